@@ -1,6 +1,9 @@
+#define _GNU_SOURCE
 #include "cshims.h"
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 int cshims_ioctl_ptr(int fd, unsigned long request, void *arg) {
     return ioctl(fd, request, arg);
@@ -8,4 +11,17 @@ int cshims_ioctl_ptr(int fd, unsigned long request, void *arg) {
 
 int cshims_set_parent_death_signal(int sig) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0);
+}
+
+int cshims_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
+int cshims_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len) {
+    return accept4(fd, addr, len, SOCK_CLOEXEC);
+}
+
+#include <pthread.h>
+void cshims_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

@@ -39,4 +39,16 @@ int cshims_ioctl_ptr(int fd, unsigned long request, void *arg);
 /// prctl(PR_SET_PDEATHSIG, sig): the target dies with the driver that started it.
 int cshims_set_parent_death_signal(int sig);
 
+/// pipe2(O_CLOEXEC) and accept4(SOCK_CLOEXEC): glibc declares them only with _GNU_SOURCE.
+int cshims_pipe_cloexec(int fds[2]);
+int cshims_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len);
+
+/// Names the calling thread (shows in top -H and perf).
+void cshims_set_thread_name(const char *name);
+
+/// Release-store and acquire-load of a 64-bit slot in a plain array (send timestamps handed
+/// from the sender thread to the receiver thread of a pipelined connection).
+static inline void cshims_store_release_u64(uint64_t *slot, uint64_t value) { __atomic_store_n(slot, value, __ATOMIC_RELEASE); }
+static inline uint64_t cshims_load_acquire_u64(const uint64_t *slot) { return __atomic_load_n(slot, __ATOMIC_ACQUIRE); }
+
 #endif

@@ -1,0 +1,75 @@
+import FoundationEssentials
+
+/// The JSON document `run --json` writes (and `compare`, `diagnose` extend):
+/// `schema: "vsockbench/1"`, host facts of both sides, the transport, and the cases.
+public struct RunDocument: Codable, Sendable, Equatable {
+    public static let schemaName = "vsockbench/1"
+
+    public var schema: String = RunDocument.schemaName
+    public var scenario: String
+    public var scenarioPath: String
+    public var startedAt: String
+    public var transport: String
+    public var target: String
+    public var host: HostSummary
+    public var cases: [CaseResult]
+
+    public struct HostSummary: Codable, Sendable, Equatable {
+        public var driver: HostFacts
+        public var target: HostFacts?
+        /// `driver_kernel` and `target_kernel` at a glance (the vsock credit behaviour changed in 5.4).
+        public var driverKernel: String
+        public var targetKernel: String?
+        public var cpus: Int
+
+        enum CodingKeys: String, CodingKey {
+            case driver, target, driverKernel = "driver_kernel", targetKernel = "target_kernel", cpus
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, scenario, scenarioPath = "scenario_path", startedAt = "started_at", transport, target, host, cases
+    }
+
+    public init(scenario: Scenario, target: Endpoint, driver: HostFacts, targetHost: HostFacts?, cases: [CaseResult], startedAt: String) {
+        self.scenario = scenario.name
+        self.scenarioPath = scenario.path
+        self.startedAt = startedAt
+        self.transport = target.transportName
+        self.target = target.description
+        self.host = HostSummary(driver: driver, target: targetHost, driverKernel: driver.kernel, targetKernel: targetHost?.kernel, cpus: driver.cpus)
+        self.cases = cases
+    }
+
+    /// Pretty, key-sorted JSON: stable for diffs and for `check`.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(self)).map(Array.init) ?? []) + [10]
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> RunDocument {
+        try JSONDecoder().decode(RunDocument.self, from: Data(bytes))
+    }
+
+    /// True when every case ran clean.
+    public var allVerified: Bool { cases.allSatisfy(\.verified) }
+}
+
+/// UTC wall-clock time as ISO 8601, for the `started_at` field.
+public func iso8601Now() -> String {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    var parts = tm()
+    var seconds = now.tv_sec
+    gmtime_r(&seconds, &parts)
+    func pad(_ v: Int32, _ width: Int = 2) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

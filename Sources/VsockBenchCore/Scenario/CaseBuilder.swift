@@ -1,0 +1,82 @@
+import Yams
+
+/// Turns one case mapping (plus the scenario's defaults) into a validated `CaseSpec`.
+enum CaseBuilder {
+    static let stopKeys: Set<String> = ["duration", "messages", "bytes"]
+
+    static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
+        guard let mapping = node.mapping else {
+            d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
+            return nil
+        }
+        let before = d.items.count
+        var own: [(key: String, keyNode: Node, value: Node)] = []
+        var name: String?
+        var workload: WorkloadKind?
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else {
+                d.add(keyNode, "keys must be plain words")
+                continue
+            }
+            if own.contains(where: { $0.key == key }) {
+                d.add(keyNode, "key '\(key)' appears twice in this case")
+                continue
+            }
+            switch key {
+            case "name":
+                name = d.string(value, what: "the case name")
+            case "workload":
+                if let text = CaseKeys.scalar(value, &d, key: "workload") {
+                    workload = WorkloadKind(rawValue: text)
+                    if workload == nil {
+                        d.add(value, "unknown workload '\(text)'; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+            default:
+                if CaseKeys.rules[key] == nil {
+                    d.add(keyNode, "unknown key '\(key)'\(CaseKeys.suggestion(for: key))")
+                    continue
+                }
+            }
+            own.append((key, keyNode, value))
+        }
+        if name == nil, !own.contains(where: { $0.key == "name" }) {
+            d.add(node, "this case has no name")
+        }
+        if workload == nil, !own.contains(where: { $0.key == "workload" }) {
+            if let fromDefaults = defaults.first(where: { $0.key == "workload" }),
+               let text = fromDefaults.value.scalar?.string, let kind = WorkloadKind(rawValue: text) {
+                workload = kind
+            } else {
+                d.add(node, "case '\(name ?? "?")' has no workload; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard let name, let workload, d.items.count == before else { return nil }
+
+        var spec = CaseSpec(name: name, workload: workload)
+        spec.sourceLine = node.mark?.line
+        let ownStops = own.filter { stopKeys.contains($0.key) }
+        if ownStops.count > 1 {
+            d.add(ownStops[1].keyNode, "use one of duration, messages or bytes, not \(ownStops.map(\.key).joined(separator: " and "))")
+        }
+        // Defaults first, skipping what does not apply to this workload; then the case's own keys.
+        for entry in defaults where entry.key != "workload" {
+            guard let rule = CaseKeys.rules[entry.key] else { continue }
+            if let kinds = rule.workloads, !kinds.contains(workload) { continue }
+            if !ownStops.isEmpty, stopKeys.contains(entry.key) { continue }
+            rule.apply(&spec, entry.value, &d)
+        }
+        for entry in own where entry.key != "name" && entry.key != "workload" {
+            guard let rule = CaseKeys.rules[entry.key] else { continue }
+            if let kinds = rule.workloads, !kinds.contains(workload) {
+                d.add(entry.keyNode, "'\(entry.key)' applies to \(kinds.map(\.rawValue).sorted().joined(separator: "/")) cases, not \(workload.rawValue)")
+                continue
+            }
+            rule.apply(&spec, entry.value, &d)
+        }
+        if case let .messages(count) = spec.stop, count < spec.connections {
+            d.add(node, "messages (\(count)) must be at least connections (\(spec.connections)): every connection needs work")
+        }
+        return d.items.count == before ? spec : nil
+    }
+}

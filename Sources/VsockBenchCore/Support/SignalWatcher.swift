@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns SIGINT and SIGTERM into a callback on an ordinary thread, so shutdown can take locks
+/// and close sockets (nothing of that is safe in a signal handler). Also ignores SIGPIPE: a
+/// peer that vanished is an error to report, not a reason to die.
+///
+/// Call `start` before any other thread exists: threads inherit the blocked-signal mask.
+public enum SignalWatcher {
+    public static func start(_ onSignal: @escaping @Sendable (Int32) -> Void) {
+        signal(SIGPIPE, SIG_IGN)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let watched = set
+        _ = NativeThread.spawn(name: "signals") {
+            var set = watched
+            while true {
+                var received: Int32 = 0
+                if sigwait(&set, &received) == 0 { onSignal(received) }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Logging
+
+/// Serves one accepted connection: checks the peer, reads the hello, and hands the connection
+/// to the control or workload handler. Every failure ends in an error frame (where the socket
+/// still takes one), a log line without payload bytes, and a closed connection.
+struct ConnectionHandler: Sendable {
+    let id: Int
+    let socket: Socket
+    let server: TargetServer
+    let sessions: SessionRegistry
+
+    private var configuration: TargetConfiguration { server.configuration }
+
+    func run() {
+        var logger = server.logger
+        logger[metadataKey: "conn"] = "\(id)"
+        if let cid = socket.peerCID, !configuration.allowedCIDs.isEmpty, !configuration.allowedCIDs.contains(cid) {
+            logger.warning("rejected peer", metadata: ["peer_cid": "\(cid)", "allowed": "\(configuration.allowedCIDs)"])
+            sendError(ErrorMessage(code: "cid_not_allowed", message: "peer CID \(cid) is not in --allow-cid \(configuration.allowedCIDs.map(String.init).joined(separator: ","))"))
+            return
+        }
+        logger.debug("accepted", metadata: socket.peerCID.map { ["peer_cid": "\($0)"] } ?? [:])
+        socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds)
+        let reader = FrameReader(socket: socket, maxPayload: configuration.maxFrame, initialCapacity: 64 * 1024)
+        let hello: Hello
+        do {
+            guard let frame = try reader.next() else {
+                logger.debug("closed before hello")
+                return
+            }
+            guard frame.header.type == .hello else {
+                throw ErrorMessage(code: "expected_hello", message: "the first frame must be a hello, got \(frame.header.type)")
+            }
+            hello = try ControlCodec.decode(Hello.self, from: frame.payload)
+            try validate(hello.spec)
+        } catch let error as FrameReadError {
+            fail(error, logger: logger)
+            return
+        } catch let error as ErrorMessage {
+            logger.warning("bad hello", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            sendError(error)
+            return
+        } catch {
+            return
+        }
+        socket.setReceiveTimeout(seconds: 0)
+        logger[metadataKey: "case"] = "\(hello.spec.name)"
+        logger[metadataKey: "session"] = "\(hello.session)"
+
+        switch hello.role {
+        case .control:
+            ControlHandler(socket: socket, reader: reader, server: server, sessions: sessions, logger: logger).run(hello: hello)
+        case .data:
+            guard let session = sessions.find(hello.session) else {
+                logger.warning("data connection for an unknown session")
+                sendError(ErrorMessage(code: "unknown_session", message: "no control connection opened session \(hello.session)"))
+                return
+            }
+            let record = ConnectionRecord(index: hello.connection, io: socket.counters)
+            session.register(record)
+            logger.info("data connection", metadata: ["workload": "\(hello.spec.workload.rawValue)", "index": "\(hello.connection)"])
+            let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
+            do {
+                try socket.send(ControlCodec.frame(.ack, ack))
+                let result = try serveData(hello: hello, reader: reader, record: record)
+                logger.info("data connection done", metadata: ["messages": "\(record.messages.load(ordering: .relaxed))", "end": "\(result)"])
+            } catch let error as FrameReadError {
+                record.error.withLock { $0 = error.description }
+                fail(error, logger: logger)
+            } catch let error as ErrorMessage {
+                record.error.withLock { $0 = error.description }
+                logger.warning("connection failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+                sendError(error)
+            } catch {
+                record.error.withLock { $0 = "\(error)" }
+                logger.warning("connection failed", metadata: ["error": "\(error)"])
+            }
+            record.finished.store(true, ordering: .releasing)
+        }
+    }
+
+    private func serveData(hello: Hello, reader: FrameReader, record: ConnectionRecord) throws -> String {
+        switch hello.spec.workload {
+        case .rr:
+            return try EchoHandler(socket: socket, reader: reader, record: record, spec: hello.spec, maxFrame: configuration.maxFrame).run()
+        case .stream:
+            return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec).run()
+        }
+    }
+
+    /// The target refuses cases it cannot serve before any data moves.
+    private func validate(_ spec: CaseSpec) throws(ErrorMessage) {
+        let limit = configuration.maxFrame
+        if spec.workload == .rr, max(spec.requestSize, spec.responseSize) > limit {
+            throw ErrorMessage(code: "frame_too_large", message: "messages of \(max(spec.requestSize, spec.responseSize)) bytes exceed the target's --max-frame \(limit)")
+        }
+    }
+
+    private func fail(_ error: FrameReadError, logger: Logger) {
+        switch error {
+        case let .frame(frameError):
+            logger.warning("malformed frame; closing", metadata: ["code": "\(frameError.code)", "error": "\(frameError)"])
+            sendError(ErrorMessage(code: frameError.code, message: frameError.description))
+        case let .system(systemError):
+            if systemError.isTimeout {
+                logger.warning("no hello in time; closing", metadata: ["timeout_s": "\(configuration.helloTimeoutSeconds)"])
+                sendError(ErrorMessage(code: "timeout", message: "no frame within \(configuration.helloTimeoutSeconds)s"))
+            } else {
+                logger.info("connection lost", metadata: ["error": "\(systemError)"])
+            }
+        }
+    }
+
+    /// Best effort: the peer may already be gone.
+    private func sendError(_ message: ErrorMessage) {
+        socket.setSendTimeout(seconds: 1)
+        try? socket.send(ControlCodec.frame(.error, message))
+        socket.shutdownWrite()
+    }
+}

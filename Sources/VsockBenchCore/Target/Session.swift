@@ -1,0 +1,124 @@
+import Synchronization
+
+/// Live counters of one data connection on the target, readable from the control thread.
+final class ConnectionRecord: Sendable {
+    let index: Int
+    let io: IOCounters
+    let messages = Atomic<UInt64>(0)
+    let processingNanos = Atomic<UInt64>(0)
+    let streamBytesRx = Atomic<UInt64>(0)
+    let streamBytesTx = Atomic<UInt64>(0)
+    let finished = Atomic<Bool>(false)
+    let error = Mutex<String?>(nil)
+
+    init(index: Int, io: IOCounters) {
+        self.index = index
+        self.io = io
+    }
+
+    @inline(__always)
+    func add(messages count: UInt64, processing nanos: UInt64) {
+        IOCounters.bump(messages, by: count)
+        IOCounters.bump(processingNanos, by: nanos)
+    }
+
+    struct Snapshot {
+        var io = IOSnapshot()
+        var messages: UInt64 = 0
+        var processingNanos: UInt64 = 0
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(io: io.snapshot(), messages: messages.load(ordering: .relaxed), processingNanos: processingNanos.load(ordering: .relaxed))
+    }
+}
+
+/// The connections of one case on the target, tied together by the session id of the hello.
+final class Session: Sendable {
+    let id: UInt64
+    let expectedConnections: Int
+    private struct State {
+        var records: [ConnectionRecord] = []
+        var baseline: [Int: ConnectionRecord.Snapshot] = [:]
+        var markCPU = CPUTime.process()
+        var markTime = MonotonicClock.nanos()
+    }
+    private let state = Mutex(State())
+
+    init(id: UInt64, expectedConnections: Int) {
+        self.id = id
+        self.expectedConnections = expectedConnections
+    }
+
+    func register(_ record: ConnectionRecord) {
+        state.withLock { $0.records.append(record) }
+    }
+
+    /// The measured interval starts: remember every counter as it is now.
+    func mark() {
+        state.withLock { s in
+            s.baseline = Dictionary(uniqueKeysWithValues: s.records.map { ($0.index, $0.snapshot()) })
+            s.markCPU = CPUTime.process()
+            s.markTime = MonotonicClock.nanos()
+        }
+    }
+
+    /// True once every expected data connection has registered and finished.
+    var allFinished: Bool {
+        state.withLock { s in
+            s.records.count >= expectedConnections && s.records.allSatisfy { $0.finished.load(ordering: .acquiring) }
+        }
+    }
+
+    func stats() -> TargetStats {
+        state.withLock { s in
+            var stats = TargetStats()
+            let cpu = CPUTime.process() - s.markCPU
+            stats.cpuUserSeconds = Double(cpu.userNanos) / 1e9
+            stats.cpuSystemSeconds = Double(cpu.systemNanos) / 1e9
+            stats.wallSeconds = Double(MonotonicClock.nanos() &- s.markTime) / 1e9
+            for record in s.records.sorted(by: { $0.index < $1.index }) {
+                let now = record.snapshot()
+                let base = s.baseline[record.index] ?? ConnectionRecord.Snapshot()
+                let io = now.io - base.io
+                var c = ConnectionStats(index: record.index)
+                c.messages = now.messages &- base.messages
+                c.bytesRx = io.bytesRead
+                c.bytesTx = io.bytesWritten
+                c.reads = io.reads
+                c.writes = io.writes
+                c.processingSeconds = Double(now.processingNanos &- base.processingNanos) / 1e9
+                c.ioWaitSeconds = Double(io.ioNanos) / 1e9
+                c.totalMessages = now.messages
+                c.totalStreamBytesRx = record.streamBytesRx.load(ordering: .relaxed)
+                c.totalStreamBytesTx = record.streamBytesTx.load(ordering: .relaxed)
+                c.error = record.error.withLock { $0 }
+                if let error = c.error { stats.errors.append("connection \(record.index): \(error)") }
+                stats.messages += c.messages
+                stats.bytesRx += c.bytesRx
+                stats.bytesTx += c.bytesTx
+                stats.reads += c.reads
+                stats.writes += c.writes
+                stats.processingSeconds += c.processingSeconds
+                stats.ioWaitSeconds += c.ioWaitSeconds
+                stats.connections.append(c)
+            }
+            return stats
+        }
+    }
+}
+
+/// Open sessions by id. A session lives as long as its control connection.
+final class SessionRegistry: Sendable {
+    private let sessions = Mutex<[UInt64: Session]>([:])
+
+    func open(id: UInt64, expectedConnections: Int) -> Session {
+        let session = Session(id: id, expectedConnections: expectedConnections)
+        sessions.withLock { $0[id] = session }
+        return session
+    }
+
+    func find(_ id: UInt64) -> Session? { sessions.withLock { $0[id] } }
+
+    func close(_ id: UInt64) { _ = sessions.withLock { $0.removeValue(forKey: id) } }
+}

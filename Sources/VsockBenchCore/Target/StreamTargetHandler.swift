@@ -1,0 +1,90 @@
+import Synchronization
+
+/// stream on the target: sinks the driver's bytes (tx), sources bytes until the driver
+/// half-closes (rx), or both at once on two threads. Bytes are spot-checked against the
+/// payload pool at their stream position, so a lost or duplicated range is caught.
+struct StreamTargetHandler: Sendable {
+    let socket: Socket
+    let reader: FrameReader
+    let record: ConnectionRecord
+    let spec: CaseSpec
+
+    func run() throws -> String {
+        let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.writeSize, 64 * 1024))
+        switch spec.direction {
+        case .tx:
+            try sink(pool: pool, countsMessages: true)
+            return "end of stream"
+        case .rx:
+            let stop = StopFlag()
+            let watcher = NativeThread.spawn(name: "stream-watch") { [socket] in
+                // The driver says "stop" by half-closing; anything else it sends is ignored.
+                var byte: UInt8 = 0
+                while ((try? socket.read(into: &byte, count: 1)) ?? 0) > 0 {}
+                stop.set()
+            }
+            defer { watcher.join() }
+            try source(pool: pool, stop: stop)
+            return "driver half-closed"
+        case .both:
+            let stop = StopFlag()
+            let failure = LockedValue<String?>(nil)
+            let sinkThread = NativeThread.spawn(name: "stream-sink") { [self] in
+                do { try sink(pool: pool, countsMessages: true) } catch {
+                    failure.withLock { $0 = "\(error)" }
+                }
+                stop.set()
+            }
+            defer { sinkThread.join() }
+            try source(pool: pool, stop: stop)
+            if let message = failure.value { throw ErrorMessage(code: "stream_failed", message: message) }
+            return "both directions done"
+        }
+    }
+
+    /// Reads until end of stream, checking each read's edges against the pool.
+    private func sink(pool: PayloadPool, countsMessages: Bool) throws {
+        let size = max(spec.writeSize, 1)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        var position: UInt64 = 0
+        var partial = 0
+        var mismatch: UInt64?
+        reader.drainBuffered { leftover in
+            if !leftover.isEmpty, !pool.spotCheck(leftover.baseAddress!, count: leftover.count, at: 0) { mismatch = 0 }
+            position = UInt64(leftover.count)
+        }
+        while mismatch == nil {
+            let n = try socket.read(into: buffer, count: size)
+            if n == 0 { break }
+            let start = MonotonicClock.nanos()
+            if !pool.spotCheck(buffer, count: n, at: position) { mismatch = position }
+            position += UInt64(n)
+            partial += n
+            var done: UInt64 = 0
+            while partial >= size {
+                partial -= size
+                done += 1
+            }
+            record.add(messages: countsMessages ? done : 0, processing: MonotonicClock.nanos() &- start)
+            IOCounters.bump(record.streamBytesRx, by: UInt64(n))
+        }
+        if let mismatch {
+            throw ErrorMessage(code: "stream_corrupt", message: "stream bytes near offset \(mismatch) are not the expected ones (lost, duplicated or altered data)")
+        }
+    }
+
+    /// Writes `write_size` chunks straight from the pool until told to stop, then half-closes.
+    private func source(pool: PayloadPool, stop: StopFlag) throws {
+        var position: UInt64 = 0
+        let size = spec.writeSize
+        while !stop.isSet {
+            let chunk = pool.stream(at: position, count: size)
+            try socket.writeAll(chunk.baseAddress!, count: size)
+            position += UInt64(size)
+            record.add(messages: 1, processing: 0)
+            IOCounters.bump(record.streamBytesTx, by: UInt64(size))
+        }
+        socket.shutdownWrite()
+    }
+}

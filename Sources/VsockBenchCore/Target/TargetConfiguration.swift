@@ -1,0 +1,23 @@
+/// What the target does with requests.
+public enum TargetMode: String, Codable, Sendable, CaseIterable {
+    /// Echo every request (rr), sink or source bytes (stream).
+    case echo
+}
+
+/// How `vsockbench serve` runs.
+public struct TargetConfiguration: Sendable {
+    public var listen: Endpoint
+    public var mode: TargetMode = .echo
+    /// The largest frame payload accepted; no frame makes the target allocate more.
+    public var maxFrame: Int = 4 * 1024 * 1024
+    /// vsock peers from other CIDs are refused (empty: everyone).
+    public var allowedCIDs: [UInt32] = []
+    /// Options applied to the listening socket and so to every accepted connection.
+    public var socket = SocketOptions()
+    /// A connection that sends no hello within this time is dropped.
+    public var helloTimeoutSeconds: Double = 10
+    /// How long a stats request waits for the session's data connections to finish.
+    public var finishTimeoutNanos: UInt64 = 10_000_000_000
+
+    public init(listen: Endpoint) { self.listen = listen }
+}

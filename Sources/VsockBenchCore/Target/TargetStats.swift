@@ -1,0 +1,63 @@
+/// The target's own view of one data connection over the measured interval (from the driver's
+/// mark to the end of the connection), plus whole-connection totals for loss checks.
+public struct ConnectionStats: Codable, Sendable, Equatable {
+    public var index: Int
+    /// Requests answered (rr) or `write_size` units moved (stream), in the measured interval.
+    public var messages: UInt64 = 0
+    public var bytesRx: UInt64 = 0
+    public var bytesTx: UInt64 = 0
+    public var reads: UInt64 = 0
+    public var writes: UInt64 = 0
+    /// Time handling messages outside read/write syscalls.
+    public var processingSeconds: Double = 0
+    /// Time inside read/write syscalls (blocked waiting, or copying).
+    public var ioWaitSeconds: Double = 0
+    /// Whole connection, warmup included: every request seen / every stream byte moved.
+    public var totalMessages: UInt64 = 0
+    public var totalStreamBytesRx: UInt64 = 0
+    public var totalStreamBytesTx: UInt64 = 0
+    /// What went wrong on this connection, if anything (never payload bytes).
+    public var error: String?
+
+    public init(index: Int) { self.index = index }
+
+    enum CodingKeys: String, CodingKey {
+        case index, messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes
+        case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", totalMessages = "total_messages"
+        case totalStreamBytesRx = "total_stream_bytes_rx", totalStreamBytesTx = "total_stream_bytes_tx", error
+    }
+}
+
+/// The stats frame: what the target measured for one case, so one report shows both sides.
+public struct TargetStats: Codable, Sendable, Equatable {
+    public var messages: UInt64 = 0
+    public var bytesRx: UInt64 = 0
+    public var bytesTx: UInt64 = 0
+    public var reads: UInt64 = 0
+    public var writes: UInt64 = 0
+    /// CPU of the whole target process over the interval.
+    public var cpuUserSeconds: Double = 0
+    public var cpuSystemSeconds: Double = 0
+    /// Summed over the connection threads.
+    public var processingSeconds: Double = 0
+    public var ioWaitSeconds: Double = 0
+    /// From the mark to the stats request, on the target's clock.
+    public var wallSeconds: Double = 0
+    public var connections: [ConnectionStats] = []
+    public var errors: [String] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes
+        case cpuUserSeconds = "cpu_user_s", cpuSystemSeconds = "cpu_sys_s"
+        case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", wallSeconds = "wall_s"
+        case connections, errors
+    }
+
+    /// Fraction of the connection threads' time spent processing rather than in I/O syscalls.
+    public var processingShare: Double? {
+        let total = processingSeconds + ioWaitSeconds
+        return total > 0 ? processingSeconds / total : nil
+    }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+import Synchronization
+
+/// A connected stream socket: owns its descriptor and counts every read and write syscall it
+/// makes (calls, bytes, time inside the call).
+///
+/// One thread reads and at most one other thread writes; the counters for each direction have
+/// that single writer. `close()` must be called exactly once (asserted in `deinit`).
+public final class Socket: Sendable {
+    public let fd: Int32
+    /// The address family (AF_UNIX, AF_INET, AF_INET6, AF_VSOCK).
+    public let family: Int32
+    /// The peer's CID for vsock sockets (from accept or the connected endpoint).
+    public let peerCID: UInt32?
+    public let counters = IOCounters()
+    private let closed = Atomic<Bool>(false)
+
+    init(fd: Int32, family: Int32, peerCID: UInt32? = nil) {
+        self.fd = fd
+        self.family = family
+        self.peerCID = peerCID
+    }
+
+    deinit {
+        assert(closed.load(ordering: .relaxed), "Socket \(fd) deallocated without close()")
+    }
+
+    /// Opens a connection, applying `options` before connecting (buffer sizes must be set first
+    /// to take effect on vsock and tcp windows).
+    public static func connect(to endpoint: Endpoint, options: SocketOptions = SocketOptions()) throws(TransportError) -> Socket {
+        let address = try SocketAddress.resolve(endpoint, passive: false)
+        let fd: Int32
+        do {
+            fd = try Posix.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue))
+        } catch {
+            if address.family == cshims_af_vsock(), error.errno == EAFNOSUPPORT || error.errno == EINVAL {
+                throw TransportError.vsockUnsupported(endpoint)
+            }
+            throw TransportError.connectFailed(endpoint, error)
+        }
+        do {
+            try options.apply(to: fd, family: address.family)
+        } catch {
+            Posix.close(fd)
+            throw error
+        }
+        while true {
+            let r = address.withSockaddr { Glibc.connect(fd, $0, $1) }
+            if r == 0 { break }
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            Posix.close(fd)
+            throw TransportError.connectFailed(endpoint, SystemError("connect", errno: code, context: endpoint.description))
+        }
+        var peer: UInt32?
+        if case let .vsock(cid, _) = endpoint { peer = cid }
+        return Socket(fd: fd, family: address.family, peerCID: peer)
+    }
+
+    /// One read syscall into `buffer`; returns 0 at end of stream.
+    @inline(__always)
+    public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
+        let start = MonotonicClock.nanos()
+        let n = try Posix.read(fd, buffer, count)
+        counters.recordRead(bytes: n, nanos: MonotonicClock.nanos() &- start)
+        return n
+    }
+
+    /// Writes every byte, one write syscall at a time (a short write is followed by another).
+    @inline(__always)
+    public func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
+        var offset = 0
+        while offset < count {
+            let start = MonotonicClock.nanos()
+            let n = try Posix.write(fd, buffer + offset, count - offset)
+            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start)
+            offset += n
+        }
+    }
+
+    /// Writes every byte of the vectors with writev, continuing after short writes. The array
+    /// of `iovec` is modified in place as the kernel consumes bytes.
+    public func writevAll(_ vectors: UnsafeMutableBufferPointer<iovec>) throws(SystemError) {
+        guard var base = vectors.baseAddress else { return }
+        var remaining = vectors.count
+        while remaining > 0 {
+            let start = MonotonicClock.nanos()
+            var n = try Posix.writev(fd, base, Int32(min(remaining, 1024)))
+            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start)
+            while remaining > 0, n >= base.pointee.iov_len {
+                n -= base.pointee.iov_len
+                base += 1
+                remaining -= 1
+            }
+            if remaining > 0, n > 0 {
+                base.pointee.iov_base = base.pointee.iov_base.map { $0 + n }
+                base.pointee.iov_len -= n
+            }
+        }
+    }
+
+    /// Blocks reads for at most `seconds` (0: forever); a timeout surfaces as `SystemError.isTimeout`.
+    public func setReceiveTimeout(seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Bounds writes blocked on a peer that stopped reading.
+    public func setSendTimeout(seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// What the kernel applied for the buffer and delay options.
+    public func effectiveOptions() -> EffectiveSocketOptions {
+        EffectiveSocketOptions.read(from: fd, family: family)
+    }
+
+    /// Half-close: the peer reads end of stream, we can still read.
+    public func shutdownWrite() { Posix.shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Wakes any thread blocked on this socket (used on shutdown); the descriptor stays open.
+    public func shutdownBoth() { Posix.shutdown(fd, Int32(SHUT_RDWR)) }
+
+    public func close() {
+        if closed.exchange(true, ordering: .acquiringAndReleasing) == false {
+            Posix.close(fd)
+        }
+    }
+
+    public var isClosed: Bool { closed.load(ordering: .relaxed) }
+}

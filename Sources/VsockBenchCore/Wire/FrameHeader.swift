@@ -1,0 +1,125 @@
+/// The kinds of frame on a vsockbench connection.
+public enum FrameType: UInt8, Sendable, CaseIterable {
+    /// Client to target, first frame of every connection: the case configuration (JSON).
+    case hello = 1
+    /// Target to client: the hello was accepted (JSON target facts), or a mark/stats request was done.
+    case ack = 2
+    /// A request message (rr, masked).
+    case request = 3
+    /// The response to the request with the same sequence number.
+    case response = 4
+    /// Client to target on a data connection: no more requests; the target finishes and closes.
+    case bye = 5
+    /// Target to client on the control connection: the target's counters (JSON).
+    case stats = 6
+    /// Either way: what went wrong (JSON `{code, message}`); the sender closes the connection next.
+    case error = 7
+    /// Client to target on the control connection: send the stats of this session.
+    case statsRequest = 8
+    /// Client to target on the control connection: the measured interval starts now.
+    case mark = 9
+}
+
+/// The 24-byte header in front of every frame, big-endian:
+///
+///     0  magic   u32  "VSKB"
+///     4  version u8   1
+///     5  type    u8   FrameType
+///     6  flags   u16  reserved, 0
+///     8  length  u32  payload bytes that follow
+///     12 aux     u32  requests: the response length asked for; otherwise 0
+///     16 seq     u64  message sequence number (per connection, from 0)
+public struct FrameHeader: Sendable, Equatable {
+    public static let size = 24
+    public static let magic: UInt32 = 0x5653_4B42
+    public static let version: UInt8 = 1
+
+    public var type: FrameType
+    public var flags: UInt16
+    public var length: UInt32
+    public var aux: UInt32
+    public var sequence: UInt64
+
+    public init(type: FrameType, length: Int, sequence: UInt64 = 0, aux: UInt32 = 0, flags: UInt16 = 0) {
+        self.type = type
+        self.flags = flags
+        self.length = UInt32(truncatingIfNeeded: length)
+        self.aux = aux
+        self.sequence = sequence
+    }
+
+    /// Writes the header into `destination`, which must hold `FrameHeader.size` bytes.
+    @inline(__always)
+    public func encode(into destination: UnsafeMutableRawPointer) {
+        destination.storeBytes(of: Self.magic.bigEndian, toByteOffset: 0, as: UInt32.self)
+        destination.storeBytes(of: Self.version, toByteOffset: 4, as: UInt8.self)
+        destination.storeBytes(of: type.rawValue, toByteOffset: 5, as: UInt8.self)
+        destination.storeBytes(of: flags.bigEndian, toByteOffset: 6, as: UInt16.self)
+        destination.storeBytes(of: length.bigEndian, toByteOffset: 8, as: UInt32.self)
+        destination.storeBytes(of: aux.bigEndian, toByteOffset: 12, as: UInt32.self)
+        destination.storeBytes(of: sequence.bigEndian, toByteOffset: 16, as: UInt64.self)
+    }
+
+    /// Reads and validates a header from `FrameHeader.size` bytes at `source`.
+    @inline(__always)
+    public static func decode(from source: UnsafeRawPointer, maxPayload: Int) throws(FrameError) -> FrameHeader {
+        let magic = UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        guard magic == Self.magic else { throw .badMagic(magic) }
+        let version = source.load(fromByteOffset: 4, as: UInt8.self)
+        guard version == Self.version else { throw .unsupportedVersion(version) }
+        let rawType = source.load(fromByteOffset: 5, as: UInt8.self)
+        guard let type = FrameType(rawValue: rawType) else { throw .unknownType(rawType) }
+        let length = UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard Int(length) <= maxPayload else { throw .tooLarge(length: Int(length), max: maxPayload) }
+        var header = FrameHeader(type: type, length: Int(length))
+        header.flags = UInt16(bigEndian: source.loadUnaligned(fromByteOffset: 6, as: UInt16.self))
+        header.aux = UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+        header.sequence = UInt64(bigEndian: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        return header
+    }
+}
+
+/// A frame that cannot be accepted. The text says what was wrong without echoing payload bytes.
+public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badMagic(UInt32)
+    case unsupportedVersion(UInt8)
+    case unknownType(UInt8)
+    case tooLarge(length: Int, max: Int)
+    /// The stream ended inside a header.
+    case truncatedHeader(received: Int)
+    /// The stream ended inside a payload.
+    case truncatedPayload(expected: Int, received: Int)
+    case unexpectedType(expected: String, received: FrameType)
+
+    /// A short machine-readable code, sent in error frames.
+    public var code: String {
+        switch self {
+        case .badMagic: return "bad_magic"
+        case .unsupportedVersion: return "bad_version"
+        case .unknownType: return "unknown_type"
+        case .tooLarge: return "frame_too_large"
+        case .truncatedHeader: return "truncated_header"
+        case .truncatedPayload: return "truncated_payload"
+        case .unexpectedType: return "unexpected_frame"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .badMagic(magic):
+            return "bad frame magic 0x\(String(magic, radix: 16)) (expected 0x\(String(FrameHeader.magic, radix: 16)) \"VSKB\"): the peer does not speak the vsockbench protocol"
+        case let .unsupportedVersion(version):
+            return "unsupported protocol version \(version) (this build speaks \(FrameHeader.version))"
+        case let .unknownType(type):
+            return "unknown frame type \(type)"
+        case let .tooLarge(length, max):
+            return "frame payload of \(length) bytes exceeds the limit of \(max) bytes (--max-frame)"
+        case let .truncatedHeader(received):
+            return "connection closed inside a frame header (\(received) of \(FrameHeader.size) bytes)"
+        case let .truncatedPayload(expected, received):
+            return "connection closed inside a frame payload (\(received) of \(expected) bytes)"
+        case let .unexpectedType(expected, received):
+            return "expected a \(expected) frame, received \(received)"
+        }
+    }
+}

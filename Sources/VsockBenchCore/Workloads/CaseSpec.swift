@@ -1,0 +1,111 @@
+/// What a case exercises.
+public enum WorkloadKind: String, Codable, Sendable, CaseIterable {
+    /// socat-style bulk bytes, unframed.
+    case stream
+    /// Framed request/response, echoed and verified.
+    case rr
+}
+
+/// Which way bytes flow in a `stream` case, seen from the driver.
+public enum StreamDirection: String, Codable, Sendable, CaseIterable {
+    case tx, rx, both
+}
+
+/// When the measured part of a case ends.
+public enum StopCondition: Sendable, Equatable {
+    case duration(nanos: UInt64)
+    /// Total messages across all connections.
+    case messages(Int)
+    /// Total bytes (stream cases).
+    case bytes(Int)
+}
+
+/// One case of a scenario, fully resolved (defaults applied, units parsed, validated).
+/// The driver sends it to the target in the hello frame, so both sides run the same case.
+public struct CaseSpec: Sendable, Equatable, Codable {
+    public var name: String
+    public var workload: WorkloadKind
+    public var stop: StopCondition = .duration(nanos: 5_000_000_000)
+    public var warmupNanos: UInt64 = 1_000_000_000
+    /// Parallel connections, each with its own threads; counts are summed.
+    public var connections: Int = 1
+    /// stream: bytes per write.
+    public var writeSize: Int = 64 * 1024
+    public var direction: StreamDirection = .tx
+    /// rr: request payload bytes.
+    public var requestSize: Int = 8 * 1024
+    /// rr: response payload bytes.
+    public var responseSize: Int = 8 * 1024
+    /// rr: requests in flight per connection (1: stop-and-wait).
+    public var inflight: Int = 1
+    public var socket = SocketOptions()
+    /// Seed of the payload generator.
+    public var seed: UInt64 = 1
+    /// Line of the case in its scenario file, for messages.
+    public var sourceLine: Int?
+
+    public init(name: String, workload: WorkloadKind) {
+        self.name = name
+        self.workload = workload
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns"
+        case connections, writeSize = "write_size", direction, requestSize = "request_size"
+        case responseSize = "response_size", inflight, socket, seed
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(workload, forKey: .workload)
+        switch stop {
+        case let .duration(nanos): try c.encode(nanos, forKey: .durationNanos)
+        case let .messages(count): try c.encode(count, forKey: .messages)
+        case let .bytes(count): try c.encode(count, forKey: .bytes)
+        }
+        try c.encode(warmupNanos, forKey: .warmupNanos)
+        try c.encode(connections, forKey: .connections)
+        switch workload {
+        case .stream:
+            try c.encode(writeSize, forKey: .writeSize)
+            try c.encode(direction, forKey: .direction)
+        case .rr:
+            try c.encode(requestSize, forKey: .requestSize)
+            try c.encode(responseSize, forKey: .responseSize)
+            try c.encode(inflight, forKey: .inflight)
+        }
+        try c.encode(socket, forKey: .socket)
+        try c.encode(seed, forKey: .seed)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        workload = try c.decode(WorkloadKind.self, forKey: .workload)
+        if let nanos = try c.decodeIfPresent(UInt64.self, forKey: .durationNanos) {
+            stop = .duration(nanos: nanos)
+        } else if let count = try c.decodeIfPresent(Int.self, forKey: .messages) {
+            stop = .messages(count)
+        } else if let count = try c.decodeIfPresent(Int.self, forKey: .bytes) {
+            stop = .bytes(count)
+        }
+        warmupNanos = try c.decodeIfPresent(UInt64.self, forKey: .warmupNanos) ?? warmupNanos
+        connections = try c.decodeIfPresent(Int.self, forKey: .connections) ?? connections
+        writeSize = try c.decodeIfPresent(Int.self, forKey: .writeSize) ?? writeSize
+        direction = try c.decodeIfPresent(StreamDirection.self, forKey: .direction) ?? direction
+        requestSize = try c.decodeIfPresent(Int.self, forKey: .requestSize) ?? requestSize
+        responseSize = try c.decodeIfPresent(Int.self, forKey: .responseSize) ?? responseSize
+        inflight = try c.decodeIfPresent(Int.self, forKey: .inflight) ?? inflight
+        socket = try c.decodeIfPresent(SocketOptions.self, forKey: .socket) ?? socket
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+    }
+
+    /// Bytes one message carries in the report's Mbps (stream: one write; rr: request + response).
+    public var describedSizes: String {
+        switch workload {
+        case .stream: return "\(direction.rawValue) \(Quantities.formatSize(writeSize))"
+        case .rr: return "\(Quantities.formatSize(requestSize))/\(Quantities.formatSize(responseSize)) x\(inflight)"
+        }
+    }
+}

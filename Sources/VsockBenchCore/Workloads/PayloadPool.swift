@@ -1,0 +1,102 @@
+/// The bytes every payload is cut from: a pseudo-random pool generated once from the case's
+/// seed, so the driver and the target derive identical content without sending it twice.
+///
+/// The pool has a prime length `period` and is extended by `maxMessage` bytes (a copy of its
+/// own beginning), so any window `[offset, offset + n)` with `n <= maxMessage` is contiguous:
+/// stream writes go straight from the pool (no copy), and a request is one memcpy.
+///
+/// - Message `seq` of `n` bytes is the window at `offset(seq)`; a lost, duplicated or
+///   reordered message shows as a mismatch.
+/// - Stream byte `k` is `pool[k % period]`; a lost or duplicated range shifts the position.
+public final class PayloadPool: @unchecked Sendable {
+    /// A prime, so windows never line up with power-of-two write sizes.
+    public static let defaultPeriod = 1_048_573
+
+    public let period: Int
+    public let maxMessage: Int
+    /// Read-only after init; shared by the threads of one side.
+    public let bytes: UnsafeMutableRawBufferPointer
+
+    public init(seed: UInt64, maxMessage: Int, period: Int = PayloadPool.defaultPeriod) {
+        self.period = period
+        self.maxMessage = maxMessage
+        let count = period + maxMessage
+        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        var state = seed ^ 0x5653_4B42_0000_0001
+        var i = 0
+        while i + 8 <= period {
+            bytes.storeBytes(of: Self.splitmix(&state), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        let tail = Self.splitmix(&state)
+        while i < period {
+            bytes[i] = UInt8(truncatingIfNeeded: tail >> UInt64((i % 8) * 8))
+            i += 1
+        }
+        var filled = period
+        while filled < count {
+            let chunk = min(period, count - filled)
+            (bytes.baseAddress! + filled).copyMemory(from: bytes.baseAddress!, byteCount: chunk)
+            filled += chunk
+        }
+    }
+
+    deinit { bytes.deallocate() }
+
+    @inline(__always)
+    static func splitmix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Where message `seq` starts in the pool.
+    @inline(__always)
+    public func offset(sequence: UInt64) -> Int {
+        Int(((sequence &* 0x9E37_79B9_7F4A_7C15) >> 11) % UInt64(period))
+    }
+
+    /// The `n` payload bytes of message `seq` (n <= maxMessage).
+    @inline(__always)
+    public func message(sequence: UInt64, count: Int) -> UnsafeRawBufferPointer {
+        precondition(count <= maxMessage, "payload larger than the pool was built for")
+        return UnsafeRawBufferPointer(start: bytes.baseAddress! + offset(sequence: sequence), count: count)
+    }
+
+    /// The stream bytes `[position, position + n)` (n <= maxMessage).
+    @inline(__always)
+    public func stream(at position: UInt64, count: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: bytes.baseAddress! + Int(position % UInt64(period)), count: count)
+    }
+
+    /// True when `data` is exactly message `seq`.
+    @inline(__always)
+    public func matches(_ data: UnsafeRawBufferPointer, sequence: UInt64) -> Bool {
+        guard data.count <= maxMessage else { return false }
+        if data.isEmpty { return true }
+        return memcmp(data.baseAddress!, bytes.baseAddress! + offset(sequence: sequence), data.count) == 0
+    }
+
+    /// The first differing byte index between `data` and message `seq`, for error messages.
+    public func firstMismatch(_ data: UnsafeRawBufferPointer, sequence: UInt64) -> Int? {
+        let expected = message(sequence: sequence, count: min(data.count, maxMessage))
+        for i in 0..<expected.count where data[i] != expected[i] { return i }
+        return data.count > maxMessage ? maxMessage : nil
+    }
+
+    /// Checks the first and last 8 bytes of a received stream range (a cheap check that
+    /// catches lost, duplicated and shifted ranges; see `StreamVerification`).
+    @inline(__always)
+    public func spotCheck(_ data: UnsafeRawPointer, count: Int, at position: UInt64) -> Bool {
+        let edge = min(8, count)
+        let start = stream(at: position, count: count)
+        if memcmp(data, start.baseAddress!, edge) != 0 { return false }
+        return memcmp(data + count - edge, start.baseAddress! + count - edge, edge) == 0
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import VsockBenchCore
+
+/// The driver's side of a command that runs cases: the target (given, or started locally),
+/// the runner, Ctrl-C handling and the progress line.
+final class DriverSession: @unchecked Sendable {
+    let runner: ScenarioRunner
+    let progress: ProgressLine
+    private let localTarget: LocalTarget?
+
+    init(options: ScenarioOptions) throws {
+        let progress = ProgressLine()
+        let given = try options.parsedTarget()
+        let holder = LockedValue<ScenarioRunner?>(nil)
+        SignalWatcher.start { _ in
+            if let runner = holder.value, !runner.wasInterrupted {
+                printError("\nvsockbench: interrupted; stopping the current case (Ctrl-C again to quit now)")
+                runner.interrupt()
+            } else {
+                _exit(Exit.interrupted)
+            }
+        }
+        let endpoint: Endpoint
+        if let given {
+            endpoint = given
+            localTarget = nil
+        } else {
+            let target = try Self.startLocalTarget()
+            localTarget = target
+            endpoint = target.endpoint
+        }
+        var driverOptions = DriverOptions(target: endpoint)
+        driverOptions.ioTimeoutSeconds = options.ioTimeout
+        if progress.enabled {
+            driverOptions.onProgress = { @Sendable update in progress.update(update) }
+        }
+        let runner = ScenarioRunner(options: driverOptions)
+        holder.withLock { $0 = runner }
+        self.runner = runner
+        self.progress = progress
+    }
+
+    private static func startLocalTarget() throws -> LocalTarget {
+        do {
+            return try LocalTarget(executable: LocalTarget.currentExecutable(), extraArguments: ["--log-level", "warning"])
+        } catch {
+            throw fail(error.description, code: Exit.failure)
+        }
+    }
+
+    func close() {
+        progress.finish()
+        localTarget?.stop()
+    }
+}
+
+/// One live status line on stderr while a case runs, only on a terminal and only for cases
+/// longer than a second; nothing of it reaches files, pipes or JSON.
+final class ProgressLine: @unchecked Sendable {
+    let enabled = isatty(STDERR_FILENO) != 0
+    private var shown = false
+
+    func start(_ spec: CaseSpec) {}
+
+    func update(_ p: CaseProgress) {
+        guard enabled, (p.plannedSeconds ?? 2) > 1 || p.elapsedSeconds > 1 else { return }
+        let planned = p.plannedSeconds.map { "/" + Format.fixed($0, 1) + "s" } ?? ""
+        let rate = p.elapsedSeconds > 0 ? Double(p.bytes) * 8 / p.elapsedSeconds / 1e6 : 0
+        let line = "  \(p.caseName): \(p.phase == .warmup ? "warmup" : "measuring") \(Format.fixed(p.elapsedSeconds, 1))s\(planned)  \(p.messages) msgs  \(Format.compact(rate)) Mbps"
+        StandardError.write("\r\u{1B}[2K" + line)
+        shown = true
+    }
+
+    func finish() {
+        if shown {
+            StandardError.write("\r\u{1B}[2K")
+            shown = false
+        }
+    }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import VsockBenchCore
+
+extension VsockBench {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a scenario's cases against a target and report both sides.",
+            discussion: """
+            Each case: warmup (not measured), then the measured interval, then the target's stats \
+            over the same interval. Reported per case: Mbps each way, messages/s, latency \
+            percentiles (per message, from ready-to-send to verified response), our own read and \
+            write syscalls per message on both sides, CPU time of both processes, and the target's \
+            processing versus I/O-wait split.
+
+            Every rr response is verified; a lost, reordered or corrupted message fails the case \
+            and the run exits 1. Bad input (scenario file, endpoint) exits 2.
+
+            Examples:
+              vsockbench run scenarios/cliff.yaml
+              vsockbench run scenarios/cliff.yaml --target vsock://16:5005 --json results.json
+              vsockbench run scenarios/chatty-8k.yaml --duration 2s --warmup 200ms
+            """)
+
+        @OptionGroup var scenarioOptions: ScenarioOptions
+
+        @Option(name: .long, help: ArgumentHelp("Write the results as JSON (schema vsockbench/1) to this file.", valueName: "file"))
+        var json: String?
+
+        func run() throws {
+            let scenario = try scenarioOptions.loadScenario()
+            let session = try DriverSession(options: scenarioOptions)
+            defer { session.close() }
+            let document = session.runner.run(scenario, onCaseStart: session.progress.start, onCaseEnd: { _ in session.progress.finish() })
+            print(RunTable.render(document), terminator: "")
+            if let json { try writeFile(json, document.encoded()) }
+            if session.runner.wasInterrupted {
+                session.close()
+                throw ExitCode(Exit.interrupted)
+            }
+            if !document.allVerified { throw ExitCode(Exit.failure) }
+        }
+    }
+}

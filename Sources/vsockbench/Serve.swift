@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CShims
+import Logging
+import VsockBenchCore
+
+extension VsockBench {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the target: the side that would be the enclave.",
+            discussion: """
+            Serves any number of connections at once, each on its own thread. A connection that \
+            sends a malformed frame (bad magic or version, a length over --max-frame, a truncated \
+            header) gets an error frame and is closed; the others keep going. Logs connection \
+            events to stderr, never payload bytes. SIGINT or SIGTERM stop it cleanly.
+
+            On start it prints one line to stdout, `listening on ENDPOINT`, with the real port \
+            when port 0 was asked for.
+
+            Inside a Nitro Enclave: vsockbench serve --listen vsock://any:5005
+            Locally:                vsockbench serve --listen unix:///tmp/vsockbench.sock
+            """)
+
+        @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path or tcp://HOST:PORT.", valueName: "endpoint"))
+        var listen: String
+
+        @Option(name: .long, help: "What the target does with requests: echo.")
+        var mode: String = TargetMode.echo.rawValue
+
+        @Option(name: .customLong("max-frame"), help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); no frame makes the target allocate more.", valueName: "bytes"))
+        var maxFrame: String = "4MiB"
+
+        @Option(name: .customLong("allow-cid"), help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"))
+        var allowCID: [UInt32] = []
+
+        @Option(name: .long, help: ArgumentHelp("SO_SNDBUF for accepted connections.", valueName: "bytes"))
+        var sndbuf: String?
+
+        @Option(name: .long, help: ArgumentHelp("SO_RCVBUF for accepted connections.", valueName: "bytes"))
+        var rcvbuf: String?
+
+        @Option(name: .customLong("vsock-buffer-size"), help: ArgumentHelp("SO_VM_SOCKETS_BUFFER_SIZE for accepted vsock connections.", valueName: "bytes"))
+        var vsockBufferSize: String?
+
+        @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+        var logLevel: String = "info"
+
+        @Option(name: .customLong("parent-pid"), help: .hidden)
+        var parentPID: Int32?
+
+        func run() throws {
+            let endpoint: Endpoint
+            do { endpoint = try Endpoint(parsing: listen) } catch { throw fail(error.description, code: Exit.badInput) }
+            guard let mode = TargetMode(rawValue: mode) else {
+                throw fail("unknown mode '\(self.mode)'; use \(TargetMode.allCases.map(\.rawValue).joined(separator: " or "))", code: Exit.badInput)
+            }
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw fail("unknown log level '\(logLevel)'", code: Exit.badInput)
+            }
+            var configuration = TargetConfiguration(listen: endpoint)
+            configuration.mode = mode
+            configuration.maxFrame = try size(maxFrame, "--max-frame")
+            configuration.allowedCIDs = allowCID
+            configuration.socket.sendBuffer = try sndbuf.map { try size($0, "--sndbuf") }
+            configuration.socket.receiveBuffer = try rcvbuf.map { try size($0, "--rcvbuf") }
+            configuration.socket.vsockBufferSize = try vsockBufferSize.map { UInt64(try size($0, "--vsock-buffer-size")) }
+
+            if let parentPID {
+                // Started by `run` as its local target: go when the driver goes.
+                _ = cshims_set_parent_death_signal(SIGTERM)
+                if getppid() != parentPID { return }
+            }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "vsockbench.serve")
+            let server: TargetServer
+            do {
+                server = try TargetServer(configuration: configuration, logger: logger)
+            } catch {
+                throw fail(error.description, code: Exit.badInput)
+            }
+            SignalWatcher.start { signal in
+                logger.info("signal received; stopping", metadata: ["signal": "\(signal)"])
+                server.stop()
+            }
+            StandardOutput.writeLine("listening on \(server.endpoint)")
+            server.serve()
+        }
+
+        private func size(_ text: String, _ flag: String) throws -> Int {
+            switch Quantities.parseSize(text) {
+            case let .success(bytes) where bytes > 0: return bytes
+            case .success: throw fail("\(flag) must be larger than zero", code: Exit.badInput)
+            case let .failure(error): throw fail("\(flag): \(error)", code: Exit.badInput)
+            }
+        }
+    }
+}
