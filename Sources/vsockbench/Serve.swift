@@ -47,6 +47,9 @@ extension VsockBench {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"
 
+        @Option(name: .customLong("inject-fault"), help: .hidden)
+        var injectFault: String?
+
         @Option(name: .customLong("parent-pid"), help: .hidden)
         var parentPID: Int32?
 
@@ -63,6 +66,12 @@ extension VsockBench {
             configuration.mode = mode
             configuration.maxFrame = try size(maxFrame, "--max-frame")
             configuration.allowedCIDs = allowCID
+            if let injectFault {
+                guard let fault = TargetFault(parsing: injectFault) else {
+                    throw fail("--inject-fault takes corrupt-response:N or drop-response:N", code: Exit.badInput)
+                }
+                configuration.fault = fault
+            }
             configuration.socket.sendBuffer = try sndbuf.map { try size($0, "--sndbuf") }
             configuration.socket.receiveBuffer = try rcvbuf.map { try size($0, "--rcvbuf") }
             configuration.socket.vsockBufferSize = try vsockBufferSize.map { UInt64(try size($0, "--vsock-buffer-size")) }

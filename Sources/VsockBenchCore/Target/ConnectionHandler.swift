@@ -82,7 +82,7 @@ struct ConnectionHandler: Sendable {
     private func serveData(hello: Hello, reader: FrameReader, record: ConnectionRecord) throws -> String {
         switch hello.spec.workload {
         case .rr:
-            return try EchoHandler(socket: socket, reader: reader, record: record, spec: hello.spec, maxFrame: configuration.maxFrame).run()
+            return try EchoHandler(socket: socket, reader: reader, record: record, spec: hello.spec, maxFrame: configuration.maxFrame, fault: configuration.fault).run()
         case .stream:
             return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec).run()
         }

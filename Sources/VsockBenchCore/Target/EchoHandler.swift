@@ -8,6 +8,7 @@ struct EchoHandler {
     let record: ConnectionRecord
     let spec: CaseSpec
     let maxFrame: Int
+    let fault: TargetFault?
 
     func run() throws -> String {
         let needsPool = spec.responseSize > spec.requestSize
@@ -49,6 +50,17 @@ struct EchoHandler {
                     out = UnsafeRawPointer(sendBuffer.baseAddress!)
                 }
                 record.add(messages: 1, processing: MonotonicClock.nanos() &- start)
+                if let fault {
+                    switch fault {
+                    case let .dropResponse(n) where n == header.sequence:
+                        continue
+                    case let .corruptResponse(n) where n == header.sequence && responseLength > 0:
+                        let byte = UnsafeMutableRawPointer(mutating: out) + FrameHeader.size + responseLength / 2
+                        byte.storeBytes(of: byte.load(as: UInt8.self) ^ 0x5A, as: UInt8.self)
+                    default:
+                        break
+                    }
+                }
                 try socket.writeAll(out, count: FrameHeader.size + responseLength)
             case .bye:
                 return "bye"

@@ -19,5 +19,28 @@ public struct TargetConfiguration: Sendable {
     /// How long a stats request waits for the session's data connections to finish.
     public var finishTimeoutNanos: UInt64 = 10_000_000_000
 
+    /// Deliberate misbehaviour, to prove that the driver catches it (tests only).
+    public var fault: TargetFault?
+
     public init(listen: Endpoint) { self.listen = listen }
+}
+
+/// A fault the target injects on every data connection, so tests can see the driver catch
+/// corrupted and lost responses end to end.
+public enum TargetFault: Sendable, Equatable {
+    /// Flip one byte of the payload of response `n` (0-based, per connection).
+    case corruptResponse(UInt64)
+    /// Never send response `n`.
+    case dropResponse(UInt64)
+
+    /// `corrupt-response:N` or `drop-response:N`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let n = UInt64(parts[1]) else { return nil }
+        switch parts[0] {
+        case "corrupt-response": self = .corruptResponse(n)
+        case "drop-response": self = .dropResponse(n)
+        default: return nil
+        }
+    }
 }

@@ -60,6 +60,14 @@ public final class Socket: Sendable {
         return Socket(fd: fd, family: address.family, peerCID: peer)
     }
 
+    /// A connected pair of Unix stream sockets (tests, and in-process plumbing).
+    public static func makePair() throws(SystemError) -> (Socket, Socket) {
+        var fds: [Int32] = [0, 0]
+        let r = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
+        _ = try Posix.check("socketpair", Int(r))
+        return (Socket(fd: fds[0], family: AF_UNIX), Socket(fd: fds[1], family: AF_UNIX))
+    }
+
     /// One read syscall into `buffer`; returns 0 at end of stream.
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
