@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# The vsock lab: runs a job inside a QEMU guest that has real AF_VSOCK (Debian's cloud kernel
+# with vsock_loopback, CID 1) and brings the job's /out back. See usage() below.
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+. "$LAB_DIR/lib/common.sh"
+# shellcheck source=lib/kernel.sh
+. "$LAB_DIR/lib/kernel.sh"
+# shellcheck source=lib/initramfs.sh
+. "$LAB_DIR/lib/initramfs.sh"
+# shellcheck source=lib/qemu.sh
+. "$LAB_DIR/lib/qemu.sh"
+# shellcheck source=lib/results.sh
+. "$LAB_DIR/lib/results.sh"
+
+usage() {
+    cat <<'USAGE'
+Usage: lab.sh --job JOB.sh --out DIR [options]
+
+Boots Debian's cloud kernel under qemu-system-x86_64 with a busybox initramfs, loads vsock,
+vmw_vsock_virtio_transport_common and vsock_loopback, runs JOB.sh as root, and copies what
+the job wrote to /out back into DIR. Inside the guest, CID 1 (VMADDR_CID_LOCAL) is real
+AF_VSOCK with the virtio credit logic and the vsock/* tracepoints. Never touches the host's
+own /dev/vsock. Timing under TCG is emulated and not representative: counts are what the lab
+is for.
+
+Options:
+  --job FILE            shell script run in the guest by busybox sh, cwd /lab (required)
+  --out DIR             where /out lands (required; created; must be empty, see --force)
+  --binary PATH         copy an executable to /lab/bin (first on PATH), with the shared
+                        libraries and loader ldd reports, at their host paths (repeatable)
+  --include SRC[:DEST]  copy a file or directory to /lab/DEST; without DEST a relative SRC
+                        keeps its path (scenarios/lab.yaml -> /lab/scenarios/lab.yaml),
+                        anything else its base name (repeatable)
+  --env NAME=VALUE      export to the job (repeatable)
+  --module NAME         load an extra module of the guest kernel, with its dependencies
+  --timeout SECONDS     hard limit for the whole guest run (default 300); the job itself
+                        gets SECONDS-30 (SECONDS/2 below 60) so /out still comes back
+  --accel auto|tcg|kvm  auto (default) uses KVM only where a probe boot shows that KVM
+                        boots Linux here (answer cached), TCG otherwise
+  --memory MIB          guest memory (default 1024)
+  --cpus N              guest vCPUs (default 1)
+  --keep-initramfs      keep the image as DIR/_lab/initramfs.cpio
+  --force               empty DIR first if it holds an earlier lab result (DIR/_lab)
+  --console             show the guest's kernel console on stderr
+  -h, --help            this text
+
+In the guest: the job runs as root with cwd /lab; PATH starts with /lab/bin; LAB_OUT=/out,
+LAB_DIR=/lab, LAB_ACCEL=tcg|kvm. tracefs is at /sys/kernel/tracing, debugfs at
+/sys/kernel/debug, bpffs at /sys/fs/bpf. The job's stdout and stderr stream to this
+script's stdout and stderr as they come. Stop background processes you start (or send their
+output to a file): the lab stops relaying output 2 s after the job exits.
+
+Results in DIR: the job's /out, plus DIR/_lab/ (reserved name):
+  summary.json       kernel, accelerator, timings (boot to job, job, wall), exit status
+  console.log        the raw serial console;  job.stdout, job.stderr   the job's output
+  guest/             dmesg.txt, events.txt (guest uptimes), kernel-release, modules.txt
+  qemu.cmd           the exact QEMU command line
+
+Exit status: the job's own status, or
+  64 usage error   69 host prerequisite missing (qemu, busybox-static, kernel package)
+  70 the guest did not boot or its init failed   75 timeout   76 result stream damaged
+
+Cache: the kernel package and its extracted tree live in ${VSOCKBENCH_LAB_CACHE:-
+$HOME/.cache/vsockbench-lab}, never in the repository. VSOCKBENCH_LAB_KERNEL_PACKAGE pins a
+package (default: what linux-image-cloud-amd64 depends on).
+USAGE
+}
+
+LAB_JOB=""
+LAB_OUT_DIR=""
+LAB_BINARIES=()
+LAB_INCLUDES=()
+LAB_ENV=()
+LAB_MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback)
+LAB_TIMEOUT=300
+LAB_ACCEL_MODE=auto
+LAB_MEMORY_MIB=1024
+LAB_CPUS=1
+LAB_KEEP_INITRAMFS=0
+LAB_FORCE=0
+LAB_SHOW_CONSOLE=0
+
+lab_usage_error() {
+    printf '%s: %s\n' "$LAB_PROG" "$*" >&2
+    printf 'Try: %s --help\n' "$0" >&2
+    exit "$LAB_EX_USAGE"
+}
+
+lab_parse_args() {
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            -h | --help)
+                usage
+                exit 0
+                ;;
+            --keep-initramfs) LAB_KEEP_INITRAMFS=1 ;;
+            --force) LAB_FORCE=1 ;;
+            --console) LAB_SHOW_CONSOLE=1 ;;
+            --job | --out | --binary | --include | --env | --module | --timeout | --accel | --memory | --cpus)
+                [[ $# -ge 2 ]] || lab_usage_error "$1 needs a value"
+                case $1 in
+                    --job) LAB_JOB=$2 ;;
+                    --out) LAB_OUT_DIR=$2 ;;
+                    --binary) LAB_BINARIES+=("$2") ;;
+                    --include) LAB_INCLUDES+=("$2") ;;
+                    --env) LAB_ENV+=("$2") ;;
+                    --module) LAB_MODULES+=("$2") ;;
+                    --timeout) LAB_TIMEOUT=$2 ;;
+                    --accel) LAB_ACCEL_MODE=$2 ;;
+                    --memory) LAB_MEMORY_MIB=$2 ;;
+                    --cpus) LAB_CPUS=$2 ;;
+                esac
+                shift
+                ;;
+            *) lab_usage_error "unknown argument: $1" ;;
+        esac
+        shift
+    done
+    [[ -n $LAB_JOB ]] || lab_usage_error "--job is required"
+    [[ -n $LAB_OUT_DIR ]] || lab_usage_error "--out is required"
+    [[ -f $LAB_JOB ]] || lab_usage_error "--job $LAB_JOB: no such file"
+    [[ $LAB_TIMEOUT =~ ^[0-9]+$ && $LAB_TIMEOUT -ge 20 ]] || lab_usage_error "--timeout must be a whole number of seconds, at least 20"
+    [[ $LAB_MEMORY_MIB =~ ^[0-9]+$ && $LAB_MEMORY_MIB -ge 256 ]] || lab_usage_error "--memory must be at least 256 (MiB)"
+    [[ $LAB_CPUS =~ ^[1-9][0-9]*$ ]] || lab_usage_error "--cpus must be a positive whole number"
+    [[ $LAB_ACCEL_MODE =~ ^(auto|tcg|kvm)$ ]] || lab_usage_error "--accel must be auto, tcg or kvm"
+    local setting
+    for setting in "${LAB_ENV[@]}"; do
+        [[ $setting =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || lab_usage_error "--env $setting: expected NAME=VALUE"
+    done
+}
+
+# Creates DIR and DIR/_lab; refuses a non-empty DIR unless --force and it is a lab result.
+lab_prepare_out_dir() {
+    if [[ -d $LAB_OUT_DIR && -n $(ls -A "$LAB_OUT_DIR") ]]; then
+        if [[ $LAB_FORCE -eq 1 && -d $LAB_OUT_DIR/_lab ]]; then
+            find "$LAB_OUT_DIR" -mindepth 1 -delete
+        elif [[ $LAB_FORCE -eq 1 ]]; then
+            lab_usage_error "--out $LAB_OUT_DIR is not empty and holds no earlier lab result (_lab/): refusing to empty it"
+        else
+            lab_usage_error "--out $LAB_OUT_DIR is not empty (use --force to replace an earlier lab result)"
+        fi
+    fi
+    mkdir -p "$LAB_OUT_DIR/_lab"
+    LAB_OUT_DIR=$(cd "$LAB_OUT_DIR" && pwd)
+    LAB_META="$LAB_OUT_DIR/_lab"
+}
+
+lab_job_budget() {
+    if [[ $LAB_TIMEOUT -ge 60 ]]; then echo $((LAB_TIMEOUT - 30)); else echo $((LAB_TIMEOUT / 2)); fi
+}
+
+lab_write_summary() {
+    local status=$1 outcome=$2
+    local events="$LAB_META/guest/events.txt"
+    local g_init g_job g_end
+    g_init=$(lab_guest_event_time "$events" init)
+    g_job=$(lab_guest_event_time "$events" job-start)
+    g_end=$(lab_guest_event_time "$events" job-end)
+    local h_job job_s="" host_to_job=""
+    h_job=$(lab_guest_event_time "$LAB_WORK/host-events" job-start)
+    [[ -z $g_job || -z $g_end ]] || job_s=$(lab_elapsed "$g_job" "$g_end")
+    [[ -z $h_job ]] || host_to_job=$(lab_elapsed "$LAB_T_QEMU" "$h_job")
+    LAB_SUMMARY_LINE="guest Linux ${LAB_GUEST_RELEASE:-?} ($LAB_ACCEL_USED); boot to job ${g_job:-?} s guest uptime (${host_to_job:-?} s from QEMU start); job ${job_s:-?} s; QEMU $(lab_elapsed "$LAB_T_QEMU" "$LAB_T_QEMU_END") s; wall $(lab_elapsed "$LAB_T_START" "$(lab_now)") s"
+    cat >"$LAB_META/summary.json" <<JSON
+{
+  "outcome": "$outcome",
+  "exit_status": $status,
+  "kernel_package": "$LAB_KERNEL_PACKAGE",
+  "kernel_package_version": "$LAB_KERNEL_VERSION",
+  "kernel_package_bytes": $LAB_KERNEL_DEB_BYTES,
+  "guest_kernel_release": "${LAB_GUEST_RELEASE:-}",
+  "accel": "$LAB_ACCEL_USED",
+  "accel_reason": "$LAB_ACCEL_REASON",
+  "modules": "$LAB_MODULES_LOADED",
+  "initramfs_bytes": $LAB_INITRAMFS_BYTES,
+  "initramfs_build_s": $LAB_INITRAMFS_S,
+  "guest_uptime_at_init_s": ${g_init:-null},
+  "guest_uptime_at_job_start_s": ${g_job:-null},
+  "host_qemu_start_to_job_s": ${host_to_job:-null},
+  "job_s": ${job_s:-null},
+  "qemu_s": $(lab_elapsed "$LAB_T_QEMU" "$LAB_T_QEMU_END"),
+  "wall_s": $(lab_elapsed "$LAB_T_START" "$(lab_now)"),
+  "timing_note": "TCG emulates the guest CPU: timings are not representative, counts are"
+}
+JSON
+}
+
+# Decides the outcome from the console, unpacks the result, writes the summary, exits.
+lab_finish() {
+    local qemu_rc=$1 key value status="" sum="" bytes="" ended=0 init=0 abort=""
+    while IFS='=' read -r key value; do
+        case $key in
+            status) status=$value ;;
+            sum) sum=$value ;;
+            bytes) bytes=$value ;;
+            ended) ended=$value ;;
+            init) init=$value ;;
+            abort) abort=$value ;;
+        esac
+    done < <(lab_console_scan "$LAB_META/console.log" "$LAB_TAG" "$LAB_WORK")
+    mv "$LAB_WORK/job.stdout" "$LAB_WORK/job.stderr" "$LAB_META/"
+
+    local unpacked=0
+    if [[ $ended -eq 1 ]] && lab_result_unpack "$LAB_WORK/result.b64" "$sum" "$bytes" "$LAB_WORK/result"; then
+        unpacked=1
+        mv "$LAB_WORK/result/meta" "$LAB_META/guest"
+        find "$LAB_WORK/result/out" -mindepth 1 -maxdepth 1 -exec mv -t "$LAB_OUT_DIR" {} +
+        LAB_GUEST_RELEASE=$(cat "$LAB_META/guest/kernel-release" 2>/dev/null || true)
+    fi
+
+    local code outcome message=""
+    if [[ -n $status && $unpacked -eq 1 ]]; then
+        code=$status
+        outcome="completed"
+        if grep -q '^job-timeout ' "$LAB_META/guest/events.txt" 2>/dev/null; then
+            code=$LAB_EX_TIMEOUT
+            outcome="job-timeout"
+            message="the job ran past its $(lab_job_budget) s budget and was stopped (--timeout $LAB_TIMEOUT)"
+        fi
+    elif [[ -n $status ]]; then
+        code=$LAB_EX_PROTOCOL
+        outcome="result-damaged"
+        message="the job exited with status $status but its /out did not come back intact"
+    elif [[ -n $abort ]]; then
+        code=$LAB_EX_BOOT
+        outcome="init-failed"
+        message="the guest's init failed: $abort"
+    elif [[ $init -eq 0 ]]; then
+        code=$LAB_EX_BOOT
+        outcome="no-boot"
+        message="the guest kernel never reached /init (QEMU exit $qemu_rc$([[ $qemu_rc -eq 124 ]] && echo ", stopped after $LAB_TIMEOUT s"))"
+    elif [[ $qemu_rc -eq 124 || $qemu_rc -eq 137 ]]; then
+        code=$LAB_EX_TIMEOUT
+        outcome="timeout"
+        message="the guest was stopped after $LAB_TIMEOUT s before it reported a status"
+    else
+        code=$LAB_EX_BOOT
+        outcome="guest-died"
+        message="the guest stopped (QEMU exit $qemu_rc) before it reported a status"
+    fi
+
+    lab_write_summary "$code" "$outcome"
+    if [[ -n $message ]]; then
+        lab_say "error: $message"
+        if [[ $outcome != completed && $outcome != job-timeout ]]; then
+            lab_say "last console lines ($LAB_META/console.log):"
+            tail -n 15 "$LAB_META/console.log" | sed 's/^/  | /' >&2
+            [[ ! -s $LAB_META/qemu.stderr ]] || sed 's/^/  qemu: /' "$LAB_META/qemu.stderr" >&2
+        fi
+    fi
+    lab_say "$LAB_SUMMARY_LINE"
+    lab_say "job exit status ${status:-none}; results in $LAB_OUT_DIR (lab details in _lab/)"
+    exit "$code"
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+lab_cleanup() {
+    [[ -z ${LAB_WORK:-} ]] || rm -rf "$LAB_WORK"
+}
+
+main() {
+    lab_parse_args "$@"
+    LAB_T_START=$(lab_now)
+    lab_require_command "$LAB_QEMU" qemu-system-x86
+    lab_require_command cpio cpio
+    lab_require_command flock util-linux
+    lab_require_command timeout coreutils
+    lab_prepare_out_dir
+    LAB_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vsock-lab.XXXXXX")
+    trap lab_cleanup EXIT
+
+    lab_kernel_fetch
+    lab_accel_resolve "$LAB_ACCEL_MODE" "$LAB_WORK"
+
+    local nonce t0
+    nonce=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
+    LAB_TAG="@@VSOCKLAB:$nonce@@"
+    t0=$(lab_now)
+    local cpio="$LAB_WORK/initramfs.cpio"
+    lab_initramfs_build "$LAB_WORK/stage" "$cpio" "$nonce" "$(lab_job_budget)" "$LAB_ACCEL_USED"
+    LAB_INITRAMFS_S=$(lab_elapsed "$t0" "$(lab_now)")
+    LAB_INITRAMFS_BYTES=$(stat -c %s "$cpio")
+    if [[ $LAB_KEEP_INITRAMFS -eq 1 ]]; then cp "$cpio" "$LAB_META/initramfs.cpio"; fi
+
+    lab_qemu_command "$cpio"
+    printf '%q ' "${LAB_QEMU_CMD[@]}" >"$LAB_META/qemu.cmd"
+    echo >>"$LAB_META/qemu.cmd"
+    lab_say "booting $LAB_KERNEL_PACKAGE ($LAB_KERNEL_VERSION) under $LAB_ACCEL_USED ($LAB_ACCEL_REASON); initramfs $((LAB_INITRAMFS_BYTES / 1024)) KiB; timeout $LAB_TIMEOUT s"
+
+    LAB_T_QEMU=$(lab_now)
+    local -a rcs
+    set +e
+    timeout -k 5 "$LAB_TIMEOUT" "${LAB_QEMU_CMD[@]}" </dev/null 2>"$LAB_META/qemu.stderr" |
+        lab_console_relay "$LAB_TAG" "$LAB_META/console.log" "$LAB_WORK/host-events" "$LAB_SHOW_CONSOLE"
+    rcs=("${PIPESTATUS[@]}")
+    set -e
+    LAB_T_QEMU_END=$(lab_now)
+    lab_finish "${rcs[0]}"
+}
+
+main "$@"
