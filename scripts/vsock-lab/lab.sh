@@ -231,7 +231,10 @@ lab_finish() {
     elif [[ $init -eq 0 ]]; then
         code=$LAB_EX_BOOT
         outcome="no-boot"
-        message="the guest kernel never reached /init (QEMU exit $qemu_rc$([[ $qemu_rc -eq 124 ]] && echo ", stopped after $LAB_TIMEOUT s"))"
+        message="the guest kernel never reached /init (QEMU exit $qemu_rc)"
+        if [[ $qemu_rc -eq 124 || $qemu_rc -eq 137 ]]; then
+            message="the guest kernel never reached /init: stopped after $LAB_TIMEOUT s"
+        fi
     elif [[ $qemu_rc -eq 124 || $qemu_rc -eq 137 ]]; then
         code=$LAB_EX_TIMEOUT
         outcome="timeout"
@@ -290,6 +293,7 @@ main() {
     echo >>"$LAB_META/qemu.cmd"
     lab_say "booting $LAB_KERNEL_PACKAGE ($LAB_KERNEL_VERSION) under $LAB_ACCEL_USED ($LAB_ACCEL_REASON); initramfs $((LAB_INITRAMFS_BYTES / 1024)) KiB; timeout $LAB_TIMEOUT s"
 
+    : >"$LAB_META/console.log"
     LAB_T_QEMU=$(lab_now)
     local -a rcs
     set +e

@@ -50,10 +50,11 @@ lab_console_scan() {
         }' "$1"
 }
 
-# lab_result_unpack B64_FILE SUM BYTES DEST: decodes and verifies the tar, unpacks into DEST.
+# lab_result_unpack B64_FILE SUM BYTES DEST: decodes and verifies the gzipped tar, unpacks it
+# into DEST.
 # Returns non-zero with a message on stderr when the stream is damaged.
 lab_result_unpack() {
-    local b64=$1 sum=$2 bytes=$3 dest=$4 tar="$1.tar" got
+    local b64=$1 sum=$2 bytes=$3 dest=$4 tar="$1.tgz" got
     if ! base64 -d "$b64" >"$tar" 2>/dev/null; then
         lab_say "the result's base64 does not decode (console noise inside a framed line?)"
         return 1
@@ -65,7 +66,7 @@ lab_result_unpack() {
         return 1
     fi
     mkdir -p "$dest"
-    tar -xf "$tar" -C "$dest"
+    tar -xzf "$tar" -C "$dest"
 }
 
 # Prints the guest uptime of an event from meta/events.txt (empty when absent).
