@@ -42,7 +42,8 @@ Options:
                         boots Linux here (answer cached), TCG otherwise
   --memory MIB          guest memory (default 1024)
   --cpus N              guest vCPUs (default 1)
-  --keep-initramfs      keep the image as DIR/_lab/initramfs.cpio
+  --keep-initramfs      keep the image as DIR/_lab/initramfs.cpio (then DIR/_lab/qemu.cmd
+                        boots the same guest again by hand)
   --force               empty DIR first if it holds an earlier lab result (DIR/_lab)
   --console             show the guest's kernel console on stderr
   -h, --help            this text
@@ -283,10 +284,11 @@ main() {
     LAB_TAG="@@VSOCKLAB:$nonce@@"
     t0=$(lab_now)
     local cpio="$LAB_WORK/initramfs.cpio"
+    # Kept images are built in place, so _lab/qemu.cmd boots the guest again as it is.
+    if [[ $LAB_KEEP_INITRAMFS -eq 1 ]]; then cpio="$LAB_META/initramfs.cpio"; fi
     lab_initramfs_build "$LAB_WORK/stage" "$cpio" "$nonce" "$(lab_job_budget)" "$LAB_ACCEL_USED"
     LAB_INITRAMFS_S=$(lab_elapsed "$t0" "$(lab_now)")
     LAB_INITRAMFS_BYTES=$(stat -c %s "$cpio")
-    if [[ $LAB_KEEP_INITRAMFS -eq 1 ]]; then cp "$cpio" "$LAB_META/initramfs.cpio"; fi
 
     lab_qemu_command "$cpio"
     printf '%q ' "${LAB_QEMU_CMD[@]}" >"$LAB_META/qemu.cmd"
