@@ -76,6 +76,7 @@ lab_kernel_fetch() {
     if [[ ! -f $LAB_KERNEL_TREE/.complete ]]; then
         lab_kernel_extract "$LAB_KERNEL_DEB" "$LAB_KERNEL_TREE" "$LAB_KERNEL_RELEASE"
     fi
+    lab_kernel_prune "$cache" "$key"
     LAB_KERNEL_IMAGE="$LAB_KERNEL_TREE/boot/vmlinuz-$LAB_KERNEL_RELEASE"
     [[ -f $LAB_KERNEL_IMAGE ]] || lab_die "$LAB_EX_UNAVAILABLE" "no vmlinuz in $LAB_KERNEL_TREE"
     if [[ -f $LAB_KERNEL_DEB ]]; then
@@ -86,6 +87,22 @@ lab_kernel_fetch() {
 
     flock -u "$lock_fd"
     exec {lock_fd}>&-
+}
+
+# Removes kernels other than KEY from the cache: Debian replaces the kernel package every few
+# weeks, and each one takes about 130 MB here.
+lab_kernel_prune() {
+    local cache=$1 key=$2 entry
+    for entry in "$cache"/kernels/* "$cache"/debs/*.deb; do
+        [[ -e $entry ]] || continue
+        case $(basename "$entry") in
+            "$key" | "${key}_amd64.deb") ;;
+            *)
+                lab_say "removing the superseded $(basename "$entry") from the cache"
+                rm -rf "$entry"
+                ;;
+        esac
+    done
 }
 
 lab_kernel_download() {
