@@ -51,9 +51,19 @@ expect() {
     if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# bpf-count (tools/bpf-count.c) loads and attaches a real BPF program in the guest.
+binaries=(--binary "$(command -v socat)")
+cc=$(command -v cc || command -v clang || true)
+bpf_count=0
+if [[ -n $cc ]] && "$cc" -static -O2 -o "$out/bpf-count" "$here/tools/bpf-count.c" 2>"$out/bpf-count.build.log"; then
+    binaries+=(--binary "$out/bpf-count")
+    bpf_count=1
+else
+    echo "note: could not build tools/bpf-count.c statically (no cc or no libc.a): BPF load not tried"
+fi
+
 status=0
-"$here/lab.sh" --job "$here/jobs/smoke.sh" --binary "$(command -v socat)" \
-    --out "$out/result" --timeout 180 || status=$?
+"$here/lab.sh" --job "$here/jobs/smoke.sh" "${binaries[@]}" --out "$out/result" --timeout 180 || status=$?
 r=$out/result
 
 expect "lab.sh exits 0 (got $status)" test "$status" -eq 0
@@ -92,6 +102,10 @@ expect "recv_pkt saw RW packets (${rw:-0})" test "${rw:-0}" -ge 288
 expect "recv_pkt saw CREDIT_UPDATE packets (${credit:-0})" test "${credit:-0}" -gt 0
 expect "trace buffer did not overflow" test -z "$(grep overflowed "$r/trace-counts.txt")"
 expect "closed port answered with a reset" grep -qi 'reset' "$r/refused.txt"
+if [[ $bpf_count -eq 1 ]]; then
+    hits=$(sed -n 's/^count //p' "$r/bpf-count.txt" 2>/dev/null)
+    expect "BPF program attached to a vsock tracepoint counted packets (${hits:-none})" test "${hits:-0}" -ge 32
+fi
 expect "BPF: kernel BTF present" test "$(value_of btf_vmlinux_bytes "$r/bpf.txt")" -gt 0
 expect "lab recorded boot-to-job time" grep -q '"guest_uptime_at_job_start_s": [0-9]' "$r/_lab/summary.json"
 expect "job stdout captured" grep -q 'passed, 0 failed' "$r/_lab/job.stdout"

@@ -2,11 +2,12 @@
 # shellcheck shell=sh
 # Smoke job for the vsock lab: proves that the guest has real AF_VSOCK on CID 1 (an echo over
 # socat with checksums), that the vsock/* tracepoints exist and fire, and that BPF is there.
-# Run it with socat in the guest:
+# Run it with socat (and optionally tools/bpf-count.c, built static) in the guest:
 #   scripts/vsock-lab/lab.sh --job scripts/vsock-lab/jobs/smoke.sh \
-#       --binary "$(command -v socat)" --out /tmp/smoke
+#       --binary "$(command -v socat)" [--binary bpf-count] --out /tmp/smoke
 # Writes to /out: checks.txt (PASS/FAIL lines), kernel-release, modules.txt, vsock-events.txt,
-# formats/<group>.<event>.format, trace-counts.txt, trace-sample.txt, bpf.txt, echo.txt.
+# formats/<group>.<event>.format, trace-counts.txt, trace-sample.txt, bpf.txt, echo.txt,
+# refused.txt and, with bpf-count, bpf-count.txt.
 set -u
 
 OUT=${LAB_OUT:-/out}
@@ -92,9 +93,21 @@ rx_sum=$(sha256sum </tmp/rx.bin)
 } >"$OUT/echo.txt"
 check "8 MiB echoed over AF_VSOCK CID 1 intact" test "$echo_status" -eq 0 -a "${tx_sum%% *}" = "${rx_sum%% *}"
 
-# A second connection to the same forking server, 1 MiB.
+# A second connection to the same forking server, 1 MiB. With bpf-count in the guest
+# (test-smoke.sh builds it), a BPF program attached to vsock/virtio_transport_alloc_pkt
+# counts the packets: proof that the probe's kind of program loads and fires here.
 dd if=/dev/urandom of=/tmp/tx2.bin bs=65536 count=16 2>/dev/null
-socat -t 30 - "VSOCK-CONNECT:1:$PORT" </tmp/tx2.bin >/tmp/rx2.bin
+if command -v bpf-count >/dev/null; then
+    bpf-count vsock/virtio_transport_alloc_pkt socat -t 30 - "VSOCK-CONNECT:1:$PORT" \
+        </tmp/tx2.bin >/tmp/rx2.bin 2>/tmp/bpf-count.txt
+    bpf_hits=$(sed -n 's/^count //p' /tmp/bpf-count.txt)
+    cp /tmp/bpf-count.txt "$OUT/bpf-count.txt"
+    check "BPF program on vsock/virtio_transport_alloc_pkt counted ${bpf_hits:-0} packets (>= 32)" \
+        test "${bpf_hits:-0}" -ge 32
+else
+    echo "bpf-count not in the guest: BPF load and attach not tried"
+    socat -t 30 - "VSOCK-CONNECT:1:$PORT" </tmp/tx2.bin >/tmp/rx2.bin
+fi
 check "second connection echoed intact" cmp -s /tmp/tx2.bin /tmp/rx2.bin
 
 echo 0 >"$TRACING/events/vsock/enable"
