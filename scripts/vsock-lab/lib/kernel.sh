@@ -20,70 +20,92 @@ lab_kernel_resolve_package() {
 }
 
 # Newest kernel already extracted in the cache: lets the lab run without apt lists.
+# A pinned package (VSOCKBENCH_LAB_KERNEL_PACKAGE) only falls back to that package.
 lab_kernel_newest_cached() {
     local cache=$1 dir newest=""
-    for dir in "$cache"/kernels/*/; do
+    for dir in "$cache"/kernels/"${VSOCKBENCH_LAB_KERNEL_PACKAGE:-}"*/; do
         [[ -f $dir/.complete ]] || continue
         if [[ -z $newest || $dir -nt $newest ]]; then newest=$dir; fi
     done
     [[ -n $newest ]] && basename "$newest"
 }
 
+lab_kernel_candidate_version() {
+    apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
+}
+
+# Prints the cache key "<package>_<version>" of the kernel apt offers now (nothing when apt
+# cannot say). VSOCKBENCH_LAB_KERNEL_PACKAGE pins the package.
+lab_kernel_wanted_key() {
+    local pkg ver resolved
+    if [[ -n ${VSOCKBENCH_LAB_KERNEL_PACKAGE:-} ]]; then
+        pkg=$VSOCKBENCH_LAB_KERNEL_PACKAGE
+        ver=$(lab_kernel_candidate_version "$pkg")
+    else
+        resolved=$(lab_kernel_resolve_package)
+        pkg=${resolved% *}
+        ver=${resolved#* }
+    fi
+    [[ -z $pkg || -z $ver ]] || printf '%s_%s\n' "$pkg" "$ver"
+}
+
+lab_apt_update_once() {
+    [[ $EUID -eq 0 && -z ${VSOCKBENCH_LAB_NO_APT_UPDATE:-} && -z ${LAB_APT_UPDATED:-} ]] || return 1
+    LAB_APT_UPDATED=1
+    lab_say "running apt-get update ($*)"
+    apt-get update -qq >&2 || lab_say "apt-get update failed"
+}
+
+# Makes sure the cache holds KEY extracted; returns non-zero when it cannot be downloaded.
+lab_kernel_ensure() {
+    local cache=$1 key=$2
+    local pkg=${key%%_*} ver=${key#*_}
+    if [[ ! -f $cache/debs/${key}_amd64.deb && ! -f $cache/kernels/$key/.complete ]]; then
+        lab_kernel_download "$pkg" "$ver" "$cache/debs" || return 1
+    fi
+    if [[ ! -f $cache/kernels/$key/.complete ]]; then
+        lab_kernel_extract "$cache/debs/${key}_amd64.deb" "$cache/kernels/$key" "${pkg#linux-image-}"
+    fi
+}
+
 # Sets LAB_KERNEL_PACKAGE, LAB_KERNEL_VERSION (Debian version), LAB_KERNEL_RELEASE (uname -r),
 # LAB_KERNEL_TREE (extracted package), LAB_KERNEL_IMAGE (vmlinuz), LAB_KERNEL_DEB and
-# LAB_KERNEL_DEB_BYTES. Downloads and extracts only what the cache does not hold yet.
+# LAB_KERNEL_DEB_BYTES. Downloads and extracts only what the cache does not hold yet; refreshes
+# apt's lists once (as root) when they do not name the kernel or name one the archive has
+# replaced; falls back to the newest cached kernel when nothing can be downloaded.
 lab_kernel_fetch() {
-    local cache pkg ver key lock_fd
+    local cache key="" lock_fd
     cache=$(lab_cache_dir)
     mkdir -p "$cache/debs" "$cache/kernels"
     exec {lock_fd}>"$cache/.lock"
     flock "$lock_fd"
 
-    local resolved
-    if [[ -n ${VSOCKBENCH_LAB_KERNEL_PACKAGE:-} ]]; then
-        pkg=$VSOCKBENCH_LAB_KERNEL_PACKAGE
-        ver=$(lab_kernel_candidate_version "$pkg")
-        [[ -n $ver ]] || lab_die "$LAB_EX_UNAVAILABLE" "apt has no candidate version for $pkg"
-    else
-        resolved=$(lab_kernel_resolve_package)
-        if [[ -z $resolved && $EUID -eq 0 && -z ${VSOCKBENCH_LAB_NO_APT_UPDATE:-} ]]; then
-            lab_say "apt does not know $LAB_KERNEL_META yet: running apt-get update"
-            apt-get update -qq >&2 || lab_say "apt-get update failed; trying the cache"
-            resolved=$(lab_kernel_resolve_package)
+    key=$(lab_kernel_wanted_key)
+    if [[ -z $key ]] && lab_apt_update_once "apt does not know $LAB_KERNEL_META yet"; then
+        key=$(lab_kernel_wanted_key)
+    fi
+    if [[ -n $key ]] && ! lab_kernel_ensure "$cache" "$key"; then
+        key=""
+        if lab_apt_update_once "the archive no longer has that version"; then
+            key=$(lab_kernel_wanted_key)
+            [[ -z $key ]] || lab_kernel_ensure "$cache" "$key" || key=""
         fi
-        pkg=${resolved% *}
-        ver=${resolved#* }
     fi
-    if [[ -n $pkg ]]; then
-        key="${pkg}_${ver}"
-    else
+    if [[ -z $key ]]; then
         key=$(lab_kernel_newest_cached "$cache") ||
-            lab_die "$LAB_EX_UNAVAILABLE" "cannot resolve $LAB_KERNEL_META (run 'apt-get update') and nothing is cached in $cache"
-        lab_say "apt cannot resolve $LAB_KERNEL_META; using the cached $key"
-        pkg=${key%%_*}
-        ver=${key#*_}
-    fi
-
-    LAB_KERNEL_PACKAGE=$pkg
-    LAB_KERNEL_VERSION=$ver
-    LAB_KERNEL_RELEASE=${pkg#linux-image-}
-    LAB_KERNEL_DEB="$cache/debs/${key}_amd64.deb"
-    LAB_KERNEL_TREE="$cache/kernels/$key"
-
-    if [[ ! -f $LAB_KERNEL_DEB && ! -f $LAB_KERNEL_TREE/.complete ]]; then
-        lab_kernel_download "$pkg" "$ver" "$cache/debs"
-    fi
-    if [[ ! -f $LAB_KERNEL_TREE/.complete ]]; then
-        lab_kernel_extract "$LAB_KERNEL_DEB" "$LAB_KERNEL_TREE" "$LAB_KERNEL_RELEASE"
+            lab_die "$LAB_EX_UNAVAILABLE" "cannot get ${VSOCKBENCH_LAB_KERNEL_PACKAGE:-$LAB_KERNEL_META} (apt-get update, and check that Debian's archive is reachable) and nothing is cached in $cache"
+        lab_say "using the cached $key"
     fi
     lab_kernel_prune "$cache" "$key"
+
+    LAB_KERNEL_PACKAGE=${key%%_*}
+    LAB_KERNEL_VERSION=${key#*_}
+    LAB_KERNEL_RELEASE=${LAB_KERNEL_PACKAGE#linux-image-}
+    LAB_KERNEL_DEB="$cache/debs/${key}_amd64.deb"
+    LAB_KERNEL_TREE="$cache/kernels/$key"
     LAB_KERNEL_IMAGE="$LAB_KERNEL_TREE/boot/vmlinuz-$LAB_KERNEL_RELEASE"
     [[ -f $LAB_KERNEL_IMAGE ]] || lab_die "$LAB_EX_UNAVAILABLE" "no vmlinuz in $LAB_KERNEL_TREE"
-    if [[ -f $LAB_KERNEL_DEB ]]; then
-        LAB_KERNEL_DEB_BYTES=$(stat -c %s "$LAB_KERNEL_DEB")
-    else
-        LAB_KERNEL_DEB_BYTES=$(cat "$LAB_KERNEL_TREE/.deb-bytes" 2>/dev/null || echo 0)
-    fi
+    LAB_KERNEL_DEB_BYTES=$(cat "$LAB_KERNEL_TREE/.deb-bytes" 2>/dev/null || echo 0)
 
     flock -u "$lock_fd"
     exec {lock_fd}>&-
@@ -113,13 +135,15 @@ lab_kernel_download() {
     local -a apt_opts=(-q)
     # As root, apt drops to the _apt user, which cannot write into root's home.
     if [[ $EUID -eq 0 ]]; then apt_opts+=(-o APT::Sandbox::User=root); fi
-    if ! (cd "$tmp" && apt-get download "${apt_opts[@]}" "$pkg=$ver" >&2); then
-        rm -rf "$tmp"
-        lab_die "$LAB_EX_UNAVAILABLE" "apt-get download $pkg=$ver failed (is Debian's archive reachable?)"
+    local deb=""
+    if (cd "$tmp" && apt-get download "${apt_opts[@]}" "$pkg=$ver" >&2); then
+        deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
     fi
-    local deb
-    deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
-    [[ -n $deb ]] || lab_die "$LAB_EX_UNAVAILABLE" "apt-get download left no .deb in $tmp"
+    if [[ -z $deb ]]; then
+        rm -rf "$tmp"
+        lab_say "apt-get download $pkg=$ver failed"
+        return 1
+    fi
     mv "$deb" "$dir/${pkg}_${ver}_amd64.deb"
     rmdir "$tmp"
 }
