@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the enclave image file (EIF) that runs `vsockbench serve` inside a Nitro Enclave.
+set -euo pipefail
+# shellcheck source=lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<USAGE
+Usage: deploy/nitro/build-eif.sh [--binary PATH | --no-build | --build-image IMAGE]
+                                 [--image TAG] [--eif PATH]
+
+1. swift build -c release --static-swift-stdlib --product vsockbench   (unless --no-build)
+   natively, or with --build-image inside a Swift 6 container based on Debian 12
+   (bookworm), so the binary links exactly the libraries the enclave image has
+2. copies the binary into the docker build context $NITRO_STATE_DIR/context/vsockbench
+3. docker build -f deploy/nitro/Dockerfile -t IMAGE $NITRO_STATE_DIR/context
+4. nitro-cli build-enclave --docker-uri IMAGE --output-file EIF
+   (the measurements, PCR0-2, are saved next to the EIF as *.measurements.json)
+
+Options:
+  --binary PATH   vsockbench to put in the image (default $NITRO_BINARY)
+  --no-build      do not run swift build; use --binary as it is
+  --build-image IMAGE
+                  build in this container image (a Swift 6 image on Debian 12, for example
+                  swift:6.1-bookworm); output in .build/nitro/container-build/release
+  --image TAG     docker image tag (default $NITRO_IMAGE)
+  --eif PATH      output EIF (default $NITRO_EIF)
+  -h, --help      this text
+
+Needs: swift 6, docker (running, your user in the docker group), nitro-cli.
+USAGE
+}
+
+build=1
+build_image=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        --no-build) build=0 ;;
+        --binary)
+            nitro_need_value "$@"
+            NITRO_BINARY=$2
+            build=0
+            shift
+            ;;
+        --build-image)
+            nitro_need_value "$@"
+            build_image=$2
+            shift
+            ;;
+        --image)
+            nitro_need_value "$@"
+            NITRO_IMAGE=$2
+            shift
+            ;;
+        --eif)
+            nitro_need_value "$@"
+            NITRO_EIF=$2
+            shift
+            ;;
+        *) nitro_usage_error "unknown argument: $1" ;;
+    esac
+    shift
+done
+
+nitro_require docker "install docker and start it (README step 2)"
+nitro_require_cli
+
+if [[ -n $build_image ]]; then
+    nitro_say "swift build -c release --static-swift-stdlib in $build_image"
+    docker run --rm -v "$NITRO_REPO_ROOT:/src" -w /src "$build_image" bash -c '
+        set -e
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends libbpf-dev libelf-dev zlib1g-dev >/dev/null
+        swift build -c release --static-swift-stdlib --product vsockbench \
+            --build-path .build/nitro/container-build'
+    NITRO_BINARY="$NITRO_REPO_ROOT/.build/nitro/container-build/release/vsockbench"
+elif [[ $build -eq 1 ]]; then
+    nitro_require swift "install Swift 6 (README step 2)"
+    nitro_say "swift build -c release --static-swift-stdlib"
+    (cd "$NITRO_REPO_ROOT" && swift build -c release --static-swift-stdlib --product vsockbench)
+fi
+[[ -x $NITRO_BINARY ]] || nitro_die "$NITRO_BINARY is not an executable (build it or pass --binary)"
+if ldd "$NITRO_BINARY" 2>/dev/null | grep -q 'libswiftCore'; then
+    nitro_die "$NITRO_BINARY links the Swift runtime dynamically: build with --static-swift-stdlib"
+fi
+
+context="$NITRO_STATE_DIR/context"
+rm -rf "$context"
+mkdir -p "$context" "$(dirname "$NITRO_EIF")"
+cp "$NITRO_BINARY" "$context/vsockbench"
+
+nitro_say "docker build -t $NITRO_IMAGE ($context)"
+docker build -f "$NITRO_KIT_DIR/Dockerfile" -t "$NITRO_IMAGE" "$context"
+
+measurements="${NITRO_EIF%.eif}.measurements.json"
+nitro_say "nitro-cli build-enclave -> $NITRO_EIF"
+nitro-cli build-enclave --docker-uri "$NITRO_IMAGE" --output-file "$NITRO_EIF" >"$measurements"
+cat "$measurements"
+nitro_say "EIF $NITRO_EIF ($(du -h "$NITRO_EIF" | cut -f1)); measurements in $measurements"

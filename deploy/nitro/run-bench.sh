@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The whole Nitro run from the parent: start the enclave, wait for it, run the scenarios with
+# the probe, collect JSON and markdown, gate against baselines, and terminate the enclave,
+# also when anything fails.
+set -euo pipefail
+# shellcheck source=lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<USAGE
+Usage: deploy/nitro/run-bench.sh [--scenario FILE ...] [--results DIR] [--baseline-dir DIR]
+         [--tolerance PCT] [--cid CID] [--cpu-count N] [--memory MIB] [--eif PATH]
+         [--debug-mode] [--no-probe] [--check socat|vsockbench] [--tries N] [--no-start]
+         [--keep-running]
+
+Steps:
+  1. start-enclave.sh (skipped with --no-start: an enclave already serves at --cid)
+  2. wait-ready.sh --cid CID --check CHECK --tries N
+  3. per scenario NAME.yaml:
+       vsockbench compare NAME.yaml --target vsock://CID:$NITRO_PORT --probe \\
+           --json DIR/NAME.json --markdown DIR/NAME.md      (table also in DIR/NAME.txt)
+  4. with --baseline-dir: vsockbench check DIR/NAME.json --baseline BASE/NAME.json \\
+           --tolerance PCT --markdown DIR/NAME.check.md --junit DIR/NAME.junit.xml
+     (a scenario without a baseline is reported, not failed: its JSON can become one)
+  5. stop-enclave.sh, from an EXIT trap, so a failed step still frees the enclave
+     (--keep-running leaves it up for more runs)
+
+Options:
+  --scenario FILE    repeatable (default scenarios/cliff.yaml scenarios/batching.yaml)
+  --results DIR      where reports go (default results/nitro)
+  --baseline-dir DIR baselines named like the scenarios (e.g. deploy/nitro/baselines)
+  --tolerance PCT    allowed regression for check (default 10%)
+  --no-probe         run without the eBPF probe (it needs root or CAP_BPF+CAP_PERFMON;
+                     when not root, vsockbench runs under 'sudo -n')
+  --cid, --cpu-count, --memory, --eif, --debug-mode: as in start-enclave.sh
+  --check, --tries   as in wait-ready.sh
+  -h, --help         this text
+
+Exit status: 0 when every scenario ran and every gate held; 1 otherwise.
+DIR also gets parent.txt (instance type, kernel, CPUs) and enclave.json (describe-enclaves).
+USAGE
+}
+
+scenarios=()
+results="$NITRO_REPO_ROOT/results/nitro"
+baseline_dir=""
+tolerance="10%"
+probe=(--probe)
+check=socat
+tries=30
+start=1
+keep=0
+start_args=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        --debug-mode) start_args+=(--debug-mode) ;;
+        --no-probe) probe=() ;;
+        --no-start) start=0 ;;
+        --keep-running) keep=1 ;;
+        --scenario | --results | --baseline-dir | --tolerance | --cid | --cpu-count | --memory | --eif | --check | --tries)
+            nitro_need_value "$@"
+            case $1 in
+                --scenario) scenarios+=("$2") ;;
+                --results) results=$2 ;;
+                --baseline-dir) baseline_dir=$2 ;;
+                --tolerance) tolerance=$2 ;;
+                --cid) NITRO_CID=$2 ;;
+                --cpu-count) start_args+=(--cpu-count "$2") ;;
+                --memory) start_args+=(--memory "$2") ;;
+                --eif) start_args+=(--eif "$2") ;;
+                --check) check=$2 ;;
+                --tries) tries=$2 ;;
+            esac
+            shift
+            ;;
+        *) nitro_usage_error "unknown argument: $1" ;;
+    esac
+    shift
+done
+[[ ${#scenarios[@]} -gt 0 ]] ||
+    scenarios=("$NITRO_REPO_ROOT/scenarios/cliff.yaml" "$NITRO_REPO_ROOT/scenarios/batching.yaml")
+for scenario in "${scenarios[@]}"; do
+    [[ -f $scenario ]] || nitro_usage_error "--scenario $scenario: no such file"
+done
+[[ -z $baseline_dir || -d $baseline_dir ]] || nitro_usage_error "--baseline-dir $baseline_dir: no such directory"
+
+nitro_require_cli
+vsockbench=$(nitro_vsockbench)
+runner=("$vsockbench")
+if [[ ${#probe[@]} -gt 0 && $EUID -ne 0 ]]; then
+    sudo -n true 2>/dev/null ||
+        nitro_die "the probe needs root: run as root, allow passwordless sudo, or pass --no-probe"
+    runner=(sudo -n "$vsockbench")
+fi
+mkdir -p "$results"
+target="vsock://$NITRO_CID:$NITRO_PORT"
+
+console_pid=""
+finish() {
+    local status=$?
+    if [[ -n $console_pid ]]; then kill "$console_pid" 2>/dev/null || true; fi
+    nitro-cli describe-enclaves >"$results/enclave.json" 2>/dev/null || true
+    if [[ $start -eq 1 && $keep -eq 0 ]]; then
+        "$NITRO_KIT_DIR/stop-enclave.sh" || status=1
+    fi
+    exit "$status"
+}
+
+if [[ $start -eq 1 ]]; then
+    trap finish EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    id=$("$NITRO_KIT_DIR/start-enclave.sh" --cid "$NITRO_CID" "${start_args[@]}")
+    if [[ " ${start_args[*]} " == *" --debug-mode "* ]]; then
+        nitro-cli console --enclave-id "$id" >"$results/enclave-console.log" 2>&1 &
+        console_pid=$!
+    fi
+fi
+
+{
+    echo "instance_type $(cat /sys/devices/virtual/dmi/id/product_name 2>/dev/null || echo unknown)"
+    echo "parent_kernel $(uname -r)"
+    echo "parent_cpus $(nproc)"
+    echo "target $target"
+    echo "vsockbench $("$vsockbench" --version 2>/dev/null || echo unknown)"
+    echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$results/parent.txt"
+
+"$NITRO_KIT_DIR/wait-ready.sh" --cid "$NITRO_CID" --check "$check" --tries "$tries"
+
+failures=0
+for scenario in "${scenarios[@]}"; do
+    name=$(basename "$scenario" .yaml)
+    nitro_say "scenario $name against $target"
+    if ! "${runner[@]}" compare "$scenario" --target "$target" "${probe[@]}" \
+        --json "$results/$name.json" --markdown "$results/$name.md" | tee "$results/$name.txt"; then
+        nitro_say "scenario $name FAILED (see $results/$name.txt)"
+        failures=$((failures + 1))
+        continue
+    fi
+    if [[ -n $baseline_dir ]]; then
+        if [[ -f $baseline_dir/$name.json ]]; then
+            if ! "$vsockbench" check "$results/$name.json" --baseline "$baseline_dir/$name.json" \
+                --tolerance "$tolerance" --markdown "$results/$name.check.md" \
+                --junit "$results/$name.junit.xml"; then
+                nitro_say "scenario $name regressed against $baseline_dir/$name.json"
+                failures=$((failures + 1))
+            fi
+        else
+            nitro_say "no baseline $baseline_dir/$name.json: not gated (this run's $name.json can become it)"
+        fi
+    fi
+done
+
+nitro_say "reports in $results"
+[[ $failures -eq 0 ]] || nitro_die "$failures scenario(s) failed or regressed"

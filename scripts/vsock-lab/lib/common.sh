@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the LAB_* variables set here are read by lab.sh
+# Shared helpers for the vsock lab: messages, exit codes, timing, quoting.
+
+readonly LAB_PROG=vsock-lab
+
+# Exit codes of lab.sh itself. A job's own status passes through unchanged, so these sit
+# outside the range jobs normally use (0, 1, 2).
+readonly LAB_EX_USAGE=64       # bad arguments
+readonly LAB_EX_UNAVAILABLE=69 # host prerequisite missing (qemu, busybox-static, kernel package)
+readonly LAB_EX_BOOT=70        # the guest did not boot or its init failed before the job ran
+readonly LAB_EX_TIMEOUT=75     # the hard timeout ended the guest before it reported a status
+readonly LAB_EX_PROTOCOL=76    # the guest reported, but its result stream was missing or corrupt
+
+lab_say() { printf '%s: %s\n' "$LAB_PROG" "$*" >&2; }
+
+lab_die() {
+    local code=$1
+    shift
+    printf '%s: error: %s\n' "$LAB_PROG" "$*" >&2
+    exit "$code"
+}
+
+lab_require_command() {
+    local cmd=$1 package=$2
+    command -v "$cmd" >/dev/null 2>&1 ||
+        lab_die "$LAB_EX_UNAVAILABLE" "'$cmd' not found: install it with 'apt-get install $package'"
+}
+
+# Seconds since the epoch with nanoseconds, for wall-clock intervals.
+lab_now() { date +%s.%N; }
+
+# Prints B - A with two decimals.
+lab_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Quotes a string for a POSIX shell (busybox ash has no printf %q).
+lab_sh_quote() {
+    local s=$1 q="'\\''"
+    printf "'%s'" "${s//\'/$q}"
+}
+
+# An awk that flushes each line as it reads it: live output from a pipe needs that.
+lab_line_awk() {
+    if awk -W version 2>/dev/null | grep -q '^mawk'; then
+        awk -W interactive "$@"
+    else
+        awk "$@"
+    fi
+}
