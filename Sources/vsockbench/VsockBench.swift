@@ -7,6 +7,6 @@ struct VsockBench: ParsableCommand {
         commandName: "vsockbench",
         abstract: "Benchmark and diagnose vsock throughput between a Nitro Enclave and its parent.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Probe.self]
     )
 }
