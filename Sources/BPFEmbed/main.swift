@@ -59,7 +59,7 @@ func swiftName(ofSource path: String) -> String {
 
 func compile(_ source: String, request: EmbedRequest, into object: URL) throws {
     let arch = hostArchitecture()
-    var arguments = ["-target", "bpf", "-O2", "-g", "-Wall", "-Werror"]
+    var arguments = ["-target", "bpf", "-O2", "-g", "-Wall"]
     if !arch.multiarch.isEmpty {
         arguments += ["-I/usr/include/\(arch.multiarch)", "-D__TARGET_ARCH_\(arch.bpfTarget)"]
     }

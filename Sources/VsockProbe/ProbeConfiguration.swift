@@ -7,10 +7,11 @@ public struct ProbeConfiguration: Sendable, Equatable {
     /// Also follow every process and thread these processes create after load, so that
     /// `probe -- sh -c 'cmd'` counts `cmd`.
     public var followChildren: Bool
-    /// Count only vsock packets whose source or destination port is this one.
-    /// Packets are filtered by connection, never by process: the receive path runs in kworkers.
+    /// Count only vsock packets whose source or destination port is this one; nil counts every
+    /// vsock packet of the machine. Packets are filtered by connection, never by process: the
+    /// receive path runs in kworkers.
     public var vsockPort: UInt32?
-    /// Count only vsock packets whose source or destination CID is this one.
+    /// Count only vsock packets whose source or destination CID is this one; nil: any CID.
     public var vsockCID: UInt32?
     /// Where tracefs is (mounted there when it is the default and not yet mounted); a test
     /// points this at a copy with altered `format` files.

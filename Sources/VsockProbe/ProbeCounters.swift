@@ -1,6 +1,8 @@
 /// Packets of one vsock op in one direction, and their payload bytes (the header's `len`).
 public struct VsockPacketCount: Codable, Equatable, Sendable {
+    /// Packets seen.
     public var packets: UInt64
+    /// Their payload bytes (0 for control packets such as CREDIT_UPDATE).
     public var bytes: UInt64
 
     public init(packets: UInt64 = 0, bytes: UInt64 = 0) {
@@ -13,7 +15,9 @@ public struct VsockPacketCount: Codable, Equatable, Sendable {
 /// virtio_transport_alloc_pkt) and received (`rx`, virtio_transport_recv_pkt). A direction is
 /// nil when its tracepoint is not attached.
 public struct VsockCounters: Codable, Equatable, Sendable {
+    /// Packets built for sending, by op name.
     public var tx: [String: VsockPacketCount]?
+    /// Packets received, by op name.
     public var rx: [String: VsockPacketCount]?
 
     public init(tx: [String: VsockPacketCount]?, rx: [String: VsockPacketCount]?) {

@@ -97,7 +97,8 @@ final class ProbeObjects {
         }
     }
 
-    private static func config(_ configuration: ProbeConfiguration, vsockDevice: VsockDevice?) -> vsb_config {
+    /// The `.rodata` filters for a configuration: the first pids, the vsock filters, the IRQs.
+    static func config(_ configuration: ProbeConfiguration, vsockDevice: VsockDevice?) -> vsb_config {
         var config = vsb_config()
         let targets = configuration.pids.prefix(Int(VSB_MAX_TARGETS))
         withUnsafeMutableBytes(of: &config.target_tgids) { raw in

@@ -6,10 +6,13 @@ import Glibc
 
 /// What a probe session counted: the totals, and how the observed process ended.
 public struct ProbeSessionResult: Sendable {
+    /// The totals from attach to the end.
     public var counters: ProbeCounters
     /// The command's exit status (128 + signal when a signal ended it); nil when attached to a pid.
     public var exitStatus: Int32?
+    /// Wall-clock time from the release of the command (or the attach) to the end.
     public var seconds: Double
+    /// The probe's warnings (programs switched off by a layout mismatch, attach failures).
     public var warnings: [String]
 }
 

@@ -29,10 +29,11 @@ extension VsockBench {
                                        data; CREDIT_UPDATE and CREDIT_REQUEST are flow control. Filtered by
                                        --vsock-port/--vsock-cid (not by process: the receive path runs in
                                        kernel workers), so without a filter they are the machine's.
-                  vsock_irqs           interrupts of the virtio vsock device's queues: host-to-guest
-                                       notifications, a proxy for VM exits inside a guest (Nitro parent).
-                  virtqueue_kicks      guest-to-host notifications of the vsock device (fentry on
-                                       virtqueue_notify); some kernels refuse fentry, then it is '-'.
+                  vsock_irqs           interrupts of the virtio vsock device's queues (the whole machine's:
+                                       an IRQ has no process): host-to-guest notifications, a proxy for VM
+                                       exits inside a guest such as a Nitro parent.
+                  virtqueue_kicks      guest-to-host notifications of the vsock device, machine-wide (fentry
+                                       on virtqueue_notify); some kernels refuse fentry, then it is '-'.
                   syscalls NAME        system calls of the followed processes, by name.
                 A '-' means the program counting it is off on this machine; the list after the counts,
                 and "sources" in the JSON, say why.
