@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "vsockbench", targets: ["vsockbench"]),
         .library(name: "VsockBenchCore", targets: ["VsockBenchCore"]),
+        .library(name: "VsockProbe", targets: ["VsockProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,11 +31,40 @@ let package = Package(
             name: "vsockbench",
             dependencies: [
                 "VsockBenchCore",
+                "VsockProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// libbpf 1.1 from the system (Debian: libbpf-dev, which brings libelf and zlib).
+        .systemLibrary(
+            name: "CLibbpf",
+            pkgConfig: "libbpf",
+            providers: [.apt(["libbpf-dev"])]
+        ),
+        /// The BPF side's shared header (bpf/vsockbench.h) for Swift, and a fork that holds a child before exec.
+        .target(name: "CVsockProbe"),
+        /// The command of the EmbedBPFObjects plugin: clang on bpf/*.bpf.c, objects out as base64 Swift strings.
+        .executableTarget(name: "BPFEmbed"),
+        .plugin(
+            name: "EmbedBPFObjects",
+            capability: .buildTool(),
+            dependencies: ["BPFEmbed"]
+        ),
+        /// The eBPF probe: KVM_RUN ioctls, VM exits, vsock packets, syscalls and virtio notifications.
+        .target(
+            name: "VsockProbe",
+            dependencies: ["CLibbpf", "CVsockProbe"],
+            plugins: ["EmbedBPFObjects"]
+        ),
+        /// Test fixtures: exactly N+1 KVM_RUN ioctls, exactly M write(2) calls.
+        .executableTarget(name: "kvm-fixture", path: "Tests/Fixtures/KVMFixture"),
+        .executableTarget(name: "write-fixture", path: "Tests/Fixtures/WriteFixture"),
         .testTarget(name: "VsockBenchCoreTests", dependencies: ["VsockBenchCore"]),
+        .testTarget(
+            name: "VsockProbeTests",
+            dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore"]),
     ],
     swiftLanguageModes: [.v6]

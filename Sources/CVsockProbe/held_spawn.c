@@ -1,0 +1,62 @@
+#define _GNU_SOURCE
+#include "CVsockProbe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+/* Between fork and exec the child only makes async-signal-safe calls: it may be a fork of a
+ * multi-threaded Swift process. */
+int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp_held_child *child)
+{
+	int release[2];
+	int exec_error[2];
+
+	if (pipe2(release, O_CLOEXEC) != 0)
+		return errno;
+	if (pipe2(exec_error, O_CLOEXEC) != 0) {
+		int saved = errno;
+		close(release[0]);
+		close(release[1]);
+		return saved;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		close(release[0]);
+		close(release[1]);
+		close(exec_error[0]);
+		close(exec_error[1]);
+		return saved;
+	}
+	if (pid == 0) {
+		char go = 0;
+		sigset_t none;
+
+		close(release[1]);
+		close(exec_error[0]);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		/* Both pipe ends left here are close-on-exec: after the release, execve is the only
+		 * syscall the command did not make itself. */
+		ssize_t got;
+		do
+			got = read(release[0], &go, 1);
+		while (got < 0 && errno == EINTR);
+		if (got != 1)
+			_exit(127);
+		execve(path, argv, envp);
+		int failure = errno;
+		(void)!write(exec_error[1], &failure, sizeof(failure));
+		_exit(127);
+	}
+	close(release[0]);
+	close(exec_error[1]);
+	child->pid = pid;
+	child->release_fd = release[1];
+	child->exec_error_fd = exec_error[0];
+	return 0;
+}

@@ -1,0 +1,20 @@
+#ifndef VSOCKBENCH_CVSOCKPROBE_H
+#define VSOCKBENCH_CVSOCKPROBE_H
+
+/* The counter and tracepoint layout the BPF programs use, so Swift reads the same structs. */
+#include "../../../bpf/vsockbench.h"
+
+#include <sys/types.h>
+
+/* A child process forked and held before exec, so a probe can be attached to its pid first. */
+typedef struct {
+	pid_t pid;
+	int release_fd; /* write one byte to let the child exec; close without writing to end it */
+	int exec_error_fd; /* reads EOF when exec succeeded, else the errno of the failed execve */
+} cvp_held_child;
+
+/* Forks a child that blocks in read(2) until released, then execve(path, argv, envp).
+ * Returns 0, or an errno value when the pipes or the fork failed. */
+int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp_held_child *child);
+
+#endif

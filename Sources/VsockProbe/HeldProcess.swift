@@ -1,0 +1,165 @@
+import CVsockProbe
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A command forked and held before exec, so the probe can be attached to its pid before the
+/// command makes its first system call; ``release()`` lets it exec.
+///
+/// The held child waits in read(2) on a pipe; once released, its only system call before the
+/// command's own is execve.
+public final class HeldProcess: Sendable {
+    /// The child's pid, which stays the command's pid after exec.
+    public let pid: Int32
+    private let descriptors: Mutex<(release: Int32, execError: Int32)?>
+    private let reaped = Mutex<Int32?>(nil)
+
+    /// Forks the child; `executable` is looked up in PATH when it has no slash.
+    public init(executable: String, arguments: [String], environment: [String: String]? = nil) throws {
+        let path = try Self.resolve(executable)
+        let environmentLines = (environment ?? Self.currentEnvironment()).map { "\($0.key)=\($0.value)" }
+        var child = cvp_held_child()
+        let result = try Self.withCStrings([path] + arguments) { argv in
+            try Self.withCStrings(environmentLines) { envp in
+                path.withCString { cvp_spawn_held($0, argv, envp, &child) }
+            }
+        }
+        guard result == 0 else {
+            throw ProbeError(operation: "fork for \(executable)", errno: result, detail: "")
+        }
+        pid = child.pid
+        descriptors = Mutex((child.release_fd, child.exec_error_fd))
+    }
+
+    deinit {
+        // A child never released is told to exit (its pipe closes) and reaped.
+        if descriptors.withLock({ $0 != nil }) {
+            abandon()
+        }
+    }
+
+    /// Waits (up to `timeout` seconds) until the child is blocked in its read, so that no
+    /// system call of the held child itself happens after a probe is attached. Returns false
+    /// if that could not be seen (no /proc/PID/syscall); the child is still held.
+    @discardableResult
+    public func waitUntilHeld(timeout: Double = 2) -> Bool {
+        #if arch(x86_64)
+        let readNumber = "0"
+        #else
+        let readNumber = "63"
+        #endif
+        let deadline = Monotonic.now + timeout
+        while Monotonic.now < deadline {
+            if let line = try? FileSystem.readText("/proc/\(pid)/syscall"),
+                line.split(separator: " ").first.map(String.init) == readNumber
+            {
+                return true
+            }
+            usleep(1000)
+        }
+        return false
+    }
+
+    /// Lets the child exec the command; throws when execve failed (the child then exits 127).
+    public func release() throws {
+        guard let fds = descriptors.withLock({ fds in defer { fds = nil }; return fds }) else { return }
+        var go: UInt8 = 1
+        _ = write(fds.release, &go, 1)
+        Glibc.close(fds.release)
+        var failure: Int32 = 0
+        let count = read(fds.execError, &failure, MemoryLayout<Int32>.size)
+        Glibc.close(fds.execError)
+        if count == MemoryLayout<Int32>.size {
+            _ = waitForExit()
+            throw ProbeError(operation: "execve", errno: failure, detail: "the command could not be started")
+        }
+    }
+
+    /// Blocks until the command exits; its exit status, or 128 + the signal that ended it.
+    public func waitForExit() -> Int32 {
+        reaped.withLock { status in
+            if let status { return status }
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) < 0 {
+                if errno != EINTR { return 127 }
+            }
+            let result = Self.exitStatus(raw)
+            status = result
+            return result
+        }
+    }
+
+    /// The exit status if the command has exited, without blocking.
+    public func exitStatusIfExited() -> Int32? {
+        reaped.withLock { status in
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            status = Self.exitStatus(raw)
+            return status
+        }
+    }
+
+    /// Ends a child that was never released: closing its pipe makes it exit; then reaps it.
+    public func abandon() {
+        if let fds = descriptors.withLock({ fds in defer { fds = nil }; return fds }) {
+            Glibc.close(fds.release)
+            Glibc.close(fds.execError)
+        }
+        _ = waitForExit()
+    }
+
+    /// waitpid's status as a shell reports it: the exit code, or 128 + signal.
+    static func exitStatus(_ raw: Int32) -> Int32 {
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+
+    static func resolve(_ executable: String) throws -> String {
+        if executable.contains("/") { return executable }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(executable)"
+            if access(candidate, X_OK) == 0 && !FileSystem.isDirectory(candidate) { return candidate }
+        }
+        throw ProbeError(operation: "finding \(executable)", errno: ENOENT, detail: "it is not in PATH")
+    }
+
+    private static func currentEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let line = String(cString: pointer)
+            if let equals = line.firstIndex(of: "=") {
+                result[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return result
+    }
+
+    /// A NULL-terminated `char *[]` valid inside `body`.
+    private static func withCStrings<Result>(
+        _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) throws -> Result
+    ) throws -> Result {
+        let copies = strings.map { strdup($0) } + [nil]
+        defer { copies.forEach { free($0) } }
+        return try copies.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                throw ProbeError(operation: "building argv", detail: "")
+            }
+            return try body(base)
+        }
+    }
+}
+
+/// CLOCK_MONOTONIC seconds.
+enum Monotonic {
+    static var now: Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,100 @@
+import CVsockProbe
+
+/// A field a BPF program reads from a tracepoint record: where the hand-written context struct
+/// of bpf/vsockbench.h puts it, to compare with the kernel's `format` file.
+struct ExpectedField: Equatable, Sendable {
+    /// The field's name in the format file.
+    var name: String
+    var offset: Int
+    var size: Int
+
+    /// Offset and size taken from the C struct Swift imports, so they cannot drift from the BPF side.
+    init<Context, Value>(_ name: String, _ path: KeyPath<Context, Value>) {
+        self.name = name
+        self.offset = MemoryLayout<Context>.offset(of: path) ?? -1
+        self.size = MemoryLayout<Value>.size
+    }
+}
+
+/// One BPF program of the probe: which tracepoint it attaches to, what it reads, what it counts.
+struct ProbeProgram: Sendable {
+    /// The function name in the BPF object.
+    var name: String
+    var category: String
+    var event: String
+    /// The record fields the program reads.
+    var fields: [ExpectedField]
+    /// The counter it feeds, as named in the JSON output.
+    var counts: String
+
+    var tracepoint: String { "\(category)/\(event)" }
+}
+
+extension ProbeProgram {
+    static let kvmRun = ProbeProgram(
+        name: "count_kvm_run", category: "syscalls", event: "sys_enter_ioctl",
+        fields: [ExpectedField("cmd", \vsb_ctx_sys_enter_ioctl.cmd)], counts: "kvm_run")
+
+    static let syscalls = ProbeProgram(
+        name: "count_syscall", category: "raw_syscalls", event: "sys_enter",
+        fields: [ExpectedField("id", \vsb_ctx_sys_enter.id)], counts: "syscalls")
+
+    static let userspaceExits = ProbeProgram(
+        name: "count_userspace_exit", category: "kvm", event: "kvm_userspace_exit",
+        fields: [
+            ExpectedField("reason", \vsb_ctx_kvm_userspace_exit.reason),
+            ExpectedField("errno", \vsb_ctx_kvm_userspace_exit.errno_value),
+        ],
+        counts: "kvm_userspace_exits")
+
+    static let kvmExits = ProbeProgram(
+        name: "count_kvm_exit", category: "kvm", event: "kvm_exit",
+        fields: [
+            ExpectedField("exit_reason", \vsb_ctx_kvm_exit.exit_reason),
+            ExpectedField("isa", \vsb_ctx_kvm_exit.isa),
+        ],
+        counts: "kvm_exits")
+
+    static let vsockTx = ProbeProgram(
+        name: "count_vsock_tx", category: "vsock", event: "virtio_transport_alloc_pkt",
+        fields: vsockPacketFields, counts: "vsock.tx")
+
+    static let vsockRx = ProbeProgram(
+        name: "count_vsock_rx", category: "vsock", event: "virtio_transport_recv_pkt",
+        fields: vsockPacketFields, counts: "vsock.rx")
+
+    static let vsockIRQs = ProbeProgram(
+        name: "count_vsock_irq", category: "irq", event: "irq_handler_entry",
+        fields: [ExpectedField("irq", \vsb_ctx_irq_handler_entry.irq)], counts: "vsock_irqs")
+
+    static let followForkDataLoc = ProbeProgram(
+        name: "follow_fork_data_loc", category: "sched", event: "sched_process_fork",
+        fields: [ExpectedField("child_pid", \vsb_ctx_sched_fork_data_loc.child_pid)], counts: "children")
+
+    static let followForkFixedComm = ProbeProgram(
+        name: "follow_fork_fixed_comm", category: "sched", event: "sched_process_fork",
+        fields: [ExpectedField("child_pid", \vsb_ctx_sched_fork_fixed_comm.child_pid)], counts: "children")
+
+    static let forgetThreads = ProbeProgram(
+        name: "forget_thread", category: "sched", event: "sched_process_exit", fields: [], counts: "children")
+
+    /// fentry program of the separate virtqueue_kick object; no tracepoint record to check.
+    static let virtqueueKicks = ProbeProgram(
+        name: "count_virtqueue_kick", category: "fentry", event: "virtqueue_notify", fields: [],
+        counts: "virtqueue_kicks")
+
+    /// The programs of vsockbench.bpf.c, in the order the report lists them.
+    static let tracepointPrograms: [ProbeProgram] = [
+        kvmRun, userspaceExits, kvmExits, vsockTx, vsockRx, syscalls, vsockIRQs,
+        followForkDataLoc, followForkFixedComm, forgetThreads,
+    ]
+
+    private static let vsockPacketFields = [
+        ExpectedField("src_cid", \vsb_ctx_virtio_vsock_pkt.src_cid),
+        ExpectedField("src_port", \vsb_ctx_virtio_vsock_pkt.src_port),
+        ExpectedField("dst_cid", \vsb_ctx_virtio_vsock_pkt.dst_cid),
+        ExpectedField("dst_port", \vsb_ctx_virtio_vsock_pkt.dst_port),
+        ExpectedField("len", \vsb_ctx_virtio_vsock_pkt.len),
+        ExpectedField("op", \vsb_ctx_virtio_vsock_pkt.op),
+    ]
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import VsockProbe
+
+extension VsockBench {
+    /// `vsockbench probe`: run a command (or watch a process) under the eBPF probe.
+    struct Probe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "probe",
+            abstract: "Count what a command costs below the application: KVM_RUN, VM exits, vsock packets, syscalls.",
+            usage: """
+                vsockbench probe [--json FILE] [--interval S] -- COMMAND [ARGS...]
+                vsockbench probe --pid PID [--duration D] [--json FILE] [--interval S]
+                """,
+            discussion: """
+                The command is started held before exec, the probe is attached to its pid, then it \
+                runs; its children are followed too. The counts are printed when it exits, and \
+                vsockbench exits with the command's status. Needs root (or CAP_BPF and CAP_PERFMON); \
+                without them it says what is missing and exits 2.
+
+                What each counter means:
+                  kvm_run              KVM_RUN ioctls (command 0xAE80) of the followed processes: one per
+                                       entry into a guest. On a KVM host, a VMM making many is leaving the
+                                       guest often.
+                  kvm_exit REASON      VM exits handled in the host kernel (kvm/kvm_exit) on the VMM's vcpu
+                                       threads, by reason (IO_INSTRUCTION, HLT, EPT_VIOLATION...).
+                  kvm_userspace_exit   returns from KVM_RUN to the VMM by KVM_EXIT_* reason (IO, MMIO...).
+                  vsock tx/rx OP       virtio-vsock packets built (tx) and received (rx) by op: RW carries
+                                       data; CREDIT_UPDATE and CREDIT_REQUEST are flow control. Filtered by
+                                       --vsock-port/--vsock-cid (not by process: the receive path runs in
+                                       kernel workers), so without a filter they are the machine's.
+                  vsock_irqs           interrupts of the virtio vsock device's queues (the whole machine's:
+                                       an IRQ has no process): host-to-guest notifications, a proxy for VM
+                                       exits inside a guest such as a Nitro parent.
+                  virtqueue_kicks      guest-to-host notifications of the vsock device, machine-wide (fentry
+                                       on virtqueue_notify); some kernels refuse fentry, then it is '-'.
+                  syscalls NAME        system calls of the followed processes, by name.
+                A '-' means the program counting it is off on this machine; the list after the counts,
+                and "sources" in the JSON, say why.
+                """
+        )
+
+        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters as JSON to FILE ('-': standard output).", valueName: "FILE"))
+        var jsonPath: String?
+
+        @Option(help: ArgumentHelp("Print the counts of every S seconds while it runs.", valueName: "S"))
+        var interval: Double?
+
+        @Option(help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command.", valueName: "PID"))
+        var pid: Int32?
+
+        @Option(help: ArgumentHelp("With --pid: count for D seconds (default: until the process exits or Ctrl-C).", valueName: "D"))
+        var duration: Double?
+
+        @Option(help: ArgumentHelp("Count only vsock packets from or to this port.", valueName: "PORT"))
+        var vsockPort: UInt32?
+
+        @Option(help: ArgumentHelp("Count only vsock packets from or to this CID.", valueName: "CID"))
+        var vsockCid: UInt32?
+
+        @Flag(help: "Count only the process itself, not the processes it starts.")
+        var noChildren = false
+
+        @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run under the probe, after --.", valueName: "COMMAND"))
+        var command: [String] = []
+
+        func validate() throws {
+            if pid == nil && command.isEmpty { throw ValidationError("Give a command after --, or --pid PID.") }
+            if pid != nil && !command.isEmpty { throw ValidationError("Give either a command or --pid, not both.") }
+            if duration != nil && pid == nil { throw ValidationError("--duration goes with --pid; a command runs until it exits.") }
+            if let interval, !(interval > 0) { throw ValidationError("--interval must be a positive number of seconds.") }
+            if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds.") }
+        }
+
+        func run() throws {
+            let availability = VsockProbe.Probe.checkAvailability()
+            guard availability == .available else {
+                printError("vsockbench probe: \(availability.message)")
+                throw ExitCode(2)
+            }
+            let configuration = ProbeConfiguration(
+                pids: [], followChildren: !noChildren, vsockPort: vsockPort, vsockCID: vsockCid)
+            if interval != nil { print(ProbeReport.intervalHeader) }
+            let onInterval: ProbeSession.IntervalHandler = { delta, elapsed in
+                print(ProbeReport.intervalLine(delta, elapsed: elapsed))
+            }
+            let result: ProbeSessionResult
+            let title: String
+            do {
+                if let pid {
+                    title = "pid \(pid)"
+                    result = try ProbeSession.attach(
+                        pid: pid, duration: duration, configuration: configuration, interval: interval,
+                        onInterval: onInterval)
+                } else {
+                    title = "`\(command.joined(separator: " "))`"
+                    result = try ProbeSession.run(
+                        command: command, configuration: configuration, interval: interval, onInterval: onInterval)
+                }
+            } catch {
+                printError("vsockbench probe: \(error)")
+                throw ExitCode(2)
+            }
+            for warning in result.warnings { printError("warning: \(warning)") }
+            if interval != nil { print("") }
+            print(ProbeReport.text(result, title: title), terminator: "")
+            if let jsonPath { try writeJSON(result.counters, to: jsonPath) }
+            if let status = result.exitStatus, status != 0 { throw ExitCode(status) }
+        }
+
+        private func writeJSON(_ counters: ProbeCounters, to path: String) throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(counters) + Data("\n".utf8)
+            if path == "-" {
+                FileHandle.standardOutput.write(data)
+                return
+            }
+            do {
+                try data.write(to: URL(fileURLWithPath: path))
+            } catch {
+                printError("vsockbench probe: cannot write \(path): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        }
+
+        private func printError(_ line: String) {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+}

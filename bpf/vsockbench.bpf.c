@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vsockbench probe: what a message costs below the application.
+ *
+ * Classic tracepoints with the hand-written contexts of vsockbench.h; every counter is a
+ * per-CPU map slot (no ring buffer, no per-event allocation), summed by the Swift side.
+ * Process filters: the tgids in vsb_config plus the `followed` hash map (children added by
+ * the fork program, more pids added by Swift after load).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "vsockbench.h"
+
+const volatile struct vsb_config vsb_config = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSB_MAX_FOLLOWED);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VSB_SCALAR_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} scalars SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VSB_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} syscalls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * VSB_VSOCK_OPS);
+	__type(key, __u32);
+	__type(value, struct vsb_packet_count);
+} vsock_packets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VSB_MAX_EXIT_REASONS);
+	__type(key, __u64);
+	__type(value, __u64);
+} kvm_exits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VSB_MAX_EXIT_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} userspace_exits SEC(".maps");
+
+static __always_inline int is_followed_tgid(__u32 tgid)
+{
+	__u32 count = vsb_config.target_count;
+
+#pragma unroll
+	for (int i = 0; i < VSB_MAX_TARGETS; i++) {
+		if (i < count && vsb_config.target_tgids[i] == tgid)
+			return 1;
+	}
+	return bpf_map_lookup_elem(&followed, &tgid) != NULL;
+}
+
+static __always_inline int current_is_followed(void)
+{
+	return is_followed_tgid(bpf_get_current_pid_tgid() >> 32);
+}
+
+static __always_inline void add_scalar(__u32 key)
+{
+	__u64 *slot = bpf_map_lookup_elem(&scalars, &key);
+
+	if (slot)
+		*slot += 1;
+}
+
+static __always_inline void count_in_hash(void *map, const void *key)
+{
+	__u64 one = 1;
+	__u64 *slot = bpf_map_lookup_elem(map, key);
+
+	if (slot) {
+		*slot += 1;
+		return;
+	}
+	/* Another CPU may have inserted the key meanwhile: then increment its slot for this CPU. */
+	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) != 0) {
+		slot = bpf_map_lookup_elem(map, key);
+		if (slot)
+			*slot += 1;
+	}
+}
+
+/* KVM_RUN = _IO(0xAE, 0x80): the exact command, not every ioctl of the KVM magic. */
+#define VSB_KVM_RUN 0xAE80u
+
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int count_kvm_run(struct vsb_ctx_sys_enter_ioctl *ctx)
+{
+	/* The kernel takes cmd as unsigned int: compare the low 32 bits only. */
+	if ((__u32)ctx->cmd != VSB_KVM_RUN || !current_is_followed())
+		return 0;
+	add_scalar(VSB_SCALAR_KVM_RUN);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int count_syscall(struct vsb_ctx_sys_enter *ctx)
+{
+	__s64 id = ctx->id;
+	__u32 slot = VSB_SYSCALL_SLOTS - 1;
+	__u64 *count;
+
+	if (!current_is_followed())
+		return 0;
+	if (id >= 0 && id < VSB_SYSCALL_SLOTS - 1)
+		slot = (__u32)id;
+	count = bpf_map_lookup_elem(&syscalls, &slot);
+	if (count)
+		*count += 1;
+	return 0;
+}
+
+SEC("tracepoint/kvm/kvm_userspace_exit")
+int count_userspace_exit(struct vsb_ctx_kvm_userspace_exit *ctx)
+{
+	__u32 key = ctx->reason;
+
+	if (!current_is_followed())
+		return 0;
+	if (ctx->errno_value < 0)
+		key = VSB_USERSPACE_ERRNO | (__u32)(-ctx->errno_value);
+	count_in_hash(&userspace_exits, &key);
+	return 0;
+}
+
+/* Fires in the kernel on the vcpu thread of the VMM, so the process filter applies. */
+SEC("tracepoint/kvm/kvm_exit")
+int count_kvm_exit(struct vsb_ctx_kvm_exit *ctx)
+{
+	__u32 isa = ctx->isa;
+	__u32 reason = ctx->exit_reason;
+	__u64 key;
+
+	if (!current_is_followed())
+		return 0;
+	if (isa == 1) /* KVM_ISA_VMX: the low 16 bits are the basic exit reason */
+		reason &= 0xffff;
+	key = ((__u64)isa << 32) | reason;
+	count_in_hash(&kvm_exits, &key);
+	return 0;
+}
+
+/* Packets are built and received in kworkers too: filter on the connection, never on pid. */
+static __always_inline void count_vsock_packet(const struct vsb_ctx_virtio_vsock_pkt *ctx, __u32 direction)
+{
+	struct vsb_packet_count *count;
+	__u32 op = ctx->op;
+	__u32 key;
+
+	if (vsb_config.vsock_filter_port &&
+	    ctx->src_port != vsb_config.vsock_port && ctx->dst_port != vsb_config.vsock_port)
+		return;
+	if (vsb_config.vsock_filter_cid &&
+	    ctx->src_cid != vsb_config.vsock_cid && ctx->dst_cid != vsb_config.vsock_cid)
+		return;
+	if (op >= VSB_VSOCK_OPS)
+		op = 0;
+	key = direction * VSB_VSOCK_OPS + op;
+	count = bpf_map_lookup_elem(&vsock_packets, &key);
+	if (!count)
+		return;
+	count->packets += 1;
+	count->bytes += ctx->len;
+}
+
+SEC("tracepoint/vsock/virtio_transport_alloc_pkt")
+int count_vsock_tx(struct vsb_ctx_virtio_vsock_pkt *ctx)
+{
+	count_vsock_packet(ctx, VSB_VSOCK_TX);
+	return 0;
+}
+
+SEC("tracepoint/vsock/virtio_transport_recv_pkt")
+int count_vsock_rx(struct vsb_ctx_virtio_vsock_pkt *ctx)
+{
+	count_vsock_packet(ctx, VSB_VSOCK_RX);
+	return 0;
+}
+
+SEC("tracepoint/irq/irq_handler_entry")
+int count_vsock_irq(struct vsb_ctx_irq_handler_entry *ctx)
+{
+	__u32 count = vsb_config.irq_count;
+	__s32 irq = ctx->irq;
+
+#pragma unroll
+	for (int i = 0; i < VSB_MAX_IRQS; i++) {
+		if (i < count && (__s32)vsb_config.irqs[i] == irq) {
+			add_scalar(VSB_SCALAR_VSOCK_IRQ);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static __always_inline void follow_child(__s32 child_pid)
+{
+	__u32 child = (__u32)child_pid;
+	__u8 yes = 1;
+
+	if (!vsb_config.follow_children || !current_is_followed())
+		return;
+	/* Threads get added too (their tid is not their tgid); the exit program removes them. */
+	if (bpf_map_update_elem(&followed, &child, &yes, BPF_ANY) != 0)
+		add_scalar(VSB_SCALAR_FOLLOW_OVERFLOW);
+}
+
+/* Two programs for the two layouts of this tracepoint; Swift loads the one the kernel has. */
+SEC("tracepoint/sched/sched_process_fork")
+int follow_fork_data_loc(struct vsb_ctx_sched_fork_data_loc *ctx)
+{
+	follow_child(ctx->child_pid);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int follow_fork_fixed_comm(struct vsb_ctx_sched_fork_fixed_comm *ctx)
+{
+	follow_child(ctx->child_pid);
+	return 0;
+}
+
+/* A thread's tid must not stay in the map: once reused as a process id it would be counted. */
+SEC("tracepoint/sched/sched_process_exit")
+int forget_thread(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+
+	if (tid != (__u32)(id >> 32))
+		bpf_map_delete_elem(&followed, &tid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

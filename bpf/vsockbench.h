@@ -1,0 +1,153 @@
+/* vsockbench probe: the layout both sides share.
+ *
+ * Included by the BPF programs (bpf/NAME.bpf.c) and, through the CVsockProbe C module, by
+ * the Swift side (Sources/VsockProbe). The tracepoint context structs here are the single
+ * statement of which field sits where: the BPF programs read through them, and Swift checks
+ * their offsets and sizes against /sys/kernel/tracing/events/<cat>/<name>/format at load
+ * time, switching a program off when the running kernel disagrees.
+ */
+#ifndef VSOCKBENCH_BPF_H
+#define VSOCKBENCH_BPF_H
+
+#include <linux/types.h>
+
+/* ---- Filters (.rodata, set before load) ------------------------------------------ */
+
+/* Processes named in the configuration before load; more go into the followed map. */
+#define VSB_MAX_TARGETS 8
+/* IRQ numbers of the vsock virtio device's queues (rx, tx, event, config). */
+#define VSB_MAX_IRQS 8
+
+/* The only global of vsockbench.bpf.c: `const volatile struct vsb_config vsb_config`. */
+struct vsb_config {
+	__u32 target_tgids[VSB_MAX_TARGETS];
+	__u32 target_count;
+	__u32 follow_children;
+	__u32 vsock_filter_port; /* 1: match vsock_port on src or dst port */
+	__u32 vsock_port;
+	__u32 vsock_filter_cid; /* 1: match vsock_cid on src or dst CID */
+	__u32 vsock_cid;
+	__u32 irq_count;
+	__u32 irqs[VSB_MAX_IRQS];
+};
+
+/* The only global of virtqueue_kick.bpf.c. */
+struct vsb_kick_config {
+	__s32 virtio_index; /* N of the vsock device's virtioN, or -1 for every device */
+	__u32 reserved;
+};
+
+/* ---- Counters (per-CPU maps; Swift sums the CPUs) -------------------------------- */
+
+/* Keys of the `scalars` per-CPU array. */
+enum vsb_scalar {
+	VSB_SCALAR_KVM_RUN = 0,
+	VSB_SCALAR_VSOCK_IRQ = 1,
+	VSB_SCALAR_FOLLOW_OVERFLOW = 2, /* children not followed because the map was full */
+	VSB_SCALAR_COUNT = 3,
+};
+
+/* `syscalls` per-CPU array: index = syscall number; the last slot takes numbers out of range. */
+#define VSB_SYSCALL_SLOTS 512
+
+/* `vsock_packets` per-CPU array: index = direction * VSB_VSOCK_OPS + op (op 0 = unknown). */
+#define VSB_VSOCK_OPS 8
+#define VSB_VSOCK_TX 0
+#define VSB_VSOCK_RX 1
+struct vsb_packet_count {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* `kvm_exits` per-CPU hash key: (isa << 32) | reason (VMX reasons masked with 0xffff). */
+#define VSB_MAX_EXIT_REASONS 1024
+/* `userspace_exits` per-CPU hash key: reason, or VSB_USERSPACE_ERRNO | -errno when KVM_RUN failed. */
+#define VSB_USERSPACE_ERRNO 0x10000u
+
+#define VSB_MAX_FOLLOWED 8192
+
+/* ---- Tracepoint contexts (classic tracepoints; offsets as in events/<cat>/<name>/format) ---- */
+
+struct vsb_trace_common {
+	__u16 common_type;
+	__u8 common_flags;
+	__u8 common_preempt_count;
+	__s32 common_pid;
+};
+
+/* syscalls/sys_enter_ioctl */
+struct vsb_ctx_sys_enter_ioctl {
+	struct vsb_trace_common common;
+	__s32 __syscall_nr;
+	__u32 pad;
+	__u64 fd;
+	__u64 cmd;
+	__u64 arg;
+};
+
+/* raw_syscalls/sys_enter */
+struct vsb_ctx_sys_enter {
+	struct vsb_trace_common common;
+	__s64 id;
+	__u64 args[6];
+};
+
+/* kvm/kvm_userspace_exit */
+struct vsb_ctx_kvm_userspace_exit {
+	struct vsb_trace_common common;
+	__u32 reason;
+	__s32 errno_value; /* "errno" in the format file */
+};
+
+/* kvm/kvm_exit */
+struct vsb_ctx_kvm_exit {
+	struct vsb_trace_common common;
+	__u32 exit_reason;
+	__u32 pad;
+	__u64 guest_rip;
+	__u32 isa;
+};
+
+/* vsock/virtio_transport_alloc_pkt and vsock/virtio_transport_recv_pkt (common prefix) */
+struct vsb_ctx_virtio_vsock_pkt {
+	struct vsb_trace_common common;
+	__u32 src_cid;
+	__u32 src_port;
+	__u32 dst_cid;
+	__u32 dst_port;
+	__u32 len;
+	__u16 type;
+	__u16 op;
+	__u32 flags;
+};
+
+/* irq/irq_handler_entry */
+struct vsb_ctx_irq_handler_entry {
+	struct vsb_trace_common common;
+	__s32 irq;
+	__u32 name_data_loc;
+};
+
+/* sched/sched_process_fork changed layout when its comms became __data_loc strings (seen on
+ * 6.18). One program per layout: the kernel refuses to attach a program whose reads reach past
+ * the record (EACCES), so a single program cannot carry both. */
+
+/* sched/sched_process_fork with fixed-size comms (6.1 and earlier kernels) */
+struct vsb_ctx_sched_fork_fixed_comm {
+	struct vsb_trace_common common;
+	char parent_comm[16];
+	__s32 parent_pid;
+	char child_comm[16];
+	__s32 child_pid;
+};
+
+/* sched/sched_process_fork with __data_loc comms (recent kernels, 6.18 here) */
+struct vsb_ctx_sched_fork_data_loc {
+	struct vsb_trace_common common;
+	__u32 parent_comm_data_loc;
+	__s32 parent_pid;
+	__u32 child_comm_data_loc;
+	__s32 child_pid;
+};
+
+#endif
