@@ -22,6 +22,7 @@ let package = Package(
             name: "VsockBenchCore",
             dependencies: [
                 "CShims",
+                "VsockProbe",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -93,6 +93,10 @@ public struct CaseResult: Codable, Sendable, Equatable {
     /// The target's stats frame.
     public var target: TargetStats?
     public var targetHost: HostFacts?
+    /// The eBPF probe's counts (`run --probe`); null without the probe.
+    public var probe: ProbeCaseReport?
+    /// Verdicts (`diagnose`); null when not diagnosed.
+    public var diagnosis: [Diagnosis]?
 
     enum CodingKeys: String, CodingKey {
         case name, workload, transport, config, messages, bytesTx = "bytes_tx", bytesRx = "bytes_rx"
@@ -100,7 +104,7 @@ public struct CaseResult: Codable, Sendable, Equatable {
         case msgsPerSecond = "msgs_per_s", latencyMicros = "latency_us", writesPerMessage = "writes_per_msg"
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
         case targetReadsPerMessage = "target_reads_per_msg", targetProcessingShare = "target_processing_share"
-        case cpu, spread, socket, errors, verified, verification, target, targetHost = "target_host"
+        case cpu, spread, socket, errors, verified, verification, target, targetHost = "target_host", probe, diagnosis
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -132,6 +136,8 @@ public struct CaseResult: Codable, Sendable, Equatable {
         try c.encode(verification, forKey: .verification)
         try c.encode(target, forKey: .target)
         try c.encode(targetHost, forKey: .targetHost)
+        try c.encode(probe, forKey: .probe)
+        try c.encode(diagnosis, forKey: .diagnosis)
     }
 }
 

@@ -48,6 +48,6 @@ public final class ScenarioRunner: Sendable {
             targetProcessingShare: nil, cpu: CPUSummary(driverUserSeconds: 0, driverSystemSeconds: 0),
             spread: ConnectionSpread(connections: spec.connections, minMsgsPerSecond: 0, maxMsgsPerSecond: 0, cv: 0),
             socket: SocketSummary(driver: nil, target: nil), errors: [error], verified: false,
-            verification: "not run", target: nil, targetHost: nil)
+            verification: "not run", target: nil, targetHost: nil, probe: nil, diagnosis: nil)
     }
 }
