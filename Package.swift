@@ -66,7 +66,7 @@ let package = Package(
             name: "VsockProbeTests",
             dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore", "vsockbench"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import VsockBenchCore
+
+/// A run that lost or corrupted a message says which and exits 1; bad input exits 2.
+@Suite(.serialized) struct FailureReportingTests {
+    static func rrScenario(inflight: Int) throws -> String {
+        try scenarioFile("""
+            name: faults
+            defaults: {warmup: 0s}
+            cases:
+              - {name: rr, workload: rr, messages: 50, inflight: \(inflight), request_size: 1KiB, response_size: 1KiB}
+            """)
+    }
+
+    @Test func aCorruptedResponseFailsTheRunAndIsNamed() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--inject-fault", "corrupt-response:5"])
+        defer { server.stop() }
+        let result = try Tool.run(["run", try Self.rrScenario(inflight: 1), "--target", server.endpoint.description, "--json", dir + "/r.json"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("message 5"), "\(result.stdout)")
+        #expect(result.stdout.contains("corrupted"))
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        #expect(document.cases[0].verified == false)
+    }
+
+    @Test func aLostResponseIsCaughtWithAWindow() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--inject-fault", "drop-response:3"])
+        defer { server.stop() }
+        let result = try Tool.run(["run", try Self.rrScenario(inflight: 4), "--target", server.endpoint.description])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("lost or reordered"), "\(result.stdout)")
+    }
+
+    @Test func aLostResponseInStopAndWaitTimesOut() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--inject-fault", "drop-response:3"])
+        defer { server.stop() }
+        let result = try Tool.run(["run", try Self.rrScenario(inflight: 1), "--target", server.endpoint.description, "--io-timeout", "1"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("message 3"), "\(result.stdout)")
+        #expect(result.stdout.contains("did not answer in time"))
+    }
+
+    @Test func aBadScenarioExits2WithFileAndLine() throws {
+        let path = try scenarioFile("name: x\ncases:\n  - {name: a, workload: rr, inflight: 0}\n")
+        let result = try Tool.run(["run", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(path):3: inflight 0 is out of range"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran")
+    }
+
+    @Test(arguments: [
+        (["run", "scenarios/cliff.yaml", "--target", "vsock://abc:1"], "CID 'abc'"),
+        (["run", "scenarios/cliff.yaml", "--target", "tcp://127.0.0.1:99999"], "out of range"),
+        (["run", "scenarios/cliff.yaml", "--target", "unix://"], "missing socket path"),
+        (["serve", "--listen", "vsock://16"], "expected vsock://CID:PORT"),
+        (["run", "scenarios/cliff.yaml", "--case", "nope"], "no case named 'nope'"),
+        (["run", "/nonexistent.yaml"], "cannot read the file"),
+    ])
+    func badInputGetsOneLineAndExit2(arguments: [String], message: String) throws {
+        let result = try Tool.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one clear line: \(result.stderr)")
+    }
+
+    @Test func aTargetThatIsNotThereIsAClearError() throws {
+        let dir = try Tool.scratch()
+        let result = try Tool.run(["run", "scenarios/cliff.yaml", "--target", "unix://\(dir)/nobody.sock", "--duration", "100ms"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("no such socket file"), "\(result.stdout)")
+    }
+}

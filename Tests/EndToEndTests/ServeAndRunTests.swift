@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import VsockBenchCore
+
+/// `serve` and `run` as separate processes, as on a parent and an enclave.
+@Suite(.serialized) struct ServeAndRunTests {
+    static let requiredCaseKeys = [
+        "name", "workload", "transport", "messages", "bytes_tx", "bytes_rx", "duration_s", "mbps_tx", "mbps_rx",
+        "mbps_total", "msgs_per_s", "latency_us", "writes_per_msg", "reads_per_msg", "errors", "verified", "target",
+    ]
+
+    @Test(arguments: ["unix", "tcp"])
+    func cliffRunsVerifiedOverEachTransport(transport: String) throws {
+        let dir = try Tool.scratch()
+        let listen = transport == "unix" ? "unix://\(dir)/target.sock" : "tcp://127.0.0.1:0"
+        let server = try ServeProcess(listen: listen)
+        defer { server.stop() }
+        let json = dir + "/results.json"
+        let result = try Tool.run(["run", "scenarios/cliff.yaml", "--target", server.endpoint.description,
+                                   "--duration", "300ms", "--warmup", "50ms", "--json", json])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("bulk moved bytes"))
+
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: json))))
+        #expect(document.schema == "vsockbench/1")
+        #expect(document.transport == transport)
+        #expect(document.host.targetKernel != nil)
+        #expect(document.cases.map(\.name) == ["bulk", "chatty-8k"])
+        for c in document.cases {
+            #expect(c.verified, "\(c.name): \(c.errors)")
+            #expect(c.messages > 0 && c.mbpsTotal > 0)
+            #expect(c.target?.messages ?? 0 > 0)
+        }
+        let chatty = document.cases[1]
+        #expect(chatty.writesPerMessage == 1, "stop-and-wait writes one frame per message")
+        #expect(chatty.targetWritesPerMessage == 1)
+        let latency = try #require(chatty.latencyMicros)
+        #expect(latency.p50 > 0 && latency.p50 <= latency.p99 && latency.p99 <= latency.max)
+
+        // Every documented key is present in the raw JSON (nulls included).
+        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        let cases = try #require(raw?["cases"] as? [[String: Any]])
+        for c in cases {
+            for key in Self.requiredCaseKeys { #expect(c.keys.contains(key), "missing \(key)") }
+        }
+    }
+
+    @Test func runStartsAndStopsItsOwnLocalTarget() throws {
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("vsockbench-") && $0.count == 18 }
+        let path = try scenarioFile("""
+            name: local
+            defaults: {warmup: 0s}
+            cases:
+              - {name: rr, workload: rr, messages: 200, request_size: 1KiB, response_size: 4KiB}
+              - {name: rx, workload: stream, direction: rx, bytes: 4MiB, write_size: 16KiB}
+            """)
+        let result = try Tool.run(["run", path])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("yes"))
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("vsockbench-") && $0.count == 18 }
+        #expect(after.subtracting(before).isEmpty, "the local target's directory was left behind")
+    }
+
+    @Test func countBoundedCasesMoveExactlyWhatWasAsked() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("""
+            name: counts
+            defaults: {warmup: 0s}
+            cases:
+              - {name: rr3, workload: rr, messages: 300, connections: 3, inflight: 4, request_size: 512B, response_size: 512B}
+              - {name: tx, workload: stream, bytes: 2MiB, write_size: 64KiB, connections: 2}
+            """)
+        let json = dir + "/r.json"
+        let result = try Tool.run(["run", path, "--json", json])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: json))))
+        #expect(document.cases[0].messages == 300)
+        #expect(document.cases[0].spread.connections == 3)
+        #expect(document.cases[1].messages == 32)
+        #expect(document.cases[1].bytesTx == 2 * 1024 * 1024)
+    }
+
+    @Test func sigtermStopsServeCleanly() throws {
+        let dir = try Tool.scratch()
+        let socketPath = dir + "/t.sock"
+        let server = try ServeProcess(listen: "unix://\(socketPath)")
+        #expect(FileManager.default.fileExists(atPath: socketPath))
+        let (status, _) = server.stop(signal: SIGTERM)
+        #expect(status == 0)
+        #expect(!FileManager.default.fileExists(atPath: socketPath), "the socket file is removed on exit")
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import VsockBenchCore
+
+/// The `vsockbench` executable built next to this test bundle.
+enum Tool {
+    static var path: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("vsockbench").path
+    }
+
+    static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the tool to completion (killed after `timeout` seconds, which fails the test).
+    static func run(_ arguments: [String], timeout: Double = 60) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = ReadAll(out.fileHandleForReading)
+        let errData = ReadAll(err.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("vsockbench \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
+        }
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
+    }
+
+    /// A scratch directory removed at the end of the test.
+    static func scratch() throws -> String {
+        let dir = NSTemporaryDirectory() + "vsockbench-test-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// Collects a pipe's bytes on a background thread (so a chatty child never blocks). Tests run
+/// concurrently and children inherit each other's pipe ends, so end of file can come late:
+/// `text()` waits a bounded time for it, then returns what arrived.
+final class ReadAll: @unchecked Sendable {
+    private var data = Data()
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.withLock { data.append(chunk) }
+            }
+            done.signal()
+        }
+    }
+
+    func text(waitingUpTo seconds: Double = 3) -> String {
+        _ = done.wait(timeout: .now() + seconds)
+        return lock.withLock { String(decoding: data, as: UTF8.self) }
+    }
+}
+
+/// A `vsockbench serve` process for the length of a test.
+final class ServeProcess {
+    let process = Process()
+    private(set) var endpoint: Endpoint = .unix(path: "/")
+    private let stderr: ReadAll
+    private let stdoutHandle: FileHandle
+
+    init(listen: String, extra: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: Tool.path)
+        process.arguments = ["serve", "--listen", listen, "--log-level", "warning"] + extra
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        stdoutHandle = out.fileHandleForReading
+        stderr = ReadAll(err.fileHandleForReading)
+        try process.run()
+        // The first stdout line says where it listens.
+        var line = Data()
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            let byte = stdoutHandle.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data([10]) { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on "), let parsed = try? Endpoint(parsing: String(text.dropFirst("listening on ".count))) else {
+            process.terminate()
+            throw ServeError.notReady(text)
+        }
+        endpoint = parsed
+    }
+
+    enum ServeError: Error { case notReady(String) }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Open file descriptors of the server process.
+    func descriptorCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    /// Sends `signal` and waits; returns the exit status and what it logged.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, timeout: Double = 10) -> (status: Int32, log: String) {
+        if process.isRunning { kill(pid, signal) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, stderr.text())
+    }
+
+    deinit { if process.isRunning { kill(pid, SIGKILL) } }
+}
+
+/// A scenario file in a scratch directory.
+func scenarioFile(_ yaml: String) throws -> String {
+    let path = try Tool.scratch() + "/scenario.yaml"
+    try Tool.write(yaml, to: path)
+    return path
+}
+
+/// Reads a frame with a short timeout, for raw-protocol tests.
+func readFrame(_ socket: Socket, maxPayload: Int = 1 << 20) throws -> (FrameHeader, [UInt8])? {
+    socket.setReceiveTimeout(seconds: 5)
+    let reader = FrameReader(socket: socket, maxPayload: maxPayload)
+    guard let frame = try reader.next() else { return nil }
+    return (frame.header, Array(frame.payload))
+}

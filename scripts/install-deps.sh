@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vsockbench needs, only those that are missing.
+#   scripts/install-deps.sh build   what `swift build` needs (libbpf for the probe)
+#   scripts/install-deps.sh test    + the test peers: QEMU and busybox for the vsock lab,
+#                                   socat, shellcheck, chromium for the HTML report test
+#   scripts/install-deps.sh bench   + iperf3, sockperf, hyperfine for `make bench-peers`
+# Runs apt-get as root (or through sudo). Does nothing when everything is there.
+set -euo pipefail
+
+set_name=${1:-build}
+build=(libbpf-dev pkg-config libelf-dev zlib1g-dev libc6-dev)
+test=(qemu-system-x86 busybox-static socat cpio shellcheck chromium)
+bench=(iperf3 sockperf hyperfine)
+
+case $set_name in
+    build) wanted=("${build[@]}") ;;
+    test) wanted=("${build[@]}" "${test[@]}") ;;
+    bench) wanted=("${build[@]}" "${bench[@]}") ;;
+    -h | --help)
+        sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *)
+        echo "install-deps: unknown set '$set_name' (build, test or bench)" >&2
+        exit 2
+        ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
