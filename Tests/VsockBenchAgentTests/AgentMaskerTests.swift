@@ -92,6 +92,41 @@ struct AgentMaskerTests {
         }
     }
 
+    @Test("the response bytes are exactly what swift-protobuf writes for the same MaskedResultSet")
+    func canonicalEncoding() throws {
+        var generator = AgentRequestGenerator(seed: 8, sizes: .lognormal(median: 8192, sigma: 1))
+        var masker = AgentMasker(connectionKey: Fixtures.key)
+        var output: [UInt8] = []
+        for sequence in 0..<20 as Range<UInt64> {
+            let request = generator.makeRequest(sequence: sequence)
+            _ = try request.bytes.withUnsafeBytes { try masker.process(request: $0, into: &output) }
+            let decoded = try MaskedResultSet(serializedBytes: output)
+            #expect(try decoded.serializedBytes() == output)
+            #expect(decoded.rows.count == request.rowCount)
+        }
+        // Edge shapes: unknown enum values, empty names, all-empty rows, zero counts.
+        var fragment = Fixtures.fragment(id: 0, classes: [.none, .UNRECOGNIZED(9)], rows: [["", ""], ["x", ""]])
+        fragment.columns[0].name = ""
+        fragment.columns[1].type = .UNRECOGNIZED(300)
+        let (result, _) = try Fixtures.mask(fragment, masker: &masker)
+        let bytes: [UInt8] = try fragment.serializedBytes()
+        _ = try bytes.withUnsafeBytes { try masker.process(request: $0, into: &output) }
+        #expect(try result.serializedBytes() == output)
+        #expect(result.columns == fragment.columns)
+    }
+
+    @Test("a row whose cell lengths do not add up to its values is rejected")
+    func cellLengths() throws {
+        var fragment = Fixtures.fragment(classes: [.email, .none], rows: [["a@b.co", "x"]])
+        fragment.rows[0].valueLengths[1] = 5
+        let bytes: [UInt8] = try fragment.serializedBytes()
+        var masker = AgentMasker(connectionKey: Fixtures.key)
+        var output: [UInt8] = []
+        #expect(throws: AgentError.cellLengthsMismatch(row: 0, declared: 11, actual: 7)) {
+            try bytes.withUnsafeBytes { try masker.process(request: $0, into: &output) }
+        }
+    }
+
     @Test("timings are reported per phase from a monotonic clock")
     func timings() throws {
         var generator = AgentRequestGenerator(seed: 1, sizes: .fixed(8192))

@@ -69,6 +69,19 @@ struct AgentVerifierTests {
         #expect(failure.rule == .leakedSensitiveValue(sourceColumn: "email"))
     }
 
+    @Test("an email split across two cells is still caught: the whole row is searched")
+    func leakAcrossCells() throws {
+        let (request, response) = try exchange()
+        let email = try original(request, row: 2, column: 2)
+        let leaked = try tamper(response) {
+            $0.rows[2].cells[7].append(email.prefix(4))
+            $0.rows[2].cells[8] = email.dropFirst(4) + $0.rows[2].cells[8]
+        }
+        var verifier = AgentVerifier()
+        let outcome = verifier.verify(response: leaked, for: request)
+        #expect(outcome == AgentVerificationFailure(row: 2, column: "created_at", rule: .leakedSensitiveValue(sourceColumn: "email")))
+    }
+
     @Test("a planted card left unmasked in free text is caught")
     func leakInFreeText() throws {
         let (request, response) = try exchange(size: 65_536)
@@ -95,6 +108,7 @@ struct AgentVerifierTests {
             (.init(row: 1, column: "customer_name", rule: .nameTokenFormat), { $0.rows[1].cells[1] = Data("someone".utf8) }),
             (.init(row: 1, column: "amount", rule: .nonSensitiveValueChanged), { $0.rows[1].cells[6] = Data("0.00".utf8) }),
             (.init(row: 2, column: nil, rule: .cellCountMismatch(expected: 10, actual: 9)), { $0.rows[2].cells.removeLast() }),
+            (.init(row: 2, column: nil, rule: .malformedRow), { $0.rows[2].valueLengths[0] += 1 }),
             (.init(row: nil, column: nil, rule: .rowCountMismatch(expected: request.rowCount, actual: request.rowCount - 1)),
              { $0.rows.removeLast() }),
             (.init(row: nil, column: nil, rule: .fragmentIDMismatch), { $0.fragmentID += 1 }),

@@ -53,3 +53,21 @@ enum Fixtures {
         String(decoding: data, as: UTF8.self)
     }
 }
+
+extension Vsockbench_Agent_Row {
+    /// The row's cells, split from `values` by `valueLengths` (tests only: the data path never
+    /// makes one `Data` per cell).
+    var cells: [Data] {
+        get {
+            var offset = 0
+            return valueLengths.map { length in
+                defer { offset += Int(length) }
+                return values.subdata(in: offset..<(offset + Int(length)))
+            }
+        }
+        set {
+            values = newValue.reduce(into: Data()) { $0.append($1) }
+            valueLengths = newValue.map { UInt32($0.count) }
+        }
+    }
+}

@@ -44,6 +44,19 @@ struct MaskingRulesTests {
         #expect(MaskedFormat.isNameToken(UnsafeRawBufferPointer(start: nil, count: 0)) == false)
     }
 
+    @Test("token hex digits are computed correctly, most significant first")
+    func tokenHex() {
+        for (value, text) in [(UInt32(0x0123_ABCD), "0123abcd"), (0, "00000000"), (.max, "ffffffff"), (0x9A0F_5E61, "9a0f5e61")] {
+            let digits = NameTokenizer.hexDigits(value)
+            #expect(withUnsafeBytes(of: digits) { String(decoding: $0, as: UTF8.self) } == text)
+        }
+        let token = ByteWriter.bytes(capacity: 20) { writer in
+            Array("Ada".utf8).withUnsafeBytes { NameTokenizer(key: (1, 2)).writeToken(for: $0, into: &writer) }
+        }
+        let hash = Array("Ada".utf8).withUnsafeBytes { SipHash24(key: (1, 2)).hash($0) }
+        #expect(String(decoding: token, as: UTF8.self) == "tok_" + String(hash, radix: 16).leftPadded(to: 16))
+    }
+
     @Test("non-sensitive cells and empty cells pass unchanged and are not counted")
     func unchanged() throws {
         var masker = AgentMasker(connectionKey: Fixtures.key)
@@ -81,5 +94,11 @@ struct MaskingRulesTests {
         #expect(result.counts == expected)
         #expect(result.fragmentID == 7)
         #expect(result.columns == fragment.columns)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
     }
 }

@@ -6,6 +6,8 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedRequest(byteCount: Int, reason: String)
     /// A row does not have one cell per declared column, so no masking rule can be applied.
     case rowShapeMismatch(row: Int, cells: Int, columns: Int)
+    /// A row's cell lengths do not add up to the size of its values.
+    case cellLengthsMismatch(row: Int, declared: Int, actual: Int)
     /// The masked result could not be encoded (only when it would exceed protobuf's 2 GiB).
     case encodingFailed(reason: String)
 
@@ -17,6 +19,9 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rowShapeMismatch(let row, let cells, let columns):
             return "agent: row \(row) of the request has \(cells) cells but \(columns) columns are declared; "
                 + "every row needs one cell per column"
+        case .cellLengthsMismatch(let row, let declared, let actual):
+            return "agent: row \(row) of the request declares cells covering \(declared) bytes but holds \(actual); "
+                + "value_lengths must add up to the size of values"
         case .encodingFailed(let reason):
             return "agent: could not encode the MaskedResultSet (\(reason))"
         }

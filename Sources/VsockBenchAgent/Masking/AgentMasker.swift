@@ -1,11 +1,5 @@
 import SwiftProtobuf
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// The agent's per-message work, in memory only: decode a `QueryFragment`, mask it, encode a
 /// `MaskedResultSet`. This is what `vsockbench serve --mode agent` runs for each request (and
 /// what `--target null` runs with no socket at all).
@@ -16,17 +10,22 @@ import Foundation
 /// emails and Luhn-valid card numbers masked in place (`FreeTextScanner`). Empty cells (SQL
 /// NULL) stay empty and are not counted. A column of an unknown class is redacted whole.
 ///
+/// Decoding uses swift-protobuf's generated `QueryFragment` (it validates untrusted input);
+/// masking writes every masked cell into a reused table, and encoding writes that table as
+/// wire format straight into the caller's buffer (`MaskedResultEncoder`).
+///
 /// One masker per connection: its key makes name tokens stable within the connection only.
-/// Not thread-safe; it keeps scratch buffers between messages.
+/// Not thread-safe; it keeps its buffers between messages.
 public struct AgentMasker: Sendable {
     private let tokenizer: NameTokenizer
-    private var scratch: [UInt8] = []
+    private var table = MaskedTable()
+    /// The sensitivity of each column of the message being masked.
+    private var rules: [Vsockbench_Agent_SensitivityClass] = []
 
     /// - Parameter connectionKey: the SipHash key for name tokens; draw a fresh random key per
     ///   connection so tokens cannot be joined across connections.
     public init(connectionKey: (UInt64, UInt64)) {
         tokenizer = NameTokenizer(key: connectionKey)
-        scratch.reserveCapacity(256)
     }
 
     /// Decodes `request`, masks it and writes the encoded `MaskedResultSet` into `output`
@@ -34,19 +33,19 @@ public struct AgentMasker: Sendable {
     ///
     /// - Returns: the time each phase took.
     /// - Throws: `AgentError.malformedRequest` when `request` is not a `QueryFragment`,
-    ///   `AgentError.rowShapeMismatch` when a row's cells do not match the columns. `output`
-    ///   is left empty then.
+    ///   `.rowShapeMismatch` or `.cellLengthsMismatch` when a row's cells do not fit its
+    ///   columns or its values. `output` is left empty then.
     public mutating func process(
         request: UnsafeRawBufferPointer,
         into output: inout [UInt8]
     ) throws(AgentError) -> AgentTimings {
         output.removeAll(keepingCapacity: true)
         let started = MonotonicClock.nanoseconds()
-        var fragment = try AgentMasker.decode(request)
+        let fragment = try AgentMasker.decode(request)
         let decoded = MonotonicClock.nanoseconds()
-        let result = try mask(&fragment)
+        try mask(fragment)
         let masked = MonotonicClock.nanoseconds()
-        try AgentMasker.encode(result, into: &output)
+        encode(into: &output)
         let encoded = MonotonicClock.nanoseconds()
         return AgentTimings(
             decodeNanos: decoded &- started,
@@ -57,7 +56,7 @@ public struct AgentMasker: Sendable {
 
     // MARK: Phases, public for the phase-by-phase benchmarks; the data path calls `process`.
 
-    /// Phase 1: protobuf decoding.
+    /// Phase 1: protobuf decoding (swift-protobuf).
     public static func decode(_ request: UnsafeRawBufferPointer) throws(AgentError) -> DecodedFragment {
         do {
             let message = try Vsockbench_Agent_QueryFragment(serializedBytes: RawSpan(_unsafeBytes: request))
@@ -67,94 +66,52 @@ public struct AgentMasker: Sendable {
         }
     }
 
-    /// Phase 2: masking. Moves the rows out of `fragment` (masking them in place where the
-    /// rule keeps the length), so `fragment` holds no rows afterwards.
-    public mutating func mask(_ fragment: inout DecodedFragment) throws(AgentError) -> MaskedResult {
-        var rows: [Vsockbench_Agent_Row] = []
-        swap(&rows, &fragment.message.rows)
-        let columns = fragment.message.columns
-        var counts = Vsockbench_Agent_MaskCounts()
-        for rowIndex in rows.indices {
-            let cellCount = rows[rowIndex].cells.count
-            guard cellCount == columns.count else {
-                throw AgentError.rowShapeMismatch(row: rowIndex, cells: cellCount, columns: columns.count)
+    /// Phase 2: masking, into the masker's table (what `encode` writes next).
+    public mutating func mask(_ fragment: DecodedFragment) throws(AgentError) {
+        table.reset()
+        let message = fragment.message
+        let width = message.columns.count
+        rules.removeAll(keepingCapacity: true)
+        for column in message.columns {
+            rules.append(column.sensitivity)
+        }
+        let rules = self.rules
+        let tokenizer = self.tokenizer
+        var tally = MaskTally()
+        for (index, row) in message.rows.enumerated() {
+            guard row.valueLengths.count == width else {
+                throw AgentError.rowShapeMismatch(row: index, cells: row.valueLengths.count, columns: width)
             }
-            for column in columns.indices {
-                maskCell(&rows[rowIndex].cells[column], as: columns[column].sensitivity, counts: &counts)
+            var declared = 0
+            for length in row.valueLengths { declared += Int(length) }
+            guard declared == row.values.count else {
+                throw AgentError.cellLengthsMismatch(row: index, declared: declared, actual: row.values.count)
+            }
+            table.writeRow(bound: RowMasker.bound(valuesSize: declared, cells: width), cells: width) { output, lengths in
+                row.values.withUnsafeBytes { values in
+                    rules.withUnsafeBufferPointer { rules in
+                        RowMasker.mask(
+                            values, lengths: row.valueLengths, rules: rules, tokenizer: tokenizer,
+                            into: &output, maskedLengths: lengths, tally: &tally)
+                    }
+                }
             }
         }
-        var result = Vsockbench_Agent_MaskedResultSet()
-        result.fragmentID = fragment.message.id
-        result.columns = columns
-        result.rows = rows
-        result.counts = counts
-        return MaskedResult(message: result)
+        table.fragmentID = message.id
+        table.columns = message.columns
+        table.rowCount = message.rows.count
+        table.tally = tally
     }
 
-    /// Phase 3: protobuf encoding, appended to `output`.
-    public static func encode(_ result: MaskedResult, into output: inout [UInt8]) throws(AgentError) {
-        do {
-            let bytes: [UInt8] = try result.message.serializedBytes()
-            output.append(contentsOf: bytes)
-        } catch {
-            throw AgentError.encodingFailed(reason: "\(error)")
-        }
+    /// Phase 3: encoding of the last masked table as a `MaskedResultSet`, appended to `output`.
+    public func encode(into output: inout [UInt8]) {
+        MaskedResultEncoder.encode(table, into: &output)
     }
-
-    // MARK: Rules
-
-    private mutating func maskCell(
-        _ cell: inout Data,
-        as sensitivity: Vsockbench_Agent_SensitivityClass,
-        counts: inout Vsockbench_Agent_MaskCounts
-    ) {
-        guard !cell.isEmpty else { return }
-        switch sensitivity {
-        case .none:
-            return
-        case .card:
-            cell.withUnsafeMutableBytes { _ = MaskingRules.maskDigits($0, keep: MaskingRules.cardDigitsKept) }
-            counts.cards += 1
-        case .phone:
-            cell.withUnsafeMutableBytes { _ = MaskingRules.maskDigits($0, keep: MaskingRules.phoneDigitsKept) }
-            counts.phones += 1
-        case .nationalID:
-            cell = AgentMasker.redactedCell
-            counts.nationalIds += 1
-        case .email:
-            scratch.removeAll(keepingCapacity: true)
-            cell.withUnsafeBytes { MaskingRules.maskEmail($0, into: &scratch) }
-            cell = Data(scratch)
-            counts.emails += 1
-        case .name:
-            scratch.removeAll(keepingCapacity: true)
-            cell.withUnsafeBytes { tokenizer.appendToken(for: $0, to: &scratch) }
-            cell = Data(scratch)
-            counts.names += 1
-        case .freeText:
-            scratch.removeAll(keepingCapacity: true)
-            let found = cell.withUnsafeBytes { FreeTextScanner.scan($0, into: &scratch) }
-            if !found.isEmpty {
-                cell = Data(scratch)
-                counts.freeTextEmails += UInt32(truncatingIfNeeded: found.emails)
-                counts.freeTextCards += UInt32(truncatingIfNeeded: found.cards)
-            }
-        case .UNRECOGNIZED:
-            cell = AgentMasker.redactedCell
-        }
-    }
-
-    private static let redactedCell = Data(MaskingRules.redacted)
 }
 
 extension AgentMasker {
     /// A decoded `QueryFragment` (opaque: the generated types stay internal to this module).
     public struct DecodedFragment: Sendable {
         var message: Vsockbench_Agent_QueryFragment
-    }
-
-    /// A masked result set, ready to encode.
-    public struct MaskedResult: Sendable {
-        var message: Vsockbench_Agent_MaskedResultSet
     }
 }

@@ -18,18 +18,36 @@ struct FreeTextScanner {
         var isEmpty: Bool { emails == 0 && cards == 0 }
     }
 
-    /// Scans `text`. When it finds something, `output` receives the whole masked text;
-    /// when it finds nothing, `output` is left as it was and the caller keeps the cell.
-    static func scan(_ text: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Found {
+    /// Scans `text` and writes it to `output`, with what it found masked: at most
+    /// `2 * text.count` bytes (`a@b.co` becomes `***@b.co`).
+    static func scan(_ text: UnsafeRawBufferPointer, into output: inout ByteWriter) -> Found {
         var found = Found()
         let count = text.count
         var copied = 0
         var index = 0
         while index < count {
             let byte = text[index]
+            // Most bytes are neither `@` nor a digit: skip them, eight at a time where a whole
+            // word holds neither.
+            if byte != ASCII.at && !ASCII.isDigit(byte) {
+                index += 1
+                while index < count {
+                    if index + 8 <= count {
+                        let word = UInt64(littleEndian: text.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                        if !ASCII.mayHoldAtOrDigit(word) {
+                            index += 8
+                            continue
+                        }
+                    }
+                    let next = text[index]
+                    if next == ASCII.at || ASCII.isDigit(next) { break }
+                    index += 1
+                }
+                continue
+            }
             if byte == ASCII.at {
                 if let email = emailAround(at: index, in: text, notBefore: copied) {
-                    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[copied..<email.lowerBound]))
+                    output.write(UnsafeRawBufferPointer(rebasing: text[copied..<email.lowerBound]))
                     MaskingRules.maskEmail(UnsafeRawBufferPointer(rebasing: text[email]), into: &output)
                     copied = email.upperBound
                     index = email.upperBound
@@ -37,27 +55,20 @@ struct FreeTextScanner {
                 } else {
                     index += 1
                 }
-            } else if ASCII.isDigit(byte) {
+            } else {
                 let run = digitRun(from: index, in: text)
                 if run.isCard {
-                    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[copied..<index]))
-                    let start = output.count
-                    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[index..<run.end]))
-                    output.withUnsafeMutableBytes { buffer in
-                        let masked = UnsafeMutableRawBufferPointer(rebasing: buffer[start...])
-                        MaskingRules.maskDigits(masked, keep: MaskingRules.cardDigitsKept)
-                    }
+                    output.write(UnsafeRawBufferPointer(rebasing: text[copied..<index]))
+                    MaskingRules.writeMaskingDigits(
+                        UnsafeRawBufferPointer(rebasing: text[index..<run.end]), keep: MaskingRules.cardDigitsKept,
+                        into: &output)
                     copied = run.end
                     found.cards += 1
                 }
                 index = run.end
-            } else {
-                index += 1
             }
         }
-        if !found.isEmpty {
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[copied..<count]))
-        }
+        output.write(UnsafeRawBufferPointer(rebasing: text[copied..<count]))
         return found
     }
 

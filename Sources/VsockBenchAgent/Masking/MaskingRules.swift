@@ -13,22 +13,24 @@ enum MaskingRules {
     /// What replaces an email's local part (and a whole email without a usable domain).
     static let emailMask: [UInt8] = Array("***".utf8)
 
-    /// Writes `***@domain` (the domain after the last `@`) to `output`, or `***` alone when
-    /// the value has no `@` followed by a domain. Returns the number of bytes written.
-    @discardableResult
-    static func maskEmail(_ value: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Int {
-        output.append(contentsOf: emailMask)
+    /// Writes `***@domain` (the domain after the last `@`), or `***` alone when the value has
+    /// no `@` followed by a domain. Writes at most `value.count + 3` bytes.
+    static func maskEmail(_ value: UnsafeRawBufferPointer, into output: inout ByteWriter) {
+        output.write(emailMask)
         var at = value.count
         while at > 0 {
             at -= 1
             if value[at] == ASCII.at { break }
         }
-        guard value.count > 0, value[at] == ASCII.at, at + 1 < value.count else {
-            return emailMask.count
-        }
-        let domain = UnsafeRawBufferPointer(rebasing: value[at...])
-        output.append(contentsOf: domain)
-        return emailMask.count + domain.count
+        guard value.count > 0, value[at] == ASCII.at, at + 1 < value.count else { return }
+        output.write(UnsafeRawBufferPointer(rebasing: value[at...]))
+    }
+
+    /// Writes `value` with every ASCII digit but the last `keep` replaced by `*`.
+    static func writeMaskingDigits(_ value: UnsafeRawBufferPointer, keep: Int, into output: inout ByteWriter) {
+        let start = output.count
+        output.write(value)
+        maskDigits(output.written(from: start), keep: keep)
     }
 
     /// Replaces, in place, every ASCII digit but the last `keep` with `*`; separators, letters

@@ -14,15 +14,28 @@ struct NameTokenizer: Sendable {
         hasher = SipHash24(key: key)
     }
 
-    /// Appends the token of `name` to `output`.
-    func appendToken(for name: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+    /// Writes the token of `name` (`tokenLength` bytes): the prefix, then the hash's 16 hex
+    /// digits, most significant first, eight at a time.
+    func writeToken(for name: UnsafeRawBufferPointer, into output: inout ByteWriter) {
         let hash = hasher.hash(name)
-        output.append(contentsOf: NameTokenizer.prefix)
-        var shift: UInt64 = 64
-        while shift > 0 {
-            shift -= 4
-            output.append(ASCII.hexDigits[Int(truncatingIfNeeded: (hash >> shift) & 0xf)])
-        }
+        output.write(NameTokenizer.prefix)
+        withUnsafeBytes(of: NameTokenizer.hexDigits(UInt32(truncatingIfNeeded: hash >> 32))) { output.write($0) }
+        withUnsafeBytes(of: NameTokenizer.hexDigits(UInt32(truncatingIfNeeded: hash))) { output.write($0) }
+    }
+
+    /// The 8 lowercase hex digits of `value`, most significant first in memory, computed in
+    /// one register: spread the nibbles one per byte, then add `0` or `a` - 10 to each.
+    @inline(__always)
+    static func hexDigits(_ value: UInt32) -> UInt64 {
+        var x = UInt64(value)
+        x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF
+        x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF
+        x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F
+        // 1 in each byte whose nibble is 10 or more.
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        x = x &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
+        // The most significant nibble sits in the highest byte: swap so it is written first.
+        return x.byteSwapped.littleEndian
     }
 
     /// Whether `bytes` has the shape of a token (the verifier's format check).

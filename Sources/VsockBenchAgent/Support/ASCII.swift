@@ -29,36 +29,22 @@ enum ASCII {
             || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "%")
     }
 
+    /// Whether any of the 8 bytes of `word` may be `@` or a digit (never false when one is;
+    /// rarely true when none is). The SWAR "has zero byte" and "has byte less than" tests.
+    @inline(__always)
+    static func mayHoldAtOrDigit(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let atBytes = word ^ (ones &* 0x40)
+        let digitOffsets = word ^ (ones &* 0x30)
+        let hasAt = (atBytes &- ones) & ~atBytes & highs
+        let hasDigit = (digitOffsets &- ones &* 10) & ~digitOffsets & highs
+        return (hasAt | hasDigit) != 0
+    }
+
     /// Characters allowed in an email's domain (ASCII host names; no IDN).
     @inline(__always)
     static func isEmailDomain(_ byte: UInt8) -> Bool {
         isLetterOrDigit(byte) || byte == dot || byte == dash
-    }
-
-    /// Lowercase hexadecimal digits, for tokens.
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-}
-
-/// Finds byte strings inside byte strings (the verifier's leak scan).
-enum ByteSearch {
-    /// Whether `needle` occurs in `haystack`. An empty needle occurs nowhere (nothing leaks).
-    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
-        let n = needle.count
-        let h = haystack.count
-        guard n > 0, n <= h else { return false }
-        let first = needle[0]
-        var start = 0
-        let lastStart = h - n
-        while start <= lastStart {
-            if haystack[start] == first {
-                var matched = 1
-                while matched < n && haystack[start + matched] == needle[matched] {
-                    matched += 1
-                }
-                if matched == n { return true }
-            }
-            start += 1
-        }
-        return false
     }
 }

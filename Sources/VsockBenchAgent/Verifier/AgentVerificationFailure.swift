@@ -11,6 +11,8 @@ public struct AgentVerificationFailure: Error, Sendable, Hashable, CustomStringC
         case columnCountMismatch(expected: Int, actual: Int)
         case rowCountMismatch(expected: Int, actual: Int)
         case cellCountMismatch(expected: Int, actual: Int)
+        /// A row's cell lengths do not add up to its values.
+        case malformedRow
         /// A value generated as sensitive in `sourceColumn` (a column value, or one planted in
         /// free text) appears somewhere in the masked row.
         case leakedSensitiveValue(sourceColumn: String)
@@ -60,6 +62,7 @@ public struct AgentVerificationFailure: Error, Sendable, Hashable, CustomStringC
         case .columnCountMismatch(let expected, let actual): return "\(actual) columns, expected \(expected)"
         case .rowCountMismatch(let expected, let actual): return "\(actual) rows, expected \(expected)"
         case .cellCountMismatch(let expected, let actual): return "\(actual) cells, expected \(expected)"
+        case .malformedRow: return "cell lengths do not add up to the row's values"
         case .leakedSensitiveValue(let source): return "leak: a sensitive value generated for column \(source) is present"
         case .emailFormat: return "email not masked as ***@ followed by its original domain"
         case .cardFormat: return "card number not masked to its last four digits"

@@ -15,8 +15,6 @@ public struct AgentVerifier: Sendable {
     }
 
     private var columns: [Column] = []
-    private var requestCells: [Range<Int>] = []
-    private var responseCells: [Range<Int>] = []
     var tokens = NameTokenRegistry()
 
     public init() {}
@@ -68,7 +66,30 @@ public struct AgentVerifier: Sendable {
             return failure(nil, nil, .rowCountMismatch(expected: expectedRows, actual: summary.rowCount))
         }
 
-        var expectedCounts = MaskCountsView()
+        // One more slot than columns, to see a row with too many cells.
+        let slots = columns.count + 1
+        let outcome = withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: slots) { requestCells in
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: slots) { responseCells in
+                Result { () throws(ProtoWireReader.Failure) -> AgentVerificationFailure? in
+                    try verifyRows(
+                        request: request, response: response, embedded: embedded,
+                        requestCells: requestCells, responseCells: responseCells, expectedCounts: summary.counts)
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Walks request and response rows in step and checks each pair, then the counts.
+    private mutating func verifyRows(
+        request: UnsafeRawBufferPointer,
+        response: UnsafeRawBufferPointer,
+        embedded: ArraySlice<EmbeddedSecret>,
+        requestCells: UnsafeMutableBufferPointer<Range<Int>>,
+        responseCells: UnsafeMutableBufferPointer<Range<Int>>,
+        expectedCounts reported: MaskTally
+    ) throws(ProtoWireReader.Failure) -> AgentVerificationFailure? {
+        var tally = MaskTally()
         var requestRows = ProtoWireReader(request)
         var responseRows = ProtoWireReader(response)
         var secrets = embedded
@@ -76,26 +97,27 @@ public struct AgentVerifier: Sendable {
         while let requestRow = try requestRows.next(lengthDelimited: 4),
             let responseRow = try responseRows.next(lengthDelimited: 3)
         {
-            try collectCells(request, requestRow, into: &requestCells)
-            try collectCells(response, responseRow, into: &responseCells)
-            guard responseCells.count == requestCells.count, requestCells.count == columns.count else {
-                return failure(row, nil, .cellCountMismatch(expected: columns.count, actual: responseCells.count))
+            guard let requestShape = try RowCells.parse(request, row: requestRow, into: requestCells),
+                let responseShape = try RowCells.parse(response, row: responseRow, into: responseCells)
+            else {
+                return failure(row, nil, .malformedRow)
+            }
+            guard responseShape.count == requestShape.count, requestShape.count == columns.count else {
+                return failure(row, nil, .cellCountMismatch(expected: columns.count, actual: responseShape.count))
             }
             let rowSecretCount = secrets.prefix { $0.range.upperBound <= requestRow.upperBound }.count
-            let rowSecrets = secrets.prefix(rowSecretCount)
-            secrets = secrets.dropFirst(rowSecretCount)
             let context = RowContext(
                 row: row, request: request, response: response, columns: columns,
-                requestCells: requestCells, responseCells: responseCells, secrets: rowSecrets)
-            if let leak = context.firstLeak() {
-                return leak
-            }
-            if let mismatch = context.firstFormatMismatch(counts: &expectedCounts, tokens: &tokens) {
-                return mismatch
+                requestCells: UnsafeBufferPointer(rebasing: requestCells[..<requestShape.count]),
+                responseCells: UnsafeBufferPointer(rebasing: responseCells[..<responseShape.count]),
+                responseValues: responseShape.values, secrets: secrets.prefix(rowSecretCount))
+            secrets = secrets.dropFirst(rowSecretCount)
+            if let failure = context.firstLeak() ?? context.firstFormatMismatch(counts: &tally, tokens: &tokens) {
+                return failure
             }
             row += 1
         }
-        return summary.counts.firstMismatch(expected: expectedCounts)
+        return reported.firstMismatch(expected: tally)
     }
 
     private func failure(_ row: Int?, _ column: String?, _ rule: AgentVerificationFailure.Rule) -> AgentVerificationFailure {
@@ -114,18 +136,6 @@ public struct AgentVerifier: Sendable {
         }
         return column
     }
-
-    private func collectCells(
-        _ buffer: UnsafeRawBufferPointer,
-        _ row: Range<Int>,
-        into cells: inout [Range<Int>]
-    ) throws(ProtoWireReader.Failure) {
-        cells.removeAll(keepingCapacity: true)
-        var reader = ProtoWireReader(buffer, range: row)
-        while let cell = try reader.next(lengthDelimited: 1) {
-            cells.append(cell)
-        }
-    }
 }
 
 /// What the verifier reads from a response before walking its rows.
@@ -133,7 +143,7 @@ struct ResponseSummary {
     var fragmentID: UInt64 = 0
     var columnCount = 0
     var rowCount = 0
-    var counts = MaskCountsView()
+    var counts = MaskTally()
 
     init(_ response: UnsafeRawBufferPointer) throws(ProtoWireReader.Failure) {
         var reader = ProtoWireReader(response)
@@ -142,7 +152,7 @@ struct ResponseSummary {
             case (1, 0): fragmentID = field.value
             case (2, 2): columnCount += 1
             case (3, 2): rowCount += 1
-            case (4, 2): counts = try MaskCountsView(response, range: field.range)
+            case (4, 2): counts = try MaskTally(response, range: field.range)
             default: break
             }
         }

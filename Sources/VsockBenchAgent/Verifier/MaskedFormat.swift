@@ -6,11 +6,11 @@ enum MaskedFormat {
     static let tokenPrefix: [UInt8] = Array("tok_".utf8)
 
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && a.elementsEqual(b)
+        ByteSearch.equal(a, b)
     }
 
     static func equal(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
-        a.count == b.count && a.elementsEqual(b)
+        b.withUnsafeBytes { ByteSearch.equal(a, $0) }
     }
 
     /// `masked` is `***` followed by the original from its last `@` on (`***@domain`), or
@@ -21,26 +21,29 @@ enum MaskedFormat {
         }
         let domain = UnsafeRawBufferPointer(rebasing: original[at...])
         guard masked.count == emailPrefix.count + domain.count else { return false }
-        return masked.prefix(emailPrefix.count).elementsEqual(emailPrefix)
-            && masked.suffix(domain.count).elementsEqual(domain)
+        return equal(UnsafeRawBufferPointer(rebasing: masked[..<emailPrefix.count]), emailPrefix)
+            && equal(UnsafeRawBufferPointer(rebasing: masked[emailPrefix.count...]), domain)
     }
 
     /// `masked` has the original's length and bytes, except that every ASCII digit but the
     /// last `keep` is `*` (all of them when the original has `keep` digits or fewer).
     static func isMaskedDigits(_ masked: UnsafeRawBufferPointer, original: UnsafeRawBufferPointer, keep: Int) -> Bool {
-        guard masked.count == original.count else { return false }
-        let digits = original.reduce(0) { $0 + (isDigit($1) ? 1 : 0) }
+        let count = original.count
+        guard masked.count == count else { return false }
+        var digits = 0
+        for index in 0..<count where isDigit(original[index]) {
+            digits += 1
+        }
         let hidden = digits > keep ? digits - keep : digits
         var seen = 0
-        for index in 0..<original.count {
+        for index in 0..<count {
             let byte = original[index]
+            var expected = byte
             if isDigit(byte) {
-                let expected = seen < hidden ? UInt8(ascii: "*") : byte
+                if seen < hidden { expected = UInt8(ascii: "*") }
                 seen += 1
-                if masked[index] != expected { return false }
-            } else if masked[index] != byte {
-                return false
             }
+            if masked[index] != expected { return false }
         }
         return true
     }
@@ -86,7 +89,9 @@ enum MaskedFormat {
         _ expected: Slice<UnsafeRawBufferPointer>
     ) -> Bool {
         guard masked.count - position >= expected.count,
-            masked[position..<(position + expected.count)].elementsEqual(expected)
+            equal(
+                UnsafeRawBufferPointer(rebasing: masked[position..<(position + expected.count)]),
+                UnsafeRawBufferPointer(rebasing: expected))
         else { return false }
         position += expected.count
         return true
@@ -94,10 +99,15 @@ enum MaskedFormat {
 
     /// `tok_` and 16 lowercase hex digits.
     static func isNameToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == tokenPrefix.count + 16, bytes.prefix(tokenPrefix.count).elementsEqual(tokenPrefix) else {
-            return false
+        let prefixCount = tokenPrefix.count
+        guard bytes.count == prefixCount + 16,
+            equal(UnsafeRawBufferPointer(rebasing: bytes[..<prefixCount]), tokenPrefix)
+        else { return false }
+        for index in prefixCount..<bytes.count {
+            let byte = bytes[index]
+            guard isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) else { return false }
         }
-        return bytes.dropFirst(tokenPrefix.count).allSatisfy { isDigit($0) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
+        return true
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

@@ -4,8 +4,10 @@ struct RowContext {
     let request: UnsafeRawBufferPointer
     let response: UnsafeRawBufferPointer
     let columns: [AgentVerifier.Column]
-    let requestCells: [Range<Int>]
-    let responseCells: [Range<Int>]
+    let requestCells: UnsafeBufferPointer<Range<Int>>
+    let responseCells: UnsafeBufferPointer<Range<Int>>
+    /// The response row's values: all its cells back to back.
+    let responseValues: Range<Int>
     /// The secrets planted in this row's free text, sorted by position.
     let secrets: ArraySlice<EmbeddedSecret>
 
@@ -21,7 +23,7 @@ struct RowContext {
     }
 
     /// The first sensitive value (column value or planted secret) found anywhere in the
-    /// masked row, reported at the column where it was found.
+    /// masked row, cell boundaries included, reported at the column where it starts.
     func firstLeak() -> AgentVerificationFailure? {
         for column in columns.indices {
             let sensitivity = columns[column].sensitivity
@@ -37,18 +39,16 @@ struct RowContext {
 
     private func leak(of value: Range<Int>, from source: Int) -> AgentVerificationFailure? {
         let needle = UnsafeRawBufferPointer(rebasing: request[value])
-        for column in responseCells.indices {
-            let haystack = UnsafeRawBufferPointer(rebasing: response[responseCells[column]])
-            if ByteSearch.contains(haystack, needle) {
-                return failure(column, .leakedSensitiveValue(sourceColumn: columnName(source)))
-            }
-        }
-        return nil
+        let haystack = UnsafeRawBufferPointer(rebasing: response[responseValues])
+        guard let found = ByteSearch.firstOffset(of: needle, in: haystack) else { return nil }
+        let position = responseValues.lowerBound + found
+        let column = responseCells.firstIndex { $0.contains(position) } ?? source
+        return failure(column, .leakedSensitiveValue(sourceColumn: columnName(source)))
     }
 
     /// The first cell whose masked form breaks its class's rule; counts what was masked.
     func firstFormatMismatch(
-        counts: inout MaskCountsView,
+        counts: inout MaskTally,
         tokens: inout NameTokenRegistry
     ) -> AgentVerificationFailure? {
         for column in columns.indices {
@@ -81,10 +81,11 @@ struct RowContext {
                 counts.phones += 1
             case Class.freeText:
                 let cell = requestCells[column]
-                let planted = secrets.filter { cell.contains($0.range.lowerBound) }
+                let planted = secrets.drop { $0.range.lowerBound < cell.lowerBound }
+                    .prefix { $0.range.lowerBound < cell.upperBound }
                 guard
                     MaskedFormat.isMaskedFreeText(
-                        masked, original: original, secrets: planted[...], cellOffset: cell.lowerBound)
+                        masked, original: original, secrets: planted, cellOffset: cell.lowerBound)
                 else { return failure(column, .freeTextMismatch) }
                 for secret in planted {
                     if secret.kind == .email { counts.freeTextEmails += 1 } else { counts.freeTextCards += 1 }

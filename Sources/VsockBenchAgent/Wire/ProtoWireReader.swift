@@ -59,6 +59,12 @@ struct ProtoWireReader {
         return nil
     }
 
+    /// The next varint of a packed repeated field's payload, or nil at its end.
+    mutating func nextPackedVarint() throws(Failure) -> UInt64? {
+        guard position < end else { return nil }
+        return try readVarint()
+    }
+
     private mutating func take(_ size: Int) throws(Failure) -> Range<Int> {
         guard size <= end - position else { throw .truncated }
         let range = position..<(position + size)
