@@ -115,6 +115,36 @@ struct AgentMaskerTests {
         #expect(result.columns == fragment.columns)
     }
 
+    @Test("damaged requests either fail with an AgentError or mask cleanly, never trap")
+    func damagedRequests() throws {
+        var generator = AgentRequestGenerator(seed: 17, sizes: .fixed(2048))
+        var rng = Xoshiro256(seed: 99)
+        var masker = AgentMasker(connectionKey: Fixtures.key)
+        var output: [UInt8] = []
+        var rejected = 0
+        for sequence in 0..<400 as Range<UInt64> {
+            var bytes = generator.makeRequest(sequence: sequence % 8).bytes
+            switch rng.next(below: 3) {
+            case 0:  // flip a few bytes
+                for _ in 0...rng.index(4) { bytes[rng.index(bytes.count)] ^= UInt8(truncatingIfNeeded: 1 + rng.next(below: 255)) }
+            case 1:  // cut the message short
+                bytes.removeLast(1 + rng.index(bytes.count - 1))
+            default:  // splice in random bytes
+                let at = rng.index(bytes.count)
+                bytes.insert(contentsOf: (0..<(1 + rng.index(16))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, at: at)
+            }
+            do {
+                _ = try bytes.withUnsafeBytes { try masker.process(request: $0, into: &output) }
+                // Whatever was accepted must come out as a decodable result set.
+                _ = try MaskedResultSet(serializedBytes: output)
+            } catch is AgentError {
+                rejected += 1
+                #expect(output.isEmpty)
+            }
+        }
+        #expect(rejected > 100)
+    }
+
     @Test("a row whose cell lengths do not add up to its values is rejected")
     func cellLengths() throws {
         var fragment = Fixtures.fragment(classes: [.email, .none], rows: [["a@b.co", "x"]])

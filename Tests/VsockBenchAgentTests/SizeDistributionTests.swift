@@ -39,6 +39,9 @@ struct SizeDistributionTests {
         #expect(samples(.fixed(Int.max), count: 1) == [SizeDistribution.bounds.upperBound])
         let wide = samples(.lognormal(median: 1000, sigma: 8))
         #expect(wide.allSatisfy { SizeDistribution.bounds.contains($0) })
+        let extreme = samples(.uniform(min: .min, max: .max), count: 100)
+        #expect(extreme.allSatisfy { SizeDistribution.bounds.contains($0) })
+        #expect(samples(.lognormal(median: -5, sigma: .nan), count: 10).allSatisfy { SizeDistribution.bounds.contains($0) })
     }
 
     @Test("sampling is deterministic for a seed")

@@ -31,16 +31,20 @@ public enum SizeDistribution: Sendable, Hashable {
         case .fixed(let size):
             raw = size
         case .uniform(let low, let high):
-            let lower = Swift.min(low, high)
-            let upper = Swift.max(low, high)
-            let span = UInt64(upper - lower) &+ 1
-            raw = lower + Int(truncatingIfNeeded: generator.next(below: span == 0 ? UInt64.max : span))
+            // Clamped first, so that the span cannot overflow whatever a scenario file says.
+            let lower = SizeDistribution.clamp(Swift.min(low, high))
+            let upper = SizeDistribution.clamp(Swift.max(low, high))
+            raw = lower + Int(truncatingIfNeeded: generator.next(below: UInt64(upper - lower) + 1))
         case .lognormal(let median, let sigma):
             let z = SizeDistribution.standardNormal(using: &generator)
             let value = Double(Swift.max(median, 1)) * exp(Swift.max(sigma, 0) * z)
             raw = value.isFinite && value < Double(Int.max / 2) ? Int(value.rounded()) : Int.max / 2
         }
-        return Swift.min(Swift.max(raw, SizeDistribution.bounds.lowerBound), SizeDistribution.bounds.upperBound)
+        return SizeDistribution.clamp(raw)
+    }
+
+    private static func clamp(_ size: Int) -> Int {
+        Swift.min(Swift.max(size, bounds.lowerBound), bounds.upperBound)
     }
 
     /// One standard normal draw (Box-Muller, cosine branch; the sine branch is dropped so that
