@@ -8,12 +8,14 @@ let package = Package(
         .executable(name: "vsockbench", targets: ["vsockbench"]),
         .library(name: "VsockBenchCore", targets: ["VsockBenchCore"]),
         .library(name: "VsockProbe", targets: ["VsockProbe"]),
+        .library(name: "VsockBenchAgent", targets: ["VsockBenchAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         /// C declarations Swift cannot import on its own (sockaddr_vm, vsock socket options, rusage per thread).
@@ -27,6 +29,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
+        ),
+        /// The masked-agent workload: generate query fragments, mask them, verify the result.
+        /// Pure computation (no sockets), so the transport and `--target null` share it.
+        .target(
+            name: "VsockBenchAgent",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .executableTarget(
             name: "vsockbench",
@@ -67,6 +75,7 @@ let package = Package(
             dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore", "vsockbench"]),
+        .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
     ],
     swiftLanguageModes: [.v6]
 )

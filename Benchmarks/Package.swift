@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that the main package stays light: only
+// `swift package --package-path Benchmarks benchmark` builds ordo-one/benchmark.
+// Each suite is an executable target in Benchmarks/<Suite>/ with the BenchmarkPlugin.
+let package = Package(
+    name: "VsockBenchBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "vsockbench", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        /// The masked-agent pipeline (decode, mask, encode) on 8 KiB fragments, whole and by phase,
+        /// and the client's share (generate, verify).
+        .executableTarget(
+            name: "AgentPipeline",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VsockBenchAgent", package: "vsockbench"),
+            ],
+            path: "AgentPipeline",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        /// Not a benchmark (it sits outside Benchmarks/<Suite>/): runs one phase N times for
+        /// valgrind --tool=callgrind, whose instruction counts do not depend on the machine's load.
+        .executableTarget(
+            name: "AgentProfile",
+            dependencies: [.product(name: "VsockBenchAgent", package: "vsockbench")],
+            path: "Profiling/AgentProfile"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

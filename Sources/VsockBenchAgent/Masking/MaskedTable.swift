@@ -1,0 +1,54 @@
+/// The masker's output before encoding: every masked cell of the fragment back to back, one
+/// length per cell, and the tally. Owned by the masker and reused from message to message,
+/// so masking and encoding allocate nothing once its buffers have grown.
+struct MaskedTable {
+    var fragmentID: UInt64 = 0
+    var columns: [Vsockbench_Agent_ColumnDescriptor] = []
+    /// All rows' masked cells, back to back, in `values[0..<used]`; the array itself only
+    /// grows (to the largest message seen), so rows are written through a pointer.
+    var values: [UInt8] = []
+    var used = 0
+    /// One length per cell, row after row, in `lengths[0..<cellCount]` (`rowCount *
+    /// columns.count` of them); grows like `values`.
+    var lengths: [UInt32] = []
+    var cellCount = 0
+    var rowCount = 0
+    var tally = MaskTally()
+
+    mutating func reset() {
+        fragmentID = 0
+        columns = []
+        used = 0
+        cellCount = 0
+        rowCount = 0
+        tally = MaskTally()
+    }
+
+    /// Lets `body` write one row: up to `bound` value bytes after those used, and exactly
+    /// `cells` lengths after those used.
+    mutating func writeRow(
+        bound: Int,
+        cells: Int,
+        _ body: (inout ByteWriter, UnsafeMutableBufferPointer<UInt32>) -> Void
+    ) {
+        let neededValues = used + bound
+        if values.count < neededValues {
+            values.append(contentsOf: repeatElement(0, count: neededValues - values.count))
+        }
+        let neededLengths = cellCount + cells
+        if lengths.count < neededLengths {
+            lengths.append(contentsOf: repeatElement(0, count: neededLengths - lengths.count))
+        }
+        let valuesStart = used
+        let lengthsStart = cellCount
+        let written = values.withUnsafeMutableBytes { valueBuffer in
+            lengths.withUnsafeMutableBufferPointer { lengthBuffer in
+                var writer = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: valueBuffer[valuesStart..<neededValues]))
+                body(&writer, UnsafeMutableBufferPointer(rebasing: lengthBuffer[lengthsStart..<neededLengths]))
+                return writer.count
+            }
+        }
+        used += written
+        cellCount = neededLengths
+    }
+}

@@ -1,0 +1,63 @@
+/// Reusable byte buffers for the data path, cleared when handed back.
+///
+/// `release` zeroes a buffer's whole allocation before keeping it, so bytes of one message
+/// (masked or not) never linger into the next user of the buffer, nor in memory after the
+/// connection. A value type: each thread owns its pool; a pool shared between threads needs
+/// a lock around it.
+public struct BufferPool: Sendable {
+    /// The capacity new buffers are created with.
+    public let bufferCapacity: Int
+    /// How many released buffers are kept; beyond that, released buffers are zeroed and freed.
+    public let maximumRetained: Int
+    private var free: [[UInt8]] = []
+
+    public init(bufferCapacity: Int, maximumRetained: Int = 16) {
+        self.bufferCapacity = max(bufferCapacity, 0)
+        self.maximumRetained = max(maximumRetained, 0)
+        free.reserveCapacity(self.maximumRetained)
+    }
+
+    /// An empty buffer with at least `bufferCapacity` bytes of capacity.
+    public mutating func acquire() -> [UInt8] {
+        if let buffer = free.popLast() {
+            return buffer
+        }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(bufferCapacity)
+        return buffer
+    }
+
+    /// Takes `buffer` back: zeroes every byte of its allocation (its whole capacity, not only
+    /// its current count), empties it and keeps it for the next `acquire`; `buffer` is left
+    /// as a new empty array.
+    ///
+    /// `inout`, not consuming, so that the zeroing happens in the caller's own allocation: a
+    /// copy held elsewhere would make the array copy itself on write and zero the copy only.
+    /// Keep no other copy of a buffer you release.
+    public mutating func release(_ buffer: inout [UInt8]) {
+        BufferPool.zeroAllocation(of: &buffer)
+        if free.count < maximumRetained {
+            free.append(buffer)
+        }
+        buffer = []
+    }
+
+    /// How many buffers wait in the pool.
+    public var retainedCount: Int { free.count }
+
+    /// Zeroes `buffer`'s whole allocation and leaves it empty with the same capacity.
+    static func zeroAllocation(of buffer: inout [UInt8]) {
+        // Growing to the full capacity with zeros writes the tail; the front is zeroed in place.
+        let capacity = buffer.capacity
+        let used = buffer.count
+        buffer.withUnsafeMutableBytes { bytes in
+            if let base = bytes.baseAddress, used > 0 {
+                base.initializeMemory(as: UInt8.self, repeating: 0, count: used)
+            }
+        }
+        if capacity > used {
+            buffer.append(contentsOf: repeatElement(0, count: capacity - used))
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,160 @@
+/// Checks the agent's responses on the client side, one verifier per connection.
+///
+/// For each response: the fragment id, column and row counts match the request; no value
+/// generated as sensitive (column values and secrets planted in free text) appears anywhere
+/// in its masked row; each masked cell has its class's format; non-sensitive cells and empty
+/// cells are unchanged; the masked counts match what was generated; and each name maps to
+/// one token, and each token to one name, across all responses of the connection (hence
+/// `mutating`: the verifier remembers fingerprints of names and tokens, not the names).
+///
+/// Reads request and response in place; failures name the row, column and rule only.
+public struct AgentVerifier: Sendable {
+    struct Column {
+        var name: Range<Int>
+        var sensitivity: Int
+    }
+
+    private var columns: [Column] = []
+    var tokens = NameTokenRegistry()
+
+    public init() {}
+
+    /// Verifies `response` (an encoded `MaskedResultSet`) against `request`.
+    ///
+    /// - Returns: nil when the response is correct, else the first failure found.
+    public mutating func verify(response: UnsafeRawBufferPointer, for request: AgentRequest) -> AgentVerificationFailure? {
+        request.bytes.withUnsafeBytes { requestBytes in
+            do {
+                return try verify(response: response, request: requestBytes, embedded: request.embedded[...])
+            } catch {
+                return AgentVerificationFailure(row: nil, column: nil, rule: .undecodableResponse)
+            }
+        }
+    }
+
+    /// Convenience for a response held in an array.
+    public mutating func verify(response: [UInt8], for request: AgentRequest) -> AgentVerificationFailure? {
+        response.withUnsafeBytes { verify(response: $0, for: request) }
+    }
+
+    private mutating func verify(
+        response: UnsafeRawBufferPointer,
+        request: UnsafeRawBufferPointer,
+        embedded: ArraySlice<EmbeddedSecret>
+    ) throws(ProtoWireReader.Failure) -> AgentVerificationFailure? {
+        var expectedID: UInt64 = 0
+        var expectedRows = 0
+        columns.removeAll(keepingCapacity: true)
+        var requestReader = ProtoWireReader(request)
+        while let field = try requestReader.next() {
+            switch (field.number, field.wireType) {
+            case (1, 0): expectedID = field.value
+            case (3, 2): columns.append(try Self.column(in: request, range: field.range))
+            case (4, 2): expectedRows += 1
+            default: break
+            }
+        }
+
+        let summary = try ResponseSummary(response)
+        if summary.fragmentID != expectedID {
+            return AgentVerificationFailure(row: nil, column: nil, rule: .fragmentIDMismatch)
+        }
+        if summary.columnCount != columns.count {
+            return failure(nil, nil, .columnCountMismatch(expected: columns.count, actual: summary.columnCount))
+        }
+        if summary.rowCount != expectedRows {
+            return failure(nil, nil, .rowCountMismatch(expected: expectedRows, actual: summary.rowCount))
+        }
+
+        // One more slot than columns, to see a row with too many cells.
+        let slots = columns.count + 1
+        let outcome = withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: slots) { requestCells in
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: slots) { responseCells in
+                Result { () throws(ProtoWireReader.Failure) -> AgentVerificationFailure? in
+                    try verifyRows(
+                        request: request, response: response, embedded: embedded,
+                        requestCells: requestCells, responseCells: responseCells, expectedCounts: summary.counts)
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Walks request and response rows in step and checks each pair, then the counts.
+    private mutating func verifyRows(
+        request: UnsafeRawBufferPointer,
+        response: UnsafeRawBufferPointer,
+        embedded: ArraySlice<EmbeddedSecret>,
+        requestCells: UnsafeMutableBufferPointer<Range<Int>>,
+        responseCells: UnsafeMutableBufferPointer<Range<Int>>,
+        expectedCounts reported: MaskTally
+    ) throws(ProtoWireReader.Failure) -> AgentVerificationFailure? {
+        var tally = MaskTally()
+        var requestRows = ProtoWireReader(request)
+        var responseRows = ProtoWireReader(response)
+        var secrets = embedded
+        var row = 0
+        while let requestRow = try requestRows.next(lengthDelimited: 4),
+            let responseRow = try responseRows.next(lengthDelimited: 3)
+        {
+            guard let requestShape = try RowCells.parse(request, row: requestRow, into: requestCells),
+                let responseShape = try RowCells.parse(response, row: responseRow, into: responseCells)
+            else {
+                return failure(row, nil, .malformedRow)
+            }
+            guard responseShape.count == requestShape.count, requestShape.count == columns.count else {
+                return failure(row, nil, .cellCountMismatch(expected: columns.count, actual: responseShape.count))
+            }
+            let rowSecretCount = secrets.prefix { $0.range.upperBound <= requestRow.upperBound }.count
+            let context = RowContext(
+                row: row, request: request, response: response, columns: columns,
+                requestCells: UnsafeBufferPointer(rebasing: requestCells[..<requestShape.count]),
+                responseCells: UnsafeBufferPointer(rebasing: responseCells[..<responseShape.count]),
+                responseValues: responseShape.values, secrets: secrets.prefix(rowSecretCount))
+            secrets = secrets.dropFirst(rowSecretCount)
+            if let failure = context.firstLeak() ?? context.firstFormatMismatch(counts: &tally, tokens: &tokens) {
+                return failure
+            }
+            row += 1
+        }
+        return reported.firstMismatch(expected: tally)
+    }
+
+    private func failure(_ row: Int?, _ column: String?, _ rule: AgentVerificationFailure.Rule) -> AgentVerificationFailure {
+        AgentVerificationFailure(row: row, column: column, rule: rule)
+    }
+
+    private static func column(in buffer: UnsafeRawBufferPointer, range: Range<Int>) throws(ProtoWireReader.Failure) -> Column {
+        var column = Column(name: range.lowerBound..<range.lowerBound, sensitivity: 0)
+        var reader = ProtoWireReader(buffer, range: range)
+        while let field = try reader.next() {
+            switch (field.number, field.wireType) {
+            case (1, 2): column.name = field.range
+            case (3, 0): column.sensitivity = Int(truncatingIfNeeded: field.value)
+            default: break
+            }
+        }
+        return column
+    }
+}
+
+/// What the verifier reads from a response before walking its rows.
+struct ResponseSummary {
+    var fragmentID: UInt64 = 0
+    var columnCount = 0
+    var rowCount = 0
+    var counts = MaskTally()
+
+    init(_ response: UnsafeRawBufferPointer) throws(ProtoWireReader.Failure) {
+        var reader = ProtoWireReader(response)
+        while let field = try reader.next() {
+            switch (field.number, field.wireType) {
+            case (1, 0): fragmentID = field.value
+            case (2, 2): columnCount += 1
+            case (3, 2): rowCount += 1
+            case (4, 2): counts = try MaskTally(response, range: field.range)
+            default: break
+            }
+        }
+    }
+}

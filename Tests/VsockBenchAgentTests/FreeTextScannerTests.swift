@@ -1,0 +1,94 @@
+import Testing
+
+@testable import VsockBenchAgent
+
+@Suite("Free text: embedded emails and card numbers")
+struct FreeTextScannerTests {
+    private func scan(_ text: String) -> (String, FreeTextScanner.Found) {
+        let bytes = Array(text.utf8)
+        var found = FreeTextScanner.Found()
+        let output = ByteWriter.bytes(capacity: 2 * bytes.count) { writer in
+            found = bytes.withUnsafeBytes { FreeTextScanner.scan($0, into: &writer) }
+        }
+        return (String(decoding: output, as: UTF8.self), found)
+    }
+
+    @Test("an email and a card in one note are both masked in place")
+    func emailAndCard() {
+        let (masked, found) = scan("Contact jose@example.com, card 4111 1111 1111 1111 over the phone.")
+        #expect(masked == "Contact ***@example.com, card **** **** **** 1111 over the phone.")
+        #expect(found == FreeTextScanner.Found(emails: 1, cards: 1))
+    }
+
+    @Test("sentence punctuation after an email is not part of its domain")
+    func trailingDot() {
+        #expect(scan("Write to a.b@corp.example.net.").0 == "Write to ***@corp.example.net.")
+    }
+
+    @Test("card numbers: plain, spaced, dashed, 13 to 19 digits")
+    func cardShapes() {
+        #expect(scan("Visa 4222222222222 ok").0 == "Visa *********2222 ok")
+        #expect(scan("amex 3782-8224-6310-005.").0 == "amex ****-****-***0-005.")
+        #expect(scan("19 digits 4000000000000000006").0 == "19 digits ***************0006")
+    }
+
+    @Test("digit runs that fail Luhn, are too short or too long, or touch letters stay")
+    func notCards() {
+        let untouched = [
+            "Order reference 4111 1111 1111 1112 pending review.",  // fails Luhn
+            "Paid in 3 instalments of 19.99 each.",
+            "short 411111111111",  // 12 digits
+            "long 41111111111111111111",  // 20 digits
+            "id X4111111111111111",  // glued to a letter
+            "Called 3 times, no answer.",
+        ]
+        for text in untouched {
+            let (masked, found) = scan(text)
+            #expect(found.isEmpty, "should find nothing in a test sentence")
+            #expect(masked == text)
+        }
+    }
+
+    @Test("things that only look like emails stay")
+    func notEmails() {
+        for text in ["@example.com", "user@", "meet @ noon", "user@localhost", "a@.com"] {
+            #expect(scan(text).1.isEmpty)
+        }
+    }
+
+    @Test("non-ASCII text around masked values survives byte for byte")
+    func nonASCII() {
+        // The local part is non-ASCII: masked whole, not from the first ASCII byte on.
+        let (masked, found) = scan("Écrire à zoë-fan@example.fr — 顧客 4111111111111111 ✓ Привет")
+        #expect(found == FreeTextScanner.Found(emails: 1, cards: 1))
+        #expect(masked == "Écrire à ***@example.fr — 顧客 ************1111 ✓ Привет")
+    }
+
+    @Test("a note with nothing to mask is written unchanged")
+    func nothingFound() {
+        let text = "Bitte Rückruf am Nachmittag."
+        let (masked, found) = scan(text)
+        #expect(found.isEmpty)
+        #expect(masked == text)
+    }
+
+    @Test("masking never writes more than twice the text: short local parts grow")
+    func growthBound() {
+        let text = "a@b.co a@b.co"
+        let (masked, found) = scan(text)
+        #expect(found.emails == 2)
+        #expect(masked == "***@b.co ***@b.co")
+        #expect(masked.utf8.count <= 2 * text.utf8.count)
+    }
+
+    @Test("Luhn: known numbers pass, altered ones fail")
+    func luhn() {
+        for number in ["4111111111111111", "5500005555555559", "378282246310005", "6011111111111117"] {
+            let digits = number.utf8.map { $0 - 48 }
+            #expect(digits.withUnsafeBufferPointer { Luhn.isValid($0) })
+            var altered = digits
+            altered[altered.count - 1] = (altered[altered.count - 1] + 1) % 10
+            #expect(!altered.withUnsafeBufferPointer { Luhn.isValid($0) })
+        }
+    }
+}
