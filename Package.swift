@@ -66,7 +66,8 @@ let package = Package(
             name: "VsockProbeTests",
             dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore"]),
+        /// Runs the built `vsockbench` (run, sweep, check) as a user would.
+        .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore", "vsockbench"]),
     ],
     swiftLanguageModes: [.v6]
 )

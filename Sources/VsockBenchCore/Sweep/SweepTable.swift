@@ -25,6 +25,9 @@ public enum SweepTable {
         out += "\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
         out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
+        if fit.r2 < 0.9 {
+            out += "  note: R^2 below 0.9: the points are noisy (a busy machine?); measure longer (--duration) or on a quiet machine\n"
+        }
         if fit.alphaMicros < 0 {
             out += "  note: alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful\n"
         }
