@@ -74,6 +74,7 @@ let package = Package(
             name: "VsockProbeTests",
             dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]
         ),
+        /// Runs the built `vsockbench` (run, sweep, check) as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore", "vsockbench"]),
         .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
     ],

@@ -11,9 +11,13 @@ final class DriverSession: @unchecked Sendable {
     let progress: ProgressLine
     private let localTarget: LocalTarget?
 
-    init(options: ScenarioOptions) throws {
+    convenience init(options: ScenarioOptions) throws {
+        try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout)
+    }
+
+    /// Drives `target`, or a local target started here when it is nil.
+    init(target given: Endpoint?, ioTimeout: Double) throws {
         let progress = ProgressLine()
-        let given = try options.parsedTarget()
         let holder = LockedValue<ScenarioRunner?>(nil)
         SignalWatcher.start { _ in
             if let runner = holder.value, !runner.wasInterrupted {
@@ -33,7 +37,7 @@ final class DriverSession: @unchecked Sendable {
             endpoint = target.endpoint
         }
         var driverOptions = DriverOptions(target: endpoint)
-        driverOptions.ioTimeoutSeconds = options.ioTimeout
+        driverOptions.ioTimeoutSeconds = ioTimeout
         if progress.enabled {
             driverOptions.onProgress = { @Sendable update in progress.update(update) }
         }

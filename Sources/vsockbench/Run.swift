@@ -20,7 +20,7 @@ extension VsockBench {
 
             Examples:
               vsockbench run scenarios/cliff.yaml
-              vsockbench run scenarios/cliff.yaml --target vsock://16:5005 --json results.json
+              vsockbench run scenarios/cliff.yaml --target vsock://16:5005 --json results.json --html report.html
               vsockbench run scenarios/chatty-8k.yaml --duration 2s --warmup 200ms
             """)
 
@@ -29,6 +29,9 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Write the results as JSON (schema vsockbench/1) to this file.", valueName: "file"))
         var json: String?
 
+        @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report (charts, no network) to this file.", valueName: "file"))
+        var html: String?
+
         func run() throws {
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions)
@@ -36,6 +39,7 @@ extension VsockBench {
             let document = session.runner.run(scenario, onCaseStart: session.progress.start, onCaseEnd: { _ in session.progress.finish() })
             print(RunTable.render(document), terminator: "")
             if let json { try writeFile(json, document.encoded()) }
+            if let html { try writeFile(html, Array(HTMLReport.render(document).utf8)) }
             if session.runner.wasInterrupted {
                 session.close()
                 throw ExitCode(Exit.interrupted)

@@ -14,6 +14,6 @@ struct VsockBench: ParsableCommand {
         Example: vsockbench run scenarios/cliff.yaml
         """,
         version: HostFacts.toolVersion,
-        subcommands: [Serve.self, Run.self, Probe.self]
+        subcommands: [Serve.self, Run.self, Sweep.self, Check.self, Probe.self]
     )
 }

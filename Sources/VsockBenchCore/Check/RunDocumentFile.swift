@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FoundationEssentials
+
+/// Reads a results file for `check` (or any command that reads results back) and says exactly
+/// what is wrong with one it cannot use: unreadable, not JSON, another schema, missing keys.
+public enum RunDocumentFile {
+    /// Results files are a few hundred KiB at most; anything far larger is not one.
+    static let maximumBytes = 256 << 20
+
+    public static func load(path: String) throws(CheckInputError) -> RunDocument {
+        try parse(try read(path: path), path: path)
+    }
+
+    /// Checks the schema first (so an old or foreign file gets that message, not a missing key).
+    public static func parse(_ bytes: [UInt8], path: String) throws(CheckInputError) -> RunDocument {
+        struct SchemaOnly: Decodable { var schema: String? }
+        let header: SchemaOnly
+        do {
+            header = try JSONDecoder().decode(SchemaOnly.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            if case .typeMismatch = error { throw .wrongSchema(path: path, found: nil) }
+            throw .notJSON(path: path, reason: describe(error))
+        } catch {
+            throw .notJSON(path: path, reason: "\(error)")
+        }
+        guard let schema = header.schema else { throw .wrongSchema(path: path, found: nil) }
+        guard schema == RunDocument.schemaName else { throw .wrongSchema(path: path, found: schema) }
+        let document: RunDocument
+        do {
+            document = try RunDocument.decode(bytes)
+        } catch let error as DecodingError {
+            throw .malformed(path: path, reason: describe(error))
+        } catch {
+            throw .malformed(path: path, reason: "\(error)")
+        }
+        var seen = Set<String>()
+        for c in document.cases where !seen.insert(c.name).inserted { throw .duplicateCase(path: path, name: c.name) }
+        return document
+    }
+
+    static func read(path: String) throws(CheckInputError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > maximumBytes { throw .unreadable(path: path, reason: "larger than \(maximumBytes >> 20) MiB; not a results file") }
+        }
+        return bytes
+    }
+
+    /// `cases[1].latency_us.p99: expected a number` rather than the decoder's full dump.
+    static func describe(_ error: DecodingError) -> String {
+        func location(_ path: [any CodingKey]) -> String {
+            var text = ""
+            for key in path {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "the top level" : text
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            let parent = location(context.codingPath)
+            return "key \"\(key.stringValue)\" missing" + (context.codingPath.isEmpty ? "" : " in \(parent)")
+        case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            return "\(location(context.codingPath)): \(context.debugDescription)"
+        case let .dataCorrupted(context):
+            return context.codingPath.isEmpty ? context.debugDescription : "\(location(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// Escaping for the markup the reports write (HTML, SVG, JUnit XML, GitHub markdown): every
+/// piece of text that came from a result file (case names, errors, evidence) goes through here.
+public enum Markup {
+    /// Text for an HTML/XML element body or a double- or single-quoted attribute value:
+    /// `& < > " '` become entities, and control characters that XML 1.0 forbids are dropped.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Text for one cell of a GitHub-flavoured markdown table: escaped as HTML (GitHub renders
+    /// inline HTML), pipes and backslashes escaped, markdown emphasis characters neutralised,
+    /// line breaks as `<br>`.
+    public static func markdownCell(_ text: String) -> String {
+        var out = ""
+        for character in escape(text) {
+            switch character {
+            case "|": out += "\\|"
+            case "\\", "*", "_", "`", "[", "]": out += "\\" + String(character)
+            case "\n", "\r\n": out += "<br>"
+            case "\r": continue
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

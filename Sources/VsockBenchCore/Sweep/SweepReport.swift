@@ -1,0 +1,157 @@
+/// The `sweep` section of a sweep's JSON document: the measured points, the latency-bandwidth
+/// fit and what it predicts for batching. Every key is always present (null when unknown),
+/// so consumers can rely on the shape.
+public struct SweepReport: Codable, Sendable, Equatable {
+    /// One measured size.
+    public struct Point: Codable, Sendable, Equatable {
+        /// Message size, bytes (see ``SweepReport/bytesBasis``).
+        public var size: Int
+        /// The case that measured it.
+        public var caseName: String
+        /// Measured time per message, microseconds; nil when the case failed.
+        public var tMicros: Double?
+        /// Measured payload Mbps (rr: both directions; headers not counted).
+        public var mbps: Double?
+        /// Measured minus fitted time, microseconds; nil when not in the fit.
+        public var residualMicros: Double?
+        /// False when the case failed or was not verified: such a point is left out of the fit.
+        public var verified: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case size, caseName = "case", tMicros = "t_us", mbps, residualMicros = "residual_us", verified
+        }
+    }
+
+    /// The fitted model, rounded for reading.
+    public struct Fit: Codable, Sendable, Equatable {
+        public var alphaMicros: Double
+        public var betaMbps: Double
+        public var nHalfBytes: Double
+        public var r2: Double
+
+        enum CodingKeys: String, CodingKey {
+            case alphaMicros = "alpha_us", betaMbps = "beta_mbps", nHalfBytes = "n_half_bytes", r2
+        }
+
+        /// The model itself, for predictions and for drawing its line.
+        public var model: LatencyBandwidthFit {
+            LatencyBandwidthFit(alphaSeconds: alphaMicros / 1e6, betaBytesPerSecond: betaMbps * 1e6 / 8)
+        }
+    }
+
+    /// What batching `k` messages into one write is predicted to give.
+    public struct Batch: Codable, Sendable, Equatable {
+        public var k: Int
+        public var bytesPerWrite: Int
+        /// Payload Mbps, on the same basis as the points' `mbps`.
+        public var mbps: Double
+        public var msgsPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case k, bytesPerWrite = "bytes_per_write", mbps, msgsPerSecond = "msgs_per_s"
+        }
+    }
+
+    public var workload: String
+    /// What t is.
+    public var timeBasis: String
+    /// What n is.
+    public var bytesBasis: String
+    /// Payload bytes crossing the channel per byte of n (rr: 2, each way).
+    public var wireFactor: Double
+    /// Ascending by size.
+    public var points: [Point]
+    /// nil when the points could not be fitted; ``fitError`` says why.
+    public var fit: Fit?
+    public var fitError: String?
+    /// The message size the batching predictions are for, bytes.
+    public var batchMessageBytes: Int
+    /// For k = 1, 2, 4, 8, 16, 32; empty without a fit.
+    public var batching: [Batch]
+
+    enum CodingKeys: String, CodingKey {
+        case workload, timeBasis = "t_basis", bytesBasis = "bytes_basis", wireFactor = "wire_factor", points, fit
+        case fitError = "fit_error", batchMessageBytes = "batch_message_bytes", batching
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(timeBasis, forKey: .timeBasis)
+        try c.encode(bytesBasis, forKey: .bytesBasis)
+        try c.encode(wireFactor, forKey: .wireFactor)
+        try c.encode(points, forKey: .points)
+        try c.encode(fit, forKey: .fit)
+        try c.encode(fitError, forKey: .fitError)
+        try c.encode(batchMessageBytes, forKey: .batchMessageBytes)
+        try c.encode(batching, forKey: .batching)
+    }
+}
+
+extension SweepReport.Point {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(size, forKey: .size)
+        try c.encode(caseName, forKey: .caseName)
+        try c.encode(tMicros, forKey: .tMicros)
+        try c.encode(mbps, forKey: .mbps)
+        try c.encode(residualMicros, forKey: .residualMicros)
+        try c.encode(verified, forKey: .verified)
+    }
+}
+
+extension SweepReport {
+    /// Builds the section from a sweep's run document: one point per case (in `plan` order),
+    /// the fit over the verified points, and the batching predictions for `batchMessageBytes`.
+    public init(plan: SweepPlan, document: RunDocument, batchMessageBytes: Int) {
+        let workload = plan.workload
+        var points: [Point] = []
+        for (size, spec) in zip(plan.sizes, plan.scenario.cases) {
+            let result = document.cases.first { $0.name == spec.name }
+            var point = Point(size: size, caseName: spec.name, tMicros: nil, mbps: nil, residualMicros: nil, verified: false)
+            if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
+                let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
+                point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)
+                point.mbps = (workload.wireFactor * Double(size) * 8 / seconds / 1e6).rounded(toPlaces: 3)
+                point.verified = true
+            }
+            points.append(point)
+        }
+        let measured = points.compactMap { p in p.tMicros.map { LatencyBandwidthFit.Point(bytes: Double(p.size), seconds: $0 / 1e6) } }
+        self.init(points: points, measured: measured, workload: workload, batchMessageBytes: batchMessageBytes)
+    }
+
+    /// Builds the section from points already measured (tests, and callers with their own runs).
+    public init(points: [Point], measured: [LatencyBandwidthFit.Point], workload: SweepWorkload, batchMessageBytes: Int) {
+        self.workload = workload.rawValue
+        self.timeBasis = workload.timeBasis
+        self.bytesBasis = workload.bytesBasis
+        self.wireFactor = workload.wireFactor
+        self.batchMessageBytes = batchMessageBytes
+        self.points = points
+        self.fit = nil
+        self.fitError = nil
+        self.batching = []
+        do {
+            let model = try LatencyBandwidthFit.fit(measured)
+            fit = Fit(
+                alphaMicros: model.alphaMicros.rounded(toPlaces: 3), betaMbps: model.betaMbps.rounded(toPlaces: 3),
+                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2.rounded(toPlaces: 4))
+            for i in self.points.indices {
+                guard let t = self.points[i].tMicros else { continue }
+                self.points[i].residualMicros = (t - model.seconds(bytes: Double(self.points[i].size)) * 1e6).rounded(toPlaces: 3)
+            }
+            batching = LatencyBandwidthFit.standardBatchCounts.map { k in
+                let p = model.batched(messageBytes: Double(batchMessageBytes), count: k)
+                return Batch(
+                    k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: (p.mbps * workload.wireFactor).rounded(toPlaces: 3),
+                    msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1))
+            }
+        } catch {
+            fitError = error.description
+        }
+    }
+
+    /// True when every point was measured and verified.
+    public var allVerified: Bool { points.allSatisfy(\.verified) }
+}
