@@ -69,7 +69,7 @@ let package = Package(
         /// Test fixtures: exactly N+1 KVM_RUN ioctls, exactly M write(2) calls.
         .executableTarget(name: "kvm-fixture", path: "Tests/Fixtures/KVMFixture"),
         .executableTarget(name: "write-fixture", path: "Tests/Fixtures/WriteFixture"),
-        .testTarget(name: "VsockBenchCoreTests", dependencies: ["VsockBenchCore"]),
+        .testTarget(name: "VsockBenchCoreTests", dependencies: ["VsockBenchCore", "VsockProbe"]),
         .testTarget(
             name: "VsockProbeTests",
             dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]

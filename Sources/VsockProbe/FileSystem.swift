@@ -2,19 +2,20 @@
 import Glibc
 #endif
 
-/// The few file reads the probe makes (tracefs, sysfs, procfs), without Foundation.
-enum FileSystem {
-    static func isDirectory(_ path: String) -> Bool {
+/// The few file reads the probe (and `vsockbench doctor`) make in tracefs, sysfs and procfs,
+/// without Foundation: such files report size 0 and must be read until EOF.
+public enum FileSystem {
+    public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
     /// Names in a directory, without `.` and `..`; empty when it cannot be read.
-    static func entries(of path: String) -> [String] {
+    public static func entries(of path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }
         defer { closedir(directory) }
         var names: [String] = []
@@ -28,7 +29,8 @@ enum FileSystem {
     }
 
     /// The whole of a (small, procfs or sysfs) text file. Reads until EOF: such files report size 0.
-    static func readText(_ path: String) throws -> String {
+    /// Throws a ``ProbeError`` carrying the errno of `open` or `read`.
+    public static func readText(_ path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw ProbeError(operation: "open \(path)", errno: errno, detail: "")

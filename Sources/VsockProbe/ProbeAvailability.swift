@@ -24,19 +24,10 @@ extension Probe {
     /// system call works (it may be compiled out or blocked by seccomp in a container), and that
     /// tracefs is mounted at /sys/kernel/tracing (mounting it if it is not).
     public static func checkAvailability() -> ProbeAvailability {
-        if !hasPrivileges() {
-            return .unavailable(
-                missing: "root or CAP_BPF+CAP_PERFMON",
-                howToFix: "run as root (sudo), or grant the binary: sudo setcap cap_bpf,cap_perfmon+ep PATH")
-        }
-        let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, nil, 4, 8, 1, nil)
-        guard fd >= 0 else {
-            let error = String(cString: strerror(-fd))
-            return .unavailable(
-                missing: "a working bpf() system call (\(error))",
-                howToFix: "use a kernel built with CONFIG_BPF_SYSCALL; in a container, run it privileged or allow bpf in its seccomp profile")
-        }
-        Glibc.close(fd)
+        let privileges = checkPrivileges(.current())
+        guard privileges == .available else { return privileges }
+        let bpf = checkBPFSyscall()
+        guard bpf == .available else { return bpf }
         do {
             try Tracefs.ensureMounted(at: ProbeConfiguration.defaultTracefsRoot)
         } catch {
@@ -47,17 +38,26 @@ extension Probe {
         return .available
     }
 
-    /// Root, or the capabilities the kernel asks for: CAP_BPF (39) and CAP_PERFMON (38), or
-    /// CAP_SYS_ADMIN (21) which implies both on older kernels.
-    static func hasPrivileges() -> Bool {
-        if geteuid() == 0 { return true }
-        guard let status = try? FileSystem.readText("/proc/self/status"),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-            let mask = UInt64(String(line.dropFirst("CapEff:".count).filter(\.isHexDigit)), radix: 16)
-        else { return false }
-        let bpf: UInt64 = 1 << 39
-        let perfmon: UInt64 = 1 << 38
-        let sysAdmin: UInt64 = 1 << 21
-        return mask & (bpf | perfmon) == bpf | perfmon || mask & sysAdmin != 0
+    /// Root, or the capabilities the kernel asks for (see ``ProbePrivileges``).
+    public static func checkPrivileges(_ privileges: ProbePrivileges) -> ProbeAvailability {
+        guard privileges.sufficient else {
+            return .unavailable(
+                missing: "root or CAP_BPF+CAP_PERFMON",
+                howToFix: "run as root (sudo), or grant the binary: sudo setcap cap_bpf,cap_perfmon+ep PATH")
+        }
+        return .available
+    }
+
+    /// Creates (and closes) a one-slot array map: the cheapest call that proves bpf() works.
+    public static func checkBPFSyscall() -> ProbeAvailability {
+        let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, nil, 4, 8, 1, nil)
+        guard fd >= 0 else {
+            let error = String(cString: strerror(-fd))
+            return .unavailable(
+                missing: "a working bpf() system call (\(error))",
+                howToFix: "use a kernel built with CONFIG_BPF_SYSCALL; in a container, run it privileged or allow bpf in its seccomp profile")
+        }
+        Glibc.close(fd)
+        return .available
     }
 }

@@ -35,7 +35,9 @@ final class ProbeObjects {
             main.close()
             throw error
         }
-        sources.append(loadKicks(vsockDevice: vsockDevice))
+        let kicks = Self.loadKicks(vsockDevice: vsockDevice)
+        self.kicks = kicks.object
+        sources.append(kicks.source)
     }
 
     func isAttached(_ program: ProbeProgram) -> Bool {
@@ -73,10 +75,11 @@ final class ProbeObjects {
 
     /// The kick counter lives in its own object: fentry is refused on some kernels (EPERM), and
     /// libbpf loads an object all or nothing, so a refusal must not take the others down.
-    private func loadKicks(vsockDevice: VsockDevice?) -> ProbeSource {
+    /// Returns the attached object (nil when it is not) and its source line.
+    static func loadKicks(vsockDevice: VsockDevice?) -> (object: BPFObject?, source: ProbeSource) {
         let program = ProbeProgram.virtqueueKicks
         guard let vsockDevice else {
-            return ProbeSource(program, attached: false, reason: "no virtio device is bound to vmw_vsock_virtio_transport")
+            return (nil, ProbeSource(program, attached: false, reason: "no virtio device is bound to vmw_vsock_virtio_transport"))
         }
         var object: BPFObject?
         do {
@@ -85,15 +88,14 @@ final class ProbeObjects {
             try opened.setReadOnlyData(vsb_kick_config(virtio_index: vsockDevice.virtioIndex, reserved: 0))
             try opened.load()
             try opened.attachTrace(program: program.name)
-            kicks = opened
-            return ProbeSource(program, attached: true)
+            return (opened, ProbeSource(program, attached: true))
         } catch {
             object?.close()
             let refused = (error as? ProbeError)?.errno == EPERM
             let reason = refused
                 ? "the kernel refuses fentry programs here (EPERM loading fentry/virtqueue_notify): kicks are not counted"
                 : "fentry/virtqueue_notify did not load or attach: \(error)"
-            return ProbeSource(program, attached: false, reason: reason)
+            return (nil, ProbeSource(program, attached: false, reason: reason))
         }
     }
 

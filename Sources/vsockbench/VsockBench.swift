@@ -14,6 +14,20 @@ struct VsockBench: ParsableCommand {
         Example: vsockbench run scenarios/cliff.yaml
         """,
         version: HostFacts.toolVersion,
-        subcommands: [Serve.self, Run.self, Sweep.self, Check.self, Probe.self]
+        subcommands: [Serve.self, Run.self, Sweep.self, Check.self, Probe.self, Doctor.self]
     )
+
+    /// ArgumentParser's flow, except that `doctor` reports a bad flag with exit status 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure, Doctor.isInvoked(by: Array(CommandLine.arguments.dropFirst())) {
+                printError(fullMessage(for: error))
+                Self.exit(withError: ExitCode(Exit.badInput))
+            }
+            Self.exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import VsockProbe
+
+/// Whether the eBPF probe can run here, and which of its programs would count.
+public struct BPFFacts: Sendable, Equatable, Encodable {
+    public var privileges: ProbePrivileges
+    public var bpfSyscall: ProbeAvailability
+    /// Where tracefs was found (a directory with `events/`); nil when nowhere.
+    public var tracefs: String?
+    /// The places looked at, in order.
+    public var tracefsCandidates: [String]
+    /// Every program with whether it would attach (`attached`) and why not; nil when tracefs
+    /// could not be read, so nothing can be said.
+    public var programs: [ProbeSource]?
+
+    public static func gather(_ environment: DoctorEnvironment) -> BPFFacts {
+        let status = (try? FileSystem.readText(environment.proc("self/status"))) ?? ""
+        let privileges = ProbePrivileges(effectiveUID: environment.effectiveUID ?? geteuid(), status: status)
+        let bpf = environment.bpfSyscall
+            ?? (privileges.sufficient
+                ? Probe.checkBPFSyscall()
+                : .unavailable(missing: "privileges to try bpf()", howToFix: "run doctor as root to know whether bpf() works"))
+        let candidates = [environment.sys("kernel/tracing"), environment.sys("kernel/debug/tracing")]
+        let tracefs = candidates.first { FileSystem.isDirectory("\($0)/events") }
+        var programs: [ProbeSource]?
+        if let tracefs {
+            let roots = SystemRoots(
+                vsockDriverDirectory: environment.sys("bus/virtio/drivers/vmw_vsock_virtio_transport"),
+                interruptsFile: environment.proc("interrupts"))
+            let configuration = ProbeConfiguration(pids: [], tracefsRoot: tracefs, systemRoots: roots)
+            programs = Probe.forecast(
+                configuration: configuration,
+                loadingFentry: environment.loadsFentry && privileges.sufficient && bpf == .available)
+        }
+        return BPFFacts(
+            privileges: privileges, bpfSyscall: bpf, tracefs: tracefs, tracefsCandidates: candidates, programs: programs)
+    }
+
+    /// Root (or the capabilities), bpf() and tracefs: what `vsockbench probe` needs to start.
+    public var probeReady: Bool { privileges.sufficient && bpfSyscall == .available && tracefs != nil }
+
+    var checks: [DoctorCheck] {
+        [privilegesCheck, syscallCheck, tracefsCheck, programsCheck]
+    }
+
+    private var privilegesCheck: DoctorCheck {
+        let mask = privileges.effectiveCapabilities.map { "CapEff \(Self.hex($0))" } ?? "CapEff unreadable"
+        var howToFix = ""
+        if case let .unavailable(_, fix) = Probe.checkPrivileges(privileges) { howToFix = fix }
+        return DoctorCheck.Template(id: "bpf_privileges", group: .bpf, title: "privileges").presence(
+            privileges.sufficient, ok: "\(privileges.grantedBy ?? "") (euid \(privileges.effectiveUID), \(mask))",
+            missing: "euid \(privileges.effectiveUID), \(mask): neither root nor CAP_BPF+CAP_PERFMON (nor CAP_SYS_ADMIN)",
+            advice: howToFix)
+    }
+
+    private var syscallCheck: DoctorCheck {
+        let check = DoctorCheck.Template(id: "bpf_syscall", group: .bpf, title: "bpf()")
+        switch bpfSyscall {
+        case .available:
+            return check(.ok, "works (a one-slot map created and closed)")
+        case let .unavailable(missing, howToFix):
+            return privileges.sufficient
+                ? check(.missing, "missing \(missing)", advice: howToFix)
+                : check(.warn, "not tried without the privileges above", advice: howToFix)
+        }
+    }
+
+    private var tracefsCheck: DoctorCheck {
+        var missing = "no tracefs with events/ at \(tracefsCandidates.joined(separator: " or "))"
+        if !privileges.sufficient { missing += " (tracefs is readable by root only, so it may be there)" }
+        return DoctorCheck.Template(id: "tracefs", group: .bpf, title: "tracefs").presence(
+            tracefs != nil, ok: "mounted at \(tracefs ?? "")", missing: missing,
+            advice: "mount -t tracefs nodev \(ProbeConfiguration.defaultTracefsRoot) as root (`vsockbench probe` does it itself when run as root)")
+    }
+
+    private var programsCheck: DoctorCheck {
+        let check = DoctorCheck.Template(id: "probe_programs", group: .bpf, title: "probe programs")
+        guard let programs else {
+            return check(
+                .missing, "unknown: which programs would attach is read from tracefs, which was not found",
+                advice: "mount tracefs (see above), then run doctor again")
+        }
+        let attaching = programs.filter(\.attached)
+        let off = programs.filter { !$0.attached }
+        let unexpected = off.filter { !Self.isExpectedOff($0) }
+        let detail = "\(attaching.count) of \(programs.count) would attach: "
+            + attaching.map { "\($0.counts)" }.uniqued().joined(separator: ", ")
+        let notes = off.map { "off: \($0.program) (\($0.counts)): \($0.reason ?? "no reason given")" }
+        let advice = unexpected.compactMap(Self.advice(for:)).uniqued()
+        return check(
+            unexpected.isEmpty ? .ok : .warn, detail, advice: advice.isEmpty ? nil : advice.joined(separator: "; "),
+            notes: notes)
+    }
+
+    /// Off by design on every kernel: the sched_process_fork program of the layout this kernel does not have.
+    private static func isExpectedOff(_ source: ProbeSource) -> Bool {
+        source.reason?.contains("other layout") == true
+    }
+
+    /// What a user can do about a program that would not attach.
+    private static func advice(for source: ProbeSource) -> String? {
+        let reason = source.reason ?? ""
+        if source.tracepoint.hasPrefix("vsock/") {
+            return "vsock packets need the virtio vsock transport's tracepoints (modprobe vmw_vsock_virtio_transport, or vsock_loopback in the lab VM)"
+        }
+        if source.tracepoint.hasPrefix("kvm/") {
+            return "kvm_exit counts need the kvm module (only where this machine runs guests)"
+        }
+        if reason.contains("no virtio device") || reason.contains("no IRQ") {
+            return "vsock IRQs and kicks are counted inside a guest with a virtio vsock device (a Nitro parent, a QEMU guest with vhost-vsock-pci)"
+        }
+        if reason.contains("fentry") && reason.contains("refuses") {
+            return "virtqueue kicks are not counted on this kernel; vsock_irqs and vsock packets remain as notification proxies"
+        }
+        if reason.hasPrefix("not tried") {
+            return "run doctor as root to learn whether fentry loads"
+        }
+        if reason.contains("record layout") {
+            return "a counter whose record layout differs is switched off rather than count garbage: report the kernel release"
+        }
+        return nil
+    }
+
+    private static func hex(_ mask: UInt64) -> String {
+        let digits = String(mask, radix: 16)
+        return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case euid, capEff = "cap_eff", privileged, privilegedBy = "privileged_by", bpfSyscall = "bpf_syscall"
+        case bpfError = "bpf_error", tracefs, tracefsCandidates = "tracefs_candidates", programs, probeReady = "probe_ready"
+    }
+
+    private struct Program: Encodable {
+        var source: ProbeSource
+        enum CodingKeys: String, CodingKey { case program, tracepoint, counts, wouldAttach = "would_attach", reason }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(source.program, forKey: .program)
+            try container.encode(source.tracepoint, forKey: .tracepoint)
+            try container.encode(source.counts, forKey: .counts)
+            try container.encode(source.attached, forKey: .wouldAttach)
+            try container.encode(source.reason, forKey: .reason)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(privileges.effectiveUID, forKey: .euid)
+        try container.encode(privileges.effectiveCapabilities.map(Self.hex), forKey: .capEff)
+        try container.encode(privileges.sufficient, forKey: .privileged)
+        try container.encode(privileges.grantedBy, forKey: .privilegedBy)
+        try container.encode(bpfSyscall == .available, forKey: .bpfSyscall)
+        try container.encode(bpfSyscall == .available ? nil : bpfSyscall.message, forKey: .bpfError)
+        try container.encode(tracefs, forKey: .tracefs)
+        try container.encode(tracefsCandidates, forKey: .tracefsCandidates)
+        try container.encode(programs?.map(Program.init), forKey: .programs)
+        try container.encode(probeReady, forKey: .probeReady)
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each kept once.
+    fileprivate func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+
+/// What the kernel's AF_VSOCK offers this process, learnt without connecting, binding or
+/// listening: whether the socket can be created, the buffer sizes a fresh socket starts with,
+/// and the local CID (`IOCTL_VM_SOCKETS_GET_LOCAL_CID` on /dev/vsock, which talks to nobody).
+public struct VsockSupport: Sendable, Equatable {
+    /// socket(AF_VSOCK, SOCK_STREAM) succeeded.
+    public var socketSupported: Bool
+    /// Why it failed, e.g. `socket (AF_VSOCK): Address family not supported by protocol (errno 97)`.
+    public var socketError: String?
+    /// SO_VM_SOCKETS_BUFFER_SIZE, _MIN_SIZE and _MAX_SIZE of a fresh, unconnected socket.
+    public var bufferSize: UInt64?
+    public var bufferMinSize: UInt64?
+    public var bufferMaxSize: UInt64?
+    /// The CID the ioctl returned (VMADDR_CID_ANY, 0xFFFFFFFF, when no transport is loaded).
+    public var localCID: UInt32?
+    /// Why the CID could not be read (no device, permission...).
+    public var localCIDError: String?
+
+    public init(
+        socketSupported: Bool, socketError: String? = nil, bufferSize: UInt64? = nil, bufferMinSize: UInt64? = nil,
+        bufferMaxSize: UInt64? = nil, localCID: UInt32? = nil, localCIDError: String? = nil
+    ) {
+        self.socketSupported = socketSupported
+        self.socketError = socketError
+        self.bufferSize = bufferSize
+        self.bufferMinSize = bufferMinSize
+        self.bufferMaxSize = bufferMaxSize
+        self.localCID = localCID
+        self.localCIDError = localCIDError
+    }
+
+    /// VMADDR_CID_ANY: what the ioctl gives when no guest-to-host nor host-to-guest transport is loaded.
+    public static let noTransportCID = cshims_vmaddr_cid_any()
+
+    /// Asks this kernel; `device` is the vsock character device (normally /dev/vsock).
+    public static func inspect(device: String) -> VsockSupport {
+        var result = VsockSupport(socketSupported: false)
+        do {
+            let fd = try Posix.socket(domain: cshims_af_vsock(), type: Int32(SOCK_STREAM.rawValue))
+            defer { Posix.close(fd) }
+            result.socketSupported = true
+            func option(_ name: Int32, _ label: String) -> UInt64? {
+                try? Posix.getOption(fd, level: cshims_af_vsock(), name: name, initial: UInt64(0), label: label)
+            }
+            result.bufferSize = option(cshims_so_vm_sockets_buffer_size(), "SO_VM_SOCKETS_BUFFER_SIZE")
+            result.bufferMinSize = option(cshims_so_vm_sockets_buffer_min_size(), "SO_VM_SOCKETS_BUFFER_MIN_SIZE")
+            result.bufferMaxSize = option(cshims_so_vm_sockets_buffer_max_size(), "SO_VM_SOCKETS_BUFFER_MAX_SIZE")
+        } catch {
+            result.socketError = error.description
+        }
+        switch localCID(device: device) {
+        case let .success(cid): result.localCID = cid
+        case let .failure(error): result.localCIDError = error.description
+        }
+        return result
+    }
+
+    /// IOCTL_VM_SOCKETS_GET_LOCAL_CID on the device, opened read-only and closed at once.
+    static func localCID(device: String) -> Result<UInt32, SystemError> {
+        let fd = open(device, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(SystemError("open", errno: errno, context: device)) }
+        defer { Posix.close(fd) }
+        var cid: UInt32 = 0
+        guard cshims_ioctl_ptr(fd, cshims_ioctl_vm_sockets_get_local_cid(), &cid) == 0 else {
+            return .failure(SystemError("ioctl(IOCTL_VM_SOCKETS_GET_LOCAL_CID)", errno: errno, context: device))
+        }
+        return .success(cid)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import VsockBenchCore
+
+extension VsockBench {
+    /// `vsockbench doctor`: what this machine offers before anything is measured.
+    struct Doctor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "doctor",
+            abstract: "Say what this machine offers for vsock measurements, and what to do about what is missing.",
+            discussion: """
+                One screen, a line per fact with a mark (ok, warn, missing) and, under anything not \
+                ok, what to do: AF_VSOCK and the local CID, the vsock transports and loopback (CID 1), \
+                whether this is a Nitro parent and which enclaves run, the kernel release and what it \
+                implies for credit updates, socket buffer defaults, BPF readiness and which probe \
+                programs would attach, and whether /dev/kvm is usable.
+
+                It connects to nothing: AF_VSOCK is tested by creating a socket and closing it, the \
+                local CID is read with an ioctl on /dev/vsock. It exits 0 whatever it finds (2 on \
+                bad flags); scripts read --json.
+
+                Examples:
+                  vsockbench doctor
+                  vsockbench doctor --json doctor.json
+                  vsockbench doctor --json -        (the JSON on stdout, no screen)
+                """)
+
+        @Option(name: .long, help: ArgumentHelp(
+            "Also write the facts as JSON (schema vsockbench-doctor/1) to this file; - for stdout instead of the screen.",
+            valueName: "file"))
+        var json: String?
+
+        func validate() throws {
+            if json?.isEmpty == true { throw ValidationError("--json needs a file name (or - for stdout).") }
+        }
+
+        func run() throws {
+            let report = DoctorReport.gather()
+            if json == "-" {
+                print(String(decoding: report.encoded(), as: UTF8.self), terminator: "")
+                return
+            }
+            print(DoctorScreen.render(report), terminator: "")
+            if let json { try writeFile(json, report.encoded()) }
+        }
+
+        /// Whether these arguments (without the program name) run doctor: its usage errors
+        /// exit 2 like every bad input of vsockbench, where ArgumentParser would exit 64.
+        static func isInvoked(by arguments: [String]) -> Bool {
+            arguments.first == configuration.commandName
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Testing
+
+@testable import VsockProbe
+
+@Suite struct ProbePrivilegesTests {
+    @Test("CapEff is read from a status text; root, CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN suffice", arguments: [
+        (UInt32(0), "CapEff:\t0000000000000000", true, "root"),
+        (1000, "Name:\tx\nCapEff:\t000000c000000000\nCapBnd:\t000001ffffffffff", true, "CAP_BPF+CAP_PERFMON"),
+        (1000, "CapEff:\t0000000000200000", true, "CAP_SYS_ADMIN"),
+        (1000, "CapEff:\t0000008000000000", false, nil),
+        (1000, "CapEff:\t0000000000000000", false, nil),
+        (1000, "no such line", false, nil),
+    ])
+    func privileges(uid: UInt32, status: String, sufficient: Bool, grantedBy: String?) {
+        let privileges = ProbePrivileges(effectiveUID: uid, status: status)
+        #expect(privileges.sufficient == sufficient)
+        #expect(privileges.grantedBy == grantedBy)
+        #expect((Probe.checkPrivileges(privileges) == .available) == sufficient)
+    }
+
+    @Test("the mask itself, and nil when there is no CapEff line")
+    func mask() {
+        #expect(ProbePrivileges(effectiveUID: 5, status: "CapEff:\t000001fffeffffff\n").effectiveCapabilities == 0x1ff_feff_ffff)
+        #expect(ProbePrivileges(effectiveUID: 5, status: "").effectiveCapabilities == nil)
+    }
+}
