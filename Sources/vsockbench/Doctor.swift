@@ -42,11 +42,5 @@ extension VsockBench {
             print(DoctorScreen.render(report), terminator: "")
             if let json { try writeFile(json, report.encoded()) }
         }
-
-        /// Whether these arguments (without the program name) run doctor: its usage errors
-        /// exit 2 like every bad input of vsockbench, where ArgumentParser would exit 64.
-        static func isInvoked(by arguments: [String]) -> Bool {
-            arguments.first == configuration.commandName
-        }
     }
 }
