@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import VsockBenchCore
+import VsockProbe
 
 /// The driver's side of a command that runs cases: the target (given, or started locally),
 /// the runner, Ctrl-C handling and the progress line.
@@ -10,13 +11,15 @@ final class DriverSession: @unchecked Sendable {
     let runner: ScenarioRunner
     let progress: ProgressLine
     private let localTarget: LocalTarget?
+    private let probe: Probe?
 
     convenience init(options: ScenarioOptions) throws {
-        try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout)
+        try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout, probe: options.probe)
     }
 
-    /// Drives `target`, or a local target started here when it is nil.
-    init(target given: Endpoint?, ioTimeout: Double) throws {
+    /// Drives `target`, or a local target started here when it is nil; with `probe`, attaches
+    /// the eBPF probe to this process and the local target.
+    init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false) throws {
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
         SignalWatcher.start { _ in
@@ -38,6 +41,8 @@ final class DriverSession: @unchecked Sendable {
         }
         var driverOptions = DriverOptions(target: endpoint)
         driverOptions.ioTimeoutSeconds = ioTimeout
+        probe = wantsProbe ? Self.startProbe(target: endpoint, targetPID: localTarget?.pid) : nil
+        driverOptions.probe = probe
         if progress.enabled {
             driverOptions.onProgress = { @Sendable update in progress.update(update) }
         }
@@ -55,8 +60,33 @@ final class DriverSession: @unchecked Sendable {
         }
     }
 
+    /// The probe, or nil with one line saying what is missing: the run goes on without it.
+    private static func startProbe(target: Endpoint, targetPID: Int32?) -> Probe? {
+        if case let .unavailable(missing, howToFix) = Probe.checkAvailability() {
+            printError("vsockbench: --probe needs \(missing): \(howToFix); running without the probe")
+            return nil
+        }
+        var configuration = ProbeConfiguration(pids: [getpid()] + (targetPID.map { [$0] } ?? []))
+        if case let .vsock(cid, port) = target {
+            configuration.vsockPort = port
+            if cid != Endpoint.vsockAnyCID { configuration.vsockCID = cid }
+        }
+        do {
+            let probe = try Probe(configuration: configuration)
+            for warning in probe.warnings { printError("vsockbench: probe: \(warning)") }
+            if targetPID == nil {
+                printError("vsockbench: probe: the target runs elsewhere; syscalls and KVM counts cover this driver only")
+            }
+            return probe
+        } catch {
+            printError("vsockbench: --probe could not start: \(error); running without the probe")
+            return nil
+        }
+    }
+
     func close() {
         progress.finish()
+        probe?.close()
         localTarget?.stop()
     }
 }

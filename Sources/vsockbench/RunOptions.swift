@@ -23,6 +23,10 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Override every case to stop after this many messages (total across connections).", valueName: "count"))
     var messages: Int?
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Count kernel events with eBPF over each measured interval (both processes): syscalls, KVM_RUN and VM exits, vsock packets by op, credit updates, virtio notifications. Needs root or CAP_BPF+CAP_PERFMON; without them the run goes on without the probe."))
+    var probe = false
+
     @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Fail a case when a read or write blocks longer than this many seconds.", valueName: "seconds"))
     var ioTimeout: Double = 10
 

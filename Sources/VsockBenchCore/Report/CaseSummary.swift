@@ -54,6 +54,6 @@ public enum CaseSummary {
             targetProcessingShare: target?.processingShare.map { $0.rounded(toPlaces: 4) },
             cpu: cpu, spread: spread, socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
             errors: m.failures, verified: m.failures.isEmpty && messages > 0 && target != nil, verification: verification,
-            target: target, targetHost: m.targetAck.target, probe: nil, diagnosis: nil)
+            target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: $0.perMessage(Int(clamping: messages))) }, diagnosis: nil)
     }
 }

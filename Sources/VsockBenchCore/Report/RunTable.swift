@@ -31,6 +31,7 @@ public enum RunTable {
             ])
         }
         out += "per message (our own syscalls; cpu over the measured interval)\n" + costs.render()
+        if document.cases.contains(where: { $0.probe != nil }) { out += "\n" + probeTable(document.cases) }
         if let line = comparisonLine(document.cases) { out += "\n" + line + "\n" }
         let spreads = document.cases.filter { $0.spread.connections > 1 }
         for c in spreads {
@@ -40,6 +41,25 @@ public enum RunTable {
             out += "\n\(c.name): FAILED\n" + c.errors.map { "  - \($0)" }.joined(separator: "\n") + "\n"
         }
         return out
+    }
+
+    /// The eBPF probe's counts per message, both processes, measured interval only.
+    static func probeTable(_ cases: [CaseResult]) -> String {
+        var table = TextTable(
+            columns: ["case", "Mbps", "syscalls/msg", "KVM_RUN/msg", "exits/msg", "exits from", "vsock pkts/msg", "credit upd/msg", "notif/msg"],
+            rightAligned: [1, 2, 3, 4, 6, 7, 8])
+        for c in cases {
+            guard let p = c.probe?.perMessage else {
+                table.add([c.name, Format.compact(c.mbpsTotal), "-", "-", "-", "no probe", "-", "-", "-"])
+                continue
+            }
+            table.add([
+                c.name, Format.compact(c.mbpsTotal), Format.fixed(p.syscalls, 2), Format.fixed(p.kvmRun, 2),
+                Format.fixed(p.exits, 2), p.exitsSource ?? "-", Format.fixed(p.vsockPackets, 2),
+                Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
+            ])
+        }
+        return "probe (eBPF, both processes, measured interval; - = not counted here)\n" + table.render()
     }
 
     /// "bulk moved bytes 38.6x faster than chatty-8k (9512 vs 246 Mbps)".

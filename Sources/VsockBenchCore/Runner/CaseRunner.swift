@@ -1,3 +1,5 @@
+import VsockProbe
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +11,8 @@ public struct DriverOptions: Sendable {
     public var ioTimeoutSeconds: Double = 10
     /// Called about four times a second on the runner's thread while a case runs.
     public var onProgress: (@Sendable (CaseProgress) -> Void)?
+    /// The eBPF probe, read at the start and the end of each measured interval.
+    public var probe: Probe?
 
     public init(target: Endpoint) { self.target = target }
 }
@@ -70,6 +74,9 @@ public enum CaseRunner {
 
         wait(until: begin + spec.warmupNanos, control: control) { report(.warmup, planned: planned) }
         var markFailure: DriverError?
+        // The probe's reading is taken just before the interval opens and just after it
+        // closes, so it covers no warmup and no wind-down.
+        let probeBefore = try? options.probe?.read()
         let cpuStart = CPUTime.process()
         control.enter(.measure)
         do {
@@ -90,6 +97,7 @@ public enum CaseRunner {
         }
         control.enter(.stop)
         let cpuEnd = CPUTime.process()
+        let probeAfter = try? options.probe?.read()
         for thread in threads { thread.join() }
 
         var measurement = CaseMeasurement(spec: spec, driver: driverFacts, targetAck: controlConnection.ack)
@@ -97,6 +105,11 @@ public enum CaseRunner {
         measurement.driverCPU = cpuEnd - cpuStart
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         measurement.targetSocket = connections.first?.ack.socket
+        if let before = probeBefore, let after = probeAfter {
+            var delta = after.subtracting(before).excludingProbeReads()
+            if case .vsock = options.target {} else { delta = delta.withoutVsockCounters() }
+            measurement.probe = delta
+        }
         if markFailure == nil {
             do {
                 try controlConnection.socket.send(ControlCodec.emptyFrame(.statsRequest))
@@ -174,6 +187,8 @@ public struct CaseMeasurement: Sendable {
     public var driverSocket: EffectiveSocketOptions?
     public var targetSocket: EffectiveSocketOptions?
     public var failures: [String] = []
+    /// What the probe counted over the measured interval.
+    public var probe: ProbeCounters?
 
     public init(spec: CaseSpec, driver: HostFacts, targetAck: HelloAck) {
         self.spec = spec
