@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "CShims",
                 "VsockProbe",
+                "VsockBenchAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -25,3 +25,11 @@ int cshims_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len) {
 void cshims_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
 }
+
+#include <poll.h>
+#include <time.h>
+int cshims_wait_readable(int fd, uint64_t nanos) {
+    struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
+    struct timespec ts = { .tv_sec = (time_t)(nanos / 1000000000ull), .tv_nsec = (long)(nanos % 1000000000ull) };
+    return ppoll(&p, 1, &ts, NULL);
+}

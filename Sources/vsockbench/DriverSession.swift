@@ -54,7 +54,7 @@ final class DriverSession: @unchecked Sendable {
 
     private static func startLocalTarget() throws -> LocalTarget {
         do {
-            return try LocalTarget(executable: LocalTarget.currentExecutable(), extraArguments: ["--log-level", "warning"])
+            return try LocalTarget(executable: LocalTarget.currentExecutable(), extraArguments: ["--log-level", "warning", "--mode", "agent"])
         } catch {
             throw fail(error.description, code: Exit.failure)
         }

@@ -26,7 +26,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path or tcp://HOST:PORT.", valueName: "endpoint"))
         var listen: String
 
-        @Option(name: .long, help: "What the target does with requests: echo.")
+        @Option(name: .long, help: "What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets).")
         var mode: String = TargetMode.echo.rawValue
 
         @Option(name: .customLong("max-frame"), help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); no frame makes the target allocate more.", valueName: "bytes"))

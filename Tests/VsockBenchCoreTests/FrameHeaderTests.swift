@@ -50,9 +50,20 @@ import Testing
         #expect(try Self.decode(raw, max: 4097).length == 4097)
     }
 
+    @Test func rejectsContentLongerThanThePayload() {
+        var header = FrameHeader(type: .request, length: 100)
+        header.content = 101
+        #expect(throws: FrameError.badContentLength(content: 101, length: 100)) { try Self.decode(Self.bytes(header)) }
+    }
+
+    @Test func paddedFramesKeepTheirContentLength() throws {
+        let header = FrameHeader(type: .response, length: 8192, sequence: 3, content: 5000)
+        #expect(try Self.decode(Self.bytes(header)).content == 5000)
+    }
+
     @Test func errorsHaveStableCodesAndNoPayload() {
         #expect(FrameError.badMagic(1).code == "bad_magic")
         #expect(FrameError.tooLarge(length: 9, max: 8).description.contains("--max-frame"))
-        #expect(FrameError.truncatedHeader(received: 3).description.contains("3 of 24"))
+        #expect(FrameError.truncatedHeader(received: 3).description.contains("3 of 32"))
     }
 }

@@ -43,6 +43,9 @@ int cshims_set_parent_death_signal(int sig);
 int cshims_pipe_cloexec(int fds[2]);
 int cshims_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len);
 
+/// ppoll on one descriptor for POLLIN with a nanosecond timeout: >0 readable, 0 timeout, -1 error.
+int cshims_wait_readable(int fd, uint64_t nanos);
+
 /// Names the calling thread (shows in top -H and perf).
 void cshims_set_thread_name(const char *name);
 

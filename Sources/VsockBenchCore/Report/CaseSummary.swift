@@ -13,7 +13,7 @@ public enum CaseSummary {
         func perMessage(_ count: UInt64, _ of: UInt64) -> Double? { of > 0 ? (Double(count) / Double(of)).rounded(toPlaces: 3) : nil }
 
         var latency: LatencySummary?
-        if m.spec.workload == .rr {
+        if m.spec.workload.isRequestResponse {
             var merged = WorkerResult.newHistogram()
             for worker in workers { if let h = worker.latency { merged.add(h) } }
             if merged.totalCount > 0 { latency = LatencySummary(merged) }
@@ -40,6 +40,7 @@ public enum CaseSummary {
         let verification: String
         switch m.spec.workload {
         case .rr: verification = "every response: sequence, length and bytes; request counts on both sides"
+        case .masked: verification = "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
         case .stream: verification = "first and last bytes of every read at their stream position; byte totals on both sides"
         }
         return CaseResult(

@@ -52,9 +52,10 @@ public enum CaseRunner {
             NativeThread.spawn(name: "worker-\(index)") {
                 let result: WorkerResult
                 switch spec.workload {
-                case .rr:
+                case .rr, .masked:
                     result = RequestResponseDriver(connection: connection, spec: spec, index: index, quota: quotas?[index],
-                                                   control: control, progress: progress[index], pool: pool).run()
+                                                   control: control, progress: progress[index],
+                                                   source: RequestSources.make(spec, connection: index, pool: pool)).run()
                 case .stream:
                     result = StreamDriver(connection: connection, spec: spec, index: index, quotaBytes: quotas.map { $0[index] * UInt64(spec.writeSize) },
                                           control: control, progress: progress[index], pool: pool).run()
@@ -159,7 +160,7 @@ public enum CaseRunner {
                 continue
             }
             switch m.spec.workload {
-            case .rr:
+            case .rr, .masked:
                 if theirs.totalMessages != worker.totalMessages {
                     problems.append("connection \(worker.index): \(worker.totalMessages) requests answered and verified, the target handled \(theirs.totalMessages)")
                 }

@@ -14,8 +14,9 @@ public struct DriverConnection: Sendable {
         } catch {
             throw .transport(error)
         }
-        let maxPayload = max(hello.spec.requestSize, hello.spec.responseSize, ControlCodec.maxPayload)
-        let reader = FrameReader(socket: socket, maxPayload: maxPayload + 0, initialCapacity: 256 * 1024)
+        // Masked responses may be larger than their requests (tokens are longer than names).
+        let largest = hello.spec.workload == .masked ? 2 * hello.spec.requestSizes.upperBound : max(hello.spec.requestSize, hello.spec.responseSize)
+        let reader = FrameReader(socket: socket, maxPayload: max(largest, ControlCodec.maxPayload), initialCapacity: 256 * 1024)
         socket.setReceiveTimeout(seconds: timeoutSeconds)
         socket.setSendTimeout(seconds: timeoutSeconds)
         do {
@@ -35,6 +36,20 @@ public struct DriverConnection: Sendable {
             }
         } catch {
             socket.close()
+            throw DriverError(error)
+        }
+    }
+
+    /// Reads the next frame; with `orError`, an error frame is returned for the caller to
+    /// report (instead of being turned into `DriverError.rejected` here).
+    @inline(__always)
+    func expect(_ type: FrameType, orError: Bool) throws(DriverError) -> Frame {
+        do {
+            guard let frame = try reader.next() else {
+                throw DriverError.protocolViolation("the target closed the connection while a \(type) frame was expected")
+            }
+            return frame
+        } catch {
             throw DriverError(error)
         }
     }

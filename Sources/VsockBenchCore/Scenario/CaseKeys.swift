@@ -37,13 +37,27 @@ enum CaseKeys {
                 else { d.add(node, "direction must be tx, rx or both, not '\(text)'") }
             }
         },
-        "request_size": CaseKeyRule(workloads: [.rr]) { spec, node, d in
-            if let n = size(node, &d, key: "request_size", range: 0...maxPayload) { spec.requestSize = n }
+        "request_size": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if spec.workload == .masked {
+                if let sizes = StrategyParser.sizeSpec(node, &d) {
+                    spec.requestSizes = sizes
+                    switch sizes {
+                    case let .fixed(n): spec.requestSize = n
+                    case let .uniform(lo, hi): spec.requestSize = (lo + hi) / 2
+                    case let .lognormal(m, _): spec.requestSize = m
+                    }
+                }
+            } else if let n = size(node, &d, key: "request_size", range: 0...maxPayload) {
+                spec.requestSize = n
+            }
         },
         "response_size": CaseKeyRule(workloads: [.rr]) { spec, node, d in
             if let n = size(node, &d, key: "response_size", range: 0...maxPayload) { spec.responseSize = n }
         },
-        "inflight": CaseKeyRule(workloads: [.rr]) { spec, node, d in
+        "strategy": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let strategy = StrategyParser.strategy(node, &d) { spec.strategy = strategy }
+        },
+        "inflight": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
             if let n = integer(node, &d, key: "inflight", range: 1...4096) { spec.inflight = n }
         },
         "sndbuf": CaseKeyRule(workloads: nil) { spec, node, d in

@@ -31,6 +31,32 @@ public final class CountingSemaphore: @unchecked Sendable {
         return true
     }
 
+    /// Takes a slot if one is free right now.
+    public func tryAcquire() -> Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard available > 0, !cancelled else { return false }
+        available -= 1
+        return true
+    }
+
+    /// Takes a slot, waiting at most `timeoutNanos`; false on timeout or cancel.
+    public func acquire(timeoutNanos: UInt64) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let total = UInt64(deadline.tv_nsec) + timeoutNanos
+        deadline.tv_sec += Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        while available == 0 && !cancelled {
+            if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT { break }
+        }
+        guard available > 0, !cancelled else { return false }
+        available -= 1
+        return true
+    }
+
     public func release() {
         pthread_mutex_lock(&mutex)
         available += 1

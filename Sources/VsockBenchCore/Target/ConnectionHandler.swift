@@ -82,7 +82,10 @@ struct ConnectionHandler: Sendable {
     private func serveData(hello: Hello, reader: FrameReader, record: ConnectionRecord) throws -> String {
         switch hello.spec.workload {
         case .rr:
-            return try EchoHandler(socket: socket, reader: reader, record: record, spec: hello.spec, maxFrame: configuration.maxFrame, fault: configuration.fault).run()
+            let responder = EchoResponder(spec: hello.spec, maxFrame: configuration.maxFrame, fault: configuration.fault)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(strategy: hello.spec.strategy)
+        case .masked:
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(strategy: hello.spec.strategy)
         case .stream:
             return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec).run()
         }
@@ -93,6 +96,14 @@ struct ConnectionHandler: Sendable {
         let limit = configuration.maxFrame
         if spec.workload == .rr, max(spec.requestSize, spec.responseSize) > limit {
             throw ErrorMessage(code: "frame_too_large", message: "messages of \(max(spec.requestSize, spec.responseSize)) bytes exceed the target's --max-frame \(limit)")
+        }
+        if spec.workload == .masked {
+            guard configuration.mode == .agent else {
+                throw ErrorMessage(code: "wrong_mode", message: "masked cases need a target in agent mode (vsockbench serve --mode agent); this one runs --mode \(configuration.mode.rawValue)")
+            }
+            if spec.requestSizes.upperBound > limit {
+                throw ErrorMessage(code: "frame_too_large", message: "requests up to \(spec.requestSizes.upperBound) bytes exceed the target's --max-frame \(limit)")
+            }
         }
     }
 

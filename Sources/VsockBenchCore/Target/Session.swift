@@ -6,6 +6,9 @@ final class ConnectionRecord: Sendable {
     let io: IOCounters
     let messages = Atomic<UInt64>(0)
     let processingNanos = Atomic<UInt64>(0)
+    let decodeNanos = Atomic<UInt64>(0)
+    let maskNanos = Atomic<UInt64>(0)
+    let encodeNanos = Atomic<UInt64>(0)
     let streamBytesRx = Atomic<UInt64>(0)
     let streamBytesTx = Atomic<UInt64>(0)
     let finished = Atomic<Bool>(false)
@@ -22,14 +25,26 @@ final class ConnectionRecord: Sendable {
         IOCounters.bump(processingNanos, by: nanos)
     }
 
+    @inline(__always)
+    func addAgent(decode: UInt64, mask: UInt64, encode: UInt64) {
+        IOCounters.bump(decodeNanos, by: decode)
+        IOCounters.bump(maskNanos, by: mask)
+        IOCounters.bump(encodeNanos, by: encode)
+    }
+
     struct Snapshot {
         var io = IOSnapshot()
         var messages: UInt64 = 0
         var processingNanos: UInt64 = 0
+        var decodeNanos: UInt64 = 0
+        var maskNanos: UInt64 = 0
+        var encodeNanos: UInt64 = 0
     }
 
     func snapshot() -> Snapshot {
-        Snapshot(io: io.snapshot(), messages: messages.load(ordering: .relaxed), processingNanos: processingNanos.load(ordering: .relaxed))
+        Snapshot(io: io.snapshot(), messages: messages.load(ordering: .relaxed), processingNanos: processingNanos.load(ordering: .relaxed),
+                 decodeNanos: decodeNanos.load(ordering: .relaxed), maskNanos: maskNanos.load(ordering: .relaxed),
+                 encodeNanos: encodeNanos.load(ordering: .relaxed))
     }
 }
 
@@ -89,6 +104,9 @@ final class Session: Sendable {
                 c.writes = io.writes
                 c.processingSeconds = Double(now.processingNanos &- base.processingNanos) / 1e9
                 c.ioWaitSeconds = Double(io.ioNanos) / 1e9
+                c.decodeSeconds = Double(now.decodeNanos &- base.decodeNanos) / 1e9
+                c.maskSeconds = Double(now.maskNanos &- base.maskNanos) / 1e9
+                c.encodeSeconds = Double(now.encodeNanos &- base.encodeNanos) / 1e9
                 c.totalMessages = now.messages
                 c.totalStreamBytesRx = record.streamBytesRx.load(ordering: .relaxed)
                 c.totalStreamBytesTx = record.streamBytesTx.load(ordering: .relaxed)
@@ -101,6 +119,9 @@ final class Session: Sendable {
                 stats.writes += c.writes
                 stats.processingSeconds += c.processingSeconds
                 stats.ioWaitSeconds += c.ioWaitSeconds
+                stats.decodeSeconds += c.decodeSeconds
+                stats.maskSeconds += c.maskSeconds
+                stats.encodeSeconds += c.encodeSeconds
                 stats.connections.append(c)
             }
             return stats

@@ -2,6 +2,9 @@
 public enum TargetMode: String, Codable, Sendable, CaseIterable {
     /// Echo every request (rr), sink or source bytes (stream).
     case echo
+    /// Everything `echo` does, plus the masked-agent workload: decode, mask and re-encode
+    /// protobuf result sets, in memory only.
+    case agent
 }
 
 /// How `vsockbench serve` runs.

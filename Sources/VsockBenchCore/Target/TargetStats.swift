@@ -12,6 +12,10 @@ public struct ConnectionStats: Codable, Sendable, Equatable {
     public var processingSeconds: Double = 0
     /// Time inside read/write syscalls (blocked waiting, or copying).
     public var ioWaitSeconds: Double = 0
+    /// masked: time in each phase of the agent pipeline.
+    public var decodeSeconds: Double = 0
+    public var maskSeconds: Double = 0
+    public var encodeSeconds: Double = 0
     /// Whole connection, warmup included: every request seen / every stream byte moved.
     public var totalMessages: UInt64 = 0
     public var totalStreamBytesRx: UInt64 = 0
@@ -24,6 +28,7 @@ public struct ConnectionStats: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case index, messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes
         case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", totalMessages = "total_messages"
+        case decodeSeconds = "decode_s", maskSeconds = "mask_s", encodeSeconds = "encode_s"
         case totalStreamBytesRx = "total_stream_bytes_rx", totalStreamBytesTx = "total_stream_bytes_tx", error
     }
 }
@@ -41,6 +46,10 @@ public struct TargetStats: Codable, Sendable, Equatable {
     /// Summed over the connection threads.
     public var processingSeconds: Double = 0
     public var ioWaitSeconds: Double = 0
+    /// masked: the agent pipeline's phases, summed over the connections.
+    public var decodeSeconds: Double = 0
+    public var maskSeconds: Double = 0
+    public var encodeSeconds: Double = 0
     /// From the mark to the stats request, on the target's clock.
     public var wallSeconds: Double = 0
     public var connections: [ConnectionStats] = []
@@ -52,7 +61,15 @@ public struct TargetStats: Codable, Sendable, Equatable {
         case messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes
         case cpuUserSeconds = "cpu_user_s", cpuSystemSeconds = "cpu_sys_s"
         case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", wallSeconds = "wall_s"
+        case decodeSeconds = "decode_s", maskSeconds = "mask_s", encodeSeconds = "encode_s"
         case connections, errors
+    }
+
+    /// Microseconds per message in each agent phase (nil without messages or outside masked).
+    public var agentMicrosPerMessage: (decode: Double, mask: Double, encode: Double)? {
+        guard messages > 0, decodeSeconds + maskSeconds + encodeSeconds > 0 else { return nil }
+        let n = Double(messages)
+        return (decodeSeconds * 1e6 / n, maskSeconds * 1e6 / n, encodeSeconds * 1e6 / n)
     }
 
     /// Fraction of the connection threads' time spent processing rather than in I/O syscalls.

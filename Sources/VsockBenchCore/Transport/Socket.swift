@@ -110,6 +110,13 @@ public final class Socket: Sendable {
         }
     }
 
+    /// Waits until the socket has bytes to read (or the peer closed), at most `timeoutNanos`.
+    /// Used to linger before flushing a batch; not counted as a read.
+    public func waitReadable(timeoutNanos: UInt64) -> Bool {
+        // ppoll: nanosecond timeout (lingers are often below a millisecond).
+        cshims_wait_readable(fd, timeoutNanos) > 0
+    }
+
     /// Blocks reads for at most `seconds` (0: forever); a timeout surfaces as `SystemError.isTimeout`.
     public func setReceiveTimeout(seconds: Double) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))

@@ -20,17 +20,20 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
     case mark = 9
 }
 
-/// The 24-byte header in front of every frame, big-endian:
+/// The 32-byte header in front of every frame, big-endian:
 ///
-///     0  magic   u32  "VSKB"
-///     4  version u8   1
-///     5  type    u8   FrameType
-///     6  flags   u16  reserved, 0
-///     8  length  u32  payload bytes that follow
-///     12 aux     u32  requests: the response length asked for; otherwise 0
-///     16 seq     u64  message sequence number (per connection, from 0)
+///     0  magic    u32  "VSKB"
+///     4  version  u8   1
+///     5  type     u8   FrameType
+///     6  flags    u16  reserved, 0
+///     8  length   u32  payload bytes that follow
+///     12 aux      u32  requests: the response length asked for; otherwise 0
+///     16 seq      u64  message sequence number (per connection, from 0)
+///     24 content  u32  payload bytes that are the message; the rest is padding (the
+///                      `normalize` strategy pads frames to a fixed size)
+///     28 reserved u32  0
 public struct FrameHeader: Sendable, Equatable {
-    public static let size = 24
+    public static let size = 32
     public static let magic: UInt32 = 0x5653_4B42
     public static let version: UInt8 = 1
 
@@ -39,13 +42,16 @@ public struct FrameHeader: Sendable, Equatable {
     public var length: UInt32
     public var aux: UInt32
     public var sequence: UInt64
+    /// Bytes of the payload that carry the message (equal to `length` unless padded).
+    public var content: UInt32
 
-    public init(type: FrameType, length: Int, sequence: UInt64 = 0, aux: UInt32 = 0, flags: UInt16 = 0) {
+    public init(type: FrameType, length: Int, sequence: UInt64 = 0, aux: UInt32 = 0, flags: UInt16 = 0, content: Int? = nil) {
         self.type = type
         self.flags = flags
         self.length = UInt32(truncatingIfNeeded: length)
         self.aux = aux
         self.sequence = sequence
+        self.content = UInt32(truncatingIfNeeded: content ?? length)
     }
 
     /// Writes the header into `destination`, which must hold `FrameHeader.size` bytes.
@@ -58,6 +64,8 @@ public struct FrameHeader: Sendable, Equatable {
         destination.storeBytes(of: length.bigEndian, toByteOffset: 8, as: UInt32.self)
         destination.storeBytes(of: aux.bigEndian, toByteOffset: 12, as: UInt32.self)
         destination.storeBytes(of: sequence.bigEndian, toByteOffset: 16, as: UInt64.self)
+        destination.storeBytes(of: content.bigEndian, toByteOffset: 24, as: UInt32.self)
+        destination.storeBytes(of: UInt32(0), toByteOffset: 28, as: UInt32.self)
     }
 
     /// Reads and validates a header from `FrameHeader.size` bytes at `source`.
@@ -75,6 +83,8 @@ public struct FrameHeader: Sendable, Equatable {
         header.flags = UInt16(bigEndian: source.loadUnaligned(fromByteOffset: 6, as: UInt16.self))
         header.aux = UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
         header.sequence = UInt64(bigEndian: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        header.content = UInt32(bigEndian: source.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        guard header.content <= length else { throw .badContentLength(content: Int(header.content), length: Int(length)) }
         return header
     }
 }
@@ -90,6 +100,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The stream ended inside a payload.
     case truncatedPayload(expected: Int, received: Int)
     case unexpectedType(expected: String, received: FrameType)
+    /// The header says more payload bytes are content than the payload has.
+    case badContentLength(content: Int, length: Int)
 
     /// A short machine-readable code, sent in error frames.
     public var code: String {
@@ -101,6 +113,7 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncatedHeader: return "truncated_header"
         case .truncatedPayload: return "truncated_payload"
         case .unexpectedType: return "unexpected_frame"
+        case .badContentLength: return "bad_content_length"
         }
     }
 
@@ -118,6 +131,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
             return "connection closed inside a frame header (\(received) of \(FrameHeader.size) bytes)"
         case let .truncatedPayload(expected, received):
             return "connection closed inside a frame payload (\(received) of \(expected) bytes)"
+        case let .badContentLength(content, length):
+            return "frame header claims \(content) content bytes in a \(length)-byte payload"
         case let .unexpectedType(expected, received):
             return "expected a \(expected) frame, received \(received)"
         }

@@ -2,6 +2,7 @@
 /// only until the next call to `next()`.
 public struct Frame {
     public var header: FrameHeader
+    /// The message bytes (padding excluded).
     public var payload: UnsafeRawBufferPointer
     /// Header and payload together, contiguous in the reader's buffer (echo writes it back as is).
     public var wholeFrame: UnsafeMutableRawBufferPointer
@@ -40,6 +41,14 @@ public final class FrameReader: @unchecked Sendable {
     /// Bytes received but not yet handed out as frames.
     public var bufferedCount: Int { end - start }
 
+    /// True when `next()` can return without a read syscall: a whole frame (or a header that
+    /// will fail validation) is already buffered.
+    public var hasCompleteFrame: Bool {
+        guard end - start >= FrameHeader.size else { return false }
+        let length = UInt32(bigEndian: (buffer + start).loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        return Int(length) > maxPayload || end - start >= FrameHeader.size + Int(length)
+    }
+
     /// The next frame, or nil when the peer closed the connection between frames.
     @inline(__always)
     public func next() throws(FrameReadError) -> Frame? {
@@ -69,7 +78,8 @@ public final class FrameReader: @unchecked Sendable {
         }
         return Frame(
             header: header,
-            payload: UnsafeRawBufferPointer(start: frameStart + FrameHeader.size, count: Int(header.length)),
+            // Padding (normalize strategy) is on the wire but not part of the message.
+            payload: UnsafeRawBufferPointer(start: frameStart + FrameHeader.size, count: Int(header.content)),
             wholeFrame: UnsafeMutableRawBufferPointer(start: frameStart, count: total))
     }
 

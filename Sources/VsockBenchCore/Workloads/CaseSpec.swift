@@ -4,6 +4,12 @@ public enum WorkloadKind: String, Codable, Sendable, CaseIterable {
     case stream
     /// Framed request/response, echoed and verified.
     case rr
+    /// The enclave agent: protobuf query fragments in, masked result sets out, every response
+    /// checked for leaks (needs `serve --mode agent`).
+    case masked
+
+    /// Request/response workloads (framed, with strategies and in-flight windows).
+    public var isRequestResponse: Bool { self != .stream }
 }
 
 /// Which way bytes flow in a `stream` case, seen from the driver.
@@ -36,8 +42,12 @@ public struct CaseSpec: Sendable, Equatable, Codable {
     public var requestSize: Int = 8 * 1024
     /// rr: response payload bytes.
     public var responseSize: Int = 8 * 1024
-    /// rr: requests in flight per connection (1: stop-and-wait).
+    /// rr, masked: requests in flight per connection (1: stop-and-wait).
     public var inflight: Int = 1
+    /// rr, masked: how frames reach the socket on both sides.
+    public var strategy: BatchingStrategy = .none
+    /// masked: the request size distribution (`requestSize` is its fixed value or median).
+    public var requestSizes: SizeSpec = .fixed(8 * 1024)
     public var socket = SocketOptions()
     /// Seed of the payload generator.
     public var seed: UInt64 = 1
@@ -52,7 +62,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns"
         case connections, writeSize = "write_size", direction, requestSize = "request_size"
-        case responseSize = "response_size", inflight, socket, seed
+        case responseSize = "response_size", inflight, socket, seed, strategy, requestSizes = "request_sizes"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,6 +84,12 @@ public struct CaseSpec: Sendable, Equatable, Codable {
             try c.encode(requestSize, forKey: .requestSize)
             try c.encode(responseSize, forKey: .responseSize)
             try c.encode(inflight, forKey: .inflight)
+            try c.encode(strategy, forKey: .strategy)
+        case .masked:
+            try c.encode(requestSize, forKey: .requestSize)
+            try c.encode(requestSizes, forKey: .requestSizes)
+            try c.encode(inflight, forKey: .inflight)
+            try c.encode(strategy, forKey: .strategy)
         }
         try c.encode(socket, forKey: .socket)
         try c.encode(seed, forKey: .seed)
@@ -99,6 +115,8 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         inflight = try c.decodeIfPresent(Int.self, forKey: .inflight) ?? inflight
         socket = try c.decodeIfPresent(SocketOptions.self, forKey: .socket) ?? socket
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        strategy = try c.decodeIfPresent(BatchingStrategy.self, forKey: .strategy) ?? strategy
+        requestSizes = try c.decodeIfPresent(SizeSpec.self, forKey: .requestSizes) ?? .fixed(requestSize)
     }
 
     /// Bytes one message carries in the report's Mbps (stream: one write; rr: request + response).
@@ -106,6 +124,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         switch workload {
         case .stream: return "\(direction.rawValue) \(Quantities.formatSize(writeSize))"
         case .rr: return "\(Quantities.formatSize(requestSize))/\(Quantities.formatSize(responseSize)) x\(inflight)"
+        case .masked: return "\(requestSizes.summary) x\(inflight)"
         }
     }
 }

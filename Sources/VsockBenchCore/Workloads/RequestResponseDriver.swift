@@ -2,12 +2,13 @@ import CShims
 import Histogram
 import Synchronization
 
-/// rr on the driver: requests cut from the payload pool, every response checked for its
-/// sequence number, length and bytes. Latency runs from the moment a request is ready to be
-/// written until its verified response is in.
+/// rr and masked on the driver. Latency runs from the moment a request is ready to be sent
+/// (built, before it enters the batching strategy) until its verified response is in, so the
+/// first-byte cost of batching shows next to its gain.
 ///
-/// `inflight == 1` is stop-and-wait on one thread (exactly the protocol under suspicion);
-/// `inflight > 1` uses a sender thread and a receiver thread with a window of that size.
+/// Stop-and-wait with a one-write-per-frame strategy runs on one thread (exactly the protocol
+/// under suspicion); everything else uses a sender thread and a receiver thread with a
+/// window of `inflight` requests.
 struct RequestResponseDriver: Sendable {
     let connection: DriverConnection
     let spec: CaseSpec
@@ -16,23 +17,23 @@ struct RequestResponseDriver: Sendable {
     let quota: UInt64?
     let control: RunControl
     let progress: WorkerProgress
-    let pool: PayloadPool
+    let source: any RequestSource
 
     var socket: Socket { connection.socket }
 
     func run() -> WorkerResult {
-        if spec.inflight > 1 { return runPipelined() }
-        let result = runStopAndWait()
-        finish()
-        return result
+        if spec.inflight == 1, spec.strategy.writesEachFrameAtOnce {
+            let result = runStopAndWait()
+            finish()
+            return result
+        }
+        return runPipelined()
     }
 
     private func runStopAndWait() -> WorkerResult {
         var result = WorkerResult(index: index)
         var histogram = WorkerResult.newHistogram()
-        let frameSize = FrameHeader.size + spec.requestSize
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: frameSize, alignment: 16)
-        defer { buffer.deallocate() }
+        let sink = FrameSinks.make(spec.strategy, socket: socket)
         var window = MeasureWindow()
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
@@ -43,14 +44,14 @@ struct RequestResponseDriver: Sendable {
                 control.finishedWorkers.wrappingAdd(1, ordering: .relaxed)
                 break
             }
-            FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize)).encode(into: buffer)
-            (buffer + FrameHeader.size).copyMemory(from: pool.bytes.baseAddress! + pool.offset(sequence: sequence), byteCount: spec.requestSize)
+            let size = source.prepare(sequence)
+            source.write(sequence, into: sink.reserve(size))
             let start = MonotonicClock.nanos()
             do {
-                try socket.writeAll(buffer, count: frameSize)
-                try receiveResponse(sequence)
+                try sink.commit(size)
+                try source.verify(try connection.expect(.response, orError: true), sequence)
             } catch {
-                control.fail("connection \(index), message \(sequence): \(error)")
+                control.fail("connection \(index), message \(sequence): \(DriverError(error))")
                 break
             }
             let end = MonotonicClock.nanos()
@@ -58,7 +59,7 @@ struct RequestResponseDriver: Sendable {
                 histogram.record(end &- start)
                 measured += 1
             }
-            progress.add(messages: 1, bytes: UInt64(frameSize + FrameHeader.size + spec.responseSize))
+            progress.add(messages: 1, bytes: UInt64(2 * size))
             sequence += 1
         }
         result.messages = measured
@@ -68,32 +69,6 @@ struct RequestResponseDriver: Sendable {
         result.latency = histogram
         result.totalMessages = sequence
         return result
-    }
-
-    /// Reads and verifies the response to `sequence`.
-    @inline(__always)
-    private func receiveResponse(_ sequence: UInt64) throws(DriverError) {
-        try verify(try connection.expect(.response), sequence)
-    }
-
-    @inline(__always)
-    private func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
-        if frame.header.type == .error {
-            throw .rejected((try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame"))
-        }
-        guard frame.header.type == .response else {
-            throw .protocolViolation("expected a response frame, got \(frame.header.type)")
-        }
-        guard frame.header.sequence == sequence else {
-            throw .protocolViolation("expected the response to message \(sequence), got \(frame.header.sequence) (lost or reordered)")
-        }
-        guard frame.payload.count == spec.responseSize else {
-            throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(spec.responseSize)")
-        }
-        guard pool.matches(frame.payload, sequence: sequence) else {
-            let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
-            throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
-        }
     }
 
     private func runPipelined() -> WorkerResult {
@@ -119,14 +94,14 @@ struct RequestResponseDriver: Sendable {
             }
             guard let frame else {
                 let sent = shared.sent.load(ordering: .acquiring)
-                if expected < sent {
+                if expected < sent, control.failures.isEmpty {
                     control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)")
                     failed = true
                 }
                 break
             }
             do {
-                try verify(frame, expected)
+                try source.verify(frame, expected)
             } catch {
                 control.fail("connection \(index), message \(expected): \(error)")
                 failed = true
@@ -134,13 +109,14 @@ struct RequestResponseDriver: Sendable {
             }
             let end = MonotonicClock.nanos()
             let start = cshims_load_acquire_u64(shared.sendTimes + Int(expected % UInt64(spec.inflight)))
+            shared.received.store(expected + 1, ordering: .releasing)
             shared.slots.release()
             if expected >= shared.firstMeasured.load(ordering: .acquiring) {
                 histogram.record(end &- start)
                 measured += 1
                 result.endNanos = end
             }
-            progress.add(messages: 1, bytes: UInt64(2 * FrameHeader.size + spec.requestSize + spec.responseSize))
+            progress.add(messages: 1, bytes: UInt64(2 * frame.wholeFrame.count))
             expected += 1
         }
         shared.slots.cancel()
@@ -159,47 +135,59 @@ struct RequestResponseDriver: Sendable {
         return result
     }
 
-    /// The sender of a pipelined connection: takes a window slot per request, stamps its
-    /// send time, writes it; at the end says bye.
+    /// The sender of a pipelined connection: takes a window slot per request, builds it in the
+    /// sink, stamps it ready, commits it; flushes a pending batch when nothing more can join it
+    /// in time; at the end flushes, stops the sink and says bye.
     private func sendPipelined(_ shared: PipelineShared) {
-        let frameSize = FrameHeader.size + spec.requestSize
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: frameSize, alignment: 16)
-        defer { buffer.deallocate() }
+        let sink = FrameSinks.make(spec.strategy, socket: socket)
         var window = MeasureWindow()
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
-        while true {
-            let phase = control.phase
-            if window.seen == .warmup, phase != .warmup {
-                shared.startIO.withLock { $0 = socket.counters.snapshot() }
-                shared.startTime.store(MonotonicClock.nanos(), ordering: .releasing)
-                shared.firstMeasured.store(sequence, ordering: .releasing)
+        do throws(SystemError) {
+            while true {
+                let phase = control.phase
+                if window.seen == .warmup, phase != .warmup {
+                    shared.startIO.withLock { $0 = socket.counters.snapshot() }
+                    shared.startTime.store(MonotonicClock.nanos(), ordering: .releasing)
+                    shared.firstMeasured.store(sequence, ordering: .releasing)
+                }
+                if window.observe(phase, io: socket.counters) { break }
+                if let quota, window.measuring, measured >= quota { break }
+                guard try acquireSlot(shared, sink: sink, sent: sequence) else { break }
+                let size = source.prepare(sequence)
+                source.write(sequence, into: sink.reserve(size))
+                cshims_store_release_u64(shared.sendTimes + Int(sequence % UInt64(spec.inflight)), MonotonicClock.nanos())
+                shared.sent.store(sequence + 1, ordering: .releasing)
+                try sink.commit(size)
+                if window.measuring { measured += 1 }
+                sequence += 1
             }
-            if window.observe(phase, io: socket.counters) { break }
-            if let quota, window.measuring, measured >= quota { break }
-            guard shared.slots.acquire() else { break }
-            FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize)).encode(into: buffer)
-            (buffer + FrameHeader.size).copyMemory(from: pool.bytes.baseAddress! + pool.offset(sequence: sequence), byteCount: spec.requestSize)
-            cshims_store_release_u64(shared.sendTimes + Int(sequence % UInt64(spec.inflight)), MonotonicClock.nanos())
-            do {
-                try socket.writeAll(buffer, count: frameSize)
-            } catch {
-                control.fail("connection \(index), message \(sequence): \(DriverError(error))")
-                return
-            }
-            if window.measuring { measured += 1 }
-            sequence += 1
-            shared.sent.store(sequence, ordering: .releasing)
-        }
-        do {
+            try sink.finish()
             try socket.send(ControlCodec.emptyFrame(.bye))
         } catch {
-            control.fail("connection \(index): sending bye: \(DriverError(error))")
+            if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
         }
     }
 
-    /// Says goodbye and waits for the target to close, so its counters are final before the
-    /// stats request.
+    /// A window slot for the next request. With a batch pending: take a free slot at once if
+    /// there is one; otherwise wait for one no longer than the batch's deadline (never when
+    /// every outstanding request is in the unsent batch: no answer can free a slot), then
+    /// flush. False once the case is over.
+    private func acquireSlot(_ shared: PipelineShared, sink: any FrameSink, sent: UInt64) throws(SystemError) -> Bool {
+        while sink.pending > 0 {
+            if shared.slots.tryAcquire() { return true }
+            let inFlight = sent &- shared.received.load(ordering: .acquiring)
+            let now = MonotonicClock.nanos()
+            if let deadline = sink.deadline, now < deadline, UInt64(sink.pending) < inFlight {
+                if shared.slots.acquire(timeoutNanos: deadline - now) { return true }
+            }
+            try sink.flush()
+        }
+        return shared.slots.acquire()
+    }
+
+    /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are
+    /// final before the stats request.
     private func finish() {
         do {
             try socket.send(ControlCodec.emptyFrame(.bye))
@@ -220,18 +208,17 @@ struct RequestResponseDriver: Sendable {
 /// State shared by the two threads of a pipelined connection.
 final class PipelineShared: @unchecked Sendable {
     let slots: CountingSemaphore
-    /// Send time of each in-flight request, indexed by sequence modulo the window; written with
-    /// release by the sender before the write, read with acquire by the receiver after the response.
+    /// Ready time of each in-flight request, indexed by sequence modulo the window; written
+    /// with release by the sender, read with acquire by the receiver after the response.
     let sendTimes: UnsafeMutablePointer<UInt64>
     let firstMeasured = Atomic<UInt64>(.max)
     let sent = Atomic<UInt64>(0)
+    let received = Atomic<UInt64>(0)
     let startTime = Atomic<UInt64>(0)
     let startIO = LockedValue(IOSnapshot())
-    private let capacity: Int
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)
-        capacity = inflight
         sendTimes = .allocate(capacity: inflight)
         sendTimes.initialize(repeating: 0, count: inflight)
     }

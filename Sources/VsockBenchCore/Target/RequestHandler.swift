@@ -1,0 +1,51 @@
+/// rr and masked on the target: reads requests, has the responder build each response, and
+/// sends responses through the case's batching strategy. With a strategy that batches, a
+/// pending batch goes out as soon as no further request is already buffered (coalesce: after
+/// lingering for one, up to its deadline).
+struct RequestHandler {
+    let socket: Socket
+    let reader: FrameReader
+    let record: ConnectionRecord
+    let responder: any Responder
+
+    func run(strategy: BatchingStrategy) throws -> String {
+        let sink = FrameSinks.make(strategy, socket: socket)
+        let inPlace = sink is ImmediateSink
+        while true {
+            if sink.pending > 0, !reader.hasCompleteFrame {
+                let now = MonotonicClock.nanos()
+                if let deadline = sink.deadline, now < deadline, socket.waitReadable(timeoutNanos: deadline - now) {
+                    // More requests arrived within the linger: answer them into the same batch.
+                } else {
+                    try sink.flush()
+                }
+            }
+            guard let frame = try reader.next() else {
+                try sink.finish()
+                return "closed without bye"
+            }
+            switch frame.header.type {
+            case .request:
+                let start = MonotonicClock.nanos()
+                let writingBefore = socket.counters.snapshot().writeNanos
+                try responder.respond(to: frame, sink: sink, inPlace: inPlace, record: record)
+                // Processing excludes the time this thread spent inside write syscalls.
+                let writing = socket.counters.snapshot().writeNanos &- writingBefore
+                let elapsed = MonotonicClock.nanos() &- start
+                record.add(messages: 1, processing: elapsed > writing ? elapsed - writing : 0)
+            case .bye:
+                try sink.finish()
+                return "bye"
+            default:
+                throw ErrorMessage(code: "unexpected_frame", message: "expected request or bye, got \(frame.header.type)")
+            }
+        }
+    }
+}
+
+/// Builds the response to one request and hands it to the sink.
+protocol Responder {
+    /// `inPlace`: the sink writes at once, so the request's own buffer may be rewritten and
+    /// written (no copy).
+    func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, record: ConnectionRecord) throws
+}

@@ -1,0 +1,93 @@
+/// Frames gathered back to back in one buffer and written with one write when `maxMessages`
+/// or `maxBytes` is reached, or when the first waited `lingerNanos` (`coalesce`).
+final class CoalescingSink: FrameSink {
+    let socket: Socket
+    let maxMessages: Int
+    let maxBytes: Int
+    let lingerNanos: UInt64
+    private let buffer: ByteBuffer
+    private var used = 0
+    private(set) var pending = 0
+    private(set) var deadline: UInt64?
+
+    init(socket: Socket, maxMessages: Int, maxBytes: Int, lingerNanos: UInt64) {
+        self.socket = socket
+        self.maxMessages = max(maxMessages, 1)
+        self.maxBytes = max(maxBytes, 1)
+        self.lingerNanos = lingerNanos
+        buffer = ByteBuffer(capacity: max(maxBytes, 64 * 1024))
+    }
+
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        if used > 0, used + size > maxBytes {
+            // The batch is full: it goes before this frame starts a new one. A failed write
+            // surfaces again at commit through the socket.
+            try? flush()
+        }
+        buffer.ensure(used + size, keeping: used)
+        return buffer.base + used
+    }
+
+    func commit(_ size: Int) throws(SystemError) {
+        if pending == 0 { deadline = MonotonicClock.nanos() &+ lingerNanos }
+        used += size
+        pending += 1
+        if pending >= maxMessages || used >= maxBytes { try flush() }
+    }
+
+    func flush() throws(SystemError) {
+        guard used > 0 else { return }
+        let count = used
+        used = 0
+        pending = 0
+        deadline = nil
+        try socket.writeAll(buffer.base, count: count)
+    }
+
+    func finish() throws(SystemError) { try flush() }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Frames kept in their own buffers and written together with one writev when `maxMessages`
+/// is reached or nothing more is ready (`writev`: gathering without copying into one buffer).
+final class WritevSink: FrameSink {
+    let socket: Socket
+    let maxMessages: Int
+    private var buffers: [ByteBuffer] = []
+    private var vectors: UnsafeMutableBufferPointer<iovec>
+    private(set) var pending = 0
+    var deadline: UInt64? { nil }
+
+    init(socket: Socket, maxMessages: Int) {
+        self.socket = socket
+        self.maxMessages = min(max(maxMessages, 1), 1024)
+        vectors = .allocate(capacity: self.maxMessages)
+    }
+
+    deinit { vectors.deallocate() }
+
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        if pending == maxMessages { try? flush() }
+        if buffers.count == pending { buffers.append(ByteBuffer(capacity: size)) }
+        buffers[pending].ensure(size)
+        return buffers[pending].base
+    }
+
+    func commit(_ size: Int) throws(SystemError) {
+        vectors[pending] = iovec(iov_base: buffers[pending].base, iov_len: size)
+        pending += 1
+        if pending == maxMessages { try flush() }
+    }
+
+    func flush() throws(SystemError) {
+        guard pending > 0 else { return }
+        let count = pending
+        pending = 0
+        try socket.writevAll(UnsafeMutableBufferPointer(rebasing: vectors[0..<count]))
+    }
+
+    func finish() throws(SystemError) { try flush() }
+}

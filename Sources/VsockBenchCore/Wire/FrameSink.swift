@@ -1,0 +1,102 @@
+/// A producer's path to the socket: the batching strategy in code. The producer builds each
+/// frame in place (`reserve`, then `commit`) or hands a finished one over (`write`); the sink
+/// decides when the bytes reach the kernel.
+///
+/// Producer protocol: after a commit, while `pending > 0`, either produce more at once, or
+/// wait for more work no longer than `deadline`, or call `flush()`. `finish()` at the end.
+/// One producer thread per sink.
+protocol FrameSink: AnyObject {
+    /// Space for a frame of `size` bytes (header included), valid until `commit`.
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer
+    /// The reserved frame is complete.
+    func commit(_ size: Int) throws(SystemError)
+    /// Hands over a complete frame; immediate strategies write it from where it is (no copy).
+    func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError)
+    /// Frames committed and not yet written.
+    var pending: Int { get }
+    /// When the oldest pending frame must go (nil: flush as soon as nothing more is ready).
+    var deadline: UInt64? { get }
+    func flush() throws(SystemError)
+    /// Flushes and stops any helper thread; the sink is done.
+    func finish() throws(SystemError)
+}
+
+extension FrameSink {
+    func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError) {
+        reserve(count).copyMemory(from: frame, byteCount: count)
+        try commit(count)
+    }
+}
+
+enum FrameSinks {
+    /// The sink for `strategy` on `socket`.
+    static func make(_ strategy: BatchingStrategy, socket: Socket) -> any FrameSink {
+        switch strategy {
+        case .none, .window: return ImmediateSink(socket: socket)
+        case let .normalize(size): return NormalizingSink(socket: socket, unit: size)
+        case let .coalesce(messages, bytes, linger): return CoalescingSink(socket: socket, maxMessages: messages, maxBytes: bytes, lingerNanos: linger)
+        case let .writev(messages): return WritevSink(socket: socket, maxMessages: messages)
+        case let .writerThread(depth, bytes): return WriterThreadSink(socket: socket, queueDepth: depth, maxBytes: bytes)
+        }
+    }
+}
+
+/// One write per frame (`none`, `window`).
+final class ImmediateSink: FrameSink {
+    let socket: Socket
+    private let buffer = ByteBuffer(capacity: 64 * 1024)
+
+    init(socket: Socket) { self.socket = socket }
+
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        buffer.ensure(size)
+        return buffer.base
+    }
+
+    func commit(_ size: Int) throws(SystemError) { try socket.writeAll(buffer.base, count: size) }
+
+    func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError) { try socket.writeAll(frame, count: count) }
+
+    var pending: Int { 0 }
+    var deadline: UInt64? { nil }
+    func flush() throws(SystemError) {}
+    func finish() throws(SystemError) {}
+}
+
+/// One write per frame, the payload padded with zeros to a multiple of `unit` bytes; the
+/// header's `content` keeps the message's own length (`normalize`).
+final class NormalizingSink: FrameSink {
+    let socket: Socket
+    let unit: Int
+    private let buffer = ByteBuffer(capacity: 64 * 1024)
+
+    init(socket: Socket, unit: Int) {
+        self.socket = socket
+        self.unit = max(unit, 1)
+    }
+
+    /// Bytes on the wire for a frame of `size` bytes.
+    func paddedSize(_ size: Int) -> Int {
+        let payload = size - FrameHeader.size
+        let padded = payload == 0 ? 0 : ((payload + unit - 1) / unit) * unit
+        return FrameHeader.size + padded
+    }
+
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        buffer.ensure(paddedSize(size))
+        return buffer.base
+    }
+
+    func commit(_ size: Int) throws(SystemError) {
+        let total = paddedSize(size)
+        (buffer.base + size).initializeMemory(as: UInt8.self, repeating: 0, count: total - size)
+        // The header was written for the unpadded frame: content stays, length grows.
+        buffer.base.storeBytes(of: UInt32(total - FrameHeader.size).bigEndian, toByteOffset: 8, as: UInt32.self)
+        try socket.writeAll(buffer.base, count: total)
+    }
+
+    var pending: Int { 0 }
+    var deadline: UInt64? { nil }
+    func flush() throws(SystemError) {}
+    func finish() throws(SystemError) {}
+}
