@@ -14,12 +14,12 @@ final class DriverSession: @unchecked Sendable {
     private let probe: Probe?
 
     convenience init(options: ScenarioOptions) throws {
-        try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout, probe: options.probe)
+        try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout, probe: options.probe, inProcess: options.inProcess)
     }
 
     /// Drives `target`, or a local target started here when it is nil; with `probe`, attaches
     /// the eBPF probe to this process and the local target.
-    init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false) throws {
+    init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false, inProcess: Bool = false) throws {
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
         SignalWatcher.start { _ in
@@ -34,6 +34,9 @@ final class DriverSession: @unchecked Sendable {
         if let given {
             endpoint = given
             localTarget = nil
+        } else if inProcess {
+            endpoint = .unix(path: "/dev/null")
+            localTarget = nil
         } else {
             let target = try Self.startLocalTarget()
             localTarget = target
@@ -41,6 +44,7 @@ final class DriverSession: @unchecked Sendable {
         }
         var driverOptions = DriverOptions(target: endpoint)
         driverOptions.ioTimeoutSeconds = ioTimeout
+        driverOptions.inProcess = inProcess
         probe = wantsProbe ? Self.startProbe(target: endpoint, targetPID: localTarget?.pid) : nil
         driverOptions.probe = probe
         if progress.enabled {

@@ -7,7 +7,7 @@ struct ScenarioOptions: ParsableArguments {
     var scenario: String
 
     @Option(name: .long, help: ArgumentHelp(
-        "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT. Default: start a local target on a private Unix socket.",
+        "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix socket.",
         valueName: "endpoint"))
     var target: String?
 
@@ -61,8 +61,11 @@ struct ScenarioOptions: ParsableArguments {
         return scenario
     }
 
+    /// `--target null`: no socket, the target's pipeline in process.
+    var inProcess: Bool { target == InProcessTarget.endpointName }
+
     func parsedTarget() throws -> Endpoint? {
-        guard let target else { return nil }
+        guard let target, !inProcess else { return nil }
         do { return try Endpoint(parsing: target) } catch { throw fail(error.description, code: Exit.badInput) }
     }
 }

@@ -97,6 +97,8 @@ public struct CaseResult: Codable, Sendable, Equatable {
     public var probe: ProbeCaseReport?
     /// Verdicts (`diagnose`); null when not diagnosed.
     public var diagnosis: [Diagnosis]?
+    /// Why the case did not run although nothing failed (e.g. a stream case with `--target null`).
+    public var skipped: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, workload, transport, config, messages, bytesTx = "bytes_tx", bytesRx = "bytes_rx"
@@ -104,7 +106,7 @@ public struct CaseResult: Codable, Sendable, Equatable {
         case msgsPerSecond = "msgs_per_s", latencyMicros = "latency_us", writesPerMessage = "writes_per_msg"
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
         case targetReadsPerMessage = "target_reads_per_msg", targetProcessingShare = "target_processing_share"
-        case cpu, spread, socket, errors, verified, verification, target, targetHost = "target_host", probe, diagnosis
+        case cpu, spread, socket, errors, verified, verification, target, targetHost = "target_host", probe, diagnosis, skipped
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -138,6 +140,7 @@ public struct CaseResult: Codable, Sendable, Equatable {
         try c.encode(targetHost, forKey: .targetHost)
         try c.encode(probe, forKey: .probe)
         try c.encode(diagnosis, forKey: .diagnosis)
+        try c.encode(skipped, forKey: .skipped)
     }
 }
 

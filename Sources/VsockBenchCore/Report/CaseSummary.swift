@@ -30,7 +30,7 @@ public enum CaseSummary {
             driverUserSeconds: (Double(m.driverCPU.userNanos) / 1e9).rounded(toPlaces: 4),
             driverSystemSeconds: (Double(m.driverCPU.systemNanos) / 1e9).rounded(toPlaces: 4))
         if messages > 0 { cpu.driverMicrosPerMessage = (Double(m.driverCPU.totalNanos) / 1e3 / Double(messages)).rounded(toPlaces: 2) }
-        if let target {
+        if let target, m.targetAck.mode != InProcessTarget.endpointName {
             cpu.targetUserSeconds = target.cpuUserSeconds.rounded(toPlaces: 4)
             cpu.targetSystemSeconds = target.cpuSystemSeconds.rounded(toPlaces: 4)
             if target.messages > 0 {

@@ -53,7 +53,7 @@ public struct RunDocument: Codable, Sendable, Equatable {
     }
 
     /// True when every case ran clean.
-    public var allVerified: Bool { cases.allSatisfy(\.verified) }
+    public var allVerified: Bool { cases.allSatisfy { $0.verified || $0.skipped != nil } }
 }
 
 /// UTC wall-clock time as ISO 8601, for the `started_at` field.

@@ -15,7 +15,7 @@ public enum RunTable {
                 c.name, c.workload, c.config.describedSizes, String(c.config.connections),
                 Format.compact(c.mbpsTotal), Format.fixed(c.msgsPerSecond, 0),
                 Format.compact(l?.p50), Format.compact(l?.p90), Format.compact(l?.p99), Format.compact(l?.p999), Format.compact(l?.max),
-                c.verified ? "yes" : "NO",
+                c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO"),
             ])
         }
         out += main.render() + "\n"
@@ -36,6 +36,9 @@ public enum RunTable {
         let spreads = document.cases.filter { $0.spread.connections > 1 }
         for c in spreads {
             out += "\(c.name): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\n"
+        }
+        for c in document.cases {
+            if let reason = c.skipped { out += "\(c.name): skipped: \(reason)\n" }
         }
         for c in document.cases where !c.errors.isEmpty {
             out += "\n\(c.name): FAILED\n" + c.errors.map { "  - \($0)" }.joined(separator: "\n") + "\n"

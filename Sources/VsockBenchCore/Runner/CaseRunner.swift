@@ -13,6 +13,8 @@ public struct DriverOptions: Sendable {
     public var onProgress: (@Sendable (CaseProgress) -> Void)?
     /// The eBPF probe, read at the start and the end of each measured interval.
     public var probe: Probe?
+    /// `--target null`: run the target's responder in this process, with no socket.
+    public var inProcess = false
 
     public init(target: Endpoint) { self.target = target }
 }
@@ -63,51 +65,24 @@ public enum CaseRunner {
                 results.withLock { $0.append(result) }
             }
         }
-        let begin = MonotonicClock.nanos()
-        func report(_ phase: Phase, planned: Double?) {
-            guard let onProgress = options.onProgress else { return }
-            let totals = progress.reduce((UInt64(0), UInt64(0))) { ($0.0 + $1.snapshot.messages, $0.1 + $1.snapshot.bytes) }
-            onProgress(CaseProgress(caseName: spec.name, phase: phase, elapsedSeconds: Double(MonotonicClock.nanos() - begin) / 1e9,
-                                    plannedSeconds: planned, messages: totals.0, bytes: totals.1))
-        }
-        var planned: Double? = Double(spec.warmupNanos) / 1e9
-        if case let .duration(nanos) = spec.stop { planned = Double(spec.warmupNanos + nanos) / 1e9 }
-
-        wait(until: begin + spec.warmupNanos, control: control) { report(.warmup, planned: planned) }
         var markFailure: DriverError?
-        // The probe's reading is taken just before the interval opens and just after it
-        // closes, so it covers no warmup and no wind-down.
-        let probeBefore = try? options.probe?.read()
-        let cpuStart = CPUTime.process()
-        control.enter(.measure)
-        do {
-            try controlConnection.socket.send(ControlCodec.emptyFrame(.mark))
-            _ = try controlConnection.expect(.ack)
-        } catch {
-            markFailure = DriverError(error)
-            control.fail("control connection: \(DriverError(error))")
-        }
-        switch spec.stop {
-        case let .duration(nanos):
-            wait(until: MonotonicClock.nanos() + nanos, control: control) { report(.measure, planned: planned) }
-        case .messages, .bytes:
-            while control.phase != .stop, control.finishedWorkers.load(ordering: .relaxed) < spec.connections {
-                MonotonicClock.sleep(nanos: 1_000_000)
-                if MonotonicClock.nanos() % 250_000_000 < 1_000_000 { report(.measure, planned: planned) }
+        let phases = CasePhases.drive(spec, control: control, progress: progress, options: options, afterMeasureStarts: {
+            do {
+                try controlConnection.socket.send(ControlCodec.emptyFrame(.mark))
+                _ = try controlConnection.expect(.ack)
+            } catch {
+                markFailure = DriverError(error)
+                control.fail("control connection: \(DriverError(error))")
             }
-        }
-        control.enter(.stop)
-        let cpuEnd = CPUTime.process()
-        let probeAfter = try? options.probe?.read()
+        })
         for thread in threads { thread.join() }
 
         var measurement = CaseMeasurement(spec: spec, driver: driverFacts, targetAck: controlConnection.ack)
         measurement.workers = results.value.sorted { $0.index < $1.index }
-        measurement.driverCPU = cpuEnd - cpuStart
+        measurement.driverCPU = phases.cpu
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         measurement.targetSocket = connections.first?.ack.socket
-        if let before = probeBefore, let after = probeAfter {
-            var delta = after.subtracting(before).excludingProbeReads()
+        if var delta = phases.probe {
             if case .vsock = options.target {} else { delta = delta.withoutVsockCounters() }
             measurement.probe = delta
         }
@@ -134,20 +109,6 @@ public enum CaseRunner {
         }
         let n = spec.connections
         return (0..<n).map { UInt64(total / n + ($0 < total % n ? 1 : 0)) }
-    }
-
-    /// Sleeps until `deadline` in short steps, stopping early if the case fails or is interrupted.
-    private static func wait(until deadline: UInt64, control: RunControl, tick: () -> Void) {
-        var nextTick = MonotonicClock.nanos()
-        while control.phase != .stop {
-            let now = MonotonicClock.nanos()
-            if now >= deadline { break }
-            if now >= nextTick {
-                tick()
-                nextTick = now + 250_000_000
-            }
-            MonotonicClock.sleep(nanos: min(deadline - now, 10_000_000))
-        }
     }
 
     /// Whole-connection totals on both sides must agree: anything else is lost data.

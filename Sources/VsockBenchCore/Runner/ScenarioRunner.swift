@@ -18,25 +18,43 @@ public final class ScenarioRunner: Sendable {
         let startedAt = iso8601Now()
         var results: [CaseResult] = []
         var targetHost: HostFacts?
+        let transport = options.inProcess ? InProcessTarget.endpointName : options.target.transportName
         for spec in scenario.cases {
             if interrupted.isSet { break }
             onCaseStart(spec)
             let control = RunControl()
             current.withLock { $0 = control }
-            let result: CaseResult
-            do {
-                let measurement = try CaseRunner.run(spec, options: options, control: control)
-                targetHost = targetHost ?? measurement.targetAck.target
-                result = CaseSummary.summarize(measurement, transport: options.target.transportName)
-            } catch {
-                result = Self.failedResult(spec, transport: options.target.transportName, error: error.description)
+            var result: CaseResult
+            if options.inProcess {
+                if spec.workload == .stream {
+                    result = Self.failedResult(spec, transport: transport, error: "")
+                    result.errors = []
+                    result.skipped = "stream cases need a channel; --target null runs rr and masked cases in process"
+                } else {
+                    let measurement = InProcessTarget.run(spec, options: options, control: control)
+                    targetHost = targetHost ?? measurement.targetAck.target
+                    result = CaseSummary.summarize(measurement, transport: transport)
+                }
+            } else {
+                do {
+                    let measurement = try CaseRunner.run(spec, options: options, control: control)
+                    targetHost = targetHost ?? measurement.targetAck.target
+                    result = CaseSummary.summarize(measurement, transport: transport)
+                } catch {
+                    result = Self.failedResult(spec, transport: transport, error: error.description)
+                }
             }
             current.withLock { $0 = nil }
             results.append(result)
             onCaseEnd(result)
         }
-        return RunDocument(scenario: scenario, target: options.target, driver: HostFacts.current(), targetHost: targetHost,
-                           cases: results, startedAt: startedAt)
+        var document = RunDocument(scenario: scenario, target: options.target, driver: HostFacts.current(), targetHost: targetHost,
+                                   cases: results, startedAt: startedAt)
+        if options.inProcess {
+            document.transport = InProcessTarget.endpointName
+            document.target = InProcessTarget.endpointName
+        }
+        return document
     }
 
     /// A case that could not run at all still appears, with its error and zero figures.
@@ -48,6 +66,6 @@ public final class ScenarioRunner: Sendable {
             targetProcessingShare: nil, cpu: CPUSummary(driverUserSeconds: 0, driverSystemSeconds: 0),
             spread: ConnectionSpread(connections: spec.connections, minMsgsPerSecond: 0, maxMsgsPerSecond: 0, cv: 0),
             socket: SocketSummary(driver: nil, target: nil), errors: [error], verified: false,
-            verification: "not run", target: nil, targetHost: nil, probe: nil, diagnosis: nil)
+            verification: "not run", target: nil, targetHost: nil, probe: nil, diagnosis: nil, skipped: nil)
     }
 }

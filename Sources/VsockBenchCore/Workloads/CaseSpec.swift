@@ -119,6 +119,12 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         requestSizes = try c.decodeIfPresent(SizeSpec.self, forKey: .requestSizes) ?? .fixed(requestSize)
     }
 
+    /// The strategy with the in-flight window when it is not implied: `none x8`.
+    public var strategySummary: String {
+        if case .window = strategy { return strategy.summary }
+        return inflight > 1 && strategy.impliedInflight != inflight ? "\(strategy.summary) x\(inflight)" : strategy.summary
+    }
+
     /// Bytes one message carries in the report's Mbps (stream: one write; rr: request + response).
     public var describedSizes: String {
         switch workload {

@@ -1,0 +1,65 @@
+import VsockProbe
+
+/// The clock of a case, shared by the socket runner and the in-process target: warmup, the
+/// measured interval (a duration, or until every worker met its quota), then stop; with the
+/// process CPU and the probe read at the interval's edges.
+enum CasePhases {
+    struct Outcome {
+        var cpu: CPUTime
+        var probe: ProbeCounters?
+    }
+
+    static func drive(_ spec: CaseSpec, control: RunControl, progress: [WorkerProgress], options: DriverOptions,
+                      beforeMeasure: () -> Void = {}, afterMeasureStarts: () -> Void = {}) -> Outcome {
+        let begin = MonotonicClock.nanos()
+        var planned: Double? = Double(spec.warmupNanos) / 1e9
+        if case let .duration(nanos) = spec.stop { planned = Double(spec.warmupNanos + nanos) / 1e9 }
+        func report(_ phase: Phase) {
+            guard let onProgress = options.onProgress else { return }
+            let totals = progress.reduce((UInt64(0), UInt64(0))) { ($0.0 + $1.snapshot.messages, $0.1 + $1.snapshot.bytes) }
+            onProgress(CaseProgress(caseName: spec.name, phase: phase, elapsedSeconds: Double(MonotonicClock.nanos() - begin) / 1e9,
+                                    plannedSeconds: planned, messages: totals.0, bytes: totals.1))
+        }
+        wait(until: begin + spec.warmupNanos, control: control) { report(.warmup) }
+        // The probe's reading is taken just before the interval opens and just after it
+        // closes, so it covers no warmup and no wind-down.
+        let probeBefore = try? options.probe?.read()
+        let cpuStart = CPUTime.process()
+        beforeMeasure()
+        control.enter(.measure)
+        afterMeasureStarts()
+        switch spec.stop {
+        case let .duration(nanos):
+            wait(until: MonotonicClock.nanos() + nanos, control: control) { report(.measure) }
+        case .messages, .bytes:
+            var nextTick = MonotonicClock.nanos()
+            while control.phase != .stop, control.finishedWorkers.load(ordering: .relaxed) < spec.connections {
+                MonotonicClock.sleep(nanos: 1_000_000)
+                if MonotonicClock.nanos() >= nextTick {
+                    report(.measure)
+                    nextTick = MonotonicClock.nanos() + 250_000_000
+                }
+            }
+        }
+        control.enter(.stop)
+        let cpuEnd = CPUTime.process()
+        let probeAfter = try? options.probe?.read()
+        var probe: ProbeCounters?
+        if let before = probeBefore, let after = probeAfter { probe = after.subtracting(before).excludingProbeReads() }
+        return Outcome(cpu: cpuEnd - cpuStart, probe: probe)
+    }
+
+    /// Sleeps until `deadline` in short steps, stopping early if the case fails or is interrupted.
+    static func wait(until deadline: UInt64, control: RunControl, tick: () -> Void) {
+        var nextTick = MonotonicClock.nanos()
+        while control.phase != .stop {
+            let now = MonotonicClock.nanos()
+            if now >= deadline { break }
+            if now >= nextTick {
+                tick()
+                nextTick = now + 250_000_000
+            }
+            MonotonicClock.sleep(nanos: min(deadline - now, 10_000_000))
+        }
+    }
+}
