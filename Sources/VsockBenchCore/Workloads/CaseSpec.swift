@@ -116,7 +116,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         socket = try c.decodeIfPresent(SocketOptions.self, forKey: .socket) ?? socket
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
         strategy = try c.decodeIfPresent(BatchingStrategy.self, forKey: .strategy) ?? strategy
-        requestSizes = try c.decodeIfPresent(SizeSpec.self, forKey: .requestSizes) ?? .fixed(requestSize)
+        requestSizes = try c.decodeIfPresent(SizeSpec.self, forKey: .requestSizes) ?? requestSizes
     }
 
     /// The strategy with the in-flight window when it is not implied: `none x8`.

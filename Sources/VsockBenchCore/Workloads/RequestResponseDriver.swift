@@ -125,7 +125,14 @@ struct RequestResponseDriver: Sendable {
         let begin = shared.startTime.load(ordering: .acquiring)
         if begin > 0 {
             result.startNanos = begin
-            result.io = socket.counters.snapshot() - shared.startIO.value
+            var io = socket.counters.snapshot() - shared.startIO.value
+            if let sendEnd = shared.sendEndIO.value {
+                let written = sendEnd - shared.startIO.value
+                io.writes = written.writes
+                io.bytesWritten = written.bytesWritten
+                io.writeNanos = written.writeNanos
+            }
+            result.io = io
             if result.endNanos < begin { result.endNanos = begin }
         }
         if quota != nil, !failed { control.finishedWorkers.wrappingAdd(1, ordering: .relaxed) }
@@ -163,6 +170,8 @@ struct RequestResponseDriver: Sendable {
                 sequence += 1
             }
             try sink.finish()
+            // The bye is protocol, not workload: the interval's writes end before it.
+            shared.sendEndIO.withLock { $0 = socket.counters.snapshot() }
             try socket.send(ControlCodec.emptyFrame(.bye))
         } catch {
             if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
@@ -216,6 +225,7 @@ final class PipelineShared: @unchecked Sendable {
     let received = Atomic<UInt64>(0)
     let startTime = Atomic<UInt64>(0)
     let startIO = LockedValue(IOSnapshot())
+    let sendEndIO = LockedValue<IOSnapshot?>(nil)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)
