@@ -13,7 +13,9 @@ final class DriverSession: @unchecked Sendable {
     private let localTarget: LocalTarget?
     private let probe: Probe?
 
-    convenience init(options: ScenarioOptions) throws {
+    convenience init(options: ScenarioOptions) throws { try self.init(flags: options.driver) }
+
+    convenience init(flags options: DriverFlags) throws {
         try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout, probe: options.probe, inProcess: options.inProcess)
     }
 

@@ -1,11 +1,18 @@
 import ArgumentParser
 import VsockBenchCore
 
-/// Options shared by the commands that run scenarios (run, compare, ...).
+/// Options shared by the commands that run scenarios (run, compare, diagnose).
 struct ScenarioOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("A scenario file (YAML), for example scenarios/cliff.yaml.", valueName: "scenario"))
     var scenario: String
 
+    @OptionGroup var driver: DriverFlags
+
+    func loadScenario() throws -> Scenario { try driver.loadScenario(path: scenario) }
+}
+
+/// How cases are driven: the target, overrides, the probe.
+struct DriverFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix socket.",
         valueName: "endpoint"))
@@ -31,10 +38,10 @@ struct ScenarioOptions: ParsableArguments {
     var ioTimeout: Double = 10
 
     /// Loads the scenario, applies overrides and the case selection; bad input exits 2.
-    func loadScenario() throws -> Scenario {
+    func loadScenario(path: String) throws -> Scenario {
         var scenario: Scenario
         do {
-            scenario = try ScenarioLoader.load(path: self.scenario).selecting(cases)
+            scenario = try ScenarioLoader.load(path: path).selecting(cases)
         } catch {
             printError(error.description)
             throw ExitCode(Exit.badInput)

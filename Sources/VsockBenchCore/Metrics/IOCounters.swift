@@ -11,6 +11,8 @@ public final class IOCounters: Sendable {
     let bytesWritten = Atomic<UInt64>(0)
     let readNanos = Atomic<UInt64>(0)
     let writeNanos = Atomic<UInt64>(0)
+    /// Writes the kernel took only part of (the socket buffer was full): flow control at work.
+    let shortWrites = Atomic<UInt64>(0)
 
     public init() {}
 
@@ -27,10 +29,11 @@ public final class IOCounters: Sendable {
     }
 
     @inline(__always)
-    func recordWrite(bytes: Int, nanos: UInt64) {
+    func recordWrite(bytes: Int, nanos: UInt64, short: Bool = false) {
         Self.bump(writes, by: 1)
         Self.bump(bytesWritten, by: UInt64(bytes))
         Self.bump(writeNanos, by: nanos)
+        if short { Self.bump(shortWrites, by: 1) }
     }
 
     public func snapshot() -> IOSnapshot {
@@ -40,7 +43,8 @@ public final class IOCounters: Sendable {
             bytesRead: bytesRead.load(ordering: .relaxed),
             bytesWritten: bytesWritten.load(ordering: .relaxed),
             readNanos: readNanos.load(ordering: .relaxed),
-            writeNanos: writeNanos.load(ordering: .relaxed)
+            writeNanos: writeNanos.load(ordering: .relaxed),
+            shortWrites: shortWrites.load(ordering: .relaxed)
         )
     }
 }
@@ -55,30 +59,35 @@ public struct IOSnapshot: Sendable, Equatable, Codable {
     public var readNanos: UInt64 = 0
     /// Time spent inside write syscalls.
     public var writeNanos: UInt64 = 0
+    /// Writes that moved fewer bytes than asked (a full socket buffer).
+    public var shortWrites: UInt64 = 0
 
     public init() {}
 
-    public init(reads: UInt64, writes: UInt64, bytesRead: UInt64, bytesWritten: UInt64, readNanos: UInt64, writeNanos: UInt64) {
+    public init(reads: UInt64, writes: UInt64, bytesRead: UInt64, bytesWritten: UInt64, readNanos: UInt64, writeNanos: UInt64, shortWrites: UInt64 = 0) {
         self.reads = reads
         self.writes = writes
         self.bytesRead = bytesRead
         self.bytesWritten = bytesWritten
         self.readNanos = readNanos
         self.writeNanos = writeNanos
+        self.shortWrites = shortWrites
     }
 
     public static func - (lhs: IOSnapshot, rhs: IOSnapshot) -> IOSnapshot {
         IOSnapshot(
             reads: lhs.reads &- rhs.reads, writes: lhs.writes &- rhs.writes,
             bytesRead: lhs.bytesRead &- rhs.bytesRead, bytesWritten: lhs.bytesWritten &- rhs.bytesWritten,
-            readNanos: lhs.readNanos &- rhs.readNanos, writeNanos: lhs.writeNanos &- rhs.writeNanos)
+            readNanos: lhs.readNanos &- rhs.readNanos, writeNanos: lhs.writeNanos &- rhs.writeNanos,
+            shortWrites: lhs.shortWrites &- rhs.shortWrites)
     }
 
     public static func + (lhs: IOSnapshot, rhs: IOSnapshot) -> IOSnapshot {
         IOSnapshot(
             reads: lhs.reads &+ rhs.reads, writes: lhs.writes &+ rhs.writes,
             bytesRead: lhs.bytesRead &+ rhs.bytesRead, bytesWritten: lhs.bytesWritten &+ rhs.bytesWritten,
-            readNanos: lhs.readNanos &+ rhs.readNanos, writeNanos: lhs.writeNanos &+ rhs.writeNanos)
+            readNanos: lhs.readNanos &+ rhs.readNanos, writeNanos: lhs.writeNanos &+ rhs.writeNanos,
+            shortWrites: lhs.shortWrites &+ rhs.shortWrites)
     }
 
     /// Time blocked in (or copying through) I/O syscalls.

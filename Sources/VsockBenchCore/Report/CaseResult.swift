@@ -77,6 +77,9 @@ public struct CaseResult: Codable, Sendable, Equatable {
     /// The driver's own write and read syscalls per message.
     public var writesPerMessage: Double?
     public var readsPerMessage: Double?
+    /// Writes the kernel took only part of, per message (a full socket buffer), each side.
+    public var shortWritesPerMessage: Double? = nil
+    public var targetShortWritesPerMessage: Double? = nil
     /// The target's, from its stats frame (its own message count).
     public var targetWritesPerMessage: Double?
     public var targetReadsPerMessage: Double?
@@ -105,6 +108,7 @@ public struct CaseResult: Codable, Sendable, Equatable {
         case durationSeconds = "duration_s", mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", mbpsTotal = "mbps_total"
         case msgsPerSecond = "msgs_per_s", latencyMicros = "latency_us", writesPerMessage = "writes_per_msg"
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
+        case shortWritesPerMessage = "short_writes_per_msg", targetShortWritesPerMessage = "target_short_writes_per_msg"
         case targetReadsPerMessage = "target_reads_per_msg", targetProcessingShare = "target_processing_share"
         case cpu, spread, socket, errors, verified, verification, target, targetHost = "target_host", probe, diagnosis, skipped
     }
@@ -127,6 +131,8 @@ public struct CaseResult: Codable, Sendable, Equatable {
         try c.encode(latencyMicros, forKey: .latencyMicros)
         try c.encode(writesPerMessage, forKey: .writesPerMessage)
         try c.encode(readsPerMessage, forKey: .readsPerMessage)
+        try c.encode(shortWritesPerMessage, forKey: .shortWritesPerMessage)
+        try c.encode(targetShortWritesPerMessage, forKey: .targetShortWritesPerMessage)
         try c.encode(targetWritesPerMessage, forKey: .targetWritesPerMessage)
         try c.encode(targetReadsPerMessage, forKey: .targetReadsPerMessage)
         try c.encode(targetProcessingShare, forKey: .targetProcessingShare)

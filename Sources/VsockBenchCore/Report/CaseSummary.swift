@@ -43,7 +43,7 @@ public enum CaseSummary {
         case .masked: verification = "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
         case .stream: verification = "first and last bytes of every read at their stream position; byte totals on both sides"
         }
-        return CaseResult(
+        var result = CaseResult(
             name: m.spec.name, workload: m.spec.workload.rawValue, transport: transport, config: m.spec,
             messages: messages, bytesTx: io.bytesWritten, bytesRx: io.bytesRead, durationSeconds: seconds.rounded(toPlaces: 6),
             mbpsTx: mbps(io.bytesWritten), mbpsRx: mbps(io.bytesRead), mbpsTotal: mbps(io.bytesWritten + io.bytesRead),
@@ -56,5 +56,8 @@ public enum CaseSummary {
             cpu: cpu, spread: spread, socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
             errors: m.failures, verified: m.failures.isEmpty && messages > 0 && target != nil, verification: verification,
             target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: $0.perMessage(Int(clamping: messages))) }, diagnosis: nil)
+        result.shortWritesPerMessage = perMessage(io.shortWrites, messages)
+        result.targetShortWritesPerMessage = target.flatMap { perMessage($0.shortWrites, $0.messages) }
+        return result
     }
 }

@@ -77,6 +77,9 @@ struct InProcessWorker {
             request.ensure(size)
             source.write(sequence, into: request.base)
             let start = MonotonicClock.nanos()
+            if spec.targetCostNanos > 0 {
+                while MonotonicClock.nanos() &- start < spec.targetCostNanos {}
+            }
             do {
                 let header = try FrameHeader.decode(from: request.base, maxPayload: Int(UInt32.max))
                 let frame = Frame(header: header, payload: UnsafeRawBufferPointer(start: request.base + FrameHeader.size, count: Int(header.content)),

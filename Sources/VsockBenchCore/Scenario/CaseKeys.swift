@@ -78,6 +78,24 @@ enum CaseKeys {
         "nodelay": CaseKeyRule(workloads: nil) { spec, node, d in
             if let value = boolean(node, &d, key: "nodelay") { spec.socket.noDelay = value }
         },
+        "target_cost": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let nanos = duration(node, &d, key: "target_cost", allowZero: true) {
+                if nanos > 1_000_000_000 { d.add(node, "target_cost must be at most 1s per message") } else { spec.targetCostNanos = nanos }
+            }
+        },
+        "write_chunk": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let n = size(node, &d, key: "write_chunk", range: 1...maxPayload) { spec.writeChunk = n }
+        },
+        "split_writes": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let value = boolean(node, &d, key: "split_writes") { spec.splitWrites = value }
+        },
+        "socket_buffer": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "socket_buffer", range: 1024...(1 << 30)) {
+                spec.socket.sendBuffer = n
+                spec.socket.receiveBuffer = n
+                spec.socket.vsockBufferSize = UInt64(n)
+            }
+        },
         "seed": CaseKeyRule(workloads: nil) { spec, node, d in
             if let n = integer(node, &d, key: "seed", range: 0...Int.max) { spec.seed = UInt64(n) }
         },

@@ -56,6 +56,12 @@ struct ConnectionHandler: Sendable {
                 sendError(ErrorMessage(code: "unknown_session", message: "no control connection opened session \(hello.session)"))
                 return
             }
+            // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
+            if hello.spec.socket != SocketOptions() {
+                do { try hello.spec.socket.apply(to: socket.fd, family: socket.family) } catch {
+                    logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
+                }
+            }
             let record = ConnectionRecord(index: hello.connection, io: socket.counters)
             session.register(record)
             logger.info("data connection", metadata: ["workload": "\(hello.spec.workload.rawValue)", "index": "\(hello.connection)"])
@@ -83,9 +89,9 @@ struct ConnectionHandler: Sendable {
         switch hello.spec.workload {
         case .rr:
             let responder = EchoResponder(spec: hello.spec, maxFrame: configuration.maxFrame, fault: configuration.fault)
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(strategy: hello.spec.strategy)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(spec: hello.spec)
         case .masked:
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(strategy: hello.spec.strategy)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(spec: hello.spec)
         case .stream:
             return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec).run()
         }

@@ -8,8 +8,9 @@ struct RequestHandler {
     let record: ConnectionRecord
     let responder: any Responder
 
-    func run(strategy: BatchingStrategy) throws -> String {
-        let sink = FrameSinks.make(strategy, socket: socket)
+    func run(spec: CaseSpec) throws -> String {
+        let sink = FrameSinks.make(spec.strategy, socket: socket, shape: spec.writeShape)
+        let cost = spec.targetCostNanos
         let inPlace = sink is ImmediateSink
         while true {
             if sink.pending > 0, !reader.hasCompleteFrame {
@@ -27,6 +28,10 @@ struct RequestHandler {
             switch frame.header.type {
             case .request:
                 let start = MonotonicClock.nanos()
+                if cost > 0 {
+                    // target_cost: busy work, as a processing-bound agent would do.
+                    while MonotonicClock.nanos() &- start < cost {}
+                }
                 let writingBefore = socket.counters.snapshot().writeNanos
                 try responder.respond(to: frame, sink: sink, inPlace: inPlace, record: record)
                 // Processing excludes the time this thread spent inside write syscalls.

@@ -102,6 +102,7 @@ final class Session: Sendable {
                 c.bytesTx = io.bytesWritten
                 c.reads = io.reads
                 c.writes = io.writes
+                c.shortWrites = io.shortWrites
                 c.processingSeconds = Double(now.processingNanos &- base.processingNanos) / 1e9
                 c.ioWaitSeconds = Double(io.ioNanos) / 1e9
                 c.decodeSeconds = Double(now.decodeNanos &- base.decodeNanos) / 1e9
@@ -117,6 +118,7 @@ final class Session: Sendable {
                 stats.bytesTx += c.bytesTx
                 stats.reads += c.reads
                 stats.writes += c.writes
+                stats.shortWrites += c.shortWrites
                 stats.processingSeconds += c.processingSeconds
                 stats.ioWaitSeconds += c.ioWaitSeconds
                 stats.decodeSeconds += c.decodeSeconds

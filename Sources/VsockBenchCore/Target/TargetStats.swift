@@ -8,6 +8,8 @@ public struct ConnectionStats: Codable, Sendable, Equatable {
     public var bytesTx: UInt64 = 0
     public var reads: UInt64 = 0
     public var writes: UInt64 = 0
+    /// Writes the kernel took only part of (full socket buffer).
+    public var shortWrites: UInt64 = 0
     /// Time handling messages outside read/write syscalls.
     public var processingSeconds: Double = 0
     /// Time inside read/write syscalls (blocked waiting, or copying).
@@ -26,7 +28,7 @@ public struct ConnectionStats: Codable, Sendable, Equatable {
     public init(index: Int) { self.index = index }
 
     enum CodingKeys: String, CodingKey {
-        case index, messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes
+        case index, messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes, shortWrites = "short_writes"
         case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", totalMessages = "total_messages"
         case decodeSeconds = "decode_s", maskSeconds = "mask_s", encodeSeconds = "encode_s"
         case totalStreamBytesRx = "total_stream_bytes_rx", totalStreamBytesTx = "total_stream_bytes_tx", error
@@ -40,6 +42,7 @@ public struct TargetStats: Codable, Sendable, Equatable {
     public var bytesTx: UInt64 = 0
     public var reads: UInt64 = 0
     public var writes: UInt64 = 0
+    public var shortWrites: UInt64 = 0
     /// CPU of the whole target process over the interval.
     public var cpuUserSeconds: Double = 0
     public var cpuSystemSeconds: Double = 0
@@ -58,7 +61,7 @@ public struct TargetStats: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes
+        case messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes, shortWrites = "short_writes"
         case cpuUserSeconds = "cpu_user_s", cpuSystemSeconds = "cpu_sys_s"
         case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", wallSeconds = "wall_s"
         case decodeSeconds = "decode_s", maskSeconds = "mask_s", encodeSeconds = "encode_s"

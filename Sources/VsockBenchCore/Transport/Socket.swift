@@ -84,8 +84,19 @@ public final class Socket: Sendable {
         while offset < count {
             let start = MonotonicClock.nanos()
             let n = try Posix.write(fd, buffer + offset, count - offset)
-            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start)
+            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start, short: n < count - offset)
             offset += n
+        }
+    }
+
+    /// Writes every byte in pieces of at most `chunk` bytes, each its own write (an application
+    /// that writes small pieces: the `write_chunk` knob).
+    public func writeAll(_ buffer: UnsafeRawPointer, count: Int, chunk: Int) throws(SystemError) {
+        var offset = 0
+        while offset < count {
+            let piece = min(chunk, count - offset)
+            try writeAll(buffer + offset, count: piece)
+            offset += piece
         }
     }
 
@@ -96,8 +107,10 @@ public final class Socket: Sendable {
         var remaining = vectors.count
         while remaining > 0 {
             let start = MonotonicClock.nanos()
+            var total = 0
+            for i in 0..<min(remaining, 1024) { total += base[i].iov_len }
             var n = try Posix.writev(fd, base, Int32(min(remaining, 1024)))
-            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start)
+            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start, short: n < total)
             while remaining > 0, n >= base.pointee.iov_len {
                 n -= base.pointee.iov_len
                 base += 1

@@ -5,13 +5,15 @@ final class CoalescingSink: FrameSink {
     let maxMessages: Int
     let maxBytes: Int
     let lingerNanos: UInt64
+    let shape: WriteShape
     private let buffer: ByteBuffer
     private var used = 0
     private(set) var pending = 0
     private(set) var deadline: UInt64?
 
-    init(socket: Socket, maxMessages: Int, maxBytes: Int, lingerNanos: UInt64) {
+    init(socket: Socket, maxMessages: Int, maxBytes: Int, lingerNanos: UInt64, shape: WriteShape = WriteShape()) {
         self.socket = socket
+        self.shape = WriteShape(chunk: shape.chunk)
         self.maxMessages = max(maxMessages, 1)
         self.maxBytes = max(maxBytes, 1)
         self.lingerNanos = lingerNanos
@@ -41,7 +43,7 @@ final class CoalescingSink: FrameSink {
         used = 0
         pending = 0
         deadline = nil
-        try socket.writeAll(buffer.base, count: count)
+        try shape.write(socket, buffer.base, count: count)
     }
 
     func finish() throws(SystemError) { try flush() }

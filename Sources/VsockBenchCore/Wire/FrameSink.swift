@@ -29,33 +29,69 @@ extension FrameSink {
 }
 
 enum FrameSinks {
-    /// The sink for `strategy` on `socket`.
-    static func make(_ strategy: BatchingStrategy, socket: Socket) -> any FrameSink {
+    /// The sink for `strategy` on `socket`, writing in the given shape.
+    static func make(_ strategy: BatchingStrategy, socket: Socket, shape: WriteShape = WriteShape()) -> any FrameSink {
         switch strategy {
-        case .none, .window: return ImmediateSink(socket: socket)
-        case let .normalize(size): return NormalizingSink(socket: socket, unit: size)
-        case let .coalesce(messages, bytes, linger): return CoalescingSink(socket: socket, maxMessages: messages, maxBytes: bytes, lingerNanos: linger)
+        case .none, .window: return ImmediateSink(socket: socket, shape: shape)
+        case let .normalize(size): return NormalizingSink(socket: socket, unit: size, shape: shape)
+        case let .coalesce(messages, bytes, linger): return CoalescingSink(socket: socket, maxMessages: messages, maxBytes: bytes, lingerNanos: linger, shape: shape)
         case let .writev(messages): return WritevSink(socket: socket, maxMessages: messages)
-        case let .writerThread(depth, bytes): return WriterThreadSink(socket: socket, queueDepth: depth, maxBytes: bytes)
+        case let .writerThread(depth, bytes): return WriterThreadSink(socket: socket, queueDepth: depth, maxBytes: bytes, shape: shape)
         }
+    }
+}
+
+/// How a frame (or a batch) is cut into write syscalls: whole (the default), in pieces of at
+/// most `chunk` bytes (`write_chunk`: fragmented writes, as a chatty runtime makes), or the
+/// header first and the payload after (`split_writes`: what stalls on Nagle and delayed ACKs).
+/// writev ignores both: it gathers by design.
+public struct WriteShape: Sendable, Equatable {
+    public var chunk: Int?
+    public var splitHeader = false
+
+    public init(chunk: Int? = nil, splitHeader: Bool = false) {
+        self.chunk = chunk
+        self.splitHeader = splitHeader
+    }
+
+    @inline(__always)
+    func write(_ socket: Socket, _ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
+        if chunk == nil, !splitHeader {
+            try socket.writeAll(buffer, count: count)
+            return
+        }
+        var offset = 0
+        if splitHeader, count > FrameHeader.size {
+            try write(socket, piece: buffer, count: FrameHeader.size)
+            offset = FrameHeader.size
+        }
+        try write(socket, piece: buffer + offset, count: count - offset)
+    }
+
+    private func write(_ socket: Socket, piece: UnsafeRawPointer, count: Int) throws(SystemError) {
+        if let chunk { try socket.writeAll(piece, count: count, chunk: chunk) } else { try socket.writeAll(piece, count: count) }
     }
 }
 
 /// One write per frame (`none`, `window`).
 final class ImmediateSink: FrameSink {
     let socket: Socket
+    let shape: WriteShape
     private let buffer = ByteBuffer(capacity: 64 * 1024)
 
-    init(socket: Socket) { self.socket = socket }
+    init(socket: Socket, shape: WriteShape = WriteShape()) {
+        self.socket = socket
+        self.shape = shape
+    }
 
     func reserve(_ size: Int) -> UnsafeMutableRawPointer {
         buffer.ensure(size)
         return buffer.base
     }
 
-    func commit(_ size: Int) throws(SystemError) { try socket.writeAll(buffer.base, count: size) }
+    func commit(_ size: Int) throws(SystemError) { try shape.write(socket, buffer.base, count: size) }
 
-    func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError) { try socket.writeAll(frame, count: count) }
+    func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError) { try shape.write(socket, frame, count: count) }
 
     var pending: Int { 0 }
     var deadline: UInt64? { nil }
@@ -68,11 +104,13 @@ final class ImmediateSink: FrameSink {
 final class NormalizingSink: FrameSink {
     let socket: Socket
     let unit: Int
+    let shape: WriteShape
     private let buffer = ByteBuffer(capacity: 64 * 1024)
 
-    init(socket: Socket, unit: Int) {
+    init(socket: Socket, unit: Int, shape: WriteShape = WriteShape()) {
         self.socket = socket
         self.unit = max(unit, 1)
+        self.shape = shape
     }
 
     /// Bytes on the wire for a frame of `size` bytes.
@@ -92,7 +130,7 @@ final class NormalizingSink: FrameSink {
         (buffer.base + size).initializeMemory(as: UInt8.self, repeating: 0, count: total - size)
         // The header was written for the unpadded frame: content stays, length grows.
         buffer.base.storeBytes(of: UInt32(total - FrameHeader.size).bigEndian, toByteOffset: 8, as: UInt32.self)
-        try socket.writeAll(buffer.base, count: total)
+        try shape.write(socket, buffer.base, count: total)
     }
 
     var pending: Int { 0 }

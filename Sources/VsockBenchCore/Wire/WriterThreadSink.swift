@@ -10,6 +10,7 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
     let socket: Socket
     let queueDepth: Int
     let maxBytes: Int
+    let shape: WriteShape
     private var mutex = pthread_mutex_t()
     private var notEmpty = pthread_cond_t()
     private var notFull = pthread_cond_t()
@@ -21,8 +22,9 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
     private var writer: NativeThread?
     private let batch: ByteBuffer
 
-    init(socket: Socket, queueDepth: Int, maxBytes: Int) {
+    init(socket: Socket, queueDepth: Int, maxBytes: Int, shape: WriteShape = WriteShape()) {
         self.socket = socket
+        self.shape = WriteShape(chunk: shape.chunk)
         self.queueDepth = max(queueDepth, 1)
         self.maxBytes = max(maxBytes, 1)
         batch = ByteBuffer(capacity: max(maxBytes, 64 * 1024))
@@ -99,7 +101,7 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
             var error: SystemError?
             do throws(SystemError) {
                 if taken.count == 1 {
-                    try socket.writeAll(taken[0].0.base, count: taken[0].1)
+                    try shape.write(socket, taken[0].0.base, count: taken[0].1)
                 } else {
                     batch.ensure(bytes)
                     var offset = 0
@@ -107,7 +109,7 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
                         (batch.base + offset).copyMemory(from: buffer.base, byteCount: size)
                         offset += size
                     }
-                    try socket.writeAll(batch.base, count: bytes)
+                    try shape.write(socket, batch.base, count: bytes)
                 }
             } catch let e {
                 error = e

@@ -48,6 +48,15 @@ public struct CaseSpec: Sendable, Equatable, Codable {
     public var strategy: BatchingStrategy = .none
     /// masked: the request size distribution (`requestSize` is its fixed value or median).
     public var requestSizes: SizeSpec = .fixed(8 * 1024)
+    /// rr, masked: the target busy-works this long per message (a processing-bound agent).
+    public var targetCostNanos: UInt64 = 0
+    /// rr, masked: every frame is written in pieces of at most this many bytes, both sides.
+    public var writeChunk: Int?
+    /// rr, masked: every frame is written as two writes, header then payload, both sides.
+    public var splitWrites = false
+
+    /// How frames are cut into write syscalls on both sides.
+    public var writeShape: WriteShape { WriteShape(chunk: writeChunk, splitHeader: splitWrites) }
     public var socket = SocketOptions()
     /// Seed of the payload generator.
     public var seed: UInt64 = 1
@@ -63,6 +72,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns"
         case connections, writeSize = "write_size", direction, requestSize = "request_size"
         case responseSize = "response_size", inflight, socket, seed, strategy, requestSizes = "request_sizes"
+        case targetCostNanos = "target_cost_ns", writeChunk = "write_chunk", splitWrites = "split_writes"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -93,6 +103,11 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         }
         try c.encode(socket, forKey: .socket)
         try c.encode(seed, forKey: .seed)
+        if workload.isRequestResponse {
+            try c.encode(targetCostNanos, forKey: .targetCostNanos)
+            try c.encode(writeChunk, forKey: .writeChunk)
+            try c.encode(splitWrites, forKey: .splitWrites)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +132,9 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
         strategy = try c.decodeIfPresent(BatchingStrategy.self, forKey: .strategy) ?? strategy
         requestSizes = try c.decodeIfPresent(SizeSpec.self, forKey: .requestSizes) ?? requestSizes
+        targetCostNanos = try c.decodeIfPresent(UInt64.self, forKey: .targetCostNanos) ?? 0
+        writeChunk = try c.decodeIfPresent(Int.self, forKey: .writeChunk)
+        splitWrites = try c.decodeIfPresent(Bool.self, forKey: .splitWrites) ?? false
     }
 
     /// The strategy with the in-flight window when it is not implied: `none x8`.

@@ -33,7 +33,7 @@ struct RequestResponseDriver: Sendable {
     private func runStopAndWait() -> WorkerResult {
         var result = WorkerResult(index: index)
         var histogram = WorkerResult.newHistogram()
-        let sink = FrameSinks.make(spec.strategy, socket: socket)
+        let sink = FrameSinks.make(spec.strategy, socket: socket, shape: spec.writeShape)
         var window = MeasureWindow()
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
@@ -146,7 +146,7 @@ struct RequestResponseDriver: Sendable {
     /// sink, stamps it ready, commits it; flushes a pending batch when nothing more can join it
     /// in time; at the end flushes, stops the sink and says bye.
     private func sendPipelined(_ shared: PipelineShared) {
-        let sink = FrameSinks.make(spec.strategy, socket: socket)
+        let sink = FrameSinks.make(spec.strategy, socket: socket, shape: spec.writeShape)
         var window = MeasureWindow()
         var sequence: UInt64 = 0
         var measured: UInt64 = 0

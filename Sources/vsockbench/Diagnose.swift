@@ -1,0 +1,98 @@
+import ArgumentParser
+import FoundationEssentials
+import VsockBenchCore
+
+extension VsockBench {
+    struct Diagnose: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Name what limits each case, with the evidence, the advice and what a fix is predicted to give.",
+            discussion: """
+            Runs the scenario (or reads a results file with --from) and gives each case the \
+            verdicts its evidence supports, most confident first, and none where the evidence is \
+            not there:
+              round_trip_bound    stop-and-wait: throughput is message size over round-trip time
+              processing_bound    the target's processing fills most of its time
+              fragmented_writes   many more write syscalls (or vsock packets) per message than frames
+              flow_control_bound  credit updates, short writes, or buffers smaller than a frame or the BDP
+              notification_bound  VM exits or virtio notifications per message dominate (needs --probe)
+              nagle_delayed_ack   tcp with latency at the delayed-ACK timer
+              bandwidth_bound     healthy bulk transfer near the channel's ceiling
+            Predictions use t(n) = alpha + n/beta: from --sweep FILE (a `sweep --json` output), or \
+            estimated from the run (alpha from a plain stop-and-wait rr case, beta from the best \
+            stream case).
+
+            Examples:
+              vsockbench diagnose scenarios/causes.yaml
+              vsockbench diagnose scenarios/cliff.yaml --target vsock://16:5005 --probe --json diagnosis.json
+              vsockbench diagnose --from results.json --sweep sweep.json
+            """)
+
+        @Argument(help: ArgumentHelp("A scenario file to run and diagnose (or use --from).", valueName: "scenario"))
+        var scenario: String?
+
+        @Option(name: .long, help: ArgumentHelp("Diagnose this results file (run, compare or sweep --json) instead of running.", valueName: "file"))
+        var from: String?
+
+        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions.", valueName: "file"))
+        var sweep: String?
+
+        @OptionGroup var driver: DriverFlags
+
+        @Option(name: .long, help: ArgumentHelp("Write the run document with each case's `diagnosis` as JSON.", valueName: "file"))
+        var json: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report with the verdicts.", valueName: "file"))
+        var html: String?
+
+        func validate() throws {
+            if (scenario == nil) == (from == nil) {
+                throw ValidationError("give a scenario to run, or --from RESULTS.json, not both")
+            }
+        }
+
+        func run() throws {
+            var fit: LatencyBandwidthFit?
+            if let sweep {
+                do {
+                    let document = try SweepDocument.decode(try readBytes(sweep))
+                    guard let model = document.sweep.fit?.model else {
+                        throw fail("\(sweep) has no fit (\(document.sweep.fitError ?? "no fit section"))", code: Exit.badInput)
+                    }
+                    fit = model
+                } catch let error as ExitCode {
+                    throw error
+                } catch {
+                    throw fail("\(sweep) is not a `sweep --json` output: \(error)", code: Exit.badInput)
+                }
+            }
+            let measured: RunDocument
+            var session: DriverSession?
+            defer { session?.close() }
+            if let from {
+                do {
+                    measured = try RunDocumentFile.load(path: from)
+                } catch {
+                    throw fail("\(error)", code: Exit.badInput)
+                }
+            } else {
+                let scenario = try driver.loadScenario(path: self.scenario ?? "")
+                let driving = try DriverSession(flags: driver)
+                session = driving
+                measured = driving.runner.run(scenario, onCaseStart: driving.progress.start, onCaseEnd: { _ in driving.progress.finish() })
+                if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
+            }
+            let document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
+            print("diagnosis of \(document.scenario) (\(document.target))\n")
+            print(Diagnoser.render(document), terminator: "")
+            if let json { try writeFile(json, document.encoded()) }
+            if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench diagnose: \(document.scenario)").utf8)) }
+            if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
+        }
+
+        private func readBytes(_ path: String) throws -> [UInt8] {
+            do { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw fail("cannot read \(path): \(error)", code: Exit.badInput)
+            }
+        }
+    }
+}
