@@ -96,8 +96,8 @@ enum Verdicts {
             strength += 0.3
         }
         if let credits = e.creditPacketsPerMessage, credits >= 0.5 {
-            evidence.append("\(Format.fixed(credits, 2)) vsock credit updates/requests per message: the receiver keeps telling the sender it has room")
-            strength += 0.4
+            evidence.append("\(Format.fixed(credits, 2)) vsock credit updates/requests per message: the receiver keeps telling the sender it has room (kernels before 5.4 send one on every read)")
+            strength += credits >= 1 ? 0.5 : 0.3
         }
         if let ceiling = e.context.ceilingMbps, let rtt = e.c.latencyMicros?.p50, let smallest = e.smallestSendBuffer {
             let bdp = ceiling * 1e6 / 8 * rtt * 1e-6

@@ -9,6 +9,15 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     public var max: Double
     public var mean: Double
 
+    public init(p50: Double, p90: Double, p99: Double, p999: Double, max: Double, mean: Double) {
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.p999 = p999
+        self.max = max
+        self.mean = mean
+    }
+
     init(_ histogram: Histogram<UInt64>) {
         func us(_ nanos: UInt64) -> Double { (Double(nanos) / 1000).rounded(toPlaces: 2) }
         p50 = us(histogram.valueAtPercentile(50))
