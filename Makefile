@@ -7,7 +7,7 @@ SWIFT ?= swift
 RELEASE := .build/release/vsockbench
 TEST_TIMEOUT ?= 2700
 
-.PHONY: demo test deps build release unit-tests lab-smoke kit-check bench-peers vsock-lab clean
+.PHONY: demo test deps build release bench-peers bench-probe vsock-lab clean
 
 demo: release
 	$(RELEASE) run scenarios/cliff.yaml
@@ -27,6 +27,11 @@ test:
 	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
 	CI=true scripts/vsock-lab/test-smoke.sh
 	scripts/check-nitro-kit.sh
+
+bench-probe:
+	scripts/install-deps.sh build
+	$(SWIFT) build -c release --product vsockbench
+	scripts/bench-probe-cost.sh
 
 bench-peers:
 	scripts/install-deps.sh bench

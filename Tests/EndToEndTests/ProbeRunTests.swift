@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import VsockProbe
+@testable import VsockBenchCore
+
+/// `run --probe`: the kernel's count of both processes' syscalls over the measured interval.
+@Suite(.serialized) struct ProbeRunTests {
+    static let probeReady = Probe.checkAvailability() == .available
+
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs: run as root"))
+    func syscallsPerMessageAreAsExpectedAndLowerWhenCoalescing() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("""
+            name: probe-syscalls
+            defaults: {warmup: 0s, messages: 2000, request_size: 2KiB, response_size: 2KiB}
+            cases:
+              - {name: none, workload: rr}
+              - {name: coalesce, workload: rr, strategy: {coalesce: {max_messages: 10, max_bytes: 256KiB, linger: 500us}}}
+            """)
+        let result = try Tool.run(["run", path, "--probe", "--json", dir + "/p.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("syscalls/msg"), "the table shows the probe's columns")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/p.json"))))
+        let none = try #require(document.cases.first { $0.name == "none" }?.probe)
+        let coalesce = try #require(document.cases.first { $0.name == "coalesce" }?.probe)
+        // Stop-and-wait, one write per frame: a write and a read on each side per message.
+        let noneSyscalls = try #require(none.perMessage.syscalls)
+        #expect(noneSyscalls >= 3.8 && noneSyscalls <= 5, "\(noneSyscalls) syscalls per message")
+        let writes = Double(none.counters.syscalls["write"] ?? 0) / 2000
+        let reads = Double(none.counters.syscalls["read"] ?? 0) / 2000
+        #expect(writes >= 1.95 && writes <= 2.2, "\(writes) writes per message, both sides")
+        #expect(reads >= 1.95 && reads <= 2.2, "\(reads) reads per message, both sides")
+        let coalesced = try #require(coalesce.perMessage.syscalls)
+        #expect(coalesced < noneSyscalls / 2, "coalescing: \(coalesced) syscalls per message against \(noneSyscalls)")
+        // Over unix there are no VM exits and no vsock packets to count.
+        #expect(none.perMessage.exits == nil && none.perMessage.vsockPackets == nil)
+        #expect(none.counters.kvmRun == 0)
+    }
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv to drop privileges"))
+    func withoutThePrivilegesTheRunGoesOnWithoutTheProbe() throws {
+        let path = try scenarioFile("name: p\ncases:\n  - {name: rr, workload: rr, messages: 50, warmup: 0s}\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Tool.path, "run", path, "--probe"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = ReadAll(out.fileHandleForReading), stderr = ReadAll(err.fileHandleForReading)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(stdout.text())\n\(stderr.text())")
+        let lines = stderr.text().split(separator: "\n").filter { $0.contains("--probe") }
+        #expect(lines.count == 1, "one line: \(lines)")
+        #expect(lines.first?.contains("root or CAP_BPF+CAP_PERFMON") == true)
+        #expect(stdout.text().contains("yes"), "the run itself went on")
+        #expect(!stdout.text().contains("syscalls/msg"), "without probe columns")
+    }
+}
