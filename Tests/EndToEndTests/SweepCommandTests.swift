@@ -56,10 +56,10 @@ extension EndToEndSuite {
             #expect(output.stdout.contains("beta   = "))
         }
 
-        @Test("bad input exits 2 with one clear line: masked not available yet, one size, a repeated size, a bad unit")
+        @Test("bad input exits 2 with one clear line: a masked size out of bounds, one size, a repeated size, a bad unit")
         func badInput() throws {
             let cases: [([String], String)] = [
-                (["--workload", "masked"], "not available yet"),
+                (["--workload", "masked", "--sizes", "64B,8KiB"], "masked fragments are 512B to 4MiB"),
                 (["--workload", "teleport"], "unknown workload 'teleport'"),
                 (["--sizes", "8KiB"], "at least 2"),
                 (["--sizes", "8KiB,8KiB"], "given twice"),

@@ -1,10 +1,13 @@
+import VsockBenchAgent
+
 /// What `sweep` measures at each size, and what "a message" and "its time" mean for the fit.
 public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
     /// Stop-and-wait request/response: request = response = size, one in flight.
     case rr
     /// Bulk bytes driver to target in writes of size.
     case stream
-    /// The masked-agent workload (variable-size responses); not built yet.
+    /// The masked-agent workload: protobuf fragments of size bytes, masked responses, one in
+    /// flight (needs an agent-mode target; the local one is).
     case masked
 
     /// The case that measures `size` bytes, or why this workload cannot be swept.
@@ -21,7 +24,13 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
             spec.writeSize = size
             spec.direction = .tx
         case .masked:
-            throw .workloadNotAvailable(rawValue, "the masked-agent workload is not built yet; sweep rr or stream for now")
+            guard SizeDistribution.bounds.contains(size) else {
+                throw .badSizes("masked fragments are \(Quantities.formatSize(SizeDistribution.bounds.lowerBound)) to \(Quantities.formatSize(SizeDistribution.bounds.upperBound)); \(Quantities.formatSize(size)) is outside")
+            }
+            spec = CaseSpec(name: "masked-\(Quantities.formatSize(size))", workload: .masked)
+            spec.requestSize = size
+            spec.requestSizes = .fixed(size)
+            spec.inflight = 1
         }
         spec.connections = 1
         spec.stop = stop
@@ -34,7 +43,7 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
         switch self {
         case .rr: return "round-trip time per message: 1/msgs_per_s on one connection with one request in flight"
         case .stream: return "seconds per write: 1/msgs_per_s on one connection (one message = one write of size bytes)"
-        case .masked: return "time per request/response exchange"
+        case .masked: return "time per masked request/response exchange: 1/msgs_per_s on one connection with one request in flight (target processing included)"
         }
     }
 
@@ -43,7 +52,7 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
         switch self {
         case .rr: return "payload bytes each way per message (request = response = size); frame headers not counted"
         case .stream: return "payload bytes per write"
-        case .masked: return "request payload bytes"
+        case .masked: return "request payload bytes (the masked response is about as large)"
         }
     }
 
@@ -52,7 +61,8 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
     public var wireFactor: Double {
         switch self {
         case .rr: return 2
-        case .stream, .masked: return 1
+        case .masked: return 2
+        case .stream: return 1
         }
     }
 }

@@ -33,13 +33,20 @@ import Testing
         #expect(plan.scenario.cases.allSatisfy { $0.workload == .stream && $0.direction == .tx })
     }
 
-    @Test("masked is named but not available yet; duplicate, empty and zero sizes are errors")
+    @Test("masked fragments of each size, one in flight")
+    func maskedCases() throws {
+        let plan = try SweepPlan(workload: .masked, sizes: [512, 8192], stop: stop, warmupNanos: 0)
+        #expect(plan.scenario.cases.map(\.requestSizes) == [.fixed(512), .fixed(8192)])
+        #expect(plan.scenario.cases.allSatisfy { $0.workload == .masked && $0.inflight == 1 })
+    }
+
+    @Test("masked sizes outside 512B-4MiB, duplicate, empty and zero sizes are errors")
     func errors() {
-        #expect(throws: SweepError.self) { try SweepPlan(workload: .masked, sizes: [512, 8192], stop: stop, warmupNanos: 0) }
         do {
-            _ = try SweepPlan(workload: .masked, sizes: [512, 8192], stop: stop, warmupNanos: 0)
+            _ = try SweepPlan(workload: .masked, sizes: [64, 8192], stop: stop, warmupNanos: 0)
+            Issue.record("accepted a 64-byte masked fragment")
         } catch {
-            #expect(error.description.contains("not available yet"))
+            #expect(error.description.contains("masked fragments are 512B to 4MiB"))
         }
         #expect(throws: SweepError.self) { try SweepPlan(workload: .rr, sizes: [512, 512], stop: stop, warmupNanos: 0) }
         #expect(throws: SweepError.self) { try SweepPlan(workload: .rr, sizes: [], stop: stop, warmupNanos: 0) }
