@@ -75,10 +75,16 @@ done
 readonly run_limit=$((duration + WARMUP_S + 30))
 work=$(mktemp -d -t bench-peers.XXXXXX)
 server_pids=()
+client_pid=""
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     local pid
+    # A client still running (the run was interrupted): timeout passes the signal on.
+    if [[ -n $client_pid ]]; then
+        kill "$client_pid" 2> /dev/null || true
+        wait "$client_pid" 2> /dev/null || true
+    fi
     for pid in "${server_pids[@]}"; do
         kill "$pid" 2> /dev/null || true
     done
@@ -169,30 +175,47 @@ cases:
   - {name: rr, workload: rr, request_size: ${RR_PAYLOAD}, response_size: ${RR_PAYLOAD}, inflight: 1}
 EOF
 
-# vsockbench's figure for one case: Mbps (stream) or messages/s (rr). Prints "VALUE P50_US".
+# Runs one client command bounded in time, in the background so that the EXIT trap can stop
+# it too; stdout to $1, stderr to $2.
+run_client() {
+    local out=$1 err=$2 rc=0
+    shift 2
+    timeout -k 5 "$run_limit" "$@" > "$out" 2> "$err" &
+    client_pid=$!
+    wait "$client_pid" || rc=$?
+    client_pid=""
+    return "$rc"
+}
+
+# Each measurement sets `figure` (Mbps or per second) and `p50` (round trip in µs, or -).
+figure="" p50=""
+
+# vsockbench's figure for one case: Mbps (stream) or messages/s (rr), and its p50 latency.
 run_vsockbench() {
-    local case=$1 out="$work/vsockbench-$1.json" key
+    local case=$1 out="$work/vsockbench-$1.json" key line
     rm -f "$out"
-    if ! timeout -k 5 "$run_limit" "$binary" run "$work/peers.yaml" --case "$case" \
-        --target "tcp://127.0.0.1:$vsb_port" --json "$out" > "$work/run-$case.log" 2>&1; then
+    if ! run_client "$work/run-$case.log" "$work/run-$case.err" "$binary" run "$work/peers.yaml" --case "$case" \
+        --target "tcp://127.0.0.1:$vsb_port" --json "$out"; then
         echo "bench-peers: vsockbench run --case $case failed:" >&2
-        tail -n 5 "$work/run-$case.log" >&2
+        tail -n 5 "$work/run-$case.log" "$work/run-$case.err" >&2
         return 1
     fi
     [[ $case == stream ]] && key=mbps_total || key=msgs_per_s
-    jq -r --arg key "$key" '.cases[0] | "\(.[$key]) \(.latency_us.p50 // "-")"' "$out"
+    line=$(jq -r --arg key "$key" '.cases[0] | "\(.[$key]) \(.latency_us.p50 // "-")"' "$out")
+    read -r figure p50 <<< "$line"
 }
 
 # iperf3 as the stream peer: client sends (-c, no -R), one stream, 64 KiB writes, TCP_NODELAY
-# like vsockbench, 1 s omitted as warmup. Prints the sender's Mbps.
+# like vsockbench, 1 s omitted as warmup. The figure is the sender's Mbps.
 run_iperf3() {
     local out="$work/iperf3.json"
-    if ! timeout -k 5 "$run_limit" iperf3 -c 127.0.0.1 -p "$iperf_port" -P 1 -l 64K -N \
-        -t "$duration" -O "$WARMUP_S" -J > "$out" 2> "$work/iperf3.err"; then
+    if ! run_client "$out" "$work/iperf3.err" iperf3 -c 127.0.0.1 -p "$iperf_port" -P 1 -l 64K -N \
+        -t "$duration" -O "$WARMUP_S" -J; then
         echo "bench-peers: iperf3 failed: $(jq -r '.error // empty' "$out" 2> /dev/null) $(tail -n 2 "$work/iperf3.err")" >&2
         return 1
     fi
-    jq -r '.end.sum_sent.bits_per_second / 1e6' "$out"
+    figure=$(jq -r '.end.sum_sent.bits_per_second / 1e6' "$out")
+    p50=-
 }
 
 # sockperf ping-pong as the rr peer. Its -m is the whole message on the wire (its own small
@@ -200,12 +223,12 @@ run_iperf3() {
 # TCP_NODELAY is sockperf's default for ping-pong. Its [Valid Duration] line excludes its own
 # 400 ms warmup; -t is our warmup + duration, so the wall time matches. Its "Latency" and
 # percentiles are one-way figures, half the round trip (sockperf(1): "the average latency for a
-# given one-way path ... is the average RTT divided by two"). Prints "ROUND_TRIPS_PER_S P50_RTT_US".
+# given one-way path ... is the average RTT divided by two"). The figure is round trips/s.
 run_sockperf() {
-    local out="$work/sockperf.out" clean valid rate p50
-    if ! timeout -k 5 "$run_limit" sockperf ping-pong --tcp -i 127.0.0.1 -p "$sockperf_port" \
-        -m "$((RR_PAYLOAD + HEADER_BYTES))" -t "$((duration + WARMUP_S))" > "$out" 2>&1; then
-        echo "bench-peers: sockperf failed: $(tail -n 3 "$out" | tr '\n' ' ')" >&2
+    local out="$work/sockperf.out" clean valid
+    if ! run_client "$out" "$work/sockperf.err" sockperf ping-pong --tcp -i 127.0.0.1 -p "$sockperf_port" \
+        -m "$((RR_PAYLOAD + HEADER_BYTES))" -t "$((duration + WARMUP_S))"; then
+        echo "bench-peers: sockperf failed: $(tail -n 3 "$out" "$work/sockperf.err" | tr '\n' ' ')" >&2
         return 1
     fi
     clean=$(sed 's/\x1b\[[0-9;]*m//g' "$out")
@@ -214,11 +237,11 @@ run_sockperf() {
         echo "bench-peers: no [Valid Duration] line in sockperf's output" >&2
         return 1
     }
-    rate=$(sed -n 's/.*RunTime=\([0-9.]*\) sec;.*ReceivedMessages=\([0-9]*\).*/\2 \1/p' <<< "$valid" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2 }')
-    [[ -n $rate ]] || { echo "bench-peers: could not read sockperf's round trips: $valid" >&2; return 1; }
+    figure=$(sed -n 's/.*RunTime=\([0-9.]*\) sec;.*ReceivedMessages=\([0-9]*\).*/\2 \1/p' <<< "$valid" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2 }')
+    [[ -n $figure ]] || { echo "bench-peers: could not read sockperf's round trips: $valid" >&2; return 1; }
     # sockperf: ---> percentile 50.000 =    9.644   (one-way, so twice that is the round trip)
     p50=$(awk '/percentile 50\.000 =/ { printf "%.2f", 2 * $NF; exit }' <<< "$clean")
-    echo "$rate ${p50:--}"
+    p50=${p50:--}
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }'; }
@@ -253,21 +276,22 @@ failed=0
 for ((round = 1; round <= rounds; round++)); do
     for w in "${workloads[@]}"; do
         if ((round % 2)); then order=(peer us); else order=(us peer); fi
-        peer_line="" us_line=""
+        peer_value="" us_value=""
         for who in "${order[@]}"; do
+            figure="" p50=""
             if [[ $who == peer ]]; then
-                if [[ $w == stream ]]; then peer_line=$(run_iperf3) || true; else peer_line=$(run_sockperf) || true; fi
+                if [[ $w == stream ]]; then run_iperf3 || true; else run_sockperf || true; fi
+                peer_value=$figure peer_p50=$p50
             else
-                us_line=$(run_vsockbench "$w") || true
+                run_vsockbench "$w" || true
+                us_value=$figure us_p50=$p50
             fi
         done
-        if [[ -z $peer_line || -z $us_line ]]; then
+        if [[ -z $peer_value || -z $us_value ]]; then
             failed=1
             printf '%-5s  %-6s  %s\n' "$round" "$w" "FAILED (see the messages above)"
             continue
         fi
-        read -r peer_value peer_p50 <<< "$peer_line"
-        read -r us_value us_p50 <<< "$us_line"
         r=$(ratio "$us_value" "$peer_value")
         ratios[$w]+="$r "
         p50_ratio=null latency_note=""
