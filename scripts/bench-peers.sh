@@ -66,7 +66,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ && $rounds -le 50 ]] || die_usage "--rounds '$rounds': expected 1 to 50"
 [[ $duration =~ ^[1-9][0-9]*$ && $duration -le 600 ]] || die_usage "--duration '$duration': expected whole seconds, 1 to 600 (iperf3 and sockperf take whole seconds)"
-[[ -x $binary ]] || die_usage "no vsockbench at $binary: build it first with 'swift build -c release --product vsockbench' (or run 'make bench-peers')"
+[[ -x $binary ]] || die "no vsockbench at $binary: build it first with 'swift build -c release --product vsockbench' (or run 'make bench-peers')"
 for tool in iperf3 sockperf jq ss timeout; do
     command -v "$tool" > /dev/null || die "'$tool' is missing: run 'scripts/install-deps.sh bench'"
 done
