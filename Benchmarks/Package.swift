@@ -23,6 +23,28 @@ let package = Package(
             path: "AgentPipeline",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        /// The frame codec: header encode/decode, malformed-header rejection, and FrameReader
+        /// over a Unix socketpair with 64 B, 8 KiB and 64 KiB frames.
+        .executableTarget(
+            name: "FrameCodec",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VsockBenchCore", package: "vsockbench"),
+            ],
+            path: "FrameCodec",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        /// The payload generator: pool creation, request copy, response verification, stream
+        /// spot checks.
+        .executableTarget(
+            name: "PayloadGenerator",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VsockBenchCore", package: "vsockbench"),
+            ],
+            path: "PayloadGenerator",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         /// Not a benchmark (it sits outside Benchmarks/<Suite>/): runs one phase N times for
         /// valgrind --tool=callgrind, whose instruction counts do not depend on the machine's load.
         .executableTarget(

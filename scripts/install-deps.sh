@@ -3,14 +3,14 @@
 #   scripts/install-deps.sh build   what `swift build` needs (libbpf for the probe)
 #   scripts/install-deps.sh test    + the test peers: QEMU and busybox for the vsock lab,
 #                                   socat, shellcheck, chromium for the HTML report test
-#   scripts/install-deps.sh bench   + iperf3, sockperf, hyperfine for `make bench-peers`
+#   scripts/install-deps.sh bench   + iperf3, sockperf, hyperfine, jq for `make bench-peers`
 # Runs apt-get as root (or through sudo). Does nothing when everything is there.
 set -euo pipefail
 
 set_name=${1:-build}
 build=(libbpf-dev pkg-config libelf-dev zlib1g-dev libc6-dev)
 test=(qemu-system-x86 busybox-static socat cpio shellcheck chromium)
-bench=(iperf3 sockperf hyperfine)
+bench=(iperf3 sockperf hyperfine jq)
 
 case $set_name in
     build) wanted=("${build[@]}") ;;
