@@ -23,7 +23,7 @@ set -euo pipefail
 
 readonly GOAL=0.95
 readonly WARMUP_S=1
-readonly HEADER_BYTES=24 # FrameHeader.size: every rr message carries it on the wire
+readonly HEADER_BYTES=32 # FrameHeader.size: every rr message carries it on the wire
 readonly RR_PAYLOAD=8192
 readonly STREAM_WRITE=65536
 
@@ -219,7 +219,7 @@ run_iperf3() {
 }
 
 # sockperf ping-pong as the rr peer. Its -m is the whole message on the wire (its own small
-# header included); ours is 24 header bytes + 8 KiB, so sockperf sends 8216 bytes each way too.
+# header included); ours is 32 header bytes + 8 KiB, so sockperf sends 8224 bytes each way too.
 # TCP_NODELAY is sockperf's default for ping-pong. Its [Valid Duration] line excludes its own
 # 400 ms warmup; -t is our warmup + duration, so the wall time matches. Its "Latency" and
 # percentiles are one-way figures, half the round trip (sockperf(1): "the average latency for a

@@ -3,7 +3,7 @@ import VsockBenchCore
 
 /// The frame codec on the data path: what every rr message pays below the payload bytes.
 ///
-/// - Header encode/decode: the 24-byte header alone, in memory.
+/// - Header encode/decode: the 32-byte header alone, in memory.
 /// - Malformed headers: the rejection path the target takes for a bad peer.
 /// - FrameReader: frames of 64 B, 8 KiB and 64 KiB through a Unix socketpair, written in
 ///   batches by the same thread and read back one frame at a time by `FrameReader.next()`.
