@@ -1,5 +1,8 @@
 /// Each verdict: fires only on its own evidence, says what that evidence is, and what to do.
 enum Verdicts {
+    /// A request/response case moving this share of the best bulk case is at the ceiling.
+    static let nearCeiling = 0.7
+
     static let all: [@Sendable (CaseEvidence) -> Diagnosis?] = [
         roundTrip, processing, fragmentedWrites, flowControl, notifications, nagle, bandwidth,
     ]
@@ -7,7 +10,8 @@ enum Verdicts {
     /// Stop-and-wait: each connection moves one message per round trip.
     static func roundTrip(_ e: CaseEvidence) -> Diagnosis? {
         guard e.stopAndWait, let t = e.secondsPerMessage, let latency = e.c.latencyMicros else { return nil }
-        if let share = e.ceilingShare, share >= 0.5 { return nil }
+        // Near the bulk ceiling the channel itself is the limit (bandwidth_bound takes over).
+        if let share = e.ceilingShare, share >= Self.nearCeiling { return nil }
         var evidence = [
             "stop-and-wait: 1 request in flight per connection, so a connection moves one message per round trip",
             "round trip p50 \(Say.us(latency.p50)), mean \(Say.us(latency.mean)); \(Format.fixed(1 / t, 0)) messages/s per connection = one every \(Say.us(t * 1e6))",
@@ -143,7 +147,7 @@ enum Verdicts {
     static func bandwidth(_ e: CaseEvidence) -> Diagnosis? {
         guard e.c.verified, e.c.mbpsTotal > 0 else { return nil }
         let share = e.ceilingShare ?? (e.isRequestResponse ? 0 : 1)
-        guard share >= (e.isRequestResponse ? 0.7 : 0.5) else { return nil }
+        guard share >= (e.isRequestResponse ? Self.nearCeiling : 0.5) else { return nil }
         var evidence = ["\(Say.mbps(e.c.mbpsTotal)), \(Say.pct(share)) of the best bulk case of this run"]
         if let fit = e.context.fit, fit.isPhysical {
             let size = Double(e.isRequestResponse ? e.c.config.requestSize : e.c.config.writeSize)

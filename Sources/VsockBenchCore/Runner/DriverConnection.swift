@@ -10,7 +10,7 @@ public struct DriverConnection: Sendable {
     public static func open(to endpoint: Endpoint, hello: Hello, timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
         let socket: Socket
         do {
-            socket = try Socket.connect(to: endpoint, options: hello.spec.socket)
+            socket = try Socket.connect(to: endpoint, options: hello.spec.socket, timesSyscalls: false)
         } catch {
             throw .transport(error)
         }

@@ -16,13 +16,21 @@ public final class Socket: Sendable {
     /// The peer's CID for vsock sockets (from accept or the connected endpoint).
     public let peerCID: UInt32?
     public let counters = IOCounters()
+    /// Whether each syscall's duration is measured (two clock reads per call). The target
+    /// needs it for its I/O-wait share; the driver, whose latency clock already brackets the
+    /// exchange, does not pay for it.
+    public let timesSyscalls: Bool
     private let closed = Atomic<Bool>(false)
 
-    init(fd: Int32, family: Int32, peerCID: UInt32? = nil) {
+    init(fd: Int32, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true) {
         self.fd = fd
         self.family = family
         self.peerCID = peerCID
+        self.timesSyscalls = timesSyscalls
     }
+
+    @inline(__always)
+    private func now() -> UInt64 { timesSyscalls ? MonotonicClock.nanos() : 0 }
 
     deinit {
         assert(closed.load(ordering: .relaxed), "Socket \(fd) deallocated without close()")
@@ -30,7 +38,7 @@ public final class Socket: Sendable {
 
     /// Opens a connection, applying `options` before connecting (buffer sizes must be set first
     /// to take effect on vsock and tcp windows).
-    public static func connect(to endpoint: Endpoint, options: SocketOptions = SocketOptions()) throws(TransportError) -> Socket {
+    public static func connect(to endpoint: Endpoint, options: SocketOptions = SocketOptions(), timesSyscalls: Bool = true) throws(TransportError) -> Socket {
         let address = try SocketAddress.resolve(endpoint, passive: false)
         let fd: Int32
         do {
@@ -57,7 +65,7 @@ public final class Socket: Sendable {
         }
         var peer: UInt32?
         if case let .vsock(cid, _) = endpoint { peer = cid }
-        return Socket(fd: fd, family: address.family, peerCID: peer)
+        return Socket(fd: fd, family: address.family, peerCID: peer, timesSyscalls: timesSyscalls)
     }
 
     /// A connected pair of Unix stream sockets (tests, and in-process plumbing).
@@ -71,9 +79,9 @@ public final class Socket: Sendable {
     /// One read syscall into `buffer`; returns 0 at end of stream.
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
-        let start = MonotonicClock.nanos()
+        let start = now()
         let n = try Posix.read(fd, buffer, count)
-        counters.recordRead(bytes: n, nanos: MonotonicClock.nanos() &- start)
+        counters.recordRead(bytes: n, nanos: now() &- start)
         return n
     }
 
@@ -82,9 +90,9 @@ public final class Socket: Sendable {
     public func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
         var offset = 0
         while offset < count {
-            let start = MonotonicClock.nanos()
+            let start = now()
             let n = try Posix.write(fd, buffer + offset, count - offset)
-            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start, short: n < count - offset)
+            counters.recordWrite(bytes: n, nanos: now() &- start, short: n < count - offset)
             offset += n
         }
     }
@@ -106,11 +114,11 @@ public final class Socket: Sendable {
         guard var base = vectors.baseAddress else { return }
         var remaining = vectors.count
         while remaining > 0 {
-            let start = MonotonicClock.nanos()
+            let start = now()
             var total = 0
             for i in 0..<min(remaining, 1024) { total += base[i].iov_len }
             var n = try Posix.writev(fd, base, Int32(min(remaining, 1024)))
-            counters.recordWrite(bytes: n, nanos: MonotonicClock.nanos() &- start, short: n < total)
+            counters.recordWrite(bytes: n, nanos: now() &- start, short: n < total)
             while remaining > 0, n >= base.pointee.iov_len {
                 n -= base.pointee.iov_len
                 base += 1

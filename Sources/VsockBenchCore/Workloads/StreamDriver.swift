@@ -75,6 +75,16 @@ struct StreamDriver: Sendable {
         var window = MeasureWindow()
         var position: UInt64 = 0
         var ended = false
+        // The target streams right after its ack: the reader may already hold the first bytes.
+        var leftoverMismatch = false
+        connection.reader.drainBuffered { leftover in
+            guard !leftover.isEmpty else { return }
+            if !pool.spotCheck(leftover.baseAddress!, count: leftover.count, at: 0) { leftoverMismatch = true }
+            position = UInt64(leftover.count)
+        }
+        if leftoverMismatch {
+            control.fail("connection \(index): the first stream bytes are not the expected ones (corrupted)")
+        }
         while true {
             if window.observe(control.phase, io: socket.counters) { break }
             if let quotaBytes, window.measuring, socket.counters.snapshot().bytesRead - window.startBytesRead >= quotaBytes {
