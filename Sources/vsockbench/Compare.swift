@@ -33,7 +33,7 @@ extension VsockBench {
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions)
             defer { session.close() }
-            let document = session.runner.run(scenario, onCaseStart: session.progress.start, onCaseEnd: { _ in session.progress.finish() })
+            let document = session.run(scenario)
             let comparison = Comparison(document)
             print("compare \(document.scenario) against \(document.target) (baseline: \(comparison.baseline))\n")
             print(comparison.text())
@@ -46,11 +46,7 @@ extension VsockBench {
             if let json { try writeFile(json, CompareDocument(run: document).encoded()) }
             if let markdown { try writeFile(markdown, Array(comparison.markdown(title: "vsockbench compare: \(document.scenario)").utf8)) }
             if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench compare: \(document.scenario)").utf8)) }
-            if session.runner.wasInterrupted {
-                session.close()
-                throw ExitCode(Exit.interrupted)
-            }
-            if !document.allVerified { throw ExitCode(Exit.failure) }
+            try session.finish(document)
         }
     }
 }

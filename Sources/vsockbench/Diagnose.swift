@@ -78,7 +78,7 @@ extension VsockBench {
                 let scenario = try driver.loadScenario(path: self.scenario ?? "")
                 let driving = try DriverSession(flags: driver)
                 session = driving
-                measured = driving.runner.run(scenario, onCaseStart: driving.progress.start, onCaseEnd: { _ in driving.progress.finish() })
+                measured = driving.run(scenario)
                 if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
             }
             let document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })

@@ -90,6 +90,20 @@ final class DriverSession: @unchecked Sendable {
         }
     }
 
+    /// Runs the cases with the progress line.
+    func run(_ scenario: Scenario) -> RunDocument {
+        runner.run(scenario, onCaseStart: progress.start, onCaseEnd: { [progress] _ in progress.finish() })
+    }
+
+    /// The exit status a run's command ends with: interrupted (130), a failed case (1), or success.
+    func finish(_ document: RunDocument) throws {
+        if runner.wasInterrupted {
+            close()
+            throw ExitCode(Exit.interrupted)
+        }
+        if !document.allVerified { throw ExitCode(Exit.failure) }
+    }
+
     func close() {
         progress.finish()
         probe?.close()

@@ -36,15 +36,11 @@ extension VsockBench {
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions)
             defer { session.close() }
-            let document = session.runner.run(scenario, onCaseStart: session.progress.start, onCaseEnd: { _ in session.progress.finish() })
+            let document = session.run(scenario)
             print(RunTable.render(document), terminator: "")
             if let json { try writeFile(json, document.encoded()) }
             if let html { try writeFile(html, Array(HTMLReport.render(document).utf8)) }
-            if session.runner.wasInterrupted {
-                session.close()
-                throw ExitCode(Exit.interrupted)
-            }
-            if !document.allVerified { throw ExitCode(Exit.failure) }
+            try session.finish(document)
         }
     }
 }

@@ -61,7 +61,7 @@ extension VsockBench {
             }
             let session = try DriverSession(target: endpoint, ioTimeout: ioTimeout)
             defer { session.close() }
-            let document = session.runner.run(plan.scenario, onCaseStart: session.progress.start, onCaseEnd: { _ in session.progress.finish() })
+            let document = session.run(plan.scenario)
             let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: batchBytes)
             print(RunTable.render(document))
             print(SweepTable.render(sweep), terminator: "")

@@ -42,11 +42,7 @@ public final class CountingSemaphore: @unchecked Sendable {
 
     /// Takes a slot, waiting at most `timeoutNanos`; false on timeout or cancel.
     public func acquire(timeoutNanos: UInt64) -> Bool {
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        let total = UInt64(deadline.tv_nsec) + timeoutNanos
-        deadline.tv_sec += Int(total / 1_000_000_000)
-        deadline.tv_nsec = Int(total % 1_000_000_000)
+        var deadline = realtimeDeadline(after: timeoutNanos)
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         while available == 0 && !cancelled {

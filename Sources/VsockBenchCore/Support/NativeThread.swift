@@ -84,11 +84,7 @@ public final class ActivityCounter: @unchecked Sendable {
     /// Waits until nothing is active or `timeoutNanos` passed; returns what is still active.
     @discardableResult
     public func waitUntilIdle(timeoutNanos: UInt64) -> Int {
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        let total = UInt64(deadline.tv_nsec) + timeoutNanos
-        deadline.tv_sec += Int(total / 1_000_000_000)
-        deadline.tv_nsec = Int(total % 1_000_000_000)
+        var deadline = realtimeDeadline(after: timeoutNanos)
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         while active > 0 {
@@ -96,4 +92,14 @@ public final class ActivityCounter: @unchecked Sendable {
         }
         return active
     }
+}
+
+/// The CLOCK_REALTIME instant `nanos` from now, as pthread_cond_timedwait wants it.
+func realtimeDeadline(after nanos: UInt64) -> timespec {
+    var deadline = timespec()
+    clock_gettime(CLOCK_REALTIME, &deadline)
+    let total = UInt64(deadline.tv_nsec) + nanos
+    deadline.tv_sec += Int(total / 1_000_000_000)
+    deadline.tv_nsec = Int(total % 1_000_000_000)
+    return deadline
 }

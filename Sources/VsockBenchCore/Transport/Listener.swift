@@ -18,15 +18,7 @@ public final class Listener: Sendable {
 
     public init(endpoint: Endpoint, options: SocketOptions = SocketOptions(), backlog: Int32 = 128) throws(TransportError) {
         let address = try SocketAddress.resolve(endpoint, passive: true)
-        let fd: Int32
-        do {
-            fd = try Posix.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue))
-        } catch {
-            if address.family == cshims_af_vsock(), error.errno == EAFNOSUPPORT || error.errno == EINVAL {
-                throw TransportError.vsockUnsupported(endpoint)
-            }
-            throw TransportError.listenFailed(endpoint, error)
-        }
+        let fd = try Posix.streamSocket(family: address.family, for: endpoint) { .listenFailed(endpoint, $0) }
         var one: Int32 = 1
         if address.family == AF_INET || address.family == AF_INET6 {
             _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -25,6 +25,18 @@ enum Posix {
         return fd
     }
 
+    /// A stream socket for `endpoint`; a kernel without AF_VSOCK is named as such.
+    static func streamSocket(family: Int32, for endpoint: Endpoint, failure: (SystemError) -> TransportError) throws(TransportError) -> Int32 {
+        do {
+            return try socket(domain: family, type: Int32(SOCK_STREAM.rawValue))
+        } catch {
+            if family == cshims_af_vsock(), error.errno == EAFNOSUPPORT || error.errno == EINVAL {
+                throw TransportError.vsockUnsupported(endpoint)
+            }
+            throw failure(error)
+        }
+    }
+
     static func close(_ fd: Int32) {
         // EINTR on close on Linux: the descriptor is already released; never retry.
         _ = Glibc.close(fd)

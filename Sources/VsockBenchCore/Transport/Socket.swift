@@ -40,15 +40,7 @@ public final class Socket: Sendable {
     /// to take effect on vsock and tcp windows).
     public static func connect(to endpoint: Endpoint, options: SocketOptions = SocketOptions(), timesSyscalls: Bool = true) throws(TransportError) -> Socket {
         let address = try SocketAddress.resolve(endpoint, passive: false)
-        let fd: Int32
-        do {
-            fd = try Posix.socket(domain: address.family, type: Int32(SOCK_STREAM.rawValue))
-        } catch {
-            if address.family == cshims_af_vsock(), error.errno == EAFNOSUPPORT || error.errno == EINVAL {
-                throw TransportError.vsockUnsupported(endpoint)
-            }
-            throw TransportError.connectFailed(endpoint, error)
-        }
+        let fd = try Posix.streamSocket(family: address.family, for: endpoint) { .connectFailed(endpoint, $0) }
         do {
             try options.apply(to: fd, family: address.family)
         } catch {

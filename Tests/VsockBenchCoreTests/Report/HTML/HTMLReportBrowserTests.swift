@@ -25,7 +25,11 @@ import Testing
         let png = directory.appending(path: "\(name).png")
         try? FileManager.default.removeItem(at: png)
         try html.write(to: page, atomically: true, encoding: .utf8)
-        let common = ["--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--user-data-dir=\(directory.appending(path: "profile").path)"]
+        // A profile of its own per render: tests run concurrently, and Chromium refuses a
+        // profile another instance holds (SingletonLock).
+        let profile = FileManager.default.temporaryDirectory.appending(path: "vsockbench-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let common = ["--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--user-data-dir=\(profile.path)"]
         let shot = try run(chromium, common + ["--enable-logging=stderr", "--v=0", "--screenshot=\(png.path)", "--window-size=1280,2000", page.absoluteString])
         #expect(shot.status == 0, "chromium --screenshot failed: \(shot.stderr)")
         let dom = try run(chromium, common + ["--dump-dom", page.absoluteString])
