@@ -32,6 +32,8 @@ test:
 	$(SWIFT) build --build-tests
 	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build
 	CI=true scripts/vsock-lab/test-smoke.sh
+	$(RELEASE_BUILD)
+	CI=true scripts/vsock-lab/test-bench.sh --binary $(RELEASE)
 	scripts/check-nitro-kit.sh
 
 bench-peers:
