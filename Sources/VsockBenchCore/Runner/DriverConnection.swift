@@ -20,7 +20,12 @@ public struct DriverConnection: Sendable {
         socket.setReceiveTimeout(seconds: timeoutSeconds)
         socket.setSendTimeout(seconds: timeoutSeconds)
         do {
-            try socket.send(ControlCodec.frame(.hello, hello))
+            do {
+                try socket.send(ControlCodec.frame(.hello, hello))
+            } catch {
+                if error.isDisconnect, let message = pendingError(reader) { throw DriverError.rejected(message) }
+                throw error
+            }
             guard let frame = try reader.next() else {
                 throw DriverError.protocolViolation("the target closed the connection instead of answering the hello (is it a vsockbench target?)")
             }
@@ -38,6 +43,14 @@ public struct DriverConnection: Sendable {
             socket.close()
             throw DriverError(error)
         }
+    }
+
+    /// The target's error frame, if one is waiting. A target that refuses the peer (--allow-cid)
+    /// sends it and closes before reading the hello; over vsock the hello's send then fails with
+    /// EPIPE while that frame is still readable, and its reason is what the user needs.
+    private static func pendingError(_ reader: FrameReader) -> ErrorMessage? {
+        guard let frame = try? reader.next(), frame.header.type == .error else { return nil }
+        return (try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame")
     }
 
     /// Reads the next frame; with `orError`, an error frame is returned for the caller to

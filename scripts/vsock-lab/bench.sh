@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs vsockbench over real AF_VSOCK in the lab VM (what `make vsock-lab` does): boots the lab
+# with jobs/vsockbench.sh, which runs scenarios/lab.yaml with the probe against a target on
+# CID 1 and checks the transport behaviours, then prints the vsock packets each message cost,
+# by op. Results stay in DIR (default lab-results/): lab.json, doctor.json, behaviours/,
+# vsock-per-msg.txt, checks.txt, _lab/.
+#
+# Timing under TCG (emulated CPU) is not representative: the counts are what the lab is for.
+# Usage: scripts/vsock-lab/bench.sh [--binary PATH] [--out DIR] [--timeout SECONDS]
+#   --binary   a release vsockbench (default .build/release/vsockbench; build it with
+#              swift build -c release --static-swift-stdlib --product vsockbench); a stripped
+#              copy goes into the guest
+#   --out      where the results land (default lab-results; an earlier lab result there is
+#              replaced)
+#   --timeout  the lab's hard limit for the guest run (default 420)
+# Exit status: the job's (0 when the run and every guest-side check passed), or lab.sh's own
+# (69 prerequisite missing, 70 no boot, 75 timeout, 76 damaged result).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+binary=$root/.build/release/vsockbench
+out=$root/lab-results
+timeout=420
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --binary | --out | --timeout)
+            [[ $# -ge 2 ]] || {
+                echo "bench.sh: $1 needs a value" >&2
+                exit 64
+            }
+            case $1 in
+                --binary) binary=$2 ;;
+                --out) out=$2 ;;
+                --timeout) timeout=$2 ;;
+            esac
+            shift 2
+            ;;
+        -h | --help)
+            sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "bench.sh: unknown argument $1 (see --help)" >&2
+            exit 64
+            ;;
+    esac
+done
+
+if [[ ! -x $binary ]]; then
+    echo "bench.sh: no vsockbench at $binary: swift build -c release --static-swift-stdlib --product vsockbench" >&2
+    exit 69
+fi
+
+# A stripped copy: a third of the size, so the initramfs is smaller and boots faster under TCG.
+stage=$(mktemp -d "${TMPDIR:-/tmp}/vsock-lab-bench.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+cp "$binary" "$stage/vsockbench"
+if command -v strip >/dev/null; then
+    strip "$stage/vsockbench"
+fi
+
+echo "vsock-lab: vsockbench over real AF_VSOCK (CID 1, vsock_loopback) in a QEMU guest."
+echo "vsock-lab: the guest CPU is emulated (TCG): timings (Mbps, latency) are NOT representative;"
+echo "vsock-lab: the counts (vsock packets by op, credit updates, syscalls per message) are."
+status=0
+(cd "$root" && "$here/lab.sh" --job "$here/jobs/vsockbench.sh" --out "$out" --force \
+    --binary "$stage/vsockbench" --include scenarios/lab.yaml \
+    --include scripts/vsock-lab/scenarios/behaviours.yaml:scenarios/behaviours.yaml \
+    --timeout "$timeout") || status=$?
+out=$(cd "$out" && pwd)
+
+# One row per case: packets per message by op. On loopback both ends live in one kernel, so
+# alloc_pkt (tx) sees every packet once, sent by either end; recv_pkt (rx) sees the same
+# packets again, and the probe's "vsock pkts/msg" column above counts both.
+per_msg_table() {
+    jq -n -r '
+        def f2: (. * 100 | round) as $c | "\($c / 100 | floor).\($c % 100 | tostring | if length < 2 then "0" + . else . end)";
+        def per($n; $m): if $m > 0 then ($n / $m | f2) else "-" end;
+        ["case", "msgs", "RW", "CREDIT_UPDATE", "CREDIT_REQUEST", "other", "RW bytes/pkt", "syscalls", "verified"],
+        (inputs | .cases[] | select(.probe.counters.vsock != null) |
+            .messages as $m | .probe.counters.vsock.tx as $tx |
+            def op($o): ($tx[$o].packets // 0);
+            [.name, $m, per(op("RW"); $m), per(op("CREDIT_UPDATE"); $m), per(op("CREDIT_REQUEST"); $m),
+             per(op("REQUEST") + op("RESPONSE") + op("SHUTDOWN") + op("RST"); $m),
+             (if op("RW") > 0 then ($tx.RW.bytes / op("RW") | floor) else "-" end),
+             (.probe.per_msg.syscalls // "-" | if type == "number" then f2 else . end),
+             (if .verified then "yes" else "NO" end)])
+        | @tsv' "$@" | align
+}
+
+# Left-aligns the first column of tab-separated rows, right-aligns the others.
+align() {
+    awk -F'\t' '{ rows[NR] = $0; for (i = 1; i <= NF; i++) if (length($i) > w[i]) w[i] = length($i) }
+        END { for (r = 1; r <= NR; r++) { n = split(rows[r], f, "\t"); line = sprintf("%-" w[1] "s", f[1])
+            for (i = 2; i <= n; i++) line = line sprintf("  %" w[i] "s", f[i]); print line } }'
+}
+
+if [[ -s $out/lab.json ]] && command -v jq >/dev/null; then
+    {
+        echo
+        echo "vsock packets per message, by op (probe: vsock/virtio_transport_alloc_pkt, each packet once;"
+        echo "both ends are in this guest; syscalls are the driver's own, per message)"
+        per_msg_table "$out/lab.json"
+        echo
+        echo "behaviour cases (vsock_buffer_size 64KiB, 1 MiB messages)"
+        per_msg_table "$out/behaviours/vsock-buffer-64k.json" "$out/behaviours/rr-1m.json" 2>/dev/null
+    } | tee "$out/vsock-per-msg.txt"
+elif [[ -s $out/lab.json ]]; then
+    echo "bench.sh: jq not found: the per-op table is skipped (apt-get install jq); the figures are in $out/lab.json"
+fi
+
+echo
+if [[ -s $out/checks.txt ]]; then
+    echo "guest checks: $(grep -c '^PASS' "$out/checks.txt") passed, $(grep -c '^FAIL' "$out/checks.txt") failed"
+    grep '^FAIL' "$out/checks.txt" || true
+fi
+echo "results: $out/lab.json (run), $out/doctor.json (doctor in the guest), $out/behaviours/,"
+echo "         $out/vsock-per-msg.txt, $out/_lab/ (console, timings)"
+echo "timing under TCG is emulated and not representative: read the counts, not the Mbps."
+exit "$status"
