@@ -38,7 +38,7 @@ test:
 
 bench-probe:
 	scripts/install-deps.sh build
-	$(SWIFT) build -c release --product vsockbench
+	$(RELEASE_BUILD)
 	scripts/bench-probe-cost.sh
 
 bench-peers:

@@ -55,7 +55,7 @@ public enum CaseSummary {
             targetProcessingShare: target?.processingShare.map { $0.rounded(toPlaces: 4) },
             cpu: cpu, spread: spread, socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
             errors: m.failures, verified: m.failures.isEmpty && messages > 0 && target != nil, verification: verification,
-            target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: $0.perMessage(Int(clamping: messages))) }, diagnosis: nil)
+            target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: (m.probeLoopback ? $0.loopbackBasis() : $0).perMessage(Int(clamping: messages))) }, diagnosis: nil)
         result.shortWritesPerMessage = perMessage(io.shortWrites, messages)
         result.targetShortWritesPerMessage = target.flatMap { perMessage($0.shortWrites, $0.messages) }
         return result

@@ -22,3 +22,14 @@ extension ProbeCounters {
         return copy
     }
 }
+
+extension ProbeCounters {
+    /// The basis for per-message vsock figures when both ends are in one kernel (CID 1,
+    /// vsock_loopback): each packet is seen twice, built (tx) and received (rx), so only the
+    /// built ones count. The raw counters keep both directions.
+    public func loopbackBasis() -> ProbeCounters {
+        var copy = self
+        if let vsock = copy.vsock { copy.vsock = VsockCounters(tx: vsock.tx, rx: nil) }
+        return copy
+    }
+}

@@ -62,7 +62,7 @@ public enum RunTable {
                 Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
             ])
         }
-        return "probe (eBPF, both processes, measured interval; - = not counted here)\n" + table.render()
+        return "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here)\n" + table.render()
     }
 
     /// "bulk moved bytes 38.6x faster than chatty-8k (9512 vs 246 Mbps)".

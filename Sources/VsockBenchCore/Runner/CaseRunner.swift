@@ -83,7 +83,11 @@ public enum CaseRunner {
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         measurement.targetSocket = connections.first?.ack.socket
         if var delta = phases.probe {
-            if case .vsock = options.target {} else { delta = delta.withoutVsockCounters() }
+            if case let .vsock(cid, _) = options.target {
+                measurement.probeLoopback = cid == 1
+            } else {
+                delta = delta.withoutVsockCounters()
+            }
             measurement.probe = delta
         }
         if markFailure == nil {
@@ -151,6 +155,8 @@ public struct CaseMeasurement: Sendable {
     public var failures: [String] = []
     /// What the probe counted over the measured interval.
     public var probe: ProbeCounters?
+    /// Both ends in one kernel (vsock CID 1): per-message packet counts use one direction.
+    public var probeLoopback = false
 
     public init(spec: CaseSpec, driver: HostFacts, targetAck: HelloAck) {
         self.spec = spec

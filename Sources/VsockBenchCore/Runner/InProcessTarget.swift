@@ -70,7 +70,7 @@ struct InProcessWorker {
             if window.observe(control.phase, io: counters) { break }
             if let quota, window.measuring, measured >= quota {
                 window.close(io: counters)
-                control.finishedWorkers.wrappingAdd(1, ordering: .relaxed)
+                control.workerFinished()
                 break
             }
             let size = source.prepare(sequence)

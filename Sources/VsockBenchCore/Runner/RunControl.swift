@@ -1,4 +1,7 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The phase every worker of a case follows.
 public enum Phase: Int, Sendable {
@@ -17,8 +20,22 @@ public final class RunControl: Sendable {
     private let failureList = LockedValue<[String]>([])
     /// Workers that reached their message quota (count-bounded cases).
     let finishedWorkers = Atomic<Int>(0)
+    /// Wakes the runner's thread when a worker finishes or the case stops, so it waits on a
+    /// condition instead of polling (its sleeps would show in the probe's syscall counts).
+    private let signal = ChangeSignal()
 
     public init() {}
+
+    /// A worker met its quota.
+    func workerFinished() {
+        finishedWorkers.wrappingAdd(1, ordering: .releasing)
+        signal.broadcast()
+    }
+
+    /// Waits for a change (a finished worker, the stop) or `nanos`, whichever comes first.
+    func waitForChange(nanos: UInt64) {
+        signal.wait(nanos: nanos)
+    }
 
     @inline(__always)
     public var phase: Phase { Phase(rawValue: phaseValue.load(ordering: .acquiring)) ?? .stop }
@@ -28,7 +45,10 @@ public final class RunControl: Sendable {
         var current = phaseValue.load(ordering: .relaxed)
         while current < phase.rawValue {
             let (exchanged, original) = phaseValue.compareExchange(expected: current, desired: phase.rawValue, ordering: .acquiringAndReleasing)
-            if exchanged { return }
+            if exchanged {
+                signal.broadcast()
+                return
+            }
             current = original
         }
     }
@@ -57,5 +77,40 @@ public final class WorkerProgress: Sendable {
 
     public var snapshot: (messages: UInt64, bytes: UInt64) {
         (messages.load(ordering: .relaxed), bytes.load(ordering: .relaxed))
+    }
+}
+
+/// A condition variable without a predicate: `broadcast` wakes every `wait`, which also
+/// returns after its timeout. Spurious wake-ups are harmless to its callers (they re-check).
+final class ChangeSignal: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    private var generation: UInt64 = 0
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(&condition)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func broadcast() {
+        pthread_mutex_lock(&mutex)
+        generation &+= 1
+        pthread_cond_broadcast(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func wait(nanos: UInt64) {
+        var deadline = realtimeDeadline(after: nanos)
+        pthread_mutex_lock(&mutex)
+        let seen = generation
+        while generation == seen {
+            if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT { break }
+        }
+        pthread_mutex_unlock(&mutex)
     }
 }

@@ -41,7 +41,7 @@ struct RequestResponseDriver: Sendable {
             if window.observe(control.phase, io: socket.counters) { break }
             if let quota, window.measuring, measured >= quota {
                 window.close(io: socket.counters)
-                control.finishedWorkers.wrappingAdd(1, ordering: .relaxed)
+                control.workerFinished()
                 break
             }
             let size = source.prepare(sequence)
@@ -52,6 +52,8 @@ struct RequestResponseDriver: Sendable {
                 try source.verify(try connection.expect(.response, orError: true), sequence)
             } catch {
                 control.fail("connection \(index), message \(sequence): \(DriverError(error))")
+                // What was measured up to the failure is still reported.
+                window.close(io: socket.counters)
                 break
             }
             let end = MonotonicClock.nanos()
@@ -135,7 +137,7 @@ struct RequestResponseDriver: Sendable {
             result.io = io
             if result.endNanos < begin { result.endNanos = begin }
         }
-        if quota != nil, !failed { control.finishedWorkers.wrappingAdd(1, ordering: .relaxed) }
+        if quota != nil, !failed { control.workerFinished() }
         result.messages = measured
         result.latency = histogram
         result.totalMessages = expected

@@ -33,7 +33,7 @@ struct StreamDriver: Sendable {
             result.apply(received, writes: false)
             if let sent = senderWindow.value { result.merge(sent) }
         }
-        if quotaBytes != nil, control.failures.isEmpty { control.finishedWorkers.wrappingAdd(1, ordering: .relaxed) }
+        if quotaBytes != nil, control.failures.isEmpty { control.workerFinished() }
         result.messages = (result.io.bytesWritten + result.io.bytesRead) / UInt64(spec.writeSize)
         return result
     }
@@ -91,7 +91,11 @@ struct StreamDriver: Sendable {
                 window.close(io: socket.counters)
                 break
             }
-            guard let n = readChecked(buffer, size, &position) else { ended = true; break }
+            guard let n = readChecked(buffer, size, &position) else {
+                ended = true
+                window.close(io: socket.counters)
+                break
+            }
             if n == 0 {
                 if stopsCase { control.fail("connection \(index): the target ended the stream early after \(position) bytes") }
                 ended = true
