@@ -74,7 +74,11 @@ extension ProbeCounters {
         } else if let runs = kvmRun, runs > 0 {
             (exits, source) = (runs, "kvm_run")
         } else {
-            let proxy = (notifications ?? 0) &+ (packets ?? 0)
+            // Host-to-guest notifications are the device's IRQs; guest-to-host ones are kicks,
+            // or where kicks cannot be counted, the packets sent (at most one kick each).
+            // Received packets are not added: their IRQs already are.
+            let guestToHost = virtqueueKicks ?? vsock.flatMap { $0.tx }.map { $0.values.reduce(0) { $0 &+ $1.packets } }
+            let proxy = (vsockIRQs ?? 0) &+ (guestToHost ?? 0)
             if proxy > 0 { (exits, source) = (proxy, "virtio_notifications") }
         }
         return ProbePerMessage(

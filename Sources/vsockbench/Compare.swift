@@ -30,6 +30,7 @@ extension VsockBench {
         var html: String?
 
         func run() throws {
+            try checkWritable(json, markdown, html)
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions)
             defer { session.close() }

@@ -51,6 +51,7 @@ extension VsockBench {
         }
 
         func run() throws {
+            try checkWritable(json, html)
             var fit: LatencyBandwidthFit?
             if let sweep {
                 do {

@@ -24,11 +24,14 @@ final class DriverSession: @unchecked Sendable {
     init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false, inProcess: Bool = false) throws {
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
+        let started = LockedValue<LocalTarget?>(nil)
         SignalWatcher.start { _ in
             if let runner = holder.value, !runner.wasInterrupted {
                 printError("\nvsockbench: interrupted; stopping the current case (Ctrl-C again to quit now)")
                 runner.interrupt()
             } else {
+                // Quit now, but not leave the local target or its directory behind.
+                started.value?.stop()
                 _exit(Exit.interrupted)
             }
         }
@@ -42,6 +45,7 @@ final class DriverSession: @unchecked Sendable {
         } else {
             let target = try Self.startLocalTarget()
             localTarget = target
+            started.withLock { $0 = target }
             endpoint = target.endpoint
         }
         var driverOptions = DriverOptions(target: endpoint)

@@ -32,3 +32,16 @@ func writeFile(_ path: String, _ bytes: [UInt8]) throws {
         throw fail("cannot write \(path): \(String(cString: strerror(errno)))", code: Exit.badInput)
     }
 }
+
+/// Checks before a run that an output file can be written, so a long run's results are not
+/// lost at the end to a wrong path (exit 2 now instead).
+func checkWritable(_ paths: String?...) throws {
+    for case let path? in paths {
+        let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
+        let existsWritable = access(path, W_OK) == 0
+        let creatable = access(path, F_OK) != 0 && access(directory.isEmpty ? "/" : directory, W_OK) == 0
+        guard existsWritable || creatable else {
+            throw fail("cannot write \(path): \(String(cString: strerror(errno)))", code: Exit.badInput)
+        }
+    }
+}

@@ -73,6 +73,11 @@ struct DriverFlags: ParsableArguments {
 
     func parsedTarget() throws -> Endpoint? {
         guard let target, !inProcess else { return nil }
-        do { return try Endpoint(parsing: target) } catch { throw fail(error.description, code: Exit.badInput) }
+        let endpoint: Endpoint
+        do { endpoint = try Endpoint(parsing: target) } catch { throw fail(error.description, code: Exit.badInput) }
+        if case .vsock(Endpoint.vsockAnyCID, _) = endpoint {
+            throw fail("invalid target '\(target)': 'any' is for listening; name the target's CID (an enclave's, e.g. vsock://16:5005, or local)", code: Exit.badInput)
+        }
+        return endpoint
     }
 }

@@ -44,6 +44,12 @@ extension VsockBench {
         @Option(name: .customLong("vsock-buffer-size"), help: ArgumentHelp("SO_VM_SOCKETS_BUFFER_SIZE for accepted vsock connections.", valueName: "bytes"))
         var vsockBufferSize: String?
 
+        @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more are refused with an error frame.", valueName: "count"))
+        var maxConnections: Int = 1024
+
+        @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Drop a connection silent for this many seconds.", valueName: "seconds"))
+        var idleTimeout: Double = 300
+
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"
 
@@ -66,6 +72,10 @@ extension VsockBench {
             configuration.mode = mode
             configuration.maxFrame = try size(maxFrame, "--max-frame")
             configuration.allowedCIDs = allowCID
+            guard maxConnections > 0 else { throw fail("--max-connections must be positive", code: Exit.badInput) }
+            guard idleTimeout > 0 else { throw fail("--idle-timeout must be positive", code: Exit.badInput) }
+            configuration.maxConnections = maxConnections
+            configuration.idleTimeoutSeconds = idleTimeout
             if let injectFault {
                 guard let fault = TargetFault(parsing: injectFault) else {
                     throw fail("--inject-fault takes corrupt-response:N or drop-response:N", code: Exit.badInput)
@@ -87,11 +97,15 @@ extension VsockBench {
                 return handler
             }
             let logger = Logger(label: "vsockbench.serve")
+            if !allowCID.isEmpty, endpoint.transportName != "vsock" {
+                logger.warning("--allow-cid applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
+            }
             let server: TargetServer
             do {
                 server = try TargetServer(configuration: configuration, logger: logger)
             } catch {
-                throw fail(error.description, code: Exit.badInput)
+                // The endpoint parsed: failing to listen there (in use, no AF_VSOCK) is a runtime failure.
+                throw fail(error.description, code: Exit.failure)
             }
             SignalWatcher.start { signal in
                 logger.info("signal received; stopping", metadata: ["signal": "\(signal)"])

@@ -52,6 +52,7 @@ extension VsockBench {
         var html: String?
 
         func run() throws {
+            try checkWritable(json, html)
             let plan = try makePlan()
             let batchBytes = try size(batchSize, "--batch-size")
             guard ioTimeout > 0 else { throw fail("--io-timeout must be positive", code: Exit.badInput) }

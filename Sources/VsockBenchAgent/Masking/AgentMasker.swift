@@ -103,6 +103,12 @@ public struct AgentMasker: Sendable {
         table.tally = tally
     }
 
+    /// Zeroes what the last message left in the masker's reused table; the data path calls it
+    /// once the response is written.
+    public mutating func wipe() {
+        table.wipe()
+    }
+
     /// Phase 3: encoding of the last masked table as a `MaskedResultSet`, appended to `output`.
     public func encode(into output: inout [UInt8]) {
         MaskedResultEncoder.encode(table, into: &output)

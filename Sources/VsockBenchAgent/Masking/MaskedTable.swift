@@ -15,6 +15,17 @@ struct MaskedTable {
     var rowCount = 0
     var tally = MaskTally()
 
+    /// Zeroes the masked values left from the last message (free text and unchanged cells are
+    /// plaintext), keeping the memory for the next one.
+    mutating func wipe() {
+        if used > 0 {
+            values.withUnsafeMutableBytes { raw in
+                raw.baseAddress?.initializeMemory(as: UInt8.self, repeating: 0, count: min(used, raw.count))
+            }
+        }
+        reset()
+    }
+
     mutating func reset() {
         fragmentID = 0
         columns = []

@@ -15,7 +15,9 @@ public struct DriverConnection: Sendable {
             throw .transport(error)
         }
         // Masked responses may be larger than their requests (tokens are longer than names).
-        let largest = hello.spec.workload == .masked ? 2 * hello.spec.requestSizes.upperBound : max(hello.spec.requestSize, hello.spec.responseSize)
+        let unpadded = hello.spec.workload == .masked ? 2 * hello.spec.requestSizes.upperBound : max(hello.spec.requestSize, hello.spec.responseSize)
+        // normalize pads responses too.
+        let largest = hello.spec.strategy.wireSize(ofFrame: FrameHeader.size + unpadded) - FrameHeader.size
         let reader = FrameReader(socket: socket, maxPayload: max(largest, ControlCodec.maxPayload), initialCapacity: 256 * 1024)
         socket.setReceiveTimeout(seconds: timeoutSeconds)
         socket.setSendTimeout(seconds: timeoutSeconds)
@@ -34,8 +36,7 @@ public struct DriverConnection: Sendable {
                 let ack = try ControlCodec.decode(HelloAck.self, from: frame.payload)
                 return DriverConnection(socket: socket, reader: reader, ack: ack)
             case .error:
-                let message = (try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame")
-                throw DriverError.rejected(message)
+                throw DriverError.rejected(ErrorMessage(errorFrame: frame))
             default:
                 throw DriverError.protocolViolation("expected an ack to the hello, got \(frame.header.type)")
             }
@@ -50,16 +51,15 @@ public struct DriverConnection: Sendable {
     /// EPIPE while that frame is still readable, and its reason is what the user needs.
     private static func pendingError(_ reader: FrameReader) -> ErrorMessage? {
         guard let frame = try? reader.next(), frame.header.type == .error else { return nil }
-        return (try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame")
+        return ErrorMessage(errorFrame: frame)
     }
 
-    /// Reads the next frame; with `orError`, an error frame is returned for the caller to
-    /// report (instead of being turned into `DriverError.rejected` here).
+    /// Reads the next frame whatever its type (the caller checks it); end of stream is an error.
     @inline(__always)
-    func expect(_ type: FrameType, orError: Bool) throws(DriverError) -> Frame {
+    func nextFrame(expecting what: String) throws(DriverError) -> Frame {
         do {
             guard let frame = try reader.next() else {
-                throw DriverError.protocolViolation("the target closed the connection while a \(type) frame was expected")
+                throw DriverError.protocolViolation("the target closed the connection while a \(what) was expected")
             }
             return frame
         } catch {
@@ -75,7 +75,7 @@ public struct DriverConnection: Sendable {
             }
             if frame.header.type == type { return frame }
             if frame.header.type == .error {
-                throw DriverError.rejected((try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame"))
+                throw DriverError.rejected(ErrorMessage(errorFrame: frame))
             }
             throw DriverError.protocolViolation("expected a \(type) frame, got \(frame.header.type)")
         } catch {

@@ -28,7 +28,7 @@ public enum InProcessTarget {
             }
         }
         let session = Session(id: 0, expectedConnections: spec.connections)
-        for record in records { session.register(record) }
+        for record in records { _ = session.register(record) }
         let phases = CasePhases.drive(spec, control: control, progress: progress, options: options, beforeMeasure: { session.mark() })
         for thread in threads { thread.join() }
         measurement.workers = results.value.sorted { $0.index < $1.index }
@@ -77,9 +77,7 @@ struct InProcessWorker {
             request.ensure(size)
             source.write(sequence, into: request.base)
             let start = MonotonicClock.nanos()
-            if spec.targetCostNanos > 0 {
-                while MonotonicClock.nanos() &- start < spec.targetCostNanos {}
-            }
+            TargetCost.busyWork(nanos: spec.targetCostNanos, from: start)
             do {
                 let header = try FrameHeader.decode(from: request.base, maxPayload: Int(UInt32.max))
                 let frame = Frame(header: header, payload: UnsafeRawBufferPointer(start: request.base + FrameHeader.size, count: Int(header.content)),

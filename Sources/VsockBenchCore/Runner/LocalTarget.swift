@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,11 +7,12 @@ import Glibc
 /// The target `run` starts for itself when no `--target` is given: `vsockbench serve` as a
 /// child process on a private Unix socket, like an enclave on the other side of a channel.
 /// It dies with the driver (PR_SET_PDEATHSIG) and is stopped on every exit path.
-public final class LocalTarget: @unchecked Sendable {
+public final class LocalTarget: Sendable {
     public let endpoint: Endpoint
     public let pid: pid_t
     private let directory: String
-    private var stopped = false
+    /// Set once by whichever thread stops it first (the run's end, or a second Ctrl-C).
+    private let stopped = Atomic<Bool>(false)
 
     /// Starts `executable serve --listen unix://DIR/target.sock` with `extraArguments` and
     /// waits until it accepts connections.
@@ -33,7 +36,7 @@ public final class LocalTarget: @unchecked Sendable {
         while true {
             var exitStatus: Int32 = 0
             if waitpid(pid, &exitStatus, WNOHANG) == pid {
-                stopped = true
+                stopped.store(true, ordering: .relaxed)
                 rmdir(directory)
                 throw .localTarget("`vsockbench serve` exited during start-up (status \(exitStatus)); its messages are above")
             }
@@ -62,8 +65,7 @@ public final class LocalTarget: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL if it has not gone within two seconds; removes the socket directory.
     public func stop() {
-        guard !stopped else { return }
-        stopped = true
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         kill(pid, SIGTERM)
         let deadline = MonotonicClock.nanos() + 2_000_000_000
         var status: Int32 = 0

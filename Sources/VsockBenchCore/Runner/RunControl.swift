@@ -80,37 +80,26 @@ public final class WorkerProgress: Sendable {
     }
 }
 
-/// A condition variable without a predicate: `broadcast` wakes every `wait`, which also
-/// returns after its timeout. Spurious wake-ups are harmless to its callers (they re-check).
+/// A condition without a predicate: `broadcast` wakes every `wait`, which also returns after
+/// its timeout. Spurious wake-ups are harmless to its callers (they re-check).
 final class ChangeSignal: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    private let monitor = PthreadMonitor()
     private var generation: UInt64 = 0
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
-    }
-
     func broadcast() {
-        pthread_mutex_lock(&mutex)
-        generation &+= 1
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        monitor.withLock {
+            generation &+= 1
+            monitor.broadcast()
+        }
     }
 
     func wait(nanos: UInt64) {
-        var deadline = realtimeDeadline(after: nanos)
-        pthread_mutex_lock(&mutex)
-        let seen = generation
-        while generation == seen {
-            if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT { break }
+        let deadline = MonotonicClock.nanos() &+ nanos
+        monitor.withLock {
+            let seen = generation
+            while generation == seen {
+                if !monitor.wait(until: deadline) { break }
+            }
         }
-        pthread_mutex_unlock(&mutex)
     }
 }

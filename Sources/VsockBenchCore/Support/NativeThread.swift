@@ -20,17 +20,31 @@ public final class NativeThread: @unchecked Sendable {
 
     private init(handle: pthread_t) { self.handle = handle }
 
-    /// Starts `body` on a new thread named `name` (at most 15 characters are kept).
+    /// Starts `body` on a new thread named `name` (at most 15 characters are kept). The
+    /// driver's own threads: failing to create one is fatal for the run.
     public static func spawn(name: String, _ body: @escaping @Sendable () -> Void) -> NativeThread {
-        let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
+        guard let thread = trySpawn(name: name, body) else {
+            fatalError("cannot create a thread (\(name)): the process is out of threads or memory")
+        }
+        return thread
+    }
+
+    /// Starts `body` on a new thread, or returns nil when the system refuses one (a server
+    /// refuses the connection then instead of dying).
+    public static func trySpawn(name: String, _ body: @escaping @Sendable () -> Void) -> NativeThread? {
+        let box = Unmanaged.passRetained(Box(body, name: name))
         var handle = pthread_t()
         let result = pthread_create(&handle, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            guard let raw else { return nil }
+            let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
             cshims_set_thread_name(String(box.name.prefix(15)))
             box.body()
             return nil
-        }, box)
-        precondition(result == 0, "pthread_create failed: \(result)")
+        }, box.toOpaque())
+        guard result == 0 else {
+            box.release()
+            return nil
+        }
         return NativeThread(handle: handle)
     }
 
@@ -48,58 +62,33 @@ public final class NativeThread: @unchecked Sendable {
 
 /// A count of running tasks that another thread can wait on (with a deadline).
 public final class ActivityCounter: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    private let monitor = PthreadMonitor()
     private var active = 0
 
-    public init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
-    }
+    public init() {}
 
     public func enter() {
-        pthread_mutex_lock(&mutex)
-        active += 1
-        pthread_mutex_unlock(&mutex)
+        monitor.withLock { active += 1 }
     }
 
     public func leave() {
-        pthread_mutex_lock(&mutex)
-        active -= 1
-        if active == 0 { pthread_cond_broadcast(&condition) }
-        pthread_mutex_unlock(&mutex)
+        monitor.withLock {
+            active -= 1
+            if active == 0 { monitor.broadcast() }
+        }
     }
 
-    public var count: Int {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return active
-    }
+    public var count: Int { monitor.withLock { active } }
 
     /// Waits until nothing is active or `timeoutNanos` passed; returns what is still active.
     @discardableResult
     public func waitUntilIdle(timeoutNanos: UInt64) -> Int {
-        var deadline = realtimeDeadline(after: timeoutNanos)
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while active > 0 {
-            if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT { break }
+        let deadline = MonotonicClock.nanos() &+ timeoutNanos
+        return monitor.withLock {
+            while active > 0 {
+                if !monitor.wait(until: deadline) { break }
+            }
+            return active
         }
-        return active
     }
-}
-
-/// The CLOCK_REALTIME instant `nanos` from now, as pthread_cond_timedwait wants it.
-func realtimeDeadline(after nanos: UInt64) -> timespec {
-    var deadline = timespec()
-    clock_gettime(CLOCK_REALTIME, &deadline)
-    let total = UInt64(deadline.tv_nsec) + nanos
-    deadline.tv_sec += Int(total / 1_000_000_000)
-    deadline.tv_nsec = Int(total % 1_000_000_000)
-    return deadline
 }

@@ -15,7 +15,12 @@ final class AgentResponder: Responder {
 
     func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, record: ConnectionRecord) throws {
         var output = pool.acquire()
-        defer { pool.release(&output) }
+        defer {
+            // Sensitive bytes do not outlive the message: the pooled buffer and the masker's
+            // table are zeroed (swift-protobuf frees its decoded copy without zeroing).
+            pool.release(&output)
+            masker.wipe()
+        }
         output.append(contentsOf: repeatElement(0, count: FrameHeader.size))
         let started = MonotonicClock.nanos()
         let fragment: AgentMasker.DecodedFragment

@@ -43,7 +43,7 @@ struct ConnectionHandler: Sendable {
         } catch {
             return
         }
-        socket.setReceiveTimeout(seconds: 0)
+        socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds)
         logger[metadataKey: "case"] = "\(hello.spec.name)"
         logger[metadataKey: "session"] = "\(hello.session)"
 
@@ -63,7 +63,11 @@ struct ConnectionHandler: Sendable {
                 }
             }
             let record = ConnectionRecord(index: hello.connection, io: socket.counters)
-            session.register(record)
+            guard session.register(record) else {
+                logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])
+                sendError(ErrorMessage(code: "bad_connection", message: "session \(hello.session) already has data connection \(hello.connection), or all \(session.expectedConnections) it announced"))
+                return
+            }
             logger.info("data connection", metadata: ["workload": "\(hello.spec.workload.rawValue)", "index": "\(hello.connection)"])
             let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
             do {
@@ -97,19 +101,15 @@ struct ConnectionHandler: Sendable {
         }
     }
 
-    /// The target refuses cases it cannot serve before any data moves.
+    /// The target refuses cases it cannot serve before any data moves: a hello is a peer's
+    /// word, checked against the same bounds as a scenario file and against this target.
     private func validate(_ spec: CaseSpec) throws(ErrorMessage) {
-        let limit = configuration.maxFrame
-        if spec.workload == .rr, max(spec.requestSize, spec.responseSize) > limit {
-            throw ErrorMessage(code: "frame_too_large", message: "messages of \(max(spec.requestSize, spec.responseSize)) bytes exceed the target's --max-frame \(limit)")
+        let problems = spec.limitProblems(maxFrame: configuration.maxFrame)
+        if let first = problems.first {
+            throw ErrorMessage(code: "bad_case", message: "the case is outside what this target serves: \(first)")
         }
-        if spec.workload == .masked {
-            guard configuration.mode == .agent else {
-                throw ErrorMessage(code: "wrong_mode", message: "masked cases need a target in agent mode (vsockbench serve --mode agent); this one runs --mode \(configuration.mode.rawValue)")
-            }
-            if spec.requestSizes.upperBound > limit {
-                throw ErrorMessage(code: "frame_too_large", message: "requests up to \(spec.requestSizes.upperBound) bytes exceed the target's --max-frame \(limit)")
-            }
+        if spec.workload == .masked, configuration.mode != .agent {
+            throw ErrorMessage(code: "wrong_mode", message: "masked cases need a target in agent mode (vsockbench serve --mode agent); this one runs --mode \(configuration.mode.rawValue)")
         }
     }
 

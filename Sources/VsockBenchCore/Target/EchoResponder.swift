@@ -15,8 +15,10 @@ final class EchoResponder: Responder {
 
     func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, record: ConnectionRecord) throws {
         let length = Int(frame.header.aux)
-        guard length <= maxFrame else {
-            throw ErrorMessage(code: "frame_too_large", message: "request \(frame.header.sequence) asks for a \(length)-byte response; --max-frame is \(maxFrame)")
+        // The case announced its sizes in the hello; a request may not ask for more.
+        let allowed = min(max(spec.requestSize, spec.responseSize), maxFrame)
+        guard length <= allowed else {
+            throw ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence) asks for a \(length)-byte response; this case allows \(allowed)")
         }
         let header = FrameHeader(type: .response, length: length, sequence: frame.header.sequence)
         let size = FrameHeader.size + length

@@ -10,15 +10,25 @@ struct RequestHandler {
 
     func run(spec: CaseSpec) throws -> String {
         let sink = FrameSinks.make(spec.strategy, socket: socket, shape: spec.writeShape)
+        // Whatever happens, a helper thread (writer_thread) stops before the connection's
+        // error frame goes out or its socket closes.
+        defer { sink.close() }
+        // With a writer thread, this thread's I/O is its reads only (see Session.stats).
+        record.writesOffThread.store(!sink.writesOnCallerThread, ordering: .relaxed)
         let cost = spec.targetCostNanos
         let inPlace = sink is ImmediateSink
         while true {
-            if sink.pending > 0, !reader.hasCompleteFrame {
+            if sink.pending > 0 {
                 let now = MonotonicClock.nanos()
-                if let deadline = sink.deadline, now < deadline, socket.waitReadable(timeoutNanos: deadline - now) {
-                    // More requests arrived within the linger: answer them into the same batch.
-                } else {
+                if let deadline = sink.deadline, now >= deadline {
+                    // The linger is over: the batch goes, even with more requests waiting.
                     try sink.flush()
+                } else if !reader.hasCompleteFrame {
+                    if let deadline = sink.deadline, socket.waitReadable(timeoutNanos: deadline - now) {
+                        // More requests arrived within the linger: answer them into the same batch.
+                    } else {
+                        try sink.flush()
+                    }
                 }
             }
             guard let frame = try reader.next() else {
@@ -28,14 +38,12 @@ struct RequestHandler {
             switch frame.header.type {
             case .request:
                 let start = MonotonicClock.nanos()
-                if cost > 0 {
-                    // target_cost: busy work, as a processing-bound agent would do.
-                    while MonotonicClock.nanos() &- start < cost {}
-                }
+                TargetCost.busyWork(nanos: cost, from: start)
                 let writingBefore = socket.counters.snapshot().writeNanos
                 try responder.respond(to: frame, sink: sink, inPlace: inPlace, record: record)
-                // Processing excludes the time this thread spent inside write syscalls.
-                let writing = socket.counters.snapshot().writeNanos &- writingBefore
+                // Processing excludes the time this thread spent inside write syscalls (none
+                // when a writer thread writes).
+                let writing = sink.writesOnCallerThread ? socket.counters.snapshot().writeNanos &- writingBefore : 0
                 let elapsed = MonotonicClock.nanos() &- start
                 record.add(messages: 1, processing: elapsed > writing ? elapsed - writing : 0)
             case .bye:

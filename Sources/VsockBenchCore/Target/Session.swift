@@ -12,6 +12,8 @@ final class ConnectionRecord: Sendable {
     let streamBytesRx = Atomic<UInt64>(0)
     let streamBytesTx = Atomic<UInt64>(0)
     let finished = Atomic<Bool>(false)
+    /// A writer thread makes this connection's writes: its I/O wait is its reads only.
+    let writesOffThread = Atomic<Bool>(false)
     let error = Mutex<String?>(nil)
 
     init(index: Int, io: IOCounters) {
@@ -65,14 +67,20 @@ final class Session: Sendable {
         self.expectedConnections = expectedConnections
     }
 
-    func register(_ record: ConnectionRecord) {
-        state.withLock { $0.records.append(record) }
+    /// Adds a data connection; false when the session already has one with that index (or
+    /// already has all it announced): the hello lied, and the connection is refused.
+    func register(_ record: ConnectionRecord) -> Bool {
+        state.withLock { s in
+            guard s.records.count < expectedConnections, !s.records.contains(where: { $0.index == record.index }) else { return false }
+            s.records.append(record)
+            return true
+        }
     }
 
     /// The measured interval starts: remember every counter as it is now.
     func mark() {
         state.withLock { s in
-            s.baseline = Dictionary(uniqueKeysWithValues: s.records.map { ($0.index, $0.snapshot()) })
+            s.baseline = Dictionary(s.records.map { ($0.index, $0.snapshot()) }, uniquingKeysWith: { first, _ in first })
             s.markCPU = CPUTime.process()
             s.markTime = MonotonicClock.nanos()
         }
@@ -104,7 +112,8 @@ final class Session: Sendable {
                 c.writes = io.writes
                 c.shortWrites = io.shortWrites
                 c.processingSeconds = Double(now.processingNanos &- base.processingNanos) / 1e9
-                c.ioWaitSeconds = Double(io.ioNanos) / 1e9
+                // The connection thread's own I/O: a writer thread's writes run beside it.
+                c.ioWaitSeconds = Double(record.writesOffThread.load(ordering: .relaxed) ? io.readNanos : io.ioNanos) / 1e9
                 c.decodeSeconds = Double(now.decodeNanos &- base.decodeNanos) / 1e9
                 c.maskSeconds = Double(now.maskNanos &- base.maskNanos) / 1e9
                 c.encodeSeconds = Double(now.encodeNanos &- base.encodeNanos) / 1e9

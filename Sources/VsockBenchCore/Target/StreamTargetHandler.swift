@@ -18,9 +18,8 @@ struct StreamTargetHandler: Sendable {
         case .rx:
             let stop = StopFlag()
             let watcher = NativeThread.spawn(name: "stream-watch") { [socket] in
-                // The driver says "stop" by half-closing; anything else it sends is ignored.
-                var byte: UInt8 = 0
-                while ((try? socket.read(into: &byte, count: 1)) ?? 0) > 0 {}
+                // The driver says "stop" by half-closing.
+                socket.waitForEndOfStream()
                 stop.set()
             }
             defer { watcher.join() }
@@ -50,10 +49,11 @@ struct StreamTargetHandler: Sendable {
         var position: UInt64 = 0
         var partial = 0
         var mismatch: UInt64?
-        reader.drainBuffered { leftover in
-            if !leftover.isEmpty, !pool.spotCheck(leftover.baseAddress!, count: leftover.count, at: 0) { mismatch = 0 }
-            position = UInt64(leftover.count)
-        }
+        let start = pool.takeStreamStart(from: reader)
+        if !start.intact { mismatch = 0 }
+        position = UInt64(start.count)
+        partial = start.count
+        IOCounters.bump(record.streamBytesRx, by: position)
         while mismatch == nil {
             let n = try socket.read(into: buffer, count: size)
             if n == 0 { break }

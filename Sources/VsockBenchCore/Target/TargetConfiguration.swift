@@ -19,6 +19,11 @@ public struct TargetConfiguration: Sendable {
     public var socket = SocketOptions()
     /// A connection that sends no hello within this time is dropped.
     public var helloTimeoutSeconds: Double = 10
+    /// A data or control connection silent for this long is dropped (a vanished driver must
+    /// not hold a thread forever).
+    public var idleTimeoutSeconds: Double = 300
+    /// Connections served at once; more are refused with an error frame.
+    public var maxConnections = 1024
     /// How long a stats request waits for the session's data connections to finish.
     public var finishTimeoutNanos: UInt64 = 10_000_000_000
 

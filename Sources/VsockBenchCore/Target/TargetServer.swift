@@ -39,22 +39,49 @@ public final class TargetServer: Sendable {
             }
             guard let socket else { break }
             let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+            if active.count >= configuration.maxConnections {
+                logger.warning("connection refused: at --max-connections", metadata: ["limit": "\(configuration.maxConnections)"])
+                refuse(socket, ErrorMessage(code: "busy", message: "the target serves at most \(configuration.maxConnections) connections at once"))
+                continue
+            }
             active.enter()
             open.withLock { $0[id] = socket }
             let handler = ConnectionHandler(id: id, socket: socket, server: self, sessions: sessions)
-            _ = NativeThread.spawn(name: "conn-\(id)") { [self] in
+            let started = NativeThread.trySpawn(name: "conn-\(id)") { [self] in
                 handler.run()
-                open.withLock { _ = $0.removeValue(forKey: id) }
-                socket.close()
-                active.leave()
+                finish(id, socket)
+            }
+            if started == nil {
+                logger.warning("connection refused: no thread for it", metadata: ["conn": "\(id)"])
+                refuse(socket, ErrorMessage(code: "busy", message: "the target cannot start a thread for this connection"))
+                finish(id, socket, closeSocket: false)
             }
         }
-        let sockets = open.withLock { Array($0.values) }
-        for socket in sockets { socket.shutdownBoth() }
+        // Under the lock: a socket is never shut down after its thread closed it (its
+        // descriptor number could belong to another file by then).
+        open.withLock { sockets in
+            for socket in sockets.values { socket.shutdownBoth() }
+        }
         let left = active.waitUntilIdle(timeoutNanos: 5_000_000_000)
         if left > 0 { logger.warning("connections still open at shutdown", metadata: ["count": "\(left)"]) }
         listener.close()
         logger.info("stopped")
+    }
+
+    /// A connection thread is done: forget its socket and close it, atomically with shutdown.
+    private func finish(_ id: Int, _ socket: Socket, closeSocket: Bool = true) {
+        open.withLock { sockets in
+            _ = sockets.removeValue(forKey: id)
+            if closeSocket { socket.close() }
+        }
+        active.leave()
+    }
+
+    /// Best effort error frame, then close.
+    private func refuse(_ socket: Socket, _ message: ErrorMessage) {
+        socket.setSendTimeout(seconds: 1)
+        try? socket.send(ControlCodec.frame(.error, message))
+        socket.close()
     }
 
     /// Stops accepting and wakes every connection thread; `serve()` then returns.

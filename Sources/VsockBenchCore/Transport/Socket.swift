@@ -77,6 +77,19 @@ public final class Socket: Sendable {
         return n
     }
 
+    /// Blocks until the peer half-closes (or the connection fails), discarding anything it
+    /// sends. Not counted and not timed: it is the stream target's stop signal, not I/O of the
+    /// workload. A receive timeout only makes it wait again.
+    public func waitForEndOfStream() {
+        var scratch = [UInt8](repeating: 0, count: 256)
+        while true {
+            let n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { continue }
+            if n < 0, Glibc.errno == EINTR || Glibc.errno == EAGAIN || Glibc.errno == EWOULDBLOCK { continue }
+            return
+        }
+    }
+
     /// Writes every byte, one write syscall at a time (a short write is followed by another).
     @inline(__always)
     public func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {

@@ -10,6 +10,8 @@ final class CoalescingSink: FrameSink {
     private var used = 0
     private(set) var pending = 0
     private(set) var deadline: UInt64?
+    /// A flush that failed inside `reserve` (which cannot throw), reported at the next commit.
+    private var deferredFailure: SystemError?
 
     init(socket: Socket, maxMessages: Int, maxBytes: Int, lingerNanos: UInt64, shape: WriteShape = WriteShape()) {
         self.socket = socket
@@ -22,15 +24,15 @@ final class CoalescingSink: FrameSink {
 
     func reserve(_ size: Int) -> UnsafeMutableRawPointer {
         if used > 0, used + size > maxBytes {
-            // The batch is full: it goes before this frame starts a new one. A failed write
-            // surfaces again at commit through the socket.
-            try? flush()
+            // The batch is full: it goes before this frame starts a new one.
+            do { try flush() } catch { deferredFailure = deferredFailure ?? error }
         }
         buffer.ensure(used + size, keeping: used)
         return buffer.base + used
     }
 
     func commit(_ size: Int) throws(SystemError) {
+        if let failure = deferredFailure { throw failure }
         if pending == 0 { deadline = MonotonicClock.nanos() &+ lingerNanos }
         used += size
         pending += 1
@@ -71,14 +73,19 @@ final class WritevSink: FrameSink {
 
     deinit { vectors.deallocate() }
 
+    private var deferredFailure: SystemError?
+
     func reserve(_ size: Int) -> UnsafeMutableRawPointer {
-        if pending == maxMessages { try? flush() }
+        if pending == maxMessages {
+            do { try flush() } catch { deferredFailure = deferredFailure ?? error }
+        }
         if buffers.count == pending { buffers.append(ByteBuffer(capacity: size)) }
         buffers[pending].ensure(size)
         return buffers[pending].base
     }
 
     func commit(_ size: Int) throws(SystemError) {
+        if let failure = deferredFailure { throw failure }
         vectors[pending] = iovec(iov_base: buffers[pending].base, iov_len: size)
         pending += 1
         if pending == maxMessages { try flush() }

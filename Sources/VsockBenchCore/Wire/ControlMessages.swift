@@ -60,6 +60,13 @@ public struct ErrorMessage: Codable, Sendable, Equatable, Error, CustomStringCon
     public var description: String { "\(message) [\(code)]" }
 }
 
+extension ErrorMessage {
+    /// The message an error frame carries; a frame that cannot be decoded still says so.
+    public init(errorFrame frame: Frame) {
+        self = (try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame")
+    }
+}
+
 /// Encodes and decodes the JSON payloads of control frames (once per connection, never per message).
 public enum ControlCodec {
     /// Control payloads are small; anything larger is refused before it is decoded.

@@ -126,7 +126,7 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownType(type):
             return "unknown frame type \(type)"
         case let .tooLarge(length, max):
-            return "frame payload of \(length) bytes exceeds the limit of \(max) bytes (--max-frame)"
+            return "frame payload of \(length) bytes exceeds the limit of \(max) bytes (the target's --max-frame, or what this case can produce)"
         case let .truncatedHeader(received):
             return "connection closed inside a frame header (\(received) of \(FrameHeader.size) bytes)"
         case let .truncatedPayload(expected, received):

@@ -19,9 +19,17 @@ protocol FrameSink: AnyObject {
     func flush() throws(SystemError)
     /// Flushes and stops any helper thread; the sink is done.
     func finish() throws(SystemError)
+    /// Stops any helper thread without flushing (error paths); safe after `finish`, and twice.
+    func close()
+    /// False when another thread makes the write syscalls (writer_thread): the producer's
+    /// time is then all its own processing.
+    var writesOnCallerThread: Bool { get }
 }
 
 extension FrameSink {
+    func close() {}
+    var writesOnCallerThread: Bool { true }
+
     func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError) {
         reserve(count).copyMemory(from: frame, byteCount: count)
         try commit(count)
@@ -114,11 +122,7 @@ final class NormalizingSink: FrameSink {
     }
 
     /// Bytes on the wire for a frame of `size` bytes.
-    func paddedSize(_ size: Int) -> Int {
-        let payload = size - FrameHeader.size
-        let padded = payload == 0 ? 0 : ((payload + unit - 1) / unit) * unit
-        return FrameHeader.size + padded
-    }
+    func paddedSize(_ size: Int) -> Int { BatchingStrategy.normalize(size: unit).wireSize(ofFrame: size) }
 
     func reserve(_ size: Int) -> UnsafeMutableRawPointer {
         buffer.ensure(paddedSize(size))

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The "dedicated I/O goroutine + sync.Pool" design in Swift: the producer takes a buffer from
 /// a pool, builds its frame there and queues it (waiting while `queueDepth` frames are queued);
 /// one writer thread takes whatever is queued, up to `maxBytes`, and writes it with one write.
@@ -11,9 +7,8 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
     let queueDepth: Int
     let maxBytes: Int
     let shape: WriteShape
-    private var mutex = pthread_mutex_t()
-    private var notEmpty = pthread_cond_t()
-    private var notFull = pthread_cond_t()
+    /// Guards the queue, the pool and the flags; one condition for every change.
+    private let monitor = PthreadMonitor()
     private var queue: [(ByteBuffer, Int)] = []
     private var pool: [ByteBuffer] = []
     private var closing = false
@@ -28,25 +23,15 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
         self.queueDepth = max(queueDepth, 1)
         self.maxBytes = max(maxBytes, 1)
         batch = ByteBuffer(capacity: max(maxBytes, 64 * 1024))
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&notEmpty, nil)
-        pthread_cond_init(&notFull, nil)
         writer = NativeThread.spawn(name: "writer") { [self] in drain() }
-    }
-
-    deinit {
-        pthread_cond_destroy(&notFull)
-        pthread_cond_destroy(&notEmpty)
-        pthread_mutex_destroy(&mutex)
     }
 
     var pending: Int { 0 }
     var deadline: UInt64? { nil }
+    var writesOnCallerThread: Bool { false }
 
     func reserve(_ size: Int) -> UnsafeMutableRawPointer {
-        pthread_mutex_lock(&mutex)
-        let buffer = pool.popLast() ?? ByteBuffer(capacity: size)
-        pthread_mutex_unlock(&mutex)
+        let buffer = monitor.withLock { pool.popLast() } ?? ByteBuffer(capacity: size)
         buffer.ensure(size)
         reserved = buffer
         return buffer.base
@@ -55,73 +40,90 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
     func commit(_ size: Int) throws(SystemError) {
         guard let buffer = reserved else { return }
         reserved = nil
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while queue.count >= queueDepth && failure == nil { pthread_cond_wait(&notFull, &mutex) }
-        if let failure { throw failure }
-        queue.append((buffer, size))
-        pthread_cond_signal(&notEmpty)
+        let outcome: SystemError? = monitor.withLock {
+            while queue.count >= queueDepth && failure == nil && !closing { monitor.wait() }
+            if let failure { return failure }
+            if closing { return nil }
+            queue.append((buffer, size))
+            monitor.broadcast()
+            return nil
+        }
+        if let outcome { throw outcome }
     }
 
     func flush() throws(SystemError) {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        if let failure { throw failure }
+        if let failure = monitor.withLock({ failure }) { throw failure }
     }
 
     func finish() throws(SystemError) {
-        pthread_mutex_lock(&mutex)
-        closing = true
-        pthread_cond_signal(&notEmpty)
-        pthread_mutex_unlock(&mutex)
+        stopWriter(discarding: false)
+        if let failure = monitor.withLock({ failure }) { throw failure }
+    }
+
+    func close() {
+        stopWriter(discarding: true)
+    }
+
+    /// Tells the writer to stop (after writing what is queued, unless discarding) and waits for it.
+    private func stopWriter(discarding: Bool) {
+        monitor.withLock {
+            closing = true
+            if discarding {
+                for (buffer, size) in queue { buffer.base.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
+                queue.removeAll()
+            }
+            monitor.broadcast()
+        }
         writer?.join()
         writer = nil
-        if let failure { throw failure }
     }
 
     /// The writer thread: everything queued (up to `maxBytes`) in one write.
     private func drain() {
         while true {
-            pthread_mutex_lock(&mutex)
-            while queue.isEmpty && !closing { pthread_cond_wait(&notEmpty, &mutex) }
-            if queue.isEmpty || failure != nil {
-                pthread_mutex_unlock(&mutex)
-                return
-            }
-            var taken: [(ByteBuffer, Int)] = []
-            var bytes = 0
-            while let first = queue.first, taken.isEmpty || bytes + first.1 <= maxBytes {
-                taken.append(first)
-                bytes += first.1
-                queue.removeFirst()
-            }
-            pthread_cond_broadcast(&notFull)
-            pthread_mutex_unlock(&mutex)
-
-            var error: SystemError?
-            do throws(SystemError) {
-                if taken.count == 1 {
-                    try shape.write(socket, taken[0].0.base, count: taken[0].1)
-                } else {
-                    batch.ensure(bytes)
-                    var offset = 0
-                    for (buffer, size) in taken {
-                        (batch.base + offset).copyMemory(from: buffer.base, byteCount: size)
-                        offset += size
-                    }
-                    try shape.write(socket, batch.base, count: bytes)
+            let taken: [(ByteBuffer, Int)]? = monitor.withLock {
+                while queue.isEmpty && !closing { monitor.wait() }
+                if queue.isEmpty || failure != nil { return nil }
+                var taken: [(ByteBuffer, Int)] = []
+                var bytes = 0
+                while let first = queue.first, taken.isEmpty || bytes + first.1 <= maxBytes {
+                    taken.append(first)
+                    bytes += first.1
+                    queue.removeFirst()
                 }
-            } catch let e {
-                error = e
+                monitor.broadcast()
+                return taken
             }
+            guard let taken else { return }
+            let error = write(taken)
             for (buffer, size) in taken { buffer.base.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
-            pthread_mutex_lock(&mutex)
-            pool.append(contentsOf: taken.map(\.0))
-            if let error, failure == nil {
-                failure = error
-                pthread_cond_broadcast(&notFull)
+            monitor.withLock {
+                pool.append(contentsOf: taken.map(\.0))
+                if let error, failure == nil {
+                    failure = error
+                    monitor.broadcast()
+                }
             }
-            pthread_mutex_unlock(&mutex)
+        }
+    }
+
+    private func write(_ taken: [(ByteBuffer, Int)]) -> SystemError? {
+        do throws(SystemError) {
+            if taken.count == 1 {
+                try shape.write(socket, taken[0].0.base, count: taken[0].1)
+            } else {
+                let bytes = taken.reduce(0) { $0 + $1.1 }
+                batch.ensure(bytes)
+                var offset = 0
+                for (buffer, size) in taken {
+                    (batch.base + offset).copyMemory(from: buffer.base, byteCount: size)
+                    offset += size
+                }
+                try shape.write(socket, batch.base, count: bytes)
+            }
+            return nil
+        } catch {
+            return error
         }
     }
 }

@@ -41,6 +41,14 @@ public enum BatchingStrategy: Sendable, Equatable {
         }
     }
 
+    /// Bytes a frame of `size` bytes (header included) takes on the wire: padded to a
+    /// multiple of the unit under `normalize`, as it is otherwise.
+    public func wireSize(ofFrame size: Int) -> Int {
+        guard case let .normalize(unit) = self, unit > 0 else { return size }
+        let payload = size - FrameHeader.size
+        return FrameHeader.size + (payload <= 0 ? 0 : ((payload + unit - 1) / unit) * unit)
+    }
+
     /// True for the strategies that write every frame as soon as it is committed.
     public var writesEachFrameAtOnce: Bool {
         switch self {

@@ -86,6 +86,17 @@ public final class PayloadPool: @unchecked Sendable {
         return data.count > maxMessage ? maxMessage : nil
     }
 
+    /// Takes the stream bytes a frame reader already holds (they arrived with the hello or the
+    /// ack), checked as the start of the stream. Returns how many, and whether they match.
+    public func takeStreamStart(from reader: FrameReader) -> (count: Int, intact: Bool) {
+        var result = (count: 0, intact: true)
+        reader.drainBuffered { leftover in
+            guard let base = leftover.baseAddress, !leftover.isEmpty else { return }
+            result = (leftover.count, spotCheck(base, count: leftover.count, at: 0))
+        }
+        return result
+    }
+
     /// Checks the first and last 8 bytes of a received stream range (a cheap check that
     /// catches lost, duplicated and shifted ranges; see `StreamVerification`).
     @inline(__always)

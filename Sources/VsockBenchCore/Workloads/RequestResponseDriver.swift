@@ -49,7 +49,7 @@ struct RequestResponseDriver: Sendable {
             let start = MonotonicClock.nanos()
             do {
                 try sink.commit(size)
-                try source.verify(try connection.expect(.response, orError: true), sequence)
+                try source.verify(try connection.nextFrame(expecting: "response"), sequence)
             } catch {
                 control.fail("connection \(index), message \(sequence): \(DriverError(error))")
                 // What was measured up to the failure is still reported.
@@ -83,6 +83,11 @@ struct RequestResponseDriver: Sendable {
         var expected: UInt64 = 0
         var measured: UInt64 = 0
         var failed = false
+        // The interval counts exactly the messages sent after it opened and answered before it
+        // closed, with their own bytes; read syscalls from the first such answer.
+        var bytesTx: UInt64 = 0
+        var bytesRx: UInt64 = 0
+        var readStart: IOSnapshot?
         // The sender ends with a bye, so the target closes after the last response: end of
         // stream here means every request was answered (or some were lost, checked below).
         while true {
@@ -102,8 +107,9 @@ struct RequestResponseDriver: Sendable {
                 }
                 break
             }
+            let requestBytes: Int
             do {
-                try source.verify(frame, expected)
+                requestBytes = try source.verify(frame, expected)
             } catch {
                 control.fail("connection \(index), message \(expected): \(error)")
                 failed = true
@@ -113,9 +119,12 @@ struct RequestResponseDriver: Sendable {
             let start = cshims_load_acquire_u64(shared.sendTimes + Int(expected % UInt64(spec.inflight)))
             shared.received.store(expected + 1, ordering: .releasing)
             shared.slots.release()
-            if expected >= shared.firstMeasured.load(ordering: .acquiring) {
+            if expected >= shared.firstMeasured.load(ordering: .acquiring), control.phase == .measure {
+                if readStart == nil { readStart = socket.counters.snapshot() }
                 histogram.record(end &- start)
                 measured += 1
+                bytesTx += UInt64(spec.strategy.wireSize(ofFrame: requestBytes))
+                bytesRx += UInt64(frame.wholeFrame.count)
                 result.endNanos = end
             }
             progress.add(messages: 1, bytes: UInt64(2 * frame.wholeFrame.count))
@@ -127,13 +136,16 @@ struct RequestResponseDriver: Sendable {
         let begin = shared.startTime.load(ordering: .acquiring)
         if begin > 0 {
             result.startNanos = begin
-            var io = socket.counters.snapshot() - shared.startIO.value
+            let end = socket.counters.snapshot()
+            var io = end - (readStart ?? end)
             if let sendEnd = shared.sendEndIO.value {
                 let written = sendEnd - shared.startIO.value
                 io.writes = written.writes
-                io.bytesWritten = written.bytesWritten
                 io.writeNanos = written.writeNanos
+                io.shortWrites = written.shortWrites
             }
+            io.bytesWritten = bytesTx
+            io.bytesRead = bytesRx
             result.io = io
             if result.endNanos < begin { result.endNanos = begin }
         }
@@ -149,6 +161,7 @@ struct RequestResponseDriver: Sendable {
     /// in time; at the end flushes, stops the sink and says bye.
     private func sendPipelined(_ shared: PipelineShared) {
         let sink = FrameSinks.make(spec.strategy, socket: socket, shape: spec.writeShape)
+        defer { sink.close() }
         var window = MeasureWindow()
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
@@ -177,6 +190,8 @@ struct RequestResponseDriver: Sendable {
             try socket.send(ControlCodec.emptyFrame(.bye))
         } catch {
             if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
+            // The target will never see a bye: wake the receiver now rather than at its timeout.
+            socket.shutdownBoth()
         }
     }
 
@@ -186,9 +201,14 @@ struct RequestResponseDriver: Sendable {
     /// flush. False once the case is over.
     private func acquireSlot(_ shared: PipelineShared, sink: any FrameSink, sent: UInt64) throws(SystemError) -> Bool {
         while sink.pending > 0 {
+            let now = MonotonicClock.nanos()
+            // The linger bounds what batching adds to the oldest pending message's latency.
+            if let deadline = sink.deadline, now >= deadline {
+                try sink.flush()
+                break
+            }
             if shared.slots.tryAcquire() { return true }
             let inFlight = sent &- shared.received.load(ordering: .acquiring)
-            let now = MonotonicClock.nanos()
             if let deadline = sink.deadline, now < deadline, UInt64(sink.pending) < inFlight {
                 if shared.slots.acquire(timeoutNanos: deadline - now) { return true }
             }
@@ -204,7 +224,7 @@ struct RequestResponseDriver: Sendable {
             try socket.send(ControlCodec.emptyFrame(.bye))
             if let frame = try connection.reader.next() {
                 if frame.header.type == .error {
-                    let message = (try? ControlCodec.decode(ErrorMessage.self, from: frame.payload))?.description ?? "unreadable error frame"
+                    let message = ErrorMessage(errorFrame: frame).description
                     control.fail("connection \(index): the target reported: \(message)")
                 } else if control.failures.isEmpty {
                     control.fail("connection \(index): unexpected \(frame.header.type) frame after the last response")

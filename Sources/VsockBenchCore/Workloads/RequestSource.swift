@@ -8,7 +8,9 @@ protocol RequestSource: AnyObject, Sendable {
     /// Writes the prepared request's whole frame (header included) at `destination`.
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer)
     /// Checks the response to `sequence`; the error names what is wrong, never payload bytes.
-    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError)
+    /// Returns the size of that message's request frame (for per-message byte counts).
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int
 }
 
 enum RequestSources {
@@ -40,7 +42,8 @@ final class EchoSource: RequestSource {
     }
 
     @inline(__always)
-    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
         try checkHeader(frame, sequence)
         guard frame.payload.count == spec.responseSize else {
             throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(spec.responseSize)")
@@ -49,6 +52,7 @@ final class EchoSource: RequestSource {
             let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
             throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
         }
+        return FrameHeader.size + spec.requestSize
     }
 }
 
@@ -77,7 +81,8 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
         request.bytes.withUnsafeBytes { (destination + FrameHeader.size).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
-    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
         try checkHeader(frame, sequence)
         guard let request = outstanding.withLock({ $0.removeValue(forKey: sequence) }) else {
             throw .protocolViolation("a response to message \(sequence), which was never sent")
@@ -85,6 +90,7 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
         if let failure = verifier.verify(response: frame.payload, for: request) {
             throw .protocolViolation("masked response failed verification: \(failure)")
         }
+        return FrameHeader.size + request.bytes.count
     }
 }
 
@@ -93,7 +99,7 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
 @inline(__always)
 private func checkHeader(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
     if frame.header.type == .error {
-        throw .rejected((try? ControlCodec.decode(ErrorMessage.self, from: frame.payload)) ?? ErrorMessage(code: "unknown", message: "unreadable error frame"))
+        throw .rejected(ErrorMessage(errorFrame: frame))
     }
     guard frame.header.type == .response else {
         throw .protocolViolation("expected a response frame, got \(frame.header.type)")

@@ -76,13 +76,9 @@ struct StreamDriver: Sendable {
         var position: UInt64 = 0
         var ended = false
         // The target streams right after its ack: the reader may already hold the first bytes.
-        var leftoverMismatch = false
-        connection.reader.drainBuffered { leftover in
-            guard !leftover.isEmpty else { return }
-            if !pool.spotCheck(leftover.baseAddress!, count: leftover.count, at: 0) { leftoverMismatch = true }
-            position = UInt64(leftover.count)
-        }
-        if leftoverMismatch {
+        let start = pool.takeStreamStart(from: connection.reader)
+        position = UInt64(start.count)
+        if !start.intact {
             control.fail("connection \(index): the first stream bytes are not the expected ones (corrupted)")
         }
         while true {
@@ -134,7 +130,7 @@ struct StreamDriver: Sendable {
     private func drainAfterSend(_ result: inout WorkerResult) {
         do {
             if let frame = try connection.reader.next(), frame.header.type == .error {
-                let message = (try? ControlCodec.decode(ErrorMessage.self, from: frame.payload))?.description ?? "unreadable error frame"
+                let message = ErrorMessage(errorFrame: frame).description
                 control.fail("connection \(index): the target reported: \(message)")
             }
         } catch {
