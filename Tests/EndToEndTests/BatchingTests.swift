@@ -128,3 +128,45 @@ import Testing
         #expect(document.cases[2].skipped != nil)
     }
 }
+
+/// What the strategies' parameters promise, measured.
+@Suite(.serialized) struct StrategyBoundsTests {
+    static func run(_ yaml: String) throws -> RunDocument {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile(yaml)
+        let result = try Tool.run(["run", path, "--json", dir + "/r.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        return try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+    }
+
+    @Test func lingerBoundsHowLongABatchWaits() throws {
+        let document = try Self.run("""
+            name: linger
+            defaults: {warmup: 0s, messages: 600, request_size: 1KiB, response_size: 1KiB, inflight: 10}
+            cases:
+              - {name: long, workload: rr, strategy: {coalesce: {max_messages: 10, max_bytes: 256KiB, linger: 20ms}}}
+              - {name: short, workload: rr, strategy: {coalesce: {max_messages: 10, max_bytes: 256KiB, linger: 1ns}}}
+            """)
+        let long = try #require(document.cases[0].writesPerMessage)
+        let short = try #require(document.cases[1].writesPerMessage)
+        #expect(long <= 0.2, "a long linger lets batches fill: \(long) writes/msg")
+        #expect(short > long * 2, "a 1 ns linger sends almost every frame at once: \(short) against \(long)")
+    }
+
+    @Test func pipelinedIntervalsCountExactlyTheirOwnMessages() throws {
+        let document = try Self.run("""
+            name: exact
+            defaults: {warmup: 100ms, messages: 900, request_size: 2KiB, response_size: 2KiB}
+            cases:
+              - {name: window, workload: rr, connections: 3, strategy: {window: 4}}
+              - {name: padded, workload: rr, inflight: 4, strategy: {normalize: {size: 100KiB}}}
+            """)
+        let window = document.cases[0]
+        #expect(window.messages == 900)
+        #expect(window.bytesTx == 900 * UInt64(FrameHeader.size + 2048), "requests of the interval only")
+        #expect(window.bytesRx == window.bytesTx, "their responses only")
+        let padded = document.cases[1]
+        #expect(padded.verified, "responses padded past 64 KiB are accepted: \(padded.errors)")
+        #expect(padded.bytesTx == 900 * UInt64(FrameHeader.size + 100 * 1024))
+    }
+}

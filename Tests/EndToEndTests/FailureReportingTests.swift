@@ -74,3 +74,19 @@ import Testing
         #expect(result.stdout.contains("no such socket file"), "\(result.stdout)")
     }
 }
+
+/// Input a run can check before it starts is checked before it starts.
+@Suite struct EarlyInputTests {
+    @Test func anUnwritableOutputPathFailsBeforeRunning() throws {
+        let result = try Tool.run(["run", "scenarios/cliff.yaml", "--json", "/nonexistent/dir/r.json"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot write /nonexistent/dir/r.json"))
+        #expect(result.stdout.isEmpty, "nothing ran")
+    }
+
+    @Test func anyIsNotATarget() throws {
+        let result = try Tool.run(["run", "scenarios/cliff.yaml", "--target", "vsock://any:5005"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'any' is for listening"))
+    }
+}
