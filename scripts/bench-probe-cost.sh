@@ -41,8 +41,14 @@ echo "probe cost: rr 8KiB/8KiB stop-and-wait over unix, $rounds rounds of $durat
 printf '%-6s %14s %14s %8s\n' round "without msgs/s" "with msgs/s" ratio
 ratios=()
 for ((i = 1; i <= rounds; i++)); do
-    "$binary" run "$work/rr.yaml" --json "$work/off.json" > /dev/null
-    "$binary" run "$work/rr.yaml" --probe --json "$work/on.json" > /dev/null 2> "$work/on.err"
+    # Alternate which goes first: the machine's state drifts within a round.
+    if ((i % 2)); then
+        "$binary" run "$work/rr.yaml" --json "$work/off.json" > /dev/null
+        "$binary" run "$work/rr.yaml" --probe --json "$work/on.json" > /dev/null 2> "$work/on.err"
+    else
+        "$binary" run "$work/rr.yaml" --probe --json "$work/on.json" > /dev/null 2> "$work/on.err"
+        "$binary" run "$work/rr.yaml" --json "$work/off.json" > /dev/null
+    fi
     off=$(rate "$work/off.json")
     on=$(rate "$work/on.json")
     ratio=$(python3 -c "print(f'{$on / $off:.3f}')")
