@@ -1,7 +1,20 @@
+import VsockProbe
 import Histogram
 
 /// Turns raw measurements into a `CaseResult`.
 public enum CaseSummary {
+    /// Per-message probe figures. On vsock loopback (CID 1) both ends share one kernel: each
+    /// packet counts once, and there is no VM boundary, so no exits and no notifications.
+    static func perMessage(_ counters: ProbeCounters, loopback: Bool, messages: UInt64) -> ProbePerMessage {
+        guard loopback else { return counters.perMessage(Int(clamping: messages)) }
+        var figures = counters.loopbackBasis().perMessage(Int(clamping: messages))
+        if figures.exitsSource == "virtio_notifications" {
+            figures.exits = nil
+            figures.exitsSource = nil
+        }
+        return figures
+    }
+
     public static func summarize(_ m: CaseMeasurement, transport: String) -> CaseResult {
         let workers = m.workers
         let messages = workers.reduce(0) { $0 + $1.messages }
@@ -55,7 +68,7 @@ public enum CaseSummary {
             targetProcessingShare: target?.processingShare.map { $0.rounded(toPlaces: 4) },
             cpu: cpu, spread: spread, socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
             errors: m.failures, verified: m.failures.isEmpty && messages > 0 && target != nil, verification: verification,
-            target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: (m.probeLoopback ? $0.loopbackBasis() : $0).perMessage(Int(clamping: messages))) }, diagnosis: nil)
+            target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages)) }, diagnosis: nil)
         result.shortWritesPerMessage = perMessage(io.shortWrites, messages)
         result.targetShortWritesPerMessage = target.flatMap { perMessage($0.shortWrites, $0.messages) }
         return result
