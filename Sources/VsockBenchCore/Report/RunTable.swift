@@ -33,6 +33,11 @@ public enum RunTable {
         out += "per message (our own syscalls; cpu over the measured interval)\n" + costs.render()
         if document.cases.contains(where: { $0.probe != nil }) { out += "\n" + probeTable(document.cases) }
         if let line = comparisonLine(document.cases) { out += "\n" + line + "\n" }
+        for c in document.cases {
+            if let phases = c.target?.agentMicrosPerMessage {
+                out += "\(c.name): the agent per message: decode \(Format.compact(phases.decode)) us, mask \(Format.compact(phases.mask)) us, encode \(Format.compact(phases.encode)) us\n"
+            }
+        }
         let spreads = document.cases.filter { $0.spread.connections > 1 }
         for c in spreads {
             out += "\(c.name): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\n"
