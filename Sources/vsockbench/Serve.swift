@@ -29,7 +29,7 @@ extension VsockBench {
         @Option(name: .long, help: "What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets).")
         var mode: String = TargetMode.echo.rawValue
 
-        @Option(name: .customLong("max-frame"), help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); no frame makes the target allocate more.", valueName: "bytes"))
+        @Option(name: .customLong("max-frame"), help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns.", valueName: "bytes"))
         var maxFrame: String = "4MiB"
 
         @Option(name: .customLong("allow-cid"), help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"))

@@ -58,6 +58,7 @@ public struct AgentMasker: Sendable {
 
     /// Phase 1: protobuf decoding (swift-protobuf).
     public static func decode(_ request: UnsafeRawBufferPointer) throws(AgentError) -> DecodedFragment {
+        try FragmentLimits.check(request)
         do {
             let message = try Vsockbench_Agent_QueryFragment(serializedBytes: RawSpan(_unsafeBytes: request))
             return DecodedFragment(message: message)
