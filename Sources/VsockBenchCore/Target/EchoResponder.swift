@@ -23,9 +23,8 @@ final class EchoResponder: Responder {
         let header = FrameHeader(type: .response, length: length, sequence: frame.header.sequence)
         let size = FrameHeader.size + length
         let echoed = min(length, frame.payload.count)
-        if inPlace, length <= frame.payload.count, frame.payload.count == Int(frame.header.length) {
+        if inPlace, length <= frame.payload.count, frame.payload.count == Int(frame.header.length), let base = frame.wholeFrame.baseAddress {
             // Rewrite the request into its response where it lies and write it from there.
-            let base = frame.wholeFrame.baseAddress!
             header.encode(into: base)
             if injectFault(base, length: length, sequence: header.sequence) { return }
             try sink.write(base, count: size)
@@ -33,10 +32,10 @@ final class EchoResponder: Responder {
         }
         let out = sink.reserve(size)
         header.encode(into: out)
-        if echoed > 0 { (out + FrameHeader.size).copyMemory(from: frame.payload.baseAddress!, byteCount: echoed) }
+        if echoed > 0, let request = frame.payload.baseAddress { (out + FrameHeader.size).copyMemory(from: request, byteCount: echoed) }
         if length > echoed {
-            let tail = pool.message(sequence: header.sequence, count: length)
-            (out + FrameHeader.size + echoed).copyMemory(from: tail.baseAddress! + echoed, byteCount: length - echoed)
+            // The rest of the expected response, from the pool both sides share.
+            (out + FrameHeader.size + echoed).copyMemory(from: pool.base + pool.offset(sequence: header.sequence) + echoed, byteCount: length - echoed)
         }
         if injectFault(out, length: length, sequence: header.sequence) { return }
         try sink.commit(size)

@@ -15,13 +15,15 @@ public final class PayloadPool: @unchecked Sendable {
     public let period: Int
     public let maxMessage: Int
     /// Read-only after init; shared by the threads of one side.
-    public let bytes: UnsafeMutableRawBufferPointer
+    public let base: UnsafeMutableRawPointer
+    public var bytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: period + maxMessage) }
 
     public init(seed: UInt64, maxMessage: Int, period: Int = PayloadPool.defaultPeriod) {
         self.period = period
         self.maxMessage = maxMessage
         let count = period + maxMessage
-        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        base = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
+        let bytes = UnsafeMutableRawBufferPointer(start: base, count: count)
         var state = seed ^ 0x5653_4B42_0000_0001
         var i = 0
         while i + 8 <= period {
@@ -36,12 +38,12 @@ public final class PayloadPool: @unchecked Sendable {
         var filled = period
         while filled < count {
             let chunk = min(period, count - filled)
-            (bytes.baseAddress! + filled).copyMemory(from: bytes.baseAddress!, byteCount: chunk)
+            (base + filled).copyMemory(from: base, byteCount: chunk)
             filled += chunk
         }
     }
 
-    deinit { bytes.deallocate() }
+    deinit { base.deallocate() }
 
     @inline(__always)
     static func splitmix(_ state: inout UInt64) -> UInt64 {
@@ -62,21 +64,21 @@ public final class PayloadPool: @unchecked Sendable {
     @inline(__always)
     public func message(sequence: UInt64, count: Int) -> UnsafeRawBufferPointer {
         precondition(count <= maxMessage, "payload larger than the pool was built for")
-        return UnsafeRawBufferPointer(start: bytes.baseAddress! + offset(sequence: sequence), count: count)
+        return UnsafeRawBufferPointer(start: base + offset(sequence: sequence), count: count)
     }
 
     /// The stream bytes `[position, position + n)` (n <= maxMessage).
     @inline(__always)
     public func stream(at position: UInt64, count: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: bytes.baseAddress! + Int(position % UInt64(period)), count: count)
+        UnsafeRawBufferPointer(start: base + Int(position % UInt64(period)), count: count)
     }
 
     /// True when `data` is exactly message `seq`.
     @inline(__always)
     public func matches(_ data: UnsafeRawBufferPointer, sequence: UInt64) -> Bool {
         guard data.count <= maxMessage else { return false }
-        if data.isEmpty { return true }
-        return memcmp(data.baseAddress!, bytes.baseAddress! + offset(sequence: sequence), data.count) == 0
+        guard let start = data.baseAddress, !data.isEmpty else { return true }
+        return memcmp(start, base + offset(sequence: sequence), data.count) == 0
     }
 
     /// The first differing byte index between `data` and message `seq`, for error messages.
@@ -102,9 +104,9 @@ public final class PayloadPool: @unchecked Sendable {
     @inline(__always)
     public func spotCheck(_ data: UnsafeRawPointer, count: Int, at position: UInt64) -> Bool {
         let edge = min(8, count)
-        let start = stream(at: position, count: count)
-        if memcmp(data, start.baseAddress!, edge) != 0 { return false }
-        return memcmp(data + count - edge, start.baseAddress! + count - edge, edge) == 0
+        let expected = base + Int(position % UInt64(period))
+        if memcmp(data, expected, edge) != 0 { return false }
+        return memcmp(data + count - edge, expected + count - edge, edge) == 0
     }
 }
 

@@ -38,7 +38,7 @@ final class EchoSource: RequestSource {
     @inline(__always)
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer) {
         FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize)).encode(into: destination)
-        (destination + FrameHeader.size).copyMemory(from: pool.bytes.baseAddress! + pool.offset(sequence: sequence), byteCount: spec.requestSize)
+        (destination + FrameHeader.size).copyMemory(from: pool.base + pool.offset(sequence: sequence), byteCount: spec.requestSize)
     }
 
     @inline(__always)
