@@ -25,8 +25,16 @@ enum Posix {
         return fd
     }
 
+    /// SIGPIPE off, once per process: a peer that vanished is an EPIPE to report, never a
+    /// signal that kills the process (writes stay plain write(2), the syscall under study).
+    static let sigpipeIgnored: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
     /// A stream socket for `endpoint`; a kernel without AF_VSOCK is named as such.
     static func streamSocket(family: Int32, for endpoint: Endpoint, failure: (SystemError) -> TransportError) throws(TransportError) -> Int32 {
+        _ = sigpipeIgnored
         do {
             return try socket(domain: family, type: Int32(SOCK_STREAM.rawValue))
         } catch {

@@ -62,6 +62,7 @@ public final class Socket: Sendable {
 
     /// A connected pair of Unix stream sockets (tests, and in-process plumbing).
     public static func makePair() throws(SystemError) -> (Socket, Socket) {
+        _ = Posix.sigpipeIgnored
         var fds: [Int32] = [0, 0]
         let r = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
         _ = try Posix.check("socketpair", Int(r))
