@@ -74,21 +74,8 @@ else
     "$here/bench.sh" --binary "$binary" --out "$r" || status=$?
 fi
 
-passed=0
-failed=0
-pass() {
-    echo "ok   $*"
-    passed=$((passed + 1))
-}
-fail() {
-    echo "FAIL $*"
-    failed=$((failed + 1))
-}
-expect() {
-    local name=$1
-    shift
-    if "$@"; then pass "$name"; else fail "$name"; fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib/expect.sh
+. "$here/lib/expect.sh"
 # q FILE FILTER: one jq answer, "" when the file or the field is missing.
 q() { jq -r "$2 // empty" "$1" 2>/dev/null || true; }
 # holds FILE FILTER: the jq filter is true on FILE.

@@ -35,21 +35,8 @@ out=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/vsock-lab-smoke.XXXXXX")}
 [[ -n $keep ]] || trap 'rm -rf "$out"' EXIT
 rm -rf "$out/result"
 
-passed=0
-failed=0
-pass() {
-    echo "ok   $*"
-    passed=$((passed + 1))
-}
-fail() {
-    echo "FAIL $*"
-    failed=$((failed + 1))
-}
-expect() {
-    local name=$1
-    shift
-    if "$@"; then pass "$name"; else fail "$name"; fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib/expect.sh
+. "$here/lib/expect.sh"
 
 # bpf-count (tools/bpf-count.c) loads and attaches a real BPF program in the guest.
 binaries=(--binary "$(command -v socat)")

@@ -36,6 +36,11 @@ public final class IOCounters: Sendable {
         if short { Self.bump(shortWrites, by: 1) }
     }
 
+    /// Single counters, for the per-message checks that need one of them, not all seven.
+    var writeNanosNow: UInt64 { writeNanos.load(ordering: .relaxed) }
+    var bytesWrittenNow: UInt64 { bytesWritten.load(ordering: .relaxed) }
+    var bytesReadNow: UInt64 { bytesRead.load(ordering: .relaxed) }
+
     public func snapshot() -> IOSnapshot {
         IOSnapshot(
             reads: reads.load(ordering: .relaxed),

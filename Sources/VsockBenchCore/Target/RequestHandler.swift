@@ -39,11 +39,11 @@ struct RequestHandler {
             case .request:
                 let start = MonotonicClock.nanos()
                 TargetCost.busyWork(nanos: cost, from: start)
-                let writingBefore = socket.counters.snapshot().writeNanos
+                let writingBefore = socket.counters.writeNanosNow
                 try responder.respond(to: frame, sink: sink, inPlace: inPlace, record: record)
                 // Processing excludes the time this thread spent inside write syscalls (none
                 // when a writer thread writes).
-                let writing = sink.writesOnCallerThread ? socket.counters.snapshot().writeNanos &- writingBefore : 0
+                let writing = sink.writesOnCallerThread ? socket.counters.writeNanosNow &- writingBefore : 0
                 let elapsed = MonotonicClock.nanos() &- start
                 record.add(messages: 1, processing: elapsed > writing ? elapsed - writing : 0)
             case .bye:

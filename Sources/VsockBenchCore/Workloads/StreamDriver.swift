@@ -47,7 +47,7 @@ struct StreamDriver: Sendable {
         let size = spec.writeSize
         while true {
             if window.observe(control.phase, io: socket.counters) { break }
-            if let quotaBytes, window.measuring, socket.counters.snapshot().bytesWritten - window.startBytesWritten >= quotaBytes {
+            if let quotaBytes, window.measuring, socket.counters.bytesWrittenNow - window.startBytesWritten >= quotaBytes {
                 window.close(io: socket.counters)
                 break
             }
@@ -83,7 +83,7 @@ struct StreamDriver: Sendable {
         }
         while true {
             if window.observe(control.phase, io: socket.counters) { break }
-            if let quotaBytes, window.measuring, socket.counters.snapshot().bytesRead - window.startBytesRead >= quotaBytes {
+            if let quotaBytes, window.measuring, socket.counters.bytesReadNow - window.startBytesRead >= quotaBytes {
                 window.close(io: socket.counters)
                 break
             }
