@@ -96,7 +96,7 @@ final class DriverSession: @unchecked Sendable {
 
     /// Runs the cases with the progress line.
     func run(_ scenario: Scenario) -> RunDocument {
-        runner.run(scenario, onCaseStart: progress.start, onCaseEnd: { [progress] _ in progress.finish() })
+        runner.run(scenario, onCaseEnd: { [progress] _ in progress.finish() })
     }
 
     /// The exit status a run's command ends with: interrupted (130), a failed case (1), or success.
@@ -120,8 +120,6 @@ final class DriverSession: @unchecked Sendable {
 final class ProgressLine: @unchecked Sendable {
     let enabled = isatty(STDERR_FILENO) != 0
     private var shown = false
-
-    func start(_ spec: CaseSpec) {}
 
     func update(_ p: CaseProgress) {
         guard enabled, (p.plannedSeconds ?? 2) > 1 || p.elapsedSeconds > 1 else { return }
