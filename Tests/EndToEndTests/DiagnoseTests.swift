@@ -15,16 +15,18 @@ import Testing
         let result = try Tool.run(["diagnose", "scenarios/causes.yaml", "--duration", "400ms", "--warmup", "100ms", "--json", dir + "/d.json"], timeout: 120)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/d.json"))))
-        let figures = document.cases.map { "\($0.name): \($0.mbpsTotal) Mbps \($0.diagnosis?.map(\.id) ?? [])" }.joined(separator: "; ")
+        let figures = document.cases.map {
+            "\($0.name): \($0.mbpsTotal) Mbps, p50 \($0.latencyMicros?.p50 ?? 0) µs, target processing share \($0.target?.processingShare ?? -1) \($0.diagnosis?.map(\.id) ?? [])"
+        }.joined(separator: "; ")
         #expect(Self.verdicts(document, "healthy-bulk") == ["bandwidth_bound"], "\(figures)")
         #expect(Self.verdicts(document, "round-trips").first == "round_trip_bound", "\(figures)")
-        #expect(Self.verdicts(document, "slow-agent").first == "processing_bound")
+        #expect(Self.verdicts(document, "slow-agent").first == "processing_bound", "\(figures)")
         #expect(Self.verdicts(document, "fragmented").first == "fragmented_writes")
         #expect(Self.verdicts(document, "small-buffers").first == "flow_control_bound")
         let slowFragmented = Array(Self.verdicts(document, "slow-agent-fragmented").prefix(2))
-        #expect(Set(slowFragmented) == ["processing_bound", "fragmented_writes"], "\(slowFragmented)")
+        #expect(Set(slowFragmented) == ["processing_bound", "fragmented_writes"], "\(figures)")
         let smallFragmented = Array(Self.verdicts(document, "small-buffers-fragmented").prefix(2))
-        #expect(Set(smallFragmented) == ["flow_control_bound", "fragmented_writes"], "\(smallFragmented)")
+        #expect(Set(smallFragmented) == ["flow_control_bound", "fragmented_writes"], "\(figures)")
         for c in document.cases where c.name != "healthy-bulk" {
             #expect(!(c.diagnosis ?? []).contains { $0.id == "nagle_delayed_ack" || $0.id == "notification_bound" }, "\(c.name)")
         }

@@ -45,6 +45,33 @@ import Testing
         }
     }
 
+    /// Both sides count the same messages: the target's interval opens at the first request
+    /// flagged as measured, not at a control frame that may arrive after a short case is over.
+    @Test func theTargetCountsExactlyTheMessagesTheDriverMeasured() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("""
+            name: exact
+            defaults: {warmup: 30ms, messages: 500, request_size: 2KiB, response_size: 2KiB}
+            cases:
+              - {name: stop-and-wait, workload: rr}
+              - {name: window, workload: rr, inflight: 8}
+              - {name: coalesce, workload: rr, inflight: 8, strategy: {coalesce: {max_messages: 8, max_bytes: 64KiB, linger: 100us}}}
+              - {name: masked, workload: masked, inflight: 4, request_size: 4KiB}
+              - {name: two-connections, workload: rr, connections: 2, inflight: 4}
+            """)
+        let result = try Tool.run(["run", path, "--json", dir + "/r.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        #expect(document.cases.count == 5)
+        for c in document.cases {
+            #expect(c.messages == 500, "\(c.name)")
+            #expect(c.target?.messages == 500, "\(c.name): the target counted \(c.target?.messages ?? 0)")
+            #expect(c.target.map { $0.connections.reduce(0) { $0 + $1.totalMessages } } ?? 0 > 500, "\(c.name): warmup requests are handled, not counted")
+        }
+        let stopAndWait = document.cases[0]
+        #expect(stopAndWait.targetWritesPerMessage == 1, "one response write per measured request, none of the warmup's")
+    }
+
     @Test func runStartsAndStopsItsOwnLocalTarget() throws {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("vsockbench-") && $0.count == 18 }
         let path = try scenarioFile("""

@@ -75,7 +75,7 @@ struct InProcessWorker {
             }
             let size = source.prepare(sequence)
             request.ensure(size)
-            source.write(sequence, into: request.base)
+            source.write(sequence, into: request.base, measured: window.measuring)
             let start = MonotonicClock.nanos()
             TargetCost.busyWork(nanos: spec.targetCostNanos, from: start)
             do {

@@ -17,6 +17,9 @@ struct RequestHandler {
         record.writesOffThread.store(!sink.writesOnCallerThread, ordering: .relaxed)
         let cost = spec.targetCostNanos
         let inPlace = sink is ImmediateSink
+        // The measured interval opens at the first request the driver flagged as measured and
+        // closes once the bye's flush is done (see FrameHeader.measuredFlag).
+        var measuring = false
         while true {
             if sink.pending > 0 {
                 let now = MonotonicClock.nanos()
@@ -33,10 +36,15 @@ struct RequestHandler {
             }
             guard let frame = try reader.next() else {
                 try sink.finish()
+                record.closeInterval()
                 return "closed without bye"
             }
             switch frame.header.type {
             case .request:
+                if !measuring, frame.header.isMeasured {
+                    record.openInterval()
+                    measuring = true
+                }
                 let start = MonotonicClock.nanos()
                 TargetCost.busyWork(nanos: cost, from: start)
                 let writingBefore = socket.counters.writeNanosNow
@@ -48,6 +56,7 @@ struct RequestHandler {
                 record.add(messages: 1, processing: elapsed > writing ? elapsed - writing : 0)
             case .bye:
                 try sink.finish()
+                record.closeInterval()
                 return "bye"
             default:
                 throw ErrorMessage(code: "unexpected_frame", message: "expected request or bye, got \(frame.header.type)")

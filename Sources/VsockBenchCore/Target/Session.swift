@@ -43,6 +43,32 @@ final class ConnectionRecord: Sendable {
         var encodeNanos: UInt64 = 0
     }
 
+    /// One edge of the measured interval as this connection's thread saw it.
+    struct Edge {
+        var counters: Snapshot
+        var nanos: UInt64
+        var cpu: CPUTime
+    }
+
+    /// The interval this connection counted in-band: from the first request the driver sent
+    /// inside it (`FrameHeader.measuredFlag`) to the end of the last (the bye, or the first
+    /// unflagged request after it). Set by the connection's own thread, twice at most.
+    private let interval = Mutex<(start: Edge?, end: Edge?)>((nil, nil))
+
+    /// Called by the connection's thread before it handles the first measured request.
+    func openInterval() {
+        let edge = Edge(counters: snapshot(), nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+        interval.withLock { if $0.start == nil { $0.start = edge } }
+    }
+
+    /// Called by the connection's thread once the measured requests are all answered.
+    func closeInterval() {
+        let edge = Edge(counters: snapshot(), nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+        interval.withLock { if $0.start != nil, $0.end == nil { $0.end = edge } }
+    }
+
+    var intervalEdges: (start: Edge?, end: Edge?) { interval.withLock { $0 } }
+
     func snapshot() -> Snapshot {
         Snapshot(io: io.snapshot(), messages: messages.load(ordering: .relaxed), processingNanos: processingNanos.load(ordering: .relaxed),
                  decodeNanos: decodeNanos.load(ordering: .relaxed), maskNanos: maskNanos.load(ordering: .relaxed),
@@ -93,16 +119,35 @@ final class Session: Sendable {
         }
     }
 
+    /// The target's counters over the measured interval. Request/response connections count
+    /// from their in-band edges (exactly the requests the driver measured, however late the
+    /// control connection's mark arrived); stream connections, and any that saw no measured
+    /// request, from the mark to now. CPU time is the process's, over the span of the
+    /// connections' intervals (or mark to now).
     func stats() -> TargetStats {
         state.withLock { s in
             var stats = TargetStats()
-            let cpu = CPUTime.process() - s.markCPU
+            let now = (nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+            // The span of the connections' in-band intervals: earliest start, latest end.
+            var start: (nanos: UInt64, cpu: CPUTime)?
+            var end: (nanos: UInt64, cpu: CPUTime)?
+            for record in s.records {
+                let edges = record.intervalEdges
+                guard let first = edges.start else { continue }
+                let last = edges.end.map { (nanos: $0.nanos, cpu: $0.cpu) } ?? now
+                if start.map({ first.nanos < $0.nanos }) ?? true { start = (first.nanos, first.cpu) }
+                if end.map({ last.nanos > $0.nanos }) ?? true { end = last }
+            }
+            let from = start ?? (nanos: s.markTime, cpu: s.markCPU)
+            let to = end ?? now
+            let cpu = to.cpu - from.cpu
             stats.cpuUserSeconds = Double(cpu.userNanos) / 1e9
             stats.cpuSystemSeconds = Double(cpu.systemNanos) / 1e9
-            stats.wallSeconds = Double(MonotonicClock.nanos() &- s.markTime) / 1e9
+            stats.wallSeconds = Double(to.nanos &- from.nanos) / 1e9
             for record in s.records.sorted(by: { $0.index < $1.index }) {
-                let now = record.snapshot()
-                let base = s.baseline[record.index] ?? ConnectionRecord.Snapshot()
+                let edges = record.intervalEdges
+                let now = edges.end?.counters ?? record.snapshot()
+                let base = edges.start?.counters ?? s.baseline[record.index] ?? ConnectionRecord.Snapshot()
                 let io = now.io - base.io
                 var c = ConnectionStats(index: record.index)
                 c.messages = now.messages &- base.messages
@@ -117,7 +162,7 @@ final class Session: Sendable {
                 c.decodeSeconds = Double(now.decodeNanos &- base.decodeNanos) / 1e9
                 c.maskSeconds = Double(now.maskNanos &- base.maskNanos) / 1e9
                 c.encodeSeconds = Double(now.encodeNanos &- base.encodeNanos) / 1e9
-                c.totalMessages = now.messages
+                c.totalMessages = record.messages.load(ordering: .relaxed)
                 c.totalStreamBytesRx = record.streamBytesRx.load(ordering: .relaxed)
                 c.totalStreamBytesTx = record.streamBytesTx.load(ordering: .relaxed)
                 c.error = record.error.withLock { $0 }

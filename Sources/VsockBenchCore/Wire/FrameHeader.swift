@@ -25,7 +25,7 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
 ///     0  magic    u32  "VSKB"
 ///     4  version  u8   1
 ///     5  type     u8   FrameType
-///     6  flags    u16  reserved, 0
+///     6  flags    u16  requests: bit 0 `measured` (sent inside the measured interval); otherwise 0
 ///     8  length   u32  payload bytes that follow
 ///     12 aux      u32  requests: the response length asked for; otherwise 0
 ///     16 seq      u64  message sequence number (per connection, from 0)
@@ -36,6 +36,11 @@ public struct FrameHeader: Sendable, Equatable {
     public static let size = 32
     public static let magic: UInt32 = 0x5653_4B42
     public static let version: UInt8 = 1
+    /// Request flag: the driver sent this request inside the measured interval. The target
+    /// opens its own interval at the first such request and closes it at the bye, on the
+    /// connection's thread, so both sides count the same messages without a clock shared
+    /// between them or a control frame racing the data.
+    public static let measuredFlag: UInt16 = 0x0001
 
     public var type: FrameType
     public var flags: UInt16
@@ -53,6 +58,8 @@ public struct FrameHeader: Sendable, Equatable {
         self.sequence = sequence
         self.content = UInt32(truncatingIfNeeded: content ?? length)
     }
+
+    public var isMeasured: Bool { flags & Self.measuredFlag != 0 }
 
     /// Writes the header into `destination`, which must hold `FrameHeader.size` bytes.
     @inline(__always)

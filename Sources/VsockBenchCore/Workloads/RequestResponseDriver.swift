@@ -45,7 +45,7 @@ struct RequestResponseDriver: Sendable {
                 break
             }
             let size = source.prepare(sequence)
-            source.write(sequence, into: sink.reserve(size))
+            source.write(sequence, into: sink.reserve(size), measured: window.measuring)
             let start = MonotonicClock.nanos()
             do {
                 try sink.commit(size)
@@ -177,7 +177,7 @@ struct RequestResponseDriver: Sendable {
                 if let quota, window.measuring, measured >= quota { break }
                 guard try acquireSlot(shared, sink: sink, sent: sequence) else { break }
                 let size = source.prepare(sequence)
-                source.write(sequence, into: sink.reserve(size))
+                source.write(sequence, into: sink.reserve(size), measured: window.measuring)
                 cshims_store_release_u64(shared.sendTimes + Int(sequence % UInt64(spec.inflight)), MonotonicClock.nanos())
                 shared.sent.store(sequence + 1, ordering: .releasing)
                 try sink.commit(size)

@@ -5,8 +5,9 @@ import VsockBenchAgent
 protocol RequestSource: AnyObject, Sendable {
     /// Prepares request `sequence` (generating it if it must be) and returns its frame size.
     func prepare(_ sequence: UInt64) -> Int
-    /// Writes the prepared request's whole frame (header included) at `destination`.
-    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer)
+    /// Writes the prepared request's whole frame (header included) at `destination`;
+    /// `measured`: it is sent inside the measured interval (the header's flag).
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool)
     /// Checks the response to `sequence`; the error names what is wrong, never payload bytes.
     /// Returns the size of that message's request frame (for per-message byte counts).
     @discardableResult
@@ -36,8 +37,9 @@ final class EchoSource: RequestSource {
     func prepare(_ sequence: UInt64) -> Int { FrameHeader.size + spec.requestSize }
 
     @inline(__always)
-    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer) {
-        FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize)).encode(into: destination)
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
+        FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize),
+                    flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
         (destination + FrameHeader.size).copyMemory(from: pool.base + pool.offset(sequence: sequence), byteCount: spec.requestSize)
     }
 
@@ -75,9 +77,9 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
         return FrameHeader.size + request.bytes.count
     }
 
-    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer) {
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
         guard let request = outstanding.withLock({ $0[sequence] }) else { return }
-        FrameHeader(type: .request, length: request.bytes.count, sequence: sequence).encode(into: destination)
+        FrameHeader(type: .request, length: request.bytes.count, sequence: sequence, flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
         request.bytes.withUnsafeBytes { (destination + FrameHeader.size).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
