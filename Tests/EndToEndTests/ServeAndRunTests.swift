@@ -51,7 +51,7 @@ import Testing
         let dir = try Tool.scratch()
         let path = try scenarioFile("""
             name: exact
-            defaults: {warmup: 30ms, messages: 500, request_size: 2KiB, response_size: 2KiB}
+            defaults: {warmup: 100ms, messages: 500, request_size: 2KiB, response_size: 2KiB}
             cases:
               - {name: stop-and-wait, workload: rr}
               - {name: window, workload: rr, inflight: 8}

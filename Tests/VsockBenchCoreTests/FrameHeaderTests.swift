@@ -26,6 +26,13 @@ import Testing
         #expect(try Self.decode(raw) == header)
     }
 
+    @Test func theMeasuredFlagIsBitZeroOfFlagsOnTheWire() throws {
+        let measured = Self.bytes(FrameHeader(type: .request, length: 16, flags: FrameHeader.measuredFlag))
+        #expect(Array(measured[6..<8]) == [0, 1])
+        #expect(try Self.decode(measured).isMeasured)
+        #expect(try !Self.decode(Self.bytes(FrameHeader(type: .request, length: 16))).isMeasured)
+    }
+
     @Test func rejectsBadMagic() {
         var raw = Self.bytes(FrameHeader(type: .request, length: 1))
         raw[0] = UInt8(ascii: "X")
