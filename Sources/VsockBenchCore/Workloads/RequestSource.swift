@@ -80,7 +80,7 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
         guard let request = outstanding.withLock({ $0[sequence] }) else { return }
         FrameHeader(type: .request, length: request.bytes.count, sequence: sequence, flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
-        request.bytes.withUnsafeBytes { (destination + FrameHeader.size).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        request.bytes.withUnsafeBytes { if let bytes = $0.baseAddress { (destination + FrameHeader.size).copyMemory(from: bytes, byteCount: $0.count) } }
     }
 
     @discardableResult
