@@ -8,13 +8,16 @@
 #           ratio = vsockbench msgs/s / sockperf round trips/s               goal >= 0.95
 #
 # Usage: scripts/bench-peers.sh [--rounds N] [--duration SECONDS] [--json FILE]
-#                               [--workload stream|rr|all] [--binary PATH]
+#                               [--workload stream|rr|all] [--binary PATH] [--no-pin]
 #   --rounds N        rounds; in each, peer and vsockbench run back to back (default 3)
 #   --duration S      measured seconds per run, an integer, "5" or "5s" (default 5); every run
 #                     also has 1 s of warmup before it
 #   --json FILE       also write every figure to FILE (schema vsockbench-peers/1)
 #   --workload W      only one workload (default all)
 #   --binary PATH     the vsockbench to measure (default .build/release/vsockbench)
+#   --no-pin          let the scheduler place the processes; by default (2 CPUs or more) every
+#                     client runs on CPU 0 and every server on CPU 1, the same for the peer
+#                     and for vsockbench, so neither gains from where it happens to land
 #
 # Build first (make bench-peers does): swift build -c release --product vsockbench
 # Needs iperf3, sockperf and jq (scripts/install-deps.sh bench). Exits 0 when a ratio is
@@ -33,8 +36,9 @@ duration=5
 json_out=""
 workloads=(stream rr)
 binary="$repo/.build/release/vsockbench"
+pin=1
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die_usage() {
     echo "bench-peers: $1" >&2
     echo "Try 'scripts/bench-peers.sh --help'." >&2
@@ -52,6 +56,7 @@ while [[ $# -gt 0 ]]; do
         --duration) [[ $# -ge 2 ]] || die_usage "--duration needs a value"; duration=${2%s}; shift 2 ;;
         --json) [[ $# -ge 2 ]] || die_usage "--json needs a file"; json_out=$2; shift 2 ;;
         --binary) [[ $# -ge 2 ]] || die_usage "--binary needs a path"; binary=$2; shift 2 ;;
+        --no-pin) pin=0; shift ;;
         --workload)
             [[ $# -ge 2 ]] || die_usage "--workload needs a value"
             case $2 in
@@ -67,9 +72,17 @@ done
 [[ $rounds =~ ^[1-9][0-9]*$ && $rounds -le 50 ]] || die_usage "--rounds '$rounds': expected 1 to 50"
 [[ $duration =~ ^[1-9][0-9]*$ && $duration -le 600 ]] || die_usage "--duration '$duration': expected whole seconds, 1 to 600 (iperf3 and sockperf take whole seconds)"
 [[ -x $binary ]] || die "no vsockbench at $binary: build it first with 'swift build -c release --product vsockbench' (or run 'make bench-peers')"
-for tool in iperf3 sockperf jq ss timeout; do
+for tool in iperf3 sockperf jq ss timeout taskset; do
     command -v "$tool" > /dev/null || die "'$tool' is missing: run 'scripts/install-deps.sh bench'"
 done
+# Where clients and servers run: the same CPUs for the peer and for vsockbench.
+client_cpu=() server_cpu=()
+if ((pin)) && (($(nproc) >= 2)); then
+    client_cpu=(taskset -c 0)
+    server_cpu=(taskset -c 1)
+else
+    pin=0
+fi
 
 # Every command is bounded: the measured time, the warmup, and a margin for start and stop.
 readonly run_limit=$((duration + WARMUP_S + 30))
@@ -136,7 +149,7 @@ start_server() {
     shift
     for attempt in 1 2 3; do
         port=$(free_port)
-        "${@//PORT/$port}" > "$work/$name.log" 2>&1 &
+        "${server_cpu[@]}" "${@//PORT/$port}" > "$work/$name.log" 2>&1 &
         pid=$!
         if wait_listening "$pid" "$port"; then
             server_pids+=("$pid")
@@ -153,7 +166,7 @@ start_server() {
 start_vsockbench_server() {
     local pid port=""
     : > "$work/serve.out"
-    "$binary" serve --listen tcp://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
+    "${server_cpu[@]}" "$binary" serve --listen tcp://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
     pid=$!
     server_pids+=("$pid")
     for _ in {1..100}; do
@@ -180,7 +193,7 @@ EOF
 run_client() {
     local out=$1 err=$2 rc=0
     shift 2
-    timeout -k 5 "$run_limit" "$@" > "$out" 2> "$err" &
+    timeout -k 5 "$run_limit" "${client_cpu[@]}" "$@" > "$out" 2> "$err" &
     client_pid=$!
     wait "$client_pid" || rc=$?
     client_pid=""
@@ -265,6 +278,11 @@ echo "  vsockbench  $binary (target: vsockbench serve on tcp://127.0.0.1:$vsb_po
 [[ -n $iperf_port ]] && echo "  stream      vsockbench stream tx write_size 64KiB   vs  iperf3 -c -P 1 -l 64K -N -t $duration -O $WARMUP_S (Mbps sent)"
 [[ -n $sockperf_port ]] && echo "  rr          vsockbench rr 8KiB/8KiB inflight 1     vs  sockperf ping-pong --tcp -m $((RR_PAYLOAD + HEADER_BYTES)) -t $((duration + WARMUP_S)) (round trips/s)"
 echo "              both sides single-threaded, TCP_NODELAY on; peer and vsockbench swap order every round"
+if ((pin)); then
+    echo "              clients pinned to CPU 0, servers to CPU 1 (--no-pin to let the scheduler place them)"
+else
+    echo "              not pinned: the scheduler places clients and servers"
+fi
 echo
 
 printf '%-5s  %-6s  %-8s  %14s  %14s  %6s  %s\n' round case peer "peer figure" vsockbench ratio "p50 round trip, us (peer / ours)"
@@ -343,7 +361,8 @@ fi
 if [[ -n $json_out ]]; then
     jq -n --slurpfile rounds "$records" --slurpfile summary "$summary" \
         --argjson duration "$duration" --argjson warmup "$WARMUP_S" --arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
-        '{schema: "vsockbench-peers/1", transport: "tcp-loopback", duration_s: $duration, warmup_s: $warmup,
+        --argjson pinned "$( ((pin)) && echo true || echo false)" \
+        '{schema: "vsockbench-peers/1", transport: "tcp-loopback", duration_s: $duration, warmup_s: $warmup, pinned: $pinned,
           kernel: $kernel, cpus: $cpus, rounds: $rounds, summary: $summary}' > "$json_out"
     echo "bench-peers: figures written to $json_out"
 fi
