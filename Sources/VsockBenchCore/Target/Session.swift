@@ -51,8 +51,9 @@ final class ConnectionRecord: Sendable {
     }
 
     /// The interval this connection counted in-band: from the first request the driver sent
-    /// inside it (`FrameHeader.measuredFlag`) to the end of the last (the bye, or the first
-    /// unflagged request after it). Set by the connection's own thread, twice at most.
+    /// inside it (`FrameHeader.measuredFlag`) to the bye after the last (once the responses
+    /// still batched are written), or the end of the connection. The driver sends nothing
+    /// unflagged after the interval opens. Set by the connection's own thread, twice at most.
     private let interval = Mutex<(start: Edge?, end: Edge?)>((nil, nil))
 
     /// Called by the connection's thread before it handles the first measured request.
