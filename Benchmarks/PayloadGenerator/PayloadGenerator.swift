@@ -19,7 +19,7 @@ private final class Fixture: @unchecked Sendable {
     let responses: UnsafeMutableRawBufferPointer
     /// A stream read of 64 KiB at position `streamPosition`.
     let streamRead: UnsafeMutableRawBufferPointer
-    let streamPosition: UInt64 = 3 * 1_048_573 + 12_345
+    let streamPosition: UInt64 = 3 * UInt64(PayloadPool.defaultPeriod) + 12_345
 
     init() {
         responses = .allocate(byteCount: preparedResponses * requestSize, alignment: 16)

@@ -5,7 +5,7 @@ import Testing
 /// Clients that misbehave get an error frame (where the socket still takes one) and are
 /// closed; the server keeps serving everyone else and leaks nothing.
 @Suite(.serialized) struct MalformedClientTests {
-    static func header(_ type: UInt8 = FrameType.hello.rawValue, length: UInt32 = 0, magic: UInt32 = FrameHeader.magic, version: UInt8 = 1) -> [UInt8] {
+    static func header(_ type: UInt8 = FrameType.hello.rawValue, length: UInt32 = 0, magic: UInt32 = FrameHeader.magic, version: UInt8 = FrameHeader.version) -> [UInt8] {
         var raw = [UInt8](repeating: 0, count: FrameHeader.size)
         raw.withUnsafeMutableBytes { FrameHeader(type: .hello, length: Int(length)).encode(into: $0.baseAddress!) }
         raw.withUnsafeMutableBytes { $0.storeBytes(of: magic.bigEndian, toByteOffset: 0, as: UInt32.self) }

@@ -21,7 +21,7 @@ import Testing
         let header = FrameHeader(type: .request, length: 8192, sequence: 0x0102_0304_0506_0708, aux: 4096, flags: 7)
         let raw = Self.bytes(header)
         #expect(Array(raw[0..<4]) == Array("VSKB".utf8))
-        #expect(raw[4] == 1)
+        #expect(raw[4] == 2)
         #expect(raw[5] == FrameType.request.rawValue)
         #expect(try Self.decode(raw) == header)
     }
@@ -41,8 +41,8 @@ import Testing
 
     @Test func rejectsOtherVersions() {
         var raw = Self.bytes(FrameHeader(type: .request, length: 1))
-        raw[4] = 2
-        #expect(throws: FrameError.unsupportedVersion(2)) { try Self.decode(raw) }
+        raw[4] = 1
+        #expect(throws: FrameError.unsupportedVersion(1)) { try Self.decode(raw) }
     }
 
     @Test func rejectsUnknownTypes() {
