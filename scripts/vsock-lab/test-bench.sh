@@ -155,7 +155,17 @@ only_65536_to_target() {
     grep -q '^to_target 65536 ' "$f" && ! grep '^to_target ' "$f" | grep -qv '^to_target 65536 '
 }
 expect "vsock_buffer_size: every packet to the target announced buf_alloc 65536" only_65536_to_target
-expect "vsock_buffer_size: packets to the driver still announce 262144 (set after connecting; seen on the 6.1 guest)" grep -q '^to_driver 262144 ' "$b/vsock-buffer-64k.buf_alloc.txt"
+# vsock-buffer-64k.data.txt, the data connection: "to_driver RW 65536 51" (direction, op,
+# buf_alloc, packets). The target sets the size when the hello arrives, after the connection
+# is made: the kernel announces it at once (a CREDIT_UPDATE), so every data packet the target
+# sends carries it; only the handshake's RESPONSE (and the control connection) keep 262144.
+target_data_announces_65536() {
+    local f=$b/vsock-buffer-64k.data.txt
+    grep -q '^to_driver RW 65536 ' "$f" && ! grep '^to_driver RW ' "$f" | grep -qv '^to_driver RW 65536 ' &&
+        grep -q '^to_driver CREDIT_UPDATE 65536 ' "$f"
+}
+expect "vsock_buffer_size: every data packet the target sends announces buf_alloc 65536 ($(grep '^to_driver RW' "$b/vsock-buffer-64k.data.txt" 2>/dev/null | tr '\n' ' '))" \
+    target_data_announces_65536
 
 # --allow-cid 3 against a CID 1 peer: refused with the target's reason, every attempt.
 expect "--allow-cid: three attempts, each exit 1 with the target's reason" \

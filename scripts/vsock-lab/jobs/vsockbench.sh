@@ -149,10 +149,18 @@ timeout 120 vsockbench run "$BEHAVIOURS" --case vsock-buffer-64k --target vsock:
 status=$?
 echo 0 >"$events/enable"
 echo 0 >"$events/filter"
+# "src_port dst_port op buf_alloc" for every packet of the case's two connections.
+sed -n 's/.* \([0-9]*\):\([0-9]*\) -> \([0-9]*\):\([0-9]*\) .*op=\([A-Z_]*\) .*buf_alloc=\([0-9]*\).*/\2 \4 \5 \6/p' \
+    "$TRACING/trace" >"$B/vsock-buffer-64k.packets.txt"
 # "to_target 65536 12": packets of each direction by the buf_alloc they announced.
-sed -n 's/.* \([0-9]*\):\([0-9]*\) -> \([0-9]*\):\([0-9]*\) .*buf_alloc=\([0-9]*\).*/\2 \4 \5/p' "$TRACING/trace" |
-    awk '{ print ($2 == 5005 ? "to_target" : "to_driver"), $3 }' | sort | uniq -c |
+awk '{ print ($2 == 5005 ? "to_target" : "to_driver"), $4 }' "$B/vsock-buffer-64k.packets.txt" | sort | uniq -c |
     awk '{ print $2, $3, $1 }' >"$B/vsock-buffer-64k.buf_alloc.txt"
+# "to_driver RW 65536 51": the data connection (the driver port with the most packets; the
+# other is the control connection, which keeps the default size) by direction, op, buf_alloc.
+data_port=$(awk '{ print ($2 == 5005 ? $1 : $2) }' "$B/vsock-buffer-64k.packets.txt" | sort | uniq -c | sort -rn |
+    awk 'NR == 1 { print $2 }')
+awk -v p="${data_port:-0}" '$1 == p || $2 == p { print ($2 == 5005 ? "to_target" : "to_driver"), $3, $4 }' \
+    "$B/vsock-buffer-64k.packets.txt" | sort | uniq -c | awk '{ print $2, $3, $4, $1 }' >"$B/vsock-buffer-64k.data.txt"
 : >"$TRACING/trace"
 check "vsock_buffer_size 64KiB: run exits 0 (status $status)" test "$status" -eq 0
 check "vsock_buffer_size 64KiB: the driver's packets announce buf_alloc 65536" \
