@@ -16,8 +16,9 @@
 #   --workload W      only one workload (default all)
 #   --binary PATH     the vsockbench to measure (default .build/release/vsockbench)
 #   --no-pin          let the scheduler place the processes; by default (2 CPUs or more) every
-#                     client runs on CPU 0 and every server on CPU 1, the same for the peer
-#                     and for vsockbench, so neither gains from where it happens to land
+#                     client runs on the first CPU this script may use and every server on the
+#                     second, the same for the peer and for vsockbench, so neither gains from
+#                     where it happens to land
 #
 # Build first (make bench-peers does): swift build -c release --product vsockbench
 # Needs iperf3, sockperf and jq (scripts/install-deps.sh bench). Exits 0 when a ratio is
@@ -72,14 +73,34 @@ done
 [[ $rounds =~ ^[1-9][0-9]*$ && $rounds -le 50 ]] || die_usage "--rounds '$rounds': expected 1 to 50"
 [[ $duration =~ ^[1-9][0-9]*$ && $duration -le 600 ]] || die_usage "--duration '$duration': expected whole seconds, 1 to 600 (iperf3 and sockperf take whole seconds)"
 [[ -x $binary ]] || die "no vsockbench at $binary: build it first with 'swift build -c release --product vsockbench' (or run 'make bench-peers')"
-for tool in iperf3 sockperf jq ss timeout taskset; do
+for tool in iperf3 sockperf jq ss timeout; do
     command -v "$tool" > /dev/null || die "'$tool' is missing: run 'scripts/install-deps.sh bench'"
 done
+
+# The first two CPUs this process may run on ("0-3,6" in /proc/self/status), which need not
+# include CPU 0 (a container's cpuset).
+first_two_cpus() {
+    local list part c out=()
+    list=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+    IFS=, read -r -a parts <<< "$list"
+    for part in "${parts[@]}"; do
+        for ((c = ${part%-*}; c <= ${part#*-}; c++)); do
+            out+=("$c")
+            ((${#out[@]} == 2)) && break 2
+        done
+    done
+    echo "${out[@]}"
+}
+
 # Where clients and servers run: the same CPUs for the peer and for vsockbench.
-client_cpu=() server_cpu=()
-if ((pin)) && (($(nproc) >= 2)); then
-    client_cpu=(taskset -c 0)
-    server_cpu=(taskset -c 1)
+client_cpu=() server_cpu=() cpus=()
+if ((pin)); then
+    command -v taskset > /dev/null || die "'taskset' is missing (util-linux): install it, or run with --no-pin"
+    read -r -a cpus <<< "$(first_two_cpus)"
+fi
+if ((pin)) && ((${#cpus[@]} == 2)); then
+    client_cpu=(taskset -c "${cpus[0]}")
+    server_cpu=(taskset -c "${cpus[1]}")
 else
     pin=0
 fi
@@ -279,7 +300,7 @@ echo "  vsockbench  $binary (target: vsockbench serve on tcp://127.0.0.1:$vsb_po
 [[ -n $sockperf_port ]] && echo "  rr          vsockbench rr 8KiB/8KiB inflight 1     vs  sockperf ping-pong --tcp -m $((RR_PAYLOAD + HEADER_BYTES)) -t $((duration + WARMUP_S)) (round trips/s)"
 echo "              both sides single-threaded, TCP_NODELAY on; peer and vsockbench swap order every round"
 if ((pin)); then
-    echo "              clients pinned to CPU 0, servers to CPU 1 (--no-pin to let the scheduler place them)"
+    echo "              clients pinned to CPU ${cpus[0]}, servers to CPU ${cpus[1]} (--no-pin to let the scheduler place them)"
 else
     echo "              not pinned: the scheduler places clients and servers"
 fi

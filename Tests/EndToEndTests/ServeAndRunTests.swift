@@ -58,14 +58,20 @@ import Testing
               - {name: coalesce, workload: rr, inflight: 8, strategy: {coalesce: {max_messages: 8, max_bytes: 64KiB, linger: 100us}}}
               - {name: masked, workload: masked, inflight: 4, request_size: 4KiB}
               - {name: two-connections, workload: rr, connections: 2, inflight: 4}
+              - {name: writer-thread, workload: rr, inflight: 8, strategy: {writer_thread: {queue_depth: 8, max_bytes: 64KiB}}}
             """)
         let result = try Tool.run(["run", path, "--json", dir + "/r.json"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
-        #expect(document.cases.count == 5)
+        #expect(document.cases.count == 6)
         for c in document.cases {
             #expect(c.messages == 500, "\(c.name)")
             #expect(c.target?.messages == 500, "\(c.name): the target counted \(c.target?.messages ?? 0)")
+            // Bytes too, to the frame: the target's interval runs from the first measured
+            // request's first byte to the bye's, and its writes exclude warmup responses that
+            // were still batched or queued when the interval opened.
+            #expect(c.target?.bytesRx == c.bytesTx, "\(c.name): the target read \(c.target?.bytesRx ?? 0), the driver sent \(c.bytesTx)")
+            #expect(c.target?.bytesTx == c.bytesRx, "\(c.name): the target wrote \(c.target?.bytesTx ?? 0), the driver received \(c.bytesRx)")
             #expect(c.target.map { $0.connections.reduce(0) { $0 + $1.totalMessages } } ?? 0 > 500, "\(c.name): warmup requests are handled, not counted")
         }
         let stopAndWait = document.cases[0]

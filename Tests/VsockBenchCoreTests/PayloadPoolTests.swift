@@ -40,4 +40,15 @@ import Testing
         right.withUnsafeBytes { #expect(!pool.spotCheck($0.baseAddress!, count: 65536, at: 65536)) }
         right.withUnsafeBytes { #expect(!pool.spotCheck($0.baseAddress!, count: 65536, at: 196_608)) }
     }
+
+    @Test func spotChecksReadsLongerThanThePoolWindow() {
+        // A reader may hold more stream bytes than the pool's window (period + maxMessage):
+        // the check finds the last bytes' own place in the period, inside the pool.
+        let pool = PayloadPool(seed: 5, maxMessage: 100, period: 1009)
+        let stream = (0..<5000).map { pool.bytes[(700 + $0) % 1009] }
+        stream.withUnsafeBytes { #expect(pool.spotCheck($0.baseAddress!, count: 5000, at: 700)) }
+        var altered = stream
+        altered[4995] ^= 0xFF
+        altered.withUnsafeBytes { #expect(!pool.spotCheck($0.baseAddress!, count: 5000, at: 700)) }
+    }
 }

@@ -40,6 +40,8 @@ public final class IOCounters: Sendable {
     var writeNanosNow: UInt64 { writeNanos.load(ordering: .relaxed) }
     var bytesWrittenNow: UInt64 { bytesWritten.load(ordering: .relaxed) }
     var bytesReadNow: UInt64 { bytesRead.load(ordering: .relaxed) }
+    var readsNow: UInt64 { reads.load(ordering: .relaxed) }
+    var readNanosNow: UInt64 { readNanos.load(ordering: .relaxed) }
 
     public func snapshot() -> IOSnapshot {
         IOSnapshot(

@@ -10,7 +10,7 @@ enum CasePhases {
     }
 
     static func drive(_ spec: CaseSpec, control: RunControl, progress: [WorkerProgress], options: DriverOptions,
-                      beforeMeasure: () -> Void = {}, afterMeasureStarts: () -> Void = {}) -> Outcome {
+                      beforeMeasure: () -> Void = {}) -> Outcome {
         let begin = MonotonicClock.nanos()
         var planned: Double? = Double(spec.warmupNanos) / 1e9
         if case let .duration(nanos) = spec.stop { planned = Double(spec.warmupNanos + nanos) / 1e9 }
@@ -21,13 +21,13 @@ enum CasePhases {
                                     plannedSeconds: planned, messages: totals.0, bytes: totals.1))
         }
         wait(until: begin + spec.warmupNanos, control: control) { report(.warmup) }
-        // The probe's reading is taken just before the interval opens and just after it
-        // closes, so it covers no warmup and no wind-down.
+        // The target's mark first (a control round trip), then the probe's reading and the
+        // CPU clock just before the interval opens and just after it closes, so they cover
+        // no warmup, no mark and no wind-down.
+        beforeMeasure()
         let probeBefore = try? options.probe?.read()
         let cpuStart = CPUTime.process()
-        beforeMeasure()
         control.enter(.measure)
-        afterMeasureStarts()
         switch spec.stop {
         case let .duration(nanos):
             wait(until: MonotonicClock.nanos() + nanos, control: control) { report(.measure) }

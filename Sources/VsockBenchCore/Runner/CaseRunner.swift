@@ -67,9 +67,9 @@ public enum CaseRunner {
         }
         var markFailure: DriverError?
         // The mark goes before the interval opens and is answered before it does: the target's
-        // stream counters then cover the interval (and at most a round trip of warmup), never
-        // miss its start. Request/response connections count exactly from the requests'
-        // in-band flag instead (FrameHeader.measuredFlag); the mark is their fallback.
+        // stream counters then never miss the interval's start (they include the warmup bytes
+        // still in flight). Request/response connections count from the requests' in-band
+        // flag instead (FrameHeader.measuredFlag); the mark is their fallback.
         let phases = CasePhases.drive(spec, control: control, progress: progress, options: options, beforeMeasure: {
             do {
                 try controlConnection.socket.send(ControlCodec.emptyFrame(.mark))

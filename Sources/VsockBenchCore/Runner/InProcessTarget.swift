@@ -66,6 +66,8 @@ struct InProcessWorker {
         let counters = IOCounters()
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
+        var opened = false
+        defer { record.closeInterval() }
         while true {
             if window.observe(control.phase, io: counters) { break }
             if let quota, window.measuring, measured >= quota {
@@ -76,6 +78,12 @@ struct InProcessWorker {
             let size = source.prepare(sequence)
             request.ensure(size)
             source.write(sequence, into: request.base, measured: window.measuring)
+            // The target's side of the interval opens with the first measured message, as on a
+            // socket target (see FrameHeader.measuredFlag).
+            if window.measuring, !opened {
+                record.openInterval()
+                opened = true
+            }
             let start = MonotonicClock.nanos()
             TargetCost.busyWork(nanos: spec.targetCostNanos, from: start)
             do {

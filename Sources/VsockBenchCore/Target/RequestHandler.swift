@@ -18,8 +18,12 @@ struct RequestHandler {
         let cost = spec.targetCostNanos
         let inPlace = sink is ImmediateSink
         // The measured interval opens at the first request the driver flagged as measured and
-        // closes once the bye's flush is done (see FrameHeader.measuredFlag).
+        // closes once the bye's flush is done (see FrameHeader.measuredFlag). Its read side is
+        // cut at frame boundaries: from the first measured request's first byte (with the
+        // read that brought it, when one did) to the bye's first byte (without the read that
+        // waited for it).
         var measuring = false
+        var edge = ReadEdge()
         while true {
             if sink.pending > 0 {
                 let now = MonotonicClock.nanos()
@@ -34,6 +38,7 @@ struct RequestHandler {
                     }
                 }
             }
+            edge.beforeNext(reader: reader, counters: socket.counters)
             guard let frame = try reader.next() else {
                 try sink.finish()
                 record.closeInterval()
@@ -42,7 +47,10 @@ struct RequestHandler {
             switch frame.header.type {
             case .request:
                 if !measuring, frame.header.isMeasured {
-                    record.openInterval()
+                    // Warmup responses still batched or queued are written outside the interval.
+                    try sink.settle()
+                    let cut = edge.at(frame, reader: reader)
+                    record.openInterval { cut.apply(to: &$0) }
                     measuring = true
                 }
                 let start = MonotonicClock.nanos()
@@ -55,13 +63,52 @@ struct RequestHandler {
                 let elapsed = MonotonicClock.nanos() &- start
                 record.add(messages: 1, processing: elapsed > writing ? elapsed - writing : 0)
             case .bye:
+                let cut = edge.at(frame, reader: reader)
                 try sink.finish()
-                record.closeInterval()
+                record.closeInterval { cut.apply(to: &$0) }
                 return "bye"
             default:
                 throw ErrorMessage(code: "unexpected_frame", message: "expected request or bye, got \(frame.header.type)")
             }
         }
+    }
+}
+
+/// Where the read side of an interval edge falls: at a frame's first byte. The reads and read
+/// time before the `next()` that returned the frame, when that call had to read (it brought
+/// the frame in); and the bytes consumed up to the frame.
+struct ReadEdge {
+    private var fetched = false
+    private var readsBefore: UInt64 = 0
+    private var readNanosBefore: UInt64 = 0
+
+    /// Before each `reader.next()`: two relaxed loads when the next frame is not buffered yet.
+    @inline(__always)
+    mutating func beforeNext(reader: FrameReader, counters: IOCounters) {
+        fetched = !reader.hasCompleteFrame
+        if fetched {
+            readsBefore = counters.readsNow
+            readNanosBefore = counters.readNanosNow
+        }
+    }
+
+    struct Cut {
+        let reads: UInt64?
+        let readNanos: UInt64?
+        /// Bytes read past the frame's first byte: the frame and what is buffered behind it.
+        let bytesAhead: UInt64
+
+        func apply(to io: inout IOSnapshot) {
+            if let reads { io.reads = reads }
+            if let readNanos { io.readNanos = readNanos }
+            io.bytesRead &-= bytesAhead
+        }
+    }
+
+    /// The edge at `frame`, just returned by `reader.next()`.
+    func at(_ frame: Frame, reader: FrameReader) -> Cut {
+        Cut(reads: fetched ? readsBefore : nil, readNanos: fetched ? readNanosBefore : nil,
+            bytesAhead: UInt64(frame.wholeFrame.count + reader.bufferedCount))
     }
 }
 

@@ -56,15 +56,22 @@ final class ConnectionRecord: Sendable {
     /// unflagged after the interval opens. Set by the connection's own thread, twice at most.
     private let interval = Mutex<(start: Edge?, end: Edge?)>((nil, nil))
 
-    /// Called by the connection's thread before it handles the first measured request.
-    func openInterval() {
-        let edge = Edge(counters: snapshot(), nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+    /// Called by the connection's thread before it handles the first measured request;
+    /// `adjust` moves the read side of the edge to that request's first byte (see
+    /// RequestHandler), the write side is as it is now.
+    func openInterval(adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
+        var counters = snapshot()
+        adjust(&counters.io)
+        let edge = Edge(counters: counters, nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
         interval.withLock { if $0.start == nil { $0.start = edge } }
     }
 
-    /// Called by the connection's thread once the measured requests are all answered.
-    func closeInterval() {
-        let edge = Edge(counters: snapshot(), nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+    /// Called by the connection's thread once the measured requests are all answered and
+    /// their responses written; `adjust` as for `openInterval`.
+    func closeInterval(adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
+        var counters = snapshot()
+        adjust(&counters.io)
+        let edge = Edge(counters: counters, nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
         interval.withLock { if $0.start != nil, $0.end == nil { $0.end = edge } }
     }
 

@@ -1,5 +1,7 @@
-/// The target's own view of one data connection over the measured interval (from the driver's
-/// mark to the end of the connection), plus whole-connection totals for loss checks.
+/// The target's own view of one data connection over the measured interval, plus
+/// whole-connection totals for loss checks. rr and masked: from the first request the driver
+/// flagged as measured to its bye (FrameHeader.measuredFlag); stream: from the driver's mark
+/// to the end of the connection.
 public struct ConnectionStats: Codable, Sendable, Equatable {
     public var index: Int
     /// Requests answered (rr) or `write_size` units moved (stream), in the measured interval.
@@ -53,7 +55,8 @@ public struct TargetStats: Codable, Sendable, Equatable {
     public var decodeSeconds: Double = 0
     public var maskSeconds: Double = 0
     public var encodeSeconds: Double = 0
-    /// From the mark to the stats request, on the target's clock.
+    /// The span of the connections' intervals (earliest start to latest end), on the
+    /// target's clock; CPU time is the process's over the same span.
     public var wallSeconds: Double = 0
     public var connections: [ConnectionStats] = []
     public var errors: [String] = []

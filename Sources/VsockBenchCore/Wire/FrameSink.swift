@@ -19,6 +19,8 @@ protocol FrameSink: AnyObject {
     func flush() throws(SystemError)
     /// Flushes and stops any helper thread; the sink is done.
     func finish() throws(SystemError)
+    /// Writes every committed frame and returns once they are written (an interval's edge).
+    func settle() throws(SystemError)
     /// Stops any helper thread without flushing (error paths); safe after `finish`, and twice.
     func close()
     /// False when another thread makes the write syscalls (writer_thread): the producer's
@@ -28,6 +30,7 @@ protocol FrameSink: AnyObject {
 
 extension FrameSink {
     func close() {}
+    func settle() throws(SystemError) { if pending > 0 { try flush() } }
     var writesOnCallerThread: Bool { true }
 
     func write(_ frame: UnsafeRawPointer, count: Int) throws(SystemError) {

@@ -14,6 +14,8 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
     private var closing = false
     private var failure: SystemError?
     private var reserved: ByteBuffer?
+    /// Frames the writer has taken and not yet written.
+    private var writing = 0
     private var writer: NativeThread?
     private let batch: ByteBuffer
 
@@ -55,6 +57,15 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
         if let failure = monitor.withLock({ failure }) { throw failure }
     }
 
+    /// Waits until the writer has written everything queued so far.
+    func settle() throws(SystemError) {
+        let outcome: SystemError? = monitor.withLock {
+            while (!queue.isEmpty || writing > 0) && failure == nil && !closing { monitor.wait() }
+            return failure
+        }
+        if let outcome { throw outcome }
+    }
+
     func finish() throws(SystemError) {
         stopWriter(discarding: false)
         if let failure = monitor.withLock({ failure }) { throw failure }
@@ -91,6 +102,7 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
                     bytes += first.1
                     queue.removeFirst()
                 }
+                writing = taken.count
                 monitor.broadcast()
                 return taken
             }
@@ -99,10 +111,10 @@ final class WriterThreadSink: FrameSink, @unchecked Sendable {
             for (buffer, size) in taken { buffer.base.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
             monitor.withLock {
                 pool.append(contentsOf: taken.map(\.0))
-                if let error, failure == nil {
-                    failure = error
-                    monitor.broadcast()
-                }
+                writing = 0
+                if let error, failure == nil { failure = error }
+                // Wakes a producer waiting for room or for the queue to settle.
+                monitor.broadcast()
             }
         }
     }

@@ -109,9 +109,10 @@ public final class PayloadPool: @unchecked Sendable {
     @inline(__always)
     public func spotCheck(_ data: UnsafeRawPointer, count: Int, at position: UInt64) -> Bool {
         let edge = min(8, count)
-        let expected = base + Int(position % UInt64(period))
-        if memcmp(data, expected, edge) != 0 { return false }
-        return memcmp(data + count - edge, expected + count - edge, edge) == 0
+        if memcmp(data, base + Int(position % UInt64(period)), edge) != 0 { return false }
+        // The last bytes' own place in the period: a read may be longer than the pool window.
+        let tail = base + Int((position &+ UInt64(count - edge)) % UInt64(period))
+        return memcmp(data + count - edge, tail, edge) == 0
     }
 }
 
