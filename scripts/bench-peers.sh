@@ -80,16 +80,17 @@ done
 # The first two CPUs this process may run on ("0-3,6" in /proc/self/status), which need not
 # include CPU 0 (a container's cpuset).
 first_two_cpus() {
-    local list part c out=()
+    local list part c
+    local -a parts=() picked=()
     list=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
     IFS=, read -r -a parts <<< "$list"
     for part in "${parts[@]}"; do
         for ((c = ${part%-*}; c <= ${part#*-}; c++)); do
-            out+=("$c")
-            ((${#out[@]} == 2)) && break 2
+            picked+=("$c")
+            ((${#picked[@]} == 2)) && break 2
         done
     done
-    echo "${out[@]}"
+    echo "${picked[@]}"
 }
 
 # Where clients and servers run: the same CPUs for the peer and for vsockbench.
