@@ -78,7 +78,7 @@ extension VsockBench {
             configuration.idleTimeoutSeconds = idleTimeout
             if let injectFault {
                 guard let fault = TargetFault(parsing: injectFault) else {
-                    throw fail("--inject-fault takes corrupt-response:N or drop-response:N", code: Exit.badInput)
+                    throw fail("--inject-fault takes corrupt-response:N, drop-response:N or corrupt-stream:N", code: Exit.badInput)
                 }
                 configuration.fault = fault
             }

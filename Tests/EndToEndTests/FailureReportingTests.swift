@@ -25,6 +25,42 @@ import Testing
         #expect(document.cases[0].verified == false)
     }
 
+    /// A byte altered inside a stream read: `verify: full` names its offset and fails the run.
+    @Test func aCorruptedStreamByteIsFoundWithFullVerification() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--inject-fault", "corrupt-stream:100000"])
+        defer { server.stop() }
+        let path = try scenarioFile("""
+            name: stream-faults
+            defaults: {warmup: 0s}
+            cases:
+              - {name: rx, workload: stream, direction: rx, bytes: 2MiB, verify: full}
+            """)
+        let result = try Tool.run(["run", path, "--target", server.endpoint.description, "--json", dir + "/r.json"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("stream byte at offset 100000"), "\(result.stdout)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        #expect(document.cases[0].verified == false)
+        #expect(document.cases[0].verification.hasPrefix("every byte"))
+    }
+
+    /// Clean streams pass full verification both ways (the target checks what it reads too).
+    @Test func fullVerificationPassesCleanStreamsBothWays() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("""
+            name: stream-full
+            defaults: {warmup: 0s, bytes: 4MiB, verify: full}
+            cases:
+              - {name: tx, workload: stream, direction: tx}
+              - {name: both, workload: stream, direction: both, write_size: 16KiB}
+            """)
+        let result = try Tool.run(["run", path, "--json", dir + "/r.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        #expect(document.cases.allSatisfy { $0.verified && $0.verification.hasPrefix("every byte") })
+        #expect(document.cases.allSatisfy { $0.config.verify == .full }, "the case's verify reaches the JSON")
+    }
+
     @Test func aLostResponseIsCaughtWithAWindow() throws {
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--inject-fault", "drop-response:3"])

@@ -51,4 +51,19 @@ import Testing
         altered[4995] ^= 0xFF
         altered.withUnsafeBytes { #expect(!pool.spotCheck($0.baseAddress!, count: 5000, at: 700)) }
     }
+
+    @Test func fullChecksFindAByteAlteredInsideARead() {
+        let pool = PayloadPool(seed: 9, maxMessage: 65536)
+        var read = Array(pool.stream(at: 70_000, count: 65536))
+        read.withUnsafeBytes { #expect(pool.streamMismatch($0.baseAddress!, count: 65536, at: 70_000) == nil) }
+        read[30_000] ^= 0x01
+        read.withUnsafeBytes {
+            #expect(pool.spotCheck($0.baseAddress!, count: 65536, at: 70_000), "the edges cannot see it")
+            #expect(pool.streamMismatch($0.baseAddress!, count: 65536, at: 70_000) == 30_000)
+            #expect(!pool.checkStream($0.baseAddress!, count: 65536, at: 70_000, .full))
+        }
+        // Longer than the pool's window: compared window by window.
+        let long = (0..<200_000).map { pool.bytes[(123 + $0) % pool.period] }
+        long.withUnsafeBytes { #expect(pool.streamMismatch($0.baseAddress!, count: 200_000, at: 123) == nil) }
+    }
 }

@@ -54,7 +54,10 @@ public enum CaseSummary {
         switch m.spec.workload {
         case .rr: verification = "every response: sequence, length and bytes; request counts on both sides"
         case .masked: verification = "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
-        case .stream: verification = "first and last bytes of every read at their stream position; byte totals on both sides"
+        case .stream:
+            verification = m.spec.verify == .full
+                ? "every byte of every read at its stream position; byte totals on both sides"
+                : "first and last bytes of every read at their stream position; byte totals on both sides"
         }
         var result = CaseResult(
             name: m.spec.name, workload: m.spec.workload.rawValue, transport: transport, config: m.spec,

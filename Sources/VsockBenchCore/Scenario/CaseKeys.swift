@@ -37,6 +37,12 @@ enum CaseKeys {
                 else { d.add(node, "direction must be tx, rx or both, not '\(text)'") }
             }
         },
+        "verify": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+            if let text = scalar(node, &d, key: "verify") {
+                if let verify = StreamVerification(rawValue: text) { spec.verify = verify }
+                else { d.add(node, "verify must be edges or full, not '\(text)'") }
+            }
+        },
         "request_size": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
             if spec.workload == .masked {
                 if let sizes = StrategyParser.sizeSpec(node, &d) {

@@ -97,7 +97,7 @@ struct ConnectionHandler: Sendable {
         case .masked:
             return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(spec: hello.spec)
         case .stream:
-            return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec).run()
+            return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec, fault: configuration.fault).run()
         }
     }
 

@@ -8,6 +8,8 @@ struct StreamTargetHandler: Sendable {
     let reader: FrameReader
     let record: ConnectionRecord
     let spec: CaseSpec
+    /// Test hook (`serve --inject-fault corrupt-stream:N`).
+    var fault: TargetFault?
 
     func run() throws -> String {
         let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.writeSize, 64 * 1024))
@@ -49,7 +51,7 @@ struct StreamTargetHandler: Sendable {
         var position: UInt64 = 0
         var partial = 0
         var mismatch: UInt64?
-        let start = pool.takeStreamStart(from: reader)
+        let start = pool.takeStreamStart(from: reader, verify: spec.verify)
         if !start.intact { mismatch = 0 }
         position = UInt64(start.count)
         partial = start.count
@@ -58,7 +60,11 @@ struct StreamTargetHandler: Sendable {
             let n = try socket.read(into: buffer, count: size)
             if n == 0 { break }
             let start = MonotonicClock.nanos()
-            if !pool.spotCheck(buffer, count: n, at: position) { mismatch = position }
+            if spec.verify == .full {
+                if let at = pool.streamMismatch(buffer, count: n, at: position) { mismatch = position + UInt64(at) }
+            } else if !pool.spotCheck(buffer, count: n, at: position) {
+                mismatch = position
+            }
             position += UInt64(n)
             partial += n
             var done: UInt64 = 0
@@ -70,7 +76,9 @@ struct StreamTargetHandler: Sendable {
             IOCounters.bump(record.streamBytesRx, by: UInt64(n))
         }
         if let mismatch {
-            throw ErrorMessage(code: "stream_corrupt", message: "stream bytes near offset \(mismatch) are not the expected ones (lost, duplicated or altered data)")
+            throw ErrorMessage(code: "stream_corrupt", message: spec.verify == .full
+                ? "stream byte at offset \(mismatch) is not the expected one (lost, duplicated or altered data)"
+                : "stream bytes near offset \(mismatch) are not the expected ones (lost, duplicated or altered data)")
         }
     }
 
@@ -80,11 +88,24 @@ struct StreamTargetHandler: Sendable {
         let size = spec.writeSize
         while !stop.isSet {
             let chunk = pool.stream(at: position, count: size)
-            try socket.writeAll(chunk.baseAddress!, count: size)
+            if case let .corruptStream(offset)? = fault, offset >= position, offset - position < UInt64(size) {
+                try writeCorrupted(chunk, flipping: Int(offset - position))
+            } else {
+                try socket.writeAll(chunk.baseAddress!, count: size)
+            }
             position += UInt64(size)
             record.add(messages: 1, processing: 0)
             IOCounters.bump(record.streamBytesTx, by: UInt64(size))
         }
         socket.shutdownWrite()
+    }
+
+    /// The fault hook: this one chunk goes out with one byte flipped (the pool stays intact).
+    private func writeCorrupted(_ chunk: UnsafeRawBufferPointer, flipping index: Int) throws {
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: chunk.count, alignment: 16)
+        defer { copy.deallocate() }
+        copy.copyMemory(from: chunk.baseAddress!, byteCount: chunk.count)
+        copy.storeBytes(of: copy.load(fromByteOffset: index, as: UInt8.self) ^ 0xFF, toByteOffset: index, as: UInt8.self)
+        try socket.writeAll(copy, count: chunk.count)
     }
 }

@@ -40,14 +40,17 @@ public enum TargetFault: Sendable, Equatable {
     case corruptResponse(UInt64)
     /// Never send response `n`.
     case dropResponse(UInt64)
+    /// Flip stream byte `n` (0-based, per connection) of what the target sends (rx, both).
+    case corruptStream(UInt64)
 
-    /// `corrupt-response:N` or `drop-response:N`.
+    /// `corrupt-response:N`, `drop-response:N` or `corrupt-stream:N`.
     public init?(parsing text: String) {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let n = UInt64(parts[1]) else { return nil }
         switch parts[0] {
         case "corrupt-response": self = .corruptResponse(n)
         case "drop-response": self = .dropResponse(n)
+        case "corrupt-stream": self = .corruptStream(n)
         default: return nil
         }
     }

@@ -17,6 +17,15 @@ public enum StreamDirection: String, Codable, Sendable, CaseIterable {
     case tx, rx, both
 }
 
+/// How much of a stream each side checks against the payload pool.
+public enum StreamVerification: String, Codable, Sendable, CaseIterable {
+    /// The first and last 8 bytes of every read, at their stream position: catches lost,
+    /// duplicated and shifted ranges at no measurable cost.
+    case edges
+    /// Every byte of every read (a memcmp per read): also catches a byte altered inside a read.
+    case full
+}
+
 /// When the measured part of a case ends.
 public enum StopCondition: Sendable, Equatable {
     case duration(nanos: UInt64)
@@ -38,6 +47,8 @@ public struct CaseSpec: Sendable, Equatable, Codable {
     /// stream: bytes per write.
     public var writeSize: Int = 64 * 1024
     public var direction: StreamDirection = .tx
+    /// stream: how much of every read both sides check.
+    public var verify: StreamVerification = .edges
     /// rr: request payload bytes.
     public var requestSize: Int = 8 * 1024
     /// rr: response payload bytes.
@@ -73,6 +84,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         case connections, writeSize = "write_size", direction, requestSize = "request_size"
         case responseSize = "response_size", inflight, socket, seed, strategy, requestSizes = "request_sizes"
         case targetCostNanos = "target_cost_ns", writeChunk = "write_chunk", splitWrites = "split_writes"
+        case verify
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,6 +102,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         case .stream:
             try c.encode(writeSize, forKey: .writeSize)
             try c.encode(direction, forKey: .direction)
+            try c.encode(verify, forKey: .verify)
         case .rr:
             try c.encode(requestSize, forKey: .requestSize)
             try c.encode(responseSize, forKey: .responseSize)
@@ -125,6 +138,7 @@ public struct CaseSpec: Sendable, Equatable, Codable {
         connections = try c.decodeIfPresent(Int.self, forKey: .connections) ?? connections
         writeSize = try c.decodeIfPresent(Int.self, forKey: .writeSize) ?? writeSize
         direction = try c.decodeIfPresent(StreamDirection.self, forKey: .direction) ?? direction
+        verify = try c.decodeIfPresent(StreamVerification.self, forKey: .verify) ?? verify
         requestSize = try c.decodeIfPresent(Int.self, forKey: .requestSize) ?? requestSize
         responseSize = try c.decodeIfPresent(Int.self, forKey: .responseSize) ?? responseSize
         inflight = try c.decodeIfPresent(Int.self, forKey: .inflight) ?? inflight

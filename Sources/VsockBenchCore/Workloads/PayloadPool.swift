@@ -93,13 +93,37 @@ public final class PayloadPool: @unchecked Sendable {
         return data.count > maxMessage ? maxMessage : nil
     }
 
+    /// Checks a received stream range as `verify` asks: its edges, or every byte.
+    @inline(__always)
+    public func checkStream(_ data: UnsafeRawPointer, count: Int, at position: UInt64, _ verify: StreamVerification) -> Bool {
+        verify == .full ? streamMismatch(data, count: count, at: position) == nil : spotCheck(data, count: count, at: position)
+    }
+
+    /// The first byte of a received stream range that is not the pool's byte at its stream
+    /// position, or nil: every byte compared (windows of at most `maxMessage`, each contiguous).
+    public func streamMismatch(_ data: UnsafeRawPointer, count: Int, at position: UInt64) -> Int? {
+        var done = 0
+        while done < count {
+            let n = min(count - done, maxMessage)
+            let expected = base + Int((position &+ UInt64(done)) % UInt64(period))
+            if memcmp(data + done, expected, n) != 0 {
+                let got = data + done
+                for i in 0..<n where got.load(fromByteOffset: i, as: UInt8.self) != expected.load(fromByteOffset: i, as: UInt8.self) {
+                    return done + i
+                }
+            }
+            done += n
+        }
+        return nil
+    }
+
     /// Takes the stream bytes a frame reader already holds (they arrived with the hello or the
     /// ack), checked as the start of the stream. Returns how many, and whether they match.
-    public func takeStreamStart(from reader: FrameReader) -> (count: Int, intact: Bool) {
+    public func takeStreamStart(from reader: FrameReader, verify: StreamVerification = .edges) -> (count: Int, intact: Bool) {
         var result = (count: 0, intact: true)
         reader.drainBuffered { leftover in
             guard let base = leftover.baseAddress, !leftover.isEmpty else { return }
-            result = (leftover.count, spotCheck(base, count: leftover.count, at: 0))
+            result = (leftover.count, checkStream(base, count: leftover.count, at: 0, verify))
         }
         return result
     }

@@ -76,7 +76,7 @@ struct StreamDriver: Sendable {
         var position: UInt64 = 0
         var ended = false
         // The target streams right after its ack: the reader may already hold the first bytes.
-        let start = pool.takeStreamStart(from: connection.reader)
+        let start = pool.takeStreamStart(from: connection.reader, verify: spec.verify)
         position = UInt64(start.count)
         if !start.intact {
             control.fail("connection \(index): the first stream bytes are not the expected ones (corrupted)")
@@ -117,7 +117,11 @@ struct StreamDriver: Sendable {
             control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error))")
             return nil
         }
-        if n > 0, !pool.spotCheck(buffer, count: n, at: position) {
+        if n > 0, spec.verify == .full, let at = pool.streamMismatch(buffer, count: n, at: position) {
+            control.fail("connection \(index): stream byte at offset \(position + UInt64(at)) is not the expected one (lost, duplicated or corrupted)")
+            return nil
+        }
+        if n > 0, spec.verify == .edges, !pool.spotCheck(buffer, count: n, at: position) {
             control.fail("connection \(index): stream bytes near offset \(position) are not the expected ones (lost, duplicated or corrupted)")
             return nil
         }
