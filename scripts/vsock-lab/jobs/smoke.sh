@@ -13,25 +13,10 @@ set -u
 OUT=${LAB_OUT:-/out}
 TRACING=/sys/kernel/tracing
 PORT=5005
-passed=0
-failed=0
 
-check() {
-    name=$1
-    shift
-    if "$@"; then
-        echo "PASS $name" | tee -a "$OUT/checks.txt"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name" | tee -a "$OUT/checks.txt"
-        failed=$((failed + 1))
-    fi
-}
-
-uptime_s() {
-    read -r up _ </proc/uptime
-    echo "$up"
-}
+# check and uptime_s (lab.sh ships them into every guest).
+# shellcheck source=../lib/guest-checks.sh
+. /lab/checks.sh
 
 : >"$OUT/checks.txt"
 uname -r >"$OUT/kernel-release"

@@ -20,27 +20,12 @@ TRACING=/sys/kernel/tracing
 LAB=scenarios/lab.yaml
 BEHAVIOURS=scenarios/behaviours.yaml
 IO_TIMEOUT=5
-passed=0
-failed=0
 mkdir -p "$B"
 : >"$OUT/checks.txt"
 
-check() {
-    name=$1
-    shift
-    if "$@"; then
-        echo "PASS $name" | tee -a "$OUT/checks.txt"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name" | tee -a "$OUT/checks.txt"
-        failed=$((failed + 1))
-    fi
-}
-
-uptime_s() {
-    read -r up _ </proc/uptime
-    echo "$up"
-}
+# check and uptime_s (lab.sh ships them into every guest).
+# shellcheck source=../lib/guest-checks.sh
+. /lab/checks.sh
 
 # Seconds between two uptimes, two decimals.
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }

@@ -129,6 +129,8 @@ lab_initramfs_build() {
     cp "$LAB_DIR/lib/init.sh" "$stage/init"
     chmod 0755 "$stage/init"
     cp "$LAB_JOB" "$stage/etc/vsocklab/job.sh"
+    # The helpers jobs share (check, uptime_s): /lab/checks.sh.
+    cp "$LAB_DIR/lib/guest-checks.sh" "$stage/lab/checks.sh"
     lab_stage_config "$stage" "$nonce" "$job_timeout" "$accel"
     lab_stage_modules "$stage"
     for item in "${LAB_BINARIES[@]}"; do lab_stage_binary "$stage" "$item"; done
