@@ -26,6 +26,9 @@ public enum RegressionCheck {
             if !before.verified {
                 report.warnings.append("baseline case \(now.name) was not verified; its figures are not a fair reference")
             }
+            if before.config.verify != now.config.verify {
+                report.warnings.append("\(now.name) verifies streams differently from its baseline (verify: \(before.config.verify.rawValue) then, \(now.config.verify.rawValue) now): full verification costs the target CPU")
+            }
             if before.config.describedSizes != now.config.describedSizes || before.workload != now.workload
                 || before.config.connections != now.config.connections {
                 report.warnings.append(

@@ -19,9 +19,10 @@ struct RequestHandler {
         let inPlace = sink is ImmediateSink
         // The measured interval opens at the first request the driver flagged as measured and
         // closes once the bye's flush is done (see FrameHeader.measuredFlag). Its read side is
-        // cut at frame boundaries: from the first measured request's first byte (with the
-        // read that brought it, when one did) to the bye's first byte (without the read that
-        // waited for it).
+        // cut at frame boundaries: bytes exactly from the first measured request's first byte
+        // to the bye's; reads with the read that completed that request and without the one
+        // that completed the bye (a read that brought a frame's first bytes earlier, with the
+        // previous frame, stays on that side: at most one read per edge).
         var measuring = false
         var edge = ReadEdge()
         while true {

@@ -52,7 +52,7 @@ struct StreamTargetHandler: Sendable {
         var partial = 0
         var mismatch: UInt64?
         let start = pool.takeStreamStart(from: reader, verify: spec.verify)
-        if !start.intact { mismatch = 0 }
+        if let at = start.problem { mismatch = UInt64(at) }
         position = UInt64(start.count)
         partial = start.count
         IOCounters.bump(record.streamBytesRx, by: position)
@@ -60,11 +60,7 @@ struct StreamTargetHandler: Sendable {
             let n = try socket.read(into: buffer, count: size)
             if n == 0 { break }
             let start = MonotonicClock.nanos()
-            if spec.verify == .full {
-                if let at = pool.streamMismatch(buffer, count: n, at: position) { mismatch = position + UInt64(at) }
-            } else if !pool.spotCheck(buffer, count: n, at: position) {
-                mismatch = position
-            }
+            if let at = pool.streamProblem(buffer, count: n, at: position, spec.verify) { mismatch = position + UInt64(at) }
             position += UInt64(n)
             partial += n
             var done: UInt64 = 0
@@ -76,9 +72,7 @@ struct StreamTargetHandler: Sendable {
             IOCounters.bump(record.streamBytesRx, by: UInt64(n))
         }
         if let mismatch {
-            throw ErrorMessage(code: "stream_corrupt", message: spec.verify == .full
-                ? "stream byte at offset \(mismatch) is not the expected one (lost, duplicated or altered data)"
-                : "stream bytes near offset \(mismatch) are not the expected ones (lost, duplicated or altered data)")
+            throw ErrorMessage(code: "stream_corrupt", message: spec.verify.problem(at: mismatch))
         }
     }
 

@@ -35,7 +35,8 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
 public struct FrameHeader: Sendable, Equatable {
     public static let size = 32
     public static let magic: UInt32 = 0x5653_4B42
-    /// 2: the measured flag, and payload content from a 65521-byte pool period (a build
+    /// 2: the measured flag, stream `verify` in the hello, and payload content from a
+    /// 65521-byte pool period (a build
     /// speaking 1 would find every payload "corrupted": both ends must be the same version).
     public static let version: UInt8 = 2
     /// Request flag: the driver sent this request inside the measured interval. The target

@@ -24,6 +24,14 @@ public enum StreamVerification: String, Codable, Sendable, CaseIterable {
     case edges
     /// Every byte of every read (a memcmp per read): also catches a byte altered inside a read.
     case full
+
+    /// What went wrong at stream offset `offset` (the first bad byte with `full`; the start of
+    /// the read whose edges failed with `edges`), without the bytes themselves.
+    public func problem(at offset: UInt64) -> String {
+        self == .full
+            ? "stream byte at offset \(offset) is not the expected one (lost, duplicated or altered data)"
+            : "stream bytes near offset \(offset) are not the expected ones (lost, duplicated or altered data)"
+    }
 }
 
 /// When the measured part of a case ends.

@@ -93,10 +93,17 @@ public final class PayloadPool: @unchecked Sendable {
         return data.count > maxMessage ? maxMessage : nil
     }
 
-    /// Checks a received stream range as `verify` asks: its edges, or every byte.
+    /// Checks a received stream range as `verify` asks. nil when it passes; otherwise where,
+    /// within the range, the trouble is: the first bad byte (`full`), or 0 (`edges`: this range).
+    @inline(__always)
+    public func streamProblem(_ data: UnsafeRawPointer, count: Int, at position: UInt64, _ verify: StreamVerification) -> Int? {
+        verify == .full ? streamMismatch(data, count: count, at: position) : (spotCheck(data, count: count, at: position) ? nil : 0)
+    }
+
+    /// True when a received stream range passes `verify`.
     @inline(__always)
     public func checkStream(_ data: UnsafeRawPointer, count: Int, at position: UInt64, _ verify: StreamVerification) -> Bool {
-        verify == .full ? streamMismatch(data, count: count, at: position) == nil : spotCheck(data, count: count, at: position)
+        streamProblem(data, count: count, at: position, verify) == nil
     }
 
     /// The first byte of a received stream range that is not the pool's byte at its stream
@@ -118,12 +125,13 @@ public final class PayloadPool: @unchecked Sendable {
     }
 
     /// Takes the stream bytes a frame reader already holds (they arrived with the hello or the
-    /// ack), checked as the start of the stream. Returns how many, and whether they match.
-    public func takeStreamStart(from reader: FrameReader, verify: StreamVerification = .edges) -> (count: Int, intact: Bool) {
-        var result = (count: 0, intact: true)
+    /// ack), checked as the start of the stream. Returns how many, and where the trouble is
+    /// (see `streamProblem`; the stream offset, as these bytes start the stream).
+    public func takeStreamStart(from reader: FrameReader, verify: StreamVerification = .edges) -> (count: Int, problem: Int?) {
+        var result: (count: Int, problem: Int?) = (0, nil)
         reader.drainBuffered { leftover in
             guard let base = leftover.baseAddress, !leftover.isEmpty else { return }
-            result = (leftover.count, checkStream(base, count: leftover.count, at: 0, verify))
+            result = (leftover.count, streamProblem(base, count: leftover.count, at: 0, verify))
         }
         return result
     }

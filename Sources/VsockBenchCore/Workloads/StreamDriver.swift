@@ -78,8 +78,8 @@ struct StreamDriver: Sendable {
         // The target streams right after its ack: the reader may already hold the first bytes.
         let start = pool.takeStreamStart(from: connection.reader, verify: spec.verify)
         position = UInt64(start.count)
-        if !start.intact {
-            control.fail("connection \(index): the first stream bytes are not the expected ones (corrupted)")
+        if let at = start.problem {
+            control.fail("connection \(index): \(spec.verify.problem(at: UInt64(at))) in the first bytes, which came with the ack")
         }
         while true {
             if window.observe(control.phase, io: socket.counters) { break }
@@ -117,12 +117,8 @@ struct StreamDriver: Sendable {
             control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error))")
             return nil
         }
-        if n > 0, spec.verify == .full, let at = pool.streamMismatch(buffer, count: n, at: position) {
-            control.fail("connection \(index): stream byte at offset \(position + UInt64(at)) is not the expected one (lost, duplicated or corrupted)")
-            return nil
-        }
-        if n > 0, spec.verify == .edges, !pool.spotCheck(buffer, count: n, at: position) {
-            control.fail("connection \(index): stream bytes near offset \(position) are not the expected ones (lost, duplicated or corrupted)")
+        if n > 0, let at = pool.streamProblem(buffer, count: n, at: position, spec.verify) {
+            control.fail("connection \(index): \(spec.verify.problem(at: position + UInt64(at)))")
             return nil
         }
         position += UInt64(n)
