@@ -91,4 +91,16 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // `verify: full`: every byte of the read compared with the pool.
+    Benchmark("Stream 64 KiB: streamMismatch() (verify: full)") { benchmark in
+        let pool = fixture.pool
+        let read = fixture.streamRead.baseAddress!
+        for _ in benchmark.scaledIterations {
+            guard pool.streamMismatch(read, count: streamWrite, at: fixture.streamPosition) == nil else {
+                benchmark.error("a correct stream read failed full verification")
+                return
+            }
+        }
+    }
 }
