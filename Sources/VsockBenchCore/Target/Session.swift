@@ -46,8 +46,7 @@ final class ConnectionRecord: Sendable {
     /// One edge of the measured interval as this connection's thread saw it.
     struct Edge {
         var counters: Snapshot
-        var nanos: UInt64
-        var cpu: CPUTime
+        var moment: Moment
     }
 
     /// The interval this connection counted in-band: from the first request the driver sent
@@ -60,19 +59,21 @@ final class ConnectionRecord: Sendable {
     /// `adjust` moves the read side of the edge to that request's first byte (see
     /// RequestHandler), the write side is as it is now.
     func openInterval(adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
-        var counters = snapshot()
-        adjust(&counters.io)
-        let edge = Edge(counters: counters, nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+        let edge = edgeNow(adjust)
         interval.withLock { if $0.start == nil { $0.start = edge } }
     }
 
     /// Called by the connection's thread once the measured requests are all answered and
     /// their responses written; `adjust` as for `openInterval`.
     func closeInterval(adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
+        let edge = edgeNow(adjust)
+        interval.withLock { if $0.start != nil, $0.end == nil { $0.end = edge } }
+    }
+
+    private func edgeNow(_ adjust: (inout IOSnapshot) -> Void) -> Edge {
         var counters = snapshot()
         adjust(&counters.io)
-        let edge = Edge(counters: counters, nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
-        interval.withLock { if $0.start != nil, $0.end == nil { $0.end = edge } }
+        return Edge(counters: counters, moment: .now())
     }
 
     var intervalEdges: (start: Edge?, end: Edge?) { interval.withLock { $0 } }
@@ -84,6 +85,14 @@ final class ConnectionRecord: Sendable {
     }
 }
 
+/// A point on the target's clock, with the process's CPU time then.
+struct Moment {
+    var nanos: UInt64
+    var cpu: CPUTime
+
+    static func now() -> Moment { Moment(nanos: MonotonicClock.nanos(), cpu: CPUTime.process()) }
+}
+
 /// The connections of one case on the target, tied together by the session id of the hello.
 final class Session: Sendable {
     let id: UInt64
@@ -91,8 +100,7 @@ final class Session: Sendable {
     private struct State {
         var records: [ConnectionRecord] = []
         var baseline: [Int: ConnectionRecord.Snapshot] = [:]
-        var markCPU = CPUTime.process()
-        var markTime = MonotonicClock.nanos()
+        var mark = Moment.now()
     }
     private let state = Mutex(State())
 
@@ -115,8 +123,7 @@ final class Session: Sendable {
     func mark() {
         state.withLock { s in
             s.baseline = Dictionary(s.records.map { ($0.index, $0.snapshot()) }, uniquingKeysWith: { first, _ in first })
-            s.markCPU = CPUTime.process()
-            s.markTime = MonotonicClock.nanos()
+            s.mark = .now()
         }
     }
 
@@ -135,18 +142,18 @@ final class Session: Sendable {
     func stats() -> TargetStats {
         state.withLock { s in
             var stats = TargetStats()
-            let now = (nanos: MonotonicClock.nanos(), cpu: CPUTime.process())
+            let now = Moment.now()
             // The span of the connections' in-band intervals: earliest start, latest end.
-            var start: (nanos: UInt64, cpu: CPUTime)?
-            var end: (nanos: UInt64, cpu: CPUTime)?
+            var start: Moment?
+            var end: Moment?
             for record in s.records {
                 let edges = record.intervalEdges
-                guard let first = edges.start else { continue }
-                let last = edges.end.map { (nanos: $0.nanos, cpu: $0.cpu) } ?? now
-                if start.map({ first.nanos < $0.nanos }) ?? true { start = (first.nanos, first.cpu) }
+                guard let first = edges.start?.moment else { continue }
+                let last = edges.end?.moment ?? now
+                if start.map({ first.nanos < $0.nanos }) ?? true { start = first }
                 if end.map({ last.nanos > $0.nanos }) ?? true { end = last }
             }
-            let from = start ?? (nanos: s.markTime, cpu: s.markCPU)
+            let from = start ?? s.mark
             let to = end ?? now
             let cpu = to.cpu - from.cpu
             stats.cpuUserSeconds = Double(cpu.userNanos) / 1e9

@@ -100,12 +100,6 @@ public final class PayloadPool: @unchecked Sendable {
         verify == .full ? streamMismatch(data, count: count, at: position) : (spotCheck(data, count: count, at: position) ? nil : 0)
     }
 
-    /// True when a received stream range passes `verify`.
-    @inline(__always)
-    public func checkStream(_ data: UnsafeRawPointer, count: Int, at position: UInt64, _ verify: StreamVerification) -> Bool {
-        streamProblem(data, count: count, at: position, verify) == nil
-    }
-
     /// The first byte of a received stream range that is not the pool's byte at its stream
     /// position, or nil: every byte compared (windows of at most `maxMessage`, each contiguous).
     public func streamMismatch(_ data: UnsafeRawPointer, count: Int, at position: UInt64) -> Int? {
