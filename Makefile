@@ -12,9 +12,10 @@ RELEASE := .build/release/vsockbench
 # full rebuild when switching between them (a flag change recompiles everything).
 RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib --product vsockbench
 TEST_TIMEOUT ?= 2700
-# Tests whose verdicts rest on measured time (a diagnosis from a round trip, a linger bound)
-# run in a second pass, one suite at a time, not beside the parallel suites that load both cores.
-TIMED_TESTS := DiagnoseTests|StrategyBoundsTests
+# Tests whose verdicts rest on measured time (a diagnosis from a round trip, a linger bound,
+# how many frames a writev gathers while responses come back) run in a second pass, one suite
+# at a time, not beside the parallel suites that load both cores.
+TIMED_TESTS := DiagnoseTests|StrategyBoundsTests|batchingStrategiesMakeFewerWritesPerMessage
 
 .PHONY: demo test deps build release bench-peers bench-probe vsock-lab clean
 
