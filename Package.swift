@@ -6,7 +6,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vsockbench", targets: ["vsockbench"]),
-        .library(name: "VsockBenchCore", targets: ["VsockBenchCore"]),
+        .library(name: "VsockTransport", targets: ["VsockTransport"]),
+        .library(name: "VsockWire", targets: ["VsockWire"]),
+        .library(name: "VsockBenchEngine", targets: ["VsockBenchEngine"]),
+        .library(name: "VsockBenchReport", targets: ["VsockBenchReport"]),
         .library(name: "VsockProbe", targets: ["VsockProbe"]),
         .library(name: "VsockBenchAgent", targets: ["VsockBenchAgent"]),
     ],
@@ -16,20 +19,50 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         /// C declarations Swift cannot import on its own (sockaddr_vm, vsock socket options, rusage per thread).
         .target(name: "CShims"),
+        // The layers, lowest first; each may import only the ones above it (ARCHITECTURE.md).
+        /// Clocks, CPU time, threads and locks, quantities and number formats, host facts.
+        .target(name: "VsockBenchSupport", dependencies: ["CShims"]),
+        /// Endpoints, socket addresses and options, and the one place that makes socket and
+        /// descriptor syscalls (counted per socket).
         .target(
-            name: "VsockBenchCore",
+            name: "VsockTransport",
+            dependencies: ["CShims", "VsockBenchSupport", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        /// The frame protocol: header, reader, sinks (how frames become write syscalls), control
+        /// messages. Knows nothing of workloads.
+        .target(name: "VsockWire", dependencies: ["VsockTransport", "VsockBenchSupport"]),
+        /// What a case is: the scenario model and the scenario file loader.
+        .target(
+            name: "VsockBenchModel",
+            dependencies: ["VsockTransport", "VsockBenchSupport", "VsockBenchAgent", .product(name: "Yams", package: "Yams")]
+        ),
+        /// Runs cases: driver workers, target handlers and server, the runner, the interval meter.
+        .target(
+            name: "VsockBenchEngine",
             dependencies: [
-                "CShims",
-                "VsockProbe",
-                "VsockBenchAgent",
+                "CShims", "VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchAgent", "VsockProbe",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
+        ),
+        /// Turns measurements into documents: run document, tables, JSON, HTML, compare, check,
+        /// sweep, diagnosis.
+        .target(
+            name: "VsockBenchReport",
+            dependencies: [
+                "VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockProbe",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        /// What this machine offers: AF_VSOCK, CIDs, Nitro, BPF, KVM, socket buffers.
+        .target(
+            name: "VsockBenchDoctor",
+            dependencies: ["CShims", "VsockBenchSupport", "VsockTransport", "VsockProbe", .product(name: "Yams", package: "Yams")]
         ),
         /// The masked-agent workload: generate query fragments, mask them, verify the result.
         /// Pure computation (no sockets), so the transport and `--target null` share it.
@@ -40,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "vsockbench",
             dependencies: [
-                "VsockBenchCore",
+                "VsockBenchSupport", "VsockTransport", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "VsockBenchDoctor",
                 "VsockProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,13 +103,28 @@ let package = Package(
         /// Test fixtures: exactly N+1 KVM_RUN ioctls, exactly M write(2) calls.
         .executableTarget(name: "kvm-fixture", path: "Tests/Fixtures/KVMFixture"),
         .executableTarget(name: "write-fixture", path: "Tests/Fixtures/WriteFixture"),
-        .testTarget(name: "VsockBenchCoreTests", dependencies: ["VsockBenchCore", "VsockProbe"]),
+        .testTarget(name: "VsockBenchSupportTests", dependencies: ["VsockBenchSupport"]),
+        .testTarget(name: "VsockTransportTests", dependencies: ["VsockTransport", "VsockBenchSupport"]),
+        .testTarget(name: "VsockWireTests", dependencies: ["VsockWire", "VsockTransport", "VsockBenchSupport"]),
+        .testTarget(name: "VsockBenchModelTests", dependencies: ["VsockBenchModel", "VsockTransport", "VsockBenchSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "VsockBenchEngineTests",
+            dependencies: ["VsockBenchEngine", "VsockBenchModel", "VsockWire", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "VsockBenchReportTests",
+            dependencies: ["VsockBenchReport", "VsockBenchEngine", "VsockBenchModel", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "VsockBenchDoctorTests", dependencies: ["VsockBenchDoctor", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "VsockProbeTests",
             dependencies: ["VsockProbe", "kvm-fixture", "write-fixture", "vsockbench"]
         ),
         /// Runs the built `vsockbench` (run, sweep, check) as a user would.
-        .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore", "vsockbench"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "vsockbench", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
     ],
     swiftLanguageModes: [.v6]

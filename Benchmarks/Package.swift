@@ -29,7 +29,8 @@ let package = Package(
             name: "FrameCodec",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "VsockBenchCore", package: "vsockbench"),
+                .product(name: "VsockWire", package: "vsockbench"),
+                .product(name: "VsockTransport", package: "vsockbench"),
             ],
             path: "FrameCodec",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -40,7 +41,7 @@ let package = Package(
             name: "PayloadGenerator",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "VsockBenchCore", package: "vsockbench"),
+                .product(name: "VsockBenchEngine", package: "vsockbench"),
             ],
             path: "PayloadGenerator",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -1,5 +1,6 @@
 import Benchmark
-import VsockBenchCore
+import VsockWire
+import VsockTransport
 
 /// The frame codec on the data path: what every rr message pays below the payload bytes.
 ///

@@ -1,4 +1,5 @@
-import VsockBenchCore
+import VsockWire
+import VsockTransport
 
 /// Feeds a `FrameReader` from a Unix socketpair on one thread: when the reader has taken every
 /// frame written so far, one write puts the next batch in the socket (at most about 64 KiB, so

@@ -1,5 +1,5 @@
 import Benchmark
-import VsockBenchCore
+import VsockBenchEngine
 
 /// The payload generator, the client-side work around every message: building the pool once
 /// per case and side, cutting a request from it, verifying a response against it, and

@@ -1,5 +1,5 @@
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchReport
 
 extension VsockBench {
     struct Check: ParsableCommand {

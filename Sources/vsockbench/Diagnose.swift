@@ -1,6 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
-import VsockBenchCore
+import VsockBenchReport
 
 extension VsockBench {
     struct Diagnose: ParsableCommand {

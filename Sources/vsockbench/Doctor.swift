@@ -1,5 +1,6 @@
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchReport
+import VsockBenchDoctor
 
 extension VsockBench {
     /// `vsockbench doctor`: what this machine offers before anything is measured.

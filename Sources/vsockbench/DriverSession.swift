@@ -2,8 +2,12 @@
 import Glibc
 #endif
 import ArgumentParser
-import VsockBenchCore
 import VsockProbe
+import VsockBenchSupport
+import VsockTransport
+import VsockBenchModel
+import VsockBenchEngine
+import VsockBenchReport
 
 /// The driver's side of a command that runs cases: the target (given, or started locally),
 /// the runner, Ctrl-C handling and the progress line.
@@ -96,7 +100,7 @@ final class DriverSession: @unchecked Sendable {
 
     /// Runs the cases with the progress line.
     func run(_ scenario: Scenario) -> RunDocument {
-        runner.run(scenario, onCaseEnd: { [progress] _ in progress.finish() })
+        RunDocument(runner.run(scenario, onCaseEnd: { [progress] _ in progress.finish() }))
     }
 
     /// The exit status a run's command ends with: interrupted (130), a failed case (1), or success.

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchSupport
 
 /// Exit codes: 0 success, 1 a run failed (lost, corrupted or refused messages), 2 bad input
 /// (endpoint, scenario file, options).

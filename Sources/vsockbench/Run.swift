@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchReport
 
 extension VsockBench {
     struct Run: ParsableCommand {

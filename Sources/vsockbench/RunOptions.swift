@@ -1,5 +1,8 @@
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchSupport
+import VsockTransport
+import VsockBenchModel
+import VsockBenchEngine
 
 /// Options shared by the commands that run scenarios (run, compare, diagnose).
 struct ScenarioOptions: ParsableArguments {

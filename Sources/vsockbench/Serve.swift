@@ -4,7 +4,9 @@ import Glibc
 import ArgumentParser
 import CShims
 import Logging
-import VsockBenchCore
+import VsockBenchSupport
+import VsockTransport
+import VsockBenchEngine
 
 extension VsockBench {
     struct Serve: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchSupport
+import VsockTransport
+import VsockBenchReport
 
 extension VsockBench {
     struct Sweep: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import VsockBenchCore
+import VsockBenchSupport
 
 @main
 struct VsockBench: ParsableCommand {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockBenchSupport
+@testable import VsockWire
+@testable import VsockBenchModel
+@testable import VsockBenchEngine
+@testable import VsockBenchReport
 
 /// The masked workload and the batching strategies, end to end through `serve --mode agent`.
 @Suite(.serialized) struct BatchingTests {
@@ -73,9 +77,9 @@ import Testing
         var spec = CaseSpec(name: "m", workload: .masked)
         spec.requestSizes = .fixed(2048)
         let facts = HostFacts.current()
-        let control = try DriverConnection.open(to: server.endpoint, hello: Hello(role: .control, session: 9, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let control = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .control, session: 9, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
         defer { control.socket.close() }
-        let data = try DriverConnection.open(to: server.endpoint, hello: Hello(role: .data, session: 9, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let data = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .data, session: 9, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
         defer { data.socket.close() }
         let garbage: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]
         var frame = [UInt8](repeating: 0, count: FrameHeader.size)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockBenchReport
 
 /// `diagnose` on the knobs that reproduce each cause, on the local target: the knob's cause
 /// ranks first, combinations name both causes, and a healthy stream gets nothing but

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import VsockBenchCore
+@testable import VsockBenchDoctor
 
 /// `vsockbench doctor` as a user runs it: the built binary.
 @Suite struct DoctorCommandTests {

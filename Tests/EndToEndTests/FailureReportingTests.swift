@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockBenchReport
 
 /// A run that lost or corrupted a message says which and exits 1; bad input exits 2.
 @Suite(.serialized) struct FailureReportingTests {

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockBenchSupport
+@testable import VsockTransport
+@testable import VsockWire
+@testable import VsockBenchModel
+@testable import VsockBenchEngine
+@testable import VsockBenchReport
 
 /// Clients that misbehave get an error frame (where the socket still takes one) and are
 /// closed; the server keeps serving everyone else and leaks nothing.
@@ -61,9 +66,9 @@ import Testing
         spec.requestSize = 64
         spec.responseSize = 64
         let facts = HostFacts.current()
-        let control = try DriverConnection.open(to: server.endpoint, hello: Hello(role: .control, session: 7, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let control = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .control, session: 7, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
         defer { control.socket.close() }
-        let data = try DriverConnection.open(to: server.endpoint, hello: Hello(role: .data, session: 7, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let data = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .data, session: 7, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
         defer { data.socket.close() }
         try data.socket.send(Self.header(magic: 0x0102_0304))
         #expect(throws: DriverError.self) { try data.expect(.response) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VsockProbe
-@testable import VsockBenchCore
+@testable import VsockBenchReport
 
 /// `run --probe`: the kernel's count of both processes' syscalls over the measured interval.
 @Suite(.serialized) struct ProbeRunTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockBenchReport
 
 /// `serve` and `run` as separate processes, as on a parent and an enclave.
 @Suite(.serialized) struct ServeAndRunTests {

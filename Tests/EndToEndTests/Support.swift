@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockTransport
+@testable import VsockWire
 
 /// The `vsockbench` executable built next to this test bundle.
 enum Tool {

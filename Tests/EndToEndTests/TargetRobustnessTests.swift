@@ -1,15 +1,19 @@
 import Foundation
 import Testing
-@testable import VsockBenchCore
+@testable import VsockBenchSupport
+@testable import VsockTransport
+@testable import VsockWire
+@testable import VsockBenchModel
+@testable import VsockBenchEngine
 
 /// A hello or a frame is a peer's word: whatever it says, the target answers with an error
 /// frame, closes that connection, and keeps serving, without leaking a thread.
 @Suite(.serialized) struct TargetRobustnessTests {
-    static func hello(_ role: ConnectionRole, session: UInt64, index: Int = 0, spec: CaseSpec) -> Hello {
-        Hello(role: role, session: session, connection: index, spec: spec, driver: HostFacts.current())
+    static func hello(_ role: ConnectionRole, session: UInt64, index: Int = 0, spec: CaseSpec) -> CaseHello {
+        CaseHello(role: role, session: session, connection: index, spec: spec, driver: HostFacts.current())
     }
 
-    static func rejection(_ endpoint: Endpoint, _ hello: Hello) -> ErrorMessage? {
+    static func rejection(_ endpoint: Endpoint, _ hello: CaseHello) -> ErrorMessage? {
         do {
             let connection = try DriverConnection.open(to: endpoint, hello: hello, timeoutSeconds: 5)
             connection.socket.close()

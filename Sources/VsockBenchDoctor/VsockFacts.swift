@@ -1,0 +1,105 @@
+import VsockProbe
+import VsockTransport
+
+/// AF_VSOCK on this machine: the socket, the local CID, the transports loaded.
+public struct VsockFacts: Sendable, Equatable, Encodable {
+    /// The transport modules looked for in /sys/module, with what each one is for.
+    public static let transportModules: [(name: String, role: String)] = [
+        ("vmw_vsock_virtio_transport", "guest to host"),
+        ("vhost_vsock", "host to guests"),
+        ("vsock_loopback", "CID 1"),
+        ("vmw_vsock_vmci_transport", "VMware"),
+    ]
+
+    public var support: VsockSupport
+    /// The vsock character device's path and whether it exists.
+    public var device: String
+    public var devicePresent: Bool
+    /// Module name to loaded (a directory in /sys/module).
+    public var transports: [String: Bool]
+
+    public static func gather(_ environment: DoctorEnvironment) -> VsockFacts {
+        let device = environment.dev("vsock")
+        var transports: [String: Bool] = [:]
+        for module in transportModules {
+            transports[module.name] = FileSystem.isDirectory(environment.sys("module/\(module.name)"))
+        }
+        return VsockFacts(
+            support: environment.vsockSupport ?? VsockSupport.inspect(device: device), device: device,
+            devicePresent: FileSystem.exists(device), transports: transports)
+    }
+
+    public var loopbackLoaded: Bool { transports["vsock_loopback"] == true }
+
+    func checks(nitroDevicePresent: Bool) -> [DoctorCheck] {
+        [socketCheck, cidCheck(nitroDevicePresent: nitroDevicePresent), transportsCheck, loopbackCheck]
+    }
+
+    private var socketCheck: DoctorCheck {
+        DoctorCheck.Template(id: "af_vsock", group: .vsock, title: "AF_VSOCK").presence(
+            support.socketSupported, ok: "socket(AF_VSOCK) works (created and closed; nothing connected)",
+            missing: "socket(AF_VSOCK) fails: \(support.socketError ?? "unknown error")",
+            advice: "load vsock (modprobe vsock, CONFIG_VSOCKETS); in a container, allow AF_VSOCK in its seccomp profile; meanwhile measure over unix:// or tcp://")
+    }
+
+    private func cidCheck(nitroDevicePresent: Bool) -> DoctorCheck {
+        let check = DoctorCheck.Template(id: "local_cid", group: .vsock, title: "local CID")
+        guard let cid = support.localCID else {
+            let why = devicePresent ? support.localCIDError ?? "unknown error" : "\(device) does not exist"
+            return check(
+                .missing, "cannot read the local CID: \(why)",
+                advice: "load a vsock transport (modprobe vmw_vsock_virtio_transport in a guest, vhost_vsock on a host), which creates \(device)")
+        }
+        let meaning = LocalCID.meaning(of: cid, nitroDevicePresent: nitroDevicePresent)
+        if cid == VsockSupport.noTransportCID && loopbackLoaded {
+            return check(.warn, "VMADDR_CID_ANY (-1): no guest or host transport, only vsock_loopback: CID 1 is the one peer")
+        }
+        if cid == VsockSupport.noTransportCID {
+            return check(
+                .missing, meaning,
+                advice: "modprobe vmw_vsock_virtio_transport (inside a guest or on a Nitro parent) or vhost_vsock (on a host)")
+        }
+        return check(cid <= 1 ? .warn : .ok, meaning)
+    }
+
+    private var transportsCheck: DoctorCheck {
+        let loaded = Self.transportModules.filter { transports[$0.name] == true }
+        let absent = Self.transportModules.filter { transports[$0.name] != true }.map(\.name)
+        var detail = loaded.isEmpty ? "none loaded" : "loaded: " + loaded.map { "\($0.name) (\($0.role))" }.joined(separator: ", ")
+        if !absent.isEmpty { detail += "; not loaded: " + absent.joined(separator: ", ") }
+        let carriers = loaded.filter { $0.name != "vsock_loopback" }
+        let check = DoctorCheck.Template(id: "vsock_transports", group: .vsock, title: "transports")
+        let advice = "nothing carries vsock off this machine: modprobe vmw_vsock_virtio_transport (guest) or vhost_vsock (host)"
+        if carriers.isEmpty && loopbackLoaded { return check(.warn, detail, advice: advice) }
+        return check.presence(!carriers.isEmpty, ok: detail, missing: detail, advice: advice)
+    }
+
+    private var loopbackCheck: DoctorCheck {
+        DoctorCheck.Template(id: "vsock_loopback", group: .vsock, title: "loopback (CID 1)").presence(
+            loopbackLoaded,
+            ok: "vsock_loopback loaded: run --target vsock://local:PORT reaches serve --listen vsock://any:PORT here",
+            missing: "vsock_loopback not loaded: vsock://local:PORT cannot connect here",
+            advice: "modprobe vsock_loopback (Linux 5.6+) for real vsock on one machine, or use the lab VM (scripts/vsock-lab/lab.sh)")
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case afVsock = "af_vsock", socketError = "socket_error", device, devicePresent = "device_present"
+        case localCID = "local_cid", localCIDError = "local_cid_error", transports, loopback
+        case bufferSize = "buffer_size", bufferMinSize = "buffer_min_size", bufferMaxSize = "buffer_max_size"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(support.socketSupported, forKey: .afVsock)
+        try container.encode(support.socketError, forKey: .socketError)
+        try container.encode(device, forKey: .device)
+        try container.encode(devicePresent, forKey: .devicePresent)
+        try container.encode(support.localCID, forKey: .localCID)
+        try container.encode(support.localCIDError, forKey: .localCIDError)
+        try container.encode(transports, forKey: .transports)
+        try container.encode(loopbackLoaded, forKey: .loopback)
+        try container.encode(support.bufferSize, forKey: .bufferSize)
+        try container.encode(support.bufferMinSize, forKey: .bufferMinSize)
+        try container.encode(support.bufferMaxSize, forKey: .bufferMaxSize)
+    }
+}

@@ -1,0 +1,115 @@
+import VsockBenchAgent
+import VsockBenchSupport
+import VsockWire
+import VsockBenchModel
+
+/// What a request/response connection sends and how it checks what comes back. The sender
+/// thread calls `prepare` and `write`; the receiver thread calls `verify`.
+protocol RequestSource: AnyObject, Sendable {
+    /// Prepares request `sequence` (generating it if it must be) and returns its frame size.
+    func prepare(_ sequence: UInt64) -> Int
+    /// Writes the prepared request's whole frame (header included) at `destination`;
+    /// `measured`: it is sent inside the measured interval (the header's flag).
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool)
+    /// Checks the response to `sequence`; the error names what is wrong, never payload bytes.
+    /// Returns the size of that message's request frame (for per-message byte counts).
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int
+}
+
+enum RequestSources {
+    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool) -> any RequestSource {
+        switch spec.workload {
+        case .masked: return MaskedSource(spec: spec, connection: connection)
+        case .rr, .stream: return EchoSource(spec: spec, pool: pool)
+        }
+    }
+}
+
+/// rr: requests cut from the payload pool; each response must be the pool window of the
+/// message's sequence number, of the asked length.
+final class EchoSource: RequestSource {
+    let spec: CaseSpec
+    let pool: PayloadPool
+
+    init(spec: CaseSpec, pool: PayloadPool) {
+        self.spec = spec
+        self.pool = pool
+    }
+
+    func prepare(_ sequence: UInt64) -> Int { FrameHeader.size + spec.requestSize }
+
+    @inline(__always)
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
+        FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize),
+                    flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
+        (destination + FrameHeader.size).copyMemory(from: pool.base + pool.offset(sequence: sequence), byteCount: spec.requestSize)
+    }
+
+    @inline(__always)
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
+        try checkHeader(frame, sequence)
+        guard frame.payload.count == spec.responseSize else {
+            throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(spec.responseSize)")
+        }
+        guard pool.matches(frame.payload, sequence: sequence) else {
+            let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
+            throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
+        }
+        return FrameHeader.size + spec.requestSize
+    }
+}
+
+/// masked: protobuf query fragments from the seeded generator; each masked result set is
+/// checked by the agent verifier (row count, nothing sensitive left, the rest unchanged).
+final class MaskedSource: RequestSource, @unchecked Sendable {
+    private var generator: AgentRequestGenerator
+    private var verifier = AgentVerifier()
+    /// Requests sent and not yet answered, by sequence; the sender adds, the receiver takes.
+    private let outstanding = LockedValue<[UInt64: AgentRequest]>([:])
+
+    init(spec: CaseSpec, connection: Int) {
+        // Each connection its own rows; deterministic for a given seed.
+        generator = AgentRequestGenerator(seed: spec.seed &+ UInt64(connection) &* 0x9E37_79B9_7F4A_7C15, sizes: spec.requestSizes.distribution)
+    }
+
+    func prepare(_ sequence: UInt64) -> Int {
+        let request = generator.makeRequest(sequence: sequence)
+        outstanding.withLock { $0[sequence] = request }
+        return FrameHeader.size + request.bytes.count
+    }
+
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
+        guard let request = outstanding.withLock({ $0[sequence] }) else { return }
+        FrameHeader(type: .request, length: request.bytes.count, sequence: sequence, flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
+        request.bytes.withUnsafeBytes { if let bytes = $0.baseAddress { (destination + FrameHeader.size).copyMemory(from: bytes, byteCount: $0.count) } }
+    }
+
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
+        try checkHeader(frame, sequence)
+        guard let request = outstanding.withLock({ $0.removeValue(forKey: sequence) }) else {
+            throw .protocolViolation("a response to message \(sequence), which was never sent")
+        }
+        if let failure = verifier.verify(response: frame.payload, for: request) {
+            throw .protocolViolation("masked response failed verification: \(failure)")
+        }
+        return FrameHeader.size + request.bytes.count
+    }
+}
+
+/// The checks every response passes first: an error frame is the target's refusal; the
+/// sequence number must be the next one.
+@inline(__always)
+private func checkHeader(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
+    if frame.header.type == .error {
+        throw .rejected(ErrorMessage(errorFrame: frame))
+    }
+    guard frame.header.type == .response else {
+        throw .protocolViolation("expected a response frame, got \(frame.header.type)")
+    }
+    guard frame.header.sequence == sequence else {
+        throw .protocolViolation("expected the response to message \(sequence), got \(frame.header.sequence) (lost or reordered)")
+    }
+}

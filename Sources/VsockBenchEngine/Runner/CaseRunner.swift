@@ -1,0 +1,174 @@
+import VsockProbe
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+import VsockBenchModel
+
+/// How the driver talks to the target.
+public struct DriverOptions: Sendable {
+    public var target: Endpoint
+    /// A read or write blocked longer than this fails the case (a lost message never hangs a run).
+    public var ioTimeoutSeconds: Double = 10
+    /// Called about four times a second on the runner's thread while a case runs.
+    public var onProgress: (@Sendable (CaseProgress) -> Void)?
+    /// The eBPF probe, read at the start and the end of each measured interval.
+    public var probe: Probe?
+    /// `--target null`: run the target's responder in this process, with no socket.
+    public var inProcess = false
+
+    public init(target: Endpoint) { self.target = target }
+}
+
+/// Where a running case is, for the live progress line.
+public struct CaseProgress: Sendable {
+    public var caseName: String
+    public var phase: Phase
+    public var elapsedSeconds: Double
+    public var plannedSeconds: Double?
+    public var messages: UInt64
+    public var bytes: UInt64
+}
+
+/// Runs one case: control connection, data connections with their workers, warmup, mark,
+/// measured interval, wind-down, stats. Returns the raw measurements.
+public enum CaseRunner {
+    public static func run(_ spec: CaseSpec, options: DriverOptions, control: RunControl = RunControl()) throws(DriverError) -> CaseMeasurement {
+        let session = UInt64.random(in: 1...UInt64.max)
+        let driverFacts = HostFacts.current()
+        let controlConnection = try DriverConnection.open(
+            to: options.target, hello: CaseHello(role: .control, session: session, connection: 0, spec: spec, driver: driverFacts),
+            timeoutSeconds: options.ioTimeoutSeconds)
+        defer { controlConnection.socket.close() }
+        var connections: [DriverConnection] = []
+        defer { for connection in connections { connection.socket.close() } }
+        for index in 0..<spec.connections {
+            connections.append(try DriverConnection.open(
+                to: options.target, hello: CaseHello(role: .data, session: session, connection: index, spec: spec, driver: driverFacts),
+                timeoutSeconds: options.ioTimeoutSeconds))
+        }
+        let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.requestSize, spec.responseSize, spec.writeSize, 64 * 1024))
+        let progress = connections.map { _ in WorkerProgress() }
+        let results = LockedValue<[WorkerResult]>([])
+        let quotas = Self.quotas(spec)
+        let threads = connections.enumerated().map { index, connection in
+            NativeThread.spawn(name: "worker-\(index)") {
+                let result: WorkerResult
+                switch spec.workload {
+                case .rr, .masked:
+                    result = RequestResponseDriver(connection: connection, spec: spec, index: index, quota: quotas?[index],
+                                                   control: control, progress: progress[index],
+                                                   source: RequestSources.make(spec, connection: index, pool: pool)).run()
+                case .stream:
+                    result = StreamDriver(connection: connection, spec: spec, index: index, quotaBytes: quotas.map { $0[index] * UInt64(spec.writeSize) },
+                                          control: control, progress: progress[index], pool: pool).run()
+                }
+                results.withLock { $0.append(result) }
+            }
+        }
+        var markFailure: DriverError?
+        // The mark goes before the interval opens and is answered before it does: the target's
+        // stream counters then never miss the interval's start (they include the warmup bytes
+        // still in flight). Request/response connections count from the requests' in-band
+        // flag instead (FrameHeader.measuredFlag); the mark is their fallback.
+        let phases = CasePhases.drive(spec, control: control, progress: progress, options: options, beforeMeasure: {
+            do {
+                try controlConnection.socket.send(ControlCodec.emptyFrame(.mark))
+                _ = try controlConnection.expect(.ack)
+            } catch {
+                markFailure = DriverError(error)
+                control.fail("control connection: \(DriverError(error))")
+            }
+        })
+        for thread in threads { thread.join() }
+
+        var measurement = CaseMeasurement(spec: spec, driver: driverFacts, targetAck: controlConnection.ack)
+        measurement.workers = results.value.sorted { $0.index < $1.index }
+        measurement.driverCPU = phases.cpu
+        measurement.driverSocket = connections.first?.socket.effectiveOptions()
+        measurement.targetSocket = connections.first?.ack.socket
+        if var delta = phases.probe {
+            if case let .vsock(cid, _) = options.target {
+                measurement.probeLoopback = cid == 1
+            } else {
+                delta = delta.withoutVsockCounters()
+            }
+            measurement.probe = delta
+        }
+        if markFailure == nil {
+            do {
+                try controlConnection.socket.send(ControlCodec.emptyFrame(.statsRequest))
+                let frame = try controlConnection.expect(.stats)
+                measurement.target = try ControlCodec.decode(TargetStats.self, from: frame.payload)
+            } catch {
+                control.fail("fetching the target's stats: \(DriverError(error))")
+            }
+        }
+        measurement.failures = control.failures + Self.lossChecks(measurement)
+        return measurement
+    }
+
+    /// Splits a count-bounded case's total over its connections (the remainder goes to the first ones).
+    static func quotas(_ spec: CaseSpec) -> [UInt64]? {
+        let total: Int
+        switch spec.stop {
+        case .duration: return nil
+        case let .messages(count): total = count
+        case let .bytes(count): total = (count + spec.writeSize - 1) / spec.writeSize
+        }
+        let n = spec.connections
+        return (0..<n).map { UInt64(total / n + ($0 < total % n ? 1 : 0)) }
+    }
+
+    /// Whole-connection totals on both sides must agree: anything else is lost data.
+    static func lossChecks(_ m: CaseMeasurement) -> [String] {
+        guard let target = m.target else { return [] }
+        var problems: [String] = []
+        for worker in m.workers {
+            guard let theirs = target.connections.first(where: { $0.index == worker.index }) else {
+                problems.append("connection \(worker.index): the target has no record of it")
+                continue
+            }
+            switch m.spec.workload {
+            case .rr, .masked:
+                if theirs.totalMessages != worker.totalMessages {
+                    problems.append("connection \(worker.index): \(worker.totalMessages) requests answered and verified, the target handled \(theirs.totalMessages)")
+                }
+            case .stream:
+                if worker.totalStreamBytesTx != theirs.totalStreamBytesRx {
+                    problems.append("connection \(worker.index): sent \(worker.totalStreamBytesTx) stream bytes, the target received \(theirs.totalStreamBytesRx) (lost data)")
+                }
+                if worker.totalStreamBytesRx != theirs.totalStreamBytesTx {
+                    problems.append("connection \(worker.index): the target sent \(theirs.totalStreamBytesTx) stream bytes, received \(worker.totalStreamBytesRx) (lost data)")
+                }
+            }
+        }
+        return problems + target.errors.map { "target: \($0)" }
+    }
+}
+
+/// Everything measured for one case, before it is summarised.
+public struct CaseMeasurement: Sendable {
+    public var spec: CaseSpec
+    public var driver: HostFacts
+    public var targetAck: HelloAck
+    public var workers: [WorkerResult] = []
+    public var driverCPU = CPUTime()
+    public var target: TargetStats?
+    public var driverSocket: EffectiveSocketOptions?
+    public var targetSocket: EffectiveSocketOptions?
+    public var failures: [String] = []
+    /// What the probe counted over the measured interval.
+    public var probe: ProbeCounters?
+    /// Both ends in one kernel (vsock CID 1): per-message packet counts use one direction.
+    public var probeLoopback = false
+
+    public init(spec: CaseSpec, driver: HostFacts, targetAck: HelloAck) {
+        self.spec = spec
+        self.driver = driver
+        self.targetAck = targetAck
+    }
+}

@@ -1,0 +1,94 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import VsockBenchSupport
+import VsockTransport
+
+/// The target `run` starts for itself when no `--target` is given: `vsockbench serve` as a
+/// child process on a private Unix socket, like an enclave on the other side of a channel.
+/// It dies with the driver (PR_SET_PDEATHSIG) and is stopped on every exit path.
+public final class LocalTarget: Sendable {
+    public let endpoint: Endpoint
+    public let pid: pid_t
+    private let directory: String
+    /// Set once by whichever thread stops it first (the run's end, or a second Ctrl-C).
+    private let stopped = Atomic<Bool>(false)
+
+    /// Starts `executable serve --listen unix://DIR/target.sock` with `extraArguments` and
+    /// waits until it accepts connections.
+    public init(executable: String, extraArguments: [String] = [], readyTimeoutSeconds: Double = 15) throws(DriverError) {
+        var template = Array("/tmp/vsockbench-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw .localTarget("cannot create a private directory in /tmp: \(String(cString: strerror(errno)))")
+        }
+        directory = String(cString: made)
+        let path = directory + "/target.sock"
+        endpoint = .unix(path: path)
+        let arguments = [executable, "serve", "--listen", endpoint.description, "--parent-pid", String(getpid())] + extraArguments
+        var child = pid_t()
+        let status = Self.spawn(executable, arguments, &child)
+        guard status == 0 else {
+            rmdir(directory)
+            throw .localTarget("cannot start \(executable): \(String(cString: strerror(status)))")
+        }
+        pid = child
+        let deadline = MonotonicClock.nanos() + UInt64(readyTimeoutSeconds * 1e9)
+        while true {
+            var exitStatus: Int32 = 0
+            if waitpid(pid, &exitStatus, WNOHANG) == pid {
+                stopped.store(true, ordering: .relaxed)
+                rmdir(directory)
+                throw .localTarget("`vsockbench serve` exited during start-up (status \(exitStatus)); its messages are above")
+            }
+            if let probe = try? Socket.connect(to: endpoint) {
+                probe.close()
+                break
+            }
+            if MonotonicClock.nanos() > deadline {
+                stop()
+                throw .localTarget("`vsockbench serve` did not listen on \(endpoint) within \(readyTimeoutSeconds)s")
+            }
+            MonotonicClock.sleep(nanos: 5_000_000)
+        }
+    }
+
+    private static func spawn(_ executable: String, _ arguments: [String], _ pid: inout pid_t) -> Int32 {
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        // Its "listening on" line is for scripts; the driver learns readiness by connecting.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        return posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+    }
+
+    /// SIGTERM, then SIGKILL if it has not gone within two seconds; removes the socket directory.
+    public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        kill(pid, SIGTERM)
+        let deadline = MonotonicClock.nanos() + 2_000_000_000
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) != pid {
+            if MonotonicClock.nanos() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            MonotonicClock.sleep(nanos: 2_000_000)
+        }
+        unlink(directory + "/target.sock")
+        rmdir(directory)
+    }
+
+    deinit { stop() }
+
+    /// The path of the running executable (to start the target from the same build).
+    public static func currentExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? cText(Array(buffer[0..<n])) : CommandLine.arguments[0]
+    }
+}

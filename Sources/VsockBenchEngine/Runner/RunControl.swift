@@ -1,0 +1,107 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+import VsockBenchSupport
+import VsockTransport
+
+/// The phase every worker of a case follows.
+public enum Phase: Int, Sendable {
+    /// Traffic flows, nothing is measured.
+    case warmup = 0
+    /// Counted.
+    case measure = 1
+    /// Wind down: finish what is in flight, say goodbye, report.
+    case stop = 2
+}
+
+/// Shared by the case runner and its workers: the phase (a relaxed load per message) and
+/// the failures that end a case early.
+public final class RunControl: Sendable {
+    private let phaseValue = Atomic<Int>(Phase.warmup.rawValue)
+    private let failureList = LockedValue<[String]>([])
+    /// Workers that reached their message quota (count-bounded cases).
+    let finishedWorkers = Atomic<Int>(0)
+    /// Wakes the runner's thread when a worker finishes or the case stops, so it waits on a
+    /// condition instead of polling (its sleeps would show in the probe's syscall counts).
+    private let signal = ChangeSignal()
+
+    public init() {}
+
+    /// A worker met its quota.
+    func workerFinished() {
+        finishedWorkers.wrappingAdd(1, ordering: .releasing)
+        signal.broadcast()
+    }
+
+    /// Waits for a change (a finished worker, the stop) or `nanos`, whichever comes first.
+    func waitForChange(nanos: UInt64) {
+        signal.wait(nanos: nanos)
+    }
+
+    @inline(__always)
+    public var phase: Phase { Phase(rawValue: phaseValue.load(ordering: .acquiring)) ?? .stop }
+
+    public func enter(_ phase: Phase) {
+        // Never go back: a failure may already have stopped the case.
+        var current = phaseValue.load(ordering: .relaxed)
+        while current < phase.rawValue {
+            let (exchanged, original) = phaseValue.compareExchange(expected: current, desired: phase.rawValue, ordering: .acquiringAndReleasing)
+            if exchanged {
+                signal.broadcast()
+                return
+            }
+            current = original
+        }
+    }
+
+    /// Records what went wrong (without payload bytes) and stops the case.
+    public func fail(_ message: String) {
+        failureList.withLock { list in
+            if list.count < 50 { list.append(message) }
+        }
+        enter(.stop)
+    }
+
+    public var failures: [String] { failureList.value }
+}
+
+/// Per-worker counters the progress line reads while the case runs.
+public final class WorkerProgress: Sendable {
+    let messages = Atomic<UInt64>(0)
+    let bytes = Atomic<UInt64>(0)
+
+    @inline(__always)
+    func add(messages count: UInt64, bytes size: UInt64) {
+        IOCounters.bump(messages, by: count)
+        IOCounters.bump(bytes, by: size)
+    }
+
+    public var snapshot: (messages: UInt64, bytes: UInt64) {
+        (messages.load(ordering: .relaxed), bytes.load(ordering: .relaxed))
+    }
+}
+
+/// A condition without a predicate: `broadcast` wakes every `wait`, which also returns after
+/// its timeout. Spurious wake-ups are harmless to its callers (they re-check).
+final class ChangeSignal: @unchecked Sendable {
+    private let monitor = PthreadMonitor()
+    private var generation: UInt64 = 0
+
+    func broadcast() {
+        monitor.withLock {
+            generation &+= 1
+            monitor.broadcast()
+        }
+    }
+
+    func wait(nanos: UInt64) {
+        let deadline = MonotonicClock.nanos() &+ nanos
+        monitor.withLock {
+            let seen = generation
+            while generation == seen {
+                if !monitor.wait(until: deadline) { break }
+            }
+        }
+    }
+}

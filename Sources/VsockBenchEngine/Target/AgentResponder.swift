@@ -1,0 +1,50 @@
+import VsockBenchAgent
+import VsockBenchSupport
+import VsockWire
+
+/// masked: the enclave agent's work on each request, in memory only: decode the protobuf
+/// query fragment, mask it, encode the masked result set, right behind a frame header in a
+/// pooled buffer that is zeroed when it goes back. Phase times go to the connection's record.
+/// A request that is not a valid fragment ends the connection with an error frame.
+final class AgentResponder: Responder {
+    private var masker: AgentMasker
+    private var pool = BufferPool(bufferCapacity: 64 * 1024, maximumRetained: 4)
+
+    init() {
+        // A fresh key per connection: name tokens join within a connection, never across.
+        masker = AgentMasker(connectionKey: (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)))
+    }
+
+    func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, record: ConnectionRecord) throws {
+        var output = pool.acquire()
+        defer {
+            // Sensitive bytes do not outlive the message: the pooled buffer and the masker's
+            // table are zeroed (swift-protobuf frees its decoded copy without zeroing).
+            pool.release(&output)
+            masker.wipe()
+        }
+        output.append(contentsOf: repeatElement(0, count: FrameHeader.size))
+        let started = MonotonicClock.nanos()
+        let fragment: AgentMasker.DecodedFragment
+        do {
+            fragment = try AgentMasker.decode(frame.payload)
+        } catch {
+            throw ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)")
+        }
+        let decoded = MonotonicClock.nanos()
+        do {
+            try masker.mask(fragment)
+        } catch {
+            throw ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)")
+        }
+        let masked = MonotonicClock.nanos()
+        masker.encode(into: &output)
+        let encoded = MonotonicClock.nanos()
+        record.addAgent(decode: decoded &- started, mask: masked &- decoded, encode: encoded &- masked)
+        let length = output.count - FrameHeader.size
+        try output.withUnsafeMutableBytes { raw in
+            FrameHeader(type: .response, length: length, sequence: frame.header.sequence).encode(into: raw.baseAddress!)
+            try sink.write(raw.baseAddress!, count: raw.count)
+        }
+    }
+}

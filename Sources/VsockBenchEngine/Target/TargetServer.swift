@@ -1,0 +1,94 @@
+import Logging
+import Synchronization
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+
+/// `vsockbench serve`: accepts connections and serves each on its own thread until stopped.
+///
+/// A misbehaving connection (bad frame, early close, unknown session) gets an error frame where
+/// possible and is closed; the others are not affected.
+public final class TargetServer: Sendable {
+    public let configuration: TargetConfiguration
+    public let logger: Logger
+    private let listener: Listener
+    private let sessions = SessionRegistry()
+    private let active = ActivityCounter()
+    private let open = Mutex<[Int: Socket]>([:])
+    private let nextID = Atomic<Int>(1)
+
+    public init(configuration: TargetConfiguration, logger: Logger) throws(TransportError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.listener = try Listener(endpoint: configuration.listen, options: configuration.socket)
+    }
+
+    /// Where the server listens (with the real port when 0 was asked for).
+    public var endpoint: Endpoint { listener.endpoint }
+
+    /// Connections being served right now.
+    public var activeConnections: Int { active.count }
+
+    /// Accepts until `stop()`; then waits (bounded) for the connections to close.
+    public func serve() {
+        logger.info("listening", metadata: ["endpoint": "\(endpoint)", "mode": "\(configuration.mode.rawValue)", "max_frame": "\(configuration.maxFrame)"])
+        while true {
+            let socket: Socket?
+            do {
+                socket = try listener.accept()
+            } catch {
+                logger.error("accept failed; stopping", metadata: ["error": "\(error)"])
+                break
+            }
+            guard let socket else { break }
+            let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+            if active.count >= configuration.maxConnections {
+                logger.warning("connection refused: at --max-connections", metadata: ["limit": "\(configuration.maxConnections)"])
+                refuse(socket, ErrorMessage(code: "busy", message: "the target serves at most \(configuration.maxConnections) connections at once"))
+                continue
+            }
+            active.enter()
+            open.withLock { $0[id] = socket }
+            let handler = ConnectionHandler(id: id, socket: socket, server: self, sessions: sessions)
+            let started = NativeThread.trySpawn(name: "conn-\(id)") { [self] in
+                handler.run()
+                finish(id, socket)
+            }
+            if started == nil {
+                logger.warning("connection refused: no thread for it", metadata: ["conn": "\(id)"])
+                refuse(socket, ErrorMessage(code: "busy", message: "the target cannot start a thread for this connection"))
+                finish(id, socket, closeSocket: false)
+            }
+        }
+        // Under the lock: a socket is never shut down after its thread closed it (its
+        // descriptor number could belong to another file by then).
+        open.withLock { sockets in
+            for socket in sockets.values { socket.shutdownBoth() }
+        }
+        let left = active.waitUntilIdle(timeoutNanos: 5_000_000_000)
+        if left > 0 { logger.warning("connections still open at shutdown", metadata: ["count": "\(left)"]) }
+        listener.close()
+        logger.info("stopped")
+    }
+
+    /// A connection thread is done: forget its socket and close it, atomically with shutdown.
+    private func finish(_ id: Int, _ socket: Socket, closeSocket: Bool = true) {
+        open.withLock { sockets in
+            _ = sockets.removeValue(forKey: id)
+            if closeSocket { socket.close() }
+        }
+        active.leave()
+    }
+
+    /// Best effort error frame, then close.
+    private func refuse(_ socket: Socket, _ message: ErrorMessage) {
+        socket.setSendTimeout(seconds: 1)
+        try? socket.send(ControlCodec.frame(.error, message))
+        socket.close()
+    }
+
+    /// Stops accepting and wakes every connection thread; `serve()` then returns.
+    public func stop() {
+        listener.stop()
+    }
+}

@@ -1,0 +1,195 @@
+import Yams
+import VsockBenchSupport
+
+/// How one case key is read: which workloads it applies to and how its value is parsed.
+struct CaseKeyRule: Sendable {
+    /// nil: every workload.
+    var workloads: Set<WorkloadKind>?
+    var apply: @Sendable (inout CaseSpec, Node, inout Diagnostics) -> Void
+}
+
+/// The keys a case (or `defaults`) may set. Adding a knob means adding a rule here.
+enum CaseKeys {
+    static let maxPayload = 64 * 1024 * 1024
+
+    static let rules: [String: CaseKeyRule] = [
+        "workload": CaseKeyRule(workloads: nil) { _, _, _ in },
+        "duration": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let nanos = duration(node, &d, key: "duration", allowZero: false) { spec.stop = .duration(nanos: nanos) }
+        },
+        "warmup": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let nanos = duration(node, &d, key: "warmup", allowZero: true) { spec.warmupNanos = nanos }
+        },
+        "messages": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = integer(node, &d, key: "messages", range: 1...1_000_000_000_000) { spec.stop = .messages(n) }
+        },
+        "bytes": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+            if let n = size(node, &d, key: "bytes", range: 1...(1 << 50)) { spec.stop = .bytes(n) }
+        },
+        "connections": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = integer(node, &d, key: "connections", range: 1...1024) { spec.connections = n }
+        },
+        "write_size": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+            if let n = size(node, &d, key: "write_size", range: 1...maxPayload) { spec.writeSize = n }
+        },
+        "direction": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+            if let text = scalar(node, &d, key: "direction") {
+                if let direction = StreamDirection(rawValue: text) { spec.direction = direction }
+                else { d.add(node, "direction must be tx, rx or both, not '\(text)'") }
+            }
+        },
+        "verify": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+            if let text = scalar(node, &d, key: "verify") {
+                if let verify = StreamVerification(rawValue: text) { spec.verify = verify }
+                else { d.add(node, "verify must be edges or full, not '\(text)'") }
+            }
+        },
+        "request_size": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if spec.workload == .masked {
+                if let sizes = StrategyParser.sizeSpec(node, &d) {
+                    spec.requestSizes = sizes
+                    switch sizes {
+                    case let .fixed(n): spec.requestSize = n
+                    case let .uniform(lo, hi): spec.requestSize = (lo + hi) / 2
+                    case let .lognormal(m, _): spec.requestSize = m
+                    }
+                }
+            } else if let n = size(node, &d, key: "request_size", range: 0...maxPayload) {
+                spec.requestSize = n
+            }
+        },
+        "response_size": CaseKeyRule(workloads: [.rr]) { spec, node, d in
+            if let n = size(node, &d, key: "response_size", range: 0...maxPayload) { spec.responseSize = n }
+        },
+        "strategy": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let strategy = StrategyParser.strategy(node, &d) { spec.strategy = strategy }
+        },
+        "inflight": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let n = integer(node, &d, key: "inflight", range: 1...4096) { spec.inflight = n }
+        },
+        "sndbuf": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "sndbuf", range: 1...(1 << 30)) { spec.socket.sendBuffer = n }
+        },
+        "rcvbuf": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "rcvbuf", range: 1...(1 << 30)) { spec.socket.receiveBuffer = n }
+        },
+        "vsock_buffer_size": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "vsock_buffer_size", range: 1...(1 << 30)) { spec.socket.vsockBufferSize = UInt64(n) }
+        },
+        "vsock_buffer_min": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "vsock_buffer_min", range: 1...(1 << 30)) { spec.socket.vsockBufferMin = UInt64(n) }
+        },
+        "vsock_buffer_max": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "vsock_buffer_max", range: 1...(1 << 30)) { spec.socket.vsockBufferMax = UInt64(n) }
+        },
+        "nodelay": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let value = boolean(node, &d, key: "nodelay") { spec.socket.noDelay = value }
+        },
+        "target_cost": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let nanos = duration(node, &d, key: "target_cost", allowZero: true) {
+                if nanos > 1_000_000_000 { d.add(node, "target_cost must be at most 1s per message") } else { spec.targetCostNanos = nanos }
+            }
+        },
+        "write_chunk": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let n = size(node, &d, key: "write_chunk", range: 1...maxPayload) { spec.writeChunk = n }
+        },
+        "split_writes": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let value = boolean(node, &d, key: "split_writes") { spec.splitWrites = value }
+        },
+        "socket_buffer": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = size(node, &d, key: "socket_buffer", range: 1024...(1 << 30)) {
+                spec.socket.sendBuffer = n
+                spec.socket.receiveBuffer = n
+                spec.socket.vsockBufferSize = UInt64(n)
+            }
+        },
+        "seed": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let n = integer(node, &d, key: "seed", range: 0...Int.max) { spec.seed = UInt64(n) }
+        },
+    ]
+
+    static func suggestion(for key: String) -> String {
+        let close = rules.keys.filter { editDistance($0, key) <= 2 }.sorted()
+        if let best = close.first { return "; did you mean '\(best)'?" }
+        return "; known keys: \(rules.keys.sorted().joined(separator: ", "))"
+    }
+
+    static func scalar(_ node: Node, _ d: inout Diagnostics, key: String) -> String? {
+        guard let text = node.scalar?.string else {
+            d.add(node, "\(key) must be a single value, not a \(node.mapping != nil ? "mapping" : "list")")
+            return nil
+        }
+        return text
+    }
+
+    static func duration(_ node: Node, _ d: inout Diagnostics, key: String, allowZero: Bool) -> UInt64? {
+        guard let text = scalar(node, &d, key: key) else { return nil }
+        switch Quantities.parseDuration(text) {
+        case let .success(nanos):
+            if nanos == 0 && !allowZero {
+                d.add(node, "\(key) must be longer than zero")
+                return nil
+            }
+            return nanos
+        case let .failure(error):
+            d.add(node, "\(key): \(error)")
+            return nil
+        }
+    }
+
+    static func size(_ node: Node, _ d: inout Diagnostics, key: String, range: ClosedRange<Int>) -> Int? {
+        guard let text = scalar(node, &d, key: key) else { return nil }
+        switch Quantities.parseSize(text) {
+        case let .success(bytes):
+            guard range.contains(bytes) else {
+                d.add(node, "\(key) \(text) is out of range (\(Quantities.formatSize(range.lowerBound)) to \(Quantities.formatSize(range.upperBound)))")
+                return nil
+            }
+            return bytes
+        case let .failure(error):
+            d.add(node, "\(key): \(error)")
+            return nil
+        }
+    }
+
+    static func integer(_ node: Node, _ d: inout Diagnostics, key: String, range: ClosedRange<Int>) -> Int? {
+        guard let text = scalar(node, &d, key: key) else { return nil }
+        guard let value = Int(text.replacingUnderscores) else {
+            d.add(node, "\(key) must be a whole number, not '\(text)'")
+            return nil
+        }
+        guard range.contains(value) else {
+            d.add(node, "\(key) \(value) is out of range (\(range.lowerBound) to \(range.upperBound))")
+            return nil
+        }
+        return value
+    }
+
+    static func boolean(_ node: Node, _ d: inout Diagnostics, key: String) -> Bool? {
+        guard let text = scalar(node, &d, key: key) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            d.add(node, "\(key) must be true or false, not '\(text)'")
+            return nil
+        }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension String {
+    var replacingUnderscores: String { String(filter { $0 != "_" }) }
+}

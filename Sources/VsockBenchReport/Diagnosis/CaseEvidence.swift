@@ -1,0 +1,72 @@
+import VsockBenchSupport
+import VsockWire
+
+/// The figures of one case the verdicts read, derived once.
+struct CaseEvidence {
+    let c: CaseResult
+    let context: DiagnosisContext
+
+    var isRequestResponse: Bool { c.workload != "stream" }
+    var connections: Double { Double(max(c.config.connections, 1)) }
+    /// Seconds per message on one connection.
+    var secondsPerMessage: Double? { c.msgsPerSecond > 0 ? connections / c.msgsPerSecond : nil }
+    /// Bytes of one request frame and one response frame.
+    var requestFrame: Int { FrameHeader.size + c.config.requestSize }
+    var responseFrame: Int { FrameHeader.size + (c.workload == "masked" ? c.config.requestSize : c.config.responseSize) }
+    var stopAndWait: Bool { isRequestResponse && c.config.inflight == 1 && c.config.strategy.writesEachFrameAtOnce }
+    var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? c.mbpsTotal / $0 : nil } }
+
+    var processingShare: Double? { c.target?.processingShare }
+    var targetProcessingMicrosPerMessage: Double? {
+        guard let t = c.target, t.messages > 0 else { return nil }
+        return t.processingSeconds * 1e6 / Double(t.messages)
+    }
+
+    /// Write syscalls per frame, the larger side.
+    var writesPerFrame: Double { max(c.writesPerMessage ?? 0, c.targetWritesPerMessage ?? 0) }
+    /// Effective send buffers, as the kernel kept them.
+    var smallestSendBuffer: (side: String, bytes: Int)? {
+        var candidates: [(String, Int)] = []
+        if let d = c.socket.driver?.sndbuf { candidates.append(("driver", d)) }
+        if let t = c.socket.target?.sndbuf { candidates.append(("target", t)) }
+        if let v = c.socket.driver?.vsockBufferSize { candidates.append(("driver vsock", Int(v))) }
+        if let v = c.socket.target?.vsockBufferSize { candidates.append(("target vsock", Int(v))) }
+        return candidates.min { $0.1 < $1.1 }
+    }
+
+    var creditPacketsPerMessage: Double? {
+        guard let probe = c.probe, let vsock = probe.counters.vsock, c.messages > 0 else { return nil }
+        var total: UInt64 = 0
+        for side in [vsock.tx, vsock.rx] {
+            for op in ["CREDIT_UPDATE", "CREDIT_REQUEST"] { total += side?[op]?.packets ?? 0 }
+        }
+        return Double(total) / Double(c.messages)
+    }
+
+    /// Exits or virtio notifications per message, not the vsock-packet proxy (that counts
+    /// packets, not exits).
+    var exitsPerMessage: (value: Double, source: String)? {
+        guard let probe = c.probe, c.messages > 0 else { return nil }
+        let n = Double(c.messages)
+        if let exits = probe.counters.kvmExits?.values.reduce(0, +), exits > 0 { return (Double(exits) / n, "kvm_exit") }
+        if let runs = probe.counters.kvmRun, runs > 0 { return (Double(runs) / n, "kvm_run") }
+        let notifications = (probe.counters.vsockIRQs ?? 0) + (probe.counters.virtqueueKicks ?? 0)
+        if notifications > 0 { return (Double(notifications) / n, "virtio notifications (vsock IRQs and kicks)") }
+        return nil
+    }
+
+    /// Mbps for `messagesPerSecond` at this case's payload per message.
+    func mbps(messagesPerSecond: Double) -> Double {
+        guard c.msgsPerSecond > 0 else { return 0 }
+        return c.mbpsTotal * messagesPerSecond / c.msgsPerSecond
+    }
+}
+
+/// Compact figures for sentences.
+enum Say {
+    static func us(_ v: Double) -> String { Format.compact(v) + " µs" }
+    static func mbps(_ v: Double) -> String { Format.compact(v) + " Mbps" }
+    static func pct(_ v: Double) -> String { Format.fixed(v * 100, 0) + "%" }
+    static func bytes(_ v: Int) -> String { Quantities.formatSize(v) }
+    static func x(_ v: Double) -> String { Format.compact(v) + "x" }
+}

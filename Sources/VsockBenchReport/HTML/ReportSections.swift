@@ -1,0 +1,128 @@
+import VsockBenchSupport
+
+/// The report's text sections: the header, problems, host facts, diagnosis and the full table.
+enum ReportSections {
+    typealias Node = HTMLNode
+
+    static func section(_ id: String, _ title: String, caption: String? = nil, cssClass: String? = nil, _ body: [Node]) -> Node {
+        var children: [Node] = [.el("h2", text: title)]
+        if let caption { children.append(.el("p", [("class", "caption")], text: caption)) }
+        return .el("section", [("id", id), ("class", cssClass)], children + body)
+    }
+
+    static func header(_ document: RunDocument, title: String) -> Node {
+        let line = "\(document.cases.count) case\(document.cases.count == 1 ? "" : "s") against \(document.target) (\(document.transport)), started \(document.startedAt), scenario \(document.scenarioPath)"
+        return .el("header", [], [.el("h1", text: title), .el("p", text: line)])
+    }
+
+    /// Failed and unverified cases, first on the page; nil when every case ran clean.
+    static func problems(_ cases: [CaseResult]) -> Node? {
+        let bad = cases.filter { !$0.verified || !$0.errors.isEmpty }
+        guard !bad.isEmpty else { return nil }
+        let items: [Node] = bad.map { c in
+            let what = c.messages == 0 ? "failed" : (c.verified ? "reported errors" : "not verified")
+            var children: [Node] = [.el("b", text: c.name), .text(": \(what)")]
+            if !c.errors.isEmpty {
+                children.append(.el("ul", [], c.errors.map { .el("li", [("class", "mono")], text: $0) }))
+            }
+            return .el("li", [], children)
+        }
+        return section("problems", "Problems", caption: "Figures of these cases are not trustworthy: a message was lost, corrupted or refused, or the case did not run.",
+                       cssClass: "alert", [.el("ul", [], items)])
+    }
+
+    /// Both sides' kernels first: vsock credit behaviour changed in 5.4, so figures from
+    /// different kernels are not comparable.
+    static func hosts(_ document: RunDocument) -> Node {
+        func facts(_ title: String, _ rows: [(String, String)]) -> Node {
+            .el("div", [], [.el("h3", text: title), .el("dl", [], rows.flatMap { [Node.el("dt", text: $0.0), .el("dd", text: $0.1)] })])
+        }
+        let driver = document.host.driver
+        let driverRows = [("kernel", document.host.driverKernel), ("hostname", driver.hostname), ("CPUs", String(document.host.cpus)), ("pid", String(driver.pid)), ("tool", driver.tool)]
+        var targetRows: [(String, String)] = [("kernel", document.host.targetKernel ?? "unknown (no case reached the target)")]
+        if let target = document.host.target {
+            targetRows += [("hostname", target.hostname), ("CPUs", String(target.cpus)), ("pid", String(target.pid)), ("tool", target.tool)]
+        }
+        targetRows.append(("endpoint", document.target))
+        return section("host", "Hosts", caption: "Both kernels are recorded: before 5.4 a vsock receiver sent a credit update on every read.",
+                       [.el("div", [("class", "facts")], [facts("driver (parent)", driverRows), facts("target (enclave side)", targetRows)])])
+    }
+
+    /// The verdicts per case with their evidence; nil when no case was diagnosed.
+    static func diagnosis(_ cases: [CaseResult]) -> Node? {
+        let diagnosed = cases.filter { $0.diagnosis != nil }
+        guard !diagnosed.isEmpty else { return nil }
+        var body: [Node] = []
+        for c in diagnosed {
+            let verdicts = c.diagnosis ?? []
+            if verdicts.isEmpty {
+                body.append(.el("div", [("class", "verdict")], [
+                    .el("h3", text: c.name), .el("p", [("class", "quiet")], text: "No verdict: the evidence does not point to a bottleneck."),
+                ]))
+            }
+            for v in verdicts.sorted(by: { $0.confidence > $1.confidence }) {
+                let confidence = min(max(v.confidence, 0), 1)
+                let percent = Format.fixed(confidence * 100, 0)
+                var children: [Node] = [
+                    .el("h3", [], [
+                        .text("\(c.name): "), .el("code", text: v.id),
+                        .el("span", [("class", "confidence"), ("title", "confidence \(percent)%")], [.el("i", [("style", "width: \(percent)%")])]),
+                        .el("span", [("class", "quiet")], text: "confidence \(percent)%"),
+                    ]),
+                ]
+                if !v.evidence.isEmpty { children.append(.el("ul", [], v.evidence.map { .el("li", text: $0) })) }
+                children.append(.el("p", [], [.el("b", text: "Advice: "), .text(v.advice)]))
+                if let gain = v.predictedGain { children.append(.el("p", [], [.el("b", text: "Predicted: "), .text(gain)])) }
+                body.append(.el("div", [("class", "verdict")], children))
+            }
+        }
+        return section("diagnosis", "Diagnosis", caption: "What limits each case, with the measured evidence for it.", body)
+    }
+
+    /// Every figure, folded away: the charts above are the report, this is the reference.
+    static func numbers(_ cases: [CaseResult]) -> Node {
+        let headers = ["case", "workload", "size", "conns", "Mbps", "msgs/s", "p50 us", "p99 us", "max us", "writes/msg", "reads/msg", "verified"]
+        let head: Node = .el("tr", [], headers.enumerated().map { i, h in .el("th", [("class", i >= 3 && i < 11 ? "num" : nil)], text: h) })
+        let rows: [Node] = cases.map { c in
+            let l = c.latencyMicros
+            let cells = [
+                c.name, c.workload, c.config.describedSizes, String(c.config.connections), Format.compact(c.mbpsTotal),
+                Format.fixed(c.msgsPerSecond, 0), Format.compact(l?.p50), Format.compact(l?.p99), Format.compact(l?.max),
+                Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verified ? "yes" : "NO",
+            ]
+            return .el("tr", [("class", c.verified ? nil : "bad")], cells.enumerated().map { i, v in .el("td", [("class", i >= 3 && i < 11 ? "num" : nil)], text: v) })
+        }
+        return section("numbers", "All figures", [
+            .el("details", [], [.el("summary", text: "Show the table of every case"), .el("table", [], [head] + rows)]),
+        ])
+    }
+
+    /// The sweep's fit as big figures, the charts, and the batching predictions.
+    static func sweep(_ sweep: SweepReport) -> Node {
+        var body: [Node] = []
+        if let fit = sweep.fit {
+            let both = sweep.wireFactor > 1 ? " (\(Format.compact(fit.betaMbps * sweep.wireFactor)) both ways)" : ""
+            let stats: [(String, String)] = [
+                (Format.compact(fit.alphaMicros) + " us", "alpha: fixed cost per message"),
+                (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth" + both),
+                (SweepTable.sizeText(fit.nHalfBytes), "n_half = alpha x beta"),
+                (Format.fixed(fit.r2, 4), "R squared"),
+            ]
+            body.append(.el("div", [("class", "fit")], stats.map { .el("div", [], [.el("b", text: $0.0), .el("span", text: $0.1)]) }))
+        } else {
+            body.append(.el("p", [("class", "quiet")], text: "No fit: \(sweep.fitError ?? "no measured points")"))
+        }
+        body.append(.el("div", [("class", "panels")], SweepChart.render(sweep)))
+        if !sweep.batching.isEmpty {
+            let head: Node = .el("tr", [], ["k", "bytes/write", "Mbps", "msgs/s"].enumerated().map { i, h in .el("th", [("class", i > 0 ? "num" : nil)], text: h) })
+            let rows: [Node] = sweep.batching.map { b in
+                .el("tr", [], [String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0)]
+                    .enumerated().map { i, v in .el("td", [("class", i > 0 ? "num" : nil)], text: v) })
+            }
+            body.append(.el("h3", text: "Predicted: batching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write"))
+            body.append(.el("table", [], [head] + rows))
+        }
+        let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, least squares."
+        return section("sweep", "Size sweep: \(sweep.workload)", caption: caption, body)
+    }
+}

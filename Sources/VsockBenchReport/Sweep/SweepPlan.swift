@@ -1,0 +1,44 @@
+import VsockBenchSupport
+import VsockBenchModel
+
+/// The cases of a sweep: one per size, smallest first, as a scenario the runner runs like any other.
+public struct SweepPlan: Sendable, Equatable {
+    public var workload: SweepWorkload
+    /// Distinct sizes in bytes, ascending.
+    public var sizes: [Int]
+    public var scenario: Scenario
+
+    /// The sizes the issue names: small enough to show the fixed cost, large enough to show the bandwidth.
+    public static let defaultSizes = "64B,512B,4KiB,8KiB,64KiB,256KiB"
+
+    public init(workload: SweepWorkload, sizes: [Int], stop: StopCondition, warmupNanos: UInt64) throws(SweepError) {
+        guard !sizes.isEmpty else { throw .badSizes("no sizes given; for example --sizes \(Self.defaultSizes)") }
+        let sorted = sizes.sorted()
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous == next {
+            throw .badSizes("size \(Quantities.formatSize(next)) is given twice; each size is measured once")
+        }
+        if let bad = sorted.first(where: { $0 <= 0 }) {
+            throw .badSizes("size \(bad) is not positive; every message carries at least one byte")
+        }
+        var cases: [CaseSpec] = []
+        for size in sorted { cases.append(try workload.caseSpec(size: size, stop: stop, warmupNanos: warmupNanos)) }
+        self.workload = workload
+        self.sizes = sorted
+        let list = sorted.map(Quantities.formatSize).joined(separator: ",")
+        self.scenario = Scenario(
+            name: "sweep-\(workload.rawValue)", description: "latency-bandwidth sweep of \(workload.rawValue) over \(list)",
+            cases: cases, path: "sweep --workload \(workload.rawValue) --sizes \(list)")
+    }
+
+    /// Sizes from a comma-separated list such as `64B,512B,4KiB,8KiB,64KiB,256KiB`.
+    public static func parseSizes(_ text: String) throws(SweepError) -> [Int] {
+        var sizes: [Int] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            switch Quantities.parseSize(String(item)) {
+            case let .success(bytes): sizes.append(bytes)
+            case let .failure(error): throw .badSizes("--sizes: \(error.description)")
+            }
+        }
+        return sizes
+    }
+}

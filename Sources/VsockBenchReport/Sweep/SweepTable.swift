@@ -1,0 +1,54 @@
+import VsockBenchSupport
+
+/// The human report of a sweep: the points with their residuals, the fit, and the batching
+/// predictions, each figure with its unit and what it was measured as.
+public enum SweepTable {
+    public static func render(_ sweep: SweepReport) -> String {
+        var out = "sweep \(sweep.workload): t = \(sweep.timeBasis)\n"
+        out += "n = \(sweep.bytesBasis)\n\n"
+        var points = TextTable(columns: ["size", "case", "t us", "Mbps", "fit us", "residual us", "verified"], rightAligned: [0, 2, 3, 4, 5])
+        let model = sweep.fit?.model
+        for p in sweep.points {
+            points.add([
+                Quantities.formatSize(p.size), p.caseName, Format.compact(p.tMicros), Format.compact(p.mbps),
+                Format.compact(model.map { $0.seconds(bytes: Double(p.size)) * 1e6 }), Format.fixed(p.residualMicros, 2),
+                p.verified ? "yes" : "NO",
+            ])
+        }
+        out += points.render()
+        out += "Mbps: payload\(sweep.wireFactor > 1 ? ", both directions" : ""); frame headers not counted\n\n"
+        guard let fit = sweep.fit else {
+            return out + "fit: none: \(sweep.fitError ?? "no points")\n"
+        }
+        out += "fit t(n) = alpha + n/beta (least squares over \(sweep.points.filter(\.verified).count) points):\n"
+        out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message\n"
+        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n"
+        if sweep.wireFactor > 1 { out += " (\(Format.compact(fit.betaMbps * sweep.wireFactor)) Mbps counting both directions)" }
+        out += "\n"
+        out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
+        out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
+        if fit.r2 < 0.9 {
+            out += "  note: R^2 below 0.9: the points are noisy (a busy machine?); measure longer (--duration) or on a quiet machine\n"
+        }
+        if fit.alphaMicros < 0 {
+            out += "  note: alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful\n"
+        }
+        out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta)\n"
+        var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1"], rightAligned: [0, 1, 2, 3, 4])
+        let base = sweep.batching.first?.mbps ?? 0
+        for b in sweep.batching {
+            batches.add([
+                String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0),
+                base > 0 ? Format.compact(b.mbps / base) + "x" : "-",
+            ])
+        }
+        return out + batches.render()
+    }
+
+    /// `12.3KiB (12583 B)` for a size in bytes that need not be whole.
+    static func sizeText(_ bytes: Double) -> String {
+        guard bytes.isFinite, bytes >= 0 else { return Format.compact(bytes) + " B" }
+        let whole = Int(bytes.rounded())
+        return whole >= 1024 ? "\(Quantities.formatSize(whole)) (\(whole) B)" : "\(whole) B"
+    }
+}

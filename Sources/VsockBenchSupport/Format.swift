@@ -1,0 +1,30 @@
+/// Number formatting for tables (never on the data path).
+public enum Format {
+    public static func fixed(_ value: Double?, _ places: Int) -> String {
+        guard let value, value.isFinite else { return "-" }
+        let negative = value < 0
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = scaled / scale
+        let integral = UInt64(whole.rounded(.down))
+        var text = String(integral)
+        if places > 0 {
+            let fraction = UInt64((scaled - Double(integral) * scale).rounded())
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: max(0, places - digits.count)) + digits
+            text += "." + digits
+        }
+        return negative ? "-" + text : text
+    }
+
+    /// Three significant digits-ish: 12345 -> 12345, 123.4 -> 123.4, 1.234 -> 1.23.
+    public static func compact(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "-" }
+        let magnitude = abs(value)
+        if magnitude >= 1000 { return fixed(value, 0) }
+        if magnitude >= 100 { return fixed(value, 1) }
+        if magnitude >= 1 { return fixed(value, 2) }
+        return fixed(value, 3)
+    }
+}

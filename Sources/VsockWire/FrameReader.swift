@@ -1,0 +1,150 @@
+import VsockTransport
+
+/// A frame read from the connection. `payload` points into the reader's buffer and stays valid
+/// only until the next call to `next()`.
+public struct Frame {
+    public var header: FrameHeader
+    /// The message bytes (padding excluded).
+    public var payload: UnsafeRawBufferPointer
+    /// Header and payload together, contiguous in the reader's buffer (echo writes it back as is).
+    public var wholeFrame: UnsafeMutableRawBufferPointer
+
+    public init(header: FrameHeader, payload: UnsafeRawBufferPointer, wholeFrame: UnsafeMutableRawBufferPointer) {
+        self.header = header
+        self.payload = payload
+        self.wholeFrame = wholeFrame
+    }
+}
+
+/// Reads frames through one reusable buffer: each read syscall takes as many bytes as the
+/// kernel has (so frames coalesced by the sender arrive in one read), and a frame is handed
+/// out in place, never copied.
+///
+/// Memory: the buffer starts at `min(initialCapacity, header + maxPayload)` and grows only
+/// when a frame needs it, never beyond one header plus `maxPayload`: a peer cannot make the
+/// reader allocate more than the limit, whatever length it announces.
+///
+/// One thread at a time uses a reader (it is handed over, never shared).
+public final class FrameReader: @unchecked Sendable {
+    public let socket: Socket
+    public let maxPayload: Int
+    private var buffer: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    private var start = 0
+    private var end = 0
+
+    public init(socket: Socket, maxPayload: Int, initialCapacity: Int = 256 * 1024) {
+        self.socket = socket
+        self.maxPayload = maxPayload
+        self.capacity = max(FrameHeader.size, min(initialCapacity, FrameHeader.size + maxPayload))
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        // Payload bytes may be sensitive: clear them before the memory goes back to the allocator.
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
+        buffer.deallocate()
+    }
+
+    /// Bytes received but not yet handed out as frames.
+    public var bufferedCount: Int { end - start }
+
+    /// True when `next()` can return without a read syscall: a whole frame (or a header that
+    /// will fail validation) is already buffered.
+    public var hasCompleteFrame: Bool {
+        guard end - start >= FrameHeader.size else { return false }
+        let length = UInt32(bigEndian: (buffer + start).loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        return Int(length) > maxPayload || end - start >= FrameHeader.size + Int(length)
+    }
+
+    /// The next frame, or nil when the peer closed the connection between frames.
+    @inline(__always)
+    public func next() throws(FrameReadError) -> Frame? {
+        if end - start < FrameHeader.size {
+            guard try fill(atLeast: FrameHeader.size) else {
+                if end == start { return nil }
+                throw .frame(.truncatedHeader(received: end - start))
+            }
+        }
+        let header: FrameHeader
+        do {
+            header = try FrameHeader.decode(from: buffer + start, maxPayload: maxPayload)
+        } catch {
+            throw .frame(error)
+        }
+        let total = FrameHeader.size + Int(header.length)
+        if end - start < total {
+            guard try fill(atLeast: total) else {
+                throw .frame(.truncatedPayload(expected: Int(header.length), received: end - start - FrameHeader.size))
+            }
+        }
+        let frameStart = buffer + start
+        start += total
+        if start == end {
+            start = 0
+            end = 0
+        }
+        return Frame(
+            header: header,
+            // Padding (normalize strategy) is on the wire but not part of the message.
+            payload: UnsafeRawBufferPointer(start: frameStart + FrameHeader.size, count: Int(header.content)),
+            wholeFrame: UnsafeMutableRawBufferPointer(start: frameStart, count: total))
+    }
+
+    /// Reads until `count` bytes are buffered from `start`; false at end of stream.
+    private func fill(atLeast count: Int) throws(FrameReadError) -> Bool {
+        if count > capacity - start {
+            if count > capacity { grow(to: count) }
+            if start > 0 {
+                (buffer).copyMemory(from: buffer + start, byteCount: end - start)
+                end -= start
+                start = 0
+            }
+        }
+        while end - start < count {
+            let n: Int
+            do {
+                n = try socket.read(into: buffer + end, count: capacity - end)
+            } catch {
+                throw .system(error)
+            }
+            if n == 0 { return false }
+            end += n
+        }
+        return true
+    }
+
+    private func grow(to needed: Int) {
+        let limit = FrameHeader.size + maxPayload
+        let newCapacity = min(limit, max(needed, capacity * 2))
+        let newBuffer = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newBuffer.copyMemory(from: buffer + start, byteCount: end - start)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
+        buffer.deallocate()
+        buffer = newBuffer
+        end -= start
+        start = 0
+        capacity = newCapacity
+    }
+
+    /// Hands buffered bytes that follow the last frame to `body` (a stream that starts after a
+    /// framed hello) and forgets them.
+    public func drainBuffered(_ body: (UnsafeRawBufferPointer) -> Void) {
+        body(UnsafeRawBufferPointer(start: buffer + start, count: end - start))
+        start = 0
+        end = 0
+    }
+}
+
+/// Reading a frame failed: the bytes were wrong, or the socket was.
+public enum FrameReadError: Error, CustomStringConvertible, Sendable {
+    case frame(FrameError)
+    case system(SystemError)
+
+    public var description: String {
+        switch self {
+        case let .frame(error): return error.description
+        case let .system(error): return error.description
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Testing
+@testable import VsockBenchModel
+
+@Suite struct ScenarioLoaderTests {
+    static let cliff = """
+        name: cliff
+        defaults: {duration: 5s, warmup: 1s}
+        cases:
+          - {name: bulk, workload: stream, write_size: 64KiB}
+          - {name: chatty-8k, workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 1}
+        """
+
+    @Test func parsesTheDocumentedShape() throws {
+        let scenario = try ScenarioLoader.parse(Self.cliff, file: "cliff.yaml")
+        #expect(scenario.name == "cliff")
+        #expect(scenario.cases.map(\.name) == ["bulk", "chatty-8k"])
+        let bulk = scenario.cases[0]
+        #expect(bulk.workload == .stream)
+        #expect(bulk.writeSize == 65536)
+        #expect(bulk.stop == .duration(nanos: 5_000_000_000))
+        #expect(bulk.warmupNanos == 1_000_000_000)
+        #expect(bulk.sourceLine == 4)
+        let chatty = scenario.cases[1]
+        #expect(chatty.workload == .rr)
+        #expect(chatty.requestSize == 8192 && chatty.responseSize == 8192 && chatty.inflight == 1)
+    }
+
+    @Test func caseKeysOverrideDefaultsAndStopKeysReplaceEachOther() throws {
+        let text = """
+            name: x
+            defaults: {duration: 5s, write_size: 4KiB, request_size: 1KiB, connections: 2}
+            cases:
+              - {name: a, workload: rr, messages: 100}
+              - {name: b, workload: stream, bytes: 1MiB, connections: 1}
+              - {name: c, workload: rr, request_size: 2KiB}
+              - {name: d, workload: stream, verify: full}
+            """
+        let s = try ScenarioLoader.parse(text, file: "x.yaml")
+        #expect(s.cases[1].verify == .edges, "stream reads are spot-checked unless asked")
+        #expect(s.cases[3].verify == .full)
+        #expect(s.cases[0].stop == .messages(100))
+        #expect(s.cases[0].connections == 2)
+        #expect(s.cases[0].requestSize == 1024)
+        #expect(s.cases[1].stop == .bytes(1_048_576))
+        #expect(s.cases[1].writeSize == 4096)
+        #expect(s.cases[1].connections == 1)
+        #expect(s.cases[2].requestSize == 2048)
+        #expect(s.cases[2].stop == .duration(nanos: 5_000_000_000))
+    }
+
+    /// Each bad file yields `file:line: message` naming the problem.
+    @Test(arguments: [
+        ("name: x\ncases:\n  - {name: a, workload: rr, speed: 3}\n", 3, "unknown key 'speed'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, inflght: 3}\n", 3, "did you mean 'inflight'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, inflight: many}\n", 3, "inflight must be a whole number"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, inflight: 0}\n", 3, "inflight 0 is out of range"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, request_size: 8KB}\n", 3, "ambiguous unit"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, duration: 5}\n", 3, "needs a unit"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, duration: 0s}\n", 3, "longer than zero"),
+        ("name: x\ncases:\n  - {name: a, workload: teleport}\n", 3, "unknown workload 'teleport'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, write_size: 8KiB}\n", 3, "'write_size' applies to stream cases"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, duration: 1s, messages: 10}\n", 3, "not duration and messages"),
+        ("name: x\ncases:\n  - {name: a, workload: rr}\n  - {name: a, workload: rr}\n", 4, "duplicate case name 'a'"),
+        ("name: x\ncases:\n  - {workload: rr}\n", 3, "has no name"),
+        ("name: x\ncases:\n  - {name: a}\n", 3, "has no workload"),
+        ("name: x\ncases:\n  - {name: a, workload: stream, direction: up}\n", 3, "direction must be tx, rx or both"),
+        ("name: x\ncases:\n  - {name: a, workload: stream, verify: everything}\n", 3, "verify must be edges or full"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, verify: full}\n", 3, "'verify' applies to stream cases"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, request_size: {a: 1}}\n", 3, "single value, not a mapping"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, nodelay: maybe}\n", 3, "true or false"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: 4, messages: 2}\n", 3, "at least connections"),
+        ("name: x\ndefaults: {bogus: 1}\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown key 'bogus' in defaults"),
+        ("name: x\ncolor: red\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'color'"),
+        ("name: x\ncases: []\n", 1, "'cases' is empty"),
+        ("name: x\ncases: 3\n", 2, "cases must be a list"),
+        ("cases:\n  - {name: a, workload: rr}\n", 1, "missing 'name'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr\n", 4, "YAML"),
+    ])
+    func reportsProblemsWithFileAndLine(text: String, line: Int, message: String) {
+        do {
+            _ = try ScenarioLoader.parse(text, file: "bad.yaml")
+            Issue.record("accepted a bad file: \(text)")
+        } catch {
+            let rendered = error.description
+            #expect(rendered.contains("bad.yaml:\(line): "), "\(rendered)")
+            #expect(rendered.contains(message), "\(rendered)")
+        }
+    }
+
+    @Test func collectsEveryProblemAtOnce() {
+        let text = "name: x\ncases:\n  - {name: a, workload: rr, inflight: 0}\n  - {name: b, workload: rr, speed: 1}\n"
+        do {
+            _ = try ScenarioLoader.parse(text, file: "f.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.count == 2)
+            #expect(error.diagnostics.map(\.line) == [3, 4])
+        }
+    }
+
+    @Test func missingFileIsAClearError() {
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: "/nonexistent/s.yaml") }
+    }
+
+    @Test func selectingUnknownCaseNamesTheKnownOnes() throws {
+        let scenario = try ScenarioLoader.parse(Self.cliff, file: "cliff.yaml")
+        #expect(try scenario.selecting(["bulk"]).cases.map(\.name) == ["bulk"])
+        #expect { try scenario.selecting(["nope"]) } throws: { "\($0)".contains("bulk, chatty-8k") }
+    }
+
+    @Test(arguments: ["cliff", "bulk", "chatty-8k"])
+    func shippedScenariosAreValid(name: String) throws {
+        let path = packageRoot() + "/scenarios/\(name).yaml"
+        let scenario = try ScenarioLoader.load(path: path)
+        #expect(!scenario.cases.isEmpty)
+    }
+}
+
+/// The repository root, from this file's path.
+func packageRoot(file: String = #filePath) -> String {
+    var parts = file.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    return parts.joined(separator: "/")
+}

@@ -1,0 +1,31 @@
+import Testing
+
+@testable import VsockBenchReport
+
+@Suite struct CheckMarkdownTests {
+    @Test("headline, a GitHub table with a row per compared figure, then the regressions")
+    func table() throws {
+        let report = try RegressionCheck.compare(
+            results: ReportFixtures.cliff(bulkMbps: 8000), baseline: ReportFixtures.cliff(), resultsPath: "r.json", baselinePath: "b.json")
+        let markdown = CheckMarkdown.render(report)
+        let lines = markdown.split(separator: "\n").map(String.init)
+        #expect(lines.first == "### vsockbench check: ❌ FAIL: 2 regressions")
+        #expect(lines.contains("| case | metric | baseline | now | change | limit | verdict |"))
+        let separator = try #require(lines.firstIndex { $0.hasPrefix("|:---") })
+        let rows = lines[(separator + 1)...].prefix { $0.hasPrefix("| ") }
+        #expect(rows.count == 5)
+        #expect(rows.allSatisfy { $0.filter { $0 == "|" }.count == 8 })
+        #expect(rows.contains("| bulk | Mbps | 9500 | 8000 | -15.8% | -10% | ❌ **regressed** |"))
+        #expect(markdown.contains("**Regressions**"))
+        #expect(markdown.contains("`r.json`"))
+    }
+
+    @Test("a passing check says so; pipes and markup in names cannot break the table")
+    func escaping() throws {
+        var document = ReportFixtures.cliff()
+        document.cases[0].name = "a|b<i>"
+        let markdown = CheckMarkdown.render(try RegressionCheck.compare(results: document, baseline: document))
+        #expect(markdown.hasPrefix("### vsockbench check: ✅ PASS"))
+        #expect(markdown.contains("| a\\|b&lt;i&gt; | Mbps |"))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+@testable import VsockBenchReport
+
+@Suite struct JUnitReportTests {
+    /// What the XML parses back to: testcases with their failure or skip, and the suite counts.
+    final class Collected: NSObject, XMLParserDelegate {
+        struct TestCase { var classname: String; var name: String; var outcome = "passed"; var message = "" }
+        var cases: [TestCase] = []
+        var suite: [String: String] = [:]
+
+        func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String]) {
+            switch element {
+            case "testsuite": suite = attributes
+            case "testcase": cases.append(TestCase(classname: attributes["classname"] ?? "", name: attributes["name"] ?? ""))
+            case "failure", "skipped":
+                cases[cases.count - 1].outcome = element
+                cases[cases.count - 1].message = attributes["message"] ?? ""
+            default: break
+            }
+        }
+    }
+
+    static func parse(_ xml: String) throws -> Collected {
+        let parser = XMLParser(data: Data(xml.utf8))
+        let collected = Collected()
+        parser.delegate = collected
+        let ok = parser.parse()
+        try #require(ok, "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "?")")
+        return collected
+    }
+
+    @Test("well-formed; one testcase per case x metric plus verified; failures and skips counted")
+    func structure() throws {
+        var results = ReportFixtures.cliff(bulkMbps: 8000)
+        results.cases[1].verified = false
+        results.cases[1].errors = ["lost <3> responses & more"]
+        let report = try RegressionCheck.compare(results: results, baseline: ReportFixtures.cliff(), resultsPath: "r.json", baselinePath: "b.json")
+        let xml = JUnitReport.render(report)
+        let parsed = try Self.parse(xml)
+        #expect(parsed.cases.count == 2 * (CheckMetric.allCases.count + 1))
+        #expect(parsed.cases.filter { $0.classname == "vsockbench.bulk" }.map(\.name) == ["mbps", "msgs_per_s", "p99", "exits", "verified"])
+        let failures = parsed.cases.filter { $0.outcome == "failure" }
+        #expect(failures.map { "\($0.classname) \($0.name)" } == ["vsockbench.bulk mbps", "vsockbench.bulk msgs_per_s", "vsockbench.chatty-8k verified"])
+        #expect(failures.first?.message == "bulk: Mbps 9500 -> 8000 (-15.8%, limit -10%)")
+        #expect(parsed.suite["tests"] == "10" && parsed.suite["failures"] == "3" && parsed.suite["skipped"] == "3")
+        #expect(xml.contains("lost &lt;3&gt; responses &amp; more"))
+    }
+
+    @Test("case names with markup stay well-formed and come back intact")
+    func escaping() throws {
+        let hostile = "a<b>&\"c'"
+        var document = ReportFixtures.cliff()
+        document.cases[0].name = hostile
+        let report = try RegressionCheck.compare(results: document, baseline: document)
+        let parsed = try Self.parse(JUnitReport.render(report))
+        #expect(parsed.cases.first?.classname == "vsockbench." + hostile)
+    }
+}

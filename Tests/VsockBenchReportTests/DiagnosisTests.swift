@@ -1,0 +1,150 @@
+import Testing
+import VsockProbe
+@testable import VsockBenchSupport
+@testable import VsockTransport
+@testable import VsockBenchModel
+@testable import VsockBenchEngine
+@testable import VsockBenchReport
+
+/// Each verdict fires on its own evidence, and on nothing else.
+@Suite struct DiagnosisTests {
+    /// A verified case with plausible figures; tests change what their verdict reads.
+    static func make(_ name: String = "c", workload: WorkloadKind = .rr, mbps: Double = 3000, msgs: Double = 20000, transport: String = "unix",
+                     tweak: (inout CaseSpec) -> Void = { _ in }) -> CaseResult {
+        var spec = CaseSpec(name: name, workload: workload)
+        tweak(&spec)
+        var c = CaseSummary.notRun(spec, transport: transport, errors: [], skipped: nil)
+        c.verified = true
+        c.messages = UInt64(msgs)
+        c.mbpsTotal = mbps
+        c.msgsPerSecond = msgs
+        c.writesPerMessage = 1
+        c.readsPerMessage = 1
+        c.targetWritesPerMessage = 1
+        c.targetReadsPerMessage = 1
+        if workload != .stream {
+            c.latencyMicros = LatencySummary(p50: 1e6 / msgs * 0.95, p90: 1e6 / msgs, p99: 1e6 / msgs * 1.5, p999: 1e6 / msgs * 2, max: 1e6 / msgs * 3, mean: 1e6 / msgs)
+        }
+        var stats = TargetStats()
+        stats.messages = UInt64(msgs)
+        stats.processingSeconds = 0.02
+        stats.ioWaitSeconds = 0.9
+        c.target = stats
+        c.socket = SocketSummary(driver: EffectiveSocketOptions(sndbuf: 212_992, rcvbuf: 212_992), target: EffectiveSocketOptions(sndbuf: 212_992, rcvbuf: 212_992))
+        return c
+    }
+
+    static let bulk = make("bulk", workload: .stream, mbps: 30000, msgs: 57000)
+    static func ids(_ c: CaseResult, context: DiagnosisContext = DiagnosisContext(ceilingMbps: 30000, ceilingCase: "bulk")) -> [String] {
+        Diagnoser.diagnose(c, context: context).map(\.id)
+    }
+
+    @Test func aHealthyStreamIsOnlyBandwidthBound() {
+        #expect(Self.ids(Self.bulk) == ["bandwidth_bound"])
+    }
+
+    @Test func stopAndWaitIsRoundTripBound() {
+        #expect(Self.ids(Self.make()) == ["round_trip_bound"])
+        // Many in flight: not a round-trip problem.
+        #expect(!Self.ids(Self.make { $0.inflight = 8; $0.strategy = .window(8) }).contains("round_trip_bound"))
+    }
+
+    @Test func processingFillingTheTargetsTimeIsProcessingBound() {
+        var c = Self.make(msgs: 4000)
+        c.target?.processingSeconds = 0.8
+        c.target?.ioWaitSeconds = 0.2
+        let verdicts = Diagnoser.diagnose(c, context: DiagnosisContext(ceilingMbps: 30000))
+        #expect(verdicts.first?.id == "processing_bound")
+        #expect(verdicts.first?.evidence.contains { $0.contains("80%") } == true)
+        #expect(verdicts.first { $0.id == "round_trip_bound" }?.confidence ?? 0 < 0.5, "round trips rank below the specific cause")
+    }
+
+    @Test func manyWritesPerFrameAreFragmentedWrites() {
+        var c = Self.make(msgs: 10000)
+        c.writesPerMessage = 17
+        c.targetWritesPerMessage = 17
+        #expect(Self.ids(c).first == "fragmented_writes")
+        // Batching strategies write less than once per frame: never "fragmented".
+        var batched = Self.make { $0.strategy = .coalesce(maxMessages: 10, maxBytes: 1 << 18, lingerNanos: 0); $0.inflight = 10 }
+        batched.writesPerMessage = 0.1
+        #expect(!Self.ids(batched).contains("fragmented_writes"))
+    }
+
+    @Test func aSendBufferSmallerThanAFrameIsFlowControl() {
+        var c = Self.make(msgs: 25000)
+        c.socket.driver?.sndbuf = 8192
+        c.readsPerMessage = 2
+        c.targetReadsPerMessage = 2
+        let verdicts = Self.ids(c)
+        #expect(verdicts.first == "flow_control_bound")
+        #expect(!Self.ids(Self.make()).contains("flow_control_bound"))
+    }
+
+    @Test func creditUpdatesPerMessageAreFlowControlOnVsock() {
+        var c = Self.make(transport: "vsock")
+        let op = VsockPacketCount(packets: 40000, bytes: 0)
+        var counters = ProbeCounters.emptyForTests()
+        counters.vsock = VsockCounters(tx: ["CREDIT_UPDATE": op], rx: ["CREDIT_UPDATE": op])
+        c.probe = ProbeCaseReport(counters: counters, perMessage: counters.perMessage(20000))
+        #expect(Self.ids(c).contains("flow_control_bound"))
+    }
+
+    @Test func exitsPerMessageAreNotificationBoundButPacketsAloneAreNot() {
+        var c = Self.make(transport: "vsock")
+        var counters = ProbeCounters.emptyForTests()
+        counters.kvmRun = 100_000
+        c.probe = ProbeCaseReport(counters: counters, perMessage: counters.perMessage(20000))
+        let verdicts = Diagnoser.diagnose(c, context: DiagnosisContext(ceilingMbps: 30000))
+        let notification = verdicts.first { $0.id == "notification_bound" }
+        #expect(notification?.evidence.first?.contains("5.0 exits per message") == true)
+
+        var packetsOnly = ProbeCounters.emptyForTests()
+        packetsOnly.vsock = VsockCounters(tx: ["RW": VsockPacketCount(packets: 100_000, bytes: 1)], rx: nil)
+        c.probe = ProbeCaseReport(counters: packetsOnly, perMessage: packetsOnly.perMessage(20000))
+        #expect(!Self.ids(c).contains("notification_bound"), "vsock packets are not VM exits")
+    }
+
+    @Test func delayedAckLatencyOverTCPWithNodelayOffIsNagle() {
+        var c = Self.make(mbps: 1.5, msgs: 11, transport: "tcp") { $0.socket.noDelay = false; $0.splitWrites = true }
+        c.socket.driver?.nodelay = false
+        c.writesPerMessage = 2
+        c.latencyMicros = LatencySummary(p50: 88000, p90: 88100, p99: 90000, p999: 90000, max: 90100, mean: 88050)
+        #expect(Self.ids(c).first == "nagle_delayed_ack")
+        // The same latency over unix is not Nagle.
+        var unix = c
+        unix.transport = "unix"
+        #expect(!Self.ids(unix).contains("nagle_delayed_ack"))
+    }
+
+    @Test func failedOrEmptyCasesGetNoVerdict() {
+        var c = Self.make()
+        c.messages = 0
+        #expect(Self.ids(c).isEmpty)
+    }
+
+    @Test func predictionsComeFromTheFitAndSayWhere() {
+        let fit = LatencyBandwidthFit(alphaSeconds: 20e-6, betaBytesPerSecond: 2e9)
+        let context = DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, fitSource: "the sweep in s.json")
+        let verdict = Diagnoser.diagnose(Self.make(), context: context).first { $0.id == "round_trip_bound" }
+        #expect(verdict?.advice.contains("the sweep in s.json") == true)
+        #expect(verdict?.advice.contains("n_half = 39.1KiB") == true)
+        #expect(verdict?.predictedGain != nil)
+    }
+
+    @Test func theContextEstimatesAFitFromAPlainCaseAndTheCeiling() {
+        let document = RunDocument(scenario: Scenario(name: "s", cases: [], path: "s.yaml"), target: "unix:///x", transport: "unix",
+                                   driver: HostFacts.current(), targetHost: nil, cases: [Self.bulk, Self.make("rr")], startedAt: "now")
+        let context = DiagnosisContext.from(document)
+        #expect(context.ceilingCase == "bulk")
+        let fit = try? #require(context.fit)
+        #expect(fit?.alphaSeconds ?? 0 > 0)
+        #expect(context.fitSource?.contains("estimated from rr") == true)
+    }
+}
+
+extension ProbeCounters {
+    /// Every program attached, nothing counted.
+    static func emptyForTests() -> ProbeCounters {
+        ProbeCounters()
+    }
+}

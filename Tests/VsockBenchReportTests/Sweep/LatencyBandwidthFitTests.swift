@@ -1,0 +1,106 @@
+import Testing
+
+@testable import VsockBenchReport
+
+@Suite struct LatencyBandwidthFitTests {
+    /// t = 20 us + n / (1e9 B/s): alpha 20 us, beta 8000 Mbps, n_half 20000 bytes.
+    static let alpha = 20e-6
+    static let beta = 1e9
+    static let sizes: [Double] = [64, 512, 4096, 8192, 65536, 262144]
+
+    static func exactPoints() -> [LatencyBandwidthFit.Point] {
+        sizes.map { .init(bytes: $0, seconds: alpha + $0 / beta) }
+    }
+
+    @Test("recovers alpha, beta and n_half exactly from exact points, R^2 = 1, residuals 0")
+    func exactRecovery() throws {
+        let fit = try LatencyBandwidthFit.fit(Self.exactPoints())
+        #expect(abs(fit.alphaSeconds - Self.alpha) < 1e-12)
+        #expect(abs(fit.betaBytesPerSecond - Self.beta) / Self.beta < 1e-9)
+        #expect(abs(fit.alphaMicros - 20) < 1e-6)
+        #expect(abs(fit.betaMbps - 8000) < 1e-5)
+        #expect(abs(fit.nHalfBytes - 20000) < 1e-3)
+        #expect(abs(fit.r2 - 1) < 1e-12)
+        #expect(fit.residualSeconds.allSatisfy { abs($0) < 1e-15 })
+        #expect(fit.isPhysical)
+    }
+
+    @Test("with +-3% deterministic noise on every point, alpha and beta stay within 10%, R^2 > 0.99")
+    func noisyRecovery() throws {
+        // A fixed pattern, not random: the test is the same on every run.
+        let noise = [0.03, -0.02, 0.025, -0.03, 0.01, -0.015]
+        let points = zip(Self.sizes, noise).map { n, e in LatencyBandwidthFit.Point(bytes: n, seconds: (Self.alpha + n / Self.beta) * (1 + e)) }
+        let fit = try LatencyBandwidthFit.fit(points)
+        #expect(abs(fit.alphaSeconds - Self.alpha) / Self.alpha < 0.10, "alpha \(fit.alphaMicros) us")
+        #expect(abs(fit.betaBytesPerSecond - Self.beta) / Self.beta < 0.10, "beta \(fit.betaMbps) Mbps")
+        #expect(fit.r2 > 0.99 && fit.r2 < 1)
+        #expect(fit.residualSeconds.count == points.count)
+        #expect(fit.residualSeconds.contains { abs($0) > 0 })
+    }
+
+    @Test("two points define the line exactly")
+    func twoPoints() throws {
+        let fit = try LatencyBandwidthFit.fit([.init(bytes: 0, seconds: 10e-6), .init(bytes: 1000, seconds: 11e-6)])
+        #expect(abs(fit.alphaMicros - 10) < 1e-9)
+        #expect(abs(fit.betaBytesPerSecond - 1e9) / 1e9 < 1e-9)
+    }
+
+    @Test("fewer than two points is an error that asks for more sizes")
+    func tooFewPoints() {
+        #expect(throws: LatencyBandwidthFitError.tooFewPoints(0)) { try LatencyBandwidthFit.fit([]) }
+        #expect(throws: LatencyBandwidthFitError.tooFewPoints(1)) { try LatencyBandwidthFit.fit([.init(bytes: 64, seconds: 1e-5)]) }
+        #expect(LatencyBandwidthFitError.tooFewPoints(1).description.contains("at least 2"))
+    }
+
+    @Test("points all at one size cannot separate alpha from beta")
+    func singleSize() {
+        let points = [LatencyBandwidthFit.Point(bytes: 8192, seconds: 1e-5), .init(bytes: 8192, seconds: 1.1e-5), .init(bytes: 8192, seconds: 0.9e-5)]
+        #expect(throws: LatencyBandwidthFitError.singleSize(bytes: 8192)) { try LatencyBandwidthFit.fit(points) }
+        #expect(LatencyBandwidthFitError.singleSize(bytes: 8192).description.contains("same size"))
+    }
+
+    @Test("negative, zero-time and non-finite points are rejected with their index")
+    func invalidPoints() {
+        #expect(throws: LatencyBandwidthFitError.invalidPoint(index: 1, bytes: 64, seconds: 0)) {
+            try LatencyBandwidthFit.fit([.init(bytes: 8, seconds: 1e-5), .init(bytes: 64, seconds: 0)])
+        }
+        #expect(throws: LatencyBandwidthFitError.self) { try LatencyBandwidthFit.fit([.init(bytes: -1, seconds: 1e-5), .init(bytes: 64, seconds: 1e-5)]) }
+        #expect(throws: LatencyBandwidthFitError.self) { try LatencyBandwidthFit.fit([.init(bytes: 1, seconds: .nan), .init(bytes: 64, seconds: 1e-5)]) }
+    }
+
+    @Test("times that fall (or stay flat) as size grows have no bandwidth term")
+    func noBandwidthTerm() {
+        let falling = [LatencyBandwidthFit.Point(bytes: 64, seconds: 2e-5), .init(bytes: 65536, seconds: 1e-5)]
+        #expect(throws: LatencyBandwidthFitError.self) { try LatencyBandwidthFit.fit(falling) }
+        let flat = [LatencyBandwidthFit.Point(bytes: 64, seconds: 2e-5), .init(bytes: 65536, seconds: 2e-5)]
+        #expect(throws: LatencyBandwidthFitError.timeDoesNotGrowWithSize(secondsPerByte: 0)) { try LatencyBandwidthFit.fit(flat) }
+    }
+
+    @Test("a negative intercept is reported as not physical rather than hidden")
+    func negativeAlpha() throws {
+        let fit = try LatencyBandwidthFit.fit([.init(bytes: 1000, seconds: 0.5e-6), .init(bytes: 2000, seconds: 2e-6)])
+        #expect(fit.alphaSeconds < 0)
+        #expect(!fit.isPhysical)
+        #expect(fit.bytesReaching(fraction: 0.5) == nil)
+    }
+
+    @Test("predictions: t(n), Mbps(n), the size reaching a fraction of beta, batching k messages")
+    func predictions() {
+        let model = LatencyBandwidthFit(alphaSeconds: Self.alpha, betaBytesPerSecond: Self.beta)
+        #expect(abs(model.seconds(bytes: 20000) - 40e-6) < 1e-15)
+        // At n_half the rate is exactly half of beta.
+        #expect(abs(model.mbps(bytes: model.nHalfBytes) - model.betaMbps / 2) < 1e-9)
+        #expect(abs((model.bytesReaching(fraction: 0.5) ?? 0) - 20000) < 1e-6)
+        #expect(abs((model.bytesReaching(fraction: 0.9) ?? 0) - 180000) < 1e-6)
+        #expect(model.bytesReaching(fraction: 1) == nil)
+        let one = model.batched(messageBytes: 8192, count: 1)
+        let many = model.batched(messageBytes: 8192, count: 32)
+        #expect(abs(one.seconds - (20e-6 + 8192 / 1e9)) < 1e-15)
+        #expect(abs(one.messagesPerSecond - 1 / one.seconds) < 1e-6)
+        #expect(abs(one.mbps - 8192 * 8 / one.seconds / 1e6) < 1e-9)
+        #expect(many.bytesPerWrite == 32 * 8192)
+        #expect(abs(many.messagesPerSecond - 32 / (20e-6 + 32 * 8192 / 1e9)) < 1e-6)
+        #expect(many.mbps > one.mbps && many.mbps < model.betaMbps)
+        #expect(LatencyBandwidthFit.standardBatchCounts == [1, 2, 4, 8, 16, 32])
+    }
+}

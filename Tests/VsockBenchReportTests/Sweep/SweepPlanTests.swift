@@ -1,0 +1,63 @@
+import Testing
+
+@testable import VsockBenchModel
+@testable import VsockBenchReport
+
+@Suite struct SweepPlanTests {
+    let stop = StopCondition.duration(nanos: 300_000_000)
+
+    @Test("sizes parse from a comma list with units, in bytes")
+    func parseSizes() throws {
+        #expect(try SweepPlan.parseSizes("64B,512B,4KiB,8KiB,64KiB,256KiB") == [64, 512, 4096, 8192, 65536, 262144])
+        #expect(try SweepPlan.parseSizes("4096, 1MiB") == [4096, 1 << 20])
+        #expect(throws: SweepError.self) { try SweepPlan.parseSizes("64B,,512B") }
+        #expect(throws: SweepError.self) { try SweepPlan.parseSizes("8KB") }
+    }
+
+    @Test("rr: one case per size, request = response = size, one in flight, one connection, ascending")
+    func rrCases() throws {
+        let plan = try SweepPlan(workload: .rr, sizes: [8192, 512, 65536], stop: stop, warmupNanos: 50_000_000)
+        #expect(plan.sizes == [512, 8192, 65536])
+        #expect(plan.scenario.cases.map(\.name) == ["rr-512B", "rr-8KiB", "rr-64KiB"])
+        for (spec, size) in zip(plan.scenario.cases, plan.sizes) {
+            #expect(spec.workload == .rr && spec.requestSize == size && spec.responseSize == size)
+            #expect(spec.inflight == 1 && spec.connections == 1)
+            #expect(spec.stop == stop && spec.warmupNanos == 50_000_000)
+        }
+        #expect(plan.scenario.path.contains("--sizes 512B,8KiB,64KiB"))
+    }
+
+    @Test("stream: writes of size, driver to target")
+    func streamCases() throws {
+        let plan = try SweepPlan(workload: .stream, sizes: [4096, 65536], stop: stop, warmupNanos: 0)
+        #expect(plan.scenario.cases.map(\.writeSize) == [4096, 65536])
+        #expect(plan.scenario.cases.allSatisfy { $0.workload == .stream && $0.direction == .tx })
+    }
+
+    @Test("masked fragments of each size, one in flight")
+    func maskedCases() throws {
+        let plan = try SweepPlan(workload: .masked, sizes: [512, 8192], stop: stop, warmupNanos: 0)
+        #expect(plan.scenario.cases.map(\.requestSizes) == [.fixed(512), .fixed(8192)])
+        #expect(plan.scenario.cases.allSatisfy { $0.workload == .masked && $0.inflight == 1 })
+    }
+
+    @Test("masked sizes outside 512B-4MiB, duplicate, empty and zero sizes are errors")
+    func errors() {
+        do {
+            _ = try SweepPlan(workload: .masked, sizes: [64, 8192], stop: stop, warmupNanos: 0)
+            Issue.record("accepted a 64-byte masked fragment")
+        } catch {
+            #expect(error.description.contains("masked fragments are 512B to 4MiB"))
+        }
+        #expect(throws: SweepError.self) { try SweepPlan(workload: .rr, sizes: [512, 512], stop: stop, warmupNanos: 0) }
+        #expect(throws: SweepError.self) { try SweepPlan(workload: .rr, sizes: [], stop: stop, warmupNanos: 0) }
+        #expect(throws: SweepError.self) { try SweepPlan(workload: .rr, sizes: [0, 512], stop: stop, warmupNanos: 0) }
+    }
+
+    @Test("the basis of t and n is stated for each workload; rr counts both directions")
+    func bases() {
+        #expect(SweepWorkload.rr.timeBasis.contains("round-trip"))
+        #expect(SweepWorkload.stream.timeBasis.contains("per write"))
+        #expect(SweepWorkload.rr.wireFactor == 2 && SweepWorkload.stream.wireFactor == 1)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import VsockBenchReport
+
+@Suite struct SweepReportTests {
+    /// Cases whose times follow t = 20 us + n/1e9 exactly, as a sweep's run document.
+    static func plannedRun(failing: String? = nil) throws -> (SweepPlan, RunDocument) {
+        let plan = try SweepPlan(workload: .rr, sizes: [512, 8192, 65536], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        let cases = plan.scenario.cases.map { spec -> CaseResult in
+            let seconds = 20e-6 + Double(spec.requestSize) / 1e9
+            var c = ReportFixtures.makeCase(spec.name, size: spec.requestSize, mbps: 1, msgsPerSecond: 1 / seconds, durationSeconds: 1, messages: 1000)
+            c.durationSeconds = seconds * 1000
+            c.config = spec
+            if spec.name == failing {
+                c.verified = false
+                c.errors = ["lost a response"]
+            }
+            return c
+        }
+        return (plan, ReportFixtures.document(cases, scenario: plan.scenario.name))
+    }
+
+    @Test("points come from duration/messages; the fit recovers the model; residuals and batching follow")
+    func buildsFromDocument() throws {
+        let (plan, document) = try Self.plannedRun()
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        #expect(sweep.points.map(\.size) == [512, 8192, 65536])
+        #expect(abs((sweep.points[0].tMicros ?? 0) - 20.512) < 1e-3)
+        // rr: payload both ways.
+        #expect(abs((sweep.points[0].mbps ?? 0) - 2 * 512 * 8 / 20.512) < 1e-2)
+        let fit = try #require(sweep.fit)
+        #expect(abs(fit.alphaMicros - 20) < 1e-3)
+        #expect(abs(fit.betaMbps - 8000) < 1e-2)
+        #expect(abs(fit.nHalfBytes - 20000) < 1)
+        #expect(fit.r2 == 1)
+        #expect(sweep.points.allSatisfy { abs($0.residualMicros ?? 1) < 1e-3 })
+        #expect(sweep.batching.map(\.k) == [1, 2, 4, 8, 16, 32])
+        #expect(sweep.batching.map(\.bytesPerWrite) == [8192, 16384, 32768, 65536, 131072, 262144])
+        let k1 = try #require(sweep.batching.first)
+        #expect(abs(k1.msgsPerSecond - 1 / (20e-6 + 8192e-9)) < 0.1)
+        #expect(abs(k1.mbps - 2 * 8192 * 8 * k1.msgsPerSecond / 1e6) < 0.01)
+        #expect(sweep.allVerified)
+    }
+
+    @Test("a failed size is shown but left out of the fit")
+    func failedPoint() throws {
+        let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        #expect(!sweep.allVerified)
+        #expect(sweep.points[1].tMicros == nil && sweep.points[1].residualMicros == nil && !sweep.points[1].verified)
+        #expect(sweep.fit != nil)
+    }
+
+    @Test("too few good points: no fit, and the reason")
+    func noFit() throws {
+        let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
+        var broken = document
+        broken.cases[0].verified = false
+        let sweep = SweepReport(plan: plan, document: broken, batchMessageBytes: 8192)
+        #expect(sweep.fit == nil)
+        #expect(sweep.fitError?.contains("at least 2") == true)
+        #expect(sweep.batching.isEmpty)
+        #expect(SweepTable.render(sweep).contains("fit: none"))
+    }
+
+    @Test("JSON: the run document's keys plus a sweep section with stable keys, nulls included; reads back")
+    func json() throws {
+        let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        let bytes = SweepDocument(run: document, sweep: sweep).encoded()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["schema"] as? String == "vsockbench/1")
+        #expect(object["cases"] is [Any])
+        let section = try #require(object["sweep"] as? [String: Any])
+        #expect(Set(section.keys) == ["workload", "t_basis", "bytes_basis", "wire_factor", "points", "fit", "fit_error", "batch_message_bytes", "batching"])
+        let points = try #require(section["points"] as? [[String: Any]])
+        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified"] })
+        #expect(points[1]["t_us"] is NSNull)
+        let fit = try #require(section["fit"] as? [String: Any])
+        #expect(Set(fit.keys) == ["alpha_us", "beta_mbps", "n_half_bytes", "r2"])
+        let batching = try #require(section["batching"] as? [[String: Any]])
+        #expect(batching.allSatisfy { Set($0.keys) == ["k", "bytes_per_write", "mbps", "msgs_per_s"] })
+        // A sweep's JSON is a valid run document (for check and diagnose --from), and reads back whole.
+        #expect(try RunDocumentFile.parse(bytes, path: "sweep.json") == document)
+        #expect(try SweepDocument.decode(bytes) == SweepDocument(run: document, sweep: sweep))
+    }
+
+    @Test("the text report states the basis, the fit with units, R^2 and the batching table")
+    func table() {
+        let text = SweepTable.render(ReportFixtures.sweep())
+        #expect(text.contains("round-trip time per message"))
+        #expect(text.contains("alpha  = 20.00 us"))
+        #expect(text.contains("beta   = 8000 Mbps"))
+        #expect(text.contains("n_half = 19.5KiB (20000 B)"))
+        #expect(text.contains("R^2    = 1.0000"))
+        #expect(text.contains("256KiB"))
+        #expect(text.contains("32"))
+    }
+}

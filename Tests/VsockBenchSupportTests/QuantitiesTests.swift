@@ -1,0 +1,43 @@
+import Testing
+@testable import VsockBenchSupport
+
+@Suite struct QuantitiesTests {
+    @Test(arguments: [
+        ("4096", 4096), ("512B", 512), ("8KiB", 8192), ("64KiB", 65536), ("1MiB", 1_048_576),
+        ("1.5MiB", 1_572_864), ("2GiB", 2_147_483_648), (" 8 KiB ", 8192), ("0", 0),
+    ])
+    func parsesSizes(text: String, bytes: Int) throws {
+        #expect(try Quantities.parseSize(text).get() == bytes)
+    }
+
+    @Test(arguments: [("8KB", "ambiguous"), ("8k", "ambiguous"), ("x", "not a size"), ("8XiB", "unknown size unit"), ("-1", "not a size"), ("0.3B", "whole number")])
+    func rejectsBadSizes(text: String, reason: String) {
+        guard case let .failure(error) = Quantities.parseSize(text) else {
+            Issue.record("\(text) was accepted")
+            return
+        }
+        #expect(error.description.contains(reason))
+    }
+
+    @Test(arguments: [("5s", 5_000_000_000), ("200ms", 200_000_000), ("150us", 150_000), ("150µs", 150_000), ("1.5s", 1_500_000_000), ("0s", 0), ("2m", 120_000_000_000)] as [(String, UInt64)])
+    func parsesDurations(text: String, nanos: UInt64) throws {
+        #expect(try Quantities.parseDuration(text).get() == nanos)
+    }
+
+    @Test(arguments: [("5", "needs a unit"), ("5h", "unknown duration unit"), ("fast", "not a duration"), ("30000m", "longer than a week")])
+    func rejectsBadDurations(text: String, reason: String) {
+        guard case let .failure(error) = Quantities.parseDuration(text) else {
+            Issue.record("\(text) was accepted")
+            return
+        }
+        #expect(error.description.contains(reason))
+    }
+
+    @Test func formatsRoundTrip() throws {
+        for bytes in [1, 512, 8192, 65536, 1_048_576, 3 * 1024 * 1024] {
+            #expect(try Quantities.parseSize(Quantities.formatSize(bytes)).get() == bytes)
+        }
+        #expect(Quantities.formatDuration(5_000_000_000) == "5s")
+        #expect(Quantities.formatDuration(1_500_000) == "1.5ms")
+    }
+}
