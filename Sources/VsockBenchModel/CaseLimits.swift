@@ -10,54 +10,65 @@ extension CaseSpec {
     /// What is out of bounds, one sentence each; empty when the case is acceptable.
     /// `maxFrame` is the target's frame limit, when a target asks.
     public func limitProblems(maxFrame: Int? = nil) -> [String] {
-        var problems: [String] = []
-        func check(_ ok: Bool, _ message: @autoclosure () -> String) { if !ok { problems.append(message()) } }
+        var problems = LimitProblems()
         let frameLimit = min(maxFrame ?? Self.maxBuffer, Self.maxBuffer)
-        check((1...Self.maxConnections).contains(connections), "connections \(connections) is outside 1...\(Self.maxConnections)")
-        check((1...Self.maxInflight).contains(inflight), "inflight \(inflight) is outside 1...\(Self.maxInflight)")
+        problems.check((1...Self.maxConnections).contains(connections), "connections \(connections) is outside 1...\(Self.maxConnections)")
         switch stop {
-        case let .duration(nanos): check(nanos > 0, "the duration must be longer than zero")
-        case let .messages(n): check(n >= 1, "messages must be at least 1")
-        case let .bytes(n): check(n >= 1, "bytes must be at least 1")
+        case let .duration(nanos): problems.check(nanos > 0, "the duration must be longer than zero")
+        case let .messages(n): problems.check(n >= 1, "messages must be at least 1")
+        case let .bytes(n): problems.check(n >= 1, "bytes must be at least 1")
         }
-        check(seconds(warmupNanos) <= 7 * 86_400, "warmup longer than a week")
+        problems.check(Double(warmupNanos) / 1e9 <= 7 * 86_400, "warmup longer than a week")
         switch workload {
-        case .stream:
-            check((1...Self.maxBuffer).contains(writeSize), "write_size \(writeSize) is outside 1 B...64 MiB")
-        case .rr:
-            check((0...frameLimit).contains(requestSize), "request_size \(requestSize) is outside 0...\(frameLimit) bytes (the frame limit)")
-            check((0...frameLimit).contains(responseSize), "response_size \(responseSize) is outside 0...\(frameLimit) bytes (the frame limit)")
-        case .masked:
-            switch requestSizes {
-            case let .fixed(n): check((512...(4 << 20)).contains(n), "request_size \(n) is outside 512 B...4 MiB")
-            case let .uniform(lo, hi): check(lo >= 512 && hi <= 4 << 20 && lo <= hi, "uniform request sizes must lie in 512 B...4 MiB with min <= max")
-            case let .lognormal(m, s): check((512...(4 << 20)).contains(m) && s >= 0 && s <= 3, "lognormal request sizes need a median in 512 B...4 MiB and sigma in 0...3")
+        case let .stream(s):
+            problems.check((1...Self.maxBuffer).contains(s.writeSize), "write_size \(s.writeSize) is outside 1 B...64 MiB")
+        case let .rr(r):
+            problems.check((0...frameLimit).contains(r.requestSize), "request_size \(r.requestSize) is outside 0...\(frameLimit) bytes (the frame limit)")
+            problems.check((0...frameLimit).contains(r.responseSize), "response_size \(r.responseSize) is outside 0...\(frameLimit) bytes (the frame limit)")
+            Self.check(r.exchange, frameLimit: frameLimit, into: &problems)
+        case let .masked(m):
+            switch m.requestSizes {
+            case let .fixed(n): problems.check((512...(4 << 20)).contains(n), "request_size \(n) is outside 512 B...4 MiB")
+            case let .uniform(lo, hi): problems.check(lo >= 512 && hi <= 4 << 20 && lo <= hi, "uniform request sizes must lie in 512 B...4 MiB with min <= max")
+            case let .lognormal(m, s): problems.check((512...(4 << 20)).contains(m) && s >= 0 && s <= 3, "lognormal request sizes need a median in 512 B...4 MiB and sigma in 0...3")
             }
-            check(requestSizes.upperBound <= frameLimit, "requests up to \(requestSizes.upperBound) bytes exceed the frame limit of \(frameLimit)")
-        }
-        if let chunk = writeChunk { check((1...Self.maxBuffer).contains(chunk), "write_chunk \(chunk) is outside 1 B...64 MiB") }
-        check(targetCostNanos <= 1_000_000_000, "target_cost longer than 1s per message")
-        switch strategy {
-        case .none: break
-        case let .window(n): check((1...Self.maxInflight).contains(n), "window \(n) is outside 1...\(Self.maxInflight)")
-        case let .coalesce(m, b, l):
-            check((1...4096).contains(m), "coalesce max_messages \(m) is outside 1...4096")
-            check((1...Self.maxBuffer).contains(b), "coalesce max_bytes \(b) is outside 1 B...64 MiB")
-            check(l <= 1_000_000_000, "coalesce linger longer than 1s")
-        case let .writev(m): check((1...1024).contains(m), "writev max_messages \(m) is outside 1...1024")
-        case let .writerThread(d, b):
-            check((1...4096).contains(d), "writer_thread queue_depth \(d) is outside 1...4096")
-            check((1...Self.maxBuffer).contains(b), "writer_thread max_bytes \(b) is outside 1 B...64 MiB")
-        case let .normalize(s): check((64...frameLimit).contains(s), "normalize size \(s) is outside 64 B...\(frameLimit) bytes")
+            problems.check(m.requestSizes.upperBound <= frameLimit, "requests up to \(m.requestSizes.upperBound) bytes exceed the frame limit of \(frameLimit)")
+            Self.check(m.exchange, frameLimit: frameLimit, into: &problems)
         }
         for (name, value) in [("sndbuf", socket.sendBuffer), ("rcvbuf", socket.receiveBuffer)] {
-            if let value { check((1...(1 << 30)).contains(value), "\(name) \(value) is outside 1 B...1 GiB") }
+            if let value { problems.check((1...(1 << 30)).contains(value), "\(name) \(value) is outside 1 B...1 GiB") }
         }
         for (name, value) in [("vsock_buffer_size", socket.vsockBufferSize), ("vsock_buffer_min", socket.vsockBufferMin), ("vsock_buffer_max", socket.vsockBufferMax)] {
-            if let value { check(value >= 1 && value <= 1 << 30, "\(name) \(value) is outside 1 B...1 GiB") }
+            if let value { problems.check(value >= 1 && value <= 1 << 30, "\(name) \(value) is outside 1 B...1 GiB") }
         }
-        return problems
+        return problems.items
     }
 
-    private func seconds(_ nanos: UInt64) -> Double { Double(nanos) / 1e9 }
+    private static func check(_ e: Exchange, frameLimit: Int, into problems: inout LimitProblems) {
+        problems.check((1...maxInflight).contains(e.inflight), "inflight \(e.inflight) is outside 1...\(maxInflight)")
+        if let chunk = e.writeChunk { problems.check((1...maxBuffer).contains(chunk), "write_chunk \(chunk) is outside 1 B...64 MiB") }
+        problems.check(e.targetCostNanos <= 1_000_000_000, "target_cost longer than 1s per message")
+        switch e.strategy {
+        case .none: break
+        case let .window(n): problems.check((1...maxInflight).contains(n), "window \(n) is outside 1...\(maxInflight)")
+        case let .coalesce(m, b, l):
+            problems.check((1...4096).contains(m), "coalesce max_messages \(m) is outside 1...4096")
+            problems.check((1...maxBuffer).contains(b), "coalesce max_bytes \(b) is outside 1 B...64 MiB")
+            problems.check(l <= 1_000_000_000, "coalesce linger longer than 1s")
+        case let .writev(m): problems.check((1...1024).contains(m), "writev max_messages \(m) is outside 1...1024")
+        case let .writerThread(d, b):
+            problems.check((1...4096).contains(d), "writer_thread queue_depth \(d) is outside 1...4096")
+            problems.check((1...maxBuffer).contains(b), "writer_thread max_bytes \(b) is outside 1 B...64 MiB")
+        case let .normalize(s): problems.check((64...frameLimit).contains(s), "normalize size \(s) is outside 64 B...\(frameLimit) bytes")
+        }
+    }
+}
+
+/// The sentences `limitProblems` collects.
+private struct LimitProblems {
+    var items: [String] = []
+
+    mutating func check(_ ok: Bool, _ message: @autoclosure () -> String) {
+        if !ok { items.append(message()) }
+    }
 }

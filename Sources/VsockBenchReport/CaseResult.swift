@@ -72,14 +72,17 @@ public struct SocketSummary: Codable, Sendable, Equatable {
 /// One case's result: the stable JSON shape (`schema: vsockbench/1`) and the table's source.
 public struct CaseResult: Codable, Sendable, Equatable {
     public var name: String
-    public var workload: String
+    public var workload: WorkloadKind
     public var transport: String
-    public var config: CaseSpec
+    /// The case as it ran (every knob); written as `config` (`CaseConfig`).
+    public var spec: CaseSpec
     /// Messages in the measured interval (rr: verified responses; stream: write_size units).
     public var messages: UInt64
-    /// Bytes on the wire as our socket layer counted them (frame headers included).
+    /// Application payload bytes each way (frame headers and padding excluded).
     public var bytesTx: UInt64
     public var bytesRx: UInt64
+    /// Bytes that crossed the driver's socket per message, both ways (headers, padding).
+    public var wireBytesPerMessage: Double? = nil
     public var durationSeconds: Double
     public var mbpsTx: Double
     public var mbpsRx: Double
@@ -117,7 +120,8 @@ public struct CaseResult: Codable, Sendable, Equatable {
     public var skipped: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case name, workload, transport, config, messages, bytesTx = "bytes_tx", bytesRx = "bytes_rx"
+        case name, workload, transport, spec = "config", messages, bytesTx = "bytes_tx", bytesRx = "bytes_rx"
+        case wireBytesPerMessage = "wire_bytes_per_msg"
         case durationSeconds = "duration_s", mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", mbpsTotal = "mbps_total"
         case msgsPerSecond = "msgs_per_s", latencyMicros = "latency_us", writesPerMessage = "writes_per_msg"
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
@@ -132,10 +136,11 @@ public struct CaseResult: Codable, Sendable, Equatable {
         try c.encode(name, forKey: .name)
         try c.encode(workload, forKey: .workload)
         try c.encode(transport, forKey: .transport)
-        try c.encode(config, forKey: .config)
+        try c.encode(CaseConfig(spec), forKey: .spec)
         try c.encode(messages, forKey: .messages)
         try c.encode(bytesTx, forKey: .bytesTx)
         try c.encode(bytesRx, forKey: .bytesRx)
+        try c.encode(wireBytesPerMessage, forKey: .wireBytesPerMessage)
         try c.encode(durationSeconds, forKey: .durationSeconds)
         try c.encode(mbpsTx, forKey: .mbpsTx)
         try c.encode(mbpsRx, forKey: .mbpsRx)
@@ -160,6 +165,44 @@ public struct CaseResult: Codable, Sendable, Equatable {
         try c.encode(probe, forKey: .probe)
         try c.encode(diagnosis, forKey: .diagnosis)
         try c.encode(skipped, forKey: .skipped)
+    }
+}
+
+extension CaseResult {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        workload = try c.decode(WorkloadKind.self, forKey: .workload)
+        transport = try c.decode(String.self, forKey: .transport)
+        spec = try c.decode(CaseConfig.self, forKey: .spec).spec
+        messages = try c.decode(UInt64.self, forKey: .messages)
+        bytesTx = try c.decode(UInt64.self, forKey: .bytesTx)
+        bytesRx = try c.decode(UInt64.self, forKey: .bytesRx)
+        wireBytesPerMessage = try c.decodeIfPresent(Double.self, forKey: .wireBytesPerMessage)
+        durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
+        mbpsTx = try c.decode(Double.self, forKey: .mbpsTx)
+        mbpsRx = try c.decode(Double.self, forKey: .mbpsRx)
+        mbpsTotal = try c.decode(Double.self, forKey: .mbpsTotal)
+        msgsPerSecond = try c.decode(Double.self, forKey: .msgsPerSecond)
+        latencyMicros = try c.decodeIfPresent(LatencySummary.self, forKey: .latencyMicros)
+        writesPerMessage = try c.decodeIfPresent(Double.self, forKey: .writesPerMessage)
+        readsPerMessage = try c.decodeIfPresent(Double.self, forKey: .readsPerMessage)
+        shortWritesPerMessage = try c.decodeIfPresent(Double.self, forKey: .shortWritesPerMessage)
+        targetShortWritesPerMessage = try c.decodeIfPresent(Double.self, forKey: .targetShortWritesPerMessage)
+        targetWritesPerMessage = try c.decodeIfPresent(Double.self, forKey: .targetWritesPerMessage)
+        targetReadsPerMessage = try c.decodeIfPresent(Double.self, forKey: .targetReadsPerMessage)
+        targetProcessingShare = try c.decodeIfPresent(Double.self, forKey: .targetProcessingShare)
+        cpu = try c.decode(CPUSummary.self, forKey: .cpu)
+        spread = try c.decode(ConnectionSpread.self, forKey: .spread)
+        socket = try c.decode(SocketSummary.self, forKey: .socket)
+        errors = try c.decode([String].self, forKey: .errors)
+        verified = try c.decode(Bool.self, forKey: .verified)
+        verification = try c.decode(String.self, forKey: .verification)
+        target = try c.decodeIfPresent(TargetStats.self, forKey: .target)
+        targetHost = try c.decodeIfPresent(HostFacts.self, forKey: .targetHost)
+        probe = try c.decodeIfPresent(ProbeCaseReport.self, forKey: .probe)
+        diagnosis = try c.decodeIfPresent([Diagnosis].self, forKey: .diagnosis)
+        skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
     }
 }
 

@@ -30,7 +30,7 @@ public enum CaseSummary {
     /// A case that did not run still appears, with its error (or why it was skipped) and zero figures.
     public static func notRun(_ spec: CaseSpec, transport: String, errors: [String], skipped: String?) -> CaseResult {
         CaseResult(
-            name: spec.name, workload: spec.workload.rawValue, transport: transport, config: spec, messages: 0, bytesTx: 0, bytesRx: 0,
+            name: spec.name, workload: spec.kind, transport: transport, spec: spec, messages: 0, bytesTx: 0, bytesRx: 0,
             durationSeconds: 0, mbpsTx: 0, mbpsRx: 0, mbpsTotal: 0, msgsPerSecond: 0, latencyMicros: nil,
             writesPerMessage: nil, readsPerMessage: nil, targetWritesPerMessage: nil, targetReadsPerMessage: nil,
             targetProcessingShare: nil, cpu: CPUSummary(driverUserSeconds: 0, driverSystemSeconds: 0),
@@ -41,16 +41,19 @@ public enum CaseSummary {
 
     public static func summarize(_ m: CaseMeasurement, transport: String) -> CaseResult {
         let workers = m.workers
-        let messages = workers.reduce(0) { $0 + $1.messages }
-        let io = workers.reduce(IOSnapshot()) { $0 + $1.io }
-        let start = workers.map(\.startNanos).filter { $0 > 0 }.min() ?? 0
-        let end = workers.map(\.endNanos).max() ?? 0
-        let seconds = end > start ? Double(end - start) / 1e9 : 0
+        let reading = workers.reduce(IntervalReading()) { $0 + $1.reading }
+        let messages = reading.tally.messages
+        let io = reading.io
+        let seconds = reading.seconds
+        // Mbps is application payload per second, each way: frame headers and padding are
+        // not payload (they show in wire bytes per message).
+        let payloadOut = reading.tally.bytesOut
+        let payloadIn = reading.tally.bytesIn
         func mbps(_ bytes: UInt64) -> Double { seconds > 0 ? (Double(bytes) * 8 / seconds / 1e6).rounded(toPlaces: 3) : 0 }
         func perMessage(_ count: UInt64, _ of: UInt64) -> Double? { of > 0 ? (Double(count) / Double(of)).rounded(toPlaces: 3) : nil }
 
         var latency: LatencySummary?
-        if m.spec.workload.isRequestResponse {
+        if m.spec.kind.isRequestResponse {
             var merged = WorkerResult.newHistogram()
             for worker in workers { if let h = worker.latency { merged.add(h) } }
             if merged.totalCount > 0 { latency = LatencySummary(merged) }
@@ -75,18 +78,18 @@ public enum CaseSummary {
             }
         }
         let verification: String
-        switch m.spec.workload {
+        switch m.spec.kind {
         case .rr: verification = "every response: sequence, length and bytes; request counts on both sides"
         case .masked: verification = "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
         case .stream:
-            verification = m.spec.verify == .full
+            verification = m.spec.stream?.verify == .full
                 ? "every byte of every read at its stream position; byte totals on both sides"
                 : "first and last bytes of every read at their stream position; byte totals on both sides"
         }
         var result = CaseResult(
-            name: m.spec.name, workload: m.spec.workload.rawValue, transport: transport, config: m.spec,
-            messages: messages, bytesTx: io.bytesWritten, bytesRx: io.bytesRead, durationSeconds: seconds.rounded(toPlaces: 6),
-            mbpsTx: mbps(io.bytesWritten), mbpsRx: mbps(io.bytesRead), mbpsTotal: mbps(io.bytesWritten + io.bytesRead),
+            name: m.spec.name, workload: m.spec.kind, transport: transport, spec: m.spec,
+            messages: messages, bytesTx: payloadOut, bytesRx: payloadIn, durationSeconds: seconds.rounded(toPlaces: 6),
+            mbpsTx: mbps(payloadOut), mbpsRx: mbps(payloadIn), mbpsTotal: mbps(payloadOut + payloadIn),
             msgsPerSecond: seconds > 0 ? (Double(messages) / seconds).rounded(toPlaces: 1) : 0,
             latencyMicros: latency,
             writesPerMessage: perMessage(io.writes, messages), readsPerMessage: perMessage(io.reads, messages),
@@ -97,6 +100,7 @@ public enum CaseSummary {
             errors: m.failures, verified: m.failures.isEmpty && messages > 0 && target != nil, verification: verification,
             target: target, targetHost: m.targetAck.target, probe: m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages)) }, diagnosis: nil)
         result.shortWritesPerMessage = perMessage(io.shortWrites, messages)
+        result.wireBytesPerMessage = io.bytesWritten + io.bytesRead > 0 ? perMessage(io.bytesWritten + io.bytesRead, messages) : nil
         result.targetShortWritesPerMessage = target.flatMap { perMessage($0.shortWrites, $0.messages) }
         return result
     }

@@ -14,7 +14,7 @@ public enum RunTable {
         for c in document.cases {
             let l = c.latencyMicros
             main.add([
-                c.name, c.workload, c.config.describedSizes, String(c.config.connections),
+                c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
                 Format.compact(c.mbpsTotal), Format.fixed(c.msgsPerSecond, 0),
                 Format.compact(l?.p50), Format.compact(l?.p90), Format.compact(l?.p99), Format.compact(l?.p999), Format.compact(l?.max),
                 c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO"),

@@ -23,7 +23,7 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
 /// The 32-byte header in front of every frame, big-endian:
 ///
 ///     0  magic    u32  "VSKB"
-///     4  version  u8   2
+///     4  version  u8   3
 ///     5  type     u8   FrameType
 ///     6  flags    u16  requests: bit 0 `measured` (sent inside the measured interval); otherwise 0
 ///     8  length   u32  payload bytes that follow
@@ -35,10 +35,10 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
 public struct FrameHeader: Sendable, Equatable {
     public static let size = 32
     public static let magic: UInt32 = 0x5653_4B42
-    /// 2: the measured flag, stream `verify` in the hello, and payload content from a
-    /// 65521-byte pool period (a build
-    /// speaking 1 would find every payload "corrupted": both ends must be the same version).
-    public static let version: UInt8 = 2
+    /// 3: the hello carries the case in its wire form (`WireCase`: the workload's own fields
+    /// in their own section). 2 added the measured flag, stream `verify` and the 65521-byte
+    /// pool period. Both ends must speak the same version; another is refused by name.
+    public static let version: UInt8 = 3
     /// Request flag: the driver sent this request inside the measured interval. The target
     /// opens its own interval at the first such request and closes it at the bye, on the
     /// connection's thread, so both sides count the same messages without a clock shared

@@ -67,19 +67,18 @@ import Testing
         #expect(try #require(writer.writesPerMessage) < 1)
         let normalize = try #require(byName["normalize"])
         #expect(normalize.writesPerMessage == 1)
-        #expect(normalize.bytesTx == 400 * UInt64(FrameHeader.size + 4096), "2 KiB payloads padded to 4 KiB")
+        #expect(normalize.bytesTx == 400 * 2048, "Mbps counts payload: the padding is not the application's")
+        #expect(normalize.wireBytesPerMessage == Double(2 * (FrameHeader.size + 4096)), "2 KiB payloads padded to 4 KiB each way on the wire")
     }
 
     @Test func malformedProtobufGetsAnErrorFrameAndTheAgentKeepsServing() throws {
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--mode", "agent"])
         defer { server.stop() }
-        var spec = CaseSpec(name: "m", workload: .masked)
-        spec.requestSizes = .fixed(2048)
-        let facts = HostFacts.current()
-        let control = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .control, session: 9, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let spec = CaseSpec(name: "m", workload: .masked(MaskedWorkload(requestSizes: .fixed(2048))))
+        let control = try DriverConnection.open(to: server.endpoint, role: .control, session: 9, spec: spec, timeoutSeconds: 5)
         defer { control.socket.close() }
-        let data = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .data, session: 9, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let data = try DriverConnection.open(to: server.endpoint, role: .data, session: 9, spec: spec, timeoutSeconds: 5)
         defer { data.socket.close() }
         let garbage: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]
         var frame = [UInt8](repeating: 0, count: FrameHeader.size)
@@ -167,10 +166,12 @@ import Testing
             """)
         let window = document.cases[0]
         #expect(window.messages == 900)
-        #expect(window.bytesTx == 900 * UInt64(FrameHeader.size + 2048), "requests of the interval only")
+        #expect(window.bytesTx == 900 * 2048, "the payload of the interval's requests only")
         #expect(window.bytesRx == window.bytesTx, "their responses only")
+        #expect(window.wireBytesPerMessage == Double(2 * (FrameHeader.size + 2048)), "and on the wire, their frames only")
         let padded = document.cases[1]
         #expect(padded.verified, "responses padded past 64 KiB are accepted: \(padded.errors)")
-        #expect(padded.bytesTx == 900 * UInt64(FrameHeader.size + 100 * 1024))
+        #expect(padded.bytesTx == 900 * 2048)
+        #expect(padded.wireBytesPerMessage == Double(2 * (FrameHeader.size + 100 * 1024)), "padded frames each way")
     }
 }

@@ -60,7 +60,7 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
         #expect(document.cases.allSatisfy { $0.verified && $0.verification.hasPrefix("every byte") })
-        #expect(document.cases.allSatisfy { $0.config.verify == .full }, "the case's verify reaches the JSON")
+        #expect(document.cases.allSatisfy { $0.spec.stream?.verify == .full }, "the case's verify reaches the JSON")
     }
 
     @Test func aLostResponseIsCaughtWithAWindow() throws {

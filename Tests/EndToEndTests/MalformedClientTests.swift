@@ -62,13 +62,10 @@ import Testing
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
         defer { server.stop() }
-        var spec = CaseSpec(name: "x", workload: .rr)
-        spec.requestSize = 64
-        spec.responseSize = 64
-        let facts = HostFacts.current()
-        let control = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .control, session: 7, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let spec = CaseSpec(name: "x", workload: .rr(RequestResponseWorkload(requestSize: 64, responseSize: 64)))
+        let control = try DriverConnection.open(to: server.endpoint, role: .control, session: 7, spec: spec, timeoutSeconds: 5)
         defer { control.socket.close() }
-        let data = try DriverConnection.open(to: server.endpoint, hello: CaseHello(role: .data, session: 7, connection: 0, spec: spec, driver: facts), timeoutSeconds: 5)
+        let data = try DriverConnection.open(to: server.endpoint, role: .data, session: 7, spec: spec, timeoutSeconds: 5)
         defer { data.socket.close() }
         try data.socket.send(Self.header(magic: 0x0102_0304))
         #expect(throws: DriverError.self) { try data.expect(.response) }

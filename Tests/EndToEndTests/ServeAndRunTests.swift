@@ -70,8 +70,10 @@ import Testing
             // Bytes too, to the frame: the target's interval runs from the first measured
             // request's first byte to the bye's, and its writes exclude warmup responses that
             // were still batched or queued when the interval opened.
-            #expect(c.target?.bytesRx == c.bytesTx, "\(c.name): the target read \(c.target?.bytesRx ?? 0), the driver sent \(c.bytesTx)")
-            #expect(c.target?.bytesTx == c.bytesRx, "\(c.name): the target wrote \(c.target?.bytesTx ?? 0), the driver received \(c.bytesRx)")
+            #expect(c.target?.payloadBytesRx == c.bytesTx, "\(c.name): the target read \(c.target?.payloadBytesRx ?? 0) payload bytes, the driver sent \(c.bytesTx)")
+            #expect(c.target?.payloadBytesTx == c.bytesRx, "\(c.name): the target wrote \(c.target?.payloadBytesTx ?? 0) payload bytes, the driver received \(c.bytesRx)")
+            let wire = Double((c.target?.bytesRx ?? 0) + (c.target?.bytesTx ?? 0))
+            #expect(((c.wireBytesPerMessage ?? 0) * 500 - wire).magnitude < 1, "\(c.name): the target's wire bytes \(wire), the driver's \((c.wireBytesPerMessage ?? 0) * 500)")
             #expect(c.target.map { $0.connections.reduce(0) { $0 + $1.totalMessages } } ?? 0 > 500, "\(c.name): warmup requests are handled, not counted")
         }
         let stopAndWait = document.cases[0]

@@ -10,12 +10,12 @@ import Testing
 /// frame, closes that connection, and keeps serving, without leaking a thread.
 @Suite(.serialized) struct TargetRobustnessTests {
     static func hello(_ role: ConnectionRole, session: UInt64, index: Int = 0, spec: CaseSpec) -> CaseHello {
-        CaseHello(role: role, session: session, connection: index, spec: spec, driver: HostFacts.current())
+        CaseHello(role: role, session: session, connection: index, spec: WireCase(spec), driver: HostFacts.current())
     }
 
     static func rejection(_ endpoint: Endpoint, _ hello: CaseHello) -> ErrorMessage? {
         do {
-            let connection = try DriverConnection.open(to: endpoint, hello: hello, timeoutSeconds: 5)
+            let connection = try DriverConnection.open(to: endpoint, hello: hello, limits: FrameLimits(hello.spec.spec ?? CaseSpec(name: "x", workload: .rr)), timeoutSeconds: 5)
             connection.socket.close()
             return nil
         } catch {
@@ -42,14 +42,11 @@ import Testing
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
         defer { server.stop() }
-        var zeroChunk = CaseSpec(name: "x", workload: .rr)
-        zeroChunk.writeChunk = 0
-        var hugeBatch = CaseSpec(name: "x", workload: .rr)
-        hugeBatch.strategy = .coalesce(maxMessages: 10, maxBytes: 1 << 46, lingerNanos: 0)
-        var hugeWrites = CaseSpec(name: "x", workload: .stream)
-        hugeWrites.writeSize = 1 << 40
-        var forever = CaseSpec(name: "x", workload: .rr)
-        forever.targetCostNanos = 3_600_000_000_000
+        func rr(_ exchange: Exchange) -> CaseSpec { CaseSpec(name: "x", workload: .rr(RequestResponseWorkload(exchange: exchange))) }
+        let zeroChunk = rr(Exchange(writeChunk: 0))
+        let hugeBatch = rr(Exchange(strategy: .coalesce(maxMessages: 10, maxBytes: 1 << 46, lingerNanos: 0)))
+        let hugeWrites = CaseSpec(name: "x", workload: .stream(StreamWorkload(writeSize: 1 << 40)))
+        let forever = rr(Exchange(targetCostNanos: 3_600_000_000_000))
         for (i, spec) in [zeroChunk, hugeBatch, hugeWrites, forever].enumerated() {
             let message = Self.rejection(server.endpoint, Self.hello(.control, session: UInt64(100 + i), spec: spec))
             #expect(message?.code == "bad_case", "\(String(describing: message))")
@@ -61,13 +58,11 @@ import Testing
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
         defer { server.stop() }
-        var spec = CaseSpec(name: "x", workload: .rr)
-        spec.requestSize = 16
-        spec.responseSize = 16
+        var spec = CaseSpec(name: "x", workload: .rr(RequestResponseWorkload(requestSize: 16, responseSize: 16)))
         spec.connections = 2
-        let control = try DriverConnection.open(to: server.endpoint, hello: Self.hello(.control, session: 7, spec: spec), timeoutSeconds: 5)
+        let control = try DriverConnection.open(to: server.endpoint, role: .control, session: 7, spec: spec, timeoutSeconds: 5)
         defer { control.socket.close() }
-        let first = try DriverConnection.open(to: server.endpoint, hello: Self.hello(.data, session: 7, spec: spec), timeoutSeconds: 5)
+        let first = try DriverConnection.open(to: server.endpoint, role: .data, session: 7, spec: spec, timeoutSeconds: 5)
         defer { first.socket.close() }
         #expect(Self.rejection(server.endpoint, Self.hello(.data, session: 7, index: 0, spec: spec))?.code == "bad_connection")
         // The mark still works with the session as it is.
@@ -92,15 +87,12 @@ import Testing
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
         defer { server.stop() }
-        var spec = CaseSpec(name: "x", workload: .rr)
-        spec.requestSize = 1024
-        spec.responseSize = 1024
-        spec.strategy = .writerThread(queueDepth: 8, maxBytes: 64 * 1024)
-        spec.inflight = 8
+        let spec = CaseSpec(name: "x", workload: .rr(RequestResponseWorkload(
+            requestSize: 1024, responseSize: 1024, exchange: Exchange(inflight: 8, strategy: .writerThread(queueDepth: 8, maxBytes: 64 * 1024)))))
         for i in 0..<10 {
             let session = UInt64(200 + i)
-            let control = try DriverConnection.open(to: server.endpoint, hello: Self.hello(.control, session: session, spec: spec), timeoutSeconds: 5)
-            let data = try DriverConnection.open(to: server.endpoint, hello: Self.hello(.data, session: session, spec: spec), timeoutSeconds: 5)
+            let control = try DriverConnection.open(to: server.endpoint, role: .control, session: session, spec: spec, timeoutSeconds: 5)
+            let data = try DriverConnection.open(to: server.endpoint, role: .data, session: session, spec: spec, timeoutSeconds: 5)
             var frame = [UInt8](repeating: 0, count: FrameHeader.size)
             frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: 1024, sequence: 0, aux: 1024).encode(into: $0.baseAddress!) }
             // Half a request, then gone.
@@ -123,8 +115,8 @@ import Testing
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--max-connections", "2", "--idle-timeout", "1"])
         defer { server.stop() }
         let spec = CaseSpec(name: "x", workload: .rr)
-        let a = try DriverConnection.open(to: server.endpoint, hello: Self.hello(.control, session: 1, spec: spec), timeoutSeconds: 5)
-        let b = try DriverConnection.open(to: server.endpoint, hello: Self.hello(.control, session: 2, spec: spec), timeoutSeconds: 5)
+        let a = try DriverConnection.open(to: server.endpoint, role: .control, session: 1, spec: spec, timeoutSeconds: 5)
+        let b = try DriverConnection.open(to: server.endpoint, role: .control, session: 2, spec: spec, timeoutSeconds: 5)
         #expect(Self.rejection(server.endpoint, Self.hello(.control, session: 3, spec: spec))?.code == "busy")
         // Silent past --idle-timeout: the target drops them and has room again.
         a.socket.setReceiveTimeout(seconds: 5)

@@ -15,13 +15,13 @@ import Testing
         #expect(scenario.name == "cliff")
         #expect(scenario.cases.map(\.name) == ["bulk", "chatty-8k"])
         let bulk = scenario.cases[0]
-        #expect(bulk.workload == .stream)
+        #expect(bulk.kind == .stream)
         #expect(bulk.writeSize == 65536)
         #expect(bulk.stop == .duration(nanos: 5_000_000_000))
         #expect(bulk.warmupNanos == 1_000_000_000)
         #expect(bulk.sourceLine == 4)
         let chatty = scenario.cases[1]
-        #expect(chatty.workload == .rr)
+        #expect(chatty.kind == .rr)
         #expect(chatty.requestSize == 8192 && chatty.responseSize == 8192 && chatty.inflight == 1)
     }
 

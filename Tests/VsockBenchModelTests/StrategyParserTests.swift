@@ -7,7 +7,7 @@ import Testing
     }
 
     @Test func parsesEveryStrategyAndImpliesTheWindow() throws {
-        #expect(try Self.parse("{name: a, workload: rr}").strategy == .none)
+        #expect(try Self.parse("{name: a, workload: rr}").strategy == BatchingStrategy.none)
         #expect(try Self.parse("{name: a, workload: rr}").inflight == 1)
         let window = try Self.parse("{name: a, workload: masked, strategy: {window: 8}}")
         #expect(window.strategy == .window(8) && window.inflight == 8)

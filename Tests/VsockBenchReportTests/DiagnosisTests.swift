@@ -46,7 +46,7 @@ import VsockProbe
     @Test func stopAndWaitIsRoundTripBound() {
         #expect(Self.ids(Self.make()) == ["round_trip_bound"])
         // Many in flight: not a round-trip problem.
-        #expect(!Self.ids(Self.make { $0.inflight = 8; $0.strategy = .window(8) }).contains("round_trip_bound"))
+        #expect(!Self.ids(Self.make { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }).contains("round_trip_bound"))
     }
 
     @Test func processingFillingTheTargetsTimeIsProcessingBound() {
@@ -65,7 +65,7 @@ import VsockProbe
         c.targetWritesPerMessage = 17
         #expect(Self.ids(c).first == "fragmented_writes")
         // Batching strategies write less than once per frame: never "fragmented".
-        var batched = Self.make { $0.strategy = .coalesce(maxMessages: 10, maxBytes: 1 << 18, lingerNanos: 0); $0.inflight = 10 }
+        var batched = Self.make { $0.updateExchange { $0.strategy = .coalesce(maxMessages: 10, maxBytes: 1 << 18, lingerNanos: 0); $0.inflight = 10 } }
         batched.writesPerMessage = 0.1
         #expect(!Self.ids(batched).contains("fragmented_writes"))
     }
@@ -105,7 +105,7 @@ import VsockProbe
     }
 
     @Test func delayedAckLatencyOverTCPWithNodelayOffIsNagle() {
-        var c = Self.make(mbps: 1.5, msgs: 11, transport: "tcp") { $0.socket.noDelay = false; $0.splitWrites = true }
+        var c = Self.make(mbps: 1.5, msgs: 11, transport: "tcp") { $0.socket.noDelay = false; $0.updateExchange { $0.splitWrites = true } }
         c.socket.driver?.nodelay = false
         c.writesPerMessage = 2
         c.latencyMicros = LatencySummary(p50: 88000, p90: 88100, p99: 90000, p999: 90000, max: 90100, mean: 88050)

@@ -24,7 +24,7 @@ extension BatchingStrategy {
     }
 }
 
-extension CaseSpec {
+extension Exchange {
     /// How frames are cut into write syscalls on both sides.
     var writeShape: WriteShape { WriteShape(chunk: writeChunk, splitHeader: splitWrites) }
 }

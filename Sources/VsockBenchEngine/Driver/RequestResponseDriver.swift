@@ -1,10 +1,10 @@
 import CShims
 import Histogram
 import Synchronization
+import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
 import VsockWire
-import VsockBenchModel
 
 /// rr and masked on the driver. Latency runs from the moment a request is ready to be sent
 /// (built, before it enters the batching strategy) until its verified response is in, so the
@@ -15,87 +15,55 @@ import VsockBenchModel
 /// window of `inflight` requests.
 struct RequestResponseDriver: Sendable {
     let connection: DriverConnection
-    let spec: CaseSpec
+    let exchange: Exchange
+    let writeShape: WriteShape
     let index: Int
     /// Messages this connection completes in the measured interval (count-bounded cases).
     let quota: UInt64?
     let control: RunControl
-    let progress: WorkerProgress
     let source: any RequestSource
+    let meter: IntervalMeter
 
     var socket: Socket { connection.socket }
 
     func run() -> WorkerResult {
-        if spec.inflight == 1, spec.strategy.writesEachFrameAtOnce {
-            let result = runStopAndWait()
-            finish()
-            return result
-        }
-        return runPipelined()
-    }
-
-    private func runStopAndWait() -> WorkerResult {
         var result = WorkerResult(index: index)
-        var histogram = WorkerResult.newHistogram()
-        let sink = spec.strategy.makeSink(socket: socket, shape: spec.writeShape)
-        var window = MeasureWindow()
-        var sequence: UInt64 = 0
-        var measured: UInt64 = 0
-        while true {
-            if window.observe(control.phase, io: socket.counters) { break }
-            if let quota, window.measuring, measured >= quota {
-                window.close(io: socket.counters)
-                control.workerFinished()
-                break
-            }
-            let size = source.prepare(sequence)
-            source.write(sequence, into: sink.reserve(size), measured: window.measuring)
-            let start = MonotonicClock.nanos()
-            do {
-                try sink.commit(size)
-                try source.verify(try connection.nextFrame(expecting: "response"), sequence)
-            } catch {
-                control.fail("connection \(index), message \(sequence): \(DriverError(error))")
-                // What was measured up to the failure is still reported.
-                window.close(io: socket.counters)
-                break
-            }
-            let end = MonotonicClock.nanos()
-            if window.measuring {
-                histogram.record(end &- start)
-                measured += 1
-            }
-            progress.add(messages: 1, bytes: UInt64(2 * size))
-            sequence += 1
+        if exchange.isStopAndWait {
+            let lane = meter.lane(owning: .both)
+            let loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quota)
+            let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
+            result.latency = loop.run(SocketRoundTrip(sink: sink, connection: connection), lane: lane).latency
+            finish()
+        } else {
+            result.latency = runPipelined()
         }
-        result.messages = measured
-        result.io = window.io
-        result.startNanos = window.startNanos
-        result.endNanos = window.endNanos
-        result.latency = histogram
-        result.totalMessages = sequence
+        result.reading = meter.reading()
+        result.total = meter.total
         return result
     }
 
-    private func runPipelined() -> WorkerResult {
-        let shared = PipelineShared(inflight: spec.inflight)
+    /// Sender and receiver threads with a window of `inflight` requests. The interval counts
+    /// the messages sent after it opened and answered before it closed: the receiver's lane
+    /// opens at the first such answer (reads from there) and closes at the end of the
+    /// connection; the sender's lane covers the writes from the first measured request to the
+    /// last one before the bye.
+    private func runPipelined() -> Histogram<UInt64> {
+        let shared = PipelineShared(inflight: exchange.inflight)
+        let senderLane = meter.lane(owning: .writes)
+        let receiverLane = meter.lane(owning: .reads)
         let sender = NativeThread.spawn(name: "rr-send-\(index)") { [self] in
-            sendPipelined(shared)
+            sendPipelined(shared, lane: senderLane)
         }
-        var result = WorkerResult(index: index)
         var histogram = WorkerResult.newHistogram()
         var expected: UInt64 = 0
-        var measured: UInt64 = 0
         var failed = false
-        // The interval counts exactly the messages sent after it opened and answered before it
-        // closed, with their own bytes; read syscalls from the first such answer.
-        var bytesTx: UInt64 = 0
-        var bytesRx: UInt64 = 0
-        var readStart: IOSnapshot?
+        var measuring = false
+        var edge = FrameEdge()
         // The sender ends with a bye, so the target closes after the last response: end of
         // stream here means every request was answered (or some were lost, checked below).
         while true {
             let frame: Frame?
+            edge.beforeNext(reader: connection.reader, counters: socket.counters)
             do {
                 frame = try connection.reader.next()
             } catch {
@@ -120,79 +88,71 @@ struct RequestResponseDriver: Sendable {
                 break
             }
             let end = MonotonicClock.nanos()
-            let start = cshims_load_acquire_u64(shared.sendTimes + Int(expected % UInt64(spec.inflight)))
+            let start = shared.sendTimes.load(expected)
             shared.received.store(expected + 1, ordering: .releasing)
             shared.slots.release()
+            // The lane counts every answer; its edges select the measured ones: it opens at the
+            // first answer to a request sent inside the interval and closes at the first answer
+            // after the interval closed, both cut at that frame's first byte (see FrameEdge).
             if expected >= shared.firstMeasured.load(ordering: .acquiring), control.phase == .measure {
-                if readStart == nil { readStart = socket.counters.snapshot() }
+                if !measuring {
+                    let cut = edge.at(frame, reader: connection.reader)
+                    receiverLane.open { cut.apply(to: &$0) }
+                    measuring = true
+                }
                 histogram.record(end &- start)
-                measured += 1
-                bytesTx += UInt64(spec.strategy.wireSize(ofFrame: requestBytes))
-                bytesRx += UInt64(frame.wholeFrame.count)
-                result.endNanos = end
+            } else if measuring {
+                let cut = edge.at(frame, reader: connection.reader)
+                receiverLane.close { cut.apply(to: &$0) }
             }
-            progress.add(messages: 1, bytes: UInt64(2 * frame.wholeFrame.count))
+            receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
             expected += 1
         }
+        receiverLane.close()
         shared.slots.cancel()
         if failed { socket.shutdownBoth() }
         sender.join()
-        let begin = shared.startTime.load(ordering: .acquiring)
-        if begin > 0 {
-            result.startNanos = begin
-            let end = socket.counters.snapshot()
-            var io = end - (readStart ?? end)
-            if let sendEnd = shared.sendEndIO.value {
-                let written = sendEnd - shared.startIO.value
-                io.writes = written.writes
-                io.writeNanos = written.writeNanos
-                io.shortWrites = written.shortWrites
-            }
-            io.bytesWritten = bytesTx
-            io.bytesRead = bytesRx
-            result.io = io
-            if result.endNanos < begin { result.endNanos = begin }
-        }
         if quota != nil, !failed { control.workerFinished() }
-        result.messages = measured
-        result.latency = histogram
-        result.totalMessages = expected
-        return result
+        return histogram
     }
 
     /// The sender of a pipelined connection: takes a window slot per request, builds it in the
     /// sink, stamps it ready, commits it; flushes a pending batch when nothing more can join it
     /// in time; at the end flushes, stops the sink and says bye.
-    private func sendPipelined(_ shared: PipelineShared) {
-        let sink = spec.strategy.makeSink(socket: socket, shape: spec.writeShape)
+    private func sendPipelined(_ shared: PipelineShared, lane: MeterLane) {
+        let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
         defer { sink.close() }
-        var window = MeasureWindow()
+        var measuring = false
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
         do throws(SystemError) {
             while true {
                 let phase = control.phase
-                if window.seen == .warmup, phase != .warmup {
-                    shared.startIO.withLock { $0 = socket.counters.snapshot() }
-                    shared.startTime.store(MonotonicClock.nanos(), ordering: .releasing)
+                if phase == .stop { break }
+                if !measuring, phase == .measure {
+                    // Warmup requests still batched or queued go out before the interval opens
+                    // (as the target's warmup responses do), so both sides count the same bytes.
+                    try sink.settle()
+                    lane.open()
                     shared.firstMeasured.store(sequence, ordering: .releasing)
+                    measuring = true
                 }
-                if window.observe(phase, io: socket.counters) { break }
-                if let quota, window.measuring, measured >= quota { break }
+                if let quota, measuring, measured >= quota { break }
                 guard try acquireSlot(shared, sink: sink, sent: sequence) else { break }
                 let size = source.prepare(sequence)
-                source.write(sequence, into: sink.reserve(size), measured: window.measuring)
-                cshims_store_release_u64(shared.sendTimes + Int(sequence % UInt64(spec.inflight)), MonotonicClock.nanos())
+                source.write(sequence, into: sink.reserve(size), measured: measuring)
+                shared.sendTimes.store(sequence, MonotonicClock.nanos())
                 shared.sent.store(sequence + 1, ordering: .releasing)
                 try sink.commit(size)
-                if window.measuring { measured += 1 }
+                if measuring { measured += 1 }
                 sequence += 1
             }
             try sink.finish()
             // The bye is protocol, not workload: the interval's writes end before it.
-            shared.sendEndIO.withLock { $0 = socket.counters.snapshot() }
+            lane.close()
             try socket.send(ControlCodec.emptyFrame(.bye))
         } catch {
+            lane.close()
             if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
@@ -224,9 +184,11 @@ struct RequestResponseDriver: Sendable {
     /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are
     /// final before the stats request.
     private func finish() {
-        do {
-            try socket.send(ControlCodec.emptyFrame(.bye))
-            if let frame = try connection.reader.next() {
+        do throws(DriverError) {
+            try connection.send(ControlCodec.emptyFrame(.bye))
+            let next: Frame?
+            do { next = try connection.reader.next() } catch { throw DriverError(error) }
+            if let frame = next {
                 if frame.header.type == .error {
                     let message = ErrorMessage(errorFrame: frame).description
                     control.fail("connection \(index): the target reported: \(message)")
@@ -235,29 +197,53 @@ struct RequestResponseDriver: Sendable {
                 }
             }
         } catch {
-            if control.failures.isEmpty { control.fail("connection \(index): closing: \(DriverError(error))") }
+            if control.failures.isEmpty { control.fail("connection \(index): closing: \(error)") }
         }
     }
 }
 
-/// State shared by the two threads of a pipelined connection.
-final class PipelineShared: @unchecked Sendable {
+/// State shared by the two threads of a pipelined connection: the window and the send times.
+final class PipelineShared: Sendable {
     let slots: CountingSemaphore
-    /// Ready time of each in-flight request, indexed by sequence modulo the window; written
-    /// with release by the sender, read with acquire by the receiver after the response.
-    let sendTimes: UnsafeMutablePointer<UInt64>
+    /// When each in-flight request was ready; the sender stamps, the receiver reads.
+    let sendTimes: SendTimes
+    /// The sequence of the first request sent inside the interval.
     let firstMeasured = Atomic<UInt64>(.max)
     let sent = Atomic<UInt64>(0)
     let received = Atomic<UInt64>(0)
-    let startTime = Atomic<UInt64>(0)
-    let startIO = LockedValue(IOSnapshot())
-    let sendEndIO = LockedValue<IOSnapshot?>(nil)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)
-        sendTimes = .allocate(capacity: inflight)
-        sendTimes.initialize(repeating: 0, count: inflight)
+        sendTimes = SendTimes(window: inflight)
+    }
+}
+
+/// The ready time of each request in flight, in a ring indexed by sequence modulo the window.
+/// The sender stores a request's time before the request can be answered (release), the
+/// receiver loads it after the answer (acquire): a slot is never written while it is read,
+/// because the window semaphore keeps at most `window` requests outstanding.
+///
+/// `@unchecked Sendable`: the ring is raw memory accessed only through the C11 acquire/release
+/// helpers of CShims (Swift's `Atomic` cannot be stored in an array).
+final class SendTimes: @unchecked Sendable {
+    private let window: Int
+    private let slots: UnsafeMutablePointer<UInt64>
+
+    init(window: Int) {
+        self.window = max(window, 1)
+        slots = .allocate(capacity: self.window)
+        slots.initialize(repeating: 0, count: self.window)
     }
 
-    deinit { sendTimes.deallocate() }
+    deinit { slots.deallocate() }
+
+    @inline(__always)
+    func store(_ sequence: UInt64, _ nanos: UInt64) {
+        cshims_store_release_u64(slots + Int(sequence % UInt64(window)), nanos)
+    }
+
+    @inline(__always)
+    func load(_ sequence: UInt64) -> UInt64 {
+        cshims_load_acquire_u64(slots + Int(sequence % UInt64(window)))
+    }
 }

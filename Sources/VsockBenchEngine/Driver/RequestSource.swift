@@ -1,7 +1,7 @@
 import VsockBenchAgent
+import VsockBenchModel
 import VsockBenchSupport
 import VsockWire
-import VsockBenchModel
 
 /// What a request/response connection sends and how it checks what comes back. The sender
 /// thread calls `prepare` and `write`; the receiver thread calls `verify`.
@@ -12,16 +12,18 @@ protocol RequestSource: AnyObject, Sendable {
     /// `measured`: it is sent inside the measured interval (the header's flag).
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool)
     /// Checks the response to `sequence`; the error names what is wrong, never payload bytes.
-    /// Returns the size of that message's request frame (for per-message byte counts).
+    /// Returns that message's request payload bytes (for per-message byte counts).
     @discardableResult
     func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int
 }
 
 enum RequestSources {
-    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool) -> any RequestSource {
+    /// The source of connection `connection`'s requests; nil for a stream.
+    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool) -> (any RequestSource)? {
         switch spec.workload {
-        case .masked: return MaskedSource(spec: spec, connection: connection)
-        case .rr, .stream: return EchoSource(spec: spec, pool: pool)
+        case let .rr(rr): return EchoSource(workload: rr, pool: pool)
+        case let .masked(masked): return MaskedSource(workload: masked, seed: spec.seed, connection: connection)
+        case .stream: return nil
         }
     }
 }
@@ -29,49 +31,54 @@ enum RequestSources {
 /// rr: requests cut from the payload pool; each response must be the pool window of the
 /// message's sequence number, of the asked length.
 final class EchoSource: RequestSource {
-    let spec: CaseSpec
+    let requestSize: Int
+    let responseSize: Int
     let pool: PayloadPool
 
-    init(spec: CaseSpec, pool: PayloadPool) {
-        self.spec = spec
+    init(workload: RequestResponseWorkload, pool: PayloadPool) {
+        requestSize = workload.requestSize
+        responseSize = workload.responseSize
         self.pool = pool
     }
 
-    func prepare(_ sequence: UInt64) -> Int { FrameHeader.size + spec.requestSize }
+    func prepare(_ sequence: UInt64) -> Int { FrameHeader.size + requestSize }
 
     @inline(__always)
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
-        FrameHeader(type: .request, length: spec.requestSize, sequence: sequence, aux: UInt32(spec.responseSize),
+        FrameHeader(type: .request, length: requestSize, sequence: sequence, aux: UInt32(responseSize),
                     flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
-        (destination + FrameHeader.size).copyMemory(from: pool.base + pool.offset(sequence: sequence), byteCount: spec.requestSize)
+        (destination + FrameHeader.size).copyMemory(from: pool.base + pool.offset(sequence: sequence), byteCount: requestSize)
     }
 
     @inline(__always)
     @discardableResult
     func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
         try checkHeader(frame, sequence)
-        guard frame.payload.count == spec.responseSize else {
-            throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(spec.responseSize)")
+        guard frame.payload.count == responseSize else {
+            throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(responseSize)")
         }
         guard pool.matches(frame.payload, sequence: sequence) else {
             let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
             throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
         }
-        return FrameHeader.size + spec.requestSize
+        return requestSize
     }
 }
 
 /// masked: protobuf query fragments from the seeded generator; each masked result set is
 /// checked by the agent verifier (row count, nothing sensitive left, the rest unchanged).
+///
+/// `@unchecked Sendable`: the generator is used by the sender thread only and the verifier by
+/// the receiver thread only; what they share (the requests in flight) is behind a lock.
 final class MaskedSource: RequestSource, @unchecked Sendable {
     private var generator: AgentRequestGenerator
     private var verifier = AgentVerifier()
     /// Requests sent and not yet answered, by sequence; the sender adds, the receiver takes.
     private let outstanding = LockedValue<[UInt64: AgentRequest]>([:])
 
-    init(spec: CaseSpec, connection: Int) {
+    init(workload: MaskedWorkload, seed: UInt64, connection: Int) {
         // Each connection its own rows; deterministic for a given seed.
-        generator = AgentRequestGenerator(seed: spec.seed &+ UInt64(connection) &* 0x9E37_79B9_7F4A_7C15, sizes: spec.requestSizes.distribution)
+        generator = AgentRequestGenerator(seed: seed &+ UInt64(connection) &* 0x9E37_79B9_7F4A_7C15, sizes: workload.requestSizes.distribution)
     }
 
     func prepare(_ sequence: UInt64) -> Int {
@@ -95,7 +102,7 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
         if let failure = verifier.verify(response: frame.payload, for: request) {
             throw .protocolViolation("masked response failed verification: \(failure)")
         }
-        return FrameHeader.size + request.bytes.count
+        return request.bytes.count
     }
 }
 

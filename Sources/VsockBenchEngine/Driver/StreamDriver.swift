@@ -1,119 +1,117 @@
+import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
 import VsockWire
-import VsockBenchModel
 
 /// stream on the driver: socat-style bulk bytes, written straight from the payload pool in
-/// `write_size` chunks (tx), read and spot-checked (rx), or both on two threads. The driver
-/// ends a stream by half-closing; the target then closes, which also ends an rx stream.
+/// `write_size` chunks (tx), read and checked (rx), or both on two threads, each counting on
+/// its own lane. The driver ends a stream by half-closing; the target then closes, which also
+/// ends an rx stream.
 struct StreamDriver: Sendable {
     let connection: DriverConnection
-    let spec: CaseSpec
+    let stream: StreamWorkload
     let index: Int
     /// Bytes this connection moves in the measured interval (count-bounded cases).
     let quotaBytes: UInt64?
     let control: RunControl
-    let progress: WorkerProgress
     let pool: PayloadPool
+    let meter: IntervalMeter
 
     var socket: Socket { connection.socket }
 
     func run() -> WorkerResult {
         var result = WorkerResult(index: index)
-        switch spec.direction {
+        switch stream.direction {
         case .tx:
-            let sent = send()
-            result.apply(sent, writes: true)
-            drainAfterSend(&result)
+            send(lane: meter.lane(owning: .writes))
+            drainAfterSend()
         case .rx:
-            let received = receive(stopsCase: true)
-            result.apply(received, writes: false)
+            receive(stopsCase: true, lane: meter.lane(owning: .reads))
         case .both:
-            let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in
-                let window = send()
-                senderWindow.withLock { $0 = window }
-            }
-            let received = receive(stopsCase: false)
+            let senderLane = meter.lane(owning: .writes)
+            let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in send(lane: senderLane) }
+            receive(stopsCase: false, lane: meter.lane(owning: .reads))
             sender.join()
-            result.apply(received, writes: false)
-            if let sent = senderWindow.value { result.merge(sent) }
         }
         if quotaBytes != nil, control.failures.isEmpty { control.workerFinished() }
-        result.messages = (result.io.bytesWritten + result.io.bytesRead) / UInt64(spec.writeSize)
+        result.reading = meter.reading()
+        // A stream's messages are `write_size` units, whichever way they moved.
+        result.reading.tally.messages = (result.reading.tally.bytesIn + result.reading.tally.bytesOut) / UInt64(stream.writeSize)
+        result.total = meter.total
         return result
     }
 
-    private let senderWindow = LockedValue<StreamWindow?>(nil)
-
     /// Writes until the case stops (or the quota is met), then half-closes.
-    private func send() -> StreamWindow {
-        var window = MeasureWindow()
+    private func send(lane: MeterLane) {
         var position: UInt64 = 0
-        let size = spec.writeSize
+        var measuredFrom: UInt64?
+        let size = stream.writeSize
         while true {
-            if window.observe(control.phase, io: socket.counters) { break }
-            if let quotaBytes, window.measuring, socket.counters.bytesWrittenNow - window.startBytesWritten >= quotaBytes {
-                window.close(io: socket.counters)
-                break
+            let phase = control.phase
+            if phase == .stop { break }
+            if measuredFrom == nil, phase == .measure {
+                lane.open()
+                measuredFrom = position
             }
+            if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             let chunk = pool.stream(at: position, count: size)
             do {
-                try socket.writeAll(chunk.baseAddress!, count: size)
+                if let base = chunk.baseAddress { try socket.writeAll(base, count: size) }
             } catch {
                 control.fail("connection \(index): stream write failed after \(position) bytes: \(DriverError(error))")
-                window.close(io: socket.counters)
                 break
             }
             position += UInt64(size)
-            progress.add(messages: 1, bytes: UInt64(size))
+            lane.count(bytesOut: UInt64(size))
         }
+        lane.close()
         socket.shutdownWrite()
-        return StreamWindow(window: window, total: position)
     }
 
-    /// Reads and spot-checks until the case stops (or the quota is met); with `stopsCase`
-    /// it then half-closes and drains to end of stream.
-    private func receive(stopsCase: Bool) -> StreamWindow {
-        let size = spec.writeSize
+    /// Reads and checks until the case stops (or the quota is met); with `stopsCase` it then
+    /// half-closes and drains to end of stream.
+    private func receive(stopsCase: Bool, lane: MeterLane) {
+        let size = stream.writeSize
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
-        var window = MeasureWindow()
-        var position: UInt64 = 0
         var ended = false
         // The target streams right after its ack: the reader may already hold the first bytes.
-        let start = pool.takeStreamStart(from: connection.reader, verify: spec.verify)
-        position = UInt64(start.count)
+        let start = pool.takeStreamStart(from: connection.reader, verify: stream.verify)
+        var position = UInt64(start.count)
+        lane.count(bytesIn: position)
         if let at = start.problem {
-            control.fail("connection \(index): \(spec.verify.problem(at: UInt64(at))) in the first bytes, which came with the ack")
+            control.fail("connection \(index): \(stream.verify.problem(at: UInt64(at))) in the first bytes, which came with the ack")
         }
+        var measuredFrom: UInt64?
         while true {
-            if window.observe(control.phase, io: socket.counters) { break }
-            if let quotaBytes, window.measuring, socket.counters.bytesReadNow - window.startBytesRead >= quotaBytes {
-                window.close(io: socket.counters)
-                break
+            let phase = control.phase
+            if phase == .stop { break }
+            if measuredFrom == nil, phase == .measure {
+                lane.open()
+                measuredFrom = position
             }
+            if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             guard let n = readChecked(buffer, size, &position) else {
                 ended = true
-                window.close(io: socket.counters)
                 break
             }
             if n == 0 {
                 if stopsCase { control.fail("connection \(index): the target ended the stream early after \(position) bytes") }
                 ended = true
-                window.close(io: socket.counters)
                 break
             }
-            progress.add(messages: 0, bytes: UInt64(n))
+            lane.count(bytesIn: UInt64(n))
         }
+        lane.close()
         if stopsCase { socket.shutdownWrite() }
         // Drain what the target sent before it saw the end: not measured, still checked.
         while !ended {
             guard let n = readChecked(buffer, size, &position), n > 0 else { break }
+            lane.count(bytesIn: UInt64(n))
         }
-        return StreamWindow(window: window, total: position)
     }
 
-    /// One read, spot-checked at its stream position; nil after a failure.
+    /// One read, checked at its stream position; nil after a failure.
     private func readChecked(_ buffer: UnsafeMutableRawPointer, _ size: Int, _ position: inout UInt64) -> Int? {
         let n: Int
         do {
@@ -122,8 +120,8 @@ struct StreamDriver: Sendable {
             control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error))")
             return nil
         }
-        if n > 0, let at = pool.streamProblem(buffer, count: n, at: position, spec.verify) {
-            control.fail("connection \(index): \(spec.verify.problem(at: position + UInt64(at)))")
+        if n > 0, let at = pool.streamProblem(buffer, count: n, at: position, stream.verify) {
+            control.fail("connection \(index): \(stream.verify.problem(at: position + UInt64(at)))")
             return nil
         }
         position += UInt64(n)
@@ -132,7 +130,7 @@ struct StreamDriver: Sendable {
 
     /// After a tx stream: the target closes once it has read everything; anything it sends
     /// first is an error frame.
-    private func drainAfterSend(_ result: inout WorkerResult) {
+    private func drainAfterSend() {
         do {
             if let frame = try connection.reader.next(), frame.header.type == .error {
                 let message = ErrorMessage(errorFrame: frame).description
@@ -141,36 +139,5 @@ struct StreamDriver: Sendable {
         } catch {
             control.fail("connection \(index): waiting for the target to finish: \(DriverError(error))")
         }
-    }
-}
-
-/// One direction's measured window and total bytes moved.
-struct StreamWindow: Sendable {
-    var window: MeasureWindow
-    var total: UInt64
-}
-
-extension MeasureWindow {
-    var startBytesWritten: UInt64 { startIO.bytesWritten }
-    var startBytesRead: UInt64 { startIO.bytesRead }
-}
-
-extension WorkerResult {
-    mutating func apply(_ stream: StreamWindow, writes: Bool) {
-        startNanos = stream.window.startNanos
-        endNanos = stream.window.endNanos
-        io = stream.window.io
-        if writes { totalStreamBytesTx = stream.total } else { totalStreamBytesRx = stream.total }
-    }
-
-    /// Adds the sender's half of a two-way stream.
-    mutating func merge(_ sender: StreamWindow) {
-        let sent = sender.window.io
-        io.writes = sent.writes
-        io.bytesWritten = sent.bytesWritten
-        io.writeNanos = sent.writeNanos
-        startNanos = min(startNanos == 0 ? sender.window.startNanos : startNanos, sender.window.startNanos)
-        endNanos = max(endNanos, sender.window.endNanos)
-        totalStreamBytesTx = sender.total
     }
 }

@@ -39,32 +39,37 @@ public enum CaseRunner {
     public static func run(_ spec: CaseSpec, options: DriverOptions, control: RunControl = RunControl()) throws(DriverError) -> CaseMeasurement {
         let session = UInt64.random(in: 1...UInt64.max)
         let driverFacts = HostFacts.current()
+        let wire = WireCase(spec)
         let controlConnection = try DriverConnection.open(
-            to: options.target, hello: CaseHello(role: .control, session: session, connection: 0, spec: spec, driver: driverFacts),
-            timeoutSeconds: options.ioTimeoutSeconds)
+            to: options.target, hello: CaseHello(role: .control, session: session, connection: 0, spec: wire, driver: driverFacts),
+            limits: FrameLimits(spec), timeoutSeconds: options.ioTimeoutSeconds)
         defer { controlConnection.socket.close() }
         var connections: [DriverConnection] = []
         defer { for connection in connections { connection.socket.close() } }
         for index in 0..<spec.connections {
             connections.append(try DriverConnection.open(
-                to: options.target, hello: CaseHello(role: .data, session: session, connection: index, spec: spec, driver: driverFacts),
-                timeoutSeconds: options.ioTimeoutSeconds))
+                to: options.target, hello: CaseHello(role: .data, session: session, connection: index, spec: wire, driver: driverFacts),
+                limits: FrameLimits(spec), timeoutSeconds: options.ioTimeoutSeconds))
         }
-        let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.requestSize, spec.responseSize, spec.writeSize, 64 * 1024))
-        let progress = connections.map { _ in WorkerProgress() }
+        let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.largestPayload, 64 * 1024))
+        let meters = connections.map { IntervalMeter(io: $0.socket.counters) }
         let results = LockedValue<[WorkerResult]>([])
         let quotas = Self.quotas(spec)
         let threads = connections.enumerated().map { index, connection in
             NativeThread.spawn(name: "worker-\(index)") {
                 let result: WorkerResult
                 switch spec.workload {
-                case .rr, .masked:
-                    result = RequestResponseDriver(connection: connection, spec: spec, index: index, quota: quotas?[index],
-                                                   control: control, progress: progress[index],
-                                                   source: RequestSources.make(spec, connection: index, pool: pool)).run()
-                case .stream:
-                    result = StreamDriver(connection: connection, spec: spec, index: index, quotaBytes: quotas.map { $0[index] * UInt64(spec.writeSize) },
-                                          control: control, progress: progress[index], pool: pool).run()
+                case let .rr(rr):
+                    result = RequestResponseDriver(connection: connection, exchange: rr.exchange, writeShape: rr.exchange.writeShape, index: index,
+                                                   quota: quotas?[index], control: control, source: EchoSource(workload: rr, pool: pool),
+                                                   meter: meters[index]).run()
+                case let .masked(masked):
+                    result = RequestResponseDriver(connection: connection, exchange: masked.exchange, writeShape: masked.exchange.writeShape, index: index,
+                                                   quota: quotas?[index], control: control,
+                                                   source: MaskedSource(workload: masked, seed: spec.seed, connection: index), meter: meters[index]).run()
+                case let .stream(stream):
+                    result = StreamDriver(connection: connection, stream: stream, index: index, quotaBytes: quotas.map { $0[index] * UInt64(stream.writeSize) },
+                                          control: control, pool: pool, meter: meters[index]).run()
                 }
                 results.withLock { $0.append(result) }
             }
@@ -73,14 +78,14 @@ public enum CaseRunner {
         // The mark goes before the interval opens and is answered before it does: the target's
         // stream counters then never miss the interval's start (they include the warmup bytes
         // still in flight). Request/response connections count from the requests' in-band
-        // flag instead (FrameHeader.measuredFlag); the mark is their fallback.
-        let phases = CasePhases.drive(spec, control: control, progress: progress, options: options, beforeMeasure: {
-            do {
-                try controlConnection.socket.send(ControlCodec.emptyFrame(.mark))
+        // flag instead (FrameHeader.measuredFlag).
+        let phases = CaseClock.drive(spec, control: control, meters: meters, options: options, beforeMeasure: {
+            do throws(DriverError) {
+                try controlConnection.send(ControlCodec.emptyFrame(.mark))
                 _ = try controlConnection.expect(.ack)
             } catch {
-                markFailure = DriverError(error)
-                control.fail("control connection: \(DriverError(error))")
+                markFailure = error
+                control.fail("control connection: \(error)")
             }
         })
         for thread in threads { thread.join() }
@@ -99,12 +104,12 @@ public enum CaseRunner {
             measurement.probe = delta
         }
         if markFailure == nil {
-            do {
-                try controlConnection.socket.send(ControlCodec.emptyFrame(.statsRequest))
+            do throws(DriverError) {
+                try controlConnection.send(ControlCodec.emptyFrame(.statsRequest))
                 let frame = try controlConnection.expect(.stats)
-                measurement.target = try ControlCodec.decode(TargetStats.self, from: frame.payload)
+                do { measurement.target = try ControlCodec.decode(TargetStats.self, from: frame.payload) } catch { throw .rejected(error) }
             } catch {
-                control.fail("fetching the target's stats: \(DriverError(error))")
+                control.fail("fetching the target's stats: \(error)")
             }
         }
         measurement.failures = control.failures + Self.lossChecks(measurement)
@@ -117,7 +122,9 @@ public enum CaseRunner {
         switch spec.stop {
         case .duration: return nil
         case let .messages(count): total = count
-        case let .bytes(count): total = (count + spec.writeSize - 1) / spec.writeSize
+        case let .bytes(count):
+            guard case let .stream(stream) = spec.workload else { return nil }
+            total = (count + stream.writeSize - 1) / stream.writeSize
         }
         let n = spec.connections
         return (0..<n).map { UInt64(total / n + ($0 < total % n ? 1 : 0)) }
@@ -132,17 +139,16 @@ public enum CaseRunner {
                 problems.append("connection \(worker.index): the target has no record of it")
                 continue
             }
-            switch m.spec.workload {
-            case .rr, .masked:
-                if theirs.totalMessages != worker.totalMessages {
-                    problems.append("connection \(worker.index): \(worker.totalMessages) requests answered and verified, the target handled \(theirs.totalMessages)")
+            if m.spec.kind.isRequestResponse {
+                if theirs.totalMessages != worker.total.messages {
+                    problems.append("connection \(worker.index): \(worker.total.messages) requests answered and verified, the target handled \(theirs.totalMessages)")
                 }
-            case .stream:
-                if worker.totalStreamBytesTx != theirs.totalStreamBytesRx {
-                    problems.append("connection \(worker.index): sent \(worker.totalStreamBytesTx) stream bytes, the target received \(theirs.totalStreamBytesRx) (lost data)")
+            } else {
+                if worker.total.bytesOut != theirs.totalStreamBytesRx {
+                    problems.append("connection \(worker.index): sent \(worker.total.bytesOut) stream bytes, the target received \(theirs.totalStreamBytesRx) (lost data)")
                 }
-                if worker.totalStreamBytesRx != theirs.totalStreamBytesTx {
-                    problems.append("connection \(worker.index): the target sent \(theirs.totalStreamBytesTx) stream bytes, received \(worker.totalStreamBytesRx) (lost data)")
+                if worker.total.bytesIn != theirs.totalStreamBytesTx {
+                    problems.append("connection \(worker.index): the target sent \(theirs.totalStreamBytesTx) stream bytes, received \(worker.total.bytesIn) (lost data)")
                 }
             }
         }

@@ -1,5 +1,21 @@
+import VsockBenchModel
+import VsockBenchSupport
 import VsockTransport
 import VsockWire
+
+/// The largest frame payload a driver connection accepts from the target for a case.
+struct FrameLimits {
+    let maxPayload: Int
+
+    init(_ spec: CaseSpec) {
+        var largest = spec.largestPayload
+        // normalize pads responses too.
+        if let strategy = spec.exchange?.strategy {
+            largest = strategy.wireSize(ofFrame: FrameHeader.size + largest) - FrameHeader.size
+        }
+        maxPayload = max(largest, ControlCodec.maxPayload)
+    }
+}
 
 /// A driver-side connection to the target, past the hello.
 public struct DriverConnection: Sendable {
@@ -10,34 +26,32 @@ public struct DriverConnection: Sendable {
     /// Connects, applies the case's socket options, sends the hello and waits for the ack.
     /// An error frame from the target (refused CID, unknown session, limits) becomes a
     /// `DriverError.rejected` with the target's reason.
-    public static func open(to endpoint: Endpoint, hello: CaseHello, timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
+    static func open(to endpoint: Endpoint, hello: CaseHello, limits: FrameLimits, timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
         let socket: Socket
         do {
             socket = try Socket.connect(to: endpoint, options: hello.spec.socket, timesSyscalls: false)
         } catch {
             throw .transport(error)
         }
-        // Masked responses may be larger than their requests (tokens are longer than names).
-        let unpadded = hello.spec.workload == .masked ? 2 * hello.spec.requestSizes.upperBound : max(hello.spec.requestSize, hello.spec.responseSize)
-        // normalize pads responses too.
-        let largest = hello.spec.strategy.wireSize(ofFrame: FrameHeader.size + unpadded) - FrameHeader.size
-        let reader = FrameReader(socket: socket, maxPayload: max(largest, ControlCodec.maxPayload), initialCapacity: 256 * 1024)
+        let reader = FrameReader(socket: socket, maxPayload: limits.maxPayload, initialCapacity: 256 * 1024)
         socket.setReceiveTimeout(seconds: timeoutSeconds)
         socket.setSendTimeout(seconds: timeoutSeconds)
-        do {
+        do throws(DriverError) {
             do {
                 try socket.send(ControlCodec.frame(.hello, hello))
             } catch {
                 if error.isDisconnect, let message = pendingError(reader) { throw DriverError.rejected(message) }
-                throw error
+                throw DriverError.system(error)
             }
-            guard let frame = try reader.next() else {
-                throw DriverError.protocolViolation("the target closed the connection instead of answering the hello (is it a vsockbench target?)")
-            }
+            let connection = DriverConnection(socket: socket, reader: reader, ack: HelloAck.placeholder)
+            let frame = try connection.nextFrame(expecting: "an answer to the hello")
             switch frame.header.type {
             case .ack:
-                let ack = try ControlCodec.decode(HelloAck.self, from: frame.payload)
-                return DriverConnection(socket: socket, reader: reader, ack: ack)
+                do throws(ErrorMessage) {
+                    return DriverConnection(socket: socket, reader: reader, ack: try ControlCodec.decode(HelloAck.self, from: frame.payload))
+                } catch {
+                    throw DriverError.protocolViolation("the target's ack is not readable: \(error.message)")
+                }
             case .error:
                 throw DriverError.rejected(ErrorMessage(errorFrame: frame))
             default:
@@ -45,8 +59,16 @@ public struct DriverConnection: Sendable {
             }
         } catch {
             socket.close()
-            throw DriverError(error)
+            throw error
         }
+    }
+
+    /// Opens a connection of `role` for the case `spec` of `session`: the hello carries the
+    /// case's wire form, the reader accepts the case's largest frames.
+    static func open(to endpoint: Endpoint, role: ConnectionRole, session: UInt64, connection: Int = 0, spec: CaseSpec,
+                     driver: HostFacts = .current(), timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
+        try open(to: endpoint, hello: CaseHello(role: role, session: session, connection: connection, spec: WireCase(spec), driver: driver),
+                 limits: FrameLimits(spec), timeoutSeconds: timeoutSeconds)
     }
 
     /// The target's error frame, if one is waiting. A target that refuses the peer (--allow-cid)
@@ -57,37 +79,39 @@ public struct DriverConnection: Sendable {
         return ErrorMessage(errorFrame: frame)
     }
 
+    /// Writes a whole control frame.
+    func send(_ bytes: [UInt8]) throws(DriverError) {
+        do { try socket.send(bytes) } catch { throw .system(error) }
+    }
+
     /// Reads the next frame whatever its type (the caller checks it); end of stream is an error.
     @inline(__always)
     func nextFrame(expecting what: String) throws(DriverError) -> Frame {
-        do {
-            guard let frame = try reader.next() else {
-                throw DriverError.protocolViolation("the target closed the connection while a \(what) was expected")
-            }
-            return frame
-        } catch {
-            throw DriverError(error)
+        let next: Frame?
+        do { next = try reader.next() } catch { throw DriverError(error) }
+        guard let frame = next else {
+            throw .protocolViolation("the target closed the connection while \(what) was expected")
         }
+        return frame
     }
 
     /// Reads the next frame, turning an error frame into `DriverError.rejected`.
     public func expect(_ type: FrameType) throws(DriverError) -> Frame {
-        do {
-            guard let frame = try reader.next() else {
-                throw DriverError.protocolViolation("the target closed the connection while a \(type) frame was expected")
-            }
-            if frame.header.type == type { return frame }
-            if frame.header.type == .error {
-                throw DriverError.rejected(ErrorMessage(errorFrame: frame))
-            }
-            throw DriverError.protocolViolation("expected a \(type) frame, got \(frame.header.type)")
-        } catch {
-            throw DriverError(error)
+        let frame = try nextFrame(expecting: "a \(type) frame")
+        if frame.header.type == type { return frame }
+        if frame.header.type == .error {
+            throw .rejected(ErrorMessage(errorFrame: frame))
         }
+        throw .protocolViolation("expected a \(type) frame, got \(frame.header.type)")
     }
 }
 
-/// Why the driver could not run a case.
+extension HelloAck {
+    /// Stands in while the ack is awaited (never reported).
+    static let placeholder = HelloAck(target: HostFacts(tool: "", kernel: "", hostname: "", pid: 0, cpus: 0), mode: "", maxFrame: 0, socket: EffectiveSocketOptions())
+}
+
+/// Why the driver could not run a case, or a message of it failed.
 public enum DriverError: Error, CustomStringConvertible, Sendable {
     case transport(TransportError)
     case system(SystemError)
@@ -96,21 +120,14 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
     case protocolViolation(String)
     case localTarget(String)
 
-    init(_ error: any Error) {
+    init(_ error: FrameReadError) {
         switch error {
-        case let e as DriverError: self = e
-        case let e as TransportError: self = .transport(e)
-        case let e as SystemError: self = .system(e)
-        case let e as FrameError: self = .frame(e)
-        case let e as FrameReadError:
-            switch e {
-            case let .frame(f): self = .frame(f)
-            case let .system(s): self = .system(s)
-            }
-        case let e as ErrorMessage: self = .rejected(e)
-        default: self = .protocolViolation("\(error)")
+        case let .frame(f): self = .frame(f)
+        case let .system(s): self = .system(s)
         }
     }
+
+    init(_ error: SystemError) { self = .system(error) }
 
     public var description: String {
         switch self {

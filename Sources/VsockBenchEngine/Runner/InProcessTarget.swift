@@ -1,14 +1,17 @@
-import VsockProbe
+import VsockBenchModel
 import VsockBenchSupport
+import VsockProbe
 import VsockTransport
 import VsockWire
-import VsockBenchModel
 
 /// `--target null`: the driver and the target's own responder in one thread, with no socket
 /// at all (the "mock socket that discards data" experiment). What it measures is the
 /// processing ceiling: generation, the agent's decode/mask/encode (or the echo copy) and
 /// verification, reported like any other case, so a user sees at once whether processing or
 /// the channel limits them. Stream cases need a channel and are skipped.
+///
+/// It runs the same stop-and-wait loop as a socket connection (`StopAndWaitLoop`), over a
+/// channel that hands each request to the responder in memory.
 public enum InProcessTarget {
     public static let endpointName = "null"
 
@@ -16,24 +19,35 @@ public enum InProcessTarget {
         let facts = HostFacts.current()
         var measurement = CaseMeasurement(
             spec: spec, driver: facts,
-            targetAck: HelloAck(target: facts, mode: "null", maxFrame: 0, socket: EffectiveSocketOptions()))
-        let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.requestSize, spec.responseSize, 64 * 1024))
+            targetAck: HelloAck(target: facts, mode: endpointName, maxFrame: 0, socket: EffectiveSocketOptions()))
+        let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.largestPayload, 64 * 1024))
         let quotas = CaseRunner.quotas(spec)
-        let records = (0..<spec.connections).map { ConnectionRecord(index: $0, io: IOCounters()) }
-        let progress = records.map { _ in WorkerProgress() }
+        let records = (0..<spec.connections).map { ConnectionRecord(index: $0, io: nil, workload: spec.workload) }
+        let meters = records.map { _ in IntervalMeter(io: nil) }
         let results = LockedValue<[WorkerResult]>([])
-        let threads = records.enumerated().map { index, record in
-            NativeThread.spawn(name: "null-\(index)") {
-                let worker = InProcessWorker(spec: spec, index: index, quota: quotas?[index], control: control, progress: progress[index],
-                                             source: RequestSources.make(spec, connection: index, pool: pool), record: record)
-                let result = worker.run()
+        let threads = records.indices.compactMap { index -> NativeThread? in
+            guard let source = RequestSources.make(spec, connection: index, pool: pool), let exchange = spec.exchange else { return nil }
+            return NativeThread.spawn(name: "null-\(index)") {
+                let responder: any Responder
+                switch spec.workload {
+                case let .rr(rr): responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: Int(UInt32.max), fault: nil)
+                case .masked, .stream: responder = AgentResponder()
+                }
+                let record = records[index]
+                let loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quotas?[index])
+                let channel = InProcessRoundTrip(responder: responder, lane: record.lanes[0], costNanos: exchange.targetCostNanos)
+                var result = WorkerResult(index: index)
+                result.latency = loop.run(channel, lane: meters[index].lane(owning: [])).latency
+                record.lanes[0].close()
                 record.finished.store(true, ordering: .releasing)
+                result.reading = meters[index].reading()
+                result.total = meters[index].total
                 results.withLock { $0.append(result) }
             }
         }
         let session = Session(id: 0, expectedConnections: spec.connections)
         for record in records { _ = session.register(record) }
-        let phases = CasePhases.drive(spec, control: control, progress: progress, options: options, beforeMeasure: { session.mark() })
+        let phases = CaseClock.drive(spec, control: control, meters: meters, options: options, beforeMeasure: { session.mark() })
         for thread in threads { thread.join() }
         measurement.workers = results.value.sorted { $0.index < $1.index }
         measurement.driverCPU = phases.cpu
@@ -48,80 +62,51 @@ public enum InProcessTarget {
     }
 }
 
-/// One in-process "connection": build a request, hand it to the target's responder through a
-/// sink that keeps the response in memory, verify the response.
-struct InProcessWorker {
-    let spec: CaseSpec
-    let index: Int
-    let quota: UInt64?
-    let control: RunControl
-    let progress: WorkerProgress
-    let source: any RequestSource
-    let record: ConnectionRecord
+/// The in-process "connection": each request goes to the target's responder through a sink
+/// that keeps the response in memory; the target's side counts on its own lane, opening its
+/// interval at the first request flagged as measured, as a socket target does.
+final class InProcessRoundTrip: RoundTripChannel {
+    private let responder: any Responder
+    private let lane: MeterLane
+    private let costNanos: UInt64
+    private let request = ByteBuffer(capacity: 64 * 1024)
+    private let sink = CaptureSink()
+    private var opened = false
 
-    func run() -> WorkerResult {
-        var result = WorkerResult(index: index)
-        var histogram = WorkerResult.newHistogram()
-        let responder: any Responder = spec.workload == .masked
-            ? AgentResponder() : EchoResponder(spec: spec, maxFrame: Int(UInt32.max), fault: nil)
-        let request = ByteBuffer(capacity: 64 * 1024)
-        let sink = CaptureSink()
-        var window = MeasureWindow()
-        let counters = IOCounters()
-        var sequence: UInt64 = 0
-        var measured: UInt64 = 0
-        var opened = false
-        defer { record.closeInterval() }
-        while true {
-            if window.observe(control.phase, io: counters) { break }
-            if let quota, window.measuring, measured >= quota {
-                window.close(io: counters)
-                control.workerFinished()
-                break
-            }
-            let size = source.prepare(sequence)
-            request.ensure(size)
-            source.write(sequence, into: request.base, measured: window.measuring)
-            // The target's side of the interval opens with the first measured message, as on a
-            // socket target (see FrameHeader.measuredFlag).
-            if window.measuring, !opened {
-                record.openInterval()
-                opened = true
-            }
-            let start = MonotonicClock.nanos()
-            TargetCost.busyWork(nanos: spec.targetCostNanos, from: start)
-            do {
-                let header = try FrameHeader.decode(from: request.base, maxPayload: Int(UInt32.max))
-                let frame = Frame(header: header, payload: UnsafeRawBufferPointer(start: request.base + FrameHeader.size, count: Int(header.content)),
-                                  wholeFrame: UnsafeMutableRawBufferPointer(start: request.base, count: size))
-                try responder.respond(to: frame, sink: sink, inPlace: false, record: record)
-                let processed = MonotonicClock.nanos()
-                record.add(messages: 1, processing: processed &- start)
-                try source.verify(try sink.frame(), sequence)
-                counters.recordWrite(bytes: size, nanos: 0)
-                counters.recordRead(bytes: sink.size, nanos: 0)
-            } catch {
-                control.fail("in-process message \(sequence) of worker \(index): \(error)")
-                break
-            }
-            if window.measuring {
-                histogram.record(MonotonicClock.nanos() &- start)
-                measured += 1
-            }
-            progress.add(messages: 1, bytes: UInt64(size + sink.size))
-            sequence += 1
+    init(responder: any Responder, lane: MeterLane, costNanos: UInt64) {
+        self.responder = responder
+        self.lane = lane
+        self.costNanos = costNanos
+    }
+
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        request.ensure(size)
+        return request.base
+    }
+
+    func roundTrip(_ size: Int) throws(DriverError) -> Frame {
+        let header: FrameHeader
+        do { header = try FrameHeader.decode(from: request.base, maxPayload: Int(UInt32.max)) } catch { throw .frame(error) }
+        let frame = Frame(header: header, payload: UnsafeRawBufferPointer(start: request.base + FrameHeader.size, count: Int(header.content)),
+                          wholeFrame: UnsafeMutableRawBufferPointer(start: request.base, count: size))
+        if header.isMeasured, !opened {
+            lane.open()
+            opened = true
         }
-        result.messages = measured
-        var io = window.io
-        // No socket: bytes are what crossed the in-memory boundary, and no syscalls were made.
-        io.reads = 0
-        io.writes = 0
-        result.io = io
-        result.startNanos = window.startNanos
-        result.endNanos = window.endNanos
-        result.latency = histogram
-        result.totalMessages = sequence
-        return result
+        let start = MonotonicClock.nanos()
+        TargetCost.busyWork(nanos: costNanos, from: start)
+        let responseBytes: Int
+        do throws(ServeError) {
+            responseBytes = try responder.respond(to: frame, sink: sink, inPlace: false, lane: lane)
+        } catch {
+            switch error {
+            case let .refused(message): throw .rejected(message)
+            case let .badFrame(frameError): throw .frame(frameError)
+            case let .socket(systemError): throw .system(systemError)
+            }
+        }
+        lane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(responseBytes), processingNanos: MonotonicClock.nanos() &- start)
+        return try sink.frame()
     }
 }
 

@@ -21,7 +21,7 @@ public final class RunControl: Sendable {
     private let phaseValue = Atomic<Int>(Phase.warmup.rawValue)
     private let failureList = LockedValue<[String]>([])
     /// Workers that reached their message quota (count-bounded cases).
-    let finishedWorkers = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
     /// Wakes the runner's thread when a worker finishes or the case stops, so it waits on a
     /// condition instead of polling (its sleeps would show in the probe's syscall counts).
     private let signal = ChangeSignal()
@@ -30,9 +30,12 @@ public final class RunControl: Sendable {
 
     /// A worker met its quota.
     func workerFinished() {
-        finishedWorkers.wrappingAdd(1, ordering: .releasing)
+        finished.wrappingAdd(1, ordering: .releasing)
         signal.broadcast()
     }
+
+    /// Workers that reached their quota so far.
+    var finishedWorkers: Int { finished.load(ordering: .acquiring) }
 
     /// Waits for a change (a finished worker, the stop) or `nanos`, whichever comes first.
     func waitForChange(nanos: UInt64) {
@@ -64,22 +67,6 @@ public final class RunControl: Sendable {
     }
 
     public var failures: [String] { failureList.value }
-}
-
-/// Per-worker counters the progress line reads while the case runs.
-public final class WorkerProgress: Sendable {
-    let messages = Atomic<UInt64>(0)
-    let bytes = Atomic<UInt64>(0)
-
-    @inline(__always)
-    func add(messages count: UInt64, bytes size: UInt64) {
-        IOCounters.bump(messages, by: count)
-        IOCounters.bump(bytes, by: size)
-    }
-
-    public var snapshot: (messages: UInt64, bytes: UInt64) {
-        (messages.load(ordering: .relaxed), bytes.load(ordering: .relaxed))
-    }
 }
 
 /// A condition without a predicate: `broadcast` wakes every `wait`, which also returns after

@@ -70,7 +70,7 @@ public final class ScenarioRunner: Sendable {
         current.withLock { $0 = control }
         defer { current.withLock { $0 = nil } }
         if options.inProcess {
-            if spec.workload == .stream {
+            if spec.kind == .stream {
                 return .skipped(spec, reason: "stream cases need a channel; --target null runs rr and masked cases in process")
             }
             return .measured(InProcessTarget.run(spec, options: options, control: control))

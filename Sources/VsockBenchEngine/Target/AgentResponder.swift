@@ -1,10 +1,11 @@
 import VsockBenchAgent
 import VsockBenchSupport
+import VsockTransport
 import VsockWire
 
 /// masked: the enclave agent's work on each request, in memory only: decode the protobuf
 /// query fragment, mask it, encode the masked result set, right behind a frame header in a
-/// pooled buffer that is zeroed when it goes back. Phase times go to the connection's record.
+/// pooled buffer that is zeroed when it goes back. Phase times go to the connection's meter.
 /// A request that is not a valid fragment ends the connection with an error frame.
 final class AgentResponder: Responder {
     private var masker: AgentMasker
@@ -15,7 +16,7 @@ final class AgentResponder: Responder {
         masker = AgentMasker(connectionKey: (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)))
     }
 
-    func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, record: ConnectionRecord) throws {
+    func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, lane: MeterLane) throws(ServeError) -> Int {
         var output = pool.acquire()
         defer {
             // Sensitive bytes do not outlive the message: the pooled buffer and the masker's
@@ -29,22 +30,26 @@ final class AgentResponder: Responder {
         do {
             fragment = try AgentMasker.decode(frame.payload)
         } catch {
-            throw ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)")
+            throw .refused(ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)"))
         }
         let decoded = MonotonicClock.nanos()
         do {
             try masker.mask(fragment)
         } catch {
-            throw ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)")
+            throw .refused(ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)"))
         }
         let masked = MonotonicClock.nanos()
         masker.encode(into: &output)
         let encoded = MonotonicClock.nanos()
-        record.addAgent(decode: decoded &- started, mask: masked &- decoded, encode: encoded &- masked)
+        lane.countAgent(decode: decoded &- started, mask: masked &- decoded, encode: encoded &- masked)
         let length = output.count - FrameHeader.size
-        try output.withUnsafeMutableBytes { raw in
-            FrameHeader(type: .response, length: length, sequence: frame.header.sequence).encode(into: raw.baseAddress!)
-            try sink.write(raw.baseAddress!, count: raw.count)
+        let failure: SystemError? = output.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return nil }
+            FrameHeader(type: .response, length: length, sequence: frame.header.sequence).encode(into: base)
+            do throws(SystemError) { try sink.write(base, count: raw.count) } catch { return error }
+            return nil
         }
+        if let failure { throw .socket(failure) }
+        return length
     }
 }

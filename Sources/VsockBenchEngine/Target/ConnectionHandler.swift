@@ -1,8 +1,8 @@
 import Logging
+import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
 import VsockWire
-import VsockBenchModel
 
 /// Serves one accepted connection: checks the peer, reads the hello, and hands the connection
 /// to the control or workload handler. Every failure ends in an error frame (where the socket
@@ -27,105 +27,118 @@ struct ConnectionHandler: Sendable {
         socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds)
         let reader = FrameReader(socket: socket, maxPayload: configuration.maxFrame, initialCapacity: 64 * 1024)
         let hello: CaseHello
-        do {
-            guard let frame = try reader.next() else {
+        let spec: CaseSpec
+        do throws(ServeError) {
+            guard let read = try readHello(reader) else {
                 logger.debug("closed before hello")
                 return
             }
-            guard frame.header.type == .hello else {
-                throw ErrorMessage(code: "expected_hello", message: "the first frame must be a hello, got \(frame.header.type)")
-            }
-            hello = try ControlCodec.decode(CaseHello.self, from: frame.payload)
-            try validate(hello.spec)
-        } catch let error as FrameReadError {
-            fail(error, logger: logger)
-            return
-        } catch let error as ErrorMessage {
-            logger.warning("bad hello", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
-            sendError(error)
-            return
+            (hello, spec) = read
         } catch {
+            report(error, phase: "hello", logger: logger)
             return
         }
         socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds)
-        logger[metadataKey: "case"] = "\(hello.spec.name)"
+        logger[metadataKey: "case"] = "\(spec.name)"
         logger[metadataKey: "session"] = "\(hello.session)"
 
         switch hello.role {
         case .control:
-            ControlHandler(socket: socket, reader: reader, server: server, sessions: sessions, logger: logger).run(hello: hello)
+            ControlHandler(socket: socket, reader: reader, server: server, sessions: sessions, logger: logger).run(hello: hello, spec: spec)
         case .data:
-            guard let session = sessions.find(hello.session) else {
-                logger.warning("data connection for an unknown session")
-                sendError(ErrorMessage(code: "unknown_session", message: "no control connection opened session \(hello.session)"))
-                return
-            }
-            // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
-            if hello.spec.socket != SocketOptions() {
-                do { try hello.spec.socket.apply(to: socket.fd, family: socket.family) } catch {
-                    logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
-                }
-            }
-            let record = ConnectionRecord(index: hello.connection, io: socket.counters)
-            guard session.register(record) else {
-                logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])
-                sendError(ErrorMessage(code: "bad_connection", message: "session \(hello.session) already has data connection \(hello.connection), or all \(session.expectedConnections) it announced"))
-                return
-            }
-            logger.info("data connection", metadata: ["workload": "\(hello.spec.workload.rawValue)", "index": "\(hello.connection)"])
-            let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
-            do {
-                try socket.send(ControlCodec.frame(.ack, ack))
-                let result = try serveData(hello: hello, reader: reader, record: record)
-                logger.info("data connection done", metadata: ["messages": "\(record.messages.load(ordering: .relaxed))", "end": "\(result)"])
-            } catch let error as FrameReadError {
-                record.error.withLock { $0 = error.description }
-                fail(error, logger: logger)
-            } catch let error as ErrorMessage {
-                record.error.withLock { $0 = error.description }
-                logger.warning("connection failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
-                sendError(error)
-            } catch {
-                record.error.withLock { $0 = "\(error)" }
-                logger.warning("connection failed", metadata: ["error": "\(error)"])
-            }
-            record.finished.store(true, ordering: .releasing)
+            serveData(hello: hello, spec: spec, reader: reader, logger: logger)
         }
     }
 
-    private func serveData(hello: CaseHello, reader: FrameReader, record: ConnectionRecord) throws -> String {
-        switch hello.spec.workload {
-        case .rr:
-            let responder = EchoResponder(spec: hello.spec, maxFrame: configuration.maxFrame, fault: configuration.fault)
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(spec: hello.spec)
-        case .masked:
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(spec: hello.spec)
-        case .stream:
-            return try StreamTargetHandler(socket: socket, reader: reader, record: record, spec: hello.spec, fault: configuration.fault).run()
+    /// The hello and the case it announces, validated; nil when the peer closed first.
+    private func readHello(_ reader: FrameReader) throws(ServeError) -> (CaseHello, CaseSpec)? {
+        let next: Frame?
+        do { next = try reader.next() } catch { throw ServeError(error) }
+        guard let frame = next else { return nil }
+        guard frame.header.type == .hello else {
+            throw .refused(ErrorMessage(code: "expected_hello", message: "the first frame must be a hello, got \(frame.header.type)"))
+        }
+        let hello: CaseHello
+        do { hello = try ControlCodec.decode(CaseHello.self, from: frame.payload) } catch { throw .refused(error) }
+        guard let spec = hello.spec.spec else {
+            throw .refused(ErrorMessage(code: "bad_case", message: "the hello's \(hello.spec.workload.rawValue) case lacks its workload's fields"))
+        }
+        try validate(spec)
+        return (hello, spec)
+    }
+
+    /// A data connection: joins its session, then serves the workload until the driver's bye
+    /// (or the end of the stream).
+    private func serveData(hello: CaseHello, spec: CaseSpec, reader: FrameReader, logger: Logger) {
+        guard let session = sessions.find(hello.session) else {
+            logger.warning("data connection for an unknown session")
+            sendError(ErrorMessage(code: "unknown_session", message: "no control connection opened session \(hello.session)"))
+            return
+        }
+        // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
+        if spec.socket != SocketOptions() {
+            do { try spec.socket.apply(to: socket.fd, family: socket.family) } catch {
+                logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
+            }
+        }
+        let record = ConnectionRecord(index: hello.connection, io: socket.counters, workload: spec.workload)
+        guard session.register(record) else {
+            logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])
+            sendError(ErrorMessage(code: "bad_connection", message: "session \(hello.session) already has data connection \(hello.connection), or all \(session.expectedConnections) it announced"))
+            return
+        }
+        logger.info("data connection", metadata: ["workload": "\(spec.kind.rawValue)", "index": "\(hello.connection)"])
+        let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
+        do throws(ServeError) {
+            try onSocket { () throws(SystemError) in try socket.send(ControlCodec.frame(.ack, ack)) }
+            let end = try serve(spec, reader: reader, record: record)
+            logger.info("data connection done", metadata: ["messages": "\(record.meter.total.messages)", "end": "\(end)"])
+        } catch {
+            record.error.withLock { $0 = error.description }
+            report(error, phase: "data", logger: logger)
+        }
+        record.finished.store(true, ordering: .releasing)
+    }
+
+    private func serve(_ spec: CaseSpec, reader: FrameReader, record: ConnectionRecord) throws(ServeError) -> String {
+        switch spec.workload {
+        case let .rr(rr):
+            let responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: configuration.maxFrame, fault: configuration.fault)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
+        case let .masked(masked):
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
+        case let .stream(stream):
+            return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run()
         }
     }
 
     /// The target refuses cases it cannot serve before any data moves: a hello is a peer's
     /// word, checked against the same bounds as a scenario file and against this target.
-    private func validate(_ spec: CaseSpec) throws(ErrorMessage) {
+    private func validate(_ spec: CaseSpec) throws(ServeError) {
         let problems = spec.limitProblems(maxFrame: configuration.maxFrame)
         if let first = problems.first {
-            throw ErrorMessage(code: "bad_case", message: "the case is outside what this target serves: \(first)")
+            throw .refused(ErrorMessage(code: "bad_case", message: "the case is outside what this target serves: \(first)"))
         }
-        if spec.workload == .masked, configuration.mode != .agent {
-            throw ErrorMessage(code: "wrong_mode", message: "masked cases need a target in agent mode (vsockbench serve --mode agent); this one runs --mode \(configuration.mode.rawValue)")
+        if spec.kind == .masked, configuration.mode != .agent {
+            throw .refused(ErrorMessage(code: "wrong_mode", message: "masked cases need a target in agent mode (vsockbench serve --mode agent); this one runs --mode \(configuration.mode.rawValue)"))
         }
     }
 
-    private func fail(_ error: FrameReadError, logger: Logger) {
+    /// Logs why the connection ends (never payload bytes) and answers with an error frame
+    /// where one can still go.
+    private func report(_ error: ServeError, phase: String, logger: Logger) {
         switch error {
-        case let .frame(frameError):
+        case let .refused(message):
+            logger.warning(phase == "hello" ? "bad hello" : "connection refused a request", metadata: ["code": "\(message.code)", "error": "\(message.message)"])
+            sendError(message)
+        case let .badFrame(frameError):
             logger.warning("malformed frame; closing", metadata: ["code": "\(frameError.code)", "error": "\(frameError)"])
             sendError(ErrorMessage(code: frameError.code, message: frameError.description))
-        case let .system(systemError):
+        case let .socket(systemError):
             if systemError.isTimeout {
-                logger.warning("no hello in time; closing", metadata: ["timeout_s": "\(configuration.helloTimeoutSeconds)"])
-                sendError(ErrorMessage(code: "timeout", message: "no frame within \(configuration.helloTimeoutSeconds)s"))
+                let seconds = phase == "hello" ? configuration.helloTimeoutSeconds : configuration.idleTimeoutSeconds
+                logger.warning(phase == "hello" ? "no hello in time; closing" : "idle too long; closing", metadata: ["timeout_s": "\(seconds)"])
+                sendError(ErrorMessage(code: "timeout", message: "no frame within \(seconds)s"))
             } else {
                 logger.info("connection lost", metadata: ["error": "\(systemError)"])
             }

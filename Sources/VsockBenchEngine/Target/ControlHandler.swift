@@ -1,4 +1,5 @@
 import Logging
+import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
 import VsockWire
@@ -12,38 +13,55 @@ struct ControlHandler {
     let sessions: SessionRegistry
     let logger: Logger
 
-    func run(hello: CaseHello) {
-        let session = sessions.open(id: hello.session, expectedConnections: hello.spec.connections)
+    func run(hello: CaseHello, spec: CaseSpec) {
+        let session = sessions.open(id: hello.session, expectedConnections: spec.connections)
         defer { sessions.close(hello.session) }
-        logger.info("case started", metadata: ["workload": "\(hello.spec.workload.rawValue)", "connections": "\(hello.spec.connections)", "driver_kernel": "\(hello.driver.kernel)"])
-        do {
-            let ack = HelloAck(target: HostFacts.current(), mode: server.configuration.mode.rawValue, maxFrame: server.configuration.maxFrame, socket: socket.effectiveOptions())
-            try socket.send(ControlCodec.frame(.ack, ack))
-            while let frame = try reader.next() {
-                switch frame.header.type {
-                case .mark:
-                    session.mark()
-                    try socket.send(ControlCodec.emptyFrame(.ack))
-                case .statsRequest:
-                    let deadline = MonotonicClock.nanos() + server.configuration.finishTimeoutNanos
-                    while !session.allFinished, MonotonicClock.nanos() < deadline {
-                        MonotonicClock.sleep(nanos: 1_000_000)
-                    }
-                    var stats = session.stats()
-                    if !session.allFinished {
-                        stats.errors.append("not every data connection finished within \(Double(server.configuration.finishTimeoutNanos) / 1e9)s")
-                    }
-                    try socket.send(ControlCodec.frame(.stats, stats))
-                default:
-                    throw ErrorMessage(code: "unexpected_frame", message: "control connections take mark and stats_request frames, not \(frame.header.type)")
-                }
-            }
+        logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(hello.driver.kernel)"])
+        do throws(ServeError) {
+            try serve(session)
             logger.info("case finished")
-        } catch let error as ErrorMessage {
-            logger.warning("control connection failed", metadata: ["error": "\(error)"])
-            try? socket.send(ControlCodec.frame(.error, error))
         } catch {
-            logger.info("control connection lost", metadata: ["error": "\(error)"])
+            switch error {
+            case let .refused(message):
+                logger.warning("control connection failed", metadata: ["error": "\(message)"])
+                try? socket.send(ControlCodec.frame(.error, message))
+            case let .badFrame(frameError):
+                logger.warning("malformed frame on the control connection; closing", metadata: ["code": "\(frameError.code)", "error": "\(frameError)"])
+                try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: frameError.code, message: frameError.description)))
+            case let .socket(systemError):
+                logger.info("control connection lost", metadata: ["error": "\(systemError)"])
+            }
         }
+    }
+
+    private func serve(_ session: Session) throws(ServeError) {
+        let ack = HelloAck(target: HostFacts.current(), mode: server.configuration.mode.rawValue, maxFrame: server.configuration.maxFrame, socket: socket.effectiveOptions())
+        try send(ControlCodec.frame(.ack, ack))
+        while true {
+            let next: Frame?
+            do { next = try reader.next() } catch { throw ServeError(error) }
+            guard let frame = next else { return }
+            switch frame.header.type {
+            case .mark:
+                session.mark()
+                try send(ControlCodec.emptyFrame(.ack))
+            case .statsRequest:
+                let deadline = MonotonicClock.nanos() + server.configuration.finishTimeoutNanos
+                while !session.allFinished, MonotonicClock.nanos() < deadline {
+                    MonotonicClock.sleep(nanos: 1_000_000)
+                }
+                var stats = session.stats()
+                if !session.allFinished {
+                    stats.errors.append("not every data connection finished within \(Double(server.configuration.finishTimeoutNanos) / 1e9)s")
+                }
+                try send(ControlCodec.frame(.stats, stats))
+            default:
+                throw .refused(ErrorMessage(code: "unexpected_frame", message: "control connections take mark and stats_request frames, not \(frame.header.type)"))
+            }
+        }
+    }
+
+    private func send(_ bytes: [UInt8]) throws(ServeError) {
+        try onSocket { () throws(SystemError) in try socket.send(bytes) }
     }
 }

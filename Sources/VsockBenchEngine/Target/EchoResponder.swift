@@ -1,3 +1,4 @@
+import VsockTransport
 import VsockWire
 import VsockBenchModel
 
@@ -5,43 +6,48 @@ import VsockBenchModel
 /// `aux`). A response no longer than the request is the request's own bytes; a longer one is
 /// completed from the payload pool both sides derive from the case seed.
 final class EchoResponder: Responder {
-    let spec: CaseSpec
-    let maxFrame: Int
+    let seed: UInt64
+    /// The largest response a request may ask for: what the case announced, within the frame limit.
+    let allowed: Int
     let fault: TargetFault?
-    private lazy var pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.requestSize, spec.responseSize, 1))
+    private lazy var pool = PayloadPool(seed: seed, maxMessage: max(allowed, 1))
 
-    init(spec: CaseSpec, maxFrame: Int, fault: TargetFault?) {
-        self.spec = spec
-        self.maxFrame = maxFrame
+    init(workload: RequestResponseWorkload, seed: UInt64, maxFrame: Int, fault: TargetFault?) {
+        self.seed = seed
+        allowed = min(max(workload.requestSize, workload.responseSize), maxFrame)
         self.fault = fault
     }
 
-    func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, record: ConnectionRecord) throws {
+    func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, lane: MeterLane) throws(ServeError) -> Int {
         let length = Int(frame.header.aux)
         // The case announced its sizes in the hello; a request may not ask for more.
-        let allowed = min(max(spec.requestSize, spec.responseSize), maxFrame)
         guard length <= allowed else {
-            throw ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence) asks for a \(length)-byte response; this case allows \(allowed)")
+            throw .refused(ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence) asks for a \(length)-byte response; this case allows \(allowed)"))
         }
         let header = FrameHeader(type: .response, length: length, sequence: frame.header.sequence)
         let size = FrameHeader.size + length
         let echoed = min(length, frame.payload.count)
-        if inPlace, length <= frame.payload.count, frame.payload.count == Int(frame.header.length), let base = frame.wholeFrame.baseAddress {
-            // Rewrite the request into its response where it lies and write it from there.
-            header.encode(into: base)
-            if injectFault(base, length: length, sequence: header.sequence) { return }
-            try sink.write(base, count: size)
-            return
+        do throws(SystemError) {
+            if inPlace, length <= frame.payload.count, frame.payload.count == Int(frame.header.length), let base = frame.wholeFrame.baseAddress {
+                // Rewrite the request into its response where it lies and write it from there.
+                header.encode(into: base)
+                if injectFault(base, length: length, sequence: header.sequence) { return length }
+                try sink.write(base, count: size)
+                return length
+            }
+            let out = sink.reserve(size)
+            header.encode(into: out)
+            if echoed > 0, let request = frame.payload.baseAddress { (out + FrameHeader.size).copyMemory(from: request, byteCount: echoed) }
+            if length > echoed {
+                // The rest of the expected response, from the pool both sides share.
+                (out + FrameHeader.size + echoed).copyMemory(from: pool.base + pool.offset(sequence: header.sequence) + echoed, byteCount: length - echoed)
+            }
+            if injectFault(out, length: length, sequence: header.sequence) { return length }
+            try sink.commit(size)
+            return length
+        } catch {
+            throw .socket(error)
         }
-        let out = sink.reserve(size)
-        header.encode(into: out)
-        if echoed > 0, let request = frame.payload.baseAddress { (out + FrameHeader.size).copyMemory(from: request, byteCount: echoed) }
-        if length > echoed {
-            // The rest of the expected response, from the pool both sides share.
-            (out + FrameHeader.size + echoed).copyMemory(from: pool.base + pool.offset(sequence: header.sequence) + echoed, byteCount: length - echoed)
-        }
-        if injectFault(out, length: length, sequence: header.sequence) { return }
-        try sink.commit(size)
     }
 
     /// Applies the configured fault to this response; true when it must not be sent at all.

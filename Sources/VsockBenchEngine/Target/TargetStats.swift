@@ -6,8 +6,13 @@ public struct ConnectionStats: Codable, Sendable, Equatable {
     public var index: Int
     /// Requests answered (rr) or `write_size` units moved (stream), in the measured interval.
     public var messages: UInt64 = 0
+    /// Bytes read and written on the socket (frame headers and padding included).
     public var bytesRx: UInt64 = 0
     public var bytesTx: UInt64 = 0
+    /// Application payload bytes of the messages counted (requests in, responses out; stream
+    /// bytes); absent in results from before they were counted.
+    public var payloadBytesRx: UInt64?
+    public var payloadBytesTx: UInt64?
     public var reads: UInt64 = 0
     public var writes: UInt64 = 0
     /// Writes the kernel took only part of (full socket buffer).
@@ -31,6 +36,7 @@ public struct ConnectionStats: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case index, messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes, shortWrites = "short_writes"
+        case payloadBytesRx = "payload_bytes_rx", payloadBytesTx = "payload_bytes_tx"
         case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", totalMessages = "total_messages"
         case decodeSeconds = "decode_s", maskSeconds = "mask_s", encodeSeconds = "encode_s"
         case totalStreamBytesRx = "total_stream_bytes_rx", totalStreamBytesTx = "total_stream_bytes_tx", error
@@ -42,6 +48,9 @@ public struct TargetStats: Codable, Sendable, Equatable {
     public var messages: UInt64 = 0
     public var bytesRx: UInt64 = 0
     public var bytesTx: UInt64 = 0
+    /// Application payload bytes over the interval (see `ConnectionStats`).
+    public var payloadBytesRx: UInt64?
+    public var payloadBytesTx: UInt64?
     public var reads: UInt64 = 0
     public var writes: UInt64 = 0
     public var shortWrites: UInt64 = 0
@@ -65,10 +74,29 @@ public struct TargetStats: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case messages, bytesRx = "bytes_rx", bytesTx = "bytes_tx", reads, writes, shortWrites = "short_writes"
+        case payloadBytesRx = "payload_bytes_rx", payloadBytesTx = "payload_bytes_tx"
         case cpuUserSeconds = "cpu_user_s", cpuSystemSeconds = "cpu_sys_s"
         case processingSeconds = "processing_s", ioWaitSeconds = "io_wait_s", wallSeconds = "wall_s"
         case decodeSeconds = "decode_s", maskSeconds = "mask_s", encodeSeconds = "encode_s"
         case connections, errors
+    }
+
+    /// Adds one connection's figures to the totals.
+    mutating func add(_ c: ConnectionStats) {
+        messages += c.messages
+        bytesRx += c.bytesRx
+        bytesTx += c.bytesTx
+        payloadBytesRx = (payloadBytesRx ?? 0) + (c.payloadBytesRx ?? 0)
+        payloadBytesTx = (payloadBytesTx ?? 0) + (c.payloadBytesTx ?? 0)
+        reads += c.reads
+        writes += c.writes
+        shortWrites += c.shortWrites
+        processingSeconds += c.processingSeconds
+        ioWaitSeconds += c.ioWaitSeconds
+        decodeSeconds += c.decodeSeconds
+        maskSeconds += c.maskSeconds
+        encodeSeconds += c.encodeSeconds
+        connections.append(c)
     }
 
     /// Microseconds per message in each agent phase (nil without messages or outside masked).

@@ -75,11 +75,13 @@ enum CaseBuilder {
             rule.apply(&spec, entry.value, &d)
         }
         let inflightSet = own.contains { $0.key == "inflight" } || defaults.contains { $0.key == "inflight" && workload.isRequestResponse }
-        if !inflightSet, let implied = spec.strategy.impliedInflight {
-            spec.inflight = implied
-        } else if inflightSet, case let .window(n) = spec.strategy, n != spec.inflight {
-            let line = own.first { $0.key == "inflight" }?.keyNode ?? node
-            d.add(line, "inflight \(spec.inflight) contradicts strategy {window: \(n)}; give one of them")
+        if let exchange = spec.exchange {
+            if !inflightSet, let implied = exchange.strategy.impliedInflight {
+                spec.updateExchange { $0.inflight = implied }
+            } else if inflightSet, case let .window(n) = exchange.strategy, n != exchange.inflight {
+                let line = own.first { $0.key == "inflight" }?.keyNode ?? node
+                d.add(line, "inflight \(exchange.inflight) contradicts strategy {window: \(n)}; give one of them")
+            }
         }
         if case let .messages(count) = spec.stop, count < spec.connections {
             d.add(node, "messages (\(count)) must be at least connections (\(spec.connections)): every connection needs work")

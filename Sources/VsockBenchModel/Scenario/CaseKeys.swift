@@ -30,42 +30,49 @@ enum CaseKeys {
             if let n = integer(node, &d, key: "connections", range: 1...1024) { spec.connections = n }
         },
         "write_size": CaseKeyRule(workloads: [.stream]) { spec, node, d in
-            if let n = size(node, &d, key: "write_size", range: 1...maxPayload) { spec.writeSize = n }
+            if let n = size(node, &d, key: "write_size", range: 1...maxPayload) { spec.updateStream { $0.writeSize = n } }
         },
         "direction": CaseKeyRule(workloads: [.stream]) { spec, node, d in
             if let text = scalar(node, &d, key: "direction") {
-                if let direction = StreamDirection(rawValue: text) { spec.direction = direction }
+                if let direction = StreamDirection(rawValue: text) { spec.updateStream { $0.direction = direction } }
                 else { d.add(node, "direction must be tx, rx or both, not '\(text)'") }
             }
         },
         "verify": CaseKeyRule(workloads: [.stream]) { spec, node, d in
             if let text = scalar(node, &d, key: "verify") {
-                if let verify = StreamVerification(rawValue: text) { spec.verify = verify }
+                if let verify = StreamVerification(rawValue: text) { spec.updateStream { $0.verify = verify } }
                 else { d.add(node, "verify must be edges or full, not '\(text)'") }
             }
         },
         "request_size": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
-            if spec.workload == .masked {
+            switch spec.workload {
+            case var .masked(m):
                 if let sizes = StrategyParser.sizeSpec(node, &d) {
-                    spec.requestSizes = sizes
-                    switch sizes {
-                    case let .fixed(n): spec.requestSize = n
-                    case let .uniform(lo, hi): spec.requestSize = (lo + hi) / 2
-                    case let .lognormal(m, _): spec.requestSize = m
-                    }
+                    m.requestSizes = sizes
+                    spec.workload = .masked(m)
                 }
-            } else if let n = size(node, &d, key: "request_size", range: 0...maxPayload) {
-                spec.requestSize = n
+            case var .rr(r):
+                if let n = size(node, &d, key: "request_size", range: 0...maxPayload) {
+                    r.requestSize = n
+                    spec.workload = .rr(r)
+                }
+            case .stream:
+                break
             }
         },
         "response_size": CaseKeyRule(workloads: [.rr]) { spec, node, d in
-            if let n = size(node, &d, key: "response_size", range: 0...maxPayload) { spec.responseSize = n }
+            if let n = size(node, &d, key: "response_size", range: 0...maxPayload) {
+                if case var .rr(r) = spec.workload {
+                    r.responseSize = n
+                    spec.workload = .rr(r)
+                }
+            }
         },
         "strategy": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
-            if let strategy = StrategyParser.strategy(node, &d) { spec.strategy = strategy }
+            if let strategy = StrategyParser.strategy(node, &d) { spec.updateExchange { $0.strategy = strategy } }
         },
         "inflight": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
-            if let n = integer(node, &d, key: "inflight", range: 1...4096) { spec.inflight = n }
+            if let n = integer(node, &d, key: "inflight", range: 1...4096) { spec.updateExchange { $0.inflight = n } }
         },
         "sndbuf": CaseKeyRule(workloads: nil) { spec, node, d in
             if let n = size(node, &d, key: "sndbuf", range: 1...(1 << 30)) { spec.socket.sendBuffer = n }
@@ -87,14 +94,14 @@ enum CaseKeys {
         },
         "target_cost": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
             if let nanos = duration(node, &d, key: "target_cost", allowZero: true) {
-                if nanos > 1_000_000_000 { d.add(node, "target_cost must be at most 1s per message") } else { spec.targetCostNanos = nanos }
+                if nanos > 1_000_000_000 { d.add(node, "target_cost must be at most 1s per message") } else { spec.updateExchange { $0.targetCostNanos = nanos } }
             }
         },
         "write_chunk": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
-            if let n = size(node, &d, key: "write_chunk", range: 1...maxPayload) { spec.writeChunk = n }
+            if let n = size(node, &d, key: "write_chunk", range: 1...maxPayload) { spec.updateExchange { $0.writeChunk = n } }
         },
         "split_writes": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
-            if let value = boolean(node, &d, key: "split_writes") { spec.splitWrites = value }
+            if let value = boolean(node, &d, key: "split_writes") { spec.updateExchange { $0.splitWrites = value } }
         },
         "socket_buffer": CaseKeyRule(workloads: nil) { spec, node, d in
             if let n = size(node, &d, key: "socket_buffer", range: 1024...(1 << 30)) {

@@ -26,13 +26,13 @@ public enum RegressionCheck {
             if !before.verified {
                 report.warnings.append("baseline case \(now.name) was not verified; its figures are not a fair reference")
             }
-            if before.config.verify != now.config.verify {
-                report.warnings.append("\(now.name) verifies streams differently from its baseline (verify: \(before.config.verify.rawValue) then, \(now.config.verify.rawValue) now): full verification costs the target CPU")
+            if let then = before.spec.stream?.verify, let current = now.spec.stream?.verify, then != current {
+                report.warnings.append("\(now.name) verifies streams differently from its baseline (verify: \(then.rawValue) then, \(current.rawValue) now): full verification costs the target CPU")
             }
-            if before.config.describedSizes != now.config.describedSizes || before.workload != now.workload
-                || before.config.connections != now.config.connections {
+            if before.spec.describedSizes != now.spec.describedSizes || before.workload != now.workload
+                || before.spec.connections != now.spec.connections {
                 report.warnings.append(
-                    "\(now.name) differs from its baseline: \(before.workload) \(before.config.describedSizes) x\(before.config.connections) conns then, \(now.workload) \(now.config.describedSizes) x\(now.config.connections) conns now")
+                    "\(now.name) differs from its baseline: \(before.workload) \(before.spec.describedSizes) x\(before.spec.connections) conns then, \(now.workload) \(now.spec.describedSizes) x\(now.spec.connections) conns now")
             }
         }
         return report

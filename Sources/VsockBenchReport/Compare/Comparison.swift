@@ -64,7 +64,7 @@ public struct Comparison: Codable, Sendable, Equatable {
             return (value / reference).rounded(toPlaces: 3)
         }
         rows = document.cases.map { c in
-            Row(name: c.name, workload: c.workload, strategy: c.workload == "stream" ? "-" : c.config.strategySummary,
+            Row(name: c.name, workload: c.workload.rawValue, strategy: c.spec.strategySummary,
                 mbps: c.mbpsTotal, msgsPerSecond: c.msgsPerSecond, p50Micros: c.latencyMicros?.p50, p99Micros: c.latencyMicros?.p99,
                 writesPerMessage: c.writesPerMessage, readsPerMessage: c.readsPerMessage,
                 targetWritesPerMessage: c.targetWritesPerMessage, targetReadsPerMessage: c.targetReadsPerMessage,

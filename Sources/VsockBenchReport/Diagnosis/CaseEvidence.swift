@@ -6,14 +6,14 @@ struct CaseEvidence {
     let c: CaseResult
     let context: DiagnosisContext
 
-    var isRequestResponse: Bool { c.workload != "stream" }
-    var connections: Double { Double(max(c.config.connections, 1)) }
+    var isRequestResponse: Bool { c.workload.isRequestResponse }
+    var connections: Double { Double(max(c.spec.connections, 1)) }
     /// Seconds per message on one connection.
     var secondsPerMessage: Double? { c.msgsPerSecond > 0 ? connections / c.msgsPerSecond : nil }
     /// Bytes of one request frame and one response frame.
-    var requestFrame: Int { FrameHeader.size + c.config.requestSize }
-    var responseFrame: Int { FrameHeader.size + (c.workload == "masked" ? c.config.requestSize : c.config.responseSize) }
-    var stopAndWait: Bool { isRequestResponse && c.config.inflight == 1 && c.config.strategy.writesEachFrameAtOnce }
+    var requestFrame: Int { FrameHeader.size + (c.spec.messageSizes?.request ?? 0) }
+    var responseFrame: Int { FrameHeader.size + (c.spec.messageSizes?.response ?? 0) }
+    var stopAndWait: Bool { c.spec.exchange?.isStopAndWait ?? false }
     var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? c.mbpsTotal / $0 : nil } }
 
     var processingShare: Double? { c.target?.processingShare }

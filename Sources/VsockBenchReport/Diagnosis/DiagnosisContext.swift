@@ -1,3 +1,4 @@
+import VsockBenchModel
 import VsockTransport
 
 /// What a verdict may compare a case against: the channel's ceiling (the best bulk case of the
@@ -22,16 +23,17 @@ public struct DiagnosisContext: Sendable {
     /// estimate from the run (alpha from a plain stop-and-wait rr case, beta from the ceiling).
     public static func from(_ document: RunDocument, fit given: LatencyBandwidthFit? = nil, fitSource: String? = nil) -> DiagnosisContext {
         var context = DiagnosisContext()
-        if let best = document.cases.filter({ $0.workload == "stream" && $0.verified }).max(by: { $0.mbpsTotal < $1.mbpsTotal }) {
+        if let best = document.cases.filter({ $0.workload == .stream && $0.verified }).max(by: { $0.mbpsTotal < $1.mbpsTotal }) {
             context.ceilingMbps = best.mbpsTotal
             context.ceilingCase = best.name
         }
         if let given {
             context.fit = given
             context.fitSource = fitSource ?? "the sweep"
-        } else if let ceiling = context.ceilingMbps, let plain = document.cases.first(where: Self.isPlainStopAndWait) {
+        } else if let ceiling = context.ceilingMbps, let plain = document.cases.first(where: Self.isPlainStopAndWait),
+                  let sizes = plain.spec.messageSizes {
             let beta = ceiling * 1e6 / 8
-            let n = Double(plain.config.requestSize)
+            let n = Double(sizes.request)
             let t = 1 / max(plain.msgsPerSecond, 1e-9)
             // Both directions cross the channel in a round trip.
             let alpha = t - 2 * n / beta
@@ -45,7 +47,6 @@ public struct DiagnosisContext: Sendable {
 
     /// An rr case with nothing added: one connection, one in flight, one write per frame.
     static func isPlainStopAndWait(_ c: CaseResult) -> Bool {
-        c.workload == "rr" && c.verified && c.config.connections == 1 && c.config.inflight == 1 && c.config.strategy == .none
-            && c.config.targetCostNanos == 0 && c.config.writeChunk == nil && !c.config.splitWrites && c.config.socket == SocketOptions()
+        c.workload == .rr && c.verified && c.spec.connections == 1 && c.spec.exchange == Exchange() && c.spec.socket == SocketOptions()
     }
 }

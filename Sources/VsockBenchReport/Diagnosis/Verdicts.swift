@@ -24,7 +24,7 @@ enum Verdicts {
         var advice = "keep several requests in flight (strategy {window: 8}) or batch messages into fewer, larger writes"
         var predicted: String?
         if let fit = e.context.fit, fit.isPhysical {
-            let n = Double(e.c.config.requestSize)
+            let n = Double(e.c.spec.messageSizes?.request ?? 0)
             let k = max(2, Int((fit.nHalfBytes / n).rounded(.up)))
             // A batch of k round trips: one fixed cost, k messages each way, and k times the
             // target's own processing, which batching does not remove.
@@ -61,7 +61,7 @@ enum Verdicts {
 
     /// Frames leave in many small writes.
     static func fragmentedWrites(_ e: CaseEvidence) -> Diagnosis? {
-        guard e.isRequestResponse, e.c.config.strategy.writesEachFrameAtOnce else { return nil }
+        guard let exchange = e.c.spec.exchange, exchange.strategy.writesEachFrameAtOnce else { return nil }
         let writes = e.writesPerFrame
         guard writes >= 1.5 else { return nil }
         let side = (e.c.writesPerMessage ?? 0) >= (e.c.targetWritesPerMessage ?? 0) ? "driver" : "target"
@@ -86,7 +86,7 @@ enum Verdicts {
     static func flowControl(_ e: CaseEvidence) -> Diagnosis? {
         var evidence: [String] = []
         var strength = 0.0
-        let frame = max(e.isRequestResponse ? max(e.requestFrame, e.responseFrame) : e.c.config.writeSize, 1)
+        let frame = max(e.c.spec.stream?.writeSize ?? max(e.requestFrame, e.responseFrame), 1)
         if let smallest = e.smallestSendBuffer, smallest.bytes < frame {
             evidence.append("the \(smallest.side) send buffer is \(smallest.bytes) bytes (as the kernel kept it), smaller than one \(frame)-byte frame: every message waits for the peer to drain it")
             strength += 0.5
@@ -135,12 +135,12 @@ enum Verdicts {
         guard e.c.transport == "tcp", let latency = e.c.latencyMicros else { return nil }
         let nodelayOff = e.c.socket.driver?.nodelay == false || e.c.socket.target?.nodelay == false
         let p50 = latency.p50 / 1000
-        guard nodelayOff || e.c.config.socket.noDelay == false, p50 >= 30, p50 <= 500 else { return nil }
+        guard nodelayOff || e.c.spec.socket.noDelay == false, p50 >= 30, p50 <= 500 else { return nil }
         let multiple = p50 / 40
         var evidence = ["p50 latency \(Format.fixed(p50, 1)) ms is \(Format.fixed(multiple, 1)) x Linux's 40 ms minimum delayed-ACK timer",
                         "TCP_NODELAY is off on \(e.c.socket.driver?.nodelay == false ? "the driver" : "the target")"]
         if e.writesPerFrame >= 1.5 { evidence.append("\(Format.fixed(e.writesPerFrame, 1)) writes per frame: a small write followed by another waits for an ACK") }
-        let predicted = e.context.fit.map { "about \(Format.fixed(latency.p50 / ($0.seconds(bytes: 2 * Double(e.c.config.requestSize)) * 1e6), 0))x lower latency" }
+        let predicted = e.context.fit.map { "about \(Format.fixed(latency.p50 / ($0.seconds(bytes: 2 * Double(e.c.spec.messageSizes?.request ?? 0)) * 1e6), 0))x lower latency" }
         return Diagnosis(id: "nagle_delayed_ack", confidence: 0.9, evidence: evidence,
                          advice: "set TCP_NODELAY on both sides, or write each frame with one write", predictedGain: predicted)
     }
@@ -152,7 +152,7 @@ enum Verdicts {
         guard share >= (e.isRequestResponse ? Self.nearCeiling : 0.5) else { return nil }
         var evidence = ["\(Say.mbps(e.c.mbpsTotal)), \(Say.pct(share)) of the best bulk case of this run"]
         if let fit = e.context.fit, fit.isPhysical {
-            let size = Double(e.isRequestResponse ? e.c.config.requestSize : e.c.config.writeSize)
+            let size = Double(e.c.spec.stream?.writeSize ?? e.c.spec.messageSizes?.request ?? 0)
             evidence.append("\(Say.bytes(Int(size))) per write against n_half \(Say.bytes(Int(fit.nHalfBytes))): the fixed cost per write is \(size >= fit.nHalfBytes ? "amortised" : "not yet amortised")")
         }
         evidence.append("\(Format.fixed(e.c.writesPerMessage, 2)) writes per message")

@@ -86,7 +86,7 @@ enum ReportSections {
         let rows: [Node] = cases.map { c in
             let l = c.latencyMicros
             let cells = [
-                c.name, c.workload, c.config.describedSizes, String(c.config.connections), Format.compact(c.mbpsTotal),
+                c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections), Format.compact(c.mbpsTotal),
                 Format.fixed(c.msgsPerSecond, 0), Format.compact(l?.p50), Format.compact(l?.p99), Format.compact(l?.max),
                 Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verified ? "yes" : "NO",
             ]

@@ -12,7 +12,7 @@ enum ThroughputChart {
 
     /// The best verified stream case, if any: what the channel can do with bulk writes.
     static func ceiling(_ cases: [CaseResult]) -> CaseResult? {
-        cases.filter { $0.workload == WorkloadKind.stream.rawValue && $0.verified && $0.mbpsTotal > 0 }
+        cases.filter { $0.workload == .stream && $0.verified && $0.mbpsTotal > 0 }
             .max { $0.mbpsTotal < $1.mbpsTotal }
     }
 
@@ -29,10 +29,10 @@ enum ThroughputChart {
             let y = top + Double(index) * rowHeight
             let problem = !c.verified
             nodes.append(SVG.text(labelWidth - 10, y + 13, SVG.shortened(c.name), anchor: "end", cssClass: problem ? "label bad" : "label", tooltip: c.name))
-            nodes.append(SVG.text(labelWidth - 10, y + 25, "\(c.workload) \(c.config.describedSizes)", anchor: "end", cssClass: "sublabel"))
+            nodes.append(SVG.text(labelWidth - 10, y + 25, "\(c.workload) \(c.spec.describedSizes)", anchor: "end", cssClass: "sublabel"))
             let barEnd = scale.position(c.mbpsTotal)
             let tooltip = "\(c.name): \(Format.compact(c.mbpsTotal)) Mbps, \(Format.fixed(c.msgsPerSecond, 0)) msgs/s"
-            nodes.append(SVG.rect(labelWidth, y + 4, barEnd - labelWidth, rowHeight - 10, cssClass: problem ? "bar bad" : (c.workload == "stream" ? "bar stream" : "bar"), tooltip: tooltip))
+            nodes.append(SVG.rect(labelWidth, y + 4, barEnd - labelWidth, rowHeight - 10, cssClass: problem ? "bar bad" : (c.workload == .stream ? "bar stream" : "bar"), tooltip: tooltip))
             var value = Format.compact(c.mbpsTotal) + " Mbps"
             if let ceiling, ceiling.mbpsTotal > 0, c.name != ceiling.name, c.verified {
                 value += "  (" + Format.compact(c.mbpsTotal / ceiling.mbpsTotal * 100) + "% of ceiling)"
@@ -53,7 +53,7 @@ enum ThroughputChart {
         guard let ceiling = ceiling(cases) else {
             return "No verified stream case in this run, so no ceiling is marked: add a bulk stream case to see what the channel itself can carry."
         }
-        var text = "Ceiling: \(ceiling.name), bulk \(ceiling.config.describedSizes) writes, \(Format.compact(ceiling.mbpsTotal)) Mbps."
+        var text = "Ceiling: \(ceiling.name), bulk \(ceiling.spec.describedSizes) writes, \(Format.compact(ceiling.mbpsTotal)) Mbps."
         let others = cases.filter { $0.verified && $0.name != ceiling.name && $0.mbpsTotal > 0 }
         if let slowest = others.min(by: { $0.mbpsTotal < $1.mbpsTotal }) {
             text += " Slowest: \(slowest.name) at \(Format.compact(slowest.mbpsTotal)) Mbps, \(Format.compact(ceiling.mbpsTotal / slowest.mbpsTotal))x below it."

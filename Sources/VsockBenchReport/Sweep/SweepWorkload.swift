@@ -17,22 +17,14 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
         var spec: CaseSpec
         switch self {
         case .rr:
-            spec = CaseSpec(name: "rr-\(Quantities.formatSize(size))", workload: .rr)
-            spec.requestSize = size
-            spec.responseSize = size
-            spec.inflight = 1
+            spec = CaseSpec(name: "rr-\(Quantities.formatSize(size))", workload: .rr(RequestResponseWorkload(requestSize: size, responseSize: size)))
         case .stream:
-            spec = CaseSpec(name: "stream-\(Quantities.formatSize(size))", workload: .stream)
-            spec.writeSize = size
-            spec.direction = .tx
+            spec = CaseSpec(name: "stream-\(Quantities.formatSize(size))", workload: .stream(StreamWorkload(writeSize: size, direction: .tx)))
         case .masked:
             guard SizeDistribution.bounds.contains(size) else {
                 throw .badSizes("masked fragments are \(Quantities.formatSize(SizeDistribution.bounds.lowerBound)) to \(Quantities.formatSize(SizeDistribution.bounds.upperBound)); \(Quantities.formatSize(size)) is outside")
             }
-            spec = CaseSpec(name: "masked-\(Quantities.formatSize(size))", workload: .masked)
-            spec.requestSize = size
-            spec.requestSizes = .fixed(size)
-            spec.inflight = 1
+            spec = CaseSpec(name: "masked-\(Quantities.formatSize(size))", workload: .masked(MaskedWorkload(requestSizes: .fixed(size))))
         }
         spec.connections = 1
         spec.stop = stop

@@ -1,4 +1,5 @@
 import Testing
+@testable import VsockBenchModel
 @testable import VsockTransport
 @testable import VsockBenchEngine
 
@@ -6,28 +7,31 @@ import Testing
 /// connection's own thread, so a control-connection mark that arrives late (a loaded machine,
 /// a short count-bounded case) changes nothing.
 @Suite struct SessionIntervalTests {
+    static let rr = Workload.rr(RequestResponseWorkload())
+
     /// Handles `count` requests on `record` the way RequestHandler counts them.
-    static func handle(_ record: ConnectionRecord, _ count: Int, processingNanos: UInt64 = 1_000) {
+    static func handle(_ record: ConnectionRecord, _ io: IOCounters, _ count: Int, processingNanos: UInt64 = 1_000) {
         for _ in 0..<count {
-            record.io.recordRead(bytes: 8224, nanos: 500)
-            record.io.recordWrite(bytes: 8224, nanos: 700)
-            record.add(messages: 1, processing: processingNanos)
+            io.recordRead(bytes: 8224, nanos: 500)
+            io.recordWrite(bytes: 8224, nanos: 700)
+            record.lanes[0].count(messages: 1, bytesIn: 8192, bytesOut: 8192, processingNanos: processingNanos)
         }
     }
 
     @Test func inBandEdgesCountExactlyTheMeasuredRequestsHoweverLateTheMark() {
         let session = Session(id: 1, expectedConnections: 2)
-        let records = [ConnectionRecord(index: 0, io: IOCounters()), ConnectionRecord(index: 1, io: IOCounters())]
+        let ios = [IOCounters(), IOCounters()]
+        let records = [ConnectionRecord(index: 0, io: ios[0], workload: Self.rr), ConnectionRecord(index: 1, io: ios[1], workload: Self.rr)]
         for record in records { #expect(session.register(record)) }
         // Warmup, then the measured requests, then the bye on each connection ...
-        Self.handle(records[0], 5)
-        records[0].openInterval()
-        Self.handle(records[0], 300, processingNanos: 2_000)
-        records[0].closeInterval()
-        Self.handle(records[1], 7)
-        records[1].openInterval()
-        Self.handle(records[1], 200, processingNanos: 2_000)
-        records[1].closeInterval()
+        Self.handle(records[0], ios[0], 5)
+        records[0].lanes[0].open()
+        Self.handle(records[0], ios[0], 300, processingNanos: 2_000)
+        records[0].lanes[0].close()
+        Self.handle(records[1], ios[1], 7)
+        records[1].lanes[0].open()
+        Self.handle(records[1], ios[1], 200, processingNanos: 2_000)
+        records[1].lanes[0].close()
         // ... and only then the mark, as on a loaded target whose control thread ran last.
         session.mark()
         let stats = session.stats()
@@ -42,33 +46,30 @@ import Testing
         #expect(stats.wallSeconds >= 0 && stats.wallSeconds < 10)
     }
 
-    @Test func closingTwiceOrOpeningLateKeepsTheFirstEdges() {
-        let record = ConnectionRecord(index: 0, io: IOCounters())
-        record.closeInterval()
-        #expect(record.intervalEdges.end == nil, "no end without a start")
-        record.openInterval()
-        Self.handle(record, 3)
-        record.openInterval()
-        Self.handle(record, 4)
-        record.closeInterval()
-        Self.handle(record, 9)
-        record.closeInterval()
-        let edges = record.intervalEdges
-        #expect(edges.start?.counters.messages == 0)
-        #expect(edges.end?.counters.messages == 7)
+    @Test func theMarkOpensStreamConnectionsOnly() {
+        // Stream connections carry no frames to flag: the mark is their edge.
+        let session = Session(id: 2, expectedConnections: 2)
+        let streamIO = IOCounters()
+        let stream = ConnectionRecord(index: 0, io: streamIO, workload: .stream(StreamWorkload(direction: .tx)))
+        let rrIO = IOCounters()
+        let rr = ConnectionRecord(index: 1, io: rrIO, workload: Self.rr)
+        #expect(session.register(stream) && session.register(rr))
+        streamIO.recordRead(bytes: 65536, nanos: 100)
+        Self.handle(rr, rrIO, 3)
+        session.mark()
+        streamIO.recordRead(bytes: 65536, nanos: 100)
+        streamIO.recordRead(bytes: 65536, nanos: 100)
+        Self.handle(rr, rrIO, 4)
+        let stats = session.stats()
+        #expect(stats.connections[0].reads == 2)
+        #expect(stats.connections[0].bytesRx == 2 * 65536)
+        #expect(stats.connections[1].messages == 0, "an rr connection counts from its first flagged request, not the mark")
     }
 
-    @Test func withoutFlaggedRequestsTheMarkStillOpensTheInterval() {
-        // Stream connections carry no frames to flag: the mark is their edge.
-        let session = Session(id: 2, expectedConnections: 1)
-        let record = ConnectionRecord(index: 0, io: IOCounters())
-        #expect(session.register(record))
-        record.io.recordRead(bytes: 65536, nanos: 100)
-        session.mark()
-        record.io.recordRead(bytes: 65536, nanos: 100)
-        record.io.recordRead(bytes: 65536, nanos: 100)
-        let stats = session.stats()
-        #expect(stats.reads == 2)
-        #expect(stats.bytesRx == 2 * 65536)
+    @Test func aSessionRefusesDuplicateAndSurplusConnections() {
+        let session = Session(id: 3, expectedConnections: 1)
+        #expect(session.register(ConnectionRecord(index: 0, io: nil, workload: Self.rr)))
+        #expect(!session.register(ConnectionRecord(index: 0, io: nil, workload: Self.rr)))
+        #expect(!session.register(ConnectionRecord(index: 1, io: nil, workload: Self.rr)))
     }
 }

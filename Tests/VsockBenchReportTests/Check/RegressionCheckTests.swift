@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VsockBenchModel
 @testable import VsockBenchReport
 
 @Suite struct RegressionCheckTests {
@@ -113,9 +114,9 @@ import Testing
     func warnings() throws {
         var baseline = ReportFixtures.cliff()
         baseline.host.driverKernel = "5.10.0-old"
-        baseline.cases[1].config.requestSize = 4096
+        baseline.cases[1].spec.workload = .rr(RequestResponseWorkload(requestSize: 4096))
         baseline.cases[0].verified = false
-        baseline.cases[0].config.verify = .full
+        baseline.cases[0].spec.updateStream { $0.verify = .full }
         let report = try compare(ReportFixtures.cliff(), baseline)
         #expect(report.warnings.contains { $0.contains("bulk verifies streams differently from its baseline (verify: full then, edges now)") })
         #expect(report.warnings.contains { $0.contains("driver kernel differs") })

@@ -21,17 +21,11 @@ enum ReportFixtures {
         _ name: String, workload: WorkloadKind = .rr, size: Int = 8192, mbps: Double, msgsPerSecond: Double,
         p99: Double = 120, durationSeconds: Double = 2, messages: UInt64? = nil
     ) -> CaseResult {
-        var spec = CaseSpec(name: name, workload: workload)
-        // Only the keys of its workload, as a run writes them.
-        if workload == .rr {
-            spec.requestSize = size
-            spec.responseSize = size
-        } else {
-            spec.writeSize = size
-        }
+        let spec = CaseSpec(name: name, workload: workload == .rr
+            ? .rr(RequestResponseWorkload(requestSize: size, responseSize: size)) : .stream(StreamWorkload(writeSize: size)))
         let count = messages ?? UInt64(msgsPerSecond * durationSeconds)
         return CaseResult(
-            name: name, workload: workload.rawValue, transport: "unix", config: spec, messages: count,
+            name: name, workload: workload, transport: "unix", spec: spec, messages: count,
             bytesTx: 1, bytesRx: 1, durationSeconds: durationSeconds, mbpsTx: mbps / 2, mbpsRx: mbps / 2, mbpsTotal: mbps,
             msgsPerSecond: msgsPerSecond,
             latencyMicros: workload == .rr ? latency(p50: p99 / 3, p90: p99 / 2, p99: p99, p999: p99 * 2, max: p99 * 10) : nil,
@@ -51,7 +45,7 @@ enum ReportFixtures {
 
     static func document(_ cases: [CaseResult], scenario: String = "cliff") -> RunDocument {
         RunDocument(
-            scenario: Scenario(name: scenario, cases: cases.map(\.config), path: "scenarios/\(scenario).yaml"),
+            scenario: Scenario(name: scenario, cases: cases.map(\.spec), path: "scenarios/\(scenario).yaml"),
             target: "unix:///tmp/t.sock", transport: "unix", driver: driverHost, targetHost: targetHost, cases: cases,
             startedAt: "2026-01-02T03:04:05Z")
     }

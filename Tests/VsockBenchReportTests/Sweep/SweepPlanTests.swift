@@ -20,8 +20,8 @@ import Testing
         #expect(plan.sizes == [512, 8192, 65536])
         #expect(plan.scenario.cases.map(\.name) == ["rr-512B", "rr-8KiB", "rr-64KiB"])
         for (spec, size) in zip(plan.scenario.cases, plan.sizes) {
-            #expect(spec.workload == .rr && spec.requestSize == size && spec.responseSize == size)
-            #expect(spec.inflight == 1 && spec.connections == 1)
+            #expect(spec.workload == .rr(RequestResponseWorkload(requestSize: size, responseSize: size)))
+            #expect(spec.exchange?.inflight == 1 && spec.connections == 1)
             #expect(spec.stop == stop && spec.warmupNanos == 50_000_000)
         }
         #expect(plan.scenario.path.contains("--sizes 512B,8KiB,64KiB"))
@@ -30,15 +30,15 @@ import Testing
     @Test("stream: writes of size, driver to target")
     func streamCases() throws {
         let plan = try SweepPlan(workload: .stream, sizes: [4096, 65536], stop: stop, warmupNanos: 0)
-        #expect(plan.scenario.cases.map(\.writeSize) == [4096, 65536])
-        #expect(plan.scenario.cases.allSatisfy { $0.workload == .stream && $0.direction == .tx })
+        #expect(plan.scenario.cases.map(\.stream?.writeSize) == [4096, 65536])
+        #expect(plan.scenario.cases.allSatisfy { $0.stream?.direction == .tx })
     }
 
     @Test("masked fragments of each size, one in flight")
     func maskedCases() throws {
         let plan = try SweepPlan(workload: .masked, sizes: [512, 8192], stop: stop, warmupNanos: 0)
-        #expect(plan.scenario.cases.map(\.requestSizes) == [.fixed(512), .fixed(8192)])
-        #expect(plan.scenario.cases.allSatisfy { $0.workload == .masked && $0.inflight == 1 })
+        #expect(plan.scenario.cases.map(\.workload) == [.masked(MaskedWorkload(requestSizes: .fixed(512))), .masked(MaskedWorkload(requestSizes: .fixed(8192)))])
+        #expect(plan.scenario.cases.allSatisfy { $0.exchange?.inflight == 1 })
     }
 
     @Test("masked sizes outside 512B-4MiB, duplicate, empty and zero sizes are errors")

@@ -8,10 +8,11 @@ import Testing
     static func plannedRun(failing: String? = nil) throws -> (SweepPlan, RunDocument) {
         let plan = try SweepPlan(workload: .rr, sizes: [512, 8192, 65536], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
         let cases = plan.scenario.cases.map { spec -> CaseResult in
-            let seconds = 20e-6 + Double(spec.requestSize) / 1e9
-            var c = ReportFixtures.makeCase(spec.name, size: spec.requestSize, mbps: 1, msgsPerSecond: 1 / seconds, durationSeconds: 1, messages: 1000)
+            let size = spec.messageSizes?.request ?? 0
+            let seconds = 20e-6 + Double(size) / 1e9
+            var c = ReportFixtures.makeCase(spec.name, size: size, mbps: 1, msgsPerSecond: 1 / seconds, durationSeconds: 1, messages: 1000)
             c.durationSeconds = seconds * 1000
-            c.config = spec
+            c.spec = spec
             if spec.name == failing {
                 c.verified = false
                 c.errors = ["lost a response"]

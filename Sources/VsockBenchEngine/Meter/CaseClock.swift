@@ -1,26 +1,27 @@
-import VsockProbe
-import VsockBenchSupport
 import VsockBenchModel
+import VsockBenchSupport
+import VsockProbe
 
-/// The clock of a case, shared by the socket runner and the in-process target: warmup, the
+/// The clock of a case, the same for a socket target and the in-process one: warmup, the
 /// measured interval (a duration, or until every worker met its quota), then stop; with the
-/// process CPU and the probe read at the interval's edges.
-enum CasePhases {
+/// process CPU and the probe read at the interval's edges, and the progress line fed from the
+/// connections' meters.
+enum CaseClock {
     struct Outcome {
         var cpu: CPUTime
         var probe: ProbeCounters?
     }
 
-    static func drive(_ spec: CaseSpec, control: RunControl, progress: [WorkerProgress], options: DriverOptions,
+    static func drive(_ spec: CaseSpec, control: RunControl, meters: [IntervalMeter], options: DriverOptions,
                       beforeMeasure: () -> Void = {}) -> Outcome {
         let begin = MonotonicClock.nanos()
         var planned: Double? = Double(spec.warmupNanos) / 1e9
         if case let .duration(nanos) = spec.stop { planned = Double(spec.warmupNanos + nanos) / 1e9 }
         func report(_ phase: Phase) {
             guard let onProgress = options.onProgress else { return }
-            let totals = progress.reduce((UInt64(0), UInt64(0))) { ($0.0 + $1.snapshot.messages, $0.1 + $1.snapshot.bytes) }
+            let total = meters.reduce(Tally()) { $0 + $1.total }
             onProgress(CaseProgress(caseName: spec.name, phase: phase, elapsedSeconds: Double(MonotonicClock.nanos() - begin) / 1e9,
-                                    plannedSeconds: planned, messages: totals.0, bytes: totals.1))
+                                    plannedSeconds: planned, messages: total.messages, bytes: total.bytesIn + total.bytesOut))
         }
         wait(until: begin + spec.warmupNanos, control: control) { report(.warmup) }
         // The target's mark first (a control round trip), then the probe's reading and the
@@ -34,7 +35,7 @@ enum CasePhases {
         case let .duration(nanos):
             wait(until: MonotonicClock.nanos() + nanos, control: control) { report(.measure) }
         case .messages, .bytes:
-            wait(until: .max, control: control, done: { control.finishedWorkers.load(ordering: .acquiring) >= spec.connections }) { report(.measure) }
+            wait(until: .max, control: control, done: { control.finishedWorkers >= spec.connections }) { report(.measure) }
         }
         control.enter(.stop)
         let cpuEnd = CPUTime.process()

@@ -1,0 +1,84 @@
+import Histogram
+import VsockBenchSupport
+import VsockWire
+
+/// One request out and its response back, one at a time: what a stop-and-wait loop drives.
+/// Over a socket (`SocketRoundTrip`) or through the target's responder in this process
+/// (`InProcessRoundTrip`), so both measure with the same loop.
+protocol RoundTripChannel {
+    /// Room for the next request frame of `size` bytes, valid until `roundTrip`.
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer
+    /// Sends the reserved request of `size` bytes and returns its response.
+    func roundTrip(_ size: Int) throws(DriverError) -> Frame
+}
+
+/// Stop-and-wait on one thread: build a request, send it, wait for its response, verify it;
+/// latency from the moment the request is ready until its response is verified. The interval
+/// opens at the first message built after the case entered `measure` and closes when the
+/// case stops, the quota is met or a message fails.
+struct StopAndWaitLoop {
+    let index: Int
+    let source: any RequestSource
+    let control: RunControl
+    /// Messages this connection completes in the measured interval (count-bounded cases).
+    let quota: UInt64?
+
+    /// Runs until the case stops; returns the latency histogram, the messages sent, and the
+    /// error that ended it early (already reported to `control`).
+    func run(_ channel: some RoundTripChannel, lane: MeterLane) -> (latency: Histogram<UInt64>, sent: UInt64) {
+        var histogram = WorkerResult.newHistogram()
+        var sequence: UInt64 = 0
+        var measured: UInt64 = 0
+        var measuring = false
+        while true {
+            let phase = control.phase
+            if phase == .stop { break }
+            if !measuring, phase == .measure {
+                lane.open()
+                measuring = true
+            }
+            if let quota, measuring, measured >= quota {
+                control.workerFinished()
+                break
+            }
+            let size = source.prepare(sequence)
+            source.write(sequence, into: channel.reserve(size), measured: measuring)
+            let start = MonotonicClock.nanos()
+            let requestBytes: Int
+            let responseBytes: Int
+            do {
+                let response = try channel.roundTrip(size)
+                requestBytes = try source.verify(response, sequence)
+                responseBytes = response.payload.count
+            } catch {
+                control.fail("connection \(index), message \(sequence): \(error)")
+                break
+            }
+            let end = MonotonicClock.nanos()
+            if measuring {
+                histogram.record(end &- start)
+                measured += 1
+            }
+            lane.count(messages: 1, bytesIn: UInt64(responseBytes), bytesOut: UInt64(requestBytes))
+            sequence += 1
+        }
+        // What was measured up to a failure is still reported.
+        lane.close()
+        return (histogram, sequence)
+    }
+}
+
+/// The stop-and-wait channel over a target connection: the request through the case's sink
+/// (an immediate one: stop-and-wait writes each frame at once), the response from the reader.
+struct SocketRoundTrip: RoundTripChannel {
+    let sink: any FrameSink
+    let connection: DriverConnection
+
+    func reserve(_ size: Int) -> UnsafeMutableRawPointer { sink.reserve(size) }
+
+    @inline(__always)
+    func roundTrip(_ size: Int) throws(DriverError) -> Frame {
+        do { try sink.commit(size) } catch { throw .system(error) }
+        return try connection.nextFrame(expecting: "response")
+    }
+}

@@ -1,0 +1,23 @@
+import Histogram
+
+/// What one connection of the driver measured.
+public struct WorkerResult: Sendable {
+    public var index: Int
+    /// The measured interval: messages, payload bytes, syscalls, wire bytes, edges.
+    public var reading = IntervalReading()
+    /// Per-message latency in nanoseconds (rr, masked); nil for stream.
+    public var latency: Histogram<UInt64>?
+    /// Whole-connection totals, warmup included, for the loss checks against the target
+    /// (messages verified; stream bytes sent out and received in).
+    public var total = Tally()
+
+    public init(index: Int) { self.index = index }
+
+    public var messages: UInt64 { reading.tally.messages }
+    public var seconds: Double { reading.seconds }
+
+    package static func newHistogram() -> Histogram<UInt64> {
+        // 1 ns to 100 s at 3 significant digits.
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 100_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+}

@@ -1,0 +1,153 @@
+import VsockBenchSupport
+
+/// What a case exercises, by name (scenario files, JSON, tables).
+public enum WorkloadKind: String, Codable, Sendable, CaseIterable {
+    /// socat-style bulk bytes, unframed.
+    case stream
+    /// Framed request/response, echoed and verified.
+    case rr
+    /// The enclave agent: protobuf query fragments in, masked result sets out, every response
+    /// checked for leaks (needs `serve --mode agent`).
+    case masked
+
+    /// Request/response workloads (framed, with strategies and in-flight windows).
+    public var isRequestResponse: Bool { self != .stream }
+}
+
+/// A workload with exactly the fields it uses.
+public enum Workload: Sendable, Equatable {
+    case stream(StreamWorkload)
+    case rr(RequestResponseWorkload)
+    case masked(MaskedWorkload)
+
+    public var kind: WorkloadKind {
+        switch self {
+        case .stream: return .stream
+        case .rr: return .rr
+        case .masked: return .masked
+        }
+    }
+
+    /// How requests and responses cross the channel; nil for a stream.
+    public var exchange: Exchange? {
+        switch self {
+        case .stream: return nil
+        case let .rr(r): return r.exchange
+        case let .masked(m): return m.exchange
+        }
+    }
+
+    /// A workload of `kind` with its defaults.
+    public static func defaults(for kind: WorkloadKind) -> Workload {
+        switch kind {
+        case .stream: return .stream(StreamWorkload())
+        case .rr: return .rr(RequestResponseWorkload())
+        case .masked: return .masked(MaskedWorkload())
+        }
+    }
+}
+
+/// Which way bytes flow in a `stream` case, seen from the driver.
+public enum StreamDirection: String, Codable, Sendable, CaseIterable {
+    case tx, rx, both
+}
+
+/// How much of a stream each side checks against the payload pool.
+public enum StreamVerification: String, Codable, Sendable, CaseIterable {
+    /// The first and last 8 bytes of every read, at their stream position: catches lost,
+    /// duplicated and shifted ranges at no measurable cost.
+    case edges
+    /// Every byte of every read (a memcmp per read): also catches a byte altered inside a read.
+    case full
+
+    /// What went wrong at stream offset `offset` (the first bad byte with `full`; the start of
+    /// the read whose edges failed with `edges`), without the bytes themselves.
+    public func problem(at offset: UInt64) -> String {
+        self == .full
+            ? "stream byte at offset \(offset) is not the expected one (lost, duplicated or altered data)"
+            : "stream bytes near offset \(offset) are not the expected ones (lost, duplicated or altered data)"
+    }
+}
+
+/// `stream`: bulk bytes in `writeSize` writes, one way or both.
+public struct StreamWorkload: Sendable, Equatable {
+    /// Bytes per write (one "message" of a stream).
+    public var writeSize: Int = 64 * 1024
+    public var direction: StreamDirection = .tx
+    /// How much of every read both sides check.
+    public var verify: StreamVerification = .edges
+
+    public init(writeSize: Int = 64 * 1024, direction: StreamDirection = .tx, verify: StreamVerification = .edges) {
+        self.writeSize = writeSize
+        self.direction = direction
+        self.verify = verify
+    }
+}
+
+/// How the frames of a request/response workload cross the channel, on both sides.
+public struct Exchange: Sendable, Equatable {
+    /// Requests in flight per connection (1: stop-and-wait).
+    public var inflight: Int = 1
+    /// How frames reach the socket on both sides.
+    public var strategy: BatchingStrategy = .none
+    /// The target busy-works this long per message (a processing-bound agent).
+    public var targetCostNanos: UInt64 = 0
+    /// Every frame is written in pieces of at most this many bytes, both sides.
+    public var writeChunk: Int?
+    /// Every frame is written as two writes, header then payload, both sides.
+    public var splitWrites = false
+
+    public init(inflight: Int = 1, strategy: BatchingStrategy = .none, targetCostNanos: UInt64 = 0, writeChunk: Int? = nil, splitWrites: Bool = false) {
+        self.inflight = inflight
+        self.strategy = strategy
+        self.targetCostNanos = targetCostNanos
+        self.writeChunk = writeChunk
+        self.splitWrites = splitWrites
+    }
+
+    /// Stop-and-wait with every frame written at once: the protocol under suspicion, run on
+    /// one thread per connection.
+    public var isStopAndWait: Bool { inflight == 1 && strategy.writesEachFrameAtOnce }
+
+    /// The strategy with the in-flight window when it is not implied: `none x8`.
+    public var strategySummary: String {
+        if case .window = strategy { return strategy.summary }
+        return inflight > 1 && strategy.impliedInflight != inflight ? "\(strategy.summary) x\(inflight)" : strategy.summary
+    }
+}
+
+/// `rr`: fixed-size requests echoed back as fixed-size responses, every byte verified.
+public struct RequestResponseWorkload: Sendable, Equatable {
+    /// Request payload bytes.
+    public var requestSize: Int = 8 * 1024
+    /// Response payload bytes.
+    public var responseSize: Int = 8 * 1024
+    public var exchange = Exchange()
+
+    public init(requestSize: Int = 8 * 1024, responseSize: Int = 8 * 1024, exchange: Exchange = Exchange()) {
+        self.requestSize = requestSize
+        self.responseSize = responseSize
+        self.exchange = exchange
+    }
+}
+
+/// `masked`: protobuf query fragments whose sizes follow a distribution; masked result sets back.
+public struct MaskedWorkload: Sendable, Equatable {
+    /// The request size distribution.
+    public var requestSizes: SizeSpec = .fixed(8 * 1024)
+    public var exchange = Exchange()
+
+    public init(requestSizes: SizeSpec = .fixed(8 * 1024), exchange: Exchange = Exchange()) {
+        self.requestSizes = requestSizes
+        self.exchange = exchange
+    }
+
+    /// The typical request size: the fixed value, the middle of a uniform range, the median.
+    public var typicalRequestSize: Int {
+        switch requestSizes {
+        case let .fixed(n): return n
+        case let .uniform(lo, hi): return (lo + hi) / 2
+        case let .lognormal(m, _): return m
+        }
+    }
+}
