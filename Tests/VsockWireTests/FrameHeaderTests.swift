@@ -21,7 +21,7 @@ import Testing
         let header = FrameHeader(type: .request, length: 8192, sequence: 0x0102_0304_0506_0708, aux: 4096, flags: 7)
         let raw = Self.bytes(header)
         #expect(Array(raw[0..<4]) == Array("VSKB".utf8))
-        #expect(raw[4] == 2)
+        #expect(raw[4] == 3)
         #expect(raw[5] == FrameType.request.rawValue)
         #expect(try Self.decode(raw) == header)
     }
