@@ -78,6 +78,10 @@ let package = Package(
         /// Runs the built `vsockbench` (run, sweep, check) as a user would.
         .testTarget(name: "EndToEndTests", dependencies: ["VsockBenchCore", "vsockbench"]),
         .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
+        /// Statistics for trials, the CI gate and the results history: descriptive figures,
+        /// median intervals, the Mann-Whitney U test, change points. No dependencies, by design.
+        .target(name: "VsockBenchStats"),
+        .testTarget(name: "VsockBenchStatsTests", dependencies: ["VsockBenchStats"]),
     ],
     swiftLanguageModes: [.v6]
 )
