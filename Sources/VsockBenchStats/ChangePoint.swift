@@ -10,7 +10,8 @@ public struct ChangePoint: Sendable, Hashable, Codable {
     /// found. PELT: how much the cost (squared deviations in units of the noise variance)
     /// would grow if the change were removed. Larger is clearer.
     public let statistic: Double
-    /// 1 for the change found first (the strongest), 2 for the next, ...
+    /// 1 for the strongest change, 2 for the next, ... (E-divisive: the order in which they
+    /// were found; PELT: by decreasing `statistic`).
     public let order: Int
     /// The mean of the segment that ends just before `index`.
     public let meanBefore: Double
