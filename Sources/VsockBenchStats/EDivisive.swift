@@ -17,8 +17,9 @@
 /// can land between two steps and a hierarchical search never revisits it.
 /// The seeded shuffles make the answer reproducible.
 public enum EDivisive {
-    /// The longest series accepted: one test costs `permutations` × O(length²), about a second
-    /// for 1000 points and 199 permutations in a release build.
+    /// The longest series accepted. One test costs `permutations` × O(length²): measured in a
+    /// release build, 1000 points with one change took 0.8 s in all (199 shuffles for the change,
+    /// then an early stop), a flat series of 1000 0.2 s; each further change adds up to a test.
     public static let maximumLength = 1000
 
     /// The change points of `series`, in index order; nil when it holds a NaN, empty when it is

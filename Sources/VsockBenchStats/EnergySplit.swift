@@ -5,8 +5,8 @@
 /// Q = m n / (m + n) * (2/(m n) Σ|x - y| - 2/(m(m - 1)) Σ_{i<j}|x_i - x_j| - 2/(n(n - 1)) Σ_{i<j}|y_i - y_j|):
 /// the energy distance between the two parts, scaled by their sizes. The split is the tau
 /// (and the end kappa, which may stop short of the segment's end so that a second change
-/// further on does not hide the first) that maximise it. Prefix sums of the distances make
-/// every (tau, kappa) pair O(1), so one segment of L values costs O(L²) time and memory.
+/// further on does not hide the first) that maximise it. Running sums make every (tau, kappa)
+/// pair O(1), so one segment of L values costs O(L²) time and O(L) memory, read in order.
 struct EnergySplit: Equatable {
     /// The first index of the second part, in the series' coordinates.
     let location: Int
@@ -21,27 +21,28 @@ struct EnergySplit: Equatable {
         guard length >= 2 * minimumSize else { return nil }
         let z = Array(values)
 
-        // Row k of the triangle (starting at k (k + 1) / 2, k + 1 long) holds, at j, the sum
-        // of |z_i - z_k| over i < j: the distances from z_k to the values before j.
-        var triangle = [Double](repeating: 0, count: length * (length + 1) / 2)
+        // before[k] = Σ_{i<k} |z_i - z_k|: each value's distances to those before it.
+        var before = [Double](repeating: 0, count: length)
         for k in 0..<length {
-            let row = k * (k + 1) / 2
-            for j in 0..<k { triangle[row + j + 1] = triangle[row + j] + abs(z[j] - z[k]) }
+            var sum = 0.0
+            for i in 0..<k { sum += abs(z[i] - z[k]) }
+            before[k] = sum
         }
+        // toFirst[k] = Σ_{i<tau} |z_i - z_k| for the current tau: distances to the first part.
+        var toFirst = [Double](repeating: 0, count: length)
+        var withinFirst = 0.0  // Σ_{i<j<tau} |z_i - z_j|
 
         var best: (location: Int, statistic: Double)? = nil
-        var withinFirst = 0.0  // Σ_{i<j<tau} |z_i - z_j|
         for tau in 0...(length - minimumSize) {
             if tau >= minimumSize {
-                var between = 0.0  // Σ_{i<tau, tau<=j<kappa} |z_i - z_j|
+                var between = 0.0  // Σ_{i<tau<=j<kappa} |z_i - z_j|
                 var withinSecond = 0.0  // Σ_{tau<=i<j<kappa} |z_i - z_j|
                 let m = Double(tau)
                 let firstTerm = 2 * withinFirst / (m * (m - 1))
                 for kappa in (tau + 1)...length {
-                    let last = (kappa - 1) * kappa / 2  // row of z[kappa - 1]
-                    let toFirst = triangle[last + tau]
-                    between += toFirst
-                    withinSecond += triangle[last + kappa - 1] - toFirst
+                    let last = kappa - 1
+                    between += toFirst[last]
+                    withinSecond += before[last] - toFirst[last]
                     let n = kappa - tau
                     guard n >= minimumSize, searchEnd || kappa == length else { continue }
                     let nd = Double(n)
@@ -50,7 +51,9 @@ struct EnergySplit: Equatable {
                     if best.map({ q > $0.statistic }) ?? true { best = (tau, q) }
                 }
             }
-            withinFirst += triangle[tau * (tau + 1) / 2 + tau]
+            // z[tau] joins the first part.
+            withinFirst += before[tau]
+            for k in (tau + 1)..<length { toFirst[k] += abs(z[tau] - z[k]) }
         }
         guard let found = best else { return nil }
         location = offset + found.location
