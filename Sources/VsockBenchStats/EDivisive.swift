@@ -43,7 +43,7 @@ public enum EDivisive {
         try StatisticsError.requireCount(minimumSegment, named: "minimumSegment", atLeast: 2)
         try StatisticsError.requireCount(permutations, named: "permutations", atLeast: 1, atMost: 9999)
         try StatisticsError.requireCount(maximumChanges, named: "maximumChanges", atLeast: 0)
-        try StatisticsError.requireCount(series.count, named: "series length", atLeast: 0, atMost: maximumLength)
+        try StatisticsError.requireLength(series.count, atMost: maximumLength)
         guard !series.contains(where: \.isNaN) else { return nil }
 
         var generator = SeededGenerator(seed: seed)

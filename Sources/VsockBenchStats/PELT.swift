@@ -35,7 +35,7 @@ public enum PELT {
             throw StatisticsError(argument: "penalty", value: penalty, expected: "a finite number of at least 0, or nil for 2 ln n")
         }
         try StatisticsError.requireCount(minimumSegment, named: "minimumSegment", atLeast: 1)
-        try StatisticsError.requireCount(series.count, named: "series length", atLeast: 0, atMost: maximumLength)
+        try StatisticsError.requireLength(series.count, atMost: maximumLength)
         guard !series.contains(where: \.isNaN) else { return nil }
         let n = series.count
         guard n >= 2 * minimumSegment, let scale = noiseScale(series), scale > 0 else { return [] }

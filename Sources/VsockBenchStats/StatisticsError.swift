@@ -48,4 +48,13 @@ extension StatisticsError {
             throw StatisticsError(argument: argument, value: Double(value), expected: range)
         }
     }
+
+    /// Checks that a series is short enough for the work to stay bounded.
+    static func requireLength(_ count: Int, atMost maximum: Int) throws(StatisticsError) {
+        guard count <= maximum else {
+            throw StatisticsError(
+                argument: "series length", value: Double(count),
+                expected: "at most \(maximum) points, such as the most recent \(maximum) runs")
+        }
+    }
 }
