@@ -14,13 +14,20 @@ public struct MannWhitneyU: Sendable, Hashable {
         case normalApproximation = "normal approximation"
     }
 
-    /// The largest n1 n2 for which the exact distribution is used (when there are no ties):
-    /// 20 against 20, 10 against 40, 2 against 200. Up to it the counts are exact in a Double
-    /// (at most C(40, 20), about 1.4e11) and take microseconds; beyond it both samples are large
-    /// enough for the normal approximation near 0.05. The product, not each size, is bounded
-    /// because the approximation is poor for a very small sample against a large one (2 against
-    /// 40: exact 0.0023, approximation 0.020).
+    /// The largest n1 n2 for which the exact distribution is used when there are no ties:
+    /// 20 against 20, 10 against 40. Up to it the counts take microseconds; beyond it, with
+    /// both samples above `exactSmallSampleLimit`, the normal approximation is close near 0.05.
     public static let exactLimit = 400
+
+    /// The exact distribution is also used, without ties, when the smaller sample has at most
+    /// this many values (and the larger at most `exactLargeSampleLimit`): the approximation is
+    /// poor for a very small sample against a large one (the smallest p of 1 against 401 is
+    /// 0.005 exactly, 0.085 approximated), and a new run is often checked against many.
+    public static let exactSmallSampleLimit = 10
+
+    /// The largest size of the larger sample for the rule of `exactSmallSampleLimit`, which
+    /// bounds the exact computation (O(n1² n2²)) to a few milliseconds.
+    public static let exactLargeSampleLimit = 1000
 
     /// U of the first sample: the number of pairs (x from the first, y from the second) with
     /// x > y, ties counting one half. It ranges from 0 to n1 n2; n1 n2 / 2 is no difference.
@@ -42,8 +49,9 @@ public struct MannWhitneyU: Sendable, Hashable {
 
     /// Tests `first` against `second`; nil when either is empty or holds a NaN.
     ///
-    /// The p-value is exact when n1 n2 is at most `exactLimit` and no value occurs twice in the
-    /// pooled sample; otherwise it is the normal approximation with the tie
+    /// The p-value is exact when no value occurs twice in the pooled sample and either n1 n2 is
+    /// at most `exactLimit` or the smaller sample is small (see `exactSmallSampleLimit`);
+    /// otherwise it is the normal approximation with the tie
     /// correction (SciPy's `mannwhitneyu(method="asymptotic", use_continuity=True)`). When every
     /// value is the same, no test can tell them apart and the p-value is 1.
     public init?(_ first: [Double], _ second: [Double]) {
@@ -101,6 +109,7 @@ public struct MannWhitneyU: Sendable, Hashable {
 
     private static func exactApplies(_ n1: Int, _ n2: Int) -> Bool {
         n1 * n2 <= exactLimit
+            || (Swift.min(n1, n2) <= exactSmallSampleLimit && Swift.max(n1, n2) <= exactLargeSampleLimit)
     }
 
     /// p = 2 P(Z > (|U - n1 n2 / 2| - 1/2) / sigma), at most 1, with

@@ -67,7 +67,7 @@ struct MannWhitneyUTests {
         #expect(Fixtures.relativelyClose(test.pValue, p, 1e-9))
     }
 
-    @Test("25 against 30 without ties is past the exact limit and uses the normal approximation")
+    @Test("25 against 30 without ties is past the exact rules and uses the normal approximation")
     func largeSamples() throws {
         // Rounded draws of N(100, 10) and N(108, 10) (NumPy default_rng(7)). SciPy: asymptotic
         // p = 0.00014779670408754928; the exact p would be 8.23e-05.
@@ -85,6 +85,25 @@ struct MannWhitneyUTests {
         #expect(test.u == 150)
         #expect(Fixtures.relativelyClose(test.pValue, 0.00014779670408754928, 1e-9))
         #expect((test.z ?? 0) > 3.5)
+    }
+
+    @Test("5 against 100 without ties stays exact, for the smaller sample is small")
+    func smallAgainstLarge() throws {
+        // Rounded draws of N(1, 1) × 5 and N(0, 1) × 100 (NumPy default_rng(22)). SciPy: exact
+        // p = 0.08508928161064706 (asymptotic 0.0849).
+        let first = [0.998, 0.553, 1.059, 1.94, 0.321]
+        let second = [
+            -1.398, -1.204, -1.302, -0.623, 1.447, -1.601, 0.944, 1.262, -0.355, -0.701, 0.472, 1.215, 2.156, 0.892,
+            1.594, -0.45, -0.874, -1.72, -1.154, -0.363, 0.193, -1.313, 0.816, -0.103, -0.642, -0.765, 2.021, 0.169,
+            -0.898, -0.954, 1.838, -0.578, 1.189, 1.423, -2.324, 1.351, -0.208, -1.084, -0.544, 0.561, 0.374, 0.426,
+            -0.725, 1.279, 1.502, 1.834, 1.0, 1.894, 2.094, 0.704, 0.881, 0.582, 0.551, 0.863, -1.709, -0.324, 0.488,
+            -2.107, -1.442, 1.584, -1.059, -0.464, 0.375, -0.476, -0.861, -0.516, -0.428, -0.58, 0.182, 1.61, 0.356,
+            1.625, 0.74, 0.836, 0.587, -0.299, 0.422, 0.303, -1.112, 0.748, 0.578, 0.368, -0.558, -2.633, 1.467, -0.07,
+            -2.177, 0.65, -0.699, 0.687, -0.102, 1.134, 0.233, 0.28, 0.15, 1.231, -1.296, 1.177, 0.689, -0.554,
+        ]
+        let test = try #require(MannWhitneyU(first, second))
+        #expect(test.method == .exact && test.u == 365)
+        #expect(Fixtures.relativelyClose(test.pValue, 0.08508928161064706, 1e-12))
     }
 
     @Test("swapping the samples mirrors U and keeps p")
@@ -110,8 +129,11 @@ struct MannWhitneyUTests {
             (1, 1, 1.0), (3, 3, 0.1), (4, 4, 0.02857142857142857), (5, 5, 0.007936507936507936),
             (3, 4, 0.05714285714285714), (2, 8, 0.044444444444444446), (1, 19, 0.1), (2, 5, 0.09523809523809523),
             (2, 40, 2.0 / 861), (0, 5, 1.0),
-            // 21 and 25 is past the exact limit: SciPy asymptotic for range(21) against 100 + range(25).
-            (21, 25, 7.567873572148911e-09),
+            // A small sample against a large one stays exact: 1 against 401 (SciPy's asymptotic
+            // p would be 0.085), 10 against 41.
+            (1, 401, 2.0 / 402), (10, 41, 1.565225464737295e-10),
+            // Past both exact rules: SciPy asymptotic for range(n1) against 1000 + range(n2).
+            (21, 25, 7.567873572148911e-09), (11, 40, 4.98565610289315e-07),
         ])
     func smallestPValue(n1: Int, n2: Int, p: Double) {
         #expect(Fixtures.relativelyClose(MannWhitneyU.smallestPValue(n1: n1, n2: n2), p, 1e-9))
