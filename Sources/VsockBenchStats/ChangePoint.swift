@@ -22,6 +22,8 @@ public struct ChangePoint: Sendable, Hashable, Codable {
     /// The median of the segment that starts at `index`.
     public let medianAfter: Double
 
+    /// A change point as the searches here report it; public so that one read back from a
+    /// stored history can be rebuilt.
     public init(
         index: Int, pValue: Double?, statistic: Double, order: Int,
         meanBefore: Double, meanAfter: Double, medianBefore: Double, medianAfter: Double

@@ -37,6 +37,8 @@ public struct Estimate: Sendable, Hashable, Codable {
     /// A report must show this rather than a confident-looking interval.
     public let reachesConfidence: Bool
 
+    /// An estimate as the intervals here make it; public so that one read back from a JSON
+    /// document, or made by a caller's own method, can be carried the same way.
     public init(
         point: Double, low: Double, high: Double, n: Int, method: Method,
         confidence: Double, coverage: Double?, reachesConfidence: Bool

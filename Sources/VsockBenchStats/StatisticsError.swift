@@ -1,23 +1,27 @@
 /// An argument outside what a statistic is defined for: a confidence of 1.5, a quantile of -0.1,
-/// zero bootstrap resamples.
+/// zero bootstrap resamples, or a series longer than a change-point search will take.
 ///
 /// Arguments are the caller's choice (often a command-line flag), so they are reported as an
 /// error that names the argument, the value and what is accepted, rather than trapping. Data
-/// that is too short or holds a NaN is not an error: the functions return nil for it.
+/// that is too short or holds a NaN is not an error: the functions return nil (or no change
+/// points) for it, and the caller says "not enough trials" in its own words.
 public struct StatisticsError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The argument's name as the function spells it, e.g. `confidence`.
     public let argument: String
     /// The value that was passed.
     public let value: Double
-    /// What is accepted, e.g. `a number between 0 and 1 (exclusive), such as 0.95`.
+    /// What is accepted, e.g. `a number between 0 and 1 (both excluded), such as 0.95`.
     public let expected: String
 
+    /// An error for `argument` given as `value`, where `expected` is accepted.
     public init(argument: String, value: Double, expected: String) {
         self.argument = argument
         self.value = value
         self.expected = expected
     }
 
+    /// One line for the user, e.g. `confidence 95 is not accepted: pass a number between 0 and 1
+    /// (both excluded), such as 0.95`.
     public var description: String {
         "\(argument) \(Self.format(value)) is not accepted: pass \(expected)"
     }
