@@ -5,7 +5,7 @@ import Testing
 @Suite("EnergySplit: the best split of one segment by energy distance")
 struct EnergySplitTests {
     /// Q of X = z[0..<tau], Y = z[tau..<kappa] straight from the definition in Matteson and
-    /// James (2014), eq. (5) with alpha = 1, in O(n²) per pair: the reference for the prefix sums.
+    /// James (2014), eq. (5) with alpha = 1, in O(n²) per pair: the reference for the running sums.
     private func directStatistic(_ z: [Double], tau: Int, kappa: Int) -> Double {
         let x = Array(z[0..<tau])
         let y = Array(z[tau..<kappa])
@@ -21,7 +21,7 @@ struct EnergySplitTests {
         return m * n / (m + n) * energy
     }
 
-    @Test("the prefix sums find the same maximum as the definition, over every (tau, kappa)")
+    @Test("the running sums find the same maximum as the definition, over every (tau, kappa)")
     func againstDefinition() throws {
         var generator = SeededGenerator(seed: 12)
         for (length, minimum) in [(12, 2), (17, 3), (25, 4)] {
