@@ -126,6 +126,10 @@ let package = Package(
             dependencies: ["VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "vsockbench", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
+        /// Statistics for trials, the CI gate and the results history: descriptive figures,
+        /// median intervals, the Mann-Whitney U test, change points. No dependencies, by design.
+        .target(name: "VsockBenchStats"),
+        .testTarget(name: "VsockBenchStatsTests", dependencies: ["VsockBenchStats"]),
     ],
     swiftLanguageModes: [.v6]
 )
