@@ -13,8 +13,8 @@ Runs nitro-cli terminate-enclave for the enclave start-enclave.sh recorded in
 $NITRO_STATE_FILE (or the given ID; --all terminates every enclave on this
 instance), then runs 'nitro-cli describe-enclaves' again and fails when the enclave (with
 --all: any enclave) is still listed, naming who owns it. terminate-enclave's own exit status
-is not trusted: with --all, nitro-cli counts an enclave that refused (only the user who
-started an enclave, or root, may terminate it) among the successes.
+is not trusted: with --all, nitro-cli accepts an enclave's refusal (only the user who
+started an enclave, or root, may terminate it) as a success.
 
 Exits 0 when nothing is left running (also when there was nothing to stop), 1 otherwise.
 USAGE
