@@ -40,6 +40,7 @@ test:
 	$(RELEASE_BUILD)
 	CI=true scripts/vsock-lab/test-bench.sh --binary $(RELEASE)
 	scripts/check-nitro-kit.sh
+	CI=true scripts/test-nitro-kit.sh --binary $(RELEASE)
 
 bench-probe:
 	scripts/install-deps.sh build

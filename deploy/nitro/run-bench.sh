@@ -10,12 +10,12 @@ usage() {
     cat <<USAGE
 Usage: deploy/nitro/run-bench.sh [--scenario FILE ...] [--results DIR] [--baseline-dir DIR]
          [--tolerance PCT] [--cid CID] [--cpu-count N] [--memory MIB] [--eif PATH]
-         [--debug-mode] [--no-probe] [--check socat|vsockbench] [--tries N] [--no-start]
-         [--keep-running]
+         [--debug-mode] [--no-probe] [--check socat|vsockbench] [--tries N]
+         [--interval SECONDS] [--no-start] [--keep-running]
 
 Steps:
   1. start-enclave.sh (skipped with --no-start: an enclave already serves at --cid)
-  2. wait-ready.sh --cid CID --check CHECK --tries N
+  2. wait-ready.sh --cid CID --check CHECK --tries N (fails at once when the enclave ends)
   3. per scenario NAME.yaml:
        vsockbench compare NAME.yaml --target vsock://CID:$NITRO_PORT --probe \\
            --json DIR/NAME.json --markdown DIR/NAME.md      (table also in DIR/NAME.txt)
@@ -32,12 +32,15 @@ Options:
   --tolerance PCT    allowed regression for check (default 10%)
   --no-probe         run without the eBPF probe (it needs root or CAP_BPF+CAP_PERFMON;
                      when not root, vsockbench runs under 'sudo -n')
-  --cid, --cpu-count, --memory, --eif, --debug-mode: as in start-enclave.sh
-  --check, --tries   as in wait-ready.sh
+  --cid, --cpu-count, --memory, --eif, --debug-mode: as in start-enclave.sh (with
+                     --debug-mode the enclave's console is captured from its first line)
+  --check, --tries, --interval: as in wait-ready.sh
   -h, --help         this text
 
 Exit status: 0 when every scenario ran and every gate held; 1 otherwise.
-DIR also gets parent.txt (instance type, kernel, CPUs) and enclave.json (describe-enclaves).
+DIR also gets parent.txt (instance type, kernel, CPUs), enclave.json (describe-enclaves at
+the end) and, with --debug-mode, enclave-console.log.
+The target is vsock://CID:$NITRO_PORT unless NITRO_TARGET says otherwise (a test seam).
 USAGE
 }
 
@@ -48,6 +51,7 @@ tolerance="10%"
 probe=(--probe)
 check=socat
 tries=30
+interval=2
 start=1
 keep=0
 start_args=()
@@ -61,7 +65,7 @@ while [[ $# -gt 0 ]]; do
         --no-probe) probe=() ;;
         --no-start) start=0 ;;
         --keep-running) keep=1 ;;
-        --scenario | --results | --baseline-dir | --tolerance | --cid | --cpu-count | --memory | --eif | --check | --tries)
+        --scenario | --results | --baseline-dir | --tolerance | --cid | --cpu-count | --memory | --eif | --check | --tries | --interval)
             nitro_need_value "$@"
             case $1 in
                 --scenario) scenarios+=("$2") ;;
@@ -74,6 +78,7 @@ while [[ $# -gt 0 ]]; do
                 --eif) start_args+=(--eif "$2") ;;
                 --check) check=$2 ;;
                 --tries) tries=$2 ;;
+                --interval) interval=$2 ;;
             esac
             shift
             ;;
@@ -88,8 +93,12 @@ for scenario in "${scenarios[@]}"; do
 done
 [[ -z $baseline_dir || -d $baseline_dir ]] || nitro_usage_error "--baseline-dir $baseline_dir: no such directory"
 
-nitro_require_cli
+nitro_require_enclaves
 vsockbench=$(nitro_vsockbench)
+# A binary built on another distribution may not even start here (a binary built on Debian 12
+# needs GLIBC_2.35; Amazon Linux 2023 has 2.34): say so before starting an enclave.
+version=$("$vsockbench" --version 2>&1) ||
+    nitro_die "the parent's vsockbench ($vsockbench) does not run here: $version; build it on this machine's distribution (README step 2)"
 runner=("$vsockbench")
 if [[ ${#probe[@]} -gt 0 && $EUID -ne 0 ]]; then
     sudo -n true 2>/dev/null ||
@@ -97,16 +106,18 @@ if [[ ${#probe[@]} -gt 0 && $EUID -ne 0 ]]; then
     runner=(sudo -n "$vsockbench")
 fi
 mkdir -p "$results"
-target="vsock://$NITRO_CID:$NITRO_PORT"
+target=$(nitro_target)
 
-console_pid=""
+started=0
 finish() {
     local status=$?
-    if [[ -n $console_pid ]]; then kill "$console_pid" 2>/dev/null || true; fi
     nitro-cli describe-enclaves >"$results/enclave.json" 2>/dev/null || true
-    if [[ $start -eq 1 && $keep -eq 0 ]]; then
+    # Only the enclave this run started: when start-enclave.sh refused (one it recorded earlier
+    # still runs), that one is left alone.
+    if [[ $started -eq 1 && $keep -eq 0 ]]; then
         "$NITRO_KIT_DIR/stop-enclave.sh" || status=1
     fi
+    [[ ! -s $NITRO_CONSOLE_LOG ]] || cp "$NITRO_CONSOLE_LOG" "$results/enclave-console.log"
     exit "$status"
 }
 
@@ -115,10 +126,8 @@ if [[ $start -eq 1 ]]; then
     trap 'exit 130' INT
     trap 'exit 143' TERM
     id=$("$NITRO_KIT_DIR/start-enclave.sh" --cid "$NITRO_CID" "${start_args[@]}")
-    if [[ " ${start_args[*]} " == *" --debug-mode "* ]]; then
-        nitro-cli console --enclave-id "$id" >"$results/enclave-console.log" 2>&1 &
-        console_pid=$!
-    fi
+    started=1
+    nitro_say "enclave $id started"
 fi
 
 {
@@ -126,11 +135,11 @@ fi
     echo "parent_kernel $(uname -r)"
     echo "parent_cpus $(nproc)"
     echo "target $target"
-    echo "vsockbench $("$vsockbench" --version 2>/dev/null || echo unknown)"
+    echo "vsockbench $version"
     echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$results/parent.txt"
 
-"$NITRO_KIT_DIR/wait-ready.sh" --cid "$NITRO_CID" --check "$check" --tries "$tries"
+"$NITRO_KIT_DIR/wait-ready.sh" --cid "$NITRO_CID" --check "$check" --tries "$tries" --interval "$interval"
 
 failures=0
 for scenario in "${scenarios[@]}"; do

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the vsockbench enclave from its EIF and records what nitro-cli reports.
+# Starts the vsockbench enclave from its EIF and records what nitro-cli reports; in debug mode
+# it also captures the enclave's console from its first line.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -7,12 +8,22 @@ set -euo pipefail
 usage() {
     cat <<USAGE
 Usage: deploy/nitro/start-enclave.sh [--eif PATH] [--cpu-count N] [--memory MIB] [--cid CID]
-                                     [--name NAME] [--debug-mode]
+                                     [--name NAME] [--debug-mode] [--timeout SECONDS]
 
 Runs: nitro-cli run-enclave --eif-path EIF --cpu-count N --memory MIB --enclave-cid CID
-      --enclave-name NAME [--debug-mode]
-and writes nitro-cli's answer to $NITRO_STATE_DIR/enclave.json (stop-enclave.sh reads it).
-Prints the enclave ID on stdout.
+      --enclave-name NAME [--debug-mode --attach-console]
+and, once it succeeded, writes nitro-cli's answer to $NITRO_STATE_FILE
+(stop-enclave.sh and wait-ready.sh read it). Prints the enclave ID on stdout.
+
+In debug mode the console is captured from the start: run-enclave --attach-console runs in
+the background, writing its answer and then the console to $NITRO_CONSOLE_LOG.
+An enclave whose program fails at once (a wrong command in the image, a missing library)
+still starts, because the enclave's init reports ready before it runs the program; the
+console is the only place that says why it ended, and attaching it after run-enclave
+returned would come too late. wait-ready.sh shows its last lines when the enclave is gone.
+
+Refuses to start while the enclave recorded in $NITRO_STATE_FILE still runs
+(stop-enclave.sh first), and never overwrites that record with a failed run.
 
 Options (defaults from the environment, then these):
   --eif PATH      enclave image (default $NITRO_EIF)
@@ -20,23 +31,27 @@ Options (defaults from the environment, then these):
   --memory MIB    memory for the enclave (default $NITRO_MEMORY_MIB)
   --cid CID       enclave CID, 4 or more (default $NITRO_CID; the parent is 3)
   --name NAME     enclave name (default $NITRO_ENCLAVE_NAME)
-  --debug-mode    debug mode: 'nitro-cli console' shows the enclave's output, but PCRs read
-                  as zeros, so attestation-bound keys will not work; figures are unaffected
+  --debug-mode    debug mode, with the console captured as above; PCRs read as zeros, so
+                  attestation-bound keys will not work; figures are unaffected
+  --timeout SECONDS
+                  how long run-enclave may take in debug mode (default 300)
   -h, --help      this text
 
 CPUs and memory must fit in what the allocator reserved (deploy/nitro/allocator.yaml).
+On failure it names nitro-cli's error code: 'nitro-cli explain --error-code E..' explains it.
 USAGE
 }
 
-debug=()
+debug=0
+timeout=300
 while [[ $# -gt 0 ]]; do
     case $1 in
         -h | --help)
             usage
             exit 0
             ;;
-        --debug-mode) debug=(--debug-mode) ;;
-        --eif | --cpu-count | --memory | --cid | --name)
+        --debug-mode) debug=1 ;;
+        --eif | --cpu-count | --memory | --cid | --name | --timeout)
             nitro_need_value "$@"
             case $1 in
                 --eif) NITRO_EIF=$2 ;;
@@ -44,6 +59,7 @@ while [[ $# -gt 0 ]]; do
                 --memory) NITRO_MEMORY_MIB=$2 ;;
                 --cid) NITRO_CID=$2 ;;
                 --name) NITRO_ENCLAVE_NAME=$2 ;;
+                --timeout) timeout=$2 ;;
             esac
             shift
             ;;
@@ -55,20 +71,75 @@ done
 [[ $NITRO_CID =~ ^[0-9]+$ && $NITRO_CID -ge 4 ]] || nitro_usage_error "--cid must be a number, 4 or more"
 [[ $NITRO_CPU_COUNT =~ ^[1-9][0-9]*$ ]] || nitro_usage_error "--cpu-count must be a positive number"
 [[ $NITRO_MEMORY_MIB =~ ^[1-9][0-9]*$ ]] || nitro_usage_error "--memory must be a positive number of MiB"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || nitro_usage_error "--timeout must be a positive number of seconds"
 [[ -f $NITRO_EIF ]] || nitro_die "no EIF at $NITRO_EIF: run deploy/nitro/build-eif.sh first"
-nitro_require_cli
-
+nitro_require_enclaves
 mkdir -p "$NITRO_STATE_DIR"
-state="$NITRO_STATE_DIR/enclave.json"
-nitro_say "nitro-cli run-enclave: $NITRO_CPU_COUNT vCPUs, $NITRO_MEMORY_MIB MiB, CID $NITRO_CID${debug:+, debug mode}"
-if ! nitro-cli run-enclave --eif-path "$NITRO_EIF" --cpu-count "$NITRO_CPU_COUNT" \
-    --memory "$NITRO_MEMORY_MIB" --enclave-cid "$NITRO_CID" --enclave-name "$NITRO_ENCLAVE_NAME" \
-    "${debug[@]}" >"$state"; then
-    cat "$state" >&2
-    nitro_die "run-enclave failed (allocator too small? 'nitro-cli explain E..' names the error; README 'Troubleshooting')"
+
+# An enclave recorded by an earlier start that still runs: keep its record, start nothing.
+if [[ -s $NITRO_STATE_FILE ]]; then
+    recorded=$(nitro_json_string EnclaveID <"$NITRO_STATE_FILE")
+    if [[ -n $recorded ]] && nitro-cli describe-enclaves 2>/dev/null | grep -qF "\"$recorded\""; then
+        nitro_die "enclave $recorded (recorded in $NITRO_STATE_FILE) is still running: deploy/nitro/stop-enclave.sh first"
+    fi
 fi
-id=$(nitro_json_string EnclaveID <"$state")
-cid=$(nitro_json_number EnclaveCID <"$state")
-[[ -n $id ]] || nitro_die "run-enclave printed no EnclaveID (see $state)"
-nitro_say "enclave $id running, CID ${cid:-?}; state in $state"
+
+answer=$(mktemp "$NITRO_STATE_DIR/run-enclave.XXXXXX")
+errors="$NITRO_STATE_DIR/run-enclave.err"
+trap 'rm -f "$answer"' EXIT
+run=(nitro-cli run-enclave --eif-path "$NITRO_EIF" --cpu-count "$NITRO_CPU_COUNT"
+    --memory "$NITRO_MEMORY_MIB" --enclave-cid "$NITRO_CID" --enclave-name "$NITRO_ENCLAVE_NAME")
+nitro_say "nitro-cli run-enclave: $NITRO_CPU_COUNT vCPUs, $NITRO_MEMORY_MIB MiB, CID $NITRO_CID$([[ $debug -eq 0 ]] || echo ', debug mode, console captured')"
+
+failed() {
+    cat "$errors" >&2
+    local code
+    code=$(nitro_error_code "$errors")
+    if [[ -n $code ]]; then
+        nitro_say "nitro-cli explain --error-code $code:"
+        nitro-cli explain --error-code "$code" 2>&1 | sed 's/^/  /' >&2 || true
+    fi
+    nitro_die "run-enclave failed${code:+ ($code)}; $NITRO_STATE_FILE left as it was (README 'Troubleshooting')"
+}
+
+if [[ $debug -eq 0 ]]; then
+    rm -f "$NITRO_CONSOLE_LOG" "$NITRO_CONSOLE_PID"
+    "${run[@]}" >"$answer" 2>"$errors" || failed
+else
+    # --attach-console (which implies --debug-mode) prints the answer, then streams the console
+    # until the enclave ends. Its output goes to a file, so that it never holds a caller's
+    # pipe open ($(start-enclave.sh) returns as soon as the enclave runs).
+    "${run[@]}" --debug-mode --attach-console >"$NITRO_CONSOLE_LOG" 2>"$errors" </dev/null &
+    console_pid=$!
+    # The answer is complete at its closing brace (pretty JSON, at indent 0).
+    complete() { grep -q '^}$' "$NITRO_CONSOLE_LOG"; }
+    deadline=$((SECONDS + timeout))
+    until complete; do
+        if ! nitro_alive "$console_pid"; then
+            complete && break
+            failed
+        fi
+        if ((SECONDS >= deadline)); then
+            kill "$console_pid" 2>/dev/null || true
+            nitro_die "run-enclave gave no answer within $timeout s (see $errors); 'nitro-cli describe-enclaves' shows whether an enclave started"
+        fi
+        sleep 0.2
+    done
+    awk '{ print } /^}$/ { exit }' "$NITRO_CONSOLE_LOG" >"$answer"
+    printf '%s\n' "$console_pid" >"$NITRO_CONSOLE_PID"
+fi
+
+cat "$errors" >&2 # run-enclave's progress
+id=$(nitro_json_string EnclaveID <"$answer")
+[[ -n $id ]] || {
+    cat "$answer" >&2
+    nitro_die "run-enclave printed no EnclaveID; $NITRO_STATE_FILE left as it was"
+}
+cid=$(nitro_json_number EnclaveCID <"$answer")
+name=$(nitro_json_string EnclaveName <"$answer")
+mv "$answer" "$NITRO_STATE_FILE"
+trap - EXIT
+[[ $name == "$NITRO_ENCLAVE_NAME" ]] ||
+    nitro_say "note: nitro-cli named it $name ($NITRO_ENCLAVE_NAME is taken by another enclave); use its ID"
+nitro_say "enclave $id running, CID ${cid:-?}; state in $NITRO_STATE_FILE$([[ $debug -eq 0 ]] || echo "; console in $NITRO_CONSOLE_LOG")"
 printf '%s\n' "$id"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Terminates the vsockbench enclave. Safe to call when it is not running.
+# Terminates the vsockbench enclave, then checks with describe-enclaves that it is gone. Safe
+# to call when it is not running.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -9,8 +10,13 @@ usage() {
 Usage: deploy/nitro/stop-enclave.sh [--enclave-id ID | --all]
 
 Runs nitro-cli terminate-enclave for the enclave start-enclave.sh recorded in
-$NITRO_STATE_DIR/enclave.json (or the given ID; --all terminates every enclave on this
-instance). Exits 0 when there is nothing to stop.
+$NITRO_STATE_FILE (or the given ID; --all terminates every enclave on this
+instance), then runs 'nitro-cli describe-enclaves' again and fails when the enclave (with
+--all: any enclave) is still listed, naming who owns it. terminate-enclave's own exit status
+is not trusted: with --all, nitro-cli accepts an enclave's refusal (only the user who
+started an enclave, or root, may terminate it) as a success.
+
+Exits 0 when nothing is left running (also when there was nothing to stop), 1 otherwise.
 USAGE
 }
 
@@ -32,28 +38,77 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-nitro_require_cli
-state="$NITRO_STATE_DIR/enclave.json"
+nitro_require_enclaves
+recorded=""
+[[ ! -s $NITRO_STATE_FILE ]] || recorded=$(nitro_json_string EnclaveID <"$NITRO_STATE_FILE")
 if [[ ${#target[@]} -eq 0 ]]; then
-    id=""
-    [[ ! -f $state ]] || id=$(nitro_json_string EnclaveID <"$state")
-    if [[ -z $id ]]; then
-        nitro_say "no enclave recorded in $state: nothing to stop"
+    if [[ -z $recorded ]]; then
+        nitro_say "no enclave recorded in $NITRO_STATE_FILE: nothing to stop"
         exit 0
     fi
-    target=(--enclave-id "$id")
+    target=(--enclave-id "$recorded")
 fi
 
-running=$(nitro-cli describe-enclaves)
-if ! grep -q '"EnclaveID"' <<<"$running" ||
-    { [[ ${target[0]} == --enclave-id ]] && ! grep -qF "\"${target[1]}\"" <<<"$running"; }; then
-    nitro_say "nothing to stop: no such enclave is running"
-    rm -f "$state"
+# The enclaves this call is about, one line each (see nitro_enclaves), from describe-enclaves.
+concerned() {
+    local listing
+    listing=$(nitro-cli describe-enclaves) ||
+        nitro_die "nitro-cli describe-enclaves failed: cannot tell what is running"
+    if [[ ${target[0]} == --all ]]; then
+        nitro_enclaves <<<"$listing"
+    else
+        nitro_enclaves <<<"$listing" | awk -F '\t' -v id="${target[1]}" '$1 == id'
+    fi
+}
+
+# After the enclave is gone: forget it, and end the console capture start-enclave.sh started
+# (it ends by itself with the enclave; wait a little, then stop it).
+forget() {
+    if [[ -n $recorded ]] && ! concerned_ids | grep -qxF "$recorded"; then
+        rm -f "$NITRO_STATE_FILE"
+    fi
+    [[ -s $NITRO_CONSOLE_PID ]] || return 0
+    local pid tries
+    pid=$(cat "$NITRO_CONSOLE_PID")
+    for ((tries = 0; tries < 25; tries++)); do
+        nitro_alive "$pid" || break
+        sleep 0.2
+    done
+    if nitro_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'nitro-cli'; then
+        kill "$pid" 2>/dev/null || true
+    fi
+    rm -f "$NITRO_CONSOLE_PID"
+}
+concerned_ids() { nitro-cli describe-enclaves 2>/dev/null | nitro_enclaves | cut -f1; }
+
+before=$(concerned)
+if [[ -z $before ]]; then
+    nitro_say "nothing to stop: $([[ ${target[0]} == --all ]] && echo 'no enclave is running' || echo "enclave ${target[1]} is not running")"
+    forget
     exit 0
 fi
+
 nitro_say "nitro-cli terminate-enclave ${target[*]}"
-if nitro-cli terminate-enclave "${target[@]}" >&2; then
-    rm -f "$state"
-else
-    nitro_die "terminate-enclave failed; 'nitro-cli describe-enclaves' shows what is still running"
+status=0
+nitro-cli terminate-enclave "${target[@]}" >&2 || status=$?
+
+# Check, whatever terminate-enclave said. An enclave still TERMINATING gets a few seconds.
+left=""
+for ((check = 0; check < 20; check++)); do
+    left=$(concerned)
+    grep -q $'\tTERMINATING\t' <<<"$left" || break
+    sleep 0.5
+done
+if [[ -z $left ]]; then
+    [[ $status -eq 0 ]] || nitro_say "terminate-enclave exited $status, but nothing is left running"
+    forget
+    nitro_say "stopped: describe-enclaves lists $([[ ${target[0]} == --all ]] && echo 'no enclave' || echo "no ${target[1]}")"
+    exit 0
 fi
+
+while IFS=$'\t' read -r id pid cid state _ name; do
+    owner=$(nitro_process_owner "$pid")
+    nitro_say "still running: enclave $id (name ${name:-?}, CID $cid, $state), its process $pid owned by $owner"
+    nitro_say "  only that user or root may terminate it: sudo nitro-cli terminate-enclave --enclave-id $id"
+done <<<"$left"
+nitro_die "terminate-enclave ${target[*]} exited $status but left $(wc -l <<<"$left") enclave(s) running (listed above)"
