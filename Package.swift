@@ -27,6 +27,9 @@ let package = Package(
         // The layers, lowest first; each may import only the ones above it (ARCHITECTURE.md).
         /// Clocks, CPU time, threads and locks, quantities and number formats, host facts.
         .target(name: "VsockBenchSupport", dependencies: ["CShims"]),
+        /// Statistics for trials, the CI gate and the results history: descriptive figures,
+        /// median intervals, the Mann-Whitney U test, change points. No dependencies, by design.
+        .target(name: "VsockBenchStats"),
         /// Endpoints, socket addresses and options, and the one place that makes socket and
         /// descriptor syscalls (counted per socket).
         .target(
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "VsockBenchReport",
             dependencies: [
-                "VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockProbe",
+                "VsockBenchSupport", "VsockBenchStats", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockProbe",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -123,12 +126,13 @@ let package = Package(
         /// Runs the built `vsockbench` (run, sweep, check) as a user would.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "vsockbench", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "vsockbench",
+                .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
-        /// Statistics for trials, the CI gate and the results history: descriptive figures,
-        /// median intervals, the Mann-Whitney U test, change points. No dependencies, by design.
-        .target(name: "VsockBenchStats"),
         .testTarget(name: "VsockBenchStatsTests", dependencies: ["VsockBenchStats"]),
     ],
     swiftLanguageModes: [.v6]
