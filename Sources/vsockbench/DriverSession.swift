@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import Synchronization
 import VsockProbe
 import VsockBenchSupport
 import VsockTransport
@@ -11,7 +12,7 @@ import VsockBenchReport
 
 /// The driver's side of a command that runs cases: the target (given, or started locally),
 /// the runner, Ctrl-C handling and the progress line.
-final class DriverSession: @unchecked Sendable {
+final class DriverSession {
     let runner: ScenarioRunner
     let progress: ProgressLine
     private let localTarget: LocalTarget?
@@ -20,7 +21,7 @@ final class DriverSession: @unchecked Sendable {
     convenience init(options: ScenarioOptions) throws { try self.init(flags: options.driver) }
 
     convenience init(flags options: DriverFlags) throws {
-        try self.init(target: options.parsedTarget(), ioTimeout: options.ioTimeout, probe: options.probe, inProcess: options.inProcess)
+        try self.init(target: options.endpoint, ioTimeout: options.ioTimeout.seconds, probe: options.probe, inProcess: options.inProcess)
     }
 
     /// Drives `target`, or a local target started here when it is nil; with `probe`, attaches
@@ -121,23 +122,28 @@ final class DriverSession: @unchecked Sendable {
 
 /// One live status line on stderr while a case runs, only on a terminal and only for cases
 /// longer than a second; nothing of it reaches files, pipes or JSON.
-final class ProgressLine: @unchecked Sendable {
+final class ProgressLine: Sendable {
     let enabled = isatty(STDERR_FILENO) != 0
-    private var shown = false
+    /// Whether a line is on the terminal now (the runner's thread updates, the signal thread may clear).
+    private let shown = Mutex(false)
 
     func update(_ p: CaseProgress) {
         guard enabled, (p.plannedSeconds ?? 2) > 1 || p.elapsedSeconds > 1 else { return }
         let planned = p.plannedSeconds.map { "/" + Format.fixed($0, 1) + "s" } ?? ""
         let rate = p.elapsedSeconds > 0 ? Double(p.bytes) * 8 / p.elapsedSeconds / 1e6 : 0
         let line = "  \(p.caseName): \(p.phase == .warmup ? "warmup" : "measuring") \(Format.fixed(p.elapsedSeconds, 1))s\(planned)  \(p.messages) msgs  \(Format.compact(rate)) Mbps"
-        StandardError.write("\r\u{1B}[2K" + line)
-        shown = true
+        shown.withLock { shown in
+            StandardError.write("\r\u{1B}[2K" + line)
+            shown = true
+        }
     }
 
     func finish() {
-        if shown {
-            StandardError.write("\r\u{1B}[2K")
-            shown = false
+        shown.withLock { shown in
+            if shown {
+                StandardError.write("\r\u{1B}[2K")
+                shown = false
+            }
         }
     }
 }

@@ -43,14 +43,16 @@ extension VsockBench {
         @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters as JSON to FILE ('-': standard output).", valueName: "FILE"))
         var jsonPath: String?
 
-        @Option(help: ArgumentHelp("Print the counts of every S seconds while it runs.", valueName: "S"))
-        var interval: Double?
+        @Option(help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
+                transform: TimeSpan.parseTimeout)
+        var interval: TimeSpan?
 
         @Option(help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command.", valueName: "PID"))
         var pid: Int32?
 
-        @Option(help: ArgumentHelp("With --pid: count for D seconds (default: until the process exits or Ctrl-C).", valueName: "D"))
-        var duration: Double?
+        @Option(help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the process exits or Ctrl-C).", valueName: "D"),
+                transform: TimeSpan.parseTimeout)
+        var duration: TimeSpan?
 
         @Option(help: ArgumentHelp("Count only vsock packets from or to this port.", valueName: "PORT"))
         var vsockPort: UInt32?
@@ -68,8 +70,7 @@ extension VsockBench {
             if pid == nil && command.isEmpty { throw ValidationError("Give a command after --, or --pid PID.") }
             if pid != nil && !command.isEmpty { throw ValidationError("Give either a command or --pid, not both.") }
             if duration != nil && pid == nil { throw ValidationError("--duration goes with --pid; a command runs until it exits.") }
-            if let interval, !(interval > 0) { throw ValidationError("--interval must be a positive number of seconds.") }
-            if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds.") }
+            if let pid, pid <= 0 { throw ValidationError("--pid \(pid) is not a process id (a positive number).") }
         }
 
         func run() throws {
@@ -90,12 +91,12 @@ extension VsockBench {
                 if let pid {
                     title = "pid \(pid)"
                     result = try ProbeSession.attach(
-                        pid: pid, duration: duration, configuration: configuration, interval: interval,
+                        pid: pid, duration: duration?.seconds, configuration: configuration, interval: interval?.seconds,
                         onInterval: onInterval)
                 } else {
                     title = "`\(command.joined(separator: " "))`"
                     result = try ProbeSession.run(
-                        command: command, configuration: configuration, interval: interval, onInterval: onInterval)
+                        command: command, configuration: configuration, interval: interval?.seconds, onInterval: onInterval)
                 }
             } catch {
                 printError("vsockbench probe: \(error)")

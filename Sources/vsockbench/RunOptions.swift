@@ -1,8 +1,7 @@
 import ArgumentParser
+import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
-import VsockBenchModel
-import VsockBenchEngine
 
 /// Options shared by the commands that run scenarios (run, compare, diagnose).
 struct ScenarioOptions: ParsableArguments {
@@ -14,21 +13,24 @@ struct ScenarioOptions: ParsableArguments {
     func loadScenario() throws -> Scenario { try driver.loadScenario(path: scenario) }
 }
 
-/// How cases are driven: the target, overrides, the probe.
+/// How cases are driven: the target, overrides, the probe. Every command that runs cases
+/// (run, compare, diagnose, sweep) takes these.
 struct DriverFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix socket.",
-        valueName: "endpoint"))
-    var target: String?
+        valueName: "endpoint"), transform: TargetArgument.parse)
+    var target: TargetArgument?
 
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Override every case's measured duration (for example 2s).", valueName: "duration"))
-    var duration: String?
+    @Option(name: .long, help: ArgumentHelp("Override every case's measured duration (for example 2s).", valueName: "duration"),
+            transform: TimeSpan.parsePositive)
+    var duration: TimeSpan?
 
-    @Option(name: .long, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none).", valueName: "duration"))
-    var warmup: String?
+    @Option(name: .long, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none).", valueName: "duration"),
+            transform: TimeSpan.parse)
+    var warmup: TimeSpan?
 
     @Option(name: .long, help: ArgumentHelp("Override every case to stop after this many messages (total across connections).", valueName: "count"))
     var messages: Int?
@@ -37,8 +39,15 @@ struct DriverFlags: ParsableArguments {
         "Count kernel events with eBPF over each measured interval (both processes): syscalls, KVM_RUN and VM exits, vsock packets by op, credit updates, virtio notifications. Needs root or CAP_BPF+CAP_PERFMON; without them the run goes on without the probe."))
     var probe = false
 
-    @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Fail a case when a read or write blocks longer than this many seconds.", valueName: "seconds"))
-    var ioTimeout: Double = 10
+    @Option(name: .customLong("io-timeout"), help: ArgumentHelp(
+        "Fail a case when a read or write blocks longer than this (seconds, or with a unit: 10, 30s).", valueName: "seconds"),
+            transform: TimeSpan.parseTimeout)
+    var ioTimeout = TimeSpan(nanos: 10_000_000_000)
+
+    func validate() throws {
+        if let messages, messages <= 0 { throw ValidationError("--messages must be positive") }
+        if let duration, duration.nanos > 7 * 86_400 * 1_000_000_000 { throw ValidationError("--duration is longer than a week") }
+    }
 
     /// Loads the scenario, applies overrides and the case selection; bad input exits 2.
     func loadScenario(path: String) throws -> Scenario {
@@ -49,38 +58,32 @@ struct DriverFlags: ParsableArguments {
             printError(error.description)
             throw ExitCode(Exit.badInput)
         }
+        return try applyOverrides(to: scenario)
+    }
+
+    /// The scenario with the command line's duration, messages and warmup applied to every case.
+    func applyOverrides(to scenario: Scenario) throws -> Scenario {
+        var scenario = scenario
         if let duration {
-            guard case let .success(nanos) = Quantities.parseDuration(duration), nanos > 0 else {
-                throw fail("--duration '\(duration)' is not a positive duration such as 2s or 500ms", code: Exit.badInput)
-            }
-            for i in scenario.cases.indices { scenario.cases[i].stop = .duration(nanos: nanos) }
+            for i in scenario.cases.indices { scenario.cases[i].stop = .duration(nanos: duration.nanos) }
         }
         if let messages {
-            guard messages > 0 else { throw fail("--messages must be positive", code: Exit.badInput) }
             for i in scenario.cases.indices {
                 scenario.cases[i].stop = .messages(max(messages, scenario.cases[i].connections))
             }
         }
         if let warmup {
-            guard case let .success(nanos) = Quantities.parseDuration(warmup) else {
-                throw fail("--warmup '\(warmup)' is not a duration such as 200ms or 0s", code: Exit.badInput)
-            }
-            for i in scenario.cases.indices { scenario.cases[i].warmupNanos = nanos }
+            for i in scenario.cases.indices { scenario.cases[i].warmupNanos = warmup.nanos }
         }
-        guard ioTimeout > 0 else { throw fail("--io-timeout must be positive", code: Exit.badInput) }
         return scenario
     }
 
     /// `--target null`: no socket, the target's pipeline in process.
-    var inProcess: Bool { target == InProcessTarget.endpointName }
+    var inProcess: Bool { target == .inProcess }
 
-    func parsedTarget() throws -> Endpoint? {
-        guard let target, !inProcess else { return nil }
-        let endpoint: Endpoint
-        do { endpoint = try Endpoint(parsing: target) } catch { throw fail(error.description, code: Exit.badInput) }
-        if case .vsock(Endpoint.vsockAnyCID, _) = endpoint {
-            throw fail("invalid target '\(target)': 'any' is for listening; name the target's CID (an enclave's, e.g. vsock://16:5005, or local)", code: Exit.badInput)
-        }
-        return endpoint
+    /// The endpoint to drive; nil to start a local target (or with `--target null`).
+    var endpoint: Endpoint? {
+        if case let .endpoint(endpoint)? = target { return endpoint }
+        return nil
     }
 }

@@ -25,32 +25,35 @@ extension VsockBench {
             Locally:                vsockbench serve --listen unix:///tmp/vsockbench.sock
             """)
 
-        @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path or tcp://HOST:PORT.", valueName: "endpoint"))
-        var listen: String
+        @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path or tcp://HOST:PORT.", valueName: "endpoint"),
+                transform: EndpointArgument.parse)
+        var listen: EndpointArgument
 
         @Option(name: .long, help: "What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets).")
         var mode: String = TargetMode.echo.rawValue
 
-        @Option(name: .customLong("max-frame"), help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns.", valueName: "bytes"))
-        var maxFrame: String = "4MiB"
+        @Option(name: .customLong("max-frame"), help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns.", valueName: "bytes"), transform: ByteCount.parsePositive)
+        var maxFrame = ByteCount(bytes: 4 * 1024 * 1024)
 
         @Option(name: .customLong("allow-cid"), help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"))
         var allowCID: [UInt32] = []
 
-        @Option(name: .long, help: ArgumentHelp("SO_SNDBUF for accepted connections.", valueName: "bytes"))
-        var sndbuf: String?
+        @Option(name: .long, help: ArgumentHelp("SO_SNDBUF for accepted connections.", valueName: "bytes"), transform: ByteCount.parsePositive)
+        var sndbuf: ByteCount?
 
-        @Option(name: .long, help: ArgumentHelp("SO_RCVBUF for accepted connections.", valueName: "bytes"))
-        var rcvbuf: String?
+        @Option(name: .long, help: ArgumentHelp("SO_RCVBUF for accepted connections.", valueName: "bytes"), transform: ByteCount.parsePositive)
+        var rcvbuf: ByteCount?
 
-        @Option(name: .customLong("vsock-buffer-size"), help: ArgumentHelp("SO_VM_SOCKETS_BUFFER_SIZE for accepted vsock connections.", valueName: "bytes"))
-        var vsockBufferSize: String?
+        @Option(name: .customLong("vsock-buffer-size"), help: ArgumentHelp("SO_VM_SOCKETS_BUFFER_SIZE for accepted vsock connections.", valueName: "bytes"),
+                transform: ByteCount.parsePositive)
+        var vsockBufferSize: ByteCount?
 
         @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more are refused with an error frame.", valueName: "count"))
         var maxConnections: Int = 1024
 
-        @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Drop a connection silent for this many seconds.", valueName: "seconds"))
-        var idleTimeout: Double = 300
+        @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Drop a connection silent for this long (seconds, or with a unit: 300, 5m).", valueName: "seconds"),
+                transform: TimeSpan.parseTimeout)
+        var idleTimeout = TimeSpan(nanos: 300_000_000_000)
 
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"
@@ -62,8 +65,7 @@ extension VsockBench {
         var parentPID: Int32?
 
         func run() throws {
-            let endpoint: Endpoint
-            do { endpoint = try Endpoint(parsing: listen) } catch { throw fail(error.description, code: Exit.badInput) }
+            let endpoint = listen.endpoint
             guard let mode = TargetMode(rawValue: mode) else {
                 throw fail("unknown mode '\(self.mode)'; use \(TargetMode.allCases.map(\.rawValue).joined(separator: " or "))", code: Exit.badInput)
             }
@@ -72,21 +74,20 @@ extension VsockBench {
             }
             var configuration = TargetConfiguration(listen: endpoint)
             configuration.mode = mode
-            configuration.maxFrame = try size(maxFrame, "--max-frame")
+            configuration.maxFrame = maxFrame.bytes
             configuration.allowedCIDs = allowCID
             guard maxConnections > 0 else { throw fail("--max-connections must be positive", code: Exit.badInput) }
-            guard idleTimeout > 0 else { throw fail("--idle-timeout must be positive", code: Exit.badInput) }
             configuration.maxConnections = maxConnections
-            configuration.idleTimeoutSeconds = idleTimeout
+            configuration.idleTimeoutSeconds = idleTimeout.seconds
             if let injectFault {
                 guard let fault = TargetFault(parsing: injectFault) else {
                     throw fail("--inject-fault takes corrupt-response:N, drop-response:N or corrupt-stream:N", code: Exit.badInput)
                 }
                 configuration.fault = fault
             }
-            configuration.socket.sendBuffer = try sndbuf.map { try size($0, "--sndbuf") }
-            configuration.socket.receiveBuffer = try rcvbuf.map { try size($0, "--rcvbuf") }
-            configuration.socket.vsockBufferSize = try vsockBufferSize.map { UInt64(try size($0, "--vsock-buffer-size")) }
+            configuration.socket.sendBuffer = sndbuf?.bytes
+            configuration.socket.receiveBuffer = rcvbuf?.bytes
+            configuration.socket.vsockBufferSize = vsockBufferSize.map { UInt64($0.bytes) }
 
             if let parentPID {
                 // Started by `run` as its local target: go when the driver goes.
@@ -115,14 +116,6 @@ extension VsockBench {
             }
             StandardOutput.writeLine("listening on \(server.endpoint)")
             server.serve()
-        }
-
-        private func size(_ text: String, _ flag: String) throws -> Int {
-            switch Quantities.parseSize(text) {
-            case let .success(bytes) where bytes > 0: return bytes
-            case .success: throw fail("\(flag) must be larger than zero", code: Exit.badInput)
-            case let .failure(error): throw fail("\(flag): \(error)", code: Exit.badInput)
-            }
         }
     }
 }

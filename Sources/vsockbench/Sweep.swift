@@ -1,6 +1,7 @@
 import ArgumentParser
 import VsockBenchSupport
 import VsockTransport
+import VsockBenchModel
 import VsockBenchReport
 
 extension VsockBench {
@@ -18,10 +19,15 @@ extension VsockBench {
             Exit status: 0 every size measured and fitted; 1 a case failed or the points could not \
             be fitted; 2 bad input.
 
+            Each size runs 2s after a 500ms warmup unless --duration, --warmup or --messages say \
+            otherwise; the driver flags are those of `run` (--target, including null for the \
+            processing ceiling of rr and masked, --probe, --case, --io-timeout).
+
             Examples:
               vsockbench sweep --workload rr
               vsockbench sweep --workload stream --sizes 4KiB,64KiB,256KiB --json sweep.json --html sweep.html
-              vsockbench sweep --workload rr --target vsock://16:5005 --duration 3s
+              vsockbench sweep --workload rr --target vsock://16:5005 --duration 3s --probe
+              vsockbench sweep --workload masked --target null
             """)
 
         @Option(name: .long, help: ArgumentHelp("rr, stream or masked.", valueName: "workload"))
@@ -30,22 +36,11 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Message sizes, comma-separated.", valueName: "sizes"))
         var sizes: String = SweepPlan.defaultSizes
 
-        @Option(name: .long, help: ArgumentHelp(
-            "The target to drive: vsock://CID:PORT, unix:///path or tcp://HOST:PORT. Default: start a local target on a private Unix socket.",
-            valueName: "endpoint"))
-        var target: String?
+        @Option(name: .customLong("batch-size"), help: ArgumentHelp("Message size the batching predictions are for.", valueName: "size"),
+                transform: ByteCount.parsePositive)
+        var batchSize = ByteCount(bytes: 8192)
 
-        @Option(name: .long, help: ArgumentHelp("Measured duration per size.", valueName: "duration"))
-        var duration: String = "2s"
-
-        @Option(name: .long, help: ArgumentHelp("Warmup per size (not measured; 0s for none).", valueName: "duration"))
-        var warmup: String = "500ms"
-
-        @Option(name: .customLong("batch-size"), help: ArgumentHelp("Message size the batching predictions are for.", valueName: "size"))
-        var batchSize: String = "8KiB"
-
-        @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Fail a case when a read or write blocks longer than this many seconds.", valueName: "seconds"))
-        var ioTimeout: Double = 10
+        @OptionGroup var driver: DriverFlags
 
         @Option(name: .long, help: ArgumentHelp("Write the run document with a `sweep` section as JSON to this file.", valueName: "file"))
         var json: String?
@@ -56,15 +51,13 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, html)
             let plan = try makePlan()
-            let batchBytes = try size(batchSize, "--batch-size")
-            guard ioTimeout > 0 else { throw fail("--io-timeout must be positive", code: Exit.badInput) }
-            var endpoint: Endpoint?
-            if let target {
-                do { endpoint = try Endpoint(parsing: target) } catch { throw fail(error.description, code: Exit.badInput) }
-            }
-            let session = try DriverSession(target: endpoint, ioTimeout: ioTimeout)
+            let batchBytes = batchSize.bytes
+            let selected: Scenario
+            do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            let scenario = try driver.applyOverrides(to: selected)
+            let session = try DriverSession(flags: driver)
             defer { session.close() }
-            let document = session.run(plan.scenario)
+            let document = session.run(scenario)
             let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: batchBytes)
             print(RunTable.render(document))
             print(SweepTable.render(sweep), terminator: "")
@@ -84,28 +77,15 @@ extension VsockBench {
             guard let kind = SweepWorkload(rawValue: workload) else {
                 throw fail("unknown workload '\(workload)'; use \(SweepWorkload.allCases.map(\.rawValue).joined(separator: ", "))", code: Exit.badInput)
             }
-            guard case let .success(nanos) = Quantities.parseDuration(duration), nanos > 0 else {
-                throw fail("--duration '\(duration)' is not a positive duration such as 2s or 500ms", code: Exit.badInput)
-            }
-            guard case let .success(warmupNanos) = Quantities.parseDuration(warmup) else {
-                throw fail("--warmup '\(warmup)' is not a duration such as 200ms or 0s", code: Exit.badInput)
-            }
             do {
-                let plan = try SweepPlan(workload: kind, sizes: SweepPlan.parseSizes(sizes), stop: .duration(nanos: nanos), warmupNanos: warmupNanos)
+                // Each size runs 2s after a 500ms warmup unless --duration/--warmup/--messages say otherwise.
+                let plan = try SweepPlan(workload: kind, sizes: SweepPlan.parseSizes(sizes), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
                 if plan.sizes.count < 2 {
                     throw fail("\(LatencyBandwidthFitError.tooFewPoints(plan.sizes.count))", code: Exit.badInput)
                 }
                 return plan
             } catch let error as SweepError {
                 throw fail(error.description, code: Exit.badInput)
-            }
-        }
-
-        private func size(_ text: String, _ flag: String) throws -> Int {
-            switch Quantities.parseSize(text) {
-            case let .success(bytes) where bytes > 0: return bytes
-            case .success: throw fail("\(flag) must be larger than zero", code: Exit.badInput)
-            case let .failure(error): throw fail("\(flag): \(error)", code: Exit.badInput)
             }
         }
     }

@@ -26,7 +26,10 @@ struct VsockBench: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
+                // One line, as every other bad input: what is wrong and what is expected
+                // (`--help` has the rest).
+                let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+                printError("vsockbench: error: \(text)")
                 Self.exit(withError: ExitCode(Exit.badInput))
             }
             Self.exit(withError: error)

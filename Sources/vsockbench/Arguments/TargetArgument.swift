@@ -1,0 +1,48 @@
+import ArgumentParser
+import VsockBenchEngine
+import VsockTransport
+
+/// `--target`: an endpoint to drive, or `null` (the target's pipeline in this process).
+enum TargetArgument: ExpressibleByArgument, Sendable, Equatable {
+    case endpoint(Endpoint)
+    case inProcess
+
+    init?(argument: String) {
+        guard let parsed = try? Self.parse(argument) else { return nil }
+        self = parsed
+    }
+
+    @Sendable static func parse(_ text: String) throws -> TargetArgument {
+        if text == InProcessTarget.endpointName { return .inProcess }
+        let endpoint = try EndpointArgument.parse(text).endpoint
+        if case .vsock(Endpoint.vsockAnyCID, _) = endpoint {
+            throw ArgumentError("'any' is for listening; name the target's CID (an enclave's, e.g. vsock://16:5005, or local)")
+        }
+        return .endpoint(endpoint)
+    }
+
+    var defaultValueDescription: String {
+        switch self {
+        case let .endpoint(endpoint): return endpoint.description
+        case .inProcess: return InProcessTarget.endpointName
+        }
+    }
+}
+
+/// An endpoint on the command line: `vsock://CID:PORT`, `unix:///path`, `tcp://HOST:PORT`.
+struct EndpointArgument: ExpressibleByArgument, Sendable, Equatable {
+    let endpoint: Endpoint
+
+    init?(argument: String) {
+        guard let parsed = try? Self.parse(argument) else { return nil }
+        self = parsed
+    }
+
+    private init(_ endpoint: Endpoint) { self.endpoint = endpoint }
+
+    @Sendable static func parse(_ text: String) throws -> EndpointArgument {
+        do { return EndpointArgument(try Endpoint(parsing: text)) } catch { throw ArgumentError(error.description) }
+    }
+
+    var defaultValueDescription: String { endpoint.description }
+}

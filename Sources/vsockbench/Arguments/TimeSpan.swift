@@ -1,0 +1,52 @@
+import ArgumentParser
+import VsockBenchSupport
+
+/// A duration on the command line: `5s`, `200ms`, `150us`, `1.5s`. Flags that always took
+/// seconds (`--io-timeout 10`) still take a bare number of seconds.
+struct TimeSpan: ExpressibleByArgument, Sendable, Equatable {
+    let nanos: UInt64
+
+    init(nanos: UInt64) { self.nanos = nanos }
+
+    init?(argument: String) {
+        guard let parsed = try? Self.parse(argument) else { return nil }
+        self = parsed
+    }
+
+    var seconds: Double { Double(nanos) / 1e9 }
+
+    /// A duration with its unit (`0s` allowed).
+    @Sendable static func parse(_ text: String) throws -> TimeSpan {
+        switch Quantities.parseDuration(text) {
+        case let .success(nanos): return TimeSpan(nanos: nanos)
+        case let .failure(error): throw ArgumentError(error.description)
+        }
+    }
+
+    /// A duration longer than zero.
+    @Sendable static func parsePositive(_ text: String) throws -> TimeSpan {
+        let span = try parse(text)
+        guard span.nanos > 0 else { throw ArgumentError("'\(text)' must be longer than zero") }
+        return span
+    }
+
+    /// A timeout: a duration with a unit, or a bare number of seconds; finite, longer than
+    /// zero and at most a week (`inf`, `nan`, `1e300` and `1e-300` are refused, not taken
+    /// to mean "never" or "at once").
+    @Sendable static func parseTimeout(_ text: String) throws -> TimeSpan {
+        let trimmed = text.trimmingSpaces
+        if let seconds = Double(trimmed) {
+            guard seconds.isFinite, seconds > 0, seconds <= 7 * 86_400 else {
+                throw ArgumentError("a timeout must be a finite number of seconds from 1ms to one week (604800), such as 10 or 30s")
+            }
+            let nanos = (seconds * 1e9).rounded()
+            guard nanos >= 1_000_000 else { throw ArgumentError("a timeout shorter than 1ms means none at all; use at least 1ms") }
+            return TimeSpan(nanos: UInt64(nanos))
+        }
+        let span = try parse(trimmed)
+        guard span.nanos >= 1_000_000 else { throw ArgumentError("a timeout shorter than 1ms means none at all; use at least 1ms") }
+        return span
+    }
+
+    var defaultValueDescription: String { Quantities.formatDuration(nanos) }
+}
