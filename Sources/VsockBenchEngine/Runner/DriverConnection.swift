@@ -22,9 +22,9 @@ public struct DriverConnection: Sendable {
         // normalize pads responses too.
         let largest = hello.spec.strategy.wireSize(ofFrame: FrameHeader.size + unpadded) - FrameHeader.size
         let reader = FrameReader(socket: socket, maxPayload: max(largest, ControlCodec.maxPayload), initialCapacity: 256 * 1024)
-        socket.setReceiveTimeout(seconds: timeoutSeconds)
-        socket.setSendTimeout(seconds: timeoutSeconds)
         do {
+            try socket.setReceiveTimeout(seconds: timeoutSeconds)
+            try socket.setSendTimeout(seconds: timeoutSeconds)
             do {
                 try socket.send(ControlCodec.frame(.hello, hello))
             } catch {

@@ -24,7 +24,10 @@ struct ConnectionHandler: Sendable {
             return
         }
         logger.debug("accepted", metadata: socket.peerCID.map { ["peer_cid": "\($0)"] } ?? [:])
-        socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds)
+        do { try socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds) } catch {
+            logger.warning("cannot set the hello timeout; closing", metadata: ["error": "\(error)"])
+            return
+        }
         let reader = FrameReader(socket: socket, maxPayload: configuration.maxFrame, initialCapacity: 64 * 1024)
         let hello: CaseHello
         do {
@@ -47,7 +50,10 @@ struct ConnectionHandler: Sendable {
         } catch {
             return
         }
-        socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds)
+        do { try socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds) } catch {
+            logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
+            return
+        }
         logger[metadataKey: "case"] = "\(hello.spec.name)"
         logger[metadataKey: "session"] = "\(hello.session)"
 
@@ -62,7 +68,7 @@ struct ConnectionHandler: Sendable {
             }
             // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
             if hello.spec.socket != SocketOptions() {
-                do { try hello.spec.socket.apply(to: socket.fd, family: socket.family) } catch {
+                do { try socket.apply(hello.spec.socket) } catch {
                     logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
                 }
             }
@@ -134,7 +140,7 @@ struct ConnectionHandler: Sendable {
 
     /// Best effort: the peer may already be gone.
     private func sendError(_ message: ErrorMessage) {
-        socket.setSendTimeout(seconds: 1)
+        try? socket.setSendTimeout(seconds: 1)
         try? socket.send(ControlCodec.frame(.error, message))
         socket.shutdownWrite()
     }
