@@ -65,7 +65,10 @@ let package = Package(
         /// What this machine offers: AF_VSOCK, CIDs, Nitro, BPF, KVM, socket buffers.
         .target(
             name: "VsockBenchDoctor",
-            dependencies: ["CShims", "VsockBenchSupport", "VsockTransport", "VsockProbe", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "CShims", "VsockBenchSupport", "VsockTransport", "VsockProbe", .product(name: "Yams", package: "Yams"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         /// The masked-agent workload: generate query fragments, mask them, verify the result.
         /// Pure computation (no sockets), so the transport and `--target null` share it.
@@ -107,7 +110,10 @@ let package = Package(
         .executableTarget(name: "kvm-fixture", path: "Tests/Fixtures/KVMFixture"),
         .executableTarget(name: "write-fixture", path: "Tests/Fixtures/WriteFixture"),
         .testTarget(name: "VsockBenchSupportTests", dependencies: ["VsockBenchSupport"]),
-        .testTarget(name: "VsockTransportTests", dependencies: ["VsockTransport", "VsockBenchSupport"]),
+        .testTarget(
+            name: "VsockTransportTests",
+            dependencies: ["VsockTransport", "VsockBenchSupport", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .testTarget(name: "VsockWireTests", dependencies: ["VsockWire", "VsockTransport", "VsockBenchSupport"]),
         .testTarget(name: "VsockBenchModelTests", dependencies: ["VsockBenchModel", "VsockTransport", "VsockBenchSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShims
+import VsockTransport
 
 /// Whether /dev/kvm can run guests here, which decides where VM-exit figures can come from.
 public struct KVMFacts: Sendable, Equatable, Encodable {
@@ -19,17 +19,12 @@ public struct KVMFacts: Sendable, Equatable, Encodable {
         let device = environment.dev("kvm")
         var facts = KVMFacts(device: device, devicePresent: access(device, F_OK) == 0)
         guard facts.devicePresent else { return facts }
-        let fd = open(device, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else {
-            facts.error = "open \(device) read-write: \(String(cString: strerror(errno)))"
-            return facts
-        }
-        defer { close(fd) }
-        let version = cshims_ioctl_ptr(fd, Self.getAPIVersion, nil)
-        if version < 0 {
-            facts.error = "KVM_GET_API_VERSION on \(device): \(String(cString: strerror(errno)))"
-        } else {
-            facts.apiVersion = version
+        do {
+            facts.apiVersion = try Posix.withOpened(device, O_RDWR) { (descriptor) throws(SystemError) -> Int32 in
+                try Posix.ioctl(descriptor, Self.getAPIVersion, nil, label: "KVM_GET_API_VERSION")
+            }
+        } catch {
+            facts.error = error.call == "open" ? "open \(device) read-write: \(error.reason)" : "KVM_GET_API_VERSION on \(device): \(error.reason)"
         }
         return facts
     }

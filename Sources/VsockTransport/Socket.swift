@@ -3,15 +3,18 @@ import Glibc
 #endif
 import CShims
 import Synchronization
+import SystemPackage
 import VsockBenchSupport
 
 /// A connected stream socket: owns its descriptor and counts every read and write syscall it
 /// makes (calls, bytes, time inside the call).
 ///
 /// One thread reads and at most one other thread writes; the counters for each direction have
-/// that single writer. `close()` must be called exactly once (asserted in `deinit`).
+/// that single writer. `close()` must be called exactly once (asserted in `deinit`); the
+/// descriptor is never handed out, so nothing else can close it or use it after `close()`.
 public final class Socket: Sendable {
-    public let fd: Int32
+    /// The descriptor this socket owns; only `close()` ends it, once.
+    let descriptor: FileDescriptor
     /// The address family (AF_UNIX, AF_INET, AF_INET6, AF_VSOCK).
     public let family: Int32
     /// The peer's CID for vsock sockets (from accept or the connected endpoint).
@@ -23,8 +26,8 @@ public final class Socket: Sendable {
     public let timesSyscalls: Bool
     private let closed = Atomic<Bool>(false)
 
-    init(fd: Int32, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true) {
-        self.fd = fd
+    init(descriptor: FileDescriptor, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true) {
+        self.descriptor = descriptor
         self.family = family
         self.peerCID = peerCID
         self.timesSyscalls = timesSyscalls
@@ -34,47 +37,42 @@ public final class Socket: Sendable {
     private func now() -> UInt64 { timesSyscalls ? MonotonicClock.nanos() : 0 }
 
     deinit {
-        assert(closed.load(ordering: .relaxed), "Socket \(fd) deallocated without close()")
+        assert(closed.load(ordering: .relaxed), "Socket \(descriptor.rawValue) deallocated without close()")
     }
 
     /// Opens a connection, applying `options` before connecting (buffer sizes must be set first
     /// to take effect on vsock and tcp windows).
     public static func connect(to endpoint: Endpoint, options: SocketOptions = SocketOptions(), timesSyscalls: Bool = true) throws(TransportError) -> Socket {
         let address = try SocketAddress.resolve(endpoint, passive: false)
-        let fd = try Posix.streamSocket(family: address.family, for: endpoint) { .connectFailed(endpoint, $0) }
+        let descriptor = try Posix.streamSocket(family: address.family, for: endpoint) { .connectFailed(endpoint, $0) }
         do {
-            try options.apply(to: fd, family: address.family)
+            try options.apply(to: descriptor, family: address.family)
         } catch {
-            Posix.close(fd)
+            Posix.close(descriptor)
             throw error
         }
-        while true {
-            let r = address.withSockaddr { Glibc.connect(fd, $0, $1) }
-            if r == 0 { break }
-            let code = Glibc.errno
-            if code == EINTR { continue }
-            Posix.close(fd)
-            throw TransportError.connectFailed(endpoint, SystemError("connect", errno: code, context: endpoint.description))
+        do {
+            try Posix.connect(descriptor, to: address, context: endpoint.description)
+        } catch {
+            Posix.close(descriptor)
+            throw .connectFailed(endpoint, error)
         }
         var peer: UInt32?
         if case let .vsock(cid, _) = endpoint { peer = cid }
-        return Socket(fd: fd, family: address.family, peerCID: peer, timesSyscalls: timesSyscalls)
+        return Socket(descriptor: descriptor, family: address.family, peerCID: peer, timesSyscalls: timesSyscalls)
     }
 
     /// A connected pair of Unix stream sockets (tests, and in-process plumbing).
     public static func makePair() throws(SystemError) -> (Socket, Socket) {
-        _ = Posix.sigpipeIgnored
-        var fds: [Int32] = [0, 0]
-        let r = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds)
-        _ = try Posix.check("socketpair", Int(r))
-        return (Socket(fd: fds[0], family: AF_UNIX), Socket(fd: fds[1], family: AF_UNIX))
+        let (first, second) = try Posix.socketPair()
+        return (Socket(descriptor: first, family: AF_UNIX), Socket(descriptor: second, family: AF_UNIX))
     }
 
     /// One read syscall into `buffer`; returns 0 at end of stream.
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
         let start = now()
-        let n = try Posix.read(fd, buffer, count)
+        let n = try Posix.read(descriptor, buffer, count)
         counters.recordRead(bytes: n, nanos: now() &- start)
         return n
     }
@@ -83,12 +81,14 @@ public final class Socket: Sendable {
     /// sends. Not counted and not timed: it is the stream target's stop signal, not I/O of the
     /// workload. A receive timeout only makes it wait again.
     public func waitForEndOfStream() {
-        var scratch = [UInt8](repeating: 0, count: 256)
-        while true {
-            let n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { continue }
-            if n < 0, Glibc.errno == EINTR || Glibc.errno == EAGAIN || Glibc.errno == EWOULDBLOCK { continue }
-            return
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
+            while true {
+                do throws(SystemError) {
+                    if try Posix.read(descriptor, scratch.baseAddress.unsafelyUnwrapped, scratch.count) == 0 { return }
+                } catch {
+                    if !error.isTimeout { return }
+                }
+            }
         }
     }
 
@@ -98,7 +98,7 @@ public final class Socket: Sendable {
         var offset = 0
         while offset < count {
             let start = now()
-            let n = try Posix.write(fd, buffer + offset, count - offset)
+            let n = try Posix.write(descriptor, buffer + offset, count - offset)
             counters.recordWrite(bytes: n, nanos: now() &- start, short: n < count - offset)
             offset += n
         }
@@ -122,9 +122,10 @@ public final class Socket: Sendable {
         var remaining = vectors.count
         while remaining > 0 {
             let start = now()
+            let batch = min(remaining, 1024)  // IOV_MAX on Linux
             var total = 0
-            for i in 0..<min(remaining, 1024) { total += base[i].iov_len }
-            var n = try Posix.writev(fd, base, Int32(min(remaining, 1024)))
+            for i in 0..<batch { total += base[i].iov_len }
+            var n = try Posix.writev(descriptor, base, Int32(batch))
             counters.recordWrite(bytes: n, nanos: now() &- start, short: n < total)
             while remaining > 0, n >= base.pointee.iov_len {
                 n -= base.pointee.iov_len
@@ -139,38 +140,62 @@ public final class Socket: Sendable {
     }
 
     /// Waits until the socket has bytes to read (or the peer closed), at most `timeoutNanos`.
-    /// Used to linger before flushing a batch; not counted as a read.
+    /// Used to linger before flushing a batch; not counted as a read. A failed wait says "not
+    /// readable": the caller flushes, and the next read reports what is wrong.
     public func waitReadable(timeoutNanos: UInt64) -> Bool {
         // ppoll: nanosecond timeout (lingers are often below a millisecond).
-        cshims_wait_readable(fd, timeoutNanos) > 0
+        (try? Posix.waitReadable(descriptor, timeoutNanos: timeoutNanos)) ?? false
     }
 
-    /// Blocks reads for at most `seconds` (0: forever); a timeout surfaces as `SystemError.isTimeout`.
-    public func setReceiveTimeout(seconds: Double) {
-        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    /// Bounds blocked reads (`.none`: forever); a timeout surfaces as `SystemError.isTimeout`.
+    public func setReceiveTimeout(_ timeout: SocketTimeout) throws(TransportError) {
+        try setTimeout(SO_RCVTIMEO, "SO_RCVTIMEO", timeout)
     }
 
-    /// Bounds writes blocked on a peer that stopped reading.
-    public func setSendTimeout(seconds: Double) {
-        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    /// Bounds writes blocked on a peer that stopped reading (`.none`: forever).
+    public func setSendTimeout(_ timeout: SocketTimeout) throws(TransportError) {
+        try setTimeout(SO_SNDTIMEO, "SO_SNDTIMEO", timeout)
+    }
+
+    /// `setReceiveTimeout` for a number of seconds (0: none); NaN, infinite, negative or huge
+    /// values throw `TransportError.invalidTimeout`.
+    public func setReceiveTimeout(seconds: Double) throws(TransportError) {
+        try setReceiveTimeout(SocketTimeout(seconds: seconds))
+    }
+
+    /// `setSendTimeout` for a number of seconds (0: none), checked like `setReceiveTimeout`.
+    public func setSendTimeout(seconds: Double) throws(TransportError) {
+        try setSendTimeout(SocketTimeout(seconds: seconds))
+    }
+
+    private func setTimeout(_ name: Int32, _ label: String, _ timeout: SocketTimeout) throws(TransportError) {
+        do {
+            try Posix.setOption(descriptor, level: SOL_SOCKET, name: name, value: timeout.timeval, label: label)
+        } catch {
+            throw .optionFailed("\(label) to \(timeout)", error)
+        }
+    }
+
+    /// Applies a case's options to this (already connected) socket.
+    package func apply(_ options: SocketOptions) throws(TransportError) {
+        try options.apply(to: descriptor, family: family)
     }
 
     /// What the kernel applied for the buffer and delay options.
     public func effectiveOptions() -> EffectiveSocketOptions {
-        EffectiveSocketOptions.read(from: fd, family: family)
+        EffectiveSocketOptions.read(from: descriptor, family: family)
     }
 
-    /// Half-close: the peer reads end of stream, we can still read.
-    public func shutdownWrite() { Posix.shutdown(fd, Int32(SHUT_WR)) }
+    /// Half-close: the peer reads end of stream, we can still read. Best effort: a peer that
+    /// is already gone (ENOTCONN) has nothing left to tell.
+    public func shutdownWrite() { try? Posix.shutdown(descriptor, Int32(SHUT_WR)) }
 
     /// Wakes any thread blocked on this socket (used on shutdown); the descriptor stays open.
-    public func shutdownBoth() { Posix.shutdown(fd, Int32(SHUT_RDWR)) }
+    public func shutdownBoth() { try? Posix.shutdown(descriptor, Int32(SHUT_RDWR)) }
 
     public func close() {
         if closed.exchange(true, ordering: .acquiringAndReleasing) == false {
-            Posix.close(fd)
+            Posix.close(descriptor)
         }
     }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CShims
+import SystemPackage
 
 /// Per-socket options a case or a flag may set. `nil` leaves the kernel default alone.
 public struct SocketOptions: Sendable, Equatable, Codable {
@@ -35,9 +36,9 @@ public struct SocketOptions: Sendable, Equatable, Codable {
 
     /// Applies the options that fit the socket's family; options for other families are ignored
     /// (a tcp case may run against a vsock target and the reverse).
-    package func apply(to fd: Int32, family: Int32) throws(TransportError) {
+    package func apply(to descriptor: FileDescriptor, family: Int32) throws(TransportError) {
         func set<T>(_ level: Int32, _ name: Int32, _ value: T, _ label: String) throws(TransportError) {
-            do { try Posix.setOption(fd, level: level, name: name, value: value, label: label) }
+            do { try Posix.setOption(descriptor, level: level, name: name, value: value, label: label) }
             catch { throw TransportError.optionFailed(label, error) }
         }
         if let sendBuffer { try set(SOL_SOCKET, SO_SNDBUF, Int32(clamping: sendBuffer), "SO_SNDBUF=\(sendBuffer)") }
@@ -81,15 +82,15 @@ public struct EffectiveSocketOptions: Sendable, Equatable, Codable {
         self.nodelay = nodelay
     }
 
-    static func read(from fd: Int32, family: Int32) -> EffectiveSocketOptions {
+    static func read(from descriptor: FileDescriptor, family: Int32) -> EffectiveSocketOptions {
         var result = EffectiveSocketOptions()
-        result.sndbuf = (try? Posix.getOption(fd, level: SOL_SOCKET, name: SO_SNDBUF, initial: Int32(0), label: "SO_SNDBUF")).map(Int.init)
-        result.rcvbuf = (try? Posix.getOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, initial: Int32(0), label: "SO_RCVBUF")).map(Int.init)
+        result.sndbuf = (try? Posix.getOption(descriptor, level: SOL_SOCKET, name: SO_SNDBUF, initial: Int32(0), label: "SO_SNDBUF")).map(Int.init)
+        result.rcvbuf = (try? Posix.getOption(descriptor, level: SOL_SOCKET, name: SO_RCVBUF, initial: Int32(0), label: "SO_RCVBUF")).map(Int.init)
         if family == cshims_af_vsock() {
-            result.vsockBufferSize = try? Posix.getOption(fd, level: cshims_af_vsock(), name: cshims_so_vm_sockets_buffer_size(), initial: UInt64(0), label: "SO_VM_SOCKETS_BUFFER_SIZE")
+            result.vsockBufferSize = try? Posix.getOption(descriptor, level: cshims_af_vsock(), name: cshims_so_vm_sockets_buffer_size(), initial: UInt64(0), label: "SO_VM_SOCKETS_BUFFER_SIZE")
         }
         if family == AF_INET || family == AF_INET6 {
-            result.nodelay = (try? Posix.getOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, initial: Int32(0), label: "TCP_NODELAY")).map { $0 != 0 }
+            result.nodelay = (try? Posix.getOption(descriptor, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, initial: Int32(0), label: "TCP_NODELAY")).map { $0 != 0 }
         }
         return result
     }

@@ -7,6 +7,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
     case listenFailed(Endpoint, SystemError)
     case optionFailed(String, SystemError)
     case peerRejected(String)
+    /// A timeout the kernel cannot take (what was given, and why not).
+    case invalidTimeout(String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,18 +18,20 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
             return "cannot resolve \(endpoint): \(reason)"
         case let .connectFailed(endpoint, error):
             switch error.errno {
-            case 111: return "cannot connect to \(endpoint): connection refused (is `vsockbench serve` listening there?)"
-            case 104: return "cannot connect to \(endpoint): connection reset by the peer (nothing listening on that port, or the peer rejected us)"
-            case 2: return "cannot connect to \(endpoint): no such socket file (is `vsockbench serve` running?)"
-            case 110: return "cannot connect to \(endpoint): timed out"
-            default: return "cannot connect to \(endpoint): \(error.reason) (errno \(error.errno))"
+            case .connectionRefused: return "cannot connect to \(endpoint): connection refused (is `vsockbench serve` listening there?)"
+            case .connectionReset: return "cannot connect to \(endpoint): connection reset by the peer (nothing listening on that port, or the peer rejected us)"
+            case .noSuchFileOrDirectory: return "cannot connect to \(endpoint): no such socket file (is `vsockbench serve` running?)"
+            case .timedOut: return "cannot connect to \(endpoint): timed out"
+            default: return "cannot connect to \(endpoint): \(error.reason) (errno \(error.errno.rawValue))"
             }
         case let .listenFailed(endpoint, error):
-            return "cannot listen on \(endpoint): \(error.reason) (errno \(error.errno))"
+            return "cannot listen on \(endpoint): \(error.reason) (errno \(error.errno.rawValue))"
         case let .optionFailed(option, error):
-            return "cannot set \(option): \(error.reason) (errno \(error.errno))"
+            return "cannot set \(option): \(error.reason) (errno \(error.errno.rawValue))"
         case let .peerRejected(reason):
             return "the target rejected the connection: \(reason)"
+        case let .invalidTimeout(given, reason):
+            return "invalid timeout \(given): \(reason)"
         }
     }
 }

@@ -40,11 +40,11 @@ public struct VsockSupport: Sendable, Equatable {
     public static func inspect(device: String) -> VsockSupport {
         var result = VsockSupport(socketSupported: false)
         do {
-            let fd = try Posix.socket(domain: cshims_af_vsock(), type: Int32(SOCK_STREAM.rawValue))
-            defer { Posix.close(fd) }
+            let descriptor = try Posix.socket(domain: cshims_af_vsock(), type: Int32(SOCK_STREAM.rawValue))
+            defer { Posix.close(descriptor) }
             result.socketSupported = true
             func option(_ name: Int32, _ label: String) -> UInt64? {
-                try? Posix.getOption(fd, level: cshims_af_vsock(), name: name, initial: UInt64(0), label: label)
+                try? Posix.getOption(descriptor, level: cshims_af_vsock(), name: name, initial: UInt64(0), label: label)
             }
             result.bufferSize = option(cshims_so_vm_sockets_buffer_size(), "SO_VM_SOCKETS_BUFFER_SIZE")
             result.bufferMinSize = option(cshims_so_vm_sockets_buffer_min_size(), "SO_VM_SOCKETS_BUFFER_MIN_SIZE")
@@ -61,13 +61,12 @@ public struct VsockSupport: Sendable, Equatable {
 
     /// IOCTL_VM_SOCKETS_GET_LOCAL_CID on the device, opened read-only and closed at once.
     static func localCID(device: String) -> Result<UInt32, SystemError> {
-        let fd = open(device, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(SystemError("open", errno: errno, context: device)) }
-        defer { Posix.close(fd) }
-        var cid: UInt32 = 0
-        guard cshims_ioctl_ptr(fd, cshims_ioctl_vm_sockets_get_local_cid(), &cid) == 0 else {
-            return .failure(SystemError("ioctl(IOCTL_VM_SOCKETS_GET_LOCAL_CID)", errno: errno, context: device))
+        Result { () throws(SystemError) -> UInt32 in
+            try Posix.withOpened(device, O_RDONLY) { (descriptor) throws(SystemError) -> UInt32 in
+                var cid: UInt32 = 0
+                _ = try Posix.ioctl(descriptor, cshims_ioctl_vm_sockets_get_local_cid(), &cid, label: "ioctl(IOCTL_VM_SOCKETS_GET_LOCAL_CID)", context: device)
+                return cid
+            }
         }
-        return .success(cid)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import VsockBenchSupport
+import VsockTransport
 
 /// Exit codes: 0 success, 1 a run failed (lost, corrupted or refused messages), 2 bad input
 /// (endpoint, scenario file, options).

@@ -143,7 +143,7 @@ func scenarioFile(_ yaml: String) throws -> String {
 
 /// Reads a frame with a short timeout, for raw-protocol tests.
 func readFrame(_ socket: Socket, maxPayload: Int = 1 << 20) throws -> (FrameHeader, [UInt8])? {
-    socket.setReceiveTimeout(seconds: 5)
+    try socket.setReceiveTimeout(seconds: 5)
     let reader = FrameReader(socket: socket, maxPayload: maxPayload)
     guard let frame = try reader.next() else { return nil }
     return (frame.header, Array(frame.payload))

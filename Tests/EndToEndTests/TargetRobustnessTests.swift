@@ -119,7 +119,7 @@ import Testing
         let b = try DriverConnection.open(to: server.endpoint, role: .control, session: 2, spec: spec, timeoutSeconds: 5)
         #expect(Self.rejection(server.endpoint, Self.hello(.control, session: 3, spec: spec))?.code == "busy")
         // Silent past --idle-timeout: the target drops them and has room again.
-        a.socket.setReceiveTimeout(seconds: 5)
+        try a.socket.setReceiveTimeout(seconds: 5)
         #expect(try a.reader.next() == nil, "dropped after the idle timeout")
         a.socket.close()
         b.socket.close()

@@ -43,15 +43,3 @@ import Testing
         }
     }
 }
-
-@Suite struct TransportErrorTests {
-    @Test func errorsSayWhatToDo() {
-        let vsock = TransportError.vsockUnsupported(.vsock(cid: 16, port: 5005)).description
-        #expect(vsock.contains("no AF_VSOCK support"))
-        #expect(vsock.contains("modprobe"))
-        let refused = TransportError.connectFailed(.unix(path: "/x"), SystemError("connect", errno: 111)).description
-        #expect(refused.contains("connection refused") && refused.contains("vsockbench serve"))
-        let reset = TransportError.connectFailed(.vsock(cid: 1, port: 9), SystemError("connect", errno: 104)).description
-        #expect(reset.contains("reset by the peer"))
-    }
-}

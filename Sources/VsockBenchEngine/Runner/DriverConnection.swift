@@ -34,9 +34,13 @@ public struct DriverConnection: Sendable {
             throw .transport(error)
         }
         let reader = FrameReader(socket: socket, maxPayload: limits.maxPayload, initialCapacity: 256 * 1024)
-        socket.setReceiveTimeout(seconds: timeoutSeconds)
-        socket.setSendTimeout(seconds: timeoutSeconds)
         do throws(DriverError) {
+            do {
+                try socket.setReceiveTimeout(seconds: timeoutSeconds)
+                try socket.setSendTimeout(seconds: timeoutSeconds)
+            } catch {
+                throw DriverError.transport(error)
+            }
             do {
                 try socket.send(ControlCodec.frame(.hello, hello))
             } catch {

@@ -24,7 +24,10 @@ struct ConnectionHandler: Sendable {
             return
         }
         logger.debug("accepted", metadata: socket.peerCID.map { ["peer_cid": "\($0)"] } ?? [:])
-        socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds)
+        do { try socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds) } catch {
+            logger.warning("cannot set the hello timeout; closing", metadata: ["error": "\(error)"])
+            return
+        }
         let reader = FrameReader(socket: socket, maxPayload: configuration.maxFrame, initialCapacity: 64 * 1024)
         let hello: CaseHello
         let spec: CaseSpec
@@ -38,7 +41,10 @@ struct ConnectionHandler: Sendable {
             report(error, phase: "hello", logger: logger)
             return
         }
-        socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds)
+        do { try socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds) } catch {
+            logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
+            return
+        }
         logger[metadataKey: "case"] = "\(spec.name)"
         logger[metadataKey: "session"] = "\(hello.session)"
 
@@ -77,7 +83,7 @@ struct ConnectionHandler: Sendable {
         }
         // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
         if spec.socket != SocketOptions() {
-            do { try spec.socket.apply(to: socket.fd, family: socket.family) } catch {
+            do { try socket.apply(spec.socket) } catch {
                 logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
             }
         }
@@ -147,7 +153,7 @@ struct ConnectionHandler: Sendable {
 
     /// Best effort: the peer may already be gone.
     private func sendError(_ message: ErrorMessage) {
-        socket.setSendTimeout(seconds: 1)
+        try? socket.setSendTimeout(seconds: 1)
         try? socket.send(ControlCodec.frame(.error, message))
         socket.shutdownWrite()
     }

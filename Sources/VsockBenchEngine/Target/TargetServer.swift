@@ -20,6 +20,9 @@ public final class TargetServer: Sendable {
     public init(configuration: TargetConfiguration, logger: Logger) throws(TransportError) {
         self.configuration = configuration
         self.logger = logger
+        // Checked once here, so a bad value stops `serve` at start rather than every connection.
+        _ = try SocketTimeout(seconds: configuration.helloTimeoutSeconds)
+        _ = try SocketTimeout(seconds: configuration.idleTimeoutSeconds)
         self.listener = try Listener(endpoint: configuration.listen, options: configuration.socket)
     }
 
@@ -82,7 +85,7 @@ public final class TargetServer: Sendable {
 
     /// Best effort error frame, then close.
     private func refuse(_ socket: Socket, _ message: ErrorMessage) {
-        socket.setSendTimeout(seconds: 1)
+        try? socket.setSendTimeout(seconds: 1)
         try? socket.send(ControlCodec.frame(.error, message))
         socket.close()
     }

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FoundationEssentials
+import VsockTransport
 
 /// Reads a results file for `check` (or any command that reads results back) and says exactly
 /// what is wrong with one it cannot use: unreadable, not JSON, another schema, missing keys.
@@ -41,21 +39,13 @@ public enum RunDocumentFile {
     }
 
     static func read(path: String) throws(CheckInputError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > maximumBytes { throw .unreadable(path: path, reason: "larger than \(maximumBytes >> 20) MiB; not a results file") }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileContents.read(path: path, limit: maximumBytes + 1)
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
         }
+        if bytes.count > maximumBytes { throw .unreadable(path: path, reason: "larger than \(maximumBytes >> 20) MiB; not a results file") }
         return bytes
     }
 

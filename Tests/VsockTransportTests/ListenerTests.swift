@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import VsockBenchSupport
+@testable import VsockTransport
+
+@Suite struct ListenerTests {
+    @Test("a Unix listener accepts a connection, and close removes its socket file")
+    func acceptsOnUnix() throws {
+        let path = temporarySocketPath("listener")
+        let listener = try Listener(endpoint: .unix(path: path))
+        #expect(listener.endpoint == .unix(path: path))
+        let client = try Socket.connect(to: listener.endpoint)
+        let served = try #require(try listener.accept())
+        var byte: UInt8 = 42
+        try client.writeAll(&byte, count: 1)
+        var received: UInt8 = 0
+        #expect(try served.read(into: &received, count: 1) == 1 && received == 42)
+        client.close()
+        served.close()
+        listener.close()
+        #expect(access(path, F_OK) != 0)
+    }
+
+    @Test("a TCP listener on port 0 reports the port it got, on loopback")
+    func reportsTheRealPort() throws {
+        let listener = try Listener(endpoint: .tcp(host: "127.0.0.1", port: 0))
+        defer { listener.close() }
+        guard case let .tcp(host, port) = listener.endpoint else {
+            Issue.record("not a tcp endpoint: \(listener.endpoint)")
+            return
+        }
+        #expect(host == "127.0.0.1" && port != 0)
+        let client = try Socket.connect(to: listener.endpoint)
+        let served = try #require(try listener.accept())
+        #expect(client.effectiveOptions().nodelay == true)
+        client.close()
+        served.close()
+    }
+
+    @Test("stop wakes a blocked accept, which returns nil")
+    func stopWakesAccept() throws {
+        let listener = try Listener(endpoint: .unix(path: temporarySocketPath("stop")))
+        defer { listener.close() }
+        let accepted = LockedValue<Bool?>(nil)
+        let thread = NativeThread.spawn(name: "accept") {
+            let socket = try? listener.accept()
+            socket?.close()
+            accepted.withLock { $0 = socket != nil }
+        }
+        MonotonicClock.sleep(nanos: 20_000_000)
+        listener.stop()
+        thread.join()
+        #expect(accepted.value == false)
+    }
+
+    @Test("a path in use by a live listener is an error naming bind")
+    func addressInUse() throws {
+        let path = temporarySocketPath("in-use")
+        let first = try Listener(endpoint: .unix(path: path))
+        defer { first.close() }
+        #expect {
+            _ = try Listener(endpoint: .unix(path: path))
+        } throws: { error in
+            guard case let .listenFailed(_, systemError) = error as? TransportError else { return false }
+            return systemError.call == "bind" && systemError.errno == .addressInUse
+        }
+    }
+}
