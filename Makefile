@@ -1,6 +1,6 @@
 # vsockbench: two commands do everything on a fresh Debian/Ubuntu machine with Swift 6:
 #   make demo   the cliff scenario (bulk vs chatty 8 KiB) against a local target, release build
-#   make test   installs what the tests need, builds, runs every test (unit, end to end, probe,
+#   make test   installs what the tests need, builds, runs every test (unit, end to end, TSan, probe,
 #               vsock lab VM, Nitro kit checks)
 #   make vsock-lab  vsockbench over real AF_VSOCK in a QEMU guest (CID 1): the run's table with
 #               vsock packets by op per message; results in lab-results/
@@ -60,4 +60,4 @@ vsock-lab:
 	scripts/vsock-lab/bench.sh --binary $(RELEASE) --out lab-results
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan

@@ -71,13 +71,14 @@ tsan_env() {
 
 # Prints the reports in a phase's logs (first lines, demangled) and returns 1 when there are any.
 check_reports() {
-    local phase=$1 logs
-    logs=$(grep -lE '^(WARNING|ERROR): ThreadSanitizer|ThreadSanitizer: CHECK failed' "$OUT/logs/$phase"/tsan.* 2>/dev/null || true)
-    [ -z "$logs" ] && return 0
+    local phase=$1
+    local -a logs
+    mapfile -t logs < <(grep -lE '^(WARNING|ERROR): ThreadSanitizer|ThreadSanitizer: CHECK failed' "$OUT/logs/$phase"/tsan.* 2>/dev/null || true)
+    [ ${#logs[@]} -eq 0 ] && return 0
     local count
-    count=$(cat $logs | grep -cE '^(WARNING|ERROR): ThreadSanitizer|ThreadSanitizer: CHECK failed')
+    count=$(cat "${logs[@]}" | grep -cE '^(WARNING|ERROR): ThreadSanitizer|ThreadSanitizer: CHECK failed')
     echo "  $count ThreadSanitizer report(s) in $phase:" >&2
-    for log in $logs; do
+    for log in "${logs[@]}"; do
         echo "  -- $log" >&2
         # The headline, the first four of our frames of each access stack, the summary.
         awk '/^(WARNING|ERROR): ThreadSanitizer|CHECK failed/ { print; ours = 0; next }

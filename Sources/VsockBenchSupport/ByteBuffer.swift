@@ -1,5 +1,7 @@
 /// A reusable raw buffer that grows on demand and is zeroed when it grows and when it goes
 /// away (frames may hold sensitive payloads).
+/// `@unchecked Sendable`: one thread uses a buffer at a time; it changes hands under a lock (a
+/// writer thread's queue) or with a thread's start.
 package final class ByteBuffer: @unchecked Sendable {
     package private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity: Int

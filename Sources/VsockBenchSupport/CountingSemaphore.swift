@@ -1,5 +1,6 @@
 /// A counting semaphore: the in-flight window of a pipelined connection (the sender takes a
 /// slot per request, the receiver returns it per response).
+/// `@unchecked Sendable`: `available` and `cancelled` are touched only under the monitor's mutex.
 public final class CountingSemaphore: @unchecked Sendable {
     private let monitor = PthreadMonitor()
     private var available: Int

@@ -5,6 +5,8 @@ import Glibc
 
 /// A dedicated OS thread. The data path runs on these, never on a cooperative pool: a blocked
 /// read must not starve another connection, and the syscall pattern must be ours alone.
+/// `@unchecked Sendable`: the handle is set once; `join` is called by the one thread that owns the
+/// `NativeThread` (its creator), never concurrently.
 public final class NativeThread: @unchecked Sendable {
     private var handle: pthread_t
     private var joined = false
@@ -61,6 +63,7 @@ public final class NativeThread: @unchecked Sendable {
 }
 
 /// A count of running tasks that another thread can wait on (with a deadline).
+/// `@unchecked Sendable`: `active` is touched only under the monitor's mutex.
 public final class ActivityCounter: @unchecked Sendable {
     private let monitor = PthreadMonitor()
     private var active = 0

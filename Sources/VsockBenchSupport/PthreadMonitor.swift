@@ -5,6 +5,7 @@ import Glibc
 /// A mutex and a condition variable in allocated memory (pthread objects need an address that
 /// never moves, which a Swift stored property does not formally promise), with timed waits on
 /// CLOCK_MONOTONIC, so a jump of the wall clock cannot stretch a linger or a timeout.
+/// `@unchecked Sendable`: pthread mutexes and conditions are made to be shared; their memory never moves.
 package final class PthreadMonitor: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)

@@ -24,7 +24,8 @@ public struct Frame {
 /// when a frame needs it, never beyond one header plus `maxPayload`: a peer cannot make the
 /// reader allocate more than the limit, whatever length it announces.
 ///
-/// One thread at a time uses a reader (it is handed over, never shared).
+/// `@unchecked Sendable`: one thread reads a connection at a time; the reader is handed to that
+/// thread when it starts.
 public final class FrameReader: @unchecked Sendable {
     public let socket: Socket
     public let maxPayload: Int

@@ -5,6 +5,8 @@ import VsockTransport
 /// a pool, builds its frame there and queues it (waiting while `queueDepth` frames are queued);
 /// one writer thread takes whatever is queued, up to `maxBytes`, and writes it with one write.
 /// Buffers are zeroed as they return to the pool.
+/// `@unchecked Sendable`: the queue, pool and flags are touched only under the monitor's mutex;
+/// `reserved` only by the producer thread.
 package final class WriterThreadSink: FrameSink, @unchecked Sendable {
     let socket: Socket
     let queueDepth: Int

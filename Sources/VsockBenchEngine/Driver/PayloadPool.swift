@@ -11,6 +11,7 @@ import VsockBenchModel
 /// - Message `seq` of `n` bytes is the window at `offset(seq)`; a lost, duplicated or
 ///   reordered message shows as a mismatch.
 /// - Stream byte `k` is `pool[k % period]`; a lost or duplicated range shifts the position.
+/// `@unchecked Sendable`: the bytes are written once, in `init`, and only read afterwards.
 public final class PayloadPool: @unchecked Sendable {
     /// A prime (the largest below 64 Ki), so windows never line up with power-of-two write
     /// sizes; small, so the pool (period + maxMessage, 128 KiB for 64 KiB writes) stays in a

@@ -71,6 +71,7 @@ public final class RunControl: Sendable {
 
 /// A condition without a predicate: `broadcast` wakes every `wait`, which also returns after
 /// its timeout. Spurious wake-ups are harmless to its callers (they re-check).
+/// `@unchecked Sendable`: `generation` is read and written only under the monitor's mutex.
 final class ChangeSignal: @unchecked Sendable {
     private let monitor = PthreadMonitor()
     private var generation: UInt64 = 0
