@@ -123,7 +123,15 @@ import Testing
         #expect(try a.reader.next() == nil, "dropped after the idle timeout")
         a.socket.close()
         b.socket.close()
-        usleep(200_000)
+        // The run below needs both slots: wait (bounded) until the target has ended both
+        // connections' threads, rather than for a fixed time.
+        var connections = Self.threads(named: "conn-", of: server.pid)
+        let deadline = Date().addingTimeInterval(5)
+        while connections > 0, Date() < deadline {
+            usleep(10_000)
+            connections = Self.threads(named: "conn-", of: server.pid)
+        }
+        #expect(connections == 0, "\(connections) connection threads still running")
         try Self.stillServes(server)
     }
 

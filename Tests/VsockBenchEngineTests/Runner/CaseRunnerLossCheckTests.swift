@@ -1,0 +1,70 @@
+import Testing
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+@testable import VsockBenchEngine
+
+/// `CaseRunner.lossChecks` on its own: whole-connection totals that disagree are lost data.
+@Suite struct CaseRunnerLossCheckTests {
+    static func measurement(_ spec: CaseSpec, workers: [WorkerResult], target: [ConnectionStats], errors: [String] = []) -> CaseMeasurement {
+        let facts = HostFacts.current()
+        var m = CaseMeasurement(spec: spec, driver: facts, targetAck: HelloAck(target: facts, mode: "echo", maxFrame: 0, socket: EffectiveSocketOptions()))
+        m.workers = workers
+        var stats = TargetStats()
+        for c in target { stats.add(c) }
+        stats.errors = errors
+        m.target = stats
+        return m
+    }
+
+    static func worker(_ index: Int, messages: UInt64 = 0, bytesOut: UInt64 = 0, bytesIn: UInt64 = 0) -> WorkerResult {
+        var w = WorkerResult(index: index)
+        w.total.messages = messages
+        w.total.bytesOut = bytesOut
+        w.total.bytesIn = bytesIn
+        return w
+    }
+
+    @Test func agreeingTotalsPass() {
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 10
+        #expect(CaseRunner.lossChecks(Self.measurement(Specs.rr(), workers: [Self.worker(0, messages: 10)], target: [theirs])).isEmpty)
+    }
+
+    @Test func requestResponseMismatchesAndMissingConnectionsAreNamed() {
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 11
+        let m = Self.measurement(Specs.rr(connections: 2), workers: [Self.worker(0, messages: 10), Self.worker(1, messages: 4)], target: [theirs],
+                                 errors: ["connection 0: gone"])
+        #expect(CaseRunner.lossChecks(m) == [
+            "connection 0: 10 requests answered and verified, the target handled 11",
+            "connection 1: the target has no record of it",
+            "target: connection 0: gone",
+        ])
+    }
+
+    @Test func streamMismatchesAreNamedBothWays() {
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalStreamBytesRx = 900
+        theirs.totalStreamBytesTx = 2000
+        let m = Self.measurement(Specs.stream(direction: .both, stop: .messages(1)), workers: [Self.worker(0, bytesOut: 1000, bytesIn: 1500)], target: [theirs])
+        #expect(CaseRunner.lossChecks(m) == [
+            "connection 0: sent 1000 stream bytes, the target received 900 (lost data)",
+            "connection 0: the target sent 2000 stream bytes, received 1500 (lost data)",
+        ])
+    }
+
+    @Test func withoutTargetStatsThereIsNothingToCheck() {
+        var m = Self.measurement(Specs.rr(), workers: [Self.worker(0, messages: 3)], target: [])
+        m.target = nil
+        #expect(CaseRunner.lossChecks(m).isEmpty)
+    }
+
+    @Test func quotasSplitTheCountOverConnections() {
+        #expect(CaseRunner.quotas(Specs.rr(stop: .messages(301), connections: 2)) == [151, 150])
+        #expect(CaseRunner.quotas(Specs.rr(stop: .messages(3), connections: 4)) == [1, 1, 1, 0])
+        #expect(CaseRunner.quotas(Specs.stream(direction: .tx, writeSize: 1000, stop: .bytes(2500), connections: 2)) == [2, 1])
+        #expect(CaseRunner.quotas(Specs.rr(stop: .duration(nanos: 1))) == nil)
+    }
+}

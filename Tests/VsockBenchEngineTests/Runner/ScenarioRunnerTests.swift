@@ -1,0 +1,101 @@
+import Testing
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+@testable import VsockBenchEngine
+
+/// `ScenarioRunner` end to end in this process: cases one after another against one target,
+/// a case that cannot run does not stop the others, `--target null` skips streams, and an
+/// interrupt stops the running case and skips the rest.
+@Suite struct ScenarioRunnerTests {
+    static func scenario(_ cases: [CaseSpec]) -> Scenario {
+        Scenario(name: "engine-test", cases: cases, path: "engine-test.yaml")
+    }
+
+    @Test func everyWorkloadRunsInOrderAgainstOneAgent() throws {
+        let target = try InProcessServer(mode: .agent)
+        defer { target.stop() }
+        let runner = ScenarioRunner(options: target.options())
+        let cases = [Specs.rr(stop: .messages(60)), Specs.masked(exchange: Specs.coalesce, stop: .messages(30)),
+                     Specs.stream(direction: .tx, stop: .bytes(512 * 1024))]
+        var ended: [String] = []
+        let run = runner.run(Self.scenario(cases)) { ended.append($0.spec.name) }
+        #expect(ended == ["rr", "masked", "stream"])
+        #expect(run.outcomes.map(\.spec.name) == ["rr", "masked", "stream"])
+        #expect(run.transport == "unix")
+        #expect(run.target == target.endpoint.description)
+        #expect(run.targetHost?.pid == HostFacts.current().pid)
+        #expect(!runner.wasInterrupted)
+        for outcome in run.outcomes {
+            guard case let .measured(m) = outcome else {
+                Issue.record("\(outcome.spec.name) did not run: \(outcome)")
+                continue
+            }
+            #expect(m.failures.isEmpty, "\(m.spec.name): \(m.failures)")
+        }
+        if case let .measured(m) = run.outcomes[0] { BothSides.expectExactAgreement(m, messages: 60) }
+        if case let .measured(m) = run.outcomes[1] { BothSides.expectExactAgreement(m, messages: 30) }
+        if case let .measured(m) = run.outcomes[2] { BothSides.expectStreamTotalsAgree(m) }
+    }
+
+    @Test func aCaseTheTargetRefusesFailsAloneAndTheNextRuns() throws {
+        let target = try InProcessServer(mode: .echo)
+        defer { target.stop() }
+        let run = ScenarioRunner(options: target.options()).run(Self.scenario([Specs.masked(), Specs.rr(stop: .messages(30))]))
+        #expect(run.outcomes.count == 2)
+        if case let .failed(spec, error) = run.outcomes[0], case let .rejected(message) = error {
+            #expect(spec.name == "masked")
+            #expect(message.code == "wrong_mode")
+        } else {
+            Issue.record("expected the masked case to be refused: \(run.outcomes[0])")
+        }
+        if case let .measured(m) = run.outcomes[1] {
+            BothSides.expectExactAgreement(m, messages: 30)
+        } else {
+            Issue.record("the rr case did not run: \(run.outcomes[1])")
+        }
+        #expect(run.targetHost != nil, "target facts come from the first case that ran")
+    }
+
+    @Test func anInProcessTargetRunsRequestResponseAndSkipsStreams() {
+        var options = DriverOptions(target: .unix(path: "/nonexistent/unused.sock"))
+        options.inProcess = true
+        let run = ScenarioRunner(options: options).run(Self.scenario([
+            Specs.rr(stop: .messages(40)), Specs.stream(direction: .tx, stop: .messages(4)), Specs.masked(stop: .messages(10)),
+        ]))
+        #expect(run.transport == InProcessTarget.endpointName)
+        #expect(run.target == "null")
+        #expect(run.outcomes.count == 3)
+        if case let .measured(m) = run.outcomes[0] { BothSides.expectExactAgreement(m, messages: 40, wire: false) } else { Issue.record("\(run.outcomes[0])") }
+        if case let .skipped(spec, reason) = run.outcomes[1] {
+            #expect(spec.name == "stream")
+            #expect(reason.contains("stream cases need a channel"))
+        } else {
+            Issue.record("expected the stream case to be skipped: \(run.outcomes[1])")
+        }
+        if case let .measured(m) = run.outcomes[2] { BothSides.expectExactAgreement(m, messages: 10, wire: false) } else { Issue.record("\(run.outcomes[2])") }
+    }
+
+    @Test func anInterruptStopsTheRunningCaseAndSkipsTheRest() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        // The runner is made after its options: its progress callback reaches it through a box.
+        let box = LockedValue<ScenarioRunner?>(nil)
+        var options = target.options()
+        options.onProgress = { progress in
+            if progress.phase == .measure { box.value?.interrupt() }
+        }
+        let runner = ScenarioRunner(options: options)
+        box.withLock { $0 = runner }
+        // Thirty seconds planned: only the interrupt ends it quickly.
+        let run = runner.run(Self.scenario([Specs.rr("long", stop: .duration(nanos: 30_000_000_000)), Specs.rr("next")]))
+        #expect(runner.wasInterrupted)
+        #expect(run.outcomes.map(\.spec.name) == ["long"], "the case after an interrupt does not run")
+        if case let .measured(m) = run.outcomes.first {
+            #expect(m.failures == ["interrupted"])
+            #expect(m.target != nil, "an interrupted case still reports what was measured")
+        } else {
+            Issue.record("\(String(describing: run.outcomes.first))")
+        }
+    }
+}

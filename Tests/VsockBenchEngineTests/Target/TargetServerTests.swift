@@ -1,0 +1,148 @@
+import Testing
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+@testable import VsockBenchEngine
+
+/// `TargetServer` in this process: a misbehaving connection gets an error frame and a log line
+/// (never payload bytes), ends, and leaves the server serving; timeouts and limits hold; a stop
+/// ends every connection.
+@Suite struct TargetServerTests {
+    /// Connects, sends `bytes` (if any), and returns the error frame the target answers with;
+    /// nil when it closes without one.
+    static func answer(to bytes: [UInt8], at endpoint: Endpoint) throws -> ErrorMessage? {
+        let socket = try Socket.connect(to: endpoint)
+        defer { socket.close() }
+        socket.setReceiveTimeout(seconds: 5)
+        if !bytes.isEmpty { try socket.send(bytes) }
+        let reader = FrameReader(socket: socket, maxPayload: 1 << 20)
+        guard let frame = try reader.next() else { return nil }
+        #expect(frame.header.type == .error)
+        return ErrorMessage(errorFrame: frame)
+    }
+
+    static func header(_ type: FrameType, length: Int = 0) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: FrameHeader.size)
+        bytes.withUnsafeMutableBytes { FrameHeader(type: type, length: length).encode(into: $0.baseAddress!) }
+        return bytes
+    }
+
+    @Test func badConnectionsAreAnsweredLoggedAndTheServerKeepsServing() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        // A request before any hello.
+        #expect(try Self.answer(to: Self.header(.request), at: target.endpoint)?.code == "expected_hello")
+        // Bytes that are not a frame at all.
+        #expect(try Self.answer(to: [UInt8](repeating: 0xAB, count: 64), at: target.endpoint)?.code == "bad_magic")
+        // A hello that is not JSON.
+        #expect(try Self.answer(to: Self.header(.hello, length: 4) + Array("nope".utf8), at: target.endpoint)?.code == "bad_control")
+        // Half a hello, then gone.
+        do {
+            let socket = try Socket.connect(to: target.endpoint)
+            try socket.send(Array(ControlCodec.frame(.hello, CaseHello(role: .control, session: 1, connection: 0, spec: WireCase(Specs.rr()), driver: .current())).prefix(40)))
+            socket.close()
+        }
+        // A data connection for a session nobody opened.
+        do {
+            _ = try DriverConnection.open(to: target.endpoint, role: .data, session: 0xDEAD, spec: Specs.rr(), timeoutSeconds: 5)
+            Issue.record("a data connection joined an unknown session")
+        } catch {
+            guard case let .rejected(message) = error else { throw error }
+            #expect(message.code == "unknown_session")
+        }
+
+        let m = try CaseRunner.run(Specs.rr(stop: .messages(50)), options: target.options())
+        BothSides.expectExactAgreement(m, messages: 50)
+
+        #expect(target.log.entries("bad hello", atLeast: .warning).map { $0.metadata["code"] }.contains("expected_hello"), "\(target.log.all)")
+        #expect(target.log.entries("malformed frame; closing", atLeast: .warning).first?.metadata["code"] == "bad_magic", "\(target.log.all)")
+        #expect(target.log.entries("data connection for an unknown session", atLeast: .warning).count == 1, "\(target.log.all)")
+    }
+
+    @Test func aSilentConnectionIsDroppedAfterTheHelloTimeout() throws {
+        let target = try InProcessServer { $0.helloTimeoutSeconds = 0.2 }
+        defer { target.stop() }
+        let message = try Self.answer(to: [], at: target.endpoint)
+        #expect(message?.code == "timeout", "\(String(describing: message))")
+        #expect(target.log.entries("no hello in time; closing", atLeast: .warning).count == 1, "\(target.log.all)")
+    }
+
+    @Test func anIdleDataConnectionIsDroppedWithATimeoutFrame() throws {
+        let target = try InProcessServer { $0.idleTimeoutSeconds = 0.2 }
+        defer { target.stop() }
+        let spec = Specs.rr()
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 5, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 5, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        do {
+            _ = try data.expect(.response)
+            Issue.record("an idle connection got a response")
+        } catch {
+            guard case let .rejected(message) = error else { throw error }
+            #expect(message.code == "timeout")
+        }
+        // The control connection, silent too, is closed without a word.
+        #expect(try control.reader.next() == nil)
+    }
+
+    @Test func connectionsBeyondTheLimitAreRefusedUntilOneEnds() throws {
+        let target = try InProcessServer { $0.maxConnections = 1 }
+        defer { target.stop() }
+        let spec = Specs.rr()
+        let first = try DriverConnection.open(to: target.endpoint, role: .control, session: 1, spec: spec, timeoutSeconds: 5)
+        #expect(try Self.answer(to: [], at: target.endpoint)?.code == "busy")
+        #expect(target.log.entries("connection refused: at --max-connections", atLeast: .warning).count == 1)
+        first.socket.close()
+        #expect(target.waitUntilIdle() == 0)
+        let second = try DriverConnection.open(to: target.endpoint, role: .control, session: 2, spec: spec, timeoutSeconds: 5)
+        second.socket.close()
+    }
+
+    @Test func statsWaitForUnfinishedDataConnectionsOnlySoLong() throws {
+        let target = try InProcessServer { $0.finishTimeoutNanos = 100_000_000 }
+        defer { target.stop() }
+        let spec = Specs.rr()
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 9, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 9, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        try control.send(ControlCodec.emptyFrame(.mark))
+        _ = try control.expect(.ack)
+        try control.send(ControlCodec.emptyFrame(.statsRequest))
+        let frame = try control.expect(.stats)
+        let stats = try ControlCodec.decode(TargetStats.self, from: frame.payload)
+        #expect(stats.errors == ["not every data connection finished within 0.1s"])
+        #expect(stats.connections.map(\.index) == [0])
+        #expect(stats.messages == 0)
+    }
+
+    @Test func aControlConnectionRefusesFramesItDoesNotTake() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 11, spec: Specs.rr(), timeoutSeconds: 5)
+        defer { control.socket.close() }
+        try control.send(ControlCodec.emptyFrame(.bye))
+        do {
+            _ = try control.expect(.ack)
+            Issue.record("a bye on the control connection was acknowledged")
+        } catch {
+            guard case let .rejected(message) = error else { throw error }
+            #expect(message.code == "unexpected_frame")
+        }
+    }
+
+    @Test func stopEndsConnectionsStillOpen() throws {
+        let target = try InProcessServer()
+        let spec = Specs.rr()
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 3, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 3, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        #expect(target.server.activeConnections == 2)
+        // serve() shuts their sockets down and returns; the fixture checks nothing is left.
+        target.stop(expectingIdle: false)
+        #expect(try control.reader.next() == nil)
+    }
+}
