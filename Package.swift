@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "VsockBenchEngine",
             dependencies: [
-                "CShims", "VsockBenchSupport", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchAgent", "VsockProbe",
+                "CShims", "VsockBenchSupport", "VsockBenchStats", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchAgent", "VsockProbe",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VsockBenchReportTests",
-            dependencies: ["VsockBenchReport", "VsockBenchEngine", "VsockBenchModel", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["VsockBenchReport", "VsockBenchEngine", "VsockBenchModel", "VsockWire", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "VsockBenchDoctorTests", dependencies: ["VsockBenchDoctor", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams")]),
         .testTarget(

@@ -16,7 +16,9 @@ extension CaseSpec {
         switch stop {
         case let .duration(nanos): problems.check(nanos > 0, "the duration must be longer than zero")
         case let .messages(n): problems.check(n >= 1, "messages must be at least 1")
-        case let .bytes(n): problems.check(n >= 1, "bytes must be at least 1")
+        case let .bytes(n):
+            problems.check(n >= 1, "bytes must be at least 1")
+            problems.check(kind == .stream, "bytes bounds stream cases only; a \(kind.rawValue) case stops after a duration or a number of messages")
         }
         problems.check(Double(warmupNanos) / 1e9 <= 7 * 86_400, "warmup longer than a week")
         switch workload {

@@ -16,6 +16,9 @@ public struct RunDocument: Codable, Sendable, Equatable {
     public var transport: String
     public var target: String
     public var host: HostSummary
+    /// How the figures were made: trials per case, their order's seed, the intervals' method.
+    /// Absent in results from before trials.
+    public var statistics: RunStatistics?
     public var cases: [CaseResult]
 
     public struct HostSummary: Codable, Sendable, Equatable {
@@ -32,7 +35,7 @@ public struct RunDocument: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, scenario, scenarioPath = "scenario_path", startedAt = "started_at", transport, target, host, cases
+        case schema, scenario, scenarioPath = "scenario_path", startedAt = "started_at", transport, target, host, statistics, cases
     }
 
     public init(scenario: Scenario, target: String, transport: String, driver: HostFacts, targetHost: HostFacts?, cases: [CaseResult], startedAt: String) {
@@ -43,12 +46,15 @@ public struct RunDocument: Codable, Sendable, Equatable {
         self.target = target
         self.host = HostSummary(driver: driver, target: targetHost, driverKernel: driver.kernel, targetKernel: targetHost?.kernel, cpus: driver.cpus)
         self.cases = cases
+        self.statistics = RunStatistics(TrialPlan())
     }
 
-    /// The document of a scenario's run: every outcome summarised, in order.
+    /// The document of a scenario's run: every case's trials summarised, in the scenario's
+    /// order (a case interrupted before its first trial is left out).
     public init(_ run: ScenarioRun, driver: HostFacts = .current()) {
         self.init(scenario: run.scenario, target: run.target, transport: run.transport, driver: driver, targetHost: run.targetHost,
-                  cases: run.outcomes.map { CaseSummary.summarize($0, transport: run.transport) }, startedAt: run.startedAt)
+                  cases: run.trials.compactMap { CaseSummary.summarize(trials: $0, transport: run.transport) }, startedAt: run.startedAt)
+        statistics = RunStatistics(run.plan)
     }
 
     /// Pretty, key-sorted JSON: stable for diffs and for `check`.
@@ -64,4 +70,34 @@ public struct RunDocument: Codable, Sendable, Equatable {
 
     /// True when every case ran clean.
     public var allVerified: Bool { cases.allSatisfy { $0.verified || $0.skipped != nil } }
+}
+
+/// How a run's figures were made, said once per results file.
+public struct RunStatistics: Codable, Sendable, Equatable {
+    /// Trials of every case (1: each figure is a single sample, without an interval).
+    public var repeatCount: Int
+    /// The seed of the shuffled case order of each round.
+    public var seed: UInt64
+    /// Quiet between trials, in milliseconds.
+    public var settleMillis: Double
+    /// The case's figures: the median of its trials; latency percentiles from the trials'
+    /// merged histograms.
+    public var figures: String
+    public var ciMethod: String
+    public var confidence: Double
+
+    public init(_ plan: TrialPlan) {
+        repeatCount = plan.repeatCount
+        seed = plan.seed
+        settleMillis = Double(plan.settleNanos) / 1e6
+        figures = plan.repeatCount > 1
+            ? "median of the trials; latency percentiles from every trial's messages"
+            : "a single sample per case (no interval: use --repeat N for medians with 95% intervals)"
+        ciMethod = CaseSummary.intervalMethod
+        confidence = CaseSummary.confidence
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case repeatCount = "repeat", seed, settleMillis = "settle_ms", figures, ciMethod = "ci_method", confidence
+    }
 }

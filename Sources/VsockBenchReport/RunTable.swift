@@ -8,28 +8,36 @@ public enum RunTable {
         out += "driver: \(document.host.driver.hostname), kernel \(document.host.driverKernel), \(document.host.cpus) CPUs"
         if let target = document.host.target { out += "; target: pid \(target.pid), kernel \(target.kernel)" }
         out += "\n\n"
+        let repeated = document.cases.contains { $0.trialCount > 1 }
         var main = TextTable(
-            columns: ["case", "workload", "size", "conns", "Mbps", "msgs/s", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "verified"],
+            columns: ["case", "workload", "size", "conns", "Mbps (payload)", "msgs/s", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "verified"],
             rightAligned: [3, 4, 5, 6, 7, 8, 9, 10])
         for c in document.cases {
             let l = c.latencyMicros
             main.add([
-                c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
-                Format.compact(c.mbpsTotal), Format.fixed(c.msgsPerSecond, 0),
-                Format.compact(l?.p50), Format.compact(l?.p90), Format.compact(l?.p99), Format.compact(l?.p999), Format.compact(l?.max),
+                Terminal.safe(c.name), c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
+                c.mbpsText, c.cell(.msgsPerSecond) { Format.fixed($0, 0) },
+                c.cell(.latencyP50, Format.compact), Format.compact(l?.p90), c.cell(.latencyP99, Format.compact),
+                Format.compact(l?.p999), Format.compact(l?.max),
                 c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO"),
             ])
+        }
+        if repeated, let stats = document.statistics {
+            out += "median of \(stats.repeatCount) trials per case, ± half the 95% interval (\(stats.ciMethod)); latency percentiles from every trial's messages\n"
+        } else {
+            out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
         }
         out += main.render() + "\n"
         var costs = TextTable(
             columns: ["case", "writes/msg", "reads/msg", "target writes/msg", "target reads/msg", "cpu us/msg", "target cpu us/msg", "target processing"],
             rightAligned: [1, 2, 3, 4, 5, 6, 7])
+        func two(_ value: Double?) -> String { Format.fixed(value, 2) }
+        func share(_ value: Double?) -> String { value.map { Format.fixed($0 * 100, 1) + "%" } ?? "-" }
         for c in document.cases {
             costs.add([
-                c.name, Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2),
-                Format.fixed(c.targetWritesPerMessage, 2), Format.fixed(c.targetReadsPerMessage, 2),
-                Format.compact(c.cpu.driverMicrosPerMessage), Format.compact(c.cpu.targetMicrosPerMessage),
-                c.targetProcessingShare.map { Format.fixed($0 * 100, 1) + "%" } ?? "-",
+                Terminal.safe(c.name), c.cell(.writesPerMessage, two), c.cell(.readsPerMessage, two),
+                c.cell(.targetWritesPerMessage, two), c.cell(.targetReadsPerMessage, two),
+                c.cell(.driverCPU, Format.compact), c.cell(.targetCPU, Format.compact), c.cell(.targetProcessingShare, share),
             ])
         }
         out += "per message (our own syscalls; cpu over the measured interval)\n" + costs.render()
@@ -37,18 +45,18 @@ public enum RunTable {
         if let line = comparisonLine(document.cases) { out += "\n" + line + "\n" }
         for c in document.cases {
             if let phases = c.target?.agentMicrosPerMessage {
-                out += "\(c.name): the agent per message: decode \(Format.compact(phases.decode)) us, mask \(Format.compact(phases.mask)) us, encode \(Format.compact(phases.encode)) us\n"
+                out += "\(Terminal.safe(c.name)): the agent per message: decode \(Format.compact(phases.decode)) us, mask \(Format.compact(phases.mask)) us, encode \(Format.compact(phases.encode)) us\n"
             }
         }
         let spreads = document.cases.filter { $0.spread.connections > 1 }
         for c in spreads {
-            out += "\(c.name): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\n"
+            out += "\(Terminal.safe(c.name)): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\n"
         }
         for c in document.cases {
-            if let reason = c.skipped { out += "\(c.name): skipped: \(reason)\n" }
+            if let reason = c.skipped { out += "\(Terminal.safe(c.name)): skipped: \(reason)\n" }
         }
         for c in document.cases where !c.errors.isEmpty {
-            out += "\n\(c.name): FAILED\n" + c.errors.map { "  - \($0)" }.joined(separator: "\n") + "\n"
+            out += "\n\(Terminal.safe(c.name)): FAILED\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n") + "\n"
         }
         return out
     }
@@ -56,15 +64,15 @@ public enum RunTable {
     /// The eBPF probe's counts per message, both processes, measured interval only.
     static func probeTable(_ cases: [CaseResult]) -> String {
         var table = TextTable(
-            columns: ["case", "Mbps", "syscalls/msg", "KVM_RUN/msg", "exits/msg", "exits from", "vsock pkts/msg", "credit upd/msg", "notif/msg"],
+            columns: ["case", "Mbps (payload)", "syscalls/msg", "KVM_RUN/msg", "exits/msg", "exits from", "vsock pkts/msg", "credit upd/msg", "notif/msg"],
             rightAligned: [1, 2, 3, 4, 6, 7, 8])
         for c in cases {
             guard let p = c.probe?.perMessage else {
-                table.add([c.name, Format.compact(c.mbpsTotal), "-", "-", "-", "no probe", "-", "-", "-"])
+                table.add([Terminal.safe(c.name), c.mbpsText, "-", "-", "-", "no probe", "-", "-", "-"])
                 continue
             }
             table.add([
-                c.name, Format.compact(c.mbpsTotal), Format.fixed(p.syscalls, 2), Format.fixed(p.kvmRun, 2),
+                Terminal.safe(c.name), c.mbpsText, Format.fixed(p.syscalls, 2), Format.fixed(p.kvmRun, 2),
                 Format.fixed(p.exits, 2), p.exitsSource ?? "-", Format.fixed(p.vsockPackets, 2),
                 Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
             ])
@@ -72,13 +80,26 @@ public enum RunTable {
         return "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here)\n" + table.render()
     }
 
-    /// "bulk moved bytes 38.6x faster than chatty-8k (9512 vs 246 Mbps)".
+    /// Like with like: payload per second in one direction, the fastest case against the
+    /// slowest. `bulk moved 27426 Mbps driver to target, chatty-8k 3100 Mbps each way: 8.85x
+    /// (application payload per direction)`.
     public static func comparisonLine(_ cases: [CaseResult]) -> String? {
-        let measured = cases.filter { $0.mbpsTotal > 0 }
+        let measured = cases.filter { oneWay($0) > 0 }
         guard measured.count >= 2,
-              let fastest = measured.max(by: { $0.mbpsTotal < $1.mbpsTotal }),
-              let slowest = measured.min(by: { $0.mbpsTotal < $1.mbpsTotal }), fastest.name != slowest.name else { return nil }
-        let ratio = fastest.mbpsTotal / slowest.mbpsTotal
-        return "\(fastest.name) moved bytes \(Format.compact(ratio))x faster than \(slowest.name) (\(Format.compact(fastest.mbpsTotal)) vs \(Format.compact(slowest.mbpsTotal)) Mbps)"
+              let fastest = measured.max(by: { oneWay($0) < oneWay($1) }),
+              let slowest = measured.min(by: { oneWay($0) < oneWay($1) }), fastest.name != slowest.name else { return nil }
+        let ratio = oneWay(fastest) / oneWay(slowest)
+        return "\(Terminal.safe(fastest.name)) moved \(directionText(fastest)), \(Terminal.safe(slowest.name)) \(directionText(slowest)): \(Format.compact(ratio))x (application payload per direction)"
+    }
+
+    /// A case's payload Mbps in its busier direction.
+    static func oneWay(_ c: CaseResult) -> Double { max(c.mbpsTx, c.mbpsRx) }
+
+    static func directionText(_ c: CaseResult) -> String {
+        let value = Format.compact(oneWay(c)) + " Mbps"
+        if c.mbpsRx == 0 { return value + " driver to target" }
+        if c.mbpsTx == 0 { return value + " target to driver" }
+        if abs(c.mbpsTx - c.mbpsRx) <= 0.005 * oneWay(c) { return value + " each way" }
+        return value + (c.mbpsTx >= c.mbpsRx ? " driver to target" : " target to driver")
     }
 }

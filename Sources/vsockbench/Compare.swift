@@ -34,7 +34,7 @@ extension VsockBench {
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions)
             defer { session.close() }
-            let document = session.run(scenario)
+            let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
             let comparison = Comparison(document)
             print("compare \(document.scenario) against \(document.target) (baseline: \(comparison.baseline))\n")
             print(comparison.text())

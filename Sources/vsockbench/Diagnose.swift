@@ -79,7 +79,7 @@ extension VsockBench {
                 let scenario = try driver.loadScenario(path: self.scenario ?? "")
                 let driving = try DriverSession(flags: driver)
                 session = driving
-                measured = driving.run(scenario)
+                measured = driving.run(scenario, plan: DriverSession.plan(driver))
                 if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
             }
             let document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })

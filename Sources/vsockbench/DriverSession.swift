@@ -20,6 +20,11 @@ final class DriverSession {
 
     convenience init(options: ScenarioOptions) throws { try self.init(flags: options.driver) }
 
+    /// The trials the flags ask for.
+    static func plan(_ flags: DriverFlags) -> TrialPlan {
+        TrialPlan(repeatCount: flags.repeatCount, seed: flags.seed, settleNanos: flags.settle.nanos)
+    }
+
     convenience init(flags options: DriverFlags) throws {
         try self.init(target: options.endpoint, ioTimeout: options.ioTimeout.seconds, probe: options.probe, inProcess: options.inProcess)
     }
@@ -99,9 +104,14 @@ final class DriverSession {
         }
     }
 
-    /// Runs the cases with the progress line.
-    func run(_ scenario: Scenario) -> RunDocument {
-        RunDocument(runner.run(scenario, onCaseEnd: { [progress] _ in progress.finish() }))
+    /// Runs the cases, `plan.repeatCount` trials each, with the progress line on a terminal
+    /// and one plain line per trial otherwise (a CI log is never silent for minutes).
+    func run(_ scenario: Scenario, plan: TrialPlan = TrialPlan()) -> RunDocument {
+        let run = runner.run(scenario, plan: plan) { [progress] trial in
+            progress.finish()
+            if !progress.enabled || plan.repeatCount > 1 { printError(TrialLine.text(trial)) }
+        }
+        return RunDocument(run)
     }
 
     /// The exit status a run's command ends with: interrupted (130), a failed case (1), or success.

@@ -37,7 +37,7 @@ extension VsockBench {
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions)
             defer { session.close() }
-            let document = session.run(scenario)
+            let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
             print(RunTable.render(document), terminator: "")
             if let json { try writeFile(json, document.encoded()) }
             if let html { try writeFile(html, Array(HTMLReport.render(document).utf8)) }

@@ -44,7 +44,21 @@ struct DriverFlags: ParsableArguments {
             transform: TimeSpan.parseTimeout)
     var ioTimeout = TimeSpan(nanos: 10_000_000_000)
 
+    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+        "Run every case N times, interleaved (every case once per round, in a shuffled order), and report the median of the trials with its 95% interval; every trial stays in the JSON.",
+        valueName: "N"))
+    var repeatCount = 1
+
+    @Option(name: .long, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat).", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: ArgumentHelp("Quiet between two trials (with --repeat), for example 200ms.", valueName: "duration"),
+            transform: TimeSpan.parse)
+    var settle = TimeSpan(nanos: 200_000_000)
+
     func validate() throws {
+        guard (1...1000).contains(repeatCount) else { throw ValidationError("--repeat \(repeatCount) is outside 1...1000") }
+        guard settle.nanos <= 60_000_000_000 else { throw ValidationError("--settle is longer than a minute") }
         if let messages, messages <= 0 { throw ValidationError("--messages must be positive") }
         if let duration, duration.nanos > 7 * 86_400 * 1_000_000_000 { throw ValidationError("--duration is longer than a week") }
     }

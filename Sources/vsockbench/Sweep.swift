@@ -57,7 +57,7 @@ extension VsockBench {
             let scenario = try driver.applyOverrides(to: selected)
             let session = try DriverSession(flags: driver)
             defer { session.close() }
-            let document = session.run(scenario)
+            let document = session.run(scenario, plan: DriverSession.plan(driver))
             let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: batchBytes)
             print(RunTable.render(document))
             print(SweepTable.render(sweep), terminator: "")

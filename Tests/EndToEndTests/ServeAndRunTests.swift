@@ -6,7 +6,8 @@ import Testing
 @Suite(.serialized) struct ServeAndRunTests {
     static let requiredCaseKeys = [
         "name", "workload", "transport", "messages", "bytes_tx", "bytes_rx", "duration_s", "mbps_tx", "mbps_rx",
-        "mbps_total", "msgs_per_s", "latency_us", "writes_per_msg", "reads_per_msg", "errors", "verified", "target",
+        "mbps_total", "msgs_per_s", "latency_us", "writes_per_msg", "reads_per_msg", "errors", "verified", "target", "config",
+        "wire_bytes_per_msg", "trials", "ci", "ci_coverage", "cpu", "spread", "socket", "probe", "diagnosis", "skipped",
     ]
 
     @Test(arguments: ["unix", "tcp"])
@@ -19,7 +20,9 @@ import Testing
         let result = try Tool.run(["run", "scenarios/cliff.yaml", "--target", server.endpoint.description,
                                    "--duration", "300ms", "--warmup", "50ms", "--json", json])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("bulk moved bytes"))
+        #expect(result.stdout.contains("bulk moved "), "\(result.stdout)")
+        #expect(result.stdout.contains("each way"), "a symmetric rr case's Mbps is said each way")
+        #expect(result.stdout.contains("(application payload per direction)"))
 
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: json))))
         #expect(document.schema == "vsockbench/1")
@@ -32,6 +35,13 @@ import Testing
             #expect(c.target?.messages ?? 0 > 0)
         }
         let chatty = document.cases[1]
+        // One Mbps: application payload per second in each direction. 8 KiB each way at R msgs/s.
+        let payloadMbps = chatty.msgsPerSecond * 8192 * 8 / 1e6
+        #expect(abs(chatty.mbpsTx - payloadMbps) / payloadMbps < 0.001, "mbps_tx \(chatty.mbpsTx) against \(payloadMbps)")
+        #expect(chatty.mbpsRx == chatty.mbpsTx && abs(chatty.mbpsTotal - 2 * chatty.mbpsTx) < 0.01)
+        #expect(chatty.wireBytesPerMessage == Double(2 * (8192 + 32)), "headers show in wire bytes, not in Mbps")
+        #expect(chatty.trials.count == 1 && chatty.ci == nil, "one trial: a single sample without an interval")
+        #expect(document.cases[0].mbpsRx == 0, "a tx stream moves nothing back")
         #expect(chatty.writesPerMessage == 1, "stop-and-wait writes one frame per message")
         #expect(chatty.targetWritesPerMessage == 1)
         let latency = try #require(chatty.latencyMicros)
@@ -123,5 +133,37 @@ import Testing
         let (status, _) = server.stop(signal: SIGTERM)
         #expect(status == 0)
         #expect(!FileManager.default.fileExists(atPath: socketPath), "the socket file is removed on exit")
+    }
+}
+
+/// `run --repeat`: trials interleaved, medians with intervals in the table and the JSON.
+@Suite struct RepeatedRunTests {
+    @Test func repeatKeepsEveryTrialAndReportsIntervals() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("""
+            name: repeated
+            defaults: {warmup: 0s, messages: 300, request_size: 1KiB, response_size: 1KiB}
+            cases:
+              - {name: a, workload: rr}
+              - {name: b, workload: rr, inflight: 4}
+            """)
+        let result = try Tool.run(["run", path, "--repeat", "3", "--settle", "0s", "--json", dir + "/r.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("median of 3 trials per case"))
+        #expect(result.stdout.contains(" ±"), "tables show the interval")
+        // Without a terminal, one plain line per trial.
+        #expect(result.stderr.split(separator: "\n").filter { $0.contains("] a (round") || $0.contains("] b (round") }.count == 6, "\(result.stderr)")
+        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))) as? [String: Any]
+        let statistics = try #require(raw?["statistics"] as? [String: Any])
+        #expect(statistics["repeat"] as? Int == 3)
+        let cases = try #require(raw?["cases"] as? [[String: Any]])
+        for c in cases {
+            #expect((c["trials"] as? [Any])?.count == 3)
+            let ci = try #require(c["ci"] as? [String: [Double]])
+            #expect(ci["msgs_per_s"]?.count == 2)
+            #expect(ci["writes_per_msg"] != nil)
+        }
+        let bad = try Tool.run(["run", path, "--repeat", "0"])
+        #expect(bad.status == 2 && bad.stderr.contains("--repeat 0 is outside 1...1000"), "\(bad.stderr)")
     }
 }

@@ -58,7 +58,10 @@ struct StreamDriver: Sendable {
             do {
                 if let base = chunk.baseAddress { try socket.writeAll(base, count: size) }
             } catch {
-                control.fail("connection \(index): stream write failed after \(position) bytes: \(DriverError(error))")
+                // After another failure closed the socket, this write's error says nothing new.
+                if control.failures.isEmpty {
+                    control.fail("connection \(index): stream write failed after \(position) bytes: \(DriverError(error))")
+                }
                 break
             }
             position += UInt64(size)
@@ -92,6 +95,9 @@ struct StreamDriver: Sendable {
             }
             if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             guard let n = readChecked(buffer, size, &position) else {
+                // The case failed: close both ways, so a target blocked writing to us (rx,
+                // both) sees the end at once instead of waiting out its timeouts.
+                socket.shutdownBoth()
                 ended = true
                 break
             }

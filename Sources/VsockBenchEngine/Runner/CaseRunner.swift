@@ -112,7 +112,8 @@ public enum CaseRunner {
                 control.fail("fetching the target's stats: \(error)")
             }
         }
-        measurement.failures = control.failures + Self.lossChecks(measurement)
+        measurement.failures = control.failures
+        measurement.failures += Self.lossChecks(measurement)
         return measurement
     }
 
@@ -143,7 +144,9 @@ public enum CaseRunner {
                 if theirs.totalMessages != worker.total.messages {
                     problems.append("connection \(worker.index): \(worker.total.messages) requests answered and verified, the target handled \(theirs.totalMessages)")
                 }
-            } else {
+            } else if m.failures.isEmpty {
+                // A stream whose check failed stopped reading there: its totals cannot agree,
+                // and the failure already says why.
                 if worker.total.bytesOut != theirs.totalStreamBytesRx {
                     problems.append("connection \(worker.index): sent \(worker.total.bytesOut) stream bytes, the target received \(theirs.totalStreamBytesRx) (lost data)")
                 }

@@ -1,4 +1,5 @@
 import VsockBenchModel
+import VsockBenchStats
 import VsockBenchSupport
 import VsockTransport
 
@@ -19,10 +20,46 @@ public enum CaseOutcome: Sendable {
     }
 }
 
-/// What running a scenario produced: one outcome per case, in order.
+/// How many trials of each case, in what order: `repeatCount` rounds, each running every case
+/// once in an order shuffled by `seed` (case A, B, C, then C, A, B...), with `settleNanos` of
+/// quiet between trials, so that a slow stretch of the machine falls on every case alike
+/// rather than on whichever ran then.
+public struct TrialPlan: Sendable, Equatable {
+    public var repeatCount: Int
+    public var seed: UInt64
+    public var settleNanos: UInt64
+
+    public init(repeatCount: Int = 1, seed: UInt64 = 1, settleNanos: UInt64 = 200_000_000) {
+        self.repeatCount = max(repeatCount, 1)
+        self.seed = seed
+        self.settleNanos = settleNanos
+    }
+
+    /// The case order of each round (one round in file order when not repeating).
+    public func rounds(cases: Int) -> [[Int]] {
+        guard repeatCount > 1 else { return [Array(0..<cases)] }
+        var generator = SeededGenerator(seed: seed)
+        return (0..<repeatCount).map { _ in generator.shuffled(Array(0..<cases)) }
+    }
+}
+
+/// One trial done, for progress lines.
+public struct TrialProgress: Sendable {
+    /// 1-based: the trial's place in the whole run, and the number of trials in it.
+    public var trial: Int
+    public var trials: Int
+    /// 1-based round, and the rounds in the run.
+    public var round: Int
+    public var rounds: Int
+    public var outcome: CaseOutcome
+}
+
+/// What running a scenario produced: every case's trials, in the order they ran.
 public struct ScenarioRun: Sendable {
     public var scenario: Scenario
-    public var outcomes: [CaseOutcome]
+    /// Per case (in the scenario's order), its trials (in the order they ran).
+    public var trials: [[CaseOutcome]]
+    public var plan: TrialPlan
     /// ISO 8601 start time.
     public var startedAt: String
     /// The first target facts any case saw.
@@ -31,9 +68,12 @@ public struct ScenarioRun: Sendable {
     public var transport: String
     /// The target as the user named it (`null` for in process).
     public var target: String
+
+    /// Every trial, case by case (a single run: one outcome per case, in order).
+    public var outcomes: [CaseOutcome] { trials.flatMap { $0 } }
 }
 
-/// Runs the cases of a scenario one after another.
+/// Runs the cases of a scenario: each once, or several trials each, interleaved.
 public final class ScenarioRunner: Sendable {
     public let options: DriverOptions
     private let current = LockedValue<RunControl?>(nil)
@@ -49,21 +89,27 @@ public final class ScenarioRunner: Sendable {
 
     public var wasInterrupted: Bool { interrupted.isSet }
 
-    public func run(_ scenario: Scenario, onCaseEnd: (CaseOutcome) -> Void = { _ in }) -> ScenarioRun {
+    public func run(_ scenario: Scenario, plan: TrialPlan = TrialPlan(), onTrialEnd: (TrialProgress) -> Void = { _ in }) -> ScenarioRun {
         var run = ScenarioRun(
-            scenario: scenario, outcomes: [], startedAt: iso8601Now(), targetHost: nil,
+            scenario: scenario, trials: scenario.cases.map { _ in [] }, plan: plan, startedAt: iso8601Now(), targetHost: nil,
             transport: options.inProcess ? InProcessTarget.endpointName : options.target.transportName,
             target: options.inProcess ? InProcessTarget.endpointName : options.target.description)
-        for spec in scenario.cases {
-            if interrupted.isSet { break }
-            let outcome = runCase(spec)
-            if case let .measured(m) = outcome { run.targetHost = run.targetHost ?? m.targetAck.target }
-            run.outcomes.append(outcome)
-            onCaseEnd(outcome)
+        let rounds = plan.rounds(cases: scenario.cases.count)
+        let total = rounds.reduce(0) { $0 + $1.count }
+        var done = 0
+        for (round, order) in rounds.enumerated() {
+            for index in order {
+                if interrupted.isSet { return run }
+                if done > 0, plan.repeatCount > 1 { MonotonicClock.sleep(nanos: plan.settleNanos) }
+                let outcome = runCase(scenario.cases[index])
+                if case let .measured(m) = outcome { run.targetHost = run.targetHost ?? m.targetAck.target }
+                run.trials[index].append(outcome)
+                done += 1
+                onTrialEnd(TrialProgress(trial: done, trials: total, round: round + 1, rounds: rounds.count, outcome: outcome))
+            }
         }
         return run
     }
-
     /// One case, on a fresh control.
     public func runCase(_ spec: CaseSpec) -> CaseOutcome {
         let control = RunControl()

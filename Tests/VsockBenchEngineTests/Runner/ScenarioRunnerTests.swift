@@ -19,7 +19,7 @@ import VsockTransport
         let cases = [Specs.rr(stop: .messages(60)), Specs.masked(exchange: Specs.coalesce, stop: .messages(30)),
                      Specs.stream(direction: .tx, stop: .bytes(512 * 1024))]
         var ended: [String] = []
-        let run = runner.run(Self.scenario(cases)) { ended.append($0.spec.name) }
+        let run = runner.run(Self.scenario(cases)) { ended.append($0.outcome.spec.name) }
         #expect(ended == ["rr", "masked", "stream"])
         #expect(run.outcomes.map(\.spec.name) == ["rr", "masked", "stream"])
         #expect(run.transport == "unix")
@@ -97,5 +97,30 @@ import VsockTransport
         } else {
             Issue.record("\(String(describing: run.outcomes.first))")
         }
+    }
+
+    /// `--repeat`: every case once per round, each round in its own shuffled order, the same
+    /// order for the same seed; every trial kept, case by case.
+    @Test func repeatedTrialsAreInterleavedInASeededOrder() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let runner = ScenarioRunner(options: target.options())
+        let cases = ["a", "b", "c"].map { Specs.rr($0, stop: .messages(20)) }
+        let plan = TrialPlan(repeatCount: 4, seed: 7, settleNanos: 0)
+        var order: [String] = []
+        var progress: [(Int, Int)] = []
+        let run = runner.run(Self.scenario(cases), plan: plan) { trial in
+            order.append(trial.outcome.spec.name)
+            progress.append((trial.trial, trial.round))
+        }
+        #expect(run.trials.map(\.count) == [4, 4, 4])
+        #expect(run.trials.enumerated().allSatisfy { index, trials in trials.allSatisfy { $0.spec.name == cases[index].name } })
+        let rounds = stride(from: 0, to: 12, by: 3).map { Array(order[$0..<$0 + 3]) }
+        #expect(rounds.allSatisfy { Set($0) == ["a", "b", "c"] }, "each round runs every case once: \(rounds)")
+        #expect(Set(rounds).count > 1, "the rounds are not all in one order: \(rounds)")
+        #expect(progress.map(\.0) == Array(1...12) && progress.map(\.1) == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4])
+        #expect(plan.rounds(cases: 3) == TrialPlan(repeatCount: 4, seed: 7).rounds(cases: 3), "the same seed, the same order")
+        #expect(plan.rounds(cases: 3).map { $0.map { cases[$0].name } } == rounds)
+        for case let .measured(m) in run.outcomes { BothSides.expectExactAgreement(m, messages: 20) }
     }
 }

@@ -14,7 +14,7 @@ import VsockWire
     static func answer(to bytes: [UInt8], at endpoint: Endpoint) throws -> ErrorMessage? {
         let socket = try Socket.connect(to: endpoint)
         defer { socket.close() }
-        socket.setReceiveTimeout(seconds: 5)
+        try socket.setReceiveTimeout(seconds: 5)
         if !bytes.isEmpty { try socket.send(bytes) }
         let reader = FrameReader(socket: socket, maxPayload: 1 << 20)
         guard let frame = try reader.next() else { return nil }

@@ -24,17 +24,25 @@ enum ReportFixtures {
         let spec = CaseSpec(name: name, workload: workload == .rr
             ? .rr(RequestResponseWorkload(requestSize: size, responseSize: size)) : .stream(StreamWorkload(writeSize: size)))
         let count = messages ?? UInt64(msgsPerSecond * durationSeconds)
-        return CaseResult(
-            name: name, workload: workload, transport: "unix", spec: spec, messages: count,
-            bytesTx: 1, bytesRx: 1, durationSeconds: durationSeconds, mbpsTx: mbps / 2, mbpsRx: mbps / 2, mbpsTotal: mbps,
-            msgsPerSecond: msgsPerSecond,
-            latencyMicros: workload == .rr ? latency(p50: p99 / 3, p90: p99 / 2, p99: p99, p999: p99 * 2, max: p99 * 10) : nil,
-            writesPerMessage: 1, readsPerMessage: workload == .rr ? 1 : 0, targetWritesPerMessage: workload == .rr ? 1 : 0,
-            targetReadsPerMessage: 1.1, targetProcessingShare: 0.02,
-            cpu: CPUSummary(driverUserSeconds: 0.1, driverSystemSeconds: 0.4, driverMicrosPerMessage: 9.5, targetMicrosPerMessage: 8.25),
-            spread: ConnectionSpread(connections: 1, minMsgsPerSecond: msgsPerSecond, maxMsgsPerSecond: msgsPerSecond, cv: 0),
-            socket: SocketSummary(driver: nil, target: nil), errors: [], verified: true, verification: "test",
-            target: nil, targetHost: targetHost, probe: nil, diagnosis: nil)
+        var f = CaseFigures()
+        f.messages = count
+        f.bytesTx = 1
+        f.bytesRx = 1
+        f.durationSeconds = durationSeconds
+        f.mbpsTx = workload == .rr ? mbps / 2 : mbps
+        f.mbpsRx = workload == .rr ? mbps / 2 : 0
+        f.mbpsTotal = mbps
+        f.msgsPerSecond = msgsPerSecond
+        f.latencyMicros = workload == .rr ? latency(p50: p99 / 3, p90: p99 / 2, p99: p99, p999: p99 * 2, max: p99 * 10) : nil
+        f.writesPerMessage = 1
+        f.readsPerMessage = workload == .rr ? 1 : 0
+        f.targetWritesPerMessage = workload == .rr ? 1 : 0
+        f.targetReadsPerMessage = 1.1
+        f.targetProcessingShare = 0.02
+        f.cpu = CPUSummary(driverUserSeconds: 0.1, driverSystemSeconds: 0.4, driverMicrosPerMessage: 9.5, targetMicrosPerMessage: 8.25)
+        f.spread = ConnectionSpread(connections: 1, minMsgsPerSecond: msgsPerSecond, maxMsgsPerSecond: msgsPerSecond, cv: 0)
+        f.verified = true
+        return CaseResult(name: name, workload: workload, transport: "unix", spec: spec, figures: f, verification: "test", targetHost: targetHost)
     }
 
     static func probe(exits: Double, packets: Double = 4, credits: Double = 1.5, source: String = "kvm_exit") -> ProbeCaseReport {

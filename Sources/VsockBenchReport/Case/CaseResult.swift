@@ -1,0 +1,117 @@
+import VsockBenchEngine
+import VsockBenchModel
+import VsockBenchSupport
+
+/// One case's result: the stable JSON shape (`schema: vsockbench/1`) and the tables' source.
+///
+/// Grouped by what each part is: the case (`name`, `workload`, `spec`), its figures (one
+/// trial's, or the median of its trials; flattened into the case's JSON object), every
+/// trial's figures and the figures' confidence intervals, and the context (socket options,
+/// the target's own stats, verdicts). Figures read through the case as `c.mbpsTx`.
+@dynamicMemberLookup
+public struct CaseResult: Sendable, Equatable {
+    public var name: String
+    public var workload: WorkloadKind
+    public var transport: String
+    /// The case as it ran (every knob); written as `config` (`CaseConfig`).
+    public var spec: CaseSpec
+    /// The figures: of the one trial, or the median of the trials (latency percentiles from
+    /// the trials' merged histograms).
+    public var figures: CaseFigures
+    /// Every trial's figures, in the order they ran (one for a single run).
+    public var trials: [CaseFigures]
+    /// 95% confidence intervals of the medians over the trials, by figure key
+    /// (`mbps_tx`, `latency_us.p99`, ...); nil for a single trial (a single sample has none).
+    public var ci: [String: [Double]]?
+    /// The interval's actual coverage for this many trials (order statistics of n samples
+    /// reach exactly 95% only by chance; with fewer than 6 trials, [min, max] covers 1 - 2^(1-n)).
+    public var ciCoverage: Double?
+    /// What was checked.
+    public var verification: String
+    /// Socket options as the kernel applied them (of the trial whose msgs/s is the median).
+    public var socket: SocketSummary
+    /// The target's stats frame (of the trial whose msgs/s is the median).
+    public var target: TargetStats?
+    public var targetHost: HostFacts?
+    /// Verdicts (`diagnose`); null when not diagnosed.
+    public var diagnosis: [Diagnosis]?
+    /// Why the case did not run although nothing failed (e.g. a stream case with `--target null`).
+    public var skipped: String?
+
+    public init(name: String, workload: WorkloadKind, transport: String, spec: CaseSpec, figures: CaseFigures, verification: String,
+                socket: SocketSummary = SocketSummary(), target: TargetStats? = nil, targetHost: HostFacts? = nil,
+                skipped: String? = nil) {
+        self.name = name
+        self.workload = workload
+        self.transport = transport
+        self.spec = spec
+        self.figures = figures
+        self.trials = [figures]
+        self.verification = verification
+        self.socket = socket
+        self.target = target
+        self.targetHost = targetHost
+        self.skipped = skipped
+    }
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<CaseFigures, T>) -> T {
+        get { figures[keyPath: path] }
+        set { figures[keyPath: path] = newValue }
+    }
+
+    /// Trials that ran.
+    public var trialCount: Int { trials.count }
+}
+
+extension CaseResult: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, workload, transport, spec = "config", trials, ci, ciCoverage = "ci_coverage"
+        case verification, socket, target, targetHost = "target_host", diagnosis, skipped
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        workload = try c.decode(WorkloadKind.self, forKey: .workload)
+        transport = try c.decode(String.self, forKey: .transport)
+        spec = try c.decode(CaseConfig.self, forKey: .spec).spec
+        figures = try CaseFigures(from: decoder)
+        // Results written before trials were kept: the case is its one trial.
+        trials = try c.decodeIfPresent([CaseFigures].self, forKey: .trials) ?? [figures]
+        ci = try c.decodeIfPresent([String: [Double]].self, forKey: .ci)
+        ciCoverage = try c.decodeIfPresent(Double.self, forKey: .ciCoverage)
+        verification = try c.decode(String.self, forKey: .verification)
+        socket = try c.decode(SocketSummary.self, forKey: .socket)
+        target = try c.decodeIfPresent(TargetStats.self, forKey: .target)
+        targetHost = try c.decodeIfPresent(HostFacts.self, forKey: .targetHost)
+        diagnosis = try c.decodeIfPresent([Diagnosis].self, forKey: .diagnosis)
+        skipped = try c.decodeIfPresent(String.self, forKey: .skipped)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // Explicit nulls keep every key present: consumers can rely on the shape.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(transport, forKey: .transport)
+        try c.encode(CaseConfig(spec), forKey: .spec)
+        try figures.encode(to: encoder)
+        try c.encode(trials, forKey: .trials)
+        try c.encode(ci, forKey: .ci)
+        try c.encode(ciCoverage, forKey: .ciCoverage)
+        try c.encode(verification, forKey: .verification)
+        try c.encode(socket, forKey: .socket)
+        try c.encode(target, forKey: .target)
+        try c.encode(targetHost, forKey: .targetHost)
+        try c.encode(diagnosis, forKey: .diagnosis)
+        try c.encode(skipped, forKey: .skipped)
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}

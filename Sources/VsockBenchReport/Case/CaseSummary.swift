@@ -1,0 +1,171 @@
+import Histogram
+import VsockBenchEngine
+import VsockBenchModel
+import VsockBenchStats
+import VsockProbe
+import VsockTransport
+
+/// Turns raw measurements into a `CaseResult`: one trial's figures, or several trials'
+/// medians with their confidence intervals.
+public enum CaseSummary {
+    /// The confidence of the intervals in `ci`.
+    public static let confidence = 0.95
+    /// How the intervals are made (said in every results file).
+    public static let intervalMethod = "order statistics (nonparametric, binomial ranks around the median)"
+
+    /// Per-message probe figures. On vsock loopback (CID 1) both ends share one kernel: each
+    /// packet counts once, and there is no VM boundary, so no exits and no notifications.
+    static func perMessage(_ counters: ProbeCounters, loopback: Bool, messages: UInt64) -> ProbePerMessage {
+        guard loopback else { return counters.perMessage(Int(clamping: messages)) }
+        var figures = counters.loopbackBasis().perMessage(Int(clamping: messages))
+        if figures.exitsSource == "virtio_notifications" {
+            figures.exits = nil
+            figures.exitsSource = nil
+        }
+        return figures
+    }
+
+    /// A case's result from its trials, in the order they ran.
+    public static func summarize(trials outcomes: [CaseOutcome], transport: String) -> CaseResult? {
+        guard let first = outcomes.first else { return nil }
+        if outcomes.count == 1 { return summarize(first, transport: transport) }
+        let results = outcomes.map { summarize($0, transport: transport) }
+        let ran = results.indices.filter { results[$0].messages > 0 }
+        if ran.isEmpty {
+            var result = results[0]
+            result.trials = results.map(\.figures)
+            result.errors = trialErrors(results)
+            return result
+        }
+        let figures = ran.map { results[$0].figures }
+        // The trial whose msgs/s is the median stands for the rest where a figure cannot be a
+        // median (the target's stats, socket options, spread, probe counters).
+        let representative = ran.sorted { results[$0].msgsPerSecond < results[$1].msgsPerSecond }[(ran.count - 1) / 2]
+        var result = results[representative]
+        result.figures = CaseFigures.median(of: figures)
+        result.figures.spread = results[representative].spread
+        result.figures.probe = results[representative].probe
+        result.figures.latencyMicros = mergedLatency(outcomes)
+        result.figures.errors = trialErrors(results)
+        result.figures.verified = results.allSatisfy(\.verified)
+        result.trials = results.map(\.figures)
+        var ci: [String: [Double]] = [:]
+        var coverage: Double?
+        for figure in Figure.allCases {
+            let values = figures.compactMap { figure.value(in: $0) }
+            guard values.count >= 2, let estimate = try? MedianInterval.orderStatistics(values, confidence: confidence) else { continue }
+            ci[figure.rawValue] = [estimate.low, estimate.high].map { $0.rounded(toPlaces: 4) }
+            coverage = estimate.coverage
+        }
+        result.ci = ci.isEmpty ? nil : ci
+        result.ciCoverage = coverage.map { $0.rounded(toPlaces: 4) }
+        return result
+    }
+
+    /// Every trial's errors, each named by its trial.
+    private static func trialErrors(_ results: [CaseResult]) -> [String] {
+        results.enumerated().flatMap { index, r in r.errors.map { "trial \(index + 1): \($0)" } }
+    }
+
+    /// Latency percentiles of every message of every trial: the trials' histograms merged.
+    private static func mergedLatency(_ outcomes: [CaseOutcome]) -> LatencySummary? {
+        var merged = WorkerResult.newHistogram()
+        for case let .measured(m) in outcomes {
+            for worker in m.workers { if let h = worker.latency { merged.add(h) } }
+        }
+        return merged.totalCount > 0 ? LatencySummary(merged) : nil
+    }
+
+    /// A case's result from how it ended: measured, or failed or skipped with zero figures.
+    public static func summarize(_ outcome: CaseOutcome, transport: String) -> CaseResult {
+        switch outcome {
+        case let .measured(m): return summarize(m, transport: transport)
+        case let .failed(spec, error): return notRun(spec, transport: transport, errors: [error.description], skipped: nil)
+        case let .skipped(spec, reason): return notRun(spec, transport: transport, errors: [], skipped: reason)
+        }
+    }
+
+    /// A case that did not run still appears, with its error (or why it was skipped) and zero figures.
+    public static func notRun(_ spec: CaseSpec, transport: String, errors: [String], skipped: String?) -> CaseResult {
+        var figures = CaseFigures()
+        figures.spread = ConnectionSpread(connections: spec.connections, minMsgsPerSecond: 0, maxMsgsPerSecond: 0, cv: 0)
+        figures.errors = errors
+        return CaseResult(name: spec.name, workload: spec.kind, transport: transport, spec: spec, figures: figures,
+                          verification: "not run", skipped: skipped)
+    }
+
+    public static func summarize(_ m: CaseMeasurement, transport: String) -> CaseResult {
+        let workers = m.workers
+        let reading = workers.reduce(IntervalReading()) { $0 + $1.reading }
+        let messages = reading.tally.messages
+        let io = reading.io
+        let seconds = reading.seconds
+        // Mbps is application payload per second, each way: frame headers and padding are
+        // not payload (they show in wire bytes per message).
+        let payloadOut = reading.tally.bytesOut
+        let payloadIn = reading.tally.bytesIn
+        func mbps(_ bytes: UInt64) -> Double { seconds > 0 ? (Double(bytes) * 8 / seconds / 1e6).rounded(toPlaces: 3) : 0 }
+        func perMessage(_ count: UInt64, _ of: UInt64) -> Double? { of > 0 ? (Double(count) / Double(of)).rounded(toPlaces: 3) : nil }
+
+        var f = CaseFigures()
+        f.messages = messages
+        f.bytesTx = payloadOut
+        f.bytesRx = payloadIn
+        f.wireBytesPerMessage = io.bytesWritten + io.bytesRead > 0 ? perMessage(io.bytesWritten + io.bytesRead, messages) : nil
+        f.durationSeconds = seconds.rounded(toPlaces: 6)
+        f.mbpsTx = mbps(payloadOut)
+        f.mbpsRx = mbps(payloadIn)
+        f.mbpsTotal = mbps(payloadOut + payloadIn)
+        f.msgsPerSecond = seconds > 0 ? (Double(messages) / seconds).rounded(toPlaces: 1) : 0
+        if m.spec.kind.isRequestResponse {
+            var merged = WorkerResult.newHistogram()
+            for worker in workers { if let h = worker.latency { merged.add(h) } }
+            if merged.totalCount > 0 { f.latencyMicros = LatencySummary(merged) }
+        }
+        f.writesPerMessage = perMessage(io.writes, messages)
+        f.readsPerMessage = perMessage(io.reads, messages)
+        f.shortWritesPerMessage = perMessage(io.shortWrites, messages)
+        let rates = workers.map { $0.seconds > 0 ? Double($0.messages) / $0.seconds : 0 }
+        let mean = rates.isEmpty ? 0 : rates.reduce(0, +) / Double(rates.count)
+        let variance = rates.isEmpty ? 0 : rates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rates.count)
+        f.spread = ConnectionSpread(
+            connections: workers.count, minMsgsPerSecond: (rates.min() ?? 0).rounded(toPlaces: 1),
+            maxMsgsPerSecond: (rates.max() ?? 0).rounded(toPlaces: 1), cv: mean > 0 ? (variance.squareRoot() / mean).rounded(toPlaces: 4) : 0)
+
+        let target = m.target
+        f.cpu = CPUSummary(
+            driverUserSeconds: (Double(m.driverCPU.userNanos) / 1e9).rounded(toPlaces: 4),
+            driverSystemSeconds: (Double(m.driverCPU.systemNanos) / 1e9).rounded(toPlaces: 4))
+        if messages > 0 { f.cpu.driverMicrosPerMessage = (Double(m.driverCPU.totalNanos) / 1e3 / Double(messages)).rounded(toPlaces: 2) }
+        if let target, m.targetAck.mode != InProcessTarget.endpointName {
+            f.cpu.targetUserSeconds = target.cpuUserSeconds.rounded(toPlaces: 4)
+            f.cpu.targetSystemSeconds = target.cpuSystemSeconds.rounded(toPlaces: 4)
+            if target.messages > 0 {
+                f.cpu.targetMicrosPerMessage = ((target.cpuUserSeconds + target.cpuSystemSeconds) * 1e6 / Double(target.messages)).rounded(toPlaces: 2)
+            }
+        }
+        f.targetWritesPerMessage = target.flatMap { perMessage($0.writes, $0.messages) }
+        f.targetReadsPerMessage = target.flatMap { perMessage($0.reads, $0.messages) }
+        f.targetShortWritesPerMessage = target.flatMap { perMessage($0.shortWrites, $0.messages) }
+        f.targetProcessingShare = target?.processingShare.map { $0.rounded(toPlaces: 4) }
+        f.probe = m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages)) }
+        f.errors = m.failures
+        f.verified = m.failures.isEmpty && messages > 0 && target != nil
+        return CaseResult(
+            name: m.spec.name, workload: m.spec.kind, transport: transport, spec: m.spec, figures: f,
+            verification: verification(m.spec), socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
+            target: target, targetHost: m.targetAck.target)
+    }
+
+    /// What was checked, in words.
+    static func verification(_ spec: CaseSpec) -> String {
+        switch spec.workload {
+        case .rr: return "every response: sequence, length and bytes; request counts on both sides"
+        case .masked: return "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
+        case let .stream(s):
+            return s.verify == .full
+                ? "every byte of every read at its stream position; byte totals on both sides"
+                : "first and last bytes of every read at their stream position; byte totals on both sides"
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import VsockBenchEngine
+import VsockBenchSupport
+
+/// One plain line per finished trial on stderr: `[3/15] chatty-8k (round 1/5): 21509 msgs/s, verified`.
+enum TrialLine {
+    static func text(_ p: TrialProgress) -> String {
+        let round = p.rounds > 1 ? " (round \(p.round)/\(p.rounds))" : ""
+        var line = "vsockbench: [\(p.trial)/\(p.trials)] \(Terminal.safe(p.outcome.spec.name))\(round): "
+        switch p.outcome {
+        case let .measured(m):
+            let reading = m.workers.reduce(IntervalReading()) { $0 + $1.reading }
+            let seconds = reading.seconds
+            let rate = seconds > 0 ? Double(reading.tally.messages) / seconds : 0
+            line += "\(Format.fixed(rate, 0)) msgs/s" + (m.failures.isEmpty ? "" : ", FAILED: \(Terminal.safe(m.failures.first ?? ""))")
+        case let .failed(_, error):
+            line += "FAILED: \(Terminal.safe(error.description))"
+        case let .skipped(_, reason):
+            line += "skipped: \(reason)"
+        }
+        return line
+    }
+}
