@@ -1,52 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import VsockBenchReport
 
 extension VsockBench {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Gate a run against a baseline: exit 1 when a figure regressed beyond the tolerance.",
+            abstract: "Gate results against a baseline: exit 1 when a figure regressed beyond the noise.",
             discussion: """
-            Compares each case (matched by name) on Mbps (mbps_total), messages/s, p99 latency and, \
-            where both runs had the probe, exits per message. Lower Mbps or messages/s, or higher \
-            p99 or exits, by more than the tolerance is a regression. A case that is not verified \
-            in the results fails the check whatever its figures. Any `vsockbench run --json` \
-            output is a valid baseline.
+            Each side may be several files (run, compare or diagnose --json; with --repeat, every \
+            trial counts): the trials of a case are pooled per side. Cases are matched by name.
 
-            Exit status: 0 every figure holds; 1 a regression or an unverified case (each named); \
-            2 unusable input (unreadable file, another schema, cases missing on either side).
+            Timings: msgs/s and p99 latency for request/response cases, Mbps for streams (msgs/s \
+            and Mbps move together: one slowdown is not two regressions). A timing regresses only \
+            when it moved the wrong way by more than --tolerance (5%), beyond the spread the \
+            baseline's own runs show (measured from its worst run: drift between runs on a shared \
+            machine is larger than the noise inside one), AND a two-sided Mann-Whitney U test on \
+            the trials finds the difference significant at --alpha. With too few trials for any \
+            result to be significant (1 against 1, 3 against 3), the tolerance decides alone and \
+            the verdict says "unconfirmed".
+
+            Counts per message are deterministic where the code alone decides them, and gated \
+            tightly (--count-tolerance 2%: 2% of the baseline or 0.02 per message, whichever is \
+            larger): writes per message of a strategy that writes each frame at once, bytes on \
+            the wire per message, and in stop-and-wait the reads, syscalls, vsock packets, credit \
+            updates and exits per message. Counts that depend on arrival timing (reads with \
+            several messages in flight or in a stream, writes of a batching strategy, or any \
+            count the baseline's trials show varying) are gated as timings, and the report says so.
+
+            --reference CASE takes every timing as a ratio to that case's, measured in the same \
+            round of the same run (trial k of every case ran in round k), so the machine's state \
+            at that moment cancels out, as the peer scripts compare against iperf3.
+
+            A case not verified in the results fails the check whatever its figures. Every knob \
+            of a case that differs from the baseline's is a note.
+
+            Exit status: 0 nothing regressed; 1 a regression or an unverified case (each named); \
+            2 unusable input (unreadable file, another schema, cases missing on either side, a bad \
+            tolerance).
 
             Examples:
               vsockbench check results.json --baseline baseline.json
-              vsockbench check results.json --baseline baseline.json --tolerance 5% --tolerance p99=25%
+              vsockbench check r1.json r2.json --baseline b1.json b2.json b3.json
+              vsockbench check results.json --baseline baseline.json --tolerance 10% --tolerance p99=25%
               vsockbench check results.json --baseline baseline.json --junit check.xml --markdown summary.md
             """)
 
-        @Argument(help: ArgumentHelp("Results to check (written by run --json).", valueName: "results.json"))
-        var results: String
+        @Argument(help: ArgumentHelp("Results to check (run, compare or diagnose --json; several are pooled).", valueName: "results.json"))
+        var results: [String]
 
-        @Option(name: .long, help: ArgumentHelp("The reference run (written by run --json).", valueName: "baseline.json"))
-        var baseline: String
+        @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+            "The reference runs (one or more files, pooled): --baseline a.json b.json.", valueName: "baseline.json"))
+        var baseline: [String]
 
         @Option(name: .customLong("tolerance"), help: ArgumentHelp(
-            "Allowed change the wrong way: 10% for every metric (the default), or METRIC=PCT for one of mbps, msgs_per_s, p99, exits (repeatable).",
+            "Minimum effect for a timing to regress: 5% for every timing (the default), or FIGURE=PCT for one of msgs_per_s, mbps, p99 (repeatable). Write the % sign.",
             valueName: "pct"))
         var tolerances: [String] = []
 
-        @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one testcase per case and metric) to this file.", valueName: "file"))
+        @Option(name: .customLong("count-tolerance"), help: ArgumentHelp(
+            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger).", valueName: "pct"))
+        var countTolerance: String?
+
+        @Option(name: .long, help: ArgumentHelp("Significance level of the Mann-Whitney U test.", valueName: "alpha"))
+        var alpha: Double?
+
+        @Flag(name: .customLong("cases-in-common"), help: "Compare only the cases both sides have (otherwise a case missing on one side is an error).")
+        var casesInCommon = false
+
+        @Option(name: .long, help: ArgumentHelp("Take timings as ratios to this case's, measured in the same rounds.", valueName: "case"))
+        var reference: String?
+
+        @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one testcase per case and figure) to this file.", valueName: "file"))
         var junit: String?
 
         @Option(name: .long, help: ArgumentHelp("Also write a GitHub-flavoured markdown summary to this file.", valueName: "file"))
         var markdown: String?
 
         func run() throws {
+            try checkWritable(junit, markdown)
             let report: CheckReport
             do {
-                let tolerances = try CheckTolerances.parse(self.tolerances)
-                let resultsDocument = try RunDocumentFile.load(path: results)
-                let baselineDocument = try RunDocumentFile.load(path: baseline)
+                let tolerances = try CheckTolerances.parse(self.tolerances, count: countTolerance, alpha: alpha)
+                let resultsDocuments = try results.map { path throws(CheckInputError) in try load(path) }
+                let baselineDocuments = try baseline.map { path throws(CheckInputError) in try load(path) }
                 report = try RegressionCheck.compare(
-                    results: resultsDocument, baseline: baselineDocument, tolerances: tolerances,
-                    resultsPath: results, baselinePath: baseline)
+                    results: resultsDocuments, baseline: baselineDocuments,
+                    options: .init(tolerances: tolerances, casesInCommon: casesInCommon, reference: reference),
+                    resultsPaths: results, baselinePaths: baseline)
             } catch {
                 throw fail(error.description, code: Exit.badInput)
             }
@@ -54,6 +96,17 @@ extension VsockBench {
             if let junit { try writeFile(junit, Array(JUnitReport.render(report).utf8)) }
             if let markdown { try writeFile(markdown, Array(CheckMarkdown.render(report).utf8)) }
             if !report.passed { throw ExitCode(Exit.failure) }
+        }
+
+        /// Reads one results file; without a terminal, says so on one line (a CI log shows
+        /// what was compared).
+        private func load(_ path: String) throws(CheckInputError) -> RunDocument {
+            let document = try RunDocumentFile.load(path: path)
+            if isatty(STDERR_FILENO) == 0 {
+                let trials = document.statistics?.repeatCount ?? 1
+                printError("vsockbench: check: read \(path): \(document.cases.count) cases, \(trials) trial\(trials == 1 ? "" : "s") each")
+            }
+            return document
         }
     }
 }

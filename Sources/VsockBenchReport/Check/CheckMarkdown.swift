@@ -6,13 +6,13 @@ public enum CheckMarkdown {
     public static func render(_ report: CheckReport) -> String {
         var out = "### vsockbench check: \(report.passed ? "✅" : "❌") \(Markup.markdownCell(report.headline))\n\n"
         out += "Results `\(code(report.resultsPath))` against baseline `\(code(report.baselinePath))`, tolerance \(Markup.markdownCell(report.tolerances.summary)).\n\n"
-        out += "| case | metric | baseline | now | change | limit | verdict |\n"
-        out += "|:-----|:-------|-------:|----:|-------:|------:|:--------|\n"
+        out += "| case | figure | baseline | now | change | limit | n | p | verdict |\n"
+        out += "|:-----|:-------|-------:|----:|-------:|------:|--:|--:|:--------|\n"
         for row in report.rows where row.verdict != .notCompared || row.note != nil {
-            let limit = (row.metric.higherIsBetter ? "-" : "+") + CheckTolerances.percentText(row.tolerance)
             let cells = [
-                row.caseName, row.metric.label, Format.compact(row.baseline), Format.compact(row.now),
-                CheckReport.changeText(row.change, baseline: row.baseline, now: row.now), limit,
+                row.caseName, row.figure.label, Format.compact(row.baseline), Format.compact(row.now),
+                CheckReport.changeText(row.change, baseline: row.baseline, now: row.now), CheckReport.limitText(row),
+                "\(row.samplesNow)/\(row.samplesBaseline)", row.pValue.map { Format.compact($0) } ?? "-",
             ].map(Markup.markdownCell)
             out += "| " + cells.joined(separator: " | ") + " | " + verdict(row) + " |\n"
         }
@@ -34,6 +34,9 @@ public enum CheckMarkdown {
     private static func verdict(_ row: CheckReport.Row) -> String {
         switch row.verdict {
         case .regressed: return "❌ **regressed**"
+        case .unconfirmed: return "❌ **regressed** (unconfirmed: too few trials for the test)"
+        case .withinNoise: return "✅ within noise"
+        case .notSignificant: return "✅ not significant"
         case .held: return "✅ ok"
         case .improved: return "✅ improved"
         case .notCompared: return "➖ " + Markup.markdownCell(row.note ?? "n/a")

@@ -1,38 +1,67 @@
 import VsockBenchSupport
 
-/// The outcome of comparing a results document against a baseline: one row per case and
-/// metric, the cases that did not run clean, and notes about comparability.
+/// The outcome of checking results against a baseline: one row per case and gated figure,
+/// the cases that did not run clean, and notes about comparability.
 public struct CheckReport: Sendable, Equatable {
-    /// How one metric of one case fared.
+    /// How one figure of one case fared.
     public enum Verdict: String, Sendable, Equatable {
-        /// Moved the wrong way by more than the tolerance.
+        /// Worse by more than the tolerance, beyond the baseline runs' spread, and the test says
+        /// it is not noise (or a count beyond its bound).
         case regressed
+        /// Worse by more than the tolerance with too few trials for the test to confirm it
+        /// (a single run against a single run): gated by the tolerance alone.
+        case unconfirmed
+        /// Worse by more than the tolerance but within the spread the baseline's own runs show.
+        case withinNoise = "within_noise"
+        /// Worse by more than the tolerance but the test finds no significant difference.
+        case notSignificant = "not_significant"
         /// Within the tolerance either way.
         case held
-        /// Moved the good way by more than the tolerance.
+        /// Better by more than the tolerance.
         case improved
         /// Not measured on both sides (p99 of a stream case, exits without the probe).
-        case notCompared
+        case notCompared = "not_compared"
+
+        /// The verdicts that fail the check.
+        public var fails: Bool { self == .regressed || self == .unconfirmed }
     }
 
-    /// One case x metric comparison.
+    /// One case x figure comparison.
     public struct Row: Sendable, Equatable {
         public var caseName: String
-        public var metric: CheckMetric
+        public var figure: Figure
+        /// Counts are bounded tightly; timings need the minimum effect and to be beyond the noise.
+        public var isCount: Bool
         public var baseline: Double?
         public var now: Double?
         /// (now - baseline) / baseline; nil when not compared or the baseline is zero.
         public var change: Double?
-        /// The tolerance that applied, as a fraction.
+        /// The bound that applied: a fraction for timings, the allowance per message for counts.
         public var tolerance: Double
         public var verdict: Verdict
-        /// Why it was not compared, or nil.
+        /// The Mann-Whitney p-value, when the test ran.
+        public var pValue: Double?
+        /// Samples on each side (trials pooled over the files).
+        public var samplesNow = 0
+        public var samplesBaseline = 0
+        /// The values are ratios to the reference case.
+        public var normalized = false
+        /// Why it was not compared, why it is within noise, why a count is judged as a timing.
         public var note: String?
 
-        /// `bulk: Mbps 33367 -> 29000 (-13.1%, limit -10%)`.
+        /// `chatty-8k: msgs/s 21000 -> 15000 (-28.6%, limit -5%, p 0.008)`.
         public var sentence: String {
-            let sign = metric.higherIsBetter ? "-" : "+"
-            return "\(caseName): \(metric.label) \(Format.compact(baseline)) -> \(Format.compact(now)) (\(CheckReport.changeText(change, baseline: baseline, now: now)), limit \(sign)\(CheckTolerances.percentText(tolerance)))"
+            let limit: String
+            if isCount {
+                limit = "limit ±\(Format.compact(tolerance))/msg"
+            } else {
+                limit = "limit \(figure.higherIsBetter ? "-" : "+")\(CheckTolerances.percentText(tolerance))"
+            }
+            var detail = [CheckReport.changeText(change, baseline: baseline, now: now), limit]
+            if let pValue { detail.append("p \(Format.compact(pValue))") }
+            if verdict == .unconfirmed { detail.append("unconfirmed (\(min(samplesNow, samplesBaseline)) trial\(min(samplesNow, samplesBaseline) == 1 ? "" : "s"))") }
+            let unit = normalized ? " (ratio to the reference)" : ""
+            return "\(Terminal.safe(caseName)): \(figure.label)\(unit) \(Format.compact(baseline)) -> \(Format.compact(now)) (\(detail.joined(separator: ", ")))"
         }
     }
 
@@ -42,17 +71,19 @@ public struct CheckReport: Sendable, Equatable {
         public var errors: [String]
     }
 
-    public var resultsPath: String
-    public var baselinePath: String
+    public var resultsPaths: [String]
+    public var baselinePaths: [String]
     public var tolerances: CheckTolerances
-    /// Case order of the results; metrics in ``CheckMetric/allCases`` order within a case.
+    /// The reference case timings were taken as ratios to, if any.
+    public var reference: String?
+    /// Case order of the results; gated figures in order within a case.
     public var rows: [Row]
     public var unverified: [Unverified]
-    /// Comparability notes (different kernels, sizes or transports; an unverified baseline case).
+    /// Comparability notes (other kernels, knobs, transports; an unverified baseline case).
     public var warnings: [String]
 
-    public var regressions: [Row] { rows.filter { $0.verdict == .regressed } }
-    /// True when no metric regressed and every case of the results was verified.
+    public var regressions: [Row] { rows.filter { $0.verdict.fails } }
+    /// True when nothing regressed and every case of the results was verified.
     public var passed: Bool { regressions.isEmpty && unverified.isEmpty }
     /// The case names, in order.
     public var caseNames: [String] {
@@ -61,53 +92,77 @@ public struct CheckReport: Sendable, Equatable {
         return names
     }
 
-    /// `-13.1%`, `+0.0%`, `new` when the baseline was zero.
+    public var resultsPath: String { resultsPaths.joined(separator: " ") }
+    public var baselinePath: String { baselinePaths.joined(separator: " ") }
+
+    /// `-13.1%`, `+0.0%`, `from 0` when the baseline was zero.
     public static func changeText(_ change: Double?, baseline: Double?, now: Double?) -> String {
         if let change { return (change >= 0 ? "+" : "") + Format.fixed(change * 100, 1) + "%" }
         if baseline == 0, let now, now > 0 { return "from 0" }
         return "-"
     }
 
-    /// `PASS: 8 figures of 2 cases hold` or `FAIL: 2 regressions, 1 unverified case`.
+    /// `PASS: 12 figures held, 2 improved, 3 within noise` or `FAIL: 2 regressions (1 unconfirmed), 1 unverified case`.
     public var headline: String {
+        func count(_ verdict: Verdict) -> Int { rows.filter { $0.verdict == verdict }.count }
+        func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         if passed {
-            let compared = rows.filter { $0.verdict != .notCompared }.count
-            return "PASS: \(compared) figures of \(caseNames.count) case\(caseNames.count == 1 ? "" : "s") within tolerance"
+            var parts = ["\(plural(count(.held), "figure")) held"]
+            if count(.improved) > 0 { parts.append("\(count(.improved)) improved") }
+            if count(.withinNoise) > 0 { parts.append("\(count(.withinNoise)) within noise") }
+            if count(.notSignificant) > 0 { parts.append("\(count(.notSignificant)) not significant") }
+            return "PASS: " + parts.joined(separator: ", ") + " (\(plural(caseNames.count, "case")))"
         }
         var parts: [String] = []
-        if !regressions.isEmpty { parts.append("\(regressions.count) regression\(regressions.count == 1 ? "" : "s")") }
-        if !unverified.isEmpty { parts.append("\(unverified.count) unverified case\(unverified.count == 1 ? "" : "s")") }
+        if !regressions.isEmpty {
+            let unconfirmed = count(.unconfirmed)
+            parts.append(plural(regressions.count, "regression") + (unconfirmed > 0 ? " (\(unconfirmed) unconfirmed)" : ""))
+        }
+        if !unverified.isEmpty { parts.append(plural(unverified.count, "unverified case")) }
+        if count(.improved) > 0 { parts.append("\(count(.improved)) improved") }
         return "FAIL: " + parts.joined(separator: ", ")
     }
 
     /// The table for a terminal, then the failures one per line, then the headline.
     public func renderText() -> String {
-        var out = "check \(resultsPath) against baseline \(baselinePath) (tolerance \(tolerances.summary))\n\n"
-        var table = TextTable(columns: ["case", "metric", "baseline", "now", "change", "limit", "verdict"], rightAligned: [2, 3, 4, 5])
+        var out = "check \(resultsPath) against baseline \(baselinePath) (tolerance \(tolerances.summary))\n"
+        if let reference { out += "timings as ratios to \(Terminal.safe(reference)), measured in the same rounds\n" }
+        out += "\n"
+        var table = TextTable(columns: ["case", "figure", "baseline", "now", "change", "limit", "n", "p", "verdict"], rightAligned: [2, 3, 4, 5, 6, 7])
         for row in rows where row.verdict != .notCompared || row.note != nil {
-            let limit = (row.metric.higherIsBetter ? "-" : "+") + CheckTolerances.percentText(row.tolerance)
             table.add([
-                row.caseName, row.metric.label, Format.compact(row.baseline), Format.compact(row.now),
-                Self.changeText(row.change, baseline: row.baseline, now: row.now), limit, Self.verdictText(row),
+                Terminal.safe(row.caseName), row.figure.label, Format.compact(row.baseline), Format.compact(row.now),
+                Self.changeText(row.change, baseline: row.baseline, now: row.now), Self.limitText(row),
+                "\(row.samplesNow)/\(row.samplesBaseline)", row.pValue.map { Format.compact($0) } ?? "-", Self.verdictText(row),
             ])
         }
         out += table.render()
-        for warning in warnings { out += "note: \(warning)\n" }
+        for row in rows where row.note != nil && row.verdict != .notCompared {
+            out += "note: \(Terminal.safe(row.caseName)) \(row.figure.label): \(row.note ?? "")\n"
+        }
+        for warning in warnings { out += "note: \(Terminal.safe(warning))\n" }
         if !regressions.isEmpty {
             out += "\nregressions:\n" + regressions.map { "  \($0.sentence)" }.joined(separator: "\n") + "\n"
         }
         if !unverified.isEmpty {
             out += "\nnot verified in the results:\n"
             for u in unverified {
-                out += "  \(u.caseName): " + (u.errors.isEmpty ? "not verified" : u.errors.joined(separator: "; ")) + "\n"
+                out += "  \(Terminal.safe(u.caseName)): " + (u.errors.isEmpty ? "not verified" : u.errors.map(Terminal.safe).joined(separator: "; ")) + "\n"
             }
         }
         return out + "\n" + headline + "\n"
     }
 
+    static func limitText(_ row: Row) -> String {
+        row.isCount ? "±" + Format.compact(row.tolerance) : (row.figure.higherIsBetter ? "-" : "+") + CheckTolerances.percentText(row.tolerance)
+    }
+
     static func verdictText(_ row: Row) -> String {
         switch row.verdict {
         case .regressed: return "REGRESSED"
+        case .unconfirmed: return "REGRESSED (unconfirmed)"
+        case .withinNoise: return "within noise"
+        case .notSignificant: return "not significant"
         case .held: return "ok"
         case .improved: return "improved"
         case .notCompared: return "n/a: " + (row.note ?? "")

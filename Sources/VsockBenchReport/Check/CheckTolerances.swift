@@ -1,61 +1,85 @@
 import VsockBenchSupport
 
-/// How far each metric may move the wrong way before `check` calls it a regression.
+/// How far a figure may move the wrong way before `check` calls it a regression: a minimum
+/// effect for timings (which must also be beyond the noise), and a tight bound for counts
+/// per message (deterministic for a given build and case).
 public struct CheckTolerances: Sendable, Equatable {
-    /// Fraction (0.10 = 10%) for metrics without an override.
-    public var defaultFraction: Double
-    public var overrides: [CheckMetric: Double]
+    /// Minimum effect for timings (0.05 = 5%).
+    public var timing: Double
+    /// Counts per message: a change beyond this fraction and beyond this much absolute
+    /// (0.02: 2% of the baseline or 0.02 per message, whichever is larger).
+    public var count: Double
+    /// Per-figure overrides of the timing tolerance.
+    public var overrides: [Figure: Double]
+    /// The significance level of the Mann-Whitney U test.
+    public var alpha: Double
 
-    /// 10%: wide enough for run-to-run noise on a quiet machine, narrow enough to catch a real drop.
-    public static let standard = CheckTolerances(defaultFraction: 0.10)
+    /// 5% effect, 2% counts, alpha 0.05.
+    public static let standard = CheckTolerances(timing: 0.05, count: 0.02, overrides: [:], alpha: 0.05)
 
-    public init(defaultFraction: Double, overrides: [CheckMetric: Double] = [:]) {
-        self.defaultFraction = defaultFraction
+    public init(timing: Double, count: Double, overrides: [Figure: Double] = [:], alpha: Double = 0.05) {
+        self.timing = timing
+        self.count = count
         self.overrides = overrides
+        self.alpha = alpha
     }
 
-    /// The fraction that applies to `metric`.
-    public func fraction(for metric: CheckMetric) -> Double { overrides[metric] ?? defaultFraction }
+    /// The timing tolerance that applies to `figure`.
+    public func fraction(for figure: Figure) -> Double { overrides[figure] ?? timing }
 
-    /// From `--tolerance` values: `10%` (every metric) and `NAME=PCT` (one metric: mbps,
-    /// msgs_per_s, p99, exits), in any order; a percentage may omit the `%`.
-    public static func parse(_ values: [String]) throws(CheckInputError) -> CheckTolerances {
+    /// How much a count per message may change: `count` of the baseline, or `count` per
+    /// message absolute, whichever is larger.
+    public func countAllowance(baseline: Double) -> Double { max(count * abs(baseline), count) }
+
+    /// From `--tolerance` values: `5%` (every timing figure) and `NAME=PCT` (one figure:
+    /// msgs_per_s, mbps_total, p99 ...), in any order. The `%` is required: `0.1` would be
+    /// ambiguous (10%, or a tenth of a percent?).
+    public static func parse(_ values: [String], count: String? = nil, alpha: Double? = nil) throws(CheckInputError) -> CheckTolerances {
         var result = CheckTolerances.standard
         var sawDefault = false
         for value in values {
             if let equals = value.firstIndex(of: "=") {
                 let name = String(value[..<equals]).trimmingSpaces
-                guard let metric = CheckMetric.named(name) else {
-                    throw .badTolerance("--tolerance \(value): unknown metric '\(name)'; use \(CheckMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+                guard let figure = Figure.named(name) else {
+                    throw .badTolerance("--tolerance \(value): unknown figure '\(name)'; use \(Figure.timingNames)")
                 }
-                guard result.overrides[metric] == nil else {
-                    throw .badTolerance("--tolerance \(value): \(metric.rawValue) is given twice")
+                guard result.overrides[figure] == nil else {
+                    throw .badTolerance("--tolerance \(value): \(figure.rawValue) is given twice")
                 }
-                result.overrides[metric] = try percentage(String(value[value.index(after: equals)...]), whole: value)
+                result.overrides[figure] = try percentage(String(value[value.index(after: equals)...]), flag: "--tolerance", whole: value)
             } else {
                 guard !sawDefault else {
-                    throw .badTolerance("--tolerance \(value): a tolerance for every metric is given twice; name a metric for an override, as p99=20%")
+                    throw .badTolerance("--tolerance \(value): a tolerance for every figure is given twice; name a figure for an override, as p99=20%")
                 }
                 sawDefault = true
-                result.defaultFraction = try percentage(value, whole: value)
+                result.timing = try percentage(value, flag: "--tolerance", whole: value)
             }
+        }
+        if let count { result.count = try percentage(count, flag: "--count-tolerance", whole: count) }
+        if let alpha {
+            guard alpha.isFinite, alpha > 0, alpha < 1 else {
+                throw .badTolerance("--alpha \(alpha): the significance level lies between 0 and 1 (exclusive), such as 0.05")
+            }
+            result.alpha = alpha
         }
         return result
     }
 
-    private static func percentage(_ text: String, whole: String) throws(CheckInputError) -> Double {
-        var number = text.trimmingSpaces
-        if number.hasSuffix("%") { number.removeLast() }
-        guard let percent = Double(number.trimmingSpaces), percent.isFinite, percent >= 0 else {
-            throw .badTolerance("--tolerance \(whole): '\(text)' is not a percentage such as 10% or 2.5%")
+    private static func percentage(_ text: String, flag: String, whole: String) throws(CheckInputError) -> Double {
+        let trimmed = text.trimmingSpaces
+        guard trimmed.hasSuffix("%") else {
+            throw .badTolerance("\(flag) \(whole): write a percentage with its sign, such as 10% or 2.5% ('\(text)' could mean a fraction or a percent)")
+        }
+        guard let percent = Double(String(trimmed.dropLast()).trimmingSpaces), percent.isFinite, percent >= 0, percent <= 1000 else {
+            throw .badTolerance("\(flag) \(whole): '\(text)' is not a percentage such as 10% or 2.5%")
         }
         return percent / 100
     }
 
-    /// `10%; p99 20%, exits 5%` for report headers.
+    /// `5%, counts 2%, alpha 0.05; p99 20%` for report headers.
     public var summary: String {
-        var text = Self.percentText(defaultFraction)
-        let named = CheckMetric.allCases.compactMap { m in overrides[m].map { "\(m.rawValue) \(Self.percentText($0))" } }
+        var text = "\(Self.percentText(timing)) (timings, beyond the noise at alpha \(Format.compact(alpha))), counts \(Self.percentText(count))"
+        let named = Figure.allCases.compactMap { f in overrides[f].map { "\(f.rawValue) \(Self.percentText($0))" } }
         if !named.isEmpty { text += "; " + named.joined(separator: ", ") }
         return text
     }
@@ -66,4 +90,19 @@ public struct CheckTolerances: Sendable, Equatable {
         if text.hasSuffix(".") { text.removeLast() }
         return text + "%"
     }
+}
+
+extension Figure {
+    /// The figure a `--tolerance NAME=...` names: its key or a common spelling of it.
+    static func named(_ name: String) -> Figure? {
+        switch name.lowercased() {
+        case "mbps", "mbps_total": return .mbpsTotal
+        case "msgs_per_s", "msgs/s", "msgs", "msgs_per_sec": return .msgsPerSecond
+        case "p99", "p99_us", "latency", "latency_p99", "latency_us.p99": return .latencyP99
+        case "exits", "exits_per_msg", "exits/msg": return .exits
+        default: return Figure(rawValue: name)
+        }
+    }
+
+    static let timingNames = "msgs_per_s, mbps (mbps_total), p99, or any figure key such as writes_per_msg"
 }

@@ -13,18 +13,18 @@ public enum JUnitReport {
             for row in report.rows where row.caseName == name {
                 var body = ""
                 switch row.verdict {
-                case .regressed:
+                case .regressed, .unconfirmed:
                     failures += 1
-                    body = "<failure type=\"regression\" message=\"\(Markup.escape(row.sentence))\">"
-                        + Markup.escape("baseline \(Format.compact(row.baseline)), now \(Format.compact(row.now)), change \(CheckReport.changeText(row.change, baseline: row.baseline, now: row.now)), tolerance \(CheckTolerances.percentText(row.tolerance))")
+                    body = "<failure type=\"\(row.verdict == .regressed ? "regression" : "unconfirmed-regression")\" message=\"\(Markup.escape(row.sentence))\">"
+                        + Markup.escape("baseline \(Format.compact(row.baseline)), now \(Format.compact(row.now)), change \(CheckReport.changeText(row.change, baseline: row.baseline, now: row.now)), limit \(CheckReport.limitText(row))")
                         + "</failure>"
                 case .notCompared:
                     skipped += 1
                     body = "<skipped message=\"\(Markup.escape(row.note ?? "not measured in either run"))\"/>"
-                case .held, .improved:
+                case .held, .improved, .withinNoise, .notSignificant:
                     body = "<system-out>\(Markup.escape(row.sentence))</system-out>"
                 }
-                cases.append(testcase(name, row.metric.rawValue, body))
+                cases.append(testcase(name, row.figure.rawValue, body))
             }
             if let unverified = verifiedFailures[name] {
                 failures += 1

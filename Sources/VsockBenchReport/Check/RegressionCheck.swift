@@ -1,77 +1,176 @@
-/// Compares a results document against a baseline, case by case and metric by metric.
+import FoundationEssentials
+import VsockBenchModel
+import VsockBenchStats
+import VsockBenchSupport
+
+/// Compares results against a baseline, case by case and figure by figure, each side pooled
+/// over its files (every trial of every run).
+///
+/// A timing regresses only when three things say so: it moved the wrong way by more than the
+/// tolerance; it moved beyond the spread the baseline's own runs show (drift between runs on a
+/// shared machine is larger than the noise inside one); and a two-sided Mann-Whitney U test
+/// on the trials finds the difference significant. With too few trials for any result to be
+/// significant (one run of one trial against another), the tolerance decides alone and the
+/// verdict says `unconfirmed`. A count per message is deterministic: it regresses when it
+/// moves by more than its tight bound.
 public enum RegressionCheck {
-    /// Cases are matched by name; both documents must have the same set.
-    /// Throws (unusable input) when they do not; returns the report otherwise.
+    public struct Options: Sendable {
+        public var tolerances: CheckTolerances
+        /// Compare only the cases both sides have (otherwise a case missing on one side is an error).
+        public var casesInCommon: Bool
+        /// Take timings as ratios to this case's, measured in the same rounds.
+        public var reference: String?
+
+        public init(tolerances: CheckTolerances = .standard, casesInCommon: Bool = false, reference: String? = nil) {
+            self.tolerances = tolerances
+            self.casesInCommon = casesInCommon
+            self.reference = reference
+        }
+    }
+
     public static func compare(
-        results: RunDocument, baseline: RunDocument, tolerances: CheckTolerances = .standard,
-        resultsPath: String = "results", baselinePath: String = "baseline"
+        results: [RunDocument], baseline: [RunDocument], options: Options = Options(),
+        resultsPaths: [String] = ["results"], baselinePaths: [String] = ["baseline"]
     ) throws(CheckInputError) -> CheckReport {
-        let baselineByName = Dictionary(baseline.cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let resultNames = Set(results.cases.map(\.name))
-        let missingInResults = baseline.cases.map(\.name).filter { !resultNames.contains($0) }
-        let missingInBaseline = results.cases.map(\.name).filter { baselineByName[$0] == nil }
-        guard missingInResults.isEmpty, missingInBaseline.isEmpty else {
+        guard let first = results.first, !baseline.isEmpty else {
+            throw .malformed(path: resultsPaths.first ?? "results", reason: "no documents to compare")
+        }
+        let resultNames = names(results)
+        let baselineNames = Set(names(baseline))
+        let missingInResults = names(baseline).filter { !resultNames.contains($0) }
+        let missingInBaseline = resultNames.filter { !baselineNames.contains($0) }
+        if !options.casesInCommon, !missingInResults.isEmpty || !missingInBaseline.isEmpty {
             throw .mismatchedCases(missingInResults: missingInResults, missingInBaseline: missingInBaseline)
         }
+        if let reference = options.reference, !resultNames.contains(reference) || !baselineNames.contains(reference) {
+            throw .badTolerance("--reference \(reference): no such case on both sides; cases: \(resultNames.joined(separator: ", "))")
+        }
         var report = CheckReport(
-            resultsPath: resultsPath, baselinePath: baselinePath, tolerances: tolerances, rows: [], unverified: [], warnings: [])
+            resultsPaths: resultsPaths, baselinePaths: baselinePaths, tolerances: options.tolerances, reference: options.reference,
+            rows: [], unverified: [], warnings: [])
         report.warnings += comparabilityNotes(results: results, baseline: baseline)
-        for now in results.cases {
-            guard let before = baselineByName[now.name] else { continue }
-            for metric in CheckMetric.allCases {
-                report.rows.append(row(metric, case: now.name, baseline: metric.value(in: before), now: metric.value(in: now),
-                                       tolerance: tolerances.fraction(for: metric)))
+        if options.casesInCommon, !missingInResults.isEmpty || !missingInBaseline.isEmpty {
+            report.warnings.append("compared the cases both sides have; left out: \((missingInResults + missingInBaseline).joined(separator: ", "))")
+        }
+        for name in resultNames where baselineNames.contains(name) {
+            guard let now = first.cases.first(where: { $0.name == name }) ?? results.lazy.compactMap({ $0.cases.first { $0.name == name } }).first,
+                  let before = baseline.lazy.compactMap({ $0.cases.first { $0.name == name } }).first else { continue }
+            for (figure, kind) in CheckGate.figures(for: now.spec) {
+                let reference = figure.isCount || name == options.reference ? nil : options.reference
+                let nowSamples = CheckSamples.gather(figure, case: name, in: results, reference: reference)
+                let baseSamples = CheckSamples.gather(figure, case: name, in: baseline, reference: reference)
+                report.rows.append(row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances))
             }
-            if !now.verified { report.unverified.append(.init(caseName: now.name, errors: now.errors)) }
-            if !before.verified {
-                report.warnings.append("baseline case \(now.name) was not verified; its figures are not a fair reference")
+            for document in results {
+                if let c = document.cases.first(where: { $0.name == name }), !c.verified, c.skipped == nil {
+                    report.unverified.append(.init(caseName: name, errors: c.errors))
+                }
             }
-            if let then = before.spec.stream?.verify, let current = now.spec.stream?.verify, then != current {
-                report.warnings.append("\(now.name) verifies streams differently from its baseline (verify: \(then.rawValue) then, \(current.rawValue) now): full verification costs the target CPU")
+            if baseline.contains(where: { $0.cases.first { $0.name == name }.map { !$0.verified && $0.skipped == nil } ?? false }) {
+                report.warnings.append("baseline case \(name) was not verified; its figures are not a fair reference")
             }
-            if before.spec.describedSizes != now.spec.describedSizes || before.workload != now.workload
-                || before.spec.connections != now.spec.connections {
-                report.warnings.append(
-                    "\(now.name) differs from its baseline: \(before.workload) \(before.spec.describedSizes) x\(before.spec.connections) conns then, \(now.workload) \(now.spec.describedSizes) x\(now.spec.connections) conns now")
+            for difference in CaseConfig(before.spec).differences(from: CaseConfig(now.spec)) {
+                report.warnings.append("\(name): \(difference) differs from the baseline")
             }
         }
         return report
     }
 
-    /// One comparison; the direction comes from the metric.
-    static func row(_ metric: CheckMetric, case name: String, baseline: Double?, now: Double?, tolerance: Double) -> CheckReport.Row {
-        var row = CheckReport.Row(caseName: name, metric: metric, baseline: baseline, now: now, change: nil, tolerance: tolerance, verdict: .notCompared, note: nil)
-        guard let baseline, let now else {
-            if baseline != nil || now != nil {
-                row.note = baseline == nil ? "not in the baseline" : "not in the results"
-            }
+    /// One figure of one case.
+    static func row(_ figure: Figure, kind: CheckGate.Kind, case name: String, now: CheckSamples, baseline: CheckSamples,
+                    tolerances: CheckTolerances) -> CheckReport.Row {
+        var row = CheckReport.Row(caseName: name, figure: figure, isCount: kind == .count, baseline: baseline.median, now: now.median,
+                                  change: nil, tolerance: tolerances.fraction(for: figure), verdict: .notCompared)
+        row.samplesNow = now.values.count
+        row.samplesBaseline = baseline.values.count
+        row.normalized = now.normalized
+        guard let base = baseline.median, let current = now.median else {
+            if !baseline.isEmpty || !now.isEmpty { row.note = baseline.isEmpty ? "not in the baseline" : "not in the results" }
             return row
         }
-        // Positive `worse` means moved the bad way, as a fraction of the baseline.
-        let sign = metric.higherIsBetter ? -1.0 : 1.0
-        if baseline != 0 {
-            let change = (now - baseline) / abs(baseline)
-            row.change = change
-            let worse = sign * change
-            row.verdict = worse > tolerance ? .regressed : (-worse > tolerance ? .improved : .held)
-        } else if now == 0 {
-            row.verdict = .held
+        if base != 0 { row.change = (current - base) / abs(base) }
+        // A count the baseline itself shows varying (beyond its bound) depends on timing here.
+        var kind = kind
+        if kind == .count, baseline.values.count >= 2, let lo = baseline.values.min(), let hi = baseline.values.max(),
+           hi - lo > tolerances.countAllowance(baseline: base) {
+            kind = .variableCount(why: "it varies between the baseline's trials (\(Format.compact(lo))-\(Format.compact(hi)))")
+        }
+        row.isCount = kind == .count
+        switch kind {
+        case .count:
+            row.tolerance = tolerances.countAllowance(baseline: base)
+            let worse = current - base
+            row.verdict = worse > row.tolerance ? .regressed : (-worse > row.tolerance ? .improved : .held)
+            return row
+        case let .variableCount(why):
+            row.note = "gated as a timing: \(why)"
+        case .timing:
+            break
+        }
+        return timing(row, figure: figure, now: now, baseline: baseline, tolerances: tolerances)
+    }
+
+    /// The timing rule: minimum effect, beyond the baseline runs' spread, significant.
+    private static func timing(_ row: CheckReport.Row, figure: Figure, now: CheckSamples, baseline: CheckSamples,
+                               tolerances: CheckTolerances) -> CheckReport.Row {
+        var row = row
+        guard let base = row.baseline, let current = row.now else { return row }
+        let sign = figure.higherIsBetter ? -1.0 : 1.0
+        let tolerance = row.tolerance
+        let worse: Double
+        if base != 0 {
+            worse = sign * (current - base) / abs(base)
         } else {
-            row.verdict = sign * now > 0 ? .regressed : .improved
+            worse = current == 0 ? 0 : (sign * current > 0 ? .infinity : -.infinity)
+        }
+        let test = MannWhitneyU(now.values, baseline.values)
+        let reachable = (try? MannWhitneyU.canReachSignificance(n1: now.values.count, n2: baseline.values.count, alpha: tolerances.alpha)) ?? false
+        if reachable, let test { row.pValue = test.pValue.rounded(toPlaces: 4) }
+        let significant = reachable && (test.map { $0.pValue < tolerances.alpha } ?? false)
+        if worse <= tolerance {
+            row.verdict = -worse > tolerance && (significant || !reachable) ? .improved : .held
+            return row
+        }
+        // Beyond the spread of the baseline's own runs? Measured from its worst run.
+        if baseline.perRun.count >= 2, let worst = figure.higherIsBetter ? baseline.perRun.min() : baseline.perRun.max(), worst != 0 {
+            let worseThanWorst = sign * (current - worst) / abs(worst)
+            if worseThanWorst <= tolerance {
+                let lo = baseline.perRun.min() ?? worst, hi = baseline.perRun.max() ?? worst
+                row.verdict = .withinNoise
+                row.note = [row.note, "the baseline's \(baseline.perRun.count) runs ranged \(Format.compact(lo))-\(Format.compact(hi))"].compactMap { $0 }.joined(separator: "; ")
+                return row
+            }
+        }
+        if !reachable {
+            row.verdict = .unconfirmed
+        } else {
+            row.verdict = significant ? .regressed : .notSignificant
         }
         return row
     }
 
-    static func comparabilityNotes(results: RunDocument, baseline: RunDocument) -> [String] {
+    private static func names(_ documents: [RunDocument]) -> [String] {
+        var names: [String] = []
+        for document in documents {
+            for c in document.cases where !names.contains(c.name) { names.append(c.name) }
+        }
+        return names
+    }
+
+    static func comparabilityNotes(results: [RunDocument], baseline: [RunDocument]) -> [String] {
         var notes: [String] = []
-        if results.transport != baseline.transport {
-            notes.append("transport differs: \(baseline.transport) in the baseline, \(results.transport) now")
+        func values(_ documents: [RunDocument], _ read: (RunDocument) -> String?) -> Set<String> { Set(documents.compactMap(read)) }
+        let transports = (values(baseline) { $0.transport }, values(results) { $0.transport })
+        if transports.0 != transports.1 {
+            notes.append("transport differs: \(transports.0.sorted().joined(separator: ", ")) in the baseline, \(transports.1.sorted().joined(separator: ", ")) now")
         }
-        if results.host.driverKernel != baseline.host.driverKernel {
-            notes.append("driver kernel differs: \(baseline.host.driverKernel) in the baseline, \(results.host.driverKernel) now")
+        let driver = (values(baseline) { $0.host.driverKernel }, values(results) { $0.host.driverKernel })
+        if driver.0 != driver.1 {
+            notes.append("driver kernel differs: \(driver.0.sorted().joined(separator: ", ")) in the baseline, \(driver.1.sorted().joined(separator: ", ")) now")
         }
-        if let then = baseline.host.targetKernel, let now = results.host.targetKernel, then != now {
-            notes.append("target kernel differs: \(then) in the baseline, \(now) now (vsock credit behaviour changed in 5.4)")
+        let target = (values(baseline) { $0.host.targetKernel }, values(results) { $0.host.targetKernel })
+        if !target.0.isEmpty, !target.1.isEmpty, target.0 != target.1 {
+            notes.append("target kernel differs: \(target.0.sorted().joined(separator: ", ")) in the baseline, \(target.1.sorted().joined(separator: ", ")) now (vsock credit behaviour changed in 5.4)")
         }
         return notes
     }

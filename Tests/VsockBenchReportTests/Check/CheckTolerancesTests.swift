@@ -3,27 +3,30 @@ import Testing
 @testable import VsockBenchReport
 
 @Suite struct CheckTolerancesTests {
-    @Test("default 10%; a bare value sets every metric; NAME=PCT overrides one; % is optional")
+    @Test("default 5% for timings, 2% for counts, alpha 0.05; NAME=PCT overrides one timing")
     func parse() throws {
         #expect(try CheckTolerances.parse([]) == .standard)
-        #expect(CheckTolerances.standard.fraction(for: .p99) == 0.10)
-        let t = try CheckTolerances.parse(["5%", "p99=20%", "exits=2.5", "msgs=7%"])
-        #expect(t.fraction(for: .mbps) == 0.05)
-        #expect(t.fraction(for: .p99) == 0.20)
-        #expect(t.fraction(for: .exits) == 0.025)
+        #expect(CheckTolerances.standard.fraction(for: .latencyP99) == 0.05)
+        let t = try CheckTolerances.parse(["10%", "p99=20%", "msgs=7%"], count: "1%", alpha: 0.01)
+        #expect(t.fraction(for: .mbpsTotal) == 0.10)
+        #expect(t.fraction(for: .latencyP99) == 0.20)
         #expect(t.fraction(for: .msgsPerSecond) == 0.07)
-        #expect(t.summary == "5%; msgs_per_s 7%, p99 20%, exits 2.5%")
+        #expect(t.count == 0.01 && t.alpha == 0.01)
+        #expect(t.countAllowance(baseline: 9) == 0.09 && t.countAllowance(baseline: 0) == 0.01)
+        #expect(t.summary.hasPrefix("10% (timings"))
     }
 
-    @Test("unknown metrics, negative or non-numeric values and repeats are errors that say what is allowed")
+    @Test("a bare number is refused (0.1: a tenth, or 10%?); unknown figures, negatives, repeats and a bad alpha too")
     func errors() {
-        for bad in [["latency99=5%"], ["-5%"], ["ten%"], ["p99="], ["5%", "6%"], ["p99=5%", "p99=6%"]] {
+        for bad in [["0.1"], ["latency99=5%"], ["-5%"], ["ten%"], ["p99="], ["5%", "6%"], ["p99=5%", "p99=6%"], ["p99=20"]] {
             #expect(throws: CheckInputError.self, "\(bad)") { try CheckTolerances.parse(bad) }
         }
         do {
-            _ = try CheckTolerances.parse(["latency99=5%"])
+            _ = try CheckTolerances.parse(["0.1"])
         } catch {
-            #expect(error.description.contains("mbps, msgs_per_s, p99, exits"))
+            #expect(error.description.contains("write a percentage with its sign, such as 10%"))
         }
+        #expect(throws: CheckInputError.self) { try CheckTolerances.parse([], count: "2") }
+        #expect(throws: CheckInputError.self) { try CheckTolerances.parse([], alpha: 1.5) }
     }
 }

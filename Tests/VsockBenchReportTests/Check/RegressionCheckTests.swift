@@ -4,85 +4,166 @@ import Testing
 @testable import VsockBenchReport
 
 @Suite struct RegressionCheckTests {
-    func compare(_ results: RunDocument, _ baseline: RunDocument, _ tolerances: CheckTolerances = .standard) throws -> CheckReport {
-        try RegressionCheck.compare(results: results, baseline: baseline, tolerances: tolerances)
+    func compare(_ results: RunDocument, _ baseline: RunDocument, _ options: RegressionCheck.Options = .init()) throws -> CheckReport {
+        try RegressionCheck.compare(results: [results], baseline: [baseline], options: options)
     }
 
-    @Test("equal runs pass; every compared figure holds; stream p99 is not compared")
+    func compare(_ results: [RunDocument], _ baseline: [RunDocument], _ options: RegressionCheck.Options = .init()) throws -> CheckReport {
+        try RegressionCheck.compare(results: results, baseline: baseline, options: options)
+    }
+
+    func row(_ report: CheckReport, _ name: String, _ figure: Figure) throws -> CheckReport.Row {
+        try #require(report.rows.first { $0.caseName == name && $0.figure == figure })
+    }
+
+    /// A cliff document whose chatty case ran as trials at `rates` msgs/s.
+    static func chatty(_ rates: [Double]) -> RunDocument {
+        var document = ReportFixtures.cliff()
+        document.cases[1] = ReportFixtures.withTrials(document.cases[1], rates: rates)
+        return document
+    }
+
+    @Test("equal runs pass; msgs/s and p99 gate the rr case, Mbps the stream, counts both")
     func equal() throws {
         let report = try compare(ReportFixtures.cliff(), ReportFixtures.cliff())
         #expect(report.passed)
-        #expect(report.regressions.isEmpty)
         #expect(report.caseNames == ["bulk", "chatty-8k"])
-        let bulkP99 = try #require(report.rows.first { $0.caseName == "bulk" && $0.metric == .p99 })
-        #expect(bulkP99.verdict == .notCompared && bulkP99.note == nil)
-        #expect(report.rows.filter { $0.verdict == .held }.count == 5)
+        let gated = Set(report.rows.filter { $0.caseName == "chatty-8k" && $0.verdict != .notCompared }.map(\.figure))
+        #expect(gated.isSuperset(of: [.msgsPerSecond, .latencyP99, .writesPerMessage, .readsPerMessage]))
+        #expect(!gated.contains(.mbpsTotal), "msgs/s and Mbps move together: only one is gated")
+        #expect(report.rows.contains { $0.caseName == "bulk" && $0.figure == .mbpsTotal && $0.verdict == .held })
+        #expect(!report.rows.contains { $0.caseName == "bulk" && $0.figure == .msgsPerSecond })
         #expect(report.renderText().contains("PASS"))
     }
 
-    @Test("improved runs pass and say improved: more Mbps, lower p99")
-    func improved() throws {
-        let report = try compare(ReportFixtures.cliff(bulkMbps: 12000, chattyMbps: 44, chattyRate: 672, p99: 100), ReportFixtures.cliff())
-        #expect(report.passed)
-        #expect(report.rows.filter { $0.verdict == .improved }.map(\.metric) == [.mbps, .msgsPerSecond, .mbps, .msgsPerSecond, .p99])
-    }
-
-    @Test("a drop in Mbps beyond the tolerance regresses, naming case, metric, baseline, now and change")
-    func regressedThroughput() throws {
+    @Test("one trial against one: a drop beyond the tolerance fails, unconfirmed; a small one holds")
+    func singleSamples() throws {
         let report = try compare(ReportFixtures.cliff(bulkMbps: 8000), ReportFixtures.cliff(bulkMbps: 9500))
         #expect(!report.passed)
-        let regressions = report.regressions
-        #expect(regressions.map(\.caseName) == ["bulk", "bulk"])
-        #expect(regressions.map(\.metric) == [.mbps, .msgsPerSecond])
-        let mbps = try #require(regressions.first)
-        #expect(mbps.baseline == 9500 && mbps.now == 8000)
-        #expect(abs((mbps.change ?? 0) + 0.157894) < 1e-5)
-        #expect(mbps.sentence == "bulk: Mbps 9500 -> 8000 (-15.8%, limit -10%)")
-        let text = report.renderText()
-        #expect(text.contains("REGRESSED"))
-        #expect(text.contains("bulk: Mbps 9500 -> 8000 (-15.8%, limit -10%)"))
-        #expect(text.hasSuffix("FAIL: 2 regressions\n"))
+        let mbps = try row(report, "bulk", .mbpsTotal)
+        #expect(mbps.verdict == .unconfirmed)
+        #expect(mbps.sentence.contains("-15.8%") && mbps.sentence.contains("unconfirmed (1 trial)"))
+        #expect(report.headline == "FAIL: 1 regression (1 unconfirmed)")
+        #expect(try compare(ReportFixtures.cliff(bulkMbps: 9100), ReportFixtures.cliff(bulkMbps: 9500)).passed, "4% is within the 5% effect")
     }
 
-    @Test("direction: higher p99 regresses, lower p99 does not; within the tolerance holds")
-    func latencyDirection() throws {
-        let worse = try compare(ReportFixtures.cliff(p99: 300), ReportFixtures.cliff(p99: 220))
-        #expect(worse.regressions.map(\.metric) == [.p99])
-        #expect(worse.regressions.first?.sentence.contains("limit +10%") == true)
-        let slightly = try compare(ReportFixtures.cliff(p99: 240), ReportFixtures.cliff(p99: 220))
-        #expect(slightly.passed)
+    @Test("trials that clearly moved regress with the test's p; overlapping ones are not significant")
+    func significance() throws {
+        let baseline = Self.chatty([1000, 1010, 990, 1005, 995, 1002, 998, 1008, 992, 1001])
+        let clear = try compare(Self.chatty([800, 810, 790, 805, 795]), baseline)
+        let moved = try row(clear, "chatty-8k", .msgsPerSecond)
+        #expect(moved.verdict == .regressed)
+        #expect((moved.pValue ?? 1) < 0.01)
+        #expect(moved.samplesNow == 5 && moved.samplesBaseline == 10)
+        // A median 8% lower, but the trials overlap the baseline's: not significant.
+        let noisy = try compare(Self.chatty([700, 1100, 920, 1200, 600]), Self.chatty([1000, 800, 1300, 950, 1150]))
+        let overlapping = try row(noisy, "chatty-8k", .msgsPerSecond)
+        #expect(overlapping.verdict == .notSignificant, "\(overlapping)")
+        #expect(noisy.passed)
     }
 
-    @Test("per-metric tolerance overrides the default")
-    func overrides() throws {
-        let results = ReportFixtures.cliff(bulkMbps: 9000, p99: 300)
-        let baseline = ReportFixtures.cliff(bulkMbps: 9500, p99: 220)
-        let strict = try compare(results, baseline, try CheckTolerances.parse(["1%"]))
-        #expect(Set(strict.regressions.map(\.metric)) == [.mbps, .msgsPerSecond, .p99])
-        let loose = try compare(results, baseline, try CheckTolerances.parse(["1%", "p99=50%", "mbps=10%", "msgs_per_s=10%"]))
-        #expect(loose.passed)
+    @Test("a change inside the spread of the baseline's own runs is within noise")
+    func baselineRunsSpread() throws {
+        let runA = Self.chatty([900, 905, 895, 902, 898])
+        let runB = Self.chatty([1000, 1005, 995, 1002, 998])
+        let report = try compare([Self.chatty([880, 885, 875, 882, 878])], [runA, runB])
+        let figure = try row(report, "chatty-8k", .msgsPerSecond)
+        #expect(figure.verdict == .withinNoise, "7% below the pooled median, 2% below the slower baseline run")
+        #expect(figure.note?.contains("the baseline's 2 runs ranged 900.0-1000") == true)
+        let beyond = try compare([Self.chatty([700, 705, 695, 702, 698])], [runA, runB])
+        #expect(try row(beyond, "chatty-8k", .msgsPerSecond).verdict == .regressed)
     }
 
-    @Test("exits/msg is compared only where both runs had the probe, and more exits regress")
+    @Test("improvement is said, and only when it is more than the tolerance")
+    func improved() throws {
+        let report = try compare(ReportFixtures.cliff(bulkMbps: 12000, chattyRate: 672, p99: 100), ReportFixtures.cliff())
+        #expect(report.passed)
+        #expect(Set(report.rows.filter { $0.verdict == .improved }.map(\.figure)) == [.mbpsTotal, .msgsPerSecond, .latencyP99])
+        #expect(report.headline.contains("3 improved"))
+    }
+
+    @Test("counts per message are gated tightly, whatever the trials: 1 write per message becoming 9 fails")
+    func counts() throws {
+        var results = ReportFixtures.cliff()
+        results.cases[1].writesPerMessage = 9
+        results.cases[1].trials = [results.cases[1].figures]
+        let report = try compare(results, ReportFixtures.cliff())
+        let writes = try row(report, "chatty-8k", .writesPerMessage)
+        #expect(writes.verdict == .regressed && writes.isCount)
+        #expect(writes.sentence.contains("1.00 -> 9.00") && writes.sentence.contains("limit ±0.020/msg"))
+        var slight = ReportFixtures.cliff()
+        slight.cases[1].writesPerMessage = 1.01
+        slight.cases[1].trials = [slight.cases[1].figures]
+        #expect(try compare(slight, ReportFixtures.cliff()).passed, "within 0.02 per message")
+        var fewer = ReportFixtures.cliff()
+        fewer.cases[1].writesPerMessage = 0.5
+        fewer.cases[1].trials = [fewer.cases[1].figures]
+        #expect(try row(try compare(fewer, ReportFixtures.cliff()), "chatty-8k", .writesPerMessage).verdict == .improved)
+    }
+
+    @Test("counts that depend on arrival timing are gated as timings, and the report says why")
+    func variableCounts() throws {
+        var pipelined = ReportFixtures.cliff()
+        pipelined.cases[1].spec.updateExchange { $0.inflight = 8; $0.strategy = .coalesce(maxMessages: 8, maxBytes: 65536, lingerNanos: 0) }
+        let report = try compare(pipelined, pipelined)
+        let writes = try row(report, "chatty-8k", .writesPerMessage)
+        #expect(!writes.isCount && writes.note?.contains("batching strategy") == true)
+        let reads = try row(report, "chatty-8k", .readsPerMessage)
+        #expect(!reads.isCount && reads.note?.contains("reads return what has arrived") == true)
+        // A count the baseline's own trials show varying is a timing too.
+        var varying = ReportFixtures.cliff()
+        var t1 = varying.cases[1].figures
+        var t2 = t1
+        t1.writesPerMessage = 1.0
+        t2.writesPerMessage = 1.2
+        varying.cases[1].trials = [t1, t2]
+        let judged = try row(try compare(ReportFixtures.cliff(), varying), "chatty-8k", .writesPerMessage)
+        #expect(!judged.isCount && judged.note?.contains("varies between the baseline's trials (1.00-1.20)") == true)
+    }
+
+    @Test("--reference: a slowdown of the whole machine cancels out; one of a case does not")
+    func reference() throws {
+        func run(bulk: [Double], chatty: [Double]) -> RunDocument {
+            var d = ReportFixtures.cliff()
+            d.cases[0] = ReportFixtures.withTrials(d.cases[0], rates: bulk)
+            d.cases[1] = ReportFixtures.withTrials(d.cases[1], rates: chatty)
+            return d
+        }
+        let baseline = run(bulk: [100, 102, 98, 101, 99], chatty: [1000, 1020, 980, 1010, 990])
+        let slowMachine = run(bulk: [80, 81.6, 78.4, 80.8, 79.2], chatty: [800, 816, 784, 808, 792])
+        let plain = try compare(slowMachine, baseline)
+        #expect(try row(plain, "chatty-8k", .msgsPerSecond).verdict == .regressed)
+        let relative = try compare(slowMachine, baseline, .init(reference: "bulk"))
+        let ratio = try row(relative, "chatty-8k", .msgsPerSecond)
+        #expect(ratio.verdict == .held && ratio.normalized, "\(ratio)")
+        let slowCase = run(bulk: [100, 102, 98, 101, 99], chatty: [800, 816, 784, 808, 792])
+        #expect(try row(try compare(slowCase, baseline, .init(reference: "bulk")), "chatty-8k", .msgsPerSecond).verdict == .regressed)
+        #expect(throws: CheckInputError.self) { try self.compare(slowCase, baseline, .init(reference: "nope")) }
+    }
+
+    @Test("exits/msg is compared only where both runs had the probe; in stop-and-wait it is a count")
     func exits() throws {
         var results = ReportFixtures.cliff()
         var baseline = ReportFixtures.cliff()
         results.cases[1].probe = ReportFixtures.probe(exits: 14)
+        results.cases[1].trials = [results.cases[1].figures]
         let oneSided = try compare(results, baseline)
-        let row = try #require(oneSided.rows.first { $0.caseName == "chatty-8k" && $0.metric == .exits })
+        let row = try self.row(oneSided, "chatty-8k", .exits)
         #expect(row.verdict == .notCompared && row.note == "not in the baseline")
         #expect(oneSided.passed)
         baseline.cases[1].probe = ReportFixtures.probe(exits: 10)
+        baseline.cases[1].trials = [baseline.cases[1].figures]
         let both = try compare(results, baseline)
-        #expect(both.regressions.map(\.metric) == [.exits])
-        #expect(both.regressions.first?.sentence == "chatty-8k: exits/msg 10.00 -> 14.00 (+40.0%, limit +10%)")
+        #expect(both.regressions.map(\.figure) == [.exits])
     }
 
     @Test("a zero baseline: a cost appearing from zero regresses, zero to zero holds")
     func zeroBaseline() {
-        #expect(RegressionCheck.row(.exits, case: "c", baseline: 0, now: 0.5, tolerance: 0.1).verdict == .regressed)
-        #expect(RegressionCheck.row(.exits, case: "c", baseline: 0, now: 0, tolerance: 0.1).verdict == .held)
-        #expect(RegressionCheck.row(.mbps, case: "c", baseline: 0, now: 10, tolerance: 0.1).verdict == .improved)
+        let tolerances = CheckTolerances.standard
+        func samples(_ v: Double) -> CheckSamples { CheckSamples(values: [v], perRun: [v]) }
+        #expect(RegressionCheck.row(.exits, kind: .count, case: "c", now: samples(0.5), baseline: samples(0), tolerances: tolerances).verdict == .regressed)
+        #expect(RegressionCheck.row(.exits, kind: .count, case: "c", now: samples(0), baseline: samples(0), tolerances: tolerances).verdict == .held)
+        #expect(RegressionCheck.row(.mbpsTotal, kind: .timing, case: "c", now: samples(10), baseline: samples(0), tolerances: tolerances).verdict == .improved)
     }
 
     @Test("an unverified case in the results fails the check even with equal figures")
@@ -97,30 +178,33 @@ import Testing
         #expect(report.headline == "FAIL: 1 unverified case")
     }
 
-    @Test("mismatched cases are unusable input naming each missing case and side")
-    func mismatched() {
+    @Test("mismatched cases are unusable input, unless --cases-in-common, which compares the rest and says so")
+    func mismatched() throws {
         var results = ReportFixtures.cliff()
         results.cases.removeFirst()
         results.cases.append(ReportFixtures.makeCase("new-case", mbps: 1, msgsPerSecond: 1))
         #expect(throws: CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: ["new-case"])) {
-            try compare(results, ReportFixtures.cliff())
+            try self.compare(results, ReportFixtures.cliff())
         }
-        let text = CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: ["new-case"]).description
-        #expect(text.contains("in the baseline but not the results: bulk"))
-        #expect(text.contains("in the results but not the baseline: new-case"))
+        let common = try compare(results, ReportFixtures.cliff(), .init(casesInCommon: true))
+        #expect(common.caseNames == ["chatty-8k"])
+        #expect(common.warnings.contains { $0.contains("left out: bulk, new-case") })
     }
 
-    @Test("notes when kernels or case shapes differ, and when a baseline case was unverified")
+    @Test("every differing knob is a note naming the key; kernels and unverified baseline cases too")
     func warnings() throws {
         var baseline = ReportFixtures.cliff()
         baseline.host.driverKernel = "5.10.0-old"
-        baseline.cases[1].spec.workload = .rr(RequestResponseWorkload(requestSize: 4096))
+        baseline.cases[1].spec.workload = .rr(RequestResponseWorkload(requestSize: 4096, exchange: Exchange(inflight: 2)))
+        baseline.cases[1].spec.socket.noDelay = false
         baseline.cases[0].verified = false
         baseline.cases[0].spec.updateStream { $0.verify = .full }
         let report = try compare(ReportFixtures.cliff(), baseline)
-        #expect(report.warnings.contains { $0.contains("bulk verifies streams differently from its baseline (verify: full then, edges now)") })
+        #expect(report.warnings.contains("bulk: verify full -> edges differs from the baseline"), "\(report.warnings)")
+        #expect(report.warnings.contains("chatty-8k: request_size 4096 -> 8192 differs from the baseline"))
+        #expect(report.warnings.contains("chatty-8k: inflight 2 -> 1 differs from the baseline"))
+        #expect(report.warnings.contains { $0.hasPrefix("chatty-8k: socket.nodelay") })
         #expect(report.warnings.contains { $0.contains("driver kernel differs") })
-        #expect(report.warnings.contains { $0.contains("chatty-8k differs from its baseline") })
         #expect(report.warnings.contains { $0.contains("baseline case bulk was not verified") })
     }
 }

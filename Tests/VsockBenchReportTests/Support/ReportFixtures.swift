@@ -58,6 +58,28 @@ enum ReportFixtures {
             startedAt: "2026-01-02T03:04:05Z")
     }
 
+    /// `c` as several trials whose throughput scales with `rates` (msgs/s; Mbps in
+    /// proportion), its figures the medians, as `run --repeat` writes them.
+    static func withTrials(_ c: CaseResult, rates: [Double]) -> CaseResult {
+        var result = c
+        result.trials = rates.map { rate in
+            var t = c.figures
+            let scale = c.msgsPerSecond > 0 ? rate / c.msgsPerSecond : 1
+            t.msgsPerSecond = rate
+            t.mbpsTx *= scale
+            t.mbpsRx *= scale
+            t.mbpsTotal *= scale
+            return t
+        }
+        let sorted = result.trials.sorted { $0.msgsPerSecond < $1.msgsPerSecond }
+        let middle = sorted[(sorted.count - 1) / 2]
+        result.figures.msgsPerSecond = middle.msgsPerSecond
+        result.figures.mbpsTx = middle.mbpsTx
+        result.figures.mbpsRx = middle.mbpsRx
+        result.figures.mbpsTotal = middle.mbpsTotal
+        return result
+    }
+
     /// The cliff: a bulk stream ceiling and a chatty rr case.
     static func cliff(bulkMbps: Double = 9500, chattyMbps: Double = 22, chattyRate: Double = 336, p99: Double = 220) -> RunDocument {
         document([

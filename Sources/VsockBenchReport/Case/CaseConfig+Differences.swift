@@ -1,0 +1,70 @@
+import FoundationEssentials
+
+extension CaseConfig {
+    /// The knobs in which `other` differs from this case, each as `key this -> other`
+    /// (`inflight 1 -> 8`, `strategy none -> window 8`); the name is not a knob.
+    public func differences(from other: CaseConfig) -> [String] {
+        let mine = flattened()
+        let theirs = other.flattened()
+        return Set(mine.keys).union(theirs.keys).filter { $0 != "name" && mine[$0] != theirs[$0] }.sorted().map {
+            "\($0) \(mine[$0] ?? "absent") -> \(theirs[$0] ?? "absent")"
+        }
+    }
+
+    /// Every key as the results file writes it, nested ones as `socket.nodelay`; the strategy
+    /// and a size distribution as their short forms.
+    func flattened() -> [String: String] {
+        guard let data = try? JSONEncoder().encode(self), let object = try? JSONDecoder().decode(JSONValue.self, from: data) else { return [:] }
+        var out: [String: String] = [:]
+        func walk(_ value: JSONValue, _ path: String) {
+            if case let .object(members) = value, path != "strategy", path != "request_sizes" {
+                for (key, inner) in members { walk(inner, path.isEmpty ? key : path + "." + key) }
+            } else {
+                out[path] = value.text
+            }
+        }
+        walk(object, "")
+        if let strategy { out["strategy"] = strategy.summary }
+        if let requestSizes { out["request_sizes"] = requestSizes.summary }
+        return out
+    }
+}
+
+/// Any JSON value, for reading a document generically (which keys differ, which are present).
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    /// A compact rendering: `8192`, `true`, `edges`, `null`, `[1, 2]`, `{a: 1}`.
+    var text: String {
+        switch self {
+        case .null: return "null"
+        case let .bool(b): return b ? "true" : "false"
+        case let .number(n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case let .string(s): return s
+        case let .array(a): return "[" + a.map(\.text).joined(separator: ", ") + "]"
+        case let .object(o): return "{" + o.keys.sorted().map { "\($0): \(o[$0]?.text ?? "")" }.joined(separator: ", ") + "}"
+        }
+    }
+}

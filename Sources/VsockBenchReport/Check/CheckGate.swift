@@ -1,0 +1,41 @@
+import VsockBenchModel
+
+/// Which figures `check` gates for a case, and how.
+///
+/// Throughput is gated once (msgs/s for request/response, Mbps for a stream: they move
+/// together, and one slowdown is not two regressions), p99 for request/response. Counts per
+/// message are gated tightly where the code alone decides them: the writes of a strategy that
+/// writes each frame at once, the bytes on the wire; reads (and what follows them: syscalls,
+/// credit updates, exits) only in stop-and-wait, where nothing else can arrive with a frame.
+/// Elsewhere a count depends on arrival timing and is gated like a timing.
+enum CheckGate {
+    /// How one figure of one case is judged.
+    enum Kind: Equatable {
+        /// Deterministic: tight bound, no test needed.
+        case count
+        /// Noisy: minimum effect and beyond the noise.
+        case timing
+        /// A count that depends on timing in this case; `why` says so in the report.
+        case variableCount(why: String)
+    }
+
+    static func figures(for spec: CaseSpec) -> [(Figure, Kind)] {
+        var gated: [(Figure, Kind)] = []
+        if spec.kind.isRequestResponse {
+            gated += [(.msgsPerSecond, .timing), (.latencyP99, .timing)]
+        } else {
+            gated.append((.mbpsTotal, .timing))
+        }
+        let stopAndWait = spec.exchange?.isStopAndWait ?? false
+        let frameAtOnce = spec.exchange.map { $0.strategy.writesEachFrameAtOnce } ?? true
+        let batchNote = "a batching strategy writes what has arrived: writes per message depend on timing"
+        let readNote = stopAndWait ? "" : "reads return what has arrived: with more than one message in flight (or a stream) reads per message depend on timing"
+        gated.append((.writesPerMessage, frameAtOnce ? .count : .variableCount(why: batchNote)))
+        gated.append((.targetWritesPerMessage, frameAtOnce ? .count : .variableCount(why: batchNote)))
+        gated.append((.wireBytesPerMessage, .count))
+        for figure in [Figure.readsPerMessage, .targetReadsPerMessage, .syscalls, .vsockPackets, .creditUpdates, .exits] {
+            gated.append((figure, stopAndWait ? .count : .variableCount(why: readNote)))
+        }
+        return gated
+    }
+}
