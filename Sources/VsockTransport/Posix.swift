@@ -87,8 +87,8 @@ package enum Posix {
     }
 
     /// Opens a file (or a device) with O_CLOEXEC; the caller owns the descriptor.
-    package static func open(_ path: String, _ flags: Int32) throws(SystemError) -> FileDescriptor {
-        FileDescriptor(rawValue: try retryingInterrupts("open", context: path) { Glibc.open(path, flags | O_CLOEXEC) })
+    package static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(SystemError) -> FileDescriptor {
+        FileDescriptor(rawValue: try retryingInterrupts("open", context: path) { Glibc.open(path, flags | O_CLOEXEC, mode) })
     }
 
     /// Opens `path`, lends the descriptor to `body` and closes it, whatever `body` does.

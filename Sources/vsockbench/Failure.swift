@@ -23,26 +23,21 @@ func printError(_ message: String) {
     StandardError.write(message + "\n")
 }
 
-/// Writes a file in one go; a failure is bad input (the path), exit 2.
+/// Writes an output file atomically (temporary file, fsync, checked close, rename): a full
+/// disk or a vanished directory is exit 1 with the reason, never a truncated file and exit 0.
 func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    guard let handle = fopen(path, "wb") else {
-        throw fail("cannot write \(path): \(String(cString: strerror(errno)))", code: Exit.badInput)
-    }
-    defer { fclose(handle) }
-    if fwrite(bytes, 1, bytes.count, handle) != bytes.count {
-        throw fail("cannot write \(path): \(String(cString: strerror(errno)))", code: Exit.badInput)
+    do {
+        try OutputFile.write(path, bytes)
+    } catch {
+        throw fail("cannot write \(path): \(error.reason)", code: Exit.failure)
     }
 }
 
-/// Checks before a run that an output file can be written, so a long run's results are not
-/// lost at the end to a wrong path (exit 2 now instead).
+/// Checks before anything runs that every output file can be written (not a directory, its
+/// directory exists and takes new files), so a long run's results are not lost at the end to a
+/// wrong path: exit 2 now instead.
 func checkWritable(_ paths: String?...) throws {
     for case let path? in paths {
-        let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
-        let existsWritable = access(path, W_OK) == 0
-        let creatable = access(path, F_OK) != 0 && access(directory.isEmpty ? "/" : directory, W_OK) == 0
-        guard existsWritable || creatable else {
-            throw fail("cannot write \(path): \(String(cString: strerror(errno)))", code: Exit.badInput)
-        }
+        if let problem = OutputFile.problem(with: path) { throw fail(problem, code: Exit.badInput) }
     }
 }

@@ -122,6 +122,32 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran")
     }
 
+    @Test(arguments: [("/tmp", "/tmp is a directory; name a file"), ("/proc/self/nothere/r.html", "does not exist")])
+    func aDirectoryOrAMissingParentIsRefusedBeforeRunning(path: String, message: String) throws {
+        let result = try Tool.run(["run", "scenarios/cliff.yaml", "--html", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran")
+    }
+
+    /// A full disk loses nothing silently: exit 1 and the reason, for every output.
+    @Test func aFullDiskIsAnErrorNotASilentlyLostFile() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("name: t\ncases:\n  - {name: a, workload: rr, messages: 20, warmup: 0s}\n")
+        let run = try Tool.run(["run", path, "--json", dir + "/r.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        for output in ["--junit", "--markdown"] {
+            let result = try Tool.run(["check", dir + "/r.json", "--baseline", dir + "/r.json", output, "/dev/full"])
+            #expect(result.status == 1, "\(output): \(result.stdout)")
+            #expect(result.stderr.contains("cannot write /dev/full: No space left on device"), "\(result.stderr)")
+        }
+        let full = try Tool.run(["run", path, "--json", "/dev/full"])
+        #expect(full.status == 1 && full.stderr.contains("No space left on device"), "\(full.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "/dev/full"), "the device is still there")
+        let results = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(!results.contains { $0.hasSuffix(".tmp") }, "no temporary file left behind: \(results)")
+    }
+
     @Test func anyIsNotATarget() throws {
         let result = try Tool.run(["run", "scenarios/cliff.yaml", "--target", "vsock://any:5005"])
         #expect(result.status == 2)

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// A results file written so that it is never lost or half there: into a temporary file
+/// beside the target, flushed to the disk (`fsync`), closed with its errors checked, then
+/// renamed over the target in one step. A full disk or a read-only directory is an error the
+/// caller reports, never a silently truncated file.
+package enum OutputFile {
+    /// Writes `bytes` to `path` atomically; a path that names something other than a regular
+    /// file (a device such as /dev/stdout, a pipe) is written in place, its errors checked the
+    /// same way (a rename would replace the device).
+    package static func write(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            try writeInPlace(path, bytes)
+            return
+        }
+        let temporary = temporaryPath(for: path)
+        let descriptor = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        do throws(SystemError) {
+            let failure: SystemError? = bytes.withUnsafeBytes { raw in
+                do throws(SystemError) { try Posix.writeAll(descriptor, raw) } catch { return error }
+                return nil
+            }
+            if let failure { throw failure }
+            _ = try Posix.retryingInterrupts("fsync", context: path) { Glibc.fsync(descriptor.rawValue) }
+        } catch {
+            Posix.close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        // close can report a deferred write error (NFS, a full disk): it counts.
+        if Glibc.close(descriptor.rawValue) != 0 {
+            let code = Errno(rawValue: errno)
+            unlink(temporary)
+            throw SystemError("close", errno: code, context: path)
+        }
+        if rename(temporary, path) != 0 {
+            let code = Errno(rawValue: errno)
+            unlink(temporary)
+            throw SystemError("rename", errno: code, context: path)
+        }
+    }
+
+    private static func writeInPlace(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+        let descriptor = try Posix.open(path, O_WRONLY)
+        let failure: SystemError? = bytes.withUnsafeBytes { raw in
+            do throws(SystemError) { try Posix.writeAll(descriptor, raw) } catch { return error }
+            return nil
+        }
+        if let failure {
+            Posix.close(descriptor)
+            throw failure
+        }
+        if Glibc.close(descriptor.rawValue) != 0 {
+            throw SystemError("close", errno: Errno(rawValue: errno), context: path)
+        }
+    }
+
+    /// Why `path` cannot be an output file, checked before anything runs (a long run's
+    /// results are not lost at the end to a wrong path); nil when it can.
+    package static func problem(with path: String) -> String? {
+        if path.isEmpty { return "an empty path" }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { return "\(path) is a directory; name a file" }
+            if access(path, W_OK) != 0 { return "cannot write \(path): \(String(cString: strerror(errno)))" }
+        }
+        let directory = parent(of: path)
+        var parentInfo = stat()
+        guard stat(directory, &parentInfo) == 0 else {
+            return "cannot write \(path): its directory \(directory) does not exist"
+        }
+        guard parentInfo.st_mode & S_IFMT == S_IFDIR else { return "cannot write \(path): \(directory) is not a directory" }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            return "cannot write \(path): no permission to create files in \(directory)"
+        }
+        return nil
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = String(path[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    static func temporaryPath(for path: String) -> String {
+        let directory = parent(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? "output"
+        return "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    }
+}

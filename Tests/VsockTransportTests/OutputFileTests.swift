@@ -1,0 +1,44 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import VsockTransport
+
+/// Results files are written whole or not at all.
+@Suite struct OutputFileTests {
+    static func scratch() -> String {
+        var template = Array("/tmp/vsockbench-output-XXXXXX".utf8CString)
+        return mkdtemp(&template).map { String(cString: $0) } ?? "/tmp"
+    }
+
+    @Test func writesWholeFilesAndLeavesNoTemporaryBehind() throws {
+        let dir = Self.scratch()
+        let path = dir + "/r.json"
+        try OutputFile.write(path, Array("first".utf8))
+        try OutputFile.write(path, Array("second, longer".utf8))
+        #expect(try FileContents.read(path: path, limit: 100) == Array("second, longer".utf8))
+        var entries: [String] = []
+        if let directory = opendir(dir) {
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { entries.append(name) }
+            }
+            closedir(directory)
+        }
+        #expect(entries == ["r.json"])
+    }
+
+    @Test func aFullDeviceIsAnError() {
+        #expect(throws: SystemError.self) { try OutputFile.write("/dev/full", Array(repeating: 1, count: 100)) }
+        var info = stat()
+        #expect(stat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "a device is written in place, never replaced")
+    }
+
+    @Test func pathsThatCannotBeOutputsAreNamedBeforeAnythingRuns() {
+        #expect(OutputFile.problem(with: "/tmp") == "/tmp is a directory; name a file")
+        #expect(OutputFile.problem(with: "/nonexistent/r.json")?.contains("its directory /nonexistent does not exist") == true)
+        #expect(OutputFile.problem(with: "/etc/hostname/x")?.contains("is not a directory") == true)
+        #expect(OutputFile.problem(with: Self.scratch() + "/new.json") == nil)
+        #expect(OutputFile.problem(with: "") != nil)
+    }
+}
