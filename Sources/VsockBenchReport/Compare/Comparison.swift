@@ -1,137 +1,46 @@
-import FoundationEssentials
-import VsockBenchSupport
-
-/// `compare`: every case of a run side by side against the first one (the baseline).
+/// `compare`: every case of a run side by side against the first one (the baseline): ratios,
+/// whether each difference is beyond the noise, the knobs each case changes, the Pareto front
+/// of throughput against p99, and with a budget the fastest case whose p99 stays under it.
 public struct Comparison: Codable, Sendable, Equatable {
-    public struct Row: Codable, Sendable, Equatable {
-        public var name: String
-        public var workload: String
-        public var strategy: String
-        public var mbps: Double
-        public var msgsPerSecond: Double
-        public var p50Micros: Double?
-        public var p99Micros: Double?
-        public var writesPerMessage: Double?
-        public var readsPerMessage: Double?
-        public var targetWritesPerMessage: Double?
-        public var targetReadsPerMessage: Double?
-        /// From the probe, when it ran.
-        public var exitsPerMessage: Double?
-        public var vsockPacketsPerMessage: Double?
-        /// Mbps and messages/s against the baseline (1.0 for the baseline itself).
-        public var mbpsRatio: Double?
-        public var msgsRatio: Double?
-        public var verified: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case name, workload, strategy, mbps, msgsPerSecond = "msgs_per_s", p50Micros = "p50_us", p99Micros = "p99_us"
-            case writesPerMessage = "writes_per_msg", readsPerMessage = "reads_per_msg"
-            case targetWritesPerMessage = "target_writes_per_msg", targetReadsPerMessage = "target_reads_per_msg"
-            case exitsPerMessage = "exits_per_msg", vsockPacketsPerMessage = "vsock_packets_per_msg"
-            case mbpsRatio = "mbps_ratio", msgsRatio = "msgs_ratio", verified
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(workload, forKey: .workload)
-            try c.encode(strategy, forKey: .strategy)
-            try c.encode(mbps, forKey: .mbps)
-            try c.encode(msgsPerSecond, forKey: .msgsPerSecond)
-            try c.encode(p50Micros, forKey: .p50Micros)
-            try c.encode(p99Micros, forKey: .p99Micros)
-            try c.encode(writesPerMessage, forKey: .writesPerMessage)
-            try c.encode(readsPerMessage, forKey: .readsPerMessage)
-            try c.encode(targetWritesPerMessage, forKey: .targetWritesPerMessage)
-            try c.encode(targetReadsPerMessage, forKey: .targetReadsPerMessage)
-            try c.encode(exitsPerMessage, forKey: .exitsPerMessage)
-            try c.encode(vsockPacketsPerMessage, forKey: .vsockPacketsPerMessage)
-            try c.encode(mbpsRatio, forKey: .mbpsRatio)
-            try c.encode(msgsRatio, forKey: .msgsRatio)
-            try c.encode(verified, forKey: .verified)
-        }
-    }
-
-    /// The first case: every ratio is against it.
+    /// The first case: every ratio, noise verdict and knob diff is against it.
     public var baseline: String
+    /// The significance level of the noise verdicts' U test.
+    public var alpha: Double
+    /// How the columns and verdicts are made, in words (the same as `compare --help`).
+    public var rules: Rules
     public var rows: [Row]
+    /// `--p99-budget`: null without it.
+    public var p99Budget: P99Budget?
 
-    public init(_ document: RunDocument) {
-        let base = document.cases.first
-        baseline = base?.name ?? ""
-        func ratio(_ value: Double, _ reference: Double?) -> Double? {
-            guard let reference, reference > 0 else { return nil }
-            return (value / reference).rounded(toPlaces: 3)
+    public struct Rules: Codable, Sendable, Equatable {
+        public var ratios = "each figure over the first case's; Mbps per direction (tx/rx); msgs/s, latency and cpu per message only between like workloads (a stream's message is one write, not an exchange)"
+        public var noise = "with trials on both sides: 95% intervals of the medians that do not overlap (CI, from 6 trials on each side), else a two-sided Mann-Whitney U test on the trials at alpha (U); too few trials for the test to reach alpha: cannot tell; one trial on a side: single sample, cannot tell from noise"
+        public var front = "per workload kind (rr, masked, stream: only like cases compare), on the medians: a verified case is on the front unless another of its kind has at least its throughput (msgs/s; stream: Mbps in its busier direction) and at most its p99, and is better on one; streams have no p99, so the fastest stream is its front; equal cases all stay"
+        public var knobs = "every key of the case's config (config in the case's JSON, name excepted) whose value differs from the first case's; a key a case lacks counts as null"
+        public init() {}
+    }
+
+    enum CodingKeys: String, CodingKey { case baseline, alpha, rules, rows, p99Budget = "p99_budget" }
+
+    /// The comparison of a run's cases against its first; `p99BudgetNanos` for `--p99-budget`.
+    public init(_ document: RunDocument, p99BudgetNanos: UInt64? = nil, alpha: Double = 0.05) {
+        self.alpha = alpha
+        rules = Rules()
+        let cases = document.cases
+        baseline = cases.first?.name ?? ""
+        let front = ParetoFront.members(cases)
+        rows = cases.enumerated().map { i, c in
+            Row(c, against: cases[0], isBaseline: i == 0, pareto: front[i], alpha: alpha)
         }
-        rows = document.cases.map { c in
-            Row(name: c.name, workload: c.workload.rawValue, strategy: c.spec.strategySummary,
-                mbps: c.mbpsTotal, msgsPerSecond: c.msgsPerSecond, p50Micros: c.latencyMicros?.p50, p99Micros: c.latencyMicros?.p99,
-                writesPerMessage: c.writesPerMessage, readsPerMessage: c.readsPerMessage,
-                targetWritesPerMessage: c.targetWritesPerMessage, targetReadsPerMessage: c.targetReadsPerMessage,
-                exitsPerMessage: c.probe?.perMessage.exits, vsockPacketsPerMessage: c.probe?.perMessage.vsockPackets,
-                mbpsRatio: ratio(c.mbpsTotal, base?.mbpsTotal), msgsRatio: ratio(c.msgsPerSecond, base?.msgsPerSecond),
-                verified: c.verified || c.skipped != nil)
-        }
-    }
-
-    private var hasProbe: Bool { rows.contains { $0.exitsPerMessage != nil || $0.vsockPacketsPerMessage != nil } }
-
-    private var header: [String] {
-        ["case", "workload", "strategy", "Mbps", "msgs/s", "p50 us", "p99 us", "wr/msg", "rd/msg", "target wr/msg", "target rd/msg"]
-            + (hasProbe ? ["exits/msg", "vsock pkts/msg"] : []) + ["vs \(baseline)", "verified"]
-    }
-
-    private func cells(_ r: Row) -> [String] {
-        [r.name, r.workload, r.strategy, Format.compact(r.mbps), Format.fixed(r.msgsPerSecond, 0), Format.compact(r.p50Micros),
-         Format.compact(r.p99Micros), Format.fixed(r.writesPerMessage, 2), Format.fixed(r.readsPerMessage, 2),
-         Format.fixed(r.targetWritesPerMessage, 2), Format.fixed(r.targetReadsPerMessage, 2)]
-            + (hasProbe ? [Format.fixed(r.exitsPerMessage, 2), Format.fixed(r.vsockPacketsPerMessage, 2)] : [])
-            + [r.mbpsRatio.map { Format.fixed($0, 2) + "x" } ?? "-", r.verified ? "yes" : "NO"]
-    }
-
-    /// The side-by-side table for a terminal.
-    public func text() -> String {
-        var table = TextTable(columns: header, rightAligned: Set(3..<(header.count - 1)))
-        for row in rows { table.add(cells(row)) }
-        return table.render()
-    }
-
-    /// The same table as GitHub-flavoured markdown.
-    public func markdown(title: String) -> String {
-        func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
-        var out = "## \(escape(title))\n\n| " + header.map(escape).joined(separator: " | ") + " |\n"
-        out += "|" + header.enumerated().map { i, _ in i >= 3 && i < header.count - 1 ? " ---: " : " --- " }.joined(separator: "|") + "|\n"
-        for row in rows { out += "| " + cells(row).map(escape).joined(separator: " | ") + " |\n" }
-        return out
-    }
-}
-
-/// What `compare --json` writes: the run document (every key of `run --json`) plus `comparison`.
-public struct CompareDocument: Codable, Sendable, Equatable {
-    public var run: RunDocument
-    public var comparison: Comparison
-
-    public init(run: RunDocument) {
-        self.run = run
-        comparison = Comparison(run)
-    }
-
-    private enum SectionKey: String, CodingKey { case comparison }
-
-    public init(from decoder: any Decoder) throws {
-        run = try RunDocument(from: decoder)
-        comparison = try decoder.container(keyedBy: SectionKey.self).decode(Comparison.self, forKey: .comparison)
+        p99Budget = p99BudgetNanos.map { P99Budget(budgetNanos: $0, cases: cases) }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try run.encode(to: encoder)
-        var c = encoder.container(keyedBy: SectionKey.self)
-        try c.encode(comparison, forKey: .comparison)
-    }
-
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return ((try? encoder.encode(self)).map(Array.init) ?? []) + [10]
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(baseline, forKey: .baseline)
+        try c.encode(alpha, forKey: .alpha)
+        try c.encode(rules, forKey: .rules)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(p99Budget, forKey: .p99Budget)
     }
 }

@@ -1,0 +1,206 @@
+import VsockBenchStats
+import VsockBenchSupport
+
+extension Comparison {
+    /// What the tables and notes say, independent of how they are written (terminal or markdown).
+    struct Layout {
+        var preamble: String
+        var main: (columns: [String], rightAligned: Set<Int>, rows: [[String]])
+        var costs: (columns: [String], rightAligned: Set<Int>, rows: [[String]])
+        var legend: [String]
+        /// Sections below the tables: a heading and its lines, each a case's name (nil for none) and text.
+        var sections: [(heading: String, lines: [(name: String?, text: String)], itemized: Bool)]
+    }
+
+    var layout: Layout {
+        let base = rows.first
+        let repeated = rows.contains { $0.trials > 1 }
+        let preamble = repeated
+            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, ± half the 95% interval; x = ratio to \(baseline)"
+            : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(baseline)"
+        let main = (
+            columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
+            rightAligned: Set(3...9),
+            rows: rows.map { r in
+                [r.name, r.workload, r.pareto == true ? "*" : "", Self.mbpsText(r), Self.mbpsRatioText(r, base), r.cell(.msgsPerSecond, r.msgsPerSecond, places: 0),
+                 Self.ratio(r.p50Ratio), Self.ratio(r.p99Ratio), Self.ratio(r.cpuRatio), Self.ratio(r.targetCPURatio), r.noise.cell]
+            })
+        let probe = rows.contains { $0.exitsPerMessage != nil || $0.vsockPacketsPerMessage != nil }
+        let costs = (
+            columns: ["case", "p50 us", "p99 us", "cpu us", "tgt cpu us", "wr", "rd", "tgt wr", "tgt rd"] + (probe ? ["exits", "vsock pkts"] : []) + ["verified"],
+            rightAligned: Set(1...(probe ? 10 : 8)),
+            rows: rows.map { r in
+                [r.name, r.cell(.latencyP50, r.p50Micros), r.cell(.latencyP99, r.p99Micros), r.cell(.driverCPU, r.cpuMicrosPerMessage),
+                 r.cell(.targetCPU, r.targetCPUMicrosPerMessage), Format.fixed(r.writesPerMessage, 2), Format.fixed(r.readsPerMessage, 2),
+                 Format.fixed(r.targetWritesPerMessage, 2), Format.fixed(r.targetReadsPerMessage, 2)]
+                    + (probe ? [Format.fixed(r.exitsPerMessage, 2), Format.fixed(r.vsockPacketsPerMessage, 2)] : [])
+                    + [r.verified ? "yes" : "NO"]
+            })
+        let legend = [
+            "front *: on its workload's Pareto front: no verified case of its kind has both more throughput (rr, masked: msgs/s; stream: Mbps) and a lower p99 (medians)",
+            "Mbps x: per direction (A/Bx = tx/rx when they differ); msgs/s, p50, p99, cpu x: like workloads only (else -)",
+            "noise: each case's throughput against \(baseline)'s; better/worse = beyond the noise by CI (95% intervals apart) or U (two-sided Mann-Whitney U on the trials, alpha \(alpha))",
+        ]
+        var sections: [(heading: String, lines: [(name: String?, text: String)], itemized: Bool)] = []
+        let others = rows.dropFirst()
+        if !others.isEmpty {
+            sections.append((heading: "noise against \(baseline):", lines: noiseLines(Array(others)), itemized: false))
+            sections.append((heading: "knobs that differ from \(baseline):", lines: others.map { r in
+                (name: r.name, text: r.knobs.isEmpty ? "none (the same config)" : r.knobs.map(\.text).joined(separator: ", "))
+            }, itemized: true))
+        }
+        if let budget = p99Budget {
+            sections.append((heading: "p99 under \(Quantities.formatDuration(UInt64((budget.budgetMicros * 1000).rounded()))) (the most msgs/s; with trials the upper end of the p99 interval is checked):",
+                             lines: budget.lines.map { (name: nil, text: $0) }, itemized: false))
+        }
+        return Layout(preamble: preamble, main: main, costs: costs, legend: legend, sections: sections)
+    }
+
+    /// The side-by-side tables for a terminal, then the notes, each line at most `width` columns
+    /// where words allow.
+    public func text(width: Int = 120) -> String {
+        let l = layout
+        var main = TextTable(columns: l.main.columns, rightAligned: l.main.rightAligned)
+        for row in l.main.rows { main.add([Terminal.safe(row[0])] + row.dropFirst()) }
+        var costs = TextTable(columns: l.costs.columns, rightAligned: l.costs.rightAligned)
+        for row in l.costs.rows { costs.add([Terminal.safe(row[0])] + row.dropFirst()) }
+        var out = Self.wrap(Terminal.safe(l.preamble), width: width, indent: 2) + main.render()
+        out += l.legend.map { Self.wrap(Terminal.safe($0), width: width, indent: 2) }.joined() + "\n"
+        out += "per message (latency from ready-to-send to verified response; cpu us of each process; our own writes and reads)\n"
+        out += costs.render()
+        for section in l.sections {
+            out += "\n" + Self.wrap(Terminal.safe(section.heading), width: width, indent: 2)
+            for line in section.lines {
+                let text = line.name.map { Terminal.safe($0) + ": " } ?? ""
+                out += Self.wrap("  " + text + Terminal.safe(line.text), width: width, indent: 6, atItems: section.itemized)
+            }
+        }
+        return out
+    }
+
+    /// The same as GitHub-flavoured markdown.
+    public func markdown(title: String) -> String {
+        let l = layout
+        func table(_ columns: [String], _ right: Set<Int>, _ rows: [[String]]) -> String {
+            var out = "| " + columns.map(Markup.markdownCell).joined(separator: " | ") + " |\n"
+            out += "|" + columns.indices.map { right.contains($0) ? " ---: " : " --- " }.joined(separator: "|") + "|\n"
+            for row in rows { out += "| " + row.map(Markup.markdownCell).joined(separator: " | ") + " |\n" }
+            return out
+        }
+        var out = "## \(Markup.markdownCell(title))\n\n\(Markup.markdownCell(l.preamble))\n\n"
+        out += table(l.main.columns, l.main.rightAligned, l.main.rows) + "\n"
+        out += l.legend.map { "- " + Markup.markdownCell($0) + "\n" }.joined() + "\n"
+        out += "Per message (latency from ready-to-send to verified response; cpu us of each process; our own writes and reads):\n\n"
+        out += table(l.costs.columns, l.costs.rightAligned, l.costs.rows)
+        for section in l.sections {
+            out += "\n**\(Markup.markdownCell(section.heading))**\n\n"
+            for line in section.lines {
+                out += "- " + (line.name.map { "**" + Markup.markdownCell($0) + "**: " } ?? "") + Markup.markdownCell(line.text) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// Each case's verdicts on throughput and p99; said once when every case is a single
+    /// sample, and the trial count that would let the test decide said once.
+    func noiseLines(_ others: [Row]) -> [(name: String?, text: String)] {
+        let verdicts = others.flatMap { [$0.noise] + ($0.p99Noise.map { [$0] } ?? []) }
+        if !verdicts.isEmpty, verdicts.allSatisfy({ $0.rule == .singleSample }) {
+            return [(name: nil, text: "single samples: no difference can be told from noise (--repeat N, 4 or more, for verdicts)")]
+        }
+        var lines: [(name: String?, text: String)] = others.map { r in
+            var text = Self.figureName(r.noise.figure) + ": " + r.noise.brief
+            if let p99 = r.p99Noise { text += "; p99: " + p99.brief }
+            return (name: r.name, text: text)
+        }
+        if let few = verdicts.first(where: { $0.rule == .tooFewTrials }), few.trials.count == 2 {
+            let best = MannWhitneyU.smallestPValue(n1: few.trials[0], n2: few.trials[1])
+            lines.append((name: nil, text: "too few trials: \(few.trials[0]) against \(few.trials[1]) can reach at best p = \(Format.fixed(best, 3)), "
+                + "not \(alpha): --repeat \(NoiseVerdict.enoughTrials(alpha)) or more lets the U test decide"))
+        }
+        return lines
+    }
+
+    // MARK: cells
+
+    static func ratio(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "-" }
+        if value >= 100 { return Format.fixed(value, 0) + "x" }
+        if value >= 10 { return Format.fixed(value, 1) + "x" }
+        return Format.fixed(value, 2) + "x"
+    }
+
+    /// `1342 each way`, `32115 tx`, `643 tx / 700 rx`: payload Mbps as the case moved it.
+    static func mbpsText(_ r: Row) -> String {
+        if r.mbpsTx == 0, r.mbpsRx == 0 { return "-" }
+        if r.mbpsRx == 0 { return Format.compact(r.mbpsTx) + " tx" }
+        if r.mbpsTx == 0 { return Format.compact(r.mbpsRx) + " rx" }
+        if abs(r.mbpsTx - r.mbpsRx) <= 0.005 * max(r.mbpsTx, r.mbpsRx) { return Format.compact(r.mbpsTx) + " each way" }
+        return "\(Format.compact(r.mbpsTx)) tx / \(Format.compact(r.mbpsRx)) rx"
+    }
+
+    /// `3.05x` (each way alike), `3.05/3.10x` (tx/rx), `42.9x tx` (only tx compares).
+    static func mbpsRatioText(_ r: Row, _ base: Row?) -> String {
+        switch (r.mbpsTxRatio, r.mbpsRxRatio) {
+        case let (tx?, rx?):
+            if abs(tx - rx) <= 0.005 * max(tx, rx) { return ratio(tx) }
+            return String(ratio(tx).dropLast()) + "/" + ratio(rx)
+        case let (tx?, nil):
+            return ratio(tx) + (r.mbpsRx > 0 || (base?.mbpsRx ?? 0) > 0 ? " tx" : "")
+        case let (nil, rx?):
+            return ratio(rx) + (r.mbpsTx > 0 || (base?.mbpsTx ?? 0) > 0 ? " rx" : "")
+        case (nil, nil):
+            return "-"
+        }
+    }
+
+    static func figureName(_ key: String?) -> String {
+        guard let key, let figure = Figure(rawValue: key) else { return "throughput" }
+        switch figure {
+        case .mbpsTx: return "Mbps tx"
+        case .mbpsRx: return "Mbps rx"
+        default: return figure.label
+        }
+    }
+
+    /// `text` broken into lines of at most `width` columns, continuation lines indented: at
+    /// spaces (a longer word stays whole), or with `atItems` at `, ` where a whole item fits
+    /// on a line (a knob stays whole). Ends with a newline.
+    static func wrap(_ text: String, width: Int, indent: Int, atItems: Bool = false) -> String {
+        let lead = String(text.prefix { $0 == " " })
+        let pad = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        var line = lead
+        func add(_ piece: some StringProtocol) {
+            let blank = line.allSatisfy { $0 == " " }
+            let candidate = blank ? line + piece : line + " " + piece
+            if candidate.count > width, !blank {
+                lines.append(line)
+                line = pad + piece
+            } else {
+                line = candidate
+            }
+        }
+        let items = atItems ? text.dropFirst(lead.count).split(separator: ", ") : [text.dropFirst(lead.count)]
+        for (i, item) in items.enumerated() {
+            let piece = i < items.count - 1 ? item + "," : String(item)
+            if pad.count + piece.count <= width {
+                add(piece)
+            } else {
+                for word in piece.split(separator: " ") { add(word) }
+            }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Comparison.Row {
+    /// `5005`, or `5005 ±120` when the row has an interval for the figure.
+    func cell(_ figure: Figure, _ value: Double?, places: Int? = nil) -> String {
+        func format(_ v: Double?) -> String { places.map { Format.fixed(v, $0) } ?? Format.compact(v) }
+        let text = format(value)
+        guard text != "-", let bounds = ci?[figure.rawValue], bounds.count == 2 else { return text }
+        return text + " ±" + format((bounds[1] - bounds[0]) / 2)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import VsockBenchEngine
+@testable import VsockBenchReport
+
+extension CompareTests {
+    /// The comparison of a run's cases against the first: ratios, verdicts, knobs, the front, the
+    /// budget, and how the JSON, the table and the markdown show them.
+    @Suite struct ComparisonTests {
+        typealias F = CompareFixtures
+
+        /// An rr baseline, a faster window (lower CPU, longer p99), a dominated case, a stream.
+        static func document() -> RunDocument {
+            var window = F.rr("window-8", msgs: 3000, p99: 600, inflight: 8, strategy: .window(8))
+            window.figures.cpu = CPUSummary(driverUserSeconds: 0.1, driverSystemSeconds: 0.1, driverMicrosPerMessage: 4.75, targetMicrosPerMessage: 16.5)
+            return ReportFixtures.document([
+                F.rr("none", msgs: 1000, p99: 300),
+                window,
+                F.rr("worse", msgs: 900, p99: 700, inflight: 2),
+                F.stream("bulk", mbps: 9000),
+            ], scenario: "batching")
+        }
+
+        @Test("ratios against the first: Mbps per direction, msgs/s, p50, p99, CPU per message on each side")
+        func ratios() throws {
+            let comparison = Comparison(Self.document())
+            #expect(comparison.baseline == "none")
+            let base = comparison.rows[0]
+            #expect(base.msgsRatio == 1 && base.p99Ratio == 1 && base.cpuRatio == 1 && base.mbpsTxRatio == 1 && base.mbpsRxRatio == 1)
+            let window = comparison.rows[1]
+            #expect(window.msgsRatio == 3 && window.mbpsTxRatio == 3 && window.mbpsRxRatio == 3 && window.mbpsRatio == 3)
+            #expect(window.p50Ratio == 2 && window.p99Ratio == 2)
+            #expect(window.cpuRatio == 0.5 && window.targetCPURatio == 2)
+            #expect(window.knobs.map(\.text) == ["inflight 1 -> 8", "strategy none -> {window: 8}"])
+            #expect(window.pareto == true && window.paretoFront == "rr")
+            #expect(comparison.rows[2].pareto == false, "worse is beaten on both by window-8... and by none")
+        }
+
+        @Test("a stream against an rr baseline: Mbps compares in the direction both move; per-message ratios do not exist")
+        func streamAgainstExchange() throws {
+            let bulk = Comparison(Self.document()).rows[3]
+            #expect(bulk.mbpsTxRatio != nil && bulk.mbpsRxRatio == nil)
+            #expect(bulk.mbpsRatio == nil, "a one-way total against a two-way total is not like with like")
+            #expect(bulk.msgsRatio == nil && bulk.p50Ratio == nil && bulk.p99Ratio == nil && bulk.cpuRatio == nil)
+            #expect(bulk.throughputFigure == "mbps_tx" && bulk.noise.figure == "mbps_tx")
+            #expect(bulk.p99Noise == nil)
+            #expect(bulk.pareto == true && bulk.paretoFront == "stream")
+        }
+
+        @Test("every key is present in the JSON, null where not measured, and it reads back")
+        func jsonShape() throws {
+            let document = Self.document()
+            let compared = CompareDocument(run: document, comparison: Comparison(document, p99BudgetNanos: 1_000_000))
+            let raw = try #require(try JSONSerialization.jsonObject(with: Data(compared.encoded())) as? [String: Any])
+            #expect(raw["cases"] != nil && raw["schema"] as? String == "vsockbench/1", "the run document's keys stay")
+            let comparison = try #require(raw["comparison"] as? [String: Any])
+            #expect(Set(comparison.keys) == ["baseline", "alpha", "rules", "rows", "p99_budget"])
+            let rows = try #require(comparison["rows"] as? [[String: Any]])
+            let keys: Set<String> = [
+                "name", "workload", "strategy", "trials", "mbps", "mbps_tx", "mbps_rx", "msgs_per_s", "p50_us", "p99_us", "cpu_us_per_msg",
+                "target_cpu_us_per_msg", "writes_per_msg", "reads_per_msg", "target_writes_per_msg", "target_reads_per_msg", "exits_per_msg",
+                "vsock_packets_per_msg", "ci", "mbps_ratio", "mbps_tx_ratio", "mbps_rx_ratio", "msgs_ratio", "p50_ratio", "p99_ratio", "cpu_ratio",
+                "target_cpu_ratio", "throughput_figure", "noise", "p99_noise", "knobs", "pareto", "pareto_front", "verified",
+            ]
+            for row in rows { #expect(Set(row.keys) == keys, "\(row["name"] ?? "?")") }
+            #expect(rows[3]["p99_us"] is NSNull && rows[3]["p99_noise"] is NSNull && rows[0]["ci"] is NSNull)
+            let noise = try #require(rows[1]["noise"] as? [String: Any])
+            #expect(Set(noise.keys) == ["figure", "verdict", "rule", "beyond_noise", "better", "p_value", "test_method", "trials", "baseline_ci", "ci", "text"])
+            #expect(noise["text"] as? String == "single sample: cannot tell from noise")
+            let knobs = try #require(rows[1]["knobs"] as? [[String: Any]])
+            #expect(knobs.first?["key"] as? String == "inflight" && knobs.first?["from"] as? Int == 1 && knobs.first?["to"] as? Int == 8)
+            let budget = try #require(comparison["p99_budget"] as? [String: Any])
+            let pick = try #require((budget["picks"] as? [[String: Any]])?.first)
+            #expect(pick["case"] as? String == "window-8")
+            #expect(Set(pick.keys) == ["workload", "case", "msgs_per_s", "p99_us", "checked_p99_us", "checked", "closest", "closest_checked_p99_us", "text"])
+            let decoded = try JSONDecoder().decode(CompareDocument.self, from: Data(compared.encoded()))
+            #expect(decoded.comparison == compared.comparison)
+            #expect(Comparison(document).p99Budget == nil)
+        }
+
+        @Test("the table: ratio columns beside Mbps, the front marker explained, verdicts, knobs below, at most 120 columns")
+        func table() throws {
+            let document = Self.document()
+            let text = Comparison(document, p99BudgetNanos: 1_000_000).text()
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in lines { #expect(line.count <= 120, "\(line.count) columns: \(line)") }
+            let header = try #require(lines.first { $0.hasPrefix("case ") && $0.contains("Mbps x") })
+            for column in ["workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"] {
+                #expect(header.contains(column), "\(column)")
+            }
+            #expect(text.contains("front *: on its workload's Pareto front"))
+            let window = try #require(lines.first { $0.hasPrefix("window-8 ") })
+            #expect(window.contains(" * ") && window.contains("3.00x") && window.contains("0.50x") && window.contains("single sample"))
+            let worse = try #require(lines.first { $0.hasPrefix("worse ") })
+            #expect(!worse.contains(" * "))
+            #expect(text.contains("single samples: no difference can be told from noise"))
+            #expect(text.contains("  window-8: inflight 1 -> 8, strategy none -> {window: 8}"))
+            #expect(text.contains("  rr: window-8, 3000 msgs/s, p99 600.0 us (checked: single sample"))
+        }
+
+        @Test("with trials: medians ± half the interval, and each case's verdict with the rule that decided")
+        func repeatedTable() throws {
+            let spread = [0.98, 1.0, 1.02, 0.99, 1.01, 1.03]
+            let document = ReportFixtures.document([
+                F.withTrials(F.rr("none", msgs: 1000, p99: 300), msgs: spread.map { $0 * 1000 }, p99: spread.map { $0 * 300 }),
+                F.withTrials(F.rr("window-8", msgs: 3000, p99: 600, inflight: 8, strategy: .window(8)), msgs: spread.map { $0 * 3000 }, p99: spread.map { $0 * 302 }),
+                F.withTrials(F.rr("same", msgs: 1000, p99: 300, inflight: 2), msgs: spread.reversed().map { $0 * 1000 }, p99: spread.map { $0 * 300 }),
+            ])
+            let comparison = Comparison(document)
+            #expect(comparison.rows[1].noise.rule == .intervals && comparison.rows[1].noise.verdict == .beyond)
+            #expect(comparison.rows[1].p99Noise?.verdict == .within, "302 against 300 with 2% spread: within the noise")
+            #expect(comparison.rows[2].noise.verdict == .within && comparison.rows[2].noise.rule == .mannWhitneyU)
+            let text = comparison.text()
+            #expect(text.hasPrefix("median of up to 6 trials per case"))
+            let window = try #require(text.split(separator: "\n").first { $0.hasPrefix("window-8 ") })
+            #expect(window.contains("3015 ±75") && window.contains("better (CI)"))
+            #expect(text.contains("  window-8: msgs/s: beyond noise (better): the 95% intervals do not overlap ([980, 1030] against [2940, 3090]); p99:"))
+            #expect(comparison.rows[1].p99Noise?.text.hasPrefix("within noise: Mann-Whitney U p = ") == true)
+            #expect(text.contains("  same: msgs/s: within noise: Mann-Whitney U p = "))
+        }
+
+        @Test("hostile case names are escaped: control characters on a terminal, markup in markdown")
+        func escaping() {
+            let document = ReportFixtures.document([F.rr("none", msgs: 1000, p99: 300), F.rr("evil\u{1b}[2J|<b>*x*</b>", msgs: 900, p99: 310, inflight: 4)])
+            let comparison = Comparison(document, p99BudgetNanos: 100_000)
+            let text = comparison.text()
+            #expect(!text.contains("\u{1b}"))
+            #expect(text.contains("evil\\x1b[2J|<b>*x*</b>"))
+            let markdown = comparison.markdown(title: "vsockbench compare: batching")
+            #expect(markdown.contains("| none | rr |"))
+            #expect(!markdown.contains("<b>") && !markdown.contains("|<") && markdown.contains("evil"))
+            #expect(markdown.contains("| case | workload | front | Mbps (payload) | Mbps x | msgs/s | p50 x | p99 x | cpu x | tgt cpu x | noise |"))
+            #expect(markdown.contains("**knobs that differ from none:**"))
+        }
+    }
+}

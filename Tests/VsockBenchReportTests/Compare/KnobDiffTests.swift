@@ -1,0 +1,62 @@
+import Testing
+@testable import VsockBenchModel
+@testable import VsockBenchReport
+@testable import VsockTransport
+
+extension CompareTests {
+    /// The knobs in which a case differs from the first: every key of its config, both values.
+    @Suite struct KnobDiffTests {
+        static func diff(_ a: CaseSpec, _ b: CaseSpec) -> [KnobDiff] { KnobDiff.between(CaseConfig(a), CaseConfig(b)) }
+
+        static func rr(_ name: String, _ exchange: Exchange = Exchange()) -> CaseSpec {
+            CaseSpec(name: name, workload: .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 8192, exchange: exchange)))
+        }
+
+        @Test("a window: inflight and strategy, with both values, in the scenario's words")
+        func windowKnobs() {
+            let knobs = Self.diff(Self.rr("none"), Self.rr("window-8", Exchange(inflight: 8, strategy: .window(8))))
+            #expect(knobs.map(\.key) == ["inflight", "strategy"])
+            #expect(knobs.map(\.text) == ["inflight 1 -> 8", "strategy none -> {window: 8}"])
+            #expect(knobs[0].from == .int(1) && knobs[0].to == .int(8))
+            #expect(knobs[1].to == .object(["name": .string("window"), "window": .int(8)]))
+        }
+
+        @Test("the same config under another name differs in nothing: the name is not a knob")
+        func nameIsNotAKnob() {
+            #expect(Self.diff(Self.rr("a"), Self.rr("b")).isEmpty)
+        }
+
+        @Test("every key, not only the strategy: sizes, durations, connections, socket options, seed")
+        func everyKey() {
+            var a = Self.rr("a")
+            var b = CaseSpec(name: "b", workload: .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 1024,
+                                                                             exchange: Exchange(targetCostNanos: 100_000, writeChunk: 1024))))
+            a.stop = .duration(nanos: 5_000_000_000)
+            b.stop = .duration(nanos: 2_000_000_000)
+            b.connections = 2
+            b.socket = SocketOptions(sendBuffer: 65536)
+            b.seed = 7
+            let knobs = Self.diff(a, b)
+            #expect(knobs.map(\.text) == [
+                "duration 5s -> 2s", "connections 1 -> 2", "response_size 8KiB -> 1KiB", "target_cost 0s -> 100us",
+                "write_chunk (unset) -> 1KiB", "seed 1 -> 7", "socket.sndbuf (unset) -> 64KiB",
+            ])
+        }
+
+        @Test("a coalescing strategy shows its parameters with units")
+        func coalesceText() {
+            let knobs = Self.diff(Self.rr("a"), Self.rr("b", Exchange(inflight: 10, strategy: .coalesce(maxMessages: 10, maxBytes: 262_144, lingerNanos: 200_000))))
+            #expect(knobs.map(\.text) == ["inflight 1 -> 10", "strategy none -> {coalesce: {linger: 200us, max_bytes: 256KiB, max_messages: 10}}"])
+        }
+
+        @Test("a stream against an rr case: the workload and each key only one of them has")
+        func streamAgainstRR() {
+            let knobs = Self.diff(Self.rr("rr"), CaseSpec(name: "bulk", workload: .stream(StreamWorkload(writeSize: 65536))))
+            let keys = knobs.map(\.key)
+            #expect(keys.first == "workload")
+            #expect(keys.contains("write_size") && keys.contains("request_size") && keys.contains("strategy"))
+            #expect(!keys.contains("write_chunk"), "null in one, absent in the other: no difference")
+            #expect(knobs.first { $0.key == "request_size" }?.text == "request_size 8KiB -> (unset)")
+        }
+    }
+}
