@@ -114,7 +114,26 @@ public enum CaseRunner {
         }
         measurement.failures = control.failures
         measurement.failures += Self.lossChecks(measurement)
+        if measurement.failures.isEmpty, let empty = Self.emptyInterval(measurement) { measurement.failures.append(empty) }
         return measurement
+    }
+
+    /// Why a case that failed nothing measured nothing: no message completed inside the
+    /// interval (a slow target, a short duration). A case never fails without a reason.
+    static func emptyInterval(_ m: CaseMeasurement) -> String? {
+        let measured = m.workers.reduce(0) { $0 + $1.messages }
+        guard measured == 0 else { return nil }
+        let answered = m.workers.reduce(0) { $0 + $1.total.messages }
+        var interval = ""
+        if case let .duration(nanos) = m.spec.stop { interval = " of \(Quantities.formatDuration(nanos))" }
+        let unit = m.spec.kind.isRequestResponse ? "response to a request sent" : "byte moved"
+        var text = "no \(unit) inside the measured interval\(interval) completed before it closed"
+        if m.spec.kind.isRequestResponse {
+            text += " (\(answered) answered in all, warmup included"
+            if let target = m.target { text += "; the target handled \(target.connections.reduce(0) { $0 + $1.totalMessages })" }
+            text += "): the target answers slower than the interval lasts; lengthen --duration or bound the case by --messages"
+        }
+        return text
     }
 
     /// Splits a count-bounded case's total over its connections (the remainder goes to the first ones).

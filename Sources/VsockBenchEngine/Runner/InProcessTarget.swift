@@ -58,6 +58,7 @@ public enum InProcessTarget {
         measurement.target = stats
         measurement.probe = phases.probe?.withoutVsockCounters()
         measurement.failures = control.failures
+        if measurement.failures.isEmpty, let empty = CaseRunner.emptyInterval(measurement) { measurement.failures.append(empty) }
         return measurement
     }
 }

@@ -67,4 +67,18 @@ import VsockWire
         #expect(CaseRunner.quotas(Specs.stream(direction: .tx, writeSize: 1000, stop: .bytes(2500), connections: 2)) == [2, 1])
         #expect(CaseRunner.quotas(Specs.rr(stop: .duration(nanos: 1))) == nil)
     }
+
+    /// A case never fails without a reason: nothing measured is said, with what was answered.
+    @Test func anEmptyIntervalIsNamed() {
+        var spec = Specs.rr(stop: .duration(nanos: 200_000_000))
+        spec.connections = 1
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 2
+        let empty = Self.measurement(spec, workers: [Self.worker(0, messages: 2)], target: [theirs])
+        let reason = CaseRunner.emptyInterval(empty)
+        #expect(reason == "no response to a request sent inside the measured interval of 200ms completed before it closed (2 answered in all, warmup included; the target handled 2): the target answers slower than the interval lasts; lengthen --duration or bound the case by --messages")
+        var measured = Self.worker(0, messages: 5)
+        measured.reading.tally.messages = 3
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [measured], target: [theirs])) == nil)
+    }
 }
