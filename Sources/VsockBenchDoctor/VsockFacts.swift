@@ -46,6 +46,12 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         let check = DoctorCheck.Template(id: "local_cid", group: .vsock, title: "local CID")
         guard let cid = support.localCID else {
             let why = devicePresent ? support.localCIDError ?? "unknown error" : "\(device) does not exist"
+            // The device is there but this user may not open it: a permission, not a module.
+            if devicePresent, let error = support.localCIDError, error.contains("Permission denied") || error.contains("Operation not permitted") {
+                return check(
+                    .warn, "cannot read the local CID: \(why)",
+                    advice: "\(device) exists but this user may not open it: run doctor as root, or give this user access to \(device) (its group or mode)")
+            }
             return check(
                 .missing, "cannot read the local CID: \(why)",
                 advice: "load a vsock transport (modprobe vmw_vsock_virtio_transport in a guest, vhost_vsock on a host), which creates \(device)")

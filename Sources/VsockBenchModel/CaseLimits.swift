@@ -12,6 +12,7 @@ extension CaseSpec {
     public func limitProblems(maxFrame: Int? = nil) -> [String] {
         var problems = LimitProblems()
         let frameLimit = min(maxFrame ?? Self.maxBuffer, Self.maxBuffer)
+        if let problem = CaseBuilder.nameProblem(name) { problems.check(false, problem) }
         problems.check((1...Self.maxConnections).contains(connections), "connections \(connections) is outside 1...\(Self.maxConnections)")
         switch stop {
         case let .duration(nanos): problems.check(nanos > 0, "the duration must be longer than zero")

@@ -4,9 +4,9 @@ import VsockBenchSupport
 /// comparing the cases.
 public enum RunTable {
     public static func render(_ document: RunDocument) -> String {
-        var out = "scenario \(document.scenario) (\(document.scenarioPath)) against \(document.target)\n"
-        out += "driver: \(document.host.driver.hostname), kernel \(document.host.driverKernel), \(document.host.cpus) CPUs"
-        if let target = document.host.target { out += "; target: pid \(target.pid), kernel \(target.kernel)" }
+        var out = "scenario \(Terminal.safe(document.scenario)) (\(Terminal.safe(document.scenarioPath))) against \(Terminal.safe(document.target))\n"
+        out += "driver: \(Terminal.safe(document.host.driver.hostname)), kernel \(Terminal.safe(document.host.driverKernel)), \(document.host.cpus) CPUs"
+        if let target = document.host.target { out += "; target: pid \(target.pid), kernel \(Terminal.safe(target.kernel))" }
         out += "\n\n"
         let repeated = document.cases.contains { $0.trialCount > 1 }
         var main = TextTable(

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Turns SIGINT and SIGTERM into a callback on an ordinary thread, so shutdown can take locks
+/// Turns SIGINT, SIGTERM and SIGHUP (a closed terminal) into a callback on an ordinary thread, so shutdown can take locks
 /// and close sockets (nothing of that is safe in a signal handler). Also ignores SIGPIPE: a
 /// peer that vanished is an error to report, not a reason to die.
 ///
@@ -14,6 +14,7 @@ public enum SignalWatcher {
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let watched = set
         _ = NativeThread.spawn(name: "signals") {

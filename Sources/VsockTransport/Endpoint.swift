@@ -30,6 +30,7 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
         case "unix":
             guard !rest.isEmpty else { throw EndpointError(text, "missing socket path (unix:///path/to/socket)") }
             guard rest.hasPrefix("/") else { throw EndpointError(text, "the socket path must be absolute (unix:///path/to/socket)") }
+            guard !rest.hasSuffix("/") else { throw EndpointError(text, "the socket path names a directory; name the socket file (unix:///path/to/socket)") }
             // sun_path holds 108 bytes including the terminating NUL.
             guard rest.utf8.count < 108 else { throw EndpointError(text, "socket path is \(rest.utf8.count) bytes; Unix sockets allow at most 107") }
             self = .unix(path: rest)

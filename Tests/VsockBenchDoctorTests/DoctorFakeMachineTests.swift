@@ -145,6 +145,17 @@ import VsockProbe
         #expect(try report.required("vsock_buffer").status == .warn)
     }
 
+    @Test("a /dev/vsock this user may not open is a permission to grant, not a module to load")
+    func deviceWithoutPermission() throws {
+        let machine = try FakeMachine()
+        machine.vsock.localCID = nil
+        machine.vsock.localCIDError = "open /dev/vsock: Permission denied (errno 13)"
+        let cid = try machine.report().required("local_cid")
+        #expect(cid.status == .warn)
+        #expect(cid.advice?.contains("run doctor as root") == true, "\(cid)")
+        #expect(cid.advice?.contains("modprobe") == false)
+    }
+
     @Test("VMADDR_CID_ANY means no transport; with vsock_loopback (the lab VM) CID 1 still works")
     func noTransportAndLoopback() throws {
         let machine = try FakeMachine()

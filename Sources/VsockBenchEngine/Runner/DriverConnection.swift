@@ -141,7 +141,7 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
             if e.isDisconnect { return "the target closed the connection (\(e.reason))" }
             return e.description
         case let .frame(e): return "bad frame from the target: \(e)"
-        case let .rejected(e): return "the target refused: \(e.message) [\(e.code)]"
+        case let .rejected(e): return "the target refused: \(Terminal.safe(e.message)) [\(Terminal.safe(e.code))]"
         case let .protocolViolation(text): return text
         case let .localTarget(text): return "local target: \(text)"
         }

@@ -45,7 +45,7 @@ struct ConnectionHandler: Sendable {
             logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
             return
         }
-        logger[metadataKey: "case"] = "\(spec.name)"
+        logger[metadataKey: "case"] = "\(Terminal.safe(spec.name))"
         logger[metadataKey: "session"] = "\(hello.session)"
 
         switch hello.role {
@@ -135,7 +135,7 @@ struct ConnectionHandler: Sendable {
     private func report(_ error: ServeError, phase: String, logger: Logger) {
         switch error {
         case let .refused(message):
-            logger.warning(phase == "hello" ? "bad hello" : "connection refused a request", metadata: ["code": "\(message.code)", "error": "\(message.message)"])
+            logger.warning(phase == "hello" ? "bad hello" : "connection refused a request", metadata: ["code": "\(Terminal.safe(message.code))", "error": "\(Terminal.safe(message.message))"])
             sendError(message)
         case let .badFrame(frameError):
             logger.warning("malformed frame; closing", metadata: ["code": "\(frameError.code)", "error": "\(frameError)"])

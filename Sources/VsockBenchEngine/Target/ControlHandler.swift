@@ -16,7 +16,7 @@ struct ControlHandler {
     func run(hello: CaseHello, spec: CaseSpec) {
         let session = sessions.open(id: hello.session, expectedConnections: spec.connections)
         defer { sessions.close(hello.session) }
-        logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(hello.driver.kernel)"])
+        logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(Terminal.safe(hello.driver.kernel))"])
         do throws(ServeError) {
             try serve(session)
             logger.info("case finished")

@@ -3,6 +3,16 @@ import Yams
 /// Turns one case mapping (plus the scenario's defaults) into a validated `CaseSpec`.
 enum CaseBuilder {
     static let stopKeys: Set<String> = ["duration", "messages", "bytes"]
+    /// Case names are labels in tables, JSON and logs: short printable text.
+    static let maximumNameBytes = 128
+
+    static func nameProblem(_ name: String) -> String? {
+        if name.utf8.count > maximumNameBytes { return "the case name has \(name.utf8.count) bytes; names are at most \(maximumNameBytes)" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80...0x9F).contains($0.value) }) {
+            return "the case name has control characters; names are printable text"
+        }
+        return nil
+    }
 
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = node.mapping else {
@@ -25,6 +35,10 @@ enum CaseBuilder {
             switch key {
             case "name":
                 name = d.string(value, what: "the case name")
+                if let text = name, let problem = CaseBuilder.nameProblem(text) {
+                    d.add(value, problem)
+                    name = nil
+                }
             case "workload":
                 if let text = CaseKeys.scalar(value, &d, key: "workload") {
                     workload = WorkloadKind(rawValue: text)

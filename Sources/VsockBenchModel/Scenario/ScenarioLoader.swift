@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VsockBenchSupport
+import VsockTransport
 import Yams
 
 /// Reads and validates scenario files.
@@ -15,11 +17,37 @@ import Yams
 ///
 /// All problems are collected and reported as `file:line: message` before anything runs.
 public enum ScenarioLoader {
+    /// Scenario files are a few KiB; anything past this is refused before it is read (a
+    /// scenario of 50 MB took 39 s and 1.2 GB to parse; `/dev/zero` never ends).
+    public static let maximumBytes = 4 << 20
+
     public static func load(path: String) throws(ScenarioError) -> Scenario {
-        guard let text = readTextFile(path) else {
-            throw ScenarioError([ScenarioDiagnostic(file: path, line: nil, message: "cannot read the file: \(String(cString: strerror(errno)))")])
+        func fail(_ message: String, line: Int? = nil) -> ScenarioError {
+            ScenarioError([ScenarioDiagnostic(file: path, line: line, message: message)])
         }
-        return try parse(text, file: path)
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { throw fail("is a directory; give a scenario file (YAML)") }
+            if info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > maximumBytes {
+                throw fail("the file has \(Quantities.formatSize(Int(info.st_size))); scenario files are at most \(Quantities.formatSize(maximumBytes))")
+            }
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileContents.read(path: path, limit: maximumBytes + 1)
+        } catch {
+            throw fail("cannot read the file: \(error.reason)")
+        }
+        if bytes.count > maximumBytes { throw fail("more than \(Quantities.formatSize(maximumBytes)) of input; scenario files are at most \(Quantities.formatSize(maximumBytes))") }
+        return try parse(bytes: bytes, file: path)
+    }
+
+    /// Parses a file's bytes: UTF-8 text, or `file:line: not UTF-8 text`.
+    public static func parse(bytes: [UInt8], file: String) throws(ScenarioError) -> Scenario {
+        if let problem = TextCheck.problem(in: bytes) {
+            throw ScenarioError([ScenarioDiagnostic(file: file, line: problem.line, message: problem.message)])
+        }
+        return try parse(String(decoding: bytes, as: UTF8.self), file: file)
     }
 
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
@@ -33,7 +61,7 @@ public enum ScenarioLoader {
         } catch let error as ScenarioError {
             throw error
         } catch let error as YamlError {
-            throw ScenarioError([yamlDiagnostic(error, file: file)])
+            throw ScenarioError([yamlDiagnostic(error, file: file, text: text)])
         } catch {
             throw ScenarioError([ScenarioDiagnostic(file: file, line: nil, message: "not valid YAML: \(error)")])
         }
@@ -103,8 +131,13 @@ public enum ScenarioLoader {
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
     }
 
-    private static func yamlDiagnostic(_ error: YamlError, file: String) -> ScenarioDiagnostic {
+    private static func yamlDiagnostic(_ error: YamlError, file: String, text: String) -> ScenarioDiagnostic {
         switch error {
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let key = duplicates.sorted().first ?? "?"
+            let line = secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line
+            let place = context.mark.line == 1 && line > 1 ? "" : " in the mapping at line \(context.mark.line)"
+            return ScenarioDiagnostic(file: file, line: line, message: "key '\(Terminal.safe(key))' appears twice\(place)")
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)")
@@ -112,22 +145,25 @@ public enum ScenarioLoader {
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML error: \(what)")
         default:
-            return ScenarioDiagnostic(file: file, line: nil, message: "YAML error: \(error)")
+            return ScenarioDiagnostic(file: file, line: nil, message: "YAML error: \(Terminal.safe("\(error)"))")
         }
     }
 
-    static func readTextFile(_ path: String) -> String? {
-        guard let handle = fopen(path, "rb") else { return nil }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, handle)
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { break }
+    /// The line of the second `key:` at or after `line` (Yams names the mapping, not the key).
+    static func secondOccurrence(of key: String, in text: String, from line: Int) -> Int? {
+        var seen = 0
+        for (index, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= line {
+            var rest = Substring(content)
+            while let range = rest.range(of: key + ":") {
+                let before = rest[..<range.lowerBound].last
+                if before == nil || before == " " || before == "{" || before == "," || before == "\t" {
+                    seen += 1
+                    if seen == 2 { return index + 1 }
+                }
+                rest = rest[range.upperBound...]
+            }
         }
-        if ferror(handle) != 0 { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        return nil
     }
 }
 

@@ -18,6 +18,12 @@ enum TargetArgument: ExpressibleByArgument, Sendable, Equatable {
         if case .vsock(Endpoint.vsockAnyCID, _) = endpoint {
             throw ArgumentError("'any' is for listening; name the target's CID (an enclave's, e.g. vsock://16:5005, or local)")
         }
+        switch endpoint {
+        case .tcp(_, 0):
+            throw ArgumentError("port 0 means any port when listening; name the port the target listens on")
+        default:
+            break
+        }
         return .endpoint(endpoint)
     }
 
