@@ -10,6 +10,9 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     case cellLengthsMismatch(row: Int, declared: Int, actual: Int)
     /// The masked result could not be encoded (only when it would exceed protobuf's 2 GiB).
     case encodingFailed(reason: String)
+    /// Masking would grow the result past the caller's limit (cells that grow when masked,
+    /// such as one-byte names becoming 20-byte tokens): refused before it is built.
+    case responseTooLarge(row: Int, bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +27,9 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "value_lengths must add up to the size of values"
         case .encodingFailed(let reason):
             return "agent: could not encode the MaskedResultSet (\(reason))"
+        case .responseTooLarge(let row, let bytes, let limit):
+            return "agent: the masked result set would reach \(bytes) bytes by row \(row), over the \(limit)-byte limit "
+                + "(the target's --max-frame); send fewer or larger cells per request"
         }
     }
 }

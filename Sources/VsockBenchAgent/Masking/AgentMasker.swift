@@ -67,8 +67,10 @@ public struct AgentMasker: Sendable {
         }
     }
 
-    /// Phase 2: masking, into the masker's table (what `encode` writes next).
-    public mutating func mask(_ fragment: DecodedFragment) throws(AgentError) {
+    /// Phase 2: masking, into the masker's table (what `encode` writes next). The result is
+    /// bounded by `limit` bytes before each row is written (every cell at the most it can
+    /// grow to), so a request of cells that grow when masked cannot make it allocate more.
+    public mutating func mask(_ fragment: DecodedFragment, limit: Int = .max) throws(AgentError) {
         table.reset()
         let message = fragment.message
         let width = message.columns.count
@@ -88,7 +90,15 @@ public struct AgentMasker: Sendable {
             guard declared == row.values.count else {
                 throw AgentError.cellLengthsMismatch(row: index, declared: declared, actual: row.values.count)
             }
-            table.writeRow(bound: RowMasker.bound(valuesSize: declared, cells: width), cells: width) { output, lengths in
+            let bound = RowMasker.bound(valuesSize: declared, cells: width)
+            // What the encoded result could reach with this row: values, a length varint per
+            // cell, a row's framing (as MaskedResultEncoder's upper bound counts them).
+            let projected = table.used + bound + (table.cellCount + width) * 5 + (index + 1) * 24
+            guard projected <= limit else {
+                table.wipe()
+                throw AgentError.responseTooLarge(row: index, bytes: projected, limit: limit)
+            }
+            table.writeRow(bound: bound, cells: width) { output, lengths in
                 row.values.withUnsafeBytes { values in
                     rules.withUnsafeBufferPointer { rules in
                         RowMasker.mask(

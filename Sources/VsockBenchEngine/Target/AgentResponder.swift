@@ -10,8 +10,11 @@ import VsockWire
 final class AgentResponder: Responder {
     private var masker: AgentMasker
     private var pool = BufferPool(bufferCapacity: 64 * 1024, maximumRetained: 4)
+    /// The largest response payload this target sends (its --max-frame).
+    private let maxPayload: Int
 
-    init() {
+    init(maxPayload: Int = Int(UInt32.max)) {
+        self.maxPayload = maxPayload
         // A fresh key per connection: name tokens join within a connection, never across.
         masker = AgentMasker(connectionKey: (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)))
     }
@@ -34,7 +37,7 @@ final class AgentResponder: Responder {
         }
         let decoded = MonotonicClock.nanos()
         do {
-            try masker.mask(fragment)
+            try masker.mask(fragment, limit: maxPayload)
         } catch {
             throw .refused(ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)"))
         }

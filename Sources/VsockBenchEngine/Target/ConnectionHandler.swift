@@ -90,7 +90,7 @@ struct ConnectionHandler: Sendable {
         let record = ConnectionRecord(index: hello.connection, io: socket.counters, workload: spec.workload)
         guard session.register(record) else {
             logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])
-            sendError(ErrorMessage(code: "bad_connection", message: "session \(hello.session) already has data connection \(hello.connection), or all \(session.expectedConnections) it announced"))
+            sendError(ErrorMessage(code: "bad_connection", message: "session \(hello.session) has data connections 0..<\(session.expectedConnections); \(hello.connection) is outside them or already connected"))
             return
         }
         logger.info("data connection", metadata: ["workload": "\(spec.kind.rawValue)", "index": "\(hello.connection)"])
@@ -112,7 +112,7 @@ struct ConnectionHandler: Sendable {
             let responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: configuration.maxFrame, fault: configuration.fault)
             return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
         case let .masked(masked):
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder()).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame)).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
         case let .stream(stream):
             return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run()
         }

@@ -14,8 +14,14 @@ struct ControlHandler {
     let logger: Logger
 
     func run(hello: CaseHello, spec: CaseSpec) {
-        let session = sessions.open(id: hello.session, expectedConnections: spec.connections)
-        defer { sessions.close(hello.session) }
+        guard let session = sessions.open(id: hello.session, expectedConnections: spec.connections) else {
+            logger.warning("control hello for a live session refused", metadata: ["session": "\(hello.session)"])
+            try? socket.setSendTimeout(seconds: 1)
+            try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: "session_in_use", message: "session \(hello.session) is already open on another control connection")))
+            socket.shutdownWrite()
+            return
+        }
+        defer { sessions.close(session) }
         logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(Terminal.safe(hello.driver.kernel))"])
         do throws(ServeError) {
             try serve(session)

@@ -16,11 +16,11 @@ final class Session: Sendable {
         self.expectedConnections = expectedConnections
     }
 
-    /// Adds a data connection; false when the session already has one with that index (or
-    /// already has all it announced): the hello lied, and the connection is refused.
+    /// Adds a data connection; false when its index is outside the ones the session announced
+    /// or already taken: the hello lied, and the connection is refused.
     func register(_ record: ConnectionRecord) -> Bool {
         state.withLock { s in
-            guard s.records.count < expectedConnections, !s.records.contains(where: { $0.index == record.index }) else { return false }
+            guard (0..<expectedConnections).contains(record.index), !s.records.contains(where: { $0.index == record.index }) else { return false }
             s.records.append(record)
             return true
         }
@@ -76,17 +76,27 @@ extension IntervalReading {
     }
 }
 
-/// Open sessions by id. A session lives as long as its control connection.
+/// Open sessions by id. A session lives as long as the control connection that opened it, and
+/// belongs to it: another hello with a live id is refused, never allowed to replace it.
 final class SessionRegistry: Sendable {
     private let sessions = Mutex<[UInt64: Session]>([:])
 
-    func open(id: UInt64, expectedConnections: Int) -> Session {
-        let session = Session(id: id, expectedConnections: expectedConnections)
-        sessions.withLock { $0[id] = session }
-        return session
+    /// A new session, or nil when `id` is already live.
+    func open(id: UInt64, expectedConnections: Int) -> Session? {
+        sessions.withLock { sessions in
+            guard sessions[id] == nil else { return nil }
+            let session = Session(id: id, expectedConnections: expectedConnections)
+            sessions[id] = session
+            return session
+        }
     }
 
     func find(_ id: UInt64) -> Session? { sessions.withLock { $0[id] } }
 
-    func close(_ id: UInt64) { _ = sessions.withLock { $0.removeValue(forKey: id) } }
+    /// Ends `session` (only that one: an id is closed by the connection that opened it).
+    func close(_ session: Session) {
+        sessions.withLock { sessions in
+            if sessions[session.id] === session { sessions.removeValue(forKey: session.id) }
+        }
+    }
 }

@@ -71,5 +71,24 @@ import Testing
         #expect(session.register(ConnectionRecord(index: 0, io: nil, workload: Self.rr)))
         #expect(!session.register(ConnectionRecord(index: 0, io: nil, workload: Self.rr)))
         #expect(!session.register(ConnectionRecord(index: 1, io: nil, workload: Self.rr)))
+        let wide = Session(id: 4, expectedConnections: 3)
+        for index in [-5, 3, 1_000_000_000_000_000] {
+            #expect(!wide.register(ConnectionRecord(index: index, io: nil, workload: Self.rr)), "index \(index) is outside 0..<3")
+        }
+        #expect(wide.register(ConnectionRecord(index: 2, io: nil, workload: Self.rr)))
+    }
+
+    /// A session belongs to the control connection that opened it: a second hello with the same
+    /// id is refused, and only the owner's close ends it.
+    @Test func aLiveSessionIdCannotBeTakenOver() throws {
+        let registry = SessionRegistry()
+        let owner = try #require(registry.open(id: 9, expectedConnections: 1))
+        #expect(registry.open(id: 9, expectedConnections: 5) == nil)
+        #expect(registry.find(9) === owner)
+        registry.close(Session(id: 9, expectedConnections: 1))
+        #expect(registry.find(9) === owner, "another session object with the same id does not close it")
+        registry.close(owner)
+        #expect(registry.find(9) == nil)
+        #expect(registry.open(id: 9, expectedConnections: 1) != nil, "a closed id may be opened again")
     }
 }

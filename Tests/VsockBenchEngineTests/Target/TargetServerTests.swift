@@ -60,6 +60,36 @@ import VsockWire
         #expect(target.log.entries("data connection for an unknown session", atLeast: .warning).count == 1, "\(target.log.all)")
     }
 
+    /// A session belongs to its control connection: a second control hello with a live id is
+    /// refused (the live session keeps working); data indexes outside the case are refused.
+    @Test func sessionsCannotBeTakenOverNorTheirIndexesForged() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        var spec = Specs.rr(stop: .messages(20))
+        spec.connections = 2
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 77, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        func refusal(_ role: ConnectionRole, index: Int = 0) -> String? {
+            do {
+                let c = try DriverConnection.open(to: target.endpoint, role: role, session: 77, connection: index, spec: spec, timeoutSeconds: 5)
+                c.socket.close()
+                return nil
+            } catch {
+                if case let .rejected(message) = error { return message.code }
+                return "\(error)"
+            }
+        }
+        #expect(refusal(.control) == "session_in_use")
+        #expect(refusal(.data, index: -5) == "bad_connection")
+        #expect(refusal(.data, index: 2) == "bad_connection")
+        #expect(refusal(.data, index: 1_000_000_000_000_000) == "bad_connection")
+        // The live session still takes its own data connection and answers its mark.
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 77, connection: 1, spec: spec, timeoutSeconds: 5)
+        data.socket.close()
+        try control.send(ControlCodec.emptyFrame(.mark))
+        _ = try control.expect(.ack)
+    }
+
     @Test func aSilentConnectionIsDroppedAfterTheHelloTimeout() throws {
         let target = try InProcessServer { $0.helloTimeoutSeconds = 0.2 }
         defer { target.stop() }

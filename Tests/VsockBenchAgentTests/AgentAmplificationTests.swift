@@ -1,0 +1,30 @@
+import Testing
+
+@testable import VsockBenchAgent
+
+/// A request of cells that grow when masked (one-byte names become 20-byte tokens) cannot make
+/// the agent build a response past its limit: it is refused before the rows are written.
+@Suite struct AgentAmplificationTests {
+    @Test func anAmplifyingRequestIsRefusedBeforeItIsBuilt() throws {
+        // 64 one-byte name columns in 2000 rows: 128 000 request bytes, over 2.5 MB masked.
+        let row = Array(repeating: "a", count: 64)
+        let fragment = Fixtures.fragment(classes: Array(repeating: .name, count: 64), rows: Array(repeating: row, count: 2000))
+        let request: [UInt8] = try fragment.serializedBytes()
+        var masker = AgentMasker(connectionKey: Fixtures.key)
+        let decoded = try request.withUnsafeBytes { raw throws(AgentError) in try AgentMasker.decode(raw) }
+        do {
+            try masker.mask(decoded, limit: 1 << 20)
+            Issue.record("a 2.5 MB result was built under a 1 MiB limit")
+        } catch {
+            guard case let .responseTooLarge(row, bytes, limit) = error else { Issue.record("\(error)"); return }
+            #expect(limit == 1 << 20 && bytes > limit)
+            #expect(row < 2000, "refused as soon as the next row could pass the limit")
+            #expect(error.description.contains("over the 1048576-byte limit"))
+        }
+        // The same request within a larger limit is masked whole, and the masker still works.
+        try masker.mask(decoded, limit: 16 << 20)
+        var output: [UInt8] = []
+        masker.encode(into: &output)
+        #expect(output.count > 2_000_000)
+    }
+}
