@@ -33,3 +33,8 @@ int cshims_wait_readable(int fd, uint64_t nanos) {
     struct timespec ts = { .tv_sec = (time_t)(nanos / 1000000000ull), .tv_nsec = (long)(nanos % 1000000000ull) };
     return ppoll(&p, 1, &ts, NULL);
 }
+
+#include <malloc.h>
+int cshims_malloc_trim(void) {
+    return malloc_trim(0);
+}

@@ -32,5 +32,5 @@ public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// A receive or send timeout (SO_RCVTIMEO/SO_SNDTIMEO) expired.
-    public var isTimeout: Bool { errno == .resourceTemporarilyUnavailable || errno == .wouldBlock }
+    public var isTimeout: Bool { errno == .resourceTemporarilyUnavailable || errno == .wouldBlock || errno == .timedOut }
 }

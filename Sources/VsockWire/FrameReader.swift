@@ -1,3 +1,4 @@
+import VsockBenchSupport
 import VsockTransport
 
 /// A frame read from the connection. `payload` points into the reader's buffer and stays valid
@@ -33,6 +34,16 @@ public final class FrameReader: @unchecked Sendable {
     private(set) var capacity: Int
     private var start = 0
     private var end = 0
+    /// The whole next frame must have arrived by then (monotonic nanoseconds): every read
+    /// first waits for data no longer than what is left. For a hello, whose peer is not yet
+    /// known: a peer sending a byte now and then cannot hold the connection (the data path
+    /// leaves it nil: no wait syscall per read).
+    public var deadline: UInt64?
+    /// A frame must be complete within this long of the previous one (or of the reader's
+    /// start): a peer trickling a frame byte by byte is dropped. Checked after each read that
+    /// leaves a frame incomplete (one clock read, only then).
+    public var frameTimeoutNanos: UInt64?
+    private var lastFrameAt = MonotonicClock.nanos()
 
     public init(socket: Socket, maxPayload: Int, initialCapacity: Int = 256 * 1024) {
         self.socket = socket
@@ -81,6 +92,7 @@ public final class FrameReader: @unchecked Sendable {
         }
         let frameStart = buffer + start
         start += total
+        if frameTimeoutNanos != nil { lastFrameAt = MonotonicClock.nanos() }
         if start == end {
             start = 0
             end = 0
@@ -103,6 +115,7 @@ public final class FrameReader: @unchecked Sendable {
             }
         }
         while end - start < count {
+            if let deadline { try waitUntil(deadline) }
             let n: Int
             do {
                 n = try socket.read(into: buffer + end, count: capacity - end)
@@ -111,8 +124,19 @@ public final class FrameReader: @unchecked Sendable {
             }
             if n == 0 { return false }
             end += n
+            if let frameTimeoutNanos, end - start < count, MonotonicClock.nanos() &- lastFrameAt > frameTimeoutNanos {
+                throw .system(SystemError("read", errno: .timedOut, context: "no complete frame within \(frameTimeoutNanos / 1_000_000) ms"))
+            }
         }
         return true
+    }
+
+    /// Waits until the socket has data or `deadline` passes (then a timeout error).
+    private func waitUntil(_ deadline: UInt64) throws(FrameReadError) {
+        let now = MonotonicClock.nanos()
+        guard now < deadline, socket.waitReadable(timeoutNanos: deadline - now) else {
+            throw .system(SystemError("read", errno: .timedOut, context: "deadline"))
+        }
     }
 
     private func grow(to needed: Int) {

@@ -51,7 +51,17 @@ extension VsockBench {
         @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more are refused with an error frame.", valueName: "count"))
         var maxConnections: Int = 1024
 
-        @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Drop a connection silent for this long (seconds, or with a unit: 300, 5m).", valueName: "seconds"),
+        @Option(name: .customLong("max-memory"), help: ArgumentHelp(
+            "Memory for the connections' buffers (16MiB or more): a hello whose case would need more than what is left is refused with over_budget.",
+            valueName: "size"), transform: ByteCount.parsePositive)
+        var maxMemory = ByteCount(bytes: 512 << 20)
+
+        @Option(name: .customLong("hello-timeout"), help: ArgumentHelp(
+            "A connection's hello must be complete within this long of the accept (seconds, or with a unit: 5, 500ms).", valueName: "seconds"),
+                transform: TimeSpan.parseTimeout)
+        var helloTimeout = TimeSpan(nanos: 5_000_000_000)
+
+        @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Drop a connection that sends no complete frame, or takes none of ours, for this long (seconds, or with a unit: 300, 5m).", valueName: "seconds"),
                 transform: TimeSpan.parseTimeout)
         var idleTimeout = TimeSpan(nanos: 300_000_000_000)
 
@@ -74,11 +84,17 @@ extension VsockBench {
             }
             var configuration = TargetConfiguration(listen: endpoint)
             configuration.mode = mode
+            guard (1024...(64 << 20)).contains(maxFrame.bytes) else {
+                throw fail("--max-frame \(Quantities.formatSize(maxFrame.bytes)) is outside 1KiB...64MiB", code: Exit.badInput)
+            }
             configuration.maxFrame = maxFrame.bytes
             configuration.allowedCIDs = allowCID
             guard maxConnections > 0 else { throw fail("--max-connections must be positive", code: Exit.badInput) }
             configuration.maxConnections = maxConnections
             configuration.idleTimeoutSeconds = idleTimeout.seconds
+            configuration.helloTimeoutSeconds = helloTimeout.seconds
+            guard maxMemory.bytes >= 16 << 20 else { throw fail("--max-memory \(Quantities.formatSize(maxMemory.bytes)) is below 16MiB", code: Exit.badInput) }
+            configuration.maxMemory = maxMemory.bytes
             if let injectFault {
                 guard let fault = TargetFault(parsing: injectFault) else {
                     throw fail("--inject-fault takes corrupt-response:N, drop-response:N or corrupt-stream:N", code: Exit.badInput)

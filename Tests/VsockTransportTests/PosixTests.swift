@@ -118,11 +118,13 @@ import VsockBenchSupport
                 }
                 outcome.withLock { $0 = result }
             }
-            // Let the read block, then interrupt it several times before any data exists.
+            // Let the read block, then interrupt it several times before any data exists, each
+            // signal after the last was handled (pending signals of one kind merge: on a busy
+            // machine five sent at once could arrive as one).
             pause(millis: 20)
-            for _ in 0..<5 {
+            for round in 1...5 {
                 reader.signal(SIGUSR1)
-                pause(millis: 10)
+                for _ in 0..<200 where signalDeliveries.load(ordering: .relaxed) - before < round { pause(millis: 5) }
             }
             #expect(!reader.isDone, "the read returned before any data was sent")
             let message: [UInt8] = Array("after the signals".utf8.prefix(16))

@@ -46,6 +46,9 @@ int cshims_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len);
 /// ppoll on one descriptor for POLLIN with a nanosecond timeout: >0 readable, 0 timeout, -1 error.
 int cshims_wait_readable(int fd, uint64_t nanos);
 
+/// malloc_trim(0): gives freed heap memory back to the system (glibc keeps it otherwise).
+int cshims_malloc_trim(void);
+
 /// Names the calling thread (shows in top -H and perf).
 void cshims_set_thread_name(const char *name);
 

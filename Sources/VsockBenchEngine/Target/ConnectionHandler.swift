@@ -24,11 +24,18 @@ struct ConnectionHandler: Sendable {
             return
         }
         logger.debug("accepted", metadata: socket.peerCID.map { ["peer_cid": "\($0)"] } ?? [:])
-        do { try socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds) } catch {
-            logger.warning("cannot set the hello timeout; closing", metadata: ["error": "\(error)"])
+        // Deadlines, not per-read timeouts: the whole hello within --hello-timeout of the
+        // accept; afterwards a complete frame within --idle-timeout of the last, and every send
+        // within it too (a peer that stops reading loses its connection, threads and buffers).
+        do {
+            try socket.setReceiveTimeout(seconds: configuration.helloTimeoutSeconds)
+            try socket.setSendTimeout(seconds: configuration.idleTimeoutSeconds)
+        } catch {
+            logger.warning("cannot set the connection's timeouts; closing", metadata: ["error": "\(error)"])
             return
         }
         let reader = FrameReader(socket: socket, maxPayload: configuration.maxFrame, initialCapacity: 64 * 1024)
+        reader.deadline = MonotonicClock.nanos() &+ UInt64(configuration.helloTimeoutSeconds * 1e9)
         let hello: CaseHello
         let spec: CaseSpec
         do throws(ServeError) {
@@ -45,6 +52,8 @@ struct ConnectionHandler: Sendable {
             logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
             return
         }
+        reader.deadline = nil
+        reader.frameTimeoutNanos = UInt64(configuration.idleTimeoutSeconds * 1e9)
         logger[metadataKey: "case"] = "\(Terminal.safe(spec.name))"
         logger[metadataKey: "session"] = "\(hello.session)"
 
@@ -87,6 +96,15 @@ struct ConnectionHandler: Sendable {
                 logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
             }
         }
+        // Nothing is allocated for a case the memory budget cannot hold.
+        let need = spec.targetMemoryPerConnection(maxFrame: configuration.maxFrame)
+        guard server.budget.reserve(need) else {
+            let left = server.budget.left
+            logger.warning("data connection refused: over the memory budget", metadata: ["need": "\(need)", "left": "\(left)"])
+            sendError(ErrorMessage(code: "over_budget", message: "this case needs about \(Quantities.formatSize(need)) per data connection; \(Quantities.formatSize(max(left, 0))) of this target's --max-memory \(Quantities.formatSize(server.budget.limit)) is left"))
+            return
+        }
+        defer { server.budget.release(need) }
         let record = ConnectionRecord(index: hello.connection, io: socket.counters, workload: spec.workload)
         guard session.register(record) else {
             logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])

@@ -9,6 +9,10 @@ import VsockWire
 /// is caught. The lanes' interval opens at the driver's mark (on the control connection) and
 /// closes when each direction ends.
 struct StreamTargetHandler: Sendable {
+    /// The most one read takes: a stream's `write_size` may be 64 MiB, but reading it in
+    /// pieces costs no correctness (checks and counts go by stream position) and bounds memory.
+    static let readChunk = 1 << 20
+
     let socket: Socket
     let reader: FrameReader
     let record: ConnectionRecord
@@ -18,7 +22,8 @@ struct StreamTargetHandler: Sendable {
     var fault: TargetFault?
 
     func run() throws(ServeError) -> String {
-        let pool = PayloadPool(seed: seed, maxMessage: max(stream.writeSize, 64 * 1024))
+        // The pool serves every source write whole (`write_size` at once) and every sink read.
+        let pool = PayloadPool(seed: seed, maxMessage: stream.direction == .tx ? min(stream.writeSize, Self.readChunk) : stream.writeSize)
         switch stream.direction {
         case .tx:
             try sink(pool: pool, lane: record.lanes[0])
@@ -30,7 +35,12 @@ struct StreamTargetHandler: Sendable {
                 socket.waitForEndOfStream()
                 stop.set()
             }
-            defer { watcher.join() }
+            defer {
+                // The source may have stopped on its own (a send deadline, a broken pipe):
+                // wake the watcher, which would otherwise wait for a half-close forever.
+                if !stop.isSet { socket.shutdownBoth() }
+                watcher.join()
+            }
             try source(pool: pool, stop: stop, lane: record.lanes[0])
             return "driver half-closed"
         case .both:
@@ -43,8 +53,14 @@ struct StreamTargetHandler: Sendable {
                 }
                 stop.set()
             }
-            defer { sinkThread.join() }
-            try source(pool: pool, stop: stop, lane: record.lanes[1])
+            do throws(ServeError) {
+                try source(pool: pool, stop: stop, lane: record.lanes[1])
+            } catch {
+                // The sink may be blocked reading from a peer that went quiet: wake it.
+                socket.shutdownBoth()
+                sinkThread.join()
+                throw error
+            }
             sinkThread.join()
             if let error = failure.value { throw error }
             return "both directions done"
@@ -56,7 +72,8 @@ struct StreamTargetHandler: Sendable {
     private func sink(pool: PayloadPool, lane: MeterLane) throws(ServeError) {
         defer { lane.close() }
         let size = max(stream.writeSize, 1)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        let chunk = min(size, Self.readChunk)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }
         var mismatch: UInt64?
         let start = pool.takeStreamStart(from: reader, verify: stream.verify)
@@ -65,7 +82,7 @@ struct StreamTargetHandler: Sendable {
         var partial = start.count
         lane.count(bytesIn: position)
         while mismatch == nil {
-            let n = try onSocket { () throws(SystemError) in try socket.read(into: buffer, count: size) }
+            let n = try onSocket { () throws(SystemError) in try socket.read(into: buffer, count: chunk) }
             if n == 0 { break }
             let began = MonotonicClock.nanos()
             if let at = pool.streamProblem(buffer, count: n, at: position, stream.verify) { mismatch = position + UInt64(at) }

@@ -20,10 +20,13 @@ public struct TargetConfiguration: Sendable {
     /// Options applied to the listening socket and so to every accepted connection.
     public var socket = SocketOptions()
     /// A connection that sends no hello within this time is dropped.
-    public var helloTimeoutSeconds: Double = 10
+    public var helloTimeoutSeconds: Double = 5
     /// A data or control connection silent for this long is dropped (a vanished driver must
     /// not hold a thread forever).
     public var idleTimeoutSeconds: Double = 300
+    /// Memory for the connections' buffers: a hello whose case would need more than what is
+    /// left is refused with `over_budget`.
+    public var maxMemory: Int = 512 << 20
     /// Connections served at once; more are refused with an error frame.
     public var maxConnections = 1024
     /// How long a stats request waits for the session's data connections to finish.

@@ -16,10 +16,12 @@ public final class TargetServer: Sendable {
     private let active = ActivityCounter()
     private let open = Mutex<[Int: Socket]>([:])
     private let nextID = Atomic<Int>(1)
+    let budget: MemoryBudget
 
     public init(configuration: TargetConfiguration, logger: Logger) throws(TransportError) {
         self.configuration = configuration
         self.logger = logger
+        budget = MemoryBudget(limit: configuration.maxMemory)
         // Checked once here, so a bad value stops `serve` at start rather than every connection.
         _ = try SocketTimeout(seconds: configuration.helloTimeoutSeconds)
         _ = try SocketTimeout(seconds: configuration.idleTimeoutSeconds)

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+import Synchronization
+import VsockBenchModel
+import VsockBenchSupport
+import VsockWire
+
+/// The target's memory for connections, bounded (`serve --max-memory`): a hello whose case
+/// would need more than what is left is refused (`over_budget`) before anything is allocated
+/// for it, and what a connection reserved is given back when it ends.
+final class MemoryBudget: Sendable {
+    let limit: Int
+    private let reserved = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes `bytes` from the budget; false (nothing taken) when they do not fit.
+    func reserve(_ bytes: Int) -> Bool {
+        reserved.withLock { used in
+            guard bytes <= limit - used else { return false }
+            used += bytes
+            return true
+        }
+    }
+
+    /// Gives `bytes` back; large ones are returned to the system too (glibc keeps freed memory
+    /// in its arenas otherwise, and the target's RSS would stay at its high-water mark).
+    func release(_ bytes: Int) {
+        reserved.withLock { $0 -= bytes }
+        if bytes >= 4 << 20 { _ = cshims_malloc_trim() }
+    }
+
+    var used: Int { reserved.withLock { $0 } }
+    var left: Int { limit - used }
+}
+
+extension CaseSpec {
+    /// Bytes a target allocates for one data connection of this case, at most: the frame
+    /// reader at the case's largest request, the response sink's buffers, the payload pool,
+    /// the agent's tables, stream buffers; plus a fixed share for the thread and bookkeeping.
+    /// An estimate that errs high, so the budget holds.
+    func targetMemoryPerConnection(maxFrame: Int) -> Int {
+        let fixed = 256 << 10
+        let pool = PayloadPool.defaultPeriod
+        switch workload {
+        case let .stream(s):
+            // Reads in chunks of at most `streamReadChunk`; a source writes `write_size` at once
+            // from the pool.
+            let chunk = min(s.writeSize, StreamTargetHandler.readChunk)
+            switch s.direction {
+            case .tx: return fixed + (pool + chunk) + chunk
+            case .rx: return fixed + (pool + s.writeSize)
+            case .both: return fixed + (pool + s.writeSize) + chunk
+            }
+        case let .rr(r):
+            let request = FrameHeader.size + min(r.requestSize, maxFrame)
+            let response = FrameHeader.size + min(max(r.requestSize, r.responseSize), maxFrame)
+            return fixed + request + sinkMemory(r.exchange, frame: response) + pool + max(r.requestSize, r.responseSize)
+        case let .masked(m):
+            let request = FrameHeader.size + min(m.requestSizes.upperBound, maxFrame)
+            // The decoded fragment, the masker's table (a cell at most doubles or becomes a
+            // 20-byte token) and the encoded response, each bounded by the frame limit.
+            let agent = 3 * min(2 * m.requestSizes.upperBound + (4 << 10), maxFrame) + 4 * (64 << 10)
+            return fixed + request + sinkMemory(m.exchange, frame: FrameHeader.size + maxFrame / 4) + agent
+        }
+    }
+
+    /// What a response sink holds: the frame being built, and what the strategy batches.
+    private func sinkMemory(_ e: Exchange, frame: Int) -> Int {
+        switch e.strategy {
+        case .none, .window: return frame
+        case let .normalize(unit): return NormalizingSink.paddedSize(ofFrame: frame, unit: unit)
+        case let .coalesce(_, bytes, _): return max(bytes, 64 << 10) + frame
+        case let .writev(messages): return messages * frame
+        case let .writerThread(depth, bytes): return (depth + 1) * frame + max(bytes, 64 << 10)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Testing
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+@testable import VsockBenchEngine
+
+/// A hostile parent cannot hold the target: deadlines, not per-read timeouts, end trickling
+/// and non-reading peers, and their slots are free again for a real run.
+@Suite struct HostilePeerTests {
+    /// Sends `bytes` one byte every `everyMillis` ms (at most `limit` bytes), until the peer
+    /// closes or the bytes run out. Bounded in count and time.
+    static func trickle(_ bytes: [UInt8], to socket: Socket, everyMillis: UInt64 = 50, limit: Int = 80) {
+        for byte in bytes.prefix(limit) {
+            do { try socket.send([byte]) } catch { return }
+            MonotonicClock.sleep(nanos: everyMillis * 1_000_000)
+        }
+    }
+
+    @Test func peersTricklingTheirHelloCannotHoldTheSlots() throws {
+        let target = try InProcessServer { $0.helloTimeoutSeconds = 0.4; $0.maxConnections = 3 }
+        defer { target.stop() }
+        let hello = ControlCodec.frame(.hello, CaseHello(role: .control, session: 1, connection: 0, spec: WireCase(Specs.rr()), driver: .current()))
+        let sockets = try (0..<3).map { _ in try Socket.connect(to: target.endpoint) }
+        let started = MonotonicClock.nanos()
+        // A byte every 50 ms: each read returns well within any per-read timeout.
+        let threads = sockets.enumerated().map { index, socket in
+            NativeThread.spawn(name: "trickle-\(index)") { Self.trickle(hello, to: socket) }
+        }
+        // Every slot is free again within the hello deadline (plus a margin for a busy machine).
+        #expect(target.waitUntilIdle(seconds: 3) == 0)
+        let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+        #expect(elapsed < 2.5, "dropped after \(elapsed) s, the hello deadline is 0.4 s")
+        for thread in threads { thread.join() }
+        for socket in sockets { socket.close() }
+        let m = try CaseRunner.run(Specs.rr(stop: .messages(30)), options: target.options())
+        BothSides.expectExactAgreement(m, messages: 30)
+    }
+
+    @Test func aDataConnectionTricklingAFrameIsDropped() throws {
+        let target = try InProcessServer { $0.idleTimeoutSeconds = 0.4 }
+        defer { target.stop() }
+        let spec = Specs.rr()
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 3, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 3, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        var frame = [UInt8](repeating: 0, count: FrameHeader.size + 100)
+        frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: 100, aux: 100).encode(into: $0.baseAddress!) }
+        let started = MonotonicClock.nanos()
+        Self.trickle(frame, to: data.socket, everyMillis: 50, limit: 132)
+        let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+        #expect(elapsed < 3, "the peer could trickle for \(elapsed) s; the frame deadline is 0.4 s")
+        #expect(target.log.entries("idle too long; closing", atLeast: .warning).count == 1, "\(target.log.all)")
+    }
+
+    /// A peer that asks for large responses and stops reading loses its connection within the
+    /// idle timeout (a send deadline), and its slot.
+    @Test(arguments: [false, true])
+    func aPeerThatStopsReadingIsDropped(stream: Bool) throws {
+        let target = try InProcessServer { $0.idleTimeoutSeconds = 0.4 }
+        defer { target.stop() }
+        let spec = stream
+            ? CaseSpec(name: "rx", workload: .stream(StreamWorkload(writeSize: 1 << 20, direction: .rx)))
+            : Specs.rr("big", request: 16, response: 4 << 20, stop: .messages(100))
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 4, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 4, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        if !stream {
+            // Requests for 4 MiB responses, never read back.
+            var frame = [UInt8](repeating: 0, count: FrameHeader.size + 16)
+            for sequence in 0..<8 {
+                frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: 16, sequence: UInt64(sequence), aux: 4 << 20).encode(into: $0.baseAddress!) }
+                try data.socket.send(frame)
+            }
+        }
+        // Only the control connection may remain.
+        let deadline = MonotonicClock.nanos() + 4_000_000_000
+        while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 5_000_000) }
+        #expect(target.server.activeConnections == 1, "the non-reading data connection is still served")
+    }
+}
