@@ -39,7 +39,9 @@ enum ServeError: Error, CustomStringConvertible {
         switch self {
         case let .refused(m): return m.description
         case let .badFrame(e): return "malformed frame: \(e)"
-        case let .socket(e): return e.description
+        case let .socket(e):
+            // A deadline is what it is, not "Resource temporarily unavailable (errno 11)".
+            return e.isTimeout ? "timed out: the peer sent no complete frame, or took none of ours, within the target's deadline" : e.description
         }
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FoundationEssentials
 import VsockTransport
 
@@ -39,6 +42,11 @@ public enum RunDocumentFile {
     }
 
     static func read(path: String) throws(CheckInputError) -> [UInt8] {
+        // Refused by its size before it is read.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > maximumBytes {
+            throw .unreadable(path: path, reason: "\(Int(info.st_size) >> 20) MiB, larger than \(maximumBytes >> 20) MiB; not a results file")
+        }
         let bytes: [UInt8]
         do {
             bytes = try FileContents.read(path: path, limit: maximumBytes + 1)
