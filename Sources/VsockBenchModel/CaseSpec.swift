@@ -51,9 +51,14 @@ public struct CaseSpec: Sendable, Equatable {
     public var describedSizes: String {
         switch workload {
         case let .stream(s): return "\(s.direction.rawValue) \(Quantities.formatSize(s.writeSize))"
-        case let .rr(r): return "\(Quantities.formatSize(r.requestSize))/\(Quantities.formatSize(r.responseSize)) x\(r.exchange.inflight)"
-        case let .masked(m): return "\(m.requestSizes.summary) x\(m.exchange.inflight)"
+        case let .rr(r): return "\(Quantities.formatSize(r.requestSize))/\(Quantities.formatSize(r.responseSize)) \(Self.load(r.exchange))"
+        case let .masked(m): return "\(m.requestSizes.summary) \(Self.load(m.exchange))"
         }
+    }
+
+    /// `x8` (requests in flight), or `@5000/s` for an open-loop case.
+    static func load(_ exchange: Exchange) -> String {
+        exchange.rate.map { "@" + $0.summary } ?? "x\(exchange.inflight)"
     }
 
     /// The stream's fields; nil for request/response cases.

@@ -96,23 +96,75 @@ public struct Exchange: Sendable, Equatable {
     public var writeChunk: Int?
     /// Every frame is written as two writes, header then payload, both sides.
     public var splitWrites = false
+    /// Open loop: requests leave at this rate whatever the responses do (nil: closed loop,
+    /// the next request when a slot frees). `inflight` then caps the requests outstanding.
+    public var rate: ArrivalRate?
 
-    public init(inflight: Int = 1, strategy: BatchingStrategy = .none, targetCostNanos: UInt64 = 0, writeChunk: Int? = nil, splitWrites: Bool = false) {
+    public init(inflight: Int = 1, strategy: BatchingStrategy = .none, targetCostNanos: UInt64 = 0, writeChunk: Int? = nil, splitWrites: Bool = false,
+                rate: ArrivalRate? = nil) {
         self.inflight = inflight
         self.strategy = strategy
         self.targetCostNanos = targetCostNanos
         self.writeChunk = writeChunk
         self.splitWrites = splitWrites
+        self.rate = rate
     }
 
     /// Stop-and-wait with every frame written at once: the protocol under suspicion, run on
     /// one thread per connection.
-    public var isStopAndWait: Bool { inflight == 1 && strategy.writesEachFrameAtOnce }
+    public var isStopAndWait: Bool { rate == nil && inflight == 1 && strategy.writesEachFrameAtOnce }
 
-    /// The strategy with the in-flight window when it is not implied: `none x8`.
+    /// In-flight cap of an open-loop case whose scenario sets none.
+    public static let openLoopDefaultInflight = 1024
+
+    /// The strategy with the in-flight window when it is not implied: `none x8`; an open-loop
+    /// case adds its rate: `none @5000/s`.
     public var strategySummary: String {
-        if case .window = strategy { return strategy.summary }
-        return inflight > 1 && strategy.impliedInflight != inflight ? "\(strategy.summary) x\(inflight)" : strategy.summary
+        var text: String
+        if case .window = strategy {
+            text = strategy.summary
+        } else {
+            text = inflight > 1 && strategy.impliedInflight != inflight && rate == nil ? "\(strategy.summary) x\(inflight)" : strategy.summary
+        }
+        if let rate { text += " @" + rate.summary }
+        return text
+    }
+}
+
+/// An open-loop arrival rate: requests per second over the whole case (spread over its
+/// connections), at constant spacing or as a Poisson process.
+public struct ArrivalRate: Sendable, Equatable, Codable {
+    public enum Arrivals: String, Sendable, Equatable, Codable, CaseIterable {
+        /// One request every 1/rate seconds.
+        case constant
+        /// Exponential gaps of mean 1/rate (seeded): bursts as independent clients make them.
+        case poisson
+    }
+
+    public var perSecond: Double
+    public var arrivals: Arrivals
+
+    public init(perSecond: Double, arrivals: Arrivals = .constant) {
+        self.perSecond = perSecond
+        self.arrivals = arrivals
+    }
+
+    /// `5000/s`, `5000/s poisson`.
+    public var summary: String {
+        let rate = perSecond == perSecond.rounded() ? String(Int(perSecond)) : Format.fixed(perSecond, 1)
+        return "\(rate)/s" + (arrivals == .poisson ? " poisson" : "")
+    }
+
+    enum CodingKeys: String, CodingKey { case perSecond = "per_s", arrivals }
+
+    /// Parses `5000/s` (also `5000` and `5k/s`).
+    public static func parse(_ text: String) -> Double? {
+        var t = text.trimmingSpaces.lowercased()
+        if t.hasSuffix("/s") { t.removeLast(2) }
+        var scale = 1.0
+        if t.hasSuffix("k") { scale = 1000; t.removeLast() }
+        guard let value = Double(t.trimmingSpaces), value.isFinite, value > 0 else { return nil }
+        return value * scale
     }
 }
 

@@ -48,6 +48,11 @@ public enum RunTable {
                 out += "\(Terminal.safe(c.name)): the agent per message: decode \(Format.compact(phases.decode)) us, mask \(Format.compact(phases.mask)) us, encode \(Format.compact(phases.encode)) us\n"
             }
         }
+        for c in document.cases {
+            if let open = c.openLoop {
+                out += "\(Terminal.safe(c.name)): open loop at \(Format.compact(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\n"
+            }
+        }
         let spreads = document.cases.filter { $0.spread.connections > 1 }
         for c in spreads {
             out += "\(Terminal.safe(c.name)): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\n"

@@ -23,6 +23,9 @@ struct RequestResponseDriver: Sendable {
     let control: RunControl
     let source: any RequestSource
     let meter: IntervalMeter
+    /// Open loop: this connection's share of the case's rate, and the seed of its arrivals.
+    var openLoopShare: Double = 0
+    var seed: UInt64 = 1
 
     var socket: Socket { connection.socket }
 
@@ -35,7 +38,7 @@ struct RequestResponseDriver: Sendable {
             result.latency = loop.run(SocketRoundTrip(sink: sink, connection: connection), lane: lane).latency
             finish()
         } else {
-            result.latency = runPipelined()
+            (result.latency, result.openLoop) = runPipelined()
         }
         result.reading = meter.reading()
         result.total = meter.total
@@ -47,12 +50,17 @@ struct RequestResponseDriver: Sendable {
     /// opens at the first such answer (reads from there) and closes at the end of the
     /// connection; the sender's lane covers the writes from the first measured request to the
     /// last one before the bye.
-    private func runPipelined() -> Histogram<UInt64> {
+    private func runPipelined() -> (Histogram<UInt64>, OpenLoopStats?) {
         let shared = PipelineShared(inflight: exchange.inflight)
         let senderLane = meter.lane(owning: .writes)
         let receiverLane = meter.lane(owning: .reads)
+        let openLoop = LockedValue<OpenLoopStats?>(nil)
         let sender = NativeThread.spawn(name: "rr-send-\(index)") { [self] in
-            sendPipelined(shared, lane: senderLane)
+            if let rate = exchange.rate {
+                openLoop.withLock { $0 = sendOpenLoop(shared, lane: senderLane, rate: rate) }
+            } else {
+                sendPipelined(shared, lane: senderLane)
+            }
         }
         var histogram = WorkerResult.newHistogram()
         var expected: UInt64 = 0
@@ -113,7 +121,27 @@ struct RequestResponseDriver: Sendable {
         if failed { socket.shutdownBoth() }
         sender.join()
         if quota != nil, !failed { control.workerFinished() }
-        return histogram
+        return (histogram, openLoop.value)
+    }
+
+    /// The open-loop sender (see `OpenLoopSender`): the same sink, bye and failure handling as
+    /// the closed-loop one.
+    private func sendOpenLoop(_ shared: PipelineShared, lane: MeterLane, rate: ArrivalRate) -> OpenLoopStats? {
+        let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
+        defer { sink.close() }
+        let sender = OpenLoopSender(rate: rate, perSecond: openLoopShare, seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15,
+                                    quota: quota, control: control, source: source)
+        do throws(SystemError) {
+            let stats = try sender.run(shared, sink: sink, socket: socket, lane: lane, cap: exchange.inflight)
+            lane.close()
+            try socket.send(ControlCodec.emptyFrame(.bye))
+            return stats
+        } catch {
+            lane.close()
+            if control.failures.isEmpty { control.fail("connection \(index): \(DriverError(error))") }
+            socket.shutdownBoth()
+            return nil
+        }
     }
 
     /// The sender of a pipelined connection: takes a window slot per request, builds it in the

@@ -10,6 +10,8 @@ public struct WorkerResult: Sendable {
     /// Whole-connection totals, warmup included, for the loss checks against the target
     /// (messages verified; stream bytes sent out and received in).
     public var total = Tally()
+    /// Open loop: the schedule kept against the one asked; nil for closed-loop cases.
+    public var openLoop: OpenLoopStats?
 
     public init(index: Int) { self.index = index }
 

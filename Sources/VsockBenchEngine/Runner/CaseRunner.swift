@@ -60,13 +60,19 @@ public enum CaseRunner {
                 let result: WorkerResult
                 switch spec.workload {
                 case let .rr(rr):
-                    result = RequestResponseDriver(connection: connection, exchange: rr.exchange, writeShape: rr.exchange.writeShape, index: index,
-                                                   quota: quotas?[index], control: control, source: EchoSource(workload: rr, pool: pool),
-                                                   meter: meters[index]).run()
+                    var driver = RequestResponseDriver(connection: connection, exchange: rr.exchange, writeShape: rr.exchange.writeShape, index: index,
+                                                       quota: quotas?[index], control: control, source: EchoSource(workload: rr, pool: pool),
+                                                       meter: meters[index])
+                    driver.openLoopShare = (rr.exchange.rate?.perSecond ?? 0) / Double(spec.connections)
+                    driver.seed = spec.seed
+                    result = driver.run()
                 case let .masked(masked):
-                    result = RequestResponseDriver(connection: connection, exchange: masked.exchange, writeShape: masked.exchange.writeShape, index: index,
-                                                   quota: quotas?[index], control: control,
-                                                   source: MaskedSource(workload: masked, seed: spec.seed, connection: index), meter: meters[index]).run()
+                    var driver = RequestResponseDriver(connection: connection, exchange: masked.exchange, writeShape: masked.exchange.writeShape, index: index,
+                                                       quota: quotas?[index], control: control,
+                                                       source: MaskedSource(workload: masked, seed: spec.seed, connection: index), meter: meters[index])
+                    driver.openLoopShare = (masked.exchange.rate?.perSecond ?? 0) / Double(spec.connections)
+                    driver.seed = spec.seed
+                    result = driver.run()
                 case let .stream(stream):
                     result = StreamDriver(connection: connection, stream: stream, index: index, quotaBytes: quotas.map { $0[index] * UInt64(stream.writeSize) },
                                           control: control, pool: pool, meter: meters[index]).run()

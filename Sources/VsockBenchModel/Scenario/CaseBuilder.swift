@@ -90,7 +90,10 @@ enum CaseBuilder {
         }
         let inflightSet = own.contains { $0.key == "inflight" } || defaults.contains { $0.key == "inflight" && workload.isRequestResponse }
         if let exchange = spec.exchange {
-            if !inflightSet, let implied = exchange.strategy.impliedInflight {
+            if !inflightSet, exchange.rate != nil {
+                // Open loop: the in-flight window is only a cap; a generous one by default.
+                spec.updateExchange { $0.inflight = Exchange.openLoopDefaultInflight }
+            } else if !inflightSet, let implied = exchange.strategy.impliedInflight {
                 spec.updateExchange { $0.inflight = implied }
             } else if inflightSet, case let .window(n) = exchange.strategy, n != exchange.inflight {
                 let line = own.first { $0.key == "inflight" }?.keyNode ?? node

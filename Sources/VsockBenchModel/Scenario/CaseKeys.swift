@@ -100,6 +100,9 @@ enum CaseKeys {
         "write_chunk": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
             if let n = size(node, &d, key: "write_chunk", range: 1...maxPayload) { spec.updateExchange { $0.writeChunk = n } }
         },
+        "rate": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+            if let rate = rate(node, &d) { spec.updateExchange { $0.rate = rate } }
+        },
         "split_writes": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
             if let value = boolean(node, &d, key: "split_writes") { spec.updateExchange { $0.splitWrites = value } }
         },
@@ -170,6 +173,48 @@ enum CaseKeys {
             return nil
         }
         return value
+    }
+
+    /// `rate: 5000/s` or `rate: {rate: 5000/s, arrivals: poisson}`.
+    static func rate(_ node: Node, _ d: inout Diagnostics) -> ArrivalRate? {
+        let maximum = 10_000_000.0
+        func perSecond(_ node: Node) -> Double? {
+            guard let text = scalar(node, &d, key: "rate") else { return nil }
+            guard let value = ArrivalRate.parse(text) else {
+                d.add(node, "rate must be requests per second such as 5000/s, not '\(text)'")
+                return nil
+            }
+            guard value <= maximum else {
+                d.add(node, "rate \(text) is above \(Int(maximum))/s")
+                return nil
+            }
+            return value
+        }
+        if node.scalar != nil { return perSecond(node).map { ArrivalRate(perSecond: $0) } }
+        guard let mapping = node.mapping else {
+            d.add(node, "rate must be 5000/s or {rate: 5000/s, arrivals: constant|poisson}")
+            return nil
+        }
+        var value: Double?
+        var arrivals = ArrivalRate.Arrivals.constant
+        for (keyNode, inner) in mapping {
+            switch keyNode.scalar?.string {
+            case "rate": value = perSecond(inner)
+            case "arrivals":
+                if let text = scalar(inner, &d, key: "arrivals") {
+                    if let kind = ArrivalRate.Arrivals(rawValue: text) { arrivals = kind } else {
+                        d.add(inner, "arrivals must be constant or poisson, not '\(text)'")
+                    }
+                }
+            default:
+                d.add(keyNode, "unknown rate parameter '\(keyNode.scalar?.string ?? "?")'; use rate and arrivals")
+            }
+        }
+        guard let value else {
+            d.add(node, "rate needs rate: N/s")
+            return nil
+        }
+        return ArrivalRate(perSecond: value, arrivals: arrivals)
     }
 
     static func boolean(_ node: Node, _ d: inout Diagnostics, key: String) -> Bool? {

@@ -25,13 +25,14 @@ public struct CaseConfig: Codable, Sendable, Equatable {
     public var targetCostNanos: UInt64?
     public var writeChunk: Int?
     public var splitWrites: Bool?
+    public var rate: ArrivalRate?
 
     enum CodingKeys: String, CodingKey {
         case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns"
         case connections, writeSize = "write_size", direction, requestSize = "request_size"
         case responseSize = "response_size", inflight, socket, seed, strategy, requestSizes = "request_sizes"
         case targetCostNanos = "target_cost_ns", writeChunk = "write_chunk", splitWrites = "split_writes"
-        case verify
+        case verify, rate
     }
 
     /// The JSON form of a model case.
@@ -65,6 +66,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
             targetCostNanos = e.targetCostNanos
             writeChunk = e.writeChunk
             splitWrites = e.splitWrites
+            rate = e.rate
         }
     }
 
@@ -76,6 +78,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         exchange.targetCostNanos = targetCostNanos ?? 0
         exchange.writeChunk = writeChunk
         exchange.splitWrites = splitWrites ?? false
+        exchange.rate = rate
         let model: Workload
         switch workload {
         case .stream:
@@ -121,6 +124,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
             // An absent chunk is written as null, as before.
             try c.encode(writeChunk, forKey: .writeChunk)
             try c.encode(splitWrites ?? false, forKey: .splitWrites)
+            try c.encode(rate, forKey: .rate)
         }
     }
 }

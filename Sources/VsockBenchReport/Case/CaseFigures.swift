@@ -38,6 +38,8 @@ public struct CaseFigures: Codable, Sendable, Equatable {
     public var cpu = CPUSummary(driverUserSeconds: 0, driverSystemSeconds: 0)
     /// How evenly the connections shared the work.
     public var spread = ConnectionSpread(connections: 0, minMsgsPerSecond: 0, maxMsgsPerSecond: 0, cv: 0)
+    /// Open loop: the rate asked against the rate kept; null for closed-loop cases.
+    public var openLoop: OpenLoopReport?
     /// The eBPF probe's counts (`run --probe`); null without the probe.
     public var probe: ProbeCaseReport?
     /// What went wrong (never payload bytes); empty when nothing did.
@@ -54,7 +56,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
         case shortWritesPerMessage = "short_writes_per_msg", targetShortWritesPerMessage = "target_short_writes_per_msg"
         case targetReadsPerMessage = "target_reads_per_msg", targetProcessingShare = "target_processing_share"
-        case cpu, spread, probe, errors, verified
+        case cpu, spread, probe, errors, verified, openLoop = "open_loop"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +81,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         cpu = try c.decode(CPUSummary.self, forKey: .cpu)
         spread = try c.decode(ConnectionSpread.self, forKey: .spread)
         probe = try c.decodeIfPresent(ProbeCaseReport.self, forKey: .probe)
+        openLoop = try c.decodeIfPresent(OpenLoopReport.self, forKey: .openLoop)
         errors = try c.decode([String].self, forKey: .errors)
         verified = try c.decode(Bool.self, forKey: .verified)
     }
@@ -106,6 +109,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         try c.encode(cpu, forKey: .cpu)
         try c.encode(spread, forKey: .spread)
         try c.encode(probe, forKey: .probe)
+        try c.encode(openLoop, forKey: .openLoop)
         try c.encode(errors, forKey: .errors)
         try c.encode(verified, forKey: .verified)
     }

@@ -45,6 +45,7 @@ public enum CaseSummary {
         result.figures = CaseFigures.median(of: figures)
         result.figures.spread = results[representative].spread
         result.figures.probe = results[representative].probe
+        result.figures.openLoop = results[representative].openLoop
         result.figures.latencyMicros = mergedLatency(outcomes)
         result.figures.errors = trialErrors(results)
         result.figures.verified = results.allSatisfy(\.verified)
@@ -122,6 +123,7 @@ public enum CaseSummary {
             for worker in workers { if let h = worker.latency { merged.add(h) } }
             if merged.totalCount > 0 { f.latencyMicros = LatencySummary(merged) }
         }
+        f.openLoop = OpenLoopReport.summarize(m.spec.exchange?.rate, workers: workers, seconds: seconds, achieved: f.msgsPerSecond)
         f.writesPerMessage = perMessage(io.writes, messages)
         f.readsPerMessage = perMessage(io.reads, messages)
         f.shortWritesPerMessage = perMessage(io.shortWrites, messages)

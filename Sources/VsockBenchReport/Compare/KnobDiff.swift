@@ -20,7 +20,7 @@ public struct KnobDiff: Codable, Sendable, Hashable {
     static let order = [
         "workload", "duration_ns", "messages", "bytes", "warmup_ns", "connections", "write_size", "direction", "verify",
         "request_size", "response_size", "request_sizes", "inflight", "strategy", "target_cost_ns", "write_chunk",
-        "split_writes", "seed",
+        "split_writes", "rate", "seed",
     ]
 
     /// Every key of the config (the name excepted) whose value differs between the two cases.

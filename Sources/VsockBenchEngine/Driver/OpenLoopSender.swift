@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import VsockBenchModel
+import VsockBenchStats
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+
+/// What an open-loop connection did against what it was asked: the schedule it kept, the
+/// requests it could not send on time, how many were outstanding at most.
+public struct OpenLoopStats: Sendable, Equatable {
+    /// The rate asked of this connection, requests per second.
+    public var askedPerSecond: Double = 0
+    /// Measured requests that left later than `lateThresholdNanos` after their intended time.
+    public var lateSends: UInt64 = 0
+    /// Measured requests sent (on time or late).
+    public var measuredSends: UInt64 = 0
+    /// The longest a measured request waited past its intended time.
+    public var maxSendDelayNanos: UInt64 = 0
+    /// Requests outstanding at most (sent, not yet answered).
+    public var inFlightMax: UInt64 = 0
+    /// The cap on outstanding requests (`inflight`).
+    public var inFlightCap: Int = 0
+
+    public init() {}
+}
+
+/// The open-loop sender of a connection: request k leaves at its intended time t0 + k/rate
+/// (or after an exponential gap, for Poisson arrivals) whatever the responses do, and its
+/// latency runs from that intended time, so a stall of the target shows in every request that
+/// waited through it (as wrk2 and HdrHistogram's corrected recording do), not as one slow
+/// sample. When `inflight` requests are outstanding the next one waits for a slot and is
+/// counted late: the target is not keeping up.
+public struct OpenLoopSender {
+    let rate: ArrivalRate
+    /// This connection's share of the case's rate.
+    let perSecond: Double
+    let seed: UInt64
+    let quota: UInt64?
+    let control: RunControl
+    let source: any RequestSource
+
+    /// A request is late when it leaves more than this after its intended time.
+    var lateThresholdNanos: UInt64 { Self.lateThresholdNanos(perSecond: perSecond) }
+
+    /// Half the gap between requests, at least 200 µs (a timer's jitter is not lateness).
+    public static func lateThresholdNanos(perSecond: Double) -> UInt64 { max(200_000, UInt64(0.5e9 / perSecond)) }
+
+    func run(_ shared: PipelineShared, sink: any FrameSink, socket: Socket, lane: MeterLane, cap: Int) throws(SystemError) -> OpenLoopStats {
+        var stats = OpenLoopStats()
+        stats.askedPerSecond = perSecond
+        stats.inFlightCap = cap
+        var generator = SeededGenerator(seed: seed)
+        let gap = 1e9 / perSecond
+        var intended = Double(MonotonicClock.nanos())
+        var measuring = false
+        var sequence: UInt64 = 0
+        var measured: UInt64 = 0
+        while true {
+            let phase = control.phase
+            if phase == .stop { break }
+            if !measuring, phase == .measure {
+                try sink.settle()
+                lane.open()
+                shared.firstMeasured.store(sequence, ordering: .releasing)
+                measuring = true
+            }
+            if let quota, measuring, measured >= quota { break }
+            let due = UInt64(intended)
+            // A pending batch goes before the wait: nothing more joins it before the next is due.
+            if sink.pending > 0, MonotonicClock.nanos() < due { try sink.flush() }
+            if !Self.sleep(until: due, control: control) { break }
+            guard shared.slots.tryAcquire() || shared.slots.acquire() else { break }
+            let size = source.prepare(sequence)
+            source.write(sequence, into: sink.reserve(size), measured: measuring)
+            shared.sendTimes.store(sequence, due)
+            shared.sent.store(sequence + 1, ordering: .releasing)
+            try sink.commit(size)
+            let now = MonotonicClock.nanos()
+            if measuring {
+                let delay = now > due ? now - due : 0
+                if delay > lateThresholdNanos { stats.lateSends += 1 }
+                stats.maxSendDelayNanos = max(stats.maxSendDelayNanos, delay)
+                stats.measuredSends += 1
+                measured += 1
+            }
+            stats.inFlightMax = max(stats.inFlightMax, sequence + 1 - shared.received.load(ordering: .acquiring))
+            sequence += 1
+            switch rate.arrivals {
+            case .constant: intended += gap
+            case .poisson: intended += -log(max(generator.nextUnitDouble(), 1e-12)) * gap
+            }
+        }
+        try sink.finish()
+        return stats
+    }
+
+    /// Sleeps until the monotonic clock reads `deadline`: in the kernel for the bulk of a long
+    /// wait (in slices of at most 20 ms, so a stop is seen even at one request a second),
+    /// spinning the last 50 µs (a timer wakes late by tens of µs on this kind of VM). False
+    /// when the run stopped meanwhile.
+    static func sleep(until deadline: UInt64, control: RunControl) -> Bool {
+        let spin: UInt64 = 50_000
+        let slice: UInt64 = 20_000_000
+        var now = MonotonicClock.nanos()
+        while deadline > now + spin {
+            if control.phase == .stop { return false }
+            let target = min(deadline - spin, now + slice)
+            var ts = timespec(tv_sec: Int(target / 1_000_000_000), tv_nsec: Int(target % 1_000_000_000))
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+            now = MonotonicClock.nanos()
+        }
+        while now < deadline { now = MonotonicClock.nanos() }
+        return true
+    }
+}

@@ -1,0 +1,87 @@
+import VsockBenchEngine
+import VsockBenchModel
+import VsockBenchSupport
+
+/// What an open-loop case was asked and what it did: the rate it offered, the rate answered,
+/// the requests that could not leave on time, the queue. `kept_up` is false when the target
+/// fell behind, and then the latency figures are those of a saturated target, not of the
+/// rate asked.
+public struct OpenLoopReport: Codable, Sendable, Equatable {
+    /// Requests per second asked of the case (all connections), and how they arrive.
+    public var askedPerSecond: Double
+    public var arrivals: ArrivalRate.Arrivals
+    /// Requests sent per second over the measured interval.
+    public var sentPerSecond: Double
+    /// Verified responses per second over the measured interval (`msgs_per_s`).
+    public var achievedPerSecond: Double
+    /// Measured requests sent, and those that left later than `late_threshold_us` after their
+    /// intended time (the sender was held back: the in-flight cap was reached, or a full socket).
+    public var measuredSends: UInt64
+    public var lateSends: UInt64
+    public var lateThresholdMicros: Double
+    /// The longest a measured request waited past its intended time.
+    public var maxSendDelayMicros: Double
+    /// Requests outstanding at most on one connection, and the cap (`inflight`).
+    public var inFlightMax: UInt64
+    public var inFlightCap: Int
+    public var keptUp: Bool
+    /// One sentence: kept up, or how it fell behind.
+    public var verdict: String
+
+    enum CodingKeys: String, CodingKey {
+        case askedPerSecond = "asked_per_s", arrivals, sentPerSecond = "sent_per_s", achievedPerSecond = "achieved_per_s"
+        case measuredSends = "measured_sends", lateSends = "late_sends", lateThresholdMicros = "late_threshold_us"
+        case maxSendDelayMicros = "max_send_delay_us", inFlightMax = "in_flight_max", inFlightCap = "in_flight_cap"
+        case keptUp = "kept_up", verdict
+    }
+
+    /// Kept up: answered at least this share of the rate asked...
+    public static let achievedShare = 0.95
+    /// ...with at most this share of the sends late.
+    public static let lateShare = 0.05
+
+    /// The case's report from its connections' schedules, or nil for a closed-loop case.
+    public static func summarize(_ rate: ArrivalRate?, workers: [WorkerResult], seconds: Double, achieved: Double) -> OpenLoopReport? {
+        guard let rate else { return nil }
+        let stats = workers.compactMap(\.openLoop)
+        guard !stats.isEmpty else { return nil }
+        let sends = stats.reduce(0) { $0 + $1.measuredSends }
+        let late = stats.reduce(0) { $0 + $1.lateSends }
+        let perConnection = rate.perSecond / Double(max(workers.count, 1))
+        var report = OpenLoopReport(
+            askedPerSecond: rate.perSecond, arrivals: rate.arrivals,
+            sentPerSecond: seconds > 0 ? (Double(sends) / seconds).rounded(toPlaces: 1) : 0,
+            achievedPerSecond: achieved, measuredSends: sends, lateSends: late,
+            lateThresholdMicros: (Double(OpenLoopSender.lateThresholdNanos(perSecond: perConnection)) / 1e3).rounded(toPlaces: 1),
+            maxSendDelayMicros: (Double(stats.map(\.maxSendDelayNanos).max() ?? 0) / 1e3).rounded(toPlaces: 1),
+            inFlightMax: stats.map(\.inFlightMax).max() ?? 0, inFlightCap: stats.first?.inFlightCap ?? 0,
+            keptUp: false, verdict: "")
+        report.judge()
+        return report
+    }
+
+    mutating func judge() {
+        let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
+        let answered = askedPerSecond > 0 ? achievedPerSecond / askedPerSecond : 0
+        keptUp = answered >= Self.achievedShare && lateShare <= Self.lateShare
+        let asked = ArrivalRate(perSecond: askedPerSecond).summary
+        let late = "\(lateSends) of \(measuredSends) sends left late (more than \(Format.compact(lateThresholdMicros)) us after their time"
+            + (lateSends > 0 ? ", up to \(Format.compact(maxSendDelayMicros / 1e3)) ms)" : ")")
+        if keptUp {
+            verdict = "kept up: answered \(Format.compact(achievedPerSecond))/s of \(asked); \(late); at most \(inFlightMax) in flight"
+            return
+        }
+        var why: [String] = []
+        let capReached = inFlightCap > 0 && inFlightMax >= UInt64(inFlightCap)
+        if answered < Self.achievedShare { why.append("the target answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answered * 100, 0))%)") }
+        if capReached { why.append("the queue grew to the in-flight cap of \(inFlightCap)") }
+        if lateShare > Self.lateShare {
+            if answered >= Self.achievedShare, !capReached {
+                why.append("\(late) while at most \(inFlightMax) were in flight: the driver did not keep its own schedule (a busy machine? try pinning, or a lower rate)")
+            } else {
+                why.append(late)
+            }
+        }
+        verdict = "did NOT keep up: " + why.joined(separator: "; ") + "; the latency figures include that wait"
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// Open-loop load (`rate:`): a stall of the target shows in every request that waited through
+/// it, not as one slow sample; a target that cannot keep up is said to.
+@Suite(.serialized) struct OpenLoopTests {
+    /// Runs `case` against a target of its own that is stopped (SIGSTOP) for `stallMillis` in
+    /// the middle of the measured interval, and returns the case's JSON.
+    static func runWithStall(_ caseYAML: String, stallMillis: UInt32 = 200) throws -> [String: Any] {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
+        defer { server.stop() }
+        let scenario = try scenarioFile("name: stall\ncases:\n  - \(caseYAML)\n")
+        let json = dir + "/r.json"
+        let pid = server.pid
+        let stall = Thread {
+            // The run starts, warms up for 300 ms and measures for 3 s: 1.5 s in is well inside.
+            usleep(1_500_000)
+            kill(pid, SIGSTOP)
+            usleep(stallMillis * 1000)
+            kill(pid, SIGCONT)
+        }
+        stall.start()
+        let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/t.sock", "--json", json])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let cases = try #require(document["cases"] as? [[String: Any]])
+        return try #require(cases.first)
+    }
+
+    static func latency(_ c: [String: Any], _ key: String) -> Double {
+        ((c["latency_us"] as? [String: Any])?[key] as? Double) ?? -1
+    }
+
+    /// At 1000/s a 200 ms stall holds back about 200 requests, each from its intended send
+    /// time: the slowest 1% of 3000 waited well over 100 ms. Closed loop, the same stall is
+    /// one slow request among thousands: its p99 stays small while its maximum shows the stall.
+    @Test func aStallShowsInTheOpenLoopP99AndAsOneSampleClosedLoop() throws {
+        let open = try Self.runWithStall("{name: open, workload: rr, request_size: 256, response_size: 256, rate: 1000/s, duration: 3s, warmup: 300ms}")
+        let openP99 = Self.latency(open, "p99")
+        #expect(openP99 >= 100_000, "open-loop p99 \(openP99) us: the stall should hold back ~200 requests")
+        #expect(Self.latency(open, "max") >= 150_000)
+        let report = try #require(open["open_loop"] as? [String: Any])
+        #expect(report["asked_per_s"] as? Double == 1000)
+        let sent = try #require(report["measured_sends"] as? Int)
+        #expect((2700...3300).contains(sent), "3 s at 1000/s sends about 3000 requests, stall or not: \(sent)")
+        #expect((report["in_flight_max"] as? Int ?? 0) >= 100, "requests pile up during the stall: \(report)")
+
+        // With at most 8 in flight the sender itself is held back during the stall: the ~190
+        // requests it could not send count from their intended times (measured from when they
+        // finally left, the stall would show in 8 of them, not in the p99).
+        let capped = try Self.runWithStall("{name: capped, workload: rr, request_size: 256, response_size: 256, rate: 1000/s, inflight: 8, duration: 3s, warmup: 300ms}")
+        #expect(Self.latency(capped, "p99") >= 100_000, "capped open-loop p99 \(Self.latency(capped, "p99")) us")
+        let cappedReport = try #require(capped["open_loop"] as? [String: Any])
+        #expect(cappedReport["in_flight_max"] as? Int == 8)
+        #expect((cappedReport["late_sends"] as? Int ?? 0) >= 100, "requests held back by the cap are late: \(cappedReport)")
+
+        let closed = try Self.runWithStall("{name: closed, workload: rr, request_size: 256, response_size: 256, duration: 3s, warmup: 300ms}")
+        #expect(closed["open_loop"] is NSNull, "a closed-loop case has no open-loop report")
+        #expect(Self.latency(closed, "max") >= 150_000, "the stalled request itself waited")
+        #expect(Self.latency(closed, "p99") < 50_000, "closed loop, the stall is one sample: p99 \(Self.latency(closed, "p99")) us")
+    }
+
+    /// A target that needs 5 ms per request cannot answer 1000/s: the case says it did not keep
+    /// up, the queue reaches its cap, and the run still succeeds (the figures are honest).
+    @Test func aTargetThatCannotKeepUpIsSaidToFallBehind() throws {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile("""
+            name: behind
+            cases:
+              - {name: slow, workload: rr, request_size: 256, response_size: 256, rate: 1000/s, inflight: 16, target_cost: 5ms, duration: 1s, warmup: 200ms}
+            """)
+        let out = try Tool.run(["run", scenario, "--json", dir + "/r.json"])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("slow: open loop at 1000/s"), "\(out.stdout)")
+        #expect(out.stdout.contains("did NOT keep up"), "\(out.stdout)")
+        #expect(out.stdout.contains("the queue grew to the in-flight cap of 16"), "\(out.stdout)")
+        let document = try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))
+        let c = try #require((document["cases"] as? [[String: Any]])?.first)
+        let report = try #require(c["open_loop"] as? [String: Any])
+        #expect(report["kept_up"] as? Bool == false)
+        #expect(report["in_flight_max"] as? Int == 16)
+        let achieved = try #require(report["achieved_per_s"] as? Double)
+        #expect(achieved < 400, "5 ms per request allows at most 200/s: \(achieved)")
+    }
+
+    /// A rate the target meets easily: answered at the rate asked (constant and Poisson).
+    @Test(arguments: ["200/s", "{rate: 200/s, arrivals: poisson}"])
+    func anEasyRateIsKept(rate: String) throws {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile("""
+            name: easy
+            cases:
+              - {name: easy, workload: rr, request_size: 64, response_size: 64, rate: \(rate), duration: 2s, warmup: 200ms}
+            """)
+        let out = try Tool.run(["run", scenario, "--json", dir + "/r.json"])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let document = try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))
+        let c = try #require((document["cases"] as? [[String: Any]])?.first)
+        let report = try #require(c["open_loop"] as? [String: Any])
+        let sent = try #require(report["measured_sends"] as? Int)
+        // Constant spacing sends 400 in 2 s; Poisson arrivals vary by about sqrt(400) = 20.
+        #expect((320...480).contains(sent), "\(sent) sends in 2 s at 200/s")
+        let achieved = try #require(report["achieved_per_s"] as? Double)
+        #expect(achieved > 160 && achieved < 240, "\(achieved)/s answered of 200/s")
+    }
+}

@@ -1,0 +1,53 @@
+import Testing
+@testable import VsockBenchModel
+
+/// `rate` in scenario files: the two spellings, the inflight cap it implies, its errors.
+@Suite struct OpenLoopScenarioTests {
+    @Test func constantAndPoissonRatesParse() throws {
+        let text = """
+            name: open
+            cases:
+              - {name: a, workload: rr, rate: 5000/s}
+              - {name: b, workload: masked, rate: {rate: 2k/s, arrivals: poisson}, inflight: 64}
+              - {name: c, workload: rr, inflight: 4}
+            """
+        let s = try ScenarioLoader.parse(text, file: "open.yaml")
+        #expect(s.cases[0].exchange?.rate == ArrivalRate(perSecond: 5000))
+        #expect(s.cases[0].inflight == Exchange.openLoopDefaultInflight, "an open-loop case caps in-flight requests generously unless told")
+        #expect(s.cases[0].exchange?.isStopAndWait == false)
+        #expect(s.cases[1].exchange?.rate == ArrivalRate(perSecond: 2000, arrivals: .poisson))
+        #expect(s.cases[1].inflight == 64)
+        #expect(s.cases[2].exchange?.rate == nil)
+        #expect(s.cases[0].describedSizes.hasSuffix("@5000/s"))
+        #expect(s.cases[1].strategySummary == "none @2000/s poisson")
+    }
+
+    @Test(arguments: [
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 20000000/s}\n", 3, "above 10000000/s"),
+        ("name: x\ncases:\n  - {name: a, workload: stream, rate: 100/s}\n", 3, "'rate' applies to masked/rr cases, not stream"),
+        ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 100/s, arrivals: bursty}\n", 5, "arrivals must be constant or poisson, not 'bursty'"),
+        ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {arrivals: poisson}\n", 5, "rate needs rate: N/s"),
+        ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 1/s, jitter: 2}\n", 5, "unknown rate parameter 'jitter'"),
+    ])
+    func badRatesAreLocated(text: String, line: Int, message: String) {
+        do {
+            _ = try ScenarioLoader.parse(text, file: "bad.yaml")
+            Issue.record("accepted a bad file: \(text)")
+        } catch {
+            #expect(error.description.contains("bad.yaml:\(line): "), "\(error.description)")
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    @Test func rateTextParses() {
+        #expect(ArrivalRate.parse("5000/s") == 5000)
+        #expect(ArrivalRate.parse("5k/s") == 5000)
+        #expect(ArrivalRate.parse("2.5") == 2.5)
+        #expect(ArrivalRate.parse("-1/s") == nil)
+        #expect(ArrivalRate.parse("nan") == nil)
+        #expect(ArrivalRate(perSecond: 1000).summary == "1000/s")
+        #expect(ArrivalRate(perSecond: 2.5, arrivals: .poisson).summary == "2.5/s poisson")
+    }
+}
