@@ -16,7 +16,13 @@ extension VsockBench {
             write predicts (k = 1, 2, 4, 8, 16, 32). rr: t is the round-trip time per message; \
             stream: t is the time per write.
 
-            Exit status: 0 every size measured and fitted; 1 a case failed or the points could not \
+            With --rates, the sweep is over offered load instead: one size (--sizes, 8KiB by \
+            default), one open-loop case per rate (requests sent at their intended times whatever \
+            the responses do, latency from each intended time), and the table of p50, p99 and \
+            p99.9 against the rate offered, the rate answered, and the knee: the highest rate \
+            before the target fell behind or p99 passed twice the lightest load's.
+
+            Exit status: 0 every size measured and fitted (--rates: every rate measured); 1 a case failed or the points could not \
             be fitted; 2 bad input.
 
             Each size runs 2s after a 500ms warmup unless --duration, --warmup or --messages say \
@@ -28,13 +34,17 @@ extension VsockBench {
               vsockbench sweep --workload stream --sizes 4KiB,64KiB,256KiB --json sweep.json --html sweep.html
               vsockbench sweep --workload rr --target vsock://16:5005 --duration 3s --probe
               vsockbench sweep --workload masked --target null
+              vsockbench sweep --workload rr --sizes 8KiB --rates 1000,2000,5000,10000/s --html rates.html
             """)
 
         @Option(name: .long, help: ArgumentHelp("rr, stream or masked.", valueName: "workload"))
         var workload: String = SweepWorkload.rr.rawValue
 
-        @Option(name: .long, help: ArgumentHelp("Message sizes, comma-separated.", valueName: "sizes"))
-        var sizes: String = SweepPlan.defaultSizes
+        @Option(name: .long, help: ArgumentHelp("Message sizes, comma-separated (default \(SweepPlan.defaultSizes); with --rates one size, default 8KiB).", valueName: "sizes"))
+        var sizes: String?
+
+        @Option(name: .long, help: ArgumentHelp("Sweep offered load instead of size: open-loop rates, comma-separated (1000,2000,5000,10000/s).", valueName: "rates"))
+        var rates: String?
 
         @Option(name: .customLong("batch-size"), help: ArgumentHelp("Message size the batching predictions are for.", valueName: "size"),
                 transform: ByteCount.parsePositive)
@@ -50,6 +60,7 @@ extension VsockBench {
 
         func run() throws {
             try checkWritable(json, html)
+            if let rates { return try runRates(rates) }
             let plan = try makePlan()
             let batchBytes = batchSize.bytes
             let selected: Scenario
@@ -79,7 +90,7 @@ extension VsockBench {
             }
             do {
                 // Each size runs 2s after a 500ms warmup unless --duration/--warmup/--messages say otherwise.
-                let plan = try SweepPlan(workload: kind, sizes: SweepPlan.parseSizes(sizes), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
+                let plan = try SweepPlan(workload: kind, sizes: SweepPlan.parseSizes(sizes ?? SweepPlan.defaultSizes), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
                 if plan.sizes.count < 2 {
                     throw fail("\(LatencyBandwidthFitError.tooFewPoints(plan.sizes.count))", code: Exit.badInput)
                 }
@@ -87,6 +98,39 @@ extension VsockBench {
             } catch let error as SweepError {
                 throw fail(error.description, code: Exit.badInput)
             }
+        }
+
+        /// `--rates`: one size, one open-loop case per offered rate.
+        private func runRates(_ text: String) throws {
+            guard let kind = SweepWorkload(rawValue: workload) else {
+                throw fail("unknown workload '\(workload)'; use rr or masked with --rates", code: Exit.badInput)
+            }
+            let plan: RateSweepPlan
+            do {
+                let sized = try SweepPlan.parseSizes(sizes ?? "8KiB")
+                guard sized.count == 1, let size = sized.first, size > 0 else {
+                    throw fail("--rates sweeps one message size; give one with --sizes (for example --sizes 8KiB), not \(sized.count)", code: Exit.badInput)
+                }
+                plan = try RateSweepPlan(workload: kind, size: size, rates: RateSweepPlan.parseRates(text), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
+            } catch let error as SweepError {
+                throw fail(error.description, code: Exit.badInput)
+            }
+            let selected: Scenario
+            do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            let scenario = try driver.applyOverrides(to: selected)
+            let session = try DriverSession(flags: driver)
+            defer { session.close() }
+            let document = session.run(scenario, plan: DriverSession.plan(driver))
+            let sweep = RateSweepReport(plan: plan, document: document)
+            print(RunTable.render(document))
+            print(RateSweepTable.render(sweep), terminator: "")
+            if let json { try writeFile(json, RateSweepDocument(run: document, rateSweep: sweep).encoded()) }
+            if let html { try writeFile(html, Array(HTMLReport.render(document, rateSweep: sweep, title: "vsockbench sweep: \(plan.workload.rawValue) over offered load").utf8)) }
+            if session.runner.wasInterrupted {
+                session.close()
+                throw ExitCode(Exit.interrupted)
+            }
+            if !document.allVerified { throw ExitCode(Exit.failure) }
         }
     }
 }

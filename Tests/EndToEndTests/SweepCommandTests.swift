@@ -75,3 +75,47 @@ extension EndToEndSuite {
         }
     }
 }
+
+extension EndToEndSuite {
+    /// `vsockbench sweep --rates`: the open-loop curve against offered load.
+    @Suite(.serialized) struct RateSweepCommandTests {
+        @Test func aRateSweepMeasuresEachRateAndWritesItsSection() throws {
+            let dir = try CommandSupport.scratch("rates")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let json = dir.appending(path: "rates.json")
+            let html = dir.appending(path: "rates.html")
+            let output = try CommandSupport.vsockbench([
+                "sweep", "--workload", "rr", "--sizes", "1KiB", "--rates", "100,200/s", "--duration", "500ms", "--warmup", "100ms",
+                "--json", json.path, "--html", html.path,
+            ])
+            #expect(output.status == 0, "\(output.stderr)\n\(output.stdout)")
+            #expect(output.stdout.contains("open-loop sweep rr 1KiB: latency from each request's intended send time"))
+            #expect(output.stdout.contains("knee: "))
+            let object = try CommandSupport.jsonObject(json)
+            #expect((object["cases"] as? [Any])?.count == 2)
+            let sweep = try #require(object["rate_sweep"] as? [String: Any])
+            let points = try #require(sweep["points"] as? [[String: Any]])
+            #expect(points.map { $0["offered_per_s"] as? Double } == [100, 200])
+            for p in points {
+                let answered = try #require(p["achieved_per_s"] as? Double)
+                let offered = try #require(p["offered_per_s"] as? Double)
+                #expect(answered > offered * 0.8 && answered < offered * 1.2, "\(p)")
+                #expect((p["p99_us"] as? Double ?? 0) > 0)
+                #expect(p["verified"] as? Bool == true)
+            }
+            #expect(sweep.keys.contains("knee_per_s") && sweep["knee_rule"] is String)
+            let page = try String(contentsOf: html, encoding: .utf8)
+            #expect(page.contains("Open-loop sweep: rr 1KiB"))
+            #expect(page.contains("Latency against offered load"))
+        }
+
+        @Test func badRateSweepsAreRefusedWithExitTwo() throws {
+            let stream = try CommandSupport.vsockbench(["sweep", "--workload", "stream", "--rates", "100,200"])
+            #expect(stream.status == 2)
+            #expect(stream.stderr.contains("a stream has no requests to pace"), "\(stream.stderr)")
+            let twoSizes = try CommandSupport.vsockbench(["sweep", "--sizes", "1KiB,2KiB", "--rates", "100,200"])
+            #expect(twoSizes.status == 2)
+            #expect(twoSizes.stderr.contains("--rates sweeps one message size"), "\(twoSizes.stderr)")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import VsockBenchSupport
+import VsockBenchModel
 
 /// The report's text sections: the header, problems, host facts, diagnosis and the full table.
 enum ReportSections {
@@ -124,5 +125,35 @@ enum ReportSections {
         }
         let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, least squares."
         return section("sweep", "Size sweep: \(sweep.workload)", caption: caption, body)
+    }
+
+    /// The open-loop sweep: latency percentiles and the rate answered against offered load.
+    static func rateSweep(_ sweep: RateSweepReport) -> Node {
+        let offered = sweep.points.map(\.offeredPerSecond)
+        let rateLabel: (Double) -> String = { ChartScale.label($0) + "/s" }
+        var latency = LineChart(
+            title: "Latency against offered load", xValues: offered, xLog: true, xTitle: "offered load, requests/s (log scale)", xLabel: rateLabel,
+            yLog: true, yTitle: "us from intended send time (log scale)",
+            series: [
+                .init(name: "p50", values: sweep.points.map(\.p50Micros)),
+                .init(name: "p99", values: sweep.points.map(\.p99Micros)),
+                .init(name: "p99.9", values: sweep.points.map(\.p999Micros)),
+            ])
+        if let knee = sweep.kneePerSecond { latency.markers = [(knee, "knee \(ArrivalRate(perSecond: knee).summary)")] }
+        latency.flagged = sweep.points.filter { !$0.keptUp }.compactMap { p in
+            p.p99Micros.map { (p.offeredPerSecond, $0, "not kept up at \(ArrivalRate(perSecond: p.offeredPerSecond).summary): answered \(Format.compact(p.achievedPerSecond))/s") }
+        }
+        let answered = LineChart(
+            title: "Rate answered against rate offered", xValues: offered, xLog: true, xTitle: "offered load, requests/s (log scale)", xLabel: rateLabel,
+            yTitle: "requests/s",
+            series: [
+                .init(name: "offered", values: offered.map { Optional($0) }, reference: true),
+                .init(name: "answered", values: sweep.points.map { Optional($0.achievedPerSecond) }),
+            ])
+        let knee = sweep.kneePerSecond.map { "Knee: \(ArrivalRate(perSecond: $0).summary); \(sweep.kneeNote)." } ?? "Knee: \(sweep.kneeNote)."
+        return section(
+            "rate-sweep", "Open-loop sweep: \(sweep.workload) \(Quantities.formatSize(sweep.size))",
+            caption: "Requests sent at their intended times whatever the responses did; latency from each intended send time (coordinated omission corrected). \(knee) Rule: \(sweep.kneeRule).",
+            [.el("div", [("class", "panels")], [latency.render(), answered.render()].compactMap { $0 })])
     }
 }

@@ -43,6 +43,13 @@ enum ReportStyle {
     .median { stroke: #e8a33d; stroke-width: 3; }
     .model { fill: none; stroke: #e8a33d; stroke-width: 2.5; }
     .point { fill: #3b6fb6; stroke: #fff; stroke-width: 1.5; }
+    .series { fill: none; stroke-width: 2; }
+    .series.s0 { stroke: #3b6fb6; } .dot.s0 { fill: #3b6fb6; }
+    .series.s1 { stroke: #e8a33d; } .dot.s1 { fill: #e8a33d; }
+    .series.s2 { stroke: #a12a1d; } .dot.s2 { fill: #a12a1d; }
+    .series.s3 { stroke: #2a8a6e; } .dot.s3 { fill: #2a8a6e; }
+    .series.ref { stroke: #6b7385; stroke-width: 1.5; stroke-dasharray: 5 4; }
+    .flag { fill: none; stroke: #c0392b; stroke-width: 2; }
     table { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
     th, td { padding: 4px 10px; border-bottom: 1px solid #e6e9ef; text-align: left; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

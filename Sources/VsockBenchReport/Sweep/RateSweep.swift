@@ -1,0 +1,220 @@
+import FoundationEssentials
+import VsockBenchModel
+import VsockBenchSupport
+
+/// An open-loop sweep: one message size, one case per offered rate, lowest first. What it
+/// answers: at this load, what is my p99, and where does latency turn up (the knee)?
+public struct RateSweepPlan: Sendable, Equatable {
+    public var workload: SweepWorkload
+    public var size: Int
+    /// Offered rates, requests per second over the case, ascending.
+    public var rates: [Double]
+    public var scenario: Scenario
+
+    public init(workload: SweepWorkload, size: Int, rates: [Double], stop: StopCondition, warmupNanos: UInt64) throws(SweepError) {
+        guard workload != .stream else {
+            throw .badSizes("--rates paces requests: use --workload rr or masked (a stream has no requests to pace)")
+        }
+        guard rates.count >= 2 else { throw .badSizes("--rates needs at least two rates to draw a curve; for example --rates 1000,2000,5000,10000/s") }
+        let sorted = rates.sorted()
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous == next {
+            throw .badSizes("rate \(ArrivalRate(perSecond: next).summary) is given twice; each rate is measured once")
+        }
+        var cases: [CaseSpec] = []
+        for rate in sorted {
+            var spec = try workload.caseSpec(size: size, stop: stop, warmupNanos: warmupNanos)
+            spec.name = "\(workload.rawValue)-\(Quantities.formatSize(size))@\(ArrivalRate(perSecond: rate).summary.dropLast(2))"
+            spec.updateExchange {
+                $0.rate = ArrivalRate(perSecond: rate)
+                $0.inflight = Exchange.openLoopDefaultInflight
+            }
+            cases.append(spec)
+        }
+        self.workload = workload
+        self.size = size
+        self.rates = sorted
+        let list = sorted.map { ArrivalRate(perSecond: $0).summary.dropLast(2) }.joined(separator: ",")
+        scenario = Scenario(
+            name: "rate-sweep-\(workload.rawValue)", description: "open-loop sweep of \(workload.rawValue) \(Quantities.formatSize(size)) over \(list)/s",
+            cases: cases, path: "sweep --workload \(workload.rawValue) --sizes \(Quantities.formatSize(size)) --rates \(list)/s")
+    }
+
+    /// Rates from `1000,2000,5000,10000/s` (each may carry `/s`, `k` for thousands).
+    public static func parseRates(_ text: String) throws(SweepError) -> [Double] {
+        var rates: [Double] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let rate = ArrivalRate.parse(String(item)), rate <= 10_000_000 else {
+                throw .badSizes("--rates: '\(item)' is not a rate; give requests per second such as 1000,2000,5000/s")
+            }
+            rates.append(rate)
+        }
+        return rates
+    }
+}
+
+/// The `rate_sweep` section: latency against offered load, and the knee.
+public struct RateSweepReport: Codable, Sendable, Equatable {
+    public struct Point: Codable, Sendable, Equatable {
+        public var offeredPerSecond: Double
+        public var caseName: String
+        /// Verified responses per second; 0 when the case failed.
+        public var achievedPerSecond: Double
+        /// From each request's intended send time, microseconds; nil when nothing was measured.
+        public var p50Micros: Double?
+        public var p99Micros: Double?
+        public var p999Micros: Double?
+        public var lateSends: UInt64
+        public var keptUp: Bool
+        public var verified: Bool
+        /// Why it was not kept up: who fell behind.
+        public var behind: String?
+
+        enum CodingKeys: String, CodingKey {
+            case offeredPerSecond = "offered_per_s", caseName = "case", achievedPerSecond = "achieved_per_s"
+            case p50Micros = "p50_us", p99Micros = "p99_us", p999Micros = "p999_us", lateSends = "late_sends", keptUp = "kept_up", verified, behind
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(offeredPerSecond, forKey: .offeredPerSecond)
+            try c.encode(caseName, forKey: .caseName)
+            try c.encode(achievedPerSecond, forKey: .achievedPerSecond)
+            try c.encode(p50Micros, forKey: .p50Micros)
+            try c.encode(p99Micros, forKey: .p99Micros)
+            try c.encode(p999Micros, forKey: .p999Micros)
+            try c.encode(lateSends, forKey: .lateSends)
+            try c.encode(keptUp, forKey: .keptUp)
+            try c.encode(verified, forKey: .verified)
+            try c.encode(behind, forKey: .behind)
+        }
+    }
+
+    public var workload: String
+    public var size: Int
+    /// Ascending by offered rate.
+    public var points: [Point]
+    /// The highest offered rate before latency turned up or the target fell behind; nil when
+    /// the lightest load already did, or the heaviest still did not (``kneeNote`` says which).
+    public var kneePerSecond: Double?
+    public var kneeNote: String
+    /// The rule, as the report states it.
+    public var kneeRule: String
+
+    /// p99 may grow to this multiple of the lightest load's before the curve has turned.
+    public static let kneeFactor = 2.0
+
+    enum CodingKeys: String, CodingKey {
+        case workload, size, points, kneePerSecond = "knee_per_s", kneeNote = "knee_note", kneeRule = "knee_rule"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(size, forKey: .size)
+        try c.encode(points, forKey: .points)
+        try c.encode(kneePerSecond, forKey: .kneePerSecond)
+        try c.encode(kneeNote, forKey: .kneeNote)
+        try c.encode(kneeRule, forKey: .kneeRule)
+    }
+
+    public init(plan: RateSweepPlan, document: RunDocument) {
+        workload = plan.workload.rawValue
+        size = plan.size
+        points = zip(plan.rates, plan.scenario.cases).map { rate, spec in
+            let result = document.cases.first { $0.name == spec.name }
+            let latency = result?.latencyMicros
+            return Point(
+                offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
+                p50Micros: latency?.p50, p99Micros: latency?.p99, p999Micros: latency?.p999,
+                lateSends: result?.openLoop?.lateSends ?? 0, keptUp: result?.openLoop?.keptUp ?? false,
+                verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: result?.openLoop.flatMap(Self.behind))
+        }
+        kneeRule = "the highest offered rate before the first that was not kept up (answered under \(Int(OpenLoopReport.achievedShare * 100))% of it, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
+        (kneePerSecond, kneeNote) = Self.knee(points)
+    }
+
+    /// Who fell behind, in a few words; nil when the schedule was kept.
+    static func behind(_ report: OpenLoopReport) -> String? {
+        if report.keptUp { return nil }
+        if report.achievedPerSecond < report.askedPerSecond * OpenLoopReport.achievedShare {
+            return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
+        }
+        if report.inFlightCap > 0, report.inFlightMax >= UInt64(report.inFlightCap) {
+            return "the queue reached its cap of \(report.inFlightCap)"
+        }
+        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight (a busy machine?)"
+    }
+
+    static func knee(_ points: [Point]) -> (Double?, String) {
+        guard let first = points.first, let base = first.p99Micros, first.keptUp, first.verified else {
+            let why = points.first.map { "\(ArrivalRate(perSecond: $0.offeredPerSecond).summary) was not kept up (\($0.behind ?? "the case failed"))" } ?? "no points"
+            return (nil, "below the lightest load offered: \(why); offer less")
+        }
+        var knee = first
+        for p in points.dropFirst() {
+            guard p.verified, let p99 = p.p99Micros else {
+                return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) the case failed")
+            }
+            guard p.keptUp else {
+                return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) \(p.behind ?? "the schedule was not kept")")
+            }
+            if p99 > base * kneeFactor {
+                return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) p99 reached \(Format.compact(p99)) us, \(Format.compact(p99 / base))x the \(Format.compact(base)) us of \(ArrivalRate(perSecond: first.offeredPerSecond).summary)")
+            }
+            knee = p
+        }
+        return (nil, "not reached: \(ArrivalRate(perSecond: knee.offeredPerSecond).summary), the heaviest load offered, was kept with p99 within \(Format.compact(kneeFactor))x of the lightest's; offer more")
+    }
+}
+
+/// What `sweep --rates --json` writes: the run document plus a `rate_sweep` section.
+public struct RateSweepDocument: Codable, Sendable, Equatable {
+    public var run: RunDocument
+    public var rateSweep: RateSweepReport
+
+    public init(run: RunDocument, rateSweep: RateSweepReport) {
+        self.run = run
+        self.rateSweep = rateSweep
+    }
+
+    private enum SectionKey: String, CodingKey { case rateSweep = "rate_sweep" }
+
+    public init(from decoder: any Decoder) throws {
+        run = try RunDocument(from: decoder)
+        rateSweep = try decoder.container(keyedBy: SectionKey.self).decode(RateSweepReport.self, forKey: .rateSweep)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try run.encode(to: encoder)
+        var c = encoder.container(keyedBy: SectionKey.self)
+        try c.encode(rateSweep, forKey: .rateSweep)
+    }
+
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(self)).map(Array.init) ?? []) + [10]
+    }
+}
+
+/// The human report of a rate sweep.
+public enum RateSweepTable {
+    public static func render(_ sweep: RateSweepReport) -> String {
+        var out = "open-loop sweep \(sweep.workload) \(Quantities.formatSize(sweep.size)): latency from each request's intended send time\n"
+        var table = TextTable(columns: ["offered/s", "answered/s", "p50 us", "p99 us", "p99.9 us", "late sends", "kept up"], rightAligned: [0, 1, 2, 3, 4, 5])
+        for p in sweep.points {
+            table.add([
+                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), Format.compact(p.achievedPerSecond), Format.compact(p.p50Micros),
+                Format.compact(p.p99Micros), Format.compact(p.p999Micros), String(p.lateSends),
+                !p.verified ? "FAILED" : (p.keptUp ? "yes" : "NO"),
+            ])
+        }
+        out += table.render()
+        if let knee = sweep.kneePerSecond {
+            out += "knee: \(ArrivalRate(perSecond: knee).summary); \(sweep.kneeNote)\n"
+        } else {
+            out += "knee: \(sweep.kneeNote)\n"
+        }
+        return out + "(knee: \(sweep.kneeRule))\n"
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+@testable import VsockBenchModel
+@testable import VsockBenchReport
+
+/// The open-loop sweep's plan and its knee.
+@Suite struct RateSweepTests {
+    typealias Point = RateSweepReport.Point
+
+    static func point(_ rate: Double, p99: Double?, keptUp: Bool = true, verified: Bool = true, behind: String? = nil) -> Point {
+        Point(offeredPerSecond: rate, caseName: "rr@\(Int(rate))", achievedPerSecond: keptUp ? rate : rate / 2,
+              p50Micros: p99.map { $0 / 2 }, p99Micros: p99, p999Micros: p99.map { $0 * 2 }, lateSends: 0, keptUp: keptUp, verified: verified,
+              behind: keptUp ? nil : (behind ?? "the target fell behind: answered \(Int(rate / 2))/s"))
+    }
+
+    @Test func theKneeIsTheLastRateBeforeP99Doubles() {
+        let (knee, note) = RateSweepReport.knee([Self.point(1000, p99: 100), Self.point(2000, p99: 150), Self.point(5000, p99: 210), Self.point(10000, p99: 900)])
+        #expect(knee == 2000)
+        #expect(note.contains("at 5000/s p99 reached 210.0 us, 2.10x the 100.0 us of 1000/s"), "\(note)")
+    }
+
+    @Test func theKneeIsTheLastRateBeforeTheTargetFellBehind() {
+        let (knee, note) = RateSweepReport.knee([Self.point(1000, p99: 100), Self.point(2000, p99: 120), Self.point(5000, p99: 130, keptUp: false)])
+        #expect(knee == 2000)
+        #expect(note.contains("at 5000/s the target fell behind"), "\(note)")
+    }
+
+    @Test func noKneeWhenTheLightestLoadIsAlreadyTooMuchOrTheHeaviestIsStillFine() {
+        let (low, lowNote) = RateSweepReport.knee([Self.point(1000, p99: 100, keptUp: false), Self.point(2000, p99: 120)])
+        #expect(low == nil)
+        #expect(lowNote.hasPrefix("below the lightest load offered: 1000/s was not kept up"), "\(lowNote)")
+        let (high, highNote) = RateSweepReport.knee([Self.point(1000, p99: 100), Self.point(2000, p99: 120)])
+        #expect(high == nil)
+        #expect(highNote.hasPrefix("not reached: 2000/s, the heaviest load offered"), "\(highNote)")
+        let (failed, failedNote) = RateSweepReport.knee([Self.point(1000, p99: 100), Self.point(2000, p99: nil, verified: false)])
+        #expect(failed == 1000)
+        #expect(failedNote.contains("at 2000/s the case failed"))
+    }
+
+    @Test func planMakesOneOpenLoopCasePerRateAscending() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 8192, rates: [5000, 1000, 2000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        #expect(plan.rates == [1000, 2000, 5000])
+        #expect(plan.scenario.cases.map(\.name) == ["rr-8KiB@1000", "rr-8KiB@2000", "rr-8KiB@5000"])
+        #expect(plan.scenario.cases.map { $0.exchange?.rate?.perSecond } == [1000, 2000, 5000])
+        #expect(plan.scenario.cases.allSatisfy { $0.exchange?.inflight == Exchange.openLoopDefaultInflight && $0.connections == 1 })
+    }
+
+    @Test func badPlansSayWhatToChange() {
+        #expect { try RateSweepPlan(workload: .stream, size: 8192, rates: [1, 2], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("a stream has no requests to pace") }
+        #expect { try RateSweepPlan(workload: .rr, size: 8192, rates: [1000], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("at least two rates") }
+        #expect { try RateSweepPlan(workload: .rr, size: 8192, rates: [1000, 1000], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("given twice") }
+        #expect { try RateSweepPlan.parseRates("1000,fast") } throws: { "\($0)".contains("'fast' is not a rate") }
+        #expect((try? RateSweepPlan.parseRates("1000,2k,5000/s")) == [1000, 2000, 5000])
+    }
+}
