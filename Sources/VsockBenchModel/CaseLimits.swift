@@ -1,3 +1,4 @@
+import VsockBenchSupport
 /// The bounds every case must respect, checked where a case comes from outside: the target
 /// checks each hello with them (a driver is a peer it does not trust), so no hello can make it
 /// allocate without bound, spin forever or divide by zero. The scenario loader enforces the
@@ -6,6 +7,10 @@ extension CaseSpec {
     public static let maxBuffer = 64 * 1024 * 1024
     public static let maxConnections = 1024
     public static let maxInflight = 4096
+    /// The shortest slice of a time series, and the most slices a case reports (a longer
+    /// count-bounded case folds the rest into its last slice).
+    public static let minInterval: UInt64 = 10_000_000
+    public static let maxIntervals = 3600
 
     /// What is out of bounds, one sentence each; empty when the case is acceptable.
     /// `maxFrame` is the target's frame limit, when a target asks.
@@ -22,6 +27,12 @@ extension CaseSpec {
             problems.check(kind == .stream, "bytes bounds stream cases only; a \(kind.rawValue) case stops after a duration or a number of messages")
         }
         problems.check(Double(warmupNanos) / 1e9 <= 7 * 86_400, "warmup longer than a week")
+        if let interval = intervalNanos {
+            problems.check(interval >= Self.minInterval, "interval \(Quantities.formatDuration(interval)) is shorter than \(Quantities.formatDuration(Self.minInterval)) (a slice must hold many messages)")
+            if case let .duration(nanos) = stop {
+                problems.check(nanos / max(interval, 1) <= UInt64(Self.maxIntervals), "interval \(Quantities.formatDuration(interval)) cuts the duration into more than \(Self.maxIntervals) slices")
+            }
+        }
         switch workload {
         case let .stream(s):
             problems.check((1...Self.maxBuffer).contains(s.writeSize), "write_size \(s.writeSize) is outside 1 B...64 MiB")

@@ -27,6 +27,8 @@ public struct CaseSpec: Sendable, Equatable {
     public var socket = SocketOptions()
     /// Seed of the payload generator.
     public var seed: UInt64 = 1
+    /// Report the measured part in slices of this length too (a time series); nil: one figure.
+    public var intervalNanos: UInt64?
     /// Line of the case in its scenario file, for messages.
     public var sourceLine: Int?
 

@@ -49,6 +49,9 @@ public enum RunTable {
             }
         }
         for c in document.cases {
+            if let slices = c.intervals, !slices.isEmpty { out += "\n" + intervalTable(c, slices) }
+        }
+        for c in document.cases {
             if let open = c.openLoop {
                 out += "\(Terminal.safe(c.name)): open loop at \(Format.compact(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\n"
             }
@@ -62,6 +65,34 @@ public enum RunTable {
         }
         for c in document.cases where !c.errors.isEmpty {
             out += "\n\(Terminal.safe(c.name)): FAILED\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
+    /// A case slice by slice (`interval`), stalls flagged.
+    static func intervalTable(_ c: CaseResult, _ slices: [IntervalFigures]) -> String {
+        let length = c.spec.intervalNanos.map(Quantities.formatDuration) ?? "?"
+        let latency = slices.contains { $0.p50Micros != nil }
+        let probe = slices.contains { $0.probe != nil }
+        var columns = ["t s", "Mbps tx", "Mbps rx", "msgs/s"]
+        if latency { columns += ["p50 us", "p99 us"] }
+        columns += ["writes/msg", "reads/msg"]
+        if probe { columns += ["vsock pkts/msg", "credit upd/msg"] }
+        columns.append("")
+        var table = TextTable(columns: columns, rightAligned: Set(0..<(columns.count - 1)))
+        for s in slices {
+            var row = [Format.fixed(s.startSeconds, 1), Format.compact(s.mbpsTx), Format.compact(s.mbpsRx), Format.fixed(s.msgsPerSecond, 0)]
+            if latency { row += [Format.compact(s.p50Micros), Format.compact(s.p99Micros)] }
+            row += [Format.fixed(s.writesPerMessage, 2), Format.fixed(s.readsPerMessage, 2)]
+            if probe { row += [Format.fixed(s.probe?.perMessage.vsockPackets, 2), Format.fixed(s.probe?.perMessage.creditUpdates, 2)] }
+            row.append(s.stall ? "STALL" : "")
+            table.add(row)
+        }
+        var out = "\(Terminal.safe(c.name)) over time: slices of \(length)\(latency ? "; p50/p99 of the responses that came in each slice" : "")\n" + table.render()
+        let stalls = slices.filter(\.stall)
+        if !stalls.isEmpty {
+            let median = slices.map(\.msgsPerSecond).sorted()[slices.count / 2]
+            out += "\(Terminal.safe(c.name)): \(stalls.count) slice\(stalls.count == 1 ? "" : "s") under \(Int(IntervalFigures.stallShare * 100))% of the median slice (\(Format.fixed(median, 0)) msgs/s): a stall at t = \(stalls.map { Format.fixed($0.startSeconds, 1) + "s" }.joined(separator: ", "))\n"
         }
         return out
     }

@@ -140,8 +140,15 @@ final class ProgressLine: Sendable {
     func update(_ p: CaseProgress) {
         guard enabled, (p.plannedSeconds ?? 2) > 1 || p.elapsedSeconds > 1 else { return }
         let planned = p.plannedSeconds.map { "/" + Format.fixed($0, 1) + "s" } ?? ""
-        let rate = p.elapsedSeconds > 0 ? Double(p.bytes) * 8 / p.elapsedSeconds / 1e6 : 0
-        let line = "  \(p.caseName): \(p.phase == .warmup ? "warmup" : "measuring") \(Format.fixed(p.elapsedSeconds, 1))s\(planned)  \(p.messages) msgs  \(Format.compact(rate)) Mbps"
+        func mbps(_ bytes: UInt64, _ seconds: Double) -> String { Format.compact(seconds > 0 ? Double(bytes) * 8 / seconds / 1e6 : 0) }
+        var line = "  \(p.caseName): \(p.phase == .warmup ? "warmup" : "measuring") \(Format.fixed(p.elapsedSeconds, 1))s\(planned)  \(p.messages) msgs"
+        if let s = p.lastSlice {
+            // A stream's messages are counted at its end: its slices show bytes only.
+            let rate = s.messages > 0 ? "  \(Format.fixed(Double(s.messages) / max(s.seconds, 1e-9), 0)) msgs/s" : ""
+            line += "  | slice \(s.index): Mbps tx \(mbps(s.bytesTx, s.seconds)) rx \(mbps(s.bytesRx, s.seconds))\(rate)"
+        } else {
+            line += "  Mbps tx \(mbps(p.bytesTx, p.elapsedSeconds)) rx \(mbps(p.bytesRx, p.elapsedSeconds)) (warmup included)"
+        }
         shown.withLock { shown in
             StandardError.write("\r\u{1B}[2K" + line)
             shown = true

@@ -32,6 +32,11 @@ struct DriverFlags: ParsableArguments {
             transform: TimeSpan.parse)
     var warmup: TimeSpan?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also report every case in slices of this length (for example 1s): Mbps each way, msgs/s, p50/p99, syscalls per message and the probe's counts per slice; a slice under 10% of the case's median rate is flagged as a stall.",
+        valueName: "duration"), transform: TimeSpan.parsePositive)
+    var interval: TimeSpan?
+
     @Option(name: .long, help: ArgumentHelp("Override every case to stop after this many messages (total across connections).", valueName: "count"))
     var messages: Int?
 
@@ -88,6 +93,14 @@ struct DriverFlags: ParsableArguments {
         }
         if let warmup {
             for i in scenario.cases.indices { scenario.cases[i].warmupNanos = warmup.nanos }
+        }
+        if let interval {
+            for i in scenario.cases.indices {
+                scenario.cases[i].intervalNanos = interval.nanos
+                if let problem = scenario.cases[i].limitProblems().first(where: { $0.hasPrefix("interval") }) {
+                    throw fail("--interval: \(problem)", code: Exit.badInput)
+                }
+            }
         }
         return scenario
     }

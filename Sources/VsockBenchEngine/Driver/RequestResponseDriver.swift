@@ -26,6 +26,8 @@ struct RequestResponseDriver: Sendable {
     /// Open loop: this connection's share of the case's rate, and the seed of its arrivals.
     var openLoopShare: Double = 0
     var seed: UInt64 = 1
+    /// The slice length of the case's time series, if it has one.
+    var interval: UInt64?
 
     var socket: Socket { connection.socket }
 
@@ -33,12 +35,15 @@ struct RequestResponseDriver: Sendable {
         var result = WorkerResult(index: index)
         if exchange.isStopAndWait {
             let lane = meter.lane(owning: .both)
-            let loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quota)
+            var loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quota)
+            loop.interval = interval
             let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
-            result.latency = loop.run(SocketRoundTrip(sink: sink, connection: connection), lane: lane).latency
+            let recorder = loop.run(SocketRoundTrip(sink: sink, connection: connection), lane: lane).latency
+            (result.latency, result.sliceLatency) = (recorder.total, recorder.slices)
             finish()
         } else {
-            (result.latency, result.openLoop) = runPipelined()
+            let (recorder, openLoop) = runPipelined()
+            (result.latency, result.sliceLatency, result.openLoop) = (recorder.total, recorder.slices, openLoop)
         }
         result.reading = meter.reading()
         result.total = meter.total
@@ -50,7 +55,7 @@ struct RequestResponseDriver: Sendable {
     /// opens at the first such answer (reads from there) and closes at the end of the
     /// connection; the sender's lane covers the writes from the first measured request to the
     /// last one before the bye.
-    private func runPipelined() -> (Histogram<UInt64>, OpenLoopStats?) {
+    private func runPipelined() -> (LatencyRecorder, OpenLoopStats?) {
         let shared = PipelineShared(inflight: exchange.inflight)
         let senderLane = meter.lane(owning: .writes)
         let receiverLane = meter.lane(owning: .reads)
@@ -62,7 +67,7 @@ struct RequestResponseDriver: Sendable {
                 sendPipelined(shared, lane: senderLane)
             }
         }
-        var histogram = WorkerResult.newHistogram()
+        var histogram = LatencyRecorder(every: interval, control: control)
         var expected: UInt64 = 0
         var failed = false
         var measuring = false
@@ -108,7 +113,7 @@ struct RequestResponseDriver: Sendable {
                     receiverLane.open { cut.apply(to: &$0) }
                     measuring = true
                 }
-                histogram.record(end &- start)
+                histogram.record(end &- start, at: end)
             } else if measuring {
                 let cut = edge.at(frame, reader: connection.reader)
                 receiverLane.close { cut.apply(to: &$0) }

@@ -22,11 +22,13 @@ struct StopAndWaitLoop {
     let control: RunControl
     /// Messages this connection completes in the measured interval (count-bounded cases).
     let quota: UInt64?
+    /// The slice length of the case's time series, if it has one.
+    var interval: UInt64? = nil
 
     /// Runs until the case stops; returns the latency histogram, the messages sent, and the
     /// error that ended it early (already reported to `control`).
-    func run(_ channel: some RoundTripChannel, lane: MeterLane) -> (latency: Histogram<UInt64>, sent: UInt64) {
-        var histogram = WorkerResult.newHistogram()
+    func run(_ channel: some RoundTripChannel, lane: MeterLane) -> (latency: LatencyRecorder, sent: UInt64) {
+        var histogram = LatencyRecorder(every: interval, control: control)
         var sequence: UInt64 = 0
         var measured: UInt64 = 0
         var measuring = false
@@ -56,7 +58,7 @@ struct StopAndWaitLoop {
             }
             let end = MonotonicClock.nanos()
             if measuring {
-                histogram.record(end &- start)
+                histogram.record(end &- start, at: end)
                 measured += 1
             }
             lane.count(messages: 1, bytesIn: UInt64(responseBytes), bytesOut: UInt64(requestBytes))

@@ -10,6 +10,15 @@ enum CaseClock {
     struct Outcome {
         var cpu: CPUTime
         var probe: ProbeCounters?
+        /// The time series, when the case has an interval: samples up to the close.
+        var sampler: IntervalSampler?
+        var probeAtClose: ProbeCounters?
+        var closeNanos: UInt64 = 0
+
+        /// The series ending at the case's final readings (taken after every worker finished).
+        func series(final reading: IntervalReading) -> [IntervalSample] {
+            sampler?.finished(final: reading, probe: probeAtClose, at: reading.end?.nanos ?? closeNanos) ?? []
+        }
     }
 
     static func drive(_ spec: CaseSpec, control: RunControl, meters: [IntervalMeter], options: DriverOptions,
@@ -17,11 +26,11 @@ enum CaseClock {
         let begin = MonotonicClock.nanos()
         var planned: Double? = Double(spec.warmupNanos) / 1e9
         if case let .duration(nanos) = spec.stop { planned = Double(spec.warmupNanos + nanos) / 1e9 }
-        func report(_ phase: Phase) {
+        func report(_ phase: Phase, _ slice: SliceProgress? = nil) {
             guard let onProgress = options.onProgress else { return }
             let total = meters.reduce(Tally()) { $0 + $1.total }
             onProgress(CaseProgress(caseName: spec.name, phase: phase, elapsedSeconds: Double(MonotonicClock.nanos() - begin) / 1e9,
-                                    plannedSeconds: planned, messages: total.messages, bytes: total.bytesIn + total.bytesOut))
+                                    plannedSeconds: planned, messages: total.messages, bytesTx: total.bytesOut, bytesRx: total.bytesIn, lastSlice: slice))
         }
         wait(until: begin + spec.warmupNanos, control: control) { report(.warmup) }
         // The target's mark first (a control round trip), then the probe's reading and the
@@ -31,33 +40,47 @@ enum CaseClock {
         let probeBefore = try? options.probe?.read()
         let cpuStart = CPUTime.process()
         control.enter(.measure)
+        var sampler = spec.intervalNanos.map { IntervalSampler(every: $0, meters: meters, probe: options.probe) }
+        sampler?.start(at: control.measureStartNanos, probe: probeBefore)
         switch spec.stop {
         case let .duration(nanos):
-            wait(until: MonotonicClock.nanos() + nanos, control: control) { report(.measure) }
+            wait(until: MonotonicClock.nanos() + nanos, control: control, sampler: &sampler) { report(.measure, $0) }
         case .messages, .bytes:
-            wait(until: .max, control: control, done: { control.finishedWorkers >= spec.connections }) { report(.measure) }
+            wait(until: .max, control: control, done: { control.finishedWorkers >= spec.connections }, sampler: &sampler) { report(.measure, $0) }
         }
         control.enter(.stop)
+        let closeNanos = MonotonicClock.nanos()
         let cpuEnd = CPUTime.process()
         let probeAfter = try? options.probe?.read()
         var probe: ProbeCounters?
         if let before = probeBefore, let after = probeAfter { probe = after.subtracting(before).excludingProbeReads() }
-        return Outcome(cpu: cpuEnd - cpuStart, probe: probe)
+        return Outcome(cpu: cpuEnd - cpuStart, probe: probe, sampler: sampler, probeAtClose: probeAfter, closeNanos: closeNanos)
     }
 
     /// Waits until `deadline` or `done()`, waking early when the case stops (a failure, an
     /// interrupt) and every quarter second for the progress line. It blocks on a condition
     /// rather than polling, so the runner adds next to nothing to the syscall counts.
     static func wait(until deadline: UInt64, control: RunControl, done: () -> Bool = { false }, tick: () -> Void) {
+        var none: IntervalSampler?
+        wait(until: deadline, control: control, done: done, sampler: &none) { _ in tick() }
+    }
+
+    /// The same, sampling the time series at each slice boundary on the way.
+    static func wait(until deadline: UInt64, control: RunControl, done: () -> Bool = { false }, sampler: inout IntervalSampler?, tick: (SliceProgress?) -> Void) {
         var nextTick = MonotonicClock.nanos()
         while control.phase != .stop, !done() {
-            let now = MonotonicClock.nanos()
+            var now = MonotonicClock.nanos()
             if now >= deadline { break }
+            if let boundary = sampler?.nextBoundary, now >= boundary {
+                sampler?.sample()
+                now = MonotonicClock.nanos()
+            }
             if now >= nextTick {
-                tick()
+                tick(sampler?.lastSlice)
                 nextTick = now + 250_000_000
             }
-            control.waitForChange(nanos: min(deadline - now, nextTick - now))
+            let wake = min(deadline, nextTick, sampler?.nextBoundary ?? .max)
+            control.waitForChange(nanos: wake > now ? wake - now : 0)
         }
     }
 }

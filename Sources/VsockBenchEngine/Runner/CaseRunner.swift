@@ -30,7 +30,20 @@ public struct CaseProgress: Sendable {
     public var elapsedSeconds: Double
     public var plannedSeconds: Double?
     public var messages: UInt64
-    public var bytes: UInt64
+    /// Payload bytes driver to target and back, warmup included.
+    public var bytesTx: UInt64
+    public var bytesRx: UInt64
+    /// The last finished slice of the time series (`interval`), when the case has one.
+    public var lastSlice: SliceProgress?
+}
+
+/// The figures of one finished slice, for the progress line.
+public struct SliceProgress: Sendable {
+    public var index: Int
+    public var seconds: Double
+    public var messages: UInt64
+    public var bytesTx: UInt64
+    public var bytesRx: UInt64
 }
 
 /// Runs one case: control connection, data connections with their workers, warmup, mark,
@@ -65,6 +78,7 @@ public enum CaseRunner {
                                                        meter: meters[index])
                     driver.openLoopShare = (rr.exchange.rate?.perSecond ?? 0) / Double(spec.connections)
                     driver.seed = spec.seed
+                    driver.interval = spec.intervalNanos
                     result = driver.run()
                 case let .masked(masked):
                     var driver = RequestResponseDriver(connection: connection, exchange: masked.exchange, writeShape: masked.exchange.writeShape, index: index,
@@ -72,6 +86,7 @@ public enum CaseRunner {
                                                        source: MaskedSource(workload: masked, seed: spec.seed, connection: index), meter: meters[index])
                     driver.openLoopShare = (masked.exchange.rate?.perSecond ?? 0) / Double(spec.connections)
                     driver.seed = spec.seed
+                    driver.interval = spec.intervalNanos
                     result = driver.run()
                 case let .stream(stream):
                     result = StreamDriver(connection: connection, stream: stream, index: index, quotaBytes: quotas.map { $0[index] * UInt64(stream.writeSize) },
@@ -99,6 +114,7 @@ public enum CaseRunner {
         var measurement = CaseMeasurement(spec: spec, driver: driverFacts, targetAck: controlConnection.ack)
         measurement.workers = results.value.sorted { $0.index < $1.index }
         measurement.driverCPU = phases.cpu
+        measurement.intervals = phases.series(final: measurement.workers.reduce(IntervalReading()) { $0 + $1.reading })
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         measurement.targetSocket = connections.first?.ack.socket
         if var delta = phases.probe {
@@ -106,6 +122,7 @@ public enum CaseRunner {
                 measurement.probeLoopback = cid == 1
             } else {
                 delta = delta.withoutVsockCounters()
+                for i in measurement.intervals.indices { measurement.intervals[i].probe = measurement.intervals[i].probe?.withoutVsockCounters() }
             }
             measurement.probe = delta
         }
@@ -199,6 +216,9 @@ public struct CaseMeasurement: Sendable {
     public var probe: ProbeCounters?
     /// Both ends in one kernel (vsock CID 1): per-message packet counts use one direction.
     public var probeLoopback = false
+    /// The time series (`interval`): cumulative samples from the interval's opening to its
+    /// end; slices are the differences of neighbours. Empty without an interval.
+    public var intervals: [IntervalSample] = []
 
     public init(spec: CaseSpec, driver: HostFacts, targetAck: HelloAck) {
         self.spec = spec

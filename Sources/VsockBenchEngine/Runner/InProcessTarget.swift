@@ -34,10 +34,12 @@ public enum InProcessTarget {
                 case .masked, .stream: responder = AgentResponder()
                 }
                 let record = records[index]
-                let loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quotas?[index])
+                var loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quotas?[index])
+                loop.interval = spec.intervalNanos
                 let channel = InProcessRoundTrip(responder: responder, lane: record.lanes[0], costNanos: exchange.targetCostNanos)
                 var result = WorkerResult(index: index)
-                result.latency = loop.run(channel, lane: meters[index].lane(owning: [])).latency
+                let recorder = loop.run(channel, lane: meters[index].lane(owning: [])).latency
+                (result.latency, result.sliceLatency) = (recorder.total, recorder.slices)
                 record.lanes[0].close()
                 record.finished.store(true, ordering: .releasing)
                 result.reading = meters[index].reading()
@@ -51,6 +53,8 @@ public enum InProcessTarget {
         for thread in threads { thread.join() }
         measurement.workers = results.value.sorted { $0.index < $1.index }
         measurement.driverCPU = phases.cpu
+        measurement.intervals = phases.series(final: measurement.workers.reduce(IntervalReading()) { $0 + $1.reading })
+        for i in measurement.intervals.indices { measurement.intervals[i].probe = measurement.intervals[i].probe?.withoutVsockCounters() }
         var stats = session.stats()
         // One process plays both parts: its CPU is reported once, on the driver's side.
         stats.cpuUserSeconds = 0

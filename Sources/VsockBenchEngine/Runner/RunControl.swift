@@ -19,6 +19,7 @@ public enum Phase: Int, Sendable {
 /// the failures that end a case early.
 public final class RunControl: Sendable {
     private let phaseValue = Atomic<Int>(Phase.warmup.rawValue)
+    private let measureStart = Atomic<UInt64>(0)
     private let failureList = LockedValue<[String]>([])
     /// Workers that reached their message quota (count-bounded cases).
     private let finished = Atomic<Int>(0)
@@ -45,7 +46,11 @@ public final class RunControl: Sendable {
     @inline(__always)
     public var phase: Phase { Phase(rawValue: phaseValue.load(ordering: .acquiring)) ?? .stop }
 
+    /// When the case entered `measure` (monotonic nanoseconds; 0 before): the origin of its slices.
+    public var measureStartNanos: UInt64 { measureStart.load(ordering: .acquiring) }
+
     public func enter(_ phase: Phase) {
+        if phase == .measure { _ = measureStart.compareExchange(expected: 0, desired: MonotonicClock.nanos(), ordering: .acquiringAndReleasing) }
         // Never go back: a failure may already have stopped the case.
         var current = phaseValue.load(ordering: .relaxed)
         while current < phase.rawValue {

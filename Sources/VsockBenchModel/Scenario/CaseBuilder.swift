@@ -100,6 +100,9 @@ enum CaseBuilder {
                 d.add(line, "inflight \(exchange.inflight) contradicts strategy {window: \(n)}; give one of them")
             }
         }
+        if spec.intervalNanos != nil, let problem = spec.limitProblems().first(where: { $0.hasPrefix("interval") }) {
+            d.add(own.first { $0.key == "interval" }?.keyNode ?? node, problem)
+        }
         if case let .messages(count) = spec.stop, count < spec.connections {
             d.add(node, "messages (\(count)) must be at least connections (\(spec.connections)): every connection needs work")
         }

@@ -20,6 +20,9 @@ enum CaseKeys {
         "warmup": CaseKeyRule(workloads: nil) { spec, node, d in
             if let nanos = duration(node, &d, key: "warmup", allowZero: true) { spec.warmupNanos = nanos }
         },
+        "interval": CaseKeyRule(workloads: nil) { spec, node, d in
+            if let nanos = duration(node, &d, key: "interval", allowZero: false) { spec.intervalNanos = nanos }
+        },
         "messages": CaseKeyRule(workloads: nil) { spec, node, d in
             if let n = integer(node, &d, key: "messages", range: 1...1_000_000_000_000) { spec.stop = .messages(n) }
         },

@@ -11,6 +11,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
     public var messages: Int?
     public var bytes: Int?
     public var warmupNanos: UInt64?
+    public var intervalNanos: UInt64?
     public var connections: Int?
     public var writeSize: Int?
     public var direction: StreamDirection?
@@ -28,7 +29,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
     public var rate: ArrivalRate?
 
     enum CodingKeys: String, CodingKey {
-        case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns"
+        case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns", intervalNanos = "interval_ns"
         case connections, writeSize = "write_size", direction, requestSize = "request_size"
         case responseSize = "response_size", inflight, socket, seed, strategy, requestSizes = "request_sizes"
         case targetCostNanos = "target_cost_ns", writeChunk = "write_chunk", splitWrites = "split_writes"
@@ -45,6 +46,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         case let .bytes(count): bytes = count
         }
         warmupNanos = spec.warmupNanos
+        intervalNanos = spec.intervalNanos
         connections = spec.connections
         socket = spec.socket
         seed = spec.seed
@@ -93,6 +95,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         var spec = CaseSpec(name: name, workload: model)
         if let durationNanos { spec.stop = .duration(nanos: durationNanos) } else if let messages { spec.stop = .messages(messages) } else if let bytes { spec.stop = .bytes(bytes) }
         spec.warmupNanos = warmupNanos ?? spec.warmupNanos
+        spec.intervalNanos = intervalNanos
         spec.connections = connections ?? spec.connections
         spec.socket = socket ?? spec.socket
         spec.seed = seed ?? spec.seed
@@ -108,6 +111,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(messages, forKey: .messages)
         try c.encodeIfPresent(bytes, forKey: .bytes)
         try c.encodeIfPresent(warmupNanos, forKey: .warmupNanos)
+        try c.encodeIfPresent(intervalNanos, forKey: .intervalNanos)
         try c.encodeIfPresent(connections, forKey: .connections)
         try c.encodeIfPresent(writeSize, forKey: .writeSize)
         try c.encodeIfPresent(direction, forKey: .direction)

@@ -38,6 +38,8 @@ public struct CaseFigures: Codable, Sendable, Equatable {
     public var cpu = CPUSummary(driverUserSeconds: 0, driverSystemSeconds: 0)
     /// How evenly the connections shared the work.
     public var spread = ConnectionSpread(connections: 0, minMsgsPerSecond: 0, maxMsgsPerSecond: 0, cv: 0)
+    /// The time series (`interval`): the case slice by slice; null without an interval.
+    public var intervals: [IntervalFigures]?
     /// Open loop: the rate asked against the rate kept; null for closed-loop cases.
     public var openLoop: OpenLoopReport?
     /// The eBPF probe's counts (`run --probe`); null without the probe.
@@ -56,7 +58,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
         case shortWritesPerMessage = "short_writes_per_msg", targetShortWritesPerMessage = "target_short_writes_per_msg"
         case targetReadsPerMessage = "target_reads_per_msg", targetProcessingShare = "target_processing_share"
-        case cpu, spread, probe, errors, verified, openLoop = "open_loop"
+        case cpu, spread, probe, errors, verified, openLoop = "open_loop", intervals
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +84,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         spread = try c.decode(ConnectionSpread.self, forKey: .spread)
         probe = try c.decodeIfPresent(ProbeCaseReport.self, forKey: .probe)
         openLoop = try c.decodeIfPresent(OpenLoopReport.self, forKey: .openLoop)
+        intervals = try c.decodeIfPresent([IntervalFigures].self, forKey: .intervals)
         errors = try c.decode([String].self, forKey: .errors)
         verified = try c.decode(Bool.self, forKey: .verified)
     }
@@ -110,6 +113,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         try c.encode(spread, forKey: .spread)
         try c.encode(probe, forKey: .probe)
         try c.encode(openLoop, forKey: .openLoop)
+        try c.encode(intervals, forKey: .intervals)
         try c.encode(errors, forKey: .errors)
         try c.encode(verified, forKey: .verified)
     }

@@ -46,6 +46,7 @@ public enum CaseSummary {
         result.figures.spread = results[representative].spread
         result.figures.probe = results[representative].probe
         result.figures.openLoop = results[representative].openLoop
+        result.figures.intervals = results[representative].intervals
         result.figures.latencyMicros = mergedLatency(outcomes)
         result.figures.errors = trialErrors(results)
         result.figures.verified = results.allSatisfy(\.verified)
@@ -123,6 +124,7 @@ public enum CaseSummary {
             for worker in workers { if let h = worker.latency { merged.add(h) } }
             if merged.totalCount > 0 { f.latencyMicros = LatencySummary(merged) }
         }
+        f.intervals = IntervalFigures.series(m)
         f.openLoop = OpenLoopReport.summarize(m.spec.exchange?.rate, workers: workers, seconds: seconds, achieved: f.msgsPerSecond)
         f.writesPerMessage = perMessage(io.writes, messages)
         f.readsPerMessage = perMessage(io.reads, messages)

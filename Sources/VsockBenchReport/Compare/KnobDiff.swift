@@ -18,7 +18,7 @@ public struct KnobDiff: Codable, Sendable, Hashable {
     /// Keys in the order a scenario file usually writes them; any other key (a knob added
     /// later) follows, sorted.
     static let order = [
-        "workload", "duration_ns", "messages", "bytes", "warmup_ns", "connections", "write_size", "direction", "verify",
+        "workload", "duration_ns", "messages", "bytes", "warmup_ns", "interval_ns", "connections", "write_size", "direction", "verify",
         "request_size", "response_size", "request_sizes", "inflight", "strategy", "target_cost_ns", "write_chunk",
         "split_writes", "rate", "seed",
     ]

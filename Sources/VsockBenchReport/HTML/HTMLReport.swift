@@ -20,6 +20,7 @@ public enum HTMLReport {
                     ? "Per message: our own syscall counts and CPU time on both sides, then what the eBPF probe counted below the application."
                     : "Per message: our own syscall counts and CPU time on both sides. Run with --probe for vsock packets, credit updates and exits.",
                 CostGrid.render(cases)))
+            if let overTime = ReportSections.overTime(cases) { sections.append(overTime) }
             if let latency = LatencyChart.render(cases) {
                 sections.append(ReportSections.section("latency", "Latency percentiles", caption: "Request/response cases; stream cases have no per-message latency.", [latency]))
             }

@@ -16,6 +16,8 @@ struct LineChart {
     var xLog = false
     var xTitle: String
     var xLabel: (Double) -> String = ChartScale.label
+    /// A linear x axis over this span with round ticks (a time axis), instead of ticks at the points.
+    var xSpan: (Double, Double)?
     var yLog = false
     var yTitle: String
     var series: [Series]
@@ -28,6 +30,19 @@ struct LineChart {
 
     static let margin = (left: 62.0, right: 16.0, top: 44.0, bottom: 48.0)
 
+    /// About six round ticks over a linear domain.
+    static func roundTicks(_ x: ChartScale) -> [Double] {
+        let step = ChartScale.niceCeiling((x.domain.high - x.domain.low) / 6)
+        guard step > 0 else { return [x.domain.low] }
+        var ticks: [Double] = []
+        var v = (x.domain.low / step).rounded(.up) * step
+        while v <= x.domain.high * 1.0001 {
+            ticks.append(v)
+            v += step
+        }
+        return ticks
+    }
+
     func render() -> HTMLNode? {
         let ys = series.flatMap { $0.values.compactMap { $0 } }.filter { $0.isFinite && (!yLog || $0 > 0) }
         guard let xLow = xValues.min(), let xHigh = xValues.max(), !ys.isEmpty else { return nil }
@@ -36,12 +51,14 @@ struct LineChart {
         let x: ChartScale
         if xLog {
             x = ChartScale(kind: .log, domain: (xLow / 1.3, xHigh * 1.3), range: xRange)
+        } else if let xSpan {
+            x = ChartScale(kind: .linear, domain: (xSpan.0, xSpan.1 > xSpan.0 ? xSpan.1 : xSpan.0 + 1), range: xRange)
         } else {
             x = ChartScale(kind: .linear, domain: (xLow, xHigh > xLow ? xHigh : xLow + 1), range: xRange)
         }
         let yRange = (height - m.bottom, m.top)
         let y = yLog ? ChartScale.log(from: ys.min() ?? 1, to: ys.max() ?? 10, range: yRange) : ChartScale.linear(upTo: (ys.max() ?? 1) * 1.05, range: yRange)
-        let xTicks = xValues.count <= 12 ? xValues : x.ticks()
+        let xTicks = xSpan == nil && xValues.count <= 12 ? xValues : Self.roundTicks(x)
         var nodes = SVG.xAxis(x, y: height - m.bottom, ticks: xTicks, label: xLabel)
         nodes += SVG.yAxis(y, x: m.left, ticks: y.ticks(), label: ChartScale.label, gridRight: width - m.right)
         nodes.append(SVG.text(m.left - 40, 14, yTitle, cssClass: "axis-title"))

@@ -156,4 +156,41 @@ enum ReportSections {
             caption: "Requests sent at their intended times whatever the responses did; latency from each intended send time (coordinated omission corrected). \(knee) Rule: \(sweep.kneeRule).",
             [.el("div", [("class", "panels")], [latency.render(), answered.render()].compactMap { $0 })])
     }
+
+    /// The time series of every case that has one: throughput and latency over time, stalls ringed.
+    static func overTime(_ cases: [CaseResult]) -> Node? {
+        let series = cases.compactMap { c in c.intervals.flatMap { $0.isEmpty ? nil : (c, $0) } }
+        guard !series.isEmpty else { return nil }
+        var body: [Node] = []
+        for (c, slices) in series {
+            let t = slices.map { $0.startSeconds + $0.durationSeconds / 2 }
+            let seconds: (Double) -> String = { ChartScale.label($0) + "s" }
+            let span = (0.0, (slices.last.map { $0.startSeconds + $0.durationSeconds }) ?? 1)
+            var throughput = LineChart(
+                title: "\(c.name): Mbps over time", xValues: t, xTitle: "seconds into the measured interval", xLabel: seconds, xSpan: span,
+                yTitle: "Mbps (payload)", series: [
+                    .init(name: "tx", values: slices.map { Optional($0.mbpsTx) }),
+                    .init(name: "rx", values: slices.map { Optional($0.mbpsRx) }),
+                ].filter { $0.values.contains { ($0 ?? 0) > 0 } })
+            let stallNote: (IntervalFigures) -> String = { "stall at \(Format.compact($0.startSeconds))s: \(Format.fixed($0.msgsPerSecond, 0)) msgs/s" }
+            throughput.flagged = zip(t, slices).filter { $0.1.stall }.map { ($0.0, max($0.1.mbpsTx, $0.1.mbpsRx), stallNote($0.1)) }
+            var charts = [throughput.render()]
+            if slices.contains(where: { $0.p99Micros != nil }) {
+                var latency = LineChart(
+                    title: "\(c.name): latency over time", xValues: t, xTitle: "seconds into the measured interval", xLabel: seconds, xSpan: span,
+                    yLog: true, yTitle: "us (log scale), responses in each slice", series: [
+                        .init(name: "p50", values: slices.map(\.p50Micros)),
+                        .init(name: "p99", values: slices.map(\.p99Micros)),
+                    ])
+                latency.flagged = zip(t, slices).filter { $0.1.stall }.compactMap { pair in pair.1.p99Micros.map { (pair.0, $0, stallNote(pair.1)) } }
+                charts.append(latency.render())
+            }
+            body.append(.el("h3", text: c.name))
+            body.append(.el("div", [("class", "panels")], charts.compactMap { $0 }))
+        }
+        return section(
+            "over-time", "Over time",
+            caption: "Each case in slices of its interval. A ringed point is a stall: a slice under \(Int(IntervalFigures.stallShare * 100))% of the case's median slice rate.",
+            body)
+    }
 }

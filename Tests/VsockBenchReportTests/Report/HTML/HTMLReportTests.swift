@@ -44,7 +44,7 @@ import Testing
     func ceiling() {
         let html = HTMLReport.render(ReportFixtures.cliff())
         #expect(html.contains("ceiling: bulk 9500 Mbps"))
-        #expect(html.contains("22.00 Mbps  (0.232% of ceiling)"))
+        #expect(html.contains("11.00 Mbps each way  (0.116% of ceiling)"), "one Mbps: payload per direction")
         let rrOnly = HTMLReport.render(ReportFixtures.document([ReportFixtures.cliff().cases[1]]))
         #expect(!rrOnly.contains("class=\"ceiling\""))
         #expect(rrOnly.contains("no ceiling is marked"))

@@ -1,0 +1,95 @@
+import Histogram
+import VsockBenchModel
+import VsockBenchSupport
+import VsockProbe
+
+/// A case's measured part cut into slices of `interval` (a time series): the runner samples
+/// the connections' meters (and the probe, and the process CPU) at each slice boundary; a
+/// slice is the difference of two samples, so the slices add up to the case's totals exactly.
+public struct IntervalSample: Sendable {
+    /// Every connection's reading from its interval's opening up to this sample.
+    public var reading: IntervalReading
+    /// Monotonic nanoseconds of the sample.
+    public var nanos: UInt64
+    /// The probe's counters (since it was attached), when it runs.
+    public var probe: ProbeCounters?
+}
+
+/// The samples of one case, taken on the runner's thread only.
+struct IntervalSampler {
+    let every: UInt64
+    let meters: [IntervalMeter]
+    let probe: Probe?
+    private(set) var origin: UInt64 = 0
+    private(set) var samples: [IntervalSample] = []
+
+    init(every: UInt64, meters: [IntervalMeter], probe: Probe?) {
+        self.every = every
+        self.meters = meters
+        self.probe = probe
+    }
+
+    /// The next boundary, or `.max` once the series is full (the rest folds into the last slice).
+    var nextBoundary: UInt64 {
+        samples.count > CaseSpec.maxIntervals ? .max : origin + UInt64(samples.count) * every
+    }
+
+    /// The first sample, at the moment the interval opens (every reading still empty).
+    mutating func start(at nanos: UInt64, probe counters: ProbeCounters?) {
+        origin = nanos
+        samples = [IntervalSample(reading: IntervalReading(), nanos: nanos, probe: counters)]
+    }
+
+    /// The last finished slice (for the progress line); nil before the first.
+    var lastSlice: SliceProgress? {
+        guard samples.count >= 2 else { return nil }
+        let (a, b) = (samples[samples.count - 2], samples[samples.count - 1])
+        let tally = b.reading.tally - a.reading.tally
+        return SliceProgress(index: samples.count - 1, seconds: Double(b.nanos &- a.nanos) / 1e9, messages: tally.messages,
+                             bytesTx: tally.bytesOut, bytesRx: tally.bytesIn)
+    }
+
+    mutating func sample() {
+        let reading = meters.reduce(IntervalReading()) { $0 + $1.reading() }
+        samples.append(IntervalSample(reading: reading, nanos: MonotonicClock.nanos(), probe: try? probe?.read()))
+    }
+
+    /// The series with its last sample at the end of the case: the final readings (after
+    /// every worker finished) and the probe's reading at the close.
+    func finished(final reading: IntervalReading, probe counters: ProbeCounters?, at nanos: UInt64) -> [IntervalSample] {
+        guard !samples.isEmpty else { return [] }
+        var all = samples
+        // A last slice of less than a quarter interval is folded into the one before.
+        if all.count > 1, let last = all.last, nanos < last.nanos + every / 4 { all.removeLast() }
+        all.append(IntervalSample(reading: reading, nanos: max(nanos, all.last?.nanos ?? nanos), probe: counters))
+        return all
+    }
+}
+
+/// Latency of the measured messages, whole case and per slice (by when each response came).
+struct LatencyRecorder {
+    var total = WorkerResult.newHistogram()
+    var slices: [Histogram<UInt64>] = []
+    let every: UInt64?
+    let control: RunControl
+    private var origin: UInt64 = 0
+
+    init(every: UInt64?, control: RunControl) {
+        self.every = every
+        self.control = control
+    }
+
+    @inline(__always)
+    mutating func record(_ latency: UInt64, at end: UInt64) {
+        total.record(latency)
+        guard let every else { return }
+        recordSlice(latency, at: end, every: every)
+    }
+
+    private mutating func recordSlice(_ latency: UInt64, at end: UInt64, every: UInt64) {
+        if origin == 0 { origin = control.measureStartNanos }
+        let index = min(end > origin ? Int((end - origin) / every) : 0, CaseSpec.maxIntervals)
+        while slices.count <= index { slices.append(WorkerResult.newSliceHistogram()) }
+        slices[index].record(latency)
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+@testable import VsockBenchEngine
+
+/// The time series (`interval`): samples at every slice boundary whose differences add up to
+/// the case's totals, and per-slice latency that adds up to the case's histogram.
+@Suite struct IntervalSeriesTests {
+    static func withInterval(_ spec: CaseSpec, _ nanos: UInt64 = 50_000_000) -> CaseSpec {
+        var spec = spec
+        spec.intervalNanos = nanos
+        spec.stop = .duration(nanos: 300_000_000)
+        return spec
+    }
+
+    static func expectSeriesAddsUp(_ m: CaseMeasurement, latency: Bool) {
+        let samples = m.intervals
+        // 300 ms in 50 ms slices: six, give or take a boundary the runner woke late for.
+        #expect((5...8).contains(samples.count - 1), "\(samples.count - 1) slices")
+        let final = m.workers.reduce(IntervalReading()) { $0 + $1.reading }
+        #expect(samples.last?.reading.tally == final.tally, "the last sample is the case's final reading")
+        #expect(samples.last?.reading.io == final.io)
+        #expect(samples.first?.reading.tally == Tally(), "the first sample is the interval's opening")
+        for (a, b) in zip(samples, samples.dropFirst()) {
+            #expect(b.nanos >= a.nanos)
+            #expect(b.reading.tally.bytesIn >= a.reading.tally.bytesIn && b.reading.tally.bytesOut >= a.reading.tally.bytesOut)
+            #expect(b.reading.io.writes >= a.reading.io.writes && b.reading.io.reads >= a.reading.io.reads)
+        }
+        guard latency else { return }
+        let total = m.workers.reduce(UInt64(0)) { $0 + ($1.latency?.totalCount ?? 0) }
+        let sliced = m.workers.reduce(UInt64(0)) { $0 + $1.sliceLatency.reduce(0) { $0 + $1.totalCount } }
+        #expect(total > 0 && sliced == total, "every measured response is in one slice: \(sliced) of \(total)")
+        #expect(m.workers.allSatisfy { $0.sliceLatency.count >= 4 })
+    }
+
+    @Test func stopAndWaitSlicesAddUp() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let m = try CaseRunner.run(Self.withInterval(Specs.rr()), options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        Self.expectSeriesAddsUp(m, latency: true)
+    }
+
+    @Test func pipelinedOverTwoConnectionsSlicesAddUp() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let m = try CaseRunner.run(Self.withInterval(Specs.rr(exchange: Specs.coalesce, connections: 2)), options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        Self.expectSeriesAddsUp(m, latency: true)
+    }
+
+    @Test func streamSlicesAddUp() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let m = try CaseRunner.run(Self.withInterval(Specs.stream(direction: .both, stop: .messages(1))), options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        Self.expectSeriesAddsUp(m, latency: false)
+    }
+
+    @Test func inProcessSlicesAddUp() {
+        let m = InProcessTarget.run(Self.withInterval(Specs.rr()), options: DriverOptions(target: .unix(path: "/unused")))
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        Self.expectSeriesAddsUp(m, latency: true)
+    }
+
+    @Test func noIntervalNoSeries() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let m = try CaseRunner.run(Specs.rr(), options: target.options())
+        #expect(m.intervals.isEmpty)
+        #expect(m.workers.allSatisfy { $0.sliceLatency.isEmpty })
+    }
+}
