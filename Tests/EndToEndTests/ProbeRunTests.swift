@@ -37,6 +37,28 @@ import VsockProbe
         #expect(none.counters.kvmRun == 0)
     }
 
+    /// With --interval the probe is read at every slice boundary: each slice has its own
+    /// counts, and they add up exactly to the case's.
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs: run as root"))
+    func probeCountsPerSliceAddUpToTheCase() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("name: probe-slices\ncases:\n  - {name: rr, workload: rr, request_size: 2KiB, response_size: 2KiB, duration: 600ms, warmup: 100ms}\n")
+        let result = try Tool.run(["run", path, "--probe", "--interval", "200ms", "--json", dir + "/p.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/p.json"))))
+        let c = try #require(document.cases.first)
+        let total = try #require(c.probe).counters.syscalls
+        let slices = try #require(c.intervals)
+        #expect(slices.count >= 2)
+        var summed: [String: UInt64] = [:]
+        for slice in slices {
+            let counters = try #require(slice.probe, "every slice has the probe's counts").counters
+            for (name, count) in counters.syscalls { summed[name, default: 0] += count }
+        }
+        #expect(summed.filter { $0.value > 0 } == total.filter { $0.value > 0 }, "slices \(summed), case \(total)")
+        #expect(slices.allSatisfy { ($0.probe?.perMessage.syscalls ?? 0) > 3 }, "stop-and-wait: about four syscalls per message in every slice")
+    }
+
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv to drop privileges"))
     func withoutThePrivilegesTheRunGoesOnWithoutTheProbe() throws {
         let path = try scenarioFile("name: p\ncases:\n  - {name: rr, workload: rr, messages: 50, warmup: 0s}\n")
