@@ -71,6 +71,7 @@ public struct WireCase: Codable, Sendable, Equatable {
         case let .stream(s): stream = Stream(writeSize: s.writeSize, direction: s.direction, verify: s.verify)
         case let .rr(r): rr = RequestResponse(requestSize: r.requestSize, responseSize: r.responseSize)
         case let .masked(m): masked = Masked(requestSizes: m.requestSizes)
+        case .replay: break
         }
         exchange = spec.exchange.map(WireExchange.init)
     }
@@ -90,6 +91,9 @@ public struct WireCase: Codable, Sendable, Equatable {
         case .masked:
             guard let m = masked, let e = exchange else { return nil }
             workload = .masked(MaskedWorkload(requestSizes: m.requestSizes, exchange: e.model))
+        case .replay:
+            // Replay talks to a service that is not vsockbench: no hello ever describes one.
+            return nil
         }
         var spec = CaseSpec(name: name, workload: workload)
         spec.connections = connections

@@ -48,6 +48,10 @@ extension CaseSpec {
             }
             problems.check(m.requestSizes.upperBound <= frameLimit, "requests up to \(m.requestSizes.upperBound) bytes exceed the frame limit of \(frameLimit)")
             Self.check(m.exchange, frameLimit: frameLimit, into: &problems)
+        case let .replay(r):
+            problems.check(r.corpusStats.largest <= frameLimit, "the corpus has a message of \(r.corpusStats.largest) bytes, over the limit of \(frameLimit)")
+            problems.check((1...Self.maxBuffer).contains(r.maxResponse), "max_response \(r.maxResponse) is outside 1 B...64 MiB")
+            Self.check(r.exchange, frameLimit: frameLimit, into: &problems)
         }
         for (name, value) in [("sndbuf", socket.sendBuffer), ("rcvbuf", socket.receiveBuffer)] {
             if let value { problems.check((1...(1 << 30)).contains(value), "\(name) \(value) is outside 1 B...1 GiB") }

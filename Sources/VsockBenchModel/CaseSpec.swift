@@ -52,7 +52,8 @@ public struct CaseSpec: Sendable, Equatable {
     /// `LN8KiB/0.60 x4`.
     public var describedSizes: String {
         switch workload {
-        case let .stream(s): return "\(s.direction.rawValue) \(Quantities.formatSize(s.writeSize))"
+        case let .stream(s): return "\(s.raw ? "raw " : "")\(s.direction.rawValue) \(Quantities.formatSize(s.writeSize))"
+        case let .replay(r): return "\(r.framing.rawValue) ~\(Quantities.formatSize(r.corpusStats.meanPayload)) \(Self.load(r.exchange))"
         case let .rr(r): return "\(Quantities.formatSize(r.requestSize))/\(Quantities.formatSize(r.responseSize)) \(Self.load(r.exchange))"
         case let .masked(m): return "\(m.requestSizes.summary) \(Self.load(m.exchange))"
         }
@@ -76,6 +77,7 @@ public struct CaseSpec: Sendable, Equatable {
         case .stream: return nil
         case let .rr(r): return (r.requestSize, r.responseSize)
         case let .masked(m): return (m.typicalRequestSize, m.typicalRequestSize)
+        case let .replay(r): return (r.corpusStats.meanPayload, r.expect == .echo ? r.corpusStats.meanPayload : 0)
         }
     }
 
@@ -89,6 +91,7 @@ public struct CaseSpec: Sendable, Equatable {
         case let .stream(s): return s.writeSize
         case let .rr(r): return max(r.requestSize, r.responseSize)
         case let .masked(m): return 2 * m.requestSizes.upperBound
+        case let .replay(r): return max(r.corpusStats.largest, r.maxResponse)
         }
     }
 
@@ -109,8 +112,19 @@ public struct CaseSpec: Sendable, Equatable {
         case var .masked(m):
             change(&m.exchange)
             workload = .masked(m)
+        case var .replay(r):
+            change(&r.exchange)
+            workload = .replay(r)
         case .stream:
             break
+        }
+    }
+
+    /// Changes the replay fields; does nothing for other workloads.
+    public mutating func updateReplay(_ change: (inout ReplayWorkload) -> Void) {
+        if case var .replay(r) = workload {
+            change(&r)
+            workload = .replay(r)
         }
     }
 }

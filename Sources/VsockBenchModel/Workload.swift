@@ -1,3 +1,4 @@
+import VsockWire
 import VsockBenchSupport
 
 /// What a case exercises, by name (scenario files, JSON, tables).
@@ -9,6 +10,9 @@ public enum WorkloadKind: String, Codable, Sendable, CaseIterable {
     /// The enclave agent: protobuf query fragments in, masked result sets out, every response
     /// checked for leaks (needs `serve --mode agent`).
     case masked
+    /// Messages of a corpus sent to a service that is not vsockbench, in its own framing
+    /// (no hello, no stats): the user's own agent.
+    case replay
 
     /// Request/response workloads (framed, with strategies and in-flight windows).
     public var isRequestResponse: Bool { self != .stream }
@@ -19,12 +23,23 @@ public enum Workload: Sendable, Equatable {
     case stream(StreamWorkload)
     case rr(RequestResponseWorkload)
     case masked(MaskedWorkload)
+    case replay(ReplayWorkload)
 
     public var kind: WorkloadKind {
         switch self {
         case .stream: return .stream
         case .rr: return .rr
         case .masked: return .masked
+        case .replay: return .replay
+        }
+    }
+
+    /// The peer is not vsockbench: no hello, no mark, no stats frame (replay, raw streams).
+    public var isForeign: Bool {
+        switch self {
+        case .replay: return true
+        case let .stream(s): return s.raw
+        case .rr, .masked: return false
         }
     }
 
@@ -34,6 +49,7 @@ public enum Workload: Sendable, Equatable {
         case .stream: return nil
         case let .rr(r): return r.exchange
         case let .masked(m): return m.exchange
+        case let .replay(r): return r.exchange
         }
     }
 
@@ -43,6 +59,7 @@ public enum Workload: Sendable, Equatable {
         case .stream: return .stream(StreamWorkload())
         case .rr: return .rr(RequestResponseWorkload())
         case .masked: return .masked(MaskedWorkload())
+        case .replay: return .replay(ReplayWorkload())
         }
     }
 }
@@ -76,11 +93,15 @@ public struct StreamWorkload: Sendable, Equatable {
     public var direction: StreamDirection = .tx
     /// How much of every read both sides check.
     public var verify: StreamVerification = .edges
+    /// Unframed bytes with no hello, to or from any peer (`socat VSOCK-LISTEN:5005 /dev/null`,
+    /// `socat ... EXEC:cat`): tx writes the pattern, both checks the echo, rx only counts.
+    public var raw = false
 
-    public init(writeSize: Int = 64 * 1024, direction: StreamDirection = .tx, verify: StreamVerification = .edges) {
+    public init(writeSize: Int = 64 * 1024, direction: StreamDirection = .tx, verify: StreamVerification = .edges, raw: Bool = false) {
         self.writeSize = writeSize
         self.direction = direction
         self.verify = verify
+        self.raw = raw
     }
 }
 
@@ -181,6 +202,34 @@ public struct RequestResponseWorkload: Sendable, Equatable {
         self.responseSize = responseSize
         self.exchange = exchange
     }
+}
+
+/// What a replay case checks in each response, besides its framing and length.
+public enum ReplayExpectation: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Any well-framed response.
+    case any
+    /// The response's payload equals its request's (an echo service).
+    case echo
+}
+
+/// `replay`: the messages of a corpus file, in order and looped, to a service in its own
+/// framing; one framed response read per request.
+public struct ReplayWorkload: Sendable, Equatable {
+    public var framing: MessageFraming = .u32be
+    /// nil: the same as `framing`.
+    public var responseFraming: MessageFraming?
+    /// The corpus file (resolved against the scenario's directory).
+    public var corpus: String = ""
+    /// What the corpus held when the scenario was loaded.
+    public var corpusStats = CorpusStats(messages: 0, payloadBytes: 0, largest: 0)
+    public var expect: ReplayExpectation = .any
+    /// The largest response accepted (bytes of payload).
+    public var maxResponse: Int = 16 << 20
+    public var exchange = Exchange()
+
+    public init() {}
+
+    public var effectiveResponseFraming: MessageFraming { responseFraming ?? framing }
 }
 
 /// `masked`: protobuf query fragments whose sizes follow a distribution; masked result sets back.

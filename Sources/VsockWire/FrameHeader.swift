@@ -112,6 +112,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedType(expected: String, received: FrameType)
     /// The header says more payload bytes are content than the payload has.
     case badContentLength(content: Int, length: Int)
+    /// A message of a service that is not vsockbench (`replay`) does not fit its framing.
+    case foreign(String)
 
     /// A short machine-readable code, sent in error frames.
     public var code: String {
@@ -124,11 +126,13 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncatedPayload: return "truncated_payload"
         case .unexpectedType: return "unexpected_frame"
         case .badContentLength: return "bad_content_length"
+        case .foreign: return "malformed_message"
         }
     }
 
     public var description: String {
         switch self {
+        case let .foreign(why): return why
         case let .badMagic(magic):
             return "bad frame magic 0x\(String(magic, radix: 16)) (expected 0x\(String(FrameHeader.magic, radix: 16)) \"VSKB\"): the peer does not speak the vsockbench protocol"
         case let .unsupportedVersion(version):

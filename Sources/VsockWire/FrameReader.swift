@@ -45,6 +45,13 @@ public final class FrameReader: @unchecked Sendable {
     public var frameTimeoutNanos: UInt64?
     private var lastFrameAt = MonotonicClock.nanos()
 
+    /// Messages of a service that is not vsockbench (`replay`), in this framing: each comes
+    /// out as a response frame whose sequence counts the messages read. nil: vsockbench frames.
+    public var foreign: MessageFraming?
+    private var foreignSequence: UInt64 = 0
+    /// Bytes handed out as messages so far (the offset errors name).
+    private var consumed: UInt64 = 0
+
     public init(socket: Socket, maxPayload: Int, initialCapacity: Int = 256 * 1024) {
         self.socket = socket
         self.maxPayload = maxPayload
@@ -64,6 +71,10 @@ public final class FrameReader: @unchecked Sendable {
     /// True when `next()` can return without a read syscall: a whole frame (or a header that
     /// will fail validation) is already buffered.
     public var hasCompleteFrame: Bool {
+        if let foreign {
+            if case .needMore = foreign.scan(UnsafeRawBufferPointer(start: buffer + start, count: end - start), limit: maxPayload) { return false }
+            return true
+        }
         guard end - start >= FrameHeader.size else { return false }
         let length = UInt32(bigEndian: (buffer + start).loadUnaligned(fromByteOffset: 8, as: UInt32.self))
         return Int(length) > maxPayload || end - start >= FrameHeader.size + Int(length)
@@ -72,6 +83,7 @@ public final class FrameReader: @unchecked Sendable {
     /// The next frame, or nil when the peer closed the connection between frames.
     @inline(__always)
     public func next() throws(FrameReadError) -> Frame? {
+        if let foreign { return try nextForeign(foreign) }
         if end - start < FrameHeader.size {
             guard try fill(atLeast: FrameHeader.size) else {
                 if end == start { return nil }
@@ -102,6 +114,36 @@ public final class FrameReader: @unchecked Sendable {
             // Padding (normalize strategy) is on the wire but not part of the message.
             payload: UnsafeRawBufferPointer(start: frameStart + FrameHeader.size, count: Int(header.content)),
             wholeFrame: UnsafeMutableRawBufferPointer(start: frameStart, count: total))
+    }
+
+    /// The next message in `framing`, as a response frame; nil when the peer closed between messages.
+    private func nextForeign(_ framing: MessageFraming) throws(FrameReadError) -> Frame? {
+        while true {
+            switch framing.scan(UnsafeRawBufferPointer(start: buffer + start, count: end - start), limit: maxPayload) {
+            case let .message(payload, total):
+                let frameStart = buffer + start
+                start += total
+                consumed += UInt64(total)
+                if start == end {
+                    start = 0
+                    end = 0
+                }
+                let header = FrameHeader(type: .response, length: payload.count, sequence: foreignSequence)
+                foreignSequence += 1
+                return Frame(header: header, payload: UnsafeRawBufferPointer(start: frameStart + payload.lowerBound, count: payload.count),
+                             wholeFrame: UnsafeMutableRawBufferPointer(start: frameStart, count: total))
+            case let .needMore(count):
+                guard try fill(atLeast: min(count, FrameHeader.size + maxPayload)) else {
+                    if end == start { return nil }
+                    throw .frame(.foreign("the stream ended inside a \(framing.rawValue) message at byte offset \(consumed) of the response stream (\(end - start) bytes of it came)"))
+                }
+                if count > FrameHeader.size + maxPayload, end - start >= FrameHeader.size + maxPayload {
+                    throw .frame(.foreign("a message longer than \(maxPayload) bytes at byte offset \(consumed) of the response stream"))
+                }
+            case let .malformed(why):
+                throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream"))
+            }
+        }
     }
 
     /// Reads until `count` bytes are buffered from `start`; false at end of stream.

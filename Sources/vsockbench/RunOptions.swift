@@ -94,6 +94,10 @@ struct DriverFlags: ParsableArguments {
         if let warmup {
             for i in scenario.cases.indices { scenario.cases[i].warmupNanos = warmup.nanos }
         }
+        if endpoint == nil, !inProcess, let foreign = scenario.cases.first(where: { $0.workload.isForeign }) {
+            let what = foreign.kind == .replay ? "a replay case: it drives your own service" : "a raw stream: it drives a byte sink or source such as socat"
+            throw fail("case '\(foreign.name)' is \(what), not vsockbench's target; give its endpoint with --target (for example --target vsock://16:5005 or unix:///run/agent.sock)", code: Exit.badInput)
+        }
         if let interval {
             for i in scenario.cases.indices {
                 scenario.cases[i].intervalNanos = interval.nanos

@@ -28,6 +28,9 @@ struct RequestResponseDriver: Sendable {
     var seed: UInt64 = 1
     /// The slice length of the case's time series, if it has one.
     var interval: UInt64?
+    /// The peer is not vsockbench (replay): no bye, and the connection ends once every
+    /// request sent is answered.
+    var foreign = false
 
     var socket: Socket { connection.socket }
 
@@ -40,7 +43,7 @@ struct RequestResponseDriver: Sendable {
             let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
             let recorder = loop.run(SocketRoundTrip(sink: sink, connection: connection), lane: lane).latency
             (result.latency, result.sliceLatency) = (recorder.total, recorder.slices)
-            finish()
+            if !foreign { finish() }
         } else {
             let (recorder, openLoop) = runPipelined()
             (result.latency, result.sliceLatency, result.openLoop) = (recorder.total, recorder.slices, openLoop)
@@ -102,7 +105,7 @@ struct RequestResponseDriver: Sendable {
             }
             let end = MonotonicClock.nanos()
             let start = shared.sendTimes.load(expected)
-            shared.received.store(expected + 1, ordering: .releasing)
+            shared.received.store(expected + 1, ordering: .sequentiallyConsistent)
             shared.slots.release()
             // The lane counts every answer; its edges select the measured ones: it opens at the
             // first answer to a request sent inside the interval and closes at the first answer
@@ -120,6 +123,8 @@ struct RequestResponseDriver: Sendable {
             }
             receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
             expected += 1
+            // A service that is not vsockbench gets no bye to close on: the last answer ends it.
+            if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) { break }
         }
         receiverLane.close()
         shared.slots.cancel()
@@ -139,7 +144,7 @@ struct RequestResponseDriver: Sendable {
         do throws(SystemError) {
             let stats = try sender.run(shared, sink: sink, socket: socket, lane: lane, cap: exchange.inflight)
             lane.close()
-            try socket.send(ControlCodec.emptyFrame(.bye))
+            try endRequests(shared)
             return stats
         } catch {
             lane.close()
@@ -183,13 +188,26 @@ struct RequestResponseDriver: Sendable {
             try sink.finish()
             // The bye is protocol, not workload: the interval's writes end before it.
             lane.close()
-            try socket.send(ControlCodec.emptyFrame(.bye))
+            try endRequests(shared)
         } catch {
             lane.close()
             if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
         }
+    }
+
+    /// The end of the requests: vsockbench's target gets a bye and closes after its last
+    /// response. A service that is not vsockbench gets none: the sender says it is done, and
+    /// when every request is already answered wakes the receiver, which otherwise stops at
+    /// the last answer (sequentially consistent on both sides: one of them sees the other).
+    private func endRequests(_ shared: PipelineShared) throws(SystemError) {
+        guard foreign else {
+            try socket.send(ControlCodec.emptyFrame(.bye))
+            return
+        }
+        shared.senderDone.store(true, ordering: .sequentiallyConsistent)
+        if shared.received.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) { socket.shutdownBoth() }
     }
 
     /// A window slot for the next request. With a batch pending: take a free slot at once if
@@ -244,6 +262,8 @@ final class PipelineShared: Sendable {
     let firstMeasured = Atomic<UInt64>(.max)
     let sent = Atomic<UInt64>(0)
     let received = Atomic<UInt64>(0)
+    /// The sender sent its last request (a foreign peer's connection ends at its answer).
+    let senderDone = Atomic<Bool>(false)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)

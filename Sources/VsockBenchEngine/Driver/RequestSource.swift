@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import VsockBenchAgent
 import VsockBenchModel
 import VsockBenchSupport
@@ -19,10 +22,11 @@ protocol RequestSource: AnyObject, Sendable {
 
 enum RequestSources {
     /// The source of connection `connection`'s requests; nil for a stream.
-    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool) -> (any RequestSource)? {
+    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool, corpus: ReplayCorpus? = nil) -> (any RequestSource)? {
         switch spec.workload {
         case let .rr(rr): return EchoSource(workload: rr, pool: pool)
         case let .masked(masked): return MaskedSource(workload: masked, seed: spec.seed, connection: connection)
+        case let .replay(replay): return corpus.map { ReplaySource(corpus: $0, expect: replay.expect) }
         case .stream: return nil
         }
     }
@@ -103,6 +107,54 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
             throw .protocolViolation("masked response failed verification: \(failure)")
         }
         return request.bytes.count
+    }
+}
+
+/// replay: the corpus's messages in order, looped, each sent as it is in the file (its
+/// framing included); each response is one message in the response framing (the reader
+/// checks it), equal to its request's payload with `expect: echo`. Never logs a byte of either.
+final class ReplaySource: RequestSource {
+    let corpus: ReplayCorpus
+    let expect: ReplayExpectation
+
+    init(corpus: ReplayCorpus, expect: ReplayExpectation) {
+        self.corpus = corpus
+        self.expect = expect
+    }
+
+    @inline(__always)
+    private func message(_ sequence: UInt64) -> Int { Int(sequence % UInt64(corpus.messages.count)) }
+
+    func prepare(_ sequence: UInt64) -> Int { corpus.messages[message(sequence)].count }
+
+    @inline(__always)
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
+        let range = corpus.messages[message(sequence)]
+        corpus.bytes.withUnsafeBytes { all in
+            if let base = all.baseAddress { destination.copyMemory(from: base + range.lowerBound, byteCount: range.count) }
+        }
+    }
+
+    @discardableResult
+    func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
+        try checkHeader(frame, sequence)
+        let index = message(sequence)
+        let payload = corpus.payloads[index]
+        if expect == .echo {
+            guard frame.payload.count == payload.count else {
+                throw .protocolViolation("the response to message \(sequence) (corpus message \(index + 1)) has \(frame.payload.count) bytes; its request had \(payload.count) (expect: echo)")
+            }
+            let differs: Int? = corpus.bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) -> Int? in
+                let request = UnsafeRawBufferPointer(rebasing: all[payload])
+                guard let a = request.baseAddress, let b = frame.payload.baseAddress, memcmp(a, b, payload.count) != 0 else { return nil }
+                for i in 0..<payload.count where request[i] != frame.payload[i] { return i }
+                return nil
+            }
+            if let at = differs {
+                throw .protocolViolation("the response to message \(sequence) (corpus message \(index + 1)) differs from its request at byte \(at) (expect: echo)")
+            }
+        }
+        return payload.count
     }
 }
 

@@ -24,7 +24,7 @@ struct StreamDriver: Sendable {
         switch stream.direction {
         case .tx:
             send(lane: meter.lane(owning: .writes))
-            drainAfterSend()
+            if stream.raw { awaitRawClose() } else { drainAfterSend() }
         case .rx:
             receive(stopsCase: true, lane: meter.lane(owning: .reads))
         case .both:
@@ -109,6 +109,11 @@ struct StreamDriver: Sendable {
             lane.count(bytesIn: UInt64(n))
         }
         lane.close()
+        // A raw source (`socat ... /dev/zero`) may never end: stop reading it here.
+        if stream.raw, stream.direction == .rx {
+            socket.shutdownBoth()
+            ended = true
+        }
         if stopsCase { socket.shutdownWrite() }
         // Drain what the target sent before it saw the end: not measured, still checked.
         while !ended {
@@ -126,12 +131,21 @@ struct StreamDriver: Sendable {
             control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error))")
             return nil
         }
-        if n > 0, let at = pool.streamProblem(buffer, count: n, at: position, stream.verify) {
+        // A raw source's bytes are its own: counted, not checked (an echo's are ours: checked).
+        if n > 0, !(stream.raw && stream.direction == .rx), let at = pool.streamProblem(buffer, count: n, at: position, stream.verify) {
             control.fail("connection \(index): \(stream.verify.problem(at: position + UInt64(at)))")
             return nil
         }
         position += UInt64(n)
         return n
+    }
+
+    /// After a raw tx stream: the sink (`socat ... /dev/null`) closes once it has read
+    /// everything; one that stays open is left after the I/O timeout, which is no error.
+    private func awaitRawClose() {
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { buffer.deallocate() }
+        while let n = try? socket.read(into: buffer, count: 4096), n > 0 {}
     }
 
     /// After a tx stream: the target closes once it has read everything; anything it sends

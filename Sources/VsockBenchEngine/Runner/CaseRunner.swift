@@ -50,6 +50,7 @@ public struct SliceProgress: Sendable {
 /// measured interval, wind-down, stats. Returns the raw measurements.
 public enum CaseRunner {
     public static func run(_ spec: CaseSpec, options: DriverOptions, control: RunControl = RunControl()) throws(DriverError) -> CaseMeasurement {
+        if spec.workload.isForeign { return try ForeignRunner.run(spec, options: options, control: control) }
         let session = UInt64.random(in: 1...UInt64.max)
         let driverFacts = HostFacts.current()
         let wire = WireCase(spec)
@@ -67,34 +68,7 @@ public enum CaseRunner {
         let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.largestPayload, 64 * 1024))
         let meters = connections.map { IntervalMeter(io: $0.socket.counters) }
         let results = LockedValue<[WorkerResult]>([])
-        let quotas = Self.quotas(spec)
-        let threads = connections.enumerated().map { index, connection in
-            NativeThread.spawn(name: "worker-\(index)") {
-                let result: WorkerResult
-                switch spec.workload {
-                case let .rr(rr):
-                    var driver = RequestResponseDriver(connection: connection, exchange: rr.exchange, writeShape: rr.exchange.writeShape, index: index,
-                                                       quota: quotas?[index], control: control, source: EchoSource(workload: rr, pool: pool),
-                                                       meter: meters[index])
-                    driver.openLoopShare = (rr.exchange.rate?.perSecond ?? 0) / Double(spec.connections)
-                    driver.seed = spec.seed
-                    driver.interval = spec.intervalNanos
-                    result = driver.run()
-                case let .masked(masked):
-                    var driver = RequestResponseDriver(connection: connection, exchange: masked.exchange, writeShape: masked.exchange.writeShape, index: index,
-                                                       quota: quotas?[index], control: control,
-                                                       source: MaskedSource(workload: masked, seed: spec.seed, connection: index), meter: meters[index])
-                    driver.openLoopShare = (masked.exchange.rate?.perSecond ?? 0) / Double(spec.connections)
-                    driver.seed = spec.seed
-                    driver.interval = spec.intervalNanos
-                    result = driver.run()
-                case let .stream(stream):
-                    result = StreamDriver(connection: connection, stream: stream, index: index, quotaBytes: quotas.map { $0[index] * UInt64(stream.writeSize) },
-                                          control: control, pool: pool, meter: meters[index]).run()
-                }
-                results.withLock { $0.append(result) }
-            }
-        }
+        let threads = spawnWorkers(spec, connections: connections, meters: meters, control: control, pool: pool, corpus: nil, into: results)
         var markFailure: DriverError?
         // The mark goes before the interval opens and is answered before it does: the target's
         // stream counters then never miss the interval's start (they include the warmup bytes
@@ -139,6 +113,32 @@ public enum CaseRunner {
         measurement.failures += Self.lossChecks(measurement)
         if measurement.failures.isEmpty, let empty = Self.emptyInterval(measurement) { measurement.failures.append(empty) }
         return measurement
+    }
+
+    /// One thread per connection running the case's workload; each appends its result.
+    static func spawnWorkers(_ spec: CaseSpec, connections: [DriverConnection], meters: [IntervalMeter], control: RunControl, pool: PayloadPool,
+                             corpus: ReplayCorpus?, into results: LockedValue<[WorkerResult]>) -> [NativeThread] {
+        let quotas = Self.quotas(spec)
+        return connections.enumerated().map { index, connection in
+            NativeThread.spawn(name: "worker-\(index)") {
+                var result = WorkerResult(index: index)
+                if case let .stream(stream) = spec.workload {
+                    result = StreamDriver(connection: connection, stream: stream, index: index, quotaBytes: quotas.map { $0[index] * UInt64(stream.writeSize) },
+                                          control: control, pool: pool, meter: meters[index]).run()
+                } else if let exchange = spec.exchange, let source = RequestSources.make(spec, connection: index, pool: pool, corpus: corpus) {
+                    var driver = RequestResponseDriver(connection: connection, exchange: exchange, writeShape: exchange.writeShape, index: index,
+                                                       quota: quotas?[index], control: control, source: source, meter: meters[index])
+                    driver.openLoopShare = (exchange.rate?.perSecond ?? 0) / Double(spec.connections)
+                    driver.seed = spec.seed
+                    driver.interval = spec.intervalNanos
+                    driver.foreign = spec.workload.isForeign
+                    result = driver.run()
+                } else {
+                    control.fail("connection \(index): the case has nothing to send (a replay case without its corpus)")
+                }
+                results.withLock { $0.append(result) }
+            }
+        }
     }
 
     /// Why a case that failed nothing measured nothing: no message completed inside the

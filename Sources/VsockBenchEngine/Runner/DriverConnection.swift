@@ -67,6 +67,23 @@ public struct DriverConnection: Sendable {
         }
     }
 
+    /// Connects to a peer that is not vsockbench (replay, raw streams): the case's socket
+    /// options and timeouts, no hello. A replay connection's reader reads the service's
+    /// framing (`framing`), up to `maxPayload` bytes a message.
+    static func openForeign(to endpoint: Endpoint, spec: CaseSpec, framing: MessageFraming?, maxPayload: Int, timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
+        let socket: Socket
+        do {
+            socket = try Socket.connect(to: endpoint, options: spec.socket, timesSyscalls: false)
+            try socket.setReceiveTimeout(seconds: timeoutSeconds)
+            try socket.setSendTimeout(seconds: timeoutSeconds)
+        } catch {
+            throw .transport(error)
+        }
+        let reader = FrameReader(socket: socket, maxPayload: maxPayload, initialCapacity: min(256 * 1024, maxPayload + 16))
+        reader.foreign = framing
+        return DriverConnection(socket: socket, reader: reader, ack: HelloAck.foreign(spec.workload.kind == .replay ? "replay" : "raw"))
+    }
+
     /// Opens a connection of `role` for the case `spec` of `session`: the hello carries the
     /// case's wire form, the reader accepts the case's largest frames.
     static func open(to endpoint: Endpoint, role: ConnectionRole, session: UInt64, connection: Int = 0, spec: CaseSpec,
@@ -113,6 +130,11 @@ public struct DriverConnection: Sendable {
 extension HelloAck {
     /// Stands in while the ack is awaited (never reported).
     static let placeholder = HelloAck(target: HostFacts(tool: "", kernel: "", hostname: "", pid: 0, cpus: 0), mode: "", maxFrame: 0, socket: EffectiveSocketOptions())
+
+    /// The stand-in for a peer that is not vsockbench: nothing is known of it but the mode.
+    static func foreign(_ mode: String) -> HelloAck {
+        HelloAck(target: HostFacts(tool: "", kernel: "", hostname: "", pid: 0, cpus: 0), mode: mode, maxFrame: 0, socket: EffectiveSocketOptions())
+    }
 }
 
 /// Why the driver could not run a case, or a message of it failed.

@@ -31,7 +31,7 @@ public enum InProcessTarget {
                 let responder: any Responder
                 switch spec.workload {
                 case let .rr(rr): responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: Int(UInt32.max), fault: nil)
-                case .masked, .stream: responder = AgentResponder()
+                case .masked, .stream, .replay: responder = AgentResponder()
                 }
                 let record = records[index]
                 var loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quotas?[index])

@@ -102,7 +102,7 @@ public final class ScenarioRunner: Sendable {
                 if interrupted.isSet { return run }
                 if done > 0, plan.repeatCount > 1 { MonotonicClock.sleep(nanos: plan.settleNanos) }
                 let outcome = runCase(scenario.cases[index])
-                if case let .measured(m) = outcome { run.targetHost = run.targetHost ?? m.targetAck.target }
+                if case let .measured(m) = outcome, !m.spec.workload.isForeign { run.targetHost = run.targetHost ?? m.targetAck.target }
                 run.trials[index].append(outcome)
                 done += 1
                 onTrialEnd(TrialProgress(trial: done, trials: total, round: round + 1, rounds: rounds.count, outcome: outcome))
@@ -118,6 +118,9 @@ public final class ScenarioRunner: Sendable {
         if options.inProcess {
             if spec.kind == .stream {
                 return .skipped(spec, reason: "stream cases need a channel; --target null runs rr and masked cases in process")
+            }
+            if spec.workload.isForeign {
+                return .skipped(spec, reason: "a replay case drives a service of yours; --target null has none (give its endpoint)")
             }
             return .measured(InProcessTarget.run(spec, options: options, control: control))
         }

@@ -32,7 +32,7 @@ final class ConnectionRecord: Sendable {
             }
             opensAtMark = true
             isStream = true
-        case .rr, .masked:
+        case .rr, .masked, .replay:
             lanes = [meter.lane(owning: .both)]
             opensAtMark = false
             isStream = false

@@ -100,6 +100,22 @@ enum CaseBuilder {
                 d.add(line, "inflight \(exchange.inflight) contradicts strategy {window: \(n)}; give one of them")
             }
         }
+        if case let .replay(replay) = spec.workload {
+            let corpusNode = own.first { $0.key == "corpus" }?.value ?? defaults.first { $0.key == "corpus" }?.value
+            if replay.corpus.isEmpty {
+                d.add(node, "a replay case needs corpus: FILE (messages in its framing; `vsockbench corpus` builds one)")
+            } else {
+                do throws(CorpusError) {
+                    let corpus = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseKeys.maxPayload)
+                    spec.updateReplay { $0.corpusStats = corpus.stats }
+                } catch {
+                    d.add(corpusNode ?? node, error.description)
+                }
+            }
+            if case .normalize = replay.exchange.strategy {
+                d.add(own.first { $0.key == "strategy" }?.keyNode ?? node, "normalize pads inside vsockbench's frame header; a replay case has no header: use none, window, coalesce, writev or writer_thread")
+            }
+        }
         if spec.intervalNanos != nil, let problem = spec.limitProblems().first(where: { $0.hasPrefix("interval") }) {
             d.add(own.first { $0.key == "interval" }?.keyNode ?? node, problem)
         }

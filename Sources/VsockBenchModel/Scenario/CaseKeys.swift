@@ -1,5 +1,6 @@
 import Yams
 import VsockBenchSupport
+import VsockWire
 
 /// How one case key is read: which workloads it applies to and how its value is parsed.
 struct CaseKeyRule: Sendable {
@@ -41,6 +42,31 @@ enum CaseKeys {
                 else { d.add(node, "direction must be tx, rx or both, not '\(text)'") }
             }
         },
+        "raw": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+            if let value = boolean(node, &d, key: "raw") { spec.updateStream { $0.raw = value } }
+        },
+        "framing": CaseKeyRule(workloads: [.replay]) { spec, node, d in
+            if let framing = framing(node, &d, key: "framing") { spec.updateReplay { $0.framing = framing } }
+        },
+        "response_framing": CaseKeyRule(workloads: [.replay]) { spec, node, d in
+            if let framing = framing(node, &d, key: "response_framing") { spec.updateReplay { $0.responseFraming = framing } }
+        },
+        "corpus": CaseKeyRule(workloads: [.replay]) { spec, node, d in
+            // Read (and checked) once every key is known: the framing may come after it.
+            if let path = d.string(node, what: "corpus") {
+                let resolved = path.hasPrefix("/") ? path : directory(of: d.file) + path
+                spec.updateReplay { $0.corpus = resolved }
+            }
+        },
+        "expect": CaseKeyRule(workloads: [.replay]) { spec, node, d in
+            if let text = scalar(node, &d, key: "expect") {
+                if let expect = ReplayExpectation(rawValue: text) { spec.updateReplay { $0.expect = expect } }
+                else { d.add(node, "expect must be any or echo, not '\(text)'") }
+            }
+        },
+        "max_response": CaseKeyRule(workloads: [.replay]) { spec, node, d in
+            if let n = size(node, &d, key: "max_response", range: 1...maxPayload) { spec.updateReplay { $0.maxResponse = n } }
+        },
         "verify": CaseKeyRule(workloads: [.stream]) { spec, node, d in
             if let text = scalar(node, &d, key: "verify") {
                 if let verify = StreamVerification(rawValue: text) { spec.updateStream { $0.verify = verify } }
@@ -59,7 +85,7 @@ enum CaseKeys {
                     r.requestSize = n
                     spec.workload = .rr(r)
                 }
-            case .stream:
+            case .stream, .replay:
                 break
             }
         },
@@ -71,10 +97,10 @@ enum CaseKeys {
                 }
             }
         },
-        "strategy": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+        "strategy": CaseKeyRule(workloads: [.rr, .masked, .replay]) { spec, node, d in
             if let strategy = StrategyParser.strategy(node, &d) { spec.updateExchange { $0.strategy = strategy } }
         },
-        "inflight": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+        "inflight": CaseKeyRule(workloads: [.rr, .masked, .replay]) { spec, node, d in
             if let n = integer(node, &d, key: "inflight", range: 1...4096) { spec.updateExchange { $0.inflight = n } }
         },
         "sndbuf": CaseKeyRule(workloads: nil) { spec, node, d in
@@ -100,10 +126,10 @@ enum CaseKeys {
                 if nanos > 1_000_000_000 { d.add(node, "target_cost must be at most 1s per message") } else { spec.updateExchange { $0.targetCostNanos = nanos } }
             }
         },
-        "write_chunk": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+        "write_chunk": CaseKeyRule(workloads: [.rr, .masked, .replay]) { spec, node, d in
             if let n = size(node, &d, key: "write_chunk", range: 1...maxPayload) { spec.updateExchange { $0.writeChunk = n } }
         },
-        "rate": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
+        "rate": CaseKeyRule(workloads: [.rr, .masked, .replay]) { spec, node, d in
             if let rate = rate(node, &d) { spec.updateExchange { $0.rate = rate } }
         },
         "split_writes": CaseKeyRule(workloads: [.rr, .masked]) { spec, node, d in
@@ -218,6 +244,21 @@ enum CaseKeys {
             return nil
         }
         return ArrivalRate(perSecond: value, arrivals: arrivals)
+    }
+
+    static func framing(_ node: Node, _ d: inout Diagnostics, key: String) -> MessageFraming? {
+        guard let text = scalar(node, &d, key: key) else { return nil }
+        guard let framing = MessageFraming(rawValue: text) else {
+            d.add(node, "\(key) must be one of \(MessageFraming.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+            return nil
+        }
+        return framing
+    }
+
+    /// The directory of a scenario file, with its trailing slash (`./` for a bare name).
+    static func directory(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "./" }
+        return String(file[...slash])
     }
 
     static func boolean(_ node: Node, _ d: inout Diagnostics, key: String) -> Bool? {

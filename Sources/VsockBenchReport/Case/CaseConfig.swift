@@ -1,5 +1,6 @@
 import VsockBenchModel
 import VsockTransport
+import VsockWire
 
 /// A case as results files record it (`cases[].spec`): every knob, flat, with the keys of
 /// schema `vsockbench/1`. Converted from the model when a result is written and back when
@@ -27,13 +28,23 @@ public struct CaseConfig: Codable, Sendable, Equatable {
     public var writeChunk: Int?
     public var splitWrites: Bool?
     public var rate: ArrivalRate?
+    /// stream: unframed bytes with no hello, to or from any peer.
+    public var raw: Bool?
+    /// replay: the service's framing, the corpus (path and what it held), what a response must be.
+    public var framing: MessageFraming?
+    public var responseFraming: MessageFraming?
+    public var corpus: String?
+    public var corpusStats: CorpusStats?
+    public var expect: ReplayExpectation?
+    public var maxResponse: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, workload, durationNanos = "duration_ns", messages, bytes, warmupNanos = "warmup_ns", intervalNanos = "interval_ns"
         case connections, writeSize = "write_size", direction, requestSize = "request_size"
         case responseSize = "response_size", inflight, socket, seed, strategy, requestSizes = "request_sizes"
         case targetCostNanos = "target_cost_ns", writeChunk = "write_chunk", splitWrites = "split_writes"
-        case verify, rate
+        case verify, rate, raw, framing, responseFraming = "response_framing", corpus, corpusStats = "corpus_stats", expect
+        case maxResponse = "max_response"
     }
 
     /// The JSON form of a model case.
@@ -55,6 +66,14 @@ public struct CaseConfig: Codable, Sendable, Equatable {
             writeSize = s.writeSize
             direction = s.direction
             verify = s.verify
+            raw = s.raw ? true : nil
+        case let .replay(r):
+            framing = r.framing
+            responseFraming = r.effectiveResponseFraming
+            corpus = r.corpus
+            corpusStats = r.corpusStats
+            expect = r.expect
+            maxResponse = r.maxResponse
         case let .rr(r):
             requestSize = r.requestSize
             responseSize = r.responseSize
@@ -85,7 +104,18 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         switch workload {
         case .stream:
             let defaults = StreamWorkload()
-            model = .stream(StreamWorkload(writeSize: writeSize ?? defaults.writeSize, direction: direction ?? defaults.direction, verify: verify ?? defaults.verify))
+            model = .stream(StreamWorkload(writeSize: writeSize ?? defaults.writeSize, direction: direction ?? defaults.direction, verify: verify ?? defaults.verify,
+                                           raw: raw ?? false))
+        case .replay:
+            var replay = ReplayWorkload()
+            replay.framing = framing ?? replay.framing
+            replay.responseFraming = responseFraming
+            replay.corpus = corpus ?? ""
+            replay.corpusStats = corpusStats ?? replay.corpusStats
+            replay.expect = expect ?? replay.expect
+            replay.maxResponse = maxResponse ?? replay.maxResponse
+            replay.exchange = exchange
+            model = .replay(replay)
         case .rr:
             let defaults = RequestResponseWorkload()
             model = .rr(RequestResponseWorkload(requestSize: requestSize ?? defaults.requestSize, responseSize: responseSize ?? defaults.responseSize, exchange: exchange))
@@ -116,6 +146,13 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(writeSize, forKey: .writeSize)
         try c.encodeIfPresent(direction, forKey: .direction)
         try c.encodeIfPresent(verify, forKey: .verify)
+        try c.encodeIfPresent(raw, forKey: .raw)
+        try c.encodeIfPresent(framing, forKey: .framing)
+        try c.encodeIfPresent(responseFraming, forKey: .responseFraming)
+        try c.encodeIfPresent(corpus, forKey: .corpus)
+        try c.encodeIfPresent(corpusStats, forKey: .corpusStats)
+        try c.encodeIfPresent(expect, forKey: .expect)
+        try c.encodeIfPresent(maxResponse, forKey: .maxResponse)
         try c.encodeIfPresent(requestSize, forKey: .requestSize)
         try c.encodeIfPresent(responseSize, forKey: .responseSize)
         try c.encodeIfPresent(requestSizes, forKey: .requestSizes)

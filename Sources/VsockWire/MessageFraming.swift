@@ -1,0 +1,104 @@
+/// How a service that is not vsockbench delimits its messages on a stream (`replay`): a
+/// length prefix (big or little endian, 16 or 32 bits, or a protobuf varint), or a line.
+public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
+    /// 4-byte big-endian length, then the payload.
+    case u32be
+    /// 4-byte little-endian length, then the payload.
+    case u32le
+    /// 2-byte big-endian length, then the payload (at most 65535 bytes).
+    case u16be
+    /// A base-128 varint length (protobuf's writeDelimited), then the payload.
+    case varint
+    /// The payload, then a newline (`\n`); the payload holds no newline.
+    case line
+
+    /// The largest payload the framing can carry.
+    public var maxPayload: Int {
+        switch self {
+        case .u16be: return Int(UInt16.max)
+        case .u32be, .u32le: return Int(UInt32.max)
+        case .varint, .line: return Int.max
+        }
+    }
+
+    /// Bytes of framing around a payload of `length` bytes.
+    public func overhead(_ length: Int) -> Int {
+        switch self {
+        case .u32be, .u32le: return 4
+        case .u16be: return 2
+        case .line: return 1
+        case .varint:
+            var n = 1
+            var v = UInt64(length) >> 7
+            while v > 0 {
+                n += 1
+                v >>= 7
+            }
+            return n
+        }
+    }
+
+    /// Frames `payload`, appended to `out`.
+    public func encode(_ payload: some Collection<UInt8>, into out: inout [UInt8]) {
+        let n = payload.count
+        switch self {
+        case .u32be: out += [UInt8(truncatingIfNeeded: n >> 24), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)]
+        case .u32le: out += [UInt8(truncatingIfNeeded: n), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 24)]
+        case .u16be: out += [UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)]
+        case .varint:
+            var v = UInt64(n)
+            while v >= 0x80 {
+                out.append(UInt8(v & 0x7F) | 0x80)
+                v >>= 7
+            }
+            out.append(UInt8(v))
+        case .line: break
+        }
+        out += payload
+        if self == .line { out.append(0x0A) }
+    }
+
+    /// What the next message in `bytes` is.
+    public enum Scan: Equatable, Sendable {
+        /// A whole message: its payload at `payload`, `total` bytes in all.
+        case message(payload: Range<Int>, total: Int)
+        /// More bytes are needed (at least `atLeast` in all).
+        case needMore(atLeast: Int)
+        /// The bytes cannot be a message: why.
+        case malformed(String)
+    }
+
+    /// Looks for one message at the start of `bytes`, whose payload may be at most `limit` bytes.
+    public func scan(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Scan {
+        let count = bytes.count
+        func prefixed(_ size: Int, _ length: Int) -> Scan {
+            guard length <= limit else { return .malformed("a \(rawValue) length of \(length) bytes is over the limit of \(limit)") }
+            return count >= size + length ? .message(payload: size..<(size + length), total: size + length) : .needMore(atLeast: size + length)
+        }
+        switch self {
+        case .u32be, .u32le:
+            guard count >= 4 else { return .needMore(atLeast: 4) }
+            let raw = bytes.loadUnaligned(as: UInt32.self)
+            return prefixed(4, Int(self == .u32be ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw)))
+        case .u16be:
+            guard count >= 2 else { return .needMore(atLeast: 2) }
+            return prefixed(2, Int(UInt16(bigEndian: bytes.loadUnaligned(as: UInt16.self))))
+        case .varint:
+            var value: UInt64 = 0
+            for i in 0..<min(count, 10) {
+                let byte = bytes[i]
+                value |= UInt64(byte & 0x7F) << (7 * UInt64(i))
+                if byte & 0x80 == 0 {
+                    guard value <= UInt64(Int.max) else { return .malformed("a varint length over \(Int.max)") }
+                    return prefixed(i + 1, Int(value))
+                }
+            }
+            return count >= 10 ? .malformed("a varint length longer than 10 bytes") : .needMore(atLeast: count + 1)
+        case .line:
+            if let end = bytes.firstIndex(of: 0x0A) {
+                return end <= limit ? .message(payload: 0..<end, total: end + 1) : .malformed("a line of \(end) bytes is over the limit of \(limit)")
+            }
+            return count > limit ? .malformed("no end of line within \(limit) bytes") : .needMore(atLeast: count + 1)
+        }
+    }
+}
