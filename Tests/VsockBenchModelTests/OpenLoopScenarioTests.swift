@@ -26,7 +26,7 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 20000000/s}\n", 3, "above 10000000/s"),
-        ("name: x\ncases:\n  - {name: a, workload: stream, rate: 100/s}\n", 3, "'rate' applies to masked/rr cases, not stream"),
+        ("name: x\ncases:\n  - {name: a, workload: stream, rate: 100/s}\n", 3, "'rate' applies to masked/replay/rr cases, not stream"),
         ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 100/s, arrivals: bursty}\n", 5, "arrivals must be constant or poisson, not 'bursty'"),
         ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {arrivals: poisson}\n", 5, "rate needs rate: N/s"),
         ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 1/s, jitter: 2}\n", 5, "unknown rate parameter 'jitter'"),

@@ -38,7 +38,7 @@ import Testing
         ("{name: a, workload: rr, strategy: {coalesce: {linger: 5s}}}", "linger must be at most 1s"),
         ("{name: a, workload: rr, strategy: {normalize: {}}}", "normalize needs size"),
         ("{name: a, workload: rr, strategy: {window: 4}, inflight: 2}", "contradicts strategy"),
-        ("{name: a, workload: stream, strategy: none}", "'strategy' applies to masked/rr cases"),
+        ("{name: a, workload: stream, strategy: none}", "'strategy' applies to masked/replay/rr cases"),
         ("{name: a, workload: masked, response_size: 1KiB}", "'response_size' applies to rr cases"),
         ("{name: a, workload: masked, request_size: {dist: gauss}}", "unknown distribution 'gauss'"),
         ("{name: a, workload: masked, request_size: {dist: uniform, min: 9KiB, max: 1KiB}}", "larger than max"),

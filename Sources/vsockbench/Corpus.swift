@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import VsockBenchAgent
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+
+extension VsockBench {
+    struct Corpus: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build or inspect a corpus of messages for a `replay` case.",
+            discussion: """
+            A corpus is one file of messages in your service's framing, sent in order (and \
+            looped) by `{workload: replay, framing: F, corpus: FILE}`. Build one from a \
+            directory of one-message files (sorted by name; each file's bytes are one message's \
+            payload), or generate one with the masked agent's protobuf query fragments for a \
+            quick start; --inspect checks a corpus and prints its size distribution.
+
+            The messages are your data: vsockbench never logs, prints or copies their bytes \
+            elsewhere; errors name offsets and sizes only.
+
+            Examples:
+              vsockbench corpus requests.u32be --framing u32be --from captured/
+              vsockbench corpus synthetic.varint --framing varint --generate 1000 --size 8KiB
+              vsockbench corpus synthetic.u32be --framing u32be --generate 500 --size-median 8KiB --size-sigma 0.6
+              vsockbench corpus --inspect requests.u32be --framing u32be
+            """)
+
+        @Argument(help: ArgumentHelp("The corpus file to write (or, with --inspect, nothing).", valueName: "out"))
+        var output: String?
+
+        @Option(name: .long, help: ArgumentHelp("u32be, u32le, u16be, varint or line.", valueName: "framing"))
+        var framing: String
+
+        @Option(name: .long, help: ArgumentHelp("A directory of one-message files, taken in name order.", valueName: "dir"))
+        var from: String?
+
+        @Option(name: .long, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"))
+        var generate: Int?
+
+        @Option(name: .long, help: ArgumentHelp("With --generate: every message this size (default 8KiB).", valueName: "size"),
+                transform: ByteCount.parsePositive)
+        var size: ByteCount?
+
+        @Option(name: .customLong("size-median"), help: ArgumentHelp("With --generate: lognormal sizes of this median...", valueName: "size"),
+                transform: ByteCount.parsePositive)
+        var sizeMedian: ByteCount?
+
+        @Option(name: .customLong("size-sigma"), help: ArgumentHelp("...and this sigma (0 to 3).", valueName: "sigma"))
+        var sizeSigma: Double?
+
+        @Option(name: .long, help: ArgumentHelp("With --generate: the generator's seed.", valueName: "n"))
+        var seed: UInt64 = 1
+
+        @Option(name: .long, help: ArgumentHelp("Check this corpus and print its messages' sizes.", valueName: "file"))
+        var inspect: String?
+
+        func run() throws {
+            guard let framing = MessageFraming(rawValue: self.framing) else {
+                throw fail("--framing must be one of \(MessageFraming.allCases.map(\.rawValue).joined(separator: ", ")), not '\(self.framing)'", code: Exit.badInput)
+            }
+            if let inspect {
+                guard output == nil, from == nil, generate == nil else { throw fail("--inspect reads a corpus; it takes no output file, --from or --generate", code: Exit.badInput) }
+                return try self.inspect(inspect, framing: framing)
+            }
+            guard let output else { throw fail("give the corpus file to write (or --inspect FILE)", code: Exit.badInput) }
+            guard (from == nil) != (generate == nil) else { throw fail("give one of --from DIR or --generate N", code: Exit.badInput) }
+            try checkWritable(output)
+            let payloads = try from.map { try fromDirectory($0, framing: framing) } ?? generated(framing: framing)
+            var bytes: [UInt8] = []
+            for payload in payloads { framing.encode(payload, into: &bytes) }
+            guard bytes.count <= ReplayCorpus.maximumBytes else {
+                throw fail("the corpus would have \(Quantities.formatSize(bytes.count)); a corpus is at most \(Quantities.formatSize(ReplayCorpus.maximumBytes))", code: Exit.badInput)
+            }
+            try writeFile(output, bytes)
+            let sizes = payloads.map(\.count)
+            print("wrote \(output): \(payloads.count) \(framing.rawValue) messages, \(Self.describe(sizes))")
+        }
+
+        /// One message per regular file of `path`, in name order.
+        private func fromDirectory(_ path: String, framing: MessageFraming) throws -> [[UInt8]] {
+            guard let dir = opendir(path) else { throw fail("--from \(path): cannot open the directory: \(String(cString: strerror(errno)))", code: Exit.badInput) }
+            var names: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != ".", name != ".." { names.append(name) }
+            }
+            closedir(dir)
+            var payloads: [[UInt8]] = []
+            var total = 0
+            for name in names.sorted() {
+                let file = path.hasSuffix("/") ? path + name : path + "/" + name
+                var info = stat()
+                guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                let limit = min(framing.maxPayload, CaseSpec.maxBuffer)
+                guard Int(info.st_size) <= limit else {
+                    throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
+                }
+                let bytes: [UInt8]
+                do { bytes = try FileContents.read(path: file, limit: limit + 1) } catch { throw fail("--from: cannot read \(Terminal.safe(name)): \(error.reason)", code: Exit.badInput) }
+                if framing == .line, bytes.contains(0x0A) {
+                    throw fail("--from: \(Terminal.safe(name)) holds a newline; line framing cannot carry it (use a length-prefixed framing)", code: Exit.badInput)
+                }
+                total += bytes.count
+                guard total <= ReplayCorpus.maximumBytes else { throw fail("--from: more than \(Quantities.formatSize(ReplayCorpus.maximumBytes)) of messages", code: Exit.badInput) }
+                payloads.append(bytes)
+            }
+            guard !payloads.isEmpty else { throw fail("--from \(path): no regular files in it", code: Exit.badInput) }
+            return payloads
+        }
+
+        /// `--generate N`: the masked agent's query fragments (protobuf), seeded.
+        private func generated(framing: MessageFraming) throws -> [[UInt8]] {
+            guard let count = generate, (1...1_000_000).contains(count) else { throw fail("--generate takes 1 to 1000000 messages", code: Exit.badInput) }
+            let sizes: SizeSpec
+            if let median = sizeMedian {
+                let sigma = sizeSigma ?? 0.6
+                guard (0...3).contains(sigma) else { throw fail("--size-sigma must be in 0...3", code: Exit.badInput) }
+                sizes = .lognormal(median: median.bytes, sigma: sigma)
+            } else {
+                sizes = .fixed(size?.bytes ?? 8192)
+            }
+            guard SizeDistribution.bounds.contains(sizes.upperBound), SizeDistribution.bounds.contains(size?.bytes ?? sizeMedian?.bytes ?? 8192) else {
+                throw fail("generated fragments are \(Quantities.formatSize(SizeDistribution.bounds.lowerBound)) to \(Quantities.formatSize(SizeDistribution.bounds.upperBound))", code: Exit.badInput)
+            }
+            if case let .fixed(bytes) = sizes, bytes > framing.maxPayload {
+                throw fail("\(framing.rawValue) carries at most \(framing.maxPayload) bytes a message", code: Exit.badInput)
+            }
+            var generator = AgentRequestGenerator(seed: seed, sizes: sizes.distribution)
+            let payloads = (0..<count).map { generator.makeRequest(sequence: UInt64($0)).bytes }
+            // A lognormal's tail is unbounded below the distribution's cap: what was drawn decides.
+            if let largest = payloads.map(\.count).max(), largest > framing.maxPayload {
+                let over = payloads.count { $0.count > framing.maxPayload }
+                throw fail("\(over) of the \(count) generated messages are larger than the \(framing.maxPayload) bytes \(framing.rawValue) carries (the largest is \(largest)); use a smaller median or sigma, or another framing", code: Exit.badInput)
+            }
+            if framing == .line, payloads.contains(where: { $0.contains(0x0A) }) {
+                throw fail("protobuf fragments contain newline bytes; line framing cannot carry them (use u32be, u32le, u16be or varint)", code: Exit.badInput)
+            }
+            return payloads
+        }
+
+        private func inspect(_ path: String, framing: MessageFraming) throws {
+            let corpus: ReplayCorpus
+            do throws(CorpusError) { corpus = try ReplayCorpus.load(path: path, framing: framing, limit: CaseSpec.maxBuffer) } catch { throw fail(error.description, code: Exit.badInput) }
+            print("\(path): \(corpus.messages.count) \(framing.rawValue) messages, \(Self.describe(corpus.payloads.map(\.count)))")
+        }
+
+        /// `1000 messages: payload 512 B to 64KiB, median 8KiB, 8.1 MiB in all`.
+        static func describe(_ sizes: [Int]) -> String {
+            guard !sizes.isEmpty else { return "no messages" }
+            let sorted = sizes.sorted()
+            let total = sorted.reduce(0, +)
+            let half = sorted.count / 2
+            let median = sorted.count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
+            return "payloads \(Quantities.formatSize(sorted[0])) to \(Quantities.formatSize(sorted[sorted.count - 1])), median \(Quantities.formatSize(median)), \(Quantities.formatSize(total)) in all"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+@testable import VsockBenchSupport
+@testable import VsockTransport
+@testable import VsockWire
+
+/// A small service that is not vsockbench, for replay tests: reads requests in its request
+/// framing, waits `delayMicros`, answers `respond(request)` in its response framing, and
+/// counts what it handled. Listens on a Unix socket until `stop()`.
+final class ForeignService: Sendable {
+    let endpoint: Endpoint
+    private let listener: Listener
+    private let handledCount = Atomic<Int>(0)
+
+    var handled: Int { handledCount.load(ordering: .acquiring) }
+
+    init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
+         closeAfter: Int? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+        endpoint = .unix(path: path)
+        listener = try Listener(endpoint: endpoint)
+        let listener = self.listener
+        let counter = self
+        _ = NativeThread.spawn(name: "foreign-accept") {
+            while let socket = try? listener.accept() {
+                _ = NativeThread.spawn(name: "foreign-conn") {
+                    defer { socket.close() }
+                    let reader = FrameReader(socket: socket, maxPayload: 16 << 20)
+                    reader.foreign = requests
+                    var served = 0
+                    while let request = try? reader.next() {
+                        if let closeAfter, served >= closeAfter { return }
+                        if delayMicros > 0 { usleep(delayMicros) }
+                        var out: [UInt8] = []
+                        responses.encode(respond(Array(request.payload)), into: &out)
+                        guard (try? out.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
+                        served += 1
+                        counter.handledCount.wrappingAdd(1, ordering: .releasing)
+                    }
+                }
+            }
+        }
+    }
+
+    func stop() {
+        listener.stop()
+        listener.close()
+    }
+}
+
+/// socat, when the machine has it (`scripts/install-deps.sh` installs it for the tests).
+enum Socat {
+    static let path: String? = ["/usr/bin/socat", "/bin/socat", "/usr/local/bin/socat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Starts socat with `arguments`; stopped by the returned process's terminate().
+    static func start(_ arguments: [String], waitingFor socketPath: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/socat")
+        process.arguments = arguments
+        // Not the test runner's pipes: a socat left behind would hold them open.
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
+        return process
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import VsockWire
+
+/// `workload: replay` and raw streams against services that are not vsockbench: an in-test
+/// service with its own framing and delay, socat as an echo, a sink and a source.
+@Suite(.serialized) struct ReplayTests {
+    static func firstCase(_ path: String) throws -> [String: Any] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        return try #require((object["cases"] as? [[String: Any]])?.first)
+    }
+
+    /// A varint-framed service that answers every request with 100 bytes in u16be after 2 ms:
+    /// exactly as many requests reach it as the case sends, the latency holds its delay, and
+    /// the target's columns are absent.
+    @Test func replayDrivesAServiceInItsOwnFraming() throws {
+        let dir = try Tool.scratch()
+        let service = try ForeignService(path: dir + "/svc.sock", requests: .varint, responses: .u16be, delayMicros: 2000) { _ in [UInt8](repeating: 7, count: 100) }
+        defer { service.stop() }
+        let corpus = try Tool.run(["corpus", dir + "/c.varint", "--framing", "varint", "--generate", "20", "--size", "2KiB"])
+        #expect(corpus.status == 0, "\(corpus.stderr)")
+        let scenario = try scenarioFile("""
+            name: replay
+            cases:
+              - {name: agent, workload: replay, framing: varint, response_framing: u16be, corpus: \(dir)/c.varint, messages: 100, warmup: 0s}
+            """)
+        let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/svc.sock", "--json", dir + "/r.json"])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(service.handled == 100, "the service answered \(service.handled) requests; the case sent 100")
+        #expect(out.stdout.contains("agent: replayed to a service that is not vsockbench: the target's columns are unknown"), "\(out.stdout)")
+        let c = try Self.firstCase(dir + "/r.json")
+        #expect(c["messages"] as? Int == 100)
+        #expect(c["bytes_rx"] as? Int == 100 * 100, "each response carries 100 bytes of payload")
+        #expect(c["target_writes_per_msg"] is NSNull)
+        #expect(c["verified"] as? Bool == true)
+        let p50 = ((c["latency_us"] as? [String: Any])?["p50"] as? Double) ?? 0
+        #expect(p50 >= 2000, "the service waits 2 ms per request: p50 \(p50) us")
+    }
+
+    /// Pipelined and open-loop replays end cleanly without a bye: every request sent is answered.
+    @Test(arguments: ["inflight: 8", "strategy: {coalesce: {max_messages: 8, max_bytes: 64KiB, linger: 100us}}", "rate: 500/s"])
+    func replayEndsWhenEveryRequestIsAnswered(knob: String) throws {
+        let dir = try Tool.scratch()
+        let service = try ForeignService(path: dir + "/svc.sock", requests: .u32be, responses: .u32be) { $0 }
+        defer { service.stop() }
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "10", "--size", "1KiB"])
+        let scenario = try scenarioFile("""
+            name: replay
+            cases:
+              - {name: echo, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, expect: echo, duration: 500ms, warmup: 100ms, \(knob)}
+            """)
+        let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/svc.sock", "--json", dir + "/r.json"], timeout: 30)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try Self.firstCase(dir + "/r.json")
+        #expect((c["messages"] as? Int ?? 0) > 0)
+        #expect(c["verified"] as? Bool == true)
+    }
+
+    /// A response over max_response fails the run with its offset; a service that closes with
+    /// requests outstanding is lost data; an echo that differs is corruption. Each exits 1.
+    @Test func badResponsesFailTheRun() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "1KiB"])
+        func run(_ service: ForeignService, extra: String = "") throws -> Tool.Output {
+            defer { service.stop() }
+            let scenario = try scenarioFile("name: bad\ncases:\n  - {name: bad, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 50, warmup: 0s\(extra)}\n")
+            return try Tool.run(["run", scenario, "--target", service.endpoint.description], timeout: 30)
+        }
+        let huge = try run(ForeignService(path: dir + "/a.sock", requests: .u32be, responses: .u32be) { _ in [UInt8](repeating: 1, count: 5000) }, extra: ", max_response: 4KiB")
+        #expect(huge.status == 1)
+        #expect(huge.stdout.contains("a u32be length of 5000 bytes is over the limit of 4096, at byte offset 0 of the response stream"), "\(huge.stdout)")
+        let closing = try run(ForeignService(path: dir + "/b.sock", requests: .u32be, responses: .u32be, closeAfter: 10) { $0 })
+        #expect(closing.status == 1)
+        #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")
+        let corrupt = try run(ForeignService(path: dir + "/c.sock", requests: .u32be, responses: .u32be) { $0.reversed() }, extra: ", expect: echo")
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stdout.contains("differs from its request at byte 0 (expect: echo)"), "\(corrupt.stdout)")
+    }
+
+    /// `corpus` packs a directory's files in order, says what it wrote, reads it back with
+    /// --inspect, and refuses what the framing cannot carry (exit 2, no file written).
+    @Test func theCorpusCommandWritesAndInspects() throws {
+        let dir = try Tool.scratch()
+        try FileManager.default.createDirectory(atPath: dir + "/msgs", withIntermediateDirectories: true)
+        try Tool.write("hello", to: dir + "/msgs/a")
+        try Tool.write("world!!", to: dir + "/msgs/b")
+        let wrote = try Tool.run(["corpus", dir + "/c.varint", "--framing", "varint", "--from", dir + "/msgs"])
+        #expect(wrote.status == 0, "\(wrote.stderr)")
+        #expect(wrote.stdout.contains("2 varint messages, payloads 5B to 7B, median 6B, 12B in all"), "\(wrote.stdout)")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/c.varint")))
+        #expect(bytes == [5] + Array("hello".utf8) + [7] + Array("world!!".utf8))
+        let inspected = try Tool.run(["corpus", "--inspect", dir + "/c.varint", "--framing", "varint"])
+        #expect(inspected.status == 0 && inspected.stdout.contains("2 varint messages"), "\(inspected.stdout)\(inspected.stderr)")
+        let tooBig = try Tool.run(["corpus", dir + "/big.u16be", "--framing", "u16be", "--generate", "300", "--size-median", "32KiB", "--size-sigma", "1"])
+        #expect(tooBig.status == 2)
+        #expect(tooBig.stderr.contains("larger than the 65535 bytes u16be carries"), "\(tooBig.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/big.u16be"))
+    }
+
+    @Test func replayNeedsATargetAndAReadableCorpus() throws {
+        let dir = try Tool.scratch()
+        try Tool.write("not a frame", to: dir + "/bad.u32be")
+        let noTarget = try scenarioFile("name: x\ncases:\n  - {name: r, workload: replay, corpus: \(dir)/bad.u32be}\n")
+        let out = try Tool.run(["run", noTarget])
+        #expect(out.status == 2)
+        #expect(out.stderr.contains(":3: corpus \(dir)/bad.u32be: message 1 at byte offset 0"), "\(out.stderr)")
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "1KiB"])
+        let good = try scenarioFile("name: x\ncases:\n  - {name: r, workload: replay, corpus: \(dir)/c.u32be}\n")
+        let missing = try Tool.run(["run", good])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("case 'r' is a replay case: it drives your own service, not vsockbench's target; give its endpoint with --target"), "\(missing.stderr)")
+    }
+
+    /// Raw streams against socat, as the seed's original test: into a sink, out of a source,
+    /// and both ways through an echo (every byte checked and counted back).
+    @Test(.enabled(if: Socat.path != nil, "socat not installed (scripts/install-deps.sh installs it)"))
+    func rawStreamsAgainstSocat() throws {
+        let dir = try Tool.scratch()
+        let sink = try Socat.start(["-u", "UNIX-LISTEN:\(dir)/sink.sock,fork", "OPEN:/dev/null,wronly"], waitingFor: dir + "/sink.sock")
+        let source = try Socat.start(["-u", "OPEN:/dev/zero", "UNIX-LISTEN:\(dir)/source.sock,fork"], waitingFor: dir + "/source.sock")
+        let echo = try Socat.start(["UNIX-LISTEN:\(dir)/echo.sock,fork", "EXEC:cat"], waitingFor: dir + "/echo.sock")
+        defer { for p in [sink, source, echo] { p.terminate() } }
+        for (direction, socket) in [("tx", "sink"), ("rx", "source"), ("both", "echo")] {
+            let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-\(direction), workload: stream, raw: true, direction: \(direction), write_size: 16KiB, duration: 500ms, warmup: 100ms}\n")
+            let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/\(socket).sock", "--json", dir + "/\(direction).json"], timeout: 30)
+            #expect(out.status == 0, "raw \(direction): \(out.stdout)\n\(out.stderr)")
+            let c = try Self.firstCase(dir + "/\(direction).json")
+            #expect(c["verified"] as? Bool == true, "raw \(direction)")
+            let tx = c["mbps_tx"] as? Double ?? 0, rx = c["mbps_rx"] as? Double ?? 0
+            switch direction {
+            case "tx": #expect(tx > 0 && rx == 0)
+            case "rx": #expect(rx > 0 && tx == 0)
+            default: #expect(tx > 0 && rx > 0)
+            }
+        }
+    }
+
+    /// A replay of an echo through socat: the user's framing crosses a real foreign process.
+    @Test(.enabled(if: Socat.path != nil, "socat not installed (scripts/install-deps.sh installs it)"))
+    func replayThroughASocatEcho() throws {
+        let dir = try Tool.scratch()
+        let echo = try Socat.start(["UNIX-LISTEN:\(dir)/echo.sock,fork", "EXEC:cat"], waitingFor: dir + "/echo.sock")
+        defer { echo.terminate() }
+        _ = try Tool.run(["corpus", dir + "/c.u16be", "--framing", "u16be", "--generate", "30", "--size-median", "2KiB", "--size-sigma", "0.5"])
+        let scenario = try scenarioFile("name: r\ncases:\n  - {name: echo, workload: replay, framing: u16be, corpus: \(dir)/c.u16be, expect: echo, messages: 300, warmup: 0s, inflight: 4}\n")
+        let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/echo.sock", "--json", dir + "/r.json"], timeout: 30)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try Self.firstCase(dir + "/r.json")
+        #expect(c["messages"] as? Int == 300)
+        #expect(c["verified"] as? Bool == true)
+    }
+}

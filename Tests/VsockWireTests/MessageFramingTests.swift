@@ -1,0 +1,86 @@
+import Testing
+@testable import VsockBenchSupport
+@testable import VsockTransport
+@testable import VsockWire
+
+/// The framings of services that are not vsockbench (`replay`), and the reader that reads them.
+@Suite struct MessageFramingTests {
+    static func scan(_ framing: MessageFraming, _ bytes: [UInt8], limit: Int = 1 << 20) -> MessageFraming.Scan {
+        bytes.withUnsafeBytes { framing.scan($0, limit: limit) }
+    }
+
+    @Test(arguments: MessageFraming.allCases)
+    func everyFramingRoundTripsMessagesOfManySizes(framing: MessageFraming) {
+        let sizes = framing == .u16be ? [0, 1, 127, 128, 300, 16384, 65535] : [0, 1, 127, 128, 300, 16384, 70000]
+        for size in sizes {
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 % 251) }.map { framing == .line && $0 == 0x0A ? 0x0B : $0 }
+            var wire: [UInt8] = []
+            framing.encode(payload, into: &wire)
+            #expect(wire.count == size + framing.overhead(size), "\(framing) \(size)")
+            guard case let .message(range, total) = Self.scan(framing, wire + [1, 2, 3]) else {
+                Issue.record("\(framing): a \(size)-byte message not found")
+                continue
+            }
+            #expect(total == wire.count)
+            #expect(Array(wire[range]) == payload)
+            // Every strict prefix asks for more.
+            for cut in [0, 1, wire.count / 2, wire.count - 1] where cut < wire.count {
+                if case .needMore = Self.scan(framing, Array(wire.prefix(cut))) {} else { Issue.record("\(framing): a prefix of \(cut) of \(wire.count) bytes is not incomplete") }
+            }
+        }
+    }
+
+    @Test func knownEncodings() {
+        var out: [UInt8] = []
+        MessageFraming.u32be.encode([9], into: &out)
+        #expect(out == [0, 0, 0, 1, 9])
+        out = []
+        MessageFraming.u32le.encode([9, 9], into: &out)
+        #expect(out == [2, 0, 0, 0, 9, 9])
+        out = []
+        MessageFraming.varint.encode([UInt8](repeating: 0, count: 300), into: &out)
+        #expect(Array(out.prefix(2)) == [0xAC, 0x02], "300 as protobuf writes it")
+        out = []
+        MessageFraming.line.encode(Array("hi".utf8), into: &out)
+        #expect(out == [0x68, 0x69, 0x0A])
+    }
+
+    @Test func malformedInputIsNamed() {
+        #expect(Self.scan(.u32be, [0, 0x10, 0, 0], limit: 1024) == .malformed("a u32be length of 1048576 bytes is over the limit of 1024"))
+        #expect(Self.scan(.varint, [UInt8](repeating: 0xFF, count: 11)) == .malformed("a varint length longer than 10 bytes"))
+        #expect(Self.scan(.line, [UInt8](repeating: 0x41, count: 20), limit: 10) == .malformed("no end of line within 10 bytes"))
+    }
+
+    @Test func theReaderReturnsForeignMessagesAsNumberedResponses() throws {
+        var wire: [UInt8] = []
+        for i in 0..<5 { MessageFraming.varint.encode([UInt8](repeating: UInt8(i), count: 100 * i), into: &wire) }
+        let socket = try FrameReaderTests.feed(wire)
+        defer { socket.close() }
+        let reader = FrameReader(socket: socket, maxPayload: 4096)
+        reader.foreign = .varint
+        for i in 0..<5 {
+            let frame = try #require(try reader.next())
+            #expect(frame.header.type == .response && frame.header.sequence == UInt64(i))
+            #expect(frame.payload.count == 100 * i && frame.payload.allSatisfy { $0 == UInt8(i) })
+        }
+        #expect(try reader.next() == nil, "a close between messages is the end")
+    }
+
+    @Test func theReaderNamesTheOffsetOfABadOrCutMessage() throws {
+        var wire: [UInt8] = []
+        MessageFraming.u32be.encode([1, 2, 3], into: &wire)
+        MessageFraming.u32be.encode([UInt8](repeating: 0, count: 5000), into: &wire)
+        let socket = try FrameReaderTests.feed(wire)
+        defer { socket.close() }
+        let reader = FrameReader(socket: socket, maxPayload: 4096)
+        reader.foreign = .u32be
+        _ = try reader.next()
+        #expect { try reader.next() } throws: { "\($0)" == "a u32be length of 5000 bytes is over the limit of 4096, at byte offset 7 of the response stream" }
+
+        let cut = try FrameReaderTests.feed([0, 0, 0, 9, 1, 2])
+        defer { cut.close() }
+        let cutReader = FrameReader(socket: cut, maxPayload: 4096)
+        cutReader.foreign = .u32be
+        #expect { try cutReader.next() } throws: { "\($0)".contains("the stream ended inside a u32be message at byte offset 0") }
+    }
+}
