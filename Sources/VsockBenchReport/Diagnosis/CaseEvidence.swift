@@ -5,22 +5,53 @@ import VsockWire
 struct CaseEvidence {
     let c: CaseResult
     let context: DiagnosisContext
+    /// Relative uncertainty of the case's timing figures (see `Uncertainty`).
+    let u: Double
+
+    init(c: CaseResult, context: DiagnosisContext) {
+        self.c = c
+        self.context = context
+        self.u = Uncertainty.relative(c)
+    }
 
     var isRequestResponse: Bool { c.workload.isRequestResponse }
     var connections: Double { Double(max(c.spec.connections, 1)) }
     /// Seconds per message on one connection.
     var secondsPerMessage: Double? { c.msgsPerSecond > 0 ? connections / c.msgsPerSecond : nil }
+    /// Messages per second, all connections, with the case's uncertainty.
+    var rate: Interval { .around(c.msgsPerSecond, relative: u) }
     /// Bytes of one request frame and one response frame.
     var requestFrame: Int { FrameHeader.size + (c.spec.messageSizes?.request ?? 0) }
     var responseFrame: Int { FrameHeader.size + (c.spec.messageSizes?.response ?? 0) }
     var stopAndWait: Bool { c.spec.exchange?.isStopAndWait ?? false }
-    var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? c.mbpsTotal / $0 : nil } }
+    /// Payload Mbps in the busier direction: what one direction of the channel carried.
+    var oneWayMbps: Double { DiagnosisContext.oneWayMbps(c) }
+    var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? oneWayMbps / $0 : nil } }
 
-    var processingShare: Double? { c.target?.processingShare }
+    /// The figure a prediction for this case is made in: messages/s for request/response,
+    /// the stream's Mbps in its direction.
+    var metric: Figure {
+        guard let stream = c.spec.stream else { return .msgsPerSecond }
+        switch stream.direction {
+        case .tx: return .mbpsTx
+        case .rx: return .mbpsRx
+        case .both: return .mbpsTotal
+        }
+    }
+
+    /// The metric per message/s (1 for msgs/s; Mbps per message/s for a stream).
+    var metricPerMessageRate: Double {
+        guard metric != .msgsPerSecond, c.msgsPerSecond > 0 else { return 1 }
+        return (metric.value(in: c.figures) ?? 0) / c.msgsPerSecond
+    }
+
+    var processingShare: Double? { c.targetProcessingShare ?? c.target?.processingShare }
     var targetProcessingMicrosPerMessage: Double? {
         guard let t = c.target, t.messages > 0 else { return nil }
         return t.processingSeconds * 1e6 / Double(t.messages)
     }
+    /// The target's processing per message, seconds, with the case's uncertainty.
+    var processing: Interval { .around((targetProcessingMicrosPerMessage ?? 0) * 1e-6, relative: u) }
 
     /// Write syscalls per frame, the larger side.
     var writesPerFrame: Double { max(c.writesPerMessage ?? 0, c.targetWritesPerMessage ?? 0) }
@@ -55,10 +86,24 @@ struct CaseEvidence {
         return nil
     }
 
-    /// Mbps for `messagesPerSecond` at this case's payload per message.
-    func mbps(messagesPerSecond: Double) -> Double {
+    /// Payload Mbps each way for `messagesPerSecond` at this case's sizes.
+    func mbpsEachWay(messagesPerSecond: Double) -> Double {
         guard c.msgsPerSecond > 0 else { return 0 }
-        return c.mbpsTotal * messagesPerSecond / c.msgsPerSecond
+        return max(c.mbpsTx, c.mbpsRx) * messagesPerSecond / c.msgsPerSecond
+    }
+
+    /// Seconds the payload of one exchange spends crossing the channel at the fit's beta
+    /// (both directions for request/response).
+    var bytesSeconds: Interval? {
+        guard let fit = context.fit, fit.betaBytesPerSecond > 0, let sizes = c.spec.messageSizes else { return nil }
+        let seconds = Double(sizes.request + sizes.response) / fit.betaBytesPerSecond
+        return .around(seconds, relative: context.ceilingUncertainty)
+    }
+
+    /// One connection's round trip with nothing added, from the fit: alpha + bytes/beta, seconds.
+    var plainRoundTrip: Interval? {
+        guard let fit = context.fit, fit.isPhysical, let bytes = bytesSeconds else { return nil }
+        return Interval.around(fit.alphaSeconds, relative: context.fitUncertainty) + bytes
     }
 }
 
@@ -69,4 +114,5 @@ enum Say {
     static func pct(_ v: Double) -> String { Format.fixed(v * 100, 0) + "%" }
     static func bytes(_ v: Int) -> String { Quantities.formatSize(v) }
     static func x(_ v: Double) -> String { Format.compact(v) + "x" }
+    static func rate(_ v: Double) -> String { Format.fixed(v, 0) + " msgs/s" }
 }
