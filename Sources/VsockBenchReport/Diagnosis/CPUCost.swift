@@ -29,6 +29,16 @@ extension CaseEvidence {
         return CPUCost(driver: .around(driver, relative: u), target: target.map { .around($0, relative: u) })
     }
 
+    /// The CPU the case used is mostly the messages' own (at least a tenth of a CPU busy):
+    /// a nearly idle process's CPU per message is its idle costs (timers, wakeups) spread
+    /// over few messages, and says nothing about what more messages would cost.
+    var cpuIsPerMessage: Bool {
+        guard let now = cpuNow else { return false }
+        return now.total.value * 1e-6 * c.msgsPerSecond >= Self.busyCPUShare
+    }
+
+    static let busyCPUShare = 0.1
+
     /// True when driver and target ran on one machine (same host name and kernel), so their
     /// CPU per message adds up against its CPUs; nil when the hosts are not known.
     var sharesMachine: Bool? {
@@ -42,7 +52,7 @@ extension CaseEvidence {
     /// assumes one free CPU (the other busy with other work, or the sides taking turns), the
     /// high end every CPU of the machine: other load on a shared machine decides where between.
     func cpuBound(_ cost: CPUCost, what: String) -> (bound: Interval, sentence: String)? {
-        guard let shared = sharesMachine else { return nil }
+        guard let shared = sharesMachine, cpuIsPerMessage else { return nil }
         if shared || cost.target == nil {
             guard let cpus = context.driverHost?.cpus, cpus > 0 else { return nil }
             let bound = Self.rate(cost.total, cpus: cpus)

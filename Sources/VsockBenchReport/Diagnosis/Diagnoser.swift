@@ -50,8 +50,9 @@ public enum Diagnoser {
         // Stop-and-wait explains every chatty case; when a specific cost is also there, that
         // cost is what fills the round trip, and the round trip stays only for the share of
         // the time per message it accounts for itself.
-        if verdicts.contains(where: { $0.id.isSpecificCost }), let i = verdicts.firstIndex(where: { $0.id == .roundTripBound }) {
-            let share = evidence.roundTripShare
+        let specific = Set(verdicts.map(\.id).filter(\.isSpecificCost))
+        if !specific.isEmpty, let i = verdicts.firstIndex(where: { $0.id == .roundTripBound }) {
+            let share = evidence.roundTripShare(besides: specific)
             verdicts[i].confidence = min(verdicts[i].confidence, roundTripBesideSpecific * share)
             verdicts[i].evidence.append("a plain round trip is \(Say.pct(share)) of this case's time per message; the rest is the specific cost named above")
         }
@@ -79,11 +80,21 @@ public enum Diagnoser {
 }
 
 extension CaseEvidence {
-    /// The share of the time per message a plain round trip accounts for (from the fit; or
-    /// all but the target's processing without one), at most 1.
-    var roundTripShare: Double {
-        guard let t = secondsPerMessage, t > 0 else { return 1 }
-        let roundTrip = plainRoundTrip?.value ?? max(t - processing.value, 0)
+    /// The share of the time per message a plain round trip accounts for, at most 1: from the
+    /// fit; without one, the time without the Nagle stall, or all but the target's processing
+    /// when that is the only specific cost; otherwise unknown, and taken as none.
+    func roundTripShare(besides specific: Set<DiagnosisID>) -> Double {
+        guard let t = secondsPerMessage, t > 0 else { return 0 }
+        let roundTrip: Double
+        if let plain = plainRoundTrip {
+            roundTrip = plain.value
+        } else if nagleStall, let (rate, _) = stallFreeRate, rate.value > 0 {
+            roundTrip = connections / rate.value
+        } else if specific == [.processingBound] {
+            roundTrip = max(t - processing.value, 0)
+        } else {
+            return 0
+        }
         return min(1, roundTrip / t)
     }
 }

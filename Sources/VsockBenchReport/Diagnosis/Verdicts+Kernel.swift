@@ -63,3 +63,22 @@ extension CaseEvidence {
         return (.around(sibling.msgsPerSecond, relative: Uncertainty.relative(sibling)), "as \(sibling.name), this case with TCP_NODELAY on, measured")
     }
 }
+
+extension CaseEvidence {
+    /// The rate with each frame written once, which also ends a Nagle stall: the fit's plain
+    /// round trip (one write per frame) plus processing; or what fragmented_writes predicts
+    /// for the sibling with TCP_NODELAY on (the stall gone, its extra writes still there).
+    var wholeFramesWithoutStall: (Interval, String)? {
+        if let roundTrip = plainRoundTrip {
+            return ((roundTrip + processing).reciprocal(times: connections), "a plain round trip and the processing, \(context.fitSource ?? "the fit")")
+        }
+        let bounds = PredictionBounds(self, fix: .noDelay, cpuAfter: nil)
+        guard let sibling = bounds.siblings().max(by: { $0.msgsPerSecond < $1.msgsPerSecond }) else { return nil }
+        let evidence = CaseEvidence(c: sibling, context: context)
+        if !evidence.nagleStall, let predicted = Verdicts.fragmentedWrites(evidence)?.predicted {
+            return (Interval(low: predicted.low, value: (predicted.low + predicted.high) / 2, high: predicted.high),
+                    "what fragmented_writes predicts for \(sibling.name), this case with TCP_NODELAY on")
+        }
+        return nil
+    }
+}

@@ -21,15 +21,18 @@ extension Verdicts {
             cpuAfter = saving.cpuAfter(now)
             var base = e.rate
             if e.nagleStall {
-                // One write per frame also ends the Nagle stall: the same rate nagle_delayed_ack
-                // predicts, before the saved writes.
-                if let (stallFree, source) = e.stallFreeRate {
-                    base = stallFree
-                    diagnosis.evidence.append("one write per frame also ends the Nagle stall: without it \(Say.rate(stallFree.value)) (\(source)), as nagle_delayed_ack predicts")
-                } else {
+                // One write per frame also ends the Nagle stall: what nagle_delayed_ack predicts,
+                // with the writes saved as well.
+                guard let (stallFree, source) = e.wholeFramesWithoutStall else {
                     diagnosis.evidence.append("one write per frame also ends the Nagle stall; without a fit or a sibling with TCP_NODELAY the rate after it is not predicted")
-                    base = Interval(low: e.rate.low, value: e.rate.value, high: .infinity)
+                    return diagnosis
                 }
+                diagnosis.evidence.append("one write per frame also ends the Nagle stall: \(Say.rate(stallFree.low))-\(Say.rate(stallFree.high)) (\(source))")
+                let (prediction, notes) = PredictionBounds(e, fix: fix, cpuAfter: nil).predict(model: stallFree)
+                diagnosis.evidence += notes
+                diagnosis.predicted = prediction
+                diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+                return diagnosis
             }
             model = saving.rate(from: base, e, now: now)
             diagnosis.evidence.append("model: \(Format.fixed(saving.removed, 0)) fewer writes per message save up to \(Say.us(saving.savedMicros(now).high)) of CPU per message (their share of each side's CPU), \(e.stopAndWait ? "all of it on the round trip" : "in CPU per message"); \(Uncertainty.note(e.c))")
