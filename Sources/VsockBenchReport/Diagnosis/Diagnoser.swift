@@ -5,7 +5,8 @@ import VsockBenchSupport
 ///
 /// Verdicts are made on the case's figures (the medians when it ran several trials) and, to
 /// show how stable they are, on each trial's own figures: a verdict that fires in only some
-/// trials says so and loses confidence in proportion. The first verdict is the main cause; a
+/// trials says so and loses confidence in proportion (in none: it is dropped, the medians
+/// alone do not make a verdict). The first verdict is the main cause; a
 /// further one is shown only when its own evidence is strong (`secondaryConfidence`). Two
 /// verdicts that amount to the same fix carry the same prediction.
 public enum Diagnoser {
@@ -36,6 +37,7 @@ public enum Diagnoser {
             }
         }
         verdicts = verdicts
+            .filter { $0.trialsFiring > 0 }
             .map { var d = $0; d.confidence = d.confidence.rounded(toPlaces: 2); return d }
             .sorted { $0.confidence > $1.confidence }
         verdicts = verdicts.enumerated().filter { $0.offset == 0 || $0.element.confidence >= secondaryConfidence }.map(\.element)

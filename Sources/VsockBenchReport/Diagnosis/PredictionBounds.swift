@@ -2,10 +2,10 @@ import VsockBenchSupport
 
 /// Turns a verdict's model range into a prediction bounded by what the run shows is possible:
 /// the CPUs against the CPU per message the fix leaves, the target's processing per
-/// connection, the bulk ceiling, and a sibling case that already has the fix. A bound caps
-/// both ends of the range (the true limit may be as low as the bound's own low end); a
-/// sibling, being the fixed case already measured, bounds it from both sides. Without a model
-/// and without a sibling nothing is predicted: no range is made up.
+/// connection, the bulk ceiling, and a sibling case that already has the fix (the fixed case,
+/// measured). A bound caps both ends of the range (the true limit may be as low as the bound's
+/// own low end). Without a model, a sibling's measurement is the prediction; without either,
+/// nothing is predicted: no range is made up.
 struct PredictionBounds {
     let e: CaseEvidence
     let fix: Fix
@@ -67,15 +67,15 @@ struct PredictionBounds {
         if let best = siblings().max(by: { value(of: $0) < value(of: $1) }) {
             sibling = best
             let measured = Interval.around(value(of: best), relative: Uncertainty.relative(best))
-            boundedBy.append("sibling \(best.name)")
-            if low <= measured.high, measured.low <= high {
-                low = max(low, measured.low)
+            let sentence = "\(best.name) is this case with \(fix.summary), measured in this run: \(format(measured.value)) \(unit) (\(format(measured.low))-\(format(measured.high)))"
+            if model == nil {
+                // No model: the sibling's measurement is the prediction.
+                boundedBy.append("sibling \(best.name)")
+                evidence.append(sentence + ", which is the prediction")
+                low = min(max(low, measured.low), high)
                 high = min(high, measured.high)
-                evidence.append("\(best.name) is this case with \(fix.summary), measured in this run: \(format(measured.value)) \(unit) (\(format(measured.low))-\(format(measured.high)))")
             } else {
-                evidence.append("\(best.name) is this case with \(fix.summary), measured in this run at \(format(measured.value)) \(unit) (\(format(measured.low))-\(format(measured.high))), outside the model's \(format(low))-\(format(high)): the measurement stands")
-                low = measured.low
-                high = measured.high
+                cap(measured, label: "sibling \(best.name)", sentence: sentence, alwaysSay: true)
             }
         }
         guard model != nil || sibling != nil, high.isFinite, high > 0 else { return (nil, evidence) }

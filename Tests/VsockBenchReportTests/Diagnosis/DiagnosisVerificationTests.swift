@@ -41,7 +41,7 @@ import Testing
 
     static func diagnosed() -> RunDocument {
         let plain = F.rr("round-trips", msgs: 18000)
-        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 60, targetCPU: 60), name: "fragmented")
+        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 100, targetCPU: 100), name: "fragmented")
         return Diagnoser.diagnose(F.document([F.stream(mbps: 30000), plain, fragmented]))
     }
 

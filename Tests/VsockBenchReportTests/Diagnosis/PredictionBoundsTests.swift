@@ -11,14 +11,15 @@ import Testing
     @Test func aSiblingThatAlreadyHasTheFixBoundsThePrediction() throws {
         // The case: "fragmented: about 10.00x" while the unfragmented case bounds it near 4.5x.
         let plain = F.rr("round-trips", msgs: 18000)
-        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 60, targetCPU: 60), name: "fragmented")
+        // The extra writes may be most of the round trip: the model alone reaches far.
+        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 100, targetCPU: 100), name: "fragmented")
         let bulk = F.stream(mbps: 30000)
         let verdict = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [bulk, plain, fragmented]))
         let predicted = try #require(verdict.predicted)
         #expect(predicted.metric == .msgsPerSecond)
         #expect(predicted.boundedBy.contains("sibling round-trips"))
         #expect(predicted.high <= 18000 * 1.25, "no more than the unfragmented case shows, with its uncertainty")
-        #expect(predicted.low >= 18000 * 0.75 - 1)
+        #expect(predicted.low == 4000 * 0.75, "the low end: the writes may cost nothing")
         #expect(predicted.now == 4000)
         #expect(verdict.evidence.contains { $0.contains("round-trips is this case with each frame written once") })
 
