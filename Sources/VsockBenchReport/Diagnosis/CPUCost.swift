@@ -14,7 +14,7 @@ extension CaseEvidence {
     /// CPU per message now, each side, with the case's uncertainty.
     var cpuNow: CPUCost? {
         guard let d = c.cpu.driverMicrosPerMessage, d > 0 else { return nil }
-        return CPUCost(driver: .around(d, relative: u), target: c.cpu.targetMicrosPerMessage.map { .around($0, relative: u) })
+        return CPUCost(driver: .around(d, relative: u(.driverCPU)), target: c.cpu.targetMicrosPerMessage.map { .around($0, relative: u(.targetCPU)) })
     }
 
     /// User-space CPU per message, each side (making and checking messages, the target's
@@ -26,7 +26,7 @@ extension CaseEvidence {
         let driver = c.cpu.driverUserSeconds * 1e6 / n
         let target = c.cpu.targetUserSeconds.map { $0 * 1e6 / Double(max(c.target?.messages ?? c.messages, 1)) }
         guard driver > 0 || (target ?? 0) > 0 else { return nil }
-        return CPUCost(driver: .around(driver, relative: u), target: target.map { .around($0, relative: u) })
+        return CPUCost(driver: .around(driver, relative: u(.driverCPU)), target: target.map { .around($0, relative: u(.targetCPU)) })
     }
 
     /// The CPU the case used is mostly the messages' own (at least a tenth of a CPU busy):

@@ -5,21 +5,20 @@ import VsockWire
 struct CaseEvidence {
     let c: CaseResult
     let context: DiagnosisContext
-    /// Relative uncertainty of the case's timing figures (see `Uncertainty`).
-    let u: Double
-
     init(c: CaseResult, context: DiagnosisContext) {
         self.c = c
         self.context = context
-        self.u = Uncertainty.relative(c)
     }
+
+    /// The relative uncertainty of one of the case's figures (see `Uncertainty`).
+    func u(_ figure: Figure) -> Double { Uncertainty.relative(c, figure) }
 
     var isRequestResponse: Bool { c.workload.isRequestResponse }
     var connections: Double { Double(max(c.spec.connections, 1)) }
     /// Seconds per message on one connection.
     var secondsPerMessage: Double? { c.msgsPerSecond > 0 ? connections / c.msgsPerSecond : nil }
     /// Messages per second, all connections, with the case's uncertainty.
-    var rate: Interval { .around(c.msgsPerSecond, relative: u) }
+    var rate: Interval { .around(c.msgsPerSecond, relative: u(.msgsPerSecond)) }
     /// Bytes of one request frame and one response frame.
     var requestFrame: Int { FrameHeader.size + (c.spec.messageSizes?.request ?? 0) }
     var responseFrame: Int { FrameHeader.size + (c.spec.messageSizes?.response ?? 0) }
@@ -50,8 +49,12 @@ struct CaseEvidence {
         guard let t = c.target, t.messages > 0 else { return nil }
         return t.processingSeconds * 1e6 / Double(t.messages)
     }
-    /// The target's processing per message, seconds, with the case's uncertainty.
-    var processing: Interval { .around((targetProcessingMicrosPerMessage ?? 0) * 1e-6, relative: u) }
+    /// The target's processing per message, seconds, as uncertain as its CPU per message
+    /// (the processing is CPU work; its share of the time varies with the waits around it).
+    var processing: Interval { .around((targetProcessingMicrosPerMessage ?? 0) * 1e-6, relative: u(.targetCPU)) }
+
+    /// The case's own value of its metric, with its uncertainty.
+    var metricNow: Interval { .around(metric.value(in: c.figures) ?? 0, relative: u(metric)) }
 
     /// Write syscalls per frame, the larger side.
     var writesPerFrame: Double { max(c.writesPerMessage ?? 0, c.targetWritesPerMessage ?? 0) }

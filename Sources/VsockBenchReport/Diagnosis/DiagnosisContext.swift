@@ -44,7 +44,7 @@ public struct DiagnosisContext: Sendable {
         if let best = document.cases.filter({ $0.workload == .stream && $0.verified }).max(by: { oneWayMbps($0) < oneWayMbps($1) }) {
             context.ceilingMbps = oneWayMbps(best)
             context.ceilingCase = best.name
-            context.ceilingUncertainty = Uncertainty.relative(best)
+            context.ceilingUncertainty = Uncertainty.relative(best, best.mbpsRx > best.mbpsTx ? .mbpsRx : .mbpsTx)
         }
         if let given {
             context.fit = given
@@ -58,7 +58,7 @@ public struct DiagnosisContext: Sendable {
             if alpha > 0 {
                 context.fit = LatencyBandwidthFit(alphaSeconds: alpha, betaBytesPerSecond: beta)
                 context.fitSource = "estimated from \(plain.name) (alpha) and \(context.ceilingCase ?? "the bulk case") (beta)"
-                context.fitUncertainty = Uncertainty.relative(plain)
+                context.fitUncertainty = Uncertainty.relative(plain, .msgsPerSecond)
             }
         }
         return context

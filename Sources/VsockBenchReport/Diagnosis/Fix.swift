@@ -53,6 +53,16 @@ public enum Fix: Sendable, Equatable {
         return fixed
     }
 
+    /// True for fixes that only remove work from a message (syscalls, a stall): they never
+    /// make the case slower. More in flight or more connections add threads and contention,
+    /// and can.
+    var neverSlower: Bool {
+        switch self {
+        case .wholeFrames, .buffers, .noDelay: return true
+        case .window, .coalesce, .connections: return false
+        }
+    }
+
     /// Short human form: `window 8`, `whole-frame writes`, `buffers 256KiB`.
     public var summary: String {
         switch self {

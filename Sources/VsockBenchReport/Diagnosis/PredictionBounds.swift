@@ -66,7 +66,7 @@ struct PredictionBounds {
         var sibling: CaseResult?
         if let best = siblings().max(by: { value(of: $0) < value(of: $1) }) {
             sibling = best
-            let measured = Interval.around(value(of: best), relative: Uncertainty.relative(best))
+            let measured = Interval.around(value(of: best), relative: Uncertainty.relative(best, e.metric))
             let sentence = "\(best.name) is this case with \(fix.summary), measured in this run: \(format(measured.value)) \(unit) (\(format(measured.low))-\(format(measured.high)))"
             if model == nil {
                 // No model: the sibling's measurement is the prediction.
@@ -74,6 +74,13 @@ struct PredictionBounds {
                 evidence.append(sentence + ", which is the prediction")
                 low = min(max(low, measured.low), high)
                 high = min(high, measured.high)
+            } else if fix.neverSlower, measured.high < e.metricNow.high {
+                // Measured below this case itself, for a fix that only removes work: the machine
+                // drifted between the two, and the sibling does not cap the range below this
+                // case's own.
+                cap(Interval(low: measured.low, value: measured.value, high: e.metricNow.high), label: "sibling \(best.name)",
+                    sentence: sentence + ", slower than this case itself: the machine drifted between them, so it caps the range no lower than this case's own \(format(e.metricNow.high))",
+                    alwaysSay: true)
             } else {
                 cap(measured, label: "sibling \(best.name)", sentence: sentence, alwaysSay: true)
             }

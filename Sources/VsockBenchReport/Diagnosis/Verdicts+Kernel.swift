@@ -60,7 +60,7 @@ extension CaseEvidence {
         }
         let bounds = PredictionBounds(self, fix: .noDelay, cpuAfter: nil)
         guard let sibling = bounds.siblings().max(by: { $0.msgsPerSecond < $1.msgsPerSecond }) else { return nil }
-        return (.around(sibling.msgsPerSecond, relative: Uncertainty.relative(sibling)), "as \(sibling.name), this case with TCP_NODELAY on, measured")
+        return (.around(sibling.msgsPerSecond, relative: Uncertainty.relative(sibling, .msgsPerSecond)), "as \(sibling.name), this case with TCP_NODELAY on, measured")
     }
 }
 

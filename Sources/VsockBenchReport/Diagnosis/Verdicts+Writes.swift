@@ -14,28 +14,28 @@ extension Verdicts {
         let fix = Fix.wholeFrames
         var diagnosis = Diagnosis(id: .fragmentedWrites, confidence: min(0.95, 0.6 + 0.35 * (1 - 1 / writes)), evidence: evidence,
                                   advice: "build each frame whole and write it once (or writev header and payload together)", fix: fix)
-        let saving = SyscallSaving(e, extraDriver: (e.c.writesPerMessage ?? 1) - 1, extraTarget: (e.c.targetWritesPerMessage ?? 1) - 1)
-        var model: Interval?
-        var cpuAfter: CPUCost?
-        if let now = e.cpuNow {
-            cpuAfter = saving.cpuAfter(now)
-            var base = e.rate
-            if e.nagleStall {
-                // One write per frame also ends the Nagle stall: what nagle_delayed_ack predicts,
-                // with the writes saved as well.
-                guard let (stallFree, source) = e.wholeFramesWithoutStall else {
-                    diagnosis.evidence.append("one write per frame also ends the Nagle stall; without a fit or a sibling with TCP_NODELAY the rate after it is not predicted")
-                    return diagnosis
-                }
-                diagnosis.evidence.append("one write per frame also ends the Nagle stall: \(Say.rate(stallFree.low))-\(Say.rate(stallFree.high)) (\(source))")
-                let (prediction, notes) = PredictionBounds(e, fix: fix, cpuAfter: nil).predict(model: stallFree)
-                diagnosis.evidence += notes
-                diagnosis.predicted = prediction
-                diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+        if e.nagleStall {
+            // One write per frame also ends the Nagle stall: what nagle_delayed_ack predicts,
+            // with the writes saved as well.
+            guard let (stallFree, source) = e.wholeFramesWithoutStall else {
+                diagnosis.evidence.append("one write per frame also ends the Nagle stall; without a fit or a sibling with TCP_NODELAY the rate after it is not predicted")
                 return diagnosis
             }
-            model = saving.rate(from: base, e, now: now)
-            diagnosis.evidence.append("model: \(Format.fixed(saving.removed, 0)) fewer writes per message save up to \(Say.us(saving.savedMicros(now).high)) of CPU per message (their share of each side's CPU), \(e.stopAndWait ? "all of it on the round trip" : "in CPU per message"); \(Uncertainty.note(e.c))")
+            diagnosis.evidence.append("one write per frame also ends the Nagle stall: \(Say.rate(stallFree.low))-\(Say.rate(stallFree.high)) (\(source))")
+            let (prediction, notes) = PredictionBounds(e, fix: fix, cpuAfter: nil).predict(model: stallFree)
+            diagnosis.evidence += notes
+            diagnosis.predicted = prediction
+            diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+            return diagnosis
+        }
+        // The extra writes go, and the reads of the pieces with them (at most).
+        let saving = SyscallSaving(e, extraDriver: (e.c.writesPerMessage ?? 1) - 1 + (e.c.readsPerMessage ?? 1) - 1,
+                                   extraTarget: (e.c.targetWritesPerMessage ?? 1) - 1 + (e.c.targetReadsPerMessage ?? 1) - 1)
+        let cpuAfter = saving.cpuAfter
+        var model: Interval?
+        if let (range, how) = saving.rate(from: e.rate) {
+            model = range
+            diagnosis.evidence.append("model: \(how); \(Uncertainty.note(e.c))")
         }
         let bounds = PredictionBounds(e, fix: fix, cpuAfter: cpuAfter, cpuNote: "the CPU per message left once the extra writes are gone")
         let (prediction, notes) = bounds.predict(model: model)
@@ -57,22 +57,22 @@ extension Verdicts {
                                   advice: "raise SO_SNDBUF/SO_RCVBUF (on vsock SO_VM_SOCKETS_BUFFER_SIZE) to at least \(Say.bytes(needed)) on both sides", fix: fix)
         var model: Interval?
         var cpuAfter = e.cpuNow
-        if e.isRequestResponse, let now = e.cpuNow {
+        if e.isRequestResponse {
             // A frame that fits is read (and written) once.
             let whole = e.c.spec.exchange.map { $0.writeChunk == nil && !$0.splitWrites } ?? true
             let extraDriver = max((e.c.readsPerMessage ?? 1) - 1, 0) + (whole ? max((e.c.writesPerMessage ?? 1) - 1, 0) : 0)
             let extraTarget = max((e.c.targetReadsPerMessage ?? 1) - 1, 0) + (whole ? max((e.c.targetWritesPerMessage ?? 1) - 1, 0) : 0)
-            if extraDriver + extraTarget >= 0.1 {
-                let saving = SyscallSaving(e, extraDriver: extraDriver, extraTarget: extraTarget)
-                model = saving.rate(from: e.rate, e, now: now)
-                cpuAfter = saving.cpuAfter(now)
-                diagnosis.evidence.append("model: frames that fit are read in one piece: \(Format.fixed(saving.removed, 1)) fewer syscalls per message save up to \(Say.us(saving.savedMicros(now).high)) of CPU per message; \(Uncertainty.note(e.c))")
+            let saving = SyscallSaving(e, extraDriver: extraDriver, extraTarget: extraTarget)
+            cpuAfter = saving.cpuAfter ?? cpuAfter
+            if let (range, how) = saving.rate(from: e.rate) {
+                model = range
+                diagnosis.evidence.append("model: frames that fit go in one piece; \(how); \(Uncertainty.note(e.c))")
             }
         } else if let smallest = e.smallestSendBuffer, smallest.bytes > 0 {
             // A window-limited stream moves about a buffer per round trip.
-            let metric = Interval.around(e.metric.value(in: e.c.figures) ?? 0, relative: e.u)
+            let metric = e.metricNow
             model = Interval(low: metric.low, value: metric.value, high: metric.high * Double(needed) / Double(smallest.bytes))
-            diagnosis.evidence.append("model: a stream held by its buffer moves about one buffer per round trip, so at most \(Format.fixed(Double(needed) / Double(smallest.bytes), 1))x with \(Say.bytes(needed)); \(Uncertainty.note(e.c))")
+            diagnosis.evidence.append("model: a stream held by its buffer moves about one buffer per round trip, so at most \(Format.fixed(Double(needed) / Double(smallest.bytes), 1))x with \(Say.bytes(needed)); \(Uncertainty.note(e.c, e.metric))")
         }
         let bounds = PredictionBounds(e, fix: fix, cpuAfter: cpuAfter, cpuNote: "the CPU per message left once frames fit")
         let (prediction, notes) = bounds.predict(model: model)

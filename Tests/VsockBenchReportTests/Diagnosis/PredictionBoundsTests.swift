@@ -38,6 +38,18 @@ import Testing
         #expect(Fix.wholeFrames.isApplied(in: slow.spec, comparedWith: fragmented.spec) == false)
     }
 
+    @Test func aSiblingMeasuredSlowerThanTheCaseItselfShowsDriftNotALimit() throws {
+        // Writing frames whole never slows a case down: a sibling measured below this case
+        // caught the machine in a slower moment, and cannot cap the range under the case's own.
+        let plain = F.rr("slow-agent", msgs: 600, driverCPU: 40, targetCPU: 1000, processing: 1000)
+        let fragmented = F.fragmented(F.rr("slow-agent-fragmented", msgs: 800, driverCPU: 100, targetCPU: 1050, processing: 1000), name: "slow-agent-fragmented")
+        let verdict = try #require(F.verdict(.fragmentedWrites, of: "slow-agent-fragmented", in: [plain, fragmented]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.high >= 800, "never below the case's own rate")
+        #expect(predicted.low <= 600 * 0.75, "the sibling's low end stays possible")
+        #expect(verdict.evidence.contains { $0.contains("the machine drifted between them") })
+    }
+
     @Test func bothSidesCPUOnOneMachineBoundsMoreConnections() throws {
         // The case: "with 2 connections: up to 22016 messages/s" (twice one connection's
         // processing cap) on two cores where a message costs both sides together ~200 us of CPU.
