@@ -24,7 +24,8 @@ extension VsockBench {
             ±25%), bounded by a sibling case that already has the fix, the CPU both sides spend \
             per message against the CPUs they have, and the bulk ceiling. With trials, a verdict \
             that fires in only some of them says so. --verify runs every fixed case (the same \
-            --repeat) and reports each prediction against what it measured.
+            --repeat), each beside its case run again to show the machine's drift, and reports \
+            each prediction against what it measured.
 
             Examples:
               vsockbench diagnose scenarios/causes.yaml
@@ -100,10 +101,11 @@ extension VsockBench {
                 // The same trials as the run: --repeat, or the results file's own.
                 var plan = DriverSession.plan(driver)
                 if from != nil, driver.repeatCount == 1 { plan.repeatCount = measured.statistics?.repeatCount ?? 1 }
-                printError("vsockbench: verifying \(fixes.cases.count) fix\(fixes.cases.count == 1 ? "" : "es"): \(fixes.cases.map(\.name).joined(separator: ", "))")
-                let fixed = driving.run(try driver.applyOverrides(to: fixes), plan: plan)
+                let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
+                printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
+                let measuredFixes = driving.run(try driver.applyOverrides(to: fixes), plan: plan)
                 if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
-                document = DiagnosisVerification.apply(fixed, to: document)
+                document = DiagnosisVerification.apply(measuredFixes, to: document)
             }
             print("diagnosis of \(document.scenario) (\(document.target))\n")
             print(Diagnoser.render(document), terminator: "")

@@ -78,6 +78,8 @@ import Testing
             let verified = try #require(verdict.verified, "\(name) \(verdict.id.rawValue) was not verified")
             #expect(verified.caseName == verdict.fix?.caseName(for: name))
             #expect(verified.measured != nil, "\(name) \(verdict.id.rawValue): \(verified.error ?? "")")
+            #expect(verified.referenceCase == name + "+again")
+            #expect(verified.drift != nil)
             #expect(verdict.trials == 2)
             if let measured = verified.measured, let predicted = verdict.predicted {
                 #expect(verified.within == predicted.contains(measured))

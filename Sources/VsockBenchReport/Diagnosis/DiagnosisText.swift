@@ -29,7 +29,8 @@ extension Diagnoser {
         return out
     }
 
-    /// `c+window-8 measured 61234 msgs/s: inside 21000-88000` or `... MISS, above 21000-48000`.
+    /// `c+window-8 measured 61234 msgs/s: inside 21000-88000` or `... MISS, above 21000-48000`,
+    /// with the drift of the case measured again beside it.
     static func verificationText(_ v: Verification, _ p: Prediction) -> String {
         let range = "\(PredictionBounds.format(p.low, p.metric))-\(PredictionBounds.format(p.high, p.metric)) \(PredictionBounds.unit(p.metric))"
         guard let measured = v.measured else {
@@ -37,16 +38,26 @@ extension Diagnoser {
         }
         let value = "\(PredictionBounds.format(measured, p.metric)) \(PredictionBounds.unit(p.metric))"
         let ci = v.measuredCI.map { " (95% interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? ""
-        if v.within { return "\(v.caseName) measured \(value)\(ci): inside \(range)" }
-        return "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"
+        var text = v.within
+            ? "\(v.caseName) measured \(value)\(ci): inside \(range)"
+            : "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"
+        if let drift = v.drift, let again = v.referenceMeasured, let held = v.withinAfterDrift {
+            text += "; the case itself measured \(PredictionBounds.format(again, p.metric)) beside it (\(Say.x(drift)) of the diagnosed run), so \(PredictionBounds.format(measured / drift, p.metric)) without the drift: \(held ? "inside" : "outside")"
+        }
+        return text
     }
 
-    /// `verify: 5 of 7 predictions inside their range; misses: ...`; nil when nothing was verified.
+    /// `verify: 5 of 7 predictions inside their range (6 of 7 without the drift); misses: ...`;
+    /// nil when nothing was verified.
     public static func verificationSummary(_ cases: [CaseResult]) -> String? {
         let checked = cases.flatMap { c in (c.diagnosis ?? []).compactMap { d in d.verified.map { (c.name, d, $0) } } }
         guard !checked.isEmpty else { return nil }
         let hits = checked.filter { $0.2.within }.count
         var text = "verify: \(hits) of \(checked.count) predictions inside their range"
+        let adjusted = checked.compactMap { $0.2.withinAfterDrift }
+        if adjusted.count == checked.count {
+            text += " (\(adjusted.filter { $0 }.count) of \(checked.count) without the machine's drift, from each case measured again beside its fixes)"
+        }
         let misses = checked.filter { !$0.2.within }
         if !misses.isEmpty {
             text += "; misses: " + misses.map { name, d, v in

@@ -1,31 +1,41 @@
 import VsockBenchModel
 
 /// `diagnose --verify`: every verdict with a quantified fix has its fix applied to its case
-/// and run, and the fixed case's figure is set against the predicted range. Misses are kept:
+/// and run, and the fixed case's figure is set against the predicted range. Beside each fixed
+/// case its case runs again unchanged (`<case>+again`, interleaved with the fixes): on a shared
+/// machine the figures drift between the run and the check, and the case measured again says
+/// by how much, so a miss can be told to be the model's or the machine's. Misses are kept:
 /// they are how the model gets better.
 public enum DiagnosisVerification {
-    /// The fixed cases to run, one per distinct (case, fix) whose verdict has a prediction,
-    /// named `<case>+<fix>`.
+    /// Suffix of a case run again unchanged as the reference of its fixes.
+    public static let againSuffix = "+again"
+
+    /// The cases to run: one per distinct (case, fix) whose verdict has a prediction, named
+    /// `<case>+<fix>`, and each such case again unchanged, `<case>+again`.
     public static func fixedCases(_ document: RunDocument) -> [CaseSpec] {
         var specs: [CaseSpec] = []
+        func add(_ spec: CaseSpec, named name: String) {
+            var copy = spec
+            copy.name = name
+            copy.sourceLine = nil
+            if !specs.contains(where: { $0.name == name }) { specs.append(copy) }
+        }
         for c in document.cases {
             for d in c.diagnosis ?? [] {
                 guard let fix = d.fix, d.predicted != nil else { continue }
-                var spec = fix.apply(to: c.spec)
-                spec.name = fix.caseName(for: c.name)
-                spec.sourceLine = nil
-                if !specs.contains(where: { $0.name == spec.name }) { specs.append(spec) }
+                add(c.spec, named: c.name + againSuffix)
+                add(fix.apply(to: c.spec), named: fix.caseName(for: c.name))
             }
         }
         return specs
     }
 
-    /// The fixed cases as a scenario to run; nil when no verdict has a quantified fix.
+    /// The cases to run as a scenario; nil when no verdict has a quantified fix.
     public static func scenario(for document: RunDocument) -> Scenario? {
         let cases = fixedCases(document)
         guard !cases.isEmpty else { return nil }
-        return Scenario(name: document.scenario + "-verify", description: "the fixes diagnose predicted, applied", cases: cases,
-                        path: document.scenarioPath)
+        return Scenario(name: document.scenario + "-verify", description: "the fixes diagnose predicted, applied, each beside its case again",
+                        cases: cases, path: document.scenarioPath)
     }
 
     /// `document` with a `verified` object on every verdict whose fixed case is in `fixed`
@@ -34,10 +44,19 @@ public enum DiagnosisVerification {
         var copy = document
         for i in copy.cases.indices {
             guard var verdicts = copy.cases[i].diagnosis else { continue }
+            let c = copy.cases[i]
             for j in verdicts.indices {
                 guard let fix = verdicts[j].fix, let prediction = verdicts[j].predicted else { continue }
-                let name = fix.caseName(for: copy.cases[i].name)
-                verdicts[j].verified = verification(name, prediction, fixed.cases.first { $0.name == name })
+                let name = fix.caseName(for: c.name)
+                var verification = verification(name, prediction, fixed.cases.first { $0.name == name })
+                if let again = fixed.cases.first(where: { $0.name == c.name + againSuffix }), again.verified,
+                   let now = prediction.metric.value(in: again.figures), let then = prediction.metric.value(in: c.figures), then > 0, now > 0 {
+                    verification.referenceCase = again.name
+                    verification.referenceMeasured = now
+                    verification.drift = (now / then).rounded(toPlaces: 3)
+                    verification.withinAfterDrift = verification.measured.map { prediction.contains($0 / (now / then)) }
+                }
+                verdicts[j].verified = verification
             }
             copy.cases[i].diagnosis = verdicts
         }

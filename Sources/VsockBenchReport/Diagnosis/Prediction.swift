@@ -39,6 +39,13 @@ public struct Verification: Codable, Sendable, Equatable {
     public var within: Bool
     /// Why there is no measurement.
     public var error: String?
+    /// The case itself run again beside its fix (`<case>+again`), its value of the figure,
+    /// and that over the value diagnosed: how far the machine drifted between run and check.
+    public var referenceCase: String?
+    public var referenceMeasured: Double?
+    public var drift: Double?
+    /// `measured / drift` inside the range: the prediction held once the drift is taken out.
+    public var withinAfterDrift: Bool?
 
     public init(caseName: String, measured: Double?, measuredCI: [Double]? = nil, within: Bool, error: String? = nil) {
         self.caseName = caseName
@@ -50,6 +57,7 @@ public struct Verification: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case caseName = "case", measured, measuredCI = "measured_ci", within, error
+        case referenceCase = "reference_case", referenceMeasured = "reference_measured", drift, withinAfterDrift = "within_after_drift"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,5 +67,9 @@ public struct Verification: Codable, Sendable, Equatable {
         try c.encode(measuredCI, forKey: .measuredCI)
         try c.encode(within, forKey: .within)
         try c.encodeIfPresent(error, forKey: .error)
+        try c.encode(referenceCase, forKey: .referenceCase)
+        try c.encode(referenceMeasured, forKey: .referenceMeasured)
+        try c.encode(drift, forKey: .drift)
+        try c.encode(withinAfterDrift, forKey: .withinAfterDrift)
     }
 }

@@ -78,6 +78,34 @@ import Testing
         #expect(missing.error == "the fixed case did not run")
     }
 
+    @Test func theCaseMeasuredAgainBesideItsFixSaysHowFarTheMachineDrifted() throws {
+        let document = Self.diagnosed()
+        #expect(DiagnosisVerification.fixedCases(document).map(\.name).contains("fragmented+again"))
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        // The machine got twice as fast between the run and the check: the fix measures twice
+        // what the model says, and so does the case itself.
+        let middle = (prediction.low + prediction.high) / 2
+        let checked = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: 2 * middle), F.rr("fragmented+again", msgs: 8000)]), to: document)
+        let verified = try #require(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(verified.referenceCase == "fragmented+again")
+        #expect(verified.referenceMeasured == 8000)
+        #expect(verified.drift == 2)
+        #expect(verified.withinAfterDrift == true)
+        #expect(verified.within == prediction.contains(2 * middle))
+        #expect(Diagnoser.render(checked).contains("the case itself measured 8000 beside it (2.00x of the diagnosed run)"))
+    }
+
+    @Test func theHTMLShowsEachCheckAndTheMisses() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let verified = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: prediction.high * 2)]), to: document)
+        let html = HTMLReport.render(verified)
+        #expect(html.contains("Verified: </b>fragmented+whole-frames measured"))
+        #expect(html.contains("class=\"verified miss\""))
+        #expect(html.contains("class=\"verify-summary\""))
+        #expect(html.contains("Predicted: </b>with each frame written once"))
+    }
+
     @Test func theJSONHasTheIDTheRangeTheTrialsAndTheCheck() throws {
         var verdict = try #require(Self.diagnosed().cases[2].diagnosis?.first { $0.id == .fragmentedWrites })
         verdict.verified = Verification(caseName: "fragmented+whole-frames", measured: 17000, measuredCI: [16000, 18000], within: true)
