@@ -49,9 +49,20 @@ struct CaseEvidence {
         guard let t = c.target, t.messages > 0 else { return nil }
         return t.processingSeconds * 1e6 / Double(t.messages)
     }
-    /// The target's processing per message, seconds, as uncertain as its CPU per message
-    /// (the processing is CPU work; its share of the time varies with the waits around it).
-    var processing: Interval { .around((targetProcessingMicrosPerMessage ?? 0) * 1e-6, relative: u(.targetCPU)) }
+    /// The target's processing per message, seconds, as uncertain as the target's CPU per
+    /// message or its processing share, whichever varied more (a busy machine stretches it).
+    var processing: Interval {
+        .around((targetProcessingMicrosPerMessage ?? 0) * 1e-6, relative: max(u(.targetCPU), u(.targetProcessingShare)))
+    }
+
+    /// Why a fix that needs more CPU at once (more in flight, more connections) may gain
+    /// nothing: the range's low end.
+    var noGainSentence: String {
+        let used = (cpuNow?.total.value ?? 0) * 1e-6 * c.msgsPerSecond
+        let cpus = context.driverHost?.cpus ?? c.targetHost?.cpus
+        let share = used > 0 ? " (\(Format.fixed(used, 2)) CPU-seconds per second\(cpus.map { " of \($0) CPUs" } ?? ""))" : ""
+        return "at worst no gain (\(Say.rate(rate.low))): a machine busy with other work may give the case no more CPU than it used now\(share)"
+    }
 
     /// The case's own value of its metric, with its uncertainty.
     var metricNow: Interval { .around(metric.value(in: c.figures) ?? 0, relative: u(metric)) }

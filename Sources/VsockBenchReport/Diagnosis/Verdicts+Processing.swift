@@ -26,8 +26,9 @@ extension Verdicts {
         if let roundTrip = e.plainRoundTrip {
             high = max(high, Double(cpus) / (e.processing.low + roundTrip.low))
         }
-        let model = Interval(low: e.rate.low * scale, value: e.rate.value * scale, high: high)
+        let model = Interval(low: e.rate.low, value: e.rate.value * scale, high: high)
         diagnosis.evidence.append("model: \(cpus) connections each as fast as this one now (\(Format.fixed(e.c.msgsPerSecond / e.connections, 0)) msgs/s), at best processing plus a plain round trip each; \(Uncertainty.note(e.c))")
+        diagnosis.evidence.append(e.noGainSentence)
         let bounds = PredictionBounds(e, fix: fix, cpuAfter: e.cpuNow, cpuNote: "the CPU each message costs now, which more connections do not reduce", connectionsAfter: cpus)
         let (prediction, notes) = bounds.predict(model: model)
         diagnosis.evidence += notes

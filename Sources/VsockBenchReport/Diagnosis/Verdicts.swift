@@ -48,11 +48,8 @@ enum Verdicts {
             var range = Interval(low: c * kk / (fixedHigh + kk * (bytes.high + p.high)), value: value,
                                  high: c * kk / (fixedLow + kk * (bytes.low + p.low)))
             diagnosis.evidence.append("model: \(k) in flight overlap the round trip's fixed \(Say.us(max(0, perMessage.value - bytes.value - p.value) * 1e6)); \(Say.us((bytes.value + p.value) * 1e6)) per message (payload at beta \(Say.mbps(fit.betaMbps)), processing) stay; \(Uncertainty.note(e.c))")
-            // The pessimistic end: each message keeps costing the CPU it costs now, on one free CPU.
-            if let now = e.cpuNow, let (bound, _) = e.cpuBound(now, what: "") {
-                range.low = min(range.low, bound.low * e.metricPerMessageRate)
-                diagnosis.evidence.append("if each message keeps costing \(Say.us(now.total.value)) of CPU and only one CPU is free, it stays near \(Say.rate(bound.low)): the range's low end")
-            }
+            range.low = min(range.low, e.rate.low)
+            diagnosis.evidence.append(e.noGainSentence)
             model = range
         }
         let bounds = PredictionBounds(e, fix: fix, cpuAfter: e.userCPU, cpuNote: "the user-space CPU per message, which more in flight does not remove")
