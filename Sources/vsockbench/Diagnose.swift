@@ -95,23 +95,37 @@ extension VsockBench {
                 if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
             }
             var document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
-            if verify, let fixes = DiagnosisVerification.scenario(for: document) {
-                let driving = try session ?? DriverSession(flags: driver)
-                session = driving
-                // The same trials as the run: --repeat, or the results file's own.
-                var plan = DriverSession.plan(driver)
-                if from != nil, driver.repeatCount == 1 { plan.repeatCount = measured.statistics?.repeatCount ?? 1 }
-                let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
-                printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
-                let measuredFixes = driving.run(try driver.applyOverrides(to: fixes), plan: plan)
-                if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
-                document = DiagnosisVerification.apply(measuredFixes, to: document)
+            if verify {
+                document = try verified(document, measured: measured) {
+                    if let session { return session }
+                    let started = try DriverSession(flags: driver)
+                    session = started
+                    return started
+                }
             }
             print("diagnosis of \(document.scenario) (\(document.target))\n")
             print(Diagnoser.render(document), terminator: "")
             if let json { try writeFile(json, document.encoded()) }
             if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench diagnose: \(document.scenario)").utf8)) }
             if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
+        }
+
+        /// Runs every quantified fix beside its case again, with the run's trials (--repeat, or
+        /// the results file's own), and records predicted against measured. `driving` gives the
+        /// session (the run's, or a new one with --from), only when there is something to run.
+        private func verified(_ document: RunDocument, measured: RunDocument, driving: () throws -> DriverSession) throws -> RunDocument {
+            guard let fixes = DiagnosisVerification.scenario(for: document) else {
+                printError("vsockbench: nothing to verify: no verdict has a quantified fix")
+                return document
+            }
+            let session = try driving()
+            var plan = DriverSession.plan(driver)
+            if from != nil, driver.repeatCount == 1 { plan.repeatCount = measured.statistics?.repeatCount ?? 1 }
+            let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
+            printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
+            let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
+            if session.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
+            return DiagnosisVerification.apply(results, to: document)
         }
 
         private func readBytes(_ path: String) throws -> [UInt8] {
