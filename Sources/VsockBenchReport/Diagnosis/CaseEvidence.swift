@@ -64,6 +64,13 @@ struct CaseEvidence {
         return "at worst no gain (\(Say.rate(rate.low))): a machine busy with other work may give the case no more CPU than it used now\(share)"
     }
 
+    /// The target's processing over the CPU both sides spend per message (processing counted
+    /// at most as the target's CPU: it is CPU work, and its wall time stretches when preempted).
+    var processingCPUShare: Double? {
+        guard let p = targetProcessingMicrosPerMessage, let d = c.cpu.driverMicrosPerMessage, let t = c.cpu.targetMicrosPerMessage, d + t > 0 else { return nil }
+        return min(p, t) / (d + t)
+    }
+
     /// The case's own value of its metric, with its uncertainty.
     var metricNow: Interval { .around(metric.value(in: c.figures) ?? 0, relative: u(metric)) }
 

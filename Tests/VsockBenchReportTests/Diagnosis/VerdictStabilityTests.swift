@@ -12,7 +12,8 @@ import VsockProbe
     typealias F = DiagnosisFixtures
 
     @Test func aVerdictFiringInSomeTrialsSaysHowMany() throws {
-        let slow = F.rr("agent", msgs: 1000, driverCPU: 40, targetCPU: 600, processing: 600)
+        // Processing is half the CPU both sides spend: its share of the threads' time decides.
+        let slow = F.rr("agent", msgs: 1000, driverCPU: 600, targetCPU: 600, processing: 600)
         let shares = [0.8, 0.7, 0.6, 0.3, 0.2]
         let c = F.withTrials(slow, shares.map { share in { $0.targetProcessingShare = share } })
         var median = c
@@ -62,6 +63,20 @@ import VsockProbe
         #expect(predicted.now == 3000)
         #expect(predicted.high <= 30000 * 1.25)
         #expect(verdict.fix == .buffers(256 * 1024))
+    }
+
+    @Test func processingMostOfTheCPUIsProcessingBoundWhenWaitsStretchOnABusyMachine() throws {
+        // 1 ms of work per message, but the round trip stretched to 3 ms by other load: the
+        // threads' time share is low, the CPU share is not.
+        var slow = F.rr("slow-agent", msgs: 330, driverCPU: 40, targetCPU: 1010, processing: 1000)
+        slow.targetProcessingShare = 0.33
+        let processing = slow.target?.processingSeconds ?? 0
+        slow.target?.ioWaitSeconds = 2 * processing
+        let verdicts = Diagnoser.diagnose(F.document([F.stream(mbps: 30000), F.rr("round-trips", msgs: 20000), slow])).cases[2].diagnosis ?? []
+        #expect(verdicts.first?.id == .processingBound, "\(verdicts.map(\.id))")
+        #expect(verdicts.first?.evidence.contains { $0.contains("processing is 95% of the CPU both sides spend per message") } == true)
+        // An echo's processing is a sliver of its CPU: no verdict from that.
+        #expect(!Diagnoser.diagnose(F.document([F.rr("echo", msgs: 20000)])).cases[0].diagnosis!.contains { $0.id == .processingBound })
     }
 
     @Test func roundTripBesideAProcessingCostIsNotShown() throws {
