@@ -17,14 +17,22 @@ extension VsockBench {
               notification_bound  VM exits or virtio notifications per message dominate (needs --probe)
               nagle_delayed_ack   tcp with latency at the delayed-ACK timer
               bandwidth_bound     healthy bulk transfer near the channel's ceiling
-            Predictions use t(n) = alpha + n/beta: from --sweep FILE (a `sweep --json` output), or \
-            estimated from the run (alpha from a plain stop-and-wait rr case, beta from the best \
-            stream case).
+            Each verdict with a fix predicts a range of the fixed case's msgs/s (Mbps for a \
+            stream): from t(n) = alpha + n/beta (--sweep FILE, a `sweep --json` output, or \
+            estimated from the run: alpha from a plain stop-and-wait rr case, beta from the best \
+            stream case) with the run's uncertainty (the 95% intervals with --repeat, else \
+            ±25%), bounded by a sibling case that already has the fix, the CPU both sides spend \
+            per message against the CPUs they have, and the bulk ceiling. With trials, a verdict \
+            that fires in only some of them says so. --verify runs every fixed case (the same \
+            --repeat), each beside its case run again to show the machine's drift, and reports \
+            each prediction against what it measured.
 
             Examples:
               vsockbench diagnose scenarios/causes.yaml
+              vsockbench diagnose scenarios/causes.yaml --verify --repeat 3
               vsockbench diagnose scenarios/cliff.yaml --target vsock://16:5005 --probe --json diagnosis.json
               vsockbench diagnose --from results.json --sweep sweep.json
+              vsockbench diagnose --from results.json --verify --target vsock://16:5005
             """)
 
         @Argument(help: ArgumentHelp("A scenario file to run and diagnose (or use --from).", valueName: "scenario"))
@@ -37,6 +45,10 @@ extension VsockBench {
         var sweep: String?
 
         @OptionGroup var driver: DriverFlags
+
+        @Flag(name: .long, help: ArgumentHelp(
+            "Apply each quantified fix to its case, run it (with --from: against --target, or a local target), and report predicted against measured."))
+        var verify = false
 
         @Option(name: .long, help: ArgumentHelp("Write the run document with each case's `diagnosis` as JSON.", valueName: "file"))
         var json: String?
@@ -82,12 +94,38 @@ extension VsockBench {
                 measured = driving.run(scenario, plan: DriverSession.plan(driver))
                 if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
             }
-            let document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
+            var document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
+            if verify {
+                document = try verified(document, measured: measured) {
+                    if let session { return session }
+                    let started = try DriverSession(flags: driver)
+                    session = started
+                    return started
+                }
+            }
             print("diagnosis of \(document.scenario) (\(document.target))\n")
             print(Diagnoser.render(document), terminator: "")
             if let json { try writeFile(json, document.encoded()) }
             if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench diagnose: \(document.scenario)").utf8)) }
             if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
+        }
+
+        /// Runs every quantified fix beside its case again, with the run's trials (--repeat, or
+        /// the results file's own), and records predicted against measured. `driving` gives the
+        /// session (the run's, or a new one with --from), only when there is something to run.
+        private func verified(_ document: RunDocument, measured: RunDocument, driving: () throws -> DriverSession) throws -> RunDocument {
+            guard let fixes = DiagnosisVerification.scenario(for: document) else {
+                printError("vsockbench: nothing to verify: no verdict has a quantified fix")
+                return document
+            }
+            let session = try driving()
+            var plan = DriverSession.plan(driver)
+            if from != nil, driver.repeatCount == 1 { plan.repeatCount = measured.statistics?.repeatCount ?? 1 }
+            let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
+            printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
+            let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
+            if session.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
+            return DiagnosisVerification.apply(results, to: document)
         }
 
         private func readBytes(_ path: String) throws -> [UInt8] {

@@ -7,7 +7,7 @@ import Testing
 /// bandwidth_bound.
 @Suite(.serialized) struct DiagnoseTests {
     static func verdicts(_ document: RunDocument, _ name: String) -> [String] {
-        document.cases.first { $0.name == name }?.diagnosis?.map(\.id) ?? []
+        document.cases.first { $0.name == name }?.diagnosis?.map(\.id.rawValue) ?? []
     }
 
     @Test func eachKnobGetsItsVerdictOnTheLocalTarget() throws {
@@ -16,7 +16,7 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/d.json"))))
         let figures = document.cases.map {
-            "\($0.name): \($0.mbpsTotal) Mbps, p50 \($0.latencyMicros?.p50 ?? 0) µs, target processing share \($0.target?.processingShare ?? -1) \($0.diagnosis?.map(\.id) ?? [])"
+            "\($0.name): \($0.mbpsTotal) Mbps, p50 \($0.latencyMicros?.p50 ?? 0) µs, target processing share \($0.target?.processingShare ?? -1) \($0.diagnosis?.map(\.id.rawValue) ?? [])"
         }.joined(separator: "; ")
         #expect(Self.verdicts(document, "healthy-bulk") == ["bandwidth_bound"], "\(figures)")
         #expect(Self.verdicts(document, "round-trips").first == "round_trip_bound", "\(figures)")
@@ -28,7 +28,7 @@ import Testing
         let smallFragmented = Array(Self.verdicts(document, "small-buffers-fragmented").prefix(2))
         #expect(Set(smallFragmented) == ["flow_control_bound", "fragmented_writes"], "\(figures)")
         for c in document.cases where c.name != "healthy-bulk" {
-            #expect(!(c.diagnosis ?? []).contains { $0.id == "nagle_delayed_ack" || $0.id == "notification_bound" }, "\(c.name)")
+            #expect(!(c.diagnosis ?? []).contains { $0.id == .nagleDelayedAck || $0.id == .notificationBound }, "\(c.name)")
         }
         // Advice is quantified from the model estimated on this run.
         let roundTrip = document.cases.first { $0.name == "round-trips" }?.diagnosis?.first
@@ -40,7 +40,7 @@ import Testing
         let again = try Tool.run(["diagnose", "--from", dir + "/d.json", "--json", dir + "/d2.json"])
         #expect(again.status == 0, "\(again.stderr)")
         let reread = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/d2.json"))))
-        #expect(reread.cases.map { $0.diagnosis?.map(\.id) ?? [] } == document.cases.map { $0.diagnosis?.map(\.id) ?? [] })
+        #expect(reread.cases.map { $0.diagnosis?.map(\.id.rawValue) ?? [] } == document.cases.map { $0.diagnosis?.map(\.id.rawValue) ?? [] })
     }
 
     @Test func nagleAndDelayedAcksOverTCP() throws {
@@ -53,6 +53,53 @@ import Testing
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/n.json"))))
         #expect(Self.verdicts(document, "nagle-stall").first == "nagle_delayed_ack", "\(Self.verdicts(document, "nagle-stall"))")
         #expect(!Self.verdicts(document, "nodelay-on").contains("nagle_delayed_ack"))
+    }
+
+    /// Every quantified verdict of a tiny scenario gets its fix run: a `verified` object with
+    /// the fixed case's measured value, in the JSON and the text, from a run and from a file.
+    @Test func verifyRunsEveryQuantifiedFixAndReportsWhatItMeasured() throws {
+        let scenario = try scenarioFile("""
+            name: tiny-causes
+            defaults: {duration: 300ms, warmup: 100ms, request_size: 8KiB, response_size: 8KiB}
+            cases:
+              - {name: bulk, workload: stream, write_size: 64KiB}
+              - {name: plain, workload: rr}
+              - {name: fragmented, workload: rr, write_chunk: 512B}
+              - {name: slow-agent, workload: rr, target_cost: 500us}
+            """)
+        let dir = try Tool.scratch()
+        let result = try Tool.run(["diagnose", scenario, "--verify", "--repeat", "2", "--settle", "50ms", "--json", dir + "/v.json"], timeout: 240)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/v.json"))))
+        let quantified = document.cases.flatMap { c in (c.diagnosis ?? []).filter { $0.predicted != nil }.map { (c.name, $0) } }
+        // Counts make fragmented_writes certain; the slow agent's verdict depends on the load
+        // (processing_bound, or round_trip_bound when waits stretch the round trip), but it
+        // has a quantified fix either way.
+        #expect(quantified.contains { $0.0 == "fragmented" && $0.1.id == .fragmentedWrites }, "\(result.stdout)")
+        #expect(quantified.contains { $0.0 == "slow-agent" }, "\(result.stdout)")
+        for (name, verdict) in quantified {
+            let verified = try #require(verdict.verified, "\(name) \(verdict.id.rawValue) was not verified")
+            #expect(verified.caseName == verdict.fix?.caseName(for: name))
+            #expect(verified.measured != nil, "\(name) \(verdict.id.rawValue): \(verified.error ?? "")")
+            #expect(verified.referenceCase == name + "+again")
+            #expect(verified.drift != nil)
+            #expect(verdict.trials == 2)
+            if let measured = verified.measured, let predicted = verdict.predicted {
+                #expect(verified.within == predicted.contains(measured))
+            }
+        }
+        #expect(result.stdout.contains("verified: fragmented+whole-frames measured"))
+        #expect(result.stdout.contains("verify: "))
+        #expect(result.stdout.contains(" of \(quantified.count) predictions inside their range"))
+
+        // From the results file: the same verdicts, the fixes run against a local target.
+        let again = try Tool.run(["diagnose", "--from", dir + "/v.json", "--verify", "--duration", "200ms", "--warmup", "50ms",
+                                  "--json", dir + "/v2.json"], timeout: 240)
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        let reread = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/v2.json"))))
+        let checked = reread.cases.flatMap { ($0.diagnosis ?? []).filter { $0.predicted != nil } }
+        #expect(!checked.isEmpty)
+        #expect(checked.allSatisfy { $0.verified?.measured != nil })
     }
 
     @Test(arguments: [

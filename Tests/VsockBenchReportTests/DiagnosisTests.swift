@@ -17,6 +17,9 @@ import VsockProbe
         c.verified = true
         c.messages = UInt64(msgs)
         c.mbpsTotal = mbps
+        // Payload each way: a stream one way, request/response half each way.
+        c.mbpsTx = workload == .stream ? mbps : mbps / 2
+        c.mbpsRx = workload == .stream ? 0 : mbps / 2
         c.msgsPerSecond = msgs
         c.writesPerMessage = 1
         c.readsPerMessage = 1
@@ -35,18 +38,18 @@ import VsockProbe
     }
 
     static let bulk = make("bulk", workload: .stream, mbps: 30000, msgs: 57000)
-    static func ids(_ c: CaseResult, context: DiagnosisContext = DiagnosisContext(ceilingMbps: 30000, ceilingCase: "bulk")) -> [String] {
+    static func ids(_ c: CaseResult, context: DiagnosisContext = DiagnosisContext(ceilingMbps: 30000, ceilingCase: "bulk")) -> [DiagnosisID] {
         Diagnoser.diagnose(c, context: context).map(\.id)
     }
 
     @Test func aHealthyStreamIsOnlyBandwidthBound() {
-        #expect(Self.ids(Self.bulk) == ["bandwidth_bound"])
+        #expect(Self.ids(Self.bulk) == [.bandwidthBound])
     }
 
     @Test func stopAndWaitIsRoundTripBound() {
-        #expect(Self.ids(Self.make()) == ["round_trip_bound"])
+        #expect(Self.ids(Self.make()) == [.roundTripBound])
         // Many in flight: not a round-trip problem.
-        #expect(!Self.ids(Self.make { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }).contains("round_trip_bound"))
+        #expect(!Self.ids(Self.make { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }).contains(.roundTripBound))
     }
 
     @Test func processingFillingTheTargetsTimeIsProcessingBound() {
@@ -54,20 +57,20 @@ import VsockProbe
         c.target?.processingSeconds = 0.8
         c.target?.ioWaitSeconds = 0.2
         let verdicts = Diagnoser.diagnose(c, context: DiagnosisContext(ceilingMbps: 30000))
-        #expect(verdicts.first?.id == "processing_bound")
+        #expect(verdicts.first?.id == .processingBound)
         #expect(verdicts.first?.evidence.contains { $0.contains("80%") } == true)
-        #expect(verdicts.first { $0.id == "round_trip_bound" }?.confidence ?? 0 < 0.5, "round trips rank below the specific cause")
+        #expect(verdicts.first { $0.id == .roundTripBound }?.confidence ?? 0 < 0.5, "round trips rank below the specific cause")
     }
 
     @Test func manyWritesPerFrameAreFragmentedWrites() {
         var c = Self.make(msgs: 10000)
         c.writesPerMessage = 17
         c.targetWritesPerMessage = 17
-        #expect(Self.ids(c).first == "fragmented_writes")
+        #expect(Self.ids(c).first == .fragmentedWrites)
         // Batching strategies write less than once per frame: never "fragmented".
         var batched = Self.make { $0.updateExchange { $0.strategy = .coalesce(maxMessages: 10, maxBytes: 1 << 18, lingerNanos: 0); $0.inflight = 10 } }
         batched.writesPerMessage = 0.1
-        #expect(!Self.ids(batched).contains("fragmented_writes"))
+        #expect(!Self.ids(batched).contains(.fragmentedWrites))
     }
 
     @Test func aSendBufferSmallerThanAFrameIsFlowControl() {
@@ -76,8 +79,8 @@ import VsockProbe
         c.readsPerMessage = 2
         c.targetReadsPerMessage = 2
         let verdicts = Self.ids(c)
-        #expect(verdicts.first == "flow_control_bound")
-        #expect(!Self.ids(Self.make()).contains("flow_control_bound"))
+        #expect(verdicts.first == .flowControlBound)
+        #expect(!Self.ids(Self.make()).contains(.flowControlBound))
     }
 
     @Test func creditUpdatesPerMessageAreFlowControlOnVsock() {
@@ -86,7 +89,7 @@ import VsockProbe
         var counters = ProbeCounters.emptyForTests()
         counters.vsock = VsockCounters(tx: ["CREDIT_UPDATE": op], rx: ["CREDIT_UPDATE": op])
         c.probe = ProbeCaseReport(counters: counters, perMessage: counters.perMessage(20000))
-        #expect(Self.ids(c).contains("flow_control_bound"))
+        #expect(Self.ids(c).contains(.flowControlBound))
     }
 
     @Test func exitsPerMessageAreNotificationBoundButPacketsAloneAreNot() {
@@ -95,13 +98,13 @@ import VsockProbe
         counters.kvmRun = 100_000
         c.probe = ProbeCaseReport(counters: counters, perMessage: counters.perMessage(20000))
         let verdicts = Diagnoser.diagnose(c, context: DiagnosisContext(ceilingMbps: 30000))
-        let notification = verdicts.first { $0.id == "notification_bound" }
+        let notification = verdicts.first { $0.id == .notificationBound }
         #expect(notification?.evidence.first?.contains("5.0 exits per message") == true)
 
         var packetsOnly = ProbeCounters.emptyForTests()
         packetsOnly.vsock = VsockCounters(tx: ["RW": VsockPacketCount(packets: 100_000, bytes: 1)], rx: nil)
         c.probe = ProbeCaseReport(counters: packetsOnly, perMessage: packetsOnly.perMessage(20000))
-        #expect(!Self.ids(c).contains("notification_bound"), "vsock packets are not VM exits")
+        #expect(!Self.ids(c).contains(.notificationBound), "vsock packets are not VM exits")
     }
 
     @Test func delayedAckLatencyOverTCPWithNodelayOffIsNagle() {
@@ -109,11 +112,11 @@ import VsockProbe
         c.socket.driver?.nodelay = false
         c.writesPerMessage = 2
         c.latencyMicros = LatencySummary(p50: 88000, p90: 88100, p99: 90000, p999: 90000, max: 90100, mean: 88050)
-        #expect(Self.ids(c).first == "nagle_delayed_ack")
+        #expect(Self.ids(c).first == .nagleDelayedAck)
         // The same latency over unix is not Nagle.
         var unix = c
         unix.transport = "unix"
-        #expect(!Self.ids(unix).contains("nagle_delayed_ack"))
+        #expect(!Self.ids(unix).contains(.nagleDelayedAck))
     }
 
     @Test func failedOrEmptyCasesGetNoVerdict() {
@@ -125,7 +128,7 @@ import VsockProbe
     @Test func predictionsComeFromTheFitAndSayWhere() {
         let fit = LatencyBandwidthFit(alphaSeconds: 20e-6, betaBytesPerSecond: 2e9)
         let context = DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, fitSource: "the sweep in s.json")
-        let verdict = Diagnoser.diagnose(Self.make(), context: context).first { $0.id == "round_trip_bound" }
+        let verdict = Diagnoser.diagnose(Self.make(), context: context).first { $0.id == .roundTripBound }
         #expect(verdict?.advice.contains("the sweep in s.json") == true)
         #expect(verdict?.advice.contains("n_half = 39.1KiB") == true)
         #expect(verdict?.predictedGain != nil)

@@ -5,22 +5,74 @@ import VsockWire
 struct CaseEvidence {
     let c: CaseResult
     let context: DiagnosisContext
+    init(c: CaseResult, context: DiagnosisContext) {
+        self.c = c
+        self.context = context
+    }
+
+    /// The relative uncertainty of one of the case's figures (see `Uncertainty`).
+    func u(_ figure: Figure) -> Double { Uncertainty.relative(c, figure) }
 
     var isRequestResponse: Bool { c.workload.isRequestResponse }
     var connections: Double { Double(max(c.spec.connections, 1)) }
     /// Seconds per message on one connection.
     var secondsPerMessage: Double? { c.msgsPerSecond > 0 ? connections / c.msgsPerSecond : nil }
+    /// Messages per second, all connections, with the case's uncertainty.
+    var rate: Interval { .around(c.msgsPerSecond, relative: u(.msgsPerSecond)) }
     /// Bytes of one request frame and one response frame.
     var requestFrame: Int { FrameHeader.size + (c.spec.messageSizes?.request ?? 0) }
     var responseFrame: Int { FrameHeader.size + (c.spec.messageSizes?.response ?? 0) }
     var stopAndWait: Bool { c.spec.exchange?.isStopAndWait ?? false }
-    var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? c.mbpsTotal / $0 : nil } }
+    /// Payload Mbps in the busier direction: what one direction of the channel carried.
+    var oneWayMbps: Double { DiagnosisContext.oneWayMbps(c) }
+    var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? oneWayMbps / $0 : nil } }
 
-    var processingShare: Double? { c.target?.processingShare }
+    /// The figure a prediction for this case is made in: messages/s for request/response,
+    /// the stream's Mbps in its direction.
+    var metric: Figure {
+        guard let stream = c.spec.stream else { return .msgsPerSecond }
+        switch stream.direction {
+        case .tx: return .mbpsTx
+        case .rx: return .mbpsRx
+        case .both: return .mbpsTotal
+        }
+    }
+
+    /// The metric per message/s (1 for msgs/s; Mbps per message/s for a stream).
+    var metricPerMessageRate: Double {
+        guard metric != .msgsPerSecond, c.msgsPerSecond > 0 else { return 1 }
+        return (metric.value(in: c.figures) ?? 0) / c.msgsPerSecond
+    }
+
+    var processingShare: Double? { c.targetProcessingShare ?? c.target?.processingShare }
     var targetProcessingMicrosPerMessage: Double? {
         guard let t = c.target, t.messages > 0 else { return nil }
         return t.processingSeconds * 1e6 / Double(t.messages)
     }
+    /// The target's processing per message, seconds, as uncertain as the target's CPU per
+    /// message or its processing share, whichever varied more (a busy machine stretches it).
+    var processing: Interval {
+        .around((targetProcessingMicrosPerMessage ?? 0) * 1e-6, relative: max(u(.targetCPU), u(.targetProcessingShare)))
+    }
+
+    /// Why a fix that needs more CPU at once (more in flight, more connections) may gain
+    /// nothing: the range's low end.
+    var noGainSentence: String {
+        let used = (cpuNow?.total.value ?? 0) * 1e-6 * c.msgsPerSecond
+        let cpus = context.driverHost?.cpus ?? c.targetHost?.cpus
+        let share = used > 0 ? " (\(Format.fixed(used, 2)) CPU-seconds per second\(cpus.map { " of \($0) CPUs" } ?? ""))" : ""
+        return "at worst no gain (\(Say.rate(rate.low))): a machine busy with other work may give the case no more CPU than it used now\(share)"
+    }
+
+    /// The target's processing over the CPU both sides spend per message (processing counted
+    /// at most as the target's CPU: it is CPU work, and its wall time stretches when preempted).
+    var processingCPUShare: Double? {
+        guard let p = targetProcessingMicrosPerMessage, let d = c.cpu.driverMicrosPerMessage, let t = c.cpu.targetMicrosPerMessage, d + t > 0 else { return nil }
+        return min(p, t) / (d + t)
+    }
+
+    /// The case's own value of its metric, with its uncertainty.
+    var metricNow: Interval { .around(metric.value(in: c.figures) ?? 0, relative: u(metric)) }
 
     /// Write syscalls per frame, the larger side.
     var writesPerFrame: Double { max(c.writesPerMessage ?? 0, c.targetWritesPerMessage ?? 0) }
@@ -55,10 +107,24 @@ struct CaseEvidence {
         return nil
     }
 
-    /// Mbps for `messagesPerSecond` at this case's payload per message.
-    func mbps(messagesPerSecond: Double) -> Double {
+    /// Payload Mbps each way for `messagesPerSecond` at this case's sizes.
+    func mbpsEachWay(messagesPerSecond: Double) -> Double {
         guard c.msgsPerSecond > 0 else { return 0 }
-        return c.mbpsTotal * messagesPerSecond / c.msgsPerSecond
+        return max(c.mbpsTx, c.mbpsRx) * messagesPerSecond / c.msgsPerSecond
+    }
+
+    /// Seconds the payload of one exchange spends crossing the channel at the fit's beta
+    /// (both directions for request/response).
+    var bytesSeconds: Interval? {
+        guard let fit = context.fit, fit.betaBytesPerSecond > 0, let sizes = c.spec.messageSizes else { return nil }
+        let seconds = Double(sizes.request + sizes.response) / fit.betaBytesPerSecond
+        return .around(seconds, relative: context.ceilingUncertainty)
+    }
+
+    /// One connection's round trip with nothing added, from the fit: alpha + bytes/beta, seconds.
+    var plainRoundTrip: Interval? {
+        guard let fit = context.fit, fit.isPhysical, let bytes = bytesSeconds else { return nil }
+        return Interval.around(fit.alphaSeconds, relative: context.fitUncertainty) + bytes
     }
 }
 
@@ -69,4 +135,5 @@ enum Say {
     static func pct(_ v: Double) -> String { Format.fixed(v * 100, 0) + "%" }
     static func bytes(_ v: Int) -> String { Quantities.formatSize(v) }
     static func x(_ v: Double) -> String { Format.compact(v) + "x" }
+    static func rate(_ v: Double) -> String { Format.fixed(v, 0) + " msgs/s" }
 }

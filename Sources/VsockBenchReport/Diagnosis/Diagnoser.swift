@@ -2,22 +2,74 @@ import VsockBenchSupport
 
 /// Turns a run's measurements into verdicts: for each case, every verdict whose evidence is
 /// there, most confident first, and none where there is none.
+///
+/// Verdicts are made on the case's figures (the medians when it ran several trials) and, to
+/// show how stable they are, on each trial's own figures: a verdict that fires in only some
+/// trials says so and loses confidence in proportion (in none: it is dropped, the medians
+/// alone do not make a verdict). The first verdict is the main cause; a
+/// further one is shown only when its own evidence is strong (`secondaryConfidence`). Two
+/// verdicts that amount to the same fix carry the same prediction.
 public enum Diagnoser {
-    /// Verdicts that name a specific cost inside a round trip.
-    static let specific: Set<String> = ["processing_bound", "fragmented_writes", "flow_control_bound", "notification_bound", "nagle_delayed_ack"]
+    /// A verdict that is not the main cause of a case needs at least this confidence.
+    static let secondaryConfidence = 0.5
+    /// `round_trip_bound` beside a specific cost: its confidence is this times the share of the
+    /// time per message that a plain round trip accounts for.
+    static let roundTripBesideSpecific = 0.6
 
     public static func diagnose(_ c: CaseResult, context: DiagnosisContext) -> [Diagnosis] {
         guard c.skipped == nil, c.messages > 0 else { return [] }
+        var verdicts = evaluate(c, context: context)
+        let ran = c.trials.filter { $0.messages > 0 }
+        let firing: [Set<DiagnosisID>] = ran.count > 1 ? ran.map { trial in
+            var one = c
+            one.figures = trial
+            one.trials = [trial]
+            one.ci = nil
+            return Set(evaluate(one, context: context).map(\.id))
+        } : []
+        for i in verdicts.indices {
+            let count = ran.count > 1 ? firing.filter { $0.contains(verdicts[i].id) }.count : 1
+            verdicts[i].trials = max(ran.count, 1)
+            verdicts[i].trialsFiring = count
+            if count < verdicts[i].trials {
+                verdicts[i].confidence *= Double(count) / Double(verdicts[i].trials)
+                verdicts[i].evidence.append("fires in \(count) of \(verdicts[i].trials) trials on their own figures (and on the medians)")
+            }
+        }
+        verdicts = verdicts
+            .filter { $0.trialsFiring > 0 }
+            .map { var d = $0; d.confidence = d.confidence.rounded(toPlaces: 2); return d }
+            .sorted { $0.confidence > $1.confidence }
+        verdicts = verdicts.enumerated().filter { $0.offset == 0 || $0.element.confidence >= secondaryConfidence }.map(\.element)
+        return consistent(verdicts)
+    }
+
+    /// Every verdict whose evidence is in `c`'s figures, with `round_trip_bound` weighed
+    /// against the specific costs.
+    static func evaluate(_ c: CaseResult, context: DiagnosisContext) -> [Diagnosis] {
         let evidence = CaseEvidence(c: c, context: context)
         var verdicts = Verdicts.all.compactMap { $0(evidence) }
         // Stop-and-wait explains every chatty case; when a specific cost is also there, that
-        // cost is what fills the round trip and ranks first.
-        if verdicts.contains(where: { Self.specific.contains($0.id) }), let i = verdicts.firstIndex(where: { $0.id == "round_trip_bound" }) {
-            verdicts[i].confidence = min(verdicts[i].confidence, 0.45)
+        // cost is what fills the round trip, and the round trip stays only for the share of
+        // the time per message it accounts for itself.
+        let specific = Set(verdicts.map(\.id).filter(\.isSpecificCost))
+        if !specific.isEmpty, let i = verdicts.firstIndex(where: { $0.id == .roundTripBound }) {
+            let share = evidence.roundTripShare(besides: specific)
+            verdicts[i].confidence = min(verdicts[i].confidence, roundTripBesideSpecific * share)
+            verdicts[i].evidence.append("a plain round trip is \(Say.pct(share)) of this case's time per message; the rest is the specific cost named above")
         }
         return verdicts
-            .map { var d = $0; d.confidence = d.confidence.rounded(toPlaces: 2); return d }
-            .sorted { $0.confidence > $1.confidence }
+    }
+
+    /// A fix predicted by two verdicts gets one prediction: the more confident verdict's.
+    static func consistent(_ verdicts: [Diagnosis]) -> [Diagnosis] {
+        var out = verdicts
+        for i in out.indices {
+            guard let fix = out[i].fix, let j = out[..<i].firstIndex(where: { $0.fix == fix }) else { continue }
+            out[i].predicted = out[j].predicted
+            out[i].predictedGain = out[j].predictedGain.map { $0 + " (as \(out[j].id.rawValue) predicts for the same fix)" }
+        }
+        return out
     }
 
     /// The document with every case's `diagnosis` filled in.
@@ -27,28 +79,24 @@ public enum Diagnoser {
         for i in copy.cases.indices { copy.cases[i].diagnosis = diagnose(copy.cases[i], context: context) }
         return copy
     }
+}
 
-    /// The verdicts as text: per case, each verdict with its evidence and advice.
-    public static func render(_ document: RunDocument) -> String {
-        var out = ""
-        for c in document.cases {
-            out += "\(c.name) (\(c.workload), \(Format.compact(c.mbpsTotal)) Mbps, \(Format.fixed(c.msgsPerSecond, 0)) msgs/s)\n"
-            if let skipped = c.skipped {
-                out += "  skipped: \(skipped)\n\n"
-                continue
-            }
-            guard let verdicts = c.diagnosis, !verdicts.isEmpty else {
-                out += c.verified ? "  no verdict: the evidence does not point at any of the known causes\n\n" : "  not diagnosed: the case failed (\(c.errors.first ?? "no messages"))\n\n"
-                continue
-            }
-            for d in verdicts {
-                out += "  \(d.id) (confidence \(Format.fixed(d.confidence, 2)))\n"
-                for line in d.evidence { out += "    - \(line)\n" }
-                out += "    advice: \(d.advice)\n"
-                if let gain = d.predictedGain { out += "    predicted: \(gain)\n" }
-            }
-            out += "\n"
+extension CaseEvidence {
+    /// The share of the time per message a plain round trip accounts for, at most 1: from the
+    /// fit; without one, the time without the Nagle stall, or all but the target's processing
+    /// when that is the only specific cost; otherwise unknown, and taken as none.
+    func roundTripShare(besides specific: Set<DiagnosisID>) -> Double {
+        guard let t = secondsPerMessage, t > 0 else { return 0 }
+        let roundTrip: Double
+        if let plain = plainRoundTrip {
+            roundTrip = plain.value
+        } else if nagleStall, let (rate, _) = stallFreeRate, rate.value > 0 {
+            roundTrip = connections / rate.value
+        } else if specific == [.processingBound] {
+            roundTrip = max(t - processing.value, 0)
+        } else {
+            return 0
         }
-        return out
+        return min(1, roundTrip / t)
     }
 }

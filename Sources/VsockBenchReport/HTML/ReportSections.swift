@@ -64,18 +64,28 @@ enum ReportSections {
             for v in verdicts.sorted(by: { $0.confidence > $1.confidence }) {
                 let confidence = min(max(v.confidence, 0), 1)
                 let percent = Format.fixed(confidence * 100, 0)
+                let trials = v.trials > 1 ? ", \(v.trialsFiring) of \(v.trials) trials" : ""
                 var children: [Node] = [
                     .el("h3", [], [
-                        .text("\(c.name): "), .el("code", text: v.id),
+                        .text("\(c.name): "), .el("code", text: v.id.rawValue),
                         .el("span", [("class", "confidence"), ("title", "confidence \(percent)%")], [.el("i", [("style", "width: \(percent)%")])]),
-                        .el("span", [("class", "quiet")], text: "confidence \(percent)%"),
+                        .el("span", [("class", "quiet")], text: "confidence \(percent)%\(trials)"),
                     ]),
                 ]
                 if !v.evidence.isEmpty { children.append(.el("ul", [], v.evidence.map { .el("li", text: $0) })) }
                 children.append(.el("p", [], [.el("b", text: "Advice: "), .text(v.advice)]))
                 if let gain = v.predictedGain { children.append(.el("p", [], [.el("b", text: "Predicted: "), .text(gain)])) }
+                if let verified = v.verified, let predicted = v.predicted {
+                    let style = verified.within ? "color: #1e7b34" : "color: #a12a1d; font-weight: 600"
+                    children.append(.el("p", [("class", verified.within ? "verified hit" : "verified miss"), ("style", style)], [
+                        .el("b", text: "Verified: "), .text(Diagnoser.verificationText(verified, predicted)),
+                    ]))
+                }
                 body.append(.el("div", [("class", "verdict")], children))
             }
+        }
+        if let summary = Diagnoser.verificationSummary(cases) {
+            body.append(.el("p", [("class", "verify-summary")], [.el("b", text: summary)]))
         }
         return section("diagnosis", "Diagnosis", caption: "What limits each case, with the measured evidence for it.", body)
     }

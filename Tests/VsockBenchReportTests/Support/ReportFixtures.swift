@@ -97,10 +97,10 @@ enum ReportFixtures {
         var chatty = makeCase("chatty-8k", mbps: 22.1, msgsPerSecond: 336, p99: 2900)
         chatty.probe = probe(exits: 14, packets: 9, credits: 4)
         chatty.diagnosis = [
-            Diagnosis(id: "round_trip_bound", confidence: 0.9,
+            Diagnosis(id: .roundTripBound, confidence: 0.9,
                       evidence: ["one request in flight; 2976 us per exchange", "throughput 22.1 Mbps = 16 KiB / 2976 us"],
                       advice: "pipeline: 8 requests in flight", predictedGain: "about 7.5x (22 -> 165 Mbps)"),
-            Diagnosis(id: "notification_bound", confidence: 0.4, evidence: ["14 exits per message (kvm_exit)"],
+            Diagnosis(id: .notificationBound, confidence: 0.4, evidence: ["14 exits per message (kvm_exit)"],
                       advice: "coalesce to at least 61.9KiB per write, predicted 4400 Mbps", predictedGain: nil),
         ]
         let fragmented = makeCase("fragmented-512", mbps: 61, msgsPerSecond: 930, p99: 900)

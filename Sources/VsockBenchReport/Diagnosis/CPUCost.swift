@@ -1,0 +1,78 @@
+import VsockBenchSupport
+
+/// CPU microseconds per message on each side, as ranges: what a case spends now, or what a
+/// fix is expected to leave.
+struct CPUCost {
+    var driver: Interval
+    /// nil when the target's CPU was not measured (`--target null` runs it inside the driver).
+    var target: Interval?
+
+    var total: Interval { target.map { driver + $0 } ?? driver }
+}
+
+extension CaseEvidence {
+    /// CPU per message now, each side, with the case's uncertainty.
+    var cpuNow: CPUCost? {
+        guard let d = c.cpu.driverMicrosPerMessage, d > 0 else { return nil }
+        return CPUCost(driver: .around(d, relative: u(.driverCPU)), target: c.cpu.targetMicrosPerMessage.map { .around($0, relative: u(.targetCPU)) })
+    }
+
+    /// User-space CPU per message, each side (making and checking messages, the target's
+    /// processing): what a change of the syscall pattern leaves, so the floor of what
+    /// windowing or batching can cost per message.
+    var userCPU: CPUCost? {
+        guard c.messages > 0 else { return nil }
+        let n = Double(c.messages)
+        let driver = c.cpu.driverUserSeconds * 1e6 / n
+        let target = c.cpu.targetUserSeconds.map { $0 * 1e6 / Double(max(c.target?.messages ?? c.messages, 1)) }
+        guard driver > 0 || (target ?? 0) > 0 else { return nil }
+        return CPUCost(driver: .around(driver, relative: u(.driverCPU)), target: target.map { .around($0, relative: u(.targetCPU)) })
+    }
+
+    /// The CPU the case used is mostly the messages' own (at least a tenth of a CPU busy):
+    /// a nearly idle process's CPU per message is its idle costs (timers, wakeups) spread
+    /// over few messages, and says nothing about what more messages would cost.
+    var cpuIsPerMessage: Bool {
+        guard let now = cpuNow else { return false }
+        return now.total.value * 1e-6 * c.msgsPerSecond >= Self.busyCPUShare
+    }
+
+    static let busyCPUShare = 0.1
+
+    /// True when driver and target ran on one machine (same host name and kernel), so their
+    /// CPU per message adds up against its CPUs; nil when the hosts are not known.
+    var sharesMachine: Bool? {
+        guard let driver = context.driverHost else { return nil }
+        guard let target = c.targetHost else { return c.cpu.targetMicrosPerMessage == nil ? true : nil }
+        return driver.hostname == target.hostname && driver.kernel == target.kernel
+    }
+
+    /// The rate (messages/s, all connections) `cost` allows on the CPUs the sides have, and
+    /// the sentence that says so; nil when the CPUs or the cost are not known. The low end
+    /// assumes one free CPU (the other busy with other work, or the sides taking turns), the
+    /// high end every CPU of the machine: other load on a shared machine decides where between.
+    func cpuBound(_ cost: CPUCost, what: String) -> (bound: Interval, sentence: String)? {
+        guard let shared = sharesMachine, cpuIsPerMessage else { return nil }
+        if shared || cost.target == nil {
+            guard let cpus = context.driverHost?.cpus, cpus > 0 else { return nil }
+            let bound = Self.rate(cost.total, cpus: cpus)
+            guard bound.high.isFinite else { return nil }
+            let parts = cost.target.map { "driver \(Say.us(cost.driver.value)) + target \(Say.us($0.value))" } ?? "driver \(Say.us(cost.driver.value))"
+            let sentence = "driver and target share this machine's \(cpus) CPUs: at \(what), \(Say.us(cost.total.value)) per message (\(parts)), they allow \(Say.rate(bound.low)) on one free CPU up to \(Say.rate(bound.high)) on all \(cpus)"
+            return (bound, sentence)
+        }
+        guard let target = cost.target, let driverCPUs = context.driverHost?.cpus, let targetCPUs = c.targetHost?.cpus else { return nil }
+        let bound = Interval.minimum(Self.rate(cost.driver, cpus: driverCPUs), Self.rate(target, cpus: targetCPUs))
+        guard bound.high.isFinite else { return nil }
+        let sentence = "driver (\(driverCPUs) CPUs) and target (\(targetCPUs) CPUs) run on separate machines: at \(what), \(Say.us(cost.driver.value)) and \(Say.us(target.value)) per message, they allow \(Say.rate(bound.low)) on one free CPU each up to \(Say.rate(bound.high)) on all of them"
+        return (bound, sentence)
+    }
+
+    /// Messages/s that `micros` of CPU per message allow: one CPU at the high cost, all `cpus`
+    /// at the low cost.
+    private static func rate(_ micros: Interval, cpus: Int) -> Interval {
+        Interval(low: micros.high > 0 ? 1e6 / micros.high : .infinity,
+                 value: micros.value > 0 ? Double(cpus) * 1e6 / micros.value : .infinity,
+                 high: micros.low > 0 ? Double(cpus) * 1e6 / micros.low : .infinity)
+    }
+}

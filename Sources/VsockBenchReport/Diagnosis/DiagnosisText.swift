@@ -1,0 +1,69 @@
+import VsockBenchSupport
+
+extension Diagnoser {
+    /// The verdicts as text: per case, each verdict with its evidence, advice, prediction and,
+    /// after `--verify`, what the fixed case measured; then how many predictions held.
+    public static func render(_ document: RunDocument) -> String {
+        var out = ""
+        for c in document.cases {
+            out += "\(c.name) (\(c.workload), \(c.mbpsText) Mbps, \(Format.fixed(c.msgsPerSecond, 0)) msgs/s)\n"
+            if let skipped = c.skipped {
+                out += "  skipped: \(skipped)\n\n"
+                continue
+            }
+            guard let verdicts = c.diagnosis, !verdicts.isEmpty else {
+                out += c.verified ? "  no verdict: the evidence does not point at any of the known causes\n\n" : "  not diagnosed: the case failed (\(c.errors.first ?? "no messages"))\n\n"
+                continue
+            }
+            for d in verdicts {
+                let trials = d.trials > 1 ? ", \(d.trialsFiring) of \(d.trials) trials" : ""
+                out += "  \(d.id.rawValue) (confidence \(Format.fixed(d.confidence, 2))\(trials))\n"
+                for line in d.evidence { out += "    - \(line)\n" }
+                out += "    advice: \(d.advice)\n"
+                if let gain = d.predictedGain { out += "    predicted: \(gain)\n" }
+                if let v = d.verified, let p = d.predicted { out += "    verified: \(verificationText(v, p))\n" }
+            }
+            out += "\n"
+        }
+        if let summary = verificationSummary(document.cases) { out += summary + "\n" }
+        return out
+    }
+
+    /// `c+window-8 measured 61234 msgs/s: inside 21000-88000` or `... MISS, above 21000-48000`,
+    /// with the drift of the case measured again beside it.
+    static func verificationText(_ v: Verification, _ p: Prediction) -> String {
+        let range = "\(PredictionBounds.format(p.low, p.metric))-\(PredictionBounds.format(p.high, p.metric)) \(PredictionBounds.unit(p.metric))"
+        guard let measured = v.measured else {
+            return "\(v.caseName) gave no measurement (\(v.error ?? "not measured")): MISS, predicted \(range)"
+        }
+        let value = "\(PredictionBounds.format(measured, p.metric)) \(PredictionBounds.unit(p.metric))"
+        let ci = v.measuredCI.map { " (95% interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? ""
+        var text = v.within
+            ? "\(v.caseName) measured \(value)\(ci): inside \(range)"
+            : "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"
+        if let drift = v.drift, let again = v.referenceMeasured, let held = v.withinAfterDrift {
+            text += "; the case itself measured \(PredictionBounds.format(again, p.metric)) beside it (\(Say.x(drift)) of the diagnosed run), so \(PredictionBounds.format(measured / drift, p.metric)) without the drift: \(held ? "inside" : "outside")"
+        }
+        return text
+    }
+
+    /// `verify: 5 of 7 predictions inside their range (6 of 7 without the drift); misses: ...`;
+    /// nil when nothing was verified.
+    public static func verificationSummary(_ cases: [CaseResult]) -> String? {
+        let checked = cases.flatMap { c in (c.diagnosis ?? []).compactMap { d in d.verified.map { (c.name, d, $0) } } }
+        guard !checked.isEmpty else { return nil }
+        let hits = checked.filter { $0.2.within }.count
+        var text = "verify: \(hits) of \(checked.count) predictions inside their range"
+        let adjusted = checked.compactMap { $0.2.withinAfterDrift }
+        if adjusted.count == checked.count {
+            text += " (\(adjusted.filter { $0 }.count) of \(checked.count) without the machine's drift, from each case measured again beside its fixes)"
+        }
+        let misses = checked.filter { !$0.2.within }
+        if !misses.isEmpty {
+            text += "; misses: " + misses.map { name, d, v in
+                "\(name) \(d.id.rawValue) (\(d.predicted.map { verificationText(v, $0) } ?? v.caseName))"
+            }.joined(separator: "; ")
+        }
+        return text
+    }
+}

@@ -1,0 +1,79 @@
+import VsockBenchModel
+
+/// `diagnose --verify`: every verdict with a quantified fix has its fix applied to its case
+/// and run, and the fixed case's figure is set against the predicted range. Beside each fixed
+/// case its case runs again unchanged (`<case>+again`, interleaved with the fixes): on a shared
+/// machine the figures drift between the run and the check, and the case measured again says
+/// by how much, so a miss can be told to be the model's or the machine's. Misses are kept:
+/// they are how the model gets better.
+public enum DiagnosisVerification {
+    /// Suffix of a case run again unchanged as the reference of its fixes.
+    public static let againSuffix = "+again"
+
+    /// The cases to run: one per distinct (case, fix) whose verdict has a prediction, named
+    /// `<case>+<fix>`, and each such case again unchanged, `<case>+again`.
+    public static func fixedCases(_ document: RunDocument) -> [CaseSpec] {
+        var specs: [CaseSpec] = []
+        func add(_ spec: CaseSpec, named name: String) {
+            var copy = spec
+            copy.name = name
+            copy.sourceLine = nil
+            if !specs.contains(where: { $0.name == name }) { specs.append(copy) }
+        }
+        for c in document.cases {
+            for d in c.diagnosis ?? [] {
+                guard let fix = d.fix, d.predicted != nil else { continue }
+                add(c.spec, named: c.name + againSuffix)
+                add(fix.apply(to: c.spec), named: fix.caseName(for: c.name))
+            }
+        }
+        return specs
+    }
+
+    /// The cases to run as a scenario; nil when no verdict has a quantified fix.
+    public static func scenario(for document: RunDocument) -> Scenario? {
+        let cases = fixedCases(document)
+        guard !cases.isEmpty else { return nil }
+        return Scenario(name: document.scenario + "-verify", description: "the fixes diagnose predicted, applied, each beside its case again",
+                        cases: cases, path: document.scenarioPath)
+    }
+
+    /// `document` with a `verified` object on every verdict whose fixed case is in `fixed`
+    /// (or should have been: a missing or failed one is a miss with its reason).
+    public static func apply(_ fixed: RunDocument, to document: RunDocument) -> RunDocument {
+        var copy = document
+        for i in copy.cases.indices {
+            guard var verdicts = copy.cases[i].diagnosis else { continue }
+            let c = copy.cases[i]
+            for j in verdicts.indices {
+                guard let fix = verdicts[j].fix, let prediction = verdicts[j].predicted else { continue }
+                let name = fix.caseName(for: c.name)
+                var verification = verification(name, prediction, fixed.cases.first { $0.name == name })
+                if let again = fixed.cases.first(where: { $0.name == c.name + againSuffix }), again.verified,
+                   let now = prediction.metric.value(in: again.figures), let then = prediction.metric.value(in: c.figures), then > 0, now > 0 {
+                    verification.referenceCase = again.name
+                    verification.referenceMeasured = now
+                    verification.drift = (now / then).rounded(toPlaces: 3)
+                    verification.withinAfterDrift = verification.measured.map { prediction.contains($0 / (now / then)) }
+                }
+                verdicts[j].verified = verification
+            }
+            copy.cases[i].diagnosis = verdicts
+        }
+        return copy
+    }
+
+    static func verification(_ name: String, _ prediction: Prediction, _ result: CaseResult?) -> Verification {
+        guard let result else { return Verification(caseName: name, measured: nil, within: false, error: "the fixed case did not run") }
+        if let skipped = result.skipped { return Verification(caseName: name, measured: nil, within: false, error: "skipped: \(skipped)") }
+        guard result.verified, result.messages > 0 else {
+            return Verification(caseName: name, measured: nil, within: false, error: result.errors.first ?? "the fixed case failed")
+        }
+        guard let measured = prediction.metric.value(in: result.figures) else {
+            return Verification(caseName: name, measured: nil, within: false,
+                                error: "\(prediction.metric.rawValue) was not measured\(prediction.metric == .exits ? " (needs --probe where exits can be counted)" : "")")
+        }
+        let ci = result.ci?[prediction.metric.rawValue]
+        return Verification(caseName: name, measured: measured, measuredCI: ci, within: prediction.contains(measured))
+    }
+}

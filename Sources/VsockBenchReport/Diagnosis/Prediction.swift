@@ -1,0 +1,75 @@
+/// What a fix is predicted to give, as a range of one figure of the fixed case (absolute
+/// values, in the figure's own unit): from the verdict's model with the run's uncertainty,
+/// bounded by what the run shows is possible.
+public struct Prediction: Codable, Sendable, Equatable {
+    /// The figure predicted (`msgs_per_s`, `mbps_tx`, `probe.per_msg.exits`).
+    public var metric: Figure
+    public var low: Double
+    public var high: Double
+    /// The case's own value of the figure, as measured.
+    public var now: Double?
+    /// What capped the model's range: `sibling <case>`, `cpu`, `processing`, `ceiling`.
+    public var boundedBy: [String]
+
+    public init(metric: Figure, low: Double, high: Double, now: Double?, boundedBy: [String] = []) {
+        self.metric = metric
+        self.low = low
+        self.high = high
+        self.now = now
+        self.boundedBy = boundedBy
+    }
+
+    public func contains(_ value: Double) -> Bool { low <= value && value <= high }
+
+    enum CodingKeys: String, CodingKey {
+        case metric, low, high, now, boundedBy = "bounded_by"
+    }
+}
+
+/// A prediction checked: the fixed case `diagnose --verify` ran, and what it measured.
+public struct Verification: Codable, Sendable, Equatable {
+    /// The fixed case's name (`<case>+window-8`).
+    public var caseName: String
+    /// Its value of the predicted figure (the median over its trials); nil when it did not run
+    /// or did not measure the figure.
+    public var measured: Double?
+    /// The 95% interval of `measured` when the fixed case ran several trials.
+    public var measuredCI: [Double]?
+    /// True when `measured` lies inside the predicted range.
+    public var within: Bool
+    /// Why there is no measurement.
+    public var error: String?
+    /// The case itself run again beside its fix (`<case>+again`), its value of the figure,
+    /// and that over the value diagnosed: how far the machine drifted between run and check.
+    public var referenceCase: String?
+    public var referenceMeasured: Double?
+    public var drift: Double?
+    /// `measured / drift` inside the range: the prediction held once the drift is taken out.
+    public var withinAfterDrift: Bool?
+
+    public init(caseName: String, measured: Double?, measuredCI: [Double]? = nil, within: Bool, error: String? = nil) {
+        self.caseName = caseName
+        self.measured = measured
+        self.measuredCI = measuredCI
+        self.within = within
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case caseName = "case", measured, measuredCI = "measured_ci", within, error
+        case referenceCase = "reference_case", referenceMeasured = "reference_measured", drift, withinAfterDrift = "within_after_drift"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(caseName, forKey: .caseName)
+        try c.encode(measured, forKey: .measured)
+        try c.encode(measuredCI, forKey: .measuredCI)
+        try c.encode(within, forKey: .within)
+        try c.encodeIfPresent(error, forKey: .error)
+        try c.encode(referenceCase, forKey: .referenceCase)
+        try c.encode(referenceMeasured, forKey: .referenceMeasured)
+        try c.encode(drift, forKey: .drift)
+        try c.encode(withinAfterDrift, forKey: .withinAfterDrift)
+    }
+}

@@ -1,0 +1,45 @@
+import VsockBenchSupport
+
+extension Verdicts {
+    /// The target's processing fills most of its connection threads' time, or is most of the
+    /// CPU a message costs on both sides (a busy machine stretches the waits around it, not
+    /// the work).
+    static func processing(_ e: CaseEvidence) -> Diagnosis? {
+        guard e.isRequestResponse, let share = e.processingShare, let target = e.c.target, target.messages > 0 else { return nil }
+        let cpuShare = e.processingCPUShare ?? 0
+        guard share >= 0.5 || (cpuShare >= 0.6 && share >= 0.2) else { return nil }
+        let perMessage = e.targetProcessingMicrosPerMessage ?? 0
+        var evidence = ["the target's connection threads spent \(Say.pct(share)) of their time processing and \(Say.pct(1 - share)) in read/write syscalls",
+                        "processing: \(Say.us(perMessage)) per message"]
+        if cpuShare > 0, let cpu = e.cpuNow {
+            evidence.append("processing is \(Say.pct(cpuShare)) of the CPU both sides spend per message (\(Say.us(cpu.total.value)))")
+        }
+        if let phases = target.agentMicrosPerMessage {
+            evidence.append("agent pipeline per message: decode \(Say.us(phases.decode)), mask \(Say.us(phases.mask)), encode \(Say.us(phases.encode))")
+        }
+        let ceilingPerConnection = perMessage > 0 ? 1e6 / perMessage : 0
+        let cpus = e.c.targetHost?.cpus ?? 1
+        var diagnosis = Diagnosis(id: .processingBound, confidence: min(0.95, max(share, cpuShare)), evidence: evidence,
+                                  advice: "processing caps each connection at \(Format.fixed(ceilingPerConnection, 0)) messages/s: cut the per-message work, or spread it over more connections (the target has \(cpus) CPUs)")
+        let connections = e.c.spec.connections
+        guard cpus > connections else { return diagnosis }
+        let fix = Fix.connections(cpus)
+        diagnosis.fix = fix
+        // Each connection keeps its rate; at best its exchange shrinks to the processing plus a
+        // plain round trip. The CPUs, both sides' CPU per message included, bound the sum.
+        let scale = Double(cpus) / e.connections
+        var high = e.rate.high * scale
+        if let roundTrip = e.plainRoundTrip {
+            high = max(high, Double(cpus) / (e.processing.low + roundTrip.low))
+        }
+        let model = Interval(low: e.rate.low, value: e.rate.value * scale, high: high)
+        diagnosis.evidence.append("model: \(cpus) connections each as fast as this one now (\(Format.fixed(e.c.msgsPerSecond / e.connections, 0)) msgs/s), at best processing plus a plain round trip each; \(Uncertainty.note(e.c))")
+        diagnosis.evidence.append(e.noGainSentence)
+        let bounds = PredictionBounds(e, fix: fix, cpuAfter: e.cpuNow, cpuNote: "the CPU each message costs now, which more connections do not reduce", connectionsAfter: cpus)
+        let (prediction, notes) = bounds.predict(model: model)
+        diagnosis.evidence += notes
+        diagnosis.predicted = prediction
+        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+        return diagnosis
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import VsockBenchSupport
+@testable import VsockTransport
+@testable import VsockBenchModel
+@testable import VsockBenchReport
+
+/// Fixes as changes of the case, and `--verify`'s measured-against-predicted.
+@Suite struct DiagnosisVerificationTests {
+    typealias F = DiagnosisFixtures
+
+    @Test func eachFixMapsTheCase() {
+        let spec = F.fragmented(F.rr("c", msgs: 1000) { $0.socket.sendBuffer = 4096; $0.socket.noDelay = false }, name: "c").spec
+        let window = Fix.window(8).apply(to: spec)
+        #expect(window.exchange?.inflight == 8)
+        #expect(window.exchange?.strategy == .window(8))
+        if case let .coalesce(messages, bytes, _)? = Fix.coalesce(4).apply(to: spec).exchange?.strategy {
+            #expect(messages == 4)
+            #expect(bytes >= 4 * (8192 + 32))
+        } else { Issue.record("coalesce expected") }
+        let whole = Fix.wholeFrames.apply(to: spec)
+        #expect(whole.exchange?.writeChunk == nil)
+        #expect(whole.exchange?.splitWrites == false)
+        let buffers = Fix.buffers(262_144).apply(to: spec)
+        #expect(buffers.socket.sendBuffer == 262_144)
+        #expect(buffers.socket.receiveBuffer == 262_144)
+        #expect(buffers.socket.vsockBufferSize == 262_144)
+        #expect(Fix.noDelay.apply(to: spec).socket.noDelay == true)
+        #expect(Fix.connections(3).apply(to: spec).connections == 3)
+        #expect(Fix.window(8).caseName(for: "c") == "c+window-8")
+    }
+
+    @Test func aSiblingWithDefaultBuffersHasTheBufferFix() {
+        let small = F.rr("small", msgs: 1000) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }.spec
+        let plain = F.rr("plain", msgs: 1000).spec
+        #expect(Fix.buffers(262_144).isApplied(in: plain, comparedWith: small))
+        // A case with default buffers needs a sibling that sets larger ones.
+        #expect(!Fix.buffers(262_144).isApplied(in: small, comparedWith: plain))
+        #expect(!Fix.buffers(262_144).isApplied(in: plain, comparedWith: plain))
+    }
+
+    static func diagnosed() -> RunDocument {
+        let plain = F.rr("round-trips", msgs: 18000)
+        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 100, targetCPU: 100), name: "fragmented")
+        return Diagnoser.diagnose(F.document([F.stream(mbps: 30000), plain, fragmented]))
+    }
+
+    @Test func theFixedCasesAreEveryQuantifiedFixOnce() {
+        let document = Self.diagnosed()
+        let names = DiagnosisVerification.fixedCases(document).map(\.name)
+        #expect(names.contains("fragmented+whole-frames"))
+        #expect(names.contains { $0.hasPrefix("round-trips+window-") })
+        #expect(Set(names).count == names.count)
+        let fixed = DiagnosisVerification.fixedCases(document).first { $0.name == "fragmented+whole-frames" }
+        #expect(fixed?.exchange?.writeChunk == nil)
+        #expect(DiagnosisVerification.scenario(for: document)?.name == "causes-verify")
+    }
+
+    @Test func verifiedSaysWhatTheFixedCaseMeasuredAndWhetherItLanded() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let inside = F.rr("fragmented+whole-frames", msgs: (prediction.low + prediction.high) / 2)
+        let outside = F.rr("fragmented+whole-frames", msgs: prediction.high * 2)
+        let hit = DiagnosisVerification.apply(F.document([inside]), to: document)
+        let verified = try #require(hit.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(verified.caseName == "fragmented+whole-frames")
+        #expect(verified.measured == (prediction.low + prediction.high) / 2)
+        #expect(verified.within)
+        let miss = DiagnosisVerification.apply(F.document([outside]), to: document)
+        #expect(miss.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified?.within == false)
+        #expect(Diagnoser.render(miss).contains("MISS, above"))
+        #expect(Diagnoser.verificationSummary(miss.cases)?.contains("fragmented fragmented_writes (fragmented+whole-frames measured") == true)
+        // A fixed case that did not run is a miss that says why.
+        let notRun = DiagnosisVerification.apply(F.document([]), to: document)
+        let missing = try #require(notRun.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(missing.measured == nil)
+        #expect(!missing.within)
+        #expect(missing.error == "the fixed case did not run")
+    }
+
+    @Test func theCaseMeasuredAgainBesideItsFixSaysHowFarTheMachineDrifted() throws {
+        let document = Self.diagnosed()
+        #expect(DiagnosisVerification.fixedCases(document).map(\.name).contains("fragmented+again"))
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        // The machine got twice as fast between the run and the check: the fix measures twice
+        // what the model says, and so does the case itself.
+        let middle = (prediction.low + prediction.high) / 2
+        let checked = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: 2 * middle), F.rr("fragmented+again", msgs: 8000)]), to: document)
+        let verified = try #require(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(verified.referenceCase == "fragmented+again")
+        #expect(verified.referenceMeasured == 8000)
+        #expect(verified.drift == 2)
+        #expect(verified.withinAfterDrift == true)
+        #expect(verified.within == prediction.contains(2 * middle))
+        #expect(Diagnoser.render(checked).contains("the case itself measured 8000 beside it (2.00x of the diagnosed run)"))
+    }
+
+    @Test func theHTMLShowsEachCheckAndTheMisses() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let verified = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: prediction.high * 2)]), to: document)
+        let html = HTMLReport.render(verified)
+        #expect(html.contains("Verified: </b>fragmented+whole-frames measured"))
+        #expect(html.contains("class=\"verified miss\""))
+        #expect(html.contains("class=\"verify-summary\""))
+        #expect(html.contains("Predicted: </b>with each frame written once"))
+    }
+
+    @Test func theJSONHasTheIDTheRangeTheTrialsAndTheCheck() throws {
+        var verdict = try #require(Self.diagnosed().cases[2].diagnosis?.first { $0.id == .fragmentedWrites })
+        verdict.verified = Verification(caseName: "fragmented+whole-frames", measured: 17000, measuredCI: [16000, 18000], within: true)
+        let data = try JSONEncoder().encode(verdict)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["id"] as? String == "fragmented_writes")
+        let predicted = try #require(object["predicted"] as? [String: Any])
+        #expect(predicted["metric"] as? String == "msgs_per_s")
+        #expect(predicted["low"] is Double && predicted["high"] is Double)
+        #expect((predicted["bounded_by"] as? [String])?.contains("sibling round-trips") == true)
+        #expect(object["predicted_gain"] is String)
+        #expect(object["trials"] as? Int == 1)
+        #expect(object["trials_firing"] as? Int == 1)
+        #expect((object["fix"] as? [String: Any])?["kind"] as? String == "whole_frames")
+        let verified = try #require(object["verified"] as? [String: Any])
+        #expect(verified["case"] as? String == "fragmented+whole-frames")
+        #expect(verified["measured"] as? Double == 17000)
+        #expect(verified["within"] as? Bool == true)
+        #expect(try JSONDecoder().decode(Diagnosis.self, from: data) == verdict)
+
+        // Verdicts written before ranges and trials still read.
+        let old = #"{"id": "round_trip_bound", "confidence": 0.85, "evidence": [], "advice": "x", "predicted_gain": "about 2x"}"#
+        let decoded = try JSONDecoder().decode(Diagnosis.self, from: Data(old.utf8))
+        #expect(decoded.id == .roundTripBound)
+        #expect(decoded.trials == 1 && decoded.trialsFiring == 1)
+        #expect(decoded.predicted == nil)
+    }
+}

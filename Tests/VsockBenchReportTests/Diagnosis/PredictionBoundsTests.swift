@@ -1,0 +1,134 @@
+import Testing
+@testable import VsockBenchSupport
+@testable import VsockBenchModel
+@testable import VsockBenchReport
+
+/// Every prediction is a range from the verdict's model, bounded by what the run shows is
+/// possible: a sibling that already has the fix, the CPUs, the bulk ceiling. No clamps.
+@Suite struct PredictionBoundsTests {
+    typealias F = DiagnosisFixtures
+
+    @Test func aSiblingThatAlreadyHasTheFixBoundsThePrediction() throws {
+        // The issue's case: "fragmented: about 10.00x" while the unfragmented case bounds it near 4.5x.
+        let plain = F.rr("round-trips", msgs: 18000)
+        // The extra writes may be most of the round trip: the model alone reaches far.
+        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 100, targetCPU: 100), name: "fragmented")
+        let bulk = F.stream(mbps: 30000)
+        let verdict = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [bulk, plain, fragmented]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.metric == .msgsPerSecond)
+        #expect(predicted.boundedBy.contains("sibling round-trips"))
+        #expect(predicted.high <= 18000 * 1.25, "no more than the unfragmented case shows, with its uncertainty")
+        #expect(predicted.low == 4000 * 0.75, "the low end: the writes may cost nothing")
+        #expect(predicted.now == 4000)
+        #expect(verdict.evidence.contains { $0.contains("round-trips is this case with each frame written once") })
+
+        // Without the sibling the model alone speaks, and its range is wider.
+        let alone = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [bulk, fragmented])?.predicted)
+        #expect(alone.high - alone.low > predicted.high - predicted.low)
+        #expect(!alone.boundedBy.contains { $0.hasPrefix("sibling") })
+    }
+
+    @Test func aSiblingThatDiffersInAnotherKnobIsNotOne() throws {
+        let slow = F.rr("slow-agent", msgs: 900, processing: 1000) { $0.updateExchange { $0.targetCostNanos = 1_000_000 } }
+        let fragmented = F.fragmented(F.rr("fragmented", msgs: 4000, driverCPU: 60, targetCPU: 60), name: "fragmented")
+        let verdict = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [F.stream(mbps: 30000), slow, fragmented]))
+        let bounds = verdict.predicted?.boundedBy ?? []
+        #expect(!bounds.contains("sibling slow-agent"), "\(bounds)")
+        #expect(Fix.wholeFrames.isApplied(in: slow.spec, comparedWith: fragmented.spec) == false)
+    }
+
+    @Test func aSiblingMeasuredSlowerThanTheCaseItselfShowsDriftNotALimit() throws {
+        // Writing frames whole never slows a case down: a sibling measured below this case
+        // caught the machine in a slower moment, and cannot cap the range under the case's own.
+        let plain = F.rr("slow-agent", msgs: 600, driverCPU: 40, targetCPU: 1000, processing: 1000)
+        let fragmented = F.fragmented(F.rr("slow-agent-fragmented", msgs: 800, driverCPU: 100, targetCPU: 1050, processing: 1000), name: "slow-agent-fragmented")
+        let verdict = try #require(F.verdict(.fragmentedWrites, of: "slow-agent-fragmented", in: [plain, fragmented]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.high >= 800, "never below the case's own rate")
+        #expect(predicted.low <= 600 * 0.75, "the sibling's low end stays possible")
+        #expect(verdict.evidence.contains { $0.contains("the machine drifted between them") })
+    }
+
+    @Test func bothSidesCPUOnOneMachineBoundsMoreConnections() throws {
+        // The issue's case: "with 2 connections: up to 22016 messages/s" (twice one connection's
+        // processing cap) on two cores where a message costs both sides together ~200 us of CPU.
+        let agent = F.rr("agent", msgs: 5000, driverCPU: 120, targetCPU: 130, processing: 120)
+        let verdict = try #require(F.verdict(.processingBound, of: "agent", in: [agent]))
+        #expect(verdict.fix == .connections(2))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.boundedBy.contains("cpu"))
+        #expect(predicted.high <= 2e6 / (250 * 0.75) + 1, "two CPUs at 250 us per message, less the uncertainty")
+        #expect(predicted.high < 2e6 / 120, "not twice the processing cap")
+        #expect(predicted.low <= 1e6 / (250 * 1.25) + 1, "one free CPU is the low end")
+        #expect(verdict.evidence.contains { $0.contains("driver and target share this machine's 2 CPUs") })
+
+        // On separate machines each side has its own CPUs.
+        let remote = F.rr("agent", msgs: 5000, driverCPU: 120, targetCPU: 130, processing: 120, targetHost: F.enclave)
+        let apart = try #require(F.verdict(.processingBound, of: "agent", in: [remote]))
+        #expect(apart.fix == .connections(4))
+        #expect(apart.evidence.contains { $0.contains("run on separate machines") })
+        #expect((apart.predicted?.high ?? .infinity) <= 2e6 / (120 * 0.75) + 1, "the driver's 2 CPUs at 120 us per message")
+    }
+
+    @Test func theBulkCeilingBoundsAWindow() throws {
+        // A sweep's beta far above this run's bulk case: the model alone would pass the ceiling.
+        let fit = LatencyBandwidthFit(alphaSeconds: 190e-6, betaBytesPerSecond: 5e9)
+        let chatty = F.rr("chatty", msgs: 5000, driverCPU: 30, targetCPU: 30)
+        let verdict = try #require(F.verdict(.roundTripBound, of: "chatty", in: [F.stream(mbps: 3000), chatty], fit: fit))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.boundedBy.contains("ceiling"))
+        #expect(predicted.high <= 3000 * 1.25 * 1e6 / 8 / 8192 + 1)
+        #expect(verdict.evidence.contains { $0.contains("the bulk ceiling (bulk: 3000 Mbps one way)") })
+        if case let .window(k)? = verdict.fix { #expect(k > 2) } else { Issue.record("expected a window fix, got \(String(describing: verdict.fix))") }
+    }
+
+    @Test func noClampWhenTheModelCannotBoundTheGain() throws {
+        // The extra writes may account for more than the whole round trip: the model has no
+        // upper end, and nothing else in the run gives one.
+        var fragmented = F.fragmented(F.rr("fragmented", msgs: 8000, driverCPU: 100, targetCPU: 100), name: "fragmented")
+        fragmented.targetHost = nil
+        let unbounded = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [fragmented], driver: F.enclave))
+        #expect(unbounded.predicted == nil, "\(String(describing: unbounded.predicted))")
+        #expect(unbounded.predictedGain == nil)
+        #expect(unbounded.fix == .wholeFrames)
+
+        // The CPUs of one machine do bound it: then there is a range, and it says why.
+        let bounded = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [F.fragmented(F.rr("fragmented", msgs: 8000, driverCPU: 100, targetCPU: 100), name: "fragmented")]))
+        let predicted = try #require(bounded.predicted)
+        #expect(predicted.boundedBy == ["cpu"])
+        #expect(predicted.high.isFinite)
+    }
+
+    @Test func nagleIsPredictedFromTheFitAndWholeFramesAgree() throws {
+        let fit = LatencyBandwidthFit(alphaSeconds: 50e-6, betaBytesPerSecond: 2e9)
+        var stalled = F.rr("nagle-stall", msgs: 11, driverCPU: 40, targetCPU: 40, transport: "tcp") {
+            $0.socket.noDelay = false
+            $0.updateExchange { $0.splitWrites = true }
+        }
+        stalled.socket.driver?.nodelay = false
+        stalled.writesPerMessage = 2
+        stalled.targetWritesPerMessage = 2
+        stalled.latencyMicros = LatencySummary(p50: 88000, p90: 88100, p99: 90000, p999: 90000, max: 90100, mean: 88050)
+        let document = F.document([stalled])
+        let verdicts = Diagnoser.diagnose(document, fit: fit, fitSource: "the sweep").cases[0].diagnosis ?? []
+        let nagle = try #require(verdicts.first { $0.id == .nagleDelayedAck }?.predicted)
+        let whole = try #require(verdicts.first { $0.id == .fragmentedWrites }?.predicted)
+        // Without the stall: a round trip of alpha + 16 KiB / beta, about 58 us, not "1.00x".
+        #expect(nagle.low > 1000)
+        #expect(whole.low >= nagle.low, "one write per frame ends the stall too: at least what TCP_NODELAY gives")
+        #expect(whole.low / 11 > 100)
+        #expect(verdicts.first { $0.id == .fragmentedWrites }?.evidence.contains { $0.contains("also ends the Nagle stall") } == true)
+    }
+
+    @Test func aPredictionIsARangeInTheCasesOwnUnit() throws {
+        let plain = F.rr("round-trips", msgs: 20000)
+        let verdict = try #require(F.verdict(.roundTripBound, of: "round-trips", in: [F.stream(mbps: 30000), plain]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.metric == .msgsPerSecond)
+        #expect(predicted.low < predicted.high)
+        #expect(verdict.predictedGain?.contains("msgs/s") == true)
+        #expect(verdict.predictedGain?.contains("Mbps each way") == true)
+        #expect(verdict.evidence.contains { $0.contains("one trial has no interval") })
+    }
+}
