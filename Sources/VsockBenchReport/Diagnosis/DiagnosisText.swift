@@ -6,7 +6,7 @@ extension Diagnoser {
     public static func render(_ document: RunDocument) -> String {
         var out = ""
         for c in document.cases {
-            out += "\(c.name) (\(c.workload), \(c.mbpsText) Mbps, \(Format.fixed(c.msgsPerSecond, 0)) msgs/s)\n"
+            out += "\(c.name) (\(c.workload), Mbps \(c.mbpsText), \(Format.fixed(c.msgsPerSecond, 0)) msgs/s)\n"
             if let skipped = c.skipped {
                 out += "  skipped: \(skipped)\n\n"
                 continue
