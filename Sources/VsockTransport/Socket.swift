@@ -7,7 +7,7 @@ import SystemPackage
 import VsockBenchSupport
 
 /// A connected stream socket: owns its descriptor and counts every read and write syscall it
-/// makes (calls, bytes, time inside the call).
+/// makes (calls, bytes, time inside the call). Reads are recv(2) and writes send(2) (`Posix`).
 ///
 /// One thread reads and at most one other thread writes; the counters for each direction have
 /// that single writer. `close()` must be called exactly once (asserted in `deinit`); the
@@ -68,11 +68,11 @@ public final class Socket: Sendable {
         return (Socket(descriptor: first, family: AF_UNIX), Socket(descriptor: second, family: AF_UNIX))
     }
 
-    /// One read syscall into `buffer`; returns 0 at end of stream.
+    /// One read syscall into `buffer` (recv: see `Posix.receive`); returns 0 at end of stream.
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
         let start = now()
-        let n = try Posix.read(descriptor, buffer, count)
+        let n = try Posix.receive(descriptor, buffer, count)
         counters.recordRead(bytes: n, nanos: now() &- start)
         return n
     }
@@ -84,7 +84,7 @@ public final class Socket: Sendable {
         withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
             while true {
                 do throws(SystemError) {
-                    if try Posix.read(descriptor, scratch.baseAddress.unsafelyUnwrapped, scratch.count) == 0 { return }
+                    if try Posix.receive(descriptor, scratch.baseAddress.unsafelyUnwrapped, scratch.count) == 0 { return }
                 } catch {
                     if !error.isTimeout { return }
                 }
@@ -92,13 +92,13 @@ public final class Socket: Sendable {
         }
     }
 
-    /// Writes every byte, one write syscall at a time (a short write is followed by another).
+    /// Writes every byte, one write syscall (send) at a time; a short write is followed by another.
     @inline(__always)
     public func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
         var offset = 0
         while offset < count {
             let start = now()
-            let n = try Posix.write(descriptor, buffer + offset, count - offset)
+            let n = try Posix.send(descriptor, buffer + offset, count - offset)
             counters.recordWrite(bytes: n, nanos: now() &- start, short: n < count - offset)
             offset += n
         }

@@ -26,8 +26,9 @@ import VsockProbe
         // Stop-and-wait, one write per frame: a write and a read on each side per message.
         let noneSyscalls = try #require(none.perMessage.syscalls)
         #expect(noneSyscalls >= 3.8 && noneSyscalls <= 5, "\(noneSyscalls) syscalls per message")
-        let writes = Double(none.counters.syscalls["write"] ?? 0) / 2000
-        let reads = Double(none.counters.syscalls["read"] ?? 0) / 2000
+        // The socket data path writes with send (sendto) and reads with recv (recvfrom).
+        let writes = Double(none.counters.syscalls["sendto"] ?? 0) / 2000
+        let reads = Double(none.counters.syscalls["recvfrom"] ?? 0) / 2000
         #expect(writes >= 1.95 && writes <= 2.2, "\(writes) writes per message, both sides")
         #expect(reads >= 1.95 && reads <= 2.2, "\(reads) reads per message, both sides")
         let coalesced = try #require(coalesce.perMessage.syscalls)

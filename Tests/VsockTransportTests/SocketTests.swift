@@ -59,7 +59,7 @@ func temporarySocketPath(_ name: String) -> String {
         #expect(b.counters.snapshot().reads == 1 && b.counters.snapshot().bytesRead == 5)
     }
 
-    @Test("writing to a closed peer fails in write with EPIPE, a disconnect")
+    @Test("writing to a closed peer fails in the write (send) with EPIPE, a disconnect")
     func writeToClosedPeer() throws {
         let (a, b) = try Socket.makePair()
         defer { a.close() }
@@ -69,7 +69,7 @@ func temporarySocketPath(_ name: String) -> String {
             try a.writeAll(&byte, count: 1)
         } throws: { error in
             let error = error as? SystemError
-            return error?.call == "write" && error?.errno == .brokenPipe && error?.isDisconnect == true
+            return error?.call == "send" && error?.errno == .brokenPipe && error?.isDisconnect == true
         }
     }
 

@@ -62,7 +62,7 @@ import VsockBenchSupport
         #expect(kept.tv_sec == 0 && kept.tv_usec == 0)
     }
 
-    @Test("an expired receive timeout surfaces as isTimeout from read")
+    @Test("an expired receive timeout surfaces as isTimeout from the read (recv)")
     func receiveTimeoutIsTimeout() throws {
         let (a, b) = try Socket.makePair()
         defer {
@@ -76,7 +76,7 @@ import VsockBenchSupport
             _ = try a.read(into: &byte, count: 1)
         } throws: { error in
             let error = error as? SystemError
-            return error?.isTimeout == true && error?.call == "read" && error?.isDisconnect == false
+            return error?.isTimeout == true && error?.call == "recv" && error?.isDisconnect == false
         }
         #expect(MonotonicClock.nanos() - start >= 40_000_000)
     }
