@@ -178,10 +178,16 @@ struct RequestResponseDriver: Sendable {
                 if let quota, measuring, measured >= quota { break }
                 guard try acquireSlot(shared, sink: sink, sent: sequence) else { break }
                 let size = source.prepare(sequence)
-                source.write(sequence, into: sink.reserve(size), measured: measuring)
+                let inPlace = source.frameInPlace(sequence, measured: measuring)
+                if inPlace == nil { source.write(sequence, into: sink.reserve(size), measured: measuring) }
                 shared.sendTimes.store(sequence, MonotonicClock.nanos())
                 shared.sent.store(sequence + 1, ordering: .releasing)
-                try sink.commit(size)
+                if let inPlace {
+                    defer { source.sent() }
+                    try sink.write(inPlace, count: size)
+                } else {
+                    try sink.commit(size)
+                }
                 if measuring { measured += 1 }
                 sequence += 1
             }

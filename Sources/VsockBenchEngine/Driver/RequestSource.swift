@@ -14,10 +14,21 @@ protocol RequestSource: AnyObject, Sendable {
     /// Writes the prepared request's whole frame (header included) at `destination`;
     /// `measured`: it is sent inside the measured interval (the header's flag).
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool)
+    /// The prepared request's whole frame built where its bytes already lie, for the sink to
+    /// write from there (no copy); nil when this source builds into the sink instead (`write`).
+    /// Valid until `sent()`, which the sending thread calls once the sink has it.
+    func frameInPlace(_ sequence: UInt64, measured: Bool) -> UnsafeRawPointer?
+    /// The frame from `frameInPlace` is written (or given up): its memory may change again.
+    func sent()
     /// Checks the response to `sequence`; the error names what is wrong, never payload bytes.
     /// Returns that message's request payload bytes (for per-message byte counts).
     @discardableResult
     func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int
+}
+
+extension RequestSource {
+    func frameInPlace(_ sequence: UInt64, measured: Bool) -> UnsafeRawPointer? { nil }
+    func sent() {}
 }
 
 enum RequestSources {
@@ -32,27 +43,45 @@ enum RequestSources {
     }
 }
 
-/// rr: requests cut from the payload pool; each response must be the pool window of the
-/// message's sequence number, of the asked length.
-final class EchoSource: RequestSource {
+/// rr: requests cut from the payload pool (sent in place: `InPlaceFrames`); each response must
+/// be the pool window of the message's sequence number, of the asked length.
+///
+/// `@unchecked Sendable`: `frames` is used by the sending thread only; the receiving thread
+/// verifies against the shared, read-only pool.
+final class EchoSource: RequestSource, @unchecked Sendable {
     let requestSize: Int
     let responseSize: Int
     let pool: PayloadPool
+    private let frames: InPlaceFrames
 
     init(workload: RequestResponseWorkload, pool: PayloadPool) {
         requestSize = workload.requestSize
         responseSize = workload.responseSize
         self.pool = pool
+        frames = InPlaceFrames(pool: pool, payload: workload.requestSize)
     }
 
     func prepare(_ sequence: UInt64) -> Int { FrameHeader.size + requestSize }
 
     @inline(__always)
-    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
+    private func header(_ sequence: UInt64, measured: Bool) -> FrameHeader {
         FrameHeader(type: .request, length: requestSize, sequence: sequence, aux: UInt32(responseSize),
-                    flags: measured ? FrameHeader.measuredFlag : 0).encode(into: destination)
+                    flags: measured ? FrameHeader.measuredFlag : 0)
+    }
+
+    @inline(__always)
+    func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
+        header(sequence, measured: measured).encode(into: destination)
         (destination + FrameHeader.size).copyMemory(from: pool.base + pool.offset(sequence: sequence), byteCount: requestSize)
     }
+
+    @inline(__always)
+    func frameInPlace(_ sequence: UInt64, measured: Bool) -> UnsafeRawPointer? {
+        frames.frame(header(sequence, measured: measured), sequence: sequence)
+    }
+
+    @inline(__always)
+    func sent() { frames.putBack() }
 
     @inline(__always)
     @discardableResult

@@ -10,6 +10,9 @@ protocol RoundTripChannel {
     func reserve(_ size: Int) -> UnsafeMutableRawPointer
     /// Sends the reserved request of `size` bytes and returns its response.
     func roundTrip(_ size: Int) throws(DriverError) -> Frame
+    /// Sends the request frame of `size` bytes at `frame` (built in place by the source) and
+    /// returns its response.
+    func roundTrip(sending frame: UnsafeRawPointer, _ size: Int) throws(DriverError) -> Frame
 }
 
 /// Stop-and-wait on one thread: build a request, send it, wait for its response, verify it;
@@ -44,12 +47,20 @@ struct StopAndWaitLoop {
                 break
             }
             let size = source.prepare(sequence)
-            source.write(sequence, into: channel.reserve(size), measured: measuring)
+            // rr requests are written from where their payload lies; others built in the sink.
+            let inPlace = source.frameInPlace(sequence, measured: measuring)
+            if inPlace == nil { source.write(sequence, into: channel.reserve(size), measured: measuring) }
             let start = MonotonicClock.nanos()
             let requestBytes: Int
             let responseBytes: Int
             do {
-                let response = try channel.roundTrip(size)
+                let response: Frame
+                if let inPlace {
+                    defer { source.sent() }
+                    response = try channel.roundTrip(sending: inPlace, size)
+                } else {
+                    response = try channel.roundTrip(size)
+                }
                 requestBytes = try source.verify(response, sequence)
                 responseBytes = response.payload.count
             } catch {
@@ -81,6 +92,13 @@ struct SocketRoundTrip: RoundTripChannel {
     @inline(__always)
     func roundTrip(_ size: Int) throws(DriverError) -> Frame {
         do { try sink.commit(size) } catch { throw .system(error) }
+        return try connection.nextFrame(expecting: "response")
+    }
+
+    @inline(__always)
+    func roundTrip(sending frame: UnsafeRawPointer, _ size: Int) throws(DriverError) -> Frame {
+        // An immediate sink writes it from where it is; the others copy it into their batch.
+        do { try sink.write(frame, count: size) } catch { throw .system(error) }
         return try connection.nextFrame(expecting: "response")
     }
 }

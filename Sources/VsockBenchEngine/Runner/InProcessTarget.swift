@@ -89,6 +89,11 @@ final class InProcessRoundTrip: RoundTripChannel {
         return request.base
     }
 
+    func roundTrip(sending frame: UnsafeRawPointer, _ size: Int) throws(DriverError) -> Frame {
+        reserve(size).copyMemory(from: frame, byteCount: size)
+        return try roundTrip(size)
+    }
+
     func roundTrip(_ size: Int) throws(DriverError) -> Frame {
         let header: FrameHeader
         do { header = try FrameHeader.decode(from: request.base, maxPayload: Int(UInt32.max)) } catch { throw .frame(error) }
