@@ -22,7 +22,7 @@ enum CaseClock {
     }
 
     static func drive(_ spec: CaseSpec, control: RunControl, meters: [IntervalMeter], options: DriverOptions,
-                      beforeMeasure: () -> Void = {}) -> Outcome {
+                      beforeMeasure: () -> Void = {}, whenMeasuring: () -> Void = {}) -> Outcome {
         let begin = MonotonicClock.nanos()
         var planned: Double? = Double(spec.warmupNanos) / 1e9
         if case let .duration(nanos) = spec.stop { planned = Double(spec.warmupNanos + nanos) / 1e9 }
@@ -42,6 +42,7 @@ enum CaseClock {
         control.enter(.measure)
         var sampler = spec.intervalNanos.map { IntervalSampler(every: $0, meters: meters, probe: options.probe) }
         sampler?.start(at: control.measureStartNanos, probe: probeBefore)
+        whenMeasuring()
         switch spec.stop {
         case let .duration(nanos):
             wait(until: MonotonicClock.nanos() + nanos, control: control, sampler: &sampler) { report(.measure, $0) }

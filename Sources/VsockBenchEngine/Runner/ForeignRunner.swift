@@ -31,8 +31,13 @@ enum ForeignRunner {
         let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.stream?.writeSize ?? 0, 64 * 1024))
         let meters = connections.map { IntervalMeter(io: $0.socket.counters) }
         let results = LockedValue<[WorkerResult]>([])
-        let threads = CaseRunner.spawnWorkers(spec, connections: connections, meters: meters, control: control, pool: pool, corpus: corpus, into: results)
-        let phases = CaseClock.drive(spec, control: control, meters: meters, options: options)
+        let spawn = { CaseRunner.spawnWorkers(spec, connections: connections, meters: meters, control: control, pool: pool, corpus: corpus, into: results) }
+        // With no warmup nothing leaves before the interval opens: the user's service would
+        // get a request no figure counts (`messages: 100` would send 101).
+        var threads = spec.warmupNanos > 0 ? spawn() : []
+        let phases = CaseClock.drive(spec, control: control, meters: meters, options: options, whenMeasuring: {
+            if spec.warmupNanos == 0 { threads = spawn() }
+        })
         for thread in threads { thread.join() }
 
         var measurement = CaseMeasurement(spec: spec, driver: facts, targetAck: connections.first?.ack ?? HelloAck.foreign("raw"))
