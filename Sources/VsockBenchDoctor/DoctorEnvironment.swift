@@ -26,6 +26,9 @@ public struct DoctorEnvironment: Sendable {
     /// The AF_VSOCK answers; nil creates an unconnected AF_VSOCK socket and reads the local CID
     /// from `<devRoot>/vsock`.
     public var vsockSupport: VsockSupport?
+    /// Whether AF_UNIX SOCK_SEQPACKET sockets can be created; nil asks the kernel (one socket,
+    /// created and closed).
+    public var unixSeqpacket: SocketAnswer?
     /// Whether bpf() works; nil asks the kernel (a one-slot map, created and closed) when the
     /// privileges suffice.
     public var bpfSyscall: ProbeAvailability?
@@ -39,8 +42,9 @@ public struct DoctorEnvironment: Sendable {
         procRoot: String = "/proc", sysRoot: String = "/sys", devRoot: String = "/dev", etcRoot: String = "/etc",
         searchPath: String = DoctorEnvironment.processSearchPath, kernelRelease: String? = nil,
         effectiveUID: UInt32? = nil, vsockSupport: VsockSupport? = nil, bpfSyscall: ProbeAvailability? = nil,
-        loadsFentry: Bool = true, commandTimeoutSeconds: Double = 10
+        loadsFentry: Bool = true, commandTimeoutSeconds: Double = 10, unixSeqpacket: SocketAnswer? = nil
     ) {
+        self.unixSeqpacket = unixSeqpacket
         self.procRoot = procRoot
         self.sysRoot = sysRoot
         self.devRoot = devRoot
@@ -73,5 +77,16 @@ public struct DoctorEnvironment: Sendable {
     func readTrimmed(_ path: String) -> String? {
         guard let text = try? FileSystem.readText(path) else { return nil }
         return String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
+
+/// Whether a kind of socket can be created here, or why not.
+public enum SocketAnswer: Sendable, Equatable {
+    case works
+    case fails(String)
+
+    /// `.works` for nil, else `.fails` with the reason.
+    public init(problem: String?) {
+        self = problem.map { .fails($0) } ?? .works
     }
 }

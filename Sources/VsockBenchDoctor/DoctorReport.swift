@@ -2,10 +2,10 @@ import FoundationEssentials
 import VsockBenchSupport
 
 /// What `vsockbench doctor` found on this machine: the facts, and one check per line of the
-/// screen. The JSON form (`schema: "vsockbench-doctor/1"`) has the same checks under stable
+/// screen. The JSON form (`schema: "vsockbench-doctor/2"`) has the same checks under stable
 /// snake_case keys, each with `group`, `title`, `status`, `detail`, `advice` and `notes`.
 public struct DoctorReport: Sendable, Encodable {
-    public static let schemaName = "vsockbench-doctor/1"
+    public static let schemaName = "vsockbench-doctor/2"
 
     public var tool: String
     public var hostname: String
@@ -31,7 +31,7 @@ public struct DoctorReport: Sendable, Encodable {
 
     /// Every check, grouped in screen order.
     public var checks: [DoctorCheck] {
-        vsock.checks(nitroDevicePresent: nitro.devicePresent) + nitro.checks + kernel.checks + socketBuffers.checks
+        vsock.checks(nitroDevicePresent: nitro.devicePresent) + [vsock.seqpacketCheck(kernel: kernel)] + nitro.checks + kernel.checks + socketBuffers.checks
             + bpf.checks + kvm.checks(nitroParent: nitro.devicePresent)
     }
 

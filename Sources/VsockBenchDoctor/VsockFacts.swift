@@ -35,6 +35,34 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         [socketCheck, cidCheck(nitroDevicePresent: nitroDevicePresent), transportsCheck, loopbackCheck]
     }
 
+    /// From 5.14 AF_VSOCK has SOCK_SEQPACKET (vsock+seqpacket:// endpoints).
+    public static let seqpacketSince = (major: 5, minor: 14)
+
+    /// Whether socket(AF_VSOCK, SOCK_SEQPACKET) works; `kernel` for the advice. Creating the
+    /// socket says what this kernel offers; whether the transport to a given CID carries it
+    /// (the virtio device's SEQPACKET feature, a peer kernel of 5.14+) shows only at connect.
+    func seqpacketCheck(kernel: KernelFacts) -> DoctorCheck {
+        let check = DoctorCheck.Template(id: "vsock_seqpacket", group: .vsock, title: "SOCK_SEQPACKET")
+        let since = "\(Self.seqpacketSince.major).\(Self.seqpacketSince.minor)"
+        let atConnect = "whether the transport to a CID carries it shows at connect (ESOCKTNOSUPPORT: a peer kernel before \(since), or a virtio device without the SEQPACKET feature)"
+        guard support.socketSupported else {
+            return check(
+                .missing, "no AF_VSOCK, so no vsock+seqpacket:// either",
+                advice: "load vsock (modprobe vsock); SOCK_SEQPACKET also needs Linux \(since)+; meanwhile unix+seqpacket:// keeps message boundaries locally")
+        }
+        switch support.seqpacketSupported {
+        case true?:
+            return check(.ok, "socket(AF_VSOCK, SOCK_SEQPACKET) works (created and closed; nothing connected): vsock+seqpacket://CID:PORT endpoints can be used", notes: [atConnect])
+        case false?:
+            let old = kernel.major.flatMap { major in kernel.minor.map { (major, $0) < Self.seqpacketSince } } == true
+            return check(
+                .missing, "socket(AF_VSOCK, SOCK_SEQPACKET) fails: \(support.seqpacketError ?? "unknown error")",
+                advice: "AF_VSOCK SOCK_SEQPACKET needs Linux \(since)+" + (old ? " (this kernel is \(kernel.release))" : "") + "; use vsock:// (a stream with a frame header) here")
+        case nil:
+            return check(.warn, "not known whether AF_VSOCK offers SOCK_SEQPACKET here (not asked)", advice: "it needs Linux \(since)+; try run --target vsock+seqpacket://CID:PORT")
+        }
+    }
+
     private var socketCheck: DoctorCheck {
         DoctorCheck.Template(id: "af_vsock", group: .vsock, title: "AF_VSOCK").presence(
             support.socketSupported, ok: "socket(AF_VSOCK) works (created and closed; nothing connected)",
@@ -92,6 +120,7 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         case afVsock = "af_vsock", socketError = "socket_error", device, devicePresent = "device_present"
         case localCID = "local_cid", localCIDError = "local_cid_error", transports, loopback
         case bufferSize = "buffer_size", bufferMinSize = "buffer_min_size", bufferMaxSize = "buffer_max_size"
+        case seqpacket, seqpacketError = "seqpacket_error"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,5 +136,7 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         try container.encode(support.bufferSize, forKey: .bufferSize)
         try container.encode(support.bufferMinSize, forKey: .bufferMinSize)
         try container.encode(support.bufferMaxSize, forKey: .bufferMaxSize)
+        try container.encode(support.seqpacketSupported, forKey: .seqpacket)
+        try container.encode(support.seqpacketError, forKey: .seqpacketError)
     }
 }

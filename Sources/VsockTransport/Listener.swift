@@ -24,7 +24,7 @@ public final class Listener: Sendable {
 
     public init(endpoint: Endpoint, options: SocketOptions = SocketOptions(), backlog: Int32 = 128) throws(TransportError) {
         let address = try SocketAddress.resolve(endpoint, passive: true)
-        let descriptor = try Posix.streamSocket(family: address.family, for: endpoint) { .listenFailed(endpoint, $0) }
+        let descriptor = try Posix.connectionSocket(family: address.family, for: endpoint) { .listenFailed(endpoint, $0) }
         let wake: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
         do {
             wake = try Self.prepare(descriptor, address: address, endpoint: endpoint, options: options, backlog: backlog)
@@ -32,10 +32,8 @@ public final class Listener: Sendable {
             Posix.close(descriptor)
             throw error
         }
-        var unixPath: String?
-        if case let .unix(path) = endpoint { unixPath = path }
-        let bound = (try? Posix.localAddress(descriptor)).flatMap { SocketAddress.endpoint(of: $0, unixPath: unixPath) }
-        self.endpoint = bound ?? endpoint
+        let bound = (try? Posix.localAddress(descriptor)).flatMap { SocketAddress.endpoint(of: $0, unixPath: endpoint.unixPath) }
+        self.endpoint = bound?.with(kind: endpoint.socketKind) ?? endpoint
         self.descriptor = descriptor
         self.family = address.family
         self.wakeRead = wake.readEnd
@@ -53,8 +51,8 @@ public final class Listener: Sendable {
                 throw .optionFailed("SO_REUSEADDR on \(endpoint)", error)
             }
         }
-        if case let .unix(path) = endpoint {
-            removeStaleSocket(at: path)
+        if let path = endpoint.unixPath {
+            removeStaleSocket(at: path, kind: endpoint.socketKind)
         }
         // Buffer options on the listener are inherited by accepted sockets (needed before the
         // connection is established for TCP windows; vsock copies them too).
@@ -73,13 +71,18 @@ public final class Listener: Sendable {
     }
 
     /// A Unix socket file left by a crashed server is removed; one that still has a listener
-    /// is left alone so bind reports "address in use".
-    private static func removeStaleSocket(at path: String) {
+    /// is left alone so bind reports "address in use". The probe connects with the listener's
+    /// own kind; a listener of the other kind (stream against seqpacket) answers EPROTOTYPE,
+    /// and is alive too.
+    private static func removeStaleSocket(at path: String, kind: SocketKind) {
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK else { return }
-        if let probe = try? Socket.connect(to: .unix(path: path)) {
+        do {
+            let probe = try Socket.connect(to: Endpoint.unix(path: path).with(kind: kind) ?? .unix(path: path))
             probe.close()
             return
+        } catch {
+            if case let .connectFailed(_, failure) = error, failure.errno == .protocolWrongTypeForSocket { return }
         }
         unlink(path)
     }
@@ -116,7 +119,7 @@ public final class Listener: Sendable {
             if family == cshims_af_vsock() {
                 peerCID = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_vm.self, capacity: 1) { $0.pointee.svm_cid } }
             }
-            return Socket(descriptor: client, family: family, peerCID: peerCID)
+            return Socket(descriptor: client, family: family, peerCID: peerCID, kind: endpoint.socketKind)
         }
     }
 
@@ -137,6 +140,6 @@ public final class Listener: Sendable {
         Posix.close(descriptor)
         Posix.close(wakeRead)
         Posix.close(wakeWrite)
-        if case let .unix(path) = endpoint { unlink(path) }
+        if let path = endpoint.unixPath { unlink(path) }
     }
 }

@@ -24,13 +24,16 @@ public final class Socket: Sendable {
     /// needs it for its I/O-wait share; the driver, whose latency clock already brackets the
     /// exchange, does not pay for it.
     public let timesSyscalls: Bool
+    /// SOCK_STREAM, or SOCK_SEQPACKET (one message per send and per receive: `Socket+Message`).
+    public let kind: SocketKind
     private let closed = Atomic<Bool>(false)
 
-    init(descriptor: FileDescriptor, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true) {
+    init(descriptor: FileDescriptor, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true, kind: SocketKind = .stream) {
         self.descriptor = descriptor
         self.family = family
         self.peerCID = peerCID
         self.timesSyscalls = timesSyscalls
+        self.kind = kind
     }
 
     @inline(__always)
@@ -44,7 +47,7 @@ public final class Socket: Sendable {
     /// to take effect on vsock and tcp windows).
     public static func connect(to endpoint: Endpoint, options: SocketOptions = SocketOptions(), timesSyscalls: Bool = true) throws(TransportError) -> Socket {
         let address = try SocketAddress.resolve(endpoint, passive: false)
-        let descriptor = try Posix.streamSocket(family: address.family, for: endpoint) { .connectFailed(endpoint, $0) }
+        let descriptor = try Posix.connectionSocket(family: address.family, for: endpoint) { .connectFailed(endpoint, $0) }
         do {
             try options.apply(to: descriptor, family: address.family)
         } catch {
@@ -57,9 +60,7 @@ public final class Socket: Sendable {
             Posix.close(descriptor)
             throw .connectFailed(endpoint, error)
         }
-        var peer: UInt32?
-        if case let .vsock(cid, _) = endpoint { peer = cid }
-        return Socket(descriptor: descriptor, family: address.family, peerCID: peer, timesSyscalls: timesSyscalls)
+        return Socket(descriptor: descriptor, family: address.family, peerCID: endpoint.vsockAddress?.cid, timesSyscalls: timesSyscalls, kind: endpoint.socketKind)
     }
 
     /// A connected pair of Unix stream sockets (tests, and in-process plumbing).

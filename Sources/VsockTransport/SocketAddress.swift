@@ -15,14 +15,14 @@ struct SocketAddress {
     static func resolve(_ endpoint: Endpoint, passive: Bool) throws(TransportError) -> SocketAddress {
         var address = SocketAddress()
         switch endpoint {
-        case let .vsock(cid, port):
+        case let .vsock(cid, port), let .vsockSeqpacket(cid, port):
             address.family = cshims_af_vsock()
             withUnsafeMutablePointer(to: &address.storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr_vm.self, capacity: 1) { vm in
                     address.length = cshims_make_sockaddr_vm(vm, cid, port)
                 }
             }
-        case let .unix(path):
+        case let .unix(path), let .unixSeqpacket(path):
             address.family = AF_UNIX
             withUnsafeMutablePointer(to: &address.storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { un in
@@ -61,7 +61,8 @@ struct SocketAddress {
         }
     }
 
-    /// The endpoint this address denotes (for a bound socket: the real port after binding port 0).
+    /// The stream endpoint this address denotes (for a bound socket: the real port after binding
+    /// port 0); `Endpoint.with(kind:)` gives the seqpacket one.
     static func endpoint(of storage: sockaddr_storage, unixPath: String? = nil) -> Endpoint? {
         var storage = storage
         return withUnsafePointer(to: &storage) { pointer -> Endpoint? in

@@ -2,6 +2,9 @@
 public enum TransportError: Error, CustomStringConvertible, Sendable {
     /// The kernel has no AF_VSOCK (module not loaded, or not Linux).
     case vsockUnsupported(Endpoint)
+    /// AF_VSOCK is there but not with SOCK_SEQPACKET (a kernel before 5.14), or the transport
+    /// to that CID does not carry it.
+    case seqpacketUnsupported(Endpoint, SystemError)
     case unresolvable(Endpoint, reason: String)
     case connectFailed(Endpoint, SystemError)
     case listenFailed(Endpoint, SystemError)
@@ -14,6 +17,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .vsockUnsupported(endpoint):
             return "\(endpoint): this machine has no AF_VSOCK support (socket(AF_VSOCK) failed); load the vsock modules (modprobe vsock, vmw_vsock_virtio_transport or vsock_loopback) or use unix:// or tcp:// instead"
+        case let .seqpacketUnsupported(endpoint, error):
+            return "\(endpoint): this machine's AF_VSOCK has no SOCK_SEQPACKET (\(error.reason)); it needs Linux 5.14+ and a vsock transport that carries it (virtio: the device's SEQPACKET feature); use vsock:// instead"
         case let .unresolvable(endpoint, reason):
             return "cannot resolve \(endpoint): \(reason)"
         case let .connectFailed(endpoint, error):
@@ -22,6 +27,10 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
             case .connectionReset: return "cannot connect to \(endpoint): connection reset by the peer (nothing listening on that port, or the peer rejected us)"
             case .noSuchFileOrDirectory: return "cannot connect to \(endpoint): no such socket file (is `vsockbench serve` running?)"
             case .timedOut: return "cannot connect to \(endpoint): timed out"
+            case .socketTypeNotSupported where endpoint.isVsock:
+                return "cannot connect to \(endpoint): the vsock transport to that CID does not carry SOCK_SEQPACKET (ESOCKTNOSUPPORT: a kernel before 5.14 on either side, or a device without the SEQPACKET feature); use vsock://"
+            case .protocolWrongTypeForSocket where endpoint.unixPath != nil:
+                return "cannot connect to \(endpoint): the socket there is of another type (a \(endpoint.isMessageOriented ? "stream" : "seqpacket") listener); use \(endpoint.with(kind: endpoint.isMessageOriented ? .stream : .seqpacket)?.description ?? "the other scheme")"
             default: return "cannot connect to \(endpoint): \(error.reason) (errno \(error.errno.rawValue))"
             }
         case let .listenFailed(endpoint, error):

@@ -11,6 +11,10 @@ public struct VsockSupport: Sendable, Equatable {
     public var socketSupported: Bool
     /// Why it failed, e.g. `socket (AF_VSOCK): Address family not supported by protocol (errno 97)`.
     public var socketError: String?
+    /// socket(AF_VSOCK, SOCK_SEQPACKET) succeeded (Linux 5.14+); nil when not tried (no AF_VSOCK).
+    public var seqpacketSupported: Bool?
+    /// Why it failed (a kernel before 5.14: `Socket type not supported`).
+    public var seqpacketError: String?
     /// SO_VM_SOCKETS_BUFFER_SIZE, _MIN_SIZE and _MAX_SIZE of a fresh, unconnected socket.
     public var bufferSize: UInt64?
     public var bufferMinSize: UInt64?
@@ -22,10 +26,13 @@ public struct VsockSupport: Sendable, Equatable {
 
     public init(
         socketSupported: Bool, socketError: String? = nil, bufferSize: UInt64? = nil, bufferMinSize: UInt64? = nil,
-        bufferMaxSize: UInt64? = nil, localCID: UInt32? = nil, localCIDError: String? = nil
+        bufferMaxSize: UInt64? = nil, localCID: UInt32? = nil, localCIDError: String? = nil,
+        seqpacketSupported: Bool? = nil, seqpacketError: String? = nil
     ) {
         self.socketSupported = socketSupported
         self.socketError = socketError
+        self.seqpacketSupported = seqpacketSupported
+        self.seqpacketError = seqpacketError
         self.bufferSize = bufferSize
         self.bufferMinSize = bufferMinSize
         self.bufferMaxSize = bufferMaxSize
@@ -52,6 +59,16 @@ public struct VsockSupport: Sendable, Equatable {
         } catch {
             result.socketError = error.description
         }
+        if result.socketSupported {
+            // Created and closed at once: never connected, bound or listening.
+            do {
+                Posix.close(try Posix.socket(domain: cshims_af_vsock(), type: Int32(SOCK_SEQPACKET.rawValue)))
+                result.seqpacketSupported = true
+            } catch {
+                result.seqpacketSupported = false
+                result.seqpacketError = error.description
+            }
+        }
         switch localCID(device: device) {
         case let .success(cid): result.localCID = cid
         case let .failure(error): result.localCIDError = error.description
@@ -67,6 +84,20 @@ public struct VsockSupport: Sendable, Equatable {
                 _ = try Posix.ioctl(descriptor, cshims_ioctl_vm_sockets_get_local_cid(), &cid, label: "ioctl(IOCTL_VM_SOCKETS_GET_LOCAL_CID)", context: device)
                 return cid
             }
+        }
+    }
+}
+
+/// What the kernel's AF_UNIX offers beyond streams.
+public enum UnixSocketSupport {
+    /// Whether this kernel creates AF_UNIX SOCK_SEQPACKET sockets (Linux always has): nil when
+    /// it does, else why not. Created and closed at once.
+    public static func seqpacketProblem() -> String? {
+        do {
+            Posix.close(try Posix.socket(domain: AF_UNIX, type: Int32(SOCK_SEQPACKET.rawValue)))
+            return nil
+        } catch {
+            return error.description
         }
     }
 }

@@ -107,10 +107,13 @@ public enum ControlCodec {
 }
 
 extension Socket {
-    /// Writes a whole control frame (control traffic is not part of any measurement).
+    /// Writes a whole control frame (control traffic is not part of any measurement); on a
+    /// message-oriented socket as one packet.
     public func send(_ bytes: [UInt8]) throws(SystemError) {
         let failure: SystemError? = bytes.withUnsafeBytes { raw in
-            do throws(SystemError) { try writeAll(raw.baseAddress!, count: raw.count) } catch { return error }
+            do throws(SystemError) {
+                if isMessageOriented { try sendMessage(raw.baseAddress!, count: raw.count) } else { try writeAll(raw.baseAddress!, count: raw.count) }
+            } catch { return error }
             return nil
         }
         if let failure { throw failure }

@@ -114,6 +114,13 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case badContentLength(content: Int, length: Int)
     /// A message of a service that is not vsockbench (`replay`) does not fit its framing.
     case foreign(String)
+    /// Packet mode (seqpacket): a packet whose size is not its frame's (header + length).
+    case packetSizeMismatch(length: Int, packet: Int)
+    /// Packet mode: a packet shorter than a frame header.
+    case shortPacket(size: Int)
+    /// Packet mode: a message larger than the reader's buffer arrived (the kernel cut it).
+    /// `size` is the message's real length when the kernel reported it.
+    case packetTooLarge(size: Int?, maxPayload: Int)
 
     /// A short machine-readable code, sent in error frames.
     public var code: String {
@@ -127,6 +134,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unexpectedType: return "unexpected_frame"
         case .badContentLength: return "bad_content_length"
         case .foreign: return "malformed_message"
+        case .packetSizeMismatch, .shortPacket: return "packet_size_mismatch"
+        case .packetTooLarge: return "frame_too_large"
         }
     }
 
@@ -147,6 +156,13 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
             return "connection closed inside a frame payload (\(received) of \(expected) bytes)"
         case let .badContentLength(content, length):
             return "frame header claims \(content) content bytes in a \(length)-byte payload"
+        case let .packetSizeMismatch(length, packet):
+            return "a \(packet)-byte packet carries a frame whose header says \(FrameHeader.size + length) bytes (\(length) payload): over seqpacket every frame must be exactly one packet"
+        case let .shortPacket(size):
+            return "a \(size)-byte packet is shorter than a frame header (\(FrameHeader.size) bytes): over seqpacket every frame must be exactly one packet"
+        case let .packetTooLarge(size, maxPayload):
+            let given = size.map { "\($0) bytes" } ?? "more than \(FrameHeader.size + maxPayload) bytes"
+            return "a message larger than the frame limit \(maxPayload) arrived (\(given); a frame is at most \(FrameHeader.size + maxPayload) with its header)"
         case let .unexpectedType(expected, received):
             return "expected a \(expected) frame, received \(received)"
         }

@@ -25,15 +25,28 @@ public struct Frame {
 /// when a frame needs it, never beyond one header plus `maxPayload`: a peer cannot make the
 /// reader allocate more than the limit, whatever length it announces.
 ///
+/// Packet mode, on a message-oriented socket (`vsock+seqpacket://`, `unix+seqpacket://`):
+/// every frame is exactly one packet, so each `next()` is one receive syscall of one whole
+/// packet, and the packet's size must be its frame's (header plus `length`): anything else
+/// is a malformed frame (`packetSizeMismatch`, `shortPacket`), and a packet larger than a
+/// frame can be (`packetTooLarge`, the kernel says so with MSG_TRUNC) is never handed out in
+/// part. A receive cannot grow its buffer afterwards, so the buffer is one header plus
+/// `maxPayload` from the start (pages the kernel never writes stay untouched, and only the
+/// part written is cleared at the end).
+///
 /// `@unchecked Sendable`: one thread reads a connection at a time; the reader is handed to that
 /// thread when it starts.
 public final class FrameReader: @unchecked Sendable {
     public let socket: Socket
     public let maxPayload: Int
+    /// One frame per packet (the socket keeps message boundaries); see above.
+    public let packetMode: Bool
     private var buffer: UnsafeMutableRawPointer
     private(set) var capacity: Int
     private var start = 0
     private var end = 0
+    /// Packet mode: how far into the buffer packets have been written (cleared at the end).
+    private var touched = 0
     /// The whole next frame must have arrived by then (monotonic nanoseconds): every read
     /// first waits for data no longer than what is left. For a hello, whose peer is not yet
     /// known: a peer sending a byte now and then cannot hold the connection (the data path
@@ -52,16 +65,19 @@ public final class FrameReader: @unchecked Sendable {
     /// Bytes handed out as messages so far (the offset errors name).
     private var consumed: UInt64 = 0
 
+    /// Packet mode when `socket` is message-oriented (`initialCapacity` does not apply then:
+    /// the buffer holds the largest frame from the start).
     public init(socket: Socket, maxPayload: Int, initialCapacity: Int = 256 * 1024) {
         self.socket = socket
         self.maxPayload = maxPayload
-        self.capacity = max(FrameHeader.size, min(initialCapacity, FrameHeader.size + maxPayload))
+        self.packetMode = socket.isMessageOriented
+        self.capacity = packetMode ? FrameHeader.size + maxPayload : max(FrameHeader.size, min(initialCapacity, FrameHeader.size + maxPayload))
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     }
 
     deinit {
         // Payload bytes may be sensitive: clear them before the memory goes back to the allocator.
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: packetMode ? touched : capacity)
         buffer.deallocate()
     }
 
@@ -83,7 +99,12 @@ public final class FrameReader: @unchecked Sendable {
     /// The next frame, or nil when the peer closed the connection between frames.
     @inline(__always)
     public func next() throws(FrameReadError) -> Frame? {
-        if let foreign { return try nextForeign(foreign) }
+        if let foreign {
+            // A foreign framing is read from a byte stream; a seqpacket socket has none.
+            guard !packetMode else { throw .frame(.foreign("a \(foreign.rawValue) framing is read from a byte stream; this socket is seqpacket (one message per receive)")) }
+            return try nextForeign(foreign)
+        }
+        if packetMode { return try nextPacket() }
         if end - start < FrameHeader.size {
             guard try fill(atLeast: FrameHeader.size) else {
                 if end == start { return nil }
@@ -144,6 +165,42 @@ public final class FrameReader: @unchecked Sendable {
                 throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream"))
             }
         }
+    }
+
+    /// Packet mode: one receive, one packet, one frame; nil when the peer closed.
+    private func nextPacket() throws(FrameReadError) -> Frame? {
+        if let deadline { try waitUntil(deadline) }
+        let received: ReceivedMessage
+        do {
+            received = try socket.receiveMessage(into: buffer, capacity: capacity)
+        } catch {
+            throw .system(error)
+        }
+        let size: Int
+        switch received {
+        case .endOfStream:
+            return nil
+        case let .truncated(real, _):
+            touched = capacity
+            throw .frame(.packetTooLarge(size: real, maxPayload: maxPayload))
+        case let .message(count):
+            size = count
+        }
+        touched = max(touched, size)
+        guard size >= FrameHeader.size else { throw .frame(.shortPacket(size: size)) }
+        let header: FrameHeader
+        do {
+            header = try FrameHeader.decode(from: buffer, maxPayload: maxPayload)
+        } catch {
+            throw .frame(error)
+        }
+        guard FrameHeader.size + Int(header.length) == size else {
+            throw .frame(.packetSizeMismatch(length: Int(header.length), packet: size))
+        }
+        return Frame(
+            header: header,
+            payload: UnsafeRawBufferPointer(start: buffer + FrameHeader.size, count: Int(header.content)),
+            wholeFrame: UnsafeMutableRawBufferPointer(start: buffer, count: size))
     }
 
     /// Reads until `count` bytes are buffered from `start`; false at end of stream.

@@ -46,6 +46,12 @@ extension FrameSink {
 /// most `chunk` bytes (`write_chunk`: fragmented writes, as a chatty runtime makes), or the
 /// header first and the payload after (`split_writes`: what stalls on Nagle and delayed ACKs).
 /// writev ignores both: it gathers by design.
+///
+/// On a message-oriented socket (seqpacket) every write is a message of its own: a frame
+/// goes whole as one packet (`Socket.sendMessage`), whatever the shape. Pieces would arrive
+/// as separate packets, so cases with `write_chunk`, `split_writes` or a strategy that merges
+/// frames (coalesce, writev, writer_thread) are refused before they run over seqpacket
+/// (`CaseSpec.messageTransportProblems`); `makeSink` checks it again.
 public struct WriteShape: Sendable, Equatable {
     public var chunk: Int?
     public var splitHeader = false
@@ -57,6 +63,10 @@ public struct WriteShape: Sendable, Equatable {
 
     @inline(__always)
     func write(_ socket: Socket, _ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
+        if socket.isMessageOriented {
+            try socket.sendMessage(buffer, count: count)
+            return
+        }
         if chunk == nil, !splitHeader {
             try socket.writeAll(buffer, count: count)
             return

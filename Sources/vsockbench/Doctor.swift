@@ -26,7 +26,7 @@ extension VsockBench {
                 """)
 
         @Option(name: .long, help: ArgumentHelp(
-            "Also write the facts as JSON (schema vsockbench-doctor/1) to this file; - for stdout instead of the screen.",
+            "Also write the facts as JSON (schema vsockbench-doctor/2) to this file; - for stdout instead of the screen.",
             valueName: "file"))
         var json: String?
 

@@ -87,7 +87,7 @@ final class DriverSession {
             return nil
         }
         var configuration = ProbeConfiguration(pids: [getpid()] + (targetPID.map { [$0] } ?? []))
-        if case let .vsock(cid, port) = target {
+        if let (cid, port) = target.vsockAddress {
             configuration.vsockPort = port
             if cid != Endpoint.vsockAnyCID { configuration.vsockCID = cid }
         }

@@ -17,7 +17,7 @@ struct ScenarioOptions: ParsableArguments {
 /// (run, compare, diagnose, sweep) takes these.
 struct DriverFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix socket.",
+        "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; vsock+seqpacket://CID:PORT or unix+seqpacket:///path for SOCK_SEQPACKET (one packet per frame: rr and masked with none, window or normalize); or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix (stream) socket.",
         valueName: "endpoint"), transform: TargetArgument.parse)
     var target: TargetArgument?
 
@@ -106,7 +106,22 @@ struct DriverFlags: ParsableArguments {
                 }
             }
         }
+        try checkTransport(scenario)
         return scenario
+    }
+
+    /// Over a message-oriented target (seqpacket) the cases that cannot run there (a stream,
+    /// a strategy that merges frames, write_chunk, split_writes) are refused before anything
+    /// runs: one line per case, exit 2.
+    func checkTransport(_ scenario: Scenario) throws {
+        guard let endpoint, endpoint.isMessageOriented else { return }
+        let refused = scenario.cases.compactMap { spec in spec.messageTransportProblems().first.map { (spec.name, $0) } }
+        guard !refused.isEmpty else { return }
+        for (name, problem) in refused.dropLast() {
+            printError("vsockbench: error: case '\(Terminal.safe(name))' cannot run over \(endpoint): \(problem)")
+        }
+        let (name, problem) = refused[refused.count - 1]
+        throw fail("case '\(Terminal.safe(name))' cannot run over \(endpoint): \(problem)", code: Exit.badInput)
     }
 
     /// `--target null`: no socket, the target's pipeline in process.

@@ -21,11 +21,19 @@ extension VsockBench {
             On start it prints one line to stdout, `listening on ENDPOINT`, with the real port \
             when port 0 was asked for.
 
+            Over vsock+seqpacket:// or unix+seqpacket:// (SOCK_SEQPACKET; vsock needs Linux 5.14+) \
+            every frame travels as exactly one packet; a packet that is not exactly one frame gets \
+            an error frame and that connection closes. rr and masked cases with the none, window or \
+            normalize strategy run there; stream cases and the strategies that merge frames into \
+            one write (coalesce, writev, writer_thread, write_chunk, split_writes) are refused \
+            with an error frame.
+
             Inside a Nitro Enclave: vsockbench serve --listen vsock://any:5005
             Locally:                vsockbench serve --listen unix:///tmp/vsockbench.sock
+            Message-oriented:       vsockbench serve --listen unix+seqpacket:///tmp/vsockbench-sp.sock
             """)
 
-        @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path or tcp://HOST:PORT.", valueName: "endpoint"),
+        @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path, tcp://HOST:PORT, or with SOCK_SEQPACKET vsock+seqpacket://any:PORT, unix+seqpacket:///path.", valueName: "endpoint"),
                 transform: EndpointArgument.parse)
         var listen: EndpointArgument
 
@@ -116,7 +124,7 @@ extension VsockBench {
                 return handler
             }
             let logger = Logger(label: "vsockbench.serve")
-            if !allowCID.isEmpty, endpoint.transportName != "vsock" {
+            if !allowCID.isEmpty, !endpoint.isVsock {
                 logger.warning("--allow-cid applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
             }
             let server: TargetServer

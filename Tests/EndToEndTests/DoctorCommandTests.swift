@@ -27,7 +27,7 @@ import Testing
             #expect(output.stdout.contains("\n\(title)\n"), "\(title)")
         }
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
-        #expect(object["schema"] as? String == "vsockbench-doctor/1")
+        #expect(object["schema"] as? String == "vsockbench-doctor/2")
         let checks = try #require(object["checks"] as? [String: [String: Any]])
         #expect(Set(checks.keys) == Set(DoctorReport.gather().checks.map(\.id)))
         if FileManager.default.fileExists(atPath: "/dev/vsock") {

@@ -12,7 +12,9 @@ final class FakeMachine {
     var kernelRelease = "6.1.0-test"
     var effectiveUID: UInt32 = 0
     var vsock = VsockSupport(
-        socketSupported: true, bufferSize: 262_144, bufferMinSize: 128, bufferMaxSize: 262_144, localCID: 16)
+        socketSupported: true, bufferSize: 262_144, bufferMinSize: 128, bufferMaxSize: 262_144, localCID: 16, seqpacketSupported: true)
+    /// AF_UNIX SOCK_SEQPACKET (never asked of this machine's kernel).
+    var unixSeqpacket = SocketAnswer.works
     /// nil: decided by doctor (not tried without privileges).
     var bpfSyscall: ProbeAvailability? = .available
 
@@ -71,7 +73,7 @@ final class FakeMachine {
             procRoot: root.appending(path: "proc").path, sysRoot: root.appending(path: "sys").path,
             devRoot: root.appending(path: "dev").path, etcRoot: root.appending(path: "etc").path,
             searchPath: root.appending(path: "bin").path, kernelRelease: kernelRelease, effectiveUID: effectiveUID,
-            vsockSupport: vsock, bpfSyscall: bpfSyscall, loadsFentry: false, commandTimeoutSeconds: 5)
+            vsockSupport: vsock, bpfSyscall: bpfSyscall, loadsFentry: false, commandTimeoutSeconds: 5, unixSeqpacket: unixSeqpacket)
     }
 
     func report() -> DoctorReport {

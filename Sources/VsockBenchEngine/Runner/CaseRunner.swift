@@ -50,6 +50,9 @@ public struct SliceProgress: Sendable {
 /// measured interval, wind-down, stats. Returns the raw measurements.
 public enum CaseRunner {
     public static func run(_ spec: CaseSpec, options: DriverOptions, control: RunControl = RunControl()) throws(DriverError) -> CaseMeasurement {
+        if !options.inProcess, options.target.isMessageOriented, let problem = spec.messageTransportProblems().first {
+            throw .unsupported("case '\(Terminal.safe(spec.name))' cannot run over \(options.target.transportName): \(problem)")
+        }
         if spec.workload.isForeign { return try ForeignRunner.run(spec, options: options, control: control) }
         let session = UInt64.random(in: 1...UInt64.max)
         let driverFacts = HostFacts.current()
@@ -92,7 +95,7 @@ public enum CaseRunner {
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         measurement.targetSocket = connections.first?.ack.socket
         if var delta = phases.probe {
-            if case let .vsock(cid, _) = options.target {
+            if let (cid, _) = options.target.vsockAddress {
                 measurement.probeLoopback = cid == 1
             } else {
                 delta = delta.withoutVsockCounters()

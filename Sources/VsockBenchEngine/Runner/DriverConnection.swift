@@ -145,6 +145,9 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
     case rejected(ErrorMessage)
     case protocolViolation(String)
     case localTarget(String)
+    /// The case cannot run over this target's transport (a batching strategy or a stream
+    /// over seqpacket): refused before any connection.
+    case unsupported(String)
 
     init(_ error: FrameReadError) {
         switch error {
@@ -166,6 +169,7 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
         case let .rejected(e): return "the target refused: \(Terminal.safe(e.message)) [\(Terminal.safe(e.code))]"
         case let .protocolViolation(text): return text
         case let .localTarget(text): return "local target: \(text)"
+        case let .unsupported(text): return text
         }
     }
 }

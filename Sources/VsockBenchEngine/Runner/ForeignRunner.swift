@@ -46,7 +46,7 @@ enum ForeignRunner {
         measurement.intervals = phases.series(final: measurement.workers.reduce(IntervalReading()) { $0 + $1.reading })
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         if var delta = phases.probe {
-            if case let .vsock(cid, _) = options.target {
+            if let (cid, _) = options.target.vsockAddress {
                 measurement.probeLoopback = cid == 1
             } else {
                 delta = delta.withoutVsockCounters()

@@ -146,6 +146,9 @@ struct ConnectionHandler: Sendable {
         if let first = problems.first {
             throw .refused(ErrorMessage(code: "bad_case", message: "the case is outside what this target serves: \(first)"))
         }
+        if socket.isMessageOriented, let problem = spec.messageTransportProblems().first {
+            throw .refused(ErrorMessage(code: "not_on_seqpacket", message: "this target listens on \(configuration.listen.transportName): \(problem)"))
+        }
         if spec.kind == .masked, configuration.mode != .agent {
             throw .refused(ErrorMessage(code: "wrong_mode", message: "masked cases need a target in agent mode (vsockbench serve --mode agent); this one runs --mode \(configuration.mode.rawValue)"))
         }

@@ -15,7 +15,7 @@ enum TargetArgument: ExpressibleByArgument, Sendable, Equatable {
     @Sendable static func parse(_ text: String) throws -> TargetArgument {
         if text == InProcessTarget.endpointName { return .inProcess }
         let endpoint = try EndpointArgument.parse(text).endpoint
-        if case .vsock(Endpoint.vsockAnyCID, _) = endpoint {
+        if endpoint.vsockAddress?.cid == Endpoint.vsockAnyCID {
             throw ArgumentError("'any' is for listening; name the target's CID (an enclave's, e.g. vsock://16:5005, or local)")
         }
         switch endpoint {
@@ -35,7 +35,8 @@ enum TargetArgument: ExpressibleByArgument, Sendable, Equatable {
     }
 }
 
-/// An endpoint on the command line: `vsock://CID:PORT`, `unix:///path`, `tcp://HOST:PORT`.
+/// An endpoint on the command line: `vsock://CID:PORT`, `unix:///path`, `tcp://HOST:PORT`,
+/// `vsock+seqpacket://CID:PORT`, `unix+seqpacket:///path`.
 struct EndpointArgument: ExpressibleByArgument, Sendable, Equatable {
     let endpoint: Endpoint
 

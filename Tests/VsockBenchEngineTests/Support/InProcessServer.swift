@@ -16,12 +16,13 @@ final class InProcessServer: Sendable {
     private let directory: String
     private let thread: NativeThread
 
-    /// Starts a server configured by `configure` (the listen endpoint is set here).
-    init(mode: TargetMode = .echo, fault: TargetFault? = nil, configure: (inout TargetConfiguration) -> Void = { _ in }) throws {
+    /// Starts a server configured by `configure` (the listen endpoint is set here: a Unix
+    /// stream socket, or with `seqpacket` a Unix seqpacket socket).
+    init(mode: TargetMode = .echo, fault: TargetFault? = nil, seqpacket: Bool = false, configure: (inout TargetConfiguration) -> Void = { _ in }) throws {
         var template = Array("/tmp/vsb-engine-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp: errno \(errno)") }
         directory = String(cString: made)
-        var configuration = TargetConfiguration(listen: .unix(path: directory + "/t.sock"))
+        var configuration = TargetConfiguration(listen: seqpacket ? .unixSeqpacket(path: directory + "/t.sock") : .unix(path: directory + "/t.sock"))
         configuration.mode = mode
         configuration.fault = fault
         // A broken test must not hang on a silent connection for minutes.
@@ -69,7 +70,7 @@ final class InProcessServer: Sendable {
         server.stop()
         thread.join()
         #expect(server.activeConnections == 0, sourceLocation: sourceLocation)
-        if case let .unix(path) = endpoint {
+        if let path = endpoint.unixPath {
             #expect(access(path, F_OK) != 0, "the socket file is removed at shutdown", sourceLocation: sourceLocation)
         }
         rmdir(directory)
