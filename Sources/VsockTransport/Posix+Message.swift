@@ -42,12 +42,6 @@ extension Posix {
         return (FileDescriptor(rawValue: fds.0), FileDescriptor(rawValue: fds.1))
     }
 
-    /// One send syscall (no flags): on a seqpacket socket, one message.
-    @inline(__always)
-    package static func send(_ descriptor: FileDescriptor, _ buffer: UnsafeRawPointer, _ count: Int) throws(SystemError) -> Int {
-        try retryingInterrupts("send") { Glibc.send(descriptor.rawValue, buffer, count, 0) }
-    }
-
     /// One recvmsg syscall into one buffer, with MSG_TRUNC: returns the message's real length
     /// (which may exceed `capacity`) and whether the kernel cut it to fit (msg_flags MSG_TRUNC;
     /// the rest of that message is gone). 0 is the end of the stream: frames are never empty.
