@@ -42,7 +42,7 @@ let package = Package(
         /// What a case is: the scenario model and the scenario file loader.
         .target(
             name: "VsockBenchModel",
-            dependencies: ["VsockTransport", "VsockBenchSupport", "VsockBenchAgent", .product(name: "Yams", package: "Yams")]
+            dependencies: ["VsockTransport", "VsockWire", "VsockBenchSupport", "VsockBenchAgent", .product(name: "Yams", package: "Yams")]
         ),
         /// Runs cases: driver workers, target handlers and server, the runner, the interval meter.
         .target(
