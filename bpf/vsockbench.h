@@ -29,6 +29,8 @@ struct vsb_config {
 	__u32 vsock_cid;
 	__u32 irq_count;
 	__u32 irqs[VSB_MAX_IRQS];
+	__u32 count_kvm_run; /* 1: count_syscall also counts KVM_RUN ioctls */
+	__u32 reserved;
 };
 
 /* The only global of virtqueue_kick.bpf.c. */
@@ -66,6 +68,24 @@ struct vsb_packet_count {
 
 #define VSB_MAX_FOLLOWED 8192
 
+/* The programs that run on every system call of the machine (raw_tp/sys_enter) reject the tasks
+ * they do not follow without a hash lookup: each CPU remembers the last process it found not
+ * followed, under the `followed_generation` it saw then. Any insertion into `followed` bumps the
+ * generation, which voids every remembered verdict. One 64-byte slot per CPU (no false sharing);
+ * CPUs beyond the slots share them, which costs a lookup, never a wrong verdict. */
+#define VSB_VERDICT_SLOTS 256
+struct vsb_verdict {
+	__u64 key; /* (generation << 32) | tgid of a process that is not followed */
+	__u64 pad[7];
+};
+/* Keys of the `followed_generation` array: BPF programs bump one slot, Swift (the only writer
+ * of the other, under the probe's lock) the other, so neither can lose the other's bump. */
+enum vsb_generation_slot {
+	VSB_GENERATION_KERNEL = 0,
+	VSB_GENERATION_USER = 1,
+	VSB_GENERATION_SLOTS = 2,
+};
+
 /* ---- Tracepoint contexts (classic tracepoints; offsets as in events/<cat>/<name>/format) ---- */
 
 struct vsb_trace_common {
@@ -75,22 +95,21 @@ struct vsb_trace_common {
 	__s32 common_pid;
 };
 
-/* syscalls/sys_enter_ioctl */
-struct vsb_ctx_sys_enter_ioctl {
-	struct vsb_trace_common common;
-	__s32 __syscall_nr;
-	__u32 pad;
-	__u64 fd;
-	__u64 cmd;
-	__u64 arg;
+/* The user registers a system call entered with, as raw_tp/sys_enter hands them over
+ * (struct pt_regs *): only the second argument is read (ioctl's cmd). */
+#if defined(__TARGET_ARCH_arm64)
+#define VSB_NR_IOCTL 29
+struct vsb_syscall_regs {
+	__u64 regs[31];
 };
-
-/* raw_syscalls/sys_enter */
-struct vsb_ctx_sys_enter {
-	struct vsb_trace_common common;
-	__s64 id;
-	__u64 args[6];
+#define VSB_SYSCALL_ARG2(regs) ((regs)->regs[1])
+#else
+#define VSB_NR_IOCTL 16
+struct vsb_syscall_regs { /* x86_64 struct pt_regs, in order */
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax;
 };
+#define VSB_SYSCALL_ARG2(regs) ((regs)->si)
+#endif
 
 /* kvm/kvm_userspace_exit */
 struct vsb_ctx_kvm_userspace_exit {

@@ -79,6 +79,12 @@ final class BPFObject {
         try keep(link, operation: "attaching \(program) to \(category)/\(event)")
     }
 
+    /// Attaches a raw tracepoint program to the tracepoint `event` (e.g. `sys_enter`).
+    func attachRawTracepoint(program: String, event: String) throws {
+        let link = bpf_program__attach_raw_tracepoint(try self.program(named: program), event)
+        try keep(link, operation: "attaching \(program) to raw tracepoint \(event)")
+    }
+
     /// Attaches an fentry/fexit program to the function its section names.
     func attachTrace(program: String) throws {
         try keep(bpf_program__attach_trace(try self.program(named: program)), operation: "attaching \(program)")

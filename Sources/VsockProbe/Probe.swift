@@ -55,7 +55,7 @@ public final class Probe: Sendable {
     public func follow(pid: Int32) throws {
         try objects.withLock { objects in
             guard let objects else { throw Self.closedError }
-            try ProbeObjects.follow(pid: pid, mapDescriptor: objects.main.mapDescriptor(named: "followed"))
+            try objects.follow(pid: pid)
         }
     }
 
