@@ -32,6 +32,13 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
+/* observe's ring buffer (observe.bpf.c creates it; this object reuses its descriptor). Not
+ * created when vsb_config.capture_writes is 0: the verifier drops the code that uses it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VSB_EVENTS_BYTES);
+} events SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VSB_SCALAR_COUNT);
@@ -144,6 +151,74 @@ static __always_inline void count_in_hash(void *map, const void *key)
 /* KVM_RUN = _IO(0xAE, 0x80): the exact command, not every ioctl of the KVM magic. */
 #define VSB_KVM_RUN 0xAE80u
 
+struct vsb_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+/* The start of struct msghdr (LP64): name, namelen (padded), iov, iovlen. */
+struct vsb_msghdr {
+	__u64 name;
+	__u64 namelen;
+	__u64 iov;
+	__u64 iovlen;
+};
+
+static __always_inline __u64 iovec_bytes(__u64 iov, __u64 count)
+{
+	__u64 total = 0;
+
+#pragma unroll
+	for (int i = 0; i < VSB_MAX_IOVECS; i++) {
+		struct vsb_iovec vector;
+
+		if (i >= count)
+			break;
+		if (bpf_probe_read_user(&vector, sizeof(vector), (void *)(iov + i * sizeof(vector))) != 0)
+			break;
+		total += vector.len;
+	}
+	return total;
+}
+
+/* The bytes a write-family system call asks to send, from its arguments: what `observe` shows
+ * as the size distribution of the process's writes. sendmmsg is sent with 0 bytes. */
+static __always_inline void capture_write(struct vsb_syscall_regs *regs, __s64 id)
+{
+	__u64 fd = 0, buffer = 0, count = 0, bytes = 0;
+	struct vsb_msghdr message = {};
+	struct vsb_event *event;
+
+	if (id != VSB_NR_WRITE && id != VSB_NR_PWRITE64 && id != VSB_NR_SENDTO && id != VSB_NR_WRITEV &&
+	    id != VSB_NR_PWRITEV && id != VSB_NR_PWRITEV2 && id != VSB_NR_SENDMSG && id != VSB_NR_SENDMMSG)
+		return;
+	bpf_probe_read_kernel(&fd, sizeof(fd), &VSB_SYSCALL_ARG1(regs));
+	bpf_probe_read_kernel(&buffer, sizeof(buffer), &VSB_SYSCALL_ARG2(regs));
+	bpf_probe_read_kernel(&count, sizeof(count), &VSB_SYSCALL_ARG3(regs));
+	if (id == VSB_NR_WRITE || id == VSB_NR_PWRITE64 || id == VSB_NR_SENDTO)
+		bytes = count;
+	else if (id == VSB_NR_WRITEV || id == VSB_NR_PWRITEV || id == VSB_NR_PWRITEV2)
+		bytes = iovec_bytes(buffer, count);
+	else if (id == VSB_NR_SENDMSG && bpf_probe_read_user(&message, sizeof(message), (void *)buffer) == 0)
+		bytes = iovec_bytes(message.iov, message.iovlen);
+
+	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		add_scalar(VSB_SCALAR_WRITES_LOST);
+		return;
+	}
+	__builtin_memset(event, 0, sizeof(*event));
+	event->timestamp_ns = bpf_ktime_get_ns();
+	event->kind = VSB_EVENT_WRITE;
+	event->len = bytes > 0xffffffffull ? 0xffffffffu : (__u32)bytes;
+	event->tgid = bpf_get_current_pid_tgid() >> 32;
+	event->syscall_nr = (__u32)id;
+	event->fd = (__s32)fd;
+	/* Wake the reader only when a quarter of the buffer waits: it polls on a timer anyway. */
+	bpf_ringbuf_submit(event, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= VSB_EVENTS_BYTES / 4
+		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 /* A raw tracepoint: no record is built (the classic tracepoint copies six arguments into a
  * perf buffer on every system call of the machine before the program runs). The arguments are
  * the prototype's (struct pt_regs *regs, long id). KVM_RUN is counted here too: a second
@@ -163,6 +238,8 @@ int count_syscall(struct bpf_raw_tracepoint_args *ctx)
 	count = bpf_map_lookup_elem(&syscalls, &slot);
 	if (count)
 		*count += 1;
+	if (vsb_config.capture_writes)
+		capture_write((struct vsb_syscall_regs *)ctx->args[0], id);
 	if (vsb_config.count_kvm_run && id == VSB_NR_IOCTL) {
 		struct vsb_syscall_regs *regs = (struct vsb_syscall_regs *)ctx->args[0];
 		__u64 cmd = 0;

@@ -12,6 +12,9 @@ public struct ProbeConfiguration: Sendable, Equatable {
     /// the system call program would otherwise run on every system call of the machine for
     /// nothing.
     public var countsProcesses: Bool
+    /// Also send each write-family system call of the followed processes (its size, descriptor
+    /// and time) to the ring buffer of the ``VsockTap`` given to ``Probe/init(configuration:tap:)``.
+    public var capturesWrites: Bool
     /// Count only vsock packets whose source or destination port is this one; nil counts every
     /// vsock packet of the machine. Packets are filtered by connection, never by process: the
     /// receive path runs in kworkers.
@@ -33,6 +36,7 @@ public struct ProbeConfiguration: Sendable, Equatable {
         vsockPort: UInt32? = nil,
         vsockCID: UInt32? = nil,
         countsProcesses: Bool = true,
+        capturesWrites: Bool = false,
         tracefsRoot: String = ProbeConfiguration.defaultTracefsRoot,
         systemRoots: SystemRoots = SystemRoots()
     ) {
@@ -41,6 +45,7 @@ public struct ProbeConfiguration: Sendable, Equatable {
         self.vsockPort = vsockPort
         self.vsockCID = vsockCID
         self.countsProcesses = countsProcesses
+        self.capturesWrites = capturesWrites
         self.tracefsRoot = tracefsRoot
         self.systemRoots = systemRoots
     }

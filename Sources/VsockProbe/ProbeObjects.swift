@@ -15,12 +15,19 @@ final class ProbeObjects {
 
     /// Loads and attaches everything the plan enables; a program that fails to attach is
     /// switched off with its reason, a failed load of the main object throws.
-    init(configuration: ProbeConfiguration, plan: ProbePlan, vsockDevice: VsockDevice?) throws {
+    /// `eventsDescriptor`: a ring buffer (a ``VsockTap``'s) for the followed processes' writes.
+    init(configuration: ProbeConfiguration, plan: ProbePlan, vsockDevice: VsockDevice?, eventsDescriptor: Int32? = nil) throws {
         warnings = plan.warnings
         main = try BPFObject(name: "vsockbench", base64: EmbeddedBPFObjects.vsockbench)
         do {
             var config = Self.config(configuration, vsockDevice: vsockDevice)
             config.count_kvm_run = plan.isEnabled(.kvmRun) ? 1 : 0
+            if let eventsDescriptor, plan.isEnabled(.syscalls) {
+                try main.reuseMap(named: "events", descriptor: eventsDescriptor)
+                config.capture_writes = 1
+            } else {
+                try main.skipMap(named: "events")
+            }
             try main.setReadOnlyData(config)
             for entry in plan.entries where entry.program.hasOwnCode {
                 try main.setAutoload(program: entry.program.name, entry.enabled)

@@ -65,7 +65,7 @@ struct ProbePlan {
     }
 
     /// Whether the tracepoint exists and has the fields where the program reads them.
-    private static func check(_ program: ProbeProgram, on tracefs: Tracefs) -> (reason: String?, warning: String?) {
+    static func check(_ program: ProbeProgram, on tracefs: Tracefs) -> (reason: String?, warning: String?) {
         guard tracefs.exists(category: program.category, event: program.event) else {
             var reason = "tracepoint \(program.tracepoint) does not exist on this kernel"
             if program.category == "vsock" { reason += " (vsock transport module not loaded)" }

@@ -108,6 +108,19 @@ extension ProbeProgram {
         name: "count_virtqueue_kick", category: "fentry", event: "virtqueue_notify", fields: [],
         counts: "virtqueue_kicks")
 
+    /// observe.bpf.c: every packet to or from the watched port, into the `events` ring buffer.
+    static let observeSent = ProbeProgram(
+        name: "observe_sent", category: "vsock", event: "virtio_transport_alloc_pkt",
+        fields: observedPacketFields, counts: "observe.sent")
+
+    static let observeReceived = ProbeProgram(
+        name: "observe_received", category: "vsock", event: "virtio_transport_recv_pkt",
+        fields: observedPacketFields + [
+            ExpectedField("buf_alloc", \vsb_ctx_virtio_vsock_recv_pkt.buf_alloc),
+            ExpectedField("fwd_cnt", \vsb_ctx_virtio_vsock_recv_pkt.fwd_cnt),
+        ],
+        counts: "observe.received")
+
     /// The programs of vsockbench.bpf.c, in the order the report lists them.
     static let tracepointPrograms: [ProbeProgram] = [
         kvmRun, userspaceExits, kvmExits, vsockTx, vsockRx, syscalls, vsockIRQs,
@@ -121,5 +134,11 @@ extension ProbeProgram {
         ExpectedField("dst_port", \vsb_ctx_virtio_vsock_pkt.dst_port),
         ExpectedField("len", \vsb_ctx_virtio_vsock_pkt.len),
         ExpectedField("op", \vsb_ctx_virtio_vsock_pkt.op),
+    ]
+
+    /// observe copies the whole header the tracepoints carry.
+    private static let observedPacketFields = vsockPacketFields + [
+        ExpectedField("type", \vsb_ctx_virtio_vsock_pkt.type),
+        ExpectedField("flags", \vsb_ctx_virtio_vsock_pkt.flags),
     ]
 }
