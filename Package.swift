@@ -80,7 +80,7 @@ let package = Package(
             name: "vsockbench",
             dependencies: [
                 "VsockBenchSupport", "VsockTransport", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "VsockBenchDoctor",
-                "VsockProbe",
+                "VsockProbe", "VsockObserve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -105,6 +105,14 @@ let package = Package(
             name: "VsockProbe",
             dependencies: ["CLibbpf", "CVsockProbe"],
             plugins: ["EmbedBPFObjects"]
+        ),
+        /// `vsockbench observe`: a live vsock exchange rebuilt from the packets (turns, exchanges,
+        /// turnaround, think time, in-flight depth), the JSON and HTML documents, a pcap writer.
+        .target(
+            name: "VsockObserve",
+            dependencies: [
+                "VsockProbe", "VsockBenchSupport", "VsockBenchStats", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         /// Test fixtures: exactly N+1 KVM_RUN ioctls, exactly M write(2) calls.
         .executableTarget(name: "kvm-fixture", path: "Tests/Fixtures/KVMFixture"),
@@ -139,6 +147,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VsockBenchAgentTests", dependencies: ["VsockBenchAgent"]),
+        .testTarget(
+            name: "VsockObserveTests",
+            dependencies: ["VsockObserve", "VsockProbe", "vsockbench", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(name: "VsockBenchStatsTests", dependencies: ["VsockBenchStats"]),
     ],
     swiftLanguageModes: [.v6]

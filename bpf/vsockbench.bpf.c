@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vsockbench probe: what a message costs below the application.
  *
- * Classic tracepoints with the hand-written contexts of vsockbench.h; every counter is a
- * per-CPU map slot (no ring buffer, no per-event allocation), summed by the Swift side.
+ * Classic tracepoints with the hand-written contexts of vsockbench.h, and one raw tracepoint
+ * (sys_enter, which runs for every system call of every task on the machine); every counter is
+ * a per-CPU map slot (no ring buffer, no per-event allocation), summed by the Swift side.
  * Process filters: the tgids in vsb_config plus the `followed` hash map (children added by
- * the fork program, more pids added by Swift after load).
+ * the fork program, more pids added by Swift after load), consulted only when the CPU's
+ * remembered verdict does not already say "not followed" (see struct vsb_verdict).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -12,12 +14,30 @@
 
 const volatile struct vsb_config vsb_config = {};
 
+/* Per-CPU "not followed" verdicts (.bss: plain loads and stores, no map lookup). */
+struct vsb_verdict vsb_verdicts[VSB_VERDICT_SLOTS] = {};
+
+/* Bumped on every insertion into `followed`, by slot (enum vsb_generation_slot). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VSB_GENERATION_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} followed_generation SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VSB_MAX_FOLLOWED);
 	__type(key, __u32);
 	__type(value, __u8);
 } followed SEC(".maps");
+
+/* observe's ring buffer (observe.bpf.c creates it; this object reuses its descriptor). Not
+ * created when vsb_config.capture_writes is 0: the verifier drops the code that uses it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VSB_EVENTS_BYTES);
+} events SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -54,7 +74,7 @@ struct {
 	__type(value, __u64);
 } userspace_exits SEC(".maps");
 
-static __always_inline int is_followed_tgid(__u32 tgid)
+static __always_inline int is_target_tgid(__u32 tgid)
 {
 	__u32 count = vsb_config.target_count;
 
@@ -63,7 +83,39 @@ static __always_inline int is_followed_tgid(__u32 tgid)
 		if (i < count && vsb_config.target_tgids[i] == tgid)
 			return 1;
 	}
-	return bpf_map_lookup_elem(&followed, &tgid) != NULL;
+	return 0;
+}
+
+static __always_inline int is_followed_tgid(__u32 tgid)
+{
+	__u32 kernel_slot = VSB_GENERATION_KERNEL, user_slot = VSB_GENERATION_USER;
+	__u64 *by_kernel, *by_user;
+	struct vsb_verdict *verdict;
+	__u64 key;
+
+	if (is_target_tgid(tgid))
+		return 1;
+	by_kernel = bpf_map_lookup_elem(&followed_generation, &kernel_slot);
+	by_user = bpf_map_lookup_elem(&followed_generation, &user_slot);
+	if (!by_kernel || !by_user)
+		return bpf_map_lookup_elem(&followed, &tgid) != NULL;
+	key = ((*by_kernel + *by_user) << 32) | tgid;
+	verdict = &vsb_verdicts[bpf_get_smp_processor_id() & (VSB_VERDICT_SLOTS - 1)];
+	if (verdict->key == key)
+		return 0;
+	if (bpf_map_lookup_elem(&followed, &tgid))
+		return 1;
+	verdict->key = key;
+	return 0;
+}
+
+static __always_inline void bump_generation(void)
+{
+	__u32 slot = VSB_GENERATION_KERNEL;
+	__u64 *generation = bpf_map_lookup_elem(&followed_generation, &slot);
+
+	if (generation)
+		__sync_fetch_and_add(generation, 1);
 }
 
 static __always_inline int current_is_followed(void)
@@ -99,20 +151,83 @@ static __always_inline void count_in_hash(void *map, const void *key)
 /* KVM_RUN = _IO(0xAE, 0x80): the exact command, not every ioctl of the KVM magic. */
 #define VSB_KVM_RUN 0xAE80u
 
-SEC("tracepoint/syscalls/sys_enter_ioctl")
-int count_kvm_run(struct vsb_ctx_sys_enter_ioctl *ctx)
+struct vsb_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+/* The start of struct msghdr (LP64): name, namelen (padded), iov, iovlen. */
+struct vsb_msghdr {
+	__u64 name;
+	__u64 namelen;
+	__u64 iov;
+	__u64 iovlen;
+};
+
+static __always_inline __u64 iovec_bytes(__u64 iov, __u64 count)
 {
-	/* The kernel takes cmd as unsigned int: compare the low 32 bits only. */
-	if ((__u32)ctx->cmd != VSB_KVM_RUN || !current_is_followed())
-		return 0;
-	add_scalar(VSB_SCALAR_KVM_RUN);
-	return 0;
+	__u64 total = 0;
+
+#pragma unroll
+	for (int i = 0; i < VSB_MAX_IOVECS; i++) {
+		struct vsb_iovec vector;
+
+		if (i >= count)
+			break;
+		if (bpf_probe_read_user(&vector, sizeof(vector), (void *)(iov + i * sizeof(vector))) != 0)
+			break;
+		total += vector.len;
+	}
+	return total;
 }
 
-SEC("tracepoint/raw_syscalls/sys_enter")
-int count_syscall(struct vsb_ctx_sys_enter *ctx)
+/* The bytes a write-family system call asks to send, from its arguments: what `observe` shows
+ * as the size distribution of the process's writes. sendmmsg is sent with 0 bytes. */
+static __always_inline void capture_write(struct vsb_syscall_regs *regs, __s64 id)
 {
-	__s64 id = ctx->id;
+	__u64 fd = 0, buffer = 0, count = 0, bytes = 0;
+	struct vsb_msghdr message = {};
+	struct vsb_event *event;
+
+	if (id != VSB_NR_WRITE && id != VSB_NR_PWRITE64 && id != VSB_NR_SENDTO && id != VSB_NR_WRITEV &&
+	    id != VSB_NR_PWRITEV && id != VSB_NR_PWRITEV2 && id != VSB_NR_SENDMSG && id != VSB_NR_SENDMMSG)
+		return;
+	bpf_probe_read_kernel(&fd, sizeof(fd), &VSB_SYSCALL_ARG1(regs));
+	bpf_probe_read_kernel(&buffer, sizeof(buffer), &VSB_SYSCALL_ARG2(regs));
+	bpf_probe_read_kernel(&count, sizeof(count), &VSB_SYSCALL_ARG3(regs));
+	if (id == VSB_NR_WRITE || id == VSB_NR_PWRITE64 || id == VSB_NR_SENDTO)
+		bytes = count;
+	else if (id == VSB_NR_WRITEV || id == VSB_NR_PWRITEV || id == VSB_NR_PWRITEV2)
+		bytes = iovec_bytes(buffer, count);
+	else if (id == VSB_NR_SENDMSG && bpf_probe_read_user(&message, sizeof(message), (void *)buffer) == 0)
+		bytes = iovec_bytes(message.iov, message.iovlen);
+
+	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		add_scalar(VSB_SCALAR_WRITES_LOST);
+		return;
+	}
+	__builtin_memset(event, 0, sizeof(*event));
+	event->timestamp_ns = bpf_ktime_get_ns();
+	event->kind = VSB_EVENT_WRITE;
+	event->len = bytes > 0xffffffffull ? 0xffffffffu : (__u32)bytes;
+	event->tgid = bpf_get_current_pid_tgid() >> 32;
+	event->syscall_nr = (__u32)id;
+	event->fd = (__s32)fd;
+	/* Wake the reader only when a quarter of the buffer waits: it polls on a timer anyway. */
+	bpf_ringbuf_submit(event, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= VSB_EVENTS_BYTES / 4
+		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/* A raw tracepoint: no record is built (the classic tracepoint copies six arguments into a
+ * perf buffer on every system call of the machine before the program runs). The arguments are
+ * the prototype's (struct pt_regs *regs, long id). KVM_RUN is counted here too: a second
+ * program on a system call tracepoint (syscalls/sys_enter_ioctl) costs every system call of
+ * the machine again, about as much as this one. */
+SEC("raw_tp/sys_enter")
+int count_syscall(struct bpf_raw_tracepoint_args *ctx)
+{
+	__s64 id = (__s64)ctx->args[1];
 	__u32 slot = VSB_SYSCALL_SLOTS - 1;
 	__u64 *count;
 
@@ -123,6 +238,16 @@ int count_syscall(struct vsb_ctx_sys_enter *ctx)
 	count = bpf_map_lookup_elem(&syscalls, &slot);
 	if (count)
 		*count += 1;
+	if (vsb_config.capture_writes)
+		capture_write((struct vsb_syscall_regs *)ctx->args[0], id);
+	if (vsb_config.count_kvm_run && id == VSB_NR_IOCTL) {
+		struct vsb_syscall_regs *regs = (struct vsb_syscall_regs *)ctx->args[0];
+		__u64 cmd = 0;
+
+		/* The kernel takes cmd as unsigned int: compare the low 32 bits only. */
+		if (bpf_probe_read_kernel(&cmd, sizeof(cmd), &VSB_SYSCALL_ARG2(regs)) == 0 && (__u32)cmd == VSB_KVM_RUN)
+			add_scalar(VSB_SCALAR_KVM_RUN);
+	}
 	return 0;
 }
 
@@ -219,6 +344,8 @@ static __always_inline void follow_child(__s32 child_pid)
 	/* Threads get added too (their tid is not their tgid); the exit program removes them. */
 	if (bpf_map_update_elem(&followed, &child, &yes, BPF_ANY) != 0)
 		add_scalar(VSB_SCALAR_FOLLOW_OVERFLOW);
+	else
+		bump_generation();
 }
 
 /* Two programs for the two layouts of this tracepoint; Swift loads the one the kernel has. */

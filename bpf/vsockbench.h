@@ -18,7 +18,7 @@
 /* IRQ numbers of the vsock virtio device's queues (rx, tx, event, config). */
 #define VSB_MAX_IRQS 8
 
-/* The only global of vsockbench.bpf.c: `const volatile struct vsb_config vsb_config`. */
+/* The read-only global of vsockbench.bpf.c: `const volatile struct vsb_config vsb_config`. */
 struct vsb_config {
 	__u32 target_tgids[VSB_MAX_TARGETS];
 	__u32 target_count;
@@ -29,6 +29,8 @@ struct vsb_config {
 	__u32 vsock_cid;
 	__u32 irq_count;
 	__u32 irqs[VSB_MAX_IRQS];
+	__u32 count_kvm_run; /* 1: count_syscall also counts KVM_RUN ioctls */
+	__u32 capture_writes; /* 1: count_syscall sends each write's size to the `events` ring buffer */
 };
 
 /* The only global of virtqueue_kick.bpf.c. */
@@ -44,7 +46,8 @@ enum vsb_scalar {
 	VSB_SCALAR_KVM_RUN = 0,
 	VSB_SCALAR_VSOCK_IRQ = 1,
 	VSB_SCALAR_FOLLOW_OVERFLOW = 2, /* children not followed because the map was full */
-	VSB_SCALAR_COUNT = 3,
+	VSB_SCALAR_WRITES_LOST = 3, /* writes not sent to `events`: the ring buffer was full */
+	VSB_SCALAR_COUNT = 4,
 };
 
 /* `syscalls` per-CPU array: index = syscall number; the last slot takes numbers out of range. */
@@ -66,6 +69,24 @@ struct vsb_packet_count {
 
 #define VSB_MAX_FOLLOWED 8192
 
+/* The programs that run on every system call of the machine (raw_tp/sys_enter) reject the tasks
+ * they do not follow without a hash lookup: each CPU remembers the last process it found not
+ * followed, under the `followed_generation` it saw then. Any insertion into `followed` bumps the
+ * generation, which voids every remembered verdict. One 64-byte slot per CPU (no false sharing);
+ * CPUs beyond the slots share them, which costs a lookup, never a wrong verdict. */
+#define VSB_VERDICT_SLOTS 256
+struct vsb_verdict {
+	__u64 key; /* (generation << 32) | tgid of a process that is not followed */
+	__u64 pad[7];
+};
+/* Keys of the `followed_generation` array: BPF programs bump one slot, Swift (the only writer
+ * of the other, under the probe's lock) the other, so neither can lose the other's bump. */
+enum vsb_generation_slot {
+	VSB_GENERATION_KERNEL = 0,
+	VSB_GENERATION_USER = 1,
+	VSB_GENERATION_SLOTS = 2,
+};
+
 /* ---- Tracepoint contexts (classic tracepoints; offsets as in events/<cat>/<name>/format) ---- */
 
 struct vsb_trace_common {
@@ -75,22 +96,41 @@ struct vsb_trace_common {
 	__s32 common_pid;
 };
 
-/* syscalls/sys_enter_ioctl */
-struct vsb_ctx_sys_enter_ioctl {
-	struct vsb_trace_common common;
-	__s32 __syscall_nr;
-	__u32 pad;
-	__u64 fd;
-	__u64 cmd;
-	__u64 arg;
+/* The user registers a system call entered with, as raw_tp/sys_enter hands them over
+ * (struct pt_regs *): only the second argument is read (ioctl's cmd). */
+#if defined(__TARGET_ARCH_arm64)
+#define VSB_NR_IOCTL 29
+#define VSB_NR_WRITE 64
+#define VSB_NR_WRITEV 66
+#define VSB_NR_PWRITE64 68
+#define VSB_NR_PWRITEV 70
+#define VSB_NR_SENDTO 206
+#define VSB_NR_SENDMSG 211
+#define VSB_NR_SENDMMSG 269
+#define VSB_NR_PWRITEV2 287
+struct vsb_syscall_regs {
+	__u64 regs[31];
 };
-
-/* raw_syscalls/sys_enter */
-struct vsb_ctx_sys_enter {
-	struct vsb_trace_common common;
-	__s64 id;
-	__u64 args[6];
+#define VSB_SYSCALL_ARG1(r) ((r)->regs[0])
+#define VSB_SYSCALL_ARG2(r) ((r)->regs[1])
+#define VSB_SYSCALL_ARG3(r) ((r)->regs[2])
+#else
+#define VSB_NR_IOCTL 16
+#define VSB_NR_WRITE 1
+#define VSB_NR_PWRITE64 18
+#define VSB_NR_WRITEV 20
+#define VSB_NR_SENDTO 44
+#define VSB_NR_SENDMSG 46
+#define VSB_NR_PWRITEV 296
+#define VSB_NR_SENDMMSG 307
+#define VSB_NR_PWRITEV2 328
+struct vsb_syscall_regs { /* x86_64 struct pt_regs, in order */
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax;
 };
+#define VSB_SYSCALL_ARG1(r) ((r)->di)
+#define VSB_SYSCALL_ARG2(r) ((r)->si)
+#define VSB_SYSCALL_ARG3(r) ((r)->dx)
+#endif
 
 /* kvm/kvm_userspace_exit */
 struct vsb_ctx_kvm_userspace_exit {
@@ -148,6 +188,62 @@ struct vsb_ctx_sched_fork_data_loc {
 	__s32 parent_pid;
 	__u32 child_comm_data_loc;
 	__s32 child_pid;
+};
+
+
+/* ---- observe: events through a ring buffer (observe.bpf.c, and count_syscall's writes) ---- */
+
+/* The only global of observe.bpf.c. */
+struct vsb_observe_config {
+	__u32 port; /* the service port: packets from or to it */
+	__u32 filter_cid; /* 1: only packets from or to `cid` */
+	__u32 cid;
+	__u32 wakeup_bytes; /* wake the reader once this much waits in the ring buffer */
+};
+
+enum vsb_event_kind {
+	VSB_EVENT_SENT = 1, /* vsock/virtio_transport_alloc_pkt: a packet built to be sent */
+	VSB_EVENT_RECEIVED = 2, /* vsock/virtio_transport_recv_pkt: a packet received */
+	VSB_EVENT_WRITE = 3, /* a followed process entered a write-family system call */
+};
+
+/* One event. Packets: the header fields the tracepoint has (buf_alloc and fwd_cnt only when
+ * received). Writes: the bytes asked for (`len`; writev and sendmsg: the first
+ * VSB_MAX_IOVECS iovecs), the system call number and the descriptor. */
+struct vsb_event {
+	__u64 timestamp_ns; /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+	__u32 kind;
+	__u32 src_cid;
+	__u32 src_port;
+	__u32 dst_cid;
+	__u32 dst_port;
+	__u32 len;
+	__u16 type;
+	__u16 op;
+	__u32 flags;
+	__u32 buf_alloc;
+	__u32 fwd_cnt;
+	__u32 tgid; /* writes: the process; packets: whoever was running (a kworker, often) */
+	__u32 syscall_nr; /* writes */
+	__s32 fd; /* writes */
+	__u32 reserved;
+};
+
+#define VSB_MAX_IOVECS 8
+/* Bytes of the `events` ring buffer (a power of two, a multiple of the page size). */
+#define VSB_EVENTS_BYTES (8u << 20)
+
+/* Keys of observe.bpf.c's `observe_lost` per-CPU array. */
+enum vsb_lost_slot {
+	VSB_LOST_PACKETS = 0, /* the ring buffer was full when a packet came */
+	VSB_LOST_SLOTS = 1,
+};
+
+/* vsock/virtio_transport_recv_pkt: the common prefix, then the receiver's credit view */
+struct vsb_ctx_virtio_vsock_recv_pkt {
+	struct vsb_ctx_virtio_vsock_pkt pkt;
+	__u32 buf_alloc;
+	__u32 fwd_cnt;
 };
 
 #endif

@@ -2,7 +2,8 @@
 # Installs the Debian packages vsockbench needs, only those that are missing.
 #   scripts/install-deps.sh build   what `swift build` needs (libbpf for the probe)
 #   scripts/install-deps.sh test    + the test peers: QEMU, busybox and jq for the vsock lab,
-#                                   socat, shellcheck, chromium for the HTML report test
+#                                   socat, shellcheck, chromium for the HTML report test,
+#                                   python3 for the observe lab test's pcap check
 #   scripts/install-deps.sh lab     + what `make vsock-lab` needs: QEMU, busybox, cpio, jq
 #   scripts/install-deps.sh bench   + iperf3, sockperf, hyperfine, jq for `make bench-peers`
 # Runs apt-get as root (or through sudo). Does nothing when everything is there.
@@ -10,7 +11,7 @@ set -euo pipefail
 
 set_name=${1:-build}
 build=(libbpf-dev pkg-config libelf-dev zlib1g-dev libc6-dev)
-test=(qemu-system-x86 busybox-static socat cpio jq shellcheck chromium)
+test=(qemu-system-x86 busybox-static socat cpio jq python3 shellcheck chromium)
 lab=(qemu-system-x86 busybox-static cpio jq)
 bench=(iperf3 sockperf hyperfine jq)
 
@@ -20,7 +21,7 @@ case $set_name in
     lab) wanted=("${build[@]}" "${lab[@]}") ;;
     bench) wanted=("${build[@]}" "${bench[@]}") ;;
     -h | --help)
-        sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)

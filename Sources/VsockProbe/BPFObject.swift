@@ -79,9 +79,39 @@ final class BPFObject {
         try keep(link, operation: "attaching \(program) to \(category)/\(event)")
     }
 
+    /// Attaches a raw tracepoint program to the tracepoint `event` (e.g. `sys_enter`).
+    func attachRawTracepoint(program: String, event: String) throws {
+        let link = bpf_program__attach_raw_tracepoint(try self.program(named: program), event)
+        try keep(link, operation: "attaching \(program) to raw tracepoint \(event)")
+    }
+
     /// Attaches an fentry/fexit program to the function its section names.
     func attachTrace(program: String) throws {
         try keep(bpf_program__attach_trace(try self.program(named: program)), operation: "attaching \(program)")
+    }
+
+    /// Makes map `mapName` use another object's map (`fd`) instead of creating its own: two
+    /// objects then write to one ring buffer. Before ``load()``.
+    func reuseMap(named mapName: String, descriptor fd: Int32) throws {
+        guard let map = bpf_object__find_map_by_name(try opened(), mapName) else {
+            throw ProbeError(operation: "finding map \(mapName) in \(name)", errno: errno, detail: "")
+        }
+        let result = bpf_map__reuse_fd(map, fd)
+        guard result == 0 else {
+            throw ProbeError(operation: "bpf_map__reuse_fd(\(mapName))", errno: -result, detail: "")
+        }
+    }
+
+    /// Leaves map `mapName` uncreated (code using it must be dead for the verifier, behind a
+    /// `const volatile` flag), so a kernel without its map type still loads the rest. Before ``load()``.
+    func skipMap(named mapName: String) throws {
+        guard let map = bpf_object__find_map_by_name(try opened(), mapName) else {
+            throw ProbeError(operation: "finding map \(mapName) in \(name)", errno: errno, detail: "")
+        }
+        let result = bpf_map__set_autocreate(map, false)
+        guard result == 0 else {
+            throw ProbeError(operation: "bpf_map__set_autocreate(\(mapName))", errno: -result, detail: "")
+        }
     }
 
     /// The file descriptor of a map of this object, valid after ``load()``.

@@ -15,6 +15,7 @@ public final class HeldProcess: Sendable {
     public let pid: Int32
     private let descriptors: Mutex<(release: Int32, execError: Int32)?>
     private let reaped = Mutex<Int32?>(nil)
+    private let usage = Mutex<rusage?>(nil)
 
     /// Forks the child; `executable` is looked up in PATH when it has no slash.
     public init(executable: String, arguments: [String], environment: [String: String]? = nil) throws {
@@ -82,9 +83,11 @@ public final class HeldProcess: Sendable {
         reaped.withLock { status in
             if let status { return status }
             var raw: Int32 = 0
-            while waitpid(pid, &raw, 0) < 0 {
+            var resources = rusage()
+            while wait4(pid, &raw, 0, &resources) < 0 {
                 if errno != EINTR { return 127 }
             }
+            usage.withLock { $0 = resources }
             let result = Self.exitStatus(raw)
             status = result
             return result
@@ -96,10 +99,18 @@ public final class HeldProcess: Sendable {
         reaped.withLock { status in
             if let status { return status }
             var raw: Int32 = 0
-            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            var resources = rusage()
+            guard wait4(pid, &raw, WNOHANG, &resources) == pid else { return nil }
+            usage.withLock { $0 = resources }
             status = Self.exitStatus(raw)
             return status
         }
+    }
+
+    /// Voluntary context switches of the command and the children it waited for (its rusage
+    /// from wait4), once it has exited; nil before.
+    public var voluntaryContextSwitches: Int? {
+        usage.withLock { $0.map { Int($0.ru_nvcsw) } }
     }
 
     /// Ends a child that was never released: closing its pipe makes it exit; then reaps it.

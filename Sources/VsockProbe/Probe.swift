@@ -1,3 +1,4 @@
+import CVsockProbe
 import Synchronization
 
 /// The eBPF probe: counts, below the application, what the followed processes cost — KVM_RUN
@@ -21,15 +22,17 @@ public final class Probe: Sendable {
     /// Loads and attaches the probe. Needs root (or CAP_BPF and CAP_PERFMON) and tracefs, which
     /// is mounted at /sys/kernel/tracing when missing; ``checkAvailability()`` says what is
     /// missing without throwing. Programs this kernel cannot run are switched off (see
-    /// ``sources`` and ``warnings``); only a failure to load the core object throws.
-    public init(configuration: ProbeConfiguration) throws {
+    /// ``sources`` and ``warnings``); only a failure to load the core object throws. With
+    /// ``ProbeConfiguration/capturesWrites``, the followed processes' writes go to `tap`'s ring buffer.
+    public init(configuration: ProbeConfiguration, tap: VsockTap? = nil) throws {
         if configuration.tracefsRoot == ProbeConfiguration.defaultTracefsRoot {
             try Tracefs.ensureMounted(at: configuration.tracefsRoot)
         }
         let device = VsockDevice.find(in: configuration.systemRoots)
         let plan = ProbePlan(
             configuration: configuration, tracefs: Tracefs(root: configuration.tracefsRoot), vsockDevice: device)
-        let loaded = try ProbeObjects(configuration: configuration, plan: plan, vsockDevice: device)
+        let events = configuration.capturesWrites ? try tap?.eventsDescriptor : nil
+        let loaded = try ProbeObjects(configuration: configuration, plan: plan, vsockDevice: device, eventsDescriptor: events)
         self.configuration = configuration
         sources = loaded.sources
         setupWarnings = loaded.warnings
@@ -55,7 +58,7 @@ public final class Probe: Sendable {
     public func follow(pid: Int32) throws {
         try objects.withLock { objects in
             guard let objects else { throw Self.closedError }
-            try ProbeObjects.follow(pid: pid, mapDescriptor: objects.main.mapDescriptor(named: "followed"))
+            try objects.follow(pid: pid)
         }
     }
 
@@ -64,6 +67,16 @@ public final class Probe: Sendable {
         try objects.withLock { objects in
             guard let objects else { throw Self.closedError }
             return try CounterReader(objects: objects).read()
+        }
+    }
+
+    /// Writes of the followed processes that did not reach the tap's ring buffer (it was full).
+    public func lostWrites() throws -> UInt64 {
+        try objects.withLock { objects in
+            guard let objects else { throw Self.closedError }
+            let scalars = try PerCPUMap(
+                fd: objects.main.mapDescriptor(named: "scalars"), name: "scalars", valueSize: 8)
+            return try scalars.sum(key: UInt32(VSB_SCALAR_WRITES_LOST.rawValue))?.first ?? 0
         }
     }
 

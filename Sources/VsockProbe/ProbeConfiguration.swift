@@ -7,6 +7,14 @@ public struct ProbeConfiguration: Sendable, Equatable {
     /// Also follow every process and thread these processes create after load, so that
     /// `probe -- sh -c 'cmd'` counts `cmd`.
     public var followChildren: Bool
+    /// Load the programs that count what processes do (system calls, KVM_RUN, VM exits, and
+    /// following children). Off when there is no process to follow (`observe` without `--pid`):
+    /// the system call program would otherwise run on every system call of the machine for
+    /// nothing.
+    public var countsProcesses: Bool
+    /// Also send each write-family system call of the followed processes (its size, descriptor
+    /// and time) to the ring buffer of the ``VsockTap`` given to ``Probe/init(configuration:tap:)``.
+    public var capturesWrites: Bool
     /// Count only vsock packets whose source or destination port is this one; nil counts every
     /// vsock packet of the machine. Packets are filtered by connection, never by process: the
     /// receive path runs in kworkers.
@@ -27,6 +35,8 @@ public struct ProbeConfiguration: Sendable, Equatable {
         followChildren: Bool = true,
         vsockPort: UInt32? = nil,
         vsockCID: UInt32? = nil,
+        countsProcesses: Bool = true,
+        capturesWrites: Bool = false,
         tracefsRoot: String = ProbeConfiguration.defaultTracefsRoot,
         systemRoots: SystemRoots = SystemRoots()
     ) {
@@ -34,6 +44,8 @@ public struct ProbeConfiguration: Sendable, Equatable {
         self.followChildren = followChildren
         self.vsockPort = vsockPort
         self.vsockCID = vsockCID
+        self.countsProcesses = countsProcesses
+        self.capturesWrites = capturesWrites
         self.tracefsRoot = tracefsRoot
         self.systemRoots = systemRoots
     }

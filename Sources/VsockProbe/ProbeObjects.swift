@@ -15,21 +15,37 @@ final class ProbeObjects {
 
     /// Loads and attaches everything the plan enables; a program that fails to attach is
     /// switched off with its reason, a failed load of the main object throws.
-    init(configuration: ProbeConfiguration, plan: ProbePlan, vsockDevice: VsockDevice?) throws {
+    /// `eventsDescriptor`: a ring buffer (a ``VsockTap``'s) for the followed processes' writes.
+    init(configuration: ProbeConfiguration, plan: ProbePlan, vsockDevice: VsockDevice?, eventsDescriptor: Int32? = nil) throws {
         warnings = plan.warnings
         main = try BPFObject(name: "vsockbench", base64: EmbeddedBPFObjects.vsockbench)
         do {
-            try main.setReadOnlyData(Self.config(configuration, vsockDevice: vsockDevice))
-            for entry in plan.entries {
+            var config = Self.config(configuration, vsockDevice: vsockDevice)
+            config.count_kvm_run = plan.isEnabled(.kvmRun) ? 1 : 0
+            if let eventsDescriptor, plan.isEnabled(.syscalls) {
+                try main.reuseMap(named: "events", descriptor: eventsDescriptor)
+                config.capture_writes = 1
+            } else {
+                try main.skipMap(named: "events")
+            }
+            try main.setReadOnlyData(config)
+            for entry in plan.entries where entry.program.hasOwnCode {
                 try main.setAutoload(program: entry.program.name, entry.enabled)
             }
             try main.load()
-            let followed = try main.mapDescriptor(named: "followed")
             for pid in configuration.pids.dropFirst(Int(VSB_MAX_TARGETS)) {
-                try Self.follow(pid: pid, mapDescriptor: followed)
+                try follow(pid: pid)
             }
-            for entry in plan.entries {
+            for entry in plan.entries where entry.program.hasOwnCode {
                 sources.append(attach(entry))
+            }
+            // A counter inside another program is attached when its host is, and listed where
+            // the plan lists it.
+            for (index, entry) in plan.entries.enumerated() {
+                guard case .within(let host) = entry.program.attachment else { continue }
+                let hosted = entry.enabled && sources.contains { $0.program == host && $0.attached }
+                let reason = entry.enabled ? (hosted ? nil : "\(host), which counts it, is not attached") : entry.reason
+                sources.insert(ProbeSource(entry.program, attached: hosted, reason: reason), at: min(index, sources.count))
             }
         } catch {
             main.close()
@@ -50,22 +66,40 @@ final class ProbeObjects {
         main.close()
     }
 
-    static func follow(pid: Int32, mapDescriptor: Int32) throws {
+    /// Adds `pid` to the followed map, then bumps the user's generation slot so that no CPU
+    /// keeps its remembered "not followed" verdict for it (see `struct vsb_verdict`).
+    func follow(pid: Int32) throws {
         var key = UInt32(bitPattern: pid)
         var yes: UInt8 = 1
-        let result = bpf_map_update_elem(mapDescriptor, &key, &yes, UInt64(BPF_ANY))
+        let result = bpf_map_update_elem(try main.mapDescriptor(named: "followed"), &key, &yes, UInt64(BPF_ANY))
         guard result == 0 else {
             throw ProbeError(
                 operation: "following pid \(pid) (bpf_map_update_elem)", errno: -result,
                 detail: "at most \(VSB_MAX_FOLLOWED) processes and threads can be followed")
+        }
+        let generations = try main.mapDescriptor(named: "followed_generation")
+        var slot = UInt32(VSB_GENERATION_USER.rawValue)
+        var generation: UInt64 = 0
+        _ = bpf_map_lookup_elem(generations, &slot, &generation)
+        generation &+= 1
+        let bumped = bpf_map_update_elem(generations, &slot, &generation, UInt64(BPF_ANY))
+        guard bumped == 0 else {
+            throw ProbeError(operation: "bumping followed_generation (bpf_map_update_elem)", errno: -bumped, detail: "")
         }
     }
 
     private func attach(_ entry: ProbePlan.Entry) -> ProbeSource {
         guard entry.enabled else { return ProbeSource(entry.program, attached: false, reason: entry.reason) }
         do {
-            try main.attachTracepoint(
-                program: entry.program.name, category: entry.program.category, event: entry.program.event)
+            switch entry.program.attachment {
+            case .tracepoint:
+                try main.attachTracepoint(
+                    program: entry.program.name, category: entry.program.category, event: entry.program.event)
+            case .raw:
+                try main.attachRawTracepoint(program: entry.program.name, event: entry.program.event)
+            case .within:
+                break
+            }
             return ProbeSource(entry.program, attached: true)
         } catch {
             warnings.append("\(entry.program.name) not attached: \(error)")

@@ -24,6 +24,18 @@ struct ProbePlan {
             }
         }
         reconcileForkLayouts()
+        reconcileHostedCounters()
+    }
+
+    /// A counter inside another program is on only when its host is.
+    private mutating func reconcileHostedCounters() {
+        for index in entries.indices {
+            guard case .within(let host) = entries[index].program.attachment, entries[index].enabled,
+                let hostEntry = entries.first(where: { $0.program.name == host }), !hostEntry.enabled
+            else { continue }
+            entries[index].enabled = false
+            entries[index].reason = "\(host), which counts it, is off: \(hostEntry.reason ?? "")"
+        }
     }
 
     func isEnabled(_ program: ProbeProgram) -> Bool {
@@ -34,6 +46,9 @@ struct ProbePlan {
     private static func configurationReason(
         _ program: ProbeProgram, _ configuration: ProbeConfiguration, _ vsockDevice: VsockDevice?
     ) -> String? {
+        if program.followsProcesses && !configuration.countsProcesses {
+            return "no process is followed (countsProcesses is off)"
+        }
         switch program.name {
         case ProbeProgram.followForkDataLoc.name, ProbeProgram.followForkFixedComm.name,
             ProbeProgram.forgetThreads.name:
@@ -50,7 +65,7 @@ struct ProbePlan {
     }
 
     /// Whether the tracepoint exists and has the fields where the program reads them.
-    private static func check(_ program: ProbeProgram, on tracefs: Tracefs) -> (reason: String?, warning: String?) {
+    static func check(_ program: ProbeProgram, on tracefs: Tracefs) -> (reason: String?, warning: String?) {
         guard tracefs.exists(category: program.category, event: program.event) else {
             var reason = "tracepoint \(program.tracepoint) does not exist on this kernel"
             if program.category == "vsock" { reason += " (vsock transport module not loaded)" }

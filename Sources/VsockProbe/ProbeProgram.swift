@@ -18,26 +18,51 @@ struct ExpectedField: Equatable, Sendable {
 
 /// One BPF program of the probe: which tracepoint it attaches to, what it reads, what it counts.
 struct ProbeProgram: Sendable {
+    /// How a program hooks its tracepoint.
+    enum Attachment: Sendable {
+        /// A classic tracepoint (perf event): the kernel builds the record the program reads.
+        case tracepoint
+        /// A raw tracepoint: the program gets the tracepoint's C arguments and no record is
+        /// built, which matters for a tracepoint that fires on every system call.
+        case raw
+        /// Counted by another program (named here) rather than attached on its own: a second
+        /// program on a system call tracepoint would cost every system call of the machine again.
+        case within(String)
+    }
+
     /// The function name in the BPF object.
     var name: String
     var category: String
     var event: String
-    /// The record fields the program reads.
+    /// The record fields the program reads (none for a raw tracepoint: it reads no record).
     var fields: [ExpectedField]
     /// The counter it feeds, as named in the JSON output.
     var counts: String
+    var attachment: Attachment = .tracepoint
 
     var tracepoint: String { "\(category)/\(event)" }
+
+    /// Whether the BPF object has a function of this name (not a counter inside another program).
+    var hasOwnCode: Bool {
+        if case .within = attachment { return false }
+        return true
+    }
+
+    /// Programs filtered on the followed processes: pointless when none is followed.
+    var followsProcesses: Bool { ["kvm_run", "syscalls", "kvm_userspace_exits", "kvm_exits", "children"].contains(counts) }
 }
 
 extension ProbeProgram {
+    /// KVM_RUN ioctls, counted inside count_syscall (`vsb_config.count_kvm_run`).
     static let kvmRun = ProbeProgram(
-        name: "count_kvm_run", category: "syscalls", event: "sys_enter_ioctl",
-        fields: [ExpectedField("cmd", \vsb_ctx_sys_enter_ioctl.cmd)], counts: "kvm_run")
+        name: "count_kvm_run", category: "raw_syscalls", event: "sys_enter", fields: [], counts: "kvm_run",
+        attachment: .within("count_syscall"))
 
+    /// Runs for every system call of every task on the machine: a raw tracepoint (no record
+    /// built), and tasks that are not followed are turned away by a per-CPU verdict.
     static let syscalls = ProbeProgram(
-        name: "count_syscall", category: "raw_syscalls", event: "sys_enter",
-        fields: [ExpectedField("id", \vsb_ctx_sys_enter.id)], counts: "syscalls")
+        name: "count_syscall", category: "raw_syscalls", event: "sys_enter", fields: [], counts: "syscalls",
+        attachment: .raw)
 
     static let userspaceExits = ProbeProgram(
         name: "count_userspace_exit", category: "kvm", event: "kvm_userspace_exit",
@@ -83,6 +108,19 @@ extension ProbeProgram {
         name: "count_virtqueue_kick", category: "fentry", event: "virtqueue_notify", fields: [],
         counts: "virtqueue_kicks")
 
+    /// observe.bpf.c: every packet to or from the watched port, into the `events` ring buffer.
+    static let observeSent = ProbeProgram(
+        name: "observe_sent", category: "vsock", event: "virtio_transport_alloc_pkt",
+        fields: observedPacketFields, counts: "observe.sent")
+
+    static let observeReceived = ProbeProgram(
+        name: "observe_received", category: "vsock", event: "virtio_transport_recv_pkt",
+        fields: observedPacketFields + [
+            ExpectedField("buf_alloc", \vsb_ctx_virtio_vsock_recv_pkt.buf_alloc),
+            ExpectedField("fwd_cnt", \vsb_ctx_virtio_vsock_recv_pkt.fwd_cnt),
+        ],
+        counts: "observe.received")
+
     /// The programs of vsockbench.bpf.c, in the order the report lists them.
     static let tracepointPrograms: [ProbeProgram] = [
         kvmRun, userspaceExits, kvmExits, vsockTx, vsockRx, syscalls, vsockIRQs,
@@ -96,5 +134,11 @@ extension ProbeProgram {
         ExpectedField("dst_port", \vsb_ctx_virtio_vsock_pkt.dst_port),
         ExpectedField("len", \vsb_ctx_virtio_vsock_pkt.len),
         ExpectedField("op", \vsb_ctx_virtio_vsock_pkt.op),
+    ]
+
+    /// observe copies the whole header the tracepoints carry.
+    private static let observedPacketFields = vsockPacketFields + [
+        ExpectedField("type", \vsb_ctx_virtio_vsock_pkt.type),
+        ExpectedField("flags", \vsb_ctx_virtio_vsock_pkt.flags),
     ]
 }

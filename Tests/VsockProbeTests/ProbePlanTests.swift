@@ -41,22 +41,54 @@ struct ProbePlanTests {
     }
 
     @Test(
-        "the same, end to end: the kvm fixture still counts N+1 KVM_RUN with kvm_exit off",
+        "the same, end to end: the kvm fixture still counts N+1 KVM_RUN and its exits to user space with kvm_exit off",
         .enabled(if: TestSupport.hasKVM, "needs /dev/kvm"))
     func wrongLayoutStillCountsTheRest() throws {
         let root = try TestSupport.makeFakeTracefs()
         defer { try? FileManager.default.removeItem(at: root) }
-        let format = root.appending(path: "events/syscalls/sys_enter_ioctl/format")
+        let format = root.appending(path: "events/kvm/kvm_exit/format")
         let original = try String(contentsOf: format, encoding: .utf8)
-        try original.replacingOccurrences(of: "cmd;\toffset:24;\tsize:8;", with: "cmd;\toffset:24;\tsize:4;")
+        try original.replacingOccurrences(of: "u32 isa;\toffset:24;", with: "u32 isa;\toffset:28;")
             .write(to: format, atomically: true, encoding: .utf8)
 
         let result = try TestSupport.runUnderProbe(
             [TestSupport.product("kvm-fixture"), "3"], configuration: ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort, tracefsRoot: root.path))
         #expect(result.exitStatus == 0)
-        #expect(result.counters.kvmRun == nil, "count_kvm_run must be off, not count garbage")
-        #expect(result.warnings.contains { $0.hasPrefix("count_kvm_run switched off") })
+        #expect(result.counters.kvmExits == nil, "count_kvm_exit must be off, not count garbage")
+        #expect(result.warnings.contains { $0.hasPrefix("count_kvm_exit switched off") })
+        #expect(result.counters.kvmRun == 4)
         #expect(result.counters.kvmUserspaceExits == ["IO": 3, "HLT": 1])
+    }
+
+    @Test("KVM_RUN is counted inside count_syscall (one program per system call), and is off with it")
+    func kvmRunRidesOnTheSyscallProgram() throws {
+        let probe = try Probe(configuration: ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort))
+        defer { probe.close() }
+        let kvmRun = try #require(probe.sources.first { $0.program == "count_kvm_run" })
+        let syscalls = try #require(probe.sources.first { $0.program == "count_syscall" })
+        #expect(kvmRun.attached && syscalls.attached)
+        #expect(kvmRun.tracepoint == "raw_syscalls/sys_enter" && syscalls.tracepoint == "raw_syscalls/sys_enter")
+        #expect(!probe.sources.contains { $0.tracepoint.hasPrefix("syscalls/") }, "no per-syscall tracepoint is used")
+
+        let root = try TestSupport.makeFakeTracefs()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.removeItem(at: root.appending(path: "events/raw_syscalls"))
+        let without = try Probe(configuration: ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort, tracefsRoot: root.path))
+        defer { without.close() }
+        let off = try #require(without.sources.first { $0.program == "count_kvm_run" })
+        #expect(!off.attached && off.reason?.contains("raw_syscalls/sys_enter") == true, "\(off)")
+        #expect(try without.read().kvmRun == nil)
+    }
+
+    @Test("without a process to follow, no program runs on system calls, forks or VM exits")
+    func processProgramsOffWithoutProcesses() throws {
+        let probe = try Probe(configuration: ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort, countsProcesses: false))
+        defer { probe.close() }
+        for name in ["count_syscall", "count_kvm_run", "count_kvm_exit", "count_userspace_exit", "follow_fork_data_loc", "forget_thread"] {
+            let source = try #require(probe.sources.first { $0.program == name }, "\(name)")
+            #expect(!source.attached && source.reason?.contains("no process is followed") == true, "\(name): \(source)")
+        }
+        #expect(probe.sources.first { $0.program == "count_vsock_tx" }?.attached == FileManager.default.fileExists(atPath: "/sys/kernel/tracing/events/vsock"))
     }
 
     @Test("missing vsock tracepoints and no vsock device: those programs are off with reasons, no warning")

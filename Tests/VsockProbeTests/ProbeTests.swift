@@ -78,6 +78,26 @@ struct ProbeTests {
         #expect(delta.syscalls["write"] == 42)
     }
 
+    @Test("a process busy in system calls before it is followed is counted once followed (no stale per-CPU verdict)")
+    func followingVoidsRememberedVerdicts() throws {
+        let probe = try Probe(configuration: ProbeConfiguration(pids: [], followChildren: false, vsockPort: TestSupport.unusedVsockPort))
+        defer { probe.close() }
+        // `yes` writes without pause: every CPU it runs on remembers it as not followed.
+        let busy = try HeldProcess(executable: "/bin/sh", arguments: ["-c", "exec yes > /dev/null"])
+        try busy.release()
+        defer {
+            kill(busy.pid, SIGKILL)
+            _ = busy.waitForExit()
+        }
+        usleep(200_000)
+        let unfollowed = try probe.read()
+        #expect(unfollowed.syscalls["write"] == nil, "not followed yet: \(unfollowed.syscalls)")
+        try probe.follow(pid: busy.pid)
+        usleep(200_000)
+        let delta = try probe.read().subtracting(unfollowed)
+        #expect((delta.syscalls["write"] ?? 0) > 0, "followed now: \(delta.syscalls)")
+    }
+
     @Test("the probe reads nothing after close")
     func closeDetaches() throws {
         let probe = try Probe(configuration: ProbeConfiguration(pids: [getpid()], vsockPort: TestSupport.unusedVsockPort))

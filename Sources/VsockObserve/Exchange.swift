@@ -1,0 +1,31 @@
+/// One request/response exchange on a connection: a turn of data packets from the parent, then
+/// a turn back, with what crossed in both directions until the parent's next turn.
+public struct Exchange: Sendable, Equatable {
+    /// The parent's first and last data packets of the request turn.
+    public var requestStartNanos: UInt64
+    public var requestEndNanos: UInt64
+    /// The peer's first and last data packets of the answer.
+    public var responseStartNanos: UInt64
+    public var responseEndNanos: UInt64
+    /// Payload bytes and data packets of each turn.
+    public var requestBytes: UInt64
+    public var responseBytes: UInt64
+    public var requestDataPackets: Int
+    public var responseDataPackets: Int
+    /// Every packet each way, all ops, from the request's first packet to the next request.
+    public var packetsFromParent: Int
+    public var packetsToParent: Int
+    /// CREDIT_UPDATE packets, both ways.
+    public var creditUpdates: Int
+    /// CREDIT_REQUEST packets, both ways: a sender that ran out of credit.
+    public var creditRequests: Int
+    /// From the last packet of the previous answer to this request's first packet: the
+    /// parent's own work. Nil for a connection's first exchange.
+    public var thinkNanos: UInt64?
+    /// Requests in flight when the peer answered (see ``InFlightEstimator``): 1 is stop-and-wait.
+    public var inFlight: Int
+
+    /// From the last data packet of the request to the first one back: the peer's work plus the
+    /// channel's round trip.
+    public var turnaroundNanos: UInt64 { responseStartNanos &- requestEndNanos }
+}

@@ -1,0 +1,105 @@
+import VsockProbe
+
+extension ObserveDocument {
+    /// The document of an observation. `channelRoundTripMicroseconds`: the channel's own round
+    /// trip (from `vsockbench run` on the same channel), which splits turnaround into channel and
+    /// peer in the diagnosis.
+    public init(_ observation: Observation, channelRoundTripMicroseconds: Double? = nil) {
+        port = observation.options.port
+        cid = observation.options.cid
+        pids = observation.pids
+        command = observation.options.command.isEmpty ? nil : observation.options.command
+        startedAt = observation.startedAt
+        seconds = Distribution.round(observation.seconds)
+        kernel = observation.kernel
+        let totals = observation.totals
+        let total = observation.total
+        figures = Self.figures(total, totals: totals, seconds: observation.seconds)
+        figures.perExchange = Self.processPerExchange(observation, base: figures.perExchange, exchanges: total.exchanges)
+        connections = observation.connections.sorted { $0.key < $1.key }.map { connection, record in
+            let span = record.tracker.totals.firstNanos.flatMap { first in
+                record.tracker.totals.lastNanos.map { Double($0 - first) / 1e9 }
+            } ?? 0
+            return ConnectionFigures(
+                connection: connection, seconds: Distribution.round(span),
+                figures: Self.figures(record.statistics, totals: record.tracker.totals, seconds: span),
+                packets: Self.packetsByOp(record.tracker.totals), unansweredRequests: record.tracker.totals.unansweredRequests,
+                overlappedExchanges: record.statistics.overlapped,
+                requestDataPackets: record.statistics.requestDataPackets,
+                responseDataPackets: record.statistics.responseDataPackets)
+        }
+        packets = Self.packetsByOp(totals)
+        let follows = observation.options.followsProcesses
+        writes = WriteFigures(
+            count: follows ? observation.writeSizes.count : nil,
+            bytes: follows ? observation.writeSizes.distribution : .empty,
+            bySyscall: follows ? observation.writesBySyscall : nil)
+        syscalls = follows ? observation.counters?.syscalls : nil
+        lostPackets = observation.lostPackets
+        lostWrites = observation.lostWrites
+        probe = observation.counters
+        warnings = observation.warnings
+        exitStatus = observation.exitStatus
+        pcapPackets = observation.pcapPackets
+        diagnosis = []
+        diagnosis = ObserveDiagnosis.findings(for: self, channelRoundTripMicroseconds: channelRoundTripMicroseconds)
+    }
+
+    /// Rates over `seconds`, distributions, and packets per exchange.
+    static func figures(_ statistics: ExchangeStatistics, totals: ConnectionTotals, seconds: Double) -> Figures {
+        let exchanges = statistics.exchanges
+        func rate(_ value: Double) -> Double? { seconds > 0 ? Distribution.round(value / seconds) : nil }
+        func per(_ value: Int) -> Double? { exchanges > 0 ? Distribution.round(Double(value) / Double(exchanges)) : nil }
+        return Figures(
+            exchanges: exchanges, exchangesPerSecond: rate(Double(exchanges)),
+            mbpsTx: rate(Double(totals.payloadFromParent) * 8 / 1e6), mbpsRx: rate(Double(totals.payloadToParent) * 8 / 1e6),
+            inFlightMax: exchanges > 0 ? statistics.inFlightMax : nil,
+            turnaroundMicroseconds: Distribution(statistics.turnaround, divisor: 1000),
+            thinkMicroseconds: Distribution(statistics.think, divisor: 1000),
+            requestBytes: statistics.requestBytes.distribution, responseBytes: statistics.responseBytes.distribution,
+            perExchange: PerExchange(
+                packetsTx: per(statistics.packetsFromParent), packetsRx: per(statistics.packetsToParent),
+                creditUpdates: per(statistics.creditUpdates)))
+    }
+
+    /// The followed processes' figures per exchange (system calls, writes, reads, context
+    /// switches) and the exits, from the same sources and with the same labels as `run --probe`.
+    static func processPerExchange(_ observation: Observation, base: PerExchange, exchanges: Int) -> PerExchange {
+        var result = base
+        guard exchanges > 0, let counters = observation.counters else { return result }
+        func per(_ value: UInt64?) -> Double? { value.map { Distribution.round(Double($0) / Double(exchanges)) } }
+        if observation.options.followsProcesses && counters.isAttached("syscalls") {
+            result.syscalls = per(counters.totalSyscalls)
+            result.writes = per(SyscallFamilies.writes.reduce(0) { $0 + (counters.syscalls[$1] ?? 0) })
+            result.reads = per(SyscallFamilies.reads.reduce(0) { $0 + (counters.syscalls[$1] ?? 0) })
+        }
+        result.contextSwitches = per(observation.contextSwitches.map(UInt64.init))
+        let basis = observation.isLoopback ? counters.loopbackBasis() : counters
+        let probe = basis.perMessage(exchanges)
+        result.exits = probe.exits.map(Distribution.round)
+        result.exitsSource = probe.exitsSource
+        result.notifications = probe.notifications.map(Distribution.round)
+        return result
+    }
+
+    static func packetsByOp(_ totals: ConnectionTotals) -> PacketsByOp {
+        func named(_ counts: [ConnectionTotals.OpCount]) -> [String: VsockPacketCount] {
+            var result: [String: VsockPacketCount] = [:]
+            for op in VsockOp.allCases {
+                let count = counts[Int(op.rawValue)]
+                result[op.name] = VsockPacketCount(packets: count.packets, bytes: count.bytes)
+            }
+            if counts[0].packets > 0 {
+                result[VsockOp.invalidName] = VsockPacketCount(packets: counts[0].packets, bytes: counts[0].bytes)
+            }
+            return result
+        }
+        return PacketsByOp(tx: named(totals.fromParent), rx: named(totals.toParent))
+    }
+}
+
+/// The system calls that write and read a socket (or anything), by name.
+enum SyscallFamilies {
+    static let writes = ["write", "writev", "pwrite64", "pwritev", "pwritev2", "sendto", "sendmsg", "sendmmsg"]
+    static let reads = ["read", "readv", "pread64", "preadv", "preadv2", "recvfrom", "recvmsg", "recvmmsg"]
+}

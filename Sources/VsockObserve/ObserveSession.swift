@@ -1,0 +1,188 @@
+import Synchronization
+import VsockBenchSupport
+import VsockProbe
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `observe` watches and for how long.
+public struct ObserveOptions: Sendable {
+    /// The service port: connections from or to it.
+    public var port: UInt32
+    /// Only connections from or to this CID (the enclave's); nil: any.
+    public var cid: UInt32?
+    /// Processes whose system calls, writes and context switches are counted (and their
+    /// children's). Empty: packets only.
+    public var pids: [Int32]
+    /// A command to run and observe until it exits (it is followed like a pid).
+    public var command: [String]
+    /// How long to observe without a command; nil: until the processes exit or Ctrl-C.
+    public var durationSeconds: Double?
+    /// Also write the packets here as a LINKTYPE_VSOCK pcap.
+    public var pcapPath: String?
+
+    public init(
+        port: UInt32, cid: UInt32? = nil, pids: [Int32] = [], command: [String] = [], durationSeconds: Double? = nil,
+        pcapPath: String? = nil
+    ) {
+        self.port = port
+        self.cid = cid
+        self.pids = pids
+        self.command = command
+        self.durationSeconds = durationSeconds
+        self.pcapPath = pcapPath
+    }
+
+    /// Whether processes are followed (a command or pids).
+    public var followsProcesses: Bool { !pids.isEmpty || !command.isEmpty }
+}
+
+/// What one observation gathered: the connections' exchanges, the processes' writes, the
+/// probe's counts over the same span.
+public struct Observation: Sendable {
+    public var options: ObserveOptions
+    public var connections: [VsockConnection: ObservationBuilder.ConnectionRecord]
+    public var writeSizes: SizeDistribution
+    public var writesBySyscall: [String: UInt64]
+    /// The probe's counts from attach to the end (syscalls of the followed processes, vsock
+    /// packets by op, notifications); nil when it could not start.
+    public var counters: ProbeCounters?
+    /// Wall-clock seconds observed.
+    public var seconds: Double
+    /// Packets and writes the BPF side could not hand over (the ring buffer was full).
+    public var lostPackets: UInt64
+    public var lostWrites: UInt64
+    /// Voluntary context switches of the followed processes over the span; nil when not counted.
+    public var contextSwitches: Int?
+    /// The followed pids (the command's first).
+    public var pids: [Int32]
+    /// The command's exit status (128 + signal), when a command ran.
+    public var exitStatus: Int32?
+    public var warnings: [String]
+    /// The packet programs and the probe's, attached or not.
+    public var sources: [ProbeSource]
+    public var kernel: String
+    public var startedAt: String
+    public var pcapPackets: Int?
+
+    public var total: ExchangeStatistics {
+        connections.values.reduce(into: ExchangeStatistics()) { $0.add($1.statistics) }
+    }
+
+    public var totals: ConnectionTotals {
+        connections.values.reduce(into: ConnectionTotals()) { $0.add($1.tracker.totals) }
+    }
+
+    /// Both ends in this kernel (the lab's CID 1): the probe then sees each packet twice.
+    public var isLoopback: Bool { connections.keys.contains { $0.parentCID == $0.peerCID } }
+}
+
+/// Runs an observation: the tap on the port, the probe on the followed processes, the ring
+/// buffer drained on this thread until the duration, the command's exit or Ctrl-C.
+public enum ObserveSession {
+    /// Polls the ring buffer this often at most: the BPF side wakes the reader only when a
+    /// quarter of the buffer waits.
+    static let pollMilliseconds: Int32 = 20
+
+    public static func run(_ options: ObserveOptions) throws -> Observation {
+        let tap = try VsockTap(configuration: VsockTap.Configuration(port: options.port, cid: options.cid))
+        defer { tap.close() }
+        var child: HeldProcess?
+        var pids = options.pids
+        if let executable = options.command.first {
+            let held = try HeldProcess(executable: executable, arguments: Array(options.command.dropFirst()))
+            held.waitUntilHeld()
+            child = held
+            pids = [held.pid] + pids
+        }
+        let configuration = ProbeConfiguration(
+            pids: pids, followChildren: true, vsockPort: options.port, vsockCID: options.cid,
+            countsProcesses: options.followsProcesses, capturesWrites: options.followsProcesses)
+        let probe: Probe
+        do {
+            probe = try Probe(configuration: configuration, tap: tap)
+        } catch {
+            child?.abandon()
+            throw error
+        }
+        defer { probe.close() }
+        let pcap = try options.pcapPath.map { try PcapWriter(path: $0, realtimeOffsetNanos: Self.realtimeOffsetNanos()) }
+        var builder = ObservationBuilder(pcap: pcap)
+        let switchesBefore = child == nil ? ContextSwitches.voluntary(of: pids) : nil
+        let before = try probe.read()
+        let startedAt = iso8601Now()
+        let stop = StopRequest()
+        if child == nil { SignalWatcher.start { _ in stop.request() } }
+        let start = MonotonicClock.nanos()
+        try child?.release()
+        var exitStatus: Int32?
+        while true {
+            try builder.take(try tap.poll(timeoutMilliseconds: pollMilliseconds))
+            let elapsed = Double(MonotonicClock.nanos() - start) / 1e9
+            if let child {
+                if let status = child.exitStatusIfExited() {
+                    exitStatus = status
+                    break
+                }
+            } else {
+                if stop.requested { break }
+                if let duration = options.durationSeconds, elapsed >= duration { break }
+                if !pids.isEmpty && !pids.contains(where: { kill($0, 0) == 0 || errno == EPERM }) { break }
+            }
+        }
+        let seconds = Double(MonotonicClock.nanos() - start) / 1e9
+        // What was under way when it stopped: the buffer is drained until it stays empty.
+        var quiet = 0
+        while quiet < 2 {
+            let events = try tap.poll(timeoutMilliseconds: 5)
+            quiet = events.isEmpty ? quiet + 1 : 0
+            try builder.take(events)
+        }
+        try builder.finish()
+        let after = try probe.read()
+        try pcap?.close()
+        var switches: Int?
+        if let child {
+            switches = child.voluntaryContextSwitches
+        } else if let switchesBefore, let now = ContextSwitches.voluntary(of: pids) {
+            switches = max(0, now - switchesBefore)
+        }
+        let counters = after.subtracting(before).excludingProbeReads()
+        return Observation(
+            options: options, connections: builder.connections, writeSizes: builder.writeSizes,
+            writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
+            seconds: seconds, lostPackets: (try? tap.lostPackets()) ?? 0, lostWrites: (try? probe.lostWrites()) ?? 0,
+            contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
+            warnings: probe.warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
+            startedAt: startedAt, pcapPackets: pcap?.packets)
+    }
+
+    /// CLOCK_REALTIME minus CLOCK_MONOTONIC now, to date the BPF side's monotonic timestamps.
+    static func realtimeOffsetNanos() -> Int64 {
+        var real = timespec()
+        var mono = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        clock_gettime(CLOCK_MONOTONIC, &mono)
+        return (Int64(real.tv_sec) - Int64(mono.tv_sec)) * 1_000_000_000 + Int64(real.tv_nsec) - Int64(mono.tv_nsec)
+    }
+}
+
+/// Set from the signal watcher's thread, read by the drain loop.
+final class StopRequest: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func request() { flag.store(true, ordering: .relaxed) }
+    var requested: Bool { flag.load(ordering: .relaxed) }
+}
+
+extension ProbeCounters {
+    /// Without the process counters (no process followed: nothing to count, not zero).
+    func withoutProcessCounts() -> ProbeCounters {
+        var copy = self
+        copy.kvmRun = nil
+        copy.kvmExits = nil
+        copy.kvmUserspaceExits = nil
+        copy.syscalls = [:]
+        return copy
+    }
+}

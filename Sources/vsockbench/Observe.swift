@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import VsockObserve
+import VsockProbe
+
+extension VsockBench {
+    /// `vsockbench observe`: watch a live vsock exchange from the parent, any protocol.
+    struct Observe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "observe",
+            abstract: "Watch the vsock connections of a port and rebuild their exchanges: any protocol, nothing changed.",
+            usage: """
+                vsockbench observe --port PORT [--cid CID] [--pid PID ...] --duration D [--json F] [--html F] [--pcap F]
+                vsockbench observe --port PORT [--cid CID] [--json F] [--html F] [--pcap F] -- COMMAND [ARGS...]
+                """,
+            discussion: """
+                Run it on the parent while your own agent runs: it reads every vsock packet from or \
+                to PORT with eBPF (the vsock/virtio_transport_* tracepoints; root or CAP_BPF and \
+                CAP_PERFMON), knowing nothing of your framing, and rebuilds per connection:
+                  turn        a run of data packets one way
+                  exchange    a turn from the parent (the request) followed by a turn back (the answer)
+                  turnaround  last data packet of the request to the first one back: enclave work plus channel
+                  think time  last packet back to the next request: the parent's own work
+                  in flight   requests the enclave had not yet read when it answered, plus the answered
+                              one (from the packets' fwd_cnt): 1 is stop-and-wait
+                With --pid (or a COMMAND, which is followed the same way, with its children) it also \
+                counts that process's system calls, its writes and their sizes, and its voluntary \
+                context switches, per exchange. Exits per exchange come from the same sources as \
+                `run --probe` (exits_source says which). Payload bytes never leave the kernel: \
+                --pcap writes headers only (LINKTYPE_VSOCK, like a vsockmon capture).
+
+                Loopback (both ends on this machine, CID 1): the side connecting to PORT is taken as \
+                the parent.
+
+                Examples:
+                  vsockbench observe --port 5005 --pid $(pidof my-parent-app) --duration 30s --json agent.json
+                  vsockbench observe --port 5005 --cid 16 --duration 10s --pcap agent.pcap
+                  vsockbench observe --port 5005 --channel-rtt 80us -- ./load-generator --requests 10000
+                """
+        )
+
+        @Option(help: ArgumentHelp("The service port: connections from or to it are observed.", valueName: "PORT"))
+        var port: UInt32
+
+        @Option(help: ArgumentHelp("Only connections from or to this CID (the enclave's).", valueName: "CID"))
+        var cid: UInt32?
+
+        @Option(help: ArgumentHelp("Also count this process's system calls, writes and context switches (repeatable).", valueName: "PID"))
+        var pid: [Int32] = []
+
+        @Option(help: ArgumentHelp("Observe this long (with a unit: 30s, 500ms); without it, until the --pid processes exit or Ctrl-C.", valueName: "D"),
+                transform: TimeSpan.parsePositive)
+        var duration: TimeSpan?
+
+        @Option(name: .customLong("channel-rtt"),
+                help: ArgumentHelp("The channel's own round trip (what `vsockbench run` measures on it, e.g. 80us): splits turnaround into channel and enclave in the diagnosis.", valueName: "D"),
+                transform: TimeSpan.parsePositive)
+        var channelRTT: TimeSpan?
+
+        @Option(name: .long, help: ArgumentHelp("Write the observation as JSON (schema vsockbench-observe/1) to this file ('-': standard output).", valueName: "file"))
+        var json: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML page to this file.", valueName: "file"))
+        var html: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write the packets' headers as a pcap (LINKTYPE_VSOCK 271, no payload) to this file.", valueName: "file"))
+        var pcap: String?
+
+        @Argument(parsing: .postTerminator, help: ArgumentHelp("A command to run and observe until it exits, after --.", valueName: "COMMAND"))
+        var command: [String] = []
+
+        func validate() throws {
+            if port == 0 || port == UInt32.max { throw ValidationError("--port \(port) is not a service port (1 to 4294967294).") }
+            if command.isEmpty && pid.isEmpty && duration == nil {
+                throw ValidationError("Say how long to observe: --duration D, --pid PID (until it exits), or a command after --.")
+            }
+            if !command.isEmpty && duration != nil { throw ValidationError("Give either --duration or a command, not both: a command is observed until it exits.") }
+            if let bad = pid.first(where: { $0 <= 0 }) { throw ValidationError("--pid \(bad) is not a process id (a positive number).") }
+        }
+
+        func run() throws {
+            try checkWritable(json == "-" ? nil : json, html, pcap)
+            let availability = VsockProbe.Probe.checkAvailability()
+            guard availability == .available else { throw fail("observe: \(availability.message)", code: Exit.badInput) }
+            let options = ObserveOptions(
+                port: port, cid: cid, pids: pid, command: command, durationSeconds: duration?.seconds, pcapPath: pcap)
+            let observation: Observation
+            do {
+                observation = try ObserveSession.run(options)
+            } catch {
+                throw fail("observe: \(error)", code: Exit.badInput)
+            }
+            for warning in observation.warnings { printError("warning: \(warning)") }
+            let document = ObserveDocument(observation, channelRoundTripMicroseconds: channelRTT.map { $0.seconds * 1e6 })
+            print(ObserveText.render(document), terminator: "")
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let bytes = Array(try encoder.encode(document)) + Array("\n".utf8)
+                if json == "-" { FileHandle.standardOutput.write(Data(bytes)) } else { try writeFile(json, bytes) }
+            }
+            if let html { try writeFile(html, Array(ObserveHTML.render(document).utf8)) }
+            if let status = observation.exitStatus, status != 0 { throw ExitCode(status) }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+import VsockProbe
+
+@testable import VsockObserve
+
+/// From tap events, as the ring buffer hands them over, to connections and writes.
+@Suite struct ObservationBuilderTests {
+    static func sent(_ nanos: UInt64, from port: UInt32, op: UInt16 = 5, length: UInt32 = 100) -> TapEvent {
+        TapEvent(timestampNanos: nanos, kind: .sent, sourceCID: 3, sourcePort: port, destinationCID: 16, destinationPort: 5005, length: length, op: op)
+    }
+
+    static func received(_ nanos: UInt64, to port: UInt32, op: UInt16 = 5, length: UInt32 = 200, read: UInt32 = 0) -> TapEvent {
+        TapEvent(
+            timestampNanos: nanos, kind: .received, sourceCID: 16, sourcePort: 5005, destinationCID: 3, destinationPort: port,
+            length: length, op: op, bufferAllocation: 262_144, forwardCount: read)
+    }
+
+    @Test("events from two CPUs out of order within the horizon are taken in time order, per connection")
+    func reordersAndSeparatesConnections() throws {
+        var builder = ObservationBuilder()
+        var events: [TapEvent] = []
+        var t: UInt64 = 1_000_000_000
+        var sent: [UInt32: UInt32] = [50000: 0, 50001: 0]
+        for _ in 0..<30 {
+            for port: UInt32 in [50000, 50001] {
+                events.append(Self.sent(t, from: port))
+                sent[port, default: 0] += 100
+                events.append(Self.received(t + 1_000_000, to: port, read: sent[port] ?? 0))
+                t += 10
+            }
+            t += 3_000_000
+        }
+        // A received event reaches the buffer before the send it answers (another CPU).
+        for index in stride(from: 0, to: events.count - 1, by: 2) { events.swapAt(index, index + 1) }
+        for chunk in stride(from: 0, to: events.count, by: 7) {
+            try builder.take(Array(events[chunk..<min(chunk + 7, events.count)]))
+        }
+        try builder.finish()
+        #expect(builder.connections.count == 2)
+        for record in builder.connections.values {
+            #expect(record.statistics.exchanges == 30)
+            #expect(record.statistics.requestBytes.distribution.p50 == 100)
+            #expect(record.statistics.responseBytes.distribution.max == 200)
+            #expect(record.statistics.inFlightMax == 1)
+        }
+        #expect(builder.total.exchanges == 60)
+        #expect(builder.packets == UInt64(events.count))
+    }
+
+    @Test("writes: sizes exact, counted by system call")
+    func writes() throws {
+        var builder = ObservationBuilder()
+        let sizes: [UInt32] = [4, 8192, 4, 8192, 4, 8192, 100]
+        try builder.take(sizes.enumerated().map { index, size in
+            TapEvent(timestampNanos: UInt64(index), kind: .write, length: size, tgid: 42, syscallNumber: index == 6 ? 20 : 1, descriptor: 5)
+        })
+        try builder.finish()
+        #expect(builder.writes == 7)
+        #expect(builder.writesBySyscall == ["write": 6, "writev": 1])
+        let distribution = builder.writeSizes.distribution
+        #expect(distribution.p50 == 100 && distribution.max == 8192 && distribution.p90 == 8192)
+        #expect(builder.writeSizes.isExact)
+    }
+
+    @Test("a loopback event pair becomes one connection seen from the side that connects to the port")
+    func loopbackDirections() {
+        let out = TapEvent(timestampNanos: 1, kind: .sent, sourceCID: 1, sourcePort: 40000, destinationCID: 1, destinationPort: 5005, length: 10, op: 5)
+        let back = TapEvent(timestampNanos: 2, kind: .received, sourceCID: 1, sourcePort: 5005, destinationCID: 1, destinationPort: 40000, length: 20, op: 5)
+        let a = ObservedPacket(out)
+        let b = ObservedPacket(back)
+        #expect(a?.connection == b?.connection)
+        #expect(a?.direction == .fromParent && b?.direction == .toParent)
+        #expect(a?.connection.peerPort == 5005)
+    }
+}

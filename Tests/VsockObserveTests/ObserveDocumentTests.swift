@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import VsockProbe
+
+@testable import VsockObserve
+
+/// The JSON document: every key always there, null where nothing was counted; the diagnosis.
+@Suite struct ObserveDocumentTests {
+    static let topKeys: Set<String> = [
+        "schema", "port", "cid", "pids", "command", "started_at", "seconds", "kernel", "exchanges", "exchanges_per_s",
+        "mbps_tx", "mbps_rx", "in_flight_max", "turnaround_us", "think_us", "request_bytes", "response_bytes",
+        "per_exchange", "connections", "packets", "writes", "syscalls", "lost_events", "probe", "diagnosis", "warnings",
+        "exit_status", "pcap_packets",
+    ]
+    static let perExchangeKeys: Set<String> = [
+        "packets_tx", "packets_rx", "credit_updates", "syscalls", "writes", "reads", "context_switches", "exits",
+        "exits_source", "notifications",
+    ]
+    static let connectionKeys: Set<String> = [
+        "parent_cid", "parent_port", "peer_cid", "peer_port", "seconds", "exchanges", "exchanges_per_s", "mbps_tx",
+        "mbps_rx", "in_flight_max", "turnaround_us", "think_us", "request_bytes", "response_bytes", "per_exchange",
+        "packets", "unanswered_requests", "overlapped_exchanges", "request_data_packets", "response_data_packets",
+    ]
+
+    static func observation(_ script: PacketScript, pids: [Int32] = [], seconds: Double = 1) -> Observation {
+        var record = ObservationBuilder.ConnectionRecord(tracker: ConnectionTracker(connection: PacketScript.connection))
+        for packet in script.packets {
+            if let exchange = record.tracker.add(packet) { record.statistics.record(exchange) }
+        }
+        if let last = record.tracker.finish() { record.statistics.record(last) }
+        return Observation(
+            options: ObserveOptions(port: 5005, pids: pids, durationSeconds: seconds), connections: [PacketScript.connection: record],
+            writeSizes: SizeDistribution(), writesBySyscall: [:], counters: nil, seconds: seconds, lostPackets: 0, lostWrites: 0,
+            contextSwitches: nil, pids: pids, exitStatus: nil, warnings: [], sources: [], kernel: "test", startedAt: "now",
+            pcapPackets: nil)
+    }
+
+    static func json(_ document: ObserveDocument) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(document)) as? [String: Any])
+    }
+
+    @Test("every key of vsockbench-observe/1 is present; process figures are null without --pid")
+    func everyKeyPresent() throws {
+        var script = PacketScript()
+        for _ in 0..<10 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 100_000) }
+        let object = try Self.json(ObserveDocument(Self.observation(script)))
+        #expect(Set(object.keys) == Self.topKeys)
+        #expect(object["schema"] as? String == "vsockbench-observe/1")
+        let per = try #require(object["per_exchange"] as? [String: Any])
+        #expect(Set(per.keys) == Self.perExchangeKeys)
+        #expect(per["syscalls"] is NSNull && per["writes"] is NSNull && per["context_switches"] is NSNull)
+        #expect(per["packets_tx"] as? Double == 2)
+        let connection = try #require((object["connections"] as? [[String: Any]])?.first)
+        #expect(Set(connection.keys) == Self.connectionKeys)
+        for key in ["turnaround_us", "think_us", "request_bytes", "response_bytes"] {
+            let distribution = try #require(object[key] as? [String: Any], "\(key)")
+            #expect(Set(distribution.keys) == ["p50", "p90", "p99", "max", "mean"])
+        }
+        #expect((object["request_bytes"] as? [String: Any])?["p50"] as? Double == 8224)
+        let turnaround = try #require((object["turnaround_us"] as? [String: Any])?["p50"] as? Double)
+        #expect(abs(turnaround - 1000) <= 1, "HdrHistogram, three significant digits: \(turnaround)")
+        #expect(object["syscalls"] is NSNull)
+        #expect((object["writes"] as? [String: Any])?["count"] is NSNull)
+    }
+
+    @Test("nothing observed: no exchange, distributions null, the diagnosis says what to check")
+    func empty() throws {
+        let document = ObserveDocument(Self.observation(PacketScript()))
+        let object = try Self.json(document)
+        #expect(object["exchanges"] as? Int == 0)
+        #expect(object["in_flight_max"] is NSNull)
+        #expect((object["turnaround_us"] as? [String: Any])?["p50"] is NSNull)
+        #expect(document.diagnosis.map(\.code) == ["no_traffic"])
+    }
+
+    @Test("diagnosis: stop-and-wait with the time in the enclave, split by --channel-rtt")
+    func stopAndWaitInTheEnclave() {
+        var script = PacketScript()
+        for _ in 0..<100 { script.exchange(request: 8224, response: 8224, work: 2_900_000, think: 50_000) }
+        let document = ObserveDocument(Self.observation(script, seconds: 0.3), channelRoundTripMicroseconds: 80)
+        let codes = document.diagnosis.map(\.code)
+        #expect(codes.contains("stop_and_wait"))
+        #expect(codes.contains("time_in_peer"))
+        let text = document.diagnosis.first { $0.code == "time_in_peer" }?.text ?? ""
+        #expect(text.contains("turnaround p50 2.90 ms") && text.contains("80.00 us"), "\(text)")
+    }
+
+    @Test("diagnosis: the parent's think time, small writes, pipelining")
+    func otherCauses() {
+        var thinking = PacketScript()
+        for _ in 0..<50 { thinking.exchange(request: 8192, response: 100, work: 100_000, think: 2_500_000, requestPieces: 17) }
+        let codes = ObserveDocument(Self.observation(thinking, seconds: 0.14)).diagnosis.map(\.code)
+        #expect(codes.contains("time_in_parent"))
+        #expect(codes.contains("small_writes_parent"))
+
+        var pipelined = PacketScript()
+        pipelined.handshake()
+        for _ in 0..<4 { pipelined.parentSends(1000) }
+        for _ in 0..<20 {
+            pipelined.peerReads(1000)
+            pipelined.peerSends(1000)
+            pipelined.wait(1000)
+            pipelined.parentSends(1000)
+        }
+        #expect(ObserveDocument(Self.observation(pipelined)).diagnosis.map(\.code).contains("pipelined"))
+    }
+
+    @Test("a one-way stream is said as such")
+    func oneWay() {
+        var script = PacketScript()
+        for _ in 0..<10 {
+            script.parentSends(65536)
+            script.peerReadsAll()
+        }
+        #expect(ObserveDocument(Self.observation(script)).diagnosis.map(\.code) == ["one_way"])
+    }
+
+    @Test("sizes are exact, not HdrHistogram buckets")
+    func exactSizes() {
+        var sizes = SizeDistribution()
+        for size in [8224, 8224, 8225, 100_003] as [UInt64] { sizes.record(size) }
+        #expect(sizes.distribution.p50 == 8224 && sizes.distribution.p90 == 100_003 && sizes.distribution.max == 100_003)
+    }
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vsockbench observe: every vsock packet to or from one port, as an event in a ring buffer.
+ *
+ * `vsockbench observe` rebuilds the exchange from these (turns, exchanges, turnaround, think
+ * time); the probe's count_syscall adds the followed processes' writes to the same ring buffer.
+ * Packets are filtered by connection, never by process: they are received in kworkers. Only the
+ * header fields the tracepoints carry leave the kernel, never a payload byte.
+ *
+ * Loopback (both ends in this kernel: src_cid == dst_cid, the lab's CID 1) shows every packet
+ * twice, built by its sender and received by its receiver. The side connecting to the port is
+ * taken as the parent: its packets are kept when built (their send time), the other side's
+ * when received (their arrival at the parent), so each packet comes once.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "vsockbench.h"
+
+const volatile struct vsb_observe_config vsb_observe_config = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VSB_EVENTS_BYTES);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VSB_LOST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} observe_lost SEC(".maps");
+
+static __always_inline int watched(const struct vsb_ctx_virtio_vsock_pkt *ctx)
+{
+	__u32 port = vsb_observe_config.port;
+	__u32 cid = vsb_observe_config.cid;
+
+	if (ctx->src_port != port && ctx->dst_port != port)
+		return 0;
+	if (vsb_observe_config.filter_cid && ctx->src_cid != cid && ctx->dst_cid != cid)
+		return 0;
+	return 1;
+}
+
+static __always_inline void emit(const struct vsb_ctx_virtio_vsock_pkt *ctx, __u32 kind, __u32 buf_alloc, __u32 fwd_cnt)
+{
+	struct vsb_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+
+	if (!event) {
+		__u32 slot = VSB_LOST_PACKETS;
+		__u64 *lost = bpf_map_lookup_elem(&observe_lost, &slot);
+
+		if (lost)
+			*lost += 1;
+		return;
+	}
+	__builtin_memset(event, 0, sizeof(*event));
+	event->timestamp_ns = bpf_ktime_get_ns();
+	event->kind = kind;
+	event->src_cid = ctx->src_cid;
+	event->src_port = ctx->src_port;
+	event->dst_cid = ctx->dst_cid;
+	event->dst_port = ctx->dst_port;
+	event->len = ctx->len;
+	event->type = ctx->type;
+	event->op = ctx->op;
+	event->flags = ctx->flags;
+	event->buf_alloc = buf_alloc;
+	event->fwd_cnt = fwd_cnt;
+	event->tgid = bpf_get_current_pid_tgid() >> 32;
+	/* The reader polls on a timer; wake it early only when the buffer fills up. */
+	bpf_ringbuf_submit(event, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vsb_observe_config.wakeup_bytes
+		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+SEC("tracepoint/vsock/virtio_transport_alloc_pkt")
+int observe_sent(struct vsb_ctx_virtio_vsock_pkt *ctx)
+{
+	__u32 port = vsb_observe_config.port;
+
+	if (!watched(ctx))
+		return 0;
+	if (ctx->src_cid == ctx->dst_cid && ctx->src_port == port && ctx->dst_port != port)
+		return 0; /* loopback: the service side's packet, kept when the parent receives it */
+	emit(ctx, VSB_EVENT_SENT, 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/vsock/virtio_transport_recv_pkt")
+int observe_received(struct vsb_ctx_virtio_vsock_recv_pkt *ctx)
+{
+	__u32 port = vsb_observe_config.port;
+
+	if (!watched(&ctx->pkt))
+		return 0;
+	if (ctx->pkt.src_cid == ctx->pkt.dst_cid && ctx->pkt.dst_port == port && ctx->pkt.src_port != port)
+		return 0; /* loopback: the parent's packet, kept when it was built */
+	emit(&ctx->pkt, VSB_EVENT_RECEIVED, ctx->buf_alloc, ctx->fwd_cnt);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
