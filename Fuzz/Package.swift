@@ -47,6 +47,17 @@ let package = Package(
             path: "Sources/FrameReaderStream",
             linkerSettings: fuzzerLink
         ),
+        /// A service's own framing (replay): MessageFraming.scan against a reference, and
+        /// FrameReader in foreign mode over a Unix socketpair that sends the input.
+        .executableTarget(
+            name: "ForeignStream",
+            dependencies: [
+                "FuzzSupport", .product(name: "VsockWire", package: "vsockbench"),
+                .product(name: "VsockTransport", package: "vsockbench"),
+            ],
+            path: "Sources/ForeignStream",
+            linkerSettings: fuzzerLink
+        ),
         /// The target's hello: JSON decode of a CaseHello, the case it carries, its bounds check.
         .executableTarget(
             name: "HelloDecode",
