@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 2700
 # at a time, not beside the parallel suites that load both cores.
 TIMED_TESTS := DiagnoseTests|OpenLoopTests|TimeSeriesTests|StrategyBoundsTests|CheckGateTests|batchingStrategiesMakeFewerWritesPerMessage
 
-.PHONY: demo test deps build release bench-peers bench-probe vsock-lab clean
+.PHONY: demo test deps build release bench-peers bench-probe vsock-lab fuzz clean
 
 demo: release
 	$(RELEASE) run scenarios/cliff.yaml
@@ -59,6 +59,12 @@ vsock-lab:
 	scripts/install-deps.sh lab
 	$(RELEASE_BUILD)
 	scripts/vsock-lab/bench.sh --binary $(RELEASE) --out lab-results
+
+# libFuzzer harnesses (Fuzz/), 25 s each by default (FUZZ_SECONDS=600 for a longer run); not
+# part of `make test`. Fails on any crash, leak or timeout, naming the artifact.
+fuzz:
+	scripts/install-deps.sh build
+	SWIFT=$(SWIFT) scripts/fuzz.sh
 
 clean:
 	rm -rf .build .build-tsan
