@@ -66,8 +66,10 @@ rates.sort()
 print(max(1, round(0.25e6 / rates[len(rates) // 2])))' "$out/r1.json" "$out/r2.json")
 sed "s/inflight: 1}/inflight: 1, target_cost: ${cost_us}us}/" "$scenario" > "$out/slowed.yaml"
 sed "s/inflight: 1}/inflight: 1, write_chunk: 1KiB}/" "$scenario" > "$out/chunked.yaml"
-grep -q "target_cost: ${cost_us}us" "$out/slowed.yaml" && grep -q "write_chunk: 1KiB" "$out/chunked.yaml" \
-    || { echo "bench-check-gate: could not derive the variants from $scenario" >&2; exit 2; }
+if ! grep -q "target_cost: ${cost_us}us" "$out/slowed.yaml" || ! grep -q "write_chunk: 1KiB" "$out/chunked.yaml"; then
+    echo "bench-check-gate: could not derive the variants from $scenario" >&2
+    exit 2
+fi
 echo "slowed: chatty-8k with target_cost ${cost_us}us (a quarter of its median time per message)"
 run slowed "$out/slowed.yaml"
 echo "chunked: chatty-8k with write_chunk 1KiB"
