@@ -70,8 +70,19 @@ extension VsockBench.History {
         @Option(name: .long, help: ArgumentHelp("The shuffles' seed: the same history gives the same answer (1).", valueName: "n"))
         var seed: UInt64 = ChangeOptions.standard.seed
 
+        @Option(name: .customLong("min-change"), help: ArgumentHelp(
+            "The smallest move named, of the level before it (5%; counts per message at most 2%). Write the % sign.", valueName: "pct"))
+        var minimumChange = "5%"
+
+        func validate() throws {
+            guard minimumChange.hasSuffix("%"), let value = Double(minimumChange.dropLast()), value >= 0, value.isFinite else {
+                throw ValidationError("--min-change \(minimumChange): give a percentage with its % sign, such as 5%")
+            }
+        }
+
         var options: ChangeOptions {
-            ChangeOptions(significance: significance, permutations: permutations, minimumSegment: minimumSegment, seed: seed)
+            ChangeOptions(significance: significance, permutations: permutations, minimumSegment: minimumSegment, seed: seed,
+                          minimumChange: (Double(minimumChange.dropLast()) ?? 5) / 100)
         }
     }
 
@@ -199,10 +210,11 @@ extension VsockBench.History {
 
     struct Trend: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A figure of a scenario's cases over the runs, with each run's 95% interval and the runs where it changed.",
+            abstract: "A figure of a scenario's cases over the runs, with each run's interval and the runs where it changed.",
             discussion: """
-            Each value is a run's median over its trials, with the 95% interval the run gave it \
-            (none for a single trial). The metric is a figure's JSON key (msgs_per_s, mbps_total, \
+            Each value is a run's median over its trials, with the interval the run gave it and \
+            its coverage (order statistics: 95% from 6 trials, [min, max] below, 75% for 3; none \
+            for a single trial). The metric is a figure's JSON key (msgs_per_s, mbps_total, \
             latency_us.p99, writes_per_msg, ...), a short name (mbps, msgs, p50, p99, writes, \
             reads, exits), `throughput` (the default: msgs/s for request/response, Mbps for a \
             stream), `timings` (throughput and p99) or `all`. Changes are found as by \
@@ -268,7 +280,9 @@ extension VsockBench.History {
             For each scenario (or SCENARIO), case (or --case) and figure (--metric: `timings` by \
             default, throughput and p99), the series of per-run medians of verified runs, oldest \
             first, is split by E-divisive means; a change is kept only when a permutation test \
-            (seeded: the same history gives the same answer) finds it significant. Each change \
+            (seeded: the same history gives the same answer) finds it significant and it moved \
+            the level by at least --min-change (5%: on a shared machine runs differ by more than \
+            that; counts per message at most 2%). Each change \
             names the first run at the new level and the last run before it (the change lies \
             between their commits), the medians before and after, and the p-value. Exit 0 \
             whether or not something changed.

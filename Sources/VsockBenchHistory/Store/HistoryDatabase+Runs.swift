@@ -75,7 +75,7 @@ extension HistoryDatabase {
     }
 }
 
-/// A case of a stored run: its figures by key (`msgs_per_s`, `latency_us.p99`), their 95%
+/// A case of a stored run: its figures by key (`msgs_per_s`, `latency_us.p99`), their
 /// intervals where the run gave them, and each trial's figures.
 public struct StoredCase: Sendable, Equatable, Encodable {
     public var name: String

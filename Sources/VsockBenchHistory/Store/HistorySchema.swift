@@ -13,7 +13,7 @@ import GRDB
 /// - `run_label`: `KEY=VALUE` labels of a run.
 /// - `case_result`: each case of a run: name, position in the file, workload, verified,
 ///   skipped, trials, its configuration (JSON).
-/// - `case_figure`: each figure of a case (its value: the median of the trials) and the 95%
+/// - `case_figure`: each figure of a case (its value: the median of the trials) and the
 ///   interval the run gave it, keyed by the figure's JSON path (`msgs_per_s`, `latency_us.p99`).
 /// - `trial_figure`: each figure of each trial.
 ///

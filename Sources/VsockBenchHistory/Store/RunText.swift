@@ -40,6 +40,6 @@ public enum RunText {
             }
             table.add(row)
         }
-        return out + "\n" + table.render() + "figures: each case's median over its trials [its 95% interval]; every figure and trial: --json\n"
+        return out + "\n" + table.render() + "figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below]; every figure and trial: --json\n"
     }
 }

@@ -1,14 +1,18 @@
 import GRDB
 import VsockBenchReport
+import VsockBenchStats
 
-/// One run's value of a figure: the median of its trials, with the 95% interval the run gave
-/// it (none for a single trial).
+/// One run's value of a figure: the median of its trials, with the interval the run gave it
+/// (none for a single trial) and that interval's coverage: the runs' intervals are order
+/// statistics, 95% from 6 trials on, [min, max] below (75% for 3 trials).
 public struct SeriesPoint: Sendable, Equatable, Encodable {
     public var run: Int64
     public var startedAt: String
     public var gitCommit: String?
     public var value: Double
     public var interval: [Double]?
+    /// The interval's coverage for this many trials (0.75 for 3, 0.95 or a little more from 6).
+    public var coverage: Double?
     public var trials: Int
     /// The case ran clean; a point that did not is shown but left out of change detection.
     public var verified: Bool
@@ -19,12 +23,13 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
         self.gitCommit = gitCommit
         self.value = value
         self.interval = interval
+        self.coverage = interval == nil ? nil : (try? OrderStatisticRanks(sampleSize: trials, confidence: 0.95))?.coverage
         self.trials = trials
         self.verified = verified
     }
 
     enum CodingKeys: String, CodingKey {
-        case run, startedAt = "started_at", gitCommit = "git_commit", value, interval = "ci", trials, verified
+        case run, startedAt = "started_at", gitCommit = "git_commit", value, interval = "ci", coverage = "ci_coverage", trials, verified
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -34,6 +39,7 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
         try c.encode(gitCommit, forKey: .gitCommit)
         try c.encode(value, forKey: .value)
         try c.encode(interval, forKey: .interval)
+        try c.encode(coverage.map { ($0 * 10000).rounded() / 10000 }, forKey: .coverage)
         try c.encode(trials, forKey: .trials)
         try c.encode(verified, forKey: .verified)
     }

@@ -1,7 +1,7 @@
 import VsockBenchReport
 import VsockBenchSupport
 
-/// One series as an SVG chart: each run's median (a point) with its 95% interval (a
+/// One series as an SVG chart: each run's median (a point) with its interval (a
 /// whisker), the line through them, the level of each stretch between changes (dashed), and a
 /// marker where a change starts, labelled with its run and size.
 enum TrendChart {
@@ -42,7 +42,7 @@ enum TrendChart {
             body.append(SVGText.text(x(index), plotBottom + 17, String(point.run), "tick", anchor: "middle"))
         }
         body.append(SVGText.text(plotRight, height - 10, "run (oldest first)", "axis-title", anchor: "end"))
-        body.append(SVGText.text(plotLeft, 18, "\(series.figure.label): each run's median and 95% interval", "axis-title"))
+        body.append(SVGText.text(plotLeft, 18, "\(series.figure.label): each run's median and interval", "axis-title"))
 
         body += levels(series, x: x, y: y, step: step)
         for (index, point) in points.enumerated() {
@@ -88,7 +88,10 @@ enum TrendChart {
         var text = "run \(point.run), \(point.startedAt)"
         if let commit = point.gitCommit { text += ", commit \(commit.prefix(12))" }
         text += ": \(Format.compact(point.value)) \(figure.label)"
-        if let interval = point.interval, interval.count == 2 { text += " [\(Format.compact(interval[0])), \(Format.compact(interval[1]))]" }
+        if let interval = point.interval, interval.count == 2 {
+            text += " [\(Format.compact(interval[0])), \(Format.compact(interval[1]))]"
+            if let coverage = point.coverage { text += " (\(Format.fixed(coverage * 100, 0))% coverage)" }
+        }
         text += ", \(point.trials) trial\(point.trials == 1 ? "" : "s")"
         if !point.verified { text += ", not verified" }
         return text

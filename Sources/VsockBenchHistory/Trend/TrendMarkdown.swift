@@ -22,7 +22,7 @@ public enum TrendMarkdown {
         if let first = report.series.first?.points.first, let last = report.series.first?.points.last {
             out += "Runs \(first.run) to \(last.run) (\(Markup.markdownCell(first.startedAt)) to \(Markup.markdownCell(last.startedAt)))"
             if !report.labels.isEmpty { out += ", labelled " + report.labels.map { "`\(Markup.markdownCell($0.text))`" }.joined(separator: ", ") }
-            out += ". Each value is a run's median over its trials, with its 95% interval.\n\n"
+            out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets).\n\n"
         }
         for series in report.series { out += section(series) }
         return out
@@ -42,12 +42,12 @@ public enum TrendMarkdown {
             }
             out += "\n"
         }
-        out += "| run | started | commit | trials | \(Markup.markdownCell(series.figure.label)) | 95% interval |\n|---:|---|---|---:|---:|---|\n"
+        out += "| run | started | commit | trials | \(Markup.markdownCell(series.figure.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
         let changed = Set(series.changes.map(\.run))
         for point in series.points.suffix(tableRows) {
             let mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")
             out += "| \(point.run) | \(Markup.markdownCell(point.startedAt)) | \(Markup.markdownCell(point.gitCommit.map { String($0.prefix(12)) } ?? "-")) "
-                + "| \(point.trials) | \(Format.compact(point.value))\(mark) | \(TrendText.intervalText(point.interval)) |\n"
+                + "| \(point.trials) | \(Format.compact(point.value))\(mark) | \(TrendText.intervalText(point)) |\n"
         }
         return out + "\n"
     }

@@ -39,8 +39,10 @@ public enum TrendPage {
             }
             changes = SVGText.element("ul", [], items.joined())
         }
-        let caption = "Each point is a run's median over its trials (\(series.points.map(\.trials).max() ?? 1) at most), "
-            + "the whisker its 95% interval; dashed lines are the level between changes."
+        let coverages = Set(series.points.compactMap { $0.coverage.map { Format.fixed($0 * 100, 0) + "%" } }).sorted()
+        let caption = "Each point is a run's median over its trials, the whisker its interval (order statistics: "
+            + "95% from 6 trials, [min, max] below; here \(coverages.isEmpty ? "none: single trials" : coverages.joined(separator: ", ")) coverage); "
+            + "dashed lines are the level between changes, hover a point for its run."
         let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.figure.label)"
         return SVGText.element("section", [], SVGText.element("h2", [], Markup.escape(heading))
             + SVGText.element("p", [("class", "caption")], Markup.escape(caption)) + TrendChart.render(series) + changes)

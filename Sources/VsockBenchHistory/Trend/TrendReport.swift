@@ -98,7 +98,9 @@ struct ChangeMethod: Encodable {
     var options: ChangeOptions
     init(_ options: ChangeOptions) { self.options = options }
 
-    enum CodingKeys: String, CodingKey { case name, series, significance, permutations, minimumSegment = "minimum_segment", seed }
+    enum CodingKeys: String, CodingKey {
+        case name, series, significance, permutations, minimumSegment = "minimum_segment", seed, minimumChange = "minimum_change"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -108,6 +110,7 @@ struct ChangeMethod: Encodable {
         try c.encode(options.permutations, forKey: .permutations)
         try c.encode(options.minimumSegment, forKey: .minimumSegment)
         try c.encode(String(options.seed), forKey: .seed)
+        try c.encode(options.minimumChange, forKey: .minimumChange)
     }
 }
 

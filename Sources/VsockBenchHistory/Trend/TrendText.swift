@@ -23,15 +23,15 @@ public enum TrendText {
 
     /// One series: a header line, then a row per run.
     static func table(_ series: FigureSeries) -> String {
-        let out = "\(Terminal.safe(series.caseName)): \(series.figure.label) (each run's median over its trials, with its 95% interval)\n"
-        var table = TextTable(columns: ["run", "started", "commit", "trials", series.figure.label, "95% interval", ""], rightAligned: [0, 3, 4])
+        let out = "\(Terminal.safe(series.caseName)): \(series.figure.label) (each run's median over its trials, with its interval and the interval's coverage)\n"
+        var table = TextTable(columns: ["run", "started", "commit", "trials", series.figure.label, "interval (coverage)", ""], rightAligned: [0, 3, 4])
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
         for point in series.points {
             var note = point.verified ? "" : "not verified: left out of the changes"
             if let change = starts[point.run] { note = "<- \(shortChange(change))" }
             table.add([
                 String(point.run), Terminal.safe(point.startedAt), Terminal.safe(point.gitCommit.map { String($0.prefix(12)) } ?? "-"),
-                String(point.trials), Format.compact(point.value), intervalText(point.interval), note,
+                String(point.trials), Format.compact(point.value), intervalText(point), note,
             ])
         }
         return out + table.render()
@@ -66,14 +66,17 @@ public enum TrendText {
         return (change >= 0 ? "+" : "") + Format.fixed(change * 100, 1) + "%"
     }
 
-    static func intervalText(_ interval: [Double]?) -> String {
-        guard let interval, interval.count == 2 else { return "-" }
-        return Format.compact(interval[0]) + " - " + Format.compact(interval[1])
+    /// `28182 - 39603 (75%)`: the run's interval and its coverage; `-` for a single trial.
+    static func intervalText(_ point: SeriesPoint) -> String {
+        guard let interval = point.interval, interval.count == 2 else { return "-" }
+        let coverage = point.coverage.map { " (\(Format.fixed($0 * 100, 0))%)" } ?? ""
+        return Format.compact(interval[0]) + " - " + Format.compact(interval[1]) + coverage
     }
 
     static func method(_ options: ChangeOptions) -> String {
         "changes: e-divisive means over the per-run medians of verified runs, each kept when a permutation test gives "
-            + "p <= \(Format.compact(options.significance)) (\(options.permutations) shuffles, seed \(options.seed), at least \(options.minimumSegment) runs per level)"
+            + "p <= \(Format.compact(options.significance)) (\(options.permutations) shuffles, seed \(options.seed), at least \(options.minimumSegment) runs per level) "
+            + "and a move of at least \(Format.compact(options.minimumChange * 100))% (counts \(Format.compact(min(options.minimumChange, 0.02) * 100))%)"
     }
 }
 

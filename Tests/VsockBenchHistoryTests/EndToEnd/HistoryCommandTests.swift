@@ -81,9 +81,9 @@ struct HistoryCommandTests {
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
         let runs = try #require(listed["runs"] as? [[String: Any]])
         #expect(runs.count == 14)
-        // Added from the repository: its commit; the labels as given.
-        let commit = try #require(runs.first?["git_commit"] as? String)
-        #expect(GitCommit.isCommitID(commit))
+        // Added from the repository: its commit (none where git or the repository is missing); the labels as given.
+        let expected = GitCommit.current(in: Self.repositoryRoot)
+        #expect(runs.first?["git_commit"] as? String == expected)
         #expect((runs.first?["labels"] as? [String: String]) == ["branch": "main"])
         let table = try Self.run(["history", "list", "cliff", "--db", db, "--last", "3"])
         #expect(table.stdout.contains("3 runs") && table.stdout.contains("branch=main"), "\(table.stdout)")

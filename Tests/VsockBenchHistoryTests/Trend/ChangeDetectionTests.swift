@@ -83,3 +83,24 @@ struct ChangeDetectionTests {
         #expect(throws: HistoryError.self) { try TrendReport.build(db, scenario: "cliff", options: options) }
     }
 }
+
+@Suite("History changes: the minimum move")
+struct MinimumChangeTests {
+    /// A quiet series (±0.5%) with a 3% step at run 12: significant, but below the default 5%.
+    @Test func aSmallStepIsNamedOnlyBelowTheMinimum() throws {
+        let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.005, stepAt: 12, stepFactor: 0.97, seed: 8))
+        let standard = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput)
+        #expect(standard.withChanges.isEmpty, "\(standard.withChanges.map(\.changes))")
+        var options = ChangeOptions.standard
+        options.minimumChange = 0.01
+        let finer = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput, options: options)
+        #expect(finer.withChanges.first?.changes.map(\.run) == [12])
+    }
+
+    @Test func levelsAreMeasuredAgainWhenASmallChangeIsDropped() {
+        let values = [10.0, 10, 10, 10.2, 10.2, 10.2, 8, 8, 8]
+        #expect(ChangeFinder.measure([3, 6], in: values).map(\.after) == [10.2, 8])
+        #expect(ChangeFinder.measure([6], in: values).first?.before == 10.1)
+        #expect(ChangeFinder.relative((before: 10, after: 8)) == 0.2)
+    }
+}

@@ -13,8 +13,9 @@ struct TrendRenderingTests {
         let marked = text.split(separator: "\n").filter { $0.contains("<- moved") }
         #expect(marked.count == 1)
         #expect(marked.first?.hasPrefix(" 12 ") == true, "\(text)")
-        #expect(text.contains("95% interval"))
-        // Each run's interval is in its row.
+        // Each run's interval is in its row, with its coverage (3 trials: [min, max], 75%).
+        #expect(text.contains("interval (coverage)"))
+        #expect(text.split(separator: "\n").filter { $0.contains("(75%)") }.count == 20)
         #expect(text.contains(HistoryFixtures.commit(11).prefix(12)))
     }
 
@@ -68,7 +69,8 @@ struct TrendRenderingTests {
         let series = try #require((object["series"] as? [[String: Any]])?.first)
         #expect(series["metric"] as? String == "msgs_per_s")
         let point = try #require((series["points"] as? [[String: Any]])?.first)
-        #expect(Set(point.keys) == ["run", "started_at", "git_commit", "value", "ci", "trials", "verified"])
+        #expect(Set(point.keys) == ["run", "started_at", "git_commit", "value", "ci", "ci_coverage", "trials", "verified"])
+        #expect(point["ci_coverage"] as? Double == 0.75)
         let change = try #require((series["changes"] as? [[String: Any]])?.first)
         #expect(change["run"] as? Int == 12 && change["direction"] as? String == "worse")
     }
