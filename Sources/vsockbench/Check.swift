@@ -43,7 +43,8 @@ extension VsockBench {
             their per-run medians give the spread exactly as N --baseline files would. Runs with a \
             case that was not verified are left out, and so is the run being checked when it was \
             added first; --history-label KEY=VALUE keeps only runs with that label (the same \
-            instance type, say).
+            instance type, say). With fewer runs there than --history-min-runs (1), nothing is \
+            gated: exit 2, saying how many there are.
 
             Exit status: 0 nothing regressed; 1 a regression or an unverified case (each named); \
             2 unusable input (unreadable file, another schema, cases missing on either side, a bad \
@@ -71,6 +72,10 @@ extension VsockBench {
 
         @Option(name: .long, help: ArgumentHelp("With --history: how many of the most recent runs make the baseline (10).", valueName: "n"))
         var window: Int?
+
+        @Option(name: .customLong("history-min-runs"), help: ArgumentHelp(
+            "With --history: exit 2 (not gated) when fewer earlier runs are there (1).", valueName: "n"))
+        var historyMinimumRuns: Int?
 
         @Option(name: .customLong("history-label"), help: ArgumentHelp(
             "With --history: only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
@@ -103,7 +108,9 @@ extension VsockBench {
         func validate() throws {
             if history == nil {
                 if baseline.isEmpty { throw ValidationError("give the baseline: --baseline FILE... or --history DB --window N") }
-                if window != nil || !historyLabels.isEmpty { throw ValidationError("--window and --history-label go with --history DB") }
+                if window != nil || !historyLabels.isEmpty || historyMinimumRuns != nil {
+                    throw ValidationError("--window, --history-label and --history-min-runs go with --history DB")
+                }
             } else {
                 if !baseline.isEmpty { throw ValidationError("--baseline and --history: choose one baseline") }
                 if let window, window < 1 { throw ValidationError("--window \(window): give the number of runs to gate against, 1 or more") }
@@ -128,7 +135,8 @@ extension VsockBench {
                 let selected = try historyCall { () throws(HistoryError) in
                     let db = try HistoryDatabase.open(path: history, creating: false)
                     return try HistoryWindow.select(
-                        in: db, like: resultsDocuments, size: window ?? 10, labels: try HistoryLabel.parseAll(historyLabels), casesInCommon: casesInCommon)
+                        in: db, like: resultsDocuments, size: window ?? 10, labels: try HistoryLabel.parseAll(historyLabels),
+                        casesInCommon: casesInCommon, minimumRuns: historyMinimumRuns ?? 1)
                 }
                 baselineDocuments = selected.documents
                 baselinePaths = [selected.description]

@@ -26,8 +26,8 @@ Steps:
   5. with --history DB:
        with --history-window N: vsockbench check DIR/NAME.json --history DB --window N \
            --markdown DIR/NAME.history-check.md --junit DIR/NAME.history-check.xml
-       (gated against the last N runs of the scenario before this one; with no such run
-       yet it is reported, not failed)
+       (gated against the last N runs of the scenario before this one; with fewer than a
+       third of N such runs yet it is reported, not failed)
        vsockbench history add DIR/NAME.json --db DB --label ... (instance_type from DMI
        unless given), then after every scenario:
        vsockbench history trend --db DB --metric timings --html DIR/history.html \
@@ -194,6 +194,7 @@ for scenario in "${scenarios[@]}"; do
         if [[ $history_window -gt 0 ]]; then
             gate=0
             "$vsockbench" check "$results/$name.json" --history "$history" --window "$history_window" \
+                --history-min-runs "$(((history_window + 2) / 3))" \
                 --tolerance "$tolerance" --markdown "$results/$name.history-check.md" \
                 --junit "$results/$name.history-check.xml" 2>"$results/$name.history-check.err" || gate=$?
             case $gate in

@@ -67,6 +67,12 @@ public enum TrendText {
     }
 
     /// `28182 - 39603 (75%)`: the run's interval and its coverage; `-` for a single trial.
+    /// `5%`, `2.5%`: a fraction as a percentage without needless decimals.
+    static func percentOf(_ fraction: Double) -> String {
+        let percent = fraction * 100
+        return (percent == percent.rounded() ? Format.fixed(percent, 0) : Format.compact(percent)) + "%"
+    }
+
     static func intervalText(_ point: SeriesPoint) -> String {
         guard let interval = point.interval, interval.count == 2 else { return "-" }
         let coverage = point.coverage.map { " (\(Format.fixed($0 * 100, 0))%)" } ?? ""
@@ -76,7 +82,7 @@ public enum TrendText {
     static func method(_ options: ChangeOptions) -> String {
         "changes: e-divisive means over the per-run medians of verified runs, each kept when a permutation test gives "
             + "p <= \(Format.compact(options.significance)) (\(options.permutations) shuffles, seed \(options.seed), at least \(options.minimumSegment) runs per level) "
-            + "and a move of at least \(Format.compact(options.minimumChange * 100))% (counts \(Format.compact(min(options.minimumChange, 0.02) * 100))%)"
+            + "and a move of at least \(percentOf(options.minimumChange)) (counts \(percentOf(min(options.minimumChange, 0.02))))"
     }
 }
 

@@ -17,9 +17,14 @@ public struct HistoryWindow: Sendable {
     /// `history.sqlite: runs 3-12 (the last 10 of cliff with these cases)`.
     public var description: String
 
+    /// The last `size` runs like `results`; fewer than `minimumRuns` of them is `nothingMatches`
+    /// (a gate against one or two noisy runs would fail on noise: the first nights of a CI).
     public static func select(in db: HistoryDatabase, like results: [RunDocument], size: Int, labels: [HistoryLabel] = [],
-                              casesInCommon: Bool = false) throws(HistoryError) -> HistoryWindow {
+                              casesInCommon: Bool = false, minimumRuns: Int = 1) throws(HistoryError) -> HistoryWindow {
         guard size >= 1 else { throw .badOption("--window \(size): give the number of runs to gate against, 1 or more (such as 10)") }
+        guard minimumRuns >= 1, minimumRuns <= size else {
+            throw .badOption("--history-min-runs \(minimumRuns): give a number from 1 to the window (\(size))")
+        }
         guard let scenario = results.first?.scenario else { throw .badOption("no results to check") }
         if let other = results.first(where: { $0.scenario != scenario }) {
             throw .badOption("the results are of two scenarios (\(scenario), \(other.scenario)); check one scenario at a time against the history")
@@ -63,6 +68,10 @@ public struct HistoryWindow: Sendable {
         guard !chosen.isEmpty else {
             throw .nothingMatches("no run of \(filter.text) in \(db.path) has the cases \(names.sorted().joined(separator: ", ")) and ran clean"
                 + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
+        }
+        if chosen.count < minimumRuns {
+            throw .nothingMatches("only \(chosen.count) run\(chosen.count == 1 ? "" : "s") of \(filter.text) in \(db.path) to gate against, "
+                + "fewer than --history-min-runs \(minimumRuns); not gated until there are more")
         }
         chosen.reverse()
         documents.reverse()

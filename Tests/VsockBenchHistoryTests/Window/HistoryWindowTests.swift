@@ -67,3 +67,15 @@ struct HistoryWindowTests {
         }
     }
 }
+
+@Suite("check --history: too few runs")
+struct HistoryWindowMinimumTests {
+    @Test func fewerRunsThanTheMinimumAreNotGated() throws {
+        let db = try HistoryFixtures.history(rates: [20000, 20100])
+        let error = try #require(thrownHistoryError { () throws(HistoryError) in
+            _ = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(9, rate: 20000)], size: 10, minimumRuns: 4)
+        })
+        #expect(error.description.contains("only 2 runs"), "\(error)")
+        #expect(try HistoryWindow.select(in: db, like: [HistoryFixtures.run(9, rate: 20000)], size: 10, minimumRuns: 2).runs.count == 2)
+    }
+}
