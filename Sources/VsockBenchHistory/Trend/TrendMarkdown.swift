@@ -32,10 +32,11 @@ public enum TrendMarkdown {
         let values = series.points.map(\.value)
         var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.figure.label))\n\n"
         if let last = series.points.last, let low = values.min(), let high = values.max() {
-            out += "`\(sparkline(values))` latest \(Format.compact(last.value)) (run \(last.run)); range \(Format.compact(low)) to \(Format.compact(high)) over \(values.count) runs\n\n"
+            out += "`\(sparkline(values))` latest \(Format.compact(last.value)) (run \(last.run)); range \(Format.compact(low)) to \(Format.compact(high)) over \(values.count) run\(values.count == 1 ? "" : "s")\n\n"
         }
         if series.changes.isEmpty {
-            out += "No change found.\n\n"
+            let line = TrendText.changeLines(series, indent: "").split(separator: "\n").first.map(String.init) ?? "no change"
+            out += Markup.markdownCell(line).capitalizedFirst + ".\n\n"
         } else {
             for change in series.changes {
                 out += "- **\(change.better ? "Better" : "Worse")**: " + Markup.markdownCell(TrendText.sentence(change, figure: series.figure)) + "\n"
@@ -63,4 +64,9 @@ public enum TrendMarkdown {
             return blocks[min(max(index, 0), blocks.count - 1)]
         })
     }
+}
+
+extension String {
+    /// The first letter in capitals: a sentence from a phrase.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
