@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         /// C declarations Swift cannot import on its own (sockaddr_vm, vsock socket options, rusage per thread).
@@ -62,6 +63,15 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        /// The results history: runs kept in a SQLite database (GRDB, migrations), trends with each
+        /// run's interval, change points over the per-run medians, the window a check gates against.
+        .target(
+            name: "VsockBenchHistory",
+            dependencies: [
+                "VsockBenchReport", "VsockBenchStats", "VsockBenchModel", "VsockBenchSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         /// What this machine offers: AF_VSOCK, CIDs, Nitro, BPF, KVM, socket buffers.
         .target(
             name: "VsockBenchDoctor",
@@ -80,7 +90,7 @@ let package = Package(
             name: "vsockbench",
             dependencies: [
                 "VsockBenchSupport", "VsockTransport", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "VsockBenchDoctor",
-                "VsockProbe", "VsockObserve",
+                "VsockProbe", "VsockObserve", "VsockBenchHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -152,6 +162,15 @@ let package = Package(
             dependencies: ["VsockObserve", "VsockProbe", "vsockbench", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .testTarget(name: "VsockBenchStatsTests", dependencies: ["VsockBenchStats"]),
+        /// The history's store, migrations, trends, change points and window gate; and the
+        /// built `vsockbench history` end to end.
+        .testTarget(
+            name: "VsockBenchHistoryTests",
+            dependencies: [
+                "VsockBenchHistory", "VsockBenchReport", "VsockBenchStats", "VsockBenchModel", "VsockBenchSupport", "VsockProbe", "vsockbench",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages vsockbench needs, only those that are missing.
-#   scripts/install-deps.sh build   what `swift build` needs (libbpf for the probe)
+#   scripts/install-deps.sh build   what `swift build` needs (libbpf for the probe, SQLite for the history)
 #   scripts/install-deps.sh test    + the test peers: QEMU, busybox and jq for the vsock lab,
 #                                   socat, shellcheck, chromium for the HTML report test,
 #                                   python3 for the observe lab test's pcap check
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 set_name=${1:-build}
-build=(libbpf-dev pkg-config libelf-dev zlib1g-dev libc6-dev)
+build=(libbpf-dev pkg-config libelf-dev zlib1g-dev libc6-dev libsqlite3-dev)
 test=(qemu-system-x86 busybox-static socat cpio jq python3 shellcheck chromium)
 lab=(qemu-system-x86 busybox-static cpio jq)
 bench=(iperf3 sockperf hyperfine jq)

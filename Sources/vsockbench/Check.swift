@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import VsockBenchHistory
 import VsockBenchReport
 
 extension VsockBench {
@@ -36,6 +37,15 @@ extension VsockBench {
             A case not verified in the results fails the check whatever its figures. Every knob \
             of a case that differs from the baseline's is a note.
 
+            --history DB --window N takes the baseline from a results history (vsockbench history \
+            add) instead of files: the last N runs (10) of the results' scenario with the same case \
+            names, each as the results file it was added from, so their trials are pooled and \
+            their per-run medians give the spread exactly as N --baseline files would. Runs with a \
+            case that was not verified are left out, and so is the run being checked when it was \
+            added first; --history-label KEY=VALUE keeps only runs with that label (the same \
+            instance type, say). With fewer runs there than --history-min-runs (1), nothing is \
+            gated: exit 2, saying how many there are.
+
             Exit status: 0 nothing regressed; 1 a regression or an unverified case (each named); \
             2 unusable input (unreadable file, another schema, cases missing on either side, a bad \
             tolerance).
@@ -45,6 +55,7 @@ extension VsockBench {
               vsockbench check r1.json r2.json --baseline b1.json b2.json b3.json
               vsockbench check results.json --baseline baseline.json --tolerance 10% --tolerance p99=25%
               vsockbench check results.json --baseline baseline.json --junit check.xml --markdown summary.md
+              vsockbench check results.json --history history.sqlite --window 10 --history-label instance_type=m6i.xlarge
             """)
 
         @Argument(help: ArgumentHelp("Results to check (run, compare or diagnose --json; several are pooled).", valueName: "results.json"))
@@ -52,7 +63,23 @@ extension VsockBench {
 
         @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
             "The reference runs (one or more files, pooled): --baseline a.json b.json.", valueName: "baseline.json"))
-        var baseline: [String]
+        var baseline: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp(
+            "Take the baseline from this results history (vsockbench history add): the last --window runs of the same scenario and cases.",
+            valueName: "db"))
+        var history: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --history: how many of the most recent runs make the baseline (10).", valueName: "n"))
+        var window: Int?
+
+        @Option(name: .customLong("history-min-runs"), help: ArgumentHelp(
+            "With --history: exit 2 (not gated) when fewer earlier runs are there (1).", valueName: "n"))
+        var historyMinimumRuns: Int?
+
+        @Option(name: .customLong("history-label"), help: ArgumentHelp(
+            "With --history: only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
+        var historyLabels: [String] = []
 
         @Option(name: .customLong("tolerance"), help: ArgumentHelp(
             "Minimum effect for a timing to regress: 5% for every timing (the default), or FIGURE=PCT for one of msgs_per_s, mbps, p99 (repeatable). Write the % sign.",
@@ -78,20 +105,53 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Also write a GitHub-flavoured markdown summary to this file.", valueName: "file"))
         var markdown: String?
 
+        func validate() throws {
+            if history == nil {
+                if baseline.isEmpty { throw ValidationError("give the baseline: --baseline FILE... or --history DB --window N") }
+                if window != nil || !historyLabels.isEmpty || historyMinimumRuns != nil {
+                    throw ValidationError("--window, --history-label and --history-min-runs go with --history DB")
+                }
+            } else {
+                if !baseline.isEmpty { throw ValidationError("--baseline and --history: choose one baseline") }
+                if let window, window < 1 { throw ValidationError("--window \(window): give the number of runs to gate against, 1 or more") }
+            }
+        }
+
         func run() throws {
             try checkWritable(junit, markdown)
-            let report: CheckReport
+            let tolerances: CheckTolerances
+            let resultsDocuments: [RunDocument]
+            var baselineDocuments: [RunDocument] = []
             do {
-                let tolerances = try CheckTolerances.parse(self.tolerances, count: countTolerance, alpha: alpha)
-                let resultsDocuments = try results.map { path throws(CheckInputError) in try load(path) }
-                let baselineDocuments = try baseline.map { path throws(CheckInputError) in try load(path) }
-                report = try RegressionCheck.compare(
-                    results: resultsDocuments, baseline: baselineDocuments,
-                    options: .init(tolerances: tolerances, casesInCommon: casesInCommon, reference: reference),
-                    resultsPaths: results, baselinePaths: baseline)
+                tolerances = try CheckTolerances.parse(self.tolerances, count: countTolerance, alpha: alpha)
+                resultsDocuments = try results.map { path throws(CheckInputError) in try load(path) }
+                baselineDocuments = try baseline.map { path throws(CheckInputError) in try load(path) }
             } catch {
                 throw fail(error.description, code: Exit.badInput)
             }
+            var baselinePaths = baseline
+            var windowNotes: [String] = []
+            if let history {
+                let selected = try historyCall { () throws(HistoryError) in
+                    let db = try HistoryDatabase.open(path: history, creating: false)
+                    return try HistoryWindow.select(
+                        in: db, like: resultsDocuments, size: window ?? 10, labels: try HistoryLabel.parseAll(historyLabels),
+                        casesInCommon: casesInCommon, minimumRuns: historyMinimumRuns ?? 1)
+                }
+                baselineDocuments = selected.documents
+                baselinePaths = [selected.description]
+                windowNotes = selected.notes
+            }
+            var report: CheckReport
+            do {
+                report = try RegressionCheck.compare(
+                    results: resultsDocuments, baseline: baselineDocuments,
+                    options: .init(tolerances: tolerances, casesInCommon: casesInCommon, reference: reference),
+                    resultsPaths: results, baselinePaths: baselinePaths)
+            } catch {
+                throw fail(error.description, code: Exit.badInput)
+            }
+            report.warnings += windowNotes
             print(report.renderText(), terminator: "")
             if let junit { try writeFile(junit, Array(JUnitReport.render(report).utf8)) }
             if let markdown { try writeFile(markdown, Array(CheckMarkdown.render(report).utf8)) }

@@ -14,7 +14,7 @@ struct VsockBench: ParsableCommand {
         Example: vsockbench run scenarios/cliff.yaml
         """,
         version: HostFacts.toolVersion,
-        subcommands: [Serve.self, Run.self, Compare.self, Diagnose.self, Sweep.self, Check.self, Corpus.self, Probe.self, Observe.self, Doctor.self]
+        subcommands: [Serve.self, Run.self, Compare.self, Diagnose.self, Sweep.self, Check.self, Corpus.self, History.self, Probe.self, Observe.self, Doctor.self]
     )
 
     /// ArgumentParser's flow with one exit-status rule for every command: bad input (an

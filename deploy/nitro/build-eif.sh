@@ -93,7 +93,7 @@ if [[ -n $build_image ]]; then
         set -e
         trap "chown -R \"\$HOST_UID:\$HOST_GID\" .build/nitro/container-build Package.resolved .swiftpm 2>/dev/null || true" EXIT
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends libbpf-dev libelf-dev zlib1g-dev >/dev/null
+        apt-get install -y -qq --no-install-recommends libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev >/dev/null
         swift build -c release --static-swift-stdlib --product vsockbench \
             --build-path .build/nitro/container-build'
     NITRO_BINARY="$NITRO_REPO_ROOT/.build/nitro/container-build/release/vsockbench"

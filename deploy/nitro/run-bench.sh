@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole Nitro run from the parent: start the enclave, wait for it, run the scenarios with
-# the probe, collect JSON and markdown, gate against baselines, and terminate the enclave,
-# also when anything fails.
+# the probe, collect JSON and markdown, gate against baselines and the results history, add
+# the runs to the history with its trend, and terminate the enclave, also when anything fails.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -12,6 +12,7 @@ Usage: deploy/nitro/run-bench.sh [--scenario FILE ...] [--results DIR] [--baseli
          [--tolerance PCT] [--cid CID] [--cpu-count N] [--memory MIB] [--eif PATH]
          [--debug-mode] [--no-probe] [--check socat|vsockbench] [--tries N]
          [--interval SECONDS] [--no-start] [--keep-running]
+         [--history DB] [--history-window N] [--label KEY=VALUE ...]
 
 Steps:
   1. start-enclave.sh (skipped with --no-start: an enclave already serves at --cid)
@@ -22,7 +23,16 @@ Steps:
   4. with --baseline-dir: vsockbench check DIR/NAME.json --baseline BASE/NAME.json \\
            --tolerance PCT --markdown DIR/NAME.check.md --junit DIR/NAME.junit.xml
      (a scenario without a baseline is reported, not failed: its JSON can become one)
-  5. stop-enclave.sh, from an EXIT trap, so a failed step still frees the enclave
+  5. with --history DB:
+       with --history-window N: vsockbench check DIR/NAME.json --history DB --window N \
+           --markdown DIR/NAME.history-check.md --junit DIR/NAME.history-check.xml
+       (gated against the last N runs of the scenario before this one; with fewer than a
+       third of N such runs yet it is reported, not failed)
+       vsockbench history add DIR/NAME.json --db DB --label ... (instance_type from DMI
+       unless given), then after every scenario:
+       vsockbench history trend --db DB --metric timings --html DIR/history.html \
+           --markdown DIR/history.md (table in DIR/history.txt)
+  6. stop-enclave.sh, from an EXIT trap, so a failed step still frees the enclave
      (--keep-running leaves it up for more runs)
 
 Options:
@@ -30,6 +40,9 @@ Options:
   --results DIR      where reports go (default results/nitro)
   --baseline-dir DIR baselines named like the scenarios (e.g. deploy/nitro/baselines)
   --tolerance PCT    allowed regression for check (default 10%)
+  --history DB       the results history (SQLite; created when missing) to add each run to
+  --history-window N also gate each scenario against its last N runs in the history
+  --label KEY=VALUE  a label for the runs in the history (repeatable), e.g. branch=main
   --no-probe         run without the eBPF probe (it needs root or CAP_BPF+CAP_PERFMON;
                      when not root, vsockbench runs under 'sudo -n')
   --cid, --cpu-count, --memory, --eif, --debug-mode: as in start-enclave.sh (with
@@ -55,6 +68,9 @@ interval=2
 start=1
 keep=0
 start_args=()
+history=""
+history_window=0
+labels=()
 while [[ $# -gt 0 ]]; do
     case $1 in
         -h | --help)
@@ -65,7 +81,8 @@ while [[ $# -gt 0 ]]; do
         --no-probe) probe=() ;;
         --no-start) start=0 ;;
         --keep-running) keep=1 ;;
-        --scenario | --results | --baseline-dir | --tolerance | --cid | --cpu-count | --memory | --eif | --check | --tries | --interval)
+        --scenario | --results | --baseline-dir | --tolerance | --cid | --cpu-count | --memory | --eif | --check | --tries | --interval | \
+            --history | --history-window | --label)
             nitro_need_value "$@"
             case $1 in
                 --scenario) scenarios+=("$2") ;;
@@ -79,6 +96,9 @@ while [[ $# -gt 0 ]]; do
                 --check) check=$2 ;;
                 --tries) tries=$2 ;;
                 --interval) interval=$2 ;;
+                --history) history=$2 ;;
+                --history-window) history_window=$2 ;;
+                --label) labels+=(--label "$2") ;;
             esac
             shift
             ;;
@@ -92,6 +112,9 @@ for scenario in "${scenarios[@]}"; do
     [[ -f $scenario ]] || nitro_usage_error "--scenario $scenario: no such file"
 done
 [[ -z $baseline_dir || -d $baseline_dir ]] || nitro_usage_error "--baseline-dir $baseline_dir: no such directory"
+[[ $history_window =~ ^[0-9]+$ ]] || nitro_usage_error "--history-window $history_window: give a number of runs, such as 10"
+[[ -n $history || $history_window -eq 0 ]] || nitro_usage_error "--history-window needs --history DB"
+[[ -n $history || ${#labels[@]} -eq 0 ]] || nitro_usage_error "--label needs --history DB"
 
 nitro_require_enclaves
 vsockbench=$(nitro_vsockbench)
@@ -138,6 +161,10 @@ fi
     echo "vsockbench $version"
     echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$results/parent.txt"
+instance_type=$(cat /sys/devices/virtual/dmi/id/product_name 2>/dev/null || true)
+if [[ -n $history && -n $instance_type && " ${labels[*]} " != *" instance_type="* ]]; then
+    labels+=(--label "instance_type=$instance_type")
+fi
 
 "$NITRO_KIT_DIR/wait-ready.sh" --cid "$NITRO_CID" --check "$check" --tries "$tries" --interval "$interval"
 
@@ -163,7 +190,37 @@ for scenario in "${scenarios[@]}"; do
             nitro_say "no baseline $baseline_dir/$name.json: not gated (this run's $name.json can become it)"
         fi
     fi
+    if [[ -n $history ]]; then
+        if [[ $history_window -gt 0 ]]; then
+            gate=0
+            "$vsockbench" check "$results/$name.json" --history "$history" --window "$history_window" \
+                --history-min-runs "$(((history_window + 2) / 3))" \
+                --tolerance "$tolerance" --markdown "$results/$name.history-check.md" \
+                --junit "$results/$name.history-check.xml" 2>"$results/$name.history-check.err" || gate=$?
+            case $gate in
+                0) ;;
+                1)
+                    nitro_say "scenario $name regressed against its last $history_window runs in $history"
+                    failures=$((failures + 1))
+                    ;;
+                *) nitro_say "scenario $name not gated against the history: $(tail -n 1 "$results/$name.history-check.err")" ;;
+            esac
+        fi
+        if ! "$vsockbench" history add "$results/$name.json" --db "$history" "${labels[@]}"; then
+            nitro_say "scenario $name could not be added to the history $history"
+            failures=$((failures + 1))
+        fi
+    fi
 done
+
+if [[ -n $history && -f $history ]]; then
+    if "$vsockbench" history trend --db "$history" --metric timings --html "$results/history.html" \
+        --markdown "$results/history.md" >"$results/history.txt"; then
+        nitro_say "history trend in $results/history.html and history.md"
+    else
+        nitro_say "no history trend (see above)"
+    fi
+fi
 
 nitro_say "reports in $results"
 [[ $failures -eq 0 ]] || nitro_die "$failures scenario(s) failed or regressed"

@@ -1,0 +1,58 @@
+import VsockBenchReport
+
+/// What went wrong with the history: the database, its schema, or what a command asked of it.
+/// Each case says what failed, with what input, and what to do; `isBadInput` tells the CLI
+/// whether it is the caller's input (exit 2) or a write that failed (exit 1).
+public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The database was written by a newer vsockbench: its schema has migrations this binary
+    /// does not know. Nothing is read or written.
+    case newerSchema(path: String, found: Int, known: Int, unknownMigrations: [String])
+    /// The file is not a SQLite database, or one that is not a vsockbench history.
+    case notAHistory(path: String, reason: String)
+    /// The database cannot be opened or read (permissions, a directory, a locked file).
+    case cannotOpen(path: String, reason: String)
+    /// A read-only command on a history that does not exist yet.
+    case noHistory(path: String)
+    /// No home directory and no `--db` or `VSOCKBENCH_HISTORY`: nowhere to keep it.
+    case noLocation
+    case noSuchRun(path: String, run: String)
+    case badLabel(String)
+    case badMetric(String)
+    case badOption(String)
+    /// Nothing in the history matches what was asked (scenario, case, labels).
+    case nothingMatches(String)
+    /// A results file `add` or `check --history` cannot use.
+    case results(CheckInputError)
+    /// A write or a read that failed inside SQLite (disk full, I/O error, a constraint).
+    case storage(path: String, reason: String)
+
+    public var isBadInput: Bool {
+        if case .storage = self { return false }
+        return true
+    }
+
+    public var description: String {
+        switch self {
+        case let .newerSchema(path, found, known, unknown):
+            let names = unknown.isEmpty ? "" : " (migrations \(unknown.joined(separator: ", ")))"
+            return "\(path) has history schema version \(found)\(names); this vsockbench knows versions up to \(known): "
+                + "use the newer vsockbench that wrote it (the database was left untouched)"
+        case let .notAHistory(path, reason):
+            return "\(path) is not a vsockbench history: \(reason); name another file with --db or VSOCKBENCH_HISTORY"
+        case let .cannotOpen(path, reason):
+            return "cannot open the history \(path): \(reason)"
+        case let .noHistory(path):
+            return "no history at \(path): add runs first (vsockbench history add RESULTS.json), or name it with --db or VSOCKBENCH_HISTORY"
+        case .noLocation:
+            return "no place for the history: HOME is not set; pass --db FILE or set VSOCKBENCH_HISTORY"
+        case let .noSuchRun(path, run):
+            return "no run \(run) in \(path) (see vsockbench history list)"
+        case let .badLabel(text), let .badMetric(text), let .badOption(text), let .nothingMatches(text):
+            return text
+        case let .results(error):
+            return error.description
+        case let .storage(path, reason):
+            return "the history \(path) could not be written or read: \(reason); nothing of this command was kept"
+        }
+    }
+}

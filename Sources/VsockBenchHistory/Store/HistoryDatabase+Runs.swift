@@ -1,0 +1,105 @@
+import GRDB
+
+extension HistoryDatabase {
+    /// The runs that `filter` keeps, oldest first (by start time, then by number).
+    public func runs(_ filter: RunFilter = RunFilter()) throws(HistoryError) -> [StoredRun] {
+        try read { db in
+            let (conditions, arguments) = filter.conditions()
+            var sql = "SELECT * FROM run r WHERE 1 = 1\(conditions) ORDER BY r.started_at DESC, r.id DESC"
+            if let last = filter.last { sql += " LIMIT \(max(last, 0))" }
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            return try rows.reversed().map { try Self.storedRun($0, db: db) }
+        }
+    }
+
+    /// One run by its number, or `latest` (the run added last).
+    public func run(_ reference: String) throws(HistoryError) -> StoredRun {
+        let found = try read { db -> StoredRun? in
+            let row: Row?
+            if reference == "latest" || reference == "last" {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT 1")
+            } else if let id = Int64(reference.hasPrefix("#") ? String(reference.dropFirst()) : reference) {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id])
+            } else {
+                throw HistoryError.badOption("run \(reference): give a run number (see vsockbench history list) or 'latest'")
+            }
+            return try row.map { try Self.storedRun($0, db: db) }
+        }
+        guard let found else { throw .noSuchRun(path: path, run: reference) }
+        return found
+    }
+
+    /// The results file of run `id`, as it was added.
+    public func document(ofRun id: Int64) throws(HistoryError) -> String {
+        let text = try read { db in try String.fetchOne(db, sql: "SELECT document FROM run WHERE id = ?", arguments: [id]) }
+        guard let text else { throw .noSuchRun(path: path, run: String(id)) }
+        return text
+    }
+
+    /// Every case of run `id` with its figures (and intervals) and its trials' figures.
+    public func cases(ofRun id: Int64) throws(HistoryError) -> [StoredCase] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM case_result WHERE run_id = ? ORDER BY position", arguments: [id])
+            return try rows.map { row in
+                let caseID: Int64 = row["id"]
+                var stored = StoredCase(name: row["name"], workload: row["workload"], verified: row["verified"], skipped: row["skipped"],
+                                        trials: row["trial_count"], figures: [:], intervals: [:], trialFigures: [])
+                for f in try Row.fetchAll(db, sql: "SELECT figure, value, ci_low, ci_high FROM case_figure WHERE case_id = ?", arguments: [caseID]) {
+                    let key: String = f["figure"]
+                    stored.figures[key] = f["value"]
+                    if let low: Double = f["ci_low"], let high: Double = f["ci_high"] { stored.intervals[key] = [low, high] }
+                }
+                stored.trialFigures = Array(repeating: [:], count: stored.trials)
+                for t in try Row.fetchAll(db, sql: "SELECT trial, figure, value FROM trial_figure WHERE case_id = ? ORDER BY trial", arguments: [caseID]) {
+                    let index: Int = t["trial"]
+                    if index >= 1, index <= stored.trialFigures.count { stored.trialFigures[index - 1][t["figure"]] = t["value"] }
+                }
+                return stored
+            }
+        }
+    }
+
+    static func storedRun(_ row: Row, db: Database) throws -> StoredRun {
+        let id: Int64 = row["id"]
+        var labels: [String: String] = [:]
+        for label in try Row.fetchAll(db, sql: "SELECT key, value FROM run_label WHERE run_id = ?", arguments: [id]) {
+            labels[label["key"]] = label["value"]
+        }
+        let cases = try Row.fetchAll(db, sql: "SELECT name, verified, skipped FROM case_result WHERE run_id = ? ORDER BY position", arguments: [id])
+        let verified = cases.allSatisfy { ($0["verified"] as Bool) || ($0["skipped"] as String?) != nil }
+        return StoredRun(
+            id: id, scenario: row["scenario"], scenarioPath: row["scenario_path"], startedAt: row["started_at"], addedAt: row["added_at"],
+            transport: row["transport"], target: row["target"], gitCommit: row["git_commit"], tool: row["tool"], driverHost: row["driver_host"],
+            driverKernel: row["driver_kernel"], targetHost: row["target_host"], targetKernel: row["target_kernel"], cpus: row["cpus"],
+            repeatCount: row["repeat_count"], labels: labels, cases: cases.map { $0["name"] }, verified: verified)
+    }
+}
+
+/// A case of a stored run: its figures by key (`msgs_per_s`, `latency_us.p99`), their
+/// intervals where the run gave them, and each trial's figures.
+public struct StoredCase: Sendable, Equatable, Encodable {
+    public var name: String
+    public var workload: String
+    public var verified: Bool
+    public var skipped: String?
+    public var trials: Int
+    public var figures: [String: Double]
+    public var intervals: [String: [Double]]
+    public var trialFigures: [[String: Double]]
+
+    enum CodingKeys: String, CodingKey {
+        case name, workload, verified, skipped, trials, figures, intervals = "ci", trialFigures = "trial_figures"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(verified, forKey: .verified)
+        try c.encode(skipped, forKey: .skipped)
+        try c.encode(trials, forKey: .trials)
+        try c.encode(figures, forKey: .figures)
+        try c.encode(intervals, forKey: .intervals)
+        try c.encode(trialFigures, forKey: .trialFigures)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+
+/// The results history: one SQLite file, opened through GRDB.
+///
+/// It is the user's data, so opening it is careful. A file that is not SQLite, or a SQLite
+/// database of something else, is refused before anything is written to it; a history written
+/// by a newer vsockbench (a schema version or migrations this binary does not know) is refused
+/// untouched. Otherwise the file is put in WAL mode (readers never block the one writer) with a
+/// busy timeout (a second writer waits for the first instead of failing), and brought up to the
+/// current schema. Every write is one immediate transaction: all of it lands or none does.
+public final class HistoryDatabase: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// How long a writer waits for another process's transaction before giving up.
+    public static let busyTimeoutSeconds = 30.0
+
+    /// The schema version this binary writes.
+    public static var schemaVersion: Int { HistorySchema.version }
+
+    /// Opens the history at `path`. With `creating`, a missing file (and its directory) is
+    /// created; without it (the read-only commands), a missing file is `noHistory`.
+    public static func open(path: String, creating: Bool) throws(HistoryError) -> HistoryDatabase {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue { throw .cannotOpen(path: path, reason: "it is a directory; name a file") }
+        if !exists {
+            guard creating else { throw .noHistory(path: path) }
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .cannotOpen(path: path, reason: "cannot create its directory \(directory): \(error.localizedDescription)")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "vsockbench-history"
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw describe(error, path: path)
+        }
+        let database = HistoryDatabase(path: path, queue: queue)
+        try database.inspect()
+        try database.prepare()
+        return database
+    }
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    /// Refuses a file that is not a history, or a history newer than this binary, before
+    /// anything is written.
+    private func inspect() throws(HistoryError) {
+        let (version, tables, applied) = try read { db -> (Int, [String], [String]) in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            let applied = tables.contains("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") : []
+            return (version, tables, applied)
+        }
+        let known = HistorySchema.migrations
+        let unknown = applied.filter { !known.contains($0) }
+        if !tables.isEmpty, !tables.contains("grdb_migrations") || (!applied.isEmpty && !applied.contains(known[0])) {
+            let shown = tables.prefix(6).joined(separator: ", ") + (tables.count > 6 ? ", ..." : "")
+            throw .notAHistory(path: path, reason: "it is a SQLite database of something else (tables \(shown))")
+        }
+        if version > HistorySchema.version || !unknown.isEmpty {
+            throw .newerSchema(path: path, found: max(version, HistorySchema.version + 1), known: HistorySchema.version, unknownMigrations: unknown)
+        }
+    }
+
+    /// WAL mode, then the migrations this binary knows.
+    ///
+    /// GRDB's migrator reads which migrations are applied before it runs each one in its own
+    /// transaction, so two processes migrating a new file at once can both try the same
+    /// migration: the second one fails (its table exists) and rolls back whole. When that
+    /// happens and the other process has finished the job, the database is as it should be.
+    private func prepare() throws(HistoryError) {
+        do {
+            try queue.writeWithoutTransaction { db in
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+        let migrator = HistorySchema.migrator
+        for attempt in 1...5 {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch {
+                let done = (try? queue.read { try migrator.hasCompletedMigrations($0) }) ?? false
+                if done { return }
+                if attempt == 5 { throw Self.describe(error, path: path) }
+            }
+        }
+    }
+
+    /// Runs `body` in one immediate transaction (the write lock taken up front, so a second
+    /// writer waits on the busy timeout rather than failing mid-way): all of it or nothing.
+    func write<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw HistoryError.storage(path: path, reason: "the transaction returned nothing") }
+                return result
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(HistoryError) -> T {
+        do {
+            return try queue.read(body)
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// SQLite's error as one of ours: the file, what SQLite said, what to do.
+    static func describe(_ error: any Error, path: String) -> HistoryError {
+        guard let error = error as? DatabaseError else { return .storage(path: path, reason: "\(error)") }
+        let message = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            return .notAHistory(path: path, reason: "it is not a SQLite database (\(message))")
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
+            return .cannotOpen(path: path, reason: message)
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .storage(path: path, reason: "another process held it for more than \(Int(busyTimeoutSeconds)) s (\(message))")
+        case .SQLITE_CORRUPT:
+            return .storage(path: path, reason: "the file is damaged (\(message)); restore it from a copy")
+        default:
+            return .storage(path: path, reason: message)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import VsockBenchReport
+import VsockBenchSupport
+
+/// `history list` and `history show` for a terminal.
+public enum RunText {
+    public static func list(_ runs: [StoredRun], database: String) -> String {
+        var table = TextTable(columns: ["run", "started", "scenario", "cases", "trials", "commit", "driver kernel", "target kernel", "labels"], rightAligned: [0, 3, 4])
+        for run in runs {
+            table.add([
+                String(run.id) + (run.verified ? "" : "!"), Terminal.safe(run.startedAt), Terminal.safe(run.scenario), String(run.cases.count),
+                String(run.repeatCount), Terminal.safe(run.shortCommit), Terminal.safe(run.driverKernel), Terminal.safe(run.targetKernel ?? "-"),
+                Terminal.safe(run.labelText),
+            ])
+        }
+        var out = "history \(Terminal.safe(database)): \(runs.count) run\(runs.count == 1 ? "" : "s")\n\n" + table.render()
+        if runs.contains(where: { !$0.verified }) { out += "!: a case of this run was not verified\n" }
+        return out
+    }
+
+    /// The run's facts, then each case's main figures with their intervals.
+    public static func show(_ run: StoredRun, cases: [StoredCase]) -> String {
+        var out = "run \(run.id): \(Terminal.safe(run.scenario)) (\(Terminal.safe(run.scenarioPath)))\n"
+        let facts: [(String, String)] = [
+            ("started", run.startedAt), ("added", run.addedAt), ("commit", run.gitCommit ?? "-"), ("labels", run.labelText.isEmpty ? "-" : run.labelText),
+            ("transport", run.transport), ("target", run.target), ("driver", "\(run.driverHost), kernel \(run.driverKernel), \(run.cpus) cpus, \(run.tool)"),
+            ("target host", run.targetHost.map { "\($0), kernel \(run.targetKernel ?? "-")" } ?? "-"), ("trials", String(run.repeatCount)),
+        ]
+        for (name, value) in facts { out += "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + Terminal.safe(value) + "\n" }
+        let shown: [Figure] = [.mbpsTotal, .msgsPerSecond, .latencyP50, .latencyP99, .writesPerMessage, .readsPerMessage, .driverCPU, .exits]
+        var table = TextTable(columns: ["case", "workload", "trials", "verified"] + shown.map(\.label), rightAligned: Set(2..<(4 + shown.count)))
+        for c in cases {
+            var row = [Terminal.safe(c.name), c.workload, String(c.trials), c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO")]
+            for figure in shown {
+                guard let value = c.figures[figure.rawValue] else {
+                    row.append("-")
+                    continue
+                }
+                let interval = c.intervals[figure.rawValue].map { " [\(Format.compact($0[0]))-\(Format.compact($0[1]))]" } ?? ""
+                row.append(Format.compact(value) + interval)
+            }
+            table.add(row)
+        }
+        return out + "\n" + table.render() + "figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below]; every figure and trial: --json\n"
+    }
+}

@@ -1,0 +1,46 @@
+/// The change points of every series a `history changes` asks for: each scenario (or one),
+/// each case (or one), each figure of the metric.
+public struct ChangesReport: Sendable, Encodable {
+    public var database: String
+    public var labels: [HistoryLabel]
+    public var options: ChangeOptions
+    /// How many series were searched.
+    public var searched: Int
+    /// Every series searched, those with changes and those without.
+    public var series: [FigureSeries]
+
+    public var withChanges: [FigureSeries] { series.filter { !$0.changes.isEmpty } }
+
+    public static func build(_ db: HistoryDatabase, scenario: String? = nil, caseName: String? = nil, metric: MetricChoice = .timings,
+                             filter: RunFilter = RunFilter(), options: ChangeOptions = .standard) throws(HistoryError) -> ChangesReport {
+        var filter = filter
+        let scenarios: [String]
+        if let scenario {
+            scenarios = [scenario]
+        } else {
+            filter.scenario = nil
+            scenarios = try db.scenarios(filter)
+            if scenarios.isEmpty { throw .nothingMatches("no runs of \(filter.text) in \(db.path)") }
+        }
+        var series: [FigureSeries] = []
+        for name in scenarios {
+            // A case name given without a scenario picks the scenarios that have it.
+            if scenario == nil, let caseName, try !db.cases(ofScenario: name, filter).contains(where: { $0.name == caseName }) { continue }
+            series += try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options).series
+        }
+        if series.isEmpty, let caseName { throw .nothingMatches("no case \(caseName) in the runs of \(filter.text) in \(db.path)") }
+        return ChangesReport(database: db.path, labels: filter.labels, options: options, searched: series.count, series: series)
+    }
+
+    enum CodingKeys: String, CodingKey { case schema, database, labels, method, searched, series }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(TrendReport.schemaName, forKey: .schema)
+        try c.encode(database, forKey: .database)
+        try c.encode(Dictionary(uniqueKeysWithValues: labels.map { ($0.key, $0.value) }), forKey: .labels)
+        try c.encode(ChangeMethod(options), forKey: .method)
+        try c.encode(searched, forKey: .searched)
+        try c.encode(series, forKey: .series)
+    }
+}

@@ -1,0 +1,118 @@
+import GRDB
+import VsockBenchReport
+import VsockBenchStats
+
+/// One run's value of a figure: the median of its trials, with the interval the run gave it
+/// (none for a single trial) and that interval's coverage: the runs' intervals are order
+/// statistics, 95% from 6 trials on, [min, max] below (75% for 3 trials).
+public struct SeriesPoint: Sendable, Equatable, Encodable {
+    public var run: Int64
+    public var startedAt: String
+    public var gitCommit: String?
+    public var value: Double
+    public var interval: [Double]?
+    /// The interval's coverage for this many trials (0.75 for 3, 0.95 or a little more from 6).
+    public var coverage: Double?
+    public var trials: Int
+    /// The case ran clean; a point that did not is shown but left out of change detection.
+    public var verified: Bool
+
+    public init(run: Int64, startedAt: String, gitCommit: String?, value: Double, interval: [Double]?, trials: Int, verified: Bool) {
+        self.run = run
+        self.startedAt = startedAt
+        self.gitCommit = gitCommit
+        self.value = value
+        self.interval = interval
+        self.coverage = interval == nil ? nil : (try? OrderStatisticRanks(sampleSize: trials, confidence: 0.95))?.coverage
+        self.trials = trials
+        self.verified = verified
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, startedAt = "started_at", gitCommit = "git_commit", value, interval = "ci", coverage = "ci_coverage", trials, verified
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(run, forKey: .run)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(gitCommit, forKey: .gitCommit)
+        try c.encode(value, forKey: .value)
+        try c.encode(interval, forKey: .interval)
+        try c.encode(coverage.map { ($0 * 10000).rounded() / 10000 }, forKey: .coverage)
+        try c.encode(trials, forKey: .trials)
+        try c.encode(verified, forKey: .verified)
+    }
+}
+
+/// A figure of a case over runs, oldest first, with the places where its level changed.
+public struct FigureSeries: Sendable, Equatable, Encodable {
+    public var scenario: String
+    public var caseName: String
+    public var workload: String
+    public var figure: Figure
+    public var points: [SeriesPoint]
+    public var changes: [SeriesChange]
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, caseName = "case", workload, figure = "metric", higherIsBetter = "higher_is_better", label, points, changes
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(caseName, forKey: .caseName)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(figure.rawValue, forKey: .figure)
+        try c.encode(figure.higherIsBetter, forKey: .higherIsBetter)
+        try c.encode(figure.label, forKey: .label)
+        try c.encode(points, forKey: .points)
+        try c.encode(changes, forKey: .changes)
+    }
+}
+
+extension HistoryDatabase {
+    /// The scenarios in the history that `filter` keeps (its scenario, when it names one, must be there).
+    public func scenarios(_ filter: RunFilter = RunFilter()) throws(HistoryError) -> [String] {
+        try read { db in
+            let (conditions, arguments) = filter.conditions()
+            return try String.fetchAll(db, sql: "SELECT DISTINCT r.scenario FROM run r WHERE 1 = 1\(conditions) ORDER BY r.scenario", arguments: arguments)
+        }
+    }
+
+    /// The cases of `scenario`'s runs, in the order they first appear, with their workload.
+    public func cases(ofScenario scenario: String, _ filter: RunFilter = RunFilter()) throws(HistoryError) -> [(name: String, workload: String)] {
+        var filter = filter
+        filter.scenario = scenario
+        return try read { db in
+            let (conditions, arguments) = filter.conditions()
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.name, c.workload, min(r.id * 1000000 + c.position) AS first FROM case_result c JOIN run r ON r.id = c.run_id
+                WHERE 1 = 1\(conditions) GROUP BY c.name ORDER BY first
+                """, arguments: arguments)
+            return rows.map { ($0["name"], $0["workload"]) }
+        }
+    }
+
+    /// `figure` of `caseName` in `filter`'s runs (its scenario), oldest first; the last
+    /// `filter.last` runs when it says so.
+    public func points(caseName: String, figure: Figure, _ filter: RunFilter) throws(HistoryError) -> [SeriesPoint] {
+        try read { db in
+            let (conditions, arguments) = filter.conditions()
+            var sql = """
+                SELECT r.id, r.started_at, r.git_commit, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
+                FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
+                WHERE c.name = ? AND f.figure = ?\(conditions)
+                ORDER BY r.started_at DESC, r.id DESC
+                """
+            if let last = filter.last { sql += " LIMIT \(max(last, 0))" }
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([caseName, figure.rawValue]) + arguments)
+            return rows.reversed().map { row in
+                let low: Double? = row["ci_low"], high: Double? = row["ci_high"]
+                let interval = low.flatMap { l in high.map { [l, $0] } }
+                return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: row["value"],
+                                   interval: interval, trials: row["trial_count"], verified: row["verified"])
+            }
+        }
+    }
+}

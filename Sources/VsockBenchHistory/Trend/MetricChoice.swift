@@ -1,0 +1,42 @@
+import VsockBenchReport
+
+/// Which figures a trend or a change search follows: one figure by its JSON key (or a short
+/// name), the case's throughput (msgs/s for request/response, Mbps for a stream: the figure
+/// `check` gates), the timings `check` gates (throughput and p99), or every figure.
+public enum MetricChoice: Sendable, Equatable {
+    case figure(Figure)
+    case throughput
+    case timings
+    case all
+
+    /// Short names accepted beside the JSON keys.
+    static let aliases: [String: Figure] = [
+        "mbps": .mbpsTotal, "msgs": .msgsPerSecond, "msgs/s": .msgsPerSecond, "p50": .latencyP50, "p99": .latencyP99,
+        "writes": .writesPerMessage, "reads": .readsPerMessage, "exits": .exits,
+    ]
+
+    public init(parsing text: String) throws(HistoryError) {
+        switch text {
+        case "throughput": self = .throughput
+        case "timings": self = .timings
+        case "all": self = .all
+        default:
+            if let figure = Figure(rawValue: text) ?? Self.aliases[text] {
+                self = .figure(figure)
+                return
+            }
+            throw .badMetric("--metric \(text): not a figure; use throughput, timings, all, a short name (\(Self.aliases.keys.sorted().joined(separator: ", "))) or a key: \(Figure.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// The figures to follow for a case of `workload` (`rr`, `masked`, `stream`).
+    public func figures(forWorkload workload: String) -> [Figure] {
+        let exchange = workload != "stream"
+        switch self {
+        case let .figure(figure): return [figure]
+        case .throughput: return [exchange ? .msgsPerSecond : .mbpsTotal]
+        case .timings: return exchange ? [.msgsPerSecond, .latencyP99] : [.mbpsTotal]
+        case .all: return Figure.allCases
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import VsockBenchReport
+import VsockBenchSupport
+
+/// The trend as GitHub-flavoured markdown, for a CI job summary: per series a sparkline of
+/// every run, the changes, and a table of the most recent runs. (A job summary shows no SVG;
+/// the chart itself is the HTML, kept as an artifact.)
+public enum TrendMarkdown {
+    /// Rows of the table per series: the most recent runs.
+    public static let tableRows = 10
+
+    /// Every scenario's trend, one after the other, and how changes were found.
+    public static func render(_ reports: [TrendReport]) -> String {
+        var out = reports.map { scenario($0) }.joined()
+        out += "_" + Markup.markdownCell(TrendText.method(reports.first?.options ?? .standard)) + "_\n"
+        return out
+    }
+
+    public static func render(_ report: TrendReport) -> String { render([report]) }
+
+    static func scenario(_ report: TrendReport) -> String {
+        var out = "## History: \(Markup.markdownCell(report.scenario))\n\n"
+        if let first = report.series.first?.points.first, let last = report.series.first?.points.last {
+            out += "Runs \(first.run) to \(last.run) (\(Markup.markdownCell(first.startedAt)) to \(Markup.markdownCell(last.startedAt)))"
+            if !report.labels.isEmpty { out += ", labelled " + report.labels.map { "`\(Markup.markdownCell($0.text))`" }.joined(separator: ", ") }
+            out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets).\n\n"
+        }
+        for series in report.series { out += section(series) }
+        return out
+    }
+
+    static func section(_ series: FigureSeries) -> String {
+        let values = series.points.map(\.value)
+        var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.figure.label))\n\n"
+        if let last = series.points.last, let low = values.min(), let high = values.max() {
+            out += "`\(sparkline(values))` latest \(Format.compact(last.value)) (run \(last.run)); range \(Format.compact(low)) to \(Format.compact(high)) over \(values.count) run\(values.count == 1 ? "" : "s")\n\n"
+        }
+        if series.changes.isEmpty {
+            let line = TrendText.changeLines(series, indent: "").split(separator: "\n").first.map(String.init) ?? "no change"
+            out += Markup.markdownCell(line).capitalizedFirst + ".\n\n"
+        } else {
+            for change in series.changes {
+                out += "- **\(change.better ? "Better" : "Worse")**: " + Markup.markdownCell(TrendText.sentence(change, figure: series.figure)) + "\n"
+            }
+            out += "\n"
+        }
+        out += "| run | started | commit | trials | \(Markup.markdownCell(series.figure.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
+        let changed = Set(series.changes.map(\.run))
+        for point in series.points.suffix(tableRows) {
+            let mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")
+            out += "| \(point.run) | \(Markup.markdownCell(point.startedAt)) | \(Markup.markdownCell(point.gitCommit.map { String($0.prefix(12)) } ?? "-")) "
+                + "| \(point.trials) | \(Format.compact(point.value))\(mark) | \(TrendText.intervalText(point)) |\n"
+        }
+        return out + "\n"
+    }
+
+    /// One block character per value, scaled from the lowest to the highest.
+    public static func sparkline(_ values: [Double]) -> String {
+        let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        guard let low = values.min(), let high = values.max() else { return "" }
+        let span = high - low
+        return String(values.map { value -> Character in
+            guard span > 0, value.isFinite else { return blocks[3] }
+            let index = Int(((value - low) / span * Double(blocks.count - 1)).rounded())
+            return blocks[min(max(index, 0), blocks.count - 1)]
+        })
+    }
+}
+
+extension String {
+    /// The first letter in capitals: a sentence from a phrase.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

@@ -1,0 +1,70 @@
+import VsockBenchReport
+import VsockBenchSupport
+
+/// `history trend --html`: one self-contained page (inline CSS and SVG, no script, no network)
+/// with a chart per series, its changes in words, and how they were found.
+public enum TrendPage {
+    public static func render(_ report: TrendReport) -> String { render([report]) }
+
+    /// Every scenario's series on one page (`history trend` without a scenario).
+    public static func render(_ reports: [TrendReport]) -> String {
+        var sections = ""
+        let several = reports.count > 1
+        for report in reports {
+            for series in report.series { sections += section(series, scenario: several ? report.scenario : nil) }
+        }
+        var subtitle = reports.first?.database ?? ""
+        let points = reports.flatMap { $0.series.flatMap(\.points) }
+        if let first = points.min(by: { $0.startedAt < $1.startedAt }), let last = points.max(by: { $0.startedAt < $1.startedAt }) {
+            subtitle += ": \(Set(points.map(\.run)).count) runs, \(first.startedAt) to \(last.startedAt)"
+        }
+        if let labels = reports.first?.labels, !labels.isEmpty { subtitle += "; labelled " + labels.map(\.text).joined(separator: ", ") }
+        let title = "vsockbench history" + (several ? "" : reports.first.map { ": \($0.scenario)" } ?? "")
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            + SVGText.element("title", [], Markup.escape(title)) + "<style>\(css)</style></head><body><main>"
+            + SVGText.element("header", [], SVGText.element("h1", [], Markup.escape(title)) + SVGText.element("p", [], Markup.escape(subtitle)))
+            + sections
+            + SVGText.element("footer", [], Markup.escape(TrendText.method(reports.first?.options ?? .standard) + ". Made by \(HostFacts.toolVersion)."))
+            + "</main></body></html>\n"
+    }
+
+    static func section(_ series: FigureSeries, scenario: String?) -> String {
+        let changes: String
+        if series.changes.isEmpty {
+            changes = SVGText.element("p", [("class", "quiet")], Markup.escape(TrendText.changeLines(series, indent: "")))
+        } else {
+            let items = series.changes.map { change in
+                SVGText.element("li", [("class", change.better ? "better" : "worse")], Markup.escape(TrendText.sentence(change, figure: series.figure)))
+            }
+            changes = SVGText.element("ul", [], items.joined())
+        }
+        let coverages = Set(series.points.compactMap { $0.coverage.map { Format.fixed($0 * 100, 0) + "%" } }).sorted()
+        let caption = "Each point is a run's median over its trials, the whisker its interval (order statistics: "
+            + "95% from 6 trials, [min, max] below; here \(coverages.isEmpty ? "none: single trials" : coverages.joined(separator: ", ")) coverage); "
+            + "dashed lines are the level between changes, hover a point for its run."
+        let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.figure.label)"
+        return SVGText.element("section", [], SVGText.element("h2", [], Markup.escape(heading))
+            + SVGText.element("p", [("class", "caption")], Markup.escape(caption)) + TrendChart.render(series) + changes)
+    }
+
+    static let css = """
+    body { margin: 0; background: #f4f5f7; color: #1d2330; font: 15px/1.45 system-ui, "DejaVu Sans", sans-serif; }
+    main { max-width: 820px; margin: 0 auto; padding: 24px 28px 40px; }
+    h1 { font-size: 24px; margin: 0 0 4px; } header p { margin: 0; color: #4a5263; }
+    section { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 14px 18px; margin-top: 16px; }
+    h2 { font-size: 17px; margin: 0 0 2px; } p.caption { margin: 0 0 6px; color: #4a5263; font-size: 13px; }
+    svg.chart { display: block; max-width: 100%; height: auto; }
+    svg text { font-family: system-ui, "DejaVu Sans", sans-serif; fill: #1d2330; }
+    .tick { font-size: 11px; fill: #4a5263; } .axis-title { font-size: 12px; fill: #4a5263; }
+    .axis { stroke: #6b7385; stroke-width: 1; } .grid { stroke: #e6e9ef; stroke-width: 1; }
+    .series { fill: none; stroke: #9dbbe3; stroke-width: 1.5; } .whisker { stroke: #3b6fb6; stroke-width: 1.2; }
+    .point { fill: #3b6fb6; stroke: #fff; stroke-width: 1.2; } .point.bad { fill: #fff; stroke: #c0392b; stroke-width: 2; }
+    .level { stroke: #e8a33d; stroke-width: 2; stroke-dasharray: 6 4; }
+    .change { stroke-width: 1.5; stroke-dasharray: 3 3; } .change.worse { stroke: #c0392b; } .change.better { stroke: #2a8a6e; }
+    .change-label { font-size: 12px; font-weight: 600; } text.worse, li.worse { fill: #a12a1d; color: #a12a1d; }
+    text.better, li.better { fill: #1f6f58; color: #1f6f58; }
+    ul { margin: 8px 0 0 18px; padding: 0; } .quiet { color: #6b7385; margin: 8px 0 0; }
+    footer { margin-top: 16px; color: #6b7385; font-size: 12px; }
+    """
+}

@@ -1,0 +1,107 @@
+import VsockBenchReport
+import VsockBenchSupport
+
+/// The trend and the changes for a terminal: per series a table of runs (value, interval,
+/// trials, commit), the changes marked on their runs, then one line per change.
+public enum TrendText {
+    /// Every scenario's trend, one after the other.
+    public static func render(_ reports: [TrendReport]) -> String {
+        reports.map { render($0) }.joined(separator: "\n")
+    }
+
+    public static func render(_ report: TrendReport) -> String {
+        var out = "history \(Terminal.safe(report.database)): scenario \(Terminal.safe(report.scenario))"
+        if !report.labels.isEmpty { out += ", runs labelled " + report.labels.map { Terminal.safe($0.text) }.joined(separator: ", ") }
+        out += "\n"
+        for series in report.series {
+            out += "\n" + table(series)
+            out += changeLines(series, indent: "")
+        }
+        out += "\n" + method(report.options) + "\n"
+        return out
+    }
+
+    /// One series: a header line, then a row per run.
+    static func table(_ series: FigureSeries) -> String {
+        let out = "\(Terminal.safe(series.caseName)): \(series.figure.label) (each run's median over its trials, with its interval and the interval's coverage)\n"
+        var table = TextTable(columns: ["run", "started", "commit", "trials", series.figure.label, "interval (coverage)", ""], rightAligned: [0, 3, 4])
+        let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
+        for point in series.points {
+            var note = point.verified ? "" : "not verified: left out of the changes"
+            if let change = starts[point.run] { note = "<- \(shortChange(change))" }
+            table.add([
+                String(point.run), Terminal.safe(point.startedAt), Terminal.safe(point.gitCommit.map { String($0.prefix(12)) } ?? "-"),
+                String(point.trials), Format.compact(point.value), intervalText(point), note,
+            ])
+        }
+        return out + table.render()
+    }
+
+    /// `changed at run 12: ...` lines, or `no change` when there is none.
+    static func changeLines(_ series: FigureSeries, indent: String) -> String {
+        let clean = series.points.filter(\.verified).count
+        guard !series.changes.isEmpty else {
+            return clean < 6 ? "\(indent)too few runs to look for a change (\(clean); at least 6)\n" : "\(indent)no change over \(clean) runs\n"
+        }
+        return series.changes.map { "\(indent)\(sentence($0, figure: series.figure))\n" }.joined()
+    }
+
+    /// `moved at run 12 (2026-01-12T03:00:00Z, commit 1a2b3c4d5e6f): 21500 -> 17200 msgs/s
+    /// (-20.0%, worse; p = 0.005); the last run before it: 11 (commit 0f9e8d7c6b5a)`.
+    public static func sentence(_ change: SeriesChange, figure: Figure) -> String {
+        let commit = change.gitCommit.map { ", commit \(String($0.prefix(12)))" } ?? ""
+        let previousCommit = change.previousGitCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""
+        let p = change.pValue.map { "; p = \(Format.compact($0))" } ?? ""
+        return "moved at run \(change.run) (\(Terminal.safe(change.startedAt))\(Terminal.safe(commit))): "
+            + "\(Format.compact(change.before)) -> \(Format.compact(change.after)) \(figure.label) "
+            + "(\(percent(change.change)), \(change.better ? "better" : "worse")\(p)); the last run before it: \(change.previousRun)\(Terminal.safe(previousCommit))"
+    }
+
+    static func shortChange(_ change: SeriesChange) -> String {
+        "moved \(percent(change.change)) (\(change.better ? "better" : "worse"))"
+    }
+
+    static func percent(_ change: Double?) -> String {
+        guard let change else { return "from 0" }
+        return (change >= 0 ? "+" : "") + Format.fixed(change * 100, 1) + "%"
+    }
+
+    /// `28182 - 39603 (75%)`: the run's interval and its coverage; `-` for a single trial.
+    /// `5%`, `2.5%`: a fraction as a percentage without needless decimals.
+    static func percentOf(_ fraction: Double) -> String {
+        let percent = fraction * 100
+        return (percent == percent.rounded() ? Format.fixed(percent, 0) : Format.compact(percent)) + "%"
+    }
+
+    static func intervalText(_ point: SeriesPoint) -> String {
+        guard let interval = point.interval, interval.count == 2 else { return "-" }
+        let coverage = point.coverage.map { " (\(Format.fixed($0 * 100, 0))%)" } ?? ""
+        return Format.compact(interval[0]) + " - " + Format.compact(interval[1]) + coverage
+    }
+
+    static func method(_ options: ChangeOptions) -> String {
+        "changes: e-divisive means over the per-run medians of verified runs, each kept when a permutation test gives "
+            + "p <= \(Format.compact(options.significance)) (\(options.permutations) shuffles, seed \(options.seed), at least \(options.minimumSegment) runs per level) "
+            + "and a move of at least \(percentOf(options.minimumChange)) (counts \(percentOf(min(options.minimumChange, 0.02))))"
+    }
+}
+
+/// `history changes` for a terminal: the changes of every series searched, one per line.
+public enum ChangesText {
+    public static func render(_ report: ChangesReport) -> String {
+        var out = ""
+        for series in report.withChanges {
+            out += "\(Terminal.safe(series.scenario)) \(Terminal.safe(series.caseName)) \(series.figure.label):\n"
+            out += TrendText.changeLines(series, indent: "  ")
+        }
+        let count = report.withChanges.reduce(0) { $0 + $1.changes.count }
+        let quiet = report.series.filter { $0.changes.isEmpty }
+        if !quiet.isEmpty {
+            let names = quiet.map { "\($0.scenario) \($0.caseName) \($0.figure.label) (\($0.points.filter(\.verified).count) runs)" }
+            out += "no change: " + names.map(Terminal.safe).joined(separator: ", ") + "\n"
+        }
+        out += "\(count) change\(count == 1 ? "" : "s") in \(report.searched) series searched\n"
+        out += TrendText.method(report.options) + "\n"
+        return out
+    }
+}

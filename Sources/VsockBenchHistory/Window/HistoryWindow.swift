@@ -1,0 +1,84 @@
+import VsockBenchReport
+
+/// The baseline `check --history DB --window N` gates against: the last N runs of the same
+/// scenario with the same case names, each a results document as it was added, so that
+/// `RegressionCheck` pools their trials exactly as it pools several `--baseline` files (and
+/// measures the runs' own spread from each run's median).
+///
+/// Left out: runs with a case that did not run clean (a failed night is no reference), runs of
+/// other case sets (a scenario that gained a case starts a new series; `--cases-in-common`
+/// takes any run sharing a case), and the run being checked itself when it was added first.
+public struct HistoryWindow: Sendable {
+    public var runs: [StoredRun]
+    public var documents: [RunDocument]
+    /// What was left out and why, for the report's notes.
+    public var notes: [String]
+
+    /// `history.sqlite: runs 3-12 (the last 10 of cliff with these cases)`.
+    public var description: String
+
+    /// The last `size` runs like `results`; fewer than `minimumRuns` of them is `nothingMatches`
+    /// (a gate against one or two noisy runs would fail on noise: the first nights of a CI).
+    public static func select(in db: HistoryDatabase, like results: [RunDocument], size: Int, labels: [HistoryLabel] = [],
+                              casesInCommon: Bool = false, minimumRuns: Int = 1) throws(HistoryError) -> HistoryWindow {
+        guard size >= 1 else { throw .badOption("--window \(size): give the number of runs to gate against, 1 or more (such as 10)") }
+        guard minimumRuns >= 1, minimumRuns <= size else {
+            throw .badOption("--history-min-runs \(minimumRuns): give a number from 1 to the window (\(size))")
+        }
+        guard let scenario = results.first?.scenario else { throw .badOption("no results to check") }
+        if let other = results.first(where: { $0.scenario != scenario }) {
+            throw .badOption("the results are of two scenarios (\(scenario), \(other.scenario)); check one scenario at a time against the history")
+        }
+        let names = Set(results.flatMap { $0.cases.map(\.name) })
+        let identities = Set(results.map { "\($0.startedAt)|\($0.host.driver.hostname)|\($0.host.driver.pid)" })
+        let filter = RunFilter(scenario: scenario, labels: labels)
+        let candidates = try db.runs(filter).reversed()
+        if candidates.isEmpty {
+            throw .nothingMatches("no runs of \(filter.text) in \(db.path) to gate against; add runs with vsockbench history add, or use --baseline")
+        }
+        var chosen: [StoredRun] = [], documents: [RunDocument] = []
+        var otherCases = 0, unverified = 0, unreadable = 0, itself = 0
+        for run in candidates where chosen.count < size {
+            let cases = Set(run.cases)
+            if casesInCommon ? cases.isDisjoint(with: names) : cases != names {
+                otherCases += 1
+                continue
+            }
+            if !run.verified {
+                unverified += 1
+                continue
+            }
+            let text = try db.document(ofRun: run.id)
+            guard let document = try? RunDocumentFile.parse(Array(text.utf8), path: "run \(run.id)") else {
+                unreadable += 1
+                continue
+            }
+            if identities.contains("\(document.startedAt)|\(document.host.driver.hostname)|\(document.host.driver.pid)") {
+                itself += 1
+                continue
+            }
+            chosen.append(run)
+            documents.append(document)
+        }
+        var notes: [String] = []
+        if otherCases > 0 { notes.append("history: left out \(otherCases) run\(otherCases == 1 ? "" : "s") of \(scenario) with other cases than \(names.sorted().joined(separator: ", "))") }
+        if unverified > 0 { notes.append("history: left out \(unverified) run\(unverified == 1 ? "" : "s") with a case that was not verified") }
+        if unreadable > 0 { notes.append("history: left out \(unreadable) run\(unreadable == 1 ? "" : "s") whose results this vsockbench cannot read") }
+        if itself > 0 { notes.append("history: the run being checked is in the history; it is not its own baseline") }
+        guard !chosen.isEmpty else {
+            throw .nothingMatches("no run of \(filter.text) in \(db.path) has the cases \(names.sorted().joined(separator: ", ")) and ran clean"
+                + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
+        }
+        if chosen.count < minimumRuns {
+            throw .nothingMatches("only \(chosen.count) run\(chosen.count == 1 ? "" : "s") of \(filter.text) in \(db.path) to gate against, "
+                + "fewer than --history-min-runs \(minimumRuns); not gated until there are more")
+        }
+        chosen.reverse()
+        documents.reverse()
+        if chosen.count < size { notes.append("history: only \(chosen.count) of the \(size) runs asked for are there") }
+        let ids = chosen.map(\.id)
+        let runText = ids.count == 1 ? "run \(ids[0])" : (ids.count <= 6 ? "runs " + ids.map(String.init).joined(separator: ", ") : "runs \(ids[0]) .. \(ids[ids.count - 1])")
+        let description = "\(db.path) (\(runText): the last \(chosen.count) of \(scenario)\(labels.isEmpty ? "" : " labelled " + labels.map(\.text).joined(separator: ", ")), trials pooled)"
+        return HistoryWindow(runs: chosen, documents: documents, notes: notes, description: description)
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import VsockBenchHistory
+@testable import VsockBenchReport
+
+/// The built `vsockbench history ...` and `check --history` as a user runs them.
+@Suite("vsockbench history, end to end")
+struct HistoryCommandTests {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `vsockbench`, built next to this test bundle (the test target depends on it).
+    static var tool: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("vsockbench").path
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: HistoryLocation.environmentVariable)
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func finish(_ started: (Process, Pipe, Pipe)) -> Output {
+        let (process, out, err) = started
+        let stderrData = Locked(Data())
+        let reader = Thread { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderrData.get(), as: UTF8.self))
+    }
+
+    static func run(_ arguments: [String], in directory: String = repositoryRoot, environment: [String: String] = [:]) throws -> Output {
+        finish(try start(arguments, in: directory, environment: environment))
+    }
+
+    /// 14 nightly results files: chatty-8k about 20000 msgs/s for 7 runs, then 25% lower.
+    static func resultsFiles(in directory: String) throws -> [String] {
+        let rates = HistoryFixtures.rates(count: 14, level: 20000, noise: 0.02, stepAt: 8, stepFactor: 0.75, seed: 5)
+        return try rates.enumerated().map { index, rate in
+            try HistoryFixtures.write(HistoryFixtures.run(index, rate: rate), name: "r\(index + 1).json", in: directory)
+        }
+    }
+
+    @Test func addListShowTrendChangesAndCheckAgainstTheHistory() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let files = try Self.resultsFiles(in: directory)
+
+        let first = try Self.run(["history", "add"] + files.prefix(7) + ["--db", db, "--label", "branch=main"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("r1.json: added as run 1: cliff (2 cases, 3 trials each)"), "\(first.stdout)")
+        #expect(first.stdout.contains("branch=main"))
+        let rest = try Self.run(["history", "add"] + files.dropFirst(7) + ["--label", "branch=main"], environment: [HistoryLocation.environmentVariable: db])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        let again = try Self.run(["history", "add", files[0], "--db", db])
+        #expect(again.status == 0 && again.stdout.contains("already in the history as run 1"), "\(again.stdout)")
+
+        let list = try Self.run(["history", "list", "--db", db, "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let runs = try #require(listed["runs"] as? [[String: Any]])
+        #expect(runs.count == 14)
+        // Added from the repository: its commit (none where git or the repository is missing); the labels as given.
+        let expected = GitCommit.current(in: Self.repositoryRoot)
+        #expect(runs.first?["git_commit"] as? String == expected)
+        #expect((runs.first?["labels"] as? [String: String]) == ["branch": "main"])
+        let table = try Self.run(["history", "list", "cliff", "--db", db, "--last", "3"])
+        #expect(table.stdout.contains("3 runs") && table.stdout.contains("branch=main"), "\(table.stdout)")
+
+        let show = try Self.run(["history", "show", "latest", "--db", db])
+        #expect(show.status == 0 && show.stdout.contains("run 14: cliff") && show.stdout.contains("chatty-8k"), "\(show.stdout)")
+        let document = try Self.run(["history", "show", "3", "--db", db, "--document"])
+        #expect(document.stdout == (try String(contentsOfFile: files[2], encoding: .utf8)))
+
+        let html = directory + "/trend.html", markdown = directory + "/trend.md"
+        let trend = try Self.run(["history", "trend", "cliff", "--case", "chatty-8k", "--db", db, "--html", html, "--markdown", markdown])
+        #expect(trend.status == 0, "\(trend.stderr)")
+        #expect(trend.stdout.contains("<- moved -25") || trend.stdout.contains("<- moved -24") || trend.stdout.contains("<- moved -26"), "\(trend.stdout)")
+        #expect((try String(contentsOfFile: html, encoding: .utf8)).contains("<svg"))
+        #expect((try String(contentsOfFile: markdown, encoding: .utf8)).contains("moved at run 8"))
+
+        let changes = try Self.run(["history", "changes", "--db", db])
+        #expect(changes.status == 0, "\(changes.stderr)")
+        #expect(changes.stdout.contains("moved at run 8"), "\(changes.stdout)")
+        let changesJSON = try Self.run(["history", "changes", "cliff", "--db", db, "--json", "--metric", "msgs_per_s"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(changesJSON.stdout.utf8)) as? [String: Any])
+        #expect(parsed["schema"] as? String == "vsockbench-history/1")
+
+        // The gate: the level of the last runs holds; 30% below it fails.
+        let same = try HistoryFixtures.write(HistoryFixtures.run(30, rate: 15000), name: "same.json", in: directory)
+        let slow = try HistoryFixtures.write(HistoryFixtures.run(31, rate: 10500), name: "slow.json", in: directory)
+        let held = try Self.run(["check", same, "--history", db, "--window", "5"])
+        #expect(held.status == 0, "\(held.stdout)\(held.stderr)")
+        #expect(held.stdout.contains("runs 10, 11, 12, 13, 14"), "\(held.stdout)")
+        let regressed = try Self.run(["check", slow, "--history", db, "--window", "5", "--history-label", "branch=main"])
+        #expect(regressed.status == 1, "\(regressed.stdout)\(regressed.stderr)")
+        #expect(regressed.stdout.contains("chatty-8k: msgs/s"), "\(regressed.stdout)")
+    }
+
+    @Test func twoProcessesAddingAtOnceBothLand() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let files = try Self.resultsFiles(in: directory)
+        let a = try Self.start(["history", "add"] + files.prefix(7) + ["--db", db], in: directory)
+        let b = try Self.start(["history", "add"] + files.dropFirst(7) + ["--db", db], in: directory)
+        let (outA, outB) = (Self.finish(a), Self.finish(b))
+        #expect(outA.status == 0 && outB.status == 0, "\(outA.stderr) \(outB.stderr)")
+        let list = try Self.run(["history", "list", "--db", db, "--json"], in: directory)
+        let runs = try #require((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
+        #expect(runs.count == 14)
+        // Outside a repository there is no commit.
+        #expect(runs.allSatisfy { $0["git_commit"] is NSNull })
+    }
+
+    @Test func badInputIsOneLineAndExit2() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let file = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "r.json", in: directory)
+        let cases: [([String], String)] = [
+            (["history", "add", file, "--db", db, "--label", "nokey"], "expected KEY=VALUE"),
+            (["history", "add", directory + "/missing.json", "--db", db], "missing.json"),
+            (["history", "list", "--db", directory + "/none.sqlite"], "no history at"),
+            (["history", "add", file, "--db", file], "not a vsockbench history"),
+        ]
+        for (arguments, expected) in cases {
+            let output = try Self.run(arguments, in: directory)
+            #expect(output.status == 2, "\(arguments): \(output.status) \(output.stderr)")
+            #expect(output.stderr.split(separator: "\n").count == 1 && output.stderr.contains(expected), "\(arguments): \(output.stderr)")
+        }
+        #expect(try Self.run(["history", "add", file, "--db", db], in: directory).status == 0)
+        for (arguments, expected) in [
+            (["history", "trend", "nope", "--db", db], "no runs of scenario nope"),
+            (["history", "trend", "cliff", "--db", db, "--metric", "speed"], "--metric speed"),
+            (["history", "show", "99", "--db", db], "no run 99"),
+            (["check", file, "--history", db, "--baseline", file], "choose one"),
+        ] as [([String], String)] {
+            let output = try Self.run(arguments, in: directory)
+            #expect(output.status == 2, "\(arguments): \(output.status) \(output.stderr)")
+            #expect(output.stderr.contains(expected), "\(arguments): \(output.stderr)")
+        }
+        // A history from a newer vsockbench: refused, both versions named.
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "PRAGMA user_version = 9") }
+        let newer = try Self.run(["history", "list", "--db", db], in: directory)
+        #expect(newer.status == 2)
+        #expect(newer.stderr.contains("schema version 9") && newer.stderr.contains("up to \(HistoryDatabase.schemaVersion)"), "\(newer.stderr)")
+    }
+
+    @Test func everyHistoryCommandHasHelpWithExamples() throws {
+        for command in ["add", "list", "show", "trend", "changes"] {
+            let help = try Self.run(["history", command, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Examples:") && help.stdout.contains("vsockbench history \(command)"), "\(command): \(help.stdout)")
+        }
+        let check = try Self.run(["check", "--help"])
+        #expect(check.stdout.contains("--history") && check.stdout.contains("--window"))
+    }
+}
+
+/// A value shared with a reader thread.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
+    func get() -> Value { lock.withLock { value } }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import VsockBenchHistory
+@testable import VsockBenchReport
+
+@Suite("History store: add, list, show, duplicates, atomicity, two writers")
+struct HistoryStoreTests {
+    @Test func addKeepsTheRunItsLabelsCommitEveryFigureAndEveryTrial() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        let document = HistoryFixtures.run(0, rate: 20000)
+        let labels = try HistoryLabel.parseAll(["instance_type=m6i.xlarge", "branch=main"])
+        let added = try db.add([ResultsFile(document: document, path: "r0.json")], labels: labels, commit: HistoryFixtures.commit(7))
+        #expect(added == [AddedRun(path: "r0.json", run: 1, alreadyThere: false, scenario: "cliff", cases: 2, trials: 3)])
+
+        let run = try db.run("1")
+        #expect(run.scenario == "cliff")
+        #expect(run.gitCommit == HistoryFixtures.commit(7))
+        #expect(run.labels == ["instance_type": "m6i.xlarge", "branch": "main"])
+        #expect(run.cases == ["bulk", "chatty-8k"])
+        #expect(run.driverKernel == "6.1.0-test" && run.targetKernel == "4.14.256-enclave")
+        #expect(run.repeatCount == 3 && run.verified)
+
+        let cases = try db.cases(ofRun: 1)
+        let chatty = try #require(cases.first { $0.name == "chatty-8k" })
+        #expect(chatty.figures["msgs_per_s"] == 20000)
+        #expect(chatty.intervals["msgs_per_s"] == [19800, 20200])
+        #expect(chatty.figures["latency_us.p99"] == 120)
+        #expect(chatty.trialFigures.count == 3)
+        #expect(chatty.trialFigures.map { $0["msgs_per_s"] } == [19800, 20000, 20200])
+        // Every figure the case has, for the case and for each trial.
+        let expected = Set(Figure.allCases.filter { $0.value(in: document.cases[1].figures) != nil }.map(\.rawValue))
+        #expect(Set(chatty.figures.keys) == expected)
+        #expect(chatty.trialFigures.allSatisfy { Set($0.keys) == expected })
+
+        // The results file itself, as added.
+        let stored = try RunDocumentFile.parse(Array(try db.document(ofRun: 1).utf8), path: "stored")
+        #expect(stored == document)
+    }
+
+    @Test func theSameRunAddedTwiceIsKeptOnceAndSaidSo() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        let document = HistoryFixtures.run(0, rate: 20000)
+        _ = try db.add([ResultsFile(document: document)])
+        let again = try db.add([ResultsFile(document: document), ResultsFile(document: HistoryFixtures.run(1, rate: 20000))])
+        #expect(again.map(\.alreadyThere) == [true, false])
+        #expect(again.map(\.run) == [1, 2])
+        #expect(try db.runs().count == 2)
+    }
+
+    @Test func listFiltersByScenarioLabelAndLast() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(0, rate: 1))], labels: [HistoryLabel(key: "branch", value: "main")])
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(1, rate: 1, scenario: "batching"))], labels: [HistoryLabel(key: "branch", value: "dev")])
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(2, rate: 1))], labels: [HistoryLabel(key: "branch", value: "dev")])
+        #expect(try db.runs().map(\.id) == [1, 2, 3])
+        #expect(try db.runs(RunFilter(scenario: "cliff")).map(\.id) == [1, 3])
+        #expect(try db.runs(RunFilter(labels: [HistoryLabel(key: "branch", value: "dev")])).map(\.id) == [2, 3])
+        #expect(try db.runs(RunFilter(last: 2)).map(\.id) == [2, 3])
+        #expect(try db.run("latest").id == 3)
+        #expect(throws: HistoryError.noSuchRun(path: db.path, run: "9")) { try db.run("9") }
+    }
+
+    /// A results file that decodes but whose insert fails half-way (a trigger refuses the
+    /// trials of its second case, after the run, its labels and its first case went in):
+    /// nothing of that add is left, not even the good file added with it.
+    @Test func anAddThatFailsHalfWayLeavesNoRun() throws {
+        let path = try HistoryFixtures.databasePath()
+        let db = try HistoryDatabase.open(path: path, creating: true)
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(0, rate: 20000))])
+        let saboteur = try DatabaseQueue(path: path)
+        try saboteur.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON trial_figure
+                WHEN (SELECT name FROM case_result WHERE id = NEW.case_id) = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                """)
+        }
+        let good = HistoryFixtures.run(1, rate: 20000)
+        let poisoned = HistoryFixtures.run(2, rate: 20000, cases: ["chatty-8k", "poison"])
+        let error = try #require(thrownHistoryError { () throws(HistoryError) in
+            _ = try db.add([ResultsFile(document: good), ResultsFile(document: poisoned)], labels: [HistoryLabel(key: "k", value: "v")])
+        })
+        guard case let .storage(_, reason) = error else { throw error }
+        #expect(reason.contains("injected failure"))
+        #expect(!error.isBadInput)
+        #expect(try db.runs().map(\.id) == [1])
+        try saboteur.read { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM case_result") == 2)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM run_label") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM case_figure WHERE case_id NOT IN (SELECT id FROM case_result)") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM trial_figure WHERE case_id NOT IN (SELECT id FROM case_result)") == 0)
+        }
+        // The history still takes runs afterwards.
+        _ = try db.add([ResultsFile(document: good)])
+        #expect(try db.runs().map(\.id) == [1, 2])
+    }
+
+    /// Two writers with their own connections, on a file neither has created yet: both
+    /// migrate it (one of them finds the work done) and every run of both lands.
+    @Test func twoWritersAtOnceBothLand() throws {
+        let path = try HistoryFixtures.databasePath()
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 2) { writer in
+            do {
+                let db = try HistoryDatabase.open(path: path, creating: true)
+                for index in 0..<15 {
+                    _ = try db.add([ResultsFile(document: HistoryFixtures.run(index, rate: 20000, pid: Int32(1000 + writer)))])
+                }
+            } catch {
+                failures.append("writer \(writer): \(error)")
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        let db = try HistoryDatabase.open(path: path, creating: false)
+        #expect(try db.runs().count == 30)
+        let queue = try DatabaseQueue(path: path)
+        try queue.read { (db: Database) throws in
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+        }
+    }
+
+    @Test func labelsAreCheckedWhenParsed() throws {
+        #expect(try HistoryLabel(parsing: "kernel=6.1.0-13=x").value == "6.1.0-13=x")
+        for bad in ["nokey", "=v", "a b=c", "k=", "k=\u{1b}[2J"] {
+            #expect(throws: HistoryError.self) { try HistoryLabel(parsing: bad) }
+        }
+        #expect(throws: HistoryError.self) { try HistoryLabel.parseAll(["a=1", "a=2"]) }
+    }
+
+    @Test func theLocationFollowsOptionEnvironmentThenHome() throws {
+        #expect(try HistoryLocation.resolve(option: "/x.sqlite", environment: ["VSOCKBENCH_HISTORY": "/y", "HOME": "/h"]) == "/x.sqlite")
+        #expect(try HistoryLocation.resolve(option: nil, environment: ["VSOCKBENCH_HISTORY": "/y", "HOME": "/h"]) == "/y")
+        #expect(try HistoryLocation.resolve(option: nil, environment: ["HOME": "/h"]) == "/h/.local/share/vsockbench/history.sqlite")
+        #expect(try HistoryLocation.resolve(option: nil, environment: ["HOME": "/h", "XDG_DATA_HOME": "/d"]) == "/d/vsockbench/history.sqlite")
+        #expect(throws: HistoryError.noLocation) { try HistoryLocation.resolve(option: nil, environment: [:]) }
+    }
+}
+
+/// Errors collected from several threads.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ item: String) { lock.withLock { items.append(item) } }
+    var all: [String] { lock.withLock { items } }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import VsockBenchHistory
+@testable import VsockBenchReport
+
+@Suite("History changes: the run where a figure moved, found in a synthetic series; none in a flat one")
+struct ChangeDetectionTests {
+    /// 20 runs, chatty-8k msgs/s about 20000 with ±3% noise, 20% lower from run 12 on; bulk flat.
+    static func stepped() throws -> HistoryDatabase {
+        try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.03, stepAt: 12, stepFactor: 0.8, seed: 12))
+    }
+
+    @Test func aTwentyPercentStepAtRun12IsNamedAtRun12() throws {
+        let db = try Self.stepped()
+        let report = try ChangesReport.build(db)
+        let throughput = try #require(report.series.first { $0.caseName == "chatty-8k" && $0.figure == .msgsPerSecond })
+        #expect(throughput.points.count == 20)
+        let change = try #require(throughput.changes.first)
+        #expect(throughput.changes.count == 1, "\(throughput.changes)")
+        #expect(change.run == 12)
+        #expect(change.previousRun == 11)
+        #expect(change.gitCommit == HistoryFixtures.commit(11) && change.previousGitCommit == HistoryFixtures.commit(10))
+        #expect(abs((change.change ?? 0) + 0.20) < 0.04, "moved by \(change.change ?? 0)")
+        #expect(!change.better)
+        #expect((change.pValue ?? 1) <= 0.05)
+        // p99 follows the step the other way (higher latency: also worse); bulk did not move.
+        let p99 = try #require(report.series.first { $0.caseName == "chatty-8k" && $0.figure == .latencyP99 })
+        #expect(p99.changes.map(\.run) == [12])
+        #expect(p99.changes.first?.better == false)
+        let bulk = try #require(report.series.first { $0.caseName == "bulk" })
+        #expect(bulk.changes.isEmpty)
+
+        let text = ChangesText.render(report)
+        #expect(text.contains("cliff chatty-8k msgs/s:"), "\(text)")
+        #expect(text.contains("moved at run 12"), "\(text)")
+        #expect(text.contains("the last run before it: 11"), "\(text)")
+    }
+
+    @Test func aFlatNoisySeriesHasNoChange() throws {
+        for seed in [1, 2, 3] as [UInt64] {
+            let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.05, seed: seed))
+            let report = try ChangesReport.build(db, metric: .all)
+            let found = report.withChanges.map { "\($0.caseName) \($0.figure.rawValue) at \($0.changes.map(\.run))" }
+            #expect(found.isEmpty, "noise seed \(seed): \(found)")
+            #expect(report.searched > 10)
+        }
+    }
+
+    @Test func theSameHistoryGivesTheSameAnswer() throws {
+        let db = try Self.stepped()
+        let a = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput)
+        let b = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput)
+        #expect(HistoryJSON.encode(a) == HistoryJSON.encode(b))
+    }
+
+    @Test func unverifiedRunsAreShownButLeftOut() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        let rates = HistoryFixtures.rates(count: 12, level: 20000, noise: 0.02, seed: 4)
+        for (index, rate) in rates.enumerated() {
+            var document = HistoryFixtures.run(index, rate: index == 6 ? rate * 0.1 : rate)
+            if index == 6 { document.cases[1].figures.verified = false }
+            _ = try db.add([ResultsFile(document: document)])
+        }
+        let report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        let series = try #require(report.series.first)
+        #expect(series.points.count == 12)
+        #expect(series.points.filter { !$0.verified }.map(\.run) == [7])
+        #expect(series.changes.isEmpty, "a failed run's figure is no change: \(series.changes)")
+        #expect(TrendText.render(report).contains("not verified"))
+    }
+
+    @Test func badChoicesAreNamed() throws {
+        let db = try Self.stepped()
+        #expect(throws: HistoryError.self) { try TrendReport.build(db, scenario: "nope") }
+        let error = try #require(thrownHistoryError { () throws(HistoryError) in _ = try TrendReport.build(db, scenario: "cliff", caseName: "nope") })
+        #expect(error.description.contains("bulk, chatty-8k"), "\(error)")
+        #expect(throws: HistoryError.self) { try MetricChoice(parsing: "latency") }
+        #expect(try MetricChoice(parsing: "p99") == .figure(.latencyP99))
+        #expect(try MetricChoice(parsing: "latency_us.p50") == .figure(.latencyP50))
+        var options = ChangeOptions.standard
+        options.permutations = 0
+        #expect(throws: HistoryError.self) { try TrendReport.build(db, scenario: "cliff", options: options) }
+    }
+}
+
+@Suite("History changes: the minimum move")
+struct MinimumChangeTests {
+    /// A quiet series (±0.5%) with a 3% step at run 12: significant, but below the default 5%.
+    @Test func aSmallStepIsNamedOnlyBelowTheMinimum() throws {
+        let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.005, stepAt: 12, stepFactor: 0.97, seed: 8))
+        let standard = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput)
+        #expect(standard.withChanges.isEmpty, "\(standard.withChanges.map(\.changes))")
+        var options = ChangeOptions.standard
+        options.minimumChange = 0.01
+        let finer = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput, options: options)
+        #expect(finer.withChanges.first?.changes.map(\.run) == [12])
+    }
+
+    @Test func levelsAreMeasuredAgainWhenASmallChangeIsDropped() {
+        let values = [10.0, 10, 10, 10.2, 10.2, 10.2, 8, 8, 8]
+        #expect(ChangeFinder.measure([3, 6], in: values).map(\.after) == [10.2, 8])
+        #expect(ChangeFinder.measure([6], in: values).first?.before == 10.1)
+        #expect(ChangeFinder.relative((before: 10, after: 8)) == 0.2)
+    }
+}

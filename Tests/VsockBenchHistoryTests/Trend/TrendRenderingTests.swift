@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+@testable import VsockBenchHistory
+@testable import VsockBenchReport
+
+@Suite("History trend: table, markdown, HTML chart")
+struct TrendRenderingTests {
+    @Test func theTableMarksTheChangeOnItsRun() throws {
+        let db = try ChangeDetectionTests.stepped()
+        let report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        let text = TrendText.render(report)
+        let marked = text.split(separator: "\n").filter { $0.contains("<- moved") }
+        #expect(marked.count == 1)
+        #expect(marked.first?.hasPrefix(" 12 ") == true, "\(text)")
+        // Each run's interval is in its row, with its coverage (3 trials: [min, max], 75%).
+        #expect(text.contains("interval (coverage)"))
+        #expect(text.split(separator: "\n").filter { $0.contains("(75%)") }.count == 20)
+        #expect(text.contains(HistoryFixtures.commit(11).prefix(12)))
+    }
+
+    @Test func theHTMLIsOneSelfContainedPageWithAPointAndWhiskerPerRun() throws {
+        let db = try ChangeDetectionTests.stepped()
+        let report = try TrendReport.build(db, scenario: "cliff", metric: .timings)
+        let html = TrendPage.render(report)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        // No script, no external resource: the only URL is the SVG namespace.
+        #expect(!html.contains("<script"))
+        let urls = html.components(separatedBy: "http").dropFirst().map { String($0.prefix(30)) }
+        #expect(urls.allSatisfy { $0.hasPrefix("://www.w3.org/2000/svg") }, "\(urls)")
+        #expect(html.components(separatedBy: "<svg").count - 1 == report.series.count)
+        #expect(html.components(separatedBy: "class=\"point\"").count - 1 == 20 * report.series.count)
+        // A whisker (three lines) per run with an interval.
+        #expect(html.components(separatedBy: "class=\"whisker\"").count - 1 == 3 * 20 * report.series.count)
+        #expect(html.contains("run 12: -"), "the change is labelled on the chart")
+        #expect(html.contains("class=\"level\""))
+    }
+
+    @Test func namesFromTheResultsAreEscaped() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        for index in 0..<3 {
+            _ = try db.add([ResultsFile(document: HistoryFixtures.run(index, rate: 100, scenario: "<b>x</b>", cases: ["<script>&"]))])
+        }
+        let report = try TrendReport.build(db, scenario: "<b>x</b>")
+        let html = TrendPage.render(report)
+        #expect(!html.contains("<script>&") && html.contains("&lt;script&gt;&amp;"))
+        #expect(!html.contains("<b>x</b>"))
+        let markdown = TrendMarkdown.render(report)
+        #expect(!markdown.contains("<script>"))
+    }
+
+    @Test func theMarkdownHasASparklineTheChangesAndTheLastRuns() throws {
+        let db = try ChangeDetectionTests.stepped()
+        let markdown = TrendMarkdown.render(try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k"))
+        #expect(markdown.contains("## History: cliff"))
+        #expect(markdown.contains("**Worse**"), "\(markdown)")
+        #expect(markdown.contains("moved at run 12"))
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| run") }
+        #expect(rows.count == TrendMarkdown.tableRows)
+        #expect(TrendMarkdown.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█")
+        #expect(TrendMarkdown.sparkline([5, 5]) == "▄▄")
+    }
+
+    @Test func theJSONKeepsEveryKey() throws {
+        let db = try ChangeDetectionTests.stepped()
+        let json = HistoryJSON.encode(try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "vsockbench-history/1")
+        let series = try #require((object["series"] as? [[String: Any]])?.first)
+        #expect(series["metric"] as? String == "msgs_per_s")
+        let point = try #require((series["points"] as? [[String: Any]])?.first)
+        #expect(Set(point.keys) == ["run", "started_at", "git_commit", "value", "ci", "ci_coverage", "trials", "verified"])
+        #expect(point["ci_coverage"] as? Double == 0.75)
+        let change = try #require((series["changes"] as? [[String: Any]])?.first)
+        #expect(change["run"] as? Int == 12 && change["direction"] as? String == "worse")
+    }
+}

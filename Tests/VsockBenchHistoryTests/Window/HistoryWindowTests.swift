@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import VsockBenchHistory
+@testable import VsockBenchReport
+
+@Suite("check --history: the last N runs as the baseline")
+struct HistoryWindowTests {
+    static func history() throws -> HistoryDatabase {
+        try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 14, level: 20000, noise: 0.03, seed: 21))
+    }
+
+    static func check(_ results: RunDocument, _ db: HistoryDatabase, window: Int = 10) throws -> CheckReport {
+        let selected = try HistoryWindow.select(in: db, like: [results], size: window)
+        return try RegressionCheck.compare(results: [results], baseline: selected.documents, baselinePaths: [selected.description])
+    }
+
+    @Test func theWindowIsTheLastNRunsOfTheScenarioWithTheSameCases() throws {
+        let db = try Self.history()
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(40, rate: 20000, cases: ["chatty-8k"]))])
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(41, rate: 20000, scenario: "other"))])
+        var failed = HistoryFixtures.run(42, rate: 20000)
+        failed.cases[1].figures.verified = false
+        _ = try db.add([ResultsFile(document: failed)])
+        let selected = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 20000)], size: 10)
+        #expect(selected.runs.map(\.id) == Array(5...14))
+        #expect(selected.description.contains("runs 5 .. 14"), "\(selected.description)")
+        #expect(selected.notes.contains { $0.contains("other cases") })
+        #expect(selected.notes.contains { $0.contains("not verified") })
+        // --cases-in-common takes the run with one case too.
+        let common = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 20000)], size: 3, casesInCommon: true)
+        #expect(common.runs.map(\.id) == [13, 14, 15])
+    }
+
+    @Test func anUnchangedRunPasses() throws {
+        let db = try Self.history()
+        let report = try Self.check(HistoryFixtures.run(50, rate: 20100), db)
+        #expect(report.passed, "\(report.renderText())")
+        let row = try #require(report.rows.first { $0.caseName == "chatty-8k" && $0.figure == .msgsPerSecond })
+        #expect(row.samplesBaseline == 30, "3 trials of each of the 10 runs, pooled")
+    }
+
+    @Test func aThirtyPercentDropFails() throws {
+        let db = try Self.history()
+        let report = try Self.check(HistoryFixtures.run(50, rate: 14000), db)
+        #expect(!report.passed)
+        let row = try #require(report.rows.first { $0.caseName == "chatty-8k" && $0.figure == .msgsPerSecond })
+        #expect(row.verdict == .regressed, "\(report.renderText())")
+        #expect(report.rows.first { $0.caseName == "bulk" && $0.figure == .mbpsTotal }?.verdict.fails == false)
+    }
+
+    @Test func theRunBeingCheckedIsNotItsOwnBaseline() throws {
+        let db = try Self.history()
+        let slow = HistoryFixtures.run(50, rate: 14000)
+        _ = try db.add([ResultsFile(document: slow)])
+        let selected = try HistoryWindow.select(in: db, like: [slow], size: 10)
+        #expect(selected.runs.map(\.id) == Array(5...14))
+        #expect(selected.notes.contains { $0.contains("not its own baseline") })
+    }
+
+    @Test func nothingToGateAgainstIsSaid() throws {
+        let db = try Self.history()
+        #expect(throws: HistoryError.self) { try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 1, scenario: "new")], size: 10) }
+        #expect(throws: HistoryError.self) { try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 1)], size: 0) }
+        #expect(throws: HistoryError.self) {
+            try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 1, cases: ["renamed"])], size: 10)
+        }
+    }
+}
+
+@Suite("check --history: too few runs")
+struct HistoryWindowMinimumTests {
+    @Test func fewerRunsThanTheMinimumAreNotGated() throws {
+        let db = try HistoryFixtures.history(rates: [20000, 20100])
+        let error = try #require(thrownHistoryError { () throws(HistoryError) in
+            _ = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(9, rate: 20000)], size: 10, minimumRuns: 4)
+        })
+        #expect(error.description.contains("only 2 runs"), "\(error)")
+        #expect(try HistoryWindow.select(in: db, like: [HistoryFixtures.run(9, rate: 20000)], size: 10, minimumRuns: 2).runs.count == 2)
+    }
+}
