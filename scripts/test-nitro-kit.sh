@@ -237,10 +237,14 @@ rm -f "$state_file"
 step=baselines
 "$binary" compare "$tests/fixtures/tiny.yaml" --json "$tmp/local.json" >"$logs/baselines.out" 2>&1 || true
 mkdir -p "$tmp/baseline-held" "$tmp/baseline-regressed"
-jq '.cases |= map(.mbps_total /= 1000 | .msgs_per_s /= 1000 | if .latency_us then .latency_us.p99 *= 1000 else . end)' \
-    "$tmp/local.json" >"$tmp/baseline-held/tiny.json" 2>>"$logs/baselines.out" || true
-jq '.cases |= map(.mbps_total *= 1000 | .msgs_per_s *= 1000 | if .latency_us then .latency_us.p99 /= 1000 else . end)' \
-    "$tmp/local.json" >"$tmp/baseline-regressed/tiny.json" 2>>"$logs/baselines.out" || true
+# The case's figures and every trial's (check pools the trials), scaled by $k: throughput
+# times k, p99 divided by k.
+# shellcheck disable=SC2016 # jq variables, not shell ones
+scale='def s($k): (.mbps_total, .mbps_tx, .mbps_rx, .msgs_per_s) |= (if . then . * $k else . end)
+    | if .latency_us.p99 then .latency_us.p99 /= $k else . end;
+    .cases |= map(s($k) | if .trials then .trials |= map(s($k)) else . end)'
+jq --argjson k 0.001 "$scale" "$tmp/local.json" >"$tmp/baseline-held/tiny.json" 2>>"$logs/baselines.out" || true
+jq --argjson k 1000 "$scale" "$tmp/local.json" >"$tmp/baseline-regressed/tiny.json" 2>>"$logs/baselines.out" || true
 bench() {
     run "$1" "$kit/run-bench.sh" --scenario "$tests/fixtures/tiny.yaml" --no-probe --debug-mode \
         --tries 25 --interval 0.2 --results "$tmp/results/$1" "${@:2}"
@@ -262,6 +266,22 @@ bench gate-regressed --baseline-dir "$tmp/baseline-regressed"
 expect "run-bench.sh --baseline-dir: a regression exits 1 (status $status)" test "$status" -eq 1
 expect "... and says which scenario regressed" said "regressed against"
 expect "... and still terminates the enclave (running: $(running))" test "$(running)" = 0
+
+# --- 5b. run-bench.sh --history: each run added, the second gated against the first, the trend ---
+db=$tmp/history.sqlite
+bench history-1 --history "$db" --label branch=kit-test
+h=$tmp/results/history-1
+expect "run-bench.sh --history (a new database) exits 0 (status $status)" test "$status" -eq 0
+expect "... the run is in the history with its label" \
+    holds <("$binary" history list --db "$db" --json 2>/dev/null) '(.runs | length) == 1 and .runs[0].labels.branch == "kit-test" and .runs[0].scenario == "tiny"'
+expect "... and the trend written (HTML, markdown, text)" test -s "$h/history.html" -a -s "$h/history.md" -a -s "$h/history.txt"
+# One 300 ms trial against one: the gate's plumbing is tested here, not its judgement of noise.
+bench history-2 --history "$db" --history-window 3 --label branch=kit-test --tolerance 1000%
+h=$tmp/results/history-2
+expect "run-bench.sh --history-window 3 (one earlier run: a third of the window) exits 0 (status $status)" test "$status" -eq 0
+expect "... gated against the history: its markdown and JUnit XML" test -s "$h/tiny.history-check.md" -a -s "$h/tiny.history-check.xml"
+expect "... and the history holds both runs" holds <("$binary" history list --db "$db" --json 2>/dev/null) '(.runs | length) == 2'
+expect "... and the enclave terminated afterwards (running: $(running))" test "$(running)" = 0
 
 # --- 6. An image whose command does not exist (the old ENTRYPOINT + CMD Dockerfile) ---
 bad=$NITRO_STATE_DIR/entrypoint-cmd.eif

@@ -25,7 +25,14 @@ import Testing
         // The false-alarm rate is measured in the README; here the plumbing: two baselines
         // pooled, trials counted, the counts equal, and effects so generous (p99 of 150 ms
         // trials beside other test processes swings by several times) that noise cannot fail it.
-        let same = try Tool.run(["check", "\(dir)/c.json", "--baseline", "\(dir)/a.json", "\(dir)/b.json", "--tolerance", "60%", "--tolerance", "p99=1000%"])
+        var same = try Tool.run(["check", "\(dir)/c.json", "--baseline", "\(dir)/a.json", "\(dir)/b.json", "--tolerance", "60%", "--tolerance", "p99=1000%"])
+        if same.status != 0 {
+            // Once in CI every case of a whole run came 10x slower (16898 -> 1292 msgs/s, the
+            // VM stalled: no gate can tell that from a regression). Such a stall is rare; the
+            // same unchanged run measured again must pass.
+            try Self.run(Self.scenario, into: "\(dir)/c.json", repeat: 4)
+            same = try Tool.run(["check", "\(dir)/c.json", "--baseline", "\(dir)/a.json", "\(dir)/b.json", "--tolerance", "60%", "--tolerance", "p99=1000%"])
+        }
         #expect(same.status == 0, "\(same.stdout)")
         #expect(same.stdout.contains("4/8"), "4 trials now against 8 pooled: \(same.stdout)")
         #expect(same.stdout.contains("PASS"))
