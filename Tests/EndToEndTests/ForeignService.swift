@@ -51,7 +51,7 @@ final class ForeignService: Sendable {
 enum Socat {
     static let path: String? = ["/usr/bin/socat", "/bin/socat", "/usr/local/bin/socat"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    /// Starts socat with `arguments`; stopped by the returned process's terminate().
+    /// Starts socat with `arguments`; stop it with `stop(_:)`.
     static func start(_ arguments: [String], waitingFor socketPath: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/socat")
@@ -63,5 +63,13 @@ enum Socat {
         try process.run()
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
         return process
+    }
+
+    /// Stops a socat for good: SIGKILL (a SIGTERM left some running after the tests, when
+    /// the test process's ignored signals were inherited) and waits for it.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }

@@ -119,7 +119,7 @@ import VsockWire
         let sink = try Socat.start(["-u", "UNIX-LISTEN:\(dir)/sink.sock,fork", "OPEN:/dev/null,wronly"], waitingFor: dir + "/sink.sock")
         let source = try Socat.start(["-u", "OPEN:/dev/zero", "UNIX-LISTEN:\(dir)/source.sock,fork"], waitingFor: dir + "/source.sock")
         let echo = try Socat.start(["UNIX-LISTEN:\(dir)/echo.sock,fork", "EXEC:cat"], waitingFor: dir + "/echo.sock")
-        defer { for p in [sink, source, echo] { p.terminate() } }
+        defer { for p in [sink, source, echo] { Socat.stop(p) } }
         for (direction, socket) in [("tx", "sink"), ("rx", "source"), ("both", "echo")] {
             let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-\(direction), workload: stream, raw: true, direction: \(direction), write_size: 16KiB, duration: 500ms, warmup: 100ms}\n")
             let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/\(socket).sock", "--json", dir + "/\(direction).json"], timeout: 30)
@@ -140,7 +140,7 @@ import VsockWire
     func replayThroughASocatEcho() throws {
         let dir = try Tool.scratch()
         let echo = try Socat.start(["UNIX-LISTEN:\(dir)/echo.sock,fork", "EXEC:cat"], waitingFor: dir + "/echo.sock")
-        defer { echo.terminate() }
+        defer { Socat.stop(echo) }
         _ = try Tool.run(["corpus", dir + "/c.u16be", "--framing", "u16be", "--generate", "30", "--size-median", "2KiB", "--size-sigma", "0.5"])
         let scenario = try scenarioFile("name: r\ncases:\n  - {name: echo, workload: replay, framing: u16be, corpus: \(dir)/c.u16be, expect: echo, messages: 300, warmup: 0s, inflight: 4}\n")
         let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/echo.sock", "--json", dir + "/r.json"], timeout: 30)
