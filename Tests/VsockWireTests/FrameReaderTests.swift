@@ -36,6 +36,44 @@ import Testing
         #expect(socket.counters.snapshot().reads <= 3, "frames that arrived together are read together")
     }
 
+    /// The frame deadline runs from the first read that left a frame incomplete, not from the
+    /// previous frame: a peer quiet for longer than the deadline may then send a frame in pieces,
+    /// while one that trickles a frame past the deadline is dropped.
+    @Test func theFrameDeadlineRunsFromAFramesFirstPiece() throws {
+        let (writer, socket) = try Socket.makePair()
+        defer { socket.close() }
+        let reader = FrameReader(socket: socket, maxPayload: 1024)
+        reader.frameTimeoutNanos = 150_000_000
+        let first = Self.frame(.request, payload: [1], sequence: 0)
+        let second = Self.frame(.request, payload: Array(repeating: 2, count: 500), sequence: 1)
+        let third = Self.frame(.request, payload: Array(repeating: 3, count: 500), sequence: 2)
+        let done = NativeThread.spawn(name: "pieces") {
+            try? writer.send(first)
+            // Quiet for twice the deadline, then a frame in two pieces 50 ms apart: accepted.
+            MonotonicClock.sleep(nanos: 300_000_000)
+            try? writer.send(Array(second.prefix(10)))
+            MonotonicClock.sleep(nanos: 50_000_000)
+            try? writer.send(Array(second.dropFirst(10)))
+            // A frame trickled over 400 ms: past the deadline, dropped.
+            for piece in 0..<8 {
+                try? writer.send(Array(third[(piece * 66)..<min(third.count, (piece + 1) * 66)]))
+                MonotonicClock.sleep(nanos: 50_000_000)
+            }
+            writer.close()
+        }
+        defer { done.join() }
+        #expect(try reader.next()?.header.sequence == 0)
+        #expect(try reader.next()?.header.sequence == 1, "a frame sent in pieces after a quiet spell is read")
+        do {
+            _ = try reader.next()
+            Issue.record("a frame trickled past the deadline was accepted")
+        } catch let .system(error) {
+            #expect(error.isTimeout, "\(error)")
+        } catch {
+            Issue.record("expected a timeout, got \(error)")
+        }
+    }
+
     @Test func growsOnlyUpToTheLimit() throws {
         let big = Self.frame(.request, payload: Array(repeating: 7, count: 300_000))
         let socket = try Self.feed(big)
