@@ -13,7 +13,8 @@ public enum ReceivedMessage: Sendable, Equatable {
     /// reported it with MSG_TRUNC (nil if it did not). The connection's messages are still
     /// aligned, but this one is lost: callers fail.
     case truncated(size: Int?, capacity: Int)
-    /// The peer closed the connection (a zero-length receive: messages here are never empty).
+    /// The peer closed the connection (a zero-length receive: vsockbench's messages are never
+    /// empty; an empty packet from a peer that is not vsockbench reads the same).
     case endOfStream
 }
 

@@ -32,7 +32,9 @@ public struct Frame {
 /// frame can be (`packetTooLarge`, the kernel says so with MSG_TRUNC) is never handed out in
 /// part. A receive cannot grow its buffer afterwards, so the buffer is one header plus
 /// `maxPayload` from the start (pages the kernel never writes stay untouched, and only the
-/// part written is cleared at the end).
+/// part written is cleared at the end). With a `foreign` peer (replay) the packet is the
+/// message itself, with no header and no framing: it comes out whole as a response frame,
+/// and one of more than `maxPayload` bytes is an error naming its index, never its bytes.
 ///
 /// `@unchecked Sendable`: one thread reads a connection at a time; the reader is handed to that
 /// thread when it starts.
@@ -67,6 +69,8 @@ public final class FrameReader: @unchecked Sendable {
 
     /// Messages of a service that is not vsockbench (`replay`), in this framing: each comes
     /// out as a response frame whose sequence counts the messages read. nil: vsockbench frames.
+    /// In packet mode the kernel keeps the boundaries: each packet is one message, whatever
+    /// the framing says (there is none on the wire).
     @exclusivity(unchecked) public var foreign: MessageFraming?
     @exclusivity(unchecked) private var foreignSequence: UInt64 = 0
     /// Bytes handed out as messages so far (the offset errors name).
@@ -94,6 +98,8 @@ public final class FrameReader: @unchecked Sendable {
     /// True when `next()` can return without a read syscall: a whole frame (or a header that
     /// will fail validation) is already buffered.
     public var hasCompleteFrame: Bool {
+        // Packets are received one at a time: nothing is ever buffered between them.
+        if packetMode { return false }
         if let foreign {
             if case .needMore = foreign.scan(UnsafeRawBufferPointer(start: buffer + start, count: end - start), limit: maxPayload) { return false }
             return true
@@ -107,9 +113,8 @@ public final class FrameReader: @unchecked Sendable {
     @inline(__always)
     public func next() throws(FrameReadError) -> Frame? {
         if let foreign {
-            // A foreign framing is read from a byte stream; a seqpacket socket has none.
-            guard !packetMode else { throw .frame(.foreign("a \(foreign.rawValue) framing is read from a byte stream; this socket is seqpacket (one message per receive)")) }
-            return try nextForeign(foreign)
+            // On seqpacket the kernel keeps the boundaries: a packet is a message, unframed.
+            return packetMode ? try nextForeignPacket() : try nextForeign(foreign)
         }
         if packetMode { return try nextPacket() }
         if end - start < FrameHeader.size {
@@ -175,26 +180,40 @@ public final class FrameReader: @unchecked Sendable {
         }
     }
 
-    /// Packet mode: one receive, one packet, one frame; nil when the peer closed.
-    private func nextPacket() throws(FrameReadError) -> Frame? {
-        if let deadline { try waitUntil(deadline) }
-        let received: ReceivedMessage
-        do {
-            received = try socket.receiveMessage(into: buffer, capacity: capacity)
-        } catch {
-            throw .system(error)
-        }
+    /// Packet mode, a foreign peer (replay): one receive, one packet, one message, its
+    /// payload the whole packet; nil when the peer closed (an empty packet reads the same).
+    private func nextForeignPacket() throws(FrameReadError) -> Frame? {
         let size: Int
-        switch received {
+        switch try receivePacket() {
         case .endOfStream:
             return nil
         case let .truncated(real, _):
-            touched = capacity
+            let what = real.map { "a packet of \($0) bytes" } ?? "a packet larger than \(capacity) bytes"
+            throw .frame(.foreign("response \(foreignSequence) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+        case let .message(count):
+            size = count
+        }
+        guard size <= maxPayload else {
+            throw .frame(.foreign("response \(foreignSequence) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+        }
+        consumed += UInt64(size)
+        let header = FrameHeader(type: .response, length: size, sequence: foreignSequence)
+        foreignSequence += 1
+        return Frame(header: header, payload: UnsafeRawBufferPointer(start: buffer, count: size),
+                     wholeFrame: UnsafeMutableRawBufferPointer(start: buffer, count: size))
+    }
+
+    /// Packet mode: one receive, one packet, one frame; nil when the peer closed.
+    private func nextPacket() throws(FrameReadError) -> Frame? {
+        let size: Int
+        switch try receivePacket() {
+        case .endOfStream:
+            return nil
+        case let .truncated(real, _):
             throw .frame(.packetTooLarge(size: real, maxPayload: maxPayload))
         case let .message(count):
             size = count
         }
-        touched = max(touched, size)
         guard size >= FrameHeader.size else { throw .frame(.shortPacket(size: size)) }
         let header: FrameHeader
         do {
@@ -209,6 +228,25 @@ public final class FrameReader: @unchecked Sendable {
             header: header,
             payload: UnsafeRawBufferPointer(start: buffer + FrameHeader.size, count: Int(header.content)),
             wholeFrame: UnsafeMutableRawBufferPointer(start: buffer, count: size))
+    }
+
+    /// Packet mode: one receive syscall of one whole packet into the buffer (after waiting
+    /// for the deadline, if any); records how much of the buffer packets have written.
+    @inline(__always)
+    private func receivePacket() throws(FrameReadError) -> ReceivedMessage {
+        if let deadline { try waitUntil(deadline) }
+        let received: ReceivedMessage
+        do {
+            received = try socket.receiveMessage(into: buffer, capacity: capacity)
+        } catch {
+            throw .system(error)
+        }
+        switch received {
+        case .endOfStream: break
+        case .truncated: touched = capacity
+        case let .message(count): touched = max(touched, count)
+        }
+        return received
     }
 
     /// Reads until `count` bytes are buffered from `start`; false at end of stream.
