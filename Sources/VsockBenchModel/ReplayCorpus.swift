@@ -22,7 +22,7 @@ public struct ReplayCorpus: Sendable {
 
     public var stats: CorpusStats {
         let sizes = payloads.map(\.count)
-        return CorpusStats(messages: sizes.count, payloadBytes: sizes.reduce(0, +), largest: sizes.max() ?? 0)
+        return CorpusStats(messages: sizes.count, payloadBytes: sizes.reduce(0, +), largest: sizes.max() ?? 0, smallest: sizes.min())
     }
 
     /// Reads and splits `path`; every message must fit `framing` with a payload of at most `limit` bytes.
@@ -71,17 +71,21 @@ public struct CorpusStats: Sendable, Equatable, Codable {
     public var messages: Int
     public var payloadBytes: Int
     public var largest: Int
+    /// The smallest payload (0: the corpus holds an empty message, which seqpacket cannot
+    /// carry); nil when not known (results written before it was recorded).
+    public var smallest: Int?
 
-    public init(messages: Int, payloadBytes: Int, largest: Int) {
+    public init(messages: Int, payloadBytes: Int, largest: Int, smallest: Int? = nil) {
         self.messages = messages
         self.payloadBytes = payloadBytes
         self.largest = largest
+        self.smallest = smallest
     }
 
     /// The mean payload, bytes.
     public var meanPayload: Int { messages > 0 ? payloadBytes / messages : 0 }
 
-    enum CodingKeys: String, CodingKey { case messages, payloadBytes = "payload_bytes", largest }
+    enum CodingKeys: String, CodingKey { case messages, payloadBytes = "payload_bytes", largest, smallest }
 }
 
 /// A corpus that cannot be replayed: the file and what is wrong with it.

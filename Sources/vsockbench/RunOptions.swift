@@ -17,7 +17,7 @@ struct ScenarioOptions: ParsableArguments {
 /// (run, compare, diagnose, sweep) takes these.
 struct DriverFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; vsock+seqpacket://CID:PORT or unix+seqpacket:///path for SOCK_SEQPACKET (one packet per frame: rr and masked with none, window or normalize); or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix (stream) socket.",
+        "The target to drive: vsock://CID:PORT (on a Nitro parent: vsock://16:5005), unix:///path or tcp://HOST:PORT; vsock+seqpacket://CID:PORT or unix+seqpacket:///path for SOCK_SEQPACKET (one packet per message: rr and masked with none, window or normalize; replay with none or window, each corpus message one packet without its framing); or null: run the target's pipeline in this process with no socket (the processing ceiling). Default: start a local target on a private Unix (stream) socket.",
         valueName: "endpoint"), transform: TargetArgument.parse)
     var target: TargetArgument?
 
@@ -111,10 +111,16 @@ struct DriverFlags: ParsableArguments {
     }
 
     /// Over a message-oriented target (seqpacket) the cases that cannot run there (a stream,
-    /// a strategy that merges frames, write_chunk, split_writes) are refused before anything
-    /// runs: one line per case, exit 2.
+    /// a strategy that merges frames, write_chunk, split_writes, a corpus with an empty
+    /// message) are refused before anything runs: one line per case, exit 2. What a case sets
+    /// that seqpacket does not use (a replay's response_framing) is said once, and it runs.
     func checkTransport(_ scenario: Scenario) throws {
         guard let endpoint, endpoint.isMessageOriented else { return }
+        for spec in scenario.cases {
+            for note in spec.messageTransportNotes() {
+                printError("vsockbench: note: case '\(Terminal.safe(spec.name))' over \(endpoint): \(note)")
+            }
+        }
         let refused = scenario.cases.compactMap { spec in spec.messageTransportProblems().first.map { (spec.name, $0) } }
         guard !refused.isEmpty else { return }
         for (name, problem) in refused.dropLast() {

@@ -73,3 +73,57 @@ enum Socat {
         process.waitUntilExit()
     }
 }
+
+/// A small service that is not vsockbench, over a unix seqpacket socket: every request is one
+/// packet, every answer `respond(request)` one packet (an empty array: an empty packet). It
+/// counts the connections it accepted, the requests it answered and the bytes they carried,
+/// and keeps the distinct request sizes it saw (a framing left on the wire would show there).
+final class SeqpacketService: Sendable {
+    let endpoint: Endpoint
+    private let listener: Listener
+    private let acceptedCount = Atomic<Int>(0)
+    private let handledCount = Atomic<Int>(0)
+    private let requestBytes = Atomic<Int>(0)
+    private let seenSizes = Mutex<Set<Int>>([])
+
+    var accepted: Int { acceptedCount.load(ordering: .acquiring) }
+    var handled: Int { handledCount.load(ordering: .acquiring) }
+    var bytes: Int { requestBytes.load(ordering: .acquiring) }
+    var sizes: Set<Int> { seenSizes.withLock { $0 } }
+
+    init(path: String, closeAfter: Int? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+        endpoint = .unixSeqpacket(path: path)
+        listener = try Listener(endpoint: endpoint)
+        let listener = self.listener
+        let service = self
+        _ = NativeThread.spawn(name: "seqpacket-accept") {
+            while let socket = try? listener.accept() {
+                service.acceptedCount.wrappingAdd(1, ordering: .releasing)
+                _ = NativeThread.spawn(name: "seqpacket-conn") {
+                    defer { socket.close() }
+                    let capacity = 1 << 20
+                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+                    defer { buffer.deallocate() }
+                    var served = 0
+                    while case let .message(count)? = try? socket.receiveMessage(into: buffer, capacity: capacity) {
+                        if let closeAfter, served >= closeAfter { return }
+                        service.requestBytes.wrappingAdd(count, ordering: .releasing)
+                        service.seenSizes.withLock { _ = $0.insert(count) }
+                        let answer = respond(Array(UnsafeRawBufferPointer(start: buffer, count: count)))
+                        let sent = answer.withUnsafeBytes { raw in
+                            (try? socket.sendMessage(raw.baseAddress ?? UnsafeRawPointer(buffer), count: raw.count)) != nil
+                        }
+                        guard sent else { return }
+                        served += 1
+                        service.handledCount.wrappingAdd(1, ordering: .releasing)
+                    }
+                }
+            }
+        }
+    }
+
+    func stop() {
+        listener.stop()
+        listener.close()
+    }
+}

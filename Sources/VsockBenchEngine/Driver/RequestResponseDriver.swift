@@ -90,7 +90,7 @@ struct RequestResponseDriver: Sendable {
             guard let frame else {
                 let sent = shared.sent.load(ordering: .acquiring)
                 if expected < sent, control.failures.isEmpty {
-                    control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)")
+                    control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)\(connection.emptyPacketNote)")
                     failed = true
                 }
                 break

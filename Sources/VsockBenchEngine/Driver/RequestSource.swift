@@ -32,12 +32,13 @@ extension RequestSource {
 }
 
 enum RequestSources {
-    /// The source of connection `connection`'s requests; nil for a stream.
-    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool, corpus: ReplayCorpus? = nil) -> (any RequestSource)? {
+    /// The source of connection `connection`'s requests; nil for a stream. `packets`: the
+    /// connection keeps message boundaries (seqpacket), so a replay sends payloads unframed.
+    static func make(_ spec: CaseSpec, connection: Int, pool: PayloadPool, corpus: ReplayCorpus? = nil, packets: Bool = false) -> (any RequestSource)? {
         switch spec.workload {
         case let .rr(rr): return EchoSource(workload: rr, pool: pool)
         case let .masked(masked): return MaskedSource(workload: masked, seed: spec.seed, connection: connection)
-        case let .replay(replay): return corpus.map { ReplaySource(corpus: $0, expect: replay.expect) }
+        case let .replay(replay): return corpus.map { ReplaySource(corpus: $0, expect: replay.expect, packets: packets) }
         case .stream: return nil
         }
     }
@@ -141,24 +142,30 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
 
 /// replay: the corpus's messages in order, looped, each sent as it is in the file (its
 /// framing included); each response is one message in the response framing (the reader
-/// checks it), equal to its request's payload with `expect: echo`. Never logs a byte of either.
+/// checks it), equal to its request's payload with `expect: echo`. Over seqpacket (`packets`)
+/// each request is its payload alone, one packet, and each response one packet read whole.
+/// Never logs a byte of either.
 final class ReplaySource: RequestSource {
     let corpus: ReplayCorpus
     let expect: ReplayExpectation
+    /// What goes on the wire for each message: its whole framed range in the file, or over
+    /// seqpacket its payload only (the kernel keeps the boundary the framing marked).
+    private let sent: [Range<Int>]
 
-    init(corpus: ReplayCorpus, expect: ReplayExpectation) {
+    init(corpus: ReplayCorpus, expect: ReplayExpectation, packets: Bool = false) {
         self.corpus = corpus
         self.expect = expect
+        sent = packets ? corpus.payloads : corpus.messages
     }
 
     @inline(__always)
     private func message(_ sequence: UInt64) -> Int { Int(sequence % UInt64(corpus.messages.count)) }
 
-    func prepare(_ sequence: UInt64) -> Int { corpus.messages[message(sequence)].count }
+    func prepare(_ sequence: UInt64) -> Int { sent[message(sequence)].count }
 
     @inline(__always)
     func write(_ sequence: UInt64, into destination: UnsafeMutableRawPointer, measured: Bool) {
-        let range = corpus.messages[message(sequence)]
+        let range = sent[message(sequence)]
         corpus.bytes.withUnsafeBytes { all in
             if let base = all.baseAddress { destination.copyMemory(from: base + range.lowerBound, byteCount: range.count) }
         }

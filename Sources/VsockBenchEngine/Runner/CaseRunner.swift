@@ -128,7 +128,8 @@ public enum CaseRunner {
                 if case let .stream(stream) = spec.workload {
                     result = StreamDriver(connection: connection, stream: stream, index: index, quotaBytes: quotas.map { $0[index] * UInt64(stream.writeSize) },
                                           control: control, pool: pool, meter: meters[index]).run()
-                } else if let exchange = spec.exchange, let source = RequestSources.make(spec, connection: index, pool: pool, corpus: corpus) {
+                } else if let exchange = spec.exchange,
+                          let source = RequestSources.make(spec, connection: index, pool: pool, corpus: corpus, packets: connection.socket.isMessageOriented) {
                     var driver = RequestResponseDriver(connection: connection, exchange: exchange, writeShape: exchange.writeShape, index: index,
                                                        quota: quotas?[index], control: control, source: source, meter: meters[index])
                     driver.openLoopShare = (exchange.rate?.perSecond ?? 0) / Double(spec.connections)

@@ -69,7 +69,8 @@ public struct DriverConnection: Sendable {
 
     /// Connects to a peer that is not vsockbench (replay, raw streams): the case's socket
     /// options and timeouts, no hello. A replay connection's reader reads the service's
-    /// framing (`framing`), up to `maxPayload` bytes a message.
+    /// framing (`framing`), up to `maxPayload` bytes a message; over seqpacket one message
+    /// per packet, unframed.
     static func openForeign(to endpoint: Endpoint, spec: CaseSpec, framing: MessageFraming?, maxPayload: Int, timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
         let socket: Socket
         do {
@@ -111,9 +112,15 @@ public struct DriverConnection: Sendable {
         let next: Frame?
         do { next = try reader.next() } catch { throw DriverError(error) }
         guard let frame = next else {
-            throw .protocolViolation("the target closed the connection while \(what) was expected")
+            throw .protocolViolation("the target closed the connection while \(what) was expected\(emptyPacketNote)")
         }
         return frame
+    }
+
+    /// Over seqpacket a service that is not vsockbench may answer with an empty packet, which
+    /// a receive cannot tell from the end of the connection: the message says both.
+    var emptyPacketNote: String {
+        reader.packetMode && reader.foreign != nil ? " (or answered with an empty packet: over seqpacket the two read the same)" : ""
     }
 
     /// Reads the next frame, turning an error frame into `DriverError.rejected`.

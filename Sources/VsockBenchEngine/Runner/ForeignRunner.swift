@@ -14,11 +14,22 @@ enum ForeignRunner {
         var framing: MessageFraming?
         var maxPayload = 64 * 1024
         if case let .replay(replay) = spec.workload {
+            let loaded: ReplayCorpus
             do throws(CorpusError) {
-                corpus = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseSpec.maxBuffer)
+                loaded = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseSpec.maxBuffer)
             } catch {
                 throw .localTarget(error.description)
             }
+            // The file as it is now, not as the scenario saw it: over seqpacket an empty
+            // message cannot be sent (CaseSpec.messageTransportProblems).
+            if options.target.isMessageOriented {
+                var now = spec
+                now.updateReplay { $0.corpusStats = loaded.stats }
+                if let problem = now.messageTransportProblems().first {
+                    throw .unsupported("case '\(Terminal.safe(spec.name))' cannot run over \(options.target.transportName): \(problem)")
+                }
+            }
+            corpus = loaded
             framing = replay.effectiveResponseFraming
             maxPayload = replay.maxResponse
         }
