@@ -140,6 +140,11 @@ public enum SocketKind: String, Sendable, Equatable {
     case stream
     /// SOCK_SEQPACKET: every send is one message and every receive returns one whole message.
     case seqpacket
+
+    /// The kind of socket a report's `transport` names (an endpoint's `transportName`).
+    public init(transportName: String) {
+        self = transportName.hasSuffix("+seqpacket") ? .seqpacket : .stream
+    }
 }
 
 extension Endpoint {

@@ -47,6 +47,8 @@ import VsockWire
         #expect(c["writes_per_msg"] as? Double == 1, "one send per request: \(String(describing: c["writes_per_msg"]))")
         #expect(c["reads_per_msg"] as? Double == 1, "one receive per response: \(String(describing: c["reads_per_msg"]))")
         #expect(c["target_writes_per_msg"] is NSNull)
+        #expect((c["verification"] as? String)?.hasPrefix("every response: one packet (the whole message) of at most 16777216 bytes, equal to its request (expect: echo)") == true,
+                "\(String(describing: c["verification"]))")
     }
 
     /// Responses of another size than the request (`expect: any`): read whole, counted as they are.

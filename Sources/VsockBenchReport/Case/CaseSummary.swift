@@ -158,20 +158,21 @@ public enum CaseSummary {
         f.verified = m.failures.isEmpty && messages > 0 && (target != nil || m.spec.workload.isForeign)
         return CaseResult(
             name: m.spec.name, workload: m.spec.kind, transport: transport, spec: m.spec, figures: f,
-            verification: verification(m.spec), socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
+            verification: verification(m.spec, over: SocketKind(transportName: transport)), socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
             target: target, targetHost: m.targetAck.target)
     }
 
-    /// What was checked, in words.
-    static func verification(_ spec: CaseSpec) -> String {
+    /// What was checked, in words; `socket`: the transport's (over seqpacket a replay's
+    /// response is one packet, whatever its framing says).
+    static func verification(_ spec: CaseSpec, over socket: SocketKind = .stream) -> String {
         switch spec.workload {
         case .rr: return "every response: sequence, length and bytes; request counts on both sides"
         case .masked: return "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
         case let .replay(r):
-            let framing = r.effectiveResponseFraming.rawValue
+            let message = socket == .seqpacket ? "packet (the whole message)" : "\(r.effectiveResponseFraming.rawValue) message"
             return r.expect == .echo
-                ? "every response: one \(framing) message of at most \(r.maxResponse) bytes, equal to its request (expect: echo); the service's own counts are unknown"
-                : "every response: one \(framing) message of at most \(r.maxResponse) bytes (its content is the service's); the service's own counts are unknown"
+                ? "every response: one \(message) of at most \(r.maxResponse) bytes, equal to its request (expect: echo); the service's own counts are unknown"
+                : "every response: one \(message) of at most \(r.maxResponse) bytes (its content is the service's); the service's own counts are unknown"
         case let .stream(s) where s.raw:
             switch s.direction {
             case .tx: return "raw: every write completed; what the sink did with the bytes is its own"
