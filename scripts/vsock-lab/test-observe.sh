@@ -4,8 +4,10 @@
 # of 4 (scenarios/observe.yaml) and (2) framed-rr, a small C client and server that are not
 # vsockbench, then asserts what it found against the drivers' own figures: exchanges within 1%,
 # sizes exact, turnaround within 10% of the driver's latency, in-flight depth, and its packet
-# counts by op equal to vsockmon's capture of the same port (and its pcap too). Prints
-# "N passed, M failed"; the figures land in DIR/accuracy.txt.
+# counts by op equal to vsockmon's capture of the same port (and its pcap too). The same job
+# also (3) replays a corpus over vsock+seqpacket to framed-rr's seqpacket echo: one packet per
+# message each way, the payloads alone, every echo verified. Prints "N passed, M failed"; the
+# figures land in DIR/accuracy.txt.
 #
 # Needs a release build (.build/release/vsockbench, or --binary), qemu-system-x86,
 # busybox-static, cpio, jq, python3 and a C compiler with a static libc. When something is
@@ -249,6 +251,17 @@ fi
 port=$(q "$o" '.connections[0].parent_port')
 expect "vsock_diag lists the server's end of the connection observe found (1:5010 -> 1:${port:-?})" grep -q "^socket 1:5010 1:${port:-x} " "$r/diag.txt"
 expect "vsock_diag lists the client's end (*:${port:-?} -> 1:5010)" grep -qE "^socket [0-9]+:${port:-x} 1:5010 " "$r/diag.txt"
+
+# 3. replay over vsock+seqpacket against framed-rr's echo: what the echo counted is the truth.
+sp=$r/replay-seqpacket.json
+echoed() { awk -v k="$1" '$1 == k { print $2 }' "$r/seqpacket-echo.txt" 2>/dev/null; }
+note "replay over vsock+seqpacket: $(q "$sp" '.cases[0].messages') messages, the echo $(echoed echoed_packets) packets of $(echoed echoed_bytes) B; writes/msg $(q "$sp" '.cases[0].writes_per_msg'), reads/msg $(q "$sp" '.cases[0].reads_per_msg')"
+expect "replay-seqpacket: over vsock+seqpacket, 100 messages verified (expect: echo)" \
+    holds "$sp" '.transport == "vsock+seqpacket" and .cases[0].verified == true and .cases[0].messages == 100 and (.cases[0].errors | length) == 0'
+expect "replay-seqpacket: the echo answered every message, one packet each ($(echoed echoed_packets))" test "$(echoed echoed_packets)" = 100
+expect "replay-seqpacket: the payloads alone reached the echo, no u32be prefix ($(echoed echoed_bytes) B = bytes_tx $(q "$sp" '.cases[0].bytes_tx'))" \
+    test "$(echoed echoed_bytes)" = "$(q "$sp" '.cases[0].bytes_tx')"
+expect "replay-seqpacket: one send and one receive per message" holds "$sp" '.cases[0].writes_per_msg == 1 and .cases[0].reads_per_msg == 1'
 
 echo "vsock-lab observe: $(grep -h -E '"(guest_uptime_at_job_start_s|job_s|wall_s|accel)"' "$r/_lab/summary.json" 2>/dev/null | tr -d ' \n')"
 echo "accuracy figures: $accuracy"

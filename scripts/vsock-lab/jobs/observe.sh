@@ -8,7 +8,10 @@
 #   2. framed-rr, a small C client and server that are not vsockbench (4-byte length frames,
 #      a known server delay and client think time), observed the same way, with vsockmon
 #      capturing the same port (vsockmon.txt) and vsock_diag listing its connection (diag.txt);
-#      observe also writes a pcap (framed.pcap).
+#      observe also writes a pcap (framed.pcap);
+#   3. replay over vsock+seqpacket: `vsockbench run` replays a corpus to framed-rr's
+#      seqpacket echo (a service that is not vsockbench), one packet per message without its
+#      framing: replay-seqpacket.json, and what the echo counted in seqpacket-echo.txt.
 # Needs vsockbench, framed-rr and vsock-crosscheck in /lab/bin, scenarios/observe.yaml in /lab,
 # and the modules vsockmon and vsock_diag. Exits 1 when a guest-side check failed.
 set -u
@@ -93,6 +96,26 @@ check "vsock_diag listed the connection" grep -q '^socket 1:5010 1:' "$OUT/diag.
 # The client's own figures are in observe's command output (it prints key value lines).
 grep -E '^(exchanges|request_frame_bytes|response_frame_bytes|latency_us_p50|think_us_p50|think_us_asked|elapsed_s) ' \
     "$OUT/observe-framed.txt" >"$OUT/framed-client.txt"
+step framed-end
+
+# 3. replay over vsock+seqpacket: 100 messages of a generated u32be corpus, each one packet
+# holding only its payload, echoed packet for packet by framed-rr and verified (expect: echo).
+framed-rr seqpacket-echo 5011 >"$OUT/seqpacket-echo.txt" 2>&1 &
+echo_server=$!
+wait_for "$OUT/seqpacket-echo.txt" '^listening' 30
+check "framed-rr seqpacket-echo listens on vsock port 5011" grep -q '^listening' "$OUT/seqpacket-echo.txt"
+vsockbench corpus /tmp/replay.u32be --framing u32be --generate 20 --size-median 2KiB --size-sigma 0.5 >"$OUT/replay-corpus.txt" 2>&1
+printf '%s\n' 'name: replay-seqpacket' 'cases:' \
+    '  - {name: sp-echo, workload: replay, framing: u32be, corpus: /tmp/replay.u32be, expect: echo, messages: 100, warmup: 0s}' \
+    >/tmp/replay-seqpacket.yaml
+echo "== run replay (u32be corpus) --target vsock+seqpacket://local:5011"
+timeout 120 vsockbench run /tmp/replay-seqpacket.yaml --target vsock+seqpacket://local:5011 --json "$OUT/replay-seqpacket.json" \
+    >"$OUT/replay-seqpacket.txt" 2>"$OUT/replay-seqpacket.stderr"
+status=$?
+cat "$OUT/replay-seqpacket.txt"
+check "replay over vsock+seqpacket exits 0 (status $status)" test "$status" -eq 0
+wait "$echo_server"
+check "the seqpacket echo saw no truncated packet" grep -q '^truncated 0$' "$OUT/seqpacket-echo.txt"
 step job-end
 
 echo "guest checks: $passed passed, $failed failed"

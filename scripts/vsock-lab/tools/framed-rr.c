@@ -8,6 +8,10 @@
  *   framed-rr client CID PORT COUNT REQUEST_BYTES THINK_US
  *       COUNT exchanges: writes a frame of REQUEST_BYTES, reads the whole answer, sleeps
  *       THINK_US; prints what it did and measured (key value lines): the ground truth
+ *   framed-rr seqpacket-echo PORT
+ *       SOCK_SEQPACKET, no framing: accepts one connection and sends every packet back as
+ *       one packet; at the client's EOF prints the packets and bytes it echoed (replay over
+ *       vsock+seqpacket, jobs/observe.sh)
  *
  * Build: cc -static -O2 -o framed-rr framed-rr.c (the lab guest has no libc of its own).
  */
@@ -135,6 +139,50 @@ static int server(unsigned port, uint32_t response, long delay_us)
 	return 0;
 }
 
+static int seqpacket_echo(unsigned port)
+{
+	struct sockaddr_vm address = { .svm_family = AF_VSOCK, .svm_port = port, .svm_cid = VMADDR_CID_ANY };
+	int listener = socket(AF_VSOCK, SOCK_SEQPACKET, 0);
+	char *packet = malloc(1 << 20);
+	unsigned long echoed = 0, bytes = 0, truncated = 0;
+
+	if (listener < 0 || !packet || bind(listener, (struct sockaddr *)&address, sizeof(address)) != 0 ||
+	    listen(listener, 1) != 0) {
+		perror("framed-rr seqpacket-echo");
+		return 2;
+	}
+	printf("listening %u\n", port);
+	fflush(stdout);
+	int fd = accept(listener, NULL, NULL);
+	if (fd < 0) {
+		perror("accept");
+		return 2;
+	}
+	for (;;) {
+		struct iovec part = { packet, 1 << 20 };
+		struct msghdr message = { .msg_iov = &part, .msg_iovlen = 1 };
+		ssize_t got = recvmsg(fd, &message, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (message.msg_flags & MSG_TRUNC) {
+			truncated++;
+			break;
+		}
+		if (send(fd, packet, (size_t)got, 0) != got)
+			break;
+		echoed++;
+		bytes += (unsigned long)got;
+	}
+	printf("echoed_packets %lu\n", echoed);
+	printf("echoed_bytes %lu\n", bytes);
+	printf("truncated %lu\n", truncated);
+	close(fd);
+	close(listener);
+	return truncated ? 1 : 0;
+}
+
 static int client(unsigned cid, unsigned port, long count, uint32_t request, long think_us)
 {
 	struct sockaddr_vm address = { .svm_family = AF_VSOCK, .svm_port = port, .svm_cid = cid };
@@ -186,7 +234,10 @@ int main(int argc, char **argv)
 		return server((unsigned)atol(argv[2]), (uint32_t)atol(argv[3]), atol(argv[4]));
 	if (argc == 7 && strcmp(argv[1], "client") == 0)
 		return client((unsigned)atol(argv[2]), (unsigned)atol(argv[3]), atol(argv[4]), (uint32_t)atol(argv[5]), atol(argv[6]));
+	if (argc == 3 && strcmp(argv[1], "seqpacket-echo") == 0)
+		return seqpacket_echo((unsigned)atol(argv[2]));
 	fprintf(stderr, "usage: framed-rr server PORT RESPONSE_BYTES DELAY_US\n"
-			"       framed-rr client CID PORT COUNT REQUEST_BYTES THINK_US\n");
+			"       framed-rr client CID PORT COUNT REQUEST_BYTES THINK_US\n"
+			"       framed-rr seqpacket-echo PORT\n");
 	return 64;
 }
