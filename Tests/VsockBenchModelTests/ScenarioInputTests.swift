@@ -12,7 +12,7 @@ import Glibc
         let fd = mkstemp(&template)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func diagnostics(_ load: () throws(ScenarioError) -> Scenario) -> [ScenarioDiagnostic] {

@@ -134,13 +134,13 @@ import VsockProbe
         #expect(verdict?.predictedGain != nil)
     }
 
-    @Test func theContextEstimatesAFitFromAPlainCaseAndTheCeiling() {
+    @Test func theContextEstimatesAFitFromAPlainCaseAndTheCeiling() throws {
         let document = RunDocument(scenario: Scenario(name: "s", cases: [], path: "s.yaml"), target: "unix:///x", transport: "unix",
                                    driver: HostFacts.current(), targetHost: nil, cases: [Self.bulk, Self.make("rr")], startedAt: "now")
         let context = DiagnosisContext.from(document)
         #expect(context.ceilingCase == "bulk")
-        let fit = try? #require(context.fit)
-        #expect(fit?.alphaSeconds ?? 0 > 0)
+        let fit = try #require(context.fit)
+        #expect(fit.alphaSeconds > 0)
         #expect(context.fitSource?.contains("estimated from rr") == true)
     }
 }

@@ -61,9 +61,7 @@ public struct OpenLoopSender {
             let phase = control.phase
             if phase == .stop { break }
             if !measuring, phase == .measure {
-                try sink.settle()
-                lane.open()
-                shared.firstMeasured.store(sequence, ordering: .releasing)
+                try shared.openInterval(at: sequence, sink: sink, lane: lane)
                 measuring = true
             }
             if let quota, measuring, measured >= quota { break }

@@ -168,11 +168,7 @@ struct RequestResponseDriver: Sendable {
                 let phase = control.phase
                 if phase == .stop { break }
                 if !measuring, phase == .measure {
-                    // Warmup requests still batched or queued go out before the interval opens
-                    // (as the target's warmup responses do), so both sides count the same bytes.
-                    try sink.settle()
-                    lane.open()
-                    shared.firstMeasured.store(sequence, ordering: .releasing)
+                    try shared.openInterval(at: sequence, sink: sink, lane: lane)
                     measuring = true
                 }
                 if let quota, measuring, measured >= quota { break }
@@ -274,6 +270,15 @@ final class PipelineShared: Sendable {
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)
         sendTimes = SendTimes(window: inflight)
+    }
+
+    /// The sender's side of the interval opening at request `sequence` (closed loop or open):
+    /// warmup requests still batched or queued go out first (as the target's warmup responses
+    /// do), so both sides count the same bytes; then the receiver learns where it starts.
+    func openInterval(at sequence: UInt64, sink: any FrameSink, lane: MeterLane) throws(SystemError) {
+        try sink.settle()
+        lane.open()
+        firstMeasured.store(sequence, ordering: .releasing)
     }
 }
 
