@@ -24,7 +24,7 @@ public enum TrendText {
     /// One series: a header line, then a row per run.
     static func table(_ series: FigureSeries) -> String {
         let out = "\(Terminal.safe(series.caseName)): \(series.figure.label) (each run's median over its trials, with its interval and the interval's coverage)\n"
-        var table = TextTable(columns: ["run", "started", "commit", "trials", series.figure.label, "interval (coverage)", ""], rightAligned: [0, 3, 4])
+        var table = TextTable(columns: ["run", "started", "commit", "trials", series.figure.label, "interval (coverage)", "note"], rightAligned: [0, 3, 4])
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
         for point in series.points {
             var note = point.verified ? "" : "not verified: left out of the changes"

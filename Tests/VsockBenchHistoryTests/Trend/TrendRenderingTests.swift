@@ -15,6 +15,9 @@ struct TrendRenderingTests {
         #expect(marked.first?.hasPrefix(" 12 ") == true, "\(text)")
         // Each run's interval is in its row, with its coverage (3 trials: [min, max], 75%).
         #expect(text.contains("interval (coverage)"))
+        // The column that marks changed and unverified runs has a header too.
+        let header = text.split(separator: "\n").first { $0.contains("interval (coverage)") }
+        #expect(header?.trimmingCharacters(in: .whitespaces).hasSuffix("note") == true, "\(text)")
         #expect(text.split(separator: "\n").filter { $0.contains("(75%)") }.count == 20)
         #expect(text.contains(HistoryFixtures.commit(11).prefix(12)))
     }
