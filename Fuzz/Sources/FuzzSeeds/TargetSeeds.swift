@@ -39,6 +39,29 @@ enum TargetSeeds {
         try writer.write("TargetSession", "no-session", [0, 0] + hello(lone, role: .data, session: 9) + request(payload: 64, asks: 64, sequence: 0, measured: false, padTo: nil))
         try writer.write("TargetSession", "asks-too-much", session(lone, data: request(payload: 64, asks: 1 << 20, sequence: 0, measured: true, padTo: nil)))
         try writer.write("TargetSession", "agent-garbage", session(masked, data: frame(.request, [0xFF, 0xFF, 0xFF], sequence: 0, aux: 10)))
+        // Issue 13 item 2: buffers sized by the hello past the target's --max-memory (refused
+        // with over_budget), and an agent request whose masked response would pass --max-frame
+        // (one-byte name cells become 20-byte tokens: refused with bad_request).
+        let bigSource = CaseSpec(name: "stream-over-budget", workload: .stream(StreamWorkload(writeSize: 32 << 20, direction: .rx, verify: .full)))
+        try writer.write("TargetSession", "stream-over-budget", session(bigSource, data: []))
+        let bigBatch = CaseSpec(name: "coalesce-over-budget", workload: .rr(RequestResponseWorkload(
+            requestSize: 64, responseSize: 64, exchange: Exchange(inflight: 2, strategy: .coalesce(maxMessages: 4, maxBytes: 32 << 20, lingerNanos: 100_000)))))
+        try writer.write("TargetSession", "coalesce-over-budget", session(bigBatch, data: request(payload: 64, asks: 64, sequence: 0, measured: false, padTo: nil)))
+        let amplify = CaseSpec(name: "amplify", workload: .masked(MaskedWorkload(requestSizes: .fixed(6000))))
+        var fragment = Proto()
+        for index in 0..<32 {
+            var column = Proto()
+            column.bytes(1, Array("c\(index)".utf8))
+            column.varint(3, 1)
+            fragment.bytes(3, column.data)
+        }
+        var row = Proto()
+        row.bytes(1, [UInt8](repeating: 0x61, count: 32))
+        var lengths = Proto()
+        for _ in 0..<32 { lengths.rawVarint(1) }
+        row.bytes(2, lengths.data)
+        while fragment.data.count < 5000 { fragment.bytes(4, row.data) }
+        try writer.write("TargetSession", "agent-amplifying", session(amplify, data: frame(.request, fragment.data, sequence: 0, aux: UInt32(2 * fragment.data.count))))
     }
 
     static let facts = HelloSeeds.facts

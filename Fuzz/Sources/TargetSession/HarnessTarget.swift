@@ -12,6 +12,11 @@ enum HarnessTarget {
     /// The frame limit: small, so that a hostile input cannot make every execution move
     /// megabytes (16 KiB of requests could otherwise ask for 512 responses of 4 MiB).
     static let maxFrame = 16 * 1024
+    /// The memory budget (`serve --max-memory`): the smallest `serve` accepts, so that a hello
+    /// asking for big buffers (a stream's `write_size`, a coalesce or writer_thread `max_bytes`
+    /// up to the 64 MiB the case bounds allow) is refused with `over_budget` rather than served,
+    /// and whatever the target does accept allocates well under libFuzzer's 64 MB malloc limit.
+    static let maxMemory = 16 << 20
 
     static let shared: TargetServer = start()
 
@@ -28,6 +33,7 @@ enum HarnessTarget {
         var configuration = TargetConfiguration(listen: .unix(path: "\(directory)/target.sock"))
         configuration.mode = .agent
         configuration.maxFrame = maxFrame
+        configuration.maxMemory = maxMemory
         configuration.helloTimeoutSeconds = 5
         configuration.idleTimeoutSeconds = 5
         configuration.finishTimeoutNanos = 20_000_000

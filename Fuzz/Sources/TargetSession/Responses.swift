@@ -22,34 +22,51 @@ struct WholeHello {
     }
 
     var isStream: Bool { spec?.kind == .stream }
-    var isMasked: Bool { spec?.kind == .masked }
 
-    /// Why the harness skips this input: a known problem of issue 13 it would only find again.
-    var knownIssue: String? {
-        guard let spec else { return nil }
-        let megabyte = 1 << 20
-        if let stream = spec.stream, stream.writeSize > megabyte { return "stream buffers sized by the hello (item 2)" }
-        if let exchange = spec.exchange {
-            if exchange.targetCostNanos > 1_000_000 { return "target_cost over 1 ms" }
-            switch exchange.strategy {
-            case let .coalesce(_, bytes, _) where bytes > megabyte: return "coalesce buffer sized by the hello (item 2)"
-            case let .writerThread(_, bytes) where bytes > megabyte: return "writer_thread buffer sized by the hello (item 2)"
-            default: break
-            }
+    /// What a data connection of the case needs of the target's memory at the least, counting
+    /// only the buffers its hello sizes (a stream source's `write_size` block, a coalesce or
+    /// writer_thread batch): one needing more than `--max-memory` must be refused
+    /// (`over_budget`), never acked.
+    var leastMemory: Int {
+        guard let spec else { return 0 }
+        if let stream = spec.stream {
+            return stream.direction == .tx ? 0 : stream.writeSize
         }
-        return nil
+        switch spec.exchange?.strategy {
+        case let .coalesce(_, bytes, _)?: return bytes
+        case let .writerThread(_, bytes)?: return bytes
+        default: return 0
+        }
+    }
+}
+
+/// A harness limit, not a fault of the target: a case whose `target_cost` (busy work per
+/// request, up to the 1 s the case bounds allow) could keep the target busy for more than
+/// `maxTargetBusyNanos` on this input's requests (at most one per frame header's worth of the
+/// data connection's bytes) is skipped. Such an input would take minutes (past this harness's
+/// 60 s per-input timeout), and a batch of slow responses can leave the harness's 5 s reads
+/// empty (its deadline check would misfire); a slow target by request is not what it looks for.
+enum SlowTarget {
+    static let maxTargetBusyNanos: UInt64 = 1_000_000_000
+
+    static func skips(_ hello: WholeHello?, dataBytes: Int) -> Bool {
+        guard let cost = hello?.spec?.exchange?.targetCostNanos, cost > 0 else { return false }
+        let requests = UInt64(dataBytes / FrameHeader.size + 1)
+        return cost > maxTargetBusyNanos / requests
     }
 }
 
 /// Reads what the target sends on one connection and checks its shape.
 struct ResponseReader {
-    /// Issue 13 item 2: an agent response may exceed --max-frame today (a name cell of 1 byte
-    /// becomes a 20-byte token). Set once the agent bounds its responses.
-    static let enforceAgentFrameLimit = false
     static let maxAfterHalfClose = 64 << 20
+    /// What is kept of a connection's bytes for the frame checks: frames come to far less (an
+    /// input's requests ask for at most a few MB of responses); a stream source's bytes after
+    /// its ack are counted, not kept (they are not frames).
+    static let kept = 16 << 20
 
     let socket: Socket
     private var buffer: [UInt8] = []
+    private var received = 0
     private var offset = 0
     private var sawAck = false
 
@@ -67,8 +84,9 @@ struct ResponseReader {
     /// Reads until the target closes, then checks every frame.
     mutating func readToEnd(what: String, streamAfterAck: Bool, hello: WholeHello?, maxFrame: Int) {
         while readMore(what: what) {
-            fuzzCheck(buffer.count <= Self.maxAfterHalfClose, "the target sent over \(Self.maxAfterHalfClose) bytes on the \(what) connection")
+            fuzzCheck(received <= Self.maxAfterHalfClose, "the target sent over \(Self.maxAfterHalfClose) bytes on the \(what) connection")
         }
+        fuzzCheck(received == buffer.count || streamAfterAck, "the target sent \(received) bytes on the \(what) connection, over \(Self.kept) of them frames")
         checkFrames(what: what, streamAfterAck: streamAfterAck, hello: hello, maxFrame: maxFrame)
     }
 
@@ -96,7 +114,8 @@ struct ResponseReader {
             return false
         }
         guard n > 0 else { return false }
-        buffer.append(contentsOf: chunk[0..<n])
+        received += n
+        if buffer.count < Self.kept { buffer.append(contentsOf: chunk[0..<min(n, Self.kept - buffer.count)]) }
         return true
     }
 
@@ -131,10 +150,14 @@ struct ResponseReader {
                     }
                 case .ack:
                     sawAck = true
-                case .response:
-                    if !(hello?.isMasked ?? false) || Self.enforceAgentFrameLimit {
-                        fuzzCheck(Int(header.length) <= maxFrame, "a \(header.length)-byte response past --max-frame \(maxFrame)")
+                    if let hello, hello.hello.role == .data {
+                        fuzzCheck(hello.leastMemory <= HarnessTarget.maxMemory,
+                                  "the target acked a case needing at least \(hello.leastMemory) bytes on the \(what) connection, over its --max-memory \(HarnessTarget.maxMemory)")
                     }
+                case .response:
+                    // Echo and agent alike: the agent bounds its response by --max-frame
+                    // before building it (an amplifying request gets bad_request).
+                    fuzzCheck(Int(header.length) <= maxFrame, "a \(header.length)-byte response past --max-frame \(maxFrame)")
                 default:
                     break
                 }
