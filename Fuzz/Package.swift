@@ -47,6 +47,17 @@ let package = Package(
             path: "Sources/FrameReaderStream",
             linkerSettings: fuzzerLink
         ),
+        /// FrameReader in packet mode over a Unix seqpacket socketpair that sends the input as
+        /// packets (one frame per packet).
+        .executableTarget(
+            name: "FrameReaderPacket",
+            dependencies: [
+                "FuzzSupport", .product(name: "VsockWire", package: "vsockbench"),
+                .product(name: "VsockTransport", package: "vsockbench"),
+            ],
+            path: "Sources/FrameReaderPacket",
+            linkerSettings: fuzzerLink
+        ),
         /// A service's own framing (replay): MessageFraming.scan against a reference, and
         /// FrameReader in foreign mode over a Unix socketpair that sends the input.
         .executableTarget(

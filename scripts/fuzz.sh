@@ -8,6 +8,8 @@
 #
 #   FrameReaderStream  FrameReader over a socketpair fed the input (frames, partial headers,
 #                      lengths at and past the limit): frames or typed errors, bounded memory
+#   FrameReaderPacket  FrameReader in packet mode over a seqpacket socketpair fed the input as
+#                      packets: each packet one frame or the right typed error, bounded memory
 #   FrameHeaderDecode  FrameHeader.decode against a reference decoder
 #   ForeignStream      a service's own framing (replay): MessageFraming.scan against a
 #                      reference, FrameReader in foreign mode over a socketpair
@@ -19,12 +21,12 @@
 #                      control and a data connection whose bytes are the input
 #
 # Usage: scripts/fuzz.sh [--seconds N] [--fresh] [--seeds] [--skip-build] [harness...]
-#   --seconds N   seconds per harness (default: $FUZZ_SECONDS, else 25, so that all eight take
-#                 about three and a half minutes after the build); 0 replays the committed corpus once
+#   --seconds N   seconds per harness (default: $FUZZ_SECONDS, else 25, so that all nine take
+#                 about four minutes after the build); 0 replays the committed corpus once
 #   --fresh       empty the scratch corpora first (start from the committed corpus alone)
 #   --seeds       regenerate the seed files (Fuzz/corpus/*/seed-*) from FuzzSeeds first
 #   --skip-build  use the binaries in Fuzz/.build/debug as they are
-#   harness...    run only these (default: all eight, in the order above)
+#   harness...    run only these (default: all nine, in the order above)
 #
 # Environment: SWIFT (the swift driver), FUZZ_SECONDS, FUZZ_JOBS_LOG (append the summary
 # table to this file).
@@ -32,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
-ALL=(FrameReaderStream FrameHeaderDecode ForeignStream HelloDecode AgentMask AgentVerify ScenarioParse TargetSession)
+ALL=(FrameReaderStream FrameReaderPacket FrameHeaderDecode ForeignStream HelloDecode AgentMask AgentVerify ScenarioParse TargetSession)
 BIN=Fuzz/.build/debug
 WORK=Fuzz/.work
 
@@ -67,6 +69,7 @@ max_len() {
     case $1 in
         FrameHeaderDecode) echo 40 ;;          # offset, limit, one header
         FrameReaderStream) echo 16388 ;;       # limit, capacity, up to 16 KiB of stream
+        FrameReaderPacket) echo 16386 ;;       # limit, up to 16 KiB of packets with their lengths
         ForeignStream) echo 16389 ;;           # framing, limit, capacity, 16 KiB of stream
         HelloDecode | ScenarioParse) echo 8192 ;;
         AgentMask | AgentVerify) echo 16384 ;;

@@ -21,7 +21,8 @@ extern int __sanitizer_install_malloc_and_free_hooks(
 struct block {
     const volatile void *pointer;
     size_t size;
-    int watched;
+    // How many bytes from the block's start must be zero when it is freed (0: not watched).
+    size_t watched;
 };
 
 static int recording;
@@ -54,7 +55,7 @@ static void on_free(const volatile void *pointer) {
         if (blocks[i].watched) {
             const volatile unsigned char *bytes = (const volatile unsigned char *)pointer;
             watched_freed += 1;
-            for (size_t j = 0; j < blocks[i].size; j++) {
+            for (size_t j = 0; j < blocks[i].watched; j++) {
                 if (bytes[j] != 0) {
                     watched_dirty += 1;
                     break;
@@ -91,11 +92,17 @@ size_t fuzz_allocations_largest(void) { return largest; }
 size_t fuzz_allocations_peak_live(void) { return peak_live; }
 
 int fuzz_allocations_watch(const void *pointer) {
+    return fuzz_allocations_watch_prefix(pointer, SIZE_MAX);
+}
+
+int fuzz_allocations_watch_prefix(const void *pointer, size_t count) {
     const unsigned char *p = (const unsigned char *)pointer;
     for (int i = 0; i < block_count; i++) {
         const unsigned char *start = (const unsigned char *)blocks[i].pointer;
         if (p >= start && p < start + blocks[i].size) {
-            blocks[i].watched = 1;
+            size_t offset = (size_t)(p - start);
+            size_t end = count > blocks[i].size - offset ? blocks[i].size : offset + count;
+            if (end > blocks[i].watched) blocks[i].watched = end;
             return 1;
         }
     }

@@ -13,6 +13,7 @@ guard arguments.count == 3 else {
 let writer = SeedWriter(root: arguments[1])
 do {
     try FrameSeeds.write(to: writer)
+    try PacketSeeds.write(to: writer)
     try ForeignSeeds.write(to: writer)
     try HelloSeeds.write(to: writer, scenarios: arguments[2])
     try AgentSeeds.write(to: writer)

@@ -29,4 +29,12 @@ public enum AllocationRecorder {
     public static func watchBlock(containing pointer: UnsafeRawPointer) -> Bool {
         fuzz_allocations_watch(pointer) != 0
     }
+
+    /// Inside `record`: the bytes of the live block holding `pointer`, from the block's start
+    /// to `pointer + count`, must be zero when it is freed (a buffer written only in part: the
+    /// rest is the allocator's fill, not data).
+    @discardableResult
+    public static func watchBlockPrefix(containing pointer: UnsafeRawPointer, through count: Int) -> Bool {
+        fuzz_allocations_watch_prefix(pointer, count) != 0
+    }
 }

@@ -18,6 +18,13 @@ public struct FuzzInput {
         UInt16(byte()) << 8 | UInt16(byte())
     }
 
+    /// The next `count` bytes (fewer at the end of the input), which are consumed.
+    public mutating func take(_ count: Int) -> UnsafeRawBufferPointer {
+        let taken = UnsafeRawBufferPointer(rebasing: remaining.prefix(max(count, 0)))
+        remaining = UnsafeRawBufferPointer(rebasing: remaining.dropFirst(taken.count))
+        return taken
+    }
+
     /// The rest of the input, which is consumed.
     public mutating func rest() -> UnsafeRawBufferPointer {
         defer { remaining = UnsafeRawBufferPointer(start: remaining.baseAddress, count: 0) }

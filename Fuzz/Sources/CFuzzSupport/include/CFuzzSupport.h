@@ -30,6 +30,11 @@ size_t fuzz_allocations_peak_live(void);
 /// zero bytes when it is freed; returns 1 when such a block was found.
 int fuzz_allocations_watch(const void *pointer);
 
+/// Like fuzz_allocations_watch, for the block's first bytes only: those from its start to
+/// `pointer + count` must be zero when it is freed (a buffer only partly written, whose other
+/// bytes are the allocator's). Watching again widens the range, never narrows it.
+int fuzz_allocations_watch_prefix(const void *pointer, size_t count);
+
 /// How many watched blocks were freed, and how many of those held a non-zero byte.
 size_t fuzz_allocations_watched_freed(void);
 size_t fuzz_allocations_watched_dirty(void);
