@@ -34,6 +34,23 @@ int cshims_wait_readable(int fd, uint64_t nanos) {
     return ppoll(&p, 1, &ts, NULL);
 }
 
+#include <sys/socket.h>
+int cshims_seqpacket_empty_message(int fd) {
+    // POLLRDHUP (a _GNU_SOURCE name): the peer shut down its side, with or without data left.
+    struct pollfd p = { .fd = fd, .events = POLLRDHUP, .revents = 0 };
+    int ready = poll(&p, 1, 0);
+    if (ready < 0 || (p.revents & POLLNVAL)) return 0;
+    if (!(p.revents & (POLLRDHUP | POLLHUP | POLLERR))) return 1;
+    // Shut down: bytes still queued mean the zero-length receive took a message. FIONREAD
+    // counts every queued message of a Unix seqpacket socket (empty ones add nothing), so
+    // only empty messages followed by the end read as the end.
+    int queued = 0;
+    if (ioctl(fd, FIONREAD, &queued) == 0) return queued > 0;
+    // No FIONREAD (vsock on older kernels, where messages are never empty): the next one.
+    char byte;
+    return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 #include <malloc.h>
 int cshims_malloc_trim(void) {
     return malloc_trim(0);

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShims
 import SystemPackage
 import VsockBenchSupport
 
@@ -14,7 +15,8 @@ public enum ReceivedMessage: Sendable, Equatable {
     /// aligned, but this one is lost: callers fail.
     case truncated(size: Int?, capacity: Int)
     /// The peer closed the connection (a zero-length receive: vsockbench's messages are never
-    /// empty; an empty packet from a peer that is not vsockbench reads the same).
+    /// empty; an empty packet from a peer that is not vsockbench reads the same, and
+    /// `receivedEmptyMessage` tells the two apart).
     case endOfStream
 }
 
@@ -55,6 +57,16 @@ extension Socket {
         counters.recordRead(bytes: min(length, capacity), nanos: timesSyscalls ? MonotonicClock.nanos() &- start : 0)
         if truncated { return .truncated(size: length > capacity ? length : nil, capacity: capacity) }
         return length == 0 ? .endOfStream : .message(count: length)
+    }
+
+    /// After `receiveMessage` gave `.endOfStream`: true when that zero-length receive took an
+    /// empty message, not the end (recvmsg returns 0 for both; Unix seqpacket delivers empty
+    /// messages, vsock never sends one). Told apart while the peer's side is open, or with a
+    /// non-empty message still queued (FIONREAD); empty messages followed by nothing but the
+    /// close read as the end. A poll and an ioctl, not counted; call it on that path only.
+    @inline(never)
+    public func receivedEmptyMessage() -> Bool {
+        cshims_seqpacket_empty_message(descriptor.rawValue) == 1
     }
 
     /// A connected pair of Unix seqpacket sockets (tests, and in-process plumbing).

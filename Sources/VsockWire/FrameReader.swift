@@ -203,11 +203,14 @@ public final class FrameReader: @unchecked Sendable {
                      wholeFrame: UnsafeMutableRawBufferPointer(start: buffer, count: size))
     }
 
-    /// Packet mode: one receive, one packet, one frame; nil when the peer closed.
+    /// Packet mode: one receive, one packet, one frame; nil when the peer closed. An empty
+    /// packet is a short one: a frame is never empty, and recvmsg's 0 for it is not the end
+    /// (`Socket.receivedEmptyMessage`; empty packets just before the close read as the end).
     private func nextPacket() throws(FrameReadError) -> Frame? {
         let size: Int
         switch try receivePacket() {
         case .endOfStream:
+            if socket.receivedEmptyMessage() { throw .frame(.shortPacket(size: 0)) }
             return nil
         case let .truncated(real, _):
             throw .frame(.packetTooLarge(size: real, maxPayload: maxPayload))

@@ -141,6 +141,55 @@ import VsockBenchSupport
         #expect(try buffer.withUnsafeMutableBytes { try b.receiveMessage(into: $0.baseAddress!, capacity: 16) } == .endOfStream)
     }
 
+    /// Fuzz finding (FrameReaderPacket): recvmsg returns 0 for an empty message as for the end.
+    @Test("an empty message reads as the end, and receivedEmptyMessage tells it from the close")
+    func emptyMessage() throws {
+        let (a, b) = try Socket.makeSeqpacketPair()
+        defer { b.close() }
+        var byte: UInt8 = 1
+        var buffer = [UInt8](repeating: 0, count: 16)
+        func receive() throws -> ReceivedMessage {
+            try buffer.withUnsafeMutableBytes { try b.receiveMessage(into: $0.baseAddress!, capacity: 16) }
+        }
+        // The peer still open: an empty message, then a byte.
+        try a.sendMessage(&byte, count: 0)
+        try a.sendMessage(&byte, count: 1)
+        #expect(try receive() == .endOfStream)
+        #expect(b.receivedEmptyMessage())
+        #expect(try receive() == .message(count: 1))
+        // The peer shut down with a message queued after two empty ones (FrameReaderPacket's
+        // second finding: a peek sees only the next, empty, message).
+        try a.sendMessage(&byte, count: 0)
+        try a.sendMessage(&byte, count: 0)
+        try a.sendMessage(&byte, count: 1)
+        a.shutdownWrite()
+        for _ in 0..<2 {
+            #expect(try receive() == .endOfStream)
+            #expect(b.receivedEmptyMessage())
+        }
+        #expect(try receive() == .message(count: 1))
+        // The end itself.
+        #expect(try receive() == .endOfStream)
+        #expect(!b.receivedEmptyMessage())
+        a.close()
+        #expect(try receive() == .endOfStream)
+        #expect(!b.receivedEmptyMessage())
+        #expect(b.counters.snapshot().reads == 7, "the check is not counted as a read")
+    }
+
+    @Test("empty messages then the close read as the end (they cannot be told apart)")
+    func emptyMessagesBeforeTheClose() throws {
+        let (a, b) = try Socket.makeSeqpacketPair()
+        defer { b.close() }
+        var byte: UInt8 = 1
+        try a.sendMessage(&byte, count: 0)
+        try a.sendMessage(&byte, count: 0)
+        a.close()
+        var buffer = [UInt8](repeating: 0, count: 16)
+        #expect(try buffer.withUnsafeMutableBytes { try b.receiveMessage(into: $0.baseAddress!, capacity: 16) } == .endOfStream)
+        #expect(!b.receivedEmptyMessage())
+    }
+
     @Test("a receive timeout surfaces as a timeout, within bounds")
     func receiveTimeout() throws {
         let (a, b) = try Socket.makeSeqpacketPair()

@@ -146,6 +146,38 @@ import Testing
         }
     }
 
+    /// Fuzz finding (FrameReaderPacket, seed-empty-packet-then-frame): an empty packet read as
+    /// the peer closing (nil), so a malformed packet passed for a clean end.
+    @Test("an empty packet is a short packet, not the end; the frames after it still read")
+    func emptyPacket() throws {
+        let (a, b) = try Socket.makeSeqpacketPair()
+        defer { b.close() }
+        var byte: UInt8 = 0
+        try a.sendMessage(&byte, count: 0)
+        try Self.sendPacket(a, Self.frame(.request, payload: [1, 2, 3], sequence: 4))
+        try a.sendMessage(&byte, count: 0)
+        try a.sendMessage(&byte, count: 0)
+        try Self.sendPacket(a, Self.frame(.request, payload: [5], sequence: 5))
+        a.shutdownWrite()
+        let reader = FrameReader(socket: b, maxPayload: 4096)
+        func expectEmpty() {
+            #expect {
+                _ = try reader.next()
+            } throws: { error in
+                guard case let .frame(frameError) = error as? FrameReadError else { return false }
+                return frameError == .shortPacket(size: 0) && frameError.code == "packet_size_mismatch"
+            }
+        }
+        expectEmpty()
+        #expect(try reader.next()?.header.sequence == 4)
+        // Two empty packets, then a frame, the peer already shut down.
+        expectEmpty()
+        expectEmpty()
+        #expect(try reader.next()?.header.sequence == 5)
+        #expect(try reader.next() == nil)
+        a.close()
+    }
+
     @Test("a message larger than the frame limit: never handed out in part, the error names the limit")
     func oversizedPacket() throws {
         let (a, b) = try Socket.makeSeqpacketPair()

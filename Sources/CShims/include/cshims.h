@@ -46,6 +46,13 @@ int cshims_accept_cloexec(int fd, struct sockaddr *addr, socklen_t *len);
 /// ppoll on one descriptor for POLLIN with a nanosecond timeout: >0 readable, 0 timeout, -1 error.
 int cshims_wait_readable(int fd, uint64_t nanos);
 
+/// After a zero-length receive on a SOCK_SEQPACKET socket: 1 when it took an empty message
+/// (the peer has not shut down its side, or a non-empty message is still queued), 0 when it
+/// was the end of the stream (the peer shut down with nothing but empty messages queued, or
+/// the check failed). Unix seqpacket delivers empty messages; recvmsg returns 0 for them and
+/// for the end alike.
+int cshims_seqpacket_empty_message(int fd);
+
 /// malloc_trim(0): gives freed heap memory back to the system (glibc keeps it otherwise).
 int cshims_malloc_trim(void);
 
