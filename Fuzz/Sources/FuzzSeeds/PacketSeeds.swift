@@ -31,6 +31,7 @@ enum PacketSeeds {
         try seed("two-frames-in-one-packet", [requests[0] + requests[1], requests[2]])
         try seed("frame-split-over-two", [Array(requests[0].prefix(60)), Array(requests[0].dropFirst(60)), requests[1]])
         try seed("empty-packet-then-frame", [[], hello])
+        try seed("empty-packets-then-frame", [hello, [], [], hello])
         try seed("empty-packets-at-the-end", [hello, [], []])
         try seed("garbage-then-frame", [Array("GET / HTTP/1.1\r\n\r\n".utf8) + [UInt8](repeating: 0, count: 20), hello])
         try seed("last-packet-cut-by-the-input", [hello, requests[0]], lastLength: 4000)
