@@ -68,12 +68,14 @@ final class FakeMachine {
             """, executable: true)
     }
 
+    /// The fake nitro-cli answers at once; the timeout only bounds a hang. 5 s was not enough
+    /// once, in a full parallel `swift test` on a loaded 2-core machine (the test took 45 s).
     var environment: DoctorEnvironment {
         DoctorEnvironment(
             procRoot: root.appending(path: "proc").path, sysRoot: root.appending(path: "sys").path,
             devRoot: root.appending(path: "dev").path, etcRoot: root.appending(path: "etc").path,
             searchPath: root.appending(path: "bin").path, kernelRelease: kernelRelease, effectiveUID: effectiveUID,
-            vsockSupport: vsock, bpfSyscall: bpfSyscall, loadsFentry: false, commandTimeoutSeconds: 5, unixSeqpacket: unixSeqpacket)
+            vsockSupport: vsock, bpfSyscall: bpfSyscall, loadsFentry: false, commandTimeoutSeconds: 60, unixSeqpacket: unixSeqpacket)
     }
 
     func report() -> DoctorReport {
