@@ -1,0 +1,115 @@
+#!/bin/sh
+# shellcheck shell=sh
+# observe's own cost over real AF_VSOCK, in the vsock lab (bench-observe-cost.sh runs it; see
+# scripts/vsock-lab/README.md). One target on vsock port 5005; then, ROUNDS times, the same
+# rr 8 KiB/8 KiB stop-and-wait run against vsock://local:5005 (CID 1) in each arm:
+#   off      vsockbench run ...                                  (nothing attached)
+#   observe  vsockbench observe --port 5005 --json F -- vsockbench run ...
+#            (observe's packet programs on both vsock tracepoints, its ring buffer drained,
+#            the run followed: its system calls counted and its writes captured)
+#   probe    vsockbench run ... --probe                          (when OBSCOST_PROBE=1)
+# The order is reversed every round (off, observe, probe; then probe, observe, off), so each
+# arm runs before and after the others equally often and a drift within a round cancels out.
+# Environment: OBSCOST_ROUNDS (default 6), OBSCOST_DURATION (default 10s), OBSCOST_WARMUP
+# (default 1s), OBSCOST_PROBE (1: the third arm; default 1).
+# Results in /out: rounds/R-ARM.json (the run's JSON), rounds/R-observe-observe.json
+# (observe's), rounds/R-ARM.stderr, order.txt (one "round arm status start end" line per run,
+# guest uptimes), checks.txt. The host script reads them; timings under TCG are emulated.
+# Exits 1 when a run failed.
+set -u
+
+OUT=${LAB_OUT:-/out}
+ROUNDS=${OBSCOST_ROUNDS:-6}
+DURATION=${OBSCOST_DURATION:-10s}
+WARMUP=${OBSCOST_WARMUP:-1s}
+PROBE=${OBSCOST_PROBE:-1}
+PORT=5005
+SCENARIO=/tmp/observe-cost.yaml
+R=$OUT/rounds
+mkdir -p "$R"
+: >"$OUT/checks.txt"
+: >"$OUT/order.txt"
+
+# shellcheck source=../lib/guest-checks.sh
+. /lab/checks.sh
+
+wait_for() {
+    i=0
+    while [ "$i" -lt $(($3 * 10)) ]; do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# Seconds in a duration like 10s, 1500ms or 2m (whole seconds, rounded up), for the timeouts.
+seconds_of() {
+    case $1 in
+        *ms) echo $(((${1%ms} + 999) / 1000)) ;;
+        *s) echo "${1%s}" ;;
+        *m) echo $((${1%m} * 60)) ;;
+        *) echo "$1" ;;
+    esac
+}
+# Each run: its warmup and duration, plus the start-up of a 40 MB binary and of the BPF
+# programs under emulation, with a wide margin; a stuck run is stopped and counts as failed.
+run_limit=$(($(seconds_of "$DURATION") + $(seconds_of "$WARMUP") + 90))
+
+printf '%s\n' 'name: observe-cost' 'cases:' \
+    "  - {name: rr-8k, workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 1, warmup: $WARMUP, duration: $DURATION}" \
+    >"$SCENARIO"
+
+uname -r >"$OUT/kernel-release"
+nproc >"$OUT/guest-cpus"
+vsockbench serve --listen "vsock://any:$PORT" >"$OUT/serve.stdout" 2>"$OUT/serve.stderr" &
+target=$!
+wait_for "$OUT/serve.stdout" '^listening on ' 60
+check "target listens on vsock port $PORT" grep -q '^listening on vsock://' "$OUT/serve.stdout"
+
+# arm ROUND NAME: one run of that arm; records its status and guest uptimes in order.txt.
+arm() {
+    json=$R/$1-$2.json
+    start=$(uptime_s)
+    case $2 in
+        off)
+            timeout "$run_limit" vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --json "$json" \
+                >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
+            ;;
+        observe)
+            timeout "$run_limit" vsockbench observe --port "$PORT" --json "$R/$1-observe-observe.json" -- \
+                vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --json "$json" \
+                >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
+            ;;
+        probe)
+            timeout "$run_limit" vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --probe --json "$json" \
+                >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
+            ;;
+    esac
+    status=$?
+    echo "$1 $2 $status $start $(uptime_s)" >>"$OUT/order.txt"
+    [ "$status" -eq 0 ] || {
+        echo "round $1 $2: exit status $status" >&2
+        sed 's/^/  /' "$R/$1-$2.stderr" | tail -5 >&2
+    }
+    return "$status"
+}
+
+arms="off observe"
+[ "$PROBE" = 1 ] && arms="off observe probe"
+reversed=$(echo "$arms" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }')
+bad=0
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+    order=$arms
+    [ $((round % 2)) -eq 0 ] && order=$reversed
+    echo "round $round of $ROUNDS: $order"
+    for name in $order; do
+        arm "$round" "$name" || bad=$((bad + 1))
+    done
+    round=$((round + 1))
+done
+check "every run exited 0 ($bad failed)" test "$bad" -eq 0
+kill "$target" 2>/dev/null
+wait "$target" 2>/dev/null
+[ "$failed" -eq 0 ]
