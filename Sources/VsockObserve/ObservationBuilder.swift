@@ -22,6 +22,10 @@ public struct ObservationBuilder {
     public struct ConnectionRecord: Sendable {
         public var tracker: ConnectionTracker
         public var statistics = ExchangeStatistics()
+
+        mutating func add(_ packet: ObservedPacket) {
+            if let exchange = tracker.add(packet) { statistics.record(exchange) }
+        }
     }
 
     public init(pcap: PcapWriter? = nil) {
@@ -71,9 +75,11 @@ public struct ObservationBuilder {
             guard let packet = ObservedPacket(event) else { continue }
             packets += 1
             try pcap?.write(packet)
-            var record = connections[packet.connection] ?? ConnectionRecord(tracker: ConnectionTracker(connection: packet.connection))
-            if let exchange = record.tracker.add(packet) { record.statistics.record(exchange) }
-            connections[packet.connection] = record
+            // In place: a copy taken out of the dictionary would share the histograms' storage
+            // with the entry still in it, and recording an exchange would then copy all four
+            // (about 1 MB) on every exchange.
+            connections[packet.connection, default: ConnectionRecord(tracker: ConnectionTracker(connection: packet.connection))]
+                .add(packet)
         }
     }
 }
