@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 2700
 # at a time, not beside the parallel suites that load both cores.
 TIMED_TESTS := DiagnoseTests|OpenLoopTests|TimeSeriesTests|StrategyBoundsTests|CheckGateTests|batchingStrategiesMakeFewerWritesPerMessage
 
-.PHONY: demo test deps build release bench-peers bench-probe vsock-lab fuzz clean
+.PHONY: demo test deps build release bench-peers bench-probe bench-observe vsock-lab fuzz clean
 
 demo: release
 	$(RELEASE) run scenarios/cliff.yaml
@@ -48,6 +48,13 @@ bench-probe:
 	scripts/install-deps.sh build
 	$(RELEASE_BUILD)
 	scripts/bench-probe-cost.sh
+
+# observe's own cost on real vsock packets: the lab guest (TCG: relative costs, not rates), about
+# 6 minutes; not part of `make test`.
+bench-observe:
+	scripts/install-deps.sh lab
+	$(RELEASE_BUILD)
+	scripts/vsock-lab/bench-observe-cost.sh --binary $(RELEASE)
 
 bench-peers:
 	scripts/install-deps.sh bench

@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh test    + the test peers: QEMU, busybox and jq for the vsock lab,
 #                                   socat, shellcheck, chromium for the HTML report test,
 #                                   python3 for the observe lab test's pcap check
-#   scripts/install-deps.sh lab     + what `make vsock-lab` needs: QEMU, busybox, cpio, jq
+#   scripts/install-deps.sh lab     + what `make vsock-lab` needs: QEMU, busybox, cpio, jq, and
+#                                   python3 for `make bench-observe`
 #   scripts/install-deps.sh bench   + iperf3, sockperf, hyperfine, jq for `make bench-peers`
 # Runs apt-get as root (or through sudo). Does nothing when everything is there.
 set -euo pipefail
@@ -12,7 +13,7 @@ set -euo pipefail
 set_name=${1:-build}
 build=(libbpf-dev pkg-config libelf-dev zlib1g-dev libc6-dev libsqlite3-dev)
 test=(qemu-system-x86 busybox-static socat cpio jq python3 shellcheck chromium)
-lab=(qemu-system-x86 busybox-static cpio jq)
+lab=(qemu-system-x86 busybox-static cpio jq python3)
 bench=(iperf3 sockperf hyperfine jq)
 
 case $set_name in

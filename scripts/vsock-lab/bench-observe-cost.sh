@@ -16,7 +16,7 @@
 #
 # Usage: scripts/vsock-lab/bench-observe-cost.sh [--rounds N] [--duration D] [--binary PATH]
 #            [--json FILE] [--out DIR] [--cpus N] [--no-probe]
-#   --rounds N     rounds (default 8); each runs every arm once
+#   --rounds N     rounds (default 10); each runs every arm once
 #   --duration D   each run's measured time (default 8s; 500ms, 8s, 1m), after 1 s of warmup
 #   --binary PATH  a release vsockbench (default .build/release/vsockbench); a stripped copy
 #                  goes into the guest
@@ -25,14 +25,14 @@
 #   --cpus N       guest vCPUs (default 1: with 2, TCG's emulated cross-CPU wake-ups dominate
 #                  and the off arm runs about 8x slower than on 1; see the README)
 #   --no-probe     leave out the `run --probe` arm
-# About 6 minutes at the defaults here. Needs qemu-system-x86, busybox-static, cpio (the lab)
+# About 5-6 minutes at the defaults here (boot, then 30 runs of about 10-17 s). Needs qemu-system-x86, busybox-static, cpio (the lab)
 # and python3. Exit status: 0, 1 (a run failed or a round was flagged), 2 (usage), or the
 # lab's own (69 prerequisite missing, 70 no boot, 75 timeout, 76 damaged result).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-rounds=8
+rounds=10
 duration=8s
 warmup=1s
 binary=$root/.build/release/vsockbench
