@@ -25,9 +25,10 @@
 #   --cpus N       guest vCPUs (default 1: with 2, TCG's emulated cross-CPU wake-ups dominate
 #                  and the off arm runs about 8x slower than on 1; see the README)
 #   --no-probe     leave out the `run --probe` arm
-# About 5-6 minutes at the defaults here (boot, then 30 runs of about 10-17 s). Needs qemu-system-x86, busybox-static, cpio (the lab)
-# and python3. Exit status: 0, 1 (a run failed or a round was flagged), 2 (usage), or the
-# lab's own (69 prerequisite missing, 70 no boot, 75 timeout, 76 damaged result).
+# About 5-6 minutes at the defaults here (a boot, then 30 runs of 10-17 s). Needs
+# qemu-system-x86, busybox-static, cpio (the lab) and python3. Exit status: 0, 1 (a run failed
+# or a round was flagged), 2 (usage), or the lab's own (69 prerequisite missing, 70 no boot,
+# 75 timeout, 76 damaged result).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
