@@ -12,18 +12,25 @@
 #
 # The guest CPU is emulated (QEMU TCG): the msgs/s are NOT real figures. The ratio measures the
 # relative cost of observe under emulation, where every instruction, the BPF programs' and the
-# data path's alike, is translated; it is not a prediction for a Nitro parent.
+# data path's alike, is translated; it is not a prediction for a Nitro parent. By default the
+# guest's clock counts instructions (QEMU -icount, --clock icount): each guest instruction takes
+# the same virtual time and idle time is skipped, so the ratio is the ratio of guest
+# instructions per message, the same from run to run whatever else loads the host (cache
+# misses and memory latency are not modelled). --clock wall keeps TCG's own clock: host time,
+# as noisy as the host (single rounds from 0.6 to 1.5 here).
 #
 # Usage: scripts/vsock-lab/bench-observe-cost.sh [--rounds N] [--duration D] [--binary PATH]
-#            [--json FILE] [--out DIR] [--cpus N] [--no-probe]
+#            [--json FILE] [--out DIR] [--clock icount|wall] [--cpus N] [--no-probe]
 #   --rounds N     rounds (default 10); each runs every arm once
 #   --duration D   each run's measured time (default 8s; 500ms, 8s, 1m), after 1 s of warmup
 #   --binary PATH  a release vsockbench (default .build/release/vsockbench); a stripped copy
 #                  goes into the guest
 #   --json FILE    also write the rounds and medians as JSON
 #   --out DIR      keep the lab's result there (default: a temporary directory, removed)
-#   --cpus N       guest vCPUs (default 1: with 2, TCG's emulated cross-CPU wake-ups dominate
-#                  and the off arm runs about 8x slower than on 1; see the README)
+#   --clock C      icount (default: virtual time from the instruction count, 8 ns each) or
+#                  wall (TCG's host-time clock)
+#   --cpus N       guest vCPUs (default 1: with 2 under --clock wall, TCG's emulated cross-CPU
+#                  wake-ups dominate and the off arm ran about 8x slower than on 1)
 #   --no-probe     leave out the `run --probe` arm
 # About 5-6 minutes at the defaults here (a boot, then 30 runs of 10-17 s). Needs
 # qemu-system-x86, busybox-static, cpio (the lab) and python3. Exit status: 0, 1 (a run failed
@@ -40,6 +47,7 @@ binary=$root/.build/release/vsockbench
 json=""
 out=""
 cpus=1
+clock=icount
 probe=1
 die() {
     echo "bench-observe-cost: $*" >&2
@@ -47,7 +55,7 @@ die() {
 }
 while [[ $# -gt 0 ]]; do
     case $1 in
-        --rounds | --duration | --binary | --json | --out | --cpus)
+        --rounds | --duration | --binary | --json | --out | --cpus | --clock)
             [[ $# -ge 2 ]] || die "$1 needs a value (see --help)"
             case $1 in
                 --rounds) rounds=$2 ;;
@@ -56,6 +64,7 @@ while [[ $# -gt 0 ]]; do
                 --json) json=$2 ;;
                 --out) out=$2 ;;
                 --cpus) cpus=$2 ;;
+                --clock) clock=$2 ;;
             esac
             shift 2
             ;;
@@ -66,6 +75,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ && $rounds -le 40 ]] || die "--rounds must be a whole number from 1 to 40 (got '$rounds')"
 [[ $cpus =~ ^[1-9]$ ]] || die "--cpus must be a whole number from 1 to 9 (got '$cpus')"
+[[ $clock == icount || $clock == wall ]] || die "--clock must be icount or wall (got '$clock')"
 # Whole seconds (rounded up) of a duration with a unit, at most 5 minutes a run.
 if [[ $duration =~ ^([0-9]+)ms$ ]]; then
     seconds=$(((BASH_REMATCH[1] + 999) / 1000))
@@ -107,9 +117,14 @@ echo "bench-observe-cost: $what against run alone: rr 8KiB/8KiB stop-and-wait ov
 echo "bench-observe-cost: (vsock_loopback) in the vsock lab's QEMU guest, $cpus vCPU, $rounds rounds of $duration (after 1s warmup) each arm,"
 echo "bench-observe-cost: order reversed every round; binary $binary; guest time limit $timeout s."
 echo "bench-observe-cost: the guest CPU is emulated (TCG): msgs/s are NOT real figures, the ratios are relative costs under emulation."
+clock_args=()
+if [[ $clock == icount ]]; then
+    echo "bench-observe-cost: --clock icount: guest time is 8 ns per instruction executed (QEMU -icount shift=3), idle skipped."
+    clock_args=(--accel tcg --icount 3)
+fi
 status=0
 (cd "$root" && "$here/lab.sh" --job "$here/jobs/observe-cost.sh" --out "$out" --force \
-    --binary "$stage/vsockbench" --cpus "$cpus" --timeout "$timeout" \
+    --binary "$stage/vsockbench" --cpus "$cpus" --timeout "$timeout" "${clock_args[@]}" \
     --env "OBSCOST_ROUNDS=$rounds" --env "OBSCOST_DURATION=$duration" --env "OBSCOST_WARMUP=$warmup" \
     --env "OBSCOST_PROBE=$probe") >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
@@ -120,10 +135,10 @@ fi
 grep -E '^(vsock-lab: guest|round [0-9]+ [a-z]+: exit status)' "$stage/lab.log" || true
 
 summary_status=0
-python3 - "$out" "$json" "$duration" "$cpus" <<'PY' || summary_status=$?
+python3 - "$out" "$json" "$duration" "$cpus" "$clock" <<'PY' || summary_status=$?
 import json, os, statistics, sys
 
-out, json_path, duration, cpus = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+out, json_path, duration, cpus, clock = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 rounds_dir = os.path.join(out, "rounds")
 
 def load(path):
@@ -223,8 +238,10 @@ for arm in arms:
     verdict = "meets" if median >= 0.97 else "below"
     print(f"{labels[arm]}: median ratio {median:.3f} (spread {min(ratios):.3f}-{max(ratios):.3f}, {len(ratios)} rounds): "
           f"{verdict} the goal of 0.97")
-print(f"(rr 8KiB/8KiB stop-and-wait, vsock CID 1 in a QEMU TCG guest with {cpus} vCPU, {duration} a run: "
-      "emulated timings, relative costs only)")
+clock_said = ("guest time counted in instructions (-icount): ratios of instructions per message"
+              if clock == "icount" else "TCG's host-time clock: as noisy as the host")
+print(f"(rr 8KiB/8KiB stop-and-wait, vsock CID 1 in a QEMU TCG guest with {cpus} vCPU, {duration} a run;")
+print(f" {clock_said}; emulated timings, relative costs only)")
 if flagged:
     print("FLAGGED: observe's view does not match its run, so its cost may be understated:")
     for f in flagged:
@@ -239,7 +256,7 @@ if json_path:
     with open(json_path, "w") as f:
         json.dump({
             "workload": "rr 8KiB/8KiB inflight 1 over vsock CID 1 (vsock_loopback)",
-            "lab": {"kernel": lab.get("guest_kernel_release"), "accel": lab.get("accel"), "cpus": cpus},
+            "lab": {"kernel": lab.get("guest_kernel_release"), "accel": lab.get("accel"), "cpus": cpus, "clock": clock},
             "emulated": lab.get("accel") == "tcg",
             "duration": duration, "rounds": rows, "summary": summary, "goal": 0.97,
             "flagged": flagged, "failed": failed,

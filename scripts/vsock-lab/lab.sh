@@ -44,6 +44,10 @@ Options:
                         boots Linux here (answer cached), TCG otherwise
   --memory MIB          guest memory (default 1024)
   --cpus N              guest vCPUs (default 1)
+  --icount SHIFT        guest time from instructions executed (QEMU -icount shift=SHIFT,
+                        sleep=off: each instruction 2^SHIFT ns, idle time skipped): timings
+                        then count instructions and do not depend on the host's load
+                        (needs --accel tcg)
   --keep-initramfs      keep the image as DIR/_lab/initramfs.cpio (then DIR/_lab/qemu.cmd
                         boots the same guest again by hand)
   --force               empty DIR first if it holds an earlier lab result (DIR/_lab)
@@ -83,6 +87,7 @@ LAB_TIMEOUT=300
 LAB_ACCEL_MODE=auto
 LAB_MEMORY_MIB=1024
 LAB_CPUS=1
+LAB_ICOUNT=""
 LAB_KEEP_INITRAMFS=0
 LAB_FORCE=0
 LAB_SHOW_CONSOLE=0
@@ -103,7 +108,7 @@ lab_parse_args() {
             --keep-initramfs) LAB_KEEP_INITRAMFS=1 ;;
             --force) LAB_FORCE=1 ;;
             --console) LAB_SHOW_CONSOLE=1 ;;
-            --job | --out | --binary | --include | --env | --module | --timeout | --accel | --memory | --cpus)
+            --job | --out | --binary | --include | --env | --module | --timeout | --accel | --memory | --cpus | --icount)
                 [[ $# -ge 2 ]] || lab_usage_error "$1 needs a value"
                 case $1 in
                     --job) LAB_JOB=$2 ;;
@@ -116,6 +121,7 @@ lab_parse_args() {
                     --accel) LAB_ACCEL_MODE=$2 ;;
                     --memory) LAB_MEMORY_MIB=$2 ;;
                     --cpus) LAB_CPUS=$2 ;;
+                    --icount) LAB_ICOUNT=$2 ;;
                 esac
                 shift
                 ;;
@@ -130,6 +136,10 @@ lab_parse_args() {
     [[ $LAB_MEMORY_MIB =~ ^[0-9]+$ && $LAB_MEMORY_MIB -ge 256 ]] || lab_usage_error "--memory must be at least 256 (MiB)"
     [[ $LAB_CPUS =~ ^[1-9][0-9]*$ ]] || lab_usage_error "--cpus must be a positive whole number"
     [[ $LAB_ACCEL_MODE =~ ^(auto|tcg|kvm)$ ]] || lab_usage_error "--accel must be auto, tcg or kvm"
+    if [[ -n $LAB_ICOUNT ]]; then
+        [[ $LAB_ICOUNT =~ ^([0-9]|10)$ ]] || lab_usage_error "--icount must be a shift from 0 to 10"
+        [[ $LAB_ACCEL_MODE == tcg ]] || lab_usage_error "--icount needs --accel tcg (QEMU counts instructions only under TCG)"
+    fi
     local setting
     for setting in "${LAB_ENV[@]}"; do
         [[ $setting =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || lab_usage_error "--env $setting: expected NAME=VALUE"
@@ -189,7 +199,7 @@ main() {
     lab_qemu_command "$cpio"
     printf '%q ' "${LAB_QEMU_CMD[@]}" >"$LAB_META/qemu.cmd"
     echo >>"$LAB_META/qemu.cmd"
-    lab_say "booting $LAB_KERNEL_PACKAGE ($LAB_KERNEL_VERSION) under $LAB_ACCEL_USED ($LAB_ACCEL_REASON); initramfs $((LAB_INITRAMFS_BYTES / 1024)) KiB; timeout $LAB_TIMEOUT s"
+    lab_say "booting $LAB_KERNEL_PACKAGE ($LAB_KERNEL_VERSION) under $LAB_ACCEL_USED${LAB_ICOUNT:+ -icount shift=$LAB_ICOUNT} ($LAB_ACCEL_REASON); initramfs $((LAB_INITRAMFS_BYTES / 1024)) KiB; timeout $LAB_TIMEOUT s"
 
     : >"$LAB_META/console.log"
     LAB_T_QEMU=$(lab_now)

@@ -72,6 +72,8 @@ lab_qemu_command() {
     local cpio=$1
     LAB_QEMU_CMD=("$LAB_QEMU" -accel "$LAB_ACCEL_USED")
     if [[ $LAB_ACCEL_USED == kvm ]]; then LAB_QEMU_CMD+=(-cpu host); fi
+    # Virtual time from the instruction count; idle time skipped rather than waited for.
+    if [[ -n $LAB_ICOUNT ]]; then LAB_QEMU_CMD+=(-icount "shift=$LAB_ICOUNT,sleep=off"); fi
     LAB_QEMU_CMD+=(
         -m "$LAB_MEMORY_MIB" -smp "$LAB_CPUS"
         -nographic -no-user-config -nic none -vga none -monitor none -serial stdio -no-reboot
