@@ -49,8 +49,8 @@ bench-probe:
 	$(RELEASE_BUILD)
 	scripts/bench-probe-cost.sh
 
-# observe's own cost on real vsock packets: the lab guest (TCG: relative costs, not rates), about
-# 6 minutes; not part of `make test`.
+# observe's own cost on real vsock packets: the lab guest (TCG, its clock counting instructions:
+# relative costs, not rates), about 5 minutes; not part of `make test`.
 bench-observe:
 	scripts/install-deps.sh lab
 	$(RELEASE_BUILD)
