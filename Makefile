@@ -50,7 +50,7 @@ bench-probe:
 	scripts/bench-probe-cost.sh
 
 # observe's own cost on real vsock packets: the lab guest (TCG, its clock counting instructions:
-# relative costs, not rates), about 5 minutes; not part of `make test`.
+# relative costs, not rates), 5 to 6 minutes; not part of `make test`.
 bench-observe:
 	scripts/install-deps.sh lab
 	$(RELEASE_BUILD)

@@ -32,7 +32,7 @@
 #   --cpus N       guest vCPUs (default 1: with 2 under --clock wall, TCG's emulated cross-CPU
 #                  wake-ups dominate and the off arm ran about 8x slower than on 1)
 #   --no-probe     leave out the `run --probe` arm
-# About 5 minutes at the defaults here (a boot, then 30 runs of 9-12 s). Needs
+# 5 to 6 minutes at the defaults here (a boot, then 30 runs of 10-12 s). Needs
 # qemu-system-x86, busybox-static, cpio (the lab) and python3. Exit status: 0, 1 (a run failed
 # or a round was flagged), 2 (usage), or the lab's own (69 prerequisite missing, 70 no boot,
 # 75 timeout, 76 damaged result).
