@@ -33,16 +33,6 @@ mkdir -p "$R"
 # shellcheck source=../lib/guest-checks.sh
 . /lab/checks.sh
 
-wait_for() {
-    i=0
-    while [ "$i" -lt $(($3 * 10)) ]; do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-
 # Seconds in a duration like 10s, 1500ms or 2m (whole seconds, rounded up), for the timeouts.
 seconds_of() {
     case $1 in

@@ -26,16 +26,6 @@ mkdir -p "$OUT"
 
 step() { echo "$1 $(uptime_s)" >>"$OUT/timings.txt"; }
 
-wait_for() {
-    i=0
-    while [ "$i" -lt $(($3 * 10)) ]; do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-
 step job-start
 uname -r >"$OUT/kernel-release"
 

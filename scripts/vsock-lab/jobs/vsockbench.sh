@@ -33,17 +33,6 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # step NAME: one line per step in timings.txt (guest uptime), for the lab's wall-time breakdown.
 step() { echo "$1 $(uptime_s)" >>"$OUT/timings.txt"; }
 
-# wait_for FILE PATTERN SECONDS: until FILE has a line matching PATTERN.
-wait_for() {
-    i=0
-    while [ "$i" -lt $(($3 * 10)) ]; do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-
 # serve PORT LOG [FLAGS...]: starts a target on vsock PORT, logs to LOG.{stdout,stderr}; sets
 # $served to its pid; returns 1 when it does not say "listening on" within 30 s.
 serve() {

@@ -4,6 +4,8 @@
 #   check NAME CMD [ARG...]   runs CMD; appends "PASS NAME" or "FAIL NAME" to $OUT/checks.txt
 #                             (and prints it), counting into $passed and $failed
 #   uptime_s                  seconds since the guest booted (from /proc/uptime)
+#   wait_for FILE PATTERN SECONDS
+#                             until FILE has a line matching PATTERN (grep); 1 after SECONDS
 # busybox sh: POSIX only.
 
 passed=0
@@ -24,4 +26,14 @@ check() {
 uptime_s() {
     read -r up _ </proc/uptime
     echo "$up"
+}
+
+wait_for() {
+    i=0
+    while [ "$i" -lt $(($3 * 10)) ]; do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
 }
