@@ -21,41 +21,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 binary=$root/.build/release/vsockbench
-keep=""
-result=""
-while [[ $# -gt 0 ]]; do
-    case $1 in
-        --binary | --keep | --result)
-            [[ $# -ge 2 ]] || {
-                echo "test-observe.sh: $1 needs a value" >&2
-                exit 2
-            }
-            case $1 in
-                --binary) binary=$2 ;;
-                --keep) keep=$2 ;;
-                --result) result=$2 ;;
-            esac
-            shift 2
-            ;;
-        -h | --help)
-            sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-            exit 0
-            ;;
-        *)
-            echo "test-observe.sh: unknown argument $1 (see --help)" >&2
-            exit 2
-            ;;
-    esac
-done
-
-skip() {
-    if [[ ${CI:-} == true || ${VSOCKBENCH_LAB_REQUIRE:-} == 1 ]]; then
-        echo "vsock-lab observe test: cannot run: $*" >&2
-        exit 1
-    fi
-    echo "vsock-lab observe test: skipped: $*"
-    exit 0
-}
+# shellcheck source-path=SCRIPTDIR source=lib/test-cli.sh
+. "$here/lib/test-cli.sh"
+lab_test_parse test-observe.sh 18 "$@"
+skip() { lab_test_skip "vsock-lab observe test" "$*"; }
 
 command -v jq >/dev/null || skip "jq not found (apt-get install jq)"
 command -v python3 >/dev/null || skip "python3 not found (apt-get install python3)"
