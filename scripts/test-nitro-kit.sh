@@ -249,7 +249,10 @@ bench() {
     run "$1" "$kit/run-bench.sh" --scenario "$tests/fixtures/tiny.yaml" --no-probe --debug-mode \
         --tries 25 --interval 0.2 --results "$tmp/results/$1" "${@:2}"
 }
-bench bench --baseline-dir "$tmp/baseline-held"
+# Its counts that depend on timing (bulk's reads/msg: a 1-trial 300 ms stream) are not scaled
+# and moved 10.1% between two runs once: the held gate gets a wide tolerance, the regressed one
+# the default. The plumbing of the gate is tested here, not its judgement of noise.
+bench bench --baseline-dir "$tmp/baseline-held" --tolerance 1000%
 r=$tmp/results/bench
 expect "run-bench.sh exits 0 (status $status, ${seconds} s)" test "$status" -eq 0
 expect "... every case of the scenario ran and was verified" \
