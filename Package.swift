@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "VsockBenchEngine", targets: ["VsockBenchEngine"]),
         .library(name: "VsockBenchReport", targets: ["VsockBenchReport"]),
         .library(name: "VsockProbe", targets: ["VsockProbe"]),
+        .library(name: "VsockObserve", targets: ["VsockObserve"]),
         .library(name: "VsockBenchAgent", targets: ["VsockBenchAgent"]),
     ],
     dependencies: [

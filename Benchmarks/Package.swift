@@ -53,6 +53,15 @@ let package = Package(
             dependencies: [.product(name: "VsockBenchAgent", package: "vsockbench")],
             path: "Profiling/AgentProfile"
         ),
+        /// Not a benchmark either: feeds observe's reader N synthetic exchanges, for callgrind.
+        .executableTarget(
+            name: "ObserveProfile",
+            dependencies: [
+                .product(name: "VsockObserve", package: "vsockbench"),
+                .product(name: "VsockProbe", package: "vsockbench"),
+            ],
+            path: "Profiling/ObserveProfile"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

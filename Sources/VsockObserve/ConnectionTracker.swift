@@ -17,7 +17,9 @@ public struct ConnectionTracker: Sendable {
     }
 
     private var phase = Phase.idle
-    private var building: Exchange?
+    /// The exchange under way: meaningful only outside `.idle` (not an optional, so that each
+    /// packet updates it in place).
+    private var building = Exchange.empty
     private var lastResponseEndNanos: UInt64?
     private var inFlight = InFlightEstimator()
 
@@ -40,26 +42,25 @@ public struct ConnectionTracker: Sendable {
                 if phase == .response { completed = building }
                 if phase != .request { startRequest(at: packet.timestampNanos) }
                 phase = .request
-                building?.requestEndNanos = packet.timestampNanos
-                building?.requestBytes += UInt64(packet.length)
-                building?.requestDataPackets += 1
+                building.requestEndNanos = packet.timestampNanos
+                building.requestBytes += UInt64(packet.length)
+                building.requestDataPackets += 1
             case .toParent:
                 let depth = packet.forwardCount.map { inFlight.peerRead(forwardCount: $0) } ?? 1
                 switch phase {
                 case .request:
                     phase = .response
-                    building?.responseStartNanos = packet.timestampNanos
-                    building?.inFlight = depth
+                    building.responseStartNanos = packet.timestampNanos
+                    building.inFlight = depth
                 case .response:
-                    let deepest = max(building?.inFlight ?? 1, depth)
-                    building?.inFlight = deepest
+                    building.inFlight = max(building.inFlight, depth)
                 case .idle:
                     totals.unansweredTurnBytes += UInt64(packet.length)
                 }
                 if phase == .response {
-                    building?.responseEndNanos = packet.timestampNanos
-                    building?.responseBytes += UInt64(packet.length)
-                    building?.responseDataPackets += 1
+                    building.responseEndNanos = packet.timestampNanos
+                    building.responseBytes += UInt64(packet.length)
+                    building.responseDataPackets += 1
                     lastResponseEndNanos = packet.timestampNanos
                 }
             }
@@ -72,31 +73,29 @@ public struct ConnectionTracker: Sendable {
 
     /// The exchange still open when observation stops, if its answer had begun.
     public mutating func finish() -> Exchange? {
-        defer {
-            building = nil
-            phase = .idle
-        }
+        defer { phase = .idle }
         if phase == .request { totals.unansweredRequests += 1 }
         return phase == .response ? building : nil
     }
 
     private mutating func startRequest(at nanos: UInt64) {
-        building = Exchange(
-            requestStartNanos: nanos, requestEndNanos: nanos, responseStartNanos: nanos, responseEndNanos: nanos,
-            requestBytes: 0, responseBytes: 0, requestDataPackets: 0, responseDataPackets: 0, packetsFromParent: 0,
-            packetsToParent: 0, creditUpdates: 0, creditRequests: 0,
-            thinkNanos: lastResponseEndNanos.map { nanos >= $0 ? nanos - $0 : 0 }, inFlight: 1)
+        building = Exchange.empty
+        building.requestStartNanos = nanos
+        building.requestEndNanos = nanos
+        building.responseStartNanos = nanos
+        building.responseEndNanos = nanos
+        building.thinkNanos = lastResponseEndNanos.map { nanos >= $0 ? nanos - $0 : 0 }
     }
 
     /// Every packet from a request's first packet to the next request belongs to its exchange.
     private mutating func countControl(_ packet: ObservedPacket) {
-        guard building != nil else { return }
+        guard phase != .idle else { return }
         switch packet.direction {
-        case .fromParent: building?.packetsFromParent += 1
-        case .toParent: building?.packetsToParent += 1
+        case .fromParent: building.packetsFromParent += 1
+        case .toParent: building.packetsToParent += 1
         }
-        if packet.op == VsockOp.creditUpdate.rawValue { building?.creditUpdates += 1 }
-        if packet.op == VsockOp.creditRequest.rawValue { building?.creditRequests += 1 }
+        if packet.op == VsockOp.creditUpdate.rawValue { building.creditUpdates += 1 }
+        if packet.op == VsockOp.creditRequest.rawValue { building.creditRequests += 1 }
     }
 }
 
@@ -104,8 +103,8 @@ public struct ConnectionTracker: Sendable {
 public struct ConnectionTotals: Sendable, Equatable {
     /// Packets and payload bytes by op, from the parent and to it (index: the op, 0 for an
     /// op outside 1...7).
-    public var fromParent = [OpCount](repeating: OpCount(), count: 8)
-    public var toParent = [OpCount](repeating: OpCount(), count: 8)
+    public var fromParent: [OpCount] { (0..<8).map { counts[$0] } }
+    public var toParent: [OpCount] { (8..<16).map { counts[$0] } }
     public var firstNanos: UInt64?
     public var lastNanos: UInt64?
     /// Data the peer sent before the parent's first request (a greeting, or a connection whose
@@ -113,47 +112,51 @@ public struct ConnectionTotals: Sendable, Equatable {
     public var unansweredTurnBytes: UInt64 = 0
     /// A request turn with no answer when observation stopped.
     public var unansweredRequests = 0
+    /// From the parent by op (0-7), then to it (8-15): inline, so that counting a packet
+    /// allocates nothing and checks no buffer's uniqueness.
+    private var counts = InlineArray<16, OpCount>(repeating: OpCount())
 
     public struct OpCount: Sendable, Equatable {
         public var packets: UInt64 = 0
         public var bytes: UInt64 = 0
     }
 
+    public init() {}
+
     mutating func count(_ packet: ObservedPacket) {
         let op = packet.op < 8 ? Int(packet.op) : 0
-        switch packet.direction {
-        case .fromParent:
-            fromParent[op].packets += 1
-            fromParent[op].bytes += UInt64(packet.length)
-        case .toParent:
-            toParent[op].packets += 1
-            toParent[op].bytes += UInt64(packet.length)
-        }
+        let index = packet.direction == .fromParent ? op : 8 + op
+        counts[index].packets += 1
+        counts[index].bytes += UInt64(packet.length)
         if firstNanos == nil { firstNanos = packet.timestampNanos }
         lastNanos = packet.timestampNanos
     }
 
     /// RW payload bytes each way: the application's bytes.
-    public var payloadFromParent: UInt64 { fromParent[Int(VsockOp.rw.rawValue)].bytes }
-    public var payloadToParent: UInt64 { toParent[Int(VsockOp.rw.rawValue)].bytes }
-    public var packetsFromParent: UInt64 { fromParent.reduce(0) { $0 + $1.packets } }
-    public var packetsToParent: UInt64 { toParent.reduce(0) { $0 + $1.packets } }
+    public var payloadFromParent: UInt64 { counts[Int(VsockOp.rw.rawValue)].bytes }
+    public var payloadToParent: UInt64 { counts[8 + Int(VsockOp.rw.rawValue)].bytes }
+    public var packetsFromParent: UInt64 { (0..<8).reduce(0) { $0 + counts[$1].packets } }
+    public var packetsToParent: UInt64 { (8..<16).reduce(0) { $0 + counts[$1].packets } }
 
     /// Packets of `op`, both ways.
     public func packets(_ op: VsockOp) -> UInt64 {
-        fromParent[Int(op.rawValue)].packets + toParent[Int(op.rawValue)].packets
+        counts[Int(op.rawValue)].packets + counts[8 + Int(op.rawValue)].packets
     }
 
     mutating func add(_ other: ConnectionTotals) {
-        for op in 0..<8 {
-            fromParent[op].packets += other.fromParent[op].packets
-            fromParent[op].bytes += other.fromParent[op].bytes
-            toParent[op].packets += other.toParent[op].packets
-            toParent[op].bytes += other.toParent[op].bytes
+        for index in 0..<16 {
+            counts[index].packets += other.counts[index].packets
+            counts[index].bytes += other.counts[index].bytes
         }
         firstNanos = [firstNanos, other.firstNanos].compactMap { $0 }.min()
         lastNanos = [lastNanos, other.lastNanos].compactMap { $0 }.max()
         unansweredTurnBytes += other.unansweredTurnBytes
         unansweredRequests += other.unansweredRequests
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.fromParent == b.fromParent && a.toParent == b.toParent && a.firstNanos == b.firstNanos
+            && a.lastNanos == b.lastNanos && a.unansweredTurnBytes == b.unansweredTurnBytes
+            && a.unansweredRequests == b.unansweredRequests
     }
 }

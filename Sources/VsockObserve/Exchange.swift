@@ -25,6 +25,12 @@ public struct Exchange: Sendable, Equatable {
     /// Requests in flight when the peer answered (see ``InFlightEstimator``): 1 is stop-and-wait.
     public var inFlight: Int
 
+    /// Nothing yet: every time at 0, every count at 0, in flight 1.
+    static let empty = Exchange(
+        requestStartNanos: 0, requestEndNanos: 0, responseStartNanos: 0, responseEndNanos: 0, requestBytes: 0,
+        responseBytes: 0, requestDataPackets: 0, responseDataPackets: 0, packetsFromParent: 0, packetsToParent: 0,
+        creditUpdates: 0, creditRequests: 0, thinkNanos: nil, inFlight: 1)
+
     /// From the last data packet of the request to the first one back: the peer's work plus the
     /// channel's round trip.
     public var turnaroundNanos: UInt64 { responseStartNanos &- requestEndNanos }

@@ -64,11 +64,15 @@ public struct ExchangeStatistics: Sendable {
 
 /// Sizes, exactly: a count per distinct size while there are at most ``distinctLimit`` of them
 /// (messages come in few sizes), and an HdrHistogram beside it that takes over beyond (three
-/// significant digits: within 0.1%).
+/// significant digits: within 0.1%). A run of one size is counted before it reaches the table
+/// (the size of each exchange is often its predecessor's: no hashing then).
 public struct SizeDistribution: Sendable {
     public private(set) var histogram = Histogram<UInt64>(
         lowestDiscernibleValue: 1, highestTrackableValue: 1 << 40, numberOfSignificantValueDigits: .three)
     private var exact: [UInt64: UInt64]? = [:]
+    /// The latest size and how many times in a row it came, not in `exact` yet.
+    private var runSize: UInt64 = 0
+    private var runLength: UInt64 = 0
     public private(set) var count: UInt64 = 0
     private var sum: Double = 0
 
@@ -80,17 +84,21 @@ public struct SizeDistribution: Sendable {
         _ = histogram.record(max(1, bytes))
         count += 1
         sum += Double(bytes)
-        if exact != nil {
-            exact?[bytes, default: 0] += 1
-            if (exact?.count ?? 0) > Self.distinctLimit { exact = nil }
+        if bytes == runSize && runLength > 0 {
+            runLength += 1
+        } else {
+            closeRun()
+            runSize = bytes
+            runLength = 1
         }
     }
 
     public mutating func add(_ other: SizeDistribution) {
+        closeRun()
         histogram.add(other.histogram)
         count += other.count
         sum += other.sum
-        if let theirs = other.exact, exact != nil {
+        if let theirs = other.exactSizes, exact != nil {
             for (size, times) in theirs { exact?[size, default: 0] += times }
             if (exact?.count ?? 0) > Self.distinctLimit { exact = nil }
         } else {
@@ -99,11 +107,11 @@ public struct SizeDistribution: Sendable {
     }
 
     /// Whether the percentiles are exact sizes (else within 0.1%).
-    public var isExact: Bool { exact != nil }
+    public var isExact: Bool { exactSizes != nil }
 
     public var distribution: Distribution {
         guard count > 0 else { return .empty }
-        guard let exact else { return Distribution(histogram) }
+        guard let exact = exactSizes else { return Distribution(histogram) }
         let sorted = exact.sorted { $0.key < $1.key }
         func percentile(_ p: Double) -> Double {
             let rank = UInt64((p / 100 * Double(count)).rounded(.up))
@@ -117,6 +125,23 @@ public struct SizeDistribution: Sendable {
         return Distribution(
             p50: percentile(50), p90: percentile(90), p99: percentile(99), max: Double(sorted.last?.key ?? 0),
             mean: Distribution.round(sum / Double(count)))
+    }
+
+    /// The count per size, the open run included; nil beyond ``distinctLimit`` sizes.
+    private var exactSizes: [UInt64: UInt64]? {
+        guard var sizes = exact else { return nil }
+        guard runLength > 0 else { return sizes }
+        sizes[runSize, default: 0] += runLength
+        return sizes.count > Self.distinctLimit ? nil : sizes
+    }
+
+    private mutating func closeRun() {
+        guard runLength > 0 else { return }
+        if exact != nil {
+            exact?[runSize, default: 0] += runLength
+            if (exact?.count ?? 0) > Self.distinctLimit { exact = nil }
+        }
+        runLength = 0
     }
 }
 

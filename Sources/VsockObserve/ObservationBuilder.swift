@@ -4,17 +4,31 @@ import VsockProbe
 /// exchanges and the followed processes' writes. Events from different CPUs can arrive slightly
 /// out of time order: they wait ``horizonNanos`` behind the newest before they are taken, in
 /// time order. Streaming: memory holds the connections' state, not the events.
+///
+/// This runs for every packet of the watched port, on a CPU the observed exchange may need: it
+/// keeps its per-event path free of allocation and hashing (the connection of the previous
+/// packet is remembered, waiting events are sorted only when a batch is out of order and are
+/// dropped from the front of their buffer in place). `Benchmarks/Profiling/ObserveProfile`
+/// counts its instructions per event.
 public struct ObservationBuilder {
     /// How long an event waits for earlier ones from other CPUs.
     public var horizonNanos: UInt64 = 20_000_000
-    public private(set) var connections: [VsockConnection: ConnectionRecord] = [:]
-    /// The followed processes' writes: sizes, and how many of each system call.
+    /// The followed processes' writes: sizes.
     public private(set) var writeSizes = SizeDistribution()
-    public private(set) var writesBySyscall: [String: UInt64] = [:]
     /// Events taken (packets and writes).
     public private(set) var packets: UInt64 = 0
     public private(set) var writes: UInt64 = 0
+
+    /// The connections in the order their first packet came; `slots` finds one by its ends.
+    private var records: [ConnectionRecord] = []
+    private var slots: [VsockConnection: Int] = [:]
+    private var lastConnection: VsockConnection?
+    private var lastSlot = 0
+    /// Writes by system call number.
+    private var writesByNumber: [UInt32: UInt64] = [:]
+    /// Events not taken yet: `pending[pendingStart...]`, in time order.
     private var pending: [TapEvent] = []
+    private var pendingStart = 0
     private var newestNanos: UInt64 = 0
     private let pcap: PcapWriter?
 
@@ -32,54 +46,104 @@ public struct ObservationBuilder {
         self.pcap = pcap
     }
 
+    /// Every connection seen, by its ends.
+    public var connections: [VsockConnection: ConnectionRecord] {
+        Dictionary(uniqueKeysWithValues: records.map { ($0.tracker.connection, $0) })
+    }
+
+    /// The followed processes' writes, by system call name.
+    public var writesBySyscall: [String: UInt64] {
+        writesByNumber.reduce(into: [:]) { $0[TapEvent.syscallName($1.key), default: 0] += $1.value }
+    }
+
     /// Takes a batch of events; those older than the horizon behind the newest are processed.
     public mutating func take(_ events: [TapEvent]) throws {
         guard !events.isEmpty else { return }
+        var inOrder = true
+        var latest = pendingStart < pending.count ? pending[pending.count - 1].timestampNanos : 0
+        for event in events {
+            if event.timestampNanos < latest { inOrder = false }
+            latest = max(latest, event.timestampNanos)
+        }
+        newestNanos = max(newestNanos, latest)
         pending.append(contentsOf: events)
-        newestNanos = max(newestNanos, events.map(\.timestampNanos).max() ?? 0)
+        if !inOrder { sortPending() }
         let cutoff = newestNanos > horizonNanos ? newestNanos - horizonNanos : 0
-        pending.sort { $0.timestampNanos < $1.timestampNanos }
-        let ready = pending.prefix { $0.timestampNanos <= cutoff }
-        try process(ready)
-        pending.removeFirst(ready.count)
+        var next = pendingStart
+        while next < pending.count && pending[next].timestampNanos <= cutoff {
+            try process(pending[next])
+            next += 1
+        }
+        dropPending(upTo: next)
     }
 
     /// Processes what is still waiting and closes every connection's open exchange.
     public mutating func finish() throws {
-        pending.sort { $0.timestampNanos < $1.timestampNanos }
-        try process(pending[...])
-        pending = []
-        for key in connections.keys {
-            if let last = connections[key]?.tracker.finish() { connections[key]?.statistics.record(last) }
+        for index in pendingStart..<pending.count { try process(pending[index]) }
+        dropPending(upTo: pending.count)
+        for slot in records.indices {
+            if let last = records[slot].tracker.finish() { records[slot].statistics.record(last) }
         }
     }
 
     /// Every connection's exchanges together.
     public var total: ExchangeStatistics {
-        connections.values.reduce(into: ExchangeStatistics()) { $0.add($1.statistics) }
+        records.reduce(into: ExchangeStatistics()) { $0.add($1.statistics) }
     }
 
     /// Every connection's packets together.
     public var totals: ConnectionTotals {
-        connections.values.reduce(into: ConnectionTotals()) { $0.add($1.tracker.totals) }
+        records.reduce(into: ConnectionTotals()) { $0.add($1.tracker.totals) }
     }
 
-    private mutating func process(_ events: ArraySlice<TapEvent>) throws {
-        for event in events {
-            if event.kind == .write {
-                writes += 1
-                writeSizes.record(UInt64(event.length))
-                writesBySyscall[event.syscallName, default: 0] += 1
-                continue
-            }
-            guard let packet = ObservedPacket(event) else { continue }
-            packets += 1
-            try pcap?.write(packet)
-            // In place: a copy taken out of the dictionary would share the histograms' storage
-            // with the entry still in it, and recording an exchange would then copy all four
-            // (about 1 MB) on every exchange.
-            connections[packet.connection, default: ConnectionRecord(tracker: ConnectionTracker(connection: packet.connection))]
-                .add(packet)
+    /// Stable: events with the same timestamp keep the order they came in.
+    private mutating func sortPending() {
+        pending[pendingStart...].sort { $0.timestampNanos < $1.timestampNanos }
+    }
+
+    /// Forgets `pending[..<end]`, moving what is left to the front only once it is at most a
+    /// quarter of what is forgotten (an event is then moved a quarter of a time on average).
+    private mutating func dropPending(upTo end: Int) {
+        if end == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+        } else if end >= 4096 && (pending.count - end) * 4 <= end {
+            pending.removeSubrange(..<end)
+            pendingStart = 0
+        } else {
+            pendingStart = end
         }
+    }
+
+    private mutating func process(_ event: TapEvent) throws {
+        if event.kind == .write {
+            writes += 1
+            writeSizes.record(UInt64(event.length))
+            writesByNumber[event.syscallNumber, default: 0] += 1
+            return
+        }
+        guard let packet = ObservedPacket(event) else { return }
+        packets += 1
+        try pcap?.write(packet)
+        // In place: a copy taken out of the array would share the histograms' storage with the
+        // record still in it, and recording an exchange would then copy all four (about 1 MB).
+        records[slot(of: packet.connection)].add(packet)
+    }
+
+    /// Where `connection`'s record is, added if it is new: the previous packet's connection is
+    /// remembered (packets come in runs of one connection), others are hashed.
+    private mutating func slot(of connection: VsockConnection) -> Int {
+        if connection == lastConnection { return lastSlot }
+        let slot: Int
+        if let known = slots[connection] {
+            slot = known
+        } else {
+            slot = records.count
+            records.append(ConnectionRecord(tracker: ConnectionTracker(connection: connection)))
+            slots[connection] = slot
+        }
+        lastConnection = connection
+        lastSlot = slot
+        return slot
     }
 }

@@ -71,5 +71,8 @@ public struct TapEvent: Sendable, Equatable {
     }
 
     /// The system call's name for a write event (`write`, `writev`...).
-    public var syscallName: String { SyscallNames.name(ofX86_64: Int(syscallNumber)) }
+    public var syscallName: String { Self.syscallName(syscallNumber) }
+
+    /// The name of system call `number` as a write event carries it.
+    public static func syscallName(_ number: UInt32) -> String { SyscallNames.name(ofX86_64: Int(number)) }
 }

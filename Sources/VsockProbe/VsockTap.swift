@@ -46,8 +46,10 @@ public final class VsockTap: Sendable {
     }
 
     /// Where the ring buffer's callback puts events; read and emptied under the tap's lock.
+    /// The callback runs for every packet: no exclusivity check (the lock already makes the
+    /// accesses exclusive) and no retain of the sink.
     private final class EventSink {
-        var events: [TapEvent] = []
+        @exclusivity(unchecked) var events: [TapEvent] = []
     }
 
     /// Loads observe.bpf.c and attaches it. Throws, saying what is missing, when the kernel has
@@ -87,7 +89,7 @@ public final class VsockTap: Sendable {
                 guard let context, let data, size >= MemoryLayout<vsb_event>.size else { return 0 }
                 let raw = data.loadUnaligned(as: vsb_event.self)
                 if let event = TapEvent(raw) {
-                    Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue().events.append(event)
+                    Unmanaged<EventSink>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.events.append(event) }
                 }
                 return 0
             }
