@@ -181,12 +181,15 @@ public final class FrameReader: @unchecked Sendable {
     }
 
     /// Packet mode, a foreign peer (replay): one receive, one packet, one message, its
-    /// payload the whole packet; nil when the peer closed (an empty packet reads the same).
+    /// payload the whole packet; nil when the peer closed. An empty packet is an empty
+    /// response (Unix seqpacket carries them; `Socket.receivedEmptyMessage` tells it from the
+    /// close, which recvmsg reports the same way).
     private func nextForeignPacket() throws(FrameReadError) -> Frame? {
         let size: Int
         switch try receivePacket() {
         case .endOfStream:
-            return nil
+            guard socket.receivedEmptyMessage() else { return nil }
+            size = 0
         case let .truncated(real, _):
             let what = real.map { "a packet of \($0) bytes" } ?? "a packet larger than \(capacity) bytes"
             throw .frame(.foreign("response \(foreignSequence) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))

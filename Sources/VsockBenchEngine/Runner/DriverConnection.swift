@@ -117,10 +117,11 @@ public struct DriverConnection: Sendable {
         return frame
     }
 
-    /// Over seqpacket a service that is not vsockbench may answer with an empty packet, which
-    /// a receive cannot tell from the end of the connection: the message says both.
+    /// Over seqpacket an empty packet from a service that is not vsockbench is an empty
+    /// response, except just before the service closes: then a receive cannot tell it from the
+    /// end of the connection, and the message says both.
     var emptyPacketNote: String {
-        reader.packetMode && reader.foreign != nil ? " (or answered with an empty packet: over seqpacket the two read the same)" : ""
+        reader.packetMode && reader.foreign != nil ? " (or answered with an empty packet just before closing: the two then read the same)" : ""
     }
 
     /// Reads the next frame, turning an error frame into `DriverError.rejected`.
