@@ -6,6 +6,9 @@
  * Packets are filtered by connection, never by process: they are received in kworkers. Only the
  * header fields the tracepoints carry leave the kernel, never a payload byte.
  *
+ * Raw tracepoints: the programs read the tracepoints' arguments (struct vsb_vsock_pkt, read once
+ * by vsb_read_pkt / vsb_read_recv_pkt), so the kernel builds no perf record for them.
+ *
  * Loopback (both ends in this kernel: src_cid == dst_cid, the lab's CID 1) shows every packet
  * twice, built by its sender and received by its receiver. The side connecting to the port is
  * taken as the parent: its packets are kept when built (their send time), the other side's
@@ -29,19 +32,19 @@ struct {
 	__type(value, __u64);
 } observe_lost SEC(".maps");
 
-static __always_inline int watched(const struct vsb_ctx_virtio_vsock_pkt *ctx)
+static __always_inline int watched(const struct vsb_vsock_pkt *pkt)
 {
 	__u32 port = vsb_observe_config.port;
 	__u32 cid = vsb_observe_config.cid;
 
-	if (ctx->src_port != port && ctx->dst_port != port)
+	if (pkt->src_port != port && pkt->dst_port != port)
 		return 0;
-	if (vsb_observe_config.filter_cid && ctx->src_cid != cid && ctx->dst_cid != cid)
+	if (vsb_observe_config.filter_cid && pkt->src_cid != cid && pkt->dst_cid != cid)
 		return 0;
 	return 1;
 }
 
-static __always_inline void emit(const struct vsb_ctx_virtio_vsock_pkt *ctx, __u32 kind, __u32 buf_alloc, __u32 fwd_cnt)
+static __always_inline void emit(const struct vsb_vsock_pkt *pkt, __u32 kind)
 {
 	struct vsb_event *event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 
@@ -56,45 +59,51 @@ static __always_inline void emit(const struct vsb_ctx_virtio_vsock_pkt *ctx, __u
 	__builtin_memset(event, 0, sizeof(*event));
 	event->timestamp_ns = bpf_ktime_get_ns();
 	event->kind = kind;
-	event->src_cid = ctx->src_cid;
-	event->src_port = ctx->src_port;
-	event->dst_cid = ctx->dst_cid;
-	event->dst_port = ctx->dst_port;
-	event->len = ctx->len;
-	event->type = ctx->type;
-	event->op = ctx->op;
-	event->flags = ctx->flags;
-	event->buf_alloc = buf_alloc;
-	event->fwd_cnt = fwd_cnt;
+	event->src_cid = pkt->src_cid;
+	event->src_port = pkt->src_port;
+	event->dst_cid = pkt->dst_cid;
+	event->dst_port = pkt->dst_port;
+	event->len = pkt->len;
+	event->type = pkt->type;
+	event->op = pkt->op;
+	event->flags = pkt->flags;
+	event->buf_alloc = pkt->buf_alloc; /* 0 when sent */
+	event->fwd_cnt = pkt->fwd_cnt;
 	event->tgid = bpf_get_current_pid_tgid() >> 32;
 	/* The reader polls on a timer; wake it early only when the buffer fills up. */
 	bpf_ringbuf_submit(event, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= vsb_observe_config.wakeup_bytes
 		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-SEC("tracepoint/vsock/virtio_transport_alloc_pkt")
-int observe_sent(struct vsb_ctx_virtio_vsock_pkt *ctx)
+/* vsock/virtio_transport_alloc_pkt, raw: its first eight arguments (later kernels add zcopy after them). */
+SEC("raw_tp/virtio_transport_alloc_pkt")
+int observe_sent(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 port = vsb_observe_config.port;
+	struct vsb_vsock_pkt pkt;
 
-	if (!watched(ctx))
+	vsb_read_pkt(ctx, &pkt);
+	if (!watched(&pkt))
 		return 0;
-	if (ctx->src_cid == ctx->dst_cid && ctx->src_port == port && ctx->dst_port != port)
+	if (pkt.src_cid == pkt.dst_cid && pkt.src_port == port && pkt.dst_port != port)
 		return 0; /* loopback: the service side's packet, kept when the parent receives it */
-	emit(ctx, VSB_EVENT_SENT, 0, 0);
+	emit(&pkt, VSB_EVENT_SENT);
 	return 0;
 }
 
-SEC("tracepoint/vsock/virtio_transport_recv_pkt")
-int observe_received(struct vsb_ctx_virtio_vsock_recv_pkt *ctx)
+/* vsock/virtio_transport_recv_pkt, raw: its ten arguments. */
+SEC("raw_tp/virtio_transport_recv_pkt")
+int observe_received(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 port = vsb_observe_config.port;
+	struct vsb_vsock_pkt pkt;
 
-	if (!watched(&ctx->pkt))
+	vsb_read_recv_pkt(ctx, &pkt);
+	if (!watched(&pkt))
 		return 0;
-	if (ctx->pkt.src_cid == ctx->pkt.dst_cid && ctx->pkt.dst_port == port && ctx->pkt.src_port != port)
+	if (pkt.src_cid == pkt.dst_cid && pkt.dst_port == port && pkt.src_port != port)
 		return 0; /* loopback: the parent's packet, kept when it was built */
-	emit(&ctx->pkt, VSB_EVENT_RECEIVED, ctx->buf_alloc, ctx->fwd_cnt);
+	emit(&pkt, VSB_EVENT_RECEIVED);
 	return 0;
 }
 

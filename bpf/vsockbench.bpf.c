@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vsockbench probe: what a message costs below the application.
  *
- * Classic tracepoints with the hand-written contexts of vsockbench.h, and one raw tracepoint
- * (sys_enter, which runs for every system call of every task on the machine); every counter is
- * a per-CPU map slot (no ring buffer, no per-event allocation), summed by the Swift side.
+ * Classic tracepoints with the hand-written contexts of vsockbench.h, and raw tracepoints where
+ * a program runs often: sys_enter (every system call of every task on the machine) and the two
+ * vsock packet tracepoints (every packet, twice on loopback), whose arguments are read into
+ * struct vsb_vsock_pkt. Every counter is a per-CPU map slot (no ring buffer, no per-event
+ * allocation), summed by the Swift side.
  * Process filters: the tgids in vsb_config plus the `followed` hash map (children added by
  * the fork program, more pids added by Swift after load), consulted only when the CPU's
  * remembered verdict does not already say "not followed" (see struct vsb_verdict).
@@ -282,17 +284,17 @@ int count_kvm_exit(struct vsb_ctx_kvm_exit *ctx)
 }
 
 /* Packets are built and received in kworkers too: filter on the connection, never on pid. */
-static __always_inline void count_vsock_packet(const struct vsb_ctx_virtio_vsock_pkt *ctx, __u32 direction)
+static __always_inline void count_vsock_packet(const struct vsb_vsock_pkt *pkt, __u32 direction)
 {
 	struct vsb_packet_count *count;
-	__u32 op = ctx->op;
+	__u32 op = pkt->op;
 	__u32 key;
 
 	if (vsb_config.vsock_filter_port &&
-	    ctx->src_port != vsb_config.vsock_port && ctx->dst_port != vsb_config.vsock_port)
+	    pkt->src_port != vsb_config.vsock_port && pkt->dst_port != vsb_config.vsock_port)
 		return;
 	if (vsb_config.vsock_filter_cid &&
-	    ctx->src_cid != vsb_config.vsock_cid && ctx->dst_cid != vsb_config.vsock_cid)
+	    pkt->src_cid != vsb_config.vsock_cid && pkt->dst_cid != vsb_config.vsock_cid)
 		return;
 	if (op >= VSB_VSOCK_OPS)
 		op = 0;
@@ -301,20 +303,28 @@ static __always_inline void count_vsock_packet(const struct vsb_ctx_virtio_vsock
 	if (!count)
 		return;
 	count->packets += 1;
-	count->bytes += ctx->len;
+	count->bytes += pkt->len;
 }
 
-SEC("tracepoint/vsock/virtio_transport_alloc_pkt")
-int count_vsock_tx(struct vsb_ctx_virtio_vsock_pkt *ctx)
+/* vsock/virtio_transport_alloc_pkt, raw: the arguments, no record built (see vsb_vsock_pkt). */
+SEC("raw_tp/virtio_transport_alloc_pkt")
+int count_vsock_tx(struct bpf_raw_tracepoint_args *ctx)
 {
-	count_vsock_packet(ctx, VSB_VSOCK_TX);
+	struct vsb_vsock_pkt pkt;
+
+	vsb_read_pkt(ctx, &pkt);
+	count_vsock_packet(&pkt, VSB_VSOCK_TX);
 	return 0;
 }
 
-SEC("tracepoint/vsock/virtio_transport_recv_pkt")
-int count_vsock_rx(struct vsb_ctx_virtio_vsock_pkt *ctx)
+/* vsock/virtio_transport_recv_pkt, raw: the eight arguments both tracepoints have are enough here. */
+SEC("raw_tp/virtio_transport_recv_pkt")
+int count_vsock_rx(struct bpf_raw_tracepoint_args *ctx)
 {
-	count_vsock_packet(ctx, VSB_VSOCK_RX);
+	struct vsb_vsock_pkt pkt;
+
+	vsb_read_pkt(ctx, &pkt);
+	count_vsock_packet(&pkt, VSB_VSOCK_RX);
 	return 0;
 }
 

@@ -4,7 +4,9 @@
  * the Swift side (Sources/VsockProbe). The tracepoint context structs here are the single
  * statement of which field sits where: the BPF programs read through them, and Swift checks
  * their offsets and sizes against /sys/kernel/tracing/events/<cat>/<name>/format at load
- * time, switching a program off when the running kernel disagrees.
+ * time, switching a program off when the running kernel disagrees. The same goes for the
+ * arguments the raw tracepoint programs read (struct vsb_vsock_pkt): their positions and sizes
+ * are checked against the order and sizes of the format file's fields.
  */
 #ifndef VSOCKBENCH_BPF_H
 #define VSOCKBENCH_BPF_H
@@ -148,19 +150,6 @@ struct vsb_ctx_kvm_exit {
 	__u32 isa;
 };
 
-/* vsock/virtio_transport_alloc_pkt and vsock/virtio_transport_recv_pkt (common prefix) */
-struct vsb_ctx_virtio_vsock_pkt {
-	struct vsb_trace_common common;
-	__u32 src_cid;
-	__u32 src_port;
-	__u32 dst_cid;
-	__u32 dst_port;
-	__u32 len;
-	__u16 type;
-	__u16 op;
-	__u32 flags;
-};
-
 /* irq/irq_handler_entry */
 struct vsb_ctx_irq_handler_entry {
 	struct vsb_trace_common common;
@@ -207,8 +196,8 @@ enum vsb_event_kind {
 	VSB_EVENT_WRITE = 3, /* a followed process entered a write-family system call */
 };
 
-/* One event. Packets: the header fields the tracepoint has (buf_alloc and fwd_cnt only when
- * received). Writes: the bytes asked for (`len`; writev and sendmsg: the first
+/* One event. Packets: the header fields the tracepoint's arguments carry (buf_alloc and
+ * fwd_cnt only when received). Writes: the bytes asked for (`len`; writev and sendmsg: the first
  * VSB_MAX_IOVECS iovecs), the system call number and the descriptor. */
 struct vsb_event {
 	__u64 timestamp_ns; /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
@@ -239,11 +228,70 @@ enum vsb_lost_slot {
 	VSB_LOST_SLOTS = 1,
 };
 
-/* vsock/virtio_transport_recv_pkt: the common prefix, then the receiver's credit view */
-struct vsb_ctx_virtio_vsock_recv_pkt {
-	struct vsb_ctx_virtio_vsock_pkt pkt;
+/* ---- vsock packets (raw tracepoints: the tracepoints' arguments, no record) ------------ */
+
+/* The arguments of vsock/virtio_transport_alloc_pkt and vsock/virtio_transport_recv_pkt by
+ * position in their prototype (TP_PROTO in include/trace/events/vsock_virtio_transport_common.h):
+ * a raw tracepoint program gets argument i as ctx->args[i], widened to 64 bits. recv_pkt has two
+ * more than alloc_pkt, at the end. The prototype is not in tracefs, but for these two events the
+ * record copies each argument in order (TP_fast_assign), so Swift checks these positions against
+ * the order of the format file's fields, and the sizes against the fields of struct vsb_vsock_pkt
+ * (a kernel that adds an argument at the end is fine, as 6.18's alloc_pkt adds `bool zcopy`;
+ * one that reorders, renames or resizes one gets the program switched off). */
+enum vsb_vsock_pkt_arg {
+	VSB_PKT_ARG_SRC_CID = 0,
+	VSB_PKT_ARG_SRC_PORT = 1,
+	VSB_PKT_ARG_DST_CID = 2,
+	VSB_PKT_ARG_DST_PORT = 3,
+	VSB_PKT_ARG_LEN = 4,
+	VSB_PKT_ARG_TYPE = 5,
+	VSB_PKT_ARG_OP = 6,
+	VSB_PKT_ARG_FLAGS = 7,
+	VSB_PKT_ARG_BUF_ALLOC = 8, /* recv_pkt only */
+	VSB_PKT_ARG_FWD_CNT = 9, /* recv_pkt only */
+};
+
+/* One packet's header as the programs keep it, read once from the arguments (truncated to the
+ * prototype's types). buf_alloc and fwd_cnt are 0 for a packet built to be sent: alloc_pkt does
+ * not have them. */
+struct vsb_vsock_pkt {
+	__u32 src_cid;
+	__u32 src_port;
+	__u32 dst_cid;
+	__u32 dst_port;
+	__u32 len;
+	__u16 type;
+	__u16 op;
+	__u32 flags;
 	__u32 buf_alloc;
 	__u32 fwd_cnt;
 };
+
+#if defined(__bpf__)
+/* BPF side only (the programs include <linux/bpf.h> first). Reads the eight arguments both
+ * tracepoints have, no more: the kernel refuses to attach a raw tracepoint program that reads
+ * past the tracepoint's last argument, so alloc_pkt's programs must not read buf_alloc. */
+static __always_inline void vsb_read_pkt(const struct bpf_raw_tracepoint_args *ctx, struct vsb_vsock_pkt *pkt)
+{
+	pkt->src_cid = (__u32)ctx->args[VSB_PKT_ARG_SRC_CID];
+	pkt->src_port = (__u32)ctx->args[VSB_PKT_ARG_SRC_PORT];
+	pkt->dst_cid = (__u32)ctx->args[VSB_PKT_ARG_DST_CID];
+	pkt->dst_port = (__u32)ctx->args[VSB_PKT_ARG_DST_PORT];
+	pkt->len = (__u32)ctx->args[VSB_PKT_ARG_LEN];
+	pkt->type = (__u16)ctx->args[VSB_PKT_ARG_TYPE];
+	pkt->op = (__u16)ctx->args[VSB_PKT_ARG_OP];
+	pkt->flags = (__u32)ctx->args[VSB_PKT_ARG_FLAGS];
+	pkt->buf_alloc = 0;
+	pkt->fwd_cnt = 0;
+}
+
+/* recv_pkt's ten arguments: alloc_pkt's eight, then the header's buf_alloc and fwd_cnt. */
+static __always_inline void vsb_read_recv_pkt(const struct bpf_raw_tracepoint_args *ctx, struct vsb_vsock_pkt *pkt)
+{
+	vsb_read_pkt(ctx, pkt);
+	pkt->buf_alloc = (__u32)ctx->args[VSB_PKT_ARG_BUF_ALLOC];
+	pkt->fwd_cnt = (__u32)ctx->args[VSB_PKT_ARG_FWD_CNT];
+}
+#endif
 
 #endif

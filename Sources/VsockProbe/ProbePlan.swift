@@ -1,6 +1,7 @@
 /// Which programs of vsockbench.bpf.c load on this kernel with this configuration, and why the
-/// others do not. Decided before load: a program whose tracepoint is missing or whose record
-/// layout differs from what it reads is switched off, so the rest still load and count.
+/// others do not. Decided before load: a program whose tracepoint is missing, or whose record
+/// layout (raw tracepoints: arguments) differs from what it reads, is switched off, so the rest
+/// still load and count.
 struct ProbePlan {
     struct Entry {
         var program: ProbeProgram
@@ -64,7 +65,9 @@ struct ProbePlan {
         }
     }
 
-    /// Whether the tracepoint exists and has the fields where the program reads them.
+    /// Whether the tracepoint exists and has the fields where the program reads them (for a raw
+    /// tracepoint program, the arguments in the order and sizes it reads them). A raw tracepoint
+    /// has a format file too: tracefs is where its existence and arguments are seen.
     static func check(_ program: ProbeProgram, on tracefs: Tracefs) -> (reason: String?, warning: String?) {
         guard tracefs.exists(category: program.category, event: program.event) else {
             var reason = "tracepoint \(program.tracepoint) does not exist on this kernel"
@@ -80,7 +83,8 @@ struct ProbePlan {
         }
         let mismatches = LayoutCheck.mismatches(of: program, against: format)
         guard !mismatches.isEmpty else { return (nil, nil) }
-        let reason = "record layout differs from what the program reads: " + mismatches.joined(separator: "; ")
+        let layout = program.arguments.isEmpty ? "record layout" : "argument layout"
+        let reason = "\(layout) differs from what the program reads: " + mismatches.joined(separator: "; ")
         return (reason, "\(program.name) switched off rather than count garbage: \(program.tracepoint) \(reason)")
     }
 

@@ -16,6 +16,27 @@ struct ExpectedField: Equatable, Sendable {
     }
 }
 
+/// An argument a raw tracepoint program reads (`ctx->args[index]`), for a tracepoint whose record
+/// copies each argument of its prototype in order (the vsock packet tracepoints): the format
+/// file's fields after the `common_` ones are then the prototype's arguments, to compare with
+/// what the program reads.
+struct ExpectedArgument: Equatable, Sendable {
+    /// The argument's name in the prototype, which is its field's name in the format file.
+    var name: String
+    /// Its position in the prototype, from 0 (the index into `ctx->args`).
+    var index: Int
+    /// The size the program truncates it to.
+    var size: Int
+
+    /// Position from the enum of bpf/vsockbench.h that the program indexes `ctx->args` with, size
+    /// from the field of the C struct the program reads it into: neither can drift from the BPF side.
+    init<Value>(_ name: String, _ index: vsb_vsock_pkt_arg, _ path: KeyPath<vsb_vsock_pkt, Value>) {
+        self.name = name
+        self.index = Int(index.rawValue)
+        self.size = MemoryLayout<Value>.size
+    }
+}
+
 /// One BPF program of the probe: which tracepoint it attaches to, what it reads, what it counts.
 struct ProbeProgram: Sendable {
     /// How a program hooks its tracepoint.
@@ -23,7 +44,7 @@ struct ProbeProgram: Sendable {
         /// A classic tracepoint (perf event): the kernel builds the record the program reads.
         case tracepoint
         /// A raw tracepoint: the program gets the tracepoint's C arguments and no record is
-        /// built, which matters for a tracepoint that fires on every system call.
+        /// built, which matters for a tracepoint that fires on every system call or packet.
         case raw
         /// Counted by another program (named here) rather than attached on its own: a second
         /// program on a system call tracepoint would cost every system call of the machine again.
@@ -39,6 +60,9 @@ struct ProbeProgram: Sendable {
     /// The counter it feeds, as named in the JSON output.
     var counts: String
     var attachment: Attachment = .tracepoint
+    /// The arguments a raw tracepoint program reads, checked against the order of the format
+    /// file's fields; empty where the record does not mirror the prototype (sys_enter's does not).
+    var arguments: [ExpectedArgument] = []
 
     var tracepoint: String { "\(category)/\(event)" }
 
@@ -80,13 +104,15 @@ extension ProbeProgram {
         ],
         counts: "kvm_exits")
 
+    /// Every packet, twice on loopback (built, then received): raw tracepoints, no record built.
     static let vsockTx = ProbeProgram(
-        name: "count_vsock_tx", category: "vsock", event: "virtio_transport_alloc_pkt",
-        fields: vsockPacketFields, counts: "vsock.tx")
+        name: "count_vsock_tx", category: "vsock", event: "virtio_transport_alloc_pkt", fields: [],
+        counts: "vsock.tx", attachment: .raw, arguments: packetArguments)
 
+    /// Reads the same eight arguments as count_vsock_tx: the packet's direction is the tracepoint's.
     static let vsockRx = ProbeProgram(
-        name: "count_vsock_rx", category: "vsock", event: "virtio_transport_recv_pkt",
-        fields: vsockPacketFields, counts: "vsock.rx")
+        name: "count_vsock_rx", category: "vsock", event: "virtio_transport_recv_pkt", fields: [],
+        counts: "vsock.rx", attachment: .raw, arguments: packetArguments)
 
     static let vsockIRQs = ProbeProgram(
         name: "count_vsock_irq", category: "irq", event: "irq_handler_entry",
@@ -110,16 +136,17 @@ extension ProbeProgram {
 
     /// observe.bpf.c: every packet to or from the watched port, into the `events` ring buffer.
     static let observeSent = ProbeProgram(
-        name: "observe_sent", category: "vsock", event: "virtio_transport_alloc_pkt",
-        fields: observedPacketFields, counts: "observe.sent")
+        name: "observe_sent", category: "vsock", event: "virtio_transport_alloc_pkt", fields: [],
+        counts: "observe.sent", attachment: .raw, arguments: packetArguments)
 
+    /// recv_pkt's prototype adds the header's buf_alloc and fwd_cnt after the eight of alloc_pkt.
     static let observeReceived = ProbeProgram(
-        name: "observe_received", category: "vsock", event: "virtio_transport_recv_pkt",
-        fields: observedPacketFields + [
-            ExpectedField("buf_alloc", \vsb_ctx_virtio_vsock_recv_pkt.buf_alloc),
-            ExpectedField("fwd_cnt", \vsb_ctx_virtio_vsock_recv_pkt.fwd_cnt),
-        ],
-        counts: "observe.received")
+        name: "observe_received", category: "vsock", event: "virtio_transport_recv_pkt", fields: [],
+        counts: "observe.received", attachment: .raw,
+        arguments: packetArguments + [
+            ExpectedArgument("buf_alloc", VSB_PKT_ARG_BUF_ALLOC, \vsb_vsock_pkt.buf_alloc),
+            ExpectedArgument("fwd_cnt", VSB_PKT_ARG_FWD_CNT, \vsb_vsock_pkt.fwd_cnt),
+        ])
 
     /// The programs of vsockbench.bpf.c, in the order the report lists them.
     static let tracepointPrograms: [ProbeProgram] = [
@@ -127,18 +154,15 @@ extension ProbeProgram {
         followForkDataLoc, followForkFixedComm, forgetThreads,
     ]
 
-    private static let vsockPacketFields = [
-        ExpectedField("src_cid", \vsb_ctx_virtio_vsock_pkt.src_cid),
-        ExpectedField("src_port", \vsb_ctx_virtio_vsock_pkt.src_port),
-        ExpectedField("dst_cid", \vsb_ctx_virtio_vsock_pkt.dst_cid),
-        ExpectedField("dst_port", \vsb_ctx_virtio_vsock_pkt.dst_port),
-        ExpectedField("len", \vsb_ctx_virtio_vsock_pkt.len),
-        ExpectedField("op", \vsb_ctx_virtio_vsock_pkt.op),
-    ]
-
-    /// observe copies the whole header the tracepoints carry.
-    private static let observedPacketFields = vsockPacketFields + [
-        ExpectedField("type", \vsb_ctx_virtio_vsock_pkt.type),
-        ExpectedField("flags", \vsb_ctx_virtio_vsock_pkt.flags),
+    /// The eight arguments of both vsock tracepoints, as vsb_read_pkt reads them.
+    private static let packetArguments = [
+        ExpectedArgument("src_cid", VSB_PKT_ARG_SRC_CID, \vsb_vsock_pkt.src_cid),
+        ExpectedArgument("src_port", VSB_PKT_ARG_SRC_PORT, \vsb_vsock_pkt.src_port),
+        ExpectedArgument("dst_cid", VSB_PKT_ARG_DST_CID, \vsb_vsock_pkt.dst_cid),
+        ExpectedArgument("dst_port", VSB_PKT_ARG_DST_PORT, \vsb_vsock_pkt.dst_port),
+        ExpectedArgument("len", VSB_PKT_ARG_LEN, \vsb_vsock_pkt.len),
+        ExpectedArgument("type", VSB_PKT_ARG_TYPE, \vsb_vsock_pkt.type),
+        ExpectedArgument("op", VSB_PKT_ARG_OP, \vsb_vsock_pkt.op),
+        ExpectedArgument("flags", VSB_PKT_ARG_FLAGS, \vsb_vsock_pkt.flags),
     ]
 }

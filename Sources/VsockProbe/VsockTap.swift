@@ -81,7 +81,7 @@ public final class VsockTap: Sendable {
             try object.load()
             var sources: [ProbeSource] = []
             for program in [ProbeProgram.observeSent, ProbeProgram.observeReceived] {
-                try object.attachTracepoint(program: program.name, category: program.category, event: program.event)
+                try object.attachRawTracepoint(program: program.name, event: program.event)
                 sources.append(ProbeSource(program, attached: true))
             }
             let sink = Unmanaged.passRetained(EventSink())
