@@ -7,10 +7,11 @@ import Testing
 /// tested through a copy of tracefs whose `format` files are altered or missing.
 @Suite(.enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
 struct ProbePlanTests {
-    @Test("every program's fields are where this kernel's format files put them")
+    @Test("every program's fields (raw vsock programs: arguments) are where this kernel's format files put them")
     func layoutsMatchThisKernel() throws {
         let tracefs = Tracefs(root: ProbeConfiguration.defaultTracefsRoot)
-        for program in ProbeProgram.tracepointPrograms where tracefs.exists(category: program.category, event: program.event) {
+        let programs = ProbeProgram.tracepointPrograms + [.observeSent, .observeReceived]
+        for program in programs where tracefs.exists(category: program.category, event: program.event) {
             let mismatches = LayoutCheck.mismatches(of: program, against: try tracefs.format(category: program.category, event: program.event))
             if program.name == ProbeProgram.followForkFixedComm.name {
                 continue  // the layout of older kernels; this one has the other
@@ -58,6 +59,30 @@ struct ProbePlanTests {
         #expect(result.warnings.contains { $0.hasPrefix("count_kvm_exit switched off") })
         #expect(result.counters.kvmRun == 4)
         #expect(result.counters.kvmUserspaceExits == ["IO": 3, "HLT": 1])
+    }
+
+    @Test(
+        "alloc_pkt's arguments renamed: count_vsock_tx is off with the sentence and a warning; count_vsock_rx attaches as a raw tracepoint",
+        .enabled(if: FileManager.default.fileExists(atPath: "/sys/kernel/tracing/events/vsock"), "no vsock tracepoints on this kernel"))
+    func wrongArgumentsDisableVsockProgram() throws {
+        let root = try TestSupport.makeFakeTracefs()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let format = root.appending(path: "events/vsock/virtio_transport_alloc_pkt/format")
+        let original = try String(contentsOf: format, encoding: .utf8)
+        let altered = original.replacingOccurrences(of: "__u16 op;", with: "__u16 opcode;")
+        #expect(altered != original, "the real format must have `__u16 op;` for this test to mean something")
+        try altered.write(to: format, atomically: true, encoding: .utf8)
+
+        let probe = try Probe(configuration: ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort, tracefsRoot: root.path))
+        defer { probe.close() }
+        let tx = try #require(probe.sources.first { $0.program == "count_vsock_tx" })
+        #expect(!tx.attached)
+        #expect(tx.reason?.contains("argument 7 is `opcode` (size 2), the program reads `op` (size 2)") == true, "\(tx)")
+        #expect(probe.warnings.contains { $0.hasPrefix("count_vsock_tx switched off rather than count garbage") })
+        let rx = try #require(probe.sources.first { $0.program == "count_vsock_rx" })
+        #expect(rx.attached && rx.tracepoint == "vsock/virtio_transport_recv_pkt", "\(rx)")
+        let vsock = try probe.read().vsock
+        #expect(vsock?.tx == nil && vsock?.rx != nil, "tx off, not counted as zero; rx counted")
     }
 
     @Test("KVM_RUN is counted inside count_syscall (one program per system call), and is off with it")
@@ -133,5 +158,90 @@ struct ProbePlanTests {
         #expect(kicks.tracepoint == "fentry/virtqueue_notify")
         #expect(kicks.attached || kicks.reason?.isEmpty == false)
         #expect(try (probe.read().virtqueueKicks != nil) == kicks.attached)
+    }
+}
+
+/// The plan for the raw vsock programs, judged from a tracefs written here (no root needed): the
+/// tracepoint must exist and list the arguments the program reads.
+@Suite struct ProbePlanArgumentTests {
+    /// A tracefs with the vsock events of Linux 6.1, `recv` in place of recv_pkt's format (nil:
+    /// left out); without `vsock`, no vsock event at all.
+    static func tracefs(vsock: Bool = true, recv: String? = Formats.recvPkt61) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appending(path: "vsockprobe-plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appending(path: "events"), withIntermediateDirectories: true)
+        guard vsock else { return root }
+        for (event, text) in [("virtio_transport_alloc_pkt", Formats.allocPkt61), ("virtio_transport_recv_pkt", recv)] {
+            guard let text else { continue }
+            let directory = root.appending(path: "events/vsock/\(event)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try text.write(to: directory.appending(path: "format"), atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    static func plan(_ root: URL) -> ProbePlan {
+        let configuration = ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort, countsProcesses: false, tracefsRoot: root.path)
+        return ProbePlan(configuration: configuration, tracefs: Tracefs(root: root.path), vsockDevice: nil)
+    }
+
+    static func isRaw(_ program: ProbeProgram) -> Bool {
+        if case .raw = program.attachment { return true }
+        return false
+    }
+
+    @Test("Linux 6.1's vsock events: count_vsock_tx and count_vsock_rx are on, as raw tracepoints, without a warning")
+    func onWithLinux61() throws {
+        let root = try Self.tracefs()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let plan = Self.plan(root)
+        for program in [ProbeProgram.vsockTx, .vsockRx] {
+            let entry = try #require(plan.entries.first { $0.program.name == program.name })
+            #expect(Self.isRaw(entry.program) && entry.enabled && entry.reason == nil, "\(program.name): \(entry)")
+        }
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+        #expect(ProbePlan.check(.observeSent, on: Tracefs(root: root.path)).reason == nil)
+        #expect(ProbePlan.check(.observeReceived, on: Tracefs(root: root.path)).reason == nil)
+    }
+
+    @Test("no vsock events (module not loaded): the raw vsock programs are off and say so, without a warning")
+    func offWhenTheEventIsMissing() throws {
+        let root = try Self.tracefs(vsock: false)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let plan = Self.plan(root)
+        for program in [ProbeProgram.vsockTx, .vsockRx] {
+            let entry = try #require(plan.entries.first { $0.program.name == program.name })
+            #expect(Self.isRaw(entry.program) && !entry.enabled)
+            #expect(entry.reason == "tracepoint \(program.tracepoint) does not exist on this kernel (vsock transport module not loaded)")
+        }
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+        let observe = ProbePlan.check(.observeReceived, on: Tracefs(root: root.path))
+        #expect(observe.reason == "tracepoint vsock/virtio_transport_recv_pkt does not exist on this kernel (vsock transport module not loaded)")
+    }
+
+    @Test("recv_pkt's arguments reordered: the programs on it are off with the sentence and a warning, alloc_pkt's stay on")
+    func offWhenTheArgumentsDiffer() throws {
+        let swapped = Formats.recvPkt61.replacingOccurrences(of: "__u32 src_cid;", with: "__u32 SWAP;")
+            .replacingOccurrences(of: "__u32 dst_cid;", with: "__u32 src_cid;")
+            .replacingOccurrences(of: "__u32 SWAP;", with: "__u32 dst_cid;")
+        let root = try Self.tracefs(recv: swapped)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let plan = Self.plan(root)
+        let rx = try #require(plan.entries.first { $0.program.name == "count_vsock_rx" })
+        let reason = "argument layout differs from what the program reads: "
+            + "argument 1 is `dst_cid` (size 4), the program reads `src_cid` (size 4); "
+            + "argument 3 is `src_cid` (size 4), the program reads `dst_cid` (size 4)"
+        #expect(!rx.enabled && rx.reason == reason)
+        #expect(plan.warnings == ["count_vsock_rx switched off rather than count garbage: vsock/virtio_transport_recv_pkt \(reason)"])
+        #expect(plan.entries.first { $0.program.name == "count_vsock_tx" }?.enabled == true)
+        #expect(ProbePlan.check(.observeReceived, on: Tracefs(root: root.path)).reason == reason)
+    }
+
+    @Test("recv_pkt without fwd_cnt: observe_received is refused, count_vsock_rx (eight arguments) is not")
+    func observeNeedsAllTen() throws {
+        let root = try Self.tracefs(recv: Formats.recvPkt61.replacingOccurrences(of: Formats.fwdCntLine, with: ""))
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(ProbePlan.check(.observeReceived, on: Tracefs(root: root.path)).reason
+            == "argument layout differs from what the program reads: argument 10 is missing, the program reads `fwd_cnt` (size 4)")
+        #expect(Self.plan(root).isEnabled(.vsockRx))
     }
 }
