@@ -102,6 +102,9 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
     /// What a user can do about a program that would not attach.
     private static func advice(for source: ProbeSource) -> String? {
         let reason = source.reason ?? ""
+        if reason.contains("layout differs") {
+            return "a counter whose record layout or tracepoint arguments differ is switched off rather than count garbage: report the kernel release"
+        }
         if source.tracepoint.hasPrefix("vsock/") {
             return "vsock packets need the virtio vsock transport's tracepoints (modprobe vmw_vsock_virtio_transport, or vsock_loopback in the lab VM)"
         }
@@ -116,9 +119,6 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
         }
         if reason.hasPrefix("not tried") {
             return "run doctor as root to learn whether fentry loads"
-        }
-        if reason.contains("record layout") {
-            return "a counter whose record layout differs is switched off rather than count garbage: report the kernel release"
         }
         return nil
     }

@@ -205,4 +205,35 @@ import VsockProbe
         #expect(Set(enclave.keys) == ["name", "cid", "state", "cpu_count", "memory_mib"])
         #expect(enclave["cid"] as? Int == 16)
     }
+
+    @Test("vsock tracepoints whose arguments differ: the programs are off with the argument sentence and the layout advice, not modprobe")
+    func vsockArgumentsDiffer() throws {
+        let machine = try FakeMachine()
+        let common = """
+            format:
+            \tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+            \tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+            """
+        // type and op swapped; the rest as Linux 6.1 has them.
+        let fields = [("src_cid", 4), ("src_port", 4), ("dst_cid", 4), ("dst_port", 4), ("len", 4), ("op", 2), ("type", 2), ("flags", 4)]
+        var offset = 8
+        var lines = ""
+        for (name, size) in fields + [("buf_alloc", 4), ("fwd_cnt", 4)] {
+            lines += "\tfield:__u\(size * 8) \(name);\toffset:\(offset);\tsize:\(size);\tsigned:0;\n"
+            offset += size
+        }
+        try machine.write("sys/kernel/tracing/events/vsock/virtio_transport_recv_pkt/format", common + lines)
+        try machine.write(
+            "sys/kernel/tracing/events/vsock/virtio_transport_alloc_pkt/format",
+            common + lines.split(separator: "\n").prefix(8).joined(separator: "\n") + "\n")
+        let report = machine.report()
+        let tx = try #require(report.bpf.programs?.first { $0.program == "count_vsock_tx" })
+        #expect(!tx.attached)
+        #expect(tx.reason?.contains("argument 6 is `op` (size 2), the program reads `type` (size 2)") == true, "\(tx)")
+        let programs = try report.required("probe_programs")
+        #expect(programs.status == .warn)
+        #expect(programs.advice?.contains("tracepoint arguments differ") == true, "\(programs.advice ?? "")")
+        #expect(programs.advice?.contains("modprobe vmw_vsock_virtio_transport") == false, "the tracepoints are there")
+    }
 }
