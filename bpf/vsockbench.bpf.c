@@ -216,9 +216,8 @@ static __always_inline void capture_write(struct vsb_syscall_regs *regs, __s64 i
 	event->tgid = bpf_get_current_pid_tgid() >> 32;
 	event->syscall_nr = (__u32)id;
 	event->fd = (__s32)fd;
-	/* Wake the reader only when a quarter of the buffer waits: it polls on a timer anyway. */
-	bpf_ringbuf_submit(event, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= VSB_EVENTS_BYTES / 4
-		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	/* No wake-up: the reader drains the buffer on a timer (see VSB_EVENTS_BYTES). */
+	bpf_ringbuf_submit(event, BPF_RB_NO_WAKEUP);
 }
 
 /* A raw tracepoint: no record is built (the classic tracepoint copies six arguments into a

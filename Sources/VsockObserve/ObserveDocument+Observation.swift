@@ -83,18 +83,20 @@ extension ObserveDocument {
     }
 
     static func packetsByOp(_ totals: ConnectionTotals) -> PacketsByOp {
-        func named(_ counts: [ConnectionTotals.OpCount]) -> [String: VsockPacketCount] {
-            var result: [String: VsockPacketCount] = [:]
-            for op in VsockOp.allCases {
-                let count = counts[Int(op.rawValue)]
-                result[op.name] = VsockPacketCount(packets: count.packets, bytes: count.bytes)
-            }
-            if counts[0].packets > 0 {
-                result[VsockOp.invalidName] = VsockPacketCount(packets: counts[0].packets, bytes: counts[0].bytes)
-            }
-            return result
+        PacketsByOp(tx: named(totals.fromParent), rx: named(totals.toParent))
+    }
+
+    /// Counts by op (index 0-7) keyed by op name, as the probe names them.
+    static func named(_ counts: [ConnectionTotals.OpCount]) -> [String: VsockPacketCount] {
+        var result: [String: VsockPacketCount] = [:]
+        for op in VsockOp.allCases {
+            let count = counts[Int(op.rawValue)]
+            result[op.name] = VsockPacketCount(packets: count.packets, bytes: count.bytes)
         }
-        return PacketsByOp(tx: named(totals.fromParent), rx: named(totals.toParent))
+        if counts[0].packets > 0 {
+            result[VsockOp.invalidName] = VsockPacketCount(packets: counts[0].packets, bytes: counts[0].bytes)
+        }
+        return result
     }
 }
 

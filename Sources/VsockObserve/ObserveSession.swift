@@ -81,8 +81,8 @@ public struct Observation: Sendable {
 /// Runs an observation: the tap on the port, the probe on the followed processes, the ring
 /// buffer drained on this thread until the duration, the command's exit or Ctrl-C.
 public enum ObserveSession {
-    /// Polls the ring buffer this often at most: the BPF side wakes the reader only when a
-    /// quarter of the buffer waits.
+    /// Drains the ring buffer this often: the BPF side never wakes the reader, and the buffer
+    /// holds more than this much of any rate below 5.8 million events a second.
     static let pollMilliseconds: Int32 = 20
 
     public static func run(_ options: ObserveOptions) throws -> Observation {
@@ -98,7 +98,8 @@ public enum ObserveSession {
         }
         let configuration = ProbeConfiguration(
             pids: pids, followChildren: true, vsockPort: options.port, vsockCID: options.cid,
-            countsProcesses: options.followsProcesses, capturesWrites: options.followsProcesses)
+            countsProcesses: options.followsProcesses, capturesWrites: options.followsProcesses,
+            countsVsockPackets: false)
         let probe: Probe
         do {
             probe = try Probe(configuration: configuration, tap: tap)
@@ -148,7 +149,8 @@ public enum ObserveSession {
         } else if let switchesBefore, let now = ContextSwitches.voluntary(of: pids) {
             switches = max(0, now - switchesBefore)
         }
-        let counters = after.subtracting(before).excludingProbeReads()
+        var counters = after.subtracting(before).excludingProbeReads()
+        counters.vsock = Self.vsockCounters(builder.totals, loopback: builder.connections.keys.contains { $0.parentCID == $0.peerCID })
         return Observation(
             options: options, connections: builder.connections, writeSizes: builder.writeSizes,
             writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
@@ -156,6 +158,20 @@ public enum ObserveSession {
             contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
             warnings: probe.warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
             startedAt: startedAt, pcapPackets: pcap?.packets)
+    }
+
+    /// The probe's packet counts by op, from observe's own events (the probe's programs for
+    /// them are not loaded: see ``ProbeConfiguration/countsVsockPackets``), in the probe's
+    /// terms: tx the packets built on this machine, rx those received. On loopback both ends
+    /// are here, so every packet is both (the probe's own programs would count each twice).
+    static func vsockCounters(_ totals: ConnectionTotals, loopback: Bool) -> VsockCounters {
+        guard loopback else {
+            return VsockCounters(tx: ObserveDocument.named(totals.fromParent), rx: ObserveDocument.named(totals.toParent))
+        }
+        let both = zip(totals.fromParent, totals.toParent).map {
+            ConnectionTotals.OpCount(packets: $0.packets + $1.packets, bytes: $0.bytes + $1.bytes)
+        }
+        return VsockCounters(tx: ObserveDocument.named(both), rx: ObserveDocument.named(both))
     }
 
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC now, to date the BPF side's monotonic timestamps.

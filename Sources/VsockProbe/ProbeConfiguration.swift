@@ -21,6 +21,10 @@ public struct ProbeConfiguration: Sendable, Equatable {
     public var vsockPort: UInt32?
     /// Count only vsock packets whose source or destination CID is this one; nil: any CID.
     public var vsockCID: UInt32?
+    /// Load the two programs that count vsock packets by op. `observe` turns this off: its own
+    /// programs already see every packet of the port, and a second program on each packet
+    /// tracepoint would cost every packet again (it fills the counts from its events instead).
+    public var countsVsockPackets: Bool
     /// Where tracefs is (mounted there when it is the default and not yet mounted); a test
     /// points this at a copy with altered `format` files.
     public var tracefsRoot: String
@@ -37,6 +41,7 @@ public struct ProbeConfiguration: Sendable, Equatable {
         vsockCID: UInt32? = nil,
         countsProcesses: Bool = true,
         capturesWrites: Bool = false,
+        countsVsockPackets: Bool = true,
         tracefsRoot: String = ProbeConfiguration.defaultTracefsRoot,
         systemRoots: SystemRoots = SystemRoots()
     ) {
@@ -46,6 +51,7 @@ public struct ProbeConfiguration: Sendable, Equatable {
         self.vsockCID = vsockCID
         self.countsProcesses = countsProcesses
         self.capturesWrites = capturesWrites
+        self.countsVsockPackets = countsVsockPackets
         self.tracefsRoot = tracefsRoot
         self.systemRoots = systemRoots
     }

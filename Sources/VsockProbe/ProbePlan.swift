@@ -54,6 +54,9 @@ struct ProbePlan {
         case ProbeProgram.followForkDataLoc.name, ProbeProgram.followForkFixedComm.name,
             ProbeProgram.forgetThreads.name:
             return configuration.followChildren ? nil : "children are not followed (followChildren is off)"
+        case ProbeProgram.vsockTx.name, ProbeProgram.vsockRx.name:
+            return configuration.countsVsockPackets
+                ? nil : "counted from observe's own packet events (observe_sent, observe_received)"
         case ProbeProgram.vsockIRQs.name:
             guard let vsockDevice else {
                 return "no virtio device is bound to vmw_vsock_virtio_transport on this machine"

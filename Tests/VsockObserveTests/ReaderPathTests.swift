@@ -139,4 +139,19 @@ import VsockProbe
         c.add(a)
         #expect(c == a)
     }
+
+    @Test("the probe's packet counts from observe's events: tx built here, rx received; on loopback every packet both")
+    func probeCountsFromEvents() {
+        var totals = ConnectionTotals()
+        let connection = VsockConnection(parentCID: 1, parentPort: 40000, peerCID: 1, peerPort: 5005)
+        for (direction, op, length) in [(PacketDirection.fromParent, UInt16(5), UInt32(100)), (.toParent, 5, 200), (.toParent, 6, 0), (.fromParent, 1, 0)] {
+            totals.count(ObservedPacket(timestampNanos: 1, direction: direction, connection: connection, op: op, length: length))
+        }
+        let remote = ObserveSession.vsockCounters(totals, loopback: false)
+        #expect(remote.tx?["RW"] == VsockPacketCount(packets: 1, bytes: 100) && remote.rx?["RW"] == VsockPacketCount(packets: 1, bytes: 200))
+        #expect(remote.tx?["REQUEST"]?.packets == 1 && remote.rx?["REQUEST"]?.packets == 0 && remote.rx?["CREDIT_UPDATE"]?.packets == 1)
+        let loopback = ObserveSession.vsockCounters(totals, loopback: true)
+        #expect(loopback.tx == loopback.rx)
+        #expect(loopback.tx?["RW"] == VsockPacketCount(packets: 2, bytes: 300) && loopback.tx?["CREDIT_UPDATE"]?.packets == 1)
+    }
 }

@@ -203,6 +203,20 @@ struct ProbePlanTests {
         #expect(ProbePlan.check(.observeReceived, on: Tracefs(root: root.path)).reason == nil)
     }
 
+    @Test("observe's configuration: the probe's vsock packet programs stay out, saying observe counts the packets")
+    func offWhenObserveCountsThePackets() throws {
+        let root = try Self.tracefs()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var configuration = ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort, countsProcesses: false, tracefsRoot: root.path)
+        configuration.countsVsockPackets = false
+        let plan = ProbePlan(configuration: configuration, tracefs: Tracefs(root: root.path), vsockDevice: nil)
+        for program in [ProbeProgram.vsockTx, .vsockRx] {
+            let entry = try #require(plan.entries.first { $0.program.name == program.name })
+            #expect(!entry.enabled && entry.reason == "counted from observe's own packet events (observe_sent, observe_received)", "\(entry)")
+        }
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+    }
+
     @Test("no vsock events (module not loaded): the raw vsock programs are off and say so, without a warning")
     func offWhenTheEventIsMissing() throws {
         let root = try Self.tracefs(vsock: false)

@@ -93,8 +93,12 @@ struct ProbeTests {
         let unfollowed = try probe.read()
         #expect(unfollowed.syscalls["write"] == nil, "not followed yet: \(unfollowed.syscalls)")
         try probe.follow(pid: busy.pid)
-        usleep(200_000)
-        let delta = try probe.read().subtracting(unfollowed)
+        // Polled, not one fixed sleep: on a loaded machine `yes` may wait for a CPU a while.
+        var delta = try probe.read().subtracting(unfollowed)
+        for _ in 0..<50 where (delta.syscalls["write"] ?? 0) == 0 {
+            usleep(100_000)
+            delta = try probe.read().subtracting(unfollowed)
+        }
         #expect((delta.syscalls["write"] ?? 0) > 0, "followed now: \(delta.syscalls)")
     }
 
