@@ -6,9 +6,9 @@ import VsockProbe
 /// time order. Streaming: memory holds the connections' state, not the events.
 ///
 /// This runs for every packet of the watched port, on a CPU the observed exchange may need: it
-/// keeps its per-event path free of allocation and hashing (the connection of the previous
-/// packet is remembered, waiting events are sorted only when a batch is out of order and are
-/// dropped from the front of their buffer in place). `Benchmarks/Profiling/ObserveProfile`
+/// keeps its per-event path free of allocation, copies and hashing (the connection of the
+/// previous packet is remembered; waiting events stay in the batches they came in, sorted only
+/// when a batch is out of order). `Benchmarks/Profiling/ObserveProfile`
 /// counts its instructions per event.
 public struct ObservationBuilder {
     /// How long an event waits for earlier ones from other CPUs.
@@ -26,9 +26,14 @@ public struct ObservationBuilder {
     private var lastSlot = 0
     /// Writes by system call number.
     private var writesByNumber: [UInt32: UInt64] = [:]
-    /// Events not taken yet: `pending[pendingStart...]`, in time order.
-    private var pending: [TapEvent] = []
-    private var pendingStart = 0
+    /// Events not taken yet, in time order: the batches as they came (not copied), from
+    /// `batches[firstBatch][firstIndex]` on. A batch out of order is merged with what waits
+    /// into one sorted batch.
+    private var batches: [[TapEvent]] = []
+    private var firstBatch = 0
+    private var firstIndex = 0
+    /// The newest timestamp waiting; 0 when nothing waits.
+    private var lastWaitingNanos: UInt64 = 0
     private var newestNanos: UInt64 = 0
     private let pcap: PcapWriter?
 
@@ -60,27 +65,25 @@ public struct ObservationBuilder {
     public mutating func take(_ events: [TapEvent]) throws {
         guard !events.isEmpty else { return }
         var inOrder = true
-        var latest = pendingStart < pending.count ? pending[pending.count - 1].timestampNanos : 0
+        var latest = lastWaitingNanos
         for event in events {
             if event.timestampNanos < latest { inOrder = false }
             latest = max(latest, event.timestampNanos)
         }
         newestNanos = max(newestNanos, latest)
-        pending.append(contentsOf: events)
-        if !inOrder { sortPending() }
-        let cutoff = newestNanos > horizonNanos ? newestNanos - horizonNanos : 0
-        var next = pendingStart
-        while next < pending.count && pending[next].timestampNanos <= cutoff {
-            try process(pending[next])
-            next += 1
+        lastWaitingNanos = latest
+        if inOrder {
+            batches.append(events)
+        } else {
+            mergeWaiting(with: events)
         }
-        dropPending(upTo: next)
+        let cutoff = newestNanos > horizonNanos ? newestNanos - horizonNanos : 0
+        try processWaiting(through: cutoff)
     }
 
     /// Processes what is still waiting and closes every connection's open exchange.
     public mutating func finish() throws {
-        for index in pendingStart..<pending.count { try process(pending[index]) }
-        dropPending(upTo: pending.count)
+        try processWaiting(through: .max)
         for slot in records.indices {
             if let last = records[slot].tracker.finish() { records[slot].statistics.record(last) }
         }
@@ -96,23 +99,44 @@ public struct ObservationBuilder {
         records.reduce(into: ConnectionTotals()) { $0.add($1.tracker.totals) }
     }
 
-    /// Stable: events with the same timestamp keep the order they came in.
-    private mutating func sortPending() {
-        pending[pendingStart...].sort { $0.timestampNanos < $1.timestampNanos }
+    /// The waiting events up to `cutoff`, in order; batches used up are dropped.
+    private mutating func processWaiting(through cutoff: UInt64) throws {
+        while firstBatch < batches.count {
+            let batch = batches[firstBatch]
+            var index = firstIndex
+            while index < batch.count && batch[index].timestampNanos <= cutoff {
+                try process(batch[index])
+                index += 1
+            }
+            guard index == batch.count else {
+                firstIndex = index
+                break
+            }
+            firstBatch += 1
+            firstIndex = 0
+        }
+        if firstBatch == batches.count {
+            batches.removeAll(keepingCapacity: true)
+            firstBatch = 0
+            lastWaitingNanos = 0
+        } else if firstBatch >= 64 {
+            batches.removeFirst(firstBatch)
+            firstBatch = 0
+        }
     }
 
-    /// Forgets `pending[..<end]`, moving what is left to the front only once it is at most a
-    /// quarter of what is forgotten (an event is then moved a quarter of a time on average).
-    private mutating func dropPending(upTo end: Int) {
-        if end == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingStart = 0
-        } else if end >= 4096 && (pending.count - end) * 4 <= end {
-            pending.removeSubrange(..<end)
-            pendingStart = 0
-        } else {
-            pendingStart = end
+    /// What waits and `events` as one batch, sorted by time; stable: events with the same
+    /// timestamp keep the order they came in. Only for a batch that came out of order.
+    private mutating func mergeWaiting(with events: [TapEvent]) {
+        var merged: [TapEvent] = []
+        for (position, batch) in batches.enumerated().dropFirst(firstBatch) {
+            merged += batch[(position == firstBatch ? firstIndex : 0)...]
         }
+        merged += events
+        merged.sort { $0.timestampNanos < $1.timestampNanos }
+        batches = [merged]
+        firstBatch = 0
+        firstIndex = 0
     }
 
     private mutating func process(_ event: TapEvent) throws {
