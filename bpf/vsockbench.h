@@ -212,7 +212,7 @@ struct vsb_event {
 	__u32 flags;
 	__u32 buf_alloc;
 	__u32 fwd_cnt;
-	__u32 tgid; /* writes: the process; packets: whoever was running (a kworker, often) */
+	__u32 tgid; /* writes: the process; packets: 0 (it would be whoever ran, often a kworker) */
 	__u32 syscall_nr; /* writes */
 	__s32 fd; /* writes */
 	__u32 reserved;

@@ -65,18 +65,21 @@ public struct ObservationBuilder {
     public mutating func take(_ events: [TapEvent]) throws {
         guard !events.isEmpty else { return }
         var inOrder = true
-        var latest = lastWaitingNanos
+        var earliest = UInt64.max
+        var latest: UInt64 = 0
         for event in events {
             if event.timestampNanos < latest { inOrder = false }
             latest = max(latest, event.timestampNanos)
+            earliest = min(earliest, event.timestampNanos)
         }
-        newestNanos = max(newestNanos, latest)
-        lastWaitingNanos = latest
-        if inOrder {
-            batches.append(events)
+        if earliest >= lastWaitingNanos {
+            // After everything waiting: the batch goes at the end, sorted if it must be.
+            batches.append(inOrder ? events : events.sorted { $0.timestampNanos < $1.timestampNanos })
         } else {
             mergeWaiting(with: events)
         }
+        newestNanos = max(newestNanos, latest)
+        lastWaitingNanos = max(lastWaitingNanos, latest)
         let cutoff = newestNanos > horizonNanos ? newestNanos - horizonNanos : 0
         try processWaiting(through: cutoff)
     }
@@ -112,6 +115,7 @@ public struct ObservationBuilder {
                 firstIndex = index
                 break
             }
+            batches[firstBatch] = []  // its events go now, not when the list is trimmed
             firstBatch += 1
             firstIndex = 0
         }
@@ -125,15 +129,25 @@ public struct ObservationBuilder {
         }
     }
 
-    /// What waits and `events` as one batch, sorted by time; stable: events with the same
-    /// timestamp keep the order they came in. Only for a batch that came out of order.
+    /// What waits and `events` as one batch in time order, for a batch that reaches back
+    /// before the newest event waiting (another CPU's events, late out of the ring buffer):
+    /// the batch is sorted alone and merged with what waits, which is in order already.
+    /// Stable: events with the same timestamp keep the order they came in.
     private mutating func mergeWaiting(with events: [TapEvent]) {
+        let incoming = events.sorted { $0.timestampNanos < $1.timestampNanos }
         var merged: [TapEvent] = []
+        merged.reserveCapacity(incoming.count + batches[firstBatch...].reduce(0) { $0 + $1.count } - firstIndex)
+        var next = 0
         for (position, batch) in batches.enumerated().dropFirst(firstBatch) {
-            merged += batch[(position == firstBatch ? firstIndex : 0)...]
+            for event in batch[(position == firstBatch ? firstIndex : 0)...] {
+                while next < incoming.count && incoming[next].timestampNanos < event.timestampNanos {
+                    merged.append(incoming[next])
+                    next += 1
+                }
+                merged.append(event)
+            }
         }
-        merged += events
-        merged.sort { $0.timestampNanos < $1.timestampNanos }
+        merged += incoming[next...]
         batches = [merged]
         firstBatch = 0
         firstIndex = 0

@@ -81,8 +81,9 @@ public struct Observation: Sendable {
 /// Runs an observation: the tap on the port, the probe on the followed processes, the ring
 /// buffer drained on this thread until the duration, the command's exit or Ctrl-C.
 public enum ObserveSession {
-    /// Drains the ring buffer this often: the BPF side never wakes the reader, and the buffer
-    /// holds more than this much of any rate below 5.8 million events a second.
+    /// Drains the ring buffer every this many milliseconds (plus the time taking the events
+    /// takes): the BPF side never wakes the reader, and the 8 MiB buffer holds about 116,000
+    /// events, 20 ms of 5.8 million a second.
     static let pollMilliseconds: Int32 = 20
 
     public static func run(_ options: ObserveOptions) throws -> Observation {
@@ -150,7 +151,7 @@ public enum ObserveSession {
             switches = max(0, now - switchesBefore)
         }
         var counters = after.subtracting(before).excludingProbeReads()
-        counters.vsock = Self.vsockCounters(builder.totals, loopback: builder.connections.keys.contains { $0.parentCID == $0.peerCID })
+        counters.vsock = Self.vsockCounters(builder.connections.values.map(\.tracker))
         return Observation(
             options: options, connections: builder.connections, writeSizes: builder.writeSizes,
             writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
@@ -162,16 +163,26 @@ public enum ObserveSession {
 
     /// The probe's packet counts by op, from observe's own events (the probe's programs for
     /// them are not loaded: see ``ProbeConfiguration/countsVsockPackets``), in the probe's
-    /// terms: tx the packets built on this machine, rx those received. On loopback both ends
-    /// are here, so every packet is both (the probe's own programs would count each twice).
-    static func vsockCounters(_ totals: ConnectionTotals, loopback: Bool) -> VsockCounters {
-        guard loopback else {
-            return VsockCounters(tx: ObserveDocument.named(totals.fromParent), rx: ObserveDocument.named(totals.toParent))
+    /// terms: tx the packets built on this machine, rx those received. A loopback connection
+    /// has both ends here, so each of its packets is both (the probe's own programs would
+    /// count it twice).
+    static func vsockCounters(_ connections: [ConnectionTracker]) -> VsockCounters {
+        var tx = [ConnectionTotals.OpCount](repeating: ConnectionTotals.OpCount(), count: 8)
+        var rx = tx
+        for tracker in connections {
+            let totals = tracker.totals
+            let loopback = tracker.connection.parentCID == tracker.connection.peerCID
+            for op in 0..<8 {
+                let sent = totals.fromParent[op]
+                let received = totals.toParent[op]
+                let both = ConnectionTotals.OpCount(packets: sent.packets + received.packets, bytes: sent.bytes + received.bytes)
+                tx[op].packets += loopback ? both.packets : sent.packets
+                tx[op].bytes += loopback ? both.bytes : sent.bytes
+                rx[op].packets += loopback ? both.packets : received.packets
+                rx[op].bytes += loopback ? both.bytes : received.bytes
+            }
         }
-        let both = zip(totals.fromParent, totals.toParent).map {
-            ConnectionTotals.OpCount(packets: $0.packets + $1.packets, bytes: $0.bytes + $1.bytes)
-        }
-        return VsockCounters(tx: ObserveDocument.named(both), rx: ObserveDocument.named(both))
+        return VsockCounters(tx: ObserveDocument.named(tx), rx: ObserveDocument.named(rx))
     }
 
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC now, to date the BPF side's monotonic timestamps.

@@ -23,7 +23,8 @@ public struct ProbeConfiguration: Sendable, Equatable {
     public var vsockCID: UInt32?
     /// Load the two programs that count vsock packets by op. `observe` turns this off: its own
     /// programs already see every packet of the port, and a second program on each packet
-    /// tracepoint would cost every packet again (it fills the counts from its events instead).
+    /// tracepoint would cost every packet again (it fills the counts from its events instead;
+    /// events its ring buffer dropped are then missing from them too, and counted as lost).
     public var countsVsockPackets: Bool
     /// Where tracefs is (mounted there when it is the default and not yet mounted); a test
     /// points this at a copy with altered `format` files.

@@ -30,7 +30,7 @@ public struct TapEvent: Sendable, Equatable {
     /// sent packets (their tracepoint does not carry them).
     public var bufferAllocation: UInt32
     public var forwardCount: UInt32
-    /// Writes: the process. Packets: whoever ran when it was built or received (often a kworker).
+    /// Writes: the process. Packets: 0 (it would be whoever ran, often a kworker: not read).
     public var tgid: UInt32
     /// Writes: the x86_64 (or arm64) system call number.
     public var syscallNumber: UInt32

@@ -123,6 +123,36 @@ import VsockProbe
         #expect(record.statistics.think.max < 1_000_000)
     }
 
+    @Test("a late batch merged into events partly taken: each event once, in time order")
+    func mergeAfterPartialTake() throws {
+        var builder = ObservationBuilder()  // horizon 20 ms
+        // Exchanges every 10 ms from 0 to 100 ms: those up to 80 ms are taken, 90 and 100 wait
+        // (the batch is taken in part). Then another CPU's exchange at 95 ms, out of order.
+        var first: [TapEvent] = []
+        for index in 0...10 { first += Self.exchange(index, port: 40000, at: 1_000_000 + UInt64(index) * 10_000_000) }
+        try builder.take(first)
+        #expect(builder.packets == 36, "exchanges 0 to 8 taken, 9 and 10 waiting: \(builder.packets)")
+        try builder.take(Self.exchange(11, port: 40000, at: 96_000_000))
+        try builder.finish()
+        let record = try #require(builder.connections.values.first)
+        #expect(builder.packets == 48)
+        #expect(record.statistics.exchanges == 12)
+        // In time order every think time is about 5 or 10 ms; the late exchange taken after
+        // the one at 101 ms would have had none (0).
+        #expect(record.statistics.think.min > 4_000_000, "\(record.statistics.think.min)")
+    }
+
+    @Test("a batch out of order within itself, after everything waiting, is sorted in place of a merge")
+    func unsortedBatchAfterTheWaitingOnes() throws {
+        var builder = ObservationBuilder()
+        try builder.take(Self.exchange(0, port: 40000, at: 1_000_000))
+        try builder.take(Array(Self.exchange(1, port: 40000, at: 11_000_000).reversed()))
+        try builder.finish()
+        let record = try #require(builder.connections.values.first)
+        #expect(record.statistics.exchanges == 2)
+        #expect((1990...2010).contains(record.statistics.turnaround.max))
+    }
+
     @Test("packet totals compare and add by direction and op")
     func totals() {
         var a = ConnectionTotals()
@@ -141,18 +171,24 @@ import VsockProbe
         #expect(c == a)
     }
 
-    @Test("the probe's packet counts from observe's events: tx built here, rx received; on loopback every packet both")
+    @Test("the probe's packet counts from observe's events: tx built here, rx received; a loopback connection's packets both")
     func probeCountsFromEvents() {
-        var totals = ConnectionTotals()
-        let connection = VsockConnection(parentCID: 1, parentPort: 40000, peerCID: 1, peerPort: 5005)
-        for (direction, op, length) in [(PacketDirection.fromParent, UInt16(5), UInt32(100)), (.toParent, 5, 200), (.toParent, 6, 0), (.fromParent, 1, 0)] {
-            totals.count(ObservedPacket(timestampNanos: 1, direction: direction, connection: connection, op: op, length: length))
+        func tracker(peerCID: UInt32) -> ConnectionTracker {
+            let connection = VsockConnection(parentCID: 1, parentPort: 40000, peerCID: peerCID, peerPort: 5005)
+            var tracker = ConnectionTracker(connection: connection)
+            for (direction, op, length) in [(PacketDirection.fromParent, UInt16(5), UInt32(100)), (.toParent, 5, 200), (.toParent, 6, 0), (.fromParent, 1, 0)] {
+                _ = tracker.add(ObservedPacket(timestampNanos: 1, direction: direction, connection: connection, op: op, length: length))
+            }
+            return tracker
         }
-        let remote = ObserveSession.vsockCounters(totals, loopback: false)
+        let remote = ObserveSession.vsockCounters([tracker(peerCID: 16)])
         #expect(remote.tx?["RW"] == VsockPacketCount(packets: 1, bytes: 100) && remote.rx?["RW"] == VsockPacketCount(packets: 1, bytes: 200))
         #expect(remote.tx?["REQUEST"]?.packets == 1 && remote.rx?["REQUEST"]?.packets == 0 && remote.rx?["CREDIT_UPDATE"]?.packets == 1)
-        let loopback = ObserveSession.vsockCounters(totals, loopback: true)
+        let loopback = ObserveSession.vsockCounters([tracker(peerCID: 1)])
         #expect(loopback.tx == loopback.rx)
         #expect(loopback.tx?["RW"] == VsockPacketCount(packets: 2, bytes: 300) && loopback.tx?["CREDIT_UPDATE"]?.packets == 1)
+        // A mix: the remote connection's packets once, the loopback one's on both sides.
+        let mixed = ObserveSession.vsockCounters([tracker(peerCID: 1), tracker(peerCID: 16)])
+        #expect(mixed.tx?["RW"] == VsockPacketCount(packets: 3, bytes: 400) && mixed.rx?["RW"] == VsockPacketCount(packets: 3, bytes: 500))
     }
 }

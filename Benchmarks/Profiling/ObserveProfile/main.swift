@@ -8,8 +8,8 @@
 // packet event (setup and the final report cancel out). Each exchange is what rr 8 KiB
 // stop-and-wait puts on one loopback connection, as the tap delivers it: the parent's RW
 // request, the peer's credit update, the peer's RW response, the parent's credit update,
-// 100 µs apart, in batches of 200 events (20 ms of polling at 2500 exchanges/s) through the
-// same ring-buffer sink `VsockTap` uses.
+// 100 µs apart, in batches of 200 events (20 ms of polling at 2500 exchanges/s), in time
+// order (the ring buffer's callback in `VsockTap`, and batches out of order, are not profiled).
 import VsockObserve
 import VsockProbe
 
