@@ -24,7 +24,7 @@ Options:
   --no-build      do not run swift build; use --binary as it is
   --build-image IMAGE
                   build in this container image (a Swift 6 image on Debian 12, for example
-                  swift:6.1-bookworm); output in .build/nitro/container-build/release,
+                  swift:6.2-bookworm); output in .build/nitro/container-build/release,
                   handed back to your user (the container runs as root)
   --image TAG     docker image tag (default $NITRO_IMAGE)
   --eif PATH      output EIF (default $NITRO_EIF)
