@@ -27,19 +27,32 @@ public struct ConnectionTracker: Sendable {
         self.connection = connection
     }
 
+    /// The exchange the latest ``take(_:)`` that returned true completed.
+    public private(set) var completed = Exchange.empty
+
     /// Takes the next packet (timestamps must not go backwards); returns the exchange it
     /// completes, if any: the previous one ends when the parent starts a new request.
     public mutating func add(_ packet: ObservedPacket) -> Exchange? {
+        take(packet) ? completed : nil
+    }
+
+    /// ``add(_:)`` without an optional `Exchange` to build and copy for every packet (the
+    /// reader's path): true when the packet completed an exchange, then in ``completed``.
+    @inline(__always)
+    public mutating func take(_ packet: ObservedPacket) -> Bool {
         totals.count(packet)
         if packet.op == VsockOp.request.rawValue || packet.op == VsockOp.response.rawValue {
             inFlight.handshakeSeen()
         }
-        var completed: Exchange?
+        var finished = false
         if packet.isData {
             switch packet.direction {
             case .fromParent:
                 inFlight.parentSent(bytes: packet.length)
-                if phase == .response { completed = building }
+                if phase == .response {
+                    completed = building
+                    finished = true
+                }
                 if phase != .request { startRequest(at: packet.timestampNanos) }
                 phase = .request
                 building.requestEndNanos = packet.timestampNanos
@@ -68,7 +81,7 @@ public struct ConnectionTracker: Sendable {
             inFlight.peerRead(forwardCount: forwardCount)
         }
         countControl(packet)
-        return completed
+        return finished
     }
 
     /// The exchange still open when observation stops, if its answer had begun.

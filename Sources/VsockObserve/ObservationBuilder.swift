@@ -22,8 +22,9 @@ public struct ObservationBuilder {
     /// The connections in the order their first packet came; `slots` finds one by its ends.
     private var records: [ConnectionRecord] = []
     private var slots: [VsockConnection: Int] = [:]
-    private var lastConnection: VsockConnection?
-    private var lastSlot = 0
+    /// The previous packet's connection and slot; slot -1 before the first packet.
+    private var lastConnection = VsockConnection(parentCID: 0, parentPort: 0, peerCID: 0, peerPort: 0)
+    private var lastSlot = -1
     /// Writes by system call number.
     private var writesByNumber: [UInt32: UInt64] = [:]
     /// Events not taken yet, in time order: the batches as they came (not copied), from
@@ -43,7 +44,7 @@ public struct ObservationBuilder {
         public var statistics = ExchangeStatistics()
 
         mutating func add(_ packet: ObservedPacket) {
-            if let exchange = tracker.add(packet) { statistics.record(exchange) }
+            if tracker.take(packet) { statistics.record(tracker.completed) }
         }
     }
 
@@ -170,8 +171,13 @@ public struct ObservationBuilder {
 
     /// Where `connection`'s record is, added if it is new: the previous packet's connection is
     /// remembered (packets come in runs of one connection), others are hashed.
+    @inline(__always)
     private mutating func slot(of connection: VsockConnection) -> Int {
-        if connection == lastConnection { return lastSlot }
+        if lastSlot >= 0 && connection == lastConnection { return lastSlot }
+        return newSlot(of: connection)
+    }
+
+    private mutating func newSlot(of connection: VsockConnection) -> Int {
         let slot: Int
         if let known = slots[connection] {
             slot = known
