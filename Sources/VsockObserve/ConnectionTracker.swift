@@ -132,6 +132,8 @@ public struct ConnectionTotals: Sendable, Equatable {
     public struct OpCount: Sendable, Equatable {
         public var packets: UInt64 = 0
         public var bytes: UInt64 = 0
+
+        static func + (a: Self, b: Self) -> Self { OpCount(packets: a.packets + b.packets, bytes: a.bytes + b.bytes) }
     }
 
     public init() {}
@@ -157,10 +159,7 @@ public struct ConnectionTotals: Sendable, Equatable {
     }
 
     mutating func add(_ other: ConnectionTotals) {
-        for index in 0..<16 {
-            counts[index].packets += other.counts[index].packets
-            counts[index].bytes += other.counts[index].bytes
-        }
+        for index in 0..<16 { counts[index] = counts[index] + other.counts[index] }
         firstNanos = [firstNanos, other.firstNanos].compactMap { $0 }.min()
         lastNanos = [lastNanos, other.lastNanos].compactMap { $0 }.max()
         unansweredTurnBytes += other.unansweredTurnBytes

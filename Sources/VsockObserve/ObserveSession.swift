@@ -170,16 +170,12 @@ public enum ObserveSession {
         var tx = [ConnectionTotals.OpCount](repeating: ConnectionTotals.OpCount(), count: 8)
         var rx = tx
         for tracker in connections {
-            let totals = tracker.totals
+            let sent = tracker.totals.fromParent
+            let received = tracker.totals.toParent
             let loopback = tracker.connection.parentCID == tracker.connection.peerCID
             for op in 0..<8 {
-                let sent = totals.fromParent[op]
-                let received = totals.toParent[op]
-                let both = ConnectionTotals.OpCount(packets: sent.packets + received.packets, bytes: sent.bytes + received.bytes)
-                tx[op].packets += loopback ? both.packets : sent.packets
-                tx[op].bytes += loopback ? both.bytes : sent.bytes
-                rx[op].packets += loopback ? both.packets : received.packets
-                rx[op].bytes += loopback ? both.bytes : received.bytes
+                tx[op] = tx[op] + (loopback ? sent[op] + received[op] : sent[op])
+                rx[op] = rx[op] + (loopback ? sent[op] + received[op] : received[op])
             }
         }
         return VsockCounters(tx: ObserveDocument.named(tx), rx: ObserveDocument.named(rx))
