@@ -8,10 +8,14 @@
 #            (observe's packet programs on both vsock tracepoints, its ring buffer drained,
 #            the run followed: its system calls counted and its writes captured)
 #   probe    vsockbench run ... --probe                          (when OBSCOST_PROBE=1)
+#   idle     vsockbench observe --port 5999 --json F -- vsockbench run ...   (when OBSCOST_IDLE=1)
+#            (every program attached and the run followed, but nothing uses port 5999: no
+#            packet event, only the run's writes)
 # The order is reversed every round (off, observe, probe; then probe, observe, off), so each
 # arm runs before and after the others equally often and a drift within a round cancels out.
 # Environment: OBSCOST_ROUNDS (default 6), OBSCOST_DURATION (default 10s), OBSCOST_WARMUP
-# (default 1s), OBSCOST_PROBE (1: the third arm; default 1).
+# (default 1s), OBSCOST_PROBE (1: the third arm; default 1), OBSCOST_IDLE (1: the idle-port
+# arm; default 0).
 # Results in /out: rounds/R-ARM.json (the run's JSON), rounds/R-observe-observe.json
 # (observe's), rounds/R-ARM.stderr, order.txt (one "round arm status start end" line per run,
 # guest uptimes), checks.txt. The host script reads them; timings under TCG are emulated.
@@ -23,7 +27,9 @@ ROUNDS=${OBSCOST_ROUNDS:-6}
 DURATION=${OBSCOST_DURATION:-10s}
 WARMUP=${OBSCOST_WARMUP:-1s}
 PROBE=${OBSCOST_PROBE:-1}
+IDLE=${OBSCOST_IDLE:-0}
 PORT=5005
+IDLE_PORT=5999
 SCENARIO=/tmp/observe-cost.yaml
 R=$OUT/rounds
 mkdir -p "$R"
@@ -71,6 +77,11 @@ arm() {
                 vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --json "$json" \
                 >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
             ;;
+        idle)
+            timeout "$run_limit" vsockbench observe --port "$IDLE_PORT" --json "$R/$1-idle-observe.json" -- \
+                vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --json "$json" \
+                >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
+            ;;
         probe)
             timeout "$run_limit" vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --probe --json "$json" \
                 >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
@@ -86,7 +97,8 @@ arm() {
 }
 
 arms="off observe"
-[ "$PROBE" = 1 ] && arms="off observe probe"
+[ "$PROBE" = 1 ] && arms="$arms probe"
+[ "$IDLE" = 1 ] && arms="$arms idle"
 reversed=$(echo "$arms" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }')
 bad=0
 round=1
