@@ -25,8 +25,10 @@ public struct ObservationBuilder {
     /// The previous packet's connection and slot; slot -1 before the first packet.
     private var lastConnection = VsockConnection(parentCID: 0, parentPort: 0, peerCID: 0, peerPort: 0)
     private var lastSlot = -1
-    /// Writes by system call number.
-    private var writesByNumber: [UInt32: UInt64] = [:]
+    /// Writes by system call number, in the order the numbers first came: a process uses one or
+    /// two of the eight write-family calls, so a short search beats hashing every write.
+    private var writeNumbers: [UInt32] = []
+    private var writeCounts: [UInt64] = []
     /// Events not taken yet, in time order: the batches as they came (not copied), from
     /// `batches[firstBatch][firstIndex]` on. A batch out of order is merged with what waits
     /// into one sorted batch.
@@ -59,7 +61,7 @@ public struct ObservationBuilder {
 
     /// The followed processes' writes, by system call name.
     public var writesBySyscall: [String: UInt64] {
-        writesByNumber.reduce(into: [:]) { $0[TapEvent.syscallName($1.key), default: 0] += $1.value }
+        zip(writeNumbers, writeCounts).reduce(into: [:]) { $0[TapEvent.syscallName($1.0), default: 0] += $1.1 }
     }
 
     /// Takes a batch of events; those older than the horizon behind the newest are processed.
@@ -158,7 +160,7 @@ public struct ObservationBuilder {
         if event.kind == .write {
             writes += 1
             writeSizes.record(UInt64(event.length))
-            writesByNumber[event.syscallNumber, default: 0] += 1
+            countWrite(number: event.syscallNumber)
             return
         }
         guard let packet = ObservedPacket(event) else { return }
@@ -167,6 +169,16 @@ public struct ObservationBuilder {
         // In place: a copy taken out of the array would share the histograms' storage with the
         // record still in it, and recording an exchange would then copy all four (about 1 MB).
         records[slot(of: packet.connection)].add(packet)
+    }
+
+    @inline(__always)
+    private mutating func countWrite(number: UInt32) {
+        if let index = writeNumbers.firstIndex(of: number) {
+            writeCounts[index] += 1
+        } else {
+            writeNumbers.append(number)
+            writeCounts.append(1)
+        }
     }
 
     /// Where `connection`'s record is, added if it is new: the previous packet's connection is
