@@ -82,13 +82,7 @@ public final class HistoryDatabase: Sendable {
     /// migration: the second one fails (its table exists) and rolls back whole. When that
     /// happens and the other process has finished the job, the database is as it should be.
     private func prepare() throws(HistoryError) {
-        do {
-            try queue.writeWithoutTransaction { db in
-                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            }
-        } catch {
-            throw Self.describe(error, path: path)
-        }
+        try switchToWAL()
         let migrator = HistorySchema.migrator
         for attempt in 1...5 {
             do {
@@ -98,6 +92,35 @@ public final class HistoryDatabase: Sendable {
                 let done = (try? queue.read { try migrator.hasCompletedMigrations($0) }) ?? false
                 if done { return }
                 if attempt == 5 { throw Self.describe(error, path: path) }
+            }
+        }
+    }
+
+    /// Puts the file in WAL mode. Switching takes an exclusive lock: two processes opening a new
+    /// file at once each hold a shared lock while waiting for the other's to go, and with the
+    /// 30 s busy timeout both wait it out (`history add` twice at once failed that way). So the
+    /// switch waits a short, random time, and on a busy file lets go and tries again, until the
+    /// file is in WAL mode (by either process) or the busy timeout has passed.
+    private func switchToWAL() throws(HistoryError) {
+        let patienceMilliseconds = Int(Self.busyTimeoutSeconds * 1000)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.busyTimeoutSeconds * 1e9)
+        while true {
+            do {
+                // A file that cannot be in WAL mode (no shared memory where it lives) keeps its
+                // mode: SQLite returns that mode rather than failing, and it still works.
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA busy_timeout = \(Int.random(in: 20...120))")
+                    defer { try? db.execute(sql: "PRAGMA busy_timeout = \(patienceMilliseconds)") }
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                }
+                return
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
+                && DispatchTime.now().uptimeNanoseconds < deadline
+            {
+                continue
+            } catch {
+                throw Self.describe(error, path: path)
             }
         }
     }
@@ -142,7 +165,7 @@ public final class HistoryDatabase: Sendable {
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
             return .cannotOpen(path: path, reason: message)
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return .storage(path: path, reason: "another process held it for more than \(Int(busyTimeoutSeconds)) s (\(message))")
+            return .storage(path: path, reason: "another process holds it (\(message); vsockbench waits up to \(Int(busyTimeoutSeconds)) s)")
         case .SQLITE_CORRUPT:
             return .storage(path: path, reason: "the file is damaged (\(message)); restore it from a copy")
         default:

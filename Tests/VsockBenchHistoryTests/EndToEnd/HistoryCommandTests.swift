@@ -133,6 +133,43 @@ struct HistoryCommandTests {
         #expect(runs.allSatisfy { $0["git_commit"] is NSNull })
     }
 
+    /// Two processes opening a new history in the same instant both switch it to WAL mode, and
+    /// SQLite turns one away at once ("database is locked", no busy wait) rather than risk a
+    /// deadlock; before the switch retried, about a third of such pairs lost one run here. The
+    /// two wait on a file (a shell spinning, a bounded number of times) so that they start together.
+    @Test func pairsOpeningANewHistoryInTheSameInstantBothLand() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let files = try Self.resultsFiles(in: directory).prefix(2)
+        let gate = directory + "/go"
+        // Bounded: a shell whose gate never comes runs the command anyway after some 10^6 checks.
+        let waitThenRun = "i=0; while [ ! -e \"$0\" ] && [ $i -lt 1000000 ]; do i=$((i + 1)); done; shift; exec \"$@\""
+        for attempt in 1...8 {
+            let path = directory + "/h\(attempt).sqlite"
+            try? FileManager.default.removeItem(atPath: gate)
+            let pair = try files.map { file in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", waitThenRun, gate, "-", Self.tool, "history", "add", file, "--db", path]
+                process.currentDirectoryURL = URL(fileURLWithPath: directory)
+                let out = Pipe(), err = Pipe()
+                process.standardOutput = out
+                process.standardError = err
+                try process.run()
+                return (process, out, err)
+            }
+            usleep(50_000)
+            FileManager.default.createFile(atPath: gate, contents: nil)
+            let outputs = pair.map { Self.finish($0) }
+            for output in outputs {
+                #expect(output.status == 0, "attempt \(attempt): \(output.stderr)")
+            }
+            let list = try Self.run(["history", "list", "--db", path, "--json"], in: directory)
+            let runs = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
+            #expect(runs?.count == 2, "attempt \(attempt): \(list.stdout)")
+        }
+    }
+
     @Test func badInputIsOneLineAndExit2() throws {
         let db = try HistoryFixtures.databasePath()
         let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
