@@ -65,9 +65,18 @@ public struct ExchangeStatistics: Sendable {
 /// Sizes, exactly: a count per distinct size while there are at most ``distinctLimit`` of them
 /// (messages come in few sizes), and an HdrHistogram beside it that takes over beyond (three
 /// significant digits: within 0.1%). A run of one size is counted before it reaches the table
-/// (the size of each exchange is often its predecessor's: no hashing then).
+/// (the size of each exchange is often its predecessor's: no hashing then), in the table and
+/// in the histogram alike.
 public struct SizeDistribution: Sendable {
-    public private(set) var histogram = Histogram<UInt64>(
+    /// Every size recorded, the open run included (a copy: for reports, not per event).
+    public var histogram: Histogram<UInt64> {
+        guard runLength > 0 else { return closedRuns }
+        var all = closedRuns
+        _ = all.record(max(1, runSize), count: runLength)
+        return all
+    }
+    /// The runs closed so far.
+    private var closedRuns = Histogram<UInt64>(
         lowestDiscernibleValue: 1, highestTrackableValue: 1 << 40, numberOfSignificantValueDigits: .three)
     private var exact: [UInt64: UInt64]? = [:]
     /// The latest size and how many times in a row it came, not in `exact` yet.
@@ -81,7 +90,6 @@ public struct SizeDistribution: Sendable {
     public init() {}
 
     public mutating func record(_ bytes: UInt64) {
-        _ = histogram.record(max(1, bytes))
         count += 1
         sum += Double(bytes)
         if bytes == runSize && runLength > 0 {
@@ -95,7 +103,7 @@ public struct SizeDistribution: Sendable {
 
     public mutating func add(_ other: SizeDistribution) {
         closeRun()
-        histogram.add(other.histogram)
+        closedRuns.add(other.histogram)
         count += other.count
         sum += other.sum
         if let theirs = other.exactSizes, exact != nil {
@@ -137,6 +145,7 @@ public struct SizeDistribution: Sendable {
 
     private mutating func closeRun() {
         guard runLength > 0 else { return }
+        _ = closedRuns.record(max(1, runSize), count: runLength)
         if exact != nil {
             exact?[runSize, default: 0] += runLength
             if (exact?.count ?? 0) > Self.distinctLimit { exact = nil }

@@ -60,6 +60,22 @@ import VsockProbe
         #expect(abs((distribution.distribution.max ?? 0) - limit) <= limit * 0.001)
     }
 
+    @Test("beyond the table, the histogram counts a run still open, its own and an added one's")
+    func histogramCountsOpenRuns() {
+        var distribution = SizeDistribution()
+        for size in 1...UInt64(SizeDistribution.distinctLimit + 1) { distribution.record(size) }
+        for _ in 0..<10_000 { distribution.record(1_000_000) }
+        #expect(!distribution.isExact)
+        #expect(abs((distribution.distribution.p50 ?? 0) - 1_000_000) <= 1_000)
+        var other = SizeDistribution()
+        for _ in 0..<30_000 { other.record(5_000_000) }
+        distribution.add(other)
+        // 4,097 small, 10,000 x 1e6, 30,000 x 5e6: the median is in the last run.
+        #expect(abs((distribution.distribution.p50 ?? 0) - 5_000_000) <= 5_000)
+        #expect(distribution.count == UInt64(SizeDistribution.distinctLimit + 1) + 40_000)
+        #expect(distribution.histogram.totalCount == distribution.count)
+    }
+
     @Test("the last distinct size over the limit is still open in a run: not exact either")
     func openRunOverTheLimit() {
         var distribution = SizeDistribution()
