@@ -118,6 +118,9 @@ public final class HistoryDatabase: Sendable {
                 where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
                 && DispatchTime.now().uptimeNanoseconds < deadline
             {
+                // SQLite may say busy at once (it does when waiting could deadlock): a short,
+                // random pause, so that the two do not keep meeting.
+                usleep(useconds_t.random(in: 1_000...20_000))
                 continue
             } catch {
                 throw Self.describe(error, path: path)
