@@ -27,8 +27,7 @@ public struct ObservationBuilder {
     private var lastSlot = -1
     /// Writes by system call number, in the order the numbers first came: a process uses one or
     /// two of the eight write-family calls, so a short search beats hashing every write.
-    private var writeNumbers: [UInt32] = []
-    private var writeCounts: [UInt64] = []
+    private var writesByNumber: [(number: UInt32, count: UInt64)] = []
     /// Events not taken yet, in time order: the batches as they came (not copied), from
     /// `batches[firstBatch][firstIndex]` on. A batch out of order is merged with what waits
     /// into one sorted batch.
@@ -61,7 +60,7 @@ public struct ObservationBuilder {
 
     /// The followed processes' writes, by system call name.
     public var writesBySyscall: [String: UInt64] {
-        zip(writeNumbers, writeCounts).reduce(into: [:]) { $0[TapEvent.syscallName($1.0), default: 0] += $1.1 }
+        writesByNumber.reduce(into: [:]) { $0[TapEvent.syscallName($1.number), default: 0] += $1.count }
     }
 
     /// Takes a batch of events; those older than the horizon behind the newest are processed.
@@ -173,11 +172,10 @@ public struct ObservationBuilder {
 
     @inline(__always)
     private mutating func countWrite(number: UInt32) {
-        if let index = writeNumbers.firstIndex(of: number) {
-            writeCounts[index] += 1
+        if let index = writesByNumber.firstIndex(where: { $0.number == number }) {
+            writesByNumber[index].count += 1
         } else {
-            writeNumbers.append(number)
-            writeCounts.append(1)
+            writesByNumber.append((number, 1))
         }
     }
 

@@ -96,10 +96,10 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
-    /// Puts the file in WAL mode. Switching takes an exclusive lock: two processes opening a new
-    /// file at once each hold a shared lock while waiting for the other's to go, and with the
-    /// 30 s busy timeout both wait it out (`history add` twice at once failed that way). So the
-    /// switch waits a short, random time, and on a busy file lets go and tries again, until the
+    /// Puts the file in WAL mode. Switching takes an exclusive lock: when two processes open a
+    /// new file at once, SQLite can turn one away with "database is locked" at once rather than
+    /// let both wait for each other (`history add` twice at once lost a run that way). So the
+    /// switch waits a short, random time, and on a busy file pauses and tries again, until the
     /// file is in WAL mode (by either process) or the busy timeout has passed.
     private func switchToWAL() throws(HistoryError) {
         let patienceMilliseconds = Int(Self.busyTimeoutSeconds * 1000)
