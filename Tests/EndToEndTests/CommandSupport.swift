@@ -39,9 +39,10 @@ enum CommandSupport {
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// A fresh temporary directory for one test's files.
+    /// A fresh directory for one test's files, under `Tool.scratchRoot` (removed when the test
+    /// process exits).
     static func scratch(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appending(path: "vsockbench-e2e-\(name)-\(UUID().uuidString)")
+        let url = URL(fileURLWithPath: Tool.scratchRoot).appending(path: "vsockbench-e2e-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -42,9 +42,17 @@ enum Tool {
         return Output(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
     }
 
-    /// A scratch directory removed at the end of the test.
+    /// The one directory that holds every scratch path of this test process
+    /// (`$TMPDIR/vsockbench-tests-PID`), removed with all it holds when the process exits.
+    static let scratchRoot: String = {
+        atexit { try? FileManager.default.removeItem(atPath: Tool.scratchRoot) }
+        return NSTemporaryDirectory() + "vsockbench-tests-\(getpid())"
+    }()
+
+    /// A fresh scratch directory under `scratchRoot`: it outlives the test and goes when the
+    /// test process exits.
     static func scratch() throws -> String {
-        let dir = NSTemporaryDirectory() + "vsockbench-test-" + UUID().uuidString.prefix(8)
+        let dir = scratchRoot + "/vsockbench-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
