@@ -10,9 +10,17 @@ import VsockBenchSupport
 enum HistoryFixtures {
     static let targetHost = HostFacts(tool: "vsockbench 0.1.0", kernel: "4.14.256-enclave", hostname: "enclave", pid: 7, cpus: 2)
 
-    /// A scratch database path in its own directory (the file itself does not exist yet).
+    /// The one directory that holds the scratch databases of this test process
+    /// (`$TMPDIR/vsockbench-tests-PID`), removed with all it holds when the process exits.
+    static let scratchRoot: String = {
+        atexit { try? FileManager.default.removeItem(atPath: HistoryFixtures.scratchRoot) }
+        return NSTemporaryDirectory() + "vsockbench-tests-\(getpid())"
+    }()
+
+    /// A scratch database path in its own directory under `scratchRoot` (the file itself does
+    /// not exist yet; the directory goes when the test process exits).
     static func databasePath(_ name: String = "history") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vsockbench-history-\(UUID().uuidString)")
+        let directory = URL(fileURLWithPath: scratchRoot).appendingPathComponent("vsockbench-history-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent("\(name).sqlite").path
     }
