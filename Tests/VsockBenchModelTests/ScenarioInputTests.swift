@@ -7,6 +7,7 @@ import Glibc
 /// Whatever a scenario file holds, the loader answers `file:line: message`, reads no more
 /// than the limit, and never echoes raw bytes.
 @Suite struct ScenarioInputTests {
+    /// A new file in /tmp holding `bytes`; the test removes it.
     static func write(_ bytes: [UInt8]) -> String {
         var template = Array("/tmp/vsockbench-scenario-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
@@ -26,6 +27,7 @@ import Glibc
 
     @Test func anOversizedFileIsRefusedByItsSizeBeforeReading() {
         let path = Self.write(Array(repeating: 0x20, count: ScenarioLoader.maximumBytes + 1))
+        defer { unlink(path) }
         let d = Self.diagnostics { () throws(ScenarioError) in try ScenarioLoader.load(path: path) }
         #expect(d.first?.description == "\(path): the file has 4.0MiB; scenario files are at most 4MiB")
         // A device that never ends is read only up to the limit.
@@ -43,6 +45,7 @@ import Glibc
     ])
     func binaryAndNonUTF8InputIsNamedWithItsLine(bytes: [UInt8], line: Int, message: String) {
         let path = Self.write(bytes)
+        defer { unlink(path) }
         let d = Self.diagnostics { () throws(ScenarioError) in try ScenarioLoader.load(path: path) }
         #expect(d == [ScenarioDiagnostic(file: path, line: line, message: message)])
         #expect(!d.description.contains("\u{1B}"), "no raw escape reaches the terminal")

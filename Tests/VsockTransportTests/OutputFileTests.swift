@@ -6,6 +6,7 @@ import Glibc
 
 /// Results files are written whole or not at all.
 @Suite struct OutputFileTests {
+    /// A new directory in /tmp; the test removes it.
     static func scratch() -> String {
         var template = Array("/tmp/vsockbench-output-XXXXXX".utf8CString)
         return mkdtemp(&template).map { String(cString: $0) } ?? "/tmp"
@@ -14,6 +15,10 @@ import Glibc
     @Test func writesWholeFilesAndLeavesNoTemporaryBehind() throws {
         let dir = Self.scratch()
         let path = dir + "/r.json"
+        defer {
+            unlink(path)
+            rmdir(dir)
+        }
         try OutputFile.write(path, Array("first".utf8))
         try OutputFile.write(path, Array("second, longer".utf8))
         #expect(try FileContents.read(path: path, limit: 100) == Array("second, longer".utf8))
@@ -38,7 +43,9 @@ import Glibc
         #expect(OutputFile.problem(with: "/tmp") == "/tmp is a directory; name a file")
         #expect(OutputFile.problem(with: "/nonexistent/r.json")?.contains("its directory /nonexistent does not exist") == true)
         #expect(OutputFile.problem(with: "/etc/hostname/x")?.contains("is not a directory") == true)
-        #expect(OutputFile.problem(with: Self.scratch() + "/new.json") == nil)
+        let dir = Self.scratch()
+        defer { rmdir(dir) }
+        #expect(OutputFile.problem(with: dir + "/new.json") == nil)
         #expect(OutputFile.problem(with: "") != nil)
     }
 }
