@@ -32,6 +32,11 @@ extension VsockBench {
                 Loopback (both ends on this machine, CID 1): the side connecting to PORT is taken as \
                 the parent.
 
+                Its cost: the BPF programs run on every packet of PORT (and, when following, every \
+                system call of the machine); the thread that drains their ring buffer runs at nice \
+                19, yielding the CPU to the processes observed, and at nice 0 while it falls behind \
+                (a warning says so). Events it could not take are counted in lost_events.
+
                 Examples:
                   vsockbench observe --port 5005 --pid $(pidof my-parent-app) --duration 30s --json agent.json
                   vsockbench observe --port 5005 --cid 16 --duration 10s --pcap agent.pcap
