@@ -20,7 +20,10 @@ enum HarnessTarget {
 
     static let shared: TargetServer = start()
 
-    private static func start() -> TargetServer {
+    /// The fresh temporary directory holding the target's socket. A normal exit (libFuzzer's
+    /// when its runs or time are up) removes the socket and the directory, the target still
+    /// listening or not; a crash, timeout or leak ends the process with `_Exit` and leaves them.
+    private static let directory: String = {
         var template = Array("/tmp/vsockbench-fuzz-XXXXXX".utf8CString)
         let directory = template.withUnsafeMutableBufferPointer { buffer -> String? in
             guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return nil }
@@ -30,7 +33,17 @@ enum HarnessTarget {
             fuzzCheck(false, "mkdtemp failed")
             fatalError("unreachable")
         }
-        var configuration = TargetConfiguration(listen: .unix(path: "\(directory)/target.sock"))
+        atexit {
+            _ = unlink(HarnessTarget.socketPath)
+            _ = rmdir(HarnessTarget.directory)
+        }
+        return directory
+    }()
+
+    private static var socketPath: String { "\(directory)/target.sock" }
+
+    private static func start() -> TargetServer {
+        var configuration = TargetConfiguration(listen: .unix(path: socketPath))
         configuration.mode = .agent
         configuration.maxFrame = maxFrame
         configuration.maxMemory = maxMemory
