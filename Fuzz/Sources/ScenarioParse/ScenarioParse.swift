@@ -110,16 +110,25 @@ private func contains(_ bytes: UnsafeRawBufferPointer, _ needle: StaticString) -
 }
 
 /// The scratch directory the fuzzed scenario lives in, with the corpora a replay case may name.
+/// A normal exit (libFuzzer's when its runs or time are up) removes it and its files; a crash,
+/// timeout or leak ends the process with `_Exit` and leaves them.
 private enum CorpusDirectory {
     static let path: String = {
         var template = Array("/tmp/vsockbench-fuzz-scenario.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed: errno \(errno)") }
         let path = String(cString: made)
+        atexit {
+            for file in CorpusDirectory.files { _ = unlink(CorpusDirectory.path + "/" + file) }
+            _ = rmdir(CorpusDirectory.path)
+        }
         // Three u32be messages (0, 3 and 5 bytes); two lines.
         write(path + "/messages.u32be", [0, 0, 0, 0, 0, 0, 0, 3, 0x61, 0x62, 0x63, 0, 0, 0, 5, 1, 2, 3, 4, 5])
         write(path + "/messages.line", Array("hello\nworld\n".utf8))
         return path
     }()
+
+    /// The files `path` holds.
+    private static let files = ["messages.u32be", "messages.line"]
 
     private static func write(_ file: String, _ bytes: [UInt8]) {
         guard let handle = fopen(file, "wb") else { fatalError("cannot create \(file)") }
