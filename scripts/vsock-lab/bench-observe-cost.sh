@@ -24,6 +24,7 @@
 #
 # Usage: scripts/vsock-lab/bench-observe-cost.sh [--rounds N] [--duration D] [--binary PATH]
 #            [--json FILE] [--out DIR] [--clock icount|wall] [--cpus N] [--no-probe] [--idle]
+#            [--no-wakeup-preemption]
 #   --rounds N     rounds (default 10); each runs every arm once
 #   --duration D   each run's measured time (default 8s; 500ms, 8s, 1m), after 1 s of warmup
 #   --binary PATH  a release vsockbench (default .build/release/vsockbench); a stripped copy
@@ -36,6 +37,13 @@
 #                  wake-ups dominate and the off arm ran about 8x slower than on 1)
 #   --no-probe     leave out the `run --probe` arm
 #   --idle         add the idle-port arm (observe attached and following, no packet events)
+#   --no-wakeup-preemption
+#                  run every arm with CFS's wake-up preemption off in the guest (sched feature
+#                  NO_WAKEUP_PREEMPTION): on one vCPU, whether a woken task preempts the running
+#                  one switches the guest between interleavings of driver, target, loopback
+#                  kworker and observe's reader, and a change of a few instructions can switch
+#                  it; without it the ratio is the instructions observe adds. Not the kernel a
+#                  user runs: a second figure beside the default one
 # 5 to 6 minutes at the defaults here (a boot, then 30 runs of 10-12 s). Needs
 # qemu-system-x86, busybox-static, cpio (the lab) and python3. Exit status: 0, 1 (a run failed
 # or a round was flagged), 2 (usage), or the lab's own (69 prerequisite missing, 70 no boot,
@@ -54,6 +62,7 @@ cpus=1
 clock=icount
 probe=1
 idle=0
+nowp=0
 die() {
     echo "bench-observe-cost: $*" >&2
     exit 2
@@ -75,6 +84,7 @@ while [[ $# -gt 0 ]]; do
             ;;
         --no-probe) probe=0; shift ;;
         --idle) idle=1; shift ;;
+        --no-wakeup-preemption) nowp=1; shift ;;
         -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
@@ -129,11 +139,12 @@ if [[ $clock == icount ]]; then
     echo "bench-observe-cost: --clock icount: guest time is 8 ns per instruction executed (QEMU -icount shift=3), idle skipped."
     clock_args=(--accel tcg --icount 3)
 fi
+((nowp)) && echo "bench-observe-cost: --no-wakeup-preemption: CFS's wake-up preemption is off in the guest (a second figure, not a user's kernel)."
 status=0
 (cd "$root" && "$here/lab.sh" --job "$here/jobs/observe-cost.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --cpus "$cpus" --timeout "$timeout" "${clock_args[@]}" \
     --env "OBSCOST_ROUNDS=$rounds" --env "OBSCOST_DURATION=$duration" --env "OBSCOST_WARMUP=$warmup" \
-    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle") >"$stage/lab.log" 2>&1 || status=$?
+    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp") >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
     echo "bench-observe-cost: the lab brought no result back (status $status); its record is in $out/_lab/" >&2
@@ -142,10 +153,11 @@ fi
 grep -E '^(vsock-lab: guest|round [0-9]+ [a-z]+: exit status)' "$stage/lab.log" || true
 
 summary_status=0
-python3 - "$out" "$json" "$duration" "$cpus" "$clock" <<'PY' || summary_status=$?
+python3 - "$out" "$json" "$duration" "$cpus" "$clock" "$nowp" <<'PY' || summary_status=$?
 import json, os, statistics, sys
 
 out, json_path, duration, cpus, clock = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+scheduler = "no_wakeup_preemption" if sys.argv[6] == "1" else "default"
 rounds_dir = os.path.join(out, "rounds")
 
 def load(path):
@@ -255,6 +267,8 @@ clock_said = ("guest time counted in instructions (-icount): ratios of instructi
               if clock == "icount" else "TCG's host-time clock: as noisy as the host")
 print(f"(rr 8KiB/8KiB stop-and-wait, vsock CID 1 in a QEMU TCG guest with {cpus} vCPU, {duration} a run;")
 print(f" {clock_said}; emulated timings, relative costs only)")
+if scheduler != "default":
+    print("(wake-up preemption off in the guest: the instructions observe adds, not what a user's kernel shows)")
 if flagged:
     print("FLAGGED: observe's view does not match its run, so its cost may be understated:")
     for f in flagged:
@@ -269,7 +283,8 @@ if json_path:
     with open(json_path, "w") as f:
         json.dump({
             "workload": "rr 8KiB/8KiB inflight 1 over vsock CID 1 (vsock_loopback)",
-            "lab": {"kernel": lab.get("guest_kernel_release"), "accel": lab.get("accel"), "cpus": cpus, "clock": clock},
+            "lab": {"kernel": lab.get("guest_kernel_release"), "accel": lab.get("accel"), "cpus": cpus, "clock": clock,
+                    "scheduler": scheduler},
             "emulated": lab.get("accel") == "tcg",
             "duration": duration, "rounds": rows, "summary": summary, "goal": 0.97,
             "flagged": flagged, "failed": failed,

@@ -15,7 +15,7 @@
 # arm runs before and after the others equally often and a drift within a round cancels out.
 # Environment: OBSCOST_ROUNDS (default 6), OBSCOST_DURATION (default 10s), OBSCOST_WARMUP
 # (default 1s), OBSCOST_PROBE (1: the third arm; default 1), OBSCOST_IDLE (1: the idle-port
-# arm; default 0).
+# arm; default 0), OBSCOST_NO_WAKEUP_PREEMPTION (1: CFS's wake-up preemption off; default 0).
 # Results in /out: rounds/R-ARM.json (the run's JSON), rounds/R-observe-observe.json
 # (observe's), rounds/R-ARM.stderr, order.txt (one "round arm status start end" line per run,
 # guest uptimes), checks.txt. The host script reads them; timings under TCG are emulated.
@@ -56,6 +56,19 @@ printf '%s\n' 'name: observe-cost' 'cases:' \
     "  - {name: rr-8k, workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 1, warmup: $WARMUP, duration: $DURATION}" \
     >"$SCENARIO"
 
+# OBSCOST_NO_WAKEUP_PREEMPTION=1: every arm with CFS's wake-up preemption off (the
+# scheduler feature NO_WAKEUP_PREEMPTION, in debugfs): a woken task waits until the running
+# one sleeps or its slice ends, so the guest does not switch between interleavings of the
+# driver, the target, the loopback kworker and observe's reader from one run to the next (on
+# one vCPU a few instructions more or less in one of them can), and the ratio is the
+# instructions observe adds. Users' kernels preempt on wake-up: this is a second figure, not
+# the one a user sees.
+if [ "${OBSCOST_NO_WAKEUP_PREEMPTION:-0}" = 1 ]; then
+    mount -t debugfs none /sys/kernel/debug 2>/dev/null
+    echo NO_WAKEUP_PREEMPTION >/sys/kernel/debug/sched/features 2>/dev/null
+    check "wake-up preemption is off (sched feature NO_WAKEUP_PREEMPTION)" \
+        grep -qw NO_WAKEUP_PREEMPTION /sys/kernel/debug/sched/features
+fi
 uname -r >"$OUT/kernel-release"
 nproc >"$OUT/guest-cpus"
 vsockbench serve --listen "vsock://any:$PORT" >"$OUT/serve.stdout" 2>"$OUT/serve.stderr" &
