@@ -116,16 +116,11 @@ public enum ObserveSession {
         let startedAt = iso8601Now()
         let stop = StopRequest()
         if child == nil { SignalWatcher.start { _ in stop.request() } }
-        // After the command's fork: only this thread yields (see DrainPriority).
-        var priority = DrainPriority(capacity: VsockTap.capacity)
-        priority.yield()
         let start = MonotonicClock.nanos()
         try child?.release()
         var exitStatus: Int32?
         while true {
-            let events = try tap.poll(timeoutMilliseconds: pollMilliseconds)
-            priority.adjust(afterTaking: events.count)
-            try builder.take(events)
+            try builder.take(try tap.poll(timeoutMilliseconds: pollMilliseconds))
             let elapsed = Double(MonotonicClock.nanos() - start) / 1e9
             if let child {
                 if let status = child.exitStatusIfExited() {
@@ -162,7 +157,7 @@ public enum ObserveSession {
             writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
             seconds: seconds, lostPackets: (try? tap.lostPackets()) ?? 0, lostWrites: (try? probe.lostWrites()) ?? 0,
             contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
-            warnings: probe.warnings + priority.notes, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
+            warnings: probe.warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
             startedAt: startedAt, pcapPackets: pcap?.packets)
     }
 

@@ -30,9 +30,6 @@ public final class VsockTap: Sendable {
         }
     }
 
-    /// Events the ring buffer holds: its bytes over an event and its 8-byte header.
-    public static let capacity = Int(VSB_EVENTS_BYTES) / (MemoryLayout<vsb_event>.size + 8)
-
     /// The two packet programs, attached.
     public let sources: [ProbeSource]
     private let state: Mutex<State?>
