@@ -43,10 +43,13 @@ enum Tool {
     }
 
     /// The one directory that holds every scratch path of this test process
-    /// (`$TMPDIR/vsockbench-tests-PID`), removed with all it holds when the process exits.
+    /// (`$TMPDIR/vsockbench-tests-XXXXXX`, made by mkdtemp), removed with all it holds when the process exits.
     static let scratchRoot: String = {
+        // mkdtemp: a name no other process (or PID namespace sharing /tmp) can hold.
+        var template = Array((NSTemporaryDirectory() + "vsockbench-tests-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("mkdtemp in \(NSTemporaryDirectory()): errno \(errno)") }
         atexit { try? FileManager.default.removeItem(atPath: Tool.scratchRoot) }
-        return NSTemporaryDirectory() + "vsockbench-tests-\(getpid())"
+        return String(cString: made)
     }()
 
     /// A fresh scratch directory under `scratchRoot`: it outlives the test and goes when the

@@ -7,13 +7,13 @@ import Glibc
 /// Results files are written whole or not at all.
 @Suite struct OutputFileTests {
     /// A new directory in /tmp; the test removes it.
-    static func scratch() -> String {
+    static func scratch() throws -> String {
         var template = Array("/tmp/vsockbench-output-XXXXXX".utf8CString)
-        return mkdtemp(&template).map { String(cString: $0) } ?? "/tmp"
+        return try #require(mkdtemp(&template).map { String(cString: $0) })
     }
 
     @Test func writesWholeFilesAndLeavesNoTemporaryBehind() throws {
-        let dir = Self.scratch()
+        let dir = try Self.scratch()
         let path = dir + "/r.json"
         defer {
             unlink(path)
@@ -39,11 +39,11 @@ import Glibc
         #expect(stat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "a device is written in place, never replaced")
     }
 
-    @Test func pathsThatCannotBeOutputsAreNamedBeforeAnythingRuns() {
+    @Test func pathsThatCannotBeOutputsAreNamedBeforeAnythingRuns() throws {
         #expect(OutputFile.problem(with: "/tmp") == "/tmp is a directory; name a file")
         #expect(OutputFile.problem(with: "/nonexistent/r.json")?.contains("its directory /nonexistent does not exist") == true)
         #expect(OutputFile.problem(with: "/etc/hostname/x")?.contains("is not a directory") == true)
-        let dir = Self.scratch()
+        let dir = try Self.scratch()
         defer { rmdir(dir) }
         #expect(OutputFile.problem(with: dir + "/new.json") == nil)
         #expect(OutputFile.problem(with: "") != nil)

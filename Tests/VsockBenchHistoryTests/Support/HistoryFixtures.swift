@@ -11,10 +11,13 @@ enum HistoryFixtures {
     static let targetHost = HostFacts(tool: "vsockbench 0.1.0", kernel: "4.14.256-enclave", hostname: "enclave", pid: 7, cpus: 2)
 
     /// The one directory that holds the scratch databases of this test process
-    /// (`$TMPDIR/vsockbench-tests-PID`), removed with all it holds when the process exits.
+    /// (`$TMPDIR/vsockbench-tests-XXXXXX`, made by mkdtemp), removed with all it holds when the process exits.
     static let scratchRoot: String = {
+        // mkdtemp: a name no other process (or PID namespace sharing /tmp) can hold.
+        var template = Array((NSTemporaryDirectory() + "vsockbench-tests-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("mkdtemp in \(NSTemporaryDirectory()): errno \(errno)") }
         atexit { try? FileManager.default.removeItem(atPath: HistoryFixtures.scratchRoot) }
-        return NSTemporaryDirectory() + "vsockbench-tests-\(getpid())"
+        return String(cString: made)
     }()
 
     /// A scratch database path in its own directory under `scratchRoot` (the file itself does
