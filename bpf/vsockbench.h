@@ -116,6 +116,11 @@ struct vsb_syscall_regs {
 #define VSB_SYSCALL_ARG1(r) ((r)->regs[0])
 #define VSB_SYSCALL_ARG2(r) ((r)->regs[1])
 #define VSB_SYSCALL_ARG3(r) ((r)->regs[2])
+/* The first three arguments lie side by side, x0 to x2: one read from here gets them, at these slots. */
+#define VSB_SYSCALL_ARGS123(r) (&(r)->regs[0])
+#define VSB_ARG1_SLOT 0
+#define VSB_ARG2_SLOT 1
+#define VSB_ARG3_SLOT 2
 #else
 #define VSB_NR_IOCTL 16
 #define VSB_NR_WRITE 1
@@ -132,6 +137,11 @@ struct vsb_syscall_regs { /* x86_64 struct pt_regs, in order */
 #define VSB_SYSCALL_ARG1(r) ((r)->di)
 #define VSB_SYSCALL_ARG2(r) ((r)->si)
 #define VSB_SYSCALL_ARG3(r) ((r)->dx)
+/* The first three arguments lie side by side, dx, si, di (third to first): one read from here gets them, at these slots. */
+#define VSB_SYSCALL_ARGS123(r) (&(r)->dx)
+#define VSB_ARG1_SLOT 2
+#define VSB_ARG2_SLOT 1
+#define VSB_ARG3_SLOT 0
 #endif
 
 /* kvm/kvm_userspace_exit */
@@ -217,6 +227,7 @@ struct vsb_event {
 	__s32 fd; /* writes */
 	__u32 reserved;
 };
+_Static_assert(sizeof(struct vsb_event) == 64, "no padding in vsb_event: the programs write every field, and no byte is left unwritten");
 
 #define VSB_MAX_IOVECS 8
 /* Bytes of the `events` ring buffer (a power of two, a multiple of the page size). Events are

@@ -33,9 +33,8 @@ extension VsockBench {
                 the parent.
 
                 Its cost: the BPF programs run on every packet of PORT (and, when following, every \
-                system call of the machine); the thread that drains their ring buffer runs at nice \
-                19, yielding the CPU to the processes observed, and at nice 0 while it falls behind \
-                (a warning says so). Events it could not take are counted in lost_events.
+                system call of the machine), and one thread drains their ring buffer every 20 ms. \
+                Events it could not take (the buffer was full) are counted in lost_events.
 
                 Examples:
                   vsockbench observe --port 5005 --pid $(pidof my-parent-app) --duration 30s --json agent.json

@@ -66,8 +66,11 @@ printf '%s\n' 'name: observe-cost' 'cases:' \
 if [ "${OBSCOST_NO_WAKEUP_PREEMPTION:-0}" = 1 ]; then
     mount -t debugfs none /sys/kernel/debug 2>/dev/null
     echo NO_WAKEUP_PREEMPTION >/sys/kernel/debug/sched/features 2>/dev/null
+    # Without it every figure would be labelled wrongly: stop (no CONFIG_SCHED_DEBUG, or a
+    # kernel whose scheduler has no such feature, as EEVDF's from 6.6).
     check "wake-up preemption is off (sched feature NO_WAKEUP_PREEMPTION)" \
         grep -qw NO_WAKEUP_PREEMPTION /sys/kernel/debug/sched/features
+    grep -qw NO_WAKEUP_PREEMPTION /sys/kernel/debug/sched/features 2>/dev/null || exit 1
 fi
 uname -r >"$OUT/kernel-release"
 nproc >"$OUT/guest-cpus"
