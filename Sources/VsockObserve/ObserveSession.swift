@@ -119,8 +119,11 @@ public enum ObserveSession {
         let start = MonotonicClock.nanos()
         try child?.release()
         var exitStatus: Int32?
+        var lag = ReaderLag(since: start)
         while true {
-            try builder.take(try tap.poll(timeoutMilliseconds: pollMilliseconds))
+            let events = try tap.poll(timeoutMilliseconds: pollMilliseconds)
+            lag.note(events)
+            try builder.take(events)
             let elapsed = Double(MonotonicClock.nanos() - start) / 1e9
             if let child {
                 if let status = child.exitStatusIfExited() {
@@ -139,6 +142,7 @@ public enum ObserveSession {
         while quiet < 2 {
             let events = try tap.poll(timeoutMilliseconds: 5)
             quiet = events.isEmpty ? quiet + 1 : 0
+            lag.note(events)
             try builder.take(events)
         }
         try builder.finish()
@@ -157,7 +161,7 @@ public enum ObserveSession {
             writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
             seconds: seconds, lostPackets: (try? tap.lostPackets()) ?? 0, lostWrites: (try? probe.lostWrites()) ?? 0,
             contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
-            warnings: probe.warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
+            warnings: probe.warnings + (lag.warning.map { [$0] } ?? []), sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
             startedAt: startedAt, pcapPackets: pcap?.packets)
     }
 

@@ -73,3 +73,42 @@ import VsockProbe
         #expect(a?.connection.peerPort == 5005)
     }
 }
+
+/// observe says when its reader fell behind the events it took (its work then ran after what
+/// it observed), and not when it kept up.
+@Suite struct ReaderLagTests {
+    static func event(at nanos: UInt64) -> TapEvent {
+        TapEvent(timestampNanos: nanos, kind: .write, length: 8192, tgid: 1, syscallNumber: 1, descriptor: 3)
+    }
+
+    @Test func aReaderThatKeptUpIsNotWarned() {
+        var lag = ReaderLag()
+        lag.note([Self.event(at: 1_000_000_000), Self.event(at: 1_010_000_000)], takenAt: 1_020_000_000)
+        lag.note([], takenAt: 9_000_000_000)
+        #expect(lag.maxNanos == 20_000_000)
+        #expect(lag.warning == nil)
+    }
+
+    @Test func aReaderBehindIsWarnedWithHowFar() throws {
+        var lag = ReaderLag()
+        // The oldest of the batch counts, wherever it lies in it.
+        lag.note([Self.event(at: 2_000_000_000), Self.event(at: 1_000_000_000)], takenAt: 2_250_000_000)
+        lag.note([Self.event(at: 3_000_000_000)], takenAt: 3_010_000_000)
+        #expect(lag.maxNanos == 1_250_000_000)
+        let warning = try #require(lag.warning)
+        #expect(warning.contains("fell up to 1.25 s behind"))
+    }
+
+    @Test func eventsFromBeforeTheStartAreLeftOut() {
+        var lag = ReaderLag(since: 5_000_000_000)
+        lag.note([Self.event(at: 1_000_000_000), Self.event(at: 5_100_000_000)], takenAt: 5_120_000_000)
+        #expect(lag.maxNanos == 20_000_000)
+        #expect(lag.warning == nil)
+    }
+
+    @Test func justAtTheLimitIsNotWarned() {
+        var lag = ReaderLag()
+        lag.note([Self.event(at: 1_000_000_000)], takenAt: 1_500_000_000)
+        #expect(lag.warning == nil)
+    }
+}
