@@ -105,6 +105,9 @@ for case in rr-8k masked-none stream-64k rr-window-4; do
     # The warmup messages' bytes (not in the measured bytes): their count times the mean frame.
     warm_rx=$(((${total:-0} - ${messages:-0}) * ${target_rx:-0} / ${messages:-1}))
     warm_tx=$(((${total:-0} - ${messages:-0}) * ${target_tx:-0} / ${messages:-1}))
+    # A reader behind would move its work past the run and risk losing events (ReaderLag).
+    expect "$case: observe lost no event and its reader kept up (no 'fell behind' warning)" \
+        holds "$o" '(.lost_events.packets + .lost_events.writes) == 0 and ([.warnings[] | select(contains("reader fell up to"))] | length) == 0'
     expect "$case: the driver was followed (syscalls and writes per exchange counted)" \
         holds "$o" '.per_exchange.syscalls != null and .per_exchange.writes >= 1 and .writes.count > 0'
     case $case in
