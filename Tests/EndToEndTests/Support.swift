@@ -48,6 +48,9 @@ enum Tool {
         // mkdtemp: a name no other process (or PID namespace sharing /tmp) can hold.
         var template = Array((NSTemporaryDirectory() + "vsockbench-tests-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { fatalError("mkdtemp in \(NSTemporaryDirectory()): errno \(errno)") }
+        // 0755, not mkdtemp's 0700: some tests run the tool as an unprivileged user
+        // (ProbeRunTests, setpriv), which must reach its scenario file below.
+        chmod(made, 0o755)
         atexit { try? FileManager.default.removeItem(atPath: Tool.scratchRoot) }
         return String(cString: made)
     }()
