@@ -65,7 +65,7 @@ printf '%s\n' 'name: observe-cost' 'cases:' \
 # the one a user sees.
 if [ "${OBSCOST_NO_WAKEUP_PREEMPTION:-0}" = 1 ]; then
     mount -t debugfs none /sys/kernel/debug 2>/dev/null
-    echo NO_WAKEUP_PREEMPTION >/sys/kernel/debug/sched/features 2>/dev/null
+    echo NO_WAKEUP_PREEMPTION 2>/dev/null >/sys/kernel/debug/sched/features
     # Without it every figure would be labelled wrongly: stop (no CONFIG_SCHED_DEBUG, or a
     # kernel whose scheduler has no such feature, as EEVDF's from 6.6).
     check "wake-up preemption is off (sched feature NO_WAKEUP_PREEMPTION)" \
