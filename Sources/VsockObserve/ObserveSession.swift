@@ -136,14 +136,18 @@ public enum ObserveSession {
                 if !pids.isEmpty && !pids.contains(where: { kill($0, 0) == 0 || errno == EPERM }) { break }
             }
         }
-        let seconds = Double(MonotonicClock.nanos() - start) / 1e9
-        // What was under way when it stopped: the buffer is drained until it stays empty.
-        var quiet = 0
-        while quiet < 2 {
+        let end = MonotonicClock.nanos()
+        let seconds = Double(end - start) / 1e9
+        // What was under way when it stopped: the buffer is drained up to the end, and what came
+        // after it is left out. Events leave the buffer in about time order, so a poll that
+        // brings nothing from before the end means none is left (waiting for a quiet buffer
+        // instead never ended while the followed process kept writing).
+        while true {
             let events = try tap.poll(timeoutMilliseconds: 5)
-            quiet = events.isEmpty ? quiet + 1 : 0
             lag.note(events)
-            try builder.take(events)
+            let inTime = events.filter { $0.timestampNanos <= end }
+            try builder.take(inTime)
+            if inTime.isEmpty { break }
         }
         try builder.finish()
         let after = try probe.read()

@@ -37,6 +37,10 @@ enum Tool {
         if process.isRunning {
             process.terminate()
             Issue.record("vsockbench \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
+            // A process stuck past SIGTERM (or with it blocked) must not hold the suite forever.
+            let grace = Date().addingTimeInterval(5)
+            while process.isRunning, Date() < grace { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
