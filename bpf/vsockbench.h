@@ -113,9 +113,7 @@ struct vsb_trace_common {
 struct vsb_syscall_regs {
 	__u64 regs[31];
 };
-#define VSB_SYSCALL_ARG1(r) ((r)->regs[0])
 #define VSB_SYSCALL_ARG2(r) ((r)->regs[1])
-#define VSB_SYSCALL_ARG3(r) ((r)->regs[2])
 /* The first three arguments lie side by side, x0 to x2: one read from here gets them, at these slots. */
 #define VSB_SYSCALL_ARGS123(r) (&(r)->regs[0])
 #define VSB_ARG1_SLOT 0
@@ -134,9 +132,7 @@ struct vsb_syscall_regs {
 struct vsb_syscall_regs { /* x86_64 struct pt_regs, in order */
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax;
 };
-#define VSB_SYSCALL_ARG1(r) ((r)->di)
 #define VSB_SYSCALL_ARG2(r) ((r)->si)
-#define VSB_SYSCALL_ARG3(r) ((r)->dx)
 /* The first three arguments lie side by side, dx, si, di (third to first): one read from here gets them, at these slots. */
 #define VSB_SYSCALL_ARGS123(r) (&(r)->dx)
 #define VSB_ARG1_SLOT 2
