@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 2700
 # at a time, not beside the parallel suites that load both cores.
 TIMED_TESTS := DiagnoseTests|OpenLoopTests|TimeSeriesTests|StrategyBoundsTests|CheckGateTests|batchingStrategiesMakeFewerWritesPerMessage
 
-.PHONY: demo test deps build release bench-peers bench-probe bench-observe vsock-lab fuzz clean
+.PHONY: demo test deps build release bench-peers bench-rr-lab bench-probe bench-observe vsock-lab fuzz clean
 
 demo: release
 	$(RELEASE) run scenarios/cliff.yaml
@@ -60,6 +60,14 @@ bench-peers:
 	scripts/install-deps.sh bench
 	$(RELEASE_BUILD)
 	scripts/bench-peers.sh
+
+# rr against sockperf counted in instructions: the lab guest (TCG, -icount), TCP loopback; the
+# host's bench-peers is noise-bound for rr. About 2 minutes; not part of `make test`.
+bench-rr-lab:
+	scripts/install-deps.sh lab
+	scripts/install-deps.sh bench
+	$(RELEASE_BUILD)
+	scripts/vsock-lab/bench-rr-peer.sh --binary $(RELEASE)
 
 # Timing under TCG is emulated: the lab is for counts (packets by op, credit updates, syscalls).
 vsock-lab:
