@@ -65,17 +65,18 @@ package enum Posix {
     /// One recv syscall on a socket; 0 at end of stream. The socket data path uses recv and send
     /// rather than read and write: the same socket code in the kernel, without the file-layer
     /// steps a read or write takes first (on this machine about 1% of an 8 KiB loopback round
-    /// trip per side; see `Socket.read`).
+    /// trip per side; see `Socket.read`). A bare system call, without glibc's cancellation-point
+    /// bracket (`cshims_recv`).
     @inline(__always)
     package static func receive(_ descriptor: FileDescriptor, _ buffer: UnsafeMutableRawPointer, _ count: Int) throws(SystemError) -> Int {
-        try retryingInterrupts("recv") { Glibc.recv(descriptor.rawValue, buffer, count, 0) }
+        try retryingInterrupts("recv") { cshims_recv(descriptor.rawValue, buffer, count, 0) }
     }
 
     /// One send syscall on a socket; the count the kernel took. MSG_NOSIGNAL: a vanished peer is
-    /// an EPIPE to report, never a signal.
+    /// an EPIPE to report, never a signal. A bare system call, as `receive`.
     @inline(__always)
     package static func send(_ descriptor: FileDescriptor, _ buffer: UnsafeRawPointer, _ count: Int) throws(SystemError) -> Int {
-        try retryingInterrupts("send") { Glibc.send(descriptor.rawValue, buffer, count, Int32(MSG_NOSIGNAL)) }
+        try retryingInterrupts("send") { cshims_send(descriptor.rawValue, buffer, count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// One writev syscall.
