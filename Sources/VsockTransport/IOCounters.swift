@@ -13,6 +13,11 @@ public final class IOCounters: Sendable {
     let writeNanos = Atomic<UInt64>(0)
     /// Writes the kernel took only part of (the socket buffer was full): flow control at work.
     let shortWrites = Atomic<UInt64>(0)
+    /// When the last timed read and write returned (MonotonicClock; 0 before the first, and
+    /// always 0 on a socket that does not time its syscalls), so that a caller timing the work
+    /// between them need not read the clock again.
+    let lastReadEnd = Atomic<UInt64>(0)
+    let lastWriteEnd = Atomic<UInt64>(0)
 
     public init() {}
 
@@ -22,18 +27,20 @@ public final class IOCounters: Sendable {
     }
 
     @inline(__always)
-    package func recordRead(bytes: Int, nanos: UInt64) {
+    package func recordRead(bytes: Int, nanos: UInt64, end: UInt64 = 0) {
         Self.bump(reads, by: 1)
         Self.bump(bytesRead, by: UInt64(bytes))
         Self.bump(readNanos, by: nanos)
+        lastReadEnd.store(end, ordering: .relaxed)
     }
 
     @inline(__always)
-    package func recordWrite(bytes: Int, nanos: UInt64, short: Bool = false) {
+    package func recordWrite(bytes: Int, nanos: UInt64, short: Bool = false, end: UInt64 = 0) {
         Self.bump(writes, by: 1)
         Self.bump(bytesWritten, by: UInt64(bytes))
         Self.bump(writeNanos, by: nanos)
         if short { Self.bump(shortWrites, by: 1) }
+        lastWriteEnd.store(end, ordering: .relaxed)
     }
 
     /// Single counters, for the per-message checks that need one of them, not all seven.
@@ -42,6 +49,10 @@ public final class IOCounters: Sendable {
     package var bytesReadNow: UInt64 { bytesRead.load(ordering: .relaxed) }
     package var readsNow: UInt64 { reads.load(ordering: .relaxed) }
     package var readNanosNow: UInt64 { readNanos.load(ordering: .relaxed) }
+    package var writesNow: UInt64 { writes.load(ordering: .relaxed) }
+    /// When the last read and write returned (0: not timed; see `lastReadEnd`).
+    package var lastReadEndNanos: UInt64 { lastReadEnd.load(ordering: .relaxed) }
+    package var lastWriteEndNanos: UInt64 { lastWriteEnd.load(ordering: .relaxed) }
 
     public func snapshot() -> IOSnapshot {
         IOSnapshot(

@@ -74,7 +74,8 @@ public final class Socket: Sendable {
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
         let start = now()
         let n = try Posix.receive(descriptor, buffer, count)
-        counters.recordRead(bytes: n, nanos: now() &- start)
+        let end = now()
+        counters.recordRead(bytes: n, nanos: end &- start, end: end)
         return n
     }
 
@@ -100,7 +101,8 @@ public final class Socket: Sendable {
         while offset < count {
             let start = now()
             let n = try Posix.send(descriptor, buffer + offset, count - offset)
-            counters.recordWrite(bytes: n, nanos: now() &- start, short: n < count - offset)
+            let end = now()
+            counters.recordWrite(bytes: n, nanos: end &- start, short: n < count - offset, end: end)
             offset += n
         }
     }

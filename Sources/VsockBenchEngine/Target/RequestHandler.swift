@@ -47,6 +47,7 @@ struct RequestHandler {
                 }
             }
             edge.beforeNext(reader: reader, counters: socket.counters)
+            let readsBefore = socket.counters.readsNow
             let next: Frame?
             do { next = try reader.next() } catch { throw ServeError(error) }
             guard let frame = next else {
@@ -63,14 +64,22 @@ struct RequestHandler {
                     lane.open { cut.apply(to: &$0) }
                     measuring = true
                 }
-                let start = MonotonicClock.nanos()
+                // Processing runs from the frame's arrival to its response's departure. Where a
+                // timed read just completed the frame, or a timed write just sent the response,
+                // that syscall's own timestamp stands for the clock read (two fewer a message).
+                let counters = socket.counters
+                let readEnd = counters.readsNow != readsBefore ? counters.lastReadEndNanos : 0
+                let start = readEnd != 0 ? readEnd : MonotonicClock.nanos()
                 TargetCost.busyWork(nanos: cost, from: start)
-                let writingBefore = socket.counters.writeNanosNow
+                let writingBefore = counters.writeNanosNow
+                let writesBefore = counters.writesNow
                 let responseBytes = try responder.respond(to: frame, sink: sink, inPlace: inPlace, lane: lane)
                 // Processing excludes the time this thread spent inside write syscalls (none
                 // when a writer thread writes).
-                let writing = sink.writesOnCallerThread ? socket.counters.writeNanosNow &- writingBefore : 0
-                let elapsed = MonotonicClock.nanos() &- start
+                let wrote = sink.writesOnCallerThread && counters.writesNow != writesBefore
+                let writing = sink.writesOnCallerThread ? counters.writeNanosNow &- writingBefore : 0
+                let writeEnd = wrote ? counters.lastWriteEndNanos : 0
+                let elapsed = (writeEnd != 0 ? writeEnd : MonotonicClock.nanos()) &- start
                 lane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(responseBytes),
                            processingNanos: elapsed > writing ? elapsed - writing : 0)
             case .bye:
