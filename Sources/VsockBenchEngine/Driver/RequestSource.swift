@@ -24,21 +24,11 @@ protocol RequestSource: AnyObject, Sendable {
     /// Returns that message's request payload bytes (for per-message byte counts).
     @discardableResult
     func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int
-    /// Whether a stop-and-wait loop may split `verify` into `checkResponse` at once and
-    /// `checkPayload` after the next request is out (see `StopAndWaitLoop`).
-    var defersPayloadCheck: Bool { get }
-    /// `verify` without the payload's bytes: what must hold before the response counts.
-    func checkResponse(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int
-    /// The rest of `verify`: the payload's bytes.
-    func checkPayload(_ frame: Frame, _ sequence: UInt64) throws(DriverError)
 }
 
 extension RequestSource {
     func frameInPlace(_ sequence: UInt64, measured: Bool) -> UnsafeRawPointer? { nil }
     func sent() {}
-    var defersPayloadCheck: Bool { false }
-    func checkResponse(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int { try verify(frame, sequence) }
-    func checkPayload(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {}
 }
 
 enum RequestSources {
@@ -97,30 +87,15 @@ final class EchoSource: RequestSource, @unchecked Sendable {
     @inline(__always)
     @discardableResult
     func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
-        let bytes = try checkResponse(frame, sequence)
-        try checkPayload(frame, sequence)
-        return bytes
-    }
-
-    /// An rr response's payload is the pool window of its sequence: comparing it needs only
-    /// the response, so it may wait until the next request is out.
-    var defersPayloadCheck: Bool { true }
-
-    @inline(__always)
-    func checkResponse(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
         try checkHeader(frame, sequence)
         guard frame.payload.count == responseSize else {
             throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(responseSize)")
         }
-        return requestSize
-    }
-
-    @inline(__always)
-    func checkPayload(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
         guard pool.matches(frame.payload, sequence: sequence) else {
             let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
             throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
         }
+        return requestSize
     }
 }
 

@@ -89,18 +89,12 @@ final class InProcessRoundTrip: RoundTripChannel {
         return request.base
     }
 
-    /// The responder answers into the same memory for every request.
-    var responseOutlivesNextSend: Bool { false }
-
-    func send(_ frame: UnsafeRawPointer, _ size: Int) throws(DriverError) {
+    func roundTrip(sending frame: UnsafeRawPointer, _ size: Int) throws(DriverError) -> Frame {
         reserve(size).copyMemory(from: frame, byteCount: size)
-        try send(size)
+        return try roundTrip(size)
     }
 
-    func receive() throws(DriverError) -> Frame { try sink.frame() }
-
-    /// Has the responder answer the request at once (its response waits in the sink).
-    func send(_ size: Int) throws(DriverError) {
+    func roundTrip(_ size: Int) throws(DriverError) -> Frame {
         let header: FrameHeader
         do { header = try FrameHeader.decode(from: request.base, maxPayload: Int(UInt32.max)) } catch { throw .frame(error) }
         let frame = Frame(header: header, payload: UnsafeRawBufferPointer(start: request.base + FrameHeader.size, count: Int(header.content)),
@@ -122,6 +116,7 @@ final class InProcessRoundTrip: RoundTripChannel {
             }
         }
         lane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(responseBytes), processingNanos: MonotonicClock.nanos() &- start)
+        return try sink.frame()
     }
 }
 
