@@ -3,7 +3,33 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CSHIMS_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CSHIMS_TSAN 1
+#endif
+
+ssize_t cshims_recv(int fd, void *buffer, size_t length, int flags) {
+#ifdef CSHIMS_TSAN
+    return recv(fd, buffer, length, flags);
+#else
+    return (ssize_t)syscall(SYS_recvfrom, fd, buffer, length, flags, (void *)0, (void *)0);
+#endif
+}
+
+ssize_t cshims_send(int fd, const void *buffer, size_t length, int flags) {
+#ifdef CSHIMS_TSAN
+    return send(fd, buffer, length, flags);
+#else
+    return (ssize_t)syscall(SYS_sendto, fd, buffer, length, flags, (void *)0, (socklen_t)0);
+#endif
+}
 
 int cshims_ioctl_ptr(int fd, unsigned long request, void *arg) {
     return ioctl(fd, request, arg);

@@ -11,8 +11,6 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <linux/vm_sockets.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 /// AF_VSOCK address family (40 on Linux).
 static inline int cshims_af_vsock(void) { return AF_VSOCK; }
@@ -27,12 +25,10 @@ static inline unsigned long cshims_ioctl_vm_sockets_get_local_cid(void) { return
 /// send make too). glibc's wrappers are cancellation points: they switch asynchronous thread
 /// cancellation on and off around the call, about 60 instructions a call (callgrind), twice per
 /// message on each side of a round trip; nothing here cancels threads. -1 with errno on error.
-static inline ssize_t cshims_recv(int fd, void *buffer, size_t length, int flags) {
-    return (ssize_t)syscall(SYS_recvfrom, fd, buffer, length, flags, (void *)0, (void *)0);
-}
-static inline ssize_t cshims_send(int fd, const void *buffer, size_t length, int flags) {
-    return (ssize_t)syscall(SYS_sendto, fd, buffer, length, flags, (void *)0, 0);
-}
+/// Built with ThreadSanitizer, they call glibc's recv and send instead: TSan's interceptors of
+/// those calls are what tell it that a send on one thread happened before the recv on another.
+ssize_t cshims_recv(int fd, void *buffer, size_t length, int flags);
+ssize_t cshims_send(int fd, const void *buffer, size_t length, int flags);
 
 /// Fills a sockaddr_vm; returns its size.
 static inline socklen_t cshims_make_sockaddr_vm(struct sockaddr_vm *addr, uint32_t cid, uint32_t port) {
