@@ -53,7 +53,16 @@ extension Socket {
     @inline(__always)
     public func receiveMessage(into buffer: UnsafeMutableRawPointer, capacity: Int) throws(SystemError) -> ReceivedMessage {
         let start = timesSyscalls ? MonotonicClock.nanos() : 0
-        let (length, truncated) = try Posix.receiveMessage(descriptor, buffer, capacity)
+        let entered = readWatch.enter()
+        let length: Int, truncated: Bool
+        do {
+            (length, truncated) = try Posix.receiveMessage(descriptor, buffer, capacity)
+        } catch {
+            readWatch.leave(entered)
+            throw readWatch.hasFired ? readWatch.timeoutError("recvmsg") : error
+        }
+        readWatch.leave(entered)
+        if length == 0, readWatch.hasFired { throw readWatch.timeoutError("recvmsg") }
         counters.recordRead(bytes: min(length, capacity), nanos: timesSyscalls ? MonotonicClock.nanos() &- start : 0)
         if truncated { return .truncated(size: length > capacity ? length : nil, capacity: capacity) }
         return length == 0 ? .endOfStream : .message(count: length)

@@ -11,7 +11,9 @@ import VsockBenchSupport
 ///
 /// One thread reads and at most one other thread writes; the counters for each direction have
 /// that single writer. `close()` must be called exactly once (asserted in `deinit`); the
-/// descriptor is never handed out, so nothing else can close it or use it after `close()`.
+/// descriptor is never handed out, so nothing else can close it or use it after `close()`
+/// (the read watchdog, which may shut a watched socket's receive side down, lets go of it
+/// under its lock before `close()` closes it).
 public final class Socket: Sendable {
     /// The descriptor this socket owns; only `close()` ends it, once.
     let descriptor: FileDescriptor
@@ -27,6 +29,8 @@ public final class Socket: Sendable {
     /// SOCK_STREAM, or SOCK_SEQPACKET (one message per send and per receive: `Socket+Message`).
     public let kind: SocketKind
     private let closed = Atomic<Bool>(false)
+    /// This socket's side of the read watchdog (`watchReads`).
+    let readWatch = ReadWatch()
 
     init(descriptor: FileDescriptor, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true, kind: SocketKind = .stream) {
         self.descriptor = descriptor
@@ -73,7 +77,16 @@ public final class Socket: Sendable {
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
         let start = now()
-        let n = try Posix.receive(descriptor, buffer, count)
+        let entered = readWatch.enter()
+        let n: Int
+        do {
+            n = try Posix.receive(descriptor, buffer, count)
+        } catch {
+            readWatch.leave(entered)
+            throw readWatch.hasFired ? readWatch.timeoutError("recv") : error
+        }
+        readWatch.leave(entered)
+        if n == 0, readWatch.hasFired { throw readWatch.timeoutError("recv") }
         let end = now()
         counters.recordRead(bytes: n, nanos: end &- start, end: end)
         return n
@@ -171,6 +184,33 @@ public final class Socket: Sendable {
         try setSendTimeout(SocketTimeout(seconds: seconds))
     }
 
+    /// Bounds blocked reads like `setReceiveTimeout`, without SO_RCVTIMEO: the process's read
+    /// watchdog (`ReadWatchdog`) cuts off a read blocked for longer than `timeout` (give or take
+    /// an eighth of it), and the read reports a timeout (`SystemError.isTimeout`, ETIMEDOUT).
+    /// A blocked read then arms no kernel timer, which a request/response exchange would pay
+    /// for on every message. The receive side is shut down when it fires: the connection can
+    /// still send (an error frame), not read. `.none` stops watching. Where no watchdog thread
+    /// can be started, it sets SO_RCVTIMEO instead. Clears any SO_RCVTIMEO set before.
+    public func watchReads(_ timeout: SocketTimeout) throws(TransportError) {
+        if timeout.duration == .zero {
+            if readWatch.registered.load(ordering: .relaxed) { ReadWatchdog.shared.forget(readWatch) }
+            try setReceiveTimeout(.none)  // and any fallback SO_RCVTIMEO
+            return
+        }
+        let (seconds, attoseconds) = timeout.duration.components
+        let nanos = UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
+        guard ReadWatchdog.shared.watch(readWatch, descriptor: descriptor, timeoutNanos: max(nanos, 1)) else {
+            try setReceiveTimeout(timeout)
+            return
+        }
+        try setReceiveTimeout(.none)
+    }
+
+    /// `watchReads` for a number of seconds (0: none), checked like `setReceiveTimeout`.
+    public func watchReads(seconds: Double) throws(TransportError) {
+        try watchReads(SocketTimeout(seconds: seconds))
+    }
+
     private func setTimeout(_ name: Int32, _ label: String, _ timeout: SocketTimeout) throws(TransportError) {
         do {
             try Posix.setOption(descriptor, level: SOL_SOCKET, name: name, value: timeout.timeval, label: label)
@@ -198,6 +238,8 @@ public final class Socket: Sendable {
 
     public func close() {
         if closed.exchange(true, ordering: .acquiringAndReleasing) == false {
+            // Out of the watchdog's table first: it must not shut down a reused number.
+            if readWatch.registered.load(ordering: .relaxed) { ReadWatchdog.shared.forget(readWatch) }
             Posix.close(descriptor)
         }
     }

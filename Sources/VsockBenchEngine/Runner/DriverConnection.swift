@@ -36,7 +36,7 @@ public struct DriverConnection: Sendable {
         let reader = FrameReader(socket: socket, maxPayload: limits.maxPayload, initialCapacity: 256 * 1024)
         do throws(DriverError) {
             do {
-                try socket.setReceiveTimeout(seconds: timeoutSeconds)
+                try socket.watchReads(seconds: timeoutSeconds)
                 try socket.setSendTimeout(seconds: timeoutSeconds)
             } catch {
                 throw DriverError.transport(error)
@@ -75,7 +75,7 @@ public struct DriverConnection: Sendable {
         let socket: Socket
         do {
             socket = try Socket.connect(to: endpoint, options: spec.socket, timesSyscalls: false)
-            try socket.setReceiveTimeout(seconds: timeoutSeconds)
+            try socket.watchReads(seconds: timeoutSeconds)
             try socket.setSendTimeout(seconds: timeoutSeconds)
         } catch {
             throw .transport(error)

@@ -48,7 +48,7 @@ struct ConnectionHandler: Sendable {
             report(error, phase: "hello", logger: logger)
             return
         }
-        do { try socket.setReceiveTimeout(seconds: configuration.idleTimeoutSeconds) } catch {
+        do { try socket.watchReads(seconds: configuration.idleTimeoutSeconds) } catch {
             logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
             return
         }
