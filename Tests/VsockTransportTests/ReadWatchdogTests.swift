@@ -7,11 +7,14 @@ import VsockBenchSupport
 
 /// The read watchdog (`Socket.watchReads`): a bounded wait for blocked reads without SO_RCVTIMEO.
 @Suite(.serialized) struct ReadWatchdogTests {
-    /// If the watchdog never fires, the blocked read would wait forever: after `seconds` this writes
-    /// a byte to `peer`, the read returns, and the test fails on what it got.
-    private static func backstop(_ peer: Socket, done: StopFlag, seconds: Int = 3) -> NativeThread {
-        NativeThread.spawn(name: "test-backstop") {
-            for _ in 0..<(seconds * 100) where !done.isSet { usleep(10_000) }
+    /// Runs `read`, which should block until the watchdog cuts it off, and returns what it
+    /// threw and how long it took. If the watchdog never fires, the read would wait forever: a
+    /// backstop writes a byte to `peer` after `backstopSeconds`, the read returns, and the
+    /// test fails on the missing error.
+    private static func blockedRead(peer: Socket, backstopSeconds: Int = 3, _ read: () throws -> Void) -> (error: SystemError?, nanos: UInt64) {
+        let done = StopFlag()
+        let backstop = NativeThread.spawn(name: "test-backstop") {
+            for _ in 0..<(backstopSeconds * 100) where !done.isSet { usleep(10_000) }
             if !done.isSet {
                 var byte: UInt8 = 0xEE
                 if peer.kind == .seqpacket {
@@ -21,6 +24,14 @@ import VsockBenchSupport
                 }
             }
         }
+        let start = MonotonicClock.nanos()
+        var failure: (any Error)?
+        do { try read() } catch { failure = error }
+        let nanos = MonotonicClock.nanos() - start
+        done.set()
+        backstop.join()
+        #expect(failure != nil, "the read returned: the watchdog did not cut it off within \(backstopSeconds) s")
+        return (failure as? SystemError, nanos)
     }
 
     @Test("a read blocked past the watched timeout fails as a timeout (recv), and the socket can still send")
@@ -31,23 +42,13 @@ import VsockBenchSupport
             b.close()
         }
         try a.watchReads(SocketTimeout(.milliseconds(80)))
-        let done = StopFlag()
-        let guardThread = Self.backstop(b, done: done)
         let kept = try Posix.getOption(a.descriptor, level: SOL_SOCKET, name: SO_RCVTIMEO, initial: Glibc.timeval(), label: "SO_RCVTIMEO")
         #expect(kept.tv_sec == 0 && kept.tv_usec == 0, "the watchdog replaces SO_RCVTIMEO, it does not add to it")
-        let start = MonotonicClock.nanos()
         var byte: UInt8 = 0
-        #expect {
-            _ = try a.read(into: &byte, count: 1)
-        } throws: { error in
-            let error = error as? SystemError
-            return error?.isTimeout == true && error?.call == "recv" && error?.isDisconnect == false
-                && error?.description.contains("no data within 80 ms") == true
-        }
-        let elapsed = MonotonicClock.nanos() - start
-        done.set()
-        guardThread.join()
-        #expect(elapsed >= 80_000_000 && elapsed < 2_000_000_000, "\(elapsed) ns")
+        let (error, nanos) = Self.blockedRead(peer: b) { _ = try a.read(into: &byte, count: 1) }
+        #expect(error?.isTimeout == true && error?.call == "recv" && error?.isDisconnect == false, "\(String(describing: error))")
+        #expect(error?.description.contains("no data within 80 ms") == true, "\(String(describing: error))")
+        #expect(nanos >= 80_000_000 && nanos < 2_000_000_000, "\(nanos) ns")
         // Only the receive side was shut: an error frame can still go out.
         byte = 7
         try a.writeAll(&byte, count: 1)
@@ -73,16 +74,9 @@ import VsockBenchSupport
         }
         // 2 s: the longest tick, so only the idle watchdog's wake-up makes it look.
         try a.watchReads(SocketTimeout(.seconds(2)))
-        let done = StopFlag()
-        let guardThread = Self.backstop(b, done: done, seconds: 5)
         var byte: UInt8 = 0
-        #expect {
-            _ = try a.read(into: &byte, count: 1)
-        } throws: { error in
-            (error as? SystemError)?.isTimeout == true
-        }
-        done.set()
-        guardThread.join()
+        let (error, _) = Self.blockedRead(peer: b, backstopSeconds: 5) { _ = try a.read(into: &byte, count: 1) }
+        #expect(error?.isTimeout == true, "\(String(describing: error))")
     }
 
     @Test("reads that keep getting data within the timeout are never cut off, however long the exchange")
@@ -157,19 +151,12 @@ import VsockBenchSupport
             b.close()
         }
         try b.watchReads(seconds: 0.05)
-        let done = StopFlag()
-        let guardThread = Self.backstop(a, done: done)
         var buffer = [UInt8](repeating: 0, count: 16)
-        let start = MonotonicClock.nanos()
-        #expect {
+        let (error, nanos) = Self.blockedRead(peer: a) {
             _ = try buffer.withUnsafeMutableBytes { try b.receiveMessage(into: $0.baseAddress!, capacity: 16) }
-        } throws: { error in
-            (error as? SystemError)?.isTimeout == true && (error as? SystemError)?.call == "recvmsg"
         }
-        let elapsed = MonotonicClock.nanos() - start
-        done.set()
-        guardThread.join()
-        #expect(elapsed >= 50_000_000 && elapsed < 2_000_000_000, "\(elapsed) ns")
+        #expect(error?.isTimeout == true && error?.call == "recvmsg", "\(String(describing: error))")
+        #expect(nanos >= 50_000_000 && nanos < 2_000_000_000, "\(nanos) ns")
     }
 
     @Test("bad timeouts are refused before anything is watched", arguments: [Double.nan, -1, .infinity])
