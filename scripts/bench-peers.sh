@@ -14,6 +14,7 @@
 #
 # Usage: scripts/bench-peers.sh [--rounds N] [--duration SECONDS] [--json FILE]
 #                               [--workload stream|rr|all] [--binary PATH] [--no-pin]
+#                               [--verify full|edges]
 #   --rounds N        rounds; in each, peer and vsockbench run back to back (default 3)
 #   --duration S      measured seconds per run, an integer, "5" or "5s" (default 5); every run
 #                     also has 1 s of warmup before it
@@ -24,6 +25,9 @@
 #                     client runs on the first CPU this script may use and every server on the
 #                     second, the same for the peer and for vsockbench, so neither gains from
 #                     where it happens to land
+#   --verify MODE     the rr case's verify: full (default, as a run checks: every byte of every
+#                     response) or edges (the header and each response's first and last 8
+#                     bytes, about what sockperf checks: shows what verification costs)
 #
 # Build first (make bench-peers does): swift build -c release --product vsockbench
 # Needs iperf3, sockperf and jq (scripts/install-deps.sh bench). Exits 0 when a ratio is
@@ -43,8 +47,9 @@ json_out=""
 workloads=(stream rr)
 binary="$repo/.build/release/vsockbench"
 pin=1
+verify=full
 
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die_usage() {
     echo "bench-peers: $1" >&2
     echo "Try 'scripts/bench-peers.sh --help'." >&2
@@ -63,6 +68,12 @@ while [[ $# -gt 0 ]]; do
         --json) [[ $# -ge 2 ]] || die_usage "--json needs a file"; json_out=$2; shift 2 ;;
         --binary) [[ $# -ge 2 ]] || die_usage "--binary needs a path"; binary=$2; shift 2 ;;
         --no-pin) pin=0; shift ;;
+        --verify)
+            [[ $# -ge 2 ]] || die_usage "--verify needs a value"
+            [[ $2 == full || $2 == edges ]] || die_usage "--verify '$2': expected full or edges"
+            verify=$2
+            shift 2
+            ;;
         --workload)
             [[ $# -ge 2 ]] || die_usage "--workload needs a value"
             case $2 in
@@ -212,7 +223,7 @@ name: bench-peers
 defaults: {duration: ${duration}s, warmup: ${WARMUP_S}s}
 cases:
   - {name: stream, workload: stream, direction: tx, write_size: ${STREAM_WRITE}}
-  - {name: rr, workload: rr, request_size: ${RR_PAYLOAD}, response_size: ${RR_PAYLOAD}, inflight: 1}
+  - {name: rr, workload: rr, request_size: ${RR_PAYLOAD}, response_size: ${RR_PAYLOAD}, inflight: 1, verify: ${verify}}
 EOF
 
 # Runs one client command bounded in time, in the background so that the EXIT trap can stop
@@ -410,8 +421,8 @@ fi
 if [[ -n $json_out ]]; then
     jq -n --slurpfile rounds "$records" --slurpfile summary "$summary" \
         --argjson duration "$duration" --argjson warmup "$WARMUP_S" --arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
-        --argjson pinned "$( ((pin)) && echo true || echo false)" \
-        '{schema: "vsockbench-peers/1", transport: "tcp-loopback", duration_s: $duration, warmup_s: $warmup, pinned: $pinned,
+        --argjson pinned "$( ((pin)) && echo true || echo false)" --arg verify "$verify" \
+        '{schema: "vsockbench-peers/1", transport: "tcp-loopback", duration_s: $duration, warmup_s: $warmup, pinned: $pinned, rr_verify: $verify,
           kernel: $kernel, cpus: $cpus, rounds: $rounds, summary: $summary}' > "$json_out"
     echo "bench-peers: figures written to $json_out"
 fi

@@ -18,7 +18,7 @@ public struct WireCase: Codable, Sendable, Equatable {
     public struct Stream: Codable, Sendable, Equatable {
         public var writeSize: Int
         public var direction: StreamDirection
-        public var verify: StreamVerification
+        public var verify: PayloadVerification
 
         enum CodingKeys: String, CodingKey { case writeSize = "write_size", direction, verify }
     }

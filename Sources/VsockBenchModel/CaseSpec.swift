@@ -120,6 +120,14 @@ public struct CaseSpec: Sendable, Equatable {
         }
     }
 
+    /// Changes the rr fields; does nothing for other workloads.
+    public mutating func updateRR(_ change: (inout RequestResponseWorkload) -> Void) {
+        if case var .rr(r) = workload {
+            change(&r)
+            workload = .rr(r)
+        }
+    }
+
     /// Changes the replay fields; does nothing for other workloads.
     public mutating func updateReplay(_ change: (inout ReplayWorkload) -> Void) {
         if case var .replay(r) = workload {

@@ -69,12 +69,15 @@ public enum StreamDirection: String, Codable, Sendable, CaseIterable {
     case tx, rx, both
 }
 
-/// How much of a stream each side checks against the payload pool.
-public enum StreamVerification: String, Codable, Sendable, CaseIterable {
-    /// The first and last 8 bytes of every read, at their stream position: catches lost,
-    /// duplicated and shifted ranges at no measurable cost.
+/// How much of the payload the checking side compares with the payload pool: a stream's
+/// every read (both sides), an rr response (the driver).
+public enum PayloadVerification: String, Codable, Sendable, CaseIterable {
+    /// Stream: the first and last 8 bytes of every read, at their stream position: catches
+    /// lost, duplicated and shifted ranges at no measurable cost. rr: the first and last 8
+    /// bytes of every response, besides its header (type, sequence, length), which is always
+    /// checked: catches lost, reordered and misdirected responses, not a byte altered inside.
     case edges
-    /// Every byte of every read (a memcmp per read): also catches a byte altered inside a read.
+    /// Every byte of every read or response (a memcmp each): also catches a byte altered inside.
     case full
 
     /// What went wrong at stream offset `offset` (the first bad byte with `full`; the start of
@@ -92,12 +95,12 @@ public struct StreamWorkload: Sendable, Equatable {
     public var writeSize: Int = 64 * 1024
     public var direction: StreamDirection = .tx
     /// How much of every read both sides check.
-    public var verify: StreamVerification = .edges
+    public var verify: PayloadVerification = .edges
     /// Unframed bytes with no hello, to or from any peer (`socat VSOCK-LISTEN:5005 /dev/null`,
     /// `socat ... EXEC:cat`): tx writes the pattern, both checks the echo, rx only counts.
     public var raw = false
 
-    public init(writeSize: Int = 64 * 1024, direction: StreamDirection = .tx, verify: StreamVerification = .edges, raw: Bool = false) {
+    public init(writeSize: Int = 64 * 1024, direction: StreamDirection = .tx, verify: PayloadVerification = .edges, raw: Bool = false) {
         self.writeSize = writeSize
         self.direction = direction
         self.verify = verify
@@ -196,11 +199,15 @@ public struct RequestResponseWorkload: Sendable, Equatable {
     /// Response payload bytes.
     public var responseSize: Int = 8 * 1024
     public var exchange = Exchange()
+    /// How much of each response the driver compares (`full` by default: every byte; `edges`
+    /// costs what sockperf's unchecked ping-pong costs, for a like-for-like comparison).
+    public var verify: PayloadVerification = .full
 
-    public init(requestSize: Int = 8 * 1024, responseSize: Int = 8 * 1024, exchange: Exchange = Exchange()) {
+    public init(requestSize: Int = 8 * 1024, responseSize: Int = 8 * 1024, exchange: Exchange = Exchange(), verify: PayloadVerification = .full) {
         self.requestSize = requestSize
         self.responseSize = responseSize
         self.exchange = exchange
+        self.verify = verify
     }
 }
 

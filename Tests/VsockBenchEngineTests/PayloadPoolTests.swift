@@ -24,6 +24,29 @@ import Testing
         }
     }
 
+    /// rr `verify: edges`: another message's bytes or a shifted response fail; an altered
+    /// byte inside passes (what `full` is for).
+    @Test func edgeChecksCatchOtherMessagesNotBytesInside() {
+        let pool = PayloadPool(seed: 1, maxMessage: 16384)
+        let m5 = Array(pool.message(sequence: 5, count: 8192))
+        m5.withUnsafeBytes {
+            #expect(pool.edgesMatch($0, sequence: 5))
+            #expect(!pool.edgesMatch($0, sequence: 6))
+        }
+        for (at, caught) in [(0, true), (7, true), (8, false), (4000, false), (8183, false), (8184, true), (8191, true)] {
+            var altered = m5
+            altered[at] ^= 1
+            altered.withUnsafeBytes { #expect(pool.edgesMatch($0, sequence: 5) == !caught, "byte \(at)") }
+        }
+        let shifted = Array(pool.message(sequence: 5, count: 8193).dropFirst())
+        shifted.withUnsafeBytes { #expect(!pool.edgesMatch($0, sequence: 5)) }
+        let short = Array(pool.message(sequence: 9, count: 3))
+        short.withUnsafeBytes {
+            #expect(pool.edgesMatch($0, sequence: 9))
+            #expect(!pool.edgesMatch($0, sequence: 10))
+        }
+    }
+
     @Test func windowsNearTheEndWrapContiguously() {
         let pool = PayloadPool(seed: 3, maxMessage: 100_000, period: 1009)
         let window = Array(pool.stream(at: 1000, count: 50))

@@ -3,7 +3,11 @@
 /// The workload fields the tests read, nil where the case's workload has no such field.
 extension CaseSpec {
     var writeSize: Int? { stream?.writeSize }
-    var verify: StreamVerification? { stream?.verify }
+    var verify: PayloadVerification? { stream?.verify }
+    var rrVerify: PayloadVerification? {
+        if case let .rr(r) = workload { return r.verify }
+        return nil
+    }
     var strategy: BatchingStrategy? { exchange?.strategy }
     var inflight: Int? { exchange?.inflight }
     var requestSize: Int? { messageSizes?.request }

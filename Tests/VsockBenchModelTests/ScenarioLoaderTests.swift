@@ -34,10 +34,13 @@ import Testing
               - {name: b, workload: stream, bytes: 1MiB, connections: 1}
               - {name: c, workload: rr, request_size: 2KiB}
               - {name: d, workload: stream, verify: full}
+              - {name: e, workload: rr, verify: edges}
             """
         let s = try ScenarioLoader.parse(text, file: "x.yaml")
         #expect(s.cases[1].verify == .edges, "stream reads are spot-checked unless asked")
         #expect(s.cases[3].verify == .full)
+        #expect(s.cases[0].rrVerify == .full, "every byte of an rr response is checked unless asked")
+        #expect(s.cases[4].rrVerify == .edges)
         #expect(s.cases[0].stop == .messages(100))
         #expect(s.cases[0].connections == 2)
         #expect(s.cases[0].requestSize == 1024)
@@ -65,7 +68,8 @@ import Testing
         ("name: x\ncases:\n  - {name: a}\n", 3, "has no workload"),
         ("name: x\ncases:\n  - {name: a, workload: stream, direction: up}\n", 3, "direction must be tx, rx or both"),
         ("name: x\ncases:\n  - {name: a, workload: stream, verify: everything}\n", 3, "verify must be edges or full"),
-        ("name: x\ncases:\n  - {name: a, workload: rr, verify: full}\n", 3, "'verify' applies to stream cases"),
+        ("name: x\ncases:\n  - {name: a, workload: masked, verify: full}\n", 3, "'verify' applies to rr/stream cases, not masked"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, verify: some}\n", 3, "verify must be edges or full"),
         ("name: x\ncases:\n  - {name: a, workload: rr, request_size: {a: 1}}\n", 3, "single value, not a mapping"),
         ("name: x\ncases:\n  - {name: a, workload: rr, nodelay: maybe}\n", 3, "true or false"),
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: 4, messages: 2}\n", 3, "at least connections"),

@@ -15,13 +15,16 @@
 # says nothing about pinning. A ratio here is a count of work, not a rate a user will see.
 #
 # Usage: scripts/vsock-lab/bench-rr-peer.sh [--rounds N] [--duration S] [--binary PATH]
-#            [--sockperf PATH] [--json FILE] [--out DIR]
+#            [--sockperf PATH] [--verify full|edges] [--json FILE] [--out DIR]
 #   --rounds N       rounds (default 3); each runs both arms once, the order swapped every round
 #   --duration S     each run's measured whole seconds (default 6), after 1 s of warmup
 #   --binary PATH    a release vsockbench (default .build/release/vsockbench); a stripped copy
 #                    goes into the guest
 #   --sockperf PATH  the sockperf to copy into the guest, with its libraries (default: the one
 #                    on PATH; scripts/install-deps.sh bench installs it)
+#   --verify MODE    the rr case's verify (default full: every byte of every response compared,
+#                    as a run does by default; edges: the header and each response's first and
+#                    last 8 bytes, about what sockperf checks, to see what verification costs)
 #   --json FILE      also write the rounds and the median as JSON
 #   --out DIR        keep the lab's result there (default: a temporary directory, removed)
 # About 2 minutes at the defaults (a boot, then 6 runs of 7-10 s of guest time). Needs
@@ -38,19 +41,21 @@ binary=$root/.build/release/vsockbench
 sockperf=""
 json=""
 out=""
+verify=full
 die() {
     echo "bench-rr-peer: $*" >&2
     exit 2
 }
 while [[ $# -gt 0 ]]; do
     case $1 in
-        --rounds | --duration | --binary | --sockperf | --json | --out)
+        --rounds | --duration | --binary | --sockperf | --verify | --json | --out)
             [[ $# -ge 2 ]] || die "$1 needs a value (see --help)"
             case $1 in
                 --rounds) rounds=$2 ;;
                 --duration) duration=$2 ;;
                 --binary) binary=$2 ;;
                 --sockperf) sockperf=$2 ;;
+                --verify) verify=$2 ;;
                 --json) json=$2 ;;
                 --out) out=$2 ;;
             esac
@@ -62,6 +67,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ && $rounds -le 40 ]] || die "--rounds must be a whole number from 1 to 40 (got '$rounds')"
 [[ $duration =~ ^[1-9][0-9]*$ && $duration -le 300 ]] || die "--duration must be whole seconds from 1 to 300 (got '$duration'; sockperf takes whole seconds)"
+[[ $verify == full || $verify == edges ]] || die "--verify must be full or edges (got '$verify')"
 [[ -x $binary ]] || die "no vsockbench at $binary (build it: swift build -c release --static-swift-stdlib --product vsockbench)"
 if [[ -z $sockperf ]]; then
     sockperf=$(command -v sockperf) || die "sockperf not found (scripts/install-deps.sh bench, or --sockperf PATH)"
@@ -86,14 +92,14 @@ fi
 cp "$binary" "$stage/vsockbench"
 if command -v strip >/dev/null; then strip "$stage/vsockbench"; fi
 
-echo "bench-rr-peer: vsockbench rr 8KiB/8KiB inflight 1 against sockperf ping-pong --tcp -m 8224, TCP loopback"
+echo "bench-rr-peer: vsockbench rr 8KiB/8KiB inflight 1 verify $verify against sockperf ping-pong --tcp -m 8224, TCP loopback"
 echo "bench-rr-peer: in the vsock lab's QEMU guest (1 vCPU, -icount shift=3: 8 ns of guest time per instruction,"
 echo "bench-rr-peer: idle skipped), $rounds rounds of ${duration}s after 1s warmup, order swapped every round; guest time limit $timeout s."
 echo "bench-rr-peer: binary $binary; sockperf $sockperf ($(dpkg-query -W -f '${Version}' sockperf 2>/dev/null || echo "version unknown"))"
 status=0
 (cd "$root" && "$here/lab.sh" --job "$here/jobs/rr-peer.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --binary "$sockperf" --timeout "$timeout" --accel tcg --icount 3 \
-    --env "RRPEER_ROUNDS=$rounds" --env "RRPEER_DURATION=$duration" --env "RRPEER_WARMUP=1") >"$stage/lab.log" 2>&1 || status=$?
+    --env "RRPEER_ROUNDS=$rounds" --env "RRPEER_DURATION=$duration" --env "RRPEER_WARMUP=1" --env "RRPEER_VERIFY=$verify") >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
     echo "bench-rr-peer: the lab brought no result back (status $status); its record is in $out/_lab/" >&2
@@ -102,10 +108,10 @@ fi
 grep -E '^(vsock-lab: guest|round [0-9]+ [a-z]+: exit status)' "$stage/lab.log" || true
 
 summary_status=0
-python3 - "$out" "$json" "$duration" <<'PY' || summary_status=$?
+python3 - "$out" "$json" "$duration" "$verify" <<'PY' || summary_status=$?
 import json, os, re, statistics, sys
 
-out, json_path, duration = sys.argv[1], sys.argv[2], int(sys.argv[3])
+out, json_path, duration, verify = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rounds_dir = os.path.join(out, "rounds")
 runs, orders = {}, {}
 for line in open(os.path.join(out, "order.txt")):
@@ -178,6 +184,7 @@ if json_path:
         pass
     with open(json_path, "w") as f:
         json.dump({"workload": "rr 8KiB/8KiB inflight 1 over TCP loopback against sockperf ping-pong --tcp -m 8224",
+                   "verify": verify,
                    "lab": {"kernel": lab.get("guest_kernel_release"), "accel": lab.get("accel"), "cpus": 1, "clock": "icount"},
                    "duration_s": duration, "rounds": rows, "summary": summary, "goal": 1.0, "failed": failed}, f, indent=2)
         f.write("\n")

@@ -90,6 +90,17 @@ public final class PayloadPool: @unchecked Sendable {
         return memcmp(start, base + offset(sequence: sequence), data.count) == 0
     }
 
+    /// True when the first and last (up to) 8 bytes of `data` are message `seq`'s (rr `verify:
+    /// edges`): a response of another message, or shifted, fails; a byte altered inside passes.
+    @inline(__always)
+    public func edgesMatch(_ data: UnsafeRawBufferPointer, sequence: UInt64) -> Bool {
+        guard data.count <= maxMessage else { return false }
+        guard let start = data.baseAddress, !data.isEmpty else { return true }
+        let expected = base + offset(sequence: sequence)
+        let edge = min(8, data.count)
+        return memcmp(start, expected, edge) == 0 && memcmp(start + data.count - edge, expected + data.count - edge, edge) == 0
+    }
+
     /// The first differing byte index between `data` and message `seq`, for error messages.
     public func firstMismatch(_ data: UnsafeRawBufferPointer, sequence: UInt64) -> Int? {
         let expected = message(sequence: sequence, count: min(data.count, maxMessage))
@@ -100,7 +111,7 @@ public final class PayloadPool: @unchecked Sendable {
     /// Checks a received stream range as `verify` asks. nil when it passes; otherwise where,
     /// within the range, the trouble is: the first bad byte (`full`), or 0 (`edges`: this range).
     @inline(__always)
-    public func streamProblem(_ data: UnsafeRawPointer, count: Int, at position: UInt64, _ verify: StreamVerification) -> Int? {
+    public func streamProblem(_ data: UnsafeRawPointer, count: Int, at position: UInt64, _ verify: PayloadVerification) -> Int? {
         verify == .full ? streamMismatch(data, count: count, at: position) : (spotCheck(data, count: count, at: position) ? nil : 0)
     }
 
@@ -125,7 +136,7 @@ public final class PayloadPool: @unchecked Sendable {
     /// Takes the stream bytes a frame reader already holds (they arrived with the hello or the
     /// ack), checked as the start of the stream. Returns how many, and where the trouble is
     /// (see `streamProblem`; the stream offset, as these bytes start the stream).
-    public func takeStreamStart(from reader: FrameReader, verify: StreamVerification = .edges) -> (count: Int, problem: Int?) {
+    public func takeStreamStart(from reader: FrameReader, verify: PayloadVerification = .edges) -> (count: Int, problem: Int?) {
         var result: (count: Int, problem: Int?) = (0, nil)
         reader.drainBuffered { leftover in
             guard let base = leftover.baseAddress, !leftover.isEmpty else { return }
@@ -135,7 +146,7 @@ public final class PayloadPool: @unchecked Sendable {
     }
 
     /// Checks the first and last 8 bytes of a received stream range (a cheap check that
-    /// catches lost, duplicated and shifted ranges; see `StreamVerification`).
+    /// catches lost, duplicated and shifted ranges; see `PayloadVerification`).
     @inline(__always)
     public func spotCheck(_ data: UnsafeRawPointer, count: Int, at position: UInt64) -> Bool {
         let edge = min(8, count)

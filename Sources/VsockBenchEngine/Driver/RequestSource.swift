@@ -53,11 +53,14 @@ final class EchoSource: RequestSource, @unchecked Sendable {
     let requestSize: Int
     let responseSize: Int
     let pool: PayloadPool
+    /// Every byte of each response, or its first and last bytes (`PayloadVerification`).
+    let fullCheck: Bool
     private let frames: InPlaceFrames
 
     init(workload: RequestResponseWorkload, pool: PayloadPool) {
         requestSize = workload.requestSize
         responseSize = workload.responseSize
+        fullCheck = workload.verify == .full
         self.pool = pool
         frames = InPlaceFrames(pool: pool, payload: workload.requestSize)
     }
@@ -91,9 +94,13 @@ final class EchoSource: RequestSource, @unchecked Sendable {
         guard frame.payload.count == responseSize else {
             throw .protocolViolation("response has \(frame.payload.count) bytes, expected \(responseSize)")
         }
-        guard pool.matches(frame.payload, sequence: sequence) else {
-            let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
-            throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
+        if fullCheck {
+            guard pool.matches(frame.payload, sequence: sequence) else {
+                let at = pool.firstMismatch(frame.payload, sequence: sequence) ?? 0
+                throw .protocolViolation("response payload differs from what was sent at byte \(at) (corrupted)")
+            }
+        } else if !pool.edgesMatch(frame.payload, sequence: sequence) {
+            throw .protocolViolation("response payload's first or last bytes differ from what was sent (lost, reordered or corrupted; verify: edges)")
         }
         return requestSize
     }

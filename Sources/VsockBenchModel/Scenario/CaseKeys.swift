@@ -67,9 +67,12 @@ enum CaseKeys {
         "max_response": CaseKeyRule(workloads: [.replay]) { spec, node, d in
             if let n = size(node, &d, key: "max_response", range: 1...maxPayload) { spec.updateReplay { $0.maxResponse = n } }
         },
-        "verify": CaseKeyRule(workloads: [.stream]) { spec, node, d in
+        "verify": CaseKeyRule(workloads: [.stream, .rr]) { spec, node, d in
             if let text = scalar(node, &d, key: "verify") {
-                if let verify = StreamVerification(rawValue: text) { spec.updateStream { $0.verify = verify } }
+                if let verify = PayloadVerification(rawValue: text) {
+                    spec.updateStream { $0.verify = verify }
+                    spec.updateRR { $0.verify = verify }
+                }
                 else { d.add(node, "verify must be edges or full, not '\(text)'") }
             }
         },

@@ -16,7 +16,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
     public var connections: Int?
     public var writeSize: Int?
     public var direction: StreamDirection?
-    public var verify: StreamVerification?
+    public var verify: PayloadVerification?
     public var requestSize: Int?
     public var responseSize: Int?
     public var requestSizes: SizeSpec?
@@ -77,6 +77,7 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         case let .rr(r):
             requestSize = r.requestSize
             responseSize = r.responseSize
+            verify = r.verify
         case let .masked(m):
             requestSize = m.typicalRequestSize
             requestSizes = m.requestSizes
@@ -118,7 +119,8 @@ public struct CaseConfig: Codable, Sendable, Equatable {
             model = .replay(replay)
         case .rr:
             let defaults = RequestResponseWorkload()
-            model = .rr(RequestResponseWorkload(requestSize: requestSize ?? defaults.requestSize, responseSize: responseSize ?? defaults.responseSize, exchange: exchange))
+            model = .rr(RequestResponseWorkload(requestSize: requestSize ?? defaults.requestSize, responseSize: responseSize ?? defaults.responseSize, exchange: exchange,
+                                                verify: verify ?? defaults.verify))
         case .masked:
             model = .masked(MaskedWorkload(requestSizes: requestSizes ?? requestSize.map(SizeSpec.fixed) ?? MaskedWorkload().requestSizes, exchange: exchange))
         }

@@ -166,7 +166,10 @@ public enum CaseSummary {
     /// response is one packet, whatever its framing says).
     static func verification(_ spec: CaseSpec, over socket: SocketKind = .stream) -> String {
         switch spec.workload {
-        case .rr: return "every response: sequence, length and bytes; request counts on both sides"
+        case let .rr(r):
+            return r.verify == .full
+                ? "every response: sequence, length and bytes; request counts on both sides"
+                : "every response: sequence, length and its first and last bytes (verify: edges; a byte altered inside goes unseen); request counts on both sides"
         case .masked: return "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
         case let .replay(r):
             let message = socket == .seqpacket ? "packet (the whole message)" : "\(r.effectiveResponseFraming.rawValue) message"

@@ -33,6 +33,18 @@ import VsockWire
         #expect(m.workers[0].total.messages == 49)
     }
 
+    /// `verify: edges` checks a response's header and its first and last bytes only: the
+    /// fault (a byte in the middle) goes unseen, and the result says what was checked.
+    @Test func edgeVerificationLetsAByteInsideThrough() throws {
+        let target = try InProcessServer(fault: .corruptResponse(5))
+        defer { target.stop() }
+        var spec = Self.rr(inflight: 1)
+        spec.updateRR { $0.verify = .edges }
+        let m = try CaseRunner.run(spec, options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        #expect(m.workers[0].messages == 50, "every measured response passed")
+    }
+
     @Test func aCorruptedResponseInAPipelineIsNamed() throws {
         let target = try InProcessServer(fault: .corruptResponse(5))
         defer { target.stop() }

@@ -24,7 +24,7 @@ enum Specs {
         return spec
     }
 
-    static func stream(_ name: String = "stream", direction: StreamDirection, writeSize: Int = 16 * 1024, verify: StreamVerification = .full,
+    static func stream(_ name: String = "stream", direction: StreamDirection, writeSize: Int = 16 * 1024, verify: PayloadVerification = .full,
                        stop: StopCondition, connections: Int = 1) -> CaseSpec {
         var spec = CaseSpec(name: name, workload: .stream(StreamWorkload(writeSize: writeSize, direction: direction, verify: verify)))
         spec.stop = stop

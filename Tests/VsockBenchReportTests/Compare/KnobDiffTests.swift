@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VsockBenchModel
 @testable import VsockBenchReport
@@ -19,6 +20,20 @@ extension CompareTests {
             #expect(knobs.map(\.text) == ["inflight 1 -> 8", "strategy none -> {window: 8}"])
             #expect(knobs[0].from == .int(1) && knobs[0].to == .int(8))
             #expect(knobs[1].to == .object(["name": .string("window"), "window": .int(8)]))
+        }
+
+        @Test("rr verification is a knob: full by default, read back from files that lack it")
+        func rrVerification() throws {
+            var edges = Self.rr("edges")
+            edges.updateRR { $0.verify = .edges }
+            #expect(Self.diff(Self.rr("full"), edges).map(\.text) == ["verify full -> edges"])
+            let json = try JSONEncoder().encode(CaseConfig(edges))
+            #expect(String(decoding: json, as: UTF8.self).contains("\"verify\":\"edges\""))
+            #expect(try JSONDecoder().decode(CaseConfig.self, from: json).spec == edges)
+            let old = #"{"name":"a","workload":"rr","request_size":8192,"response_size":8192}"#
+            let read = try JSONDecoder().decode(CaseConfig.self, from: Data(old.utf8)).spec
+            guard case let .rr(r) = read.workload else { Issue.record("not rr: \(read)"); return }
+            #expect(r.verify == .full)
         }
 
         @Test("the same config under another name differs in nothing: the name is not a knob")

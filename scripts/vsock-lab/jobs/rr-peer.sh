@@ -9,7 +9,8 @@
 # in alternating order (vsockbench first in odd rounds). The server of the other arm is stopped
 # (SIGSTOP) while an arm runs, so that nothing but the pair under test is runnable.
 # Environment: RRPEER_ROUNDS (default 3), RRPEER_DURATION (whole seconds, default 6),
-# RRPEER_WARMUP (whole seconds, default 1).
+# RRPEER_WARMUP (whole seconds, default 1), RRPEER_VERIFY (the rr case's verify: full, the
+# default, or edges, which checks what sockperf checks: the header and a response's ends).
 # Results in /out: rounds/R-vsockbench.json (the run's JSON), rounds/R-sockperf.txt (sockperf's
 # output), rounds/R-ARM.stderr, order.txt ("round arm status" per run), checks.txt.
 # Exits 1 when a run failed.
@@ -19,6 +20,7 @@ OUT=${LAB_OUT:-/out}
 ROUNDS=${RRPEER_ROUNDS:-3}
 DURATION=${RRPEER_DURATION:-6}
 WARMUP=${RRPEER_WARMUP:-1}
+VERIFY=${RRPEER_VERIFY:-full}
 VSB_PORT=5005
 SP_PORT=11111
 SCENARIO=/tmp/rr-peer.yaml
@@ -32,7 +34,7 @@ mkdir -p "$R"
 
 limit=$((DURATION + WARMUP + 90))
 printf '%s\n' 'name: rr-peer' 'cases:' \
-    "  - {name: rr, workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 1, warmup: ${WARMUP}s, duration: ${DURATION}s}" \
+    "  - {name: rr, workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 1, verify: $VERIFY, warmup: ${WARMUP}s, duration: ${DURATION}s}" \
     >"$SCENARIO"
 uname -r >"$OUT/kernel-release"
 nproc >"$OUT/guest-cpus"
