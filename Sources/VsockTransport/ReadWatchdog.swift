@@ -17,6 +17,9 @@ package final class ReadWatch: Sendable {
     let fired = Atomic<Bool>(false)
     /// Whether the socket is in the watchdog's table; changed only under the watchdog's lock.
     let registered = Atomic<Bool>(false)
+    /// Set (under the lock) when the socket closed: it is never watched again, since its
+    /// descriptor number may already belong to another socket.
+    let retired = Atomic<Bool>(false)
     /// Whether the watchdog watches this socket now.
     var isWatched: Bool { registered.load(ordering: .relaxed) }
     /// The timeout the watchdog enforced, for the error's text (nanoseconds).
@@ -36,15 +39,18 @@ package final class ReadWatch: Sendable {
     func leave(_ entered: UInt64) { calls.store(entered &+ 1, ordering: .relaxed) }
 
     /// True once the watchdog cut this socket's reads off: a read that then sees the end of the
-    /// stream, or fails, timed out.
+    /// stream, or fails, timed out; and every later read fails the same way without a syscall
+    /// (on TCP a shut receive side still delivers what the peer sends afterwards).
     @inline(__always)
     var hasFired: Bool { fired.load(ordering: .acquiring) }
 
-    /// The timeout error a read reports after the watchdog fired, like an expired SO_RCVTIMEO.
+    /// The timeout error a read reports after the watchdog fired, like an expired SO_RCVTIMEO:
+    /// the configured timeout, in whole milliseconds where it is some, else in microseconds.
     @inline(never)
     func timeoutError(_ call: String) -> SystemError {
-        let millis = firedAfterNanos.load(ordering: .relaxed) / 1_000_000
-        return SystemError(call, errno: .timedOut, context: "no data within \(millis) ms")
+        let nanos = firedAfterNanos.load(ordering: .relaxed)
+        let text = nanos % 1_000_000 == 0 ? "\(nanos / 1_000_000) ms" : nanos >= 10_000_000 ? "\(nanos / 1_000_000) ms" : "\(max(nanos / 1_000, 1)) µs"
+        return SystemError(call, errno: .timedOut, context: "no data within \(text)")
     }
 }
 
@@ -63,12 +69,21 @@ package final class ReadWatch: Sendable {
 final class ReadWatchdog: @unchecked Sendable {
     static let shared = ReadWatchdog()
 
-    private struct Entry {
+    /// A class, so that a tick updates entries in place (no copy of the table under the lock).
+    private final class Entry {
         let watch: ReadWatch
         let descriptor: FileDescriptor
         let timeoutNanos: UInt64
         var lastCalls: UInt64
         var since: UInt64
+
+        init(watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64, lastCalls: UInt64, since: UInt64) {
+            self.watch = watch
+            self.descriptor = descriptor
+            self.timeoutNanos = timeoutNanos
+            self.lastCalls = lastCalls
+            self.since = since
+        }
     }
 
     private let monitor = PthreadMonitor()
@@ -81,9 +96,11 @@ final class ReadWatchdog: @unchecked Sendable {
 
     /// Starts watching `watch`'s socket (`descriptor`) with `timeoutNanos` (> 0); a socket
     /// already watched gets the new timeout. False when no watchdog thread can be started (the
-    /// caller falls back to SO_RCVTIMEO).
+    /// caller falls back to SO_RCVTIMEO). A closed socket (`retire`) is not watched: true, and
+    /// nothing happens.
     func watch(_ watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64) -> Bool {
         monitor.withLock {
+            if watch.retired.load(ordering: .relaxed) { return true }
             if thread == nil {
                 guard let started = NativeThread.trySpawn(name: "vsb-watchdog", { [self] in run() }) else { return false }
                 thread = started
@@ -109,6 +126,15 @@ final class ReadWatchdog: @unchecked Sendable {
         }
     }
 
+    /// `forget`, for good: the socket is closing, and a later `watch` of it does nothing.
+    func retire(_ watch: ReadWatch) {
+        monitor.withLock {
+            entries[ObjectIdentifier(watch)] = nil
+            watch.registered.store(false, ordering: .relaxed)
+            watch.retired.store(true, ordering: .relaxed)
+        }
+    }
+
     /// How many sockets are watched (tests).
     var count: Int { monitor.withLock { entries.count } }
 
@@ -125,12 +151,12 @@ final class ReadWatchdog: @unchecked Sendable {
                 }
                 let now = MonotonicClock.nanos()
                 var shortest = Self.longestTick
-                for (key, var entry) in entries {
+                var cutOff: [ObjectIdentifier] = []
+                for (key, entry) in entries {
                     let calls = entry.watch.calls.load(ordering: .relaxed)
                     if calls != entry.lastCalls {
                         entry.lastCalls = calls
                         entry.since = now
-                        entries[key] = entry
                     } else if calls & 1 == 1, now &- entry.since >= entry.timeoutNanos {
                         // The same read, blocked for the whole timeout: cut it off. SHUT_RD
                         // wakes it with an end of stream (tcp, unix and vsock alike) and leaves
@@ -138,12 +164,13 @@ final class ReadWatchdog: @unchecked Sendable {
                         entry.watch.firedAfterNanos.store(entry.timeoutNanos, ordering: .relaxed)
                         entry.watch.fired.store(true, ordering: .releasing)
                         try? Posix.shutdown(entry.descriptor, Int32(SHUT_RD))
-                        entries[key] = nil
                         entry.watch.registered.store(false, ordering: .relaxed)
+                        cutOff.append(key)
                         continue
                     }
                     shortest = min(shortest, Self.tick(for: entry.timeoutNanos))
                 }
+                for key in cutOff { entries[key] = nil }
                 tick = shortest
                 _ = monitor.wait(until: now &+ shortest)
             }

@@ -52,6 +52,7 @@ extension Socket {
     /// out as if it were whole.
     @inline(__always)
     public func receiveMessage(into buffer: UnsafeMutableRawPointer, capacity: Int) throws(SystemError) -> ReceivedMessage {
+        if readWatch.hasFired { throw readWatch.timeoutError("recvmsg") }
         let start = timesSyscalls ? MonotonicClock.nanos() : 0
         let entered = readWatch.enter()
         let length: Int, truncated: Bool

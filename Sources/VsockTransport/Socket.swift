@@ -76,6 +76,7 @@ public final class Socket: Sendable {
     /// One read syscall into `buffer` (recv: see `Posix.receive`); returns 0 at end of stream.
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
+        if readWatch.hasFired { throw readWatch.timeoutError("recv") }
         let start = now()
         let entered = readWatch.enter()
         let n: Int
@@ -189,9 +190,12 @@ public final class Socket: Sendable {
     /// an eighth of it), and the read reports a timeout (`SystemError.isTimeout`, ETIMEDOUT).
     /// A blocked read then arms no kernel timer, which a request/response exchange would pay
     /// for on every message. The receive side is shut down when it fires: the connection can
-    /// still send (an error frame), not read. `.none` stops watching. Where no watchdog thread
+    /// still send (an error frame), not read (every later read reports the timeout without a
+    /// syscall, whatever the peer sends after). `.none` stops watching; a closed socket is
+    /// never watched again. Where no watchdog thread
     /// can be started, it sets SO_RCVTIMEO instead. Clears any SO_RCVTIMEO set before.
     public func watchReads(_ timeout: SocketTimeout) throws(TransportError) {
+        if isClosed { return }
         if timeout.duration == .zero {
             if readWatch.registered.load(ordering: .relaxed) { ReadWatchdog.shared.forget(readWatch) }
             try setReceiveTimeout(.none)  // and any fallback SO_RCVTIMEO
@@ -238,8 +242,9 @@ public final class Socket: Sendable {
 
     public func close() {
         if closed.exchange(true, ordering: .acquiringAndReleasing) == false {
-            // Out of the watchdog's table first: it must not shut down a reused number.
-            if readWatch.registered.load(ordering: .relaxed) { ReadWatchdog.shared.forget(readWatch) }
+            // Out of the watchdog's table first, for good (under its lock, whichever thread
+            // watched): it must not shut down a reused number.
+            ReadWatchdog.shared.retire(readWatch)
             Posix.close(descriptor)
         }
     }

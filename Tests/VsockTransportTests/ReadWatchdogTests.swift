@@ -59,24 +59,64 @@ import VsockBenchSupport
         #expect(!a.readWatch.isWatched)
     }
 
+    /// A watchdog of its own (the shared one may be busy with other suites' sockets, and then
+    /// never idle), used directly: its entries are forgotten before the sockets close.
     @Test("a watchdog left with nothing to watch wakes for the next socket")
     func idleWatchdogWakes() throws {
+        let dog = ReadWatchdog()
         let (c, d) = try Socket.makePair()
-        try c.watchReads(SocketTimeout(.seconds(30)))
-        c.close()
-        d.close()
-        // The table may now be empty (other tests share the watchdog): it waits untimed.
-        usleep(300_000)
+        defer {
+            c.close()
+            d.close()
+        }
+        #expect(dog.watch(c.readWatch, descriptor: c.descriptor, timeoutNanos: 30_000_000_000))
+        dog.forget(c.readWatch)
+        // Past its tick (250 ms): the table is empty and the watchdog waits untimed.
+        usleep(400_000)
+        #expect(dog.count == 0)
         let (a, b) = try Socket.makePair()
         defer {
+            dog.forget(a.readWatch)
             a.close()
             b.close()
         }
         // 2 s: the longest tick, so only the idle watchdog's wake-up makes it look.
-        try a.watchReads(SocketTimeout(.seconds(2)))
+        #expect(dog.watch(a.readWatch, descriptor: a.descriptor, timeoutNanos: 2_000_000_000))
         var byte: UInt8 = 0
         let (error, _) = Self.blockedRead(peer: b, backstopSeconds: 5) { _ = try a.read(into: &byte, count: 1) }
         #expect(error?.isTimeout == true, "\(String(describing: error))")
+    }
+
+    @Test("after it fired, every read fails as the timeout, even with data there (TCP delivers after SHUT_RD)")
+    func firedStaysFired() throws {
+        let listener = try Listener(endpoint: .tcp(host: "127.0.0.1", port: 0))
+        defer { listener.close() }
+        let a = try Socket.connect(to: listener.endpoint)
+        defer { a.close() }
+        let b = try #require(try listener.accept())
+        defer { b.close() }
+        try a.watchReads(SocketTimeout(.milliseconds(40)))
+        var byte: UInt8 = 0
+        let (first, _) = Self.blockedRead(peer: b) { _ = try a.read(into: &byte, count: 1) }
+        #expect(first?.isTimeout == true, "\(String(describing: first))")
+        byte = 5
+        try b.writeAll(&byte, count: 1)
+        usleep(20_000)
+        #expect(throws: SystemError.self) { _ = try a.read(into: &byte, count: 1) }
+        do {
+            _ = try a.read(into: &byte, count: 1)
+        } catch {
+            #expect(error.isTimeout && error.description.contains("no data within 40 ms"), "\(error)")
+        }
+    }
+
+    @Test("the timeout in the error is the one configured, below a millisecond too")
+    func timeoutText() {
+        let watch = ReadWatch()
+        for (nanos, text) in [(80_000_000 as UInt64, "80 ms"), (500_000, "500 µs"), (2_500_000, "2500 µs"), (12_345_678, "12 ms"), (300, "1 µs")] {
+            watch.firedAfterNanos.store(nanos, ordering: .relaxed)
+            #expect(watch.timeoutError("recv").description.contains("no data within \(text)"), "\(nanos)")
+        }
     }
 
     @Test("reads that keep getting data within the timeout are never cut off, however long the exchange")
@@ -86,10 +126,11 @@ import VsockBenchSupport
             a.close()
             b.close()
         }
-        try a.watchReads(SocketTimeout(.milliseconds(100)))
+        // 250 ms against 40 ms gaps: a margin a loaded machine keeps (other suites run beside).
+        try a.watchReads(SocketTimeout(.milliseconds(250)))
         let writer = NativeThread.spawn(name: "test-writer") {
             var byte: UInt8 = 1
-            // Bounded: 12 bytes, 40 ms apart (about 0.5 s, five timeouts' worth in total).
+            // Bounded: 12 bytes, 40 ms apart (about 0.5 s, two timeouts' worth in total).
             for _ in 0..<12 {
                 usleep(40_000)
                 try? b.writeAll(&byte, count: 1)
@@ -123,6 +164,7 @@ import VsockBenchSupport
     @Test("none stops watching, and closing leaves the watchdog's table")
     func forgetAndClose() throws {
         let (a, b) = try Socket.makePair()
+        defer { a.close() }
         defer { b.close() }
         try a.watchReads(SocketTimeout(.milliseconds(50)))
         #expect(a.readWatch.isWatched)
@@ -134,12 +176,16 @@ import VsockBenchSupport
             var byte: UInt8 = 3
             try? b.writeAll(&byte, count: 1)
         }
+        // Joined before b closes (defers run last first), whatever the read does.
+        defer { writer.join() }
         var byte: UInt8 = 0
         #expect(try a.read(into: &byte, count: 1) == 1)
-        writer.join()
         try a.watchReads(SocketTimeout(.seconds(5)))
         #expect(a.readWatch.isWatched)
         a.close()
+        #expect(!a.readWatch.isWatched)
+        // Closed: a late watch does nothing (its number may belong to another socket by now).
+        try? a.watchReads(SocketTimeout(.seconds(5)))
         #expect(!a.readWatch.isWatched)
     }
 

@@ -75,9 +75,14 @@ public struct DriverConnection: Sendable {
         let socket: Socket
         do {
             socket = try Socket.connect(to: endpoint, options: spec.socket, timesSyscalls: false)
+        } catch {
+            throw .transport(error)
+        }
+        do {
             try socket.watchReads(seconds: timeoutSeconds)
             try socket.setSendTimeout(seconds: timeoutSeconds)
         } catch {
+            socket.close()
             throw .transport(error)
         }
         let reader = FrameReader(socket: socket, maxPayload: maxPayload, initialCapacity: min(256 * 1024, maxPayload + 16))
