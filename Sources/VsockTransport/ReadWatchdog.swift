@@ -45,11 +45,12 @@ package final class ReadWatch: Sendable {
     var hasFired: Bool { fired.load(ordering: .acquiring) }
 
     /// The timeout error a read reports after the watchdog fired, like an expired SO_RCVTIMEO:
-    /// the configured timeout, in whole milliseconds where it is some, else in microseconds.
+    /// the configured timeout, in whole seconds or milliseconds where it is some, else in
+    /// microseconds.
     @inline(never)
     func timeoutError(_ call: String) -> SystemError {
         let nanos = firedAfterNanos.load(ordering: .relaxed)
-        let text = nanos % 1_000_000 == 0 ? "\(nanos / 1_000_000) ms" : nanos >= 10_000_000 ? "\(nanos / 1_000_000) ms" : "\(max(nanos / 1_000, 1)) µs"
+        let text = nanos % 1_000_000_000 == 0 ? "\(nanos / 1_000_000_000) s" : nanos % 1_000_000 == 0 ? "\(nanos / 1_000_000) ms" : nanos >= 10_000_000 ? "\(nanos / 1_000_000) ms" : "\(max(nanos / 1_000, 1)) µs"
         return SystemError(call, errno: .timedOut, context: "no data within \(text)")
     }
 }

@@ -175,7 +175,10 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .transport(e): return e.description
         case let .system(e):
-            if e.isTimeout { return "the target did not answer in time (\(e.call) timed out)" }
+            if e.isTimeout {
+                // The read watchdog's context names the timeout: "no data within 2 s".
+                return "the target did not answer in time (\(e.call) timed out\(e.context.map { ": \($0)" } ?? ""))"
+            }
             if e.isDisconnect { return "the target closed the connection (\(e.reason))" }
             return e.description
         case let .frame(e): return "bad frame from the target: \(e)"

@@ -69,6 +69,7 @@ import VsockWire
         defer { target.stop() }
         let m = try CaseRunner.run(Self.rr(inflight: 1), options: target.options(ioTimeoutSeconds: 1))
         #expect(m.failures.first?.hasPrefix("connection 0, message 3: the target did not answer in time") == true, "\(m.failures)")
+        #expect(m.failures.first?.contains("(recv timed out: no data within 1 s)") == true, "the configured timeout is named: \(m.failures)")
         #expect(m.failures.contains("connection 0: 3 requests answered and verified, the target handled 4"), "\(m.failures)")
     }
 
