@@ -50,7 +50,14 @@ package final class ReadWatch: Sendable {
     @inline(never)
     func timeoutError(_ call: String) -> SystemError {
         let nanos = firedAfterNanos.load(ordering: .relaxed)
-        let text = nanos % 1_000_000_000 == 0 ? "\(nanos / 1_000_000_000) s" : nanos % 1_000_000 == 0 ? "\(nanos / 1_000_000) ms" : nanos >= 10_000_000 ? "\(nanos / 1_000_000) ms" : "\(max(nanos / 1_000, 1)) µs"
+        let text: String
+        if nanos % 1_000_000_000 == 0 {
+            text = "\(nanos / 1_000_000_000) s"
+        } else if nanos % 1_000_000 == 0 || nanos >= 10_000_000 {
+            text = "\(nanos / 1_000_000) ms"
+        } else {
+            text = "\(max(nanos / 1_000, 1)) µs"
+        }
         return SystemError(call, errno: .timedOut, context: "no data within \(text)")
     }
 }
@@ -97,8 +104,8 @@ final class ReadWatchdog: @unchecked Sendable {
 
     /// Starts watching `watch`'s socket (`descriptor`) with `timeoutNanos` (> 0); a socket
     /// already watched gets the new timeout. False when no watchdog thread can be started (the
-    /// caller falls back to SO_RCVTIMEO). A closed socket (`retire`) is not watched: true, and
-    /// nothing happens.
+    /// caller falls back to SO_RCVTIMEO). A closed socket (`forget(_:forGood:)`) is not
+    /// watched: true, and nothing happens.
     func watch(_ watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64) -> Bool {
         monitor.withLock {
             if watch.retired.load(ordering: .relaxed) { return true }
@@ -120,19 +127,12 @@ final class ReadWatchdog: @unchecked Sendable {
     /// Stops watching (the socket is closing, or its timeout became none). The lock orders it
     /// with a shutdown the watchdog may be doing: after this returns the watchdog never touches
     /// the descriptor again, so it may be closed and its number reused.
-    func forget(_ watch: ReadWatch) {
+    /// `forGood`: the socket is closing, and a later `watch` of it does nothing.
+    func forget(_ watch: ReadWatch, forGood: Bool = false) {
         monitor.withLock {
             entries[ObjectIdentifier(watch)] = nil
             watch.registered.store(false, ordering: .relaxed)
-        }
-    }
-
-    /// `forget`, for good: the socket is closing, and a later `watch` of it does nothing.
-    func retire(_ watch: ReadWatch) {
-        monitor.withLock {
-            entries[ObjectIdentifier(watch)] = nil
-            watch.registered.store(false, ordering: .relaxed)
-            watch.retired.store(true, ordering: .relaxed)
+            if forGood { watch.retired.store(true, ordering: .relaxed) }
         }
     }
 

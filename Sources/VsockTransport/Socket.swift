@@ -244,7 +244,7 @@ public final class Socket: Sendable {
         if closed.exchange(true, ordering: .acquiringAndReleasing) == false {
             // Out of the watchdog's table first, for good (under its lock, whichever thread
             // watched): it must not shut down a reused number.
-            ReadWatchdog.shared.retire(readWatch)
+            ReadWatchdog.shared.forget(readWatch, forGood: true)
             Posix.close(descriptor)
         }
     }
