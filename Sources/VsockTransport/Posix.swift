@@ -72,6 +72,17 @@ package enum Posix {
         try retryingInterrupts("recv") { cshims_recv(descriptor.rawValue, buffer, count, 0) }
     }
 
+    /// Whether bytes wait to be read, without taking them or waiting: one recv of a byte with
+    /// MSG_PEEK | MSG_DONTWAIT. False at end of stream and when nothing is there (EAGAIN).
+    package static func hasQueuedBytes(_ descriptor: FileDescriptor) throws(SystemError) -> Bool {
+        var byte: UInt8 = 0
+        let got = cshims_recv(descriptor.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if got >= 0 { return got > 0 }
+        let code = Errno(rawValue: Glibc.errno)
+        if code == .wouldBlock || code == .interrupted { return false }
+        throw failure("recv", code, context: "peeking")
+    }
+
     /// One send syscall on a socket; the count the kernel took. MSG_NOSIGNAL: a vanished peer is
     /// an EPIPE to report, never a signal. A bare system call, as `receive`.
     @inline(__always)

@@ -164,6 +164,12 @@ public final class Socket: Sendable {
         (try? Posix.waitReadable(descriptor, timeoutNanos: timeoutNanos)) ?? false
     }
 
+    /// Whether bytes are already queued to be read (a peek that neither takes nor waits): a
+    /// request/response peer that sent more than it was asked shows here. Not counted as a read.
+    public func hasQueuedBytes() throws(SystemError) -> Bool {
+        try Posix.hasQueuedBytes(descriptor)
+    }
+
     /// Bounds blocked reads (`.none`: forever); a timeout surfaces as `SystemError.isTimeout`.
     public func setReceiveTimeout(_ timeout: SocketTimeout) throws(TransportError) {
         try setTimeout(SO_RCVTIMEO, "SO_RCVTIMEO", timeout)

@@ -87,6 +87,8 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
             var value: UInt64 = 0
             for i in 0..<min(count, 10) {
                 let byte = bytes[i]
+                // A last tenth byte holds bit 63 only: more would fall off the top of 64 bits.
+                if i == 9, byte & 0x80 == 0, byte > 1 { return .malformed("a varint length over 64 bits") }
                 value |= UInt64(byte & 0x7F) << (7 * UInt64(i))
                 if byte & 0x80 == 0 {
                     guard value <= UInt64(Int.max) else { return .malformed("a varint length over \(Int.max)") }

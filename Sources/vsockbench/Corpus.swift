@@ -84,23 +84,43 @@ extension VsockBench {
         private func fromDirectory(_ path: String, framing: MessageFraming) throws -> [[UInt8]] {
             guard let dir = opendir(path) else { throw fail("--from \(path): cannot open the directory: \(String(cString: strerror(errno)))", code: Exit.badInput) }
             var names: [String] = []
+            var undecodable = 0
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                // A name that is not UTF-8 could not be opened again from a String: say so, never skip it.
+                guard let name = String(validating: raw, as: UTF8.self) else {
+                    undecodable += 1
+                    continue
+                }
                 if name != ".", name != ".." { names.append(name) }
             }
             closedir(dir)
+            guard undecodable == 0 else {
+                throw fail("--from \(path): \(undecodable) file name\(undecodable == 1 ? " is" : "s are") not UTF-8; rename \(undecodable == 1 ? "it" : "them") (the corpus takes every file, in name order)", code: Exit.badInput)
+            }
             var payloads: [[UInt8]] = []
             var total = 0
-            for name in names.sorted() {
+            var skipped = 0
+            // Name order is byte order (as `ls` sorts with LC_ALL=C), whatever the names' Unicode.
+            for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 let file = path.hasSuffix("/") ? path + name : path + "/" + name
                 var info = stat()
-                guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                guard stat(file, &info) == 0 else {
+                    throw fail("--from: cannot read \(Terminal.safe(name)): \(String(cString: strerror(errno)))", code: Exit.badInput)
+                }
+                guard info.st_mode & S_IFMT == S_IFREG else {
+                    skipped += 1
+                    continue
+                }
                 let limit = min(framing.maxPayload, CaseSpec.maxBuffer)
                 guard Int(info.st_size) <= limit else {
                     throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
                 }
                 let bytes: [UInt8]
                 do { bytes = try FileContents.read(path: file, limit: limit + 1) } catch { throw fail("--from: cannot read \(Terminal.safe(name)): \(error.reason)", code: Exit.badInput) }
+                guard bytes.count <= limit else {
+                    throw fail("--from: \(Terminal.safe(name)) grew to more than \(limit) bytes while it was read; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
+                }
                 if framing == .line, bytes.contains(0x0A) {
                     throw fail("--from: \(Terminal.safe(name)) holds a newline; line framing cannot carry it (use a length-prefixed framing)", code: Exit.badInput)
                 }
@@ -109,6 +129,7 @@ extension VsockBench {
                 payloads.append(bytes)
             }
             guard !payloads.isEmpty else { throw fail("--from \(path): no regular files in it", code: Exit.badInput) }
+            if skipped > 0 { printError("vsockbench: corpus: --from \(path): \(skipped) entr\(skipped == 1 ? "y is" : "ies are") not a regular file (a directory, a device...): left out") }
             return payloads
         }
 

@@ -5,17 +5,20 @@ import Synchronization
 @testable import VsockWire
 
 /// A small service that is not vsockbench, for replay tests: reads requests in its request
-/// framing, waits `delayMicros`, answers `respond(request)` in its response framing, and
-/// counts what it handled. Listens on a Unix socket until `stop()`.
+/// framing, waits `delayMicros`, answers `respond(request)` in its response framing (`answers`
+/// times: more than once is a misbehaving service), and counts what it handled and keeps the
+/// distinct requests it saw. Listens on a Unix socket until `stop()`.
 final class ForeignService: Sendable {
     let endpoint: Endpoint
     private let listener: Listener
     private let handledCount = Atomic<Int>(0)
+    private let seenRequests = Mutex<Set<[UInt8]>>([])
 
     var handled: Int { handledCount.load(ordering: .acquiring) }
+    var requests: Set<[UInt8]> { seenRequests.withLock { $0 } }
 
     init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
-         closeAfter: Int? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+         closeAfter: Int? = nil, answers: Int = 1, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -30,8 +33,10 @@ final class ForeignService: Sendable {
                     while let request = try? reader.next() {
                         if let closeAfter, served >= closeAfter { return }
                         if delayMicros > 0 { usleep(delayMicros) }
+                        let payload = Array(request.payload)
+                        counter.seenRequests.withLock { _ = $0.insert(payload) }
                         var out: [UInt8] = []
-                        responses.encode(respond(Array(request.payload)), into: &out)
+                        for _ in 0..<answers { responses.encode(respond(payload), into: &out) }
                         guard (try? out.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
                         served += 1
                         counter.handledCount.wrappingAdd(1, ordering: .releasing)
@@ -123,6 +128,41 @@ final class SeqpacketService: Sendable {
     }
 
     func stop() {
+        listener.stop()
+        listener.close()
+    }
+}
+
+/// A raw echo that does not close when the driver half-closes: every byte back, then it holds
+/// the connection open until `stop()` (as some users' services do; socat's EXEC:cat closes).
+final class StubbornEcho: Sendable {
+    let endpoint: Endpoint
+    private let listener: Listener
+    private let stopped = Atomic<Bool>(false)
+
+    init(path: String) throws {
+        endpoint = .unix(path: path)
+        listener = try Listener(endpoint: endpoint)
+        let listener = self.listener
+        let echo = self
+        _ = NativeThread.spawn(name: "stubborn-accept") {
+            while let socket = try? listener.accept() {
+                _ = NativeThread.spawn(name: "stubborn-conn") {
+                    defer { socket.close() }
+                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+                    defer { buffer.deallocate() }
+                    while let n = try? socket.read(into: buffer, count: 65536), n > 0 {
+                        guard (try? socket.writeAll(buffer, count: n)) != nil else { return }
+                    }
+                    // End of the requests: stay open, bounded, until the test is over.
+                    for _ in 0..<600 where !echo.stopped.load(ordering: .acquiring) { usleep(50_000) }
+                }
+            }
+        }
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
         listener.stop()
         listener.close()
     }

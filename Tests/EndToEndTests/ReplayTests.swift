@@ -97,6 +97,71 @@ import VsockWire
         #expect(!FileManager.default.fileExists(atPath: dir + "/big.u16be"))
     }
 
+    /// `corpus --from` never drops a file without a word: a name that is not UTF-8 or a link to
+    /// nothing fails (exit 2, no file written); a subdirectory is left out, and it says so.
+    @Test func theCorpusCommandLosesNoFileSilently() throws {
+        let dir = try Tool.scratch()
+        try FileManager.default.createDirectory(atPath: dir + "/msgs/sub", withIntermediateDirectories: true)
+        try Tool.write("one", to: dir + "/msgs/a")
+        try Tool.write("two", to: dir + "/msgs/b")
+        let withDirectory = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(withDirectory.status == 0, "\(withDirectory.stderr)")
+        #expect(withDirectory.stdout.contains("2 u32be messages"), "\(withDirectory.stdout)")
+        #expect(withDirectory.stderr.contains("1 entry is not a regular file (a directory, a device...): left out"), "\(withDirectory.stderr)")
+
+        try FileManager.default.createSymbolicLink(atPath: dir + "/msgs/c", withDestinationPath: dir + "/nowhere")
+        let dangling = try Tool.run(["corpus", dir + "/d.u32be", "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(dangling.status == 2)
+        #expect(dangling.stderr.contains("--from: cannot read c: No such file or directory"), "\(dangling.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d.u32be"))
+        try FileManager.default.removeItem(atPath: dir + "/msgs/c")
+
+        // A name with a byte that is not UTF-8 (0xFF), created through the C API.
+        let badName = Array((dir + "/msgs/x").utf8) + [0xFF, 0]
+        let fd = badName.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(fd >= 0)
+        close(fd)
+        let undecodable = try Tool.run(["corpus", dir + "/e.u32be", "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(undecodable.status == 2)
+        #expect(undecodable.stderr.contains("1 file name is not UTF-8"), "\(undecodable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/e.u32be"))
+    }
+
+    /// A service that answers every request twice (or whose framing is misread, which looks the
+    /// same) fails the run in every mode, with what happened, never a trap or a pass; one that
+    /// closes early fails pipelined and open-loop runs too, not only stop-and-wait.
+    @Test(arguments: ["inflight: 1", "inflight: 4", "rate: 200/s"])
+    func aServiceThatAnswersTwiceOrClosesEarlyFailsTheRun(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        func run(_ service: ForeignService) throws -> Tool.Output {
+            defer { service.stop() }
+            let scenario = try scenarioFile("name: bad\ncases:\n  - {name: bad, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 60, warmup: 0s, \(knob)}\n")
+            return try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "5"], timeout: 60)
+        }
+        let twice = try run(ForeignService(path: dir + "/twice.sock", requests: .u32be, responses: .u32be, answers: 2) { $0 })
+        #expect(twice.status == 1, "\(twice.stdout)\n\(twice.stderr)")
+        #expect(twice.stdout.contains("with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"), "\(twice.stdout)")
+        let early = try run(ForeignService(path: dir + "/early.sock", requests: .u32be, responses: .u32be, closeAfter: 20) { $0 })
+        #expect(early.status == 1, "\(early.stdout)\n\(early.stderr)")
+        #expect(early.stdout.contains("FAILED"), "\(early.stdout)")
+    }
+
+    /// With several connections, each starts at its own place in the corpus: two connections
+    /// sending four messages between them send all four, not the first two twice.
+    @Test func connectionsShareOutTheCorpus() throws {
+        let dir = try Tool.scratch()
+        try FileManager.default.createDirectory(atPath: dir + "/msgs", withIntermediateDirectories: true)
+        for name in ["m1", "m2", "m3", "m4"] { try Tool.write(name, to: dir + "/msgs/" + name) }
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--from", dir + "/msgs"])
+        let service = try ForeignService(path: dir + "/svc.sock", requests: .u32be, responses: .u32be) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: share\ncases:\n  - {name: share, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, expect: echo, connections: 2, messages: 4, warmup: 0s}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description], timeout: 60)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(service.requests == Set(["m1", "m2", "m3", "m4"].map { Array($0.utf8) }), "the service saw \(service.requests.map { String(decoding: $0, as: UTF8.self) }.sorted())")
+    }
+
     @Test func replayNeedsATargetAndAReadableCorpus() throws {
         let dir = try Tool.scratch()
         try Tool.write("not a frame", to: dir + "/bad.u32be")
@@ -133,6 +198,23 @@ import VsockWire
             default: #expect(tx > 0 && rx > 0)
             }
         }
+    }
+
+    /// A raw stream both ways ends when every byte sent is back, even against an echo that
+    /// stays open after the driver's half-close (before, the drain waited for its close and
+    /// failed at the I/O timeout).
+    @Test func rawBothEndsAgainstAnEchoThatStaysOpen() throws {
+        let dir = try Tool.scratch()
+        let echo = try StubbornEcho(path: dir + "/echo.sock")
+        defer { echo.stop() }
+        let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-both, workload: stream, raw: true, direction: both, write_size: 16KiB, duration: 300ms, warmup: 100ms}\n")
+        let started = Date()
+        let out = try Tool.run(["run", scenario, "--target", echo.endpoint.description, "--io-timeout", "8", "--json", dir + "/r.json"], timeout: 60)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(Date().timeIntervalSince(started) < 6, "the run waited for the echo's close: \(Date().timeIntervalSince(started)) s")
+        let c = try Self.firstCase(dir + "/r.json")
+        #expect(c["verified"] as? Bool == true)
+        #expect((c["mbps_tx"] as? Double ?? 0) > 0 && (c["mbps_rx"] as? Double ?? 0) > 0)
     }
 
     /// A replay of an echo through socat: the user's framing crosses a real foreign process.

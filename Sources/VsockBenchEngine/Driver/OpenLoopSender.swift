@@ -83,7 +83,10 @@ public struct OpenLoopSender {
                 stats.measuredSends += 1
                 measured += 1
             }
-            stats.inFlightMax = max(stats.inFlightMax, sequence + 1 - shared.received.load(ordering: .acquiring))
+            // The receiver never counts an answer with no request behind it, but a bad peer
+            // must not be able to trap this subtraction.
+            let answered = shared.received.load(ordering: .acquiring)
+            stats.inFlightMax = max(stats.inFlightMax, sequence + 1 > answered ? sequence + 1 - answered : 0)
             sequence += 1
             switch rate.arrivals {
             case .constant: intended += gap

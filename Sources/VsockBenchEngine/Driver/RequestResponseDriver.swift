@@ -41,9 +41,9 @@ struct RequestResponseDriver: Sendable {
             var loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quota)
             loop.interval = interval
             let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
-            let recorder = loop.run(SocketRoundTrip(sink: sink, connection: connection), lane: lane).latency
+            let recorder = loop.run(SocketRoundTrip(sink: sink, connection: connection, foreign: foreign), lane: lane).latency
             (result.latency, result.sliceLatency) = (recorder.total, recorder.slices)
-            if !foreign { finish() }
+            if foreign { checkNothingMore() } else { finish() }
         } else {
             let (recorder, openLoop) = runPipelined()
             (result.latency, result.sliceLatency, result.openLoop) = (recorder.total, recorder.slices, openLoop)
@@ -92,7 +92,18 @@ struct RequestResponseDriver: Sendable {
                 if expected < sent, control.failures.isEmpty {
                     control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)\(connection.emptyPacketNote)")
                     failed = true
+                } else if foreign, control.failures.isEmpty, !shared.senderDone.load(ordering: .sequentiallyConsistent) {
+                    // Every request sent so far is answered (open loop, often), but more were to come.
+                    control.fail("connection \(index): the service closed the connection after \(expected) answers, before the case ended")
+                    failed = true
                 }
+                break
+            }
+            // A response needs a request behind it (the sender counts a request as sent before
+            // writing it): one more is a service answering twice, or a framing misread.
+            guard expected < shared.sent.load(ordering: .acquiring) else {
+                control.fail("connection \(index): \(Self.unaskedText(foreign, "a response (\(expected + 1) answers to \(expected) requests sent)"))")
+                failed = true
                 break
             }
             let requestBytes: Int
@@ -124,7 +135,10 @@ struct RequestResponseDriver: Sendable {
             receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
             expected += 1
             // A service that is not vsockbench gets no bye to close on: the last answer ends it.
-            if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) { break }
+            if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) {
+                checkNothingMore()
+                break
+            }
         }
         receiverLane.close()
         shared.slots.cancel()
@@ -209,7 +223,13 @@ struct RequestResponseDriver: Sendable {
             return
         }
         shared.senderDone.store(true, ordering: .sequentiallyConsistent)
-        if shared.received.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) { socket.shutdownBoth() }
+        if shared.received.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) {
+            // The receiver may be blocked for an answer that is not owed. Answers nobody asked
+            // for (a service answering twice) would come now: it takes them and fails, before
+            // the shutdown ends its read.
+            MonotonicClock.sleep(nanos: Self.strayAnswerWaitNanos)
+            socket.shutdownBoth()
+        }
     }
 
     /// A window slot for the next request. With a batch pending: take a free slot at once if
@@ -232,6 +252,31 @@ struct RequestResponseDriver: Sendable {
             try sink.flush()
         }
         return shared.slots.acquire()
+    }
+
+    /// A service that is not vsockbench, once every request has its answer: nothing more may
+    /// have come (read already, or queued in the kernel), or some answers were not the ones
+    /// they were taken for.
+    private func checkNothingMore() {
+        guard control.failures.isEmpty else { return }
+        let read = connection.reader.bufferedCount
+        // Stray answers follow the last real one closely: a short wait sees them (a service
+        // that closes after the last answer ends the wait at once).
+        let queued = (read > 0 || socket.waitReadable(timeoutNanos: Self.strayAnswerWaitNanos)) && ((try? socket.hasQueuedBytes()) ?? false)
+        guard read > 0 || queued else { return }
+        let what = read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
+        control.fail("connection \(index): \(Self.unaskedText(true, "\(what) after the answer to its last request"))")
+    }
+
+    /// How long the end of a connection to a service that is not vsockbench waits for answers
+    /// nobody asked for, once every request has its answer (after the measured interval).
+    static let strayAnswerWaitNanos: UInt64 = 50_000_000
+
+    /// What a peer that answered more than it was asked did, and the likely reasons.
+    static func unaskedText(_ foreign: Bool, _ what: String) -> String {
+        foreign
+            ? "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
+            : "the target sent \(what), with no request outstanding"
     }
 
     /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are

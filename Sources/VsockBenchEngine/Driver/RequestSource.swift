@@ -38,7 +38,9 @@ enum RequestSources {
         switch spec.workload {
         case let .rr(rr): return EchoSource(workload: rr, pool: pool)
         case let .masked(masked): return MaskedSource(workload: masked, seed: spec.seed, connection: connection)
-        case let .replay(replay): return corpus.map { ReplaySource(corpus: $0, expect: replay.expect, packets: packets) }
+        case let .replay(replay):
+            return corpus.map { ReplaySource(corpus: $0, expect: replay.expect, packets: packets,
+                                             start: ReplaySource.start(connection: connection, of: spec.connections, messages: $0.messages.count)) }
         case .stream: return nil
         }
     }
@@ -158,15 +160,26 @@ final class ReplaySource: RequestSource {
     /// What goes on the wire for each message: its whole framed range in the file, or over
     /// seqpacket its payload only (the kernel keeps the boundary the framing marked).
     private let sent: [Range<Int>]
+    /// The corpus message this connection sends first (its sequence 0).
+    let start: UInt64
 
-    init(corpus: ReplayCorpus, expect: ReplayExpectation, packets: Bool = false) {
+    init(corpus: ReplayCorpus, expect: ReplayExpectation, packets: Bool = false, start: Int = 0) {
         self.corpus = corpus
         self.expect = expect
         sent = packets ? corpus.payloads : corpus.messages
+        self.start = UInt64(start)
+    }
+
+    /// Connection `connection` of `connections` starts `connection` n-ths into the corpus, so
+    /// that several connections with a message count between them send all of it, not its
+    /// first messages each, in lockstep.
+    static func start(connection: Int, of connections: Int, messages: Int) -> Int {
+        guard connections > 1, messages > 0 else { return 0 }
+        return connection * messages / connections
     }
 
     @inline(__always)
-    private func message(_ sequence: UInt64) -> Int { Int(sequence % UInt64(corpus.messages.count)) }
+    private func message(_ sequence: UInt64) -> Int { Int((sequence &+ start) % UInt64(corpus.messages.count)) }
 
     func prepare(_ sequence: UInt64) -> Int { sent[message(sequence)].count }
 

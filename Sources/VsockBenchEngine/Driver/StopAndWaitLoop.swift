@@ -86,19 +86,30 @@ struct StopAndWaitLoop {
 struct SocketRoundTrip: RoundTripChannel {
     let sink: any FrameSink
     let connection: DriverConnection
+    /// The peer is not vsockbench (replay): its answers carry no sequence number, so one that
+    /// came before its request was sent (read with the previous answer) is caught here.
+    var foreign = false
 
     func reserve(_ size: Int) -> UnsafeMutableRawPointer { sink.reserve(size) }
 
     @inline(__always)
     func roundTrip(_ size: Int) throws(DriverError) -> Frame {
+        try checkNothingWaiting()
         do { try sink.commit(size) } catch { throw .system(error) }
         return try connection.nextFrame(expecting: "response")
     }
 
     @inline(__always)
     func roundTrip(sending frame: UnsafeRawPointer, _ size: Int) throws(DriverError) -> Frame {
+        try checkNothingWaiting()
         // An immediate sink writes it from where it is; the others copy it into their batch.
         do { try sink.write(frame, count: size) } catch { throw .system(error) }
         return try connection.nextFrame(expecting: "response")
+    }
+
+    @inline(__always)
+    private func checkNothingWaiting() throws(DriverError) {
+        guard foreign, connection.reader.bufferedCount > 0 else { return }
+        throw .protocolViolation(RequestResponseDriver.unaskedText(true, "\(connection.reader.bufferedCount) bytes before this request was sent"))
     }
 }

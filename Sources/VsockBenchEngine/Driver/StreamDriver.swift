@@ -29,8 +29,14 @@ struct StreamDriver: Sendable {
             receive(stopsCase: true, lane: meter.lane(owning: .reads))
         case .both:
             let senderLane = meter.lane(owning: .writes)
-            let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in send(lane: senderLane) }
-            receive(stopsCase: false, lane: meter.lane(owning: .reads))
+            // A raw echo (`socat ... EXEC:cat`, the user's own) may stay open after the driver's
+            // half-close: the receiver stops once every byte sent is back, not at its close.
+            let sentTotal = LockedValue<UInt64?>(nil)
+            let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in
+                let total = send(lane: senderLane)
+                sentTotal.withLock { $0 = total }
+            }
+            receive(stopsCase: false, lane: meter.lane(owning: .reads), echoOf: stream.raw ? sentTotal : nil)
             sender.join()
         }
         if quotaBytes != nil, control.failures.isEmpty { control.workerFinished() }
@@ -41,8 +47,10 @@ struct StreamDriver: Sendable {
         return result
     }
 
-    /// Writes until the case stops (or the quota is met), then half-closes.
-    private func send(lane: MeterLane) {
+    /// Writes until the case stops (or the quota is met), then half-closes; returns the bytes
+    /// written.
+    @discardableResult
+    private func send(lane: MeterLane) -> UInt64 {
         var position: UInt64 = 0
         var measuredFrom: UInt64?
         let size = stream.writeSize
@@ -69,11 +77,13 @@ struct StreamDriver: Sendable {
         }
         lane.close()
         socket.shutdownWrite()
+        return position
     }
 
     /// Reads and checks until the case stops (or the quota is met); with `stopsCase` it then
-    /// half-closes and drains to end of stream.
-    private func receive(stopsCase: Bool, lane: MeterLane) {
+    /// half-closes and drains to end of stream. `echoOf`: the bytes the sender wrote, once it
+    /// is done; the drain ends when as many came back, whether or not the peer closes.
+    private func receive(stopsCase: Bool, lane: MeterLane, echoOf sentTotal: LockedValue<UInt64?>? = nil) {
         let size = stream.writeSize
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
@@ -117,6 +127,13 @@ struct StreamDriver: Sendable {
         if stopsCase { socket.shutdownWrite() }
         // Drain what the target sent before it saw the end: not measured, still checked.
         while !ended {
+            if let sentTotal {
+                if let total = sentTotal.value {
+                    if position >= total { break }
+                } else if !socket.waitReadable(timeoutNanos: 20_000_000) {
+                    continue  // the sender is finishing its last write: its total decides
+                }
+            }
             guard let n = readChecked(buffer, size, &position), n > 0 else { break }
             lane.count(bytesIn: UInt64(n))
         }
