@@ -92,7 +92,7 @@ extension VsockBench {
                 let driving = try DriverSession(flags: driver)
                 session = driving
                 measured = driving.run(scenario, plan: DriverSession.plan(driver))
-                if driving.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
+                if driving.runner.wasInterrupted { throw ExitCode(driving.interruptStatus) }
             }
             var document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
             if verify {
@@ -124,7 +124,7 @@ extension VsockBench {
             let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
             printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
-            if session.runner.wasInterrupted { throw ExitCode(Exit.interrupted) }
+            if session.runner.wasInterrupted { throw ExitCode(session.interruptStatus) }
             return DiagnosisVerification.apply(results, to: document)
         }
 

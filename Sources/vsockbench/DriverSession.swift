@@ -17,6 +17,16 @@ final class DriverSession {
     let progress: ProgressLine
     private let localTarget: LocalTarget?
     private let probe: Probe?
+    /// The first stopping signal and when it came (monotonic nanoseconds).
+    private let firstSignal: LockedValue<(signal: Int32, at: UInt64)?>
+
+    /// A second signal this soon after the first is the same request: `timeout -s INT` and CI
+    /// runners signal the process and then its group, two signals a few milliseconds apart.
+    static let sameSignalNanos: UInt64 = 500_000_000
+
+    /// The exit status of an interrupted run: 128 + the signal (130 for SIGINT, 143 for SIGTERM,
+    /// 129 for SIGHUP), as a shell reports a process that signal ended.
+    var interruptStatus: Int32 { 128 + (firstSignal.value?.signal ?? SIGINT) }
 
     convenience init(options: ScenarioOptions) throws { try self.init(flags: options.driver) }
 
@@ -35,14 +45,27 @@ final class DriverSession {
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
         let started = LockedValue<LocalTarget?>(nil)
-        SignalWatcher.start { _ in
+        let firstSignal = LockedValue<(signal: Int32, at: UInt64)?>(nil)
+        self.firstSignal = firstSignal
+        SignalWatcher.start { signal in
+            let now = MonotonicClock.nanos()
+            let (first, isFirst) = firstSignal.withLock { first in
+                if let earlier = first { return (earlier, false) }
+                first = (signal, now)
+                return ((signal, now), true)
+            }
+            if !isFirst, now &- first.at < Self.sameSignalNanos {
+                return  // the same request, delivered twice
+            }
             if let runner = holder.value, !runner.wasInterrupted {
-                printError("\nvsockbench: interrupted; stopping the current case (Ctrl-C again to quit now)")
+                let name = signal == SIGINT ? "interrupted" : signal == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
+                printError("\nvsockbench: \(name); stopping the current case, then reporting what was measured (Ctrl-C again to quit now, without a report)")
                 runner.interrupt()
             } else {
                 // Quit now, but not leave the local target or its directory behind.
+                printError("vsockbench: quitting now: no table, no JSON or HTML written")
                 started.value?.stop()
-                _exit(Exit.interrupted)
+                _exit(128 + first.signal)
             }
         }
         let endpoint: Endpoint
@@ -114,11 +137,12 @@ final class DriverSession {
         return RunDocument(run)
     }
 
-    /// The exit status a run's command ends with: interrupted (130), a failed case (1), or success.
+    /// The exit status a run's command ends with: interrupted (128 + the signal), a failed case
+    /// (1), or success.
     func finish(_ document: RunDocument) throws {
         if runner.wasInterrupted {
             close()
-            throw ExitCode(Exit.interrupted)
+            throw ExitCode(interruptStatus)
         }
         if !document.allVerified { throw ExitCode(Exit.failure) }
     }

@@ -6,11 +6,11 @@ import VsockBenchSupport
 import VsockTransport
 
 /// Exit codes: 0 success, 1 a run failed (lost, corrupted or refused messages), 2 bad input
-/// (endpoint, scenario file, options).
+/// (endpoint, scenario file, options); a run a signal stopped: 128 + the signal
+/// (`DriverSession.interruptStatus`).
 enum Exit {
     static let failure: Int32 = 1
     static let badInput: Int32 = 2
-    static let interrupted: Int32 = 130
 }
 
 /// Prints one clear line to stderr and ends with `code`.

@@ -76,7 +76,7 @@ extension VsockBench {
             if let html { try writeFile(html, Array(HTMLReport.render(document, sweep: sweep, title: "vsockbench sweep: \(plan.workload.rawValue)").utf8)) }
             if session.runner.wasInterrupted {
                 session.close()
-                throw ExitCode(Exit.interrupted)
+                throw ExitCode(session.interruptStatus)
             }
             if !document.allVerified || sweep.fit == nil {
                 if let error = sweep.fitError { printError("vsockbench: sweep: no fit: \(error)") }
@@ -128,7 +128,7 @@ extension VsockBench {
             if let html { try writeFile(html, Array(HTMLReport.render(document, rateSweep: sweep, title: "vsockbench sweep: \(plan.workload.rawValue) over offered load").utf8)) }
             if session.runner.wasInterrupted {
                 session.close()
-                throw ExitCode(Exit.interrupted)
+                throw ExitCode(session.interruptStatus)
             }
             if !document.allVerified { throw ExitCode(Exit.failure) }
         }
