@@ -145,6 +145,11 @@ final class DriverSession {
             throw ExitCode(interruptStatus)
         }
         if !document.allVerified { throw ExitCode(Exit.failure) }
+        // Nothing measured is no pass (a CI gate must not take it for one): e.g. `--target
+        // null` with only replay cases, which need a service.
+        if !document.cases.isEmpty, document.cases.allSatisfy({ $0.skipped != nil }) {
+            throw fail("nothing was measured: every case was skipped (the reasons are above)", code: Exit.badInput)
+        }
     }
 
     func close() {

@@ -129,6 +129,12 @@ import Testing
         #expect(stats.decodeSeconds > 0 && stats.maskSeconds > 0 && stats.encodeSeconds > 0)
         #expect(document.cases[1].verified)
         #expect(document.cases[2].skipped != nil)
+
+        // A scenario the null target can run none of measures nothing: no pass (exit 2).
+        let streams = try scenarioFile("name: s\ncases:\n  - {name: bulk, workload: stream, messages: 10, warmup: 0s}\n")
+        let nothing = try Tool.run(["run", streams, "--target", "null"])
+        #expect(nothing.status == 2, "\(nothing.stdout)\n\(nothing.stderr)")
+        #expect(nothing.stderr.contains("nothing was measured: every case was skipped"), "\(nothing.stderr)")
     }
 }
 
