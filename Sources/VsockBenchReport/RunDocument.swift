@@ -32,6 +32,16 @@ public struct RunDocument: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case driver, target, driverKernel = "driver_kernel", targetKernel = "target_kernel", cpus
         }
+
+        /// Every key, null where unknown (a run that reached no target, a replay).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(driver, forKey: .driver)
+            try c.encode(target, forKey: .target)
+            try c.encode(driverKernel, forKey: .driverKernel)
+            try c.encode(targetKernel, forKey: .targetKernel)
+            try c.encode(cpus, forKey: .cpus)
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -75,6 +75,16 @@ public struct EffectiveSocketOptions: Sendable, Equatable, Codable {
         case sndbuf, rcvbuf, vsockBufferSize = "vsock_buffer_size", nodelay
     }
 
+    /// Every key, null where the socket's family has no such option (nodelay off TCP,
+    /// vsock_buffer_size off vsock): results and the target's ack keep one shape.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sndbuf, forKey: .sndbuf)
+        try c.encode(rcvbuf, forKey: .rcvbuf)
+        try c.encode(vsockBufferSize, forKey: .vsockBufferSize)
+        try c.encode(nodelay, forKey: .nodelay)
+    }
+
     public init(sndbuf: Int? = nil, rcvbuf: Int? = nil, vsockBufferSize: UInt64? = nil, nodelay: Bool? = nil) {
         self.sndbuf = sndbuf
         self.rcvbuf = rcvbuf

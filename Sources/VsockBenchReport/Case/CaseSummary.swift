@@ -159,7 +159,8 @@ public enum CaseSummary {
         return CaseResult(
             name: m.spec.name, workload: m.spec.kind, transport: transport, spec: m.spec, figures: f,
             verification: verification(m.spec, over: SocketKind(transportName: transport)), socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
-            target: target, targetHost: m.targetAck.target)
+            // A service that is not vsockbench sends no hello: its host is unknown (null).
+            target: target, targetHost: m.spec.workload.isForeign ? nil : m.targetAck.target)
     }
 
     /// What was checked, in words; `socket`: the transport's (over seqpacket a replay's

@@ -75,6 +75,17 @@ public struct CPUSummary: Codable, Sendable, Equatable {
         case targetUserSeconds = "target_user_s", targetSystemSeconds = "target_sys_s"
         case driverMicrosPerMessage = "driver_us_per_msg", targetMicrosPerMessage = "target_us_per_msg"
     }
+
+    /// Every key, null where not counted (no target stats, no message).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(driverUserSeconds, forKey: .driverUserSeconds)
+        try c.encode(driverSystemSeconds, forKey: .driverSystemSeconds)
+        try c.encode(targetUserSeconds, forKey: .targetUserSeconds)
+        try c.encode(targetSystemSeconds, forKey: .targetSystemSeconds)
+        try c.encode(driverMicrosPerMessage, forKey: .driverMicrosPerMessage)
+        try c.encode(targetMicrosPerMessage, forKey: .targetMicrosPerMessage)
+    }
 }
 
 /// Socket options as the kernel applied them on each side.
@@ -85,5 +96,16 @@ public struct SocketSummary: Codable, Sendable, Equatable {
     public init(driver: EffectiveSocketOptions? = nil, target: EffectiveSocketOptions? = nil) {
         self.driver = driver
         self.target = target
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case driver, target
+    }
+
+    /// Both keys, null for a side never reached (a failed connection, a service with no hello).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(driver, forKey: .driver)
+        try c.encode(target, forKey: .target)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import VsockBenchReport
+import VsockTransport
 
 @Suite struct RunDocumentFileTests {
     static func temporaryFile(_ contents: String) throws -> String {
@@ -16,6 +17,34 @@ import Testing
         let path = try Self.temporaryFile(String(decoding: document.encoded(), as: UTF8.self))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try RunDocumentFile.load(path: path) == document)
+    }
+
+    /// The README's promise: every key always present, null where a figure does not apply,
+    /// here for a run whose target was never reached (no target host, no target CPU, no socket
+    /// of either side); and it reads back equal.
+    @Test("a run that reached no target still has every key, null")
+    func nullsForWhatWasNotReached() throws {
+        var c = ReportFixtures.makeCase("failed", mbps: 0, msgsPerSecond: 0)
+        c.figures.cpu = CPUSummary(driverUserSeconds: 0, driverSystemSeconds: 0)
+        c.socket = SocketSummary(driver: EffectiveSocketOptions(sndbuf: 1, rcvbuf: 2), target: nil)
+        c.targetHost = nil
+        var document = ReportFixtures.document([c])
+        document.host.target = nil
+        document.host.targetKernel = nil
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(document.encoded())) as? [String: Any])
+        let host = try #require(object["host"] as? [String: Any])
+        #expect(Set(host.keys) == ["driver", "target", "driver_kernel", "target_kernel", "cpus"])
+        #expect(host["target"] is NSNull && host["target_kernel"] is NSNull)
+        let first = try #require((object["cases"] as? [[String: Any]])?.first)
+        let cpu = try #require(first["cpu"] as? [String: Any])
+        #expect(Set(cpu.keys) == ["driver_user_s", "driver_sys_s", "target_user_s", "target_sys_s", "driver_us_per_msg", "target_us_per_msg"])
+        #expect(cpu["target_us_per_msg"] is NSNull)
+        let socket = try #require(first["socket"] as? [String: Any])
+        #expect(Set(socket.keys) == ["driver", "target"] && socket["target"] is NSNull)
+        let driver = try #require(socket["driver"] as? [String: Any])
+        #expect(Set(driver.keys) == ["sndbuf", "rcvbuf", "vsock_buffer_size", "nodelay"] && driver["nodelay"] is NSNull)
+        #expect(first.keys.contains("target_host") && first["target_host"] is NSNull)
+        #expect(try RunDocument.decode(document.encoded()) == document)
     }
 
     @Test("a missing file is unreadable, with the system's reason")
