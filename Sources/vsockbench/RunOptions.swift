@@ -37,7 +37,7 @@ struct DriverFlags: ParsableArguments {
         valueName: "duration"), transform: TimeSpan.parsePositive)
     var interval: TimeSpan?
 
-    @Option(name: .long, help: ArgumentHelp("Override every case to stop after this many messages (total across connections).", valueName: "count"))
+    @Option(name: .long, help: ArgumentHelp("Override every case to stop after this many messages (total across connections; a both-way stream counts both directions, half each way).", valueName: "count"))
     var messages: Int?
 
     @Flag(name: .long, help: ArgumentHelp(

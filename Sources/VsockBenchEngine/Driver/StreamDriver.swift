@@ -19,6 +19,14 @@ struct StreamDriver: Sendable {
 
     var socket: Socket { connection.socket }
 
+    /// A direction's share of the quota: a `both` stream counts the messages of both
+    /// directions, so each carries half (rounded up) and `messages: N` is N in all.
+    private var directionQuotaBytes: UInt64? {
+        guard stream.direction == .both, let quotaBytes else { return quotaBytes }
+        let writes = quotaBytes / UInt64(stream.writeSize)
+        return (writes + 1) / 2 * UInt64(stream.writeSize)
+    }
+
     func run() -> WorkerResult {
         var result = WorkerResult(index: index)
         switch stream.direction {
@@ -61,7 +69,7 @@ struct StreamDriver: Sendable {
                 lane.open()
                 measuredFrom = position
             }
-            if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
+            if let quotaBytes = directionQuotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             let chunk = pool.stream(at: position, count: size)
             do {
                 if let base = chunk.baseAddress { try socket.writeAll(base, count: size) }
@@ -103,7 +111,7 @@ struct StreamDriver: Sendable {
                 lane.open()
                 measuredFrom = position
             }
-            if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
+            if let quotaBytes = directionQuotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             guard let n = readChecked(buffer, size, &position) else {
                 // The case failed: close both ways, so a target blocked writing to us (rx,
                 // both) sees the end at once instead of waiting out its timeouts.

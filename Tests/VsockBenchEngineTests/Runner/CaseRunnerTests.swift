@@ -148,6 +148,20 @@ import VsockWire
         }
     }
 
+    /// `messages: N` on a `both` stream is N in all: each direction carries half (before, each
+    /// carried N, and the case counted about 2N).
+    @Test func streamBothCountsItsQuotaOnce() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let m = try CaseRunner.run(Specs.stream(direction: .both, stop: .messages(64)), options: target.options())
+        BothSides.expectStreamTotalsAgree(m)
+        let worker = try #require(m.workers.first)
+        #expect(worker.reading.tally.bytesOut == 32 * 16384, "the driver writes its half")
+        // Reads take what is there: its half, plus less than one write's worth.
+        #expect(worker.reading.tally.bytesIn >= 32 * 16384 && worker.reading.tally.bytesIn < 33 * 16384)
+        #expect(worker.messages >= 64 && worker.messages <= 65, "\(worker.messages) messages for a quota of 64")
+    }
+
     @Test func streamBothWithTwoConnectionsForADuration() throws {
         let target = try InProcessServer()
         defer { target.stop() }
