@@ -170,7 +170,9 @@ final class ProgressLine: Sendable {
         guard enabled, (p.plannedSeconds ?? 2) > 1 || p.elapsedSeconds > 1 else { return }
         let planned = p.plannedSeconds.map { "/" + Format.fixed($0, 1) + "s" } ?? ""
         func mbps(_ bytes: UInt64, _ seconds: Double) -> String { Format.compact(seconds > 0 ? Double(bytes) * 8 / seconds / 1e6 : 0) }
-        var line = "  \(p.caseName): \(p.phase == .warmup ? "warmup" : "measuring") \(Format.fixed(p.elapsedSeconds, 1))s\(planned)  \(p.messages) msgs"
+        // A stream's messages are counted at its end: while it runs, its bytes speak for it.
+        let count = p.messages > 0 || p.bytesTx + p.bytesRx == 0 ? "  \(p.messages) msgs" : ""
+        var line = "  \(p.caseName): \(p.phase == .warmup ? "warmup" : "measuring") \(Format.fixed(p.elapsedSeconds, 1))s\(planned)\(count)"
         if let s = p.lastSlice {
             // A stream's messages are counted at its end: its slices show bytes only.
             let rate = s.messages > 0 ? "  \(Format.fixed(Double(s.messages) / max(s.seconds, 1e-9), 0)) msgs/s" : ""
