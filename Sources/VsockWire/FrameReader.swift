@@ -169,15 +169,23 @@ public final class FrameReader: @unchecked Sendable {
             case let .needMore(count):
                 guard try fill(atLeast: min(count, FrameHeader.size + maxPayload)) else {
                     if end == start { return nil }
-                    throw .frame(.foreign("the stream ended inside a \(framing.rawValue) message at byte offset \(consumed) of the response stream (\(end - start) bytes of it came)"))
+                    throw .frame(.foreign("the stream ended inside a \(framing.rawValue) message at byte offset \(consumed) of the response stream (\(end - start) bytes of it came)\(vsockbenchHint)"))
                 }
                 if count > FrameHeader.size + maxPayload, end - start >= FrameHeader.size + maxPayload {
                     throw .frame(.foreign("a message longer than \(maxPayload) bytes at byte offset \(consumed) of the response stream"))
                 }
             case let .malformed(why):
-                throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream"))
+                throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
             }
         }
+    }
+
+    /// A response stream that starts with vsockbench's own frame magic comes from its target,
+    /// which answers a replay's first request with an error frame.
+    private var vsockbenchHint: String {
+        guard consumed == 0, end - start >= 4,
+              UInt32(bigEndian: (buffer + start).loadUnaligned(as: UInt32.self)) == FrameHeader.magic else { return "" }
+        return " (it begins with \"VSKB\", a vsockbench frame: this is vsockbench's own target, which a replay does not drive; run an rr case against it)"
     }
 
     /// Packet mode, a foreign peer (replay): one receive, one packet, one message, its

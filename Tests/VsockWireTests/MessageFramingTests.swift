@@ -81,6 +81,15 @@ import Testing
         _ = try reader.next()
         #expect { try reader.next() } throws: { "\($0)" == "a u32be length of 5000 bytes is over the limit of 4096, at byte offset 7 of the response stream" }
 
+        // vsockbench's own target answers a replay with an error frame: named as such.
+        var errorFrame = [UInt8](repeating: 0, count: FrameHeader.size)
+        errorFrame.withUnsafeMutableBytes { FrameHeader(type: .error, length: 0, sequence: 0).encode(into: $0.baseAddress!) }
+        let own = try FrameReaderTests.feed(errorFrame)
+        defer { own.close() }
+        let ownReader = FrameReader(socket: own, maxPayload: 4096)
+        ownReader.foreign = .u32be
+        #expect { try ownReader.next() } throws: { "\($0)".contains("this is vsockbench's own target, which a replay does not drive") }
+
         let cut = try FrameReaderTests.feed([0, 0, 0, 9, 1, 2])
         defer { cut.close() }
         let cutReader = FrameReader(socket: cut, maxPayload: 4096)

@@ -181,7 +181,7 @@ public enum CaseSummary {
             switch s.direction {
             case .tx: return "raw: every write completed; what the sink did with the bytes is its own"
             case .rx: return "raw: bytes counted, not checked (their content is the source's)"
-            case .both: return "raw: the echo of every read checked at its stream position, and every byte sent came back"
+            case .both: return "raw: the echo of every read checked at its stream position, and the bytes back counted against the bytes sent"
             }
         case let .stream(s):
             return s.verify == .full
