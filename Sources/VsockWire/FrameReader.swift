@@ -167,7 +167,17 @@ public final class FrameReader: @unchecked Sendable {
                 return Frame(header: header, payload: UnsafeRawBufferPointer(start: frameStart + payload.lowerBound, count: payload.count),
                              wholeFrame: UnsafeMutableRawBufferPointer(start: frameStart, count: total))
             case let .needMore(count):
-                guard try fill(atLeast: min(count, FrameHeader.size + maxPayload)) else {
+                let filled: Bool
+                do {
+                    filled = try fill(atLeast: min(count, FrameHeader.size + maxPayload))
+                } catch {
+                    // A service that announced more than it sent: say that part of it came.
+                    if case let .system(system) = error, system.isTimeout, end > start {
+                        throw .frame(.foreign("\(end - start) bytes of a \(framing.rawValue) message came at byte offset \(consumed) of the response stream, then no more: \(system)"))
+                    }
+                    throw error
+                }
+                guard filled else {
                     if end == start { return nil }
                     throw .frame(.foreign("the stream ended inside a \(framing.rawValue) message at byte offset \(consumed) of the response stream (\(end - start) bytes of it came)\(vsockbenchHint)"))
                 }

@@ -90,6 +90,15 @@ import Testing
         ownReader.foreign = .u32be
         #expect { try ownReader.next() } throws: { "\($0)".contains("this is vsockbench's own target, which a replay does not drive") }
 
+        // A message that stops coming (the service announced 9 bytes, sent 2, stays open).
+        let (peer, stalled) = try Socket.makePair()
+        defer { peer.close(); stalled.close() }
+        try peer.send([0, 0, 0, 9, 1, 2])
+        try stalled.watchReads(seconds: 0.2)
+        let stalledReader = FrameReader(socket: stalled, maxPayload: 4096)
+        stalledReader.foreign = .u32be
+        #expect { try stalledReader.next() } throws: { "\($0)".hasPrefix("6 bytes of a u32be message came at byte offset 0 of the response stream, then no more: ") }
+
         let cut = try FrameReaderTests.feed([0, 0, 0, 9, 1, 2])
         defer { cut.close() }
         let cutReader = FrameReader(socket: cut, maxPayload: 4096)
