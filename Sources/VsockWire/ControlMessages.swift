@@ -94,6 +94,16 @@ public enum ControlCodec {
         return bytes
     }
 
+    /// `CaseHello` as "hello", `TargetStats` as "stats": the frame, not the Swift type.
+    static func controlName<T>(_ type: T.Type) -> String {
+        let name = String(describing: type)
+        if name.hasSuffix("Hello") { return "hello" }
+        if name.hasSuffix("Ack") { return "ack" }
+        if name.hasSuffix("Stats") { return "stats" }
+        if name.hasSuffix("Message") { return "error message" }
+        return "control frame"
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from payload: UnsafeRawBufferPointer) throws(ErrorMessage) -> T {
         guard payload.count <= maxPayload else {
             throw ErrorMessage(code: "control_too_large", message: "control frame of \(payload.count) bytes exceeds \(maxPayload)")
@@ -101,7 +111,7 @@ public enum ControlCodec {
         do {
             return try JSONDecoder().decode(T.self, from: Data(payload))
         } catch {
-            throw ErrorMessage(code: "bad_control", message: "cannot decode \(T.self): \(error)")
+            throw ErrorMessage(code: "bad_control", message: "cannot read the \(controlName(T.self)): \(DecodingErrorText.describe(error))")
         }
     }
 }

@@ -142,8 +142,9 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .foreign(why): return why
-        case let .badMagic(magic):
-            return "bad frame magic 0x\(String(magic, radix: 16)) (expected 0x\(String(FrameHeader.magic, radix: 16)) \"VSKB\"): the peer does not speak the vsockbench protocol"
+        case .badMagic:
+            // Not the bytes themselves: they are the peer's data, and the target logs this.
+            return "bad frame magic (expected 0x\(String(FrameHeader.magic, radix: 16)) \"VSKB\"): the peer does not speak the vsockbench protocol"
         case let .unsupportedVersion(version):
             return "unsupported protocol version \(version) (this build speaks \(FrameHeader.version))"
         case let .unknownType(type):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import VsockBenchReport
+import VsockBenchSupport
 
 extension VsockBench {
     struct Diagnose: ParsableCommand {
@@ -75,7 +76,7 @@ extension VsockBench {
                 } catch let error as ExitCode {
                     throw error
                 } catch {
-                    throw fail("\(sweep) is not a `sweep --json` output: \(error)", code: Exit.badInput)
+                    throw fail("\(sweep) is not a `sweep --json` output: \(DecodingErrorText.describe(error))", code: Exit.badInput)
                 }
             }
             let measured: RunDocument

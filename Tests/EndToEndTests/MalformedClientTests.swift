@@ -74,6 +74,8 @@ import Testing
         let stats = try control.expect(.stats)
         let decoded = try ControlCodec.decode(TargetStats.self, from: stats.payload)
         #expect(decoded.errors.contains { $0.contains("bad frame magic") })
+        #expect(!decoded.errors.contains { $0.contains("1020304") }, "the peer's bytes are not repeated: \(decoded.errors)")
+        #expect(!server.stop().log.contains("1020304"), "nor logged")
     }
 
     @Test func fiftyConcurrentConnectionsLeaveNoDescriptorBehind() throws {
