@@ -19,24 +19,35 @@ extension VsockBench {
                 without them it says what is missing and exits 2.
 
                 What each counter means:
-                  kvm_run              KVM_RUN ioctls (command 0xAE80) of the followed processes: one per
-                                       entry into a guest. On a KVM host, a VMM making many is leaving the
-                                       guest often.
-                  kvm_exit REASON      VM exits handled in the host kernel (kvm/kvm_exit) on the VMM's vcpu
-                                       threads, by reason (IO_INSTRUCTION, HLT, EPT_VIOLATION...).
-                  kvm_userspace_exit   returns from KVM_RUN to the VMM by KVM_EXIT_* reason (IO, MMIO...).
-                  vsock tx/rx OP       virtio-vsock packets built (tx) and received (rx) by op: RW carries
-                                       data; CREDIT_UPDATE and CREDIT_REQUEST are flow control. Filtered by
-                                       --vsock-port/--vsock-cid (not by process: the receive path runs in
-                                       kernel workers), so without a filter they are the machine's.
-                  vsock_irqs           interrupts of the virtio vsock device's queues (the whole machine's:
-                                       an IRQ has no process): host-to-guest notifications, a proxy for VM
-                                       exits inside a guest such as a Nitro parent.
-                  virtqueue_kicks      guest-to-host notifications of the vsock device, machine-wide (fentry
-                                       on virtqueue_notify); some kernels refuse fentry, then it is '-'.
-                  syscalls NAME        system calls of the followed processes, by name.
-                A '-' means the program counting it is off on this machine; the list after the counts,
-                and "sources" in the JSON, say why.
+                  kvm_run             KVM_RUN ioctls (0xAE80) of the followed processes:
+                                      one per entry into a guest; a VMM making many is
+                                      leaving its guest often.
+                  kvm_exit REASON     VM exits handled in the host kernel (kvm/kvm_exit)
+                                      on the VMM's vcpu threads, by reason
+                                      (IO_INSTRUCTION, HLT, EPT_VIOLATION...).
+                  kvm_userspace_exit  returns from KVM_RUN to the VMM, by KVM_EXIT_*
+                                      reason (IO, MMIO...).
+                  vsock tx/rx OP      virtio-vsock packets built (tx) and received (rx),
+                                      by op: RW carries data; CREDIT_UPDATE and
+                                      CREDIT_REQUEST are flow control. Filtered by
+                                      --vsock-port/--vsock-cid, not by process (the
+                                      receive path runs in kernel workers): without a
+                                      filter they are the machine's.
+                  vsock_irqs          interrupts of the virtio vsock device's queues,
+                                      machine-wide (an IRQ has no process): host-to-guest
+                                      notifications, a proxy for VM exits inside a guest
+                                      such as a Nitro parent.
+                  virtqueue_kicks     guest-to-host notifications of the vsock device,
+                                      machine-wide (fentry on virtqueue_notify); '-' where
+                                      the kernel refuses fentry.
+                  syscalls NAME       system calls of the followed processes, by name.
+                A '-' means the program counting it is off on this machine; the list
+                after the counts, and "sources" in the JSON, say why.
+
+                Examples:
+                  sudo vsockbench probe -- ./my-parent-app --requests 1000
+                  sudo vsockbench probe --pid $(pidof my-parent-app) --duration 10s --vsock-port 5005
+                  sudo vsockbench probe --interval 1s --json counts.json -- socat - VSOCK-CONNECT:16:5005
                 """
         )
 
