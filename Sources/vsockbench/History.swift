@@ -48,7 +48,7 @@ extension VsockBench.History {
         @Option(name: .customLong("label"), help: ArgumentHelp("Only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
         var labels: [String] = []
 
-        @Option(name: .long, help: ArgumentHelp("Only the most recent N runs.", valueName: "n"))
+        @Option(name: .long, help: ArgumentHelp("Only the N runs that started last (by their results' started_at).", valueName: "n"))
         var last: Int?
 
         func filter(scenario: String?) throws -> RunFilter {
@@ -142,7 +142,7 @@ extension VsockBench.History {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the runs in the history, oldest first.",
+            abstract: "List the runs in the history, oldest first (by start time, not by when they were added).",
             discussion: """
             Examples:
               vsockbench history list
@@ -171,8 +171,10 @@ extension VsockBench.History {
         static let configuration = CommandConfiguration(
             abstract: "Show one run: its facts, labels, and each case's figures with their intervals.",
             discussion: """
-            RUN is a run's number (history list shows them) or `latest`. --document prints the \
-            results file as it was added (to use as a --baseline, say).
+            RUN is a run's number (history list shows them) or `latest`: the run that started \
+            last (its results' started_at), the last one history list shows, whatever order the \
+            files were added in. --document prints the results file as it was added (to use as a \
+            --baseline, say).
 
             Examples:
               vsockbench history show 12
@@ -180,7 +182,7 @@ extension VsockBench.History {
               vsockbench history show 12 --document > baseline.json
             """)
 
-        @Argument(help: ArgumentHelp("The run's number, or latest.", valueName: "run"))
+        @Argument(help: ArgumentHelp("The run's number, or latest (the run that started last).", valueName: "run"))
         var reference: String
 
         @OptionGroup var database: DatabaseOption
