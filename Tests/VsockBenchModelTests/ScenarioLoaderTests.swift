@@ -102,6 +102,29 @@ import Testing
         }
     }
 
+    /// A duplicate name is found even when its first case has another problem, and every
+    /// later duplicate names the first case's line.
+    @Test func duplicateNamesAreFoundOnCasesWithOtherProblems() {
+        let text = """
+            name: d
+            cases:
+              - {name: a, workload: rr, requst_size: 1}
+              - {name: a, workload: rr}
+              - {name: a, workload: teleport}
+            """
+        do {
+            _ = try ScenarioLoader.parse(text, file: "dup2.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics == [
+                ScenarioDiagnostic(file: "dup2.yaml", line: 3, message: "unknown key 'requst_size'; did you mean 'request_size'?"),
+                ScenarioDiagnostic(file: "dup2.yaml", line: 4, message: "duplicate case name 'a' (first at line 3)"),
+                ScenarioDiagnostic(file: "dup2.yaml", line: 5, message: "unknown workload 'teleport'; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))"),
+                ScenarioDiagnostic(file: "dup2.yaml", line: 5, message: "duplicate case name 'a' (first at line 3)"),
+            ], "\(error.diagnostics)")
+        }
+    }
+
     @Test func missingFileIsAClearError() {
         #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: "/nonexistent/s.yaml") }
     }

@@ -120,12 +120,17 @@ public enum ScenarioLoader {
         var cases: [CaseSpec] = []
         var seen: [String: Int] = [:]
         for node in caseNodes {
-            guard let spec = CaseBuilder.build(node, defaults: defaults, diagnostics: &diagnostics) else { continue }
-            if let first = seen[spec.name] {
-                diagnostics.add(node, "duplicate case name '\(spec.name)' (first at line \(first))")
+            let spec = CaseBuilder.build(node, defaults: defaults, diagnostics: &diagnostics)
+            // Every case that names itself counts, even one with other problems: all of a file's
+            // problems are reported at once, a duplicate name among them.
+            if let caseName = CaseBuilder.declaredName(node) {
+                if let first = seen[caseName] {
+                    diagnostics.add(node, "duplicate case name '\(caseName)' (first at line \(first))")
+                } else {
+                    seen[caseName] = node.mark?.line ?? 0
+                }
             }
-            seen[spec.name] = node.mark?.line ?? 0
-            cases.append(spec)
+            if let spec { cases.append(spec) }
         }
         if !diagnostics.items.isEmpty { throw ScenarioError(diagnostics.items) }
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
