@@ -41,11 +41,11 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"))
         var generate: Int?
 
-        @Option(name: .long, help: ArgumentHelp("With --generate: every message this size (default 8KiB).", valueName: "size"),
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --generate: every message this size (default 8KiB).", valueName: "size"),
                 transform: ByteCount.parsePositive)
         var size: ByteCount?
 
-        @Option(name: .customLong("size-median"), help: ArgumentHelp("With --generate: lognormal sizes of this median...", valueName: "size"),
+        @Option(name: .customLong("size-median"), parsing: .unconditional, help: ArgumentHelp("With --generate: lognormal sizes of this median...", valueName: "size"),
                 transform: ByteCount.parsePositive)
         var sizeMedian: ByteCount?
 
