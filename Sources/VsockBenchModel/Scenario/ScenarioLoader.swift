@@ -143,7 +143,11 @@ public enum ScenarioLoader {
             let line = secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line
             let place = context.mark.line == 1 && line > 1 ? "" : " in the mapping at line \(context.mark.line)"
             return ScenarioDiagnostic(file: file, line: line, message: "key '\(Terminal.safe(key))' appears twice\(place)")
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+        case let .scanner(context, problem, mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+            let tab = character(at: mark, in: text) == "\t" ? " (a tab: YAML indents with spaces)" : ""
+            return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)\(tab)")
+        case let .parser(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)")
         case let .composer(context, problem, mark, _):
@@ -152,6 +156,17 @@ public enum ScenarioLoader {
         default:
             return ScenarioDiagnostic(file: file, line: nil, message: "YAML error: \(Terminal.safe("\(error)"))")
         }
+    }
+
+    /// The character a Yams mark points at (line and column from 1, the column in Unicode
+    /// scalars as libyaml counts them), or nil past the text.
+    static func character(at mark: Mark, in text: String) -> Unicode.Scalar? {
+        guard mark.line >= 1, mark.column >= 1 else { return nil }
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line <= lines.count else { return nil }
+        let line = lines[mark.line - 1]
+        guard mark.column <= line.count else { return nil }
+        return line[line.index(line.startIndex, offsetBy: mark.column - 1)]
     }
 
     /// The line of the second `key:` at or after `line` (Yams names the mapping, not the key).
