@@ -70,27 +70,27 @@ extension VsockBench {
             valueName: "db"))
         var history: String?
 
-        @Option(name: .long, help: ArgumentHelp("With --history: how many of the most recent runs make the baseline (10).", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --history: how many of the most recent runs make the baseline (10).", valueName: "n"), transform: OptionValue.integer)
         var window: Int?
 
-        @Option(name: .customLong("history-min-runs"), help: ArgumentHelp(
-            "With --history: exit 2 (not gated) when fewer earlier runs are there (1).", valueName: "n"))
+        @Option(name: .customLong("history-min-runs"), parsing: .unconditional, help: ArgumentHelp(
+            "With --history: exit 2 (not gated) when fewer earlier runs are there (1).", valueName: "n"), transform: OptionValue.integer)
         var historyMinimumRuns: Int?
 
         @Option(name: .customLong("history-label"), help: ArgumentHelp(
             "With --history: only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
         var historyLabels: [String] = []
 
-        @Option(name: .customLong("tolerance"), help: ArgumentHelp(
+        @Option(name: .customLong("tolerance"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
             "Minimum effect for a timing to regress: 5% for every timing (the default), or FIGURE=PCT for one of msgs_per_s, mbps, p99 (repeatable). Write the % sign.",
-            valueName: "pct"))
+            valueName: "pct"), transform: OptionValue.text)
         var tolerances: [String] = []
 
-        @Option(name: .customLong("count-tolerance"), help: ArgumentHelp(
-            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger).", valueName: "pct"))
+        @Option(name: .customLong("count-tolerance"), parsing: .unconditional, help: ArgumentHelp(
+            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger).", valueName: "pct"), transform: OptionValue.text)
         var countTolerance: String?
 
-        @Option(name: .long, help: ArgumentHelp("Significance level of the Mann-Whitney U test.", valueName: "alpha"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Significance level of the Mann-Whitney U test.", valueName: "alpha"), transform: OptionValue.number)
         var alpha: Double?
 
         @Flag(name: .customLong("cases-in-common"), help: "Compare only the cases both sides have (otherwise a case missing on one side is an error).")

@@ -63,7 +63,7 @@ extension VsockBench {
 
         @OptionGroup var scenarioOptions: ScenarioOptions
 
-        @Option(name: .customLong("p99-budget"), help: ArgumentHelp(
+        @Option(name: .customLong("p99-budget"), parsing: .unconditional, help: ArgumentHelp(
             "Name the case with the most msgs/s whose p99 stays under this (for example 500us or 2ms).", valueName: "duration"),
                 transform: TimeSpan.parsePositive)
         var p99Budget: TimeSpan?

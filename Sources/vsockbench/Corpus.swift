@@ -41,11 +41,11 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"))
         var generate: Int?
 
-        @Option(name: .long, help: ArgumentHelp("With --generate: messages of about this size (default 8KiB): protobuf query fragments, as the masked workload sends, whose encoding lands near the size asked, not on it, closer the larger it is (asked 512B: 433B to 654B; 8KiB: 7.9KiB to 8.1KiB); the summary line gives the real sizes. For exact sizes, build the corpus --from files.", valueName: "size"),
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --generate: messages of about this size (default 8KiB): protobuf query fragments, as the masked workload sends, whose encoding lands near the size asked, not on it, closer the larger it is (asked 512B: 433B to 654B; 8KiB: 7.9KiB to 8.1KiB); the summary line gives the real sizes. For exact sizes, build the corpus --from files.", valueName: "size"),
                 transform: ByteCount.parsePositive)
         var size: ByteCount?
 
-        @Option(name: .customLong("size-median"), help: ArgumentHelp("With --generate: lognormal sizes of this median...", valueName: "size"),
+        @Option(name: .customLong("size-median"), parsing: .unconditional, help: ArgumentHelp("With --generate: lognormal sizes of this median...", valueName: "size"),
                 transform: ByteCount.parsePositive)
         var sizeMedian: ByteCount?
 

@@ -48,7 +48,7 @@ extension VsockBench.History {
         @Option(name: .customLong("label"), help: ArgumentHelp("Only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
         var labels: [String] = []
 
-        @Option(name: .long, help: ArgumentHelp("Only the most recent N runs.", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Only the N runs that started last (by their results' started_at).", valueName: "n"), transform: OptionValue.integer)
         var last: Int?
 
         func filter(scenario: String?) throws -> RunFilter {
@@ -58,23 +58,27 @@ extension VsockBench.History {
     }
 
     struct ChangeFlags: ParsableArguments {
-        @Option(name: .long, help: ArgumentHelp("Keep a change when the permutation test gives p at most this (0.05).", valueName: "p"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Keep a change when the permutation test gives p at most this (0.05).", valueName: "p"))
         var significance: Double = ChangeOptions.standard.significance
 
-        @Option(name: .long, help: ArgumentHelp("Shuffles per permutation test, 1 to 9999 (199).", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Shuffles per permutation test, 1 to 9999 (199).", valueName: "n"))
         var permutations: Int = ChangeOptions.standard.permutations
 
-        @Option(name: .customLong("min-runs"), help: ArgumentHelp("The fewest runs at one level, 2 or more (3).", valueName: "n"))
+        @Option(name: .customLong("min-runs"), parsing: .unconditional, help: ArgumentHelp("The fewest runs at one level, 2 or more (3).", valueName: "n"))
         var minimumSegment: Int = ChangeOptions.standard.minimumSegment
 
-        @Option(name: .long, help: ArgumentHelp("The shuffles' seed: the same history gives the same answer (1).", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The shuffles' seed: the same history gives the same answer (1).", valueName: "n"))
         var seed: UInt64 = ChangeOptions.standard.seed
 
-        @Option(name: .customLong("min-change"), help: ArgumentHelp(
+        @Option(name: .customLong("min-change"), parsing: .unconditional, help: ArgumentHelp(
             "The smallest move named, of the level before it (5%; counts per message at most 2%). Write the % sign.", valueName: "pct"))
         var minimumChange = "5%"
 
         func validate() throws {
+            let number = minimumChange.hasSuffix("%") ? String(minimumChange.dropLast()) : minimumChange
+            if let value = Double(number), value < 0 {
+                throw ValidationError("--min-change \(minimumChange): it is negative; give a percentage of 0% or more, such as 5%")
+            }
             guard minimumChange.hasSuffix("%"), let value = Double(minimumChange.dropLast()), value >= 0, value.isFinite else {
                 throw ValidationError("--min-change \(minimumChange): give a percentage with its % sign, such as 5%")
             }
@@ -142,7 +146,7 @@ extension VsockBench.History {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the runs in the history, oldest first.",
+            abstract: "List the runs in the history, oldest first (by start time, not by when they were added).",
             discussion: """
             Examples:
               vsockbench history list
@@ -171,8 +175,10 @@ extension VsockBench.History {
         static let configuration = CommandConfiguration(
             abstract: "Show one run: its facts, labels, and each case's figures with their intervals.",
             discussion: """
-            RUN is a run's number (history list shows them) or `latest`. --document prints the \
-            results file as it was added (to use as a --baseline, say).
+            RUN is a run's number (history list shows them) or `latest`: the run that started \
+            last (its results' started_at), the last one history list shows, whatever order the \
+            files were added in. --document prints the results file as it was added (to use as a \
+            --baseline, say).
 
             Examples:
               vsockbench history show 12
@@ -180,7 +186,7 @@ extension VsockBench.History {
               vsockbench history show 12 --document > baseline.json
             """)
 
-        @Argument(help: ArgumentHelp("The run's number, or latest.", valueName: "run"))
+        @Argument(help: ArgumentHelp("The run's number, or latest (the run that started last).", valueName: "run"))
         var reference: String
 
         @OptionGroup var database: DatabaseOption

@@ -52,11 +52,11 @@ extension VsockBench {
         @Option(help: ArgumentHelp("Also count this process's system calls, writes and context switches (repeatable).", valueName: "PID"))
         var pid: [Int32] = []
 
-        @Option(help: ArgumentHelp("Observe this long (with a unit: 30s, 500ms); without it, until the --pid processes exit or Ctrl-C.", valueName: "D"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("Observe this long (with a unit: 30s, 500ms); without it, until the --pid processes exit or Ctrl-C.", valueName: "D"),
                 transform: TimeSpan.parsePositive)
         var duration: TimeSpan?
 
-        @Option(name: .customLong("channel-rtt"),
+        @Option(name: .customLong("channel-rtt"), parsing: .unconditional,
                 help: ArgumentHelp("The channel's own round trip (what `vsockbench run` measures on it, e.g. 80us): splits turnaround into channel and enclave in the diagnosis.", valueName: "D"),
                 transform: TimeSpan.parsePositive)
         var channelRTT: TimeSpan?

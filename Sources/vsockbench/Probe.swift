@@ -54,14 +54,14 @@ extension VsockBench {
         @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters as JSON to FILE ('-': standard output).", valueName: "FILE"))
         var jsonPath: String?
 
-        @Option(help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
                 transform: TimeSpan.parseTimeout)
         var interval: TimeSpan?
 
         @Option(help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command.", valueName: "PID"))
         var pid: Int32?
 
-        @Option(help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the process exits or Ctrl-C).", valueName: "D"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the process exits or Ctrl-C).", valueName: "D"),
                 transform: TimeSpan.parseTimeout)
         var duration: TimeSpan?
 

@@ -24,40 +24,40 @@ struct DriverFlags: ParsableArguments {
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Override every case's measured duration (for example 2s).", valueName: "duration"),
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's measured duration (for example 2s).", valueName: "duration"),
             transform: TimeSpan.parsePositive)
     var duration: TimeSpan?
 
-    @Option(name: .long, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none).", valueName: "duration"),
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none).", valueName: "duration"),
             transform: TimeSpan.parse)
     var warmup: TimeSpan?
 
-    @Option(name: .long, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
         "Also report every case in slices of this length (for example 1s): Mbps each way, msgs/s, p50/p99, syscalls per message and the probe's counts per slice; a slice under 10% of the case's median rate is flagged as a stall.",
         valueName: "duration"), transform: TimeSpan.parsePositive)
     var interval: TimeSpan?
 
-    @Option(name: .long, help: ArgumentHelp("Override every case to stop after this many messages (total across connections; a both-way stream counts both directions, half each way).", valueName: "count"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case to stop after this many messages (total across connections; a both-way stream counts both directions, half each way).", valueName: "count"), transform: OptionValue.count)
     var messages: Int?
 
     @Flag(name: .long, help: ArgumentHelp(
         "Count kernel events with eBPF over each measured interval (both processes): syscalls, KVM_RUN and VM exits, vsock packets by op, credit updates, virtio notifications. Needs root or CAP_BPF+CAP_PERFMON; without them the run goes on without the probe."))
     var probe = false
 
-    @Option(name: .customLong("io-timeout"), help: ArgumentHelp(
+    @Option(name: .customLong("io-timeout"), parsing: .unconditional, help: ArgumentHelp(
         "Fail a case when a read or write blocks longer than this (seconds, or with a unit: 10, 30s).", valueName: "seconds"),
             transform: TimeSpan.parseTimeout)
     var ioTimeout = TimeSpan(nanos: 10_000_000_000)
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp(
         "Run every case N times, interleaved (every case once per round, in a shuffled order), and report the median of the trials with its 95% interval; every trial stays in the JSON.",
         valueName: "N"))
     var repeatCount = 1
 
-    @Option(name: .long, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat).", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: ArgumentHelp("Quiet between two trials (with --repeat), for example 200ms.", valueName: "duration"),
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Quiet between two trials (with --repeat), for example 200ms.", valueName: "duration"),
             transform: TimeSpan.parse)
     var settle = TimeSpan(nanos: 200_000_000)
 

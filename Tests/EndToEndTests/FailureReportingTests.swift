@@ -90,6 +90,26 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran")
     }
 
+    /// A duplicate case name is reported with the first case's other problem.
+    @Test func aDuplicateNameIsReportedWithTheOtherProblems() throws {
+        let path = try scenarioFile("name: d\ncases:\n  - {name: a, workload: rr, requst_size: 1}\n  - {name: a, workload: rr}\n")
+        let result = try Tool.run(["run", path], timeout: 30)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(path):3: unknown key 'requst_size'"), "\(result.stderr)")
+        #expect(result.stderr.contains("\(path):4: duplicate case name 'a' (first at line 3)"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran")
+    }
+
+    /// A scenario indented with a tab: file:line, the YAML error, and that it is a tab; exit 2.
+    @Test func aTabInAScenarioIsNamed() throws {
+        let path = try scenarioFile("name: t\ncases:\n\t- {name: a, workload: rr}\n")
+        let result = try Tool.run(["run", path], timeout: 30)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(path):3: YAML syntax error: "), "\(result.stderr)")
+        #expect(result.stderr.contains("(a tab: YAML indents with spaces)"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran")
+    }
+
     @Test(arguments: [
         (["run", "scenarios/cliff.yaml", "--target", "vsock://abc:1"], "CID 'abc'"),
         (["run", "scenarios/cliff.yaml", "--target", "tcp://127.0.0.1:99999"], "out of range"),

@@ -102,6 +102,58 @@ import Testing
         }
     }
 
+    /// A duplicate name is found even when its first case has another problem, and every
+    /// later duplicate names the first case's line.
+    @Test func duplicateNamesAreFoundOnCasesWithOtherProblems() {
+        let text = """
+            name: d
+            cases:
+              - {name: a, workload: rr, requst_size: 1}
+              - {name: a, workload: rr}
+              - {name: a, workload: teleport}
+            """
+        do {
+            _ = try ScenarioLoader.parse(text, file: "dup2.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics == [
+                ScenarioDiagnostic(file: "dup2.yaml", line: 3, message: "unknown key 'requst_size'; did you mean 'request_size'?"),
+                ScenarioDiagnostic(file: "dup2.yaml", line: 4, message: "duplicate case name 'a' (first at line 3)"),
+                ScenarioDiagnostic(file: "dup2.yaml", line: 5, message: "unknown workload 'teleport'; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))"),
+                ScenarioDiagnostic(file: "dup2.yaml", line: 5, message: "duplicate case name 'a' (first at line 3)"),
+            ], "\(error.diagnostics)")
+        }
+    }
+
+    /// A tab where YAML expects indentation is named as a tab, at its line; a scanner error
+    /// elsewhere says nothing of tabs.
+    @Test(arguments: [
+        ("name: t\ncases:\n\t- {name: a, workload: rr}\n", 3),
+        ("name: t\ndefaults:\n\tduration: 1s\ncases:\n  - {name: a, workload: rr}\n", 3),
+        ("name: t\ncases:\n  - {name: a, workload: rr}\n\t\t\n  - {name: b, workload: rr}\n", 4),
+    ])
+    func aTabForIndentationIsNamed(text: String, line: Int) {
+        do {
+            _ = try ScenarioLoader.parse(text, file: "tab.yaml")
+            Issue.record("accepted a file indented with a tab: \(text)")
+        } catch {
+            #expect(error.diagnostics.count == 1, "\(error.diagnostics)")
+            let rendered = error.description
+            #expect(rendered.hasPrefix("tab.yaml:\(line): YAML syntax error: "), "\(rendered)")
+            #expect(rendered.contains("found character that cannot start any token (a tab: YAML indents with spaces)"), "\(rendered)")
+        }
+    }
+
+    @Test func aScannerErrorAtAnotherCharacterSaysNothingOfTabs() {
+        do {
+            _ = try ScenarioLoader.parse("name: t\ncases:\n  - {name: a, workload: rr}\n@oops\n", file: "at.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("at.yaml:4: YAML syntax error"), "\(error.description)")
+            #expect(!error.description.contains("tab"), "\(error.description)")
+        }
+    }
+
     @Test func missingFileIsAClearError() {
         #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: "/nonexistent/s.yaml") }
     }

@@ -12,12 +12,13 @@ extension HistoryDatabase {
         }
     }
 
-    /// One run by its number, or `latest` (the run added last).
+    /// One run by its number, or `latest` (also `last`): the run that started last, the last
+    /// one `runs()` lists (by start time, then by number), whatever order they were added in.
     public func run(_ reference: String) throws(HistoryError) -> StoredRun {
         let found = try read { db -> StoredRun? in
             let row: Row?
             if reference == "latest" || reference == "last" {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT 1")
+                row = try Row.fetchOne(db, sql: "SELECT * FROM run ORDER BY started_at DESC, id DESC LIMIT 1")
             } else if let id = Int64(reference.hasPrefix("#") ? String(reference.dropFirst()) : reference) {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id])
             } else {

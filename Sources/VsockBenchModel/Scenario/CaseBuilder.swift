@@ -14,6 +14,16 @@ enum CaseBuilder {
         return nil
     }
 
+    /// The name a case mapping gives itself, when it gives a usable one, whatever else is
+    /// wrong with the case: the loader checks names for duplicates on every case, not only on
+    /// the cases that build (a duplicate is reported with the case's other problems).
+    static func declaredName(_ node: Node) -> String? {
+        guard let mapping = node.mapping,
+              let value = mapping.first(where: { $0.key.scalar?.string == "name" })?.value,
+              let name = value.scalar?.string, !name.isEmpty, nameProblem(name) == nil else { return nil }
+        return name
+    }
+
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = node.mapping else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")

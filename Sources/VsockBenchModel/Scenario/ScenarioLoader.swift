@@ -120,12 +120,17 @@ public enum ScenarioLoader {
         var cases: [CaseSpec] = []
         var seen: [String: Int] = [:]
         for node in caseNodes {
-            guard let spec = CaseBuilder.build(node, defaults: defaults, diagnostics: &diagnostics) else { continue }
-            if let first = seen[spec.name] {
-                diagnostics.add(node, "duplicate case name '\(spec.name)' (first at line \(first))")
+            let spec = CaseBuilder.build(node, defaults: defaults, diagnostics: &diagnostics)
+            // Every case that names itself counts, even one with other problems: all of a file's
+            // problems are reported at once, a duplicate name among them.
+            if let caseName = CaseBuilder.declaredName(node) {
+                if let first = seen[caseName] {
+                    diagnostics.add(node, "duplicate case name '\(caseName)' (first at line \(first))")
+                } else {
+                    seen[caseName] = node.mark?.line ?? 0
+                }
             }
-            seen[spec.name] = node.mark?.line ?? 0
-            cases.append(spec)
+            if let spec { cases.append(spec) }
         }
         if !diagnostics.items.isEmpty { throw ScenarioError(diagnostics.items) }
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
@@ -138,7 +143,11 @@ public enum ScenarioLoader {
             let line = secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line
             let place = context.mark.line == 1 && line > 1 ? "" : " in the mapping at line \(context.mark.line)"
             return ScenarioDiagnostic(file: file, line: line, message: "key '\(Terminal.safe(key))' appears twice\(place)")
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+        case let .scanner(context, problem, mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+            let tab = character(at: mark, in: text) == "\t" ? " (a tab: YAML indents with spaces)" : ""
+            return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)\(tab)")
+        case let .parser(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)")
         case let .composer(context, problem, mark, _):
@@ -147,6 +156,17 @@ public enum ScenarioLoader {
         default:
             return ScenarioDiagnostic(file: file, line: nil, message: "YAML error: \(Terminal.safe("\(error)"))")
         }
+    }
+
+    /// The character a Yams mark points at (line and column from 1, the column in Unicode
+    /// scalars as libyaml counts them), or nil past the text.
+    static func character(at mark: Mark, in text: String) -> Unicode.Scalar? {
+        guard mark.line >= 1, mark.column >= 1 else { return nil }
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line <= lines.count else { return nil }
+        let line = lines[mark.line - 1]
+        guard mark.column <= line.count else { return nil }
+        return line[line.index(line.startIndex, offsetBy: mark.column - 1)]
     }
 
     /// The line of the second `key:` at or after `line` (Yams names the mapping, not the key).

@@ -67,13 +67,20 @@ public struct CheckTolerances: Sendable, Equatable {
 
     private static func percentage(_ text: String, flag: String, whole: String) throws(CheckInputError) -> Double {
         let trimmed = text.trimmingSpaces
+        let number = trimmed.hasSuffix("%") ? String(trimmed.dropLast()).trimmingSpaces : trimmed
+        guard let value = Double(number), value.isFinite else {
+            throw .badTolerance("\(flag) \(whole): '\(text)' is not a number; write a percentage such as 10% or 2.5%")
+        }
+        if value < 0 {
+            throw .badTolerance("\(flag) \(whole): '\(text)' is negative; a tolerance is 0% or more, such as 10% or 2.5%")
+        }
         guard trimmed.hasSuffix("%") else {
             throw .badTolerance("\(flag) \(whole): write a percentage with its sign, such as 10% or 2.5% ('\(text)' could mean a fraction or a percent)")
         }
-        guard let percent = Double(String(trimmed.dropLast()).trimmingSpaces), percent.isFinite, percent >= 0, percent <= 1000 else {
-            throw .badTolerance("\(flag) \(whole): '\(text)' is not a percentage such as 10% or 2.5%")
+        guard value <= 1000 else {
+            throw .badTolerance("\(flag) \(whole): '\(text)' is more than 1000%; write a percentage such as 10% or 2.5%")
         }
-        return percent / 100
+        return value / 100
     }
 
     /// `5%, counts 2%, alpha 0.05; p99 20%` for report headers.

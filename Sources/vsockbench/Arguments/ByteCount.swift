@@ -14,6 +14,8 @@ struct ByteCount: ExpressibleByArgument, Sendable, Equatable {
 
     /// The parser the options use (`transform:`), so a bad size is named with what is expected.
     @Sendable static func parse(_ text: String) throws -> ByteCount {
+        try OptionValue.requireValue(text)
+        if OptionValue.isNegative(text) { throw ArgumentError("'\(text)' is negative; give a size such as 8KiB or 4096") }
         switch Quantities.parseSize(text) {
         case let .success(bytes): return ByteCount(bytes: bytes)
         case let .failure(error): throw ArgumentError(error.description)

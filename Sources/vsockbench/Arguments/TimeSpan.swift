@@ -17,17 +17,24 @@ struct TimeSpan: ExpressibleByArgument, Sendable, Equatable {
 
     /// A duration with its unit (`0s` allowed).
     @Sendable static func parse(_ text: String) throws -> TimeSpan {
-        switch Quantities.parseDuration(text) {
-        case let .success(nanos): return TimeSpan(nanos: nanos)
-        case let .failure(error): throw ArgumentError(error.description)
-        }
+        try parse(text, ifNegative: "give a duration of 0s or more, such as 200ms")
     }
 
     /// A duration longer than zero.
     @Sendable static func parsePositive(_ text: String) throws -> TimeSpan {
-        let span = try parse(text)
+        let span = try parse(text, ifNegative: "give a positive duration, such as 2s")
         guard span.nanos > 0 else { throw ArgumentError("'\(text)' must be longer than zero") }
         return span
+    }
+
+    /// A duration with its unit; a negative one is named as such, with `advice`.
+    private static func parse(_ text: String, ifNegative advice: String) throws -> TimeSpan {
+        try OptionValue.requireValue(text)
+        if OptionValue.isNegative(text) { throw ArgumentError("'\(text)' is negative; \(advice)") }
+        switch Quantities.parseDuration(text) {
+        case let .success(nanos): return TimeSpan(nanos: nanos)
+        case let .failure(error): throw ArgumentError(error.description)
+        }
     }
 
     /// A timeout: a duration with a unit, or a bare number of seconds; finite, longer than
@@ -35,6 +42,10 @@ struct TimeSpan: ExpressibleByArgument, Sendable, Equatable {
     /// to mean "never" or "at once").
     @Sendable static func parseTimeout(_ text: String) throws -> TimeSpan {
         let trimmed = text.trimmingSpaces
+        try OptionValue.requireValue(trimmed)
+        if OptionValue.isNegative(trimmed) {
+            throw ArgumentError("'\(text)' is negative; give a timeout from 1ms to one week, such as 10 or 30s")
+        }
         if let seconds = Double(trimmed) {
             guard seconds.isFinite, seconds > 0, seconds <= 7 * 86_400 else {
                 throw ArgumentError("a timeout must be a finite number of seconds from 1ms to one week (604800), such as 10 or 30s")
@@ -43,7 +54,7 @@ struct TimeSpan: ExpressibleByArgument, Sendable, Equatable {
             guard nanos >= 1_000_000 else { throw ArgumentError("a timeout shorter than 1ms means none at all; use at least 1ms") }
             return TimeSpan(nanos: UInt64(nanos))
         }
-        let span = try parse(trimmed)
+        let span = try parse(trimmed, ifNegative: "give a timeout from 1ms to one week, such as 10 or 30s")
         guard span.nanos >= 1_000_000 else { throw ArgumentError("a timeout shorter than 1ms means none at all; use at least 1ms") }
         return span
     }

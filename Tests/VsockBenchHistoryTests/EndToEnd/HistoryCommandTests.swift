@@ -62,6 +62,26 @@ struct HistoryCommandTests {
         }
     }
 
+    /// `history show latest` and `history list --last 1` name the same run when the files
+    /// were added out of start order: the run that started last, not the one added last.
+    @Test func showLatestAndListLastOneAgreeWhateverTheAddOrder() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let files = try (0..<3).map { try HistoryFixtures.write(HistoryFixtures.run($0, rate: 20000), name: "c\($0 + 1).json", in: directory) }
+        let add = try Self.run(["history", "add", files[1], files[2], files[0], "--db", db])
+        #expect(add.status == 0, "\(add.stderr)")
+        let list = try Self.run(["history", "list", "--db", db, "--last", "1", "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let runs = try #require(listed["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["run"] as? Int } == [2])
+        let show = try Self.run(["history", "show", "latest", "--db", db, "--json"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let run = try #require(shown["run"] as? [String: Any])
+        #expect(run["run"] as? Int == 2 && run["started_at"] as? String == HistoryFixtures.startedAt(2), "\(show.stdout)")
+    }
+
     @Test func addListShowTrendChangesAndCheckAgainstTheHistory() throws {
         let db = try HistoryFixtures.databasePath()
         let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path

@@ -62,6 +62,18 @@ struct HistoryStoreTests {
         #expect(throws: HistoryError.noSuchRun(path: db.path, run: "9")) { try db.run("9") }
     }
 
+    /// Files added out of start order (c2, c3, c1): `latest` is the run that started last, the
+    /// same run `--last 1` keeps and the last one `runs()` lists, not the run added last.
+    @Test func latestIsTheRunThatStartedLastAsListOrdersThem() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        _ = try db.add([1, 2, 0].map { ResultsFile(document: HistoryFixtures.run($0, rate: 20000)) })
+        #expect(try db.runs().map(\.id) == [3, 1, 2])
+        #expect(try db.runs(RunFilter(last: 1)).map(\.id) == [2])
+        #expect(try db.run("latest").id == 2)
+        #expect(try db.run("last").id == 2)
+        #expect(try db.run("latest").startedAt == HistoryFixtures.startedAt(2))
+    }
+
     /// A results file that decodes but whose insert fails half-way (a trigger refuses the
     /// trials of its second case, after the run, its labels and its first case went in):
     /// nothing of that add is left, not even the good file added with it.

@@ -29,4 +29,25 @@ import Testing
         #expect(throws: CheckInputError.self) { try CheckTolerances.parse([], count: "2") }
         #expect(throws: CheckInputError.self) { try CheckTolerances.parse([], alpha: 1.5) }
     }
+
+    @Test("each refusal says what is wrong: not a number, negative, no % sign, too large")
+    func errorMessages() {
+        func message(_ values: [String], count: String? = nil) -> String {
+            do {
+                _ = try CheckTolerances.parse(values, count: count)
+                return "accepted"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(message(["abc"]).contains("--tolerance abc: 'abc' is not a number; write a percentage such as 10% or 2.5%"))
+        #expect(!message(["abc"]).contains("could mean"))
+        #expect(message(["ten%"]).contains("'ten%' is not a number"))
+        #expect(message(["p99=abc"]).contains("--tolerance p99=abc: 'abc' is not a number"))
+        #expect(message(["-5%"]).contains("--tolerance -5%: '-5%' is negative; a tolerance is 0% or more"))
+        #expect(message(["-5"]).contains("'-5' is negative"))
+        #expect(message([], count: "-2%").contains("--count-tolerance -2%: '-2%' is negative"))
+        #expect(message(["0.1"]).contains("'0.1' could mean a fraction or a percent"))
+        #expect(message(["2000%"]).contains("'2000%' is more than 1000%"))
+    }
 }

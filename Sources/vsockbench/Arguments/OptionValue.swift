@@ -1,0 +1,53 @@
+import ArgumentParser
+import VsockBenchSupport
+
+/// Values of the options that take a number (a duration, a count, a percentage).
+///
+/// Those options are declared `parsing: .unconditional`: otherwise ArgumentParser takes a
+/// value such as `-1s` or `-5%` for a flag and says "Missing value for '--duration'", which
+/// hides what is wrong. With it the value reaches its parser, which says so ("'-1s' is
+/// negative"); a value that is itself an option (`--duration --json`) is still named as a
+/// missing value here.
+enum OptionValue {
+    /// Throws when `text` is an option's name rather than a value: `--json`, `-h` (but not
+    /// `-1s`, `-5%` or `-.5`, which are negative values).
+    static func requireValue(_ text: String) throws {
+        guard text.hasPrefix("-"), let next = text.dropFirst().first, next.isLetter || next == "-" else { return }
+        throw ArgumentError("'\(text)' is the next option, not a value: the value is missing")
+    }
+
+    /// Whether `text` is a negative number (with or without a unit): `-1s`, `-5%`, `-.5`.
+    static func isNegative(_ text: String) -> Bool {
+        let trimmed = text.trimmingSpaces
+        guard trimmed.hasPrefix("-"), let next = trimmed.dropFirst().first else { return false }
+        return next.isNumber || next == "."
+    }
+
+    /// Text whose meaning is checked later (a percentage): only not an option's name.
+    @Sendable static func text(_ text: String) throws -> String {
+        try requireValue(text)
+        return text
+    }
+
+    /// A whole number; its range is the command's to check.
+    @Sendable static func integer(_ text: String) throws -> Int {
+        try requireValue(text)
+        guard let value = Int(text.trimmingSpaces) else { throw ArgumentError("'\(text)' is not a whole number") }
+        return value
+    }
+
+    /// A whole number of 1 or more (a count of messages).
+    @Sendable static func count(_ text: String) throws -> Int {
+        let value = try integer(text)
+        if value < 0 { throw ArgumentError("'\(text)' is negative; give a whole number, 1 or more") }
+        if value == 0 { throw ArgumentError("'\(text)' is zero; give a whole number, 1 or more") }
+        return value
+    }
+
+    /// A number; its range is the command's to check.
+    @Sendable static func number(_ text: String) throws -> Double {
+        try requireValue(text)
+        guard let value = Double(text.trimmingSpaces) else { throw ArgumentError("'\(text)' is not a number") }
+        return value
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// An option's value that starts with '-' reaches the option (ArgumentParser would take it for
+/// a flag and say "Missing value"), and is refused saying what is wrong: one line, exit 2.
+/// Nothing here runs a case: every refusal comes before a target is started or reached.
+@Suite struct OptionValueTests {
+    @Test(arguments: [
+        (["check", "x.json", "--baseline", "y.json", "--tolerance", "-5%"], "--tolerance -5%: '-5%' is negative; a tolerance is 0% or more"),
+        (["check", "x.json", "--baseline", "y.json", "--tolerance", "p99=-5%"], "'-5%' is negative"),
+        (["check", "x.json", "--baseline", "y.json", "--count-tolerance", "-2%"], "--count-tolerance -2%: '-2%' is negative"),
+        (["check", "x.json", "--baseline", "y.json", "--tolerance", "abc"], "--tolerance abc: 'abc' is not a number; write a percentage such as 10% or 2.5%"),
+        (["check", "x.json", "--baseline", "y.json", "--alpha", "-0.1"], "--alpha -0.1: the significance level lies between 0 and 1"),
+        (["check", "x.json", "--history", "h.sqlite", "--window", "-2"], "--window -2: give the number of runs to gate against"),
+        (["run", "scenarios/cliff.yaml", "--duration", "-1s"], "'--duration <duration>': '-1s' is negative; give a positive duration"),
+        (["run", "scenarios/cliff.yaml", "--warmup", "-200ms"], "'--warmup <duration>': '-200ms' is negative; give a duration of 0s or more"),
+        (["run", "scenarios/cliff.yaml", "--interval", "-1s"], "'-1s' is negative"),
+        (["run", "scenarios/cliff.yaml", "--io-timeout", "-5"], "'-5' is negative; give a timeout"),
+        (["run", "scenarios/cliff.yaml", "--settle", "-1s"], "'-1s' is negative"),
+        (["run", "scenarios/cliff.yaml", "--messages", "-3"], "'--messages <count>': '-3' is negative; give a whole number, 1 or more"),
+        (["run", "scenarios/cliff.yaml", "--messages", "0"], "'0' is zero; give a whole number, 1 or more"),
+        (["run", "scenarios/cliff.yaml", "--repeat", "-3"], "--repeat -3 is outside 1...1000"),
+        (["compare", "scenarios/cliff.yaml", "--p99-budget", "-1ms"], "'-1ms' is negative"),
+        (["sweep", "--batch-size", "-8KiB"], "'-8KiB' is negative; give a size"),
+        (["history", "list", "--last", "-1", "--db", "/nonexistent/h.sqlite"], "--last -1: give the number of most recent runs, 1 or more"),
+        (["history", "changes", "--min-change", "-5%", "--db", "/nonexistent/h.sqlite"], "--min-change -5%: it is negative"),
+    ])
+    func aNegativeValueIsNamedNotMissing(arguments: [String], message: String) throws {
+        let result = try Tool.run(arguments, timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("Missing value"), "\(result.stderr)")
+        #expect(!result.stderr.contains("could mean"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one clear line: \(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+    }
+
+    /// Taking the next argument as the value does not hide a value that was left out.
+    @Test(arguments: [
+        (["run", "scenarios/cliff.yaml", "--duration", "--json", "r.json"], "'--json' is the next option, not a value: the value is missing"),
+        (["run", "scenarios/cliff.yaml", "--messages", "--probe"], "'--probe' is the next option, not a value"),
+        (["check", "x.json", "--baseline", "y.json", "--tolerance", "--junit", "j.xml"], "'--junit' is the next option, not a value"),
+        (["run", "scenarios/cliff.yaml", "--duration"], "Missing value for '--duration <duration>'"),
+    ])
+    func aLeftOutValueIsStillNamedAsMissing(arguments: [String], message: String) throws {
+        let result = try Tool.run(arguments, timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+    }
+}
