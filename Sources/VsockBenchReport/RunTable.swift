@@ -123,7 +123,8 @@ public enum RunTable {
     /// slowest. `bulk moved 27426 Mbps driver to target, chatty-8k 3100 Mbps each way: 8.85x
     /// (application payload per direction)`.
     public static func comparisonLine(_ cases: [CaseResult]) -> String? {
-        let measured = cases.filter { oneWay($0) > 0 }
+        // Verified cases only: a failed or interrupted case's figures are no headline.
+        let measured = cases.filter { oneWay($0) > 0 && $0.verified }
         guard measured.count >= 2,
               let fastest = measured.max(by: { oneWay($0) < oneWay($1) }),
               let slowest = measured.min(by: { oneWay($0) < oneWay($1) }), fastest.name != slowest.name else { return nil }
