@@ -48,31 +48,50 @@ extension CaseEvidence {
     }
 
     /// The rate (messages/s, all connections) `cost` allows on the CPUs the sides have, and
-    /// the sentence that says so; nil when the CPUs or the cost are not known. The low end
-    /// assumes one free CPU (the other busy with other work, or the sides taking turns), the
-    /// high end every CPU of the machine: other load on a shared machine decides where between.
+    /// the sentence that says so; nil when the CPUs or the cost are not known. One free CPU
+    /// (the other busy with other work, or the sides taking turns) allows 1e6 / (µs per
+    /// message) on the bottleneck, all the machine's CPUs at most that times their count: the
+    /// sentence gives both at the cost's value. The bound's ends carry the cost's range as
+    /// well: its low end is one CPU at the highest cost, its high end every CPU at the lowest
+    /// (other load on a shared machine decides where between), and the sentence names the
+    /// costs they are at, so that every figure in it follows from a cost it states.
     func cpuBound(_ cost: CPUCost, what: String) -> (bound: Interval, sentence: String)? {
         guard let shared = sharesMachine, cpuIsPerMessage else { return nil }
         if shared || cost.target == nil {
             guard let cpus = context.driverHost?.cpus, cpus > 0 else { return nil }
-            let bound = Self.rate(cost.total, cpus: cpus)
-            guard bound.high.isFinite else { return nil }
+            let total = cost.total
+            let bound = Self.rate(total, cpus: cpus)
+            guard bound.high.isFinite, total.value > 0 else { return nil }
+            let one = Self.oneCPU(total.value)
             let parts = cost.target.map { "driver \(Say.us(cost.driver.value)) + target \(Say.us($0.value))" } ?? "driver \(Say.us(cost.driver.value))"
-            let sentence = "driver and target share this machine's \(cpus) CPUs: at \(what), \(Say.us(cost.total.value)) per message (\(parts)), they allow \(Say.rate(bound.low)) on one free CPU up to \(Say.rate(bound.high)) on all \(cpus)"
+            var sentence = "driver and target share this machine's \(cpus) CPUs: at \(what), \(Say.us(total.value)) per message (\(parts)), they allow \(Say.rate(one)) on one free CPU up to \(Say.rate(Double(cpus) * one)) on all \(cpus)"
+            if total.low < total.high {
+                sentence += "; as that CPU may be \(Say.us(total.low))-\(Say.us(total.high)) per message, from \(Say.rate(bound.low)) (one CPU at \(Say.us(total.high))) up to \(Say.rate(bound.high)) (all \(cpus) at \(Say.us(total.low)))"
+            }
             return (bound, sentence)
         }
-        guard let target = cost.target, let driverCPUs = context.driverHost?.cpus, let targetCPUs = c.targetHost?.cpus else { return nil }
+        guard let target = cost.target, let driverCPUs = context.driverHost?.cpus, let targetCPUs = c.targetHost?.cpus,
+              driverCPUs > 0, targetCPUs > 0 else { return nil }
         let bound = Interval.minimum(Self.rate(cost.driver, cpus: driverCPUs), Self.rate(target, cpus: targetCPUs))
-        guard bound.high.isFinite else { return nil }
-        let sentence = "driver (\(driverCPUs) CPUs) and target (\(targetCPUs) CPUs) run on separate machines: at \(what), \(Say.us(cost.driver.value)) and \(Say.us(target.value)) per message, they allow \(Say.rate(bound.low)) on one free CPU each up to \(Say.rate(bound.high)) on all of them"
+        guard bound.high.isFinite, cost.driver.value > 0, target.value > 0 else { return nil }
+        // Each side has its own CPUs: the side that allows fewer messages is the bottleneck.
+        let one = min(Self.oneCPU(cost.driver.value), Self.oneCPU(target.value))
+        let all = min(Double(driverCPUs) * Self.oneCPU(cost.driver.value), Double(targetCPUs) * Self.oneCPU(target.value))
+        var sentence = "driver (\(driverCPUs) CPUs) and target (\(targetCPUs) CPUs) run on separate machines: at \(what), \(Say.us(cost.driver.value)) and \(Say.us(target.value)) per message, they allow \(Say.rate(one)) on one free CPU each up to \(Say.rate(all)) on all of them"
+        if cost.driver.low < cost.driver.high || target.low < target.high {
+            sentence += "; as that CPU may be \(Say.us(cost.driver.low))-\(Say.us(cost.driver.high)) and \(Say.us(target.low))-\(Say.us(target.high)) per message, from \(Say.rate(bound.low)) (one CPU each at the highest) up to \(Say.rate(bound.high)) (all of them at the lowest)"
+        }
         return (bound, sentence)
     }
 
-    /// Messages/s that `micros` of CPU per message allow: one CPU at the high cost, all `cpus`
-    /// at the low cost.
+    /// Messages/s that `micros` of CPU per message allow on one CPU.
+    private static func oneCPU(_ micros: Double) -> Double { 1e6 / micros }
+
+    /// Messages/s that `micros` of CPU per message allow: one CPU at the high cost (the low
+    /// end), all `cpus` at the value (the value) and at the low cost (the high end).
     private static func rate(_ micros: Interval, cpus: Int) -> Interval {
-        Interval(low: micros.high > 0 ? 1e6 / micros.high : .infinity,
-                 value: micros.value > 0 ? Double(cpus) * 1e6 / micros.value : .infinity,
-                 high: micros.low > 0 ? Double(cpus) * 1e6 / micros.low : .infinity)
+        Interval(low: micros.high > 0 ? oneCPU(micros.high) : .infinity,
+                 value: micros.value > 0 ? Double(cpus) * oneCPU(micros.value) : .infinity,
+                 high: micros.low > 0 ? Double(cpus) * oneCPU(micros.low) : .infinity)
     }
 }

@@ -3,9 +3,13 @@ import VsockBenchSupport
 /// Turns a verdict's model range into a prediction bounded by what the run shows is possible:
 /// the CPUs against the CPU per message the fix leaves, the target's processing per
 /// connection, the bulk ceiling, and a sibling case that already has the fix (the fixed case,
-/// measured). A bound caps both ends of the range (the true limit may be as low as the bound's
-/// own low end). Without a model, a sibling's measurement is the prediction; without either,
-/// nothing is predicted: no range is made up.
+/// measured). A bound caps the range's high end and may lower its low end to the bound's own,
+/// but no further than no gain (the case's own value less its uncertainty, README "Diagnosis"):
+/// a bound's low end below that (one free CPU at the highest cost) describes a machine busier
+/// than the case's own run, which no gain already stands for. Only a sibling, the fixed case
+/// measured in this run, takes the low end below no gain, and the evidence then says so.
+/// Without a model, a sibling's measurement is the prediction; without either, nothing is
+/// predicted: no range is made up.
 struct PredictionBounds {
     let e: CaseEvidence
     let fix: Fix
@@ -33,15 +37,23 @@ struct PredictionBounds {
     /// model), and the sentences that say what bounded it.
     func predict(model: Interval?) -> (prediction: Prediction?, evidence: [String]) {
         let scale = e.metricPerMessageRate
-        var low = model?.low ?? 0
+        let noGain = e.metricNow.low
+        // The model's low end is no gain at least (its inputs' ends, combined, may fall below it).
+        var low = model.map { min(max($0.low, noGain), $0.high) } ?? 0
         var high = model?.high ?? .infinity
         var boundedBy: [String] = []
         var evidence: [String] = []
-        func cap(_ bound: Interval, label: String, sentence: String?, alwaysSay: Bool = false) {
+        /// What took the low end below no gain.
+        var belowNoGain: String?
+        func cap(_ bound: Interval, label: String, sentence: String?, alwaysSay: Bool = false, measured: Bool = false) {
             let binds = bound.high < high
             if binds { boundedBy.append(label) }
             if let sentence, binds || alwaysSay { evidence.append(sentence) }
-            low = min(low, bound.low)
+            let floor = measured ? bound.low : max(bound.low, noGain)
+            if floor < low {
+                low = floor
+                if low < noGain { belowNoGain = label }
+            }
             high = min(high, bound.high)
         }
         if let cost = cpuAfter, let (bound, sentence) = e.cpuBound(cost, what: cpuNote) {
@@ -74,18 +86,28 @@ struct PredictionBounds {
                 evidence.append(sentence + ", which is the prediction")
                 low = min(max(low, measured.low), high)
                 high = min(high, measured.high)
+                if low < noGain { belowNoGain = "sibling \(best.name)" }
             } else if fix.neverSlower, measured.high < e.metricNow.high {
                 // Measured below this case itself, for a fix that only removes work: the machine
                 // drifted between the two, and the sibling does not cap the range below this
                 // case's own.
                 cap(Interval(low: measured.low, value: measured.value, high: e.metricNow.high), label: "sibling \(best.name)",
                     sentence: sentence + ", slower than this case itself: the machine drifted between them, so it caps the range no lower than this case's own \(format(e.metricNow.high))",
-                    alwaysSay: true)
+                    alwaysSay: true, measured: true)
             } else {
-                cap(measured, label: "sibling \(best.name)", sentence: sentence, alwaysSay: true)
+                cap(measured, label: "sibling \(best.name)", sentence: sentence, alwaysSay: true, measured: true)
             }
         }
         guard model != nil || sibling != nil, high.isFinite, high > 0 else { return (nil, evidence) }
+        if high < low {
+            // A bound below the case's own value: the range is what it allows.
+            low = high
+            if low < noGain { belowNoGain = boundedBy.last ?? belowNoGain }
+        }
+        if low < noGain, let label = belowNoGain {
+            let why = label.hasPrefix("sibling ") ? "\(label.dropFirst("sibling ".count)), the fixed case measured in this run, went that low" : "the \(label) bound lies below this case's own value"
+            evidence.append("the low end, \(format(low)) \(unit), is below no gain (\(format(noGain)), this case's own value less its uncertainty): \(why)")
+        }
         let now = e.metric.value(in: e.c.figures)
         return (Prediction(metric: e.metric, low: round(low), high: round(high), now: now.map(round), boundedBy: boundedBy), evidence)
     }

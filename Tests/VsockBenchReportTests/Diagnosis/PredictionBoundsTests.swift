@@ -60,7 +60,10 @@ import Testing
         #expect(predicted.boundedBy.contains("cpu"))
         #expect(predicted.high <= 2e6 / (250 * 0.75) + 1, "two CPUs at 250 us per message, less the uncertainty")
         #expect(predicted.high < 2e6 / 120, "not twice the processing cap")
-        #expect(predicted.low <= 1e6 / (250 * 1.25) + 1, "one free CPU is the low end")
+        // One free CPU at 250 us + 25% allows 3200 msgs/s, below the 5000 the case does now on
+        // more than one: that is a busier machine, and the low end stays no gain (README).
+        #expect(predicted.low == 5000 * 0.75, "no gain is the low end")
+        #expect(verdict.evidence.contains { $0.contains("they allow 4000 msgs/s on one free CPU up to 8000 msgs/s on all 2") })
         #expect(verdict.evidence.contains { $0.contains("driver and target share this machine's 2 CPUs") })
 
         // On separate machines each side has its own CPUs.
