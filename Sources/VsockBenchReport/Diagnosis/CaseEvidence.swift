@@ -19,9 +19,26 @@ struct CaseEvidence {
     var secondsPerMessage: Double? { c.msgsPerSecond > 0 ? connections / c.msgsPerSecond : nil }
     /// Messages per second, all connections, with the case's uncertainty.
     var rate: Interval { .around(c.msgsPerSecond, relative: u(.msgsPerSecond)) }
-    /// Bytes of one request frame and one response frame.
-    var requestFrame: Int { FrameHeader.size + (c.spec.messageSizes?.request ?? 0) }
-    var responseFrame: Int { FrameHeader.size + (c.spec.messageSizes?.response ?? 0) }
+    /// Bytes of one request frame and one response frame on the wire. A replay's messages
+    /// carry the service's framing, not vsockbench's header (over seqpacket, none), and its
+    /// responses' size is what came back on average (the corpus says nothing of it).
+    var requestFrame: Int {
+        guard case let .replay(r) = c.spec.workload else { return FrameHeader.size + (c.spec.messageSizes?.request ?? 0) }
+        let payload = measuredPayload(c.figures.bytesTx) ?? r.corpusStats.meanPayload
+        return payload + replayOverhead(r.framing, payload)
+    }
+    var responseFrame: Int {
+        guard case let .replay(r) = c.spec.workload else { return FrameHeader.size + (c.spec.messageSizes?.response ?? 0) }
+        let payload = measuredPayload(c.figures.bytesRx) ?? c.spec.messageSizes?.response ?? 0
+        return payload + replayOverhead(r.effectiveResponseFraming, payload)
+    }
+    /// Payload bytes per message, from the measured interval.
+    private func measuredPayload(_ bytes: UInt64) -> Int? {
+        c.figures.messages > 0 ? Int((Double(bytes) / Double(c.figures.messages)).rounded()) : nil
+    }
+    private func replayOverhead(_ framing: MessageFraming, _ payload: Int) -> Int {
+        c.transport.contains("seqpacket") ? 0 : framing.overhead(payload)
+    }
     var stopAndWait: Bool { c.spec.exchange?.isStopAndWait ?? false }
     /// Payload Mbps in the busier direction: what one direction of the channel carried.
     var oneWayMbps: Double { DiagnosisContext.oneWayMbps(c) }

@@ -9,7 +9,7 @@ import Testing
         var stopped = ReportFixtures.makeCase("stopped", workload: .stream, size: 65536, mbps: 20000, msgsPerSecond: 38000)
         stopped.figures.verified = false
         let line = try #require(RunTable.comparisonLine([bulk, chatty, stopped]))
-        #expect(line.hasPrefix("bulk moved 9500 Mbps driver to target, chatty 22 Mbps each way"), "\(line)")
+        #expect(line.hasPrefix("bulk moved 9500 Mbps driver to target, chatty 22.00 Mbps each way"), "\(line)")
         #expect(!line.contains("stopped"))
         #expect(RunTable.comparisonLine([bulk, stopped]) == nil, "one verified case compares with nothing")
     }
