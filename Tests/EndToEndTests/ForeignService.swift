@@ -7,7 +7,8 @@ import Synchronization
 /// A small service that is not vsockbench, for replay tests: reads requests in its request
 /// framing, waits `delayMicros`, answers `respond(request)` in its response framing (`answers`
 /// times: more than once is a misbehaving service), and counts what it handled and keeps the
-/// distinct requests it saw. Listens on a Unix socket until `stop()`.
+/// distinct requests it saw. `closeAfter`: closes on the request after that many answers;
+/// `closeAfterAnswering`: right after that many. Listens on a Unix socket until `stop()`.
 final class ForeignService: Sendable {
     let endpoint: Endpoint
     private let listener: Listener
@@ -18,7 +19,7 @@ final class ForeignService: Sendable {
     var requests: Set<[UInt8]> { seenRequests.withLock { $0 } }
 
     init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
-         closeAfter: Int? = nil, answers: Int = 1, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+         closeAfter: Int? = nil, closeAfterAnswering: Int? = nil, answers: Int = 1, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -40,6 +41,8 @@ final class ForeignService: Sendable {
                         guard (try? out.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
                         served += 1
                         counter.handledCount.wrappingAdd(1, ordering: .releasing)
+                        // Closes right after an answer: nothing outstanding at that moment.
+                        if let closeAfterAnswering, served >= closeAfterAnswering { return }
                     }
                 }
             }

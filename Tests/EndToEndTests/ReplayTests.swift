@@ -147,6 +147,20 @@ import VsockWire
         #expect(early.stdout.contains("FAILED"), "\(early.stdout)")
     }
 
+    /// A service that closes right after an answer, with nothing outstanding, while an
+    /// open-loop case still has requests to send: no pass (every request sent was answered,
+    /// which used to end the run cleanly, exit 0).
+    @Test func aServiceThatClosesBetweenRequestsFailsAnOpenLoopRun() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/svc.sock", requests: .u32be, responses: .u32be, closeAfterAnswering: 20) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: early\ncases:\n  - {name: early, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 60, warmup: 0s, rate: 200/s}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "5"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("the service closed the connection after 20 answers, before the case ended"), "\(out.stdout)")
+    }
+
     /// With several connections, each starts at its own place in the corpus: two connections
     /// sending four messages between them send all four, not the first two twice.
     @Test func connectionsShareOutTheCorpus() throws {

@@ -65,9 +65,9 @@ struct RequestResponseDriver: Sendable {
         let openLoop = LockedValue<OpenLoopStats?>(nil)
         let sender = NativeThread.spawn(name: "rr-send-\(index)") { [self] in
             if let rate = exchange.rate {
-                openLoop.withLock { $0 = sendOpenLoop(shared, lane: senderLane, rate: rate) }
+                openLoop.withLock { $0 = sendOpenLoop(shared, lane: senderLane, rate: rate, receiverLane: receiverLane) }
             } else {
-                sendPipelined(shared, lane: senderLane)
+                sendPipelined(shared, lane: senderLane, receiverLane: receiverLane)
             }
         }
         var histogram = LatencyRecorder(every: interval, control: control)
@@ -92,7 +92,7 @@ struct RequestResponseDriver: Sendable {
                 if expected < sent, control.failures.isEmpty {
                     control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)\(connection.emptyPacketNote)")
                     failed = true
-                } else if foreign, control.failures.isEmpty, !shared.senderDone.load(ordering: .sequentiallyConsistent) {
+                } else if foreign, control.failures.isEmpty, !senderHasNoMoreToSend(shared) {
                     // Every request sent so far is answered (open loop, often), but more were to come.
                     control.fail("connection \(index): the service closed the connection after \(expected) answers, before the case ended")
                     failed = true
@@ -101,7 +101,9 @@ struct RequestResponseDriver: Sendable {
             }
             // A response needs a request behind it (the sender counts a request as sent before
             // writing it): one more is a service answering twice, or a framing misread.
-            guard expected < shared.sent.load(ordering: .acquiring) else {
+            // vsockbench's target numbers its responses (checked in `verify`, which also turns
+            // its error frames into refusals): this is for services that do not.
+            guard !foreign || expected < shared.sent.load(ordering: .acquiring) else {
                 control.fail("connection \(index): \(Self.unaskedText(foreign, "a response (\(expected + 1) answers to \(expected) requests sent)"))")
                 failed = true
                 break
@@ -134,8 +136,11 @@ struct RequestResponseDriver: Sendable {
             }
             receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
             expected += 1
+            if foreign { shared.counted.store(expected, ordering: .sequentiallyConsistent) }
             // A service that is not vsockbench gets no bye to close on: the last answer ends it.
             if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) {
+                // The interval ends at this last answer, not after the wait for stray ones.
+                receiverLane.close()
                 checkNothingMore()
                 break
             }
@@ -150,7 +155,7 @@ struct RequestResponseDriver: Sendable {
 
     /// The open-loop sender (see `OpenLoopSender`): the same sink, bye and failure handling as
     /// the closed-loop one.
-    private func sendOpenLoop(_ shared: PipelineShared, lane: MeterLane, rate: ArrivalRate) -> OpenLoopStats? {
+    private func sendOpenLoop(_ shared: PipelineShared, lane: MeterLane, rate: ArrivalRate, receiverLane: MeterLane) -> OpenLoopStats? {
         let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
         defer { sink.close() }
         let sender = OpenLoopSender(rate: rate, perSecond: openLoopShare, seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15,
@@ -158,7 +163,7 @@ struct RequestResponseDriver: Sendable {
         do throws(SystemError) {
             let stats = try sender.run(shared, sink: sink, socket: socket, lane: lane, cap: exchange.inflight)
             lane.close()
-            try endRequests(shared)
+            try endRequests(shared, receiverLane: receiverLane)
             return stats
         } catch {
             lane.close()
@@ -171,7 +176,7 @@ struct RequestResponseDriver: Sendable {
     /// The sender of a pipelined connection: takes a window slot per request, builds it in the
     /// sink, stamps it ready, commits it; flushes a pending batch when nothing more can join it
     /// in time; at the end flushes, stops the sink and says bye.
-    private func sendPipelined(_ shared: PipelineShared, lane: MeterLane) {
+    private func sendPipelined(_ shared: PipelineShared, lane: MeterLane, receiverLane: MeterLane) {
         let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
         defer { sink.close() }
         var measuring = false
@@ -204,7 +209,7 @@ struct RequestResponseDriver: Sendable {
             try sink.finish()
             // The bye is protocol, not workload: the interval's writes end before it.
             lane.close()
-            try endRequests(shared)
+            try endRequests(shared, receiverLane: receiverLane)
         } catch {
             lane.close()
             if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
@@ -215,18 +220,20 @@ struct RequestResponseDriver: Sendable {
 
     /// The end of the requests: vsockbench's target gets a bye and closes after its last
     /// response. A service that is not vsockbench gets none: the sender says it is done, and
-    /// when every request is already answered wakes the receiver, which otherwise stops at
-    /// the last answer (sequentially consistent on both sides: one of them sees the other).
-    private func endRequests(_ shared: PipelineShared) throws(SystemError) {
+    /// when every answer is already in and counted it ends the receiver's interval there and
+    /// wakes the receiver, which otherwise stops at the last answer (`senderDone` and
+    /// `counted`, sequentially consistent on both sides: one of them sees the other).
+    private func endRequests(_ shared: PipelineShared, receiverLane: MeterLane) throws(SystemError) {
         guard foreign else {
             try socket.send(ControlCodec.emptyFrame(.bye))
             return
         }
         shared.senderDone.store(true, ordering: .sequentiallyConsistent)
-        if shared.received.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) {
-            // The receiver may be blocked for an answer that is not owed. Answers nobody asked
-            // for (a service answering twice) would come now: it takes them and fails, before
-            // the shutdown ends its read.
+        if shared.counted.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) {
+            // The receiver is blocked for an answer that is not owed. Its interval ends at the
+            // last answer (counted); answers nobody asked for (a service answering twice)
+            // would come now: it takes them and fails, before the shutdown ends its read.
+            receiverLane.close()
             MonotonicClock.sleep(nanos: Self.strayAnswerWaitNanos)
             socket.shutdownBoth()
         }
@@ -254,6 +261,17 @@ struct RequestResponseDriver: Sendable {
         return shared.slots.acquire()
     }
 
+    /// Whether the sender is done or about to be, as the receiver can tell without racing its
+    /// last steps (`senderDone` is set after the sink's finish): the case stopped, or the
+    /// quota's last request is sent. A service that closes after its last answer is then no
+    /// early close.
+    private func senderHasNoMoreToSend(_ shared: PipelineShared) -> Bool {
+        if shared.senderDone.load(ordering: .sequentiallyConsistent) || control.phase == .stop { return true }
+        guard let quota else { return false }
+        let first = shared.firstMeasured.load(ordering: .acquiring)
+        return first != .max && shared.sent.load(ordering: .acquiring) &- first >= quota
+    }
+
     /// A service that is not vsockbench, once every request has its answer: nothing more may
     /// have come (read already, or queued in the kernel), or some answers were not the ones
     /// they were taken for.
@@ -269,7 +287,7 @@ struct RequestResponseDriver: Sendable {
     }
 
     /// How long the end of a connection to a service that is not vsockbench waits for answers
-    /// nobody asked for, once every request has its answer (after the measured interval).
+    /// nobody asked for, once every request has its answer (its interval closed first).
     static let strayAnswerWaitNanos: UInt64 = 50_000_000
 
     /// What a peer that answered more than it was asked did, and the likely reasons.
@@ -311,6 +329,9 @@ final class PipelineShared: Sendable {
     let received = Atomic<UInt64>(0)
     /// The sender sent its last request (a foreign peer's connection ends at its answer).
     let senderDone = Atomic<Bool>(false)
+    /// Answers the receiver has counted in its lane (foreign peers only: at the end the
+    /// sender may close that lane, once every answer is in it).
+    let counted = Atomic<UInt64>(0)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)

@@ -19,12 +19,14 @@ struct StreamDriver: Sendable {
 
     var socket: Socket { connection.socket }
 
-    /// A direction's share of the quota: a `both` stream counts the messages of both
-    /// directions, so each carries half (rounded up) and `messages: N` is N in all.
-    private var directionQuotaBytes: UInt64? {
-        guard stream.direction == .both, let quotaBytes else { return quotaBytes }
-        let writes = quotaBytes / UInt64(stream.writeSize)
-        return (writes + 1) / 2 * UInt64(stream.writeSize)
+    /// Each direction's share of the quota: a `both` stream counts the messages of both
+    /// directions, so the driver's writes carry half of its count (rounded up) and its reads
+    /// the rest, and `messages: N` is N in all.
+    private var directionQuotas: (send: UInt64?, receive: UInt64?) {
+        guard stream.direction == .both, let quotaBytes else { return (quotaBytes, quotaBytes) }
+        let size = UInt64(stream.writeSize)
+        let writes = quotaBytes / size
+        return ((writes + 1) / 2 * size, writes / 2 * size)
     }
 
     func run() -> WorkerResult {
@@ -62,6 +64,7 @@ struct StreamDriver: Sendable {
         var position: UInt64 = 0
         var measuredFrom: UInt64?
         let size = stream.writeSize
+        let quotaBytes = directionQuotas.send
         while true {
             let phase = control.phase
             if phase == .stop { break }
@@ -69,7 +72,7 @@ struct StreamDriver: Sendable {
                 lane.open()
                 measuredFrom = position
             }
-            if let quotaBytes = directionQuotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
+            if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             let chunk = pool.stream(at: position, count: size)
             do {
                 if let base = chunk.baseAddress { try socket.writeAll(base, count: size) }
@@ -104,6 +107,7 @@ struct StreamDriver: Sendable {
             control.fail("connection \(index): \(stream.verify.problem(at: UInt64(at))) in the first bytes, which came with the ack")
         }
         var measuredFrom: UInt64?
+        let quotaBytes = directionQuotas.receive
         while true {
             let phase = control.phase
             if phase == .stop { break }
@@ -111,7 +115,7 @@ struct StreamDriver: Sendable {
                 lane.open()
                 measuredFrom = position
             }
-            if let quotaBytes = directionQuotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
+            if let quotaBytes, let from = measuredFrom, position - from >= quotaBytes { break }
             guard let n = readChecked(buffer, size, &position) else {
                 // The case failed: close both ways, so a target blocked writing to us (rx,
                 // both) sees the end at once instead of waiting out its timeouts.

@@ -44,7 +44,7 @@ struct PredictionBounds {
         var boundedBy: [String] = []
         var evidence: [String] = []
         /// What took the low end below no gain.
-        var belowNoGain: String?
+        var belowNoGain: String? = low < noGain ? "model" : nil
         func cap(_ bound: Interval, label: String, sentence: String?, alwaysSay: Bool = false, measured: Bool = false) {
             let binds = bound.high < high
             if binds { boundedBy.append(label) }
@@ -105,7 +105,8 @@ struct PredictionBounds {
             if low < noGain { belowNoGain = boundedBy.last ?? belowNoGain }
         }
         if low < noGain, let label = belowNoGain {
-            let why = label.hasPrefix("sibling ") ? "\(label.dropFirst("sibling ".count)), the fixed case measured in this run, went that low" : "the \(label) bound lies below this case's own value"
+            let why = label.hasPrefix("sibling ") ? "\(label.dropFirst("sibling ".count)), the fixed case measured in this run, went that low"
+                : label == "model" ? "the fix's own model puts its whole range there" : "the \(label) bound lies below this case's own value"
             evidence.append("the low end, \(format(low)) \(unit), is below no gain (\(format(noGain)), this case's own value less its uncertainty): \(why)")
         }
         let now = e.metric.value(in: e.c.figures)
