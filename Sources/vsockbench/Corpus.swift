@@ -38,7 +38,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("A directory of one-message files, taken in name order.", valueName: "dir"))
         var from: String?
 
-        @Option(name: .long, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"), transform: OptionValue.count)
         var generate: Int?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --generate: messages of about this size (default 8KiB): protobuf query fragments, as the masked workload sends, whose encoding lands near the size asked, not on it, closer the larger it is (asked 512B: 433B to 654B; 8KiB: 7.9KiB to 8.1KiB); the summary line gives the real sizes. For exact sizes, build the corpus --from files.", valueName: "size"),
@@ -49,10 +49,10 @@ extension VsockBench {
                 transform: ByteCount.parsePositive)
         var sizeMedian: ByteCount?
 
-        @Option(name: .customLong("size-sigma"), help: ArgumentHelp("...and this sigma (0 to 3).", valueName: "sigma"))
+        @Option(name: .customLong("size-sigma"), parsing: .unconditional, help: ArgumentHelp("...and this sigma (0 to 3).", valueName: "sigma"), transform: OptionValue.number)
         var sizeSigma: Double?
 
-        @Option(name: .long, help: ArgumentHelp("With --generate: the generator's seed.", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --generate: the generator's seed (default 1).", valueName: "n"), transform: OptionValue.nonNegative)
         var seed: UInt64 = 1
 
         @Option(name: .long, help: ArgumentHelp("Check this corpus and print its messages' sizes.", valueName: "file"))

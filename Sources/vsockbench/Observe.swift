@@ -43,13 +43,14 @@ extension VsockBench {
                 """
         )
 
-        @Option(help: ArgumentHelp("The service port: connections from or to it are observed.", valueName: "PORT"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The service port: connections from or to it are observed.", valueName: "PORT"), transform: OptionValue.nonNegative)
         var port: UInt32
 
-        @Option(help: ArgumentHelp("Only connections from or to this CID (the enclave's).", valueName: "CID"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Only connections from or to this CID (the enclave's).", valueName: "CID"), transform: OptionValue.nonNegative)
         var cid: UInt32?
 
-        @Option(help: ArgumentHelp("Also count this process's system calls, writes and context switches (repeatable).", valueName: "PID"))
+        @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Also count this process's system calls, writes and context switches (repeatable).", valueName: "PID"),
+                transform: OptionValue.pid)
         var pid: [Int32] = []
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Observe this long (with a unit: 30s, 500ms); without it, until the --pid processes exit or Ctrl-C.", valueName: "D"),

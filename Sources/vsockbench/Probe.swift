@@ -58,17 +58,18 @@ extension VsockBench {
                 transform: TimeSpan.parseTimeout)
         var interval: TimeSpan?
 
-        @Option(help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command.", valueName: "PID"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command.", valueName: "PID"),
+                transform: OptionValue.pid)
         var pid: Int32?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the process exits or Ctrl-C).", valueName: "D"),
                 transform: TimeSpan.parseTimeout)
         var duration: TimeSpan?
 
-        @Option(help: ArgumentHelp("Count only vsock packets from or to this port.", valueName: "PORT"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Count only vsock packets from or to this port.", valueName: "PORT"), transform: OptionValue.nonNegative)
         var vsockPort: UInt32?
 
-        @Option(help: ArgumentHelp("Count only vsock packets from or to this CID.", valueName: "CID"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Count only vsock packets from or to this CID.", valueName: "CID"), transform: OptionValue.nonNegative)
         var vsockCid: UInt32?
 
         @Flag(help: "Count only the process itself, not the processes it starts.")

@@ -43,7 +43,8 @@ extension VsockBench {
         @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns.", valueName: "bytes"), transform: ByteCount.parsePositive)
         var maxFrame = ByteCount(bytes: 4 * 1024 * 1024)
 
-        @Option(name: .customLong("allow-cid"), help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"))
+        @Option(name: .customLong("allow-cid"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"),
+                transform: OptionValue.nonNegative)
         var allowCID: [UInt32] = []
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("SO_SNDBUF for accepted connections.", valueName: "bytes"), transform: ByteCount.parsePositive)
@@ -56,7 +57,8 @@ extension VsockBench {
                 transform: ByteCount.parsePositive)
         var vsockBufferSize: ByteCount?
 
-        @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more are refused with an error frame.", valueName: "count"))
+        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default 1024).", valueName: "count"),
+                transform: OptionValue.count)
         var maxConnections: Int = 1024
 
         @Option(name: .customLong("max-memory"), parsing: .unconditional, help: ArgumentHelp(

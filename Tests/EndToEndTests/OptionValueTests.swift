@@ -24,6 +24,16 @@ import Testing
         (["sweep", "--batch-size", "-8KiB"], "'-8KiB' is negative; give a size"),
         (["history", "list", "--last", "-1", "--db", "/nonexistent/h.sqlite"], "--last -1: give the number of most recent runs, 1 or more"),
         (["history", "changes", "--min-change", "-5%", "--db", "/nonexistent/h.sqlite"], "--min-change -5%: it is negative"),
+        (["observe", "--port", "-1", "--duration", "1s"], "'--port <PORT>': '-1' is negative; give a whole number, 0 or more"),
+        (["observe", "--port", "99999999999", "--duration", "1s"], "'99999999999' is not a whole number from 0 to 4294967295"),
+        (["observe", "--port", "5005", "--pid", "-3", "--duration", "1s"], "'-3' is negative; a process ID is 1 or more"),
+        (["probe", "--pid", "-5"], "'--pid <PID>': '-5' is negative; a process ID is 1 or more"),
+        (["probe", "--vsock-cid", "-1", "--", "true"], "'-1' is negative; give a whole number, 0 or more"),
+        (["serve", "--listen", "unix:///nonexistent/t.sock", "--max-connections", "-2"], "'-2' is negative; give a whole number, 1 or more"),
+        (["serve", "--listen", "unix:///nonexistent/t.sock", "--allow-cid", "-1"], "'--allow-cid <cid>': '-1' is negative"),
+        (["corpus", "/nonexistent/c", "--framing", "u32be", "--generate", "-4"], "'--generate <count>': '-4' is negative"),
+        (["corpus", "/nonexistent/c", "--framing", "u32be", "--generate", "4", "--seed", "-1"], "'--seed <n>': '-1' is negative"),
+        (["corpus", "/nonexistent/c", "--framing", "u32be", "--generate", "4", "--size-sigma", "abc"], "'abc' is not a number"),
     ])
     func aNegativeValueIsNamedNotMissing(arguments: [String], message: String) throws {
         let result = try Tool.run(arguments, timeout: 30)

@@ -44,6 +44,22 @@ enum OptionValue {
         return value
     }
 
+    /// A whole number that cannot be negative (a port, a CID, a seed), of the option's type.
+    @Sendable static func nonNegative<T: FixedWidthInteger & Sendable>(_ text: String) throws -> T {
+        try requireValue(text)
+        if isNegative(text) { throw ArgumentError("'\(text)' is negative; give a whole number, 0 or more") }
+        guard let value = T(text.trimmingSpaces) else { throw ArgumentError("'\(text)' is not a whole number from 0 to \(T.max)") }
+        return value
+    }
+
+    /// A process ID: a whole number, 1 or more.
+    @Sendable static func pid(_ text: String) throws -> Int32 {
+        try requireValue(text)
+        if isNegative(text) { throw ArgumentError("'\(text)' is negative; a process ID is 1 or more") }
+        guard let value = Int32(text.trimmingSpaces), value > 0 else { throw ArgumentError("'\(text)' is not a process ID (a whole number, 1 or more)") }
+        return value
+    }
+
     /// A number; its range is the command's to check.
     @Sendable static func number(_ text: String) throws -> Double {
         try requireValue(text)
