@@ -15,5 +15,6 @@ import Testing
         #expect(Markup.markdownCell("a|b") == "a\\|b")
         #expect(Markup.markdownCell("*x* _y_") == "\\*x\\* \\_y\\_")
         #expect(Markup.markdownCell("one\ntwo") == "one<br>two")
+        #expect(Markup.markdownCell("the workload's \"knee\" <b>") == "the workload's \"knee\" &lt;b&gt;", "quotes stay quotes in a markdown file")
     }
 }
