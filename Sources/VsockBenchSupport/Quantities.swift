@@ -7,9 +7,10 @@ public enum Quantities {
     public static func parseSize(_ text: String) -> Result<Int, QuantityError> {
         let trimmed = text.trimmingSpaces
         let (number, unit) = split(trimmed)
-        guard !number.isEmpty, let value = Double(number), value >= 0, value.isFinite else {
+        guard !number.isEmpty, let value = Double(number), value.isFinite else {
             return .failure(QuantityError("'\(text)' is not a size; write bytes as 4096, or with a unit: 512B, 8KiB, 1MiB"))
         }
+        guard value >= 0 else { return .failure(QuantityError("'\(text)' is negative; a size is 0 or more: 512B, 8KiB, 1MiB")) }
         let multiplier: Double
         switch unit {
         case "", "B": multiplier = 1
@@ -31,9 +32,10 @@ public enum Quantities {
     public static func parseDuration(_ text: String) -> Result<UInt64, QuantityError> {
         let trimmed = text.trimmingSpaces
         let (number, unit) = split(trimmed)
-        guard !number.isEmpty, let value = Double(number), value >= 0, value.isFinite else {
+        guard !number.isEmpty, let value = Double(number), value.isFinite else {
             return .failure(QuantityError("'\(text)' is not a duration; write a number with a unit: 500ms, 5s, 150us"))
         }
+        guard value >= 0 else { return .failure(QuantityError("'\(text)' is negative; a duration is 0 or more: 500ms, 5s, 150us")) }
         let multiplier: Double
         switch unit {
         case "ns": multiplier = 1

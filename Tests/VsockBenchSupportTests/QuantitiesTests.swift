@@ -10,7 +10,7 @@ import Testing
         #expect(try Quantities.parseSize(text).get() == bytes)
     }
 
-    @Test(arguments: [("8KB", "ambiguous"), ("8k", "ambiguous"), ("x", "not a size"), ("8XiB", "unknown size unit"), ("-1", "not a size"), ("0.3B", "whole number")])
+    @Test(arguments: [("8KB", "ambiguous"), ("8k", "ambiguous"), ("x", "not a size"), ("8XiB", "unknown size unit"), ("-1", "is negative; a size is 0 or more"), ("-8KiB", "is negative"), ("0.3B", "whole number")])
     func rejectsBadSizes(text: String, reason: String) {
         guard case let .failure(error) = Quantities.parseSize(text) else {
             Issue.record("\(text) was accepted")
@@ -24,7 +24,7 @@ import Testing
         #expect(try Quantities.parseDuration(text).get() == nanos)
     }
 
-    @Test(arguments: [("5", "needs a unit"), ("5h", "unknown duration unit"), ("fast", "not a duration"), ("30000m", "longer than a week")])
+    @Test(arguments: [("5", "needs a unit"), ("5h", "unknown duration unit"), ("fast", "not a duration"), ("-1s", "is negative; a duration is 0 or more"), ("30000m", "longer than a week")])
     func rejectsBadDurations(text: String, reason: String) {
         guard case let .failure(error) = Quantities.parseDuration(text) else {
             Issue.record("\(text) was accepted")
