@@ -17,15 +17,7 @@ import Testing
               - {name: short, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 200, warmup: 0s}
               - {name: long, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 60s, warmup: 0s}
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Tool.path)
-        process.arguments = ["run", scenario, "--json", dir + "/r.json"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = ReadAll(out.fileHandleForReading)
-        let errData = ReadAll(err.fileHandleForReading)
+        let (process, outData, errData) = try Tool.start(["run", scenario, "--json", dir + "/r.json"])
         // The short case takes well under a second; give the long one time to start.
         var waited = 0.0
         while waited < 20, !errData.text(waitingUpTo: 0).contains("[1/2] short") {

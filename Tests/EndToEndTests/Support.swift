@@ -20,8 +20,9 @@ enum Tool {
         var stderr: String
     }
 
-    /// Runs the tool to completion (killed after `timeout` seconds, which fails the test).
-    static func run(_ arguments: [String], timeout: Double = 60) throws -> Output {
+    /// Starts the tool in the repository's directory, its output read as it comes (a test
+    /// that signals it mid-run); `run` waits for it.
+    static func start(_ arguments: [String]) throws -> (process: Process, stdout: ReadAll, stderr: ReadAll) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -30,8 +31,12 @@ enum Tool {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let outData = ReadAll(out.fileHandleForReading)
-        let errData = ReadAll(err.fileHandleForReading)
+        return (process, ReadAll(out.fileHandleForReading), ReadAll(err.fileHandleForReading))
+    }
+
+    /// Runs the tool to completion (killed after `timeout` seconds, which fails the test).
+    static func run(_ arguments: [String], timeout: Double = 60) throws -> Output {
+        let (process, outData, errData) = try start(arguments)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning {

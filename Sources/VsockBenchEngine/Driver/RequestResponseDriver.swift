@@ -104,7 +104,7 @@ struct RequestResponseDriver: Sendable {
             // vsockbench's target numbers its responses (checked in `verify`, which also turns
             // its error frames into refusals): this is for services that do not.
             guard !foreign || expected < shared.sent.load(ordering: .acquiring) else {
-                control.fail("connection \(index): \(Self.unaskedText(foreign, "a response (\(expected + 1) answers to \(expected) requests sent)"))")
+                control.fail("connection \(index): \(Self.unaskedText("a response (\(expected + 1) answers to \(expected) requests sent)"))")
                 failed = true
                 break
             }
@@ -118,8 +118,6 @@ struct RequestResponseDriver: Sendable {
             }
             let end = MonotonicClock.nanos()
             let start = shared.sendTimes.load(expected)
-            shared.received.store(expected + 1, ordering: .sequentiallyConsistent)
-            shared.slots.release()
             // The lane counts every answer; its edges select the measured ones: it opens at the
             // first answer to a request sent inside the interval and closes at the first answer
             // after the interval closed, both cut at that frame's first byte (see FrameEdge).
@@ -136,7 +134,10 @@ struct RequestResponseDriver: Sendable {
             }
             receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
             expected += 1
-            if foreign { shared.counted.store(expected, ordering: .sequentiallyConsistent) }
+            // Answered once counted: at the end a sender that sees every answer in may close
+            // this lane. Then the slot (its send time was read above) goes back to the sender.
+            shared.received.store(expected, ordering: .sequentiallyConsistent)
+            shared.slots.release()
             // A service that is not vsockbench gets no bye to close on: the last answer ends it.
             if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) {
                 // The interval ends at this last answer, not after the wait for stray ones.
@@ -222,14 +223,14 @@ struct RequestResponseDriver: Sendable {
     /// response. A service that is not vsockbench gets none: the sender says it is done, and
     /// when every answer is already in and counted it ends the receiver's interval there and
     /// wakes the receiver, which otherwise stops at the last answer (`senderDone` and
-    /// `counted`, sequentially consistent on both sides: one of them sees the other).
+    /// `received`, sequentially consistent on both sides: one of them sees the other).
     private func endRequests(_ shared: PipelineShared, receiverLane: MeterLane) throws(SystemError) {
         guard foreign else {
             try socket.send(ControlCodec.emptyFrame(.bye))
             return
         }
         shared.senderDone.store(true, ordering: .sequentiallyConsistent)
-        if shared.counted.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) {
+        if shared.received.load(ordering: .sequentiallyConsistent) == shared.sent.load(ordering: .sequentiallyConsistent) {
             // The receiver is blocked for an answer that is not owed. Its interval ends at the
             // last answer (counted); answers nobody asked for (a service answering twice)
             // would come now: it takes them and fails, before the shutdown ends its read.
@@ -283,18 +284,16 @@ struct RequestResponseDriver: Sendable {
         let queued = (read > 0 || socket.waitReadable(timeoutNanos: Self.strayAnswerWaitNanos)) && ((try? socket.hasQueuedBytes()) ?? false)
         guard read > 0 || queued else { return }
         let what = read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
-        control.fail("connection \(index): \(Self.unaskedText(true, "\(what) after the answer to its last request"))")
+        control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request"))")
     }
 
     /// How long the end of a connection to a service that is not vsockbench waits for answers
     /// nobody asked for, once every request has its answer (its interval closed first).
     static let strayAnswerWaitNanos: UInt64 = 50_000_000
 
-    /// What a peer that answered more than it was asked did, and the likely reasons.
-    static func unaskedText(_ foreign: Bool, _ what: String) -> String {
-        foreign
-            ? "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
-            : "the target sent \(what), with no request outstanding"
+    /// What a service that answered more than it was asked did, and the likely reasons.
+    static func unaskedText(_ what: String) -> String {
+        "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
     }
 
     /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are
@@ -326,12 +325,10 @@ final class PipelineShared: Sendable {
     /// The sequence of the first request sent inside the interval.
     let firstMeasured = Atomic<UInt64>(.max)
     let sent = Atomic<UInt64>(0)
+    /// Answers received and counted in the receiver's lane.
     let received = Atomic<UInt64>(0)
     /// The sender sent its last request (a foreign peer's connection ends at its answer).
     let senderDone = Atomic<Bool>(false)
-    /// Answers the receiver has counted in its lane (foreign peers only: at the end the
-    /// sender may close that lane, once every answer is in it).
-    let counted = Atomic<UInt64>(0)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)

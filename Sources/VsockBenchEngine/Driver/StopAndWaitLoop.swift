@@ -109,7 +109,8 @@ struct SocketRoundTrip: RoundTripChannel {
 
     @inline(__always)
     private func checkNothingWaiting() throws(DriverError) {
-        guard foreign, connection.reader.bufferedCount > 0 else { return }
-        throw .protocolViolation(RequestResponseDriver.unaskedText(true, "\(connection.reader.bufferedCount) bytes before this request was sent"))
+        guard foreign else { return }
+        let buffered = connection.reader.bufferedCount
+        if buffered > 0 { throw .protocolViolation(RequestResponseDriver.unaskedText("\(buffered) bytes before this request was sent")) }
     }
 }
