@@ -45,7 +45,8 @@ public struct Frame {
 /// instructions per round trip, callgrind).
 public final class FrameReader: @unchecked Sendable {
     public let socket: Socket
-    public let maxPayload: Int
+    /// The largest frame payload accepted now; `limit(toPayload:)` changes it between frames.
+    @exclusivity(unchecked) public private(set) var maxPayload: Int
     /// One frame per packet (the socket keeps message boundaries); see above.
     public let packetMode: Bool
     @exclusivity(unchecked) private var buffer: UnsafeMutableRawPointer
@@ -90,6 +91,21 @@ public final class FrameReader: @unchecked Sendable {
         // Payload bytes may be sensitive: clear them before the memory goes back to the allocator.
         buffer.initializeMemory(as: UInt8.self, repeating: 0, count: packetMode ? touched : capacity)
         buffer.deallocate()
+    }
+
+    /// From the next frame on, frames of more than `payload` bytes are refused (`tooLarge`,
+    /// from the header alone: nothing is read or allocated for them). A target reads a hello
+    /// under the control limit and only then allows what the case announced. In packet mode
+    /// the buffer is replaced by one of the new size (nothing is buffered between packets);
+    /// otherwise it keeps its size and grows up to the new limit when a frame needs it.
+    public func limit(toPayload payload: Int) {
+        maxPayload = payload
+        guard packetMode, FrameHeader.size + payload != capacity else { return }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: touched)
+        buffer.deallocate()
+        capacity = FrameHeader.size + payload
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        touched = 0
     }
 
     /// Bytes received but not yet handed out as frames.

@@ -34,7 +34,10 @@ struct ConnectionHandler: Sendable {
             logger.warning("cannot set the connection's timeouts; closing", metadata: ["error": "\(error)"])
             return
         }
-        let reader = FrameReader(socket: socket, maxPayload: configuration.maxFrame, initialCapacity: 64 * 1024)
+        // A hello is a control frame: no larger than the control limit, whatever --max-frame
+        // allows (a peer announcing megabytes of hello is refused from the header, before a
+        // byte of it is buffered); a data connection's limit follows from its case.
+        let reader = FrameReader(socket: socket, maxPayload: min(configuration.maxFrame, ControlCodec.maxPayload), initialCapacity: 64 * 1024)
         reader.deadline = MonotonicClock.nanos() &+ UInt64(configuration.helloTimeoutSeconds * 1e9)
         let hello: CaseHello
         let spec: CaseSpec
@@ -105,6 +108,7 @@ struct ConnectionHandler: Sendable {
             return
         }
         defer { server.budget.release(need) }
+        reader.limit(toPayload: spec.largestRequestPayload(maxFrame: configuration.maxFrame))
         let record = ConnectionRecord(index: hello.connection, io: socket.counters, workload: spec.workload)
         guard session.register(record) else {
             logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])

@@ -55,11 +55,11 @@ extension CaseSpec {
             case .both: return fixed + (pool + s.writeSize) + chunk
             }
         case let .rr(r):
-            let request = FrameHeader.size + min(r.requestSize, maxFrame)
+            let request = FrameHeader.size + largestRequestPayload(maxFrame: maxFrame)
             let response = FrameHeader.size + min(max(r.requestSize, r.responseSize), maxFrame)
             return fixed + request + sinkMemory(r.exchange, frame: response) + pool + max(r.requestSize, r.responseSize)
         case let .masked(m):
-            let request = FrameHeader.size + min(m.requestSizes.upperBound, maxFrame)
+            let request = FrameHeader.size + largestRequestPayload(maxFrame: maxFrame)
             // The decoded fragment, the masker's table (a cell at most doubles or becomes a
             // 20-byte token) and the encoded response, each bounded by the frame limit.
             let agent = 3 * min(2 * m.requestSizes.upperBound + (4 << 10), maxFrame) + 4 * (64 << 10)
@@ -67,6 +67,23 @@ extension CaseSpec {
         case .replay:
             // Never served here: a replay case drives another service.
             return fixed
+        }
+    }
+
+    /// The largest frame payload a data connection of this case sends the target: its reader
+    /// refuses a larger frame from the header alone, so what a peer can make the target
+    /// allocate is what its hello announced (and the budget counted), not `--max-frame`.
+    /// rr: the request, padded as its strategy pads; masked: a fragment ends on a row, past
+    /// its target size, so twice the largest size plus 64 KiB; a stream sends no frame after
+    /// its hello (the control limit).
+    func largestRequestPayload(maxFrame: Int) -> Int {
+        switch workload {
+        case let .rr(r):
+            return min(maxFrame, r.exchange.strategy.wireSize(ofFrame: FrameHeader.size + r.requestSize) - FrameHeader.size)
+        case let .masked(m):
+            return min(maxFrame, 2 * m.requestSizes.upperBound + (64 << 10))
+        case .stream, .replay:
+            return min(maxFrame, ControlCodec.maxPayload)
         }
     }
 

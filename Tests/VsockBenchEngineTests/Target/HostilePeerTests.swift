@@ -81,3 +81,63 @@ import VsockWire
         #expect(target.server.activeConnections == 1, "the non-reading data connection is still served")
     }
 }
+
+/// What a peer can make the target allocate is what its hello announced (and the memory
+/// budget counted), not `--max-frame`: a larger frame is refused from its header alone.
+@Suite struct AnnouncedSizeTests {
+    /// The error frame `socket` receives within `seconds`, and how long it took.
+    static func errorFrame(on socket: Socket, within seconds: Double) throws -> (ErrorMessage, Double) {
+        let started = MonotonicClock.nanos()
+        try socket.setReceiveTimeout(seconds: seconds)
+        let reader = FrameReader(socket: socket, maxPayload: 65536)
+        let frame = try #require(try reader.next(), "an error frame, not the end")
+        #expect(frame.header.type == .error)
+        return (ErrorMessage(errorFrame: frame), Double(MonotonicClock.nanos() - started) / 1e9)
+    }
+
+    @Test func aHelloAnnouncingMegabytesIsRefusedFromItsHeader() throws {
+        // The hello deadline is long: a target that buffers what the header announces waits
+        // for the bytes (up to --max-frame, 4 MiB, per connection) until it, then says "timeout".
+        let target = try InProcessServer { $0.helloTimeoutSeconds = 4 }
+        defer { target.stop() }
+        let socket = try Socket.connect(to: target.endpoint)
+        defer { socket.close() }
+        try socket.send(TargetServerTests.header(.hello, length: 1 << 20) + [UInt8](repeating: 0x7B, count: 1000))
+        let (message, elapsed) = try Self.errorFrame(on: socket, within: 8)
+        #expect(message.code == "frame_too_large", "\(message)")
+        #expect(message.message.contains("65536"), "names the control limit: \(message)")
+        #expect(elapsed < 2, "answered after \(elapsed) s: it waited for the announced bytes")
+        let m = try CaseRunner.run(Specs.rr(stop: .messages(20)), options: target.options())
+        BothSides.expectExactAgreement(m, messages: 20)
+    }
+
+    @Test(arguments: [false, true])
+    func aRequestLargerThanItsCaseAnnouncedIsRefused(seqpacket: Bool) throws {
+        let target = try InProcessServer(seqpacket: seqpacket) { $0.idleTimeoutSeconds = 4 }
+        defer { target.stop() }
+        let spec = Specs.rr("small", request: 100, response: 100, stop: .messages(10))
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 31, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 31, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        // The case announced 100-byte requests; this one says 128 KiB (within --max-frame).
+        let length = 128 << 10
+        if seqpacket {
+            // The whole frame in one packet: a target whose buffer takes --max-frame reads it as a request.
+            var packet = [UInt8](repeating: 0x42, count: FrameHeader.size + length)
+            packet.withUnsafeMutableBytes { FrameHeader(type: .request, length: length, aux: 100).encode(into: $0.baseAddress!) }
+            try packet.withUnsafeBytes { try data.socket.sendMessage($0.baseAddress!, count: $0.count) }
+        } else {
+            var header = [UInt8](repeating: 0, count: FrameHeader.size)
+            header.withUnsafeMutableBytes { FrameHeader(type: .request, length: length, aux: 100).encode(into: $0.baseAddress!) }
+            try data.socket.send(header + [UInt8](repeating: 0x42, count: 1000))
+        }
+        let (message, elapsed) = try Self.errorFrame(on: data.socket, within: 8)
+        #expect(message.code == "frame_too_large", "\(message)")
+        #expect(elapsed < 2, "answered after \(elapsed) s")
+        #expect(target.log.entries("malformed frame; closing", atLeast: .warning).count == 1, "\(target.log.all)")
+        // The server goes on: a new case runs verified.
+        let m = try CaseRunner.run(Specs.rr(stop: .messages(20)), options: target.options())
+        BothSides.expectExactAgreement(m, messages: 20)
+    }
+}
