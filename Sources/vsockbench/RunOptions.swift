@@ -51,10 +51,11 @@ struct DriverFlags: ParsableArguments {
 
     @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp(
         "Run every case N times, interleaved (every case once per round, in a shuffled order), and report the median of the trials with its 95% interval; every trial stays in the JSON.",
-        valueName: "N"))
+        valueName: "N"), transform: OptionValue.integer)
     var repeatCount = 1
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat).", valueName: "n"),
+            transform: OptionValue.nonNegative)
     var seed: UInt64 = 1
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Quiet between two trials (with --repeat), for example 200ms.", valueName: "duration"),

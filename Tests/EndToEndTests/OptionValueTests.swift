@@ -20,6 +20,8 @@ import Testing
         (["run", "scenarios/cliff.yaml", "--messages", "-3"], "'--messages <count>': '-3' is negative; give a whole number, 1 or more"),
         (["run", "scenarios/cliff.yaml", "--messages", "0"], "'0' is zero; give a whole number, 1 or more"),
         (["run", "scenarios/cliff.yaml", "--repeat", "-3"], "--repeat -3 is outside 1...1000"),
+        (["run", "scenarios/cliff.yaml", "--repeat", "x"], "'--repeat <N>': 'x' is not a whole number"),
+        (["run", "scenarios/cliff.yaml", "--repeat", "3", "--seed", "-1"], "'--seed <n>': '-1' is negative; give a whole number, 0 or more"),
         (["compare", "scenarios/cliff.yaml", "--p99-budget", "-1ms"], "'-1ms' is negative"),
         (["sweep", "--batch-size", "-8KiB"], "'-8KiB' is negative; give a size"),
         (["history", "list", "--last", "-1", "--db", "/nonexistent/h.sqlite"], "--last -1: give the number of most recent runs, 1 or more"),
