@@ -30,8 +30,13 @@ package final class WriterThreadSink: FrameSink, @unchecked Sendable {
         self.queueDepth = max(queueDepth, 1)
         self.maxBytes = max(maxBytes, 1)
         batch = ByteBuffer(capacity: max(maxBytes, 64 * 1024))
-        writer = NativeThread.spawn(name: "writer") { [self] in drain() }
+        writer = NativeThread.trySpawn(name: "writer") { [self] in drain() }
+        // No thread (the process is out of threads or memory): the sink fails its first write.
+        if writer == nil { failure = SystemError("pthread_create", errno: .noMemory, context: "for the writer thread") }
     }
+
+    /// False when the writer thread could not start (every write then fails).
+    package var hasWriter: Bool { writer != nil }
 
     package var pending: Int { 0 }
     package var deadline: UInt64? { nil }

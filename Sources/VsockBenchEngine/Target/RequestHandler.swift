@@ -19,6 +19,9 @@ struct RequestHandler {
         // Whatever happens, a helper thread (writer_thread) stops before the connection's
         // error frame goes out or its socket closes.
         defer { sink.close() }
+        if let threaded = sink as? WriterThreadSink, !threaded.hasWriter {
+            throw .refused(ErrorMessage(code: "busy", message: "the target cannot start the writer thread of this connection's writer_thread strategy (out of threads or memory)"))
+        }
         // With a writer thread, this thread's I/O is its reads only (see Session.stats).
         record.writesOffThread.store(!sink.writesOnCallerThread, ordering: .relaxed)
         let lane = record.lanes[0]

@@ -30,11 +30,11 @@ struct StreamTargetHandler: Sendable {
             return "end of stream"
         case .rx:
             let stop = StopFlag()
-            let watcher = NativeThread.spawn(name: "stream-watch") { [socket] in
+            guard let watcher = NativeThread.trySpawn(name: "stream-watch", { [socket] in
                 // The driver says "stop" by half-closing.
                 socket.waitForEndOfStream()
                 stop.set()
-            }
+            }) else { throw Self.noThread }
             defer {
                 // The source may have stopped on its own (a send deadline, a broken pipe):
                 // wake the watcher, which would otherwise wait for a half-close forever.
@@ -47,12 +47,12 @@ struct StreamTargetHandler: Sendable {
             let stop = StopFlag()
             let failure = LockedValue<ServeError?>(nil)
             let sinkLane = record.lanes[0]
-            let sinkThread = NativeThread.spawn(name: "stream-sink") { [self] in
+            guard let sinkThread = NativeThread.trySpawn(name: "stream-sink", { [self] in
                 do throws(ServeError) { try sink(pool: pool, lane: sinkLane) } catch {
                     failure.withLock { $0 = error }
                 }
                 stop.set()
-            }
+            }) else { throw Self.noThread }
             do throws(ServeError) {
                 try source(pool: pool, stop: stop, lane: record.lanes[1])
             } catch {
@@ -65,6 +65,12 @@ struct StreamTargetHandler: Sendable {
             if let error = failure.value { throw error }
             return "both directions done"
         }
+    }
+
+    /// A thread the case needs cannot start (the process is out of threads or memory): the
+    /// connection is refused, the target goes on.
+    static var noThread: ServeError {
+        .refused(ErrorMessage(code: "busy", message: "the target cannot start a thread for this connection's stream (out of threads or memory)"))
     }
 
     /// Reads until end of stream, checking each read against the pool; counts `write_size`
