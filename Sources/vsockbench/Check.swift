@@ -53,9 +53,12 @@ extension VsockBench {
             Examples:
               vsockbench check results.json --baseline baseline.json
               vsockbench check r1.json r2.json --baseline b1.json b2.json b3.json
-              vsockbench check results.json --baseline baseline.json --tolerance 10% --tolerance p99=25%
-              vsockbench check results.json --baseline baseline.json --junit check.xml --markdown summary.md
-              vsockbench check results.json --history history.sqlite --window 10 --history-label instance_type=m6i.xlarge
+              vsockbench check results.json --baseline baseline.json --tolerance 10% \\
+                  --tolerance p99=25%
+              vsockbench check results.json --baseline baseline.json --junit check.xml \\
+                  --markdown summary.md
+              vsockbench check results.json --history history.sqlite --window 10 \\
+                  --history-label instance_type=m6i.xlarge
             """)
 
         @Argument(help: ArgumentHelp("Results to check (run, compare or diagnose --json; several are pooled).", valueName: "results.json"))

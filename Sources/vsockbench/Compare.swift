@@ -57,8 +57,10 @@ extension VsockBench {
 
             Examples:
               vsockbench compare scenarios/batching.yaml --repeat 5 --p99-budget 2ms
-              vsockbench compare scenarios/batching.yaml --target vsock://16:5005 --probe --markdown batching.md
-              vsockbench compare scenarios/batching.yaml --target null      (the processing ceiling)
+              vsockbench compare scenarios/batching.yaml --target vsock://16:5005 --probe \\
+                  --markdown batching.md
+              vsockbench compare scenarios/batching.yaml --target null
+                  (--target null: the processing ceiling, no channel)
             """)
 
         @OptionGroup var scenarioOptions: ScenarioOptions

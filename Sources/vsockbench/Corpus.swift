@@ -24,8 +24,10 @@ extension VsockBench {
 
             Examples:
               vsockbench corpus requests.u32be --framing u32be --from captured/
-              vsockbench corpus synthetic.varint --framing varint --generate 1000 --size 8KiB
-              vsockbench corpus synthetic.u32be --framing u32be --generate 500 --size-median 8KiB --size-sigma 0.6
+              vsockbench corpus synthetic.varint --framing varint --generate 1000 --size \\
+                  8KiB
+              vsockbench corpus synthetic.u32be --framing u32be --generate 500 \\
+                  --size-median 8KiB --size-sigma 0.6
               vsockbench corpus --inspect requests.u32be --framing u32be
             """)
 

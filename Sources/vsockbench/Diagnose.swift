@@ -11,11 +11,14 @@ extension VsockBench {
             Runs the scenario (or reads a results file with --from) and gives each case the \
             verdicts its evidence supports, most confident first, and none where the evidence is \
             not there:
-              round_trip_bound    stop-and-wait: throughput is message size over round-trip time
+              round_trip_bound    stop-and-wait: throughput is size over round-trip time
               processing_bound    the target's processing fills most of its time
-              fragmented_writes   many more write syscalls (or vsock packets) per message than frames
-              flow_control_bound  credit updates, short writes, or buffers smaller than a frame or the BDP
-              notification_bound  VM exits or virtio notifications per message dominate (needs --probe)
+              fragmented_writes   many more write syscalls (or vsock packets) per message
+                                  than frames
+              flow_control_bound  credit updates, short writes, or buffers smaller than a
+                                  frame or the BDP
+              notification_bound  VM exits or virtio notifications per message dominate
+                                  (needs --probe)
               nagle_delayed_ack   tcp with latency at the delayed-ACK timer
               bandwidth_bound     healthy bulk transfer near the channel's ceiling
             Each verdict with a fix predicts a range of the fixed case's msgs/s (Mbps for a \
@@ -31,7 +34,8 @@ extension VsockBench {
             Examples:
               vsockbench diagnose scenarios/causes.yaml
               vsockbench diagnose scenarios/causes.yaml --verify --repeat 3
-              vsockbench diagnose scenarios/cliff.yaml --target vsock://16:5005 --probe --json diagnosis.json
+              vsockbench diagnose scenarios/cliff.yaml --target vsock://16:5005 --probe \\
+                  --json diagnosis.json
               vsockbench diagnose --from results.json --sweep sweep.json
               vsockbench diagnose --from results.json --verify --target vsock://16:5005
             """)

@@ -17,12 +17,14 @@ extension VsockBench {
             new run against the last N runs.
 
             Examples:
-              vsockbench history add results.json --label instance_type=m6i.xlarge --label branch=main
+              vsockbench history add results.json --label instance_type=m6i.xlarge \\
+                  --label branch=main
               vsockbench history list cliff
               vsockbench history show latest
               vsockbench history trend cliff --case chatty-8k --html trend.html
               vsockbench history changes
-              vsockbench check results.json --history ~/.local/share/vsockbench/history.sqlite --window 10
+              vsockbench check results.json --history \\
+                  ~/.local/share/vsockbench/history.sqlite --window 10
             """,
             subcommands: [Add.self, List.self, Show.self, Trend.self, Changes.self])
     }
@@ -103,8 +105,10 @@ extension VsockBench.History {
 
             Examples:
               vsockbench history add cliff.json
-              vsockbench history add r1.json r2.json --db bench.sqlite --label instance_type=c6i.2xlarge --label branch=main
-              VSOCKBENCH_HISTORY=ci.sqlite vsockbench history add results/nitro/cliff.json --commit "$GITHUB_SHA"
+              vsockbench history add r1.json r2.json --db bench.sqlite --label \\
+                  instance_type=c6i.2xlarge --label branch=main
+              VSOCKBENCH_HISTORY=ci.sqlite vsockbench history add \\
+                  results/nitro/cliff.json --commit "$GITHUB_SHA"
             """)
 
         @Argument(help: ArgumentHelp("Results files (run, compare or diagnose --json).", valueName: "results.json"))
@@ -231,8 +235,10 @@ extension VsockBench.History {
 
             Examples:
               vsockbench history trend cliff
-              vsockbench history trend cliff --case chatty-8k --metric p99 --html trend.html
-              vsockbench history trend batching --label branch=main --last 30 --markdown summary.md
+              vsockbench history trend cliff --case chatty-8k --metric p99 \\
+                  --html trend.html
+              vsockbench history trend batching --label branch=main --last 30 --markdown \\
+                  summary.md
               vsockbench history trend --metric timings --html history.html
             """)
 

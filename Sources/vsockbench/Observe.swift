@@ -18,11 +18,14 @@ extension VsockBench {
                 to PORT with eBPF (the vsock/virtio_transport_* tracepoints; root or CAP_BPF and \
                 CAP_PERFMON), knowing nothing of your framing, and rebuilds per connection:
                   turn        a run of data packets one way
-                  exchange    a turn from the parent (the request) followed by a turn back (the answer)
-                  turnaround  last data packet of the request to the first one back: enclave work plus channel
+                  exchange    a turn from the parent (the request) followed by a turn back (the
+                              answer)
+                  turnaround  last data packet of the request to the first one back: enclave
+                              work plus channel
                   think time  last packet back to the next request: the parent's own work
-                  in flight   requests the enclave had not yet read when it answered, plus the answered
-                              one (from the packets' fwd_cnt): 1 is stop-and-wait
+                  in flight   requests the enclave had not yet read when it answered, plus
+                              the answered one (from the packets' fwd_cnt): 1 is
+                              stop-and-wait
                 With --pid (or a COMMAND, which is followed the same way, with its children) it also \
                 counts that process's system calls, its writes and their sizes, and its voluntary \
                 context switches, per exchange. Exits per exchange come from the same sources as \
@@ -37,9 +40,11 @@ extension VsockBench {
                 Events it could not take (the buffer was full) are counted in lost_events.
 
                 Examples:
-                  vsockbench observe --port 5005 --pid $(pidof my-parent-app) --duration 30s --json agent.json
+                  vsockbench observe --port 5005 --pid $(pidof my-parent-app) --duration 30s \\
+                      --json agent.json
                   vsockbench observe --port 5005 --cid 16 --duration 10s --pcap agent.pcap
-                  vsockbench observe --port 5005 --channel-rtt 80us -- ./load-generator --requests 10000
+                  vsockbench observe --port 5005 --channel-rtt 80us -- ./load-generator \\
+                      --requests 10000
                 """
         )
 

@@ -46,8 +46,10 @@ extension VsockBench {
 
                 Examples:
                   sudo vsockbench probe -- ./my-parent-app --requests 1000
-                  sudo vsockbench probe --pid $(pidof my-parent-app) --duration 10s --vsock-port 5005
-                  sudo vsockbench probe --interval 1s --json counts.json -- socat - VSOCK-CONNECT:16:5005
+                  sudo vsockbench probe --pid $(pidof my-parent-app) --duration 10s \\
+                      --vsock-port 5005
+                  sudo vsockbench probe --interval 1s --json counts.json -- socat - \\
+                      VSOCK-CONNECT:16:5005
                 """
         )
 

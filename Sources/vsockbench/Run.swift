@@ -20,7 +20,8 @@ extension VsockBench {
 
             Examples:
               vsockbench run scenarios/cliff.yaml
-              vsockbench run scenarios/cliff.yaml --target vsock://16:5005 --json results.json --html report.html
+              vsockbench run scenarios/cliff.yaml --target vsock://16:5005 --json \\
+                  results.json --html report.html
               vsockbench run scenarios/chatty-8k.yaml --duration 2s --warmup 200ms
             """)
 

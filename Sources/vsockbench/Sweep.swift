@@ -31,10 +31,12 @@ extension VsockBench {
 
             Examples:
               vsockbench sweep --workload rr
-              vsockbench sweep --workload stream --sizes 4KiB,64KiB,256KiB --json sweep.json --html sweep.html
+              vsockbench sweep --workload stream --sizes 4KiB,64KiB,256KiB --json \\
+                  sweep.json --html sweep.html
               vsockbench sweep --workload rr --target vsock://16:5005 --duration 3s --probe
               vsockbench sweep --workload masked --target null
-              vsockbench sweep --workload rr --sizes 8KiB --rates 1000,2000,5000,10000/s --html rates.html
+              vsockbench sweep --workload rr --sizes 8KiB --rates 1000,2000,5000,10000/s \\
+                  --html rates.html
             """)
 
         @Option(name: .long, help: ArgumentHelp("rr, stream or masked.", valueName: "workload"))

@@ -22,10 +22,11 @@ enum Tool {
 
     /// Starts the tool in the repository's directory, its output read as it comes (a test
     /// that signals it mid-run); `run` waits for it.
-    static func start(_ arguments: [String]) throws -> (process: Process, stdout: ReadAll, stderr: ReadAll) {
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, stdout: ReadAll, stderr: ReadAll) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -35,8 +36,8 @@ enum Tool {
     }
 
     /// Runs the tool to completion (killed after `timeout` seconds, which fails the test).
-    static func run(_ arguments: [String], timeout: Double = 60) throws -> Output {
-        let (process, outData, errData) = try start(arguments)
+    static func run(_ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws -> Output {
+        let (process, outData, errData) = try start(arguments, environment: environment)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning {

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// `--help` reads well in an 80-column terminal: prose is wrapped by ArgumentParser, but lines
+/// laid out by hand (the lists and the examples, indented) are not rewrapped with their
+/// alignment; each must fit 80 columns as written (an example continues with ` \`).
+@Suite struct HelpLayoutTests {
+    @Test(arguments: [
+        [], ["run"], ["compare"], ["diagnose"], ["sweep"], ["serve"], ["observe"], ["probe"], ["corpus"], ["check"],
+        ["doctor"], ["history"], ["history", "add"], ["history", "list"], ["history", "show"], ["history", "trend"],
+        ["history", "changes"],
+    ])
+    func linesLaidOutByHandFit80Columns(command: [String]) throws {
+        // As wide as it gets, every line comes out as written; at 80 columns the indented ones
+        // must come out the same.
+        func discussion(columns: Int) throws -> [Substring] {
+            let result = try Tool.run(command + ["--help"], timeout: 30, environment: ["COLUMNS": "\(columns)"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let text = result.stdout.components(separatedBy: "\nUSAGE:").first ?? ""
+            #expect(text.contains("OVERVIEW:"), "\(result.stdout)")
+            return text.split(separator: "\n")
+        }
+        let narrow = Set(try discussion(columns: 80))
+        for line in try discussion(columns: 1000) where line.first == " " {
+            #expect(narrow.contains(line), "vsockbench \(command.joined(separator: " ")) --help rewraps this \(line.count)-column line at 80 columns: \(line)")
+        }
+    }
+}
