@@ -60,16 +60,20 @@ extension VsockBench.History {
     }
 
     struct ChangeFlags: ParsableArguments {
-        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Keep a change when the permutation test gives p at most this (0.05).", valueName: "p"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Keep a change when the permutation test gives p at most this (0.05).", valueName: "p"),
+                transform: OptionValue.number)
         var significance: Double = ChangeOptions.standard.significance
 
-        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Shuffles per permutation test, 1 to 9999 (199).", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Shuffles per permutation test, 1 to 9999 (199).", valueName: "n"),
+                transform: OptionValue.integer)
         var permutations: Int = ChangeOptions.standard.permutations
 
-        @Option(name: .customLong("min-runs"), parsing: .unconditional, help: ArgumentHelp("The fewest runs at one level, 2 or more (3).", valueName: "n"))
+        @Option(name: .customLong("min-runs"), parsing: .unconditional, help: ArgumentHelp("The fewest runs at one level, 2 or more (3).", valueName: "n"),
+                transform: OptionValue.integer)
         var minimumSegment: Int = ChangeOptions.standard.minimumSegment
 
-        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The shuffles' seed: the same history gives the same answer (1).", valueName: "n"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The shuffles' seed: the same history gives the same answer (1).", valueName: "n"),
+                transform: OptionValue.nonNegative)
         var seed: UInt64 = ChangeOptions.standard.seed
 
         @Option(name: .customLong("min-change"), parsing: .unconditional, help: ArgumentHelp(
@@ -77,6 +81,17 @@ extension VsockBench.History {
         var minimumChange = "5%"
 
         func validate() throws {
+            // Checked here, before any history is opened: a bad value is named as such.
+            guard significance > 0, significance < 1 else {
+                let shown = abs(significance) < 1e15 && significance == significance.rounded() ? String(Int(significance)) : "\(significance)"
+                throw ValidationError("--significance \(shown): give a p-value between 0 and 1 (exclusive), such as 0.05")
+            }
+            guard (1...9999).contains(permutations) else {
+                throw ValidationError("--permutations \(permutations): give 1 to 9999 shuffles per test")
+            }
+            guard minimumSegment >= 2 else {
+                throw ValidationError("--min-runs \(minimumSegment): a level needs 2 or more runs")
+            }
             let number = minimumChange.hasSuffix("%") ? String(minimumChange.dropLast()) : minimumChange
             if let value = Double(number), value < 0 {
                 throw ValidationError("--min-change \(minimumChange): it is negative; give a percentage of 0% or more, such as 5%")
