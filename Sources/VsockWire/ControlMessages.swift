@@ -96,7 +96,8 @@ public enum ControlCodec {
 
     /// `CaseHello` as "hello", `TargetStats` as "stats": the frame, not the Swift type.
     static func controlName<T>(_ type: T.Type) -> String {
-        let name = String(describing: type)
+        // Without generic arguments: the hello is `Hello<WireCase>`.
+        let name = String(describing: type).prefix { $0 != "<" }
         if name.hasSuffix("Hello") { return "hello" }
         if name.hasSuffix("Ack") { return "ack" }
         if name.hasSuffix("Stats") { return "stats" }

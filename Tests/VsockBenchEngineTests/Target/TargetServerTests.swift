@@ -36,7 +36,9 @@ import VsockWire
         // Bytes that are not a frame at all.
         #expect(try Self.answer(to: [UInt8](repeating: 0xAB, count: 64), at: target.endpoint)?.code == "bad_magic")
         // A hello that is not JSON.
-        #expect(try Self.answer(to: Self.header(.hello, length: 4) + Array("nope".utf8), at: target.endpoint)?.code == "bad_control")
+        let notJSON = try Self.answer(to: Self.header(.hello, length: 4) + Array("nope".utf8), at: target.endpoint)
+        #expect(notJSON?.code == "bad_control")
+        #expect(notJSON?.message == "cannot read the hello: not valid JSON", "\(String(describing: notJSON))")
         // Half a hello, then gone.
         do {
             let socket = try Socket.connect(to: target.endpoint)
