@@ -50,11 +50,11 @@ struct DriverFlags: ParsableArguments {
     var ioTimeout = TimeSpan(nanos: 10_000_000_000)
 
     @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp(
-        "Run every case N times, interleaved (every case once per round, in a shuffled order), and report the median of the trials with its 95% interval; every trial stays in the JSON.",
+        "Run every case N times, interleaved (every case once per round, in a shuffled order), and report the median of the trials with its 95% interval; every trial stays in the JSON (1: one trial, a single sample).",
         valueName: "N"), transform: OptionValue.integer)
     var repeatCount = 1
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat).", valueName: "n"),
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat; 1).", valueName: "n"),
             transform: OptionValue.nonNegative)
     var seed: UInt64 = 1
 
