@@ -42,11 +42,15 @@ struct StreamDriver: Sendable {
             // A raw echo (`socat ... EXEC:cat`, the user's own) may stay open after the driver's
             // half-close: the receiver stops once every byte sent is back, not at its close.
             let sentTotal = LockedValue<UInt64?>(nil)
+            // Our target sources until our half-close: the sender holds it back until the
+            // receiver has its share of the interval (or stopped), else a sender that finished
+            // first would cut the target's half short. An echo returns what was sent anyway.
+            let received: CountingSemaphore? = stream.raw ? nil : CountingSemaphore(value: 0)
             let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in
-                let total = send(lane: senderLane)
+                let total = send(lane: senderLane, holdingCloseUntil: received)
                 sentTotal.withLock { $0 = total }
             }
-            receive(stopsCase: false, lane: meter.lane(owning: .reads), echoOf: stream.raw ? sentTotal : nil)
+            receive(stopsCase: false, lane: meter.lane(owning: .reads), echoOf: stream.raw ? sentTotal : nil, measured: received)
             sender.join()
         }
         if quotaBytes != nil, control.failures.isEmpty { control.workerFinished() }
@@ -57,10 +61,10 @@ struct StreamDriver: Sendable {
         return result
     }
 
-    /// Writes until the case stops (or the quota is met), then half-closes; returns the bytes
-    /// written.
+    /// Writes until the case stops (or the quota is met), then half-closes (once `holdingClose`
+    /// is released, if given); returns the bytes written.
     @discardableResult
-    private func send(lane: MeterLane) -> UInt64 {
+    private func send(lane: MeterLane, holdingCloseUntil holdingClose: CountingSemaphore? = nil) -> UInt64 {
         var position: UInt64 = 0
         var measuredFrom: UInt64?
         let size = stream.writeSize
@@ -87,6 +91,7 @@ struct StreamDriver: Sendable {
             lane.count(bytesOut: UInt64(size))
         }
         lane.close()
+        _ = holdingClose?.acquire()
         socket.shutdownWrite()
         return position
     }
@@ -94,7 +99,8 @@ struct StreamDriver: Sendable {
     /// Reads and checks until the case stops (or the quota is met); with `stopsCase` it then
     /// half-closes and drains to end of stream. `echoOf`: the bytes the sender wrote, once it
     /// is done; the drain ends when as many came back, whether or not the peer closes.
-    private func receive(stopsCase: Bool, lane: MeterLane, echoOf sentTotal: LockedValue<UInt64?>? = nil) {
+    /// `measured` is released once the measured reads are over, however they ended.
+    private func receive(stopsCase: Bool, lane: MeterLane, echoOf sentTotal: LockedValue<UInt64?>? = nil, measured: CountingSemaphore? = nil) {
         let size = stream.writeSize
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
@@ -131,6 +137,7 @@ struct StreamDriver: Sendable {
             lane.count(bytesIn: UInt64(n))
         }
         lane.close()
+        measured?.release()
         // A raw source (`socat ... /dev/zero`) may never end: stop reading it here.
         if stream.raw, stream.direction == .rx {
             socket.shutdownBoth()
