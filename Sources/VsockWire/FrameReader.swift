@@ -22,8 +22,9 @@ public struct Frame {
 /// out in place, never copied.
 ///
 /// Memory: the buffer starts at `min(initialCapacity, header + maxPayload)` and grows only
-/// when a frame needs it, never beyond one header plus `maxPayload`: a peer cannot make the
-/// reader allocate more than the limit, whatever length it announces.
+/// when a frame needs it, never beyond one header plus `maxPayload` (`limit(toPayload:)`
+/// changes the limit for the frames after it; a buffer already larger keeps its size): a
+/// peer cannot make the reader allocate more than the limit, whatever length it announces.
 ///
 /// Packet mode, on a message-oriented socket (`vsock+seqpacket://`, `unix+seqpacket://`):
 /// every frame is exactly one packet, so each `next()` is one receive syscall of one whole

@@ -32,10 +32,12 @@ package final class WriterThreadSink: FrameSink, @unchecked Sendable {
         batch = ByteBuffer(capacity: max(maxBytes, 64 * 1024))
         writer = NativeThread.trySpawn(name: "writer") { [self] in drain() }
         // No thread (the process is out of threads or memory): the sink fails its first write.
-        if writer == nil { failure = SystemError("pthread_create", errno: .noMemory, context: "for the writer thread") }
+        // pthread_create says EAGAIN when the process is out of threads (the usual case).
+        if writer == nil { failure = SystemError("pthread_create", errno: .resourceTemporarilyUnavailable, context: "for the writer thread (out of threads or memory)") }
     }
 
-    /// False when the writer thread could not start (every write then fails).
+    /// False when the writer thread could not start: every write then fails, and a target
+    /// refuses the connection with `busy` before reading a request.
     package var hasWriter: Bool { writer != nil }
 
     package var pending: Int { 0 }

@@ -118,8 +118,9 @@ struct ConnectionHandler: Sendable {
         logger.info("data connection", metadata: ["workload": "\(spec.kind.rawValue)", "index": "\(hello.connection)"])
         let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
         do throws(ServeError) {
-            try onSocket { () throws(SystemError) in try socket.send(ControlCodec.frame(.ack, ack)) }
-            let end = try serve(spec, reader: reader, record: record)
+            let end = try serve(spec, reader: reader, record: record) { () throws(ServeError) in
+                try onSocket { () throws(SystemError) in try socket.send(ControlCodec.frame(.ack, ack)) }
+            }
             logger.info("data connection done", metadata: ["messages": "\(record.meter.total.messages)", "end": "\(end)"])
         } catch {
             record.error.withLock { $0 = error.description }
@@ -128,15 +129,19 @@ struct ConnectionHandler: Sendable {
         record.finished.store(true, ordering: .releasing)
     }
 
-    private func serve(_ spec: CaseSpec, reader: FrameReader, record: ConnectionRecord) throws(ServeError) -> String {
+    /// Serves the case; `acknowledge` sends the ack, before the first frame is read (a stream
+    /// sends it once its threads run).
+    private func serve(_ spec: CaseSpec, reader: FrameReader, record: ConnectionRecord, acknowledge: () throws(ServeError) -> Void) throws(ServeError) -> String {
         switch spec.workload {
         case let .rr(rr):
+            try acknowledge()
             let responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: configuration.maxFrame, fault: configuration.fault)
             return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
         case let .masked(masked):
+            try acknowledge()
             return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame)).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
         case let .stream(stream):
-            return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run()
+            return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run(acknowledge: acknowledge)
         case .replay:
             // A hello never carries one (WireCase has no replay section); refused all the same.
             throw .refused(ErrorMessage(code: "bad_hello", message: "a replay case drives a service that is not vsockbench; vsockbench serve does not serve it"))

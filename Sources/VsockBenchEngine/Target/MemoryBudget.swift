@@ -62,7 +62,7 @@ extension CaseSpec {
             let request = FrameHeader.size + largestRequestPayload(maxFrame: maxFrame)
             // The decoded fragment, the masker's table (a cell at most doubles or becomes a
             // 20-byte token) and the encoded response, each bounded by the frame limit.
-            let agent = 3 * min(2 * m.requestSizes.upperBound + (4 << 10), maxFrame) + 4 * (64 << 10)
+            let agent = 3 * min(2 * m.requestSizes.upperBound + (64 << 10), maxFrame) + 4 * (64 << 10)
             return fixed + request + sinkMemory(m.exchange, frame: FrameHeader.size + maxFrame / 4) + agent
         case .replay:
             // Never served here: a replay case drives another service.
@@ -74,14 +74,15 @@ extension CaseSpec {
     /// refuses a larger frame from the header alone, so what a peer can make the target
     /// allocate is what its hello announced (and the budget counted), not `--max-frame`.
     /// rr: the request, padded as its strategy pads; masked: a fragment ends on a row, past
-    /// its target size, so twice the largest size plus 64 KiB; a stream sends no frame after
-    /// its hello (the control limit).
+    /// its target size, so twice the largest size plus 64 KiB, padded as its strategy pads; a
+    /// stream sends no frame after its hello (the control limit).
     func largestRequestPayload(maxFrame: Int) -> Int {
         switch workload {
         case let .rr(r):
             return min(maxFrame, r.exchange.strategy.wireSize(ofFrame: FrameHeader.size + r.requestSize) - FrameHeader.size)
         case let .masked(m):
-            return min(maxFrame, 2 * m.requestSizes.upperBound + (64 << 10))
+            let fragment = 2 * m.requestSizes.upperBound + (64 << 10)
+            return min(maxFrame, m.exchange.strategy.wireSize(ofFrame: FrameHeader.size + fragment) - FrameHeader.size)
         case .stream, .replay:
             return min(maxFrame, ControlCodec.maxPayload)
         }

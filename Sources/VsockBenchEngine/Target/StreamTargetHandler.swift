@@ -21,11 +21,15 @@ struct StreamTargetHandler: Sendable {
     /// Test hook (`serve --inject-fault corrupt-stream:N`).
     var fault: TargetFault?
 
-    func run() throws(ServeError) -> String {
+    /// `acknowledge` sends the ack to the hello: called once the threads the direction needs
+    /// have started, so a target out of threads answers the hello with `busy` instead of
+    /// sending it after an ack, where an rx driver would read it as stream bytes.
+    func run(acknowledge: () throws(ServeError) -> Void) throws(ServeError) -> String {
         // The pool serves every source write whole (`write_size` at once) and every sink read.
         let pool = PayloadPool(seed: seed, maxMessage: stream.direction == .tx ? min(stream.writeSize, Self.readChunk) : stream.writeSize)
         switch stream.direction {
         case .tx:
+            try acknowledge()
             try sink(pool: pool, lane: record.lanes[0])
             return "end of stream"
         case .rx:
@@ -41,6 +45,7 @@ struct StreamTargetHandler: Sendable {
                 if !stop.isSet { socket.shutdownBoth() }
                 watcher.join()
             }
+            try acknowledge()
             try source(pool: pool, stop: stop, lane: record.lanes[0])
             return "driver half-closed"
         case .both:
@@ -54,6 +59,7 @@ struct StreamTargetHandler: Sendable {
                 stop.set()
             }) else { throw Self.noThread }
             do throws(ServeError) {
+                try acknowledge()
                 try source(pool: pool, stop: stop, lane: record.lanes[1])
             } catch {
                 // The sink may be blocked reading from a peer that went quiet: wake it.

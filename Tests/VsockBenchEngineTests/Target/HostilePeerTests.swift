@@ -140,4 +140,17 @@ import VsockWire
         let m = try CaseRunner.run(Specs.rr(stop: .messages(20)), options: target.options())
         BothSides.expectExactAgreement(m, messages: 20)
     }
+
+    /// masked + normalize: the driver pads each fragment to a multiple of the unit, so the
+    /// limit the case announces must count the padding (128 KiB frames from 8 KiB requests).
+    @Test(arguments: [false, true])
+    func aMaskedCaseThatPadsItsFramesIsServed(seqpacket: Bool) throws {
+        let target = try InProcessServer(mode: .agent, seqpacket: seqpacket)
+        defer { target.stop() }
+        let spec = Specs.masked(sizes: .fixed(8192), exchange: Exchange(strategy: .normalize(size: 128 << 10)), stop: .messages(10))
+        #expect(spec.limitProblems(maxFrame: 4 << 20).isEmpty)
+        let m = try CaseRunner.run(spec, options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        #expect(m.workers.map(\.messages) == [10])
+    }
 }
