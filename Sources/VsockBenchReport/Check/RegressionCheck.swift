@@ -126,7 +126,9 @@ public enum RegressionCheck {
         let test = MannWhitneyU(now.values, baseline.values)
         let reachable = (try? MannWhitneyU.canReachSignificance(n1: now.values.count, n2: baseline.values.count, alpha: tolerances.alpha)) ?? false
         if reachable, let test { row.pValue = test.pValue.rounded(toPlaces: 4) }
-        let significant = reachable && (test.map { $0.pValue < tolerances.alpha } ?? false)
+        // Significant at p <= alpha, the rule `reachable` is made with (and `compare`'s): with `<`
+        // the smallest p that makes a test reachable (3 against 3 at alpha 0.1) never counts.
+        let significant = reachable && (test.map { $0.pValue <= tolerances.alpha } ?? false)
         if worse <= tolerance {
             row.verdict = -worse > tolerance && (significant || !reachable) ? .improved : .held
             return row

@@ -62,6 +62,22 @@ import Testing
         #expect(noisy.passed)
     }
 
+    @Test("a p-value equal to alpha is significant: the smallest p of 3 against 3 (0.1, SciPy exact) at --alpha 0.1, of 1 against 39 (0.05) at 0.05")
+    func pValueAtAlpha() throws {
+        // Reachable means the smallest p is at most alpha; the test must then be able to reach it.
+        let atTenPercent = CheckTolerances(timing: 0.05, count: 0.02, alpha: 0.1)
+        let report = try compare(Self.chatty([700, 705, 695]), Self.chatty([1000, 1010, 990]), .init(tolerances: atTenPercent))
+        let moved = try row(report, "chatty-8k", .msgsPerSecond)
+        #expect(moved.pValue == 0.1)
+        #expect(moved.verdict == .regressed, "\(moved)")
+        let passed = report.passed
+        #expect(!passed)
+        let baseline = Self.chatty((0..<39).map { 1000 + Double($0) })
+        let single = try row(try compare(Self.chatty([700]), baseline), "chatty-8k", .msgsPerSecond)
+        #expect(single.pValue == 0.05)
+        #expect(single.verdict == .regressed, "\(single)")
+    }
+
     @Test("a change inside the spread of the baseline's own runs is within noise")
     func baselineRunsSpread() throws {
         let runA = Self.chatty([900, 905, 895, 902, 898])
