@@ -207,6 +207,29 @@ import Testing
         #expect(common.warnings.contains { $0.contains("left out: bulk, new-case") })
     }
 
+    @Test("--cases-in-common: a results case the baseline lacks is not gated, but one that was not verified still fails the check")
+    func unverifiedOutsideTheBaseline() throws {
+        var results = ReportFixtures.cliff()
+        var broken = ReportFixtures.makeCase("new-case", mbps: 1, msgsPerSecond: 1)
+        broken.verified = false
+        broken.errors = ["response 7: 8 bytes differ"]
+        results.cases.append(broken)
+        let report = try compare(results, ReportFixtures.cliff(), .init(casesInCommon: true))
+        #expect(report.caseNames == ["bulk", "chatty-8k"], "new-case has no baseline to be gated against")
+        #expect(report.unverified.map(\.caseName) == ["new-case"])
+        let passed = report.passed
+        #expect(!passed)
+        #expect(report.headline == "FAIL: 1 unverified case")
+        #expect(report.renderText().contains("new-case: response 7: 8 bytes differ"))
+        let junit = JUnitReport.render(report)
+        #expect(junit.contains("classname=\"vsockbench.new-case\" name=\"verified\"><failure type=\"unverified\""), "\(junit)")
+        #expect(junit.contains("failures=\"1\""))
+        var clean = results
+        clean.cases[2].verified = true
+        clean.cases[2].errors = []
+        #expect(try compare(clean, ReportFixtures.cliff(), .init(casesInCommon: true)).passed)
+    }
+
     @Test("every differing knob is a note naming the key; kernels and unverified baseline cases too")
     func warnings() throws {
         var baseline = ReportFixtures.cliff()
