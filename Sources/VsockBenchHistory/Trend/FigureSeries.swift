@@ -53,6 +53,14 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
     public var figure: Figure
     public var points: [SeriesPoint]
     public var changes: [SeriesChange]
+    /// The fewest runs a level needs (`--min-runs`): with fewer than twice as many verified
+    /// runs the series was not searched at all, which is not the same as no change.
+    public var minimumRuns = ChangeOptions.standard.minimumSegment
+
+    /// Verified runs, the ones the change search looks at.
+    public var searchedRuns: Int { points.filter(\.verified).count }
+    /// Whether the series had enough verified runs to be split into two levels.
+    public var searchable: Bool { searchedRuns >= 2 * minimumRuns }
 
     enum CodingKeys: String, CodingKey {
         case scenario, caseName = "case", workload, figure = "metric", higherIsBetter = "higher_is_better", label, points, changes

@@ -37,6 +37,24 @@ struct ChangeDetectionTests {
         #expect(text.contains("the last run before it: 11"), "\(text)")
     }
 
+    @Test func aSeriesTooShortForTheMinimumRunsIsNotSaidToHaveNoChange() throws {
+        // 20 runs with a 20% step, but --min-runs 11 needs 22 to split at all: nothing was searched.
+        let db = try Self.stepped()
+        var options = ChangeOptions.standard
+        options.minimumSegment = 11
+        let report = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput, options: options)
+        let series = try #require(report.series.first)
+        #expect(series.changes.isEmpty)
+        let text = ChangesText.render(report)
+        #expect(!text.contains("no change"), "\(text)")
+        #expect(text.contains("too few runs to look for a change: cliff chatty-8k msgs/s (20 runs; at least 22)"), "\(text)")
+        let trend = TrendText.render(try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput, options: options))
+        #expect(trend.contains("too few runs to look for a change (20; at least 22)"), "\(trend)")
+        // With the standard 3 runs a level, 5 runs are too few and 6 are enough to look.
+        let short = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 5, level: 20000, noise: 0.03, seed: 3))
+        #expect(TrendText.render(try TrendReport.build(short, scenario: "cliff", caseName: "chatty-8k")).contains("too few runs to look for a change (5; at least 6)"))
+    }
+
     @Test func aFlatNoisySeriesHasNoChange() throws {
         for seed in [1, 2, 3] as [UInt64] {
             let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.05, seed: seed))
