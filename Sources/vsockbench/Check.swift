@@ -87,7 +87,7 @@ extension VsockBench {
         var tolerances: [String] = []
 
         @Option(name: .customLong("count-tolerance"), parsing: .unconditional, help: ArgumentHelp(
-            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger).", valueName: "pct"), transform: OptionValue.text)
+            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger); --tolerance writes_per_msg=10% sets one count's.", valueName: "pct"), transform: OptionValue.text)
         var countTolerance: String?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Significance level of the Mann-Whitney U test.", valueName: "alpha"), transform: OptionValue.number)

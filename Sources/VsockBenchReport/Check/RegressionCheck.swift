@@ -96,13 +96,13 @@ public enum RegressionCheck {
         // A count the baseline itself shows varying (beyond its bound) depends on timing here.
         var kind = kind
         if kind == .count, baseline.values.count >= 2, let lo = baseline.values.min(), let hi = baseline.values.max(),
-           hi - lo > tolerances.countAllowance(baseline: base) {
+           hi - lo > tolerances.countAllowance(for: figure, baseline: base) {
             kind = .variableCount(why: "it varies between the baseline's trials (\(Format.compact(lo))-\(Format.compact(hi)))")
         }
         row.isCount = kind == .count
         switch kind {
         case .count:
-            row.tolerance = tolerances.countAllowance(baseline: base)
+            row.tolerance = tolerances.countAllowance(for: figure, baseline: base)
             let worse = current - base
             row.verdict = worse > row.tolerance ? .regressed : (-worse > row.tolerance ? .improved : .held)
             return row

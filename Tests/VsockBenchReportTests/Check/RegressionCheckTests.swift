@@ -117,6 +117,22 @@ import Testing
         #expect(try row(try compare(fewer, ReportFixtures.cliff()), "chatty-8k", .writesPerMessage).verdict == .improved)
     }
 
+    @Test("--tolerance writes_per_msg=10% widens that count's bound (of the baseline, or per message), not only a timing's")
+    func countOverride() throws {
+        var results = ReportFixtures.cliff()
+        results.cases[1].writesPerMessage = 1.08
+        results.cases[1].trials = [results.cases[1].figures]
+        let tolerances = try CheckTolerances.parse(["writes_per_msg=10%"])
+        #expect(tolerances.summary.contains("writes_per_msg 10%"))
+        let report = try compare(results, ReportFixtures.cliff(), .init(tolerances: tolerances))
+        let writes = try row(report, "chatty-8k", .writesPerMessage)
+        #expect(writes.isCount && writes.tolerance == 0.1, "\(writes)")
+        #expect(writes.verdict == .held && writes.sentence.contains("limit ±0.100/msg"), "\(writes.sentence)")
+        #expect(try row(try compare(results, ReportFixtures.cliff()), "chatty-8k", .writesPerMessage).verdict == .regressed, "2% by default")
+        // The other counts keep --count-tolerance.
+        #expect(try row(report, "chatty-8k", .readsPerMessage).tolerance == 0.02)
+    }
+
     @Test("counts that depend on arrival timing are gated as timings, and the report says why")
     func variableCounts() throws {
         var pipelined = ReportFixtures.cliff()
