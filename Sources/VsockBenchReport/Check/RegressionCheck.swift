@@ -64,6 +64,12 @@ public enum RegressionCheck {
             if baseline.contains(where: { $0.cases.first { $0.name == name }.map { !$0.verified && $0.skipped == nil } ?? false }) {
                 report.warnings.append("baseline case \(name) was not verified; its figures are not a fair reference")
             }
+            // A skipped case's figures are zeros that were never measured: not compared, said once.
+            for (side, documents) in [("baseline", baseline), ("results", results)] {
+                if let reason = documents.lazy.compactMap({ $0.cases.first { $0.name == name }?.skipped }).first {
+                    report.warnings.append("\(name): skipped in the \(side) (\(reason)); not compared")
+                }
+            }
             for difference in CaseConfig(before.spec).differences(from: CaseConfig(now.spec)) {
                 report.warnings.append("\(name): \(difference) differs from the baseline")
             }
@@ -89,7 +95,10 @@ public enum RegressionCheck {
         row.samplesBaseline = baseline.values.count
         row.normalized = now.normalized
         guard let base = baseline.median, let current = now.median else {
-            if !baseline.isEmpty || !now.isEmpty { row.note = baseline.isEmpty ? "not in the baseline" : "not in the results" }
+            if !baseline.isEmpty || !now.isEmpty {
+                row.note = baseline.isEmpty ? (baseline.skipped == nil ? "not in the baseline" : "skipped in the baseline")
+                    : (now.skipped == nil ? "not in the results" : "skipped in the results")
+            }
             return row
         }
         if base != 0 { row.change = (current - base) / abs(base) }

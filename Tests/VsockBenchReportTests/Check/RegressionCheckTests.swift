@@ -210,6 +210,24 @@ import Testing
         #expect(report.headline == "FAIL: 1 unverified case")
     }
 
+    @Test("a case skipped on one side (its figures are zeros, not measurements) is not compared, and a note says so")
+    func skippedCase() throws {
+        let reason = "stream cases need a channel; --target null runs rr and masked cases in process"
+        var skipped = ReportFixtures.cliff()
+        skipped.cases[0] = CaseSummary.notRun(skipped.cases[0].spec, transport: "null", errors: [], skipped: reason)
+        // Skipped in the baseline: writes/msg 0 -> 1 is no regression, Mbps 0 -> 9500 no improvement.
+        let report = try compare(ReportFixtures.cliff(), skipped)
+        let passed = report.passed
+        #expect(passed, "\(report.regressions.map(\.sentence))")
+        #expect(report.rows.filter { $0.caseName == "bulk" }.allSatisfy { $0.verdict == .notCompared }, "\(report.rows.filter { $0.caseName == "bulk" })")
+        #expect(report.warnings.contains("bulk: skipped in the baseline (\(reason)); not compared"), "\(report.warnings)")
+        #expect(try row(report, "chatty-8k", .msgsPerSecond).verdict == .held)
+        // Skipped in the results: not a -100% regression either, and not an unverified case.
+        let other = try compare(skipped, ReportFixtures.cliff())
+        #expect(other.rows.filter { $0.caseName == "bulk" }.allSatisfy { $0.verdict == .notCompared })
+        #expect(other.unverified.isEmpty && other.warnings.contains("bulk: skipped in the results (\(reason)); not compared"))
+    }
+
     @Test("mismatched cases are unusable input, unless --cases-in-common, which compares the rest and says so")
     func mismatched() throws {
         var results = ReportFixtures.cliff()
