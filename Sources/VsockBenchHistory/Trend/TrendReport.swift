@@ -36,7 +36,7 @@ public struct TrendReport: Sendable, Encodable {
                 guard !points.isEmpty else { continue }
                 let changes = try ChangeFinder.changes(in: points, figure: figure, options: options)
                 series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes,
-                                           minimumRuns: options.minimumSegment))
+                                           options: options))
             }
         }
         if series.isEmpty {

@@ -43,9 +43,14 @@ public enum TrendText {
         guard !series.changes.isEmpty else {
             return series.searchable
                 ? "\(indent)no change over \(clean) runs\n"
-                : "\(indent)too few runs to look for a change (\(clean); at least \(2 * series.minimumRuns))\n"
+                : "\(indent)too few runs for a change to reach p <= \(Format.compact(series.options.significance)) (\(clean); \(needed(series)))\n"
         }
         return series.changes.map { "\(indent)\(sentence($0, figure: series.figure))\n" }.joined()
+    }
+
+    /// `at least 8`, or why no number of runs is enough.
+    static func needed(_ series: FigureSeries) -> String {
+        series.runsNeeded.map { "at least \($0)" } ?? "no series can: raise --significance or --permutations"
     }
 
     /// `moved at run 12 (2026-01-12T03:00:00Z, commit 1a2b3c4d5e6f): 21500 -> 17200 msgs/s
@@ -98,10 +103,10 @@ public enum ChangesText {
         }
         let count = report.withChanges.reduce(0) { $0 + $1.changes.count }
         let quiet = report.series.filter { $0.changes.isEmpty }
-        for (searched, heading) in [(true, "no change: "), (false, "too few runs to look for a change: ")] {
+        for (searched, heading) in [(true, "no change: "), (false, "too few runs for a change to be significant: ")] {
             let names = quiet.filter { $0.searchable == searched }.map { series in
                 "\(series.scenario) \(series.caseName) \(series.figure.label) (\(series.searchedRuns) runs"
-                    + (searched ? ")" : "; at least \(2 * series.minimumRuns))")
+                    + (searched ? ")" : "; \(TrendText.needed(series)))")
             }
             if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }
         }
