@@ -34,8 +34,10 @@ extension VsockBench {
             round of the same run (trial k of every case ran in round k), so the machine's state \
             at that moment cancels out, as the peer scripts compare against iperf3.
 
-            A case not verified in the results fails the check whatever its figures. Every knob \
-            of a case that differs from the baseline's is a note.
+            A case not verified in the results fails the check whatever its figures (with \
+            --cases-in-common too, gated or not). A case skipped on either side (its zero figures \
+            were never measured) is not compared, and a note says so. Every knob of a case that \
+            differs from the baseline's is a note.
 
             --history DB --window N takes the baseline from a results history (vsockbench history \
             add) instead of files: the last N runs (10) of the results' scenario with the same case \
