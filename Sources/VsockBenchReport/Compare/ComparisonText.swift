@@ -124,7 +124,12 @@ extension Comparison {
     /// What the ± is half of: `95% interval`, or, when a case has too few trials for that
     /// (fewer than 6), the trials' range with the coverage of the fewest trials.
     static func intervalName(_ rows: [Row]) -> String {
-        guard let fewest = rows.map(\.trials).filter({ $0 > 1 }).min(),
+        intervalName(fewestTrials: rows.map(\.trials).filter { $0 > 1 }.min())
+    }
+
+    /// The same for a table whose cases have at least `fewestTrials` trials (`run`'s).
+    static func intervalName(fewestTrials: Int?) -> String {
+        guard let fewest = fewestTrials,
               let ranks = try? OrderStatisticRanks(sampleSize: fewest, confidence: CaseSummary.confidence), !ranks.reachesConfidence
         else { return "95% interval" }
         return "interval (95% from 6 trials; with \(fewest) the trials' range, \(Format.fixed(ranks.coverage * 100, 0))% coverage)"
