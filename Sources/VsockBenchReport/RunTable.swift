@@ -23,7 +23,8 @@ public enum RunTable {
             ])
         }
         if repeated, let stats = document.statistics {
-            out += "median of \(stats.repeatCount) trials per case, ± half the 95% interval (\(stats.ciMethod)); latency percentiles from every trial's messages\n"
+            let fewest = document.cases.map { c in c.trials.filter { $0.messages > 0 }.count }.filter { $0 > 1 }.min() ?? stats.repeatCount
+            out += "median of \(stats.repeatCount) trials per case, ± half the \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles from every trial's messages\n"
         } else {
             out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
         }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Change points in a series by E-divisive means (Matteson and James 2014): where did a
 /// figure's level move, run after run?
 ///
@@ -66,6 +74,46 @@ public enum EDivisive {
             edges.sort()
         }
         return ChangePoint.describe(refined(found, in: series, minimumSegment: minimumSegment), in: series)
+    }
+
+    /// The smallest p-value the permutation test can give a change in a series of `length`
+    /// points (1 when it is too short to split: fewer than 2 × `minimumSegment`).
+    ///
+    /// However clear the change, the shuffles that keep each part's values in that part (in
+    /// any order), and those that swap the two parts, give the same statistic: a split into
+    /// parts of a and b points (the second may stop c points short of the end) is matched by
+    /// 2 a! b! c! of the length! shuffles, so p >= 2 a! b! c! / length!, and never below
+    /// 1 / (permutations + 1). With three runs a level, six runs give at best p = 0.1 (2 of the
+    /// C(6, 3) = 20 ways to deal them): no change in six runs can be significant at 0.05.
+    public static func smallestPValue(length: Int, minimumSegment: Int = 3, permutations: Int = 199) -> Double {
+        let m = Swift.max(minimumSegment, 1)
+        guard length >= 2 * m else { return 1 }
+        let floor = 1 / Double(Swift.max(permutations, 1) + 1)
+        func logFactorial(_ k: Int) -> Double { lgamma(Double(k) + 1) }
+        let total = logFactorial(length)
+        var best = 1.0
+        for a in m...(length - m) {
+            for b in m...(length - a) {
+                let p = 2 * exp(logFactorial(a) + logFactorial(b) + logFactorial(length - a - b) - total)
+                best = Swift.min(best, p)
+                if best <= floor { return floor }
+            }
+        }
+        return Swift.min(1, best)
+    }
+
+    /// The fewest points with which a change can reach `significance` (see `smallestPValue`);
+    /// nil when no series up to `maximumLength` can.
+    public static func fewestPoints(significance: Double, minimumSegment: Int = 3, permutations: Int = 199) -> Int? {
+        (2 * Swift.max(minimumSegment, 1)...Swift.max(maximumLength, 2 * Swift.max(minimumSegment, 1))).first {
+            canReach(significance, length: $0, minimumSegment: minimumSegment, permutations: permutations)
+        }
+    }
+
+    /// Whether a change in `length` points can reach `significance`: `smallestPValue` at most
+    /// it (a bound computed in logarithms, so equal within rounding counts).
+    public static func canReach(_ significance: Double, length: Int, minimumSegment: Int = 3, permutations: Int = 199) -> Bool {
+        smallestPValue(length: length, minimumSegment: minimumSegment, permutations: permutations) <= significance * (1 + 1e-9)
     }
 
     /// The strongest split over all segments between `edges`.

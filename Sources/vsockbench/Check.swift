@@ -34,8 +34,10 @@ extension VsockBench {
             round of the same run (trial k of every case ran in round k), so the machine's state \
             at that moment cancels out, as the peer scripts compare against iperf3.
 
-            A case not verified in the results fails the check whatever its figures. Every knob \
-            of a case that differs from the baseline's is a note.
+            A case not verified in the results fails the check whatever its figures (with \
+            --cases-in-common too, gated or not). A case skipped on either side (its zero figures \
+            were never measured) is not compared, and a note says so. Every knob of a case that \
+            differs from the baseline's is a note.
 
             --history DB --window N takes the baseline from a results history (vsockbench history \
             add) instead of files: the last N runs (10) of the results' scenario with the same case \
@@ -90,7 +92,7 @@ extension VsockBench {
         var tolerances: [String] = []
 
         @Option(name: .customLong("count-tolerance"), parsing: .unconditional, help: ArgumentHelp(
-            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger).", valueName: "pct"), transform: OptionValue.text)
+            "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger); --tolerance writes_per_msg=10% sets one count's.", valueName: "pct"), transform: OptionValue.text)
         var countTolerance: String?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Significance level of the Mann-Whitney U test.", valueName: "alpha"), transform: OptionValue.number)

@@ -106,3 +106,32 @@ struct EDivisiveTests {
         #expect(one.first?.meanBefore ?? 0 < 2 && one.first?.meanAfter ?? 0 > 7)
     }
 }
+
+@Suite struct EDivisiveSmallestPValueTests {
+    @Test("the smallest p of the permutation test: 2 a! b! c! / n! over the splits, never below 1 / (permutations + 1)")
+    func bound() {
+        #expect(abs(EDivisive.smallestPValue(length: 6) - 0.1) < 1e-12, "3 | 3: 2 of C(6, 3) = 20")
+        #expect(abs(EDivisive.smallestPValue(length: 7) - 1.0 / 70) < 1e-12, "3 | 3 and one left after: 2 3! 3! 1! / 7!")
+        #expect(EDivisive.smallestPValue(length: 8) == 1.0 / 200, "below the shuffles' own floor")
+        #expect(EDivisive.smallestPValue(length: 5) == 1 && EDivisive.smallestPValue(length: 3, minimumSegment: 2) == 1)
+        #expect(EDivisive.fewestPoints(significance: 0.05) == 7)
+        #expect(EDivisive.fewestPoints(significance: 0.1) == 6)
+        #expect(EDivisive.fewestPoints(significance: 0.05, minimumSegment: 11) == 22)
+        #expect(EDivisive.fewestPoints(significance: 0.001) == nil, "199 shuffles give at best 0.005")
+    }
+
+    @Test("six points with the clearest step still give p near 0.1, whatever the seed; seven can go below 0.05")
+    func sixPointsCannotReachFivePercent() throws {
+        let step: [Double] = [100, 101, 102, 150, 151, 152]
+        for seed in 0..<5 {
+            let changes = try #require(try EDivisive.changePoints(in: step, significance: 0.5, permutations: 9999, seed: UInt64(seed)))
+            let p = try #require(changes.first?.pValue)
+            #expect(abs(p - 0.1) < 0.012, "seed \(seed): p \(p)")
+            #expect(try EDivisive.changePoints(in: step, seed: UInt64(seed))?.isEmpty == true)
+        }
+        // A seventh point between the levels leaves the 3 | 3 split inside the series: 2 of 140 ways.
+        let seven: [Double] = [100, 101, 102, 150, 151, 152, 125]
+        let p = try #require(try EDivisive.changePoints(in: seven, significance: 0.5, permutations: 9999, seed: 1)?.first?.pValue)
+        #expect(abs(p - 1.0 / 70) < 0.005 && p < 0.05, "p \(p)")
+    }
+}

@@ -53,6 +53,21 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
     public var figure: Figure
     public var points: [SeriesPoint]
     public var changes: [SeriesChange]
+    /// How changes were searched for (`--min-runs`, `--significance`, `--permutations`): with
+    /// too few verified runs no change can be significant, which is not the same as no change.
+    public var options = ChangeOptions.standard
+
+    /// Verified runs, the ones the change search looks at.
+    public var searchedRuns: Int { points.filter(\.verified).count }
+    /// Whether the series has enough verified runs for a change to reach the significance
+    /// (seven with the standard options: six give at best p = 0.1).
+    public var searchable: Bool {
+        EDivisive.canReach(options.significance, length: searchedRuns, minimumSegment: options.minimumSegment, permutations: options.permutations)
+    }
+    /// The fewest verified runs with which a change can be significant; nil when none can.
+    public var runsNeeded: Int? {
+        EDivisive.fewestPoints(significance: options.significance, minimumSegment: options.minimumSegment, permutations: options.permutations)
+    }
 
     enum CodingKeys: String, CodingKey {
         case scenario, caseName = "case", workload, figure = "metric", higherIsBetter = "higher_is_better", label, points, changes

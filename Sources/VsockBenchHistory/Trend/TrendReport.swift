@@ -35,7 +35,8 @@ public struct TrendReport: Sendable, Encodable {
                 let points = try db.points(caseName: c.name, figure: figure, filter)
                 guard !points.isEmpty else { continue }
                 let changes = try ChangeFinder.changes(in: points, figure: figure, options: options)
-                series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes))
+                series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes,
+                                           options: options))
             }
         }
         if series.isEmpty {

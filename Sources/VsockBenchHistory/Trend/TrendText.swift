@@ -39,11 +39,18 @@ public enum TrendText {
 
     /// `changed at run 12: ...` lines, or `no change` when there is none.
     static func changeLines(_ series: FigureSeries, indent: String) -> String {
-        let clean = series.points.filter(\.verified).count
+        let clean = series.searchedRuns
         guard !series.changes.isEmpty else {
-            return clean < 6 ? "\(indent)too few runs to look for a change (\(clean); at least 6)\n" : "\(indent)no change over \(clean) runs\n"
+            return series.searchable
+                ? "\(indent)no change over \(clean) runs\n"
+                : "\(indent)too few runs for a change to reach p <= \(Format.compact(series.options.significance)) (\(clean); \(needed(series)))\n"
         }
         return series.changes.map { "\(indent)\(sentence($0, figure: series.figure))\n" }.joined()
+    }
+
+    /// `at least 8`, or why no number of runs is enough.
+    static func needed(_ series: FigureSeries) -> String {
+        series.runsNeeded.map { "at least \($0)" } ?? "no series can: raise --significance or --permutations"
     }
 
     /// `moved at run 12 (2026-01-12T03:00:00Z, commit 1a2b3c4d5e6f): 21500 -> 17200 msgs/s
@@ -96,9 +103,12 @@ public enum ChangesText {
         }
         let count = report.withChanges.reduce(0) { $0 + $1.changes.count }
         let quiet = report.series.filter { $0.changes.isEmpty }
-        if !quiet.isEmpty {
-            let names = quiet.map { "\($0.scenario) \($0.caseName) \($0.figure.label) (\($0.points.filter(\.verified).count) runs)" }
-            out += "no change: " + names.map(Terminal.safe).joined(separator: ", ") + "\n"
+        for (searched, heading) in [(true, "no change: "), (false, "too few runs for a change to be significant: ")] {
+            let names = quiet.filter { $0.searchable == searched }.map { series in
+                "\(series.scenario) \(series.caseName) \(series.figure.label) (\(series.searchedRuns) runs"
+                    + (searched ? ")" : "; \(TrendText.needed(series)))")
+            }
+            if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }
         }
         out += "\(count) change\(count == 1 ? "" : "s") in \(report.searched) series searched\n"
         out += TrendText.method(report.options) + "\n"

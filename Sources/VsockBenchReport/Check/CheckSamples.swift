@@ -7,6 +7,8 @@ struct CheckSamples: Equatable {
     var perRun: [Double] = []
     /// The values are ratios to the reference case.
     var normalized = false
+    /// Why the case did not run in a file that skipped it: its zero figures were never measured.
+    var skipped: String?
 
     var median: Double? { Descriptive.median(values) }
     var isEmpty: Bool { values.isEmpty }
@@ -20,6 +22,10 @@ struct CheckSamples: Equatable {
         var samples = CheckSamples()
         for document in documents {
             guard let c = document.cases.first(where: { $0.name == name }) else { continue }
+            if let reason = c.skipped {
+                samples.skipped = samples.skipped ?? reason
+                continue
+            }
             samples.values += c.trials.compactMap { figure.value(in: $0) }
             if let perRun = figure.value(in: c.figures) { samples.perRun.append(perRun) }
         }
@@ -30,6 +36,10 @@ struct CheckSamples: Equatable {
         var samples = CheckSamples(normalized: true)
         for document in documents {
             guard let c = document.cases.first(where: { $0.name == name }) else { continue }
+            if let reason = c.skipped {
+                samples.skipped = samples.skipped ?? reason
+                continue
+            }
             guard let r = document.cases.first(where: { $0.name == reference }), r.trials.count == c.trials.count else { return nil }
             for (own, ref) in zip(c.trials, r.trials) {
                 guard let v = figure.value(in: own), let base = figure.reference(in: ref), base > 0 else { return nil }

@@ -28,8 +28,12 @@ public struct CheckTolerances: Sendable, Equatable {
     public func fraction(for figure: Figure) -> Double { overrides[figure] ?? timing }
 
     /// How much a count per message may change: `count` of the baseline, or `count` per
-    /// message absolute, whichever is larger.
-    public func countAllowance(baseline: Double) -> Double { max(count * abs(baseline), count) }
+    /// message absolute, whichever is larger; a `--tolerance FIGURE=PCT` naming the count
+    /// takes the place of `count` for it.
+    public func countAllowance(for figure: Figure? = nil, baseline: Double) -> Double {
+        let fraction = figure.flatMap { overrides[$0] } ?? count
+        return max(fraction * abs(baseline), fraction)
+    }
 
     /// From `--tolerance` values: `5%` (every timing figure) and `NAME=PCT` (one figure:
     /// msgs_per_s, mbps_total, p99 ...), in any order. The `%` is required: `0.1` would be

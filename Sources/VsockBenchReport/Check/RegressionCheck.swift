@@ -61,16 +61,26 @@ public enum RegressionCheck {
                 let baseSamples = CheckSamples.gather(figure, case: name, in: baseline, reference: reference)
                 report.rows.append(row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances))
             }
+            if baseline.contains(where: { $0.cases.first { $0.name == name }.map { !$0.verified && $0.skipped == nil } ?? false }) {
+                report.warnings.append("baseline case \(name) was not verified; its figures are not a fair reference")
+            }
+            // A skipped case's figures are zeros that were never measured: not compared, said once.
+            for (side, documents) in [("baseline", baseline), ("results", results)] {
+                if let reason = documents.lazy.compactMap({ $0.cases.first { $0.name == name }?.skipped }).first {
+                    report.warnings.append("\(name): skipped in the \(side) (\(reason)); not compared")
+                }
+            }
+            for difference in CaseConfig(before.spec).differences(from: CaseConfig(now.spec)) {
+                report.warnings.append("\(name): \(difference) differs from the baseline")
+            }
+        }
+        // Every case of the results, gated or not: with --cases-in-common a case the baseline
+        // lacks has nothing to be compared with, but a run that corrupted its messages still fails.
+        for name in resultNames {
             for document in results {
                 if let c = document.cases.first(where: { $0.name == name }), !c.verified, c.skipped == nil {
                     report.unverified.append(.init(caseName: name, errors: c.errors))
                 }
-            }
-            if baseline.contains(where: { $0.cases.first { $0.name == name }.map { !$0.verified && $0.skipped == nil } ?? false }) {
-                report.warnings.append("baseline case \(name) was not verified; its figures are not a fair reference")
-            }
-            for difference in CaseConfig(before.spec).differences(from: CaseConfig(now.spec)) {
-                report.warnings.append("\(name): \(difference) differs from the baseline")
             }
         }
         return report
@@ -85,20 +95,23 @@ public enum RegressionCheck {
         row.samplesBaseline = baseline.values.count
         row.normalized = now.normalized
         guard let base = baseline.median, let current = now.median else {
-            if !baseline.isEmpty || !now.isEmpty { row.note = baseline.isEmpty ? "not in the baseline" : "not in the results" }
+            if !baseline.isEmpty || !now.isEmpty {
+                row.note = baseline.isEmpty ? (baseline.skipped == nil ? "not in the baseline" : "skipped in the baseline")
+                    : (now.skipped == nil ? "not in the results" : "skipped in the results")
+            }
             return row
         }
         if base != 0 { row.change = (current - base) / abs(base) }
         // A count the baseline itself shows varying (beyond its bound) depends on timing here.
         var kind = kind
         if kind == .count, baseline.values.count >= 2, let lo = baseline.values.min(), let hi = baseline.values.max(),
-           hi - lo > tolerances.countAllowance(baseline: base) {
+           hi - lo > tolerances.countAllowance(for: figure, baseline: base) {
             kind = .variableCount(why: "it varies between the baseline's trials (\(Format.compact(lo))-\(Format.compact(hi)))")
         }
         row.isCount = kind == .count
         switch kind {
         case .count:
-            row.tolerance = tolerances.countAllowance(baseline: base)
+            row.tolerance = tolerances.countAllowance(for: figure, baseline: base)
             let worse = current - base
             row.verdict = worse > row.tolerance ? .regressed : (-worse > row.tolerance ? .improved : .held)
             return row
@@ -126,7 +139,9 @@ public enum RegressionCheck {
         let test = MannWhitneyU(now.values, baseline.values)
         let reachable = (try? MannWhitneyU.canReachSignificance(n1: now.values.count, n2: baseline.values.count, alpha: tolerances.alpha)) ?? false
         if reachable, let test { row.pValue = test.pValue.rounded(toPlaces: 4) }
-        let significant = reachable && (test.map { $0.pValue < tolerances.alpha } ?? false)
+        // Significant at p <= alpha, the rule `reachable` is made with (and `compare`'s): with `<`
+        // the smallest p that makes a test reachable (3 against 3 at alpha 0.1) never counts.
+        let significant = reachable && (test.map { $0.pValue <= tolerances.alpha } ?? false)
         if worse <= tolerance {
             row.verdict = -worse > tolerance && (significant || !reachable) ? .improved : .held
             return row

@@ -16,7 +16,7 @@ extension Comparison {
         let base = rows.first
         let repeated = rows.contains { $0.trials > 1 }
         let preamble = repeated
-            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, ± half the 95% interval; x = ratio to \(baseline)"
+            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, ± half the \(Self.intervalName(rows)); x = ratio to \(baseline)"
             : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(baseline)"
         let main = (
             columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
@@ -119,6 +119,20 @@ extension Comparison {
                 + "not \(alpha): --repeat \(NoiseVerdict.enoughTrials(alpha)) or more lets the U test decide"))
         }
         return lines
+    }
+
+    /// What the ± is half of: `95% interval`, or, when a case has too few trials for that
+    /// (fewer than 6), the trials' range with the coverage of the fewest trials.
+    static func intervalName(_ rows: [Row]) -> String {
+        intervalName(fewestTrials: rows.map(\.trials).filter { $0 > 1 }.min())
+    }
+
+    /// The same for a table whose cases have at least `fewestTrials` trials (`run`'s).
+    static func intervalName(fewestTrials: Int?) -> String {
+        guard let fewest = fewestTrials,
+              let ranks = try? OrderStatisticRanks(sampleSize: fewest, confidence: CaseSummary.confidence), !ranks.reachesConfidence
+        else { return "95% interval" }
+        return "interval (95% from 6 trials; with \(fewest) the trials' range, \(Format.fixed(ranks.coverage * 100, 0))% coverage)"
     }
 
     // MARK: cells

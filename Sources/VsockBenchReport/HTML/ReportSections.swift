@@ -112,7 +112,7 @@ enum ReportSections {
     static func sweep(_ sweep: SweepReport) -> Node {
         var body: [Node] = []
         if let fit = sweep.fit {
-            let both = sweep.wireFactor > 1 ? " (\(Format.compact(fit.betaMbps * sweep.wireFactor)) both ways)" : ""
+            let both = sweep.wireFactor > 1 ? " (each way)" : ""
             let stats: [(String, String)] = [
                 (Format.compact(fit.alphaMicros) + " us", "alpha: fixed cost per message"),
                 (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth" + both),

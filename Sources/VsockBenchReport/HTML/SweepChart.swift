@@ -35,15 +35,15 @@ enum SweepChart {
                                    tooltip: "\(Quantities.formatSize(p.size)): \(Format.compact(t)) us, residual \(Format.fixed(p.residualMicros, 2)) us"))
         }
 
-        let factor = sweep.wireFactor
-        let ceiling = model.map { $0.betaMbps * factor } ?? 0
+        // Mbps per direction, as the points and every other report count them.
+        let ceiling = model.map(\.betaMbps) ?? 0
         let mbpsMax = max(measured.compactMap(\.mbps).max() ?? 1, ceiling)
         let rateY = ChartScale.linear(upTo: mbpsMax * 1.05, range: (panelHeight - margin.bottom, margin.top))
-        var rate = frame(x, rateY, sweep, yTitle: "Mbps (payload\(factor > 1 ? ", both ways" : ""))")
+        var rate = frame(x, rateY, sweep, yTitle: "Mbps (payload\(sweep.wireFactor > 1 ? ", each way" : ""))")
         if let model {
             rate.append(SVG.line(xRange.0, rateY.position(ceiling), xRange.1, rateY.position(ceiling), cssClass: "ceiling"))
             rate.append(SVG.text(xRange.1 - 4, rateY.position(ceiling) - 6, "beta: \(Format.compact(ceiling)) Mbps", anchor: "end", cssClass: "ceiling-label"))
-            let curve = samples.map { (x.position($0), rateY.position(model.mbps(bytes: $0) * factor)) }
+            let curve = samples.map { (x.position($0), rateY.position(model.mbps(bytes: $0))) }
             rate.append(SVG.polyline(curve, cssClass: "model"))
             if model.nHalfBytes > low, model.nHalfBytes < high {
                 let nx = x.position(model.nHalfBytes)

@@ -10,7 +10,8 @@ public struct SweepReport: Codable, Sendable, Equatable {
         public var caseName: String
         /// Measured time per message, microseconds; nil when the case failed.
         public var tMicros: Double?
-        /// Measured payload Mbps (rr: both directions; headers not counted).
+        /// Measured payload Mbps per direction (rr and masked: each way, as `run` reports
+        /// `mbps_tx` and `mbps_rx`; headers not counted).
         public var mbps: Double?
         /// Measured minus fitted time, microseconds; nil when not in the fit.
         public var residualMicros: Double?
@@ -43,7 +44,7 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public struct Batch: Codable, Sendable, Equatable {
         public var k: Int
         public var bytesPerWrite: Int
-        /// Payload Mbps, on the same basis as the points' `mbps`.
+        /// Payload Mbps per direction, on the same basis as the points' `mbps`.
         public var mbps: Double
         public var msgsPerSecond: Double
 
@@ -57,7 +58,8 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public var timeBasis: String
     /// What n is.
     public var bytesBasis: String
-    /// Payload bytes crossing the channel per byte of n (rr: 2, each way).
+    /// Payload bytes crossing the channel per byte of n (rr: 2, n each way); the Mbps here are
+    /// per direction all the same, the one definition every report uses.
     public var wireFactor: Double
     /// Ascending by size.
     public var points: [Point]
@@ -112,7 +114,7 @@ extension SweepReport {
             if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
                 let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
                 point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)
-                point.mbps = (workload.wireFactor * Double(size) * 8 / seconds / 1e6).rounded(toPlaces: 3)
+                point.mbps = (Double(size) * 8 / seconds / 1e6).rounded(toPlaces: 3)
                 point.verified = true
             }
             points.append(point)
@@ -144,7 +146,7 @@ extension SweepReport {
             batching = LatencyBandwidthFit.standardBatchCounts.map { k in
                 let p = model.batched(messageBytes: Double(batchMessageBytes), count: k)
                 return Batch(
-                    k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: (p.mbps * workload.wireFactor).rounded(toPlaces: 3),
+                    k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: p.mbps.rounded(toPlaces: 3),
                     msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1))
             }
         } catch {

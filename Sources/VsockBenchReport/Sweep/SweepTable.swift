@@ -16,15 +16,13 @@ public enum SweepTable {
             ])
         }
         out += points.render()
-        out += "Mbps: payload\(sweep.wireFactor > 1 ? ", both directions" : ""); frame headers not counted\n\n"
+        out += "Mbps: payload per direction\(sweep.wireFactor > 1 ? " (each way)" : ""); frame headers not counted\n\n"
         guard let fit = sweep.fit else {
             return out + "fit: none: \(sweep.fitError ?? "no points")\n"
         }
         out += "fit t(n) = alpha + n/beta (least squares over \(sweep.points.filter(\.verified).count) points):\n"
         out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message\n"
-        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n"
-        if sweep.wireFactor > 1 { out += " (\(Format.compact(fit.betaMbps * sweep.wireFactor)) Mbps counting both directions)" }
-        out += "\n"
+        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(sweep.wireFactor > 1 ? ", each way" : "")\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
         out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
         if fit.r2 < 0.9 {

@@ -51,7 +51,7 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
     }
 
     /// Payload bytes crossing the channel per byte of n: an rr message carries n each way.
-    /// The sweep's Mbps (measured and predicted) count both directions, as `mbps_total` does.
+    /// The sweep's Mbps (measured and predicted) are per direction all the same, as everywhere.
     public var wireFactor: Double {
         switch self {
         case .rr: return 2

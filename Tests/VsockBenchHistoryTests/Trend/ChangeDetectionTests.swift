@@ -37,6 +37,30 @@ struct ChangeDetectionTests {
         #expect(text.contains("the last run before it: 11"), "\(text)")
     }
 
+    @Test func aSeriesTooShortForTheMinimumRunsIsNotSaidToHaveNoChange() throws {
+        // 20 runs with a 20% step, but --min-runs 11 needs 22 to split at all: nothing was searched.
+        let db = try Self.stepped()
+        var options = ChangeOptions.standard
+        options.minimumSegment = 11
+        let report = try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput, options: options)
+        let series = try #require(report.series.first)
+        #expect(series.changes.isEmpty)
+        let text = ChangesText.render(report)
+        #expect(!text.contains("no change"), "\(text)")
+        #expect(text.contains("too few runs for a change to be significant: cliff chatty-8k msgs/s (20 runs; at least 22)"), "\(text)")
+        let trend = TrendText.render(try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput, options: options))
+        #expect(trend.contains("too few runs for a change to reach p <= 0.050 (20; at least 22)"), "\(trend)")
+        // With the standard 3 runs a level, six runs split only 3 | 3, and the shuffles that deal
+        // the same values to each side (2 of 20 ways) give at best p = 0.1: a 20% step at run 4
+        // of 6 cannot be significant, and is not said to be no change. Seven runs can.
+        let six = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 6, level: 20000, noise: 0.03, stepAt: 4, stepFactor: 0.8, seed: 3))
+        let sixText = TrendText.render(try TrendReport.build(six, scenario: "cliff", caseName: "chatty-8k"))
+        #expect(sixText.contains("too few runs for a change to reach p <= 0.050 (6; at least 7)"), "\(sixText)")
+        #expect(!sixText.contains("no change"))
+        let seven = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 7, level: 20000, noise: 0.03, seed: 3))
+        #expect(TrendText.render(try TrendReport.build(seven, scenario: "cliff", caseName: "chatty-8k")).contains("no change over 7 runs"))
+    }
+
     @Test func aFlatNoisySeriesHasNoChange() throws {
         for seed in [1, 2, 3] as [UInt64] {
             let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.05, seed: seed))

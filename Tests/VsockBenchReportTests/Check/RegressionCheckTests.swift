@@ -62,6 +62,22 @@ import Testing
         #expect(noisy.passed)
     }
 
+    @Test("a p-value equal to alpha is significant: the smallest p of 3 against 3 (0.1, SciPy exact) at --alpha 0.1, of 1 against 39 (0.05) at 0.05")
+    func pValueAtAlpha() throws {
+        // Reachable means the smallest p is at most alpha; the test must then be able to reach it.
+        let atTenPercent = CheckTolerances(timing: 0.05, count: 0.02, alpha: 0.1)
+        let report = try compare(Self.chatty([700, 705, 695]), Self.chatty([1000, 1010, 990]), .init(tolerances: atTenPercent))
+        let moved = try row(report, "chatty-8k", .msgsPerSecond)
+        #expect(moved.pValue == 0.1)
+        #expect(moved.verdict == .regressed, "\(moved)")
+        let passed = report.passed
+        #expect(!passed)
+        let baseline = Self.chatty((0..<39).map { 1000 + Double($0) })
+        let single = try row(try compare(Self.chatty([700]), baseline), "chatty-8k", .msgsPerSecond)
+        #expect(single.pValue == 0.05)
+        #expect(single.verdict == .regressed, "\(single)")
+    }
+
     @Test("a change inside the spread of the baseline's own runs is within noise")
     func baselineRunsSpread() throws {
         let runA = Self.chatty([900, 905, 895, 902, 898])
@@ -99,6 +115,22 @@ import Testing
         fewer.cases[1].writesPerMessage = 0.5
         fewer.cases[1].trials = [fewer.cases[1].figures]
         #expect(try row(try compare(fewer, ReportFixtures.cliff()), "chatty-8k", .writesPerMessage).verdict == .improved)
+    }
+
+    @Test("--tolerance writes_per_msg=10% widens that count's bound (of the baseline, or per message), not only a timing's")
+    func countOverride() throws {
+        var results = ReportFixtures.cliff()
+        results.cases[1].writesPerMessage = 1.08
+        results.cases[1].trials = [results.cases[1].figures]
+        let tolerances = try CheckTolerances.parse(["writes_per_msg=10%"])
+        #expect(tolerances.summary.contains("writes_per_msg 10%"))
+        let report = try compare(results, ReportFixtures.cliff(), .init(tolerances: tolerances))
+        let writes = try row(report, "chatty-8k", .writesPerMessage)
+        #expect(writes.isCount && writes.tolerance == 0.1, "\(writes)")
+        #expect(writes.verdict == .held && writes.sentence.contains("limit ±0.100/msg"), "\(writes.sentence)")
+        #expect(try row(try compare(results, ReportFixtures.cliff()), "chatty-8k", .writesPerMessage).verdict == .regressed, "2% by default")
+        // The other counts keep --count-tolerance.
+        #expect(try row(report, "chatty-8k", .readsPerMessage).tolerance == 0.02)
     }
 
     @Test("counts that depend on arrival timing are gated as timings, and the report says why")
@@ -178,6 +210,24 @@ import Testing
         #expect(report.headline == "FAIL: 1 unverified case")
     }
 
+    @Test("a case skipped on one side (its figures are zeros, not measurements) is not compared, and a note says so")
+    func skippedCase() throws {
+        let reason = "stream cases need a channel; --target null runs rr and masked cases in process"
+        var skipped = ReportFixtures.cliff()
+        skipped.cases[0] = CaseSummary.notRun(skipped.cases[0].spec, transport: "null", errors: [], skipped: reason)
+        // Skipped in the baseline: writes/msg 0 -> 1 is no regression, Mbps 0 -> 9500 no improvement.
+        let report = try compare(ReportFixtures.cliff(), skipped)
+        let passed = report.passed
+        #expect(passed, "\(report.regressions.map(\.sentence))")
+        #expect(report.rows.filter { $0.caseName == "bulk" }.allSatisfy { $0.verdict == .notCompared }, "\(report.rows.filter { $0.caseName == "bulk" })")
+        #expect(report.warnings.contains("bulk: skipped in the baseline (\(reason)); not compared"), "\(report.warnings)")
+        #expect(try row(report, "chatty-8k", .msgsPerSecond).verdict == .held)
+        // Skipped in the results: not a -100% regression either, and not an unverified case.
+        let other = try compare(skipped, ReportFixtures.cliff())
+        #expect(other.rows.filter { $0.caseName == "bulk" }.allSatisfy { $0.verdict == .notCompared })
+        #expect(other.unverified.isEmpty && other.warnings.contains("bulk: skipped in the results (\(reason)); not compared"))
+    }
+
     @Test("mismatched cases are unusable input, unless --cases-in-common, which compares the rest and says so")
     func mismatched() throws {
         var results = ReportFixtures.cliff()
@@ -189,6 +239,29 @@ import Testing
         let common = try compare(results, ReportFixtures.cliff(), .init(casesInCommon: true))
         #expect(common.caseNames == ["chatty-8k"])
         #expect(common.warnings.contains { $0.contains("left out: bulk, new-case") })
+    }
+
+    @Test("--cases-in-common: a results case the baseline lacks is not gated, but one that was not verified still fails the check")
+    func unverifiedOutsideTheBaseline() throws {
+        var results = ReportFixtures.cliff()
+        var broken = ReportFixtures.makeCase("new-case", mbps: 1, msgsPerSecond: 1)
+        broken.verified = false
+        broken.errors = ["response 7: 8 bytes differ"]
+        results.cases.append(broken)
+        let report = try compare(results, ReportFixtures.cliff(), .init(casesInCommon: true))
+        #expect(report.caseNames == ["bulk", "chatty-8k"], "new-case has no baseline to be gated against")
+        #expect(report.unverified.map(\.caseName) == ["new-case"])
+        let passed = report.passed
+        #expect(!passed)
+        #expect(report.headline == "FAIL: 1 unverified case")
+        #expect(report.renderText().contains("new-case: response 7: 8 bytes differ"))
+        let junit = JUnitReport.render(report)
+        #expect(junit.contains("classname=\"vsockbench.new-case\" name=\"verified\"><failure type=\"unverified\""), "\(junit)")
+        #expect(junit.contains("failures=\"1\""))
+        var clean = results
+        clean.cases[2].verified = true
+        clean.cases[2].errors = []
+        #expect(try compare(clean, ReportFixtures.cliff(), .init(casesInCommon: true)).passed)
     }
 
     @Test("every differing knob is a note naming the key; kernels and unverified baseline cases too")
