@@ -29,6 +29,18 @@ enum ObserveDiagnosis {
         guard figures.exchanges > 0 else {
             let fromParent = document.packets.tx["RW"]?.bytes ?? 0
             let toParent = document.packets.rx["RW"]?.bytes ?? 0
+            if fromParent == 0 && toParent == 0 {
+                say(
+                    "no_data",
+                    "no data on port \(document.port) in \(Format.fixed(document.seconds, 1)) s, only \(tx + rx) control packets (connections opened, closed or idle: handshakes, shutdowns, credit updates)")
+                return findings
+            }
+            if fromParent > 0 && toParent > 0 {
+                say(
+                    "no_exchange",
+                    "no complete exchange: \(Quantities.formatSize(Int(fromParent))) from the parent and \(Quantities.formatSize(Int(toParent))) to it, but no request of the parent was answered while observed (data from the peer before any request, or an answer still to come when observation stopped)")
+                return findings
+            }
             let (way, bytes, mbps) = fromParent >= toParent
                 ? ("from the parent", fromParent, figures.mbpsTx) : ("to the parent", toParent, figures.mbpsRx)
             say(

@@ -115,6 +115,29 @@ import VsockProbe
         #expect(ObserveDocument(Self.observation(script)).diagnosis.map(\.code) == ["one_way"])
     }
 
+    @Test("no exchange but no one-way stream either: only control packets, or data both ways with no answered request")
+    func noExchangeIsNotAlwaysAStream() {
+        // A connection opened and closed (or idle, its credit updates only): no data at all.
+        var control = PacketScript()
+        control.handshake()
+        control.peerReadsAll()
+        control.parentCreditUpdate()
+        let controlCodes = ObserveDocument(Self.observation(control)).diagnosis.map(\.code)
+        #expect(!controlCodes.contains("one_way"), "\(controlCodes)")
+        #expect(controlCodes == ["no_data"], "\(controlCodes)")
+
+        // The peer's greeting, then a request still unanswered when observation stopped: data both ways.
+        var greeting = PacketScript()
+        greeting.handshake()
+        greeting.peerSends(64)
+        greeting.wait(1000)
+        greeting.parentSends(100)
+        let greetingDocument = ObserveDocument(Self.observation(greeting))
+        let greetingCodes = greetingDocument.diagnosis.map(\.code)
+        #expect(greetingCodes == ["no_exchange"], "\(greetingCodes)")
+        #expect(!greetingDocument.diagnosis.contains { $0.text.contains("one way") }, "\(greetingDocument.diagnosis)")
+    }
+
     @Test("sizes are exact, not HdrHistogram buckets")
     func exactSizes() {
         var sizes = SizeDistribution()
