@@ -87,6 +87,10 @@ public enum ObserveSession {
     static let pollMilliseconds: Int32 = 20
 
     public static func run(_ options: ObserveOptions) throws -> Observation {
+        // A pid that names no process would end the observation at its first poll, empty.
+        for pid in options.pids where kill(pid, 0) != 0 && errno != EPERM {
+            throw ObserveError(operation: "following pid \(pid)", errno: errno, detail: "check --pid: the process must be running")
+        }
         let tap = try VsockTap(configuration: VsockTap.Configuration(port: options.port, cid: options.cid))
         defer { tap.close() }
         var child: HeldProcess?

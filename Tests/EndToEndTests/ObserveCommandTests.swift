@@ -36,4 +36,15 @@ import VsockProbe
         let writes = try #require(json["writes"] as? [String: Any])
         #expect((writes["count"] as? Int ?? 0) > 1000, "the writes were followed: \(writes)")
     }
+
+    /// A --pid that names no process is bad input: one line saying so, exit 2 (it once gave an
+    /// empty 0.02 s observation, exit 0, whose diagnosis blamed the port).
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON): without, observe stops earlier, at the privilege check"))
+    func aPidOfNoProcessIsBadInput() throws {
+        let result = try Tool.run(["observe", "--port", "5999", "--pid", "5000000", "--duration", "1s"], timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains("pid 5000000") == true && lines.first?.contains("No such process") == true, "\(result.stderr)")
+    }
 }
