@@ -120,6 +120,17 @@ public enum ObserveSession {
         let startedAt = iso8601Now()
         let stop = StopRequest()
         if child == nil { SignalWatcher.start { _ in stop.request() } }
+        // With a command, Ctrl-C (SIGINT to the whole foreground group) is the command's: it
+        // ends, and the observation is still reported, as a shell waiting for a command does
+        // (and `probe -- COMMAND`). The command was forked before: its own dispositions stand.
+        let previousInterrupt = child == nil ? nil : signal(SIGINT, SIG_IGN)
+        let previousQuit = child == nil ? nil : signal(SIGQUIT, SIG_IGN)
+        defer {
+            if child != nil {
+                signal(SIGINT, previousInterrupt)
+                signal(SIGQUIT, previousQuit)
+            }
+        }
         let start = MonotonicClock.nanos()
         try child?.release()
         var exitStatus: Int32?
