@@ -132,6 +132,7 @@ public enum ObserveSession {
             }
         }
         let start = MonotonicClock.nanos()
+        builder.startNanos = start
         try child?.release()
         var exitStatus: Int32?
         var lag = ReaderLag(since: start)

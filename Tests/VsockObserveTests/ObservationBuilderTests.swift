@@ -62,6 +62,33 @@ import VsockProbe
         #expect(builder.writeSizes.isExact)
     }
 
+    @Test("events from before the observation's start (observe was still attaching) are left out: its span is the counters' and the rates'")
+    func eventsBeforeTheStartAreLeftOut() throws {
+        let start: UInt64 = 5_000_000_000
+        var builder = ObservationBuilder()
+        builder.startNanos = start
+        var before: [TapEvent] = []
+        var after: [TapEvent] = []
+        for index in 0..<10 {
+            let t = start - 1_000_000_000 + UInt64(index) * 50_000_000
+            before += [Self.sent(t, from: 50000), Self.received(t + 1_000_000, to: 50000, read: UInt32(index + 1) * 100)]
+            before.append(TapEvent(timestampNanos: t + 2_000_000, kind: .write, length: 100, tgid: 42, syscallNumber: 1, descriptor: 5))
+        }
+        for index in 0..<4 {
+            let t = start + 1_000 + UInt64(index) * 50_000_000
+            after += [Self.sent(t, from: 50001), Self.received(t + 1_000_000, to: 50001, read: UInt32(index + 1) * 100)]
+            after.append(TapEvent(timestampNanos: t + 2_000_000, kind: .write, length: 100, tgid: 42, syscallNumber: 1, descriptor: 5))
+        }
+        // The first batch holds both (the buffer drained at the start), the next what came after.
+        try builder.take(Array(before.suffix(6)) + Array(after.prefix(3)))
+        try builder.take(Array(after.dropFirst(3)))
+        try builder.finish()
+        #expect(builder.total.exchanges == 4, "\(builder.total.exchanges)")
+        #expect(builder.packets == 8 && builder.writes == 4, "packets \(builder.packets), writes \(builder.writes)")
+        #expect(Array(builder.connections.keys).map(\.parentPort) == [50001])
+        #expect(builder.totals.payloadFromParent == 400)
+    }
+
     @Test("a loopback event pair becomes one connection seen from the side that connects to the port")
     func loopbackDirections() {
         let out = TapEvent(timestampNanos: 1, kind: .sent, sourceCID: 1, sourcePort: 40000, destinationCID: 1, destinationPort: 5005, length: 10, op: 5)
