@@ -20,6 +20,11 @@ public struct ExchangeStatistics: Sendable {
     public private(set) var inFlightMax = 0
     /// Exchanges answered with more than one request in flight.
     public private(set) var overlapped = 0
+    /// The first exchange's first request packet and the last one's last answer packet: the
+    /// span the exchanges took (a connection's life can be longer: idle before its first
+    /// request or after its last answer).
+    public private(set) var firstRequestNanos: UInt64?
+    public private(set) var lastResponseNanos: UInt64?
 
     public init() {}
 
@@ -37,6 +42,14 @@ public struct ExchangeStatistics: Sendable {
         creditRequests += exchange.creditRequests
         inFlightMax = max(inFlightMax, exchange.inFlight)
         if exchange.inFlight > 1 { overlapped += 1 }
+        firstRequestNanos = min(firstRequestNanos ?? exchange.requestStartNanos, exchange.requestStartNanos)
+        lastResponseNanos = max(lastResponseNanos ?? exchange.responseEndNanos, exchange.responseEndNanos)
+    }
+
+    /// Seconds from the first exchange's request to the last one's answer; nil without exchanges.
+    public var exchangingSeconds: Double? {
+        guard let first = firstRequestNanos, let last = lastResponseNanos, last >= first else { return nil }
+        return Double(last - first) / 1e9
     }
 
     public mutating func add(_ other: ExchangeStatistics) {
@@ -53,6 +66,8 @@ public struct ExchangeStatistics: Sendable {
         creditRequests += other.creditRequests
         inFlightMax = max(inFlightMax, other.inFlightMax)
         overlapped += other.overlapped
+        firstRequestNanos = [firstRequestNanos, other.firstRequestNanos].compactMap { $0 }.min()
+        lastResponseNanos = [lastResponseNanos, other.lastResponseNanos].compactMap { $0 }.max()
     }
 
     /// One nanosecond to an hour, three significant digits.

@@ -71,18 +71,23 @@ enum ObserveDiagnosis {
     }
 
     /// Where a stop-and-wait exchange's time goes, on the busiest connection: turnaround (peer
-    /// and channel), think time (the parent), or the transfer of the bytes themselves.
+    /// and channel), think time (the parent), or the transfer of the bytes themselves. The cycle
+    /// is the exchanges' own: from the first request to the last answer, not the connection's
+    /// life (idle before its first request or after its last answer, until it closed, would
+    /// count as moving bytes).
     private static func timeSplit(
         _ document: ObserveDocument, channelRoundTripMicroseconds: Double?, _ say: (String, String) -> Void
     ) {
         guard let busiest = document.connections.max(by: { $0.figures.exchanges < $1.figures.exchanges }),
-            let rate = busiest.figures.exchangesPerSecond, rate > 0,
+            let rate = busiest.exchangingSeconds.flatMap({ $0 > 0 ? Double(busiest.figures.exchanges) / $0 : nil })
+                ?? busiest.figures.exchangesPerSecond,
+            rate > 0,
             let turnaround = busiest.figures.turnaroundMicroseconds.p50
         else { return }
         let cycle = 1e6 / rate
         let think = busiest.figures.thinkMicroseconds.p50 ?? 0
         let transfer = max(0, cycle - turnaround - think)
-        let exchange = "a \(duration(cycle)) exchange (\(Format.compact(rate)) exchanges/s on \(busiest.connection.description))"
+        let exchange = "a \(duration(cycle)) exchange (\(Format.compact(rate)) exchanges/s on \(busiest.connection.description) while it exchanged)"
         if turnaround / cycle >= dominantShare {
             var text = "turnaround p50 \(duration(turnaround)) of \(exchange): the time is spent in the enclave and on the channel, not in the parent"
             if let channel = channelRoundTripMicroseconds {

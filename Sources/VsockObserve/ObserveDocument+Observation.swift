@@ -22,6 +22,7 @@ extension ObserveDocument {
             } ?? 0
             return ConnectionFigures(
                 connection: connection, seconds: Distribution.round(span),
+                exchangingSeconds: record.statistics.exchangingSeconds,
                 figures: Self.figures(record.statistics, totals: record.tracker.totals, seconds: span),
                 packets: Self.packetsByOp(record.tracker.totals), unansweredRequests: record.tracker.totals.unansweredRequests,
                 overlappedExchanges: record.statistics.overlapped,

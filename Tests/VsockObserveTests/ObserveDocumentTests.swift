@@ -105,6 +105,26 @@ import VsockProbe
         #expect(ObserveDocument(Self.observation(pipelined)).diagnosis.map(\.code).contains("pipelined"))
     }
 
+    @Test("diagnosis: a connection idle after its exchanges until it closed (a pool's idle timeout) is not 'time in transfer'")
+    func idleTailIsNotTransferTime() throws {
+        var script = PacketScript()
+        script.handshake()
+        // A 4 ms cycle: 1 ms in the enclave and the channel, 3 ms in the parent.
+        for _ in 0..<100 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 3_000_000) }
+        // Then the connection sits idle for 10 s and is closed.
+        script.wait(10_000_000_000)
+        script.packets.append(ObservedPacket(timestampNanos: script.now, direction: .fromParent, connection: PacketScript.connection, op: 4, length: 0))
+        script.packets.append(ObservedPacket(timestampNanos: script.now + 1000, direction: .toParent, connection: PacketScript.connection, op: 3, length: 0))
+        let document = ObserveDocument(Self.observation(script, seconds: 10.5))
+        let codes = document.diagnosis.map(\.code)
+        #expect(codes.contains("time_in_parent"), "\(document.diagnosis)")
+        #expect(!codes.contains("time_in_transfer"), "\(document.diagnosis)")
+        let text = try #require(document.diagnosis.first { $0.code == "time_in_parent" }?.text)
+        // The cycle of the exchanges (4 ms), not of the connection's life (10.4 s / 100).
+        let cycle = try #require(text.firstMatch(of: /of a ([0-9.]+) ms exchange/).flatMap { Double($0.1) }, "\(text)")
+        #expect(abs(cycle - 4) < 0.1, "\(text)")
+    }
+
     @Test("a one-way stream is said as such")
     func oneWay() {
         var script = PacketScript()
