@@ -74,7 +74,9 @@ enum ObserveDiagnosis {
     /// and channel), think time (the parent), or the transfer of the bytes themselves. The cycle
     /// is the exchanges' own: from the first request to the last answer, not the connection's
     /// life (idle before its first request or after its last answer, until it closed, would
-    /// count as moving bytes).
+    /// count as moving bytes). The parts are means, as the cycle is: shares of the time add up
+    /// only for means (p50s would leave out the parent's idle time between bursts, and the
+    /// remainder would be named as moving bytes).
     private static func timeSplit(
         _ document: ObserveDocument, channelRoundTripMicroseconds: Double?, _ say: (String, String) -> Void
     ) {
@@ -82,14 +84,14 @@ enum ObserveDiagnosis {
             let rate = busiest.exchangingSeconds.flatMap({ $0 > 0 ? Double(busiest.figures.exchanges) / $0 : nil })
                 ?? busiest.figures.exchangesPerSecond,
             rate > 0,
-            let turnaround = busiest.figures.turnaroundMicroseconds.p50
+            let turnaround = busiest.figures.turnaroundMicroseconds.mean
         else { return }
         let cycle = 1e6 / rate
-        let think = busiest.figures.thinkMicroseconds.p50 ?? 0
+        let think = busiest.figures.thinkMicroseconds.mean ?? 0
         let transfer = max(0, cycle - turnaround - think)
         let exchange = "a \(duration(cycle)) exchange (\(Format.compact(rate)) exchanges/s on \(busiest.connection.description) while it exchanged)"
         if turnaround / cycle >= dominantShare {
-            var text = "turnaround p50 \(duration(turnaround)) of \(exchange): the time is spent in the enclave and on the channel, not in the parent"
+            var text = "turnaround mean \(duration(turnaround)) of \(exchange): the time is spent in the enclave and on the channel, not in the parent"
             if let channel = channelRoundTripMicroseconds {
                 let peer = max(0, turnaround - channel)
                 text += "; the channel's own round trip is \(duration(channel)), so about \(duration(peer)) is the enclave's work"
@@ -100,15 +102,15 @@ enum ObserveDiagnosis {
         } else if think / cycle >= dominantShare {
             say(
                 "time_in_parent",
-                "the parent waits \(duration(think)) between exchanges (think time p50) of \(exchange): the time is in the parent, before it sends the next request")
+                "the parent waits \(duration(think)) between exchanges (think time mean) of \(exchange): the time is in the parent, before it sends the next request")
         } else if transfer / cycle >= dominantShare {
             say(
                 "time_in_transfer",
-                "sending the request and the answer takes most of \(exchange) (turnaround p50 \(duration(turnaround)), think p50 \(duration(think))): the bytes themselves are the cost")
+                "sending the request and the answer takes most of \(exchange) (turnaround mean \(duration(turnaround)), think mean \(duration(think))): the bytes themselves are the cost")
         } else {
             say(
                 "time_shared",
-                "\(exchange) splits into turnaround p50 \(duration(turnaround)) (enclave and channel), think time p50 \(duration(think)) (parent) and the rest moving bytes")
+                "\(exchange) splits into turnaround mean \(duration(turnaround)) (enclave and channel), think time mean \(duration(think)) (parent) and the rest moving bytes")
         }
     }
 
