@@ -157,8 +157,15 @@ public struct ConnectionTotals: Sendable, Equatable {
         let index = packet.direction == .fromParent ? op : 8 + op
         counts[index].packets += 1
         counts[index].bytes += UInt64(packet.length)
-        if firstNanos == nil { firstNanos = packet.timestampNanos }
-        lastNanos = packet.timestampNanos
+        // The earliest and the latest: an event later than the builder's horizon is taken out
+        // of order, and a span that went backwards once trapped (UInt64 underflow).
+        let nanos = packet.timestampNanos
+        if let first = firstNanos, let last = lastNanos {
+            if nanos > last { lastNanos = nanos } else if nanos < first { firstNanos = nanos }
+        } else {
+            firstNanos = nanos
+            lastNanos = nanos
+        }
     }
 
     /// RW payload bytes each way: the application's bytes.
