@@ -70,9 +70,11 @@ public struct ExchangeStatistics: Sendable {
         lastResponseNanos = [lastResponseNanos, other.lastResponseNanos].compactMap { $0 }.max()
     }
 
-    /// One nanosecond to an hour, three significant digits.
+    /// From one nanosecond, three significant digits, growing with the largest value recorded:
+    /// observe keeps a set per connection, and a fixed range of an hour took 270 KB each however
+    /// little was recorded (and dropped a think time of more than an hour).
     static func timeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     }
 
 }
@@ -90,9 +92,8 @@ public struct SizeDistribution: Sendable {
         _ = all.record(max(1, runSize), count: runLength)
         return all
     }
-    /// The runs closed so far.
-    private var closedRuns = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: 1 << 40, numberOfSignificantValueDigits: .three)
+    /// The runs closed so far (growing with the largest size, as ``ExchangeStatistics``'s times).
+    private var closedRuns = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     private var exact: [UInt64: UInt64]? = [:]
     /// The latest size and how many times in a row it came, not in `exact` yet.
     private var runSize: UInt64 = 0

@@ -177,7 +177,7 @@ public struct ObservationBuilder {
         packets += 1
         try pcap?.write(packet)
         // In place: a copy taken out of the array would share the histograms' storage with the
-        // record still in it, and recording an exchange would then copy all four (about 1 MB).
+        // record still in it, and recording an exchange would then copy all four histograms.
         records[slot(of: packet.connection)].add(packet)
     }
 
