@@ -30,7 +30,9 @@ extension ObserveDocument {
                 responseDataPackets: record.statistics.responseDataPackets)
         }
         packets = Self.packetsByOp(totals)
-        let follows = observation.options.followsProcesses
+        // Counted only with a process followed and its system call counter (whose program also
+        // sends the writes) attached: otherwise null, not 0 writes.
+        let follows = observation.options.followsProcesses && observation.counters?.isAttached("syscalls") == true
         writes = WriteFigures(
             count: follows ? observation.writeSizes.count : nil,
             bytes: follows ? observation.writeSizes.distribution : .empty,

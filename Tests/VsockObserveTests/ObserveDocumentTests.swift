@@ -63,6 +63,30 @@ import VsockProbe
         #expect((object["writes"] as? [String: Any])?["count"] is NSNull)
     }
 
+    @Test("following a process whose system call counter did not attach: its writes and system calls are null, not 0")
+    func processCountsNullWhenNotAttached() throws {
+        var script = PacketScript()
+        for _ in 0..<10 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 100_000) }
+        func document(attached: Bool) throws -> [String: Any] {
+            var observation = Self.observation(script, pids: [42])
+            observation.counters = ProbeCounters(
+                syscalls: attached ? ["write": 10, "read": 20] : [:],
+                sources: [ProbeSource(program: "count_syscall", tracepoint: "raw_syscalls/sys_enter", counts: "syscalls", attached: attached)])
+            return try Self.json(ObserveDocument(observation))
+        }
+        let missing = try document(attached: false)
+        let writes = try #require(missing["writes"] as? [String: Any])
+        #expect(writes["count"] is NSNull, "\(writes)")
+        #expect(writes["by_syscall"] is NSNull, "\(writes)")
+        #expect(missing["syscalls"] is NSNull, "\(String(describing: missing["syscalls"]))")
+        #expect((missing["per_exchange"] as? [String: Any])?["writes"] is NSNull)
+        // Attached: counted, zeros included.
+        let counted = try document(attached: true)
+        #expect((counted["writes"] as? [String: Any])?["count"] as? Int == 0)
+        #expect((counted["syscalls"] as? [String: Any])?["write"] as? Int == 10)
+        #expect((counted["per_exchange"] as? [String: Any])?["writes"] as? Double == 1)
+    }
+
     @Test("nothing observed: no exchange, distributions null, the diagnosis says what to check")
     func empty() throws {
         let document = ObserveDocument(Self.observation(PacketScript()))
