@@ -41,10 +41,14 @@ public struct ConnectionTracker: Sendable {
     @inline(__always)
     public mutating func take(_ packet: ObservedPacket) -> Bool {
         totals.count(packet)
+        var finished = false
         if packet.op == VsockOp.request.rawValue || packet.op == VsockOp.response.rawValue {
+            // A REQUEST opens a connection: on ends already seen (a port bound again), a new one
+            // whose fwd_cnt counts from 0 again, and whose first exchange follows no answer. The
+            // exchange still open ends here, before the handshake, as at the end of observation.
+            if packet.op == VsockOp.request.rawValue { finished = reopen() }
             inFlight.handshakeSeen()
         }
-        var finished = false
         if packet.isData {
             switch packet.direction {
             case .fromParent:
@@ -82,6 +86,16 @@ public struct ConnectionTracker: Sendable {
         }
         countControl(packet)
         return finished
+    }
+
+    /// Starts over for a new connection on the same ends: the open exchange is completed (true,
+    /// then in ``completed``) or counted as unanswered, as ``finish()`` does.
+    private mutating func reopen() -> Bool {
+        let open = phase
+        if let last = finish() { completed = last }
+        lastResponseEndNanos = nil
+        inFlight = InFlightEstimator()
+        return open == .response
     }
 
     /// The exchange still open when observation stops, if its answer had begun.
@@ -143,8 +157,15 @@ public struct ConnectionTotals: Sendable, Equatable {
         let index = packet.direction == .fromParent ? op : 8 + op
         counts[index].packets += 1
         counts[index].bytes += UInt64(packet.length)
-        if firstNanos == nil { firstNanos = packet.timestampNanos }
-        lastNanos = packet.timestampNanos
+        // The earliest and the latest: an event later than the builder's horizon is taken out
+        // of order, and a span that went backwards once trapped (UInt64 underflow).
+        let nanos = packet.timestampNanos
+        if let first = firstNanos, let last = lastNanos {
+            if nanos > last { lastNanos = nanos } else if nanos < first { firstNanos = nanos }
+        } else {
+            firstNanos = nanos
+            lastNanos = nanos
+        }
     }
 
     /// RW payload bytes each way: the application's bytes.

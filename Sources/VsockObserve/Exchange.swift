@@ -32,6 +32,7 @@ public struct Exchange: Sendable, Equatable {
         creditUpdates: 0, creditRequests: 0, thinkNanos: nil, inFlight: 1)
 
     /// From the last data packet of the request to the first one back: the peer's work plus the
-    /// channel's round trip.
-    public var turnaroundNanos: UInt64 { responseStartNanos &- requestEndNanos }
+    /// channel's round trip. 0 when an answer stamped before the request was taken after it
+    /// (an event later than the builder's horizon), not a wrapped-around 584 years.
+    public var turnaroundNanos: UInt64 { responseStartNanos >= requestEndNanos ? responseStartNanos - requestEndNanos : 0 }
 }

@@ -13,6 +13,10 @@ import VsockProbe
 public struct ObservationBuilder {
     /// How long an event waits for earlier ones from other CPUs.
     public var horizonNanos: UInt64 = 20_000_000
+    /// Events before this (CLOCK_MONOTONIC nanoseconds) are left out: the observation's span,
+    /// over which its rates and the probe's counters are taken, starts here; what the programs
+    /// sent while observe was still attaching (they wait in the buffer) is not part of it.
+    public var startNanos: UInt64 = 0
     /// The followed processes' writes: sizes.
     public private(set) var writeSizes = SizeDistribution()
     /// Events taken (packets and writes).
@@ -73,6 +77,13 @@ public struct ObservationBuilder {
             if event.timestampNanos < latest { inOrder = false }
             latest = max(latest, event.timestampNanos)
             earliest = min(earliest, event.timestampNanos)
+        }
+        if earliest < startNanos {
+            // Only the batches taken first reach back before the start: filtered once, here.
+            let start = startNanos
+            let inSpan = events.filter { $0.timestampNanos >= start }
+            if !inSpan.isEmpty { try take(inSpan) }
+            return
         }
         if earliest >= lastWaitingNanos {
             // After everything waiting: the batch goes at the end, sorted if it must be.
@@ -166,7 +177,7 @@ public struct ObservationBuilder {
         packets += 1
         try pcap?.write(packet)
         // In place: a copy taken out of the array would share the histograms' storage with the
-        // record still in it, and recording an exchange would then copy all four (about 1 MB).
+        // record still in it, and recording an exchange would then copy all four histograms.
         records[slot(of: packet.connection)].add(packet)
     }
 

@@ -29,6 +29,18 @@ enum ObserveDiagnosis {
         guard figures.exchanges > 0 else {
             let fromParent = document.packets.tx["RW"]?.bytes ?? 0
             let toParent = document.packets.rx["RW"]?.bytes ?? 0
+            if fromParent == 0 && toParent == 0 {
+                say(
+                    "no_data",
+                    "no data on port \(document.port) in \(Format.fixed(document.seconds, 1)) s, only \(tx + rx) control packets (connections opened, closed or idle: handshakes, shutdowns, credit updates)")
+                return findings
+            }
+            if fromParent > 0 && toParent > 0 {
+                say(
+                    "no_exchange",
+                    "no complete exchange: \(Quantities.formatSize(Int(fromParent))) from the parent and \(Quantities.formatSize(Int(toParent))) to it, but no request of the parent was answered while observed (data from the peer before any request, or an answer still to come when observation stopped)")
+                return findings
+            }
             let (way, bytes, mbps) = fromParent >= toParent
                 ? ("from the parent", fromParent, figures.mbpsTx) : ("to the parent", toParent, figures.mbpsRx)
             say(
@@ -59,20 +71,27 @@ enum ObserveDiagnosis {
     }
 
     /// Where a stop-and-wait exchange's time goes, on the busiest connection: turnaround (peer
-    /// and channel), think time (the parent), or the transfer of the bytes themselves.
+    /// and channel), think time (the parent), or the transfer of the bytes themselves. The cycle
+    /// is the exchanges' own: from the first request to the last answer, not the connection's
+    /// life (idle before its first request or after its last answer, until it closed, would
+    /// count as moving bytes). The parts are means, as the cycle is: shares of the time add up
+    /// only for means (p50s would leave out the parent's idle time between bursts, and the
+    /// remainder would be named as moving bytes).
     private static func timeSplit(
         _ document: ObserveDocument, channelRoundTripMicroseconds: Double?, _ say: (String, String) -> Void
     ) {
         guard let busiest = document.connections.max(by: { $0.figures.exchanges < $1.figures.exchanges }),
-            let rate = busiest.figures.exchangesPerSecond, rate > 0,
-            let turnaround = busiest.figures.turnaroundMicroseconds.p50
+            let rate = busiest.exchangingSeconds.flatMap({ $0 > 0 ? Double(busiest.figures.exchanges) / $0 : nil })
+                ?? busiest.figures.exchangesPerSecond,
+            rate > 0,
+            let turnaround = busiest.figures.turnaroundMicroseconds.mean
         else { return }
         let cycle = 1e6 / rate
-        let think = busiest.figures.thinkMicroseconds.p50 ?? 0
+        let think = busiest.figures.thinkMicroseconds.mean ?? 0
         let transfer = max(0, cycle - turnaround - think)
-        let exchange = "a \(duration(cycle)) exchange (\(Format.compact(rate)) exchanges/s on \(busiest.connection.description))"
+        let exchange = "a \(duration(cycle)) exchange (\(Format.compact(rate)) exchanges/s on \(busiest.connection.description) while it exchanged)"
         if turnaround / cycle >= dominantShare {
-            var text = "turnaround p50 \(duration(turnaround)) of \(exchange): the time is spent in the enclave and on the channel, not in the parent"
+            var text = "turnaround mean \(duration(turnaround)) of \(exchange): the time is spent in the enclave and on the channel, not in the parent"
             if let channel = channelRoundTripMicroseconds {
                 let peer = max(0, turnaround - channel)
                 text += "; the channel's own round trip is \(duration(channel)), so about \(duration(peer)) is the enclave's work"
@@ -83,15 +102,15 @@ enum ObserveDiagnosis {
         } else if think / cycle >= dominantShare {
             say(
                 "time_in_parent",
-                "the parent waits \(duration(think)) between exchanges (think time p50) of \(exchange): the time is in the parent, before it sends the next request")
+                "the parent waits \(duration(think)) between exchanges (think time mean) of \(exchange): the time is in the parent, before it sends the next request")
         } else if transfer / cycle >= dominantShare {
             say(
                 "time_in_transfer",
-                "sending the request and the answer takes most of \(exchange) (turnaround p50 \(duration(turnaround)), think p50 \(duration(think))): the bytes themselves are the cost")
+                "sending the request and the answer takes most of \(exchange) (turnaround mean \(duration(turnaround)), think mean \(duration(think))): the bytes themselves are the cost")
         } else {
             say(
                 "time_shared",
-                "\(exchange) splits into turnaround p50 \(duration(turnaround)) (enclave and channel), think time p50 \(duration(think)) (parent) and the rest moving bytes")
+                "\(exchange) splits into turnaround mean \(duration(turnaround)) (enclave and channel), think time mean \(duration(think)) (parent) and the rest moving bytes")
         }
     }
 

@@ -22,6 +22,7 @@ extension ObserveDocument {
             } ?? 0
             return ConnectionFigures(
                 connection: connection, seconds: Distribution.round(span),
+                exchangingSeconds: record.statistics.exchangingSeconds,
                 figures: Self.figures(record.statistics, totals: record.tracker.totals, seconds: span),
                 packets: Self.packetsByOp(record.tracker.totals), unansweredRequests: record.tracker.totals.unansweredRequests,
                 overlappedExchanges: record.statistics.overlapped,
@@ -29,7 +30,9 @@ extension ObserveDocument {
                 responseDataPackets: record.statistics.responseDataPackets)
         }
         packets = Self.packetsByOp(totals)
-        let follows = observation.options.followsProcesses
+        // Counted only with a process followed and its system call counter (whose program also
+        // sends the writes) attached: otherwise null, not 0 writes.
+        let follows = observation.options.followsProcesses && observation.counters?.isAttached("syscalls") == true
         writes = WriteFigures(
             count: follows ? observation.writeSizes.count : nil,
             bytes: follows ? observation.writeSizes.distribution : .empty,

@@ -78,6 +78,9 @@ public struct ObserveDocument: Sendable, Encodable {
         public var connection: VsockConnection
         /// From its first packet to its last.
         public var seconds: Double
+        /// From its first exchange's request to its last exchange's answer (not in the JSON):
+        /// the diagnosis's cycle, without the time the connection sat idle before or after.
+        public var exchangingSeconds: Double?
         public var figures: Figures
         public var packets: PacketsByOp
         public var unansweredRequests: Int

@@ -87,6 +87,10 @@ public enum ObserveSession {
     static let pollMilliseconds: Int32 = 20
 
     public static func run(_ options: ObserveOptions) throws -> Observation {
+        // A pid that names no process would end the observation at its first poll, empty.
+        for pid in options.pids where kill(pid, 0) != 0 && errno != EPERM {
+            throw ObserveError(operation: "following pid \(pid)", errno: errno, detail: "check --pid: the process must be running")
+        }
         let tap = try VsockTap(configuration: VsockTap.Configuration(port: options.port, cid: options.cid))
         defer { tap.close() }
         var child: HeldProcess?
@@ -116,7 +120,19 @@ public enum ObserveSession {
         let startedAt = iso8601Now()
         let stop = StopRequest()
         if child == nil { SignalWatcher.start { _ in stop.request() } }
+        // With a command, Ctrl-C (SIGINT to the whole foreground group) is the command's: it
+        // ends, and the observation is still reported, as a shell waiting for a command does
+        // (and `probe -- COMMAND`). The command was forked before: its own dispositions stand.
+        let previousInterrupt = child == nil ? nil : signal(SIGINT, SIG_IGN)
+        let previousQuit = child == nil ? nil : signal(SIGQUIT, SIG_IGN)
+        defer {
+            if child != nil {
+                signal(SIGINT, previousInterrupt)
+                signal(SIGQUIT, previousQuit)
+            }
+        }
         let start = MonotonicClock.nanos()
+        builder.startNanos = start
         try child?.release()
         var exitStatus: Int32?
         var lag = ReaderLag(since: start)

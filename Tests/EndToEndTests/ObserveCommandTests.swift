@@ -36,4 +36,69 @@ import VsockProbe
         let writes = try #require(json["writes"] as? [String: Any])
         #expect((writes["count"] as? Int ?? 0) > 1000, "the writes were followed: \(writes)")
     }
+
+    /// A --pid that names no process is bad input: one line saying so, exit 2 (it once gave an
+    /// empty 0.02 s observation, exit 0, whose diagnosis blamed the port).
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON): without, observe stops earlier, at the privilege check"))
+    func aPidOfNoProcessIsBadInput() throws {
+        let result = try Tool.run(["observe", "--port", "5999", "--pid", "5000000", "--duration", "1s"], timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains("pid 5000000") == true && lines.first?.contains("No such process") == true, "\(result.stderr)")
+    }
+
+    /// Ctrl-C while a followed command runs reaches the command and observe alike (the
+    /// terminal signals the whole foreground group): the command ends and observe still
+    /// reports, with the command's status, as a shell waiting for it would (and as `probe --
+    /// COMMAND` does). It once died of the signal with nothing written.
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs"))
+    func ctrlCDuringAFollowedCommandStillReports() throws {
+        let dir = try Tool.scratch()
+        let pidFile = dir + "/command.pid"
+        // Through env: SIGINT's default disposition, whatever this test process passes on (an
+        // ignored SIGINT is inherited, and observe would then survive for the wrong reason).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "--default-signal=INT", Tool.path, "observe", "--port", "5999", "--json", dir + "/o.json", "--", "/bin/sh", "-c",
+            "echo $$ > \(pidFile); exec sleep 20",
+        ]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = ReadAll(out.fileHandleForReading), errData = ReadAll(err.fileHandleForReading)
+        var commandPid: Int32?
+        let started = Date()
+        while commandPid == nil, Date().timeIntervalSince(started) < 20, process.isRunning {
+            commandPid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if commandPid == nil { usleep(20_000) }
+        }
+        let command = try #require(commandPid, "the command never ran: \(errData.text(waitingUpTo: 0))")
+        usleep(200_000)  // the command has exec'd sleep
+        // SIGINT (signal 2, bit 1) is not blocked in observe (a blocked mask is inherited too).
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        let blocked = try #require(status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") })
+        let bits = try #require(UInt64(blocked.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16))
+        try #require(bits & (1 << (UInt64(SIGINT) - 1)) == 0, "observe has SIGINT blocked: \(blocked)")
+        // What the terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+        kill(process.processIdentifier, SIGINT)
+        kill(command, SIGINT)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            kill(command, SIGKILL)
+            Issue.record("observe did not stop within 20 s of Ctrl-C")
+        }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "observe died of the signal: \(errData.text())")
+        #expect(process.terminationStatus == 128 + SIGINT, "the command's status (128 + SIGINT)")
+        #expect(outData.text().contains("vsockbench observe: port 5999"), "\(outData.text())")
+        let json = try #require(
+            try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/o.json"))) as? [String: Any],
+            "no JSON written")
+        #expect(json["exit_status"] as? Int == Int(128 + SIGINT))
+    }
 }

@@ -88,4 +88,31 @@ import Testing
         #expect(exchanges.first?.responseBytes == 20)
         #expect(tracker.totals.unansweredTurnBytes == 64)
     }
+
+    @Test("the same ends reused by a new connection (a handshake after data): fresh fwd_cnt, no think time across the gap")
+    func reusedEnds() {
+        var script = PacketScript()
+        script.handshake()
+        for _ in 0..<5 { script.exchange(request: 8224, response: 5000, work: 1_000_000, think: 200_000) }
+        // The parent closes; two seconds later a new connection comes from the same port to the same port.
+        script.packets.append(ObservedPacket(timestampNanos: script.now, direction: .fromParent, connection: PacketScript.connection, op: 4, length: 0))
+        script.wait(1000)
+        script.packets.append(ObservedPacket(timestampNanos: script.now, direction: .toParent, connection: PacketScript.connection, op: 3, length: 0))
+        script.wait(2_000_000_000)
+        script.peerRead = 0
+        script.sentToPeer = 0
+        script.handshake()
+        for _ in 0..<5 { script.exchange(request: 8224, response: 5000, work: 1_000_000, think: 200_000) }
+        let (exchanges, tracker) = script.run()
+        #expect(exchanges.count == 10)
+        #expect(exchanges.allSatisfy { $0.inFlight == 1 }, "\(exchanges.map(\.inFlight))")
+        // The new connection's first exchange has no previous answer on it: no think time.
+        #expect(exchanges[5].thinkNanos == nil, "\(String(describing: exchanges[5].thinkNanos))")
+        #expect(exchanges.dropFirst(6).allSatisfy { $0.thinkNanos == 200_000 })
+        // The last exchange of the first connection ends with its shutdown and reset, not with the
+        // next connection's handshake.
+        #expect(exchanges[4].packetsFromParent == 3 && exchanges[4].packetsToParent == 3, "\(exchanges[4])")
+        #expect(exchanges.allSatisfy { $0.turnaroundNanos == 1_000_000 })
+        #expect(tracker.totals.payloadFromParent == 10 * 8224)
+    }
 }

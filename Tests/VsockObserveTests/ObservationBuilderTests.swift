@@ -62,6 +62,56 @@ import VsockProbe
         #expect(builder.writeSizes.isExact)
     }
 
+    @Test("events from before the observation's start (observe was still attaching) are left out: its span is the counters' and the rates'")
+    func eventsBeforeTheStartAreLeftOut() throws {
+        let start: UInt64 = 5_000_000_000
+        var builder = ObservationBuilder()
+        builder.startNanos = start
+        var before: [TapEvent] = []
+        var after: [TapEvent] = []
+        for index in 0..<10 {
+            let t = start - 1_000_000_000 + UInt64(index) * 50_000_000
+            before += [Self.sent(t, from: 50000), Self.received(t + 1_000_000, to: 50000, read: UInt32(index + 1) * 100)]
+            before.append(TapEvent(timestampNanos: t + 2_000_000, kind: .write, length: 100, tgid: 42, syscallNumber: 1, descriptor: 5))
+        }
+        for index in 0..<4 {
+            let t = start + 1_000 + UInt64(index) * 50_000_000
+            after += [Self.sent(t, from: 50001), Self.received(t + 1_000_000, to: 50001, read: UInt32(index + 1) * 100)]
+            after.append(TapEvent(timestampNanos: t + 2_000_000, kind: .write, length: 100, tgid: 42, syscallNumber: 1, descriptor: 5))
+        }
+        // The first batch holds both (the buffer drained at the start), the next what came after.
+        try builder.take(Array(before.suffix(6)) + Array(after.prefix(3)))
+        try builder.take(Array(after.dropFirst(3)))
+        try builder.finish()
+        #expect(builder.total.exchanges == 4, "\(builder.total.exchanges)")
+        #expect(builder.packets == 8 && builder.writes == 4, "packets \(builder.packets), writes \(builder.writes)")
+        #expect(Array(builder.connections.keys).map(\.parentPort) == [50001])
+        #expect(builder.totals.payloadFromParent == 400)
+    }
+
+    @Test("an event later than the horizon (a CPU held up between reserving and stamping it) is taken late: no crash, no time going backwards")
+    func eventLaterThanTheHorizon() throws {
+        var builder = ObservationBuilder()
+        // Connection 50000: a request at 1.000 s taken (the newest event, 1.1 s, is far ahead);
+        // its answer, stamped 0.999 s by a CPU held up, comes in the next batch.
+        try builder.take([Self.sent(1_000_000_000, from: 50000), Self.sent(1_100_000_000, from: 50001)])
+        try builder.take([Self.received(999_000_000, to: 50000, read: 100), Self.received(1_101_000_000, to: 50001, read: 100)])
+        try builder.finish()
+        let record = try #require(builder.connections.values.first { $0.tracker.connection.parentPort == 50000 })
+        let totals = record.tracker.totals
+        let first = try #require(totals.firstNanos), last = try #require(totals.lastNanos)
+        #expect(first <= last, "first \(first), last \(last)")
+        // Its exchange is counted, and its turnaround with it (not wrapped around beyond the histogram).
+        #expect(record.statistics.exchanges == 1)
+        #expect(record.statistics.turnaround.totalCount == 1)
+        let observation = Observation(
+            options: ObserveOptions(port: 5005, durationSeconds: 1), connections: builder.connections, writeSizes: SizeDistribution(),
+            writesBySyscall: [:], counters: nil, seconds: 1, lostPackets: 0, lostWrites: 0, contextSwitches: nil, pids: [],
+            exitStatus: nil, warnings: [], sources: [], kernel: "test", startedAt: "now", pcapPackets: nil)
+        let document = ObserveDocument(observation)
+        #expect(document.connections.allSatisfy { $0.seconds >= 0 })
+    }
+
     @Test("a loopback event pair becomes one connection seen from the side that connects to the port")
     func loopbackDirections() {
         let out = TapEvent(timestampNanos: 1, kind: .sent, sourceCID: 1, sourcePort: 40000, destinationCID: 1, destinationPort: 5005, length: 10, op: 5)

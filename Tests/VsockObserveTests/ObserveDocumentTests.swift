@@ -63,6 +63,30 @@ import VsockProbe
         #expect((object["writes"] as? [String: Any])?["count"] is NSNull)
     }
 
+    @Test("following a process whose system call counter did not attach: its writes and system calls are null, not 0")
+    func processCountsNullWhenNotAttached() throws {
+        var script = PacketScript()
+        for _ in 0..<10 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 100_000) }
+        func document(attached: Bool) throws -> [String: Any] {
+            var observation = Self.observation(script, pids: [42])
+            observation.counters = ProbeCounters(
+                syscalls: attached ? ["write": 10, "read": 20] : [:],
+                sources: [ProbeSource(program: "count_syscall", tracepoint: "raw_syscalls/sys_enter", counts: "syscalls", attached: attached)])
+            return try Self.json(ObserveDocument(observation))
+        }
+        let missing = try document(attached: false)
+        let writes = try #require(missing["writes"] as? [String: Any])
+        #expect(writes["count"] is NSNull, "\(writes)")
+        #expect(writes["by_syscall"] is NSNull, "\(writes)")
+        #expect(missing["syscalls"] is NSNull, "\(String(describing: missing["syscalls"]))")
+        #expect((missing["per_exchange"] as? [String: Any])?["writes"] is NSNull)
+        // Attached: counted, zeros included.
+        let counted = try document(attached: true)
+        #expect((counted["writes"] as? [String: Any])?["count"] as? Int == 0)
+        #expect((counted["syscalls"] as? [String: Any])?["write"] as? Int == 10)
+        #expect((counted["per_exchange"] as? [String: Any])?["writes"] as? Double == 1)
+    }
+
     @Test("nothing observed: no exchange, distributions null, the diagnosis says what to check")
     func empty() throws {
         let document = ObserveDocument(Self.observation(PacketScript()))
@@ -82,7 +106,7 @@ import VsockProbe
         #expect(codes.contains("stop_and_wait"))
         #expect(codes.contains("time_in_peer"))
         let text = document.diagnosis.first { $0.code == "time_in_peer" }?.text ?? ""
-        #expect(text.contains("turnaround p50 2.90 ms") && text.contains("80.00 us"), "\(text)")
+        #expect(text.contains("turnaround mean 2.90 ms") && text.contains("80.00 us"), "\(text)")
     }
 
     @Test("diagnosis: the parent's think time, small writes, pipelining")
@@ -105,6 +129,44 @@ import VsockProbe
         #expect(ObserveDocument(Self.observation(pipelined)).diagnosis.map(\.code).contains("pipelined"))
     }
 
+    @Test("diagnosis: a connection idle after its exchanges until it closed (a pool's idle timeout) is not 'time in transfer'")
+    func idleTailIsNotTransferTime() throws {
+        var script = PacketScript()
+        script.handshake()
+        // A 4 ms cycle: 1 ms in the enclave and the channel, 3 ms in the parent.
+        for _ in 0..<100 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 3_000_000) }
+        // Then the connection sits idle for 10 s and is closed.
+        script.wait(10_000_000_000)
+        script.packets.append(ObservedPacket(timestampNanos: script.now, direction: .fromParent, connection: PacketScript.connection, op: 4, length: 0))
+        script.packets.append(ObservedPacket(timestampNanos: script.now + 1000, direction: .toParent, connection: PacketScript.connection, op: 3, length: 0))
+        let document = ObserveDocument(Self.observation(script, seconds: 10.5))
+        let codes = document.diagnosis.map(\.code)
+        #expect(codes.contains("time_in_parent"), "\(document.diagnosis)")
+        #expect(!codes.contains("time_in_transfer"), "\(document.diagnosis)")
+        let text = try #require(document.diagnosis.first { $0.code == "time_in_parent" }?.text)
+        // The cycle of the exchanges (4 ms), not of the connection's life (10.4 s / 100).
+        let cycle = try #require(text.firstMatch(of: /of a ([0-9.]+) ms exchange/).flatMap { Double($0.1) }, "\(text)")
+        #expect(abs(cycle - 4) < 0.1, "\(text)")
+    }
+
+    @Test("diagnosis: bursts of exchanges with the parent idle in between: the time is in the parent, not in transfer")
+    func burstsAreTimeInTheParent() throws {
+        var script = PacketScript()
+        script.handshake()
+        // 10 bursts of 10 exchanges (1 ms in the enclave, 1 ms in the parent), 1 s apart: the
+        // parent's own time between bursts is think time too, most of the whole.
+        for burst in 0..<10 {
+            for index in 0..<10 {
+                let think: UInt64 = index == 9 && burst < 9 ? 1_000_000_000 : 1_000_000
+                script.exchange(request: 8224, response: 8224, work: 1_000_000, think: think)
+            }
+        }
+        let document = ObserveDocument(Self.observation(script, seconds: 9.3))
+        let codes = document.diagnosis.map(\.code)
+        #expect(codes.contains("time_in_parent"), "\(document.diagnosis)")
+        #expect(!codes.contains("time_in_transfer"), "\(document.diagnosis)")
+    }
+
     @Test("a one-way stream is said as such")
     func oneWay() {
         var script = PacketScript()
@@ -113,6 +175,29 @@ import VsockProbe
             script.peerReadsAll()
         }
         #expect(ObserveDocument(Self.observation(script)).diagnosis.map(\.code) == ["one_way"])
+    }
+
+    @Test("no exchange but no one-way stream either: only control packets, or data both ways with no answered request")
+    func noExchangeIsNotAlwaysAStream() {
+        // A connection opened and closed (or idle, its credit updates only): no data at all.
+        var control = PacketScript()
+        control.handshake()
+        control.peerReadsAll()
+        control.parentCreditUpdate()
+        let controlCodes = ObserveDocument(Self.observation(control)).diagnosis.map(\.code)
+        #expect(!controlCodes.contains("one_way"), "\(controlCodes)")
+        #expect(controlCodes == ["no_data"], "\(controlCodes)")
+
+        // The peer's greeting, then a request still unanswered when observation stopped: data both ways.
+        var greeting = PacketScript()
+        greeting.handshake()
+        greeting.peerSends(64)
+        greeting.wait(1000)
+        greeting.parentSends(100)
+        let greetingDocument = ObserveDocument(Self.observation(greeting))
+        let greetingCodes = greetingDocument.diagnosis.map(\.code)
+        #expect(greetingCodes == ["no_exchange"], "\(greetingCodes)")
+        #expect(!greetingDocument.diagnosis.contains { $0.text.contains("one way") }, "\(greetingDocument.diagnosis)")
     }
 
     @Test("sizes are exact, not HdrHistogram buckets")

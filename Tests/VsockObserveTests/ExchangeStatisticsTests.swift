@@ -1,0 +1,49 @@
+import Testing
+
+@testable import VsockObserve
+
+/// What a connection's statistics hold: every exchange's times whatever their size, in memory
+/// that grows with what they hold (observe keeps one set per connection).
+@Suite struct ExchangeStatisticsTests {
+    static func exchange(at nanos: UInt64, turnaround: UInt64, think: UInt64?, bytes: UInt64 = 8224) -> Exchange {
+        var exchange = Exchange.empty
+        exchange.requestStartNanos = nanos
+        exchange.requestEndNanos = nanos
+        exchange.responseStartNanos = nanos + turnaround
+        exchange.responseEndNanos = nanos + turnaround
+        exchange.requestBytes = bytes
+        exchange.responseBytes = bytes
+        exchange.thinkNanos = think
+        return exchange
+    }
+
+    @Test("a think time of hours (a connection used now and then, followed until its process exits) is recorded, not dropped")
+    func thinkTimeOfHours() throws {
+        var statistics = ExchangeStatistics()
+        let twoHours: UInt64 = 7_200_000_000_000
+        statistics.record(Self.exchange(at: 1_000_000_000, turnaround: 1_000_000, think: nil))
+        statistics.record(Self.exchange(at: 1_000_000_000 + twoHours, turnaround: 1_000_000, think: twoHours))
+        #expect(statistics.exchanges == 2)
+        #expect(statistics.think.totalCount == 1)
+        let think = try #require(Distribution(statistics.think, divisor: 1000).max)
+        #expect(abs(think - 7_200_000_000) <= 7_200_000_000 * 0.001, "\(think) us")
+    }
+
+    @Test("a connection of one exchange takes memory for what it holds, not for an hour of nanoseconds and a terabyte")
+    func footprintGrowsWithTheValues() {
+        var statistics = ExchangeStatistics()
+        statistics.record(Self.exchange(at: 1_000_000_000, turnaround: 1_000_000, think: nil))
+        let footprint = statistics.turnaround.estimatedFootprintInBytes + statistics.think.estimatedFootprintInBytes
+            + statistics.requestBytes.histogram.estimatedFootprintInBytes + statistics.responseBytes.histogram.estimatedFootprintInBytes
+        // The four took about 1 MiB whatever they held: 10,000 short connections, 10 GiB.
+        #expect(footprint < 256 * 1024, "\(footprint) bytes")
+        // The merged total still takes in every connection's values, large or small.
+        var total = ExchangeStatistics()
+        total.add(statistics)
+        var long = ExchangeStatistics()
+        long.record(Self.exchange(at: 1_000_000_000, turnaround: 30_000_000_000, think: 5_000_000_000, bytes: 1 << 30))
+        total.add(long)
+        #expect(total.exchanges == 2 && total.turnaround.totalCount == 2 && total.think.totalCount == 1)
+        #expect(total.requestBytes.distribution.max == Double(1 << 30))
+    }
+}
