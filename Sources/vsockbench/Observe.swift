@@ -67,7 +67,7 @@ extension VsockBench {
                 transform: TimeSpan.parsePositive)
         var channelRTT: TimeSpan?
 
-        @Option(name: .long, help: ArgumentHelp("Write the observation as JSON (schema vsockbench-observe/1) to this file ('-': standard output).", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Write the observation as JSON (schema vsockbench-observe/1) to this file ('-': standard output, and the text report to standard error).", valueName: "file"))
         var json: String?
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML page to this file.", valueName: "file"))
@@ -102,7 +102,8 @@ extension VsockBench {
             }
             for warning in observation.warnings { printError("warning: \(warning)") }
             let document = ObserveDocument(observation, channelRoundTripMicroseconds: channelRTT.map { $0.seconds * 1e6 })
-            print(ObserveText.render(document), terminator: "")
+            // With `--json -` standard output carries the JSON alone: the text goes to stderr.
+            if json == "-" { FileHandle.standardError.write(Data(ObserveText.render(document).utf8)) } else { print(ObserveText.render(document), terminator: "") }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

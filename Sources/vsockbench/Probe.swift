@@ -53,7 +53,7 @@ extension VsockBench {
                 """
         )
 
-        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters as JSON to FILE ('-': standard output).", valueName: "FILE"))
+        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters as JSON to FILE ('-': standard output, and the text report to standard error).", valueName: "FILE"))
         var jsonPath: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
@@ -95,9 +95,14 @@ extension VsockBench {
             }
             let configuration = ProbeConfiguration(
                 pids: [], followChildren: !noChildren, vsockPort: vsockPort, vsockCID: vsockCid)
-            if interval != nil { print(ProbeReport.intervalHeader) }
+            // With `--json -` standard output carries the JSON alone: the text goes to stderr.
+            let jsonToStdout = jsonPath == "-"
+            let show: @Sendable (String) -> Void = { text in
+                if jsonToStdout { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
+            }
+            if interval != nil { show(ProbeReport.intervalHeader + "\n") }
             let onInterval: ProbeSession.IntervalHandler = { delta, elapsed in
-                print(ProbeReport.intervalLine(delta, elapsed: elapsed))
+                show(ProbeReport.intervalLine(delta, elapsed: elapsed) + "\n")
             }
             let result: ProbeSessionResult
             let title: String
@@ -117,8 +122,8 @@ extension VsockBench {
                 throw ExitCode(2)
             }
             for warning in result.warnings { printError("warning: \(warning)") }
-            if interval != nil { print("") }
-            print(ProbeReport.text(result, title: title), terminator: "")
+            if interval != nil { show("\n") }
+            show(ProbeReport.text(result, title: title))
             if let jsonPath { try writeJSON(result.counters, to: jsonPath) }
             if let status = result.exitStatus, status != 0 { throw ExitCode(status) }
         }

@@ -37,6 +37,18 @@ import VsockProbe
         #expect((writes["count"] as? Int ?? 0) > 1000, "the writes were followed: \(writes)")
     }
 
+    /// `--json -`: standard output is the JSON alone (a pipe into jq works); the text report
+    /// goes to standard error. (Both used to go to standard output, one after the other.)
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs"))
+    func jsonToStandardOutputIsTheJSONAlone() throws {
+        let result = try Tool.run(["observe", "--port", "5999", "--json", "-", "--", "/bin/true"], timeout: 30)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
+        #expect(json["schema"] as? String == "vsockbench-observe/1")
+        #expect(json["exchanges"] as? Int == 0)
+        #expect(result.stderr.contains("vsockbench observe: port 5999"), "the text report on stderr: \(result.stderr)")
+    }
+
     /// A --pid that names no process is bad input: one line saying so, exit 2 (it once gave an
     /// empty 0.02 s observation, exit 0, whose diagnosis blamed the port).
     @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON): without, observe stops earlier, at the privilege check"))

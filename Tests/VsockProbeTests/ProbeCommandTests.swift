@@ -70,7 +70,10 @@ import Testing
         }
         let output = try Self.vsockbench(["probe", "--vsock-port", Self.unusedPort, "--pid", "\(sleeper.pid)", "--duration", "0.2", "--json", "-"])
         #expect(output.status == 0, "\(output.stderr)")
-        #expect(output.stdout.contains("vsockbench probe: pid \(sleeper.pid)"))
+        // Standard output is the JSON alone; the text report went to standard error.
+        #expect(output.stderr.contains("vsockbench probe: pid \(sleeper.pid)"))
+        let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        #expect(json?["syscalls"] != nil, "\(output.stdout)")
     }
 
     @Test(
