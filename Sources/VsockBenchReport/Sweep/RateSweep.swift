@@ -17,8 +17,10 @@ public struct RateSweepPlan: Sendable, Equatable {
         }
         guard rates.count >= 2 else { throw .badSizes("--rates needs at least two rates to draw a curve; for example --rates 1000,2000,5000,10000/s") }
         let sorted = rates.sorted()
-        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous == next {
-            throw .badSizes("rate \(ArrivalRate(perSecond: next).summary) is given twice; each rate is measured once")
+        // Compared as written in the case names: 1000.01 and 1000.04 would name one case twice.
+        let written = sorted.map { ArrivalRate(perSecond: $0).summary }
+        for (previous, next) in zip(written, written.dropFirst()) where previous == next {
+            throw .badSizes("rate \(next) is given twice (rates are told apart to 0.1/s); each rate is measured once")
         }
         var cases: [CaseSpec] = []
         for rate in sorted {

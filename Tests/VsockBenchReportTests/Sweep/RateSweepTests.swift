@@ -48,6 +48,8 @@ import Testing
         #expect { try RateSweepPlan(workload: .stream, size: 8192, rates: [1, 2], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("a stream has no requests to pace") }
         #expect { try RateSweepPlan(workload: .rr, size: 8192, rates: [1000], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("at least two rates") }
         #expect { try RateSweepPlan(workload: .rr, size: 8192, rates: [1000, 1000], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("given twice") }
+        // Two rates that would name the same case.
+        #expect { try RateSweepPlan(workload: .rr, size: 8192, rates: [1000.01, 1000.04], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("given twice") }
         #expect { try RateSweepPlan.parseRates("1000,fast") } throws: { "\($0)".contains("'fast' is not a rate") }
         #expect((try? RateSweepPlan.parseRates("1000,2k,5000/s")) == [1000, 2000, 5000])
     }
