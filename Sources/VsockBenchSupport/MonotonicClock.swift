@@ -1,10 +1,11 @@
+import CShims
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Monotonic time in nanoseconds (CLOCK_MONOTONIC, a vDSO call: no syscall on the data path).
 public enum MonotonicClock {
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func nanos() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)

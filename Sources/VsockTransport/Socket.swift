@@ -31,6 +31,10 @@ public final class Socket: Sendable {
     private let closed = Atomic<Bool>(false)
     /// This socket's side of the read watchdog (`watchReads`).
     let readWatch = ReadWatch()
+    /// `chainReadsToWrites()` was called: a timed write leaves its end in `chainedReadStart`.
+    private let chainsReads = Atomic<Bool>(false)
+    /// When the last timed write returned, for the next read to take as its start (0: none).
+    private let chainedReadStart = Atomic<UInt64>(0)
 
     init(descriptor: FileDescriptor, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true, kind: SocketKind = .stream) {
         self.descriptor = descriptor
@@ -42,6 +46,24 @@ public final class Socket: Sendable {
 
     @inline(__always)
     private func now() -> UInt64 { timesSyscalls ? MonotonicClock.nanos() : 0 }
+
+    /// From now on a read that follows a timed write takes that write's end as its own start,
+    /// one clock read fewer a request/response exchange: the read's time then runs from the
+    /// response's departure to the next request's arrival, the little bookkeeping between the
+    /// two syscalls included, so that processing and I/O wait partition the thread's time.
+    /// Only for a socket whose reads and writes are made by one thread (the target's
+    /// stop-and-wait path with a sink that writes on the caller's thread).
+    public func chainReadsToWrites() {
+        chainsReads.store(true, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    private func readStart() -> UInt64 {
+        let chained = chainedReadStart.load(ordering: .relaxed)
+        if chained == 0 { return now() }
+        chainedReadStart.store(0, ordering: .relaxed)
+        return chained
+    }
 
     deinit {
         assert(closed.load(ordering: .relaxed), "Socket \(descriptor.rawValue) deallocated without close()")
@@ -77,7 +99,7 @@ public final class Socket: Sendable {
     @inline(__always)
     public func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(SystemError) -> Int {
         if readWatch.hasFired { throw readWatch.timeoutError("recv") }
-        let start = now()
+        let start = readStart()
         let entered = readWatch.enter()
         let n: Int
         do {
@@ -119,6 +141,7 @@ public final class Socket: Sendable {
             counters.recordWrite(bytes: n, nanos: end &- start, short: n < count - offset, end: end)
             offset += n
         }
+        if count > 0, chainsReads.load(ordering: .relaxed) { chainedReadStart.store(counters.lastWriteEndNanos, ordering: .relaxed) }
     }
 
     /// Writes every byte in pieces of at most `chunk` bytes, each its own write (an application

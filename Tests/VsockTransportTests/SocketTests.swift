@@ -59,6 +59,36 @@ func temporarySocketPath(_ name: String) -> String {
         #expect(b.counters.snapshot().reads == 1 && b.counters.snapshot().bytesRead == 5)
     }
 
+    @Test("chained reads: a read after a write is timed from the write's end, so a pause between them counts as the read's wait", arguments: [false, true])
+    func chainedReadTiming(chained: Bool) throws {
+        let (a, b) = try Socket.makePair()
+        defer {
+            a.close()
+            b.close()
+        }
+        if chained { a.chainReadsToWrites() }
+        var byte: UInt8 = 7
+        try b.writeAll(&byte, count: 1)  // the answer is buffered before a even asks
+        try a.writeAll(&byte, count: 1)
+        let pause: UInt64 = 50_000_000
+        MonotonicClock.sleep(nanos: pause)
+        let n = try a.read(into: &byte, count: 1)
+        #expect(n == 1)
+        let readNanos = a.counters.snapshot().readNanos
+        if chained {
+            // From the write's end: the pause is in it.
+            #expect(readNanos >= pause)
+        } else {
+            // Its own start: a read of a byte already buffered takes microseconds, not the pause.
+            #expect(readNanos < pause)
+        }
+        // A second read, with no write before it, times itself again (the chain is used once).
+        try b.writeAll(&byte, count: 1)
+        MonotonicClock.sleep(nanos: pause)
+        _ = try a.read(into: &byte, count: 1)
+        #expect(a.counters.snapshot().readNanos - readNanos < pause)
+    }
+
     @Test("writing to a closed peer fails in the write (send) with EPIPE, a disconnect")
     func writeToClosedPeer() throws {
         let (a, b) = try Socket.makePair()

@@ -27,6 +27,8 @@ struct RequestHandler {
         let lane = record.lanes[0]
         let cost = exchange.targetCostNanos
         let inPlace = sink is ImmediateSink
+        // One thread reads and writes: a request's read starts where the last response's write ended.
+        if inPlace { socket.chainReadsToWrites() }
         // The measured interval opens at the first request the driver flagged as measured and
         // closes once the bye's flush is done (see FrameHeader.measuredFlag). Its read side is
         // cut at frame boundaries: bytes exactly from the first measured request's first byte
