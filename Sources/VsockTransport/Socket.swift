@@ -33,6 +33,8 @@ public final class Socket: Sendable {
     let readWatch = ReadWatch()
     /// `chainReadsToWrites()` was called: a timed write leaves its end in `chainedReadStart`.
     private let chainsReads = Atomic<Bool>(false)
+    /// `chainReadsToWrites(untimedWrites: true)`: a write's own time goes to the next read.
+    private let untimedWrites = Atomic<Bool>(false)
     /// When the last timed write returned, for the next read to take as its start (0: none).
     private let chainedReadStart = Atomic<UInt64>(0)
 
@@ -53,7 +55,15 @@ public final class Socket: Sendable {
     /// two syscalls included, so that processing and I/O wait partition the thread's time.
     /// Only for a socket whose reads and writes are made by one thread (the target's
     /// stop-and-wait path with a sink that writes on the caller's thread).
-    public func chainReadsToWrites() {
+    ///
+    /// `untimedWrites`: one clock read fewer again. `writeAll` reads the clock once, before its
+    /// first send, counts no time for itself and leaves that start as its end and as the next
+    /// read's start: the write's time is counted in that read's. What was I/O stays I/O (the
+    /// sum of read and write time is the same), and the end of a write is never read. Only
+    /// where each message is one `writeAll` (with pieces, each piece's send would be counted
+    /// in the next piece's caller as processing).
+    public func chainReadsToWrites(untimedWrites: Bool = false) {
+        self.untimedWrites.store(untimedWrites, ordering: .relaxed)
         chainsReads.store(true, ordering: .relaxed)
     }
 
@@ -133,6 +143,7 @@ public final class Socket: Sendable {
     /// Writes every byte, one write syscall (send) at a time; a short write is followed by another.
     @inline(__always)
     public func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
+        if untimedWrites.load(ordering: .relaxed) { return try writeAllUntimed(buffer, count: count) }
         var offset = 0
         while offset < count {
             let start = now()
@@ -142,6 +153,19 @@ public final class Socket: Sendable {
             offset += n
         }
         if count > 0, chainsReads.load(ordering: .relaxed) { chainedReadStart.store(counters.lastWriteEndNanos, ordering: .relaxed) }
+    }
+
+    /// `writeAll` with untimed writes (see `chainReadsToWrites`): one clock read, before the first send.
+    private func writeAllUntimed(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {
+        guard count > 0 else { return }
+        let start = now()
+        var offset = 0
+        while offset < count {
+            let n = try Posix.send(descriptor, buffer + offset, count - offset)
+            counters.recordWrite(bytes: n, nanos: 0, short: n < count - offset, end: start)
+            offset += n
+        }
+        chainedReadStart.store(start, ordering: .relaxed)
     }
 
     /// Writes every byte in pieces of at most `chunk` bytes, each its own write (an application

@@ -89,6 +89,38 @@ func temporarySocketPath(_ name: String) -> String {
         #expect(a.counters.snapshot().readNanos - readNanos < pause)
     }
 
+    @Test("untimed writes: a write reads the clock once, before its send, and its time and the pause after it count in the next read")
+    func untimedWrites() throws {
+        let (a, b) = try Socket.makePair()
+        defer {
+            a.close()
+            b.close()
+        }
+        a.chainReadsToWrites(untimedWrites: true)
+        var byte: UInt8 = 7
+        try b.writeAll(&byte, count: 1)
+        let before = MonotonicClock.nanos()
+        try a.writeAll(&byte, count: 1)
+        let after = MonotonicClock.nanos()
+        let written = a.counters.snapshot()
+        #expect(written.writes == 1 && written.bytesWritten == 1)
+        #expect(written.writeNanos == 0)
+        // Its end, as the handler reads it, is when it started: between the two clock reads around it.
+        #expect(a.counters.lastWriteEndNanos >= before && a.counters.lastWriteEndNanos <= after)
+        let pause: UInt64 = 50_000_000
+        MonotonicClock.sleep(nanos: pause)
+        _ = try a.read(into: &byte, count: 1)
+        #expect(a.counters.snapshot().readNanos >= pause)
+        // An empty write sends nothing and leaves no start for a read to take.
+        try a.writeAll(&byte, count: 0)
+        try b.writeAll(&byte, count: 1)
+        MonotonicClock.sleep(nanos: pause)
+        let readBefore = a.counters.snapshot().readNanos
+        _ = try a.read(into: &byte, count: 1)
+        #expect(a.counters.snapshot().readNanos - readBefore < pause)
+        #expect(a.counters.snapshot().writes == 1)
+    }
+
     @Test("writing to a closed peer fails in the write (send) with EPIPE, a disconnect")
     func writeToClosedPeer() throws {
         let (a, b) = try Socket.makePair()

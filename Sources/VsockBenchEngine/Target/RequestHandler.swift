@@ -27,8 +27,10 @@ struct RequestHandler {
         let lane = record.lanes[0]
         let cost = exchange.targetCostNanos
         let inPlace = sink is ImmediateSink
-        // One thread reads and writes: a request's read starts where the last response's write ended.
-        if inPlace { socket.chainReadsToWrites() }
+        // One thread reads and writes: a request's read starts where the last response's write
+        // ended, or, where each response is one writeAll, where it started (its time then counts
+        // in that read's: processing runs from a request's arrival to its response's write).
+        if inPlace { socket.chainReadsToWrites(untimedWrites: shape == WriteShape() && !socket.isMessageOriented) }
         // rr's echo gets a loop of its own, specialized: no call through the existential a message.
         if let echo = responder as? EchoResponder {
             return try serve(echo, sink: sink, lane: lane, cost: cost, inPlace: inPlace)
@@ -82,8 +84,9 @@ struct RequestHandler {
                     measuring = true
                 }
                 // Processing runs from the frame's arrival to its response's departure. Where a
-                // timed read just completed the frame, or a timed write just sent the response,
-                // that syscall's own timestamp stands for the clock read (two fewer a message).
+                // timed read just completed the frame, or a write just sent the response, that
+                // syscall's own timestamp (a write's end, or with untimed writes its start: see
+                // Socket.chainReadsToWrites) stands for the clock read (two fewer a message).
                 let readEnd = counters.readsNow != readsBefore ? counters.lastReadEndNanos : 0
                 let start = readEnd != 0 ? readEnd : MonotonicClock.nanos()
                 TargetCost.busyWork(nanos: cost, from: start)
