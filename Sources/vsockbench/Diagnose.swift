@@ -62,7 +62,10 @@ extension VsockBench {
         var html: String?
 
         func validate() throws {
-            if (scenario == nil) == (from == nil) {
+            if scenario == nil, from == nil {
+                throw ValidationError("give a scenario to run (vsockbench diagnose scenarios/causes.yaml), or --from RESULTS.json to read a finished run")
+            }
+            if scenario != nil, from != nil {
                 throw ValidationError("give a scenario to run, or --from RESULTS.json, not both")
             }
         }

@@ -35,6 +35,8 @@ extension VsockBench {
         }
 
         func run() throws {
+            // A path that cannot be written is a bad flag (exit 2), said before the facts are gathered.
+            if json != "-" { try checkWritable(json) }
             let report = DoctorReport.gather()
             if json == "-" {
                 print(String(decoding: report.encoded(), as: UTF8.self), terminator: "")

@@ -34,7 +34,7 @@ extension VsockBench.History {
     /// The database option every history command takes.
     struct DatabaseOption: ParsableArguments {
         @Option(name: .long, help: ArgumentHelp(
-            "The history file (default $VSOCKBENCH_HISTORY, else ~/.local/share/vsockbench/history.sqlite).", valueName: "file"))
+            "The history file (default $VSOCKBENCH_HISTORY, else $XDG_DATA_HOME/vsockbench/history.sqlite, else ~/.local/share/vsockbench/history.sqlite).", valueName: "file"))
         var db: String?
 
         func open(creating: Bool) throws -> HistoryDatabase {

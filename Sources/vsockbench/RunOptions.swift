@@ -1,4 +1,5 @@
 import ArgumentParser
+import VsockBenchEngine
 import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
@@ -66,6 +67,10 @@ struct DriverFlags: ParsableArguments {
         guard (1...1000).contains(repeatCount) else { throw ValidationError("--repeat \(repeatCount) is outside 1...1000") }
         guard settle.nanos <= 60_000_000_000 else { throw ValidationError("--settle is longer than a minute") }
         if let messages, messages <= 0 { throw ValidationError("--messages must be positive") }
+        if messages != nil, duration != nil {
+            // As in a scenario file: a case stops after a duration or after a count, not both.
+            throw ValidationError("use one of --duration and --messages, not both: a case stops after a duration or after a number of messages")
+        }
         if let duration, duration.nanos > 7 * 86_400 * 1_000_000_000 { throw ValidationError("--duration is longer than a week") }
     }
 
@@ -94,6 +99,13 @@ struct DriverFlags: ParsableArguments {
         }
         if let warmup {
             for i in scenario.cases.indices { scenario.cases[i].warmupNanos = warmup.nanos }
+        }
+        if inProcess, !scenario.cases.isEmpty {
+            let reasons = scenario.cases.compactMap { spec in ScenarioRunner.inProcessSkipReason(spec).map { "'\(spec.name)': \($0)" } }
+            if reasons.count == scenario.cases.count {
+                // Said before anything runs: every case would be skipped, and nothing measured.
+                throw fail("--target null can run none of these cases (\(reasons.joined(separator: "; "))); give a --target", code: Exit.badInput)
+            }
         }
         if endpoint == nil, !inProcess, let foreign = scenario.cases.first(where: { $0.workload.isForeign }) {
             let what = foreign.kind == .replay ? "a replay case: it drives your own service" : "a raw stream: it drives a byte sink or source such as socat"

@@ -53,6 +53,11 @@ import Testing
         #expect(unknown.stderr.contains("--bogus"))
         #expect(try Self.vsockbench(["doctor", "--json"]).status == 2)
         #expect(try Self.vsockbench(["doctor", "--json", ""]).status == 2)
+        // A file that cannot be written is a bad flag too: said before the report, which does not print.
+        let unwritable = try Self.vsockbench(["doctor", "--json", "/nonexistent-vsockbench-dir/doctor.json"])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stdout.isEmpty, "\(unwritable.stdout)")
+        #expect(unwritable.stderr.contains("/nonexistent-vsockbench-dir"), "\(unwritable.stderr)")
         let help = try Self.vsockbench(["doctor", "--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("--json"))

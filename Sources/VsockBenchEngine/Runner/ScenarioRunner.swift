@@ -110,18 +110,24 @@ public final class ScenarioRunner: Sendable {
         }
         return run
     }
+    /// Why `--target null` cannot run this case in process (nil: it can).
+    public static func inProcessSkipReason(_ spec: CaseSpec) -> String? {
+        if spec.kind == .stream {
+            return "stream cases need a channel; --target null runs rr and masked cases in process"
+        }
+        if spec.workload.isForeign {
+            return "a replay case drives a service of yours; --target null has none (give its endpoint)"
+        }
+        return nil
+    }
+
     /// One case, on a fresh control.
     public func runCase(_ spec: CaseSpec) -> CaseOutcome {
         let control = RunControl()
         current.withLock { $0 = control }
         defer { current.withLock { $0 = nil } }
         if options.inProcess {
-            if spec.kind == .stream {
-                return .skipped(spec, reason: "stream cases need a channel; --target null runs rr and masked cases in process")
-            }
-            if spec.workload.isForeign {
-                return .skipped(spec, reason: "a replay case drives a service of yours; --target null has none (give its endpoint)")
-            }
+            if let reason = Self.inProcessSkipReason(spec) { return .skipped(spec, reason: reason) }
             return .measured(InProcessTarget.run(spec, options: options, control: control))
         }
         do {

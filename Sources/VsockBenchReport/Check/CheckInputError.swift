@@ -6,6 +6,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
     case malformed(path: String, reason: String)
     case duplicateCase(path: String, name: String)
     case mismatchedCases(missingInResults: [String], missingInBaseline: [String])
+    /// `--cases-in-common` with no case on both sides: nothing would be compared.
+    case noCasesInCommon(results: [String], baseline: [String])
     case badTolerance(String)
 
     public var description: String {
@@ -28,6 +30,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             if !missingInResults.isEmpty { parts.append("in the baseline but not the results: \(missingInResults.joined(separator: ", "))") }
             if !missingInBaseline.isEmpty { parts.append("in the results but not the baseline: \(missingInBaseline.joined(separator: ", "))") }
             return "the results and the baseline have different cases (\(parts.joined(separator: "; "))); run the same scenario and cases, or refresh the baseline"
+        case let .noCasesInCommon(results, baseline):
+            return "--cases-in-common: the results and the baseline have no case in common (results: \(results.joined(separator: ", ")); baseline: \(baseline.joined(separator: ", "))), so nothing would be compared; run the same scenario, or refresh the baseline"
         case let .badTolerance(text):
             return text
         }

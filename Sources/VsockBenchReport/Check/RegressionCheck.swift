@@ -42,6 +42,10 @@ public enum RegressionCheck {
         if !options.casesInCommon, !missingInResults.isEmpty || !missingInBaseline.isEmpty {
             throw .mismatchedCases(missingInResults: missingInResults, missingInBaseline: missingInBaseline)
         }
+        if options.casesInCommon, !resultNames.contains(where: baselineNames.contains) {
+            // A gate that compared nothing must not pass.
+            throw .noCasesInCommon(results: resultNames, baseline: names(baseline))
+        }
         if let reference = options.reference, !resultNames.contains(reference) || !baselineNames.contains(reference) {
             throw .badTolerance("--reference \(reference): no such case on both sides; cases: \(resultNames.joined(separator: ", "))")
         }

@@ -241,6 +241,15 @@ import Testing
         #expect(common.warnings.contains { $0.contains("left out: bulk, new-case") })
     }
 
+    @Test("--cases-in-common with no case on both sides is unusable input, not a pass that compared nothing")
+    func noCaseInCommon() throws {
+        var results = ReportFixtures.cliff()
+        results.cases = [ReportFixtures.makeCase("new-case", mbps: 1, msgsPerSecond: 1)]
+        #expect(throws: CheckInputError.noCasesInCommon(results: ["new-case"], baseline: ["bulk", "chatty-8k"])) {
+            try self.compare(results, ReportFixtures.cliff(), .init(casesInCommon: true))
+        }
+    }
+
     @Test("--cases-in-common: a results case the baseline lacks is not gated, but one that was not verified still fails the check")
     func unverifiedOutsideTheBaseline() throws {
         var results = ReportFixtures.cliff()
