@@ -79,6 +79,9 @@ extension VsockBench {
                     guard let model = document.sweep.fit?.model else {
                         throw fail("\(sweep) has no fit (\(document.sweep.fitError ?? "no fit section"))", code: Exit.badInput)
                     }
+                    guard model.isPhysical else {
+                        throw fail("\(sweep)'s fit has alpha < 0 (\(Format.compact(model.alphaMicros)) us): the fixed cost per message is within the noise of its points, so it predicts nothing; sweep again with a longer --duration or on a quiet machine, or leave out --sweep", code: Exit.badInput)
+                    }
                     fit = model
                 } catch let error as ExitCode {
                     throw error

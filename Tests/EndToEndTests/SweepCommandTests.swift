@@ -46,6 +46,20 @@ extension EndToEndSuite {
             let page = try String(contentsOf: html, encoding: .utf8)
             #expect(page.contains("<section id=\"sweep\""))
             #expect(!page.contains("NaN") && !page.contains("inf\""))
+
+            // The same document with a fit whose alpha is negative: diagnose refuses it (exit 2,
+            // saying why) rather than silently dropping the predictions it would have made.
+            var negative = object
+            var section = sweep
+            var badFit = fit
+            badFit["alpha_us"] = -62.5
+            section["fit"] = badFit
+            negative["sweep"] = section
+            let bad = dir.appending(path: "negative.json")
+            try JSONSerialization.data(withJSONObject: negative).write(to: bad)
+            let refused = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", bad.path])
+            #expect(refused.status == 2, "\(refused.stdout)\n\(refused.stderr)")
+            #expect(refused.stderr.contains("fit has alpha < 0 (-62.50 us)"), "\(refused.stderr)")
         }
 
         @Test("a stream sweep fits time per write")

@@ -143,6 +143,8 @@ extension SweepReport {
                 guard let t = self.points[i].tMicros else { continue }
                 self.points[i].residualMicros = (t - model.seconds(bytes: Double(self.points[i].size)) * 1e6).rounded(toPlaces: 3)
             }
+            // With alpha < 0 there is no fixed cost to amortize: batching predictions would be noise.
+            guard model.isPhysical else { return }
             batching = LatencyBandwidthFit.standardBatchCounts.map { k in
                 let p = model.batched(messageBytes: Double(batchMessageBytes), count: k)
                 return Batch(

@@ -31,6 +31,9 @@ public enum SweepTable {
         if fit.alphaMicros < 0 {
             out += "  note: alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful\n"
         }
+        if sweep.batching.isEmpty {
+            return out + "\nbatching: no prediction: a fit with alpha < 0 has no fixed cost per message to amortize\n"
+        }
         out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta)\n"
         var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1"], rightAligned: [0, 1, 2, 3, 4])
         let base = sweep.batching.first?.mbps ?? 0

@@ -22,6 +22,23 @@ import Testing
         return (plan, ReportFixtures.document(cases, scenario: plan.scenario.name))
     }
 
+    @Test("a fit with alpha < 0 predicts no batching: the table says so and the JSON's batching is empty")
+    func negativeAlphaPredictsNoBatching() throws {
+        let points = [(1000, 0.5), (2000, 2.0), (4000, 5.0)].map { size, micros in
+            SweepReport.Point(size: size, caseName: "rr-\(size)", tMicros: micros, mbps: nil, residualMicros: nil, verified: true)
+        }
+        let measured = points.map { LatencyBandwidthFit.Point(bytes: Double($0.size), seconds: ($0.tMicros ?? 0) / 1e6) }
+        let sweep = SweepReport(points: points, measured: measured, workload: .rr, batchMessageBytes: 8192)
+        let fit = try #require(sweep.fit)
+        #expect(fit.alphaMicros < 0)
+        #expect(sweep.batching.isEmpty)
+        let text = SweepTable.render(sweep)
+        #expect(text.contains("batching: no prediction: a fit with alpha < 0"))
+        #expect(!text.contains("vs k=1"))
+        // The exact model, alpha > 0, still predicts.
+        #expect(!ReportFixtures.sweep().batching.isEmpty)
+    }
+
     @Test("points come from duration/messages; the fit recovers the model; residuals and batching follow")
     func buildsFromDocument() throws {
         let (plan, document) = try Self.plannedRun()
