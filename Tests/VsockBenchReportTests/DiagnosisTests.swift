@@ -119,6 +119,24 @@ import VsockProbe
         #expect(!Self.ids(unix).contains(.nagleDelayedAck))
     }
 
+    @Test("a replay over TCP at the delayed-ACK timer names Nagle on the service's side, whose socket cannot be seen")
+    func replayAtTheDelayedAckTimerIsNagleOnTheService() throws {
+        var c = Self.make(workload: .replay, mbps: 1.0, msgs: 23, transport: "tcp")
+        c.socket.target = nil
+        c.latencyMicros = LatencySummary(p50: 43745, p90: 44000, p99: 48001, p999: 48001, max: 48100, mean: 43900)
+        let verdict = try #require(Diagnoser.diagnose(c, context: DiagnosisContext()).first { $0.id == .nagleDelayedAck })
+        #expect(verdict.evidence.contains { $0.contains("your service's socket options cannot be seen") })
+        #expect(verdict.advice.contains("TCP_NODELAY on your service's socket"))
+        #expect(verdict.confidence < 0.9)
+        // A quick service over TCP is not Nagle, nor is the same latency from vsockbench's own target (its options are known).
+        var quick = c
+        quick.latencyMicros = LatencySummary(p50: 2000, p90: 2100, p99: 2500, p999: 2500, max: 2600, mean: 2050)
+        #expect(!Self.ids(quick).contains(.nagleDelayedAck))
+        var own = Self.make(mbps: 1.0, msgs: 23, transport: "tcp")
+        own.latencyMicros = c.latencyMicros
+        #expect(!Self.ids(own).contains(.nagleDelayedAck))
+    }
+
     @Test func failedOrEmptyCasesGetNoVerdict() {
         var c = Self.make()
         c.messages = 0

@@ -21,12 +21,22 @@ extension Verdicts {
     static func nagle(_ e: CaseEvidence) -> Diagnosis? {
         guard e.nagleStall, let latency = e.c.latencyMicros else { return nil }
         let p50 = latency.p50 / 1000
-        var evidence = ["p50 latency \(Format.fixed(p50, 1)) ms is \(Format.fixed(p50 / 40, 1)) x Linux's 40 ms minimum delayed-ACK timer",
-                        "TCP_NODELAY is off on \(e.c.socket.driver?.nodelay == false ? "the driver" : "the target")"]
+        var evidence = ["p50 latency \(Format.fixed(p50, 1)) ms is \(Format.fixed(p50 / 40, 1)) x Linux's 40 ms minimum delayed-ACK timer"]
+        let ours = e.c.socket.driver?.nodelay == false || e.c.socket.target?.nodelay == false || e.c.spec.socket.noDelay == false
+        // Only the service's side can hold it when ours has TCP_NODELAY on: a likelier cause
+        // than any other at that latency, but not seen, so said with less confidence.
+        let onTheService = !ours && e.peerSocketUnknown
+        if onTheService {
+            evidence.append("the driver's TCP_NODELAY is on; your service's socket options cannot be seen from here, so the stall would be on its side: TCP_NODELAY off while it writes a response in more than one piece")
+        } else {
+            evidence.append("TCP_NODELAY is off on \(e.c.socket.driver?.nodelay == false || e.c.spec.socket.noDelay == false ? "the driver" : "the target")")
+        }
         if e.writesPerFrame >= 1.5 { evidence.append("\(Format.fixed(e.writesPerFrame, 1)) writes per frame: a small write followed by another waits for an ACK") }
         let fix = Fix.noDelay
-        var diagnosis = Diagnosis(id: .nagleDelayedAck, confidence: 0.9, evidence: evidence,
-                                  advice: "set TCP_NODELAY on both sides, or write each frame with one write (either ends the stall)", fix: fix)
+        var diagnosis = Diagnosis(id: .nagleDelayedAck, confidence: onTheService ? 0.6 : 0.9, evidence: evidence,
+                                  advice: onTheService
+                                      ? "set TCP_NODELAY on your service's socket, or have it write each response with one write; if it already does, the time is its own processing"
+                                      : "set TCP_NODELAY on both sides, or write each frame with one write (either ends the stall)", fix: fix)
         // Without the stall a message costs a plain round trip and the processing (the fit);
         // a sibling with TCP_NODELAY on bounds it.
         var model: Interval?
@@ -49,8 +59,12 @@ extension CaseEvidence {
         guard c.transport == "tcp", let latency = c.latencyMicros else { return false }
         let nodelayOff = c.socket.driver?.nodelay == false || c.socket.target?.nodelay == false
         let p50 = latency.p50 / 1000
-        return (nodelayOff || c.spec.socket.noDelay == false) && p50 >= 30 && p50 <= 500
+        return (nodelayOff || c.spec.socket.noDelay == false || peerSocketUnknown) && p50 >= 30 && p50 <= 500
     }
+
+    /// The peer is a service of the user's (replay, raw stream): its socket options, TCP_NODELAY
+    /// among them, cannot be seen from here.
+    var peerSocketUnknown: Bool { c.spec.workload.isForeign && c.socket.target == nil }
 
     /// The rate without the Nagle stall (msgs/s, all connections) and where it comes from: a
     /// plain round trip plus processing from the fit, or a sibling with TCP_NODELAY on.
