@@ -74,7 +74,9 @@ import VsockWire
         #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")
         let corrupt = try run(ForeignService(path: dir + "/c.sock", requests: .u32be, responses: .u32be) { $0.reversed() }, extra: ", expect: echo")
         #expect(corrupt.status == 1)
-        #expect(corrupt.stdout.contains("differs from its request at byte 0 (expect: echo)"), "\(corrupt.stdout)")
+        // The 0-based count is named as the request's sequence; the corpus message is counted
+        // from 1, as `corpus --inspect` counts, and says of how many.
+        #expect(corrupt.stdout.contains("connection 0, request sequence 0: the response to corpus message 1 of 5 differs from its request at byte 0 (expect: echo)"), "\(corrupt.stdout)")
     }
 
     /// `corpus` packs a directory's files in order, says what it wrote, reads it back with
