@@ -99,6 +99,27 @@ import VsockWire
         #expect(!FileManager.default.fileExists(atPath: dir + "/big.u16be"))
     }
 
+    /// A size flag `corpus` would ignore is refused, one line and exit 2, no file written:
+    /// --size with --size-median (which one?), --size-sigma without --size-median, and any of
+    /// them without --generate.
+    @Test(arguments: [
+        (["--generate", "5", "--size", "8KiB", "--size-median", "8KiB", "--size-sigma", "0.5"], "--size and --size-median: choose one"),
+        (["--generate", "5", "--size", "8KiB", "--size-median", "8KiB"], "--size and --size-median: choose one"),
+        (["--generate", "5", "--size-sigma", "0.5"], "--size-sigma needs --size-median"),
+        (["--generate", "5", "--size", "8KiB", "--size-sigma", "0.5"], "--size-sigma needs --size-median"),
+        (["--from", "/nonexistent/msgs", "--size", "8KiB"], "--size sizes generated messages: give it with --generate N, or leave it out"),
+    ])
+    func theCorpusCommandRefusesSizeFlagsItWouldIgnore(flags: [String], message: String) throws {
+        let dir = try Tool.scratch()
+        let out = try Tool.run(["corpus", dir + "/x.u32be", "--framing", "u32be"] + flags, timeout: 30)
+        #expect(out.status == 2, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stderr.contains("vsockbench: error: " + message), "\(out.stderr)")
+        #expect(out.stderr.split(separator: "\n").count == 1, "one clear line: \(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.u32be"))
+        let fine = try Tool.run(["corpus", dir + "/y.u32be", "--framing", "u32be", "--generate", "5", "--size-median", "8KiB", "--size-sigma", "0.5"], timeout: 30)
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+
     /// `corpus --from` never drops a file without a word: a name that is not UTF-8 or a link to
     /// nothing fails (exit 2, no file written); a subdirectory is left out, and it says so.
     @Test func theCorpusCommandLosesNoFileSilently() throws {
