@@ -85,7 +85,7 @@ public enum RunTable {
         columns.append("")
         var table = TextTable(columns: columns, rightAligned: Set(0..<(columns.count - 1)))
         for s in slices {
-            var row = [Format.fixed(s.startSeconds, 1), Format.compact(s.mbpsTx), Format.compact(s.mbpsRx), Format.fixed(s.msgsPerSecond, 0)]
+            var row = [startText(s.startSeconds, intervalNanos: c.spec.intervalNanos), Format.compact(s.mbpsTx), Format.compact(s.mbpsRx), Format.fixed(s.msgsPerSecond, 0)]
             if latency { row += [Format.compact(s.p50Micros), Format.compact(s.p99Micros)] }
             row += [Format.fixed(s.writesPerMessage, 2), Format.fixed(s.readsPerMessage, 2)]
             if probe { row += [Format.fixed(s.probe?.perMessage.vsockPackets, 2), Format.fixed(s.probe?.perMessage.creditUpdates, 2)] }
@@ -96,9 +96,27 @@ public enum RunTable {
         let stalls = slices.filter(\.stall)
         if !stalls.isEmpty {
             let median = slices.map(\.msgsPerSecond).sorted()[slices.count / 2]
-            out += "\(Terminal.safe(c.name)): \(stalls.count) slice\(stalls.count == 1 ? "" : "s") under \(Int(IntervalFigures.stallShare * 100))% of the median slice (\(Format.fixed(median, 0)) msgs/s): a stall at t = \(stalls.map { Format.fixed($0.startSeconds, 1) + "s" }.joined(separator: ", "))\n"
+            out += "\(Terminal.safe(c.name)): \(stalls.count) slice\(stalls.count == 1 ? "" : "s") under \(Int(IntervalFigures.stallShare * 100))% of the median slice (\(Format.fixed(median, 0)) msgs/s): a stall at t = \(stalls.map { startText($0.startSeconds, intervalNanos: c.spec.intervalNanos) + "s" }.joined(separator: ", "))\n"
         }
         return out
+    }
+
+    /// A slice's start in seconds with as many decimals as the interval needs to tell one
+    /// slice from the next: 1s -> `2`, 100ms -> `0.2`, 250ms -> `0.75`, 10ms -> `0.03`, at
+    /// most 3 (the JSON's `start_s` is rounded to the millisecond); 1 when the interval is unknown.
+    static func startText(_ seconds: Double, intervalNanos: UInt64?) -> String {
+        Format.fixed(seconds, startPlaces(intervalNanos: intervalNanos))
+    }
+
+    /// The fewest decimals (0 to 3) in which every multiple of the interval is exact.
+    static func startPlaces(intervalNanos: UInt64?) -> Int {
+        guard let interval = intervalNanos, interval > 0 else { return 1 }
+        var unit: UInt64 = 1_000_000_000
+        for places in 0..<3 {
+            if interval % unit == 0 { return places }
+            unit /= 10
+        }
+        return 3
     }
 
     /// The eBPF probe's counts per message, both processes, measured interval only.

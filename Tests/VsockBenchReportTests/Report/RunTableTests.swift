@@ -46,6 +46,25 @@ import Testing
                 "\(RunTable.comparisonLine([rx, chatty]) ?? "nil")")
     }
 
+    /// Slice start times with the decimals the interval needs: 250ms slices start at 0.25 and
+    /// 0.75, not 0.3 and 0.8.
+    @Test(arguments: [
+        (UInt64(250_000_000), [0, 0.25, 0.5, 0.75], ["0.00", "0.25", "0.50", "0.75"]),
+        (UInt64(100_000_000), [0, 0.1, 0.2], ["0.0", "0.1", "0.2"]),
+        (UInt64(1_000_000_000), [0, 1, 2], ["0", "1", "2"]),
+        (UInt64(10_000_000), [0, 0.01, 0.02], ["0.00", "0.01", "0.02"]),
+        (UInt64(1_500_000_000), [0, 1.5, 3], ["0.0", "1.5", "3.0"]),
+        (UInt64(1_000_000), [0.001, 0.002], ["0.001", "0.002"]),
+        (UInt64(333_000_000), [0.333, 0.666], ["0.333", "0.666"]),
+    ])
+    func sliceStartsShowTheIntervalsDecimals(interval: UInt64, starts: [Double], shown: [String]) {
+        #expect(starts.map { RunTable.startText($0, intervalNanos: interval) } == shown)
+    }
+
+    @Test func aSliceStartWithNoIntervalKeepsOneDecimal() {
+        #expect(RunTable.startText(0.25, intervalNanos: nil) == "0.3")
+    }
+
     @Test("with 3 trials the ± is half the trials' range, 75% coverage, not called a 95% interval; from 6 it is one")
     func intervalCoverage() throws {
         func headline(_ trials: Int) throws -> String {
