@@ -85,7 +85,7 @@ public enum RunTable {
         columns.append("")
         var table = TextTable(columns: columns, rightAligned: Set(0..<(columns.count - 1)))
         for s in slices {
-            var row = [Format.fixed(s.startSeconds, 1), Format.compact(s.mbpsTx), Format.compact(s.mbpsRx), Format.fixed(s.msgsPerSecond, 0)]
+            var row = [startText(s.startSeconds, intervalNanos: c.spec.intervalNanos), Format.compact(s.mbpsTx), Format.compact(s.mbpsRx), Format.fixed(s.msgsPerSecond, 0)]
             if latency { row += [Format.compact(s.p50Micros), Format.compact(s.p99Micros)] }
             row += [Format.fixed(s.writesPerMessage, 2), Format.fixed(s.readsPerMessage, 2)]
             if probe { row += [Format.fixed(s.probe?.perMessage.vsockPackets, 2), Format.fixed(s.probe?.perMessage.creditUpdates, 2)] }
@@ -96,9 +96,27 @@ public enum RunTable {
         let stalls = slices.filter(\.stall)
         if !stalls.isEmpty {
             let median = slices.map(\.msgsPerSecond).sorted()[slices.count / 2]
-            out += "\(Terminal.safe(c.name)): \(stalls.count) slice\(stalls.count == 1 ? "" : "s") under \(Int(IntervalFigures.stallShare * 100))% of the median slice (\(Format.fixed(median, 0)) msgs/s): a stall at t = \(stalls.map { Format.fixed($0.startSeconds, 1) + "s" }.joined(separator: ", "))\n"
+            out += "\(Terminal.safe(c.name)): \(stalls.count) slice\(stalls.count == 1 ? "" : "s") under \(Int(IntervalFigures.stallShare * 100))% of the median slice (\(Format.fixed(median, 0)) msgs/s): a stall at t = \(stalls.map { startText($0.startSeconds, intervalNanos: c.spec.intervalNanos) + "s" }.joined(separator: ", "))\n"
         }
         return out
+    }
+
+    /// A slice's start in seconds with as many decimals as the interval needs to tell one
+    /// slice from the next: 1s -> `2`, 100ms -> `0.2`, 250ms -> `0.75`, 10ms -> `0.03`, at
+    /// most 3 (the JSON's `start_s` is rounded to the millisecond); 1 when the interval is unknown.
+    static func startText(_ seconds: Double, intervalNanos: UInt64?) -> String {
+        Format.fixed(seconds, startPlaces(intervalNanos: intervalNanos))
+    }
+
+    /// The fewest decimals (0 to 3) in which every multiple of the interval is exact.
+    static func startPlaces(intervalNanos: UInt64?) -> Int {
+        guard let interval = intervalNanos, interval > 0 else { return 1 }
+        var unit: UInt64 = 1_000_000_000
+        for places in 0..<3 {
+            if interval % unit == 0 { return places }
+            unit /= 10
+        }
+        return 3
     }
 
     /// The eBPF probe's counts per message, both processes, measured interval only.
@@ -121,16 +139,35 @@ public enum RunTable {
     }
 
     /// Like with like: payload per second in one direction, the fastest case against the
-    /// slowest. `bulk moved 27426 Mbps driver to target, chatty-8k 3100 Mbps each way: 8.85x
-    /// (application payload per direction)`.
+    /// slowest, both in a direction each of them moves. `bulk moved 27426 Mbps driver to
+    /// target, chatty-8k 3100 Mbps each way: 8.85x (application payload per direction)`. The
+    /// direction is the one the most verified cases move (driver to target on a tie); nil when
+    /// no two cases move the same direction (a tx-only stream and an rx-only one do not compare).
     public static func comparisonLine(_ cases: [CaseResult]) -> String? {
         // Verified cases only: a failed or interrupted case's figures are no headline.
-        let measured = cases.filter { oneWay($0) > 0 && $0.verified }
-        guard measured.count >= 2,
-              let fastest = measured.max(by: { oneWay($0) < oneWay($1) }),
-              let slowest = measured.min(by: { oneWay($0) < oneWay($1) }), fastest.name != slowest.name else { return nil }
-        let ratio = oneWay(fastest) / oneWay(slowest)
-        return "\(Terminal.safe(fastest.name)) moved \(directionText(fastest)), \(Terminal.safe(slowest.name)) \(directionText(slowest)): \(Format.compact(ratio))x (application payload per direction)"
+        let verified = cases.filter(\.verified)
+        let candidates = Direction.allCases
+            .map { direction in (direction, verified.filter { direction.mbps($0) > 0 }) }
+            .filter { $0.1.count >= 2 }
+        guard let (direction, measured) = candidates.max(by: { $0.1.count < $1.1.count }) else { return nil }
+        guard let fastest = measured.max(by: { direction.mbps($0) < direction.mbps($1) }),
+              let slowest = measured.min(by: { direction.mbps($0) < direction.mbps($1) }), fastest.name != slowest.name else { return nil }
+        let ratio = direction.mbps(fastest) / direction.mbps(slowest)
+        return "\(Terminal.safe(fastest.name)) moved \(directionText(fastest, direction)), \(Terminal.safe(slowest.name)) \(directionText(slowest, direction)): \(Format.compact(ratio))x (application payload per direction)"
+    }
+
+    /// One direction of payload: driver to target (`mbps_tx`) or target to driver (`mbps_rx`).
+    enum Direction: CaseIterable {
+        case driverToTarget, targetToDriver
+
+        func mbps(_ c: CaseResult) -> Double { self == .driverToTarget ? c.mbpsTx : c.mbpsRx }
+    }
+
+    /// A case's payload Mbps in `direction`: `each way` when it moves both alike.
+    static func directionText(_ c: CaseResult, _ direction: Direction) -> String {
+        let value = Format.compact(direction.mbps(c)) + " Mbps"
+        if c.mbpsTx > 0, c.mbpsRx > 0, abs(c.mbpsTx - c.mbpsRx) <= 0.005 * oneWay(c) { return value + " each way" }
+        return value + (direction == .driverToTarget ? " driver to target" : " target to driver")
     }
 
     /// A case's payload Mbps in its busier direction.

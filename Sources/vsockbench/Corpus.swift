@@ -60,6 +60,21 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Check this corpus and print its messages' sizes.", valueName: "file"))
         var inspect: String?
 
+        /// Flags that would be ignored are refused (one line, exit 2): one way to size the
+        /// generated messages, and the sizes only for --generate.
+        func validate() throws {
+            if size != nil, sizeMedian != nil {
+                throw ValidationError("--size and --size-median: choose one (--size for messages of one size, --size-median with --size-sigma for lognormal sizes)")
+            }
+            if sizeSigma != nil, sizeMedian == nil {
+                throw ValidationError("--size-sigma needs --size-median: the sigma is of lognormal sizes around that median (--size gives messages of one size)")
+            }
+            let sizing = [size.map { _ in "--size" }, sizeMedian.map { _ in "--size-median" }, sizeSigma.map { _ in "--size-sigma" }].compactMap { $0 }
+            if generate == nil, let flag = sizing.first {
+                throw ValidationError("\(flag) sizes generated messages: give it with --generate N, or leave it out")
+            }
+        }
+
         func run() throws {
             guard let framing = MessageFraming(rawValue: self.framing) else {
                 throw fail("--framing must be one of \(MessageFraming.allCases.map(\.rawValue).joined(separator: ", ")), not '\(self.framing)'", code: Exit.badInput)

@@ -74,7 +74,9 @@ import VsockWire
         #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")
         let corrupt = try run(ForeignService(path: dir + "/c.sock", requests: .u32be, responses: .u32be) { $0.reversed() }, extra: ", expect: echo")
         #expect(corrupt.status == 1)
-        #expect(corrupt.stdout.contains("differs from its request at byte 0 (expect: echo)"), "\(corrupt.stdout)")
+        // The 0-based count is named as the request's sequence; the corpus message is counted
+        // from 1, as `corpus --inspect` counts, and says of how many.
+        #expect(corrupt.stdout.contains("connection 0, request sequence 0: the response to corpus message 1 of 5 differs from its request at byte 0 (expect: echo)"), "\(corrupt.stdout)")
     }
 
     /// `corpus` packs a directory's files in order, says what it wrote, reads it back with
@@ -95,6 +97,27 @@ import VsockWire
         #expect(tooBig.status == 2)
         #expect(tooBig.stderr.contains("larger than the 65535 bytes u16be carries"), "\(tooBig.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/big.u16be"))
+    }
+
+    /// A size flag `corpus` would ignore is refused, one line and exit 2, no file written:
+    /// --size with --size-median (which one?), --size-sigma without --size-median, and any of
+    /// them without --generate.
+    @Test(arguments: [
+        (["--generate", "5", "--size", "8KiB", "--size-median", "8KiB", "--size-sigma", "0.5"], "--size and --size-median: choose one"),
+        (["--generate", "5", "--size", "8KiB", "--size-median", "8KiB"], "--size and --size-median: choose one"),
+        (["--generate", "5", "--size-sigma", "0.5"], "--size-sigma needs --size-median"),
+        (["--generate", "5", "--size", "8KiB", "--size-sigma", "0.5"], "--size-sigma needs --size-median"),
+        (["--from", "/nonexistent/msgs", "--size", "8KiB"], "--size sizes generated messages: give it with --generate N, or leave it out"),
+    ])
+    func theCorpusCommandRefusesSizeFlagsItWouldIgnore(flags: [String], message: String) throws {
+        let dir = try Tool.scratch()
+        let out = try Tool.run(["corpus", dir + "/x.u32be", "--framing", "u32be"] + flags, timeout: 30)
+        #expect(out.status == 2, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stderr.contains("vsockbench: error: " + message), "\(out.stderr)")
+        #expect(out.stderr.split(separator: "\n").count == 1, "one clear line: \(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.u32be"))
+        let fine = try Tool.run(["corpus", dir + "/y.u32be", "--framing", "u32be", "--generate", "5", "--size-median", "8KiB", "--size-sigma", "0.5"], timeout: 30)
+        #expect(fine.status == 0, "\(fine.stderr)")
     }
 
     /// `corpus --from` never drops a file without a word: a name that is not UTF-8 or a link to

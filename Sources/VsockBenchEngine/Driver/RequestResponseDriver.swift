@@ -83,7 +83,7 @@ struct RequestResponseDriver: Sendable {
             do {
                 frame = try connection.reader.next()
             } catch {
-                control.fail("connection \(index), message \(expected): \(DriverError(error))")
+                control.fail("connection \(index), request sequence \(expected): \(DriverError(error))")
                 failed = true
                 break
             }
@@ -112,7 +112,7 @@ struct RequestResponseDriver: Sendable {
             do {
                 requestBytes = try source.verify(frame, expected)
             } catch {
-                control.fail("connection \(index), message \(expected): \(error)")
+                control.fail("connection \(index), request sequence \(expected): \(error)")
                 failed = true
                 break
             }
@@ -213,7 +213,7 @@ struct RequestResponseDriver: Sendable {
             try endRequests(shared, receiverLane: receiverLane)
         } catch {
             lane.close()
-            if control.failures.isEmpty { control.fail("connection \(index), message \(sequence): \(DriverError(error))") }
+            if control.failures.isEmpty { control.fail("connection \(index), request sequence \(sequence): \(DriverError(error))") }
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
         }

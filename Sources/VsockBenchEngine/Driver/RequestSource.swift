@@ -140,7 +140,7 @@ final class MaskedSource: RequestSource, @unchecked Sendable {
     func verify(_ frame: Frame, _ sequence: UInt64) throws(DriverError) -> Int {
         try checkHeader(frame, sequence)
         guard let request = outstanding.withLock({ $0.removeValue(forKey: sequence) }) else {
-            throw .protocolViolation("a response to message \(sequence), which was never sent")
+            throw .protocolViolation("a response to request sequence \(sequence), which was never sent")
         }
         if let failure = verifier.verify(response: frame.payload, for: request) {
             throw .protocolViolation("masked response failed verification: \(failure)")
@@ -198,7 +198,7 @@ final class ReplaySource: RequestSource {
         let payload = corpus.payloads[index]
         if expect == .echo {
             guard frame.payload.count == payload.count else {
-                throw .protocolViolation("the response to message \(sequence) (corpus message \(index + 1)) has \(frame.payload.count) bytes; its request had \(payload.count) (expect: echo)")
+                throw .protocolViolation("the response to corpus message \(index + 1) of \(corpus.messages.count) has \(frame.payload.count) bytes; its request had \(payload.count) (expect: echo)")
             }
             let differs: Int? = corpus.bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) -> Int? in
                 let request = UnsafeRawBufferPointer(rebasing: all[payload])
@@ -207,7 +207,7 @@ final class ReplaySource: RequestSource {
                 return nil
             }
             if let at = differs {
-                throw .protocolViolation("the response to message \(sequence) (corpus message \(index + 1)) differs from its request at byte \(at) (expect: echo)")
+                throw .protocolViolation("the response to corpus message \(index + 1) of \(corpus.messages.count) differs from its request at byte \(at) (expect: echo)")
             }
         }
         return payload.count
@@ -225,6 +225,6 @@ private func checkHeader(_ frame: Frame, _ sequence: UInt64) throws(DriverError)
         throw .protocolViolation("expected a response frame, got \(frame.header.type)")
     }
     guard frame.header.sequence == sequence else {
-        throw .protocolViolation("expected the response to message \(sequence), got \(frame.header.sequence) (lost or reordered)")
+        throw .protocolViolation("expected the response to request sequence \(sequence), got sequence \(frame.header.sequence) (lost or reordered)")
     }
 }

@@ -70,7 +70,7 @@ struct StopAndWaitLoop {
                 requestBytes = try source.verify(response, sequence)
                 responseBytes = response.payload.count
             } catch {
-                control.fail("connection \(index), message \(sequence): \(error)")
+                control.fail("connection \(index), request sequence \(sequence): \(error)")
                 break
             }
             let end = MonotonicClock.nanos()

@@ -18,7 +18,7 @@ import VsockWire
         let target = try InProcessServer(fault: .corruptResponse(5))
         defer { target.stop() }
         let m = try CaseRunner.run(Self.rr(inflight: 1), options: target.options())
-        #expect(m.failures.first == "connection 0, message 5: response payload differs from what was sent at byte 512 (corrupted)", "\(m.failures)")
+        #expect(m.failures.first == "connection 0, request sequence 5: response payload differs from what was sent at byte 512 (corrupted)", "\(m.failures)")
         // Five responses verified; the target answered six requests.
         #expect(m.failures.contains("connection 0: 5 requests answered and verified, the target handled 6"), "\(m.failures)")
         #expect(m.workers[0].total.messages == 5)
@@ -29,7 +29,7 @@ import VsockWire
         let target = try InProcessServer(fault: .corruptResponse(49))
         defer { target.stop() }
         let m = try CaseRunner.run(Self.rr(inflight: 1), options: target.options())
-        #expect(m.failures.first == "connection 0, message 49: response payload differs from what was sent at byte 512 (corrupted)", "\(m.failures)")
+        #expect(m.failures.first == "connection 0, request sequence 49: response payload differs from what was sent at byte 512 (corrupted)", "\(m.failures)")
         #expect(m.workers[0].total.messages == 49)
     }
 
@@ -51,7 +51,7 @@ import VsockWire
         var spec = Specs.rr(exchange: Specs.coalesce, stop: .messages(50))
         spec.warmupNanos = 0
         let m = try CaseRunner.run(spec, options: target.options())
-        #expect(m.failures.first == "connection 0, message 5: response payload differs from what was sent at byte 512 (corrupted)", "\(m.failures)")
+        #expect(m.failures.first == "connection 0, request sequence 5: response payload differs from what was sent at byte 512 (corrupted)", "\(m.failures)")
         #expect(m.workers[0].total.messages == 5)
     }
 
@@ -59,7 +59,7 @@ import VsockWire
         let target = try InProcessServer(fault: .dropResponse(3))
         defer { target.stop() }
         let m = try CaseRunner.run(Self.rr(inflight: 4), options: target.options())
-        #expect(m.failures.first == "connection 0, message 3: expected the response to message 3, got 4 (lost or reordered)", "\(m.failures)")
+        #expect(m.failures.first == "connection 0, request sequence 3: expected the response to request sequence 3, got sequence 4 (lost or reordered)", "\(m.failures)")
         #expect(m.workers[0].total.messages == 3)
         #expect(m.failures.contains { $0.hasPrefix("connection 0: 3 requests answered and verified, the target handled ") }, "\(m.failures)")
     }
@@ -68,7 +68,7 @@ import VsockWire
         let target = try InProcessServer(fault: .dropResponse(3))
         defer { target.stop() }
         let m = try CaseRunner.run(Self.rr(inflight: 1), options: target.options(ioTimeoutSeconds: 1))
-        #expect(m.failures.first?.hasPrefix("connection 0, message 3: the target did not answer in time") == true, "\(m.failures)")
+        #expect(m.failures.first?.hasPrefix("connection 0, request sequence 3: the target did not answer in time") == true, "\(m.failures)")
         #expect(m.failures.first?.contains("(recv timed out: no data within 1 s)") == true, "the configured timeout is named: \(m.failures)")
         #expect(m.failures.contains("connection 0: 3 requests answered and verified, the target handled 4"), "\(m.failures)")
     }

@@ -15,6 +15,56 @@ import Testing
         #expect(RunTable.comparisonLine([bulk, stopped]) == nil, "one verified case compares with nothing")
     }
 
+    /// Mbps compare per direction: the closing line puts two cases side by side only in a
+    /// direction both move, never one case's driver to target against another's target to driver.
+    @Test func theComparisonLineComparesOneDirectionBothCasesMove() throws {
+        func stream(_ name: String, tx: Double, rx: Double) -> CaseResult {
+            var c = ReportFixtures.makeCase(name, workload: .stream, size: 65536, mbps: tx + rx, msgsPerSecond: 1000)
+            c.figures.mbpsTx = tx
+            c.figures.mbpsRx = rx
+            return c
+        }
+        let tx = stream("bulk-tx-64k", tx: 29761, rx: 0)
+        let rx = stream("bulk-rx-64k", tx: 0, rx: 25000)
+        let both = stream("bulk-both-64k", tx: 12000, rx: 13375)
+        let tx8k = stream("bulk-tx-8k", tx: 8000, rx: 0)
+        // The review's case: bulk-both's busier direction (target to driver) is not bulk-tx's.
+        #expect(RunTable.comparisonLine([tx, both])
+            == "bulk-tx-64k moved 29761 Mbps driver to target, bulk-both-64k 12000 Mbps driver to target: 2.48x (application payload per direction)")
+        // Target to driver is the only direction rx and both share.
+        #expect(RunTable.comparisonLine([rx, both])
+            == "bulk-rx-64k moved 25000 Mbps target to driver, bulk-both-64k 13375 Mbps target to driver: 1.87x (application payload per direction)")
+        // scenarios/bulk.yaml: three cases move driver to target, two target to driver.
+        let all = try #require(RunTable.comparisonLine([tx, rx, both, tx8k]))
+        #expect(all.hasPrefix("bulk-tx-64k moved 29761 Mbps driver to target, bulk-tx-8k 8000 Mbps driver to target: 3.72x"), "\(all)")
+        #expect(!all.contains("target to driver"), "\(all)")
+        // One case each way: nothing alike to compare, no line.
+        #expect(RunTable.comparisonLine([tx, rx]) == nil)
+        // A case that moves both alike is named each way, compared on the shared direction.
+        let chatty = ReportFixtures.makeCase("chatty", mbps: 44, msgsPerSecond: 336)
+        #expect(RunTable.comparisonLine([rx, chatty])?.hasPrefix("bulk-rx-64k moved 25000 Mbps target to driver, chatty 22.00 Mbps each way: 1136x") == true,
+                "\(RunTable.comparisonLine([rx, chatty]) ?? "nil")")
+    }
+
+    /// Slice start times with the decimals the interval needs: 250ms slices start at 0.25 and
+    /// 0.75, not 0.3 and 0.8.
+    @Test(arguments: [
+        (UInt64(250_000_000), [0, 0.25, 0.5, 0.75], ["0.00", "0.25", "0.50", "0.75"]),
+        (UInt64(100_000_000), [0, 0.1, 0.2], ["0.0", "0.1", "0.2"]),
+        (UInt64(1_000_000_000), [0, 1, 2], ["0", "1", "2"]),
+        (UInt64(10_000_000), [0, 0.01, 0.02], ["0.00", "0.01", "0.02"]),
+        (UInt64(1_500_000_000), [0, 1.5, 3], ["0.0", "1.5", "3.0"]),
+        (UInt64(1_000_000), [0.001, 0.002], ["0.001", "0.002"]),
+        (UInt64(333_000_000), [0.333, 0.666], ["0.333", "0.666"]),
+    ])
+    func sliceStartsShowTheIntervalsDecimals(interval: UInt64, starts: [Double], shown: [String]) {
+        #expect(starts.map { RunTable.startText($0, intervalNanos: interval) } == shown)
+    }
+
+    @Test func aSliceStartWithNoIntervalKeepsOneDecimal() {
+        #expect(RunTable.startText(0.25, intervalNanos: nil) == "0.3")
+    }
+
     @Test("with 3 trials the ± is half the trials' range, 75% coverage, not called a 95% interval; from 6 it is one")
     func intervalCoverage() throws {
         func headline(_ trials: Int) throws -> String {
