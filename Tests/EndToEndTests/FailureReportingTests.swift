@@ -19,7 +19,7 @@ import Testing
         defer { server.stop() }
         let result = try Tool.run(["run", try Self.rrScenario(inflight: 1), "--target", server.endpoint.description, "--json", dir + "/r.json"])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("message 5"), "\(result.stdout)")
+        #expect(result.stdout.contains("request sequence 5"), "\(result.stdout)")
         #expect(result.stdout.contains("corrupted"))
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
         #expect(document.cases[0].verified == false)
@@ -78,7 +78,7 @@ import Testing
         defer { server.stop() }
         let result = try Tool.run(["run", try Self.rrScenario(inflight: 1), "--target", server.endpoint.description, "--io-timeout", "1"])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("message 3"), "\(result.stdout)")
+        #expect(result.stdout.contains("request sequence 3"), "\(result.stdout)")
         #expect(result.stdout.contains("did not answer in time"))
     }
 
