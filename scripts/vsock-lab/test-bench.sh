@@ -108,7 +108,7 @@ expect "peer closed: says the target closed the connection" grep -q 'the target 
 expect "peer closed: the case is not verified and carries the error" \
     holds "$b/peer-closed.json" '.cases[0].verified == false and ([.cases[0].errors[] | test("closed the connection")] | any)'
 expect "peer closed: messages crossed before the kill" \
-    grep -qE 'message [1-9][0-9]*: the target closed the connection' "$b/peer-closed.stdout"
+    grep -qE 'request sequence [1-9][0-9]*: the target closed the connection' "$b/peer-closed.stdout"
 
 # SO_VM_SOCKETS_BUFFER_SIZE from a scenario: read back, and announced as buf_alloc on the wire.
 buf=$b/vsock-buffer-64k.json
