@@ -22,10 +22,9 @@ extension Verdicts {
         guard e.nagleStall, let latency = e.c.latencyMicros else { return nil }
         let p50 = latency.p50 / 1000
         var evidence = ["p50 latency \(Format.fixed(p50, 1)) ms is \(Format.fixed(p50 / 40, 1)) x Linux's 40 ms minimum delayed-ACK timer"]
-        let ours = e.c.socket.driver?.nodelay == false || e.c.socket.target?.nodelay == false || e.c.spec.socket.noDelay == false
         // Only the service's side can hold it when ours has TCP_NODELAY on: a likelier cause
         // than any other at that latency, but not seen, so said with less confidence.
-        let onTheService = !ours && e.peerSocketUnknown
+        let onTheService = !e.nodelayOffOnOurSide && e.peerSocketUnknown
         if onTheService {
             evidence.append("the driver's TCP_NODELAY is on; your service's socket options cannot be seen from here, so the stall would be on its side: TCP_NODELAY off while it writes a response in more than one piece")
         } else {
@@ -57,9 +56,13 @@ extension CaseEvidence {
     /// Nagle's evidence: tcp with TCP_NODELAY off and a p50 latency at the delayed-ACK timer.
     var nagleStall: Bool {
         guard c.transport == "tcp", let latency = c.latencyMicros else { return false }
-        let nodelayOff = c.socket.driver?.nodelay == false || c.socket.target?.nodelay == false
         let p50 = latency.p50 / 1000
-        return (nodelayOff || c.spec.socket.noDelay == false || peerSocketUnknown) && p50 >= 30 && p50 <= 500
+        return (nodelayOffOnOurSide || peerSocketUnknown) && p50 >= 30 && p50 <= 500
+    }
+
+    /// TCP_NODELAY is off on a side vsockbench runs or configures (read back, or asked for).
+    var nodelayOffOnOurSide: Bool {
+        c.socket.driver?.nodelay == false || c.socket.target?.nodelay == false || c.spec.socket.noDelay == false
     }
 
     /// The peer is a service of the user's (replay, raw stream): its socket options, TCP_NODELAY
