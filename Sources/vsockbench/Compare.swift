@@ -9,8 +9,8 @@ extension VsockBench {
             discussion: """
             The first case is the baseline: every ratio, noise verdict and knob list is \
             against it. With --repeat N every case runs N times, interleaved, and its \
-            figures are the medians (± half the 95% interval); with one trial each figure \
-            is a single sample.
+            figures are the medians (± covering the 95% interval); with one trial each \
+            figure is a single sample.
 
             The table:
               case, workload

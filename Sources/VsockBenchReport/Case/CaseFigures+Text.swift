@@ -1,17 +1,9 @@
 import VsockBenchSupport
 
 extension CaseResult {
-    /// The 95% interval's half-width of a figure, when the case has one (several trials).
-    public func halfWidth(_ figure: Figure) -> Double? {
-        guard let bounds = ci?[figure.rawValue], bounds.count == 2 else { return nil }
-        return (bounds[1] - bounds[0]) / 2
-    }
-
-    /// `21509`, or `21509 ±812` when the case has an interval for the figure.
+    /// `21509`, or `21509 ±812` when the case has an interval for the figure (``IntervalText``).
     func cell(_ figure: Figure, _ format: (Double?) -> String) -> String {
-        let value = format(figure.value(in: figures))
-        guard let half = halfWidth(figure), value != "-" else { return value }
-        return value + " ±" + format(half)
+        IntervalText.cell(figure.value(in: figures), bounds: ci?[figure.rawValue], format)
     }
 
     /// Mbps as the case moved it: `32115 tx` (a stream one way), `1342 each way` (symmetric

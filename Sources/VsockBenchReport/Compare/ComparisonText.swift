@@ -16,7 +16,7 @@ extension Comparison {
         let base = rows.first
         let repeated = rows.contains { $0.trials > 1 }
         let preamble = repeated
-            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, ± half the \(Self.intervalName(rows)); x = ratio to \(baseline)"
+            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, \(IntervalText.meaning) \(Self.intervalName(rows)); x = ratio to \(baseline)"
             : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(baseline)"
         let main = (
             columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
@@ -121,7 +121,7 @@ extension Comparison {
         return lines
     }
 
-    /// What the ± is half of: `95% interval`, or, when a case has too few trials for that
+    /// The interval the ± reaches to: `95% interval`, or, when a case has too few trials for that
     /// (fewer than 6), the trials' range with the coverage of the fewest trials.
     static func intervalName(_ rows: [Row]) -> String {
         intervalName(fewestTrials: rows.map(\.trials).filter { $0 > 1 }.min())
@@ -210,11 +210,8 @@ extension Comparison {
 }
 
 extension Comparison.Row {
-    /// `5005`, or `5005 ±120` when the row has an interval for the figure.
+    /// `5005`, or `5005 ±120` when the row has an interval for the figure (``IntervalText``).
     func cell(_ figure: Figure, _ value: Double?, places: Int? = nil) -> String {
-        func format(_ v: Double?) -> String { places.map { Format.fixed(v, $0) } ?? Format.compact(v) }
-        let text = format(value)
-        guard text != "-", let bounds = ci?[figure.rawValue], bounds.count == 2 else { return text }
-        return text + " ±" + format((bounds[1] - bounds[0]) / 2)
+        IntervalText.cell(value, bounds: ci?[figure.rawValue]) { v in places.map { Format.fixed(v, $0) } ?? Format.compact(v) }
     }
 }

@@ -98,7 +98,7 @@ extension CompareTests {
             #expect(text.contains("  rr: window-8, 3000 msgs/s, p99 600.0 us (checked: single sample"))
         }
 
-        @Test("with trials: medians ± half the interval, and each case's verdict with the rule that decided")
+        @Test("with trials: medians ± their interval, and each case's verdict with the rule that decided")
         func repeatedTable() throws {
             let spread = [0.98, 1.0, 1.02, 0.99, 1.01, 1.03]
             let document = ReportFixtures.document([
@@ -119,7 +119,7 @@ extension CompareTests {
             #expect(text.contains("  same: msgs/s: within noise: Mann-Whitney U p = "))
         }
 
-        @Test("three trials: the ± is half the trials' range, 75% coverage, and the table does not call it a 95% interval")
+        @Test("three trials: the ± reaches the trials' range, 75% coverage, and the table does not call it a 95% interval")
         func fewTrialsCoverage() throws {
             let three = [0.98, 1.0, 1.02]
             let document = ReportFixtures.document([
@@ -128,7 +128,7 @@ extension CompareTests {
             ])
             let comparison = Comparison(document)
             let window = try #require(comparison.text().split(separator: "\n").first { $0.hasPrefix("window-8 ") })
-            #expect(window.contains("3000 ±60"), "half of [2940, 3060], the three trials' range")
+            #expect(window.contains("3000 ±60"), "out to [2940, 3060], the three trials' range")
             for preamble in [comparison.text(), comparison.markdown(title: "t")].map({ $0.split(separator: "\n").first { $0.contains("median of up to 3 trials") } }) {
                 let line = try #require(preamble)
                 #expect(!line.contains("95% interval"), "\(line)")
@@ -140,7 +140,7 @@ extension CompareTests {
                 F.withTrials(F.rr("none", msgs: 1000, p99: 300), msgs: six.map { $0 * 1000 }),
                 F.withTrials(F.rr("window-8", msgs: 3000, p99: 600, inflight: 8, strategy: .window(8)), msgs: six.map { $0 * 3000 }),
             ]))
-            #expect(enough.text().hasPrefix("median of up to 6 trials per case, ± half the 95% interval;"))
+            #expect(enough.text().hasPrefix("median of up to 6 trials per case, ± covering the 95% interval;"))
         }
 
         @Test("hostile case names are escaped: control characters on a terminal, markup in markdown")
