@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 2700
 # at a time, not beside the parallel suites that load both cores.
 TIMED_TESTS := DiagnoseTests|OpenLoopTests|TimeSeriesTests|StrategyBoundsTests|CheckGateTests|batchingStrategiesMakeFewerWritesPerMessage|chainedReadTiming|untimedWrites
 
-.PHONY: demo test deps build release bench-peers bench-rr-lab bench-probe bench-observe vsock-lab fuzz clean
+.PHONY: demo test deps build release bench-peers bench-rr-lab bench-stream-lab bench-probe bench-observe vsock-lab fuzz clean
 
 demo: release
 	$(RELEASE) run scenarios/cliff.yaml
@@ -68,6 +68,13 @@ bench-rr-lab:
 	scripts/install-deps.sh bench
 	$(RELEASE_BUILD)
 	scripts/vsock-lab/bench-rr-peer.sh --binary $(RELEASE)
+
+# stream against iperf3 counted in instructions, the same way. About 1 minute; not in `make test`.
+bench-stream-lab:
+	scripts/install-deps.sh lab
+	scripts/install-deps.sh bench
+	$(RELEASE_BUILD)
+	scripts/vsock-lab/bench-rr-peer.sh --workload stream --binary $(RELEASE)
 
 # Timing under TCG is emulated: the lab is for counts (packets by op, credit updates, syscalls).
 vsock-lab:
