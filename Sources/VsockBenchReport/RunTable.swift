@@ -145,39 +145,10 @@ public enum RunTable {
     /// no two cases move the same direction (a tx-only stream and an rx-only one do not compare).
     public static func comparisonLine(_ cases: [CaseResult]) -> String? {
         // Verified cases only: a failed or interrupted case's figures are no headline.
-        let verified = cases.filter(\.verified)
-        let candidates = Direction.allCases
-            .map { direction in (direction, verified.filter { direction.mbps($0) > 0 }) }
-            .filter { $0.1.count >= 2 }
-        guard let (direction, measured) = candidates.max(by: { $0.1.count < $1.1.count }) else { return nil }
-        guard let fastest = measured.max(by: { direction.mbps($0) < direction.mbps($1) }),
+        guard let (direction, measured) = PayloadDirection.mostMoved(by: cases.filter(\.verified)), measured.count >= 2,
+              let fastest = measured.max(by: { direction.mbps($0) < direction.mbps($1) }),
               let slowest = measured.min(by: { direction.mbps($0) < direction.mbps($1) }), fastest.name != slowest.name else { return nil }
         let ratio = direction.mbps(fastest) / direction.mbps(slowest)
-        return "\(Terminal.safe(fastest.name)) moved \(directionText(fastest, direction)), \(Terminal.safe(slowest.name)) \(directionText(slowest, direction)): \(Format.compact(ratio))x (application payload per direction)"
-    }
-
-    /// One direction of payload: driver to target (`mbps_tx`) or target to driver (`mbps_rx`).
-    enum Direction: CaseIterable {
-        case driverToTarget, targetToDriver
-
-        func mbps(_ c: CaseResult) -> Double { self == .driverToTarget ? c.mbpsTx : c.mbpsRx }
-    }
-
-    /// A case's payload Mbps in `direction`: `each way` when it moves both alike.
-    static func directionText(_ c: CaseResult, _ direction: Direction) -> String {
-        let value = Format.compact(direction.mbps(c)) + " Mbps"
-        if c.mbpsTx > 0, c.mbpsRx > 0, abs(c.mbpsTx - c.mbpsRx) <= 0.005 * oneWay(c) { return value + " each way" }
-        return value + (direction == .driverToTarget ? " driver to target" : " target to driver")
-    }
-
-    /// A case's payload Mbps in its busier direction.
-    static func oneWay(_ c: CaseResult) -> Double { max(c.mbpsTx, c.mbpsRx) }
-
-    static func directionText(_ c: CaseResult) -> String {
-        let value = Format.compact(oneWay(c)) + " Mbps"
-        if c.mbpsRx == 0 { return value + " driver to target" }
-        if c.mbpsTx == 0 { return value + " target to driver" }
-        if abs(c.mbpsTx - c.mbpsRx) <= 0.005 * oneWay(c) { return value + " each way" }
-        return value + (c.mbpsTx >= c.mbpsRx ? " driver to target" : " target to driver")
+        return "\(Terminal.safe(fastest.name)) moved \(direction.mbpsText(fastest)), \(Terminal.safe(slowest.name)) \(direction.mbpsText(slowest)): \(Format.compact(ratio))x (application payload per direction)"
     }
 }

@@ -74,6 +74,8 @@ public final class FrameReader: @unchecked Sendable {
     /// In packet mode the kernel keeps the boundaries: each packet is one message, whatever
     /// the framing says (there is none on the wire).
     @exclusivity(unchecked) public var foreign: MessageFraming?
+    /// The next foreign message's sequence, 0-based: the request sequence it answers, as the
+    /// driver's errors name it (a corpus message is counted from 1 instead).
     @exclusivity(unchecked) private var foreignSequence: UInt64 = 0
     /// Bytes handed out as messages so far (the offset errors name).
     @exclusivity(unchecked) private var consumed: UInt64 = 0
@@ -227,12 +229,12 @@ public final class FrameReader: @unchecked Sendable {
             size = 0
         case let .truncated(real, _):
             let what = real.map { "a packet of \($0) bytes" } ?? "a packet larger than \(capacity) bytes"
-            throw .frame(.foreign("response \(foreignSequence) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+            throw .frame(.foreign("the response to request sequence \(foreignSequence) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         case let .message(count):
             size = count
         }
         guard size <= maxPayload else {
-            throw .frame(.foreign("response \(foreignSequence) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+            throw .frame(.foreign("the response to request sequence \(foreignSequence) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         }
         consumed += UInt64(size)
         let header = FrameHeader(type: .response, length: size, sequence: foreignSequence)

@@ -113,10 +113,10 @@ import VsockWire
         #expect(short.stdout.contains("connection 0, request sequence 1: the response to corpus message 2 of 5 has 99 bytes; its request had 100 (expect: echo)"), "\(short.stdout)")
         let huge = try run("huge", ", max_response: 4KiB") { _ in [UInt8](repeating: 1, count: 5000) }
         #expect(huge.status == 1)
-        #expect(huge.stdout.contains("request sequence 0: bad frame from the target: response 0 is a packet of 5000 bytes, over the limit of 4096 (at byte offset 0 of the responses)"), "\(huge.stdout)")
+        #expect(huge.stdout.contains("request sequence 0: bad frame from the target: the response to request sequence 0 is a packet of 5000 bytes, over the limit of 4096 (at byte offset 0 of the responses)"), "\(huge.stdout)")
         let justOver = try run("over", ", max_response: 4KiB, inflight: 4") { $0.count == 4000 ? [UInt8](repeating: 1, count: 4097) : $0 }
         #expect(justOver.status == 1)
-        #expect(justOver.stdout.contains("request sequence 3: bad frame from the target: response 3 is a packet of 4097 bytes, over the limit of 4096 (at byte offset 1101 of the responses)"), "\(justOver.stdout)")
+        #expect(justOver.stdout.contains("request sequence 3: bad frame from the target: the response to request sequence 3 is a packet of 4097 bytes, over the limit of 4096 (at byte offset 1101 of the responses)"), "\(justOver.stdout)")
         let closing = try run("closing", closeAfter: 10, ", inflight: 4") { $0 }
         #expect(closing.status == 1)
         #expect(closing.stdout.contains("the target closed"), "\(closing.stdout)")

@@ -68,6 +68,7 @@ extension CaseEvidence {
             if total.low < total.high {
                 sentence += "; as that CPU may be \(Say.us(total.low))-\(Say.us(total.high)) per message, from \(Say.rate(bound.low)) (one CPU at \(Say.us(total.high))) up to \(Say.rate(bound.high)) (all \(cpus) at \(Say.us(total.low)))"
             }
+            if cost.target != nil, let note = processingAboveCPU { sentence += "; " + note }
             return (bound, sentence)
         }
         guard let target = cost.target, let driverCPUs = context.driverHost?.cpus, let targetCPUs = c.targetHost?.cpus,
@@ -81,7 +82,21 @@ extension CaseEvidence {
         if cost.driver.low < cost.driver.high || target.low < target.high {
             sentence += "; as that CPU may be \(Say.us(cost.driver.low))-\(Say.us(cost.driver.high)) and \(Say.us(target.low))-\(Say.us(target.high)) per message, from \(Say.rate(bound.low)) (one CPU each at the highest) up to \(Say.rate(bound.high)) (all of them at the lowest)"
         }
+        if let note = processingAboveCPU { sentence += "; " + note }
         return (bound, sentence)
+    }
+
+    /// Why the target's CPU per message can be below the processing it reported, which next to
+    /// it reads as impossible: processing is time on the clock, and the time the target was
+    /// descheduled inside it is processing but not CPU (`target_cost` spins until its time has
+    /// passed, however little of it ran). nil when the CPU is not below the processing.
+    var processingAboveCPU: String? {
+        guard let processing = targetProcessingMicrosPerMessage, let cpu = c.cpu.targetMicrosPerMessage, processing > cpu else { return nil }
+        let cost = c.spec.exchange?.targetCostNanos ?? 0
+        let why = cost > 0
+            ? "its busy work (target_cost \(Say.us(Double(cost) / 1000))) spins until the clock has passed it, so the time it was descheduled counts as processing but not as CPU"
+            : "the time it was descheduled or waited counts as processing but not as CPU"
+        return "the target's processing took \(Say.us(processing)) per message on the clock, more than its \(Say.us(cpu)) of CPU per message: \(why)"
     }
 
     /// Messages/s that `micros` of CPU per message allow on one CPU.

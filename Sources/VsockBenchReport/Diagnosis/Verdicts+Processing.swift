@@ -12,7 +12,9 @@ extension Verdicts {
         var evidence = ["the target's connection threads spent \(Say.pct(share)) of their time processing and \(Say.pct(1 - share)) in read/write syscalls",
                         "processing: \(Say.us(perMessage)) per message"]
         if cpuShare > 0, let cpu = e.cpuNow {
-            evidence.append("processing is \(Say.pct(cpuShare)) of the CPU both sides spend per message (\(Say.us(cpu.total.value)))")
+            // Processing longer than the target's CPU counts as that CPU (processingCPUShare).
+            let counted = e.processingAboveCPU == nil ? "" : ", counted as the target's \(Say.us(cpu.target?.value ?? 0)) of CPU (less than its \(Say.us(perMessage)) on the clock),"
+            evidence.append("processing\(counted) is \(Say.pct(cpuShare)) of the CPU both sides spend per message (\(Say.us(cpu.total.value)))")
         }
         if let phases = target.agentMicrosPerMessage {
             evidence.append("agent pipeline per message: decode \(Say.us(phases.decode)), mask \(Say.us(phases.mask)), encode \(Say.us(phases.encode))")

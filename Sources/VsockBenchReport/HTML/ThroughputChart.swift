@@ -1,8 +1,12 @@
 import VsockBenchSupport
 import VsockBenchModel
 
-/// Mbps per case as horizontal bars, with the ceiling (the best verified `stream` case) as a
-/// dashed line and each bar's share of it, so the cliff is seen, not read.
+/// Mbps per case as horizontal bars in one direction, with the ceiling (the best verified
+/// `stream` case in it) as a dashed line and each bar's share of it, so the cliff is seen, not
+/// read. One direction for all bars, the one the most cases move (driver to target on a tie,
+/// as the run's closing line picks it): each case's busier direction would put one case's
+/// driver to target beside another's target to driver. A case that moves only the other
+/// direction gets no bar, and its row says so.
 enum ThroughputChart {
     static let width = 1000.0
     static let labelWidth = 200.0
@@ -10,53 +14,78 @@ enum ThroughputChart {
     static let rowHeight = 30.0
     static let top = 34.0
 
-    /// The best verified stream case, if any: what the channel can do with bulk writes.
-    static func ceiling(_ cases: [CaseResult]) -> CaseResult? {
-        cases.filter { $0.workload == .stream && $0.verified && RunTable.oneWay($0) > 0 }
-            .max { RunTable.oneWay($0) < RunTable.oneWay($1) }
+    /// The direction the bars compare.
+    static func direction(_ cases: [CaseResult]) -> PayloadDirection {
+        PayloadDirection.mostMoved(by: cases)?.direction ?? .driverToTarget
+    }
+
+    /// The best verified stream case in `direction`, if any: what the channel can do with bulk writes.
+    static func ceiling(_ cases: [CaseResult], _ direction: PayloadDirection) -> CaseResult? {
+        cases.filter { $0.workload == .stream && $0.verified && direction.mbps($0) > 0 }
+            .max { direction.mbps($0) < direction.mbps($1) }
+    }
+
+    /// Cases that move payload, but none in `direction`.
+    static func otherWayOnly(_ cases: [CaseResult], _ direction: PayloadDirection) -> [CaseResult] {
+        cases.filter { direction.mbps($0) == 0 && direction.opposite.mbps($0) > 0 }
     }
 
     static func render(_ cases: [CaseResult]) -> HTMLNode {
-        let ceiling = ceiling(cases)
-        let maximum = max(cases.map(RunTable.oneWay).max() ?? 0, ceiling.map(RunTable.oneWay) ?? 0)
+        let direction = direction(cases)
+        let ceiling = ceiling(cases, direction)
+        let maximum = cases.map(direction.mbps).max() ?? 0
         let plotRight = width - valueWidth
         let scale = ChartScale.linear(upTo: maximum, range: (labelWidth, plotRight))
         let height = top + Double(cases.count) * rowHeight + 48
         let axisY = top + Double(cases.count) * rowHeight + 4
         var nodes: [HTMLNode] = SVG.xAxis(scale, y: axisY, ticks: scale.ticks(), label: ChartScale.label, gridTop: top - 6)
-        nodes.append(SVG.text(plotRight, axisY + 36, "Mbps (application payload per direction; the busier one)", anchor: "end", cssClass: "axis-title"))
+        nodes.append(SVG.text(plotRight, axisY + 36, "Mbps \(direction.text) (application payload)", anchor: "end", cssClass: "axis-title"))
+        let otherWay = Set(otherWayOnly(cases, direction).map(\.name))
         for (index, c) in cases.enumerated() {
             let y = top + Double(index) * rowHeight
             let problem = !c.verified
             nodes.append(SVG.text(labelWidth - 10, y + 13, SVG.shortened(c.name), anchor: "end", cssClass: problem ? "label bad" : "label", tooltip: c.name))
             nodes.append(SVG.text(labelWidth - 10, y + 25, "\(c.workload) \(c.spec.describedSizes)", anchor: "end", cssClass: "sublabel"))
-            let barEnd = scale.position(RunTable.oneWay(c))
-            let tooltip = "\(c.name): \(Format.compact(RunTable.oneWay(c))) Mbps, \(Format.fixed(c.msgsPerSecond, 0)) msgs/s"
+            let barEnd = scale.position(direction.mbps(c))
+            let tooltip = "\(c.name): \(direction.mbpsText(c)), \(Format.fixed(c.msgsPerSecond, 0)) msgs/s"
             nodes.append(SVG.rect(labelWidth, y + 4, barEnd - labelWidth, rowHeight - 10, cssClass: problem ? "bar bad" : (c.workload == .stream ? "bar stream" : "bar"), tooltip: tooltip))
-            var value = RunTable.directionText(c)
-            if let ceiling, RunTable.oneWay(ceiling) > 0, c.name != ceiling.name, c.verified {
-                value += "  (" + Format.compact(RunTable.oneWay(c) / RunTable.oneWay(ceiling) * 100) + "% of ceiling)"
+            var value = direction.mbpsText(c)
+            if otherWay.contains(c.name) {
+                value = "no payload \(direction.text): it moves only \(direction.opposite.text)"
+            } else if let ceiling, direction.mbps(ceiling) > 0, c.name != ceiling.name, c.verified {
+                value += "  (" + Format.compact(direction.mbps(c) / direction.mbps(ceiling) * 100) + "% of ceiling)"
             }
             if problem { value = (c.messages == 0 ? "FAILED" : "NOT VERIFIED") + "  " + value }
             nodes.append(SVG.text(barEnd + 6, y + 19, value, cssClass: problem ? "value bad" : "value"))
         }
         if let ceiling {
-            let x = scale.position(RunTable.oneWay(ceiling))
+            let x = scale.position(direction.mbps(ceiling))
             nodes.append(SVG.line(x, top - 8, x, axisY, cssClass: "ceiling"))
-            nodes.append(SVG.text(x, top - 14, "ceiling: \(ceiling.name) \(Format.compact(RunTable.oneWay(ceiling))) Mbps", anchor: x > width * 0.6 ? "end" : "start", cssClass: "ceiling-label"))
+            nodes.append(SVG.text(x, top - 14, "ceiling: \(ceiling.name) \(Format.compact(direction.mbps(ceiling))) Mbps", anchor: x > width * 0.6 ? "end" : "start", cssClass: "ceiling-label"))
         }
-        return SVG.canvas(width: width, height: height, title: "Throughput per case in Mbps", nodes)
+        return SVG.canvas(width: width, height: height, title: "Throughput per case in Mbps \(direction.text)", nodes)
     }
 
-    /// One sentence under the chart: the ceiling and how far the slowest case is below it.
+    /// Under the chart: the direction the bars compare, the ceiling and how far the slowest
+    /// case is below it.
     static func caption(_ cases: [CaseResult]) -> String {
-        guard let ceiling = ceiling(cases) else {
-            return "No verified stream case in this run, so no ceiling is marked: add a bulk stream case to see what the channel itself can carry."
+        let direction = direction(cases)
+        var text = "Bars: application payload Mbps \(direction.text)"
+        let otherWay = otherWayOnly(cases, direction)
+        if otherWay.isEmpty {
+            text += ", one direction for every case."
+        } else {
+            let names = otherWay.map(\.name).joined(separator: ", ")
+            text += ", the direction the most cases move: no one direction is moved by every case, and \(names) "
+                + (otherWay.count == 1 ? "moves only \(direction.opposite.text), so it has no bar." : "move only \(direction.opposite.text), so they have no bar.")
         }
-        var text = "Ceiling: \(ceiling.name), bulk \(ceiling.spec.describedSizes) writes, \(Format.compact(RunTable.oneWay(ceiling))) Mbps."
-        let others = cases.filter { $0.verified && $0.name != ceiling.name && RunTable.oneWay($0) > 0 }
-        if let slowest = others.min(by: { RunTable.oneWay($0) < RunTable.oneWay($1) }) {
-            text += " Slowest: \(slowest.name) at \(Format.compact(RunTable.oneWay(slowest))) Mbps, \(Format.compact(RunTable.oneWay(ceiling) / RunTable.oneWay(slowest)))x below it."
+        guard let ceiling = ceiling(cases, direction) else {
+            return text + " No verified stream case moves \(direction.text) in this run, so no ceiling is marked: add a bulk stream case to see what the channel itself can carry."
+        }
+        text += " Ceiling: \(ceiling.name), bulk \(ceiling.spec.describedSizes) writes, \(Format.compact(direction.mbps(ceiling))) Mbps."
+        let others = cases.filter { $0.verified && $0.name != ceiling.name && direction.mbps($0) > 0 }
+        if let slowest = others.min(by: { direction.mbps($0) < direction.mbps($1) }) {
+            text += " Slowest: \(slowest.name) at \(Format.compact(direction.mbps(slowest))) Mbps, \(Format.compact(direction.mbps(ceiling) / direction.mbps(slowest)))x below it."
         }
         return text
     }

@@ -57,6 +57,38 @@ import Testing
         #expect(abs(bound.high - 4e6 / 75) < 1e-6)
     }
 
+    @Test func aTargetCPUBelowItsProcessingIsExplainedNotLeftToReadAsImpossible() throws {
+        // scenarios/causes.yaml's slow-agent-fragmented on a loaded machine: 1 ms of busy work
+        // per message, 1000 µs of processing reported, 641 µs of the target's CPU measured.
+        let slow = F.fragmented(F.rr("slow-agent-fragmented", msgs: 800, driverCPU: 100, targetCPU: 641, processing: 1000) {
+            $0.updateExchange { $0.targetCostNanos = 1_000_000 }
+        }, name: "slow-agent-fragmented")
+        let e = Self.evidence(slow)
+        let now = try #require(e.cpuNow)
+        let (_, sentence) = try #require(e.cpuBound(now, what: "the CPU each message costs now"))
+        #expect(sentence.contains("741.0 µs per message (driver 100.0 µs + target 641.0 µs), they allow 1350 msgs/s on one free CPU"), "\(sentence)")
+        #expect(sentence.hasSuffix("; the target's processing took 1000 µs per message on the clock, more than its 641.0 µs of CPU per message: its busy work (target_cost 1000 µs) spins until the clock has passed it, so the time it was descheduled counts as processing but not as CPU"),
+                "\(sentence)")
+
+        // Both verdicts that say the target's CPU beside its processing.
+        let processing = try #require(F.verdict(.processingBound, of: "slow-agent-fragmented", in: [slow]))
+        #expect(processing.evidence.contains("processing, counted as the target's 641.0 µs of CPU (less than its 1000 µs on the clock), is 87% of the CPU both sides spend per message (741.0 µs)"),
+                "\(processing.evidence)")
+        #expect(processing.evidence.contains { $0.contains("target 641.0 µs") && $0.contains("counts as processing but not as CPU") }, "\(processing.evidence)")
+        let fragmented = try #require(F.verdict(.fragmentedWrites, of: "slow-agent-fragmented", in: [slow]))
+        #expect(fragmented.evidence.contains { $0.contains("at the CPU per message left once the extra writes are gone") && $0.contains("more than its 641.0 µs of CPU per message") },
+                "\(fragmented.evidence)")
+
+        // A target whose CPU covers its processing needs no such note; one without target_cost
+        // is named descheduled or waiting.
+        let busy = Self.evidence(F.rr("slow-agent", msgs: 800, driverCPU: 100, targetCPU: 1050, processing: 1000))
+        #expect(busy.processingAboveCPU == nil)
+        let busyNow = try #require(busy.cpuNow)
+        #expect(try #require(busy.cpuBound(busyNow, what: "now")).sentence.contains("processing") == false)
+        let agent = Self.evidence(F.rr("agent", msgs: 800, driverCPU: 100, targetCPU: 641, processing: 1000))
+        #expect(agent.processingAboveCPU?.hasSuffix(": the time it was descheduled or waited counts as processing but not as CPU") == true, "\(agent.processingAboveCPU ?? "nil")")
+    }
+
     @Test func theVerdictsCPUSentenceAgreesWithItself() throws {
         // Every CPU sentence of a diagnosed run: the one-CPU figure is 1e6 over the µs it
         // states, the all-CPUs figure that times the CPU count.

@@ -1,0 +1,28 @@
+import VsockBenchSupport
+
+/// One direction of payload: driver to target (`mbps_tx`) or target to driver (`mbps_rx`).
+/// Cases compare Mbps only within one: a case's busier direction need not be another's.
+enum PayloadDirection: CaseIterable {
+    case driverToTarget, targetToDriver
+
+    func mbps(_ c: CaseResult) -> Double { self == .driverToTarget ? c.mbpsTx : c.mbpsRx }
+
+    var opposite: PayloadDirection { self == .driverToTarget ? .targetToDriver : .driverToTarget }
+
+    var text: String { self == .driverToTarget ? "driver to target" : "target to driver" }
+
+    /// The direction the most of `cases` move (driver to target on a tie) and the cases that
+    /// move it; nil when none moves payload.
+    static func mostMoved(by cases: [CaseResult]) -> (direction: PayloadDirection, movers: [CaseResult])? {
+        allCases.map { direction in (direction, cases.filter { direction.mbps($0) > 0 }) }
+            .filter { !$0.1.isEmpty }
+            .max { $0.1.count < $1.1.count }
+    }
+
+    /// A case's payload Mbps in this direction: `each way` when it moves both alike.
+    func mbpsText(_ c: CaseResult) -> String {
+        let value = Format.compact(mbps(c)) + " Mbps"
+        if c.mbpsTx > 0, c.mbpsRx > 0, abs(c.mbpsTx - c.mbpsRx) <= 0.005 * max(c.mbpsTx, c.mbpsRx) { return value + " each way" }
+        return value + " " + text
+    }
+}

@@ -1,0 +1,42 @@
+import Testing
+
+@testable import VsockBenchReport
+
+/// The throughput chart puts cases side by side in one direction, as the run's closing line
+/// does: never one case's driver to target against another's target to driver.
+@Suite struct ThroughputChartTests {
+    static func stream(_ name: String, tx: Double, rx: Double) -> CaseResult {
+        var c = ReportFixtures.makeCase(name, workload: .stream, size: 65536, mbps: tx + rx, msgsPerSecond: 1000)
+        c.figures.mbpsTx = tx
+        c.figures.mbpsRx = rx
+        return c
+    }
+
+    @Test func theBarsCompareOneDirectionEveryCaseMoves() {
+        // bulk-both's busier direction (target to driver) is not bulk-tx's: both bars are
+        // driver to target, and the axis says so.
+        let cases = [Self.stream("bulk-tx-64k", tx: 29761, rx: 0), Self.stream("bulk-both-64k", tx: 12000, rx: 13375)]
+        let svg = ThroughputChart.render(cases).rendered
+        #expect(svg.contains("12000 Mbps driver to target  (40.32% of ceiling)"), "\(svg)")
+        #expect(!svg.contains("13375"), "\(svg)")
+        #expect(svg.contains("Mbps driver to target (application payload)"), "\(svg)")
+        let caption = ThroughputChart.caption(cases)
+        #expect(caption.hasPrefix("Bars: application payload Mbps driver to target, one direction for every case."), "\(caption)")
+        #expect(caption.contains("Slowest: bulk-both-64k at 12000 Mbps, 2.48x below it."), "\(caption)")
+    }
+
+    @Test func aCaseMovingOnlyTheOtherDirectionHasNoBarAndTheChartSaysSo() {
+        // scenarios/bulk.yaml: three cases move driver to target, bulk-rx-64k only target to driver.
+        let rx = Self.stream("bulk-rx-64k", tx: 0, rx: 25000)
+        let cases = [Self.stream("bulk-tx-64k", tx: 29761, rx: 0), rx, Self.stream("bulk-both-64k", tx: 12000, rx: 13375),
+                     Self.stream("bulk-tx-8k", tx: 8000, rx: 0)]
+        let svg = ThroughputChart.render(cases).rendered
+        #expect(svg.contains("no payload driver to target: it moves only target to driver"), "\(svg)")
+        #expect(!svg.contains("25000") && !svg.contains("13375"), "\(svg)")
+        let caption = ThroughputChart.caption(cases)
+        #expect(caption.contains("no one direction is moved by every case, and bulk-rx-64k moves only target to driver, so it has no bar."), "\(caption)")
+        #expect(caption.contains("Slowest: bulk-tx-8k at 8000 Mbps, 3.72x below it."), "\(caption)")
+        // Alone, the rx stream is charted target to driver, its own ceiling.
+        #expect(ThroughputChart.render([rx]).rendered.contains("ceiling: bulk-rx-64k 25000 Mbps"))
+    }
+}
