@@ -20,7 +20,7 @@ struct MaskedTable {
     mutating func wipe() {
         if used > 0 {
             values.withUnsafeMutableBytes { raw in
-                raw.baseAddress?.initializeMemory(as: UInt8.self, repeating: 0, count: min(used, raw.count))
+                _ = raw.baseAddress?.initializeMemory(as: UInt8.self, repeating: 0, count: min(used, raw.count))
             }
         }
         reset()
