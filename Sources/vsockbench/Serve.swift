@@ -40,7 +40,7 @@ extension VsockBench {
         @Option(name: .long, help: "What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets).")
         var mode: String = TargetMode.echo.rawValue
 
-        @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns.", valueName: "bytes"), transform: ByteCount.parsePositive)
+        @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns (default 4MiB).", valueName: "bytes"), transform: ByteCount.parsePositive)
         var maxFrame = ByteCount(bytes: 4 * 1024 * 1024)
 
         @Option(name: .customLong("allow-cid"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"),
@@ -62,16 +62,16 @@ extension VsockBench {
         var maxConnections: Int = 1024
 
         @Option(name: .customLong("max-memory"), parsing: .unconditional, help: ArgumentHelp(
-            "Memory for the connections' buffers (16MiB or more): a hello whose case would need more than what is left is refused with over_budget.",
+            "Memory for the connections' buffers (16MiB or more; default 512MiB): a hello whose case would need more than what is left is refused with over_budget.",
             valueName: "size"), transform: ByteCount.parsePositive)
         var maxMemory = ByteCount(bytes: 512 << 20)
 
         @Option(name: .customLong("hello-timeout"), parsing: .unconditional, help: ArgumentHelp(
-            "A connection's hello must be complete within this long of the accept (seconds, or with a unit: 5, 500ms).", valueName: "seconds"),
+            "A connection's hello must be complete within this long of the accept (seconds, or with a unit: 5, 500ms; default 5).", valueName: "seconds"),
                 transform: TimeSpan.parseTimeout)
         var helloTimeout = TimeSpan(nanos: 5_000_000_000)
 
-        @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: ArgumentHelp("Drop a connection that sends no complete frame, or takes none of ours, for this long (seconds, or with a unit: 300, 5m).", valueName: "seconds"),
+        @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: ArgumentHelp("Drop a connection that sends no complete frame, or takes none of ours, for this long (seconds, or with a unit: 300, 5m; default 300). A case's control connection is silent while the case runs: it counts as idle only while none of the case's data connections is open.", valueName: "seconds"),
                 transform: TimeSpan.parseTimeout)
         var idleTimeout = TimeSpan(nanos: 300_000_000_000)
 

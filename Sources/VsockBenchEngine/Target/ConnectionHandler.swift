@@ -51,9 +51,13 @@ struct ConnectionHandler: Sendable {
             report(error, phase: "hello", logger: logger)
             return
         }
-        do { try socket.watchReads(seconds: configuration.idleTimeoutSeconds) } catch {
-            logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
-            return
+        // A data connection's reads are bounded by the read watchdog; a control connection's
+        // by its own deadline (ControlHandler), as its silence is expected while the case runs.
+        if hello.role == .data {
+            do { try socket.watchReads(seconds: configuration.idleTimeoutSeconds) } catch {
+                logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
+                return
+            }
         }
         reader.deadline = nil
         reader.frameTimeoutNanos = UInt64(configuration.idleTimeoutSeconds * 1e9)

@@ -6,6 +6,14 @@ import VsockWire
 
 /// The control connection of one case: opens the session, marks the measured interval, and
 /// answers the stats request once the data connections have finished.
+///
+/// Its idle timeout counts only while no data connection of the session is open: the driver
+/// says nothing on it from the mark to the stats request, however long the case runs, and a
+/// case longer than `--idle-timeout` must not lose its stats. A control connection whose
+/// session has no open data connection (none connected yet, or all done without a stats
+/// request) is closed after `--idle-timeout` with a `timeout` error frame, as a data
+/// connection is; a peer holding it longer must keep a data connection busy, which is bounded
+/// by that connection's own idle timeout and by `--max-connections`.
 struct ControlHandler {
     let socket: Socket
     let reader: FrameReader
@@ -35,7 +43,15 @@ struct ControlHandler {
                 logger.warning("malformed frame on the control connection; closing", metadata: ["code": "\(frameError.code)", "error": "\(frameError)"])
                 try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: frameError.code, message: frameError.description)))
             case let .socket(systemError):
-                logger.info("control connection lost", metadata: ["error": "\(systemError)"])
+                if systemError.isTimeout {
+                    let seconds = server.configuration.idleTimeoutSeconds
+                    logger.warning("control connection idle too long with no data connection open; closing", metadata: ["timeout_s": "\(seconds)"])
+                    try? socket.setSendTimeout(seconds: 1)
+                    try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: "timeout", message: "no frame within \(seconds)s on the control connection, and no data connection of the case open")))
+                    socket.shutdownWrite()
+                } else {
+                    logger.info("control connection lost", metadata: ["error": "\(systemError)"])
+                }
             }
         }
     }
@@ -43,9 +59,14 @@ struct ControlHandler {
     private func serve(_ session: Session) throws(ServeError) {
         let ack = HelloAck(target: HostFacts.current(), mode: server.configuration.mode.rawValue, maxFrame: server.configuration.maxFrame, socket: socket.effectiveOptions())
         try send(ControlCodec.frame(.ack, ack))
+        let idle = server.configuration.idleTimeoutSeconds > 0 ? UInt64(server.configuration.idleTimeoutSeconds * 1e9) : nil
         while true {
+            reader.deadline = idle.map { MonotonicClock.nanos() &+ $0 }
             let next: Frame?
-            do { next = try reader.next() } catch { throw ServeError(error) }
+            do { next = try reader.next() } catch {
+                if case let .system(systemError) = error, systemError.isTimeout, session.hasOpenDataConnection { continue }
+                throw ServeError(error)
+            }
             guard let frame = next else { return }
             switch frame.header.type {
             case .mark:

@@ -42,6 +42,12 @@ final class Session: Sendable {
         }
     }
 
+    /// True while a data connection of the session is open (registered and not finished): the
+    /// driver's control connection is silent then by design, from its mark to its stats request.
+    var hasOpenDataConnection: Bool {
+        state.withLock { s in s.records.contains { !$0.finished.load(ordering: .acquiring) } }
+    }
+
     /// The target's counters over the measured interval: each connection from its own edges
     /// (request/response: exactly the requests the driver flagged as measured; stream: from
     /// the mark to the end of the connection). CPU time is the process's over the span of the

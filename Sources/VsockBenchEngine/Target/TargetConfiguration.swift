@@ -21,8 +21,9 @@ public struct TargetConfiguration: Sendable {
     public var socket = SocketOptions()
     /// A connection that sends no hello within this time is dropped.
     public var helloTimeoutSeconds: Double = 5
-    /// A data or control connection silent for this long is dropped (a vanished driver must
-    /// not hold a thread forever).
+    /// A data connection silent for this long is dropped (a vanished driver must not hold a
+    /// thread forever); a control connection only while none of its case's data connections
+    /// is open (it is silent by design while the case runs: `ControlHandler`).
     public var idleTimeoutSeconds: Double = 300
     /// Memory for the connections' buffers: a hello whose case would need more than what is
     /// left is refused with `over_budget`.

@@ -115,8 +115,30 @@ import VsockWire
             guard case let .rejected(message) = error else { throw error }
             #expect(message.code == "timeout")
         }
-        // The control connection, silent too, is closed without a word.
-        #expect(try control.reader.next() == nil)
+        // The control connection, silent too, with no data connection open any more, is
+        // closed after the idle timeout with the same frame.
+        do {
+            _ = try control.expect(.stats)
+            Issue.record("an idle control connection got stats")
+        } catch {
+            guard case let .rejected(message) = error else { throw error }
+            #expect(message.code == "timeout", "\(message)")
+        }
+    }
+
+    /// The driver says nothing on the control connection from the mark to the stats request:
+    /// a case that runs longer than --idle-timeout keeps its control connection and its stats
+    /// (they were lost: the control connection was dropped like an idle data connection).
+    @Test(arguments: [Specs.rr(stop: .duration(nanos: 900_000_000)), Specs.stream(direction: .tx, stop: .duration(nanos: 900_000_000))])
+    func aCaseLongerThanTheIdleTimeoutKeepsItsStats(spec: CaseSpec) throws {
+        let target = try InProcessServer { $0.idleTimeoutSeconds = 0.3 }
+        defer { target.stop() }
+        let m = try CaseRunner.run(spec, options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        let stats = try #require(m.target, "the target's stats came back")
+        #expect(stats.errors.isEmpty, "\(stats.errors)")
+        #expect(stats.wallSeconds > 0.6, "the target measured the case's whole interval: \(stats.wallSeconds)s")
+        #expect(target.log.entries("control connection idle too long with no data connection open; closing", atLeast: .warning).isEmpty)
     }
 
     @Test func connectionsBeyondTheLimitAreRefusedUntilOneEnds() throws {
