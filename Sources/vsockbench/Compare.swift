@@ -96,7 +96,7 @@ extension VsockBench {
             }
             if let json { try writeFile(json, CompareDocument(run: document, comparison: comparison).encoded()) }
             if let markdown { try writeFile(markdown, Array(comparison.markdown(title: "vsockbench compare: \(document.scenario)").utf8)) }
-            if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench compare: \(document.scenario)").utf8)) }
+            if let html { try writeFile(html, Array(HTMLReport.render(document, comparison: comparison, title: "vsockbench compare: \(document.scenario)").utf8)) }
             try session.finish(document)
         }
     }

@@ -56,6 +56,9 @@ extension Comparison {
         return Layout(preamble: preamble, main: main, costs: costs, legend: legend, sections: sections)
     }
 
+    /// What the second table holds.
+    static let costsHeading = "Per message (latency from ready-to-send to verified response; cpu us of each process; our own writes and reads)"
+
     /// The side-by-side tables for a terminal, then the notes, each line at most `width` columns
     /// where words allow.
     public func text(width: Int = 120) -> String {
@@ -66,7 +69,7 @@ extension Comparison {
         for row in l.costs.rows { costs.add([Terminal.safe(row[0])] + row.dropFirst()) }
         var out = Self.wrap(Terminal.safe(l.preamble), width: width, indent: 2) + main.render()
         out += l.legend.map { Self.wrap(Terminal.safe($0), width: width, indent: 2) }.joined() + "\n"
-        out += "per message (latency from ready-to-send to verified response; cpu us of each process; our own writes and reads)\n"
+        out += Self.costsHeading.prefix(1).lowercased() + Self.costsHeading.dropFirst() + "\n"
         out += costs.render()
         for section in l.sections {
             out += "\n" + Self.wrap(Terminal.safe(section.heading), width: width, indent: 2)
@@ -90,7 +93,7 @@ extension Comparison {
         var out = "## \(Markup.markdownCell(title))\n\n\(Markup.markdownCell(l.preamble))\n\n"
         out += table(l.main.columns, l.main.rightAligned, l.main.rows) + "\n"
         out += l.legend.map { "- " + Markup.markdownCell($0) + "\n" }.joined() + "\n"
-        out += "Per message (latency from ready-to-send to verified response; cpu us of each process; our own writes and reads):\n\n"
+        out += Self.costsHeading + ":\n\n"
         out += table(l.costs.columns, l.costs.rightAligned, l.costs.rows)
         for section in l.sections {
             out += "\n**\(Markup.markdownCell(section.heading))**\n\n"

@@ -1,16 +1,19 @@
 /// The self-contained HTML report of a run: one file, no network, no scripts, no external
 /// fonts; every chart is inline SVG drawn here. `run`, `sweep`, `compare` and `diagnose` all
-/// render through ``render(_:sweep:title:)`` from the same document they write as JSON.
+/// render through ``render(_:sweep:rateSweep:comparison:title:)`` from the same document they write as JSON.
 public enum HTMLReport {
     /// The report page for `document`, with the sweep's fit and curve when `sweep` is given.
     /// Sections appear only where the document has their data: latency for request/response
     /// cases, probe columns for probed cases, verdicts for diagnosed ones. `title` defaults
     /// to the scenario's name.
-    public static func render(_ document: RunDocument, sweep: SweepReport? = nil, rateSweep: RateSweepReport? = nil, title: String? = nil) -> String {
+    /// With `comparison` (`compare`), its ratios, intervals and noise verdicts come right after
+    /// the problems, before the charts.
+    public static func render(_ document: RunDocument, sweep: SweepReport? = nil, rateSweep: RateSweepReport? = nil, comparison: Comparison? = nil, title: String? = nil) -> String {
         let heading = title ?? "vsockbench: \(document.scenario)"
         let cases = document.cases
         var sections: [HTMLNode] = [ReportSections.header(document, title: heading)]
         if let problems = ReportSections.problems(cases) { sections.append(problems) }
+        if let comparison { sections.append(comparison.htmlSection()) }
         if let diagnosis = ReportSections.diagnosis(cases) { sections.append(diagnosis) }
         if !cases.isEmpty {
             sections.append(ReportSections.section("throughput", "Throughput", caption: ThroughputChart.caption(cases), [ThroughputChart.render(cases)]))

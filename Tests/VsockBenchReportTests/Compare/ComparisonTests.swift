@@ -119,6 +119,23 @@ extension CompareTests {
             #expect(text.contains("  same: msgs/s: within noise: Mann-Whitney U p = "))
         }
 
+        @Test("compare --html carries the comparison: ratios, intervals and noise verdicts, as the text does")
+        func htmlCarriesTheComparison() throws {
+            let spread = [0.98, 1.0, 1.02, 0.99, 1.01, 1.03]
+            let document = ReportFixtures.document([
+                F.withTrials(F.rr("none", msgs: 1000, p99: 300), msgs: spread.map { $0 * 1000 }),
+                F.withTrials(F.rr("window-8", msgs: 3000, p99: 600, inflight: 8, strategy: .window(8)), msgs: spread.map { $0 * 3000 }),
+            ])
+            let comparison = Comparison(document)
+            let page = HTMLReport.render(document, comparison: comparison, title: "t")
+            #expect(page.contains("<h2>Comparison against none</h2>"), "\(page)")
+            #expect(page.contains("3015 ±75") && page.contains("better (CI)"), "\(page)")
+            #expect(page.contains("median of up to 6 trials per case, ± covering the 95% interval"), "\(page)")
+            #expect(page.contains("window-8: </b>msgs/s: beyond noise (better)"), "\(page)")
+            // A run's page has no comparison.
+            #expect(!HTMLReport.render(document, title: "t").contains("Comparison against"))
+        }
+
         @Test("three trials: the ± reaches the trials' range, 75% coverage, and the table does not call it a 95% interval")
         func fewTrialsCoverage() throws {
             let three = [0.98, 1.0, 1.02]
