@@ -82,7 +82,7 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, markdown, html)
             let scenario = try scenarioOptions.loadScenario()
-            let session = try DriverSession(options: scenarioOptions)
+            let session = try DriverSession(options: scenarioOptions, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
             let comparison = Comparison(document, p99BudgetNanos: p99Budget?.nanos)

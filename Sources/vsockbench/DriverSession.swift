@@ -28,7 +28,26 @@ final class DriverSession {
     /// 129 for SIGHUP), as a shell reports a process that signal ended.
     var interruptStatus: Int32 { 128 + (firstSignal.value?.signal ?? SIGINT) }
 
-    convenience init(options: ScenarioOptions) throws { try self.init(flags: options.driver) }
+    /// For the cases of a scenario: a local target started here takes frames as large as they need.
+    convenience init(options: ScenarioOptions, cases: [CaseSpec] = []) throws {
+        let flags = options.driver
+        try self.init(target: flags.endpoint, ioTimeout: flags.ioTimeout.seconds, probe: flags.probe, inProcess: flags.inProcess,
+                      localMaxFrame: Self.localFrameLimit(for: cases))
+    }
+
+    /// `serve`'s default --max-frame, and the limits a local target may be given above it.
+    static let defaultFrameLimit = 4 << 20
+    static let frameLimits = [8 << 20, 16 << 20, 32 << 20, CaseSpec.maxBuffer]
+
+    /// The frame limit a local target needs for `cases`: nil when `serve`'s default holds them
+    /// all, else the smallest of `frameLimits` under which no case has a problem it would not
+    /// have without a target (a scenario may ask for frames up to 64 MiB, and a target of its
+    /// own must not refuse a case the file allows).
+    static func localFrameLimit(for cases: [CaseSpec]) -> Int? {
+        func fits(_ limit: Int) -> Bool { cases.allSatisfy { $0.limitProblems(maxFrame: limit) == $0.limitProblems() } }
+        if fits(defaultFrameLimit) { return nil }
+        return frameLimits.first(where: fits) ?? frameLimits.last
+    }
 
     /// The trials the flags ask for.
     static func plan(_ flags: DriverFlags) -> TrialPlan {
@@ -41,7 +60,8 @@ final class DriverSession {
 
     /// Drives `target`, or a local target started here when it is nil; with `probe`, attaches
     /// the eBPF probe to this process and the local target.
-    init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false, inProcess: Bool = false) throws {
+    /// `localMaxFrame`: the local target's --max-frame, when `serve`'s default is too small.
+    init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false, inProcess: Bool = false, localMaxFrame: Int? = nil) throws {
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
         let started = LockedValue<LocalTarget?>(nil)
@@ -76,7 +96,7 @@ final class DriverSession {
             endpoint = .unix(path: "/dev/null")
             localTarget = nil
         } else {
-            let target = try Self.startLocalTarget()
+            let target = try Self.startLocalTarget(maxFrame: localMaxFrame)
             localTarget = target
             started.withLock { $0 = target }
             endpoint = target.endpoint
@@ -95,9 +115,10 @@ final class DriverSession {
         self.progress = progress
     }
 
-    private static func startLocalTarget() throws -> LocalTarget {
+    private static func startLocalTarget(maxFrame: Int?) throws -> LocalTarget {
+        let frame = maxFrame.map { ["--max-frame", String($0)] } ?? []
         do {
-            return try LocalTarget(executable: LocalTarget.currentExecutable(), extraArguments: ["--log-level", "warning", "--mode", "agent"])
+            return try LocalTarget(executable: LocalTarget.currentExecutable(), extraArguments: ["--log-level", "warning", "--mode", "agent"] + frame)
         } catch {
             throw fail(error.description, code: Exit.failure)
         }

@@ -36,7 +36,7 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, html)
             let scenario = try scenarioOptions.loadScenario()
-            let session = try DriverSession(options: scenarioOptions)
+            let session = try DriverSession(options: scenarioOptions, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
             print(RunTable.render(document), terminator: "")

@@ -106,6 +106,20 @@ import Testing
         #expect(after.subtracting(before).isEmpty, "the local target's directory was left behind")
     }
 
+    /// A scenario may ask for frames up to 64 MiB; the target `run` starts for itself takes
+    /// what the file allows (serve's default --max-frame, 4 MiB, refused a 5 MiB request).
+    @Test func theLocalTargetTakesTheFramesTheScenarioAsksFor() throws {
+        let path = try scenarioFile("""
+            name: big
+            defaults: {warmup: 0s}
+            cases:
+              - {name: rr-5m, workload: rr, messages: 3, request_size: 5MiB, response_size: 64B}
+            """)
+        let result = try Tool.run(["run", path])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(!result.stderr.contains("frame limit"), "\(result.stderr)")
+    }
+
     @Test func countBoundedCasesMoveExactlyWhatWasAsked() throws {
         let dir = try Tool.scratch()
         let path = try scenarioFile("""
