@@ -75,7 +75,7 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: 4, messages: 2}\n", 3, "at least connections"),
         ("name: x\ndefaults: {bogus: 1}\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown key 'bogus' in defaults"),
         ("name: x\ncolor: red\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'color'"),
-        ("name: x\ncases: []\n", 1, "'cases' is empty"),
+        ("name: x\ncases: []\n", 2, "'cases' is empty"),
         ("name: x\ncases: 3\n", 2, "cases must be a list"),
         ("cases:\n  - {name: a, workload: rr}\n", 1, "missing 'name'"),
         ("name: x\ncases:\n  - {name: a, workload: rr\n", 4, "YAML"),
@@ -88,6 +88,23 @@ import Testing
             let rendered = error.description
             #expect(rendered.contains("bad.yaml:\(line): "), "\(rendered)")
             #expect(rendered.contains(message), "\(rendered)")
+        }
+    }
+
+    /// An empty list is reported on its own line; a value that is no list gets its one error,
+    /// not a second one saying the cases are empty.
+    @Test func casesThatAreEmptyOrNoListGetOneErrorOnTheirLine() {
+        for (text, line, message) in [
+            ("name: x\ncases: []\n", 2, "'cases' is empty: a scenario needs at least one case"),
+            ("name: x\ncases: {name: a, workload: rr}\n", 2, "cases must be a list of mappings, each with at least name and workload"),
+        ] {
+            do {
+                _ = try ScenarioLoader.parse(text, file: "f.yaml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.diagnostics.map(\.line) == [line], "\(error.diagnostics)")
+                #expect(error.diagnostics.map(\.message) == [message], "\(error.diagnostics)")
+            }
         }
     }
 

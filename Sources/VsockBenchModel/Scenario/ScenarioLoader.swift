@@ -72,7 +72,9 @@ public enum ScenarioLoader {
         var description: String?
         var defaults: [(key: String, keyNode: Node, value: Node)] = []
         var caseNodes: [Node] = []
-        var sawCases = false
+        /// The value of `cases:`, when the file has one, and whether it was a list.
+        var casesValue: Node?
+        var casesIsList = false
         for (keyNode, value) in mapping {
             guard let key = keyNode.scalar?.string else {
                 diagnostics.add(keyNode, "keys must be plain words")
@@ -99,11 +101,12 @@ public enum ScenarioLoader {
                     }
                 }
             case "cases":
-                sawCases = true
+                casesValue = value
                 guard let sequence = value.sequence else {
                     diagnostics.add(value, "cases must be a list of mappings, each with at least name and workload")
                     continue
                 }
+                casesIsList = true
                 caseNodes = Array(sequence)
             default:
                 diagnostics.add(keyNode, "unknown top-level key '\(key)'; expected name, description, defaults, cases")
@@ -112,10 +115,11 @@ public enum ScenarioLoader {
         if name == nil, !diagnostics.hasError(line: nil) {
             diagnostics.add(line: root.mark?.line ?? 1, "missing 'name'")
         }
-        if !sawCases {
+        if let casesValue {
+            // A value that is no list already has its error; an empty list is on its own line.
+            if casesIsList, caseNodes.isEmpty { diagnostics.add(casesValue, "'cases' is empty: a scenario needs at least one case") }
+        } else {
             diagnostics.add(line: root.mark?.line ?? 1, "missing 'cases': a scenario needs at least one case")
-        } else if caseNodes.isEmpty {
-            diagnostics.add(line: root.mark?.line ?? 1, "'cases' is empty: a scenario needs at least one case")
         }
         var cases: [CaseSpec] = []
         var seen: [String: Int] = [:]
