@@ -58,8 +58,9 @@ public final class FrameReader: @unchecked Sendable {
     @exclusivity(unchecked) private var touched = 0
     /// The whole next frame must have arrived by then (monotonic nanoseconds): every read
     /// first waits for data no longer than what is left. For a hello, whose peer is not yet
-    /// known: a peer sending a byte now and then cannot hold the connection (the data path
-    /// leaves it nil: no wait syscall per read).
+    /// known: a peer sending a byte now and then cannot hold the connection; and for the
+    /// target's control connection, whose idle time depends on its case's data connections
+    /// (the data path leaves it nil: no wait syscall per read).
     @exclusivity(unchecked) public var deadline: UInt64?
     /// A frame must be complete within this long of the first read that left it incomplete: a
     /// peer trickling a frame byte by byte is dropped (a peer sending nothing at all meets the
