@@ -56,6 +56,11 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
     /// How changes were searched for (`--min-runs`, `--significance`, `--permutations`): with
     /// too few verified runs no change can be significant, which is not the same as no change.
     public var options = ChangeOptions.standard
+    /// The case moves payload both ways alike: its Mbps (either direction) are `each way`.
+    public var eachWay = false
+
+    /// The figure's label as history prints it (``Figure/historyLabel(eachWay:)``).
+    public var label: String { figure.historyLabel(eachWay: eachWay) }
 
     /// Verified runs, the ones the change search looks at.
     public var searchedRuns: Int { points.filter(\.verified).count }
@@ -80,7 +85,7 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
         try c.encode(workload, forKey: .workload)
         try c.encode(figure.rawValue, forKey: .figure)
         try c.encode(figure.higherIsBetter, forKey: .higherIsBetter)
-        try c.encode(figure.label, forKey: .label)
+        try c.encode(label, forKey: .label)
         try c.encode(points, forKey: .points)
         try c.encode(changes, forKey: .changes)
     }
@@ -107,6 +112,13 @@ extension HistoryDatabase {
                 """, arguments: arguments)
             return rows.map { ($0["name"], $0["workload"]) }
         }
+    }
+
+    /// The direction `mbps` follows for `caseName` over `filter`'s runs (``MbpsDirection``).
+    public func mbpsDirection(caseName: String, _ filter: RunFilter) throws(HistoryError) -> MbpsDirection {
+        let tx = try points(caseName: caseName, figure: .mbpsTx, filter).map(\.value)
+        let rx = try points(caseName: caseName, figure: .mbpsRx, filter).map(\.value)
+        return MbpsDirection(tx: tx, rx: rx)
     }
 
     /// `figure` of `caseName` in `filter`'s runs (its scenario), oldest first; the last

@@ -30,7 +30,7 @@ public enum TrendMarkdown {
 
     static func section(_ series: FigureSeries) -> String {
         let values = series.points.map(\.value)
-        var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.figure.label))\n\n"
+        var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.label))\n\n"
         if let last = series.points.last, let low = values.min(), let high = values.max() {
             out += "`\(sparkline(values))` latest \(Format.compact(last.value)) (run \(last.run)); range \(Format.compact(low)) to \(Format.compact(high)) over \(values.count) run\(values.count == 1 ? "" : "s")\n\n"
         }
@@ -39,11 +39,11 @@ public enum TrendMarkdown {
             out += Markup.markdownCell(line).capitalizedFirst + ".\n\n"
         } else {
             for change in series.changes {
-                out += "- **\(change.better ? "Better" : "Worse")**: " + Markup.markdownCell(TrendText.sentence(change, figure: series.figure)) + "\n"
+                out += "- **\(change.better ? "Better" : "Worse")**: " + Markup.markdownCell(TrendText.sentence(change, label: series.label)) + "\n"
             }
             out += "\n"
         }
-        out += "| run | started | commit | trials | \(Markup.markdownCell(series.figure.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
+        out += "| run | started | commit | trials | \(Markup.markdownCell(series.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
         let changed = Set(series.changes.map(\.run))
         for point in series.points.suffix(tableRows) {
             let mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")

@@ -31,12 +31,13 @@ public struct TrendReport: Sendable, Encodable {
         }
         var series: [FigureSeries] = []
         for c in chosen {
-            for figure in metric.figures(forWorkload: c.workload) {
+            let direction = try db.mbpsDirection(caseName: c.name, filter)
+            for figure in metric.figures(forWorkload: c.workload, mbps: direction) {
                 let points = try db.points(caseName: c.name, figure: figure, filter)
                 guard !points.isEmpty else { continue }
                 let changes = try ChangeFinder.changes(in: points, figure: figure, options: options)
                 series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes,
-                                           options: options))
+                                           options: options, eachWay: direction.eachWay))
             }
         }
         if series.isEmpty {
@@ -119,6 +120,7 @@ extension MetricChoice: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .figure(figure): return figure.rawValue
+        case .mbps: return "mbps"
         case .throughput: return "throughput"
         case .timings: return "timings"
         case .all: return "all"
