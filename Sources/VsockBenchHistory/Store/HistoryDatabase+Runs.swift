@@ -55,6 +55,9 @@ extension HistoryDatabase {
                     let index: Int = t["trial"]
                     if index >= 1, index <= stored.trialFigures.count { stored.trialFigures[index - 1][t["figure"]] = t["value"] }
                 }
+                for key in stored.figures.keys {
+                    stored.figures[key] = CaseValue.of(stored.figures[key], trials: stored.trialFigures.compactMap { $0[key] }, trialCount: stored.trials)
+                }
                 return stored
             }
         }

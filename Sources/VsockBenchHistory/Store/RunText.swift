@@ -33,7 +33,7 @@ public enum RunText {
             for figure in shown { row.append(cell(c, figure) ?? "-") }
             table.add(row)
         }
-        return out + "\n" + table.render() + "Mbps: application payload per direction, as run prints it; figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below]; every figure and trial: --json\n"
+        return out + "\n" + table.render() + "Mbps: application payload per direction, as run prints it; figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below], a case of one trial its single sample; every figure and trial: --json\n"
     }
 
     /// Mbps as `run` prints it, payload per direction: `1184 each way`, `32115 tx`,

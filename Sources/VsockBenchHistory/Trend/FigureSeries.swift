@@ -2,8 +2,8 @@ import GRDB
 import VsockBenchReport
 import VsockBenchStats
 
-/// One run's value of a figure: the median of its trials, with the interval the run gave it
-/// (none for a single trial) and that interval's coverage: the runs' intervals are order
+/// One run's value of a figure: the median of its trials (``CaseValue``), with the interval
+/// the run gave it (none for a single trial: a single sample) and that interval's coverage: the runs' intervals are order
 /// statistics, 95% from 6 trials on, [min, max] below (75% for 3 trials).
 public struct SeriesPoint: Sendable, Equatable, Encodable {
     public var run: Int64
@@ -127,17 +127,20 @@ extension HistoryDatabase {
         try read { db in
             let (conditions, arguments) = filter.conditions()
             var sql = """
-                SELECT r.id, r.started_at, r.git_commit, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
+                SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
                 FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
                 WHERE c.name = ? AND f.figure = ?\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC
                 """
             if let last = filter.last { sql += " LIMIT \(max(last, 0))" }
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([caseName, figure.rawValue]) + arguments)
-            return rows.reversed().map { row in
+            return try rows.reversed().map { row in
                 let low: Double? = row["ci_low"], high: Double? = row["ci_high"]
                 let interval = low.flatMap { l in high.map { [l, $0] } }
-                return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: row["value"],
+                let trials = try Double.fetchAll(db, sql: "SELECT value FROM trial_figure WHERE case_id = ? AND figure = ?",
+                                                 arguments: [row["case_id"] as Int64, figure.rawValue])
+                let value = CaseValue.of(row["value"], trials: trials, trialCount: row["trial_count"]) ?? row["value"]
+                return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: value,
                                    interval: interval, trials: row["trial_count"], verified: row["verified"])
             }
         }

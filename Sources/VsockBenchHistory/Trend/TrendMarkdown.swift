@@ -22,7 +22,7 @@ public enum TrendMarkdown {
         if let first = report.series.first?.points.first, let last = report.series.first?.points.last {
             out += "Runs \(first.run) to \(last.run) (\(Markup.markdownCell(first.startedAt)) to \(Markup.markdownCell(last.startedAt)))"
             if !report.labels.isEmpty { out += ", labelled " + report.labels.map { "`\(Markup.markdownCell($0.text))`" }.joined(separator: ", ") }
-            out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets).\n\n"
+            out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets); a run of one trial is a single sample.\n\n"
         }
         for series in report.series { out += section(series) }
         return out

@@ -23,7 +23,7 @@ public enum TrendText {
 
     /// One series: a header line, then a row per run.
     static func table(_ series: FigureSeries) -> String {
-        let out = "\(Terminal.safe(series.caseName)): \(series.label) (each run's median over its trials, with its interval and the interval's coverage)\n"
+        let out = "\(Terminal.safe(series.caseName)): \(series.label) (each run's median over its trials, with its interval and the interval's coverage; a run of one trial: its single sample)\n"
         var table = TextTable(columns: ["run", "started", "commit", "trials", series.label, "interval (coverage)", "note"], rightAligned: [0, 3, 4])
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
         for point in series.points {
@@ -73,15 +73,15 @@ public enum TrendText {
         return (change >= 0 ? "+" : "") + Format.fixed(change * 100, 1) + "%"
     }
 
-    /// `28182 - 39603 (75%)`: the run's interval and its coverage; `-` for a single trial.
     /// `5%`, `2.5%`: a fraction as a percentage without needless decimals.
     static func percentOf(_ fraction: Double) -> String {
         let percent = fraction * 100
         return (percent == percent.rounded() ? Format.fixed(percent, 0) : Format.compact(percent)) + "%"
     }
 
+    /// `28182 - 39603 (75%)`: the run's interval and its coverage; `single sample` for a single trial.
     static func intervalText(_ point: SeriesPoint) -> String {
-        guard let interval = point.interval, interval.count == 2 else { return "-" }
+        guard let interval = point.interval, interval.count == 2 else { return point.trials == 1 ? "single sample" : "-" }
         let coverage = point.coverage.map { " (\(Format.fixed($0 * 100, 0))%)" } ?? ""
         return Format.compact(interval[0]) + " - " + Format.compact(interval[1]) + coverage
     }
