@@ -185,7 +185,7 @@ extension VsockBench.History {
         func run() throws {
             let filter = try selection.filter(scenario: scenario)
             let db = try database.open(creating: false)
-            let runs = try historyCall { () throws(HistoryError) in try db.runs(filter) }
+            let runs = try historyCall { () throws(HistoryError) in try db.listedRuns(filter) }
             print(json ? HistoryJSON.encode(HistoryJSON.RunList(database: db.path, runs: runs)) : RunText.list(runs, database: db.path), terminator: "")
         }
     }

@@ -77,6 +77,9 @@ public final class HistoryDatabase: Sendable {
         if version > HistorySchema.version || !unknown.isEmpty {
             throw .newerSchema(path: path, found: max(version, HistorySchema.version + 1), known: HistorySchema.version, unknownMigrations: unknown)
         }
+        if !applied.isEmpty, let missing = HistorySchema.tables.first(where: { !tables.contains($0) }) {
+            throw .damaged(path: path, reason: "its table \(missing) is missing")
+        }
     }
 
     /// WAL mode, then the migrations this binary knows.
@@ -174,7 +177,7 @@ public final class HistoryDatabase: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return .storage(path: path, reason: "another process holds it (\(message); vsockbench waits up to \(Int(busyTimeoutSeconds)) s)")
         case .SQLITE_CORRUPT:
-            return .storage(path: path, reason: "the file is damaged (\(message)); restore it from a copy")
+            return .damaged(path: path, reason: message)
         default:
             return .storage(path: path, reason: message)
         }

@@ -17,11 +17,7 @@ public struct TrendReport: Sendable, Encodable {
         var filter = filter
         filter.scenario = scenario
         let cases = try db.cases(ofScenario: scenario, filter)
-        if cases.isEmpty {
-            let known = try db.scenarios(RunFilter(labels: filter.labels))
-            throw .nothingMatches("no runs of \(filter.text) in \(db.path)"
-                + (known.isEmpty ? "" : "; scenarios there: \(known.joined(separator: ", "))"))
-        }
+        if cases.isEmpty { throw try db.noRuns(filter) }
         var chosen = cases
         if let caseName {
             chosen = cases.filter { $0.name == caseName }
