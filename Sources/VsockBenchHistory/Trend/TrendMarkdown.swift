@@ -19,8 +19,14 @@ public enum TrendMarkdown {
 
     static func scenario(_ report: TrendReport) -> String {
         var out = "## History: \(Markup.markdownCell(report.scenario))\n\n"
-        if let first = report.series.first?.points.first, let last = report.series.first?.points.last {
-            out += "Runs \(first.run) to \(last.run) (\(Markup.markdownCell(first.startedAt)) to \(Markup.markdownCell(last.startedAt)))"
+        // Every series' runs, in the tables' order (by start time, then number): run numbers
+        // follow the order the files were added, so they are no range.
+        var runs: [Int64: SeriesPoint] = [:]
+        for point in report.series.flatMap(\.points) { runs[point.run] = point }
+        let ordered = runs.values.sorted { ($0.startedAt, $0.run) < ($1.startedAt, $1.run) }
+        if let first = ordered.first, let last = ordered.last {
+            out += "\(ordered.count) run\(ordered.count == 1 ? "" : "s"), oldest first: from run \(first.run) (\(Markup.markdownCell(first.startedAt))) "
+                + "to run \(last.run) (\(Markup.markdownCell(last.startedAt)))"
             if !report.labels.isEmpty { out += ", labelled " + report.labels.map { "`\(Markup.markdownCell($0.text))`" }.joined(separator: ", ") }
             out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets); a run of one trial is a single sample.\n\n"
         }
