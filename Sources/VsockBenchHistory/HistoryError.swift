@@ -23,6 +23,8 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
     case nothingMatches(String)
     /// A results file `add` or `check --history` cannot use.
     case results(CheckInputError)
+    /// The history file is damaged (truncated, a table missing): the input is bad, not the write.
+    case damaged(path: String, reason: String)
     /// A write or a read that failed inside SQLite (disk full, I/O error, a constraint).
     case storage(path: String, reason: String)
 
@@ -51,6 +53,8 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
             return text
         case let .results(error):
             return error.description
+        case let .damaged(path, reason):
+            return "the history \(path) could not be read: the file is damaged (\(reason)); restore it from a copy; nothing of this command was kept"
         case let .storage(path, reason):
             return "the history \(path) could not be written or read: \(reason); nothing of this command was kept"
         }

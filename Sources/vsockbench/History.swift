@@ -185,7 +185,7 @@ extension VsockBench.History {
         func run() throws {
             let filter = try selection.filter(scenario: scenario)
             let db = try database.open(creating: false)
-            let runs = try historyCall { () throws(HistoryError) in try db.runs(filter) }
+            let runs = try historyCall { () throws(HistoryError) in try db.listedRuns(filter) }
             print(json ? HistoryJSON.encode(HistoryJSON.RunList(database: db.path, runs: runs)) : RunText.list(runs, database: db.path), terminator: "")
         }
     }
@@ -239,10 +239,13 @@ extension VsockBench.History {
             discussion: """
             Each value is a run's median over its trials, with the interval the run gave it and \
             its coverage (order statistics: 95% from 6 trials, [min, max] below, 75% for 3; none \
-            for a single trial). The metric is a figure's JSON key (msgs_per_s, mbps_total, \
-            latency_us.p99, writes_per_msg, ...), a short name (mbps, msgs, p50, p99, writes, \
-            reads, exits), `throughput` (the default: msgs/s for request/response, Mbps for a \
-            stream), `timings` (throughput and p99) or `all`. Changes are found as by \
+            for a single trial). The metric is a figure's JSON key (msgs_per_s, mbps_tx, \
+            mbps_rx, latency_us.p99, writes_per_msg, ...), a short name (mbps, msgs, p50, p99, \
+            writes, reads, exits), `throughput` (the default: msgs/s for request/response, Mbps \
+            for a stream), `timings` (throughput and p99) or `all`. Mbps is application payload \
+            per direction: the direction the case moves, `each way` when it moves both alike, \
+            its busier direction (named) when it moves both unequally; mbps_total, both \
+            directions summed, only when asked for by that key. Changes are found as by \
             `history changes`. Without SCENARIO, every scenario in the history (--json then gives \
             {schema, database, scenarios: [...]}, with SCENARIO the one trend). --html writes a \
             self-contained page with a chart per case (SVG, no script, no network); --markdown a \

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import GRDB
 import VsockBenchReport
+import VsockBenchStats
 import VsockBenchSupport
 
 /// What `history add` did with one results file.
@@ -70,7 +71,8 @@ extension HistoryDatabase {
         let caseID = db.lastInsertedRowID
         let figureStatement = try db.cachedStatement(sql: "INSERT INTO case_figure (case_id, figure, value, ci_low, ci_high) VALUES (?, ?, ?, ?, ?)")
         for figure in Figure.allCases {
-            guard let value = figure.value(in: c.figures), value.isFinite else { continue }
+            let trials = c.trials.compactMap { figure.value(in: $0) }.filter(\.isFinite)
+            guard let value = CaseValue.of(figure.value(in: c.figures), trials: trials, trialCount: c.trials.count), value.isFinite else { continue }
             let interval = c.ci?[figure.rawValue].flatMap { $0.count == 2 && $0.allSatisfy(\.isFinite) ? $0 : nil }
             try figureStatement.execute(arguments: [caseID, figure.rawValue, value, interval?[0], interval?[1]])
         }
@@ -81,5 +83,15 @@ extension HistoryDatabase {
                 try trialStatement.execute(arguments: [caseID, index + 1, figure.rawValue, value])
             }
         }
+    }
+}
+
+/// A case's value of a figure as the history keeps and reads it: with several trials, the
+/// median of the trials' values, the value their interval is of (a latency percentile pooled
+/// over every trial's messages need not lie inside the trials' [min, max]); with one trial,
+/// its single sample. Read as well as stored, so a history added before keeps the same rule.
+enum CaseValue {
+    static func of(_ value: Double?, trials: [Double], trialCount: Int) -> Double? {
+        trialCount > 1 ? Descriptive.median(trials) ?? value : value
     }
 }

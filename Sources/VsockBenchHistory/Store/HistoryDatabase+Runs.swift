@@ -12,6 +12,20 @@ extension HistoryDatabase {
         }
     }
 
+    /// The runs `list` shows: as `runs`, but a scenario asked for by name with no run here
+    /// (with these labels) is `nothingMatches`, naming the scenarios there, as `trend` says it.
+    public func listedRuns(_ filter: RunFilter) throws(HistoryError) -> [StoredRun] {
+        let found = try runs(filter)
+        if found.isEmpty, filter.scenario != nil { throw try noRuns(filter) }
+        return found
+    }
+
+    /// `no runs of scenario nosuch in h.sqlite; scenarios there: cliff`.
+    func noRuns(_ filter: RunFilter) throws(HistoryError) -> HistoryError {
+        let known = try scenarios(RunFilter(labels: filter.labels))
+        return .nothingMatches("no runs of \(filter.text) in \(path)" + (known.isEmpty ? "" : "; scenarios there: \(known.joined(separator: ", "))"))
+    }
+
     /// One run by its number, or `latest` (also `last`): the run that started last, the last
     /// one `runs()` lists (by start time, then by number), whatever order they were added in.
     public func run(_ reference: String) throws(HistoryError) -> StoredRun {
@@ -54,6 +68,9 @@ extension HistoryDatabase {
                 for t in try Row.fetchAll(db, sql: "SELECT trial, figure, value FROM trial_figure WHERE case_id = ? ORDER BY trial", arguments: [caseID]) {
                     let index: Int = t["trial"]
                     if index >= 1, index <= stored.trialFigures.count { stored.trialFigures[index - 1][t["figure"]] = t["value"] }
+                }
+                for key in stored.figures.keys {
+                    stored.figures[key] = CaseValue.of(stored.figures[key], trials: stored.trialFigures.compactMap { $0[key] }, trialCount: stored.trials)
                 }
                 return stored
             }

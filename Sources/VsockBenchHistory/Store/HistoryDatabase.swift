@@ -8,7 +8,8 @@ import GRDB
 /// by a newer vsockbench (a schema version or migrations this binary does not know) is refused
 /// untouched. Otherwise the file is put in WAL mode (readers never block the one writer) with a
 /// busy timeout (a second writer waits for the first instead of failing), and brought up to the
-/// current schema. Every write is one immediate transaction: all of it lands or none does.
+/// current schema. Every write is one immediate transaction: all of it lands or none does. The
+/// commands that only read open it read-only: they create, switch and migrate nothing.
 public final class HistoryDatabase: Sendable {
     public let path: String
     let queue: DatabaseQueue
@@ -20,7 +21,8 @@ public final class HistoryDatabase: Sendable {
     public static var schemaVersion: Int { HistorySchema.version }
 
     /// Opens the history at `path`. With `creating`, a missing file (and its directory) is
-    /// created; without it (the read-only commands), a missing file is `noHistory`.
+    /// created; without it (the read-only commands), the file is opened read-only, as its
+    /// schema is (an older version reads as it is), and a missing or empty file is `noHistory`.
     public static func open(path: String, creating: Bool) throws(HistoryError) -> HistoryDatabase {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -38,6 +40,7 @@ public final class HistoryDatabase: Sendable {
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         configuration.foreignKeysEnabled = true
         configuration.label = "vsockbench-history"
+        configuration.readonly = !creating
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -45,8 +48,8 @@ public final class HistoryDatabase: Sendable {
             throw describe(error, path: path)
         }
         let database = HistoryDatabase(path: path, queue: queue)
-        try database.inspect()
-        try database.prepare()
+        try database.inspect(creating: creating)
+        if creating { try database.prepare() }
         return database
     }
 
@@ -56,14 +59,15 @@ public final class HistoryDatabase: Sendable {
     }
 
     /// Refuses a file that is not a history, or a history newer than this binary, before
-    /// anything is written.
-    private func inspect() throws(HistoryError) {
+    /// anything is written; and, to a command that only reads, a file with no history in it.
+    private func inspect(creating: Bool) throws(HistoryError) {
         let (version, tables, applied) = try read { db -> (Int, [String], [String]) in
             let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             let applied = tables.contains("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") : []
             return (version, tables, applied)
         }
+        if tables.isEmpty, !creating { throw .noHistory(path: path) }
         let known = HistorySchema.migrations
         let unknown = applied.filter { !known.contains($0) }
         if !tables.isEmpty, !tables.contains("grdb_migrations") || (!applied.isEmpty && !applied.contains(known[0])) {
@@ -72,6 +76,9 @@ public final class HistoryDatabase: Sendable {
         }
         if version > HistorySchema.version || !unknown.isEmpty {
             throw .newerSchema(path: path, found: max(version, HistorySchema.version + 1), known: HistorySchema.version, unknownMigrations: unknown)
+        }
+        if !applied.isEmpty, let missing = HistorySchema.tables.first(where: { !tables.contains($0) }) {
+            throw .damaged(path: path, reason: "its table \(missing) is missing")
         }
     }
 
@@ -170,7 +177,7 @@ public final class HistoryDatabase: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return .storage(path: path, reason: "another process holds it (\(message); vsockbench waits up to \(Int(busyTimeoutSeconds)) s)")
         case .SQLITE_CORRUPT:
-            return .storage(path: path, reason: "the file is damaged (\(message)); restore it from a copy")
+            return .damaged(path: path, reason: message)
         default:
             return .storage(path: path, reason: message)
         }

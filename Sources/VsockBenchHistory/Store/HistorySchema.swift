@@ -24,6 +24,8 @@ enum HistorySchema {
     /// The migrations this binary knows, in order; the schema version is their count.
     static let migrations = ["v1-runs-cases-figures-trials", "v2-run-identity"]
     static var version: Int { migrations.count }
+    /// The tables every version has: a history without one of them is damaged.
+    static let tables = ["run", "run_label", "case_result", "case_figure", "trial_figure"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -26,20 +26,31 @@ public enum RunText {
             ("target host", run.targetHost.map { "\($0), kernel \(run.targetKernel ?? "-")" } ?? "-"), ("trials", String(run.repeatCount)),
         ]
         for (name, value) in facts { out += "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + Terminal.safe(value) + "\n" }
-        let shown: [Figure] = [.mbpsTotal, .msgsPerSecond, .latencyP50, .latencyP99, .writesPerMessage, .readsPerMessage, .driverCPU, .exits]
-        var table = TextTable(columns: ["case", "workload", "trials", "verified"] + shown.map(\.label), rightAligned: Set(2..<(4 + shown.count)))
+        let shown: [Figure] = [.msgsPerSecond, .latencyP50, .latencyP99, .writesPerMessage, .readsPerMessage, .driverCPU, .exits]
+        var table = TextTable(columns: ["case", "workload", "trials", "verified", "Mbps (payload)"] + shown.map(\.label), rightAligned: Set(2..<(5 + shown.count)))
         for c in cases {
-            var row = [Terminal.safe(c.name), c.workload, String(c.trials), c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO")]
-            for figure in shown {
-                guard let value = c.figures[figure.rawValue] else {
-                    row.append("-")
-                    continue
-                }
-                let interval = c.intervals[figure.rawValue].map { " [\(Format.compact($0[0]))-\(Format.compact($0[1]))]" } ?? ""
-                row.append(Format.compact(value) + interval)
-            }
+            var row = [Terminal.safe(c.name), c.workload, String(c.trials), c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO"), mbpsText(c)]
+            for figure in shown { row.append(cell(c, figure) ?? "-") }
             table.add(row)
         }
-        return out + "\n" + table.render() + "figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below]; every figure and trial: --json\n"
+        return out + "\n" + table.render() + "Mbps: application payload per direction, as run prints it; figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below], a case of one trial its single sample; every figure and trial: --json\n"
+    }
+
+    /// Mbps as `run` prints it, payload per direction: `1184 each way`, `32115 tx`,
+    /// `134 tx / 1342 rx`, each with its interval; never both directions summed.
+    static func mbpsText(_ c: StoredCase) -> String {
+        let tx = c.figures[Figure.mbpsTx.rawValue] ?? 0, rx = c.figures[Figure.mbpsRx.rawValue] ?? 0
+        if tx == 0, rx == 0 { return "-" }
+        if rx == 0 { return (cell(c, .mbpsTx) ?? "-") + " tx" }
+        if tx == 0 { return (cell(c, .mbpsRx) ?? "-") + " rx" }
+        if abs(tx - rx) <= 0.005 * max(tx, rx) { return (cell(c, tx >= rx ? .mbpsTx : .mbpsRx) ?? "-") + " each way" }
+        return (cell(c, .mbpsTx) ?? "-") + " tx / " + (cell(c, .mbpsRx) ?? "-") + " rx"
+    }
+
+    /// `19699 [16480-20085]`: the figure with its interval; nil when the case has no such figure.
+    static func cell(_ c: StoredCase, _ figure: Figure) -> String? {
+        guard let value = c.figures[figure.rawValue] else { return nil }
+        let interval = c.intervals[figure.rawValue].map { " [\(Format.compact($0[0]))-\(Format.compact($0[1]))]" } ?? ""
+        return Format.compact(value) + interval
     }
 }

@@ -2,8 +2,8 @@ import GRDB
 import VsockBenchReport
 import VsockBenchStats
 
-/// One run's value of a figure: the median of its trials, with the interval the run gave it
-/// (none for a single trial) and that interval's coverage: the runs' intervals are order
+/// One run's value of a figure: the median of its trials (``CaseValue``), with the interval
+/// the run gave it (none for a single trial: a single sample) and that interval's coverage: the runs' intervals are order
 /// statistics, 95% from 6 trials on, [min, max] below (75% for 3 trials).
 public struct SeriesPoint: Sendable, Equatable, Encodable {
     public var run: Int64
@@ -56,6 +56,11 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
     /// How changes were searched for (`--min-runs`, `--significance`, `--permutations`): with
     /// too few verified runs no change can be significant, which is not the same as no change.
     public var options = ChangeOptions.standard
+    /// The case moves payload both ways alike: its Mbps (either direction) are `each way`.
+    public var eachWay = false
+
+    /// The figure's label as history prints it (``Figure/historyLabel(eachWay:)``).
+    public var label: String { figure.historyLabel(eachWay: eachWay) }
 
     /// Verified runs, the ones the change search looks at.
     public var searchedRuns: Int { points.filter(\.verified).count }
@@ -80,7 +85,7 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
         try c.encode(workload, forKey: .workload)
         try c.encode(figure.rawValue, forKey: .figure)
         try c.encode(figure.higherIsBetter, forKey: .higherIsBetter)
-        try c.encode(figure.label, forKey: .label)
+        try c.encode(label, forKey: .label)
         try c.encode(points, forKey: .points)
         try c.encode(changes, forKey: .changes)
     }
@@ -109,23 +114,33 @@ extension HistoryDatabase {
         }
     }
 
+    /// The direction `mbps` follows for `caseName` over `filter`'s runs (``MbpsDirection``).
+    public func mbpsDirection(caseName: String, _ filter: RunFilter) throws(HistoryError) -> MbpsDirection {
+        let tx = try points(caseName: caseName, figure: .mbpsTx, filter).map(\.value)
+        let rx = try points(caseName: caseName, figure: .mbpsRx, filter).map(\.value)
+        return MbpsDirection(tx: tx, rx: rx)
+    }
+
     /// `figure` of `caseName` in `filter`'s runs (its scenario), oldest first; the last
     /// `filter.last` runs when it says so.
     public func points(caseName: String, figure: Figure, _ filter: RunFilter) throws(HistoryError) -> [SeriesPoint] {
         try read { db in
             let (conditions, arguments) = filter.conditions()
             var sql = """
-                SELECT r.id, r.started_at, r.git_commit, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
+                SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
                 FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
                 WHERE c.name = ? AND f.figure = ?\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC
                 """
             if let last = filter.last { sql += " LIMIT \(max(last, 0))" }
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([caseName, figure.rawValue]) + arguments)
-            return rows.reversed().map { row in
+            return try rows.reversed().map { row in
                 let low: Double? = row["ci_low"], high: Double? = row["ci_high"]
                 let interval = low.flatMap { l in high.map { [l, $0] } }
-                return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: row["value"],
+                let trials = try Double.fetchAll(db, sql: "SELECT value FROM trial_figure WHERE case_id = ? AND figure = ?",
+                                                 arguments: [row["case_id"] as Int64, figure.rawValue])
+                let value = CaseValue.of(row["value"], trials: trials, trialCount: row["trial_count"]) ?? row["value"]
+                return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: value,
                                    interval: interval, trials: row["trial_count"], verified: row["verified"])
             }
         }

@@ -1,22 +1,26 @@
 import VsockBenchReport
 
 /// Which figures a trend or a change search follows: one figure by its JSON key (or a short
-/// name), the case's throughput (msgs/s for request/response, Mbps for a stream: the figure
-/// `check` gates), the timings `check` gates (throughput and p99), or every figure.
+/// name), payload Mbps per direction (`mbps`), the case's throughput (msgs/s for
+/// request/response, Mbps for a stream), the timings `check` gates (throughput and p99), or
+/// every figure.
 public enum MetricChoice: Sendable, Equatable {
     case figure(Figure)
+    /// Payload Mbps in the direction the case moves (``MbpsDirection``), never both summed.
+    case mbps
     case throughput
     case timings
     case all
 
     /// Short names accepted beside the JSON keys.
     static let aliases: [String: Figure] = [
-        "mbps": .mbpsTotal, "msgs": .msgsPerSecond, "msgs/s": .msgsPerSecond, "p50": .latencyP50, "p99": .latencyP99,
+        "msgs": .msgsPerSecond, "msgs/s": .msgsPerSecond, "p50": .latencyP50, "p99": .latencyP99,
         "writes": .writesPerMessage, "reads": .readsPerMessage, "exits": .exits,
     ]
 
     public init(parsing text: String) throws(HistoryError) {
         switch text {
+        case "mbps": self = .mbps
         case "throughput": self = .throughput
         case "timings": self = .timings
         case "all": self = .all
@@ -25,18 +29,21 @@ public enum MetricChoice: Sendable, Equatable {
                 self = .figure(figure)
                 return
             }
-            throw .badMetric("--metric \(text): not a figure; use throughput, timings, all, a short name (\(Self.aliases.keys.sorted().joined(separator: ", "))) or a key: \(Figure.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw .badMetric("--metric \(text): not a figure; use throughput, timings, all, a short name (\((Self.aliases.keys + ["mbps"]).sorted().joined(separator: ", "))) or a key: \(Figure.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
-    /// The figures to follow for a case of `workload` (`rr`, `masked`, `stream`).
-    public func figures(forWorkload workload: String) -> [Figure] {
+    /// The figures to follow for a case of `workload` (`rr`, `masked`, `stream`) whose Mbps
+    /// follow `mbps`. `all` leaves out the sum of both directions (`mbps_total`): it is not
+    /// Mbps, and is followed only when asked for by its key.
+    public func figures(forWorkload workload: String, mbps: MbpsDirection) -> [Figure] {
         let exchange = workload != "stream"
         switch self {
         case let .figure(figure): return [figure]
-        case .throughput: return [exchange ? .msgsPerSecond : .mbpsTotal]
-        case .timings: return exchange ? [.msgsPerSecond, .latencyP99] : [.mbpsTotal]
-        case .all: return Figure.allCases
+        case .mbps: return [mbps.figure]
+        case .throughput: return [exchange ? .msgsPerSecond : mbps.figure]
+        case .timings: return exchange ? [.msgsPerSecond, .latencyP99] : [mbps.figure]
+        case .all: return Figure.allCases.filter { $0 != .mbpsTotal }
         }
     }
 }

@@ -42,7 +42,7 @@ enum TrendChart {
             body.append(SVGText.text(x(index), plotBottom + 17, String(point.run), "tick", anchor: "middle"))
         }
         body.append(SVGText.text(plotRight, height - 10, "run (oldest first)", "axis-title", anchor: "end"))
-        body.append(SVGText.text(plotLeft, 18, "\(series.figure.label): each run's median and interval", "axis-title"))
+        body.append(SVGText.text(plotLeft, 18, "\(series.label): each run's median and interval", "axis-title"))
 
         body += levels(series, x: x, y: y, step: step)
         for (index, point) in points.enumerated() {
@@ -53,9 +53,9 @@ enum TrendChart {
         }
         body.append(SVGText.polyline(points.enumerated().map { (x($0.offset), y($0.element.value)) }, "series"))
         for (index, point) in points.enumerated() {
-            body.append(SVGText.circle(x(index), y(point.value), 4, point.verified ? "point" : "point bad", tooltip: tooltip(point, series.figure)))
+            body.append(SVGText.circle(x(index), y(point.value), 4, point.verified ? "point" : "point bad", tooltip: tooltip(point, series.label)))
         }
-        let title = "\(series.caseName): \(series.figure.label) over \(points.count) runs"
+        let title = "\(series.caseName): \(series.label) over \(points.count) runs"
         return SVGText.element("svg", [
             ("xmlns", "http://www.w3.org/2000/svg"), ("class", "chart"), ("role", "img"),
             ("viewBox", "0 0 \(SVGText.n(width)) \(SVGText.n(height))"), ("width", SVGText.n(width)), ("height", SVGText.n(height)),
@@ -84,10 +84,10 @@ enum TrendChart {
         return nodes
     }
 
-    private static func tooltip(_ point: SeriesPoint, _ figure: Figure) -> String {
+    private static func tooltip(_ point: SeriesPoint, _ label: String) -> String {
         var text = "run \(point.run), \(point.startedAt)"
         if let commit = point.gitCommit { text += ", commit \(commit.prefix(12))" }
-        text += ": \(Format.compact(point.value)) \(figure.label)"
+        text += ": \(Format.compact(point.value)) \(label)"
         if let interval = point.interval, interval.count == 2 {
             text += " [\(Format.compact(interval[0])), \(Format.compact(interval[1]))]"
             if let coverage = point.coverage { text += " (\(Format.fixed(coverage * 100, 0))% coverage)" }

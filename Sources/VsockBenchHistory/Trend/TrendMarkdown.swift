@@ -19,10 +19,16 @@ public enum TrendMarkdown {
 
     static func scenario(_ report: TrendReport) -> String {
         var out = "## History: \(Markup.markdownCell(report.scenario))\n\n"
-        if let first = report.series.first?.points.first, let last = report.series.first?.points.last {
-            out += "Runs \(first.run) to \(last.run) (\(Markup.markdownCell(first.startedAt)) to \(Markup.markdownCell(last.startedAt)))"
+        // Every series' runs, in the tables' order (by start time, then number): run numbers
+        // follow the order the files were added, so they are no range.
+        var runs: [Int64: SeriesPoint] = [:]
+        for point in report.series.flatMap(\.points) { runs[point.run] = point }
+        let ordered = runs.values.sorted { ($0.startedAt, $0.run) < ($1.startedAt, $1.run) }
+        if let first = ordered.first, let last = ordered.last {
+            out += "\(ordered.count) run\(ordered.count == 1 ? "" : "s"), oldest first: from run \(first.run) (\(Markup.markdownCell(first.startedAt))) "
+                + "to run \(last.run) (\(Markup.markdownCell(last.startedAt)))"
             if !report.labels.isEmpty { out += ", labelled " + report.labels.map { "`\(Markup.markdownCell($0.text))`" }.joined(separator: ", ") }
-            out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets).\n\n"
+            out += ". Each value is a run's median over its trials, with its interval (order statistics: 95% from 6 trials, [min, max] below, its coverage in brackets); a run of one trial is a single sample.\n\n"
         }
         for series in report.series { out += section(series) }
         return out
@@ -30,7 +36,7 @@ public enum TrendMarkdown {
 
     static func section(_ series: FigureSeries) -> String {
         let values = series.points.map(\.value)
-        var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.figure.label))\n\n"
+        var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.label))\n\n"
         if let last = series.points.last, let low = values.min(), let high = values.max() {
             out += "`\(sparkline(values))` latest \(Format.compact(last.value)) (run \(last.run)); range \(Format.compact(low)) to \(Format.compact(high)) over \(values.count) run\(values.count == 1 ? "" : "s")\n\n"
         }
@@ -39,11 +45,11 @@ public enum TrendMarkdown {
             out += Markup.markdownCell(line).capitalizedFirst + ".\n\n"
         } else {
             for change in series.changes {
-                out += "- **\(change.better ? "Better" : "Worse")**: " + Markup.markdownCell(TrendText.sentence(change, figure: series.figure)) + "\n"
+                out += "- **\(change.better ? "Better" : "Worse")**: " + Markup.markdownCell(TrendText.sentence(change, label: series.label)) + "\n"
             }
             out += "\n"
         }
-        out += "| run | started | commit | trials | \(Markup.markdownCell(series.figure.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
+        out += "| run | started | commit | trials | \(Markup.markdownCell(series.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
         let changed = Set(series.changes.map(\.run))
         for point in series.points.suffix(tableRows) {
             let mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")

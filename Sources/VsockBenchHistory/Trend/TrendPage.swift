@@ -35,7 +35,7 @@ public enum TrendPage {
             changes = SVGText.element("p", [("class", "quiet")], Markup.escape(TrendText.changeLines(series, indent: "")))
         } else {
             let items = series.changes.map { change in
-                SVGText.element("li", [("class", change.better ? "better" : "worse")], Markup.escape(TrendText.sentence(change, figure: series.figure)))
+                SVGText.element("li", [("class", change.better ? "better" : "worse")], Markup.escape(TrendText.sentence(change, label: series.label)))
             }
             changes = SVGText.element("ul", [], items.joined())
         }
@@ -43,7 +43,7 @@ public enum TrendPage {
         let caption = "Each point is a run's median over its trials, the whisker its interval (order statistics: "
             + "95% from 6 trials, [min, max] below; here \(coverages.isEmpty ? "none: single trials" : coverages.joined(separator: ", ")) coverage); "
             + "dashed lines are the level between changes, hover a point for its run."
-        let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.figure.label)"
+        let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.label)"
         return SVGText.element("section", [], SVGText.element("h2", [], Markup.escape(heading))
             + SVGText.element("p", [("class", "caption")], Markup.escape(caption)) + TrendChart.render(series) + changes)
     }

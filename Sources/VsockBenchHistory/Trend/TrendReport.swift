@@ -17,11 +17,7 @@ public struct TrendReport: Sendable, Encodable {
         var filter = filter
         filter.scenario = scenario
         let cases = try db.cases(ofScenario: scenario, filter)
-        if cases.isEmpty {
-            let known = try db.scenarios(RunFilter(labels: filter.labels))
-            throw .nothingMatches("no runs of \(filter.text) in \(db.path)"
-                + (known.isEmpty ? "" : "; scenarios there: \(known.joined(separator: ", "))"))
-        }
+        if cases.isEmpty { throw try db.noRuns(filter) }
         var chosen = cases
         if let caseName {
             chosen = cases.filter { $0.name == caseName }
@@ -31,12 +27,13 @@ public struct TrendReport: Sendable, Encodable {
         }
         var series: [FigureSeries] = []
         for c in chosen {
-            for figure in metric.figures(forWorkload: c.workload) {
+            let direction = try db.mbpsDirection(caseName: c.name, filter)
+            for figure in metric.figures(forWorkload: c.workload, mbps: direction) {
                 let points = try db.points(caseName: c.name, figure: figure, filter)
                 guard !points.isEmpty else { continue }
                 let changes = try ChangeFinder.changes(in: points, figure: figure, options: options)
                 series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes,
-                                           options: options))
+                                           options: options, eachWay: direction.eachWay))
             }
         }
         if series.isEmpty {
@@ -119,6 +116,7 @@ extension MetricChoice: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .figure(figure): return figure.rawValue
+        case .mbps: return "mbps"
         case .throughput: return "throughput"
         case .timings: return "timings"
         case .all: return "all"

@@ -23,8 +23,8 @@ public enum TrendText {
 
     /// One series: a header line, then a row per run.
     static func table(_ series: FigureSeries) -> String {
-        let out = "\(Terminal.safe(series.caseName)): \(series.figure.label) (each run's median over its trials, with its interval and the interval's coverage)\n"
-        var table = TextTable(columns: ["run", "started", "commit", "trials", series.figure.label, "interval (coverage)", "note"], rightAligned: [0, 3, 4])
+        let out = "\(Terminal.safe(series.caseName)): \(series.label) (each run's median over its trials, with its interval and the interval's coverage; a run of one trial: its single sample)\n"
+        var table = TextTable(columns: ["run", "started", "commit", "trials", series.label, "interval (coverage)", "note"], rightAligned: [0, 3, 4])
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
         for point in series.points {
             var note = point.verified ? "" : "not verified: left out of the changes"
@@ -45,7 +45,7 @@ public enum TrendText {
                 ? "\(indent)no change over \(clean) runs\n"
                 : "\(indent)too few runs for a change to reach p <= \(Format.compact(series.options.significance)) (\(clean); \(needed(series)))\n"
         }
-        return series.changes.map { "\(indent)\(sentence($0, figure: series.figure))\n" }.joined()
+        return series.changes.map { "\(indent)\(sentence($0, label: series.label))\n" }.joined()
     }
 
     /// `at least 8`, or why no number of runs is enough.
@@ -55,12 +55,12 @@ public enum TrendText {
 
     /// `moved at run 12 (2026-01-12T03:00:00Z, commit 1a2b3c4d5e6f): 21500 -> 17200 msgs/s
     /// (-20.0%, worse; p = 0.005); the last run before it: 11 (commit 0f9e8d7c6b5a)`.
-    public static func sentence(_ change: SeriesChange, figure: Figure) -> String {
+    public static func sentence(_ change: SeriesChange, label: String) -> String {
         let commit = change.gitCommit.map { ", commit \(String($0.prefix(12)))" } ?? ""
         let previousCommit = change.previousGitCommit.map { " (commit \(String($0.prefix(12))))" } ?? ""
         let p = change.pValue.map { "; p = \(Format.compact($0))" } ?? ""
         return "moved at run \(change.run) (\(Terminal.safe(change.startedAt))\(Terminal.safe(commit))): "
-            + "\(Format.compact(change.before)) -> \(Format.compact(change.after)) \(figure.label) "
+            + "\(Format.compact(change.before)) -> \(Format.compact(change.after)) \(label) "
             + "(\(percent(change.change)), \(change.better ? "better" : "worse")\(p)); the last run before it: \(change.previousRun)\(Terminal.safe(previousCommit))"
     }
 
@@ -73,15 +73,15 @@ public enum TrendText {
         return (change >= 0 ? "+" : "") + Format.fixed(change * 100, 1) + "%"
     }
 
-    /// `28182 - 39603 (75%)`: the run's interval and its coverage; `-` for a single trial.
     /// `5%`, `2.5%`: a fraction as a percentage without needless decimals.
     static func percentOf(_ fraction: Double) -> String {
         let percent = fraction * 100
         return (percent == percent.rounded() ? Format.fixed(percent, 0) : Format.compact(percent)) + "%"
     }
 
+    /// `28182 - 39603 (75%)`: the run's interval and its coverage; `single sample` for a single trial.
     static func intervalText(_ point: SeriesPoint) -> String {
-        guard let interval = point.interval, interval.count == 2 else { return "-" }
+        guard let interval = point.interval, interval.count == 2 else { return point.trials == 1 ? "single sample" : "-" }
         let coverage = point.coverage.map { " (\(Format.fixed($0 * 100, 0))%)" } ?? ""
         return Format.compact(interval[0]) + " - " + Format.compact(interval[1]) + coverage
     }
@@ -98,14 +98,14 @@ public enum ChangesText {
     public static func render(_ report: ChangesReport) -> String {
         var out = ""
         for series in report.withChanges {
-            out += "\(Terminal.safe(series.scenario)) \(Terminal.safe(series.caseName)) \(series.figure.label):\n"
+            out += "\(Terminal.safe(series.scenario)) \(Terminal.safe(series.caseName)) \(series.label):\n"
             out += TrendText.changeLines(series, indent: "  ")
         }
         let count = report.withChanges.reduce(0) { $0 + $1.changes.count }
         let quiet = report.series.filter { $0.changes.isEmpty }
         for (searched, heading) in [(true, "no change: "), (false, "too few runs for a change to be significant: ")] {
             let names = quiet.filter { $0.searchable == searched }.map { series in
-                "\(series.scenario) \(series.caseName) \(series.figure.label) (\(series.searchedRuns) runs"
+                "\(series.scenario) \(series.caseName) \(series.label) (\(series.searchedRuns) runs"
                     + (searched ? ")" : "; \(TrendText.needed(series)))")
             }
             if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }

@@ -1,4 +1,5 @@
 import VsockBenchReport
+import VsockBenchStats
 
 /// The baseline `check --history DB --window N` gates against: the last N runs of the same
 /// scenario with the same case names, each a results document as it was added, so that
@@ -10,6 +11,7 @@ import VsockBenchReport
 /// takes any run sharing a case), and the run being checked itself when it was added first.
 public struct HistoryWindow: Sendable {
     public var runs: [StoredRun]
+    /// Each run's results file, its cases' latency percentiles the medians of their trials'.
     public var documents: [RunDocument]
     /// What was left out and why, for the report's notes.
     public var notes: [String]
@@ -58,7 +60,7 @@ public struct HistoryWindow: Sendable {
                 continue
             }
             chosen.append(run)
-            documents.append(document)
+            documents.append(Self.trialMedians(document))
         }
         var notes: [String] = []
         if otherCases > 0 { notes.append("history: left out \(otherCases) run\(otherCases == 1 ? "" : "s") of \(scenario) with other cases than \(names.sorted().joined(separator: ", "))") }
@@ -80,5 +82,21 @@ public struct HistoryWindow: Sendable {
         let runText = ids.count == 1 ? "run \(ids[0])" : (ids.count <= 6 ? "runs " + ids.map(String.init).joined(separator: ", ") : "runs \(ids[0]) .. \(ids[ids.count - 1])")
         let description = "\(db.path) (\(runText): the last \(chosen.count) of \(scenario)\(labels.isEmpty ? "" : " labelled " + labels.map(\.text).joined(separator: ", ")), trials pooled)"
         return HistoryWindow(runs: chosen, documents: documents, notes: notes, description: description)
+    }
+
+    /// `document` with each case of several trials given the median of its trials' latency
+    /// percentiles (the results file gives the percentile of every trial's messages pooled), so
+    /// that each run's own value, the one the window's spread is measured from, is the value
+    /// `history trend` and `changes` follow (``CaseValue``).
+    static func trialMedians(_ document: RunDocument) -> RunDocument {
+        var document = document
+        for i in document.cases.indices where document.cases[i].trials.count > 1 {
+            let trials = document.cases[i].trials.compactMap(\.latencyMicros)
+            guard var latency = document.cases[i].figures.latencyMicros else { continue }
+            latency.p50 = Descriptive.median(trials.map(\.p50)) ?? latency.p50
+            latency.p99 = Descriptive.median(trials.map(\.p99)) ?? latency.p99
+            document.cases[i].figures.latencyMicros = latency
+        }
+        return document
     }
 }

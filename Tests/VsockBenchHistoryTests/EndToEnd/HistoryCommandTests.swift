@@ -209,6 +209,7 @@ struct HistoryCommandTests {
         #expect(try Self.run(["history", "add", file, "--db", db], in: directory).status == 0)
         for (arguments, expected) in [
             (["history", "trend", "nope", "--db", db], "no runs of scenario nope"),
+            (["history", "list", "nope", "--db", db], "no runs of scenario nope in \(db); scenarios there: cliff"),
             (["history", "trend", "cliff", "--db", db, "--metric", "speed"], "--metric speed"),
             (["history", "show", "99", "--db", db], "no run 99"),
             (["check", file, "--history", db, "--baseline", file], "choose one"),

@@ -134,6 +134,41 @@ struct HistoryStoreTests {
         }
     }
 
+    /// A damaged history is bad input (exit 2), not a failed write: a dropped table is named
+    /// when the file is opened, a truncated file is said to be damaged.
+    @Test func aDamagedHistoryIsBadInput() throws {
+        let path = try HistoryFixtures.databasePath()
+        let db = try HistoryDatabase.open(path: path, creating: true)
+        _ = try db.add((0..<20).map { ResultsFile(document: HistoryFixtures.run($0, rate: 20000)) })
+        try DatabaseQueue(path: path).writeWithoutTransaction { _ = try String.fetchOne($0, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        let truncated = try HistoryFixtures.databasePath("truncated")
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let cut = try #require(thrownHistoryError { () throws(HistoryError) in
+            let history = try HistoryDatabase.open(path: truncated, creating: false)
+            for run in try history.runs() { _ = try history.cases(ofRun: run.id) }
+        })
+        #expect(cut.isBadInput, "\(cut)")
+        #expect(cut.description.contains("damaged"), "\(cut)")
+
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "DROP TABLE case_figure") }
+        for creating in [false, true] {
+            #expect(throws: HistoryError.damaged(path: path, reason: "its table case_figure is missing")) {
+                try HistoryDatabase.open(path: path, creating: creating)
+            }
+        }
+        #expect(HistoryError.damaged(path: path, reason: "").isBadInput)
+    }
+
+    /// `list` of a scenario the history does not have says so, naming those it has, as `trend` does.
+    @Test func listingAnUnknownScenarioNamesTheScenariosThere() throws {
+        let db = try HistoryFixtures.history(rates: [20000])
+        let error = try #require(thrownHistoryError { () throws(HistoryError) in _ = try db.listedRuns(RunFilter(scenario: "nosuch")) })
+        #expect(error == .nothingMatches("no runs of scenario nosuch in \(db.path); scenarios there: cliff"))
+        #expect(error.isBadInput)
+        #expect(try db.listedRuns(RunFilter(scenario: "cliff")).count == 1)
+    }
+
     @Test func labelsAreCheckedWhenParsed() throws {
         #expect(try HistoryLabel(parsing: "kernel=6.1.0-13=x").value == "6.1.0-13=x")
         for bad in ["nokey", "=v", "a b=c", "k=", "k=\u{1b}[2J"] {

@@ -36,6 +36,38 @@ struct MigrationTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// A read command on an empty file (what `touch` or a failed copy leaves) says there is
+    /// no history and leaves the file empty, rather than writing a schema into it.
+    @Test func aReadCommandOnAnEmptyFileWritesNothing() throws {
+        let path = try HistoryFixtures.databasePath()
+        FileManager.default.createFile(atPath: path, contents: Data())
+        #expect(throws: HistoryError.noHistory(path: path)) { try HistoryDatabase.open(path: path, creating: false) }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+        #expect(HistoryError.noHistory(path: path).isBadInput)
+    }
+
+    /// A read command opens the history read-only: a version 1 history is read as it is (its
+    /// runs listed and shown) and left at version 1, its file byte for byte the same.
+    @Test func aReadCommandReadsAnOlderHistoryWithoutMigratingIt() throws {
+        let path = try HistoryFixtures.databasePath()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: Self.version1)
+            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-runs-cases-figures-trials')")
+            try db.execute(sql: "PRAGMA user_version = 1")
+            try Self.insertVersion1(HistoryFixtures.run(0, rate: 20000, pid: 501), label: "first", db: db)
+        }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let history = try HistoryDatabase.open(path: path, creating: false)
+        #expect(try history.runs().map(\.id) == [1])
+        #expect(try history.cases(ofRun: 1).map(\.name) == ["bulk", "chatty-8k"])
+        _ = try TrendReport.build(history, scenario: "cliff")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(try Self.userVersion(path) == 1)
+    }
+
     /// A version 1 history written by hand (as the first release left it: no driver pid, a run
     /// added twice), opened by the current code: the data survives, the pid is filled in from
     /// each stored results file, the duplicate is merged with all its rows, and adding the

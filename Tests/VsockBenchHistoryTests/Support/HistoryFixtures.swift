@@ -69,8 +69,12 @@ enum HistoryFixtures {
                                 figures: figures(workload: workload, rate: median, p99: p99), verification: "test", targetHost: targetHost)
         result.trials = rates.map { figures(workload: workload, rate: $0, p99: p99 * median / $0) }
         if rates.count > 1, let low = sortedRates.first, let high = sortedRates.last {
-            let mbps = { (rate: Double) in figures(workload: workload, rate: rate, p99: p99).mbpsTotal }
-            var ci: [String: [Double]] = ["msgs_per_s": [low, high], "mbps_total": [mbps(low), mbps(high)]]
+            let (lowest, highest) = (figures(workload: workload, rate: low, p99: p99), figures(workload: workload, rate: high, p99: p99))
+            var ci: [String: [Double]] = ["msgs_per_s": [low, high]]
+            // Every Mbps figure the case moves has its interval, as `run` gives them.
+            for key in [Figure.mbpsTx, .mbpsRx, .mbpsTotal] where key.value(in: lowest) != 0 {
+                ci[key.rawValue] = [key.value(in: lowest) ?? 0, key.value(in: highest) ?? 0]
+            }
             if workload == .rr { ci["latency_us.p99"] = [p99 * median / high, p99 * median / low] }
             result.ci = ci
             result.ciCoverage = 0.75

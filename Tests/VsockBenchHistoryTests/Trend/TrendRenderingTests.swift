@@ -22,6 +22,18 @@ struct TrendRenderingTests {
         #expect(text.contains(HistoryFixtures.commit(11).prefix(12)))
     }
 
+    /// Files added out of start order (runs 3, 1, 2 by start): the header names the first and
+    /// last rows of the tables, oldest first, and how many runs, not a range of run numbers.
+    @Test func theMarkdownHeaderFollowsTheTablesOrder() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        _ = try db.add([1, 2, 0].map { ResultsFile(document: HistoryFixtures.run($0, rate: 20000)) })
+        let markdown = TrendMarkdown.render(try TrendReport.build(db, scenario: "cliff"))
+        let expected = "3 runs, oldest first: from run 3 (\(HistoryFixtures.startedAt(0))) to run 2 (\(HistoryFixtures.startedAt(2)))"
+        #expect(markdown.contains(expected), "\(markdown)")
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| 3 |") || $0.hasPrefix("| 1 |") || $0.hasPrefix("| 2 |") }
+        #expect(rows.prefix(3).map { $0.prefix(5) } == ["| 3 |", "| 1 |", "| 2 |"])
+    }
+
     @Test func theHTMLIsOneSelfContainedPageWithAPointAndWhiskerPerRun() throws {
         let db = try ChangeDetectionTests.stepped()
         let report = try TrendReport.build(db, scenario: "cliff", metric: .timings)
