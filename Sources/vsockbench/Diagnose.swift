@@ -73,6 +73,7 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, html)
             var fit: LatencyBandwidthFit?
+            var fitSource: String?
             if let sweep {
                 do {
                     let document = try SweepDocument.decode(try readBytes(sweep))
@@ -83,6 +84,8 @@ extension VsockBench {
                         throw fail("\(sweep)'s fit has alpha < 0 (\(Format.compact(model.alphaMicros)) us): the fixed cost per message is within the noise of its points, so it predicts nothing; sweep again with a longer --duration or on a quiet machine, or leave out --sweep", code: Exit.badInput)
                     }
                     fit = model
+                    // A line through two points is untested: every prediction from it says so.
+                    fitSource = "the sweep in \(sweep)" + (document.sweep.twoPointCaveat == nil ? "" : ", a line through its 2 sizes alone")
                 } catch let error as ExitCode {
                     throw error
                 } catch {
@@ -105,7 +108,7 @@ extension VsockBench {
                 measured = driving.run(scenario, plan: DriverSession.plan(driver))
                 if driving.runner.wasInterrupted { throw ExitCode(driving.interruptStatus) }
             }
-            var document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
+            var document = Diagnoser.diagnose(measured, fit: fit, fitSource: fitSource)
             if verify {
                 document = try verified(document, measured: measured) {
                     if let session { return session }

@@ -12,9 +12,10 @@ extension VsockBench {
             One case per size (rr: request = response = size, one in flight, one connection; \
             stream: writes of size). The fit gives alpha (fixed cost per message), beta (the \
             bandwidth large messages approach) and n_half = alpha*beta (the size that reaches half \
-            of beta), the residual of each point and R^2; then what batching k messages into one \
-            write predicts (k = 1, 2, 4, 8, 16, 32). rr: t is the round-trip time per message; \
-            stream: t is the time per write.
+            of beta), the residual of each point and R^2 (none with two sizes: a line through two \
+            points fits them whatever their noise, so give at least 3); then what batching k \
+            messages into one write predicts (k = 1, 2, 4, 8, 16, 32). rr: t is the round-trip \
+            time per message; stream: t is the time per write.
 
             With --rates, the sweep is over offered load instead: one size (--sizes, 8KiB by \
             default), one open-loop case per rate (requests sent at their intended times whatever \

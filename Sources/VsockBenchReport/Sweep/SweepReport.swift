@@ -28,10 +28,20 @@ public struct SweepReport: Codable, Sendable, Equatable {
         public var alphaMicros: Double
         public var betaMbps: Double
         public var nHalfBytes: Double
-        public var r2: Double
+        /// null for a fit through two points: the line passes through both whatever their
+        /// noise (no degrees of freedom), so an R^2 of 1 would claim a fit nothing tested.
+        public var r2: Double?
 
         enum CodingKeys: String, CodingKey {
             case alphaMicros = "alpha_us", betaMbps = "beta_mbps", nHalfBytes = "n_half_bytes", r2
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(alphaMicros, forKey: .alphaMicros)
+            try c.encode(betaMbps, forKey: .betaMbps)
+            try c.encode(nHalfBytes, forKey: .nHalfBytes)
+            try c.encode(r2, forKey: .r2)
         }
 
         /// The model itself, for predictions and for drawing its line.
@@ -138,7 +148,7 @@ extension SweepReport {
             let model = try LatencyBandwidthFit.fit(measured)
             fit = Fit(
                 alphaMicros: model.alphaMicros.rounded(toPlaces: 3), betaMbps: model.betaMbps.rounded(toPlaces: 3),
-                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2.rounded(toPlaces: 4))
+                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2?.rounded(toPlaces: 4))
             for i in self.points.indices {
                 guard let t = self.points[i].tMicros else { continue }
                 self.points[i].residualMicros = (t - model.seconds(bytes: Double(self.points[i].size)) * 1e6).rounded(toPlaces: 3)
@@ -154,6 +164,16 @@ extension SweepReport {
         } catch {
             fitError = error.description
         }
+    }
+
+    /// The points the fit went through (those with a residual).
+    public var fittedPointCount: Int { points.filter { $0.residualMicros != nil }.count }
+
+    /// What every figure of a fit through two points must say: the line passes through both
+    /// whatever their noise, so nothing tests it. nil without a fit or with three points or more.
+    public var twoPointCaveat: String? {
+        guard fit != nil, fittedPointCount == 2 else { return nil }
+        return "the fit rests on 2 measured sizes: the line passes through both whatever their noise (0 degrees of freedom); sweep at least 3 sizes to test it"
     }
 
     /// True when every point was measured and verified.

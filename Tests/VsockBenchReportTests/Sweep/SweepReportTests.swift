@@ -52,6 +52,7 @@ import Testing
         #expect(abs(fit.betaMbps - 8000) < 1e-2)
         #expect(abs(fit.nHalfBytes - 20000) < 1)
         #expect(fit.r2 == 1)
+        #expect(sweep.twoPointCaveat == nil)
         #expect(sweep.points.allSatisfy { abs($0.residualMicros ?? 1) < 1e-3 })
         #expect(sweep.batching.map(\.k) == [1, 2, 4, 8, 16, 32])
         #expect(sweep.batching.map(\.bytesPerWrite) == [8192, 16384, 32768, 65536, 131072, 262144])
@@ -70,6 +71,23 @@ import Testing
         #expect(!sweep.allVerified)
         #expect(sweep.points[1].tMicros == nil && sweep.points[1].residualMicros == nil && !sweep.points[1].verified)
         #expect(sweep.fit != nil)
+    }
+
+    @Test("a fit through two sizes: R^2 null in the JSON (the key kept), said in the text, predictions marked")
+    func twoPointFit() throws {
+        let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        let fit = try #require(sweep.fit)
+        #expect(fit.r2 == nil)
+        #expect(sweep.twoPointCaveat?.contains("0 degrees of freedom") == true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: document, sweep: sweep).encoded())) as? [String: Any])
+        let json = try #require((object["sweep"] as? [String: Any])?["fit"] as? [String: Any])
+        #expect(json["r2"] is NSNull)
+        let text = SweepTable.render(sweep)
+        #expect(!text.contains("1.0000"), "\(text)")
+        #expect(text.contains("R^2    = none: 2 points, 0 degrees of freedom"))
+        #expect(text.contains("sweep at least 3 sizes"))
+        #expect(text.contains("every prediction here rests on 2 measured sizes alone"))
     }
 
     @Test("too few good points: no fit, and the reason")
