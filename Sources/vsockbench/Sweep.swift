@@ -14,8 +14,9 @@ extension VsockBench {
             bandwidth large messages approach) and n_half = alpha*beta (the size that reaches half \
             of beta), the residual of each point and R^2 (none with two sizes: a line through two \
             points fits them whatever their noise, so give at least 3); then what batching k \
-            messages into one write predicts (k = 1, 2, 4, 8, 16, 32). rr: t is the round-trip \
-            time per message; stream: t is the time per write.
+            messages into one write predicts (k = 1, 2, 4, 8, 16, 32), each write outside the \
+            measured sizes marked as an extrapolation, none made over the 64MiB a write may carry. \
+            rr: t is the round-trip time per message; stream: t is the time per write.
 
             With --rates, the sweep is over offered load instead: one size (--sizes, 8KiB by \
             default), one open-loop case per rate (requests sent at their intended times whatever \

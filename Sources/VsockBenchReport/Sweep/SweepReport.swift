@@ -1,3 +1,6 @@
+import VsockBenchModel
+import VsockBenchSupport
+
 /// The `sweep` section of a sweep's JSON document: the measured points, the latency-bandwidth
 /// fit and what it predicts for batching. Every key is always present (null when unknown),
 /// so consumers can rely on the shape.
@@ -54,14 +57,32 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public struct Batch: Codable, Sendable, Equatable {
         public var k: Int
         public var bytesPerWrite: Int
-        /// Payload Mbps per direction, on the same basis as the points' `mbps`.
-        public var mbps: Double
-        public var msgsPerSecond: Double
+        /// Payload Mbps per direction, on the same basis as the points' `mbps`; nil when not
+        /// predicted (``note`` says why).
+        public var mbps: Double?
+        public var msgsPerSecond: Double?
+        /// What the figures rest on beyond the measured points: a write outside the measured
+        /// sizes (an extrapolation), over the write limit (not predicted), or a fit through two
+        /// sizes; nil for a prediction inside what a fit of three sizes or more measured.
+        public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case k, bytesPerWrite = "bytes_per_write", mbps, msgsPerSecond = "msgs_per_s"
+            case k, bytesPerWrite = "bytes_per_write", mbps, msgsPerSecond = "msgs_per_s", note
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(k, forKey: .k)
+            try c.encode(bytesPerWrite, forKey: .bytesPerWrite)
+            try c.encode(mbps, forKey: .mbps)
+            try c.encode(msgsPerSecond, forKey: .msgsPerSecond)
+            try c.encode(note, forKey: .note)
         }
     }
+
+    /// The most one write may carry: a stream's write_size and a frame's payload stop here on
+    /// every target, so a batch larger than this cannot be run, and is not predicted.
+    public static let writeLimit = CaseSpec.maxBuffer
 
     public var workload: String
     /// What t is.
@@ -155,11 +176,23 @@ extension SweepReport {
             }
             // With alpha < 0 there is no fixed cost to amortize: batching predictions would be noise.
             guard model.isPhysical else { return }
+            let sizes = measured.map(\.bytes)
+            let range = (sizes.min() ?? 0)...(sizes.max() ?? 0)
+            let twoPoints = model.degreesOfFreedom == 0 ? "rests on 2 measured sizes" : nil
             batching = LatencyBandwidthFit.standardBatchCounts.map { k in
                 let p = model.batched(messageBytes: Double(batchMessageBytes), count: k)
+                let size = Quantities.formatSize(Int(p.bytesPerWrite))
+                guard p.bytesPerWrite <= Double(Self.writeLimit) else {
+                    let refused = "not predicted: \(size) per write is over the \(Quantities.formatSize(Self.writeLimit)) a write or frame may carry"
+                    return Batch(k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: nil, msgsPerSecond: nil, note: refused)
+                }
+                // The line is measured between the smallest and largest size; beyond them it is a guess.
+                let extrapolated = range.contains(p.bytesPerWrite) ? nil
+                    : "extrapolated: \(size) per write is outside the measured \(Quantities.formatSize(Int(range.lowerBound)))...\(Quantities.formatSize(Int(range.upperBound)))"
+                let notes = [extrapolated, twoPoints].compactMap { $0 }
                 return Batch(
                     k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: p.mbps.rounded(toPlaces: 3),
-                    msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1))
+                    msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1), note: notes.isEmpty ? nil : notes.joined(separator: "; "))
             }
         } catch {
             fitError = error.description

@@ -40,13 +40,13 @@ public enum SweepTable {
             return out + "\nbatching: no prediction: a fit with alpha < 0 has no fixed cost per message to amortize\n"
         }
         out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta)\n"
-        if sweep.twoPointCaveat != nil { out += "  every prediction here rests on 2 measured sizes alone\n" }
-        var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1"], rightAligned: [0, 1, 2, 3, 4])
+        var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1", "note"], rightAligned: [0, 1, 2, 3, 4])
         let base = sweep.batching.first?.mbps ?? 0
         for b in sweep.batching {
+            let ratio = b.mbps.flatMap { base > 0 ? $0 / base : nil }
             batches.add([
                 String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0),
-                base > 0 ? Format.compact(b.mbps / base) + "x" : "-",
+                ratio.map { Format.compact($0) + "x" } ?? "-", b.note ?? "",
             ])
         }
         return out + batches.render()
