@@ -29,7 +29,9 @@ extension VsockBench {
 
             Each size runs 2s after a 500ms warmup unless --duration, --warmup or --messages say \
             otherwise; the driver flags are those of `run` (--target, including null for the \
-            processing ceiling of rr and masked, --probe, --case, --io-timeout).
+            processing ceiling of rr and masked, --probe, --case, --io-timeout). --case measures \
+            only the sizes it names (at least 2, refused before anything runs otherwise); the \
+            others are reported as skipped.
 
             Examples:
               vsockbench sweep --workload rr
@@ -65,11 +67,11 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, html)
             if let rates { return try runRates(rates) }
-            let plan = try makePlan()
+            let planned = try makePlan()
             let batchBytes = batchSize.bytes
-            let selected: Scenario
-            do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
-            let scenario = try driver.applyOverrides(to: selected)
+            let plan: SweepPlan
+            do throws(SweepError) { plan = try planned.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            let scenario = try driver.applyOverrides(to: plan.selectedScenario)
             let session = try DriverSession(flags: driver)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(driver))

@@ -6,7 +6,10 @@ public struct SweepPlan: Sendable, Equatable {
     public var workload: SweepWorkload
     /// Distinct sizes in bytes, ascending.
     public var sizes: [Int]
+    /// Every size's case, selected or not.
     public var scenario: Scenario
+    /// The cases `--case` left out: reported as skipped, never run.
+    public var unselected: Set<String> = []
 
     /// The sizes the issue names: small enough to show the fixed cost, large enough to show the bandwidth.
     public static let defaultSizes = "64B,512B,4KiB,8KiB,64KiB,256KiB"
@@ -28,6 +31,28 @@ public struct SweepPlan: Sendable, Equatable {
         self.scenario = Scenario(
             name: "sweep-\(workload.rawValue)", description: "latency-bandwidth sweep of \(workload.rawValue) over \(list)",
             cases: cases, path: "sweep --workload \(workload.rawValue) --sizes \(list)")
+    }
+
+    /// The plan with only the cases `names` select (every case when `names` is empty); the
+    /// others are reported as skipped. Refused when fewer than 2 sizes are left: the fit
+    /// needs two, and measuring one first would only waste its time.
+    public func selecting(_ names: [String]) throws(SweepError) -> SweepPlan {
+        guard !names.isEmpty else { return self }
+        let chosen: Scenario
+        do throws(ScenarioError) { chosen = try scenario.selecting(names) } catch { throw .badSelection(error.description) }
+        guard chosen.cases.count >= 2 else {
+            throw .badSelection("--case leaves \(chosen.cases.count) size to measure (\(chosen.cases.map(\.name).joined(separator: ", "))); the latency-bandwidth fit needs at least 2: select another of \(scenario.cases.map(\.name).joined(separator: ", "))")
+        }
+        var copy = self
+        copy.unselected = Set(scenario.cases.map(\.name)).subtracting(chosen.cases.map(\.name))
+        return copy
+    }
+
+    /// The cases to run: every one `--case` selected.
+    public var selectedScenario: Scenario {
+        var selected = scenario
+        selected.cases.removeAll { unselected.contains($0.name) }
+        return selected
     }
 
     /// Sizes from a comma-separated list such as `64B,512B,4KiB,8KiB,64KiB,256KiB`.

@@ -18,11 +18,14 @@ public struct SweepReport: Codable, Sendable, Equatable {
         public var mbps: Double?
         /// Measured minus fitted time, microseconds; nil when not in the fit.
         public var residualMicros: Double?
-        /// False when the case failed or was not verified: such a point is left out of the fit.
+        /// False when the case failed, was not verified or did not run: such a point is left out of the fit.
         public var verified: Bool
+        /// Why the size was not measured (not selected by `--case`); nil for a size that ran.
+        /// A skipped size is not a failure.
+        public var skipped: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case size, caseName = "case", tMicros = "t_us", mbps, residualMicros = "residual_us", verified
+            case size, caseName = "case", tMicros = "t_us", mbps, residualMicros = "residual_us", verified, skipped
         }
     }
 
@@ -130,6 +133,7 @@ extension SweepReport.Point {
         try c.encode(mbps, forKey: .mbps)
         try c.encode(residualMicros, forKey: .residualMicros)
         try c.encode(verified, forKey: .verified)
+        try c.encode(skipped, forKey: .skipped)
     }
 }
 
@@ -142,6 +146,7 @@ extension SweepReport {
         for (size, spec) in zip(plan.sizes, plan.scenario.cases) {
             let result = document.cases.first { $0.name == spec.name }
             var point = Point(size: size, caseName: spec.name, tMicros: nil, mbps: nil, residualMicros: nil, verified: false)
+            if plan.unselected.contains(spec.name) { point.skipped = "not selected by --case" }
             if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
                 let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
                 point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)
@@ -209,6 +214,6 @@ extension SweepReport {
         return "the fit rests on 2 measured sizes: the line passes through both whatever their noise (0 degrees of freedom); sweep at least 3 sizes to test it"
     }
 
-    /// True when every point was measured and verified.
-    public var allVerified: Bool { points.allSatisfy(\.verified) }
+    /// True when every point that was not skipped was measured and verified.
+    public var allVerified: Bool { points.allSatisfy { $0.verified || $0.skipped != nil } }
 }

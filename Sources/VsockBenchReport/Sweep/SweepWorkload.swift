@@ -65,11 +65,12 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
 public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     case workloadNotAvailable(String, String)
     case badSizes(String)
+    case badSelection(String)
 
     public var description: String {
         switch self {
         case let .workloadNotAvailable(name, why): return "workload '\(name)' is not available yet: \(why)"
-        case let .badSizes(why): return why
+        case let .badSizes(why), let .badSelection(why): return why
         }
     }
 }

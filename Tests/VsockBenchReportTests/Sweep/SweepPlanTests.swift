@@ -54,6 +54,23 @@ import Testing
         #expect(throws: SweepError.self) { try SweepPlan(workload: .rr, sizes: [0, 512], stop: stop, warmupNanos: 0) }
     }
 
+    @Test("--case: the sizes left out are marked, not run; fewer than 2 left is refused before anything runs")
+    func selecting() throws {
+        let plan = try SweepPlan(workload: .rr, sizes: [512, 8192, 65536], stop: stop, warmupNanos: 0)
+        #expect(try plan.selecting([]) == plan)
+        let two = try plan.selecting(["rr-8KiB", "rr-64KiB"])
+        #expect(two.unselected == ["rr-512B"])
+        #expect(two.selectedScenario.cases.map(\.name) == ["rr-8KiB", "rr-64KiB"])
+        #expect(two.scenario.cases.count == 3 && two.sizes == plan.sizes)
+        do {
+            _ = try plan.selecting(["rr-8KiB"])
+            Issue.record("accepted a selection of one size")
+        } catch {
+            #expect(error == .badSelection("--case leaves 1 size to measure (rr-8KiB); the latency-bandwidth fit needs at least 2: select another of rr-512B, rr-8KiB, rr-64KiB"))
+        }
+        #expect(throws: SweepError.self) { try plan.selecting(["rr-9KiB"]) }
+    }
+
     @Test("the basis of t and n is stated for each workload; rr counts both directions")
     func bases() {
         #expect(SweepWorkload.rr.timeBasis.contains("round-trip"))

@@ -112,6 +112,25 @@ import Testing
         #expect(rows.allSatisfy { $0["mbps"] is NSNull && $0["msgs_per_s"] is NSNull && $0["note"] is String })
     }
 
+    @Test("a size --case left out is skipped, not failed: the table, the JSON and allVerified say so")
+    func unselectedSizeIsSkipped() throws {
+        let (planned, document) = try Self.plannedRun()
+        let plan = try planned.selecting(["rr-512B", "rr-64KiB"])
+        var ran = document
+        ran.cases.removeAll { $0.name == "rr-8KiB" }
+        let sweep = SweepReport(plan: plan, document: ran, batchMessageBytes: 8192)
+        #expect(sweep.points[1].skipped == "not selected by --case")
+        #expect(sweep.points[0].skipped == nil && sweep.points[2].skipped == nil)
+        #expect(sweep.allVerified)
+        #expect(sweep.fit != nil)
+        let row = try #require(SweepTable.render(sweep).split(separator: "\n").first { $0.contains("rr-8KiB") })
+        #expect(row.hasSuffix("skipped") && !row.contains("NO"), "\(row)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: ran, sweep: sweep).encoded())) as? [String: Any])
+        let points = try #require((object["sweep"] as? [String: Any])?["points"] as? [[String: Any]])
+        #expect(points[1]["skipped"] as? String == "not selected by --case")
+        #expect(points[0]["skipped"] is NSNull)
+    }
+
     @Test("too few good points: no fit, and the reason")
     func noFit() throws {
         let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
@@ -135,7 +154,7 @@ import Testing
         let section = try #require(object["sweep"] as? [String: Any])
         #expect(Set(section.keys) == ["workload", "t_basis", "bytes_basis", "wire_factor", "points", "fit", "fit_error", "batch_message_bytes", "batching"])
         let points = try #require(section["points"] as? [[String: Any]])
-        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified"] })
+        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified", "skipped"] })
         #expect(points[1]["t_us"] is NSNull)
         let fit = try #require(section["fit"] as? [String: Any])
         #expect(Set(fit.keys) == ["alpha_us", "beta_mbps", "n_half_bytes", "r2"])
