@@ -71,6 +71,21 @@ import Testing
         #expect(throws: SweepError.self) { try plan.selecting(["rr-9KiB"]) }
     }
 
+    @Test("a sweep's fit describes its own workload's cases only; a sweep that describes none of them is refused")
+    func describedCases() throws {
+        #expect(SweepWorkload.stream.describes(.stream) && !SweepWorkload.stream.describes(.rr))
+        #expect(SweepWorkload.rr.describes(.rr) && !SweepWorkload.rr.describes(.masked))
+        let mixed: [(name: String, kind: WorkloadKind)] = [("chatty", .rr), ("bulk", .stream)]
+        #expect(try SweepWorkload.stream.casesNotDescribed(mixed, sweep: "st.json") == ["chatty"])
+        do {
+            _ = try SweepWorkload.stream.casesNotDescribed([("chatty", .rr), ("windowed", .rr)], sweep: "st.json")
+            Issue.record("a stream sweep accepted for rr cases only")
+        } catch {
+            #expect(error.description.contains("st.json is a stream sweep (its alpha is the fixed cost of one write)"), "\(error)")
+            #expect(error.description.contains("these cases are rr: give the output of sweep --workload rr --json FILE"), "\(error)")
+        }
+    }
+
     @Test("the basis of t and n is stated for each workload; rr counts both directions")
     func bases() {
         #expect(SweepWorkload.rr.timeBasis.contains("round-trip"))
