@@ -2,6 +2,7 @@ import ArgumentParser
 import VsockBenchSupport
 import VsockTransport
 import VsockBenchModel
+import VsockBenchEngine
 import VsockBenchReport
 
 extension VsockBench {
@@ -70,7 +71,12 @@ extension VsockBench {
             let planned = try makePlan()
             let batchBytes = batchSize.bytes
             let plan: SweepPlan
-            do throws(SweepError) { plan = try planned.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            do throws(SweepError) {
+                plan = try planned.selecting(driver.cases)
+                try plan.checkLimits(maxFrame: localMaxFrame)
+            } catch {
+                throw fail(error.description, code: Exit.badInput)
+            }
             let scenario = try driver.applyOverrides(to: plan.selectedScenario)
             let session = try DriverSession(flags: driver)
             defer { session.close() }
@@ -88,6 +94,12 @@ extension VsockBench {
                 if let error = sweep.fitError { printError("vsockbench: sweep: no fit: \(error)") }
                 throw ExitCode(Exit.failure)
             }
+        }
+
+        /// The frame limit of the target the sweep starts itself (`serve` with its default
+        /// --max-frame); nil for a --target, whose limit is known only once it answers.
+        private var localMaxFrame: Int? {
+            driver.endpoint == nil && !driver.inProcess ? TargetConfiguration(listen: .unix(path: "")).maxFrame : nil
         }
 
         private func makePlan() throws -> SweepPlan {
@@ -114,7 +126,7 @@ extension VsockBench {
             let plan: RateSweepPlan
             do {
                 let sized = try SweepPlan.parseSizes(sizes ?? "8KiB")
-                guard sized.count == 1, let size = sized.first, size > 0 else {
+                guard sized.count == 1, let size = sized.first else {
                     throw fail("--rates sweeps one message size; give one with --sizes (for example --sizes 8KiB), not \(sized.count)", code: Exit.badInput)
                 }
                 plan = try RateSweepPlan(workload: kind, size: size, rates: RateSweepPlan.parseRates(text), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
@@ -123,6 +135,7 @@ extension VsockBench {
             }
             let selected: Scenario
             do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            do throws(SweepError) { try SweepPlan.checkLimits(selected.cases, maxFrame: localMaxFrame) } catch { throw fail(error.description, code: Exit.badInput) }
             let scenario = try driver.applyOverrides(to: selected)
             let session = try DriverSession(flags: driver)
             defer { session.close() }
