@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import VsockBenchModel
 import VsockBenchReport
 import VsockBenchSupport
 
@@ -46,7 +47,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Diagnose this results file (run, compare or sweep --json) instead of running.", valueName: "file"))
         var from: String?
 
-        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions (of the cases of its workload).", valueName: "file"))
         var sweep: String?
 
         @OptionGroup var driver: DriverFlags
@@ -73,6 +74,8 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, html)
             var fit: LatencyBandwidthFit?
+            var fitSource: String?
+            var fitWorkload: SweepWorkload?
             if let sweep {
                 do {
                     let document = try SweepDocument.decode(try readBytes(sweep))
@@ -82,7 +85,13 @@ extension VsockBench {
                     guard model.isPhysical else {
                         throw fail("\(sweep)'s fit has alpha < 0 (\(Format.compact(model.alphaMicros)) us): the fixed cost per message is within the noise of its points, so it predicts nothing; sweep again with a longer --duration or on a quiet machine, or leave out --sweep", code: Exit.badInput)
                     }
+                    guard let workload = SweepWorkload(rawValue: document.sweep.workload) else {
+                        throw fail("\(sweep) sweeps the workload '\(document.sweep.workload)', which this version does not know", code: Exit.badInput)
+                    }
                     fit = model
+                    fitWorkload = workload
+                    // A line through two points is untested: every prediction from it says so.
+                    fitSource = "the sweep in \(sweep)" + (document.sweep.twoPointCaveat == nil ? "" : ", a line through its 2 sizes alone")
                 } catch let error as ExitCode {
                     throw error
                 } catch {
@@ -98,14 +107,16 @@ extension VsockBench {
                 } catch {
                     throw fail("\(error)", code: Exit.badInput)
                 }
+                try checkSweep(fitWorkload, against: measured.cases.map { ($0.name, $0.workload) })
             } else {
                 let scenario = try driver.loadScenario(path: self.scenario ?? "")
+                try checkSweep(fitWorkload, against: scenario.cases.map { ($0.name, $0.kind) })
                 let driving = try DriverSession(flags: driver)
                 session = driving
                 measured = driving.run(scenario, plan: DriverSession.plan(driver))
                 if driving.runner.wasInterrupted { throw ExitCode(driving.interruptStatus) }
             }
-            var document = Diagnoser.diagnose(measured, fit: fit, fitSource: sweep.map { "the sweep in \($0)" })
+            var document = Diagnoser.diagnose(measured, fit: fit, fitSource: fitSource, fitWorkload: fitWorkload)
             if verify {
                 document = try verified(document, measured: measured) {
                     if let session { return session }
@@ -137,6 +148,17 @@ extension VsockBench {
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
             if session.runner.wasInterrupted { throw ExitCode(session.interruptStatus) }
             return DiagnosisVerification.apply(results, to: document)
+        }
+
+        /// A sweep's fit describes its own workload's cases only: refused (exit 2, before
+        /// anything runs) when it describes none of `cases`, and the others named.
+        private func checkSweep(_ workload: SweepWorkload?, against cases: [(name: String, kind: WorkloadKind)]) throws {
+            guard let workload, let sweep else { return }
+            let others: [String]
+            do throws(SweepError) { others = try workload.casesNotDescribed(cases, sweep: sweep) } catch { throw fail(error.description, code: Exit.badInput) }
+            if !others.isEmpty {
+                printError("vsockbench: the \(workload.rawValue) sweep in \(sweep) describes \(workload.rawValue) cases only; diagnosed from the run alone: \(others.joined(separator: ", "))")
+            }
         }
 
         private func readBytes(_ path: String) throws -> [UInt8] {

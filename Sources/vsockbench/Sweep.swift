@@ -2,6 +2,7 @@ import ArgumentParser
 import VsockBenchSupport
 import VsockTransport
 import VsockBenchModel
+import VsockBenchEngine
 import VsockBenchReport
 
 extension VsockBench {
@@ -12,9 +13,11 @@ extension VsockBench {
             One case per size (rr: request = response = size, one in flight, one connection; \
             stream: writes of size). The fit gives alpha (fixed cost per message), beta (the \
             bandwidth large messages approach) and n_half = alpha*beta (the size that reaches half \
-            of beta), the residual of each point and R^2; then what batching k messages into one \
-            write predicts (k = 1, 2, 4, 8, 16, 32). rr: t is the round-trip time per message; \
-            stream: t is the time per write.
+            of beta), the residual of each point and R^2 (none with two sizes: a line through two \
+            points fits them whatever their noise, so give at least 3); then what batching k \
+            messages into one write predicts (k = 1, 2, 4, 8, 16, 32), each write outside the \
+            measured sizes marked as an extrapolation, none made over the 64MiB a write may carry. \
+            rr: t is the round-trip time per message; stream: t is the time per write.
 
             With --rates, the sweep is over offered load instead: one size (--sizes, 8KiB by \
             default), one open-loop case per rate (requests sent at their intended times whatever \
@@ -27,7 +30,9 @@ extension VsockBench {
 
             Each size runs 2s after a 500ms warmup unless --duration, --warmup or --messages say \
             otherwise; the driver flags are those of `run` (--target, including null for the \
-            processing ceiling of rr and masked, --probe, --case, --io-timeout).
+            processing ceiling of rr and masked, --probe, --case, --io-timeout). --case measures \
+            only the sizes it names (at least 2, refused before anything runs otherwise); the \
+            others are reported as skipped.
 
             Examples:
               vsockbench sweep --workload rr
@@ -63,11 +68,16 @@ extension VsockBench {
         func run() throws {
             try checkWritable(json, html)
             if let rates { return try runRates(rates) }
-            let plan = try makePlan()
+            let planned = try makePlan()
             let batchBytes = batchSize.bytes
-            let selected: Scenario
-            do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
-            let scenario = try driver.applyOverrides(to: selected)
+            let plan: SweepPlan
+            do throws(SweepError) {
+                plan = try planned.selecting(driver.cases)
+                try plan.checkLimits(maxFrame: localMaxFrame)
+            } catch {
+                throw fail(error.description, code: Exit.badInput)
+            }
+            let scenario = try driver.applyOverrides(to: plan.selectedScenario)
             let session = try DriverSession(flags: driver)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(driver))
@@ -84,6 +94,12 @@ extension VsockBench {
                 if let error = sweep.fitError { printError("vsockbench: sweep: no fit: \(error)") }
                 throw ExitCode(Exit.failure)
             }
+        }
+
+        /// The frame limit of the target the sweep starts itself (`serve` with its default
+        /// --max-frame); nil for a --target, whose limit is known only once it answers.
+        private var localMaxFrame: Int? {
+            driver.endpoint == nil && !driver.inProcess ? TargetConfiguration(listen: .unix(path: "")).maxFrame : nil
         }
 
         private func makePlan() throws -> SweepPlan {
@@ -110,7 +126,7 @@ extension VsockBench {
             let plan: RateSweepPlan
             do {
                 let sized = try SweepPlan.parseSizes(sizes ?? "8KiB")
-                guard sized.count == 1, let size = sized.first, size > 0 else {
+                guard sized.count == 1, let size = sized.first else {
                     throw fail("--rates sweeps one message size; give one with --sizes (for example --sizes 8KiB), not \(sized.count)", code: Exit.badInput)
                 }
                 plan = try RateSweepPlan(workload: kind, size: size, rates: RateSweepPlan.parseRates(text), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
@@ -119,6 +135,7 @@ extension VsockBench {
             }
             let selected: Scenario
             do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            do throws(SweepError) { try SweepPlan.checkLimits(selected.cases, maxFrame: localMaxFrame) } catch { throw fail(error.description, code: Exit.badInput) }
             let scenario = try driver.applyOverrides(to: selected)
             let session = try DriverSession(flags: driver)
             defer { session.close() }

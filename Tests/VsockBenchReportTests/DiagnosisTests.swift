@@ -152,6 +152,17 @@ import VsockProbe
         #expect(verdict?.predictedGain != nil)
     }
 
+    @Test func aStreamSweepsFitPredictsNothingForAnRRCase() throws {
+        // A stream sweep's alpha is the cost of one write (here 0.07 µs, n_half 320 B), not a round trip.
+        let perWrite = LatencyBandwidthFit(alphaSeconds: 0.074e-6, betaBytesPerSecond: 34758e6 / 8)
+        let document = DiagnosisFixtures.document([DiagnosisFixtures.rr("chatty", msgs: 20000)])
+        let stream = Diagnoser.diagnose(document, fit: perWrite, fitSource: "the sweep in st.json", fitWorkload: .stream)
+        let advice = try #require(stream.cases[0].diagnosis?.first { $0.id == .roundTripBound }?.advice)
+        #expect(!advice.contains("st.json") && !advice.contains("n_half"), "\(advice)")
+        let rr = Diagnoser.diagnose(document, fit: perWrite, fitSource: "the sweep in rr.json", fitWorkload: .rr)
+        #expect(rr.cases[0].diagnosis?.first { $0.id == .roundTripBound }?.advice.contains("rr.json") == true)
+    }
+
     @Test func theContextEstimatesAFitFromAPlainCaseAndTheCeiling() throws {
         let document = RunDocument(scenario: Scenario(name: "s", cases: [], path: "s.yaml"), target: "unix:///x", transport: "unix",
                                    driver: HostFacts.current(), targetHost: nil, cases: [Self.bulk, Self.make("rr")], startedAt: "now")

@@ -72,11 +72,18 @@ public enum Diagnoser {
         return out
     }
 
-    /// The document with every case's `diagnosis` filled in.
-    public static func diagnose(_ document: RunDocument, fit: LatencyBandwidthFit? = nil, fitSource: String? = nil) -> RunDocument {
+    /// The document with every case's `diagnosis` filled in. A fit from a sweep of
+    /// `fitWorkload` describes that workload's cases only (an rr sweep's alpha is a round trip,
+    /// a stream sweep's the cost of one write): the others are diagnosed as without it.
+    public static func diagnose(_ document: RunDocument, fit: LatencyBandwidthFit? = nil, fitSource: String? = nil,
+                                fitWorkload: SweepWorkload? = nil) -> RunDocument {
         let context = DiagnosisContext.from(document, fit: fit, fitSource: fitSource)
+        let withoutFit = DiagnosisContext.from(document)
         var copy = document
-        for i in copy.cases.indices { copy.cases[i].diagnosis = diagnose(copy.cases[i], context: context) }
+        for i in copy.cases.indices {
+            let described = fitWorkload?.describes(copy.cases[i].workload) ?? true
+            copy.cases[i].diagnosis = diagnose(copy.cases[i], context: described ? context : withoutFit)
+        }
         return copy
     }
 }

@@ -44,8 +44,10 @@ public struct LatencyBandwidthFit: Sendable, Equatable {
     public let alphaSeconds: Double
     /// Asymptotic bandwidth, bytes per second (the inverse of the slope).
     public let betaBytesPerSecond: Double
-    /// Coefficient of determination of the fit over `points` (1: the line explains all variance).
-    public let r2: Double
+    /// Coefficient of determination of the fit over `points` (1: the line explains all
+    /// variance); nil where it means nothing: a model given without points, or two points,
+    /// which the line passes through whatever their noise (no degrees of freedom).
+    public let r2: Double?
 
     /// Fits the model to `points` (at least two distinct sizes).
     ///
@@ -81,21 +83,25 @@ public struct LatencyBandwidthFit: Sendable, Equatable {
             let residual = point.seconds - (intercept + slope * point.bytes)
             residualSquares += residual * residual
         }
-        let r2 = syy > 0 ? 1 - residualSquares / syy : 1
+        let r2: Double? = points.count > 2 ? (syy > 0 ? 1 - residualSquares / syy : 1) : nil
         return LatencyBandwidthFit(points: points, alphaSeconds: intercept, betaBytesPerSecond: 1 / slope, r2: r2)
     }
 
     /// A model with known parameters (no points), for predictions and tests.
     public init(alphaSeconds: Double, betaBytesPerSecond: Double) {
-        self.init(points: [], alphaSeconds: alphaSeconds, betaBytesPerSecond: betaBytesPerSecond, r2: 1)
+        self.init(points: [], alphaSeconds: alphaSeconds, betaBytesPerSecond: betaBytesPerSecond, r2: nil)
     }
 
-    private init(points: [Point], alphaSeconds: Double, betaBytesPerSecond: Double, r2: Double) {
+    private init(points: [Point], alphaSeconds: Double, betaBytesPerSecond: Double, r2: Double?) {
         self.points = points
         self.alphaSeconds = alphaSeconds
         self.betaBytesPerSecond = betaBytesPerSecond
         self.r2 = r2
     }
+
+    /// Points beyond the two that define the line: with none, the fit says nothing of how well
+    /// the model holds, and what it predicts rests on two measurements alone.
+    public var degreesOfFreedom: Int { max(points.count - 2, 0) }
 
     /// alpha in microseconds.
     public var alphaMicros: Double { alphaSeconds * 1e6 }

@@ -1,3 +1,6 @@
+import VsockBenchModel
+import VsockBenchSupport
+
 /// The `sweep` section of a sweep's JSON document: the measured points, the latency-bandwidth
 /// fit and what it predicts for batching. Every key is always present (null when unknown),
 /// so consumers can rely on the shape.
@@ -15,11 +18,14 @@ public struct SweepReport: Codable, Sendable, Equatable {
         public var mbps: Double?
         /// Measured minus fitted time, microseconds; nil when not in the fit.
         public var residualMicros: Double?
-        /// False when the case failed or was not verified: such a point is left out of the fit.
+        /// False when the case failed, was not verified or did not run: such a point is left out of the fit.
         public var verified: Bool
+        /// Why the size was not measured (not selected by `--case`); nil for a size that ran.
+        /// A skipped size is not a failure.
+        public var skipped: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case size, caseName = "case", tMicros = "t_us", mbps, residualMicros = "residual_us", verified
+            case size, caseName = "case", tMicros = "t_us", mbps, residualMicros = "residual_us", verified, skipped
         }
     }
 
@@ -28,10 +34,20 @@ public struct SweepReport: Codable, Sendable, Equatable {
         public var alphaMicros: Double
         public var betaMbps: Double
         public var nHalfBytes: Double
-        public var r2: Double
+        /// null for a fit through two points: the line passes through both whatever their
+        /// noise (no degrees of freedom), so an R^2 of 1 would claim a fit nothing tested.
+        public var r2: Double?
 
         enum CodingKeys: String, CodingKey {
             case alphaMicros = "alpha_us", betaMbps = "beta_mbps", nHalfBytes = "n_half_bytes", r2
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(alphaMicros, forKey: .alphaMicros)
+            try c.encode(betaMbps, forKey: .betaMbps)
+            try c.encode(nHalfBytes, forKey: .nHalfBytes)
+            try c.encode(r2, forKey: .r2)
         }
 
         /// The model itself, for predictions and for drawing its line.
@@ -44,14 +60,32 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public struct Batch: Codable, Sendable, Equatable {
         public var k: Int
         public var bytesPerWrite: Int
-        /// Payload Mbps per direction, on the same basis as the points' `mbps`.
-        public var mbps: Double
-        public var msgsPerSecond: Double
+        /// Payload Mbps per direction, on the same basis as the points' `mbps`; nil when not
+        /// predicted (``note`` says why).
+        public var mbps: Double?
+        public var msgsPerSecond: Double?
+        /// What the figures rest on beyond the measured points: a write outside the measured
+        /// sizes (an extrapolation), over the write limit (not predicted), or a fit through two
+        /// sizes; nil for a prediction inside what a fit of three sizes or more measured.
+        public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case k, bytesPerWrite = "bytes_per_write", mbps, msgsPerSecond = "msgs_per_s"
+            case k, bytesPerWrite = "bytes_per_write", mbps, msgsPerSecond = "msgs_per_s", note
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(k, forKey: .k)
+            try c.encode(bytesPerWrite, forKey: .bytesPerWrite)
+            try c.encode(mbps, forKey: .mbps)
+            try c.encode(msgsPerSecond, forKey: .msgsPerSecond)
+            try c.encode(note, forKey: .note)
         }
     }
+
+    /// The most one write may carry: a stream's write_size and a frame's payload stop here on
+    /// every target, so a batch larger than this cannot be run, and is not predicted.
+    public static let writeLimit = CaseSpec.maxBuffer
 
     public var workload: String
     /// What t is.
@@ -99,6 +133,7 @@ extension SweepReport.Point {
         try c.encode(mbps, forKey: .mbps)
         try c.encode(residualMicros, forKey: .residualMicros)
         try c.encode(verified, forKey: .verified)
+        try c.encode(skipped, forKey: .skipped)
     }
 }
 
@@ -111,6 +146,7 @@ extension SweepReport {
         for (size, spec) in zip(plan.sizes, plan.scenario.cases) {
             let result = document.cases.first { $0.name == spec.name }
             var point = Point(size: size, caseName: spec.name, tMicros: nil, mbps: nil, residualMicros: nil, verified: false)
+            if plan.unselected.contains(spec.name) { point.skipped = "not selected by --case" }
             if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
                 let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
                 point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)
@@ -138,24 +174,46 @@ extension SweepReport {
             let model = try LatencyBandwidthFit.fit(measured)
             fit = Fit(
                 alphaMicros: model.alphaMicros.rounded(toPlaces: 3), betaMbps: model.betaMbps.rounded(toPlaces: 3),
-                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2.rounded(toPlaces: 4))
+                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2?.rounded(toPlaces: 4))
             for i in self.points.indices {
                 guard let t = self.points[i].tMicros else { continue }
                 self.points[i].residualMicros = (t - model.seconds(bytes: Double(self.points[i].size)) * 1e6).rounded(toPlaces: 3)
             }
             // With alpha < 0 there is no fixed cost to amortize: batching predictions would be noise.
             guard model.isPhysical else { return }
+            let sizes = measured.map(\.bytes)
+            let range = (sizes.min() ?? 0)...(sizes.max() ?? 0)
+            let twoPoints = model.degreesOfFreedom == 0 ? "rests on 2 measured sizes" : nil
             batching = LatencyBandwidthFit.standardBatchCounts.map { k in
                 let p = model.batched(messageBytes: Double(batchMessageBytes), count: k)
+                let size = Quantities.formatSize(Int(p.bytesPerWrite))
+                guard p.bytesPerWrite <= Double(Self.writeLimit) else {
+                    let refused = "not predicted: \(size) per write is over the \(Quantities.formatSize(Self.writeLimit)) a write or frame may carry"
+                    return Batch(k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: nil, msgsPerSecond: nil, note: refused)
+                }
+                // The line is measured between the smallest and largest size; beyond them it is a guess.
+                let extrapolated = range.contains(p.bytesPerWrite) ? nil
+                    : "extrapolated: \(size) per write is outside the measured \(Quantities.formatSize(Int(range.lowerBound)))...\(Quantities.formatSize(Int(range.upperBound)))"
+                let notes = [extrapolated, twoPoints].compactMap { $0 }
                 return Batch(
                     k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: p.mbps.rounded(toPlaces: 3),
-                    msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1))
+                    msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1), note: notes.isEmpty ? nil : notes.joined(separator: "; "))
             }
         } catch {
             fitError = error.description
         }
     }
 
-    /// True when every point was measured and verified.
-    public var allVerified: Bool { points.allSatisfy(\.verified) }
+    /// The points the fit went through (those with a residual).
+    public var fittedPointCount: Int { points.filter { $0.residualMicros != nil }.count }
+
+    /// What every figure of a fit through two points must say: the line passes through both
+    /// whatever their noise, so nothing tests it. nil without a fit or with three points or more.
+    public var twoPointCaveat: String? {
+        guard fit != nil, fittedPointCount == 2 else { return nil }
+        return "the fit rests on 2 measured sizes: the line passes through both whatever their noise (0 degrees of freedom); sweep at least 3 sizes to test it"
+    }
+
+    /// True when every point that was not skipped was measured and verified.
+    public var allVerified: Bool { points.allSatisfy { $0.verified || $0.skipped != nil } }
 }

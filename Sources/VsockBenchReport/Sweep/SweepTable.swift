@@ -12,7 +12,7 @@ public enum SweepTable {
             points.add([
                 Quantities.formatSize(p.size), p.caseName, Format.compact(p.tMicros), Format.compact(p.mbps),
                 Format.compact(model.map { $0.seconds(bytes: Double(p.size)) * 1e6 }), Format.fixed(p.residualMicros, 2),
-                p.verified ? "yes" : "NO",
+                p.skipped != nil ? "skipped" : (p.verified ? "yes" : "NO"),
             ])
         }
         out += points.render()
@@ -24,8 +24,13 @@ public enum SweepTable {
         out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message\n"
         out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(sweep.wireFactor > 1 ? ", each way" : "")\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
-        out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
-        if fit.r2 < 0.9 {
+        if let caveat = sweep.twoPointCaveat {
+            out += "  R^2    = none: 2 points, 0 degrees of freedom\n"
+            out += "  note: \(caveat)\n"
+        } else {
+            out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
+        }
+        if let r2 = fit.r2, r2 < 0.9 {
             out += "  note: R^2 below 0.9: the points are noisy (a busy machine?); measure longer (--duration) or on a quiet machine\n"
         }
         if fit.alphaMicros < 0 {
@@ -35,12 +40,13 @@ public enum SweepTable {
             return out + "\nbatching: no prediction: a fit with alpha < 0 has no fixed cost per message to amortize\n"
         }
         out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta)\n"
-        var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1"], rightAligned: [0, 1, 2, 3, 4])
+        var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1", "note"], rightAligned: [0, 1, 2, 3, 4])
         let base = sweep.batching.first?.mbps ?? 0
         for b in sweep.batching {
+            let ratio = b.mbps.flatMap { base > 0 ? $0 / base : nil }
             batches.add([
                 String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0),
-                base > 0 ? Format.compact(b.mbps / base) + "x" : "-",
+                ratio.map { Format.compact($0) + "x" } ?? "-", b.note ?? "",
             ])
         }
         return out + batches.render()

@@ -32,6 +32,39 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
         return spec
     }
 
+    /// Whether this workload's fit describes a case of `kind`: an rr sweep's alpha is a round
+    /// trip, a masked one's a round trip with the agent's work, a stream one's the cost of one
+    /// write; none of them is another's.
+    public func describes(_ kind: WorkloadKind) -> Bool {
+        switch self {
+        case .rr: return kind == .rr
+        case .stream: return kind == .stream
+        case .masked: return kind == .masked
+        }
+    }
+
+    /// The names of `cases` this workload's fit does not describe (they get no prediction from
+    /// it). Throws when it describes none of them: such a sweep can only mislead.
+    public func casesNotDescribed(_ cases: [(name: String, kind: WorkloadKind)], sweep: String) throws(SweepError) -> [String] {
+        let others = cases.filter { !describes($0.kind) }
+        guard others.count == cases.count, !cases.isEmpty else { return others.map(\.name) }
+        var kinds: [WorkloadKind] = []
+        for c in cases where !kinds.contains(c.kind) { kinds.append(c.kind) }
+        let wanted = kinds.compactMap { SweepWorkload(rawValue: $0.rawValue) }.map { "sweep --workload \($0.rawValue) --json FILE" }
+        throw .workloadMismatch(
+            "\(sweep) is a \(rawValue) sweep (its alpha is \(alphaMeaning)), which describes \(rawValue) cases only; these cases are \(kinds.map(\.rawValue).joined(separator: ", ")): "
+                + (wanted.isEmpty ? "no sweep describes them; leave out --sweep" : "give the output of \(wanted.joined(separator: " or ")), or leave out --sweep"))
+    }
+
+    /// What the fit's alpha is, in a sentence.
+    var alphaMeaning: String {
+        switch self {
+        case .rr: return "a round trip"
+        case .stream: return "the fixed cost of one write"
+        case .masked: return "a round trip with the agent's work"
+        }
+    }
+
     /// What t is, as the report states it.
     public var timeBasis: String {
         switch self {
@@ -65,11 +98,13 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
 public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     case workloadNotAvailable(String, String)
     case badSizes(String)
+    case badSelection(String)
+    case workloadMismatch(String)
 
     public var description: String {
         switch self {
         case let .workloadNotAvailable(name, why): return "workload '\(name)' is not available yet: \(why)"
-        case let .badSizes(why): return why
+        case let .badSizes(why), let .badSelection(why), let .workloadMismatch(why): return why
         }
     }
 }

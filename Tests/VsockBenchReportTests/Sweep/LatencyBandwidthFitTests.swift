@@ -20,7 +20,7 @@ import Testing
         #expect(abs(fit.alphaMicros - 20) < 1e-6)
         #expect(abs(fit.betaMbps - 8000) < 1e-5)
         #expect(abs(fit.nHalfBytes - 20000) < 1e-3)
-        #expect(abs(fit.r2 - 1) < 1e-12)
+        #expect(abs((fit.r2 ?? 0) - 1) < 1e-12)
         #expect(fit.residualSeconds.allSatisfy { abs($0) < 1e-15 })
         #expect(fit.isPhysical)
     }
@@ -33,16 +33,20 @@ import Testing
         let fit = try LatencyBandwidthFit.fit(points)
         #expect(abs(fit.alphaSeconds - Self.alpha) / Self.alpha < 0.10, "alpha \(fit.alphaMicros) us")
         #expect(abs(fit.betaBytesPerSecond - Self.beta) / Self.beta < 0.10, "beta \(fit.betaMbps) Mbps")
-        #expect(fit.r2 > 0.99 && fit.r2 < 1)
+        let r2 = try #require(fit.r2)
+        #expect(r2 > 0.99 && r2 < 1)
         #expect(fit.residualSeconds.count == points.count)
         #expect(fit.residualSeconds.contains { abs($0) > 0 })
     }
 
-    @Test("two points define the line exactly")
+    @Test("two points define the line exactly, and so give no R^2: nothing is left to test it")
     func twoPoints() throws {
         let fit = try LatencyBandwidthFit.fit([.init(bytes: 0, seconds: 10e-6), .init(bytes: 1000, seconds: 11e-6)])
         #expect(abs(fit.alphaMicros - 10) < 1e-9)
         #expect(abs(fit.betaBytesPerSecond - 1e9) / 1e9 < 1e-9)
+        #expect(fit.degreesOfFreedom == 0)
+        #expect(fit.r2 == nil)
+        #expect(try LatencyBandwidthFit.fit(Self.exactPoints()).degreesOfFreedom == 4)
     }
 
     @Test("fewer than two points is an error that asks for more sizes")

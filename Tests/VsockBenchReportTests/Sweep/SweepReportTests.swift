@@ -52,12 +52,15 @@ import Testing
         #expect(abs(fit.betaMbps - 8000) < 1e-2)
         #expect(abs(fit.nHalfBytes - 20000) < 1)
         #expect(fit.r2 == 1)
+        #expect(sweep.twoPointCaveat == nil)
         #expect(sweep.points.allSatisfy { abs($0.residualMicros ?? 1) < 1e-3 })
         #expect(sweep.batching.map(\.k) == [1, 2, 4, 8, 16, 32])
         #expect(sweep.batching.map(\.bytesPerWrite) == [8192, 16384, 32768, 65536, 131072, 262144])
         let k1 = try #require(sweep.batching.first)
-        #expect(abs(k1.msgsPerSecond - 1 / (20e-6 + 8192e-9)) < 0.1)
-        #expect(abs(k1.mbps - 8192 * 8 * k1.msgsPerSecond / 1e6) < 0.01)
+        let rate = try #require(k1.msgsPerSecond)
+        let mbps = try #require(k1.mbps)
+        #expect(abs(rate - 1 / (20e-6 + 8192e-9)) < 0.1)
+        #expect(abs(mbps - 8192 * 8 * rate / 1e6) < 0.01)
         let text = SweepTable.render(sweep)
         #expect(text.contains("Mbps: payload per direction (each way)") && !text.contains("both"), "\(text)")
         #expect(sweep.allVerified)
@@ -70,6 +73,62 @@ import Testing
         #expect(!sweep.allVerified)
         #expect(sweep.points[1].tMicros == nil && sweep.points[1].residualMicros == nil && !sweep.points[1].verified)
         #expect(sweep.fit != nil)
+    }
+
+    @Test("a fit through two sizes: R^2 null in the JSON (the key kept), said in the text, predictions marked")
+    func twoPointFit() throws {
+        let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        let fit = try #require(sweep.fit)
+        #expect(fit.r2 == nil)
+        #expect(sweep.twoPointCaveat?.contains("0 degrees of freedom") == true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: document, sweep: sweep).encoded())) as? [String: Any])
+        let json = try #require((object["sweep"] as? [String: Any])?["fit"] as? [String: Any])
+        #expect(json["r2"] is NSNull)
+        let text = SweepTable.render(sweep)
+        #expect(!text.contains("1.0000"), "\(text)")
+        #expect(text.contains("R^2    = none: 2 points, 0 degrees of freedom"))
+        #expect(text.contains("sweep at least 3 sizes"))
+        #expect(sweep.batching.allSatisfy { $0.note?.contains("rests on 2 measured sizes") == true })
+    }
+
+    @Test("a batch outside the measured sizes is marked as extrapolated; one over the write limit is not predicted, and says why")
+    func extrapolationAndWriteLimit() throws {
+        let (plan, document) = try Self.plannedRun()
+        // Measured 512B...64KiB: 8KiB x 1...8 lie inside, x 16 and x 32 beyond.
+        let inside = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        #expect(inside.batching.map { $0.note == nil } == [true, true, true, true, false, false])
+        #expect(inside.batching[4].note == "extrapolated: 128KiB per write is outside the measured 512B...64KiB")
+        #expect(inside.batching[4].mbps != nil)
+        #expect(SweepTable.render(inside).contains("extrapolated: 256KiB per write"))
+
+        let huge = SweepReport(plan: plan, document: document, batchMessageBytes: 1 << 30)
+        #expect(huge.batching.allSatisfy { $0.mbps == nil && $0.msgsPerSecond == nil })
+        #expect(huge.batching.last?.note == "not predicted: 32GiB per write is over the 64MiB a write or frame may carry")
+        let text = SweepTable.render(huge)
+        #expect(!text.contains("1.00x"), "\(text)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: document, sweep: huge).encoded())) as? [String: Any])
+        let rows = try #require((object["sweep"] as? [String: Any])?["batching"] as? [[String: Any]])
+        #expect(rows.allSatisfy { $0["mbps"] is NSNull && $0["msgs_per_s"] is NSNull && $0["note"] is String })
+    }
+
+    @Test("a size --case left out is skipped, not failed: the table, the JSON and allVerified say so")
+    func unselectedSizeIsSkipped() throws {
+        let (planned, document) = try Self.plannedRun()
+        let plan = try planned.selecting(["rr-512B", "rr-64KiB"])
+        var ran = document
+        ran.cases.removeAll { $0.name == "rr-8KiB" }
+        let sweep = SweepReport(plan: plan, document: ran, batchMessageBytes: 8192)
+        #expect(sweep.points[1].skipped == "not selected by --case")
+        #expect(sweep.points[0].skipped == nil && sweep.points[2].skipped == nil)
+        #expect(sweep.allVerified)
+        #expect(sweep.fit != nil)
+        let row = try #require(SweepTable.render(sweep).split(separator: "\n").first { $0.contains("rr-8KiB") })
+        #expect(row.hasSuffix("skipped") && !row.contains("NO"), "\(row)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: ran, sweep: sweep).encoded())) as? [String: Any])
+        let points = try #require((object["sweep"] as? [String: Any])?["points"] as? [[String: Any]])
+        #expect(points[1]["skipped"] as? String == "not selected by --case")
+        #expect(points[0]["skipped"] is NSNull)
     }
 
     @Test("too few good points: no fit, and the reason")
@@ -95,12 +154,12 @@ import Testing
         let section = try #require(object["sweep"] as? [String: Any])
         #expect(Set(section.keys) == ["workload", "t_basis", "bytes_basis", "wire_factor", "points", "fit", "fit_error", "batch_message_bytes", "batching"])
         let points = try #require(section["points"] as? [[String: Any]])
-        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified"] })
+        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified", "skipped"] })
         #expect(points[1]["t_us"] is NSNull)
         let fit = try #require(section["fit"] as? [String: Any])
         #expect(Set(fit.keys) == ["alpha_us", "beta_mbps", "n_half_bytes", "r2"])
         let batching = try #require(section["batching"] as? [[String: Any]])
-        #expect(batching.allSatisfy { Set($0.keys) == ["k", "bytes_per_write", "mbps", "msgs_per_s"] })
+        #expect(batching.allSatisfy { Set($0.keys) == ["k", "bytes_per_write", "mbps", "msgs_per_s", "note"] })
         // A sweep's JSON is a valid run document (for check and diagnose --from), and reads back whole.
         #expect(try RunDocumentFile.parse(bytes, path: "sweep.json") == document)
         #expect(try SweepDocument.decode(bytes) == SweepDocument(run: document, sweep: sweep))
