@@ -40,7 +40,7 @@ struct MigrationTests {
     /// no history and leaves the file empty, rather than writing a schema into it.
     @Test func aReadCommandOnAnEmptyFileWritesNothing() throws {
         let path = try HistoryFixtures.databasePath()
-        FileManager.default.createFile(atPath: path, contents: Data())
+        try #require(FileManager.default.createFile(atPath: path, contents: Data()), "could not create the empty file")
         #expect(throws: HistoryError.noHistory(path: path)) { try HistoryDatabase.open(path: path, creating: false) }
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
         #expect(HistoryError.noHistory(path: path).isBadInput)
