@@ -120,7 +120,10 @@ import Testing
         #expect(Self.rejection(server.endpoint, Self.hello(.control, session: 3, spec: spec))?.code == "busy")
         // Silent past --idle-timeout: the target drops them and has room again.
         try a.socket.setReceiveTimeout(seconds: 5)
-        #expect(try a.reader.next() == nil, "dropped after the idle timeout")
+        let last = try #require(try a.reader.next(), "a timeout frame before the close")
+        #expect(last.header.type == .error && (try? ControlCodec.decode(ErrorMessage.self, from: last.payload))?.code == "timeout",
+                "dropped after the idle timeout, saying so: \(last.header)")
+        #expect(try a.reader.next() == nil, "then closed")
         a.socket.close()
         b.socket.close()
         // The run below needs both slots: wait (bounded) until the target has ended both
