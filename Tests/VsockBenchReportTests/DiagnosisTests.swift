@@ -148,8 +148,23 @@ import VsockProbe
         let context = DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, fitSource: "the sweep in s.json")
         let verdict = Diagnoser.diagnose(Self.make(), context: context).first { $0.id == .roundTripBound }
         #expect(verdict?.advice.contains("the sweep in s.json") == true)
-        #expect(verdict?.advice.contains("n_half = 39.1KiB") == true)
+        // 8 KiB each way at 2e9 B/s a direction: 8.19 µs of payload time a round trip, so the
+        // fixed 20 µs is 2.4 messages' worth: 3 in flight.
+        #expect(verdict?.advice.contains("is the payload time of 2.4 messages") == true, "\(verdict?.advice ?? "")")
+        #expect(verdict?.fix == .window(3))
         #expect(verdict?.predictedGain != nil)
+    }
+
+    /// An rr sweep's beta is per byte of n each way: its round trip's payload time is n/beta,
+    /// not (request + response)/beta, which counted the payload twice.
+    @Test func anRRSweepsBetaCountsThePayloadOnce() throws {
+        let sweep = LatencyBandwidthFit(alphaSeconds: 20e-6, betaBytesPerSecond: 1e9)
+        let document = DiagnosisFixtures.document([DiagnosisFixtures.rr("chatty", msgs: 20000)])
+        let rr = Diagnoser.diagnose(document, fit: sweep, fitSource: "the sweep in rr.json", fitWorkload: .rr)
+        let verdict = try #require(rr.cases[0].diagnosis?.first { $0.id == .roundTripBound })
+        // 8192 B each way at the sweep's 1e9 B/s: 8.19 µs a round trip (16.4 µs counted twice).
+        #expect(verdict.advice.contains("is the payload time of 2.4 messages (8.19 µs each"), "\(verdict.advice)")
+        #expect(verdict.fix == .window(3))
     }
 
     @Test func aStreamSweepsFitPredictsNothingForAnRRCase() throws {

@@ -77,7 +77,11 @@ public enum Diagnoser {
     /// a stream sweep's the cost of one write): the others are diagnosed as without it.
     public static func diagnose(_ document: RunDocument, fit: LatencyBandwidthFit? = nil, fitSource: String? = nil,
                                 fitWorkload: SweepWorkload? = nil) -> RunDocument {
-        let context = DiagnosisContext.from(document, fit: fit, fitSource: fitSource)
+        // The context's beta is one direction of the channel, whose round trip carries the
+        // request and then the response; an rr or masked sweep's beta is per byte of n with n
+        // crossing each way (SweepWorkload.wireFactor), so its channel is that many times faster.
+        let channelFit = fit.map { LatencyBandwidthFit(alphaSeconds: $0.alphaSeconds, betaBytesPerSecond: $0.betaBytesPerSecond * (fitWorkload?.wireFactor ?? 1)) }
+        let context = DiagnosisContext.from(document, fit: channelFit, fitSource: fitSource)
         let withoutFit = DiagnosisContext.from(document)
         var copy = document
         for i in copy.cases.indices {

@@ -27,12 +27,14 @@ enum Verdicts {
         }
         var diagnosis = Diagnosis(id: .roundTripBound, confidence: 0.85, evidence: evidence,
                                   advice: "keep several requests in flight (strategy {window: 8}) or batch messages into fewer, larger writes")
-        guard let fit = e.context.fit, fit.isPhysical, let sizes = e.c.spec.messageSizes, let bytes = e.bytesSeconds else { return diagnosis }
-        let n = Double(max(sizes.request, sizes.response, 1))
-        let k = min(CaseSpec.maxInflight, max(2, Int((fit.nHalfBytes / n).rounded(.up))))
+        guard let fit = e.context.fit, fit.isPhysical, let bytes = e.bytesSeconds else { return diagnosis }
+        // How many messages' payload time (request and response crossing the channel at beta)
+        // the fixed cost of a round trip is: that many in flight amortise it.
+        let messages = fit.alphaSeconds / max(bytes.value, 1e-12)
+        let k = min(CaseSpec.maxInflight, max(2, Int(min(messages, Double(CaseSpec.maxInflight)).rounded(.up))))
         let fix = Fix.window(k)
         diagnosis.fix = fix
-        diagnosis.advice = "keep \(k) requests in flight per connection (strategy {window: \(k)}), or batch \(k) messages per write: n_half = \(Say.bytes(Int(fit.nHalfBytes))) (\(e.context.fitSource ?? "model")) is \(Format.fixed(fit.nHalfBytes / n, 1)) messages"
+        diagnosis.advice = "keep \(k) requests in flight per connection (strategy {window: \(k)}), or batch \(k) messages per write: the fixed cost of a round trip, alpha = \(Say.us(fit.alphaSeconds * 1e6)) (\(e.context.fitSource ?? "model")), is the payload time of \(Format.fixed(messages, 1)) messages (\(Say.us(bytes.value * 1e6)) each at beta \(Say.mbps(fit.betaMbps)))"
 
         // k in flight overlap the round trip's fixed part a = t - bytes/beta - processing; the
         // bytes and the target's processing stay per message: k / (a + k (bytes/beta + processing)).
