@@ -92,6 +92,24 @@ import Testing
         #expect(rxOnly.regressions.map(\.figure) == [.mbpsRx], "an rx stream that slowed is an mbps_rx regression")
     }
 
+    @Test("a reference case's throughput stands in with Mbps in the direction it moves, never both summed")
+    func referenceStandIn() {
+        var f = CaseFigures()
+        f.mbpsTx = 4000
+        f.mbpsRx = 3000
+        f.mbpsTotal = 7000
+        #expect(Figure.msgsPerSecond.reference(in: f, stream: .both) == 4000, "the busier direction")
+        #expect(Figure.msgsPerSecond.reference(in: f, stream: .rx) == 3000)
+        var tx = CaseFigures()
+        tx.mbpsTx = 9500
+        tx.mbpsTotal = 9500
+        #expect(Figure.mbpsRx.reference(in: tx, stream: .tx) == 9500, "an rx stream against a tx reference: its tx Mbps")
+        var rr = CaseFigures()
+        rr.msgsPerSecond = 336
+        #expect(Figure.mbpsTx.reference(in: rr, stream: nil) == 336, "against a request/response reference: its msgs/s")
+        #expect(Figure.msgsPerSecond.reference(in: CaseFigures(), stream: nil) == nil)
+    }
+
     @Test("trials that clearly moved regress with the test's p; overlapping ones are not significant")
     func significance() throws {
         let baseline = Self.chatty([1000, 1010, 990, 1005, 995, 1002, 998, 1008, 992, 1001])
