@@ -13,8 +13,11 @@ extension VsockBench {
             Each side may be several files (run, compare or diagnose --json; with --repeat, every \
             trial counts): the trials of a case are pooled per side. Cases are matched by name.
 
-            Timings: msgs/s and p99 latency for request/response cases, Mbps for streams (msgs/s \
-            and Mbps move together: one slowdown is not two regressions). A timing regresses only \
+            Timings: msgs/s and p99 latency for request/response cases (their Mbps moves with \
+            msgs/s: one slowdown is not two regressions); for a stream, its Mbps (application \
+            payload per direction) in the direction it moves: mbps_tx for tx, mbps_rx for rx, and \
+            each of the two for both, with a verdict each (two flows: one can slow while the other \
+            holds; their sum is not gated). A timing regresses only \
             when it moved the wrong way by more than --tolerance (5%), beyond the spread the \
             baseline's own runs show (measured from its worst run: drift between runs on a shared \
             machine is larger than the noise inside one), AND a two-sided Mann-Whitney U test on \
@@ -87,7 +90,7 @@ extension VsockBench {
         var historyLabels: [String] = []
 
         @Option(name: .customLong("tolerance"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
-            "Minimum effect for a timing to regress: 5% for every timing (the default), or FIGURE=PCT for one of msgs_per_s, mbps, p99 (repeatable). Write the % sign.",
+            "Minimum effect for a timing to regress: 5% for every timing (the default), or FIGURE=PCT for one of msgs_per_s, mbps (a stream's mbps_tx and mbps_rx both; mbps_total, its old name, is taken as mbps), p99 (repeatable). Write the % sign.",
             valueName: "pct"), transform: OptionValue.text)
         var tolerances: [String] = []
 

@@ -20,7 +20,8 @@ extension EndToEndSuite {
 
         struct RunFailed: Error { var output: String }
 
-        /// A copy of the baseline with `edit` applied to each case object and each of its trials.
+        /// A copy of the baseline with `edit` applied to each case object and each of its trials
+        /// (a trial is shown its case's name and config while it is edited).
         static func edited(_ name: String, _ edit: (inout [String: Any]) -> Void) throws -> URL {
             let source = try baseline.get()
             var object = try CommandSupport.jsonObject(source)
@@ -30,8 +31,10 @@ extension EndToEndSuite {
                 if var trials = cases[i]["trials"] as? [[String: Any]] {
                     for t in trials.indices {
                         trials[t]["name"] = cases[i]["name"]
+                        trials[t]["config"] = cases[i]["config"]
                         edit(&trials[t])
                         trials[t]["name"] = nil
+                        trials[t]["config"] = nil
                     }
                     cases[i]["trials"] = trials
                 }
@@ -40,6 +43,23 @@ extension EndToEndSuite {
             let url = source.deletingLastPathComponent().appending(path: "\(name).json")
             try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: url)
             return url
+        }
+
+        /// The Mbps keys `check` gates for a case: a stream's in the direction(s) it moves
+        /// (`config.direction`); none for request/response, gated on msgs/s.
+        static func movedMbps(_ c: [String: Any]) -> [String] {
+            guard let config = c["config"] as? [String: Any], config["workload"] as? String == "stream" else { return [] }
+            switch config["direction"] as? String {
+            case "rx": return ["mbps_rx"]
+            case "both": return ["mbps_tx", "mbps_rx"]
+            default: return ["mbps_tx"]
+            }
+        }
+
+        /// Scales the Mbps a case moves, and its msgs/s, by `factor`.
+        static func scaleThroughput(_ c: inout [String: Any], by factor: Double) {
+            for key in movedMbps(c) { c[key] = (c[key] as? Double ?? 0) * factor }
+            c["msgs_per_s"] = (c["msgs_per_s"] as? Double ?? 0) * factor
         }
 
         @Test("run --json output is a valid baseline: checked against itself it passes (exit 0); run --html wrote the report")
@@ -56,10 +76,7 @@ extension EndToEndSuite {
 
         @Test("improved figures pass (exit 0)")
         func improvedPasses() throws {
-            let better = try Self.edited("better") { c in
-                c["mbps_total"] = (c["mbps_total"] as? Double ?? 0) * 2
-                c["msgs_per_s"] = (c["msgs_per_s"] as? Double ?? 0) * 2
-            }
+            let better = try Self.edited("better") { c in Self.scaleThroughput(&c, by: 2) }
             let output = try CommandSupport.vsockbench(["check", better.path, "--baseline", try Self.baseline.get().path])
             #expect(output.status == 0, "\(output.stdout)")
             #expect(output.stdout.contains("improved"))
@@ -67,10 +84,7 @@ extension EndToEndSuite {
 
         @Test("halved throughput regresses: exit 1, each regression named; JUnit XML parses and markdown has the table")
         func regressionFails() throws {
-            let worse = try Self.edited("worse") { c in
-                c["mbps_total"] = (c["mbps_total"] as? Double ?? 0) / 2
-                c["msgs_per_s"] = (c["msgs_per_s"] as? Double ?? 0) / 2
-            }
+            let worse = try Self.edited("worse") { c in Self.scaleThroughput(&c, by: 0.5) }
             let dir = worse.deletingLastPathComponent()
             let junit = dir.appending(path: "check.xml")
             let markdown = dir.appending(path: "summary.md")
@@ -79,7 +93,8 @@ extension EndToEndSuite {
             ])
             #expect(output.status == 1, "\(output.stderr)\n\(output.stdout)")
             #expect(output.stdout.contains("regressions:"))
-            #expect(output.stdout.contains("bulk: Mbps total "))
+            #expect(output.stdout.contains("bulk: Mbps tx "), "the tx stream's Mbps in its direction")
+            #expect(!output.stdout.contains("Mbps total"))
             #expect(output.stdout.contains("chatty-8k: msgs/s "))
             #expect(output.stdout.contains("(-50.0%, limit -5%, unconfirmed (1 trial))"))
             #expect(output.stdout.contains("FAIL: 2 regressions (2 unconfirmed)"))
@@ -92,11 +107,18 @@ extension EndToEndSuite {
             #expect(summary.contains("❌ **regressed**"))
         }
 
-        @Test("a wide enough tolerance override lets the same drop pass")
+        @Test("a wide enough tolerance override lets the same drop pass: mbps=, and mbps_total= as before, apply to the Mbps of the direction moved")
         func toleranceOverride() throws {
-            let worse = try Self.edited("worse-override") { c in c["mbps_total"] = (c["mbps_total"] as? Double ?? 0) / 2 }
-            let output = try CommandSupport.vsockbench(["check", worse.path, "--baseline", try Self.baseline.get().path, "--tolerance", "mbps=60%"])
-            #expect(output.status == 0, "\(output.stdout)")
+            let worse = try Self.edited("worse-override") { c in
+                for key in Self.movedMbps(c) { c[key] = (c[key] as? Double ?? 0) / 2 }
+            }
+            let baseline = try Self.baseline.get().path
+            let strict = try CommandSupport.vsockbench(["check", worse.path, "--baseline", baseline])
+            #expect(strict.status == 1 && strict.stdout.contains("bulk: Mbps tx "), "\(strict.stdout)")
+            for name in ["mbps", "mbps_total"] {
+                let output = try CommandSupport.vsockbench(["check", worse.path, "--baseline", baseline, "--tolerance", "\(name)=60%"])
+                #expect(output.status == 0, "\(name): \(output.stdout)")
+            }
         }
 
         @Test("an unverified case in the results fails the check (exit 1)")

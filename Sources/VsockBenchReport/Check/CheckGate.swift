@@ -2,8 +2,12 @@ import VsockBenchModel
 
 /// Which figures `check` gates for a case, and how.
 ///
-/// Throughput is gated once (msgs/s for request/response, Mbps for a stream: they move
-/// together, and one slowdown is not two regressions), p99 for request/response. Counts per
+/// Throughput is gated once per flow: msgs/s for request/response (its Mbps moves with it, and
+/// one slowdown is not two regressions), p99 with it; for a stream, Mbps in the direction it
+/// moves (`mbps_tx` for tx, `mbps_rx` for rx), application payload per direction as everywhere.
+/// A `both` stream gates each direction, two figures with a verdict each: they are two flows,
+/// and one can slow while the other holds (their sum would show rx halving as a quarter off,
+/// under a name that is no direction's Mbps). Counts per
 /// message are gated tightly where the code alone decides them: the writes of a strategy that
 /// writes each frame at once, the bytes on the wire; reads (and what follows them: syscalls,
 /// credit updates, exits) only in stop-and-wait, where nothing else can arrive with a frame.
@@ -21,10 +25,10 @@ enum CheckGate {
 
     static func figures(for spec: CaseSpec) -> [(Figure, Kind)] {
         var gated: [(Figure, Kind)] = []
-        if spec.kind.isRequestResponse {
-            gated += [(.msgsPerSecond, .timing), (.latencyP99, .timing)]
+        if let stream = spec.stream {
+            gated += mbps(for: stream.direction).map { ($0, .timing) }
         } else {
-            gated.append((.mbpsTotal, .timing))
+            gated += [(.msgsPerSecond, .timing), (.latencyP99, .timing)]
         }
         let stopAndWait = spec.exchange?.isStopAndWait ?? false
         let frameAtOnce = spec.exchange.map { $0.strategy.writesEachFrameAtOnce } ?? true
@@ -37,5 +41,14 @@ enum CheckGate {
             gated.append((figure, stopAndWait ? .count : .variableCount(why: readNote)))
         }
         return gated
+    }
+
+    /// The Mbps figures of a stream that moves `direction`: one per direction it moves.
+    static func mbps(for direction: StreamDirection) -> [Figure] {
+        switch direction {
+        case .tx: return [.mbpsTx]
+        case .rx: return [.mbpsRx]
+        case .both: return [.mbpsTx, .mbpsRx]
+        }
     }
 }

@@ -1,3 +1,4 @@
+import VsockBenchModel
 import VsockBenchStats
 
 /// One side's values of one figure of one case, pooled over its results files: every trial's
@@ -41,25 +42,43 @@ struct CheckSamples: Equatable {
                 continue
             }
             guard let r = document.cases.first(where: { $0.name == reference }), r.trials.count == c.trials.count else { return nil }
+            let moves = r.spec.stream?.direction
             for (own, ref) in zip(c.trials, r.trials) {
-                guard let v = figure.value(in: own), let base = figure.reference(in: ref), base > 0 else { return nil }
+                guard let v = figure.value(in: own), let base = figure.reference(in: ref, stream: moves), base > 0 else { return nil }
                 samples.values.append(v / base)
             }
-            if let v = figure.value(in: c.figures), let base = figure.reference(in: r.figures), base > 0 { samples.perRun.append(v / base) }
+            if let v = figure.value(in: c.figures), let base = figure.reference(in: r.figures, stream: moves), base > 0 { samples.perRun.append(v / base) }
         }
         return samples
     }
 }
 
 extension Figure {
-    /// The reference case's figure a ratio is taken against: the same one where it has it;
-    /// a stream reference stands in with its Mbps for a request/response case's msgs/s.
-    func reference(in f: CaseFigures) -> Double? {
+    /// The reference case's figure a ratio is taken against: the same one where it has it.
+    /// Otherwise its throughput stands in: a stream reference's (`stream`: the direction it
+    /// moves) Mbps in that direction, the busier one of a `both` stream, never the two summed;
+    /// a request/response reference's msgs/s for a stream case's Mbps.
+    func reference(in f: CaseFigures, stream direction: StreamDirection?) -> Double? {
         if let own = value(in: f), own > 0 { return own }
+        let standIn: Double
         switch self {
-        case .msgsPerSecond: return f.mbpsTotal > 0 ? f.mbpsTotal : nil
-        case .mbpsTotal: return f.msgsPerSecond > 0 ? f.msgsPerSecond : nil
-        default: return nil
+        case .msgsPerSecond:
+            guard let direction else { return nil }
+            standIn = Self.mbps(in: f, moving: direction)
+        case .mbpsTx, .mbpsRx:
+            standIn = direction.map { Self.mbps(in: f, moving: $0) } ?? f.msgsPerSecond
+        default:
+            return nil
+        }
+        return standIn > 0 ? standIn : nil
+    }
+
+    /// A stream's payload Mbps in the direction it moves (`both`: the busier one).
+    static func mbps(in f: CaseFigures, moving direction: StreamDirection) -> Double {
+        switch direction {
+        case .tx: return f.mbpsTx
+        case .rx: return f.mbpsRx
+        case .both: return max(f.mbpsTx, f.mbpsRx)
         }
     }
 }

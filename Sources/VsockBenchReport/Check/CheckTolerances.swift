@@ -36,21 +36,24 @@ public struct CheckTolerances: Sendable, Equatable {
     }
 
     /// From `--tolerance` values: `5%` (every timing figure) and `NAME=PCT` (one figure:
-    /// msgs_per_s, mbps_total, p99 ...), in any order. The `%` is required: `0.1` would be
-    /// ambiguous (10%, or a tenth of a percent?).
+    /// msgs_per_s, p99 ...; `mbps` sets a stream's Mbps in both directions, `mbps_tx` and
+    /// `mbps_rx`), in any order. The `%` is required: `0.1` would be ambiguous (10%, or a
+    /// tenth of a percent?).
     public static func parse(_ values: [String], count: String? = nil, alpha: Double? = nil) throws(CheckInputError) -> CheckTolerances {
         var result = CheckTolerances.standard
         var sawDefault = false
         for value in values {
             if let equals = value.firstIndex(of: "=") {
                 let name = String(value[..<equals]).trimmingSpaces
-                guard let figure = Figure.named(name) else {
+                guard let figures = Figure.named(name) else {
                     throw .badTolerance("--tolerance \(value): unknown figure '\(name)'; use \(Figure.timingNames)")
                 }
-                guard result.overrides[figure] == nil else {
-                    throw .badTolerance("--tolerance \(value): \(figure.rawValue) is given twice")
+                if let twice = figures.first(where: { result.overrides[$0] != nil }) {
+                    let both = twice == .mbpsTx || twice == .mbpsRx ? " (mbps and mbps_total name both mbps_tx and mbps_rx)" : ""
+                    throw .badTolerance("--tolerance \(value): \(twice.rawValue) is given twice\(both)")
                 }
-                result.overrides[figure] = try percentage(String(value[value.index(after: equals)...]), flag: "--tolerance", whole: value)
+                let fraction = try percentage(String(value[value.index(after: equals)...]), flag: "--tolerance", whole: value)
+                for figure in figures { result.overrides[figure] = fraction }
             } else {
                 guard !sawDefault else {
                     throw .badTolerance("--tolerance \(value): a tolerance for every figure is given twice; name a figure for an override, as p99=20%")
@@ -104,16 +107,21 @@ public struct CheckTolerances: Sendable, Equatable {
 }
 
 extension Figure {
-    /// The figure a `--tolerance NAME=...` names: its key or a common spelling of it.
-    static func named(_ name: String) -> Figure? {
+    /// The figures a `--tolerance NAME=...` names: a key or a common spelling of one.
+    ///
+    /// `mbps` is a stream's Mbps in each direction, `mbps_tx` and `mbps_rx`: what `check`
+    /// gates (payload per direction). `mbps_total`, the figure `check` gated when it summed
+    /// both directions, is still taken, the same way as `mbps`: a tolerance written for the
+    /// sum keeps applying to the stream's throughput.
+    static func named(_ name: String) -> [Figure]? {
         switch name.lowercased() {
-        case "mbps", "mbps_total": return .mbpsTotal
-        case "msgs_per_s", "msgs/s", "msgs", "msgs_per_sec": return .msgsPerSecond
-        case "p99", "p99_us", "latency", "latency_p99", "latency_us.p99": return .latencyP99
-        case "exits", "exits_per_msg", "exits/msg": return .exits
-        default: return Figure(rawValue: name)
+        case "mbps", "mbps_total": return [.mbpsTx, .mbpsRx]
+        case "msgs_per_s", "msgs/s", "msgs", "msgs_per_sec": return [.msgsPerSecond]
+        case "p99", "p99_us", "latency", "latency_p99", "latency_us.p99": return [.latencyP99]
+        case "exits", "exits_per_msg", "exits/msg": return [.exits]
+        default: return Figure(rawValue: name).map { [$0] }
         }
     }
 
-    static let timingNames = "msgs_per_s, mbps (mbps_total), p99, or any figure key such as writes_per_msg"
+    static let timingNames = "msgs_per_s, mbps (both directions; or one: mbps_tx, mbps_rx), p99, or any figure key such as writes_per_msg"
 }

@@ -15,7 +15,7 @@ import Testing
         let rows = lines[(separator + 1)...].prefix { $0.hasPrefix("| ") }
         #expect(rows.count == report.rows.filter { $0.verdict != .notCompared || $0.note != nil }.count)
         #expect(rows.allSatisfy { $0.filter { $0 == "|" }.count == 10 })
-        #expect(rows.contains("| bulk | Mbps total | 9500 | 8000 | -15.8% | -5% | 1/1 | - | ❌ **regressed** (unconfirmed: too few trials for the test) |"), "\(rows)")
+        #expect(rows.contains("| bulk | Mbps tx | 9500 | 8000 | -15.8% | -5% | 1/1 | - | ❌ **regressed** (unconfirmed: too few trials for the test) |"), "\(rows)")
         #expect(markdown.contains("**Regressions**"))
         #expect(markdown.contains("`r.json`"))
     }
@@ -26,6 +26,6 @@ import Testing
         document.cases[0].name = "a|b<i>"
         let markdown = CheckMarkdown.render(try RegressionCheck.compare(results: [document], baseline: [document]))
         #expect(markdown.hasPrefix("### vsockbench check: ✅ PASS"))
-        #expect(markdown.contains("| a\\|b&lt;i&gt; | Mbps total |"))
+        #expect(markdown.contains("| a\\|b&lt;i&gt; | Mbps tx |"))
     }
 }

@@ -8,12 +8,29 @@ import Testing
         #expect(try CheckTolerances.parse([]) == .standard)
         #expect(CheckTolerances.standard.fraction(for: .latencyP99) == 0.05)
         let t = try CheckTolerances.parse(["10%", "p99=20%", "msgs=7%"], count: "1%", alpha: 0.01)
-        #expect(t.fraction(for: .mbpsTotal) == 0.10)
+        #expect(t.fraction(for: .mbpsTx) == 0.10 && t.fraction(for: .mbpsRx) == 0.10)
         #expect(t.fraction(for: .latencyP99) == 0.20)
         #expect(t.fraction(for: .msgsPerSecond) == 0.07)
         #expect(t.count == 0.01 && t.alpha == 0.01)
         #expect(t.countAllowance(baseline: 9) == 0.09 && t.countAllowance(baseline: 0) == 0.01)
         #expect(t.summary.hasPrefix("10% (timings"))
+    }
+
+    @Test("mbps=PCT sets a stream's Mbps in each direction (mbps_tx, mbps_rx), what check gates; mbps_total, its old name, the same")
+    func mbpsPerDirection() throws {
+        for name in ["mbps", "mbps_total", "MBPS"] {
+            let t = try CheckTolerances.parse(["\(name)=60%"])
+            #expect(t.overrides == [.mbpsTx: 0.6, .mbpsRx: 0.6], "\(name)")
+            #expect(t.summary.hasSuffix("; mbps_tx 60%, mbps_rx 60%"), "\(t.summary)")
+        }
+        let one = try CheckTolerances.parse(["mbps_rx=7%"])
+        #expect(one.fraction(for: .mbpsRx) == 0.07 && one.fraction(for: .mbpsTx) == 0.05)
+        do {
+            _ = try CheckTolerances.parse(["mbps=10%", "mbps_tx=20%"])
+            Issue.record("mbps_tx given twice was accepted")
+        } catch {
+            #expect(error.description.contains("mbps_tx is given twice (mbps and mbps_total name both mbps_tx and mbps_rx)"), "\(error.description)")
+        }
     }
 
     @Test("a bare number is refused (0.1: a tenth, or 10%?); unknown figures, negatives, repeats and a bad alpha too")

@@ -43,10 +43,10 @@ import Testing
         let xml = JUnitReport.render(report)
         let parsed = try Self.parse(xml)
         #expect(parsed.cases.count == report.rows.count + 2)
-        #expect(parsed.cases.filter { $0.classname == "vsockbench.bulk" }.first?.name == "mbps_total")
+        #expect(parsed.cases.filter { $0.classname == "vsockbench.bulk" }.first?.name == "mbps_tx", "a tx stream's throughput is its Mbps tx")
         let failures = parsed.cases.filter { $0.outcome == "failure" }
-        #expect(failures.map { "\($0.classname) \($0.name)" } == ["vsockbench.bulk mbps_total", "vsockbench.chatty-8k verified"])
-        #expect(failures.first?.message.hasPrefix("bulk: Mbps total 9500 -> 8000 (-15.8%, limit -5%") == true)
+        #expect(failures.map { "\($0.classname) \($0.name)" } == ["vsockbench.bulk mbps_tx", "vsockbench.chatty-8k verified"])
+        #expect(failures.first?.message.hasPrefix("bulk: Mbps tx 9500 -> 8000 (-15.8%, limit -5%") == true)
         let skipped = report.rows.filter { $0.verdict == .notCompared }.count
         #expect(parsed.suite["failures"] == "2" && parsed.suite["skipped"] == "\(skipped)")
         #expect(xml.contains("lost &lt;3&gt; responses &amp; more"))

@@ -23,15 +23,16 @@ import Testing
         return document
     }
 
-    @Test("equal runs pass; msgs/s and p99 gate the rr case, Mbps the stream, counts both")
+    @Test("equal runs pass; msgs/s and p99 gate the rr case, Mbps in its direction the tx stream, counts both")
     func equal() throws {
         let report = try compare(ReportFixtures.cliff(), ReportFixtures.cliff())
         #expect(report.passed)
         #expect(report.caseNames == ["bulk", "chatty-8k"])
         let gated = Set(report.rows.filter { $0.caseName == "chatty-8k" && $0.verdict != .notCompared }.map(\.figure))
         #expect(gated.isSuperset(of: [.msgsPerSecond, .latencyP99, .writesPerMessage, .readsPerMessage]))
-        #expect(!gated.contains(.mbpsTotal), "msgs/s and Mbps move together: only one is gated")
-        #expect(report.rows.contains { $0.caseName == "bulk" && $0.figure == .mbpsTotal && $0.verdict == .held })
+        #expect(gated.isDisjoint(with: [.mbpsTx, .mbpsRx, .mbpsTotal]), "msgs/s and Mbps move together: only one is gated")
+        #expect(report.rows.contains { $0.caseName == "bulk" && $0.figure == .mbpsTx && $0.verdict == .held })
+        #expect(!report.rows.contains { $0.caseName == "bulk" && ($0.figure == .mbpsRx || $0.figure == .mbpsTotal) }, "a tx stream moves tx only, and no sum is gated")
         #expect(!report.rows.contains { $0.caseName == "bulk" && $0.figure == .msgsPerSecond })
         #expect(report.renderText().contains("PASS"))
     }
@@ -40,11 +41,73 @@ import Testing
     func singleSamples() throws {
         let report = try compare(ReportFixtures.cliff(bulkMbps: 8000), ReportFixtures.cliff(bulkMbps: 9500))
         #expect(!report.passed)
-        let mbps = try row(report, "bulk", .mbpsTotal)
+        let mbps = try row(report, "bulk", .mbpsTx)
         #expect(mbps.verdict == .unconfirmed)
-        #expect(mbps.sentence.contains("-15.8%") && mbps.sentence.contains("unconfirmed (1 trial)"))
+        #expect(mbps.sentence.contains("bulk: Mbps tx 9500 -> 8000 (-15.8%") && mbps.sentence.contains("unconfirmed (1 trial)"), "\(mbps.sentence)")
         #expect(report.headline == "FAIL: 1 regression (1 unconfirmed)")
         #expect(try compare(ReportFixtures.cliff(bulkMbps: 9100), ReportFixtures.cliff(bulkMbps: 9500)).passed, "4% is within the 5% effect")
+    }
+
+    /// A stream case moving `direction`, its trials at these payload Mbps per direction.
+    static func stream(_ direction: StreamDirection, tx: [Double], rx: [Double]) -> RunDocument {
+        var c = ReportFixtures.makeCase("duplex", workload: .stream, size: 65536, mbps: 0, msgsPerSecond: 0)
+        c.spec.updateStream { $0.direction = direction }
+        c.trials = zip(tx, rx).map { tx, rx in
+            var t = c.figures
+            t.mbpsTx = tx
+            t.mbpsRx = rx
+            t.mbpsTotal = tx + rx
+            t.msgsPerSecond = (tx + rx) * 1e6 / 8 / 65536
+            return t
+        }
+        c.figures = c.trials[(c.trials.count - 1) / 2]
+        return ReportFixtures.document([c], scenario: "duplex")
+    }
+
+    @Test("a both stream whose rx halves while tx holds: mbps_rx regressed, mbps_tx held, each its own verdict, no sum")
+    func bothDirectionsGatedApart() throws {
+        let baseline = Self.stream(.both, tx: [4000, 4040, 3960, 4020, 3980], rx: [4000, 4040, 3960, 4020, 3980])
+        let rxHalved = Self.stream(.both, tx: [4010, 3990, 4030, 3970, 4000], rx: [2000, 2020, 1980, 2010, 1990])
+        let report = try compare(rxHalved, baseline)
+        #expect(!report.passed)
+        let rx = try row(report, "duplex", .mbpsRx)
+        #expect(rx.verdict == .regressed, "\(rx)")
+        #expect(rx.sentence.hasPrefix("duplex: Mbps rx 4000 -> 2000 (-50.0%"), "\(rx.sentence)")
+        #expect(try row(report, "duplex", .mbpsTx).verdict == .held)
+        #expect(report.regressions.map(\.figure) == [.mbpsRx])
+        #expect(!report.rows.contains { $0.figure == .mbpsTotal || $0.figure == .msgsPerSecond }, "the sum would say -25% under no direction's name")
+        #expect(!report.renderText().contains("Mbps total"))
+    }
+
+    @Test("a stream gates Mbps in the direction it moves: tx mbps_tx, rx mbps_rx, both each")
+    func streamDirections() throws {
+        func gated(_ direction: StreamDirection) throws -> [Figure] {
+            let document = Self.stream(direction, tx: [direction == .rx ? 0 : 900], rx: [direction == .tx ? 0 : 800])
+            return try compare(document, document).rows.map(\.figure).filter { !$0.isCount }
+        }
+        #expect(try gated(.tx) == [.mbpsTx])
+        #expect(try gated(.rx) == [.mbpsRx])
+        #expect(try gated(.both) == [.mbpsTx, .mbpsRx])
+        let rxOnly = try compare(Self.stream(.rx, tx: [0], rx: [500]), Self.stream(.rx, tx: [0], rx: [1000]))
+        #expect(rxOnly.regressions.map(\.figure) == [.mbpsRx], "an rx stream that slowed is an mbps_rx regression")
+    }
+
+    @Test("a reference case's throughput stands in with Mbps in the direction it moves, never both summed")
+    func referenceStandIn() {
+        var f = CaseFigures()
+        f.mbpsTx = 4000
+        f.mbpsRx = 3000
+        f.mbpsTotal = 7000
+        #expect(Figure.msgsPerSecond.reference(in: f, stream: .both) == 4000, "the busier direction")
+        #expect(Figure.msgsPerSecond.reference(in: f, stream: .rx) == 3000)
+        var tx = CaseFigures()
+        tx.mbpsTx = 9500
+        tx.mbpsTotal = 9500
+        #expect(Figure.mbpsRx.reference(in: tx, stream: .tx) == 9500, "an rx stream against a tx reference: its tx Mbps")
+        var rr = CaseFigures()
+        rr.msgsPerSecond = 336
+        #expect(Figure.mbpsTx.reference(in: rr, stream: nil) == 336, "against a request/response reference: its msgs/s")
+        #expect(Figure.msgsPerSecond.reference(in: CaseFigures(), stream: nil) == nil)
     }
 
     @Test("trials that clearly moved regress with the test's p; overlapping ones are not significant")
@@ -94,7 +157,7 @@ import Testing
     func improved() throws {
         let report = try compare(ReportFixtures.cliff(bulkMbps: 12000, chattyRate: 672, p99: 100), ReportFixtures.cliff())
         #expect(report.passed)
-        #expect(Set(report.rows.filter { $0.verdict == .improved }.map(\.figure)) == [.mbpsTotal, .msgsPerSecond, .latencyP99])
+        #expect(Set(report.rows.filter { $0.verdict == .improved }.map(\.figure)) == [.mbpsTx, .msgsPerSecond, .latencyP99])
         #expect(report.headline.contains("3 improved"))
     }
 
@@ -195,7 +258,7 @@ import Testing
         func samples(_ v: Double) -> CheckSamples { CheckSamples(values: [v], perRun: [v]) }
         #expect(RegressionCheck.row(.exits, kind: .count, case: "c", now: samples(0.5), baseline: samples(0), tolerances: tolerances).verdict == .regressed)
         #expect(RegressionCheck.row(.exits, kind: .count, case: "c", now: samples(0), baseline: samples(0), tolerances: tolerances).verdict == .held)
-        #expect(RegressionCheck.row(.mbpsTotal, kind: .timing, case: "c", now: samples(10), baseline: samples(0), tolerances: tolerances).verdict == .improved)
+        #expect(RegressionCheck.row(.mbpsTx, kind: .timing, case: "c", now: samples(10), baseline: samples(0), tolerances: tolerances).verdict == .improved)
     }
 
     @Test("an unverified case in the results fails the check even with equal figures")
