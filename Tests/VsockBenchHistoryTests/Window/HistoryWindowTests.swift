@@ -46,7 +46,7 @@ struct HistoryWindowTests {
         #expect(!report.passed)
         let row = try #require(report.rows.first { $0.caseName == "chatty-8k" && $0.figure == .msgsPerSecond })
         #expect(row.verdict == .regressed, "\(report.renderText())")
-        #expect(report.rows.first { $0.caseName == "bulk" && $0.figure == .mbpsTotal }?.verdict.fails == false)
+        #expect(report.rows.first { $0.caseName == "bulk" && $0.figure == .mbpsTx }?.verdict.fails == false)
     }
 
     @Test func theRunBeingCheckedIsNotItsOwnBaseline() throws {
