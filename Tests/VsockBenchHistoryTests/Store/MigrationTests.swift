@@ -50,15 +50,7 @@ struct MigrationTests {
     /// runs listed and shown) and left at version 1, its file byte for byte the same.
     @Test func aReadCommandReadsAnOlderHistoryWithoutMigratingIt() throws {
         let path = try HistoryFixtures.databasePath()
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: Self.version1)
-            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-runs-cases-figures-trials')")
-            try db.execute(sql: "PRAGMA user_version = 1")
-            try Self.insertVersion1(HistoryFixtures.run(0, rate: 20000, pid: 501), label: "first", db: db)
-        }
-        try queue.close()
+        try Self.writeVersion1(path, [(HistoryFixtures.run(0, rate: 20000, pid: 501), "first")])
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let history = try HistoryDatabase.open(path: path, creating: false)
         #expect(try history.runs().map(\.id) == [1])
@@ -76,17 +68,7 @@ struct MigrationTests {
         let path = try HistoryFixtures.databasePath()
         let first = HistoryFixtures.run(0, rate: 20000, pid: 501)
         let second = HistoryFixtures.run(1, rate: 21000, pid: 502)
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: Self.version1)
-            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-runs-cases-figures-trials')")
-            try db.execute(sql: "PRAGMA user_version = 1")
-            for (document, label) in [(first, "first"), (second, "second"), (first, "duplicate")] {
-                try Self.insertVersion1(document, label: label, db: db)
-            }
-        }
-        try queue.close()
+        try Self.writeVersion1(path, [(first, "first"), (second, "second"), (first, "duplicate")])
 
         let history = try HistoryDatabase.open(path: path, creating: true)
         #expect(try Self.userVersion(path) == 2)
@@ -172,6 +154,21 @@ struct MigrationTests {
         """
 
     /// A run as version 1 stored it (rows written here with SQL, not by the code under test).
+    /// A version 1 history at `path` as the first release left it, holding `runs` (each with its label).
+    static func writeVersion1(_ path: String, _ runs: [(RunDocument, String)]) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: Self.version1)
+            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-runs-cases-figures-trials')")
+            try db.execute(sql: "PRAGMA user_version = 1")
+            for (document, label) in runs {
+                try Self.insertVersion1(document, label: label, db: db)
+            }
+        }
+        try queue.close()
+    }
+
     static func insertVersion1(_ d: RunDocument, label: String, db: Database) throws {
         let index = d.cases.first { $0.name == "chatty-8k" }.map { Int(($0.msgsPerSecond - 20000) / 1000) } ?? 0
         try db.execute(sql: """
