@@ -251,7 +251,8 @@ run_vsockbench() {
         tail -n 5 "$work/run-$case.log" "$work/run-$case.err" >&2
         return 1
     fi
-    [[ $case == stream ]] && key=mbps_total || key=msgs_per_s
+    # The stream case is tx only: its payload Mbps is mbps_tx (the one Mbps, per direction).
+    [[ $case == stream ]] && key=mbps_tx || key=msgs_per_s
     line=$(jq -r --arg key "$key" '.cases[0] | "\(.[$key]) \(.latency_us.p50 // "-")"' "$out")
     read -r figure p50 <<< "$line"
 }
