@@ -111,7 +111,7 @@ extension VsockBench {
             } else {
                 let scenario = try driver.loadScenario(path: self.scenario ?? "")
                 try checkSweep(fitWorkload, against: scenario.cases.map { ($0.name, $0.kind) })
-                let driving = try DriverSession(flags: driver)
+                let driving = try DriverSession(flags: driver, cases: scenario.cases)
                 session = driving
                 measured = driving.run(scenario, plan: DriverSession.plan(driver))
                 if driving.runner.wasInterrupted { throw ExitCode(driving.interruptStatus) }
@@ -120,7 +120,7 @@ extension VsockBench {
             if verify {
                 document = try verified(document, measured: measured) {
                     if let session { return session }
-                    let started = try DriverSession(flags: driver)
+                    let started = try DriverSession(flags: driver, cases: measured.cases.map(\.spec))
                     session = started
                     return started
                 }

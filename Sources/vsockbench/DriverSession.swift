@@ -29,14 +29,10 @@ final class DriverSession {
     var interruptStatus: Int32 { 128 + (firstSignal.value?.signal ?? SIGINT) }
 
     /// For the cases of a scenario: a local target started here takes frames as large as they need.
-    convenience init(options: ScenarioOptions, cases: [CaseSpec] = []) throws {
-        let flags = options.driver
-        try self.init(target: flags.endpoint, ioTimeout: flags.ioTimeout.seconds, probe: flags.probe, inProcess: flags.inProcess,
-                      localMaxFrame: Self.localFrameLimit(for: cases))
-    }
+    convenience init(options: ScenarioOptions, cases: [CaseSpec] = []) throws { try self.init(flags: options.driver, cases: cases) }
 
     /// `serve`'s default --max-frame, and the limits a local target may be given above it.
-    static let defaultFrameLimit = 4 << 20
+    static let defaultFrameLimit = TargetConfiguration(listen: .unix(path: "")).maxFrame
     static let frameLimits = [8 << 20, 16 << 20, 32 << 20, CaseSpec.maxBuffer]
 
     /// The frame limit a local target needs for `cases`: nil when `serve`'s default holds them
@@ -54,8 +50,16 @@ final class DriverSession {
         TrialPlan(repeatCount: flags.repeatCount, seed: flags.seed, settleNanos: flags.settle.nanos)
     }
 
-    convenience init(flags options: DriverFlags) throws {
-        try self.init(target: options.endpoint, ioTimeout: options.ioTimeout.seconds, probe: options.probe, inProcess: options.inProcess)
+    /// With `cases`, a local target started here takes frames as large as they need.
+    convenience init(flags options: DriverFlags, cases: [CaseSpec] = []) throws {
+        try self.init(target: options.endpoint, ioTimeout: options.ioTimeout.seconds, probe: options.probe, inProcess: options.inProcess,
+                      localMaxFrame: Self.localFrameLimit(for: cases))
+    }
+
+    /// The frame limit of the target a session with `flags` starts for `cases` (nil for a
+    /// --target, whose limit is known only once it answers, and in process).
+    static func startedTargetFrameLimit(_ flags: DriverFlags, for cases: [CaseSpec]) -> Int? {
+        flags.endpoint == nil && !flags.inProcess ? (localFrameLimit(for: cases) ?? defaultFrameLimit) : nil
     }
 
     /// Drives `target`, or a local target started here when it is nil; with `probe`, attaches

@@ -73,12 +73,12 @@ extension VsockBench {
             let plan: SweepPlan
             do throws(SweepError) {
                 plan = try planned.selecting(driver.cases)
-                try plan.checkLimits(maxFrame: localMaxFrame)
+                try plan.checkLimits(maxFrame: DriverSession.startedTargetFrameLimit(driver, for: plan.selectedScenario.cases))
             } catch {
                 throw fail(error.description, code: Exit.badInput)
             }
             let scenario = try driver.applyOverrides(to: plan.selectedScenario)
-            let session = try DriverSession(flags: driver)
+            let session = try DriverSession(flags: driver, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(driver))
             let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: batchBytes)
@@ -94,12 +94,6 @@ extension VsockBench {
                 if let error = sweep.fitError { printError("vsockbench: sweep: no fit: \(error)") }
                 throw ExitCode(Exit.failure)
             }
-        }
-
-        /// The frame limit of the target the sweep starts itself (`serve` with its default
-        /// --max-frame); nil for a --target, whose limit is known only once it answers.
-        private var localMaxFrame: Int? {
-            driver.endpoint == nil && !driver.inProcess ? TargetConfiguration(listen: .unix(path: "")).maxFrame : nil
         }
 
         private func makePlan() throws -> SweepPlan {
@@ -135,9 +129,9 @@ extension VsockBench {
             }
             let selected: Scenario
             do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
-            do throws(SweepError) { try SweepPlan.checkLimits(selected.cases, maxFrame: localMaxFrame) } catch { throw fail(error.description, code: Exit.badInput) }
+            do throws(SweepError) { try SweepPlan.checkLimits(selected.cases, maxFrame: DriverSession.startedTargetFrameLimit(driver, for: selected.cases)) } catch { throw fail(error.description, code: Exit.badInput) }
             let scenario = try driver.applyOverrides(to: selected)
-            let session = try DriverSession(flags: driver)
+            let session = try DriverSession(flags: driver, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(driver))
             let sweep = RateSweepReport(plan: plan, document: document)

@@ -70,6 +70,15 @@ extension EndToEndSuite {
             #expect(output.stdout.contains("beta   = "))
         }
 
+        /// The target sweep starts for itself takes the sizes it is asked to sweep (up to 64 MiB),
+        /// as run's does; serve's default 4 MiB frame limit refused a 5 MiB size with exit 2.
+        @Test("a sweep past serve's default frame limit runs against its own target")
+        func largeSizesRunLocally() throws {
+            let output = try CommandSupport.vsockbench(["sweep", "--workload", "rr", "--sizes", "64B,5MiB", "--duration", "200ms", "--warmup", "50ms"])
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(!output.stderr.contains("frame limit"), "\(output.stderr)")
+        }
+
         @Test("bad input exits 2 with one clear line: a masked size out of bounds, one size, a repeated size, a bad unit")
         func badInput() throws {
             let cases: [([String], String)] = [
