@@ -43,7 +43,7 @@ public enum RunText {
         if tx == 0, rx == 0 { return "-" }
         if rx == 0 { return (cell(c, .mbpsTx) ?? "-") + " tx" }
         if tx == 0 { return (cell(c, .mbpsRx) ?? "-") + " rx" }
-        if abs(tx - rx) <= 0.005 * max(tx, rx) { return (cell(c, tx >= rx ? .mbpsTx : .mbpsRx) ?? "-") + " each way" }
+        if PayloadDirection.alike(tx, rx) { return (cell(c, tx >= rx ? .mbpsTx : .mbpsRx) ?? "-") + " each way" }
         return (cell(c, .mbpsTx) ?? "-") + " tx / " + (cell(c, .mbpsRx) ?? "-") + " rx"
     }
 

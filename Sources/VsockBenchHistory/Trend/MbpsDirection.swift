@@ -19,7 +19,7 @@ public struct MbpsDirection: Sendable, Equatable {
     /// The direction of a case whose runs moved `tx` and `rx` Mbps (each run's value).
     public init(tx: [Double], rx: [Double]) {
         let t = Descriptive.median(tx) ?? 0, r = Descriptive.median(rx) ?? 0
-        eachWay = t > 0 && r > 0 && abs(t - r) <= 0.005 * max(t, r)
+        eachWay = t > 0 && r > 0 && PayloadDirection.alike(t, r)
         figure = !eachWay && r > t ? .mbpsRx : .mbpsTx
     }
 }

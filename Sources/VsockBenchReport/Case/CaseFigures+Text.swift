@@ -15,7 +15,7 @@ extension CaseResult {
         if figures.mbpsRx == 0 { return tx + " tx" }
         if figures.mbpsTx == 0 { return rx + " rx" }
         // Within 0.5%: one figure, the busier direction's, as the comparison line gives it.
-        if abs(figures.mbpsTx - figures.mbpsRx) <= 0.005 * max(figures.mbpsTx, figures.mbpsRx) {
+        if PayloadDirection.alike(figures.mbpsTx, figures.mbpsRx) {
             return (figures.mbpsTx >= figures.mbpsRx ? tx : rx) + " each way"
         }
         return "\(tx) tx / \(rx) rx"

@@ -2,8 +2,12 @@ import VsockBenchSupport
 
 /// One direction of payload: driver to target (`mbps_tx`) or target to driver (`mbps_rx`).
 /// Cases compare Mbps only within one: a case's busier direction need not be another's.
-enum PayloadDirection: CaseIterable {
+public enum PayloadDirection: CaseIterable {
     case driverToTarget, targetToDriver
+
+    /// Whether two directions' Mbps are one figure said `each way` (within 0.5% of each
+    /// other): the rule every table, chart and history line applies.
+    public static func alike(_ tx: Double, _ rx: Double) -> Bool { abs(tx - rx) <= 0.005 * max(tx, rx) }
 
     func mbps(_ c: CaseResult) -> Double { self == .driverToTarget ? c.mbpsTx : c.mbpsRx }
 
@@ -22,7 +26,7 @@ enum PayloadDirection: CaseIterable {
     /// A case's payload Mbps in this direction: `each way` when it moves both alike.
     func mbpsText(_ c: CaseResult) -> String {
         let value = Format.compact(mbps(c)) + " Mbps"
-        if c.mbpsTx > 0, c.mbpsRx > 0, abs(c.mbpsTx - c.mbpsRx) <= 0.005 * max(c.mbpsTx, c.mbpsRx) { return value + " each way" }
+        if c.mbpsTx > 0, c.mbpsRx > 0, Self.alike(c.mbpsTx, c.mbpsRx) { return value + " each way" }
         return value + " " + text
     }
 }

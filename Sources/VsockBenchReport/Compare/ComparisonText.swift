@@ -152,7 +152,7 @@ extension Comparison {
         if r.mbpsTx == 0, r.mbpsRx == 0 { return "-" }
         if r.mbpsRx == 0 { return Format.compact(r.mbpsTx) + " tx" }
         if r.mbpsTx == 0 { return Format.compact(r.mbpsRx) + " rx" }
-        if abs(r.mbpsTx - r.mbpsRx) <= 0.005 * max(r.mbpsTx, r.mbpsRx) { return Format.compact(r.mbpsTx) + " each way" }
+        if PayloadDirection.alike(r.mbpsTx, r.mbpsRx) { return Format.compact(r.mbpsTx) + " each way" }
         return "\(Format.compact(r.mbpsTx)) tx / \(Format.compact(r.mbpsRx)) rx"
     }
 
@@ -160,7 +160,7 @@ extension Comparison {
     static func mbpsRatioText(_ r: Row, _ base: Row?) -> String {
         switch (r.mbpsTxRatio, r.mbpsRxRatio) {
         case let (tx?, rx?):
-            if abs(tx - rx) <= 0.005 * max(tx, rx) { return ratio(tx) }
+            if PayloadDirection.alike(tx, rx) { return ratio(tx) }
             return String(ratio(tx).dropLast()) + "/" + ratio(rx)
         case let (tx?, nil):
             return ratio(tx) + (r.mbpsRx > 0 || (base?.mbpsRx ?? 0) > 0 ? " tx" : "")
