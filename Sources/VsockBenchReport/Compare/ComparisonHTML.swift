@@ -5,11 +5,7 @@ extension Comparison {
     func htmlSection() -> HTMLNode {
         let l = layout
         func table(_ columns: [String], _ right: Set<Int>, _ rows: [[String]]) -> HTMLNode {
-            func cell(_ tag: String, _ index: Int, _ value: String) -> HTMLNode {
-                .el(tag, [("class", right.contains(index) ? "num" : nil)], text: value)
-            }
-            let head: HTMLNode = .el("tr", [], columns.enumerated().map { cell("th", $0, $1) })
-            return .el("table", [], [head] + rows.map { row in .el("tr", [], row.enumerated().map { cell("td", $0, $1) }) })
+            ReportSections.table(columns, numeric: right, rows.map { (cells: $0, cssClass: nil) })
         }
         var body: [HTMLNode] = [table(l.main.columns, l.main.rightAligned, l.main.rows)]
         body.append(.el("ul", [], l.legend.map { .el("li", text: $0) }))

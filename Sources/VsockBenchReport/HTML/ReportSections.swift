@@ -11,6 +11,16 @@ enum ReportSections {
         return .el("section", [("id", id), ("class", cssClass)], children + body)
     }
 
+    /// A table whose `numeric` columns are right-aligned (class `num`), each row with its own
+    /// class (nil: none).
+    static func table(_ columns: [String], numeric: Set<Int>, _ rows: [(cells: [String], cssClass: String?)]) -> Node {
+        func cell(_ tag: String, _ index: Int, _ value: String) -> Node {
+            .el(tag, [("class", numeric.contains(index) ? "num" : nil)], text: value)
+        }
+        let head: Node = .el("tr", [], columns.enumerated().map { cell("th", $0, $1) })
+        return .el("table", [], [head] + rows.map { row in .el("tr", [("class", row.cssClass)], row.cells.enumerated().map { cell("td", $0, $1) }) })
+    }
+
     static func header(_ document: RunDocument, title: String) -> Node {
         let line = "\(document.cases.count) case\(document.cases.count == 1 ? "" : "s") against \(document.target) (\(document.transport)), started \(document.startedAt), scenario \(document.scenarioPath)"
         return .el("header", [], [.el("h1", text: title), .el("p", text: line)])
@@ -94,18 +104,17 @@ enum ReportSections {
     /// per direction, as the text table gives it (`1063 each way`, `32115 tx`), never the sum.
     static func numbers(_ cases: [CaseResult]) -> Node {
         let headers = ["case", "workload", "size", "conns", "Mbps (payload)", "msgs/s", "p50 us", "p99 us", "max us", "writes/msg", "reads/msg", "verified"]
-        let head: Node = .el("tr", [], headers.enumerated().map { i, h in .el("th", [("class", i >= 3 && i < 11 ? "num" : nil)], text: h) })
-        let rows: [Node] = cases.map { c in
+        let rows = cases.map { c in
             let l = c.latencyMicros
             let cells = [
                 c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections), c.mbpsText,
                 Format.fixed(c.msgsPerSecond, 0), Format.compact(l?.p50), Format.compact(l?.p99), Format.compact(l?.max),
                 Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verified ? "yes" : "NO",
             ]
-            return .el("tr", [("class", c.verified ? nil : "bad")], cells.enumerated().map { i, v in .el("td", [("class", i >= 3 && i < 11 ? "num" : nil)], text: v) })
+            return (cells: cells, cssClass: c.verified ? nil : "bad")
         }
         return section("numbers", "All figures", [
-            .el("details", [], [.el("summary", text: "Show the table of every case"), .el("table", [], [head] + rows)]),
+            .el("details", [], [.el("summary", text: "Show the table of every case"), table(headers, numeric: Set(3..<11), rows)]),
         ])
     }
 
@@ -126,13 +135,11 @@ enum ReportSections {
         }
         body.append(.el("div", [("class", "panels")], SweepChart.render(sweep)))
         if !sweep.batching.isEmpty {
-            let head: Node = .el("tr", [], ["k", "bytes/write", "Mbps", "msgs/s"].enumerated().map { i, h in .el("th", [("class", i > 0 ? "num" : nil)], text: h) })
-            let rows: [Node] = sweep.batching.map { b in
-                .el("tr", [], [String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0)]
-                    .enumerated().map { i, v in .el("td", [("class", i > 0 ? "num" : nil)], text: v) })
+            let rows = sweep.batching.map { b in
+                (cells: [String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0)], cssClass: String?.none)
             }
             body.append(.el("h3", text: "Predicted: batching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write"))
-            body.append(.el("table", [], [head] + rows))
+            body.append(table(["k", "bytes/write", "Mbps", "msgs/s"], numeric: Set(1..<4), rows))
         }
         let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, least squares."
         return section("sweep", "Size sweep: \(sweep.workload)", caption: caption, body)
