@@ -149,11 +149,10 @@ extension HistoryDatabase {
 
 extension Figure {
     /// The label history prints: Mbps names its direction (`Mbps each way`, `Mbps tx`), and
-    /// the sum of both directions says it is a sum, never plain Mbps.
+    /// the sum of both directions says it is a sum (its ``label``), never plain Mbps.
     func historyLabel(eachWay: Bool = false) -> String {
         switch self {
         case .mbpsTx, .mbpsRx: return eachWay ? "Mbps each way" : label
-        case .mbpsTotal: return "Mbps tx+rx summed"
         default: return label
         }
     }

@@ -131,7 +131,8 @@ struct PredictionBounds {
     static func unit(_ metric: Figure) -> String {
         switch metric {
         case .msgsPerSecond: return "msgs/s"
-        case .mbpsTx, .mbpsRx, .mbpsTotal: return "Mbps"
+        case .mbpsTx, .mbpsRx: return "Mbps"
+        // `Mbps tx+rx summed`: a prediction an older diagnose made in the sum says so.
         case .exits: return "exits/msg"
         default: return metric.label
         }

@@ -174,4 +174,12 @@ import VsockProbe
         let verified = try #require(checked.cases[1].diagnosis?.first { $0.id == .flowControlBound }?.verified)
         #expect(verified.measured == 20000 && verified.within)
     }
+
+    @Test func aSumOfBothDirectionsIsNeverCalledMbps() {
+        #expect(Figure.mbpsTotal.label == "Mbps tx+rx summed")
+        // A prediction an older diagnose made in mbps_total (a results file it wrote) says it is a sum.
+        let old = Prediction(metric: .mbpsTotal, low: 12000, high: 24000, now: 12000)
+        let sentence = old.sentence(fix: .buffers(1 << 21), mbpsPerMessageRate: nil)
+        #expect(sentence.contains("Mbps tx+rx summed"), "\(sentence)")
+    }
 }
