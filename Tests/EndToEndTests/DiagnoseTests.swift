@@ -16,7 +16,7 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/d.json"))))
         let figures = document.cases.map {
-            "\($0.name): \($0.mbpsTotal) Mbps, p50 \($0.latencyMicros?.p50 ?? 0) µs, target processing share \($0.target?.processingShare ?? -1) \($0.diagnosis?.map(\.id.rawValue) ?? [])"
+            "\($0.name): \($0.mbpsTx) Mbps tx, \($0.mbpsRx) rx, p50 \($0.latencyMicros?.p50 ?? 0) µs, target processing share \($0.target?.processingShare ?? -1) \($0.diagnosis?.map(\.id.rawValue) ?? [])"
         }.joined(separator: "; ")
         #expect(Self.verdicts(document, "healthy-bulk") == ["bandwidth_bound"], "\(figures)")
         #expect(Self.verdicts(document, "round-trips").first == "round_trip_bound", "\(figures)")

@@ -146,3 +146,14 @@ extension HistoryDatabase {
         }
     }
 }
+
+extension Figure {
+    /// The label history prints: Mbps names its direction (`Mbps each way`, `Mbps tx`), and
+    /// the sum of both directions says it is a sum (its ``label``), never plain Mbps.
+    func historyLabel(eachWay: Bool = false) -> String {
+        switch self {
+        case .mbpsTx, .mbpsRx: return eachWay ? "Mbps each way" : label
+        default: return label
+        }
+    }
+}

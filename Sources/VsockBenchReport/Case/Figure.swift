@@ -65,12 +65,13 @@ public enum Figure: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Column label with its unit.
+    /// Column label with its unit. Mbps names its direction; the sum of both directions says
+    /// it is a sum, so no table calls it plain Mbps.
     public var label: String {
         switch self {
         case .mbpsTx: return "Mbps tx"
         case .mbpsRx: return "Mbps rx"
-        case .mbpsTotal: return "Mbps total"
+        case .mbpsTotal: return "Mbps tx+rx summed"
         case .msgsPerSecond: return "msgs/s"
         case .latencyP50: return "p50 us"
         case .latencyP99: return "p99 us"

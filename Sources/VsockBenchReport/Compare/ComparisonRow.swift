@@ -9,10 +9,15 @@ extension Comparison {
         public var strategy: String
         /// Trials behind the figures (1: single samples).
         public var trials: Int
-        /// Payload Mbps, both directions summed; `mbps_tx`/`mbps_rx` per direction.
+        /// Payload Mbps in one direction, by the rule history follows (``MbpsDirection``): the
+        /// direction the case moves; one way of a case that moves both alike (rr, masked, an
+        /// echoing stream); the busier direction of one that moves both unequally. `mbps_tx`/
+        /// `mbps_rx` each direction; `mbps_total` both directions summed (never called Mbps in
+        /// a table).
         public var mbps: Double
         public var mbpsTx: Double
         public var mbpsRx: Double
+        public var mbpsTotal: Double
         public var msgsPerSecond: Double
         public var p50Micros: Double?
         public var p99Micros: Double?
@@ -30,8 +35,9 @@ extension Comparison {
         /// `cpu.driver_us_per_msg`, ...); null for a single sample.
         public var ci: [String: [Double]]?
         /// Against the first case (1.0 for it). Mbps per direction, null where either case
-        /// moves nothing that way; `mbps_ratio` of the totals only where both move the same
-        /// directions. Per-message ratios (msgs/s, latency, CPU) only between like workloads
+        /// moves nothing that way; `mbps_ratio` of `mbps` only where both cases' `mbps` follow
+        /// the same direction (an rr case's each way and a tx stream's tx compare; a tx stream
+        /// and an rx stream do not), null otherwise. Per-message ratios (msgs/s, latency, CPU) only between like workloads
         /// (exchange with exchange, stream with stream), null otherwise or where not measured.
         public var mbpsRatio: Double?
         public var mbpsTxRatio: Double?
@@ -57,7 +63,7 @@ extension Comparison {
         public var verified: Bool
 
         enum CodingKeys: String, CodingKey {
-            case name, workload, strategy, trials, mbps, mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", msgsPerSecond = "msgs_per_s"
+            case name, workload, strategy, trials, mbps, mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", mbpsTotal = "mbps_total", msgsPerSecond = "msgs_per_s"
             case p50Micros = "p50_us", p99Micros = "p99_us", cpuMicrosPerMessage = "cpu_us_per_msg", targetCPUMicrosPerMessage = "target_cpu_us_per_msg"
             case writesPerMessage = "writes_per_msg", readsPerMessage = "reads_per_msg"
             case targetWritesPerMessage = "target_writes_per_msg", targetReadsPerMessage = "target_reads_per_msg"
@@ -77,6 +83,7 @@ extension Comparison {
             try c.encode(mbps, forKey: .mbps)
             try c.encode(mbpsTx, forKey: .mbpsTx)
             try c.encode(mbpsRx, forKey: .mbpsRx)
+            try c.encode(mbpsTotal, forKey: .mbpsTotal)
             try c.encode(msgsPerSecond, forKey: .msgsPerSecond)
             try c.encode(p50Micros, forKey: .p50Micros)
             try c.encode(p99Micros, forKey: .p99Micros)
@@ -115,9 +122,11 @@ extension Comparison {
             workload = c.workload.rawValue
             strategy = c.spec.strategySummary
             trials = c.trials.filter { $0.messages > 0 }.count
-            mbps = c.mbpsTotal
+            let direction = MbpsDirection(c.figures)
+            mbps = direction.mbps(in: c.figures)
             mbpsTx = c.mbpsTx
             mbpsRx = c.mbpsRx
+            mbpsTotal = c.mbpsTotal
             msgsPerSecond = c.msgsPerSecond
             p50Micros = c.latencyMicros?.p50
             p99Micros = c.latencyMicros?.p99
@@ -137,8 +146,7 @@ extension Comparison {
                       value.isFinite, reference.isFinite, reference > 0 else { return nil }
                 return (value / reference).rounded(toPlaces: 3)
             }
-            let sameDirections = (c.mbpsTx > 0) == (base.mbpsTx > 0) && (c.mbpsRx > 0) == (base.mbpsRx > 0)
-            mbpsRatio = sameDirections ? ratio(.mbpsTotal) : nil
+            mbpsRatio = mbps > 0 && direction.figure == MbpsDirection(base.figures).figure ? ratio(direction.figure) : nil
             mbpsTxRatio = c.mbpsTx > 0 ? ratio(.mbpsTx) : nil
             mbpsRxRatio = c.mbpsRx > 0 ? ratio(.mbpsRx) : nil
             let like = Throughput.perMessageComparable(c, base)

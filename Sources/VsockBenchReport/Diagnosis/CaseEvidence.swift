@@ -45,13 +45,16 @@ struct CaseEvidence {
     var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? oneWayMbps / $0 : nil } }
 
     /// The figure a prediction for this case is made in: messages/s for request/response,
-    /// the stream's Mbps in its direction.
+    /// the stream's Mbps in its direction. Mbps is per direction: a `direction: both` stream
+    /// is predicted in the direction its `mbps` follows (``MbpsDirection``: driver to target
+    /// when both move alike, else the busier one), never both summed; `--verify` reads the
+    /// fixed case's same figure.
     var metric: Figure {
         guard let stream = c.spec.stream else { return .msgsPerSecond }
         switch stream.direction {
         case .tx: return .mbpsTx
         case .rx: return .mbpsRx
-        case .both: return .mbpsTotal
+        case .both: return MbpsDirection(c.figures).figure
         }
     }
 

@@ -71,8 +71,8 @@ struct PredictionBounds {
                 cap(bound.scaled(scale), label: "ceiling",
                     sentence: "the bulk ceiling (\(e.context.ceilingCase ?? "stream"): \(Say.mbps(ceiling)) one way) caps \(Say.bytes(max(sizes.request, sizes.response))) messages at \(Say.rate(bound.value))")
             } else if e.metric != .msgsPerSecond {
-                let bound = e.metric == .mbpsTotal ? ceilingRange.scaled(2) : ceilingRange
-                cap(bound, label: "ceiling", sentence: "the bulk ceiling (\(e.context.ceilingCase ?? "stream")) is \(Say.mbps(ceiling)) one way")
+                // A stream's metric is one direction, as the ceiling is.
+                cap(ceilingRange, label: "ceiling", sentence: "the bulk ceiling (\(e.context.ceilingCase ?? "stream")) is \(Say.mbps(ceiling)) one way")
             }
         }
         var sibling: CaseResult?
@@ -131,7 +131,8 @@ struct PredictionBounds {
     static func unit(_ metric: Figure) -> String {
         switch metric {
         case .msgsPerSecond: return "msgs/s"
-        case .mbpsTx, .mbpsRx, .mbpsTotal: return "Mbps"
+        case .mbpsTx, .mbpsRx: return "Mbps"
+        // `Mbps tx+rx summed`: a prediction an older diagnose made in the sum says so.
         case .exits: return "exits/msg"
         default: return metric.label
         }

@@ -40,11 +40,46 @@ extension CompareTests {
         func streamAgainstExchange() throws {
             let bulk = Comparison(Self.document()).rows[3]
             #expect(bulk.mbpsTxRatio != nil && bulk.mbpsRxRatio == nil)
-            #expect(bulk.mbpsRatio == nil, "a one-way total against a two-way total is not like with like")
+            #expect(bulk.mbpsRatio != nil && bulk.mbpsRatio == bulk.mbpsTxRatio, "the stream's tx against the rr case's each way: both driver to target")
             #expect(bulk.msgsRatio == nil && bulk.p50Ratio == nil && bulk.p99Ratio == nil && bulk.cpuRatio == nil)
             #expect(bulk.throughputFigure == "mbps_tx" && bulk.noise.figure == "mbps_tx")
             #expect(bulk.p99Noise == nil)
             #expect(bulk.pareto == true && bulk.paretoFront == "stream")
+        }
+
+        /// A stream that moves both ways, `tx` and `rx` Mbps (64 KiB writes, `direction: both`).
+        static func bothWays(_ name: String, tx: Double, rx: Double) -> CaseResult {
+            var c = F.stream(name, mbps: max(tx, rx))
+            c.spec.workload = .stream(.init(writeSize: 65536, direction: .both))
+            c.figures.mbpsTx = tx
+            c.figures.mbpsRx = rx
+            c.figures.mbpsTotal = tx + rx
+            return c
+        }
+
+        @Test("mbps is payload in one direction, by history's rule; mbps_total the sum; mbps_ratio only where both follow one direction")
+        func mbpsPerDirection() throws {
+            let rows = Comparison(Self.document()).rows
+            // 1000 msgs/s of 8 KiB each way: 65.536 Mbps each way, 131.072 summed.
+            let none = rows[0]
+            #expect(abs(none.mbps - 65.536) < 1e-9 && none.mbps == none.mbpsTx && none.mbps == none.mbpsRx)
+            #expect(none.mbpsTotal == 2 * none.mbps, "the sum is mbps_total, not mbps")
+            #expect(rows[1].mbpsRatio == 3, "window-8 against none: 3x each way, not a ratio of sums")
+            #expect(rows[3].mbps == 9000 && rows[3].mbpsTotal == 9000, "a tx stream: its one direction")
+
+            let echo = Self.bothWays("echo", tx: 5000, rx: 5010)
+            let uneven = Self.bothWays("uneven", tx: 3000, rx: 6000)
+            let rxOnly = Self.bothWays("rx-only", tx: 0, rx: 4000)
+            let both = Comparison(ReportFixtures.document([echo, uneven, rxOnly, F.stream("tx", mbps: 7500)])).rows
+            #expect(both[0].mbps == 5000 && both[0].mbpsTotal == 10010, "alike (within 0.5%): the one-way figure, driver to target")
+            #expect(both[1].mbps == 6000 && both[1].mbpsTotal == 9000, "unequal: the busier direction")
+            #expect(both[1].mbpsRatio == nil, "uneven follows rx, echo tx: no ratio")
+            #expect(both[2].mbps == 4000 && both[2].mbpsRatio == nil)
+            #expect(both[3].mbpsRatio == 1.5, "a tx stream against the echo's each way: 7500 / 5000")
+            // Against a baseline that follows rx, the uneven stream's rx compares.
+            let againstRx = Comparison(ReportFixtures.document([rxOnly, uneven, echo])).rows
+            #expect(againstRx[1].mbpsRatio == 1.5 && againstRx[1].mbpsRatio == againstRx[1].mbpsRxRatio)
+            #expect(againstRx[2].mbpsRatio == nil, "echo follows tx, the baseline rx")
         }
 
         @Test("every key is present in the JSON, null where not measured, and it reads back")
@@ -57,13 +92,15 @@ extension CompareTests {
             #expect(Set(comparison.keys) == ["baseline", "alpha", "rules", "rows", "p99_budget"])
             let rows = try #require(comparison["rows"] as? [[String: Any]])
             let keys: Set<String> = [
-                "name", "workload", "strategy", "trials", "mbps", "mbps_tx", "mbps_rx", "msgs_per_s", "p50_us", "p99_us", "cpu_us_per_msg",
+                "name", "workload", "strategy", "trials", "mbps", "mbps_tx", "mbps_rx", "mbps_total", "msgs_per_s", "p50_us", "p99_us", "cpu_us_per_msg",
                 "target_cpu_us_per_msg", "writes_per_msg", "reads_per_msg", "target_writes_per_msg", "target_reads_per_msg", "exits_per_msg",
                 "vsock_packets_per_msg", "ci", "mbps_ratio", "mbps_tx_ratio", "mbps_rx_ratio", "msgs_ratio", "p50_ratio", "p99_ratio", "cpu_ratio",
                 "target_cpu_ratio", "throughput_figure", "noise", "p99_noise", "knobs", "pareto", "pareto_front", "verified",
             ]
             for row in rows { #expect(Set(row.keys) == keys, "\(row["name"] ?? "?")") }
             #expect(rows[3]["p99_us"] is NSNull && rows[3]["p99_noise"] is NSNull && rows[0]["ci"] is NSNull)
+            let rrMbps = try #require(rows[0]["mbps"] as? Double), rrTx = try #require(rows[0]["mbps_tx"] as? Double)
+            #expect(rrMbps == rrTx && rows[0]["mbps_total"] as? Double == 2 * rrTx, "an rr case's mbps is one way; mbps_total the sum")
             let noise = try #require(rows[1]["noise"] as? [String: Any])
             #expect(Set(noise.keys) == ["figure", "verdict", "rule", "beyond_noise", "better", "p_value", "test_method", "trials", "baseline_ci", "ci", "text"])
             #expect(noise["text"] as? String == "single sample: cannot tell from noise")

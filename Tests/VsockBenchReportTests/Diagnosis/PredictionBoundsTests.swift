@@ -1,4 +1,5 @@
 import Testing
+import VsockProbe
 @testable import VsockBenchSupport
 @testable import VsockBenchModel
 @testable import VsockBenchReport
@@ -133,5 +134,52 @@ import Testing
         #expect(verdict.predictedGain?.contains("msgs/s") == true)
         #expect(verdict.predictedGain?.contains("Mbps each way") == true)
         #expect(verdict.evidence.contains { $0.contains("one trial has no interval") })
+    }
+
+    /// A `direction: both` stream of 1 MiB writes, `tx` and `rx` Mbps, far below the ceiling
+    /// and exchanging vsock credit messages: flow-control bound, with a buffer fix to predict.
+    static func creditStarvedBothWays(_ name: String, tx: Double, rx: Double) -> CaseResult {
+        var c = F.stream(name, mbps: max(tx, rx), writeSize: 1 << 20)
+        c.spec.workload = .stream(StreamWorkload(writeSize: 1 << 20, direction: .both))
+        c.figures.mbpsTx = tx
+        c.figures.mbpsRx = rx
+        c.figures.mbpsTotal = tx + rx
+        var counters = ProbeCounters.emptyForTests()
+        counters.vsock = VsockCounters(tx: ["CREDIT_UPDATE": VsockPacketCount(packets: UInt64(c.messages) * 2, bytes: 0)], rx: nil)
+        c.probe = ProbeCaseReport(counters: counters, perMessage: counters.perMessage(Int(c.messages)))
+        return c
+    }
+
+    @Test func aBothWaysStreamIsPredictedPerDirectionAndVerifiedInIt() throws {
+        // 6000 Mbps each way (12000 summed) against a 30000 Mbps one-way ceiling.
+        let echo = Self.creditStarvedBothWays("echo", tx: 6000, rx: 6000)
+        let verdict = try #require(F.verdict(.flowControlBound, of: "echo", in: [F.stream(mbps: 30000), echo]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.metric == .mbpsTx, "one direction (each way), not mbps_total")
+        #expect(predicted.now == 6000, "not the 12000 of both directions summed")
+        // Twice the buffer per round trip reaches past the ceiling: the one-way ceiling caps it, not twice it.
+        #expect(predicted.boundedBy.contains("ceiling"), "\(predicted.boundedBy)")
+        #expect(predicted.high <= 30000 * 1.25, "\(predicted.high)")
+
+        // Moving both ways unequally: the busier direction.
+        let uneven = Self.creditStarvedBothWays("uneven", tx: 2000, rx: 6000)
+        let rx = try #require(F.verdict(.flowControlBound, of: "uneven", in: [F.stream(mbps: 30000), uneven])?.predicted)
+        #expect(rx.metric == .mbpsRx && rx.now == 6000)
+
+        // --verify reads the fixed case's same direction: 20000 each way is inside, 40000 summed would not be.
+        let document = Diagnoser.diagnose(F.document([F.stream(mbps: 30000), echo]))
+        let fix = try #require(verdict.fix)
+        let fixed = Self.creditStarvedBothWays(fix.caseName(for: "echo"), tx: 20000, rx: 20000)
+        let checked = DiagnosisVerification.apply(F.document([fixed]), to: document)
+        let verified = try #require(checked.cases[1].diagnosis?.first { $0.id == .flowControlBound }?.verified)
+        #expect(verified.measured == 20000 && verified.within)
+    }
+
+    @Test func aSumOfBothDirectionsIsNeverCalledMbps() {
+        #expect(Figure.mbpsTotal.label == "Mbps tx+rx summed")
+        // A prediction an older diagnose made in mbps_total (a results file it wrote) says it is a sum.
+        let old = Prediction(metric: .mbpsTotal, low: 12000, high: 24000, now: 12000)
+        let sentence = old.sentence(fix: .buffers(1 << 21), mbpsPerMessageRate: nil)
+        #expect(sentence.contains("Mbps tx+rx summed"), "\(sentence)")
     }
 }
