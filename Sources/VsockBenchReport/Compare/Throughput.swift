@@ -4,13 +4,14 @@ import VsockBenchModel
 ///
 /// An exchange (rr, masked) is judged by messages per second: one message is one request and
 /// its verified response. A stream's "message" is only a write of `write_size` bytes, so a
-/// stream is judged by its payload Mbps in its busier direction. Between a stream and an
+/// stream is judged by its payload Mbps in the direction its `mbps` follows (``MbpsDirection``:
+/// the busier one, driver to target when both move alike). Between a stream and an
 /// exchange only Mbps per direction compares; messages, latency and CPU per message do not.
 enum Throughput {
     /// The figure a case is judged by on its own (its Pareto front, the budget's choice).
     static func figure(of c: CaseResult) -> Figure {
         guard c.workload == .stream else { return .msgsPerSecond }
-        return c.mbpsRx > c.mbpsTx ? .mbpsRx : .mbpsTx
+        return MbpsDirection(c.figures).figure
     }
 
     /// Whether per-message figures (msgs/s, latency, CPU per message) of the two compare:
@@ -20,12 +21,16 @@ enum Throughput {
     }
 
     /// The one figure two cases are compared on for the noise verdict: messages per second
-    /// between exchanges, otherwise Mbps in the case's busier direction, which the baseline
-    /// must also move (nil when it does not: a tx stream against an rx stream).
+    /// between exchanges, otherwise Mbps in a direction both move: the one the case's `mbps`
+    /// follows where the baseline moves it too, else the case's other direction (nil when they
+    /// share none: a tx stream against an rx stream).
     static func shared(_ baseline: CaseResult, _ c: CaseResult) -> Figure? {
         if baseline.workload != .stream, c.workload != .stream { return .msgsPerSecond }
-        let figure: Figure = c.workload == .stream ? figure(of: c) : (c.mbpsRx > c.mbpsTx ? .mbpsRx : .mbpsTx)
-        return (figure.value(in: baseline.figures) ?? 0) > 0 ? figure : nil
+        // The direction the case's `mbps` follows, else its other one: a `both` stream whose
+        // rx happened to be busier still compares with a tx stream on tx.
+        let first = MbpsDirection(c.figures).figure
+        let other: Figure = first == .mbpsTx ? .mbpsRx : .mbpsTx
+        return [first, other].first { f in [c, baseline].allSatisfy { (f.value(in: $0.figures) ?? 0) > 0 } }
     }
 
     /// A case that can stand on a front or meet a budget: it ran, moved something, and every

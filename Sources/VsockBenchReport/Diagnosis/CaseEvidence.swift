@@ -130,7 +130,7 @@ struct CaseEvidence {
     /// Payload Mbps each way for `messagesPerSecond` at this case's sizes.
     func mbpsEachWay(messagesPerSecond: Double) -> Double {
         guard c.msgsPerSecond > 0 else { return 0 }
-        return max(c.mbpsTx, c.mbpsRx) * messagesPerSecond / c.msgsPerSecond
+        return MbpsDirection(c.figures).mbps(in: c.figures) * messagesPerSecond / c.msgsPerSecond
     }
 
     /// Seconds the payload of one exchange spends crossing the channel at the fit's beta

@@ -44,7 +44,7 @@ public struct DiagnosisContext: Sendable {
         if let best = document.cases.filter({ $0.workload == .stream && $0.verified }).max(by: { oneWayMbps($0) < oneWayMbps($1) }) {
             context.ceilingMbps = oneWayMbps(best)
             context.ceilingCase = best.name
-            context.ceilingUncertainty = Uncertainty.relative(best, best.mbpsRx > best.mbpsTx ? .mbpsRx : .mbpsTx)
+            context.ceilingUncertainty = Uncertainty.relative(best, MbpsDirection(best.figures).figure)
         }
         if let given {
             context.fit = given
@@ -64,8 +64,9 @@ public struct DiagnosisContext: Sendable {
         return context
     }
 
-    /// A stream's payload Mbps in its busier direction: what one direction of the channel carried.
-    static func oneWayMbps(_ c: CaseResult) -> Double { max(c.mbpsTx, c.mbpsRx) }
+    /// A stream's payload Mbps in the direction its `mbps` follows (``MbpsDirection``): what
+    /// one direction of the channel carried.
+    static func oneWayMbps(_ c: CaseResult) -> Double { MbpsDirection(c.figures).mbps(in: c.figures) }
 
     /// An rr case with nothing added: one connection, one in flight, one write per frame.
     static func isPlainStopAndWait(_ c: CaseResult) -> Bool {

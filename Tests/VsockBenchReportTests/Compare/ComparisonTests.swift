@@ -82,6 +82,20 @@ extension CompareTests {
             #expect(againstRx[2].mbpsRatio == nil, "echo follows tx, the baseline rx")
         }
 
+        @Test("a both-ways stream against a tx stream is judged on tx, whichever of its directions was busier; a tx and an rx stream share none")
+        func bothWaysAgainstOneWay() throws {
+            let rows = Comparison(ReportFixtures.document([
+                F.stream("tx", mbps: 30000),
+                Self.bothWays("rx-busier", tx: 12000, rx: 22000),
+                Self.bothWays("tx-busier", tx: 22000, rx: 12000),
+                Self.bothWays("rx-only", tx: 0, rx: 4000),
+            ])).rows
+            #expect(rows[1].noise.figure == "mbps_tx" && rows[1].noise.rule != .notComparable,
+                    "its rx was busier, but the baseline moves tx only, which it also moves: \(rows[1].noise.text)")
+            #expect(rows[2].noise.figure == "mbps_tx" && rows[2].noise.rule != .notComparable)
+            #expect(rows[3].noise.rule == .notComparable, "nothing moves driver to target in rx-only")
+        }
+
         @Test("every key is present in the JSON, null where not measured, and it reads back")
         func jsonShape() throws {
             let document = Self.document()
