@@ -58,4 +58,62 @@ import Testing
         #expect(r.stderr.contains("terminated (SIGTERM)"), "\(r.stderr)")
         #expect(r.cases == ["short", "long"], "\(r.cases)\n\(r.stderr)")
     }
+
+    /// Ctrl-C in a terminal, `timeout` and CI runners signal the whole process group: the
+    /// local target `run` started must survive that signal until the driver has fetched the
+    /// stopped case's stats from it, so the case keeps its target figures and no response
+    /// reads as lost.
+    @Test func aSignalToTheWholeGroupLeavesTheLocalTargetToTheDriver() throws {
+        let dir = try Tool.scratch() + "/group"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let scenario = try scenarioFile("""
+            name: stop
+            cases:
+              - {name: short, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 200, warmup: 0s}
+              - {name: long, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 60s, warmup: 0s}
+            """)
+        // The run leads a process group of its own (as a shell's job does), so the test can
+        // signal that group without signalling itself.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, dir + "/out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, dir + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let arguments = [Tool.path, "run", scenario, "--json", dir + "/r.json"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        try #require(posix_spawn(&pid, Tool.path, &actions, &attributes, &argv, environ) == 0)
+        func stderrText() -> String { (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "" }
+        var waited = 0.0
+        while waited < 20, !stderrText().contains("[1/2] short") {
+            usleep(50_000)
+            waited += 0.05
+        }
+        usleep(500_000)
+        kill(-pid, SIGINT)
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(30)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(-pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                Issue.record("the run did not stop within 30 s of the signal")
+                break
+            }
+            usleep(20_000)
+        }
+        let stderr = stderrText()
+        #expect(status >> 8 & 0xff == 130, "exit status \(status): \(stderr)")
+        #expect(!stderr.contains("closed the connection"), "the target went with the signal: \(stderr)")
+        let data = try #require(FileManager.default.contents(atPath: dir + "/r.json"), "\(stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let long = try #require((object["cases"] as? [[String: Any]])?.first { $0["name"] as? String == "long" }, "\(stderr)")
+        #expect(long["target"] is [String: Any], "the stopped case keeps the target's stats: \(String(describing: long["target"]))\n\(stderr)")
+    }
 }

@@ -62,7 +62,15 @@ public final class LocalTarget: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
-        return posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+        // A process group of its own: Ctrl-C, `timeout` and CI runners signal the driver's whole
+        // group, and the target must outlive that signal until the driver has fetched the
+        // interrupted case's stats and stops it (`stop()`); it still dies with the driver.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        return posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
     }
 
     /// SIGTERM, then SIGKILL if it has not gone within two seconds; removes the socket directory.
