@@ -48,7 +48,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Diagnose this results file (run, compare or sweep --json) instead of running.", valueName: "file"))
         var from: String?
 
-        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions (of the cases of its workload).", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions (of the cases of its workload); refused when its alpha < 0 or its R^2 is below 0.5.", valueName: "file"))
         var sweep: String?
 
         @OptionGroup var driver: DriverFlags
@@ -85,6 +85,9 @@ extension VsockBench {
                     }
                     guard model.isPhysical else {
                         throw fail("\(sweep)'s fit has alpha < 0 (\(Format.compact(model.alphaMicros)) us): the fixed cost per message is within the noise of its points, so it predicts nothing; sweep again with a longer --duration or on a quiet machine, or leave out --sweep", code: Exit.badInput)
+                    }
+                    if let section = document.sweep.fit, section.explainsTooLittle {
+                        throw fail("\(sweep)'s fit has R^2 \(Format.fixed(section.r2, 4)), below \(Format.fixed(SweepReport.minimumR2, 1)): the line explains less than half of the variance of its points, so it predicts nothing; sweep again with a longer --duration, on a quieter machine or over more sizes, or leave out --sweep", code: Exit.badInput)
                     }
                     guard let workload = SweepWorkload(rawValue: document.sweep.workload) else {
                         throw fail("\(sweep) sweeps the workload '\(document.sweep.workload)', which this version does not know", code: Exit.badInput)
