@@ -70,6 +70,9 @@ extension VsockBench {
             if scenario != nil, from != nil {
                 throw ValidationError("give a scenario to run, or --from RESULTS.json, not both")
             }
+            // --from with --verify runs the fixes with the results file's own trials, known once
+            // it is read (checked then); otherwise the trials are --repeat's.
+            if from == nil || !verify, let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
         }
 
         func run() throws {
@@ -111,6 +114,9 @@ extension VsockBench {
                 } catch {
                     throw fail("\(error)", code: Exit.badInput)
                 }
+                if verify, let problem = driver.trialFlagsProblem(trials: trialsToVerify(measured)) {
+                    throw fail(problem + " (\(from) has one trial per case)", code: Exit.badInput)
+                }
                 try checkSweep(fitWorkload, against: measured.cases.map { ($0.name, $0.workload) })
             } else {
                 let scenario = try driver.loadScenario(path: self.scenario ?? "")
@@ -146,12 +152,18 @@ extension VsockBench {
             }
             let session = try driving()
             var plan = DriverSession.plan(driver)
-            if from != nil, driver.repeatCount == 1 { plan.repeatCount = measured.statistics?.repeatCount ?? 1 }
+            plan.repeatCount = trialsToVerify(measured)
             let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
             printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
             if session.runner.wasInterrupted { throw ExitCode(session.interruptStatus) }
             return DiagnosisVerification.apply(results, to: document)
+        }
+
+        /// The trials of each case `--verify` runs: --repeat's, or with --from and no --repeat,
+        /// the results file's own.
+        private func trialsToVerify(_ measured: RunDocument) -> Int {
+            from != nil && driver.repeatCount == 1 ? measured.statistics?.repeatCount ?? 1 : driver.repeatCount
         }
 
         /// A sweep's fit describes its own workload's cases only: refused (exit 2, before

@@ -70,6 +70,10 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report with the sweep curve to this file.", valueName: "file"))
         var html: String?
 
+        func validate() throws {
+            if let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
+        }
+
         func run() throws {
             try checkWritable(json, html)
             if let rates { return try runRates(rates) }
