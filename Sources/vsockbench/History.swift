@@ -167,6 +167,10 @@ extension VsockBench.History {
         static let configuration = CommandConfiguration(
             abstract: "List the runs in the history, oldest first (by start time, not by when they were added).",
             discussion: """
+            A SCENARIO or --label that no run has is an error, as any bad input (exit 2): \
+            `no runs of scenario nope ...; scenarios there: ...`, `no runs with label x=y ...; \
+            labels there: ...`. A history with no runs at all lists none (exit 0).
+
             Examples:
               vsockbench history list
               vsockbench history list cliff --label branch=main --last 20
