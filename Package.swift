@@ -134,7 +134,7 @@ let package = Package(
             dependencies: ["VsockTransport", "VsockBenchSupport", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .testTarget(name: "VsockWireTests", dependencies: ["VsockWire", "VsockTransport", "VsockBenchSupport"]),
-        .testTarget(name: "VsockBenchModelTests", dependencies: ["VsockBenchModel", "VsockTransport", "VsockBenchSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "VsockBenchModelTests", dependencies: ["VsockBenchModel", "VsockWire", "VsockTransport", "VsockBenchSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "VsockBenchEngineTests",
             dependencies: ["VsockBenchEngine", "VsockBenchModel", "VsockWire", "VsockTransport", "VsockBenchSupport", "VsockProbe", .product(name: "Yams", package: "Yams"), .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]

@@ -52,6 +52,9 @@ public struct ReplayCorpus: Sendable {
                     messages.append(offset..<(offset + total))
                     payloads.append((offset + payload.lowerBound)..<(offset + payload.upperBound))
                     offset += total
+                case .needMore where framing == .line:
+                    // Only the last line can lack its newline: every other ends at the next one.
+                    return CorpusError(path: path, "message \(messages.count + 1) at byte offset \(offset), the last line, has no newline at its end (a line corpus ends every message with \\n, the last one too): end the file with a newline")
                 case .needMore:
                     return CorpusError(path: path, "message \(messages.count + 1) at byte offset \(offset) is cut short by the end of the file (is the framing \(framing.rawValue)?)")
                 case let .malformed(why):

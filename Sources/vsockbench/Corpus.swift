@@ -55,13 +55,13 @@ extension VsockBench {
         var sizeSigma: Double?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --generate: the generator's seed (default 1).", valueName: "n"), transform: OptionValue.nonNegative)
-        var seed: UInt64 = 1
+        var seed: UInt64?
 
         @Option(name: .long, help: ArgumentHelp("Check this corpus and print its messages' sizes.", valueName: "file"))
         var inspect: String?
 
         /// Flags that would be ignored are refused (one line, exit 2): one way to size the
-        /// generated messages, and the sizes only for --generate.
+        /// generated messages, and the sizes and the seed only for --generate.
         func validate() throws {
             if size != nil, sizeMedian != nil {
                 throw ValidationError("--size and --size-median: choose one (--size for messages of one size, --size-median with --size-sigma for lognormal sizes)")
@@ -72,6 +72,9 @@ extension VsockBench {
             let sizing = [size.map { _ in "--size" }, sizeMedian.map { _ in "--size-median" }, sizeSigma.map { _ in "--size-sigma" }].compactMap { $0 }
             if generate == nil, let flag = sizing.first {
                 throw ValidationError("\(flag) sizes generated messages: give it with --generate N, or leave it out")
+            }
+            if generate == nil, seed != nil {
+                throw ValidationError("--seed seeds the generated messages: give it with --generate N, or leave it out")
             }
         }
 
@@ -167,7 +170,7 @@ extension VsockBench {
             if case let .fixed(bytes) = sizes, bytes > framing.maxPayload {
                 throw fail("\(framing.rawValue) carries at most \(framing.maxPayload) bytes a message", code: Exit.badInput)
             }
-            var generator = AgentRequestGenerator(seed: seed, sizes: sizes.distribution)
+            var generator = AgentRequestGenerator(seed: seed ?? 1, sizes: sizes.distribution)
             let payloads = (0..<count).map { generator.makeRequest(sequence: UInt64($0)).bytes }
             // A lognormal's tail is unbounded below the distribution's cap: what was drawn decides.
             if let largest = payloads.map(\.count).max(), largest > framing.maxPayload {

@@ -48,7 +48,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Diagnose this results file (run, compare or sweep --json) instead of running.", valueName: "file"))
         var from: String?
 
-        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions (of the cases of its workload).", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Use the latency-bandwidth fit of this `sweep --json` output for predictions (of the cases of its workload); refused when its alpha < 0 or its R^2 is below 0.5.", valueName: "file"))
         var sweep: String?
 
         @OptionGroup var driver: DriverFlags
@@ -70,6 +70,9 @@ extension VsockBench {
             if scenario != nil, from != nil {
                 throw ValidationError("give a scenario to run, or --from RESULTS.json, not both")
             }
+            // --from with --verify runs the fixes with the results file's own trials, known once
+            // it is read (checked then); otherwise the trials are --repeat's.
+            if from == nil || !verify, let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
         }
 
         func run() throws {
@@ -85,6 +88,9 @@ extension VsockBench {
                     }
                     guard model.isPhysical else {
                         throw fail("\(sweep)'s fit has alpha < 0 (\(Format.compact(model.alphaMicros)) us): the fixed cost per message is within the noise of its points, so it predicts nothing; sweep again with a longer --duration or on a quiet machine, or leave out --sweep", code: Exit.badInput)
+                    }
+                    if let section = document.sweep.fit, section.explainsTooLittle {
+                        throw fail("\(sweep)'s fit has R^2 \(Format.fixed(section.r2, 4)), below \(Format.fixed(SweepReport.minimumR2, 1)): the line explains less than half of the variance of its points, so it predicts nothing; sweep again with a longer --duration, on a quieter machine or over more sizes, or leave out --sweep", code: Exit.badInput)
                     }
                     guard let workload = SweepWorkload(rawValue: document.sweep.workload) else {
                         throw fail("\(sweep) sweeps the workload '\(document.sweep.workload)', which this version does not know", code: Exit.badInput)
@@ -107,6 +113,9 @@ extension VsockBench {
                     measured = try RunDocumentFile.load(path: from)
                 } catch {
                     throw fail("\(error)", code: Exit.badInput)
+                }
+                if verify, let problem = driver.trialFlagsProblem(trials: trialsToVerify(measured)) {
+                    throw fail(problem + " (\(from) has one trial per case)", code: Exit.badInput)
                 }
                 try checkSweep(fitWorkload, against: measured.cases.map { ($0.name, $0.workload) })
             } else {
@@ -143,12 +152,18 @@ extension VsockBench {
             }
             let session = try driving()
             var plan = DriverSession.plan(driver)
-            if from != nil, driver.repeatCount == 1 { plan.repeatCount = measured.statistics?.repeatCount ?? 1 }
+            plan.repeatCount = trialsToVerify(measured)
             let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
             printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
             if session.runner.wasInterrupted { throw ExitCode(session.interruptStatus) }
             return DiagnosisVerification.apply(results, to: document)
+        }
+
+        /// The trials of each case `--verify` runs: --repeat's, or with --from and no --repeat,
+        /// the results file's own.
+        private func trialsToVerify(_ measured: RunDocument) -> Int {
+            from != nil && driver.repeatCount == 1 ? measured.statistics?.repeatCount ?? 1 : driver.repeatCount
         }
 
         /// A sweep's fit describes its own workload's cases only: refused (exit 2, before

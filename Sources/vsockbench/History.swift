@@ -167,6 +167,10 @@ extension VsockBench.History {
         static let configuration = CommandConfiguration(
             abstract: "List the runs in the history, oldest first (by start time, not by when they were added).",
             discussion: """
+            A SCENARIO or --label that no run has is an error, as any bad input (exit 2): \
+            `no runs of scenario nope ...; scenarios there: ...`, `no runs with label x=y ...; \
+            labels there: ...`. A history with no runs at all lists none (exit 0).
+
             Examples:
               vsockbench history list
               vsockbench history list cliff --label branch=main --last 20
@@ -244,8 +248,11 @@ extension VsockBench.History {
             writes, reads, exits), `throughput` (the default: msgs/s for request/response, Mbps \
             for a stream), `timings` (throughput and p99) or `all`. Mbps is application payload \
             per direction: the direction the case moves, `each way` when it moves both alike, \
-            its busier direction (named) when it moves both unequally; mbps_total, both \
-            directions summed, only when asked for by that key. Changes are found as by \
+            its busier direction (named) when it moves both unequally; `all` follows every \
+            figure with Mbps as `history show` prints it: one series in the direction the case \
+            moves (`each way` when alike), both named for a case that moves both unequally, none \
+            for a direction it does not move; mbps_total, both directions summed, only when \
+            asked for by that key. Changes are found as by \
             `history changes`. Without SCENARIO, every scenario in the history (--json then gives \
             {schema, database, scenarios: [...]}, with SCENARIO the one trend). --html writes a \
             self-contained page with a chart per case (SVG, no script, no network); --markdown a \

@@ -12,6 +12,11 @@ struct ScenarioOptions: ParsableArguments {
     @OptionGroup var driver: DriverFlags
 
     func loadScenario() throws -> Scenario { try driver.loadScenario(path: scenario) }
+
+    /// run and compare run each case `--repeat` times: --seed and --settle need trials.
+    func validate() throws {
+        if let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
+    }
 }
 
 /// How cases are driven: the target, overrides, the probe. Every command that runs cases
@@ -55,13 +60,35 @@ struct DriverFlags: ParsableArguments {
         valueName: "N"), transform: OptionValue.integer)
     var repeatCount = 1
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the rounds' shuffled case order (with --repeat; 1).", valueName: "n"),
-            transform: OptionValue.nonNegative)
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: ArgumentHelp(
+        "Seed of the rounds' shuffled case order (default 1). Only with --repeat N, N of 2 or more: refused without trials, where it would do nothing.",
+        valueName: "n"), transform: OptionValue.nonNegative)
+    var seedOption: UInt64?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Quiet between two trials (with --repeat), for example 200ms.", valueName: "duration"),
-            transform: TimeSpan.parse)
-    var settle = TimeSpan(nanos: 200_000_000)
+    @Option(name: .customLong("settle"), parsing: .unconditional, help: ArgumentHelp(
+        "Quiet between two trials, for example 200ms (the default). Only with --repeat N, N of 2 or more: refused without trials, where it would do nothing.",
+        valueName: "duration"), transform: TimeSpan.parse)
+    var settleOption: TimeSpan?
+
+    /// The seed of the rounds' shuffled case order (1 unless given).
+    var seed: UInt64 { seedOption ?? 1 }
+    /// The quiet between two trials (200ms unless given).
+    var settle: TimeSpan { settleOption ?? TimeSpan(nanos: 200_000_000) }
+
+    /// --seed and --settle shape the trials of --repeat (the order of each round, the quiet
+    /// between two trials), and nothing else: with one trial per case they would do nothing,
+    /// so a command refuses them (one line, exit 2) rather than ignore them, as `corpus`
+    /// refuses --size without --generate. `trials` is how many times each case will run.
+    func trialFlagsProblem(trials: Int) -> String? {
+        guard trials <= 1 else { return nil }
+        if seedOption != nil {
+            return "--seed shuffles the case order of the rounds of --repeat: give it with --repeat N (2 or more), or leave it out"
+        }
+        if settleOption != nil {
+            return "--settle is the quiet between the trials of --repeat: give it with --repeat N (2 or more), or leave it out"
+        }
+        return nil
+    }
 
     func validate() throws {
         guard (1...1000).contains(repeatCount) else { throw ValidationError("--repeat \(repeatCount) is outside 1...1000") }

@@ -17,7 +17,12 @@ extension VsockBench {
             points fits them whatever their noise, so give at least 3); then what batching k \
             messages into one write predicts (k = 1, 2, 4, 8, 16, 32), each write outside the \
             measured sizes marked as an extrapolation, none made over the 64MiB a write may carry. \
-            rr: t is the round-trip time per message; stream: t is the time per write.
+            No batching is predicted from a fit with alpha < 0 (no fixed cost to amortize) or \
+            with R^2 below 0.5: the line then explains less than half of the variance of the \
+            points, the noise more than the channel (a busy machine, a short --duration); the \
+            report says so, the JSON's batching is empty and batching_withheld says why, and \
+            `diagnose --sweep` refuses the file. Between 0.5 and 0.9 a note says the points \
+            are noisy. rr: t is the round-trip time per message; stream: t is the time per write.
 
             With --rates, the sweep is over offered load instead: one size (--sizes, 8KiB by \
             default), one open-loop case per rate (requests sent at their intended times whatever \
@@ -64,6 +69,10 @@ extension VsockBench {
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report with the sweep curve to this file.", valueName: "file"))
         var html: String?
+
+        func validate() throws {
+            if let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
+        }
 
         func run() throws {
             try checkWritable(json, html)

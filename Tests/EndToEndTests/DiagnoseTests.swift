@@ -93,13 +93,27 @@ import Testing
         #expect(result.stdout.contains(" of \(quantified.count) predictions inside their range"))
 
         // From the results file: the same verdicts, the fixes run against a local target.
-        let again = try Tool.run(["diagnose", "--from", dir + "/v.json", "--verify", "--duration", "200ms", "--warmup", "50ms",
+        // --settle goes with the file's own trials (2 here): taken, not refused.
+        let again = try Tool.run(["diagnose", "--from", dir + "/v.json", "--verify", "--duration", "200ms", "--warmup", "50ms", "--settle", "20ms",
                                   "--json", dir + "/v2.json"], timeout: 240)
         #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
         let reread = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/v2.json"))))
         let checked = reread.cases.flatMap { ($0.diagnosis ?? []).filter { $0.predicted != nil } }
         #expect(!checked.isEmpty)
         #expect(checked.allSatisfy { $0.verified?.measured != nil })
+    }
+
+    /// --from --verify runs the fixes with the results file's trials: --seed and --settle are
+    /// refused (exit 2, before anything runs) when it has one trial per case and no --repeat.
+    @Test func trialFlagsWithAOneTrialResultsFileAreRefused() throws {
+        let scenario = try scenarioFile("name: one\ncases:\n  - {name: plain, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 200, warmup: 0s}\n")
+        let dir = try Tool.scratch()
+        let run = try Tool.run(["run", scenario, "--json", dir + "/r.json"], timeout: 60)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let refused = try Tool.run(["diagnose", "--from", dir + "/r.json", "--verify", "--seed", "3"], timeout: 60)
+        #expect(refused.status == 2, "\(refused.stdout)\n\(refused.stderr)")
+        #expect(refused.stderr.contains("--seed shuffles the case order of the rounds of --repeat: give it with --repeat N (2 or more), or leave it out (\(dir)/r.json has one trial per case)"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1 && !refused.stdout.contains("verif"), "\(refused.stdout)\n\(refused.stderr)")
     }
 
     @Test(arguments: [

@@ -56,6 +56,29 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
     }
 
+    /// --seed and --settle shape the trials of --repeat and nothing else: without trials they
+    /// would be ignored, so they are refused (one line naming the flag they need, exit 2),
+    /// as `corpus --size` is without --generate; so is `corpus --seed` without --generate.
+    @Test(arguments: [
+        (["run", "scenarios/cliff.yaml", "--seed", "5"], "--seed shuffles the case order of the rounds of --repeat: give it with --repeat N (2 or more), or leave it out"),
+        (["run", "scenarios/cliff.yaml", "--settle", "1s"], "--settle is the quiet between the trials of --repeat: give it with --repeat N (2 or more), or leave it out"),
+        (["run", "scenarios/cliff.yaml", "--repeat", "1", "--seed", "5", "--settle", "1s"], "--seed shuffles the case order of the rounds of --repeat"),
+        (["compare", "scenarios/cliff.yaml", "--settle", "0s"], "--settle is the quiet between the trials of --repeat"),
+        (["diagnose", "scenarios/cliff.yaml", "--seed", "5"], "--seed shuffles the case order of the rounds of --repeat"),
+        (["diagnose", "--from", "/nonexistent/r.json", "--settle", "1s"], "--settle is the quiet between the trials of --repeat"),
+        (["sweep", "--seed", "5"], "--seed shuffles the case order of the rounds of --repeat"),
+        (["sweep", "--sizes", "1KiB", "--rates", "100/s", "--settle", "1s"], "--settle is the quiet between the trials of --repeat"),
+        (["corpus", "/nonexistent/c", "--framing", "u32be", "--from", "/nonexistent/msgs", "--seed", "5"], "--seed seeds the generated messages: give it with --generate N, or leave it out"),
+        (["corpus", "--inspect", "/nonexistent/c", "--framing", "line", "--seed", "5"], "--seed seeds the generated messages: give it with --generate N"),
+    ])
+    func aTrialFlagWithoutTrialsIsRefused(arguments: [String], message: String) throws {
+        let result = try Tool.run(arguments, timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("vsockbench: error: " + message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one clear line: \(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+    }
+
     /// Taking the next argument as the value does not hide a value that was left out.
     @Test(arguments: [
         (["run", "scenarios/cliff.yaml", "--duration", "--json", "r.json"], "'--json' is the next option, not a value: the value is missing"),

@@ -120,6 +120,20 @@ import VsockWire
         #expect(fine.status == 0, "\(fine.stderr)")
     }
 
+    /// A line corpus whose last line has no newline is named as such, with its offset and
+    /// never its bytes (it said "cut short by the end of the file (is the framing line?)").
+    @Test func aLineCorpusWithoutItsLastNewlineSaysSo() throws {
+        let dir = try Tool.scratch()
+        try Tool.write("first line\nSECRET-no-newline", to: dir + "/noeol.line")
+        let out = try Tool.run(["corpus", "--inspect", dir + "/noeol.line", "--framing", "line"], timeout: 30)
+        #expect(out.status == 2, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stderr.contains("message 2 at byte offset 11, the last line, has no newline at its end"), "\(out.stderr)")
+        #expect(!out.stderr.contains("cut short") && !out.stderr.contains("SECRET") && !out.stdout.contains("SECRET"), "\(out.stdout)\(out.stderr)")
+        try Tool.write("first line\nSECRET-no-newline\n", to: dir + "/eol.line")
+        let fine = try Tool.run(["corpus", "--inspect", dir + "/eol.line", "--framing", "line"], timeout: 30)
+        #expect(fine.status == 0 && fine.stdout.contains("2 line messages"), "\(fine.stdout)\(fine.stderr)")
+    }
+
     /// `corpus --from` never drops a file without a word: a name that is not UTF-8 or a link to
     /// nothing fails (exit 2, no file written); a subdirectory is left out, and it says so.
     @Test func theCorpusCommandLosesNoFileSilently() throws {

@@ -17,9 +17,12 @@ extension EndToEndSuite {
                 output = try CommandSupport.vsockbench([
                     "sweep", "--sizes", "512B,8KiB,64KiB", "--duration", "300ms", "--warmup", "50ms", "--json", json.path, "--html", html.path,
                 ])
-                let alpha = ((try? CommandSupport.jsonObject(json))?["sweep"] as? [String: Any]).flatMap { ($0["fit"] as? [String: Any])?["alpha_us"] as? Double }
-                if output.status == 0, let alpha, alpha > 0 { break }
-                print("realSweep: attempt \(attempt) did not fit cleanly (status \(output.status), alpha \(alpha.map { "\($0)" } ?? "none")):\n\(output.stdout)\(output.stderr)")
+                let fitted = ((try? CommandSupport.jsonObject(json))?["sweep"] as? [String: Any]).flatMap { $0["fit"] as? [String: Any] }
+                let alpha = fitted?["alpha_us"] as? Double
+                let r2 = fitted?["r2"] as? Double
+                // Below R^2 0.5 the sweep makes no batching predictions, which this test checks.
+                if output.status == 0, let alpha, alpha > 0, let r2, r2 >= 0.5 { break }
+                print("realSweep: attempt \(attempt) did not fit cleanly (status \(output.status), alpha \(alpha.map { "\($0)" } ?? "none"), R^2 \(r2.map { "\($0)" } ?? "none")):\n\(output.stdout)\(output.stderr)")
             }
             #expect(output.status == 0, "\(output.stderr)\n\(output.stdout)")
             #expect(output.stdout.contains("alpha  = "))
@@ -60,6 +63,23 @@ extension EndToEndSuite {
             let refused = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", bad.path])
             #expect(refused.status == 2, "\(refused.stdout)\n\(refused.stderr)")
             #expect(refused.stderr.contains("fit has alpha < 0 (-62.50 us)"), "\(refused.stderr)")
+
+            // And one whose line explains less than half of the variance of its points (R^2 < 0.5).
+            var noisy = object
+            var noisySection = sweep
+            var noisyFit = fit
+            noisyFit["r2"] = 0.0027
+            noisySection["fit"] = noisyFit
+            noisy["sweep"] = noisySection
+            let flat = dir.appending(path: "noisy.json")
+            try JSONSerialization.data(withJSONObject: noisy).write(to: flat)
+            let refusedNoisy = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", flat.path])
+            #expect(refusedNoisy.status == 2, "\(refusedNoisy.stdout)\n\(refusedNoisy.stderr)")
+            #expect(refusedNoisy.stderr.contains("fit has R^2 0.0027, below 0.5"), "\(refusedNoisy.stderr)")
+            #expect(refusedNoisy.stderr.split(separator: "\n").count == 1, "\(refusedNoisy.stderr)")
+            // The sweep's own fit (R^2 at least 0.5 here) is taken.
+            let accepted = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", json.path])
+            #expect(accepted.status == 0, "\(accepted.stdout)\n\(accepted.stderr)")
         }
 
         @Test("a stream sweep fits time per write")

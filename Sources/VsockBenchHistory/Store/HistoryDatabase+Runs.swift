@@ -14,16 +14,37 @@ extension HistoryDatabase {
 
     /// The runs `list` shows: as `runs`, but a scenario asked for by name with no run here
     /// (with these labels) is `nothingMatches`, naming the scenarios there, as `trend` says it.
+    /// Labels asked for that no run has are `nothingMatches` too, naming the labels there: a
+    /// filter that keeps nothing is an error (exit 2), whatever it filters by; only a history
+    /// with no runs at all lists none.
     public func listedRuns(_ filter: RunFilter) throws(HistoryError) -> [StoredRun] {
         let found = try runs(filter)
-        if found.isEmpty, filter.scenario != nil { throw try noRuns(filter) }
+        if found.isEmpty, filter.scenario != nil || !filter.labels.isEmpty { throw try noRuns(filter) }
         return found
     }
 
-    /// `no runs of scenario nosuch in h.sqlite; scenarios there: cliff`.
+    /// `no runs of scenario nosuch in h.sqlite; scenarios there: cliff`; without a scenario,
+    /// `no runs with label branch=x in h.sqlite; labels there: branch=main`.
     func noRuns(_ filter: RunFilter) throws(HistoryError) -> HistoryError {
+        if filter.scenario == nil, !filter.labels.isEmpty {
+            let asked = filter.labels.map(\.text).joined(separator: " and ")
+            let known = try labels()
+            let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? " and \(known.count - 20) more" : "")
+            return .nothingMatches("no runs with label\(filter.labels.count == 1 ? "" : "s") \(asked) in \(path)"
+                + (known.isEmpty ? "; no run there has a label" : "; labels there: \(shown)"))
+        }
         let known = try scenarios(RunFilter(labels: filter.labels))
         return .nothingMatches("no runs of \(filter.text) in \(path)" + (known.isEmpty ? "" : "; scenarios there: \(known.joined(separator: ", "))"))
+    }
+
+    /// Every label of the history's runs, `KEY=VALUE`, sorted.
+    func labels() throws(HistoryError) -> [String] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT key, value FROM run_label ORDER BY key, value").map { row -> String in
+                let key: String = row["key"], value: String = row["value"]
+                return key + "=" + value
+            }
+        }
     }
 
     /// One run by its number, or `latest` (also `last`): the run that started last, the last

@@ -20,7 +20,7 @@ public struct ChangesReport: Sendable, Encodable {
         } else {
             filter.scenario = nil
             scenarios = try db.scenarios(filter)
-            if scenarios.isEmpty { throw .nothingMatches("no runs of \(filter.text) in \(db.path)") }
+            if scenarios.isEmpty { throw try db.noRuns(filter) }
         }
         var series: [FigureSeries] = []
         for name in scenarios {

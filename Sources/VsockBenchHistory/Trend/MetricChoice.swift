@@ -34,8 +34,11 @@ public enum MetricChoice: Sendable, Equatable {
     }
 
     /// The figures to follow for a case of `workload` (`rr`, `masked`, `stream`) whose Mbps
-    /// follow `mbps`. `all` leaves out the sum of both directions (`mbps_total`): it is not
-    /// Mbps, and is followed only when asked for by its key.
+    /// follow `mbps`. `all` follows Mbps in every direction the case moves and only those
+    /// (``MbpsDirection/moved``: one series `each way` for a case that moves both alike, both
+    /// directions for one that moves both unequally, never a direction it does not move), and
+    /// leaves out the sum of both directions (`mbps_total`): it is not Mbps, and is followed
+    /// only when asked for by its key.
     public func figures(forWorkload workload: String, mbps: MbpsDirection) -> [Figure] {
         let exchange = workload != "stream"
         switch self {
@@ -43,7 +46,7 @@ public enum MetricChoice: Sendable, Equatable {
         case .mbps: return [mbps.figure]
         case .throughput: return [exchange ? .msgsPerSecond : mbps.figure]
         case .timings: return exchange ? [.msgsPerSecond, .latencyP99] : [mbps.figure]
-        case .all: return Figure.allCases.filter { $0 != .mbpsTotal }
+        case .all: return mbps.moved + Figure.allCases.filter { ![.mbpsTx, .mbpsRx, .mbpsTotal].contains($0) }
         }
     }
 }

@@ -80,7 +80,7 @@ public struct TrendSet: Sendable, Encodable {
         var filter = filter
         filter.scenario = nil
         let names = try db.scenarios(RunFilter(labels: filter.labels))
-        if names.isEmpty { throw .nothingMatches("no runs of \(filter.text) in \(db.path)") }
+        if names.isEmpty { throw try db.noRuns(filter) }
         var reports: [TrendReport] = []
         for name in names {
             if let caseName, try !db.cases(ofScenario: name, filter).contains(where: { $0.name == caseName }) { continue }

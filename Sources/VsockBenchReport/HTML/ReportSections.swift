@@ -140,6 +140,8 @@ enum ReportSections {
             }
             body.append(.el("h3", text: "Predicted: batching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write"))
             body.append(table(["k", "bytes/write", "Mbps", "msgs/s"], numeric: Set(1..<4), rows))
+        } else if let reason = sweep.batchingWithheld {
+            body.append(.el("p", [("class", "quiet")], text: "No batching prediction: \(reason)"))
         }
         let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, least squares."
         return section("sweep", "Size sweep: \(sweep.workload)", caption: caption, body)

@@ -38,6 +38,10 @@ public struct SweepReport: Codable, Sendable, Equatable {
         /// noise (no degrees of freedom), so an R^2 of 1 would claim a fit nothing tested.
         public var r2: Double?
 
+        /// True when the line explains less of the points' variance than ``SweepReport/minimumR2``:
+        /// what it predicts is noise. False for a fit through two points (no R^2 to judge).
+        public var explainsTooLittle: Bool { r2.map { $0 < SweepReport.minimumR2 } ?? false }
+
         enum CodingKeys: String, CodingKey {
             case alphaMicros = "alpha_us", betaMbps = "beta_mbps", nHalfBytes = "n_half_bytes", r2
         }
@@ -102,12 +106,22 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public var fitError: String?
     /// The message size the batching predictions are for, bytes.
     public var batchMessageBytes: Int
-    /// For k = 1, 2, 4, 8, 16, 32; empty without a fit.
+    /// For k = 1, 2, 4, 8, 16, 32; empty without a fit, and with a fit that predicts nothing
+    /// (``batchingWithheld`` says why).
     public var batching: [Batch]
+    /// Why a fit made no batching predictions (alpha < 0, or R^2 below ``minimumR2``), and
+    /// what to do; nil when it made them, and without a fit (``fitError`` says why).
+    public var batchingWithheld: String? = nil
+
+    /// Below this R^2 a fit predicts nothing: the line explains less than half of the variance
+    /// of the measured times, so the rest, the noise, outweighs it, and alpha and beta (and a
+    /// batch far beyond the measured sizes) follow the noise more than the channel. Between it
+    /// and 0.9 the predictions are made with a note that the points are noisy.
+    public static let minimumR2 = 0.5
 
     enum CodingKeys: String, CodingKey {
         case workload, timeBasis = "t_basis", bytesBasis = "bytes_basis", wireFactor = "wire_factor", points, fit
-        case fitError = "fit_error", batchMessageBytes = "batch_message_bytes", batching
+        case fitError = "fit_error", batchMessageBytes = "batch_message_bytes", batching, batchingWithheld = "batching_withheld"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -121,6 +135,7 @@ public struct SweepReport: Codable, Sendable, Equatable {
         try c.encode(fitError, forKey: .fitError)
         try c.encode(batchMessageBytes, forKey: .batchMessageBytes)
         try c.encode(batching, forKey: .batching)
+        try c.encode(batchingWithheld, forKey: .batchingWithheld)
     }
 }
 
@@ -179,8 +194,16 @@ extension SweepReport {
                 guard let t = self.points[i].tMicros else { continue }
                 self.points[i].residualMicros = (t - model.seconds(bytes: Double(self.points[i].size)) * 1e6).rounded(toPlaces: 3)
             }
-            // With alpha < 0 there is no fixed cost to amortize: batching predictions would be noise.
-            guard model.isPhysical else { return }
+            // With alpha < 0 there is no fixed cost to amortize; with a low R^2 the line is
+            // mostly noise: batching predictions from either would be noise.
+            guard model.isPhysical else {
+                batchingWithheld = "a fit with alpha < 0 has no fixed cost per message to amortize"
+                return
+            }
+            if let fit, fit.explainsTooLittle {
+                batchingWithheld = "R^2 \(Format.fixed(fit.r2, 4)) is below \(Format.fixed(Self.minimumR2, 1)): the line explains less than half of the variance of the points, so what it predicts is noise; sweep again with a longer --duration, on a quieter machine, or over more sizes"
+                return
+            }
             let sizes = measured.map(\.bytes)
             let range = (sizes.min() ?? 0)...(sizes.max() ?? 0)
             let twoPoints = model.degreesOfFreedom == 0 ? "rests on 2 measured sizes" : nil

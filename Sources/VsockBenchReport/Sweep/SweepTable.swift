@@ -30,14 +30,17 @@ public enum SweepTable {
         } else {
             out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
         }
-        if let r2 = fit.r2, r2 < 0.9 {
+        if fit.explainsTooLittle {
+            out += "  note: R^2 below \(Format.fixed(SweepReport.minimumR2, 1)): the line explains less than half of the variance of the points; alpha, beta and n_half are mostly noise\n"
+        } else if let r2 = fit.r2, r2 < 0.9 {
             out += "  note: R^2 below 0.9: the points are noisy (a busy machine?); measure longer (--duration) or on a quiet machine\n"
         }
         if fit.alphaMicros < 0 {
             out += "  note: alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful\n"
         }
         if sweep.batching.isEmpty {
-            return out + "\nbatching: no prediction: a fit with alpha < 0 has no fixed cost per message to amortize\n"
+            let reason = sweep.batchingWithheld ?? "a fit with alpha < 0 has no fixed cost per message to amortize"
+            return out + "\nbatching: no prediction: \(reason)\n"
         }
         out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta)\n"
         var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1", "note"], rightAligned: [0, 1, 2, 3, 4])

@@ -210,6 +210,9 @@ struct HistoryCommandTests {
         for (arguments, expected) in [
             (["history", "trend", "nope", "--db", db], "no runs of scenario nope"),
             (["history", "list", "nope", "--db", db], "no runs of scenario nope in \(db); scenarios there: cliff"),
+            (["history", "list", "--db", db, "--label", "x=y"], "no runs with label x=y in \(db); no run there has a label"),
+            (["history", "trend", "--db", db, "--label", "x=y"], "no runs with label x=y in \(db)"),
+            (["history", "changes", "--db", db, "--label", "x=y"], "no runs with label x=y in \(db)"),
             (["history", "trend", "cliff", "--db", db, "--metric", "speed"], "--metric speed"),
             (["history", "show", "99", "--db", db], "no run 99"),
             (["check", file, "--history", db, "--baseline", file], "choose one"),

@@ -169,6 +169,25 @@ struct HistoryStoreTests {
         #expect(try db.listedRuns(RunFilter(scenario: "cliff")).count == 1)
     }
 
+    /// `list --label` that no run has says so, naming the labels there, as an unknown scenario
+    /// does (nothingMatches: exit 2), rather than an empty table.
+    @Test func listingALabelNoRunHasSaysSo() throws {
+        let db = try HistoryFixtures.history(rates: [20000])
+        let unlabelled = try #require(thrownHistoryError { () throws(HistoryError) in _ = try db.listedRuns(RunFilter(labels: [HistoryLabel(key: "x", value: "y")])) })
+        #expect(unlabelled == .nothingMatches("no runs with label x=y in \(db.path); no run there has a label"))
+        #expect(unlabelled.isBadInput)
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(1, rate: 20000))], labels: [HistoryLabel(key: "branch", value: "main"), HistoryLabel(key: "x", value: "z")])
+        let labelled = try #require(thrownHistoryError { () throws(HistoryError) in
+            _ = try db.listedRuns(RunFilter(labels: [HistoryLabel(key: "x", value: "y"), HistoryLabel(key: "branch", value: "main")]))
+        })
+        #expect(labelled == .nothingMatches("no runs with labels x=y and branch=main in \(db.path); labels there: branch=main, x=z"))
+        #expect(try db.listedRuns(RunFilter(labels: [HistoryLabel(key: "x", value: "z")])).count == 1)
+        // The whole history lists every run; an empty one lists none, without an error.
+        #expect(try db.listedRuns(RunFilter()).count == 2)
+        let empty = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        #expect(try empty.listedRuns(RunFilter()).isEmpty)
+    }
+
     @Test func labelsAreCheckedWhenParsed() throws {
         #expect(try HistoryLabel(parsing: "kernel=6.1.0-13=x").value == "6.1.0-13=x")
         for bad in ["nokey", "=v", "a b=c", "k=", "k=\u{1b}[2J"] {

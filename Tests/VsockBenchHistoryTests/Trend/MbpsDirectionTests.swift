@@ -51,6 +51,39 @@ struct MbpsDirectionTests {
         #expect(HistoryJSON.encode(total).contains("\"label\" : \"Mbps tx+rx summed\""))
     }
 
+    /// `--metric all` follows Mbps as `show` prints it: an rr case one series `each way` (not
+    /// two alike), a tx stream its tx only (no all-zero rx), a case moving both unequally both,
+    /// each named.
+    @Test func allFollowsMbpsInEachDirectionACaseMovesAndNoOther() throws {
+        let db = try HistoryFixtures.history(rates: [20000, 21000, 19000])
+        let all = try TrendReport.build(db, scenario: "cliff", metric: .all)
+        let mbps: (String) -> [FigureSeries] = { name in
+            all.series.filter { $0.caseName == name && [.mbpsTx, .mbpsRx, .mbpsTotal].contains($0.figure) }
+        }
+        #expect(mbps("chatty-8k").map(\.label) == ["Mbps each way"], "\(mbps("chatty-8k").map(\.label))")
+        #expect(mbps("bulk").map(\.figure) == [.mbpsTx], "\(mbps("bulk").map(\.figure))")
+        #expect(mbps("bulk").map(\.label) == ["Mbps tx"])
+        #expect(all.series.filter { [.mbpsTx, .mbpsRx].contains($0.figure) }.allSatisfy { $0.points.contains { $0.value > 0 } })
+        // Every other figure is still followed (msgs/s, p99, counts per message).
+        #expect(all.series.contains { $0.caseName == "chatty-8k" && $0.figure == .latencyP99 })
+        #expect(all.series.contains { $0.caseName == "bulk" && $0.figure == .writesPerMessage })
+        let text = TrendText.render(all)
+        #expect(text.components(separatedBy: "chatty-8k: Mbps").count - 1 == 1 && text.contains("chatty-8k: Mbps each way"), "\(text)")
+        #expect(!text.contains("Mbps rx"), "\(text)")
+
+        // A case that moves both ways unequally: both directions, each with its own label.
+        let unequal = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        var document = HistoryFixtures.run(0, rate: 20000)
+        document.cases[1].figures.mbpsRx *= 4
+        for t in document.cases[1].trials.indices { document.cases[1].trials[t].mbpsRx *= 4 }
+        _ = try unequal.add([ResultsFile(document: document)])
+        let both = try TrendReport.build(unequal, scenario: "cliff", caseName: "chatty-8k", metric: .all)
+        let directions = both.series.filter { [.mbpsTx, .mbpsRx, .mbpsTotal].contains($0.figure) }
+        #expect(directions.map(\.figure) == [.mbpsTx, .mbpsRx])
+        #expect(directions.map(\.label) == ["Mbps tx", "Mbps rx"])
+        #expect(directions.map { $0.points.map(\.value) } == [[1310.72], [5242.88]])
+    }
+
     /// `show` prints Mbps as `run` does: `1311 each way`, `9437 tx`; no total.
     @Test func showPrintsMbpsPerDirection() throws {
         let db = try HistoryFixtures.history(rates: [20000])

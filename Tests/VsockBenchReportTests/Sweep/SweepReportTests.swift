@@ -32,11 +32,44 @@ import Testing
         let fit = try #require(sweep.fit)
         #expect(fit.alphaMicros < 0)
         #expect(sweep.batching.isEmpty)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: ReportFixtures.document([]), sweep: sweep).encoded())) as? [String: Any])
+        #expect(((object["sweep"] as? [String: Any])?["batching_withheld"] as? String)?.contains("alpha < 0") == true)
         let text = SweepTable.render(sweep)
         #expect(text.contains("batching: no prediction: a fit with alpha < 0"))
         #expect(!text.contains("vs k=1"))
         // The exact model, alpha > 0, still predicts.
         #expect(!ReportFixtures.sweep().batching.isEmpty)
+    }
+
+    @Test("a fit whose R^2 is below 0.5 predicts no batching: the table says why and what to do, the JSON's batching is empty with the reason")
+    func lowR2PredictsNoBatching() throws {
+        // alpha > 0 and beta > 0, but the middle point is far off the line: R^2 about 0.23.
+        let points = [(1024, 50.0), (8192, 30.0), (65536, 52.0)].map { size, micros in
+            SweepReport.Point(size: size, caseName: "rr-\(size)", tMicros: micros, mbps: nil, residualMicros: nil, verified: true)
+        }
+        let measured = points.map { LatencyBandwidthFit.Point(bytes: Double($0.size), seconds: ($0.tMicros ?? 0) / 1e6) }
+        let sweep = SweepReport(points: points, measured: measured, workload: .rr, batchMessageBytes: 8192)
+        let fit = try #require(sweep.fit)
+        #expect(fit.alphaMicros > 0 && fit.betaMbps > 0)
+        let r2 = try #require(fit.r2)
+        #expect(r2 < 0.5 && r2 > 0.1, "R^2 \(r2)")
+        #expect(sweep.batching.isEmpty)
+        let text = SweepTable.render(sweep)
+        #expect(!text.contains("vs k=1"), "\(text)")
+        #expect(text.contains("batching: no prediction: R^2 0.2"), "\(text)")
+        #expect(text.contains("explains less than half of the variance"), "\(text)")
+        #expect(text.contains("--duration") && text.contains("quieter machine") && text.contains("more sizes"), "\(text)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: ReportFixtures.document([]), sweep: sweep).encoded())) as? [String: Any])
+        let section = try #require(object["sweep"] as? [String: Any])
+        #expect((section["batching"] as? [Any])?.isEmpty == true)
+        #expect((section["batching_withheld"] as? String)?.contains("below 0.5") == true, "\(section)")
+        #expect(section["fit"] is [String: Any])
+        let page = HTMLReport.render(ReportFixtures.document([]), sweep: sweep, title: "sweep")
+        #expect(page.contains("No batching prediction: R^2 0.2") && !page.contains("Predicted: batching"), "the HTML says why too")
+        // A fit at the threshold or above still predicts; a fit through two points has no R^2 and predicts (as before).
+        #expect(!ReportFixtures.sweep().batching.isEmpty)
+        let two = SweepReport(points: [points[0], points[2]], measured: [measured[0], measured[2]], workload: .rr, batchMessageBytes: 8192)
+        #expect(two.fit != nil && two.fit?.r2 == nil && !two.batching.isEmpty)
     }
 
     @Test("points come from duration/messages; the fit recovers the model; residuals and batching follow")
@@ -152,7 +185,8 @@ import Testing
         #expect(object["schema"] as? String == "vsockbench/1")
         #expect(object["cases"] is [Any])
         let section = try #require(object["sweep"] as? [String: Any])
-        #expect(Set(section.keys) == ["workload", "t_basis", "bytes_basis", "wire_factor", "points", "fit", "fit_error", "batch_message_bytes", "batching"])
+        #expect(Set(section.keys) == ["workload", "t_basis", "bytes_basis", "wire_factor", "points", "fit", "fit_error", "batch_message_bytes", "batching", "batching_withheld"])
+        #expect(section["batching_withheld"] is NSNull)
         let points = try #require(section["points"] as? [[String: Any]])
         #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified", "skipped"] })
         #expect(points[1]["t_us"] is NSNull)

@@ -1,0 +1,33 @@
+import Testing
+import VsockWire
+@testable import VsockBenchModel
+
+/// A corpus that cannot be split names the message and its offset, never its bytes.
+@Suite struct ReplayCorpusTests {
+    static func problem(_ text: String, framing: MessageFraming) -> String? {
+        do throws(CorpusError) {
+            _ = try ReplayCorpus.split(Array(text.utf8), path: "c", framing: framing, limit: 1 << 20)
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
+    @Test("a line corpus whose last line has no newline says so, with its offset, not that it is cut short")
+    func lineCorpusWithoutFinalNewline() throws {
+        let reason = try #require(Self.problem("first line\nSECRET-no-newline", framing: .line))
+        #expect(reason.contains("message 2 at byte offset 11, the last line, has no newline at its end"), "\(reason)")
+        #expect(reason.contains("end the file with a newline"), "\(reason)")
+        #expect(!reason.contains("cut short") && !reason.contains("is the framing"), "\(reason)")
+        #expect(!reason.contains("SECRET"), "\(reason)")
+        // With its newline, the same corpus splits into its two lines.
+        #expect(Self.problem("first line\nSECRET-no-newline\n", framing: .line) == nil)
+    }
+
+    @Test("a length-prefixed message the file ends inside is cut short, as before")
+    func lengthPrefixedCutShort() throws {
+        let reason = try #require(Self.problem("\u{0}\u{0}\u{0}\u{9}SECRET", framing: .u32be))
+        #expect(reason.contains("message 1 at byte offset 0 is cut short by the end of the file (is the framing u32be?)"), "\(reason)")
+        #expect(!reason.contains("SECRET"), "\(reason)")
+    }
+}
