@@ -312,7 +312,13 @@ struct RequestResponseDriver: Sendable {
                 }
             }
         } catch {
-            if control.failures.isEmpty { control.fail("connection \(index): closing: \(error)") }
+            if case let .rejected(message) = error {
+                // The bye's send failed on a target that had dropped the connection, and its
+                // error frame was still to be read: reported as if read above.
+                control.fail("connection \(index): the target reported: \(message.description)")
+            } else if control.failures.isEmpty {
+                control.fail("connection \(index): closing: \(error)")
+            }
         }
     }
 }
