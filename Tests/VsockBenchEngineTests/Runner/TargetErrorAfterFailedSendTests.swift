@@ -19,8 +19,9 @@ import VsockWire
 
     /// A 4 MiB request written a byte at a time cannot be complete within the target's frame
     /// deadline (0.3 s here): the target drops the connection with a `timeout` error frame
-    /// while the driver is still writing the request.
-    @Test(arguments: [1])
+    /// while the driver is still writing the request. Stop-and-wait reads the frame itself;
+    /// in a window the receiver reads it while the sender waits for it.
+    @Test(arguments: [1, 4])
     func aRequestTheTargetGaveUpOnNamesItsTimeout(inflight: Int) throws {
         let target = try InProcessServer { $0.idleTimeoutSeconds = 0.3 }
         defer { target.stop() }
