@@ -53,4 +53,47 @@ import VsockWire
             #expect(error.description.hasPrefix("the target refused: no frame within 0.3s on the control connection"), "\(error)")
         }
     }
+
+    /// A tx stream whose target refuses it mid-stream (a stand-in target: acknowledges the
+    /// hello, takes some bytes, sends an error frame and closes with the rest unread): the
+    /// driver's write fails, and the case names the target's reason.
+    @Test func aStreamTheTargetRefusedNamesItsReason() throws {
+        var template = Array("/tmp/vsb-epipe-XXXXXX".utf8CString)
+        let directory = try #require(mkdtemp(&template).map { String(cString: $0) })
+        defer { rmdir(directory) }
+        let listener = try Listener(endpoint: .unix(path: directory + "/t.sock"))
+        let refusal = ErrorMessage(code: "stream_corrupt", message: "stream byte at offset 70000 is not the expected one")
+        let standIn = NativeThread.spawn(name: "refusing-target") {
+            guard let socket = try? listener.accept() else { return }
+            defer { socket.close() }
+            // A broken test must not hang here.
+            try? socket.setReceiveTimeout(seconds: 5)
+            let reader = FrameReader(socket: socket, maxPayload: ControlCodec.maxPayload)
+            guard (try? reader.next())?.header.type == .hello else { return }
+            let ack = HelloAck(target: .current(), mode: "echo", maxFrame: 4 << 20, socket: EffectiveSocketOptions())
+            try? socket.send(ControlCodec.frame(.ack, ack))
+            // Some of the stream, then the refusal; the driver's later writes are never read.
+            var taken = reader.bufferedCount
+            reader.drainBuffered { _ in }
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: 64 << 10, alignment: 16)
+            defer { scratch.deallocate() }
+            while taken < 128 << 10, let n = try? socket.read(into: scratch, count: 64 << 10), n > 0 { taken += n }
+            try? socket.send(ControlCodec.frame(.error, refusal))
+        }
+        defer {
+            listener.stop()
+            standIn.join()
+            listener.close()
+        }
+        var spec = Specs.stream(direction: .tx, writeSize: 64 << 10, stop: .duration(nanos: 10_000_000_000))
+        spec.warmupNanos = 0
+        let connection = try DriverConnection.open(to: listener.endpoint, role: .data, session: 1, spec: spec, timeoutSeconds: 5)
+        defer { connection.socket.close() }
+        let control = RunControl()
+        guard case let .stream(stream) = spec.workload else { return }
+        _ = StreamDriver(connection: connection, stream: stream, index: 0, quotaBytes: nil, control: control,
+                         pool: PayloadPool(seed: spec.seed, maxMessage: 64 << 10), meter: IntervalMeter(io: connection.socket.counters)).run()
+        #expect(control.failures.first == "connection 0: the target reported: \(refusal)", "\(control.failures)")
+        #expect(!control.failures.contains(where: Self.isBareDisconnect), "\(control.failures)")
+    }
 }
