@@ -70,6 +70,36 @@ extension ErrorMessage {
     }
 }
 
+extension FrameReader {
+    /// How long a connection whose send failed because the peer went away waits for the
+    /// peer's error frame (`pendingError`): it was sent before the close that failed the
+    /// send, so it is queued already or close behind.
+    public static let pendingErrorWaitNanos: UInt64 = 200_000_000
+    /// How many other frames (responses the peer sent before its error) `pendingError` reads
+    /// past before it gives up.
+    public static let pendingErrorSkipLimit = 64
+
+    /// The peer's error frame, when it sent one before closing: for a send that failed with
+    /// EPIPE or ECONNRESET while the peer's reason waits in the receive queue. Reads for at
+    /// most `waitNanos` and past at most `skipLimit` other frames (their payloads are
+    /// discarded, never looked at); nil at the end of the stream, on any read error, or for a
+    /// peer that is not vsockbench (no error frames). Only for the thread that reads this
+    /// connection, and only once the connection failed: what it reads is gone.
+    public func pendingError(waitingAtMost waitNanos: UInt64 = pendingErrorWaitNanos, skipLimit: Int = pendingErrorSkipLimit) -> ErrorMessage? {
+        guard foreign == nil else { return nil }
+        let until = MonotonicClock.nanos() &+ waitNanos
+        let saved = deadline
+        deadline = min(saved ?? until, until)
+        defer { deadline = saved }
+        for _ in 0...max(skipLimit, 0) {
+            guard let frame = try? next() else { return nil }
+            if frame.header.type == .error { return ErrorMessage(errorFrame: frame) }
+            if MonotonicClock.nanos() >= until { return nil }
+        }
+        return nil
+    }
+}
+
 /// Encodes and decodes the JSON payloads of control frames (once per connection, never per message).
 public enum ControlCodec {
     /// Control payloads are small; anything larger is refused before it is decoded.

@@ -32,7 +32,7 @@ final class DriverSession {
     convenience init(options: ScenarioOptions, cases: [CaseSpec] = []) throws { try self.init(flags: options.driver, cases: cases) }
 
     /// `serve`'s default --max-frame, and the limits a local target may be given above it.
-    static let defaultFrameLimit = TargetConfiguration(listen: .unix(path: "")).maxFrame
+    static let defaultFrameLimit = TargetConfiguration.defaults.maxFrame
     static let frameLimits = [8 << 20, 16 << 20, 32 << 20, CaseSpec.maxBuffer]
 
     /// The frame limit a local target needs for `cases`: nil when `serve`'s default holds them

@@ -33,15 +33,24 @@ extension VsockBench {
             Message-oriented:       vsockbench serve --listen unix+seqpacket:///tmp/vsockbench-sp.sock
             """)
 
+        /// Where every limit flag takes its default, and its help the value it names.
+        static let defaults = TargetConfiguration.defaults
+
+        /// A default in seconds as the help names it: a bare number (`5`, `300`), or with its
+        /// unit when it is not a whole number of seconds.
+        static func secondsText(_ seconds: Double) -> String {
+            seconds == seconds.rounded() ? String(Int(seconds)) : Quantities.formatDuration(UInt64(seconds * 1e9))
+        }
+
         @Option(name: .long, help: ArgumentHelp("Where to listen: vsock://any:PORT, unix:///path, tcp://HOST:PORT, or with SOCK_SEQPACKET vsock+seqpacket://any:PORT, unix+seqpacket:///path.", valueName: "endpoint"),
                 transform: EndpointArgument.parse)
         var listen: EndpointArgument
 
         @Option(name: .long, help: "What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets).")
-        var mode: String = TargetMode.echo.rawValue
+        var mode: String = Serve.defaults.mode.rawValue
 
-        @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns (default 4MiB).", valueName: "bytes"), transform: ByteCount.parsePositive)
-        var maxFrame = ByteCount(bytes: 4 * 1024 * 1024)
+        @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns (default \(Quantities.formatSize(Serve.defaults.maxFrame))).", valueName: "bytes"), transform: ByteCount.parsePositive)
+        var maxFrame = ByteCount(bytes: Serve.defaults.maxFrame)
 
         @Option(name: .customLong("allow-cid"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"),
                 transform: OptionValue.nonNegative)
@@ -57,23 +66,23 @@ extension VsockBench {
                 transform: ByteCount.parsePositive)
         var vsockBufferSize: ByteCount?
 
-        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default 1024).", valueName: "count"),
+        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default \(Serve.defaults.maxConnections)).", valueName: "count"),
                 transform: OptionValue.count)
-        var maxConnections: Int = 1024
+        var maxConnections: Int = Serve.defaults.maxConnections
 
         @Option(name: .customLong("max-memory"), parsing: .unconditional, help: ArgumentHelp(
-            "Memory for the connections' buffers (16MiB or more; default 512MiB): a hello whose case would need more than what is left is refused with over_budget.",
+            "Memory for the connections' buffers (16MiB or more; default \(Quantities.formatSize(Serve.defaults.maxMemory))): a hello whose case would need more than what is left is refused with over_budget.",
             valueName: "size"), transform: ByteCount.parsePositive)
-        var maxMemory = ByteCount(bytes: 512 << 20)
+        var maxMemory = ByteCount(bytes: Serve.defaults.maxMemory)
 
         @Option(name: .customLong("hello-timeout"), parsing: .unconditional, help: ArgumentHelp(
-            "A connection's hello must be complete within this long of the accept (seconds, or with a unit: 5, 500ms; default 5).", valueName: "seconds"),
+            "A connection's hello must be complete within this long of the accept (seconds, or with a unit: 5, 500ms; default \(Serve.secondsText(Serve.defaults.helloTimeoutSeconds))).", valueName: "seconds"),
                 transform: TimeSpan.parseTimeout)
-        var helloTimeout = TimeSpan(nanos: 5_000_000_000)
+        var helloTimeout = TimeSpan(nanos: UInt64(Serve.defaults.helloTimeoutSeconds * 1e9))
 
-        @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: ArgumentHelp("Drop a connection that sends no complete frame, or takes none of ours, for this long (seconds, or with a unit: 300, 5m; default 300). A case's control connection is silent while the case runs: it counts as idle only while none of the case's data connections is open.", valueName: "seconds"),
+        @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: ArgumentHelp("Drop a connection that sends no complete frame, or takes none of ours, for this long (seconds, or with a unit: 300, 5m; default \(Serve.secondsText(Serve.defaults.idleTimeoutSeconds))). A case's control connection is silent while the case runs: it counts as idle only while none of the case's data connections is open.", valueName: "seconds"),
                 transform: TimeSpan.parseTimeout)
-        var idleTimeout = TimeSpan(nanos: 300_000_000_000)
+        var idleTimeout = TimeSpan(nanos: UInt64(Serve.defaults.idleTimeoutSeconds * 1e9))
 
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"

@@ -82,6 +82,35 @@ import Testing
         #expect(result.stdout.contains("did not answer in time"))
     }
 
+    /// A target that drops a connection while the driver is still writing to it (a request
+    /// trickled a byte at a time, past --idle-timeout's frame deadline): the driver's write
+    /// fails with EPIPE or ECONNRESET, and the run names the target's reason from its error
+    /// frame, not "Broken pipe", with the exit status of any refusal by the target (read as
+    /// it comes: a masked case against an echo target).
+    @Test func aTargetThatDropsAConnectionMidWriteIsNamedNotABrokenPipe() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--idle-timeout", "300ms"])
+        defer { server.stop() }
+        let trickled = try scenarioFile("""
+            name: dropped
+            defaults: {warmup: 0s}
+            cases:
+              - {name: trickle, workload: rr, messages: 1, request_size: 4MiB, response_size: 64B, write_chunk: 1B}
+            """)
+        let result = try Tool.run(["run", trickled, "--target", server.endpoint.description])
+        #expect(result.stdout.contains("connection 0, request sequence 0: the target refused: no frame within 0.3s [timeout]"), "\(result.stdout)\n\(result.stderr)")
+        for text in [result.stdout, result.stderr] {
+            #expect(!text.contains("Broken pipe") && !text.contains("reset by peer"), "\(text)")
+        }
+        let refused = try Tool.run(["run", try scenarioFile("""
+            name: refused
+            cases:
+              - {name: masked, workload: masked, messages: 1}
+            """), "--target", server.endpoint.description])
+        #expect(refused.stdout.contains("[wrong_mode]"), "\(refused.stdout)\n\(refused.stderr)")
+        #expect(result.status == 1 && result.status == refused.status, "\(result.status), a refusal: \(refused.status)")
+    }
+
     @Test func aBadScenarioExits2WithFileAndLine() throws {
         let path = try scenarioFile("name: x\ncases:\n  - {name: a, workload: rr, inflight: 0}\n")
         let result = try Tool.run(["run", path])

@@ -90,7 +90,10 @@ struct RequestResponseDriver: Sendable {
             guard let frame else {
                 let sent = shared.sent.load(ordering: .acquiring)
                 if expected < sent, control.failures.isEmpty {
-                    control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)\(connection.emptyPacketNote)")
+                    // Unless a send failed on the closed connection: the sender reports that (`failSend`).
+                    if !shared.sendDisconnected.load(ordering: .acquiring) {
+                        control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)\(connection.emptyPacketNote)")
+                    }
                     failed = true
                 } else if foreign, control.failures.isEmpty, !senderHasNoMoreToSend(shared) {
                     // Every request sent so far is answered (open loop, often), but more were to come.
@@ -146,6 +149,8 @@ struct RequestResponseDriver: Sendable {
                 break
             }
         }
+        // Any failure of the receiver's is recorded: a sender whose send failed may report its own.
+        shared.receiverEnded.release()
         receiverLane.close()
         shared.slots.cancel()
         if failed { socket.shutdownBoth() }
@@ -168,7 +173,7 @@ struct RequestResponseDriver: Sendable {
             return stats
         } catch {
             lane.close()
-            if control.failures.isEmpty { control.fail("connection \(index): \(DriverError(error))") }
+            failSend(error, shared, "connection \(index)")
             socket.shutdownBoth()
             return nil
         }
@@ -213,10 +218,25 @@ struct RequestResponseDriver: Sendable {
             try endRequests(shared, receiverLane: receiverLane)
         } catch {
             lane.close()
-            if control.failures.isEmpty { control.fail("connection \(index), request sequence \(sequence): \(DriverError(error))") }
+            failSend(error, shared, "connection \(index), request sequence \(sequence)")
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
         }
+    }
+
+    /// A send of a pipelined connection failed. A target that drops a connection sends its
+    /// reason, an error frame, and closes: a send then under way fails with EPIPE or
+    /// ECONNRESET, and the frame is the receiver's to read (this thread must not touch the
+    /// reader), which fails the case with it as with any error frame. So on such a failure the
+    /// sender first waits for the receiver to end, no longer than `FrameReader.pendingErrorWaitNanos`,
+    /// and reports its own failure (`what`: where) only when nothing else was (a receiver that
+    /// finds the connection closed with no error frame leaves that to the sender).
+    private func failSend(_ error: SystemError, _ shared: PipelineShared, _ what: String) {
+        if error.isDisconnect, !foreign {
+            shared.sendDisconnected.store(true, ordering: .releasing)
+            _ = shared.receiverEnded.acquire(timeoutNanos: FrameReader.pendingErrorWaitNanos)
+        }
+        if control.failures.isEmpty { control.fail("\(what): \(DriverError(error))") }
     }
 
     /// The end of the requests: vsockbench's target gets a bye and closes after its last
@@ -312,7 +332,13 @@ struct RequestResponseDriver: Sendable {
                 }
             }
         } catch {
-            if control.failures.isEmpty { control.fail("connection \(index): closing: \(error)") }
+            if case let .rejected(message) = error {
+                // The bye's send failed on a target that had dropped the connection, and its
+                // error frame was still to be read: reported as if read above.
+                control.fail("connection \(index): the target reported: \(message.description)")
+            } else if control.failures.isEmpty {
+                control.fail("connection \(index): closing: \(error)")
+            }
         }
     }
 }
@@ -329,6 +355,12 @@ final class PipelineShared: Sendable {
     let received = Atomic<UInt64>(0)
     /// The sender sent its last request (a foreign peer's connection ends at its answer).
     let senderDone = Atomic<Bool>(false)
+    /// Released once when the receiver leaves its loop, its failure (if any) recorded: what a
+    /// sender whose send failed on a dropped connection waits for (`failSend`).
+    let receiverEnded = CountingSemaphore(value: 0)
+    /// A send failed because the target closed the connection: the sender reports it, not the
+    /// receiver reaching the end with responses outstanding.
+    let sendDisconnected = Atomic<Bool>(false)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)

@@ -89,6 +89,8 @@ struct StopAndWaitLoop {
 
 /// The stop-and-wait channel over a target connection: the request through the case's sink
 /// (an immediate one: stop-and-wait writes each frame at once), the response from the reader.
+/// A request whose send fails because the target dropped the connection fails with the
+/// target's reason when it sent one (`DriverConnection.sendFailure`, off the hot path).
 struct SocketRoundTrip: RoundTripChannel {
     let sink: any FrameSink
     let connection: DriverConnection
@@ -101,7 +103,7 @@ struct SocketRoundTrip: RoundTripChannel {
     @inline(__always)
     func roundTrip(_ size: Int) throws(DriverError) -> Frame {
         try checkNothingWaiting()
-        do { try sink.commit(size) } catch { throw .system(error) }
+        do { try sink.commit(size) } catch { throw connection.sendFailure(error) }
         return try connection.nextFrame(expecting: "response")
     }
 
@@ -109,7 +111,7 @@ struct SocketRoundTrip: RoundTripChannel {
     func roundTrip(sending frame: UnsafeRawPointer, _ size: Int) throws(DriverError) -> Frame {
         try checkNothingWaiting()
         // An immediate sink writes it from where it is; the others copy it into their batch.
-        do { try sink.write(frame, count: size) } catch { throw .system(error) }
+        do { try sink.write(frame, count: size) } catch { throw connection.sendFailure(error) }
         return try connection.nextFrame(expecting: "response")
     }
 

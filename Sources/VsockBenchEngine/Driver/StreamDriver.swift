@@ -83,7 +83,7 @@ struct StreamDriver: Sendable {
             } catch {
                 // After another failure closed the socket, this write's error says nothing new.
                 if control.failures.isEmpty {
-                    control.fail("connection \(index): stream write failed after \(position) bytes: \(DriverError(error))")
+                    control.fail(writeFailure(error, after: position))
                 }
                 break
             }
@@ -94,6 +94,18 @@ struct StreamDriver: Sendable {
         _ = holdingClose?.acquire()
         socket.shutdownWrite()
         return position
+    }
+
+    /// Why a stream write failed. A target that drops a tx stream sends its reason, an error
+    /// frame, and closes: the write under way fails with EPIPE or ECONNRESET, and the frame
+    /// (read within a short bounded wait) is what the user needs, as `drainAfterSend` reports
+    /// it. Only tx: its sender is the connection's only reader (`both` reads the stream on
+    /// another thread, where the target's bytes are stream bytes, not frames).
+    private func writeFailure(_ error: SystemError, after position: UInt64) -> String {
+        if stream.direction == .tx, !stream.raw, error.isDisconnect, let message = connection.reader.pendingError() {
+            return "connection \(index): the target reported: \(message.description)"
+        }
+        return "connection \(index): stream write failed after \(position) bytes: \(DriverError(error))"
     }
 
     /// Reads and checks until the case stops (or the quota is met); with `stopsCase` it then

@@ -41,13 +41,11 @@ public struct DriverConnection: Sendable {
             } catch {
                 throw DriverError.transport(error)
             }
-            do {
-                try socket.send(ControlCodec.frame(.hello, hello))
-            } catch {
-                if error.isDisconnect, let message = pendingError(reader) { throw DriverError.rejected(message) }
-                throw DriverError.system(error)
-            }
+            // A target that refuses the peer (--allow-cid) sends its error frame and closes
+            // before reading the hello: over vsock the hello's send then fails with EPIPE
+            // while that frame is still readable, and its reason is what the user needs.
             let connection = DriverConnection(socket: socket, reader: reader, ack: HelloAck.placeholder)
+            try connection.send(ControlCodec.frame(.hello, hello))
             let frame = try connection.nextFrame(expecting: "an answer to the hello")
             switch frame.header.type {
             case .ack:
@@ -98,17 +96,22 @@ public struct DriverConnection: Sendable {
                  limits: FrameLimits(spec), timeoutSeconds: timeoutSeconds)
     }
 
-    /// The target's error frame, if one is waiting. A target that refuses the peer (--allow-cid)
-    /// sends it and closes before reading the hello; over vsock the hello's send then fails with
-    /// EPIPE while that frame is still readable, and its reason is what the user needs.
-    private static func pendingError(_ reader: FrameReader) -> ErrorMessage? {
-        guard let frame = try? reader.next(), frame.header.type == .error else { return nil }
-        return ErrorMessage(errorFrame: frame)
+    /// Writes a whole control frame; a target that dropped the connection is named by its
+    /// reason (`sendFailure`). Only from the thread that reads this connection.
+    func send(_ bytes: [UInt8]) throws(DriverError) {
+        do { try socket.send(bytes) } catch { throw sendFailure(error) }
     }
 
-    /// Writes a whole control frame.
-    func send(_ bytes: [UInt8]) throws(DriverError) {
-        do { try socket.send(bytes) } catch { throw .system(error) }
+    /// What a failed send on this connection is. A target that drops a connection sends an
+    /// error frame and closes; a send then under way fails with EPIPE or ECONNRESET while that
+    /// frame waits to be read: its reason is the error (`rejected`, as when the frame is read in
+    /// turn), found within a short bounded wait (`FrameReader.pendingError`). Without one, the
+    /// failed send itself. Only from the thread that reads this connection (it reads what is
+    /// left of it), and only on the failure path: never called while a send succeeds.
+    @inline(never)
+    func sendFailure(_ error: SystemError) -> DriverError {
+        if error.isDisconnect, let message = reader.pendingError() { return .rejected(message) }
+        return .system(error)
     }
 
     /// Reads the next frame whatever its type (the caller checks it); end of stream is an error.

@@ -37,6 +37,10 @@ public struct TargetConfiguration: Sendable {
     public var fault: TargetFault?
 
     public init(listen: Endpoint) { self.listen = listen }
+
+    /// A target no option changed (its endpoint a placeholder): the one place `serve`'s flags
+    /// and their help take their defaults from.
+    public static let defaults = TargetConfiguration(listen: .unix(path: ""))
 }
 
 /// A fault the target injects on every data connection, so tests can see the driver catch
