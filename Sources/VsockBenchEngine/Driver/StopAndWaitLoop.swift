@@ -104,7 +104,7 @@ struct SocketRoundTrip: RoundTripChannel {
     func roundTrip(_ size: Int) throws(DriverError) -> Frame {
         try checkNothingWaiting()
         do { try sink.commit(size) } catch { throw connection.sendFailure(error) }
-        return try connection.nextFrame(expecting: "response")
+        return try connection.nextFrame(expecting: "a response")
     }
 
     @inline(__always)
@@ -112,7 +112,7 @@ struct SocketRoundTrip: RoundTripChannel {
         try checkNothingWaiting()
         // An immediate sink writes it from where it is; the others copy it into their batch.
         do { try sink.write(frame, count: size) } catch { throw connection.sendFailure(error) }
-        return try connection.nextFrame(expecting: "response")
+        return try connection.nextFrame(expecting: "a response")
     }
 
     @inline(__always)
