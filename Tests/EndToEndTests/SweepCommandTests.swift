@@ -52,27 +52,23 @@ extension EndToEndSuite {
 
             // The same document with a fit whose alpha is negative: diagnose refuses it (exit 2,
             // saying why) rather than silently dropping the predictions it would have made.
-            var negative = object
-            var section = sweep
-            var badFit = fit
-            badFit["alpha_us"] = -62.5
-            section["fit"] = badFit
-            negative["sweep"] = section
-            let bad = dir.appending(path: "negative.json")
-            try JSONSerialization.data(withJSONObject: negative).write(to: bad)
+            /// The sweep's document with one key of its fit changed, written to `name`.
+            func withFit(_ key: String, _ value: Double, _ name: String) throws -> URL {
+                var changed = object, section = sweep, changedFit = fit
+                changedFit[key] = value
+                section["fit"] = changedFit
+                changed["sweep"] = section
+                let path = dir.appending(path: name)
+                try JSONSerialization.data(withJSONObject: changed).write(to: path)
+                return path
+            }
+            let bad = try withFit("alpha_us", -62.5, "negative.json")
             let refused = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", bad.path])
             #expect(refused.status == 2, "\(refused.stdout)\n\(refused.stderr)")
             #expect(refused.stderr.contains("fit has alpha < 0 (-62.50 us)"), "\(refused.stderr)")
 
             // And one whose line explains less than half of the variance of its points (R^2 < 0.5).
-            var noisy = object
-            var noisySection = sweep
-            var noisyFit = fit
-            noisyFit["r2"] = 0.0027
-            noisySection["fit"] = noisyFit
-            noisy["sweep"] = noisySection
-            let flat = dir.appending(path: "noisy.json")
-            try JSONSerialization.data(withJSONObject: noisy).write(to: flat)
+            let flat = try withFit("r2", 0.0027, "noisy.json")
             let refusedNoisy = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", flat.path])
             #expect(refusedNoisy.status == 2, "\(refusedNoisy.stdout)\n\(refusedNoisy.stderr)")
             #expect(refusedNoisy.stderr.contains("fit has R^2 0.0027, below 0.5"), "\(refusedNoisy.stderr)")
