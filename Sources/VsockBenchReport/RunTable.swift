@@ -139,13 +139,16 @@ public enum RunTable {
     }
 
     /// Like with like: payload per second in one direction, the fastest case against the
-    /// slowest, both in a direction each of them moves. `bulk moved 27426 Mbps driver to
+    /// slowest (closed-loop cases: an open-loop case moves what its rate asks), both in a
+    /// direction each of them moves. `bulk moved 27426 Mbps driver to
     /// target, chatty-8k 3100 Mbps each way: 8.85x (application payload per direction)`. The
     /// direction is the one the most verified cases move (driver to target on a tie); nil when
     /// no two cases move the same direction (a tx-only stream and an rx-only one do not compare).
     public static func comparisonLine(_ cases: [CaseResult]) -> String? {
-        // Verified cases only: a failed or interrupted case's figures are no headline.
-        guard let (direction, measured) = PayloadDirection.mostMoved(by: cases.filter(\.verified)), measured.count >= 2,
+        // Verified cases only: a failed or interrupted case's figures are no headline; nor is an
+        // open-loop case's, whose throughput is the rate it asked for, not what the channel gave.
+        guard let (direction, measured) = PayloadDirection.mostMoved(by: cases.filter { $0.verified && $0.spec.exchange?.rate == nil }),
+              measured.count >= 2,
               let fastest = measured.max(by: { direction.mbps($0) < direction.mbps($1) }),
               let slowest = measured.min(by: { direction.mbps($0) < direction.mbps($1) }), fastest.name != slowest.name else { return nil }
         let ratio = direction.mbps(fastest) / direction.mbps(slowest)

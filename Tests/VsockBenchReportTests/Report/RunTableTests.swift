@@ -1,6 +1,7 @@
 import Testing
 @testable import VsockBenchEngine
 @testable import VsockBenchReport
+import VsockBenchModel
 
 /// The run table's headline: like with like, and only from cases whose figures stand.
 @Suite struct RunTableTests {
@@ -13,6 +14,19 @@ import Testing
         #expect(line.hasPrefix("bulk moved 9500 Mbps driver to target, chatty 22.00 Mbps each way"), "\(line)")
         #expect(!line.contains("stopped"))
         #expect(RunTable.comparisonLine([bulk, stopped]) == nil, "one verified case compares with nothing")
+    }
+
+    /// An open-loop case moves what its rate asks for: it is no side of the headline, whose
+    /// ratio would otherwise be the rate chosen, not what the channel gave.
+    @Test func theComparisonLineLeavesOpenLoopCasesOut() throws {
+        let bulk = ReportFixtures.makeCase("bulk", workload: .stream, size: 65536, mbps: 9500, msgsPerSecond: 18000)
+        let chatty = ReportFixtures.makeCase("chatty", mbps: 44, msgsPerSecond: 336)
+        var paced = ReportFixtures.makeCase("paced", mbps: 2, msgsPerSecond: 15)
+        paced.spec.workload = .rr(RequestResponseWorkload(exchange: Exchange(inflight: 64, rate: ArrivalRate(perSecond: 15))))
+        let line = try #require(RunTable.comparisonLine([bulk, chatty, paced]))
+        #expect(line.hasPrefix("bulk moved 9500 Mbps driver to target, chatty 22.00 Mbps each way"), "\(line)")
+        #expect(!line.contains("paced"), "\(line)")
+        #expect(RunTable.comparisonLine([bulk, paced]) == nil, "one closed-loop case compares with nothing")
     }
 
     /// Mbps compare per direction: the closing line puts two cases side by side only in a
