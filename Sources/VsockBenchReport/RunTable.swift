@@ -24,7 +24,7 @@ public enum RunTable {
         }
         if repeated, let stats = document.statistics {
             let fewest = document.cases.map { c in c.trials.filter { $0.messages > 0 }.count }.filter { $0 > 1 }.min() ?? stats.repeatCount
-            out += "median of \(stats.repeatCount) trials per case, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles from every trial's messages\n"
+            out += "median of \(stats.repeatCount) trials per case, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles the median of the trials', max the largest\n"
         } else {
             out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
         }

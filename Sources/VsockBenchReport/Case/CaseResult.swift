@@ -15,8 +15,8 @@ public struct CaseResult: Sendable, Equatable {
     public var transport: String
     /// The case as it ran (every knob); written as `config` (`CaseConfig`).
     public var spec: CaseSpec
-    /// The figures: of the one trial, or the median of the trials (latency percentiles from
-    /// the trials' merged histograms).
+    /// The figures: of the one trial, or the median of the trials (each latency percentile the
+    /// median of the trials' percentiles, `max` the largest: `LatencySummary.median(of:)`).
     public var figures: CaseFigures
     /// Every trial's figures, in the order they ran (one for a single run).
     public var trials: [CaseFigures]

@@ -47,7 +47,7 @@ public enum CaseSummary {
         result.figures.probe = results[representative].probe
         result.figures.openLoop = results[representative].openLoop
         result.figures.intervals = results[representative].intervals
-        result.figures.latencyMicros = mergedLatency(outcomes)
+        result.figures.latencyMicros = LatencySummary.median(of: figures.compactMap(\.latencyMicros))
         result.figures.errors = trialErrors(results)
         result.figures.verified = results.allSatisfy(\.verified)
         result.trials = results.map(\.figures)
@@ -67,15 +67,6 @@ public enum CaseSummary {
     /// Every trial's errors, each named by its trial.
     private static func trialErrors(_ results: [CaseResult]) -> [String] {
         results.enumerated().flatMap { index, r in r.errors.map { "trial \(index + 1): \($0)" } }
-    }
-
-    /// Latency percentiles of every message of every trial: the trials' histograms merged.
-    private static func mergedLatency(_ outcomes: [CaseOutcome]) -> LatencySummary? {
-        var merged = WorkerResult.newHistogram()
-        for case let .measured(m) in outcomes {
-            for worker in m.workers { if let h = worker.latency { merged.add(h) } }
-        }
-        return merged.totalCount > 0 ? LatencySummary(merged) : nil
     }
 
     /// A case's result from how it ended: measured, or failed or skipped with zero figures.
