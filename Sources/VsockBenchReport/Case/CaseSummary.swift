@@ -39,8 +39,9 @@ public enum CaseSummary {
         }
         let figures = ran.map { results[$0].figures }
         // The trial whose msgs/s is the median stands for the rest where a figure cannot be a
-        // median (the target's stats, socket options, spread, probe counters).
-        let representative = ran.sorted { results[$0].msgsPerSecond < results[$1].msgsPerSecond }[(ran.count - 1) / 2]
+        // median (the target's stats, socket options, spread, probe counters, time series,
+        // open-loop verdict); `CaseResult.representativeTrial` names it.
+        guard let representative = representativeTrial(results.map(\.figures)) else { return nil }
         var result = results[representative]
         result.figures = CaseFigures.median(of: figures)
         result.figures.spread = results[representative].spread
@@ -62,6 +63,16 @@ public enum CaseSummary {
         result.ci = ci.isEmpty ? nil : ci
         result.ciCoverage = coverage.map { $0.rounded(toPlaces: 4) }
         return result
+    }
+
+    /// The index of the trial that stands for the others where a figure cannot be a median: of
+    /// the trials that moved messages, the one whose msgs/s is the median (the lower middle of
+    /// an even count; equal rates in the order they ran). nil when no trial moved a message.
+    static func representativeTrial(_ trials: [CaseFigures]) -> Int? {
+        let ran = trials.indices.filter { trials[$0].messages > 0 }
+        guard !ran.isEmpty else { return nil }
+        let sorted = ran.sorted { (trials[$0].msgsPerSecond, $0) < (trials[$1].msgsPerSecond, $1) }
+        return sorted[(sorted.count - 1) / 2]
     }
 
     /// Every trial's errors, each named by its trial.

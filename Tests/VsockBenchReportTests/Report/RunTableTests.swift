@@ -79,6 +79,19 @@ import Testing
         #expect(try headline(6).contains("± covering the 95% interval"))
     }
 
+    @Test("with trials, the figures that are one trial's (spread, here) say which trial: the median by msgs/s")
+    func oneTrialsFiguresSayWhichTrial() throws {
+        var c = CompareFixtures.withTrials(CompareFixtures.rr("none", msgs: 1000, p99: 300), msgs: [1100, 900, 1000])
+        c.figures.spread = ConnectionSpread(connections: 2, minMsgsPerSecond: 480, maxMsgsPerSecond: 520, cv: 0.04)
+        #expect(c.representativeTrial == 2)
+        var document = ReportFixtures.document([c])
+        document.statistics = RunStatistics(TrialPlan(repeatCount: 3))
+        let line = try #require(RunTable.render(document).split(separator: "\n").first { $0.contains("2 connections") })
+        #expect(line.hasSuffix(", from trial 3 of 3, the median by msgs/s"), "\(line)")
+        let single = CompareFixtures.rr("one", msgs: 1000, p99: 300)
+        #expect(single.representativeTrialText == nil, "one trial: nothing to say")
+    }
+
     @Test("the ± covers the whole interval where it is not centred on the figure (a lopsided median's)")
     func plusMinusReachesTheFartherEnd() throws {
         // One slow trial: the p99s' median sits near the low end of their interval.
