@@ -47,7 +47,9 @@ extension LatencySummary {
     /// worst of the run is the worst of any trial. nil without a trial that measured latency.
     static func median(of trials: [LatencySummary]) -> LatencySummary? {
         guard let worst = trials.map(\.max).max() else { return nil }
-        func med(_ path: KeyPath<LatencySummary, Double>) -> Double { (Descriptive.median(trials.map { $0[keyPath: path] }) ?? 0).rounded(toPlaces: 2) }
+        // Not rounded again: the trials' values are in hundredths of a microsecond already
+        // (the median of an even count may end in a half of one).
+        func med(_ path: KeyPath<LatencySummary, Double>) -> Double { Descriptive.median(trials.map { $0[keyPath: path] }) ?? 0 }
         return LatencySummary(p50: med(\.p50), p90: med(\.p90), p99: med(\.p99), p999: med(\.p999), max: worst, mean: med(\.mean))
     }
 }
@@ -57,12 +59,14 @@ extension RunDocument {
     /// percentiles (`LatencySummary.median(of:)`): what this vsockbench writes, and what a
     /// results file written before it (whose percentiles were pooled over every trial's
     /// messages) is read as wherever one run's value counts (`check`'s per-run values, the
-    /// history window). A case of one trial is left as it is.
+    /// history window). A case of one trial is left as it is, and so is `max` (the pooled max
+    /// of an older file is already the largest of its trials').
     public func trialMedianLatency() -> RunDocument {
         var document = self
         for i in document.cases.indices where document.cases[i].trials.count > 1 {
-            guard document.cases[i].figures.latencyMicros != nil,
-                  let latency = LatencySummary.median(of: document.cases[i].trials.compactMap(\.latencyMicros)) else { continue }
+            guard let stored = document.cases[i].figures.latencyMicros,
+                  var latency = LatencySummary.median(of: document.cases[i].trials.compactMap(\.latencyMicros)) else { continue }
+            latency.max = stored.max
             document.cases[i].figures.latencyMicros = latency
         }
         return document
