@@ -98,6 +98,17 @@ import Testing
         #expect((row.p99Ratio ?? 0) > 20, "about 500 µs over 20 µs, not the pooled 10 µs over 20 µs")
     }
 
+    @Test("an older results file's pooled percentiles read as the median of its trials' (check, history), its max as stored")
+    func anOlderFilesPooledLatencyReadsAsTheTrialsMedian() throws {
+        var c = CompareFixtures.withTrials(CompareFixtures.rr("old", msgs: 1000, p99: 300), msgs: [900, 1000, 1100], p99: [100, 110, 400])
+        c.figures.latencyMicros = ReportFixtures.latency(p50: 40, p90: 60, p99: 101, p999: 500, max: 900)
+        let read = try #require(ReportFixtures.document([c]).trialMedianLatency().cases.first?.latencyMicros)
+        #expect(read.p99 == 110, "the median of 100, 110, 400, not the pooled 101")
+        #expect(read.max == 900)
+        let single = CompareFixtures.rr("one", msgs: 1000, p99: 300)
+        #expect(ReportFixtures.document([single]).trialMedianLatency().cases[0] == single, "one trial: as it is")
+    }
+
     @Test func aFailedTrialFailsTheCaseAndSaysWhich() throws {
         let outcomes = [Self.trial(messages: 1000, latency: 10_000), Self.trial(messages: 990, latency: 10_000, failures: ["connection 0, message 5: corrupted"])]
         let c = try #require(CaseSummary.summarize(trials: outcomes, transport: "unix"))
