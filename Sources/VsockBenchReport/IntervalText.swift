@@ -2,9 +2,9 @@
 ///
 /// The ± is the distance from the figure to the farther end of its interval (benchstat prints
 /// its ± the same way), so `value ± d` always covers the whole interval. Half the interval's
-/// width would not: a median's order-statistic interval is rarely centred on it, and a repeated
-/// case's latency percentiles come from every trial's messages merged, not from the trials'
-/// own percentiles that the interval is taken over, so they may even lie outside it.
+/// width would not: a median's order-statistic interval is rarely centred on it. Every figure
+/// with an interval, latency percentiles included, is the median of the very trial values the
+/// interval is taken over, so it lies inside it (never beyond its ends).
 enum IntervalText {
     /// How the tables' headlines name the ±.
     static let meaning = "± covering the"

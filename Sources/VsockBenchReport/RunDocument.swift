@@ -90,8 +90,8 @@ public struct RunStatistics: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Quiet between trials, in milliseconds.
     public var settleMillis: Double
-    /// The case's figures: the median of its trials; latency percentiles from the trials'
-    /// merged histograms.
+    /// The case's figures: the median of its trials, latency percentiles too (each the median
+    /// of the trials' percentiles; the latency max the largest of the trials').
     public var figures: String
     public var ciMethod: String
     public var confidence: Double
@@ -101,7 +101,7 @@ public struct RunStatistics: Codable, Sendable, Equatable {
         seed = plan.seed
         settleMillis = Double(plan.settleNanos) / 1e6
         figures = plan.repeatCount > 1
-            ? "median of the trials; latency percentiles from every trial's messages"
+            ? "median of the trials (latency percentiles too: the median of the trials' percentiles; max: the largest)"
             : "a single sample per case (no interval: use --repeat N for medians with 95% intervals)"
         ciMethod = CaseSummary.intervalMethod
         confidence = CaseSummary.confidence

@@ -24,7 +24,7 @@ public enum RunTable {
         }
         if repeated, let stats = document.statistics {
             let fewest = document.cases.map { c in c.trials.filter { $0.messages > 0 }.count }.filter { $0 > 1 }.min() ?? stats.repeatCount
-            out += "median of \(stats.repeatCount) trials per case, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles from every trial's messages\n"
+            out += "median of \(stats.repeatCount) trials per case, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles the median of the trials', max the largest\n"
         } else {
             out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
         }
@@ -54,7 +54,7 @@ public enum RunTable {
         }
         for c in document.cases {
             if let open = c.openLoop {
-                out += "\(Terminal.safe(c.name)): open loop at \(Format.compact(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\n"
+                out += "\(Terminal.safe(c.name)): open loop at \(Format.compact(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\(c.representativeTrialText.map { " (from \($0))" } ?? "")\n"
             }
         }
         for c in document.cases where c.spec.workload.isForeign {
@@ -62,7 +62,7 @@ public enum RunTable {
         }
         let spreads = document.cases.filter { $0.spread.connections > 1 }
         for c in spreads {
-            out += "\(Terminal.safe(c.name)): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\n"
+            out += "\(Terminal.safe(c.name)): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\(c.representativeTrialText.map { ", from \($0)" } ?? "")\n"
         }
         for c in document.cases {
             if let reason = c.skipped { out += "\(Terminal.safe(c.name)): skipped: \(reason)\n" }
@@ -92,7 +92,8 @@ public enum RunTable {
             row.append(s.stall ? "STALL" : "")
             table.add(row)
         }
-        var out = "\(Terminal.safe(c.name)) over time: slices of \(length)\(latency ? "; p50/p99 of the responses that came in each slice" : "")\n" + table.render()
+        let from = c.representativeTrialText.map { " (from \($0))" } ?? ""
+        var out = "\(Terminal.safe(c.name)) over time\(from): slices of \(length)\(latency ? "; p50/p99 of the responses that came in each slice" : "")\n" + table.render()
         let stalls = slices.filter(\.stall)
         if !stalls.isEmpty {
             let median = slices.map(\.msgsPerSecond).sorted()[slices.count / 2]
@@ -135,7 +136,11 @@ public enum RunTable {
                 Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
             ])
         }
-        return "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here)\n" + table.render()
+        var out = "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here)\n" + table.render()
+        for c in cases where c.probe != nil {
+            if let from = c.representativeTrialText { out += "\(Terminal.safe(c.name)): probe counts from \(from)\n" }
+        }
+        return out
     }
 
     /// Like with like: payload per second in one direction, the fastest case against the

@@ -87,8 +87,9 @@ extension HistoryDatabase {
 }
 
 /// A case's value of a figure as the history keeps and reads it: with several trials, the
-/// median of the trials' values, the value their interval is of (a latency percentile pooled
-/// over every trial's messages need not lie inside the trials' [min, max]); with one trial,
+/// median of the trials' values, the value their interval is of (results files written
+/// before this rule pooled a latency percentile over every trial's messages, a value that
+/// need not lie inside the trials' [min, max]); with one trial,
 /// its single sample. Read as well as stored, so a history added before keeps the same rule.
 enum CaseValue {
     static func of(_ value: Double?, trials: [Double], trialCount: Int) -> Double? {

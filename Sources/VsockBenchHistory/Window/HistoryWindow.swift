@@ -85,18 +85,10 @@ public struct HistoryWindow: Sendable {
     }
 
     /// `document` with each case of several trials given the median of its trials' latency
-    /// percentiles (the results file gives the percentile of every trial's messages pooled), so
-    /// that each run's own value, the one the window's spread is measured from, is the value
-    /// `history trend` and `changes` follow (``CaseValue``).
+    /// percentiles (results files written before that rule give the percentile of every
+    /// trial's messages pooled), so that each run's own value, the one the window's spread is
+    /// measured from, is the value `history trend` and `changes` follow (``CaseValue``).
     static func trialMedians(_ document: RunDocument) -> RunDocument {
-        var document = document
-        for i in document.cases.indices where document.cases[i].trials.count > 1 {
-            let trials = document.cases[i].trials.compactMap(\.latencyMicros)
-            guard var latency = document.cases[i].figures.latencyMicros else { continue }
-            latency.p50 = Descriptive.median(trials.map(\.p50)) ?? latency.p50
-            latency.p99 = Descriptive.median(trials.map(\.p99)) ?? latency.p99
-            document.cases[i].figures.latencyMicros = latency
-        }
-        return document
+        document.trialMedianLatency()
     }
 }

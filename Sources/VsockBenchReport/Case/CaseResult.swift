@@ -15,8 +15,8 @@ public struct CaseResult: Sendable, Equatable {
     public var transport: String
     /// The case as it ran (every knob); written as `config` (`CaseConfig`).
     public var spec: CaseSpec
-    /// The figures: of the one trial, or the median of the trials (latency percentiles from
-    /// the trials' merged histograms).
+    /// The figures: of the one trial, or the median of the trials (each latency percentile the
+    /// median of the trials' percentiles, `max` the largest: `LatencySummary.median(of:)`).
     public var figures: CaseFigures
     /// Every trial's figures, in the order they ran (one for a single run).
     public var trials: [CaseFigures]
@@ -61,6 +61,19 @@ public struct CaseResult: Sendable, Equatable {
 
     /// Trials that ran.
     public var trialCount: Int { trials.count }
+
+    /// With several trials, the index of the one whose spread, probe counts, time series,
+    /// open-loop verdict, socket options and target stats the case shows (those are one
+    /// trial's, not medians): the median trial by msgs/s. nil with one trial.
+    public var representativeTrial: Int? {
+        trials.count > 1 ? CaseSummary.representativeTrial(trials) : nil
+    }
+
+    /// Which trial a one-trial figure of the case comes from: "trial 2 of 3, the median by
+    /// msgs/s"; nil with one trial.
+    public var representativeTrialText: String? {
+        representativeTrial.map { "trial \($0 + 1) of \(trials.count), the median by msgs/s" }
+    }
 }
 
 extension CaseResult: Codable {

@@ -39,15 +39,16 @@ public enum CaseSummary {
         }
         let figures = ran.map { results[$0].figures }
         // The trial whose msgs/s is the median stands for the rest where a figure cannot be a
-        // median (the target's stats, socket options, spread, probe counters).
-        let representative = ran.sorted { results[$0].msgsPerSecond < results[$1].msgsPerSecond }[(ran.count - 1) / 2]
+        // median (the target's stats, socket options, spread, probe counters, time series,
+        // open-loop verdict); `CaseResult.representativeTrial` names it.
+        guard let representative = representativeTrial(results.map(\.figures)) else { return nil }
         var result = results[representative]
         result.figures = CaseFigures.median(of: figures)
         result.figures.spread = results[representative].spread
         result.figures.probe = results[representative].probe
         result.figures.openLoop = results[representative].openLoop
         result.figures.intervals = results[representative].intervals
-        result.figures.latencyMicros = mergedLatency(outcomes)
+        result.figures.latencyMicros = LatencySummary.median(of: figures.compactMap(\.latencyMicros))
         result.figures.errors = trialErrors(results)
         result.figures.verified = results.allSatisfy(\.verified)
         result.trials = results.map(\.figures)
@@ -64,18 +65,19 @@ public enum CaseSummary {
         return result
     }
 
+    /// The index of the trial that stands for the others where a figure cannot be a median: of
+    /// the trials that moved messages, the one whose msgs/s is the median (the lower middle of
+    /// an even count; equal rates in the order they ran). nil when no trial moved a message.
+    static func representativeTrial(_ trials: [CaseFigures]) -> Int? {
+        let ran = trials.indices.filter { trials[$0].messages > 0 }
+        guard !ran.isEmpty else { return nil }
+        let sorted = ran.sorted { (trials[$0].msgsPerSecond, $0) < (trials[$1].msgsPerSecond, $1) }
+        return sorted[(sorted.count - 1) / 2]
+    }
+
     /// Every trial's errors, each named by its trial.
     private static func trialErrors(_ results: [CaseResult]) -> [String] {
         results.enumerated().flatMap { index, r in r.errors.map { "trial \(index + 1): \($0)" } }
-    }
-
-    /// Latency percentiles of every message of every trial: the trials' histograms merged.
-    private static func mergedLatency(_ outcomes: [CaseOutcome]) -> LatencySummary? {
-        var merged = WorkerResult.newHistogram()
-        for case let .measured(m) in outcomes {
-            for worker in m.workers { if let h = worker.latency { merged.add(h) } }
-        }
-        return merged.totalCount > 0 ? LatencySummary(merged) : nil
     }
 
     /// A case's result from how it ended: measured, or failed or skipped with zero figures.

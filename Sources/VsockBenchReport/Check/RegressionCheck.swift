@@ -32,9 +32,13 @@ public enum RegressionCheck {
         results: [RunDocument], baseline: [RunDocument], options: Options = Options(),
         resultsPaths: [String] = ["results"], baselinePaths: [String] = ["baseline"]
     ) throws(CheckInputError) -> CheckReport {
-        guard let first = results.first, !baseline.isEmpty else {
+        guard !results.isEmpty, !baseline.isEmpty else {
             throw .malformed(path: resultsPaths.first ?? "results", reason: "no documents to compare")
         }
+        // Each run's latency as the median of its trials', also from files written when the
+        // percentiles were pooled over every trial's messages.
+        let results = results.map { $0.trialMedianLatency() }, baseline = baseline.map { $0.trialMedianLatency() }
+        let first = results[0]
         let resultNames = names(results)
         let baselineNames = Set(names(baseline))
         let missingInResults = names(baseline).filter { !resultNames.contains($0) }

@@ -14,7 +14,7 @@ public struct P99Budget: Codable, Sendable, Equatable {
         /// The chosen case; nil when no case of the workload fits.
         public var name: String?
         public var msgsPerSecond: Double?
-        /// The chosen case's p99 (the median's, from every trial's messages).
+        /// The chosen case's p99 (with trials, the median of the trials' p99s).
         public var p99Micros: Double?
         /// The p99 held against the budget, and what it is.
         public var checkedMicros: Double?

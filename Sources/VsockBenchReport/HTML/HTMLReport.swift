@@ -20,7 +20,8 @@ public enum HTMLReport {
             sections.append(ReportSections.section(
                 "costs", "Per-message costs",
                 caption: cases.contains { $0.probe != nil }
-                    ? "Per message: our own syscall counts and CPU time on both sides, then what the eBPF probe counted below the application."
+                    ? "Per message: our own syscall counts and CPU time on both sides, then what the eBPF probe counted below the application"
+                        + (cases.contains { $0.probe != nil && $0.representativeTrial != nil } ? " (with trials, the probe's counts are one trial's: the median trial by msgs/s)." : ".")
                     : "Per message: our own syscall counts and CPU time on both sides. Run with --probe for vsock packets, credit updates and exits.",
                 CostGrid.render(cases)))
             if let overTime = ReportSections.overTime(cases) { sections.append(overTime) }

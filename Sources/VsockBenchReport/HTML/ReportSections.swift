@@ -206,6 +206,7 @@ enum ReportSections {
                 charts.append(latency.render())
             }
             body.append(.el("h3", text: c.name))
+            if let from = c.representativeTrialText { body.append(.el("p", text: "From \(from): a time series is one trial's.")) }
             body.append(.el("div", [("class", "panels")], charts.compactMap { $0 }))
         }
         return section(

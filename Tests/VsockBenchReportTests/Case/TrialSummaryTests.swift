@@ -7,8 +7,9 @@ import Testing
 @testable import VsockTransport
 @testable import VsockWire
 
-/// Several trials of a case: figures become medians with their 95% intervals, latency comes
-/// from every trial's messages, every trial stays in the JSON.
+/// Several trials of a case: figures become medians with their 95% intervals, latency
+/// percentiles too (the median of the trials' percentiles, never every message pooled),
+/// every trial stays in the JSON.
 @Suite struct TrialSummaryTests {
     static let spec = CaseSpec(name: "rr", workload: .rr(RequestResponseWorkload(requestSize: 1000, responseSize: 1000)))
 
@@ -52,6 +53,60 @@ import Testing
         #expect(latency.max >= 69.9 && latency.max <= 70.1)
         #expect(latency.p50 >= 39.9 && latency.p50 <= 40.1)
         #expect(c.verified)
+    }
+
+    /// Three trials of very different message counts: one fast trial of 100000 messages at
+    /// 10 µs and two slow ones of 100 messages (1000 µs, 500 µs). Pooled, the fast trial's
+    /// messages are 99.8% of the whole and the p99 of every message is about 10 µs, outside the
+    /// trials' p99s' middle; the case's p99 is the median of the trials' p99s (about 500 µs).
+    static func skewedTrials() -> [CaseOutcome] {
+        [Self.trial(messages: 100_000, latency: 10_000), Self.trial(messages: 100, latency: 1_000_000), Self.trial(messages: 100, latency: 500_000)]
+    }
+
+    @Test("each latency percentile of several trials is the median of the trials' (inside its interval), max the largest, never every message pooled")
+    func latencyPercentilesAreTheMedianOfTheTrials() throws {
+        let c = try #require(CaseSummary.summarize(trials: Self.skewedTrials(), transport: "unix"))
+        let trials = c.trials.compactMap(\.latencyMicros)
+        #expect(trials.count == 3)
+        let latency = try #require(c.latencyMicros)
+        func median(_ values: [Double]) -> Double { values.sorted()[1] }
+        for (name, path) in [("p50", \LatencySummary.p50), ("p90", \.p90), ("p99", \.p99), ("p999", \.p999), ("mean", \.mean)] {
+            #expect(latency[keyPath: path] == median(trials.map { $0[keyPath: path] }), "\(name): the median of the trials' \(trials.map { $0[keyPath: path] })")
+        }
+        #expect(latency.p99 > 490 && latency.p99 < 510, "the middle trial's p99, not the pooled one (about 10 µs): \(latency.p99)")
+        #expect(latency.max == trials.map(\.max).max(), "the worst of any trial")
+        for figure in [Figure.latencyP50, .latencyP99] {
+            let bounds = try #require(c.ci?[figure.rawValue])
+            let value = try #require(figure.value(in: c.figures))
+            #expect(bounds[0] <= value && value <= bounds[1], "\(figure.rawValue) \(value) inside its interval \(bounds)")
+            let text = IntervalText.cell(value, bounds: bounds) { Format.compact($0) }
+            #expect(IntervalText.reach(from: value, to: bounds) <= bounds[1] - bounds[0], "\(text)")
+        }
+    }
+
+    @Test("compare's p99 ratio is the ratio of the cases' medians of their trials' p99s")
+    func compareP99RatioIsTheRatioOfMedians() throws {
+        var base = try #require(CaseSummary.summarize(trials: [1000, 1100, 900].map { Self.trial(messages: $0, latency: 20_000) }, transport: "unix"))
+        base.name = "base"
+        var skewed = try #require(CaseSummary.summarize(trials: Self.skewedTrials(), transport: "unix"))
+        skewed.name = "skewed"
+        let row = try #require(Comparison(ReportFixtures.document([base, skewed])).rows.last)
+        func medianP99(_ c: CaseResult) -> Double { c.trials.compactMap(\.latencyMicros?.p99).sorted()[1] }
+        let expected = (medianP99(skewed) / medianP99(base)).rounded(toPlaces: 3)
+        #expect(row.p99Micros == medianP99(skewed))
+        #expect(row.p99Ratio == expected, "\(String(describing: row.p99Ratio)) against \(expected)")
+        #expect((row.p99Ratio ?? 0) > 20, "about 500 µs over 20 µs, not the pooled 10 µs over 20 µs")
+    }
+
+    @Test("an older results file's pooled percentiles read as the median of its trials' (check, history), its max as stored")
+    func anOlderFilesPooledLatencyReadsAsTheTrialsMedian() throws {
+        var c = CompareFixtures.withTrials(CompareFixtures.rr("old", msgs: 1000, p99: 300), msgs: [900, 1000, 1100], p99: [100, 110, 400])
+        c.figures.latencyMicros = ReportFixtures.latency(p50: 40, p90: 60, p99: 101, p999: 500, max: 900)
+        let read = try #require(ReportFixtures.document([c]).trialMedianLatency().cases.first?.latencyMicros)
+        #expect(read.p99 == 110, "the median of 100, 110, 400, not the pooled 101")
+        #expect(read.max == 900)
+        let single = CompareFixtures.rr("one", msgs: 1000, p99: 300)
+        #expect(ReportFixtures.document([single]).trialMedianLatency().cases[0] == single, "one trial: as it is")
     }
 
     @Test func aFailedTrialFailsTheCaseAndSaysWhich() throws {

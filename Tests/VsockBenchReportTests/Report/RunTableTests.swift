@@ -93,19 +93,31 @@ import VsockBenchModel
         #expect(try headline(6).contains("± covering the 95% interval"))
     }
 
-    @Test("the ± covers the whole interval where it is not centred on the figure (a merged p99 outside its trials' interval, a lopsided median's)")
+    @Test("with trials, the figures that are one trial's (spread, here) say which trial: the median by msgs/s")
+    func oneTrialsFiguresSayWhichTrial() throws {
+        var c = CompareFixtures.withTrials(CompareFixtures.rr("none", msgs: 1000, p99: 300), msgs: [1100, 900, 1000])
+        c.figures.spread = ConnectionSpread(connections: 2, minMsgsPerSecond: 480, maxMsgsPerSecond: 520, cv: 0.04)
+        #expect(c.representativeTrial == 2)
+        var document = ReportFixtures.document([c])
+        document.statistics = RunStatistics(TrialPlan(repeatCount: 3))
+        let line = try #require(RunTable.render(document).split(separator: "\n").first { $0.contains("2 connections") })
+        #expect(line.hasSuffix(", from trial 3 of 3, the median by msgs/s"), "\(line)")
+        let single = CompareFixtures.rr("one", msgs: 1000, p99: 300)
+        #expect(single.representativeTrialText == nil, "one trial: nothing to say")
+    }
+
+    @Test("the ± covers the whole interval where it is not centred on the figure (a lopsided median's)")
     func plusMinusReachesTheFartherEnd() throws {
-        var c = CompareFixtures.withTrials(
-            CompareFixtures.rr("none", msgs: 1000, p99: 300), msgs: [900, 1000, 1010, 1020, 1030, 1040], p99: [280, 282, 284, 286, 288, 290])
-        // The merged histogram's p99 can lie outside the trials' p99s (a few slow messages in one trial).
-        c.figures.latencyMicros = ReportFixtures.latency(p50: 100, p90: 200, p99: 320, p999: 400, max: 500)
+        // One slow trial: the p99s' median sits near the low end of their interval.
+        let c = CompareFixtures.withTrials(
+            CompareFixtures.rr("none", msgs: 1000, p99: 300), msgs: [900, 1000, 1010, 1020, 1030, 1040], p99: [280, 281, 282, 283, 284, 320])
         var document = ReportFixtures.document([c])
         document.statistics = RunStatistics(TrialPlan(repeatCount: 6))
         let row = try #require(RunTable.render(document).split(separator: "\n").first { $0.hasPrefix("none ") })
-        // msgs/s median 1015 in [900, 1040]: 115 down, 25 up; p99 320 against [280, 290]: 40 down.
-        // Half the widths (70 and 5) would print ranges that miss 900 and all of [280, 290].
+        // msgs/s median 1015 in [900, 1040]: 115 down, 25 up; p99 282.5 in [280, 320]: 37.5 up.
+        // Half the widths (70 and 20) would print ranges that miss 900 and 320.
         #expect(row.contains("1015 ±115"), "\(row)")
-        #expect(row.contains("320.0 ±40.00"), "\(row)")
+        #expect(row.contains("282.5 ±37.50"), "\(row)")
         #expect(IntervalText.reach(from: 5, to: [4, 6]) == 1)
     }
 }
