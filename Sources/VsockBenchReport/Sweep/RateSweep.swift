@@ -142,9 +142,9 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
         }
         if report.inFlightCap > 0, report.inFlightMax >= UInt64(report.inFlightCap) {
-            return "the queue reached its cap of \(report.inFlightCap)"
+            return "the queue reached its cap of \(report.inFlightCap) per connection"
         }
-        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight (a busy machine?)"
+        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
     }
 
     static func knee(_ points: [Point]) -> (Double?, String) {
