@@ -138,6 +138,13 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     /// Who fell behind, in a few words; nil when the schedule was kept.
     static func behind(_ report: OpenLoopReport) -> String? {
         if report.keptUp { return nil }
+        guard report.unsent == 0 else {
+            return reason(report) + "; \(report.unsent) of \(report.scheduled) scheduled requests never sent (latency understated)"
+        }
+        return reason(report)
+    }
+
+    private static func reason(_ report: OpenLoopReport) -> String {
         if report.achievedPerSecond < report.askedPerSecond * OpenLoopReport.achievedShare {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
         }

@@ -31,6 +31,8 @@ import Testing
         #expect(!report.keptUp)
         #expect(report.verdict.contains("2068 of 4000 scheduled requests were never sent (the sender was 1.13 s behind at the end): the latency percentiles cover the 1932 sent and understate the wait"), "\(report.verdict)")
         #expect(report.verdict.contains("the queue grew to the in-flight cap of 16 per connection"), "\(report.verdict)")
+        let behind = try #require(RateSweepReport.behind(report))
+        #expect(behind.hasSuffix("; 2068 of 4000 scheduled requests never sent (latency understated)"), "\(behind)")
         let json = try #require(String(data: JSONEncoder().encode(report), encoding: .utf8))
         #expect(json.contains("\"unsent\":2068") && json.contains("\"behind_s\":1.126"), "\(json)")
     }
