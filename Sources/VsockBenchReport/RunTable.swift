@@ -29,6 +29,11 @@ public enum RunTable {
             out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
         }
         out += main.render() + "\n"
+        for c in document.cases {
+            if let open = c.openLoop, let unsent = open.unsentText {
+                out += "NOTE \(Terminal.safe(c.name)): \(unsent)\n"
+            }
+        }
         var costs = TextTable(
             columns: ["case", "writes/msg", "reads/msg", "target writes/msg", "target reads/msg", "cpu us/msg", "target cpu us/msg", "target processing"],
             rightAligned: [1, 2, 3, 4, 5, 6, 7])

@@ -84,6 +84,39 @@ import Testing
         #expect(achieved < 400, "5 ms per request allows at most 200/s: \(achieved)")
     }
 
+    /// A target that needs 1 ms per request answers under 1000/s: asked 2000/s for 2 s, the
+    /// sender falls further behind all along and about half the 4000 requests the interval
+    /// scheduled are never sent. They are counted (`unsent`, with how far behind the sender was
+    /// at the end), sent + unsent is the interval's schedule (requests scheduled during warmup
+    /// and sent late are not in it), and the verdict and the table say so.
+    @Test func requestsNeverSentAreCountedAndNamed() throws {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile("""
+            name: unsent
+            cases:
+              - {name: slow, workload: rr, request_size: 8KiB, response_size: 8KiB, rate: 2000/s, inflight: 16, target_cost: 1ms, duration: 2s, warmup: 200ms}
+            """)
+        let out = try Tool.run(["run", scenario, "--json", dir + "/r.json"])
+        #expect(out.status == 0, "falling behind is reported, not a failure: \(out.stdout)\n\(out.stderr)")
+        let document = try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))
+        let c = try #require((document["cases"] as? [[String: Any]])?.first)
+        let report = try #require(c["open_loop"] as? [String: Any])
+        let sent = try #require(report["measured_sends"] as? Int)
+        let unsent = try #require(report["unsent"] as? Int, "\(report)")
+        let behind = try #require(report["behind_s"] as? Double, "\(report)")
+        #expect(unsent > 1000, "1 ms per request answers under half of 2000/s: \(report)")
+        #expect(behind > 0.3, "the sender ends far behind: \(report)")
+        // The interval lasts 2 s (and a few ms more on a busy machine: the runner's timer).
+        #expect((3995...4040).contains(sent + unsent), "2 s at 2000/s schedules 4000: \(sent) sent + \(unsent) unsent")
+        #expect(report["kept_up"] as? Bool == false)
+        let verdict = try #require(report["verdict"] as? String)
+        #expect(verdict.contains("\(unsent) of \(sent + unsent) scheduled requests were never sent"), "\(verdict)")
+        #expect(verdict.contains("the latency percentiles cover the \(sent) sent and understate the wait"), "\(verdict)")
+        #expect(out.stdout.contains("NOTE slow: \(unsent) of \(sent + unsent) scheduled requests were never sent"), "\(out.stdout)")
+        let messages = try #require(c["messages"] as? Int)
+        #expect(messages <= sent, "only requests scheduled inside the interval are counted: \(messages) answered of \(sent) sent")
+    }
+
     /// A rate the target meets easily: answered at the rate asked (constant and Poisson).
     @Test(arguments: ["200/s", "{rate: 200/s, arrivals: poisson}"])
     func anEasyRateIsKept(rate: String) throws {
@@ -101,6 +134,12 @@ import Testing
         let sent = try #require(report["measured_sends"] as? Int)
         // Constant spacing sends 400 in 2 s; Poisson arrivals vary by about sqrt(400) = 20.
         #expect((320...480).contains(sent), "\(sent) sends in 2 s at 200/s")
+        let unsent = try #require(report["unsent"] as? Int, "\(report)")
+        #expect(unsent <= 1, "a rate easily kept leaves nothing unsent: \(report)")
+        #expect(report["behind_s"] as? Double ?? 1 < 0.01, "\(report)")
+        if rate == "200/s" {
+            #expect((399...404).contains(sent + unsent), "2 s at 200/s schedules 400: \(sent) sent + \(unsent) unsent")
+        }
         let achieved = try #require(report["achieved_per_s"] as? Double)
         #expect(achieved > 160 && achieved < 240, "\(achieved)/s answered of 200/s")
     }

@@ -22,6 +22,13 @@ public struct OpenLoopStats: Sendable, Equatable {
     public var inFlightMax: UInt64 = 0
     /// The cap on outstanding requests (`inflight`).
     public var inFlightCap: Int = 0
+    /// Requests scheduled inside the measured interval that were never sent by its end (the
+    /// sender was behind): not in the counts nor in the latency figures, though each would
+    /// have waited at least as long as the sender was behind.
+    public var unsent: UInt64 = 0
+    /// How far behind its schedule the sender was when the interval ended: from the intended
+    /// time of the first request not sent to the end (0 when on time).
+    public var behindNanos: UInt64 = 0
 
     public init() {}
 }
@@ -31,7 +38,10 @@ public struct OpenLoopStats: Sendable, Equatable {
 /// latency runs from that intended time, so a stall of the target shows in every request that
 /// waited through it (as wrk2 and HdrHistogram's corrected recording do), not as one slow
 /// sample. When `inflight` requests are outstanding the next one waits for a slot and is
-/// counted late: the target is not keeping up.
+/// counted late: the target is not keeping up. A request belongs to the measured interval by
+/// its intended time, not by when it left: requests scheduled during warmup but sent late are
+/// not counted, and those scheduled inside the interval but never sent by its end are
+/// counted as `unsent`.
 public struct OpenLoopSender {
     let rate: ArrivalRate
     /// This connection's share of the case's rate.
@@ -60,11 +70,15 @@ public struct OpenLoopSender {
         while true {
             let phase = control.phase
             if phase == .stop { break }
-            if !measuring, phase == .measure {
+            // A request scheduled during warmup stays a warmup request however late it leaves.
+            if !measuring, phase == .measure, UInt64(intended) >= control.measureStartNanos {
                 try shared.openInterval(at: sequence, sink: sink, lane: lane)
                 measuring = true
             }
-            if let quota, measuring, measured >= quota { break }
+            if let quota, measuring, measured >= quota {
+                try sink.finish()
+                return stats
+            }
             let due = UInt64(intended)
             // A pending batch goes before the wait: nothing more joins it before the next is due.
             if sink.pending > 0, MonotonicClock.nanos() < due { try sink.flush() }
@@ -88,13 +102,29 @@ public struct OpenLoopSender {
             let answered = shared.received.load(ordering: .acquiring)
             stats.inFlightMax = max(stats.inFlightMax, sequence + 1 > answered ? sequence + 1 - answered : 0)
             sequence += 1
-            switch rate.arrivals {
-            case .constant: intended += gap
-            case .poisson: intended += -log(max(generator.nextUnitDouble(), 1e-12)) * gap
-            }
+            intended = Self.next(after: intended, rate.arrivals, gap: gap, &generator)
         }
         try sink.finish()
+        // The requests from `intended` on were never sent: those due inside the interval are unsent.
+        let start = control.measureStartNanos
+        let end = control.stopStartNanos
+        if start > 0, end > start, UInt64(intended) < end {
+            stats.behindNanos = end - UInt64(intended)
+            var due = intended
+            while UInt64(due) < end {
+                if UInt64(due) >= start { stats.unsent += 1 }
+                due = Self.next(after: due, rate.arrivals, gap: gap, &generator)
+            }
+        }
         return stats
+    }
+
+    /// The intended time of the request after the one due at `intended`.
+    static func next(after intended: Double, _ arrivals: ArrivalRate.Arrivals, gap: Double, _ generator: inout SeededGenerator) -> Double {
+        switch arrivals {
+        case .constant: intended + gap
+        case .poisson: intended + -log(max(generator.nextUnitDouble(), 1e-12)) * gap
+        }
     }
 
     /// Sleeps until the monotonic clock reads `deadline`: in the kernel for the bulk of a long

@@ -20,6 +20,7 @@ public enum Phase: Int, Sendable {
 public final class RunControl: Sendable {
     private let phaseValue = Atomic<Int>(Phase.warmup.rawValue)
     private let measureStart = Atomic<UInt64>(0)
+    private let stopStart = Atomic<UInt64>(0)
     private let failureList = LockedValue<[String]>([])
     /// Workers that reached their message quota (count-bounded cases).
     private let finished = Atomic<Int>(0)
@@ -49,8 +50,12 @@ public final class RunControl: Sendable {
     /// When the case entered `measure` (monotonic nanoseconds; 0 before): the origin of its slices.
     public var measureStartNanos: UInt64 { measureStart.load(ordering: .acquiring) }
 
+    /// When the case entered `stop` (monotonic nanoseconds; 0 before): the end of the measured interval.
+    public var stopStartNanos: UInt64 { stopStart.load(ordering: .acquiring) }
+
     public func enter(_ phase: Phase) {
         if phase == .measure { _ = measureStart.compareExchange(expected: 0, desired: MonotonicClock.nanos(), ordering: .acquiringAndReleasing) }
+        if phase == .stop { _ = stopStart.compareExchange(expected: 0, desired: MonotonicClock.nanos(), ordering: .acquiringAndReleasing) }
         // Never go back: a failure may already have stopped the case.
         var current = phaseValue.load(ordering: .relaxed)
         while current < phase.rawValue {

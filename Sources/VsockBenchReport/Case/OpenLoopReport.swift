@@ -24,6 +24,13 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     /// Requests outstanding at most on one connection, and the cap (`inflight`).
     public var inFlightMax: UInt64
     public var inFlightCap: Int
+    /// Requests scheduled inside the measured interval but never sent by its end (the sender
+    /// was behind): in neither `measured_sends` nor the latency figures, which then understate
+    /// the wait. `measured_sends + unsent` is the number the interval scheduled.
+    public var unsent: UInt64
+    /// How far behind its schedule the sender was at the end of the interval, seconds (the
+    /// most behind of the connections); every unsent request would have waited at least this.
+    public var behindSeconds: Double
     public var keptUp: Bool
     /// One sentence: kept up, or how it fell behind.
     public var verdict: String
@@ -32,7 +39,40 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         case askedPerSecond = "asked_per_s", arrivals, sentPerSecond = "sent_per_s", achievedPerSecond = "achieved_per_s"
         case measuredSends = "measured_sends", lateSends = "late_sends", lateThresholdMicros = "late_threshold_us"
         case maxSendDelayMicros = "max_send_delay_us", inFlightMax = "in_flight_max", inFlightCap = "in_flight_cap"
-        case keptUp = "kept_up", verdict
+        case keptUp = "kept_up", verdict, unsent, behindSeconds = "behind_s"
+    }
+
+    public init(askedPerSecond: Double, arrivals: ArrivalRate.Arrivals, sentPerSecond: Double, achievedPerSecond: Double,
+                measuredSends: UInt64, lateSends: UInt64, lateThresholdMicros: Double, maxSendDelayMicros: Double,
+                inFlightMax: UInt64, inFlightCap: Int, unsent: UInt64 = 0, behindSeconds: Double = 0, keptUp: Bool, verdict: String) {
+        self.askedPerSecond = askedPerSecond
+        self.arrivals = arrivals
+        self.sentPerSecond = sentPerSecond
+        self.achievedPerSecond = achievedPerSecond
+        self.measuredSends = measuredSends
+        self.lateSends = lateSends
+        self.lateThresholdMicros = lateThresholdMicros
+        self.maxSendDelayMicros = maxSendDelayMicros
+        self.inFlightMax = inFlightMax
+        self.inFlightCap = inFlightCap
+        self.unsent = unsent
+        self.behindSeconds = behindSeconds
+        self.keptUp = keptUp
+        self.verdict = verdict
+    }
+
+    /// Documents written before `unsent` and `behind_s` existed read as nothing unsent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            askedPerSecond: try c.decode(Double.self, forKey: .askedPerSecond), arrivals: try c.decode(ArrivalRate.Arrivals.self, forKey: .arrivals),
+            sentPerSecond: try c.decode(Double.self, forKey: .sentPerSecond), achievedPerSecond: try c.decode(Double.self, forKey: .achievedPerSecond),
+            measuredSends: try c.decode(UInt64.self, forKey: .measuredSends), lateSends: try c.decode(UInt64.self, forKey: .lateSends),
+            lateThresholdMicros: try c.decode(Double.self, forKey: .lateThresholdMicros), maxSendDelayMicros: try c.decode(Double.self, forKey: .maxSendDelayMicros),
+            inFlightMax: try c.decode(UInt64.self, forKey: .inFlightMax), inFlightCap: try c.decode(Int.self, forKey: .inFlightCap),
+            unsent: try c.decodeIfPresent(UInt64.self, forKey: .unsent) ?? 0,
+            behindSeconds: try c.decodeIfPresent(Double.self, forKey: .behindSeconds) ?? 0,
+            keptUp: try c.decode(Bool.self, forKey: .keptUp), verdict: try c.decode(String.self, forKey: .verdict))
     }
 
     /// Kept up: answered at least this share of the rate asked...
@@ -55,33 +95,48 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             lateThresholdMicros: (Double(OpenLoopSender.lateThresholdNanos(perSecond: perConnection)) / 1e3).rounded(toPlaces: 1),
             maxSendDelayMicros: (Double(stats.map(\.maxSendDelayNanos).max() ?? 0) / 1e3).rounded(toPlaces: 1),
             inFlightMax: stats.map(\.inFlightMax).max() ?? 0, inFlightCap: stats.first?.inFlightCap ?? 0,
+            unsent: stats.reduce(0) { $0 + $1.unsent },
+            behindSeconds: (Double(stats.map(\.behindNanos).max() ?? 0) / 1e9).rounded(toPlaces: 3),
             keptUp: false, verdict: "")
         report.judge()
         return report
     }
 
+    /// The requests the measured interval scheduled: those sent and those never sent.
+    public var scheduled: UInt64 { measuredSends + unsent }
+
+    /// What the unsent requests mean, or nil when every scheduled request was sent.
+    public var unsentText: String? {
+        guard unsent > 0 else { return nil }
+        return "\(unsent) of \(scheduled) scheduled requests were never sent (the sender was \(Format.fixed(behindSeconds, 2)) s behind at the end): "
+            + "the latency percentiles cover the \(measuredSends) sent and understate the wait"
+    }
+
     mutating func judge() {
         let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
+        let unsentShare = scheduled > 0 ? Double(unsent) / Double(scheduled) : 0
         let answered = askedPerSecond > 0 ? achievedPerSecond / askedPerSecond : 0
-        keptUp = answered >= Self.achievedShare && lateShare <= Self.lateShare
+        keptUp = answered >= Self.achievedShare && lateShare <= Self.lateShare && unsentShare <= Self.lateShare
         let asked = ArrivalRate(perSecond: askedPerSecond).summary
         let late = "\(lateSends) of \(measuredSends) sends left late (more than \(Format.compact(lateThresholdMicros)) us after their time"
             + (lateSends > 0 ? ", up to \(Format.compact(maxSendDelayMicros / 1e3)) ms)" : ")")
         if keptUp {
-            verdict = "kept up: answered \(Format.compact(achievedPerSecond))/s of \(asked); \(late); at most \(inFlightMax) in flight"
+            verdict = "kept up: answered \(Format.compact(achievedPerSecond))/s of \(asked); \(late); at most \(inFlightMax) in flight per connection"
+                + (unsent > 0 ? "; \(unsent) of \(scheduled) scheduled requests not sent by the end" : "")
             return
         }
         var why: [String] = []
+        if let unsentText { why.append(unsentText) }
         let capReached = inFlightCap > 0 && inFlightMax >= UInt64(inFlightCap)
         if answered < Self.achievedShare { why.append("the target answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answered * 100, 0))%)") }
-        if capReached { why.append("the queue grew to the in-flight cap of \(inFlightCap)") }
+        if capReached { why.append("the queue grew to the in-flight cap of \(inFlightCap) per connection") }
         if lateShare > Self.lateShare {
             if answered >= Self.achievedShare, !capReached {
-                why.append("\(late) while at most \(inFlightMax) were in flight: the driver did not keep its own schedule (a busy machine? try pinning, or a lower rate)")
+                why.append("\(late) while at most \(inFlightMax) were in flight per connection: the driver did not keep its own schedule (a busy machine? try pinning, or a lower rate)")
             } else {
                 why.append(late)
             }
         }
-        verdict = "did NOT keep up: " + why.joined(separator: "; ") + "; the latency figures include that wait"
+        verdict = "did NOT keep up: " + why.joined(separator: "; ") + (unsent > 0 ? "; the latency figures of those sent include their wait" : "; the latency figures include that wait")
     }
 }

@@ -138,13 +138,20 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     /// Who fell behind, in a few words; nil when the schedule was kept.
     static func behind(_ report: OpenLoopReport) -> String? {
         if report.keptUp { return nil }
+        guard report.unsent == 0 else {
+            return reason(report) + "; \(report.unsent) of \(report.scheduled) scheduled requests never sent (latency understated)"
+        }
+        return reason(report)
+    }
+
+    private static func reason(_ report: OpenLoopReport) -> String {
         if report.achievedPerSecond < report.askedPerSecond * OpenLoopReport.achievedShare {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
         }
         if report.inFlightCap > 0, report.inFlightMax >= UInt64(report.inFlightCap) {
-            return "the queue reached its cap of \(report.inFlightCap)"
+            return "the queue reached its cap of \(report.inFlightCap) per connection"
         }
-        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight (a busy machine?)"
+        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
     }
 
     static func knee(_ points: [Point]) -> (Double?, String) {
