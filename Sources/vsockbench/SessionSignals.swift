@@ -25,7 +25,8 @@ enum SessionSignals {
             case .repeated:
                 break
             case .quit(let status):
-                printError("vsockbench \(command): quitting now: no report, no files written\(followsCommand ? "; the command was killed" : "")")
+                // (A --pcap is written as packets come: what it holds so far stays.)
+                printError("vsockbench \(command): quitting now: no report, no JSON or HTML written\(followsCommand ? "; the command was killed" : "")")
                 _exit(status)
             }
         }
