@@ -4,7 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same number on every architecture */
+#endif
 
 /* Between fork and exec the child only makes async-signal-safe calls: it may be a fork of a
  * multi-threaded Swift process. */
@@ -21,6 +27,7 @@ int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp
 		close(release[1]);
 		return saved;
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int saved = errno;
@@ -36,6 +43,12 @@ int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp
 
 		close(release[1]);
 		close(exec_error[0]);
+		/* Killed when vsockbench goes, however it goes (SIGKILL included): a followed command
+		 * never outlives the session that started it. The signal is not cleared by execve
+		 * (unless the command is set-user-ID). A parent that died before prctl took effect
+		 * sends nothing: then this child's parent is no longer it, and it ends now. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
+			_exit(127);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_DFL);
@@ -59,4 +72,10 @@ int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp
 	child->release_fd = release[1];
 	child->exec_error_fd = exec_error[0];
 	return 0;
+}
+
+int cvp_pidfd_open(pid_t pid)
+{
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+	return fd < 0 ? -errno : (int)fd;
 }

@@ -8,13 +8,16 @@ import Glibc
 ///
 /// Call `start` before any other thread exists: threads inherit the blocked-signal mask.
 public enum SignalWatcher {
-    public static func start(_ onSignal: @escaping @Sendable (Int32) -> Void) {
+    /// The signals `start` takes unless told otherwise.
+    public static let stoppingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Takes `signals` (a subset of SIGINT, SIGTERM, SIGHUP, say: a command that leaves SIGINT
+    /// to a child it waits for) on a thread of its own, calling `onSignal` for each.
+    public static func start(signals: [Int32] = stoppingSignals, _ onSignal: @escaping @Sendable (Int32) -> Void) {
         signal(SIGPIPE, SIG_IGN)
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGHUP)
+        for watched in signals { sigaddset(&set, watched) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let watched = set
         _ = NativeThread.spawn(name: "signals") {

@@ -1,4 +1,3 @@
-import Synchronization
 import VsockBenchSupport
 import VsockProbe
 
@@ -59,6 +58,9 @@ public struct Observation: Sendable {
     public var pids: [Int32]
     /// The command's exit status (128 + signal), when a command ran.
     public var exitStatus: Int32?
+    /// The signal that stopped the observation early (see ``SessionStop``); nil when it ran to
+    /// its end. A warning says so too.
+    public var stopSignal: Int32? = nil
     public var warnings: [String]
     /// The packet programs and the probe's, attached or not.
     public var sources: [ProbeSource]
@@ -79,14 +81,20 @@ public struct Observation: Sendable {
 }
 
 /// Runs an observation: the tap on the port, the probe on the followed processes, the ring
-/// buffer drained on this thread until the duration, the command's exit or Ctrl-C.
+/// buffer drained on this thread until the duration, the processes' or the command's exit, or a
+/// signal taken by the caller's ``SessionStop``.
 public enum ObserveSession {
     /// Drains the ring buffer every this many milliseconds (plus the time taking the events
     /// takes): the BPF side never wakes the reader, and the 8 MiB buffer holds about 116,000
     /// events, 20 ms of 5.8 million a second.
     static let pollMilliseconds: Int32 = 20
 
-    public static func run(_ options: ObserveOptions) throws -> Observation {
+    /// `stop` takes the signals of the caller's signal thread (SIGTERM, SIGHUP; SIGINT too when no
+    /// command is followed). Without a command the observation then ends at once; a command is
+    /// sent the signal and has ``SessionStop/graceSeconds`` to exit before it gets SIGKILL, and the
+    /// observation ends when it has. Either way what was observed is returned, with a warning
+    /// saying so. However this ends (an error included), the command is not left running.
+    public static func run(_ options: ObserveOptions, stop: SessionStop = SessionStop()) throws -> Observation {
         // A pid that names no process would end the observation at its first poll, empty.
         for pid in options.pids where kill(pid, 0) != 0 && errno != EPERM {
             throw ObserveError(operation: "following pid \(pid)", errno: errno, detail: "check --pid: the process must be running")
@@ -100,26 +108,23 @@ public enum ObserveSession {
             held.waitUntilHeld()
             child = held
             pids = [held.pid] + pids
+            stop.follow(held)
         }
+        // Every way out below ends the command (signal, bounded wait, SIGKILL) and reaps it: a
+        // failing poll must not leave it running. After a normal end it is reaped and this does
+        // nothing.
+        defer { child?.end() }
         let configuration = ProbeConfiguration(
             pids: pids, followChildren: true, vsockPort: options.port, vsockCID: options.cid,
             countsProcesses: options.followsProcesses, capturesWrites: options.followsProcesses,
             countsVsockPackets: false)
-        let probe: Probe
-        do {
-            probe = try Probe(configuration: configuration, tap: tap)
-        } catch {
-            child?.abandon()
-            throw error
-        }
+        let probe = try Probe(configuration: configuration, tap: tap)
         defer { probe.close() }
         let pcap = try options.pcapPath.map { try PcapWriter(path: $0, realtimeOffsetNanos: Self.realtimeOffsetNanos()) }
         var builder = ObservationBuilder(pcap: pcap)
         let switchesBefore = child == nil ? ContextSwitches.voluntary(of: pids) : nil
         let before = try probe.read()
         let startedAt = iso8601Now()
-        let stop = StopRequest()
-        if child == nil { SignalWatcher.start { _ in stop.request() } }
         // With a command, Ctrl-C (SIGINT to the whole foreground group) is the command's: it
         // ends, and the observation is still reported, as a shell waiting for a command does
         // (and `probe -- COMMAND`). The command was forked before: its own dispositions stand.
@@ -135,6 +140,7 @@ public enum ObserveSession {
         builder.startNanos = start
         try child?.release()
         var exitStatus: Int32?
+        var killed = false
         var lag = ReaderLag(since: start)
         while true {
             let events = try tap.poll(timeoutMilliseconds: pollMilliseconds)
@@ -146,8 +152,13 @@ public enum ObserveSession {
                     exitStatus = status
                     break
                 }
+                // A stopping signal was passed on to the command (by `stop`): it is observed
+                // until it exits, and killed if it outlasts the grace time.
+                if !killed, let since = stop.secondsSinceSignal, since >= SessionStop.graceSeconds {
+                    killed = child.signal(SIGKILL)
+                }
             } else {
-                if stop.requested { break }
+                if stop.signal != nil { break }
                 if let duration = options.durationSeconds, elapsed >= duration { break }
                 if !pids.isEmpty && !pids.contains(where: { kill($0, 0) == 0 || errno == EPERM }) { break }
             }
@@ -176,12 +187,19 @@ public enum ObserveSession {
         }
         var counters = after.subtracting(before).excludingProbeReads()
         counters.vsock = Self.vsockCounters(builder.connections.values.map(\.tracker))
+        var warnings = probe.warnings + (lag.warning.map { [$0] } ?? [])
+        if let signal = stop.signal {
+            warnings.append(
+                ProbeSession.stopWarning(
+                    signal: signal, seconds: seconds, requested: child == nil ? options.durationSeconds : nil,
+                    commandStatus: exitStatus, killed: killed) + "; the figures cover that time only")
+        }
         return Observation(
             options: options, connections: builder.connections, writeSizes: builder.writeSizes,
             writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
             seconds: seconds, lostPackets: (try? tap.lostPackets()) ?? 0, lostWrites: (try? probe.lostWrites()) ?? 0,
             contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
-            warnings: probe.warnings + (lag.warning.map { [$0] } ?? []), sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
+            stopSignal: stop.signal, warnings: warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
             startedAt: startedAt, pcapPackets: pcap?.packets)
     }
 
@@ -213,13 +231,6 @@ public enum ObserveSession {
         clock_gettime(CLOCK_MONOTONIC, &mono)
         return (Int64(real.tv_sec) - Int64(mono.tv_sec)) * 1_000_000_000 + Int64(real.tv_nsec) - Int64(mono.tv_nsec)
     }
-}
-
-/// Set from the signal watcher's thread, read by the drain loop.
-final class StopRequest: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func request() { flag.store(true, ordering: .relaxed) }
-    var requested: Bool { flag.load(ordering: .relaxed) }
 }
 
 extension ProbeCounters {

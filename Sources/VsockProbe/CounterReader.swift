@@ -76,16 +76,17 @@ struct CounterReader {
         return counts
     }
 
-    /// A per-CPU hash of u64 counts by key, named; nil when the tracepoint never fired.
+    /// A per-CPU hash of u64 counts by key, named; empty when the tracepoint never fired (a
+    /// zero: the program is attached, or this is not called).
     private func hashCounts<Key: BitwiseCopyable>(
         map name: String, zero: Key, name keyName: (Key) -> String
-    ) throws -> [String: UInt64]? {
+    ) throws -> [String: UInt64] {
         let map = try PerCPUMap(fd: objects.main.mapDescriptor(named: name), name: name, valueSize: 8)
         var counts: [String: UInt64] = [:]
         for key in try map.keys(of: Key.self, zero: zero) {
             guard let count = try map.sum(key: key)?.first, count > 0 else { continue }
             counts[keyName(key), default: 0] += count
         }
-        return counts.isEmpty ? nil : counts
+        return counts
     }
 }

@@ -9,13 +9,21 @@ import Glibc
 /// command makes its first system call; ``release()`` lets it exec.
 ///
 /// The held child waits in read(2) on a pipe; once released, its only system call before the
-/// command's own is execve.
+/// command's own is execve. It gets SIGKILL if the thread that started it ends first
+/// (PR_SET_PDEATHSIG), so it never outlives a vsockbench killed outright; every other way out
+/// ends it with ``end(signal:graceSeconds:)`` (the deinit too).
+///
+/// The pid is signalled only under the lock that reaping takes, so a signal never reaches a
+/// process that took the number after this one was reaped.
 public final class HeldProcess: Sendable {
     /// The child's pid, which stays the command's pid after exec.
     public let pid: Int32
     private let descriptors: Mutex<(release: Int32, execError: Int32)?>
+    /// The exit status once reaped. Held while reaping and while signalling, never while blocked.
     private let reaped = Mutex<Int32?>(nil)
     private let usage = Mutex<rusage?>(nil)
+    /// A pidfd of the child (polls readable once it has exited), or -1 where the kernel has none.
+    private let exitDescriptor: Int32
 
     /// Forks the child; `executable` is looked up in PATH when it has no slash.
     public init(executable: String, arguments: [String], environment: [String: String]? = nil) throws {
@@ -32,13 +40,15 @@ public final class HeldProcess: Sendable {
         }
         pid = child.pid
         descriptors = Mutex((child.release_fd, child.exec_error_fd))
+        let pidfd = cvp_pidfd_open(child.pid)
+        exitDescriptor = pidfd >= 0 ? pidfd : -1
     }
 
     deinit {
-        // A child never released is told to exit (its pipe closes) and reaped.
-        if descriptors.withLock({ $0 != nil }) {
-            abandon()
-        }
+        // A child never released is told to exit (its pipe closes) and reaped; a released one
+        // still running is ended: nothing started here is left behind.
+        end(signal: SIGTERM, graceSeconds: 2)
+        if exitDescriptor >= 0 { Glibc.close(exitDescriptor) }
     }
 
     /// Waits (up to `timeout` seconds) until the child is blocked in its read, so that no
@@ -79,18 +89,34 @@ public final class HeldProcess: Sendable {
     }
 
     /// Blocks until the command exits; its exit status, or 128 + the signal that ended it.
+    /// The wait itself holds no lock (another thread may signal the command meanwhile).
     public func waitForExit() -> Int32 {
-        reaped.withLock { status in
-            if let status { return status }
-            var raw: Int32 = 0
-            var resources = rusage()
-            while wait4(pid, &raw, 0, &resources) < 0 {
-                if errno != EINTR { return 127 }
+        while true {
+            if let status = exitStatusIfExited() { return status }
+            // Until it has exited, without reaping it: the pid stays this child's.
+            var info = siginfo_t()
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno != EINTR {
+                // ECHILD: reaped meanwhile by another thread (the status is then set), or not
+                // this process's child at all.
+                return exitStatusIfExited() ?? 127
             }
-            usage.withLock { $0 = resources }
-            let result = Self.exitStatus(raw)
-            status = result
-            return result
+        }
+    }
+
+    /// Waits up to `seconds` for the command to exit: its status, or nil if it still runs.
+    /// Wakes as it exits (on its pidfd; where the kernel has none, every 10 ms).
+    public func waitForExit(timeout seconds: Double) -> Int32? {
+        let deadline = Monotonic.now + seconds
+        while true {
+            if let status = exitStatusIfExited() { return status }
+            let left = deadline - Monotonic.now
+            if left <= 0 { return nil }
+            if exitDescriptor >= 0 {
+                var descriptor = pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, Int32(min(left, 1) * 1000) + 1)
+            } else {
+                usleep(UInt32(min(left, 0.01) * 1e6) + 1)
+            }
         }
     }
 
@@ -111,6 +137,36 @@ public final class HeldProcess: Sendable {
     /// from wait4), once it has exited; nil before.
     public var voluntaryContextSwitches: Int? {
         usage.withLock { $0.map { Int($0.ru_nvcsw) } }
+    }
+
+    /// Sends `signal` to the command, unless it has been reaped. To the command's process group
+    /// when the command leads one of its own (it called setsid or setpgid: its children are in
+    /// it, as a shell's job), else to its pid alone: a held child is forked into vsockbench's
+    /// group, which must not be signalled. Returns whether a signal was sent.
+    @discardableResult
+    public func signal(_ signal: Int32) -> Bool {
+        reaped.withLock { status in
+            guard status == nil else { return false }
+            let group = getpgid(pid)
+            let target = group == pid && group != getpgrp() ? -pid : pid
+            return kill(target, signal) == 0
+        }
+    }
+
+    /// Ends the command on any way out: a child never released is abandoned; a running one
+    /// gets `signal`, `graceSeconds` to exit, then SIGKILL; either way it is reaped. Its status
+    /// (as ``waitForExit()``); at once when it has already exited.
+    @discardableResult
+    public func end(signal first: Int32 = SIGTERM, graceSeconds: Double = 5) -> Int32 {
+        if descriptors.withLock({ $0 != nil }) {
+            abandon()
+            return waitForExit()
+        }
+        if let status = exitStatusIfExited() { return status }
+        signal(first)
+        if let status = waitForExit(timeout: graceSeconds) { return status }
+        signal(SIGKILL)
+        return waitForExit()
     }
 
     /// Ends a child that was never released: closing its pipe makes it exit; then reaps it.

@@ -2,12 +2,13 @@ extension ProbeCounters {
     /// The counts between `earlier` and this reading (both from the same probe): what a measured
     /// interval cost, without setup or warmup. Counters only grow; a smaller later value (another
     /// probe's reading) gives 0 rather than wrapping. Zero entries are left out of the
-    /// dictionaries, and a dictionary left empty is nil ("did not fire in the interval").
+    /// dictionaries; a dictionary left empty stays empty (counted, none in the interval: `{}`),
+    /// and only a counter not attached is nil.
     public func subtracting(_ earlier: ProbeCounters) -> ProbeCounters {
         ProbeCounters(
             kvmRun: kvmRun.map { $0.minusSaturating(earlier.kvmRun ?? 0) },
-            kvmExits: kvmExits.flatMap { $0.minus(earlier.kvmExits ?? [:]).nilIfEmpty },
-            kvmUserspaceExits: kvmUserspaceExits.flatMap { $0.minus(earlier.kvmUserspaceExits ?? [:]).nilIfEmpty },
+            kvmExits: kvmExits.map { $0.minus(earlier.kvmExits ?? [:]) },
+            kvmUserspaceExits: kvmUserspaceExits.map { $0.minus(earlier.kvmUserspaceExits ?? [:]) },
             vsock: vsock.map { $0.subtracting(earlier.vsock) },
             syscalls: syscalls.minus(earlier.syscalls),
             vsockIRQs: vsockIRQs.map { $0.minusSaturating(earlier.vsockIRQs ?? 0) },
@@ -18,7 +19,7 @@ extension ProbeCounters {
     /// All system calls counted.
     public var totalSyscalls: UInt64 { syscalls.values.reduce(0, &+) }
 
-    /// All VM exits counted by `kvm_exit`, nil where it did not fire.
+    /// All VM exits counted by `kvm_exit` (0 when it counted none), nil where it is not attached.
     public var totalKVMExits: UInt64? { kvmExits.map { $0.values.reduce(0, &+) } }
 }
 
@@ -64,6 +65,4 @@ extension Dictionary where Value == UInt64 {
             if difference > 0 { result[entry.key] = difference }
         }
     }
-
-    fileprivate var nilIfEmpty: [Key: UInt64]? { isEmpty ? nil : self }
 }

@@ -44,10 +44,11 @@ public struct ProbeCounters: Codable, Equatable, Sendable {
     public var kvmRun: UInt64?
     /// VM exits in the kernel (`kvm/kvm_exit`) on the followed VMM's vcpu threads, by reason
     /// (VMX names like `IO_INSTRUCTION`, `HLT`, `EPT_VIOLATION`; else the number). Most exits are
-    /// handled in the kernel and never reach user space. nil where it did not fire or attach.
+    /// handled in the kernel and never reach user space. Empty (`{}`) when it is attached and
+    /// counted none; nil (`null`) only where it is not attached.
     public var kvmExits: [String: UInt64]?
     /// Returns from KVM_RUN to the VMM (`kvm/kvm_userspace_exit`) by `KVM_EXIT_*` reason
-    /// (`IO`, `MMIO`, `HLT`...). nil where it did not fire or attach.
+    /// (`IO`, `MMIO`, `HLT`...). Empty when attached and none counted; nil where not attached.
     public var kvmUserspaceExits: [String: UInt64]?
     /// vsock packets by direction and op, filtered by the configured CID/port.
     public var vsock: VsockCounters?

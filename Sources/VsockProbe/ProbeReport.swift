@@ -7,6 +7,7 @@ public enum ProbeReport {
         var lines: [String] = []
         var banner = "vsockbench probe: \(title), \(formatSeconds(result.seconds))"
         if let status = result.exitStatus { banner += ", exit status \(status)" }
+        if let signal = result.stopSignal { banner += ", stopped early by \(SessionStop.name(of: signal))" }
         lines.append(banner)
         let attached = counters.sources.filter(\.attached).count
         lines.append("programs: \(attached) attached, \(counters.sources.count - attached) off")

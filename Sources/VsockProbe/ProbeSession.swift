@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +10,19 @@ public struct ProbeSessionResult: Sendable {
     public var exitStatus: Int32?
     /// Wall-clock time from the release of the command (or the attach) to the end.
     public var seconds: Double
-    /// The probe's warnings (programs switched off by a layout mismatch, attach failures).
+    /// The probe's warnings (programs switched off by a layout mismatch, attach failures), and
+    /// that a signal stopped the session early.
     public var warnings: [String]
+    /// The signal that stopped the session early (see ``SessionStop``); nil when it ran to its end.
+    public var stopSignal: Int32?
+
+    public init(counters: ProbeCounters, exitStatus: Int32?, seconds: Double, warnings: [String], stopSignal: Int32? = nil) {
+        self.counters = counters
+        self.exitStatus = exitStatus
+        self.seconds = seconds
+        self.warnings = warnings
+        self.stopSignal = stopSignal
+    }
 }
 
 /// Runs a command, or watches a running process, under a ``Probe``: what `vsockbench probe` does.
@@ -26,24 +35,26 @@ public enum ProbeSession {
     /// ignored meanwhile, as by a shell waiting for a command: Ctrl-C ends the command and the
     /// counts are still reported. `handlesInterrupts: false` leaves signal dispositions alone
     /// (for callers such as tests that run sessions concurrently).
+    ///
+    /// A signal `stop` takes (the caller's signal thread: SIGTERM, SIGHUP) is passed on to the
+    /// command, which has ``SessionStop/graceSeconds`` to exit before it gets SIGKILL; the counts
+    /// are still reported. However this ends (an error included), the command is not left running.
     public static func run(
         command: [String], configuration: ProbeConfiguration, interval: Double? = nil,
-        handlesInterrupts: Bool = true, onInterval: IntervalHandler = { _, _ in }
+        handlesInterrupts: Bool = true, stop: SessionStop = SessionStop(), onInterval: IntervalHandler = { _, _ in }
     ) throws -> ProbeSessionResult {
         guard let executable = command.first else {
             throw ProbeError(operation: "starting the command", detail: "no command given after --")
         }
         let child = try HeldProcess(executable: executable, arguments: Array(command.dropFirst()))
+        // Every way out below ends the command (signal, bounded wait, SIGKILL) and reaps it; after
+        // a normal end it is reaped already and this does nothing.
+        defer { child.end() }
         child.waitUntilHeld()
+        stop.follow(child)
         var configuration = configuration
         configuration.pids = [child.pid] + configuration.pids
-        let probe: Probe
-        do {
-            probe = try Probe(configuration: configuration)
-        } catch {
-            child.abandon()
-            throw error
-        }
+        let probe = try Probe(configuration: configuration)
         defer { probe.close() }
         let previousInterrupt = handlesInterrupts ? signal(SIGINT, SIG_IGN) : nil
         let previousQuit = handlesInterrupts ? signal(SIGQUIT, SIG_IGN) : nil
@@ -56,28 +67,35 @@ public enum ProbeSession {
         let start = Monotonic.now
         try child.release()
         var ticker = IntervalTicker(probe: probe, interval: interval, start: start)
+        var killed = false
         let status: Int32
-        if interval == nil {
-            status = child.waitForExit()
-        } else {
-            var exited = child.exitStatusIfExited()
-            while exited == nil {
-                usleep(10_000)
-                try ticker.tick(onInterval)
-                exited = child.exitStatusIfExited()
+        while true {
+            // Without --interval the wait wakes as the command exits (its pidfd), so the time
+            // reported is the command's; the wake-ups in between only look for a stop.
+            if let exited = child.waitForExit(timeout: interval == nil ? 0.25 : 0.01) {
+                status = exited
+                break
             }
-            status = exited ?? 0
+            try ticker.tick(onInterval)
+            if !killed, let since = stop.secondsSinceSignal, since >= SessionStop.graceSeconds {
+                killed = child.signal(SIGKILL)
+            }
+        }
+        let seconds = Monotonic.now - start
+        var warnings = probe.warnings
+        if let signal = stop.signal {
+            warnings.append(stopWarning(signal: signal, seconds: seconds, commandStatus: status, killed: killed) + "; the counts cover that time only")
         }
         return ProbeSessionResult(
-            counters: try probe.read(), exitStatus: status, seconds: Monotonic.now - start, warnings: probe.warnings)
+            counters: try probe.read(), exitStatus: status, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
     }
 
     /// Counts process `pid` (and its new children) for `duration` seconds, or until it exits,
-    /// or until SIGINT (Ctrl-C), which then ends the count instead of vsockbench (unless
-    /// `handlesInterrupts` is false).
+    /// or until `stop` takes a signal (the caller's signal thread: SIGINT, SIGTERM, SIGHUP),
+    /// which then ends the count early instead of vsockbench. The process is never signalled.
     public static func attach(
         pid: Int32, duration: Double?, configuration: ProbeConfiguration, interval: Double? = nil,
-        handlesInterrupts: Bool = true, onInterval: IntervalHandler = { _, _ in }
+        stop: SessionStop = SessionStop(), onInterval: IntervalHandler = { _, _ in }
     ) throws -> ProbeSessionResult {
         guard kill(pid, 0) == 0 || errno == EPERM else {
             throw ProbeError(operation: "attaching to pid \(pid)", errno: errno, detail: "no such process")
@@ -86,24 +104,45 @@ public enum ProbeSession {
         configuration.pids = [pid] + configuration.pids
         let probe = try Probe(configuration: configuration)
         defer { probe.close() }
-        interrupted.store(false, ordering: .relaxed)
-        let previous = handlesInterrupts ? signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) } : nil
-        defer { if handlesInterrupts { signal(SIGINT, previous) } }
         let start = Monotonic.now
         var ticker = IntervalTicker(probe: probe, interval: interval, start: start)
-        while !interrupted.load(ordering: .relaxed) {
+        while stop.signal == nil {
             if let duration, Monotonic.now - start >= duration { break }
             if kill(pid, 0) != 0 && errno == ESRCH { break }
             usleep(10_000)
             try ticker.tick(onInterval)
         }
+        let seconds = Monotonic.now - start
+        var warnings = probe.warnings
+        if let signal = stop.signal {
+            warnings.append(stopWarning(signal: signal, seconds: seconds, requested: duration) + "; the counts cover that time only")
+        }
         return ProbeSessionResult(
-            counters: try probe.read(), exitStatus: nil, seconds: Monotonic.now - start, warnings: probe.warnings)
+            counters: try probe.read(), exitStatus: nil, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
+    }
+
+    /// What a session a signal stopped early says: after how long, of how long asked for
+    /// (`requested`), and what became of the followed command (`commandStatus`; `killed` when it
+    /// had not exited ``SessionStop/graceSeconds`` after the signal and got SIGKILL).
+    public static func stopWarning(
+        signal: Int32, seconds: Double, requested: Double? = nil, commandStatus: Int32? = nil, killed: Bool = false
+    ) -> String {
+        // A whole number of seconds as asked (30 s), the rest to the millisecond.
+        func span(_ value: Double) -> String {
+            value == value.rounded() && value < 1e9 ? "\(Int(value)) s" : ProbeReport.formatSeconds(value)
+        }
+        let name = SessionStop.name(of: signal)
+        var text = "stopped by \(name) after \(ProbeReport.formatSeconds(seconds))"
+        if let requested { text += " of the \(span(requested)) asked for" }
+        if let commandStatus {
+            let grace = span(SessionStop.graceSeconds)
+            text += killed
+                ? "; the command was sent \(name), had not exited \(grace) later and was killed (SIGKILL), status \(commandStatus)"
+                : "; the command was sent \(name) and exited with status \(commandStatus)"
+        }
+        return text
     }
 }
-
-/// Set by the SIGINT handler of ``ProbeSession/attach(pid:duration:configuration:interval:onInterval:)``.
-private let interrupted = Atomic<Bool>(false)
 
 /// Reads the probe each time an interval has passed and hands over the difference.
 private struct IntervalTicker {

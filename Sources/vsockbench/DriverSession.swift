@@ -82,8 +82,7 @@ final class DriverSession {
                 return  // the same request, delivered twice
             }
             if let runner = holder.value, !runner.wasInterrupted {
-                let name = signal == SIGINT ? "interrupted" : signal == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
-                printError("\nvsockbench: \(name); stopping the current case, then reporting what was measured (Ctrl-C again to quit now, without a report)")
+                printError("\nvsockbench: \(SessionSignals.describe(signal)); stopping the current case, then reporting what was measured (Ctrl-C again to quit now, without a report)")
                 runner.interrupt()
             } else {
                 // Quit now, but not leave the local target or its directory behind.

@@ -35,6 +35,14 @@ extension VsockBench {
                 Loopback (both ends on this machine, CID 1): the side connecting to PORT is taken as \
                 the parent.
 
+                Signals: Ctrl-C reaches a COMMAND (the terminal signals its whole group), which ends, \
+                and observe reports. SIGTERM or SIGHUP is passed on to the COMMAND, which gets SIGKILL \
+                if it has not exited 5 s later; without a COMMAND, SIGTERM, SIGHUP and Ctrl-C end the \
+                observation. Either way the report and the --json, --html and --pcap files are \
+                written, a warning says it was cut short, and the exit status is 128 + the signal \
+                (143 for SIGTERM). A second signal (half a second later or more) quits at once, \
+                without a report. The COMMAND dies with vsockbench, even one killed outright.
+
                 Its cost: the BPF programs run on every packet of PORT (and, when following, every \
                 system call of the machine), and one thread drains their ring buffer every 20 ms. \
                 Events it could not take (the buffer was full) are counted in lost_events.
@@ -89,6 +97,10 @@ extension VsockBench {
         }
 
         func run() throws {
+            // First, before any thread exists: SIGTERM and SIGHUP (SIGINT too without a command)
+            // end the observation early, and it still reports.
+            let stop = SessionStop()
+            SessionSignals.start(stop, command: "observe", followsCommand: !command.isEmpty)
             try checkWritable(json == "-" ? nil : json, html, pcap)
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else { throw fail("observe: \(availability.message)", code: Exit.badInput) }
@@ -96,7 +108,7 @@ extension VsockBench {
                 port: port, cid: cid, pids: pid, command: command, durationSeconds: duration?.seconds, pcapPath: pcap)
             let observation: Observation
             do {
-                observation = try ObserveSession.run(options)
+                observation = try ObserveSession.run(options, stop: stop)
             } catch {
                 throw fail("observe: \(error)", code: Exit.badInput)
             }
@@ -111,6 +123,8 @@ extension VsockBench {
                 if json == "-" { FileHandle.standardOutput.write(Data(bytes)) } else { try writeFile(json, bytes) }
             }
             if let html { try writeFile(html, Array(ObserveHTML.render(document).utf8)) }
+            // Stopped by a signal: 128 + the signal, as `run` (the command's status is in the report).
+            if let signal = observation.stopSignal ?? stop.signal { throw ExitCode(128 + signal) }
             if let status = observation.exitStatus, status != 0 { throw ExitCode(status) }
         }
     }

@@ -18,6 +18,14 @@ extension VsockBench {
                 vsockbench exits with the command's status. Needs root (or CAP_BPF and CAP_PERFMON); \
                 without them it says what is missing and exits 2.
 
+                Ctrl-C reaches the command (the terminal signals its whole group) and the counts are \
+                still printed. SIGTERM or SIGHUP is passed on to the command, which gets SIGKILL if it \
+                has not exited 5 s later; with --pid, SIGTERM, SIGHUP and Ctrl-C end the count (the \
+                process is left alone). Either way the counts and --json are written, a warning (in \
+                the JSON's "warnings" too) says the count was cut short, and the exit status is 128 + the signal (143 for SIGTERM). \
+                A second signal (half a second later or more) quits at once, without a report. The \
+                command dies with vsockbench, even one killed outright.
+
                 What each counter means:
                   kvm_run             KVM_RUN ioctls (0xAE80) of the followed processes:
                                       one per entry into a guest; a VMM making many is
@@ -53,7 +61,7 @@ extension VsockBench {
                 """
         )
 
-        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters as JSON to FILE ('-': standard output, and the text report to standard error).", valueName: "FILE"))
+        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters and the warnings as JSON to FILE ('-': standard output, and the text report to standard error).", valueName: "FILE"))
         var jsonPath: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
@@ -88,6 +96,10 @@ extension VsockBench {
         }
 
         func run() throws {
+            // First, before any thread exists: SIGTERM and SIGHUP (SIGINT too with --pid) end the
+            // count early, and it still reports.
+            let stop = SessionStop()
+            SessionSignals.start(stop, command: "probe", followsCommand: pid == nil)
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else {
                 printError("vsockbench probe: \(availability.message)")
@@ -111,11 +123,12 @@ extension VsockBench {
                     title = "pid \(pid)"
                     result = try ProbeSession.attach(
                         pid: pid, duration: duration?.seconds, configuration: configuration, interval: interval?.seconds,
-                        onInterval: onInterval)
+                        stop: stop, onInterval: onInterval)
                 } else {
                     title = "`\(command.joined(separator: " "))`"
                     result = try ProbeSession.run(
-                        command: command, configuration: configuration, interval: interval?.seconds, onInterval: onInterval)
+                        command: command, configuration: configuration, interval: interval?.seconds, stop: stop,
+                        onInterval: onInterval)
                 }
             } catch {
                 printError("vsockbench probe: \(error)")
@@ -124,14 +137,16 @@ extension VsockBench {
             for warning in result.warnings { printError("warning: \(warning)") }
             if interval != nil { show("\n") }
             show(ProbeReport.text(result, title: title))
-            if let jsonPath { try writeJSON(result.counters, to: jsonPath) }
+            if let jsonPath { try writeJSON(ProbeJSON(counters: result.counters, warnings: result.warnings), to: jsonPath) }
+            // Stopped by a signal: 128 + the signal, as `run` (the command's status is in the report).
+            if let signal = result.stopSignal ?? stop.signal { throw ExitCode(128 + signal) }
             if let status = result.exitStatus, status != 0 { throw ExitCode(status) }
         }
 
-        private func writeJSON(_ counters: ProbeCounters, to path: String) throws {
+        private func writeJSON(_ document: ProbeJSON, to path: String) throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(counters) + Data("\n".utf8)
+            let data = try encoder.encode(document) + Data("\n".utf8)
             if path == "-" {
                 FileHandle.standardOutput.write(data)
                 return
@@ -147,5 +162,20 @@ extension VsockBench {
         private func printError(_ line: String) {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+    }
+}
+
+/// `probe --json`: the counters' keys, as ever, and beside them `warnings` (the probe's, and that
+/// a signal cut the count short), as `observe`'s JSON has.
+struct ProbeJSON: Encodable {
+    let counters: ProbeCounters
+    let warnings: [String]
+
+    private enum CodingKeys: String, CodingKey { case warnings }
+
+    func encode(to encoder: any Encoder) throws {
+        try counters.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(warnings, forKey: .warnings)
     }
 }

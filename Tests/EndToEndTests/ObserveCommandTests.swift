@@ -47,6 +47,17 @@ import VsockProbe
         #expect(json["schema"] as? String == "vsockbench-observe/1")
         #expect(json["exchanges"] as? Int == 0)
         #expect(result.stderr.contains("vsockbench observe: port 5999"), "the text report on stderr: \(result.stderr)")
+        // Exits counted and none: {} where the program is attached, null only where it is not
+        // (it was null either way, which reads as "not counted").
+        let probe = try #require(json["probe"] as? [String: Any])
+        let attached = Set((probe["sources"] as? [[String: Any]] ?? []).filter { $0["attached"] as? Bool == true }.compactMap { $0["counts"] as? String })
+        for key in ["kvm_exits", "kvm_userspace_exits"] {
+            if attached.contains(key) {
+                #expect(probe[key] is [String: Any], "\(key): \(String(describing: probe[key]))")
+            } else {
+                #expect(probe[key] is NSNull, "\(key)")
+            }
+        }
     }
 
     /// A --pid that names no process is bad input: one line saying so, exit 2 (it once gave an

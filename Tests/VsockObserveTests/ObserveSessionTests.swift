@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Testing
+import VsockProbe
 
 @testable import VsockObserve
 
@@ -21,5 +23,32 @@ import Testing
             #expect(error.errno == ESRCH, "\(error)")
             #expect("\(error)".contains("pid \(Self.noSuchProcess)") && "\(error)".contains("No such process"), "\(error)")
         }
+    }
+
+    static let probeReady = Probe.checkAvailability() == .available
+
+    /// Stopped by a signal (handed over as the command's signal thread does): what was observed
+    /// is returned, with the signal and a warning; a followed command is sent the signal.
+    @Test(
+        "a stop ends an observation early, says so, and ends a followed command",
+        .enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs"),
+        arguments: [false, true])
+    func stopEndsTheObservation(followsCommand: Bool) throws {
+        let stop = SessionStop()
+        let signaller = Thread {
+            usleep(700_000)
+            _ = stop.receive(SIGTERM)
+        }
+        signaller.start()
+        let options = followsCommand
+            ? ObserveOptions(port: 5998, command: ["sleep", "30"])
+            : ObserveOptions(port: 5998, durationSeconds: 30)
+        let observation = try ObserveSession.run(options, stop: stop)
+        #expect(observation.seconds < 10)
+        #expect(observation.stopSignal == SIGTERM)
+        #expect(observation.exitStatus == (followsCommand ? 128 + SIGTERM : nil))
+        let expected = followsCommand ? "the command was sent SIGTERM and exited with status 143" : " of the 30 s asked for"
+        #expect(observation.warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") && $0.contains(expected) }, "\(observation.warnings)")
+        #expect(ObserveDocument(observation).warnings == observation.warnings)
     }
 }

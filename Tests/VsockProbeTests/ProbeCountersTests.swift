@@ -21,7 +21,14 @@ import Testing
         let json = try Self.jsonObject(result.counters)
         #expect(Set(json.keys) == Self.documentedKeys)
         #expect(json["kvm_run"] as? Int == 0)
-        #expect(json["kvm_exits"] is NSNull)
+        // Counted and none: {} where the program is attached, null only where it is not.
+        for (key, program) in [("kvm_exits", "kvm_exits"), ("kvm_userspace_exits", "kvm_userspace_exits")] {
+            if result.counters.isAttached(program) {
+                #expect((json[key] as? [String: Any])?.isEmpty == true, "\(key): \(String(describing: json[key]))")
+            } else {
+                #expect(json[key] is NSNull, "\(key)")
+            }
+        }
         #expect((json["syscalls"] as? [String: Int])?["write"] == 2)
         let sources = try #require(json["sources"] as? [[String: Any]])
         #expect(sources.allSatisfy { Set($0.keys) == ["program", "tracepoint", "counts", "attached", "reason"] })
@@ -65,8 +72,45 @@ import Testing
         #expect(delta.syscalls == ["write": 4])
         #expect(delta.vsock?.tx?["RW"] == VsockPacketCount(packets: 1, bytes: 100))
         #expect(delta.vsock?.tx?["REQUEST"] == VsockPacketCount())
-        #expect(later.subtracting(later).kvmExits == nil)
+        #expect(later.subtracting(later).kvmExits == [:], "counted, none in the interval: a zero, not 'not counted'")
         #expect(earlier.subtracting(later).kvmRun == 0, "a smaller later reading saturates at 0")
+    }
+
+    /// `kvm_exits` and `kvm_userspace_exits` are `{}` when attached and none counted, `null`
+    /// only when not attached (it was `null` both ways: "not counted" for a zero). The zero
+    /// claims no exits where exits are not observable: the source falls to the next one.
+    @Test("a counted zero is {} and stays one through subtracting; null is for a counter not attached")
+    func countedZeroIsAnEmptyObject() throws {
+        var earlier = Self.sample(kvmRun: 10, exits: [:], write: 5, rw: 3)
+        earlier.kvmUserspaceExits = [:]
+        earlier.sources.append(ProbeSource(program: "p_u", tracepoint: "t/u", counts: "kvm_userspace_exits", attached: true))
+        var later = earlier
+        later.kvmRun = 12
+        let delta = later.subtracting(earlier)
+        #expect(delta.kvmExits == [:])
+        #expect(delta.kvmUserspaceExits == [:])
+        #expect(delta.totalKVMExits == 0)
+        let json = try Self.jsonObject(delta)
+        #expect((json["kvm_exits"] as? [String: Any])?.isEmpty == true, "\(String(describing: json["kvm_exits"]))")
+        #expect((json["kvm_userspace_exits"] as? [String: Any])?.isEmpty == true)
+        // The text shows a zero, not '-' (not attached).
+        let text = ProbeReport.text(ProbeSessionResult(counters: delta, exitStatus: 0, seconds: 1, warnings: []), title: "t")
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("kvm_exit ") && $0.hasSuffix(" 0") }, "\(text)")
+        #expect(ProbeReport.intervalLine(delta, elapsed: 1).split(separator: " ").map(String.init)[2] == "0")
+        // No exits counted: per message, exits come from KVM_RUN (2 over 2 messages), not "0 via kvm_exit".
+        let perMessage = delta.perMessage(2)
+        #expect(perMessage.exitsSource == "kvm_run")
+        #expect(perMessage.exits == 1)
+        // Nothing else to count either: no exit figure at all, rather than 0.
+        var none = delta
+        none.kvmRun = 0
+        none.vsock = nil
+        #expect(none.perMessage(2).exits == nil && none.perMessage(2).exitsSource == nil)
+
+        // Not attached: null, through subtracting too.
+        let detached = ProbeCounters(kvmRun: 1, syscalls: [:], sources: [])
+        #expect(detached.subtracting(detached).kvmExits == nil)
+        #expect(try Self.jsonObject(detached.subtracting(detached))["kvm_exits"] is NSNull)
     }
 
     @Test("per message: exits from kvm_exit when it fired")

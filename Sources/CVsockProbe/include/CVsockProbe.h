@@ -13,8 +13,13 @@ typedef struct {
 	int exec_error_fd; /* reads EOF when exec succeeded, else the errno of the failed execve */
 } cvp_held_child;
 
-/* Forks a child that blocks in read(2) until released, then execve(path, argv, envp).
- * Returns 0, or an errno value when the pipes or the fork failed. */
+/* Forks a child that blocks in read(2) until released, then execve(path, argv, envp). The child
+ * gets SIGKILL when the thread that forked it ends (PR_SET_PDEATHSIG): it never outlives the
+ * process that started it. Returns 0, or an errno value when the pipes or the fork failed. */
 int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp_held_child *child);
+
+/* pidfd_open(pid, 0) (Linux 5.3+): a descriptor that polls readable once the process has
+ * exited, before it is reaped. Returns it, or -errno (ENOSYS on older kernels). */
+int cvp_pidfd_open(pid_t pid);
 
 #endif
