@@ -103,18 +103,29 @@ enum ReportSections {
     /// Every figure, folded away: the charts above are the report, this is the reference. Mbps
     /// per direction, as the text table gives it (`1063 each way`, `32115 tx`), never the sum.
     static func numbers(_ cases: [CaseResult]) -> Node {
-        let headers = ["case", "workload", "size", "conns", "Mbps (payload)", "msgs/s", "p50 us", "p99 us", "max us", "writes/msg", "reads/msg", "verified"]
+        let headers = ["case", "workload", "size", "conns", "trials", "Mbps (payload)", "msgs/s", "p50 us", "p99 us", "max us", "writes/msg", "reads/msg", "verified"]
         let rows = cases.map { c in
             let l = c.latencyMicros
+            let trials = c.trials.filter { $0.messages > 0 }.count
             let cells = [
-                c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections), c.mbpsText,
-                Format.fixed(c.msgsPerSecond, 0), Format.compact(l?.p50), Format.compact(l?.p99), Format.compact(l?.max),
-                Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verified ? "yes" : "NO",
+                c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
+                trials > 1 ? String(trials) : "1 (single sample)", c.mbpsText,
+                c.cell(.msgsPerSecond) { Format.fixed($0, 0) }, c.cell(.latencyP50, Format.compact), c.cell(.latencyP99, Format.compact),
+                Format.compact(l?.max), Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verified ? "yes" : "NO",
             ]
             return (cells: cells, cssClass: c.verified ? nil : "bad")
         }
+        // Figures as the text table gives them: a median of trials with the ± reaching the ends
+        // of its interval, or a single sample said to be one.
+        let fewest = cases.map { $0.trials.filter { $0.messages > 0 }.count }.filter { $0 > 1 }.min()
+        let caption = fewest != nil
+            ? "With trials: each figure is the median of the case's trials, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (max: the largest of the trials'). A case of one trial is a single sample."
+            : "Every figure is a single sample (one trial per case): run with --repeat N for medians with their intervals."
         return section("numbers", "All figures", [
-            .el("details", [], [.el("summary", text: "Show the table of every case"), table(headers, numeric: Set(3..<11), rows)]),
+            .el("details", [], [
+                .el("summary", text: "Show the table of every case"), .el("p", [("class", "quiet")], text: caption),
+                table(headers, numeric: Set(3..<12), rows),
+            ]),
         ])
     }
 

@@ -15,4 +15,22 @@ import Testing
         #expect(!html.contains("2126"), "the sum of both directions is no Mbps: \(html)")
         #expect(html.contains("Mbps (payload)"))
     }
+
+    /// As the text table: a figure with trials is their median with its ±, and a case of one
+    /// trial says it is a single sample.
+    @Test func allFiguresSayWhatEachFigureIs() {
+        let single = ReportSections.numbers([CompareFixtures.rr("base", msgs: 1000, p99: 300)]).rendered
+        #expect(single.contains("1 (single sample)"), "\(single)")
+        #expect(single.contains("Every figure is a single sample"), "\(single)")
+        #expect(!single.contains("±"), "\(single)")
+
+        let repeated = CompareFixtures.withTrials(CompareFixtures.rr("base", msgs: 1000, p99: 300),
+                                                  msgs: [900, 1000, 1100, 950, 1050, 1000], p99: [280, 300, 320, 290, 310, 300])
+        let html = ReportSections.numbers([repeated]).rendered
+        #expect(html.contains("<td>6</td>") || html.contains(">6</td>"), "six trials counted: \(html)")
+        #expect(html.contains("1000 ±"), "msgs/s with its interval: \(html)")
+        #expect(html.contains("300.0 ±"), "p99 with its interval: \(html)")
+        #expect(html.contains("median of the case&#39;s trials"), "\(html)")
+        #expect(!html.contains("single sample)"), "\(html)")
+    }
 }
