@@ -57,6 +57,16 @@ struct SessionSignalTests {
             return (process.terminationStatus, process.terminationReason)
         }
 
+        /// Sends `signal` to vsockbench and waits (bounded) for it to exit with 128 + that
+        /// signal, as `run` does; its standard error.
+        func stop(with signal: Int32, within seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+            kill(pid, signal)
+            let end = finish(within: seconds)
+            let text = stderr.text()
+            #expect(end.reason == .exit && end.status == 128 + signal, "\(end): \(text)", sourceLocation: sourceLocation)
+            return text
+        }
+
         func cleanUp() {
             if process.isRunning {
                 kill(pid, SIGKILL)
@@ -107,10 +117,7 @@ struct SessionSignalTests {
             ["observe", "--port", Self.port, "--json", dir + "/o.json", "--"] + Self.command(pidFile: dir + "/pid"), pidFile: dir + "/pid")
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
-        kill(started.pid, SIGTERM)
-        let end = started.finish(within: 20)
-        let stderr = started.stderr.text()
-        #expect(end.reason == .exit && end.status == 128 + SIGTERM, "\(end): \(stderr)")
+        let stderr = started.stop(with: SIGTERM)
         #expect(Self.wait(5) { !Self.isRunning(command) }, "the command outlived observe")
         let json = try #require(Self.json(dir + "/o.json"), "no JSON written: \(stderr)")
         #expect(json["schema"] as? String == "vsockbench-observe/1")
@@ -125,10 +132,7 @@ struct SessionSignalTests {
         let dir = try Tool.scratch()
         let started = try Self.start(["observe", "--port", Self.port, "--duration", "30s", "--json", dir + "/o.json"])
         defer { started.cleanUp() }
-        kill(started.pid, SIGTERM)
-        let end = started.finish(within: 20)
-        let stderr = started.stderr.text()
-        #expect(end.reason == .exit && end.status == 128 + SIGTERM, "\(end): \(stderr)")
+        let stderr = started.stop(with: SIGTERM)
         let json = try #require(Self.json(dir + "/o.json"), "no JSON written: \(stderr)")
         #expect((json["seconds"] as? Double ?? 30) < 25)
         let warnings = json["warnings"] as? [String] ?? []
@@ -141,10 +145,7 @@ struct SessionSignalTests {
         let started = try Self.start(["probe", "--json", dir + "/p.json", "--"] + Self.command(pidFile: dir + "/pid"), pidFile: dir + "/pid")
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
-        kill(started.pid, SIGTERM)
-        let end = started.finish(within: 20)
-        let stderr = started.stderr.text()
-        #expect(end.reason == .exit && end.status == 128 + SIGTERM, "\(end): \(stderr)")
+        let stderr = started.stop(with: SIGTERM)
         #expect(Self.wait(5) { !Self.isRunning(command) }, "the command outlived probe")
         let json = try #require(Self.json(dir + "/p.json"), "no JSON written: \(stderr)")
         #expect(json["syscalls"] is [String: Any])
@@ -164,10 +165,7 @@ struct SessionSignalTests {
         }
         let started = try Self.start(["probe", "--pid", "\(sleeper.pid)", "--duration", "30s", "--json", dir + "/p.json"])
         defer { started.cleanUp() }
-        kill(started.pid, SIGHUP)
-        let end = started.finish(within: 20)
-        let stderr = started.stderr.text()
-        #expect(end.reason == .exit && end.status == 128 + SIGHUP, "\(end): \(stderr)")
+        let stderr = started.stop(with: SIGHUP)
         let json = try #require(Self.json(dir + "/p.json"), "no JSON written: \(stderr)")
         let warnings = json["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.hasPrefix("stopped by SIGHUP after ") && $0.contains(" of the 30 s asked for") }, "\(warnings)")
@@ -183,10 +181,7 @@ struct SessionSignalTests {
             pidFile: dir + "/pid")
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
-        kill(started.pid, SIGTERM)
-        let end = started.finish(within: 30)
-        let stderr = started.stderr.text()
-        #expect(end.reason == .exit && end.status == 128 + SIGTERM, "\(end): \(stderr)")
+        let stderr = started.stop(with: SIGTERM, within: 30)
         #expect(!Self.isRunning(command), "the command outlived observe")
         let json = try #require(Self.json(dir + "/o.json"), "no JSON written: \(stderr)")
         #expect(json["exit_status"] as? Int == Int(128 + SIGKILL))
