@@ -14,10 +14,8 @@ extension CaseResult {
         if figures.mbpsTx == 0, figures.mbpsRx == 0 { return "-" }
         if figures.mbpsRx == 0 { return tx + " tx" }
         if figures.mbpsTx == 0 { return rx + " rx" }
-        // Within 0.5%: one figure, the busier direction's, as the comparison line gives it.
-        if PayloadDirection.alike(figures.mbpsTx, figures.mbpsRx) {
-            return (figures.mbpsTx >= figures.mbpsRx ? tx : rx) + " each way"
-        }
+        // Within 0.5%: one figure, driver to target's, the one `mbps` follows (MbpsDirection).
+        if PayloadDirection.alike(figures.mbpsTx, figures.mbpsRx) { return tx + " each way" }
         return "\(tx) tx / \(rx) rx"
     }
 }

@@ -33,4 +33,12 @@ import Testing
         #expect(html.contains("median of the case&#39;s trials"), "\(html)")
         #expect(!html.contains("single sample)"), "\(html)")
     }
+
+    /// Two directions within 0.5% are one figure said `each way`: driver to target's, the one
+    /// compare's and history's `mbps` follow, not whichever happened to be busier.
+    @Test func eachWayIsDriverToTargetsFigure() {
+        let echo = CompareTests.ComparisonTests.bothWays("echo", tx: 5000, rx: 5010)
+        #expect(echo.mbpsText == "5000 each way", "\(echo.mbpsText)")
+        #expect(MbpsDirection(echo.figures).mbps(in: echo.figures) == 5000)
+    }
 }
