@@ -28,3 +28,17 @@ public enum Format {
         return fixed(value, 3)
     }
 }
+
+extension Format {
+    /// A command line as a shell would take it back: each argument left as it is when it is
+    /// made of plain characters, else in single quotes (`sh -c 'trap "" INT; sleep 12'`), so
+    /// that a banner shows where one argument ends and the next begins.
+    public static func shellWords(_ arguments: [String]) -> String {
+        arguments.map { argument in
+            let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_./:=@%+,-".unicodeScalars.contains($0)
+            }
+            return plain ? argument : "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+}

@@ -10,7 +10,7 @@ public enum ObserveText {
         if let cid = document.cid { banner += ", CID \(cid)" }
         banner += ", \(Format.fixed(document.seconds, 2)) s, \(document.connections.count) connection"
         banner += document.connections.count == 1 ? "" : "s"
-        if let command = document.command { banner += ", `\(command.joined(separator: " "))`" }
+        if let command = document.command { banner += ", `\(Format.shellWords(command))`" }
         if !document.pids.isEmpty && document.command == nil {
             banner += ", pid \(document.pids.map(String.init).joined(separator: ","))"
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VsockBenchSupport
 import VsockProbe
 
 extension VsockBench {
@@ -125,7 +126,7 @@ extension VsockBench {
                         pid: pid, duration: duration?.seconds, configuration: configuration, interval: interval?.seconds,
                         stop: stop, onInterval: onInterval)
                 } else {
-                    title = "`\(command.joined(separator: " "))`"
+                    title = "`\(Format.shellWords(command))`"
                     result = try ProbeSession.run(
                         command: command, configuration: configuration, interval: interval?.seconds, stop: stop,
                         onInterval: onInterval)
