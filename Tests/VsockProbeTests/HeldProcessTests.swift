@@ -36,9 +36,7 @@ import Testing
         let polite = try HeldProcess(executable: "sleep", arguments: ["30"])
         try polite.release()
         #expect(polite.end(graceSeconds: 5) == 143)
-        let stubborn = try HeldProcess(executable: "/bin/sh", arguments: ["-c", "trap '' TERM; exec sleep 30"])
-        try stubborn.release()
-        usleep(100_000)  // sh has set its trap and become sleep (an ignored signal stays ignored)
+        let stubborn = try HeldProcess.ignoringSIGTERM()
         let started = Monotonic.now
         #expect(stubborn.end(graceSeconds: 0.5) == 128 + SIGKILL)
         #expect(Monotonic.now - started < 5)

@@ -35,11 +35,8 @@ import Testing
     @Test("the same signal again within half a second is one request; a later one quits, the command killed")
     func secondSignalQuitsAndKills() throws {
         let stop = SessionStop()
-        // Ignores SIGTERM, as a command slow to stop would.
-        let child = try HeldProcess(executable: "/bin/sh", arguments: ["-c", "trap '' TERM; exec sleep 30"])
-        try child.release()
+        let child = try HeldProcess.ignoringSIGTERM()
         defer { child.end(signal: SIGKILL, graceSeconds: 1) }
-        usleep(100_000)
         stop.follow(child)
         #expect(stop.receive(SIGTERM, now: 100) == .stop)
         #expect(stop.receive(SIGTERM, now: 100.2) == .repeated)
