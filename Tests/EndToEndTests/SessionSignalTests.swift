@@ -107,14 +107,20 @@ struct SessionSignalTests {
         return started
     }
 
+    /// `observe` (its JSON to `dir`/o.json unless `json` is false) following the test command,
+    /// started and watching once the command runs.
+    static func observeFollowing(in dir: String, json: Bool = true, ignoringTERM: Bool = false) throws -> Started {
+        try start(["observe", "--port", port] + (json ? ["--json", dir + "/o.json"] : []) + ["--"]
+                  + command(pidFile: dir + "/pid", ignoringTERM: ignoringTERM), pidFile: dir + "/pid")
+    }
+
     static func json(_ path: String) -> [String: Any]? {
         FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
     }
 
     @Test func observeFollowingACommandReportsOnSIGTERMAndEndsTheCommand() throws {
         let dir = try Tool.scratch()
-        let started = try Self.start(
-            ["observe", "--port", Self.port, "--json", dir + "/o.json", "--"] + Self.command(pidFile: dir + "/pid"), pidFile: dir + "/pid")
+        let started = try Self.observeFollowing(in: dir)
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
         let stderr = started.stop(with: SIGTERM)
@@ -176,9 +182,7 @@ struct SessionSignalTests {
     /// A command that ignores the signal gets SIGKILL after the grace time; observe still reports.
     @Test func aCommandThatIgnoresSIGTERMIsKilledAfterTheGraceTime() throws {
         let dir = try Tool.scratch()
-        let started = try Self.start(
-            ["observe", "--port", Self.port, "--json", dir + "/o.json", "--"] + Self.command(pidFile: dir + "/pid", ignoringTERM: true),
-            pidFile: dir + "/pid")
+        let started = try Self.observeFollowing(in: dir, ignoringTERM: true)
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
         let stderr = started.stop(with: SIGTERM, within: 30)
@@ -193,9 +197,7 @@ struct SessionSignalTests {
     /// report, but kills the command first.
     @Test func aSecondSignalQuitsAtOnceAndKillsTheCommand() throws {
         let dir = try Tool.scratch()
-        let started = try Self.start(
-            ["observe", "--port", Self.port, "--json", dir + "/o.json", "--"] + Self.command(pidFile: dir + "/pid", ignoringTERM: true),
-            pidFile: dir + "/pid")
+        let started = try Self.observeFollowing(in: dir, ignoringTERM: true)
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
         kill(started.pid, SIGTERM)
@@ -215,8 +217,7 @@ struct SessionSignalTests {
     /// it (PR_SET_PDEATHSIG).
     @Test func aCommandDoesNotOutliveAVsockbenchKilledOutright() throws {
         let dir = try Tool.scratch()
-        let started = try Self.start(
-            ["observe", "--port", Self.port, "--"] + Self.command(pidFile: dir + "/pid"), pidFile: dir + "/pid")
+        let started = try Self.observeFollowing(in: dir, json: false)
         defer { started.cleanUp() }
         let command = try #require(started.commandPid)
         kill(started.pid, SIGKILL)
