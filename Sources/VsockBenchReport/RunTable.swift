@@ -65,7 +65,7 @@ public enum RunTable {
         for c in document.cases where c.spec.workload.isForeign {
             out += "\(Terminal.safe(c.name)): \(c.workload == .replay ? "replayed to a service" : "a raw stream to a peer") that is not vsockbench: the target's columns are unknown (no hello, no stats); \(c.verification)\n"
         }
-        let spreads = document.cases.filter { $0.spread.connections > 1 }
+        let spreads = document.cases.filter { $0.spread.connections > 1 && $0.spread.maxMsgsPerSecond > 0 }
         for c in spreads {
             out += "\(Terminal.safe(c.name)): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\(c.representativeTrialText.map { ", from \($0)" } ?? "")\n"
         }

@@ -155,6 +155,16 @@ public enum CaseRunner {
         if case let .duration(nanos) = m.spec.stop { interval = " of \(Quantities.formatDuration(nanos))" }
         let unit = m.spec.kind.isRequestResponse ? "response to a request sent" : "byte moved"
         var text = "no \(unit) inside the measured interval\(interval) completed before it closed"
+        // Open loop: a sender far behind spends the interval on requests scheduled before it.
+        let schedules = m.workers.compactMap(\.openLoop)
+        let sent = schedules.reduce(0) { $0 + $1.measuredSends }
+        let unsent = schedules.reduce(0) { $0 + $1.unsent }
+        if !schedules.isEmpty, sent == 0, unsent > 0, let rate = m.spec.exchange?.rate {
+            let behind = Double(schedules.map(\.behindNanos).max() ?? 0) / 1e9
+            return "no request scheduled inside the measured interval\(interval) was sent: the sender spent it on requests scheduled before it "
+                + "and was \(Format.fixed(behind, 2)) s behind at the end (\(unsent) scheduled requests never sent; \(answered) answered in all, warmup included): "
+                + "\(rate.summary) is far above what the target answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)"
+        }
         if m.spec.kind.isRequestResponse {
             text += " (\(answered) answered in all, warmup included"
             if let target = m.target { text += "; the target handled \(target.connections.reduce(0) { $0 + $1.totalMessages })" }

@@ -108,7 +108,9 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     /// What the unsent requests mean, or nil when every scheduled request was sent.
     public var unsentText: String? {
         guard unsent > 0 else { return nil }
-        return "\(unsent) of \(scheduled) scheduled requests were never sent (the sender was \(Format.fixed(behindSeconds, 2)) s behind at the end): "
+        let behind = "(the sender was \(Format.fixed(behindSeconds, 2)) s behind at the end)"
+        guard measuredSends > 0 else { return "none of the \(scheduled) scheduled requests was sent \(behind): no latency was measured" }
+        return "\(unsent) of \(scheduled) scheduled requests were never sent \(behind): "
             + "the latency percentiles cover the \(measuredSends) sent and understate the wait"
     }
 
@@ -137,6 +139,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
                 why.append(late)
             }
         }
-        verdict = "did NOT keep up: " + why.joined(separator: "; ") + (unsent > 0 ? "; the latency figures of those sent include their wait" : "; the latency figures include that wait")
+        let latencyNote = measuredSends == 0 ? "" : unsent > 0 ? "; the latency figures of those sent include their wait" : "; the latency figures include that wait"
+        verdict = "did NOT keep up: " + why.joined(separator: "; ") + latencyNote
     }
 }

@@ -81,4 +81,25 @@ import VsockWire
         measured.reading.tally.messages = 3
         #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [measured], target: [theirs])) == nil)
     }
+
+    /// An open-loop sender far behind its schedule spends the interval on the requests
+    /// scheduled before it: the reason names that and the rate, not a slow target.
+    @Test func anOpenLoopThatNeverReachedTheIntervalSaysSo() {
+        var exchange = Exchange()
+        exchange.rate = ArrivalRate(perSecond: 5_000_000)
+        let spec = Specs.rr(exchange: exchange, stop: .duration(nanos: 1_000_000_000))
+        var behind = Self.worker(0, messages: 300)
+        var schedule = OpenLoopStats()
+        schedule.unsent = 4_999_000
+        schedule.behindNanos = 1_200_000_000
+        behind.openLoop = schedule
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 300
+        let reason = CaseRunner.emptyInterval(Self.measurement(spec, workers: [behind], target: [theirs]))
+        #expect(reason == "no request scheduled inside the measured interval of 1s was sent: the sender spent it on requests scheduled before it and was 1.20 s behind at the end (4999000 scheduled requests never sent; 300 answered in all, warmup included): 5000000/s is far above what the target answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)")
+        // With some of the interval's requests sent, the usual reason stands.
+        schedule.measuredSends = 2
+        behind.openLoop = schedule
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [behind], target: [theirs]))?.hasPrefix("no response to a request sent inside") == true)
+    }
 }

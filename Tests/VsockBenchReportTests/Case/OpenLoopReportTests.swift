@@ -37,6 +37,14 @@ import Testing
         #expect(json.contains("\"unsent\":2068") && json.contains("\"behind_s\":1.126"), "\(json)")
     }
 
+    /// Nothing of the interval's schedule sent: no "cover the 0 sent".
+    @Test func noRequestSentSaysNoLatencyWasMeasured() throws {
+        let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 5_000_000), workers: [Self.worker(sends: 0, late: 0, unsent: 5_000_441, behindNanos: 1_200_000_000)],
+                                                           seconds: 1, achieved: 0))
+        #expect(report.verdict.contains("none of the 5000441 scheduled requests was sent (the sender was 1.20 s behind at the end): no latency was measured"), "\(report.verdict)")
+        #expect(!report.verdict.contains("cover the 0 sent") && !report.verdict.contains("of those sent"), "\(report.verdict)")
+    }
+
     @Test func aKeptScheduleLeavesNothingUnsent() throws {
         let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 2)],
                                                            seconds: 2, achieved: 2000))
