@@ -70,6 +70,10 @@ extension VsockBench {
             if scenario != nil, from != nil {
                 throw ValidationError("give a scenario to run, or --from RESULTS.json, not both")
             }
+            // --from without --verify runs nothing: a flag that shapes a run would be ignored.
+            if from != nil, !verify, let flag = driver.runFlagsGiven.first {
+                throw ValidationError("\(flag) shapes a run, and diagnose --from reads a finished one without running anything: add --verify to run the fixes with it, or leave it out")
+            }
             // --from with --verify runs the fixes with the results file's own trials, known once
             // it is read (checked then); otherwise the trials are --repeat's.
             if from == nil || !verify, let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }

@@ -90,6 +90,23 @@ struct DriverFlags: ParsableArguments {
         return nil
     }
 
+    /// The flags given that shape a run (all but --io-timeout, whose default cannot be told
+    /// from a given value), for a command that may run nothing.
+    var runFlagsGiven: [String] {
+        var given: [String] = []
+        if target != nil { given.append("--target") }
+        if !cases.isEmpty { given.append("--case") }
+        if duration != nil { given.append("--duration") }
+        if warmup != nil { given.append("--warmup") }
+        if interval != nil { given.append("--interval") }
+        if messages != nil { given.append("--messages") }
+        if probe { given.append("--probe") }
+        if repeatCount != 1 { given.append("--repeat") }
+        if seedOption != nil { given.append("--seed") }
+        if settleOption != nil { given.append("--settle") }
+        return given
+    }
+
     func validate() throws {
         guard (1...1000).contains(repeatCount) else { throw ValidationError("--repeat \(repeatCount) is outside 1...1000") }
         guard settle.nanos <= 60_000_000_000 else { throw ValidationError("--settle is longer than a minute") }

@@ -58,14 +58,18 @@ import Testing
 
     /// --seed and --settle shape the trials of --repeat and nothing else: without trials they
     /// would be ignored, so they are refused (one line naming the flag they need, exit 2),
-    /// as `corpus --size` is without --generate; so is `corpus --seed` without --generate.
+    /// as `corpus --size` is without --generate; so is `corpus --seed` without --generate, and
+    /// any flag that shapes a run given to `diagnose --from` without --verify (nothing runs).
     @Test(arguments: [
         (["run", "scenarios/cliff.yaml", "--seed", "5"], "--seed shuffles the case order of the rounds of --repeat: give it with --repeat N (2 or more), or leave it out"),
         (["run", "scenarios/cliff.yaml", "--settle", "1s"], "--settle is the quiet between the trials of --repeat: give it with --repeat N (2 or more), or leave it out"),
         (["run", "scenarios/cliff.yaml", "--repeat", "1", "--seed", "5", "--settle", "1s"], "--seed shuffles the case order of the rounds of --repeat"),
         (["compare", "scenarios/cliff.yaml", "--settle", "0s"], "--settle is the quiet between the trials of --repeat"),
         (["diagnose", "scenarios/cliff.yaml", "--seed", "5"], "--seed shuffles the case order of the rounds of --repeat"),
-        (["diagnose", "--from", "/nonexistent/r.json", "--settle", "1s"], "--settle is the quiet between the trials of --repeat"),
+        (["diagnose", "--from", "/nonexistent/r.json", "--settle", "1s"], "--settle shapes a run, and diagnose --from reads a finished one without running anything: add --verify"),
+        (["diagnose", "--from", "/nonexistent/r.json", "--duration", "2s"], "--duration shapes a run, and diagnose --from reads a finished one without running anything: add --verify"),
+        (["diagnose", "--from", "/nonexistent/r.json", "--target", "null", "--probe"], "--target shapes a run, and diagnose --from reads a finished one"),
+        (["diagnose", "--from", "/nonexistent/r.json", "--repeat", "3"], "--repeat shapes a run, and diagnose --from reads a finished one"),
         (["sweep", "--seed", "5"], "--seed shuffles the case order of the rounds of --repeat"),
         (["sweep", "--sizes", "1KiB", "--rates", "100/s", "--settle", "1s"], "--settle is the quiet between the trials of --repeat"),
         (["corpus", "/nonexistent/c", "--framing", "u32be", "--from", "/nonexistent/msgs", "--seed", "5"], "--seed seeds the generated messages: give it with --generate N, or leave it out"),
