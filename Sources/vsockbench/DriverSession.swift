@@ -17,16 +17,14 @@ final class DriverSession {
     let progress: ProgressLine
     private let localTarget: LocalTarget?
     private let probe: Probe?
-    /// The first stopping signal and when it came (monotonic nanoseconds).
-    private let firstSignal: LockedValue<(signal: Int32, at: UInt64)?>
-
-    /// A second signal this soon after the first is the same request: `timeout -s INT` and CI
-    /// runners signal the process and then its group, two signals a few milliseconds apart.
-    static let sameSignalNanos: UInt64 = 500_000_000
+    /// The stopping signals, by the rule `observe` and `probe` follow too: the first stops the
+    /// run, one more within `SessionStop.sameSignalSeconds` is the same request (`timeout -s
+    /// INT` and CI runners signal the process and then its group), a later one quits now.
+    private let stop: SessionStop
 
     /// The exit status of an interrupted run: 128 + the signal (130 for SIGINT, 143 for SIGTERM,
     /// 129 for SIGHUP), as a shell reports a process that signal ended.
-    var interruptStatus: Int32 { 128 + (firstSignal.value?.signal ?? SIGINT) }
+    var interruptStatus: Int32 { 128 + (stop.signal ?? SIGINT) }
 
     /// For the cases of a scenario: a local target started here takes frames as large as they need.
     convenience init(options: ScenarioOptions, cases: [CaseSpec] = []) throws { try self.init(flags: options.driver, cases: cases) }
@@ -69,26 +67,20 @@ final class DriverSession {
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
         let started = LockedValue<LocalTarget?>(nil)
-        let firstSignal = LockedValue<(signal: Int32, at: UInt64)?>(nil)
-        self.firstSignal = firstSignal
+        let stop = SessionStop()
+        self.stop = stop
         SignalWatcher.start { signal in
-            let now = MonotonicClock.nanos()
-            let (first, isFirst) = firstSignal.withLock { first in
-                if let earlier = first { return (earlier, false) }
-                first = (signal, now)
-                return ((signal, now), true)
-            }
-            if !isFirst, now &- first.at < Self.sameSignalNanos {
-                return  // the same request, delivered twice
-            }
-            if let runner = holder.value, !runner.wasInterrupted {
+            let action = stop.receive(signal)
+            if action == .repeated { return }  // the same request, delivered twice
+            if action == .stop, let runner = holder.value, !runner.wasInterrupted {
                 printError("\nvsockbench: \(SessionSignals.describe(signal)); stopping the current case, then reporting what was measured (Ctrl-C again to quit now, without a report)")
                 runner.interrupt()
             } else {
-                // Quit now, but not leave the local target or its directory behind.
+                // Quit now (a second request, or one before there is a run to stop), but not
+                // leave the local target or its directory behind.
                 printError("vsockbench: quitting now: no table, no JSON or HTML written")
                 started.value?.stop()
-                _exit(128 + first.signal)
+                _exit(128 + (stop.signal ?? signal))
             }
         }
         let endpoint: Endpoint
