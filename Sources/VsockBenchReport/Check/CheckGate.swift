@@ -9,7 +9,8 @@ import VsockBenchModel
 /// and one can slow while the other holds (their sum would show rx halving as a quarter off,
 /// under a name that is no direction's Mbps). Counts per
 /// message are gated tightly where the code alone decides them: the writes of a strategy that
-/// writes each frame at once, the bytes on the wire; reads (and what follows them: syscalls,
+/// writes each frame at once (not in a `both` stream, where they follow the directions'
+/// split), the bytes on the wire; reads (and what follows them: syscalls,
 /// credit updates, exits) only in stop-and-wait, where nothing else can arrive with a frame.
 /// Elsewhere a count depends on arrival timing and is gated like a timing.
 enum CheckGate {
@@ -34,8 +35,11 @@ enum CheckGate {
         let frameAtOnce = spec.exchange.map { $0.strategy.writesEachFrameAtOnce } ?? true
         let batchNote = "a batching strategy writes what has arrived: writes per message depend on timing"
         let readNote = stopAndWait ? "" : "reads return what has arrived: with more than one message in flight (or a stream) reads per message depend on timing"
-        gated.append((.writesPerMessage, frameAtOnce ? .count : .variableCount(why: batchNote)))
-        gated.append((.targetWritesPerMessage, frameAtOnce ? .count : .variableCount(why: batchNote)))
+        // A both-ways stream counts both directions' messages, and each side writes one of them.
+        let bothNote = "a both-ways stream: each side writes one direction's messages, and how they split between the directions depends on timing"
+        let writes: Kind = spec.stream?.direction == .both ? .variableCount(why: bothNote) : frameAtOnce ? .count : .variableCount(why: batchNote)
+        gated.append((.writesPerMessage, writes))
+        gated.append((.targetWritesPerMessage, writes))
         gated.append((.wireBytesPerMessage, .count))
         for figure in [Figure.readsPerMessage, .targetReadsPerMessage, .syscalls, .vsockPackets, .creditUpdates, .exits] {
             gated.append((figure, stopAndWait ? .count : .variableCount(why: readNote)))

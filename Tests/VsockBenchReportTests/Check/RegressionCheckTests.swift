@@ -79,6 +79,26 @@ import Testing
         #expect(!report.renderText().contains("Mbps total") && !report.renderText().contains(Figure.mbpsTotal.label))
     }
 
+    /// Each side of a both stream writes one direction's messages: its writes per message are
+    /// the directions' split, timing, not the code (unchanged runs went 0.488 -> 0.543).
+    @Test("a both stream's writes per message move with the directions' split: gated as a timing, a one-way stream's as a count")
+    func bothStreamWritesAreVariable() throws {
+        func withWrites(_ direction: StreamDirection, _ target: Double) -> RunDocument {
+            var d = Self.stream(direction, tx: [4000], rx: [direction == .both ? 4000 : 0])
+            d.cases[0].figures.writesPerMessage = 1 - target
+            d.cases[0].figures.targetWritesPerMessage = target
+            d.cases[0].trials = [d.cases[0].figures]
+            return d
+        }
+        let both = try compare(withWrites(.both, 0.543), withWrites(.both, 0.488))
+        let target = try row(both, "duplex", .targetWritesPerMessage)
+        #expect(!target.isCount && target.note?.contains("both-ways stream") == true, "\(target)")
+        #expect(try !row(both, "duplex", .writesPerMessage).isCount)
+        #expect(target.verdict != .regressed, "a single sample's timing is at most unconfirmed: \(target)")
+        let tx = try row(try compare(withWrites(.tx, 0.543), withWrites(.tx, 0.488)), "duplex", .targetWritesPerMessage)
+        #expect(tx.isCount, "\(tx)")
+    }
+
     @Test("a stream gates Mbps in the direction it moves: tx mbps_tx, rx mbps_rx, both each")
     func streamDirections() throws {
         func gated(_ direction: StreamDirection) throws -> [Figure] {
