@@ -70,7 +70,7 @@ extension VsockBench {
                 transform: TimeSpan.parsePositive)
         var p99Budget: TimeSpan?
 
-        @Option(name: .long, help: ArgumentHelp("Write the run document with a `comparison` section as JSON.", valueName: "file"))
+        @Option(name: .long, help: JSONOutput.help("the run document with a `comparison` section"))
         var json: String?
 
         @Option(name: .long, help: ArgumentHelp("Write the comparison as GitHub-flavoured markdown.", valueName: "file"))
@@ -80,21 +80,22 @@ extension VsockBench {
         var html: String?
 
         func run() throws {
-            try checkWritable(json, markdown, html)
+            let output = JSONOutput(path: json)
+            try checkWritable(output.file, markdown, html)
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
             let comparison = Comparison(document, p99BudgetNanos: p99Budget?.nanos)
-            print("compare \(Terminal.safe(document.scenario)) against \(document.target) (baseline: \(Terminal.safe(comparison.baseline)))\n")
-            print(comparison.text())
+            output.say("compare \(Terminal.safe(document.scenario)) against \(document.target) (baseline: \(Terminal.safe(comparison.baseline)))\n")
+            output.say(comparison.text())
             for c in document.cases where !c.errors.isEmpty {
-                print("\(Terminal.safe(c.name)): FAILED\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n"))
+                output.say("\(Terminal.safe(c.name)): FAILED\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n"))
             }
             for c in document.cases {
-                if let reason = c.skipped { print("\(Terminal.safe(c.name)): skipped: \(reason)") }
+                if let reason = c.skipped { output.say("\(Terminal.safe(c.name)): skipped: \(reason)") }
             }
-            if let json { try writeFile(json, CompareDocument(run: document, comparison: comparison).encoded()) }
+            try output.write(CompareDocument(run: document, comparison: comparison).encoded())
             if let markdown { try writeFile(markdown, Array(comparison.markdown(title: "vsockbench compare: \(document.scenario)").utf8)) }
             if let html { try writeFile(html, Array(HTMLReport.render(document, comparison: comparison, title: "vsockbench compare: \(document.scenario)").utf8)) }
             try session.finish(document)

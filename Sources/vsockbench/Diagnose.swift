@@ -57,7 +57,7 @@ extension VsockBench {
             "Apply each quantified fix to its case, run it (with --from: against --target, or a local target), and report predicted against measured."))
         var verify = false
 
-        @Option(name: .long, help: ArgumentHelp("Write the run document with each case's `diagnosis` as JSON.", valueName: "file"))
+        @Option(name: .long, help: JSONOutput.help("the run document with each case's `diagnosis`"))
         var json: String?
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report with the verdicts.", valueName: "file"))
@@ -80,7 +80,8 @@ extension VsockBench {
         }
 
         func run() throws {
-            try checkWritable(json, html)
+            let output = JSONOutput(path: json)
+            try checkWritable(output.file, html)
             var fit: LatencyBandwidthFit?
             var fitSource: String?
             var fitWorkload: SweepWorkload?
@@ -139,9 +140,9 @@ extension VsockBench {
                     return started
                 }
             }
-            print("diagnosis of \(document.scenario) (\(document.target))\n")
-            print(Diagnoser.render(document), terminator: "")
-            if let json { try writeFile(json, document.encoded()) }
+            output.say("diagnosis of \(document.scenario) (\(document.target))\n")
+            output.say(Diagnoser.render(document), terminator: "")
+            try output.write(document.encoded())
             if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench diagnose: \(document.scenario)").utf8)) }
             if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
         }

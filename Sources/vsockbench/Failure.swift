@@ -41,3 +41,35 @@ func checkWritable(_ paths: String?...) throws {
         if let problem = OutputFile.problem(with: path) { throw fail(problem, code: Exit.badInput) }
     }
 }
+
+/// A command's `--json`: a file, or `-` for standard output, which then carries the JSON alone
+/// (the text goes to standard error), so that `vsockbench run s.yaml --json - | jq .` reads
+/// JSON, as with observe, probe and doctor.
+struct JSONOutput {
+    let path: String?
+
+    var toStandardOutput: Bool { path == "-" }
+    /// The file to check before anything runs (none for standard output).
+    var file: String? { toStandardOutput ? nil : path }
+
+    /// Prints the command's text: on standard output, or on standard error when the JSON takes it.
+    func say(_ text: String, terminator: String = "\n") {
+        if toStandardOutput { StandardError.write(text + terminator) } else { print(text, terminator: terminator) }
+    }
+
+    /// Writes the JSON, if asked for; a failed write to standard output (a closed pipe) is exit 1, as a file's is.
+    func write(_ bytes: [UInt8]) throws {
+        guard let path else { return }
+        guard toStandardOutput else { return try writeFile(path, bytes) }
+        let failure: SystemError? = bytes.withUnsafeBytes { raw in
+            do throws(SystemError) { try Posix.writeAll(.standardOutput, raw) } catch { return error }
+            return nil
+        }
+        if let failure { throw fail("cannot write the JSON to standard output: \(failure.reason)", code: Exit.failure) }
+    }
+
+    /// The help of a command's --json, for `what`.
+    static func help(_ what: String) -> ArgumentHelp {
+        ArgumentHelp("Write \(what) as JSON to this file; - writes it to standard output and the text to standard error.", valueName: "file")
+    }
+}

@@ -27,20 +27,21 @@ extension VsockBench {
 
         @OptionGroup var scenarioOptions: ScenarioOptions
 
-        @Option(name: .long, help: ArgumentHelp("Write the results as JSON (schema vsockbench/1) to this file.", valueName: "file"))
+        @Option(name: .long, help: JSONOutput.help("the results (schema vsockbench/1)"))
         var json: String?
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report (charts, no network) to this file.", valueName: "file"))
         var html: String?
 
         func run() throws {
-            try checkWritable(json, html)
+            let output = JSONOutput(path: json)
+            try checkWritable(output.file, html)
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
-            print(RunTable.render(document), terminator: "")
-            if let json { try writeFile(json, document.encoded()) }
+            output.say(RunTable.render(document), terminator: "")
+            try output.write(document.encoded())
             if let html { try writeFile(html, Array(HTMLReport.render(document).utf8)) }
             try session.finish(document)
         }

@@ -64,8 +64,11 @@ extension VsockBench {
 
         @OptionGroup var driver: DriverFlags
 
-        @Option(name: .long, help: ArgumentHelp("Write the run document with a `sweep` section as JSON to this file.", valueName: "file"))
+        @Option(name: .long, help: JSONOutput.help("the run document with a `sweep` (or `rate_sweep`) section"))
         var json: String?
+
+        /// Where the text and the JSON go (`--json -`: the JSON alone on standard output).
+        var output: JSONOutput { JSONOutput(path: json) }
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report with the sweep curve to this file.", valueName: "file"))
         var html: String?
@@ -75,7 +78,7 @@ extension VsockBench {
         }
 
         func run() throws {
-            try checkWritable(json, html)
+            try checkWritable(output.file, html)
             if let rates { return try runRates(rates) }
             let planned = try makePlan()
             let batchBytes = batchSize.bytes
@@ -91,9 +94,9 @@ extension VsockBench {
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(driver))
             let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: batchBytes)
-            print(RunTable.render(document))
-            print(SweepTable.render(sweep), terminator: "")
-            if let json { try writeFile(json, SweepDocument(run: document, sweep: sweep).encoded()) }
+            output.say(RunTable.render(document))
+            output.say(SweepTable.render(sweep), terminator: "")
+            try output.write(SweepDocument(run: document, sweep: sweep).encoded())
             if let html { try writeFile(html, Array(HTMLReport.render(document, sweep: sweep, title: "vsockbench sweep: \(plan.workload.rawValue)").utf8)) }
             if session.runner.wasInterrupted {
                 session.close()
@@ -144,9 +147,9 @@ extension VsockBench {
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(driver))
             let sweep = RateSweepReport(plan: plan, document: document)
-            print(RunTable.render(document))
-            print(RateSweepTable.render(sweep), terminator: "")
-            if let json { try writeFile(json, RateSweepDocument(run: document, rateSweep: sweep).encoded()) }
+            output.say(RunTable.render(document))
+            output.say(RateSweepTable.render(sweep), terminator: "")
+            try output.write(RateSweepDocument(run: document, rateSweep: sweep).encoded())
             if let html { try writeFile(html, Array(HTMLReport.render(document, rateSweep: sweep, title: "vsockbench sweep: \(plan.workload.rawValue) over offered load").utf8)) }
             if session.runner.wasInterrupted {
                 session.close()

@@ -181,3 +181,37 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("--repeat 0 is outside 1...1000"), "\(bad.stderr)")
     }
 }
+
+/// `--json -`: the JSON alone on standard output, the text on standard error, for every
+/// command that runs cases (as observe, probe and doctor already did); no file named `-`.
+@Suite struct JSONToStandardOutputTests {
+    @Test func runCompareAndDiagnoseWriteTheirJSONToStandardOutput() throws {
+        let path = try scenarioFile("""
+            name: stdout
+            defaults: {warmup: 0s, messages: 100}
+            cases:
+              - {name: one, workload: rr, request_size: 1KiB, response_size: 1KiB}
+              - {name: two, workload: rr, request_size: 2KiB, response_size: 2KiB}
+            """)
+        let stray = Tool.repositoryRoot + "/-"
+        let run = try Tool.run(["run", path, "--target", "null", "--json", "-"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "stdout is the JSON alone: \(run.stdout)")
+        #expect(document["schema"] as? String == "vsockbench/1")
+        #expect(run.stderr.contains("verified") && run.stderr.contains("one"), "the table goes to stderr: \(run.stderr)")
+        let results = try Tool.scratch() + "/r.json"
+        try run.stdout.write(toFile: results, atomically: true, encoding: .utf8)
+
+        let compare = try Tool.run(["compare", path, "--target", "null", "--json", "-"])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let compared = try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any], "\(compare.stdout)")
+        #expect(compared["comparison"] != nil)
+        #expect(compare.stderr.contains("compare stdout"), "\(compare.stderr)")
+
+        let diagnose = try Tool.run(["diagnose", "--from", results, "--json", "-"])
+        #expect(diagnose.status == 0, "\(diagnose.stderr)")
+        #expect(try JSONSerialization.jsonObject(with: Data(diagnose.stdout.utf8)) is [String: Any], "\(diagnose.stdout)")
+        #expect(diagnose.stderr.contains("diagnosis of stdout"), "\(diagnose.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stray), "a file named - was written")
+    }
+}
