@@ -14,8 +14,9 @@ extension VsockBench {
 
             The table:
               case, workload
-              front           * on its workload's Pareto front: no verified case of the
-                              same kind has both more throughput and a lower p99
+              front           * on its workload's Pareto front: no other verified case
+                              of the same kind has at least its throughput and at
+                              most its p99, and is better on one
               Mbps (payload)  application payload per second per direction
                               (each way, tx, rx)
               Mbps x          Mbps over the baseline's, per direction

@@ -61,6 +61,9 @@ extension Comparison {
         /// Which front: the workload kind (null when not a candidate).
         public var paretoFront: String?
         public var verified: Bool
+        /// Skipped (its figures are zeros, not measurements): the tables say so rather than
+        /// "verified". Not a key of its own: the run document's case says why.
+        public var skipped = false
 
         enum CodingKeys: String, CodingKey {
             case name, workload, strategy, trials, mbps, mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", mbpsTotal = "mbps_total", msgsPerSecond = "msgs_per_s"
@@ -170,6 +173,7 @@ extension Comparison {
             self.pareto = pareto
             paretoFront = pareto == nil ? nil : c.workload.rawValue
             verified = c.verified || c.skipped != nil
+            skipped = c.skipped != nil
         }
     }
 }

@@ -34,10 +34,10 @@ extension Comparison {
                  r.cell(.targetCPU, r.targetCPUMicrosPerMessage), Format.fixed(r.writesPerMessage, 2), Format.fixed(r.readsPerMessage, 2),
                  Format.fixed(r.targetWritesPerMessage, 2), Format.fixed(r.targetReadsPerMessage, 2)]
                     + (probe ? [Format.fixed(r.exitsPerMessage, 2), Format.fixed(r.vsockPacketsPerMessage, 2)] : [])
-                    + [r.verified ? "yes" : "NO"]
+                    + [r.skipped ? "skipped" : r.verified ? "yes" : "NO"]
             })
         let legend = [
-            "front *: on its workload's Pareto front: no verified case of its kind has both more throughput (rr, masked: msgs/s; stream: Mbps) and a lower p99 (medians)",
+            "front *: on its workload's Pareto front: no other verified case of its kind has at least its throughput (rr, masked: msgs/s; stream: Mbps) and at most its p99, better on one (medians)",
             "Mbps x: per direction (A/Bx = tx/rx when they differ); msgs/s, p50, p99, cpu x: like workloads only (else -)",
             "noise: each case's throughput against \(baseline)'s; better/worse = beyond the noise by CI (95% intervals apart) or U (two-sided Mann-Whitney U on the trials, alpha \(alpha))",
         ]
@@ -112,6 +112,7 @@ extension Comparison {
             return [(name: nil, text: "single samples: no difference can be told from noise (--repeat N, 4 or more, for verdicts)")]
         }
         var lines: [(name: String?, text: String)] = others.map { r in
+            if r.skipped { return (name: r.name, text: "skipped: not measured") }
             var text = Self.figureName(r.noise.figure) + ": " + r.noise.brief
             if let p99 = r.p99Noise { text += "; p99: " + p99.brief }
             return (name: r.name, text: text)

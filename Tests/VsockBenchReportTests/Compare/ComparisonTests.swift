@@ -36,6 +36,21 @@ extension CompareTests {
             #expect(comparison.rows[2].pareto == false, "worse is beaten on both by window-8... and by none")
         }
 
+        /// A skipped case's figures are zeros, not measurements: its rows say skipped, not
+        /// "yes" under verified nor "no throughput figure both cases measure".
+        @Test("a skipped case shows as skipped in the costs table and the noise lines")
+        func skippedCase() throws {
+            var skipped = F.stream("ceiling", mbps: 0)
+            skipped.skipped = "stream cases need a channel"
+            let comparison = Comparison(ReportFixtures.document([F.rr("none", msgs: 1000, p99: 300), skipped], scenario: "s"))
+            #expect(comparison.rows[1].skipped && !comparison.rows[0].skipped)
+            let lines = comparison.text().split(separator: "\n").map(String.init)
+            let costs = try #require(lines.last { $0.hasPrefix("ceiling ") })
+            #expect(costs.hasSuffix("skipped"), "\(costs)")
+            #expect(lines.contains("  ceiling: skipped: not measured"), "\(lines)")
+            #expect(!comparison.text().contains("no throughput figure both cases measure"))
+        }
+
         @Test("a stream against an rr baseline: Mbps compares in the direction both move; per-message ratios do not exist")
         func streamAgainstExchange() throws {
             let bulk = Comparison(Self.document()).rows[3]
