@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import VsockBenchHistory
 import VsockBenchReport
+import VsockBenchSupport
 
 extension VsockBench {
     struct Check: ParsableCommand {
@@ -98,7 +99,7 @@ extension VsockBench {
             "Bound of the deterministic counts per message: 2% (of the baseline, or 0.02 per message, whichever is larger); --tolerance writes_per_msg=10% sets one count's.", valueName: "pct"), transform: OptionValue.text)
         var countTolerance: String?
 
-        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Significance level of the Mann-Whitney U test.", valueName: "alpha"), transform: OptionValue.number)
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Significance level of the Mann-Whitney U test (default \(Format.fixed(CheckTolerances.standard.alpha, 2))).", valueName: "alpha"), transform: OptionValue.number)
         var alpha: Double?
 
         @Flag(name: .customLong("cases-in-common"), help: "Compare only the cases both sides have (otherwise a case missing on one side is an error).")

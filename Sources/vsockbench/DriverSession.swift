@@ -73,7 +73,7 @@ final class DriverSession {
             let action = stop.receive(signal)
             if action == .repeated { return }  // the same request, delivered twice
             if action == .stop, let runner = holder.value, !runner.wasInterrupted {
-                printError("\nvsockbench: \(SessionSignals.describe(signal)); stopping the current case, then reporting what was measured (Ctrl-C again to quit now, without a report)")
+                printError("\nvsockbench: \(SessionSignals.describe(signal)); stopping the current case, then reporting what was measured (\(signal == SIGINT ? "Ctrl-C" : SessionStop.name(of: signal)) again to quit now, without a report)")
                 runner.interrupt()
             } else {
                 // Quit now (a second request, or one before there is a run to stop), but not

@@ -51,7 +51,7 @@ struct DriverFlags: ParsableArguments {
     var probe = false
 
     @Option(name: .customLong("io-timeout"), parsing: .unconditional, help: ArgumentHelp(
-        "Fail a case when a read or write blocks longer than this (seconds, or with a unit: 10, 30s).", valueName: "seconds"),
+        "Fail a case when a read or write blocks longer than this (seconds, or with a unit: 10, 30s; default 10s).", valueName: "seconds"),
             transform: TimeSpan.parseTimeout)
     var ioTimeout = TimeSpan(nanos: 10_000_000_000)
 

@@ -58,7 +58,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Sweep offered load instead of size: open-loop rates, comma-separated (1000,2000,5000,10000/s).", valueName: "rates"))
         var rates: String?
 
-        @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Message size the batching predictions are for.", valueName: "size"),
+        @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Message size the batching predictions are for (default 8KiB).", valueName: "size"),
                 transform: ByteCount.parsePositive)
         var batchSize = ByteCount(bytes: 8192)
 

@@ -56,6 +56,7 @@ import Testing
         let r = try Self.interrupt(with: [SIGTERM])
         #expect(r.status == 143, "\(r.stderr)")
         #expect(r.stderr.contains("terminated (SIGTERM)"), "\(r.stderr)")
+        #expect(r.stderr.contains("(SIGTERM again to quit now") && !r.stderr.contains("Ctrl-C"), "the way to quit names the signal that came: \(r.stderr)")
         #expect(r.cases == ["short", "long"], "\(r.cases)\n\(r.stderr)")
     }
 
