@@ -10,7 +10,8 @@ extension VsockBench {
             commandName: "observe",
             abstract: "Watch the vsock connections of a port and rebuild their exchanges: any protocol, nothing changed.",
             usage: """
-                vsockbench observe --port PORT [--cid CID] [--pid PID ...] --duration D [--json F] [--html F] [--pcap F]
+                vsockbench observe --port PORT [--cid CID] --duration D [--json F] [--html F] [--pcap F]
+                vsockbench observe --port PORT [--cid CID] --pid PID ... [--duration D] [--json F] [--html F] [--pcap F]
                 vsockbench observe --port PORT [--cid CID] [--json F] [--html F] [--pcap F] -- COMMAND [ARGS...]
                 """,
             discussion: """
