@@ -24,9 +24,25 @@ public enum Terminal {
         return out
     }
 
-    /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    /// `text` made safe (as `safe(_:)`) and cut to at most `limit` bytes of it, the cut said
+    /// with the whole length: for strings a peer sends that go into a log line.
+    public static func safe(_ text: String, limit: Int) -> String {
+        let shown = safe(text)
+        guard shown.utf8.count > limit else { return shown }
+        var cut = ""
+        for scalar in shown.unicodeScalars {
+            if cut.utf8.count + String(scalar).utf8.count > limit { break }
+            cut.unicodeScalars.append(scalar)
+        }
+        return cut + "... (\(text.utf8.count) bytes)"
+    }
+
+    /// C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the
+    /// bidirectional controls (marks, embeddings, overrides, isolates), with which a line can
+    /// be made to read in another order than it is written.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         return v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+            || v == 0x061C || v == 0x200E || v == 0x200F || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 }

@@ -149,6 +149,9 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unsupported protocol version \(version) (this build speaks \(FrameHeader.version))"
         case let .unknownType(type):
             return "unknown frame type \(type)"
+        case let .tooLarge(length, max) where max == ControlCodec.maxPayload:
+            // Before a case's hello every frame is a control frame (hello, stats), whatever --max-frame says.
+            return "frame payload of \(length) bytes exceeds the limit of \(max) bytes of a control frame (a frame before the case's hello), or the target's --max-frame"
         case let .tooLarge(length, max):
             return "frame payload of \(length) bytes exceeds the limit of \(max) bytes (the target's --max-frame, or what this case can produce)"
         case let .truncatedHeader(received):

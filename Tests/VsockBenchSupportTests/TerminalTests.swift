@@ -10,4 +10,18 @@ import Testing
         #expect(Terminal.safe("\u{7F}\u{85}\u{2028}") == "\\x7f\\x85\\u{2028}")
         #expect(Terminal.safe("\0") == "\\x00")
     }
+
+    @Test func bidirectionalControlsAreShownEscaped() {
+        #expect(Terminal.safe("report\u{202E}fdp.exe") == "report\\u{202e}fdp.exe")
+        #expect(Terminal.safe("\u{2066}a\u{2069}\u{200F}") == "\\u{2066}a\\u{2069}\\u{200f}")
+        #expect(Terminal.safe("עברית") == "עברית", "right-to-left text itself is printable")
+    }
+
+    /// A peer's string in a log line is cut, the cut said with the whole length.
+    @Test func aLongPeerStringIsCutInTheLog() {
+        let kernel = String(repeating: "k", count: 60_150)
+        #expect(Terminal.safe(kernel, limit: 128) == String(repeating: "k", count: 128) + "... (60150 bytes)")
+        #expect(Terminal.safe("6.1.0", limit: 128) == "6.1.0")
+        #expect(Terminal.safe("a\nb", limit: 3) == "a\\n... (3 bytes)", "cut after escaping, on a whole character")
+    }
 }

@@ -71,6 +71,9 @@ import Testing
     @Test func errorsHaveStableCodesAndNoPayload() {
         #expect(FrameError.badMagic(1).code == "bad_magic")
         #expect(FrameError.tooLarge(length: 9, max: 8).description.contains("--max-frame"))
+        // Before a case's hello the limit is a control frame's, whatever --max-frame is.
+        let early = FrameError.tooLarge(length: 4_194_305, max: ControlCodec.maxPayload).description
+        #expect(early.contains("limit of 65536 bytes of a control frame (a frame before the case's hello)"), "\(early)")
         #expect(FrameError.truncatedHeader(received: 3).description.contains("3 of 32"))
     }
 }

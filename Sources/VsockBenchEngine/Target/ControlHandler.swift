@@ -30,7 +30,7 @@ struct ControlHandler {
             return
         }
         defer { sessions.close(session) }
-        logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(Terminal.safe(hello.driver.kernel))"])
+        logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(Terminal.safe(hello.driver.kernel, limit: 128))"])
         do throws(ServeError) {
             try serve(session)
             logger.info("case finished")

@@ -1,4 +1,5 @@
 import Yams
+import VsockBenchSupport
 
 /// Turns one case mapping (plus the scenario's defaults) into a validated `CaseSpec`.
 enum CaseBuilder {
@@ -8,8 +9,8 @@ enum CaseBuilder {
 
     static func nameProblem(_ name: String) -> String? {
         if name.utf8.count > maximumNameBytes { return "the case name has \(name.utf8.count) bytes; names are at most \(maximumNameBytes)" }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80...0x9F).contains($0.value) }) {
-            return "the case name has control characters; names are printable text"
+        if name.unicodeScalars.contains(where: Terminal.isControl) {
+            return "the case name has control characters (or bidirectional controls); names are printable text"
         }
         return nil
     }
