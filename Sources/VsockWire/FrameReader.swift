@@ -81,6 +81,10 @@ public final class FrameReader: @unchecked Sendable {
     /// Bytes handed out as messages so far (the offset errors name).
     @exclusivity(unchecked) private var consumed: UInt64 = 0
 
+    /// A foreign stream's place, for an error at a message boundary: the bytes handed out as
+    /// messages and the responses read so far.
+    public var foreignPosition: (offset: UInt64, responses: UInt64) { (consumed, foreignSequence) }
+
     /// Packet mode when `socket` is message-oriented (`initialCapacity` does not apply then:
     /// the buffer holds the largest frame from the start).
     public init(socket: Socket, maxPayload: Int, initialCapacity: Int = 256 * 1024) {

@@ -72,6 +72,9 @@ import VsockWire
         let closing = try run(ForeignService(path: dir + "/b.sock", requests: .u32be, responses: .u32be, closeAfter: 10) { $0 })
         #expect(closing.status == 1)
         #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")
+        // At a message boundary too the place is named: 10 answers came, the 5-message corpus twice (an echo).
+        let corpusBytes = try #require(try FileManager.default.attributesOfItem(atPath: dir + "/c.u32be")[.size] as? Int)
+        #expect(closing.stdout.contains("the service closed the connection while a response was expected, at byte offset \(2 * corpusBytes) of the response stream (after 10 responses)"), "\(closing.stdout)")
         let corrupt = try run(ForeignService(path: dir + "/c.sock", requests: .u32be, responses: .u32be) { $0.reversed() }, extra: ", expect: echo")
         #expect(corrupt.status == 1)
         // The 0-based count is named as the request's sequence; the corpus message is counted

@@ -120,6 +120,11 @@ public struct DriverConnection: Sendable {
         let next: Frame?
         do { next = try reader.next() } catch { throw DriverError(error) }
         guard let frame = next else {
+            if reader.foreign != nil {
+                // A service's close at a message boundary: where in its responses, as every other foreign error says.
+                let (offset, responses) = reader.foreignPosition
+                throw .protocolViolation("the service closed the connection while \(what) was expected, at byte offset \(offset) of the response stream (after \(responses) response\(responses == 1 ? "" : "s"))\(emptyPacketNote)")
+            }
             throw .protocolViolation("the target closed the connection while \(what) was expected\(emptyPacketNote)")
         }
         return frame
