@@ -97,6 +97,11 @@ struct ConnectionHandler: Sendable {
             sendError(ErrorMessage(code: "unknown_session", message: "no control connection opened session \(hello.session)"))
             return
         }
+        if let mismatch = session.mismatch(hello.spec) {
+            logger.warning("data connection refused: not its session's case")
+            sendError(ErrorMessage(code: "bad_case", message: mismatch))
+            return
+        }
         // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
         if spec.socket != SocketOptions() {
             do { try socket.apply(spec.socket) } catch {

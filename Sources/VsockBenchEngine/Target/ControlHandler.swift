@@ -22,7 +22,7 @@ struct ControlHandler {
     let logger: Logger
 
     func run(hello: CaseHello, spec: CaseSpec) {
-        guard let session = sessions.open(id: hello.session, expectedConnections: spec.connections) else {
+        guard let session = sessions.open(id: hello.session, expectedConnections: spec.connections, announced: hello.spec) else {
             logger.warning("control hello for a live session refused", metadata: ["session": "\(hello.session)"])
             try? socket.setSendTimeout(seconds: 1)
             try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: "session_in_use", message: "session \(hello.session) is already open on another control connection")))

@@ -5,15 +5,36 @@ import VsockBenchSupport
 final class Session: Sendable {
     let id: UInt64
     let expectedConnections: Int
+    /// The case the control connection announced: every data connection of the session must
+    /// announce the same one (its stats describe this case).
+    let announced: WireCase?
     private struct State {
         var records: [ConnectionRecord] = []
         var mark: Moment?
     }
     private let state = Mutex(State())
 
-    init(id: UInt64, expectedConnections: Int) {
+    init(id: UInt64, expectedConnections: Int, announced: WireCase? = nil) {
         self.id = id
         self.expectedConnections = expectedConnections
+        self.announced = announced
+    }
+
+    /// Why a data connection's case is not the session's, or nil when it is (the fields that
+    /// differ, by name: no value the peer sent is echoed).
+    func mismatch(_ data: WireCase) -> String? {
+        guard let announced, announced != data else { return nil }
+        var fields: [String] = []
+        if announced.name != data.name { fields.append("name") }
+        if announced.workload != data.workload { fields.append("workload") }
+        if announced.connections != data.connections { fields.append("connections") }
+        if announced.seed != data.seed { fields.append("seed") }
+        if announced.socket != data.socket { fields.append("socket options") }
+        if announced.stream != data.stream { fields.append("stream") }
+        if announced.rr != data.rr { fields.append("rr sizes") }
+        if announced.masked != data.masked { fields.append("masked sizes") }
+        if announced.exchange != data.exchange { fields.append("exchange") }
+        return "this data connection announces another case than its session's control connection (\(fields.isEmpty ? "it differs" : "they differ in " + fields.joined(separator: ", "))): every connection of a session runs one case"
     }
 
     /// Adds a data connection; false when its index is outside the ones the session announced
@@ -88,10 +109,10 @@ final class SessionRegistry: Sendable {
     private let sessions = Mutex<[UInt64: Session]>([:])
 
     /// A new session, or nil when `id` is already live.
-    func open(id: UInt64, expectedConnections: Int) -> Session? {
+    func open(id: UInt64, expectedConnections: Int, announced: WireCase? = nil) -> Session? {
         sessions.withLock { sessions in
             guard sessions[id] == nil else { return nil }
-            let session = Session(id: id, expectedConnections: expectedConnections)
+            let session = Session(id: id, expectedConnections: expectedConnections, announced: announced)
             sessions[id] = session
             return session
         }

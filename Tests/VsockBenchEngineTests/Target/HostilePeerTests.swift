@@ -37,6 +37,29 @@ import VsockWire
         BothSides.expectExactAgreement(m, messages: 30)
     }
 
+    /// A data connection must run its session's case: one that announces larger frames than
+    /// the control connection did is refused (its stats would describe a case not running).
+    @Test func aDataConnectionAnnouncingAnotherCaseIsRefused() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let announced = Specs.rr("small", request: 1024, response: 1024, connections: 2)
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 41, spec: announced, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let other = Specs.rr("small", request: 4 << 20, response: 4 << 20, connections: 2)
+        do {
+            let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 41, spec: other, timeoutSeconds: 5)
+            data.socket.close()
+            Issue.record("a data connection announcing 4 MiB requests joined a 1 KiB session")
+        } catch let error {
+            guard case let .rejected(message) = error else { Issue.record("\(error)"); return }
+            #expect(message.code == "bad_case")
+            #expect(message.message.contains("they differ in rr sizes"), "\(message.message)")
+        }
+        // The session's own case still joins.
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 41, connection: 1, spec: announced, timeoutSeconds: 5)
+        data.socket.close()
+    }
+
     @Test func aDataConnectionTricklingAFrameIsDropped() throws {
         let target = try InProcessServer { $0.idleTimeoutSeconds = 0.4 }
         defer { target.stop() }
