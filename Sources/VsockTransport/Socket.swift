@@ -140,6 +140,28 @@ public final class Socket: Sendable {
         }
     }
 
+    /// Reads and discards what the peer sends until it closes, at most `maxBytes` or
+    /// `maxNanos`, whichever comes first; returns the bytes discarded. Before closing a
+    /// connection that has just sent its error frame: a Unix socket closed with unread data
+    /// resets its peer, whose next receive then fails (ECONNRESET) before it reads that frame
+    /// (a seqpacket peer that sent packets after a bad one lost the reason). Not counted; the
+    /// bytes are never kept (a small scratch buffer, cleared).
+    @discardableResult
+    public func discardUntilEnd(maxBytes: Int, maxNanos: UInt64) -> Int {
+        let deadline = MonotonicClock.nanos() &+ maxNanos
+        var total = 0
+        withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { scratch in
+            defer { scratch.initializeMemory(as: UInt8.self, repeating: 0) }
+            while total < maxBytes {
+                let now = MonotonicClock.nanos()
+                guard now < deadline, waitReadable(timeoutNanos: deadline - now) else { return }
+                guard let n = try? Posix.receive(descriptor, scratch.baseAddress.unsafelyUnwrapped, scratch.count), n > 0 else { return }
+                total += n
+            }
+        }
+        return total
+    }
+
     /// Writes every byte, one write syscall (send) at a time; a short write is followed by another.
     @inline(__always)
     public func writeAll(_ buffer: UnsafeRawPointer, count: Int) throws(SystemError) {

@@ -134,6 +134,30 @@ import VsockWire
         BothSides.expectExactAgreement(m, messages: 30)
     }
 
+    /// A Unix socket closed with unread packets resets its peer, whose next receive fails
+    /// before it reads what was sent: the target discards what follows a bad packet (bounded)
+    /// before closing, so the error frame is read, not ECONNRESET.
+    @Test("packets sent after a bad one do not cost the peer its error frame", arguments: [1, 3])
+    func errorFrameSurvivesPacketsAfterTheBadOne(extra: Int) throws {
+        let target = try InProcessServer(seqpacket: true)
+        defer { target.stop() }
+        let socket = try Socket.connect(to: target.endpoint)
+        defer { socket.close() }
+        try socket.setReceiveTimeout(seconds: 5)
+        var bad = [UInt8](repeating: 0x41, count: FrameHeader.size + 16)
+        try bad.withUnsafeBytes { try socket.sendMessage($0.baseAddress!, count: $0.count) }
+        let more = [UInt8](repeating: 0x79, count: 100)
+        for _ in 0..<extra { try more.withUnsafeBytes { try socket.sendMessage($0.baseAddress!, count: $0.count) } }
+        bad[0] = 0  // the test keeps no peer bytes either
+        // The target has answered and closed by the time this reads (its log says so).
+        let deadline = MonotonicClock.nanos() + 3_000_000_000
+        while target.log.entries("malformed frame; closing", atLeast: .warning).isEmpty, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 5_000_000) }
+        MonotonicClock.sleep(nanos: 300_000_000)
+        let reader = FrameReader(socket: socket, maxPayload: 65536)
+        let reply = try #require(try reader.next(), "the error frame, not the end")
+        #expect(reply.header.type == .error && ErrorMessage(errorFrame: reply).code == "bad_magic", "\(ErrorMessage(errorFrame: reply))")
+    }
+
     @Test("a packet larger than the target's frame limit: frame_too_large, named, and the server goes on")
     func oversizedPacket() throws {
         let target = try InProcessServer(seqpacket: true) { $0.maxFrame = 4096 }
