@@ -61,7 +61,7 @@ let package = Package(
             name: "VsockBenchReport",
             dependencies: [
                 "VsockBenchSupport", "VsockBenchStats", "VsockTransport", "VsockWire", "VsockBenchModel", "VsockBenchEngine", "VsockProbe",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "VsockBenchAgent", .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         /// The results history: runs kept in a SQLite database (GRDB, migrations), trends with each
@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "VsockBenchHistory",
             dependencies: [
-                "VsockBenchReport", "VsockBenchStats", "VsockBenchModel", "VsockBenchSupport",
+                "VsockBenchReport", "VsockBenchStats", "VsockBenchSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "VsockBenchDoctor",
             dependencies: [
-                "CShims", "VsockBenchSupport", "VsockTransport", "VsockProbe", .product(name: "Yams", package: "Yams"),
+                "VsockBenchSupport", "VsockTransport", "VsockProbe", .product(name: "Yams", package: "Yams"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "VsockObserve",
             dependencies: [
-                "VsockProbe", "VsockBenchSupport", "VsockBenchStats", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "VsockProbe", "VsockBenchSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         /// Test fixtures: exactly N+1 KVM_RUN ioctls, exactly M write(2) calls.
