@@ -62,6 +62,14 @@ import Glibc
         #expect(d.contains(ScenarioDiagnostic(file: "s.yaml", line: line, message: message)), "\(d)")
     }
 
+    /// An unknown key is one problem among the case's others, all reported at once (it hid them).
+    @Test func anUnknownKeyDoesNotHideTheCaseOtherProblems() {
+        let text = "name: x\ncases:\n  - name: a\n    workload: rr\n    bogus: 1\n    inflight: -3\n    request_size: 8XB\n"
+        let d = Self.diagnostics { () throws(ScenarioError) in try ScenarioLoader.parse(text, file: "s.yaml") }
+        #expect(d.map(\.line) == [5, 6, 7], "\(d)")
+        #expect(d.first?.message.hasPrefix("unknown key 'bogus'") == true, "\(d)")
+    }
+
     @Test func aHelloWithAHugeOrHostileNameIsOutOfBounds() {
         var spec = CaseSpec(name: String(repeating: "x", count: 70_000), workload: .rr)
         #expect(spec.limitProblems().contains("the case name has 70000 bytes; names are at most 128"))

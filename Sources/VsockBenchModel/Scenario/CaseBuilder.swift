@@ -76,7 +76,9 @@ enum CaseBuilder {
                 d.add(node, "case '\(name ?? "?")' has no workload; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        guard let name, let workload, d.items.count == before else { return nil }
+        // An unknown or repeated key does not stop the rest of the case being checked: every
+        // problem is reported at once. Without a name or a workload there is no case to check.
+        guard let name, let workload else { return nil }
 
         var spec = CaseSpec(name: name, workload: workload)
         spec.sourceLine = node.mark?.line
