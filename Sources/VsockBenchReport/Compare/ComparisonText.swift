@@ -149,12 +149,15 @@ extension Comparison {
     }
 
     /// `1342 each way`, `32115 tx`, `643 tx / 700 rx`: payload Mbps as the case moved it.
+    /// Each direction with its interval when the row has trials (as `run`'s table shows it).
     static func mbpsText(_ r: Row) -> String {
         if r.mbpsTx == 0, r.mbpsRx == 0 { return "-" }
-        if r.mbpsRx == 0 { return Format.compact(r.mbpsTx) + " tx" }
-        if r.mbpsTx == 0 { return Format.compact(r.mbpsRx) + " rx" }
-        if PayloadDirection.alike(r.mbpsTx, r.mbpsRx) { return Format.compact(r.mbpsTx) + " each way" }
-        return "\(Format.compact(r.mbpsTx)) tx / \(Format.compact(r.mbpsRx)) rx"
+        let tx = r.cell(.mbpsTx, r.mbpsTx)
+        let rx = r.cell(.mbpsRx, r.mbpsRx)
+        if r.mbpsRx == 0 { return tx + " tx" }
+        if r.mbpsTx == 0 { return rx + " rx" }
+        if PayloadDirection.alike(r.mbpsTx, r.mbpsRx) { return tx + " each way" }
+        return "\(tx) tx / \(rx) rx"
     }
 
     /// `3.05x` (each way alike), `3.05/3.10x` (tx/rx), `42.9x tx` (only tx compares).

@@ -180,6 +180,8 @@ extension CompareTests {
             #expect(text.hasPrefix("median of up to 6 trials per case"))
             let window = try #require(text.split(separator: "\n").first { $0.hasPrefix("window-8 ") })
             #expect(window.contains("3015 ±75") && window.contains("better (CI)"))
+            // Mbps is a median of the trials as msgs/s is, and shows its interval as well.
+            #expect(window.components(separatedBy: "±").count - 1 == 2 && window.contains(" each way"), "Mbps and msgs/s each with ±: \(window)")
             #expect(text.contains("  window-8: msgs/s: beyond noise (better): the 95% intervals do not overlap ([980, 1030] against [2940, 3090]); p99:"))
             #expect(comparison.rows[1].p99Noise?.text.hasPrefix("within noise: Mann-Whitney U p = ") == true)
             #expect(text.contains("  same: msgs/s: within noise: Mann-Whitney U p = "))
