@@ -171,6 +171,18 @@ import Testing
         }
     }
 
+    /// A mapping left open runs the parser past the last line: the error names the line where
+    /// it opened (it named line 4 of a 3-line file).
+    @Test func somethingLeftOpenIsNamedWhereItOpens() {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr\n", file: "open.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("open.yaml:3: YAML syntax error: "), "\(error.description)")
+            #expect(error.description.contains("(the file ends before what opens at line 3 is closed)"), "\(error.description)")
+        }
+    }
+
     @Test func missingFileIsAClearError() {
         #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: "/nonexistent/s.yaml") }
     }

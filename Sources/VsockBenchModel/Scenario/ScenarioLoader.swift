@@ -140,6 +140,15 @@ public enum ScenarioLoader {
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
     }
 
+    /// Where a syntax error is: its own line, or, when the parser ran past the last line
+    /// (something left open), the line where what it was parsing opened, saying so.
+    private static func place(_ line: Int, opened: Int?, in text: String) -> (line: Int, note: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
+        guard line > max(lines, 1) else { return (line, "") }
+        let at = min(opened ?? lines, max(lines, 1))
+        return (at, " (the file ends before what opens at line \(at) is closed)")
+    }
+
     private static func yamlDiagnostic(_ error: YamlError, file: String, text: String) -> ScenarioDiagnostic {
         switch error {
         case let .duplicatedKeysInMapping(duplicates, context):
@@ -150,10 +159,12 @@ public enum ScenarioLoader {
         case let .scanner(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             let tab = character(at: mark, in: text) == "\t" ? " (a tab: YAML indents with spaces)" : ""
-            return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)\(tab)")
+            let (line, end) = place(mark.line, opened: context?.mark.line, in: text)
+            return ScenarioDiagnostic(file: file, line: line, message: "YAML syntax error: \(what)\(tab)\(end)")
         case let .parser(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
-            return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML syntax error: \(what)")
+            let (line, end) = place(mark.line, opened: context?.mark.line, in: text)
+            return ScenarioDiagnostic(file: file, line: line, message: "YAML syntax error: \(what)\(end)")
         case let .composer(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             return ScenarioDiagnostic(file: file, line: mark.line, message: "YAML error: \(what)")
