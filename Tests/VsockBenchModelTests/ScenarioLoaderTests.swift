@@ -78,7 +78,7 @@ import Testing
         ("name: x\ncases: []\n", 2, "'cases' is empty"),
         ("name: x\ncases: 3\n", 2, "cases must be a list"),
         ("cases:\n  - {name: a, workload: rr}\n", 1, "missing 'name'"),
-        ("name: x\ncases:\n  - {name: a, workload: rr\n", 4, "YAML"),
+        ("name: x\ncases:\n  - {name: a, workload: rr\n", 3, "YAML"),
     ])
     func reportsProblemsWithFileAndLine(text: String, line: Int, message: String) {
         do {
