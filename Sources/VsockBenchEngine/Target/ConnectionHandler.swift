@@ -193,17 +193,22 @@ struct ConnectionHandler: Sendable {
         }
     }
 
-    /// Best effort: the peer may already be gone. What the peer still sends is discarded, a
-    /// bounded while, so that closing does not reset it before it reads the frame.
-    private func sendError(_ message: ErrorMessage) {
-        try? socket.setSendTimeout(seconds: 1)
-        try? socket.send(ControlCodec.frame(.error, message))
-        socket.shutdownWrite()
-        socket.discardUntilEnd(maxBytes: Self.discardBytes, maxNanos: Self.discardNanos)
+    private func sendError(_ message: ErrorMessage) { socket.sendErrorFrame(message) }
+}
+
+extension Socket {
+    /// The last frame of a connection the target ends (data or control): best effort, the
+    /// peer may be gone. What the peer still sends is then discarded, a bounded while, so that
+    /// closing does not reset it before it reads the frame.
+    func sendErrorFrame(_ message: ErrorMessage) {
+        try? setSendTimeout(seconds: 1)
+        try? send(ControlCodec.frame(.error, message))
+        shutdownWrite()
+        discardUntilEnd(maxBytes: Self.discardAfterErrorBytes, maxNanos: Self.discardAfterErrorNanos)
     }
 
     /// At most this much of a peer's sending is discarded after its error frame, for at most
     /// this long: a hostile peer that keeps sending holds the thread no longer.
-    static let discardBytes = 4 << 20
-    static let discardNanos: UInt64 = 200_000_000
+    static let discardAfterErrorBytes = 4 << 20
+    static let discardAfterErrorNanos: UInt64 = 200_000_000
 }

@@ -24,9 +24,7 @@ struct ControlHandler {
     func run(hello: CaseHello, spec: CaseSpec) {
         guard let session = sessions.open(id: hello.session, expectedConnections: spec.connections, announced: hello.spec) else {
             logger.warning("control hello for a live session refused", metadata: ["session": "\(hello.session)"])
-            try? socket.setSendTimeout(seconds: 1)
-            try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: "session_in_use", message: "session \(hello.session) is already open on another control connection")))
-            socket.shutdownWrite()
+            socket.sendErrorFrame(ErrorMessage(code: "session_in_use", message: "session \(hello.session) is already open on another control connection"))
             return
         }
         defer { sessions.close(session) }
@@ -38,17 +36,15 @@ struct ControlHandler {
             switch error {
             case let .refused(message):
                 logger.warning("control connection failed", metadata: ["error": "\(message)"])
-                try? socket.send(ControlCodec.frame(.error, message))
+                socket.sendErrorFrame(message)
             case let .badFrame(frameError):
                 logger.warning("malformed frame on the control connection; closing", metadata: ["code": "\(frameError.code)", "error": "\(frameError)"])
-                try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: frameError.code, message: frameError.description)))
+                socket.sendErrorFrame(ErrorMessage(code: frameError.code, message: frameError.description))
             case let .socket(systemError):
                 if systemError.isTimeout {
                     let seconds = server.configuration.idleTimeoutSeconds
                     logger.warning("control connection idle too long with no data connection open; closing", metadata: ["timeout_s": "\(seconds)"])
-                    try? socket.setSendTimeout(seconds: 1)
-                    try? socket.send(ControlCodec.frame(.error, ErrorMessage(code: "timeout", message: "no frame within \(seconds)s on the control connection, and no data connection of the case open")))
-                    socket.shutdownWrite()
+                    socket.sendErrorFrame(ErrorMessage(code: "timeout", message: "no frame within \(seconds)s on the control connection, and no data connection of the case open"))
                 } else {
                     logger.info("control connection lost", metadata: ["error": "\(systemError)"])
                 }

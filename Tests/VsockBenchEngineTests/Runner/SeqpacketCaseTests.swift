@@ -158,6 +158,22 @@ import VsockWire
         #expect(reply.header.type == .error && ErrorMessage(errorFrame: reply).code == "bad_magic", "\(ErrorMessage(errorFrame: reply))")
     }
 
+    /// The same on a control connection after its hello (its error paths are the target's too).
+    @Test func aControlConnectionsErrorFrameSurvivesPacketsAfterTheBadOne() throws {
+        let target = try InProcessServer(seqpacket: true)
+        defer { target.stop() }
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 23, spec: Specs.rr(), timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let bad = [UInt8](repeating: 0x41, count: FrameHeader.size + 16)
+        try bad.withUnsafeBytes { try control.socket.sendMessage($0.baseAddress!, count: $0.count) }
+        for _ in 0..<2 { try bad.prefix(100).withUnsafeBytes { try control.socket.sendMessage($0.baseAddress!, count: $0.count) } }
+        let deadline = MonotonicClock.nanos() + 3_000_000_000
+        while target.log.entries("malformed frame on the control connection; closing", atLeast: .warning).isEmpty, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 5_000_000) }
+        MonotonicClock.sleep(nanos: 300_000_000)
+        let reply = try #require(try control.reader.next(), "the error frame, not the end")
+        #expect(reply.header.type == .error && ErrorMessage(errorFrame: reply).code == "bad_magic", "\(ErrorMessage(errorFrame: reply))")
+    }
+
     @Test("a packet larger than the target's frame limit: frame_too_large, named, and the server goes on")
     func oversizedPacket() throws {
         let target = try InProcessServer(seqpacket: true) { $0.maxFrame = 4096 }
