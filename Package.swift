@@ -91,7 +91,7 @@ let package = Package(
             name: "vsockbench",
             dependencies: [
                 "VsockBenchSupport", "VsockTransport", "VsockBenchModel", "VsockBenchEngine", "VsockBenchReport", "VsockBenchDoctor",
-                "VsockProbe", "VsockObserve", "VsockBenchHistory",
+                "VsockProbe", "VsockObserve", "VsockBenchHistory", "VsockWire", "VsockBenchAgent", "CShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
