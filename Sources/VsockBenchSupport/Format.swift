@@ -6,6 +6,8 @@ public enum Format {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = (abs(value) * scale).rounded()
+        // Beyond what the digits below hold (a hand-edited file's 1e308): no trap, Swift's own spelling.
+        guard scaled < 1e18 else { return "\(value)" }
         let whole = scaled / scale
         let integral = UInt64(whole.rounded(.down))
         var text = String(integral)

@@ -68,7 +68,8 @@ public enum Quantities {
         let units: [(Int, String)] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
         for (scale, name) in units where bytes >= scale {
             if bytes % scale == 0 { return "\(bytes / scale)\(name)" }
-            let tenths = (bytes * 10 + scale / 2) / scale
+            // Whole units and the remainder apart: `bytes * 10` would overflow near Int.max.
+            let tenths = (bytes / scale) * 10 + ((bytes % scale) * 10 + scale / 2) / scale
             return "\(tenths / 10).\(tenths % 10)\(name)"
         }
         return "\(bytes)B"

@@ -91,6 +91,12 @@ extension VsockBench {
                     guard let model = document.sweep.fit?.model else {
                         throw fail("\(sweep) has no fit (\(document.sweep.fitError ?? "no fit section"))", code: Exit.badInput)
                     }
+                    guard model.betaBytesPerSecond > 0, model.betaBytesPerSecond.isFinite, model.alphaSeconds.isFinite else {
+                        throw fail("\(sweep)'s fit has a bandwidth beta of \(Format.compact(model.betaMbps)) Mbps: no sweep measures that (a hand-edited file?); sweep again, or leave out --sweep", code: Exit.badInput)
+                    }
+                    if let r2 = document.sweep.fit?.r2, !(-1e-9...(1 + 1e-9)).contains(r2) {
+                        throw fail("\(sweep)'s fit has R^2 \(Format.fixed(r2, 4)), outside 0...1: no fit gives that (a hand-edited file?); sweep again, or leave out --sweep", code: Exit.badInput)
+                    }
                     guard model.isPhysical else {
                         throw fail("\(sweep)'s fit has alpha < 0 (\(Format.compact(model.alphaMicros)) us): the fixed cost per message is within the noise of its points, so it predicts nothing; sweep again with a longer --duration or on a quiet machine, or leave out --sweep", code: Exit.badInput)
                     }

@@ -38,6 +38,8 @@ func writeFile(_ path: String, _ bytes: [UInt8]) throws {
 /// wrong path: exit 2 now instead.
 func checkWritable(_ paths: String?...) throws {
     for case let path? in paths {
+        // `--json -` is taken before this; any other output is a file (it wrote one named -).
+        if path == "-" { throw fail("- (standard output) is for --json only; give this output a file name (./- for a file named -)", code: Exit.badInput) }
         if let problem = OutputFile.problem(with: path) { throw fail(problem, code: Exit.badInput) }
     }
 }

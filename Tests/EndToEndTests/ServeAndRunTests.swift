@@ -212,6 +212,9 @@ import Testing
         #expect(diagnose.status == 0, "\(diagnose.stderr)")
         #expect(try JSONSerialization.jsonObject(with: Data(diagnose.stdout.utf8)) is [String: Any], "\(diagnose.stdout)")
         #expect(diagnose.stderr.contains("diagnosis of stdout"), "\(diagnose.stderr)")
+        // Only --json has a standard-output form: --html - is refused before anything runs.
+        let html = try Tool.run(["run", path, "--target", "null", "--html", "-"])
+        #expect(html.status == 2 && html.stderr.contains("- (standard output) is for --json only"), "\(html.stderr)")
         #expect(!FileManager.default.fileExists(atPath: stray), "a file named - was written")
     }
 }

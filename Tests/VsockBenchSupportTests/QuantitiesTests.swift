@@ -41,3 +41,15 @@ import Testing
         #expect(Quantities.formatDuration(1_500_000) == "1.5ms")
     }
 }
+
+/// Formatting never traps, whatever a hand-edited results file holds.
+@Suite struct FormattingExtremesTests {
+    @Test func hugeValuesAreSpelledNotTrapped() {
+        #expect(Format.fixed(1e308, 1) == "1e+308")
+        #expect(Format.fixed(-1e300, 0) == "-1e+300")
+        #expect(Format.fixed(123.45, 1) == "123.5")
+        #expect(Quantities.formatSize(1 << 62) == "4294967296GiB")
+        #expect(Quantities.formatSize(Int.max).hasSuffix("GiB"))
+        #expect(Quantities.formatSize(1536) == "1.5KiB")
+    }
+}

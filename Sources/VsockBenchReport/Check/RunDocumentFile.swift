@@ -3,12 +3,15 @@ import Glibc
 #endif
 import FoundationEssentials
 import VsockTransport
+import VsockBenchSupport
 
 /// Reads a results file for `check` (or any command that reads results back) and says exactly
 /// what is wrong with one it cannot use: unreadable, not JSON, another schema, missing keys.
 public enum RunDocumentFile {
     /// Results files are a few hundred KiB at most; anything far larger is not one.
     static let maximumBytes = 256 << 20
+    /// No msgs/s or Mbps figure of a results file is above this (a petabit per second).
+    static let maximumRate = 1e9
 
     public static func load(path: String) throws(CheckInputError) -> RunDocument {
         try parse(try read(path: path), path: path)
@@ -38,6 +41,16 @@ public enum RunDocumentFile {
         }
         var seen = Set<String>()
         for c in document.cases where !seen.insert(c.name).inserted { throw .duplicateCase(path: path, name: c.name) }
+        // A hand-edited figure no run can measure is refused here, not carried into arithmetic.
+        for c in document.cases {
+            if let problem = c.spec.limitProblems().first {
+                throw .malformed(path: path, reason: "case '\(Terminal.safe(c.name))': its config is outside what a run takes: \(problem)")
+            }
+            for (key, value) in [("msgs_per_s", c.msgsPerSecond), ("mbps_tx", c.mbpsTx), ("mbps_rx", c.mbpsRx), ("mbps_total", c.mbpsTotal)]
+            where !(value.isFinite && value >= 0 && value <= maximumRate) {
+                throw .malformed(path: path, reason: "case '\(Terminal.safe(c.name))': \(key) \(value) is not a rate a run measures (0 to \(Int(maximumRate)))")
+            }
+        }
         return document
     }
 

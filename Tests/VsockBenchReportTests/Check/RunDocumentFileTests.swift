@@ -3,6 +3,7 @@ import Testing
 
 @testable import VsockBenchReport
 import VsockTransport
+import VsockBenchModel
 
 @Suite struct RunDocumentFileTests {
     static func temporaryFile(_ contents: String) throws -> String {
@@ -17,6 +18,29 @@ import VsockTransport
         let path = try Self.temporaryFile(String(decoding: document.encoded(), as: UTF8.self))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try RunDocumentFile.load(path: path) == document)
+    }
+
+    /// A hand-edited figure or config that no run produces is refused on load (exit 2 upstream),
+    /// not carried into the diagnosis's arithmetic, where 1e308 msgs/s or a 2^62-byte request
+    /// trapped (SIGILL, no message).
+    @Test("impossible rates and configs are refused on load, naming the case and the key")
+    func impossibleFiguresAreRefused() throws {
+        func refusal(_ edit: (inout RunDocument) -> Void) throws -> String {
+            var document = ReportFixtures.cliff()
+            edit(&document)
+            do {
+                _ = try RunDocumentFile.parse(document.encoded(), path: "r.json")
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try refusal { $0.cases[1].figures.msgsPerSecond = 1e308 }.contains("msgs_per_s 1e+308 is not a rate a run measures"))
+        #expect(try refusal { $0.cases[1].figures.msgsPerSecond = -5 }.contains("msgs_per_s -5.0 is not a rate a run measures"))
+        #expect(try refusal { $0.cases[0].figures.mbpsTx = -1 }.contains("mbps_tx"))
+        let huge = try refusal { $0.cases[1].spec = CaseSpec(name: "chatty-8k", workload: .rr(RequestResponseWorkload(requestSize: 1 << 62))) }
+        #expect(huge.contains("case 'chatty-8k': its config is outside what a run takes: request_size 4611686018427387904"), "\(huge)")
+        #expect(try refusal { _ in } == "accepted")
     }
 
     /// The README's promise: every key always present, null where a figure does not apply,
