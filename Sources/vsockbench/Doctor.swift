@@ -36,14 +36,12 @@ extension VsockBench {
 
         func run() throws {
             // A path that cannot be written is a bad flag (exit 2), said before the facts are gathered.
-            if json != "-" { try checkWritable(json) }
+            let output = JSONOutput(path: json)
+            try checkWritable(output.file)
             let report = DoctorReport.gather()
-            if json == "-" {
-                print(String(decoding: report.encoded(), as: UTF8.self), terminator: "")
-                return
-            }
-            print(DoctorScreen.render(report), terminator: "")
-            if let json { try writeFile(json, report.encoded()) }
+            // Doctor's `--json -` is the JSON alone: the screen is not printed at all.
+            if !output.toStandardOutput { print(DoctorScreen.render(report), terminator: "") }
+            try output.write(report.encoded())
         }
     }
 }

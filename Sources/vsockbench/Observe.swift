@@ -102,7 +102,8 @@ extension VsockBench {
             // end the observation early, and it still reports.
             let stop = SessionStop()
             SessionSignals.start(stop, command: "observe", followsCommand: !command.isEmpty)
-            try checkWritable(json == "-" ? nil : json, html, pcap)
+            let output = JSONOutput(path: json)
+            try checkWritable(output.file, html, pcap)
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else { throw fail("observe: \(availability.message)", code: Exit.badInput) }
             let options = ObserveOptions(
@@ -116,12 +117,11 @@ extension VsockBench {
             for warning in observation.warnings { printError("warning: \(warning)") }
             let document = ObserveDocument(observation, channelRoundTripMicroseconds: channelRTT.map { $0.seconds * 1e6 })
             // With `--json -` standard output carries the JSON alone: the text goes to stderr.
-            if json == "-" { FileHandle.standardError.write(Data(ObserveText.render(document).utf8)) } else { print(ObserveText.render(document), terminator: "") }
-            if let json {
+            output.say(ObserveText.render(document), terminator: "")
+            if json != nil {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                let bytes = Array(try encoder.encode(document)) + Array("\n".utf8)
-                if json == "-" { FileHandle.standardOutput.write(Data(bytes)) } else { try writeFile(json, bytes) }
+                try output.write(Array(try encoder.encode(document)) + Array("\n".utf8))
             }
             if let html { try writeFile(html, Array(ObserveHTML.render(document).utf8)) }
             // Stopped by a signal: 128 + the signal, as `run` (the command's status is in the report).

@@ -109,10 +109,8 @@ extension VsockBench {
             let configuration = ProbeConfiguration(
                 pids: [], followChildren: !noChildren, vsockPort: vsockPort, vsockCID: vsockCid)
             // With `--json -` standard output carries the JSON alone: the text goes to stderr.
-            let jsonToStdout = jsonPath == "-"
-            let show: @Sendable (String) -> Void = { text in
-                if jsonToStdout { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
-            }
+            let output = JSONOutput(path: jsonPath)
+            let show: @Sendable (String) -> Void = { text in output.say(text, terminator: "") }
             if interval != nil { show(ProbeReport.intervalHeader + "\n") }
             let onInterval: ProbeSession.IntervalHandler = { delta, elapsed in
                 show(ProbeReport.intervalLine(delta, elapsed: elapsed) + "\n")
@@ -138,26 +136,16 @@ extension VsockBench {
             for warning in result.warnings { printError("warning: \(warning)") }
             if interval != nil { show("\n") }
             show(ProbeReport.text(result, title: title))
-            if let jsonPath { try writeJSON(ProbeJSON(counters: result.counters, warnings: result.warnings), to: jsonPath) }
+            if jsonPath != nil { try output.write(try Self.encoded(ProbeJSON(counters: result.counters, warnings: result.warnings))) }
             // Stopped by a signal: 128 + the signal, as `run` (the command's status is in the report).
             if let signal = result.stopSignal ?? stop.signal { throw ExitCode(128 + signal) }
             if let status = result.exitStatus, status != 0 { throw ExitCode(status) }
         }
 
-        private func writeJSON(_ document: ProbeJSON, to path: String) throws {
+        private static func encoded(_ document: ProbeJSON) throws -> [UInt8] {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(document) + Data("\n".utf8)
-            if path == "-" {
-                FileHandle.standardOutput.write(data)
-                return
-            }
-            do {
-                try data.write(to: URL(fileURLWithPath: path))
-            } catch {
-                printError("vsockbench probe: cannot write \(path): \(error.localizedDescription)")
-                throw ExitCode.failure
-            }
+            return Array(try encoder.encode(document)) + Array("\n".utf8)
         }
 
         private func printError(_ line: String) {
