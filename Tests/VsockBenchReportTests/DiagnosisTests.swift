@@ -155,6 +155,18 @@ import VsockProbe
         #expect(verdict?.predictedGain != nil)
     }
 
+    /// A prediction's low end is the case's own rate at the bottom of its noise: "at worst no
+    /// gain" beside it says that the lower figure is today's rate, not a loss.
+    @Test func theNoGainSentenceNamesItsFigureAsTheCasesOwnRate() throws {
+        let fit = LatencyBandwidthFit(alphaSeconds: 20e-6, betaBytesPerSecond: 2e9)
+        let context = DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, fitSource: "the sweep in s.json")
+        let verdict = try #require(Diagnoser.diagnose(Self.make(), context: context).first { $0.id == .roundTripBound })
+        let sentence = try #require(verdict.evidence.first { $0.hasPrefix("at worst no gain") })
+        #expect(sentence.contains("the case's own rate now at the bottom of its noise"), "\(sentence)")
+        let prediction = try #require(verdict.predicted)
+        #expect(prediction.low <= 20000)
+    }
+
     /// An rr sweep's beta is per byte of n each way: its round trip's payload time is n/beta,
     /// not (request + response)/beta, which counted the payload twice.
     @Test func anRRSweepsBetaCountsThePayloadOnce() throws {

@@ -81,7 +81,9 @@ struct CaseEvidence {
         let used = (cpuNow?.total.value ?? 0) * 1e-6 * c.msgsPerSecond
         let cpus = context.driverHost?.cpus ?? c.targetHost?.cpus
         let share = used > 0 ? " (\(Format.fixed(used, 2)) CPU-seconds per second\(cpus.map { " of \($0) CPUs" } ?? ""))" : ""
-        return "at worst no gain (\(Say.rate(rate.low))): a machine busy with other work may give the case no more CPU than it used now\(share)"
+        // The range's low end is the case's rate now at the bottom of its interval (its noise),
+        // not a loss the fix would cause: say so, or "no gain" reads beside a lower figure.
+        return "at worst no gain: the range's low end, \(Say.rate(rate.low)), is the case's own rate now at the bottom of its noise; a machine busy with other work may give the case no more CPU than it used now\(share)"
     }
 
     /// The target's processing over the CPU both sides spend per message (processing counted
