@@ -49,7 +49,7 @@ public final class TargetServer: Sendable {
             let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
             if active.count >= configuration.maxConnections {
                 logger.warning("connection refused: at --max-connections", metadata: ["limit": "\(configuration.maxConnections)"])
-                refuse(socket, ErrorMessage(code: "busy", message: "the target serves at most \(configuration.maxConnections) connections at once"))
+                refuse(socket, ErrorMessage(code: "busy", message: "the target serves at most \(configuration.maxConnections) connection\(configuration.maxConnections == 1 ? "" : "s") at once"))
                 continue
             }
             active.enter()
