@@ -60,6 +60,8 @@ case $WORKLOAD in
         ;;
 esac
 uname -r >"$OUT/kernel-release"
+cat /sys/devices/system/clocksource/clocksource0/current_clocksource >"$OUT/clocksource" 2>/dev/null
+grep -o -w -e constant_tsc -e nonstop_tsc -e tsc_known_freq /proc/cpuinfo | sort -u | tr "\n" " " >>"$OUT/clocksource" 2>/dev/null
 nproc >"$OUT/guest-cpus"
 
 vsockbench serve --listen "tcp://127.0.0.1:$VSB_PORT" >"$OUT/serve.stdout" 2>"$OUT/serve.stderr" &
