@@ -168,6 +168,14 @@ extension VsockBench {
             printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
             if session.runner.wasInterrupted { throw ExitCode(session.interruptStatus) }
+            // With --from, the fixes may run elsewhere than the results were measured: then
+            // "drift" is the two setups' difference too, and the reader is told which.
+            if let from {
+                let differences = DiagnosisVerification.setupDifferences(measured: measured, fixed: results)
+                if !differences.isEmpty {
+                    printError("vsockbench: the fixes ran in another setup than \(from) was measured in (\(differences.joined(separator: "; "))): each case run again measures that difference as well as the machine's drift")
+                }
+            }
             return DiagnosisVerification.apply(results, to: document)
         }
 

@@ -1,4 +1,5 @@
 import VsockBenchModel
+import VsockBenchSupport
 
 /// `diagnose --verify`: every verdict with a quantified fix has its fix applied to its case
 /// and run, and the fixed case's figure is set against the predicted range. Beside each fixed
@@ -61,6 +62,28 @@ public enum DiagnosisVerification {
             copy.cases[i].diagnosis = verdicts
         }
         return copy
+    }
+
+    /// How the setup of `fixed` (the fixes and each case again) differs from `measured`'s (the
+    /// results file `diagnose --from` read): transport, either side's host, kernel, CPUs or tool.
+    /// Empty when they match (a local target's socket path differs every run and is not
+    /// compared). With a difference, each `+again` case measures the two setups' difference,
+    /// not only the machine's drift, and the caller says so.
+    public static func setupDifferences(measured: RunDocument, fixed: RunDocument) -> [String] {
+        var differences: [String] = []
+        func compare(_ what: String, _ then: String?, _ now: String?) {
+            guard let then, let now, then != now else { return }
+            differences.append("\(what) \(Terminal.safe(then, limit: 80)) then, \(Terminal.safe(now, limit: 80)) now")
+        }
+        compare("transport", measured.transport, fixed.transport)
+        if measured.transport != "unix" || fixed.transport != "unix" { compare("target", measured.target, fixed.target) }
+        for (side, then, now) in [("driver", measured.host.driver, fixed.host.driver), ("target", measured.host.target, fixed.host.target)] {
+            compare("\(side) host", then?.hostname, now?.hostname)
+            compare("\(side) kernel", then?.kernel, now?.kernel)
+            compare("\(side) CPUs", then.map { String($0.cpus) }, now.map { String($0.cpus) })
+            compare("\(side) tool", then?.tool, now?.tool)
+        }
+        return differences
     }
 
     static func verification(_ name: String, _ prediction: Prediction, _ result: CaseResult?) -> Verification {

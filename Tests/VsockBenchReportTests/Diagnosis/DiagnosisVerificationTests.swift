@@ -30,6 +30,26 @@ import Testing
         #expect(Fix.window(8).caseName(for: "c") == "c+window-8")
     }
 
+    /// `diagnose --from --verify` may run the fixes elsewhere: what differs is named, and a
+    /// local target's socket path, new every run, is not a difference.
+    @Test func aVerifyInAnotherSetupNamesWhatDiffers() {
+        let measured = F.document([F.rr("c", msgs: 1000)])
+        var again = measured
+        again.target = "unix:///tmp/another-run/target.sock"
+        #expect(DiagnosisVerification.setupDifferences(measured: measured, fixed: again).isEmpty)
+        var elsewhere = measured
+        elsewhere.transport = "vsock"
+        elsewhere.target = "vsock://16:5005"
+        elsewhere.host.driver.hostname = "parent-2"
+        elsewhere.host.driver.cpus = measured.host.driver.cpus + 6
+        let differences = DiagnosisVerification.setupDifferences(measured: measured, fixed: elsewhere)
+        #expect(differences.contains("transport unix then, vsock now"), "\(differences)")
+        #expect(differences.contains("target unix:///tmp/t.sock then, vsock://16:5005 now"), "\(differences)")
+        #expect(differences.contains { $0.hasPrefix("driver host ") && $0.hasSuffix("parent-2 now") }, "\(differences)")
+        #expect(differences.contains { $0.hasPrefix("driver CPUs ") }, "\(differences)")
+        #expect(!differences.contains { $0.hasPrefix("driver kernel") })
+    }
+
     @Test func aSiblingWithDefaultBuffersHasTheBufferFix() {
         let small = F.rr("small", msgs: 1000) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }.spec
         let plain = F.rr("plain", msgs: 1000).spec
