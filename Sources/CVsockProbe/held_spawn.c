@@ -14,7 +14,7 @@
 
 /* Between fork and exec the child only makes async-signal-safe calls: it may be a fork of a
  * multi-threaded Swift process. */
-int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp_held_child *child)
+int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], int stdout_to_stderr, cvp_held_child *child)
 {
 	int release[2];
 	int exec_error[2];
@@ -48,6 +48,9 @@ int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp
 		 * (unless the command is set-user-ID). A parent that died before prctl took effect
 		 * sends nothing: then this child's parent is no longer it, and it ends now. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
+			_exit(127);
+		/* With `--json -` the JSON owns standard output: the command writes to standard error. */
+		if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(127);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

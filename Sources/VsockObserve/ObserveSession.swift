@@ -20,11 +20,14 @@ public struct ObserveOptions: Sendable {
     public var durationSeconds: Double?
     /// Also write the packets here as a LINKTYPE_VSOCK pcap.
     public var pcapPath: String?
+    /// The command's standard output goes to standard error (`--json -`: the JSON owns stdout).
+    public var commandOutputToStderr: Bool
 
     public init(
         port: UInt32, cid: UInt32? = nil, pids: [Int32] = [], command: [String] = [], durationSeconds: Double? = nil,
-        pcapPath: String? = nil
+        pcapPath: String? = nil, commandOutputToStderr: Bool = false
     ) {
+        self.commandOutputToStderr = commandOutputToStderr
         self.port = port
         self.cid = cid
         self.pids = pids
@@ -104,7 +107,7 @@ public enum ObserveSession {
         var child: HeldProcess?
         var pids = options.pids
         if let executable = options.command.first {
-            let held = try HeldProcess(executable: executable, arguments: Array(options.command.dropFirst()))
+            let held = try HeldProcess(executable: executable, arguments: Array(options.command.dropFirst()), stdoutToStderr: options.commandOutputToStderr)
             held.waitUntilHeld()
             child = held
             pids = [held.pid] + pids

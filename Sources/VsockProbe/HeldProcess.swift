@@ -25,14 +25,16 @@ public final class HeldProcess: Sendable {
     /// A pidfd of the child (polls readable once it has exited), or -1 where the kernel has none.
     private let exitDescriptor: Int32
 
-    /// Forks the child; `executable` is looked up in PATH when it has no slash.
-    public init(executable: String, arguments: [String], environment: [String: String]? = nil) throws {
+    /// Forks the child; `executable` is looked up in PATH when it has no slash. With
+    /// `stdoutToStderr` the command's standard output goes to standard error (`--json -`: the
+    /// JSON alone on standard output).
+    public init(executable: String, arguments: [String], environment: [String: String]? = nil, stdoutToStderr: Bool = false) throws {
         let path = try Self.resolve(executable)
         let environmentLines = (environment ?? Self.currentEnvironment()).map { "\($0.key)=\($0.value)" }
         var child = cvp_held_child()
         let result = try Self.withCStrings([path] + arguments) { argv in
             try Self.withCStrings(environmentLines) { envp in
-                path.withCString { cvp_spawn_held($0, argv, envp, &child) }
+                path.withCString { cvp_spawn_held($0, argv, envp, stdoutToStderr ? 1 : 0, &child) }
             }
         }
         guard result == 0 else {

@@ -41,12 +41,13 @@ public enum ProbeSession {
     /// are still reported. However this ends (an error included), the command is not left running.
     public static func run(
         command: [String], configuration: ProbeConfiguration, interval: Double? = nil,
-        handlesInterrupts: Bool = true, stop: SessionStop = SessionStop(), onInterval: IntervalHandler = { _, _ in }
+        handlesInterrupts: Bool = true, stop: SessionStop = SessionStop(), commandOutputToStderr: Bool = false,
+        onInterval: IntervalHandler = { _, _ in }
     ) throws -> ProbeSessionResult {
         guard let executable = command.first else {
             throw ProbeError(operation: "starting the command", detail: "no command given after --")
         }
-        let child = try HeldProcess(executable: executable, arguments: Array(command.dropFirst()))
+        let child = try HeldProcess(executable: executable, arguments: Array(command.dropFirst()), stdoutToStderr: commandOutputToStderr)
         // Every way out below ends the command (signal, bounded wait, SIGKILL) and reaps it; after
         // a normal end it is reaped already and this does nothing.
         defer { child.end() }

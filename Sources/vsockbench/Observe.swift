@@ -76,7 +76,7 @@ extension VsockBench {
                 transform: TimeSpan.parsePositive)
         var channelRTT: TimeSpan?
 
-        @Option(name: .long, help: ArgumentHelp("Write the observation as JSON (schema vsockbench-observe/1) to this file ('-': standard output, and the text report to standard error).", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Write the observation as JSON (schema vsockbench-observe/1) to this file ('-': standard output, and the text report and the command's output to standard error).", valueName: "file"))
         var json: String?
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML page to this file.", valueName: "file"))
@@ -107,7 +107,8 @@ extension VsockBench {
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else { throw fail("observe: \(availability.message)", code: Exit.badInput) }
             let options = ObserveOptions(
-                port: port, cid: cid, pids: pid, command: command, durationSeconds: duration?.seconds, pcapPath: pcap)
+                port: port, cid: cid, pids: pid, command: command, durationSeconds: duration?.seconds, pcapPath: pcap,
+                commandOutputToStderr: output.toStandardOutput)
             let observation: Observation
             do {
                 observation = try ObserveSession.run(options, stop: stop)

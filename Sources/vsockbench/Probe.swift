@@ -62,7 +62,7 @@ extension VsockBench {
                 """
         )
 
-        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters and the warnings as JSON to FILE ('-': standard output, and the text report to standard error).", valueName: "FILE"))
+        @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters and the warnings as JSON to FILE ('-': standard output, and the text report and the command's output to standard error).", valueName: "FILE"))
         var jsonPath: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
@@ -127,7 +127,7 @@ extension VsockBench {
                     title = "`\(Format.shellWords(command))`"
                     result = try ProbeSession.run(
                         command: command, configuration: configuration, interval: interval?.seconds, stop: stop,
-                        onInterval: onInterval)
+                        commandOutputToStderr: output.toStandardOutput, onInterval: onInterval)
                 }
             } catch {
                 printError("vsockbench probe: \(error)")

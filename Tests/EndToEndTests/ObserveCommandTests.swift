@@ -38,10 +38,12 @@ import VsockProbe
     }
 
     /// `--json -`: standard output is the JSON alone (a pipe into jq works); the text report
-    /// goes to standard error. (Both used to go to standard output, one after the other.)
+    /// goes to standard error, and so does the command's own output (it came first on stdout,
+    /// before the JSON: `observe --json - -- vsockbench run ...` printed the run's table there).
     @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs"))
     func jsonToStandardOutputIsTheJSONAlone() throws {
-        let result = try Tool.run(["observe", "--port", "5999", "--json", "-", "--", "/bin/true"], timeout: 30)
+        let result = try Tool.run(["observe", "--port", "5999", "--json", "-", "--", "/bin/sh", "-c", "echo from-the-command"], timeout: 30)
+        #expect(result.stderr.contains("from-the-command"), "the command's output on stderr: \(result.stderr)")
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
         #expect(json["schema"] as? String == "vsockbench-observe/1")

@@ -79,6 +79,17 @@ import Testing
     }
 
     @Test(
+        "--json - with a command: standard output is the JSON alone, the command's output goes to standard error",
+        .enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
+    func commandOutputLeavesTheJSONAlone() throws {
+        let output = try Self.vsockbench(["probe", "--vsock-port", Self.unusedPort, "--json", "-", "--", "sh", "-c", "echo from-the-command"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("from-the-command"), "\(output.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        #expect(json?["syscalls"] != nil, "\(output.stdout)")
+    }
+
+    @Test(
         "without privileges: one line saying what is missing and how to get it, exit 2",
         .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv to drop privileges"))
     func unavailableExitsTwo() throws {

@@ -15,8 +15,10 @@ typedef struct {
 
 /* Forks a child that blocks in read(2) until released, then execve(path, argv, envp). The child
  * gets SIGKILL when the thread that forked it ends (PR_SET_PDEATHSIG): it never outlives the
- * process that started it. Returns 0, or an errno value when the pipes or the fork failed. */
-int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], cvp_held_child *child);
+ * process that started it. With `stdout_to_stderr`, the child's standard output is its standard
+ * error (the caller's standard output carries JSON). Returns 0, or an errno value when the pipes
+ * or the fork failed. */
+int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], int stdout_to_stderr, cvp_held_child *child);
 
 /* pidfd_open(pid, 0) (Linux 5.3+): a descriptor that polls readable once the process has
  * exited, before it is reaped. Returns it, or -errno (ENOSYS on older kernels). */
