@@ -57,6 +57,12 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, inflght: 3}\n", 3, "did you mean 'inflight'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, inflight: many}\n", 3, "inflight must be a whole number"),
         ("name: x\ncases:\n  - {name: a, workload: rr, inflight: 0}\n", 3, "inflight 0 is out of range"),
+        // A number too large for Int is out of range, not "not a whole number".
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: 1e19}\n", 3, "connections 1e19 is out of range (1 to 1024)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: -99999999999999999999}\n", 3, "connections -99999999999999999999 is out of range (1 to 1024)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, seed: 1e19}\n", 3, "seed 1e19 is out of range (0 to 9223372036854775807)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, seed: 9223372036854775808}\n", 3, "seed 9223372036854775808 is out of range (0 to 9223372036854775807)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: 2.5}\n", 3, "connections must be a whole number, not '2.5'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, request_size: 8KB}\n", 3, "ambiguous unit"),
         ("name: x\ncases:\n  - {name: a, workload: rr, duration: 5}\n", 3, "needs a unit"),
         ("name: x\ncases:\n  - {name: a, workload: rr, duration: 0s}\n", 3, "longer than zero"),
