@@ -97,6 +97,24 @@ import Testing
         }
     }
 
+    /// target_cost is capped per message (1s) and, with a messages stop, in all: a week of busy
+    /// work per connection (10^12 messages of 1s each were taken). Connections share the messages.
+    @Test func targetCostIsBoundedInAll() throws {
+        func problems(_ keys: String) -> [String] {
+            do {
+                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr, \(keys)}\n", file: "s.yaml")
+                return []
+            } catch {
+                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+            }
+        }
+        #expect(problems("messages: 1000000, target_cost: 1s") == ["3: target_cost 1s for each of 1000000 messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"])
+        #expect(problems("messages: 1000000000000, target_cost: 1s").count == 1)
+        #expect(problems("messages: 1000000, target_cost: 1s, connections: 4").isEmpty, "250000s a connection is under a week")
+        #expect(problems("messages: 1000000000000").isEmpty, "no target_cost, no busy work")
+        #expect(problems("duration: 5s, target_cost: 1s").isEmpty, "a duration bounds it")
+    }
+
     /// An empty list is reported on its own line; a value that is no list gets its one error,
     /// not a second one saying the cases are empty.
     @Test func casesThatAreEmptyOrNoListGetOneErrorOnTheirLine() {
