@@ -75,8 +75,9 @@ public final class FrameReader: @unchecked Sendable {
     /// In packet mode the kernel keeps the boundaries: each packet is one message, whatever
     /// the framing says (there is none on the wire).
     @exclusivity(unchecked) public var foreign: MessageFraming?
-    /// The next foreign message's sequence, 0-based: the request sequence it answers, as the
-    /// driver's errors name it (a corpus message is counted from 1 instead).
+    /// The next foreign message's sequence, 0-based, as the driver counts its requests; the
+    /// errors name the request it answers counted from 1 (`request 1` is the first), as the
+    /// driver's replay errors and corpus messages are.
     @exclusivity(unchecked) private var foreignSequence: UInt64 = 0
     /// Bytes handed out as messages so far (the offset errors name).
     @exclusivity(unchecked) private var consumed: UInt64 = 0
@@ -234,12 +235,12 @@ public final class FrameReader: @unchecked Sendable {
             size = 0
         case let .truncated(real, _):
             let what = real.map { "a packet of \($0) bytes" } ?? "a packet larger than \(capacity) bytes"
-            throw .frame(.foreign("the response to request sequence \(foreignSequence) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+            throw .frame(.foreign("the response to request \(foreignSequence + 1) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         case let .message(count):
             size = count
         }
         guard size <= maxPayload else {
-            throw .frame(.foreign("the response to request sequence \(foreignSequence) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+            throw .frame(.foreign("the response to request \(foreignSequence + 1) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         }
         consumed += UInt64(size)
         let header = FrameHeader(type: .response, length: size, sequence: foreignSequence)

@@ -5,10 +5,11 @@ import VsockBenchSupport
 extension VsockBench {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a scenario's cases and put them side by side against the first one.",
+            abstract: "Run a scenario's cases and put them side by side against the first one that measured.",
             discussion: """
-            The first case is the baseline: every ratio, noise verdict and knob list is \
-            against it. With --repeat N every case runs N times, interleaved, and its \
+            The first case that measured is the baseline (a case skipped or failed \
+            measured nothing to compare against): every ratio, noise verdict and knob \
+            list is against it, and the table and the JSON's baseline name it. With --repeat N every case runs N times, interleaved, and its \
             figures are the medians (± covering the 95% interval); with one trial each \
             figure is a single sample.
 

@@ -151,6 +151,20 @@ extension VsockBench {
             try output.write(document.encoded())
             if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench diagnose: \(document.scenario)").utf8)) }
             if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
+            try checkSomethingDiagnosed(measured, source: from ?? self.scenario ?? "")
+        }
+
+        /// A run in which no case has figures diagnosed nothing, and says so with a failing
+        /// status, by `run`'s rule (a results file whose cases all failed exited 0): 1 when a
+        /// case failed, 2 when every case was skipped (nothing was measured). A run with one
+        /// case measured is diagnosed, its failed cases named "not diagnosed" above.
+        private func checkSomethingDiagnosed(_ measured: RunDocument, source: String) throws {
+            guard !measured.cases.contains(where: { $0.skipped == nil && $0.messages > 0 }) else { return }
+            let skipped = measured.cases.filter { $0.skipped != nil }.count
+            let failed = measured.cases.count - skipped
+            let what = measured.cases.isEmpty ? "it has no cases"
+                : (failed == 0 ? "every case was skipped" : skipped == 0 ? "every case failed" : "\(failed) failed, \(skipped) skipped") + " (the reasons are above)"
+            throw fail("no case in \(source) has figures to diagnose: \(what)", code: failed > 0 ? Exit.failure : Exit.badInput)
         }
 
         /// Runs every quantified fix beside its case again, with the run's trials (--repeat, or

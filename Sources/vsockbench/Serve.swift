@@ -66,7 +66,7 @@ extension VsockBench {
                 transform: ByteCount.parsePositive)
         var vsockBufferSize: ByteCount?
 
-        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default \(Serve.defaults.maxConnections)).", valueName: "count"),
+        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default \(Serve.defaults.maxConnections), at most \(TargetConfiguration.maximumConnections): each is a thread and a file descriptor).", valueName: "count"),
                 transform: OptionValue.count)
         var maxConnections: Int = Serve.defaults.maxConnections
 
@@ -109,6 +109,11 @@ extension VsockBench {
             configuration.maxFrame = maxFrame.bytes
             configuration.allowedCIDs = allowCID
             guard maxConnections > 0 else { throw fail("--max-connections must be positive", code: Exit.badInput) }
+            // Unbounded, a huge value was taken: a thread and a descriptor each, the limit
+            // never reached, and a flood of connections never refused busy.
+            guard maxConnections <= TargetConfiguration.maximumConnections else {
+                throw fail("--max-connections \(maxConnections) is above \(TargetConfiguration.maximumConnections) (each connection is a thread and a file descriptor)", code: Exit.badInput)
+            }
             configuration.maxConnections = maxConnections
             configuration.idleTimeoutSeconds = idleTimeout.seconds
             configuration.helloTimeoutSeconds = helloTimeout.seconds

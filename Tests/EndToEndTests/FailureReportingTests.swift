@@ -25,6 +25,33 @@ import Testing
         #expect(document.cases[0].verified == false)
     }
 
+    /// A results file whose every case failed has nothing to diagnose: `diagnose --from` says so
+    /// and exits 1, as the run did (it exited 0); one whose every case was skipped exits 2, as
+    /// `run` does for nothing measured.
+    @Test func diagnoseFromAFileWithNoFiguresFails() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--inject-fault", "corrupt-response:1"])
+        defer { server.stop() }
+        let run = try Tool.run(["run", try Self.rrScenario(inflight: 1), "--target", server.endpoint.description, "--json", dir + "/r.json"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        try #require(document.cases.allSatisfy { $0.skipped == nil && $0.messages == 0 }, "every case failed before a message was measured")
+        let failed = try Tool.run(["diagnose", "--from", dir + "/r.json"])
+        #expect(failed.status == 1, "\(failed.stdout)\n\(failed.stderr)")
+        #expect(failed.stdout.contains("not diagnosed: the case failed"), "\(failed.stdout)")
+        #expect(failed.stderr.contains("no case in \(dir)/r.json has figures to diagnose: every case failed"), "\(failed.stderr)")
+
+        // `run` writes no file when it skipped every case: the same file with its case skipped.
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))) as? [String: Any])
+        var cases = try #require(object["cases"] as? [[String: Any]])
+        cases[0]["skipped"] = "replay cases need a service"
+        object["cases"] = cases
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: dir + "/s.json"))
+        let skipped = try Tool.run(["diagnose", "--from", dir + "/s.json"])
+        #expect(skipped.status == 2, "\(skipped.stdout)\n\(skipped.stderr)")
+        #expect(skipped.stderr.contains("has figures to diagnose: every case was skipped"), "\(skipped.stderr)")
+    }
+
     /// A byte altered inside a stream read: `verify: full` names its offset and fails the run,
     /// also among the first bytes (which may arrive with the ack).
     @Test(arguments: [1000, 100_000])

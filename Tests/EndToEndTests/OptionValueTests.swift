@@ -41,6 +41,9 @@ import Testing
         (["probe", "--pid", "-5"], "'--pid <PID>': '-5' is negative; a process ID is 1 or more"),
         (["probe", "--vsock-cid", "-1", "--", "true"], "'-1' is negative; give a whole number, 0 or more"),
         (["serve", "--listen", "unix:///nonexistent/t.sock", "--max-connections", "-2"], "'-2' is negative; give a whole number, 1 or more"),
+        // A huge value was accepted: the bound is named (each connection a thread and a descriptor).
+        (["serve", "--listen", "unix:///nonexistent/t.sock", "--max-connections", "65537"], "--max-connections 65537 is above 65536 (each connection is a thread and a file descriptor)"),
+        (["serve", "--listen", "unix:///nonexistent/t.sock", "--max-connections", "9223372036854775807"], "--max-connections 9223372036854775807 is above 65536"),
         (["serve", "--listen", "unix:///nonexistent/t.sock", "--allow-cid", "-1"], "'--allow-cid <cid>': '-1' is negative"),
         (["corpus", "/nonexistent/c", "--framing", "u32be", "--generate", "-4"], "'--generate <count>': '-4' is negative"),
         (["corpus", "/nonexistent/c", "--framing", "u32be", "--generate", "4", "--seed", "-1"], "'--seed <n>': '-1' is negative"),

@@ -77,9 +77,10 @@ import VsockWire
         #expect(closing.stdout.contains("the service closed the connection while a response was expected, at byte offset \(2 * corpusBytes) of the response stream (after 10 responses)"), "\(closing.stdout)")
         let corrupt = try run(ForeignService(path: dir + "/c.sock", requests: .u32be, responses: .u32be) { $0.reversed() }, extra: ", expect: echo")
         #expect(corrupt.status == 1)
-        // The 0-based count is named as the request's sequence; the corpus message is counted
-        // from 1, as `corpus --inspect` counts, and says of how many.
-        #expect(corrupt.stdout.contains("connection 0, request sequence 0: the response to corpus message 1 of 5 differs from its request at byte 0 (expect: echo)"), "\(corrupt.stdout)")
+        // The request and the corpus message are both counted from 1 (request 1 is the first
+        // sent), as `corpus --inspect` counts, and the corpus says of how many; the byte is an
+        // offset, and says so (the numbers were 0-based and 1-based side by side).
+        #expect(corrupt.stdout.contains("connection 0, request 1: the response to corpus message 1 of 5 differs from its request at byte offset 0 of its payload (expect: echo)"), "\(corrupt.stdout)")
     }
 
     /// `corpus` packs a directory's files in order, says what it wrote, reads it back with

@@ -52,7 +52,7 @@ import Glibc
     }
 
     @Test(arguments: [
-        ("name: x\nname: y\ncases:\n  - {name: a, workload: rr}\n", 2, "key 'name' appears twice"),
+        ("name: x\nname: y\ncases:\n  - {name: a, workload: rr}\n", 2, "key 'name' appears twice (first at line 1)"),
         ("name: x\ndefaults: {duration: 1s, duration: 2s}\ncases:\n  - {name: a, workload: rr}\n", 2, "key 'duration' appears twice in the mapping at line 2"),
         ("name: x\ncases:\n  - {name: \"a\\nb\", workload: rr}\n", 3, "the case name has control characters (or bidirectional controls); names are printable text"),
         ("name: x\ncases:\n  - {name: \(String(repeating: "n", count: 200)), workload: rr}\n", 3, "the case name has 200 bytes; names are at most 128"),
@@ -68,6 +68,29 @@ import Glibc
         let d = Self.diagnostics { () throws(ScenarioError) in try ScenarioLoader.parse(text, file: "s.yaml") }
         #expect(d.map(\.line) == [5, 6, 7], "\(d)")
         #expect(d.first?.message.hasPrefix("unknown key 'bogus'") == true, "\(d)")
+    }
+
+    /// A repeated key is one problem among the file's others, each at its own line (Yams
+    /// stopped at the first repeat, and that was all the file reported).
+    @Test func aRepeatedKeyDoesNotHideTheFileOtherProblems() throws {
+        let text = "name: x\ncases:\n  - name: a\n    workload: rr\n    inflight: 2\n    inflight: 3\n    request_size: 8XB\n"
+            + "  - {name: b, workload: rr, duration: 1s, duration: 2s, duration: 3s, bogus: 1}\n"
+        let d = Self.diagnostics { () throws(ScenarioError) in try ScenarioLoader.parse(text, file: "s.yaml") }
+        try #require(d.map(\.line) == [6, 7, 8, 8, 8], "\(d)")
+        #expect(d[0].message == "key 'inflight' appears twice (first at line 5)", "\(d)")
+        #expect(d[1].message.contains("8XB"), "\(d)")
+        #expect(d[2].message == "key 'duration' appears twice in the mapping at line 8", "\(d)")
+        #expect(d[3].message == "key 'duration' appears 3 times in the mapping at line 8", "\(d)")
+        #expect(d[4].message.hasPrefix("unknown key 'bogus'"), "\(d)")
+    }
+
+    /// A syntax error after a repeated key is reported with it, not instead of it.
+    @Test func aRepeatedKeyAndALaterSyntaxErrorAreBothReported() {
+        let text = "name: x\ndefaults: {duration: 1s, duration: 2s}\ncases:\n  - {name: a, workload: rr\n"
+        let d = Self.diagnostics { () throws(ScenarioError) in try ScenarioLoader.parse(text, file: "s.yaml") }
+        #expect(d.count == 2, "\(d)")
+        #expect(d.first == ScenarioDiagnostic(file: "s.yaml", line: 2, message: "key 'duration' appears twice in the mapping at line 2"), "\(d)")
+        #expect(d.last?.message.hasPrefix("YAML syntax error") == true, "\(d)")
     }
 
     @Test func aHelloWithAHugeOrHostileNameIsOutOfBounds() {

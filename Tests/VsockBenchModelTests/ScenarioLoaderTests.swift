@@ -57,6 +57,12 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, inflght: 3}\n", 3, "did you mean 'inflight'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, inflight: many}\n", 3, "inflight must be a whole number"),
         ("name: x\ncases:\n  - {name: a, workload: rr, inflight: 0}\n", 3, "inflight 0 is out of range"),
+        // A number too large for Int is out of range, not "not a whole number".
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: 1e19}\n", 3, "connections 1e19 is out of range (1 to 1024)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: -99999999999999999999}\n", 3, "connections -99999999999999999999 is out of range (1 to 1024)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, seed: 1e19}\n", 3, "seed 1e19 is out of range (0 to 9223372036854775807)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, seed: 9223372036854775808}\n", 3, "seed 9223372036854775808 is out of range (0 to 9223372036854775807)"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, connections: 2.5}\n", 3, "connections must be a whole number, not '2.5'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, request_size: 8KB}\n", 3, "ambiguous unit"),
         ("name: x\ncases:\n  - {name: a, workload: rr, duration: 5}\n", 3, "needs a unit"),
         ("name: x\ncases:\n  - {name: a, workload: rr, duration: 0s}\n", 3, "longer than zero"),
@@ -89,6 +95,24 @@ import Testing
             #expect(rendered.contains("bad.yaml:\(line): "), "\(rendered)")
             #expect(rendered.contains(message), "\(rendered)")
         }
+    }
+
+    /// target_cost is capped per message (1s) and, with a messages stop, in all: a week of busy
+    /// work per connection (10^12 messages of 1s each were taken). Connections share the messages.
+    @Test func targetCostIsBoundedInAll() throws {
+        func problems(_ keys: String) -> [String] {
+            do {
+                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr, \(keys)}\n", file: "s.yaml")
+                return []
+            } catch {
+                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+            }
+        }
+        #expect(problems("messages: 1000000, target_cost: 1s") == ["3: target_cost 1s for each of 1000000 messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"])
+        #expect(problems("messages: 1000000000000, target_cost: 1s").count == 1)
+        #expect(problems("messages: 1000000, target_cost: 1s, connections: 4").isEmpty, "250000s a connection is under a week")
+        #expect(problems("messages: 1000000000000").isEmpty, "no target_cost, no busy work")
+        #expect(problems("duration: 5s, target_cost: 1s").isEmpty, "a duration bounds it")
     }
 
     /// An empty list is reported on its own line; a value that is no list gets its one error,

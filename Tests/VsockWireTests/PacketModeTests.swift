@@ -60,11 +60,11 @@ import Testing
         #expect(b.counters.snapshot().reads == UInt64(messages.count + 1), "one receive per message, one for the end")
     }
 
-    @Test("a foreign packet over the limit: an error naming the request sequence it answers (0-based) and its offset, never handed out", arguments: [
+    @Test("a foreign packet over the limit: an error naming the request it answers (counted from 1, as the driver's replay errors count) and its offset, never handed out", arguments: [
         // Fits the buffer (the limit plus a header's room) but is over the limit.
-        (4096 + 10, "the response to request sequence 2 is a packet of 4106 bytes, over the limit of 4096 (at byte offset 200 of the responses)"),
+        (4096 + 10, "the response to request 3 is a packet of 4106 bytes, over the limit of 4096 (at byte offset 200 of the responses)"),
         // Larger than the buffer: the kernel cuts it (MSG_TRUNC) and says its real size.
-        (10_000, "the response to request sequence 2 is a packet of 10000 bytes, over the limit of 4096 (at byte offset 200 of the responses)"),
+        (10_000, "the response to request 3 is a packet of 10000 bytes, over the limit of 4096 (at byte offset 200 of the responses)"),
     ])
     func foreignPacketOverTheLimit(size: Int, text: String) throws {
         let (a, b) = try Socket.makeSeqpacketPair()

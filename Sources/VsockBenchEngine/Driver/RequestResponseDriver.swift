@@ -83,7 +83,7 @@ struct RequestResponseDriver: Sendable {
             do {
                 frame = try connection.reader.next()
             } catch {
-                control.fail("connection \(index), request sequence \(expected): \(DriverError(error))")
+                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(DriverError(error))")
                 failed = true
                 break
             }
@@ -115,7 +115,7 @@ struct RequestResponseDriver: Sendable {
             do {
                 requestBytes = try source.verify(frame, expected)
             } catch {
-                control.fail("connection \(index), request sequence \(expected): \(error)")
+                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(error)")
                 failed = true
                 break
             }
@@ -218,7 +218,7 @@ struct RequestResponseDriver: Sendable {
             try endRequests(shared, receiverLane: receiverLane)
         } catch {
             lane.close()
-            failSend(error, shared, "connection \(index), request sequence \(sequence)")
+            failSend(error, shared, requestPlace(connection: index, sequence: sequence, source: source))
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
         }

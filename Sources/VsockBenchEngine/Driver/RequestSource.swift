@@ -207,11 +207,22 @@ final class ReplaySource: RequestSource {
                 return nil
             }
             if let at = differs {
-                throw .protocolViolation("the response to corpus message \(index + 1) of \(corpus.messages.count) differs from its request at byte \(at) (expect: echo)")
+                throw .protocolViolation("the response to corpus message \(index + 1) of \(corpus.messages.count) differs from its request at byte offset \(at) of its payload (expect: echo)")
             }
         }
         return payload.count
     }
+}
+
+/// Where a request failed, for the failure's text: `connection 0, request sequence 5`, the
+/// sequence its frame carries (from 0, as the target's log and `--inject-fault` count them).
+/// A replay's requests carry no sequence: they are counted from 1, as its responses and corpus
+/// messages are (`connection 0, request 6: the response to corpus message 6 of 10` is the
+/// sixth request sent, the corpus's sixth message); connections are numbered from 0 in both.
+func requestPlace(connection: Int, sequence: UInt64, source: any RequestSource) -> String {
+    source is ReplaySource
+        ? "connection \(connection), request \(sequence + 1)"
+        : "connection \(connection), request sequence \(sequence)"
 }
 
 /// The checks every response passes first: an error frame is the target's refusal; the

@@ -70,7 +70,7 @@ struct StopAndWaitLoop {
                 requestBytes = try source.verify(response, sequence)
                 responseBytes = response.payload.count
             } catch {
-                control.fail("connection \(index), request sequence \(sequence): \(error)")
+                control.fail("\(requestPlace(connection: index, sequence: sequence, source: source)): \(error)")
                 break
             }
             let end = MonotonicClock.nanos()

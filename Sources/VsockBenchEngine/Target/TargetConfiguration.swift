@@ -30,6 +30,10 @@ public struct TargetConfiguration: Sendable {
     public var maxMemory: Int = 512 << 20
     /// Connections served at once; more are refused with an error frame.
     public var maxConnections = 1024
+    /// The most `maxConnections` may be: each connection is served by a thread of its own and
+    /// holds a file descriptor, and 64 cases of the most connections a case may have (1024)
+    /// fit (past the open-file limit, connections wait to be accepted instead of being refused).
+    public static let maximumConnections = 65_536
     /// How long a stats request waits for the session's data connections to finish.
     public var finishTimeoutNanos: UInt64 = 10_000_000_000
 

@@ -25,6 +25,20 @@ enum CaseBuilder {
         return name
     }
 
+    /// The most busy work `target_cost` may add up to on one connection of a case bounded by
+    /// messages: a week, as for a duration (each message's cost is capped at 1s, but 10^12
+    /// messages of 1s each were taken: the target would spin for millennia).
+    static let maximumTotalCostNanos: UInt64 = 7 * 86_400 * 1_000_000_000
+
+    /// Why `target_cost` times the messages each connection sends is too much, or nil.
+    static func totalCostProblem(_ spec: CaseSpec) -> String? {
+        guard case let .messages(count) = spec.stop, let cost = spec.exchange?.targetCostNanos, cost > 0 else { return nil }
+        let perConnection = UInt64((count + max(spec.connections, 1) - 1) / max(spec.connections, 1))
+        let (total, overflow) = cost.multipliedReportingOverflow(by: perConnection)
+        guard overflow || total > maximumTotalCostNanos else { return nil }
+        return "target_cost \(Quantities.formatDuration(cost)) for each of \(perConnection) messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"
+    }
+
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = node.mapping else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
@@ -134,6 +148,9 @@ enum CaseBuilder {
         }
         if case let .messages(count) = spec.stop, count < spec.connections {
             d.add(node, "messages (\(count)) must be at least connections (\(spec.connections)): every connection needs work")
+        }
+        if let problem = totalCostProblem(spec) {
+            d.add(own.first { $0.key == "target_cost" }?.keyNode ?? own.first { $0.key == "messages" }?.keyNode ?? node, problem)
         }
         return d.items.count == before ? spec : nil
     }

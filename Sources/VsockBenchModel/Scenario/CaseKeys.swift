@@ -197,6 +197,13 @@ enum CaseKeys {
     static func integer(_ node: Node, _ d: inout Diagnostics, key: String, range: ClosedRange<Int>) -> Int? {
         guard let text = scalar(node, &d, key: key) else { return nil }
         guard let value = Int(text.replacingUnderscores) else {
+            // A number past the range is out of range, however it is written (1e19 and
+            // 99999999999999999999 are too large for Int; they were "not a whole number").
+            if let number = Double(text.replacingUnderscores), number.isFinite,
+               number < Double(range.lowerBound) || number > Double(range.upperBound) || number.magnitude >= 0x1p63 {
+                d.add(node, "\(key) \(text) is out of range (\(range.lowerBound) to \(range.upperBound))")
+                return nil
+            }
             d.add(node, "\(key) must be a whole number, not '\(text)'")
             return nil
         }

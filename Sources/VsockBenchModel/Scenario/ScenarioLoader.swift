@@ -53,13 +53,19 @@ public enum ScenarioLoader {
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
         var diagnostics = Diagnostics(file: file)
         let root: Node
+        var repeats = 0
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // A repeated key is one problem among the file's others (Yams stopped at it).
+            let composed = try DuplicateKeys.compose(text)
+            guard let node = composed.root else {
                 throw ScenarioError([ScenarioDiagnostic(file: file, line: nil, message: "the file is empty; expected name, defaults and cases")])
             }
-            root = node
+            root = DuplicateKeys.restore(node, renamed: composed.renamed, diagnostics: &diagnostics)
+            repeats = diagnostics.items.count
         } catch let error as ScenarioError {
             throw error
+        } catch let refusal as DuplicateKeys.Refusal {
+            throw ScenarioError(refusal.errors.map { yamlDiagnostic($0, file: file, text: text) })
         } catch let error as YamlError {
             throw ScenarioError([yamlDiagnostic(error, file: file, text: text)])
         } catch {
@@ -136,7 +142,12 @@ public enum ScenarioLoader {
             }
             if let spec { cases.append(spec) }
         }
-        if !diagnostics.items.isEmpty { throw ScenarioError(diagnostics.items) }
+        if !diagnostics.items.isEmpty {
+            // Repeated keys were reported first, as the tree was restored: put them in line order.
+            let inOrder = repeats == 0 ? diagnostics.items
+                : diagnostics.items.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
+            throw ScenarioError(inOrder)
+        }
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
     }
 

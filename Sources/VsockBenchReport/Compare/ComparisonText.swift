@@ -13,11 +13,15 @@ extension Comparison {
     }
 
     var layout: Layout {
-        let base = rows.first
+        let base = baselineRow
         let repeated = rows.contains { $0.trials > 1 }
+        // When the first case measured nothing (skipped, failed), the baseline is a later one: said.
+        let before = rows.prefix { $0.name != base?.name }.map(\.name)
+        let against = before.isEmpty || base == nil ? baseline
+            : "\(baseline), the first case that measured (\(before.joined(separator: ", ")) measured nothing)"
         let preamble = repeated
-            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, \(IntervalText.meaning) \(Self.intervalName(rows)); x = ratio to \(baseline)"
-            : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(baseline)"
+            ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, \(IntervalText.meaning) \(Self.intervalName(rows)); x = ratio to \(against)"
+            : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(against)"
         let main = (
             columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
             rightAligned: Set(3...9),
@@ -42,7 +46,7 @@ extension Comparison {
             "noise: each case's throughput against \(baseline)'s; better/worse = beyond the noise by CI (95% intervals apart) or U (two-sided Mann-Whitney U on the trials, alpha \(alpha))",
         ]
         var sections: [(heading: String, lines: [(name: String?, text: String)], itemized: Bool)] = []
-        let others = rows.dropFirst()
+        let others = rows.filter { $0.name != base?.name }
         if !others.isEmpty {
             sections.append((heading: "noise against \(baseline):", lines: noiseLines(Array(others)), itemized: false))
             sections.append((heading: "knobs that differ from \(baseline):", lines: others.map { r in

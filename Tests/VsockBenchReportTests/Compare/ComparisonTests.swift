@@ -51,6 +51,28 @@ extension CompareTests {
             #expect(!comparison.text().contains("no throughput figure both cases measure"))
         }
 
+        /// A skipped first case measured nothing: ratios against it were all null and every
+        /// verdict "not compared". The baseline is the first case that measured, and the table
+        /// and the JSON name it.
+        @Test("a skipped first case is not the baseline: the first case that measured is, and it is named")
+        func skippedFirstCaseIsNotTheBaseline() throws {
+            var skipped = F.stream("ceiling", mbps: 0)
+            skipped.skipped = "stream cases need a channel"
+            let window = F.rr("window-8", msgs: 3000, p99: 600, inflight: 8, strategy: .window(8))
+            let comparison = Comparison(ReportFixtures.document([skipped, F.rr("none", msgs: 1000, p99: 300), window], scenario: "s"))
+            #expect(comparison.baseline == "none")
+            #expect(comparison.rows.map(\.noise.cell) == ["-", "baseline", "single sample"])
+            #expect(comparison.rows[1].msgsRatio == 1 && comparison.rows[2].msgsRatio == 3 && comparison.rows[2].p99Ratio == 2)
+            #expect(comparison.rows[2].knobs.map(\.text) == ["inflight 1 -> 8", "strategy none -> {window: 8}"])
+            let text = comparison.text(width: 400)
+            #expect(text.contains("x = ratio to none, the first case that measured (ceiling measured nothing)"), "\(text)")
+            #expect(text.contains("knobs that differ from none:"), "\(text)")
+            #expect(!text.contains("  none: none (the same config)"), "the baseline is not listed against itself: \(text)")
+            let json = try JSONSerialization.jsonObject(with: Data(CompareDocument(run: ReportFixtures.document([skipped, F.rr("none", msgs: 1000, p99: 300)], scenario: "s")).encoded())) as? [String: Any]
+            let section = try #require(json?["comparison"] as? [String: Any])
+            #expect(section["baseline"] as? String == "none")
+        }
+
         @Test("a stream against an rr baseline: Mbps compares in the direction both move; per-message ratios do not exist")
         func streamAgainstExchange() throws {
             let bulk = Comparison(Self.document()).rows[3]
