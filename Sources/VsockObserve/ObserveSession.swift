@@ -144,6 +144,7 @@ public enum ObserveSession {
         try child?.release()
         var exitStatus: Int32?
         var killed = false
+        var pidsExited = false
         var lag = ReaderLag(since: start)
         while true {
             let events = try tap.poll(timeoutMilliseconds: pollMilliseconds)
@@ -163,7 +164,10 @@ public enum ObserveSession {
             } else {
                 if stop.signal != nil { break }
                 if let duration = options.durationSeconds, elapsed >= duration { break }
-                if !pids.isEmpty && !pids.contains(where: { kill($0, 0) == 0 || errno == EPERM }) { break }
+                if !pids.isEmpty && !pids.contains(where: { kill($0, 0) == 0 || errno == EPERM }) {
+                    pidsExited = true
+                    break
+                }
             }
         }
         let end = MonotonicClock.nanos()
@@ -196,6 +200,10 @@ public enum ObserveSession {
                 ProbeSession.stopWarning(
                     signal: signal, seconds: seconds, requested: child == nil ? options.durationSeconds : nil,
                     commandStatus: exitStatus, killed: killed) + "; the figures cover that time only")
+        } else if pidsExited, let duration = options.durationSeconds {
+            // Asked for a duration, cut short by the processes: say so, as a signal would.
+            let which = pids.count == 1 ? "the process exited" : "the processes had all exited"
+            warnings.append("\(which) after \(String(format: "%.2f", seconds)) s of the \(String(format: "%g", duration)) s asked for; the figures cover that time only")
         }
         return Observation(
             options: options, connections: builder.connections, writeSizes: builder.writeSizes,

@@ -98,18 +98,32 @@ public enum ProbeSession {
         pid: Int32, duration: Double?, configuration: ProbeConfiguration, interval: Double? = nil,
         stop: SessionStop = SessionStop(), onInterval: IntervalHandler = { _, _ in }
     ) throws -> ProbeSessionResult {
-        guard kill(pid, 0) == 0 || errno == EPERM else {
+        try attach(pids: [pid], duration: duration, configuration: configuration, interval: interval, stop: stop, onInterval: onInterval)
+    }
+
+    /// Counts the processes `pids` (and their new children) for `duration` seconds, or until
+    /// they have all exited, or until `stop` takes a signal. A count that ended before
+    /// `duration` because the processes exited says so in a warning.
+    public static func attach(
+        pids: [Int32], duration: Double?, configuration: ProbeConfiguration, interval: Double? = nil,
+        stop: SessionStop = SessionStop(), onInterval: IntervalHandler = { _, _ in }
+    ) throws -> ProbeSessionResult {
+        for pid in pids where kill(pid, 0) != 0 && errno != EPERM {
             throw ProbeError(operation: "attaching to pid \(pid)", errno: errno, detail: "no such process")
         }
         var configuration = configuration
-        configuration.pids = [pid] + configuration.pids
+        configuration.pids = pids + configuration.pids
         let probe = try Probe(configuration: configuration)
         defer { probe.close() }
         let start = Monotonic.now
         var ticker = IntervalTicker(probe: probe, interval: interval, start: start)
+        var allExited = false
         while stop.signal == nil {
             if let duration, Monotonic.now - start >= duration { break }
-            if kill(pid, 0) != 0 && errno == ESRCH { break }
+            if pids.allSatisfy({ kill($0, 0) != 0 && errno == ESRCH }) {
+                allExited = true
+                break
+            }
             usleep(10_000)
             try ticker.tick(onInterval)
         }
@@ -117,6 +131,9 @@ public enum ProbeSession {
         var warnings = probe.warnings
         if let signal = stop.signal {
             warnings.append(stopWarning(signal: signal, seconds: seconds, requested: duration) + "; the counts cover that time only")
+        } else if allExited, let duration {
+            let which = pids.count == 1 ? "the process exited" : "the processes had all exited"
+            warnings.append("\(which) after \(String(format: "%.2f", seconds)) s of the \(String(format: "%g", duration)) s asked for; the counts cover that time only")
         }
         return ProbeSessionResult(
             counters: try probe.read(), exitStatus: nil, seconds: seconds, warnings: warnings, stopSignal: stop.signal)

@@ -11,7 +11,7 @@ extension VsockBench {
             abstract: "Count what a command costs below the application: KVM_RUN, VM exits, vsock packets, syscalls.",
             usage: """
                 vsockbench probe [--json FILE] [--interval S] -- COMMAND [ARGS...]
-                vsockbench probe --pid PID [--duration D] [--json FILE] [--interval S]
+                vsockbench probe --pid PID ... [--duration D] [--json FILE] [--interval S]
                 """,
             discussion: """
                 The command is started held before exec, the probe is attached to its pid, then it \
@@ -69,11 +69,11 @@ extension VsockBench {
                 transform: TimeSpan.parseTimeout)
         var interval: TimeSpan?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command.", valueName: "PID"),
+        @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command (repeatable).", valueName: "PID"),
                 transform: OptionValue.pid)
-        var pid: Int32?
+        var pid: [Int32] = []
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the process exits or Ctrl-C).", valueName: "D"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the processes exit or Ctrl-C).", valueName: "D"),
                 transform: TimeSpan.parseTimeout)
         var duration: TimeSpan?
 
@@ -90,17 +90,17 @@ extension VsockBench {
         var command: [String] = []
 
         func validate() throws {
-            if pid == nil && command.isEmpty { throw ValidationError("Give a command after --, or --pid PID.") }
-            if pid != nil && !command.isEmpty { throw ValidationError("Give either a command or --pid, not both.") }
-            if duration != nil && pid == nil { throw ValidationError("--duration goes with --pid; a command runs until it exits.") }
-            if let pid, pid <= 0 { throw ValidationError("--pid \(pid) is not a process id (a positive number).") }
+            if pid.isEmpty && command.isEmpty { throw ValidationError("Give a command after --, or --pid PID.") }
+            if !pid.isEmpty && !command.isEmpty { throw ValidationError("Give either a command or --pid, not both.") }
+            if duration != nil && pid.isEmpty { throw ValidationError("--duration goes with --pid; a command runs until it exits.") }
+            if let bad = pid.first(where: { $0 <= 0 }) { throw ValidationError("--pid \(bad) is not a process id (a positive number).") }
         }
 
         func run() throws {
             // First, before any thread exists: SIGTERM and SIGHUP (SIGINT too with --pid) end the
             // count early, and it still reports.
             let stop = SessionStop()
-            SessionSignals.start(stop, command: "probe", followsCommand: pid == nil)
+            SessionSignals.start(stop, command: "probe", followsCommand: pid.isEmpty)
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else {
                 printError("vsockbench probe: \(availability.message)")
@@ -118,10 +118,12 @@ extension VsockBench {
             let result: ProbeSessionResult
             let title: String
             do {
-                if let pid {
-                    title = "pid \(pid)"
+                if !pid.isEmpty {
+                    // The same pid twice is one process.
+                    let pids = pid.reduce(into: [Int32]()) { if !$0.contains($1) { $0.append($1) } }
+                    title = "pid \(pids.map(String.init).joined(separator: ", "))"
                     result = try ProbeSession.attach(
-                        pid: pid, duration: duration?.seconds, configuration: configuration, interval: interval?.seconds,
+                        pids: pids, duration: duration?.seconds, configuration: configuration, interval: interval?.seconds,
                         stop: stop, onInterval: onInterval)
                 } else {
                     title = "`\(Format.shellWords(command))`"

@@ -37,6 +37,27 @@ import VsockProbe
         #expect((writes["count"] as? Int ?? 0) > 1000, "the writes were followed: \(writes)")
     }
 
+    /// `--pid P --duration D` where P exits first: the observation ends with it and says so in
+    /// its warnings (it stopped after 0.9 s of 3 s with `warnings: []`).
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs"))
+    func aDurationCutShortByTheProcessesSaysSo() throws {
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["0.5"]
+        try sleeper.run()
+        defer {
+            kill(sleeper.processIdentifier, SIGKILL)
+            sleeper.waitUntilExit()
+        }
+        let dir = try Tool.scratch()
+        let result = try Tool.run(
+            ["observe", "--port", "5999", "--pid", "\(sleeper.processIdentifier)", "--duration", "20s", "--json", dir + "/o.json"], timeout: 30)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/o.json"))) as? [String: Any])
+        let warnings = try #require(json["warnings"] as? [String])
+        #expect(warnings.contains { $0.hasPrefix("the process exited after") && $0.contains("of the 20 s asked for") }, "\(warnings)")
+    }
+
     /// `--json -`: standard output is the JSON alone (a pipe into jq works); the text report
     /// goes to standard error, and so does the command's own output (it came first on stdout,
     /// before the JSON: `observe --json - -- vsockbench run ...` printed the run's table there).

@@ -79,6 +79,32 @@ import Testing
     }
 
     @Test(
+        "--pid repeated watches every process (the last alone was watched, silently), and a count that the processes' exit cut short says so",
+        .enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
+    func severalPidsAndAnEarlyExit() throws {
+        // Foundation's Process reaps its children: an exited one is gone, not a zombie that kill(pid, 0) still finds.
+        let sleepers = try (0..<2).map { _ in
+            let sleeper = Process()
+            sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            sleeper.arguments = ["0.5"]
+            try sleeper.run()
+            return sleeper
+        }
+        defer {
+            for sleeper in sleepers {
+                kill(sleeper.processIdentifier, SIGKILL)
+                sleeper.waitUntilExit()
+            }
+        }
+        let (first, second) = (sleepers[0].processIdentifier, sleepers[1].processIdentifier)
+        let output = try Self.vsockbench(["probe", "--vsock-port", Self.unusedPort, "--pid", "\(first)", "--pid", "\(second)", "--pid", "\(first)", "--duration", "20s"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("vsockbench probe: pid \(first), \(second), "), "\(output.stdout)")
+        #expect(output.stderr.contains("the processes had all exited after"), "\(output.stderr)")
+        #expect(output.stderr.contains("of the 20 s asked for"), "\(output.stderr)")
+    }
+
+    @Test(
         "--json - with a command: standard output is the JSON alone, the command's output goes to standard error",
         .enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
     func commandOutputLeavesTheJSONAlone() throws {
