@@ -23,9 +23,9 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
             return "cannot resolve \(endpoint): \(reason)"
         case let .connectFailed(endpoint, error):
             switch error.errno {
-            case .connectionRefused: return "cannot connect to \(endpoint): connection refused (is `vsockbench serve` listening there?)"
+            case .connectionRefused: return "cannot connect to \(endpoint): connection refused (nothing listens there: start `vsockbench serve`, or your own service for a replay or raw case)"
             case .connectionReset: return "cannot connect to \(endpoint): connection reset by the peer (nothing listening on that port, or the peer rejected us)"
-            case .noSuchFileOrDirectory: return "cannot connect to \(endpoint): no such socket file (is `vsockbench serve` running?)"
+            case .noSuchFileOrDirectory: return "cannot connect to \(endpoint): no such socket file (nothing listens there: start `vsockbench serve`, or your own service for a replay or raw case)"
             case .timedOut: return "cannot connect to \(endpoint): timed out"
             case .socketTypeNotSupported where endpoint.isVsock:
                 return "cannot connect to \(endpoint): the vsock transport to that CID does not carry SOCK_SEQPACKET (ESOCKTNOSUPPORT: a kernel before 5.14 on either side, or a device without the SEQPACKET feature); use vsock://"

@@ -10,9 +10,9 @@ import Testing
     }
 
     @Test("connect failures are worded by errno name", arguments: [
-        (Errno.connectionRefused, "connection refused (is `vsockbench serve` listening there?)"),
+        (Errno.connectionRefused, "connection refused (nothing listens there: start `vsockbench serve`, or your own service for a replay or raw case)"),
         (Errno.connectionReset, "connection reset by the peer"),
-        (Errno.noSuchFileOrDirectory, "no such socket file (is `vsockbench serve` running?)"),
+        (Errno.noSuchFileOrDirectory, "no such socket file (nothing listens there: start `vsockbench serve`, or your own service for a replay or raw case)"),
         (Errno.timedOut, "timed out"),
         (Errno.noRouteToHost, "No route to host (errno \(Errno.noRouteToHost.rawValue))"),
     ])

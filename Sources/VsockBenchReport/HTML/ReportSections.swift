@@ -50,7 +50,11 @@ enum ReportSections {
         }
         let driver = document.host.driver
         let driverRows = [("kernel", document.host.driverKernel), ("hostname", driver.hostname), ("CPUs", String(document.host.cpus)), ("pid", String(driver.pid)), ("tool", driver.tool)]
-        var targetRows: [(String, String)] = [("kernel", document.host.targetKernel ?? "unknown (no case reached the target)")]
+        // A replay's or raw stream's service sends no host facts: where only such cases ran,
+        // that is why the kernel is unknown, not that no case reached the target.
+        let foreignOnly = !document.cases.isEmpty && document.cases.allSatisfy { $0.spec.workload.isForeign }
+        let unknownKernel = foreignOnly ? "unknown (a replay or raw case's service sends no host facts)" : "unknown (no case reached the target)"
+        var targetRows: [(String, String)] = [("kernel", document.host.targetKernel ?? unknownKernel)]
         if let target = document.host.target {
             targetRows += [("hostname", target.hostname), ("CPUs", String(target.cpus)), ("pid", String(target.pid)), ("tool", target.tool)]
         }

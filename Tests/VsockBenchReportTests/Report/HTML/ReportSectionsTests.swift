@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VsockBenchModel
 @testable import VsockBenchReport
 
 /// The HTML report's reference table gives Mbps as every other output does: payload per
@@ -14,6 +15,23 @@ import Testing
         #expect(html.contains("29761 tx"), "\(html)")
         #expect(!html.contains("2126"), "the sum of both directions is no Mbps: \(html)")
         #expect(html.contains("Mbps (payload)"))
+    }
+
+    /// A replay's service sends no host facts: the target's kernel is unknown for that reason,
+    /// not because no case reached the target (which a successful replay's report said).
+    @Test func aReplaysUnknownKernelSaysWhy() {
+        var c = ReportFixtures.makeCase("agent", mbps: 10, msgsPerSecond: 1000)
+        c.spec = CaseSpec(name: "agent", workload: .replay(ReplayWorkload()))
+        var document = ReportFixtures.document([c])
+        document.host.target = nil
+        document.host.targetKernel = nil
+        #expect(ReportSections.hosts(document).rendered.contains("unknown (a replay or raw case&#39;s service sends no host facts)")
+            || ReportSections.hosts(document).rendered.contains("unknown (a replay or raw case's service sends no host facts)"), "\(ReportSections.hosts(document).rendered)")
+        let rr = ReportFixtures.makeCase("rr", mbps: 10, msgsPerSecond: 1000)
+        var failed = ReportFixtures.document([rr])
+        failed.host.target = nil
+        failed.host.targetKernel = nil
+        #expect(ReportSections.hosts(failed).rendered.contains("unknown (no case reached the target)"))
     }
 
     /// As the text table: a figure with trials is their median with its ±, and a case of one
