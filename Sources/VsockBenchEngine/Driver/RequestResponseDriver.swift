@@ -83,7 +83,8 @@ struct RequestResponseDriver: Sendable {
             do {
                 frame = try connection.reader.next()
             } catch {
-                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(DriverError(error))")
+                let why = connection.foreignDisconnect(error, while: "a response") ?? DriverError(error)
+                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)")
                 failed = true
                 break
             }
@@ -92,7 +93,8 @@ struct RequestResponseDriver: Sendable {
                 if expected < sent, control.failures.isEmpty {
                     // Unless a send failed on the closed connection: the sender reports that (`failSend`).
                     if !shared.sendDisconnected.load(ordering: .acquiring) {
-                        control.fail("connection \(index): the target closed with \(sent - expected) responses outstanding (lost)\(connection.emptyPacketNote)")
+                        let who = foreign ? "service" : "target"
+                        control.fail("connection \(index): the \(who) closed with \(sent - expected) response\(sent - expected == 1 ? "" : "s") outstanding (lost)\(connection.foreignPositionNote)\(connection.emptyPacketNote)")
                     }
                     failed = true
                 } else if foreign, control.failures.isEmpty, !senderHasNoMoreToSend(shared) {

@@ -118,16 +118,32 @@ public struct DriverConnection: Sendable {
     @inline(__always)
     func nextFrame(expecting what: String) throws(DriverError) -> Frame {
         let next: Frame?
-        do { next = try reader.next() } catch { throw DriverError(error) }
+        do { next = try reader.next() } catch { throw foreignDisconnect(error, while: what) ?? DriverError(error) }
         guard let frame = next else {
             if reader.foreign != nil {
                 // A service's close at a message boundary: where in its responses, as every other foreign error says.
-                let (offset, responses) = reader.foreignPosition
-                throw .protocolViolation("the service closed the connection while \(what) was expected, at byte offset \(offset) of the response stream (after \(responses) response\(responses == 1 ? "" : "s"))\(emptyPacketNote)")
+                throw .protocolViolation("the service closed the connection while \(what) was expected\(foreignPositionNote)\(emptyPacketNote)")
             }
             throw .protocolViolation("the target closed the connection while \(what) was expected\(emptyPacketNote)")
         }
         return frame
+    }
+
+    /// A service that is not vsockbench (replay, raw): where in its responses the reader is,
+    /// as its errors say it (", at byte offset 53804 of the response stream (after 49
+    /// responses)"); empty for vsockbench's target.
+    var foreignPositionNote: String {
+        guard reader.foreign != nil else { return "" }
+        let (offset, responses) = reader.foreignPosition
+        return ", at byte offset \(offset) of the response stream (after \(responses) response\(responses == 1 ? "" : "s"))"
+    }
+
+    /// A read that failed because a service that is not vsockbench reset or dropped the
+    /// connection, said with where in its responses it happened; nil for anything else.
+    @inline(never)
+    func foreignDisconnect(_ error: FrameReadError, while what: String) -> DriverError? {
+        guard reader.foreign != nil, case let .system(system) = error, system.isDisconnect else { return nil }
+        return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)")
     }
 
     /// Over seqpacket an empty packet from a service that is not vsockbench is an empty
