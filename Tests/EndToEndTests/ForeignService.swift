@@ -99,7 +99,8 @@ final class SeqpacketService: Sendable {
     var bytes: Int { requestBytes.load(ordering: .acquiring) }
     var sizes: Set<Int> { seenSizes.withLock { $0 } }
 
-    init(path: String, closeAfter: Int? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+    /// `greeting`: a packet sent on each connection before any request (a service that speaks first).
+    init(path: String, closeAfter: Int? = nil, greeting: [UInt8]? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unixSeqpacket(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -113,6 +114,9 @@ final class SeqpacketService: Sendable {
                     let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
                     defer { buffer.deallocate() }
                     var served = 0
+                    if let greeting {
+                        guard greeting.withUnsafeBytes({ (try? socket.sendMessage($0.baseAddress!, count: $0.count)) != nil }) else { return }
+                    }
                     while case let .message(count)? = try? socket.receiveMessage(into: buffer, capacity: capacity) {
                         if let closeAfter, served >= closeAfter { return }
                         service.requestBytes.wrappingAdd(count, ordering: .releasing)

@@ -36,6 +36,11 @@ struct RequestResponseDriver: Sendable {
 
     func run() -> WorkerResult {
         var result = WorkerResult(index: index)
+        if foreign, spokeFirst() {
+            result.reading = meter.reading()
+            result.total = meter.total
+            return result
+        }
         if exchange.isStopAndWait {
             let lane = meter.lane(owning: .both)
             var loop = StopAndWaitLoop(index: index, source: source, control: control, quota: quota)
@@ -109,7 +114,7 @@ struct RequestResponseDriver: Sendable {
             // vsockbench's target numbers its responses (checked in `verify`, which also turns
             // its error frames into refusals): this is for services that do not.
             guard !foreign || expected < shared.sent.load(ordering: .acquiring) else {
-                control.fail("connection \(index): \(Self.unaskedText("a response (\(expected + 1) answers to \(expected) requests sent)"))")
+                control.fail("connection \(index): \(Self.unaskedText("a response (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
                 failed = true
                 break
             }
@@ -238,7 +243,13 @@ struct RequestResponseDriver: Sendable {
             shared.sendDisconnected.store(true, ordering: .releasing)
             _ = shared.receiverEnded.acquire(timeoutNanos: FrameReader.pendingErrorWaitNanos)
         }
-        if control.failures.isEmpty { control.fail("\(what): \(DriverError(error))") }
+        guard control.failures.isEmpty else { return }
+        // A service that is not vsockbench: named as such, with where in its responses.
+        if foreign, error.isDisconnect {
+            control.fail("\(what): the service closed the connection (\(error.reason)) while requests were being sent\(connection.foreignPositionNote)")
+        } else {
+            control.fail("\(what): \(DriverError(error))")
+        }
     }
 
     /// The end of the requests: vsockbench's target gets a bye and closes after its last
@@ -295,6 +306,17 @@ struct RequestResponseDriver: Sendable {
         return first != .max && shared.sent.load(ordering: .acquiring) &- first >= quota
     }
 
+    /// A service that is not vsockbench and sent something before the first request (a
+    /// banner, a greeting): every answer after it would be taken for the wrong request's.
+    /// One non-blocking peek per connection, before anything is sent: what comes later is
+    /// caught by the checks of each request (a stream) and of the end.
+    private func spokeFirst() -> Bool {
+        guard (try? socket.hasQueuedBytes()) == true else { return false }
+        let what = connection.reader.packetMode ? "a message" : "bytes"
+        control.fail("connection \(index): the service sent \(what) before the first request was sent: it speaks first (a greeting?), so every answer after it would be taken for the wrong request's")
+        return true
+    }
+
     /// A service that is not vsockbench, once every request has its answer: nothing more may
     /// have come (read already, or queued in the kernel), or some answers were not the ones
     /// they were taken for.
@@ -305,8 +327,9 @@ struct RequestResponseDriver: Sendable {
         // that closes after the last answer ends the wait at once).
         let queued = (read > 0 || socket.waitReadable(timeoutNanos: Self.strayAnswerWaitNanos)) && ((try? socket.hasQueuedBytes()) ?? false)
         guard read > 0 || queued else { return }
-        let what = read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
-        control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request"))")
+        let packets = connection.reader.packetMode
+        let what = packets ? "a message" : read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
+        control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
     }
 
     /// How long the end of a connection to a service that is not vsockbench waits for answers
@@ -314,8 +337,10 @@ struct RequestResponseDriver: Sendable {
     static let strayAnswerWaitNanos: UInt64 = 50_000_000
 
     /// What a service that answered more than it was asked did, and the likely reasons.
-    static func unaskedText(_ what: String) -> String {
-        "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
+    static func unaskedText(_ what: String, packets: Bool = false) -> String {
+        // Over seqpacket a packet is one response: there is no framing to misread.
+        if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once" }
+        return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
     }
 
     /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are
