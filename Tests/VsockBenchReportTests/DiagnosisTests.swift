@@ -52,6 +52,28 @@ import VsockProbe
         #expect(!Self.ids(Self.make { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }).contains(.roundTripBound))
     }
 
+    /// A stop-and-wait case whose windowed sibling, measured in the same run, gained nothing is
+    /// not advised a window again: the verdict says the round trip is not the limit, with little
+    /// confidence and no fix (a replay said "strategy {window: 8}" beside a window-8 case that
+    /// moved 451 msgs/s against its 439). A sibling that did gain leaves the verdict as it was.
+    @Test func aWindowThatGainedNothingInTheSameRunIsNotAdvisedAgain() throws {
+        let plain = Self.make("as-is", msgs: 439)
+        let flat = Self.make("window-8", msgs: 451) { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }
+        let fit = LatencyBandwidthFit(alphaSeconds: 20e-6, betaBytesPerSecond: 2e9)
+        let context = DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, cases: [plain, flat])
+        let verdict = try #require(Diagnoser.diagnose(plain, context: context).first { $0.id == .roundTripBound })
+        #expect(verdict.confidence < 0.5)
+        #expect(verdict.fix == nil)
+        #expect(verdict.predicted == nil)
+        #expect(verdict.advice.hasPrefix("more in flight did not help (window-8)"), "\(verdict.advice)")
+        #expect(verdict.evidence.contains { $0.contains("window-8, this case with 8 requests in flight measured in this run, moved 451 msgs/s against this case's 439") }, "\(verdict.evidence)")
+
+        let gained = Self.make("window-8", msgs: 1700) { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }
+        let helped = try #require(Diagnoser.diagnose(plain, context: DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, cases: [plain, gained])).first { $0.id == .roundTripBound })
+        #expect(helped.confidence == 0.85)
+        #expect(helped.fix != nil)
+    }
+
     @Test func processingFillingTheTargetsTimeIsProcessingBound() {
         var c = Self.make(msgs: 4000)
         c.target?.processingSeconds = 0.8

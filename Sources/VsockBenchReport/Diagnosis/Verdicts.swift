@@ -27,6 +27,17 @@ enum Verdicts {
         }
         var diagnosis = Diagnosis(id: .roundTripBound, confidence: 0.85, evidence: evidence,
                                   advice: "keep several requests in flight (strategy {window: 8}) or batch messages into fewer, larger writes")
+        if let (sibling, k) = windowWithoutGain(e) {
+            // The fix this verdict would advise was measured in the same run and gave nothing:
+            // the round trip's fixed part is not what holds the case back, each request's own
+            // time is. Said, with little confidence, and not advised again.
+            diagnosis.confidence = 0.3
+            diagnosis.evidence.append("\(Terminal.safe(sibling.name)), this case with \(k) requests in flight measured in this run, moved \(Format.fixed(sibling.msgsPerSecond, 0)) msgs/s against this case's \(Format.fixed(e.c.msgsPerSecond, 0)) (\(Say.x(sibling.msgsPerSecond / e.c.msgsPerSecond))): more in flight gained nothing, so the round trip is not what limits this case")
+            diagnosis.advice = e.c.spec.workload.isForeign
+                ? "more in flight did not help (\(Terminal.safe(sibling.name))): each request's own time in the service is the limit, which cannot be seen from here (it sends no stats): time its handling of one request, or try more connections if it serves them in parallel"
+                : "more in flight did not help (\(Terminal.safe(sibling.name))): the target's time per request is the limit (see its processing share), not the round trip"
+            return diagnosis
+        }
         guard let fit = e.context.fit, fit.isPhysical, let bytes = e.bytesSeconds else { return diagnosis }
         // How many messages' payload time (request and response crossing the channel at beta)
         // the fixed cost of a round trip is: that many in flight amortise it.
@@ -60,6 +71,23 @@ enum Verdicts {
         diagnosis.predicted = prediction
         diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
         return diagnosis
+    }
+
+    /// A windowed sibling that gains less than this over its stop-and-wait case shows that
+    /// the round trip is not the limit (a round-trip-bound case gains up to k times with k in flight).
+    static let windowGainThatCounts = 1.2
+
+    /// The best case of the run that is `e`'s case with k > 1 requests in flight, when none of
+    /// them gained `windowGainThatCounts` over it; nil when there is none, or one did gain.
+    static func windowWithoutGain(_ e: CaseEvidence) -> (CaseResult, Int)? {
+        guard e.c.msgsPerSecond > 0 else { return nil }
+        var best: (CaseResult, Int)?
+        for s in e.context.cases where s.name != e.c.name && s.verified && s.messages > 0 && s.skipped == nil {
+            guard let k = s.spec.exchange?.inflight, k > 1, Fix.window(k).isApplied(in: s.spec, comparedWith: e.c.spec) else { continue }
+            if s.msgsPerSecond >= e.c.msgsPerSecond * windowGainThatCounts { return nil }
+            if best.map({ s.msgsPerSecond > $0.0.msgsPerSecond }) ?? true { best = (s, k) }
+        }
+        return best
     }
 
     /// Healthy bulk transfer near the channel's ceiling.
