@@ -57,7 +57,7 @@ extension VsockBench {
                 """
         )
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("The service port: connections from or to it are observed.", valueName: "PORT"), transform: OptionValue.nonNegative)
+        @Option(parsing: .unconditional, help: ArgumentHelp("The service port: connections from or to it are observed.", valueName: "PORT"), transform: OptionValue.servicePort)
         var port: UInt32
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Only connections from or to this CID (the enclave's).", valueName: "CID"), transform: OptionValue.nonNegative)
@@ -89,7 +89,6 @@ extension VsockBench {
         var command: [String] = []
 
         func validate() throws {
-            if port == 0 || port == UInt32.max { throw ValidationError("--port \(port) is not a service port (1 to 4294967294).") }
             if command.isEmpty && pid.isEmpty && duration == nil {
                 throw ValidationError("Say how long to observe: --duration D, --pid PID (until it exits), or a command after --.")
             }

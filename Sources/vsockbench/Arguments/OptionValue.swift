@@ -52,6 +52,16 @@ enum OptionValue {
         return value
     }
 
+    /// A vsock service port: 1 to 4294967294 (0 and VMADDR_PORT_ANY name no service), every
+    /// wrong value told the same range.
+    @Sendable static func servicePort(_ text: String) throws -> UInt32 {
+        try requireValue(text)
+        guard !isNegative(text), let value = UInt32(text.trimmingSpaces), value != 0, value != UInt32.max else {
+            throw ArgumentError("'\(text)' is not a service port (a whole number from 1 to \(UInt32.max - 1))")
+        }
+        return value
+    }
+
     /// A process ID: a whole number, 1 or more.
     @Sendable static func pid(_ text: String) throws -> Int32 {
         try requireValue(text)
