@@ -10,16 +10,22 @@ import SystemPackage
 package enum OutputFile {
     /// Writes `bytes` to `path` atomically; a path that names something other than a regular
     /// file (a device such as /dev/stdout, a pipe) is written in place, its errors checked the
-    /// same way (a rename would replace the device).
-    package static func write(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+    /// same way (a rename would replace the device). A new file gets `mode` (less the umask);
+    /// a file replaced keeps its own permissions (a results file or corpus its owner made
+    /// private stays private: the rename used to leave it 0644).
+    package static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        let exists = stat(path, &info) == 0
+        if exists, info.st_mode & S_IFMT != S_IFREG {
             try writeInPlace(path, bytes)
             return
         }
         let temporary = temporaryPath(for: path)
-        let descriptor = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        let descriptor = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do throws(SystemError) {
+            if exists {
+                _ = try Posix.retryingInterrupts("fchmod", context: path) { Glibc.fchmod(descriptor.rawValue, info.st_mode & 0o7777) }
+            }
             let failure: SystemError? = bytes.withUnsafeBytes { raw in
                 do throws(SystemError) { try Posix.writeAll(descriptor, raw) } catch { return error }
                 return nil

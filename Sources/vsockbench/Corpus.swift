@@ -89,19 +89,26 @@ extension VsockBench {
             guard let output else { throw fail("give the corpus file to write (or --inspect FILE)", code: Exit.badInput) }
             guard (from == nil) != (generate == nil) else { throw fail("give one of --from DIR or --generate N", code: Exit.badInput) }
             try checkWritable(output)
-            let payloads = try from.map { try fromDirectory($0, framing: framing) } ?? generated(framing: framing)
+            let payloads = try from.map { try fromDirectory($0, framing: framing, output: output) } ?? generated(framing: framing)
             var bytes: [UInt8] = []
             for payload in payloads { framing.encode(payload, into: &bytes) }
             guard bytes.count <= ReplayCorpus.maximumBytes else {
                 throw fail("the corpus would have \(Quantities.formatSize(bytes.count)); a corpus is at most \(Quantities.formatSize(ReplayCorpus.maximumBytes))", code: Exit.badInput)
             }
-            try writeFile(output, bytes)
+            // The messages are the user's data: a new corpus is readable by its owner alone (a
+            // corpus rewritten keeps the permissions it had).
+            try writeFile(output, bytes, mode: 0o600)
             let sizes = payloads.map(\.count)
             print("wrote \(output): \(payloads.count) \(framing.rawValue) messages, \(Self.describe(sizes))")
         }
 
-        /// One message per regular file of `path`, in name order.
-        private func fromDirectory(_ path: String, framing: MessageFraming) throws -> [[UInt8]] {
+        /// One message per regular file of `path`, in name order; `output`, the corpus being
+        /// written, is left out when it is one of them (a corpus rebuilt in its own directory
+        /// took the previous corpus in as a message).
+        private func fromDirectory(_ path: String, framing: MessageFraming, output: String) throws -> [[UInt8]] {
+            var outputInfo = stat()
+            let outputExists = stat(output, &outputInfo) == 0
+            var leftOutOutput = false
             guard let dir = opendir(path) else { throw fail("--from \(path): cannot open the directory: \(String(cString: strerror(errno)))", code: Exit.badInput) }
             var names: [String] = []
             var undecodable = 0
@@ -132,6 +139,10 @@ extension VsockBench {
                     skipped += 1
                     continue
                 }
+                if outputExists, info.st_dev == outputInfo.st_dev, info.st_ino == outputInfo.st_ino {
+                    leftOutOutput = true
+                    continue
+                }
                 let limit = min(framing.maxPayload, CaseSpec.maxBuffer)
                 guard Int(info.st_size) <= limit else {
                     throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
@@ -148,7 +159,8 @@ extension VsockBench {
                 guard total <= ReplayCorpus.maximumBytes else { throw fail("--from: more than \(Quantities.formatSize(ReplayCorpus.maximumBytes)) of messages", code: Exit.badInput) }
                 payloads.append(bytes)
             }
-            guard !payloads.isEmpty else { throw fail("--from \(path): no regular files in it", code: Exit.badInput) }
+            guard !payloads.isEmpty else { throw fail("--from \(path): no regular files in it\(leftOutOutput ? " but the corpus being written" : "")", code: Exit.badInput) }
+            if leftOutOutput { printError("vsockbench: corpus: --from \(path): \(output), the corpus being written, is in it: left out") }
             if skipped > 0 { printError("vsockbench: corpus: --from \(path): \(skipped) entr\(skipped == 1 ? "y is" : "ies are") not a regular file (a directory, a device...): left out") }
             return payloads
         }

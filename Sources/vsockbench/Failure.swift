@@ -25,9 +25,9 @@ func printError(_ message: String) {
 
 /// Writes an output file atomically (temporary file, fsync, checked close, rename): a full
 /// disk or a vanished directory is exit 1 with the reason, never a truncated file and exit 0.
-func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
     do {
-        try OutputFile.write(path, bytes)
+        try OutputFile.write(path, bytes, mode: mode)
     } catch {
         throw fail("cannot write \(path): \(error.reason)", code: Exit.failure)
     }

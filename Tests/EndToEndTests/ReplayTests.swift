@@ -168,6 +168,32 @@ import VsockWire
         #expect(!FileManager.default.fileExists(atPath: dir + "/e.u32be"))
     }
 
+    /// A corpus holds the user's messages: written readable by its owner alone, and a corpus
+    /// rewritten keeps the permissions it had (it came back 0644). Rebuilt inside its own
+    /// `--from` directory, the previous corpus is not taken in as a message (it was: 4 messages
+    /// from 3 files).
+    @Test func theCorpusIsPrivateAndNeverItsOwnMessage() throws {
+        let dir = try Tool.scratch()
+        try FileManager.default.createDirectory(atPath: dir + "/msgs", withIntermediateDirectories: true)
+        for i in 1...3 { try Tool.write("msg-\(i)-hello", to: dir + "/msgs/m\(i)") }
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+        let out = dir + "/msgs/zz.u32be"
+        let first = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("3 u32be messages"), "\(first.stdout)")
+        #expect(try mode(out) == 0o600)
+        let again = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("3 u32be messages"), "the previous corpus is no message: \(again.stdout)")
+        #expect(again.stderr.contains("the corpus being written, is in it: left out"), "\(again.stderr)")
+        #expect(chmod(out, 0o640) == 0)
+        let kept = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(try mode(out) == 0o640, "a rewritten corpus keeps its permissions")
+    }
+
     /// A service that answers every request twice (or whose framing is misread, which looks the
     /// same) fails the run in every mode, with what happened, never a trap or a pass; one that
     /// closes early fails pipelined and open-loop runs too, not only stop-and-wait.
