@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import VsockWire
 @testable import VsockBenchModel
 
 @Suite struct ScenarioLoaderTests {
@@ -113,6 +115,28 @@ import Testing
         #expect(problems("messages: 1000000, target_cost: 1s, connections: 4").isEmpty, "250000s a connection is under a week")
         #expect(problems("messages: 1000000000000").isEmpty, "no target_cost, no busy work")
         #expect(problems("duration: 5s, target_cost: 1s").isEmpty, "a duration bounds it")
+    }
+
+    /// With expect: echo, the corpus's largest message must fit max_response: known when the
+    /// scenario loads, it failed mid-run, blaming the service.
+    @Test func anEchoOfTheLargestMessageMustFitMaxResponse() throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "vsb-echo-\(UUID().uuidString).u32be").path
+        var bytes: [UInt8] = []
+        MessageFraming.u32be.encode([UInt8](repeating: 7, count: 3000), into: &bytes)
+        MessageFraming.u32be.encode([UInt8](repeating: 8, count: 10), into: &bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func problems(_ keys: String) -> [String] {
+            do {
+                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: replay, framing: u32be, corpus: \(path), messages: 10, \(keys)}\n", file: "s.yaml")
+                return []
+            } catch {
+                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+            }
+        }
+        #expect(problems("expect: echo, max_response: 1KiB") == ["3: expect: echo, but the corpus's largest message (3000 bytes) is over max_response (1024 bytes): its echo would be refused; set max_response to at least 3000"])
+        #expect(problems("expect: echo, max_response: 4KiB").isEmpty)
+        #expect(problems("max_response: 1KiB").isEmpty, "without expect: echo a service may answer smaller")
     }
 
     /// An empty list is reported on its own line; a value that is no list gets its one error,

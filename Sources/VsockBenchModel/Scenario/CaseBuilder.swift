@@ -135,6 +135,14 @@ enum CaseBuilder {
                 do throws(CorpusError) {
                     let corpus = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseKeys.maxPayload)
                     spec.updateReplay { $0.corpusStats = corpus.stats }
+                    // An echo of the largest message must be a response the run accepts: known
+                    // now, it failed mid-run blaming the service ("a length of 20000000 bytes
+                    // is over the limit").
+                    if replay.expect == .echo, corpus.stats.largest > replay.maxResponse {
+                        let line = own.first { $0.key == "max_response" }?.keyNode ?? own.first { $0.key == "expect" }?.keyNode
+                            ?? defaults.first { $0.key == "max_response" }?.keyNode ?? node
+                        d.add(line, "expect: echo, but the corpus's largest message (\(corpus.stats.largest) bytes) is over max_response (\(replay.maxResponse) bytes): its echo would be refused; set max_response to at least \(corpus.stats.largest)")
+                    }
                 } catch {
                     d.add(corpusNode ?? node, error.description)
                 }
