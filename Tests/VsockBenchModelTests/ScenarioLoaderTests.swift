@@ -139,6 +139,23 @@ import VsockWire
         #expect(problems("max_response: 1KiB").isEmpty, "without expect: echo a service may answer smaller")
     }
 
+    /// verify on a raw tx or rx stream would check nothing: refused at its line. A raw `both`
+    /// stream checks its echo, and takes it.
+    @Test func verifyOnARawOneWayStreamIsRefused() {
+        func problems(_ keys: String) -> [String] {
+            do {
+                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: stream, raw: true, \(keys)}\n", file: "s.yaml")
+                return []
+            } catch {
+                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+            }
+        }
+        #expect(problems("direction: rx, verify: full") == ["3: verify does not apply to a raw rx stream: its bytes come back from no one to check them against (a raw stream is checked with direction: both, against its echo)"])
+        #expect(problems("direction: tx, verify: edges").count == 1)
+        #expect(problems("direction: tx").isEmpty)
+        #expect(problems("direction: both, verify: full").isEmpty)
+    }
+
     /// An empty list is reported on its own line; a value that is no list gets its one error,
     /// not a second one saying the cases are empty.
     @Test func casesThatAreEmptyOrNoListGetOneErrorOnTheirLine() {

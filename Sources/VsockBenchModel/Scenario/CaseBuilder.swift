@@ -151,6 +151,11 @@ enum CaseBuilder {
                 d.add(own.first { $0.key == "strategy" }?.keyNode ?? node, "normalize pads inside vsockbench's frame header; a replay case has no header: use none, window, coalesce, writev or writer_thread")
             }
         }
+        // A raw tx or rx stream has no echo to check: a verify given to it would do nothing
+        // (it was accepted, and the row said "bytes counted, not checked").
+        if case let .stream(stream) = spec.workload, stream.raw, stream.direction != .both, let verify = own.first(where: { $0.key == "verify" }) {
+            d.add(verify.keyNode, "verify does not apply to a raw \(stream.direction.rawValue) stream: its bytes come back from no one to check them against (a raw stream is checked with direction: both, against its echo)")
+        }
         if spec.intervalNanos != nil, let problem = spec.limitProblems().first(where: { $0.hasPrefix("interval") }) {
             d.add(own.first { $0.key == "interval" }?.keyNode ?? node, problem)
         }
