@@ -300,6 +300,8 @@ import VsockWire
         let c = try Self.firstCase(dir + "/r.json")
         #expect(c["verified"] as? Bool == true)
         #expect((c["mbps_tx"] as? Double ?? 0) > 0 && (c["mbps_rx"] as? Double ?? 0) > 0)
+        // What was checked, as verify (edges by default) says: it read "the echo of every read checked".
+        #expect((c["verification"] as? String)?.hasPrefix("raw: the first and last bytes of every read of the echo (verify: edges") == true, "\(String(describing: c["verification"]))")
     }
 
     /// A replay of an echo through socat: the user's framing crosses a real foreign process.

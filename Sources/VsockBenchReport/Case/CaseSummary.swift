@@ -183,7 +183,10 @@ public enum CaseSummary {
             switch s.direction {
             case .tx: return "raw: every write completed; what the sink did with the bytes is its own"
             case .rx: return "raw: bytes counted, not checked (their content is the source's)"
-            case .both: return "raw: the echo of every read checked at its stream position, and the bytes back counted against the bytes sent"
+            case .both:
+                // As verify says: the whole echo, or each read's first and last bytes (the default).
+                let what = s.verify == .full ? "every byte of the echo" : "the first and last bytes of every read of the echo (verify: edges; a byte altered inside goes unseen)"
+                return "raw: \(what) checked at its stream position, and the bytes back counted against the bytes sent"
             }
         case let .stream(s):
             return s.verify == .full
