@@ -99,17 +99,20 @@ import VsockWire
         }
     }
 
+    /// The problems of a one-case scenario whose case (named a) has `keys`, as "line: message".
+    static func problems(case keys: String) -> [String] {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, \(keys)}\n", file: "s.yaml")
+            return []
+        } catch {
+            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+        }
+    }
+
     /// target_cost is capped per message (1s) and, with a messages stop, in all: a week of busy
     /// work per connection (10^12 messages of 1s each were taken). Connections share the messages.
     @Test func targetCostIsBoundedInAll() throws {
-        func problems(_ keys: String) -> [String] {
-            do {
-                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr, \(keys)}\n", file: "s.yaml")
-                return []
-            } catch {
-                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
-            }
-        }
+        func problems(_ keys: String) -> [String] { Self.problems(case: "workload: rr, \(keys)") }
         #expect(problems("messages: 1000000, target_cost: 1s") == ["3: target_cost 1s for each of 1000000 messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"])
         #expect(problems("messages: 1000000000000, target_cost: 1s").count == 1)
         #expect(problems("messages: 1000000, target_cost: 1s, connections: 4").isEmpty, "250000s a connection is under a week")
@@ -126,14 +129,7 @@ import VsockWire
         MessageFraming.u32be.encode([UInt8](repeating: 8, count: 10), into: &bytes)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        func problems(_ keys: String) -> [String] {
-            do {
-                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: replay, framing: u32be, corpus: \(path), messages: 10, \(keys)}\n", file: "s.yaml")
-                return []
-            } catch {
-                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
-            }
-        }
+        func problems(_ keys: String) -> [String] { Self.problems(case: "workload: replay, framing: u32be, corpus: \(path), messages: 10, \(keys)") }
         #expect(problems("expect: echo, max_response: 1KiB") == ["3: expect: echo, but the corpus's largest message (3000 bytes) is over max_response (1024 bytes): its echo would be refused; set max_response to at least 3000"])
         #expect(problems("expect: echo, max_response: 4KiB").isEmpty)
         #expect(problems("max_response: 1KiB").isEmpty, "without expect: echo a service may answer smaller")
@@ -142,14 +138,7 @@ import VsockWire
     /// verify on a raw tx or rx stream would check nothing: refused at its line. A raw `both`
     /// stream checks its echo, and takes it.
     @Test func verifyOnARawOneWayStreamIsRefused() {
-        func problems(_ keys: String) -> [String] {
-            do {
-                _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: stream, raw: true, \(keys)}\n", file: "s.yaml")
-                return []
-            } catch {
-                return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
-            }
-        }
+        func problems(_ keys: String) -> [String] { Self.problems(case: "workload: stream, raw: true, \(keys)") }
         #expect(problems("direction: rx, verify: full") == ["3: verify does not apply to a raw rx stream: its bytes come back from no one to check them against (a raw stream is checked with direction: both, against its echo)"])
         #expect(problems("direction: tx, verify: edges").count == 1)
         #expect(problems("direction: tx").isEmpty)
