@@ -18,8 +18,10 @@ final class ForeignService: Sendable {
     var handled: Int { handledCount.load(ordering: .acquiring) }
     var requests: Set<[UInt8]> { seenRequests.withLock { $0 } }
 
+    /// `greeting`: bytes sent on each connection before any request (a service that speaks first).
     init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
-         closeAfter: Int? = nil, closeAfterAnswering: Int? = nil, answers: Int = 1, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+         closeAfter: Int? = nil, closeAfterAnswering: Int? = nil, answers: Int = 1, greeting: [UInt8]? = nil,
+         respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -30,6 +32,9 @@ final class ForeignService: Sendable {
                     defer { socket.close() }
                     let reader = FrameReader(socket: socket, maxPayload: 16 << 20)
                     reader.foreign = requests
+                    if let greeting {
+                        guard (try? greeting.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
+                    }
                     var served = 0
                     while let request = try? reader.next() {
                         if let closeAfter, served >= closeAfter { return }

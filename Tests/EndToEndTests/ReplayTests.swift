@@ -218,6 +218,22 @@ import VsockWire
         #expect(early.stdout.range(of: #"at byte offset [0-9]+ of the response stream \(after ([0-9]|1[0-9]|20) responses?\)"#, options: .regularExpression) != nil, "\(early.stdout)")
     }
 
+    /// A service that greets before the first request: named for what it did, before anything
+    /// is sent (its bytes were read as the first response's length prefix, and the run blamed
+    /// response_framing), in stop-and-wait and pipelined runs alike.
+    @Test(arguments: ["inflight: 1", "inflight: 4"])
+    func aServiceThatSpeaksFirstIsNamed(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/greet.sock", requests: .u32be, responses: .u32be, greeting: Array("220 ready\r\n".utf8)) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: greet\ncases:\n  - {name: greet, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 20, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "5"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("connection 0: the service sent bytes before the first request was sent: it speaks first"), "\(out.stdout)")
+        #expect(service.handled == 0, "nothing was sent to it")
+    }
+
     /// A service that closes right after an answer, with nothing outstanding, while an
     /// open-loop case still has requests to send: no pass (every request sent was answered,
     /// which used to end the run cleanly, exit 0).

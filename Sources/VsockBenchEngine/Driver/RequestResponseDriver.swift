@@ -88,7 +88,7 @@ struct RequestResponseDriver: Sendable {
             do {
                 frame = try connection.reader.next()
             } catch {
-                let why = connection.foreignDisconnect(error, while: "a response") ?? DriverError(error)
+                let why = connection.foreignReadError(error, while: "a response") ?? DriverError(error)
                 control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)")
                 failed = true
                 break
@@ -308,10 +308,12 @@ struct RequestResponseDriver: Sendable {
 
     /// A service that is not vsockbench and sent something before the first request (a
     /// banner, a greeting): every answer after it would be taken for the wrong request's.
-    /// One non-blocking peek per connection, before anything is sent: what comes later is
-    /// caught by the checks of each request (a stream) and of the end.
+    /// One wait of at most `greetingWaitNanos` and a peek per connection, before anything is
+    /// sent: what comes later is caught by the checks of each request (a stream) and of the end.
     private func spokeFirst() -> Bool {
-        guard (try? socket.hasQueuedBytes()) == true else { return false }
+        // A greeting is sent as the service accepts: a short wait sees it (once a connection,
+        // before its first request; nothing per message).
+        guard socket.waitReadable(timeoutNanos: Self.greetingWaitNanos), (try? socket.hasQueuedBytes()) == true else { return false }
         let what = connection.reader.packetMode ? "a message" : "bytes"
         control.fail("connection \(index): the service sent \(what) before the first request was sent: it speaks first (a greeting?), so every answer after it would be taken for the wrong request's")
         return true
@@ -331,6 +333,10 @@ struct RequestResponseDriver: Sendable {
         let what = packets ? "a message" : read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
         control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
     }
+
+    /// How long a connection to a service that is not vsockbench waits, before its first
+    /// request, for a message the service sends unasked.
+    static let greetingWaitNanos: UInt64 = 20_000_000
 
     /// How long the end of a connection to a service that is not vsockbench waits for answers
     /// nobody asked for, once every request has its answer (its interval closed first).

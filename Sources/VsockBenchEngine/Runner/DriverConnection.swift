@@ -118,7 +118,7 @@ public struct DriverConnection: Sendable {
     @inline(__always)
     func nextFrame(expecting what: String) throws(DriverError) -> Frame {
         let next: Frame?
-        do { next = try reader.next() } catch { throw foreignDisconnect(error, while: what) ?? DriverError(error) }
+        do { next = try reader.next() } catch { throw foreignReadError(error, while: what) ?? DriverError(error) }
         guard let frame = next else {
             if reader.foreign != nil {
                 // A service's close at a message boundary: where in its responses, as every other foreign error says.
@@ -138,12 +138,21 @@ public struct DriverConnection: Sendable {
         return ", at byte offset \(offset) of the response stream (after \(responses) response\(responses == 1 ? "" : "s"))"
     }
 
-    /// A read that failed because a service that is not vsockbench reset or dropped the
-    /// connection, said with where in its responses it happened; nil for anything else.
+    /// A read from a service that is not vsockbench that failed because the service reset or
+    /// dropped the connection (said with where in its responses it happened) or sent what its
+    /// framing does not allow: said of the service, not of a vsockbench target. nil for
+    /// anything else, and for vsockbench's target.
     @inline(never)
-    func foreignDisconnect(_ error: FrameReadError, while what: String) -> DriverError? {
-        guard reader.foreign != nil, case let .system(system) = error, system.isDisconnect else { return nil }
-        return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)")
+    func foreignReadError(_ error: FrameReadError, while what: String) -> DriverError? {
+        guard reader.foreign != nil else { return nil }
+        switch error {
+        case let .system(system) where system.isDisconnect:
+            return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)")
+        case let .frame(frame):
+            return .protocolViolation("bad response from the service: \(frame)")
+        case .system:
+            return nil
+        }
     }
 
     /// Over seqpacket an empty packet from a service that is not vsockbench is an empty
