@@ -51,7 +51,7 @@ extension VsockBench {
                 transform: ByteCount.parsePositive)
         var sizeMedian: ByteCount?
 
-        @Option(name: .customLong("size-sigma"), parsing: .unconditional, help: ArgumentHelp("...and this sigma (0 to 3).", valueName: "sigma"), transform: OptionValue.number)
+        @Option(name: .customLong("size-sigma"), parsing: .unconditional, help: ArgumentHelp("...and this sigma (0 to 3; default 0.6).", valueName: "sigma"), transform: OptionValue.number)
         var sizeSigma: Double?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --generate: the generator's seed (default 1).", valueName: "n"), transform: OptionValue.nonNegative)
