@@ -163,9 +163,12 @@ final class ReadWatchdog: @unchecked Sendable {
                         // wakes it with an end of stream (tcp, unix and vsock alike) and leaves
                         // the send side open, so the owner can still answer with an error frame.
                         entry.watch.firedAfterNanos.store(entry.timeoutNanos, ordering: .relaxed)
+                        // Unregistered before the shutdown wakes the read: its owner, woken,
+                        // finds the socket no longer watched (after the shutdown, this thread
+                        // could be preempted before it said so: a test saw it still watched).
+                        entry.watch.registered.store(false, ordering: .relaxed)
                         entry.watch.fired.store(true, ordering: .releasing)
                         try? Posix.shutdown(entry.descriptor, Int32(SHUT_RD))
-                        entry.watch.registered.store(false, ordering: .relaxed)
                         cutOff.append(key)
                         continue
                     }
