@@ -111,6 +111,9 @@ struct DriverFlags: ParsableArguments {
         guard (1...1000).contains(repeatCount) else { throw ValidationError("--repeat \(repeatCount) is outside 1...1000") }
         guard settle.nanos <= 60_000_000_000 else { throw ValidationError("--settle is longer than a minute") }
         if let messages, messages <= 0 { throw ValidationError("--messages must be positive") }
+        if let messages, !CaseSpec.messagesRange.contains(messages) {
+            throw ValidationError("--messages \(messages) is above \(CaseSpec.messagesRange.upperBound), the most a case may send (as in a scenario file)")
+        }
         if messages != nil, duration != nil {
             // As in a scenario file: a case stops after a duration or after a count, not both.
             throw ValidationError("use one of --duration and --messages, not both: a case stops after a duration or after a number of messages")
@@ -139,6 +142,10 @@ struct DriverFlags: ParsableArguments {
         if let messages {
             for i in scenario.cases.indices {
                 scenario.cases[i].stop = .messages(max(messages, scenario.cases[i].connections))
+                // A case that a duration bounded may now carry target_cost for every message.
+                if let problem = scenario.cases[i].targetCostTotalProblem {
+                    throw fail("--messages \(messages): case '\(scenario.cases[i].name)': \(problem)", code: Exit.badInput)
+                }
             }
         }
         if let warmup {

@@ -38,6 +38,9 @@ import Testing
         (["observe", "--port", "-1", "--duration", "1s"], "'--port <PORT>': '-1' is not a service port (a whole number from 1 to 4294967294)"),
         (["observe", "--port", "99999999999", "--duration", "1s"], "'99999999999' is not a service port (a whole number from 1 to 4294967294)"),
         (["observe", "--port", "abc", "--duration", "1s"], "'abc' is not a service port (a whole number from 1 to 4294967294)"),
+        // probe takes observe's names for its filters too.
+        (["probe", "--port", "-1", "--", "true"], "'-1' is negative; give a whole number, 0 or more"),
+        (["probe", "--cid", "x", "--", "true"], "'x' is not a whole number from 0 to 4294967295"),
         (["observe", "--port", "0", "--duration", "1s"], "'0' is not a service port (a whole number from 1 to 4294967294)"),
         (["observe", "--port", "4294967295", "--duration", "1s"], "'4294967295' is not a service port (a whole number from 1 to 4294967294)"),
         (["observe", "--port", "5005", "--pid", "-3", "--duration", "1s"], "'-3' is negative; a process ID is 1 or more"),
@@ -60,6 +63,19 @@ import Testing
         #expect(!result.stderr.contains("could mean"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "one clear line: \(result.stderr)")
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+    }
+
+    /// --messages replaces every case's stop, so the cap on target_cost's total busy work is
+    /// checked again (a case bounded by a duration passed the load, and --messages 10^12 then
+    /// asked the target for 10^12 s of work); and --messages has the scenario key's bound.
+    @Test func messagesOnTheCommandLineKeepTheScenarioLimits() throws {
+        let scenario = try scenarioFile("name: cost\ncases:\n  - {name: slow, workload: rr, duration: 5s, target_cost: 1s}\n")
+        let capped = try Tool.run(["run", scenario, "--messages", "1000000000", "--target", "unix:///nonexistent/t.sock"], timeout: 30)
+        #expect(capped.status == 2, "\(capped.stdout)\n\(capped.stderr)")
+        #expect(capped.stderr.contains("--messages 1000000000: case 'slow': target_cost 1s for each of 1000000000 messages a connection sends is more than a week"), "\(capped.stderr)")
+        let huge = try Tool.run(["run", scenario, "--messages", "2000000000000", "--target", "unix:///nonexistent/t.sock"], timeout: 30)
+        #expect(huge.status == 2, "\(huge.stdout)\n\(huge.stderr)")
+        #expect(huge.stderr.contains("--messages 2000000000000 is above 1000000000000"), "\(huge.stderr)")
     }
 
     /// --seed and --settle shape the trials of --repeat and nothing else: without trials they

@@ -25,7 +25,7 @@ enum CaseKeys {
             if let nanos = duration(node, &d, key: "interval", allowZero: false) { spec.intervalNanos = nanos }
         },
         "messages": CaseKeyRule(workloads: nil) { spec, node, d in
-            if let n = integer(node, &d, key: "messages", range: 1...1_000_000_000_000) { spec.stop = .messages(n) }
+            if let n = integer(node, &d, key: "messages", range: CaseSpec.messagesRange) { spec.stop = .messages(n) }
         },
         "bytes": CaseKeyRule(workloads: [.stream]) { spec, node, d in
             if let n = size(node, &d, key: "bytes", range: 1...(1 << 50)) { spec.stop = .bytes(n) }

@@ -1,0 +1,21 @@
+import VsockBenchSupport
+
+extension CaseSpec {
+    /// The messages a case may be bounded by (the scenario key and `--messages` alike).
+    public static let messagesRange = 1...1_000_000_000_000
+
+    /// The most busy work `target_cost` may add up to on one connection of a case bounded by
+    /// messages: a week, as for a duration (each message's cost is capped at 1s, but 10^12
+    /// messages of 1s each were taken: the target would spin for millennia).
+    public static let maximumTotalCostNanos: UInt64 = 7 * 86_400 * 1_000_000_000
+
+    /// Why `target_cost` times the messages each connection sends is too much, or nil. Checked
+    /// when a scenario loads and again once `--messages` has replaced a case's stop.
+    public var targetCostTotalProblem: String? {
+        guard case let .messages(count) = stop, let cost = exchange?.targetCostNanos, cost > 0 else { return nil }
+        let perConnection = UInt64((count + max(connections, 1) - 1) / max(connections, 1))
+        let (total, overflow) = cost.multipliedReportingOverflow(by: perConnection)
+        guard overflow || total > Self.maximumTotalCostNanos else { return nil }
+        return "target_cost \(Quantities.formatDuration(cost)) for each of \(perConnection) messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"
+    }
+}
