@@ -77,10 +77,15 @@ extension VsockBench {
                 transform: TimeSpan.parseTimeout)
         var duration: TimeSpan?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Count only vsock packets from or to this port.", valueName: "PORT"), transform: OptionValue.nonNegative)
+        // --port and --cid as well: observe's names for the same filters.
+        @Option(name: [.customLong("vsock-port"), .customLong("port")], parsing: .unconditional,
+                help: ArgumentHelp("Count only vsock packets from or to this port (--port, as observe names it, is the same).", valueName: "PORT"),
+                transform: OptionValue.nonNegative)
         var vsockPort: UInt32?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Count only vsock packets from or to this CID.", valueName: "CID"), transform: OptionValue.nonNegative)
+        @Option(name: [.customLong("vsock-cid"), .customLong("cid")], parsing: .unconditional,
+                help: ArgumentHelp("Count only vsock packets from or to this CID (--cid, as observe names it, is the same).", valueName: "CID"),
+                transform: OptionValue.nonNegative)
         var vsockCid: UInt32?
 
         @Flag(help: "Count only the process itself, not the processes it starts.")
