@@ -10,10 +10,10 @@ public enum ObserveText {
         if let cid = document.cid { banner += ", CID \(cid)" }
         banner += ", \(Format.fixed(document.seconds, 2)) s, \(document.connections.count) connection"
         banner += document.connections.count == 1 ? "" : "s"
+        // The followed pids: a command's comes first, and --pid given beside a command follows too.
+        let givenPids = document.command == nil ? document.pids[...] : document.pids.dropFirst()
         if let command = document.command { banner += ", `\(Format.shellWords(command))`" }
-        if !document.pids.isEmpty && document.command == nil {
-            banner += ", pid \(document.pids.map(String.init).joined(separator: ","))"
-        }
+        if !givenPids.isEmpty { banner += ", pid \(givenPids.map(String.init).joined(separator: ", "))" }
         lines.append(banner)
         lines.append("")
         let header = [

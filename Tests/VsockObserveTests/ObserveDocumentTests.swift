@@ -39,6 +39,18 @@ import VsockProbe
         try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(document)) as? [String: Any])
     }
 
+    @Test("the banner names a command and every --pid beside it (it named the command alone)")
+    func bannerNamesCommandAndPids() {
+        var script = PacketScript()
+        script.exchange(request: 100, response: 100, work: 1000, think: 1000)
+        var withCommand = Self.observation(script, pids: [41, 7, 9])
+        withCommand.options.command = ["./agent", "--fast"]
+        #expect(ObserveText.render(ObserveDocument(withCommand)).hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, `./agent --fast`, pid 7, 9\n"),
+                "\(ObserveText.render(ObserveDocument(withCommand)).prefix(120))")
+        let pidsOnly = ObserveText.render(ObserveDocument(Self.observation(script, pids: [7, 9])))
+        #expect(pidsOnly.hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, pid 7, 9\n"), "\(pidsOnly.prefix(120))")
+    }
+
     @Test("every key of vsockbench-observe/1 is present; process figures are null without --pid")
     func everyKeyPresent() throws {
         var script = PacketScript()
