@@ -133,16 +133,41 @@ import VsockWire
         #expect(problems("expect: echo, max_response: 1KiB") == ["3: expect: echo, but the corpus's largest message (3000 bytes) is over max_response (1024 bytes): its echo would be refused; set max_response to at least 3000"])
         #expect(problems("expect: echo, max_response: 4KiB").isEmpty)
         #expect(problems("max_response: 1KiB").isEmpty, "without expect: echo a service may answer smaller")
+        // A max_response refused is one error, not a second one about the default (16 MiB) it
+        // left in place, which a message above it made.
+        let big = FileManager.default.temporaryDirectory.appending(path: "vsb-echo-big-\(UUID().uuidString).u32be").path
+        var large: [UInt8] = []
+        MessageFraming.u32be.encode([UInt8](repeating: 1, count: (16 << 20) + 1), into: &large)
+        try Data(large).write(to: URL(fileURLWithPath: big))
+        defer { try? FileManager.default.removeItem(atPath: big) }
+        let refused = Self.problems(case: "workload: replay, framing: u32be, corpus: \(big), messages: 10, expect: echo, max_response: 100GiB")
+        #expect(refused.count == 1 && refused.first?.contains("max_response") == true, "\(refused)")
+        #expect(Self.problems(case: "workload: replay, framing: u32be, corpus: \(big), messages: 10, expect: echo").count == 1, "the default is too small: said")
+    }
+
+    /// A framing refused is one error: the corpus is not then read in the default framing and
+    /// reported as a second, knock-on error.
+    @Test func aBadFramingIsOneError() throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "vsb-lines-\(UUID().uuidString).line").path
+        try Data("first\nsecond\n".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let problems = Self.problems(case: "workload: replay, framing: lines, corpus: \(path), messages: 10")
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.first?.contains("framing") == true, "\(problems)")
+        #expect(Self.problems(case: "workload: replay, framing: line, corpus: \(path), messages: 10").isEmpty)
     }
 
     /// verify on a raw tx or rx stream would check nothing: refused at its line. A raw `both`
     /// stream checks its echo, and takes it.
-    @Test func verifyOnARawOneWayStreamIsRefused() {
+    @Test func verifyOnARawOneWayStreamIsRefused() throws {
         func problems(_ keys: String) -> [String] { Self.problems(case: "workload: stream, raw: true, \(keys)") }
         #expect(problems("direction: rx, verify: full") == ["3: verify does not apply to a raw rx stream: its bytes come back from no one to check them against (a raw stream is checked with direction: both, against its echo)"])
         #expect(problems("direction: tx, verify: edges").count == 1)
         #expect(problems("direction: tx").isEmpty)
         #expect(problems("direction: both, verify: full").isEmpty)
+        // From defaults: left out of the one-way raw case (its config recorded a check not made).
+        let scenario = try ScenarioLoader.parse("name: x\ndefaults: {verify: full}\ncases:\n  - {name: r, workload: stream, raw: true, direction: rx}\n  - {name: b, workload: stream, raw: true, direction: both}\n", file: "s.yaml")
+        #expect(scenario.cases.map { c -> PayloadVerification? in if case let .stream(s) = c.workload { return s.verify }; return nil } == [StreamWorkload().verify, .full])
     }
 
     /// An empty list is reported on its own line; a value that is no list gets its one error,

@@ -25,18 +25,9 @@ enum CaseBuilder {
         return name
     }
 
-    /// The most busy work `target_cost` may add up to on one connection of a case bounded by
-    /// messages: a week, as for a duration (each message's cost is capped at 1s, but 10^12
-    /// messages of 1s each were taken: the target would spin for millennia).
-    static let maximumTotalCostNanos: UInt64 = 7 * 86_400 * 1_000_000_000
-
     /// Why `target_cost` times the messages each connection sends is too much, or nil.
     static func totalCostProblem(_ spec: CaseSpec) -> String? {
-        guard case let .messages(count) = spec.stop, let cost = spec.exchange?.targetCostNanos, cost > 0 else { return nil }
-        let perConnection = UInt64((count + max(spec.connections, 1) - 1) / max(spec.connections, 1))
-        let (total, overflow) = cost.multipliedReportingOverflow(by: perConnection)
-        guard overflow || total > maximumTotalCostNanos else { return nil }
-        return "target_cost \(Quantities.formatDuration(cost)) for each of \(perConnection) messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"
+        spec.targetCostTotalProblem
     }
 
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
@@ -101,11 +92,16 @@ enum CaseBuilder {
             d.add(ownStops[1].keyNode, "use one of duration, messages or bytes, not \(ownStops.map(\.key).joined(separator: " and "))")
         }
         // Defaults first, skipping what does not apply to this workload; then the case's own keys.
+        // Keys whose value was refused: what depends on them is not checked again (a bad
+        // framing was followed by a corpus error, the corpus read in the default framing).
+        var refusedKeys: Set<String> = []
         for entry in defaults where entry.key != "workload" {
             guard let rule = CaseKeys.rules[entry.key] else { continue }
             if let kinds = rule.workloads, !kinds.contains(workload) { continue }
             if !ownStops.isEmpty, stopKeys.contains(entry.key) { continue }
+            let count = d.items.count
             rule.apply(&spec, entry.value, &d)
+            if d.items.count > count { refusedKeys.insert(entry.key) }
         }
         for entry in own where entry.key != "name" && entry.key != "workload" {
             guard let rule = CaseKeys.rules[entry.key] else { continue }
@@ -113,7 +109,9 @@ enum CaseBuilder {
                 d.add(entry.keyNode, "'\(entry.key)' applies to \(kinds.map(\.rawValue).sorted().joined(separator: "/")) cases, not \(workload.rawValue)")
                 continue
             }
+            let count = d.items.count
             rule.apply(&spec, entry.value, &d)
+            if d.items.count > count { refusedKeys.insert(entry.key) }
         }
         let inflightSet = own.contains { $0.key == "inflight" } || defaults.contains { $0.key == "inflight" && workload.isRequestResponse }
         if let exchange = spec.exchange {
@@ -131,14 +129,15 @@ enum CaseBuilder {
             let corpusNode = own.first { $0.key == "corpus" }?.value ?? defaults.first { $0.key == "corpus" }?.value
             if replay.corpus.isEmpty {
                 d.add(node, "a replay case needs corpus: FILE (messages in its framing; `vsockbench corpus` builds one)")
-            } else {
+            } else if !refusedKeys.contains("framing") {
                 do throws(CorpusError) {
                     let corpus = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseKeys.maxPayload)
                     spec.updateReplay { $0.corpusStats = corpus.stats }
                     // An echo of the largest message must be a response the run accepts: known
                     // now, it failed mid-run blaming the service ("a length of 20000000 bytes
                     // is over the limit").
-                    if replay.expect == .echo, corpus.stats.largest > replay.maxResponse {
+                    if replay.expect == .echo, corpus.stats.largest > replay.maxResponse,
+                       !refusedKeys.contains("max_response"), !refusedKeys.contains("expect") {
                         let line = own.first { $0.key == "max_response" }?.keyNode ?? own.first { $0.key == "expect" }?.keyNode
                             ?? defaults.first { $0.key == "max_response" }?.keyNode ?? node
                         d.add(line, "expect: echo, but the corpus's largest message (\(corpus.stats.largest) bytes) is over max_response (\(replay.maxResponse) bytes): its echo would be refused; set max_response to at least \(corpus.stats.largest)")
@@ -153,8 +152,14 @@ enum CaseBuilder {
         }
         // A raw tx or rx stream has no echo to check: a verify given to it would do nothing
         // (it was accepted, and the row said "bytes counted, not checked").
-        if case let .stream(stream) = spec.workload, stream.raw, stream.direction != .both, let verify = own.first(where: { $0.key == "verify" }) {
-            d.add(verify.keyNode, "verify does not apply to a raw \(stream.direction.rawValue) stream: its bytes come back from no one to check them against (a raw stream is checked with direction: both, against its echo)")
+        if case let .stream(stream) = spec.workload, stream.raw, stream.direction != .both {
+            if let verify = own.first(where: { $0.key == "verify" }) {
+                d.add(verify.keyNode, "verify does not apply to a raw \(stream.direction.rawValue) stream: its bytes come back from no one to check them against (a raw stream is checked with direction: both, against its echo)")
+            } else {
+                // One from defaults (which cover many cases) is left out of this one: its config
+                // never records a check that was not made.
+                spec.updateStream { $0.verify = StreamWorkload().verify }
+            }
         }
         if spec.intervalNanos != nil, let problem = spec.limitProblems().first(where: { $0.hasPrefix("interval") }) {
             d.add(own.first { $0.key == "interval" }?.keyNode ?? node, problem)
