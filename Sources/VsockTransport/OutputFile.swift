@@ -11,8 +11,8 @@ package enum OutputFile {
     /// Writes `bytes` to `path` atomically; a path that names something other than a regular
     /// file (a device such as /dev/stdout, a pipe) is written in place, its errors checked the
     /// same way (a rename would replace the device). A new file gets `mode` (less the umask);
-    /// a file replaced keeps its own permissions (a results file or corpus its owner made
-    /// private stays private: the rename used to leave it 0644).
+    /// a file of ours that is replaced keeps its permission bits (a results file or corpus its
+    /// owner made private stays private: the rename used to leave it 0644).
     package static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
         var info = stat()
         let exists = stat(path, &info) == 0
@@ -23,8 +23,11 @@ package enum OutputFile {
         let temporary = temporaryPath(for: path)
         let descriptor = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do throws(SystemError) {
-            if exists {
-                _ = try Posix.retryingInterrupts("fchmod", context: path) { Glibc.fchmod(descriptor.rawValue, info.st_mode & 0o7777) }
+            // The replaced file's permission bits, where it is ours (root rewriting a user's
+            // file keeps `mode`: the copy would be root's and unreadable to the user). Best
+            // effort: a filesystem without Unix modes refuses chmod, and the write still counts.
+            if exists, info.st_uid == geteuid() {
+                _ = Glibc.fchmod(descriptor.rawValue, info.st_mode & 0o777)
             }
             let failure: SystemError? = bytes.withUnsafeBytes { raw in
                 do throws(SystemError) { try Posix.writeAll(descriptor, raw) } catch { return error }
