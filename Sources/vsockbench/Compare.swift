@@ -5,10 +5,10 @@ import VsockBenchSupport
 extension VsockBench {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a scenario's cases and put them side by side against the first one that measured.",
+            abstract: "Run a scenario's cases and put them side by side against the first one that measured and passed.",
             discussion: """
-            The first case that measured is the baseline (a case skipped or failed \
-            measured nothing to compare against): every ratio, noise verdict and knob \
+            The first case that measured and passed is the baseline (a skipped case \
+            measured nothing, a failed one's figures are cut short): every ratio, noise verdict and knob \
             list is against it, and the table and the JSON's baseline name it. With --repeat N every case runs N times, interleaved, and its \
             figures are the medians (± covering the 95% interval); with one trial each \
             figure is a single sample.

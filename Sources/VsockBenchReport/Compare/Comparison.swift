@@ -15,7 +15,7 @@ public struct Comparison: Codable, Sendable, Equatable {
     public var p99Budget: P99Budget?
 
     public struct Rules: Codable, Sendable, Equatable {
-        public var ratios = "each figure over the baseline's (the first case that measured: a skipped or failed case is not the baseline); Mbps per direction (tx/rx; mbps_ratio: of mbps, the one direction each case follows, only where both follow the same); msgs/s, latency and cpu per message only between like workloads (a stream's message is one write, not an exchange)"
+        public var ratios = "each figure over the baseline's (the first case that measured and was verified: a skipped or failed case is not the baseline unless no case passed); Mbps per direction (tx/rx; mbps_ratio: of mbps, the one direction each case follows, only where both follow the same); msgs/s, latency and cpu per message only between like workloads (a stream's message is one write, not an exchange)"
         public var noise = "with trials on both sides: 95% intervals of the medians that do not overlap (CI, from 6 trials on each side), else a two-sided Mann-Whitney U test on the trials at alpha (U); too few trials for the test to reach alpha: cannot tell; one trial on a side: single sample, cannot tell from noise"
         public var front = "per workload kind (rr, masked, stream: only like cases compare), on the medians: a verified case is on the front unless another of its kind has at least its throughput (msgs/s; stream: Mbps in its busier direction) and at most its p99, and is better on one; streams have no p99, so the fastest stream is its front; equal cases all stay"
         public var knobs = "every key of the case's config (config in the case's JSON, name excepted) whose value differs from the baseline's; a key a case lacks counts as null"
@@ -41,9 +41,12 @@ public struct Comparison: Codable, Sendable, Equatable {
         p99Budget = p99BudgetNanos.map { P99Budget(budgetNanos: $0, cases: cases) }
     }
 
-    /// The index of the first case that measured: not skipped, with messages; 0 when none did.
+    /// The index of the first case that measured and was verified (not skipped, with
+    /// messages, no failure: a case that failed partway keeps the messages it moved, but its
+    /// figures are cut short); else the first that measured at all; 0 when none did.
     static func baselineIndex(_ cases: [CaseResult]) -> Int {
-        cases.firstIndex { $0.skipped == nil && $0.figures.messages > 0 } ?? 0
+        cases.firstIndex { $0.skipped == nil && $0.figures.messages > 0 && $0.verified }
+            ?? cases.firstIndex { $0.skipped == nil && $0.figures.messages > 0 } ?? 0
     }
 
     /// The baseline's row (the first when the rows name no baseline).

@@ -15,10 +15,12 @@ extension Comparison {
     var layout: Layout {
         let base = baselineRow
         let repeated = rows.contains { $0.trials > 1 }
-        // When the first case measured nothing (skipped, failed), the baseline is a later one: said.
+        // When the first case measured nothing (skipped) or failed, the baseline is a later one:
+        // said; and a baseline that failed itself (no case passed) is said to be cut short.
         let before = rows.prefix { $0.name != base?.name }.map(\.name)
-        let against = before.isEmpty || base == nil ? baseline
-            : "\(baseline), the first case that measured (\(before.joined(separator: ", ")) measured nothing)"
+        var against = before.isEmpty || base == nil ? baseline
+            : "\(baseline), the first case that measured and passed (\(before.joined(separator: ", ")): skipped or failed)"
+        if let base, !base.verified, !base.skipped { against += " (no case passed: the baseline failed, its figures cut short)" }
         let preamble = repeated
             ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, \(IntervalText.meaning) \(Self.intervalName(rows)); x = ratio to \(against)"
             : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(against)"

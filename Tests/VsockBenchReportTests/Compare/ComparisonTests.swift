@@ -65,12 +65,29 @@ extension CompareTests {
             #expect(comparison.rows[1].msgsRatio == 1 && comparison.rows[2].msgsRatio == 3 && comparison.rows[2].p99Ratio == 2)
             #expect(comparison.rows[2].knobs.map(\.text) == ["inflight 1 -> 8", "strategy none -> {window: 8}"])
             let text = comparison.text(width: 400)
-            #expect(text.contains("x = ratio to none, the first case that measured (ceiling measured nothing)"), "\(text)")
+            #expect(text.contains("x = ratio to none, the first case that measured and passed (ceiling: skipped or failed)"), "\(text)")
             #expect(text.contains("knobs that differ from none:"), "\(text)")
             #expect(!text.contains("  none: none (the same config)"), "the baseline is not listed against itself: \(text)")
             let json = try JSONSerialization.jsonObject(with: Data(CompareDocument(run: ReportFixtures.document([skipped, F.rr("none", msgs: 1000, p99: 300)], scenario: "s")).encoded())) as? [String: Any]
             let section = try #require(json?["comparison"] as? [String: Any])
             #expect(section["baseline"] as? String == "none")
+        }
+
+        /// A case that failed partway keeps the messages it moved, but its figures are cut
+        /// short: it is not the baseline while a later case passed; when none did, the first
+        /// that measured is, and the table says it failed.
+        @Test("a failed first case is not the baseline while a later case passed")
+        func failedFirstCaseIsNotTheBaseline() throws {
+            var failed = F.rr("reset", msgs: 400, p99: 300)
+            failed.verified = false
+            let comparison = Comparison(ReportFixtures.document([failed, F.rr("none", msgs: 1000, p99: 300)], scenario: "s"))
+            #expect(comparison.baseline == "none")
+            #expect(comparison.text(width: 400).contains("x = ratio to none, the first case that measured and passed (reset: skipped or failed)"))
+            var alsoFailed = F.rr("none", msgs: 1000, p99: 300)
+            alsoFailed.verified = false
+            let nonePassed = Comparison(ReportFixtures.document([failed, alsoFailed], scenario: "s"))
+            #expect(nonePassed.baseline == "reset")
+            #expect(nonePassed.text(width: 400).contains("(no case passed: the baseline failed, its figures cut short)"), "\(nonePassed.text(width: 400))")
         }
 
         @Test("a stream against an rr baseline: Mbps compares in the direction both move; per-message ratios do not exist")
