@@ -66,7 +66,11 @@ import VsockProbe
         #expect(verdict.fix == nil)
         #expect(verdict.predicted == nil)
         #expect(verdict.advice.hasPrefix("more in flight did not help (window-8)"), "\(verdict.advice)")
-        #expect(verdict.evidence.contains { $0.contains("window-8, this case with 8 requests in flight measured in this run, moved 451 msgs/s against this case's 439") }, "\(verdict.evidence)")
+        #expect(verdict.evidence.contains { $0.contains("window-8, this case with 8 requests in flight measured in this run, moved 451 msgs/s against this case's 439") && $0.contains("gained less than 1.2x") }, "\(verdict.evidence)")
+        // inflight: 8 with strategy none sends as {window: 8} does: the same sibling.
+        let pipelined = Self.make("inflight-8", msgs: 451) { $0.updateExchange { $0.inflight = 8 } }
+        let same = try #require(Diagnoser.diagnose(plain, context: DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, cases: [plain, pipelined])).first { $0.id == .roundTripBound })
+        #expect(same.fix == nil && same.advice.hasPrefix("more in flight did not help (inflight-8)"), "\(same.advice)")
 
         let gained = Self.make("window-8", msgs: 1700) { $0.updateExchange { $0.inflight = 8; $0.strategy = .window(8) } }
         let helped = try #require(Diagnoser.diagnose(plain, context: DiagnosisContext(ceilingMbps: 16000, ceilingCase: "bulk", fit: fit, cases: [plain, gained])).first { $0.id == .roundTripBound })

@@ -72,11 +72,12 @@ public enum DiagnosisVerification {
     public static func setupDifferences(measured: RunDocument, fixed: RunDocument) -> [String] {
         var differences: [String] = []
         func compare(_ what: String, _ then: String?, _ now: String?) {
-            guard let then, let now, then != now else { return }
-            differences.append("\(what) \(Terminal.safe(then, limit: 80)) then, \(Terminal.safe(now, limit: 80)) now")
+            guard then != now, then != nil || now != nil else { return }
+            differences.append("\(what) \(then.map { Terminal.safe($0, limit: 80) } ?? "unknown") then, \(now.map { Terminal.safe($0, limit: 80) } ?? "unknown") now")
         }
         compare("transport", measured.transport, fixed.transport)
-        if measured.transport != "unix" || fixed.transport != "unix" { compare("target", measured.target, fixed.target) }
+        // A local target's socket is new every run; any other endpoint is compared.
+        if !(isLocalTarget(measured.target) && isLocalTarget(fixed.target)) { compare("target", measured.target, fixed.target) }
         for (side, then, now) in [("driver", measured.host.driver, fixed.host.driver), ("target", measured.host.target, fixed.host.target)] {
             compare("\(side) host", then?.hostname, now?.hostname)
             compare("\(side) kernel", then?.kernel, now?.kernel)
@@ -84,6 +85,11 @@ public enum DiagnosisVerification {
             compare("\(side) tool", then?.tool, now?.tool)
         }
         return differences
+    }
+
+    /// A target vsockbench started itself (`unix:///tmp/vsockbench-XXXXXX/target.sock`).
+    static func isLocalTarget(_ target: String) -> Bool {
+        target.hasPrefix("unix:///tmp/vsockbench-") && target.hasSuffix("/target.sock")
     }
 
     static func verification(_ name: String, _ prediction: Prediction, _ result: CaseResult?) -> Verification {

@@ -32,7 +32,7 @@ enum Verdicts {
             // the round trip's fixed part is not what holds the case back, each request's own
             // time is. Said, with little confidence, and not advised again.
             diagnosis.confidence = 0.3
-            diagnosis.evidence.append("\(Terminal.safe(sibling.name)), this case with \(k) requests in flight measured in this run, moved \(Format.fixed(sibling.msgsPerSecond, 0)) msgs/s against this case's \(Format.fixed(e.c.msgsPerSecond, 0)) (\(Say.x(sibling.msgsPerSecond / e.c.msgsPerSecond))): more in flight gained nothing, so the round trip is not what limits this case")
+            diagnosis.evidence.append("\(Terminal.safe(sibling.name)), this case with \(k) requests in flight measured in this run, moved \(Format.fixed(sibling.msgsPerSecond, 0)) msgs/s against this case's \(Format.fixed(e.c.msgsPerSecond, 0)) (\(Say.x(sibling.msgsPerSecond / e.c.msgsPerSecond))): more in flight gained less than \(Format.fixed(windowGainThatCounts, 1))x, so the round trip is not what limits this case")
             diagnosis.advice = e.c.spec.workload.isForeign
                 ? "more in flight did not help (\(Terminal.safe(sibling.name))): each request's own time in the service is the limit, which cannot be seen from here (it sends no stats): time its handling of one request, or try more connections if it serves them in parallel"
                 : "more in flight did not help (\(Terminal.safe(sibling.name))): the target's time per request is the limit (see its processing share), not the round trip"
@@ -83,7 +83,12 @@ enum Verdicts {
         guard e.c.msgsPerSecond > 0 else { return nil }
         var best: (CaseResult, Int)?
         for s in e.context.cases where s.name != e.c.name && s.verified && s.messages > 0 && s.skipped == nil {
-            guard let k = s.spec.exchange?.inflight, k > 1, Fix.window(k).isApplied(in: s.spec, comparedWith: e.c.spec) else { continue }
+            guard let exchange = s.spec.exchange, exchange.inflight > 1 else { continue }
+            let k = exchange.inflight
+            // `inflight: k` with strategy none sends the same way as {window: k}: both count.
+            var asWindow = s.spec
+            if case .none = exchange.strategy { asWindow.updateExchange { $0.strategy = .window(k) } }
+            guard Fix.window(k).isApplied(in: asWindow, comparedWith: e.c.spec) else { continue }
             if s.msgsPerSecond >= e.c.msgsPerSecond * windowGainThatCounts { return nil }
             if best.map({ s.msgsPerSecond > $0.0.msgsPerSecond }) ?? true { best = (s, k) }
         }

@@ -33,10 +33,19 @@ import Testing
     /// `diagnose --from --verify` may run the fixes elsewhere: what differs is named, and a
     /// local target's socket path, new every run, is not a difference.
     @Test func aVerifyInAnotherSetupNamesWhatDiffers() {
-        let measured = F.document([F.rr("c", msgs: 1000)])
+        var measured = F.document([F.rr("c", msgs: 1000)])
+        measured.target = "unix:///tmp/vsockbench-AbC123/target.sock"
         var again = measured
-        again.target = "unix:///tmp/another-run/target.sock"
+        again.target = "unix:///tmp/vsockbench-XyZ789/target.sock"
         #expect(DiagnosisVerification.setupDifferences(measured: measured, fixed: again).isEmpty)
+        // Another Unix service is another target.
+        var service = measured
+        service.target = "unix:///run/agent.sock"
+        #expect(DiagnosisVerification.setupDifferences(measured: measured, fixed: service) == ["target unix:///tmp/vsockbench-AbC123/target.sock then, unix:///run/agent.sock now"])
+        // A target host known on one side only is a difference too.
+        var noHost = measured
+        noHost.host.target = nil
+        #expect(DiagnosisVerification.setupDifferences(measured: measured.withTargetHost(), fixed: noHost).contains { $0.hasPrefix("target host ") && $0.hasSuffix("unknown now") })
         var elsewhere = measured
         elsewhere.transport = "vsock"
         elsewhere.target = "vsock://16:5005"
@@ -44,7 +53,7 @@ import Testing
         elsewhere.host.driver.cpus = measured.host.driver.cpus + 6
         let differences = DiagnosisVerification.setupDifferences(measured: measured, fixed: elsewhere)
         #expect(differences.contains("transport unix then, vsock now"), "\(differences)")
-        #expect(differences.contains("target unix:///tmp/t.sock then, vsock://16:5005 now"), "\(differences)")
+        #expect(differences.contains("target unix:///tmp/vsockbench-AbC123/target.sock then, vsock://16:5005 now"), "\(differences)")
         #expect(differences.contains { $0.hasPrefix("driver host ") && $0.hasSuffix("parent-2 now") }, "\(differences)")
         #expect(differences.contains { $0.hasPrefix("driver CPUs ") }, "\(differences)")
         #expect(!differences.contains { $0.hasPrefix("driver kernel") })
@@ -152,5 +161,14 @@ import Testing
         #expect(decoded.id == .roundTripBound)
         #expect(decoded.trials == 1 && decoded.trialsFiring == 1)
         #expect(decoded.predicted == nil)
+    }
+}
+
+extension RunDocument {
+    /// The document with an enclave as its target host (the fixtures' own have none).
+    func withTargetHost() -> RunDocument {
+        var copy = self
+        copy.host.target = DiagnosisFixtures.enclave
+        return copy
     }
 }
