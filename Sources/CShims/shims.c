@@ -81,3 +81,17 @@ int cshims_seqpacket_empty_message(int fd) {
 int cshims_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+int64_t cshims_raise_open_file_limit(void)
+{
+	struct rlimit limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return -1;
+	if (limit.rlim_cur < limit.rlim_max) {
+		struct rlimit raised = { limit.rlim_max, limit.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			limit.rlim_cur = limit.rlim_max;
+	}
+	return limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > (rlim_t)INT64_MAX ? INT64_MAX : (int64_t)limit.rlim_cur;
+}

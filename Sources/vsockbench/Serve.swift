@@ -66,7 +66,7 @@ extension VsockBench {
                 transform: ByteCount.parsePositive)
         var vsockBufferSize: ByteCount?
 
-        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default \(Serve.defaults.maxConnections), at most \(TargetConfiguration.maximumConnections): each is a thread and a file descriptor).", valueName: "count"),
+        @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default \(Serve.defaults.maxConnections), at most \(TargetConfiguration.maximumConnections), and at most what the open-file limit allows, said in the log: each is a thread and a file descriptor).", valueName: "count"),
                 transform: OptionValue.count)
         var maxConnections: Int = Serve.defaults.maxConnections
 
@@ -140,6 +140,14 @@ extension VsockBench {
                 return handler
             }
             let logger = Logger(label: "vsockbench.serve")
+            // Each connection holds a descriptor: past the open-file limit, accept fails and
+            // waits instead of refusing busy, so the limit (raised to its hard value first)
+            // bounds the connections served at once, and the log says so.
+            let allowed = Self.connectionsTheOpenFileLimitAllows()
+            if let allowed, configuration.maxConnections > allowed {
+                logger.warning("--max-connections \(configuration.maxConnections) is more than the open-file limit allows: serving at most \(allowed) connections at once, refusing more as busy (raise it with ulimit -n)")
+                configuration.maxConnections = allowed
+            }
             if !allowCID.isEmpty, !endpoint.isVsock {
                 logger.warning("--allow-cid applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
             }
@@ -156,6 +164,18 @@ extension VsockBench {
             }
             StandardOutput.writeLine("listening on \(server.endpoint)")
             server.serve()
+        }
+
+        /// Descriptors kept for everything but connections: the listener, standard streams,
+        /// control connections' neighbours, the watchdog, a few files.
+        static let reservedDescriptors = 32
+
+        /// The connections the open-file limit leaves room for, once raised to its hard limit;
+        /// nil when it cannot be read.
+        static func connectionsTheOpenFileLimitAllows() -> Int? {
+            let limit = cshims_raise_open_file_limit()
+            guard limit > 0 else { return nil }
+            return Int(max(1, min(limit, Int64(Int32.max)) - Int64(reservedDescriptors)))
         }
     }
 }

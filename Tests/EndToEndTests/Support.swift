@@ -110,9 +110,10 @@ final class ServeProcess {
     private let stderr: ReadAll
     private let stdoutHandle: FileHandle
 
-    init(listen: String, extra: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: Tool.path)
-        process.arguments = ["serve", "--listen", listen, "--log-level", "warning"] + extra
+    /// `prefix`: a command that execs the server (`prlimit --nofile=64:64`), its pid the server's.
+    init(listen: String, extra: [String] = [], prefix: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: prefix.first ?? Tool.path)
+        process.arguments = prefix.dropFirst() + (prefix.isEmpty ? [] : [Tool.path]) + ["serve", "--listen", listen, "--log-level", "warning"] + extra
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

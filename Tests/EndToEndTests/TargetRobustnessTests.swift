@@ -38,6 +38,27 @@ import Testing
         #expect(ok.status == 0, "\(ok.stdout)\n\(ok.stderr)")
     }
 
+    /// Past the open-file limit accept fails and waits, so a --max-connections above what the
+    /// limit allows was never reached and a flood was never refused busy: the limit (raised to
+    /// its hard value) bounds it, the log says so, and the connection past it is refused busy.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit (util-linux)"))
+    func theOpenFileLimitBoundsTheConnections() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--max-connections", "1000"], prefix: ["/usr/bin/prlimit", "--nofile=64:64"])
+        var held: [Socket] = []
+        defer { held.forEach { $0.close() } }
+        for _ in 0..<32 { held.append(try Socket.connect(to: server.endpoint)) }
+        // Accepted (each its own thread, waiting for its hello) before the run's connection.
+        let deadline = Date().addingTimeInterval(10)
+        while server.descriptorCount() < 32 + 4, Date() < deadline { usleep(10_000) }
+        let scenario = try scenarioFile("name: x\ncases:\n  - {name: rr, workload: rr, messages: 10, warmup: 0s}\n")
+        let run = try Tool.run(["run", scenario, "--target", server.endpoint.description, "--io-timeout", "5"], timeout: 60)
+        let (_, log) = server.stop()
+        #expect(log.contains("--max-connections 1000 is more than the open-file limit allows: serving at most 32 connections at once"), "\(log)")
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("the target serves at most 32 connections at once [busy]"), "\(run.stdout)")
+    }
+
     @Test func helloOutsideTheBoundsIsRefused() throws {
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
