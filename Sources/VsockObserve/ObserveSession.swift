@@ -202,8 +202,7 @@ public enum ObserveSession {
                     commandStatus: exitStatus, killed: killed) + "; the figures cover that time only")
         } else if pidsExited, let duration = options.durationSeconds {
             // Asked for a duration, cut short by the processes: say so, as a signal would.
-            let which = pids.count == 1 ? "the process exited" : "the processes had all exited"
-            warnings.append("\(which) after \(String(format: "%.2f", seconds)) s of the \(String(format: "%g", duration)) s asked for; the figures cover that time only")
+            warnings.append(ProbeSession.exitedWarning(processes: pids.count, seconds: seconds, requested: duration) + "; the figures cover that time only")
         }
         return Observation(
             options: options, connections: builder.connections, writeSizes: builder.writeSizes,

@@ -132,8 +132,7 @@ public enum ProbeSession {
         if let signal = stop.signal {
             warnings.append(stopWarning(signal: signal, seconds: seconds, requested: duration) + "; the counts cover that time only")
         } else if allExited, let duration {
-            let which = pids.count == 1 ? "the process exited" : "the processes had all exited"
-            warnings.append("\(which) after \(String(format: "%.2f", seconds)) s of the \(String(format: "%g", duration)) s asked for; the counts cover that time only")
+            warnings.append(exitedWarning(processes: pids.count, seconds: seconds, requested: duration) + "; the counts cover that time only")
         }
         return ProbeSessionResult(
             counters: try probe.read(), exitStatus: nil, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
@@ -142,6 +141,13 @@ public enum ProbeSession {
     /// What a session a signal stopped early says: after how long, of how long asked for
     /// (`requested`), and what became of the followed command (`commandStatus`; `killed` when it
     /// had not exited ``SessionStop/graceSeconds`` after the signal and got SIGKILL).
+    /// What a count or an observation that the followed processes' exit cut short says, of
+    /// the `requested` seconds (probe and observe alike).
+    public static func exitedWarning(processes: Int, seconds: Double, requested: Double) -> String {
+        let which = processes == 1 ? "the process exited" : "the processes had all exited"
+        return "\(which) after \(String(format: "%.2f", seconds)) s of the \(String(format: "%g", requested)) s asked for"
+    }
+
     public static func stopWarning(
         signal: Int32, seconds: Double, requested: Double? = nil, commandStatus: Int32? = nil, killed: Bool = false
     ) -> String {

@@ -106,7 +106,7 @@ extension VsockBench {
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else { throw fail("observe: \(availability.message)", code: Exit.badInput) }
             let options = ObserveOptions(
-                port: port, cid: cid, pids: pid.reduce(into: [Int32]()) { if !$0.contains($1) { $0.append($1) } }, command: command, durationSeconds: duration?.seconds, pcapPath: pcap,
+                port: port, cid: cid, pids: OptionValue.distinct(pid), command: command, durationSeconds: duration?.seconds, pcapPath: pcap,
                 commandOutputToStderr: output.toStandardOutput)
             let observation: Observation
             do {

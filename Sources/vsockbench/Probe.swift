@@ -124,8 +124,7 @@ extension VsockBench {
             let title: String
             do {
                 if !pid.isEmpty {
-                    // The same pid twice is one process.
-                    let pids = pid.reduce(into: [Int32]()) { if !$0.contains($1) { $0.append($1) } }
+                    let pids = OptionValue.distinct(pid)
                     title = "pid \(pids.map(String.init).joined(separator: ", "))"
                     result = try ProbeSession.attach(
                         pids: pids, duration: duration?.seconds, configuration: configuration, interval: interval?.seconds,

@@ -25,11 +25,6 @@ enum CaseBuilder {
         return name
     }
 
-    /// Why `target_cost` times the messages each connection sends is too much, or nil.
-    static func totalCostProblem(_ spec: CaseSpec) -> String? {
-        spec.targetCostTotalProblem
-    }
-
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = node.mapping else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
@@ -167,7 +162,7 @@ enum CaseBuilder {
         if case let .messages(count) = spec.stop, count < spec.connections {
             d.add(node, "messages (\(count)) must be at least connections (\(spec.connections)): every connection needs work")
         }
-        if let problem = totalCostProblem(spec) {
+        if let problem = spec.targetCostTotalProblem {
             d.add(own.first { $0.key == "target_cost" }?.keyNode ?? own.first { $0.key == "messages" }?.keyNode ?? node, problem)
         }
         return d.items.count == before ? spec : nil

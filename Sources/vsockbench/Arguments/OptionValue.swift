@@ -62,6 +62,11 @@ enum OptionValue {
         return value
     }
 
+    /// Repeated --pid values, each once, in the order given (the same pid twice is one process).
+    static func distinct(_ pids: [Int32]) -> [Int32] {
+        pids.reduce(into: [Int32]()) { if !$0.contains($1) { $0.append($1) } }
+    }
+
     /// A process ID: a whole number, 1 or more.
     @Sendable static func pid(_ text: String) throws -> Int32 {
         try requireValue(text)
