@@ -49,9 +49,14 @@ int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], int
 		 * sends nothing: then this child's parent is no longer it, and it ends now. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
 			_exit(127);
-		/* With `--json -` the JSON owns standard output: the command writes to standard error. */
-		if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		/* With `--json -` the JSON owns standard output: the command writes to standard error.
+		 * Where that fails (standard error closed), the parent is told why, as a negative
+		 * errno on the exec-error pipe, and does not take the 127 for the command's own. */
+		if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			int failure = -errno;
+			(void)!write(exec_error[1], &failure, sizeof(failure));
 			_exit(127);
+		}
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_DFL);

@@ -75,7 +75,8 @@ public final class HeldProcess: Sendable {
         return false
     }
 
-    /// Lets the child exec the command; throws when execve failed (the child then exits 127).
+    /// Lets the child exec the command; throws when execve failed, or the child could not set up
+    /// its standard output before it (the child then exits 127).
     public func release() throws {
         guard let fds = descriptors.withLock({ fds in defer { fds = nil }; return fds }) else { return }
         var go: UInt8 = 1
@@ -86,6 +87,12 @@ public final class HeldProcess: Sendable {
         Glibc.close(fds.execError)
         if count == MemoryLayout<Int32>.size {
             _ = waitForExit()
+            // A negative errno: the child failed before exec, sending the command's standard
+            // output to standard error (`--json -`), which is then closed or not a descriptor.
+            if failure < 0 {
+                throw ProbeError(operation: "dup2", errno: -failure,
+                                 detail: "the command's standard output could not go to standard error (for --json -); is standard error open?")
+            }
             throw ProbeError(operation: "execve", errno: failure, detail: "the command could not be started")
         }
     }

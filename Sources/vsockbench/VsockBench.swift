@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShims
 import VsockBenchSupport
 
 @main
@@ -21,6 +22,10 @@ struct VsockBench: ParsableCommand {
     /// unknown flag, a missing value, a bad endpoint or scenario) exits 2, like a scenario
     /// error, rather than ArgumentParser's 64.
     static func main() {
+        // Started with stdin, stdout or stderr closed (`2>&-`), the first file or socket opened
+        // took its number: a report line then went into it, and a write to the closed stderr
+        // stopped the process (EBADF is a bug to Posix). They are /dev/null instead.
+        _ = cshims_open_standard_streams()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -73,6 +73,11 @@ void cshims_set_thread_name(const char *name);
 static inline void cshims_store_release_u64(uint64_t *slot, uint64_t value) { __atomic_store_n(slot, value, __ATOMIC_RELEASE); }
 static inline uint64_t cshims_load_acquire_u64(const uint64_t *slot) { return __atomic_load_n(slot, __ATOMIC_ACQUIRE); }
 
+/// Opens /dev/null on each of descriptors 0, 1 and 2 that is closed, so that no file or socket
+/// opened later takes its number (a log line on stderr would go into it) and a write to stderr
+/// is never a write to a closed descriptor. Returns how many it opened, or -1 on failure.
+int cshims_open_standard_streams(void);
+
 /// Raises the soft limit on open files to the hard one where it is lower; returns the soft
 /// limit then in force, or -1 when it cannot be read (RLIM_INFINITY reads as INT64_MAX).
 int64_t cshims_raise_open_file_limit(void);
