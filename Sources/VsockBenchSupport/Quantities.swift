@@ -23,13 +23,14 @@ public enum Quantities {
             return .failure(QuantityError("'\(text)': unknown size unit '\(unit)'; use B, KiB, MiB or GiB"))
         }
         let bytes = value * multiplier
-        guard bytes <= Double(1 << 50) else { return .failure(QuantityError("'\(text)' is too large")) }
+        guard bytes <= Double(1 << 50) else { return .failure(QuantityError("'\(text)' is too large", tooLarge: true)) }
         guard bytes == bytes.rounded() else { return .failure(QuantityError("'\(text)' is not a whole number of bytes")) }
         return .success(Int(bytes))
     }
 
-    /// Nanoseconds for a duration such as `5s`, `200ms`, `150us`, `1.5s`.
-    public static func parseDuration(_ text: String) -> Result<UInt64, QuantityError> {
+    /// Nanoseconds for a duration such as `5s`, `200ms`, `150us`, `1.5s`. A bare number is
+    /// refused, and the error suggests it with `exampleUnit`.
+    public static func parseDuration(_ text: String, exampleUnit: String = "s") -> Result<UInt64, QuantityError> {
         let trimmed = text.trimmingSpaces
         let (number, unit) = split(trimmed)
         guard !number.isEmpty, let value = Double(number), value.isFinite else {
@@ -44,7 +45,7 @@ public enum Quantities {
         case "s": multiplier = 1_000_000_000
         case "m", "min": multiplier = 60_000_000_000
         case "":
-            return .failure(QuantityError("'\(text)' needs a unit: ns, us, ms, s or m (for example \(number)s)"))
+            return .failure(QuantityError("'\(text)' needs a unit: ns, us, ms, s or m (for example \(number)\(exampleUnit))"))
         default:
             return .failure(QuantityError("'\(text)': unknown duration unit '\(unit)'; use ns, us, ms, s or m"))
         }
@@ -91,7 +92,12 @@ public enum Quantities {
 /// A size or duration that could not be parsed; the text says what is expected.
 public struct QuantityError: Error, CustomStringConvertible, Equatable, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// A well-formed size past what any key takes (above 1 PiB): the caller names its own range.
+    public let tooLarge: Bool
+    public init(_ description: String, tooLarge: Bool = false) {
+        self.description = description
+        self.tooLarge = tooLarge
+    }
 }
 
 extension String {

@@ -67,13 +67,13 @@ extension VsockBench {
                 transform: OptionValue.pid)
         var pid: [Int32] = []
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Observe this long (with a unit: 30s, 500ms); without it, until the --pid processes exit or Ctrl-C.", valueName: "D"),
-                transform: TimeSpan.parsePositive)
+        @Option(parsing: .unconditional, help: ArgumentHelp("Observe for D seconds, or with a unit (30s, 500ms); without it, until the --pid processes exit or Ctrl-C.", valueName: "D"),
+                transform: TimeSpan.parseWatchSpan)
         var duration: TimeSpan?
 
         @Option(name: .customLong("channel-rtt"), parsing: .unconditional,
                 help: ArgumentHelp("The channel's own round trip (what `vsockbench run` measures on it, e.g. 80us): splits turnaround into channel and enclave in the diagnosis.", valueName: "D"),
-                transform: TimeSpan.parsePositive)
+                transform: TimeSpan.parseShortSpan)
         var channelRTT: TimeSpan?
 
         @Option(name: .long, help: ArgumentHelp("Write the observation as JSON (schema vsockbench-observe/1) to this file ('-': standard output, and the text report and the command's output to standard error).", valueName: "file"))

@@ -66,7 +66,7 @@ extension VsockBench {
         var jsonPath: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
-                transform: TimeSpan.parseTimeout)
+                transform: TimeSpan.parseWatchSpan)
         var interval: TimeSpan?
 
         @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Watch this running process (and its new children) instead of starting a command (repeatable).", valueName: "PID"),
@@ -74,7 +74,7 @@ extension VsockBench {
         var pid: [Int32] = []
 
         @Option(parsing: .unconditional, help: ArgumentHelp("With --pid: count for D seconds, or with a unit (default: until the processes exit or Ctrl-C).", valueName: "D"),
-                transform: TimeSpan.parseTimeout)
+                transform: TimeSpan.parseWatchSpan)
         var duration: TimeSpan?
 
         // --port and --cid as well: observe's names for the same filters.

@@ -41,6 +41,11 @@ import Testing
         // probe takes observe's names for its filters too.
         (["probe", "--port", "-1", "--", "true"], "'-1' is negative; give a whole number, 0 or more"),
         (["probe", "--cid", "x", "--", "true"], "'x' is not a whole number from 0 to 4294967295"),
+        // A round trip of 80 is more likely 80us than 80s; observe's --duration takes bare
+        // seconds as probe's does, and says "duration" rather than "timeout".
+        (["observe", "--port", "5005", "--duration", "1s", "--channel-rtt", "80"], "'80' needs a unit: ns, us, ms, s or m (for example 80us)"),
+        (["observe", "--port", "5005", "--duration", "0.0001"], "a duration shorter than 1ms means none at all"),
+        (["probe", "--pid", "1", "--duration", "-2"], "'-2' is negative; give a duration from 1ms to one week, such as 10 or 500ms"),
         (["observe", "--port", "0", "--duration", "1s"], "'0' is not a service port (a whole number from 1 to 4294967294)"),
         (["observe", "--port", "4294967295", "--duration", "1s"], "'4294967295' is not a service port (a whole number from 1 to 4294967294)"),
         (["observe", "--port", "5005", "--pid", "-3", "--duration", "1s"], "'-3' is negative; a process ID is 1 or more"),

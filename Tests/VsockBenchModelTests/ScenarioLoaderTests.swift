@@ -63,6 +63,8 @@ import VsockWire
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: 1e19}\n", 3, "connections 1e19 is out of range (1 to 1024)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: -99999999999999999999}\n", 3, "connections -99999999999999999999 is out of range (1 to 1024)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, seed: 1e19}\n", 3, "seed 1e19 is out of range (0 to 9223372036854775807)"),
+        // A size past any key's range names this key's range too ("too large" alone did not).
+        ("name: x\ncases:\n  - {name: a, workload: rr, request_size: 1e19}\n", 3, "request_size 1e19 is out of range (0B to 64MiB)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, seed: 9223372036854775808}\n", 3, "seed 9223372036854775808 is out of range (0 to 9223372036854775807)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: 2.5}\n", 3, "connections must be a whole number, not '2.5'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, request_size: 8KB}\n", 3, "ambiguous unit"),
@@ -143,6 +145,20 @@ import VsockWire
         let refused = Self.problems(case: "workload: replay, framing: u32be, corpus: \(big), messages: 10, expect: echo, max_response: 100GiB")
         #expect(refused.count == 1 && refused.first?.contains("max_response") == true, "\(refused)")
         #expect(Self.problems(case: "workload: replay, framing: u32be, corpus: \(big), messages: 10, expect: echo").count == 1, "the default is too small: said")
+    }
+
+    /// With expect: echo, the response framing must be able to carry the largest message's echo
+    /// (u16be holds 65535 bytes): it failed mid-run, blaming the service.
+    @Test func anEchoOfTheLargestMessageMustFitTheResponseFraming() throws {
+        let path = FileManager.default.temporaryDirectory.appending(path: "vsb-echo16-\(UUID().uuidString).u32be").path
+        var bytes: [UInt8] = []
+        MessageFraming.u32be.encode([UInt8](repeating: 7, count: 70_000), into: &bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func problems(_ keys: String) -> [String] { Self.problems(case: "workload: replay, framing: u32be, corpus: \(path), messages: 10, \(keys)") }
+        #expect(problems("response_framing: u16be, expect: echo") == ["3: expect: echo, but the corpus's largest message (70000 bytes) is over what response_framing u16be can carry (65535 bytes): its echo cannot be framed; use a response framing that holds it, or leave response_framing out"])
+        #expect(problems("response_framing: u16be").isEmpty, "without expect: echo a service may answer smaller")
+        #expect(problems("response_framing: varint, expect: echo").isEmpty)
     }
 
     /// A framing refused is one error: the corpus is not then read in the default framing and

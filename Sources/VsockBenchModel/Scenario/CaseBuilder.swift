@@ -137,6 +137,15 @@ enum CaseBuilder {
                             ?? defaults.first { $0.key == "max_response" }?.keyNode ?? node
                         d.add(line, "expect: echo, but the corpus's largest message (\(corpus.stats.largest) bytes) is over max_response (\(replay.maxResponse) bytes): its echo would be refused; set max_response to at least \(corpus.stats.largest)")
                     }
+                    // Likewise an echo that its response framing cannot carry (u16be holds
+                    // 65535 bytes; the requests' u32be more).
+                    let responses = replay.effectiveResponseFraming
+                    if replay.expect == .echo, corpus.stats.largest > responses.maxPayload,
+                       !refusedKeys.contains("response_framing"), !refusedKeys.contains("expect") {
+                        let line = own.first { $0.key == "response_framing" }?.keyNode ?? own.first { $0.key == "expect" }?.keyNode
+                            ?? defaults.first { $0.key == "response_framing" }?.keyNode ?? node
+                        d.add(line, "expect: echo, but the corpus's largest message (\(corpus.stats.largest) bytes) is over what response_framing \(responses.rawValue) can carry (\(responses.maxPayload) bytes): its echo cannot be framed; use a response framing that holds it, or leave response_framing out")
+                    }
                 } catch {
                     d.add(corpusNode ?? node, error.description)
                 }

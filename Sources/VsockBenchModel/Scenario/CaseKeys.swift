@@ -188,6 +188,9 @@ enum CaseKeys {
                 return nil
             }
             return bytes
+        case let .failure(error) where error.tooLarge:
+            d.add(node, "\(key) \(text) is out of range (\(Quantities.formatSize(range.lowerBound)) to \(Quantities.formatSize(range.upperBound)))")
+            return nil
         case let .failure(error):
             d.add(node, "\(key): \(error)")
             return nil
