@@ -25,7 +25,11 @@ extension CaseConfig {
         }
         walk(object, "")
         if let strategy { out["strategy"] = strategy.summary }
-        if let requestSizes { out["request_sizes"] = requestSizes.summary }
+        // A masked case's sizes: one key, the scenario's, not the median beside the distribution.
+        if let requestSizes {
+            out["request_size"] = requestSizes.summary
+            out["request_sizes"] = nil
+        }
         return out
     }
 }

@@ -19,7 +19,7 @@ public struct KnobDiff: Codable, Sendable, Hashable {
     /// later) follows, sorted.
     static let order = [
         "workload", "duration_ns", "messages", "bytes", "warmup_ns", "interval_ns", "connections", "write_size", "direction", "verify",
-        "request_size", "response_size", "request_sizes", "inflight", "strategy", "target_cost_ns", "write_chunk",
+        "request_size", "response_size", "inflight", "strategy", "target_cost_ns", "write_chunk",
         "split_writes", "rate", "seed",
     ]
 

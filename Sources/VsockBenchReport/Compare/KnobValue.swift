@@ -54,6 +54,9 @@ public enum KnobValue: Codable, Sendable, Hashable {
                 flat[key] = value
             }
         }
+        // A masked case's sizes are a distribution (`request_sizes` in the config, beside the
+        // median it implies as `request_size`): one knob, named as the scenario file names it.
+        if let sizes = flat.removeValue(forKey: "request_sizes") { flat["request_size"] = sizes }
         return flat
     }
 }

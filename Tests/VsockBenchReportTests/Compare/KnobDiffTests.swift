@@ -36,6 +36,21 @@ extension CompareTests {
             #expect(r.verify == .full)
         }
 
+        @Test("a masked case's sizes are one knob, request_size as the scenario names it, not its median beside the config's request_sizes")
+        func maskedSizesAreOneKnob() {
+            let lognormal = CaseSpec(name: "a", workload: .masked(MaskedWorkload(requestSizes: .lognormal(median: 8192, sigma: 0.7))))
+            let uniform = CaseSpec(name: "b", workload: .masked(MaskedWorkload(requestSizes: .uniform(min: 2048, max: 32768))))
+            let knobs = Self.diff(lognormal, uniform)
+            #expect(knobs.map(\.key) == ["request_size"], "\(knobs.map(\.text))")
+            #expect(knobs.first?.text.hasPrefix("request_size {dist: lognormal") == true, "\(knobs.map(\.text))")
+            // Against rr: the fixed size and the distribution side by side, under one key.
+            let rrKnobs = Self.diff(Self.rr("rr"), lognormal)
+            #expect(rrKnobs.filter { $0.key.hasPrefix("request_size") }.map(\.text).count == 1, "\(rrKnobs.map(\.text))")
+            // check's warning about a config that differs from the baseline says the same.
+            let differences = CaseConfig(lognormal).differences(from: CaseConfig(uniform))
+            #expect(differences.count == 1 && differences.first?.hasPrefix("request_size ") == true, "\(differences)")
+        }
+
         @Test("the same config under another name differs in nothing: the name is not a knob")
         func nameIsNotAKnob() {
             #expect(Self.diff(Self.rr("a"), Self.rr("b")).isEmpty)
