@@ -2,6 +2,10 @@ import ArgumentParser
 import CShims
 import VsockBenchSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct VsockBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +30,13 @@ struct VsockBench: ParsableCommand {
         // took its number: a report line then went into it, and a write to the closed stderr
         // stopped the process (EBADF is a bug to Posix). They are /dev/null instead.
         _ = cshims_open_standard_streams()
+        // An argument that is not UTF-8 reaches Swift with its bad bytes replaced (U+FFFD): a
+        // file so named was "No such file or directory", and a followed command's argument was
+        // passed on changed. Said as what it is instead.
+        if let (position, byte) = firstNonUTF8Argument() {
+            printError("vsockbench: error: argument \(position) is not UTF-8 text (byte 0x\(String(byte, radix: 16))); vsockbench would read it changed: rename the file, or give the value in UTF-8")
+            Self.exit(withError: ExitCode(Exit.badInput))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -39,5 +50,27 @@ struct VsockBench: ParsableCommand {
             }
             Self.exit(withError: error)
         }
+    }
+
+    /// The position (1: the first after the program's name) and first bad byte of the first
+    /// argument that is not valid UTF-8, read from the raw argv.
+    private static func firstNonUTF8Argument() -> (Int, UInt8)? {
+        for position in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[position] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+            var decoder = UTF8()
+            var iterator = bytes.makeIterator()
+            var offset = 0
+            var valid = true
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case let .scalarValue(scalar): offset += UTF8.width(scalar)
+                case .emptyInput: break loop
+                case .error: valid = false; break loop
+                }
+            }
+            if !valid { return (position, bytes[min(offset, bytes.count - 1)]) }
+        }
+        return nil
     }
 }

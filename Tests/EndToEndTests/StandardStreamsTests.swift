@@ -55,4 +55,20 @@ import VsockProbe
         #expect(json["schema"] as? String == "vsockbench-observe/1")
         #expect(FileManager.default.fileExists(atPath: dir + "/ran"), "the command ran")
     }
+
+    /// An argument that is not UTF-8 (a file named with Latin-1 bytes) reached Swift with the
+    /// bad bytes replaced, and the file was "No such file or directory": said as what it is.
+    @Test func anArgumentThatIsNotUTF8IsSaidToBe() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" run \"$(printf 'caf\\351.yaml')\" --target null", Tool.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = ReadAll(err.fileHandleForReading)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(stderr.text().contains("argument 2 is not UTF-8 text (byte 0xe9)"), "\(stderr.text())")
+    }
 }
