@@ -23,8 +23,16 @@ public enum RunTable {
             ])
         }
         if repeated, let stats = document.statistics {
-            let fewest = document.cases.map { c in c.trials.filter { $0.messages > 0 }.count }.filter { $0 > 1 }.min() ?? stats.repeatCount
-            out += "median of \(stats.repeatCount) trials per case, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles the median of the trials', max the largest\n"
+            // What the cases measured, not what was asked: an interrupted or failing run has
+            // fewer trials, and a case with one has no median or interval.
+            let measured = document.cases.filter { $0.skipped == nil }.map { c in c.trials.filter { $0.messages > 0 }.count }
+            if let fewest = measured.filter({ $0 > 1 }).min() {
+                let trials = measured.allSatisfy { $0 == stats.repeatCount } ? "median of \(stats.repeatCount) trials per case"
+                    : "median of the trials each case measured (\(stats.repeatCount) asked; as few as \(measured.min() ?? 0), a case of one a single sample)"
+                out += "\(trials), \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles the median of the trials', max the largest\n"
+            } else {
+                out += "\(stats.repeatCount) trials asked per case, but no case measured more than one (interrupted or failed): single samples\n"
+            }
         } else {
             out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
         }

@@ -93,6 +93,22 @@ import VsockBenchModel
         #expect(try headline(6).contains("± covering the 95% interval"))
     }
 
+    /// An interrupted `--repeat 5` run whose case measured one trial: its header claimed "median
+    /// of 5 trials per case" with the trials' range as the interval.
+    @Test("the header says what the cases measured, not what was asked")
+    func headerCountsMeasuredTrials() throws {
+        func header(_ rates: [Double]) throws -> String {
+            var c = CompareFixtures.withTrials(CompareFixtures.rr("none", msgs: 1000, p99: 300), msgs: rates)
+            for index in c.trials.indices where c.trials[index].msgsPerSecond == 0 { c.trials[index].messages = 0 }
+            var document = ReportFixtures.document([c])
+            document.statistics = RunStatistics(TrialPlan(repeatCount: 5))
+            return String(try #require(RunTable.render(document).split(separator: "\n").dropFirst(0).first { $0.contains("trials") }))
+        }
+        #expect(try header([1000, 0]) == "5 trials asked per case, but no case measured more than one (interrupted or failed): single samples")
+        #expect(try header([1000, 1010, 1020]).hasPrefix("median of the trials each case measured (5 asked; as few as 3"))
+        #expect(try header([1000, 1010, 1020, 990, 980]).hasPrefix("median of 5 trials per case"))
+    }
+
     @Test("with trials, the figures that are one trial's (spread, here) say which trial: the median by msgs/s")
     func oneTrialsFiguresSayWhichTrial() throws {
         var c = CompareFixtures.withTrials(CompareFixtures.rr("none", msgs: 1000, p99: 300), msgs: [1100, 900, 1000])
