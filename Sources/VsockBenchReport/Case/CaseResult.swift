@@ -91,6 +91,11 @@ extension CaseResult: Codable {
         figures = try CaseFigures(from: decoder)
         // Results written before trials were kept: the case is its one trial.
         trials = try c.decodeIfPresent([CaseFigures].self, forKey: .trials) ?? [figures]
+        // A run writes every trial it ran, at least one: an empty list is a hand-edited file
+        // (`check` passed such a case as "not in the baseline").
+        if trials.isEmpty {
+            throw DecodingError.dataCorruptedError(forKey: .trials, in: c, debugDescription: "a case has at least one trial; trials is empty")
+        }
         ci = try c.decodeIfPresent([String: [Double]].self, forKey: .ci)
         ciCoverage = try c.decodeIfPresent(Double.self, forKey: .ciCoverage)
         verification = try c.decode(String.self, forKey: .verification)

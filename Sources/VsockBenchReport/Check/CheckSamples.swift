@@ -10,6 +10,11 @@ struct CheckSamples: Equatable {
     var normalized = false
     /// Why the case did not run in a file that skipped it: its zero figures were never measured.
     var skipped: String?
+    /// The case ran in a file (not skipped), but none of its trials counts (each failed or
+    /// measured nothing).
+    var noTrialCounts: Bool { present && trialsCounted == 0 }
+    var present = false
+    var trialsCounted = 0
 
     var median: Double? { Descriptive.median(values) }
     var isEmpty: Bool { values.isEmpty }
@@ -27,7 +32,9 @@ struct CheckSamples: Equatable {
                 samples.skipped = samples.skipped ?? reason
                 continue
             }
-            samples.values += c.trials.compactMap { figure.value(in: $0) }
+            samples.present = true
+            samples.trialsCounted += c.trials.filter(\.counts).count
+            samples.values += c.trials.filter(\.counts).compactMap { figure.value(in: $0) }
             if let perRun = figure.value(in: c.figures) { samples.perRun.append(perRun) }
         }
         return samples
@@ -41,9 +48,12 @@ struct CheckSamples: Equatable {
                 samples.skipped = samples.skipped ?? reason
                 continue
             }
+            samples.present = true
+            samples.trialsCounted += c.trials.filter(\.counts).count
             guard let r = document.cases.first(where: { $0.name == reference }), r.trials.count == c.trials.count else { return nil }
             let moves = r.spec.stream?.direction
-            for (own, ref) in zip(c.trials, r.trials) {
+            // A round where either case failed or was cut short has no fair ratio.
+            for (own, ref) in zip(c.trials, r.trials) where own.counts && ref.counts {
                 guard let v = figure.value(in: own), let base = figure.reference(in: ref, stream: moves), base > 0 else { return nil }
                 samples.values.append(v / base)
             }
@@ -81,4 +91,15 @@ extension Figure {
         case .both: return max(f.mbpsTx, f.mbpsRx)
         }
     }
+}
+
+extension CaseFigures {
+    /// A trial the gate takes: it measured messages and verified them. A failed or interrupted
+    /// trial's figures (zeros, or cut short) are not the case's: the run's own medians leave
+    /// out trials without messages, and a baseline trial that failed would pull the reference
+    /// down and hide a regression (the results side fails the gate as unverified anyway).
+    var counts: Bool { messages > 0 && verified }
+
+    /// How many of `trials` the gate leaves out.
+    static func leftOut(_ trials: [CaseFigures]) -> Int { trials.filter { !$0.counts }.count }
 }

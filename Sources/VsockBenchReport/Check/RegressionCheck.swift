@@ -72,6 +72,14 @@ public enum RegressionCheck {
             if baseline.contains(where: { $0.cases.first { $0.name == name }.map { !$0.verified && $0.skipped == nil } ?? false }) {
                 report.warnings.append("baseline case \(name) was not verified; its figures are not a fair reference")
             }
+            for (side, documents) in [("baseline", baseline), ("results", results)] {
+                let cases = documents.compactMap { $0.cases.first { $0.name == name } }.filter { $0.skipped == nil }
+                let all = cases.reduce(0) { $0 + $1.trials.count }
+                let out = cases.reduce(0) { $0 + CaseFigures.leftOut($1.trials) }
+                if out > 0 {
+                    report.warnings.append("\(name): \(out) of the \(side == "results" ? "results'" : "baseline's") \(all) trials failed or measured nothing; left out of the comparison")
+                }
+            }
             // A skipped case's figures are zeros that were never measured: not compared, said once.
             for (side, documents) in [("baseline", baseline), ("results", results)] {
                 if let reason = documents.lazy.compactMap({ $0.cases.first { $0.name == name }?.skipped }).first {
@@ -103,9 +111,11 @@ public enum RegressionCheck {
         row.samplesBaseline = baseline.values.count
         row.normalized = now.normalized
         guard let base = baseline.median, let current = now.median else {
+            func absent(_ samples: CheckSamples, _ side: String) -> String {
+                samples.skipped != nil ? "skipped in the \(side)" : samples.noTrialCounts ? "no trial measured and verified in the \(side)" : "not in the \(side)"
+            }
             if !baseline.isEmpty || !now.isEmpty {
-                row.note = baseline.isEmpty ? (baseline.skipped == nil ? "not in the baseline" : "skipped in the baseline")
-                    : (now.skipped == nil ? "not in the results" : "skipped in the results")
+                row.note = baseline.isEmpty ? absent(baseline, "baseline") : absent(now, "results")
             }
             return row
         }

@@ -46,9 +46,13 @@ public enum RunDocumentFile {
             if let problem = c.spec.limitProblems().first {
                 throw .malformed(path: path, reason: "case '\(Terminal.safe(c.name))': its config is outside what a run takes: \(problem)")
             }
-            for (key, value) in [("msgs_per_s", c.msgsPerSecond), ("mbps_tx", c.mbpsTx), ("mbps_rx", c.mbpsRx), ("mbps_total", c.mbpsTotal)]
-            where !(value.isFinite && value >= 0 && value <= maximumRate) {
-                throw .malformed(path: path, reason: "case '\(Terminal.safe(c.name))': \(key) \(value) is not a rate a run measures (0 to \(Int(maximumRate)))")
+            // The case's figures and each trial's: check and compare read the trials.
+            for (index, f) in [(nil, c.figures)] + c.trials.enumerated().map({ (Optional($0.offset), $0.element) }) {
+                for (key, value) in [("msgs_per_s", f.msgsPerSecond), ("mbps_tx", f.mbpsTx), ("mbps_rx", f.mbpsRx), ("mbps_total", f.mbpsTotal)]
+                where !(value.isFinite && value >= 0 && value <= maximumRate) {
+                    let place = index.map { "trial \($0 + 1)'s " } ?? ""
+                    throw .malformed(path: path, reason: "case '\(Terminal.safe(c.name))': \(place)\(key) \(value) is not a rate a run measures (0 to \(Int(maximumRate)))")
+                }
             }
         }
         return document

@@ -58,6 +58,7 @@ import Testing
             t.mbpsRx = rx
             t.mbpsTotal = tx + rx
             t.msgsPerSecond = (tx + rx) * 1e6 / 8 / 65536
+            t.messages = UInt64(t.msgsPerSecond * 2)
             return t
         }
         c.figures = c.trials[(c.trials.count - 1) / 2]
@@ -254,6 +255,31 @@ import Testing
         let slowCase = run(bulk: [100, 102, 98, 101, 99], chatty: [800, 816, 784, 808, 792])
         #expect(try row(try compare(slowCase, baseline, .init(reference: "bulk")), "chatty-8k", .msgsPerSecond).verdict == .regressed)
         #expect(throws: CheckInputError.self) { try self.compare(slowCase, baseline, .init(reference: "nope")) }
+    }
+
+    /// A baseline with a failed or interrupted trial (zeros, or cut short): left out, as the
+    /// run's own medians leave it, and said. Counted, its zero turned a 20% drop into "not
+    /// significant" and halved the figure the results showed.
+    @Test("a failed or empty trial is left out of both sides, and the check says so")
+    func failedTrialsAreLeftOut() throws {
+        let now = Self.chatty([800, 810, 790, 805, 795])
+        var baseline = Self.chatty([1000, 1010, 990, 1005, 995, 0])
+        baseline.cases[1].trials[5].messages = 0
+        baseline.cases[1].trials[5].verified = false
+        baseline.cases[1].figures.verified = false
+        let report = try compare(now, baseline)
+        let rate = try row(report, "chatty-8k", .msgsPerSecond)
+        #expect(rate.samplesBaseline == 5 && rate.baseline == 1000, "\(rate)")
+        #expect(rate.verdict == .regressed, "\(rate)")
+        #expect(report.warnings.contains("chatty-8k: 1 of the baseline's 6 trials failed or measured nothing; left out of the comparison"), "\(report.warnings)")
+        // A trial that measured but failed verification is left out too.
+        var cut = Self.chatty([1000, 1010, 990, 1005, 995, 300])
+        cut.cases[1].trials[5].verified = false
+        #expect(try row(try compare(now, cut), "chatty-8k", .msgsPerSecond).samplesBaseline == 5)
+        // No trial left: said as such, not "not in the baseline".
+        var none = Self.chatty([1000])
+        none.cases[1].trials[0].verified = false
+        #expect(try row(try compare(now, none), "chatty-8k", .msgsPerSecond).note == "no trial measured and verified in the baseline")
     }
 
     @Test("exits/msg is compared only where both runs had the probe; in stop-and-wait it is a count")

@@ -40,6 +40,11 @@ import VsockBenchModel
         #expect(try refusal { $0.cases[0].figures.mbpsTx = -1 }.contains("mbps_tx"))
         let huge = try refusal { $0.cases[1].spec = CaseSpec(name: "chatty-8k", workload: .rr(RequestResponseWorkload(requestSize: 1 << 62))) }
         #expect(huge.contains("case 'chatty-8k': its config is outside what a run takes: request_size 4611686018427387904"), "\(huge)")
+        // Each trial too: check and compare read them (a negative trial read as "improved").
+        #expect(try refusal { $0.cases[1].trials = [$0.cases[1].figures, $0.cases[1].figures]; $0.cases[1].trials[1].msgsPerSecond = -5 }
+            .contains("case 'chatty-8k': trial 2's msgs_per_s -5.0 is not a rate a run measures"))
+        // No trial at all: a hand-edited file (it passed check as "not in the baseline").
+        #expect(try refusal { $0.cases[1].trials = [] }.contains("trials is empty"))
         #expect(try refusal { _ in } == "accepted")
     }
 
