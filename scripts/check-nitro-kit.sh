@@ -40,7 +40,7 @@ context_files=(vsockbench)
 # Delivered by other issues; pending while absent.
 pending_paths=(scenarios/cliff.yaml scenarios/batching.yaml)
 # vsockbench subcommand: flags the kit passes (Dockerfile, run-bench.sh, wait-ready.sh).
-kit_subcommands=("serve:--listen --mode" "run:--target" "compare:--target --probe --json --markdown"
+kit_subcommands=("serve:--listen --mode" "run:--target" "compare:--target --probe --repeat --json --markdown"
     "check:--baseline --tolerance --markdown --junit")
 
 passed=0

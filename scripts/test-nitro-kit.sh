@@ -247,7 +247,7 @@ jq --argjson k 0.001 "$scale" "$tmp/local.json" >"$tmp/baseline-held/tiny.json" 
 jq --argjson k 1000 "$scale" "$tmp/local.json" >"$tmp/baseline-regressed/tiny.json" 2>>"$logs/baselines.out" || true
 bench() {
     run "$1" "$kit/run-bench.sh" --scenario "$tests/fixtures/tiny.yaml" --no-probe --debug-mode \
-        --tries 25 --interval 0.2 --results "$tmp/results/$1" "${@:2}"
+        --tries 25 --interval 0.2 --repeat 2 --results "$tmp/results/$1" "${@:2}"
 }
 # Its counts that depend on timing (bulk's reads/msg: a 1-trial 300 ms stream) are not scaled
 # and moved 10.1% between two runs once: the held gate gets a wide tolerance, the regressed one
@@ -257,6 +257,7 @@ r=$tmp/results/bench
 expect "run-bench.sh exits 0 (status $status, ${seconds} s)" test "$status" -eq 0
 expect "... every case of the scenario ran and was verified" \
     holds "$r/tiny.json" '[.cases[].name] == ["bulk", "chatty-8k", "masked"] and all(.cases[]; .verified)'
+expect "... as many trials as --repeat asked" holds "$r/tiny.json" '.statistics.repeat == 2 and all(.cases[]; (.trials | length) == 2)'
 expect "... against the enclave's stand-in ($(jq -r .target "$r/tiny.json" 2>/dev/null))" \
     test "$(jq -r .target "$r/tiny.json" 2>/dev/null)" = "$NITRO_TARGET"
 expect "... with the markdown table, parent.txt and describe-enclaves in the results" \
@@ -278,7 +279,7 @@ expect "run-bench.sh --history (a new database) exits 0 (status $status)" test "
 expect "... the run is in the history with its label" \
     holds <("$binary" history list --db "$db" --json 2>/dev/null) '(.runs | length) == 1 and .runs[0].labels.branch == "kit-test" and .runs[0].scenario == "tiny"'
 expect "... and the trend written (HTML, markdown, text)" test -s "$h/history.html" -a -s "$h/history.md" -a -s "$h/history.txt"
-# One 300 ms trial against one: the gate's plumbing is tested here, not its judgement of noise.
+# Two 300 ms trials against two: the gate's plumbing is tested here, not its judgement of noise.
 bench history-2 --history "$db" --history-window 3 --label branch=kit-test --tolerance 1000%
 h=$tmp/results/history-2
 expect "run-bench.sh --history-window 3 (one earlier run: a third of the window) exits 0 (status $status)" test "$status" -eq 0

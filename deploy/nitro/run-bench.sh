@@ -9,7 +9,7 @@ set -euo pipefail
 usage() {
     cat <<USAGE
 Usage: deploy/nitro/run-bench.sh [--scenario FILE ...] [--results DIR] [--baseline-dir DIR]
-         [--tolerance PCT] [--cid CID] [--cpu-count N] [--memory MIB] [--eif PATH]
+         [--tolerance PCT] [--repeat N] [--cid CID] [--cpu-count N] [--memory MIB] [--eif PATH]
          [--debug-mode] [--no-probe] [--check socat|vsockbench] [--tries N]
          [--interval SECONDS] [--no-start] [--keep-running]
          [--history DB] [--history-window N] [--label KEY=VALUE ...]
@@ -18,7 +18,7 @@ Steps:
   1. start-enclave.sh (skipped with --no-start: an enclave already serves at --cid)
   2. wait-ready.sh --cid CID --check CHECK --tries N (fails at once when the enclave ends)
   3. per scenario NAME.yaml:
-       vsockbench compare NAME.yaml --target vsock://CID:$NITRO_PORT --probe \\
+       vsockbench compare NAME.yaml --target vsock://CID:$NITRO_PORT --probe --repeat N \\
            --json DIR/NAME.json --markdown DIR/NAME.md      (table also in DIR/NAME.txt)
   4. with --baseline-dir: vsockbench check DIR/NAME.json --baseline BASE/NAME.json \\
            --tolerance PCT --markdown DIR/NAME.check.md --junit DIR/NAME.junit.xml
@@ -40,6 +40,10 @@ Options:
   --results DIR      where reports go (default results/nitro)
   --baseline-dir DIR baselines named like the scenarios (e.g. deploy/nitro/baselines)
   --tolerance PCT    allowed regression for check (default 10%)
+  --repeat N         trials per case, interleaved (default 5): a figure is their median, and
+                     check tells a regression from noise only with 4 or more trials on each
+                     side; with 1, every figure is a single sample and the tolerance alone
+                     gates it (an unchanged run can then fail)
   --history DB       the results history (SQLite; created when missing) to add each run to
   --history-window N also gate each scenario against its last N runs in the history
   --label KEY=VALUE  a label for the runs in the history (repeatable), e.g. branch=main
@@ -61,6 +65,7 @@ scenarios=()
 results="$NITRO_REPO_ROOT/results/nitro"
 baseline_dir=""
 tolerance="10%"
+repeat=5
 probe=(--probe)
 check=socat
 tries=30
@@ -81,7 +86,7 @@ while [[ $# -gt 0 ]]; do
         --no-probe) probe=() ;;
         --no-start) start=0 ;;
         --keep-running) keep=1 ;;
-        --scenario | --results | --baseline-dir | --tolerance | --cid | --cpu-count | --memory | --eif | --check | --tries | --interval | \
+        --scenario | --results | --baseline-dir | --tolerance | --repeat | --cid | --cpu-count | --memory | --eif | --check | --tries | --interval | \
             --history | --history-window | --label)
             nitro_need_value "$@"
             case $1 in
@@ -89,6 +94,7 @@ while [[ $# -gt 0 ]]; do
                 --results) results=$2 ;;
                 --baseline-dir) baseline_dir=$2 ;;
                 --tolerance) tolerance=$2 ;;
+                --repeat) repeat=$2 ;;
                 --cid) NITRO_CID=$2 ;;
                 --cpu-count) start_args+=(--cpu-count "$2") ;;
                 --memory) start_args+=(--memory "$2") ;;
@@ -112,6 +118,7 @@ for scenario in "${scenarios[@]}"; do
     [[ -f $scenario ]] || nitro_usage_error "--scenario $scenario: no such file"
 done
 [[ -z $baseline_dir || -d $baseline_dir ]] || nitro_usage_error "--baseline-dir $baseline_dir: no such directory"
+[[ $repeat =~ ^[0-9]+$ && $repeat -ge 1 && $repeat -le 1000 ]] || nitro_usage_error "--repeat $repeat: give a number of trials from 1 to 1000, such as 5"
 [[ $history_window =~ ^[0-9]+$ ]] || nitro_usage_error "--history-window $history_window: give a number of runs, such as 10"
 [[ -n $history || $history_window -eq 0 ]] || nitro_usage_error "--history-window needs --history DB"
 [[ -n $history || ${#labels[@]} -eq 0 ]] || nitro_usage_error "--label needs --history DB"
@@ -172,7 +179,7 @@ failures=0
 for scenario in "${scenarios[@]}"; do
     name=$(basename "$scenario" .yaml)
     nitro_say "scenario $name against $target"
-    if ! "${runner[@]}" compare "$scenario" --target "$target" "${probe[@]}" \
+    if ! "${runner[@]}" compare "$scenario" --target "$target" "${probe[@]}" --repeat "$repeat" \
         --json "$results/$name.json" --markdown "$results/$name.md" | tee "$results/$name.txt"; then
         nitro_say "scenario $name FAILED (see $results/$name.txt)"
         failures=$((failures + 1))
