@@ -37,14 +37,29 @@ extension Diagnoser {
             return "\(v.caseName) gave no measurement (\(v.error ?? "not measured")): MISS, predicted \(range)"
         }
         let value = "\(PredictionBounds.format(measured, p.metric)) \(PredictionBounds.unit(p.metric))"
-        let ci = v.measuredCI.map { " (95% interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? ""
+        // The fixed case's own interval over its trials: 95% from 6 trials, their range below.
+        let ci = v.measuredCI.map { " (its trials' interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? ""
         var text = v.within
             ? "\(v.caseName) measured \(value)\(ci): inside \(range)"
             : "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"
         if let drift = v.drift, let again = v.referenceMeasured, let held = v.withinAfterDrift {
             text += "; the case itself measured \(PredictionBounds.format(again, p.metric)) beside it (\(Say.x(drift)) of the diagnosed run), so \(PredictionBounds.format(measured / drift, p.metric)) without the drift: \(held ? "inside" : "outside")"
         }
+        if v.within, let gain = gain(v, p), gain < 1 + noGain {
+            text += "; but a gain of \(Say.x(gain)) over the case \(v.referenceMeasured != nil ? "measured again beside it" : "as diagnosed"): no gain, which the range allowed at its low end, so this does not confirm the fix"
+        }
         return text
+    }
+
+    /// A gain below this (5%) is none: within what two runs of the same case differ by.
+    static let noGain = 0.05
+
+    /// The fixed case's figure over the unfixed case's (the case measured again beside the
+    /// fix where it was, else as diagnosed), as a gain: above 1, better, for either direction
+    /// of the figure (throughput up, latency down).
+    static func gain(_ v: Verification, _ p: Prediction) -> Double? {
+        guard let measured = v.measured, measured > 0, let before = v.referenceMeasured ?? p.now, before > 0 else { return nil }
+        return p.metric.higherIsBetter ? measured / before : before / measured
     }
 
     /// `verify: 5 of 7 predictions inside their range (6 of 7 without the drift); misses: ...`;
@@ -54,6 +69,9 @@ extension Diagnoser {
         guard !checked.isEmpty else { return nil }
         let hits = checked.filter { $0.2.within }.count
         var text = "verify: \(hits) of \(checked.count) predictions inside their range"
+        // Inside a range whose low end is "no gain" is not a confirmation when there was none.
+        let flat = checked.filter { _, d, v in v.within && d.predicted.flatMap { gain(v, $0) }.map { $0 < 1 + noGain } == true }.count
+        if flat > 0 { text += ", \(flat) of them with no gain (under \(Say.pct(noGain)))" }
         let adjusted = checked.compactMap { $0.2.withinAfterDrift }
         if adjusted.count == checked.count {
             text += " (\(adjusted.filter { $0 }.count) of \(checked.count) without the machine's drift, from each case measured again beside its fixes)"

@@ -1,3 +1,4 @@
+import VsockBenchStats
 import VsockBenchSupport
 
 /// How far a case's timing figures may be from what a later run of the same case measures:
@@ -23,7 +24,10 @@ enum Uncertainty {
     static func note(_ c: CaseResult, _ figure: Figure = .msgsPerSecond) -> String {
         let n = trials(c)
         if n > 1, c.ci != nil {
-            return "\(figure.rawValue) ±\(Say.pct(relative(c, figure))): its 95% interval over \(n) trials (at least ±\(Say.pct(minimum)), as a later run drifts); each input with its own interval"
+            // Below 6 trials the interval is the trials' range, whose coverage is lower (3: 75%).
+            let ranks = try? OrderStatisticRanks(sampleSize: n, confidence: CaseSummary.confidence)
+            let interval = ranks.map { $0.reachesConfidence ? "its 95% interval" : "its trials' range (\(Format.fixed($0.coverage * 100, 0))% coverage)" } ?? "its interval"
+            return "\(figure.rawValue) ±\(Say.pct(relative(c, figure))): \(interval) over \(n) trials (at least ±\(Say.pct(minimum)), as a later run drifts); each input with its own interval"
         }
         return "inputs ±\(Say.pct(singleTrial)): one trial has no interval, so this machine's run-to-run spread is assumed"
     }

@@ -107,6 +107,26 @@ import Testing
         #expect(missing.error == "the fixed case did not run")
     }
 
+    /// A prediction's range reaches down to the case's own rate ("at worst no gain"): a fix
+    /// that gained nothing landed inside it and counted as a confirmed prediction (review).
+    @Test func aFixThatGainedNothingIsInsideButNotAConfirmation() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let now = try #require(prediction.now)
+        try #require(prediction.low <= now, "the range reaches down to no gain: \(prediction)")
+        let flat = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: now)]), to: document)
+        let verified = try #require(flat.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(verified.within)
+        #expect(Diagnoser.verificationText(verified, prediction).contains("but a gain of 1.00x over the case as diagnosed: no gain"), "\(Diagnoser.verificationText(verified, prediction))")
+        #expect(Diagnoser.verificationSummary(flat.cases)?.contains("1 of them with no gain (under 5%)") == true, "\(Diagnoser.verificationSummary(flat.cases) ?? "nil")")
+        // A real gain says nothing more.
+        let gained = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: (prediction.low + prediction.high) / 2)]), to: document)
+        let good = try #require(gained.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        if (prediction.low + prediction.high) / 2 > now * 1.05 {
+            #expect(!Diagnoser.verificationText(good, prediction).contains("no gain"))
+        }
+    }
+
     @Test func theCaseMeasuredAgainBesideItsFixSaysHowFarTheMachineDrifted() throws {
         let document = Self.diagnosed()
         #expect(DiagnosisVerification.fixedCases(document).map(\.name).contains("fragmented+again"))
