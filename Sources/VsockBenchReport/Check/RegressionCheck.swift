@@ -170,7 +170,10 @@ public enum RegressionCheck {
             if worseThanWorst <= tolerance {
                 let lo = baseline.perRun.min() ?? worst, hi = baseline.perRun.max() ?? worst
                 row.verdict = .withinNoise
-                row.note = [row.note, "the baseline's \(baseline.perRun.count) runs ranged \(Format.compact(lo))-\(Format.compact(hi))"].compactMap { $0 }.joined(separator: "; ")
+                // The limit applied is the worst run's, not the median's: said, since the
+                // table's limit column shows the tolerance against the median.
+                let limit = "limit from its worst run, \(Format.compact(worst)) \(figure.higherIsBetter ? "-" : "+")\(CheckTolerances.percentText(tolerance))"
+                row.note = [row.note, "the baseline's \(baseline.perRun.count) runs ranged \(Format.compact(lo))-\(Format.compact(hi)) (\(limit))"].compactMap { $0 }.joined(separator: "; ")
                 return row
             }
         }
@@ -200,6 +203,16 @@ public enum RegressionCheck {
         let driver = (values(baseline) { $0.host.driverKernel }, values(results) { $0.host.driverKernel })
         if driver.0 != driver.1 {
             notes.append("driver kernel differs: \(driver.0.sorted().joined(separator: ", ")) in the baseline, \(driver.1.sorted().joined(separator: ", ")) now")
+        }
+        // Another machine, or the same with other CPUs: its figures are not this one's (diagnose
+        // --from --verify names these too; check said nothing).
+        let hosts = (values(baseline) { $0.host.driver.hostname }, values(results) { $0.host.driver.hostname })
+        if hosts.0 != hosts.1 {
+            notes.append("driver host differs: \(hosts.0.sorted().map(Terminal.safe).joined(separator: ", ")) in the baseline, \(hosts.1.sorted().map(Terminal.safe).joined(separator: ", ")) now")
+        }
+        let cpus = (values(baseline) { String($0.host.driver.cpus) }, values(results) { String($0.host.driver.cpus) })
+        if cpus.0 != cpus.1 {
+            notes.append("driver CPUs differ: \(cpus.0.sorted().joined(separator: ", ")) in the baseline, \(cpus.1.sorted().joined(separator: ", ")) now")
         }
         let target = (values(baseline) { $0.host.targetKernel }, values(results) { $0.host.targetKernel })
         if !target.0.isEmpty, !target.1.isEmpty, target.0 != target.1 {

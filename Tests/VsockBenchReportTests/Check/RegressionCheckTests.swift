@@ -169,7 +169,7 @@ import Testing
         let report = try compare([Self.chatty([880, 885, 875, 882, 878])], [runA, runB])
         let figure = try row(report, "chatty-8k", .msgsPerSecond)
         #expect(figure.verdict == .withinNoise, "7% below the pooled median, 2% below the slower baseline run")
-        #expect(figure.note?.contains("the baseline's 2 runs ranged 900.0-1000") == true)
+        #expect(figure.note?.contains("the baseline's 2 runs ranged 900.0-1000 (limit from its worst run, 900.0 -5%)") == true, "\(figure.note ?? "nil")")
         let beyond = try compare([Self.chatty([700, 705, 695, 702, 698])], [runA, runB])
         #expect(try row(beyond, "chatty-8k", .msgsPerSecond).verdict == .regressed)
     }
@@ -397,5 +397,13 @@ import Testing
         #expect(report.warnings.contains { $0.hasPrefix("chatty-8k: socket.nodelay") })
         #expect(report.warnings.contains { $0.contains("driver kernel differs") })
         #expect(report.warnings.contains { $0.contains("baseline case bulk was not verified") })
+        #expect(!report.warnings.contains { $0.contains("host differs") || $0.contains("CPUs differ") }, "the same machine: \(report.warnings)")
+        // Another machine: said, as diagnose --from --verify says it.
+        var elsewhere = ReportFixtures.cliff()
+        elsewhere.host.driver.hostname = "other-host"
+        elsewhere.host.driver.cpus = 36
+        let moved = try compare(ReportFixtures.cliff(), elsewhere)
+        #expect(moved.warnings.contains { $0.hasPrefix("driver host differs: other-host in the baseline") }, "\(moved.warnings)")
+        #expect(moved.warnings.contains { $0.hasPrefix("driver CPUs differ: 36 in the baseline") }, "\(moved.warnings)")
     }
 }
