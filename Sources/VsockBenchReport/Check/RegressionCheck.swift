@@ -67,7 +67,13 @@ public enum RegressionCheck {
                 let reference = figure.isCount || name == options.reference ? nil : options.reference
                 let nowSamples = CheckSamples.gather(figure, case: name, in: results, reference: reference)
                 let baseSamples = CheckSamples.gather(figure, case: name, in: baseline, reference: reference)
-                report.rows.append(row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances))
+                var gated = row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances)
+                // --reference asked for ratios; a figure the reference cannot divide (a stream
+                // reference has no p99) is compared as it is: said, not silently.
+                if let reference, !nowSamples.normalized, gated.verdict != .notCompared {
+                    gated.note = [gated.note, "in its own units, not as a ratio: \(Terminal.safe(reference)) has no such figure to divide by"].compactMap { $0 }.joined(separator: "; ")
+                }
+                report.rows.append(gated)
             }
             if baseline.contains(where: { $0.cases.first { $0.name == name }.map { !$0.verified && $0.skipped == nil } ?? false }) {
                 report.warnings.append("baseline case \(name) was not verified; its figures are not a fair reference")

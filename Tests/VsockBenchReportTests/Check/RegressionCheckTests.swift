@@ -252,6 +252,9 @@ import Testing
         let relative = try compare(slowMachine, baseline, .init(reference: "bulk"))
         let ratio = try row(relative, "chatty-8k", .msgsPerSecond)
         #expect(ratio.verdict == .held && ratio.normalized, "\(ratio)")
+        // p99 has nothing to divide by in a stream reference: compared as it is, and said.
+        let p99 = try row(relative, "chatty-8k", .latencyP99)
+        #expect(!p99.normalized && p99.note?.contains("in its own units, not as a ratio: bulk has no such figure") == true, "\(p99)")
         let slowCase = run(bulk: [100, 102, 98, 101, 99], chatty: [800, 816, 784, 808, 792])
         #expect(try row(try compare(slowCase, baseline, .init(reference: "bulk")), "chatty-8k", .msgsPerSecond).verdict == .regressed)
         #expect(throws: CheckInputError.self) { try self.compare(slowCase, baseline, .init(reference: "nope")) }
