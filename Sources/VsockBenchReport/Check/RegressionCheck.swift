@@ -168,6 +168,10 @@ public enum RegressionCheck {
         let significant = reachable && (test.map { $0.pValue <= tolerances.alpha } ?? false)
         if worse <= tolerance {
             row.verdict = -worse > tolerance && (significant || !reachable) ? .improved : .held
+            // As a regression judged on so few trials is "unconfirmed", so is such a gain.
+            if row.verdict == .improved, !reachable {
+                row.note = [row.note, "unconfirmed: too few trials for the test (\(now.values.count) against \(baseline.values.count)), the tolerance alone"].compactMap { $0 }.joined(separator: "; ")
+            }
             return row
         }
         // Beyond the spread of the baseline's own runs? Measured from its worst run.

@@ -46,6 +46,9 @@ import Testing
         #expect(mbps.sentence.contains("bulk: Mbps tx 9500 -> 8000 (-15.8%") && mbps.sentence.contains("unconfirmed (1 trial)"), "\(mbps.sentence)")
         #expect(report.headline == "FAIL: 1 regression (1 unconfirmed)")
         #expect(try compare(ReportFixtures.cliff(bulkMbps: 9100), ReportFixtures.cliff(bulkMbps: 9500)).passed, "4% is within the 5% effect")
+        // A gain on one trial against one is as unconfirmed as a loss.
+        let better = try row(try compare(ReportFixtures.cliff(bulkMbps: 11000), ReportFixtures.cliff(bulkMbps: 9500)), "bulk", .mbpsTx)
+        #expect(better.verdict == .improved && better.note?.contains("unconfirmed: too few trials for the test (1 against 1)") == true, "\(better)")
     }
 
     /// A stream case moving `direction`, its trials at these payload Mbps per direction.
