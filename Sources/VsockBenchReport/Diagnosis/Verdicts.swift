@@ -60,7 +60,9 @@ enum Verdicts {
             let value = c * kk / (max(0, perMessage.value - bytes.value - p.value) + kk * (bytes.value + p.value))
             var range = Interval(low: c * kk / (fixedHigh + kk * (bytes.high + p.high)), value: value,
                                  high: c * kk / (fixedLow + kk * (bytes.low + p.low)))
-            diagnosis.evidence.append("model: \(k) in flight overlap the round trip's fixed \(Say.us(max(0, perMessage.value - bytes.value - p.value) * 1e6)); \(Say.us((bytes.value + p.value) * 1e6)) per message (payload at beta \(Say.mbps(fit.betaMbps)), processing) stay; \(Uncertainty.note(e.c))")
+            // This case's own fixed part (its round trip less payload and processing), not the
+            // fit's alpha that the advice names: two quantities, said as two.
+            diagnosis.evidence.append("model: \(k) in flight overlap this case's fixed part of a round trip, \(Say.us(max(0, perMessage.value - bytes.value - p.value) * 1e6)) (its round trip less payload and processing, as measured here, where the advice's alpha is the model's); \(Say.us((bytes.value + p.value) * 1e6)) per message (payload at beta \(Say.mbps(fit.betaMbps)), processing) stay; \(Uncertainty.note(e.c))")
             range.low = min(range.low, e.rate.low)
             diagnosis.evidence.append(e.noGainSentence)
             model = range
