@@ -181,6 +181,10 @@ public struct ArrivalRate: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case perSecond = "per_s", arrivals }
 
+    /// The lowest rate a case takes: one request every 100 s. Far below it the next request's
+    /// time overflowed the clock and the run stopped (SIGILL, 1e-11/s).
+    public static let minimumPerSecond = 0.01
+
     /// Parses `5000/s` (also `5000` and `5k/s`).
     public static func parse(_ text: String) -> Double? {
         var t = text.trimmingSpaces.lowercased()

@@ -28,6 +28,23 @@ import Testing
         return try #require(cases.first)
     }
 
+    /// At 5/s with 100 ms of warmup, the interval's first request falls due during the sleep
+    /// that opens the interval: it went out as warmup, so 9 of the 10 scheduled were measured,
+    /// none unsent, and the case "did NOT keep up" (review).
+    @Test func aLowRateMeasuresEveryRequestTheIntervalScheduled() throws {
+        let scenario = try scenarioFile("name: low\ncases:\n  - {name: r5, workload: rr, rate: 5/s, duration: 2s, warmup: 100ms, request_size: 1KiB, response_size: 1KiB}\n")
+        let json = try Tool.scratch() + "/r.json"
+        let out = try Tool.run(["run", scenario, "--json", json])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let c = try #require((document["cases"] as? [[String: Any]])?.first)
+        let report = try #require(c["open_loop"] as? [String: Any])
+        let sent = try #require(report["measured_sends"] as? Int)
+        let unsent = try #require(report["unsent"] as? Int)
+        #expect(sent + unsent == 10, "2 s at 5/s: \(report)")
+        #expect(c["messages"] as? Int == sent, "\(c)")
+    }
+
     static func latency(_ c: [String: Any], _ key: String) -> Double {
         ((c["latency_us"] as? [String: Any])?[key] as? Double) ?? -1
     }

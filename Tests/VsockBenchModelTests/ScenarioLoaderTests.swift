@@ -63,6 +63,8 @@ import VsockWire
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: 1e19}\n", 3, "connections 1e19 is out of range (1 to 1024)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: -99999999999999999999}\n", 3, "connections -99999999999999999999 is out of range (1 to 1024)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, seed: 1e19}\n", 3, "seed 1e19 is out of range (0 to 9223372036854775807)"),
+        // A rate so low that the next request's time overflowed the clock (SIGILL).
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0.00000000001/s}\n", 3, "rate 0.00000000001/s is below 0.01/s (one request every 100 s)"),
         // A size past any key's range names this key's range too ("too large" alone did not).
         ("name: x\ncases:\n  - {name: a, workload: rr, request_size: 1e19}\n", 3, "request_size 1e19 is out of range (0B to 64MiB)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, seed: 9223372036854775808}\n", 3, "seed 9223372036854775808 is out of range (0 to 9223372036854775807)"),

@@ -230,6 +230,10 @@ enum CaseKeys {
                 d.add(node, "rate \(text) is above \(Int(maximum))/s")
                 return nil
             }
+            guard value >= ArrivalRate.minimumPerSecond else {
+                d.add(node, "rate \(text) is below \(ArrivalRate.minimumPerSecond)/s (one request every 100 s)")
+                return nil
+            }
             return value
         }
         if node.scalar != nil { return perSecond(node).map { ArrivalRate(perSecond: $0) } }

@@ -45,8 +45,8 @@ public struct RateSweepPlan: Sendable, Equatable {
     public static func parseRates(_ text: String) throws(SweepError) -> [Double] {
         var rates: [Double] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let rate = ArrivalRate.parse(String(item)), rate <= 10_000_000 else {
-                throw .badSizes("--rates: '\(item)' is not a rate; give requests per second such as 1000,2000,5000/s")
+            guard let rate = ArrivalRate.parse(String(item)), rate <= 10_000_000, rate >= ArrivalRate.minimumPerSecond else {
+                throw .badSizes("--rates: '\(item)' is not a rate; give requests per second from 0.01 to 10000000, such as 1000,2000,5000/s")
             }
             rates.append(rate)
         }
