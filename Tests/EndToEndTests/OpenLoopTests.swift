@@ -99,6 +99,31 @@ import Testing
         #expect(report["in_flight_max"] as? Int == 16)
         let achieved = try #require(report["achieved_per_s"] as? Double)
         #expect(achieved < 400, "5 ms per request allows at most 200/s: \(achieved)")
+        // The sender waited for a slot: its late sends were the target's doing.
+        let late = try #require(report["late_sends"] as? Int)
+        let held = try #require(report["late_held_by_target"] as? Int, "\(report)")
+        #expect(late > 0 && held * 2 >= late, "\(report)")
+        // The 16 in flight at the end are answered after it (their waits recorded), and one
+        // more, due before the end, that took the slot the first of them freed.
+        let afterEnd = try #require(report["answered_after_end"] as? Int, "\(report)")
+        #expect((1...17).contains(afterEnd), "\(report)")
+        let answered = try #require(report["answered"] as? Int, "\(report)")
+        #expect(c["messages"] as? Int == answered, "the interval's messages are the answers it counted: \(c)")
+    }
+
+    /// 64 KiB requests into a target stopped for 500 ms, with room for 1024 in flight: the
+    /// window never fills, the socket does, and the sender blocks in its writes. The late sends
+    /// are the target's doing, and the verdict says so (it blamed the driver's own schedule).
+    @Test func aFullSocketIsBlamedOnTheTarget() throws {
+        let c = try Self.runWithStall("{name: big, workload: rr, request_size: 64KiB, response_size: 64, rate: 1000/s, inflight: 1024, duration: 3s, warmup: 300ms}", stallMillis: 500)
+        let report = try #require(c["open_loop"] as? [String: Any])
+        let late = try #require(report["late_sends"] as? Int)
+        let held = try #require(report["late_held_by_target"] as? Int, "\(report)")
+        #expect(late >= 300, "a 500 ms stall at 1000/s holds back about 500 requests: \(report)")
+        #expect(held * 2 >= late, "\(report)")
+        let verdict = try #require(report["verdict"] as? String)
+        #expect(verdict.contains("waited mostly for the target"), "\(verdict)")
+        #expect(!verdict.contains("the driver did not keep its own schedule"), "\(verdict)")
     }
 
     /// A target that needs 1 ms per request answers under 1000/s: asked 2000/s for 2 s, the

@@ -8,7 +8,14 @@
 # scripts/bench-probe-cost.sh; the goal is at least 0.97. --idle adds a fourth arm, observe on
 # a port nothing uses (`observe --port 5999 -- run ...`): every program attached and the run
 # followed, but no packet of the port, so no packet event; its ratio is what attaching and
-# following cost, and the gap to the observe arm what the packet events cost. Also prints what observe saw: the
+# following cost, and the gap to the observe arm what the packet events cost. --passive adds
+# a fifth arm, observe as users run it against a live agent: `observe --port 5005 --duration D`
+# started in the background, with no --pid and no command, so no process is followed (no
+# system-call counting, no write capture: only the packet programs and the ring buffer's
+# reader); once it has attached (its main thread in its drain loop's epoll_wait, holding its
+# BPF links; it prints nothing then), the same run as the off arm, then observe stopped with
+# SIGTERM. Its ratio is the cost of passive observation, which the goal of 0.97 is about.
+# Also prints what observe saw (the observe arm's, and with --passive the passive arm's): the
 # exchanges on the data connection against the target's messages (warmup included) plus the
 # hello, and the events it lost (ring buffer full); a round off by more than 1%, with a lost
 # event, or where observe's reader fell more than 0.5 s behind the events it took (its work
@@ -26,7 +33,7 @@
 #
 # Usage: scripts/vsock-lab/bench-observe-cost.sh [--rounds N] [--duration D] [--binary PATH]
 #            [--json FILE] [--out DIR] [--clock icount|wall] [--cpus N] [--no-probe] [--idle]
-#            [--no-wakeup-preemption]
+#            [--passive] [--no-wakeup-preemption]
 #   --rounds N     rounds (default 10); each runs every arm once
 #   --duration D   each run's measured time (default 8s; 500ms, 8s, 1m), after 1 s of warmup
 #   --binary PATH  a release vsockbench (default .build/release/vsockbench); a stripped copy
@@ -39,6 +46,8 @@
 #                  wake-ups dominate and the off arm ran about 8x slower than on 1)
 #   --no-probe     leave out the `run --probe` arm
 #   --idle         add the idle-port arm (observe attached and following, no packet events)
+#   --passive      add the passive arm (observe --port 5005 --duration D in the background, no
+#                  process followed, then the run alone: the mode run against a live agent)
 #   --no-wakeup-preemption
 #                  run every arm with CFS's wake-up preemption off in the guest (sched feature
 #                  NO_WAKEUP_PREEMPTION): on one vCPU, whether a woken task preempts the running
@@ -64,6 +73,7 @@ cpus=1
 clock=icount
 probe=1
 idle=0
+passive=0
 nowp=0
 die() {
     echo "bench-observe-cost: $*" >&2
@@ -86,6 +96,7 @@ while [[ $# -gt 0 ]]; do
             ;;
         --no-probe) probe=0; shift ;;
         --idle) idle=1; shift ;;
+        --passive) passive=1; shift ;;
         --no-wakeup-preemption) nowp=1; shift ;;
         -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
@@ -114,8 +125,9 @@ fi
 
 # The guest's time limit: each run is its duration and warmup plus start-up (observe loads its
 # BPF objects under emulation: about 7 s here); twice that, plus the boot, covers a slow host.
-arms=$((2 + probe + idle))
-timeout=$((rounds * arms * (seconds + 1 + 12) * 2 + 120))
+# The passive arm starts observe and the run one after the other: 30 s more a round for it.
+arms=$((2 + probe + idle + passive))
+timeout=$((rounds * (arms * (seconds + 1 + 12) * 2 + passive * 30) + 120))
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/bench-observe-cost.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -132,6 +144,7 @@ if command -v strip >/dev/null; then strip "$stage/vsockbench"; fi
 what="observe -- run"
 ((probe)) && what="observe -- run, and run --probe,"
 ((idle)) && what="$what and observe on an idle port,"
+((passive)) && what="$what and passive observe (--duration, nothing followed) beside run,"
 echo "bench-observe-cost: $what against run alone: rr 8KiB/8KiB stop-and-wait over AF_VSOCK CID 1"
 echo "bench-observe-cost: (vsock_loopback) in the vsock lab's QEMU guest, $cpus vCPU, $rounds rounds of $duration (after 1s warmup) each arm,"
 echo "bench-observe-cost: order reversed every round; binary $binary; guest time limit $timeout s."
@@ -146,7 +159,7 @@ status=0
 (cd "$root" && "$here/lab.sh" --job "$here/jobs/observe-cost.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --cpus "$cpus" --timeout "$timeout" "${clock_args[@]}" \
     --env "OBSCOST_ROUNDS=$rounds" --env "OBSCOST_DURATION=$duration" --env "OBSCOST_WARMUP=$warmup" \
-    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp") >"$stage/lab.log" 2>&1 || status=$?
+    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_PASSIVE=$passive" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp") >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
     echo "bench-observe-cost: the lab brought no result back (status $status); its record is in $out/_lab/" >&2
@@ -175,7 +188,7 @@ for line in open(os.path.join(out, "order.txt")):
     r, arm, status, _start, _end = line.split()
     runs.setdefault(int(r), {})[arm] = int(status)
     orders.setdefault(int(r), []).append(arm)
-arms = [a for a in ("observe", "probe", "idle") if any(a in v for v in runs.values())]
+arms = [a for a in ("observe", "probe", "idle", "passive") if any(a in v for v in runs.values())]
 
 def rate(r, arm):
     doc = load(os.path.join(rounds_dir, f"{r}-{arm}.json"))
@@ -183,10 +196,10 @@ def rate(r, arm):
         return None
     return doc["cases"][0].get("msgs_per_s")
 
-def observed(r):
+def observed(r, arm="observe"):
     """observe's own view: exchanges on the data connection, the truth, lost events."""
-    o = load(os.path.join(rounds_dir, f"{r}-observe-observe.json"))
-    run = load(os.path.join(rounds_dir, f"{r}-observe.json"))
+    o = load(os.path.join(rounds_dir, f"{r}-{arm}-observe.json"))
+    run = load(os.path.join(rounds_dir, f"{r}-{arm}.json"))
     if not o or not run:
         return None
     conns = o.get("connections") or []
@@ -205,15 +218,7 @@ def observed(r):
         "behind": any("reader fell up to" in w for w in (o.get("warnings") or [])),
     }
 
-rows, flagged, failed = [], [], []
-for r in sorted(runs):
-    row = {"round": r, "order": orders[r], "off": rate(r, "off")}
-    for arm in arms:
-        row[arm] = rate(r, arm)
-        row[arm + "_ratio"] = (round(row[arm] / row["off"], 3) if row[arm] and row["off"] else None)
-    failed += [f"round {r} {a}" for a, s in runs[r].items() if s != 0]
-    seen = observed(r)
-    row["observe_view"] = seen
+def view_problems(seen):
     problems = []
     if seen is None:
         problems.append("no observe JSON")
@@ -225,6 +230,24 @@ for r in sorted(runs):
             problems.append(f"lost {seen['lost_packets']} packets, {seen['lost_writes']} writes")
         if seen["behind"]:
             problems.append("observe's reader fell behind: part of its cost fell after what it observed")
+    return problems
+
+def lost_of(seen):
+    return None if not seen else (seen["lost_packets"] or 0) + (seen["lost_writes"] or 0)
+
+rows, flagged, failed = [], [], []
+for r in sorted(runs):
+    row = {"round": r, "order": orders[r], "off": rate(r, "off")}
+    for arm in arms:
+        row[arm] = rate(r, arm)
+        row[arm + "_ratio"] = (round(row[arm] / row["off"], 3) if row[arm] and row["off"] else None)
+    failed += [f"round {r} {a}" for a, s in runs[r].items() if s != 0]
+    seen = observed(r)
+    row["observe_view"] = seen
+    problems = view_problems(seen)
+    if "passive" in arms:
+        row["passive_view"] = observed(r, "passive")
+        problems += ["passive: " + p for p in view_problems(row["passive_view"])]
     row["flags"] = problems
     if problems:
         flagged.append(f"round {r}: " + "; ".join(problems))
@@ -233,30 +256,44 @@ for r in sorted(runs):
 def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
-head = f"{'round':<6} {'order':<23} {'without':>8} {'observe':>8} {'ratio':>6}"
+order_width = 31 if "passive" in arms else 23
+head = f"{'round':<6} {'order':<{order_width}} {'without':>8} {'observe':>8} {'ratio':>6}"
 if "probe" in arms:
     head += f" {'--probe':>8} {'ratio':>6}"
 if "idle" in arms:
     head += f" {'idle':>8} {'ratio':>6}"
+if "passive" in arms:
+    head += f" {'passive':>8} {'ratio':>6}"
 head += f"  {'exchanges':>9} {'truth':>7} {'lost':>5}"
+if "passive" in arms:
+    head += f"  {'p.exch':>9} {'p.truth':>7} {'p.lost':>6}"
 print()
 print("msgs/s per run (emulated); observe's view of its run: exchanges on the data connection, the")
 print("target's messages + the hello (truth), events lost (ring buffer full)")
+if "passive" in arms:
+    print("(p.exch, p.truth, p.lost: the same for the passive arm's observe and its run)")
 print(head)
 for row in rows:
     seen = row["observe_view"] or {}
-    lost = None if not seen else (seen["lost_packets"] or 0) + (seen["lost_writes"] or 0)
-    line = f"{row['round']:<6} {','.join(row['order']):<23} {fmt(row['off'], '8.1f')} {fmt(row['observe'], '8.1f')} {fmt(row['observe_ratio'], '6.3f')}"
+    lost = lost_of(seen)
+    line = f"{row['round']:<6} {','.join(row['order']):<{order_width}} {fmt(row['off'], '8.1f')} {fmt(row['observe'], '8.1f')} {fmt(row['observe_ratio'], '6.3f')}"
     if "probe" in arms:
         line += f" {fmt(row.get('probe'), '8.1f')} {fmt(row.get('probe_ratio'), '6.3f')}"
     if "idle" in arms:
         line += f" {fmt(row.get('idle'), '8.1f')} {fmt(row.get('idle_ratio'), '6.3f')}"
+    if "passive" in arms:
+        line += f" {fmt(row.get('passive'), '8.1f')} {fmt(row.get('passive_ratio'), '6.3f')}"
     line += f"  {fmt(seen.get('exchanges'), '9d')} {fmt(seen.get('truth'), '7d')} {fmt(lost, '5d')}"
+    if "passive" in arms:
+        pseen = row.get("passive_view") or {}
+        line += (f"  {fmt(pseen.get('exchanges'), '9d')} {fmt(pseen.get('truth'), '7d')}"
+                 f" {fmt(lost_of(pseen), '6d')}")
     print(line + ("  FLAGGED" if row["flags"] else ""))
 
 summary = {}
 print()
-labels = {"observe": "observe -- run", "probe": "run --probe   ", "idle": "idle port     "}
+labels = {"observe": "observe -- run", "probe": "run --probe   ", "idle": "idle port     ",
+          "passive": "passive       "}
 for arm in arms:
     ratios = [row[arm + "_ratio"] for row in rows if row[arm + "_ratio"] is not None]
     if not ratios:
@@ -267,8 +304,35 @@ for arm in arms:
     verdict = "meets" if median >= 0.97 else "below"
     said = ("attached and following, no packet event: what observe costs before its events"
             if arm == "idle" else f"{verdict} the goal of 0.97")
+    if arm == "passive":
+        said += " (observe --duration, no process followed: as run against a live agent)"
     print(f"{labels[arm]}: median ratio {median:.3f} (spread {min(ratios):.3f}-{max(ratios):.3f}, {len(ratios)} rounds): "
           f"{said}")
+if "passive" in arms:
+    # What the passive observe had attached (its JSON's probe sources), how it was stopped.
+    attached_programs, statuses = set(), []
+    for row in rows:
+        o = load(os.path.join(rounds_dir, f"{row['round']}-passive-observe.json")) or {}
+        attached_programs |= {f"{s.get('program')} ({s.get('tracepoint')})"
+                              for s in ((o.get("probe") or {}).get("sources") or []) if s.get("attached")}
+        try:
+            with open(os.path.join(rounds_dir, f"{row['round']}-passive-observe.status")) as f:
+                row["passive_observe_status"] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            row["passive_observe_status"] = None
+        statuses.append(row["passive_observe_status"])
+        row["passive_followed"] = bool((o.get("pids") or []) or (o.get("command") or []))
+    print("passive observe's probe programs attached: " + (", ".join(sorted(attached_programs)) or "none")
+          + f"; exit statuses {statuses} (143: stopped by SIGTERM after the run)")
+    for row in rows:
+        try:
+            with open(os.path.join(rounds_dir, f"{row['round']}-passive-observe.attach")) as f:
+                record = " ".join(line.strip() for line in f if line.strip())
+        except OSError:
+            record = "no attach record"
+        print(f"  round {row['round']} passive observe: {record}")
+    if any(row["passive_followed"] for row in rows):
+        print("passive: observe followed a process (pids or command in its JSON): not the passive mode")
 clock_said = ("guest time counted in instructions (-icount): ratios of instructions per message"
               if clock == "icount" else "TCG's host-time clock: as noisy as the host")
 print(f"(rr 8KiB/8KiB stop-and-wait, vsock CID 1 in a QEMU TCG guest with {cpus} vCPU, {duration} a run;")
@@ -280,7 +344,8 @@ if flagged:
     for f in flagged:
         print("  " + f)
 else:
-    print("observe's view: every round's exchanges within 1% of the run's messages, no event lost")
+    print("observe's view: every round's exchanges within 1% of the run's messages, no event lost"
+          + (" (observe and passive arms)" if "passive" in arms else ""))
 for f in failed:
     print(f"FAILED: {f} (its stderr is in {rounds_dir})")
 

@@ -76,6 +76,7 @@ struct RequestResponseDriver: Sendable {
             }
         }
         var histogram = LatencyRecorder(every: interval, control: control)
+        var (answeredInInterval, answeredAfterEnd): (UInt64, UInt64) = (0, 0)
         var expected: UInt64 = 0
         var failed = false
         var measuring = false
@@ -131,16 +132,29 @@ struct RequestResponseDriver: Sendable {
             // The lane counts every answer; its edges select the measured ones: it opens at the
             // first answer to a request sent inside the interval and closes at the first answer
             // after the interval closed, both cut at that frame's first byte (see FrameEdge).
-            if expected >= shared.firstMeasured.load(ordering: .acquiring), control.phase == .measure {
+            let isMeasured = expected >= shared.firstMeasured.load(ordering: .acquiring)
+            if isMeasured, control.phase == .measure {
                 if !measuring {
                     let cut = edge.at(frame, reader: connection.reader)
                     receiverLane.open { cut.apply(to: &$0) }
                     measuring = true
                 }
                 histogram.record(end &- start, at: end)
-            } else if measuring {
-                let cut = edge.at(frame, reader: connection.reader)
-                receiverLane.close { cut.apply(to: &$0) }
+                answeredInInterval += 1
+            } else {
+                if measuring {
+                    let cut = edge.at(frame, reader: connection.reader)
+                    receiverLane.close { cut.apply(to: &$0) }
+                    measuring = false
+                }
+                // Open loop: a request belongs to the interval by its intended time, so one
+                // answered after the end still has its latency recorded (in the last slice);
+                // leaving it out hid the slowest waits of a target falling behind.
+                if isMeasured, exchange.rate != nil {
+                    let stop = control.stopStartNanos
+                    histogram.record(end &- start, at: stop > 0 ? min(end, stop &- 1) : end)
+                    answeredAfterEnd += 1
+                }
             }
             receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
             expected += 1
@@ -163,7 +177,10 @@ struct RequestResponseDriver: Sendable {
         if failed { socket.shutdownBoth() }
         sender.join()
         if quota != nil, !failed { control.workerFinished() }
-        return (histogram, openLoop.value)
+        var stats = openLoop.value
+        stats?.answeredInInterval = answeredInInterval
+        stats?.answeredAfterEnd = answeredAfterEnd
+        return (histogram, stats)
     }
 
     /// The open-loop sender (see `OpenLoopSender`): the same sink, bye and failure handling as

@@ -145,11 +145,15 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     }
 
     private static func reason(_ report: OpenLoopReport) -> String {
-        if report.achievedPerSecond < report.askedPerSecond * OpenLoopReport.achievedShare {
+        if report.answeredShare < OpenLoopReport.achievedShare {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
         }
         if report.inFlightCap > 0, report.inFlightMax >= UInt64(report.inFlightCap) {
             return "the queue reached its cap of \(report.inFlightCap) per connection"
+        }
+        // The sender timed what held its late requests back: mostly the target (a full socket).
+        if let held = report.lateHeldByTarget, held * 2 >= report.lateSends {
+            return "the target held the sender back: \(held) of \(report.lateSends) late sends waited mostly on a full socket or window"
         }
         return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
     }

@@ -11,15 +11,30 @@
 #   idle     vsockbench observe --port 5999 --json F -- vsockbench run ...   (when OBSCOST_IDLE=1)
 #            (every program attached and the run followed, but nothing uses port 5999: no
 #            packet event, only the run's writes)
+#   passive  vsockbench observe --port 5005 --duration D --json F &   (when OBSCOST_PASSIVE=1)
+#            then vsockbench run ... (as off), then observe stopped with SIGTERM
+#            (the way users run observe against a live agent: watching the port with no
+#            --pid and no command, so no process is followed and only the packet programs
+#            and the ring buffer's reader run, no system-call counting, no write capture.
+#            observe prints nothing when it has attached, so the run starts once observe's
+#            main thread waits in epoll_wait (/proc/PID/syscall), its drain loop, which comes
+#            after every program is attached, with its BPF links in /proc/PID/fdinfo; both
+#            are recorded in rounds/R-passive.attach. D covers the run with a wide margin;
+#            SIGTERM, not SIGINT: a background job of this non-interactive sh has SIGINT
+#            ignored (POSIX), and observe without a command ends on either, reporting)
 # The order is reversed every round (off, observe, probe; then probe, observe, off), so each
 # arm runs before and after the others equally often and a drift within a round cancels out.
 # Environment: OBSCOST_ROUNDS (default 6), OBSCOST_DURATION (default 10s), OBSCOST_WARMUP
 # (default 1s), OBSCOST_PROBE (1: the third arm; default 1), OBSCOST_IDLE (1: the idle-port
-# arm; default 0), OBSCOST_NO_WAKEUP_PREEMPTION (1: CFS's wake-up preemption off; default 0).
+# arm; default 0), OBSCOST_PASSIVE (1: the passive arm; default 0),
+# OBSCOST_NO_WAKEUP_PREEMPTION (1: CFS's wake-up preemption off; default 0).
 # Results in /out: rounds/R-ARM.json (the run's JSON), rounds/R-observe-observe.json
-# (observe's), rounds/R-ARM.stderr, order.txt (one "round arm status start end" line per run,
-# guest uptimes), checks.txt. The host script reads them; timings under TCG are emulated.
-# Exits 1 when a run failed.
+# (observe's; R-idle-observe.json, R-passive-observe.json for those arms), rounds/R-ARM.stderr,
+# rounds/R-passive-observe.{txt,stderr,status,attach} (the passive observe's own output, exit
+# status and attach record), order.txt (one "round arm status start end" line per run, guest
+# uptimes), checks.txt. The host script reads them; timings under TCG are emulated.
+# Exits 1 when a run failed (for the passive arm also: observe did not attach, or did not end
+# with 0, 143 or 130).
 set -u
 
 OUT=${LAB_OUT:-/out}
@@ -28,6 +43,7 @@ DURATION=${OBSCOST_DURATION:-10s}
 WARMUP=${OBSCOST_WARMUP:-1s}
 PROBE=${OBSCOST_PROBE:-1}
 IDLE=${OBSCOST_IDLE:-0}
+PASSIVE=${OBSCOST_PASSIVE:-0}
 PORT=5005
 IDLE_PORT=5999
 SCENARIO=/tmp/observe-cost.yaml
@@ -51,6 +67,87 @@ seconds_of() {
 # Each run: its warmup and duration, plus the start-up of a 40 MB binary and of the BPF
 # programs under emulation, with a wide margin; a stuck run is stopped and counts as failed.
 run_limit=$(($(seconds_of "$DURATION") + $(seconds_of "$WARMUP") + 90))
+# The passive arm: observe's own --duration outlasts the run's limit (it is stopped by a signal
+# as soon as the run ends), its start-up (BPF objects loaded under emulation: about 7 s) is
+# waited for up to ATTACH_LIMIT s, its stop up to STOP_LIMIT s (then SIGKILL).
+ATTACH_LIMIT=90
+STOP_LIMIT=30
+passive_seconds=$((run_limit + 30))
+
+# attached PID: whether observe (PID) is in its drain loop: its main thread waits in
+# epoll_wait/epoll_pwait/epoll_pwait2 (x86_64 232, 281, 441: ring_buffer__poll), which it
+# reaches only after the tap and the probe attached every program, and it holds BPF links.
+attached() {
+    [ -r "/proc/$1/syscall" ] || return 1
+    read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
+    case $nr in
+        232 | 281 | 441) ;;
+        *) return 1 ;;
+    esac
+    grep -q '^link_type:' /proc/"$1"/fdinfo/* 2>/dev/null
+}
+
+# alive PID: running and not yet a zombie (an unwaited child answers kill -0 after it exited).
+alive() {
+    [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# passive ROUND JSON: observe on the port with no process followed, then the run alone.
+passive() {
+    obs=$R/$1-passive-observe
+    vsockbench observe --port "$PORT" --duration "${passive_seconds}s" --json "$obs.json" \
+        >"$obs.txt" 2>"$obs.stderr" &
+    observer=$!
+    t0=$(uptime_s)
+    i=0
+    ready=0
+    # (Checked once a poll: the main thread leaves epoll_wait whenever it takes events.)
+    while [ "$i" -lt $((ATTACH_LIMIT * 10)) ]; do
+        attached "$observer" && ready=1 && break
+        alive "$observer" || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if [ "$ready" -eq 0 ]; then
+        echo "observe did not attach within $ATTACH_LIMIT s (or exited)" >"$obs.attach"
+        kill -KILL "$observer" 2>/dev/null
+        wait "$observer" 2>/dev/null
+        echo "observe did not attach within $ATTACH_LIMIT s" >"$R/$1-passive.stderr"
+        return 1
+    fi
+    {
+        echo "attached after $(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }') s of guest time"
+        # fdinfo lines, e.g. link_type raw_tracepoint, prog_tag: what observe holds.
+        grep -h '^link_type:' /proc/"$observer"/fdinfo/* 2>/dev/null | sort | uniq -c |
+            awk '{ printf "  %s bpf links of type %s\n", $1, $3 }'
+        echo "  main thread was in system call $nr"
+    } >"$obs.attach"
+    timeout "$run_limit" vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --json "$2" \
+        >"$R/$1-passive.txt" 2>"$R/$1-passive.stderr"
+    run_status=$?
+    kill -TERM "$observer" 2>/dev/null
+    i=0
+    while alive "$observer" && [ "$i" -lt $((STOP_LIMIT * 10)) ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if alive "$observer"; then
+        kill -KILL "$observer" 2>/dev/null
+        echo "observe had not ended $STOP_LIMIT s after SIGTERM: killed" >>"$obs.attach"
+    fi
+    wait "$observer"
+    observe_status=$?
+    echo "$observe_status" >"$obs.status"
+    [ "$run_status" -eq 0 ] || return "$run_status"
+    case $observe_status in
+        0 | 130 | 143) return 0 ;;
+        *)
+            echo "observe (passive) exited $observe_status" >>"$R/$1-passive.stderr"
+            sed 's/^/  observe: /' "$obs.stderr" | tail -5 >>"$R/$1-passive.stderr"
+            return 1
+            ;;
+    esac
+}
 
 printf '%s\n' 'name: observe-cost' 'cases:' \
     "  - {name: rr-8k, workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 1, warmup: $WARMUP, duration: $DURATION}" \
@@ -102,6 +199,9 @@ arm() {
             timeout "$run_limit" vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --probe --json "$json" \
                 >"$R/$1-$2.txt" 2>"$R/$1-$2.stderr"
             ;;
+        passive)
+            passive "$1" "$json"
+            ;;
     esac
     status=$?
     echo "$1 $2 $status $start $(uptime_s)" >>"$OUT/order.txt"
@@ -115,6 +215,7 @@ arm() {
 arms="off observe"
 [ "$PROBE" = 1 ] && arms="$arms probe"
 [ "$IDLE" = 1 ] && arms="$arms idle"
+[ "$PASSIVE" = 1 ] && arms="$arms passive"
 reversed=$(echo "$arms" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }')
 bad=0
 round=1
