@@ -51,8 +51,8 @@ public struct OpenLoopStats: Sendable, Equatable {
 /// sample. When `inflight` requests are outstanding the next one waits for a slot and is
 /// counted late: the target is not keeping up. A request belongs to the measured interval by
 /// its intended time, not by when it left: requests scheduled during warmup but sent late are
-/// not counted, and those scheduled inside the interval but never sent by its end are
-/// counted as `unsent`.
+/// not counted, those scheduled inside the interval but never sent by its end are counted as
+/// `unsent`, and those answered after its end still have their latency recorded.
 public struct OpenLoopSender {
     let rate: ArrivalRate
     /// This connection's share of the case's rate.

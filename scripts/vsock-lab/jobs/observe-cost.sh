@@ -92,6 +92,11 @@ alive() {
     [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
+# cpu_ticks PID: its user and system clock ticks (/proc/PID/stat fields 14 and 15).
+cpu_ticks() {
+    awk '{ print $14, $15 }' "/proc/$1/stat" 2>/dev/null || echo "0 0"
+}
+
 # passive ROUND JSON: observe on the port with no process followed, then the run alone.
 passive() {
     obs=$R/$1-passive-observe
@@ -122,9 +127,15 @@ passive() {
             awk '{ printf "  %s bpf links of type %s\n", $1, $3 }'
         echo "  main thread was in system call $nr"
     } >"$obs.attach"
+    cpu_before=$(cpu_ticks "$observer")
+    run_start=$(uptime_s)
     timeout "$run_limit" vsockbench run "$SCENARIO" --target "vsock://local:$PORT" --json "$2" \
         >"$R/$1-passive.txt" 2>"$R/$1-passive.stderr"
     run_status=$?
+    # observe's own CPU time (user, system: all its threads) over the run, beside the run's span.
+    echo "$cpu_before $(cpu_ticks "$observer") $run_start $(uptime_s) $(getconf CLK_TCK 2>/dev/null || echo 100)" |
+        awk '{ printf "  observe used %.2f s user, %.2f s system over the run'"'"'s %.2f s (%.1f%%)\n",
+            ($3 - $1) / $7, ($4 - $2) / $7, $6 - $5, 100 * ($3 - $1 + $4 - $2) / $7 / ($6 - $5) }' >>"$obs.attach"
     kill -TERM "$observer" 2>/dev/null
     i=0
     while alive "$observer" && [ "$i" -lt $((STOP_LIMIT * 10)) ]; do
