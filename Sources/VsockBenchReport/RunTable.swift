@@ -108,7 +108,12 @@ public enum RunTable {
         let from = c.representativeTrialText.map { " (from \($0))" } ?? ""
         var out = "\(Terminal.safe(c.name)) over time\(from): slices of \(length)\(latency ? "; p50/p99 of the responses that came in each slice" : "")\n" + table.render()
         let stalls = slices.filter(\.stall)
-        if !stalls.isEmpty {
+        let perSlice = IntervalFigures.medianMessages(slices)
+        let floor = IntervalFigures.stallFloor(c.spec)
+        if perSlice < Double(floor), slices.count >= 2 {
+            let count = Format.fixed(perSlice, perSlice == perSlice.rounded() ? 0 : 1)
+            out += "\(Terminal.safe(c.name)): \(count) message\(perSlice == 1 ? "" : "s") in the median slice, too few to tell a stall from chance (\(floor) needed): no slice flagged; use a longer interval\n"
+        } else if !stalls.isEmpty {
             let median = slices.map(\.msgsPerSecond).sorted()[slices.count / 2]
             out += "\(Terminal.safe(c.name)): \(stalls.count) slice\(stalls.count == 1 ? "" : "s") under \(Int(IntervalFigures.stallShare * 100))% of the median slice (\(Format.fixed(median, 0)) msgs/s): a stall at t = \(stalls.map { startText($0.startSeconds, intervalNanos: c.spec.intervalNanos) + "s" }.joined(separator: ", "))\n"
         }

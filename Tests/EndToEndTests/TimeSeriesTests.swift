@@ -69,6 +69,22 @@ import Testing
         #expect(out.stdout.contains("a stall at t = "), "\(out.stdout)")
     }
 
+    /// At 30/s in 20 ms slices, two slices in five are empty by the schedule alone: too few
+    /// messages a slice to call an empty one a stall. None is flagged (each was), and the
+    /// table says why.
+    @Test func slicesTooSparseFlagNoStall() throws {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile("name: sparse\ncases:\n  - {name: slow, workload: rr, request_size: 256, response_size: 256, rate: 30/s, duration: 1s, warmup: 100ms}\n")
+        let out = try Tool.run(["run", scenario, "--interval", "20ms", "--json", dir + "/r.json"])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try #require(try Self.cases(dir + "/r.json").first)
+        let slices = try #require(c["intervals"] as? [[String: Any]])
+        #expect(slices.contains { $0["messages"] as? Int == 0 }, "some slices are empty by the schedule: \(slices.map { $0["messages"] ?? "?" })")
+        #expect(!slices.contains { $0["stall"] as? Bool == true }, "\(slices.map { $0["messages"] ?? "?" })")
+        #expect(!out.stdout.contains("STALL"), "\(out.stdout)")
+        #expect(out.stdout.contains("slow: 1 message in the median slice, too few to tell a stall from chance (10 needed): no slice flagged"), "\(out.stdout)")
+    }
+
     @Test func anIntervalTooShortIsRefused() throws {
         let out = try Tool.run(["run", "scenarios/cliff.yaml", "--interval", "1ms"])
         #expect(out.status == 2)

@@ -1,5 +1,6 @@
 import Histogram
 import VsockBenchEngine
+import VsockBenchModel
 import VsockBenchSupport
 import VsockProbe
 import VsockTransport
@@ -107,14 +108,31 @@ public struct IntervalFigures: Codable, Sendable, Equatable {
                 p99Micros: hasLatency ? latency.map { (Double($0.valueAtPercentile(99)) / 1e3).rounded(toPlaces: 1) } : nil,
                 writesPerMessage: per(io.writes), readsPerMessage: per(io.reads), writes: io.writes, reads: io.reads, probe: probe, stall: false))
         }
-        flagStalls(&slices)
+        flagStalls(&slices, fewest: stallFloor(m.spec))
         return slices
     }
 
-    /// Marks slices under `stallShare` of the median slice's msgs/s.
-    static func flagStalls(_ slices: inout [IntervalFigures]) {
+    /// The fewest messages the median slice must carry for a slice under `stallShare` of it
+    /// to be a stall rather than chance: 10 (a stall is then an empty slice), 20 with Poisson
+    /// arrivals, whose counts vary by their square root (an empty slice where 10 are expected
+    /// comes once in 22,000; where 20 are, once in 500 million). At 100/s in 5 ms slices every
+    /// other slice is empty by its schedule alone, and each was flagged a stall (review).
+    public static func stallFloor(_ spec: CaseSpec) -> UInt64 {
+        spec.exchange?.rate?.arrivals == .poisson ? 20 : 10
+    }
+
+    /// The median of the slices' message counts.
+    public static func medianMessages(_ slices: [IntervalFigures]) -> Double {
+        let counts = slices.map { Double($0.messages) }.sorted()
+        guard !counts.isEmpty else { return 0 }
+        return counts.count % 2 == 1 ? counts[counts.count / 2] : (counts[counts.count / 2 - 1] + counts[counts.count / 2]) / 2
+    }
+
+    /// Marks slices under `stallShare` of the median slice's msgs/s, when the median slice
+    /// carries at least `fewest` messages (see `stallFloor`).
+    static func flagStalls(_ slices: inout [IntervalFigures], fewest: UInt64 = 10) {
         let rates = slices.map(\.msgsPerSecond).sorted()
-        guard !rates.isEmpty else { return }
+        guard !rates.isEmpty, medianMessages(slices) >= Double(fewest) else { return }
         let median = rates.count % 2 == 1 ? rates[rates.count / 2] : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
         for i in slices.indices { slices[i].stall = median > 0 && slices[i].msgsPerSecond < median * stallShare }
     }
