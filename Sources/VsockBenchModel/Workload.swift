@@ -175,8 +175,18 @@ public struct ArrivalRate: Sendable, Equatable, Codable {
 
     /// `5000/s`, `5000/s poisson`.
     public var summary: String {
-        let rate = perSecond == perSecond.rounded() ? String(Int(perSecond)) : Format.fixed(perSecond, 1)
-        return "\(rate)/s" + (arrivals == .poisson ? " poisson" : "")
+        "\(Self.text(perSecond))/s" + (arrivals == .poisson ? " poisson" : "")
+    }
+
+    /// A rate as written: `5000`, `2.5`, `0.25`, `0.015` (0.25/s showed as 0.2/s, and two cases
+    /// at 0.25/s and 0.3/s as the same rate).
+    public static func text(_ perSecond: Double) -> String {
+        guard perSecond.isFinite else { return "-" }
+        if perSecond == perSecond.rounded(), abs(perSecond) < 1e15 { return String(Int(perSecond)) }
+        var digits = Format.fixed(perSecond, perSecond < 1 ? 4 : perSecond < 100 ? 2 : 1)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        if digits.hasSuffix(".") { digits.removeLast() }
+        return digits
     }
 
     enum CodingKeys: String, CodingKey { case perSecond = "per_s", arrivals }
@@ -185,13 +195,17 @@ public struct ArrivalRate: Sendable, Equatable, Codable {
     /// time overflowed the clock and the run stopped (SIGILL, 1e-11/s).
     public static let minimumPerSecond = 0.01
 
-    /// Parses `5000/s` (also `5000` and `5k/s`).
+    /// Parses `5000/s` (also `5000`, `2.5/s`, `1e4/s` and `5k/s`): decimal only (Swift's
+    /// `Double` also reads `0x10` as 16 and `0x1p4`).
     public static func parse(_ text: String) -> Double? {
         var t = text.trimmingSpaces.lowercased()
         if t.hasSuffix("/s") { t.removeLast(2) }
         var scale = 1.0
         if t.hasSuffix("k") { scale = 1000; t.removeLast() }
-        guard let value = Double(t.trimmingSpaces), value.isFinite, value > 0 else { return nil }
+        t = t.trimmingSpaces
+        guard let first = t.first, first.isASCII, first.isNumber || first == ".",
+              t.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.e".contains($0)) }),
+              let value = Double(t), value.isFinite, value > 0 else { return nil }
         return value * scale
     }
 }

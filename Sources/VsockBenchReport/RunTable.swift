@@ -1,3 +1,4 @@
+import VsockBenchModel
 import VsockBenchSupport
 
 /// The human report of a run: throughput and latency, then per-message costs, then one line
@@ -67,7 +68,7 @@ public enum RunTable {
         }
         for c in document.cases {
             if let open = c.openLoop {
-                out += "\(Terminal.safe(c.name)): open loop at \(Format.compact(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\(c.representativeTrialText.map { " (from \($0))" } ?? "")\n"
+                out += "\(Terminal.safe(c.name)): open loop at \(ArrivalRate.text(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\(c.representativeTrialText.map { " (from \($0))" } ?? "")\n"
             }
         }
         for c in document.cases where c.spec.workload.isForeign {

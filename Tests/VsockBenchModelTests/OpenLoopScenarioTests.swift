@@ -25,6 +25,7 @@ import Testing
     @Test(arguments: [
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0x10}\n", 3, "rate must be requests per second such as 5000/s, not '0x10'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 20000000/s}\n", 3, "above 10000000/s"),
         ("name: x\ncases:\n  - {name: a, workload: stream, rate: 100/s}\n", 3, "'rate' applies to masked/replay/rr cases, not stream"),
         ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 100/s, arrivals: bursty}\n", 5, "arrivals must be constant or poisson, not 'bursty'"),
@@ -49,5 +50,23 @@ import Testing
         #expect(ArrivalRate.parse("nan") == nil)
         #expect(ArrivalRate(perSecond: 1000).summary == "1000/s")
         #expect(ArrivalRate(perSecond: 2.5, arrivals: .poisson).summary == "2.5/s poisson")
+        #expect(ArrivalRate.parse("1e3/s") == 1000)
+        // Decimal only: Swift's Double reads these as 16 (review).
+        #expect(ArrivalRate.parse("0x10") == nil)
+        #expect(ArrivalRate.parse("0x1p4/s") == nil)
+        #expect(ArrivalRate.parse("inf") == nil)
+        // Fractional rates as written: 0.25/s showed as 0.2/s (review).
+        #expect(ArrivalRate(perSecond: 0.25).summary == "0.25/s")
+        #expect(ArrivalRate(perSecond: 0.015).summary == "0.015/s")
+        #expect(ArrivalRate(perSecond: 33.333333).summary == "33.33/s")
+        #expect(ArrivalRate(perSecond: 1234.5).summary == "1234.5/s")
+    }
+
+    /// With a rate, `strategy: {window: 8}` caps the requests in flight at 8, as `inflight: 8`
+    /// does (it was silently a cap of 1024).
+    @Test func aWindowStrategyCapsAnOpenLoopCase() throws {
+        let s = try ScenarioLoader.parse("name: w\ncases:\n  - {name: a, workload: rr, rate: 1000/s, strategy: {window: 8}}\n", file: "w.yaml")
+        #expect(s.cases[0].inflight == 8)
+        #expect(s.cases[0].exchange?.rate == ArrivalRate(perSecond: 1000))
     }
 }

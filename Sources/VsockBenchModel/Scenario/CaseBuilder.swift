@@ -111,8 +111,11 @@ enum CaseBuilder {
         let inflightSet = own.contains { $0.key == "inflight" } || defaults.contains { $0.key == "inflight" && workload.isRequestResponse }
         if let exchange = spec.exchange {
             if !inflightSet, exchange.rate != nil {
-                // Open loop: the in-flight window is only a cap; a generous one by default.
-                spec.updateExchange { $0.inflight = Exchange.openLoopDefaultInflight }
+                // Open loop: the in-flight window is only a cap; a generous one by default, or
+                // the window a strategy names (`{window: 8}` was silently a cap of 1024).
+                var cap = Exchange.openLoopDefaultInflight
+                if case let .window(n) = exchange.strategy { cap = n }
+                spec.updateExchange { $0.inflight = cap }
             } else if !inflightSet, let implied = exchange.strategy.impliedInflight {
                 spec.updateExchange { $0.inflight = implied }
             } else if inflightSet, case let .window(n) = exchange.strategy, n != exchange.inflight {
