@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import VsockBenchHistory
+import VsockBenchReport
 import VsockBenchSupport
 
 extension VsockBench {
@@ -138,6 +139,17 @@ extension VsockBench.History {
         @Option(name: .long, help: ArgumentHelp("The git commit measured (default: git rev-parse HEAD here, when there is one).", valueName: "sha"))
         var commit: String?
 
+        /// Failed, interrupted or unverified trials are stored as they are (the file is kept
+        /// whole), but whoever adds them should know: such a file went in without a word.
+        static func warnAboutUncountedTrials(_ file: ResultsFile?) {
+            guard let file else { return }
+            let trials = file.document.cases.flatMap(\.trials)
+            let bad = trials.filter { !$0.counts }.count
+            guard bad > 0 else { return }
+            let cases = file.document.cases.filter { $0.trials.contains { !$0.counts } }.map { Terminal.safe($0.name) }
+            printError("warning: \(Terminal.safe(file.path)): \(bad) of \(trials.count) trial\(trials.count == 1 ? "" : "s") failed, were interrupted or were not verified (\(cases.joined(separator: ", "))): stored as they are; check leaves them out and history list marks the run with !")
+        }
+
         func validate() throws {
             if results.isEmpty { throw ValidationError("give at least one results file (vsockbench run --json FILE writes one)") }
             if let commit, !GitCommit.isCommitID(commit) { throw ValidationError("--commit \(commit): give a full commit id (40 or 64 lowercase hex digits)") }
@@ -156,6 +168,7 @@ extension VsockBench.History {
                     print("\(Terminal.safe(run.path)): already in the history as run \(run.run) (\(what)); skipped")
                 } else {
                     print("\(Terminal.safe(run.path)): added as run \(run.run): \(what)")
+                    Self.warnAboutUncountedTrials(files.first { $0.path == run.path })
                 }
             }
             let extra = (commit.map { "commit \($0.prefix(12))" } ?? "no git commit") + (labels.isEmpty ? "" : ", " + labels.map(\.text).joined(separator: " "))

@@ -98,7 +98,7 @@ extension CaseFigures {
     /// trial's figures (zeros, or cut short) are not the case's: the run's own medians leave
     /// out trials without messages, and a baseline trial that failed would pull the reference
     /// down and hide a regression (the results side fails the gate as unverified anyway).
-    var counts: Bool { messages > 0 && verified }
+    public var counts: Bool { messages > 0 && verified }
 
     /// How many of `trials` the gate leaves out.
     static func leftOut(_ trials: [CaseFigures]) -> Int { trials.filter { !$0.counts }.count }

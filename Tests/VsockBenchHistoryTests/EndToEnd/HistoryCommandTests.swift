@@ -82,6 +82,23 @@ struct HistoryCommandTests {
         #expect(run["run"] as? Int == 2 && run["started_at"] as? String == HistoryFixtures.startedAt(2), "\(show.stdout)")
     }
 
+    /// A file with an interrupted trial (nothing measured, not verified) is stored, with a
+    /// warning that names it (it went in without a word); a whole file adds with none.
+    @Test func addingAFileWithFailedTrialsWarns() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        var document = HistoryFixtures.run(0, rate: 20000)
+        let chatty = try #require(document.cases.firstIndex { $0.name == "chatty-8k" })
+        document.cases[chatty].trials[2].messages = 0
+        document.cases[chatty].trials[2].verified = false
+        let cut = try HistoryFixtures.write(document, name: "cut.json", in: directory)
+        let whole = try HistoryFixtures.write(HistoryFixtures.run(1, rate: 20000), name: "whole.json", in: directory)
+        let add = try Self.run(["history", "add", cut, whole, "--db", db])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(add.stderr.contains("warning: \(cut): 1 of 6 trials failed, were interrupted or were not verified (chatty-8k): stored as they are"), "\(add.stderr)")
+        #expect(!add.stderr.contains(whole), "\(add.stderr)")
+    }
+
     @Test func addListShowTrendChangesAndCheckAgainstTheHistory() throws {
         let db = try HistoryFixtures.databasePath()
         let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
