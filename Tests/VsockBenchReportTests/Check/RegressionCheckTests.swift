@@ -173,6 +173,12 @@ import Testing
         let figure = try row(report, "chatty-8k", .msgsPerSecond)
         #expect(figure.verdict == .withinNoise, "7% below the pooled median, 2% below the slower baseline run")
         #expect(figure.note?.contains("the baseline's 2 runs ranged 900.0-1000 (limit from its worst run, 900.0 -5%)") == true, "\(figure.note ?? "nil")")
+        // Every trial below every baseline trial: excused by the slower run, but said (review).
+        #expect(figure.note?.contains("; but significant against the baseline's trials (p ") == true, "\(figure.note ?? "nil")")
+        #expect(figure.note?.contains("it passes on the worst run alone; if the next run is as low, take it as a regression") == true, "\(figure.note ?? "nil")")
+        // Inside the baseline's trials (not significant): no such note.
+        let inside = try row(try compare([Self.chatty([905, 1000, 897, 995, 901])], [runA, runB]), "chatty-8k", .msgsPerSecond)
+        #expect(inside.note?.contains("significant") != true, "\(inside)")
         let beyond = try compare([Self.chatty([700, 705, 695, 702, 698])], [runA, runB])
         #expect(try row(beyond, "chatty-8k", .msgsPerSecond).verdict == .regressed)
     }
