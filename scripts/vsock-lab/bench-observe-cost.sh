@@ -33,7 +33,7 @@
 #
 # Usage: scripts/vsock-lab/bench-observe-cost.sh [--rounds N] [--duration D] [--binary PATH]
 #            [--json FILE] [--out DIR] [--clock icount|wall] [--cpus N] [--no-probe] [--idle]
-#            [--passive] [--no-wakeup-preemption]
+#            [--passive] [--passive-port P] [--no-wakeup-preemption]
 #   --rounds N     rounds (default 10); each runs every arm once
 #   --duration D   each run's measured time (default 8s; 500ms, 8s, 1m), after 1 s of warmup
 #   --binary PATH  a release vsockbench (default .build/release/vsockbench); a stripped copy
@@ -48,6 +48,10 @@
 #   --idle         add the idle-port arm (observe attached and following, no packet events)
 #   --passive      add the passive arm (observe --port 5005 --duration D in the background, no
 #                  process followed, then the run alone: the mode run against a live agent)
+#   --passive-port P
+#                  the passive arm's observe watches port P instead (5999: nothing uses it, so
+#                  its packet programs run on every packet and emit nothing: the floor that
+#                  attaching them costs, before any event); its exchange check then fails
 #   --no-wakeup-preemption
 #                  run every arm with CFS's wake-up preemption off in the guest (sched feature
 #                  NO_WAKEUP_PREEMPTION): on one vCPU, whether a woken task preempts the running
@@ -74,6 +78,7 @@ clock=icount
 probe=1
 idle=0
 passive=0
+passive_port=5005
 nowp=0
 die() {
     echo "bench-observe-cost: $*" >&2
@@ -97,6 +102,11 @@ while [[ $# -gt 0 ]]; do
         --no-probe) probe=0; shift ;;
         --idle) idle=1; shift ;;
         --passive) passive=1; shift ;;
+        --passive-port)
+            [[ $# -ge 2 ]] || die "$1 needs a value (see --help)"
+            passive_port=$2
+            shift 2
+            ;;
         --no-wakeup-preemption) nowp=1; shift ;;
         -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
@@ -159,7 +169,7 @@ status=0
 (cd "$root" && "$here/lab.sh" --job "$here/jobs/observe-cost.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --cpus "$cpus" --timeout "$timeout" "${clock_args[@]}" \
     --env "OBSCOST_ROUNDS=$rounds" --env "OBSCOST_DURATION=$duration" --env "OBSCOST_WARMUP=$warmup" \
-    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_PASSIVE=$passive" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp") >"$stage/lab.log" 2>&1 || status=$?
+    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_PASSIVE=$passive" --env "OBSCOST_PASSIVE_PORT=$passive_port" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp") >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
     echo "bench-observe-cost: the lab brought no result back (status $status); its record is in $out/_lab/" >&2

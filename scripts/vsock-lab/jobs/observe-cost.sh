@@ -45,6 +45,10 @@ PROBE=${OBSCOST_PROBE:-1}
 IDLE=${OBSCOST_IDLE:-0}
 PASSIVE=${OBSCOST_PASSIVE:-0}
 PORT=5005
+# The passive arm's port: the run's (5005) by default; another (OBSCOST_PASSIVE_PORT=5999)
+# leaves observe's two packet programs attached and run on every packet, but none of them
+# watched: no event, no reader work, the dispatch's own cost.
+PASSIVE_PORT=${OBSCOST_PASSIVE_PORT:-5005}
 IDLE_PORT=5999
 SCENARIO=/tmp/observe-cost.yaml
 R=$OUT/rounds
@@ -100,7 +104,7 @@ cpu_ticks() {
 # passive ROUND JSON: observe on the port with no process followed, then the run alone.
 passive() {
     obs=$R/$1-passive-observe
-    vsockbench observe --port "$PORT" --duration "${passive_seconds}s" --json "$obs.json" \
+    vsockbench observe --port "$PASSIVE_PORT" --duration "${passive_seconds}s" --json "$obs.json" \
         >"$obs.txt" 2>"$obs.stderr" &
     observer=$!
     t0=$(uptime_s)
