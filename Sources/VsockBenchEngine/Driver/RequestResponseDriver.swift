@@ -139,7 +139,7 @@ struct RequestResponseDriver: Sendable {
                     receiverLane.open { cut.apply(to: &$0) }
                     measuring = true
                 }
-                histogram.record(end &- start, at: end)
+                histogram.record(end &- start)
                 answeredInInterval += 1
             } else {
                 if measuring {
@@ -151,8 +151,7 @@ struct RequestResponseDriver: Sendable {
                 // answered after the end still has its latency recorded (in the last slice);
                 // leaving it out hid the slowest waits of a target falling behind.
                 if isMeasured, exchange.rate != nil {
-                    let stop = control.stopStartNanos
-                    histogram.record(end &- start, at: stop > 0 ? min(end, stop &- 1) : end)
+                    histogram.record(end &- start)
                     answeredAfterEnd += 1
                 }
             }

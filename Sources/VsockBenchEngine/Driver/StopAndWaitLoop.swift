@@ -75,7 +75,7 @@ struct StopAndWaitLoop {
             }
             let end = MonotonicClock.nanos()
             if measuring {
-                histogram.record(end &- start, at: end)
+                histogram.record(end &- start)
                 measured += 1
             }
             lane.count(messages: 1, bytesIn: UInt64(responseBytes), bytesOut: UInt64(requestBytes))

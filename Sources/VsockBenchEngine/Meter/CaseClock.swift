@@ -74,6 +74,10 @@ enum CaseClock {
             if now >= deadline { break }
             if let boundary = sampler?.nextBoundary, now >= boundary {
                 sampler?.sample()
+                // Latencies go in the slice the sample opened from here: recorded by when the
+                // runner sampled, not by the clock against boundaries it reaches late (a
+                // response counted in one slice had its latency in the next).
+                if let count = sampler?.samples.count { control.enterSlice(count - 1) }
                 now = MonotonicClock.nanos()
             }
             if now >= nextTick {

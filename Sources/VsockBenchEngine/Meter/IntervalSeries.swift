@@ -66,13 +66,15 @@ struct IntervalSampler {
     }
 }
 
-/// Latency of the measured messages, whole case and per slice (by when each response came).
+/// Latency of the measured messages, whole case and per slice: a response's latency goes in
+/// the slice under way when it is recorded (`RunControl.currentSlice`), which the runner moves
+/// on as it samples the meters; a worker records a latency before it counts its message, so
+/// both land in the same slice unless the sample falls between the two.
 struct LatencyRecorder {
     var total = WorkerResult.newHistogram()
     var slices: [Histogram<UInt64>] = []
     let every: UInt64?
     let control: RunControl
-    private var origin: UInt64 = 0
 
     init(every: UInt64?, control: RunControl) {
         self.every = every
@@ -80,15 +82,14 @@ struct LatencyRecorder {
     }
 
     @inline(__always)
-    mutating func record(_ latency: UInt64, at end: UInt64) {
+    mutating func record(_ latency: UInt64) {
         total.record(latency)
-        guard let every else { return }
-        recordSlice(latency, at: end, every: every)
+        guard every != nil else { return }
+        recordSlice(latency)
     }
 
-    private mutating func recordSlice(_ latency: UInt64, at end: UInt64, every: UInt64) {
-        if origin == 0 { origin = control.measureStartNanos }
-        let index = min(end > origin ? Int((end - origin) / every) : 0, CaseSpec.maxIntervals)
+    private mutating func recordSlice(_ latency: UInt64) {
+        let index = min(control.currentSlice, CaseSpec.maxIntervals)
         while slices.count <= index { slices.append(WorkerResult.newSliceHistogram()) }
         slices[index].record(latency)
     }

@@ -21,6 +21,10 @@ public final class RunControl: Sendable {
     private let phaseValue = Atomic<Int>(Phase.warmup.rawValue)
     private let measureStart = Atomic<UInt64>(0)
     private let stopStart = Atomic<UInt64>(0)
+    /// The time series' slice under way (`interval`): the runner moves it on right after it
+    /// samples the meters at a boundary, so a response counted before the sample has its
+    /// latency in the slice before it.
+    private let slice = Atomic<Int>(0)
     private let failureList = LockedValue<[String]>([])
     /// Workers that reached their message quota (count-bounded cases).
     private let finished = Atomic<Int>(0)
@@ -52,6 +56,13 @@ public final class RunControl: Sendable {
 
     /// When the case entered `stop` (monotonic nanoseconds; 0 before): the end of the measured interval.
     public var stopStartNanos: UInt64 { stopStart.load(ordering: .acquiring) }
+
+    /// The slice of the time series under way (0 without one, and before its first boundary).
+    @inline(__always)
+    public var currentSlice: Int { slice.load(ordering: .acquiring) }
+
+    /// The runner sampled the meters at a boundary: slice `index` begins.
+    func enterSlice(_ index: Int) { slice.store(index, ordering: .releasing) }
 
     public func enter(_ phase: Phase) {
         if phase == .measure { _ = measureStart.compareExchange(expected: 0, desired: MonotonicClock.nanos(), ordering: .acquiringAndReleasing) }

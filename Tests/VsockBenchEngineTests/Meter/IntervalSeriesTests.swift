@@ -34,6 +34,27 @@ import VsockTransport
         #expect(m.workers.allSatisfy { $0.sliceLatency.count >= 4 })
     }
 
+    /// A latency goes in the slice the runner opened last (it moves on right after sampling
+    /// the meters), not in the slice its clock reading falls in: by the clock, a response
+    /// that came after a boundary the runner had not yet sampled was counted in one slice and
+    /// its latency put in the next.
+    @Test func aLatencyGoesInTheSliceTheRunnerOpened() {
+        let control = RunControl()
+        var recorder = LatencyRecorder(every: 10_000_000, control: control)
+        recorder.record(1_000)
+        control.enterSlice(3)
+        recorder.record(2_000)
+        recorder.record(3_000)
+        #expect(recorder.slices.map(\.totalCount) == [1, 0, 0, 2])
+        #expect(recorder.total.totalCount == 3)
+        control.enterSlice(CaseSpec.maxIntervals + 5)
+        recorder.record(4_000)
+        #expect(recorder.slices.count == CaseSpec.maxIntervals + 1, "past the last slice, latencies fold into it")
+        var none = LatencyRecorder(every: nil, control: control)
+        none.record(5_000)
+        #expect(none.slices.isEmpty && none.total.totalCount == 1)
+    }
+
     @Test func stopAndWaitSlicesAddUp() throws {
         let target = try InProcessServer()
         defer { target.stop() }
