@@ -1,5 +1,6 @@
 import VsockBenchReport
 import VsockBenchStats
+import VsockBenchSupport
 
 /// The baseline `check --history DB --window N` gates against: the last N runs of the same
 /// scenario with the same case names, each a results document as it was added, so that
@@ -78,10 +79,37 @@ public struct HistoryWindow: Sendable {
         chosen.reverse()
         documents.reverse()
         if chosen.count < size { notes.append("history: only \(chosen.count) of the \(size) runs asked for are there") }
+        notes += configurationNotes(documents, like: results)
         let ids = chosen.map(\.id)
         let runText = ids.count == 1 ? "run \(ids[0])" : (ids.count <= 6 ? "runs " + ids.map(String.init).joined(separator: ", ") : "runs \(ids[0]) .. \(ids[ids.count - 1])")
         let description = "\(db.path) (\(runText): the last \(chosen.count) of \(scenario)\(labels.isEmpty ? "" : " labelled " + labels.map(\.text).joined(separator: ", ")), trials pooled)"
         return HistoryWindow(runs: chosen, documents: documents, notes: notes, description: description)
+    }
+
+    /// The window's runs whose cases were set up otherwise than the results' (the scenario
+    /// file changed under the same name): pooled with the rest, so said case by case, with how
+    /// many runs and the first difference (`check` compared the first baseline run only, so a
+    /// window mixing two configurations passed without a word when its first run matched).
+    static func configurationNotes(_ documents: [RunDocument], like results: [RunDocument]) -> [String] {
+        var notes: [String] = []
+        guard let first = results.first else { return notes }
+        for now in first.cases {
+            let config = CaseConfig(now.spec)
+            var differing = 0
+            var example: String?
+            for document in documents {
+                guard let before = document.cases.first(where: { $0.name == now.name }) else { continue }
+                let differences = CaseConfig(before.spec).differences(from: config)
+                if !differences.isEmpty {
+                    differing += 1
+                    example = example ?? differences.first
+                }
+            }
+            if differing > 0, let example {
+                notes.append("history: \(differing) of the \(documents.count) runs gated against set up \(Terminal.safe(now.name)) otherwise (\(example)): their figures are pooled with the others'; a new scenario name or --label keeps configurations apart")
+            }
+        }
+        return notes
     }
 
     /// `document` with each case of several trials given the median of its trials' latency

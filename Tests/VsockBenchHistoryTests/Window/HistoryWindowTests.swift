@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import VsockBenchHistory
+import VsockBenchModel
 @testable import VsockBenchReport
 
 @Suite("check --history: the last N runs as the baseline")
@@ -30,6 +31,24 @@ struct HistoryWindowTests {
         // --cases-in-common takes the run with one case too.
         let common = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 20000)], size: 3, casesInCommon: true)
         #expect(common.runs.map(\.id) == [13, 14, 15])
+    }
+
+    /// A window mixing two set-ups of a case (the scenario file changed under its name) says
+    /// how many of its runs differ and how; one that matches says nothing.
+    @Test func runsSetUpOtherwiseAreNamed() throws {
+        let db = try Self.history()
+        func larger(_ index: Int) -> RunDocument {
+            var document = HistoryFixtures.run(index, rate: 20000)
+            document.cases[1].spec.workload = .rr(RequestResponseWorkload(requestSize: 16384, responseSize: 8192))
+            return document
+        }
+        for index in 30..<33 { _ = try db.add([ResultsFile(document: larger(index))]) }
+        let mixed = try HistoryWindow.select(in: db, like: [larger(50)], size: 10)
+        let note = try #require(mixed.notes.first { $0.contains("set up chatty-8k otherwise") }, "\(mixed.notes)")
+        #expect(note.hasPrefix("history: 7 of the 10 runs gated against set up chatty-8k otherwise (request_size 8192 -> 16384)"), "\(note)")
+        #expect(!mixed.notes.contains { $0.contains("set up bulk otherwise") }, "\(mixed.notes)")
+        let same = try HistoryWindow.select(in: db, like: [larger(51)], size: 3)
+        #expect(!same.notes.contains { $0.contains("otherwise") }, "\(same.notes)")
     }
 
     @Test func anUnchangedRunPasses() throws {
