@@ -19,3 +19,16 @@ extension CaseSpec {
         return "target_cost \(Quantities.formatDuration(cost)) for each of \(perConnection) messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"
     }
 }
+
+extension CaseSpec {
+    /// An open-loop case whose measured duration holds no request of its schedule (0.25/s for
+    /// 500 ms): nothing falls due in the interval, and the case failed as if the target were
+    /// too slow ("offer less", in a sweep). Nil when the case has no rate or is count-bounded.
+    public var openLoopScheduleProblem: String? {
+        guard let rate = exchange?.rate, case let .duration(nanos) = stop else { return nil }
+        let expected = rate.perSecond * Double(nanos) / 1e9
+        guard expected < 1 else { return nil }
+        let gap = UInt64((1e9 / rate.perSecond).rounded(.up))
+        return "rate \(rate.summary) schedules fewer than one request in its \(Quantities.formatDuration(nanos)) (one every \(Quantities.formatDuration(gap))): give a duration of at least \(Quantities.formatDuration(gap)), or a higher rate"
+    }
+}

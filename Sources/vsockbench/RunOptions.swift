@@ -151,6 +151,10 @@ struct DriverFlags: ParsableArguments {
         if let warmup {
             for i in scenario.cases.indices { scenario.cases[i].warmupNanos = warmup.nanos }
         }
+        // After --duration: an open-loop case must have a request due in its interval.
+        for spec in scenario.cases {
+            if let problem = spec.openLoopScheduleProblem { throw fail("case '\(spec.name)': \(problem)", code: Exit.badInput) }
+        }
         if inProcess, !scenario.cases.isEmpty {
             let reasons = scenario.cases.compactMap { spec in ScenarioRunner.inProcessSkipReason(spec).map { "'\(spec.name)': \($0)" } }
             if reasons.count == scenario.cases.count {

@@ -26,6 +26,7 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0x10}\n", 3, "rate must be requests per second such as 5000/s, not '0x10'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0.25/s, duration: 500ms}\n", 3, "rate 0.25/s schedules fewer than one request in its 500ms (one every 4s): give a duration of at least 4s"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 20000000/s}\n", 3, "above 10000000/s"),
         ("name: x\ncases:\n  - {name: a, workload: stream, rate: 100/s}\n", 3, "'rate' applies to masked/replay/rr cases, not stream"),
         ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 100/s, arrivals: bursty}\n", 5, "arrivals must be constant or poisson, not 'bursty'"),
@@ -39,6 +40,17 @@ import Testing
         } catch {
             #expect(error.description.contains("bad.yaml:\(line): "), "\(error.description)")
             #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    /// A refused rate inside the map form is one error, not two ("rate needs rate: N/s" too).
+    @Test func aRefusedRateInTheMapFormIsOneError() {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 0x10/s}\n", file: "bad.yaml")
+            Issue.record("accepted rate 0x10/s")
+        } catch {
+            #expect(error.description.contains("not '0x10/s'"), "\(error.description)")
+            #expect(!error.description.contains("rate needs rate"), "\(error.description)")
         }
     }
 

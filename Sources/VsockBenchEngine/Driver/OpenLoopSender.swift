@@ -133,8 +133,11 @@ public struct OpenLoopSender {
             }
             // The receiver never counts an answer with no request behind it, but a bad peer
             // must not be able to trap this subtraction.
-            let answered = shared.received.load(ordering: .acquiring)
-            stats.inFlightMax = max(stats.inFlightMax, sequence + 1 > answered ? sequence + 1 - answered : 0)
+            // Measured sends only: a warmup burst is not the interval's queue.
+            if measuring {
+                let answered = shared.received.load(ordering: .acquiring)
+                stats.inFlightMax = max(stats.inFlightMax, sequence + 1 > answered ? sequence + 1 - answered : 0)
+            }
             sequence += 1
             intended = Self.next(after: intended, rate.arrivals, gap: gap, &generator)
         }

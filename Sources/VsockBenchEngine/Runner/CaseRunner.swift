@@ -165,6 +165,17 @@ public enum CaseRunner {
                 + "and was \(Format.fixed(behind, 2)) s behind at the end (\(unsent) scheduled requests never sent; \(answered) answered in all, warmup included): "
                 + "\(rate.summary) is far above what the target answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)"
         }
+        if !schedules.isEmpty, let rate = m.spec.exchange?.rate {
+            // Nothing fell due (Poisson arrivals can leave a short interval empty), or every
+            // request due was answered after the end: the interval, not the target, is short.
+            if sent == 0, unsent == 0 {
+                return "no request fell due inside the measured interval\(interval) (\(rate.summary)): lengthen --duration or raise the rate"
+            }
+            let late = schedules.reduce(0) { $0 + $1.answeredAfterEnd }
+            if sent > 0, late == sent {
+                return "the \(sent) request\(sent == 1 ? "" : "s") sent inside the measured interval\(interval) were all answered after it ended: the interval is shorter than a round trip; lengthen --duration"
+            }
+        }
         if m.spec.kind.isRequestResponse {
             text += " (\(answered) answered in all, warmup included"
             if let target = m.target { text += "; the target handled \(target.connections.reduce(0) { $0 + $1.totalMessages })" }

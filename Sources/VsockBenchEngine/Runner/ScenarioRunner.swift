@@ -118,6 +118,11 @@ public final class ScenarioRunner: Sendable {
         if spec.workload.isForeign {
             return "a replay case drives a service of yours; --target null has none (give its endpoint)"
         }
+        // The in-process path is stop-and-wait or a window, never paced: a rate was dropped
+        // without a word (15,000 msgs/s under an "@2000/s" label, no open-loop report).
+        if spec.exchange?.rate != nil {
+            return "an open-loop case (rate) paces its requests against a target; --target null runs closed loop only (give a --target, or the default local one)"
+        }
         return nil
     }
 

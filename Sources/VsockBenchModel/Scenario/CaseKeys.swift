@@ -242,10 +242,13 @@ enum CaseKeys {
             return nil
         }
         var value: Double?
+        var rateGiven = false
         var arrivals = ArrivalRate.Arrivals.constant
         for (keyNode, inner) in mapping {
             switch keyNode.scalar?.string {
-            case "rate": value = perSecond(inner)
+            case "rate":
+                rateGiven = true
+                value = perSecond(inner)
             case "arrivals":
                 if let text = scalar(inner, &d, key: "arrivals") {
                     if let kind = ArrivalRate.Arrivals(rawValue: text) { arrivals = kind } else {
@@ -257,7 +260,8 @@ enum CaseKeys {
             }
         }
         guard let value else {
-            d.add(node, "rate needs rate: N/s")
+            // A rate given but refused has its own error already.
+            if !rateGiven { d.add(node, "rate needs rate: N/s") }
             return nil
         }
         return ArrivalRate(perSecond: value, arrivals: arrivals)

@@ -137,7 +137,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             maxSendDelayMicros: (Double(stats.map(\.maxSendDelayNanos).max() ?? 0) / 1e3).rounded(toPlaces: 1),
             inFlightMax: stats.map(\.inFlightMax).max() ?? 0, inFlightCap: stats.first?.inFlightCap ?? 0,
             unsent: stats.reduce(0) { $0 + $1.unsent },
-            behindSeconds: (Double(stats.map(\.behindNanos).max() ?? 0) / 1e9).rounded(toPlaces: 3),
+            behindSeconds: (Double(stats.map(\.behindNanos).max() ?? 0) / 1e9).rounded(toPlaces: 6),
             lateHeldByTarget: stats.reduce(0) { $0 + $1.lateHeldByTarget },
             answered: stats.reduce(0) { $0 + $1.answeredInInterval },
             answeredAfterEnd: stats.reduce(0) { $0 + $1.answeredAfterEnd },
@@ -152,7 +152,9 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     /// What the unsent requests mean, or nil when every scheduled request was sent.
     public var unsentText: String? {
         guard unsent > 0 else { return nil }
-        let behind = "(the sender was \(Format.fixed(behindSeconds, 2)) s behind at the end)"
+        // Under a second in ms: "0.00 s behind" for nine unsent requests said nothing.
+        let behindText = behindSeconds >= 1 ? "\(Format.fixed(behindSeconds, 2)) s" : "\(Format.compact(behindSeconds * 1e3)) ms"
+        let behind = "(the sender was \(behindText) behind at the end)"
         guard measuredSends > 0 else { return "none of the \(scheduled) scheduled requests was sent \(behind): no latency was measured" }
         return "\(unsent) of \(scheduled) scheduled requests were never sent \(behind): "
             + "the latency percentiles cover the \(measuredSends) sent and understate the wait"

@@ -131,7 +131,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
                 lateSends: result?.openLoop?.lateSends ?? 0, keptUp: result?.openLoop?.keptUp ?? false,
                 verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: result?.openLoop.flatMap(Self.behind))
         }
-        kneeRule = "the highest offered rate before the first that was not kept up (answered under \(Int(OpenLoopReport.achievedShare * 100))% of it, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
+        kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
         (kneePerSecond, kneeNote) = Self.knee(points)
     }
 

@@ -102,4 +102,31 @@ import VsockWire
         behind.openLoop = schedule
         #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [behind], target: [theirs]))?.hasPrefix("no response to a request sent inside") == true)
     }
+
+    /// Nothing due in the interval (Poisson arrivals over a short one), or everything due
+    /// answered after it: the interval is short, not the target slow (review).
+    @Test func anOpenLoopIntervalTooShortSaysSo() {
+        var exchange = Exchange()
+        exchange.rate = ArrivalRate(perSecond: 1000, arrivals: .poisson)
+        let spec = Specs.rr(exchange: exchange, stop: .duration(nanos: 2_000_000))
+        var worker = Self.worker(0, messages: 40)
+        worker.openLoop = OpenLoopStats()
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 40
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [worker], target: [theirs]))
+            == "no request fell due inside the measured interval of 2ms (1000/s poisson): lengthen --duration or raise the rate")
+        worker.openLoop?.measuredSends = 2
+        worker.openLoop?.answeredAfterEnd = 2
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [worker], target: [theirs]))
+            == "the 2 requests sent inside the measured interval of 2ms were all answered after it ended: the interval is shorter than a round trip; lengthen --duration")
+    }
+
+    /// --target null runs closed loop only: an open-loop case is skipped with the reason (its
+    /// rate was dropped without a word).
+    @Test func theInProcessTargetSkipsOpenLoopCases() {
+        var exchange = Exchange()
+        exchange.rate = ArrivalRate(perSecond: 2000)
+        #expect(ScenarioRunner.inProcessSkipReason(Specs.rr(exchange: exchange))?.contains("--target null runs closed loop only") == true)
+        #expect(ScenarioRunner.inProcessSkipReason(Specs.rr()) == nil)
+    }
 }
