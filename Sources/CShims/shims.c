@@ -116,3 +116,9 @@ int64_t cshims_raise_open_file_limit(void)
 	}
 	return limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > (rlim_t)INT64_MAX ? INT64_MAX : (int64_t)limit.rlim_cur;
 }
+
+#include <sys/syscall.h>
+#include <unistd.h>
+int cshims_gettid(void) {
+    return (int)syscall(SYS_gettid);
+}

@@ -126,6 +126,50 @@ import Testing
         #expect(!verdict.contains("the driver did not keep its own schedule"), "\(verdict)")
     }
 
+    /// A CPU hog beside the driver (both on CPU 0, the target alone on CPU 1): the sends are
+    /// late because the driver is preempted, and the verdict says so. The waits for a slot
+    /// (`window: 1`) and the writes it was preempted in were put on the target (review).
+    @Test func aBusyDriverCPUIsNotBlamedOnTheTarget() throws {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2,
+              ["/usr/bin/taskset", "/usr/bin/prlimit", "/usr/bin/yes"].allSatisfy(FileManager.default.isExecutableFile(atPath:)) else {
+            print("skipped: needs 2 CPUs, taskset, prlimit and yes"); return
+        }
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", prefix: ["/usr/bin/taskset", "-c", "1"])
+        defer { server.stop() }
+        let scenario = try scenarioFile("name: hog\ncases:\n  - {name: w1, workload: rr, request_size: 1KiB, response_size: 1KiB, rate: 500/s, strategy: {window: 1}, duration: 2s, warmup: 300ms}\n")
+        // `yes` on CPU 0, killed at the end (SIGKILL: this process's children may inherit
+        // SIGTERM ignored), and by the kernel after 9 s of CPU whatever happens here.
+        let hog = Process()
+        hog.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        hog.arguments = ["--cpu=8:9", "/usr/bin/taskset", "-c", "0", "/usr/bin/yes"]
+        hog.standardOutput = FileHandle.nullDevice
+        try hog.run()
+        defer {
+            kill(hog.processIdentifier, SIGKILL)
+            hog.waitUntilExit()
+        }
+        let driver = Process()
+        driver.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+        driver.arguments = ["-c", "0", "timeout", "60", Tool.path, "run", scenario, "--target", "unix://\(dir)/t.sock", "--json", dir + "/r.json"]
+        driver.standardOutput = FileHandle.nullDevice
+        try driver.run()
+        driver.waitUntilExit()
+        #expect(driver.terminationStatus == 0)
+        let c = try #require((try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))["cases"] as? [[String: Any]])?.first)
+        let report = try #require(c["open_loop"] as? [String: Any])
+        let late = try #require(report["late_sends"] as? Int)
+        let held = try #require(report["late_held_by_target"] as? Int)
+        #expect(late > 0, "a hog on the driver's CPU makes sends late: \(report)")
+        #expect(held * 2 < late, "\(report)")
+        let verdict = try #require(report["verdict"] as? String)
+        #expect(!verdict.contains("waited mostly for the target (no free"), "\(verdict)")
+        if report["kept_up"] as? Bool == false {
+            #expect(verdict.contains("the driver did not keep its own schedule"), "\(verdict)")
+            #expect(!verdict.contains("the queue grew to the in-flight cap"), "\(verdict)")
+        }
+    }
+
     /// A target that needs 1 ms per request answers under 1000/s: asked 2000/s for 2 s, the
     /// sender falls further behind all along and about half the 4000 requests the interval
     /// scheduled are never sent. They are counted (`unsent`, with how far behind the sender was

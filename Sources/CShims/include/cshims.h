@@ -42,6 +42,9 @@ static inline socklen_t cshims_make_sockaddr_vm(struct sockaddr_vm *addr, uint32
 /// RUSAGE_THREAD (Linux, needs _GNU_SOURCE in C).
 static inline int cshims_rusage_thread(void) { return 1; }
 
+/// The calling thread's id (gettid(2); Swift's Glibc does not export the wrapper).
+int cshims_gettid(void);
+
 /// ioctl with an integer-pointer argument (Swift cannot call the variadic ioctl directly).
 int cshims_ioctl_ptr(int fd, unsigned long request, void *arg);
 

@@ -83,6 +83,9 @@ public struct OpenLoopSender {
         // beyond the quickest one seen); back to 0 once a request leaves on time.
         var heldBacklog: UInt64 = 0
         var quickestCommit = UInt64.max
+        // Whether the driver's own threads were kept off the CPU: then a wait is not put on
+        // the target (a hog on the driver's CPU was blamed on the target).
+        var driver = DriverBusy(shared: shared)
         while true {
             if let quota, measuring, measured >= quota {
                 try sink.finish()
@@ -105,9 +108,13 @@ public struct OpenLoopSender {
             }
             var blocked: UInt64 = 0
             if !shared.slots.tryAcquire() {
+                // Answers already queued for this connection: the slot waits for the driver's
+                // own receiver (descheduled on a busy machine), not for the target.
+                let answersWaiting = (try? socket.hasQueuedBytes()) ?? false
                 let waitStart = MonotonicClock.nanos()
                 guard shared.slots.acquire() else { break }
-                blocked = MonotonicClock.nanos() &- waitStart
+                let waited = MonotonicClock.nanos() &- waitStart
+                if !answersWaiting, !driver.wasBusy() { blocked = waited }
             }
             let size = source.prepare(sequence)
             source.write(sequence, into: sink.reserve(size), measured: measuring)
@@ -119,9 +126,13 @@ public struct OpenLoopSender {
             let commit = now &- commitStart
             quickestCommit = min(quickestCommit, commit)
             let delay = now > due ? now - due : 0
+            // A write that took long blocked on a full socket (the target stopped reading) or
+            // waited for the CPU (the driver's was busy).
+            let slow = commit - quickestCommit
+            if slow > Self.slowWriteNanos, delay > lateThresholdNanos, !driver.wasBusy() { blocked &+= slow }
             // A blocked write or slot wait makes every request after it late until the sender
             // catches up: the backlog it caused carries over, bounded by the lateness left.
-            heldBacklog = delay > lateThresholdNanos ? min(delay, heldBacklog &+ blocked &+ (commit - quickestCommit)) : 0
+            heldBacklog = delay > lateThresholdNanos ? min(delay, heldBacklog &+ blocked) : 0
             if measuring {
                 if delay > lateThresholdNanos {
                     stats.lateSends += 1
@@ -159,6 +170,9 @@ public struct OpenLoopSender {
         return stats
     }
 
+    /// A write longer than its quickest by more than this is looked into (`DriverBusy`).
+    static let slowWriteNanos: UInt64 = 100_000
+
     /// The intended time of the request after the one due at `intended`.
     static func next(after intended: Double, _ arrivals: ArrivalRate.Arrivals, gap: Double, _ generator: inout SeededGenerator) -> Double {
         switch arrivals {
@@ -184,5 +198,45 @@ public struct OpenLoopSender {
         }
         while now < deadline { now = MonotonicClock.nanos() }
         return true
+    }
+}
+
+/// Whether an open-loop connection's own threads (its sender, and its receiver, which frees
+/// the in-flight slots) were kept waiting for a CPU: the share of the last few milliseconds
+/// they spent ready but not running (`RunQueueDelay`). A thread blocked in a call does not
+/// count (a target that stopped reading, or answers slowly); a thread preempted, or woken and
+/// queued behind another task, does. Read after a late wait only, at most every 2 ms.
+struct DriverBusy {
+    let shared: PipelineShared
+    private let sender = RunQueueDelay.currentThread()
+    private var last: (at: UInt64, delay: UInt64)?
+    private var share = 0.0
+
+    /// Above this share of the time waiting for a CPU, the driver was busy.
+    static let busyShare = 0.1
+    static let periodNanos: UInt64 = 2_000_000
+
+    init(shared: PipelineShared) {
+        self.shared = shared
+        last = delay().map { (MonotonicClock.nanos(), $0) }
+    }
+
+    private func delay() -> UInt64? {
+        guard var total = RunQueueDelay.nanos(thread: sender) else { return nil }
+        let receiver = shared.receiverThread.load(ordering: .acquiring)
+        if receiver != 0, let theirs = RunQueueDelay.nanos(thread: receiver) { total &+= theirs }
+        return total
+    }
+
+    /// Whether the threads waited for a CPU at least `busyShare` of the time since the last
+    /// reading (that reading's verdict when it is under 2 ms old). False where the kernel
+    /// keeps no such count.
+    mutating func wasBusy() -> Bool {
+        let now = MonotonicClock.nanos()
+        if let last, now &- last.at < Self.periodNanos { return share >= Self.busyShare }
+        guard let delay = delay() else { return false }
+        if let last, now > last.at, delay >= last.delay { share = Double(delay - last.delay) / Double(now - last.at) }
+        last = (now, delay)
+        return share >= Self.busyShare
     }
 }

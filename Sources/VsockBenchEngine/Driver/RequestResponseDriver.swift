@@ -68,6 +68,8 @@ struct RequestResponseDriver: Sendable {
         let senderLane = meter.lane(owning: .writes)
         let receiverLane = meter.lane(owning: .reads)
         let openLoop = LockedValue<OpenLoopStats?>(nil)
+        // This thread is the receiver (the sender's, spawned below, reads its run-queue wait).
+        shared.receiverThread.store(RunQueueDelay.currentThread(), ordering: .releasing)
         let sender = NativeThread.spawn(name: "rr-send-\(index)") { [self] in
             if let rate = exchange.rate {
                 openLoop.withLock { $0 = sendOpenLoop(shared, lane: senderLane, rate: rate, receiverLane: receiverLane) }
@@ -399,6 +401,8 @@ final class PipelineShared: Sendable {
     let sendTimes: SendTimes
     /// The sequence of the first request sent inside the interval.
     let firstMeasured = Atomic<UInt64>(.max)
+    /// The receiver's thread id, for the open-loop sender's reading of its run-queue wait.
+    let receiverThread = Atomic<Int32>(0)
     let sent = Atomic<UInt64>(0)
     /// Answers received and counted in the receiver's lane.
     let received = Atomic<UInt64>(0)

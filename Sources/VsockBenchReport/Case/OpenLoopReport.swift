@@ -187,24 +187,28 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         var why: [String] = []
         if let unsentText { why.append(unsentText) }
         let capReached = inFlightCap > 0 && inFlightMax >= UInt64(inFlightCap)
+        // Who held the late sends back, as the sender timed it; older documents: a guess from
+        // the answers and the queue.
+        let byTarget = lateHeldByTarget.map { $0 * 2 >= lateSends } ?? (answeredShare < Self.achievedShare || capReached)
+        // The driver's own lateness explains the rest: it sent too few for the target to answer
+        // them, and reached its cap only because it ran late (a `window: 1` case always does).
+        let driverLate = lateShare > Self.lateShare && !byTarget
         if answeredShare < Self.achievedShare {
+            let sentNote = driverLate ? ", of the \(measuredSends) the driver sent" : ""
             if let answered, scheduled > 0 {
-                why.append("the target answered \(answered) of the \(scheduled) requests the interval scheduled (\(Format.fixed(answeredShare * 100, 0))%; \(Format.compact(achievedPerSecond))/s of \(asked))")
+                why.append("\(driverLate ? "" : "the target ")answered \(answered) of the \(scheduled) requests the interval scheduled (\(Format.fixed(answeredShare * 100, 0))%\(sentNote); \(Format.compact(achievedPerSecond))/s of \(asked))")
             } else {
-                why.append("the target answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answeredShare * 100, 0))%)")
+                why.append("\(driverLate ? "" : "the target ")answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answeredShare * 100, 0))%\(sentNote))")
             }
         }
-        if capReached { why.append("the queue grew to the in-flight cap of \(inFlightCap) per connection") }
+        if capReached, !driverLate { why.append("the queue grew to the in-flight cap of \(inFlightCap) per connection") }
         if lateShare > Self.lateShare {
-            // Who held the late sends back, as the sender timed it; older documents: a guess
-            // from the answers and the queue.
-            let byTarget = lateHeldByTarget.map { $0 * 2 >= lateSends } ?? (answeredShare < Self.achievedShare || capReached)
             if byTarget {
                 let held = lateHeldByTarget.map { "; \($0) of them waited mostly for the target (no free in-flight slot, or a write blocked on a full socket: it did not take requests as fast as asked)" } ?? ""
                 why.append(late + held)
             } else {
                 let held = lateHeldByTarget.map { " (\($0) of them waited mostly for the target)" } ?? ""
-                why.append("\(late)\(held) while at most \(inFlightMax) were in flight per connection: the driver did not keep its own schedule (a busy machine? try pinning, or a lower rate)")
+                why.append("\(late)\(held) while at most \(inFlightMax) were in flight per connection: the driver did not keep its own schedule (its threads waited for a CPU: a busy machine? try pinning, or a lower rate)")
             }
         }
         let latencyNote = measuredSends == 0 ? "" : unsent > 0 ? "; the latency figures of those sent include their wait" : "; the latency figures include that wait"

@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func unsentRequestsAreCountedAndSaid() throws {
-        let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 1932, late: 1932, unsent: 2068, behindNanos: 1_126_000_000)],
+        let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 1932, late: 1932, unsent: 2068, behindNanos: 1_126_000_000, held: 1932)],
                                                            seconds: 2, achieved: 950))
         #expect(report.unsent == 2068)
         #expect(report.behindSeconds == 1.126)
@@ -80,6 +80,14 @@ import Testing
                                                         seconds: 2, achieved: 2000))
         #expect(own.verdict.contains("(10 of them waited mostly for the target) while at most 3 were in flight per connection: the driver did not keep its own schedule"), "\(own.verdict)")
         #expect(try #require(RateSweepReport.behind(own)).hasPrefix("the driver fell behind its own schedule"))
+
+        // A busy driver at `window: 1`: the cap is reached by construction and the few answers
+        // follow from the few sends; neither is put on the target.
+        let busy = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 500), workers: [Self.worker(sends: 414, late: 414, unsent: 587, behindNanos: 1_170_000_000, inFlightMax: 16, held: 0, answered: 412)],
+                                                         seconds: 2, achieved: 245))
+        #expect(!busy.verdict.contains("the queue grew"), "\(busy.verdict)")
+        #expect(!busy.verdict.contains("the target answered"), "\(busy.verdict)")
+        #expect(busy.verdict.contains("answered 412 of the 1001 requests the interval scheduled (41%, of the 414 the driver sent"), "\(busy.verdict)")
     }
 
     /// Kept up is judged on the requests the interval scheduled, not on the mean rate: Poisson
