@@ -126,6 +126,35 @@ import Testing
         #expect(!verdict.contains("the driver did not keep its own schedule"), "\(verdict)")
     }
 
+    /// A target stopped across the end of the interval: the answers it owes come after the
+    /// end, and the measured span still ends with the interval (it ran on to the first answer
+    /// after the stall, 2.9 s for a 2 s case, and msgs/s fell with it) (review).
+    @Test func aStallAcrossTheEndDoesNotStretchTheInterval() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock")
+        defer { server.stop() }
+        let scenario = try scenarioFile("name: end\ncases:\n  - {name: end, workload: rr, request_size: 1KiB, response_size: 1KiB, rate: 1000/s, strategy: {window: 4}, duration: 2s, warmup: 300ms}\n")
+        let pid = server.pid
+        let stall = Thread {
+            // 300 ms of warmup and 2 s measured: stopped from 1.9 s in to 1 s past the end.
+            usleep(1_900_000)
+            kill(pid, SIGSTOP)
+            usleep(1_400_000)
+            kill(pid, SIGCONT)
+        }
+        stall.start()
+        let out = try Tool.run(["run", scenario, "--target", "unix://\(dir)/t.sock", "--json", dir + "/r.json"])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try #require((try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))["cases"] as? [[String: Any]])?.first)
+        let seconds = try #require(c["duration_s"] as? Double)
+        #expect(seconds <= 2.1, "the interval lasts 2 s (the runner's timer may add a little): \(seconds)")
+        let report = try #require(c["open_loop"] as? [String: Any])
+        #expect((report["answered_after_end"] as? Int ?? 0) >= 1, "\(report)")
+        let messages = try #require(c["messages"] as? Int)
+        let rate = try #require(c["msgs_per_s"] as? Double)
+        #expect(abs(rate - Double(messages) / seconds) <= 1, "\(rate) msgs/s against \(messages) in \(seconds) s")
+    }
+
     /// A CPU hog beside the driver (both on CPU 0, the target alone on CPU 1): the sends are
     /// late because the driver is preempted, and the verdict says so. The waits for a slot
     /// (`window: 1`) and the writes it was preempted in were put on the target (review).

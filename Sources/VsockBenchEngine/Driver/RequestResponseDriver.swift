@@ -63,6 +63,12 @@ struct RequestResponseDriver: Sendable {
     /// opens at the first such answer (reads from there) and closes at the end of the
     /// connection; the sender's lane covers the writes from the first measured request to the
     /// last one before the bye.
+    /// Open loop: the end of the measured interval, which an edge taken later (an answer or a
+    /// send held up past it) does not pass; nil for closed loop or before the stop.
+    private var openLoopEnd: UInt64? {
+        exchange.rate == nil ? nil : control.stopStartNanos
+    }
+
     private func runPipelined() -> (LatencyRecorder, OpenLoopStats?) {
         let shared = PipelineShared(inflight: exchange.inflight)
         let senderLane = meter.lane(owning: .writes)
@@ -146,7 +152,7 @@ struct RequestResponseDriver: Sendable {
             } else {
                 if measuring {
                     let cut = edge.at(frame, reader: connection.reader)
-                    receiverLane.close { cut.apply(to: &$0) }
+                    receiverLane.close(notAfter: openLoopEnd) { cut.apply(to: &$0) }
                     measuring = false
                 }
                 // Open loop: a request belongs to the interval by its intended time, so one
@@ -173,7 +179,7 @@ struct RequestResponseDriver: Sendable {
         }
         // Any failure of the receiver's is recorded: a sender whose send failed may report its own.
         shared.receiverEnded.release()
-        receiverLane.close()
+        receiverLane.close(notAfter: openLoopEnd)
         shared.slots.cancel()
         if failed { socket.shutdownBoth() }
         sender.join()
@@ -193,7 +199,7 @@ struct RequestResponseDriver: Sendable {
                                     quota: quota, control: control, source: source)
         do throws(SystemError) {
             let stats = try sender.run(shared, sink: sink, socket: socket, lane: lane, cap: exchange.inflight)
-            lane.close()
+            lane.close(notAfter: control.stopStartNanos)
             try endRequests(shared, receiverLane: receiverLane)
             return stats
         } catch {

@@ -130,10 +130,19 @@ public final class MeterLane: Sendable {
         edges.withLock { if $0.open == nil { $0.open = edge } }
     }
 
-    /// The interval closes for this lane (once, and only after it opened).
-    public func close(adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
-        let edge = edgeNow(adjust)
-        edges.withLock { if $0.open != nil, $0.close == nil { $0.close = edge } }
+    /// The interval closes for this lane (once, and only after it opened). `notAfter`: the
+    /// edge's time is no later than this, though it is taken now (an open-loop lane closed by
+    /// the first answer after a stall that outlasted the interval: its span ran past the case
+    /// by the stall, and its rate fell with it); the counts are those at the close.
+    public func close(notAfter: UInt64? = nil, adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
+        var edge = edgeNow(adjust)
+        if let notAfter, notAfter > 0, edge.moment.nanos > notAfter { edge.moment.nanos = notAfter }
+        edges.withLock {
+            if let open = $0.open, $0.close == nil {
+                if edge.moment.nanos < open.moment.nanos { edge.moment.nanos = open.moment.nanos }
+                $0.close = edge
+            }
+        }
     }
 
     public var isOpen: Bool { edges.withLock { $0.open != nil && $0.close == nil } }
