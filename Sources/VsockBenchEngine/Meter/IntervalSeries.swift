@@ -29,14 +29,18 @@ struct IntervalSampler {
         self.probe = probe
     }
 
+    /// The boundary the next sample is due at (origin + k x every).
+    private var boundary = 1
+
     /// The next boundary, or `.max` once the series is full (the rest folds into the last slice).
     var nextBoundary: UInt64 {
-        samples.count > CaseSpec.maxIntervals ? .max : origin + UInt64(samples.count) * every
+        samples.count > CaseSpec.maxIntervals ? .max : origin + UInt64(boundary) * every
     }
 
     /// The first sample, at the moment the interval opens (every reading still empty).
     mutating func start(at nanos: UInt64, probe counters: ProbeCounters?) {
         origin = nanos
+        boundary = 1
         samples = [IntervalSample(reading: IntervalReading(), nanos: nanos, probe: counters)]
     }
 
@@ -49,9 +53,14 @@ struct IntervalSampler {
                              bytesTx: tally.bytesOut, bytesRx: tally.bytesIn)
     }
 
+    /// Samples the meters, and moves on to the next boundary still ahead: a runner held up
+    /// past several (the driver stopped) takes one long slice, not a burst of slices a few
+    /// microseconds long (3.5 ms holding 632 messages, "178312 msgs/s").
     mutating func sample() {
         let reading = meters.reduce(IntervalReading()) { $0 + $1.reading() }
-        samples.append(IntervalSample(reading: reading, nanos: MonotonicClock.nanos(), probe: try? probe?.read()))
+        let now = MonotonicClock.nanos()
+        samples.append(IntervalSample(reading: reading, nanos: now, probe: try? probe?.read()))
+        boundary = max(boundary + 1, Int((now &- origin) / max(every, 1)) + 1)
     }
 
     /// The series with its last sample at the end of the case: the final readings (after

@@ -55,6 +55,19 @@ import VsockTransport
         #expect(none.slices.isEmpty && none.total.totalCount == 1)
     }
 
+    /// A runner held up past several boundaries (the driver stopped) samples once and moves on
+    /// to the next boundary ahead: no burst of slices microseconds long (review).
+    @Test func aLateSampleSkipsTheBoundariesItMissed() {
+        var sampler = IntervalSampler(every: 100_000_000, meters: [], probe: nil)
+        let now = MonotonicClock.nanos()
+        sampler.start(at: now - 1_050_000_000, probe: nil)
+        #expect(sampler.nextBoundary < now)
+        sampler.sample()
+        #expect(sampler.nextBoundary > now, "the next boundary is ahead, not the second of eleven missed")
+        #expect(sampler.nextBoundary <= MonotonicClock.nanos() + 100_000_000)
+        #expect(sampler.samples.count == 2)
+    }
+
     @Test func stopAndWaitSlicesAddUp() throws {
         let target = try InProcessServer()
         defer { target.stop() }
