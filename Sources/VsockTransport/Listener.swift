@@ -21,6 +21,9 @@ public final class Listener: Sendable {
     private let family: Int32
     private let stopped = Atomic<Bool>(false)
     private let closed = Atomic<Bool>(false)
+    /// The Unix socket file this listener bound (device, inode): removed at close only if the
+    /// path still names it (a newer server that took the path over keeps its file).
+    private let boundFile: (device: UInt64, inode: UInt64)?
 
     public init(endpoint: Endpoint, options: SocketOptions = SocketOptions(), backlog: Int32 = 128) throws(TransportError) {
         let address = try SocketAddress.resolve(endpoint, passive: true)
@@ -38,6 +41,13 @@ public final class Listener: Sendable {
         self.family = address.family
         self.wakeRead = wake.readEnd
         self.wakeWrite = wake.writeEnd
+        boundFile = endpoint.unixPath.flatMap(Self.fileIdentity)
+    }
+
+    private static func fileIdentity(_ path: String) -> (device: UInt64, inode: UInt64)? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK else { return nil }
+        return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
     /// Options, bind and listen on a fresh socket, then the wake-up pipe.
@@ -140,6 +150,8 @@ public final class Listener: Sendable {
         Posix.close(descriptor)
         Posix.close(wakeRead)
         Posix.close(wakeWrite)
-        if let path = endpoint.unixPath { unlink(path) }
+        // Only the file this listener bound: a server started later on the same path (this
+        // one stopped, its file taken for stale) lost its socket file when this one exited.
+        if let path = endpoint.unixPath, let bound = boundFile, let now = Self.fileIdentity(path), now == bound { unlink(path) }
     }
 }

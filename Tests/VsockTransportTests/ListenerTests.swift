@@ -6,6 +6,21 @@ import VsockBenchSupport
 @testable import VsockTransport
 
 @Suite struct ListenerTests {
+    @Test("a listener whose socket file another server took over leaves that file at close")
+    func closeLeavesAnotherServersFile() throws {
+        let path = temporarySocketPath("takeover")
+        let older = try Listener(endpoint: .unix(path: path))
+        // A newer server on the same path (the older one stopped, its file taken for stale).
+        unlink(path)
+        let newer = try Listener(endpoint: .unix(path: path))
+        older.close()
+        #expect(access(path, F_OK) == 0, "the newer server's socket file is still there")
+        let client = try Socket.connect(to: .unix(path: path))
+        client.close()
+        newer.close()
+        #expect(access(path, F_OK) != 0)
+    }
+
     @Test("a Unix listener accepts a connection, and close removes its socket file")
     func acceptsOnUnix() throws {
         let path = temporarySocketPath("listener")
