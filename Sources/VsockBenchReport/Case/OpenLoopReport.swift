@@ -142,7 +142,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             answered: stats.reduce(0) { $0 + $1.answeredInInterval },
             answeredAfterEnd: stats.reduce(0) { $0 + $1.answeredAfterEnd },
             keptUp: false, verdict: "")
-        report.judge()
+        report.judge(grace: UInt64(workers.count))
         return report
     }
 
@@ -169,10 +169,16 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         return askedPerSecond > 0 ? achievedPerSecond / askedPerSecond : 0
     }
 
-    mutating func judge() {
+    /// `grace`: answers after the end forgiven, one per connection: the request in flight
+    /// when a short interval ended (17 of 18 answered in 300 ms at 20 ms a request was "did
+    /// NOT keep up", the same case over 3 s kept up).
+    mutating func judge(grace: UInt64 = 0) {
         let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
         let unsentShare = scheduled > 0 ? Double(unsent) / Double(scheduled) : 0
-        let answeredShare = answeredShare
+        var answeredShare = answeredShare
+        if let answered, scheduled > 0, grace > 0 {
+            answeredShare = Double(answered + min(answeredAfterEnd ?? 0, grace)) / Double(scheduled)
+        }
         keptUp = answeredShare >= Self.achievedShare && lateShare <= Self.lateShare && unsentShare <= Self.lateShare
         let asked = ArrivalRate(perSecond: askedPerSecond).summary
         let late = "\(lateSends) of \(measuredSends) sends left late (more than \(Format.compact(lateThresholdMicros)) us after their time"

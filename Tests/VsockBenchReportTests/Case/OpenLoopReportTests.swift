@@ -109,6 +109,19 @@ import Testing
         #expect(json.contains("\"answered\":300") && json.contains("\"answered_after_end\":100") && json.contains("\"late_held_by_target\":0"), "\(json)")
     }
 
+    /// One answer per connection after the end is the request in flight when a short interval
+    /// closed, not a target falling behind (17 of 18 in 300 ms "did NOT keep up").
+    @Test func theRequestInFlightAtTheEndIsForgiven() throws {
+        var w = Self.worker(sends: 18, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 1, answered: 17, afterEnd: 1)
+        w.openLoop?.askedPerSecond = 60
+        let short = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 60), workers: [w], seconds: 0.3, achieved: 56.7))
+        #expect(short.keptUp, "\(short.verdict)")
+        var more = Self.worker(sends: 18, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 2, answered: 16, afterEnd: 2)
+        more.openLoop?.askedPerSecond = 60
+        let behind = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 60), workers: [more], seconds: 0.3, achieved: 53.3))
+        #expect(!behind.keptUp, "two after the end on one connection: \(behind.verdict)")
+    }
+
     /// An older document has no counts of answers nor of held sends: null, and the verdict
     /// logic falls back to the rate.
     @Test func anOlderDocumentHasNullCounts() throws {
