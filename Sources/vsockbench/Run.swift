@@ -11,7 +11,8 @@ extension VsockBench {
             discussion: """
             Each case: warmup (not measured), then the measured interval, then the target's stats \
             over the same interval. Reported per case: Mbps each way, messages/s, latency \
-            percentiles (per message, from ready-to-send to verified response), our own read and \
+            percentiles (per message, from ready-to-send, or with a rate from the intended send \
+            time, to verified response), our own read and \
             write syscalls per message on both sides, CPU time of both processes, and the target's \
             processing versus I/O-wait split.
 

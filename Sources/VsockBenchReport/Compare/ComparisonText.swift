@@ -63,7 +63,7 @@ extension Comparison {
     }
 
     /// What the second table holds.
-    static let costsHeading = "Per message (latency from ready-to-send to verified response; cpu us of each process; our own writes and reads)"
+    static let costsHeading = "Per message (latency to the verified response from ready-to-send, or open-loop send time; cpu us; our writes and reads)"
 
     /// The side-by-side tables for a terminal, then the notes, each line at most `width` columns
     /// where words allow.

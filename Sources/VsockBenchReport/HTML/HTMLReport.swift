@@ -15,6 +15,7 @@ public enum HTMLReport {
         if let problems = ReportSections.problems(cases) { sections.append(problems) }
         if let comparison { sections.append(comparison.htmlSection()) }
         if let diagnosis = ReportSections.diagnosis(cases) { sections.append(diagnosis) }
+        if let openLoop = ReportSections.openLoop(cases) { sections.append(openLoop) }
         if !cases.isEmpty {
             sections.append(ReportSections.section("throughput", "Throughput", caption: ThroughputChart.caption(cases), [ThroughputChart.render(cases)]))
             sections.append(ReportSections.section(

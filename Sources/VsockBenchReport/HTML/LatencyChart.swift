@@ -18,7 +18,9 @@ enum LatencyChart {
         let scale = ChartScale.log(from: low, to: high, range: (labelWidth, plotRight))
         let axisY = top + Double(rows.count) * rowHeight + 2
         var nodes: [HTMLNode] = SVG.xAxis(scale, y: axisY, ticks: scale.ticks(), label: ChartScale.label, gridTop: top - 6)
-        nodes.append(SVG.text(plotRight, axisY + 30, "microseconds per message, ready-to-send to verified response (log scale)", anchor: "end", cssClass: "axis-title"))
+        // Open loop, a latency starts at the request's intended send time, not when it was ready.
+        let from = rows.contains { $0.0.openLoop != nil } ? "ready-to-send (open loop: intended send time)" : "ready-to-send"
+        nodes.append(SVG.text(plotRight, axisY + 30, "microseconds per message, \(from) to verified response (log scale)", anchor: "end", cssClass: "axis-title"))
         nodes += legend()
         for (index, (c, l)) in rows.enumerated() {
             let y = top + Double(index) * rowHeight

@@ -104,6 +104,26 @@ enum ReportSections {
         return section("diagnosis", "Diagnosis", caption: "What limits each case, with the measured evidence for it.", body)
     }
 
+    /// Open-loop cases: the rate asked against what was sent and answered, who fell behind,
+    /// in the text table's words (the page said nothing of them). Nil without such a case.
+    static func openLoop(_ cases: [CaseResult]) -> Node? {
+        let paced = cases.compactMap { c in c.openLoop.map { (c, $0) } }
+        guard !paced.isEmpty else { return nil }
+        let rows: [(cells: [String], cssClass: String?)] = paced.map { c, o in
+            let answered = o.answered.map { "\($0) of \(o.scheduled)" } ?? "-"
+            let held = o.lateHeldByTarget.map(String.init) ?? "-"
+            return ([c.name, ArrivalRate(perSecond: o.askedPerSecond, arrivals: o.arrivals).summary, Format.compact(o.sentPerSecond), Format.compact(o.achievedPerSecond),
+                     answered, o.answeredAfterEnd.map(String.init) ?? "-", "\(o.lateSends) of \(o.measuredSends)", held, String(o.unsent),
+                     "\(o.inFlightMax) / \(o.inFlightCap)", o.keptUp ? "yes" : "NO"], o.keptUp ? nil : "bad")
+        }
+        var body: [Node] = [table(["case", "asked", "sent/s", "answered/s", "answered in the interval", "after its end", "late sends", "held by the target", "never sent", "in flight max / cap", "kept up"],
+                                  numeric: Set(2..<10), rows)]
+        for (c, o) in paced { body.append(.el("p", [], [.el("b", text: "\(c.name): "), .text(o.verdict)])) }
+        return section("open-loop", "Open loop",
+                       caption: "Requests sent at their intended times whatever the answers did; each latency runs from the intended send time, so a stall shows in every request that waited through it.",
+                       body)
+    }
+
     /// Every figure, folded away: the charts above are the report, this is the reference. Mbps
     /// per direction, as the text table gives it (`1063 each way`, `32115 tx`), never the sum.
     static func numbers(_ cases: [CaseResult]) -> Node {
@@ -226,7 +246,7 @@ enum ReportSections {
         }
         return section(
             "over-time", "Over time",
-            caption: "Each case in slices of its interval. A ringed point is a stall: a slice under \(Int(IntervalFigures.stallShare * 100))% of the case's median slice rate.",
+            caption: "Each case in slices of its interval. A ringed point is a stall: a slice under \(Int(IntervalFigures.stallShare * 100))% of the case's median slice rate, where the median slice holds at least 10 messages (20 with Poisson arrivals); with fewer none is flagged.",
             body)
     }
 }

@@ -17,6 +17,22 @@ import Testing
         #expect(!Self.sectionIDs(streamOnly).contains("latency"))
     }
 
+    @Test("an open-loop case has its section with the verdict, and the latency axis names the intended send time")
+    func openLoop() throws {
+        var document = ReportFixtures.cliff()
+        let index = try #require(document.cases.firstIndex { $0.latencyMicros != nil })
+        let report = OpenLoopReport(askedPerSecond: 2000, arrivals: .constant, sentPerSecond: 2000, achievedPerSecond: 1900, measuredSends: 4000,
+                                    lateSends: 600, lateThresholdMicros: 250, maxSendDelayMicros: 480_000, inFlightMax: 3, inFlightCap: 1024,
+                                    lateHeldByTarget: 590, answered: 3800, answeredAfterEnd: 3, keptUp: false, verdict: "did NOT keep up: <because>")
+        document.cases[index].figures.openLoop = report
+        let html = HTMLReport.render(document)
+        #expect(Self.sectionIDs(html).contains("open-loop"), "\(Self.sectionIDs(html))")
+        #expect(html.contains("did NOT keep up: &lt;because&gt;"))
+        #expect(html.contains("3800 of 4000"))
+        #expect(html.contains("ready-to-send (open loop: intended send time) to verified response"))
+        #expect(!HTMLReport.render(ReportFixtures.cliff()).contains("intended send time"))
+    }
+
     @Test("self-contained: no scripts, no external resources, no web fonts")
     func selfContained() {
         let html = HTMLReport.render(ReportFixtures.everything(), sweep: ReportFixtures.sweep())
