@@ -96,7 +96,8 @@ public enum RunTable {
         if latency { columns += ["p50 us", "p99 us"] }
         columns += ["writes/msg", "reads/msg"]
         if probe { columns += ["vsock pkts/msg", "credit upd/msg"] }
-        columns.append("")
+        // Named, so the dash row under it has a header (it had a column of dashes under nothing).
+        columns.append("stall")
         var table = TextTable(columns: columns, rightAligned: Set(0..<(columns.count - 1)))
         for s in slices {
             var row = [startText(s.startSeconds, intervalNanos: c.spec.intervalNanos), Format.compact(s.mbpsTx), Format.compact(s.mbpsRx), Format.fixed(s.msgsPerSecond, 0)]
