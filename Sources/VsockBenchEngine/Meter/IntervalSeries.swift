@@ -60,7 +60,8 @@ struct IntervalSampler {
         let reading = meters.reduce(IntervalReading()) { $0 + $1.reading() }
         let now = MonotonicClock.nanos()
         samples.append(IntervalSample(reading: reading, nanos: now, probe: try? probe?.read()))
-        boundary = max(boundary + 1, Int((now &- origin) / max(every, 1)) + 1)
+        let passed = now > origin ? min((now - origin) / max(every, 1), UInt64(CaseSpec.maxIntervals) + 1) : 0
+        boundary = max(boundary + 1, Int(passed) + 1)
     }
 
     /// The series with its last sample at the end of the case: the final readings (after
