@@ -11,22 +11,36 @@ public enum RunQueueDelay {
     /// The calling thread's id (gettid).
     public static func currentThread() -> Int32 { cshims_gettid() }
 
-    /// Nanoseconds thread `tid` of this process has waited on a run queue so far.
-    public static func nanos(thread tid: Int32) -> UInt64? {
-        var path = "/proc/self/task/\(tid)/schedstat"
-        let fd = path.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                var name = Array(chars) + [0]
-                return open(&name, O_RDONLY | O_CLOEXEC)
-            }
+    /// One thread's schedstat, open for repeated reads (one pread each); `close` once.
+    public struct Reader: Sendable {
+        let descriptor: Int32
+
+        /// Nil where the file cannot be opened (no schedstat, or no such thread).
+        public init?(thread tid: Int32) {
+            let fd = RunQueueDelay.open(thread: tid)
+            guard fd >= 0 else { return nil }
+            descriptor = fd
         }
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 96)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        // "cpu_time run_delay timeslices\n"
-        let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+
+        /// Nanoseconds the thread has waited on a run queue so far.
+        public func nanos() -> UInt64? {
+            var buffer = [UInt8](repeating: 0, count: 96)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return nil }
+            return RunQueueDelay.parse(buffer[..<count])
+        }
+
+        public func close() { _ = Glibc.close(descriptor) }
+    }
+
+    static func open(thread tid: Int32) -> Int32 {
+        let path = "/proc/self/task/\(tid)/schedstat"
+        return path.withCString { Glibc.open($0, O_RDONLY | O_CLOEXEC) }
+    }
+
+    /// The second field of "cpu_time run_delay timeslices".
+    static func parse(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        let fields = bytes.split(separator: UInt8(ascii: " "))
         guard fields.count >= 2 else { return nil }
         var value: UInt64 = 0
         for byte in fields[1] {
@@ -34,5 +48,13 @@ public enum RunQueueDelay {
             value = value &* 10 &+ UInt64(byte - 48)
         }
         return value
+    }
+
+    /// Nanoseconds thread `tid` of this process has waited on a run queue so far (one open,
+    /// read and close).
+    public static func nanos(thread tid: Int32) -> UInt64? {
+        guard let reader = Reader(thread: tid) else { return nil }
+        defer { reader.close() }
+        return reader.nanos()
     }
 }

@@ -99,6 +99,10 @@ public struct OpenLoopSender {
             // (one due after it went out as measured: measured_sends exceeded the schedule).
             let phase = control.phase
             if phase == .stop { break }
+            // The stop's time is taken before its phase is published: a request due after it
+            // must not slip out as measured in between.
+            let stopAt = control.stopStartNanos
+            if stopAt != 0, due >= stopAt { break }
             // The interval may have opened during the sleep: a request due inside it is
             // measured (at 5/s one request in ten went out as warmup). One scheduled during
             // warmup stays a warmup request however late it leaves.
@@ -108,10 +112,12 @@ public struct OpenLoopSender {
             }
             var blocked: UInt64 = 0
             if !shared.slots.tryAcquire() {
-                // Answers already queued for this connection: the slot waits for the driver's
-                // own receiver (descheduled on a busy machine), not for the target.
-                let answersWaiting = (try? socket.hasQueuedBytes()) ?? false
                 let waitStart = MonotonicClock.nanos()
+                driver.refresh(now: waitStart)
+                // Late already, answers queued for this connection: the slot waits for the
+                // driver's own receiver (descheduled on a busy machine), not for the target.
+                // (Asked only then: a peek per request cost a system call in the probe's counts.)
+                let answersWaiting = waitStart > due &+ lateThresholdNanos && ((try? socket.hasQueuedBytes()) ?? false)
                 guard shared.slots.acquire() else { break }
                 let waited = MonotonicClock.nanos() &- waitStart
                 if !answersWaiting, !driver.wasBusy() { blocked = waited }
@@ -121,6 +127,7 @@ public struct OpenLoopSender {
             shared.sendTimes.store(sequence, due)
             shared.sent.store(sequence + 1, ordering: .releasing)
             let commitStart = MonotonicClock.nanos()
+            driver.refresh(now: commitStart)
             try sink.commit(size)
             let now = MonotonicClock.nanos()
             let commit = now &- commitStart
@@ -202,41 +209,57 @@ public struct OpenLoopSender {
 }
 
 /// Whether an open-loop connection's own threads (its sender, and its receiver, which frees
-/// the in-flight slots) were kept waiting for a CPU: the share of the last few milliseconds
-/// they spent ready but not running (`RunQueueDelay`). A thread blocked in a call does not
-/// count (a target that stopped reading, or answers slowly); a thread preempted, or woken and
-/// queued behind another task, does. Read after a late wait only, at most every 2 ms.
-struct DriverBusy {
+/// the in-flight slots) were kept waiting for a CPU: the share of the time since a recent
+/// reading (at most `periodNanos` old when a wait began) they spent ready but not running
+/// (`RunQueueDelay`). A thread blocked in a call does not count (a target that stopped
+/// reading, or answers slowly); a thread preempted, or woken and queued behind another task,
+/// does. The readings are a pread of each thread's schedstat, at most every 10 ms and after a
+/// late wait: system calls of the driver's own, which `--probe` counts with the rest.
+/// A target that spins on the driver's CPUs (a local one with `target_cost`, on a small
+/// machine) keeps the driver off the CPU too, and is then taken for a busy driver.
+struct DriverBusy: ~Copyable {
     let shared: PipelineShared
-    private let sender = RunQueueDelay.currentThread()
+    private let sender = RunQueueDelay.Reader(thread: RunQueueDelay.currentThread())
+    private var receiver: RunQueueDelay.Reader?
     private var last: (at: UInt64, delay: UInt64)?
-    private var share = 0.0
 
     /// Above this share of the time waiting for a CPU, the driver was busy.
     static let busyShare = 0.1
-    static let periodNanos: UInt64 = 2_000_000
+    static let periodNanos: UInt64 = 10_000_000
 
     init(shared: PipelineShared) {
         self.shared = shared
-        last = delay().map { (MonotonicClock.nanos(), $0) }
     }
 
-    private func delay() -> UInt64? {
-        guard var total = RunQueueDelay.nanos(thread: sender) else { return nil }
-        let receiver = shared.receiverThread.load(ordering: .acquiring)
-        if receiver != 0, let theirs = RunQueueDelay.nanos(thread: receiver) { total &+= theirs }
+    deinit {
+        sender?.close()
+        receiver?.close()
+    }
+
+    private mutating func delay() -> UInt64? {
+        guard let sender, var total = sender.nanos() else { return nil }
+        if receiver == nil {
+            let tid = shared.receiverThread.load(ordering: .acquiring)
+            if tid != 0 { receiver = RunQueueDelay.Reader(thread: tid) }
+        }
+        if let theirs = receiver?.nanos() { total &+= theirs }
         return total
     }
 
+    /// A reading, unless the last is under `periodNanos` old: called before anything that may
+    /// block, so that the share a late wait is judged on covers little more than the wait.
+    mutating func refresh(now: UInt64) {
+        if let last, now &- last.at < Self.periodNanos { return }
+        last = delay().map { (now, $0) }
+    }
+
     /// Whether the threads waited for a CPU at least `busyShare` of the time since the last
-    /// reading (that reading's verdict when it is under 2 ms old). False where the kernel
-    /// keeps no such count.
+    /// reading (taken again now). False where the kernel keeps no such count.
     mutating func wasBusy() -> Bool {
         let now = MonotonicClock.nanos()
-        if let last, now &- last.at < Self.periodNanos { return share >= Self.busyShare }
         guard let delay = delay() else { return false }
-        if let last, now > last.at, delay >= last.delay { share = Double(delay - last.delay) / Double(now - last.at) }
-        last = (now, delay)
-        return share >= Self.busyShare
+        defer { last = (now, delay) }
+        guard let last, now > last.at, delay >= last.delay else { return false }
+        return Double(delay - last.delay) / Double(now - last.at) >= Self.busyShare
     }
 }

@@ -147,7 +147,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     }
 
     /// The requests the measured interval scheduled: those sent and those never sent.
-    public var scheduled: UInt64 { measuredSends + unsent }
+    public var scheduled: UInt64 { measuredSends &+ unsent }
 
     /// What the unsent requests mean, or nil when every scheduled request was sent.
     public var unsentText: String? {
@@ -169,16 +169,30 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         return askedPerSecond > 0 ? achievedPerSecond / askedPerSecond : 0
     }
 
-    /// `grace`: answers after the end forgiven, one per connection: the request in flight
-    /// when a short interval ended (17 of 18 answered in 300 ms at 20 ms a request was "did
-    /// NOT keep up", the same case over 3 s kept up).
+    /// Answers after the end forgiven, one per connection: the request in flight when a short
+    /// interval ended (17 of 18 answered in 300 ms at 20 ms a request was "did NOT keep up",
+    /// the same case over 3 s kept up). Set by `summarize`; not in the JSON (0 when read back).
+    var grace: UInt64 = 0
+
+    /// `answeredShare` with the grace: what kept up is judged on.
+    var judgedShare: Double {
+        guard let answered, scheduled > 0, grace > 0 else { return answeredShare }
+        return Double(answered &+ min(answeredAfterEnd ?? 0, grace)) / Double(scheduled)
+    }
+
+    /// Most late sends were the driver's own (not held by the target): then the cap reached
+    /// and the few answers follow from its lateness, and are not reasons against the target.
+    var lateWasDriver: Bool {
+        let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
+        guard lateShare > Self.lateShare, let held = lateHeldByTarget else { return false }
+        return held * 2 < lateSends
+    }
+
     mutating func judge(grace: UInt64 = 0) {
+        self.grace = grace
         let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
         let unsentShare = scheduled > 0 ? Double(unsent) / Double(scheduled) : 0
-        var answeredShare = answeredShare
-        if let answered, scheduled > 0, grace > 0 {
-            answeredShare = Double(answered + min(answeredAfterEnd ?? 0, grace)) / Double(scheduled)
-        }
+        let answeredShare = judgedShare
         keptUp = answeredShare >= Self.achievedShare && lateShare <= Self.lateShare && unsentShare <= Self.lateShare
         let asked = ArrivalRate(perSecond: askedPerSecond).summary
         let late = "\(lateSends) of \(measuredSends) sends left late (more than \(Format.compact(lateThresholdMicros)) us after their time"
@@ -202,7 +216,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         if answeredShare < Self.achievedShare {
             let sentNote = driverLate ? ", of the \(measuredSends) the driver sent" : ""
             if let answered, scheduled > 0 {
-                why.append("\(driverLate ? "" : "the target ")answered \(answered) of the \(scheduled) requests the interval scheduled (\(Format.fixed(answeredShare * 100, 0))%\(sentNote); \(Format.compact(achievedPerSecond))/s of \(asked))")
+                why.append("\(driverLate ? "" : "the target ")answered \(answered) of the \(scheduled) requests the interval scheduled (\(Format.fixed(self.answeredShare * 100, 0))%\(sentNote); \(Format.compact(achievedPerSecond))/s of \(asked))")
             } else {
                 why.append("\(driverLate ? "" : "the target ")answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answeredShare * 100, 0))%\(sentNote))")
             }

@@ -131,7 +131,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
                 lateSends: result?.openLoop?.lateSends ?? 0, keptUp: result?.openLoop?.keptUp ?? false,
                 verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: result?.openLoop.flatMap(Self.behind))
         }
-        kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
+        kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, one answer after it forgiven per connection, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
         (kneePerSecond, kneeNote) = Self.knee(points)
     }
 
@@ -144,8 +144,12 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         return reason(report)
     }
 
+    /// The first reason the case's verdict gives, in a few words: the same predicates.
     private static func reason(_ report: OpenLoopReport) -> String {
-        if report.answeredShare < OpenLoopReport.achievedShare {
+        if report.lateWasDriver {
+            return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late, \(report.lateHeldByTarget ?? 0) of them held by the target (a busy machine?)"
+        }
+        if report.judgedShare < OpenLoopReport.achievedShare {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
         }
         if report.inFlightCap > 0, report.inFlightMax >= UInt64(report.inFlightCap) {
