@@ -49,12 +49,4 @@ public enum RunQueueDelay {
         }
         return value
     }
-
-    /// Nanoseconds thread `tid` of this process has waited on a run queue so far (one open,
-    /// read and close).
-    public static func nanos(thread tid: Int32) -> UInt64? {
-        guard let reader = Reader(thread: tid) else { return nil }
-        defer { reader.close() }
-        return reader.nanos()
-    }
 }

@@ -180,17 +180,26 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         return Double(answered &+ min(answeredAfterEnd ?? 0, grace)) / Double(scheduled)
     }
 
-    /// Most late sends were the driver's own (not held by the target): then the cap reached
-    /// and the few answers follow from its lateness, and are not reasons against the target.
-    var lateWasDriver: Bool {
-        let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
-        guard lateShare > Self.lateShare, let held = lateHeldByTarget else { return false }
-        return held * 2 < lateSends
+    /// The share of measured sends that left late.
+    var lateSendShare: Double { measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0 }
+
+    /// The in-flight cap was reached.
+    var capReached: Bool { inFlightCap > 0 && inFlightMax >= UInt64(inFlightCap) }
+
+    /// Who held the late sends back, as the sender timed it (at least half of them the
+    /// target); older documents: a guess from the answers and the queue.
+    var lateByTarget: Bool {
+        lateHeldByTarget.map { $0 * 2 >= lateSends } ?? (judgedShare < Self.achievedShare || capReached)
     }
+
+    /// Too many late sends, most of them the driver's own: then the cap reached and the few
+    /// answers follow from its lateness (a `window: 1` case always reaches its cap), and are
+    /// not reasons against the target.
+    var lateWasDriver: Bool { lateSendShare > Self.lateShare && !lateByTarget }
 
     mutating func judge(grace: UInt64 = 0) {
         self.grace = grace
-        let lateShare = measuredSends > 0 ? Double(lateSends) / Double(measuredSends) : 0
+        let lateShare = lateSendShare
         let unsentShare = scheduled > 0 ? Double(unsent) / Double(scheduled) : 0
         let answeredShare = judgedShare
         keptUp = answeredShare >= Self.achievedShare && lateShare <= Self.lateShare && unsentShare <= Self.lateShare
@@ -206,13 +215,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         }
         var why: [String] = []
         if let unsentText { why.append(unsentText) }
-        let capReached = inFlightCap > 0 && inFlightMax >= UInt64(inFlightCap)
-        // Who held the late sends back, as the sender timed it; older documents: a guess from
-        // the answers and the queue.
-        let byTarget = lateHeldByTarget.map { $0 * 2 >= lateSends } ?? (answeredShare < Self.achievedShare || capReached)
-        // The driver's own lateness explains the rest: it sent too few for the target to answer
-        // them, and reached its cap only because it ran late (a `window: 1` case always does).
-        let driverLate = lateShare > Self.lateShare && !byTarget
+        let driverLate = lateWasDriver
         if answeredShare < Self.achievedShare {
             let sentNote = driverLate ? ", of the \(measuredSends) the driver sent" : ""
             if let answered, scheduled > 0 {
@@ -223,7 +226,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         }
         if capReached, !driverLate { why.append("the queue grew to the in-flight cap of \(inFlightCap) per connection") }
         if lateShare > Self.lateShare {
-            if byTarget {
+            if !driverLate {
                 let held = lateHeldByTarget.map { "; \($0) of them waited mostly for the target (no free in-flight slot, or a write blocked on a full socket: it did not take requests as fast as asked)" } ?? ""
                 why.append(late + held)
             } else {

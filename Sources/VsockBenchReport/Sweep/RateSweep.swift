@@ -152,7 +152,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         if report.judgedShare < OpenLoopReport.achievedShare {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
         }
-        if report.inFlightCap > 0, report.inFlightMax >= UInt64(report.inFlightCap) {
+        if report.capReached {
             return "the queue reached its cap of \(report.inFlightCap) per connection"
         }
         // The sender timed what held its late requests back: mostly the target (a full socket).
