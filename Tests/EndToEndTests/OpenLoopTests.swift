@@ -272,4 +272,23 @@ import Testing
         let achieved = try #require(report["achieved_per_s"] as? Double)
         #expect(achieved > 160 && achieved < 240, "\(achieved)/s answered of 200/s")
     }
+
+    /// A case bounded by a count: N requests at R/s span N/R seconds, the last one's slot
+    /// included, as a duration does; they spanned (N-1)/R plus a round trip, and 10 at 20/s
+    /// read about 22/s.
+    @Test func aCountAtARateSpansItsSlots() throws {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile("name: count\ncases:\n  - {name: ten, workload: rr, request_size: 64, response_size: 64, rate: 20/s, messages: 10, warmup: 0s}\n")
+        let out = try Tool.run(["run", scenario, "--json", dir + "/r.json"])
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try #require((try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))["cases"] as? [[String: Any]])?.first)
+        #expect(c["messages"] as? Int == 10, "\(c)")
+        let seconds = try #require(c["duration_s"] as? Double)
+        // 10 slots of 50 ms; the bye's round trip and a slow start may add a little.
+        #expect(seconds >= 0.49 && seconds < 0.7, "10 at 20/s span 0.5 s: \(seconds)")
+        let rate = try #require(c["msgs_per_s"] as? Double)
+        #expect(rate > 14 && rate <= 20.5, "\(rate) msgs/s of 20/s")
+        let report = try #require(c["open_loop"] as? [String: Any])
+        #expect(report["kept_up"] as? Bool == true, "\(report)")
+    }
 }

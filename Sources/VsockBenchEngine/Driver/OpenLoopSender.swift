@@ -88,7 +88,11 @@ public struct OpenLoopSender {
         var driver = DriverBusy(shared: shared)
         while true {
             if let quota, measuring, measured >= quota {
+                // The last request's slot lasts until the next would be due: the connection
+                // stays open to then, so that N requests at R/s span N/R s, as a duration does
+                // (5 at 2/s spanned 2 s, from the first send to the last, and read 2.5/s).
                 try sink.finish()
+                _ = Self.sleep(until: UInt64(intended), control: control)
                 return stats
             }
             let due = UInt64(intended)
