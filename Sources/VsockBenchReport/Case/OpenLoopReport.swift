@@ -50,6 +50,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         case maxSendDelayMicros = "max_send_delay_us", inFlightMax = "in_flight_max", inFlightCap = "in_flight_cap"
         case keptUp = "kept_up", verdict, unsent, behindSeconds = "behind_s"
         case lateHeldByTarget = "late_held_by_target", answered, answeredAfterEnd = "answered_after_end"
+        case grace = "forgivable_after_end"
     }
 
     /// Every key written, null where not counted (as the rest of the document).
@@ -70,6 +71,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         try c.encode(behindSeconds, forKey: .behindSeconds)
         try c.encode(answered, forKey: .answered)
         try c.encode(answeredAfterEnd, forKey: .answeredAfterEnd)
+        try c.encode(grace, forKey: .grace)
         try c.encode(keptUp, forKey: .keptUp)
         try c.encode(verdict, forKey: .verdict)
     }
@@ -98,7 +100,8 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     }
 
     /// Documents written before `unsent` and `behind_s` existed read as nothing unsent; before
-    /// `late_held_by_target`, `answered` and `answered_after_end`, as not counted (nil).
+    /// `late_held_by_target`, `answered` and `answered_after_end`, as not counted (nil); before
+    /// `forgivable_after_end`, as forgiving none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -113,6 +116,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             answered: try c.decodeIfPresent(UInt64.self, forKey: .answered),
             answeredAfterEnd: try c.decodeIfPresent(UInt64.self, forKey: .answeredAfterEnd),
             keptUp: try c.decode(Bool.self, forKey: .keptUp), verdict: try c.decode(String.self, forKey: .verdict))
+        grace = try c.decodeIfPresent(UInt64.self, forKey: .grace) ?? 0
     }
 
     /// Kept up: answered, before the interval ended, at least this share of the requests it
@@ -171,8 +175,10 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
 
     /// Answers after the end forgiven, one per connection: the request in flight when a short
     /// interval ended (17 of 18 answered in 300 ms at 20 ms a request was "did NOT keep up",
-    /// the same case over 3 s kept up). Set by `summarize`; not in the JSON (0 when read back).
-    var grace: UInt64 = 0
+    /// the same case over 3 s kept up). Set by `summarize` (`judge`); `forgivable_after_end` in
+    /// the JSON (0 in documents written before it), so that a document read back is judged as
+    /// it was written and compares equal to the report it came from.
+    public internal(set) var grace: UInt64 = 0
 
     /// `answeredShare` with the grace: what kept up is judged on.
     var judgedShare: Double {

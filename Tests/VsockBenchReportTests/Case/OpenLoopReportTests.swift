@@ -107,6 +107,10 @@ import Testing
         #expect(behind.verdict.hasSuffix("; 100 answered only after the interval ended (their waits are in the latency figures)"), "\(behind.verdict)")
         let json = try #require(String(data: JSONEncoder().encode(behind), encoding: .utf8))
         #expect(json.contains("\"answered\":300") && json.contains("\"answered_after_end\":100") && json.contains("\"late_held_by_target\":0"), "\(json)")
+        #expect(json.contains("\"forgivable_after_end\":1"), "one answer after the end forgiven per connection: \(json)")
+        // Read back, it is the same report, the grace included (it was dropped, and the copy
+        // read back differed from the one written).
+        #expect(try JSONDecoder().decode(OpenLoopReport.self, from: Data(json.utf8)) == behind)
     }
 
     /// One answer per connection after the end is the request in flight when a short interval
