@@ -32,11 +32,20 @@ extension VsockBench {
             the wire per message, and in stop-and-wait the reads, syscalls, vsock packets, credit \
             updates and exits per message. Counts that depend on arrival timing (reads with \
             several messages in flight or in a stream, writes of a batching strategy, or any \
-            count the baseline's trials show varying) are gated as timings, and the report says so.
+            count the baseline's trials show varying) are gated as timings, with four times the \
+            timing tolerance (20%; --tolerance reads_per_msg=PCT sets one), and the report says \
+            so. Such a count worse while the case's throughput improved beyond the tolerance is \
+            "explained by throughput", not a regression: messages came sooner, so fewer share a \
+            read or a batched write.
 
             --reference CASE takes every timing as a ratio to that case's, measured in the same \
             round of the same run (trial k of every case ran in round k), so the machine's state \
             at that moment cancels out, as the peer scripts compare against iperf3.
+
+            A case measured as another workload on each side, or whose baseline has no trial \
+            measured and verified, cannot be compared: exit 2, naming it. One run given twice \
+            (the same file, or a copy: scenario, start time, host and pid) counts once, and a \
+            note says so.
 
             A case not verified in the results fails the check whatever its figures (with \
             --cases-in-common too, gated or not). A case skipped on either side (its zero figures \
@@ -53,8 +62,8 @@ extension VsockBench {
             gated: exit 2, saying how many there are.
 
             Exit status: 0 nothing regressed; 1 a regression or an unverified case (each named); \
-            2 unusable input (unreadable file, another schema, cases missing on either side, a bad \
-            tolerance).
+            2 unusable input (unreadable file, another schema, cases missing on either side, a case \
+            measured as another workload, a baseline case with no usable trial, a bad tolerance).
 
             Examples:
               vsockbench check results.json --baseline baseline.json

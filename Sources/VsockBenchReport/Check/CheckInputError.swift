@@ -9,6 +9,11 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
     /// `--cases-in-common` with no case on both sides: nothing would be compared.
     case noCasesInCommon(results: [String], baseline: [String])
     case badTolerance(String)
+    /// A case of the baseline that ran (not skipped) but has no trial the gate can take: it
+    /// would be compared with nothing and pass.
+    case unusableBaselineCase(name: String, paths: [String])
+    /// A case measured as another workload on each side (matched by name only).
+    case differentWorkload(name: String, baseline: String, results: String)
 
     public var description: String {
         switch self {
@@ -34,6 +39,10 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             return "--cases-in-common: the results and the baseline have no case in common (results: \(results.joined(separator: ", ")); baseline: \(baseline.joined(separator: ", "))), so nothing would be compared; run the same scenario, or refresh the baseline"
         case let .badTolerance(text):
             return text
+        case let .unusableBaselineCase(name, paths):
+            return "baseline case \(name) has no trial measured and verified (in \(paths.joined(separator: ", "))), so the results' \(name) would be compared with nothing and pass; re-run the baseline, or leave the case out of both"
+        case let .differentWorkload(name, baseline, results):
+            return "case \(name) is workload \(baseline) in the baseline and workload \(results) in the results: not the same measurement (cases are matched by name); rename one, or refresh the baseline"
         }
     }
 }

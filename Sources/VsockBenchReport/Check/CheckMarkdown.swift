@@ -37,6 +37,7 @@ public enum CheckMarkdown {
         case .unconfirmed: return "❌ **regressed** (unconfirmed: too few trials for the test)"
         case .withinNoise: return "✅ within noise"
         case .notSignificant: return "✅ not significant"
+        case .explained: return "✅ explained by throughput"
         case .held: return "✅ ok"
         case .improved: return "✅ improved"
         case .notCompared: return "➖ " + Markup.markdownCell(row.note ?? "n/a")

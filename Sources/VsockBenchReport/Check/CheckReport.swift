@@ -19,6 +19,9 @@ public struct CheckReport: Sendable, Equatable {
         case held
         /// Better by more than the tolerance.
         case improved
+        /// A count that depends on timing, worse while the case's throughput improved by more
+        /// than the tolerance: messages came sooner, so fewer share a read or a batched write.
+        case explained
         /// Not measured on both sides (p99 of a stream case, exits without the probe).
         case notCompared = "not_compared"
 
@@ -111,6 +114,7 @@ public struct CheckReport: Sendable, Equatable {
             if count(.improved) > 0 { parts.append("\(count(.improved)) improved") }
             if count(.withinNoise) > 0 { parts.append("\(count(.withinNoise)) within noise") }
             if count(.notSignificant) > 0 { parts.append("\(count(.notSignificant)) not significant") }
+            if count(.explained) > 0 { parts.append("\(count(.explained)) explained by throughput") }
             return "PASS: " + parts.joined(separator: ", ") + " (\(plural(caseNames.count, "case")))"
         }
         var parts: [String] = []
@@ -162,6 +166,7 @@ public struct CheckReport: Sendable, Equatable {
         case .regressed: return "REGRESSED"
         case .unconfirmed: return "REGRESSED (unconfirmed)"
         case .withinNoise: return "within noise"
+        case .explained: return "explained by throughput"
         case .notSignificant: return "not significant"
         case .held: return "ok"
         case .improved: return "improved"

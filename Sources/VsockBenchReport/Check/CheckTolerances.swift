@@ -27,6 +27,16 @@ public struct CheckTolerances: Sendable, Equatable {
     /// The timing tolerance that applies to `figure`.
     public func fraction(for figure: Figure) -> Double { overrides[figure] ?? timing }
 
+    /// How far a count per message that depends on timing (gated as a timing) may move:
+    /// `variableCountFactor` times the timing tolerance (20% at 5%), or a `--tolerance
+    /// FIGURE=PCT` naming it. Such a count moves with how messages bunch, which changes more
+    /// between unchanged runs than their throughput does (a stream's target reads/msg +5.5% at
+    /// p 0.008 with its Mbps unchanged, review); a code change that adds a read or a write per
+    /// message moves it far more.
+    public func variableCountFraction(for figure: Figure) -> Double { overrides[figure] ?? timing * Self.variableCountFactor }
+
+    public static let variableCountFactor = 4.0
+
     /// How much a count per message may change: `count` of the baseline, or `count` per
     /// message absolute, whichever is larger; a `--tolerance FIGURE=PCT` naming the count
     /// takes the place of `count` for it.

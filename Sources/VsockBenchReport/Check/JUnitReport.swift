@@ -24,7 +24,7 @@ public enum JUnitReport {
                 case .notCompared:
                     skipped += 1
                     body = "<skipped message=\"\(Markup.escape(row.note ?? "not measured in either run"))\"/>"
-                case .held, .improved, .withinNoise, .notSignificant:
+                case .held, .improved, .withinNoise, .notSignificant, .explained:
                     body = "<system-out>\(Markup.escape(row.sentence))</system-out>"
                 }
                 cases.append(testcase(name, row.figure.rawValue, body))
