@@ -14,30 +14,31 @@ public struct HistoryLabel: Sendable, Hashable, Codable {
 
     /// `KEY=VALUE`: the key letters, digits, `_ . -` (at most 64), the value any printable
     /// text (at most 256 bytes; it may hold `=`).
-    public init(parsing text: String) throws(HistoryError) {
+    public init(parsing text: String, flag: String = "--label") throws(HistoryError) {
         guard let equals = text.firstIndex(of: "=") else {
-            throw .badLabel("--label \(text): expected KEY=VALUE, such as instance_type=m6i.xlarge or branch=main")
+            throw .badLabel("\(flag) \(text): expected KEY=VALUE, such as instance_type=m6i.xlarge or branch=main")
         }
         key = String(text[..<equals])
         value = String(text[text.index(after: equals)...])
         let keyOK = !key.isEmpty && key.utf8.count <= Self.maximumKeyLength
             && key.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "_.-".unicodeScalars.contains($0) }
         guard keyOK else {
-            throw .badLabel("--label \(text): the key must be 1 to \(Self.maximumKeyLength) letters, digits, '_', '.' or '-'")
+            throw .badLabel("\(flag) \(text): the key must be 1 to \(Self.maximumKeyLength) letters, digits, '_', '.' or '-'")
         }
         guard !value.isEmpty, value.utf8.count <= Self.maximumValueLength,
               !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw .badLabel("--label \(key)=...: the value must be 1 to \(Self.maximumValueLength) bytes of printable text")
+            throw .badLabel("\(flag) \(key)=...: the value must be 1 to \(Self.maximumValueLength) bytes of printable text")
         }
     }
 
     /// Labels from the command line, each key at most once.
-    public static func parseAll(_ texts: [String]) throws(HistoryError) -> [HistoryLabel] {
+    /// `flag` names the option in errors (`check --history-label`).
+    public static func parseAll(_ texts: [String], flag: String = "--label") throws(HistoryError) -> [HistoryLabel] {
         var labels: [HistoryLabel] = []
         for text in texts {
-            let label = try HistoryLabel(parsing: text)
+            let label = try HistoryLabel(parsing: text, flag: flag)
             if labels.contains(where: { $0.key == label.key }) {
-                throw .badLabel("--label \(label.key) is given twice; give each key once")
+                throw .badLabel("\(flag) \(label.key) is given twice; give each key once")
             }
             labels.append(label)
         }

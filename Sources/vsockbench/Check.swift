@@ -153,7 +153,7 @@ extension VsockBench {
                 let selected = try historyCall { () throws(HistoryError) in
                     let db = try HistoryDatabase.open(path: history, creating: false)
                     return try HistoryWindow.select(
-                        in: db, like: resultsDocuments, size: window ?? 10, labels: try HistoryLabel.parseAll(historyLabels),
+                        in: db, like: resultsDocuments, size: window ?? 10, labels: try HistoryLabel.parseAll(historyLabels, flag: "--history-label"),
                         casesInCommon: casesInCommon, minimumRuns: historyMinimumRuns ?? 1)
                 }
                 baselineDocuments = selected.documents

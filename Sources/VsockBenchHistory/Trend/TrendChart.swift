@@ -55,7 +55,7 @@ enum TrendChart {
         for (index, point) in points.enumerated() {
             body.append(SVGText.circle(x(index), y(point.value), 4, point.verified ? "point" : "point bad", tooltip: tooltip(point, series.label)))
         }
-        let title = "\(series.caseName): \(series.label) over \(points.count) runs"
+        let title = "\(series.caseName): \(series.label) over \(points.count) run\(points.count == 1 ? "" : "s")"
         return SVGText.element("svg", [
             ("xmlns", "http://www.w3.org/2000/svg"), ("class", "chart"), ("role", "img"),
             ("viewBox", "0 0 \(SVGText.n(width)) \(SVGText.n(height))"), ("width", SVGText.n(width)), ("height", SVGText.n(height)),

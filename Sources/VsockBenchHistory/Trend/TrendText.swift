@@ -42,7 +42,7 @@ public enum TrendText {
         let clean = series.searchedRuns
         guard !series.changes.isEmpty else {
             return series.searchable
-                ? "\(indent)no change over \(clean) runs\n"
+                ? "\(indent)no change over \(clean) run\(clean == 1 ? "" : "s")\n"
                 : "\(indent)too few runs for a change to reach p <= \(Format.compact(series.options.significance)) (\(clean); \(needed(series)))\n"
         }
         return series.changes.map { "\(indent)\(sentence($0, label: series.label))\n" }.joined()
@@ -105,7 +105,7 @@ public enum ChangesText {
         let quiet = report.series.filter { $0.changes.isEmpty }
         for (searched, heading) in [(true, "no change: "), (false, "too few runs for a change to be significant: ")] {
             let names = quiet.filter { $0.searchable == searched }.map { series in
-                "\(series.scenario) \(series.caseName) \(series.label) (\(series.searchedRuns) runs"
+                "\(series.scenario) \(series.caseName) \(series.label) (\(series.searchedRuns) run\(series.searchedRuns == 1 ? "" : "s")"
                     + (searched ? ")" : "; \(TrendText.needed(series)))")
             }
             if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }

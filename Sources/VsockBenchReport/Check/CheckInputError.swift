@@ -25,7 +25,7 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             guard let found else {
                 return "\(path) has no \"schema\" key; give a file written by `vsockbench run --json` (schema \(RunDocument.schemaName))"
             }
-            return "\(path) has schema \"\(found)\", this vsockbench reads \(RunDocument.schemaName); re-run the baseline with this version"
+            return "\(path) has schema \"\(found)\", this vsockbench reads \(RunDocument.schemaName); give a file written by this version (run it again, with --json)"
         case let .malformed(path, reason):
             return "\(path) is not a complete \(RunDocument.schemaName) document: \(reason)"
         case let .duplicateCase(path, name):

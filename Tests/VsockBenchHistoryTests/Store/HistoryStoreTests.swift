@@ -194,6 +194,13 @@ struct HistoryStoreTests {
             #expect(throws: HistoryError.self) { try HistoryLabel(parsing: bad) }
         }
         #expect(throws: HistoryError.self) { try HistoryLabel.parseAll(["a=1", "a=2"]) }
+        // The error names the option the label came from (`check --history-label`, review).
+        do {
+            _ = try HistoryLabel.parseAll(["bad"], flag: "--history-label")
+            Issue.record("a label without = was taken")
+        } catch {
+            #expect("\(error)".contains("--history-label bad: expected KEY=VALUE"), "\(error)")
+        }
     }
 
     @Test func theLocationFollowsOptionEnvironmentThenHome() throws {
