@@ -5,7 +5,7 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
     case wrongSchema(path: String, found: String?)
     case malformed(path: String, reason: String)
     case duplicateCase(path: String, name: String)
-    case mismatchedCases(missingInResults: [String], missingInBaseline: [String])
+    case mismatchedCases(missingInResults: [String], missingInBaseline: [String], resultsPaths: [String] = [], baselinePaths: [String] = [])
     /// `--cases-in-common` with no case on both sides: nothing would be compared.
     case noCasesInCommon(results: [String], baseline: [String])
     case badTolerance(String)
@@ -30,11 +30,12 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(path) is not a complete \(RunDocument.schemaName) document: \(reason)"
         case let .duplicateCase(path, name):
             return "\(path) has two cases named '\(name)'; cases are matched by name"
-        case let .mismatchedCases(missingInResults, missingInBaseline):
+        case let .mismatchedCases(missingInResults, missingInBaseline, resultsPaths, baselinePaths):
             var parts: [String] = []
+            let files = resultsPaths.isEmpty || baselinePaths.isEmpty ? "" : " (results: \(resultsPaths.joined(separator: ", ")); baseline: \(baselinePaths.joined(separator: ", ")))"
             if !missingInResults.isEmpty { parts.append("in the baseline but not the results: \(missingInResults.joined(separator: ", "))") }
             if !missingInBaseline.isEmpty { parts.append("in the results but not the baseline: \(missingInBaseline.joined(separator: ", "))") }
-            return "the results and the baseline have different cases (\(parts.joined(separator: "; "))); run the same scenario and cases, or refresh the baseline"
+            return "the results and the baseline\(files) have different cases (\(parts.joined(separator: "; "))); run the same scenario and cases, or refresh the baseline"
         case let .noCasesInCommon(results, baseline):
             return "--cases-in-common: the results and the baseline have no case in common (results: \(results.joined(separator: ", ")); baseline: \(baseline.joined(separator: ", "))), so nothing would be compared; run the same scenario, or refresh the baseline"
         case let .badTolerance(text):

@@ -48,7 +48,7 @@ public enum RegressionCheck {
         let missingInResults = names(baseline).filter { !resultNames.contains($0) }
         let missingInBaseline = resultNames.filter { !baselineNames.contains($0) }
         if !options.casesInCommon, !missingInResults.isEmpty || !missingInBaseline.isEmpty {
-            throw .mismatchedCases(missingInResults: missingInResults, missingInBaseline: missingInBaseline)
+            throw .mismatchedCases(missingInResults: missingInResults, missingInBaseline: missingInBaseline, resultsPaths: resultsPaths, baselinePaths: baselinePaths)
         }
         if options.casesInCommon, !resultNames.contains(where: baselineNames.contains) {
             // A gate that compared nothing must not pass.

@@ -423,9 +423,12 @@ import Testing
         var results = ReportFixtures.cliff()
         results.cases.removeFirst()
         results.cases.append(ReportFixtures.makeCase("new-case", mbps: 1, msgsPerSecond: 1))
-        #expect(throws: CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: ["new-case"])) {
-            try self.compare(results, ReportFixtures.cliff())
+        #expect(throws: CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: ["new-case"], resultsPaths: ["r.json"], baselinePaths: ["b.json"])) {
+            try RegressionCheck.compare(results: [results], baseline: [ReportFixtures.cliff()], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         }
+        // The message names the files (review: it named none).
+        let text = CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: [], resultsPaths: ["r.json"], baselinePaths: ["b.json"]).description
+        #expect(text.hasPrefix("the results and the baseline (results: r.json; baseline: b.json) have different cases (in the baseline but not the results: bulk)"), "\(text)")
         let common = try compare(results, ReportFixtures.cliff(), .init(casesInCommon: true))
         #expect(common.caseNames == ["chatty-8k"])
         #expect(common.warnings.contains { $0.contains("left out: bulk, new-case") })
