@@ -19,6 +19,7 @@ public enum TrendMarkdown {
 
     static func scenario(_ report: TrendReport) -> String {
         var out = "## History: \(Markup.markdownCell(report.scenario))\n\n"
+        for note in report.notes { out += "> **Note:** \(Markup.markdownCell(note))\n\n" }
         // Every series' runs, in the tables' order (by start time, then number): run numbers
         // follow the order the files were added, so they are no range.
         var runs: [Int64: SeriesPoint] = [:]

@@ -10,6 +10,9 @@ public struct TrendReport: Sendable, Encodable {
     public var labels: [HistoryLabel]
     public var options: ChangeOptions
     public var series: [FigureSeries]
+    /// Cases some of whose runs were set up otherwise than the latest (the scenario file
+    /// changed under the same name): one series holds them all, so it is said, case by case.
+    public var notes: [String] = []
 
     /// The series of `scenario` (every case, or `caseName`), each figure `metric` names.
     public static func build(_ db: HistoryDatabase, scenario: String, caseName: String? = nil, metric: MetricChoice = .throughput,
@@ -26,6 +29,8 @@ public struct TrendReport: Sendable, Encodable {
             }
         }
         var series: [FigureSeries] = []
+        var notes: [String] = []
+        var configs: [Int64: RunDocument?] = [:]
         for c in chosen {
             let direction = try db.mbpsDirection(caseName: c.name, filter)
             for figure in metric.figures(forWorkload: c.workload, mbps: direction) {
@@ -35,14 +40,45 @@ public struct TrendReport: Sendable, Encodable {
                 series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes,
                                            options: options, eachWay: direction.eachWay))
             }
+            let runs = series.filter { $0.caseName == c.name }.flatMap(\.points).sorted { ($0.startedAt, $0.run) < ($1.startedAt, $1.run) }.map(\.run)
+            if let note = configurationNote(db, caseName: c.name, runs: runs, cache: &configs) { notes.append(note) }
         }
         if series.isEmpty {
             throw .nothingMatches("the runs of \(filter.text) have no \(metric) figure for \(chosen.map(\.name).joined(separator: ", "))")
         }
-        return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: series)
+        return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: series, notes: notes)
     }
 
-    enum CodingKeys: String, CodingKey { case schema, database, scenario, labels, method, series }
+    /// The runs (oldest first) that set `caseName` up otherwise than the latest of `runs`, with
+    /// the first difference: `history trend` plotted a both-ways stream's figures among tx runs'
+    /// and found "no change" without a word (review). Nil when they all agree, or a stored
+    /// document cannot be read (the series are still drawn).
+    static func configurationNote(_ db: HistoryDatabase, caseName: String, runs: [Int64], cache: inout [Int64: RunDocument?]) -> String? {
+        var unique: [Int64] = []
+        for run in runs where !unique.contains(run) { unique.append(run) }
+        func config(_ run: Int64) -> CaseConfig? {
+            if cache[run] == nil {
+                cache[run] = .some((try? db.document(ofRun: run)).flatMap { try? RunDocument.decode(Array($0.utf8)) })
+            }
+            return cache[run].flatMap { $0 }?.cases.first { $0.name == caseName }.map { CaseConfig($0.spec) }
+        }
+        guard let latestRun = unique.last, let latest = config(latestRun) else { return nil }
+        var differing: [Int64] = []
+        var example: String?
+        for run in unique.dropLast() {
+            guard let other = config(run) else { continue }
+            let differences = other.differences(from: latest)
+            if !differences.isEmpty {
+                differing.append(run)
+                example = example ?? differences.first
+            }
+        }
+        guard let example, !differing.isEmpty else { return nil }
+        let listed = differing.count <= 6 ? differing.map(String.init).joined(separator: ", ") : "\(differing[0]) .. \(differing[differing.count - 1])"
+        return "\(caseName): \(differing.count) of the \(unique.count) runs (run\(differing.count == 1 ? "" : "s") \(listed)) set it up otherwise than the latest (\(example)); their figures are in the same series, so a change there may be the setup's; a new scenario name or --label keeps configurations apart"
+    }
+
+    enum CodingKeys: String, CodingKey { case schema, database, scenario, labels, method, series, notes }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -52,6 +88,7 @@ public struct TrendReport: Sendable, Encodable {
         try c.encode(Dictionary(uniqueKeysWithValues: labels.map { ($0.key, $0.value) }), forKey: .labels)
         try c.encode(ChangeMethod(options), forKey: .method)
         try c.encode(series, forKey: .series)
+        try c.encode(notes, forKey: .notes)
     }
 }
 

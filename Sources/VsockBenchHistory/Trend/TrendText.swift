@@ -13,6 +13,7 @@ public enum TrendText {
         var out = "history \(Terminal.safe(report.database)): scenario \(Terminal.safe(report.scenario))"
         if !report.labels.isEmpty { out += ", runs labelled " + report.labels.map { Terminal.safe($0.text) }.joined(separator: ", ") }
         out += "\n"
+        for note in report.notes { out += "note: \(Terminal.safe(note))\n" }
         for series in report.series {
             out += "\n" + table(series)
             out += changeLines(series, indent: "")

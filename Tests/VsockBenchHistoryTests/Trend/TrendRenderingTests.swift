@@ -22,6 +22,27 @@ struct TrendRenderingTests {
         #expect(text.contains(HistoryFixtures.commit(11).prefix(12)))
     }
 
+    /// A run that set a case up otherwise (the scenario file changed under its name) is in the
+    /// same series: said in the text, the markdown and the JSON (it was plotted among the
+    /// others with no word, review); runs that all agree get no note.
+    @Test func aRunSetUpOtherwiseIsNoted() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        var documents = (0..<4).map { HistoryFixtures.run($0, rate: 20000) }
+        documents[1].cases[1].spec.updateExchange { $0.inflight = 4 }
+        _ = try db.add(documents.map { ResultsFile(document: $0) })
+        let report = try TrendReport.build(db, scenario: "cliff")
+        #expect(report.notes.count == 1, "\(report.notes)")
+        let note = try #require(report.notes.first)
+        #expect(note.hasPrefix("chatty-8k: 1 of the 4 runs (run 2) set it up otherwise than the latest (inflight 4 -> 1)"), "\(note)")
+        #expect(TrendText.render(report).contains("note: " + note))
+        #expect(TrendMarkdown.render(report).contains("> **Note:** chatty-8k: 1 of the 4 runs"))
+        let json = try #require(String(data: JSONEncoder().encode(report), encoding: .utf8))
+        #expect(json.contains("\"notes\":[\"chatty-8k: 1 of the 4 runs"), "\(json.prefix(300))")
+        let same = try HistoryDatabase.open(path: try HistoryFixtures.databasePath("same"), creating: true)
+        _ = try same.add((0..<3).map { ResultsFile(document: HistoryFixtures.run($0, rate: 20000)) })
+        #expect(try TrendReport.build(same, scenario: "cliff").notes.isEmpty)
+    }
+
     /// Files added out of start order (runs 3, 1, 2 by start): the header names the first and
     /// last rows of the tables, oldest first, and how many runs, not a range of run numbers.
     @Test func theMarkdownHeaderFollowsTheTablesOrder() throws {
