@@ -53,7 +53,7 @@ enum TrendChart {
         }
         body.append(SVGText.polyline(points.enumerated().map { (x($0.offset), y($0.element.value)) }, "series"))
         for (index, point) in points.enumerated() {
-            body.append(SVGText.circle(x(index), y(point.value), 4, point.verified ? "point" : "point bad", tooltip: tooltip(point, series.label)))
+            body.append(SVGText.circle(x(index), y(point.value), 4, point.verified ? "point" : "point bad", tooltip: tooltip(point, series.label, figure: series.figure)))
         }
         let title = "\(series.caseName): \(series.label) over \(points.count) run\(points.count == 1 ? "" : "s")"
         return SVGText.element("svg", [
@@ -84,12 +84,12 @@ enum TrendChart {
         return nodes
     }
 
-    private static func tooltip(_ point: SeriesPoint, _ label: String) -> String {
+    private static func tooltip(_ point: SeriesPoint, _ label: String, figure: Figure) -> String {
         var text = "run \(point.run), \(point.startedAt)"
         if let commit = point.gitCommit { text += ", commit \(commit.prefix(12))" }
-        text += ": \(Format.compact(point.value)) \(label)"
+        text += ": \(TrendText.valueText(point, figure: figure)) \(label)"
         if let interval = point.interval, interval.count == 2 {
-            text += " [\(Format.compact(interval[0])), \(Format.compact(interval[1]))]"
+            text += " [\(TrendText.number(interval[0], figure)), \(TrendText.number(interval[1], figure))]"
             if let coverage = point.coverage { text += " (\(Format.fixed(coverage * 100, 0))% coverage)" }
         }
         text += ", \(point.trials) trial\(point.trials == 1 ? "" : "s")"

@@ -55,7 +55,7 @@ public enum TrendMarkdown {
         for point in series.points.suffix(tableRows) {
             let mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")
             out += "| \(point.run) | \(Markup.markdownCell(point.startedAt)) | \(Markup.markdownCell(point.gitCommit.map { String($0.prefix(12)) } ?? "-")) "
-                + "| \(point.trials) | \(Format.compact(point.value))\(mark) | \(TrendText.intervalText(point)) |\n"
+                + "| \(point.trials) | \(TrendText.valueText(point, figure: series.figure))\(mark) | \(TrendText.intervalText(point, figure: series.figure)) |\n"
         }
         return out + "\n"
     }

@@ -32,7 +32,7 @@ public enum TrendText {
             if let change = starts[point.run] { note = "<- \(shortChange(change))" }
             table.add([
                 String(point.run), Terminal.safe(point.startedAt), Terminal.safe(point.gitCommit.map { String($0.prefix(12)) } ?? "-"),
-                String(point.trials), Format.compact(point.value), intervalText(point), note,
+                String(point.trials), valueText(point, figure: series.figure), intervalText(point, figure: series.figure), note,
             ])
         }
         return out + table.render()
@@ -81,10 +81,20 @@ public enum TrendText {
     }
 
     /// `28182 - 39603 (75%)`: the run's interval and its coverage; `single sample` for a single trial.
-    static func intervalText(_ point: SeriesPoint) -> String {
+    static func intervalText(_ point: SeriesPoint, figure: Figure? = nil) -> String {
         guard let interval = point.interval, interval.count == 2 else { return point.trials == 1 ? "single sample" : "-" }
         let coverage = point.coverage.map { " (\(Format.fixed($0 * 100, 0))%)" } ?? ""
-        return Format.compact(interval[0]) + " - " + Format.compact(interval[1]) + coverage
+        return number(interval[0], figure) + " - " + number(interval[1], figure) + coverage
+    }
+
+    /// A run's value as `run` prints the figure: a share as a percentage (`0.7%`, not
+    /// `0.007`), and `-` for a run that measured nothing (a failed run's zero is no figure).
+    static func valueText(_ point: SeriesPoint, figure: Figure) -> String {
+        !point.verified && point.value == 0 ? "-" : number(point.value, figure)
+    }
+
+    static func number(_ value: Double, _ figure: Figure?) -> String {
+        figure == .targetProcessingShare ? Format.fixed(value * 100, 1) + "%" : Format.compact(value)
     }
 
     static func method(_ options: ChangeOptions) -> String {

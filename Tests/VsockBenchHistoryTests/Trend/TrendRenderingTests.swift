@@ -3,6 +3,7 @@ import Testing
 
 @testable import VsockBenchHistory
 @testable import VsockBenchReport
+import VsockBenchSupport
 
 @Suite("History trend: table, markdown, HTML chart")
 struct TrendRenderingTests {
@@ -41,6 +42,18 @@ struct TrendRenderingTests {
         let same = try HistoryDatabase.open(path: try HistoryFixtures.databasePath("same"), creating: true)
         _ = try same.add((0..<3).map { ResultsFile(document: HistoryFixtures.run($0, rate: 20000)) })
         #expect(try TrendReport.build(same, scenario: "cliff").notes.isEmpty)
+    }
+
+    /// A run's value as `run` prints the figure: a failed run that measured nothing is `-`,
+    /// not `0.000`; the target's processing share a percentage, not `0.007` (review).
+    @Test func valuesAreWrittenAsRunWritesThem() {
+        let failed = SeriesPoint(run: 1, startedAt: "a", gitCommit: nil, value: 0, interval: nil, trials: 3, verified: false)
+        #expect(TrendText.valueText(failed, figure: .mbpsTx) == "-")
+        let zero = SeriesPoint(run: 2, startedAt: "b", gitCommit: nil, value: 0, interval: nil, trials: 3, verified: true)
+        #expect(TrendText.valueText(zero, figure: .exits) == Format.compact(0.0))
+        let share = SeriesPoint(run: 3, startedAt: "c", gitCommit: nil, value: 0.007, interval: [0.005, 0.009], trials: 3, verified: true)
+        #expect(TrendText.valueText(share, figure: .targetProcessingShare) == "0.7%")
+        #expect(TrendText.intervalText(share, figure: .targetProcessingShare).hasPrefix("0.5% - 0.9%"))
     }
 
     /// Files added out of start order (runs 3, 1, 2 by start): the header names the first and
