@@ -280,6 +280,11 @@ public enum RegressionCheck {
     static func comparabilityNotes(results: [RunDocument], baseline: [RunDocument]) -> [String] {
         var notes: [String] = []
         func values(_ documents: [RunDocument], _ read: (RunDocument) -> String?) -> Set<String> { Set(documents.compactMap(read)) }
+        // Cases are matched by name: another scenario's cases of the same names passed unremarked.
+        let scenarios = (values(baseline) { $0.scenario }, values(results) { $0.scenario })
+        if scenarios.0 != scenarios.1 {
+            notes.append("scenario differs: \(scenarios.0.sorted().map(Terminal.safe).joined(separator: ", ")) in the baseline, \(scenarios.1.sorted().map(Terminal.safe).joined(separator: ", ")) now (cases are matched by name)")
+        }
         let transports = (values(baseline) { $0.transport }, values(results) { $0.transport })
         if transports.0 != transports.1 {
             notes.append("transport differs: \(transports.0.sorted().joined(separator: ", ")) in the baseline, \(transports.1.sorted().joined(separator: ", ")) now")

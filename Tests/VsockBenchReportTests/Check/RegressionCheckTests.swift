@@ -316,6 +316,16 @@ import Testing
         #expect(report.warnings.contains("baseline: b.json is the same run as b.json (scenario, start time, host and pid): counted once"), "\(report.warnings)")
     }
 
+    /// Another scenario's run with the same case names is compared, and said (it passed
+    /// without a word, review).
+    @Test func anotherScenarioIsNoted() throws {
+        var base = Self.chatty([1000, 1010, 990])
+        base.scenario = "other"
+        let report = try compare(Self.chatty([1000, 1010, 990]), base)
+        #expect(report.warnings.contains { $0.hasPrefix("scenario differs: other in the baseline, \(ReportFixtures.cliff().scenario) now") }, "\(report.warnings)")
+        #expect(!(try compare(Self.chatty([1000]), Self.chatty([1000]))).warnings.contains { $0.hasPrefix("scenario differs") })
+    }
+
     /// A case matched by name but measured as another workload is not compared: refused.
     @Test func anotherWorkloadUnderTheSameNameIsRefused() throws {
         let now = ReportFixtures.cliff()
