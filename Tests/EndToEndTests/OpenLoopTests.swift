@@ -244,6 +244,15 @@ import Testing
         #expect(out.stdout.contains("NOTE slow: \(unsent) of \(sent + unsent) scheduled requests were never sent"), "\(out.stdout)")
         let messages = try #require(c["messages"] as? Int)
         #expect(messages <= sent, "only requests scheduled inside the interval are counted: \(messages) answered of \(sent) sent")
+        // The span is the interval's, from its first request's intended time: the sender,
+        // behind since the warmup, sent it late, and a span opened then read more answers a
+        // second than the target gave (87,097/s where 30% of 200,000/s were answered, review).
+        let seconds = try #require(c["duration_s"] as? Double)
+        #expect(seconds >= 1.99, "the interval is 2 s, not from the first late send: \(seconds)")
+        let achieved = try #require(report["achieved_per_s"] as? Double)
+        let answered = try #require(report["answered"] as? Int)
+        let share = Double(answered) / Double(sent + unsent)
+        #expect(abs(achieved / 2000 - share) < 0.02, "answered/s of the rate asked (\(achieved / 2000)) is the share of the schedule answered (\(share))")
     }
 
     /// A rate the target meets easily: answered at the rate asked (constant and Poisson).

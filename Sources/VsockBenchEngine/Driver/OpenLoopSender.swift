@@ -111,7 +111,7 @@ public struct OpenLoopSender {
             // measured (at 5/s one request in ten went out as warmup). One scheduled during
             // warmup stays a warmup request however late it leaves.
             if !measuring, phase == .measure, due >= control.measureStartNanos {
-                try shared.openInterval(at: sequence, sink: sink, lane: lane)
+                try shared.openInterval(at: sequence, sink: sink, lane: lane, intended: due)
                 measuring = true
             }
             var blocked: UInt64 = 0

@@ -144,7 +144,8 @@ struct RequestResponseDriver: Sendable {
             if isMeasured, control.phase == .measure {
                 if !measuring {
                     let cut = edge.at(frame, reader: connection.reader)
-                    receiverLane.open { cut.apply(to: &$0) }
+                    // Open loop: from the first measured request's intended time (`start`).
+                    receiverLane.open(notAfter: exchange.rate == nil ? nil : start) { cut.apply(to: &$0) }
                     measuring = true
                 }
                 histogram.record(end &- start)
@@ -429,9 +430,10 @@ final class PipelineShared: Sendable {
     /// The sender's side of the interval opening at request `sequence` (closed loop or open):
     /// warmup requests still batched or queued go out first (as the target's warmup responses
     /// do), so both sides count the same bytes; then the receiver learns where it starts.
-    func openInterval(at sequence: UInt64, sink: any FrameSink, lane: MeterLane) throws(SystemError) {
+    /// `intended`: an open-loop request's intended time, where its lane's interval begins.
+    func openInterval(at sequence: UInt64, sink: any FrameSink, lane: MeterLane, intended: UInt64? = nil) throws(SystemError) {
         try sink.settle()
-        lane.open()
+        lane.open(notAfter: intended)
         firstMeasured.store(sequence, ordering: .releasing)
     }
 }

@@ -124,9 +124,15 @@ public final class MeterLane: Sendable {
     }
 
     /// The interval opens for this lane (once; later calls do nothing). `adjust` moves the
-    /// socket side of the edge to a frame boundary (see `FrameEdge`).
-    public func open(adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
-        let edge = edgeNow(adjust)
+    /// socket side of the edge to a frame boundary (see `FrameEdge`). `notAfter`: the edge's
+    /// time is no later than this, though it is taken now (an open-loop lane opens at its first
+    /// measured request's intended time: a sender behind its schedule sent it, and its answer
+    /// came, late, and the case's span started there, so a target falling behind read 87,097
+    /// answers/s where it answered 59,000 a second of the interval, review); the counts are
+    /// those at the open.
+    public func open(notAfter: UInt64? = nil, adjusting adjust: (inout IOSnapshot) -> Void = { _ in }) {
+        var edge = edgeNow(adjust)
+        if let notAfter, notAfter > 0, edge.moment.nanos > notAfter { edge.moment.nanos = notAfter }
         edges.withLock { if $0.open == nil { $0.open = edge } }
     }
 
