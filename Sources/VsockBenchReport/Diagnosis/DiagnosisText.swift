@@ -46,13 +46,21 @@ extension Diagnoser {
             text += "; the case itself measured \(PredictionBounds.format(again, p.metric)) beside it (\(Say.x(drift)) of the diagnosed run), so \(PredictionBounds.format(measured / drift, p.metric)) without the drift: \(held ? "inside" : "outside")"
         }
         if v.within, let gain = gain(v, p), gain < 1 + noGain {
-            text += "; but a gain of \(Say.x(gain)) over the case \(v.referenceMeasured != nil ? "measured again beside it" : "as diagnosed"): no gain, which the range allowed at its low end, so this does not confirm the fix"
+            let over = "over the case \(v.referenceMeasured != nil ? "measured again beside it" : "as diagnosed")"
+            text += gain <= 1 - noGain
+                ? "; but a gain of \(Say.x(gain)) \(over): the fix made it WORSE, which the range allowed at its low end, so this contradicts the fix"
+                : "; but a gain of \(Say.x(gain)) \(over): no gain, which the range allowed at its low end, so this does not confirm the fix"
         }
         return text
     }
 
     /// A gain below this (5%) is none: within what two runs of the same case differ by.
     static let noGain = 0.05
+
+    /// `gain`, `none` or `worse` (``Verification/outcome``).
+    static func outcome(gain: Double) -> String {
+        gain >= 1 + noGain ? "gain" : gain <= 1 - noGain ? "worse" : "none"
+    }
 
     /// The fixed case's figure over the unfixed case's (the case measured again beside the
     /// fix where it was, else as diagnosed), as a gain: above 1, better, for either direction
@@ -70,8 +78,11 @@ extension Diagnoser {
         let hits = checked.filter { $0.2.within }.count
         var text = "verify: \(hits) of \(checked.count) predictions inside their range"
         // Inside a range whose low end is "no gain" is not a confirmation when there was none.
-        let flat = checked.filter { _, d, v in v.within && d.predicted.flatMap { gain(v, $0) }.map { $0 < 1 + noGain } == true }.count
+        let gains = checked.map { _, d, v in v.within ? d.predicted.flatMap { gain(v, $0) } : nil }
+        let flat = gains.filter { $0.map { $0 < 1 + noGain && $0 > 1 - noGain } == true }.count
+        let worse = gains.filter { $0.map { $0 <= 1 - noGain } == true }.count
         if flat > 0 { text += ", \(flat) of them with no gain (under \(Say.pct(noGain)))" }
+        if worse > 0 { text += ", \(worse) of them made the case WORSE (by \(Say.pct(noGain)) or more): inside a range that allowed it, which contradicts the fix" }
         let adjusted = checked.compactMap { $0.2.withinAfterDrift }
         if adjusted.count == checked.count {
             text += " (\(adjusted.filter { $0 }.count) of \(checked.count) without the machine's drift, from each case measured again beside its fixes)"

@@ -57,6 +57,10 @@ public enum DiagnosisVerification {
                     verification.drift = (now / then).rounded(toPlaces: 3)
                     verification.withinAfterDrift = verification.measured.map { prediction.contains($0 / (now / then)) }
                 }
+                if let gain = Diagnoser.gain(verification, prediction) {
+                    verification.gain = gain.rounded(toPlaces: 3)
+                    verification.outcome = Diagnoser.outcome(gain: gain)
+                }
                 verdicts[j].verified = verification
             }
             copy.cases[i].diagnosis = verdicts

@@ -46,6 +46,15 @@ public struct Verification: Codable, Sendable, Equatable {
     public var drift: Double?
     /// `measured / drift` inside the range: the prediction held once the drift is taken out.
     public var withinAfterDrift: Bool?
+    /// The fixed case's figure over the case's (measured again beside it where it was, else
+    /// as diagnosed), as a gain: above 1 better, for either direction of the figure. Nil
+    /// without a measurement.
+    public var gain: Double?
+    /// What the gain says of the fix: `gain` (at least 5% better), `none` (within 5%: what two
+    /// runs of the same case differ by), `worse` (at least 5% worse). A range whose low end
+    /// allows no gain is met by either of the last two, which confirm nothing: a fix that made
+    /// the case 21% slower was "inside" (review). Nil without a measurement.
+    public var outcome: String?
 
     public init(caseName: String, measured: Double?, measuredCI: [Double]? = nil, within: Bool, error: String? = nil) {
         self.caseName = caseName
@@ -58,6 +67,7 @@ public struct Verification: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case caseName = "case", measured, measuredCI = "measured_ci", within, error
         case referenceCase = "reference_case", referenceMeasured = "reference_measured", drift, withinAfterDrift = "within_after_drift"
+        case gain, outcome
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -71,5 +81,7 @@ public struct Verification: Codable, Sendable, Equatable {
         try c.encode(referenceMeasured, forKey: .referenceMeasured)
         try c.encode(drift, forKey: .drift)
         try c.encode(withinAfterDrift, forKey: .withinAfterDrift)
+        try c.encode(gain, forKey: .gain)
+        try c.encode(outcome, forKey: .outcome)
     }
 }

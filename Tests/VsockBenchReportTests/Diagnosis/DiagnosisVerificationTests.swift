@@ -124,7 +124,25 @@ import Testing
         let good = try #require(gained.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
         if (prediction.low + prediction.high) / 2 > now * 1.05 {
             #expect(!Diagnoser.verificationText(good, prediction).contains("no gain"))
+            #expect(good.outcome == "gain", "\(good)")
         }
+        // The JSON says what the gain was and what it says of the fix.
+        #expect(verified.gain == 1.0 && verified.outcome == "none", "\(verified)")
+        // A fix that made the case 20% slower: "worse", in the JSON, the text and the summary,
+        // however the range was drawn (one 21% slower was "inside" and counted, review).
+        var widened = document
+        if var verdicts = widened.cases[2].diagnosis, let k = verdicts.firstIndex(where: { $0.id == .fragmentedWrites }) {
+            verdicts[k].predicted?.low = now * 0.75
+            widened.cases[2].diagnosis = verdicts
+        }
+        let slower = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: now * 0.8)]), to: widened)
+        let worse = try #require(slower.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        let widePrediction = try #require(slower.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        #expect(worse.within && worse.outcome == "worse" && worse.gain == 0.8, "\(worse)")
+        #expect(Diagnoser.verificationText(worse, widePrediction).contains("the fix made it WORSE"), "\(Diagnoser.verificationText(worse, widePrediction))")
+        #expect(Diagnoser.verificationSummary(slower.cases)?.contains("1 of them made the case WORSE") == true, "\(Diagnoser.verificationSummary(slower.cases) ?? "nil")")
+        let json = try #require(String(data: JSONEncoder().encode(worse), encoding: .utf8))
+        #expect(json.contains("\"outcome\":\"worse\"") && json.contains("\"gain\":0.8"), "\(json)")
     }
 
     @Test func theCaseMeasuredAgainBesideItsFixSaysHowFarTheMachineDrifted() throws {
