@@ -2,6 +2,7 @@ import Testing
 import VsockProbe
 @testable import VsockBenchSupport
 @testable import VsockBenchModel
+@testable import VsockTransport
 @testable import VsockBenchReport
 
 /// Every prediction is a range from the verdict's model, bounded by what the run shows is
@@ -148,6 +149,21 @@ import VsockProbe
         counters.vsock = VsockCounters(tx: ["CREDIT_UPDATE": VsockPacketCount(packets: UInt64(c.messages) * 2, bytes: 0)], rx: nil)
         c.probe = ProbeCaseReport(counters: counters, perMessage: counters.perMessage(Int(c.messages)))
         return c
+    }
+
+    /// A stream far below the bulk case whose buffers are smaller than one write, without the
+    /// probe's credit counts: flow-control bound from the buffers alone (it was "no verdict",
+    /// review). With buffers larger than a write and no credit counts, still no verdict.
+    @Test func aBufferSmallerThanAWriteIsFlowControlWithoutTheProbe() throws {
+        var tiny = F.stream("tiny", mbps: 4500)
+        tiny.socket = SocketSummary(driver: EffectiveSocketOptions(sndbuf: 8192, rcvbuf: 8192), target: EffectiveSocketOptions(sndbuf: 8192, rcvbuf: 8192))
+        tiny.figures.targetReadsPerMessage = 8.1
+        let verdict = try #require(F.verdict(.flowControlBound, of: "tiny", in: [F.stream(mbps: 30000), tiny]))
+        #expect(verdict.evidence.contains("the driver buffer holds 8KiB, less than one 64KiB write: each write goes in pieces, each waiting for the peer to drain the buffer"), "\(verdict.evidence)")
+        #expect(verdict.evidence.contains("8.1 reads per write on the receiving side"), "\(verdict.evidence)")
+        #expect(verdict.fix != nil && verdict.predicted != nil)
+        let roomy = F.stream("roomy", mbps: 4500)
+        #expect(F.verdict(.flowControlBound, of: "roomy", in: [F.stream(mbps: 30000), roomy]) == nil)
     }
 
     @Test func aBothWaysStreamIsPredictedPerDirectionAndVerifiedInIt() throws {
