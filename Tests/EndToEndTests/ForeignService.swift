@@ -179,3 +179,52 @@ final class StubbornEcho: Sendable {
         listener.close()
     }
 }
+
+/// A sink that reads everything and never stops talking: it sends 16 KiB blocks (bounded: 20 s,
+/// or until stopped) while it reads, and after the driver's half-close too (a source, or a
+/// service's heartbeats).
+final class ChattySink: Sendable {
+    let endpoint: Endpoint
+    private let listener: Listener
+    private let stopped = Atomic<Bool>(false)
+
+    init(path: String) throws {
+        endpoint = .unix(path: path)
+        listener = try Listener(endpoint: endpoint)
+        let listener = self.listener
+        let sink = self
+        _ = NativeThread.spawn(name: "chatty-accept") {
+            while let socket = try? listener.accept() {
+                // The reader closes the socket, once the writer is done (it shuts the socket
+                // down then, which ends a read still waiting): never under the other's call.
+                let written = Atomic<Bool>(false)
+                _ = NativeThread.spawn(name: "chatty-read") {
+                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+                    defer { buffer.deallocate() }
+                    while let n = try? socket.read(into: buffer, count: 65536), n > 0 {}
+                    for _ in 0..<500 where !written.load(ordering: .acquiring) { usleep(50_000) }
+                    socket.close()
+                }
+                _ = NativeThread.spawn(name: "chatty-write") {
+                    defer {
+                        socket.shutdownBoth()
+                        written.store(true, ordering: .releasing)
+                    }
+                    let block = UnsafeMutableRawPointer.allocate(byteCount: 16384, alignment: 16)
+                    defer { block.deallocate() }
+                    block.initializeMemory(as: UInt8.self, repeating: 0x2a, count: 16384)
+                    let end = Date().addingTimeInterval(20)
+                    while !sink.stopped.load(ordering: .acquiring), Date() < end {
+                        guard (try? socket.writeAll(block, count: 16384)) != nil else { return }
+                    }
+                }
+            }
+        }
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        listener.stop()
+        listener.close()
+    }
+}

@@ -320,6 +320,23 @@ import VsockWire
         #expect((c["verification"] as? String)?.hasPrefix("raw: the first and last bytes of every read of the echo (verify: edges") == true, "\(String(describing: c["verification"]))")
     }
 
+    /// A raw tx stream to a peer that keeps sending after the driver's half-close ends within
+    /// a few seconds: the drain after the stream read 1.4 TB in 11 minutes from such a peer
+    /// and a SIGTERM did not end it (review).
+    @Test func rawTxEndsAgainstAPeerThatNeverStopsSending() throws {
+        let dir = try Tool.scratch()
+        let peer = try ChattySink(path: dir + "/chatty.sock")
+        defer { peer.stop() }
+        let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-tx, workload: stream, raw: true, direction: tx, write_size: 16KiB, duration: 300ms, warmup: 100ms}\n")
+        let started = Date()
+        let out = try Tool.run(["run", scenario, "--target", peer.endpoint.description, "--io-timeout", "8", "--json", dir + "/r.json"], timeout: 40)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(seconds < 8, "the drain after the stream is bounded (2 s): \(seconds) s")
+        let c = try Self.firstCase(dir + "/r.json")
+        #expect((c["mbps_tx"] as? Double ?? 0) > 0)
+    }
+
     /// A replay of an echo through socat: the user's framing crosses a real foreign process.
     @Test(.enabled(if: Socat.path != nil, "socat not installed (scripts/install-deps.sh installs it)"))
     func replayThroughASocatEcho() throws {
