@@ -299,5 +299,17 @@ import Testing
         #expect(rate > 14 && rate <= 20.5, "\(rate) msgs/s of 20/s")
         let report = try #require(c["open_loop"] as? [String: Any])
         #expect(report["kept_up"] as? Bool == true, "\(report)")
+
+        // A target at 5 ms a request (about 200/s) asked 100 at 500/s: the schedule ends after
+        // 200 ms, and what it answers after that is after the interval. The span ran on to the
+        // last answer, and it "kept up: answered 195/s of 500/s" (review).
+        let slow = try scenarioFile("name: count\ncases:\n  - {name: slow, workload: rr, request_size: 300B, response_size: 300B, target_cost: 5ms, rate: 500/s, messages: 100, warmup: 0s}\n")
+        let behind = try Tool.run(["run", slow, "--json", dir + "/s.json"])
+        #expect(behind.status == 0, "\(behind.stdout)\n\(behind.stderr)")
+        let s = try #require((try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/s.json"))["cases"] as? [[String: Any]])?.first)
+        let late = try #require(s["open_loop"] as? [String: Any])
+        #expect(late["kept_up"] as? Bool == false, "\(late)")
+        #expect((late["answered_after_end"] as? Int ?? 0) > 30, "\(late)")
+        #expect((s["duration_s"] as? Double ?? 0) < 0.3, "the interval is the schedule's 200 ms: \(s)")
     }
 }

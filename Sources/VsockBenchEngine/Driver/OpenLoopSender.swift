@@ -92,6 +92,7 @@ public struct OpenLoopSender {
                 // stays open to then, so that N requests at R/s span N/R s, as a duration does
                 // (5 at 2/s spanned 2 s, from the first send to the last, and read 2.5/s).
                 try sink.finish()
+                shared.scheduleEnd.store(UInt64(intended), ordering: .releasing)
                 _ = Self.sleep(until: UInt64(intended), control: control)
                 return stats
             }

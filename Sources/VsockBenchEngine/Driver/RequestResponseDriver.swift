@@ -64,9 +64,12 @@ struct RequestResponseDriver: Sendable {
     /// connection; the sender's lane covers the writes from the first measured request to the
     /// last one before the bye.
     /// Open loop: the end of the measured interval, which an edge taken later (an answer or a
-    /// send held up past it) does not pass; nil for closed loop or before the stop.
-    private var openLoopEnd: UInt64? {
-        exchange.rate == nil ? nil : control.stopStartNanos
+    /// send held up past it) does not pass: the stop's time, or a count's schedule end; nil
+    /// for closed loop or before either.
+    private func openLoopEnd(_ shared: PipelineShared) -> UInt64? {
+        guard exchange.rate != nil else { return nil }
+        let scheduled = shared.scheduleEnd.load(ordering: .acquiring)
+        return scheduled != 0 ? scheduled : control.stopStartNanos
     }
 
     private func runPipelined() -> (LatencyRecorder, OpenLoopStats?) {
@@ -141,7 +144,11 @@ struct RequestResponseDriver: Sendable {
             // first answer to a request sent inside the interval and closes at the first answer
             // after the interval closed, both cut at that frame's first byte (see FrameEdge).
             let isMeasured = expected >= shared.firstMeasured.load(ordering: .acquiring)
-            if isMeasured, control.phase == .measure {
+            // A count at a rate: an answer after its schedule ended is after the interval (the
+            // span ran on to the last answer, and a target at 40% of the rate "kept up", review).
+            let scheduleEnd = shared.scheduleEnd.load(ordering: .acquiring)
+            let pastSchedule = scheduleEnd != 0 && end > scheduleEnd
+            if isMeasured, control.phase == .measure, !pastSchedule {
                 if !measuring {
                     let cut = edge.at(frame, reader: connection.reader)
                     // Open loop: from the first measured request's intended time (`start`).
@@ -153,7 +160,7 @@ struct RequestResponseDriver: Sendable {
             } else {
                 if measuring {
                     let cut = edge.at(frame, reader: connection.reader)
-                    receiverLane.close(notAfter: openLoopEnd) { cut.apply(to: &$0) }
+                    receiverLane.close(notAfter: openLoopEnd(shared)) { cut.apply(to: &$0) }
                     measuring = false
                 }
                 // Open loop: a request belongs to the interval by its intended time, so one
@@ -173,14 +180,14 @@ struct RequestResponseDriver: Sendable {
             // A service that is not vsockbench gets no bye to close on: the last answer ends it.
             if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) {
                 // The interval ends at this last answer, not after the wait for stray ones.
-                receiverLane.close()
+                receiverLane.close(notAfter: openLoopEnd(shared))
                 checkNothingMore()
                 break
             }
         }
         // Any failure of the receiver's is recorded: a sender whose send failed may report its own.
         shared.receiverEnded.release()
-        receiverLane.close(notAfter: openLoopEnd)
+        receiverLane.close(notAfter: openLoopEnd(shared))
         shared.slots.cancel()
         if failed { socket.shutdownBoth() }
         sender.join()
@@ -200,7 +207,7 @@ struct RequestResponseDriver: Sendable {
                                     quota: quota, control: control, source: source)
         do throws(SystemError) {
             let stats = try sender.run(shared, sink: sink, socket: socket, lane: lane, cap: exchange.inflight)
-            lane.close(notAfter: control.stopStartNanos)
+            lane.close(notAfter: openLoopEnd(shared))
             try endRequests(shared, receiverLane: receiverLane)
             return stats
         } catch {
@@ -292,7 +299,7 @@ struct RequestResponseDriver: Sendable {
             // The receiver is blocked for an answer that is not owed. Its interval ends at the
             // last answer (counted); answers nobody asked for (a service answering twice)
             // would come now: it takes them and fails, before the shutdown ends its read.
-            receiverLane.close()
+            receiverLane.close(notAfter: openLoopEnd(shared))
             MonotonicClock.sleep(nanos: Self.strayAnswerWaitNanos)
             socket.shutdownBoth()
         }
@@ -421,6 +428,10 @@ final class PipelineShared: Sendable {
     /// A send failed because the target closed the connection: the sender reports it, not the
     /// receiver reaching the end with responses outstanding.
     let sendDisconnected = Atomic<Bool>(false)
+    /// An open-loop case bounded by a count: the end of its schedule (when the request after
+    /// the last would be due), set by the sender once the last is sent; 0 until then, and for
+    /// every other case. Answers after it are after the interval, as after a duration's stop.
+    let scheduleEnd = Atomic<UInt64>(0)
 
     init(inflight: Int) {
         slots = CountingSemaphore(value: inflight)
