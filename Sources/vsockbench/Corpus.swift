@@ -99,7 +99,7 @@ extension VsockBench {
             // corpus rewritten keeps the permissions it had).
             try writeFile(output, bytes, mode: 0o600)
             let sizes = payloads.map(\.count)
-            print("wrote \(output): \(payloads.count) \(framing.rawValue) messages, \(Self.describe(sizes))")
+            print("wrote \(output): \(payloads.count) \(framing.rawValue) message\(payloads.count == 1 ? "" : "s"), \(Self.describe(sizes))")
         }
 
         /// One message per regular file of `path`, in name order; `output`, the corpus being
@@ -198,7 +198,7 @@ extension VsockBench {
         private func inspect(_ path: String, framing: MessageFraming) throws {
             let corpus: ReplayCorpus
             do throws(CorpusError) { corpus = try ReplayCorpus.load(path: path, framing: framing, limit: CaseSpec.maxBuffer) } catch { throw fail(error.description, code: Exit.badInput) }
-            print("\(path): \(corpus.messages.count) \(framing.rawValue) messages, \(Self.describe(corpus.payloads.map(\.count)))")
+            print("\(path): \(corpus.messages.count) \(framing.rawValue) message\(corpus.messages.count == 1 ? "" : "s"), \(Self.describe(corpus.payloads.map(\.count)))")
         }
 
         /// `1000 messages: payload 512 B to 64KiB, median 8KiB, 8.1 MiB in all`.

@@ -69,6 +69,7 @@ import VsockWire
         let huge = try run(ForeignService(path: dir + "/a.sock", requests: .u32be, responses: .u32be) { _ in [UInt8](repeating: 1, count: 5000) }, extra: ", max_response: 4KiB")
         #expect(huge.status == 1)
         #expect(huge.stdout.contains("a u32be length of 5000 bytes is over the limit of 4096, at byte offset 0 of the response stream"), "\(huge.stdout)")
+        #expect(huge.stdout.contains("(the case's max_response; raise it in the scenario"), "names the key to raise: \(huge.stdout)")
         let closing = try run(ForeignService(path: dir + "/b.sock", requests: .u32be, responses: .u32be, closeAfter: 10) { $0 })
         #expect(closing.status == 1)
         #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")

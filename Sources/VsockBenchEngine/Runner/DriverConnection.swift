@@ -149,7 +149,9 @@ public struct DriverConnection: Sendable {
         case let .system(system) where system.isDisconnect:
             return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)")
         case let .frame(frame):
-            return .protocolViolation("bad response from the service: \(frame)")
+            // A length over the limit: say which key sets it (review: the message named none).
+            let hint = "\(frame)".contains("is over the limit of") ? " (the case's max_response; raise it in the scenario if the service's answers are that large)" : ""
+            return .protocolViolation("bad response from the service: \(frame)\(hint)")
         case .system:
             return nil
         }
