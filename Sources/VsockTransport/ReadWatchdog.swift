@@ -98,6 +98,9 @@ final class ReadWatchdog: @unchecked Sendable {
     private var entries: [ObjectIdentifier: Entry] = [:]
     private var thread: NativeThread?
     private var tick: UInt64 = 250_000_000
+    /// After `cutAll(afterNanos:)`: the longest any read may block from then on, whatever its
+    /// own timeout (`.max`: none asked).
+    private var hurriedNanos: UInt64 = .max
 
     static let longestTick: UInt64 = 250_000_000
     static let shortestTick: UInt64 = 1_000_000
@@ -136,6 +139,19 @@ final class ReadWatchdog: @unchecked Sendable {
         }
     }
 
+    /// A stop was asked: from now on no read blocks longer than `afterNanos`, whatever its own
+    /// timeout, a read blocked now counting from now (SIGTERM during a replay waiting on a
+    /// silent service waited out `--io-timeout`, 60 s, review). Reads that return in time, as
+    /// the orderly end of a case's do, are untouched.
+    func cutAll(afterNanos: UInt64) {
+        monitor.withLock {
+            let now = MonotonicClock.nanos()
+            hurriedNanos = min(hurriedNanos, max(afterNanos, 1))
+            for entry in entries.values { entry.since = now }
+            monitor.signal()
+        }
+    }
+
     /// How many sockets are watched (tests).
     var count: Int { monitor.withLock { entries.count } }
 
@@ -158,11 +174,11 @@ final class ReadWatchdog: @unchecked Sendable {
                     if calls != entry.lastCalls {
                         entry.lastCalls = calls
                         entry.since = now
-                    } else if calls & 1 == 1, now &- entry.since >= entry.timeoutNanos {
+                    } else if calls & 1 == 1, now &- entry.since >= min(entry.timeoutNanos, hurriedNanos) {
                         // The same read, blocked for the whole timeout: cut it off. SHUT_RD
                         // wakes it with an end of stream (tcp, unix and vsock alike) and leaves
                         // the send side open, so the owner can still answer with an error frame.
-                        entry.watch.firedAfterNanos.store(entry.timeoutNanos, ordering: .relaxed)
+                        entry.watch.firedAfterNanos.store(min(entry.timeoutNanos, hurriedNanos), ordering: .relaxed)
                         // Unregistered before the shutdown wakes the read: its owner, woken,
                         // finds the socket no longer watched (after the shutdown, this thread
                         // could be preempted before it said so: a test saw it still watched).
@@ -172,7 +188,7 @@ final class ReadWatchdog: @unchecked Sendable {
                         cutOff.append(key)
                         continue
                     }
-                    shortest = min(shortest, Self.tick(for: entry.timeoutNanos))
+                    shortest = min(shortest, Self.tick(for: min(entry.timeoutNanos, hurriedNanos)))
                 }
                 for key in cutOff { entries[key] = nil }
                 tick = shortest

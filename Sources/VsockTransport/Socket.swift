@@ -285,6 +285,13 @@ public final class Socket: Sendable {
         try setReceiveTimeout(.none)
     }
 
+    /// A run is stopping: from now on no watched read of this process blocks longer than
+    /// `seconds` (one blocked now counting from now); one that does is cut off as if its
+    /// timeout had expired (``watchReads(_:)``).
+    public static func cutBlockedReads(afterSeconds seconds: Double) {
+        ReadWatchdog.shared.cutAll(afterNanos: UInt64(max(seconds, 0) * 1e9))
+    }
+
     /// `watchReads` for a number of seconds (0: none), checked like `setReceiveTimeout`.
     public func watchReads(seconds: Double) throws(TransportError) {
         try watchReads(SocketTimeout(seconds: seconds))

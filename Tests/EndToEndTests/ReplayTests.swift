@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VsockWire
+import Synchronization
 
 /// `workload: replay` and raw streams against services that are not vsockbench: an in-test
 /// service with its own framing and delay, socat as an echo, a sink and a source.
@@ -319,6 +320,37 @@ import VsockWire
         #expect((c["mbps_tx"] as? Double ?? 0) > 0 && (c["mbps_rx"] as? Double ?? 0) > 0)
         // What was checked, as verify (edges by default) says: it read "the echo of every read checked".
         #expect((c["verification"] as? String)?.hasPrefix("raw: the first and last bytes of every read of the echo (verify: edges") == true, "\(String(describing: c["verification"]))")
+    }
+
+    /// SIGTERM while the driver waits on a service that went silent stops the case within
+    /// about a second and reports, whatever --io-timeout is: it waited the whole timeout (60 s)
+    /// and was killed without a report (review).
+    @Test func aSignalStopsAWaitOnASilentService() throws {
+        let dir = try Tool.scratch()
+        let answered = Atomic<Int>(0)
+        let service = try ForeignService(path: dir + "/silent.sock", requests: .u32be, responses: .u32be) { request in
+            // After 50 answers, silent (bounded: 20 s) with the connection open.
+            if answered.add(1, ordering: .relaxed).newValue > 50 { usleep(20_000_000) }
+            return request
+        }
+        defer { service.stop() }
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "10", "--size-median", "1KiB", "--size-sigma", "0.1"])
+        let scenario = try scenarioFile("name: silent\ncases:\n  - {name: silent, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, duration: 30s, warmup: 0s}\n")
+        let (process, outData, errData) = try Tool.start(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "60", "--json", dir + "/r.json"])
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGTERM)
+        let signalled = Date()
+        let deadline = signalled.addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        let seconds = Date().timeIntervalSince(signalled)
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("the run did not stop within 30 s of SIGTERM")
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143, "\(errData.text())\n\(outData.text())")
+        #expect(seconds < 6, "stopped about a second after the signal, not after --io-timeout: \(seconds) s")
+        #expect(FileManager.default.fileExists(atPath: dir + "/r.json"), "the report is written")
     }
 
     /// A raw tx stream to a peer that keeps sending after the driver's half-close ends within

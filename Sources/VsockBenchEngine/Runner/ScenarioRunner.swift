@@ -85,7 +85,12 @@ public final class ScenarioRunner: Sendable {
     public func interrupt() {
         interrupted.set()
         current.value?.fail("interrupted")
+        // A worker waiting on a service that went silent would wait out its I/O timeout.
+        Socket.cutBlockedReads(afterSeconds: Self.interruptGraceSeconds)
     }
+
+    /// After an interrupt, how long a read may still wait before it is cut off.
+    public static let interruptGraceSeconds = 1.0
 
     public var wasInterrupted: Bool { interrupted.isSet }
 
