@@ -145,29 +145,23 @@ final class SeqpacketService: Sendable {
     }
 }
 
-/// A raw echo that does not close when the driver half-closes: every byte back, then it holds
-/// the connection open until `stop()` (as some users' services do; socat's EXEC:cat closes).
-final class StubbornEcho: Sendable {
+/// A raw peer on a Unix socket: each accepted connection goes to `serve` on a thread of its
+/// own, with a way to ask whether the test is over (`stop()`), for the peers that hold a
+/// connection open until then.
+final class RawPeer: Sendable {
     let endpoint: Endpoint
     private let listener: Listener
     private let stopped = Atomic<Bool>(false)
 
-    init(path: String) throws {
+    init(path: String, name: String, serve: @escaping @Sendable (Socket, _ stopped: @escaping @Sendable () -> Bool) -> Void) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
-        let echo = self
-        _ = NativeThread.spawn(name: "stubborn-accept") {
+        let peer = self
+        _ = NativeThread.spawn(name: "\(name)-accept") {
             while let socket = try? listener.accept() {
-                _ = NativeThread.spawn(name: "stubborn-conn") {
-                    defer { socket.close() }
-                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
-                    defer { buffer.deallocate() }
-                    while let n = try? socket.read(into: buffer, count: 65536), n > 0 {
-                        guard (try? socket.writeAll(buffer, count: n)) != nil else { return }
-                    }
-                    // End of the requests: stay open, bounded, until the test is over.
-                    for _ in 0..<600 where !echo.stopped.load(ordering: .acquiring) { usleep(50_000) }
+                _ = NativeThread.spawn(name: "\(name)-conn") {
+                    serve(socket) { peer.stopped.load(ordering: .acquiring) }
                 }
             }
         }
@@ -178,53 +172,49 @@ final class StubbornEcho: Sendable {
         listener.stop()
         listener.close()
     }
-}
 
-/// A sink that reads everything and never stops talking: it sends 16 KiB blocks (bounded: 20 s,
-/// or until stopped) while it reads, and after the driver's half-close too (a source, or a
-/// service's heartbeats).
-final class ChattySink: Sendable {
-    let endpoint: Endpoint
-    private let listener: Listener
-    private let stopped = Atomic<Bool>(false)
-
-    init(path: String) throws {
-        endpoint = .unix(path: path)
-        listener = try Listener(endpoint: endpoint)
-        let listener = self.listener
-        let sink = self
-        _ = NativeThread.spawn(name: "chatty-accept") {
-            while let socket = try? listener.accept() {
-                // The reader closes the socket, once the writer is done (it shuts the socket
-                // down then, which ends a read still waiting): never under the other's call.
-                let written = Atomic<Bool>(false)
-                _ = NativeThread.spawn(name: "chatty-read") {
-                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
-                    defer { buffer.deallocate() }
-                    while let n = try? socket.read(into: buffer, count: 65536), n > 0 {}
-                    for _ in 0..<500 where !written.load(ordering: .acquiring) { usleep(50_000) }
-                    socket.close()
-                }
-                _ = NativeThread.spawn(name: "chatty-write") {
-                    defer {
-                        socket.shutdownBoth()
-                        written.store(true, ordering: .releasing)
-                    }
-                    let block = UnsafeMutableRawPointer.allocate(byteCount: 16384, alignment: 16)
-                    defer { block.deallocate() }
-                    block.initializeMemory(as: UInt8.self, repeating: 0x2a, count: 16384)
-                    let end = Date().addingTimeInterval(20)
-                    while !sink.stopped.load(ordering: .acquiring), Date() < end {
-                        guard (try? socket.writeAll(block, count: 16384)) != nil else { return }
-                    }
-                }
+    /// A raw echo that does not close when the driver half-closes: every byte back, then it
+    /// holds the connection open until `stop()` (as some users' services do; socat's EXEC:cat
+    /// closes).
+    static func stubbornEcho(path: String) throws -> RawPeer {
+        try RawPeer(path: path, name: "stubborn") { socket, stopped in
+            defer { socket.close() }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+            defer { buffer.deallocate() }
+            while let n = try? socket.read(into: buffer, count: 65536), n > 0 {
+                guard (try? socket.writeAll(buffer, count: n)) != nil else { return }
             }
+            // End of the requests: stay open, bounded, until the test is over.
+            for _ in 0..<600 where !stopped() { usleep(50_000) }
         }
     }
 
-    func stop() {
-        stopped.store(true, ordering: .releasing)
-        listener.stop()
-        listener.close()
+    /// A sink that reads everything and never stops talking: it sends 16 KiB blocks (bounded:
+    /// 20 s, or until stopped) while it reads, and after the driver's half-close too (a source,
+    /// or a service's heartbeats).
+    static func chattySink(path: String) throws -> RawPeer {
+        try RawPeer(path: path, name: "chatty") { socket, stopped in
+            // The reader (this thread) closes the socket, once the writer is done (it shuts the
+            // socket down then, which ends a read still waiting): never under the other's call.
+            let written = Atomic<Bool>(false)
+            _ = NativeThread.spawn(name: "chatty-write") {
+                defer {
+                    socket.shutdownBoth()
+                    written.store(true, ordering: .releasing)
+                }
+                let block = UnsafeMutableRawPointer.allocate(byteCount: 16384, alignment: 16)
+                defer { block.deallocate() }
+                block.initializeMemory(as: UInt8.self, repeating: 0x2a, count: 16384)
+                let end = Date().addingTimeInterval(20)
+                while !stopped(), Date() < end {
+                    guard (try? socket.writeAll(block, count: 16384)) != nil else { return }
+                }
+            }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+            defer { buffer.deallocate() }
+            while let n = try? socket.read(into: buffer, count: 65536), n > 0 {}
+            for _ in 0..<500 where !written.load(ordering: .acquiring) { usleep(50_000) }
+            socket.close()
+        }
     }
 }

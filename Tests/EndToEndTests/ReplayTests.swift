@@ -308,7 +308,7 @@ import Synchronization
     /// failed at the I/O timeout).
     @Test func rawBothEndsAgainstAnEchoThatStaysOpen() throws {
         let dir = try Tool.scratch()
-        let echo = try StubbornEcho(path: dir + "/echo.sock")
+        let echo = try RawPeer.stubbornEcho(path: dir + "/echo.sock")
         defer { echo.stop() }
         let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-both, workload: stream, raw: true, direction: both, write_size: 16KiB, duration: 300ms, warmup: 100ms}\n")
         let started = Date()
@@ -358,7 +358,7 @@ import Synchronization
     /// and a SIGTERM did not end it (review).
     @Test func rawTxEndsAgainstAPeerThatNeverStopsSending() throws {
         let dir = try Tool.scratch()
-        let peer = try ChattySink(path: dir + "/chatty.sock")
+        let peer = try RawPeer.chattySink(path: dir + "/chatty.sock")
         defer { peer.stop() }
         let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-tx, workload: stream, raw: true, direction: tx, write_size: 16KiB, duration: 300ms, warmup: 100ms}\n")
         let started = Date()

@@ -146,8 +146,8 @@ struct RequestResponseDriver: Sendable {
             let isMeasured = expected >= shared.firstMeasured.load(ordering: .acquiring)
             // A count at a rate: an answer after its schedule ended is after the interval (the
             // span ran on to the last answer, and a target at 40% of the rate "kept up", review).
-            let scheduleEnd = shared.scheduleEnd.load(ordering: .acquiring)
-            let pastSchedule = scheduleEnd != 0 && end > scheduleEnd
+            // (Open loop only: the closed loop's per-message path reads nothing more.)
+            let pastSchedule = exchange.rate != nil && { let at = shared.scheduleEnd.load(ordering: .acquiring); return at != 0 && end > at }()
             if isMeasured, control.phase == .measure, !pastSchedule {
                 if !measuring {
                     let cut = edge.at(frame, reader: connection.reader)

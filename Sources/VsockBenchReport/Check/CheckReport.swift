@@ -51,6 +51,8 @@ public struct CheckReport: Sendable, Equatable {
         public var normalized = false
         /// Why it was not compared, why it is within noise, why a count is judged as a timing.
         public var note: String?
+        /// A count per message that depends on timing in this case, gated as a timing.
+        public var dependsOnTiming = false
 
         /// `chatty-8k: msgs/s 21000 -> 15000 (-28.6%, limit -5%, p 0.008)`.
         public var sentence: String {

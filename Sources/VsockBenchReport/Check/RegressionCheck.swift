@@ -167,8 +167,7 @@ public enum RegressionCheck {
         let throughput: Set<Figure> = [.msgsPerSecond, .mbpsTx, .mbpsRx]
         let gains = rows.filter { $0.caseName == name && throughput.contains($0.figure) && $0.verdict == .improved }
         guard let gain = gains.first else { return }
-        for index in rows.indices where rows[index].caseName == name && !rows[index].isCount && !throughput.contains(rows[index].figure)
-            && rows[index].figure != .latencyP99 && rows[index].note?.hasPrefix("gated as a timing") == true
+        for index in rows.indices where rows[index].caseName == name && rows[index].dependsOnTiming
             && [.regressed, .unconfirmed, .notSignificant, .withinNoise].contains(rows[index].verdict) {
             rows[index].verdict = .explained
             let change = gain.change.map { " (\($0 >= 0 ? "+" : "")\(Format.compact($0 * 100))%)" } ?? ""
@@ -209,6 +208,7 @@ public enum RegressionCheck {
             return row
         case let .variableCount(why):
             row.note = "gated as a timing: \(why)"
+            row.dependsOnTiming = true
             row.tolerance = tolerances.variableCountFraction(for: figure)
         case .timing:
             break
