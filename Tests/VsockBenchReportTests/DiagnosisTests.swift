@@ -203,6 +203,9 @@ import VsockProbe
         // 8192 B each way at the sweep's 1e9 B/s: 8.19 µs a round trip (16.4 µs counted twice).
         #expect(verdict.advice.contains("is the payload time of 2.4 messages (8.19 µs each"), "\(verdict.advice)")
         #expect(verdict.fix == .window(3))
+        // The beta it names is the sweep file's 8000 Mbps as well as the channel's 16000 one way,
+        // so that the two files do not seem to disagree.
+        #expect(verdict.advice.contains("16000 Mbps one way (the sweep's beta, 8000 Mbps of n each way, 2.00x"), "\(verdict.advice)")
     }
 
     @Test func aStreamSweepsFitPredictsNothingForAnRRCase() throws {

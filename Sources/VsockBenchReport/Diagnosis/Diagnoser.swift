@@ -81,7 +81,8 @@ public enum Diagnoser {
         // request and then the response; an rr or masked sweep's beta is per byte of n with n
         // crossing each way (SweepWorkload.wireFactor), so its channel is that many times faster.
         let channelFit = fit.map { LatencyBandwidthFit(alphaSeconds: $0.alphaSeconds, betaBytesPerSecond: $0.betaBytesPerSecond * (fitWorkload?.wireFactor ?? 1)) }
-        let context = DiagnosisContext.from(document, fit: channelFit, fitSource: fitSource)
+        var context = DiagnosisContext.from(document, fit: channelFit, fitSource: fitSource)
+        if fit != nil { context.fitBetaFactor = fitWorkload?.wireFactor ?? 1 }
         let withoutFit = DiagnosisContext.from(document)
         var copy = document
         for i in copy.cases.indices {

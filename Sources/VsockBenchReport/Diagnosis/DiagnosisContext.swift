@@ -19,6 +19,10 @@ public struct DiagnosisContext: Sendable {
     public var fitSource: String?
     /// Relative uncertainty of the fit's alpha.
     public var fitUncertainty: Double
+    /// How many times `fit`'s beta is the beta its source printed: an rr or masked sweep's beta
+    /// is per byte of n with n crossing each way, so one direction of the channel is that many
+    /// times faster (``SweepWorkload/wireFactor``). 1 otherwise.
+    public var fitBetaFactor: Double = 1
     /// Every case of the run (a case finds its siblings here).
     public var cases: [CaseResult]
     /// The host the driver ran on; with the target's host facts, says whether they share CPUs.
@@ -62,6 +66,14 @@ public struct DiagnosisContext: Sendable {
             }
         }
         return context
+    }
+
+    /// The fit's beta as the advice says it: one direction of the channel, and where that is not
+    /// the figure its sweep printed (an rr or masked sweep's beta is of n each way), that figure
+    /// too, so that the two files do not seem to disagree.
+    func betaText(_ fit: LatencyBandwidthFit) -> String {
+        guard fitBetaFactor > 1 else { return "beta \(Say.mbps(fit.betaMbps))" }
+        return "\(Say.mbps(fit.betaMbps)) one way (the sweep's beta, \(Say.mbps(fit.betaMbps / fitBetaFactor)) of n each way, \(Format.compact(fitBetaFactor))x: a round trip carries n both ways)"
     }
 
     /// A stream's payload Mbps in the direction its `mbps` follows (``MbpsDirection``): what

@@ -45,7 +45,7 @@ enum Verdicts {
         let k = min(CaseSpec.maxInflight, max(2, Int(min(messages, Double(CaseSpec.maxInflight)).rounded(.up))))
         let fix = Fix.window(k)
         diagnosis.fix = fix
-        diagnosis.advice = "keep \(k) requests in flight per connection (strategy {window: \(k)}), or batch \(k) messages per write: the fixed cost of a round trip, alpha = \(Say.us(fit.alphaSeconds * 1e6)) (\(e.context.fitSource ?? "model")), is the payload time of \(Format.fixed(messages, 1)) messages (\(Say.us(bytes.value * 1e6)) each at beta \(Say.mbps(fit.betaMbps)))"
+        diagnosis.advice = "keep \(k) requests in flight per connection (strategy {window: \(k)}), or batch \(k) messages per write: the fixed cost of a round trip, alpha = \(Say.us(fit.alphaSeconds * 1e6)) (\(e.context.fitSource ?? "model")), is the payload time of \(Format.fixed(messages, 1)) messages (\(Say.us(bytes.value * 1e6)) each at \(e.context.betaText(fit)))"
 
         // k in flight overlap the round trip's fixed part a = t - bytes/beta - processing; the
         // bytes and the target's processing stay per message: k / (a + k (bytes/beta + processing)).
@@ -62,7 +62,7 @@ enum Verdicts {
                                  high: c * kk / (fixedLow + kk * (bytes.low + p.low)))
             // This case's own fixed part (its round trip less payload and processing), not the
             // fit's alpha that the advice names: two quantities, said as two.
-            diagnosis.evidence.append("model: \(k) in flight overlap this case's fixed part of a round trip, \(Say.us(max(0, perMessage.value - bytes.value - p.value) * 1e6)) (its round trip less payload and processing, as measured here, where the advice's alpha is the model's); \(Say.us((bytes.value + p.value) * 1e6)) per message (payload at beta \(Say.mbps(fit.betaMbps)), processing) stay; \(Uncertainty.note(e.c))")
+            diagnosis.evidence.append("model: \(k) in flight overlap this case's fixed part of a round trip, \(Say.us(max(0, perMessage.value - bytes.value - p.value) * 1e6)) (its round trip less payload and processing, as measured here, where the advice's alpha is the model's); \(Say.us((bytes.value + p.value) * 1e6)) per message (payload at \(e.context.betaText(fit)), processing) stay; \(Uncertainty.note(e.c))")
             range.low = min(range.low, e.rate.low)
             diagnosis.evidence.append(e.noGainSentence)
             model = range
