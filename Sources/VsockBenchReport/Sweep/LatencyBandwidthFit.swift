@@ -167,7 +167,7 @@ public enum LatencyBandwidthFitError: Error, Sendable, Equatable, CustomStringCo
         case let .invalidPoint(index, bytes, seconds):
             return "point \(index + 1) is not usable (size \(bytes) bytes, time \(seconds) s): sizes must be >= 0 and times > 0, both finite"
         case let .timeDoesNotGrowWithSize(slope):
-            return "time per message does not grow with size across these points (slope \(slope) s/byte), so there is no bandwidth term to fit; measure a wider range of sizes or longer"
+            return "time per message does not grow with size across these points (slope \(Format.compact(slope * 1e12)) ps a byte), so there is no bandwidth term to fit; measure a wider range of sizes or longer"
         }
     }
 }

@@ -76,6 +76,14 @@ import Testing
     func noBandwidthTerm() {
         let falling = [LatencyBandwidthFit.Point(bytes: 64, seconds: 2e-5), .init(bytes: 65536, seconds: 1e-5)]
         #expect(throws: LatencyBandwidthFitError.self) { try LatencyBandwidthFit.fit(falling) }
+        // The slope is said in a unit a reader can take in, not as a raw double (-1.527e-10).
+        do {
+            _ = try LatencyBandwidthFit.fit(falling)
+            Issue.record("a falling line was fitted")
+        } catch {
+            #expect(error.description.contains("slope -152.7 ps a byte"), "\(error.description)")
+            #expect(!error.description.contains("e-"), "\(error.description)")
+        }
         let flat = [LatencyBandwidthFit.Point(bytes: 64, seconds: 2e-5), .init(bytes: 65536, seconds: 2e-5)]
         #expect(throws: LatencyBandwidthFitError.timeDoesNotGrowWithSize(secondsPerByte: 0)) { try LatencyBandwidthFit.fit(flat) }
     }
