@@ -143,6 +143,8 @@ extension EndToEndSuite {
                 #expect(p["verified"] as? Bool == true)
             }
             #expect(sweep.keys.contains("knee_per_s") && sweep["knee_rule"] is String)
+            // One trial a rate: the knee says its points are single samples.
+            #expect((sweep["knee_note"] as? String ?? "").contains("each point is a single sample"), "\(sweep)")
             let page = try String(contentsOf: html, encoding: .utf8)
             #expect(page.contains("Open-loop sweep: rr 1KiB"))
             #expect(page.contains("Latency against offered load"))

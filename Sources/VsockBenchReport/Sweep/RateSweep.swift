@@ -133,6 +133,12 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         }
         kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, one answer after it forgiven per connection, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
         (kneePerSecond, kneeNote) = Self.knee(points)
+        // Each point's p99 is one trial's unless --repeat ran more: say so, as every single
+        // sample is said, where the knee rests on a p99 crossing the line.
+        let fewestTrials = plan.scenario.cases.compactMap { spec in document.cases.first { $0.name == spec.name }?.trialCount }.min() ?? 1
+        if fewestTrials < 2, points.count > 1 {
+            kneeNote += "; each point is a single sample (one trial), so a p99 near \(Format.compact(Self.kneeFactor))x can fall either side from one sweep to the next: --repeat 5 gives medians with their intervals"
+        }
     }
 
     /// Who fell behind, in a few words; nil when the schedule was kept.
