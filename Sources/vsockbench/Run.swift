@@ -19,6 +19,14 @@ extension VsockBench {
             Every rr response is verified; a lost, reordered or corrupted message fails the case \
             and the run exits 1. Bad input (scenario file, endpoint) exits 2.
 
+            Your own service, not vsockbench's target: a case with `workload: replay, \
+            framing: u32be, corpus: FILE` sends the corpus's messages (build one with \
+            `vsockbench corpus`) to any request/response service in its own framing, with no \
+            hello, and checks each response's framing (and with `expect: echo` its bytes); a \
+            case with `workload: stream, raw: true` streams unframed bytes to or from any \
+            sink or source (socat, your agent). Such a service reports nothing back, so the \
+            target side's columns are empty (null in the JSON) and the table says so.
+
             Examples:
               vsockbench run scenarios/cliff.yaml
               vsockbench run scenarios/cliff.yaml --target vsock://16:5005 --json \\

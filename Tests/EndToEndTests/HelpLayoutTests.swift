@@ -25,4 +25,13 @@ import Testing
             #expect(narrow.contains(line), "vsockbench \(command.joined(separator: " ")) --help rewraps this \(line.count)-column line at 80 columns: \(line)")
         }
     }
+
+    /// A user with their own service finds, from `run --help` alone, the workloads that drive it.
+    @Test func runHelpTeachesReplayAndRawStreams() throws {
+        let result = try Tool.run(["run", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for phrase in ["workload: replay", "vsockbench corpus", "raw: true", "expect: echo"] {
+            #expect(result.stdout.contains(phrase), "run --help does not mention \(phrase)")
+        }
+    }
 }
