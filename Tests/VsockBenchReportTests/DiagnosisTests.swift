@@ -208,6 +208,19 @@ import VsockProbe
         #expect(verdict.advice.contains("16000 Mbps one way (the sweep's beta, 8000 Mbps of n each way, 2.00x"), "\(verdict.advice)")
     }
 
+    /// A masked case's responses are not its requests: its Mbps are not "each way".
+    @Test func unequalDirectionsAreNotSaidEachWay() throws {
+        var masked = DiagnosisFixtures.rr("masked", msgs: 20000)
+        masked.figures.mbpsRx = masked.figures.mbpsTx * 0.9
+        let sweep = LatencyBandwidthFit(alphaSeconds: 20e-6, betaBytesPerSecond: 1e9)
+        let diagnosed = Diagnoser.diagnose(DiagnosisFixtures.document([masked]), fit: sweep, fitSource: "the sweep in rr.json", fitWorkload: .rr)
+        let verdict = try #require(diagnosed.cases[0].diagnosis?.first { $0.id == .roundTripBound })
+        let gain = try #require(verdict.predictedGain)
+        #expect(gain.contains("Mbps tx (the busier way)") && !gain.contains("each way"), "\(gain)")
+        let alike = Diagnoser.diagnose(DiagnosisFixtures.document([DiagnosisFixtures.rr("rr", msgs: 20000)]), fit: sweep, fitSource: "s", fitWorkload: .rr)
+        #expect(alike.cases[0].diagnosis?.first { $0.id == .roundTripBound }?.predictedGain?.contains("Mbps each way") == true)
+    }
+
     @Test func aStreamSweepsFitPredictsNothingForAnRRCase() throws {
         // A stream sweep's alpha is the cost of one write (here 0.07 µs, n_half 320 B), not a round trip.
         let perWrite = LatencyBandwidthFit(alphaSeconds: 0.074e-6, betaBytesPerSecond: 34758e6 / 8)

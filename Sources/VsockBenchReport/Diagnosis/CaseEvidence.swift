@@ -129,7 +129,17 @@ struct CaseEvidence {
         return nil
     }
 
-    /// Payload Mbps each way for `messagesPerSecond` at this case's sizes.
+    /// The direction ``mbpsEachWay(messagesPerSecond:)`` and ``oneWayMbps`` speak of: `each
+    /// way` where both directions move alike; where they differ (a masked case's responses
+    /// are not its requests), the busier one, named.
+    var mbpsWords: String {
+        let direction = MbpsDirection(c.figures)
+        if direction.eachWay { return "each way" }
+        let name = direction.figure == .mbpsRx ? "rx" : "tx"
+        return direction.bothUnequal ? "\(name) (the busier way)" : name
+    }
+
+    /// Payload Mbps for `messagesPerSecond` at this case's sizes, in the direction ``mbpsWords`` names.
     func mbpsEachWay(messagesPerSecond: Double) -> Double {
         guard c.msgsPerSecond > 0 else { return 0 }
         return MbpsDirection(c.figures).mbps(in: c.figures) * messagesPerSecond / c.msgsPerSecond

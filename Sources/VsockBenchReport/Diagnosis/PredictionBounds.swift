@@ -153,8 +153,9 @@ struct PredictionBounds {
 
 extension Prediction {
     /// The prediction in words: `with 8 requests in flight: 1.2x-3.4x, 21000-61000 msgs/s
-    /// (1376-3997 Mbps each way; now 18000)`.
-    func sentence(fix: Fix, mbpsPerMessageRate: Double?) -> String {
+    /// (1376-3997 Mbps each way; now 18000)`; `mbpsWords` names the direction of the Mbps
+    /// (``CaseEvidence/mbpsWords``).
+    func sentence(fix: Fix, mbpsPerMessageRate: Double?, mbpsWords: String = "each way") -> String {
         let unit = PredictionBounds.unit(metric)
         var text = "with \(fix.summary): "
         if let now, now > 0, metric.higherIsBetter {
@@ -163,7 +164,7 @@ extension Prediction {
         text += "\(PredictionBounds.format(low, metric))-\(PredictionBounds.format(high, metric)) \(unit)"
         var notes: [String] = []
         if metric == .msgsPerSecond, let perRate = mbpsPerMessageRate, perRate > 0 {
-            notes.append("\(Format.compact(low * perRate))-\(Format.compact(high * perRate)) Mbps each way")
+            notes.append("\(Format.compact(low * perRate))-\(Format.compact(high * perRate)) Mbps \(mbpsWords)")
         }
         if let now { notes.append("now \(PredictionBounds.format(now, metric))") }
         if !boundedBy.isEmpty { notes.append("bounded by \(boundedBy.joined(separator: ", "))") }

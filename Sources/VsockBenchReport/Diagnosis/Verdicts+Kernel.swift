@@ -47,7 +47,7 @@ extension Verdicts {
         let (prediction, notes) = bounds.predict(model: model)
         diagnosis.evidence += notes
         diagnosis.predicted = prediction
-        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1), mbpsWords: e.mbpsWords)
         return diagnosis
     }
 }

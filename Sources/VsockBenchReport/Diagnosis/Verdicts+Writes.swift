@@ -25,7 +25,7 @@ extension Verdicts {
             let (prediction, notes) = PredictionBounds(e, fix: fix, cpuAfter: nil).predict(model: stallFree)
             diagnosis.evidence += notes
             diagnosis.predicted = prediction
-            diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+            diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1), mbpsWords: e.mbpsWords)
             return diagnosis
         }
         // The extra writes go, and the reads of the pieces with them (at most).
@@ -41,7 +41,7 @@ extension Verdicts {
         let (prediction, notes) = bounds.predict(model: model)
         diagnosis.evidence += notes
         diagnosis.predicted = prediction
-        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1), mbpsWords: e.mbpsWords)
         return diagnosis
     }
 
@@ -78,7 +78,7 @@ extension Verdicts {
         let (prediction, notes) = bounds.predict(model: model)
         diagnosis.evidence += notes
         diagnosis.predicted = prediction
-        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.isRequestResponse ? e.mbpsEachWay(messagesPerSecond: 1) : nil)
+        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.isRequestResponse ? e.mbpsEachWay(messagesPerSecond: 1) : nil, mbpsWords: e.mbpsWords)
         return diagnosis
     }
 

@@ -23,7 +23,7 @@ enum Verdicts {
             "round trip p50 \(Say.us(latency.p50)), mean \(Say.us(latency.mean)); \(Format.fixed(1 / t, 0)) messages/s per connection = one every \(Say.us(t * 1e6))",
         ]
         if let share = e.ceilingShare, let ceiling = e.context.ceilingMbps {
-            evidence.append("\(Say.mbps(e.oneWayMbps)) each way is \(Say.pct(share)) of the channel's bulk ceiling (\(e.context.ceilingCase ?? "stream"): \(Say.mbps(ceiling)))")
+            evidence.append("\(Say.mbps(e.oneWayMbps)) \(e.mbpsWords) is \(Say.pct(share)) of the channel's bulk ceiling (\(e.context.ceilingCase ?? "stream"): \(Say.mbps(ceiling)))")
         }
         var diagnosis = Diagnosis(id: .roundTripBound, confidence: 0.85, evidence: evidence,
                                   advice: "keep several requests in flight (strategy {window: 8}) or batch messages into fewer, larger writes")
@@ -71,7 +71,7 @@ enum Verdicts {
         let (prediction, notes) = bounds.predict(model: model)
         diagnosis.evidence += notes
         diagnosis.predicted = prediction
-        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1))
+        diagnosis.predictedGain = prediction?.sentence(fix: fix, mbpsPerMessageRate: e.mbpsEachWay(messagesPerSecond: 1), mbpsWords: e.mbpsWords)
         return diagnosis
     }
 
