@@ -208,6 +208,25 @@ import VsockProbe
         #expect(verdict.advice.contains("16000 Mbps one way (the sweep's beta, 8000 Mbps of n each way, 2.00x"), "\(verdict.advice)")
     }
 
+    /// An open-loop case's own verdict comes first in the text: one that kept its schedule is
+    /// said to, not left at "no known cause"; one whose driver fell behind says so.
+    @Test func theTextGivesAnOpenLoopCasesOwnVerdict() throws {
+        func paced(_ name: String, kept: Bool, late: UInt64, verdict: String) -> CaseResult {
+            var c = DiagnosisFixtures.rr(name, msgs: 2000)
+            c.figures.openLoop = OpenLoopReport(askedPerSecond: 2000, arrivals: .constant, sentPerSecond: 2000, achievedPerSecond: 2000,
+                                                measuredSends: 4000, lateSends: late, lateThresholdMicros: 500, maxSendDelayMicros: 900,
+                                                inFlightMax: 1, inFlightCap: 64, keptUp: kept, verdict: verdict)
+            return c
+        }
+        let kept = Diagnoser.render(DiagnosisFixtures.document([paced("kept", kept: true, late: 0, verdict: "kept up: answered 2000/s")]))
+        #expect(kept.contains("  open loop: kept up: answered 2000/s\n"), "\(kept)")
+        #expect(kept.contains("no verdict: it kept its schedule"), "\(kept)")
+        let behind = Diagnoser.render(DiagnosisFixtures.document([paced("late", kept: false, late: 1000, verdict: "did NOT keep up: the driver")]))
+        #expect(behind.contains("  open loop: did NOT keep up"), "\(behind)")
+        #expect(behind.contains("the driver fell behind its own schedule"), "\(behind)")
+        #expect(!behind.contains("it kept its schedule"), "\(behind)")
+    }
+
     /// A masked case's responses are not its requests: its Mbps are not "each way".
     @Test func unequalDirectionsAreNotSaidEachWay() throws {
         var masked = DiagnosisFixtures.rr("masked", msgs: 20000)

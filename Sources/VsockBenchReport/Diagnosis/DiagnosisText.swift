@@ -11,8 +11,22 @@ extension Diagnoser {
                 out += "  skipped: \(skipped)\n\n"
                 continue
             }
+            // An open-loop case's rate is the schedule's while it keeps up: its own verdict
+            // (kept up, or who fell behind) comes first, as `run` prints it.
+            if let openLoop = c.openLoop {
+                out += "  open loop: \(openLoop.verdict)\n"
+                if !openLoop.keptUp, openLoop.lateWasDriver {
+                    out += "  note: the driver fell behind its own schedule, so this case measured what this machine's driver could send; a verdict below speaks of that, not of the target or the channel\n"
+                }
+            }
             guard let verdicts = c.diagnosis, !verdicts.isEmpty else {
-                out += c.verified ? "  no verdict: the evidence does not point at any of the known causes\n\n" : "  not diagnosed: the case failed (\(c.errors.first ?? "no messages"))\n\n"
+                if !c.verified {
+                    out += "  not diagnosed: the case failed (\(c.errors.first ?? "no messages"))\n\n"
+                } else if let openLoop = c.openLoop, openLoop.keptUp {
+                    out += "  no verdict: it kept its schedule, so its rate is the rate offered and no limit shows at this load; `sweep --rates` finds the rate it cannot keep\n\n"
+                } else {
+                    out += "  no verdict: the evidence does not point at any of the known causes\n\n"
+                }
                 continue
             }
             for d in verdicts {
