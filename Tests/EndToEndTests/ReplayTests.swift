@@ -250,6 +250,23 @@ import Synchronization
         #expect(out.stdout.contains("the service closed the connection after 20 answers, before the case ended"), "\(out.stdout)")
     }
 
+    /// A replay's errors name the peer as the README does, "the service", never "the target"
+    /// (vsockbench's own): a service that does not answer in time, stop-and-wait and pipelined
+    /// (it said "the target did not answer in time").
+    @Test(arguments: ["inflight: 1", "inflight: 4"])
+    func aSilentServiceIsCalledTheService(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        // Answers after 3 s (bounded), past the 1 s I/O timeout.
+        let service = try ForeignService(path: dir + "/slow.sock", requests: .u32be, responses: .u32be, delayMicros: 3_000_000) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: slow\ncases:\n  - {name: slow, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 5, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "1"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("the service did not answer in time (recv timed out"), "\(out.stdout)")
+        #expect(!out.stdout.contains("the target did not") && !out.stdout.contains("the target closed"), "\(out.stdout)")
+    }
+
     /// With several connections, each starts at its own place in the corpus: two connections
     /// sending four messages between them send all four, not the first two twice.
     @Test func connectionsShareOutTheCorpus() throws {

@@ -277,8 +277,8 @@ struct RequestResponseDriver: Sendable {
         }
         guard control.failures.isEmpty else { return }
         // A service that is not vsockbench: named as such, with where in its responses.
-        if foreign, error.isDisconnect {
-            control.fail("\(what): the service closed the connection (\(error.reason)) while requests were being sent\(connection.foreignPositionNote)")
+        if foreign, let said = connection.foreignSendError(error) {
+            control.fail("\(what): \(said)")
         } else {
             control.fail("\(what): \(DriverError(error))")
         }
