@@ -267,6 +267,23 @@ import Synchronization
         #expect(!out.stdout.contains("the target did not") && !out.stdout.contains("the target closed"), "\(out.stdout)")
     }
 
+    /// A service that leaves one answer out, with requests in flight: the failure names the
+    /// oldest request without an answer (by order: answers carry no id) and how many had none,
+    /// and says a missing answer earlier shows only there (it named a request with no word of
+    /// either, "request 118121: did not answer in time", which read as that one's fault).
+    @Test(arguments: ["inflight: 8", "rate: 2000/s"])
+    func aDroppedAnswerNamesTheOldestUnansweredRequest(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/drop.sock", requests: .u32be, responses: .u32be, dropAnswer: 100) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: drop\ncases:\n  - {name: drop, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 200, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "1"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("connection 0, request 200: the service did not answer in time"), "\(out.stdout)")
+        #expect(out.stdout.contains("[1 of the 200 requests sent had no answer, the oldest request 200; answers carry no id and are matched to requests in order"), "\(out.stdout)")
+    }
+
     /// With several connections, each starts at its own place in the corpus: two connections
     /// sending four messages between them send all four, not the first two twice.
     @Test func connectionsShareOutTheCorpus() throws {

@@ -101,7 +101,8 @@ struct RequestResponseDriver: Sendable {
                 frame = try connection.reader.next()
             } catch {
                 let why = connection.foreignReadError(error, while: "a response") ?? DriverError(error)
-                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)")
+                let timedOut = if case let .system(system) = error { system.isTimeout } else { false }
+                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)\(timedOut ? unansweredNote(shared, answered: expected) : "")")
                 failed = true
                 break
             }
@@ -212,7 +213,7 @@ struct RequestResponseDriver: Sendable {
             return stats
         } catch {
             lane.close()
-            failSend(error, shared, "connection \(index)")
+            failSend(error, shared, timeoutPlace(error, shared) ?? "connection \(index)")
             socket.shutdownBoth()
             return nil
         }
@@ -257,7 +258,7 @@ struct RequestResponseDriver: Sendable {
             try endRequests(shared, receiverLane: receiverLane)
         } catch {
             lane.close()
-            failSend(error, shared, requestPlace(connection: index, sequence: sequence, source: source))
+            failSend(error, shared, timeoutPlace(error, shared) ?? requestPlace(connection: index, sequence: sequence, source: source))
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
         }
@@ -282,6 +283,29 @@ struct RequestResponseDriver: Sendable {
         } else {
             control.fail("\(what): \(DriverError(error))")
         }
+    }
+
+    /// Where a send to a service that is not vsockbench timed out: at the oldest request still
+    /// unanswered, not at the one being sent (the newest, thousands later at `inflight: 8`),
+    /// with what `unansweredNote` says. nil for any other failure, and for vsockbench's target.
+    private func timeoutPlace(_ error: SystemError, _ shared: PipelineShared) -> String? {
+        guard foreign, error.isTimeout else { return nil }
+        let answered = shared.received.load(ordering: .acquiring)
+        return requestPlace(connection: index, sequence: answered, source: source) + unansweredNote(shared, answered: answered)
+    }
+
+    /// A service that is not vsockbench did not answer in time: how many requests had no
+    /// answer, and which is the oldest. Its answers carry no id: they are matched to requests
+    /// in order, so an answer it left out earlier shows only as one missing at the end (the
+    /// request named is the oldest unanswered by that count; `expect: echo` finds the one
+    /// left out, where the next answer differs from its request). Empty for vsockbench's
+    /// target, whose responses are numbered.
+    private func unansweredNote(_ shared: PipelineShared, answered: UInt64) -> String {
+        let sent = shared.sent.load(ordering: .acquiring)
+        guard foreign, sent > answered else { return "" }
+        let open = sent - answered
+        return " [\(open) of the \(sent) requests sent had no answer, the oldest request \(answered + 1); "
+            + "answers carry no id and are matched to requests in order: one left out earlier shows only here (expect: echo finds it)]"
     }
 
     /// The end of the requests: vsockbench's target gets a bye and closes after its last
