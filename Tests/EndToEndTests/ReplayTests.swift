@@ -289,6 +289,24 @@ import Synchronization
         }
     }
 
+    /// An open-loop replay with `warmup: 0s` schedules from the start of the measured
+    /// interval: the wait for a service's greeting (20 ms) comes before the case's clock, not
+    /// inside the interval (the schedule started 20 ms late there: about 380 of the 400 slots
+    /// of 400 ms at 1000/s). Bounded: 400 requests, a 400 ms case; the margin (10 slots, 10 ms)
+    /// is for starting the sender thread on a busy machine, half the wait it catches.
+    @Test func aRateWithNoWarmupSchedulesFromTheStart() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/svc.sock", requests: .u32be, responses: .u32be) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: start\ncases:\n  - {name: start, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, duration: 400ms, warmup: 0s, rate: 1000/s}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--json", dir + "/r.json"], timeout: 60)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let open = try #require(try Self.firstCase(dir + "/r.json")["open_loop"] as? [String: Any])
+        let scheduled = (open["measured_sends"] as? Int ?? 0) + (open["unsent"] as? Int ?? 0)
+        #expect(scheduled >= 390 && scheduled <= 401, "400 ms at 1000/s schedules 400 requests from the interval's start: \(scheduled) (\(open))")
+    }
+
     /// With several connections, each starts at its own place in the corpus: two connections
     /// sending four messages between them send all four, not the first two twice.
     @Test func connectionsShareOutTheCorpus() throws {

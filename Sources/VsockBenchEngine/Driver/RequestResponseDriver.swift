@@ -364,12 +364,13 @@ struct RequestResponseDriver: Sendable {
 
     /// A service that is not vsockbench and sent something before the first request (a
     /// banner, a greeting): every answer after it would be taken for the wrong request's.
-    /// One wait of at most `greetingWaitNanos` and a peek per connection, before anything is
-    /// sent: what comes later is caught by the checks of each request (a stream) and of the end.
+    /// A peek per connection, before anything is sent; the wait for a greeting happened before
+    /// the case's clock started (`waitForGreetings`), so none is spent here: with `warmup: 0s`
+    /// this runs once the interval is open, and a wait here started the open-loop schedule
+    /// 20 ms late. What comes later is caught by the checks of each request (a stream) and of
+    /// the end.
     private func spokeFirst() -> Bool {
-        // A greeting is sent as the service accepts: a short wait sees it (once a connection,
-        // before its first request; nothing per message).
-        guard socket.waitReadable(timeoutNanos: Self.greetingWaitNanos), (try? socket.hasQueuedBytes()) == true else { return false }
+        guard (try? socket.hasQueuedBytes()) == true else { return false }
         let what = connection.reader.packetMode ? "a message" : "bytes"
         control.fail("connection \(index): the service sent \(what) before the first request was sent: it speaks first (a greeting?), so every answer after it would be taken for the wrong request's")
         return true
@@ -390,9 +391,22 @@ struct RequestResponseDriver: Sendable {
         control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
     }
 
-    /// How long a connection to a service that is not vsockbench waits, before its first
-    /// request, for a message the service sends unasked.
+    /// How long the connections to a service that is not vsockbench wait together, once open
+    /// and before the case's clock starts, for a message the service sends unasked.
     static let greetingWaitNanos: UInt64 = 20_000_000
+
+    /// A greeting is sent as the service accepts: one short wait, before the case's clock
+    /// starts (warmup, then the interval), lets every connection's greeting arrive, for
+    /// `spokeFirst` to find with a peek. At most `greetingWaitNanos` in all, over every
+    /// connection; nothing per message, and nothing inside the measured interval.
+    static func waitForGreetings(_ connections: [DriverConnection]) {
+        let deadline = MonotonicClock.nanos() &+ greetingWaitNanos
+        for connection in connections {
+            let now = MonotonicClock.nanos()
+            guard now < deadline else { return }
+            _ = connection.socket.waitReadable(timeoutNanos: deadline - now)
+        }
+    }
 
     /// How long the end of a connection to a service that is not vsockbench waits for answers
     /// nobody asked for, once every request has its answer (its interval closed first).
