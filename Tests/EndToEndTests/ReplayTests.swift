@@ -307,6 +307,32 @@ import Synchronization
         #expect(scheduled >= 390 && scheduled <= 401, "400 ms at 1000/s schedules 400 requests from the interval's start: \(scheduled) (\(open))")
     }
 
+    /// A service that answers one request twice: the error names the request the extra answer
+    /// belongs to where that can be known (expect: echo, with the sender ahead: it equals the
+    /// previous request's payload; stop-and-wait: it follows that request's answer), and
+    /// otherwise says an answer came with no request outstanding, with the count, and that
+    /// which request it repeats cannot be told (it named no request in either case).
+    @Test(arguments: [
+        ("inflight: 8, expect: echo", "connection 0, request 101: this response is a second answer to request 100 (it equals that request's payload, expect: echo): the service answered request 100 more than once"),
+        ("inflight: 1", " bytes after its answer to request 100, before this request was sent, with no request outstanding"),
+        ("inflight: 1", "; it belongs to request 100, the only one outstanding before it"),
+        // Without echo, by the time the extra answer shows the sender is ahead (it is taken for
+        // the next request's, and found after the last) or not ("201 answers to 200 requests
+        // sent"): either way no request is named, and the text says why.
+        ("inflight: 8", ", with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says; which request it belongs to cannot be told (answers carry no id; expect: echo names it)"),
+    ])
+    func aDuplicateAnswerNamesItsRequestWhereItCanBeKnown(knob: String, said: String) throws {
+        let dir = try Tool.scratch()
+        // Two messages of different sizes: an answer repeated is not its successor's echo.
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "2", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/twice.sock", requests: .u32be, responses: .u32be, answerTwice: 100) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: twice\ncases:\n  - {name: twice, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 200, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "2"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains(said), "\(knob): \(out.stdout)")
+    }
+
     /// With several connections, each starts at its own place in the corpus: two connections
     /// sending four messages between them send all four, not the first two twice.
     @Test func connectionsShareOutTheCorpus() throws {

@@ -48,7 +48,7 @@ struct RequestResponseDriver: Sendable {
             let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
             let recorder = loop.run(SocketRoundTrip(sink: sink, connection: connection, foreign: foreign), lane: lane).latency
             (result.latency, result.sliceLatency) = (recorder.total, recorder.slices)
-            if foreign { checkNothingMore() } else { finish() }
+            if foreign { checkNothingMore(oneAtATime: true) } else { finish() }
         } else {
             let (recorder, openLoop) = runPipelined()
             (result.latency, result.sliceLatency, result.openLoop) = (recorder.total, recorder.slices, openLoop)
@@ -127,7 +127,13 @@ struct RequestResponseDriver: Sendable {
             // vsockbench's target numbers its responses (checked in `verify`, which also turns
             // its error frames into refusals): this is for services that do not.
             guard !foreign || expected < shared.sent.load(ordering: .acquiring) else {
-                control.fail("connection \(index): \(Self.unaskedText("a response (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
+                // With expect: echo the request it repeats is known (the last one answered);
+                // without, an answer carries no id: only the count can be said.
+                if expected > 0, let replay = source as? ReplaySource, replay.repeats(frame, expected - 1) {
+                    control.fail("connection \(index): an answer arrived with no request outstanding (\(expected + 1) answers to \(expected) requests sent): \(ReplaySource.repeatText(request: expected))")
+                } else {
+                    control.fail("connection \(index): \(Self.unaskedText("an answer (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
+                }
                 failed = true
                 break
             }
@@ -379,7 +385,9 @@ struct RequestResponseDriver: Sendable {
     /// A service that is not vsockbench, once every request has its answer: nothing more may
     /// have come (read already, or queued in the kernel), or some answers were not the ones
     /// they were taken for.
-    private func checkNothingMore() {
+    /// `oneAtATime` (stop-and-wait): only the last request was outstanding when its answer
+    /// came, so what follows that answer belongs to it and is named so.
+    private func checkNothingMore(oneAtATime: Bool = false) {
         guard control.failures.isEmpty else { return }
         let read = connection.reader.bufferedCount
         // Stray answers follow the last real one closely: a short wait sees them (a service
@@ -388,7 +396,12 @@ struct RequestResponseDriver: Sendable {
         guard read > 0 || queued else { return }
         let packets = connection.reader.packetMode
         let what = packets ? "a message" : read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
-        control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
+        let answered = connection.reader.foreignPosition.responses
+        if oneAtATime, answered > 0 {
+            control.fail("connection \(index): \(Self.unaskedText("\(what) after its answer to request \(answered), its last", packets: packets, belongsTo: answered))")
+        } else {
+            control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
+        }
     }
 
     /// How long the connections to a service that is not vsockbench wait together, once open
@@ -413,10 +426,15 @@ struct RequestResponseDriver: Sendable {
     static let strayAnswerWaitNanos: UInt64 = 50_000_000
 
     /// What a service that answered more than it was asked did, and the likely reasons.
-    static func unaskedText(_ what: String, packets: Bool = false) -> String {
+    /// `belongsTo`: the request it came after when only that one was outstanding (stop-and-wait).
+    static func unaskedText(_ what: String, packets: Bool = false, belongsTo: UInt64? = nil) -> String {
+        // An answer carries no id: with several requests in flight which request it repeats is
+        // known only with expect: echo; one at a time, it is the one answered just before.
+        let which = belongsTo.map { "; it belongs to request \($0), the only one outstanding before it" }
+            ?? "; which request it belongs to cannot be told (answers carry no id; expect: echo names it)"
         // Over seqpacket a packet is one response: there is no framing to misread.
-        if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once" }
-        return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
+        if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once\(which)" }
+        return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says\(which)"
     }
 
     /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are
