@@ -19,9 +19,11 @@ final class ForeignService: Sendable {
     var requests: Set<[UInt8]> { seenRequests.withLock { $0 } }
 
     /// `greeting`: bytes sent on each connection before any request (a service that speaks first).
+    /// `dropAnswer`: the request (counted from 1 on each connection) whose answer is left out;
+    /// `answerTwice`: the one answered twice.
     init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
          closeAfter: Int? = nil, closeAfterAnswering: Int? = nil, answers: Int = 1, greeting: [UInt8]? = nil,
-         respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+         dropAnswer: Int? = nil, answerTwice: Int? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -36,13 +38,16 @@ final class ForeignService: Sendable {
                         guard (try? greeting.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
                     }
                     var served = 0
+                    var seen = 0
                     while let request = try? reader.next() {
                         if let closeAfter, served >= closeAfter { return }
                         if delayMicros > 0 { usleep(delayMicros) }
                         let payload = Array(request.payload)
                         counter.seenRequests.withLock { _ = $0.insert(payload) }
                         var out: [UInt8] = []
-                        for _ in 0..<answers { responses.encode(respond(payload), into: &out) }
+                        seen += 1
+                        if seen == dropAnswer { continue }
+                        for _ in 0..<(seen == answerTwice ? 2 : answers) { responses.encode(respond(payload), into: &out) }
                         guard (try? out.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
                         served += 1
                         counter.handledCount.wrappingAdd(1, ordering: .releasing)

@@ -250,6 +250,89 @@ import Synchronization
         #expect(out.stdout.contains("the service closed the connection after 20 answers, before the case ended"), "\(out.stdout)")
     }
 
+    /// A replay's errors name the peer as the README does, "the service", never "the target"
+    /// (vsockbench's own): a service that does not answer in time, stop-and-wait and pipelined
+    /// (it said "the target did not answer in time").
+    @Test(arguments: ["inflight: 1", "inflight: 4"])
+    func aSilentServiceIsCalledTheService(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        // Answers after 3 s (bounded), past the 1 s I/O timeout.
+        let service = try ForeignService(path: dir + "/slow.sock", requests: .u32be, responses: .u32be, delayMicros: 3_000_000) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: slow\ncases:\n  - {name: slow, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 5, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "1"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("the service did not answer in time (recv timed out"), "\(out.stdout)")
+        #expect(!out.stdout.contains("the target did not") && !out.stdout.contains("the target closed"), "\(out.stdout)")
+    }
+
+    /// A service that leaves one answer out, with requests in flight: the failure names the
+    /// oldest request without an answer (by order: answers carry no id) and how many had none,
+    /// and says a missing answer earlier shows only there (it named a request with no word of
+    /// either, "request 118121: did not answer in time", which read as that one's fault).
+    @Test(arguments: ["inflight: 8", "rate: 2000/s"])
+    func aDroppedAnswerNamesTheOldestUnansweredRequest(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/drop.sock", requests: .u32be, responses: .u32be, dropAnswer: 100) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: drop\ncases:\n  - {name: drop, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 200, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "1"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("connection 0, request 200: the service did not answer in time"), "\(out.stdout)")
+        #expect(out.stdout.contains("[1 of the 200 requests sent had no answer, the oldest request 200; answers carry no id and are matched to requests in order"), "\(out.stdout)")
+        // A failed case claims nothing about its schedule (199 of 200 answered read "kept up").
+        if knob.hasPrefix("rate") {
+            #expect(out.stdout.contains("latency from each request's intended send time: schedule not completed: the case failed"), "\(out.stdout)")
+            #expect(!out.stdout.contains("kept up:"), "\(out.stdout)")
+        }
+    }
+
+    /// An open-loop replay with `warmup: 0s` schedules from the start of the measured
+    /// interval: the wait for a service's greeting (20 ms) comes before the case's clock, not
+    /// inside the interval (the schedule started 20 ms late there: about 380 of the 400 slots
+    /// of 400 ms at 1000/s). Bounded: 400 requests, a 400 ms case; the margin (10 slots, 10 ms)
+    /// is for starting the sender thread on a busy machine, half the wait it catches.
+    @Test func aRateWithNoWarmupSchedulesFromTheStart() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/svc.sock", requests: .u32be, responses: .u32be) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: start\ncases:\n  - {name: start, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, duration: 400ms, warmup: 0s, rate: 1000/s}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--json", dir + "/r.json"], timeout: 60)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let open = try #require(try Self.firstCase(dir + "/r.json")["open_loop"] as? [String: Any])
+        let scheduled = (open["measured_sends"] as? Int ?? 0) + (open["unsent"] as? Int ?? 0)
+        #expect(scheduled >= 390 && scheduled <= 401, "400 ms at 1000/s schedules 400 requests from the interval's start: \(scheduled) (\(open))")
+    }
+
+    /// A service that answers one request twice: the error names the request the extra answer
+    /// belongs to where that can be known (expect: echo, with the sender ahead: it equals the
+    /// previous request's payload; stop-and-wait: it follows that request's answer), and
+    /// otherwise says an answer came with no request outstanding, with the count, and that
+    /// which request it repeats cannot be told (it named no request in either case).
+    @Test(arguments: [
+        ("inflight: 8, expect: echo", "connection 0, request 101: this response is a second answer to request 100 (it equals that request's payload, expect: echo): the service answered request 100 more than once"),
+        ("inflight: 1", " bytes after its answer to request 100, before this request was sent, with no request outstanding"),
+        ("inflight: 1", "; it belongs to request 100, the only one outstanding before it"),
+        // Without echo, by the time the extra answer shows the sender is ahead (it is taken for
+        // the next request's, and found after the last) or not ("201 answers to 200 requests
+        // sent"): either way no request is named, and the text says why.
+        ("inflight: 8", ", with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says; which request it belongs to cannot be told (answers carry no id; expect: echo names it)"),
+    ])
+    func aDuplicateAnswerNamesItsRequestWhereItCanBeKnown(knob: String, said: String) throws {
+        let dir = try Tool.scratch()
+        // Two messages of different sizes: an answer repeated is not its successor's echo.
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "2", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/twice.sock", requests: .u32be, responses: .u32be, answerTwice: 100) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: twice\ncases:\n  - {name: twice, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 200, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "2"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains(said), "\(knob): \(out.stdout)")
+    }
+
     /// With several connections, each starts at its own place in the corpus: two connections
     /// sending four messages between them send all four, not the first two twice.
     @Test func connectionsShareOutTheCorpus() throws {

@@ -115,6 +115,32 @@ import VsockWire
 
     /// target_cost is capped per message (1s) and, with a messages stop, in all: a week of busy
     /// work per connection (10^12 messages of 1s each were taken). Connections share the messages.
+    /// Null unsets nothing, not even a default: refused for every key with `file:line:` and
+    /// what to write instead (expect: null said "expect must be any or echo, not 'null'", which
+    /// did not say that a default cannot be unset so, nor that `expect: any` is the way).
+    @Test(arguments: ["expect: null", "expect: ~", "expect:", "inflight: null", "max_response: ~"])
+    func nullIsRefusedForEveryKey(keys: String) throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/null-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data([0, 0, 0, 2, 0x68, 0x69]).write(to: URL(fileURLWithPath: dir + "/c.u32be"))
+        let key = String(keys.prefix { $0 != ":" })
+        let text = "name: x\ndefaults: {expect: echo}\ncases:\n  - name: a\n    workload: replay\n    corpus: \(dir)/c.u32be\n    \(keys)\n"
+        do {
+            _ = try ScenarioLoader.parse(text, file: "x.yaml")
+            Issue.record("accepted \(keys)")
+        } catch {
+            let said = error.description
+            #expect(said.contains("x.yaml:7: \(key): null is not a value: it unsets nothing, not even a value from defaults"), "\(said)")
+            if key == "expect" { #expect(said.contains("give expect: any for no expectation"), "\(said)") }
+            #expect(!said.contains("not 'null'") && !said.contains("not '~'"), "one error, this one: \(said)")
+        }
+        let fine = text.replacingOccurrences(of: "    \(keys)\n", with: "    expect: any\n")
+        let spec = try #require(try ScenarioLoader.parse(fine, file: "x.yaml").cases.first)
+        guard case let .replay(r) = spec.workload else { Issue.record("not replay"); return }
+        #expect(r.expect == .any, "expect: any overrides the default's echo")
+    }
+
     @Test func targetCostIsBoundedInAll() throws {
         func problems(_ keys: String) -> [String] { Self.problems(case: "workload: rr, \(keys)") }
         #expect(problems("messages: 1000000, target_cost: 1s") == ["3: target_cost 1s for each of 1000000 messages a connection sends is more than a week of busy work at the target; give fewer messages or a shorter target_cost"])

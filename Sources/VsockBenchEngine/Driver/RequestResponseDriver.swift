@@ -48,7 +48,7 @@ struct RequestResponseDriver: Sendable {
             let sink = exchange.strategy.makeSink(socket: socket, shape: writeShape)
             let recorder = loop.run(SocketRoundTrip(sink: sink, connection: connection, foreign: foreign), lane: lane).latency
             (result.latency, result.sliceLatency) = (recorder.total, recorder.slices)
-            if foreign { checkNothingMore() } else { finish() }
+            if foreign { checkNothingMore(oneAtATime: true) } else { finish() }
         } else {
             let (recorder, openLoop) = runPipelined()
             (result.latency, result.sliceLatency, result.openLoop) = (recorder.total, recorder.slices, openLoop)
@@ -101,7 +101,8 @@ struct RequestResponseDriver: Sendable {
                 frame = try connection.reader.next()
             } catch {
                 let why = connection.foreignReadError(error, while: "a response") ?? DriverError(error)
-                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)")
+                let timedOut = if case let .system(system) = error { system.isTimeout } else { false }
+                control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)\(timedOut ? unansweredNote(shared, answered: expected) : "")")
                 failed = true
                 break
             }
@@ -126,7 +127,13 @@ struct RequestResponseDriver: Sendable {
             // vsockbench's target numbers its responses (checked in `verify`, which also turns
             // its error frames into refusals): this is for services that do not.
             guard !foreign || expected < shared.sent.load(ordering: .acquiring) else {
-                control.fail("connection \(index): \(Self.unaskedText("a response (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
+                // With expect: echo the request it repeats is known (the last one answered);
+                // without, an answer carries no id: only the count can be said.
+                if expected > 0, let replay = source as? ReplaySource, replay.repeats(frame, expected - 1) {
+                    control.fail("connection \(index): an answer arrived with no request outstanding (\(expected + 1) answers to \(expected) requests sent): \(ReplaySource.repeatText(request: expected))")
+                } else {
+                    control.fail("connection \(index): \(Self.unaskedText("an answer (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
+                }
                 failed = true
                 break
             }
@@ -212,7 +219,7 @@ struct RequestResponseDriver: Sendable {
             return stats
         } catch {
             lane.close()
-            failSend(error, shared, "connection \(index)")
+            failSend(error, shared, timeoutPlace(error, shared) ?? "connection \(index)")
             socket.shutdownBoth()
             return nil
         }
@@ -257,7 +264,7 @@ struct RequestResponseDriver: Sendable {
             try endRequests(shared, receiverLane: receiverLane)
         } catch {
             lane.close()
-            failSend(error, shared, requestPlace(connection: index, sequence: sequence, source: source))
+            failSend(error, shared, timeoutPlace(error, shared) ?? requestPlace(connection: index, sequence: sequence, source: source))
             // The target will never see a bye: wake the receiver now rather than at its timeout.
             socket.shutdownBoth()
         }
@@ -277,11 +284,34 @@ struct RequestResponseDriver: Sendable {
         }
         guard control.failures.isEmpty else { return }
         // A service that is not vsockbench: named as such, with where in its responses.
-        if foreign, error.isDisconnect {
-            control.fail("\(what): the service closed the connection (\(error.reason)) while requests were being sent\(connection.foreignPositionNote)")
+        if foreign, let said = connection.foreignSendError(error) {
+            control.fail("\(what): \(said)")
         } else {
             control.fail("\(what): \(DriverError(error))")
         }
+    }
+
+    /// Where a send to a service that is not vsockbench timed out: at the oldest request still
+    /// unanswered, not at the one being sent (the newest, thousands later at `inflight: 8`),
+    /// with what `unansweredNote` says. nil for any other failure, and for vsockbench's target.
+    private func timeoutPlace(_ error: SystemError, _ shared: PipelineShared) -> String? {
+        guard foreign, error.isTimeout else { return nil }
+        let answered = shared.received.load(ordering: .acquiring)
+        return requestPlace(connection: index, sequence: answered, source: source) + unansweredNote(shared, answered: answered)
+    }
+
+    /// A service that is not vsockbench did not answer in time: how many requests had no
+    /// answer, and which is the oldest. Its answers carry no id: they are matched to requests
+    /// in order, so an answer it left out earlier shows only as one missing at the end (the
+    /// request named is the oldest unanswered by that count; `expect: echo` finds the one
+    /// left out, where the next answer differs from its request). Empty for vsockbench's
+    /// target, whose responses are numbered.
+    private func unansweredNote(_ shared: PipelineShared, answered: UInt64) -> String {
+        let sent = shared.sent.load(ordering: .acquiring)
+        guard foreign, sent > answered else { return "" }
+        let open = sent - answered
+        return " [\(open) of the \(sent) requests sent had no answer, the oldest request \(answered + 1); "
+            + "answers carry no id and are matched to requests in order: one left out earlier shows only here (expect: echo finds it)]"
     }
 
     /// The end of the requests: vsockbench's target gets a bye and closes after its last
@@ -340,12 +370,13 @@ struct RequestResponseDriver: Sendable {
 
     /// A service that is not vsockbench and sent something before the first request (a
     /// banner, a greeting): every answer after it would be taken for the wrong request's.
-    /// One wait of at most `greetingWaitNanos` and a peek per connection, before anything is
-    /// sent: what comes later is caught by the checks of each request (a stream) and of the end.
+    /// A peek per connection, before anything is sent; the wait for a greeting happened before
+    /// the case's clock started (`waitForGreetings`), so none is spent here: with `warmup: 0s`
+    /// this runs once the interval is open, and a wait here started the open-loop schedule
+    /// 20 ms late. What comes later is caught by the checks of each request (a stream) and of
+    /// the end.
     private func spokeFirst() -> Bool {
-        // A greeting is sent as the service accepts: a short wait sees it (once a connection,
-        // before its first request; nothing per message).
-        guard socket.waitReadable(timeoutNanos: Self.greetingWaitNanos), (try? socket.hasQueuedBytes()) == true else { return false }
+        guard (try? socket.hasQueuedBytes()) == true else { return false }
         let what = connection.reader.packetMode ? "a message" : "bytes"
         control.fail("connection \(index): the service sent \(what) before the first request was sent: it speaks first (a greeting?), so every answer after it would be taken for the wrong request's")
         return true
@@ -354,7 +385,9 @@ struct RequestResponseDriver: Sendable {
     /// A service that is not vsockbench, once every request has its answer: nothing more may
     /// have come (read already, or queued in the kernel), or some answers were not the ones
     /// they were taken for.
-    private func checkNothingMore() {
+    /// `oneAtATime` (stop-and-wait): only the last request was outstanding when its answer
+    /// came, so what follows that answer belongs to it and is named so.
+    private func checkNothingMore(oneAtATime: Bool = false) {
         guard control.failures.isEmpty else { return }
         let read = connection.reader.bufferedCount
         // Stray answers follow the last real one closely: a short wait sees them (a service
@@ -363,22 +396,45 @@ struct RequestResponseDriver: Sendable {
         guard read > 0 || queued else { return }
         let packets = connection.reader.packetMode
         let what = packets ? "a message" : read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
-        control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
+        let answered = connection.reader.foreignPosition.responses
+        if oneAtATime, answered > 0 {
+            control.fail("connection \(index): \(Self.unaskedText("\(what) after its answer to request \(answered), its last", packets: packets, belongsTo: answered))")
+        } else {
+            control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
+        }
     }
 
-    /// How long a connection to a service that is not vsockbench waits, before its first
-    /// request, for a message the service sends unasked.
+    /// How long the connections to a service that is not vsockbench wait together, once open
+    /// and before the case's clock starts, for a message the service sends unasked.
     static let greetingWaitNanos: UInt64 = 20_000_000
+
+    /// A greeting is sent as the service accepts: one short wait, before the case's clock
+    /// starts (warmup, then the interval), lets every connection's greeting arrive, for
+    /// `spokeFirst` to find with a peek. At most `greetingWaitNanos` in all, over every
+    /// connection; nothing per message, and nothing inside the measured interval.
+    static func waitForGreetings(_ connections: [DriverConnection]) {
+        let deadline = MonotonicClock.nanos() &+ greetingWaitNanos
+        for connection in connections {
+            let now = MonotonicClock.nanos()
+            guard now < deadline else { return }
+            _ = connection.socket.waitReadable(timeoutNanos: deadline - now)
+        }
+    }
 
     /// How long the end of a connection to a service that is not vsockbench waits for answers
     /// nobody asked for, once every request has its answer (its interval closed first).
     static let strayAnswerWaitNanos: UInt64 = 50_000_000
 
     /// What a service that answered more than it was asked did, and the likely reasons.
-    static func unaskedText(_ what: String, packets: Bool = false) -> String {
+    /// `belongsTo`: the request it came after when only that one was outstanding (stop-and-wait).
+    static func unaskedText(_ what: String, packets: Bool = false, belongsTo: UInt64? = nil) -> String {
+        // An answer carries no id: with several requests in flight which request it repeats is
+        // known only with expect: echo; one at a time, it is the one answered just before.
+        let which = belongsTo.map { "; it belongs to request \($0), the only one outstanding before it" }
+            ?? "; which request it belongs to cannot be told (answers carry no id; expect: echo names it)"
         // Over seqpacket a packet is one response: there is no framing to misread.
-        if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once" }
-        return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says"
+        if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once\(which)" }
+        return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says\(which)"
     }
 
     /// Stop-and-wait: says goodbye and waits for the target to close, so its counters are

@@ -198,6 +198,7 @@ final class ReplaySource: RequestSource {
         let payload = corpus.payloads[index]
         if expect == .echo {
             guard frame.payload.count == payload.count else {
+                try checkRepeat(frame, sequence)
                 throw .protocolViolation("the response to corpus message \(index + 1) of \(corpus.messages.count) has \(frame.payload.count) bytes; its request had \(payload.count) (expect: echo)")
             }
             let differs: Int? = corpus.bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) -> Int? in
@@ -207,10 +208,42 @@ final class ReplaySource: RequestSource {
                 return nil
             }
             if let at = differs {
+                try checkRepeat(frame, sequence)
                 throw .protocolViolation("the response to corpus message \(index + 1) of \(corpus.messages.count) differs from its request at byte offset \(at) of its payload (expect: echo)")
             }
         }
         return payload.count
+    }
+
+    /// A response that is not its request's echo: with the sender ahead, an answer sent twice
+    /// is taken for the next request's; named as what it is when it equals the previous
+    /// request's payload. Only on a failure's path.
+    @inline(never)
+    private func checkRepeat(_ frame: Frame, _ sequence: UInt64) throws(DriverError) {
+        if sequence > 0, echoes(frame, sequence - 1) { throw .protocolViolation(Self.repeatText(request: sequence)) }
+    }
+
+    /// Whether `frame` equals the payload of request `sequence`: with `expect: echo`, an answer
+    /// to it. Only on a failure's path, never per message.
+    @inline(never)
+    func repeats(_ frame: Frame, _ sequence: UInt64) -> Bool {
+        expect == .echo && echoes(frame, sequence)
+    }
+
+    private func echoes(_ frame: Frame, _ sequence: UInt64) -> Bool {
+        let payload = corpus.payloads[message(sequence)]
+        guard frame.payload.count == payload.count else { return false }
+        guard payload.count > 0 else { return true }
+        return corpus.bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) -> Bool in
+            let request = UnsafeRawBufferPointer(rebasing: all[payload])
+            guard let a = request.baseAddress, let b = frame.payload.baseAddress else { return false }
+            return memcmp(a, b, payload.count) == 0
+        }
+    }
+
+    /// An answer that repeats the one to `request` (counted from 1, as every replay error counts).
+    static func repeatText(request: UInt64) -> String {
+        "this response is a second answer to request \(request) (it equals that request's payload, expect: echo): the service answered request \(request) more than once"
     }
 }
 

@@ -119,6 +119,12 @@ struct SocketRoundTrip: RoundTripChannel {
     private func checkNothingWaiting() throws(DriverError) {
         guard foreign else { return }
         let buffered = connection.reader.bufferedCount
-        if buffered > 0 { throw .protocolViolation(RequestResponseDriver.unaskedText("\(buffered) bytes before this request was sent")) }
+        guard buffered > 0 else { return }
+        // One request at a time: bytes read with an answer and left over came after it, so they
+        // belong to the request answered last (counted from 1, as the responses are).
+        let answered = connection.reader.foreignPosition.responses
+        let after = answered > 0 ? "after its answer to request \(answered), " : ""
+        throw .protocolViolation(RequestResponseDriver.unaskedText("\(buffered) bytes \(after)before this request was sent",
+                                                                   belongsTo: answered > 0 ? answered : nil))
     }
 }

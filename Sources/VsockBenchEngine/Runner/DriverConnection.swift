@@ -110,8 +110,24 @@ public struct DriverConnection: Sendable {
     /// left of it), and only on the failure path: never called while a send succeeds.
     @inline(never)
     func sendFailure(_ error: SystemError) -> DriverError {
+        if let foreign = foreignSendError(error) { return foreign }
         if error.isDisconnect, let message = reader.pendingError() { return .rejected(message) }
         return .system(error)
+    }
+
+    /// A send to a service that is not vsockbench (replay) that failed because the service
+    /// closed the connection or stopped reading: said of the service, not of a vsockbench
+    /// target. nil for anything else, and for vsockbench's target.
+    @inline(never)
+    func foreignSendError(_ error: SystemError) -> DriverError? {
+        guard reader.foreign != nil else { return nil }
+        if error.isDisconnect {
+            return .protocolViolation("the service closed the connection (\(error.reason)) while requests were being sent\(foreignPositionNote)")
+        }
+        if error.isTimeout {
+            return .protocolViolation("the service did not take a request in time (\(error.call) timed out\(error.context.map { ": \($0)" } ?? ""): it stopped reading)")
+        }
+        return nil
     }
 
     /// Reads the next frame whatever its type (the caller checks it); end of stream is an error.
@@ -139,15 +155,19 @@ public struct DriverConnection: Sendable {
     }
 
     /// A read from a service that is not vsockbench that failed because the service reset or
-    /// dropped the connection (said with where in its responses it happened) or sent what its
-    /// framing does not allow: said of the service, not of a vsockbench target. nil for
-    /// anything else, and for vsockbench's target.
+    /// dropped the connection (said with where in its responses it happened), did not answer
+    /// in time, or sent what its framing does not allow: said of the service, as the README
+    /// calls a peer that is not vsockbench, not of a vsockbench target. nil for anything else,
+    /// and for vsockbench's target.
     @inline(never)
     func foreignReadError(_ error: FrameReadError, while what: String) -> DriverError? {
         guard reader.foreign != nil else { return nil }
         switch error {
         case let .system(system) where system.isDisconnect:
             return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)")
+        case let .system(system) where system.isTimeout:
+            // The read watchdog's context names the timeout: "no data within 2 s".
+            return .protocolViolation("the service did not answer in time (\(system.call) timed out\(system.context.map { ": \($0)" } ?? ""))")
         case let .frame(frame):
             // A length over the limit: say which key sets it (review: the message named none).
             let hint = "\(frame)".contains("is over the limit of") ? " (the case's max_response; raise it in the scenario if the service's answers are that large)" : ""

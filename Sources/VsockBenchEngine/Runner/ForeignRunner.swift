@@ -39,6 +39,8 @@ enum ForeignRunner {
             connections.append(try DriverConnection.openForeign(to: options.target, spec: spec, framing: framing, maxPayload: maxPayload,
                                                                 timeoutSeconds: options.ioTimeoutSeconds))
         }
+        // Before the clock: a greeting found inside the interval delayed its schedule.
+        if corpus != nil { RequestResponseDriver.waitForGreetings(connections) }
         let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.stream?.writeSize ?? 0, 64 * 1024))
         let meters = connections.map { IntervalMeter(io: $0.socket.counters) }
         let results = LockedValue<[WorkerResult]>([])

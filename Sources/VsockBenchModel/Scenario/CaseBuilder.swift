@@ -25,6 +25,16 @@ enum CaseBuilder {
         return name
     }
 
+    /// No key takes null (`null`, `~`, or nothing after the colon): it unsets nothing, not even
+    /// a value from `defaults`, and would otherwise be refused as a wrong value ("expect must
+    /// be any or echo, not 'null'") that does not say so. Refused the same way for every key,
+    /// with what to write instead.
+    static func nullProblem(_ key: String, _ value: Node) -> String? {
+        guard value.null != nil else { return nil }
+        let instead = key == "expect" ? "expect: any for no expectation" : "the value this case needs"
+        return "\(key): null is not a value: it unsets nothing, not even a value from defaults; give \(instead)"
+    }
+
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = node.mapping else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
@@ -94,6 +104,11 @@ enum CaseBuilder {
             guard let rule = CaseKeys.rules[entry.key] else { continue }
             if let kinds = rule.workloads, !kinds.contains(workload) { continue }
             if !ownStops.isEmpty, stopKeys.contains(entry.key) { continue }
+            if let problem = nullProblem(entry.key, entry.value) {
+                d.add(entry.value, problem)
+                refusedKeys.insert(entry.key)
+                continue
+            }
             let count = d.items.count
             rule.apply(&spec, entry.value, &d)
             if d.items.count > count { refusedKeys.insert(entry.key) }
@@ -102,6 +117,11 @@ enum CaseBuilder {
             guard let rule = CaseKeys.rules[entry.key] else { continue }
             if let kinds = rule.workloads, !kinds.contains(workload) {
                 d.add(entry.keyNode, "'\(entry.key)' applies to \(kinds.map(\.rawValue).sorted().joined(separator: "/")) cases, not \(workload.rawValue)")
+                continue
+            }
+            if let problem = nullProblem(entry.key, entry.value) {
+                d.add(entry.value, problem)
+                refusedKeys.insert(entry.key)
                 continue
             }
             let count = d.items.count

@@ -85,10 +85,13 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         if let e = spec.exchange {
             inflight = e.inflight
             strategy = e.strategy
-            targetCostNanos = e.targetCostNanos
             writeChunk = e.writeChunk
-            splitWrites = e.splitWrites
             rate = e.rate
+            // vsockbench's target only: a replay case refuses them (its service is not ours).
+            if spec.kind != .replay {
+                targetCostNanos = e.targetCostNanos
+                splitWrites = e.splitWrites
+            }
         }
     }
 
@@ -163,10 +166,14 @@ public struct CaseConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(socket, forKey: .socket)
         try c.encodeIfPresent(seed, forKey: .seed)
         if workload.isRequestResponse {
-            try c.encode(targetCostNanos ?? 0, forKey: .targetCostNanos)
+            // Knobs of vsockbench's target: not in a replay's config, whose scenario refuses
+            // them (they showed as knobs of its own, split_writes false -> true in compare).
+            if workload != .replay {
+                try c.encode(targetCostNanos ?? 0, forKey: .targetCostNanos)
+                try c.encode(splitWrites ?? false, forKey: .splitWrites)
+            }
             // An absent chunk is written as null, as before.
             try c.encode(writeChunk, forKey: .writeChunk)
-            try c.encode(splitWrites ?? false, forKey: .splitWrites)
             try c.encode(rate, forKey: .rate)
         }
     }

@@ -127,7 +127,8 @@ public enum CaseSummary {
             if merged.totalCount > 0 { f.latencyMicros = LatencySummary(merged) }
         }
         f.intervals = IntervalFigures.series(m)
-        f.openLoop = OpenLoopReport.summarize(m.spec.exchange?.rate, workers: workers, seconds: seconds, achieved: f.msgsPerSecond)
+        f.openLoop = OpenLoopReport.summarize(m.spec.exchange?.rate, workers: workers, seconds: seconds, achieved: f.msgsPerSecond,
+                                            failed: !m.failures.isEmpty)
         f.writesPerMessage = perMessage(io.writes, messages)
         f.readsPerMessage = perMessage(io.reads, messages)
         f.shortWritesPerMessage = perMessage(io.shortWrites, messages)

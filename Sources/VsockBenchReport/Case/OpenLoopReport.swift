@@ -126,7 +126,8 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     public static let lateShare = 0.05
 
     /// The case's report from its connections' schedules, or nil for a closed-loop case.
-    public static func summarize(_ rate: ArrivalRate?, workers: [WorkerResult], seconds: Double, achieved: Double) -> OpenLoopReport? {
+    /// `failed`: the case failed (its errors); then it claims nothing about keeping up.
+    public static func summarize(_ rate: ArrivalRate?, workers: [WorkerResult], seconds: Double, achieved: Double, failed: Bool = false) -> OpenLoopReport? {
         guard let rate else { return nil }
         let stats = workers.compactMap(\.openLoop)
         guard !stats.isEmpty else { return nil }
@@ -147,6 +148,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             answeredAfterEnd: stats.reduce(0) { $0 + $1.answeredAfterEnd },
             keptUp: false, verdict: "")
         report.judge(grace: UInt64(workers.count))
+        if failed { report.notJudged() }
         return report
     }
 
@@ -202,6 +204,15 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
     /// answers follow from its lateness (a `window: 1` case always reaches its cap), and are
     /// not reasons against the target.
     var lateWasDriver: Bool { lateSendShare > Self.lateShare && !lateByTarget }
+
+    /// A failed case did not complete its schedule as asked (the run stopped at the failure,
+    /// or what was answered cannot be trusted): no verdict either way, so the text never says
+    /// "kept up" beside FAILED (it did, for an open-loop replay that failed).
+    mutating func notJudged() {
+        keptUp = false
+        verdict = "schedule not completed: the case failed (see its errors), so whether it kept up is not judged; "
+            + "\(measuredSends) measured requests sent, \(answered.map { "\($0) answered in the interval" } ?? "answers not counted")"
+    }
 
     mutating func judge(grace: UInt64 = 0) {
         self.grace = grace

@@ -49,6 +49,17 @@ import Testing
         #expect(!report.verdict.contains("cover the 0 sent") && !report.verdict.contains("of those sent"), "\(report.verdict)")
     }
 
+    /// A case that failed claims nothing: the same figures that read "kept up" read "schedule
+    /// not completed" once the case failed (a failed open-loop replay said it kept up).
+    @Test func aFailedCaseDoesNotClaimItKeptUp() throws {
+        let failed = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 2, answered: 3999)],
+                                                           seconds: 2, achieved: 2000, failed: true))
+        #expect(!failed.keptUp)
+        #expect(!failed.verdict.contains("kept up:"), "\(failed.verdict)")
+        #expect(failed.verdict.hasPrefix("schedule not completed: the case failed"), "\(failed.verdict)")
+        #expect(failed.verdict.contains("4000 measured requests sent, 3999 answered in the interval"), "\(failed.verdict)")
+    }
+
     @Test func aKeptScheduleLeavesNothingUnsent() throws {
         let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 2)],
                                                            seconds: 2, achieved: 2000))

@@ -22,6 +22,25 @@ extension CompareTests {
             #expect(knobs[1].to == .object(["name": .string("window"), "window": .int(8)]))
         }
 
+        @Test("a replay's config holds only what applies to replay: not the target's knobs its scenario refuses")
+        func replayConfigHasOnlyReplayKnobs() throws {
+            let replay = CaseSpec(name: "agent", workload: .replay(ReplayWorkload()))
+            let json = String(decoding: try JSONEncoder().encode(CaseConfig(replay)), as: UTF8.self)
+            for key in ["target_cost_ns", "split_writes", "response_size", "request_size", "request_sizes", "verify", "write_size", "direction"] {
+                #expect(!json.contains("\"\(key)\""), "\(key) in \(json)")
+            }
+            for key in ["inflight", "strategy", "write_chunk", "rate", "framing", "expect", "max_response"] {
+                #expect(json.contains("\"\(key)\""), "\(key) missing from \(json)")
+            }
+            // Read back (a file without them), the same config.
+            #expect(CaseConfig(try JSONDecoder().decode(CaseConfig.self, from: Data(json.utf8)).spec) == CaseConfig(replay))
+            var split = Exchange()
+            split.splitWrites = true
+            let knobs = Self.diff(replay, Self.rr("rr", split)).map(\.text)
+            // Against an rr case the knob is rr's alone (it read "split_writes false -> true").
+            #expect(knobs.contains("split_writes (unset) -> true"), "\(knobs)")
+        }
+
         @Test("rr verification is a knob: full by default, read back from files that lack it")
         func rrVerification() throws {
             var edges = Self.rr("edges")
