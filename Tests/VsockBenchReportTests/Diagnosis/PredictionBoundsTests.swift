@@ -76,6 +76,23 @@ import VsockProbe
         #expect((apart.predicted?.high ?? .infinity) <= 2e6 / (120 * 0.75) + 1, "the driver's 2 CPUs at 120 us per message")
     }
 
+    @Test func aSpinsCostIsAFloorThePredictionDoesNotPass() throws {
+        // causes.yaml's slow-agent: a 1 ms spin per message caps each connection at 1000 msgs/s,
+        // as its advice says; less 25% of uncertainty, the spin let the prediction for 2
+        // connections reach 2250 msgs/s, over the cap its own advice names.
+        let slow = F.rr("slow-agent", msgs: 900, driverCPU: 40, targetCPU: 1000, processing: 1010) { $0.updateExchange { $0.targetCostNanos = 1_000_000 } }
+        let verdict = try #require(F.verdict(.processingBound, of: "slow-agent", in: [slow]))
+        #expect(verdict.fix == .connections(2))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.high <= 2 * 1e6 / 1000, "2 connections of a 1 ms spin: \(predicted.high)")
+        #expect(predicted.boundedBy.contains("processing"), "\(predicted.boundedBy)")
+        // Without a configured spin the processing keeps its uncertainty: a busy machine may
+        // have stretched it.
+        let agent = F.rr("agent", msgs: 900, driverCPU: 40, targetCPU: 1000, processing: 1010)
+        let free = try #require(F.verdict(.processingBound, of: "agent", in: [agent])?.predicted)
+        #expect(free.high > 2 * 1e6 / 1010, "\(free.high)")
+    }
+
     @Test func theBulkCeilingBoundsAWindow() throws {
         // A sweep's beta far above this run's bulk case: the model alone would pass the ceiling.
         let fit = LatencyBandwidthFit(alphaSeconds: 190e-6, betaBytesPerSecond: 5e9)
