@@ -75,6 +75,18 @@ public enum Fix: Sendable, Equatable {
         }
     }
 
+    /// What `sibling`, a case this fix is applied in (`isApplied`), has: the fix's summary,
+    /// except for buffers, where a sibling may hold the frames with buffers of another size or
+    /// with the kernel's defaults, and saying "256KiB" of it would be false.
+    func summary(of sibling: CaseSpec) -> String {
+        guard case .buffers = self else { return summary }
+        let set = [sibling.socket.sendBuffer, sibling.socket.receiveBuffer].compactMap { $0 }
+        if set.isEmpty { return "the kernel's default socket buffers (they hold two frames)" }
+        let smallest = set.min() ?? 0
+        if set.count == 1 { return "a \(Say.bytes(smallest)) \(sibling.socket.sendBuffer != nil ? "send" : "receive") buffer (the kernel's default for the other)" }
+        return set.allSatisfy { $0 == smallest } ? "\(Say.bytes(smallest)) socket buffers on both sides" : "socket buffers of at least \(Say.bytes(smallest))"
+    }
+
     /// What the fixed case is called: `<case>+window-8`.
     public func caseName(for name: String) -> String {
         switch self {

@@ -79,7 +79,7 @@ struct PredictionBounds {
         if let best = siblings().max(by: { value(of: $0) < value(of: $1) }) {
             sibling = best
             let measured = Interval.around(value(of: best), relative: Uncertainty.relative(best, e.metric))
-            let sentence = "\(best.name) is this case with \(fix.summary), measured in this run: \(format(measured.value)) \(unit) (\(format(measured.low))-\(format(measured.high)))"
+            let sentence = "\(best.name) is this case with \(fix.summary(of: best.spec)), measured in this run: \(format(measured.value)) \(unit) (\(format(measured.low))-\(format(measured.high)))"
             if model == nil {
                 // No model: the sibling's measurement is the prediction.
                 boundedBy.append("sibling \(best.name)")

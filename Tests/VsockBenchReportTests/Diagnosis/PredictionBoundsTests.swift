@@ -93,6 +93,24 @@ import VsockProbe
         #expect(free.high > 2 * 1e6 / 1010, "\(free.high)")
     }
 
+    @Test func aSiblingWithDefaultBuffersIsNotSaidToHaveTheFixsSize() throws {
+        // causes.yaml: round-trips (the kernel's 208KiB defaults) is small-buffers' sibling;
+        // the evidence said it was "this case with 256KiB socket buffers", which it is not.
+        let plain = F.rr("round-trips", msgs: 20000)
+        var small = F.rr("small-buffers", msgs: 9000) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }
+        small.socket.driver?.sndbuf = 8192
+        small.readsPerMessage = 2
+        small.targetReadsPerMessage = 2
+        let verdict = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), plain, small]))
+        let sibling = try #require(verdict.evidence.first { $0.hasPrefix("round-trips is this case with") })
+        #expect(sibling.contains("the kernel's default socket buffers"), "\(sibling)")
+        #expect(!sibling.contains("256KiB"), "\(sibling)")
+        // A sibling that sets the fix's size is said to have it.
+        let big = F.rr("big-buffers", msgs: 20000) { $0.socket.sendBuffer = 262_144; $0.socket.receiveBuffer = 262_144 }
+        let withBig = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), big, small]))
+        #expect(withBig.evidence.contains { $0.hasPrefix("big-buffers is this case with 256KiB socket buffers on both sides") }, "\(withBig.evidence)")
+    }
+
     @Test func theBulkCeilingBoundsAWindow() throws {
         // A sweep's beta far above this run's bulk case: the model alone would pass the ceiling.
         let fit = LatencyBandwidthFit(alphaSeconds: 190e-6, betaBytesPerSecond: 5e9)
