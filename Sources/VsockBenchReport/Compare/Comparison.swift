@@ -18,7 +18,7 @@ public struct Comparison: Codable, Sendable, Equatable {
         public var ratios = "each figure over the baseline's (the first case that measured and was verified: a skipped or failed case is not the baseline unless no case passed); Mbps per direction (tx/rx; mbps_ratio: of mbps, the one direction each case follows, only where both follow the same); msgs/s, latency and cpu per message only between like workloads (a stream's message is one write, not an exchange)"
         public var noise = "with trials on both sides: 95% intervals of the medians that do not overlap (CI, from 6 trials on each side), else a two-sided Mann-Whitney U test on the trials at alpha (U); too few trials for the test to reach alpha: cannot tell; one trial on a side: single sample, cannot tell from noise"
         public var front = "per workload kind (rr, masked, stream: only like cases compare), on the medians: a verified case is on the front unless another of its kind has at least its throughput (msgs/s; stream: Mbps in its busier direction) and at most its p99, and is better on one; streams have no p99, so the fastest stream is its front; equal cases all stay"
-        public var knobs = "every key of the case's config (config in the case's JSON, name excepted) whose value differs from the baseline's; a key a case lacks counts as null"
+        public var knobs = "every key of the case's config (config in the case's JSON, name excepted) whose value differs from the baseline's; a key a case lacks counts as null; note: why it set nothing where both ran (TCP only: not applied over unix)"
         public init() {}
     }
 

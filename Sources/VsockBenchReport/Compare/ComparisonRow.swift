@@ -168,7 +168,7 @@ extension Comparison {
             } else {
                 noise = .decide(Throughput.shared(base, c), baseline: base, c, alpha: alpha)
                 p99Noise = c.latencyMicros != nil && base.latencyMicros != nil ? .decide(.latencyP99, baseline: base, c, alpha: alpha) : nil
-                knobs = KnobDiff.between(CaseConfig(base.spec), CaseConfig(c.spec))
+                knobs = KnobDiff.between(CaseConfig(base.spec), CaseConfig(c.spec), transports: (base.transport, c.transport))
             }
             self.pareto = pareto
             paretoFront = pareto == nil ? nil : c.workload.rawValue

@@ -8,11 +8,38 @@ public struct KnobDiff: Codable, Sendable, Hashable {
     public var from: KnobValue
     /// This case's value.
     public var to: KnobValue
+    /// Why the knob changed nothing where both cases ran: `TCP only: not applied over unix`
+    /// (absent where it applies). A difference between the two cases is not its doing.
+    public var note: String?
 
-    public init(key: String, from: KnobValue, to: KnobValue) {
+    public init(key: String, from: KnobValue, to: KnobValue, note: String? = nil) {
         self.key = key
         self.from = from
         self.to = to
+        self.note = note
+    }
+
+    /// The socket options that exist only on one transport, and its name.
+    static let familyOnly: [String: String] = [
+        "socket.nodelay": "tcp",
+        "socket.vsock_buffer_size": "vsock", "socket.vsock_buffer_min": "vsock", "socket.vsock_buffer_max": "vsock",
+    ]
+
+    /// The knobs as `between` finds them, each noted where neither case's transport has it:
+    /// `nodelay` against the default unix target sets nothing, and a ratio beside it is noise
+    /// or another knob, not Nagle.
+    public static func between(_ first: CaseConfig, _ other: CaseConfig, transports: (String, String)) -> [KnobDiff] {
+        between(first, other).map { diff in
+            var diff = diff
+            let family = familyOnly[diff.key]
+            // `vsock+seqpacket` has vsock's options; `tcp` has no suffixed form.
+            func has(_ transport: String) -> Bool { family.map { transport == $0 || transport.hasPrefix($0 + "+") } ?? true }
+            if let family, !has(transports.0), !has(transports.1) {
+                let over = transports.0 == transports.1 ? transports.0 : "\(transports.0) and \(transports.1)"
+                diff.note = "\(family == "tcp" ? "TCP" : "vsock") only: not applied over \(over)"
+            }
+            return diff
+        }
     }
 
     /// Keys in the order a scenario file usually writes them; any other key (a knob added
@@ -42,7 +69,7 @@ public struct KnobDiff: Codable, Sendable, Hashable {
     /// `inflight 1 -> 8`, `strategy none -> {window: 8}`, `target_cost 0s -> 100us`: in the
     /// scenario file's words (durations and sizes with units).
     public var text: String {
-        "\(KnobText.name(key)) \(KnobText.value(from, key: key)) -> \(KnobText.value(to, key: key))"
+        "\(KnobText.name(key)) \(KnobText.value(from, key: key)) -> \(KnobText.value(to, key: key))" + (note.map { " (\($0))" } ?? "")
     }
 }
 

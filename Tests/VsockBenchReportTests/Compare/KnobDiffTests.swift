@@ -13,6 +13,25 @@ extension CompareTests {
             CaseSpec(name: name, workload: .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 8192, exchange: exchange)))
         }
 
+        @Test("a TCP or vsock option over a transport that lacks it is noted as not applied (nagle.yaml on the default unix target)")
+        func familyOnlyOptionsAreNotedOffTheirTransport() throws {
+            var on = Self.rr("nodelay-on")
+            on.socket.noDelay = true
+            var off = Self.rr("nagle-stall")
+            off.socket.noDelay = false
+            let unix = KnobDiff.between(CaseConfig(on), CaseConfig(off), transports: ("unix", "unix"))
+            #expect(unix.map(\.text) == ["socket.nodelay true -> false (TCP only: not applied over unix)"])
+            #expect(KnobDiff.between(CaseConfig(on), CaseConfig(off), transports: ("tcp", "tcp")).map(\.note) == [nil])
+            var vsock = on
+            vsock.socket.vsockBufferSize = 1 << 20
+            #expect(KnobDiff.between(CaseConfig(on), CaseConfig(vsock), transports: ("unix", "tcp")).map(\.note) == ["vsock only: not applied over unix and tcp"])
+            #expect(KnobDiff.between(CaseConfig(on), CaseConfig(vsock), transports: ("vsock+seqpacket", "vsock+seqpacket")).map(\.note) == [nil])
+            // The note is a key of its own in the JSON, absent where the knob applies.
+            let json = String(decoding: try JSONEncoder().encode(unix), as: UTF8.self)
+            #expect(json.contains("\"note\":\"TCP only: not applied over unix\""), "\(json)")
+            #expect(!String(decoding: try JSONEncoder().encode(Self.diff(on, off)), as: UTF8.self).contains("note"))
+        }
+
         @Test("a window: inflight and strategy, with both values, in the scenario's words")
         func windowKnobs() {
             let knobs = Self.diff(Self.rr("none"), Self.rr("window-8", Exchange(inflight: 8, strategy: .window(8))))
