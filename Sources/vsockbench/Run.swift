@@ -17,7 +17,8 @@ extension VsockBench {
             processing versus I/O-wait split.
 
             Every rr response is verified; a lost, reordered or corrupted message fails the case \
-            and the run exits 1. Bad input (scenario file, endpoint) exits 2.
+            and the run exits 1, as does a target nothing listens at (each case says it could \
+            not connect). Bad input (a scenario file, a malformed endpoint) exits 2.
 
             Your own service, not vsockbench's target: a case with `workload: replay, \
             framing: u32be, corpus: FILE` sends the corpus's messages (build one with \

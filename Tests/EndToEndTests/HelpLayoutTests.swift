@@ -34,4 +34,12 @@ import Testing
             #expect(result.stdout.contains(phrase), "run --help does not mention \(phrase)")
         }
     }
+
+    /// The help's exit codes agree with the run's (review): a target nothing listens at fails
+    /// its cases, exit 1 (FailureReportingTests), and only a malformed endpoint is bad input.
+    @Test func runHelpSaysWhichEndpointErrorExits2() throws {
+        let result = try Tool.run(["run", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])
+        #expect(result.stdout.contains("as does a target nothing listens at"), "\(result.stdout)")
+        #expect(result.stdout.contains("a malformed endpoint) exits 2"), "\(result.stdout)")
+    }
 }
