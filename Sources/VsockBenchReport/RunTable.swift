@@ -79,6 +79,9 @@ public enum RunTable {
             out += "\(Terminal.safe(c.name)): \(c.spread.connections) connections, \(Format.fixed(c.spread.minMsgsPerSecond, 0))-\(Format.fixed(c.spread.maxMsgsPerSecond, 0)) msgs/s each (cv \(Format.fixed(c.spread.cv * 100, 1))%)\(c.representativeTrialText.map { ", from \($0)" } ?? "")\n"
         }
         for c in document.cases {
+            if let line = InProcessKnobs.line(c) { out += line + "\n" }
+        }
+        for c in document.cases {
             if let reason = c.skipped { out += "\(Terminal.safe(c.name)): skipped: \(reason)\n" }
         }
         for c in document.cases where !c.errors.isEmpty {

@@ -34,7 +34,9 @@ public struct KnobDiff: Codable, Sendable, Hashable {
             let family = familyOnly[diff.key]
             // `vsock+seqpacket` has vsock's options; `tcp` has no suffixed form.
             func has(_ transport: String) -> Bool { family.map { transport == $0 || transport.hasPrefix($0 + "+") } ?? true }
-            if let family, !has(transports.0), !has(transports.1) {
+            if transports == (InProcessKnobs.transport, InProcessKnobs.transport), InProcessKnobs.isUnapplied(key: diff.key) {
+                diff.note = "not applied under --target null: one message at a time in process, no socket"
+            } else if let family, !has(transports.0), !has(transports.1) {
                 let over = transports.0 == transports.1 ? transports.0 : "\(transports.0) and \(transports.1)"
                 diff.note = "\(family == "tcp" ? "TCP" : "vsock") only: not applied over \(over)"
             }

@@ -16,6 +16,27 @@ import VsockBenchModel
         #expect(RunTable.comparisonLine([bulk, stopped]) == nil, "one verified case compares with nothing")
     }
 
+    /// Under `--target null` each connection runs one message at a time in process, no socket:
+    /// a window-8 row labelled x8 overlapped nothing (review), and the text says which of its
+    /// knobs set nothing.
+    @Test func aNullRunSaysWhichKnobsSetNothing() throws {
+        var window = ReportFixtures.makeCase("window-8", mbps: 44, msgsPerSecond: 336)
+        window.spec.workload = .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 8192, exchange: Exchange(inflight: 8, strategy: .window(8))))
+        window.spec.socket.sendBuffer = 4096
+        let plain = ReportFixtures.makeCase("plain", mbps: 44, msgsPerSecond: 336)
+        for c in [window, plain] { #expect(RunTable.render(ReportFixtures.document([c])).contains("set nothing here") == false) }
+        var null = window
+        null.transport = "null"
+        var plainNull = plain
+        plainNull.transport = "null"
+        let text = RunTable.render(ReportFixtures.document([null, plainNull]))
+        #expect(text.contains("window-8: --target null runs each connection one message at a time in process, with no socket: inflight 8, strategy window 8, its socket options set nothing here"), "\(text)")
+        #expect(!text.contains("plain: --target null"), "a stop-and-wait case loses nothing: \(text)")
+        // compare's knobs say it too.
+        let knobs = KnobDiff.between(CaseConfig(plainNull.spec), CaseConfig(null.spec), transports: ("null", "null"))
+        #expect(knobs.count == 3 && knobs.allSatisfy { $0.note == "not applied under --target null: one message at a time in process, no socket" }, "\(knobs)")
+    }
+
     /// An open-loop case moves what its rate asks for: it is no side of the headline, whose
     /// ratio would otherwise be the rate chosen, not what the channel gave.
     @Test func theComparisonLineLeavesOpenLoopCasesOut() throws {
