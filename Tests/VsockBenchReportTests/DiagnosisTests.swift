@@ -42,6 +42,24 @@ import VsockProbe
         Diagnoser.diagnose(c, context: context).map(\.id)
     }
 
+    /// A stream's writes wait for no round trip: a round trip's n_half (estimated from a plain
+    /// rr case, or an rr sweep's) said "64KiB per write against n_half 179.6KiB: not yet
+    /// amortised" beside "nothing to fix" (review). Only a stream sweep's n_half speaks of writes.
+    @Test func aStreamIsNotMeasuredAgainstARoundTripsNHalf() throws {
+        let bulk = Self.make("bulk", workload: .stream, mbps: 30000, msgs: 57000) { $0.workload = .stream(StreamWorkload(writeSize: 65536)) }
+        let plain = Self.make("rr", mbps: 1300, msgs: 20000)
+        let document = RunDocument(scenario: Scenario(name: "s", cases: [], path: "s.yaml"), target: "unix:///x", transport: "unix",
+                                   driver: HostFacts.current(), targetHost: nil, cases: [bulk, plain], startedAt: "now")
+        #expect(DiagnosisContext.from(document).fit?.isPhysical == true, "the run estimates a round trip's fit")
+        for fitted in [Diagnoser.diagnose(document), Diagnoser.diagnose(document, fit: LatencyBandwidthFit(alphaSeconds: 40e-6, betaBytesPerSecond: 4e9), fitSource: "rr.json", fitWorkload: .rr)] {
+            let verdict = try #require(fitted.cases[0].diagnosis?.first { $0.id == .bandwidthBound })
+            #expect(!verdict.evidence.contains { $0.contains("n_half") }, "\(verdict.evidence)")
+        }
+        let perWrite = Diagnoser.diagnose(document, fit: LatencyBandwidthFit(alphaSeconds: 0.074e-6, betaBytesPerSecond: 4e9), fitSource: "st.json", fitWorkload: .stream)
+        let verdict = try #require(perWrite.cases[0].diagnosis?.first { $0.id == .bandwidthBound })
+        #expect(verdict.evidence.contains { $0.contains("64KiB per write against n_half") && $0.hasSuffix(": the fixed cost per write is amortised") }, "\(verdict.evidence)")
+    }
+
     @Test func aHealthyStreamIsOnlyBandwidthBound() {
         #expect(Self.ids(Self.bulk) == [.bandwidthBound])
     }

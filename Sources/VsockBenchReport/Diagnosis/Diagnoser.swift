@@ -82,7 +82,10 @@ public enum Diagnoser {
         // crossing each way (SweepWorkload.wireFactor), so its channel is that many times faster.
         let channelFit = fit.map { LatencyBandwidthFit(alphaSeconds: $0.alphaSeconds, betaBytesPerSecond: $0.betaBytesPerSecond * (fitWorkload?.wireFactor ?? 1)) }
         var context = DiagnosisContext.from(document, fit: channelFit, fitSource: fitSource)
-        if fit != nil { context.fitBetaFactor = fitWorkload?.wireFactor ?? 1 }
+        if fit != nil {
+            context.fitBetaFactor = fitWorkload?.wireFactor ?? 1
+            context.fitIsPerWrite = fitWorkload == .stream
+        }
         let withoutFit = DiagnosisContext.from(document)
         var copy = document
         for i in copy.cases.indices {

@@ -23,6 +23,10 @@ public struct DiagnosisContext: Sendable {
     /// is per byte of n with n crossing each way, so one direction of the channel is that many
     /// times faster (``SweepWorkload/wireFactor``). 1 otherwise.
     public var fitBetaFactor: Double = 1
+    /// True when the fit's alpha is the fixed cost of one write (a stream sweep's), false when
+    /// it is a round trip (an rr or masked sweep's, or the estimate from a plain rr case): only
+    /// a write's n_half says whether a stream's writes amortise their fixed cost.
+    public var fitIsPerWrite = false
     /// Every case of the run (a case finds its siblings here).
     public var cases: [CaseResult]
     /// The host the driver ran on; with the target's host facts, says whether they share CPUs.

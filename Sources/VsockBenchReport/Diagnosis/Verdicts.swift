@@ -103,7 +103,10 @@ enum Verdicts {
         let share = e.ceilingShare ?? (e.isRequestResponse ? 0 : 1)
         guard share >= (e.isRequestResponse ? Self.nearCeiling : Self.healthyStream) else { return nil }
         var evidence = ["\(Say.mbps(e.oneWayMbps)) one way, \(Say.pct(share)) of the best bulk case of this run"]
-        if let fit = e.context.fit, fit.isPhysical {
+        // A round trip's n_half (an rr sweep's, or estimated from a plain rr case) says nothing
+        // of a stream's writes, which wait for no round trip: a 64KiB stream "not yet
+        // amortised" against a 180KiB round-trip n_half contradicted "nothing to fix" (review).
+        if let fit = e.context.fit, fit.isPhysical, e.isRequestResponse != e.context.fitIsPerWrite {
             let size = Double(e.c.spec.stream?.writeSize ?? e.c.spec.messageSizes?.request ?? 0)
             evidence.append("\(Say.bytes(Int(size))) per write against n_half \(Say.bytes(Int(fit.nHalfBytes))): the fixed cost per write is \(size >= fit.nHalfBytes ? "amortised" : "not yet amortised")")
         }
