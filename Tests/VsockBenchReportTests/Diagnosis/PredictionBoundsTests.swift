@@ -4,6 +4,7 @@ import VsockProbe
 @testable import VsockBenchModel
 @testable import VsockTransport
 @testable import VsockBenchReport
+import VsockBenchEngine
 
 /// Every prediction is a range from the verdict's model, bounded by what the run shows is
 /// possible: a sibling that already has the fix, the CPUs, the bulk ceiling. No clamps.
@@ -91,6 +92,31 @@ import VsockProbe
         let agent = F.rr("agent", msgs: 900, driverCPU: 40, targetCPU: 1000, processing: 1010)
         let free = try #require(F.verdict(.processingBound, of: "agent", in: [agent])?.predicted)
         #expect(free.high > 2 * 1e6 / 1010, "\(free.high)")
+    }
+
+    @Test func processingsShareSaysWhatItIsAShareOf() throws {
+        // coalesce (review): processing 57% and syscalls 43% of what the target timed, which
+        // was 84% of its thread's wall time; and processing 25% above decode + mask + encode.
+        var c = F.rr("coalesce", msgs: 1000, driverCPU: 40, targetCPU: 600, processing: 570)
+        var target = try #require(c.target)
+        target.wallSeconds = 2
+        target.connections = [ConnectionStats(index: 0)]
+        target.ioWaitSeconds = 2 * 0.84 - target.processingSeconds
+        target.decodeSeconds = 0.2 * 2
+        target.maskSeconds = 0.2 * 2
+        target.encodeSeconds = 0.056 * 2
+        c.target = target
+        c.figures.targetProcessingShare = target.processingShare
+        let verdict = try #require(F.verdict(.processingBound, of: "coalesce", in: [c]))
+        let share = verdict.evidence[0]
+        #expect(share.hasPrefix("the target's connection threads spent 68% of their timed work processing and 32% in read/write syscalls (the two are 84% of their wall time;"), "\(share)")
+        #expect(verdict.evidence.contains { $0.hasSuffix("; the other 114.0 µs of processing is outside them (the response frame built and queued, and the message's buffers wiped, around them)") }, "\(verdict.evidence)")
+        // Covered whole: no clause.
+        target.ioWaitSeconds = 2 - target.processingSeconds
+        c.target = target
+        c.figures.targetProcessingShare = target.processingShare
+        let whole = try #require(F.verdict(.processingBound, of: "coalesce", in: [c]))
+        #expect(!whole.evidence[0].contains("wall time"), "\(whole.evidence[0])")
     }
 
     @Test func aSiblingWithDefaultBuffersIsNotSaidToHaveTheFixsSize() throws {
