@@ -95,6 +95,15 @@ struct PredictionBounds {
                     sentence: sentence + ", slower than this case itself: the machine drifted between them, so it caps the range no lower than this case's own \(format(e.metricNow.high))",
                     alwaysSay: true, measured: true)
             } else {
+                if measured.value > high {
+                    // The fixed case, measured, went past a bound estimated from this case (its
+                    // CPU per message, its processing): the estimate was wrong, and the
+                    // measurement stands over it (review: flow_control's CPU bound lay below
+                    // the fixed sibling measured in the same run).
+                    evidence.append("\(best.name), measured with the fix, went past the \(boundedBy.joined(separator: " and ")) bound (\(format(high)) \(unit) at most): the measurement stands over the estimate")
+                    boundedBy.removeAll()
+                    high = .infinity
+                }
                 cap(measured, label: "sibling \(best.name)", sentence: sentence, alwaysSay: true, measured: true)
             }
         }

@@ -119,6 +119,23 @@ import VsockBenchEngine
         #expect(!whole.evidence[0].contains("wall time"), "\(whole.evidence[0])")
     }
 
+    @Test func aFixedCaseMeasuredPastAnEstimatedBoundOutranksIt() throws {
+        // Review: small-buffers' CPU bound lay below round-trips, the fixed case measured in
+        // the same run; the range then excluded what the fix was seen to give.
+        let plain = F.rr("round-trips", msgs: 20000)
+        var small = F.rr("small-buffers", msgs: 9000, driverCPU: 150, targetCPU: 150) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }
+        small.socket.driver?.sndbuf = 8192
+        small.readsPerMessage = 2
+        small.targetReadsPerMessage = 2
+        let alone = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), small])?.predicted)
+        #expect(alone.boundedBy.contains("cpu") && alone.high < 20000, "the CPU bound alone: \(alone)")
+        let verdict = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), plain, small]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.high >= 20000, "\(predicted)")
+        #expect(predicted.boundedBy == ["sibling round-trips"], "\(predicted.boundedBy)")
+        #expect(verdict.evidence.contains { $0.hasPrefix("round-trips, measured with the fix, went past the cpu bound") }, "\(verdict.evidence)")
+    }
+
     @Test func aSiblingWithDefaultBuffersIsNotSaidToHaveTheFixsSize() throws {
         // causes.yaml: round-trips (the kernel's 208KiB defaults) is small-buffers' sibling;
         // the evidence said it was "this case with 256KiB socket buffers", which it is not.
