@@ -111,7 +111,7 @@ public enum RunTable {
             table.add(row)
         }
         let from = c.representativeTrialText.map { " (from \($0))" } ?? ""
-        var out = "\(Terminal.safe(c.name)) over time\(from): slices of \(length)\(latency ? "; p50/p99 of the responses counted in each slice" : "")\n" + table.render()
+        var out = "\(Terminal.safe(c.name)) over time\(from): slices of \(length)\(latency ? "; p50/p99 of the responses counted in each slice (to within 0.5 us or 1%, coarser than the case's own)" : "")\n" + table.render()
         let stalls = slices.filter(\.stall)
         let perSlice = IntervalFigures.medianMessages(slices)
         let floor = IntervalFigures.stallFloor(c.spec)

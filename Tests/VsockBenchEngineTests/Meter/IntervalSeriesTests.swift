@@ -7,6 +7,18 @@ import VsockTransport
 /// The time series (`interval`): samples at every slice boundary whose differences add up to
 /// the case's totals, and per-slice latency that adds up to the case's histogram.
 @Suite struct IntervalSeriesTests {
+    /// The resolution the run's text and the README state for a slice's percentiles: within
+    /// 0.5 us or 1%, whichever is larger (two significant digits from 512 ns up).
+    @Test func aSlicesPercentilesAreWithinHalfAMicrosecondOrOnePercent() {
+        for nanos: UInt64 in [900, 2_345, 23_940, 57_470, 131_000, 250_123, 1_234_567, 48_000_000] {
+            var h = WorkerResult.newSliceHistogram()
+            h.record(nanos)
+            let read = Double(h.valueAtPercentile(50))
+            let allowed = max(512, Double(nanos) * 0.01)
+            #expect(abs(read - Double(nanos)) <= allowed, "\(nanos) ns read as \(read)")
+        }
+    }
+
     static func withInterval(_ spec: CaseSpec, _ nanos: UInt64 = 50_000_000) -> CaseSpec {
         var spec = spec
         spec.intervalNanos = nanos
