@@ -60,6 +60,22 @@ import Testing
         #expect(failed.verdict.contains("4000 measured requests sent, 3999 answered in the interval"), "\(failed.verdict)")
     }
 
+    /// A stall the cap absorbed: every answer within the interval, few sends late, but the
+    /// queue reached the in-flight cap. Still kept up, and the verdict says the target fell behind.
+    @Test func aStallTheCapAbsorbedIsSaidBesideKeptUp() throws {
+        let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 40, unsent: 0, behindNanos: 900_000_000, inFlightMax: 16, held: 40)],
+                                                           seconds: 2, achieved: 2000))
+        #expect(report.keptUp, "\(report.verdict)")
+        #expect(report.verdict.contains("at most 16 in flight per connection (the cap: the target fell behind for a while and caught up"), "\(report.verdict)")
+        let calm = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 15)],
+                                                         seconds: 2, achieved: 2000))
+        #expect(!calm.verdict.contains("the cap"), "\(calm.verdict)")
+        // At the cap with no send held back late (a window of 1 is always at its cap): chance.
+        let full = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 16)],
+                                                         seconds: 2, achieved: 2000))
+        #expect(full.keptUp && !full.verdict.contains("the cap"), "\(full.verdict)")
+    }
+
     @Test func aKeptScheduleLeavesNothingUnsent() throws {
         let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 2)],
                                                            seconds: 2, achieved: 2000))
