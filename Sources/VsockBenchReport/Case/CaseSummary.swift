@@ -128,7 +128,7 @@ public enum CaseSummary {
         }
         f.intervals = IntervalFigures.series(m)
         f.openLoop = OpenLoopReport.summarize(m.spec.exchange?.rate, workers: workers, seconds: seconds, achieved: f.msgsPerSecond,
-                                            failed: !m.failures.isEmpty)
+                                            failed: !m.failures.isEmpty, peer: m.spec.workload.isForeign ? "the service" : "the target")
         f.writesPerMessage = perMessage(io.writes, messages)
         f.readsPerMessage = perMessage(io.reads, messages)
         f.shortWritesPerMessage = perMessage(io.shortWrites, messages)

@@ -127,7 +127,10 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
 
     /// The case's report from its connections' schedules, or nil for a closed-loop case.
     /// `failed`: the case failed (its errors); then it claims nothing about keeping up.
-    public static func summarize(_ rate: ArrivalRate?, workers: [WorkerResult], seconds: Double, achieved: Double, failed: Bool = false) -> OpenLoopReport? {
+    /// `peer`: what answered, as the verdict names it: "the target", or "the service" for a
+    /// replay of the user's own (helper review: a replay's verdict said "the target answered").
+    public static func summarize(_ rate: ArrivalRate?, workers: [WorkerResult], seconds: Double, achieved: Double, failed: Bool = false,
+                                 peer: String = "the target") -> OpenLoopReport? {
         guard let rate else { return nil }
         let stats = workers.compactMap(\.openLoop)
         guard !stats.isEmpty else { return nil }
@@ -147,7 +150,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             answered: stats.reduce(0) { $0 + $1.answeredInInterval },
             answeredAfterEnd: stats.reduce(0) { $0 + $1.answeredAfterEnd },
             keptUp: false, verdict: "")
-        report.judge(grace: UInt64(workers.count))
+        report.judge(grace: UInt64(workers.count), peer: peer)
         if failed { report.notJudged() }
         return report
     }
@@ -214,7 +217,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             + "\(measuredSends) measured requests sent, \(answered.map { "\($0) answered in the interval" } ?? "answers not counted")"
     }
 
-    mutating func judge(grace: UInt64 = 0) {
+    mutating func judge(grace: UInt64 = 0, peer: String = "the target") {
         self.grace = grace
         let lateShare = lateSendShare
         let unsentShare = scheduled > 0 ? Double(unsent) / Double(scheduled) : 0
@@ -231,7 +234,7 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
             // behind "kept up" (review: a 1 s stall at a low rate read as kept up, nothing more).
             // Reaching a small cap is chance (a `window: 1` case always does): the note needs a
             // send the target held back past the late threshold as well.
-            let capNote = capReached && (lateHeldByTarget ?? 0) > 0 ? " (the cap: the target fell behind for a while and caught up; the wait is in p99 and max, and --interval shows when)" : ""
+            let capNote = capReached && (lateHeldByTarget ?? 0) > 0 ? " (the cap: \(peer) fell behind for a while and caught up; the wait is in p99 and max, and --interval shows when)" : ""
             verdict = "kept up: answered \(Format.compact(achievedPerSecond))/s of \(asked); \(late); at most \(inFlightMax) in flight per connection" + capNote
                 + (unsent > 0 ? "; \(unsent) of \(scheduled) scheduled requests not sent by the end" : "") + afterEnd
             return
@@ -242,18 +245,18 @@ public struct OpenLoopReport: Codable, Sendable, Equatable {
         if answeredShare < Self.achievedShare {
             let sentNote = driverLate ? ", of the \(measuredSends) the driver sent" : ""
             if let answered, scheduled > 0 {
-                why.append("\(driverLate ? "" : "the target ")answered \(answered) of the \(scheduled) requests the interval scheduled (\(Format.fixed(self.answeredShare * 100, 0))%\(sentNote); \(Format.compact(achievedPerSecond))/s of \(asked))")
+                why.append("\(driverLate ? "" : peer + " ")answered \(answered) of the \(scheduled) requests the interval scheduled (\(Format.fixed(self.answeredShare * 100, 0))%\(sentNote); \(Format.compact(achievedPerSecond))/s of \(asked))")
             } else {
-                why.append("\(driverLate ? "" : "the target ")answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answeredShare * 100, 0))%\(sentNote))")
+                why.append("\(driverLate ? "" : peer + " ")answered \(Format.compact(achievedPerSecond))/s of \(asked) (\(Format.fixed(answeredShare * 100, 0))%\(sentNote))")
             }
         }
         if capReached, !driverLate { why.append("the queue grew to the in-flight cap of \(inFlightCap) per connection") }
         if lateShare > Self.lateShare {
             if !driverLate {
-                let held = lateHeldByTarget.map { "; \($0) of them waited mostly for the target (no free in-flight slot, or a write blocked on a full socket: it did not take requests as fast as asked)" } ?? ""
+                let held = lateHeldByTarget.map { "; \($0) of them waited mostly for \(peer) (no free in-flight slot, or a write blocked on a full socket: it did not take requests as fast as asked)" } ?? ""
                 why.append(late + held)
             } else {
-                let held = lateHeldByTarget.map { " (\($0) of them waited mostly for the target)" } ?? ""
+                let held = lateHeldByTarget.map { " (\($0) of them waited mostly for \(peer))" } ?? ""
                 why.append("\(late)\(held) while at most \(inFlightMax) were in flight per connection: the driver did not keep its own schedule (its threads waited for a CPU: a busy machine? try pinning, or a lower rate)")
             }
         }

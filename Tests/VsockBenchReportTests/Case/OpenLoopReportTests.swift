@@ -76,6 +76,16 @@ import Testing
         #expect(full.keptUp && !full.verdict.contains("the cap"), "\(full.verdict)")
     }
 
+    /// A replay's peer is the user's own service: its verdict names it so, not "the target".
+    @Test func aReplaysVerdictNamesTheService() throws {
+        let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 1932, late: 1932, unsent: 2068, behindNanos: 1_126_000_000, held: 1932)],
+                                                           seconds: 2, achieved: 950, peer: "the service"))
+        #expect(!report.keptUp)
+        #expect(report.verdict.contains("the service answered 1932 of the 4000"), "\(report.verdict)")
+        #expect(report.verdict.contains("waited mostly for the service"), "\(report.verdict)")
+        #expect(!report.verdict.contains("target"), "\(report.verdict)")
+    }
+
     @Test func aKeptScheduleLeavesNothingUnsent() throws {
         let report = try #require(OpenLoopReport.summarize(ArrivalRate(perSecond: 2000), workers: [Self.worker(sends: 4000, late: 0, unsent: 0, behindNanos: 0, inFlightMax: 2)],
                                                            seconds: 2, achieved: 2000))
