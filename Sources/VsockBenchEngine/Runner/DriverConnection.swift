@@ -213,6 +213,9 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
     case rejected(ErrorMessage)
     case protocolViolation(String)
     case localTarget(String)
+    /// A replay's corpus could not be read when its case started (it was read once when the
+    /// scenario loaded): "corpus PATH: why". It said "local target: corpus ..." (review).
+    case corpus(String)
     /// The case cannot run over this target's transport (a batching strategy or a stream
     /// over seqpacket): refused before any connection.
     case unsupported(String)
@@ -240,6 +243,7 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
         case let .rejected(e): return "the target refused: \(Terminal.safe(e.message)) [\(Terminal.safe(e.code))]"
         case let .protocolViolation(text): return text
         case let .localTarget(text): return "local target: \(text)"
+        case let .corpus(text): return "\(text) (read again as the case started)"
         case let .unsupported(text): return text
         }
     }

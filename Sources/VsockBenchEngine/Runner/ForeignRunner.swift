@@ -18,7 +18,7 @@ enum ForeignRunner {
             do throws(CorpusError) {
                 loaded = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseSpec.maxBuffer)
             } catch {
-                throw .localTarget(error.description)
+                throw .corpus(error.description)
             }
             // The file as it is now, not as the scenario saw it: over seqpacket an empty
             // message cannot be sent (CaseSpec.messageTransportProblems).

@@ -213,6 +213,27 @@ import VsockWire
         #expect(logged.count == 1 && logged.first?.metadata["code"] == "wrong_mode", "\(target.log.all)")
     }
 
+    /// A replay's corpus gone by the time its case starts is the corpus's error, not "local
+    /// target: corpus ..." (review).
+    @Test func aCorpusGoneAtTheCasesStartIsSaidToBeTheCorpus() throws {
+        var replay = ReplayWorkload()
+        replay.corpus = "/nonexistent/vsb-corpus-\(HostFacts.current().pid)"
+        let spec = CaseSpec(name: "agent", workload: .replay(replay))
+        var options = DriverOptions(target: .unix(path: "/tmp/vsb-engine-nobody-\(HostFacts.current().pid).sock"))
+        options.ioTimeoutSeconds = 1
+        do {
+            _ = try CaseRunner.run(spec, options: options)
+            Issue.record("ran without a corpus")
+        } catch {
+            guard case .corpus = error else {
+                Issue.record("expected the corpus's error, got \(error)")
+                return
+            }
+            #expect(error.description.hasPrefix("corpus /nonexistent/vsb-corpus-"), "\(error)")
+            #expect(!error.description.contains("local target"), "\(error)")
+        }
+    }
+
     @Test func noTargetIsATransportError() throws {
         var options = DriverOptions(target: .unix(path: "/tmp/vsb-engine-nobody-\(HostFacts.current().pid).sock"))
         options.ioTimeoutSeconds = 1
