@@ -178,6 +178,14 @@ final class RawPeer: Sendable {
         listener.close()
     }
 
+    /// A source that sends nothing and holds the connection open until `stop()` (bounded: 30 s).
+    static func silent(path: String) throws -> RawPeer {
+        try RawPeer(path: path, name: "silent") { socket, stopped in
+            defer { socket.close() }
+            for _ in 0..<600 where !stopped() { usleep(50_000) }
+        }
+    }
+
     /// A raw echo that does not close when the driver half-closes: every byte back, then it
     /// holds the connection open until `stop()` (as some users' services do; socat's EXEC:cat
     /// closes).

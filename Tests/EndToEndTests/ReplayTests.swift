@@ -386,6 +386,18 @@ import Synchronization
         }
     }
 
+    /// A raw source that sends nothing: the error names the peer, not "the target" (review).
+    @Test func aSilentRawSourceIsCalledThePeer() throws {
+        let dir = try Tool.scratch()
+        let peer = try RawPeer.silent(path: dir + "/silent.sock")
+        defer { peer.stop() }
+        let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-rx, workload: stream, raw: true, direction: rx, write_size: 16KiB, duration: 300ms, warmup: 0s}\n")
+        let out = try Tool.run(["run", scenario, "--target", peer.endpoint.description, "--io-timeout", "1"], timeout: 40)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("the peer did not answer in time"), "\(out.stdout)")
+        #expect(!out.stdout.contains("the target did not answer"), "\(out.stdout)")
+    }
+
     /// A raw stream both ways ends when every byte sent is back, even against an echo that
     /// stays open after the driver's half-close (before, the drain waited for its close and
     /// failed at the I/O timeout).

@@ -96,6 +96,9 @@ struct StreamDriver: Sendable {
         return position
     }
 
+    /// The other end as errors name it: a raw stream's is not vsockbench's target.
+    private var peer: String { stream.raw ? "the peer" : "the target" }
+
     /// Why a stream write failed. A target that drops a tx stream sends its reason, an error
     /// frame, and closes: the write under way fails with EPIPE or ECONNRESET, and the frame
     /// (read within a short bounded wait) is what the user needs, as `drainAfterSend` reports
@@ -105,7 +108,7 @@ struct StreamDriver: Sendable {
         if stream.direction == .tx, !stream.raw, error.isDisconnect, let message = connection.reader.pendingError() {
             return "connection \(index): the target reported: \(message.description)"
         }
-        return "connection \(index): stream write failed after \(position) bytes: \(DriverError(error))"
+        return "connection \(index): stream write failed after \(position) bytes: \(DriverError(error).description(peer: peer))"
     }
 
     /// Reads and checks until the case stops (or the quota is met); with `stopsCase` it then
@@ -176,7 +179,7 @@ struct StreamDriver: Sendable {
         do {
             n = try socket.read(into: buffer, count: size)
         } catch {
-            control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error))")
+            control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error).description(peer: peer))")
             return nil
         }
         // A raw source's bytes are its own: counted, not checked (an echo's are ours: checked).
@@ -214,7 +217,7 @@ struct StreamDriver: Sendable {
                 control.fail("connection \(index): the target reported: \(message)")
             }
         } catch {
-            control.fail("connection \(index): waiting for the target to finish: \(DriverError(error))")
+            control.fail("connection \(index): waiting for \(peer) to finish: \(DriverError(error).description(peer: peer))")
         }
     }
 }

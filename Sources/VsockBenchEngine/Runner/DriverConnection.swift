@@ -229,15 +229,20 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
 
     init(_ error: SystemError) { self = .system(error) }
 
-    public var description: String {
+    public var description: String { description(peer: "the target") }
+
+    /// The description with the other end named `peer`: "the target" for vsockbench's own,
+    /// "the peer" for a raw stream's byte sink or source (a raw case's socat said "the target
+    /// closed the connection", review).
+    public func description(peer: String) -> String {
         switch self {
         case let .transport(e): return e.description
         case let .system(e):
             if e.isTimeout {
                 // The read watchdog's context names the timeout: "no data within 2 s".
-                return "the target did not answer in time (\(e.call) timed out\(e.context.map { ": \($0)" } ?? ""))"
+                return "\(peer) did not answer in time (\(e.call) timed out\(e.context.map { ": \($0)" } ?? ""))"
             }
-            if e.isDisconnect { return "the target closed the connection (\(e.reason))" }
+            if e.isDisconnect { return "\(peer) closed the connection (\(e.reason))" }
             return e.description
         case let .frame(e): return "bad frame from the target: \(e)"
         case let .rejected(e): return "the target refused: \(Terminal.safe(e.message)) [\(Terminal.safe(e.code))]"
