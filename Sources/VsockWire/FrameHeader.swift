@@ -114,6 +114,9 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case badContentLength(content: Int, length: Int)
     /// A message of a service that is not vsockbench (`replay`) does not fit its framing.
     case foreign(String)
+    /// A message of a service that is not vsockbench longer than the case allows (its
+    /// `max_response`): typed, so that the driver names the key without matching this text.
+    case foreignTooLarge(String)
     /// Packet mode (seqpacket): a packet whose size is not its frame's (header + length).
     case packetSizeMismatch(length: Int, packet: Int)
     /// Packet mode: a packet shorter than a frame header.
@@ -134,6 +137,7 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unexpectedType: return "unexpected_frame"
         case .badContentLength: return "bad_content_length"
         case .foreign: return "malformed_message"
+        case .foreignTooLarge: return "message_too_large"
         case .packetSizeMismatch, .shortPacket: return "packet_size_mismatch"
         case .packetTooLarge: return "frame_too_large"
         }
@@ -141,7 +145,7 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .foreign(why): return why
+        case let .foreign(why), let .foreignTooLarge(why): return why
         case .badMagic:
             // Not the bytes themselves: they are the peer's data, and the target logs this.
             return "bad frame magic (expected 0x\(String(FrameHeader.magic, radix: 16)) \"VSKB\"): the peer does not speak the vsockbench protocol"

@@ -207,10 +207,12 @@ public final class FrameReader: @unchecked Sendable {
                     throw .frame(.foreign("the stream ended inside a \(framing.rawValue) message at byte offset \(consumed) of the response stream (\(end - start) bytes of it came)\(vsockbenchHint)"))
                 }
                 if count > FrameHeader.size + maxPayload, end - start >= FrameHeader.size + maxPayload {
-                    throw .frame(.foreign("a message longer than \(maxPayload) bytes at byte offset \(consumed) of the response stream"))
+                    throw .frame(.foreignTooLarge("a message longer than \(maxPayload) bytes at byte offset \(consumed) of the response stream"))
                 }
             case let .malformed(why):
                 throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
+            case let .tooLong(why):
+                throw .frame(.foreignTooLarge("\(why), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
             }
         }
     }
@@ -235,12 +237,12 @@ public final class FrameReader: @unchecked Sendable {
             size = 0
         case let .truncated(real, _):
             let what = real.map { "a packet of \($0) bytes" } ?? "a packet larger than \(capacity) bytes"
-            throw .frame(.foreign("the response to request \(foreignSequence + 1) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+            throw .frame(.foreignTooLarge("the response to request \(foreignSequence + 1) is \(what), over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         case let .message(count):
             size = count
         }
         guard size <= maxPayload else {
-            throw .frame(.foreign("the response to request \(foreignSequence + 1) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
+            throw .frame(.foreignTooLarge("the response to request \(foreignSequence + 1) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         }
         consumed += UInt64(size)
         let header = FrameHeader(type: .response, length: size, sequence: foreignSequence)

@@ -66,13 +66,15 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
         case needMore(atLeast: Int)
         /// The bytes cannot be a message: why.
         case malformed(String)
+        /// A message longer than the limit: why (a length over it, or no end of line within it).
+        case tooLong(String)
     }
 
     /// Looks for one message at the start of `bytes`, whose payload may be at most `limit` bytes.
     public func scan(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Scan {
         let count = bytes.count
         func prefixed(_ size: Int, _ length: Int) -> Scan {
-            guard length <= limit else { return .malformed("a \(rawValue) length of \(length) bytes is over the limit of \(limit)") }
+            guard length <= limit else { return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)") }
             return count >= size + length ? .message(payload: size..<(size + length), total: size + length) : .needMore(atLeast: size + length)
         }
         switch self {
@@ -98,9 +100,9 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
             return count >= 10 ? .malformed("a varint length longer than 10 bytes") : .needMore(atLeast: count + 1)
         case .line:
             if let end = bytes.firstIndex(of: 0x0A) {
-                return end <= limit ? .message(payload: 0..<end, total: end + 1) : .malformed("a line of \(end) bytes is over the limit of \(limit)")
+                return end <= limit ? .message(payload: 0..<end, total: end + 1) : .tooLong("a line of \(end) bytes is over the limit of \(limit)")
             }
-            return count > limit ? .malformed("no end of line within \(limit) bytes") : .needMore(atLeast: count + 1)
+            return count > limit ? .tooLong("no end of line within \(limit) bytes") : .needMore(atLeast: count + 1)
         }
     }
 }

@@ -46,13 +46,13 @@ import Testing
     }
 
     @Test func malformedInputIsNamed() {
-        #expect(Self.scan(.u32be, [0, 0x10, 0, 0], limit: 1024) == .malformed("a u32be length of 1048576 bytes is over the limit of 1024"))
+        #expect(Self.scan(.u32be, [0, 0x10, 0, 0], limit: 1024) == .tooLong("a u32be length of 1048576 bytes is over the limit of 1024"))
         #expect(Self.scan(.varint, [UInt8](repeating: 0xFF, count: 11)) == .malformed("a varint length longer than 10 bytes"))
         // Ten bytes whose last carries more than bit 63: not 0 with the top bits dropped.
         #expect(Self.scan(.varint, [UInt8](repeating: 0x80, count: 9) + [0x02]) == .malformed("a varint length over 64 bits"))
         #expect(Self.scan(.varint, [UInt8](repeating: 0x80, count: 9) + [0x01]) == .malformed("a varint length over \(Int.max)"), "bit 63 alone is a 64-bit value, over Int.max")
         #expect(Self.scan(.varint, [0x83, 0x00, 7, 7, 7]) == .message(payload: 2..<5, total: 5), "an overlong but valid 3, as protobuf reads it")
-        #expect(Self.scan(.line, [UInt8](repeating: 0x41, count: 20), limit: 10) == .malformed("no end of line within 10 bytes"))
+        #expect(Self.scan(.line, [UInt8](repeating: 0x41, count: 20), limit: 10) == .tooLong("no end of line within 10 bytes"))
     }
 
     @Test func theReaderReturnsForeignMessagesAsNumberedResponses() throws {

@@ -83,7 +83,7 @@ import Testing
             _ = try reader.next()
         } throws: { error in
             guard case let .frame(frameError) = error as? FrameReadError else { return false }
-            return frameError == .foreign(text) && frameError.code == "malformed_message"
+            return frameError == .foreignTooLarge(text) && frameError.code == "message_too_large"
         }
     }
 

@@ -170,7 +170,8 @@ public struct DriverConnection: Sendable {
             return .protocolViolation("the service did not answer in time (\(system.call) timed out\(system.context.map { ": \($0)" } ?? ""))")
         case let .frame(frame):
             // A length over the limit: say which key sets it (review: the message named none).
-            let hint = "\(frame)".contains("is over the limit of") ? " (the case's max_response; raise it in the scenario if the service's answers are that large)" : ""
+            var hint = ""
+            if case .foreignTooLarge = frame { hint = " (the case's max_response; raise it in the scenario if the service's answers are that large)" }
             return .protocolViolation("bad response from the service: \(frame)\(hint)")
         case .system:
             return nil
