@@ -100,7 +100,7 @@ struct PredictionBounds {
                     // CPU per message, its processing): the estimate was wrong, and the
                     // measurement stands over it (review: flow_control's CPU bound lay below
                     // the fixed sibling measured in the same run).
-                    evidence.append("\(best.name), measured with the fix, went past the \(boundedBy.joined(separator: " and ")) bound (\(format(high)) \(unit) at most): the measurement stands over the estimate")
+                    evidence.append("\(best.name), measured with the fix, went past the \(boundedBy.map { $0 == "cpu" ? "CPU" : $0 }.joined(separator: " and ")) bound (\(format(high)) \(unit) at most): the measurement stands over the estimate")
                     boundedBy.removeAll()
                     high = .infinity
                 }

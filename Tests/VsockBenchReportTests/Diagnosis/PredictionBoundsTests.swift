@@ -133,7 +133,7 @@ import VsockBenchEngine
         let predicted = try #require(verdict.predicted)
         #expect(predicted.high >= 20000, "\(predicted)")
         #expect(predicted.boundedBy == ["sibling round-trips"], "\(predicted.boundedBy)")
-        #expect(verdict.evidence.contains { $0.hasPrefix("round-trips, measured with the fix, went past the cpu bound") }, "\(verdict.evidence)")
+        #expect(verdict.evidence.contains { $0.hasPrefix("round-trips, measured with the fix, went past the CPU bound") }, "\(verdict.evidence)")
     }
 
     @Test func aSiblingWithDefaultBuffersIsNotSaidToHaveTheFixsSize() throws {
