@@ -65,6 +65,8 @@ public enum RegressionCheck {
             rows: [], unverified: [], warnings: [])
         report.warnings += repeatedResults.map { "results: \($0)" } + repeatedBaseline.map { "baseline: \($0)" }
         report.warnings += comparabilityNotes(results: results, baseline: baseline)
+        report.warnings += figuresApartFromTrials(results, paths: resultsPaths, side: "results")
+            + figuresApartFromTrials(baseline, paths: baselinePaths, side: "baseline")
         if options.casesInCommon, !missingInResults.isEmpty || !missingInBaseline.isEmpty {
             report.warnings.append("compared the cases both sides have; left out: \((missingInResults + missingInBaseline).joined(separator: ", "))")
         }
@@ -119,6 +121,25 @@ public enum RegressionCheck {
             }
         }
         return report
+    }
+
+    /// A case whose msgs/s is not the median of its trials': check compares the trials, so a
+    /// figure edited by hand (or by a tool) changes nothing, and the report says so rather than
+    /// trusting the trials without a word (review).
+    static func figuresApartFromTrials(_ documents: [RunDocument], paths: [String], side: String) -> [String] {
+        var notes: [String] = []
+        for (index, document) in documents.enumerated() {
+            let path = paths.count == documents.count ? paths[index] : "\(side) document \(index + 1)"
+            for c in document.cases where c.skipped == nil {
+                let ran = c.trials.filter { $0.messages > 0 }
+                guard !ran.isEmpty, let median = Descriptive.median(ran.map(\.msgsPerSecond)) else { continue }
+                // The written median is rounded to 0.1 msgs/s.
+                guard abs(c.figures.msgsPerSecond - median) > max(0.1, median * 1e-4) else { continue }
+                let trials = ran.count == 1 ? "its trial's" : "the median of its \(ran.count) trials"
+                notes.append("\(side) \(path): case '\(Terminal.safe(c.name))': msgs/s \(Format.compact(c.figures.msgsPerSecond)) is not \(trials) (\(Format.compact(median))): check compares the trials, not that figure (edited by hand?)")
+            }
+        }
+        return notes
     }
 
     /// The documents with each run once (scenario, start time, driver host and pid: the

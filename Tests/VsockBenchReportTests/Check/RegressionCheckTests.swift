@@ -37,6 +37,17 @@ import Testing
         #expect(report.renderText().contains("PASS"))
     }
 
+    @Test("a case figure that is not the median of its trials is noted: check compares the trials (hand-edited baseline)")
+    func aFigureApartFromItsTrialsIsNoted() throws {
+        let run = Self.chatty([330, 336, 342])
+        #expect(try compare(run, run).warnings.isEmpty, "figures that agree with their trials: no note")
+        var edited = run
+        edited.cases[1].figures.msgsPerSecond = 400
+        let report = try RegressionCheck.compare(results: [run], baseline: [edited], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+        #expect(report.warnings.contains("baseline b.json: case 'chatty-8k': msgs/s 400.0 is not the median of its 3 trials (336.0): check compares the trials, not that figure (edited by hand?)"), "\(report.warnings)")
+        #expect(try row(report, "chatty-8k", .msgsPerSecond).verdict == .held, "the trials, unchanged, are what is compared")
+    }
+
     @Test("one trial against one: a drop beyond the tolerance fails, unconfirmed; a small one holds")
     func singleSamples() throws {
         let report = try compare(ReportFixtures.cliff(bulkMbps: 8000), ReportFixtures.cliff(bulkMbps: 9500))

@@ -1,3 +1,4 @@
+import VsockBenchStats
 import Foundation
 import VsockProbe
 
@@ -71,12 +72,13 @@ enum ReportFixtures {
             t.mbpsTotal *= scale
             return t
         }
-        let sorted = result.trials.sorted { $0.msgsPerSecond < $1.msgsPerSecond }
-        let middle = sorted[(sorted.count - 1) / 2]
-        result.figures.msgsPerSecond = middle.msgsPerSecond
-        result.figures.mbpsTx = middle.mbpsTx
-        result.figures.mbpsRx = middle.mbpsRx
-        result.figures.mbpsTotal = middle.mbpsTotal
+        // The medians as `CaseFigures.median(of:)` takes them (an even count: the mean of the
+        // middle two), so that check finds the figures agree with the trials.
+        func median(_ path: KeyPath<CaseFigures, Double>) -> Double { Descriptive.median(result.trials.map { $0[keyPath: path] }) ?? 0 }
+        result.figures.msgsPerSecond = median(\.msgsPerSecond)
+        result.figures.mbpsTx = median(\.mbpsTx)
+        result.figures.mbpsRx = median(\.mbpsRx)
+        result.figures.mbpsTotal = median(\.mbpsTotal)
         return result
     }
 
