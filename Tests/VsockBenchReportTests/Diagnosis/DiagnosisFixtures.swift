@@ -104,6 +104,16 @@ enum DiagnosisFixtures {
         return diagnosed.cases.first { $0.name == name }?.diagnosis?.first { $0.id == id }
     }
 
+    /// causes.yaml's small-buffers: 4 KiB buffers asked, 8 KiB kept by the kernel, smaller
+    /// than one 8 KiB frame, so each frame is read in two pieces on both sides.
+    static func smallBuffers(_ name: String = "small-buffers", msgs: Double, driverCPU: Double = 15, targetCPU: Double = 15) -> CaseResult {
+        var small = rr(name, msgs: msgs, driverCPU: driverCPU, targetCPU: targetCPU) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }
+        small.socket.driver?.sndbuf = 8192
+        small.readsPerMessage = 2
+        small.targetReadsPerMessage = 2
+        return small
+    }
+
     /// A fragmented copy of a case: 512-byte writes, 17 per frame on both sides.
     static func fragmented(_ c: CaseResult, name: String) -> CaseResult {
         var copy = c

@@ -123,10 +123,7 @@ import VsockBenchEngine
         // Review: small-buffers' CPU bound lay below round-trips, the fixed case measured in
         // the same run; the range then excluded what the fix was seen to give.
         let plain = F.rr("round-trips", msgs: 20000)
-        var small = F.rr("small-buffers", msgs: 9000, driverCPU: 150, targetCPU: 150) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }
-        small.socket.driver?.sndbuf = 8192
-        small.readsPerMessage = 2
-        small.targetReadsPerMessage = 2
+        let small = F.smallBuffers(msgs: 9000, driverCPU: 150, targetCPU: 150)
         let alone = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), small])?.predicted)
         #expect(alone.boundedBy.contains("cpu") && alone.high < 20000, "the CPU bound alone: \(alone)")
         let verdict = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), plain, small]))
@@ -140,10 +137,7 @@ import VsockBenchEngine
         // causes.yaml: round-trips (the kernel's 208KiB defaults) is small-buffers' sibling;
         // the evidence said it was "this case with 256KiB socket buffers", which it is not.
         let plain = F.rr("round-trips", msgs: 20000)
-        var small = F.rr("small-buffers", msgs: 9000) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }
-        small.socket.driver?.sndbuf = 8192
-        small.readsPerMessage = 2
-        small.targetReadsPerMessage = 2
+        let small = F.smallBuffers(msgs: 9000)
         let verdict = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), plain, small]))
         let sibling = try #require(verdict.evidence.first { $0.hasPrefix("round-trips is this case with") })
         #expect(sibling.contains("the kernel's default socket buffers"), "\(sibling)")

@@ -91,10 +91,7 @@ import VsockProbe
     @Test func roundTripBesideACheapSpecificCostStaysWhenItIsMostOfTheTime() throws {
         // Frames read in two pieces cost little here: the round trip is still most of the time.
         let plain = F.rr("round-trips", msgs: 20000)
-        var small = F.rr("small-buffers", msgs: 21000) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }
-        small.socket.driver?.sndbuf = 8192
-        small.readsPerMessage = 2
-        small.targetReadsPerMessage = 2
+        let small = F.smallBuffers(msgs: 21000)
         let verdicts = Diagnoser.diagnose(F.document([F.stream(mbps: 30000), plain, small])).cases[2].diagnosis ?? []
         #expect(verdicts.map(\.id) == [.flowControlBound, .roundTripBound])
         #expect(verdicts.last?.evidence.contains { $0.contains("a plain round trip is 100% of this case's time per message") } == true)
