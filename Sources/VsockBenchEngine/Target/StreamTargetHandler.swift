@@ -85,8 +85,11 @@ struct StreamTargetHandler: Sendable {
         defer { lane.close() }
         let size = max(stream.writeSize, 1)
         let chunk = min(size, Self.readChunk)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
+        // The peer's bytes: cleared when the buffer goes (ByteBuffer), as every buffer that
+        // held them is.
+        let storage = ByteBuffer(capacity: chunk)
+        let buffer = storage.base
+        defer { withExtendedLifetime(storage) {} }
         var mismatch: UInt64?
         let start = pool.takeStreamStart(from: reader, verify: stream.verify)
         if let at = start.problem { mismatch = UInt64(at) }
@@ -130,8 +133,9 @@ struct StreamTargetHandler: Sendable {
     /// The fault hook: this one chunk goes out with one byte flipped (the pool stays intact).
     private func writeCorrupted(_ chunk: UnsafeRawBufferPointer, flipping index: Int) throws(ServeError) {
         guard let source = chunk.baseAddress else { return }
-        let copy = UnsafeMutableRawPointer.allocate(byteCount: chunk.count, alignment: 16)
-        defer { copy.deallocate() }
+        let storage = ByteBuffer(capacity: chunk.count)
+        let copy = storage.base
+        defer { withExtendedLifetime(storage) {} }
         copy.copyMemory(from: source, byteCount: chunk.count)
         copy.storeBytes(of: copy.load(fromByteOffset: index, as: UInt8.self) ^ 0xFF, toByteOffset: index, as: UInt8.self)
         try onSocket { () throws(SystemError) in try socket.writeAll(copy, count: chunk.count) }

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import VsockBenchModel
+import VsockBenchSupport
+import VsockTransport
+import VsockWire
+@testable import VsockBenchEngine
+
+/// The target processes sensitive data: memory that held a peer's bytes is cleared before it
+/// goes back to the allocator, so a core dump or the next allocation finds none of them. Seen
+/// from outside: a marker the peer sent is nowhere in this process's writable memory once the
+/// connection that read it has ended.
+@Suite(.serialized) struct ReleasedMemoryTests {
+    /// 32 random bytes; only their complement is kept here (the search key), so the marker
+    /// itself exists only where the target put it.
+    struct Marker {
+        let complement: [UInt8]
+        init() { complement = (0..<32).map { _ in ~UInt8.random(in: 0...255) } }
+
+        /// `count` bytes of the marker repeated, in a buffer the caller owns.
+        func fill(_ count: Int) -> UnsafeMutableRawPointer {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
+            for i in 0..<count { buffer.storeBytes(of: ~complement[i % 32], toByteOffset: i, as: UInt8.self) }
+            return buffer
+        }
+    }
+
+    /// How many times the marker occurs in this process's private writable mappings of at most
+    /// 1 GiB (heap, thread arenas, anonymous maps), read through /proc/self/mem.
+    static func occurrences(of marker: Marker) throws -> Int {
+        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        let mem = open("/proc/self/mem", O_RDONLY)
+        guard mem >= 0 else { throw FixtureError("open /proc/self/mem: errno \(errno)") }
+        defer { close(mem) }
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk + 32, alignment: 16)
+        defer { buffer.deallocate() }
+        var found = 0
+        for line in maps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 2, fields[1] == "rw-p" else { continue }
+            let bounds = fields[0].split(separator: "-").compactMap { UInt(String($0), radix: 16) }
+            guard bounds.count == 2, bounds[1] - bounds[0] <= 1 << 30 else { continue }
+            var at = bounds[0]
+            while at < bounds[1] {
+                let want = Int(min(UInt(chunk), bounds[1] - at))
+                let n = pread(mem, buffer, want, off_t(Int(bitPattern: at)))
+                if n <= 0 { break }
+                found += count(marker, in: buffer, n)
+                buffer.initializeMemory(as: UInt8.self, repeating: 0, count: n)
+                at += UInt(n)
+            }
+        }
+        return found
+    }
+
+    /// Whole markers starting at 32-byte-aligned offsets of the pattern are enough: the target
+    /// reads into 16-byte-aligned buffers, but any alignment is searched.
+    private static func count(_ marker: Marker, in buffer: UnsafeMutableRawPointer, _ n: Int) -> Int {
+        let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+        let first = ~marker.complement[0]
+        var found = 0
+        var i = 0
+        while i + 32 <= n {
+            if bytes[i] == first {
+                var j = 1
+                while j < 32, bytes[i + j] == ~marker.complement[j] { j += 1 }
+                if j == 32 { found += 1; i += 32; continue }
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// A stream's sink reads the peer's bytes into its own buffer: after a connection whose
+    /// bytes were refused (they are not the case's pattern), none of them is left in memory.
+    @Test func aStreamsReceiveBufferIsClearedBeforeItIsFreed() throws {
+        let marker = Marker()
+        #expect(try Self.occurrences(of: marker) == 0, "the marker is random: nowhere before it is sent")
+        let target = try InProcessServer()
+        defer { target.stop() }
+        // Under the allocator's mmap threshold: the freed buffer stays in the process's heap.
+        let spec = CaseSpec(name: "sink", workload: .stream(StreamWorkload(writeSize: 64 << 10, direction: .tx)))
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 61, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 61, spec: spec, timeoutSeconds: 5)
+        let size = 64 << 10
+        let payload = marker.fill(size)
+        try? data.socket.writeAll(payload, count: size)
+        payload.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        payload.deallocate()
+        data.socket.shutdownWrite()
+        // The target refuses the stream at its first read (the bytes are not the pattern).
+        let (message, _) = try AnnouncedSizeTests.errorFrame(on: data.socket, within: 5)
+        #expect(message.code == "stream_corrupt", "\(message)")
+        data.socket.close()
+        // The data connection is over (the control connection stays until the defer).
+        let deadline = MonotonicClock.nanos() + 5_000_000_000
+        while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 2_000_000) }
+        #expect(target.server.activeConnections == 1)
+        let left = try Self.occurrences(of: marker)
+        #expect(left == 0, "\(left) copies of the peer's 32-byte marker (\(size / 32) were sent) are left in freed memory")
+    }
+
+    /// rr: requests carrying the marker are echoed back (the response is the request's own
+    /// bytes) through each strategy's sink; once the connection is over, no copy is left on
+    /// the target, nor in this driver's reader.
+    @Test(arguments: [
+        Exchange(),
+        Exchange(inflight: 4, strategy: .coalesce(maxMessages: 4, maxBytes: 64 << 10, lingerNanos: 50_000)),
+        Exchange(inflight: 4, strategy: .writev(maxMessages: 4)),
+        Exchange(inflight: 4, strategy: .writerThread(queueDepth: 4, maxBytes: 64 << 10)),
+    ])
+    func echoedRequestsLeaveNoCopy(exchange: Exchange) throws {
+        let marker = Marker()
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let size = 8 << 10
+        let spec = Specs.rr(request: size, response: size, exchange: exchange, stop: .messages(4))
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 62, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        do {
+            let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 62, spec: spec, timeoutSeconds: 5)
+            let frame = marker.fill(FrameHeader.size + size)
+            for sequence in 0..<4 {
+                FrameHeader(type: .request, length: size, sequence: UInt64(sequence), aux: UInt32(size)).encode(into: frame)
+                try data.socket.writeAll(frame, count: FrameHeader.size + size)
+            }
+            frame.initializeMemory(as: UInt8.self, repeating: 0, count: FrameHeader.size + size)
+            frame.deallocate()
+            for sequence in 0..<4 {
+                let response = try #require(try data.reader.next(), "response \(sequence)")
+                #expect(response.header.type == .response && response.header.sequence == UInt64(sequence))
+                #expect(response.payload.count == size)
+            }
+            data.socket.shutdownWrite()
+            _ = try? data.reader.next()
+            data.socket.close()
+        }
+        let deadline = MonotonicClock.nanos() + 5_000_000_000
+        while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 2_000_000) }
+        #expect(target.server.activeConnections == 1)
+        let left = try Self.occurrences(of: marker)
+        #expect(left == 0, "\(left) copies of the peer's 32-byte marker are left in freed memory (\(4 * size / 32) were sent, as many echoed)")
+    }
+}
