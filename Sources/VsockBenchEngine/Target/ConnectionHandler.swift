@@ -135,7 +135,7 @@ struct ConnectionHandler: Sendable {
             record.error.withLock { $0 = error.description }
             report(error, phase: "data", logger: logger)
         }
-        record.finished.store(true, ordering: .releasing)
+        session.finish(record)
     }
 
     /// Serves the case; `acknowledge` sends the ack, before the first frame is read (a stream

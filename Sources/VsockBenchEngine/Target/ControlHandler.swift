@@ -69,19 +69,28 @@ struct ControlHandler {
                 session.mark()
                 try send(ControlCodec.emptyFrame(.ack))
             case .statsRequest:
-                let deadline = MonotonicClock.nanos() + server.configuration.finishTimeoutNanos
-                while !session.allFinished, MonotonicClock.nanos() < deadline {
-                    MonotonicClock.sleep(nanos: 1_000_000)
-                }
-                var stats = session.stats()
-                if !session.allFinished {
-                    stats.errors.append("not every data connection finished within \(Double(server.configuration.finishTimeoutNanos) / 1e9)s")
-                }
-                try send(ControlCodec.frame(.stats, stats))
+                try send(ControlCodec.frame(.stats, stats(of: session, idle: idle)))
             default:
                 throw .refused(ErrorMessage(code: "unexpected_frame", message: "control connections take mark and stats_request frames, not \(frame.header.type)"))
             }
         }
+    }
+
+    /// The session's stats, once its open data connections finished (the driver's byes are
+    /// still being served when it asks): the wait sleeps until the last one finishes, and lasts
+    /// no longer than `finishTimeoutNanos` nor the idle timeout. With no data connection open
+    /// (none ever connected, or all done) the answer is immediate: a peer asking for stats on
+    /// an empty session holds neither a CPU nor the connection.
+    private func stats(of session: Session, idle: UInt64?) -> TargetStats {
+        let wait = min(server.configuration.finishTimeoutNanos, idle ?? .max)
+        let settled = session.waitUntilNoneOpen(deadline: MonotonicClock.nanos() &+ wait)
+        var stats = session.stats()
+        if !settled {
+            stats.errors.append("not every data connection finished within \(Double(wait) / 1e9)s")
+        } else if case let missing = session.expectedConnections - session.registeredConnections, missing > 0 {
+            stats.errors.append("\(missing) of the case's \(session.expectedConnections) data connections never connected")
+        }
+        return stats
     }
 
     private func send(_ bytes: [UInt8]) throws(ServeError) {

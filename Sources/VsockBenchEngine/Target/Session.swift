@@ -13,6 +13,8 @@ final class Session: Sendable {
         var mark: Moment?
     }
     private let state = Mutex(State())
+    /// Signalled when a data connection finishes: a stats request waits on it, not in a loop.
+    private let changes = PthreadMonitor()
 
     init(id: UInt64, expectedConnections: Int, announced: WireCase? = nil) {
         self.id = id
@@ -56,10 +58,26 @@ final class Session: Sendable {
         for record in records { record.mark() }
     }
 
-    /// True once every expected data connection has registered and finished.
-    var allFinished: Bool {
-        state.withLock { s in
-            s.records.count >= expectedConnections && s.records.allSatisfy { $0.finished.load(ordering: .acquiring) }
+    /// Data connections that registered (their hello was acknowledged).
+    var registeredConnections: Int { state.withLock { $0.records.count } }
+
+    /// Marks `record` finished and wakes a stats request waiting for it.
+    func finish(_ record: ConnectionRecord) {
+        record.finished.store(true, ordering: .releasing)
+        changes.withLock { changes.broadcast() }
+    }
+
+    /// Waits, asleep, until no registered data connection of the session is open, or until the
+    /// monotonic clock reads `deadline`; true when none is open. Connections that never
+    /// registered are not waited for: a driver asks for stats once every connection it opened
+    /// was acknowledged, which is after it registered, so a missing one will not come.
+    func waitUntilNoneOpen(deadline: UInt64) -> Bool {
+        changes.withLock {
+            while hasOpenDataConnection {
+                guard MonotonicClock.nanos() < deadline else { return false }
+                _ = changes.wait(until: deadline)
+            }
+            return true
         }
     }
 

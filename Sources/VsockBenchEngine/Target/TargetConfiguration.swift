@@ -34,7 +34,8 @@ public struct TargetConfiguration: Sendable {
     /// holds a file descriptor, and 64 cases of the most connections a case may have (1024)
     /// fit (past the open-file limit, connections wait to be accepted instead of being refused).
     public static let maximumConnections = 65_536
-    /// How long a stats request waits for the session's data connections to finish.
+    /// How long a stats request waits for the session's open data connections to finish (no
+    /// longer than the idle timeout either).
     public var finishTimeoutNanos: UInt64 = 10_000_000_000
 
     /// Deliberate misbehaviour, to prove that the driver catches it (tests only).

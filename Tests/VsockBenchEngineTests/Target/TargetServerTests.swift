@@ -174,6 +174,60 @@ import VsockWire
         #expect(stats.messages == 0)
     }
 
+    /// A stats request on a session no data connection joined is answered at once, not after
+    /// the finish timeout (a hostile peer asking again and again held a thread polling for it).
+    @Test func statsForASessionNoDataConnectionJoinedComeAtOnce() throws {
+        let target = try InProcessServer { $0.finishTimeoutNanos = 5_000_000_000 }
+        defer { target.stop() }
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 12, spec: Specs.rr(connections: 2), timeoutSeconds: 5)
+        defer { control.socket.close() }
+        for _ in 0..<3 {
+            let started = MonotonicClock.nanos()
+            try control.send(ControlCodec.emptyFrame(.statsRequest))
+            let stats = try ControlCodec.decode(TargetStats.self, from: try control.expect(.stats).payload)
+            let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+            #expect(elapsed < 1, "answered after \(elapsed) s; the finish timeout is 5 s")
+            #expect(stats.errors == ["2 of the case's 2 data connections never connected"])
+        }
+    }
+
+    /// The wait for an open data connection lasts no longer than the idle timeout, however long
+    /// the finish timeout: a control connection is not held past it by its own stats request.
+    @Test func statsWaitNoLongerThanTheIdleTimeout() throws {
+        let target = try InProcessServer { $0.finishTimeoutNanos = 8_000_000_000; $0.idleTimeoutSeconds = 0.3 }
+        defer { target.stop() }
+        let spec = Specs.rr()
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 13, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 13, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        let started = MonotonicClock.nanos()
+        try control.send(ControlCodec.emptyFrame(.statsRequest))
+        let stats = try ControlCodec.decode(TargetStats.self, from: try control.expect(.stats).payload)
+        let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+        #expect(elapsed < 3, "answered after \(elapsed) s; the idle timeout is 0.3 s")
+        #expect(stats.errors.first == "not every data connection finished within 0.3s", "\(stats.errors)")
+    }
+
+    /// The wait ends when the last open data connection finishes, not at a poll.
+    @Test func statsComeWhenTheLastDataConnectionFinishes() throws {
+        let target = try InProcessServer { $0.finishTimeoutNanos = 8_000_000_000 }
+        defer { target.stop() }
+        let spec = Specs.rr()
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 14, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 14, spec: spec, timeoutSeconds: 5)
+        try control.send(ControlCodec.emptyFrame(.statsRequest))
+        MonotonicClock.sleep(nanos: 200_000_000)
+        let started = MonotonicClock.nanos()
+        data.socket.close()
+        let stats = try ControlCodec.decode(TargetStats.self, from: try control.expect(.stats).payload)
+        let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+        #expect(elapsed < 2, "answered \(elapsed) s after the data connection closed")
+        #expect(stats.connections.map(\.index) == [0])
+        #expect(!stats.errors.contains { $0.hasPrefix("not every") }, "\(stats.errors)")
+    }
+
     @Test func aControlConnectionRefusesFramesItDoesNotTake() throws {
         let target = try InProcessServer()
         defer { target.stop() }
