@@ -102,14 +102,9 @@ struct ConnectionHandler: Sendable {
             sendError(ErrorMessage(code: "bad_case", message: mismatch))
             return
         }
-        // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
-        if spec.socket != SocketOptions() {
-            do { try socket.apply(spec.socket) } catch {
-                logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
-            }
-        }
-        // Nothing is allocated for a case the memory budget cannot hold.
-        let need = spec.targetMemoryPerConnection(maxFrame: configuration.maxFrame)
+        // Nothing is allocated for a case the memory budget cannot hold, and no buffer the
+        // case asks of the kernel is granted before it is counted.
+        let need = spec.targetMemoryPerConnection(maxFrame: configuration.maxFrame, vsock: configuration.listen.isVsock)
         guard server.budget.reserve(need) else {
             let left = server.budget.left
             logger.warning("data connection refused: over the memory budget", metadata: ["need": "\(need)", "left": "\(left)"])
@@ -117,6 +112,12 @@ struct ConnectionHandler: Sendable {
             return
         }
         defer { server.budget.release(need) }
+        // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
+        if spec.socket != SocketOptions() {
+            do { try socket.apply(spec.socket) } catch {
+                logger.warning("cannot apply the case's socket options", metadata: ["error": "\(error)"])
+            }
+        }
         reader.limit(toPayload: spec.largestRequestPayload(maxFrame: configuration.maxFrame))
         let record = ConnectionRecord(index: hello.connection, io: socket.counters, workload: spec.workload)
         guard session.register(record) else {

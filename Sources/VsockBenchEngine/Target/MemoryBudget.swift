@@ -40,8 +40,16 @@ extension CaseSpec {
     /// Bytes a target allocates for one data connection of this case, at most: the frame
     /// reader at the case's largest request, the response sink's buffers, the payload pool,
     /// the agent's tables, stream buffers; plus a fixed share for the thread and bookkeeping.
-    /// An estimate that errs high, so the budget holds.
-    func targetMemoryPerConnection(maxFrame: Int) -> Int {
+    /// An estimate that errs high, so the budget holds. On a vsock target, the receive buffer
+    /// a case asks for (`vsock_buffer_size`, `vsock_buffer_min`: up to 1 GiB each) is the
+    /// kernel's memory the peer may fill, and counts too: SO_RCVBUF and SO_SNDBUF are capped
+    /// by the kernel's own limits (net.core.rmem_max, wmem_max), these are not.
+    func targetMemoryPerConnection(maxFrame: Int, vsock: Bool = false) -> Int {
+        let kernel = vsock ? Int(clamping: max(socket.vsockBufferSize ?? 0, socket.vsockBufferMin ?? 0)) : 0
+        return kernel + processMemoryPerConnection(maxFrame: maxFrame)
+    }
+
+    private func processMemoryPerConnection(maxFrame: Int) -> Int {
         let fixed = 256 << 10
         let pool = PayloadPool.defaultPeriod
         switch workload {
