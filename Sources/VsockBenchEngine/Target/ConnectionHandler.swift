@@ -142,14 +142,15 @@ struct ConnectionHandler: Sendable {
     /// Serves the case; `acknowledge` sends the ack, before the first frame is read (a stream
     /// sends it once its threads run).
     private func serve(_ spec: CaseSpec, reader: FrameReader, record: ConnectionRecord, acknowledge: () throws(ServeError) -> Void) throws(ServeError) -> String {
+        let idle = configuration.idleTimeoutSeconds > 0 ? UInt64(configuration.idleTimeoutSeconds * 1e9) : .max
         switch spec.workload {
         case let .rr(rr):
             try acknowledge()
             let responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: configuration.maxFrame, fault: configuration.fault)
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder, queuedWorkLimitNanos: idle).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
         case let .masked(masked):
             try acknowledge()
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame)).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame), queuedWorkLimitNanos: idle).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
         case let .stream(stream):
             return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run(acknowledge: acknowledge)
         case .replay:

@@ -12,6 +12,11 @@ struct RequestHandler {
     let reader: FrameReader
     let record: ConnectionRecord
     let responder: any Responder
+    /// `target_cost` work goes on only while the peer keeps sending: once this long has passed
+    /// since the last read that brought its bytes (the idle timeout), requests already queued
+    /// are not worked through (a peer could otherwise queue thousands of 1 s requests in one
+    /// write and leave a CPU spinning for hours, out of the idle timeout's reach).
+    var queuedWorkLimitNanos: UInt64 = .max
 
     /// Serves requests until the bye (or the peer's end); returns how the connection ended.
     func run(exchange: Exchange, shape: WriteShape) throws(ServeError) -> String {
@@ -51,6 +56,8 @@ struct RequestHandler {
         var edge = FrameEdge()
         // Taken once: loaded from the socket in the loop, each use was a retain and a release.
         let counters = socket.counters
+        // When a read last brought the peer's bytes (target_cost's limit only).
+        var lastRead = MonotonicClock.nanos()
         while true {
             if !inPlace, sink.pending > 0 {
                 let now = MonotonicClock.nanos()
@@ -89,7 +96,14 @@ struct RequestHandler {
                 // Socket.chainReadsToWrites) stands for the clock read (two fewer a message).
                 let readEnd = counters.readsNow != readsBefore ? counters.lastReadEndNanos : 0
                 let start = readEnd != 0 ? readEnd : MonotonicClock.nanos()
-                TargetCost.busyWork(nanos: cost, from: start)
+                if cost > 0 {
+                    if counters.readsNow != readsBefore {
+                        lastRead = start
+                    } else if start &- lastRead > queuedWorkLimitNanos {
+                        throw .refused(ErrorMessage(code: "timeout", message: "the peer sent nothing for \(Double(queuedWorkLimitNanos) / 1e9)s while the target worked through requests already queued (target_cost \(Double(cost) / 1e6) ms each)"))
+                    }
+                    TargetCost.busyWork(nanos: cost, from: start)
+                }
                 let writingBefore = counters.writeNanosNow
                 let writesBefore = counters.writesNow
                 let responseBytes = try responder.respond(to: frame, sink: sink, inPlace: inPlace, lane: lane)

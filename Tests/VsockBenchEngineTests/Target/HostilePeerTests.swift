@@ -77,6 +77,34 @@ import VsockWire
         #expect(target.log.entries("idle too long; closing", atLeast: .warning).count == 1, "\(target.log.all)")
     }
 
+    /// `target_cost` buys CPU per request: a peer that queues many requests in one write and
+    /// goes quiet (reading nothing: the small responses fit in the socket's buffers) does not
+    /// keep the target spinning past the idle timeout.
+    @Test func queuedCostlyRequestsStopAtTheIdleTimeout() throws {
+        let target = try InProcessServer { $0.idleTimeoutSeconds = 0.5 }
+        defer { target.stop() }
+        let spec = Specs.rr("costly", request: 32, response: 32, exchange: Exchange(targetCostNanos: 200_000_000), stop: .messages(100))
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 5, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 5, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        // 60 requests of 200 ms each, in one write: 12 s of work.
+        var frames: [UInt8] = []
+        for sequence in 0..<60 {
+            var frame = [UInt8](repeating: 0, count: FrameHeader.size + 32)
+            frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: 32, sequence: UInt64(sequence), aux: 32).encode(into: $0.baseAddress!) }
+            frames += frame
+        }
+        let started = MonotonicClock.nanos()
+        try data.socket.send(frames)
+        let deadline = started + 6_000_000_000
+        while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 5_000_000) }
+        let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+        #expect(target.server.activeConnections == 1, "the data connection still works through its queue after \(elapsed) s")
+        #expect(elapsed < 4, "dropped after \(elapsed) s; the idle timeout is 0.5 s")
+        #expect(target.log.entries("connection refused a request", atLeast: .warning).contains { "\($0)".contains("already queued") }, "\(target.log.all)")
+    }
+
     /// A peer that asks for large responses and stops reading loses its connection within the
     /// idle timeout (a send deadline), and its slot.
     @Test(arguments: [false, true])
