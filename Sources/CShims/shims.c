@@ -83,6 +83,11 @@ int cshims_malloc_trim(void) {
     return malloc_trim(0);
 }
 
+unsigned long cshims_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (unsigned long)(info.uordblks + info.hblkhd);
+}
+
 int cshims_open_standard_streams(void)
 {
 	int opened = 0;

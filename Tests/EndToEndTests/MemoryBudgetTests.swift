@@ -56,6 +56,88 @@ import Testing
         #expect(after < baseline + (48 << 20), "RSS \(after >> 20) MiB after close, \(baseline >> 20) MiB before")
     }
 
+    /// VmHWM (peak RSS) of `pid` in bytes.
+    static func peakRSS(_ pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    static func varint(_ v: Int) -> [UInt8] {
+        var v = UInt64(v), out: [UInt8] = []
+        repeat { out.append(UInt8(v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7 } while v > 0
+        return out
+    }
+
+    static func field(_ number: Int, _ bytes: [UInt8]) -> [UInt8] { varint(number << 3 | 2) + varint(bytes.count) + bytes }
+
+    /// Masked requests of the costliest rows the agent's wire limits let through (22-byte rows
+    /// of one 15-byte cell: swift-protobuf allocates about 9 bytes per byte of them), on every
+    /// data connection the budget admits, all at once: the target's peak RSS stays within
+    /// --max-memory of its baseline. The budget used to count 3 times the fragment for the
+    /// decoding, and admitted 3 times as many connections as the memory held.
+    @Test func maskedRequestsOfTheCostliestRowsStayWithinTheBudget() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--mode", "agent", "--max-memory", "128MiB"])
+        defer { server.stop() }
+        let baseline = Self.rss(server.pid)
+        #expect(baseline > 0)
+        let spec = CaseSpec(name: "costly-rows", workload: .masked(MaskedWorkload(requestSizes: .fixed(512 << 10))))
+        // Within the largest request the case allows, with a response within what the driver
+        // reads for it (a quarter of the frame limit).
+        let limit = min(spec.largestRequestPayload(maxFrame: 4 << 20), 960 << 10)
+        // One column of class none (copied as it is), then the rows.
+        var fragment = Self.field(3, Self.field(1, Array("c".utf8)))
+        let row = Self.field(4, Self.field(1, Array(repeating: 0x61, count: 15)) + Self.field(2, [15]))
+        #expect(row.count == 22)
+        fragment.reserveCapacity(limit)
+        while fragment.count + row.count <= limit { fragment += row }
+        var header = [UInt8](repeating: 0, count: FrameHeader.size)
+        header.withUnsafeMutableBytes { FrameHeader(type: .request, length: fragment.count, sequence: 0).encode(into: $0.baseAddress!) }
+        let frame = header + fragment
+        var controls: [DriverConnection] = []
+        var data: [DriverConnection] = []
+        defer { for connection in controls + data { connection.socket.close() } }
+        var refused = 0
+        for session in 1...16 {
+            let control = try DriverConnection.open(to: server.endpoint, role: .control, session: UInt64(session), spec: spec, timeoutSeconds: 5)
+            controls.append(control)
+            do {
+                data.append(try DriverConnection.open(to: server.endpoint, role: .data, session: UInt64(session), spec: spec, timeoutSeconds: 5))
+            } catch {
+                guard case let .rejected(message) = error, message.code == "over_budget" else { throw error }
+                refused += 1
+            }
+        }
+        #expect(data.count >= 2 && refused > 0, "\(data.count) admitted, \(refused) refused")
+        // Every admitted connection's request goes out before any response is read: the
+        // target decodes them side by side.
+        let senders = data.enumerated().map { index, connection in
+            NativeThread.spawn(name: "send-\(index)") { try? connection.socket.send(frame) }
+        }
+        for sender in senders { sender.join() }
+        for connection in data {
+            // A plain receive timeout, not the process's read watchdog: a test of this process
+            // that interrupts a scenario has the watchdog cut every read after 1 s from then on.
+            try connection.socket.watchReads(seconds: 0)
+            try connection.socket.setReceiveTimeout(seconds: 60)
+            let response = try connection.expect(.response)
+            #expect(response.payload.count >= fragment.count, "the cells come back as they are")
+        }
+        let peak = Self.peakRSS(server.pid)
+        #expect(peak - baseline < 128 << 20, "RSS peaked at \(peak >> 20) MiB over a \(baseline >> 20) MiB baseline with \(data.count) connections admitted by a 128 MiB budget")
+        // Once they close, the connection threads' arenas give their memory back.
+        for connection in controls + data { connection.socket.close() }
+        controls = []
+        data = []
+        var after = Self.rss(server.pid)
+        for _ in 0..<100 where after > baseline + (24 << 20) {
+            usleep(50_000)
+            after = Self.rss(server.pid)
+        }
+        #expect(after < baseline + (24 << 20), "RSS \(after >> 20) MiB after close, \(baseline >> 20) MiB before, \(peak >> 20) MiB at the peak")
+    }
+
     /// One masked request of one-byte name cells used to produce a 43.6 MB response, far past
     /// the target's own frame limit: refused before it is built.
     @Test func anAmplifyingAgentRequestIsABadRequest() throws {

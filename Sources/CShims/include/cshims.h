@@ -68,6 +68,10 @@ int cshims_seqpacket_empty_message(int fd);
 /// malloc_trim(0): gives freed heap memory back to the system (glibc keeps it otherwise).
 int cshims_malloc_trim(void);
 
+/// Bytes the allocator has handed out and not had back (mallinfo2: uordblks + hblkhd), for
+/// tests that hold the target to its memory estimates.
+unsigned long cshims_heap_in_use(void);
+
 /// Names the calling thread (shows in top -H and perf).
 void cshims_set_thread_name(const char *name);
 

@@ -56,6 +56,12 @@ public struct AgentMasker: Sendable {
 
     // MARK: Phases, public for the phase-by-phase benchmarks; the data path calls `process`.
 
+    /// The most memory decoding a fragment of `bytes` takes (what a target reserves for it):
+    /// the wire limits (rows per byte, rows, columns) are what keep it within this.
+    public static func maxDecodedBytes(fragmentBytes bytes: Int) -> Int {
+        FragmentLimits.decodedBytesPerByte * bytes + FragmentLimits.maxColumns * 64
+    }
+
     /// Phase 1: protobuf decoding (swift-protobuf).
     public static func decode(_ request: UnsafeRawBufferPointer) throws(AgentError) -> DecodedFragment {
         try FragmentLimits.check(request)

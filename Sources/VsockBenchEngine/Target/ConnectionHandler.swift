@@ -15,13 +15,16 @@ struct ConnectionHandler: Sendable {
 
     private var configuration: TargetConfiguration { server.configuration }
 
-    func run() {
+    /// Serves the connection; returns the memory it reserved from the budget (0 if none), once
+    /// every buffer of it is freed, so the caller can return large ones to the system.
+    @discardableResult
+    func run() -> Int {
         var logger = server.logger
         logger[metadataKey: "conn"] = "\(id)"
         if let cid = socket.peerCID, !configuration.allowedCIDs.isEmpty, !configuration.allowedCIDs.contains(cid) {
             logger.warning("rejected peer", metadata: ["peer_cid": "\(cid)", "allowed": "\(configuration.allowedCIDs)"])
             sendError(ErrorMessage(code: "cid_not_allowed", message: "peer CID \(cid) is not in --allow-cid \(configuration.allowedCIDs.map(String.init).joined(separator: ","))"))
-            return
+            return 0
         }
         logger.debug("accepted", metadata: socket.peerCID.map { ["peer_cid": "\($0)"] } ?? [:])
         // Deadlines, not per-read timeouts: the whole hello within --hello-timeout of the
@@ -32,7 +35,7 @@ struct ConnectionHandler: Sendable {
             try socket.setSendTimeout(seconds: configuration.idleTimeoutSeconds)
         } catch {
             logger.warning("cannot set the connection's timeouts; closing", metadata: ["error": "\(error)"])
-            return
+            return 0
         }
         // A hello is a control frame: no larger than the control limit, whatever --max-frame
         // allows (a peer announcing megabytes of hello is refused from the header, before a
@@ -44,19 +47,19 @@ struct ConnectionHandler: Sendable {
         do throws(ServeError) {
             guard let read = try readHello(reader) else {
                 logger.debug("closed before hello")
-                return
+                return 0
             }
             (hello, spec) = read
         } catch {
             report(error, phase: "hello", logger: logger)
-            return
+            return 0
         }
         // A data connection's reads are bounded by the read watchdog; a control connection's
         // by its own deadline (ControlHandler), as its silence is expected while the case runs.
         if hello.role == .data {
             do { try socket.watchReads(seconds: configuration.idleTimeoutSeconds) } catch {
                 logger.warning("cannot set the idle timeout; closing", metadata: ["error": "\(error)"])
-                return
+                return 0
             }
         }
         reader.deadline = nil
@@ -67,8 +70,9 @@ struct ConnectionHandler: Sendable {
         switch hello.role {
         case .control:
             ControlHandler(socket: socket, reader: reader, server: server, sessions: sessions, logger: logger).run(hello: hello, spec: spec)
+            return 0
         case .data:
-            serveData(hello: hello, spec: spec, reader: reader, logger: logger)
+            return serveData(hello: hello, spec: spec, reader: reader, logger: logger)
         }
     }
 
@@ -91,16 +95,17 @@ struct ConnectionHandler: Sendable {
 
     /// A data connection: joins its session, then serves the workload until the driver's bye
     /// (or the end of the stream).
-    private func serveData(hello: CaseHello, spec: CaseSpec, reader: FrameReader, logger: Logger) {
+    /// Returns the memory it reserved (0 when refused before the budget took any).
+    private func serveData(hello: CaseHello, spec: CaseSpec, reader: FrameReader, logger: Logger) -> Int {
         guard let session = sessions.find(hello.session) else {
             logger.warning("data connection for an unknown session")
             sendError(ErrorMessage(code: "unknown_session", message: "no control connection opened session \(hello.session)"))
-            return
+            return 0
         }
         if let mismatch = session.mismatch(hello.spec) {
             logger.warning("data connection refused: not its session's case")
             sendError(ErrorMessage(code: "bad_case", message: mismatch))
-            return
+            return 0
         }
         // Nothing is allocated for a case the memory budget cannot hold, and no buffer the
         // case asks of the kernel is granted before it is counted.
@@ -109,7 +114,7 @@ struct ConnectionHandler: Sendable {
             let left = server.budget.left
             logger.warning("data connection refused: over the memory budget", metadata: ["need": "\(need)", "left": "\(left)"])
             sendError(ErrorMessage(code: "over_budget", message: "this case needs about \(Quantities.formatSize(need)) per data connection; \(Quantities.formatSize(max(left, 0))) of this target's --max-memory \(Quantities.formatSize(server.budget.limit)) is left"))
-            return
+            return 0
         }
         defer { server.budget.release(need) }
         // The case's socket options apply to both sides (socket_buffer, nodelay, ...).
@@ -123,7 +128,7 @@ struct ConnectionHandler: Sendable {
         guard session.register(record) else {
             logger.warning("data connection refused: duplicate index or too many connections", metadata: ["index": "\(hello.connection)"])
             sendError(ErrorMessage(code: "bad_connection", message: "session \(hello.session) has data connections 0..<\(session.expectedConnections); \(hello.connection) is outside them or already connected"))
-            return
+            return need
         }
         logger.info("data connection", metadata: ["workload": "\(spec.kind.rawValue)", "index": "\(hello.connection)"])
         let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
@@ -137,6 +142,7 @@ struct ConnectionHandler: Sendable {
             report(error, phase: "data", logger: logger)
         }
         session.finish(record)
+        return need
     }
 
     /// Serves the case; `acknowledge` sends the ack, before the first frame is read (a stream

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CShims
 import Synchronization
+import VsockBenchAgent
 import VsockBenchModel
 import VsockBenchSupport
 import VsockWire
@@ -25,12 +26,19 @@ final class MemoryBudget: Sendable {
         }
     }
 
-    /// Gives `bytes` back; large ones are returned to the system too (glibc keeps freed memory
-    /// in its arenas otherwise, and the target's RSS would stay at its high-water mark).
+    /// Gives `bytes` back. Memory is returned to the system by `trim`, once the connection's
+    /// buffers are freed (its frame reader outlives this call).
     func release(_ bytes: Int) {
         reserved.withLock { $0 -= bytes }
-        if bytes >= 4 << 20 { _ = cshims_malloc_trim() }
     }
+
+    /// Returns freed memory to the system: glibc keeps it in the arena of the thread that freed
+    /// it otherwise, one arena per connection thread, and the target's RSS would stay at the sum
+    /// of their high-water marks, past --max-memory. Called by a connection's thread when it is
+    /// done with every buffer, for connections that reserved at least `trimAbove` (a trim walks
+    /// every arena's free chunks: not for each small connection).
+    static func trim() { _ = cshims_malloc_trim() }
+    static let trimAbove = 1 << 20
 
     var used: Int { reserved.withLock { $0 } }
     var left: Int { limit - used }
@@ -68,9 +76,12 @@ extension CaseSpec {
             return fixed + request + sinkMemory(r.exchange, frame: response) + pool + max(r.requestSize, r.responseSize)
         case let .masked(m):
             let request = FrameHeader.size + largestRequestPayload(maxFrame: maxFrame)
-            // The decoded fragment, the masker's table (a cell at most doubles or becomes a
-            // 20-byte token) and the encoded response, each bounded by the frame limit.
-            let agent = 3 * min(2 * m.requestSizes.upperBound + (64 << 10), maxFrame) + 4 * (64 << 10)
+            // The decoded fragment (swift-protobuf's structures: up to 12 times its bytes, the
+            // agent's wire limits see to it), then the masker's table and the encoded response,
+            // each bounded by the frame limit.
+            let fragment = largestRequestPayload(maxFrame: maxFrame)
+            let response = min(11 * fragment + 128, maxFrame)
+            let agent = AgentMasker.maxDecodedBytes(fragmentBytes: fragment) + 2 * response + 4 * (64 << 10)
             return fixed + request + sinkMemory(m.exchange, frame: FrameHeader.size + maxFrame / 4) + agent
         case .replay:
             // Never served here: a replay case drives another service.

@@ -56,7 +56,9 @@ public final class TargetServer: Sendable {
             open.withLock { $0[id] = socket }
             let handler = ConnectionHandler(id: id, socket: socket, server: self, sessions: sessions)
             let started = NativeThread.trySpawn(name: "conn-\(id)") { [self] in
-                handler.run()
+                // The handler's buffers are freed once run() returns: large ones go back to
+                // the system from here.
+                if handler.run() >= MemoryBudget.trimAbove { MemoryBudget.trim() }
                 finish(id, socket)
             }
             if started == nil {
