@@ -118,6 +118,33 @@ import VsockWire
     /// Null unsets nothing, not even a default: refused for every key with `file:line:` and
     /// what to write instead (expect: null said "expect must be any or echo, not 'null'", which
     /// did not say that a default cannot be unset so, nor that `expect: any` is the way).
+    /// A null in defaults is refused whether or not a case takes the key (`expect: null` in a
+    /// file of rr cases was accepted: the key applied to none of them).
+    @Test(arguments: ["expect: null", "corpus: ~", "framing: null", "duration: null"])
+    func nullInDefaultsIsRefusedEvenWhereNoCaseTakesIt(keys: String) {
+        let key = String(keys.prefix { $0 != ":" })
+        do {
+            _ = try ScenarioLoader.parse("name: x\ndefaults:\n  \(keys)\ncases:\n  - {name: a, workload: rr}\n", file: "d.yaml")
+            Issue.record("accepted defaults \(keys)")
+        } catch {
+            #expect(error.description.contains("d.yaml:3: \(key): null is not a value"), "\(error.description)")
+        }
+    }
+
+    /// A default that applies to none of the cases sets nothing: said, with its line, not
+    /// dropped without a word. One that applies to some case is fine.
+    @Test func aDefaultThatAppliesToNoCaseIsRefused() throws {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ndefaults:\n  duration: 1s\n  expect: any\ncases:\n  - {name: a, workload: rr}\n  - {name: b, workload: masked}\n", file: "d.yaml")
+            Issue.record("accepted expect: any for rr and masked cases")
+        } catch {
+            #expect(error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+                == ["4: 'expect' in defaults applies to replay cases, and no case here is one (masked, rr): it would set nothing; remove it"], "\(error.description)")
+        }
+        let scenario = try ScenarioLoader.parse("name: x\ndefaults: {write_size: 8KiB}\ncases:\n  - {name: a, workload: rr}\n  - {name: b, workload: stream}\n", file: "d.yaml")
+        #expect(scenario.cases.count == 2)
+    }
+
     @Test(arguments: ["expect: null", "expect: ~", "expect:", "inflight: null", "max_response: ~"])
     func nullIsRefusedForEveryKey(keys: String) throws {
         let dir = FileManager.default.temporaryDirectory.path + "/null-\(UUID().uuidString)"

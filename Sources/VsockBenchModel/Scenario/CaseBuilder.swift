@@ -104,11 +104,6 @@ enum CaseBuilder {
             guard let rule = CaseKeys.rules[entry.key] else { continue }
             if let kinds = rule.workloads, !kinds.contains(workload) { continue }
             if !ownStops.isEmpty, stopKeys.contains(entry.key) { continue }
-            if let problem = nullProblem(entry.key, entry.value) {
-                d.add(entry.value, problem)
-                refusedKeys.insert(entry.key)
-                continue
-            }
             let count = d.items.count
             rule.apply(&spec, entry.value, &d)
             if d.items.count > count { refusedKeys.insert(entry.key) }

@@ -102,6 +102,9 @@ public enum ScenarioLoader {
                         diagnostics.add(k, "'name' cannot be a default; every case names itself")
                     } else if CaseKeys.rules[ks] == nil {
                         diagnostics.add(k, "unknown key '\(ks)' in defaults\(CaseKeys.suggestion(for: ks))")
+                    } else if let problem = CaseBuilder.nullProblem(ks, v) {
+                        // Once, here, whether or not a case takes the key.
+                        diagnostics.add(v, problem)
                     } else {
                         defaults.append((ks, k, v))
                     }
@@ -141,6 +144,16 @@ public enum ScenarioLoader {
                 }
             }
             if let spec { cases.append(spec) }
+        }
+        // A default that applies to none of the cases would be dropped without a word (an
+        // `expect:` for replay in a file of rr cases): said where it is. Only when every case
+        // built, so that their workloads are known.
+        if !cases.isEmpty, cases.count == caseNodes.count {
+            let kinds = Set(cases.map(\.workload.kind))
+            for entry in defaults {
+                guard let applies = CaseKeys.rules[entry.key]?.workloads, applies.isDisjoint(with: kinds) else { continue }
+                diagnostics.add(entry.keyNode, "'\(entry.key)' in defaults applies to \(applies.map(\.rawValue).sorted().joined(separator: "/")) cases, and no case here is one (\(kinds.map(\.rawValue).sorted().joined(separator: ", "))): it would set nothing; remove it")
+            }
         }
         if !diagnostics.items.isEmpty {
             // Repeated keys were reported first, as the tree was restored: put them in line order.
