@@ -60,6 +60,9 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Check this corpus and print its messages' sizes.", valueName: "file"))
         var inspect: String?
 
+        @Flag(name: .long, help: "Replace the output file if it exists (without it, an existing file is refused, exit 2: a corpus may hold the only copy of captured messages).")
+        var force = false
+
         /// Flags that would be ignored are refused (one line, exit 2): one way to size the
         /// generated messages, and the sizes and the seed only for --generate.
         func validate() throws {
@@ -89,6 +92,9 @@ extension VsockBench {
             guard let output else { throw fail("give the corpus file to write (or --inspect FILE)", code: Exit.badInput) }
             guard (from == nil) != (generate == nil) else { throw fail("give one of --from DIR or --generate N", code: Exit.badInput) }
             try checkWritable(output)
+            if !force, access(output, F_OK) == 0 {
+                throw fail("\(output) exists: give --force to replace it, or another file name", code: Exit.badInput)
+            }
             let payloads = try from.map { try fromDirectory($0, framing: framing, output: output) } ?? generated(framing: framing)
             var bytes: [UInt8] = []
             for payload in payloads { framing.encode(payload, into: &bytes) }

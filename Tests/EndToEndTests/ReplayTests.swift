@@ -170,8 +170,8 @@ import Synchronization
         #expect(!FileManager.default.fileExists(atPath: dir + "/e.u32be"))
     }
 
-    /// A corpus holds the user's messages: written readable by its owner alone, and a corpus
-    /// rewritten keeps the permissions it had (it came back 0644). Rebuilt inside its own
+    /// A corpus holds the user's messages: written readable by its owner alone, replaced only
+    /// with --force, and a corpus rewritten keeps the permissions it had (it came back 0644). Rebuilt inside its own
     /// `--from` directory, the previous corpus is not taken in as a message (it was: 4 messages
     /// from 3 files).
     @Test func theCorpusIsPrivateAndNeverItsOwnMessage() throws {
@@ -186,12 +186,19 @@ import Synchronization
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("3 u32be messages"), "\(first.stdout)")
         #expect(try mode(out) == 0o600)
-        let again = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs"])
+        // An existing corpus is not replaced without --force (it was, without a word).
+        let before = try Data(contentsOf: URL(fileURLWithPath: out))
+        try Tool.write("msg-4-new", to: dir + "/msgs/m4")
+        let refused = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(refused.status == 2 && refused.stderr.contains("\(out) exists: give --force to replace it"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before)
+        try FileManager.default.removeItem(atPath: dir + "/msgs/m4")
+        let again = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs", "--force"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("3 u32be messages"), "the previous corpus is no message: \(again.stdout)")
         #expect(again.stderr.contains("the corpus being written, is in it: left out"), "\(again.stderr)")
         #expect(chmod(out, 0o640) == 0)
-        let kept = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs"])
+        let kept = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs", "--force"])
         #expect(kept.status == 0, "\(kept.stderr)")
         #expect(try mode(out) == 0o640, "a rewritten corpus keeps its permissions")
     }
