@@ -31,6 +31,7 @@ extension CaseSpec {
             problems.check(interval >= Self.minInterval, "interval \(Quantities.formatDuration(interval)) is shorter than \(Quantities.formatDuration(Self.minInterval)) (a slice must hold many messages)")
             if case let .duration(nanos) = stop {
                 problems.check(nanos / max(interval, 1) <= UInt64(Self.maxIntervals), "interval \(Quantities.formatDuration(interval)) cuts the duration into more than \(Self.maxIntervals) slices")
+                problems.check(interval <= nanos, "interval \(Quantities.formatDuration(interval)) is longer than the duration (\(Quantities.formatDuration(nanos))): its one slice would be cut short; give at most the duration")
             }
         }
         switch workload {

@@ -174,6 +174,14 @@ struct DriverFlags: ParsableArguments {
                 }
             }
         }
+        if duration != nil, interval == nil {
+            // A case's own interval must still fit the duration given here.
+            for spec in scenario.cases where spec.intervalNanos != nil {
+                if let problem = spec.limitProblems().first(where: { $0.hasPrefix("interval") }) {
+                    throw fail("--duration: case '\(spec.name)': \(problem)", code: Exit.badInput)
+                }
+            }
+        }
         try checkTransport(scenario)
         return scenario
     }

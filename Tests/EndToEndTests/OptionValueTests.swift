@@ -110,6 +110,19 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
     }
 
+    /// An interval longer than the duration would give one slice, cut short: refused whether
+    /// the interval or the duration comes from the command line.
+    @Test func anIntervalLongerThanTheDurationIsRefused() throws {
+        let flags = try Tool.run(["run", "scenarios/cliff.yaml", "--duration", "1s", "--interval", "2s", "--target", "null"], timeout: 30)
+        #expect(flags.status == 2, "\(flags.stdout)\n\(flags.stderr)")
+        #expect(flags.stderr.contains("--interval: interval 2s is longer than the duration (1s)"), "\(flags.stderr)")
+        let file = try scenarioFile("name: x\ncases:\n  - {name: a, workload: rr, interval: 2s}\n")
+        let shortened = try Tool.run(["run", file, "--duration", "500ms", "--target", "null"], timeout: 30)
+        #expect(shortened.status == 2, "\(shortened.stdout)\n\(shortened.stderr)")
+        #expect(shortened.stderr.contains("--duration: case 'a': interval 2s is longer than the duration (500ms)"), "\(shortened.stderr)")
+        #expect(shortened.stdout.isEmpty, "nothing ran: \(shortened.stdout)")
+    }
+
     /// Taking the next argument as the value does not hide a value that was left out.
     @Test(arguments: [
         (["run", "scenarios/cliff.yaml", "--duration", "--json", "r.json"], "'--json' is the next option, not a value: the value is missing"),

@@ -22,6 +22,7 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, interval: 0s}\n", "longer than zero"),
         ("name: x\ncases:\n  - {name: a, workload: rr, interval: soon}\n", "interval"),
         ("name: x\ncases:\n  - {name: a, workload: rr, duration: 120m, interval: 10ms}\n", "more than 3600 slices"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, duration: 2s, interval: 3s}\n", "interval 3s is longer than the duration (2s): its one slice would be cut short"),
     ])
     func badIntervalsAreLocated(text: String, message: String) {
         do {
