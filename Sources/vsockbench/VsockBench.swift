@@ -37,6 +37,10 @@ struct VsockBench: ParsableCommand {
             printError("vsockbench: error: argument \(position) is not UTF-8 text (byte 0x\(String(byte, radix: 16))); vsockbench would read it changed: rename the file, or give the value in UTF-8")
             Self.exit(withError: ExitCode(Exit.badInput))
         }
+        if let problem = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
+            printError("vsockbench: error: \(problem)")
+            Self.exit(withError: ExitCode(Exit.badInput))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -50,6 +54,23 @@ struct VsockBench: ParsableCommand {
             }
             Self.exit(withError: error)
         }
+    }
+
+    /// A first argument that names no command (`runn`), or `help` followed by one (`help
+    /// nope` printed the overview and exited 0): what is wrong, with the nearest command.
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        let names = configuration.subcommands.map { $0._commandName }
+        let list = "commands: \(names.joined(separator: ", "))"
+        func unknown(_ word: String) -> String {
+            let near = Spelling.closest(to: word, among: names).map { "; did you mean '\($0)'?" } ?? ""
+            return "'\(Terminal.safe(word, limit: 64))' is not a vsockbench command\(near) (\(list))"
+        }
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        if first == "help" {
+            guard arguments.count > 1, !arguments[1].hasPrefix("-"), !names.contains(arguments[1]) else { return nil }
+            return unknown(arguments[1])
+        }
+        return names.contains(first) ? nil : unknown(first)
     }
 
     /// The position (1: the first after the program's name) and first bad byte of the first

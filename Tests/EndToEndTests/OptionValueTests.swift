@@ -110,6 +110,26 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
     }
 
+    /// A mistyped command names the nearest one (exit 2); `help` of no command is an error,
+    /// not the overview with exit 0.
+    @Test(arguments: [
+        (["runn", "scenarios/cliff.yaml"], "'runn' is not a vsockbench command; did you mean 'run'?"),
+        (["help", "nope"], "'nope' is not a vsockbench command (commands: serve, run,"),
+        (["diagnoze"], "'diagnoze' is not a vsockbench command; did you mean 'diagnose'?"),
+    ])
+    func anUnknownCommandIsNamed(arguments: [String], message: String) throws {
+        let result = try Tool.run(arguments, timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("vsockbench: error: " + message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func helpOfACommandStillWorks() throws {
+        let result = try Tool.run(["help", "run"], timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("USAGE: vsockbench run"), "\(result.stdout)")
+    }
+
     /// An interval longer than the duration would give one slice, cut short: refused whether
     /// the interval or the duration comes from the command line.
     @Test func anIntervalLongerThanTheDurationIsRefused() throws {

@@ -87,6 +87,7 @@ import VsockWire
         ("name: x\ncases:\n  - {name: a, workload: rr, connections: 4, messages: 2}\n", 3, "at least connections"),
         ("name: x\ndefaults: {bogus: 1}\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown key 'bogus' in defaults"),
         ("name: x\ncolor: red\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'color'"),
+        ("name: x\ndefualts: {duration: 1s}\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'defualts'; did you mean 'defaults'?"),
         ("name: x\ncases: []\n", 2, "'cases' is empty"),
         ("name: x\ncases: 3\n", 2, "cases must be a list"),
         ("cases:\n  - {name: a, workload: rr}\n", 1, "missing 'name'"),

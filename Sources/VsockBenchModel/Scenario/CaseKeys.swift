@@ -151,8 +151,7 @@ enum CaseKeys {
     ]
 
     static func suggestion(for key: String) -> String {
-        let close = rules.keys.filter { editDistance($0, key) <= 2 }.sorted()
-        if let best = close.first { return "; did you mean '\(best)'?" }
+        if let best = Spelling.closest(to: key, among: rules.keys) { return "; did you mean '\(best)'?" }
         return "; known keys: \(rules.keys.sorted().joined(separator: ", "))"
     }
 
@@ -291,19 +290,6 @@ enum CaseKeys {
             d.add(node, "\(key) must be true or false, not '\(text)'")
             return nil
         }
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }
 

@@ -118,7 +118,8 @@ public enum ScenarioLoader {
                 casesIsList = true
                 caseNodes = Array(sequence)
             default:
-                diagnostics.add(keyNode, "unknown top-level key '\(key)'; expected name, description, defaults, cases")
+                let near = Spelling.closest(to: key, among: ["name", "description", "defaults", "cases"]).map { "did you mean '\($0)'? " } ?? ""
+                diagnostics.add(keyNode, "unknown top-level key '\(key)'; \(near)expected name, description, defaults, cases")
             }
         }
         if name == nil, !diagnostics.hasError(line: nil) {
