@@ -104,6 +104,20 @@ import VsockWire
         }
     }
 
+    /// A UTF-8 byte order mark at the start is read past (YAML allows it), with lines counted
+    /// as the editor shows them.
+    @Test func aByteOrderMarkIsReadPast() throws {
+        let text = "name: x\ncases:\n  - {name: a, workload: rr}\n"
+        let scenario = try ScenarioLoader.parse(bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8), file: "bom.yaml")
+        #expect(scenario.cases.map(\.name) == ["a"])
+        do {
+            _ = try ScenarioLoader.parse(bytes: [0xEF, 0xBB, 0xBF] + Array("name: x\ncases:\n  - {name: a, workload: rr, bogus: 1}\n".utf8), file: "bom.yaml")
+            Issue.record("accepted bogus")
+        } catch {
+            #expect(error.description.contains("bom.yaml:3: unknown key 'bogus'"), "\(error.description)")
+        }
+    }
+
     /// The problems of a one-case scenario whose case (named a) has `keys`, as "line: message".
     static func problems(case keys: String) -> [String] {
         do {

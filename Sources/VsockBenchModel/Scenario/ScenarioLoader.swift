@@ -51,6 +51,9 @@ public enum ScenarioLoader {
     }
 
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
+        // A byte order mark, as some editors on Windows start a UTF-8 file with, is allowed by
+        // YAML; the parser said "did not find expected <document start>" at line 2.
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         var diagnostics = Diagnostics(file: file)
         let root: Node
         var repeats = 0
