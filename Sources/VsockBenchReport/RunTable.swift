@@ -7,7 +7,13 @@ public enum RunTable {
     public static func render(_ document: RunDocument) -> String {
         var out = "scenario \(Terminal.safe(document.scenario)) (\(Terminal.safe(document.scenarioPath))) against \(Terminal.safe(document.target))\n"
         out += "driver: \(Terminal.safe(document.host.driver.hostname)), kernel \(Terminal.safe(document.host.driverKernel)), \(document.host.cpus) CPUs"
-        if let target = document.host.target { out += "; target: pid \(target.pid), kernel \(Terminal.safe(target.kernel))" }
+        if let target = document.host.target {
+            // Under --target null the target runs in the driver's process: its pid is the
+            // driver's own, which "target: pid N" did not say.
+            out += target.pid == document.host.driver.pid && target.hostname == document.host.driver.hostname
+                ? "; target: in the driver's process (no separate target)"
+                : "; target: pid \(target.pid), kernel \(Terminal.safe(target.kernel))"
+        }
         out += "\n\n"
         let repeated = document.cases.contains { $0.trialCount > 1 }
         var main = TextTable(

@@ -16,6 +16,18 @@ import VsockBenchModel
         #expect(RunTable.comparisonLine([bulk, stopped]) == nil, "one verified case compares with nothing")
     }
 
+    /// The host line names the target's process; under `--target null` it is the driver's own,
+    /// and says so (it read "target: pid N", N the driver's pid).
+    @Test func theHostLineSaysWhenTheTargetIsTheDriversProcess() {
+        let c = ReportFixtures.makeCase("plain", mbps: 44, msgsPerSecond: 336)
+        var document = ReportFixtures.document([c])
+        #expect(RunTable.render(document).contains("; target: pid 7, kernel 4.14.256-enclave\n"))
+        document.host.target = ReportFixtures.driverHost
+        let text = RunTable.render(document)
+        #expect(text.contains("; target: in the driver's process (no separate target)\n"), "\(text)")
+        #expect(!text.contains("target: pid"))
+    }
+
     /// Under `--target null` each connection runs one message at a time in process, no socket:
     /// a window-8 row labelled x8 overlapped nothing (review), and the text says which of its
     /// knobs set nothing.
