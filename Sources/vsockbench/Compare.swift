@@ -57,6 +57,10 @@ extension VsockBench {
             interval, with one trial the single sample (said so). When none fits it says \
             so and names the closest.
 
+            Exit status: 0 when every case passed; 1 when a case failed (a lost, reordered or \
+            corrupted message, a target nothing listens at); 2 for bad input, or when every \
+            case was skipped. Interrupted (Ctrl-C, SIGTERM, SIGHUP), it stops the current case, still reports what was measured and exits 128 + the signal (130, 143, 129); a second one, half a second or more later, quits at once, without a report.
+
             Examples:
               vsockbench compare scenarios/batching.yaml --repeat 5 --p99-budget 2ms
               vsockbench compare scenarios/batching.yaml --target vsock://16:5005 --probe \\

@@ -22,6 +22,10 @@ extension VsockBench {
             The messages are your data: vsockbench never logs, prints or copies their bytes \
             elsewhere; errors name offsets and sizes only.
 
+            Exit status: 0 when the corpus was written (or inspected); 1 when the file cannot \
+            be written; 2 for bad input (a framing, a --from file that cannot be read, an \
+            existing output without --force, a corpus that does not read in its framing).
+
             Examples:
               vsockbench corpus requests.u32be --framing u32be --from captured/
               vsockbench corpus synthetic.varint --framing varint --generate 1000 --size \\

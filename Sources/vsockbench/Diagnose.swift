@@ -33,6 +33,10 @@ extension VsockBench {
             --repeat), each beside its case run again to show the machine's drift, and reports \
             each prediction against what it measured.
 
+            Exit status: 0 with the diagnosis; 1 when a case it ran failed (a lost, reordered \
+            or corrupted message, a target nothing listens at); 2 for bad input (a scenario, \
+            a results file --from cannot read). Interrupted (Ctrl-C, SIGTERM, SIGHUP), it stops the current case, still reports what was measured and exits 128 + the signal (130, 143, 129); a second one, half a second or more later, quits at once, without a report.
+
             Examples:
               vsockbench diagnose scenarios/causes.yaml
               vsockbench diagnose scenarios/causes.yaml --verify --repeat 3

@@ -18,7 +18,8 @@ extension VsockBench {
 
             Every rr response is verified; a lost, reordered or corrupted message fails the case \
             and the run exits 1, as does a target nothing listens at (each case says it could \
-            not connect). Bad input (a scenario file, a malformed endpoint) exits 2.
+            not connect). Bad input (a scenario file, a malformed endpoint) exits 2. \
+            Interrupted (Ctrl-C, SIGTERM, SIGHUP), it stops the current case, still reports what was measured and exits 128 + the signal (130, 143, 129); a second one, half a second or more later, quits at once, without a report. A case sets its own duration and warmup; where it sets none they are 5s and 1s.
 
             Your own service, not vsockbench's target: a case with `workload: replay, \
             framing: u32be, corpus: FILE` sends the corpus's messages (build one with \
