@@ -104,6 +104,21 @@ import VsockWire
         }
     }
 
+    /// A file with thousands of problems prints the first 50 and how many more.
+    @Test func manyProblemsAreCapped() {
+        let cases = (0..<2000).map { "  - {name: c\($0), workload: rr, bogus: 1}" }.joined(separator: "\n")
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n\(cases)\n", file: "many.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.count == 2000)
+            let lines = error.description.split(separator: "\n")
+            #expect(lines.count == ScenarioError.shown + 1)
+            #expect(lines.first?.hasPrefix("many.yaml:3: unknown key 'bogus'") == true)
+            #expect(lines.last == "... and 1950 more problems (the first 50 are above)")
+        }
+    }
+
     /// A UTF-8 byte order mark at the start is read past (YAML allows it), with lines counted
     /// as the editor shows them.
     @Test func aByteOrderMarkIsReadPast() throws {

@@ -51,5 +51,15 @@ public struct ScenarioDiagnostic: Sendable, Equatable, CustomStringConvertible {
 public struct ScenarioError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [ScenarioDiagnostic]
     public init(_ diagnostics: [ScenarioDiagnostic]) { self.diagnostics = diagnostics }
-    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    /// At most `shown` problems, then how many more: a generated file with one bad key
+    /// repeated 20,000 times printed 20,000 lines.
+    public var description: String {
+        var lines = diagnostics.prefix(Self.shown).map(\.description)
+        if diagnostics.count > Self.shown {
+            lines.append("... and \(diagnostics.count - Self.shown) more problem\(diagnostics.count - Self.shown == 1 ? "" : "s") (the first \(Self.shown) are above)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static let shown = 50
 }
