@@ -13,7 +13,8 @@ import VsockWire
 /// session has no open data connection (none connected yet, or all done without a stats
 /// request) is closed after `--idle-timeout` with a `timeout` error frame, as a data
 /// connection is; a peer holding it longer must keep a data connection busy, which is bounded
-/// by that connection's own idle timeout and by `--max-connections`.
+/// by that connection's own idle timeout and by `--max-connections`. Until the first data
+/// connection of its session joins, it has `--hello-timeout` instead (from its ack).
 struct ControlHandler {
     let socket: Socket
     let reader: FrameReader
@@ -56,11 +57,23 @@ struct ControlHandler {
         let ack = HelloAck(target: HostFacts.current(), mode: server.configuration.mode.rawValue, maxFrame: server.configuration.maxFrame, socket: socket.effectiveOptions())
         try send(ControlCodec.frame(.ack, ack))
         let idle = server.configuration.idleTimeoutSeconds > 0 ? UInt64(server.configuration.idleTimeoutSeconds * 1e9) : nil
+        // A driver opens its data connections right after this ack: until one joins, the
+        // control connection has the hello timeout, not the idle timeout (250 control hellos
+        // with no data connection held --max-connections' slots for 300 s).
+        let joinBy = MonotonicClock.nanos() &+ UInt64(server.configuration.helloTimeoutSeconds * 1e9)
         while true {
-            reader.deadline = idle.map { MonotonicClock.nanos() &+ $0 }
+            let joined = session.registeredConnections > 0
+            let idleDeadline = idle.map { MonotonicClock.nanos() &+ $0 }
+            reader.deadline = joined ? idleDeadline : min(joinBy, idleDeadline ?? .max)
             let next: Frame?
             do { next = try reader.next() } catch {
-                if case let .system(systemError) = error, systemError.isTimeout, session.hasOpenDataConnection { continue }
+                if case let .system(systemError) = error, systemError.isTimeout {
+                    if session.hasOpenDataConnection { continue }
+                    if !joined, session.registeredConnections == 0 {
+                        throw .refused(ErrorMessage(code: "timeout", message: "no data connection of the case joined within \(server.configuration.helloTimeoutSeconds)s of its control connection (--hello-timeout)"))
+                    }
+                    if !joined { continue }
+                }
                 throw ServeError(error)
             }
             guard let frame = next else { return }

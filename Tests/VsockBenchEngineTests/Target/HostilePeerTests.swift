@@ -77,6 +77,31 @@ import VsockWire
         #expect(target.log.entries("idle too long; closing", atLeast: .warning).count == 1, "\(target.log.all)")
     }
 
+    /// A control connection no data connection joins is closed after the hello timeout, not
+    /// the idle timeout: idle control hellos held --max-connections' slots for 300 s.
+    @Test func aControlConnectionNoDataConnectionJoinsIsClosedAtTheHelloTimeout() throws {
+        let target = try InProcessServer { $0.helloTimeoutSeconds = 0.4; $0.idleTimeoutSeconds = 30 }
+        defer { target.stop() }
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 6, spec: Specs.rr(), timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let started = MonotonicClock.nanos()
+        do {
+            _ = try control.expect(.stats)
+            Issue.record("a frame other than the error")
+        } catch {
+            guard case let .rejected(message) = error else { Issue.record("\(error)"); return }
+            #expect(message.code == "timeout")
+            #expect(message.message.contains("no data connection of the case joined within 0.4s"), "\(message.message)")
+        }
+        let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
+        #expect(elapsed < 3, "closed after \(elapsed) s; the hello timeout is 0.4 s")
+        // A case whose data connections join runs past the hello timeout as before.
+        var spec = Specs.rr(stop: .duration(nanos: 800_000_000))
+        spec.warmupNanos = 0
+        let m = try CaseRunner.run(spec, options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+    }
+
     /// `target_cost` buys CPU per request: a peer that queues many requests in one write and
     /// goes quiet (reading nothing: the small responses fit in the socket's buffers) does not
     /// keep the target spinning past the idle timeout.
