@@ -152,6 +152,12 @@ final class ReadWatchdog: @unchecked Sendable {
         }
     }
 
+    /// Lifts `cutAll`: reads block for their own timeouts again. For tests, which share one
+    /// process: an interrupt test left every later test's reads cut after 1 s.
+    func endCut() {
+        monitor.withLock { hurriedNanos = .max }
+    }
+
     /// How many sockets are watched (tests).
     var count: Int { monitor.withLock { entries.count } }
 

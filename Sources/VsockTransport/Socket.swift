@@ -292,6 +292,9 @@ public final class Socket: Sendable {
         ReadWatchdog.shared.cutAll(afterNanos: UInt64(max(seconds, 0) * 1e9))
     }
 
+    /// Lifts `cutBlockedReads` (tests: the process outlives the run that was stopping).
+    package static func endBlockedReadCut() { ReadWatchdog.shared.endCut() }
+
     /// `watchReads` for a number of seconds (0: none), checked like `setReceiveTimeout`.
     public func watchReads(seconds: Double) throws(TransportError) {
         try watchReads(SocketTimeout(seconds: seconds))

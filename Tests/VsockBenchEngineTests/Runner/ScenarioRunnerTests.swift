@@ -79,6 +79,9 @@ import VsockTransport
     @Test func anInterruptStopsTheRunningCaseAndSkipsTheRest() throws {
         let target = try InProcessServer()
         defer { target.stop() }
+        // The interrupt cuts every watched read of the process after 1 s from then on: lifted
+        // after, for the tests that run on in this process.
+        defer { Socket.endBlockedReadCut() }
         // The runner is made after its options: its progress callback reaches it through a box.
         let box = LockedValue<ScenarioRunner?>(nil)
         var options = target.options()
