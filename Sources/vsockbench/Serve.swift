@@ -137,7 +137,8 @@ extension VsockBench {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
-                return handler
+                // A flood of bad connections logs a bounded number of lines a second.
+                return RateLimitedLogHandler(wrapping: handler)
             }
             let logger = Logger(label: "vsockbench.serve")
             // Each connection holds a descriptor: past the open-file limit, accept fails and
