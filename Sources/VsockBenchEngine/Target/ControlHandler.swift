@@ -64,15 +64,18 @@ struct ControlHandler {
         while true {
             let joined = session.registeredConnections > 0
             let idleDeadline = idle.map { MonotonicClock.nanos() &+ $0 }
-            reader.deadline = joined ? idleDeadline : min(joinBy, idleDeadline ?? .max)
+            let joinFirst = !joined && joinBy < (idleDeadline ?? .max)
+            reader.deadline = joinFirst ? joinBy : idleDeadline
             let next: Frame?
             do { next = try reader.next() } catch {
                 if case let .system(systemError) = error, systemError.isTimeout {
                     if session.hasOpenDataConnection { continue }
-                    if !joined, session.registeredConnections == 0 {
-                        throw .refused(ErrorMessage(code: "timeout", message: "no data connection of the case joined within \(server.configuration.helloTimeoutSeconds)s of its control connection (--hello-timeout)"))
+                    if joinFirst {
+                        // One joined (and finished) meanwhile: the idle timeout from now on.
+                        if session.registeredConnections > 0 { continue }
+                        let window = Quantities.formatDuration(UInt64(server.configuration.helloTimeoutSeconds * 1e9))
+                        throw .refused(ErrorMessage(code: "timeout", message: "no data connection of the case joined within \(window) of its control connection (--hello-timeout)"))
                     }
-                    if !joined { continue }
                 }
                 throw ServeError(error)
             }

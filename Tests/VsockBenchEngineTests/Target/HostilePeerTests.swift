@@ -91,7 +91,7 @@ import VsockWire
         } catch {
             guard case let .rejected(message) = error else { Issue.record("\(error)"); return }
             #expect(message.code == "timeout")
-            #expect(message.message.contains("no data connection of the case joined within 0.4s"), "\(message.message)")
+            #expect(message.message.contains("no data connection of the case joined within 400ms"), "\(message.message)")
         }
         let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
         #expect(elapsed < 3, "closed after \(elapsed) s; the hello timeout is 0.4 s")
