@@ -152,12 +152,7 @@ import Testing
         // A QueryFragment: 64 name columns (SENSITIVITY_CLASS_NAME = 1 in proto/agent.proto), then
         // rows of 64 one-byte cells, written by hand in protobuf wire format.
         var fragment: [UInt8] = []
-        func varint(_ v: Int) -> [UInt8] {
-            var v = UInt64(v), out: [UInt8] = []
-            repeat { out.append(UInt8(v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7 } while v > 0
-            return out
-        }
-        func field(_ number: Int, _ bytes: [UInt8]) -> [UInt8] { varint(number << 3 | 2) + varint(bytes.count) + bytes }
+        let varint = Self.varint, field = Self.field
         for c in 0..<64 { fragment += field(3, field(1, Array("c\(c)".utf8)) + [0x18, 0x01]) }
         let row = field(1, Array(repeating: 0x61, count: 64)) + field(2, (0..<64).flatMap { _ in varint(1) })
         while fragment.count < (1 << 20) - 200 { fragment += field(4, row) }

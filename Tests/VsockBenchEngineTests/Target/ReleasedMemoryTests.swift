@@ -96,12 +96,17 @@ import VsockWire
         let (message, _) = try AnnouncedSizeTests.errorFrame(on: data.socket, within: 5)
         #expect(message.code == "stream_corrupt", "\(message)")
         data.socket.close()
-        // The data connection is over (the control connection stays until the defer).
+        try Self.expectNoCopies(of: marker, once: target, sent: "\(size / 32) were sent")
+    }
+
+    /// Once the data connection is over (the control connection stays open until the test
+    /// ends), no copy of `marker` is in this process's memory.
+    static func expectNoCopies(of marker: Marker, once target: InProcessServer, sent: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let deadline = MonotonicClock.nanos() + 5_000_000_000
         while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 2_000_000) }
-        #expect(target.server.activeConnections == 1)
-        let left = try Self.occurrences(of: marker)
-        #expect(left == 0, "\(left) copies of the peer's 32-byte marker (\(size / 32) were sent) are left in freed memory")
+        #expect(target.server.activeConnections == 1, sourceLocation: sourceLocation)
+        let left = try occurrences(of: marker)
+        #expect(left == 0, "\(left) copies of the peer's 32-byte marker (\(sent)) are left in freed memory", sourceLocation: sourceLocation)
     }
 
     /// rr: requests carrying the marker are echoed back (the response is the request's own
@@ -139,10 +144,6 @@ import VsockWire
             _ = try? data.reader.next()
             data.socket.close()
         }
-        let deadline = MonotonicClock.nanos() + 5_000_000_000
-        while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 2_000_000) }
-        #expect(target.server.activeConnections == 1)
-        let left = try Self.occurrences(of: marker)
-        #expect(left == 0, "\(left) copies of the peer's 32-byte marker are left in freed memory (\(4 * size / 32) were sent, as many echoed)")
+        try Self.expectNoCopies(of: marker, once: target, sent: "\(4 * size / 32) were sent, as many echoed")
     }
 }
