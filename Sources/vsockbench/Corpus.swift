@@ -41,7 +41,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("u32be, u32le, u16be, varint or line.", valueName: "framing"))
         var framing: String
 
-        @Option(name: .long, help: ArgumentHelp("A directory of one-message files, taken in name order.", valueName: "dir"))
+        @Option(name: .long, help: ArgumentHelp("A directory of one-message files, taken in name order: every regular file, hidden ones included, links followed (both are said).", valueName: "dir"))
         var from: String?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"), transform: OptionValue.count)
@@ -138,6 +138,8 @@ extension VsockBench {
             var payloads: [[UInt8]] = []
             var total = 0
             var skipped = 0
+            var hidden = 0
+            var links = 0
             // Name order is byte order (as `ls` sorts with LC_ALL=C), whatever the names' Unicode.
             for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 let file = path.hasSuffix("/") ? path + name : path + "/" + name
@@ -153,6 +155,9 @@ extension VsockBench {
                     leftOutOutput = true
                     continue
                 }
+                if name.hasPrefix(".") { hidden += 1 }
+                var own = stat()
+                if lstat(file, &own) == 0, own.st_mode & S_IFMT == S_IFLNK { links += 1 }
                 let limit = min(framing.maxPayload, CaseSpec.maxBuffer)
                 guard Int(info.st_size) <= limit else {
                     throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
@@ -172,6 +177,9 @@ extension VsockBench {
             guard !payloads.isEmpty else { throw fail("--from \(path): no regular files in it\(leftOutOutput ? " but the corpus being written" : "")", code: Exit.badInput) }
             if leftOutOutput { printError("vsockbench: corpus: --from \(path): \(output), the corpus being written, is in it: left out") }
             if skipped > 0 { printError("vsockbench: corpus: --from \(path): \(skipped) entr\(skipped == 1 ? "y is" : "ies are") not a regular file (a directory, a device...): left out") }
+            // Taken in, but perhaps not what was meant: said, so nothing joins the corpus unseen.
+            if hidden > 0 { printError("vsockbench: corpus: --from \(path): \(hidden) hidden file\(hidden == 1 ? "" : "s") (a name starting with a dot) taken in as message\(hidden == 1 ? "" : "s")") }
+            if links > 0 { printError("vsockbench: corpus: --from \(path): \(links) symbolic link\(links == 1 ? "" : "s") followed: the message\(links == 1 ? " is its file's" : "s are their files'") bytes") }
             return payloads
         }
 
