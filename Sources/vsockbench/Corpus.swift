@@ -96,7 +96,9 @@ extension VsockBench {
             guard let output else { throw fail("give the corpus file to write (or --inspect FILE)", code: Exit.badInput) }
             guard (from == nil) != (generate == nil) else { throw fail("give one of --from DIR or --generate N", code: Exit.badInput) }
             try checkWritable(output)
-            if !force, access(output, F_OK) == 0 {
+            var existing = stat()
+            // lstat: a link at the path, even one to nothing, is something a write would go through.
+            if !force, lstat(output, &existing) == 0 {
                 throw fail("\(output) exists: give --force to replace it, or another file name", code: Exit.badInput)
             }
             let payloads = try from.map { try fromDirectory($0, framing: framing, output: output) } ?? generated(framing: framing)

@@ -14,7 +14,7 @@ import VsockWire
 /// request) is closed after `--idle-timeout` with a `timeout` error frame, as a data
 /// connection is; a peer holding it longer must keep a data connection busy, which is bounded
 /// by that connection's own idle timeout and by `--max-connections`. Until the first data
-/// connection of its session joins, it has `--hello-timeout` instead (from its ack).
+/// connection of its session joins, it has twice `--hello-timeout` instead (from its ack).
 struct ControlHandler {
     let socket: Socket
     let reader: FrameReader
@@ -60,7 +60,10 @@ struct ControlHandler {
         // A driver opens its data connections right after this ack: until one joins, the
         // control connection has the hello timeout, not the idle timeout (250 control hellos
         // with no data connection held --max-connections' slots for 300 s).
-        let joinBy = MonotonicClock.nanos() &+ UInt64(server.configuration.helloTimeoutSeconds * 1e9)
+        // Twice the hello timeout: the first data connection is accepted after this ack and has a
+        // hello timeout of its own from there (and may wait to be accepted at the open-file limit).
+        let joinWindow = UInt64(2 * server.configuration.helloTimeoutSeconds * 1e9)
+        let joinBy = MonotonicClock.nanos() &+ joinWindow
         while true {
             let joined = session.registeredConnections > 0
             let idleDeadline = idle.map { MonotonicClock.nanos() &+ $0 }
@@ -73,8 +76,7 @@ struct ControlHandler {
                     if joinFirst {
                         // One joined (and finished) meanwhile: the idle timeout from now on.
                         if session.registeredConnections > 0 { continue }
-                        let window = Quantities.formatDuration(UInt64(server.configuration.helloTimeoutSeconds * 1e9))
-                        throw .refused(ErrorMessage(code: "timeout", message: "no data connection of the case joined within \(window) of its control connection (--hello-timeout)"))
+                        throw .refused(ErrorMessage(code: "timeout", message: "no data connection of the case joined within \(Quantities.formatDuration(joinWindow)) of its control connection (twice --hello-timeout)"))
                     }
                 }
                 throw ServeError(error)

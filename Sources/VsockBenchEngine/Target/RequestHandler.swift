@@ -13,7 +13,8 @@ struct RequestHandler {
     let record: ConnectionRecord
     let responder: any Responder
     /// `target_cost` work goes on only while the peer keeps sending: once this long has passed
-    /// since the last read that brought its bytes (the idle timeout), requests already queued
+    /// since the last read that brought its bytes (the idle timeout plus the case's own
+    /// inflight x target_cost, which an honest backlog takes to drain), requests already queued
     /// are not worked through (a peer could otherwise queue thousands of 1 s requests in one
     /// write and leave a CPU spinning for hours, out of the idle timeout's reach).
     var queuedWorkLimitNanos: UInt64 = .max
@@ -100,7 +101,7 @@ struct RequestHandler {
                     if counters.readsNow != readsBefore {
                         lastRead = start
                     } else if start &- lastRead > queuedWorkLimitNanos {
-                        throw .refused(ErrorMessage(code: "timeout", message: "the peer sent nothing for \(Double(queuedWorkLimitNanos) / 1e9)s while the target worked through requests already queued (target_cost \(Double(cost) / 1e6) ms each)"))
+                        throw .refused(ErrorMessage(code: "timeout", message: "the target worked through requests already queued for more than \(Double(queuedWorkLimitNanos) / 1e9)s (the idle timeout plus the case's inflight x target_cost) with nothing new read from the peer (target_cost \(Double(cost) / 1e6) ms each): more were queued than the case's inflight"))
                     }
                     TargetCost.busyWork(nanos: cost, from: start)
                 }
