@@ -102,6 +102,17 @@ import VsockWire
         #expect(m.failures.isEmpty, "\(m.failures)")
     }
 
+    /// `count` requests of 32 bytes asking for 32-byte responses, back to back (one write).
+    static func smallRequests(_ count: Int) -> [UInt8] {
+        var frames = [UInt8](repeating: 0, count: count * (FrameHeader.size + 32))
+        frames.withUnsafeMutableBytes { raw in
+            for sequence in 0..<count {
+                FrameHeader(type: .request, length: 32, sequence: UInt64(sequence), aux: 32).encode(into: raw.baseAddress! + sequence * (FrameHeader.size + 32))
+            }
+        }
+        return frames
+    }
+
     /// `target_cost` buys CPU per request: a peer that queues many requests in one write and
     /// goes quiet (reading nothing: the small responses fit in the socket's buffers) does not
     /// keep the target spinning past the idle timeout.
@@ -114,12 +125,7 @@ import VsockWire
         let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 5, spec: spec, timeoutSeconds: 5)
         defer { data.socket.close() }
         // 60 requests of 200 ms each, in one write: 12 s of work.
-        var frames: [UInt8] = []
-        for sequence in 0..<60 {
-            var frame = [UInt8](repeating: 0, count: FrameHeader.size + 32)
-            frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: 32, sequence: UInt64(sequence), aux: 32).encode(into: $0.baseAddress!) }
-            frames += frame
-        }
+        let frames = Self.smallRequests(60)
         let started = MonotonicClock.nanos()
         try data.socket.send(frames)
         let deadline = started + 6_000_000_000
@@ -141,12 +147,7 @@ import VsockWire
         defer { control.socket.close() }
         let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 7, spec: spec, timeoutSeconds: 5)
         defer { data.socket.close() }
-        var frames: [UInt8] = []
-        for sequence in 0..<8 {
-            var frame = [UInt8](repeating: 0, count: FrameHeader.size + 32)
-            frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: 32, sequence: UInt64(sequence), aux: 32).encode(into: $0.baseAddress!) }
-            frames += frame
-        }
+        let frames = Self.smallRequests(8)
         // 8 x 100 ms of work from one write: 0.8 s with no read, past the 0.3 s idle timeout.
         try data.socket.send(frames)
         for sequence in 0..<8 {
