@@ -52,6 +52,14 @@ public final class TargetServer: Sendable {
                 refuse(socket, ErrorMessage(code: "busy", message: "the target serves at most \(configuration.maxConnections) connection\(configuration.maxConnections == 1 ? "" : "s") at once"))
                 continue
             }
+            // Every connection holds its thread and its hello's buffer before it says what it
+            // is: counted in the budget from the accept, or a peer opening --max-connections
+            // silent or half-sent hellos holds about 85 MB beyond --max-memory.
+            guard budget.reserve(ConnectionHandler.baseMemory) else {
+                logger.warning("connection refused: the memory budget is taken", metadata: ["left": "\(budget.left)", "open": "\(active.count)"])
+                refuse(socket, ErrorMessage(code: "over_budget", message: "this target's --max-memory \(Quantities.formatSize(budget.limit)) is taken by the \(active.count) connections open (each holds \(Quantities.formatSize(ConnectionHandler.baseMemory)) from its accept, more once its case runs)"))
+                continue
+            }
             active.enter()
             open.withLock { $0[id] = socket }
             let handler = ConnectionHandler(id: id, socket: socket, server: self, sessions: sessions)
@@ -59,11 +67,13 @@ public final class TargetServer: Sendable {
                 // The handler's buffers are freed once run() returns: large ones go back to
                 // the system from here.
                 if handler.run() >= MemoryBudget.trimAbove { MemoryBudget.trim() }
+                budget.release(ConnectionHandler.baseMemory)
                 finish(id, socket)
             }
             if started == nil {
                 logger.warning("connection refused: no thread for it", metadata: ["conn": "\(id)"])
                 refuse(socket, ErrorMessage(code: "busy", message: "the target cannot start a thread for this connection"))
+                budget.release(ConnectionHandler.baseMemory)
                 finish(id, socket, closeSocket: false)
             }
         }

@@ -102,6 +102,35 @@ import VsockWire
         #expect(m.failures.isEmpty, "\(m.failures)")
     }
 
+
+    /// Every connection counts in --max-memory from its accept (its thread and the hello
+    /// buffer a peer can fill): peers that open connections and say nothing cannot hold more
+    /// than the budget, the ones past it are refused with `over_budget`, and it all comes
+    /// back when they close. (Before, only a data connection's case counted: a thousand silent
+    /// or half-sent hellos held about 85 MB beyond --max-memory.)
+    @Test func silentConnectionsCountInTheBudgetFromTheirAccept() throws {
+        let base = ConnectionHandler.baseMemory
+        let target = try InProcessServer { $0.maxMemory = 40 * base }
+        defer { target.stop() }
+        let sockets = try (0..<60).map { _ in try Socket.connect(to: target.endpoint) }
+        defer { for socket in sockets { socket.close() } }
+        // Accepted in the order they connected: the last 20 find the budget taken.
+        for socket in sockets.suffix(20) {
+            let (message, _) = try AnnouncedSizeTests.errorFrame(on: socket, within: 3)
+            #expect(message.code == "over_budget", "\(message)")
+            #expect(message.message.contains("taken by the 40 connections open"), "\(message.message)")
+        }
+        #expect(target.server.activeConnections == 40)
+        #expect(target.server.budget.used == 40 * base)
+        for socket in sockets { socket.close() }
+        #expect(target.waitUntilIdle() == 0)
+        #expect(target.server.budget.used == 0, "every accept's share is given back")
+        // The budget (40 x 96 KiB) holds a real case once they are gone.
+        let m = try CaseRunner.run(Specs.rr(stop: .messages(20)), options: target.options())
+        BothSides.expectExactAgreement(m, messages: 20)
+        #expect(target.waitUntilIdle() == 0)
+        #expect(target.server.budget.used == 0)
+    }
     /// `count` requests of 32 bytes asking for 32-byte responses, back to back (one write).
     static func smallRequests(_ count: Int) -> [UInt8] {
         var frames = [UInt8](repeating: 0, count: count * (FrameHeader.size + 32))
