@@ -12,6 +12,14 @@ public enum MonotonicClock {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
+    /// The clock's reading `nanos` from now, or `UInt64.max` where that is past its range: a
+    /// timeout of "forever" (`.max`) must not wrap into a deadline already gone.
+    @inlinable
+    public static func deadline(after nanos: UInt64) -> UInt64 {
+        let (sum, over) = self.nanos().addingReportingOverflow(nanos)
+        return over ? .max : sum
+    }
+
     /// Sleeps at least `nanos` nanoseconds (restarts after signals).
     public static func sleep(nanos: UInt64) {
         var request = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))

@@ -63,10 +63,10 @@ struct ControlHandler {
         // Twice the hello timeout: the first data connection is accepted after this ack and has a
         // hello timeout of its own from there (and may wait to be accepted at the open-file limit).
         let joinWindow = UInt64(2 * server.configuration.helloTimeoutSeconds * 1e9)
-        let joinBy = MonotonicClock.nanos() &+ joinWindow
+        let joinBy = MonotonicClock.deadline(after: joinWindow)
         while true {
             let joined = session.registeredConnections > 0
-            let idleDeadline = idle.map { MonotonicClock.nanos() &+ $0 }
+            let idleDeadline = idle.map { MonotonicClock.deadline(after: $0) }
             let joinFirst = !joined && joinBy < (idleDeadline ?? .max)
             reader.deadline = joinFirst ? joinBy : idleDeadline
             let next: Frame?
@@ -101,7 +101,7 @@ struct ControlHandler {
     /// an empty session holds neither a CPU nor the connection.
     private func stats(of session: Session, idle: UInt64?) -> TargetStats {
         let wait = min(server.configuration.finishTimeoutNanos, idle ?? .max)
-        let settled = session.waitUntilNoneOpen(deadline: MonotonicClock.nanos() &+ wait)
+        let settled = session.waitUntilNoneOpen(deadline: MonotonicClock.deadline(after: wait))
         var stats = session.stats()
         if !settled {
             stats.errors.append("not every data connection finished within \(Double(wait) / 1e9)s")

@@ -209,9 +209,12 @@ import VsockWire
         #expect(stats.errors.first == "not every data connection finished within 0.3s", "\(stats.errors)")
     }
 
-    /// The wait ends when the last open data connection finishes, not at a poll.
-    @Test func statsComeWhenTheLastDataConnectionFinishes() throws {
-        let target = try InProcessServer { $0.finishTimeoutNanos = 8_000_000_000 }
+    /// The wait ends when the last open data connection finishes, not at a poll; a finish
+    /// timeout of "forever" with no idle timeout waits as long (its deadline used to wrap past
+    /// the clock's range, and the stats came at once with "not every data connection finished").
+    @Test(arguments: [(8_000_000_000, 10.0), (UInt64.max, 0.0)])
+    func statsComeWhenTheLastDataConnectionFinishes(finish: UInt64, idle: Double) throws {
+        let target = try InProcessServer { $0.finishTimeoutNanos = finish; $0.idleTimeoutSeconds = idle }
         defer { target.stop() }
         let spec = Specs.rr()
         let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 14, spec: spec, timeoutSeconds: 5)
