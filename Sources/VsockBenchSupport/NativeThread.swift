@@ -86,7 +86,7 @@ public final class ActivityCounter: @unchecked Sendable {
     /// Waits until nothing is active or `timeoutNanos` passed; returns what is still active.
     @discardableResult
     public func waitUntilIdle(timeoutNanos: UInt64) -> Int {
-        let deadline = MonotonicClock.nanos() &+ timeoutNanos
+        let deadline = MonotonicClock.deadline(after: timeoutNanos)
         return monitor.withLock {
             while active > 0 {
                 if !monitor.wait(until: deadline) { break }

@@ -134,11 +134,12 @@ extension VsockBench {
                 _ = cshims_set_parent_death_signal(SIGTERM)
                 if getppid() != parentPID { return }
             }
+            let flood = LogFlood()
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 // A flood of bad connections logs a bounded number of lines a second.
-                return RateLimitedLogHandler(wrapping: handler)
+                return RateLimitedLogHandler(wrapping: handler, flood: flood)
             }
             let logger = Logger(label: "vsockbench.serve")
             // Each connection holds a descriptor: past the open-file limit, accept fails and
@@ -154,7 +155,7 @@ extension VsockBench {
             }
             let server: TargetServer
             do {
-                server = try TargetServer(configuration: configuration, logger: logger)
+                server = try TargetServer(configuration: configuration, logger: logger, logFlood: flood)
             } catch {
                 // The endpoint parsed: failing to listen there (in use, no AF_VSOCK) is a runtime failure.
                 throw fail(error.description, code: Exit.failure)

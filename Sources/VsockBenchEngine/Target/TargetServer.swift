@@ -17,10 +17,14 @@ public final class TargetServer: Sendable {
     private let open = Mutex<[Int: Socket]>([:])
     private let nextID = Atomic<Int>(1)
     let budget: MemoryBudget
+    private let logFlood: LogFlood?
 
-    public init(configuration: TargetConfiguration, logger: Logger) throws(TransportError) {
+    /// `logFlood`: the log's count of suppressed lines (`RateLimitedLogHandler`), said when the
+    /// server stops if a window's own flush has not said it yet.
+    public init(configuration: TargetConfiguration, logger: Logger, logFlood: LogFlood? = nil) throws(TransportError) {
         self.configuration = configuration
         self.logger = logger
+        self.logFlood = logFlood
         budget = MemoryBudget(limit: configuration.maxMemory)
         // Checked once here, so a bad value stops `serve` at start rather than every connection.
         _ = try SocketTimeout(seconds: configuration.helloTimeoutSeconds)
@@ -86,6 +90,7 @@ public final class TargetServer: Sendable {
         if left > 0 { logger.warning("connections still open at shutdown", metadata: ["count": "\(left)"]) }
         listener.close()
         logger.info("stopped")
+        logFlood?.flush()
     }
 
     /// A connection thread is done: forget its socket and close it, atomically with shutdown.
