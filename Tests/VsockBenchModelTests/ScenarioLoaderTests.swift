@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VsockBenchSupport
 import VsockWire
 @testable import VsockBenchModel
 
@@ -102,6 +103,69 @@ import VsockWire
             #expect(rendered.contains("bad.yaml:\(line): "), "\(rendered)")
             #expect(rendered.contains(message), "\(rendered)")
         }
+    }
+
+    /// YAML merge keys bring an anchor's keys into a case, defaults or a strategy; a case's own
+    /// keys win; `x-` top-level keys hold the anchors and are otherwise ignored.
+    @Test func mergeKeysBringInAnAnchorsKeys() throws {
+        let text = """
+        name: merged
+        x-common: &common {workload: rr, request_size: 8KiB, response_size: 8KiB, inflight: 2}
+        x-long: &long {duration: 3s}
+        x-linger: &linger {max_messages: 4, linger: 50us}
+        defaults: {<<: *long, warmup: 0s}
+        cases:
+          - {<<: *common, name: a}
+          - <<: [*common, {inflight: 7, request_size: 1KiB}]
+            name: b
+            inflight: 4
+          - {<<: *common, name: c, strategy: {coalesce: {<<: *linger, max_bytes: 16KiB}}}
+        """
+        let s = try ScenarioLoader.parse(text, file: "m.yaml")
+        #expect(s.cases.map(\.name) == ["a", "b", "c"])
+        #expect(s.cases.map(\.stop) == Array(repeating: .duration(nanos: 3_000_000_000), count: 3), "from defaults' merge")
+        #expect(s.cases.map(\.warmupNanos) == [0, 0, 0])
+        let rr = s.cases.map { spec -> RequestResponseWorkload? in if case let .rr(r) = spec.workload { r } else { nil } }
+        #expect(rr.map { $0?.requestSize } == [8192, 8192, 8192], "the earlier mapping of a merged list wins")
+        #expect(rr.map { $0?.exchange.inflight } == [2, 4, 2], "the case's own key wins")
+        #expect(rr[2]?.exchange.strategy == .coalesce(maxMessages: 4, maxBytes: 16384, lingerNanos: 50_000))
+    }
+
+    @Test(arguments: [
+        ("name: x\ncases:\n  - {<<: 5, name: a, workload: rr}\n", 3, "'<<' merges a mapping or a list of mappings"),
+        ("name: x\nx-bad: &bad {workload: rr, request_size: lots}\ncases:\n  - {<<: *bad, name: a}\n  - {<<: *bad, name: b}\n", 2, "request_size"),
+        ("name: x\nx-a: &a {workload: rr}\ncases:\n  - {<<: *a, name: a, bogus: 1}\n", 4, "unknown key 'bogus'"),
+        ("name: x\ny-anchors: {}\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'y-anchors'"),
+    ])
+    func mergeKeyProblemsAreLocated(text: String, line: Int, message: String) {
+        do {
+            _ = try ScenarioLoader.parse(text, file: "bad.yaml")
+            Issue.record("accepted a bad file: \(text)")
+        } catch {
+            #expect(error.description.contains("bad.yaml:\(line): "), "\(error.description)")
+            #expect(error.description.contains(message), "\(error.description)")
+            // A value merged into two cases is wrong at one line: said once.
+            #expect(error.diagnostics.count == 1, "\(error.description)")
+        }
+    }
+
+    /// Merges of merges fanning out (an alias repeated at every level) are cut at a budget, not
+    /// expanded: parsing stays fast and says why.
+    @Test func fanningMergesAreCut() {
+        var lines = ["name: x", "x-0: &l0 {workload: rr}"]
+        for level in 1...7 {
+            let refs = Array(repeating: "*l\(level - 1)", count: 12).joined(separator: ", ")
+            lines.append("x-\(level): &l\(level) {<<: [\(refs)], k\(level): 1}")
+        }
+        lines.append("cases:\n  - {<<: *l7, name: a}")
+        let started = MonotonicClock.nanos()
+        do {
+            _ = try ScenarioLoader.parse(lines.joined(separator: "\n") + "\n", file: "fan.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("merge keys bring in more than 10000 keys"), "\(error.description)")
+        }
+        #expect(MonotonicClock.nanos() - started < 5_000_000_000)
     }
 
     /// A file with thousands of problems prints the first 50 and how many more.

@@ -19,7 +19,8 @@ enum CaseBuilder {
     /// wrong with the case: the loader checks names for duplicates on every case, not only on
     /// the cases that build (a duplicate is reported with the case's other problems).
     static func declaredName(_ node: Node) -> String? {
-        guard let mapping = node.mapping,
+        var ignored = Diagnostics(file: "")
+        guard let mapping = MergeKeys.mapping(node, &ignored),
               let value = mapping.first(where: { $0.key.scalar?.string == "name" })?.value,
               let name = value.scalar?.string, !name.isEmpty, nameProblem(name) == nil else { return nil }
         return name
@@ -36,7 +37,7 @@ enum CaseBuilder {
     }
 
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
-        guard let mapping = node.mapping else {
+        guard let mapping = MergeKeys.mapping(node, &d) else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
             return nil
         }

@@ -74,7 +74,7 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioError([ScenarioDiagnostic(file: file, line: nil, message: "not valid YAML: \(error)")])
         }
-        guard let mapping = root.mapping else {
+        guard let mapping = MergeKeys.mapping(root, &diagnostics) else {
             throw ScenarioError([ScenarioDiagnostic(file: file, line: root.mark?.line, message: "expected a mapping with keys name, defaults, cases")])
         }
         var name: String?
@@ -95,7 +95,7 @@ public enum ScenarioLoader {
             case "description":
                 description = diagnostics.string(value, what: "description")
             case "defaults":
-                guard let map = value.mapping else {
+                guard let map = MergeKeys.mapping(value, &diagnostics) else {
                     diagnostics.add(value, "defaults must be a mapping, for example {duration: 5s, warmup: 1s}")
                     continue
                 }
@@ -120,9 +120,12 @@ public enum ScenarioLoader {
                 }
                 casesIsList = true
                 caseNodes = Array(sequence)
+            case let key where key.hasPrefix("x-"):
+                // Ignored, as in Compose files: a place for anchors that merge keys bring in.
+                continue
             default:
                 let near = Spelling.closest(to: key, among: ["name", "description", "defaults", "cases"]).map { "did you mean '\($0)'? " } ?? ""
-                diagnostics.add(keyNode, "unknown top-level key '\(key)'; \(near)expected name, description, defaults, cases")
+                diagnostics.add(keyNode, "unknown top-level key '\(key)'; \(near)expected name, description, defaults, cases (or x-... for anchors)")
             }
         }
         if name == nil, !diagnostics.hasError(line: nil) {
@@ -235,13 +238,24 @@ struct Diagnostics {
     let file: String
     var items: [ScenarioDiagnostic] = []
 
+    init(file: String) {
+        self.file = file
+        said = []
+    }
+
     mutating func add(_ node: Node, _ message: String) {
-        items.append(ScenarioDiagnostic(file: file, line: node.mark?.line, message: message))
+        add(ScenarioDiagnostic(file: file, line: node.mark?.line, message: message))
     }
 
     mutating func add(line: Int, _ message: String) {
-        items.append(ScenarioDiagnostic(file: file, line: line, message: message))
+        add(ScenarioDiagnostic(file: file, line: line, message: message))
     }
+
+    /// Once: a value merged into several cases (`<<: *common`) is wrong at one line.
+    private mutating func add(_ item: ScenarioDiagnostic) {
+        if said.insert("\(item.line ?? 0):\(item.message)").inserted { items.append(item) }
+    }
+    private var said: Set<String>
 
     func hasError(line: Int?) -> Bool { items.contains { $0.line == line } }
 

@@ -62,7 +62,7 @@ enum StrategyParser {
     /// The parameters mapping of a strategy; unknown keys are errors.
     private static func fields(_ node: Node, _ d: inout Diagnostics, strategy: String, allowed: [String]) -> [String: Node]? {
         if node.scalar?.string == "" || node.null != nil { return [:] }
-        guard let mapping = node.mapping else {
+        guard let mapping = MergeKeys.mapping(node, &d) else {
             d.add(node, "\(strategy) takes a mapping of \(allowed.joined(separator: ", "))")
             return nil
         }
