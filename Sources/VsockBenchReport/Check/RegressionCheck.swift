@@ -75,13 +75,23 @@ public enum RegressionCheck {
                   let before = baseline.lazy.compactMap({ $0.cases.first { $0.name == name } }).first else { continue }
             for (figure, kind) in CheckGate.figures(for: now.spec) {
                 let reference = figure.isCount || name == options.reference ? nil : options.reference
-                let nowSamples = CheckSamples.gather(figure, case: name, in: results, reference: reference)
-                let baseSamples = CheckSamples.gather(figure, case: name, in: baseline, reference: reference)
+                var nowSamples = CheckSamples.gather(figure, case: name, in: results, reference: reference)
+                var baseSamples = CheckSamples.gather(figure, case: name, in: baseline, reference: reference)
+                // Ratios on one side and values on the other are no comparison (a baseline whose
+                // reference ran fewer trials than the case, or measured a zero, gave values, and
+                // a ratio of 0.94 read as -100%): both sides in their own units then.
+                var unitsWhy = reference.map { "\(Terminal.safe($0)) has no such figure to divide by" }
+                if let reference, nowSamples.normalized != baseSamples.normalized {
+                    let side = nowSamples.normalized ? "baseline's" : "results'"
+                    nowSamples = CheckSamples.gather(figure, case: name, in: results, reference: nil)
+                    baseSamples = CheckSamples.gather(figure, case: name, in: baseline, reference: nil)
+                    unitsWhy = "the \(side) \(Terminal.safe(reference)) cannot divide it (its trials are not the case's, one for one, or its figure is 0) so neither side is a ratio"
+                }
                 var gated = row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances)
                 // --reference asked for ratios; a figure the reference cannot divide (a stream
                 // reference has no p99) is compared as it is: said, not silently.
-                if let reference, !nowSamples.normalized, gated.verdict != .notCompared {
-                    gated.note = [gated.note, "in its own units, not as a ratio: \(Terminal.safe(reference)) has no such figure to divide by"].compactMap { $0 }.joined(separator: "; ")
+                if let unitsWhy, !nowSamples.normalized, gated.verdict != .notCompared {
+                    gated.note = [gated.note, "in its own units, not as a ratio: \(unitsWhy)"].compactMap { $0 }.joined(separator: "; ")
                 }
                 report.rows.append(gated)
             }

@@ -279,6 +279,16 @@ import Testing
         let slowCase = run(bulk: [100, 102, 98, 101, 99], chatty: [800, 816, 784, 808, 792])
         #expect(try row(try compare(slowCase, baseline, .init(reference: "bulk")), "chatty-8k", .msgsPerSecond).verdict == .regressed)
         #expect(throws: CheckInputError.self) { try self.compare(slowCase, baseline, .init(reference: "nope")) }
+        // A baseline whose reference ran fewer trials than the case (a run cut short) cannot
+        // give ratios: the results' ratios are not set against its values (0.99 against 1000
+        // read as -99.9%, "REGRESSED"); both sides are compared in their own units, and said.
+        var cut = baseline
+        cut.cases[0].trials.removeLast()
+        let unchanged = run(bulk: [100, 102, 98, 101, 99], chatty: [1000, 1020, 980, 1010, 990])
+        let mixed = try row(try compare(unchanged, cut, .init(reference: "bulk")), "chatty-8k", .msgsPerSecond)
+        #expect(mixed.verdict == .held && !mixed.normalized, "\(mixed)")
+        #expect(mixed.baseline == 1000 && mixed.now == 1000, "\(mixed)")
+        #expect(mixed.note?.contains("in its own units, not as a ratio: the baseline's bulk cannot divide it") == true, "\(mixed.note ?? "")")
     }
 
     /// A baseline with a failed or interrupted trial (zeros, or cut short): left out, as the
