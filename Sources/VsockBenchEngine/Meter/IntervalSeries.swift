@@ -5,7 +5,8 @@ import VsockProbe
 
 /// A case's measured part cut into slices of `interval` (a time series): the runner samples
 /// the connections' meters (and the probe, and the process CPU) at each slice boundary; a
-/// slice is the difference of two samples, so the slices add up to the case's totals exactly.
+/// slice is the difference of two samples, so the slices add up to the case's totals exactly,
+/// and their seconds to the case's span (the first sample is moved to the span's start).
 public struct IntervalSample: Sendable {
     /// Every connection's reading from its interval's opening up to this sample.
     public var reading: IntervalReading
@@ -72,6 +73,13 @@ struct IntervalSampler {
         // A last slice of less than a quarter interval is folded into the one before.
         if all.count > 1, let last = all.last, nanos < last.nanos + every / 4 { all.removeLast() }
         all.append(IntervalSample(reading: reading, nanos: max(nanos, all.last?.nanos ?? nanos), probe: counters))
+        // The first slice starts where the case's span does (its first measured request, or
+        // an open loop's first intended send), not at the mark before it: the slices' seconds
+        // then add up to the case's, as their counts do (a 3-message run's one slice read
+        // 1788 msgs/s over 1.68 ms where the case read 2000 over 1.5).
+        if let start = reading.start?.nanos, all.count > 1 {
+            all[0].nanos = min(max(all[0].nanos, start), all[1].nanos)
+        }
         return all
     }
 }

@@ -34,6 +34,9 @@ import VsockTransport
         #expect(samples.last?.reading.tally == final.tally, "the last sample is the case's final reading")
         #expect(samples.last?.reading.io == final.io)
         #expect(samples.first?.reading.tally == Tally(), "the first sample is the interval's opening")
+        // Their seconds add up to the case's span: from its start to its end.
+        #expect(samples.first?.nanos == final.start?.nanos, "the first slice starts where the case's span does")
+        #expect(samples.last?.nanos == final.end?.nanos, "the last ends where it does")
         for (a, b) in zip(samples, samples.dropFirst()) {
             #expect(b.nanos >= a.nanos)
             #expect(b.reading.tally.bytesIn >= a.reading.tally.bytesIn && b.reading.tally.bytesOut >= a.reading.tally.bytesOut)
