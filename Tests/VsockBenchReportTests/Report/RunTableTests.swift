@@ -169,4 +169,22 @@ import VsockBenchModel
         #expect(row.contains("282.5 ±37.50"), "\(row)")
         #expect(IntervalText.reach(from: 5, to: [4, 6]) == 1)
     }
+
+    /// A count-bounded case that ended before its first boundary has one short slice: said to
+    /// be no series, not shown as a "slices of 1s" series of one 1.5 ms slice (review).
+    @Test func aSeriesOfOneShortSliceSaysSo() {
+        var c = ReportFixtures.makeCase("ol", mbps: 16, msgsPerSecond: 2000)
+        c.spec.intervalNanos = 1_000_000_000
+        func slice(_ start: Double, _ seconds: Double) -> IntervalFigures {
+            IntervalFigures(startSeconds: start, durationSeconds: seconds, messages: 3, bytesTx: 3072, bytesRx: 12288, mbpsTx: 16.38, mbpsRx: 65.54,
+                            msgsPerSecond: 2000, p50Micros: 118, p99Micros: 484, writesPerMessage: 1, readsPerMessage: 1.33, writes: 3, reads: 4,
+                            probe: nil, stall: false)
+        }
+        let short = RunTable.intervalTable(c, [slice(0, 0.0015)])
+        #expect(short.contains("ol: the case ended 1.5ms into its first 1s slice: one slice, no series"), "\(short)")
+        let whole = RunTable.intervalTable(c, [slice(0, 0.9)])
+        #expect(!whole.contains("no series"), "a slice of most of the interval is one: \(whole)")
+        let two = RunTable.intervalTable(c, [slice(0, 1), slice(1, 0.3)])
+        #expect(!two.contains("no series"))
+    }
 }
