@@ -1,14 +1,27 @@
 import FoundationEssentials
+import VsockBenchSupport
 
 extension CaseConfig {
     /// The knobs in which `other` differs from this case, each as `key this -> other`
     /// (`inflight 1 -> 8`, `strategy none -> window 8`); the name is not a knob.
+    /// Keys as the scenario names them (`target_cost`, not the file's `target_cost_ns`).
     public func differences(from other: CaseConfig) -> [String] {
         let mine = flattened()
         let theirs = other.flattened()
         return Set(mine.keys).union(theirs.keys).filter { $0 != "name" && mine[$0] != theirs[$0] }.sorted().map {
-            "\($0) \(mine[$0] ?? "absent") -> \(theirs[$0] ?? "absent")"
+            "\(KnobText.name($0)) \(Self.shown(mine[$0], key: $0)) -> \(Self.shown(theirs[$0], key: $0))"
         }
+    }
+
+    /// A value in the scenario's words: durations with a unit (`target_cost 0s -> 3ms`, it read
+    /// `target_cost_ns 0 -> 3000000`), sizes in KiB/MiB.
+    static func shown(_ text: String?, key: String) -> String {
+        guard let text else { return "absent" }
+        let leaf = key.split(separator: ".").last.map(String.init) ?? key
+        guard let number = UInt64(text) else { return text }
+        if leaf.hasSuffix("_ns") { return Quantities.formatDuration(number) }
+        if KnobText.sizeKeys.contains(leaf), number <= UInt64(Int.max) { return Quantities.formatSize(Int(number)) }
+        return text
     }
 
     /// Every key as the results file writes it, nested ones as `socket.nodelay`; the strategy

@@ -45,7 +45,7 @@ struct HistoryWindowTests {
         for index in 30..<33 { _ = try db.add([ResultsFile(document: larger(index))]) }
         let mixed = try HistoryWindow.select(in: db, like: [larger(50)], size: 10)
         let note = try #require(mixed.notes.first { $0.contains("set up chatty-8k otherwise") }, "\(mixed.notes)")
-        #expect(note.hasPrefix("history: 7 of the 10 runs gated against set up chatty-8k otherwise (request_size 8192 -> 16384)"), "\(note)")
+        #expect(note.hasPrefix("history: 7 of the 10 runs gated against set up chatty-8k otherwise (request_size 8KiB -> 16KiB)"), "\(note)")
         #expect(!mixed.notes.contains { $0.contains("set up bulk otherwise") }, "\(mixed.notes)")
         let same = try HistoryWindow.select(in: db, like: [larger(51)], size: 3)
         #expect(!same.notes.contains { $0.contains("otherwise") }, "\(same.notes)")

@@ -507,7 +507,7 @@ import Testing
         baseline.cases[0].spec.updateStream { $0.verify = .full }
         let report = try compare(ReportFixtures.cliff(), baseline)
         #expect(report.warnings.contains("bulk: verify full -> edges differs from the baseline"), "\(report.warnings)")
-        #expect(report.warnings.contains("chatty-8k: request_size 4096 -> 8192 differs from the baseline"))
+        #expect(report.warnings.contains("chatty-8k: request_size 4KiB -> 8KiB differs from the baseline"))
         #expect(report.warnings.contains("chatty-8k: inflight 2 -> 1 differs from the baseline"))
         #expect(report.warnings.contains { $0.hasPrefix("chatty-8k: socket.nodelay") })
         #expect(report.warnings.contains { $0.contains("driver kernel differs") })
