@@ -63,6 +63,9 @@ public struct CheckTolerances: Sendable, Equatable {
                     throw .badTolerance("--tolerance \(value): \(twice.rawValue) is given twice\(both)")
                 }
                 let fraction = try percentage(String(value[value.index(after: equals)...]), flag: "--tolerance", whole: value)
+                if fraction >= 1, figures.contains(where: \.higherIsBetter) {
+                    throw .badTolerance("--tolerance \(value): a throughput cannot fall by 100% or more, so no drop of \(name) would ever fail the gate; give less than 100%")
+                }
                 for figure in figures { result.overrides[figure] = fraction }
             } else {
                 guard !sawDefault else {
@@ -70,6 +73,9 @@ public struct CheckTolerances: Sendable, Equatable {
                 }
                 sawDefault = true
                 result.timing = try percentage(value, flag: "--tolerance", whole: value)
+                if result.timing >= 1 {
+                    throw .badTolerance("--tolerance \(value): a throughput cannot fall by 100% or more, so no drop of msgs/s or Mbps would ever fail the gate; give less than 100%, and a larger one for latency alone as p99=\(value.trimmingSpaces)")
+                }
             }
         }
         if let count { result.count = try percentage(count, flag: "--count-tolerance", whole: count) }
