@@ -90,6 +90,8 @@ import VsockWire
         ("name: x\ncolor: red\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'color'"),
         ("name: x\ndefualts: {duration: 1s}\ncases:\n  - {name: a, workload: rr}\n", 2, "unknown top-level key 'defualts'; did you mean 'defaults'?"),
         ("name: x\ncases: []\n", 2, "'cases' is empty"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, duration: -1s}\n", 3, "duration: '-1s' is negative; duration must be longer than zero"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, warmup: -1s}\n", 3, "warmup: '-1s' is negative; a duration is 0 or more"),
         ("name: x\ncases: 3\n", 2, "cases must be a list"),
         ("cases:\n  - {name: a, workload: rr}\n", 1, "missing 'name'"),
         ("name: x\ncases:\n  - {name: a, workload: rr\n", 3, "YAML"),

@@ -173,7 +173,12 @@ enum CaseKeys {
             }
             return nanos
         case let .failure(error):
-            d.add(node, "\(key): \(error)")
+            // "a duration is 0 or more" is not this key's rule when zero is refused too.
+            if !allowZero, text.trimmingSpaces.hasPrefix("-") {
+                d.add(node, "\(key): '\(text)' is negative; \(key) must be longer than zero: 500ms, 5s, 150us")
+            } else {
+                d.add(node, "\(key): \(error)")
+            }
             return nil
         }
     }
