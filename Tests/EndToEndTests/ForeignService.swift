@@ -8,7 +8,8 @@ import Synchronization
 /// framing, waits `delayMicros`, answers `respond(request)` in its response framing (`answers`
 /// times: more than once is a misbehaving service), and counts what it handled and keeps the
 /// distinct requests it saw. `closeAfter`: closes on the request after that many answers;
-/// `closeAfterAnswering`: right after that many. Listens on a Unix socket until `stop()`.
+/// `closeAfterAnswering`: right after that many; `stallMicros`: reads nothing for that long
+/// first. Listens on a Unix socket until `stop()`.
 final class ForeignService: Sendable {
     let endpoint: Endpoint
     private let listener: Listener
@@ -23,7 +24,7 @@ final class ForeignService: Sendable {
     /// `answerTwice`: the one answered twice.
     init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
          closeAfter: Int? = nil, closeAfterAnswering: Int? = nil, answers: Int = 1, greeting: [UInt8]? = nil,
-         dropAnswer: Int? = nil, answerTwice: Int? = nil, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+         dropAnswer: Int? = nil, answerTwice: Int? = nil, stallMicros: UInt32 = 0, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -37,6 +38,8 @@ final class ForeignService: Sendable {
                     if let greeting {
                         guard (try? greeting.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }
                     }
+                    // Reads nothing for a while: a service that stopped reading.
+                    if stallMicros > 0 { usleep(stallMicros) }
                     var served = 0
                     var seen = 0
                     while let request = try? reader.next() {

@@ -289,6 +289,24 @@ import Synchronization
         #expect(!out.stdout.contains("the target did not") && !out.stdout.contains("the target closed"), "\(out.stdout)")
     }
 
+    /// A service that stops reading: the request's write blocks on the full socket and the run
+    /// fails at the I/O timeout, saying the service did not take it (said of the service, not
+    /// of a vsockbench target), rather than waiting for an answer that cannot come.
+    @Test func aServiceThatStopsReadingFailsTheSendInTime() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "3", "--size", "4MiB"])
+        // Reads nothing for 4 s (bounded): a 4 MiB request fills the socket long before.
+        let service = try ForeignService(path: dir + "/stalled.sock", requests: .u32be, responses: .u32be, stallMicros: 4_000_000) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: stalled\ncases:\n  - {name: stalled, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 3, warmup: 0s}\n")
+        // The send timed out before the service read again (it would have gone through after).
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "1"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("connection 0, request 1: the service did not take a request in time (send timed out"), "\(out.stdout)")
+        #expect(out.stdout.contains("it stopped reading)"), "\(out.stdout)")
+        #expect(!out.stdout.contains("the target did not") && !out.stdout.contains("did not answer in time"), "\(out.stdout)")
+    }
+
     /// A service that leaves one answer out, with requests in flight: the failure names the
     /// oldest request without an answer (by order: answers carry no id) and how many had none,
     /// and says a missing answer earlier shows only there (it named a request with no word of
