@@ -55,7 +55,7 @@ b=$r/behaviours
 expect "bench.sh exits 0 (got $status)" test "$status" -eq 0
 expect "lab summary says completed" grep -q '"outcome": "completed"' "$r/_lab/summary.json"
 all_guest_checks_passed() {
-    [[ -s $r/checks.txt ]] && ! grep -q '^FAIL' "$r/checks.txt" && [[ $(grep -c '^PASS' "$r/checks.txt") -ge 20 ]]
+    [[ -s $r/checks.txt ]] && ! grep -q '^FAIL' "$r/checks.txt" && [[ $(grep -c '^PASS' "$r/checks.txt") -ge 23 ]]
 }
 expect "every check in the guest passed" all_guest_checks_passed
 

@@ -7,7 +7,8 @@
 #   2. transport behaviours, each leaving its evidence in /out/behaviours/:
 #      refused (no listener), peer-closed (target killed mid-run), vsock-buffer-64k
 #      (SO_VM_SOCKETS_BUFFER_SIZE from a scenario, read back and seen on the wire),
-#      allow-cid (serve --allow-cid 3 refuses the CID 1 peer), rr-1m (1 MiB messages);
+#      allow-cid (serve --allow-cid 3 refuses the CID 1 peer), rr-1m (1 MiB messages),
+#      budget (a 512 MiB vsock_buffer_size refused by --max-memory 64MiB);
 #   3. doctor --json in the guest.
 # Needs vsockbench in /lab/bin and scenarios/lab.yaml, scenarios/behaviours.yaml in /lab.
 # Every step is bounded by `timeout`; checks.txt holds one PASS or FAIL line per guest-side
@@ -169,6 +170,27 @@ timeout 120 vsockbench run "$BEHAVIOURS" --case rr-1m --target vsock://local:500
 status=$?
 check "1 MiB messages: run exits 0 (status $status)" test "$status" -eq 0
 step rr-1m-end
+
+# 2f. The vsock receive buffer a hello asks for counts in --max-memory: a 512 MiB
+# vsock_buffer_size is refused by a target with 64 MiB (over_budget, before any buffer is
+# granted), and the budget is whole again for a case that fits.
+if serve 5008 "$B/budget-serve" --mode echo --max-memory 64MiB; then
+    budgeted=$served
+    timeout 60 vsockbench run "$BEHAVIOURS" --case vsock-buffer-huge --target vsock://local:5008 \
+        --io-timeout "$IO_TIMEOUT" >"$B/budget-huge.stdout" 2>"$B/budget-huge.stderr"
+    status=$?
+    check "vsock_buffer_size 512MiB against --max-memory 64MiB: run exits 1 (status $status)" test "$status" -eq 1
+    check "vsock_buffer_size 512MiB: refused as over_budget, the 512 MiB counted" \
+        grep -qE 'needs about 51[0-9][.0-9]*MiB per data connection.*\[over_budget\]' "$B/budget-huge.stdout" "$B/budget-huge.stderr"
+    timeout 60 vsockbench run "$BEHAVIOURS" --case vsock-buffer-64k --target vsock://local:5008 \
+        --io-timeout "$IO_TIMEOUT" >"$B/budget-after.stdout" 2>"$B/budget-after.stderr"
+    status=$?
+    check "after the refusal a case that fits runs (status $status)" test "$status" -eq 0
+    stop "$budgeted"
+else
+    check "--max-memory 64MiB: target listens on port 5008" false
+fi
+step budget-end
 
 stop "$main_target"
 status=$?
