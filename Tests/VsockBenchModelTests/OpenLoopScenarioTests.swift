@@ -27,6 +27,7 @@ import Testing
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0x10}\n", 3, "rate must be requests per second such as 5000/s, not '0x10'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0.25/s, duration: 500ms}\n", 3, "rate 0.25/s schedules fewer than one request in its 500ms (one every 4s): give a duration of at least 4s"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 10/s, messages: 5, connections: 2}\n", 3, "messages 5 do not divide over 2 connections at a rate: each paces an equal share of 10/s, so that the requests span messages / rate; give a multiple of 2 (4 or 6)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 20000000/s}\n", 3, "above 10000000/s"),
         ("name: x\ncases:\n  - {name: a, workload: stream, rate: 100/s}\n", 3, "'rate' applies to masked/replay/rr cases, not stream"),
         ("name: x\ncases:\n  - name: a\n    workload: rr\n    rate: {rate: 100/s, arrivals: bursty}\n", 5, "arrivals must be constant or poisson, not 'bursty'"),

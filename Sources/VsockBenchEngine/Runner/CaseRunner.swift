@@ -132,7 +132,9 @@ public enum CaseRunner {
                           let source = RequestSources.make(spec, connection: index, pool: pool, corpus: corpus, packets: connection.socket.isMessageOriented) {
                     var driver = RequestResponseDriver(connection: connection, exchange: exchange, writeShape: exchange.writeShape, index: index,
                                                        quota: quotas?[index], control: control, source: source, meter: meters[index])
-                    driver.openLoopShare = Self.openLoopShares(spec, quotas: quotas)[index]
+                    // Even shares: an open-loop count divides evenly over the connections (the
+                    // scenario's check), so every connection's schedule ends at N/R.
+                    driver.openLoopShare = (exchange.rate?.perSecond ?? 0) / Double(spec.connections)
                     driver.seed = spec.seed
                     driver.interval = spec.intervalNanos
                     driver.foreign = spec.workload.isForeign
@@ -196,19 +198,6 @@ public enum CaseRunner {
         }
         let n = spec.connections
         return (0..<n).map { UInt64(total / n + ($0 < total % n ? 1 : 0)) }
-    }
-
-    /// Each connection's share of an open-loop case's rate: even, or with a count-bounded
-    /// case in proportion to its quota, so every connection's last request falls due at N/R
-    /// together (5 requests at 10/s over 2 connections took 0.6 s at 5/s each, 3 on the
-    /// first: the case read 8.3/s "kept up" of the 10/s asked). Zeros for a closed loop.
-    static func openLoopShares(_ spec: CaseSpec, quotas: [UInt64]?) -> [Double] {
-        let rate = spec.exchange?.rate?.perSecond ?? 0
-        let n = spec.connections
-        guard let quotas, case let total = quotas.reduce(0, +), total > 0 else {
-            return Array(repeating: rate / Double(n), count: n)
-        }
-        return quotas.map { rate * Double($0) / Double(total) }
     }
 
     /// Whole-connection totals on both sides must agree: anything else is lost data.

@@ -194,7 +194,7 @@ enum CaseBuilder {
             d.add(own.first { $0.key == "target_cost" }?.keyNode ?? own.first { $0.key == "messages" }?.keyNode ?? node, problem)
         }
         if let problem = spec.openLoopScheduleProblem {
-            d.add(own.first { $0.key == "rate" }?.keyNode ?? own.first { $0.key == "duration" }?.keyNode ?? node, problem)
+            d.add(own.first { $0.key == "rate" }?.keyNode ?? own.first { $0.key == "messages" }?.keyNode ?? own.first { $0.key == "duration" }?.keyNode ?? node, problem)
         }
         return d.items.count == before ? spec : nil
     }

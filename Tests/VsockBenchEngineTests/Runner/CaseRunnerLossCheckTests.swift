@@ -121,22 +121,6 @@ import VsockWire
             == "the 2 requests sent inside the measured interval of 2ms were all answered after it ended: the interval is shorter than a round trip; lengthen --duration")
     }
 
-    /// An open-loop count that does not divide evenly over the connections: each connection's
-    /// share of the rate follows its quota, so all of them end at N/R (review: 5 at 10/s on 2
-    /// connections ran 0.6 s and read 8.3/s).
-    @Test func openLoopSharesFollowTheQuotas() throws {
-        var exchange = Exchange()
-        exchange.rate = ArrivalRate(perSecond: 10)
-        let spec = Specs.rr(exchange: exchange, stop: .messages(5), connections: 2)
-        let quotas = try #require(CaseRunner.quotas(spec))
-        #expect(quotas == [3, 2])
-        let shares = CaseRunner.openLoopShares(spec, quotas: quotas)
-        #expect(shares == [6, 4])
-        #expect(zip(quotas, shares).map { Double($0) / $1 } == [0.5, 0.5], "every connection ends at N/R")
-        let timed = Specs.rr(exchange: exchange, stop: .duration(nanos: 1_000_000_000), connections: 4)
-        #expect(CaseRunner.openLoopShares(timed, quotas: CaseRunner.quotas(timed)) == [2.5, 2.5, 2.5, 2.5])
-    }
-
     /// --target null runs closed loop only: an open-loop case is skipped with the reason (its
     /// rate was dropped without a word).
     @Test func theInProcessTargetSkipsOpenLoopCases() {
