@@ -12,7 +12,8 @@ import Yams
 /// winning); the mapping's own keys win over merged ones, as YAML 1.1 says. A merged value
 /// keeps its place in the file, so its errors name the line it is written at. Only the
 /// mappings the loader reads are resolved, never the whole document (aliases may repeat a
-/// node many times over), and a merge may bring in at most `maximumPairs` pairs in all.
+/// node many times over), and a merge may bring in at most `maximumPairs` pairs and sources
+/// in all.
 enum MergeKeys {
     static let maximumDepth = 8
     static let maximumPairs = 10_000
@@ -26,7 +27,9 @@ enum MergeKeys {
     static func mapping(_ node: Node, _ d: inout Diagnostics) -> Node.Mapping? {
         guard let mapping = node.mapping else { return nil }
         var budget = maximumPairs
-        return resolve(mapping, depth: 0, budget: &budget, d: &d)
+        let resolved = resolve(mapping, depth: 0, budget: &budget, d: &d)
+        if budget < 0 { d.add(node, "merge keys bring in more than \(maximumPairs) keys and mappings here") }
+        return resolved
     }
 
     private static func resolve(_ mapping: Node.Mapping, depth: Int, budget: inout Int, d: inout Diagnostics) -> Node.Mapping {
@@ -55,12 +58,12 @@ enum MergeKeys {
                 continue
             }
             for source in sources where budget >= 0 {
+                // Each source resolved costs one too: empty anchors merged many times over
+                // bring in no pair, and took 30 s at seven levels of ten.
+                budget -= 1
                 for (k, v) in resolve(source, depth: depth + 1, budget: &budget, d: &d) {
                     budget -= 1
-                    guard budget >= 0 else {
-                        if budget == -1 { d.add(key, "merge keys bring in more than \(maximumPairs) keys") }
-                        return Node.Mapping(own, mapping.tag, mapping.style, mapping.mark, mapping.anchor)
-                    }
+                    guard budget >= 0 else { return Node.Mapping(own, mapping.tag, mapping.style, mapping.mark, mapping.anchor) }
                     if let name = k.scalar?.string {
                         guard mergedNames.insert(name).inserted else { continue }
                     }

@@ -244,16 +244,14 @@ struct Diagnostics {
     }
 
     mutating func add(_ node: Node, _ message: String) {
-        add(ScenarioDiagnostic(file: file, line: node.mark?.line, message: message))
+        // Once per place: a value merged into several cases (`<<: *common`) is one node, wrong
+        // once; two cases on one line with the same mistake are two places (their columns).
+        guard said.insert("\(node.mark?.line ?? 0):\(node.mark?.column ?? 0):\(message)").inserted else { return }
+        items.append(ScenarioDiagnostic(file: file, line: node.mark?.line, message: message))
     }
 
     mutating func add(line: Int, _ message: String) {
-        add(ScenarioDiagnostic(file: file, line: line, message: message))
-    }
-
-    /// Once: a value merged into several cases (`<<: *common`) is wrong at one line.
-    private mutating func add(_ item: ScenarioDiagnostic) {
-        if said.insert("\(item.line ?? 0):\(item.message)").inserted { items.append(item) }
+        items.append(ScenarioDiagnostic(file: file, line: line, message: message))
     }
     private var said: Set<String>
 
