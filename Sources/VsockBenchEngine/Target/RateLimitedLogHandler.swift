@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Synchronization
 import VsockBenchSupport
@@ -138,11 +137,15 @@ public final class LogFlood: Sendable {
         shared.withLock { $0.base = base }
     }
 
-    /// Flushes after `nanos`, on a Dispatch timer: a flood that stops with nothing logged after
-    /// it is still counted within about a window. Scheduled when a line is suppressed with none
-    /// pending, so at most about one summary a window for each message.
+    /// Flushes after `nanos`, on a short-lived thread of its own: a flood that stops with
+    /// nothing logged after it is still counted within about a window. Scheduled when a line
+    /// is suppressed with none pending, so at most one such thread a window. (Not a Dispatch
+    /// timer: libdispatch keeps three descriptors open for good once it is used.)
     func flush(afterNanos nanos: UInt64) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanos))) { [self] in flush() }
+        _ = NativeThread.trySpawn(name: "log-flush") { [self] in
+            MonotonicClock.sleep(nanos: nanos)
+            flush()
+        }
     }
 
     /// Writes one line for each message suppressed since the last report, if any.
