@@ -77,8 +77,11 @@ struct IntervalSampler {
         // an open loop's first intended send), not at the mark before it: the slices' seconds
         // then add up to the case's, as their counts do (a 3-message run's one slice read
         // 1788 msgs/s over 1.68 ms where the case read 2000 over 1.5).
-        if let start = reading.start?.nanos, all.count > 1 {
-            all[0].nanos = min(max(all[0].nanos, start), all[1].nanos)
+        // Only within the first slice: a span that starts after the first boundary (an open
+        // loop whose gap is longer than the interval) would make it 0 s long (review); then the
+        // first slices stay the runner's, empty, and the seconds do not add up to the case's.
+        if let start = reading.start?.nanos, all.count > 1, start > all[0].nanos, start < all[1].nanos {
+            all[0].nanos = start
         }
         return all
     }

@@ -83,6 +83,27 @@ import VsockTransport
         #expect(sampler.samples.count == 2)
     }
 
+    /// The first sample moves to the case's span start only inside the first slice: never a
+    /// slice of 0 s (an open loop whose first request is due after the first boundary).
+    @Test func theFirstSliceIsNeverEmptiedOfTime() {
+        var sampler = IntervalSampler(every: 100_000_000, meters: [], probe: nil)
+        let origin = MonotonicClock.nanos() - 300_000_000
+        sampler.start(at: origin, probe: nil)
+        sampler.sample()
+        func reading(start: UInt64) -> IntervalReading {
+            var r = IntervalReading()
+            r.start = Moment(nanos: start, cpu: CPUTime())
+            r.end = Moment(nanos: origin + 300_000_000, cpu: CPUTime())
+            return r
+        }
+        let second = sampler.samples[1].nanos
+        let inside = sampler.finished(final: reading(start: origin + 20_000_000), probe: nil, at: origin + 300_000_000)
+        #expect(inside.first?.nanos == origin + 20_000_000, "moved to the span's start")
+        let after = sampler.finished(final: reading(start: second + 10_000_000), probe: nil, at: origin + 300_000_000)
+        #expect(after.first?.nanos == origin, "left where it was")
+        #expect(zip(after, after.dropFirst()).allSatisfy { $1.nanos > $0.nanos }, "no slice of 0 s")
+    }
+
     @Test func stopAndWaitSlicesAddUp() throws {
         let target = try InProcessServer()
         defer { target.stop() }
