@@ -99,6 +99,11 @@ public enum RunTable {
     /// A case slice by slice (`interval`), stalls flagged.
     static func intervalTable(_ c: CaseResult, _ slices: [IntervalFigures]) -> String {
         let length = c.spec.intervalNanos.map(Quantities.formatDuration) ?? "?"
+        // A count-bounded case can end before its first boundary: one short slice is no series
+        // (its figures are the case's), said instead of a table of one row.
+        if slices.count == 1, let only = slices.first, let every = c.spec.intervalNanos, only.durationSeconds * 2 < Double(every) / 1e9 {
+            return "\(Terminal.safe(c.name)): the case ended \(Quantities.formatDuration(UInt64(only.durationSeconds * 1e9))) into its first \(length) slice: one slice, no series; give it more messages or a shorter interval\n"
+        }
         let latency = slices.contains { $0.p50Micros != nil }
         let probe = slices.contains { $0.probe != nil }
         var columns = ["t s", "Mbps tx", "Mbps rx", "msgs/s"]
@@ -118,11 +123,6 @@ public enum RunTable {
         }
         let from = c.representativeTrialText.map { " (from \($0))" } ?? ""
         var out = "\(Terminal.safe(c.name)) over time\(from): slices of \(length)\(latency ? "; p50/p99 of the responses counted in each slice (to within 0.5 us or 1%, coarser than the case's own)" : "")\n" + table.render()
-        // A count-bounded case can end before its first boundary: one short slice is no series.
-        if slices.count == 1, let only = slices.first, let every = c.spec.intervalNanos, only.durationSeconds * 2 < Double(every) / 1e9 {
-            out += "\(Terminal.safe(c.name)): the case ended \(Quantities.formatDuration(UInt64(only.durationSeconds * 1e9))) into its first \(length) slice: one slice, no series; give it more messages or a shorter interval\n"
-            return out
-        }
         let stalls = slices.filter(\.stall)
         let perSlice = IntervalFigures.medianMessages(slices)
         let floor = IntervalFigures.stallFloor(c.spec)
