@@ -52,6 +52,7 @@ public struct CheckTolerances: Sendable, Equatable {
     public static func parse(_ values: [String], count: String? = nil, alpha: Double? = nil) throws(CheckInputError) -> CheckTolerances {
         var result = CheckTolerances.standard
         var sawDefault = false
+        var defaultText = ""
         for value in values {
             if let equals = value.firstIndex(of: "=") {
                 let name = String(value[..<equals]).trimmingSpaces
@@ -72,11 +73,14 @@ public struct CheckTolerances: Sendable, Equatable {
                     throw .badTolerance("--tolerance \(value): a tolerance for every figure is given twice; name a figure for an override, as p99=20%")
                 }
                 sawDefault = true
+                defaultText = value
                 result.timing = try percentage(value, flag: "--tolerance", whole: value)
-                if result.timing >= 1 {
-                    throw .badTolerance("--tolerance \(value): a throughput cannot fall by 100% or more, so no drop of msgs/s or Mbps would ever fail the gate; give less than 100%, and a larger one for latency alone as p99=\(value.trimmingSpaces)")
-                }
             }
+        }
+        // After the overrides: a default of 100% or more is fine when every throughput has its own.
+        let throughputs: [Figure] = [.msgsPerSecond, .mbpsTx, .mbpsRx]
+        if result.timing >= 1, throughputs.contains(where: { result.overrides[$0] == nil }) {
+            throw .badTolerance("--tolerance \(defaultText): a throughput cannot fall by 100% or more, so no drop of msgs/s or Mbps would ever fail the gate; give less than 100%, and a larger one for latency alone as p99=\(defaultText.trimmingSpaces)")
         }
         if let count { result.count = try percentage(count, flag: "--count-tolerance", whole: count) }
         if let alpha {

@@ -72,5 +72,7 @@ import Testing
         #expect(message(["mbps=300%"]).contains("no drop of mbps would ever fail"))
         #expect(message(["p99=150%"]) == "accepted", "a latency may grow 2.5x")
         #expect(message(["99%"]) == "accepted")
+        #expect(message(["150%", "msgs_per_s=5%", "mbps=5%"]) == "accepted", "every throughput has its own")
+        #expect(message(["150%", "msgs_per_s=5%"]).contains("no drop of msgs/s or Mbps"), "Mbps still has the default")
     }
 }
