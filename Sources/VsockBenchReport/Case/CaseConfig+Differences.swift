@@ -9,12 +9,22 @@ extension CaseConfig {
         let mine = flattened()
         let theirs = other.flattened()
         return Set(mine.keys).union(theirs.keys).filter { $0 != "name" && mine[$0] != theirs[$0] }.sorted().map {
-            "\(KnobText.name($0)) \(Self.shown(mine[$0], key: $0)) -> \(Self.shown(theirs[$0], key: $0))"
+            let (from, to) = (Self.shown(mine[$0], key: $0), Self.shown(theirs[$0], key: $0))
+            // Two values a unit rounds alike (4200 and 4220 bytes: 4.1KiB) are given exactly.
+            if from == to { return "\(KnobText.name($0)) \(Self.exact(mine[$0], key: $0)) -> \(Self.exact(theirs[$0], key: $0))" }
+            return "\(KnobText.name($0)) \(from) -> \(to)"
         }
     }
 
     /// A value in the scenario's words: durations with a unit (`target_cost 0s -> 3ms`, it read
     /// `target_cost_ns 0 -> 3000000`), sizes in KiB/MiB.
+    static func exact(_ text: String?, key: String) -> String {
+        guard let text else { return "absent" }
+        guard UInt64(text) != nil else { return text }
+        if key.hasSuffix("_ns") { return text + "ns" }
+        return KnobText.sizeKeys.contains(key.split(separator: ".").last.map(String.init) ?? key) ? text + "B" : text
+    }
+
     static func shown(_ text: String?, key: String) -> String {
         guard let text else { return "absent" }
         let leaf = key.split(separator: ".").last.map(String.init) ?? key

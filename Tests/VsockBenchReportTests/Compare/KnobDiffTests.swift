@@ -89,6 +89,14 @@ extension CompareTests {
             #expect(differences.count == 1 && differences.first?.hasPrefix("request_size ") == true, "\(differences)")
         }
 
+        @Test("check's differences: in the scenario's units, exact where the units round alike")
+        func differencesInTheScenariosWords() {
+            var a = Self.rr("a"), b = Self.rr("b")
+            a.updateRR { $0.requestSize = 4200; $0.exchange.targetCostNanos = 1_000_000 }
+            b.updateRR { $0.requestSize = 4220; $0.exchange.targetCostNanos = 3_000_000 }
+            #expect(CaseConfig(a).differences(from: CaseConfig(b)) == ["request_size 4200B -> 4220B", "target_cost 1ms -> 3ms"])
+        }
+
         @Test("the same config under another name differs in nothing: the name is not a knob")
         func nameIsNotAKnob() {
             #expect(Self.diff(Self.rr("a"), Self.rr("b")).isEmpty)
