@@ -71,7 +71,7 @@ extension VsockBench {
         var maxConnections: Int = Serve.defaults.maxConnections
 
         @Option(name: .customLong("max-memory"), parsing: .unconditional, help: ArgumentHelp(
-            "Memory for the connections' buffers (16MiB or more; default \(Quantities.formatSize(Serve.defaults.maxMemory))): a hello whose case would need more than what is left is refused with over_budget. On vsock this counts the receive buffer a case asks of the kernel (vsock_buffer_size, vsock_buffer_min).",
+            "Memory for the connections' buffers (16MiB or more; default \(Quantities.formatSize(Serve.defaults.maxMemory))): every connection takes 96KiB from its accept (its thread and hello; past the budget it is refused with over_budget), and a data connection whose case would need more than what is left is refused with over_budget. On vsock this counts the receive buffer a case asks of the kernel (vsock_buffer_size, vsock_buffer_min).",
             valueName: "size"), transform: ByteCount.parsePositive)
         var maxMemory = ByteCount(bytes: Serve.defaults.maxMemory)
 
