@@ -49,6 +49,11 @@ public enum Fix: Sendable, Equatable {
             fixed.socket.noDelay = true
         case let .connections(n):
             fixed.connections = n
+            // An open-loop count must divide over the connections (each paces an equal share):
+            // rounded up to the next multiple, so the fixed case runs rather than being refused.
+            if fixed.exchange?.rate != nil, case let .messages(count) = fixed.stop, count % n != 0 {
+                fixed.stop = .messages((count / n + 1) * n)
+            }
         }
         return fixed
     }

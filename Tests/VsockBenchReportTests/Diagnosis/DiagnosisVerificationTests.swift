@@ -28,6 +28,15 @@ import Testing
         #expect(Fix.noDelay.apply(to: spec).socket.noDelay == true)
         #expect(Fix.connections(3).apply(to: spec).connections == 3)
         #expect(Fix.window(8).caseName(for: "c") == "c+window-8")
+        // An open-loop count must divide over the connections (the scenario's rule): rounded
+        // up, so `diagnose --verify` runs the fix rather than having it refused (review).
+        var openLoop = spec
+        openLoop.updateExchange { $0.rate = ArrivalRate(perSecond: 500) }
+        openLoop.stop = .messages(10_000)
+        let spread = Fix.connections(3).apply(to: openLoop)
+        #expect(spread.stop == .messages(10_002) && spread.openLoopScheduleProblem == nil)
+        #expect(Fix.connections(4).apply(to: openLoop).stop == .messages(10_000))
+        #expect(Fix.connections(3).apply(to: spec).stop == spec.stop, "a closed loop keeps its count")
     }
 
     /// `diagnose --from --verify` may run the fixes elsewhere: what differs is named, and a
