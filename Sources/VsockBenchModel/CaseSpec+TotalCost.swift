@@ -30,7 +30,8 @@ extension CaseSpec {
     /// the case has no rate.
     public var openLoopScheduleProblem: String? {
         guard let rate = exchange?.rate else { return nil }
-        if case let .messages(count) = stop, connections > 1, count % connections != 0 {
+        // (Fewer than the connections is its own problem, said elsewhere.)
+        if case let .messages(count) = stop, connections > 1, count >= connections, count % connections != 0 {
             let below = count / connections * connections
             let choices = below > 0 ? "\(below) or \(below + connections)" : "\(connections)"
             return "messages \(count) do not divide over \(connections) connections at a rate: each paces an equal share of \(rate.summary), so that the requests span messages / rate; give a multiple of \(connections) (\(choices))"

@@ -153,7 +153,11 @@ struct DriverFlags: ParsableArguments {
         }
         // After --duration: an open-loop case must have a request due in its interval.
         for spec in scenario.cases {
-            if let problem = spec.openLoopScheduleProblem { throw fail("case '\(spec.name)': \(problem)", code: Exit.badInput) }
+            if let problem = spec.openLoopScheduleProblem {
+                // Named after the flag that made it, when one did: the file has no fault then.
+                let flag = messages.map { "--messages \($0): " } ?? duration.map { _ in "--duration: " } ?? ""
+                throw fail("\(flag)case '\(spec.name)': \(problem)", code: Exit.badInput)
+            }
         }
         if inProcess, !scenario.cases.isEmpty {
             let reasons = scenario.cases.compactMap { spec in ScenarioRunner.inProcessSkipReason(spec).map { "'\(spec.name)': \($0)" } }

@@ -70,6 +70,16 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
     }
 
+    /// --messages that do not divide over an open-loop case's connections: refused, named as
+    /// the flag's (the file, bounded by a duration, has no fault to look for).
+    @Test func messagesThatDoNotDivideAnOpenLoopCaseNameTheFlag() throws {
+        let scenario = try scenarioFile("name: x\ncases:\n  - {name: a, workload: rr, rate: 100/s, connections: 2, duration: 1s}\n")
+        let result = try Tool.run(["run", scenario, "--messages", "5"], timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("--messages 5: case 'a': messages 5 do not divide over 2 connections at a rate"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+    }
+
     /// --messages replaces every case's stop, so the cap on target_cost's total busy work is
     /// checked again (a case bounded by a duration passed the load, and --messages 10^12 then
     /// asked the target for 10^12 s of work); and --messages has the scenario key's bound.

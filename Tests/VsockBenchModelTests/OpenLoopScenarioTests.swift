@@ -22,6 +22,16 @@ import Testing
         #expect(s.cases[1].strategySummary == "none @2000/s poisson")
     }
 
+    /// Fewer messages than connections is one problem, not also "do not divide" (review).
+    @Test func tooFewMessagesAtARateIsOneProblem() {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr, rate: 10/s, messages: 1, connections: 2}\n", file: "f.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["messages (1) must be at least connections (2): every connection needs work"], "\(error.description)")
+        }
+    }
+
     @Test(arguments: [
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
