@@ -147,6 +147,39 @@ import VsockWire
         }
     }
 
+    /// Many cases that each merge an anchor within the per-mapping budget spend the file's
+    /// budget: parsing stays bounded however many cases there are (review: the budget was per
+    /// mapping, so 300k such cases would each spend a fresh one).
+    @Test func manyMergingCasesShareTheFilesBudget() {
+        var lines = ["name: x", "x-0: &l0 {}"]
+        // Each level merges the one below 9 times: level 4 costs 9+81+729+6561 = 7380 steps.
+        for level in 1...4 {
+            lines.append("x-\(level): &l\(level) {<<: [\(Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", "))]}")
+        }
+        lines.append("cases:")
+        for i in 0..<300 { lines.append("  - {<<: *l4, name: c\(i), workload: rr}") }
+        let started = MonotonicClock.nanos()
+        do {
+            _ = try ScenarioLoader.parse(lines.joined(separator: "\n") + "\n", file: "many.yaml")
+            Issue.record("accepted")
+        } catch {
+            // 135 cases fit in the file's million steps; the rest are refused, each at its line.
+            #expect(error.diagnostics.count == 300 - 135, "\(error.diagnostics.count)")
+            #expect(error.diagnostics.first?.line == 8 + 135, "\(error.description)")
+        }
+        #expect(MonotonicClock.nanos() - started < 10_000_000_000)
+    }
+
+    /// A repeated key inside an anchored mapping is one problem, not one per alias (review).
+    @Test func aRepeatedKeyInAnAnchorIsSaidOnce() {
+        do {
+            _ = try ScenarioLoader.parse("name: x\nx-c: &c {workload: rr, inflight: 1, inflight: 2}\ncases:\n  - {<<: *c, name: a}\n  - {<<: *c, name: b}\n", file: "r.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.filter { $0.message.contains("'inflight' appears twice") }.count == 1, "\(error.description)")
+        }
+    }
+
     /// Two cases on one line with the same mistake are two problems, each said (review: the
     /// merge's de-duplication by line and message said one).
     @Test func theSameMistakeInTwoCasesOnOneLineIsSaidTwice() {
@@ -174,7 +207,7 @@ import VsockWire
             _ = try ScenarioLoader.parse(lines.joined(separator: "\n") + "\n", file: "fan.yaml")
             Issue.record("accepted")
         } catch {
-            #expect(error.description.contains("fan.yaml:11: merge keys bring in more than 10000 keys and mappings here"), "\(error.description)")
+            #expect(error.description.contains("fan.yaml:11: merge keys bring in more than 10000 keys and mappings here, or more than 1000000 in the whole file"), "\(error.description)")
         }
         #expect(MonotonicClock.nanos() - started < 5_000_000_000)
     }

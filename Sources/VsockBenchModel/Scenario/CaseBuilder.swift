@@ -19,8 +19,9 @@ enum CaseBuilder {
     /// wrong with the case: the loader checks names for duplicates on every case, not only on
     /// the cases that build (a duplicate is reported with the case's other problems).
     static func declaredName(_ node: Node) -> String? {
-        var ignored = Diagnostics(file: "")
-        guard let mapping = MergeKeys.mapping(node, &ignored),
+        // Its own keys only: a name merged in would be every such case's, and resolving the
+        // merges twice per case doubled what a fanning anchor costs.
+        guard let mapping = node.mapping,
               let value = mapping.first(where: { $0.key.scalar?.string == "name" })?.value,
               let name = value.scalar?.string, !name.isEmpty, nameProblem(name) == nil else { return nil }
         return name

@@ -17,6 +17,7 @@ import Yams
 enum MergeKeys {
     static let maximumDepth = 8
     static let maximumPairs = 10_000
+    static let maximumPerFile = 1_000_000
 
     /// A plain `<<` key (a quoted one is a key named "<<").
     static func isMerge(_ key: Node) -> Bool {
@@ -26,9 +27,16 @@ enum MergeKeys {
     /// `node`'s mapping with its merge keys resolved; nil when `node` is not a mapping.
     static func mapping(_ node: Node, _ d: inout Diagnostics) -> Node.Mapping? {
         guard let mapping = node.mapping else { return nil }
-        var budget = maximumPairs
+        guard mapping.contains(where: { isMerge($0.key) }) else { return mapping }
+        // Per mapping, and out of what is left for the file: a file of many cases that each
+        // merge a fanning anchor spends the file's budget, not each case a fresh one.
+        let given = min(maximumPairs, d.mergeStepsLeft)
+        var budget = given
         let resolved = resolve(mapping, depth: 0, budget: &budget, d: &d)
-        if budget < 0 { d.add(node, "merge keys bring in more than \(maximumPairs) keys and mappings here") }
+        d.mergeStepsLeft -= given - max(budget, 0)
+        if budget < 0 {
+            d.add(node, "merge keys bring in more than \(maximumPairs) keys and mappings here, or more than \(maximumPerFile) in the whole file")
+        }
         return resolved
     }
 

@@ -238,6 +238,9 @@ struct Diagnostics {
     let file: String
     var items: [ScenarioDiagnostic] = []
 
+    /// What merge keys may still bring in over the whole file (`MergeKeys`).
+    var mergeStepsLeft = MergeKeys.maximumPerFile
+
     init(file: String) {
         self.file = file
         said = []
@@ -251,6 +254,8 @@ struct Diagnostics {
     }
 
     mutating func add(line: Int, _ message: String) {
+        // Once per line: a repeated key inside an anchored mapping is seen in every alias's copy.
+        guard said.insert("\(line):line:\(message)").inserted else { return }
         items.append(ScenarioDiagnostic(file: file, line: line, message: message))
     }
     private var said: Set<String>
