@@ -6,18 +6,21 @@ extension CaseConfig {
     /// (`inflight 1 -> 8`, `strategy none -> window 8`); the name is not a knob.
     /// Keys as the scenario names them (`target_cost`, not the file's `target_cost_ns`).
     public func differences(from other: CaseConfig) -> [String] {
-        let mine = flattened()
-        let theirs = other.flattened()
-        return Set(mine.keys).union(theirs.keys).filter { $0 != "name" && mine[$0] != theirs[$0] }.sorted().map {
+        // Which keys differ is decided on the exact values (a strategy's or a distribution's
+        // summary rounds: coalesce 16/4.1KiB/200us for 4200 and 4220 bytes); what is shown is
+        // the scenario's words, or the exact values where those read alike.
+        let (mine, theirs) = (flattened(), other.flattened())
+        let (mineExact, theirsExact) = (flattened(exact: true), other.flattened(exact: true))
+        return Set(mineExact.keys).union(theirsExact.keys).filter { $0 != "name" && mineExact[$0] != theirsExact[$0] }.sorted().map {
             let (from, to) = (Self.shown(mine[$0], key: $0), Self.shown(theirs[$0], key: $0))
             // Two values a unit rounds alike (4200 and 4220 bytes: 4.1KiB) are given exactly.
-            if from == to { return "\(KnobText.name($0)) \(Self.exact(mine[$0], key: $0)) -> \(Self.exact(theirs[$0], key: $0))" }
+            if from == to { return "\(KnobText.name($0)) \(Self.exact(mineExact[$0], key: $0)) -> \(Self.exact(theirsExact[$0], key: $0))" }
             return "\(KnobText.name($0)) \(from) -> \(to)"
         }
     }
 
-    /// A value in the scenario's words: durations with a unit (`target_cost 0s -> 3ms`, it read
-    /// `target_cost_ns 0 -> 3000000`), sizes in KiB/MiB.
+    /// A value exactly: a number with its unit (`4200B`, `1504000ns`), an object as JSON's
+    /// fields (`{max_bytes: 4200, ...}`).
     static func exact(_ text: String?, key: String) -> String {
         guard let text else { return "absent" }
         guard UInt64(text) != nil else { return text }
@@ -25,6 +28,8 @@ extension CaseConfig {
         return KnobText.sizeKeys.contains(key.split(separator: ".").last.map(String.init) ?? key) ? text + "B" : text
     }
 
+    /// A value in the scenario's words: durations with a unit (`target_cost 0s -> 3ms`, it read
+    /// `target_cost_ns 0 -> 3000000`), sizes in KiB/MiB.
     static func shown(_ text: String?, key: String) -> String {
         guard let text else { return "absent" }
         let leaf = key.split(separator: ".").last.map(String.init) ?? key
@@ -35,8 +40,8 @@ extension CaseConfig {
     }
 
     /// Every key as the results file writes it, nested ones as `socket.nodelay`; the strategy
-    /// and a size distribution as their short forms.
-    func flattened() -> [String: String] {
+    /// and a size distribution as their short forms, or with `exact` as their fields.
+    func flattened(exact: Bool = false) -> [String: String] {
         guard let data = try? JSONEncoder().encode(self), let object = try? JSONDecoder().decode(JSONValue.self, from: data) else { return [:] }
         var out: [String: String] = [:]
         func walk(_ value: JSONValue, _ path: String) {
@@ -47,10 +52,10 @@ extension CaseConfig {
             }
         }
         walk(object, "")
-        if let strategy { out["strategy"] = strategy.summary }
+        if let strategy, !exact { out["strategy"] = strategy.summary }
         // A masked case's sizes: one key, the scenario's, not the median beside the distribution.
         if let requestSizes {
-            out["request_size"] = requestSizes.summary
+            out["request_size"] = exact ? out["request_sizes"] : requestSizes.summary
             out["request_sizes"] = nil
         }
         return out

@@ -71,7 +71,10 @@ public struct KnobDiff: Codable, Sendable, Hashable {
     /// `inflight 1 -> 8`, `strategy none -> {window: 8}`, `target_cost 0s -> 100us`: in the
     /// scenario file's words (durations and sizes with units).
     public var text: String {
-        "\(KnobText.name(key)) \(KnobText.value(from, key: key)) -> \(KnobText.value(to, key: key))" + (note.map { " (\($0))" } ?? "")
+        var (a, b) = (KnobText.value(from, key: key), KnobText.value(to, key: key))
+        // Two values a unit rounds alike (4200 and 4220 bytes: 4.1KiB) are given exactly.
+        if a == b, from != to { (a, b) = (KnobText.exact(from, key: key), KnobText.exact(to, key: key)) }
+        return "\(KnobText.name(key)) \(a) -> \(b)" + (note.map { " (\($0))" } ?? "")
     }
 }
 
@@ -99,6 +102,17 @@ enum KnobText {
         case let .string(s): return s
         case let .array(items): return "[" + items.map { self.value($0, key: leaf) }.joined(separator: ", ") + "]"
         case let .object(fields): return object(fields)
+        }
+    }
+
+    /// A value with no rounding: a number with its unit (`4200B`, `1504000ns`).
+    static func exact(_ value: KnobValue, key: String) -> String {
+        let leaf = key.split(separator: ".").last.map(String.init) ?? key
+        let unit = leaf.hasSuffix("_ns") ? "ns" : sizeKeys.contains(leaf) ? "B" : ""
+        switch value {
+        case let .int(n): return "\(n)\(unit)"
+        case let .uint(n): return "\(n)\(unit)"
+        default: return self.value(value, key: key)
         }
     }
 

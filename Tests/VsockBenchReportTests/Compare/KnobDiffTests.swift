@@ -95,6 +95,15 @@ extension CompareTests {
             a.updateRR { $0.requestSize = 4200; $0.exchange.targetCostNanos = 1_000_000 }
             b.updateRR { $0.requestSize = 4220; $0.exchange.targetCostNanos = 3_000_000 }
             #expect(CaseConfig(a).differences(from: CaseConfig(b)) == ["request_size 4200B -> 4220B", "target_cost 1ms -> 3ms"])
+            // compare's knobs the same way.
+            #expect(Self.diff(a, b).map(\.text) == ["request_size 4200B -> 4220B", "target_cost 1ms -> 3ms"])
+            // A strategy whose summary rounds alike still differs, and is given by its fields.
+            var c = Self.rr("c"), d = Self.rr("d")
+            c.updateRR { $0.exchange.strategy = .coalesce(maxMessages: 16, maxBytes: 4200, lingerNanos: 200_000) }
+            d.updateRR { $0.exchange.strategy = .coalesce(maxMessages: 16, maxBytes: 4220, lingerNanos: 200_000) }
+            let strategy = CaseConfig(c).differences(from: CaseConfig(d))
+            #expect(strategy.count == 1 && strategy.first?.hasPrefix("strategy {") == true && strategy.first?.contains("4200") == true
+                    && strategy.first?.contains("4220") == true, "\(strategy)")
         }
 
         @Test("the same config under another name differs in nothing: the name is not a knob")
