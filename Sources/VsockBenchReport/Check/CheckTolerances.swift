@@ -52,7 +52,6 @@ public struct CheckTolerances: Sendable, Equatable {
     public static func parse(_ values: [String], count: String? = nil, alpha: Double? = nil) throws(CheckInputError) -> CheckTolerances {
         var result = CheckTolerances.standard
         var sawDefault = false
-        var defaultText = ""
         for value in values {
             if let equals = value.firstIndex(of: "=") {
                 let name = String(value[..<equals]).trimmingSpaces
@@ -64,23 +63,14 @@ public struct CheckTolerances: Sendable, Equatable {
                     throw .badTolerance("--tolerance \(value): \(twice.rawValue) is given twice\(both)")
                 }
                 let fraction = try percentage(String(value[value.index(after: equals)...]), flag: "--tolerance", whole: value)
-                if fraction >= 1, figures.contains(where: \.higherIsBetter) {
-                    throw .badTolerance("--tolerance \(value): a throughput cannot fall by 100% or more, so no drop of \(name) would ever fail the gate; give less than 100%")
-                }
                 for figure in figures { result.overrides[figure] = fraction }
             } else {
                 guard !sawDefault else {
                     throw .badTolerance("--tolerance \(value): a tolerance for every figure is given twice; name a figure for an override, as p99=20%")
                 }
                 sawDefault = true
-                defaultText = value
                 result.timing = try percentage(value, flag: "--tolerance", whole: value)
             }
-        }
-        // After the overrides: a default of 100% or more is fine when every throughput has its own.
-        let throughputs: [Figure] = [.msgsPerSecond, .mbpsTx, .mbpsRx]
-        if result.timing >= 1, throughputs.contains(where: { result.overrides[$0] == nil }) {
-            throw .badTolerance("--tolerance \(defaultText): a throughput cannot fall by 100% or more, so no drop of msgs/s or Mbps would ever fail the gate; give less than 100%, and a larger one for latency alone as p99=\(defaultText.trimmingSpaces)")
         }
         if let count { result.count = try percentage(count, flag: "--count-tolerance", whole: count) }
         if let alpha {
@@ -108,6 +98,13 @@ public struct CheckTolerances: Sendable, Equatable {
             throw .badTolerance("\(flag) \(whole): '\(text)' is more than 1000%; write a percentage such as 10% or 2.5%")
         }
         return value / 100
+    }
+
+    /// The throughputs whose tolerance is 100% or more: no drop of theirs can fail the gate (a
+    /// throughput cannot fall by 100% or more). Taken, as a way to gate counts and latency
+    /// alone, and said in the report.
+    public var ungatedThroughputs: [Figure] {
+        [.msgsPerSecond, .mbpsTx, .mbpsRx].filter { fraction(for: $0) >= 1 }
     }
 
     /// `5%, counts 2%, alpha 0.05; p99 20%` for report headers.

@@ -64,6 +64,10 @@ public enum RegressionCheck {
             resultsPaths: resultsPaths, baselinePaths: baselinePaths, tolerances: options.tolerances, reference: options.reference,
             rows: [], unverified: [], warnings: [])
         report.warnings += repeatedResults.map { "results: \($0)" } + repeatedBaseline.map { "baseline: \($0)" }
+        let ungated = options.tolerances.ungatedThroughputs
+        if !ungated.isEmpty {
+            report.warnings.append("a tolerance of 100% or more for \(ungated.map(\.rawValue).joined(separator: ", ")): no drop of \(ungated.count == 1 ? "it" : "theirs") can fail the gate (a throughput cannot fall by 100% or more)")
+        }
         report.warnings += comparabilityNotes(results: results, baseline: baseline)
         report.warnings += figuresApartFromTrials(results, paths: resultsPaths, side: "results")
             + figuresApartFromTrials(baseline, paths: baselinePaths, side: "baseline")

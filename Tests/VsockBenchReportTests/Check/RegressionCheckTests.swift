@@ -291,6 +291,18 @@ import Testing
         #expect(mixed.note?.contains("in its own units, not as a ratio: the baseline's bulk cannot divide it") == true, "\(mixed.note ?? "")")
     }
 
+    /// A tolerance of 100% or more leaves a throughput ungated: taken (counts and latency are
+    /// still gated), and the report says so rather than passing a halved rate in silence.
+    @Test func anUngatedThroughputIsSaid() throws {
+        let now = Self.chatty([500, 505, 495, 502, 498])
+        let baseline = Self.chatty([1000, 1010, 990, 1005, 995])
+        let wide = try compare(now, baseline, .init(tolerances: try CheckTolerances.parse(["150%"])))
+        #expect(try row(wide, "chatty-8k", .msgsPerSecond).verdict != .regressed)
+        #expect(wide.warnings.contains("a tolerance of 100% or more for msgs_per_s, mbps_tx, mbps_rx: no drop of theirs can fail the gate (a throughput cannot fall by 100% or more)"), "\(wide.warnings)")
+        let standard = try compare(now, baseline)
+        #expect(!standard.warnings.contains { $0.hasPrefix("a tolerance of 100%") })
+    }
+
     /// A baseline with a failed or interrupted trial (zeros, or cut short): left out, as the
     /// run's own medians leave it, and said. Counted, its zero turned a 20% drop into "not
     /// significant" and halved the figure the results showed.
