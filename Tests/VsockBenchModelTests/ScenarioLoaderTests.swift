@@ -180,6 +180,24 @@ import VsockWire
         }
     }
 
+    /// A file with a repeated key and aliases of aliases: each anchored node is checked once,
+    /// not once per copy (ten aliases a level over seven levels were ten million copies walked).
+    @Test func aRepeatedKeyBesideFanningAliasesStaysFast() {
+        var lines = ["name: x", "x-0: &l0 [1]"]
+        for level in 1...7 {
+            lines.append("x-\(level): &l\(level) [\(Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", "))]")
+        }
+        lines.append("cases:\n  - {name: a, workload: rr, inflight: 1, inflight: 2}")
+        let started = MonotonicClock.nanos()
+        do {
+            _ = try ScenarioLoader.parse(lines.joined(separator: "\n") + "\n", file: "lol.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("lol.yaml:11: key 'inflight' appears twice"), "\(error.description)")
+        }
+        #expect(MonotonicClock.nanos() - started < 5_000_000_000, "took \(Double(MonotonicClock.nanos() - started) / 1e9) s")
+    }
+
     /// Two cases on one line with the same mistake are two problems, each said (review: the
     /// merge's de-duplication by line and message said one).
     @Test func theSameMistakeInTwoCasesOnOneLineIsSaidTwice() {

@@ -87,6 +87,28 @@ enum DuplicateKeys {
     /// repeat of it after the first taken out and reported at its own line.
     static func restore(_ node: Node, renamed: [Unicode.Scalar: String], diagnostics d: inout Diagnostics) -> Node {
         guard !renamed.isEmpty else { return node }
+        var restored: [String: Node] = [:]
+        return restore(node, renamed: renamed, restored: &restored, diagnostics: &d)
+    }
+
+    /// `restored`: collections already restored, by their place in the text. An alias is a
+    /// copy of its anchor's node, at the anchor's place: restored once and reused, not walked
+    /// again for every alias (aliases of aliases multiply: ten per level over seven levels is
+    /// ten million copies, 20 s). Two collections never start at the same place.
+    private static func restore(_ node: Node, renamed: [Unicode.Scalar: String], restored: inout [String: Node], diagnostics d: inout Diagnostics) -> Node {
+        let kind: String? = switch node {
+        case .mapping: "m"
+        case .sequence: "s"
+        default: nil
+        }
+        let place = kind.flatMap { kind in node.mark.map { "\(kind)\($0.line):\($0.column)" } }
+        if let place, let done = restored[place] { return done }
+        let result = restoreOnce(node, renamed: renamed, restored: &restored, diagnostics: &d)
+        if let place { restored[place] = result }
+        return result
+    }
+
+    private static func restoreOnce(_ node: Node, renamed: [Unicode.Scalar: String], restored: inout [String: Node], diagnostics d: inout Diagnostics) -> Node {
         switch node {
         case let .mapping(mapping):
             var pairs: [(Node, Node)] = []
@@ -97,7 +119,7 @@ enum DuplicateKeys {
                     key = .scalar(.init(name, scalar.tag, scalar.style, scalar.mark, scalar.anchor))
                     repeated.insert(name)
                 }
-                pairs.append((key, restore(value, renamed: renamed, diagnostics: &d)))
+                pairs.append((key, restore(value, renamed: renamed, restored: &restored, diagnostics: &d)))
             }
             var firstLine: [String: Int] = [:]
             var count: [String: Int] = [:]
@@ -116,7 +138,9 @@ enum DuplicateKeys {
             }
             return .mapping(.init(pairs, mapping.tag, mapping.style, mapping.mark, mapping.anchor))
         case let .sequence(sequence):
-            return .sequence(.init(sequence.map { restore($0, renamed: renamed, diagnostics: &d) }, sequence.tag, sequence.style, sequence.mark, sequence.anchor))
+            var items: [Node] = []
+            for item in sequence { items.append(restore(item, renamed: renamed, restored: &restored, diagnostics: &d)) }
+            return .sequence(.init(items, sequence.tag, sequence.style, sequence.mark, sequence.anchor))
         default:
             return node
         }
