@@ -14,8 +14,6 @@ public struct RateLimitedLogHandler: LogHandler {
             var start: UInt64 = 0
             var counts: [String: Int] = [:]
             var suppressed: [String: Int] = [:]
-            /// Set when a line is suppressed and none was pending: a flush should be scheduled.
-            var flushDue = false
         }
         let window = Mutex(Window())
         let burst: Int
@@ -28,8 +26,9 @@ public struct RateLimitedLogHandler: LogHandler {
             self.clock = clock
         }
 
-        /// Whether `message` may be written now, and what the last window suppressed (once).
-        func admit(_ message: String) -> (Bool, [(String, Int)]) {
+        /// Whether `message` may be written now, what the last window suppressed (once), and
+        /// whether a flush should be scheduled (a line suppressed with none pending before it).
+        func admit(_ message: String) -> (admitted: Bool, report: [(String, Int)], flushDue: Bool) {
             let now = clock()
             return window.withLock { w in
                 var report: [(String, Int)] = []
@@ -39,18 +38,10 @@ public struct RateLimitedLogHandler: LogHandler {
                 }
                 let seen = w.counts[message, default: 0]
                 w.counts[message] = seen + 1
-                if seen < burst { return (true, report) }
-                if w.suppressed.isEmpty { w.flushDue = true }
+                if seen < burst { return (true, report, false) }
+                let flushDue = w.suppressed.isEmpty
                 w.suppressed[message, default: 0] += 1
-                return (false, report)
-            }
-        }
-
-        /// True once after a line was suppressed with none pending before it.
-        func takeFlushDue() -> Bool {
-            window.withLock { w in
-                defer { w.flushDue = false }
-                return w.flushDue
+                return (false, report, flushDue)
             }
         }
 
@@ -95,11 +86,11 @@ public struct RateLimitedLogHandler: LogHandler {
     public func log(event: LogEvent) {
         guard event.level < .error else { return base.log(event: event) }
         let text = event.message.description
-        let (admitted, report) = state.admit(text)
+        let (admitted, report, flushDue) = state.admit(text)
         Self.summarize(report, burst: state.burst, like: event, to: base)
         if admitted {
             base.log(event: event)
-        } else if let flood, state.takeFlushDue() {
+        } else if flushDue, let flood {
             flood.flush(afterNanos: state.windowNanos)
         }
     }

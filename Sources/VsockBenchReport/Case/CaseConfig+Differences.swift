@@ -1,5 +1,4 @@
 import FoundationEssentials
-import VsockBenchSupport
 
 extension CaseConfig {
     /// The knobs in which `other` differs from this case, each as `key this -> other`
@@ -20,23 +19,17 @@ extension CaseConfig {
     }
 
     /// A value exactly: a number with its unit (`4200B`, `1504000ns`), an object as JSON's
-    /// fields (`{max_bytes: 4200, ...}`).
+    /// fields (`{max_bytes: 4200, ...}`). As compare's knobs read (`KnobText`).
     static func exact(_ text: String?, key: String) -> String {
         guard let text else { return "absent" }
-        guard UInt64(text) != nil else { return text }
-        if key.hasSuffix("_ns") { return text + "ns" }
-        return KnobText.sizeKeys.contains(key.split(separator: ".").last.map(String.init) ?? key) ? text + "B" : text
+        return UInt64(text).map { KnobText.exact(.uint($0), key: key) } ?? text
     }
 
     /// A value in the scenario's words: durations with a unit (`target_cost 0s -> 3ms`, it read
-    /// `target_cost_ns 0 -> 3000000`), sizes in KiB/MiB.
+    /// `target_cost_ns 0 -> 3000000`), sizes in KiB/MiB. As compare's knobs read (`KnobText`).
     static func shown(_ text: String?, key: String) -> String {
         guard let text else { return "absent" }
-        let leaf = key.split(separator: ".").last.map(String.init) ?? key
-        guard let number = UInt64(text) else { return text }
-        if leaf.hasSuffix("_ns") { return Quantities.formatDuration(number) }
-        if KnobText.sizeKeys.contains(leaf), number <= UInt64(Int.max) { return Quantities.formatSize(Int(number)) }
-        return text
+        return UInt64(text).map { KnobText.value(.uint($0), key: key) } ?? text
     }
 
     /// Every key as the results file writes it, nested ones as `socket.nodelay`; the strategy
