@@ -86,6 +86,7 @@ public enum RunTable {
         }
         for c in document.cases {
             if let line = InProcessKnobs.line(c) { out += line + "\n" }
+            if let line = SocketBufferNote.line(c) { out += line + "\n" }
         }
         for c in document.cases {
             if let reason = c.skipped { out += "\(Terminal.safe(c.name)): skipped: \(reason)\n" }

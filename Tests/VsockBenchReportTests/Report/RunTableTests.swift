@@ -2,6 +2,7 @@ import Testing
 @testable import VsockBenchEngine
 @testable import VsockBenchReport
 import VsockBenchModel
+import VsockTransport
 
 /// The run table's headline: like with like, and only from cases whose figures stand.
 @Suite struct RunTableTests {
@@ -47,6 +48,33 @@ import VsockBenchModel
         // compare's knobs say it too.
         let knobs = KnobDiff.between(CaseConfig(plainNull.spec), CaseConfig(null.spec), transports: ("null", "null"))
         #expect(knobs.count == 3 && knobs.allSatisfy { $0.note == "not applied under --target null: one message at a time in process, no socket" }, "\(knobs)")
+    }
+
+    /// Linux doubles a socket buffer request, raises it to its minimum and caps it; the JSON
+    /// had what it set, the text said nothing, so `sndbuf: 1KiB` read as a 1 KiB buffer. A
+    /// plain doubling is not said (every request gets it); anything else is, side by side.
+    @Test func socketBuffersTheKernelSetOtherwiseAreSaid() {
+        var c = ReportFixtures.makeCase("small", mbps: 44, msgsPerSecond: 336)
+        c.spec.socket.sendBuffer = 1024
+        c.spec.socket.receiveBuffer = 65536
+        c.socket = SocketSummary(driver: EffectiveSocketOptions(sndbuf: 4608, rcvbuf: 131072),
+                                 target: EffectiveSocketOptions(sndbuf: 4608, rcvbuf: 131072))
+        var text = RunTable.render(ReportFixtures.document([c]))
+        #expect(text.contains("small: sndbuf 1KiB asked, the kernel set 4.5KiB on both sides (raised to its minimum of 4.5KiB)\n"), "\(text)")
+        #expect(!text.contains("rcvbuf"), "a doubling is what every request gets: \(text)")
+        c.spec.socket.sendBuffer = nil
+        c.spec.socket.receiveBuffer = 8 << 20
+        c.socket = SocketSummary(driver: EffectiveSocketOptions(rcvbuf: 8 << 20), target: EffectiveSocketOptions(rcvbuf: 425984))
+        text = RunTable.render(ReportFixtures.document([c]))
+        #expect(text.contains("small: rcvbuf 8MiB asked, the kernel set 8MiB on the driver, 416KiB on the target (it doubles a request up to twice net.core.rmem_max)\n"), "\(text)")
+        c.socket = SocketSummary(driver: EffectiveSocketOptions(rcvbuf: 16 << 20), target: nil)
+        #expect(!RunTable.render(ReportFixtures.document([c])).contains("small: rcvbuf"), "a doubled request on the one side reached")
+        c.spec.socket.receiveBuffer = nil
+        c.spec.socket.vsockBufferSize = 1 << 20
+        c.socket = SocketSummary(driver: EffectiveSocketOptions(vsockBufferSize: 262144), target: nil)
+        text = RunTable.render(ReportFixtures.document([c]))
+        #expect(text.contains("small: vsock_buffer_size 1MiB asked, the kernel set 256KiB on the driver (clamped"), "\(text)")
+        #expect(SocketBufferNote.bytes(2304) == "2304 bytes" && SocketBufferNote.bytes(4608) == "4.5KiB" && SocketBufferNote.bytes(1000) == "1000B")
     }
 
     /// An open-loop case moves what its rate asks for: it is no side of the headline, whose
