@@ -9,8 +9,11 @@ public enum RunTable {
         out += "driver: \(Terminal.safe(document.host.driver.hostname)), kernel \(Terminal.safe(document.host.driverKernel)), \(document.host.cpus) CPUs"
         if let target = document.host.target {
             // Under --target null the target runs in the driver's process: its pid is the
-            // driver's own, which "target: pid N" did not say.
-            out += target.pid == document.host.driver.pid && target.hostname == document.host.driver.hostname
+            // driver's own, which "target: pid N" did not say. Decided by the cases'
+            // transport, not by equal pids and hostnames, which an enclave's process can share
+            // with the parent's by chance.
+            let inProcess = !document.cases.isEmpty && document.cases.allSatisfy { $0.transport == InProcessKnobs.transport }
+            out += inProcess
                 ? "; target: in the driver's process (no separate target)"
                 : "; target: pid \(target.pid), kernel \(Terminal.safe(target.kernel))"
         }
