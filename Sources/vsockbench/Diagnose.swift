@@ -139,10 +139,13 @@ extension VsockBench {
                 let driving = try DriverSession(flags: driver, cases: scenario.cases)
                 session = driving
                 measured = driving.run(scenario, plan: DriverSession.plan(driver))
-                if driving.runner.wasInterrupted { throw ExitCode(driving.interruptStatus) }
             }
+            // Interrupted, what was measured is still diagnosed and written (as run and
+            // compare report theirs), the fixes are not run, and the status says so.
             var document = Diagnoser.diagnose(measured, fit: fit, fitSource: fitSource, fitWorkload: fitWorkload)
-            if verify {
+            if verify, session?.runner.wasInterrupted == true {
+                printError("vsockbench: interrupted: the fixes were not run (--verify)")
+            } else if verify {
                 document = try verified(document, measured: measured) {
                     if let session { return session }
                     let started = try DriverSession(flags: driver, cases: measured.cases.map(\.spec))
@@ -154,6 +157,10 @@ extension VsockBench {
             output.say(Diagnoser.render(document), terminator: "")
             try output.write(document.encoded())
             if let html { try writeFile(html, Array(HTMLReport.render(document, title: "vsockbench diagnose: \(document.scenario)").utf8)) }
+            if let session, session.runner.wasInterrupted {
+                session.close()
+                throw ExitCode(session.interruptStatus)
+            }
             if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
             try checkSomethingDiagnosed(measured, source: from ?? self.scenario ?? "")
         }
@@ -185,7 +192,12 @@ extension VsockBench {
             let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
             printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
-            if session.runner.wasInterrupted { throw ExitCode(session.interruptStatus) }
+            // Fixes cut short measure nothing to hold a prediction against: the diagnosis is
+            // reported without them, and the interrupt's status ends the command.
+            if session.runner.wasInterrupted {
+                printError("vsockbench: interrupted while verifying: the diagnosis below is reported without its fixes' measurements")
+                return document
+            }
             // With --from, the fixes may run elsewhere than the results were measured: then
             // "drift" is the two setups' difference too, and the reader is told which.
             if let from {

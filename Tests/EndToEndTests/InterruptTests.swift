@@ -9,7 +9,7 @@ import Testing
     /// Starts a run of a short case and a long one, waits until the long one runs, sends
     /// `signals` (a few milliseconds apart) and returns its exit status, stdout, stderr, and
     /// the JSON's case names.
-    static func interrupt(with signals: [Int32]) throws -> (status: Int32, stdout: String, stderr: String, cases: [String]) {
+    static func interrupt(with signals: [Int32], command: String = "run") throws -> (status: Int32, stdout: String, stderr: String, cases: [String]) {
         let dir = try Tool.scratch()
         let scenario = try scenarioFile("""
             name: stop
@@ -17,7 +17,7 @@ import Testing
               - {name: short, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 200, warmup: 0s}
               - {name: long, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 60s, warmup: 0s}
             """)
-        let (process, outData, errData) = try Tool.start(["run", scenario, "--json", dir + "/r.json"])
+        let (process, outData, errData) = try Tool.start([command, scenario, "--json", dir + "/r.json"])
         // The short case takes well under a second; give the long one time to start.
         var waited = 0.0
         while waited < 20, !errData.text(waitingUpTo: 0).contains("[1/2] short") {
@@ -50,6 +50,17 @@ import Testing
         #expect(r.cases == ["short", "long"], "the JSON has the case done and the one stopped: \(r.cases)\n\(r.stderr)")
         #expect(r.stdout.contains("short"), "\(r.stdout)")
         #expect(!r.stderr.contains("quitting now"), "\(r.stderr)")
+    }
+
+    /// diagnose stopped by a signal printed nothing and wrote no JSON (review): it threw the
+    /// interrupt's status before its report. It diagnoses what was measured, as run and
+    /// compare report theirs, and ends with the signal's status.
+    @Test(arguments: ["diagnose", "compare"]) func diagnoseAndCompareReportWhatTheyMeasured(command: String) throws {
+        let r = try Self.interrupt(with: [SIGTERM], command: command)
+        #expect(r.status == 143, "\(r.stderr)")
+        #expect(r.cases == ["short", "long"], "the JSON has the case done and the one stopped: \(r.cases)\n\(r.stderr)")
+        #expect(r.stdout.contains("short"), "\(r.stdout)")
+        if command == "diagnose" { #expect(r.stdout.contains("diagnosis of stop"), "\(r.stdout)") }
     }
 
     @Test func SIGTERMEndsWith143AndReports() throws {
