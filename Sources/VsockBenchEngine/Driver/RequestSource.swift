@@ -40,7 +40,7 @@ enum RequestSources {
         case let .masked(masked): return MaskedSource(workload: masked, seed: spec.seed, connection: connection)
         case let .replay(replay):
             return corpus.map { ReplaySource(corpus: $0, expect: replay.expect, packets: packets,
-                                             start: ReplaySource.start(connection: connection, of: spec.connections, messages: $0.messages.count)) }
+                                             start: ReplaySource.start(connection: connection, of: spec, messages: $0.messages.count)) }
         case .stream: return nil
         }
     }
@@ -170,12 +170,18 @@ final class ReplaySource: RequestSource {
         self.start = UInt64(start)
     }
 
-    /// Connection `connection` of `connections` starts `connection` n-ths into the corpus, so
-    /// that several connections with a message count between them send all of it, not its
-    /// first messages each, in lockstep.
-    static func start(connection: Int, of connections: Int, messages: Int) -> Int {
-        guard connections > 1, messages > 0 else { return 0 }
-        return connection * messages / connections
+    /// Where connection `connection` of `spec`'s starts in a corpus of `messages`, so that
+    /// several connections send all of it, not its first messages each, in lockstep. A case
+    /// bounded by a count starts each where the connections before it stop (the sum of their
+    /// quotas, `CaseRunner.quotas`): 20 messages on 3 connections are 0-6, 7-13, 14-19, each
+    /// once (starting them a third of the way in each, 0, 6 and 13, sent message 6 twice and
+    /// 19 never: review). A case bounded by time starts connection i i/n of the way in.
+    static func start(connection: Int, of spec: CaseSpec, messages: Int) -> Int {
+        guard spec.connections > 1, messages > 0 else { return 0 }
+        if let quotas = CaseRunner.quotas(spec) {
+            return Int(quotas.prefix(connection).reduce(0, +) % UInt64(messages))
+        }
+        return connection * messages / spec.connections
     }
 
     @inline(__always)

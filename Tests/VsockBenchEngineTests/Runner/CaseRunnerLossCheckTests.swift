@@ -68,6 +68,24 @@ import VsockWire
         #expect(CaseRunner.quotas(Specs.rr(stop: .duration(nanos: 1))) == nil)
     }
 
+    /// A replay bounded by a count sends every corpus message once per pass over the file,
+    /// whatever the split: connection i starts where the ones before it stop. Starting each
+    /// i/n of the way in (0, 6, 13 for 20 on 3) sent message 6 twice and 19 never (review).
+    @Test(arguments: [(20, 3, 20), (40, 3, 20), (7, 4, 7), (10, 3, 5)])
+    func replayConnectionsShareTheCorpusWithoutOverlap(total: Int, connections: Int, corpus: Int) throws {
+        let spec = Specs.rr(stop: .messages(total), connections: connections)
+        let quotas = try #require(CaseRunner.quotas(spec))
+        var sent = [Int](repeating: 0, count: corpus)
+        for (i, quota) in quotas.enumerated() {
+            let start = ReplaySource.start(connection: i, of: spec, messages: corpus)
+            for n in 0..<Int(quota) { sent[(start + n) % corpus] += 1 }
+        }
+        #expect(sent == [Int](repeating: total / corpus, count: corpus), "\(sent)")
+        // Bounded by time, they start spread over the file.
+        let timed = Specs.rr(stop: .duration(nanos: 1), connections: 3)
+        #expect((0..<3).map { ReplaySource.start(connection: $0, of: timed, messages: 20) } == [0, 6, 13])
+    }
+
     /// A case never fails without a reason: nothing measured is said, with what was answered.
     @Test func anEmptyIntervalIsNamed() {
         var spec = Specs.rr(stop: .duration(nanos: 200_000_000))
