@@ -70,11 +70,22 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
         case tooLong(String)
     }
 
+    /// The longest length an error names: above it, the "length" is likelier message bytes.
+    public static let plausibleLength = 64 << 20
+
     /// Looks for one message at the start of `bytes`, whose payload may be at most `limit` bytes.
     public func scan(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Scan {
         let count = bytes.count
         func prefixed(_ size: Int, _ length: Int) -> Scan {
-            guard length <= limit else { return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)") }
+            guard length <= limit else {
+                // A length beyond any message's is most likely bytes of a message read as one
+                // (a wrong framing): it is not printed, since those bytes are the user's data
+                // (four ASCII bytes read as a u32be are at least 512 MiB).
+                guard length <= Self.plausibleLength else {
+                    return .tooLong("a \(rawValue) length over \(Self.plausibleLength >> 20) MiB, more than any message can be (is the framing \(rawValue)?), over the limit of \(limit)")
+                }
+                return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)")
+            }
             return count >= size + length ? .message(payload: size..<(size + length), total: size + length) : .needMore(atLeast: size + length)
         }
         switch self {
