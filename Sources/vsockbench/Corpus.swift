@@ -119,7 +119,10 @@ extension VsockBench {
         /// took the previous corpus in as a message).
         private func fromDirectory(_ path: String, framing: MessageFraming, output: String) throws -> [[UInt8]] {
             var outputInfo = stat()
-            let outputExists = stat(output, &outputInfo) == 0
+            // lstat: the write replaces a link at the output's path, not the file it points
+            // to, so a link to one of the directory's files leaves that file a message (with
+            // stat, the file was left out and the note said the corpus was in the directory).
+            let outputExists = lstat(output, &outputInfo) == 0
             var leftOutOutput = false
             guard let dir = opendir(path) else { throw fail("--from \(path): cannot open the directory: \(String(cString: strerror(errno)))", code: Exit.badInput) }
             var names: [String] = []

@@ -216,6 +216,13 @@ import Synchronization
         let kept = try Tool.run(["corpus", out, "--framing", "u32be", "--from", dir + "/msgs", "--force"])
         #expect(kept.status == 0, "\(kept.stderr)")
         #expect(try mode(out) == 0o640, "a rewritten corpus keeps its permissions")
+        // A link to one of the directory's files is replaced by the write, not its target:
+        // that file stays a message (it was left out, with a note saying the corpus was in it).
+        let link = dir + "/link.u32be"
+        #expect(symlink(dir + "/msgs/m1", link) == 0)
+        let linked = try Tool.run(["corpus", link, "--framing", "u32be", "--from", dir + "/msgs", "--force"])
+        #expect(linked.status == 0 && linked.stdout.contains("4 u32be messages"), "m1-m3 and the corpus zz.u32be, now a file like another: \(linked.stdout)\(linked.stderr)")
+        #expect(!linked.stderr.contains("left out"), "\(linked.stderr)")
     }
 
     /// A service that answers every request twice (or whose framing is misread, which looks the
