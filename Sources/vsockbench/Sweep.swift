@@ -129,7 +129,7 @@ extension VsockBench {
             guard let kind = SweepWorkload(rawValue: workload) else {
                 throw fail("unknown workload '\(workload)'; use rr or masked with --rates", code: Exit.badInput)
             }
-            let plan: RateSweepPlan
+            var plan: RateSweepPlan
             do {
                 let sized = try SweepPlan.parseSizes(sizes ?? "8KiB")
                 guard sized.count == 1, let size = sized.first else {
@@ -140,7 +140,10 @@ extension VsockBench {
                 throw fail(error.description, code: Exit.badInput)
             }
             let selected: Scenario
-            do throws(ScenarioError) { selected = try plan.scenario.selecting(driver.cases) } catch { throw fail(error.description, code: Exit.badInput) }
+            do throws(SweepError) {
+                plan = try plan.selecting(driver.cases)
+                selected = plan.scenario
+            } catch { throw fail(error.description, code: Exit.badInput) }
             do throws(SweepError) { try SweepPlan.checkLimits(selected.cases, maxFrame: DriverSession.startedTargetFrameLimit(driver, for: selected.cases)) } catch { throw fail(error.description, code: Exit.badInput) }
             let scenario = try driver.applyOverrides(to: selected)
             let session = try DriverSession(flags: driver, cases: scenario.cases)

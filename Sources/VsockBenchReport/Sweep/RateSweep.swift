@@ -41,6 +41,25 @@ public struct RateSweepPlan: Sendable, Equatable {
             cases: cases, path: "sweep --workload \(workload.rawValue) --sizes \(Quantities.formatSize(size)) --rates \(list)/s")
     }
 
+    /// The plan with only the rates whose cases `names` select (every one when `names` is
+    /// empty): the curve and the knee are drawn through the rates measured. The rates left
+    /// out were points of the curve, reported FAILED, and the knee read "1000/s was not kept
+    /// up (the case failed)" of a rate never run (review). Refused when fewer than 2 are left.
+    public func selecting(_ names: [String]) throws(SweepError) -> RateSweepPlan {
+        guard !names.isEmpty else { return self }
+        let chosen: Scenario
+        do throws(ScenarioError) { chosen = try scenario.selecting(names) } catch { throw .badSelection(error.description) }
+        guard chosen.cases.count >= 2 else {
+            throw .badSelection("--case leaves \(chosen.cases.count) rate to measure (\(chosen.cases.map(\.name).joined(separator: ", "))); a rate sweep draws its curve through at least 2: select another of \(scenario.cases.map(\.name).joined(separator: ", ")), or run one case with `vsockbench run`")
+        }
+        let kept = Set(chosen.cases.map(\.name))
+        var copy = self
+        let pairs = zip(rates, scenario.cases).filter { kept.contains($0.1.name) }
+        copy.rates = pairs.map(\.0)
+        copy.scenario.cases = pairs.map(\.1)
+        return copy
+    }
+
     /// Rates from `1000,2000,5000,10000/s` (each may carry `/s`, `k` for thousands).
     public static func parseRates(_ text: String) throws(SweepError) -> [Double] {
         var rates: [Double] = []

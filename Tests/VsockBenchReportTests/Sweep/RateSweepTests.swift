@@ -44,6 +44,16 @@ import Testing
         #expect(plan.scenario.cases.allSatisfy { $0.exchange?.inflight == Exchange.openLoopDefaultInflight && $0.connections == 1 })
     }
 
+    /// `--case` keeps only its rates: the curve and the knee are drawn through them. The rates
+    /// left out were points reported FAILED, and the knee blamed a rate never run (review).
+    @Test func caseSelectsTheRatesMeasured() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 8192, rates: [1000, 2000, 5000, 20000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        let two = try plan.selecting(["rr-8KiB@2000", "rr-8KiB@20000"])
+        #expect(two.rates == [2000, 20000] && two.scenario.cases.map(\.name) == ["rr-8KiB@2000", "rr-8KiB@20000"])
+        #expect(try plan.selecting([]) == plan)
+        #expect { try plan.selecting(["rr-8KiB@5000"]) } throws: { "\($0)".contains("--case leaves 1 rate to measure (rr-8KiB@5000)") }
+    }
+
     @Test func badPlansSayWhatToChange() {
         #expect { try RateSweepPlan(workload: .stream, size: 8192, rates: [1, 2], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("a stream has no requests to pace") }
         #expect { try RateSweepPlan(workload: .rr, size: 8192, rates: [1000], stop: .messages(10), warmupNanos: 0) } throws: { "\($0)".contains("at least two rates") }
