@@ -60,9 +60,11 @@ extension Comparison {
         public var pareto: Bool?
         /// Which front: the workload kind (null when not a candidate).
         public var paretoFront: String?
+        /// Ran and passed its checks: false for a skipped case, as in the run document's
+        /// `cases` (a skipped row read `verified: true` with 0 Mbps: review).
         public var verified: Bool
         /// Skipped (its figures are zeros, not measurements): the tables say so rather than
-        /// "verified". Not a key of its own: the run document's case says why.
+        /// "NO"; the run document's case says why.
         public var skipped = false
 
         enum CodingKeys: String, CodingKey {
@@ -73,7 +75,7 @@ extension Comparison {
             case exitsPerMessage = "exits_per_msg", vsockPacketsPerMessage = "vsock_packets_per_msg", ci
             case mbpsRatio = "mbps_ratio", mbpsTxRatio = "mbps_tx_ratio", mbpsRxRatio = "mbps_rx_ratio", msgsRatio = "msgs_ratio"
             case p50Ratio = "p50_ratio", p99Ratio = "p99_ratio", cpuRatio = "cpu_ratio", targetCPURatio = "target_cpu_ratio"
-            case throughputFigure = "throughput_figure", noise, p99Noise = "p99_noise", knobs, pareto, paretoFront = "pareto_front", verified
+            case throughputFigure = "throughput_figure", noise, p99Noise = "p99_noise", knobs, pareto, paretoFront = "pareto_front", verified, skipped
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -114,6 +116,7 @@ extension Comparison {
             try c.encode(pareto, forKey: .pareto)
             try c.encode(paretoFront, forKey: .paretoFront)
             try c.encode(verified, forKey: .verified)
+            try c.encode(skipped, forKey: .skipped)
         }
 
         /// The figures whose intervals a row keeps.
@@ -172,7 +175,7 @@ extension Comparison {
             }
             self.pareto = pareto
             paretoFront = pareto == nil ? nil : c.workload.rawValue
-            verified = c.verified || c.skipped != nil
+            verified = c.verified && c.skipped == nil
             skipped = c.skipped != nil
         }
     }

@@ -44,6 +44,12 @@ extension CompareTests {
             skipped.skipped = "stream cases need a channel"
             let comparison = Comparison(ReportFixtures.document([F.rr("none", msgs: 1000, p99: 300), skipped], scenario: "s"))
             #expect(comparison.rows[1].skipped && !comparison.rows[0].skipped)
+            // The JSON row agrees with the run document's case: not verified, and skipped.
+            skipped.figures.verified = true
+            let again = Comparison(ReportFixtures.document([F.rr("none", msgs: 1000, p99: 300), skipped], scenario: "s"))
+            #expect(!again.rows[1].verified && again.rows[0].verified)
+            let rows = try #require((try JSONSerialization.jsonObject(with: JSONEncoder().encode(again)) as? [String: Any])?["rows"] as? [[String: Any]])
+            #expect(rows[1]["verified"] as? Bool == false && rows[1]["skipped"] as? Bool == true && rows[0]["skipped"] as? Bool == false)
             let lines = comparison.text().split(separator: "\n").map(String.init)
             let costs = try #require(lines.last { $0.hasPrefix("ceiling ") })
             #expect(costs.hasSuffix("skipped"), "\(costs)")
@@ -163,7 +169,7 @@ extension CompareTests {
                 "name", "workload", "strategy", "trials", "mbps", "mbps_tx", "mbps_rx", "mbps_total", "msgs_per_s", "p50_us", "p99_us", "cpu_us_per_msg",
                 "target_cpu_us_per_msg", "writes_per_msg", "reads_per_msg", "target_writes_per_msg", "target_reads_per_msg", "exits_per_msg",
                 "vsock_packets_per_msg", "ci", "mbps_ratio", "mbps_tx_ratio", "mbps_rx_ratio", "msgs_ratio", "p50_ratio", "p99_ratio", "cpu_ratio",
-                "target_cpu_ratio", "throughput_figure", "noise", "p99_noise", "knobs", "pareto", "pareto_front", "verified",
+                "target_cpu_ratio", "throughput_figure", "noise", "p99_noise", "knobs", "pareto", "pareto_front", "verified", "skipped",
             ]
             for row in rows { #expect(Set(row.keys) == keys, "\(row["name"] ?? "?")") }
             #expect(rows[3]["p99_us"] is NSNull && rows[3]["p99_noise"] is NSNull && rows[0]["ci"] is NSNull)
