@@ -62,8 +62,22 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
     /// The figure's label as history prints it (``Figure/historyLabel(eachWay:)``).
     public var label: String { figure.historyLabel(eachWay: eachWay) }
 
-    /// Verified runs, the ones the change search looks at.
-    public var searchedRuns: Int { points.filter(\.verified).count }
+    /// Verified runs, the ones the change search can look at.
+    public var verifiedRuns: Int { points.filter(\.verified).count }
+    /// The runs the change search looked at: the most recent verified ones, at most
+    /// `EDivisive.maximumLength` (a series of 1200 said "no change over 1200 runs" of a
+    /// doubling at its 151st: the search had taken the last 1000: review).
+    public var searchedRuns: Int { min(verifiedRuns, EDivisive.maximumLength) }
+    /// `1200 runs`, or `the last 1000 of 1200 runs` where the search took fewer than there are.
+    public var searchedText: String {
+        let all = verifiedRuns
+        return searchedRuns < all ? "the last \(searchedRuns) of \(all) runs" : "\(all) run\(all == 1 ? "" : "s")"
+    }
+    /// The oldest run the search looked at; nil when it looked at every verified one.
+    public var firstSearchedRun: Int64? {
+        guard searchedRuns < verifiedRuns else { return nil }
+        return points.filter(\.verified).suffix(searchedRuns).first?.run
+    }
     /// Whether the series has enough verified runs for a change to reach the significance
     /// (seven with the standard options: six give at best p = 0.1).
     public var searchable: Bool {
@@ -76,6 +90,7 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case scenario, caseName = "case", workload, figure = "metric", higherIsBetter = "higher_is_better", label, points, changes
+        case searchedRuns = "searched_runs"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -88,6 +103,7 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
         try c.encode(label, forKey: .label)
         try c.encode(points, forKey: .points)
         try c.encode(changes, forKey: .changes)
+        try c.encode(searchedRuns, forKey: .searchedRuns)
     }
 }
 

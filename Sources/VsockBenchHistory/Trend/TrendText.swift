@@ -29,6 +29,9 @@ public enum TrendText {
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
         for point in series.points {
             var note = point.verified ? "" : "not verified: left out of the changes"
+            if point.verified, let first = series.firstSearchedRun, point.run < first {
+                note = "before the \(series.searchedRuns) runs searched for changes"
+            }
             if let change = starts[point.run] { note = "<- \(shortChange(change))" }
             table.add([
                 String(point.run), Terminal.safe(point.startedAt), Terminal.safe(point.gitCommit.map { String($0.prefix(12)) } ?? "-"),
@@ -43,7 +46,7 @@ public enum TrendText {
         let clean = series.searchedRuns
         guard !series.changes.isEmpty else {
             return series.searchable
-                ? "\(indent)no change over \(clean) run\(clean == 1 ? "" : "s")\n"
+                ? "\(indent)no change over \(series.searchedText)\(clean < series.verifiedRuns ? " (the search takes at most \(clean))" : "")\n"
                 : "\(indent)too few runs for a change to reach p <= \(Format.compact(series.options.significance)) (\(clean); \(needed(series)))\n"
         }
         return series.changes.map { "\(indent)\(sentence($0, label: series.label))\n" }.joined()
@@ -116,7 +119,7 @@ public enum ChangesText {
         let quiet = report.series.filter { $0.changes.isEmpty }
         for (searched, heading) in [(true, "no change: "), (false, "too few runs for a change to be significant: ")] {
             let names = quiet.filter { $0.searchable == searched }.map { series in
-                "\(series.scenario) \(series.caseName) \(series.label) (\(series.searchedRuns) run\(series.searchedRuns == 1 ? "" : "s")"
+                "\(series.scenario) \(series.caseName) \(series.label) (\(series.searchedText)"
                     + (searched ? ")" : "; \(TrendText.needed(series)))")
             }
             if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }

@@ -4,6 +4,7 @@ import Testing
 @testable import VsockBenchHistory
 @testable import VsockBenchReport
 import VsockBenchSupport
+import VsockBenchStats
 
 @Suite("History trend: table, markdown, HTML chart")
 struct TrendRenderingTests {
@@ -108,6 +109,25 @@ struct TrendRenderingTests {
         #expect(rows.count == TrendMarkdown.tableRows)
         #expect(TrendMarkdown.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█")
         #expect(TrendMarkdown.sparkline([5, 5]) == "▄▄")
+    }
+
+    /// The change search takes the last `EDivisive.maximumLength` verified runs: a longer
+    /// series says so, in the lines, the table and the JSON (it read "no change over 1200
+    /// runs" of a doubling at its 151st: review).
+    @Test func aSeriesLongerThanTheSearchSaysWhichRunsWereSearched() throws {
+        let total = EDivisive.maximumLength + 200
+        let points = (1...total).map { SeriesPoint(run: Int64($0), startedAt: "t\($0)", gitCommit: nil, value: $0 <= 150 ? 100 : 200, interval: nil, trials: 1, verified: true) }
+        let series = FigureSeries(scenario: "s", caseName: "c", workload: "rr", figure: .msgsPerSecond, points: points, changes: [])
+        #expect(series.searchedRuns == EDivisive.maximumLength && series.firstSearchedRun == 201)
+        let line = TrendText.changeLines(series, indent: "")
+        #expect(line == "no change over the last 1000 of 1200 runs (the search takes at most 1000)\n", "\(line)")
+        let rows = TrendText.table(series).split(separator: "\n")
+        #expect(rows.first { $0.contains(" t200 ") }?.hasSuffix("before the 1000 runs searched for changes") == true)
+        #expect(rows.first { $0.contains(" t201 ") }?.hasSuffix("before the 1000 runs searched for changes") == false)
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(series)) as? [String: Any])
+        #expect(json["searched_runs"] as? Int == 1000)
+        let short = FigureSeries(scenario: "s", caseName: "c", workload: "rr", figure: .msgsPerSecond, points: Array(points.prefix(20)), changes: [])
+        #expect(TrendText.changeLines(short, indent: "") == "no change over 20 runs\n" && short.firstSearchedRun == nil)
     }
 
     @Test func theJSONKeepsEveryKey() throws {
