@@ -137,18 +137,24 @@ extension HistoryDatabase {
         return MbpsDirection(tx: tx, rx: rx)
     }
 
-    /// `figure` of `caseName` in `filter`'s runs (its scenario), oldest first; the last
-    /// `filter.last` runs when it says so.
+    /// `figure` of `caseName` in `filter`'s runs (its scenario), oldest first. With
+    /// `filter.last`, the case's points among the last N runs of the filter, the runs `list
+    /// --last N` shows: not the case's last N points, which reached back past those runs where
+    /// some of them did not run the case (review).
     public func points(caseName: String, figure: Figure, _ filter: RunFilter) throws(HistoryError) -> [SeriesPoint] {
         try read { db in
-            let (conditions, arguments) = filter.conditions()
-            var sql = """
+            var (conditions, arguments) = filter.conditions()
+            if let last = filter.last {
+                // The subquery's `r` is its own: the same conditions, over the same runs.
+                conditions += " AND r.id IN (SELECT r.id FROM run r WHERE 1 = 1\(conditions) ORDER BY r.started_at DESC, r.id DESC LIMIT \(max(last, 0)))"
+                arguments += filter.conditions().arguments
+            }
+            let sql = """
                 SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
                 FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
                 WHERE c.name = ? AND f.figure = ?\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC
                 """
-            if let last = filter.last { sql += " LIMIT \(max(last, 0))" }
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments([caseName, figure.rawValue]) + arguments)
             return try rows.reversed().map { row in
                 let low: Double? = row["ci_low"], high: Double? = row["ci_high"]

@@ -62,6 +62,21 @@ struct HistoryStoreTests {
         #expect(throws: HistoryError.noSuchRun(path: db.path, run: "9")) { try db.run("9") }
     }
 
+    /// `--last N` is the last N runs, as `list --last N` shows them, for a series too: a case
+    /// that some of those runs did not run has fewer points, not points from older runs (it
+    /// took the case's last N points: review).
+    @Test func lastIsTheLastRunsForASeriesToo() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        for i in 0..<6 {
+            _ = try db.add([ResultsFile(document: HistoryFixtures.run(i, rate: 1000, cases: i < 4 ? ["bulk", "chatty-8k"] : ["bulk"]))])
+        }
+        let filter = RunFilter(scenario: "cliff", last: 3)
+        #expect(try db.runs(filter).map(\.id) == [4, 5, 6])
+        #expect(try db.points(caseName: "chatty-8k", figure: .msgsPerSecond, filter).map(\.run) == [4])
+        #expect(try db.points(caseName: "bulk", figure: .mbpsTx, filter).map(\.run) == [4, 5, 6])
+        #expect(try db.points(caseName: "chatty-8k", figure: .msgsPerSecond, RunFilter(scenario: "cliff")).map(\.run) == [1, 2, 3, 4])
+    }
+
     /// Files added out of start order (c2, c3, c1): `latest` is the run that started last, the
     /// same run `--last 1` keeps and the last one `runs()` lists, not the run added last.
     @Test func latestIsTheRunThatStartedLastAsListOrdersThem() throws {
