@@ -46,6 +46,7 @@ public struct TrendReport: Sendable, Encodable {
         if series.isEmpty {
             throw .nothingMatches("the runs of \(filter.text) have no \(metric) figure for \(chosen.map(\.name).joined(separator: ", "))")
         }
+        if let note = transportNote(runs: series.flatMap(\.points).map(\.run), cache: &configs, db) { notes.append(note) }
         return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: series, notes: notes)
     }
 
@@ -76,6 +77,24 @@ public struct TrendReport: Sendable, Encodable {
         guard let example, !differing.isEmpty else { return nil }
         let listed = differing.count <= 6 ? differing.map(String.init).joined(separator: ", ") : "\(differing[0]) .. \(differing[differing.count - 1])"
         return "\(caseName): \(differing.count) of the \(unique.count) runs (run\(differing.count == 1 ? "" : "s") \(listed)) set it up otherwise than the latest (\(example)); their figures are in the same series, so a change there may be the setup's; a new scenario name or --label keeps configurations apart"
+    }
+
+    /// Runs over more than one transport in one trend (`--target null` runs among unix ones
+    /// read as a 27x change with no word: review): named, with their runs.
+    static func transportNote(runs: [Int64], cache: inout [Int64: RunDocument?], _ db: HistoryDatabase) -> String? {
+        var byTransport: [String: [Int64]] = [:]
+        for run in Set(runs).sorted() {
+            if cache[run] == nil {
+                cache[run] = .some((try? db.document(ofRun: run)).flatMap { try? RunDocument.decode(Array($0.utf8)) })
+            }
+            if let document = cache[run].flatMap({ $0 }) { byTransport[document.transport, default: []].append(run) }
+        }
+        guard byTransport.count > 1 else { return nil }
+        func listed(_ ids: [Int64]) -> String {
+            ids.count <= 6 ? ids.map(String.init).joined(separator: ", ") : "\(ids.count) runs, \(ids[0]) .. \(ids[ids.count - 1])"
+        }
+        let parts = byTransport.keys.sorted().map { "\($0): \(listed(byTransport[$0] ?? []))" }
+        return "the runs are over \(byTransport.count) transports (\(parts.joined(separator: "; "))): a change between them is the channel's, not the code's; --label keeps them apart"
     }
 
     enum CodingKeys: String, CodingKey { case schema, database, scenario, labels, method, series, notes }

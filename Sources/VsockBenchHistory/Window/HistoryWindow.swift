@@ -40,8 +40,16 @@ public struct HistoryWindow: Sendable {
             throw .nothingMatches("no runs of \(filter.text) in \(db.path) to gate against; add runs with vsockbench history add, or use --baseline")
         }
         var chosen: [StoredRun] = [], documents: [RunDocument] = []
+        // A baseline measures the same channel: runs over another transport (a --target null
+        // run in a history of unix runs read msgs/s -96% REGRESSED: review) are left out.
+        let transports = Set(results.map(\.transport))
+        var otherTransports: [String: Int] = [:]
         var otherCases = 0, unverified = 0, unreadable = 0, itself = 0
         for run in candidates where chosen.count < size {
+            if !transports.contains(run.transport) {
+                otherTransports[run.transport, default: 0] += 1
+                continue
+            }
             let cases = Set(run.cases)
             if casesInCommon ? cases.isDisjoint(with: names) : cases != names {
                 otherCases += 1
@@ -64,6 +72,10 @@ public struct HistoryWindow: Sendable {
             documents.append(Self.trialMedians(document))
         }
         var notes: [String] = []
+        if !otherTransports.isEmpty {
+            let count = otherTransports.values.reduce(0, +)
+            notes.append("history: left out \(count) run\(count == 1 ? "" : "s") over another transport (\(otherTransports.keys.sorted().joined(separator: ", "))) than \(transports.sorted().joined(separator: ", ")): a baseline measures the same channel")
+        }
         if otherCases > 0 { notes.append("history: left out \(otherCases) run\(otherCases == 1 ? "" : "s") of \(scenario) with other cases than \(names.sorted().joined(separator: ", "))") }
         if unverified > 0 { notes.append("history: left out \(unverified) run\(unverified == 1 ? "" : "s") with a case that was not verified") }
         if unreadable > 0 { notes.append("history: left out \(unreadable) run\(unreadable == 1 ? "" : "s") whose results this vsockbench cannot read") }

@@ -111,6 +111,21 @@ struct TrendRenderingTests {
         #expect(TrendMarkdown.sparkline([5, 5]) == "▄▄")
     }
 
+    /// A trend over runs of two transports says so, naming them (a `--target null` run among
+    /// unix ones read as a 27x change with no word: review); one transport says nothing.
+    @Test func runsOverSeveralTransportsAreNoted() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        for i in 0..<3 { _ = try db.add([ResultsFile(document: HistoryFixtures.run(i, rate: 20000))]) }
+        var quiet = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        #expect(!quiet.notes.contains { $0.contains("transports") }, "\(quiet.notes)")
+        var null = HistoryFixtures.run(3, rate: 1_500_000)
+        null.transport = "null"
+        _ = try db.add([ResultsFile(document: null)])
+        quiet = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        #expect(quiet.notes.contains("the runs are over 2 transports (null: 4; unix: 1, 2, 3): a change between them is the channel's, not the code's; --label keeps them apart"), "\(quiet.notes)")
+        #expect(TrendText.render(quiet).contains("note: the runs are over 2 transports"))
+    }
+
     /// The change search takes the last `EDivisive.maximumLength` verified runs: a longer
     /// series says so, in the lines, the table and the JSON (it read "no change over 1200
     /// runs" of a doubling at its 151st: review).

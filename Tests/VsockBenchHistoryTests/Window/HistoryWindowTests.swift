@@ -33,6 +33,23 @@ struct HistoryWindowTests {
         #expect(common.runs.map(\.id) == [13, 14, 15])
     }
 
+    /// A baseline measures the same channel: runs over another transport are left out and
+    /// said (a `--target null` history read a unix run as -96% REGRESSED: review).
+    @Test func runsOverAnotherTransportAreLeftOut() throws {
+        let db = try Self.history()
+        for index in 30..<33 {
+            var null = HistoryFixtures.run(index, rate: 1_500_000)
+            null.transport = "null"
+            _ = try db.add([ResultsFile(document: null)])
+        }
+        let selected = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(50, rate: 20000)], size: 10)
+        #expect(selected.runs.map(\.id) == Array(5...14), "the last 10 unix runs")
+        #expect(selected.notes.contains("history: left out 3 runs over another transport (null) than unix: a baseline measures the same channel"), "\(selected.notes)")
+        var null = HistoryFixtures.run(51, rate: 1_500_000)
+        null.transport = "null"
+        #expect(try HistoryWindow.select(in: db, like: [null], size: 10).runs.map(\.id) == [15, 16, 17])
+    }
+
     /// A window mixing two set-ups of a case (the scenario file changed under its name) says
     /// how many of its runs differ and how; one that matches says nothing.
     @Test func runsSetUpOtherwiseAreNamed() throws {
