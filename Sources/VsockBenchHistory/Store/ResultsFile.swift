@@ -1,5 +1,6 @@
 import Foundation
 import VsockBenchReport
+import VsockBenchSupport
 
 /// A results file to add: its document, and its text exactly as read (the history keeps the
 /// file itself, so `history show RUN --document` gives it back and a later vsockbench can read
@@ -37,7 +38,21 @@ public struct ResultsFile: Sendable {
         guard !document.cases.isEmpty else {
             throw .results(.malformed(path: path, reason: "it has no cases; there is nothing to keep"))
         }
+        // The history orders runs by this text: only the one form vsockbench writes sorts as
+        // time does (an offset, fractions or "yesterday" sorted as text, and a window took
+        // the wrong runs: review).
+        guard Self.isUTCSecond(document.startedAt) else {
+            throw .results(.malformed(path: path, reason: "started_at \"\(Terminal.safe(document.startedAt))\" is not a UTC time as vsockbench writes it (such as 2026-12-05T19:30:00Z); the history orders runs by it"))
+        }
         return ResultsFile(path: path, document: document, json: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, digits where digits go: what `iso8601Now` writes.
+    static func isUTCSecond(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let pattern = Array("dddd-dd-ddTdd:dd:ddZ".utf8)
+        guard bytes.count == pattern.count else { return false }
+        return zip(bytes, pattern).allSatisfy { byte, want in want == UInt8(ascii: "d") ? (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) : byte == want }
     }
 
     public init(path: String, document: RunDocument, json: String) {

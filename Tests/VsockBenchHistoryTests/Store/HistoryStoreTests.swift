@@ -62,6 +62,19 @@ struct HistoryStoreTests {
         #expect(throws: HistoryError.noSuchRun(path: db.path, run: "9")) { try db.run("9") }
     }
 
+    /// The history orders runs by `started_at` as text: only the form vsockbench writes is
+    /// taken (an offset, fractions, "yesterday" or nothing sorted wrong: review).
+    @Test(arguments: ["2026-12-05T21:30:00+02:00", "2026-12-05T20:00:00.500Z", "yesterday", "", "2026-12-05 20:00:00Z"])
+    func aStartTimeOtherThanVsockbenchsIsRefused(startedAt: String) throws {
+        var document = HistoryFixtures.run(0, rate: 1000)
+        document.startedAt = startedAt
+        #expect { try ResultsFile.parse(document.encoded(), path: "r.json") } throws: {
+            "\($0)".contains("is not a UTC time as vsockbench writes it (such as 2026-12-05T19:30:00Z)")
+        }
+        document.startedAt = "2026-12-05T20:00:00Z"
+        #expect(try ResultsFile.parse(document.encoded(), path: "r.json").document.startedAt == "2026-12-05T20:00:00Z")
+    }
+
     /// `--last N` is the last N runs, as `list --last N` shows them, for a series too: a case
     /// that some of those runs did not run has fewer points, not points from older runs (it
     /// took the case's last N points: review).
