@@ -164,7 +164,7 @@ extension VsockBench {
             do {
                 report = try RegressionCheck.compare(
                     results: resultsDocuments, baseline: baselineDocuments,
-                    options: .init(tolerances: tolerances, casesInCommon: casesInCommon, reference: reference),
+                    options: .init(tolerances: tolerances, casesInCommon: casesInCommon, reference: reference, baselineFromHistory: history != nil),
                     resultsPaths: results, baselinePaths: baselinePaths)
             } catch {
                 throw fail(error.description, code: Exit.badInput)

@@ -20,11 +20,14 @@ public enum RegressionCheck {
         public var casesInCommon: Bool
         /// Take timings as ratios to this case's, measured in the same rounds.
         public var reference: String?
+        /// The baseline is a window of a history (`--history`): its advice is the history's.
+        public var baselineFromHistory: Bool
 
-        public init(tolerances: CheckTolerances = .standard, casesInCommon: Bool = false, reference: String? = nil) {
+        public init(tolerances: CheckTolerances = .standard, casesInCommon: Bool = false, reference: String? = nil, baselineFromHistory: Bool = false) {
             self.tolerances = tolerances
             self.casesInCommon = casesInCommon
             self.reference = reference
+            self.baselineFromHistory = baselineFromHistory
         }
     }
 
@@ -123,7 +126,11 @@ public enum RegressionCheck {
         }
         // One baseline run cannot show how much an unchanged build moves between runs.
         if baseline.count == 1, report.rows.contains(where: { $0.verdict.fails && !$0.isCount }) {
-            report.warnings.append("the baseline is one run: it cannot show how far an unchanged build moves between runs (often more than within one), so a drift can fail the gate; pool several runs (--baseline a.json b.json c.json) or use --history")
+            // Under --history the advice is the history's: it said "use --history" to a gate using it.
+            let advice = options.baselineFromHistory
+                ? "add runs to the history (the window takes up to --window of them), or gate only once there are several (--history-min-runs 5)"
+                : "pool several runs (--baseline a.json b.json c.json) or use --history"
+            report.warnings.append("the baseline is one run: it cannot show how far an unchanged build moves between runs (often more than within one), so a drift can fail the gate; \(advice)")
         }
         // Every case of the results, gated or not: with --cases-in-common a case the baseline
         // lacks has nothing to be compared with, but a run that corrupted its messages still fails.

@@ -62,6 +62,18 @@ import Testing
         #expect(better.verdict == .improved && better.note?.contains("unconfirmed: too few trials for the test (1 against 1)") == true, "\(better)")
     }
 
+    /// A one-run baseline that fails a timing gets advice fit for where it came from: files
+    /// are told to pool runs or use --history; a history window (it said "use --history" to a
+    /// gate using it: review) is told to add runs to the history.
+    @Test func aOneRunBaselineIsAdvisedByWhereItCameFrom() throws {
+        let results = ReportFixtures.cliff(bulkMbps: 8000), baseline = ReportFixtures.cliff(bulkMbps: 9500)
+        let files = try RegressionCheck.compare(results: [results], baseline: [baseline])
+        #expect(files.warnings.contains { $0.hasPrefix("the baseline is one run") && $0.hasSuffix("pool several runs (--baseline a.json b.json c.json) or use --history") }, "\(files.warnings)")
+        let window = try RegressionCheck.compare(results: [results], baseline: [baseline], options: .init(baselineFromHistory: true))
+        #expect(window.warnings.contains { $0.hasPrefix("the baseline is one run") && $0.hasSuffix("add runs to the history (the window takes up to --window of them), or gate only once there are several (--history-min-runs 5)") }, "\(window.warnings)")
+        #expect(!window.warnings.contains { $0.contains("use --history") })
+    }
+
     /// A stream case moving `direction`, its trials at these payload Mbps per direction.
     static func stream(_ direction: StreamDirection, tx: [Double], rx: [Double]) -> RunDocument {
         var c = ReportFixtures.makeCase("duplex", workload: .stream, size: 65536, mbps: 0, msgsPerSecond: 0)
