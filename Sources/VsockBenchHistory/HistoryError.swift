@@ -36,8 +36,11 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .newerSchema(path, found, known, unknown):
-            let names = unknown.isEmpty ? "" : " (migrations \(unknown.joined(separator: ", ")))"
-            return "\(path) has history schema version \(found)\(names); this vsockbench knows versions up to \(known): "
+            // The version the file states, or, where it states one this binary knows, the
+            // migrations it does not (it read "version 3" of a file saying 2: review).
+            let names = unknown.isEmpty ? "" : "migrations this vsockbench does not know (\(unknown.joined(separator: ", ")))"
+            let what = found > known ? "history schema version \(found)" + (names.isEmpty ? "" : " and " + names) : names
+            return "\(path) has \(what); this vsockbench knows versions up to \(known): "
                 + "use the newer vsockbench that wrote it (the database was left untouched)"
         case let .notAHistory(path, reason):
             return "\(path) is not a vsockbench history: \(reason); name another file with --db or VSOCKBENCH_HISTORY"

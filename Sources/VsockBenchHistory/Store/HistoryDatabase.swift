@@ -75,7 +75,7 @@ public final class HistoryDatabase: Sendable {
             throw .notAHistory(path: path, reason: "it is a SQLite database of something else (tables \(shown))")
         }
         if version > HistorySchema.version || !unknown.isEmpty {
-            throw .newerSchema(path: path, found: max(version, HistorySchema.version + 1), known: HistorySchema.version, unknownMigrations: unknown)
+            throw .newerSchema(path: path, found: version, known: HistorySchema.version, unknownMigrations: unknown)
         }
         if !applied.isEmpty, let missing = HistorySchema.tables.first(where: { !tables.contains($0) }) {
             throw .damaged(path: path, reason: "its table \(missing) is missing")

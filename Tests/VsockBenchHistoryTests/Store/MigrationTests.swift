@@ -110,13 +110,22 @@ struct MigrationTests {
         #expect(try Self.tables(path) == before)
         #expect(try Self.userVersion(path) == 3)
         let text = HistoryError.newerSchema(path: path, found: 3, known: 2, unknownMigrations: ["v3-something-new"]).description
-        #expect(text.contains("schema version 3") && text.contains("versions up to 2"), "\(text)")
+        #expect(text.contains("has history schema version 3 and migrations this vsockbench does not know (v3-something-new)") && text.contains("versions up to 2"), "\(text)")
         // A newer version number alone is enough.
         try DatabaseQueue(path: path).write { db in
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-something-new'")
             try db.execute(sql: "PRAGMA user_version = 7")
         }
         #expect(throws: HistoryError.self) { try HistoryDatabase.open(path: path, creating: false) }
+        // A migration this binary does not know under a version it does: the file's own
+        // version, and the migration named (it said "version 3" of a file saying 2: review).
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "PRAGMA user_version = 2")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v2b-branch')")
+        }
+        let error = try #require(thrownHistoryError { () throws(HistoryError) in _ = try HistoryDatabase.open(path: path, creating: false) })
+        #expect(error == .newerSchema(path: path, found: 2, known: 2, unknownMigrations: ["v2b-branch"]))
+        #expect(error.description.hasPrefix("\(path) has migrations this vsockbench does not know (v2b-branch); this vsockbench knows versions up to 2"), "\(error)")
     }
 
     @Test func otherFilesAreRefusedUntouched() throws {
