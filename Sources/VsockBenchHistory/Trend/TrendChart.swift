@@ -92,7 +92,7 @@ enum TrendChart {
             text += " [\(TrendText.number(interval[0], figure)), \(TrendText.number(interval[1], figure))]"
             if let coverage = point.coverage { text += " (\(Format.fixed(coverage * 100, 0))% coverage)" }
         }
-        text += ", \(point.trials) trial\(point.trials == 1 ? "" : "s")"
+        text += point.trials == 1 ? ", 1 trial: a single sample" : ", \(point.trials) trials"
         if !point.verified { text += ", not verified" }
         return text
     }

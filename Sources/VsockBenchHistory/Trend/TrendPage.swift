@@ -40,9 +40,14 @@ public enum TrendPage {
             changes = SVGText.element("ul", [], items.joined())
         }
         let coverages = Set(series.points.compactMap { $0.coverage.map { Format.fixed($0 * 100, 0) + "%" } }).sorted()
-        let caption = "Each point is a run's median over its trials, the whisker its interval (order statistics: "
-            + "95% from 6 trials, [min, max] below; here \(coverages.isEmpty ? "none: single trials" : coverages.joined(separator: ", ")) coverage); "
-            + "dashed lines are the level between changes, hover a point for its run."
+        // Where no run has an interval, no whisker is drawn: the caption says the points are
+        // single samples rather than describe a whisker that is not there (review).
+        let caption = coverages.isEmpty
+            ? "Each point is a run's single sample (one trial, so no interval: --repeat 5 gives medians with their intervals); "
+                + "dashed lines are the level between changes, hover a point for its run."
+            : "Each point is a run's median over its trials, the whisker its interval (order statistics: "
+                + "95% from 6 trials, [min, max] below; here \(coverages.joined(separator: ", ")) coverage; a run of one trial is a single sample, with no whisker); "
+                + "dashed lines are the level between changes, hover a point for its run."
         let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.label)"
         return SVGText.element("section", [], SVGText.element("h2", [], Markup.escape(heading))
             + SVGText.element("p", [("class", "caption")], Markup.escape(caption)) + TrendChart.render(series) + changes)

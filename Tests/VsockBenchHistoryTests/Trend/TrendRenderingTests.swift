@@ -86,6 +86,23 @@ struct TrendRenderingTests {
         #expect(html.contains("class=\"level\""))
     }
 
+    /// Runs of one trial have no interval, so no whisker: the caption and each point say they
+    /// are single samples (the caption described a whisker, "here none: single trials coverage").
+    @Test func theHTMLOfSingleSamplesSaysSo() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        for i in 0..<3 {
+            var document = HistoryFixtures.run(i, rate: 20000, cases: ["chatty-8k"])
+            document.cases = [HistoryFixtures.makeCase("chatty-8k", workload: .rr, rates: [20000])]
+            document.statistics?.repeatCount = 1
+            _ = try db.add([ResultsFile(document: document)])
+        }
+        let html = TrendPage.render(try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k"))
+        #expect(html.contains("Each point is a run&#39;s single sample (one trial, so no interval") || html.contains("Each point is a run's single sample (one trial, so no interval"), "\(html.prefix(3000))")
+        #expect(!html.contains("class=\"whisker\""))
+        #expect(!html.contains("single trials coverage"))
+        #expect(html.contains("1 trial: a single sample"))
+    }
+
     @Test func namesFromTheResultsAreEscaped() throws {
         let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
         for index in 0..<3 {
