@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `KEY=VALUE` label on a run (instance type, kernel, branch, runner): set by `history add
 /// --label`, and a filter everywhere else (`--label branch=main` keeps the runs that have it).
 public struct HistoryLabel: Sendable, Hashable, Codable {
@@ -29,6 +31,11 @@ public struct HistoryLabel: Sendable, Hashable, Codable {
               !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .badLabel("\(flag) \(key)=...: the value must be 1 to \(Self.maximumValueLength) bytes of printable text")
         }
+        // A space at either end is invisible in every listing, and `--label sp=main` would
+        // not find `sp= main ` (review).
+        guard value.first != " ", value.last != " " else {
+            throw .badLabel("\(flag) \(key)=\"\(value)\": the value starts or ends with a space; give it without")
+        }
     }
 
     /// Labels from the command line, each key at most once.
@@ -45,5 +52,12 @@ public struct HistoryLabel: Sendable, Hashable, Codable {
         return labels
     }
 
-    public var text: String { key + "=" + value }
+    public var text: String { Self.text(key: key, value: value) }
+
+    /// `key=value`, the value quoted where it holds a space or a quote, so that one label
+    /// `owner="a b=c"` reads apart from two, `owner=a b=c` (review).
+    public static func text(key: String, value: String) -> String {
+        guard value.contains(" ") || value.contains("\"") else { return key + "=" + value }
+        return key + "=\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
 }

@@ -42,7 +42,7 @@ extension HistoryDatabase {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT DISTINCT key, value FROM run_label ORDER BY key, value").map { row -> String in
                 let key: String = row["key"], value: String = row["value"]
-                return key + "=" + value
+                return HistoryLabel.text(key: key, value: value)
             }
         }
     }

@@ -27,7 +27,7 @@ public struct StoredRun: Sendable, Equatable, Encodable {
 
     /// `instance_type=m6i.xlarge branch=main`, sorted by key.
     public var labelText: String {
-        labels.keys.sorted().map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: " ")
+        labels.keys.sorted().map { HistoryLabel.text(key: $0, value: labels[$0] ?? "") }.joined(separator: " ")
     }
 
     enum CodingKeys: String, CodingKey {

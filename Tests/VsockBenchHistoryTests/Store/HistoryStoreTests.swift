@@ -218,9 +218,13 @@ struct HistoryStoreTests {
 
     @Test func labelsAreCheckedWhenParsed() throws {
         #expect(try HistoryLabel(parsing: "kernel=6.1.0-13=x").value == "6.1.0-13=x")
-        for bad in ["nokey", "=v", "a b=c", "k=", "k=\u{1b}[2J"] {
+        for bad in ["nokey", "=v", "a b=c", "k=", "k=\u{1b}[2J", "sp= main", "sp=main "] {
             #expect(throws: HistoryError.self) { try HistoryLabel(parsing: bad) }
         }
+        // One label with a space in its value reads apart from two labels (review).
+        let one = try HistoryLabel(parsing: "owner=a b=c")
+        #expect(one.text == "owner=\"a b=c\"" && HistoryLabel(key: "q", value: "say \"hi\"").text == "q=\"say \\\"hi\\\"\"")
+        #expect(try HistoryLabel(parsing: "branch=main").text == "branch=main")
         #expect(throws: HistoryError.self) { try HistoryLabel.parseAll(["a=1", "a=2"]) }
         // The error names the option the label came from (`check --history-label`, review).
         do {
