@@ -52,7 +52,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("rr, stream or masked.", valueName: "workload"))
         var workload: String = SweepWorkload.rr.rawValue
 
-        @Option(name: .long, help: ArgumentHelp("Message sizes, comma-separated (default \(SweepPlan.defaultSizes); with --rates one size, default 8KiB).", valueName: "sizes"))
+        @Option(name: .long, help: ArgumentHelp("Message sizes, comma-separated (default \(SweepPlan.defaultSizes), masked \(SweepPlan.defaultMaskedSizes); with --rates one size, default 8KiB).", valueName: "sizes"))
         var sizes: String?
 
         @Option(name: .long, help: ArgumentHelp("Sweep offered load instead of size: open-loop rates, comma-separated (1000,2000,5000,10000/s).", valueName: "rates"))
@@ -114,7 +114,7 @@ extension VsockBench {
             }
             do {
                 // Each size runs 2s after a 500ms warmup unless --duration/--warmup/--messages say otherwise.
-                let plan = try SweepPlan(workload: kind, sizes: SweepPlan.parseSizes(sizes ?? SweepPlan.defaultSizes), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
+                let plan = try SweepPlan(workload: kind, sizes: SweepPlan.parseSizes(sizes ?? SweepPlan.defaultSizes(for: kind)), stop: .duration(nanos: 2_000_000_000), warmupNanos: 500_000_000)
                 if plan.sizes.count < 2 {
                     throw fail("\(LatencyBandwidthFitError.tooFewPoints(plan.sizes.count))", code: Exit.badInput)
                 }

@@ -13,6 +13,14 @@ public struct SweepPlan: Sendable, Equatable {
 
     /// The sizes the issue names: small enough to show the fixed cost, large enough to show the bandwidth.
     public static let defaultSizes = "64B,512B,4KiB,8KiB,64KiB,256KiB"
+    /// A masked fragment is 512 B to 4 MiB: its sweep starts at 512B (the example
+    /// `sweep --workload masked` failed on 64B: review).
+    public static let defaultMaskedSizes = "512B,4KiB,8KiB,64KiB,256KiB"
+
+    /// The sizes a sweep of `workload` measures when none are given.
+    public static func defaultSizes(for workload: SweepWorkload) -> String {
+        workload == .masked ? defaultMaskedSizes : defaultSizes
+    }
 
     public init(workload: SweepWorkload, sizes: [Int], stop: StopCondition, warmupNanos: UInt64) throws(SweepError) {
         guard !sizes.isEmpty else { throw .badSizes("no sizes given; for example --sizes \(Self.defaultSizes)") }

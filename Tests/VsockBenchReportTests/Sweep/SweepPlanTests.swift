@@ -41,6 +41,14 @@ import Testing
         #expect(plan.scenario.cases.allSatisfy { $0.exchange?.inflight == 1 })
     }
 
+    /// Each workload's default sizes make a plan: `sweep --workload masked`, an example of
+    /// its help, failed on the default's 64B (review).
+    @Test(arguments: [SweepWorkload.rr, .stream, .masked])
+    func theDefaultSizesFitEachWorkload(workload: SweepWorkload) throws {
+        let plan = try SweepPlan(workload: workload, sizes: SweepPlan.parseSizes(SweepPlan.defaultSizes(for: workload)), stop: stop, warmupNanos: 0)
+        #expect(plan.scenario.cases.count >= 5)
+    }
+
     @Test("masked sizes outside 512B-4MiB, duplicate, empty and zero sizes are errors")
     func errors() {
         do {
