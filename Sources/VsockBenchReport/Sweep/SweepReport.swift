@@ -165,7 +165,12 @@ extension SweepReport {
             if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
                 let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
                 point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)
-                point.mbps = (Double(size) * 8 / seconds / 1e6).rounded(toPlaces: 3)
+                // The payload the driver sent per message, as measured: a masked request is its
+                // fragment protobuf-encoded (550 bytes for a 512B fragment), and its Mbps were
+                // the asked size's, matching no direction of the run table (review). rr and
+                // stream send exactly the size.
+                let sent = result.figures.bytesTx > 0 ? Double(result.figures.bytesTx) / Double(result.messages) : Double(size)
+                point.mbps = (sent * 8 / seconds / 1e6).rounded(toPlaces: 3)
                 point.verified = true
             }
             points.append(point)

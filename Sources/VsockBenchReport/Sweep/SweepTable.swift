@@ -16,7 +16,9 @@ public enum SweepTable {
             ])
         }
         out += points.render()
-        out += "Mbps: payload per direction\(sweep.wireFactor > 1 ? " (each way)" : ""); frame headers not counted\n\n"
+        out += sweep.workload == SweepWorkload.masked.rawValue
+            ? "Mbps: the requests' payload as measured, driver to target (each the fragment protobuf-encoded; the responses' are in the run table); frame headers not counted\n\n"
+            : "Mbps: payload per direction\(sweep.wireFactor > 1 ? " (each way)" : ""); frame headers not counted\n\n"
         guard let fit = sweep.fit else {
             return out + "fit: none: \(sweep.fitError ?? "no points")\n"
         }

@@ -79,7 +79,7 @@ public enum SweepWorkload: String, CaseIterable, Sendable, Codable {
         switch self {
         case .rr: return "payload bytes each way per message (request = response = size); frame headers not counted"
         case .stream: return "payload bytes per write"
-        case .masked: return "request payload bytes (the masked response is about as large)"
+        case .masked: return "the fragment size asked (each request carries it protobuf-encoded, somewhat larger; the masked response differs)"
         }
     }
 

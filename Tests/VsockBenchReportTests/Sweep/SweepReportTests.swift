@@ -12,6 +12,7 @@ import Testing
             let seconds = 20e-6 + Double(size) / 1e9
             var c = ReportFixtures.makeCase(spec.name, size: size, mbps: 1, msgsPerSecond: 1 / seconds, durationSeconds: 1, messages: 1000)
             c.durationSeconds = seconds * 1000
+            c.figures.bytesTx = UInt64(size) * 1000
             c.spec = spec
             if spec.name == failing {
                 c.verified = false
@@ -70,6 +71,23 @@ import Testing
         #expect(!ReportFixtures.sweep().batching.isEmpty)
         let two = SweepReport(points: [points[0], points[2]], measured: [measured[0], measured[2]], workload: .rr, batchMessageBytes: 8192)
         #expect(two.fit != nil && two.fit?.r2 == nil && !two.batching.isEmpty)
+    }
+
+    /// A masked request is its fragment protobuf-encoded: a point's Mbps are the payload the
+    /// driver measured sending, not the asked size's (which matched no direction of the run
+    /// table: review); the fit stays over the sizes asked.
+    @Test func aMaskedPointsMbpsAreTheMeasuredRequests() throws {
+        let plan = try SweepPlan(workload: .masked, sizes: [512, 8192], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        let cases = plan.scenario.cases.enumerated().map { i, spec -> CaseResult in
+            var c = ReportFixtures.makeCase(spec.name, size: 512, mbps: 1, msgsPerSecond: 1000, durationSeconds: 1, messages: 1000)
+            c.spec = spec
+            c.figures.bytesTx = UInt64([550, 8300][i]) * 1000
+            return c
+        }
+        let sweep = SweepReport(plan: plan, document: ReportFixtures.document(cases, scenario: plan.scenario.name), batchMessageBytes: 8192)
+        #expect(abs((sweep.points[0].mbps ?? 0) - 550 * 8 * 1000 / 1e6) < 1e-6, "\(sweep.points[0])")
+        #expect(abs((sweep.points[1].mbps ?? 0) - 8300 * 8 * 1000 / 1e6) < 1e-6)
+        #expect(SweepTable.render(sweep).contains("Mbps: the requests' payload as measured, driver to target"))
     }
 
     @Test("points come from duration/messages; the fit recovers the model; residuals and batching follow")
