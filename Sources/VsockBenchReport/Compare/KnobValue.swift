@@ -56,7 +56,15 @@ public enum KnobValue: Codable, Sendable, Hashable {
         }
         // A masked case's sizes are a distribution (`request_sizes` in the config, beside the
         // median it implies as `request_size`): one knob, named as the scenario file names it.
-        if let sizes = flat.removeValue(forKey: "request_sizes") { flat["request_size"] = sizes }
+        // A fixed distribution is its one size, as an rr case's `request_size` is: 8KiB and
+        // `{dist: fixed, bytes: 8KiB}` are no difference (they read as one: review).
+        if let sizes = flat.removeValue(forKey: "request_sizes") {
+            if case let .object(fields) = sizes, fields["dist"] == .string("fixed"), let bytes = fields["bytes"] {
+                flat["request_size"] = bytes
+            } else {
+                flat["request_size"] = sizes
+            }
+        }
         return flat
     }
 }

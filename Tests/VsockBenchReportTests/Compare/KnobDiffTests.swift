@@ -84,6 +84,14 @@ extension CompareTests {
             // Against rr: the fixed size and the distribution side by side, under one key.
             let rrKnobs = Self.diff(Self.rr("rr"), lognormal)
             #expect(rrKnobs.filter { $0.key.hasPrefix("request_size") }.map(\.text).count == 1, "\(rrKnobs.map(\.text))")
+            // A fixed size is its one size: rr 8KiB and masked {fixed 8KiB} do not differ there
+            // (they read `request_size 8KiB -> {dist: fixed, bytes: 8KiB}`: review).
+            var rr8 = Self.rr("rr")
+            rr8.updateRR { $0.requestSize = 8192 }
+            let fixed8 = CaseSpec(name: "m", workload: .masked(MaskedWorkload(requestSizes: .fixed(8192))))
+            #expect(!Self.diff(rr8, fixed8).contains { $0.key == "request_size" }, "\(Self.diff(rr8, fixed8).map(\.text))")
+            let fixed16 = CaseSpec(name: "m16", workload: .masked(MaskedWorkload(requestSizes: .fixed(16384))))
+            #expect(Self.diff(fixed8, fixed16).map(\.text) == ["request_size 8KiB -> 16KiB"], "\(Self.diff(fixed8, fixed16).map(\.text))")
             // check's warning about a config that differs from the baseline says the same.
             let differences = CaseConfig(lognormal).differences(from: CaseConfig(uniform))
             #expect(differences.count == 1 && differences.first?.hasPrefix("request_size ") == true, "\(differences)")
