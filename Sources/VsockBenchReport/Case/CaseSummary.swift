@@ -182,7 +182,9 @@ public enum CaseSummary {
                 : "every response: one \(message) of at most \(r.maxResponse) bytes (its content is the service's); the service's own counts are unknown"
         case let .stream(s) where s.raw:
             switch s.direction {
-            case .tx: return "raw: every write completed; what the sink did with the bytes is its own"
+            // What is checked, not an outcome: beside a write that failed, "every write
+            // completed" read as a pass (review).
+            case .tx: return "raw: each write must complete, nothing more (what the sink does with the bytes is its own)"
             case .rx: return "raw: bytes counted, not checked (their content is the source's)"
             case .both:
                 // As verify says: the whole echo, or each read's first and last bytes (the default).
