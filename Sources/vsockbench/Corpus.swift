@@ -22,9 +22,11 @@ extension VsockBench {
             The messages are your data: vsockbench never logs, prints or copies their bytes \
             elsewhere; errors name offsets and sizes only.
 
-            Exit status: 0 when the corpus was written (or inspected); 1 when the file cannot \
-            be written; 2 for bad input (a framing, a --from file that cannot be read, an \
-            existing output without --force, a corpus that does not read in its framing).
+            Exit status: 0 when the corpus was written (or inspected); 1 when writing it \
+            failed; 2 for bad input, found before anything is written (a framing, a --from \
+            file that cannot be read, an output in a directory that does not exist or cannot \
+            be written, an existing output without --force, a corpus that does not read in \
+            its framing).
 
             Examples:
               vsockbench corpus requests.u32be --framing u32be --from captured/
