@@ -277,14 +277,21 @@ struct RequestResponseDriver: Sendable {
     /// sender first waits for the receiver to end, no longer than `FrameReader.pendingErrorWaitNanos`,
     /// and reports its own failure (`what`: where) only when nothing else was (a receiver that
     /// finds the connection closed with no error frame leaves that to the sender).
+    ///
+    /// A service that is not vsockbench is waited for the same way: its responses already sent
+    /// are read first, so the position said is where it closed (it read "after 1 response"
+    /// of a service that had answered 5, and a response cut short was reported as the send's
+    /// broken pipe: review), and the reader's position is read only once the receiver has
+    /// ended (it is that thread's).
     private func failSend(_ error: SystemError, _ shared: PipelineShared, _ what: String) {
-        if error.isDisconnect, !foreign {
+        var receiverEnded = false
+        if error.isDisconnect {
             shared.sendDisconnected.store(true, ordering: .releasing)
-            _ = shared.receiverEnded.acquire(timeoutNanos: FrameReader.pendingErrorWaitNanos)
+            receiverEnded = shared.receiverEnded.acquire(timeoutNanos: FrameReader.pendingErrorWaitNanos)
         }
         guard control.failures.isEmpty else { return }
         // A service that is not vsockbench: named as such, with where in its responses.
-        if foreign, let said = connection.foreignSendError(error) {
+        if foreign, let said = connection.foreignSendError(error, position: receiverEnded) {
             control.fail("\(what): \(said)")
         } else {
             control.fail("\(what): \(DriverError(error))")

@@ -117,12 +117,13 @@ public struct DriverConnection: Sendable {
 
     /// A send to a service that is not vsockbench (replay) that failed because the service
     /// closed the connection or stopped reading: said of the service, not of a vsockbench
-    /// target. nil for anything else, and for vsockbench's target.
+    /// target. nil for anything else, and for vsockbench's target. `position`: say where in
+    /// the responses the reader is, only from the thread that reads (or once it has ended).
     @inline(never)
-    func foreignSendError(_ error: SystemError) -> DriverError? {
+    func foreignSendError(_ error: SystemError, position: Bool = true) -> DriverError? {
         guard reader.foreign != nil else { return nil }
         if error.isDisconnect {
-            return .protocolViolation("the service closed the connection (\(error.reason)) while requests were being sent\(foreignPositionNote)")
+            return .protocolViolation("the service closed the connection (\(error.reason)) while requests were being sent\(position ? foreignPositionNote : "")")
         }
         if error.isTimeout {
             return .protocolViolation("the service did not take a request in time (\(error.call) timed out\(error.context.map { ": \($0)" } ?? ""): it stopped reading)")
