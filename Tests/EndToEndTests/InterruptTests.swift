@@ -16,11 +16,12 @@ import Testing
             cases:
               - {name: short, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 200, warmup: 0s}
               - {name: long, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 60s, warmup: 0s}
+              - {name: after, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 10, warmup: 0s}
             """)
         let (process, outData, errData) = try Tool.start([command, scenario, "--json", dir + "/r.json"])
         // The short case takes well under a second; give the long one time to start.
         var waited = 0.0
-        while waited < 20, !errData.text(waitingUpTo: 0).contains("[1/2] short") {
+        while waited < 20, !errData.text(waitingUpTo: 0).contains("[1/3] short") {
             usleep(50_000)
             waited += 0.05
         }
@@ -61,6 +62,8 @@ import Testing
         #expect(r.cases == ["short", "long"], "the JSON has the case done and the one stopped: \(r.cases)\n\(r.stderr)")
         #expect(r.stdout.contains("short"), "\(r.stdout)")
         if command == "diagnose" { #expect(r.stdout.contains("diagnosis of stop"), "\(r.stdout)") }
+        // The case the interrupt came before is named, in no table (it was left out unsaid).
+        #expect(r.stderr.contains("vsockbench: interrupted before case after: not run"), "\(r.stderr)")
     }
 
     @Test func SIGTERMEndsWith143AndReports() throws {
