@@ -89,6 +89,19 @@ import Testing
         #expect(agent.processingAboveCPU?.hasSuffix(": the time it was descheduled or waited counts as processing but not as CPU") == true, "\(agent.processingAboveCPU ?? "nil")")
     }
 
+    /// Fired on the CPU share alone (processing most of the CPU, a minor share of the time),
+    /// the verdict says the rate ran far under the cap it states (2266/s under a 9965/s cap
+    /// read as if the cap held the case: review); at the cap, it says nothing of it.
+    @Test func aCapFarAboveTheRateIsSaid() throws {
+        let loose = F.rr("p", msgs: 2266, driverCPU: 30, targetCPU: 110, processing: 100)
+        let verdict = try #require(F.verdict(.processingBound, of: "p", in: [loose]))
+        #expect(verdict.evidence.contains { $0.hasPrefix("each connection ran at 2266 messages/s, under half of what its processing allows (10000/s)") }, "\(verdict.evidence)")
+        let tight = F.rr("t", msgs: 8000, driverCPU: 30, targetCPU: 110, processing: 100)
+        if let held = F.verdict(.processingBound, of: "t", in: [tight]) {
+            #expect(!held.evidence.contains { $0.contains("under half of what its processing allows") }, "\(held.evidence)")
+        }
+    }
+
     @Test func theVerdictsCPUSentenceAgreesWithItself() throws {
         // Every CPU sentence of a diagnosed run: the one-CPU figure is 1e6 over the µs it
         // states, the all-CPUs figure that times the CPU count.
