@@ -50,7 +50,7 @@ extension EndToEndSuite {
             #expect(knobs.compactMap { $0["key"] as? String } == ["inflight", "strategy"])
             #expect(window["p99_ratio"] is Double && window["cpu_ratio"] is Double)
             let bulk = rows[2]
-            #expect(bulk["pareto"] as? Bool == true && bulk["pareto_front"] as? String == "stream", "the only stream is its front")
+            #expect(bulk["pareto"] as? Bool == true && bulk["pareto_front"] as? String == "stream tx", "the only stream is its direction's front")
             #expect(bulk["p99_ratio"] is NSNull && bulk["p99_noise"] is NSNull, "a stream has no per-message latency")
             #expect((bulk["noise"] as? [String: Any])?["figure"] as? String == "mbps_tx")
             #expect(rows.contains { $0["workload"] as? String == "rr" && $0["pareto"] as? Bool == true }, "the rr front has a member")

@@ -58,7 +58,7 @@ extension Comparison {
         /// On its workload's Pareto front (throughput against p99); null when not a candidate
         /// (skipped, failed, nothing measured).
         public var pareto: Bool?
-        /// Which front: the workload kind (null when not a candidate).
+        /// Which front: the workload kind, a stream's with its direction (`stream tx`); null when not a candidate.
         public var paretoFront: String?
         /// Ran and passed its checks: false for a skipped case, as in the run document's
         /// `cases` (a skipped row read `verified: true` with 0 Mbps: review).
@@ -174,7 +174,7 @@ extension Comparison {
                 knobs = KnobDiff.between(CaseConfig(base.spec), CaseConfig(c.spec), transports: (base.transport, c.transport))
             }
             self.pareto = pareto
-            paretoFront = pareto == nil ? nil : c.workload.rawValue
+            paretoFront = pareto == nil ? nil : ParetoFront.front(of: c)
             verified = c.verified && c.skipped == nil
             skipped = c.skipped != nil
         }

@@ -104,7 +104,7 @@ extension CompareTests {
             #expect(bulk.msgsRatio == nil && bulk.p50Ratio == nil && bulk.p99Ratio == nil && bulk.cpuRatio == nil)
             #expect(bulk.throughputFigure == "mbps_tx" && bulk.noise.figure == "mbps_tx")
             #expect(bulk.p99Noise == nil)
-            #expect(bulk.pareto == true && bulk.paretoFront == "stream")
+            #expect(bulk.pareto == true && bulk.paretoFront == "stream tx")
         }
 
         /// A stream that moves both ways, `tx` and `rx` Mbps (64 KiB writes, `direction: both`).

@@ -1,4 +1,5 @@
 import Testing
+import VsockBenchModel
 @testable import VsockBenchReport
 
 extension CompareTests {
@@ -38,6 +39,19 @@ extension CompareTests {
                 masked,
             ])
             #expect(front == [true, true, false, true], "the slow masked case is on its own front, the rr case does not beat it")
+        }
+
+        /// A tx stream and an rx stream did different jobs: each is on its own direction's
+        /// front (an rx stream beat a slower tx stream: review); `both` has its own too.
+        @Test func streamsHaveAFrontPerDirection() {
+            func stream(_ name: String, _ direction: StreamDirection, mbps: Double) -> CaseResult {
+                var c = F.stream(name, mbps: mbps)
+                c.spec.workload = .stream(StreamWorkload(writeSize: 65536, direction: direction))
+                return c
+            }
+            let cases = [stream("txs", .tx, mbps: 41694), stream("rxs", .rx, mbps: 43548), stream("both", .both, mbps: 27971), stream("tx-slow", .tx, mbps: 30000)]
+            #expect(ParetoFront.members(cases) == [true, true, true, false])
+            #expect(cases.map(ParetoFront.front) == ["stream tx", "stream rx", "stream both", "stream tx"])
         }
 
         @Test("failed and skipped cases stand on no front and beat nobody")
