@@ -73,10 +73,12 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
         let all = verifiedRuns
         return searchedRuns < all ? "the last \(searchedRuns) of \(all) runs" : "\(all) run\(all == 1 ? "" : "s")"
     }
-    /// The oldest run the search looked at; nil when it looked at every verified one.
-    public var firstSearchedRun: Int64? {
-        guard searchedRuns < verifiedRuns else { return nil }
-        return points.filter(\.verified).suffix(searchedRuns).first?.run
+    /// The verified runs the search left out (the oldest, by their place in the series, not
+    /// their numbers: a file added late with an earlier start has a higher number); empty
+    /// when it looked at every one.
+    public var unsearchedRuns: Set<Int64> {
+        guard searchedRuns < verifiedRuns else { return [] }
+        return Set(points.filter(\.verified).dropLast(searchedRuns).map(\.run))
     }
     /// Whether the series has enough verified runs for a change to reach the significance
     /// (seven with the standard options: six give at best p = 0.1).

@@ -27,9 +27,10 @@ public enum TrendText {
         let out = "\(Terminal.safe(series.caseName)): \(series.label) (each run's median over its trials, with its interval and the interval's coverage; a run of one trial: its single sample)\n"
         var table = TextTable(columns: ["run", "started", "commit", "trials", series.label, "interval (coverage)", "note"], rightAligned: [0, 3, 4])
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
+        let unsearched = series.unsearchedRuns
         for point in series.points {
             var note = point.verified ? "" : "not verified: left out of the changes"
-            if point.verified, let first = series.firstSearchedRun, point.run < first {
+            if point.verified, unsearched.contains(point.run) {
                 note = "before the \(series.searchedRuns) runs searched for changes"
             }
             if let change = starts[point.run] { note = "<- \(shortChange(change))" }

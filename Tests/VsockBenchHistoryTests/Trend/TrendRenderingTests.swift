@@ -148,18 +148,24 @@ struct TrendRenderingTests {
     /// runs" of a doubling at its 151st: review).
     @Test func aSeriesLongerThanTheSearchSaysWhichRunsWereSearched() throws {
         let total = EDivisive.maximumLength + 200
-        let points = (1...total).map { SeriesPoint(run: Int64($0), startedAt: "t\($0)", gitCommit: nil, value: $0 <= 150 ? 100 : 200, interval: nil, trials: 1, verified: true) }
+        // Run numbers follow the order files were added: the five oldest points were added
+        // last (numbers 1196-1200), so the search is marked by place, not by number (review).
+        let points = (1...total).map { i in
+            SeriesPoint(run: Int64(i <= 5 ? total - 5 + i : i - 5), startedAt: "t\(i)", gitCommit: nil, value: i <= 150 ? 100 : 200, interval: nil, trials: 1, verified: true)
+        }
         let series = FigureSeries(scenario: "s", caseName: "c", workload: "rr", figure: .msgsPerSecond, points: points, changes: [])
-        #expect(series.searchedRuns == EDivisive.maximumLength && series.firstSearchedRun == 201)
+        #expect(series.searchedRuns == EDivisive.maximumLength && series.unsearchedRuns.count == 200)
+        #expect(series.unsearchedRuns.contains(1196) && !series.unsearchedRuns.contains(196) && series.unsearchedRuns.contains(195))
         let line = TrendText.changeLines(series, indent: "")
         #expect(line == "no change over the last 1000 of 1200 runs (the search takes at most 1000)\n", "\(line)")
         let rows = TrendText.table(series).split(separator: "\n")
         #expect(rows.first { $0.contains(" t200 ") }?.hasSuffix("before the 1000 runs searched for changes") == true)
         #expect(rows.first { $0.contains(" t201 ") }?.hasSuffix("before the 1000 runs searched for changes") == false)
+        #expect(rows.first { $0.contains(" t1 ") }?.hasSuffix("before the 1000 runs searched for changes") == true, "the oldest, numbered 1196")
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(series)) as? [String: Any])
         #expect(json["searched_runs"] as? Int == 1000)
         let short = FigureSeries(scenario: "s", caseName: "c", workload: "rr", figure: .msgsPerSecond, points: Array(points.prefix(20)), changes: [])
-        #expect(TrendText.changeLines(short, indent: "") == "no change over 20 runs\n" && short.firstSearchedRun == nil)
+        #expect(TrendText.changeLines(short, indent: "") == "no change over 20 runs\n" && short.unsearchedRuns.isEmpty)
     }
 
     @Test func theJSONKeepsEveryKey() throws {
