@@ -158,13 +158,19 @@ extension VsockBench {
                     skipped += 1
                     continue
                 }
-                if outputExists, info.st_dev == outputInfo.st_dev, info.st_ino == outputInfo.st_ino {
+                var own = stat()
+                let ownRead = lstat(file, &own) == 0
+                // The entry that the write replaces: the output's own path (a link there is
+                // replaced, not followed: its target stays a message), or, where the output is
+                // a file, any entry that resolves to it (it would read the old corpus).
+                func same(_ a: stat, _ b: stat) -> Bool { a.st_dev == b.st_dev && a.st_ino == b.st_ino }
+                let outputIsLink = outputInfo.st_mode & S_IFMT == S_IFLNK
+                if outputExists, (ownRead && same(own, outputInfo)) || (!outputIsLink && same(info, outputInfo)) {
                     leftOutOutput = true
                     continue
                 }
                 if name.hasPrefix(".") { hidden += 1 }
-                var own = stat()
-                if lstat(file, &own) == 0, own.st_mode & S_IFMT == S_IFLNK { links += 1 }
+                if ownRead, own.st_mode & S_IFMT == S_IFLNK { links += 1 }
                 let limit = min(framing.maxPayload, CaseSpec.maxBuffer)
                 guard Int(info.st_size) <= limit else {
                     throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
