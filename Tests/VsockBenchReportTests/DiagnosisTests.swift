@@ -245,6 +245,19 @@ import VsockProbe
         #expect(!behind.contains("it kept its schedule"), "\(behind)")
     }
 
+    /// A case that failed after measuring (interrupted) is diagnosed from what it measured,
+    /// and the text says so before its verdicts (they were printed as a whole run's: review).
+    @Test func aFailedCasesVerdictsSayItFailed() throws {
+        var cut = DiagnosisFixtures.rr("cut", msgs: 2000)
+        cut.figures.verified = false
+        cut.errors = ["interrupted"]
+        let document = Diagnoser.diagnose(DiagnosisFixtures.document([cut]))
+        let text = Diagnoser.render(document)
+        try #require(document.cases[0].diagnosis?.isEmpty == false, "a failed case that measured is still diagnosed")
+        #expect(text.contains("  FAILED (interrupted): the verdicts below are from what it measured before, "), "\(text)")
+        #expect(!Diagnoser.render(Diagnoser.diagnose(DiagnosisFixtures.document([DiagnosisFixtures.rr("whole", msgs: 2000)]))).contains("FAILED"))
+    }
+
     /// A masked case's responses are not its requests: its Mbps are not "each way".
     @Test func unequalDirectionsAreNotSaidEachWay() throws {
         var masked = DiagnosisFixtures.rr("masked", msgs: 20000)

@@ -29,6 +29,12 @@ extension Diagnoser {
                 }
                 continue
             }
+            // A case that failed but measured something (interrupted, or a message lost) is
+            // diagnosed from what it measured: said first, so its verdicts are not read as
+            // those of a whole run (an interrupted diagnose printed them unqualified: review).
+            if !c.verified {
+                out += "  FAILED (\(Terminal.safe(c.errors.first ?? "not verified"))): the verdicts below are from what it measured before, \(Format.fixed(c.durationSeconds, 2)) s\n"
+            }
             for d in verdicts {
                 let trials = d.trials > 1 ? ", \(d.trialsFiring) of \(d.trials) trials" : ""
                 out += "  \(d.id.rawValue) (confidence \(Format.fixed(d.confidence, 2))\(trials))\n"
