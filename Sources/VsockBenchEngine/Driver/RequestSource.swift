@@ -176,6 +176,10 @@ final class ReplaySource: RequestSource {
     /// quotas, `CaseRunner.quotas`): 20 messages on 3 connections are 0-6, 7-13, 14-19, each
     /// once (starting them a third of the way in each, 0, 6 and 13, sent message 6 twice and
     /// 19 never: review). A case bounded by time starts connection i i/n of the way in.
+    /// Exact with no warmup only: the warmup's requests come first on each connection, as
+    /// many as its time allows, and move every connection's measured stretch along by that
+    /// many (the README says so; the measured requests would need the warmup's count, known
+    /// only as it ends, to be placed exactly).
     static func start(connection: Int, of spec: CaseSpec, messages: Int) -> Int {
         guard spec.connections > 1, messages > 0 else { return 0 }
         if let quotas = CaseRunner.quotas(spec) {
