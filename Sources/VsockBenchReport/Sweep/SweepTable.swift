@@ -24,7 +24,10 @@ public enum SweepTable {
         }
         out += "fit t(n) = alpha + n/beta (least squares over \(sweep.points.filter(\.verified).count) points):\n"
         out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message\n"
-        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(sweep.wireFactor > 1 ? ", each way" : "")\n"
+        let masked = sweep.workload == SweepWorkload.masked.rawValue
+        // A masked sweep's n is the fragment size asked: its fit and batching Mbps are in
+        // those bytes, not the requests' measured payload of the table above (review).
+        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(masked ? " (fragment bytes asked, not the requests' measured payload)" : sweep.wireFactor > 1 ? ", each way" : "")\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
         if let caveat = sweep.twoPointCaveat {
             out += "  R^2    = none: 2 points, 0 degrees of freedom\n"
@@ -44,7 +47,7 @@ public enum SweepTable {
             let reason = sweep.batchingWithheld ?? "a fit with alpha < 0 has no fixed cost per message to amortize"
             return out + "\nbatching: no prediction: \(reason)\n"
         }
-        out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta)\n"
+        out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta\(masked ? "; Mbps of fragment bytes asked" : ""))\n"
         var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1", "note"], rightAligned: [0, 1, 2, 3, 4])
         let base = sweep.batching.first?.mbps ?? 0
         for b in sweep.batching {
