@@ -157,7 +157,7 @@ extension VsockBench.History {
 
         func run() throws {
             let (labels, files) = try historyCall { () throws(HistoryError) in
-                (try HistoryLabel.parseAll(self.labels), try results.map { path throws(HistoryError) in try ResultsFile.read(path: path) })
+                (try HistoryLabel.parseAll(self.labels, adding: true), try results.map { path throws(HistoryError) in try ResultsFile.read(path: path) })
             }
             let db = try database.open(creating: true)
             let commit = self.commit ?? GitCommit.current()
