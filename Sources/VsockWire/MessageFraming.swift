@@ -82,7 +82,7 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
                 // (a wrong framing): it is not printed, since those bytes are the user's data
                 // (four ASCII bytes read as a u32be are at least 512 MiB).
                 guard length <= Self.plausibleLength else {
-                    return .tooLong("a \(rawValue) length over \(Self.plausibleLength >> 20) MiB, more than any message can be (is the framing \(rawValue)?), over the limit of \(limit)")
+                    return .tooLong("a \(rawValue) length over \(Self.plausibleLength >> 20) MiB, likely message bytes read as a length (is the framing \(rawValue)?), over the limit of \(limit)")
                 }
                 return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)")
             }

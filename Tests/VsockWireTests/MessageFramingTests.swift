@@ -48,7 +48,7 @@ import Testing
     @Test func malformedInputIsNamed() {
         #expect(Self.scan(.u32be, [0, 0x10, 0, 0], limit: 1024) == .tooLong("a u32be length of 1048576 bytes is over the limit of 1024"))
         // "T-DA" read as a length is the user's data: not printed (it read 1412252737: review).
-        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length over 64 MiB, more than any message can be (is the framing u32be?), over the limit of 1024"))
+        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length over 64 MiB, likely message bytes read as a length (is the framing u32be?), over the limit of 1024"))
         #expect(Self.scan(.varint, [UInt8](repeating: 0xFF, count: 11)) == .malformed("a varint length longer than 10 bytes"))
         // Ten bytes whose last carries more than bit 63: not 0 with the top bits dropped.
         #expect(Self.scan(.varint, [UInt8](repeating: 0x80, count: 9) + [0x02]) == .malformed("a varint length over 64 bits"))
