@@ -114,6 +114,7 @@ public struct OpenLoopSender {
             if !measuring, phase == .measure, due >= control.measureStartNanos {
                 try shared.openInterval(at: sequence, sink: sink, lane: lane, intended: due)
                 measuring = true
+                source.measuringStarts(at: sequence)
             }
             var blocked: UInt64 = 0
             if !shared.slots.tryAcquire() {

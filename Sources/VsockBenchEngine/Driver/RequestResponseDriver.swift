@@ -241,6 +241,7 @@ struct RequestResponseDriver: Sendable {
                 if !measuring, phase == .measure {
                     try shared.openInterval(at: sequence, sink: sink, lane: lane)
                     measuring = true
+                    source.measuringStarts(at: sequence)
                 }
                 if let quota, measuring, measured >= quota { break }
                 guard try acquireSlot(shared, sink: sink, sent: sequence) else { break }

@@ -5,6 +5,7 @@ import VsockBenchAgent
 import VsockBenchModel
 import VsockBenchSupport
 import VsockWire
+import Synchronization
 
 /// What a request/response connection sends and how it checks what comes back. The sender
 /// thread calls `prepare` and `write`; the receiver thread calls `verify`.
@@ -20,6 +21,9 @@ protocol RequestSource: AnyObject, Sendable {
     func frameInPlace(_ sequence: UInt64, measured: Bool) -> UnsafeRawPointer?
     /// The frame from `frameInPlace` is written (or given up): its memory may change again.
     func sent()
+    /// Request `sequence` is the first measured one (called once, by the sending thread,
+    /// before it prepares that request).
+    func measuringStarts(at sequence: UInt64)
     /// Checks the response to `sequence`; the error names what is wrong, never payload bytes.
     /// Returns that message's request payload bytes (for per-message byte counts).
     @discardableResult
@@ -29,6 +33,7 @@ protocol RequestSource: AnyObject, Sendable {
 extension RequestSource {
     func frameInPlace(_ sequence: UInt64, measured: Bool) -> UnsafeRawPointer? { nil }
     func sent() {}
+    func measuringStarts(at sequence: UInt64) {}
 }
 
 enum RequestSources {
@@ -160,8 +165,14 @@ final class ReplaySource: RequestSource {
     /// What goes on the wire for each message: its whole framed range in the file, or over
     /// seqpacket its payload only (the kernel keeps the boundary the framing marked).
     private let sent: [Range<Int>]
-    /// The corpus message this connection sends first (its sequence 0).
+    /// The corpus message this connection sends first (its sequence 0), and again first of
+    /// its measured requests.
     let start: UInt64
+    /// The first measured request's sequence (`UInt64.max` until the warmup ends): from it
+    /// on, the messages start at `start` again, so that the measured requests of several
+    /// connections cover the corpus as their quotas split it, whatever the warmup sent first.
+    /// Set by the sending thread, read by the receiving one (`verify`).
+    private let firstMeasured = Atomic<UInt64>(.max)
 
     init(corpus: ReplayCorpus, expect: ReplayExpectation, packets: Bool = false, start: Int = 0) {
         self.corpus = corpus
@@ -170,16 +181,19 @@ final class ReplaySource: RequestSource {
         self.start = UInt64(start)
     }
 
+    func measuringStarts(at sequence: UInt64) {
+        firstMeasured.store(sequence, ordering: .releasing)
+    }
+
     /// Where connection `connection` of `spec`'s starts in a corpus of `messages`, so that
     /// several connections send all of it, not its first messages each, in lockstep. A case
     /// bounded by a count starts each where the connections before it stop (the sum of their
     /// quotas, `CaseRunner.quotas`): 20 messages on 3 connections are 0-6, 7-13, 14-19, each
     /// once (starting them a third of the way in each, 0, 6 and 13, sent message 6 twice and
     /// 19 never: review). A case bounded by time starts connection i i/n of the way in.
-    /// Exact with no warmup only: the warmup's requests come first on each connection, as
-    /// many as its time allows, and move every connection's measured stretch along by that
-    /// many (the README says so; the measured requests would need the warmup's count, known
-    /// only as it ends, to be placed exactly).
+    /// The warmup's requests start there too; the measured ones start there again
+    /// (`measuringStarts`), so a warmup moves nothing (it moved every connection's measured
+    /// stretch along by its own count: review).
     static func start(connection: Int, of spec: CaseSpec, messages: Int) -> Int {
         guard spec.connections > 1, messages > 0 else { return 0 }
         if let quotas = CaseRunner.quotas(spec) {
@@ -189,7 +203,11 @@ final class ReplaySource: RequestSource {
     }
 
     @inline(__always)
-    private func message(_ sequence: UInt64) -> Int { Int((sequence &+ start) % UInt64(corpus.messages.count)) }
+    private func message(_ sequence: UInt64) -> Int {
+        let first = firstMeasured.load(ordering: .acquiring)
+        let index = sequence >= first ? sequence &- first : sequence
+        return Int((index &+ start) % UInt64(corpus.messages.count))
+    }
 
     func prepare(_ sequence: UInt64) -> Int { sent[message(sequence)].count }
 

@@ -47,6 +47,7 @@ struct StopAndWaitLoop {
             if !measuring, phase == .measure {
                 lane.open()
                 measuring = true
+                source.measuringStarts(at: sequence)
             }
             if let quota, measuring, measured >= quota {
                 control.workerFinished()

@@ -86,6 +86,28 @@ import VsockWire
         #expect((0..<3).map { ReplaySource.start(connection: $0, of: timed, messages: 20) } == [0, 6, 13])
     }
 
+    /// With a warmup, each connection's warmup sends as many requests as its time allows,
+    /// first: the measured requests start again where the split puts them, so together they
+    /// still send every corpus message once (a warmup moved each connection's measured
+    /// stretch along by its own count: review).
+    @Test func replayMeasuredRequestsShareTheCorpusWhateverTheWarmup() throws {
+        // 20 messages of 1...20 payload bytes: a request's size names its message.
+        var bytes: [UInt8] = []
+        for n in 1...20 { MessageFraming.u32be.encode([UInt8](repeating: 0x61, count: n), into: &bytes) }
+        let corpus = try ReplayCorpus.split(bytes, path: "c", framing: .u32be, limit: 1 << 20)
+        let spec = Specs.rr(stop: .messages(20), connections: 3)
+        let quotas = try #require(CaseRunner.quotas(spec))
+        var sent = [Int](repeating: 0, count: 20)
+        for (i, quota) in quotas.enumerated() {
+            let source = ReplaySource(corpus: corpus, expect: .any, start: ReplaySource.start(connection: i, of: spec, messages: 20))
+            let warmup = UInt64([5, 13, 1][i])
+            for sequence in 0..<warmup { _ = source.prepare(sequence) }
+            source.measuringStarts(at: warmup)
+            for sequence in warmup..<(warmup + quota) { sent[source.prepare(sequence) - 4 - 1] += 1 }
+        }
+        #expect(sent == [Int](repeating: 1, count: 20), "\(sent)")
+    }
+
     /// A case never fails without a reason: nothing measured is said, with what was answered.
     @Test func anEmptyIntervalIsNamed() {
         var spec = Specs.rr(stop: .duration(nanos: 200_000_000))
