@@ -394,7 +394,10 @@ import Synchronization
     /// otherwise says an answer came with no request outstanding, with the count, and that
     /// which request it repeats cannot be told (it named no request in either case).
     @Test(arguments: [
-        ("inflight: 8, expect: echo", "connection 0, request 101: this response is a second answer to request 100 (it equals that request's payload, expect: echo): the service answered request 100 more than once"),
+        // (Found by the receiver's check where the sender is ahead, "connection 0, request
+        // 101: ...", or by its count where it is not, "... with no request outstanding (101
+        // answers to 100 requests sent): ...": the timed pass saw both; each names request 100.)
+        ("inflight: 8, expect: echo", "this response is a second answer to request 100 (it equals that request's payload, expect: echo): the service answered request 100 more than once"),
         ("inflight: 1", " bytes after its answer to request 100, before this request was sent, with no request outstanding"),
         ("inflight: 1", "; it belongs to request 100, the only one outstanding before it"),
         // Without echo, by the time the extra answer shows the sender is ahead (it is taken for
