@@ -8,6 +8,9 @@ public struct ChangesReport: Sendable, Encodable {
     public var searched: Int
     /// Every series searched, those with changes and those without.
     public var series: [FigureSeries]
+    /// What `trend` notes of the same runs (several transports, a case set up otherwise),
+    /// each with its scenario: a change found across them may be theirs, not the code's.
+    public var notes: [String] = []
 
     public var withChanges: [FigureSeries] { series.filter { !$0.changes.isEmpty } }
 
@@ -23,16 +26,19 @@ public struct ChangesReport: Sendable, Encodable {
             if scenarios.isEmpty { throw try db.noRuns(filter) }
         }
         var series: [FigureSeries] = []
+        var notes: [String] = []
         for name in scenarios {
             // A case name given without a scenario picks the scenarios that have it.
             if scenario == nil, let caseName, try !db.cases(ofScenario: name, filter).contains(where: { $0.name == caseName }) { continue }
-            series += try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options).series
+            let trend = try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options)
+            series += trend.series
+            notes += trend.notes.map { "\(name): \($0)" }
         }
         if series.isEmpty, let caseName { throw .nothingMatches("no case \(caseName) in the runs of \(filter.text) in \(db.path)") }
-        return ChangesReport(database: db.path, labels: filter.labels, options: options, searched: series.count, series: series)
+        return ChangesReport(database: db.path, labels: filter.labels, options: options, searched: series.count, series: series, notes: notes)
     }
 
-    enum CodingKeys: String, CodingKey { case schema, database, labels, method, searched, series }
+    enum CodingKeys: String, CodingKey { case schema, database, labels, method, searched, series, notes }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -42,5 +48,6 @@ public struct ChangesReport: Sendable, Encodable {
         try c.encode(ChangeMethod(options), forKey: .method)
         try c.encode(searched, forKey: .searched)
         try c.encode(series, forKey: .series)
+        try c.encode(notes, forKey: .notes)
     }
 }

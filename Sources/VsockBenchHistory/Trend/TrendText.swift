@@ -125,6 +125,7 @@ public enum ChangesText {
             }
             if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }
         }
+        for note in report.notes { out += "note: \(Terminal.safe(note))\n" }
         out += "\(count) change\(count == 1 ? "" : "s") in \(report.searched) series searched\n"
         out += TrendText.method(report.options) + "\n"
         return out

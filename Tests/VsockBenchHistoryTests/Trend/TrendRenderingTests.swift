@@ -141,6 +141,10 @@ struct TrendRenderingTests {
         quiet = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
         #expect(quiet.notes.contains("the runs are over 2 transports (null: 4; unix: 1, 2, 3): a change between them is the channel's, not the code's; --label keeps them apart"), "\(quiet.notes)")
         #expect(TrendText.render(quiet).contains("note: the runs are over 2 transports"))
+        // history changes says it too, with the scenario.
+        let changes = try ChangesReport.build(db, caseName: "chatty-8k", metric: .throughput)
+        #expect(changes.notes.contains { $0.hasPrefix("cliff: the runs are over 2 transports (null: 4; unix: 1, 2, 3)") }, "\(changes.notes)")
+        #expect(ChangesText.render(changes).contains("note: cliff: the runs are over 2 transports"))
     }
 
     /// The change search takes the last `EDivisive.maximumLength` verified runs: a longer
