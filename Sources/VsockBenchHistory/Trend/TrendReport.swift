@@ -58,10 +58,7 @@ public struct TrendReport: Sendable, Encodable {
         var unique: [Int64] = []
         for run in runs where !unique.contains(run) { unique.append(run) }
         func config(_ run: Int64) -> CaseConfig? {
-            if cache[run] == nil {
-                cache[run] = .some((try? db.document(ofRun: run)).flatMap { try? RunDocument.decode(Array($0.utf8)) })
-            }
-            return cache[run].flatMap { $0 }?.cases.first { $0.name == caseName }.map { CaseConfig($0.spec) }
+            document(db, run, cache: &cache)?.cases.first { $0.name == caseName }.map { CaseConfig($0.spec) }
         }
         guard let latestRun = unique.last, let latest = config(latestRun) else { return nil }
         var differing: [Int64] = []
@@ -75,8 +72,7 @@ public struct TrendReport: Sendable, Encodable {
             }
         }
         guard let example, !differing.isEmpty else { return nil }
-        let listed = differing.count <= 6 ? differing.map(String.init).joined(separator: ", ") : "\(differing[0]) .. \(differing[differing.count - 1])"
-        return "\(caseName): \(differing.count) of the \(unique.count) runs (run\(differing.count == 1 ? "" : "s") \(listed)) set it up otherwise than the latest (\(example)); their figures are in the same series, so a change there may be the setup's; a new scenario name or --label keeps configurations apart"
+        return "\(caseName): \(differing.count) of the \(unique.count) runs (run\(differing.count == 1 ? "" : "s") \(listed(differing))) set it up otherwise than the latest (\(example)); their figures are in the same series, so a change there may be the setup's; a new scenario name or --label keeps configurations apart"
     }
 
     /// Runs over more than one transport in one trend (`--target null` runs among unix ones
@@ -84,17 +80,27 @@ public struct TrendReport: Sendable, Encodable {
     static func transportNote(runs: [Int64], cache: inout [Int64: RunDocument?], _ db: HistoryDatabase) -> String? {
         var byTransport: [String: [Int64]] = [:]
         for run in Set(runs).sorted() {
-            if cache[run] == nil {
-                cache[run] = .some((try? db.document(ofRun: run)).flatMap { try? RunDocument.decode(Array($0.utf8)) })
-            }
-            if let document = cache[run].flatMap({ $0 }) { byTransport[document.transport, default: []].append(run) }
+            if let document = document(db, run, cache: &cache) { byTransport[document.transport, default: []].append(run) }
         }
         guard byTransport.count > 1 else { return nil }
-        func listed(_ ids: [Int64]) -> String {
-            ids.count <= 6 ? ids.map(String.init).joined(separator: ", ") : "\(ids.count) runs, \(ids[0]) .. \(ids[ids.count - 1])"
+        let parts = byTransport.keys.sorted().map { transport in
+            let ids = byTransport[transport] ?? []
+            return "\(transport): \(ids.count > 6 ? "\(ids.count) runs, " : "")\(listed(ids))"
         }
-        let parts = byTransport.keys.sorted().map { "\($0): \(listed(byTransport[$0] ?? []))" }
         return "the runs are over \(byTransport.count) transports (\(parts.joined(separator: "; "))): a change between them is the channel's, not the code's; --label keeps them apart"
+    }
+
+    /// Run `run`'s stored results, read once per report (`cache`); nil where unreadable.
+    static func document(_ db: HistoryDatabase, _ run: Int64, cache: inout [Int64: RunDocument?]) -> RunDocument? {
+        if cache[run] == nil {
+            cache[run] = .some((try? db.document(ofRun: run)).flatMap { try? RunDocument.decode(Array($0.utf8)) })
+        }
+        return cache[run].flatMap { $0 }
+    }
+
+    /// `3, 5, 9`, or `12 .. 40` for more than six.
+    static func listed(_ ids: [Int64]) -> String {
+        ids.count <= 6 ? ids.map(String.init).joined(separator: ", ") : "\(ids[0]) .. \(ids[ids.count - 1])"
     }
 
     enum CodingKeys: String, CodingKey { case schema, database, scenario, labels, method, series, notes }
