@@ -30,11 +30,11 @@ struct DriverFlags: ParsableArguments {
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's measured duration (for example 2s). Without it a scenario's case runs its own, or 5s; a sweep's cases run 2s.", valueName: "duration"),
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's measured duration (for example 2s). Without it a case runs its own duration, or the command's default: 5s (run, compare, diagnose), 2s (sweep).", valueName: "duration"),
             transform: TimeSpan.parsePositive)
     var duration: TimeSpan?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none). Without it a scenario's case warms up for its own, or 1s; a sweep's cases for 500ms.", valueName: "duration"),
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none). Without it a case warms up for its own, or the command's default: 1s (run, compare, diagnose), 500ms (sweep).", valueName: "duration"),
             transform: TimeSpan.parse)
     var warmup: TimeSpan?
 
