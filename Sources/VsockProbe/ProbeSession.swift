@@ -27,7 +27,8 @@ public struct ProbeSessionResult: Sendable {
 
 /// Runs a command, or watches a running process, under a ``Probe``: what `vsockbench probe` does.
 public enum ProbeSession {
-    /// Called every `interval` seconds with the counts of that interval and the time since start.
+    /// Called every `interval` seconds with the counts of that interval and the time since start,
+    /// and once more at the end with the counts of the last, partial interval.
     public typealias IntervalHandler = (_ delta: ProbeCounters, _ elapsed: Double) -> Void
 
     /// Starts `command` held before exec, attaches the probe to its pid (and its children when the
@@ -83,12 +84,13 @@ public enum ProbeSession {
             }
         }
         let seconds = Monotonic.now - start
+        let counters = try ticker.finish(at: start + seconds, onInterval)
         var warnings = probe.warnings
         if let signal = stop.signal {
             warnings.append(stopWarning(signal: signal, seconds: seconds, commandStatus: status, killed: killed) + "; the counts cover that time only")
         }
         return ProbeSessionResult(
-            counters: try probe.read(), exitStatus: status, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
+            counters: counters, exitStatus: status, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
     }
 
     /// Counts process `pid` (and its new children) for `duration` seconds, or until it exits,
@@ -128,6 +130,7 @@ public enum ProbeSession {
             try ticker.tick(onInterval)
         }
         let seconds = Monotonic.now - start
+        let counters = try ticker.finish(at: start + seconds, onInterval)
         var warnings = probe.warnings
         if let signal = stop.signal {
             warnings.append(stopWarning(signal: signal, seconds: seconds, requested: duration) + "; the counts cover that time only")
@@ -135,7 +138,7 @@ public enum ProbeSession {
             warnings.append(exitedWarning(processes: pids.count, seconds: seconds, requested: duration) + "; the counts cover that time only")
         }
         return ProbeSessionResult(
-            counters: try probe.read(), exitStatus: nil, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
+            counters: counters, exitStatus: nil, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
     }
 
     /// What a session a signal stopped early says: after how long, of how long asked for
@@ -189,5 +192,18 @@ private struct IntervalTicker {
         handler(now.subtracting(last ?? ProbeCounters(sources: now.sources)), Monotonic.now - start)
         last = now
         next += interval
+    }
+
+    /// The session's end, at `end` (monotonic seconds): reads the totals once and, with an
+    /// interval, hands over the last slice, shorter than the others, from the last whole one
+    /// to `end` (a command that exits mid-slice still has its last counts in a slice, so the
+    /// slices add up to the totals). Returns the totals.
+    mutating func finish(at end: Double, _ handler: ProbeSession.IntervalHandler) throws -> ProbeCounters {
+        let now = try probe.read()
+        // Under a millisecond since the last slice: nothing left to show.
+        if let interval, end - (next - interval) >= 0.001 {
+            handler(now.subtracting(last ?? ProbeCounters(sources: now.sources)), end - start)
+        }
+        return now
     }
 }

@@ -65,7 +65,7 @@ extension VsockBench {
         @Option(name: .customLong("json"), help: ArgumentHelp("Also write the counters and the warnings as JSON to FILE ('-': standard output, and the text report and the command's output to standard error).", valueName: "FILE"))
         var jsonPath: String?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms).", valueName: "S"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("Print the counts of every S seconds while it runs (or with a unit: 500ms); the last row, at the end, covers what is left, less than S (TIME is each row's end).", valueName: "S"),
                 transform: TimeSpan.parseWatchSpan)
         var interval: TimeSpan?
 

@@ -105,4 +105,22 @@ import Testing
         #expect(result.warnings.contains { $0.hasPrefix("stopped by SIGINT after ") && $0.contains(" of the 30 s asked for") }, "\(result.warnings)")
         #expect(sleeper.exitStatusIfExited() == nil, "the watched process is not signalled")
     }
+
+    /// A command that exits before its first whole --interval still has its counts in a slice:
+    /// the last, shorter one. The slices add up to the totals.
+    @Test(
+        "probe --interval: the last, partial slice is shown, and the slices add up to the totals",
+        .enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
+    func theLastPartialSliceIsShown() throws {
+        var slices: [(syscalls: UInt64, elapsed: Double)] = []
+        let result = try ProbeSession.run(
+            command: ["/bin/sh", "-c", "sleep 0.3; for i in 1 2 3 4 5; do /bin/true; done"],
+            configuration: ProbeConfiguration(pids: [], vsockPort: TestSupport.unusedVsockPort), interval: 10,
+            handlesInterrupts: false, onInterval: { delta, elapsed in slices.append((delta.totalSyscalls, elapsed)) })
+        #expect(slices.count == 1, "one slice, shorter than the 10 s asked for: \(slices)")
+        #expect(slices.last.map { abs($0.elapsed - result.seconds) < 0.001 } == true, "it ends where the session ends")
+        let total = result.counters.totalSyscalls
+        #expect(total > 0)
+        #expect(slices.reduce(0) { $0 + $1.syscalls } == total)
+    }
 }
