@@ -20,6 +20,32 @@ extension CaseSpec {
     }
 }
 
+extension Exchange {
+    /// The most busy work a connection's requests in flight may queue at the target together,
+    /// inflight x target_cost. A peer can queue that much in one write and go quiet: the target
+    /// works through at most `inflight` requests between two reads of the peer's bytes, so this
+    /// bounds the CPU one write can buy (4096 requests of 1 s each had bought 68 minutes).
+    public static let maximumQueuedCostNanos: UInt64 = 60 * 1_000_000_000
+
+    /// Why inflight x target_cost is more than the target accepts, or nil. Checked where a
+    /// scenario loads and by the target on each hello.
+    public var queuedCostProblem: String? {
+        guard targetCostNanos > 0 else { return nil }
+        let (total, overflow) = UInt64(max(inflight, 1)).multipliedReportingOverflow(by: targetCostNanos)
+        guard overflow || total > Self.maximumQueuedCostNanos else { return nil }
+        let limit = Quantities.formatDuration(Self.maximumQueuedCostNanos)
+        let most = Self.maximumQueuedCostNanos / targetCostNanos
+        return "inflight \(inflight) x target_cost \(Quantities.formatDuration(targetCostNanos)) queues \(overflow ? "centuries" : Quantities.formatDuration(total)) of busy work on one connection, over the \(limit) the target accepts; give at most \(most) in flight at this target_cost, or a shorter target_cost"
+    }
+
+    /// The in-flight cap of an open-loop case whose scenario sets none: 1024, or fewer where
+    /// its target_cost would queue more than ``maximumQueuedCostNanos`` of work.
+    public var openLoopDefaultCap: Int {
+        guard targetCostNanos > 0 else { return Self.openLoopDefaultInflight }
+        return Int(max(1, min(UInt64(Self.openLoopDefaultInflight), Self.maximumQueuedCostNanos / targetCostNanos)))
+    }
+}
+
 extension CaseSpec {
     /// An open-loop case whose measured duration holds no request of its schedule (0.25/s for
     /// 500 ms): nothing falls due in the interval, and the case failed as if the target were

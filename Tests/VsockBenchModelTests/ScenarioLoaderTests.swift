@@ -333,6 +333,21 @@ import VsockWire
         #expect(problems("duration: 5s, target_cost: 1s").isEmpty, "a duration bounds it")
     }
 
+    /// A connection's requests in flight may queue at most a minute of target_cost together: a
+    /// peer can queue them in one write and go quiet, and the target refuses such a hello. An
+    /// open-loop case with no inflight of its own gets a cap that fits (1024 at 100 ms: 102 s).
+    @Test func inflightTimesTargetCostIsBounded() throws {
+        func problems(_ keys: String) -> [String] { Self.problems(case: "workload: rr, \(keys)") }
+        #expect(problems("inflight: 4096, target_cost: 1s") == ["3: inflight 4096 x target_cost 1s queues 4096s of busy work on one connection, over the 60s the target accepts; give at most 60 in flight at this target_cost, or a shorter target_cost"])
+        #expect(problems("strategy: {window: 61}, target_cost: 1s").count == 1, "a window is in flight too")
+        #expect(problems("inflight: 60, target_cost: 1s").isEmpty)
+        let spec = try #require(try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr, rate: 5/s, target_cost: 100ms}\n", file: "s.yaml").cases.first)
+        #expect(spec.exchange?.inflight == 600)
+        #expect(spec.limitProblems().isEmpty, "the target takes what the loader built")
+        let plain = try #require(try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: rr, rate: 5/s}\n", file: "s.yaml").cases.first)
+        #expect(plain.exchange?.inflight == Exchange.openLoopDefaultInflight)
+    }
+
     /// With expect: echo, the corpus's largest message must fit max_response: known when the
     /// scenario loads, it failed mid-run, blaming the service.
     @Test func anEchoOfTheLargestMessageMustFitMaxResponse() throws {

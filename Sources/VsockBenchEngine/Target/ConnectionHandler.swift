@@ -158,22 +158,14 @@ struct ConnectionHandler: Sendable {
     /// Serves the case; `acknowledge` sends the ack, before the first frame is read (a stream
     /// sends it once its threads run).
     private func serve(_ spec: CaseSpec, reader: FrameReader, record: ConnectionRecord, acknowledge: () throws(ServeError) -> Void) throws(ServeError) -> String {
-        let idle = configuration.idleTimeoutSeconds > 0 ? UInt64(configuration.idleTimeoutSeconds * 1e9) : .max
-        // An honest driver queues at most `inflight` requests: working through them takes up
-        // to inflight x target_cost with no read, on top of which the idle timeout applies.
-        func queuedWorkLimit(_ e: Exchange) -> UInt64 {
-            let (drain, over) = UInt64(max(e.inflight, 1)).multipliedReportingOverflow(by: e.targetCostNanos)
-            let (sum, past) = idle.addingReportingOverflow(drain)
-            return over || past ? .max : sum
-        }
         switch spec.workload {
         case let .rr(rr):
             try acknowledge()
             let responder = EchoResponder(workload: rr, seed: spec.seed, maxFrame: configuration.maxFrame, fault: configuration.fault)
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder, queuedWorkLimitNanos: queuedWorkLimit(rr.exchange)).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: responder, queuedRequestLimit: max(rr.exchange.inflight, 1)).run(exchange: rr.exchange, shape: rr.exchange.writeShape)
         case let .masked(masked):
             try acknowledge()
-            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame), queuedWorkLimitNanos: queuedWorkLimit(masked.exchange)).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
+            return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame), queuedRequestLimit: max(masked.exchange.inflight, 1)).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
         case let .stream(stream):
             return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run(acknowledge: acknowledge)
         case .replay:

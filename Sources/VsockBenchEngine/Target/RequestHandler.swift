@@ -12,12 +12,14 @@ struct RequestHandler {
     let reader: FrameReader
     let record: ConnectionRecord
     let responder: any Responder
-    /// `target_cost` work goes on only while the peer keeps sending: once this long has passed
-    /// since the last read that brought its bytes (the idle timeout plus the case's own
-    /// inflight x target_cost, which an honest backlog takes to drain), requests already queued
-    /// are not worked through (a peer could otherwise queue thousands of 1 s requests in one
-    /// write and leave a CPU spinning for hours, out of the idle timeout's reach).
-    var queuedWorkLimitNanos: UInt64 = .max
+    /// `target_cost` work goes on only for the requests an honest driver can have queued: at
+    /// most the case's `inflight` between two reads that bring the peer's bytes (a driver sends
+    /// a request beyond its window only once a response came back, and the target reads only
+    /// when its buffered frames are used up). A peer that queues more in one write and goes
+    /// quiet loses the connection at the first request over, so one write buys at most
+    /// inflight x target_cost of CPU, which a hello may not set above a minute
+    /// (``Exchange/maximumQueuedCostNanos``).
+    var queuedRequestLimit: Int = .max
 
     /// Serves requests until the bye (or the peer's end); returns how the connection ended.
     func run(exchange: Exchange, shape: WriteShape) throws(ServeError) -> String {
@@ -57,8 +59,9 @@ struct RequestHandler {
         var edge = FrameEdge()
         // Taken once: loaded from the socket in the loop, each use was a retain and a release.
         let counters = socket.counters
-        // When a read last brought the peer's bytes (target_cost's limit only).
-        var lastRead = MonotonicClock.nanos()
+        // Requests worked through since a read last brought the peer's bytes (target_cost's
+        // limit only).
+        var servedSinceRead = 0
         while true {
             if !inPlace, sink.pending > 0 {
                 let now = MonotonicClock.nanos()
@@ -98,10 +101,9 @@ struct RequestHandler {
                 let readEnd = counters.readsNow != readsBefore ? counters.lastReadEndNanos : 0
                 let start = readEnd != 0 ? readEnd : MonotonicClock.nanos()
                 if cost > 0 {
-                    if counters.readsNow != readsBefore {
-                        lastRead = start
-                    } else if start &- lastRead > queuedWorkLimitNanos {
-                        throw .refused(ErrorMessage(code: "timeout", message: "the target worked through requests already queued for more than \(Double(queuedWorkLimitNanos) / 1e9)s (the idle timeout plus the case's inflight x target_cost) with nothing new read from the peer (target_cost \(Double(cost) / 1e6) ms each): more were queued than the case's inflight"))
+                    servedSinceRead = counters.readsNow != readsBefore ? 1 : servedSinceRead + 1
+                    if servedSinceRead > queuedRequestLimit {
+                        throw .refused(ErrorMessage(code: "bad_request", message: "the peer queued more requests than the case's inflight (\(queuedRequestLimit)) at once, each of target_cost \(Double(cost) / 1e6) ms: the target works through at most inflight requests between two reads of the peer's bytes"))
                     }
                     TargetCost.busyWork(nanos: cost, from: start)
                 }

@@ -128,9 +128,10 @@ enum CaseBuilder {
         let inflightSet = own.contains { $0.key == "inflight" } || defaults.contains { $0.key == "inflight" && workload.isRequestResponse }
         if let exchange = spec.exchange {
             if !inflightSet, exchange.rate != nil {
-                // Open loop: the in-flight window is only a cap; a generous one by default, or
-                // the window a strategy names (`{window: 8}` was silently a cap of 1024).
-                var cap = Exchange.openLoopDefaultInflight
+                // Open loop: the in-flight window is only a cap; a generous one by default (less
+                // with a long target_cost), or the window a strategy names (`{window: 8}` was
+                // silently a cap of 1024).
+                var cap = exchange.openLoopDefaultCap
                 if case let .window(n) = exchange.strategy { cap = n }
                 spec.updateExchange { $0.inflight = cap }
             } else if !inflightSet, let implied = exchange.strategy.impliedInflight {
@@ -190,6 +191,9 @@ enum CaseBuilder {
         }
         if case let .messages(count) = spec.stop, count < spec.connections {
             d.add(node, "messages (\(count)) must be at least connections (\(spec.connections)): every connection needs work")
+        }
+        if let problem = spec.exchange?.queuedCostProblem {
+            d.add(own.first { $0.key == "target_cost" }?.keyNode ?? own.first { $0.key == "inflight" }?.keyNode ?? own.first { $0.key == "strategy" }?.keyNode ?? node, problem)
         }
         if let problem = spec.targetCostTotalProblem {
             d.add(own.first { $0.key == "target_cost" }?.keyNode ?? own.first { $0.key == "messages" }?.keyNode ?? node, problem)

@@ -142,18 +142,20 @@ import VsockWire
         return frames
     }
 
-    /// `target_cost` buys CPU per request: a peer that queues many requests in one write and
-    /// goes quiet (reading nothing: the small responses fit in the socket's buffers) does not
-    /// keep the target spinning past the idle timeout.
-    @Test func queuedCostlyRequestsStopAtTheIdleTimeout() throws {
-        let target = try InProcessServer { $0.idleTimeoutSeconds = 0.5 }
+    /// `target_cost` buys CPU per request: a peer that queues more requests than its case's
+    /// inflight in one write and goes quiet (reading nothing: the small responses fit in the
+    /// socket's buffers) loses the connection at the first request over, however long the idle
+    /// timeout (it had spun for the idle timeout plus inflight x target_cost: with the defaults,
+    /// 300 s plus up to 68 minutes from one write).
+    @Test func queuedCostlyRequestsStopAtTheCasesInflight() throws {
+        let target = try InProcessServer { $0.idleTimeoutSeconds = 60 }
         defer { target.stop() }
-        let spec = Specs.rr("costly", request: 32, response: 32, exchange: Exchange(targetCostNanos: 200_000_000), stop: .messages(100))
+        let spec = Specs.rr("costly", request: 32, response: 32, exchange: Exchange(inflight: 2, targetCostNanos: 200_000_000), stop: .messages(100))
         let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 5, spec: spec, timeoutSeconds: 5)
         defer { control.socket.close() }
         let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 5, spec: spec, timeoutSeconds: 5)
         defer { data.socket.close() }
-        // 60 requests of 200 ms each, in one write: 12 s of work.
+        // 60 requests of 200 ms each, in one write: 12 s of work; the case allows 2 (0.4 s).
         let frames = Self.smallRequests(60)
         let started = MonotonicClock.nanos()
         try data.socket.send(frames)
@@ -161,8 +163,28 @@ import VsockWire
         while target.server.activeConnections > 1, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 5_000_000) }
         let elapsed = Double(MonotonicClock.nanos() - started) / 1e9
         #expect(target.server.activeConnections == 1, "the data connection still works through its queue after \(elapsed) s")
-        #expect(elapsed < 4, "dropped after \(elapsed) s; the idle timeout is 0.5 s")
-        #expect(target.log.entries("connection refused a request", atLeast: .warning).contains { "\($0)".contains("already queued") }, "\(target.log.all)")
+        #expect(elapsed < 3, "dropped after \(elapsed) s; 2 requests in flight take 0.4 s")
+        #expect(target.log.entries("connection refused a request", atLeast: .warning).contains { "\($0)".contains("more requests than the case's inflight (2)") }, "\(target.log.all)")
+        // The two it may queue were answered before the error frame.
+        for sequence in 0..<2 {
+            let response = try data.expect(.response)
+            #expect(response.header.sequence == UInt64(sequence))
+        }
+    }
+
+    /// A hello whose in-flight requests would queue more than a minute of target_cost is
+    /// refused before any work: 4096 requests of 1 s each.
+    @Test func aHelloQueuingMoreThanAMinuteOfWorkIsRefused() throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let spec = Specs.rr("spin", request: 32, response: 32, exchange: Exchange(inflight: 4096, targetCostNanos: 1_000_000_000), stop: .messages(4096))
+        do {
+            let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 6, spec: spec, timeoutSeconds: 5)
+            control.socket.close()
+            Issue.record("the hello was accepted")
+        } catch {
+            #expect("\(error)".contains("inflight 4096 x target_cost 1s queues 4096s of busy work on one connection, over the 60s the target accepts"), "\(error)")
+        }
     }
 
     /// An honest backlog is not cut: a case's `inflight` requests may take inflight x
