@@ -127,9 +127,11 @@ public final class Socket: Sendable {
 
     /// Blocks until the peer half-closes (or the connection fails), discarding anything it
     /// sends. Not counted and not timed: it is the stream target's stop signal, not I/O of the
-    /// workload. A receive timeout only makes it wait again.
+    /// workload. A receive timeout only makes it wait again. The bytes are never kept (a small
+    /// scratch buffer, cleared).
     public func waitForEndOfStream() {
         withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
+            defer { scratch.initializeMemory(as: UInt8.self, repeating: 0) }
             while true {
                 do throws(SystemError) {
                     if try Posix.receive(descriptor, scratch.baseAddress.unsafelyUnwrapped, scratch.count) == 0 { return }

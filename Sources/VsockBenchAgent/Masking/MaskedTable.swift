@@ -35,6 +35,23 @@ struct MaskedTable {
         tally = MaskTally()
     }
 
+    /// Grows `values` to at least `count` bytes (doubling, so rows append in amortized
+    /// constant time). The storage it outgrows holds the rows written so far, masked tokens
+    /// and plaintext cells: it is zeroed before it goes back to the allocator, which
+    /// `append` would not do.
+    private mutating func growValues(to count: Int) {
+        var grown = [UInt8](repeating: 0, count: max(count, 2 * values.count))
+        let keep = used
+        grown.withUnsafeMutableBytes { new in
+            values.withUnsafeMutableBytes { old in
+                guard let from = old.baseAddress, let to = new.baseAddress else { return }
+                to.copyMemory(from: from, byteCount: keep)
+                from.initializeMemory(as: UInt8.self, repeating: 0, count: old.count)
+            }
+        }
+        values = grown
+    }
+
     /// Lets `body` write one row: up to `bound` value bytes after those used, and exactly
     /// `cells` lengths after those used.
     mutating func writeRow(
@@ -43,9 +60,7 @@ struct MaskedTable {
         _ body: (inout ByteWriter, UnsafeMutableBufferPointer<UInt32>) -> Void
     ) {
         let neededValues = used + bound
-        if values.count < neededValues {
-            values.append(contentsOf: repeatElement(0, count: neededValues - values.count))
-        }
+        if values.count < neededValues { growValues(to: neededValues) }
         let neededLengths = cellCount + cells
         if lengths.count < neededLengths {
             lengths.append(contentsOf: repeatElement(0, count: neededLengths - lengths.count))
