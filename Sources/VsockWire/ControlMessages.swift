@@ -104,6 +104,10 @@ extension FrameReader {
 public enum ControlCodec {
     /// Control payloads are small; anything larger is refused before it is decoded.
     public static let maxPayload = 64 * 1024
+    /// The stats reply is the one control payload that grows with the case: a record of about
+    /// 300 bytes per data connection (1024 connections: about 310 KB), which only the driver
+    /// reads (the target never reads one).
+    public static let maxStatsPayload = 1 << 20
 
     public static func frame<T: Encodable>(_ type: FrameType, _ value: T, sequence: UInt64 = 0) -> [UInt8] {
         let encoder = JSONEncoder()
@@ -135,9 +139,11 @@ public enum ControlCodec {
         return "control frame"
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, from payload: UnsafeRawBufferPointer) throws(ErrorMessage) -> T {
-        guard payload.count <= maxPayload else {
-            throw ErrorMessage(code: "control_too_large", message: "control frame of \(payload.count) bytes exceeds \(maxPayload)")
+    /// Decodes a control payload of at most `limit` bytes (``maxPayload``; the stats reply
+    /// ``maxStatsPayload``).
+    public static func decode<T: Decodable>(_ type: T.Type, from payload: UnsafeRawBufferPointer, limit: Int = maxPayload) throws(ErrorMessage) -> T {
+        guard payload.count <= limit else {
+            throw ErrorMessage(code: "control_too_large", message: "control frame of \(payload.count) bytes exceeds \(limit)")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(payload))

@@ -59,7 +59,7 @@ public enum CaseRunner {
         let wire = WireCase(spec)
         let controlConnection = try DriverConnection.open(
             to: options.target, hello: CaseHello(role: .control, session: session, connection: 0, spec: wire, driver: driverFacts),
-            limits: FrameLimits(spec), timeoutSeconds: options.ioTimeoutSeconds)
+            limits: .control, timeoutSeconds: options.ioTimeoutSeconds)
         defer { controlConnection.socket.close() }
         var connections: [DriverConnection] = []
         defer { for connection in connections { connection.socket.close() } }
@@ -107,7 +107,7 @@ public enum CaseRunner {
             do throws(DriverError) {
                 try controlConnection.send(ControlCodec.emptyFrame(.statsRequest))
                 let frame = try controlConnection.expect(.stats)
-                do { measurement.target = try ControlCodec.decode(TargetStats.self, from: frame.payload) } catch { throw .rejected(error) }
+                do { measurement.target = try ControlCodec.decode(TargetStats.self, from: frame.payload, limit: ControlCodec.maxStatsPayload) } catch { throw .rejected(error) }
             } catch {
                 control.fail("fetching the target's stats: \(error)")
             }

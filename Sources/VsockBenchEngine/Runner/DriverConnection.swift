@@ -15,6 +15,12 @@ struct FrameLimits {
         }
         maxPayload = max(largest, ControlCodec.maxPayload)
     }
+
+    private init(maxPayload: Int) { self.maxPayload = maxPayload }
+
+    /// A control connection's: its ack, error frames and the stats reply, which grows with the
+    /// case's connections (a case of 250 connections failed at 64 KiB).
+    static let control = FrameLimits(maxPayload: ControlCodec.maxStatsPayload)
 }
 
 /// A driver-side connection to the target, past the hello.
@@ -93,7 +99,7 @@ public struct DriverConnection: Sendable {
     static func open(to endpoint: Endpoint, role: ConnectionRole, session: UInt64, connection: Int = 0, spec: CaseSpec,
                      driver: HostFacts = .current(), timeoutSeconds: Double) throws(DriverError) -> DriverConnection {
         try open(to: endpoint, hello: CaseHello(role: role, session: session, connection: connection, spec: WireCase(spec), driver: driver),
-                 limits: FrameLimits(spec), timeoutSeconds: timeoutSeconds)
+                 limits: role == .control ? .control : FrameLimits(spec), timeoutSeconds: timeoutSeconds)
     }
 
     /// Writes a whole control frame; a target that dropped the connection is named by its

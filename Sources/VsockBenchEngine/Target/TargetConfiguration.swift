@@ -1,3 +1,4 @@
+import VsockBenchModel
 import VsockTransport
 
 /// What the target does with requests.
@@ -28,8 +29,10 @@ public struct TargetConfiguration: Sendable {
     /// Memory for the connections' buffers: a hello whose case would need more than what is
     /// left is refused with `over_budget`.
     public var maxMemory: Int = 512 << 20
-    /// Connections served at once; more are refused with an error frame.
-    public var maxConnections = 1024
+    /// Connections served at once; more are refused with an error frame. By default one case
+    /// of the most data connections a case may have (1024) and its control connection (1024
+    /// was one short: such a case was refused as busy at its last connection).
+    public var maxConnections = CaseSpec.maxConnections + 1
     /// The most `maxConnections` may be: each connection is served by a thread of its own and
     /// holds a file descriptor, and 64 cases of the most connections a case may have (1024)
     /// fit (past the open-file limit, connections wait to be accepted instead of being refused).

@@ -22,6 +22,19 @@ import VsockWire
         #expect(m.targetAck.target.pid == HostFacts.current().pid, "the target is this process")
     }
 
+    /// The stats reply carries a record per connection: 300 connections make about 90 KB, past
+    /// the 64 KiB of other control frames (a case of 250 failed "fetching the target's stats").
+    /// And a target's default takes a case of the most connections with its control connection.
+    @Test func aCaseOfManyConnectionsGetsItsStats() throws {
+        #expect(TargetConfiguration(listen: .unix(path: "/x")).maxConnections >= CaseSpec.maxConnections + 1)
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let m = try CaseRunner.run(Specs.rr(request: 16, response: 16, stop: .messages(600), connections: 300), options: target.options())
+        #expect(m.failures.isEmpty, "\(m.failures)")
+        #expect(m.target?.connections.count == 300)
+        BothSides.expectExactAgreement(m, messages: 600)
+    }
+
     @Test func rrStopAndWaitForADurationAlsoAgreesExactly() throws {
         // Stop-and-wait answers every request it sends before its interval closes, and the
         // target's interval runs from the first flagged request to the bye: the same messages.
