@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import CShims
 import Synchronization
 import VsockProbe
 import VsockBenchSupport
@@ -64,6 +65,10 @@ final class DriverSession {
     /// the eBPF probe to this process and the local target.
     /// `localMaxFrame`: the local target's --max-frame, when `serve`'s default is too small.
     init(target given: Endpoint?, ioTimeout: Double, probe wantsProbe: Bool = false, inProcess: Bool = false, localMaxFrame: Int? = nil) throws {
+        // A case may open 1024 connections, a descriptor each (and the local target, started
+        // below, as many): the soft open-file limit, often 1024, is raised to the hard one (a
+        // case of 1024 connections failed with EMFILE).
+        _ = cshims_raise_open_file_limit()
         let progress = ProgressLine()
         let holder = LockedValue<ScenarioRunner?>(nil)
         let started = LockedValue<LocalTarget?>(nil)
