@@ -87,7 +87,7 @@ extension VsockBench {
 
         func run() throws {
             let output = JSONOutput(path: json)
-            try checkWritable(output.file, markdown, html)
+            try checkWritable(("--json", output.file), ("--markdown", markdown), ("--html", html), inputs: [("the scenario", scenarioOptions.scenario)])
             let scenario = try scenarioOptions.loadScenario()
             let session = try DriverSession(options: scenarioOptions, cases: scenario.cases)
             defer { session.close() }

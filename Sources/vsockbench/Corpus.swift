@@ -97,7 +97,7 @@ extension VsockBench {
             }
             guard let output else { throw fail("give the corpus file to write (or --inspect FILE)", code: Exit.badInput) }
             guard (from == nil) != (generate == nil) else { throw fail("give one of --from DIR or --generate N", code: Exit.badInput) }
-            try checkWritable(output)
+            try checkWritable(("the output", output))
             var existing = stat()
             // lstat: a link at the path, even one to nothing, is something a write would go through.
             if !force, lstat(output, &existing) == 0 {

@@ -85,7 +85,7 @@ extension VsockBench {
 
         func run() throws {
             let output = JSONOutput(path: json)
-            try checkWritable(output.file, html)
+            try checkWritable(("--json", output.file), ("--html", html), inputs: [("the scenario", scenario), ("the --from results", from), ("the --sweep results", sweep)].compactMap { what, path in path.map { (what, $0) } })
             var fit: LatencyBandwidthFit?
             var fitSource: String?
             var fitWorkload: SweepWorkload?

@@ -37,7 +37,7 @@ extension VsockBench {
         func run() throws {
             // A path that cannot be written is a bad flag (exit 2), said before the facts are gathered.
             let output = JSONOutput(path: json)
-            try checkWritable(output.file)
+            try checkWritable(("--json", output.file))
             let report = DoctorReport.gather()
             // Doctor's `--json -` is the JSON alone: the screen is not printed at all.
             if !output.toStandardOutput { print(DoctorScreen.render(report), terminator: "") }

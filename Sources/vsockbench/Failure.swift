@@ -33,15 +33,53 @@ func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
     }
 }
 
+/// An output option and the path it names (nil: not given).
+typealias OutputPath = (option: String, path: String?)
+
 /// Checks before anything runs that every output file can be written (not a directory, its
-/// directory exists and takes new files), so a long run's results are not lost at the end to a
-/// wrong path: exit 2 now instead.
-func checkWritable(_ paths: String?...) throws {
-    for case let path? in paths {
+/// directory exists and takes new files), that no two outputs name one file, and that none
+/// names one of the command's `inputs` (`--json` naming the scenario replaced it with the
+/// results), so a long run's results are not lost at the end to a wrong path: exit 2 now
+/// instead.
+func checkWritable(_ outputs: OutputPath..., inputs: [(what: String, path: String)] = []) throws {
+    var named: [(option: String, path: String)] = []
+    for case let (option, path?) in outputs {
         // `--json -` is taken before this; any other output is a file (it wrote one named -).
         if path == "-" { throw fail("- (standard output) is for --json only; give this output a file name (./- for a file named -)", code: Exit.badInput) }
         if let problem = OutputFile.problem(with: path) { throw fail(problem, code: Exit.badInput) }
+        if let earlier = named.first(where: { sameFile($0.path, path) }) {
+            throw fail("\(earlier.option) and \(option) both name \(Terminal.safe(path)): give each output a file of its own", code: Exit.badInput)
+        }
+        if let input = inputs.first(where: { sameFile($0.path, path) }) {
+            throw fail("\(option) \(Terminal.safe(path)) is \(input.what): writing it would replace it; give another file", code: Exit.badInput)
+        }
+        named.append((option, path))
     }
+}
+
+/// Whether two paths name one file: the same device and inode where both exist (links
+/// included), the same absolute path, `.` and `..` taken out, where neither does yet.
+func sameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    let firstExists = stat(a, &first) == 0, secondExists = stat(b, &second) == 0
+    if firstExists && secondExists { return first.st_dev == second.st_dev && first.st_ino == second.st_ino }
+    if firstExists || secondExists { return false }
+    return absolute(a) == absolute(b)
+}
+
+/// `path` made absolute from the working directory, `.` and `..` taken out (without
+/// following links).
+private func absolute(_ path: String) -> String {
+    var parts: [Substring] = []
+    var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let here = getcwd(&cwd, cwd.count) != nil ? String(cString: cwd) : "."
+    let whole = path.hasPrefix("/") ? path : here + "/" + path
+    for part in whole.split(separator: "/") {
+        if part == "." { continue }
+        if part == ".." { _ = parts.popLast(); continue }
+        parts.append(part)
+    }
+    return "/" + parts.joined(separator: "/")
 }
 
 /// A command's `--json`: a file, or `-` for standard output, which then carries the JSON alone

@@ -303,7 +303,7 @@ extension VsockBench.History {
         var json = false
 
         func run() throws {
-            try checkWritable(html, markdown)
+            try checkWritable(("--html", html), ("--markdown", markdown), inputs: database.db.map { [("the history database", $0)] } ?? [])
             let filter = try selection.filter(scenario: scenario)
             let db = try database.open(creating: false)
             let reports = try historyCall { () throws(HistoryError) -> [TrendReport] in

@@ -102,7 +102,7 @@ extension VsockBench {
             let stop = SessionStop()
             SessionSignals.start(stop, command: "observe", followsCommand: !command.isEmpty)
             let output = JSONOutput(path: json)
-            try checkWritable(output.file, html, pcap)
+            try checkWritable(("--json", output.file), ("--html", html), ("--pcap", pcap))
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else { throw fail("observe: \(availability.message)", code: Exit.badInput) }
             let options = ObserveOptions(

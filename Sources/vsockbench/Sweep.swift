@@ -78,7 +78,7 @@ extension VsockBench {
         }
 
         func run() throws {
-            try checkWritable(output.file, html)
+            try checkWritable(("--json", output.file), ("--html", html))
             if let rates { return try runRates(rates) }
             let planned = try makePlan()
             let batchBytes = batchSize.bytes

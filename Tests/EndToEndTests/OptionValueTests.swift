@@ -167,3 +167,28 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
     }
 }
+
+/// An output that names an input, or another output, is refused before anything runs:
+/// `--json` naming the scenario replaced it with the results, and `--json X --html X` kept only
+/// the HTML, both with exit 0.
+@Suite struct OutputPathTests {
+    @Test func anOutputNamingAnInputOrAnotherOutputIsRefused() throws {
+        let dir = try Tool.scratch()
+        let scenario = dir + "/s.yaml"
+        let yaml = "name: s\ncases:\n  - {name: a, workload: rr, messages: 10}\n"
+        try Tool.write(yaml, to: scenario)
+        for (arguments, message) in [
+            (["run", scenario, "--json", scenario], "--json \(scenario) is the scenario: writing it would replace it; give another file"),
+            (["run", scenario, "--html", dir + "/../" + URL(fileURLWithPath: dir).lastPathComponent + "/s.yaml"], "is the scenario"),
+            (["run", scenario, "--json", dir + "/o", "--html", dir + "/./o"], "--json and --html both name \(dir)/./o: give each output a file of its own"),
+            (["compare", scenario, "--markdown", scenario], "--markdown \(scenario) is the scenario"),
+            (["check", scenario, "--baseline", dir + "/b.json", "--junit", dir + "/b.json"], "--junit \(dir)/b.json is a --baseline"),
+        ] {
+            let result = try Tool.run(arguments, timeout: 30)
+            #expect(result.status == 2, "\(arguments): \(result.stdout)\n\(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+        }
+        #expect(try String(contentsOfFile: scenario, encoding: .utf8) == yaml, "the scenario is untouched")
+    }
+}
