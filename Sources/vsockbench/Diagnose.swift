@@ -3,6 +3,7 @@ import FoundationEssentials
 import VsockBenchModel
 import VsockBenchReport
 import VsockBenchSupport
+import VsockTransport
 
 extension VsockBench {
     struct Diagnose: ParsableCommand {
@@ -226,10 +227,16 @@ extension VsockBench {
             }
         }
 
+        /// A `--sweep` file's bytes; a file that cannot be read is said as `--from`'s is (the
+        /// reason, not Foundation's error dump).
         private func readBytes(_ path: String) throws -> [UInt8] {
-            do { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw fail("cannot read \(path): \(error)", code: Exit.badInput)
+            let limit = 64 << 20
+            let bytes: [UInt8]
+            do { bytes = try FileContents.read(path: path, limit: limit + 1) } catch {
+                throw fail("cannot read \(Terminal.safe(path)): \(error.reason)", code: Exit.badInput)
             }
+            if bytes.count > limit { throw fail("\(Terminal.safe(path)): larger than 64 MiB; not a sweep's results", code: Exit.badInput) }
+            return bytes
         }
     }
 }

@@ -73,6 +73,11 @@ extension EndToEndSuite {
             #expect(refusedNoisy.status == 2, "\(refusedNoisy.stdout)\n\(refusedNoisy.stderr)")
             #expect(refusedNoisy.stderr.contains("fit has R^2 0.0027, below 0.5"), "\(refusedNoisy.stderr)")
             #expect(refusedNoisy.stderr.split(separator: "\n").count == 1, "\(refusedNoisy.stderr)")
+            // A sweep file that is not there is said in one line, as --from's is (Foundation's
+            // error dump was printed).
+            let missing = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", dir.appending(path: "none.json").path])
+            #expect(missing.status == 2, "\(missing.stdout)\n\(missing.stderr)")
+            #expect(missing.stderr == "vsockbench: error: cannot read \(dir.appending(path: "none.json").path): No such file or directory\n", "\(missing.stderr)")
             // The sweep's own fit (R^2 at least 0.5 here) is taken.
             let accepted = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", json.path])
             #expect(accepted.status == 0, "\(accepted.stdout)\n\(accepted.stderr)")
