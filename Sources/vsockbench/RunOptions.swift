@@ -39,7 +39,7 @@ struct DriverFlags: ParsableArguments {
     var warmup: TimeSpan?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Also report every case in slices of this length (for example 1s): Mbps each way, msgs/s, p50/p99, syscalls per message and the probe's counts per slice; a slice under 10% of the case's median rate is flagged as a stall.",
+        "Also report every case in slices of this length (10ms or more, for example 1s): Mbps each way, msgs/s, p50/p99, syscalls per message and the probe's counts per slice; a slice under 10% of the case's median rate is flagged as a stall.",
         valueName: "duration"), transform: TimeSpan.parsePositive)
     var interval: TimeSpan?
 

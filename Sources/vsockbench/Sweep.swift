@@ -36,8 +36,8 @@ extension VsockBench {
             Each size runs 2s after a 500ms warmup unless --duration, --warmup or --messages say \
             otherwise; the driver flags are those of `run` (--target, including null for the \
             processing ceiling of rr and masked, --probe, --case, --io-timeout). --case measures \
-            only the sizes it names (at least 2, refused before anything runs otherwise); the \
-            others are reported as skipped.
+            only the sizes it names, by case name (rr-8KiB; with --rates, rr-8KiB@1000), at least \
+            2, refused before anything runs otherwise; the others are reported as skipped.
 
             Examples:
               vsockbench sweep --workload rr
