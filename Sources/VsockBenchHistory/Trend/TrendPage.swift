@@ -20,10 +20,16 @@ public enum TrendPage {
         }
         if let labels = reports.first?.labels, !labels.isEmpty { subtitle += "; labelled " + labels.map(\.text).joined(separator: ", ") }
         let title = "vsockbench history" + (several ? "" : reports.first.map { ": \($0.scenario)" } ?? "")
+        // What the text and the markdown say of these runs (set up otherwise, several
+        // transports) is said here too: a change in the chart may be the setup's.
+        let notes = reports.flatMap { report in report.notes.map { (several ? "\(report.scenario): " : "") + $0 } }
+        let noted = notes.map { SVGText.element("p", [("class", "note")], Markup.escape("Note: " + $0)) }.joined()
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + SVGText.element("title", [], Markup.escape(title)) + "<style>\(css)</style></head><body><main>"
-            + SVGText.element("header", [], SVGText.element("h1", [], Markup.escape(title)) + SVGText.element("p", [], Markup.escape(subtitle)))
+            + SVGText.element("header", [], SVGText.element("h1", [], Markup.escape(title)) + SVGText.element("p", [], Markup.escape(subtitle))
+                + SVGText.element("p", [], Markup.escape("Mbps: application payload per second, in megabits, per direction (each way, or the one direction a stream moves).")))
+            + noted
             + sections
             + SVGText.element("footer", [], Markup.escape(TrendText.method(reports.first?.options ?? .standard) + ". Made by \(HostFacts.toolVersion)."))
             + "</main></body></html>\n"
@@ -57,6 +63,7 @@ public enum TrendPage {
     body { margin: 0; background: #f4f5f7; color: #1d2330; font: 15px/1.45 system-ui, "DejaVu Sans", sans-serif; }
     main { max-width: 820px; margin: 0 auto; padding: 24px 28px 40px; }
     h1 { font-size: 24px; margin: 0 0 4px; } header p { margin: 0; color: #4a5263; }
+    p.note { background: #fff6e0; border: 1px solid #e8d49a; border-radius: 6px; padding: 8px 12px; margin: 12px 0 0; }
     section { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 14px 18px; margin-top: 16px; }
     h2 { font-size: 17px; margin: 0 0 2px; } p.caption { margin: 0 0 6px; color: #4a5263; font-size: 13px; }
     svg.chart { display: block; max-width: 100%; height: auto; }

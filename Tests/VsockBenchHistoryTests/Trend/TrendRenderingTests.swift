@@ -38,6 +38,10 @@ struct TrendRenderingTests {
         #expect(note.hasPrefix("chatty-8k: 1 of the 4 runs (run 2) set it up otherwise than the latest (inflight 4 -> 1)"), "\(note)")
         #expect(TrendText.render(report).contains("note: " + note))
         #expect(TrendMarkdown.render(report).contains("> **Note:** chatty-8k: 1 of the 4 runs"))
+        // And on the HTML page (it had none of it), with Mbps defined once.
+        let html = TrendPage.render(report)
+        #expect(html.contains("<p class=\"note\">Note: chatty-8k: 1 of the 4 runs (run 2) set it up otherwise"), "\(html.prefix(2000))")
+        #expect(html.contains("Mbps: application payload per second, in megabits, per direction"))
         let json = try #require(String(data: JSONEncoder().encode(report), encoding: .utf8))
         #expect(json.contains("\"notes\":[\"chatty-8k: 1 of the 4 runs"), "\(json.prefix(300))")
         let same = try HistoryDatabase.open(path: try HistoryFixtures.databasePath("same"), creating: true)
