@@ -174,7 +174,7 @@ public enum RunTable {
                 Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
             ])
         }
-        var out = "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here)\n" + table.render()
+        var out = "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here: vsock packets, credit updates and notifications over a Unix or TCP target, exits where the followed processes run no guest, as no KVM_RUN says: this machine's own exits are its hypervisor's to count)\n" + table.render()
         for c in cases where c.probe != nil {
             if let from = c.representativeTrialText { out += "\(Terminal.safe(c.name)): probe counts from \(from)\n" }
         }
