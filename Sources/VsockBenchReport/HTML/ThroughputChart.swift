@@ -30,10 +30,18 @@ enum ThroughputChart {
         cases.filter { direction.mbps($0) == 0 && direction.opposite.mbps($0) > 0 }
     }
 
+    /// The interval of a case's Mbps in `direction`, where it is a median of trials (nil for a
+    /// single sample).
+    static func interval(_ c: CaseResult, _ direction: PayloadDirection) -> (low: Double, high: Double)? {
+        guard c.trials.filter({ $0.messages > 0 }).count > 1,
+              let bounds = c.ci?[(direction == .driverToTarget ? Figure.mbpsTx : Figure.mbpsRx).rawValue], bounds.count == 2 else { return nil }
+        return (bounds[0], bounds[1])
+    }
+
     static func render(_ cases: [CaseResult]) -> HTMLNode {
         let direction = direction(cases)
         let ceiling = ceiling(cases, direction)
-        let maximum = cases.map(direction.mbps).max() ?? 0
+        let maximum = cases.map { max(direction.mbps($0), interval($0, direction)?.high ?? 0) }.max() ?? 0
         let plotRight = width - valueWidth
         let scale = ChartScale.linear(upTo: maximum, range: (labelWidth, plotRight))
         let height = top + Double(cases.count) * rowHeight + 48
@@ -49,6 +57,15 @@ enum ThroughputChart {
             let barEnd = scale.position(direction.mbps(c))
             let tooltip = "\(c.name): \(direction.mbpsText(c)), \(Format.fixed(c.msgsPerSecond, 0)) msgs/s"
             nodes.append(SVG.rect(labelWidth, y + 4, barEnd - labelWidth, rowHeight - 10, cssClass: problem ? "bar bad" : (c.workload == .stream ? "bar stream" : "bar"), tooltip: tooltip))
+            var valueEnd = barEnd
+            if let (low, high) = interval(c, direction) {
+                // The median's interval across the bar's end, capped at both ends.
+                let (x1, x2, mid) = (scale.position(low), scale.position(high), y + 4 + (rowHeight - 10) / 2)
+                nodes.append(SVG.line(x1, mid, x2, mid, cssClass: "whisker"))
+                nodes.append(SVG.line(x1, mid - 6, x1, mid + 6, cssClass: "whisker"))
+                nodes.append(SVG.line(x2, mid - 6, x2, mid + 6, cssClass: "whisker"))
+                valueEnd = max(barEnd, x2)
+            }
             var value = direction.mbpsText(c)
             if otherWay.contains(c.name) {
                 value = "no payload \(direction.text): it moves only \(direction.opposite.text)"
@@ -56,7 +73,7 @@ enum ThroughputChart {
                 value += "  (" + Format.compact(direction.mbps(c) / direction.mbps(ceiling) * 100) + "% of ceiling)"
             }
             if problem { value = (c.messages == 0 ? "FAILED" : "NOT VERIFIED") + "  " + value }
-            nodes.append(SVG.text(barEnd + 6, y + 19, value, cssClass: problem ? "value bad" : "value"))
+            nodes.append(SVG.text(valueEnd + 6, y + 19, value, cssClass: problem ? "value bad" : "value"))
         }
         if let ceiling {
             let x = scale.position(direction.mbps(ceiling))
@@ -78,6 +95,15 @@ enum ThroughputChart {
             let names = otherWay.map(\.name).joined(separator: ", ")
             text += ", the direction the most cases move: no one direction is moved by every case, and \(names) "
                 + (otherWay.count == 1 ? "moves only \(direction.opposite.text), so it has no bar." : "move only \(direction.opposite.text), so they have no bar.")
+        }
+        // What a bar is: a median of trials with its interval, or a single sample.
+        let withTrials = cases.filter { interval($0, direction) != nil }
+        if withTrials.isEmpty {
+            text += " Each bar is a single sample (one trial per case): run with --repeat N for medians with their intervals."
+        } else {
+            let fewest: Int = withTrials.map { $0.trials.filter { $0.messages > 0 }.count }.min() ?? 2
+            text += " Each bar is the median of its case's trials, the line across its end the \(Comparison.intervalName(fewestTrials: fewest))"
+            text += withTrials.count == cases.count ? "." : "; a bar without one is a single sample."
         }
         guard let ceiling = ceiling(cases, direction) else {
             return text + " No verified stream case moves \(direction.text) in this run, so no ceiling is marked: add a bulk stream case to see what the channel itself can carry."

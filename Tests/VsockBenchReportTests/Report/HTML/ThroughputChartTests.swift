@@ -39,4 +39,18 @@ import Testing
         // Alone, the rx stream is charted target to driver, its own ceiling.
         #expect(ThroughputChart.render([rx]).rendered.contains("ceiling: bulk-rx-64k 25000 Mbps"))
     }
+
+    /// A bar is a median of trials with its interval drawn across its end, or a single sample,
+    /// and the caption says which (it said neither; the interval was only in the folded table).
+    @Test func aBarSaysWhetherItIsAMedianOrASingleSample() {
+        let single = Self.stream("bulk-tx", tx: 20000, rx: 0)
+        #expect(ThroughputChart.caption([single]).contains("Each bar is a single sample (one trial per case): run with --repeat N for medians with their intervals."))
+        #expect(!ThroughputChart.render([single]).rendered.contains("whisker"))
+        var repeated = ReportFixtures.withTrials(Self.stream("bulk-tx-8k", tx: 8000, rx: 0), rates: [900, 1000, 1100, 1000, 950, 1050])
+        repeated.ci = ["mbps_tx": [7200, 8800]]
+        let svg = ThroughputChart.render([single, repeated]).rendered
+        #expect(svg.components(separatedBy: "class=\"whisker\"").count - 1 == 3, "one interval, capped at both ends: \(svg)")
+        let caption = ThroughputChart.caption([single, repeated])
+        #expect(caption.contains("Each bar is the median of its case's trials, the line across its end the 95% interval; a bar without one is a single sample."), "\(caption)")
+    }
 }
