@@ -122,6 +122,7 @@ extension VsockBench {
             }
             let result: ProbeSessionResult
             let title: String
+            let startedAt = iso8601Now()
             do {
                 if !pid.isEmpty {
                     let pids = OptionValue.distinct(pid)
@@ -142,7 +143,14 @@ extension VsockBench {
             for warning in result.warnings { printError("warning: \(warning)") }
             if interval != nil { show("\n") }
             show(ProbeReport.text(result, title: title))
-            if jsonPath != nil { try output.write(try Self.encoded(ProbeJSON(counters: result.counters, warnings: result.warnings))) }
+            if jsonPath != nil {
+                let document = ProbeJSON(
+                    counters: result.counters, warnings: result.warnings, command: pid.isEmpty ? command : nil,
+                    pids: pid.isEmpty ? nil : OptionValue.distinct(pid), startedAt: startedAt, seconds: result.seconds,
+                    exitStatus: result.exitStatus, stopSignal: (result.stopSignal ?? stop.signal).map(SessionStop.name(of:)),
+                    followChildren: !noChildren, vsockPort: vsockPort, vsockCID: vsockCid)
+                try output.write(try Self.encoded(document))
+            }
             // Stopped by a signal: 128 + the signal, as `run` (the command's status is in the report).
             if let signal = result.stopSignal ?? stop.signal { throw ExitCode(128 + signal) }
             if let status = result.exitStatus, status != 0 { throw ExitCode(status) }
@@ -160,17 +168,48 @@ extension VsockBench {
     }
 }
 
-/// `probe --json`: the counters' keys, as ever, and beside them `warnings` (the probe's, and that
-/// a signal cut the count short), as `observe`'s JSON has.
+/// `probe --json` (schema `vsockbench-probe/1`): the counters' keys, as ever, and beside them
+/// what the text's banner says (the command or the pids, when, how long, how the command
+/// ended, the filters) and `warnings` (the probe's, and that a signal cut the count short), as
+/// `observe`'s JSON has. Every key is always there, null where it does not apply.
 struct ProbeJSON: Encodable {
+    static let schema = "vsockbench-probe/1"
     let counters: ProbeCounters
     let warnings: [String]
+    /// The command run under the probe (nil with --pid).
+    var command: [String]?
+    /// The processes attached to (nil with a command).
+    var pids: [Int32]?
+    var startedAt: String
+    var seconds: Double
+    /// The command's exit status, 128 + the signal when one ended it (nil with --pid).
+    var exitStatus: Int32?
+    /// The signal that stopped the count early (SIGTERM), nil when it ran to its end.
+    var stopSignal: String?
+    var followChildren: Bool
+    /// The vsock filters (nil: every port, every CID).
+    var vsockPort: UInt32?
+    var vsockCID: UInt32?
 
-    private enum CodingKeys: String, CodingKey { case warnings }
+    private enum CodingKeys: String, CodingKey {
+        case schema, warnings, command, pids, startedAt = "started_at", seconds, exitStatus = "exit_status"
+        case stopSignal = "stop_signal", followChildren = "follow_children", vsockPort = "vsock_port", vsockCID = "vsock_cid"
+    }
 
     func encode(to encoder: any Encoder) throws {
         try counters.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.schema, forKey: .schema)
         try container.encode(warnings, forKey: .warnings)
+        // Nulls said, not left out: every key always present.
+        try container.encode(command, forKey: .command)
+        try container.encode(pids, forKey: .pids)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(exitStatus, forKey: .exitStatus)
+        try container.encode(stopSignal, forKey: .stopSignal)
+        try container.encode(followChildren, forKey: .followChildren)
+        try container.encode(vsockPort, forKey: .vsockPort)
+        try container.encode(vsockCID, forKey: .vsockCID)
     }
 }

@@ -44,9 +44,19 @@ import Testing
         #expect(output.stdout.contains("kvm_run"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         #expect(object["kvm_run"] as? Int == 4)
-        // The counters' keys, and beside them the warnings.
-        #expect(Set(object.keys) == ProbeCountersTests.documentedKeys.union(["warnings"]))
+        // The counters' keys, and beside them the warnings and what the text's banner says
+        // (the JSON had only the counters: no command, status, duration or filter).
+        let banner: Set<String> = ["schema", "command", "pids", "started_at", "seconds", "exit_status", "stop_signal", "follow_children", "vsock_port", "vsock_cid"]
+        #expect(Set(object.keys) == ProbeCountersTests.documentedKeys.union(["warnings"]).union(banner))
         #expect(object["warnings"] is [String], "\(String(describing: object["warnings"]))")
+        #expect(object["schema"] as? String == "vsockbench-probe/1")
+        #expect(object["command"] as? [String] == [TestSupport.product("kvm-fixture"), "3"])
+        #expect(object["pids"] is NSNull && object["stop_signal"] is NSNull && object["vsock_cid"] is NSNull)
+        #expect(object["exit_status"] as? Int == 0)
+        #expect(object["vsock_port"] as? Int == Int(Self.unusedPort))
+        #expect(object["follow_children"] as? Bool == true)
+        #expect((object["seconds"] as? Double).map { $0 > 0 && $0 < 60 } == true)
+        #expect((object["started_at"] as? String)?.hasSuffix("Z") == true)
     }
 
     @Test(
@@ -76,6 +86,7 @@ import Testing
         #expect(output.stderr.contains("vsockbench probe: pid \(sleeper.pid)"))
         let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         #expect(json?["syscalls"] != nil, "\(output.stdout)")
+        #expect(json?["pids"] as? [Int] == [Int(sleeper.pid)] && json?["command"] is NSNull && json?["exit_status"] is NSNull)
     }
 
     @Test(
