@@ -48,12 +48,12 @@ struct ProbePlan {
         _ program: ProbeProgram, _ configuration: ProbeConfiguration, _ vsockDevice: VsockDevice?
     ) -> String? {
         if program.followsProcesses && !configuration.countsProcesses {
-            return "no process is followed (countsProcesses is off)"
+            return "no process is followed (observe without --pid or a command counts packets only)"
         }
         switch program.name {
         case ProbeProgram.followForkDataLoc.name, ProbeProgram.followForkFixedComm.name,
             ProbeProgram.forgetThreads.name:
-            return configuration.followChildren ? nil : "children are not followed (followChildren is off)"
+            return configuration.followChildren ? nil : "children are not followed (--no-children)"
         case ProbeProgram.vsockTx.name, ProbeProgram.vsockRx.name:
             return configuration.countsVsockPackets
                 ? nil : "counted from observe's own packet events (observe_sent, observe_received)"
