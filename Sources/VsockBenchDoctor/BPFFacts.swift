@@ -11,6 +11,9 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
     public var tracefs: String?
     /// The places looked at, in order.
     public var tracefsCandidates: [String]
+    /// Where /proc/mounts lists a tracefs this user cannot read (root's alone), when none was
+    /// found readable.
+    public var tracefsUnreadable: String?
     /// Every program with whether it would attach (`attached`) and why not; nil when tracefs
     /// could not be read, so nothing can be said.
     public var programs: [ProbeSource]?
@@ -24,6 +27,10 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
                 : .unavailable(missing: "privileges to try bpf()", howToFix: "run doctor as root to know whether bpf() works"))
         let candidates = [environment.sys("kernel/tracing"), environment.sys("kernel/debug/tracing")]
         let tracefs = candidates.first { FileSystem.isDirectory("\($0)/events") }
+        // The candidates' places on the machine, as /proc/mounts names them.
+        let mounts = (try? FileSystem.readText(environment.proc("mounts"))) ?? ""
+        let unreadable = tracefs != nil ? nil
+            : zip(candidates, ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]).first { Probe.tracefsIsListed(at: $0.1, mounts: mounts) }?.0
         var programs: [ProbeSource]?
         if let tracefs {
             let roots = SystemRoots(
@@ -35,7 +42,8 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
                 loadingFentry: environment.loadsFentry && privileges.sufficient && bpf == .available)
         }
         return BPFFacts(
-            privileges: privileges, bpfSyscall: bpf, tracefs: tracefs, tracefsCandidates: candidates, programs: programs)
+            privileges: privileges, bpfSyscall: bpf, tracefs: tracefs, tracefsCandidates: candidates, tracefsUnreadable: unreadable,
+            programs: programs)
     }
 
     /// Root (or the capabilities), bpf() and tracefs: what `vsockbench probe` needs to start.
@@ -68,6 +76,11 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
     }
 
     private var tracefsCheck: DoctorCheck {
+        if let tracefsUnreadable {
+            return DoctorCheck.Template(id: "tracefs", group: .bpf, title: "tracefs")(
+                .missing, "mounted at \(tracefsUnreadable), but this user cannot read it (root's alone; CAP_BPF and CAP_PERFMON give no read access)",
+                advice: Probe.unreadableTracefsFix)
+        }
         var missing = "no tracefs with events/ at \(tracefsCandidates.joined(separator: " or "))"
         if !privileges.sufficient { missing += " (tracefs is readable by root only, so it may be there)" }
         return DoctorCheck.Template(id: "tracefs", group: .bpf, title: "tracefs").presence(
@@ -78,9 +91,11 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
     private var programsCheck: DoctorCheck {
         let check = DoctorCheck.Template(id: "probe_programs", group: .bpf, title: "probe programs")
         guard let programs else {
-            return check(
-                .missing, "unknown: which programs would attach is read from tracefs, which was not found",
-                advice: "mount tracefs (see above), then run doctor again")
+            return tracefsUnreadable != nil
+                ? check(.missing, "unknown: which programs would attach is read from tracefs, which this user cannot read",
+                        advice: "give this user read access to tracefs (see above), then run doctor again")
+                : check(.missing, "unknown: which programs would attach is read from tracefs, which was not found",
+                        advice: "mount tracefs (see above), then run doctor again")
         }
         let attaching = programs.filter(\.attached)
         let off = programs.filter { !$0.attached }
@@ -130,7 +145,8 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case euid, capEff = "cap_eff", privileged, privilegedBy = "privileged_by", bpfSyscall = "bpf_syscall"
-        case bpfError = "bpf_error", tracefs, tracefsCandidates = "tracefs_candidates", programs, probeReady = "probe_ready"
+        case bpfError = "bpf_error", tracefs, tracefsCandidates = "tracefs_candidates", tracefsUnreadable = "tracefs_unreadable", programs
+        case probeReady = "probe_ready"
     }
 
     private struct Program: Encodable {
@@ -156,6 +172,7 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
         try container.encode(bpfSyscall == .available ? nil : bpfSyscall.message, forKey: .bpfError)
         try container.encode(tracefs, forKey: .tracefs)
         try container.encode(tracefsCandidates, forKey: .tracefsCandidates)
+        try container.encode(tracefsUnreadable, forKey: .tracefsUnreadable)
         try container.encode(programs?.map(Program.init), forKey: .programs)
         try container.encode(probeReady, forKey: .probeReady)
     }

@@ -28,14 +28,31 @@ extension Probe {
         guard privileges == .available else { return privileges }
         let bpf = checkBPFSyscall()
         guard bpf == .available else { return bpf }
+        let root = ProbeConfiguration.defaultTracefsRoot
+        // Mounted, but root's alone (mode 0700): CAP_BPF and CAP_PERFMON do not read it, and
+        // mounting it again is not the fix (a user with the two capabilities was told to).
+        if !FileSystem.isDirectory("\(root)/events"), tracefsIsListed(at: root, mounts: (try? FileSystem.readText("/proc/mounts")) ?? "") {
+            return .unavailable(missing: "read access to tracefs at \(root) (it is mounted, but readable by root only)", howToFix: unreadableTracefsFix)
+        }
         do {
-            try Tracefs.ensureMounted(at: ProbeConfiguration.defaultTracefsRoot)
+            try Tracefs.ensureMounted(at: root)
         } catch {
-            return .unavailable(
-                missing: "tracefs at \(ProbeConfiguration.defaultTracefsRoot)",
-                howToFix: "mount -t tracefs nodev \(ProbeConfiguration.defaultTracefsRoot) (as root)")
+            return .unavailable(missing: "tracefs at \(root)", howToFix: "mount -t tracefs nodev \(root) (as root)")
         }
         return .available
+    }
+
+    /// What to do about a tracefs that is mounted but not readable by this user.
+    public static let unreadableTracefsFix =
+        "run as root (sudo), or grant CAP_DAC_READ_SEARCH with the other two: sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep PATH"
+
+    /// Whether `mounts` (the text of /proc/mounts, which every user may read) has a tracefs
+    /// mounted at `root`.
+    public static func tracefsIsListed(at root: String, mounts: String) -> Bool {
+        mounts.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count >= 3 && fields[1] == root && fields[2] == "tracefs"
+        }
     }
 
     /// Root, or the capabilities the kernel asks for (see ``ProbePrivileges``).

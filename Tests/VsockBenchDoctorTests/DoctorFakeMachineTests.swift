@@ -114,6 +114,28 @@ import VsockProbe
         #expect(screen.contains("-> mount -t tracefs nodev /sys/kernel/tracing"))
     }
 
+    /// A tracefs /proc/mounts lists but this user cannot read (root's alone, mode 0700): not
+    /// "missing, mount it", which a user granted the two capabilities was told.
+    @Test("a tracefs mounted but unreadable says so, and how to read it")
+    func tracefsMountedButUnreadable() throws {
+        let machine = try FakeMachine()
+        machine.effectiveUID = 1000
+        try machine.write("proc/self/status", "Name:\tvsockbench\nCapEff:\t000000c000000000\n")
+        try machine.write("proc/mounts", "sysfs /sys sysfs rw 0 0\nnodev /sys/kernel/tracing tracefs rw,relatime 0 0\n")
+        let report = machine.report()
+        let tracefs = try report.required("tracefs")
+        #expect(tracefs.status == .missing)
+        #expect(tracefs.detail.hasPrefix("mounted at \(machine.root.appending(path: "sys/kernel/tracing").path), but this user cannot read it"), "\(tracefs.detail)")
+        #expect(tracefs.advice?.contains("cap_dac_read_search") == true, "\(String(describing: tracefs.advice))")
+        #expect(tracefs.advice?.contains("mount -t tracefs") == false)
+        #expect(try report.required("probe_programs").detail.contains("which this user cannot read"))
+        #expect(report.bpf.tracefsUnreadable != nil)
+        // Nothing listed: missing, mount it, as before.
+        try machine.write("proc/mounts", "sysfs /sys sysfs rw 0 0\n")
+        let unmounted = try machine.report().required("tracefs")
+        #expect(unmounted.advice?.contains("mount -t tracefs nodev /sys/kernel/tracing") == true)
+    }
+
     @Test("CAP_BPF with CAP_PERFMON is enough without root; a broken bpf() is missing with advice")
     func capabilitiesAndBrokenBPF() throws {
         let machine = try FakeMachine()

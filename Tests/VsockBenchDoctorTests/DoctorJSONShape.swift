@@ -26,7 +26,7 @@ enum DoctorJSONShape {
         ],
         "bpf": [
             "euid", "cap_eff", "privileged", "privileged_by", "bpf_syscall", "bpf_error", "tracefs",
-            "tracefs_candidates", "programs", "probe_ready",
+            "tracefs_candidates", "tracefs_unreadable", "programs", "probe_ready",
         ],
         "kvm": ["device", "device_present", "api_version", "usable", "error"],
     ]
