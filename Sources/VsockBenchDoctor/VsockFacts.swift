@@ -17,6 +17,9 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
     public var devicePresent: Bool
     /// Module name to loaded (a directory in /sys/module).
     public var transports: [String: Bool]
+    /// Whether this kernel loads modules (/proc/modules exists): where it does not, a transport
+    /// is built in or absent, and `modprobe` is no advice.
+    public var loadableModules = true
 
     public static func gather(_ environment: DoctorEnvironment) -> VsockFacts {
         let device = environment.dev("vsock")
@@ -26,10 +29,17 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         }
         return VsockFacts(
             support: environment.vsockSupport ?? VsockSupport.inspect(device: device), device: device,
-            devicePresent: FileSystem.exists(device), transports: transports)
+            devicePresent: FileSystem.exists(device), transports: transports,
+            loadableModules: FileSystem.exists(environment.proc("modules")))
     }
 
     public var loopbackLoaded: Bool { transports["vsock_loopback"] == true }
+
+    /// How to get `module`: `modprobe module`, or on a kernel that loads no modules, one built
+    /// with it (`option`).
+    func load(_ module: String, option: String) -> String {
+        loadableModules ? "modprobe \(module)" : "a kernel with \(option)=y (this one loads no modules: no /proc/modules)"
+    }
 
     func checks(nitroDevicePresent: Bool) -> [DoctorCheck] {
         [socketCheck, cidCheck(nitroDevicePresent: nitroDevicePresent), transportsCheck, loopbackCheck]
@@ -82,7 +92,7 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
             }
             return check(
                 .missing, "cannot read the local CID: \(why)",
-                advice: "load a vsock transport (modprobe vmw_vsock_virtio_transport in a guest, vhost_vsock on a host), which creates \(device)")
+                advice: "load a vsock transport (\(load("vmw_vsock_virtio_transport", option: "CONFIG_VIRTIO_VSOCKETS")) in a guest, \(load("vhost_vsock", option: "CONFIG_VHOST_VSOCK")) on a host), which creates \(device)")
         }
         let meaning = LocalCID.meaning(of: cid, nitroDevicePresent: nitroDevicePresent)
         if cid == VsockSupport.noTransportCID && loopbackLoaded {
@@ -91,7 +101,7 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         if cid == VsockSupport.noTransportCID {
             return check(
                 .missing, meaning,
-                advice: "modprobe vmw_vsock_virtio_transport (inside a guest or on a Nitro parent) or vhost_vsock (on a host)")
+                advice: "\(load("vmw_vsock_virtio_transport", option: "CONFIG_VIRTIO_VSOCKETS")) (inside a guest or on a Nitro parent) or \(load("vhost_vsock", option: "CONFIG_VHOST_VSOCK")) (on a host)")
         }
         return check(cid <= 1 ? .warn : .ok, meaning)
     }
@@ -103,7 +113,7 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         if !absent.isEmpty { detail += "; not loaded: " + absent.joined(separator: ", ") }
         let carriers = loaded.filter { $0.name != "vsock_loopback" }
         let check = DoctorCheck.Template(id: "vsock_transports", group: .vsock, title: "transports")
-        let advice = "nothing carries vsock off this machine: modprobe vmw_vsock_virtio_transport (guest) or vhost_vsock (host)"
+        let advice = "nothing carries vsock off this machine: \(load("vmw_vsock_virtio_transport", option: "CONFIG_VIRTIO_VSOCKETS")) (guest) or \(load("vhost_vsock", option: "CONFIG_VHOST_VSOCK")) (host)"
         if carriers.isEmpty && loopbackLoaded { return check(.warn, detail, advice: advice) }
         return check.presence(!carriers.isEmpty, ok: detail, missing: detail, advice: advice)
     }
@@ -113,14 +123,14 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
             loopbackLoaded,
             ok: "vsock_loopback loaded: run --target vsock://local:PORT reaches serve --listen vsock://any:PORT here",
             missing: "vsock_loopback not loaded: vsock://local:PORT cannot connect here",
-            advice: "modprobe vsock_loopback (Linux 5.6+) for real vsock on one machine, or use the lab VM (scripts/vsock-lab/lab.sh)")
+            advice: "\(load("vsock_loopback", option: "CONFIG_VSOCKETS_LOOPBACK")) (Linux 5.6+) for real vsock on one machine, or use the lab VM (scripts/vsock-lab/lab.sh)")
     }
 
     enum CodingKeys: String, CodingKey {
         case afVsock = "af_vsock", socketError = "socket_error", device, devicePresent = "device_present"
         case localCID = "local_cid", localCIDError = "local_cid_error", transports, loopback
         case bufferSize = "buffer_size", bufferMinSize = "buffer_min_size", bufferMaxSize = "buffer_max_size"
-        case seqpacket, seqpacketError = "seqpacket_error"
+        case seqpacket, seqpacketError = "seqpacket_error", loadableModules = "loadable_modules"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -138,5 +148,6 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
         try container.encode(support.bufferMaxSize, forKey: .bufferMaxSize)
         try container.encode(support.seqpacketSupported, forKey: .seqpacket)
         try container.encode(support.seqpacketError, forKey: .seqpacketError)
+        try container.encode(loadableModules, forKey: .loadableModules)
     }
 }

@@ -114,6 +114,20 @@ import VsockProbe
         #expect(screen.contains("-> mount -t tracefs nodev /sys/kernel/tracing"))
     }
 
+    /// A kernel that loads no modules (no /proc/modules) is not told to modprobe: the advice
+    /// names the kernel option a transport needs built in.
+    @Test("without loadable modules, the advice is a kernel option, not modprobe")
+    func noLoadableModules() throws {
+        let machine = try FakeMachine()
+        #expect(try machine.report().required("vsock_loopback").advice?.hasPrefix("modprobe vsock_loopback") == true)
+        try machine.remove("proc/modules")
+        let report = machine.report()
+        let loopback = try report.required("vsock_loopback")
+        #expect(loopback.advice?.hasPrefix("a kernel with CONFIG_VSOCKETS_LOOPBACK=y (this one loads no modules: no /proc/modules)") == true, "\(String(describing: loopback.advice))")
+        #expect(!report.checks.contains { $0.advice?.contains("modprobe vsock_loopback") == true || $0.advice?.contains("modprobe vhost") == true })
+        #expect(report.vsock.loadableModules == false)
+    }
+
     /// A tracefs /proc/mounts lists but this user cannot read (root's alone, mode 0700): not
     /// "missing, mount it", which a user granted the two capabilities was told.
     @Test("a tracefs mounted but unreadable says so, and how to read it")

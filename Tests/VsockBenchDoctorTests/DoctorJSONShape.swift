@@ -13,7 +13,7 @@ enum DoctorJSONShape {
     static let facts: [String: Set<String>] = [
         "vsock": [
             "af_vsock", "socket_error", "device", "device_present", "local_cid", "local_cid_error", "transports",
-            "loopback", "buffer_size", "buffer_min_size", "buffer_max_size", "seqpacket", "seqpacket_error",
+            "loopback", "buffer_size", "buffer_min_size", "buffer_max_size", "seqpacket", "seqpacket_error", "loadable_modules",
         ],
         "nitro": [
             "device", "device_present", "nitro_cli", "enclaves", "enclaves_error", "allocator_file", "allocator",

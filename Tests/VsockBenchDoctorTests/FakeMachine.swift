@@ -30,6 +30,8 @@ final class FakeMachine {
         try write("proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n")
         try write("proc/sys/net/ipv4/tcp_wmem", "4096\t16384\t4194304\n")
         try write("proc/interrupts", "           CPU0\n")
+        // A kernel that loads modules (remove it for one that does not).
+        try write("proc/modules", "vsock 57344 0 - Live 0x0000000000000000\n")
         try write("dev/vsock", "")
         try directory("sys/module/vsock")
         try directory("sys/module/vmw_vsock_virtio_transport")
