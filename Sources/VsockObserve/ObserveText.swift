@@ -12,7 +12,11 @@ public enum ObserveText {
         banner += document.connections.count == 1 ? "" : "s"
         // The followed pids: a command's comes first, and --pid given beside a command follows too.
         let givenPids = document.command == nil ? document.pids[...] : document.pids.dropFirst()
-        if let command = document.command { banner += ", `\(Format.shellWords(command))`" }
+        if let command = document.command {
+            banner += ", `\(Format.shellWords(command))`"
+            // As probe's banner: how the command ended (vsockbench exits with it).
+            if let status = document.exitStatus { banner += " (exit status \(status))" }
+        }
         if !givenPids.isEmpty { banner += ", pid \(givenPids.map(String.init).joined(separator: ", "))" }
         lines.append(banner)
         lines.append("")

@@ -47,6 +47,9 @@ import VsockProbe
         withCommand.options.command = ["./agent", "--fast"]
         #expect(ObserveText.render(ObserveDocument(withCommand)).hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, `./agent --fast`, pid 7, 9\n"),
                 "\(ObserveText.render(ObserveDocument(withCommand)).prefix(120))")
+        // The command's exit status, as probe's banner says it (it was in the JSON only).
+        withCommand.exitStatus = 3
+        #expect(ObserveText.render(ObserveDocument(withCommand)).hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, `./agent --fast` (exit status 3), pid 7, 9\n"))
         let pidsOnly = ObserveText.render(ObserveDocument(Self.observation(script, pids: [7, 9])))
         #expect(pidsOnly.hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, pid 7, 9\n"), "\(pidsOnly.prefix(120))")
     }
