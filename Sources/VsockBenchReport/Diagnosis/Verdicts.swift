@@ -15,12 +15,16 @@ enum Verdicts {
 
     /// Stop-and-wait: each connection moves one message per round trip.
     static func roundTrip(_ e: CaseEvidence) -> Diagnosis? {
-        guard e.stopAndWait, let t = e.secondsPerMessage, let latency = e.c.latencyMicros else { return nil }
+        guard e.stopAndWait, let t = e.secondsPerMessage else { return nil }
         // Near the bulk ceiling the channel itself is the limit (bandwidth_bound takes over).
         if let share = e.ceilingShare, share >= Self.nearCeiling { return nil }
+        // A results file without latency figures (--from a trimmed or foreign file) still has
+        // the rate: one message per round trip is a round trip of 1 / rate (no verdict was given).
+        let roundTrip = e.c.latencyMicros.map { "round trip p50 \(Say.us($0.p50)), mean \(Say.us($0.mean)); " }
+            ?? "no latency figures in the results, so the round trip is the rate's: "
         var evidence = [
             "stop-and-wait: 1 request in flight per connection, so a connection moves one message per round trip",
-            "round trip p50 \(Say.us(latency.p50)), mean \(Say.us(latency.mean)); \(Format.fixed(1 / t, 0)) messages/s per connection = one every \(Say.us(t * 1e6))",
+            roundTrip + "\(Format.fixed(1 / t, 0)) messages/s per connection = one every \(Say.us(t * 1e6))",
         ]
         if let share = e.ceilingShare, let ceiling = e.context.ceilingMbps {
             evidence.append("\(Say.mbps(e.oneWayMbps)) \(e.mbpsWords) is \(Say.pct(share)) of the channel's bulk ceiling (\(e.context.ceilingCase ?? "stream"): \(Say.mbps(ceiling)))")

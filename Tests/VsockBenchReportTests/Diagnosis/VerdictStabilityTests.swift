@@ -35,6 +35,17 @@ import VsockProbe
         #expect(verdict.confidence == 0.85)
     }
 
+    /// A results file without latency figures (`diagnose --from` a trimmed or foreign file)
+    /// still has the rate, and stop-and-wait moves one message per round trip: the verdict is
+    /// given from the rate, saying so (it gave none: "the evidence does not point at any of the
+    /// known causes").
+    @Test func aStopAndWaitCaseWithoutLatencyFiguresIsJudgedFromItsRate() throws {
+        var plain = F.rr("round-trips", msgs: 20000)
+        plain.latencyMicros = nil
+        let verdict = try #require(F.verdict(.roundTripBound, of: "round-trips", in: [F.stream(mbps: 30000), plain]))
+        #expect(verdict.evidence.contains("no latency figures in the results, so the round trip is the rate's: 20000 messages/s per connection = one every 50.00 µs"), "\(verdict.evidence)")
+    }
+
     @Test func aHealthyBulkStreamWithWritesOverTheSendBufferIsOnlyBandwidthBound() throws {
         // 256 KiB writes into a 208 KiB send buffer, and short writes that come and go with load.
         var bulk = F.stream("bulk-256k", mbps: 30000, writeSize: 256 * 1024)
