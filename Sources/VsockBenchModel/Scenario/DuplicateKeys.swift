@@ -36,8 +36,9 @@ enum DuplicateKeys {
     /// the first repeat when there was one (a `Refusal`).
     static func compose(_ text: String) throws -> Composed {
         var scalars = Array(text.unicodeScalars)
-        // Lines are counted at "\n" only; a file with another line break, or already holding
-        // placeholder characters, is not renamed in (a rename could land in the wrong place).
+        // Lines are counted at "\n" only (the loader has made every CRLF and CR a LF before);
+        // a file with another line break, or already holding placeholder characters, is not
+        // renamed in (a rename could land in the wrong place).
         let renamable = !scalars.contains { [0x0D, 0x85, 0x2028, 0x2029, 0xFEFF].contains($0.value) || privateUse.contains($0.value) }
         let tries = min(maximumRenames, composeBudget / max(text.utf8.count, 1))
         var renamed: [Unicode.Scalar: String] = [:]

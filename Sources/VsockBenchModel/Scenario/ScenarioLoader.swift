@@ -53,7 +53,7 @@ public enum ScenarioLoader {
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
         // A byte order mark, as some editors on Windows start a UTF-8 file with, is allowed by
         // YAML; the parser said "did not find expected <document start>" at line 2.
-        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        let text = lineFeedsOnly(text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text)
         var diagnostics = Diagnostics(file: file)
         let root: Node
         var repeats = 0
@@ -169,6 +169,26 @@ public enum ScenarioLoader {
             throw ScenarioError(inOrder)
         }
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
+    }
+
+    /// `text` with every CRLF and lone CR made a LF, as YAML itself reads them (libyaml counts
+    /// each as one line break, and a scalar's line breaks are LFs either way). Everything after
+    /// counts lines at "\n" only: in Swift "\r\n" is one Character, so a CRLF file split on
+    /// "\n" was one line (wrong lines, and repeated keys were not renamed, so only the first
+    /// problem was said).
+    static func lineFeedsOnly(_ text: String) -> String {
+        guard text.utf8.contains(0x0D) else { return text }
+        var out = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n", afterCR {
+                afterCR = false
+                continue
+            }
+            afterCR = scalar == "\r"
+            out.append(afterCR ? "\n" : scalar)
+        }
+        return String(out)
     }
 
     /// Where a syntax error is: its own line, or, when the parser ran past the last line

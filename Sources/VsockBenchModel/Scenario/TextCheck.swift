@@ -12,7 +12,8 @@ enum TextCheck {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x0A { line += 1 }
+            // A line ends at LF, CRLF or a lone CR, as YAML reads it.
+            if byte == 0x0A || byte == 0x0D && bytes.dropFirst(index + 1).first != 0x0A { line += 1 }
             if byte < 0x80 {
                 if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
                     return Problem(line: line, message: "not text: control byte 0x\(hex(byte)) (a binary file?)")
