@@ -7,10 +7,11 @@ enum CaseBuilder {
     /// Case names are labels in tables, JSON and logs: short printable text.
     static let maximumNameBytes = 128
 
-    static func nameProblem(_ name: String) -> String? {
-        if name.utf8.count > maximumNameBytes { return "the case name has \(name.utf8.count) bytes; names are at most \(maximumNameBytes)" }
+    /// The same rule holds for the scenario's own name (`what`), shown in the same places.
+    static func nameProblem(_ name: String, what: String = "the case name") -> String? {
+        if name.utf8.count > maximumNameBytes { return "\(what) has \(name.utf8.count) bytes; names are at most \(maximumNameBytes)" }
         if name.unicodeScalars.contains(where: Terminal.isControl) {
-            return "the case name has control characters (or bidirectional controls); names are printable text"
+            return "\(what) has control characters (or bidirectional controls); names are printable text"
         }
         return nil
     }

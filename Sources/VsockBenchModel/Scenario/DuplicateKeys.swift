@@ -134,7 +134,7 @@ enum DuplicateKeys {
                 }
                 let times = count[name] == 2 ? "twice" : "\(count[name] ?? 0) times"
                 let place = first == line ? " in the mapping at line \(mapping.mark?.line ?? line)" : " (first at line \(first))"
-                d.add(line: line, "key '\(Terminal.safe(name))' appears \(times)\(place)")
+                d.add(line: line, "key '\(Diagnostics.echo(name))' appears \(times)\(place)")
                 return false
             }
             return .mapping(.init(pairs, mapping.tag, mapping.style, mapping.mark, mapping.anchor))

@@ -1,3 +1,5 @@
+import VsockBenchSupport
+
 /// A scenario file: named cases run one after another against one target.
 public struct Scenario: Sendable, Equatable {
     public var name: String
@@ -20,7 +22,7 @@ public struct Scenario: Sendable, Equatable {
         let unknown = names.filter { !known.contains($0) }
         if !unknown.isEmpty {
             throw ScenarioError([ScenarioDiagnostic(file: path, line: nil,
-                message: "no case named \(unknown.map { "'\($0)'" }.joined(separator: ", ")); cases: \(cases.map(\.name).joined(separator: ", "))")])
+                message: "no case named \(unknown.map { "'\(Terminal.safe($0, limit: 64))'" }.joined(separator: ", ")); cases: \(cases.map(\.name).joined(separator: ", "))")])
         }
         var copy = self
         copy.cases = cases.filter { names.contains($0.name) }
@@ -40,10 +42,12 @@ public struct ScenarioDiagnostic: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `file:line: message`.
+    /// `file:line: message`, safe for a terminal (control characters escaped, as the loader
+    /// does for each message: a path or message with an escape sequence would reach the
+    /// terminal raw).
     public var description: String {
-        if let line { return "\(file):\(line): \(message)" }
-        return "\(file): \(message)"
+        if let line { return "\(Terminal.safe(file)):\(line): \(Terminal.safe(message))" }
+        return "\(Terminal.safe(file)): \(Terminal.safe(message))"
     }
 }
 

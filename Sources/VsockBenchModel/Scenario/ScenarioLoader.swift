@@ -92,6 +92,9 @@ public enum ScenarioLoader {
             switch key {
             case "name":
                 name = diagnostics.string(value, what: "the scenario name")
+                if let text = name, let problem = CaseBuilder.nameProblem(text, what: "the scenario name") {
+                    diagnostics.add(value, problem)
+                }
             case "description":
                 description = diagnostics.string(value, what: "description")
             case "defaults":
@@ -206,7 +209,7 @@ public enum ScenarioLoader {
             let key = duplicates.sorted().first ?? "?"
             let line = secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line
             let place = context.mark.line == 1 && line > 1 ? "" : " in the mapping at line \(context.mark.line)"
-            return ScenarioDiagnostic(file: file, line: line, message: "key '\(Terminal.safe(key))' appears twice\(place)")
+            return ScenarioDiagnostic(file: file, line: line, message: "key '\(Diagnostics.echo(key))' appears twice\(place)")
         case let .scanner(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             let tab = character(at: mark, in: text) == "\t" ? " (a tab: YAML indents with spaces)" : ""
@@ -266,7 +269,26 @@ struct Diagnostics {
         said = []
     }
 
+    /// A value or key from the file as a message shows it: control characters escaped (a
+    /// terminal escape in a value was printed raw) and cut at `echoLimit` bytes, the cut said
+    /// with the whole length (a 1,000,000-digit size was a 1 MB error line).
+    static func echo(_ text: String) -> String { Terminal.safe(text, limit: echoLimit) }
+    static let echoLimit = 64
+    /// Past the values cut above, no message is longer than this.
+    static let messageLimit = 2048
+
+    /// `message`, said at `node`, with the node's own text (the value or key the message
+    /// quotes) shown as `echo` shows it, and the whole made safe for a terminal.
+    static func shown(_ message: String, quoting node: Node?) -> String {
+        var message = message
+        if let text = node?.scalar?.string, text.utf8.count > echoLimit {
+            message = message.replacing(text, with: echo(text))
+        }
+        return Terminal.safe(message, limit: messageLimit)
+    }
+
     mutating func add(_ node: Node, _ message: String) {
+        let message = Self.shown(message, quoting: node)
         // Once per place: a value merged into several cases (`<<: *common`) is one node, wrong
         // once; two cases on one line with the same mistake are two places (their columns).
         guard said.insert("\(node.mark?.line ?? 0):\(node.mark?.column ?? 0):\(message)").inserted else { return }
@@ -274,6 +296,7 @@ struct Diagnostics {
     }
 
     mutating func add(line: Int, _ message: String) {
+        let message = Self.shown(message, quoting: nil)
         // Once per line: a repeated key inside an anchored mapping is seen in every alias's copy.
         guard said.insert("\(line):line:\(message)").inserted else { return }
         items.append(ScenarioDiagnostic(file: file, line: line, message: message))
