@@ -38,7 +38,7 @@ enum CaseBuilder {
         return "\(key): null is not a value: it unsets nothing, not even a value from defaults; give \(instead)"
     }
 
-    static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], diagnostics d: inout Diagnostics) -> CaseSpec? {
+    static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], corpora: inout CorpusCache, diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = MergeKeys.mapping(node, &d) else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
             return nil
@@ -147,28 +147,28 @@ enum CaseBuilder {
             if replay.corpus.isEmpty {
                 d.add(node, "a replay case needs corpus: FILE (messages in its framing; `vsockbench corpus` builds one)")
             } else if !refusedKeys.contains("framing") {
-                do throws(CorpusError) {
-                    let corpus = try ReplayCorpus.load(path: replay.corpus, framing: replay.framing, limit: CaseKeys.maxPayload)
-                    spec.updateReplay { $0.corpusStats = corpus.stats }
+                switch corpora.stats(path: replay.corpus, framing: replay.framing) {
+                case let .success(stats):
+                    spec.updateReplay { $0.corpusStats = stats }
                     // An echo of the largest message must be a response the run accepts: known
                     // now, it failed mid-run blaming the service ("a length of 20000000 bytes
                     // is over the limit").
-                    if replay.expect == .echo, corpus.stats.largest > replay.maxResponse,
+                    if replay.expect == .echo, stats.largest > replay.maxResponse,
                        !refusedKeys.contains("max_response"), !refusedKeys.contains("expect") {
                         let line = own.first { $0.key == "max_response" }?.keyNode ?? own.first { $0.key == "expect" }?.keyNode
                             ?? defaults.first { $0.key == "max_response" }?.keyNode ?? node
-                        d.add(line, "expect: echo, but the corpus's largest message (\(corpus.stats.largest) bytes) is over max_response (\(replay.maxResponse) bytes): its echo would be refused; set max_response to at least \(corpus.stats.largest)")
+                        d.add(line, "expect: echo, but the corpus's largest message (\(stats.largest) bytes) is over max_response (\(replay.maxResponse) bytes): its echo would be refused; set max_response to at least \(stats.largest)")
                     }
                     // Likewise an echo that its response framing cannot carry (u16be holds
                     // 65535 bytes; the requests' u32be more).
                     let responses = replay.effectiveResponseFraming
-                    if replay.expect == .echo, corpus.stats.largest > responses.maxPayload,
+                    if replay.expect == .echo, stats.largest > responses.maxPayload,
                        !refusedKeys.contains("response_framing"), !refusedKeys.contains("expect") {
                         let line = own.first { $0.key == "response_framing" }?.keyNode ?? own.first { $0.key == "expect" }?.keyNode
                             ?? defaults.first { $0.key == "response_framing" }?.keyNode ?? node
-                        d.add(line, "expect: echo, but the corpus's largest message (\(corpus.stats.largest) bytes) is over what response_framing \(responses.rawValue) can carry (\(responses.maxPayload) bytes): its echo cannot be framed; use a response framing that holds it, or leave response_framing out")
+                        d.add(line, "expect: echo, but the corpus's largest message (\(stats.largest) bytes) is over what response_framing \(responses.rawValue) can carry (\(responses.maxPayload) bytes): its echo cannot be framed; use a response framing that holds it, or leave response_framing out")
                     }
-                } catch {
+                case let .failure(error):
                     d.add(corpusNode ?? node, error.description)
                 }
             }

@@ -51,6 +51,12 @@ public enum ScenarioLoader {
     }
 
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
+        var corpora = CorpusCache()
+        return try parse(text, file: file, corpora: &corpora)
+    }
+
+    /// `corpora`: the replay corpora read so far; each is read once however many cases name it.
+    static func parse(_ text: String, file: String, corpora: inout CorpusCache) throws(ScenarioError) -> Scenario {
         // A byte order mark, as some editors on Windows start a UTF-8 file with, is allowed by
         // YAML; the parser said "did not find expected <document start>" at line 2.
         let text = lineFeedsOnly(text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text)
@@ -143,7 +149,7 @@ public enum ScenarioLoader {
         var cases: [CaseSpec] = []
         var seen: [String: Int] = [:]
         for node in caseNodes {
-            let spec = CaseBuilder.build(node, defaults: defaults, diagnostics: &diagnostics)
+            let spec = CaseBuilder.build(node, defaults: defaults, corpora: &corpora, diagnostics: &diagnostics)
             // Every case that names itself counts, even one with other problems: all of a file's
             // problems are reported at once, a duplicate name among them.
             if let caseName = CaseBuilder.declaredName(node) {
