@@ -64,12 +64,7 @@ enum CaseBuilder {
                     name = nil
                 }
             case "workload":
-                if let text = CaseKeys.scalar(value, &d, key: "workload") {
-                    workload = WorkloadKind(rawValue: text)
-                    if workload == nil {
-                        d.add(value, "unknown workload '\(text)'; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                }
+                workload = CaseKeys.workload(value, &d)
             default:
                 if CaseKeys.rules[key] == nil {
                     d.add(keyNode, "unknown key '\(key)'\(CaseKeys.suggestion(for: key))")
@@ -82,9 +77,9 @@ enum CaseBuilder {
             d.add(node, "this case has no name")
         }
         if workload == nil, !own.contains(where: { $0.key == "workload" }) {
-            if let fromDefaults = defaults.first(where: { $0.key == "workload" }),
-               let text = fromDefaults.value.scalar?.string, let kind = WorkloadKind(rawValue: text) {
-                workload = kind
+            if let fromDefaults = defaults.first(where: { $0.key == "workload" }) {
+                // One refused in defaults was said there, at its own line, once.
+                workload = fromDefaults.value.scalar.flatMap { WorkloadKind(rawValue: $0.string) }
             } else {
                 d.add(node, "case '\(name ?? "?")' has no workload; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }

@@ -14,6 +14,7 @@ enum CaseKeys {
     static let maxPayload = 64 * 1024 * 1024
 
     static let rules: [String: CaseKeyRule] = [
+        // Read by `workload(_:_:)`, in a case and in defaults, before any other key.
         "workload": CaseKeyRule(workloads: nil) { _, _, _ in },
         "duration": CaseKeyRule(workloads: nil) { spec, node, d in
             if let nanos = duration(node, &d, key: "duration", allowZero: false) { spec.stop = .duration(nanos: nanos) }
@@ -153,6 +154,16 @@ enum CaseKeys {
     static func suggestion(for key: String) -> String {
         if let best = Spelling.closest(to: key, among: rules.keys) { return "; did you mean '\(best)'?" }
         return "; known keys: \(rules.keys.sorted().joined(separator: ", "))"
+    }
+
+    /// A case's workload, or nil with the problem said at the value.
+    static func workload(_ node: Node, _ d: inout Diagnostics) -> WorkloadKind? {
+        guard let text = scalar(node, &d, key: "workload") else { return nil }
+        guard let kind = WorkloadKind(rawValue: text) else {
+            d.add(node, "unknown workload '\(text)'; use one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return kind
     }
 
     static func scalar(_ node: Node, _ d: inout Diagnostics, key: String) -> String? {

@@ -118,6 +118,10 @@ public enum ScenarioLoader {
                         // Once, here, whether or not a case takes the key.
                         diagnostics.add(v, problem)
                     } else {
+                        // Checked here, once, whether or not a case takes it (a bad one was
+                        // never checked: a case with its own workload ran, one without was
+                        // said to have no workload, at its own line).
+                        if ks == "workload" { _ = CaseKeys.workload(v, &diagnostics) }
                         defaults.append((ks, k, v))
                     }
                 }
