@@ -62,7 +62,6 @@ public enum ScenarioLoader {
         let text = lineFeedsOnly(text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text)
         var diagnostics = Diagnostics(file: file)
         let root: Node
-        var repeats = 0
         do {
             // A repeated key is one problem among the file's others (Yams stopped at it).
             let composed = try DuplicateKeys.compose(text)
@@ -70,11 +69,10 @@ public enum ScenarioLoader {
                 throw ScenarioError([ScenarioDiagnostic(file: file, line: nil, message: "the file is empty; expected name, defaults and cases")])
             }
             root = DuplicateKeys.restore(node, renamed: composed.renamed, diagnostics: &diagnostics)
-            repeats = diagnostics.items.count
         } catch let error as ScenarioError {
             throw error
         } catch let refusal as DuplicateKeys.Refusal {
-            throw ScenarioError(refusal.errors.map { yamlDiagnostic($0, file: file, text: text) })
+            throw ScenarioError(inLineOrder(refusal.errors.map { yamlDiagnostic($0, file: file, text: text) }))
         } catch let error as YamlError {
             throw ScenarioError([yamlDiagnostic(error, file: file, text: text)])
         } catch {
@@ -176,12 +174,16 @@ public enum ScenarioLoader {
             }
         }
         if !diagnostics.items.isEmpty {
-            // Repeated keys were reported first, as the tree was restored: put them in line order.
-            let inOrder = repeats == 0 ? diagnostics.items
-                : diagnostics.items.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
-            throw ScenarioError(inOrder)
+            throw ScenarioError(inLineOrder(diagnostics.items))
         }
         return Scenario(name: name ?? "", description: description, cases: cases, path: file)
+    }
+
+    /// `diagnostics` by line, those of one line in the order they were found, any without a
+    /// line first. Problems are found key by key (repeated keys as the tree is restored, a
+    /// default's problem with the first case that takes it), not line by line.
+    static func inLineOrder(_ diagnostics: [ScenarioDiagnostic]) -> [ScenarioDiagnostic] {
+        diagnostics.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
     }
 
     /// `text` with every CRLF and lone CR made a LF, as YAML itself reads them (libyaml counts

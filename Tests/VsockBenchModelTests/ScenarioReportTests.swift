@@ -1,0 +1,27 @@
+import Testing
+@testable import VsockBenchModel
+
+/// What a bad file is told: each problem once, at its line, in line order.
+@Suite struct ScenarioReportTests {
+    static func problems(_ text: String) -> [String] {
+        do {
+            _ = try ScenarioLoader.parse(text, file: "r.yaml")
+            return []
+        } catch {
+            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+        }
+    }
+
+    /// Problems are said in line order, whatever order they were found in (they were sorted
+    /// only when the file had a repeated key).
+    @Test func problemsAreSaidInLineOrder() {
+        let lines = { (text: String) in Self.problems(text).map { Int($0.prefix { $0 != ":" }) ?? -1 } }
+        // A default's problem is found with the first case that takes it, after the case's own.
+        #expect(lines("name: t\ndefaults: {duration: xx}\ncases:\n  - {name: a, workload: rr, bogus: 1}\n") == [2, 4])
+        // A missing name is found after the keys that are there.
+        #expect(lines("description: d\nbogus: 1\ncases:\n  - {name: a, workload: rr}\n") == [1, 2])
+        // Several on one line keep the order they were found in.
+        #expect(Self.problems("name: t\ncases:\n  - {name: a, workload: rr, bogus: 1, inflight: 0}\n").map { $0.prefix(20) }
+            == ["3: unknown key 'bogu", "3: inflight 0 is out"])
+    }
+}
