@@ -12,6 +12,19 @@ import Testing
         }
     }
 
+    /// A name given but refused is not also missing (it was, at line 1).
+    @Test(arguments: [
+        ("name: \"\"\n", "1: the scenario name must be a non-empty string"),
+        ("name:\n", "1: the scenario name must be a non-empty string"),
+        ("name: [a]\n", "1: the scenario name must be a non-empty string"),
+        ("description: d\nname: [a]\n", "2: the scenario name must be a non-empty string"),
+    ])
+    func aRefusedNameIsNotAlsoMissing(head: String, said: String) {
+        #expect(Self.problems(head + "cases:\n  - {name: a, workload: rr}\n") == [said])
+        // A file without one is told so.
+        #expect(Self.problems("cases:\n  - {name: a, workload: rr}\n") == ["1: missing 'name'"])
+    }
+
     /// Problems are said in line order, whatever order they were found in (they were sorted
     /// only when the file had a repeated key).
     @Test func problemsAreSaidInLineOrder() {

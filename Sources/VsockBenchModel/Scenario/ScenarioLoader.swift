@@ -82,6 +82,8 @@ public enum ScenarioLoader {
             throw ScenarioError([ScenarioDiagnostic(file: file, line: root.mark?.line, message: "expected a mapping with keys name, defaults, cases")])
         }
         var name: String?
+        /// Whether the file has a `name:` key, good or not: one refused is not also missing.
+        var nameGiven = false
         var description: String?
         var defaults: [(key: String, keyNode: Node, value: Node)] = []
         var caseNodes: [Node] = []
@@ -95,6 +97,7 @@ public enum ScenarioLoader {
             }
             switch key {
             case "name":
+                nameGiven = true
                 name = diagnostics.string(value, what: "the scenario name")
                 if let text = name, let problem = CaseBuilder.nameProblem(text, what: "the scenario name") {
                     diagnostics.add(value, problem)
@@ -139,7 +142,7 @@ public enum ScenarioLoader {
                 diagnostics.add(keyNode, "unknown top-level key '\(key)'; \(near)expected name, description, defaults, cases (or x-... for anchors)")
             }
         }
-        if name == nil, !diagnostics.hasError(line: nil) {
+        if !nameGiven {
             diagnostics.add(line: root.mark?.line ?? 1, "missing 'name'")
         }
         if let casesValue {
@@ -314,8 +317,6 @@ struct Diagnostics {
         items.append(ScenarioDiagnostic(file: file, line: line, message: message))
     }
     private var said: Set<String>
-
-    func hasError(line: Int?) -> Bool { items.contains { $0.line == line } }
 
     mutating func string(_ node: Node, what: String) -> String? {
         guard let value = node.scalar?.string, !value.isEmpty else {
