@@ -184,9 +184,12 @@ enum CaseKeys {
             }
             return nanos
         case let .failure(error):
-            // "a duration is 0 or more" is not this key's rule when zero is refused too.
+            // "a duration is 0 or more" is not this key's rule when zero is refused too; nor is
+            // "for example 0s" the example to give for a bare 0 (0s is refused next).
             if !allowZero, text.trimmingSpaces.hasPrefix("-") {
                 d.add(node, "\(key): '\(text)' is negative; \(key) must be longer than zero: 500ms, 5s, 150us")
+            } else if !allowZero, Double(text.trimmingSpaces) == 0 {
+                d.add(node, "\(key): '\(text)' needs a unit, and \(key) must be longer than zero: for example 1s or 500ms")
             } else {
                 d.add(node, "\(key): \(error)")
             }
