@@ -26,3 +26,16 @@ import Testing
         #expect(Self.problems("name: t\ndefaults: {workload: rr}\ncases:\n  - {name: a}\n  - {name: b, workload: stream}\n").isEmpty)
     }
 }
+
+extension ScenarioDefaultsTests {
+    /// Two stop keys in defaults are refused as in a case (the last one given won).
+    @Test func conflictingStopKeysInDefaultsAreRefused() throws {
+        #expect(Self.problems("name: t\ndefaults: {duration: 1s, messages: 10}\ncases:\n  - {name: a, workload: rr}\n")
+            == ["2: use one of duration, messages or bytes in defaults, not duration and messages"])
+        #expect(Self.problems("name: t\ndefaults:\n  duration: 1s\n  bytes: 1MiB\ncases:\n  - {name: a, workload: stream}\n")
+            == ["4: use one of duration, messages or bytes in defaults, not duration and bytes"])
+        // A case's own stop key still replaces the defaults' other one.
+        let scenario = try ScenarioLoader.parse("name: t\ndefaults: {duration: 1s}\ncases:\n  - {name: a, workload: rr, messages: 10}\n  - {name: b, workload: rr}\n", file: "d.yaml")
+        #expect(scenario.cases.map(\.stop) == [.messages(10), .duration(nanos: 1_000_000_000)])
+    }
+}

@@ -126,6 +126,12 @@ public enum ScenarioLoader {
                         defaults.append((ks, k, v))
                     }
                 }
+                // As in a case: one stop for the cases that give none (the last one given won).
+                // A case's own stop key replaces the defaults' whichever it is.
+                let stops = defaults.filter { CaseBuilder.stopKeys.contains($0.key) }
+                if stops.count > 1 {
+                    diagnostics.add(stops[1].keyNode, "use one of duration, messages or bytes in defaults, not \(stops.map(\.key).joined(separator: " and "))")
+                }
             case "cases":
                 casesValue = value
                 guard let sequence = value.sequence else {
