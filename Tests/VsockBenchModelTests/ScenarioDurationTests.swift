@@ -14,3 +14,27 @@ import Testing
         #expect(ScenarioLoaderTests.problems(case: "workload: rr, warmup: 0s").isEmpty)
     }
 }
+
+extension ScenarioDurationTests {
+    /// A case shorter than the shortest interval (10ms) is refused at its line: `duration: 1us`
+    /// ran one message and reported it as valid.
+    @Test(arguments: ["1us", "1ns", "9ms", "9.9ms"])
+    func aDurationUnderTenMillisecondsIsRefused(duration: String) {
+        let said = ScenarioLoaderTests.problems(case: "workload: rr, duration: \(duration)")
+        #expect(said.count == 1 && said.first?.hasPrefix("3: duration ") == true && said.first?.contains("is shorter than 10ms") == true, "\(said)")
+        let inDefaults = Self.problems("name: t\ndefaults:\n  duration: \(duration)\ncases:\n  - {name: a, workload: rr}\n")
+        #expect(inDefaults.count == 1 && inDefaults.first?.hasPrefix("3: duration ") == true, "\(inDefaults)")
+        #expect(ScenarioLoaderTests.problems(case: "workload: rr, duration: 10ms").isEmpty, "10ms is taken")
+        // No advice names a duration that is refused.
+        #expect(ScenarioLoaderTests.problems(case: "workload: rr, duration: -1s") == ["3: duration: '-1s' is negative; duration must be longer than zero: 500ms, 5s"])
+    }
+
+    static func problems(_ text: String) -> [String] {
+        do {
+            _ = try ScenarioLoader.parse(text, file: "d.yaml")
+            return []
+        } catch {
+            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+        }
+    }
+}

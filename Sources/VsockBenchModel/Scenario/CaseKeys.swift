@@ -17,7 +17,14 @@ enum CaseKeys {
         // Read by `workload(_:_:)`, in a case and in defaults, before any other key.
         "workload": CaseKeyRule(workloads: nil) { _, _, _ in },
         "duration": CaseKeyRule(workloads: nil) { spec, node, d in
-            if let nanos = duration(node, &d, key: "duration", allowZero: false) { spec.stop = .duration(nanos: nanos) }
+            guard let nanos = duration(node, &d, key: "duration", allowZero: false) else { return }
+            // The shortest slice of a time series is the shortest case too: `duration: 1us`
+            // ran one message and reported it as a valid measurement.
+            guard nanos >= CaseSpec.minInterval else {
+                d.add(node, "duration \(Quantities.formatDuration(nanos)) is shorter than \(Quantities.formatDuration(CaseSpec.minInterval)): too short to measure anything; give at least \(Quantities.formatDuration(CaseSpec.minInterval)), or messages: N for a number of messages")
+                return
+            }
+            spec.stop = .duration(nanos: nanos)
         },
         "warmup": CaseKeyRule(workloads: nil) { spec, node, d in
             if let nanos = duration(node, &d, key: "warmup", allowZero: true) { spec.warmupNanos = nanos }
@@ -187,7 +194,7 @@ enum CaseKeys {
             // "a duration is 0 or more" is not this key's rule when zero is refused too; nor is
             // "for example 0s" the example to give for a bare 0 (0s is refused next).
             if !allowZero, text.trimmingSpaces.hasPrefix("-") {
-                d.add(node, "\(key): '\(text)' is negative; \(key) must be longer than zero: 500ms, 5s, 150us")
+                d.add(node, "\(key): '\(text)' is negative; \(key) must be longer than zero: 500ms, 5s")
             } else if !allowZero, Double(text.trimmingSpaces) == 0 {
                 d.add(node, "\(key): '\(text)' needs a unit, and \(key) must be longer than zero: for example 1s or 500ms")
             } else {
