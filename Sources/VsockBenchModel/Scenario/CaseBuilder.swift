@@ -38,6 +38,19 @@ enum CaseBuilder {
         return "\(key): null is not a value: it unsets nothing, not even a value from defaults; give \(instead)"
     }
 
+    /// What `socket_buffer` sets at once; one mapping gives it or these, not both (the last
+    /// key given won without a word).
+    static let socketBufferParts = ["sndbuf", "rcvbuf", "vsock_buffer_size"]
+
+    /// A mapping's keys (a case's own, or defaults) that set one socket buffer twice: said at
+    /// the later key.
+    static func socketBufferConflicts(_ entries: [(key: String, keyNode: Node, value: Node)], _ d: inout Diagnostics) {
+        guard let whole = entries.firstIndex(where: { $0.key == "socket_buffer" }) else { return }
+        for (index, entry) in entries.enumerated() where socketBufferParts.contains(entry.key) {
+            d.add(entries[max(index, whole)].keyNode, "socket_buffer sets \(socketBufferParts.joined(separator: ", ")) at once: give it or \(entry.key), not both")
+        }
+    }
+
     static func build(_ node: Node, defaults: [(key: String, keyNode: Node, value: Node)], corpora: inout CorpusCache, diagnostics d: inout Diagnostics) -> CaseSpec? {
         guard let mapping = MergeKeys.mapping(node, &d) else {
             d.add(node, "each case must be a mapping such as {name: bulk, workload: stream}")
@@ -120,6 +133,13 @@ enum CaseBuilder {
             let count = d.items.count
             rule.apply(&spec, entry.value, &d)
             if d.items.count > count { refusedKeys.insert(entry.key) }
+        }
+        socketBufferConflicts(own, &d)
+        if let low = spec.socket.vsockBufferMin, let high = spec.socket.vsockBufferMax, low > high,
+           !refusedKeys.contains("vsock_buffer_min"), !refusedKeys.contains("vsock_buffer_max") {
+            let bounds: Set<String> = ["vsock_buffer_min", "vsock_buffer_max"]
+            let line = own.last { bounds.contains($0.key) }?.keyNode ?? defaults.last { bounds.contains($0.key) }?.keyNode ?? node
+            d.add(line, "vsock_buffer_min (\(Quantities.formatSize(Int(low)))) is larger than vsock_buffer_max (\(Quantities.formatSize(Int(high)))): give a minimum at most the maximum")
         }
         let inflightSet = own.contains { $0.key == "inflight" } || defaults.contains { $0.key == "inflight" && workload.isRequestResponse }
         if let exchange = spec.exchange {

@@ -126,6 +126,7 @@ public enum ScenarioLoader {
                         defaults.append((ks, k, v))
                     }
                 }
+                CaseBuilder.socketBufferConflicts(defaults, &diagnostics)
                 // As in a case: one stop for the cases that give none (the last one given won).
                 // A case's own stop key replaces the defaults' whichever it is.
                 let stops = defaults.filter { CaseBuilder.stopKeys.contains($0.key) }
