@@ -20,7 +20,7 @@ extension CaseSpec {
         if let problem = CaseBuilder.nameProblem(name) { problems.check(false, problem) }
         problems.check((1...Self.maxConnections).contains(connections), "connections \(connections) is outside 1...\(Self.maxConnections)")
         switch stop {
-        case let .duration(nanos): problems.check(nanos > 0, "the duration must be longer than zero")
+        case let .duration(nanos): problems.check(nanos >= Self.minInterval, "the duration must be at least \(Quantities.formatDuration(Self.minInterval))")
         case let .messages(n): problems.check(n >= 1, "messages must be at least 1")
         case let .bytes(n):
             problems.check(n >= 1, "bytes must be at least 1")

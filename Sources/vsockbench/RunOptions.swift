@@ -31,7 +31,7 @@ struct DriverFlags: ParsableArguments {
     var cases: [String] = []
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's measured duration (for example 2s). Without it a case runs its own duration, or the command's default: 5s (run, compare, diagnose), 2s (sweep).", valueName: "duration"),
-            transform: TimeSpan.parsePositive)
+            transform: TimeSpan.parseCaseDuration)
     var duration: TimeSpan?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Override every case's warmup (for example 200ms; 0s for none). Without it a case warms up for its own, or the command's default: 1s (run, compare, diagnose), 500ms (sweep).", valueName: "duration"),

@@ -13,6 +13,7 @@ import Testing
         (["check", "x.json", "--baseline", "y.json", "--alpha", "-0.1"], "--alpha -0.1: the significance level lies between 0 and 1"),
         (["check", "x.json", "--history", "h.sqlite", "--window", "-2"], "--window -2: give the number of runs to gate against"),
         (["run", "scenarios/cliff.yaml", "--duration", "-1s"], "'--duration <duration>': '-1s' is negative; give a positive duration"),
+        (["run", "scenarios/cliff.yaml", "--duration", "1us"], "'1us' is shorter than 10ms: too short to measure anything; give at least 10ms, or --messages N"),
         (["run", "scenarios/cliff.yaml", "--warmup", "-200ms"], "'--warmup <duration>': '-200ms' is negative; give a duration of 0s or more"),
         (["run", "scenarios/cliff.yaml", "--interval", "-1s"], "'-1s' is negative"),
         (["run", "scenarios/cliff.yaml", "--io-timeout", "-5"], "'-5' is negative; give a timeout"),

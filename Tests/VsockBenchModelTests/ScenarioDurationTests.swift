@@ -29,6 +29,15 @@ extension ScenarioDurationTests {
         #expect(ScenarioLoaderTests.problems(case: "workload: rr, duration: -1s") == ["3: duration: '-1s' is negative; duration must be longer than zero: 500ms, 5s"])
     }
 
+    /// The target holds a hello to the same minimum (a driver is a peer it does not trust).
+    @Test func theTargetsLimitsRefuseADurationUnder10ms() {
+        var spec = CaseSpec(name: "short", workload: .rr)
+        spec.stop = .duration(nanos: 1_000)
+        #expect(spec.limitProblems().contains("the duration must be at least 10ms"), "\(spec.limitProblems())")
+        spec.stop = .duration(nanos: 10_000_000)
+        #expect(spec.limitProblems().isEmpty)
+    }
+
     static func problems(_ text: String) -> [String] {
         do {
             _ = try ScenarioLoader.parse(text, file: "d.yaml")

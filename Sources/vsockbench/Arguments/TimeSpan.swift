@@ -1,4 +1,5 @@
 import ArgumentParser
+import VsockBenchModel
 import VsockBenchSupport
 
 /// A duration on the command line: `5s`, `200ms`, `150us`, `1.5s`. Flags that always took
@@ -35,6 +36,16 @@ struct TimeSpan: ExpressibleByArgument, Sendable, Equatable {
         case let .success(nanos): return TimeSpan(nanos: nanos)
         case let .failure(error): throw ArgumentError(error.description)
         }
+    }
+
+    /// A case's measured duration (`--duration`): 10ms or more, the shortest case a scenario
+    /// may give (`--duration 1us` ran one message and reported it as a measurement).
+    @Sendable static func parseCaseDuration(_ text: String) throws -> TimeSpan {
+        let span = try parsePositive(text)
+        guard span.nanos >= CaseSpec.minInterval else {
+            throw ArgumentError("'\(text)' is shorter than \(Quantities.formatDuration(CaseSpec.minInterval)): too short to measure anything; give at least \(Quantities.formatDuration(CaseSpec.minInterval)), or --messages N")
+        }
+        return span
     }
 
     /// A timeout: a duration with a unit, or a bare number of seconds; finite, longer than
