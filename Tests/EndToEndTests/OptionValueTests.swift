@@ -23,6 +23,7 @@ import Testing
         (["run", "scenarios/cliff.yaml", "--messages", "100", "--duration", "1s"], "use one of --duration and --messages, not both"),
         (["run", "scenarios/cliff.yaml", "--repeat", "-3"], "--repeat -3 is outside 1...1000"),
         (["run", "scenarios/cliff.yaml", "--repeat", "x"], "'--repeat <N>': 'x' is not a whole number"),
+        (["run", "scenarios/cliff.yaml", "--messages", "99999999999999999999"], "'99999999999999999999' is out of range (at most 9223372036854775807)"),
         (["run", "scenarios/cliff.yaml", "--repeat", "3", "--seed", "-1"], "'--seed <n>': '-1' is negative; give a whole number, 0 or more"),
         (["compare", "scenarios/cliff.yaml", "--p99-budget", "-1ms"], "'-1ms' is negative"),
         (["diagnose"], "give a scenario to run (vsockbench diagnose scenarios/causes.yaml), or --from RESULTS.json"),

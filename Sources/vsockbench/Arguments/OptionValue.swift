@@ -32,7 +32,15 @@ enum OptionValue {
     /// A whole number; its range is the command's to check.
     @Sendable static func integer(_ text: String) throws -> Int {
         try requireValue(text)
-        guard let value = Int(text.trimmingSpaces) else { throw ArgumentError("'\(text)' is not a whole number") }
+        let trimmed = text.trimmingSpaces
+        guard let value = Int(trimmed) else {
+            // Digits alone that do not fit are a number out of range, not "not a number".
+            let digits = trimmed.hasPrefix("-") || trimmed.hasPrefix("+") ? trimmed.dropFirst() : trimmed[...]
+            if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                throw ArgumentError("'\(Terminal.safe(text, limit: 64))' is out of range (at most \(Int.max))")
+            }
+            throw ArgumentError("'\(Terminal.safe(text, limit: 64))' is not a whole number")
+        }
         return value
     }
 
