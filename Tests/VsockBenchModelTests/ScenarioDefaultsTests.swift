@@ -3,14 +3,7 @@ import Testing
 
 /// Keys in `defaults` are checked as a case's are, and refused at their own line.
 @Suite struct ScenarioDefaultsTests {
-    static func problems(_ text: String) -> [String] {
-        do {
-            _ = try ScenarioLoader.parse(text, file: "d.yaml")
-            return []
-        } catch {
-            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
-        }
-    }
+    static func problems(_ text: String) -> [String] { ScenarioLoaderTests.problems(text, file: "d.yaml") }
 
     static let workloads = WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")
 

@@ -38,12 +38,5 @@ extension ScenarioDurationTests {
         #expect(spec.limitProblems().isEmpty)
     }
 
-    static func problems(_ text: String) -> [String] {
-        do {
-            _ = try ScenarioLoader.parse(text, file: "d.yaml")
-            return []
-        } catch {
-            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
-        }
-    }
+    static func problems(_ text: String) -> [String] { ScenarioLoaderTests.problems(text, file: "d.yaml") }
 }

@@ -4,14 +4,7 @@ import Testing
 /// What a message quotes from the file reaches the terminal escaped and cut short (review: a
 /// terminal escape in a value or key was printed raw; a 1,000,000-digit size was a 1 MB line).
 @Suite struct ScenarioEchoTests {
-    static func diagnostics(_ text: String) -> [ScenarioDiagnostic] {
-        do {
-            _ = try ScenarioLoader.parse(text, file: "e.yaml")
-            return []
-        } catch {
-            return error.diagnostics
-        }
-    }
+    static func diagnostics(_ text: String) -> [ScenarioDiagnostic] { ScenarioLoaderTests.diagnostics(text, file: "e.yaml") }
 
     @Test func escapesInValuesAndKeysAreShownEscaped() {
         let text = """

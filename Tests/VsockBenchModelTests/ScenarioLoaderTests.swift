@@ -261,11 +261,21 @@ import VsockWire
 
     /// The problems of a one-case scenario whose case (named a) has `keys`, as "line: message".
     static func problems(case keys: String) -> [String] {
+        problems("name: x\ncases:\n  - {name: a, \(keys)}\n")
+    }
+
+    /// The problems of the scenario `text`, as "line: message"; none when it loads.
+    static func problems(_ text: String, file: String = "s.yaml") -> [String] {
+        diagnostics(text, file: file).map { "\($0.line ?? 0): \($0.message)" }
+    }
+
+    /// What loading the scenario `text` says; nothing when it loads.
+    static func diagnostics(_ text: String, file: String = "s.yaml") -> [ScenarioDiagnostic] {
         do {
-            _ = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, \(keys)}\n", file: "s.yaml")
+            _ = try ScenarioLoader.parse(text, file: file)
             return []
         } catch {
-            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
+            return error.diagnostics
         }
     }
 

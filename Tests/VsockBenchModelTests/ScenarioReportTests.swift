@@ -3,14 +3,7 @@ import Testing
 
 /// What a bad file is told: each problem once, at its line, in line order.
 @Suite struct ScenarioReportTests {
-    static func problems(_ text: String) -> [String] {
-        do {
-            _ = try ScenarioLoader.parse(text, file: "r.yaml")
-            return []
-        } catch {
-            return error.diagnostics.map { "\($0.line ?? 0): \($0.message)" }
-        }
-    }
+    static func problems(_ text: String) -> [String] { ScenarioLoaderTests.problems(text, file: "r.yaml") }
 
     /// A name given but refused is not also missing (it was, at line 1).
     @Test(arguments: [
