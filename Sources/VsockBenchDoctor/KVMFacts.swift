@@ -57,6 +57,12 @@ public struct KVMFacts: Sendable, Equatable, Encodable {
                 .warn, "\(device) answers KVM_GET_API_VERSION \(apiVersion), not \(Self.expectedAPIVersion)",
                 advice: "a KVM this old or odd is not supported")
         }
+        // There, but not this user's to open: a permission, not a missing device (as the local
+        // CID's check says of /dev/vsock).
+        if let error, error.contains("Permission denied") || error.contains("Operation not permitted") {
+            return check(.warn, "\(error): \(device) exists but this user may not open it",
+                         advice: "run as root or join the group that owns \(device) (usually kvm)")
+        }
         return check(
             .missing, error ?? "\(device) is not usable",
             advice: "run as root or join the group that owns \(device) (usually kvm)")

@@ -15,6 +15,18 @@ import Testing
         #expect(LocalCID.meaning(of: UInt32.max, nitroDevicePresent: false).contains("no vsock transport"))
     }
 
+    /// A /dev/kvm this user may not open is a permission (warn), as /dev/vsock's is, not a
+    /// missing device; one that fails otherwise stays missing.
+    @Test("a /dev/kvm that is there but not this user's to open is a warning")
+    func kvmPermission() throws {
+        let denied = KVMFacts(device: "/dev/kvm", devicePresent: true, error: "open /dev/kvm read-write: Permission denied")
+        let check = try #require(denied.checks(nitroParent: false).first { $0.id == "kvm" })
+        #expect(check.status == .warn, "\(check)")
+        #expect(check.detail.contains("exists but this user may not open it"))
+        let broken = KVMFacts(device: "/dev/kvm", devicePresent: true, error: "KVM_GET_API_VERSION on /dev/kvm: Inappropriate ioctl for device")
+        #expect(broken.checks(nitroParent: false).first { $0.id == "kvm" }?.status == .missing)
+    }
+
     @Test("describe-enclaves: NumberOfCPUs as documented, CPUCount accepted, unknown keys ignored")
     func describeEnclaves() throws {
         let listed = try NitroEnclave.parseDescribeEnclaves("""
