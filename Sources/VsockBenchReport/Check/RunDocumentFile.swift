@@ -43,7 +43,7 @@ public enum RunDocumentFile {
         for c in document.cases where !seen.insert(c.name).inserted { throw .duplicateCase(path: path, name: c.name) }
         // A hand-edited figure no run can measure is refused here, not carried into arithmetic.
         for c in document.cases {
-            if let problem = c.spec.limitProblems().first {
+            if let problem = c.spec.limitProblems(recorded: true).first {
                 throw .malformed(path: path, reason: "case '\(Terminal.safe(c.name))': its config is outside what a run takes: \(problem)")
             }
             // The case's figures and each trial's: check and compare read the trials.

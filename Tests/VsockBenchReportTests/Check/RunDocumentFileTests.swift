@@ -46,6 +46,10 @@ import VsockBenchModel
         // No trial at all: a hand-edited file (it passed check as "not in the baseline").
         #expect(try refusal { $0.cases[1].trials = [] }.contains("trials is empty"))
         #expect(try refusal { _ in } == "accepted")
+        // What an older version ran and a new run may not ask (a 5ms duration, 64 requests of
+        // 1s in flight) is a fine record, not a malformed file (they were refused on load).
+        #expect(try refusal { $0.cases[1].spec.stop = .duration(nanos: 5_000_000) } == "accepted")
+        #expect(try refusal { $0.cases[1].spec.updateExchange { $0.inflight = 64; $0.targetCostNanos = 1_000_000_000 } } == "accepted")
     }
 
     /// The README's promise: every key always present, null where a figure does not apply,
