@@ -136,7 +136,8 @@ extension VsockBench {
         }
 
         func run() throws {
-            try checkWritable(("--junit", junit), ("--markdown", markdown), inputs: results.map { ("a results file", $0) } + baseline.map { ("a --baseline", $0) })
+            try checkWritable(("--junit", junit), ("--markdown", markdown),
+                              inputs: results.map { ("a results file", $0) } + baseline.map { ("a --baseline", $0) } + (history.map { [("the --history database", $0)] } ?? []))
             let tolerances: CheckTolerances
             let resultsDocuments: [RunDocument]
             var baselineDocuments: [RunDocument] = []

@@ -89,6 +89,7 @@ extension VsockBench {
             let output = JSONOutput(path: json)
             try checkWritable(("--json", output.file), ("--markdown", markdown), ("--html", html), inputs: [("the scenario", scenarioOptions.scenario)])
             let scenario = try scenarioOptions.loadScenario()
+            try checkWritable(("--json", output.file), ("--markdown", markdown), ("--html", html), inputs: scenario.corpusInputs)
             let session = try DriverSession(options: scenarioOptions, cases: scenario.cases)
             defer { session.close() }
             let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))

@@ -136,6 +136,7 @@ extension VsockBench {
                 try checkSweep(fitWorkload, against: measured.cases.map { ($0.name, $0.workload) })
             } else {
                 let scenario = try driver.loadScenario(path: self.scenario ?? "")
+                try checkWritable(("--json", output.file), ("--html", html), inputs: scenario.corpusInputs)
                 try checkSweep(fitWorkload, against: scenario.cases.map { ($0.name, $0.kind) })
                 let driving = try DriverSession(flags: driver, cases: scenario.cases)
                 session = driving

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
 
@@ -58,28 +59,39 @@ func checkWritable(_ outputs: OutputPath..., inputs: [(what: String, path: Strin
 }
 
 /// Whether two paths name one file: the same device and inode where both exist (links
-/// included), the same absolute path, `.` and `..` taken out, where neither does yet.
+/// included); where neither does yet, the same name in the same directory (its device and
+/// inode). Only regular files clash: a device or a pipe is written in place, so
+/// `--json /dev/null --html /dev/null` throws both away.
 func sameFile(_ a: String, _ b: String) -> Bool {
     var first = stat(), second = stat()
     let firstExists = stat(a, &first) == 0, secondExists = stat(b, &second) == 0
-    if firstExists && secondExists { return first.st_dev == second.st_dev && first.st_ino == second.st_ino }
+    if firstExists && secondExists {
+        if first.st_mode & S_IFMT != S_IFREG { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
     if firstExists || secondExists { return false }
-    return absolute(a) == absolute(b)
+    guard let (firstDirectory, firstName) = split(a), let (secondDirectory, secondName) = split(b), firstName == secondName else { return false }
+    var one = stat(), other = stat()
+    guard stat(firstDirectory, &one) == 0, stat(secondDirectory, &other) == 0 else { return firstDirectory == secondDirectory }
+    return one.st_dev == other.st_dev && one.st_ino == other.st_ino
 }
 
-/// `path` made absolute from the working directory, `.` and `..` taken out (without
-/// following links).
-private func absolute(_ path: String) -> String {
-    var parts: [Substring] = []
-    var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let here = getcwd(&cwd, cwd.count) != nil ? String(cString: cwd) : "."
-    let whole = path.hasPrefix("/") ? path : here + "/" + path
-    for part in whole.split(separator: "/") {
-        if part == "." { continue }
-        if part == ".." { _ = parts.popLast(); continue }
-        parts.append(part)
+/// A path's directory and last name (`.` for a bare name); nil for a path ending in `/`.
+private func split(_ path: String) -> (directory: String, name: Substring)? {
+    guard let name = path.split(separator: "/", omittingEmptySubsequences: false).last, !name.isEmpty else { return nil }
+    let directory = path.dropLast(name.count)
+    return (directory.isEmpty ? "." : String(directory), name)
+}
+
+extension Scenario {
+    /// The corpus files its replay cases read: inputs no output may name (a corpus may be the
+    /// only copy of captured traffic).
+    var corpusInputs: [(what: String, path: String)] {
+        cases.compactMap { c in
+            if case let .replay(r) = c.workload { return ("the corpus of case \(Terminal.safe(c.name))", r.corpus) }
+            return nil
+        }
     }
-    return "/" + parts.joined(separator: "/")
 }
 
 /// A command's `--json`: a file, or `-` for standard output, which then carries the JSON alone

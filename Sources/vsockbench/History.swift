@@ -303,7 +303,9 @@ extension VsockBench.History {
         var json = false
 
         func run() throws {
-            try checkWritable(("--html", html), ("--markdown", markdown), inputs: database.db.map { [("the history database", $0)] } ?? [])
+            // The database, named or by default ($VSOCKBENCH_HISTORY, XDG): no output may replace it.
+            let databasePath = try? HistoryLocation.resolve(option: database.db, environment: ProcessInfo.processInfo.environment)
+            try checkWritable(("--html", html), ("--markdown", markdown), inputs: databasePath.map { [("the history database", $0)] } ?? [])
             let filter = try selection.filter(scenario: scenario)
             let db = try database.open(creating: false)
             let reports = try historyCall { () throws(HistoryError) -> [TrendReport] in

@@ -193,4 +193,30 @@ import Testing
         }
         #expect(try String(contentsOfFile: scenario, encoding: .utf8) == yaml, "the scenario is untouched")
     }
+
+    /// The review's cases: the history a check reads, a replay case's corpus, two new files in
+    /// one directory reached through a link (the same file); and /dev/null twice is no clash.
+    @Test func moreInputsAndOneDirectoryThroughALink() throws {
+        let dir = try Tool.scratch()
+        try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/d")
+        let corpus = dir + "/c.bin"
+        try Data([0, 0, 0, 2, 0x68, 0x69]).write(to: URL(fileURLWithPath: corpus))
+        let replay = dir + "/replay.yaml"
+        try Tool.write("name: r\ncases:\n  - {name: a, workload: replay, framing: u32be, corpus: c.bin, messages: 4}\n", to: replay)
+        let scenario = dir + "/s.yaml"
+        try Tool.write("name: s\ncases:\n  - {name: a, workload: rr, messages: 10, warmup: 0s}\n", to: scenario)
+        for (arguments, message) in [
+            (["check", dir + "/r.json", "--history", dir + "/h.sqlite", "--markdown", dir + "/h.sqlite"], "--markdown \(dir)/h.sqlite is the --history database"),
+            (["run", replay, "--target", "unix://\(dir)/none.sock", "--json", corpus], "--json \(corpus) is the corpus of case a"),
+            (["run", scenario, "--json", dir + "/d/o", "--html", dir + "/link/o"], "--json and --html both name \(dir)/link/o"),
+        ] {
+            let result = try Tool.run(arguments, timeout: 30)
+            #expect(result.status == 2, "\(arguments): \(result.stdout)\n\(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: corpus)) == Data([0, 0, 0, 2, 0x68, 0x69]), "the corpus is untouched")
+        let discarded = try Tool.run(["run", scenario, "--json", "/dev/null", "--html", "/dev/null"], timeout: 60)
+        #expect(discarded.status == 0, "\(discarded.stdout)\n\(discarded.stderr)")
+    }
 }
