@@ -178,18 +178,22 @@ private struct IntervalTicker {
     let start: Double
     var last: ProbeCounters?
     var next: Double
+    /// When the counters were last read (the start, before any slice).
+    var lastReadAt: Double
 
     init(probe: Probe, interval: Double?, start: Double) {
         self.probe = probe
         self.interval = interval
         self.start = start
         next = start + (interval ?? 0)
+        lastReadAt = start
     }
 
     mutating func tick(_ handler: ProbeSession.IntervalHandler) throws {
         guard let interval, Monotonic.now >= next else { return }
         let now = try probe.read()
-        handler(now.subtracting(last ?? ProbeCounters(sources: now.sources)), Monotonic.now - start)
+        lastReadAt = Monotonic.now
+        handler(now.subtracting(last ?? ProbeCounters(sources: now.sources)), lastReadAt - start)
         last = now
         next += interval
     }
@@ -200,9 +204,11 @@ private struct IntervalTicker {
     /// slices add up to the totals). Returns the totals.
     mutating func finish(at end: Double, _ handler: ProbeSession.IntervalHandler) throws -> ProbeCounters {
         let now = try probe.read()
-        // Under a millisecond since the last slice: nothing left to show.
-        if let interval, end - (next - interval) >= 0.001 {
-            handler(now.subtracting(last ?? ProbeCounters(sources: now.sources)), end - start)
+        let rest = now.subtracting(last ?? ProbeCounters(sources: now.sources))
+        // Shown when it counted anything, or covers a millisecond or more since the last read;
+        // a slice of nothing over no time is left out (a command that exits on a boundary).
+        if interval != nil, rest != now.subtracting(now) || end - lastReadAt >= 0.001 {
+            handler(rest, end - start)
         }
         return now
     }
