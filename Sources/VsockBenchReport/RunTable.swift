@@ -35,7 +35,7 @@ public enum RunTable {
         if repeated, let stats = document.statistics {
             // What the cases measured, not what was asked: an interrupted or failing run has
             // fewer trials, and a case with one has no median or interval.
-            let measured = document.cases.filter { $0.skipped == nil }.map { c in c.trials.filter { $0.messages > 0 }.count }
+            let measured = document.cases.filter { $0.skipped == nil }.map { c in CaseSummary.medianTrials(c.trials).count }
             if let fewest = measured.filter({ $0 > 1 }).min() {
                 let trials = measured.allSatisfy { $0 == stats.repeatCount } ? "median of \(stats.repeatCount) trials per case"
                     : "median of the trials each case measured (\(stats.repeatCount) asked; as few as \(measured.min() ?? 0), a case of one a single sample)"

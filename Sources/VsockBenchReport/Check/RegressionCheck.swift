@@ -152,10 +152,14 @@ public enum RegressionCheck {
         for (index, document) in documents.enumerated() {
             let path = paths.count == documents.count ? paths[index] : "\(side) document \(index + 1)"
             for c in document.cases where c.skipped == nil {
-                let ran = c.trials.filter { $0.messages > 0 }
+                let ran = CaseSummary.medianTrials(c.trials).map { c.trials[$0] }
                 guard !ran.isEmpty, let median = Descriptive.median(ran.map(\.msgsPerSecond)) else { continue }
                 // The written median is rounded to 0.1 msgs/s.
-                guard abs(c.figures.msgsPerSecond - median) > max(0.1, median * 1e-4) else { continue }
+                func apart(_ m: Double) -> Bool { abs(c.figures.msgsPerSecond - m) > max(0.1, m * 1e-4) }
+                guard apart(median) else { continue }
+                // Files written before a failed trial was left out of the medians took every
+                // trial that moved messages.
+                if let every = Descriptive.median(c.trials.filter({ $0.messages > 0 }).map(\.msgsPerSecond)), !apart(every) { continue }
                 let trials = ran.count == 1 ? "its trial's" : "the median of its \(ran.count) trials"
                 notes.append("\(side) \(path): case '\(Terminal.safe(c.name))': msgs/s \(Format.compact(c.figures.msgsPerSecond)) is not \(trials) (\(Format.compact(median))): check compares the trials, not that figure (edited by hand?)")
             }

@@ -127,7 +127,7 @@ extension Comparison {
             name = c.name
             workload = c.workload.rawValue
             strategy = c.spec.strategySummary
-            trials = c.trials.filter { $0.messages > 0 }.count
+            trials = CaseSummary.medianTrials(c.trials).count
             let direction = MbpsDirection(c.figures)
             mbps = direction.mbps(in: c.figures)
             mbpsTx = c.mbpsTx

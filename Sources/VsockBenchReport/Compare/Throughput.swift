@@ -39,8 +39,9 @@ enum Throughput {
         c.skipped == nil && c.verified && c.messages > 0 && (figure(of: c).value(in: c.figures) ?? 0) > 0
     }
 
-    /// The trials that ran (a trial interrupted before its first message has no figures).
+    /// The trials the case's medians are made of (`CaseSummary.medianTrials`: a trial
+    /// interrupted before its first message has no figures, a failed one stopped at its error).
     static func trialValues(_ figure: Figure, _ c: CaseResult) -> [Double] {
-        c.trials.filter { $0.messages > 0 }.compactMap { figure.value(in: $0) }.filter(\.isFinite)
+        CaseSummary.medianTrials(c.trials).map { c.trials[$0] }.compactMap { figure.value(in: $0) }.filter(\.isFinite)
     }
 }

@@ -18,7 +18,7 @@ enum Uncertainty {
         return max(minimum, max(value - bounds[0], bounds[1] - value) / value)
     }
 
-    static func trials(_ c: CaseResult) -> Int { c.trials.filter { $0.messages > 0 }.count }
+    static func trials(_ c: CaseResult) -> Int { CaseSummary.medianTrials(c.trials).count }
 
     /// Says where the widths come from, for the evidence.
     static func note(_ c: CaseResult, _ figure: Figure = .msgsPerSecond) -> String {

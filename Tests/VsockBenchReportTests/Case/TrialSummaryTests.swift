@@ -36,6 +36,25 @@ import Testing
         return .measured(m)
     }
 
+    /// A trial that failed stopped at its error: its few ms of figures are not the case's. The
+    /// medians are the sound trials' (a case corrupting an answer in each of two trials read
+    /// 41696 msgs/s beside a sound case's 15514, review); the case still fails, every error
+    /// named, and every trial stays in the JSON.
+    @Test func aFailedTrialIsLeftOutOfTheMedians() throws {
+        let outcomes = [Self.trial(messages: 1000, latency: 10_000), Self.trial(messages: 40_000, latency: 1_000, failures: ["request 7: corrupt"]),
+                        Self.trial(messages: 1100, latency: 10_000), Self.trial(messages: 1050, latency: 10_000)]
+        let c = try #require(CaseSummary.summarize(trials: outcomes, transport: "unix"))
+        #expect(c.msgsPerSecond == 1050, "the median of the 3 sound trials, not of all 4 (1075): \(c.msgsPerSecond)")
+        #expect(c.ci?["msgs_per_s"] == [1000, 1100])
+        #expect(!c.verified)
+        #expect(c.errors == ["trial 2: request 7: corrupt"])
+        #expect(c.trials.count == 4)
+        #expect(c.representativeTrial == 3, "the sound trial at the median")
+        // Every trial failed: its figures are all there is, and the case says it failed.
+        let failed = try #require(CaseSummary.summarize(trials: [Self.trial(messages: 900, latency: 10_000, failures: ["a"]), Self.trial(messages: 1000, latency: 10_000, failures: ["b"])], transport: "unix"))
+        #expect(failed.msgsPerSecond == 950 && !failed.verified)
+    }
+
     @Test func theCaseIsTheMedianOfItsTrialsWithItsInterval() throws {
         let rates: [UInt64] = [900, 1000, 1100, 950, 1050, 1020, 980]
         let outcomes = rates.enumerated().map { i, r in Self.trial(messages: r, latency: UInt64(10_000 * (i + 1))) }
