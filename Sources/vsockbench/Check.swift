@@ -30,7 +30,10 @@ extension VsockBench {
             tightly (--count-tolerance 2%: 2% of the baseline or 0.02 per message, whichever is \
             larger): writes per message of a strategy that writes each frame at once, bytes on \
             the wire per message, and in stop-and-wait the reads, syscalls, vsock packets, credit \
-            updates and exits per message. Counts that depend on arrival timing (reads with \
+            updates and exits per message. Their median is gated, and where the baseline's \
+            trials (2 or more) agree within the bound, every trial of the results is: a count \
+            that moved in one trial is a code path that changed, not noise. A value exactly on \
+            the bound holds. Counts that depend on arrival timing (reads with \
             several messages in flight or in a stream, writes of a batching strategy, or any \
             count the baseline's trials show varying) are gated as timings, with four times the \
             timing tolerance (20%; --tolerance reads_per_msg=PCT sets one), and the report says \

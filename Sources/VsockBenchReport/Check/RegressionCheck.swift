@@ -249,8 +249,25 @@ public enum RegressionCheck {
         switch kind {
         case .count:
             row.tolerance = tolerances.countAllowance(for: figure, baseline: base)
-            let worse = current - base
-            row.verdict = worse > row.tolerance ? .regressed : (-worse > row.tolerance ? .improved : .held)
+            let sign = figure.higherIsBetter ? -1.0 : 1.0
+            // A value on the bound is within it: 1.02 - 1.00 is 0.020000000000000018 in binary,
+            // and 1.02 writes/msg against 1.00 read as a regression at ±0.02 (review).
+            let bound = row.tolerance * (1 + 1e-9)
+            // A count the baseline's trials show steady is a code path: a change in any trial
+            // of the results is that path changing, not noise. The median alone passed
+            // writes/msg [1, 1, 9] against [1, 1, 1] (review). Judged by its worst trial then.
+            if baseline.values.count >= 2, now.values.count >= 2,
+               let worst = figure.higherIsBetter ? now.values.min() : now.values.max(),
+               sign * (worst - base) > bound, sign * (current - base) <= bound {
+                let times = now.values.filter { sign * ($0 - base) > bound }.count
+                row.now = worst
+                if base != 0 { row.change = (worst - base) / abs(base) }
+                row.note = "its worst trial (\(times) of \(now.values.count) beyond the bound; their median \(Format.compact(current))): the baseline's \(baseline.values.count) trials are steady, so this count is a code path"
+                row.verdict = .regressed
+                return row
+            }
+            let worse = sign * (current - base)
+            row.verdict = worse > bound ? .regressed : (-worse > bound ? .improved : .held)
             return row
         case let .variableCount(why):
             row.note = "gated as a timing: \(why)"
@@ -281,8 +298,9 @@ public enum RegressionCheck {
         // Significant at p <= alpha, the rule `reachable` is made with (and `compare`'s): with `<`
         // the smallest p that makes a test reachable (3 against 3 at alpha 0.1) never counts.
         let significant = reachable && (test.map { $0.pValue <= tolerances.alpha } ?? false)
-        if worse <= tolerance {
-            row.verdict = -worse > tolerance && (significant || !reachable) ? .improved : .held
+        // A change on the bound is within it (binary rounding: see the counts).
+        if worse <= tolerance * (1 + 1e-9) {
+            row.verdict = -worse > tolerance * (1 + 1e-9) && (significant || !reachable) ? .improved : .held
             // As a regression judged on so few trials is "unconfirmed", so is such a gain.
             if row.verdict == .improved, !reachable {
                 row.note = [row.note, "unconfirmed: too few trials for the test (\(now.values.count) against \(baseline.values.count)), the tolerance alone"].compactMap { $0 }.joined(separator: "; ")

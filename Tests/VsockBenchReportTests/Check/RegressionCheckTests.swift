@@ -234,6 +234,42 @@ import Testing
         #expect(try row(try compare(fewer, ReportFixtures.cliff()), "chatty-8k", .writesPerMessage).verdict == .improved)
     }
 
+    /// A cliff document whose chatty case ran trials with these writes per message.
+    static func chattyWrites(_ writes: [Double]) -> RunDocument {
+        var document = ReportFixtures.cliff()
+        document.cases[1].trials = writes.map { w in
+            var t = document.cases[1].figures
+            t.writesPerMessage = w
+            return t
+        }
+        document.cases[1].writesPerMessage = writes.sorted()[writes.count / 2]
+        return document
+    }
+
+    @Test("a count steady in the baseline's trials that moves in one trial of the results regresses: the median hid [1, 1, 9] (review)")
+    func aCountMovingInOneTrialRegresses() throws {
+        let report = try compare(Self.chattyWrites([1, 1, 9]), Self.chattyWrites([1, 1, 1]))
+        let writes = try row(report, "chatty-8k", .writesPerMessage)
+        #expect(writes.verdict == .regressed && writes.isCount, "\(writes)")
+        #expect(writes.sentence.contains("1.00 -> 9.00"), "\(writes.sentence)")
+        #expect(writes.note?.contains("its worst trial (1 of 3 beyond the bound; their median 1.00)") == true, "\(writes.note ?? "")")
+        #expect(!report.passed)
+        // Trials within the bound, or a baseline of one trial (whether the count is steady is
+        // then unknown): the median, as before.
+        #expect(try compare(Self.chattyWrites([1, 1.01, 1.02]), Self.chattyWrites([1, 1, 1])).passed)
+        #expect(try compare(Self.chattyWrites([1, 1, 9]), Self.chattyWrites([1])).passed)
+        // Fewer writes in one trial is not a regression.
+        #expect(try row(try compare(Self.chattyWrites([1, 1, 0.5]), Self.chattyWrites([1, 1, 1])), "chatty-8k", .writesPerMessage).verdict == .held)
+    }
+
+    @Test("a count exactly on its bound holds: 1.02 against 1.00 at ±0.02 is 0.020000000000000018 in binary (review)")
+    func aCountOnItsBoundHolds() throws {
+        let writes = try row(try compare(Self.chattyWrites([1.02, 1.02, 1.02]), Self.chattyWrites([1, 1, 1])), "chatty-8k", .writesPerMessage)
+        #expect(writes.verdict == .held, "\(writes.sentence)")
+        let over = try row(try compare(Self.chattyWrites([1.021, 1.021, 1.021]), Self.chattyWrites([1, 1, 1])), "chatty-8k", .writesPerMessage)
+        #expect(over.verdict == .regressed, "\(over.sentence)")
+    }
+
     @Test("--tolerance writes_per_msg=10% widens that count's bound (of the baseline, or per message), not only a timing's")
     func countOverride() throws {
         var results = ReportFixtures.cliff()
