@@ -102,7 +102,7 @@ public struct RunStatistics: Codable, Sendable, Equatable {
         settleMillis = Double(plan.settleNanos) / 1e6
         figures = plan.repeatCount > 1
             ? "median of the trials (latency percentiles too: the median of the trials' percentiles; max: the largest)"
-            : "a single sample per case (no interval: use --repeat N for medians with 95% intervals)"
+            : "a single sample per case (no interval: use --repeat N for medians with their intervals)"
         ciMethod = CaseSummary.intervalMethod
         confidence = CaseSummary.confidence
     }

@@ -44,7 +44,7 @@ public enum RunTable {
                 out += "\(stats.repeatCount) trials asked per case, but no case measured more than one (interrupted or failed): single samples\n"
             }
         } else {
-            out += "one trial per case: single samples (--repeat N for medians with their 95% intervals)\n"
+            out += "one trial per case: single samples (--repeat N for medians with their intervals)\n"
         }
         out += main.render() + "\n"
         for c in document.cases {

@@ -10,7 +10,8 @@ extension VsockBench {
             The first case that measured and passed is the baseline (a skipped case \
             measured nothing, a failed one's figures are cut short): every ratio, noise verdict and knob \
             list is against it, and the table and the JSON's baseline name it. With --repeat N every case runs N times, interleaved, and its \
-            figures are the medians (± covering the 95% interval); with one trial each \
+            figures are the medians (± reaching the farther end of the median's interval: 95% from \
+            6 trials, [min, max] below, whose coverage the table gives); with one trial each \
             figure is a single sample.
 
             The table:

@@ -27,7 +27,7 @@ extension VsockBench {
             direction for a stream, the busier one of a `direction: both` stream): from \
             t(n) = alpha + n/beta (--sweep FILE, a `sweep --json` output, or estimated from \
             the run: alpha from a plain stop-and-wait rr case, beta from the best stream \
-            case) with the run's uncertainty (the 95% intervals with --repeat, else \
+            case) with the run's uncertainty (the medians' intervals with --repeat, else \
             ±25%), bounded by a sibling case that already has the fix, the CPU both sides spend \
             per message against the CPUs they have, and the bulk ceiling. With trials, a verdict \
             that fires in only some of them says so. --verify runs every fixed case (the same \

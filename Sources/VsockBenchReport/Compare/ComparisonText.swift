@@ -23,7 +23,7 @@ extension Comparison {
         if let base, !base.verified, !base.skipped { against += " (no case passed: the baseline failed, its figures cut short)" }
         let preamble = repeated
             ? "median of up to \(rows.map(\.trials).max() ?? 1) trials per case, \(IntervalText.meaning) \(Self.intervalName(rows)); x = ratio to \(against)"
-            : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians, 95% intervals, noise verdicts); x = ratio to \(against)"
+            : "one trial per case: single samples, so no difference can be told from noise (--repeat N: medians with their intervals, noise verdicts); x = ratio to \(against)"
         let main = (
             columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
             rightAligned: Set(3...9),

@@ -144,7 +144,7 @@ public struct NoiseVerdict: Codable, Sendable, Equatable {
         guard canReach, let test = MannWhitneyU(x, y) else {
             verdict.rule = .tooFewTrials
             let best = MannWhitneyU.smallestPValue(n1: x.count, n2: y.count)
-            verdict.text = "cannot tell: \(x.count) against \(y.count) trials cannot reach p < \(alphaText(alpha)) (at best p = \(Format.fixed(best, 3));"
+            verdict.text = "cannot tell: \(x.count) against \(y.count) trials cannot reach p <= \(alphaText(alpha)) (at best p = \(Format.fixed(best, 3));"
                 + " --repeat \(enoughTrials(alpha)) can); their ranges \(apart ? "do not overlap" : "overlap")"
             return verdict
         }

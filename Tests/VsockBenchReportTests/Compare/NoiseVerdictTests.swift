@@ -53,7 +53,7 @@ extension CompareTests {
             #expect(v.verdict == .cannotTell)
             #expect(v.beyondNoise == nil)
             #expect(v.rule == .tooFewTrials)
-            #expect(v.text.contains("3 against 3 trials cannot reach p < 0.05 (at best p = 0.100; --repeat 4 can)"))
+            #expect(v.text.contains("3 against 3 trials cannot reach p <= 0.05 (at best p = 0.100; --repeat 4 can)"))
             #expect(v.text.hasSuffix("their ranges do not overlap"))
             #expect(v.cell == "too few trials")
         }
