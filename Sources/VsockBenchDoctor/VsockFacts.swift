@@ -109,8 +109,10 @@ public struct VsockFacts: Sendable, Equatable, Encodable {
     private var transportsCheck: DoctorCheck {
         let loaded = Self.transportModules.filter { transports[$0.name] == true }
         let absent = Self.transportModules.filter { transports[$0.name] != true }.map(\.name)
-        var detail = loaded.isEmpty ? "none loaded" : "loaded: " + loaded.map { "\($0.name) (\($0.role))" }.joined(separator: ", ")
-        if !absent.isEmpty { detail += "; not loaded: " + absent.joined(separator: ", ") }
+        // /sys/module lists a loaded module, and a built-in one only when it has parameters:
+        // "loaded" said of one built in was wrong, and "not loaded" of one built in may be.
+        var detail = loaded.isEmpty ? "none in /sys/module" : "present (loaded, or built in): " + loaded.map { "\($0.name) (\($0.role))" }.joined(separator: ", ")
+        if !absent.isEmpty { detail += "; not in /sys/module (not loaded; a built-in one may not show there): " + absent.joined(separator: ", ") }
         let carriers = loaded.filter { $0.name != "vsock_loopback" }
         let check = DoctorCheck.Template(id: "vsock_transports", group: .vsock, title: "transports")
         let advice = "nothing carries vsock off this machine: \(load("vmw_vsock_virtio_transport", option: "CONFIG_VIRTIO_VSOCKETS")) (guest) or \(load("vhost_vsock", option: "CONFIG_VHOST_VSOCK")) (host)"

@@ -211,6 +211,11 @@ import VsockProbe
         #expect(try lab.required("local_cid").status == .warn)
         #expect(try lab.required("local_cid").detail.contains("CID 1 is the one peer"))
         #expect(try lab.required("vsock_transports").status == .warn)
+        // /sys/module shows a built-in module only when it has parameters: "present", not
+        // "loaded", and an absent one is "not in /sys/module", not "not loaded" (review).
+        let transports = try lab.required("vsock_transports").detail
+        #expect(transports.hasPrefix("present (loaded, or built in): vsock_loopback"), "\(transports)")
+        #expect(transports.contains("not in /sys/module (not loaded; a built-in one may not show there): "), "\(transports)")
     }
 
     @Test("socket buffer sysctls are read from /proc/sys; unreadable ones are a warning")
