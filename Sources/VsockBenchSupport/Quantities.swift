@@ -57,8 +57,11 @@ public enum Quantities {
     private static func split(_ text: String) -> (String, String) {
         var number = ""
         var rest = Substring(text)
-        while let c = rest.first, c.isNumber || c == "." || c == "+" || c == "-" || c == "e" && !number.isEmpty && rest.dropFirst().first?.isNumber == true {
-            number.append(c)
+        while let c = rest.first, c.isNumber || c == "." || c == "+" || c == "-" || c == "e" && !number.isEmpty && rest.dropFirst().first?.isNumber == true
+            || c == "_" && number.last?.isNumber == true && rest.dropFirst().first?.isNumber == true {
+            // Digits grouped with `_` (1_000), as the counts take them: a size of 1_000 was
+            // "unknown size unit '_000'" beside `messages: 1_000` (review).
+            if c != "_" { number.append(c) }
             rest = rest.dropFirst()
         }
         return (number, String(rest).trimmingSpaces)

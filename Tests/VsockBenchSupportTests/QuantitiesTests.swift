@@ -5,12 +5,14 @@ import Testing
     @Test(arguments: [
         ("4096", 4096), ("512B", 512), ("8KiB", 8192), ("64KiB", 65536), ("1MiB", 1_048_576),
         ("1.5MiB", 1_572_864), ("2GiB", 2_147_483_648), (" 8 KiB ", 8192), ("0", 0),
+        // Digits grouped as the counts take them (review: "unknown size unit '_000'").
+        ("1_000", 1000), ("64_000B", 64000), ("1_024KiB", 1_048_576),
     ])
     func parsesSizes(text: String, bytes: Int) throws {
         #expect(try Quantities.parseSize(text).get() == bytes)
     }
 
-    @Test(arguments: [("8KB", "ambiguous"), ("8k", "ambiguous"), ("x", "not a size"), ("8XiB", "unknown size unit"), ("-1", "is negative; a size is 0 or more"), ("-8KiB", "is negative"), ("0.3B", "whole number")])
+    @Test(arguments: [("8KB", "ambiguous"), ("8k", "ambiguous"), ("x", "not a size"), ("8XiB", "unknown size unit"), ("-1", "is negative; a size is 0 or more"), ("-8KiB", "is negative"), ("0.3B", "whole number"), ("_1000", "not a size"), ("1__000", "unknown size unit"), ("1000_", "unknown size unit")])
     func rejectsBadSizes(text: String, reason: String) {
         guard case let .failure(error) = Quantities.parseSize(text) else {
             Issue.record("\(text) was accepted")
@@ -19,7 +21,7 @@ import Testing
         #expect(error.description.contains(reason))
     }
 
-    @Test(arguments: [("5s", 5_000_000_000), ("200ms", 200_000_000), ("150us", 150_000), ("150µs", 150_000), ("1.5s", 1_500_000_000), ("0s", 0), ("2m", 120_000_000_000)] as [(String, UInt64)])
+    @Test(arguments: [("5s", 5_000_000_000), ("200ms", 200_000_000), ("150us", 150_000), ("150µs", 150_000), ("1.5s", 1_500_000_000), ("0s", 0), ("2m", 120_000_000_000), ("1_500ms", 1_500_000_000)] as [(String, UInt64)])
     func parsesDurations(text: String, nanos: UInt64) throws {
         #expect(try Quantities.parseDuration(text).get() == nanos)
     }
