@@ -230,6 +230,14 @@ expect "start-enclave.sh --memory 999999 fails (status $status)" test "$status" 
 expect "... says 'nitro-cli explain --error-code E27'" said "nitro-cli explain --error-code E27"
 expect "... and leaves enclave.json as it was" cmp -s "$tmp/enclave.json.before" "$state_file"
 rm -f "$state_file"
+# CIDs nitro-cli refuses (commands_parser.rs: above u32 max, or VMADDR_CID_ANY) are refused
+# before run-enclave, as a usage error.
+for bad_cid in 3 4294967295 4294967296 99999999999; do
+    run "start-cid-$bad_cid" "$kit/start-enclave.sh" --cid "$bad_cid"
+    expect "start-enclave.sh --cid $bad_cid is a usage error naming the range (status $status)" \
+        test "$status" -eq 2 -a -n "$(said "4 to 4294967294" && echo y)"
+done
+expect "... and starts nothing (running: $(running))" test "$(running)" = 0
 
 # --- 5. run-bench.sh end to end, with its baseline gate both ways ---
 # Baselines from a local run of the same scenario (vsockbench's own private target): one the

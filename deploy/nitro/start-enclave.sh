@@ -29,7 +29,7 @@ Options (defaults from the environment, then these):
   --eif PATH      enclave image (default $NITRO_EIF)
   --cpu-count N   vCPUs for the enclave, whole cores (default $NITRO_CPU_COUNT)
   --memory MIB    memory for the enclave (default $NITRO_MEMORY_MIB)
-  --cid CID       enclave CID, 4 or more (default $NITRO_CID; the parent is 3)
+  --cid CID       enclave CID, 4 to 4294967294 (default $NITRO_CID; the parent is 3)
   --name NAME     enclave name (default $NITRO_ENCLAVE_NAME)
   --debug-mode    debug mode, with the console captured as above; PCRs read as zeros, so
                   attestation-bound keys will not work; figures are unaffected
@@ -68,7 +68,12 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-[[ $NITRO_CID =~ ^[0-9]+$ && $NITRO_CID -ge 4 ]] || nitro_usage_error "--cid must be a number, 4 or more"
+# nitro-cli (commands_parser.rs) takes the CID as a u64 and refuses anything above u32 max and
+# VMADDR_CID_ANY (4294967295); 0-2 are reserved and 3 is the parent.
+if ! [[ $NITRO_CID =~ ^[0-9]{1,10}$ ]] || ((10#$NITRO_CID < 4 || 10#$NITRO_CID > 4294967294)); then
+    nitro_usage_error "--cid $NITRO_CID: give a number, 4 to 4294967294 (0-3 are reserved or the parent's, 4294967295 is VMADDR_CID_ANY, nitro-cli refuses more)"
+fi
+NITRO_CID=$((10#$NITRO_CID))
 [[ $NITRO_CPU_COUNT =~ ^[1-9][0-9]*$ ]] || nitro_usage_error "--cpu-count must be a positive number"
 [[ $NITRO_MEMORY_MIB =~ ^[1-9][0-9]*$ ]] || nitro_usage_error "--memory must be a positive number of MiB"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || nitro_usage_error "--timeout must be a positive number of seconds"
