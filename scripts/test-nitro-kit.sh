@@ -345,6 +345,18 @@ expect "stop-enclave.sh --all as the owner: exit 0, nothing left (status $status
     test "$status" -eq 0 -a "$(running)" = 0
 expect "... and enclave.json is gone with its enclave" test ! -e "$state_file"
 
+# --- 7b. scripts/check-nitro-kit.sh outside a git checkout (an archive, a copy) ---
+# It lists the scripts with git ls-files; where that fails it must still find and check them,
+# not report "0 scripts shellchecked ... 0 failed".
+step=check-no-git
+mkdir -p "$tmp/nogit"
+cp -a "$root/deploy" "$root/scripts" "$root/README.md" "$tmp/nogit/" && mkdir -p "$tmp/nogit/Tests" && cp -a "$tests" "$tmp/nogit/Tests/"
+check_status=0
+(cd "$tmp/nogit" && GIT_CEILING_DIRECTORIES=$tmp timeout 120 scripts/check-nitro-kit.sh) >"$logs/$step.out" 2>"$logs/$step.err" </dev/null || check_status=$?
+checked=$(sed -nE 's/^check-nitro-kit: ([0-9]+) scripts.*/\1/p' "$logs/$step.out")
+expect "check-nitro-kit.sh outside a git checkout still checks the scripts (${checked:-none} found, status $check_status)" \
+    test "${checked:-0}" -ge 10 -a "$check_status" -eq 0
+
 # --- 8. Nothing left behind ---
 sleep 0.5
 left=$(ours "$FAKE_NITRO_STATE/enclaves" | wc -l)
