@@ -198,8 +198,16 @@ expect "the enclave will run vsockbench serve by its absolute path ($(eif_comman
     test "$(eif_command "$eif")" = '["/usr/local/bin/vsockbench","serve","--listen","vsock://any:5005","--mode","agent"]'
 
 # --- 3. By hand: start, wait, a second start, stop ---
+# An earlier debug run's console.log (stop-enclave.sh leaves it), with that run's answer: the
+# new start must record its own enclave, never the old ID.
+mkdir -p "$NITRO_STATE_DIR"
+printf '{\n  "EnclaveName": "vsockbench",\n  "EnclaveID": "i-0fa7e5c0ffee12345-enc00000000000000aa",\n  "ProcessID": 1,\n  "EnclaveCID": 16\n}\nold console line\n' >"$NITRO_STATE_DIR/console.log"
 run start "$kit/start-enclave.sh" --debug-mode
 id=$(head -n 1 "$logs/start.out")
+expect "start-enclave.sh --debug-mode after a stale console.log records the new enclave, not the old one ('$id')" \
+    test -n "$id" -a "$id" != i-0fa7e5c0ffee12345-enc00000000000000aa -a "$(jq -r .EnclaveID "$state_file" 2>/dev/null)" = "$id" \
+    -a "$(describe | jq -r --arg id "$id" '[.[] | select(.EnclaveID == $id)] | length')" = 1
+expect "... and its console.log holds none of the old run's lines" test -z "$(grep -s 'old console line' "$NITRO_STATE_DIR/console.log")"
 expect "start-enclave.sh --debug-mode exits 0 and prints the enclave ID (status $status, '$id')" \
     grep -qE '^i-[0-9a-f]+-enc[0-9a-f]+$' <<<"$id"
 expect "start-enclave.sh records the enclave in enclave.json" \

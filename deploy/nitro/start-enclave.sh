@@ -89,6 +89,10 @@ if [[ -s $NITRO_STATE_FILE ]]; then
     fi
 fi
 
+# The enclaves running before this start: one listed afterwards with our CID and not here is
+# the one this start made (a CID is unique on the instance).
+listing() { nitro-cli describe-enclaves 2>/dev/null | nitro_enclaves; }
+before_ids=$(listing | cut -f1)
 answer=$(mktemp "$NITRO_STATE_DIR/run-enclave.XXXXXX")
 errors="$NITRO_STATE_DIR/run-enclave.err"
 trap 'rm -f "$answer"' EXIT
@@ -96,7 +100,23 @@ run=(nitro-cli run-enclave --eif-path "$NITRO_EIF" --cpu-count "$NITRO_CPU_COUNT
     --memory "$NITRO_MEMORY_MIB" --enclave-cid "$NITRO_CID" --enclave-name "$NITRO_ENCLAVE_NAME")
 nitro_say "nitro-cli run-enclave: $NITRO_CPU_COUNT vCPUs, $NITRO_MEMORY_MIB MiB, CID $NITRO_CID$([[ $debug -eq 0 ]] || echo ', debug mode, console captured')"
 
+console_pid=""
+# On a failure after run-enclave ran: terminate the enclave it may have started anyway (its ID
+# unread, so nothing records it and stop-enclave.sh would never stop it), and the console
+# capture.
+reap() {
+    [[ -z $console_pid ]] || kill "$console_pid" 2>/dev/null || true
+    local id _pid cid _rest
+    while IFS=$'\t' read -r id _pid cid _rest; do
+        [[ -n $id && $cid == "$NITRO_CID" ]] || continue
+        grep -qxF "$id" <<<"$before_ids" && continue
+        nitro_say "terminating enclave $id (CID $cid), which this failed start left running"
+        nitro-cli terminate-enclave --enclave-id "$id" >&2 || true
+    done < <(listing)
+}
+
 failed() {
+    reap
     cat "$errors" >&2
     local code
     code=$(nitro_error_code "$errors")
@@ -107,8 +127,11 @@ failed() {
     nitro_die "run-enclave failed${code:+ ($code)}; $NITRO_STATE_FILE left as it was (README 'Troubleshooting')"
 }
 
+# An earlier run's console (stop-enclave.sh leaves it) must be gone before run-enclave starts:
+# in debug mode, the answer is read from this file, and the background job below empties it
+# only when it gets to open it, so the old answer could be read first.
+rm -f "$NITRO_CONSOLE_LOG" "$NITRO_CONSOLE_PID"
 if [[ $debug -eq 0 ]]; then
-    rm -f "$NITRO_CONSOLE_LOG" "$NITRO_CONSOLE_PID"
     "${run[@]}" >"$answer" 2>"$errors" || failed
 else
     # --attach-console (which implies --debug-mode) prints the answer, then streams the console
@@ -117,7 +140,7 @@ else
     "${run[@]}" --debug-mode --attach-console >"$NITRO_CONSOLE_LOG" 2>"$errors" </dev/null &
     console_pid=$!
     # The answer is complete at its closing brace (pretty JSON, at indent 0).
-    complete() { grep -q '^}$' "$NITRO_CONSOLE_LOG"; }
+    complete() { grep -qs '^}$' "$NITRO_CONSOLE_LOG"; }
     deadline=$((SECONDS + timeout))
     until complete; do
         if ! nitro_alive "$console_pid"; then
@@ -125,7 +148,7 @@ else
             failed
         fi
         if ((SECONDS >= deadline)); then
-            kill "$console_pid" 2>/dev/null || true
+            reap
             nitro_die "run-enclave gave no answer within $timeout s (see $errors); 'nitro-cli describe-enclaves' shows whether an enclave started"
         fi
         sleep 0.2
@@ -138,8 +161,33 @@ cat "$errors" >&2 # run-enclave's progress
 id=$(nitro_json_string EnclaveID <"$answer")
 [[ -n $id ]] || {
     cat "$answer" >&2
+    reap
     nitro_die "run-enclave printed no EnclaveID; $NITRO_STATE_FILE left as it was"
 }
+# The ID is taken only when describe-enclaves lists it, or when it is new and the enclave has
+# already ended (its program failed at once; wait-ready.sh then shows the console). In debug
+# mode the run-enclave --attach-console job ends with the enclave: give it a few seconds.
+listed() { listing | cut -f1 | grep -qxF "$id"; }
+verdict=""
+for ((check = 0; check < 15; check++)); do
+    if listed; then
+        verdict=running
+        break
+    fi
+    if grep -qxF "$id" <<<"$before_ids"; then
+        break
+    elif [[ $debug -eq 0 ]] || ! nitro_alive "$console_pid"; then
+        listed && verdict=running || verdict=ended
+        break
+    fi
+    sleep 0.2
+done
+if [[ -z $verdict ]]; then
+    cat "$answer" >&2
+    reap
+    nitro_die "run-enclave's answer names enclave $id, which describe-enclaves does not list as a new enclave; $NITRO_STATE_FILE left as it was"
+fi
+[[ $verdict == running ]] || nitro_say "note: enclave $id has already ended (its program exited?): wait-ready.sh shows why"
 cid=$(nitro_json_number EnclaveCID <"$answer")
 name=$(nitro_json_string EnclaveName <"$answer")
 mv "$answer" "$NITRO_STATE_FILE"
