@@ -23,7 +23,8 @@ whichever enclave has CID CID.
 Checks:
   socat       (default) a connect to the target that it accepts:
               socat -u /dev/null VSOCK-CONNECT:CID:PORT. Proves the listener is up; the
-              target logs one connection closed before its hello, which is harmless.
+              target logs nothing for it at its default level (at --log-level debug:
+              "accepted" and "closed before hello", which is harmless).
   vsockbench  one 64-byte request/response through the real protocol:
               vsockbench run deploy/nitro/ready.yaml --target vsock://CID:PORT
 The target is vsock://CID:PORT unless NITRO_TARGET says otherwise (a test seam).
