@@ -192,6 +192,9 @@ expect "fake explain: 'explain --error-code E36' explains a boot failure" \
 run build "$kit/build-eif.sh" --binary "$binary"
 eif=$NITRO_STATE_DIR/vsockbench.eif
 expect "build-eif.sh exits 0 without the enclave device's help (status $status, ${seconds} s)" test "$status" -eq 0
+expect "build-eif.sh puts the binary in the image without its debug info (objcopy --strip-debug)" \
+    test -s "$NITRO_STATE_DIR/context/vsockbench" -a -z "$(readelf -S "$NITRO_STATE_DIR/context/vsockbench" 2>/dev/null | grep -F .debug_info)"
+expect "... and leaves the binary it was given as it was" cmp -s "$binary" "$tmp/context/vsockbench"
 expect "build-eif.sh writes the EIF and its measurements" \
     holds "$NITRO_STATE_DIR/vsockbench.measurements.json" '.Measurements.PCR0 | length == 96'
 expect "the enclave will run vsockbench serve by its absolute path ($(eif_command "$eif"))" \

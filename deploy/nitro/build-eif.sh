@@ -13,6 +13,7 @@ Usage: deploy/nitro/build-eif.sh [--binary PATH | --no-build | --build-image IMA
    natively, or with --build-image inside a Swift 6 container based on Debian 12
    (bookworm), so the binary links exactly the libraries the enclave image has
 2. copies the binary into the docker build context $NITRO_STATE_DIR/context/vsockbench
+   and strips its debug info there (objcopy --strip-debug; the binary given stays as it is)
 3. docker build -f deploy/nitro/Dockerfile -t IMAGE $NITRO_STATE_DIR/context
 4. nitro-cli build-enclave --docker-uri IMAGE --output-file EIF
    (the measurements, PCR0-2, are saved next to the EIF as *.measurements.json)
@@ -111,6 +112,15 @@ context="$NITRO_STATE_DIR/context"
 rm -rf "$context"
 mkdir -p "$context" "$(dirname "$NITRO_EIF")"
 cp "$NITRO_BINARY" "$context/vsockbench"
+# The image gets the binary without its debug info (about a quarter of a release build: 121 MB
+# stripped to 92 MB), which the enclave never uses and which would only grow the EIF, and so
+# the memory the enclave needs (4x the EIF). Stripped in the copy; $NITRO_BINARY stays as built.
+if command -v objcopy >/dev/null 2>&1; then
+    objcopy --strip-debug "$context/vsockbench" ||
+        nitro_die "objcopy --strip-debug $context/vsockbench failed"
+else
+    nitro_say "note: objcopy (binutils) not found: the image gets the binary with its debug info"
+fi
 
 nitro_say "docker build -f $dockerfile -t $NITRO_IMAGE ($context)"
 docker build -f "$dockerfile" -t "$NITRO_IMAGE" "$context"
