@@ -363,7 +363,12 @@ step=check-no-git
 mkdir -p "$tmp/nogit"
 cp -a "$root/deploy" "$root/scripts" "$root/README.md" "$tmp/nogit/" && mkdir -p "$tmp/nogit/Tests" && cp -a "$tests" "$tmp/nogit/Tests/"
 check_status=0
-(cd "$tmp/nogit" && GIT_CEILING_DIRECTORIES=$tmp timeout 120 scripts/check-nitro-kit.sh) >"$logs/$step.out" 2>"$logs/$step.err" </dev/null || check_status=$?
+# The listing is what is tested, not the scripts (make test shellchecks those): a stand-in
+# for shellcheck that passes everything keeps this fast.
+mkdir -p "$tmp/nogit-bin"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/nogit-bin/shellcheck"
+chmod +x "$tmp/nogit-bin/shellcheck"
+(cd "$tmp/nogit" && PATH="$tmp/nogit-bin:$PATH" GIT_CEILING_DIRECTORIES=$tmp timeout 120 scripts/check-nitro-kit.sh) >"$logs/$step.out" 2>"$logs/$step.err" </dev/null || check_status=$?
 checked=$(sed -nE 's/^check-nitro-kit: ([0-9]+) scripts.*/\1/p' "$logs/$step.out")
 expect "check-nitro-kit.sh outside a git checkout still checks the scripts (${checked:-none} found, status $check_status)" \
     test "${checked:-0}" -ge 10 -a "$check_status" -eq 0

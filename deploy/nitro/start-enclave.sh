@@ -194,5 +194,5 @@ mv "$answer" "$NITRO_STATE_FILE"
 trap - EXIT
 [[ $name == "$NITRO_ENCLAVE_NAME" ]] ||
     nitro_say "note: nitro-cli named it $name ($NITRO_ENCLAVE_NAME is taken by another enclave); use its ID"
-nitro_say "enclave $id running, CID ${cid:-?}; state in $NITRO_STATE_FILE$([[ $debug -eq 0 ]] || echo "; console in $NITRO_CONSOLE_LOG")"
+nitro_say "enclave $id $([[ $verdict == running ]] && echo running || echo 'started, and ended'), CID ${cid:-?}; state in $NITRO_STATE_FILE$([[ $debug -eq 0 ]] || echo "; console in $NITRO_CONSOLE_LOG")"
 printf '%s\n' "$id"
