@@ -121,6 +121,18 @@ for script in "$kit"/*.sh; do
     if "$script" --help >/dev/null 2>&1; then pass; else fail "$script --help does not exit 0"; fi
 done
 
+# start-enclave.sh --debug-mode reads run-enclave's answer from console.log, which its
+# background job empties only when it opens it: the previous run's file must be removed before
+# that job starts, in both modes, or its old answer can be read (a race the kit test cannot
+# force on demand).
+console_order() {
+    # shellcheck disable=SC2016 # the literal lines of start-enclave.sh
+    awk '/^[[:space:]]*rm -f "\$NITRO_CONSOLE_LOG"/ && !rm { rm = NR }
+        /^if \[\[ \$debug -eq 0 \]\]/ && !branch { branch = NR }
+        END { exit !(rm && branch && rm < branch) }' "$kit/start-enclave.sh"
+}
+expect "start-enclave.sh must remove console.log before either branch starts run-enclave" console_order
+
 # 3. Paths named by the Dockerfile and the workflow.
 check_path() {
     local path=${1%/} from=$2
