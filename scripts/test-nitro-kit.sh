@@ -250,6 +250,32 @@ for bad_cid in 3 4294967295 4294967296 99999999999; do
 done
 expect "... and starts nothing (running: $(running))" test "$(running)" = 0
 
+# --- 4b. run-enclave starts an enclave but its answer lacks the new ID, or names an old one ---
+# (what reading an earlier run's console.log led to): nothing recorded, nothing left running.
+mkdir -p "$tmp/bin-answer"
+cat >"$tmp/bin-answer/nitro-cli" <<WRAP
+#!/usr/bin/env bash
+if [[ \${1:-} == run-enclave ]]; then
+    "$tests/bin/nitro-cli" "\$@" | if [[ \$ANSWER == old-id ]]; then
+        sed -u 's/"EnclaveID": "[^"]*"/"EnclaveID": "i-0fa7e5c0ffee12345-enc00000000000000aa"/'
+    else
+        grep --line-buffered -v EnclaveID
+    fi
+    exit "\${PIPESTATUS[0]}"
+fi
+exec "$tests/bin/nitro-cli" "\$@"
+WRAP
+chmod +x "$tmp/bin-answer/nitro-cli"
+for answer in no-id old-id; do
+    for mode in --debug-mode ""; do
+        ANSWER=$answer PATH="$tmp/bin-answer:$PATH" run "start-$answer${mode:+-debug}" "$kit/start-enclave.sh" ${mode:+"$mode"}
+        expect "start-enclave.sh${mode:+ $mode} with an answer of $answer fails (status $status), records nothing" \
+            test "$status" -ne 0 -a ! -e "$state_file"
+        expect "... and leaves no enclave running (running: $(running))" test "$(running)" = 0
+        nitro-cli terminate-enclave --all >/dev/null 2>&1 || true
+    done
+done
+
 # --- 5. run-bench.sh end to end, with its baseline gate both ways ---
 # Baselines from a local run of the same scenario (vsockbench's own private target): one the
 # enclave run must beat (figures a thousand times worse), one it cannot.

@@ -167,17 +167,20 @@ id=$(nitro_json_string EnclaveID <"$answer")
 # The ID is taken only when describe-enclaves lists it, or when it is new and the enclave has
 # already ended (its program failed at once; wait-ready.sh then shows the console). In debug
 # mode the run-enclave --attach-console job ends with the enclave: give it a few seconds.
+# An enclave at our CID that is listed now and was not before, other than $id, is the one this
+# start made: then the answer is someone else's.
 listed() { listing | cut -f1 | grep -qxF "$id"; }
+other_new() { listing | awk -F '\t' -v id="$id" -v cid="$NITRO_CID" '$1 != id && $3 == cid { print $1 }' | grep -vxF -f <(printf '%s\n' "$before_ids") | grep -q .; }
 verdict=""
 for ((check = 0; check < 15; check++)); do
     if listed; then
         verdict=running
         break
     fi
-    if grep -qxF "$id" <<<"$before_ids"; then
+    if grep -qxF "$id" <<<"$before_ids" || other_new; then
         break
     elif [[ $debug -eq 0 ]] || ! nitro_alive "$console_pid"; then
-        listed && verdict=running || verdict=ended
+        if listed; then verdict=running; elif ! other_new; then verdict=ended; fi
         break
     fi
     sleep 0.2
