@@ -19,7 +19,8 @@ public final class PcapWriter {
     /// `struct virtio_vsock_hdr` (packed).
     static let virtioHeaderBytes = 44
 
-    private let fd: Int32
+    /// -1 once closed, so the deinit never closes the number again (another file's by then).
+    private(set) var fd: Int32
     private let path: String
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC, to date packets stamped by bpf_ktime_get_ns.
     private let realtimeOffsetNanos: Int64
@@ -84,9 +85,16 @@ public final class PcapWriter {
     }
 
     /// Flushes and closes the file; throws when a write or the close failed (a full disk).
+    /// The descriptor is closed once, even when the flush failed; later calls do nothing.
     public func close() throws {
-        try flush()
-        guard Glibc.close(fd) == 0 else { throw ObserveError(operation: "closing \(path)", errno: errno) }
+        guard fd >= 0 else { return }
+        var flushError: (any Error)?
+        do { try flush() } catch { flushError = error }
+        let closed = Glibc.close(fd)
+        let closeErrno = errno
+        fd = -1
+        if let flushError { throw flushError }
+        guard closed == 0 else { throw ObserveError(operation: "closing \(path)", errno: closeErrno) }
     }
 
     private func flush() throws {

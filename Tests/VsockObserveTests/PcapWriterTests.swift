@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @testable import VsockObserve
@@ -43,6 +46,32 @@ import Testing
         #expect(Self.u32(bytes, second + 16 + 32 + 36) == 262_144 && Self.u32(bytes, second + 16 + 32 + 40) == 8224)
         #expect(bytes.count == 24 + 2 * (16 + 76))
         #expect(writer.packets == 2)
+    }
+
+    @Test("a closed writer's deinit leaves alone the file that reused its descriptor number")
+    func closeThenDeinit() throws {
+        let directory = FileManager.default.temporaryDirectory
+        let path = directory.appending(path: "observe-\(UUID().uuidString).pcap").path
+        let otherPath = directory.appending(path: "observe-other-\(UUID().uuidString)").path
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: otherPath)
+        }
+        var writer: PcapWriter? = try PcapWriter(path: path, realtimeOffsetNanos: 0)
+        let number = try #require(writer?.fd)
+        try writer?.close()
+        try writer?.close()  // a second close does nothing
+        var other = open(otherPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(other >= 0)
+        if other != number {  // another thread took the lowest number: ask for this one
+            let moved = fcntl(other, F_DUPFD_CLOEXEC, number)
+            _ = Glibc.close(other)
+            other = moved
+        }
+        try #require(other == number)
+        defer { _ = Glibc.close(other) }
+        writer = nil
+        #expect(fcntl(other, F_GETFD) >= 0, "the writer's deinit closed descriptor \(other) a second time")
     }
 
     @Test("the kernel's vsockmon op for each virtio op")
