@@ -57,7 +57,7 @@ public struct ReplayCorpus: Sendable {
                     return CorpusError(path: path, "message \(messages.count + 1) at byte offset \(offset), the last line, has no newline at its end (a line corpus ends every message with \\n, the last one too): end the file with a newline")
                 case .needMore:
                     return CorpusError(path: path, "message \(messages.count + 1) at byte offset \(offset) is cut short by the end of the file (is the framing \(framing.rawValue)?)")
-                case let .malformed(why), let .tooLong(why):
+                case let .malformed(why), let .tooLong(why, _):
                     return CorpusError(path: path, "message \(messages.count + 1) at byte offset \(offset): \(why) (is the framing \(framing.rawValue)?)")
                 }
             }

@@ -211,8 +211,9 @@ public final class FrameReader: @unchecked Sendable {
                 }
             case let .malformed(why):
                 throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
-            case let .tooLong(why):
-                throw .frame(.foreignTooLarge("\(why), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
+            case let .tooLong(why, likelyWrongFraming):
+                let question = likelyWrongFraming ? " (is the framing \(framing.rawValue)?)" : ""
+                throw .frame(.foreignTooLarge("\(why)\(question), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
             }
         }
     }

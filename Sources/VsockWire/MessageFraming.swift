@@ -1,3 +1,5 @@
+import VsockBenchSupport
+
 /// How a service that is not vsockbench delimits its messages on a stream (`replay`): a
 /// length prefix (big or little endian, 16 or 32 bits, or a protobuf varint), or a line.
 public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
@@ -66,8 +68,10 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
         case needMore(atLeast: Int)
         /// The bytes cannot be a message: why.
         case malformed(String)
-        /// A message longer than the limit: why (a length over it, or no end of line within it).
-        case tooLong(String)
+        /// A message longer than the limit: why (a length over it, or no end of line within it),
+        /// and whether the length is beyond any message's, so likely a wrong framing (the text
+        /// leaves the question to the caller, which asks it once).
+        case tooLong(String, likelyWrongFraming: Bool = false)
     }
 
     /// The longest length an error names: above it, the "length" is likelier message bytes.
@@ -82,7 +86,11 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
                 // (a wrong framing): it is not printed, since those bytes are the user's data
                 // (four ASCII bytes read as a u32be are at least 512 MiB).
                 guard length <= Self.plausibleLength else {
-                    return .tooLong("a \(rawValue) length over \(Self.plausibleLength >> 20) MiB, likely message bytes read as a length (is the framing \(rawValue)?), over the limit of \(limit)")
+                    // The limit said once: it is what the length is over when it is the larger.
+                    let over = limit >= Self.plausibleLength
+                        ? "over the limit of \(Quantities.formatSize(limit))"
+                        : "over \(Quantities.formatSize(Self.plausibleLength)) (the limit is \(Quantities.formatSize(limit)))"
+                    return .tooLong("a \(rawValue) length \(over), likely message bytes read as a length", likelyWrongFraming: true)
                 }
                 return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)")
             }

@@ -24,6 +24,20 @@ import VsockWire
         #expect(Self.problem("first line\nSECRET-no-newline\n", framing: .line) == nil)
     }
 
+    @Test("ASCII read as a u32be length: the framing is asked about once, the limit given once, as a size")
+    func implausibleLengthSaidOnce() throws {
+        let bytes = Array("SECRETMARKERaaaa".utf8)
+        do throws(CorpusError) {
+            _ = try ReplayCorpus.split(bytes, path: "c", framing: .u32be, limit: CaseSpec.maxBuffer)
+            Issue.record("the corpus split")
+        } catch {
+            // It read "... likely message bytes read as a length (is the framing u32be?), over
+            // the limit of 67108864 (is the framing u32be?)".
+            #expect(error.reason == "message 1 at byte offset 0: a u32be length over the limit of 64MiB, likely message bytes read as a length (is the framing u32be?)")
+            #expect(!error.reason.contains("SECRET"))
+        }
+    }
+
     @Test("a length-prefixed message the file ends inside is cut short, as before")
     func lengthPrefixedCutShort() throws {
         let reason = try #require(Self.problem("\u{0}\u{0}\u{0}\u{9}SECRET", framing: .u32be))

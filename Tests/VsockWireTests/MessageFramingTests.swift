@@ -48,7 +48,9 @@ import Testing
     @Test func malformedInputIsNamed() {
         #expect(Self.scan(.u32be, [0, 0x10, 0, 0], limit: 1024) == .tooLong("a u32be length of 1048576 bytes is over the limit of 1024"))
         // "T-DA" read as a length is the user's data: not printed (it read 1412252737: review).
-        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length over 64 MiB, likely message bytes read as a length (is the framing u32be?), over the limit of 1024"))
+        // The question and the limit are said once (review: both came twice); the caller asks it.
+        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length over 64MiB (the limit is 1KiB), likely message bytes read as a length", likelyWrongFraming: true))
+        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 64 << 20) == .tooLong("a u32be length over the limit of 64MiB, likely message bytes read as a length", likelyWrongFraming: true))
         #expect(Self.scan(.varint, [UInt8](repeating: 0xFF, count: 11)) == .malformed("a varint length longer than 10 bytes"))
         // Ten bytes whose last carries more than bit 63: not 0 with the top bits dropped.
         #expect(Self.scan(.varint, [UInt8](repeating: 0x80, count: 9) + [0x02]) == .malformed("a varint length over 64 bits"))
@@ -82,6 +84,15 @@ import Testing
         reader.foreign = .u32be
         _ = try reader.next()
         #expect { try reader.next() } throws: { "\($0)" == "a u32be length of 5000 bytes is over the limit of 4096, at byte offset 7 of the response stream" }
+
+        // A length beyond any message's: the reader asks about the framing, once.
+        let implausible = try FrameReaderTests.feed(Array("T-DATA".utf8))
+        defer { implausible.close() }
+        let implausibleReader = FrameReader(socket: implausible, maxPayload: 4096)
+        implausibleReader.foreign = .u32be
+        #expect { try implausibleReader.next() } throws: {
+            "\($0)" == "a u32be length over 64MiB (the limit is 4KiB), likely message bytes read as a length (is the framing u32be?), at byte offset 0 of the response stream"
+        }
 
         // vsockbench's own target answers a replay with an error frame: named as such.
         var errorFrame = [UInt8](repeating: 0, count: FrameHeader.size)
