@@ -172,13 +172,19 @@ extension VsockBench {
                 if name.hasPrefix(".") { hidden += 1 }
                 if ownRead, own.st_mode & S_IFMT == S_IFLNK { links += 1 }
                 let limit = min(framing.maxPayload, CaseSpec.maxBuffer)
+                // The framing's own limit (u16be), or vsockbench's: a u32be length carries up
+                // to 4GiB, but no message vsockbench sends is over 64MiB (it said "a u32be
+                // message is at most 67108864").
+                let whyLimit = framing.maxPayload < CaseSpec.maxBuffer
+                    ? "a \(framing.rawValue) message carries at most \(framing.maxPayload) bytes"
+                    : "vsockbench sends messages of at most \(Quantities.formatSize(CaseSpec.maxBuffer)) (its own limit, not the framing's)"
                 guard Int(info.st_size) <= limit else {
-                    throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
+                    throw fail("--from: \(Terminal.safe(name)) has \(info.st_size) bytes; \(whyLimit)", code: Exit.badInput)
                 }
                 let bytes: [UInt8]
                 do { bytes = try FileContents.read(path: file, limit: limit + 1) } catch { throw fail("--from: cannot read \(Terminal.safe(name)): \(error.reason)", code: Exit.badInput) }
                 guard bytes.count <= limit else {
-                    throw fail("--from: \(Terminal.safe(name)) grew to more than \(limit) bytes while it was read; a \(framing.rawValue) message is at most \(limit)", code: Exit.badInput)
+                    throw fail("--from: \(Terminal.safe(name)) grew to more than \(limit) bytes while it was read; \(whyLimit)", code: Exit.badInput)
                 }
                 if framing == .line, bytes.contains(0x0A) {
                     throw fail("--from: \(Terminal.safe(name)) holds a newline; line framing cannot carry it (use a length-prefixed framing)", code: Exit.badInput)

@@ -185,6 +185,23 @@ import Synchronization
         #expect(!FileManager.default.fileExists(atPath: dir + "/e.u32be"))
     }
 
+    /// A --from file over 64MiB is refused by vsockbench's own limit, said as a size: u32be
+    /// carries up to 4GiB (it said "a u32be message is at most 67108864"); u16be's own limit
+    /// is the framing's.
+    @Test func aFromFileOverTheMessageLimitNamesVsockbenchsLimit() throws {
+        let dir = try Tool.scratch()
+        try FileManager.default.createDirectory(atPath: dir + "/msgs", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: dir + "/msgs/big", contents: nil))
+        #expect(truncate(dir + "/msgs/big", 64 << 20 + 1) == 0, "a sparse file: nothing is written")
+        let out = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--from", dir + "/msgs"], timeout: 30)
+        #expect(out.status == 2, "\(out.stdout)\(out.stderr)")
+        #expect(out.stderr.contains("--from: big has 67108865 bytes; vsockbench sends messages of at most 64MiB (its own limit, not the framing's)"), "\(out.stderr)")
+        #expect(!out.stderr.contains("67108864"), "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/c.u32be"))
+        let short = try Tool.run(["corpus", dir + "/c.u16be", "--framing", "u16be", "--from", dir + "/msgs"], timeout: 30)
+        #expect(short.status == 2 && short.stderr.contains("a u16be message carries at most 65535 bytes"), "\(short.stderr)")
+    }
+
     /// A corpus holds the user's messages: written readable by its owner alone, replaced only
     /// with --force, and a corpus rewritten keeps the permissions it had (it came back 0644). Rebuilt inside its own
     /// `--from` directory, the previous corpus is not taken in as a message (it was: 4 messages
