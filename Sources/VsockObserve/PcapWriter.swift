@@ -18,6 +18,8 @@ public final class PcapWriter {
     static let monitorHeaderBytes = 32
     /// `struct virtio_vsock_hdr` (packed).
     static let virtioHeaderBytes = 44
+    /// What each record holds, and so the file's snapshot length: the two headers.
+    static let capturedBytes = monitorHeaderBytes + virtioHeaderBytes
 
     /// -1 once closed, so the deinit never closes the number again (another file's by then).
     private(set) var fd: Int32
@@ -40,7 +42,8 @@ public final class PcapWriter {
         Self.put16(&buffer, 4)
         Self.put32(&buffer, 0)  // thiszone
         Self.put32(&buffer, 0)  // sigfigs
-        Self.put32(&buffer, 262_144)  // snaplen
+        // snaplen: every record is cut to the two headers (its len stays the packet's own).
+        Self.put32(&buffer, UInt32(Self.capturedBytes))
         Self.put32(&buffer, Self.linkType)
     }
 
@@ -55,7 +58,7 @@ public final class PcapWriter {
         let destination = packet.direction == .fromParent
             ? (packet.connection.peerCID, packet.connection.peerPort) : (packet.connection.parentCID, packet.connection.parentPort)
         let nanos = Int64(bitPattern: packet.timestampNanos) &+ realtimeOffsetNanos
-        let captured = Self.monitorHeaderBytes + Self.virtioHeaderBytes
+        let captured = Self.capturedBytes
         Self.put32(&buffer, UInt32(truncatingIfNeeded: nanos / 1_000_000_000))
         Self.put32(&buffer, UInt32(truncatingIfNeeded: nanos % 1_000_000_000))
         Self.put32(&buffer, UInt32(captured))

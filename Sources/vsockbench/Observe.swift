@@ -82,7 +82,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML page to this file.", valueName: "file"))
         var html: String?
 
-        @Option(name: .long, help: ArgumentHelp("Write the packets' headers as a pcap (LINKTYPE_VSOCK 271, no payload) to this file.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Write the packets' headers as a pcap (LINKTYPE_VSOCK 271, no payload) to this file. Sent packets' buf_alloc and fwd_cnt are not recorded (their tracepoint does not carry them): they are written as 0.", valueName: "file"))
         var pcap: String?
 
         @Argument(parsing: .postTerminator, help: ArgumentHelp("A command to run and observe until it exits, after --.", valueName: "COMMAND"))

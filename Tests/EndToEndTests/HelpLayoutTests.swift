@@ -26,6 +26,14 @@ import Testing
         }
     }
 
+    /// `--pcap`'s help says what the file lacks: sent packets' buf_alloc and fwd_cnt are
+    /// written as 0 (their tracepoint does not carry them; the help did not say).
+    @Test func observeHelpSaysSentPacketsCreditFieldsAreZero() throws {
+        let result = try Tool.run(["observe", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Sent packets' buf_alloc and fwd_cnt are not recorded (their tracepoint does not carry them): they are written as 0."), "\(result.stdout)")
+    }
+
     /// A user with their own service finds, from `run --help` alone, the workloads that drive it.
     @Test func runHelpTeachesReplayAndRawStreams() throws {
         let result = try Tool.run(["run", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])

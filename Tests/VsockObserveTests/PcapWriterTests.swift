@@ -25,6 +25,7 @@ import Testing
         try writer.close()
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(Self.u32(bytes, 0) == 0xa1b2_3c4d)
+        #expect(Self.u32(bytes, 16) == 76, "the snapshot length is what each record holds (it said 262144)")
         #expect(Self.u32(bytes, 20) == 271)
         let record = 24
         #expect(Self.u32(bytes, record) == 1_700_000_001)
