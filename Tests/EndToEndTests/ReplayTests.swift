@@ -202,6 +202,27 @@ import Synchronization
         #expect(short.status == 2 && short.stderr.contains("a u16be message carries at most 65535 bytes"), "\(short.stderr)")
     }
 
+    /// `--generate N --size S` whose N × S cannot fit a corpus is refused before anything is
+    /// generated, exit 2 (70 at 4MiB took 6.6 s and 822 MB to say "would have 280.0MiB");
+    /// --size's help gives the sizes the generator takes.
+    @Test func anOversizedGeneratedCorpusIsRefusedBeforeGenerating() throws {
+        let dir = try Tool.scratch()
+        let started = ContinuousClock.now
+        let out = try Tool.run(["corpus", dir + "/g.u32be", "--framing", "u32be", "--generate", "70", "--size", "4MiB"], timeout: 60)
+        let took = ContinuousClock.now - started
+        #expect(out.status == 2, "\(out.stdout)\(out.stderr)")
+        #expect(out.stderr.contains("the corpus would have at least 279.9MiB (70 messages of about 4MiB); a corpus is at most 256MiB"), "\(out.stderr)")
+        #expect(took < .seconds(5), "refused before generating: took \(took)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/g.u32be"))
+        // The bound is no guess: a generated message holds at least its size less 1KiB.
+        let fits = try Tool.run(["corpus", dir + "/f.u32be", "--framing", "u32be", "--generate", "3", "--size", "4MiB"], timeout: 60)
+        #expect(fits.status == 0, "\(fits.stderr)")
+        let corpusBytes = try #require(try FileManager.default.attributesOfItem(atPath: dir + "/f.u32be")[.size] as? Int)
+        #expect(corpusBytes >= 3 * (4 + (4 << 20) - 1024), "\(corpusBytes)")
+        let help = try Tool.run(["corpus", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])
+        #expect(help.stdout.contains("messages of about this size, 512B to 4MiB (default 8KiB)"), "\(help.stdout)")
+    }
+
     /// A corpus holds the user's messages: written readable by its owner alone, replaced only
     /// with --force, and a corpus rewritten keeps the permissions it had (it came back 0644). Rebuilt inside its own
     /// `--from` directory, the previous corpus is not taken in as a message (it was: 4 messages
