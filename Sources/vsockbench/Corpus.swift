@@ -15,8 +15,8 @@ extension VsockBench {
             discussion: """
             A corpus is one file of messages in your service's framing, sent in order (and \
             looped) by `{workload: replay, framing: F, corpus: FILE}`. Build one from a \
-            directory of one-message files (sorted by name; each file's bytes are one message's \
-            payload), or generate one with the masked agent's protobuf query fragments for a \
+            directory of one-message files (sorted by name, byte by byte: 10 comes before 2, so \
+            zero-pad numbers; each file's bytes are one message's payload), or generate one with the masked agent's protobuf query fragments for a \
             quick start; --inspect checks a corpus and prints its size distribution.
 
             The messages are your data: vsockbench never logs, prints or copies their bytes \
@@ -43,7 +43,7 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("u32be, u32le, u16be, varint or line.", valueName: "framing"))
         var framing: String
 
-        @Option(name: .long, help: ArgumentHelp("A directory of one-message files, taken in name order: every regular file, hidden ones included, links followed (both are said).", valueName: "dir"))
+        @Option(name: .long, help: ArgumentHelp("A directory of one-message files, taken in byte order of their names (1, 10, 11, 2: zero-pad numbers, 01, 02, ...): every regular file, hidden ones, empty ones and links included (all three are said); a broken link is refused.", valueName: "dir"))
         var from: String?
 
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Generate this many masked-agent query fragments.", valueName: "count"), transform: OptionValue.count)
@@ -147,12 +147,22 @@ extension VsockBench {
             var skipped = 0
             var hidden = 0
             var links = 0
+            var empty = 0
             // Name order is byte order (as `ls` sorts with LC_ALL=C), whatever the names' Unicode.
             for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 let file = path.hasSuffix("/") ? path + name : path + "/" + name
                 var info = stat()
                 guard stat(file, &info) == 0 else {
-                    throw fail("--from: cannot read \(Terminal.safe(name)): \(String(cString: strerror(errno)))", code: Exit.badInput)
+                    let why = errno
+                    // A link that leads nowhere is named as one (it said "cannot read d: No
+                    // such file or directory" of a name `ls` lists): still refused, since a
+                    // link is taken in as its file and this one has none.
+                    var link = stat()
+                    if lstat(file, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+                        let what = why == ENOENT ? "what it points to does not exist" : String(cString: strerror(why))
+                        throw fail("--from: \(Terminal.safe(name)) is a broken symbolic link (\(what)): remove it or point it at a file", code: Exit.badInput)
+                    }
+                    throw fail("--from: cannot read \(Terminal.safe(name)): \(String(cString: strerror(why)))", code: Exit.badInput)
                 }
                 guard info.st_mode & S_IFMT == S_IFREG else {
                     skipped += 1
@@ -189,6 +199,7 @@ extension VsockBench {
                 if framing == .line, bytes.contains(0x0A) {
                     throw fail("--from: \(Terminal.safe(name)) holds a newline; line framing cannot carry it (use a length-prefixed framing)", code: Exit.badInput)
                 }
+                if bytes.isEmpty { empty += 1 }
                 total += bytes.count
                 guard total <= ReplayCorpus.maximumBytes else { throw fail("--from: more than \(Quantities.formatSize(ReplayCorpus.maximumBytes)) of messages", code: Exit.badInput) }
                 payloads.append(bytes)
@@ -198,6 +209,7 @@ extension VsockBench {
             if skipped > 0 { printError("vsockbench: corpus: --from \(path): \(skipped) entr\(skipped == 1 ? "y is" : "ies are") not a regular file (a directory, a device...): left out") }
             // Taken in, but perhaps not what was meant: said, so nothing joins the corpus unseen.
             if hidden > 0 { printError("vsockbench: corpus: --from \(path): \(hidden) hidden file\(hidden == 1 ? "" : "s") (a name starting with a dot) taken in as message\(hidden == 1 ? "" : "s")") }
+            if empty > 0 { printError("vsockbench: corpus: --from \(path): \(empty) empty file\(empty == 1 ? "" : "s") taken in as \(empty == 1 ? "an empty message" : "empty messages") (0 bytes; a seqpacket replay refuses a corpus holding one)") }
             if links > 0 { printError("vsockbench: corpus: --from \(path): \(links) symbolic link\(links == 1 ? "" : "s") followed: the message\(links == 1 ? " is its file's" : "s are their files'") bytes") }
             return payloads
         }

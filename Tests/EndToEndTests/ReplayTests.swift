@@ -141,7 +141,8 @@ import Synchronization
     }
 
     /// `corpus --from` never drops a file without a word: a name that is not UTF-8 or a link to
-    /// nothing fails (exit 2, no file written); a subdirectory is left out, and it says so.
+    /// nothing fails (exit 2, no file written); a subdirectory is left out, and it says so; an
+    /// empty file is an empty message, said.
     @Test func theCorpusCommandLosesNoFileSilently() throws {
         let dir = try Tool.scratch()
         try FileManager.default.createDirectory(atPath: dir + "/msgs/sub", withIntermediateDirectories: true)
@@ -151,7 +152,13 @@ import Synchronization
         #expect(withDirectory.status == 0, "\(withDirectory.stderr)")
         #expect(withDirectory.stdout.contains("2 u32be messages"), "\(withDirectory.stdout)")
         #expect(withDirectory.stderr.contains("1 entry is not a regular file (a directory, a device...): left out"), "\(withDirectory.stderr)")
-        #expect(!withDirectory.stderr.contains("hidden") && !withDirectory.stderr.contains("symbolic"), "\(withDirectory.stderr)")
+        #expect(!withDirectory.stderr.contains("hidden") && !withDirectory.stderr.contains("symbolic") && !withDirectory.stderr.contains("empty"), "\(withDirectory.stderr)")
+        // An empty file is an empty message, and said to be (it was taken in without a word).
+        #expect(FileManager.default.createFile(atPath: dir + "/msgs/e", contents: Data()))
+        let empty = try Tool.run(["corpus", dir + "/z.u32be", "--framing", "u32be", "--from", dir + "/msgs"])
+        #expect(empty.status == 0 && empty.stdout.contains("3 u32be messages"), "\(empty.stdout)\(empty.stderr)")
+        #expect(empty.stderr.contains("1 empty file taken in as an empty message (0 bytes; a seqpacket replay refuses a corpus holding one)"), "\(empty.stderr)")
+        try FileManager.default.removeItem(atPath: dir + "/msgs/e")
         // A hidden file and a link to a file are taken in, and said to be.
         try Tool.write("three", to: dir + "/.h")
         try Tool.write("four", to: dir + "/outside")
@@ -170,7 +177,8 @@ import Synchronization
         try FileManager.default.createSymbolicLink(atPath: dir + "/msgs/c", withDestinationPath: dir + "/nowhere")
         let dangling = try Tool.run(["corpus", dir + "/d.u32be", "--framing", "u32be", "--from", dir + "/msgs"])
         #expect(dangling.status == 2)
-        #expect(dangling.stderr.contains("--from: cannot read c: No such file or directory"), "\(dangling.stderr)")
+        // Named as a broken link (it said "cannot read c: No such file or directory").
+        #expect(dangling.stderr.contains("--from: c is a broken symbolic link (what it points to does not exist): remove it or point it at a file"), "\(dangling.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/d.u32be"))
         try FileManager.default.removeItem(atPath: dir + "/msgs/c")
 
@@ -183,6 +191,9 @@ import Synchronization
         #expect(undecodable.status == 2)
         #expect(undecodable.stderr.contains("1 file name is not UTF-8"), "\(undecodable.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/e.u32be"))
+        // The order is the names' bytes, and the help says so (it said "name order").
+        let help = try Tool.run(["corpus", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])
+        #expect(help.stdout.contains("taken in byte order of their names (1, 10, 11, 2: zero-pad numbers, 01, 02, ...)"), "\(help.stdout)")
     }
 
     /// A --from file over 64MiB is refused by vsockbench's own limit, said as a size: u32be
