@@ -81,10 +81,15 @@ public final class FrameReader: @unchecked Sendable {
     @exclusivity(unchecked) private var foreignSequence: UInt64 = 0
     /// Bytes handed out as messages so far (the offset errors name).
     @exclusivity(unchecked) private var consumed: UInt64 = 0
+    /// Where the last message handed out began (an answer found to have no request).
+    @exclusivity(unchecked) private var lastMessageStart: UInt64 = 0
 
     /// A foreign stream's place, for an error at a message boundary: the bytes handed out as
     /// messages and the responses read so far.
     public var foreignPosition: (offset: UInt64, responses: UInt64) { (consumed, foreignSequence) }
+    /// The byte offset at which the last message handed out began, in the foreign stream (or
+    /// among the packets' payloads).
+    public var foreignLastMessageOffset: UInt64 { lastMessageStart }
 
     /// Packet mode when `socket` is message-oriented (`initialCapacity` does not apply then:
     /// the buffer holds the largest frame from the start).
@@ -181,6 +186,7 @@ public final class FrameReader: @unchecked Sendable {
             case let .message(payload, total):
                 let frameStart = buffer + start
                 start += total
+                lastMessageStart = consumed
                 consumed += UInt64(total)
                 incompleteSince = 0
                 if start == end {
@@ -245,6 +251,7 @@ public final class FrameReader: @unchecked Sendable {
         guard size <= maxPayload else {
             throw .frame(.foreignTooLarge("the response to request \(foreignSequence + 1) is a packet of \(size) bytes, over the limit of \(maxPayload) (at byte offset \(consumed) of the responses)"))
         }
+        lastMessageStart = consumed
         consumed += UInt64(size)
         let header = FrameHeader(type: .response, length: size, sequence: foreignSequence)
         foreignSequence += 1

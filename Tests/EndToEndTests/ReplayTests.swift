@@ -339,7 +339,8 @@ import Synchronization
         let scenario = try scenarioFile("name: greet\ncases:\n  - {name: greet, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 20, warmup: 0s, \(knob)}\n")
         let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "5"], timeout: 60)
         #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
-        #expect(out.stdout.contains("connection 0: the service sent bytes before the first request was sent: it speaks first"), "\(out.stdout)")
+        // Where: the start of the stream (the README says every replay failure names its offset).
+        #expect(out.stdout.contains("connection 0: the service sent bytes at byte offset 0 of the response stream before the first request was sent: it speaks first"), "\(out.stdout)")
         #expect(service.handled == 0, "nothing was sent to it")
     }
 
@@ -447,7 +448,7 @@ import Synchronization
         // 101: ...", or by its count where it is not, "... with no request outstanding (101
         // answers to 100 requests sent): ...": the timed pass saw both; each names request 100.)
         ("inflight: 8, expect: echo", "this response is a second answer to request 100 (it equals that request's payload, expect: echo): the service answered request 100 more than once"),
-        ("inflight: 1", " bytes after its answer to request 100, before this request was sent, with no request outstanding"),
+        ("inflight: 1", " of the response stream after its answer to request 100, before this request was sent, with no request outstanding"),
         ("inflight: 1", "; it belongs to request 100, the only one outstanding before it"),
         // Without echo, by the time the extra answer shows the sender is ahead (it is taken for
         // the next request's, and found after the last) or not ("201 answers to 200 requests
@@ -464,6 +465,29 @@ import Synchronization
         let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "2"], timeout: 60)
         #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
         #expect(out.stdout.contains(said), "\(knob): \(out.stdout)")
+    }
+
+    /// An answer nobody asked for is placed in the response stream, as every other replay
+    /// failure is (it said "the service sent 104 bytes after its answer to request 3" with no
+    /// offset): the service answers 100 bytes (104 framed), so the place is known.
+    @Test(arguments: [
+        // Stop-and-wait, found before the next request: read with the answer it follows.
+        ("inflight: 1", 3, ["connection 0, request 4: the service sent 104 bytes at byte offset 312 of the response stream after its answer to request 3, before this request was sent"]),
+        // Stop-and-wait, found at the end.
+        ("inflight: 1", 5, ["connection 0: the service sent 104 bytes at byte offset 520 of the response stream after its answer to request 5, its last"]),
+        // Pipelined, found by the count or at the end: the same place either way.
+        ("inflight: 4", 5, ["connection 0: the service sent an answer at byte offset 520 of the response stream (6 answers to 5 requests sent)",
+                            "connection 0: the service sent 104 bytes at byte offset 520 of the response stream after the answer to its last request"]),
+    ])
+    func aStrayAnswerNamesItsByteOffset(knob: String, twice: Int, said: [String]) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "5", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/stray.sock", requests: .u32be, responses: .u32be, answerTwice: twice) { _ in [UInt8](repeating: 7, count: 100) }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: stray\ncases:\n  - {name: stray, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 5, warmup: 0s, \(knob)}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "2"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(said.contains { out.stdout.contains($0) }, "\(knob): \(out.stdout)")
     }
 
     /// With several connections, each starts at its own place in the corpus: two connections

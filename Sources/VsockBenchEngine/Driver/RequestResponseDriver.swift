@@ -130,9 +130,11 @@ struct RequestResponseDriver: Sendable {
                 // With expect: echo the request it repeats is known (the last one answered);
                 // without, an answer carries no id: only the count can be said.
                 if expected > 0, let replay = source as? ReplaySource, replay.repeats(frame, expected - 1) {
-                    control.fail("connection \(index): an answer arrived with no request outstanding (\(expected + 1) answers to \(expected) requests sent): \(ReplaySource.repeatText(request: expected))")
+                    let place = Self.offsetText(connection.reader.foreignLastMessageOffset, packets: connection.reader.packetMode)
+                    control.fail("connection \(index): an answer arrived \(place) with no request outstanding (\(expected + 1) answers to \(expected) requests sent): \(ReplaySource.repeatText(request: expected))")
                 } else {
-                    control.fail("connection \(index): \(Self.unaskedText("an answer (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
+                    let place = Self.offsetText(connection.reader.foreignLastMessageOffset, packets: connection.reader.packetMode)
+                    control.fail("connection \(index): \(Self.unaskedText("an answer \(place) (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
                 }
                 failed = true
                 break
@@ -385,8 +387,9 @@ struct RequestResponseDriver: Sendable {
     /// the end.
     private func spokeFirst() -> Bool {
         guard (try? socket.hasQueuedBytes()) == true else { return false }
-        let what = connection.reader.packetMode ? "a message" : "bytes"
-        control.fail("connection \(index): the service sent \(what) before the first request was sent: it speaks first (a greeting?), so every answer after it would be taken for the wrong request's")
+        let packets = connection.reader.packetMode
+        let what = packets ? "a message" : "bytes"
+        control.fail("connection \(index): the service sent \(what) \(Self.offsetText(0, packets: packets)) before the first request was sent: it speaks first (a greeting?), so every answer after it would be taken for the wrong request's")
         return true
     }
 
@@ -403,13 +406,20 @@ struct RequestResponseDriver: Sendable {
         let queued = (read > 0 || socket.waitReadable(timeoutNanos: Self.strayAnswerWaitNanos)) && ((try? socket.hasQueuedBytes()) ?? false)
         guard read > 0 || queued else { return }
         let packets = connection.reader.packetMode
-        let what = packets ? "a message" : read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes"
-        let answered = connection.reader.foreignPosition.responses
+        // What came begins where the messages handed out end: the reader's place.
+        let (offset, answered) = connection.reader.foreignPosition
+        let what = (packets ? "a message" : read > 0 ? "\(read) bytes" + (queued ? " and more" : "") : "bytes") + " " + Self.offsetText(offset, packets: packets)
         if oneAtATime, answered > 0 {
             control.fail("connection \(index): \(Self.unaskedText("\(what) after its answer to request \(answered), its last", packets: packets, belongsTo: answered))")
         } else {
             control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
         }
+    }
+
+    /// Where in a connection's responses something came, as the reader's errors say it
+    /// (`at byte offset 53804 of the response stream`; over seqpacket, of the responses).
+    static func offsetText(_ offset: UInt64, packets: Bool) -> String {
+        "at byte offset \(offset) of the \(packets ? "responses" : "response stream")"
     }
 
     /// How long the connections to a service that is not vsockbench wait together, once open

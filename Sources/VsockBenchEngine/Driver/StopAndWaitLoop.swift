@@ -123,9 +123,11 @@ struct SocketRoundTrip: RoundTripChannel {
         guard buffered > 0 else { return }
         // One request at a time: bytes read with an answer and left over came after it, so they
         // belong to the request answered last (counted from 1, as the responses are).
-        let answered = connection.reader.foreignPosition.responses
+        // They begin where the messages handed out end: the reader's place in the stream.
+        let (offset, answered) = connection.reader.foreignPosition
         let after = answered > 0 ? "after its answer to request \(answered), " : ""
-        throw .protocolViolation(RequestResponseDriver.unaskedText("\(buffered) bytes \(after)before this request was sent",
+        let place = RequestResponseDriver.offsetText(offset, packets: connection.reader.packetMode)
+        throw .protocolViolation(RequestResponseDriver.unaskedText("\(buffered) bytes \(place) \(after)before this request was sent",
                                                                    belongsTo: answered > 0 ? answered : nil))
     }
 }
