@@ -324,6 +324,10 @@ public final class Socket: Sendable {
     /// is already gone (ENOTCONN) has nothing left to tell.
     public func shutdownWrite() { try? Posix.shutdown(descriptor, Int32(SHUT_WR)) }
 
+    /// Ends this socket's input: a thread blocked reading it wakes at the end of the stream;
+    /// it can still send (the server's shutdown, so a connection can say why it closes).
+    public func shutdownRead() { try? Posix.shutdown(descriptor, Int32(SHUT_RD)) }
+
     /// Wakes any thread blocked on this socket (used on shutdown); the descriptor stays open.
     public func shutdownBoth() { try? Posix.shutdown(descriptor, Int32(SHUT_RDWR)) }
 

@@ -52,12 +52,20 @@ struct ConnectionHandler: Sendable {
         let spec: CaseSpec
         do throws(ServeError) {
             guard let read = try readHello(reader) else {
-                logger.debug("closed before hello")
+                if server.isStopping {
+                    closedByShutdown(logger: logger)
+                } else {
+                    logger.debug("closed before hello")
+                }
                 return 0
             }
             (hello, spec) = read
         } catch {
-            report(error, phase: "hello", logger: logger)
+            if server.isStopping, error.isEndOfInput {
+                closedByShutdown(logger: logger)
+            } else {
+                report(error, phase: "hello", logger: logger)
+            }
             return 0
         }
         // A data connection's reads are bounded by the read watchdog; a control connection's
@@ -143,13 +151,25 @@ struct ConnectionHandler: Sendable {
         logger.info("data connection", metadata: ["workload": "\(spec.kind.rawValue)", "index": "\(hello.connection)"])
         let ack = HelloAck(target: HostFacts.current(), mode: configuration.mode.rawValue, maxFrame: configuration.maxFrame, socket: socket.effectiveOptions())
         do throws(ServeError) {
-            let end = try serve(spec, reader: reader, record: record) { () throws(ServeError) in
+            var end = try serve(spec, reader: reader, record: record) { () throws(ServeError) in
                 try onSocket { () throws(SystemError) in try socket.send(ControlCodec.frame(.ack, ack)) }
+            }
+            // The input ended because the server is stopping (not the peer's end of stream):
+            // said so, to the peer too where its direction still carries frames.
+            if server.isStopping, end != "bye" {
+                end = "shutdown"
+                if Self.takesErrorFrame(spec) { sendError(TargetServer.shuttingDown) }
             }
             logger.info("data connection done", metadata: ["messages": "\(record.meter.total.messages)", "end": "\(end)"])
         } catch {
-            record.error.withLock { $0 = error.description }
-            report(error, phase: "data", logger: logger)
+            if server.isStopping, error.isEndOfInput {
+                record.error.withLock { $0 = TargetServer.shuttingDown.message }
+                logger.info("data connection done", metadata: ["messages": "\(record.meter.total.messages)", "end": "shutdown"])
+                if Self.takesErrorFrame(spec) { sendError(TargetServer.shuttingDown) }
+            } else {
+                record.error.withLock { $0 = error.description }
+                report(error, phase: "data", logger: logger)
+            }
         }
         session.finish(record)
         return need
@@ -211,6 +231,24 @@ struct ConnectionHandler: Sendable {
     }
 
     private func sendError(_ message: ErrorMessage) { socket.sendErrorFrame(message) }
+
+    /// A connection the server's shutdown ended before its hello: logged as the server's
+    /// doing (info, `end=shutdown`), and told so in an error frame (a driver waits for the ack).
+    private func closedByShutdown(logger: Logger) {
+        logger.info("connection closed before its hello: the target is shutting down", metadata: ["end": "shutdown"])
+        sendError(TargetServer.shuttingDown)
+    }
+
+    /// Whether the target may still send a frame on a data connection of `spec` after its ack:
+    /// rr and masked are framed both ways, a tx stream's target sends nothing but an error
+    /// frame; rx and both send unframed stream bytes, where a frame would read as data.
+    static func takesErrorFrame(_ spec: CaseSpec) -> Bool {
+        switch spec.workload {
+        case .rr, .masked: return true
+        case let .stream(stream): return stream.direction == .tx
+        case .replay: return false
+        }
+    }
 }
 
 extension Socket {

@@ -32,8 +32,16 @@ struct ControlHandler {
         logger.info("case started", metadata: ["workload": "\(spec.kind.rawValue)", "connections": "\(spec.connections)", "driver_kernel": "\(Terminal.safe(hello.driver.kernel, limit: 128))"])
         do throws(ServeError) {
             try serve(session)
-            logger.info("case finished")
+            if server.isStopping {
+                stoppedByShutdown()
+            } else {
+                logger.info("case finished")
+            }
         } catch {
+            if server.isStopping, error.isEndOfInput {
+                stoppedByShutdown()
+                return
+            }
             switch error {
             case let .refused(message):
                 logger.warning("control connection failed", metadata: ["error": "\(message)"])
@@ -51,6 +59,13 @@ struct ControlHandler {
                 }
             }
         }
+    }
+
+    /// The server's shutdown ended the control connection (its input, not the driver): said
+    /// so at info level and in an error frame, which the driver reads in place of its stats.
+    private func stoppedByShutdown() {
+        logger.info("case stopped: the target is shutting down", metadata: ["end": "shutdown"])
+        socket.sendErrorFrame(TargetServer.shuttingDown)
     }
 
     private func serve(_ session: Session) throws(ServeError) {

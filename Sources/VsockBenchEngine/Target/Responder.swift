@@ -26,6 +26,16 @@ enum ServeError: Error, CustomStringConvertible {
         }
     }
 
+    /// The input ended (inside a frame, or the socket failed): what a connection sees when
+    /// the server's shutdown ends it, as well as a peer that went away.
+    var isEndOfInput: Bool {
+        switch self {
+        case .badFrame(.truncatedHeader), .badFrame(.truncatedPayload): return true
+        case let .socket(e): return !e.isTimeout
+        case .refused, .badFrame: return false
+        }
+    }
+
     /// The error frame to send, when one can still go.
     var errorFrame: ErrorMessage? {
         switch self {

@@ -16,6 +16,7 @@ public final class TargetServer: Sendable {
     private let active = ActivityCounter()
     private let open = Mutex<[Int: Socket]>([:])
     private let nextID = Atomic<Int>(1)
+    private let stopping = Atomic<Bool>(false)
     let budget: MemoryBudget
     private let logFlood: LogFlood?
 
@@ -81,12 +82,23 @@ public final class TargetServer: Sendable {
                 finish(id, socket, closeSocket: false)
             }
         }
+        stopping.store(true, ordering: .releasing)
         // Under the lock: a socket is never shut down after its thread closed it (its
-        // descriptor number could belong to another file by then).
+        // descriptor number could belong to another file by then). First only the read side:
+        // a connection's thread wakes at the end of its input, sees `isStopping`, and where the
+        // protocol has room for one sends a `shutting_down` error frame and logs the end as
+        // the server's (not the peer's truncated frame). Threads still blocked (in a send to
+        // a peer that does not read) are woken for good after `shutdownFrameNanos`.
         open.withLock { sockets in
-            for socket in sockets.values { socket.shutdownBoth() }
+            for socket in sockets.values { socket.shutdownRead() }
         }
-        let left = active.waitUntilIdle(timeoutNanos: 5_000_000_000)
+        var left = active.waitUntilIdle(timeoutNanos: Self.shutdownFrameNanos)
+        if left > 0 {
+            open.withLock { sockets in
+                for socket in sockets.values { socket.shutdownBoth() }
+            }
+            left = active.waitUntilIdle(timeoutNanos: 5_000_000_000)
+        }
         if left > 0 { logger.warning("connections still open at shutdown", metadata: ["count": "\(left)"]) }
         listener.close()
         logger.info("stopped")
@@ -113,4 +125,18 @@ public final class TargetServer: Sendable {
     public func stop() {
         listener.stop()
     }
+
+    /// True once `serve()` stopped accepting and is closing the connections: a connection
+    /// whose input ends now was ended by the server, not by its peer.
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// How long, at shutdown, the connections have to send their `shutting_down` frame and
+    /// close before their sockets are shut down both ways (a frame's send has 1 s, then
+    /// 200 ms of draining: `Socket.sendErrorFrame`).
+    static let shutdownFrameNanos: UInt64 = 1_500_000_000
+
+    /// The error frame a connection the server's shutdown ends gets, where its protocol has
+    /// room for one (before the ack, on the control connection, between rr/masked frames,
+    /// after a tx stream).
+    static let shuttingDown = ErrorMessage(code: "shutting_down", message: "the target is shutting down (vsockbench serve was stopped); the connection closes")
 }

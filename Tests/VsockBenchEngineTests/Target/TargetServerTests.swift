@@ -255,7 +255,11 @@ import VsockWire
         defer { data.socket.close() }
         #expect(target.server.activeConnections == 2)
         // serve() shuts their sockets down and returns; the fixture checks nothing is left.
+        // The control connection is told why (shutting_down), then ends.
         target.stop(expectingIdle: false)
+        let last = try control.reader.next()
+        #expect(last?.header.type == .error)
+        #expect(last.map { ErrorMessage(errorFrame: $0).code } == "shutting_down")
         #expect(try control.reader.next() == nil)
     }
 }
