@@ -72,8 +72,44 @@ public final class Listener: Sendable {
             try Posix.listen(descriptor, backlog: backlog)
             return try Posix.pipe()
         } catch {
+            if let path = endpoint.unixPath, let problem = unixPathProblem(path, error.errno) {
+                throw .listenPathUnusable(endpoint, error, problem: problem)
+            }
             throw .listenFailed(endpoint, error)
         }
+    }
+
+    /// What is wrong with a Unix socket path bind failed on with `errno`, when it is the path
+    /// itself: bind says EADDRINUSE for any file there, and ENOENT for a missing directory.
+    static func unixPathProblem(_ path: String, _ errno: Errno) -> String? {
+        switch errno {
+        case .addressInUse:
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFSOCK else { return nil }
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: kind = "a regular file"
+            case S_IFDIR: kind = "a directory"
+            case S_IFLNK: kind = "a symbolic link"
+            case S_IFIFO: kind = "a named pipe"
+            default: kind = "a special file"
+            }
+            return "\(path) exists and is not a socket (it is \(kind)); remove it or listen on another path"
+        case .noSuchFileOrDirectory:
+            let directory = Self.directory(of: path)
+            var info = stat()
+            guard stat(directory, &info) != 0 else { return nil }
+            return "the directory \(directory) does not exist; create it or listen on another path"
+        default:
+            return nil
+        }
+    }
+
+    /// The directory part of a path ("." for a bare name, "/" for a file in the root).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let head = path[..<slash]
+        return head.isEmpty ? "/" : String(head)
     }
 
     deinit {

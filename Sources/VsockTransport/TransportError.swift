@@ -8,6 +8,9 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
     case unresolvable(Endpoint, reason: String)
     case connectFailed(Endpoint, SystemError)
     case listenFailed(Endpoint, SystemError)
+    /// Listening on a Unix socket path failed because of the path itself (`problem`: what is
+    /// wrong with it, e.g. a file there that is not a socket, a missing directory).
+    case listenPathUnusable(Endpoint, SystemError, problem: String)
     case optionFailed(String, SystemError)
     case peerRejected(String)
     /// A timeout the kernel cannot take (what was given, and why not).
@@ -35,6 +38,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
             }
         case let .listenFailed(endpoint, error):
             return "cannot listen on \(endpoint): \(error.reason) (errno \(error.errno.rawValue))"
+        case let .listenPathUnusable(endpoint, error, problem):
+            return "cannot listen on \(endpoint): \(problem) (\(error.reason), errno \(error.errno.rawValue))"
         case let .optionFailed(option, error):
             return "cannot set \(option): \(error.reason) (errno \(error.errno.rawValue))"
         case let .peerRejected(reason):

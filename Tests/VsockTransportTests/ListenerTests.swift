@@ -70,6 +70,32 @@ import VsockBenchSupport
         #expect(accepted.value == false)
     }
 
+    /// bind says EADDRINUSE for any file at the path, and ENOENT for a missing directory:
+    /// the error names the path's problem (and still the errno), not "address in use".
+    @Test func aPathThatIsNotASocketOrHasNoDirectoryIsNamedAsSuch() throws {
+        let file = temporarySocketPath("regular-file")
+        let made = open(file, O_CREAT | O_WRONLY, 0o600)
+        #expect(made >= 0)
+        close(made)
+        defer { unlink(file) }
+        do {
+            let listener = try Listener(endpoint: .unix(path: file))
+            listener.close()
+            Issue.record("listened on a regular file's path")
+        } catch {
+            #expect(error.description == "cannot listen on unix://\(file): \(file) exists and is not a socket (it is a regular file); remove it or listen on another path (Address already in use, errno 98)")
+        }
+        #expect(access(file, F_OK) == 0, "the file is left alone")
+        let missing = "/tmp/vsockbench-transport-\(getpid())-nodir"
+        do {
+            let listener = try Listener(endpoint: .unix(path: missing + "/x.sock"))
+            listener.close()
+            Issue.record("listened in a missing directory")
+        } catch {
+            #expect(error.description == "cannot listen on unix://\(missing)/x.sock: the directory \(missing) does not exist; create it or listen on another path (No such file or directory, errno 2)")
+        }
+    }
+
     @Test("a path in use by a live listener is an error naming bind")
     func addressInUse() throws {
         let path = temporarySocketPath("in-use")
