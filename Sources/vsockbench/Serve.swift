@@ -16,7 +16,15 @@ extension VsockBench {
             Serves any number of connections at once, each on its own thread. A connection that \
             sends a malformed frame (bad magic or version, a length over --max-frame, a truncated \
             header) gets an error frame and is closed; the others keep going. Logs connection \
-            events to stderr, never payload bytes. SIGINT or SIGTERM stop it cleanly.
+            events to stderr, never payload bytes.
+
+            SIGINT, SIGTERM or SIGHUP stop it cleanly: it stops accepting, and the connections \
+            it closes are logged as ended by the shutdown (end=shutdown); each still waiting for \
+            its hello, a case's control connection, and an rr, masked or tx stream connection \
+            gets a `shutting_down` error frame first (an rx or both stream has no room for one).
+
+            Exit status: 0 when a signal stopped it; 1 when it cannot listen (the address in use, \
+            a file there that is not a socket, a missing directory); 2 for a bad flag or endpoint.
 
             On start it prints one line to stdout, `listening on ENDPOINT`, with the real port \
             when port 0 was asked for.

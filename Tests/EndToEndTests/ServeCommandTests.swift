@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import VsockBenchSupport
+import VsockTransport
+
+/// `vsockbench serve`'s flags, help, warnings and exit statuses, as a user meets them.
+@Suite struct ServeCommandTests {
+    @Test func helpNamesEverySignalAndTheExitStatuses() throws {
+        let help = try Tool.run(["serve", "--help"])
+        #expect(help.status == 0)
+        let text = help.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
+        #expect(text.contains("SIGINT, SIGTERM or SIGHUP stop it cleanly"), "\(help.stdout)")
+        #expect(text.contains("Exit status: 0 when a signal stopped it; 1 when it cannot listen"), "\(help.stdout)")
+        #expect(text.contains("2 for a bad flag or endpoint"), "\(help.stdout)")
+    }
+
+    /// What the help says of the statuses, each checked: a signal (SIGHUP too) is 0, a path
+    /// it cannot listen on 1, a bad flag 2.
+    @Test func theExitStatusesAreTheHelpsWord() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--log-level", "info"])
+        let (status, log) = server.stop(signal: SIGHUP)
+        #expect(status == 0, "\(log)")
+        #expect(log.contains("signal=1"), "\(log)")
+        try Tool.write("not a socket", to: dir + "/file")
+        let file = try Tool.run(["serve", "--listen", "unix://\(dir)/file"], timeout: 20)
+        #expect(file.status == 1)
+        #expect(file.stderr.contains("\(dir)/file exists and is not a socket (it is a regular file)"), "\(file.stderr)")
+        let bad = try Tool.run(["serve", "--listen", "unix://\(dir)/t.sock", "--max-connections", "0"], timeout: 20)
+        #expect(bad.status == 2, "\(bad.stderr)")
+    }
+}
