@@ -161,6 +161,9 @@ extension VsockBench {
             if !allowCID.isEmpty, !endpoint.isVsock {
                 logger.warning("--allow-cid applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
             }
+            if vsockBufferSize != nil, !endpoint.isVsock {
+                logger.warning("--vsock-buffer-size applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
+            }
             let server: TargetServer
             do {
                 server = try TargetServer(configuration: configuration, logger: logger, logFlood: flood)

@@ -29,4 +29,12 @@ import VsockTransport
         let bad = try Tool.run(["serve", "--listen", "unix://\(dir)/t.sock", "--max-connections", "0"], timeout: 20)
         #expect(bad.status == 2, "\(bad.stderr)")
     }
+
+    @Test func vsockOnlyFlagsOnUnixAreSaidToBeIgnored() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--vsock-buffer-size", "1000", "--allow-cid", "3"])
+        let (_, log) = server.stop()
+        #expect(log.contains("--vsock-buffer-size applies to vsock listeners only; it is ignored on unix"), "\(log)")
+        #expect(log.contains("--allow-cid applies to vsock listeners only; it is ignored on unix"), "\(log)")
+    }
 }
