@@ -16,7 +16,7 @@ extension VsockBench {
             Serves any number of connections at once, each on its own thread. A connection that \
             sends a malformed frame (bad magic or version, a length over --max-frame, a truncated \
             header) gets an error frame and is closed; the others keep going. Logs connection \
-            events to stderr, never payload bytes.
+            events to stderr, never payload bytes, starting with the limits in force.
 
             SIGINT, SIGTERM or SIGHUP stop it cleanly: it stops accepting, and the connections \
             it closes are logged as ended by the shutdown (end=shutdown); each still waiting for \
@@ -76,7 +76,7 @@ extension VsockBench {
 
         @Option(name: .customLong("max-connections"), parsing: .unconditional, help: ArgumentHelp("Connections served at once; more are refused with an error frame (default \(Serve.defaults.maxConnections), at most \(TargetConfiguration.maximumConnections), and at most what the open-file limit allows, said in the log: each is a thread and a file descriptor).", valueName: "count"),
                 transform: OptionValue.count)
-        var maxConnections: Int = Serve.defaults.maxConnections
+        var maxConnections: Int?
 
         @Option(name: .customLong("max-memory"), parsing: .unconditional, help: ArgumentHelp(
             "Memory for the connections' buffers (16MiB or more; default \(Quantities.formatSize(Serve.defaults.maxMemory))): every connection takes 96KiB from its accept (its thread and hello; past the budget it is refused with over_budget), and a data connection whose case would need more than what is left is refused with over_budget. On vsock this counts the receive buffer a case asks of the kernel (vsock_buffer_size, vsock_buffer_min).",
@@ -116,6 +116,7 @@ extension VsockBench {
             }
             configuration.maxFrame = maxFrame.bytes
             configuration.allowedCIDs = allowCID
+            let maxConnections = self.maxConnections ?? Self.defaults.maxConnections
             guard maxConnections > 0 else { throw fail("--max-connections must be positive", code: Exit.badInput) }
             // Unbounded, a huge value was taken: a thread and a descriptor each, the limit
             // never reached, and a flood of connections never refused busy.
@@ -155,7 +156,9 @@ extension VsockBench {
             // bounds the connections served at once, and the log says so.
             let allowed = Self.connectionsTheOpenFileLimitAllows()
             if let allowed, configuration.maxConnections > allowed {
-                logger.warning("--max-connections \(configuration.maxConnections) is more than the open-file limit allows: serving at most \(allowed) connections at once, refusing more as busy (raise it with ulimit -n)")
+                // Said as the default when it is: the user never typed the number.
+                let asked = self.maxConnections == nil ? "--max-connections' default of \(configuration.maxConnections)" : "--max-connections \(configuration.maxConnections)"
+                logger.warning("\(asked) is more than the open-file limit allows: serving at most \(allowed) connections at once, refusing more as busy (raise it with ulimit -n)")
                 configuration.maxConnections = allowed
             }
             if !allowCID.isEmpty, !endpoint.isVsock {

@@ -37,4 +37,16 @@ import VsockTransport
         #expect(log.contains("--vsock-buffer-size applies to vsock listeners only; it is ignored on unix"), "\(log)")
         #expect(log.contains("--allow-cid applies to vsock listeners only; it is ignored on unix"), "\(log)")
     }
+
+    /// Below the default --max-connections' worth of descriptors, the warning says the number
+    /// is the default (the user typed none), and the start line the limit in force.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit (util-linux)"))
+    func theDefaultConnectionLimitIsSaidToBeTheDefault() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--log-level", "info"], prefix: ["/usr/bin/prlimit", "--nofile=64:64"])
+        let (_, log) = server.stop()
+        #expect(log.contains("--max-connections' default of 1025 is more than the open-file limit allows: serving at most 32 connections at once"), "\(log)")
+        #expect(log.contains("max_connections=32"), "\(log)")
+        #expect(log.contains("max_memory=\(512 << 20)"), "\(log)")
+    }
 }

@@ -41,7 +41,12 @@ public final class TargetServer: Sendable {
 
     /// Accepts until `stop()`; then waits (bounded) for the connections to close.
     public func serve() {
-        logger.info("listening", metadata: ["endpoint": "\(endpoint)", "mode": "\(configuration.mode.rawValue)", "max_frame": "\(configuration.maxFrame)"])
+        logger.info("listening", metadata: [
+            "endpoint": "\(endpoint)", "mode": "\(configuration.mode.rawValue)", "max_frame": "\(configuration.maxFrame)",
+            // The limits in force (after the open-file limit), so a log says what this target refused by.
+            "max_connections": "\(configuration.maxConnections)", "max_memory": "\(configuration.maxMemory)",
+            "hello_timeout_s": "\(configuration.helloTimeoutSeconds)", "idle_timeout_s": "\(configuration.idleTimeoutSeconds)",
+        ])
         while true {
             let socket: Socket?
             do {

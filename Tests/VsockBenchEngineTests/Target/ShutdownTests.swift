@@ -73,4 +73,15 @@ import VsockWire
         #expect(done.count == 1 && done.first?.metadata["end"] == "shutdown", "\(target.log.all)")
         #expect(target.log.all.filter { $0.level >= .warning }.isEmpty, "\(target.log.all)")
     }
+
+    @Test func theStartLineSaysTheLimitsInForce() throws {
+        let target = try InProcessServer { $0.maxConnections = 7; $0.maxMemory = 32 << 20 }
+        let deadline = MonotonicClock.nanos() + 5_000_000_000
+        while target.log.entries("listening").isEmpty, MonotonicClock.nanos() < deadline { MonotonicClock.sleep(nanos: 2_000_000) }
+        target.stop()
+        let line = target.log.entries("listening").first?.metadata ?? [:]
+        #expect(line["max_connections"] == "7", "\(line)")
+        #expect(line["max_memory"] == "\(32 << 20)", "\(line)")
+        #expect(line["hello_timeout_s"] == "5.0" && line["idle_timeout_s"] == "10.0", "\(line)")
+    }
 }
