@@ -54,10 +54,14 @@ extension VsockBench {
                 transform: EndpointArgument.parse)
         var listen: EndpointArgument
 
-        @Option(name: .long, help: "What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets).")
+        @Option(name: .long, help: ArgumentHelp("What the target does with requests: echo (rr echo, stream), or agent (echo plus the masked workload: decode, mask, re-encode protobuf result sets). Default echo.", valueName: "echo|agent"),
+                transform: Serve.parseMode)
         var mode: String = Serve.defaults.mode.rawValue
 
-        @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns (default \(Quantities.formatSize(Serve.defaults.maxFrame))).", valueName: "bytes"), transform: ByteCount.parsePositive)
+        /// The frame sizes `--max-frame` takes.
+        static let maxFrameRange = 1024...(64 << 20)
+
+        @Option(name: .customLong("max-frame"), parsing: .unconditional, help: ArgumentHelp("Largest frame payload accepted, \(Quantities.formatSize(Serve.maxFrameRange.lowerBound)) to \(Quantities.formatSize(Serve.maxFrameRange.upperBound)) (bytes, or 64KiB, 4MiB); the frame buffer never grows past it, and a masked request is refused before decoding when it has more than 131072 rows or 1024 columns (default \(Quantities.formatSize(Serve.defaults.maxFrame))).", valueName: "bytes"), transform: Serve.parseMaxFrame)
         var maxFrame = ByteCount(bytes: Serve.defaults.maxFrame)
 
         @Option(name: .customLong("allow-cid"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Accept vsock peers from this CID only (repeatable; default: any).", valueName: "cid"),
@@ -92,8 +96,35 @@ extension VsockBench {
                 transform: TimeSpan.parseTimeout)
         var idleTimeout = TimeSpan(nanos: UInt64(Serve.defaults.idleTimeoutSeconds * 1e9))
 
-        @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("What stderr gets: \(Serve.logLevels) (default info).", valueName: "level"),
+                transform: Serve.parseLogLevel)
         var logLevel: String = "info"
+
+        /// The levels `--log-level` takes, least severe first, as the help and its error say them.
+        static let logLevels: String = {
+            let names = Logger.Level.allCases.map(\.rawValue)
+            return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+        }()
+
+        @Sendable static func parseMode(_ text: String) throws -> String {
+            guard TargetMode(rawValue: text) != nil else {
+                throw ArgumentError("use \(TargetMode.allCases.map(\.rawValue).joined(separator: " or "))")
+            }
+            return text
+        }
+
+        @Sendable static func parseLogLevel(_ text: String) throws -> String {
+            guard Logger.Level(rawValue: text) != nil else { throw ArgumentError("use \(logLevels)") }
+            return text
+        }
+
+        @Sendable static func parseMaxFrame(_ text: String) throws -> ByteCount {
+            let size = try ByteCount.parsePositive(text)
+            guard maxFrameRange.contains(size.bytes) else {
+                throw ArgumentError("\(Quantities.formatSize(size.bytes)) is outside \(Quantities.formatSize(maxFrameRange.lowerBound)) to \(Quantities.formatSize(maxFrameRange.upperBound))")
+            }
+            return size
+        }
 
         @Option(name: .customLong("inject-fault"), help: .hidden)
         var injectFault: String?
@@ -111,9 +142,6 @@ extension VsockBench {
             }
             var configuration = TargetConfiguration(listen: endpoint)
             configuration.mode = mode
-            guard (1024...(64 << 20)).contains(maxFrame.bytes) else {
-                throw fail("--max-frame \(Quantities.formatSize(maxFrame.bytes)) is outside 1KiB...64MiB", code: Exit.badInput)
-            }
             configuration.maxFrame = maxFrame.bytes
             configuration.allowedCIDs = allowCID
             let maxConnections = self.maxConnections ?? Self.defaults.maxConnections

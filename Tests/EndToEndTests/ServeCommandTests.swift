@@ -12,6 +12,8 @@ import VsockTransport
         #expect(text.contains("SIGINT, SIGTERM or SIGHUP stop it cleanly"), "\(help.stdout)")
         #expect(text.contains("Exit status: 0 when a signal stopped it; 1 when it cannot listen"), "\(help.stdout)")
         #expect(text.contains("2 for a bad flag or endpoint"), "\(help.stdout)")
+        #expect(text.contains("1KiB to 64MiB"), "\(help.stdout)")
+        #expect(text.contains("trace, debug, info, notice, warning, error or critical"), "\(help.stdout)")
     }
 
     /// What the help says of the statuses, each checked: a signal (SIGHUP too) is 0, a path
@@ -28,6 +30,18 @@ import VsockTransport
         #expect(file.stderr.contains("\(dir)/file exists and is not a socket (it is a regular file)"), "\(file.stderr)")
         let bad = try Tool.run(["serve", "--listen", "unix://\(dir)/t.sock", "--max-connections", "0"], timeout: 20)
         #expect(bad.status == 2, "\(bad.stderr)")
+    }
+
+    @Test("bad values get the parser's form and the allowed values", arguments: [
+        (["--mode", "bogus"], "The value 'bogus' is invalid for '--mode <echo|agent>': use echo or agent"),
+        (["--log-level", "loud"], "The value 'loud' is invalid for '--log-level <level>': use trace, debug, info, notice, warning, error or critical"),
+        (["--max-frame", "10GiB"], "The value '10GiB' is invalid for '--max-frame <bytes>': 10GiB is outside 1KiB to 64MiB"),
+    ])
+    func badValues(flags: [String], expected: String) throws {
+        let dir = try Tool.scratch()
+        let run = try Tool.run(["serve", "--listen", "unix://\(dir)/t.sock"] + flags, timeout: 20)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
     }
 
     @Test func vsockOnlyFlagsOnUnixAreSaidToBeIgnored() throws {
