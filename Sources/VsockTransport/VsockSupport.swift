@@ -76,6 +76,13 @@ public struct VsockSupport: Sendable, Equatable {
         return result
     }
 
+    /// This machine's CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID on `device`, which talks to
+    /// nobody); nil when it cannot be read or no vsock transport is loaded.
+    public static func readLocalCID(device: String = "/dev/vsock") -> UInt32? {
+        guard case let .success(cid) = localCID(device: device), cid != noTransportCID else { return nil }
+        return cid
+    }
+
     /// IOCTL_VM_SOCKETS_GET_LOCAL_CID on the device, opened read-only and closed at once.
     static func localCID(device: String) -> Result<UInt32, SystemError> {
         Result { () throws(SystemError) -> UInt32 in

@@ -27,7 +27,8 @@ extension VsockBench {
             a file there that is not a socket, a missing directory); 2 for a bad flag or endpoint.
 
             On start it prints one line to stdout, `listening on ENDPOINT`, with the real port \
-            when port 0 was asked for.
+            when port 0 was asked for, and on vsock this machine's CID when it can be read: \
+            `listening on vsock://any:5005 (local CID 16)`.
 
             Over vsock+seqpacket:// or unix+seqpacket:// (SOCK_SEQPACKET; vsock needs Linux 5.14+) \
             every frame travels as exactly one packet; a packet that is not exactly one frame gets \
@@ -206,7 +207,8 @@ extension VsockBench {
                 logger.info("signal received; stopping", metadata: ["signal": "\(signal)"])
                 server.stop()
             }
-            StandardOutput.writeLine("listening on \(server.endpoint)")
+            // The local CID is read only on vsock (an ioctl on /dev/vsock that talks to nobody).
+            StandardOutput.writeLine(TargetServer.listeningLine(server.endpoint, localCID: server.endpoint.isVsock ? VsockSupport.readLocalCID() : nil))
             server.serve()
         }
 

@@ -36,6 +36,17 @@ public final class TargetServer: Sendable {
     /// Where the server listens (with the real port when 0 was asked for).
     public var endpoint: Endpoint { listener.endpoint }
 
+    /// The line `serve` prints on stdout once it listens: `listening on ENDPOINT`, and on vsock
+    /// the machine's own CID when it could be read (`vsock://any:5005` does not say which CID a
+    /// driver must connect to).
+    public static func listeningLine(_ endpoint: Endpoint, localCID: UInt32?) -> String {
+        var line = "listening on \(endpoint)"
+        if endpoint.isVsock, let cid = localCID, cid != VsockSupport.noTransportCID {
+            line += " (local CID \(cid))"
+        }
+        return line
+    }
+
     /// Connections being served right now.
     public var activeConnections: Int { active.count }
 

@@ -74,6 +74,14 @@ import VsockWire
         #expect(target.log.all.filter { $0.level >= .warning }.isEmpty, "\(target.log.all)")
     }
 
+    @Test func theListeningLineNamesTheLocalCIDOnVsock() {
+        let any = Endpoint.vsock(cid: Endpoint.vsockAnyCID, port: 5005)
+        #expect(TargetServer.listeningLine(any, localCID: 16) == "listening on vsock://any:5005 (local CID 16)")
+        #expect(TargetServer.listeningLine(any, localCID: nil) == "listening on vsock://any:5005")
+        #expect(TargetServer.listeningLine(any, localCID: VsockSupport.noTransportCID) == "listening on vsock://any:5005")
+        #expect(TargetServer.listeningLine(.unix(path: "/tmp/t.sock"), localCID: 16) == "listening on unix:///tmp/t.sock")
+    }
+
     @Test func theStartLineSaysTheLimitsInForce() throws {
         let target = try InProcessServer { $0.maxConnections = 7; $0.maxMemory = 32 << 20 }
         let deadline = MonotonicClock.nanos() + 5_000_000_000
