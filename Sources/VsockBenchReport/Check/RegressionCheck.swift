@@ -124,6 +124,14 @@ public enum RegressionCheck {
                 report.warnings.append("\(name): \(difference) differs from the baseline")
             }
         }
+        // A verdict the tolerance alone made: said once, with the trials the test would need.
+        // (3 against 3 cannot reach p <= 0.05; an unchanged build failed 70% of such checks
+        // on this host's drift, review.)
+        if let row = report.rows.first(where: { $0.verdict == .unconfirmed }) {
+            let count = report.rows.filter { $0.verdict == .unconfirmed }.count
+            let best = MannWhitneyU.smallestPValue(n1: row.samplesNow, n2: row.samplesBaseline)
+            report.warnings.append("\(count) verdict\(count == 1 ? "" : "s") judged on the tolerance alone (unconfirmed): \(row.samplesNow) against \(row.samplesBaseline) trials cannot reach p <= \(Format.compact(options.tolerances.alpha)) (at best p = \(Format.fixed(best, 3))), so noise fails the gate whenever it moves a figure past the tolerance; --repeat \(NoiseVerdict.enoughTrials(options.tolerances.alpha)) or more on each side lets the test decide")
+        }
         // One baseline run cannot show how much an unchanged build moves between runs.
         if baseline.count == 1, report.rows.contains(where: { $0.verdict.fails && !$0.isCount }) {
             // Under --history the advice is the history's: it said "use --history" to a gate using it.
