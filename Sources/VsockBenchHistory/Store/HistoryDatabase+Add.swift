@@ -72,7 +72,7 @@ extension HistoryDatabase {
         let figureStatement = try db.cachedStatement(sql: "INSERT INTO case_figure (case_id, figure, value, ci_low, ci_high) VALUES (?, ?, ?, ?, ?)")
         for figure in Figure.allCases {
             let trials = c.trials.compactMap { figure.value(in: $0) }.filter(\.isFinite)
-            guard let value = CaseValue.of(figure.value(in: c.figures), trials: trials, trialCount: c.trials.count), value.isFinite else { continue }
+            guard let value = CaseValue.of(figure.value(in: c.figures), trials: trials, trialCount: c.trials.count, verified: c.verified), value.isFinite else { continue }
             let interval = c.ci?[figure.rawValue].flatMap { $0.count == 2 && $0.allSatisfy(\.isFinite) ? $0 : nil }
             try figureStatement.execute(arguments: [caseID, figure.rawValue, value, interval?[0], interval?[1]])
         }
@@ -91,8 +91,11 @@ extension HistoryDatabase {
 /// before this rule pooled a latency percentile over every trial's messages, a value that
 /// need not lie inside the trials' [min, max]); with one trial,
 /// its single sample. Read as well as stored, so a history added before keeps the same rule.
+/// A case that failed keeps the value its file gives: where some of its trials passed, that
+/// is the median of those alone (`CaseSummary.medianTrials`: a failed trial stopped at its
+/// error), which the history cannot redo, keeping no trial's verdict.
 enum CaseValue {
-    static func of(_ value: Double?, trials: [Double], trialCount: Int) -> Double? {
-        trialCount > 1 ? Descriptive.median(trials) ?? value : value
+    static func of(_ value: Double?, trials: [Double], trialCount: Int, verified: Bool) -> Double? {
+        trialCount > 1 && verified ? Descriptive.median(trials) ?? value : value
     }
 }

@@ -91,7 +91,7 @@ extension HistoryDatabase {
                     if index >= 1, index <= stored.trialFigures.count { stored.trialFigures[index - 1][t["figure"]] = t["value"] }
                 }
                 for key in stored.figures.keys {
-                    stored.figures[key] = CaseValue.of(stored.figures[key], trials: stored.trialFigures.compactMap { $0[key] }, trialCount: stored.trials)
+                    stored.figures[key] = CaseValue.of(stored.figures[key], trials: stored.trialFigures.compactMap { $0[key] }, trialCount: stored.trials, verified: stored.verified)
                 }
                 return stored
             }

@@ -163,7 +163,7 @@ extension HistoryDatabase {
                 let interval = low.flatMap { l in high.map { [l, $0] } }
                 let trials = try Double.fetchAll(db, sql: "SELECT value FROM trial_figure WHERE case_id = ? AND figure = ?",
                                                  arguments: [row["case_id"] as Int64, figure.rawValue])
-                let value = CaseValue.of(row["value"], trials: trials, trialCount: row["trial_count"]) ?? row["value"]
+                let value = CaseValue.of(row["value"], trials: trials, trialCount: row["trial_count"], verified: row["verified"]) ?? row["value"]
                 return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: value,
                                    interval: interval, trials: row["trial_count"], verified: row["verified"])
             }

@@ -56,7 +56,8 @@ extension LatencySummary {
 
 extension RunDocument {
     /// The document with each case of several trials given the median of its trials' latency
-    /// percentiles (`LatencySummary.median(of:)`): what this vsockbench writes, and what a
+    /// percentiles (`LatencySummary.median(of:)`, of the trials `CaseSummary.medianTrials`
+    /// takes): what this vsockbench writes, and what a
     /// results file written before it (whose percentiles were pooled over every trial's
     /// messages) is read as wherever one run's value counts (`check`'s per-run values, the
     /// history window). A case of one trial is left as it is, and so is `max` (the pooled max
@@ -65,7 +66,7 @@ extension RunDocument {
         var document = self
         for i in document.cases.indices where document.cases[i].trials.count > 1 {
             guard let stored = document.cases[i].figures.latencyMicros,
-                  var latency = LatencySummary.median(of: document.cases[i].trials.compactMap(\.latencyMicros)) else { continue }
+                  var latency = LatencySummary.median(of: CaseSummary.medianTrials(document.cases[i].trials).compactMap { document.cases[i].trials[$0].latencyMicros }) else { continue }
             latency.max = stored.max
             document.cases[i].figures.latencyMicros = latency
         }

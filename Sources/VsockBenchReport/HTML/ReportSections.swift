@@ -130,7 +130,7 @@ enum ReportSections {
         let headers = ["case", "workload", "size", "conns", "trials", "Mbps (payload)", "msgs/s", "p50 us", "p99 us", "max us", "writes/msg", "reads/msg", "verified"]
         let rows = cases.map { c in
             let l = c.latencyMicros
-            let trials = c.trials.filter { $0.messages > 0 }.count
+            let trials = CaseSummary.medianTrials(c.trials).count
             let cells = [
                 c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
                 trials > 1 ? String(trials) : "1 (single sample)", c.mbpsText,
@@ -141,7 +141,7 @@ enum ReportSections {
         }
         // Figures as the text table gives them: a median of trials with the ± reaching the ends
         // of its interval, or a single sample said to be one.
-        let fewest = cases.map { $0.trials.filter { $0.messages > 0 }.count }.filter { $0 > 1 }.min()
+        let fewest = cases.map { CaseSummary.medianTrials($0.trials).count }.filter { $0 > 1 }.min()
         let caption = fewest != nil
             ? "With trials: each figure is the median of the case's trials, \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (max: the largest of the trials'). A case of one trial is a single sample."
             : "Every figure is a single sample (one trial per case): run with --repeat N for medians with their intervals."

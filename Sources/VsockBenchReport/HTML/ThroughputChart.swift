@@ -101,7 +101,7 @@ enum ThroughputChart {
         if withTrials.isEmpty {
             text += " Each bar is a single sample (one trial per case): run with --repeat N for medians with their intervals."
         } else {
-            let fewest: Int = withTrials.map { $0.trials.filter { $0.messages > 0 }.count }.min() ?? 2
+            let fewest: Int = withTrials.map { CaseSummary.medianTrials($0.trials).count }.min() ?? 2
             text += " Each bar is the median of its case's trials, the line across its end the \(Comparison.intervalName(fewestTrials: fewest))"
             text += withTrials.count == cases.count ? "." : "; a bar without one is a single sample."
         }

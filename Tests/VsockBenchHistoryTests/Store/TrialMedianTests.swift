@@ -45,6 +45,26 @@ struct TrialMedianTests {
         #expect(try db.points(caseName: "chatty-8k", figure: .latencyP99, RunFilter(scenario: "cliff")).map(\.value) == [118.66])
     }
 
+    /// A case with a failed trial: its file's figure is the median of the trials that passed
+    /// (`CaseSummary.medianTrials`), and the history keeps that, stored and read; the median
+    /// of every trial (the failed one's few ms at 40000/s among them) was shown (review).
+    @Test func aFailedCaseKeepsItsFilesFigure() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        var document = HistoryFixtures.run(0, rate: 20000)
+        let rates = [1000.0, 40000, 1100, 1050]
+        document.cases[1].trials = rates.map { rate in
+            var t = document.cases[1].figures
+            t.msgsPerSecond = rate
+            t.verified = rate != 40000
+            return t
+        }
+        document.cases[1].figures.msgsPerSecond = 1050
+        document.cases[1].figures.verified = false
+        _ = try db.add([ResultsFile(document: document)])
+        #expect(try db.cases(ofRun: 1).first { $0.name == "chatty-8k" }?.figures["msgs_per_s"] == 1050)
+        #expect(try db.points(caseName: "chatty-8k", figure: .msgsPerSecond, RunFilter(scenario: "cliff")).map(\.value) == [1050])
+    }
+
     /// One trial is a single sample, and says so.
     @Test func aSingleTrialSaysItIsASingleSample() throws {
         let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
