@@ -243,7 +243,19 @@ extension VsockBench {
                 }
             }
             var generator = AgentRequestGenerator(seed: seed ?? 1, sizes: sizes.distribution)
-            let payloads = (0..<count).map { generator.makeRequest(sequence: UInt64($0)).bytes }
+            // Totalled as they are made: a lognormal's sizes are known only once drawn, and
+            // `--generate 100 --size-median 4MiB` made 318MiB (863 MB of memory) before the
+            // corpus was refused (review); a million would have run out of memory.
+            var payloads: [[UInt8]] = []
+            var total = 0
+            for sequence in 0..<count {
+                let payload = generator.makeRequest(sequence: UInt64(sequence)).bytes
+                total += framing.overhead(payload.count) + payload.count
+                guard total <= ReplayCorpus.maximumBytes else {
+                    throw fail("the corpus would have more than \(Quantities.formatSize(ReplayCorpus.maximumBytes)) (\(Quantities.formatSize(total)) by message \(sequence + 1) of \(count)); a corpus is at most \(Quantities.formatSize(ReplayCorpus.maximumBytes)): fewer messages or a smaller --size-median", code: Exit.badInput)
+                }
+                payloads.append(payload)
+            }
             // A lognormal's tail is unbounded below the distribution's cap: what was drawn decides.
             if let largest = payloads.map(\.count).max(), largest > framing.maxPayload {
                 let over = payloads.count { $0.count > framing.maxPayload }

@@ -232,6 +232,13 @@ import Synchronization
         #expect(corpusBytes >= 3 * (4 + (4 << 20) - 1024), "\(corpusBytes)")
         let help = try Tool.run(["corpus", "--help"], timeout: 30, environment: ["COLUMNS": "1000"])
         #expect(help.stdout.contains("messages of about this size, 512B to 4MiB (default 8KiB)"), "\(help.stdout)")
+        // Lognormal sizes are known only once drawn: totalled as they are made, refused at the
+        // first message over the cap (it made all 100, 318MiB and 863 MB of memory, first).
+        let lognormal = try Tool.run(["corpus", dir + "/l.u32be", "--framing", "u32be", "--generate", "1000000", "--size-median", "4MiB"], timeout: 60)
+        #expect(lognormal.status == 2, "\(lognormal.stdout)\(lognormal.stderr)")
+        #expect(lognormal.stderr.contains("the corpus would have more than 256MiB ("), "\(lognormal.stderr)")
+        #expect(lognormal.stderr.contains(" of 1000000); a corpus is at most 256MiB"), "\(lognormal.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/l.u32be"))
     }
 
     /// A corpus holds the user's messages: written readable by its owner alone, replaced only
