@@ -255,6 +255,10 @@ expect "... and starts nothing (running: $(running))" test "$(running)" = 0
 mkdir -p "$tmp/bin-answer"
 cat >"$tmp/bin-answer/nitro-cli" <<WRAP
 #!/usr/bin/env bash
+if [[ \${1:-} == describe-enclaves && \$ANSWER == no-describe ]]; then
+    echo "[ E39 ] Enclave process connection failure (fake)" >&2
+    exit 1
+fi
 if [[ \${1:-} == run-enclave ]]; then
     "$tests/bin/nitro-cli" "\$@" | if [[ \$ANSWER == old-id ]]; then
         sed -u 's/"EnclaveID": "[^"]*"/"EnclaveID": "i-0fa7e5c0ffee12345-enc00000000000000aa"/'
@@ -275,6 +279,12 @@ for answer in no-id old-id; do
         nitro-cli terminate-enclave --all >/dev/null 2>&1 || true
     done
 done
+# describe-enclaves failing before the start (every enclave would look new; under pipefail
+# the script ended without a word): refused with the reason, nothing started.
+ANSWER=no-describe PATH="$tmp/bin-answer:$PATH" run start-no-describe "$kit/start-enclave.sh"
+expect "start-enclave.sh when describe-enclaves fails: fails (status $status), saying so, starting nothing" \
+    test "$status" -ne 0 -a ! -e "$state_file" -a "$(running)" = 0
+expect "... and names the failure" said "describe-enclaves failed before the start: [ E39 ]"
 
 # --- 5. run-bench.sh end to end, with its baseline gate both ways ---
 # Baselines from a local run of the same scenario (vsockbench's own private target): one the

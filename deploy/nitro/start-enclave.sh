@@ -92,7 +92,10 @@ fi
 # The enclaves running before this start: one listed afterwards with our CID and not here is
 # the one this start made (a CID is unique on the instance).
 listing() { nitro-cli describe-enclaves 2>/dev/null | nitro_enclaves; }
-before_ids=$(listing | cut -f1)
+# A describe-enclaves that fails here would make every enclave look new (and end the script
+# without a word under pipefail): said, before anything starts.
+described=$(nitro-cli describe-enclaves 2>&1) || nitro_die "nitro-cli describe-enclaves failed before the start: ${described:-no output} (is the nitro-enclaves-allocator service up? README 'Troubleshooting')"
+before_ids=$(nitro_enclaves <<<"$described" | cut -f1)
 answer=$(mktemp "$NITRO_STATE_DIR/run-enclave.XXXXXX")
 errors="$NITRO_STATE_DIR/run-enclave.err"
 trap 'rm -f "$answer"' EXIT
@@ -104,15 +107,23 @@ console_pid=""
 # On a failure after run-enclave ran: terminate the enclave it may have started anyway (its ID
 # unread, so nothing records it and stop-enclave.sh would never stop it), and the console
 # capture.
+# With `reap wait` (run-enclave killed while still starting), the listing is looked at for 5 s
+# more: an enclave nitro-cli registers after the first look would be left running, unrecorded.
 reap() {
     [[ -z $console_pid ]] || kill "$console_pid" 2>/dev/null || true
-    local id _pid cid _rest
-    while IFS=$'\t' read -r id _pid cid _rest; do
-        [[ -n $id && $cid == "$NITRO_CID" ]] || continue
-        grep -qxF "$id" <<<"$before_ids" && continue
-        nitro_say "terminating enclave $id (CID $cid), which this failed start left running"
-        nitro-cli terminate-enclave --enclave-id "$id" >&2 || true
-    done < <(listing)
+    local id _pid cid _rest looks=1 reaped=0
+    [[ ${1:-} != wait ]] || looks=11
+    for ((look = 0; look < looks; look++)); do
+        ((look == 0)) || sleep 0.5
+        while IFS=$'\t' read -r id _pid cid _rest; do
+            [[ -n $id && $cid == "$NITRO_CID" ]] || continue
+            grep -qxF "$id" <<<"$before_ids" && continue
+            nitro_say "terminating enclave $id (CID $cid), which this failed start left running"
+            nitro-cli terminate-enclave --enclave-id "$id" >&2 || true
+            reaped=1
+        done < <(listing)
+        ((reaped == 0)) || break
+    done
 }
 
 failed() {
@@ -148,7 +159,7 @@ else
             failed
         fi
         if ((SECONDS >= deadline)); then
-            reap
+            reap wait
             nitro_die "run-enclave gave no answer within $timeout s (see $errors); 'nitro-cli describe-enclaves' shows whether an enclave started"
         fi
         sleep 0.2
