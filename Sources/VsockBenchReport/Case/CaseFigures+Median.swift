@@ -66,7 +66,7 @@ extension RunDocument {
         var document = self
         for i in document.cases.indices where document.cases[i].trials.count > 1 {
             guard let stored = document.cases[i].figures.latencyMicros,
-                  var latency = LatencySummary.median(of: CaseSummary.medianTrials(document.cases[i].trials).compactMap { document.cases[i].trials[$0].latencyMicros }) else { continue }
+                  var latency = LatencySummary.median(of: document.cases[i].trialsInMedians.compactMap(\.latencyMicros)) else { continue }
             latency.max = stored.max
             document.cases[i].figures.latencyMicros = latency
         }

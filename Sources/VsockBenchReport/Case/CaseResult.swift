@@ -69,6 +69,9 @@ public struct CaseResult: Sendable, Equatable {
         trials.count > 1 ? CaseSummary.representativeTrial(trials) : nil
     }
 
+    /// The trials the case's medians are made of (`CaseSummary.medianTrials`).
+    public var trialsInMedians: [CaseFigures] { CaseSummary.medianTrials(trials).map { trials[$0] } }
+
     /// Which trial a one-trial figure of the case comes from: "trial 2 of 3, the median by
     /// msgs/s"; nil with one trial.
     public var representativeTrialText: String? {

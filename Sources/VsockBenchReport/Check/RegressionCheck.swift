@@ -160,7 +160,7 @@ public enum RegressionCheck {
         for (index, document) in documents.enumerated() {
             let path = paths.count == documents.count ? paths[index] : "\(side) document \(index + 1)"
             for c in document.cases where c.skipped == nil {
-                let ran = CaseSummary.medianTrials(c.trials).map { c.trials[$0] }
+                let ran = c.trialsInMedians
                 guard !ran.isEmpty, let median = Descriptive.median(ran.map(\.msgsPerSecond)) else { continue }
                 // The written median is rounded to 0.1 msgs/s.
                 func apart(_ m: Double) -> Bool { abs(c.figures.msgsPerSecond - m) > max(0.1, m * 1e-4) }
@@ -229,6 +229,9 @@ public enum RegressionCheck {
         }
     }
 
+    /// A bound widened by binary rounding's width: a change exactly on it is within it.
+    static func onTheBound(_ tolerance: Double) -> Double { tolerance * (1 + 1e-9) }
+
     /// The counts whose every trial is gated where the baseline's trials agree.
     static let exactCodePath: Set<Figure> = [.writesPerMessage, .readsPerMessage, .targetWritesPerMessage, .targetReadsPerMessage]
 
@@ -263,7 +266,7 @@ public enum RegressionCheck {
             let sign = figure.higherIsBetter ? -1.0 : 1.0
             // A value on the bound is within it: 1.02 - 1.00 is 0.020000000000000018 in binary,
             // and 1.02 writes/msg against 1.00 read as a regression at ±0.02 (review).
-            let bound = row.tolerance * (1 + 1e-9)
+            let bound = Self.onTheBound(row.tolerance)
             // Writes and reads per message that the baseline's trials show steady are a code
             // path: a change in any trial of the results is that path changing, not noise. The
             // median alone passed writes/msg [1, 1, 9] against [1, 1, 1] (review). Judged by
@@ -313,8 +316,9 @@ public enum RegressionCheck {
         // the smallest p that makes a test reachable (3 against 3 at alpha 0.1) never counts.
         let significant = reachable && (test.map { $0.pValue <= tolerances.alpha } ?? false)
         // A change on the bound is within it (binary rounding: see the counts).
-        if worse <= tolerance * (1 + 1e-9) {
-            row.verdict = -worse > tolerance * (1 + 1e-9) && (significant || !reachable) ? .improved : .held
+        let bound = Self.onTheBound(tolerance)
+        if worse <= bound {
+            row.verdict = -worse > bound && (significant || !reachable) ? .improved : .held
             // As a regression judged on so few trials is "unconfirmed", so is such a gain.
             if row.verdict == .improved, !reachable {
                 row.note = [row.note, "unconfirmed: too few trials for the test (\(now.values.count) against \(baseline.values.count)), the tolerance alone"].compactMap { $0 }.joined(separator: "; ")

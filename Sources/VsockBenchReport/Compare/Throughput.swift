@@ -42,6 +42,6 @@ enum Throughput {
     /// The trials the case's medians are made of (`CaseSummary.medianTrials`: a trial
     /// interrupted before its first message has no figures, a failed one stopped at its error).
     static func trialValues(_ figure: Figure, _ c: CaseResult) -> [Double] {
-        CaseSummary.medianTrials(c.trials).map { c.trials[$0] }.compactMap { figure.value(in: $0) }.filter(\.isFinite)
+        c.trialsInMedians.compactMap { figure.value(in: $0) }.filter(\.isFinite)
     }
 }

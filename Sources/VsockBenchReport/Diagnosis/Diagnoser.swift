@@ -19,7 +19,7 @@ public enum Diagnoser {
     public static func diagnose(_ c: CaseResult, context: DiagnosisContext) -> [Diagnosis] {
         guard c.skipped == nil, c.messages > 0 else { return [] }
         var verdicts = evaluate(c, context: context)
-        let ran = CaseSummary.medianTrials(c.trials).map { c.trials[$0] }
+        let ran = c.trialsInMedians
         let firing: [Set<DiagnosisID>] = ran.count > 1 ? ran.map { trial in
             var one = c
             one.figures = trial
