@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SystemPackage
+import VsockBenchSupport
 import VsockTransport
 
 /// What a short external command printed and how it ended (`nitro-cli describe-enclaves`).
@@ -33,9 +34,8 @@ public struct CommandOutput: Sendable, Equatable {
         if captured.timedOut { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exited = status & 0x7f == 0
         return CommandOutput(
-            status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f),
+            status: WaitStatus.shellStatus(status),
             stdout: String(decoding: captured.outputs[0], as: UTF8.self), stderr: String(decoding: captured.outputs[1], as: UTF8.self),
             timedOut: captured.timedOut)
     }

@@ -40,7 +40,7 @@ public final class LocalTarget: Sendable {
             if waitpid(pid, &exitStatus, WNOHANG) == pid {
                 stopped.store(true, ordering: .relaxed)
                 rmdir(directory)
-                throw .localTarget("`vsockbench serve` exited during start-up (status \(exitStatus)); its messages are above")
+                throw .localTarget("`vsockbench serve` exited during start-up (\(WaitStatus.text(exitStatus))); its messages are above")
             }
             if let probe = try? Socket.connect(to: endpoint) {
                 probe.close()
