@@ -55,6 +55,9 @@ public enum RunDocumentFile {
                 }
             }
         }
+        if let (place, value) = ResultsNumbers.firstOutOfRange(bytes) {
+            throw .malformed(path: path, reason: "\(place): \(value) is outside what a run records (0 to 1e15)")
+        }
         return document
     }
 

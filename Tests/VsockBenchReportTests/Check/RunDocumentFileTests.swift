@@ -46,6 +46,12 @@ import VsockBenchModel
         // No trial at all: a hand-edited file (it passed check as "not in the baseline").
         #expect(try refusal { $0.cases[1].trials = [] }.contains("trials is empty"))
         #expect(try refusal { _ in } == "accepted")
+        // Every other number too, named by its place: writes_per_msg 9.3e18 reached
+        // `Int(writes.rounded())` in the diagnosis and killed `diagnose --from` (SIGILL).
+        let writes = try refusal { $0.cases[1].trials = [$0.cases[1].figures, $0.cases[1].figures]; $0.cases[1].trials[1].writesPerMessage = 9.3e18 }
+        #expect(writes.contains("cases[1].trials[1].writes_per_msg: 9.3e+18 is outside what a run records"), "\(writes)")
+        #expect(try refusal { $0.cases[0].figures.readsPerMessage = -1 }.contains("cases[0].reads_per_msg: -1.0 is outside"))
+        #expect(try refusal { $0.cases[0].figures.writesPerMessage = 1e15 } == "accepted")
         // What an older version ran and a new run may not ask (a 5ms duration, 64 requests of
         // 1s in flight) is a fine record, not a malformed file (they were refused on load).
         #expect(try refusal { $0.cases[1].spec.stop = .duration(nanos: 5_000_000) } == "accepted")

@@ -1,0 +1,57 @@
+import FoundationEssentials
+
+/// Every number in a results file's cases, checked before any figure reaches arithmetic: no
+/// count, rate, duration or per-message figure a run writes is negative or above 10^15 (a
+/// week in nanoseconds is 6 x 10^14; a day at 100 Gbit/s, 1.1 x 10^15 bytes, is past any case's
+/// limits). A hand-edited `writes_per_msg: 9.3e18` had reached `Int(...)` in a diagnosis and
+/// killed `diagnose --from` with SIGILL, no message; `check` and `history add` took it.
+enum ResultsNumbers {
+    static let maximum = 1e15
+    /// Keys whose numbers are identifiers, not measures: a seed takes any 64-bit value.
+    static let unbounded: Set<String> = ["seed"]
+
+    /// The first number out of range: its place (`cases[0].trials[1].writes_per_msg`) and value.
+    static func firstOutOfRange(_ bytes: [UInt8]) -> (place: String, value: Double)? {
+        struct Top: Decodable { var cases: Tree? }
+        guard let top = try? JSONDecoder().decode(Top.self, from: Data(bytes)), let cases = top.cases else { return nil }
+        return cases.firstOutOfRange(place: "cases")
+    }
+
+    /// Any JSON value; numbers as doubles (the range, not the precision, matters here).
+    indirect enum Tree: Decodable {
+        case number(Double)
+        case array([Tree])
+        case object([String: Tree])
+        case other
+
+        init(from decoder: any Decoder) throws {
+            let single = try decoder.singleValueContainer()
+            if single.decodeNil() { self = .other; return }
+            if (try? single.decode(Bool.self)) != nil { self = .other; return }
+            if let number = try? single.decode(Double.self) { self = .number(number); return }
+            if (try? single.decode(String.self)) != nil { self = .other; return }
+            if let array = try? single.decode([Tree].self) { self = .array(array); return }
+            self = .object(try single.decode([String: Tree].self))
+        }
+
+        func firstOutOfRange(place: String) -> (place: String, value: Double)? {
+            switch self {
+            case let .number(value):
+                return value.isFinite && value >= 0 && value <= ResultsNumbers.maximum ? nil : (place, value)
+            case let .array(values):
+                for (index, value) in values.enumerated() {
+                    if let found = value.firstOutOfRange(place: "\(place)[\(index)]") { return found }
+                }
+                return nil
+            case let .object(members):
+                // In key order, so the same file names the same place every time.
+                for key in members.keys.sorted() where !ResultsNumbers.unbounded.contains(key) {
+                    if let found = members[key]?.firstOutOfRange(place: "\(place).\(key)") { return found }
+                }
+                return nil
+            case .other:
+                return nil
+            }
+        }
+    }
+}
