@@ -106,6 +106,9 @@ extension VsockBench {
             // count early, and it still reports.
             let stop = SessionStop()
             SessionSignals.start(stop, command: "probe", followsCommand: pid.isEmpty)
+            // Before the command runs: an unwritable --json had been found after it ran and its
+            // counts were printed (exit 1, hiding the command's own status).
+            try checkWritable(("--json", JSONOutput(path: jsonPath).file))
             let availability = VsockProbe.Probe.checkAvailability()
             guard availability == .available else {
                 printError("vsockbench probe: \(availability.message)")

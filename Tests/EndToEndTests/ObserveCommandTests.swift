@@ -148,3 +148,17 @@ import VsockProbe
         #expect(json["exit_status"] as? Int == Int(128 + SIGINT))
     }
 }
+
+/// `probe --json FILE` that cannot be written is refused before the command runs (exit 2, the
+/// command never started), as observe's is: it had run the command, printed the counts, then
+/// failed with exit 1. No privilege needed: the check comes first.
+@Suite struct ProbeOutputCheckTests {
+    @Test func anUnwritableJSONFileIsRefusedBeforeTheCommandRuns() throws {
+        let dir = try Tool.scratch()
+        let marker = dir + "/ran"
+        let result = try Tool.run(["probe", "--json", "/nonexistent-vsockbench-dir/p.json", "--", "/bin/sh", "-c", "touch \(marker)"], timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("/nonexistent-vsockbench-dir"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the command ran")
+    }
+}
