@@ -59,7 +59,9 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
         if case let .unavailable(_, fix) = Probe.checkPrivileges(privileges) { howToFix = fix }
         return DoctorCheck.Template(id: "bpf_privileges", group: .bpf, title: "privileges").presence(
             privileges.sufficient, ok: "\(privileges.grantedBy ?? "") (euid \(privileges.effectiveUID), \(mask))",
-            missing: "euid \(privileges.effectiveUID), \(mask): neither root nor CAP_BPF+CAP_PERFMON (nor CAP_SYS_ADMIN)",
+            missing: privileges.isRootWithoutCapabilities
+                ? "euid 0, \(mask): root, but without CAP_BPF+CAP_PERFMON (nor CAP_SYS_ADMIN)"
+                : "euid \(privileges.effectiveUID), \(mask): neither root nor CAP_BPF+CAP_PERFMON (nor CAP_SYS_ADMIN)",
             advice: howToFix)
     }
 

@@ -58,6 +58,11 @@ extension Probe {
     /// Root, or the capabilities the kernel asks for (see ``ProbePrivileges``).
     public static func checkPrivileges(_ privileges: ProbePrivileges) -> ProbeAvailability {
         guard privileges.sufficient else {
+            if privileges.isRootWithoutCapabilities {
+                return .unavailable(
+                    missing: "CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN): this process runs as root without them (a container's default set, or one that dropped them)",
+                    howToFix: "give it those capabilities: docker run --cap-add BPF --cap-add PERFMON (or --privileged), or run it outside the restricted set")
+            }
             return .unavailable(
                 missing: "root or CAP_BPF+CAP_PERFMON",
                 howToFix: "run as root (sudo), or grant the binary: sudo setcap cap_bpf,cap_perfmon+ep PATH")
@@ -70,6 +75,12 @@ extension Probe {
         let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, nil, 4, 8, 1, nil)
         guard fd >= 0 else {
             let error = String(cString: strerror(-fd))
+            if -fd == EPERM {
+                // Not a missing kernel option: the call exists and refused this process.
+                return .unavailable(
+                    missing: "permission for the bpf() system call (\(error))",
+                    howToFix: "the call exists but refused this process: a seccomp profile, kernel lockdown or a capability set without CAP_BPF; in a container, run it privileged or allow bpf")
+            }
             return .unavailable(
                 missing: "a working bpf() system call (\(error))",
                 howToFix: "use a kernel built with CONFIG_BPF_SYSCALL; in a container, run it privileged or allow bpf in its seccomp profile")

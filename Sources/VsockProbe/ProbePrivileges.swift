@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// Whether a process may load and attach the probe: root, CAP_BPF with CAP_PERFMON (5.8+), or
-/// CAP_SYS_ADMIN, which implies both on older kernels. Built from the effective uid and the
+/// Whether a process may load and attach the probe: CAP_BPF with CAP_PERFMON (5.8+), or
+/// CAP_SYS_ADMIN, which implies both on older kernels (root holds them unless its set was cut). Built from the effective uid and the
 /// `CapEff:` line of `/proc/<pid>/status`, so a test can feed any status text.
 public struct ProbePrivileges: Sendable, Equatable {
     /// The effective uid; 0 is root.
@@ -40,13 +40,21 @@ public struct ProbePrivileges: Sendable, Equatable {
         return effectiveCapabilities & (UInt64(1) << UInt64(bit)) != 0
     }
 
-    /// Enough to load, attach and read the probe.
+    /// Enough to load, attach and read the probe. The kernel checks capabilities, not the uid:
+    /// root without them (a container's default set, `setpriv --bounding-set=-bpf,...`) is
+    /// refused by bpf() (it had passed here, then failed with libbpf's "try raising 'ulimit
+    /// -l'?"). The uid alone decides only where the mask cannot be read.
     public var sufficient: Bool {
-        isRoot || (has(capability: Self.capBPF) && has(capability: Self.capPerfmon)) || has(capability: Self.capSysAdmin)
+        guard effectiveCapabilities != nil else { return isRoot }
+        return (has(capability: Self.capBPF) && has(capability: Self.capPerfmon)) || has(capability: Self.capSysAdmin)
     }
+
+    /// Root whose capability set lacks what the probe needs.
+    public var isRootWithoutCapabilities: Bool { isRoot && !sufficient }
 
     /// Which of the three grant it, for a report: `root`, `CAP_BPF+CAP_PERFMON`, `CAP_SYS_ADMIN`; nil when none.
     public var grantedBy: String? {
+        guard sufficient else { return nil }
         if isRoot { return "root" }
         if has(capability: Self.capBPF) && has(capability: Self.capPerfmon) { return "CAP_BPF+CAP_PERFMON" }
         if has(capability: Self.capSysAdmin) { return "CAP_SYS_ADMIN" }

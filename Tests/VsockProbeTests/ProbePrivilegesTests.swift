@@ -3,8 +3,13 @@ import Testing
 @testable import VsockProbe
 
 @Suite struct ProbePrivilegesTests {
-    @Test("CapEff is read from a status text; root, CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN suffice", arguments: [
-        (UInt32(0), "CapEff:\t0000000000000000", true, "root"),
+    @Test("CapEff is read from a status text; CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN suffice, root only with them", arguments: [
+        (UInt32(0), "CapEff:\t000001ffffffffff", true, "root"),
+        // Root whose set was cut (a container): the kernel checks the capabilities, not the uid.
+        (0, "CapEff:\t00000000a80425fb", false, nil),
+        (0, "CapEff:\t0000000000000000", false, nil),
+        // No mask to read: the uid decides.
+        (0, "no such line", true, "root"),
         (1000, "Name:\tx\nCapEff:\t000000c000000000\nCapBnd:\t000001ffffffffff", true, "CAP_BPF+CAP_PERFMON"),
         (1000, "CapEff:\t0000000000200000", true, "CAP_SYS_ADMIN"),
         (1000, "CapEff:\t0000008000000000", false, nil),
@@ -16,6 +21,9 @@ import Testing
         #expect(privileges.sufficient == sufficient)
         #expect(privileges.grantedBy == grantedBy)
         #expect((Probe.checkPrivileges(privileges) == .available) == sufficient)
+        if uid == 0, !sufficient, case let .unavailable(missing, _) = Probe.checkPrivileges(privileges) {
+            #expect(missing.contains("runs as root without them"), "\(missing)")
+        }
     }
 
     @Test("the mask itself, and nil when there is no CapEff line")
