@@ -73,19 +73,22 @@ extension Probe {
     /// Creates (and closes) a one-slot array map: the cheapest call that proves bpf() works.
     public static func checkBPFSyscall() -> ProbeAvailability {
         let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, nil, 4, 8, 1, nil)
-        guard fd >= 0 else {
-            let error = String(cString: strerror(-fd))
-            if -fd == EPERM {
-                // Not a missing kernel option: the call exists and refused this process.
-                return .unavailable(
-                    missing: "permission for the bpf() system call (\(error))",
-                    howToFix: "the call exists but refused this process: a seccomp profile, kernel lockdown or a capability set without CAP_BPF; in a container, run it privileged or allow bpf")
-            }
-            return .unavailable(
-                missing: "a working bpf() system call (\(error))",
-                howToFix: "use a kernel built with CONFIG_BPF_SYSCALL; in a container, run it privileged or allow bpf in its seccomp profile")
-        }
+        guard fd >= 0 else { return bpfSyscallRefused(errno: -fd) }
         Glibc.close(fd)
         return .available
+    }
+
+    /// What a failed bpf() means: EPERM is this process refused (seccomp, lockdown, a cut
+    /// capability set), not a kernel without the call.
+    static func bpfSyscallRefused(errno code: Int32) -> ProbeAvailability {
+        let error = String(cString: strerror(code))
+        if code == EPERM {
+            return .unavailable(
+                missing: "permission for the bpf() system call (\(error))",
+                howToFix: "the call exists but refused this process: a seccomp profile, kernel lockdown or a capability set without CAP_BPF; in a container, run it privileged or allow bpf")
+        }
+        return .unavailable(
+            missing: "a working bpf() system call (\(error))",
+            howToFix: "use a kernel built with CONFIG_BPF_SYSCALL; in a container, run it privileged or allow bpf in its seccomp profile")
     }
 }

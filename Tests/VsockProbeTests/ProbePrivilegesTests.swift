@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @testable import VsockProbe
@@ -30,5 +33,17 @@ import Testing
     func mask() {
         #expect(ProbePrivileges(effectiveUID: 5, status: "CapEff:\t000001fffeffffff\n").effectiveCapabilities == 0x1ff_feff_ffff)
         #expect(ProbePrivileges(effectiveUID: 5, status: "").effectiveCapabilities == nil)
+    }
+
+    @Test("bpf() refused with EPERM is a permission, not a kernel without the call")
+    func bpfRefusal() {
+        guard case let .unavailable(refused, _) = Probe.bpfSyscallRefused(errno: EPERM),
+              case let .unavailable(absent, fix) = Probe.bpfSyscallRefused(errno: ENOSYS) else {
+            Issue.record("a failed bpf() was taken as available")
+            return
+        }
+        #expect(refused.hasPrefix("permission for the bpf() system call"), "\(refused)")
+        #expect(absent.hasPrefix("a working bpf() system call"), "\(absent)")
+        #expect(fix.contains("CONFIG_BPF_SYSCALL"))
     }
 }
