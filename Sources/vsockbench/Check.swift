@@ -64,7 +64,8 @@ extension VsockBench {
             instance type, say). With fewer runs there than --history-min-runs (1), nothing is \
             gated: exit 2, saying how many there are.
 
-            Exit status: 0 nothing regressed; 1 a regression or an unverified case (each named); \
+            Exit status: 0 nothing regressed; 1 a regression, an unverified case, or a case whose \
+            baseline has the probe's counts and the results none (each named); \
             2 unusable input (unreadable file, another schema, cases missing on either side, a case \
             measured as another workload, a baseline case with no usable trial, a bad tolerance).
 

@@ -19,6 +19,9 @@ public enum CheckMarkdown {
         if !report.regressions.isEmpty {
             out += "\n**Regressions**\n\n" + report.regressions.map { "- " + Markup.markdownCell($0.sentence) + "\n" }.joined()
         }
+        if let text = report.unprobedText {
+            out += "\n**Not probed in the results**\n\n- " + Markup.markdownCell(text) + "\n"
+        }
         if !report.unverified.isEmpty {
             out += "\n**Not verified in the results**\n\n"
             for u in report.unverified {

@@ -86,10 +86,21 @@ public struct CheckReport: Sendable, Equatable {
     public var unverified: [Unverified]
     /// Comparability notes (other kernels, knobs, transports; an unverified baseline case).
     public var warnings: [String]
+    /// Cases whose baseline has the probe's counts and whose results have none: those counts
+    /// went ungated. A CI job that lost the probe's privileges had passed with them "n/a"
+    /// (`run --probe` goes on without the probe, review); it fails instead.
+    public var unprobed: [String] = []
 
     public var regressions: [Row] { rows.filter { $0.verdict.fails } }
-    /// True when nothing regressed and every case of the results was verified.
-    public var passed: Bool { regressions.isEmpty && unverified.isEmpty }
+    /// True when nothing regressed, every case of the results was verified, and the results
+    /// have every probe count the baseline has.
+    public var passed: Bool { regressions.isEmpty && unverified.isEmpty && unprobed.isEmpty }
+
+    /// The line that says why the unprobed cases fail.
+    public var unprobedText: String? {
+        unprobed.isEmpty ? nil
+            : "\(unprobed.map(Terminal.safe).joined(separator: ", ")): the baseline has the probe's counts, the results none (run without --probe, or the probe could not start: privileges, see doctor), so they were not gated; run with --probe as the baseline was"
+    }
     /// The case names, in order.
     public var caseNames: [String] {
         var names: [String] = []
@@ -125,6 +136,7 @@ public struct CheckReport: Sendable, Equatable {
             parts.append(plural(regressions.count, "regression") + (unconfirmed > 0 ? " (\(unconfirmed) unconfirmed)" : ""))
         }
         if !unverified.isEmpty { parts.append(plural(unverified.count, "unverified case")) }
+        if !unprobed.isEmpty { parts.append(plural(unprobed.count, "case") + " without the baseline's probe counts") }
         if count(.improved) > 0 { parts.append("\(count(.improved)) improved") }
         return "FAIL: " + parts.joined(separator: ", ")
     }
@@ -150,6 +162,7 @@ public struct CheckReport: Sendable, Equatable {
         if !regressions.isEmpty {
             out += "\nregressions:\n" + regressions.map { "  \($0.sentence)" }.joined(separator: "\n") + "\n"
         }
+        if let unprobedText { out += "\nnot probed in the results:\n  \(unprobedText)\n" }
         if !unverified.isEmpty {
             out += "\nnot verified in the results:\n"
             for u in unverified {

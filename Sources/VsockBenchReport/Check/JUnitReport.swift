@@ -36,6 +36,10 @@ public enum JUnitReport {
             } else {
                 cases.append(testcase(name, "verified", ""))
             }
+            if report.unprobed.contains(name) {
+                failures += 1
+                cases.append(testcase(name, "probe", "<failure type=\"unprobed\" message=\"\(Markup.escape("\(name): the baseline has the probe's counts, the results none"))\">\(Markup.escape(report.unprobedText ?? ""))</failure>"))
+            }
         }
         let counts = "tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\""
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -140,6 +140,11 @@ public enum RegressionCheck {
                 : "pool several runs (--baseline a.json b.json c.json) or use --history"
             report.warnings.append("the baseline is one run: it cannot show how far an unchanged build moves between runs (often more than within one), so a drift can fail the gate; \(advice)")
         }
+        // Probe counts the baseline has and the results lack went ungated: fails, said once.
+        for name in resultNames where baselineNames.contains(name) {
+            let probed = { (documents: [RunDocument]) in documents.contains { $0.cases.first { $0.name == name }?.probe != nil } }
+            if probed(baseline), !probed(results) { report.unprobed.append(name) }
+        }
         // Every case of the results, gated or not: with --cases-in-common a case the baseline
         // lacks has nothing to be compared with, but a run that corrupted its messages still fails.
         for name in resultNames {

@@ -489,6 +489,27 @@ import Testing
         #expect(both.regressions.map(\.figure) == [.exits])
     }
 
+    /// A CI job whose run lost the probe (no privileges: `run --probe` goes on without it) had
+    /// passed with the probe's counts "n/a: not in the results" (review): it fails, named.
+    @Test("probe counts the baseline has and the results lack fail the check")
+    func unprobed() throws {
+        var baseline = ReportFixtures.cliff()
+        baseline.cases[1].probe = ReportFixtures.probe(exits: 10)
+        baseline.cases[1].trials = [baseline.cases[1].figures]
+        let report = try compare(ReportFixtures.cliff(), baseline)
+        #expect(!report.passed && report.regressions.isEmpty)
+        #expect(report.unprobed == ["chatty-8k"])
+        #expect(report.headline == "FAIL: 1 case without the baseline's probe counts", "\(report.headline)")
+        #expect(report.renderText().contains("chatty-8k: the baseline has the probe's counts, the results none"))
+        #expect(CheckMarkdown.render(report).contains("**Not probed in the results**"))
+        #expect(JUnitReport.render(report).contains("<failure type=\"unprobed\""))
+        // The other way (a probe only in the results) passes: nothing of the baseline went ungated.
+        var results = ReportFixtures.cliff()
+        results.cases[1].probe = ReportFixtures.probe(exits: 10)
+        results.cases[1].trials = [results.cases[1].figures]
+        #expect(try compare(results, ReportFixtures.cliff()).passed)
+    }
+
     @Test("a zero baseline: a cost appearing from zero regresses, zero to zero holds")
     func zeroBaseline() {
         let tolerances = CheckTolerances.standard
