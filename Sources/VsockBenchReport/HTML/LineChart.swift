@@ -29,6 +29,8 @@ struct LineChart {
     var height = 300.0
 
     static let margin = (left: 62.0, right: 16.0, top: 44.0, bottom: 48.0)
+    /// The most points a series is drawn with a dot each: about one per 3 pixels of the axis.
+    static let dotLimit = 120
 
     /// About six round ticks over a linear domain.
     static func roundTicks(_ x: ChartScale) -> [Double] {
@@ -69,6 +71,10 @@ struct LineChart {
             let left = mx > width / 2
             nodes.append(SVG.text(left ? mx - 4 : mx + 4, m.top + 12, marker.label, anchor: left ? "end" : "start", cssClass: "note"))
         }
+        // A dot (with its tooltip) per point only where dots can be told apart: a case of 60 s
+        // in slices of 10 ms drew 6000 of them, about 370 bytes each (review); the line alone
+        // then, stalls still ringed.
+        let dots = xValues.count <= Self.dotLimit
         for (index, s) in series.enumerated() {
             var run: [(Double, Double)] = []
             func flush() {
@@ -79,7 +85,7 @@ struct LineChart {
                 guard let value, value.isFinite, !yLog || value > 0 else { flush(); continue }
                 let point = (x.position(xv), y.position(value))
                 run.append(point)
-                if s.reference { continue }
+                if s.reference || !dots { continue }
                 nodes.append(SVG.circle(point.0, point.1, radius: 3, cssClass: "dot s\(index)", tooltip: "\(s.name) at \(xLabel(xv)): \(Format.compact(value))"))
             }
             flush()
