@@ -58,9 +58,9 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("Sweep offered load instead of size: open-loop rates, comma-separated (1000,2000,5000,10000/s).", valueName: "rates"))
         var rates: String?
 
-        @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Message size the batching predictions are for (default 8KiB).", valueName: "size"),
+        @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Message size the batching predictions are for (default 8KiB; not with --rates, which predicts no batching).", valueName: "size"),
                 transform: ByteCount.parsePositive)
-        var batchSize = ByteCount(bytes: 8192)
+        var batchSize: ByteCount?
 
         @OptionGroup var driver: DriverFlags
 
@@ -75,13 +75,17 @@ extension VsockBench {
 
         func validate() throws {
             if let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
+            // A rate sweep fits no line and predicts no batching: the flag did nothing (review).
+            if rates != nil, let batchSize {
+                throw ValidationError("--batch-size \(batchSize.bytes): a rate sweep (--rates) predicts no batching; leave --batch-size out, or sweep sizes without --rates")
+            }
         }
 
         func run() throws {
             try checkWritable(("--json", output.file), ("--html", html))
             if let rates { return try runRates(rates) }
             let planned = try makePlan()
-            let batchBytes = batchSize.bytes
+            let batchBytes = (batchSize ?? ByteCount(bytes: 8192)).bytes
             let plan: SweepPlan
             do throws(SweepError) {
                 plan = try planned.selecting(driver.cases)

@@ -162,6 +162,10 @@ extension EndToEndSuite {
             let twoSizes = try CommandSupport.vsockbench(["sweep", "--sizes", "1KiB,2KiB", "--rates", "100,200"])
             #expect(twoSizes.status == 2)
             #expect(twoSizes.stderr.contains("--rates sweeps one message size"), "\(twoSizes.stderr)")
+            // --batch-size did nothing with --rates (no batching is predicted): refused (review).
+            let batch = try CommandSupport.vsockbench(["sweep", "--rates", "100,200", "--batch-size", "4KiB"])
+            #expect(batch.status == 2)
+            #expect(batch.stderr.contains("--batch-size 4096: a rate sweep (--rates) predicts no batching"), "\(batch.stderr)")
         }
     }
 }
