@@ -153,6 +153,9 @@ extension SweepReport.Point {
 }
 
 extension SweepReport {
+    /// What `skipped` says of a size the run never reached (an interrupted sweep).
+    public static let notRun = "not run: the sweep stopped before it (interrupted)"
+
     /// Builds the section from a sweep's run document: one point per case (in `plan` order),
     /// the fit over the verified points, and the batching predictions for `batchMessageBytes`.
     public init(plan: SweepPlan, document: RunDocument, batchMessageBytes: Int) {
@@ -161,7 +164,13 @@ extension SweepReport {
         for (size, spec) in zip(plan.sizes, plan.scenario.cases) {
             let result = document.cases.first { $0.name == spec.name }
             var point = Point(size: size, caseName: spec.name, tMicros: nil, mbps: nil, residualMicros: nil, verified: false)
-            if plan.unselected.contains(spec.name) { point.skipped = "not selected by --case" }
+            if plan.unselected.contains(spec.name) {
+                point.skipped = "not selected by --case"
+            } else if result == nil {
+                // A size the run never reached (the sweep was interrupted, SIGINT, before it):
+                // not a measurement that failed (it read "verified NO", skipped null: review).
+                point.skipped = Self.notRun
+            }
             if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
                 let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
                 point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)

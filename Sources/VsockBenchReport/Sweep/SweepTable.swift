@@ -12,7 +12,7 @@ public enum SweepTable {
             points.add([
                 Quantities.formatSize(p.size), p.caseName, Format.compact(p.tMicros), Format.compact(p.mbps),
                 Format.compact(model.map { $0.seconds(bytes: Double(p.size)) * 1e6 }), Format.fixed(p.residualMicros, 2),
-                p.skipped != nil ? "skipped" : (p.verified ? "yes" : "NO"),
+                p.skipped == SweepReport.notRun ? "not run" : p.skipped != nil ? "skipped" : (p.verified ? "yes" : "NO"),
             ])
         }
         out += points.render()

@@ -120,6 +120,21 @@ import Testing
         #expect(sweep.allVerified)
     }
 
+    @Test("a size an interrupted sweep never reached is 'not run', skipped in the JSON, not 'verified NO'")
+    func sizeNotRunIsSaid() throws {
+        let (plan, full) = try Self.plannedRun()
+        var document = full
+        document.cases.removeLast()
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        #expect(sweep.points[2].skipped == "not run: the sweep stopped before it (interrupted)", "\(sweep.points[2])")
+        #expect(!sweep.points[2].verified)
+        let row = try #require(SweepTable.render(sweep).split(separator: "\n").first { $0.contains("rr-64KiB") })
+        #expect(row.hasSuffix("not run") && !row.contains("NO"), "\(row)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: document, sweep: sweep).encoded())) as? [String: Any])
+        let points = try #require((object["sweep"] as? [String: Any])?["points"] as? [[String: Any]])
+        #expect(points[2]["skipped"] as? String == "not run: the sweep stopped before it (interrupted)", "\(points[2])")
+    }
+
     @Test("a failed size is shown but left out of the fit")
     func failedPoint() throws {
         let (plan, document) = try Self.plannedRun(failing: "rr-8KiB")
