@@ -3,7 +3,8 @@ import VsockBenchStats
 import VsockBenchSupport
 
 /// The baseline `check --history DB --window N` gates against: the last N runs of the same
-/// scenario with the same case names, each a results document as it was added, so that
+/// scenario with the same case names that started before the run being checked (a window of
+/// later runs gated last week's run against this week's: review), each a results document as it was added, so that
 /// `RegressionCheck` pools their trials exactly as it pools several `--baseline` files (and
 /// measures the runs' own spread from each run's median).
 ///
@@ -44,8 +45,14 @@ public struct HistoryWindow: Sendable {
         // run in a history of unix runs read msgs/s -96% REGRESSED: review) are left out.
         let transports = Set(results.map(\.transport))
         var otherTransports: [String: Int] = [:]
-        var otherCases = 0, unverified = 0, unreadable = 0, itself = 0
+        var otherCases = 0, unverified = 0, unreadable = 0, itself = 0, later = 0
+        // started_at as the history orders runs (ISO 8601 UTC, as the results files give it).
+        let checkedStart = results.map(\.startedAt).min() ?? ""
         for run in candidates where chosen.count < size {
+            if run.startedAt > checkedStart {
+                later += 1
+                continue
+            }
             if !transports.contains(run.transport) {
                 otherTransports[run.transport, default: 0] += 1
                 continue
@@ -79,6 +86,7 @@ public struct HistoryWindow: Sendable {
         if otherCases > 0 { notes.append("history: left out \(otherCases) run\(otherCases == 1 ? "" : "s") of \(scenario) with other cases than \(names.sorted().joined(separator: ", "))") }
         if unverified > 0 { notes.append("history: left out \(unverified) run\(unverified == 1 ? "" : "s") with a case that was not verified") }
         if unreadable > 0 { notes.append("history: left out \(unreadable) run\(unreadable == 1 ? "" : "s") whose results this vsockbench cannot read") }
+        if later > 0 { notes.append("history: left out \(later) run\(later == 1 ? "" : "s") that started after the run being checked (\(checkedStart)): a baseline is what came before") }
         if itself > 0 { notes.append("history: the run being checked is in the history; it is not its own baseline") }
         guard !chosen.isEmpty else {
             throw .nothingMatches("no run of \(filter.text) in \(db.path) has the cases \(names.sorted().joined(separator: ", ")) and ran clean"
@@ -94,7 +102,7 @@ public struct HistoryWindow: Sendable {
         notes += configurationNotes(documents, like: results)
         let ids = chosen.map(\.id)
         let runText = ids.count == 1 ? "run \(ids[0])" : (ids.count <= 6 ? "runs " + ids.map(String.init).joined(separator: ", ") : "runs \(ids[0]) .. \(ids[ids.count - 1])")
-        let description = "\(db.path) (\(runText): the last \(chosen.count) of \(scenario)\(labels.isEmpty ? "" : " labelled " + labels.map(\.text).joined(separator: ", ")), trials pooled)"
+        let description = "\(db.path) (\(runText): the last \(chosen.count) of \(scenario)\(later > 0 ? " before it" : "")\(labels.isEmpty ? "" : " labelled " + labels.map(\.text).joined(separator: ", ")), trials pooled)"
         return HistoryWindow(runs: chosen, documents: documents, notes: notes, description: description)
     }
 

@@ -33,6 +33,17 @@ struct HistoryWindowTests {
         #expect(common.runs.map(\.id) == [13, 14, 15])
     }
 
+    /// Checking an older run against the history takes the runs that started before it, not
+    /// the last N of the history (run 4's results were gated against runs 5-14: review).
+    @Test func theWindowIsTheRunsThatStartedBeforeTheCheckedRun() throws {
+        let db = try Self.history()
+        let selected = try HistoryWindow.select(in: db, like: [HistoryFixtures.run(3, rate: 20000)], size: 10)
+        #expect(selected.runs.map(\.id) == [1, 2, 3], "runs 1-3 started before run 4 (index 3), which is itself")
+        #expect(selected.notes.contains("history: left out 10 runs that started after the run being checked (\(HistoryFixtures.startedAt(3))): a baseline is what came before"), "\(selected.notes)")
+        #expect(selected.notes.contains { $0.contains("not its own baseline") }, "\(selected.notes)")
+        #expect(selected.description.contains("the last 3 of cliff before it"), "\(selected.description)")
+    }
+
     /// A baseline measures the same channel: runs over another transport are left out and
     /// said (a `--target null` history read a unix run as -96% REGRESSED: review).
     @Test func runsOverAnotherTransportAreLeftOut() throws {
