@@ -47,6 +47,7 @@ public struct TrendReport: Sendable, Encodable {
             throw .nothingMatches("the runs of \(filter.text) have no \(metric) figure for \(chosen.map(\.name).joined(separator: ", "))")
         }
         if let note = transportNote(runs: series.flatMap(\.points).map(\.run), cache: &configs, db) { notes.append(note) }
+        if let note = driverHostNote(runs: series.flatMap(\.points).map(\.run), cache: &configs, db) { notes.append(note) }
         return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: series, notes: notes)
     }
 
@@ -88,6 +89,21 @@ public struct TrendReport: Sendable, Encodable {
             return "\(transport): \(ids.count > 6 ? "\(ids.count) runs, " : "")\(listed(ids))"
         }
         return "the runs are over \(byTransport.count) transports (\(parts.joined(separator: "; "))): a change between them is the channel's, not the code's; --label keeps them apart"
+    }
+
+    /// Runs driven from more than one host in one trend (`check --history` says "driver host
+    /// differs"; trend and changes mixed them without a word: review): named, with their runs.
+    static func driverHostNote(runs: [Int64], cache: inout [Int64: RunDocument?], _ db: HistoryDatabase) -> String? {
+        var byHost: [String: [Int64]] = [:]
+        for run in Set(runs).sorted() {
+            if let document = document(db, run, cache: &cache) { byHost[document.host.driver.hostname, default: []].append(run) }
+        }
+        guard byHost.count > 1 else { return nil }
+        let parts = byHost.keys.sorted().map { host in
+            let ids = byHost[host] ?? []
+            return "\(host): \(ids.count > 6 ? "\(ids.count) runs, " : "")\(listed(ids))"
+        }
+        return "the runs were driven from \(byHost.count) hosts (\(parts.joined(separator: "; "))): a change between them may be the machine's, not the code's; --label keeps them apart"
     }
 
     /// Run `run`'s stored results, read once per report (`cache`); nil where unreadable.

@@ -151,6 +151,20 @@ struct TrendRenderingTests {
         #expect(ChangesText.render(changes).contains("note: cliff: the runs are over 2 transports"))
     }
 
+    /// A trend over runs driven from two hosts says so, naming them, as `check --history` does
+    /// ("driver host differs"); trend and changes mixed them without a word (review).
+    @Test func runsDrivenFromSeveralHostsAreNoted() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        for i in 0..<3 { _ = try db.add([ResultsFile(document: HistoryFixtures.run(i, rate: 20000))]) }
+        var report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        #expect(!report.notes.contains { $0.contains("hosts") }, "\(report.notes)")
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(3, rate: 26000, host: "other-box"))])
+        report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        #expect(report.notes.contains("the runs were driven from 2 hosts (other-box: 4; parent: 1, 2, 3): a change between them may be the machine's, not the code's; --label keeps them apart"), "\(report.notes)")
+        let changes = try ChangesReport.build(db, caseName: "chatty-8k", metric: .throughput)
+        #expect(ChangesText.render(changes).contains("note: cliff: the runs were driven from 2 hosts"), "\(changes.notes)")
+    }
+
     /// The change search takes the last `EDivisive.maximumLength` verified runs: a longer
     /// series says so, in the lines, the table and the JSON (it read "no change over 1200
     /// runs" of a doubling at its 151st: review).
