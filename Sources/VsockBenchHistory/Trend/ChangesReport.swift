@@ -23,7 +23,14 @@ public struct ChangesReport: Sendable, Encodable {
         } else {
             filter.scenario = nil
             scenarios = try db.scenarios(filter)
-            if scenarios.isEmpty { throw try db.noRuns(filter) }
+            if scenarios.isEmpty {
+                // A history with no runs at all has no change in it: said, exit 0, as its help
+                // promises (it was "no runs of any scenario", exit 2: review). A label no run
+                // has is still bad input.
+                guard filter.labels.isEmpty, try db.scenarios(RunFilter()).isEmpty else { throw try db.noRuns(filter) }
+                return ChangesReport(database: db.path, labels: filter.labels, options: options, searched: 0, series: [],
+                                     notes: ["the history \(db.path) has no runs yet: nothing was searched (vsockbench history add RESULTS.json adds them)"])
+            }
         }
         var series: [FigureSeries] = []
         var notes: [String] = []
