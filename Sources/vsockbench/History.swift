@@ -12,8 +12,12 @@ extension VsockBench {
             The history is one SQLite file: --db FILE, else $VSOCKBENCH_HISTORY, else \
             $XDG_DATA_HOME/vsockbench/history.sqlite, else ~/.local/share/vsockbench/history.sqlite. \
             Each run keeps its results file, host facts, the git commit of the current directory \
-            when it was added, labels, and every figure of every case and trial. Adds are atomic \
-            and safe from two processes at once (WAL, a 30 s busy timeout); a history written by a \
+            when it was added, labels, and the figures of every case and trial that check compares \
+            (msgs/s, Mbps, latency p50 and p99, CPU and counts per message: the keys trend \
+            --metric takes; other percentiles stay in the results file, history show \
+            --document). Adds are atomic \
+            and safe from two processes at once (a 30 s busy timeout); the commands that only read \
+            open it read-only and leave no file beside it; a history written by a \
             newer vsockbench is refused untouched (exit 2). `check --history DB --window N` gates a \
             new run against the last N runs.
 
@@ -114,9 +118,11 @@ extension VsockBench.History {
             discussion: """
             Stores each run with its results file, host facts, labels, the git commit of the \
             current directory (`git rev-parse HEAD`, when git is there and this is a repository; \
-            --commit to say it), and every figure of every case and trial. All the files land or \
+            --commit to say it), and the figures of every case and trial that check compares \
+            (latency p50 and p99 of the percentiles; the whole file is kept). All the files land or \
             none does. A run already in the history (same scenario, start time, driver host and \
-            pid) is skipped and said so: re-adding a file is harmless. The file and its directory \
+            pid) is skipped and said so, and keeps its own commit and labels (the last line says which \
+            runs --label and the commit went on): re-adding a file is harmless. The file and its directory \
             are created when missing.
 
             Examples:
@@ -171,8 +177,21 @@ extension VsockBench.History {
                     Self.warnAboutUncountedTrials(files.first { $0.path == run.path })
                 }
             }
+            print(Self.summary(database: db.path, commit: commit, labels: labels, added: added.filter { !$0.alreadyThere }.count, skipped: added.filter(\.alreadyThere).count))
+        }
+
+        /// The last line: the commit and labels, and which runs they went on. A run already in
+        /// the history keeps its own (it read "skipped", then "branch=other" as if applied: review).
+        static func summary(database: String, commit: String?, labels: [HistoryLabel], added: Int, skipped: Int) -> String {
             let extra = (commit.map { "commit \($0.prefix(12))" } ?? "no git commit") + (labels.isEmpty ? "" : ", " + labels.map(\.text).joined(separator: " "))
-            print("history \(Terminal.safe(db.path)): \(Terminal.safe(extra))")
+            let head = "history \(Terminal.safe(database)): "
+            if added == 0 {
+                return head + "nothing added; \(Terminal.safe(extra)) went on no run (a run already there keeps its own commit and labels)"
+            }
+            if skipped > 0 {
+                return head + "\(Terminal.safe(extra)) on the \(added) run\(added == 1 ? "" : "s") added, not on the \(skipped) already there"
+            }
+            return head + Terminal.safe(extra)
         }
     }
 
@@ -227,7 +246,7 @@ extension VsockBench.History {
 
         @OptionGroup var database: DatabaseOption
 
-        @Flag(name: .long, help: "Print JSON (schema vsockbench-history/1): the run, every figure, interval and trial.")
+        @Flag(name: .long, help: "Print JSON (schema vsockbench-history/1): the run, every stored figure, interval and trial.")
         var json = false
 
         @Flag(name: .long, help: "Print the results file as it was added.")

@@ -6,10 +6,20 @@ import GRDB
 /// It is the user's data, so opening it is careful. A file that is not SQLite, or a SQLite
 /// database of something else, is refused before anything is written to it; a history written
 /// by a newer vsockbench (a schema version or migrations this binary does not know) is refused
-/// untouched. Otherwise the file is put in WAL mode (readers never block the one writer) with a
-/// busy timeout (a second writer waits for the first instead of failing), and brought up to the
-/// current schema. Every write is one immediate transaction: all of it lands or none does. The
-/// commands that only read open it read-only: they create, switch and migrate nothing.
+/// untouched. Otherwise the file is kept in SQLite's rollback-journal mode (DELETE) with a busy
+/// timeout (a second writer, or a writer and a reader, wait for each other instead of failing),
+/// and brought up to the current schema. Every write is one immediate transaction: all of it
+/// lands or none does. The commands that only read open it read-only: they create, switch and
+/// migrate nothing, and they leave no file beside it.
+///
+/// Why not WAL (the first releases used it): a WAL database's readers need its `-shm` and
+/// `-wal` files, and create them when they are missing. In a directory the reader cannot write
+/// that fails ("attempt to write a readonly database"); in one it can, the files it leaves are
+/// its own, and the owner's next `add` cannot write them. In rollback-journal mode a reader
+/// takes a shared lock on the file and writes nothing; only a writer makes a `-journal`, and
+/// deletes it when it commits. A history still in WAL mode is switched back by the next `add`;
+/// until then a reader that finds no `-shm` beside it (and no `-wal` with data in it: no
+/// writer has it open) reads it as immutable rather than create them.
 public final class HistoryDatabase: Sendable {
     public let path: String
     let queue: DatabaseQueue
@@ -41,16 +51,42 @@ public final class HistoryDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.label = "vsockbench-history"
         configuration.readonly = !creating
+        // A reader of a history still in WAL mode with no -shm beside it would create -shm and
+        // -wal (or fail where it cannot): it reads the file as it is instead (see above).
+        let immutable = !creating && readsAsImmutable(path)
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try DatabaseQueue(path: immutable ? immutableURI(path) : path, configuration: configuration)
         } catch {
-            throw describe(error, path: path)
+            throw describe(error, path: path, writing: creating)
         }
         let database = HistoryDatabase(path: path, queue: queue)
         try database.inspect(creating: creating)
         if creating { try database.prepare() }
         return database
+    }
+
+    /// A history in WAL mode (its header's read and write versions are 2) with no `-shm` beside
+    /// it and no `-wal` with anything in it: no connection has it open in WAL mode, and it all
+    /// is in the file. A writer that switches it back while this reader reads can make the read
+    /// fail (said, exit 2); run it again.
+    static func readsAsImmutable(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20,
+              header.starts(with: Array("SQLite format 3\u{0}".utf8)), header[18] == 2, header[19] == 2 else { return false }
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path + "-shm") { return false }
+        let walSize = (try? manager.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        return walSize == 0
+    }
+
+    /// `file:PATH?immutable=1`, the path percent-encoded as a URI's.
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
     }
 
     private init(path: String, queue: DatabaseQueue) {
@@ -82,14 +118,14 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
-    /// WAL mode, then the migrations this binary knows.
+    /// Out of WAL mode (a history the first releases wrote), then the migrations this binary knows.
     ///
     /// GRDB's migrator reads which migrations are applied before it runs each one in its own
     /// transaction, so two processes migrating a new file at once can both try the same
     /// migration: the second one fails (its table exists) and rolls back whole. When that
     /// happens and the other process has finished the job, the database is as it should be.
     private func prepare() throws(HistoryError) {
-        try switchToWAL()
+        try leaveWAL()
         let migrator = HistorySchema.migrator
         for attempt in 1...5 {
             do {
@@ -98,39 +134,35 @@ public final class HistoryDatabase: Sendable {
             } catch {
                 let done = (try? queue.read { try migrator.hasCompletedMigrations($0) }) ?? false
                 if done { return }
-                if attempt == 5 { throw Self.describe(error, path: path) }
+                if attempt == 5 { throw Self.describe(error, path: path, writing: true) }
             }
         }
     }
 
-    /// Puts the file in WAL mode. Switching takes an exclusive lock: when two processes open a
-    /// new file at once, SQLite can turn one away with "database is locked" at once rather than
-    /// let both wait for each other (`history add` twice at once lost a run that way). So the
-    /// switch waits a short, random time, and on a busy file pauses and tries again, until the
-    /// file is in WAL mode (by either process) or the busy timeout has passed.
-    private func switchToWAL() throws(HistoryError) {
+    /// Puts a history in WAL mode back in rollback-journal mode (a new file is in it already).
+    /// Switching takes an exclusive lock: while another process has the file open, SQLite says
+    /// busy, at once or after the busy timeout; the switch pauses a short, random time and tries
+    /// again until the file is out of WAL mode (by either process) or the busy timeout has passed.
+    private func leaveWAL() throws(HistoryError) {
         let patienceMilliseconds = Int(Self.busyTimeoutSeconds * 1000)
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.busyTimeoutSeconds * 1e9)
         while true {
             do {
-                // A file that cannot be in WAL mode (no shared memory where it lives) keeps its
-                // mode: SQLite returns that mode rather than failing, and it still works.
                 try queue.writeWithoutTransaction { db in
+                    guard try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" else { return }
                     try db.execute(sql: "PRAGMA busy_timeout = \(Int.random(in: 20...120))")
                     defer { try? db.execute(sql: "PRAGMA busy_timeout = \(patienceMilliseconds)") }
-                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
                 }
                 return
             } catch let error as DatabaseError
                 where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
                 && DispatchTime.now().uptimeNanoseconds < deadline
             {
-                // SQLite may say busy at once (it does when waiting could deadlock): a short,
-                // random pause, so that the two do not keep meeting.
                 usleep(useconds_t.random(in: 1_000...20_000))
                 continue
             } catch {
-                throw Self.describe(error, path: path)
+                throw Self.describe(error, path: path, writing: true)
             }
         }
     }
@@ -151,7 +183,7 @@ public final class HistoryDatabase: Sendable {
         } catch let error as HistoryError {
             throw error
         } catch {
-            throw Self.describe(error, path: path)
+            throw Self.describe(error, path: path, writing: true)
         }
     }
 
@@ -165,10 +197,15 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
-    /// SQLite's error as one of ours: the file, what SQLite said, what to do.
-    static func describe(_ error: any Error, path: String) -> HistoryError {
+    /// SQLite's error as one of ours: the file, what SQLite said, what to do. A write refused
+    /// (`writing`, SQLITE_READONLY) is a write that failed (exit 1), not bad input: it names the
+    /// file beside the history this user cannot write, and whose it is.
+    static func describe(_ error: any Error, path: String, writing: Bool = false) -> HistoryError {
         guard let error = error as? DatabaseError else { return .storage(path: path, reason: "\(error)") }
         let message = error.message ?? "\(error.resultCode)"
+        if writing, error.resultCode == .SQLITE_READONLY {
+            return .storage(path: path, reason: message + unwritableFiles(path))
+        }
         switch error.resultCode {
         case .SQLITE_NOTADB:
             return .notAHistory(path: path, reason: "it is not a SQLite database (\(message))")
@@ -181,5 +218,23 @@ public final class HistoryDatabase: Sendable {
         default:
             return .storage(path: path, reason: message)
         }
+    }
+
+    /// Which of the history, its side files and its directory this process cannot write, with
+    /// their owners: "; its -shm belongs to uid 65534 (mode 0644) and uid 1000 cannot write it ...".
+    static func unwritableFiles(_ path: String) -> String {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var named: [String] = []
+        for (file, what) in [(path, "the file"), (path + "-wal", "its -wal"), (path + "-shm", "its -shm"), (path + "-journal", "its -journal"), (directory, "its directory")] {
+            guard FileManager.default.fileExists(atPath: file), access(file, W_OK) != 0 else { continue }
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            named.append("\(what) \(file) belongs to uid \(info.st_uid) (mode \(String(info.st_mode & 0o7777, radix: 8)))")
+        }
+        guard !named.isEmpty else { return "" }
+        let sideFiles = named.contains { $0.hasPrefix("its -") }
+        return "; " + named.joined(separator: ", ") + " and uid \(geteuid()) cannot write "
+            + (named.count == 1 ? "it" : "them")
+            + (sideFiles ? " (a reader of an older vsockbench, as another user, leaves -shm and -wal: when no one has the history open, its owner or root may remove them; -shm holds no run, an empty -wal none)" : "")
     }
 }

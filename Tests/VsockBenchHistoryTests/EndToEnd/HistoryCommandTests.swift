@@ -99,6 +99,122 @@ struct HistoryCommandTests {
         #expect(!add.stderr.contains(whole), "\(add.stderr)")
     }
 
+    /// Re-adding a run with another --label keeps the run's own labels, and the last line says
+    /// the label went on no run (it read "skipped", then "branch=other" as if applied: review).
+    @Test func labelsOfARunAlreadyThereAreSaidToGoOnNoRun() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let first = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "first.json", in: directory)
+        let second = try HistoryFixtures.write(HistoryFixtures.run(1, rate: 20000), name: "second.json", in: directory)
+        let commit = String(repeating: "a", count: 40)
+        #expect(try Self.run(["history", "add", first, "--db", db, "--label", "branch=main", "--commit", commit]).status == 0)
+        let again = try Self.run(["history", "add", first, "--db", db, "--label", "branch=other", "--commit", commit])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("skipped"), "\(again.stdout)")
+        #expect(again.stdout.contains("history \(db): nothing added; commit aaaaaaaaaaaa, branch=other went on no run"), "\(again.stdout)")
+        let mixed = try Self.run(["history", "add", first, second, "--db", db, "--label", "branch=other", "--commit", commit])
+        #expect(mixed.stdout.contains("history \(db): commit aaaaaaaaaaaa, branch=other on the 1 run added, not on the 1 already there"), "\(mixed.stdout)")
+    }
+
+    /// A history with no runs has no change in it: `changes` says so and exits 0, as its help
+    /// promises ("no runs of any scenario", exit 2: review); a label no run has is still exit 2.
+    @Test func changesOnAHistoryWithNoRunsSaysSoAndExits0() throws {
+        let db = try HistoryFixtures.databasePath()
+        _ = try HistoryDatabase.open(path: db, creating: true)
+        let changes = try Self.run(["history", "changes", "--db", db])
+        #expect(changes.status == 0, "\(changes.stderr)")
+        #expect(changes.stdout.contains("note: the history \(db) has no runs yet: nothing was searched"), "\(changes.stdout)")
+        #expect(changes.stdout.contains("0 changes in 0 series searched"), "\(changes.stdout)")
+        #expect(try Self.run(["history", "changes", "--db", db, "--label", "a=b"]).status == 2)
+    }
+
+    /// A reader leaves no file beside the history: in WAL mode (the first releases) it made
+    /// `-shm` and `-wal`, its own, which the owner's next `add` could not write (review).
+    @Test func aReaderLeavesNoFileBesideTheHistory() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let file = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "r.json", in: directory)
+        #expect(try Self.run(["history", "add", file, "--db", db]).status == 0)
+        for command in [["list"], ["show", "latest"], ["trend", "cliff"], ["changes"]] {
+            let output = try Self.run(["history"] + command + ["--db", db])
+            #expect(output.status == 0, "\(command): \(output.stderr)")
+        }
+        let reader = try HistoryDatabase.open(path: db, creating: false)
+        #expect(try reader.runs().count == 1)
+        let beside = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("history.sqlite") }
+        #expect(beside == ["history.sqlite"], "\(beside)")
+    }
+
+    /// Runs `arguments` as uid 65534 (setpriv); nil when this is not root or setpriv is missing.
+    static func runAsNobody(_ arguments: [String]) throws -> Output? {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return nil }
+        chmod(HistoryFixtures.scratchRoot, 0o755)  // mkdtemp's 0700: the other user must reach the files
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.tool] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return Self.finish((process, out, err))
+    }
+
+    /// A user who may read the history but not write its directory reads it, whether it is in
+    /// rollback-journal mode or still in WAL mode with no `-shm` (it read "attempt to write a
+    /// readonly database", exit 2: review). Needs another uid: skipped unless root.
+    @Test(.enabled(if: geteuid() == 0, "needs root, to read as uid 65534"))
+    func aHistoryInADirectoryTheReaderCannotWriteIsRead() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let file = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "r.json", in: directory)
+        #expect(try Self.run(["history", "add", file, "--db", db]).status == 0)
+        let legacy = directory + "/legacy.sqlite"
+        try FileManager.default.copyItem(atPath: db, toPath: legacy)
+        let mode = try DatabaseQueue(path: legacy).writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
+        #expect(mode == "wal")
+        #expect(!FileManager.default.fileExists(atPath: legacy + "-shm"))
+        try FileManager.default.removeItem(atPath: file)
+        chmod(db, 0o644)
+        chmod(legacy, 0o644)
+        chmod(directory, 0o555)
+        defer { chmod(directory, 0o755) }
+        for path in [db, legacy] {
+            for command in [["list"], ["show", "latest"], ["trend", "cliff"], ["changes"]] {
+                let output = try #require(try Self.runAsNobody(["history"] + command + ["--db", path]))
+                #expect(output.status == 0, "\(path) \(command): \(output.stderr)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["history.sqlite", "legacy.sqlite"])
+    }
+
+    /// An add that cannot write a side file another user left beside a history still in WAL
+    /// mode fails as a write (exit 1), naming the file and its owner; it read "attempt to write
+    /// a readonly database", exit 2, as bad input (review). Needs another uid: skipped unless root.
+    @Test(.enabled(if: geteuid() == 0, "needs root, to add as uid 65534 beside root's files"))
+    func anAddThatCannotWriteASideFileIsAFailedWriteNamingIt() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let file = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "r.json", in: directory)
+        #expect(try Self.run(["history", "add", file, "--db", db]).status == 0)
+        let mode = try DatabaseQueue(path: db).writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
+        #expect(mode == "wal")
+        // What a root reader of the WAL-mode history left: -shm and -wal, root's.
+        #expect(FileManager.default.createFile(atPath: db + "-shm", contents: Data(count: 32768)))
+        #expect(FileManager.default.createFile(atPath: db + "-wal", contents: Data()))
+        chmod(db + "-shm", 0o644)
+        chmod(db + "-wal", 0o644)
+        chown(db, 65534, 65534)
+        chmod(directory, 0o777)
+        chmod(file, 0o644)
+        let second = try HistoryFixtures.write(HistoryFixtures.run(1, rate: 20000), name: "r2.json", in: directory)
+        chmod(second, 0o644)
+        let add = try #require(try Self.runAsNobody(["history", "add", second, "--db", db]))
+        #expect(add.status == 1, "\(add.stderr)")
+        #expect(add.stderr.contains("its -shm \(db)-shm belongs to uid 0"), "\(add.stderr)")
+        #expect(add.stderr.contains("uid 65534 cannot write"), "\(add.stderr)")
+    }
+
     @Test func addListShowTrendChangesAndCheckAgainstTheHistory() throws {
         let db = try HistoryFixtures.databasePath()
         let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path

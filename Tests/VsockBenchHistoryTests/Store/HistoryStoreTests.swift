@@ -157,7 +157,7 @@ struct HistoryStoreTests {
         #expect(try db.runs().count == 30)
         let queue = try DatabaseQueue(path: path)
         try queue.read { (db: Database) throws in
-            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "delete")
             #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
         }
     }

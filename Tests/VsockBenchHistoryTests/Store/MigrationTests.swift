@@ -17,7 +17,7 @@ struct MigrationTests {
         try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") ?? -1 }
     }
 
-    @Test func anEmptyFileBecomesTheCurrentSchemaInWALMode() throws {
+    @Test func anEmptyFileBecomesTheCurrentSchemaInRollbackJournalMode() throws {
         let path = try HistoryFixtures.databasePath()
         _ = try HistoryDatabase.open(path: path, creating: true)
         #expect(try Self.tables(path) == ["case_figure", "case_result", "grdb_migrations", "run", "run_label", "trial_figure"])
@@ -25,7 +25,7 @@ struct MigrationTests {
         #expect(HistoryDatabase.schemaVersion == 2)
         try DatabaseQueue(path: path).read { (db: Database) throws in
             #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == HistorySchema.migrations)
-            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "delete")
             #expect(try Bool.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'run_identity'") == true)
         }
     }
