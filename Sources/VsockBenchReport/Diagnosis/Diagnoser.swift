@@ -41,7 +41,13 @@ public enum Diagnoser {
             .map { var d = $0; d.confidence = d.confidence.rounded(toPlaces: 2); return d }
             .sorted { $0.confidence > $1.confidence }
         verdicts = verdicts.enumerated().filter { $0.offset == 0 || $0.element.confidence >= secondaryConfidence }.map(\.element)
-        return consistent(verdicts)
+        verdicts = consistent(verdicts)
+        // A fix without a prediction is never silent: --verify skips it, and the reader is told.
+        for i in verdicts.indices where verdicts[i].fix != nil && verdicts[i].predicted == nil
+            && !verdicts[i].evidence.contains(where: { $0.contains("no prediction") || $0.contains("not predicted") }) {
+            verdicts[i].evidence.append("no prediction: nothing in this run quantifies what the fix gives, so --verify does not try it")
+        }
+        return verdicts
     }
 
     /// Every verdict whose evidence is in `c`'s figures, with `round_trip_bound` weighed

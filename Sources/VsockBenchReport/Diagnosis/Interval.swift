@@ -12,10 +12,16 @@ struct Interval: Sendable, Equatable {
         self.high = high
     }
 
-    /// `value` give or take `relative` (0.25: ±25%).
+    /// `value` give or take `relative` (0.25: ±25%), its low end never below `lowestShare` of
+    /// a positive value: a noisy input's interval may be wider than its value (a 3-trial
+    /// [15412, 36126] around 17004 is ±112%), and a negative low end turned a model's high end
+    /// negative, so its prediction vanished (review). The models divide by these ends.
     static func around(_ value: Double, relative: Double) -> Interval {
-        Interval(low: value * (1 - relative), value: value, high: value * (1 + relative))
+        Interval(low: value * max(1 - relative, value > 0 ? lowestShare : -.infinity), value: value, high: value * (1 + relative))
     }
+
+    /// The lowest share of a positive value ``around(_:relative:)`` puts its low end at.
+    static let lowestShare = 0.1
 
     static func exact(_ value: Double) -> Interval { Interval(low: value, value: value, high: value) }
 

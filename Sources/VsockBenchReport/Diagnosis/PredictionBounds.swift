@@ -107,7 +107,14 @@ struct PredictionBounds {
                 cap(measured, label: "sibling \(best.name)", sentence: sentence, alwaysSay: true, measured: true)
             }
         }
-        guard model != nil || sibling != nil, high.isFinite, high > 0 else { return (nil, evidence) }
+        guard model != nil || sibling != nil else { return (nil, evidence) }
+        guard high.isFinite, high > 0 else {
+            // Said, or the prediction vanishes without a word (review).
+            evidence.append(high.isFinite
+                ? "no prediction: the range's high end came out at \(format(high)) \(unit), no rate at all: its inputs are too uncertain to bound the fix"
+                : "no prediction: nothing in this run bounds the range's high end (no CPU figures, ceiling or fixed sibling that caps it)")
+            return (nil, evidence)
+        }
         if high < low {
             // A bound below the case's own value: the range is what it allows.
             low = high

@@ -14,10 +14,13 @@ struct SyscallSaving {
     /// The removed syscalls per message, both sides.
     let removed: Double
 
-    init(_ e: CaseEvidence, extraDriver: Double, extraTarget: Double) {
+    /// `driverCalls`/`targetCalls`: what each side's CPU per message is shared over, by
+    /// default its writes and reads per message (a stream counts a write's waits for the peer
+    /// as well, ``Verdicts/flowControl(_:)``).
+    init(_ e: CaseEvidence, extraDriver: Double, extraTarget: Double, driverCalls: Double? = nil, targetCalls: Double? = nil) {
         self.e = e
-        let driverCalls = (e.c.writesPerMessage ?? 1) + (e.c.readsPerMessage ?? 1)
-        let targetCalls = (e.c.targetWritesPerMessage ?? 1) + (e.c.targetReadsPerMessage ?? 1)
+        let driverCalls = driverCalls ?? (e.c.writesPerMessage ?? 1) + (e.c.readsPerMessage ?? 1)
+        let targetCalls = targetCalls ?? (e.c.targetWritesPerMessage ?? 1) + (e.c.targetReadsPerMessage ?? 1)
         driverFraction = min(max(extraDriver, 0) / max(driverCalls, 1), 1)
         targetFraction = min(max(extraTarget, 0) / max(targetCalls, 1), 1)
         removed = max(extraDriver, 0) + max(extraTarget, 0)

@@ -160,6 +160,20 @@ import VsockBenchEngine
         if case let .window(k)? = verdict.fix { #expect(k > 2) } else { Issue.record("expected a window fix, got \(String(describing: verdict.fix))") }
     }
 
+    /// The review's noisy input: a 3-trial interval [15412, 36126] around 17004 is ±112%.
+    /// Its low end stays positive, so a model that divides by it keeps a positive high end;
+    /// and a model whose high end still comes out at no rate is said, not dropped silently.
+    @Test func aNoisyInputKeepsItsPredictionOrSaysWhyNot() throws {
+        let noisy = Interval.around(17004, relative: (36126 - 17004) / 17004.0)
+        #expect(noisy.low > 0, "\(noisy)")
+        #expect(noisy.reciprocal(times: 1).high.isFinite && noisy.reciprocal(times: 1).high > 0)
+        let c = F.rr("noisy", msgs: 17004)
+        let e = CaseEvidence(c: c, context: DiagnosisContext.from(F.document([c])))
+        let (prediction, evidence) = PredictionBounds(e, fix: .window(8), cpuAfter: nil).predict(model: Interval(low: 17004, value: 20000, high: -3000))
+        #expect(prediction == nil)
+        #expect(evidence.contains { $0.hasPrefix("no prediction: the range's high end came out at -3000 msgs/s") }, "\(evidence)")
+    }
+
     @Test func noClampWhenTheModelCannotBoundTheGain() throws {
         // The extra writes may account for more than the whole round trip: the model has no
         // upper end, and nothing else in the run gives one.
@@ -169,6 +183,7 @@ import VsockBenchEngine
         #expect(unbounded.predicted == nil, "\(String(describing: unbounded.predicted))")
         #expect(unbounded.predictedGain == nil)
         #expect(unbounded.fix == .wholeFrames)
+        #expect(unbounded.evidence.contains { $0.hasPrefix("no prediction: nothing in this run bounds the range's high end") }, "\(unbounded.evidence)")
 
         // The CPUs of one machine do bound it: then there is a range, and it says why.
         let bounded = try #require(F.verdict(.fragmentedWrites, of: "fragmented", in: [F.fragmented(F.rr("fragmented", msgs: 8000, driverCPU: 100, targetCPU: 100), name: "fragmented")]))
@@ -236,6 +251,25 @@ import VsockBenchEngine
         #expect(verdict.fix != nil && verdict.predicted != nil)
         let roomy = F.stream("roomy", mbps: 4500)
         #expect(F.verdict(.flowControlBound, of: "roomy", in: [F.stream(mbps: 30000), roomy]) == nil)
+    }
+
+    /// The review's 4 KiB-buffer stream (8 KiB kept) under 64 KiB writes: 4558 Mbps at 102 µs
+    /// of CPU per write, each write in 8 pieces. The CPU bound kept the pieces' cost and capped
+    /// the range at 13685 Mbps, "bounded by cpu"; the fix measured 32719. Once each write fits,
+    /// the extra reads and the waits inside the writes go, and the CPU no longer caps it below that.
+    @Test func aStreamsCPUBoundLeavesOutThePiecesItsBufferFixRemoves() throws {
+        var tiny = F.stream("tiny", mbps: 4558)
+        tiny.socket = SocketSummary(driver: EffectiveSocketOptions(sndbuf: 8192, rcvbuf: 8192), target: EffectiveSocketOptions(sndbuf: 8192, rcvbuf: 8192))
+        tiny.figures.writesPerMessage = 1
+        tiny.figures.targetReadsPerMessage = 8.013
+        let n = Double(tiny.messages)
+        tiny.figures.cpu = CPUSummary(driverUserSeconds: 1e-6 * n, driverSystemSeconds: 55.52e-6 * n, targetUserSeconds: 1e-6 * n, targetSystemSeconds: 44.66e-6 * n,
+                                      driverMicrosPerMessage: 56.52, targetMicrosPerMessage: 45.66)
+        let verdict = try #require(F.verdict(.flowControlBound, of: "tiny", in: [F.stream(mbps: 36038), tiny]))
+        let predicted = try #require(verdict.predicted)
+        #expect(predicted.high >= 32719, "\(predicted.high), \(predicted.boundedBy)")
+        #expect(predicted.boundedBy.last == "ceiling", "the ceiling, not the CPU, sets the high end: \(predicted.boundedBy) \(verdict.evidence)")
+        #expect(verdict.evidence.contains { $0.contains("the CPU per message left once each write fits (up to 7.0 reads and 7.0 waits inside writes per message gone") }, "\(verdict.evidence)")
     }
 
     @Test func aBothWaysStreamIsPredictedPerDirectionAndVerifiedInIt() throws {
