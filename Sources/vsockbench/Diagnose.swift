@@ -59,7 +59,7 @@ extension VsockBench {
         @OptionGroup var driver: DriverFlags
 
         @Flag(name: .long, help: ArgumentHelp(
-            "Apply each quantified fix to its case, run it (with --from: against --target, or a local target), and report predicted against measured."))
+            "Apply each quantified fix to its case, run it (with --from: against --target, or a local target; --case picks the cases whose fixes run), and report predicted against measured."))
         var verify = false
 
         @Option(name: .long, help: JSONOutput.help("the run document with each case's `diagnosis`"))
@@ -130,6 +130,9 @@ extension VsockBench {
                 } catch {
                     throw fail("\(error)", code: Exit.badInput)
                 }
+                if verify, let unknown = driver.cases.first(where: { name in !measured.cases.contains { $0.name == name } }) {
+                    throw fail("--case \(Terminal.safe(unknown)): \(from) has no case of that name (it has \(measured.cases.map { Terminal.safe($0.name) }.joined(separator: ", ")))", code: Exit.badInput)
+                }
                 if verify, let problem = driver.trialFlagsProblem(trials: trialsToVerify(measured)) {
                     throw fail(problem + " (\(from) has one trial per case)", code: Exit.badInput)
                 }
@@ -184,8 +187,11 @@ extension VsockBench {
         /// the results file's own), and records predicted against measured. `driving` gives the
         /// session (the run's, or a new one with --from), only when there is something to run.
         private func verified(_ document: RunDocument, measured: RunDocument, driving: () throws -> DriverSession) throws -> RunDocument {
-            guard let fixes = DiagnosisVerification.scenario(for: document) else {
-                printError("vsockbench: nothing to verify: no verdict has a quantified fix")
+            // With --from, --case picks the cases whose fixes run (a run's --case picked the
+            // cases measured, and so already these).
+            let only = from != nil && !driver.cases.isEmpty ? driver.cases : nil
+            guard let fixes = DiagnosisVerification.scenario(for: document, only: only) else {
+                printError("vsockbench: " + DiagnosisVerification.nothingToVerify(document, only: only))
                 return document
             }
             let session = try driving()

@@ -145,10 +145,23 @@ struct CaseEvidence {
         return direction.bothUnequal ? "\(name) (the busier way)" : name
     }
 
-    /// Payload Mbps for `messagesPerSecond` at this case's sizes, in the direction ``mbpsWords`` names.
+    /// Payload Mbps for `messagesPerSecond` at this case's sizes, in the direction ``mbpsWords``
+    /// names: payload bytes per message x 8 / 1e6 per message/s, the one definition of Mbps.
+    /// (The case's measured Mbps over its rounded msgs/s converted the same rate differently
+    /// in different cases: review.) A replay's messages carry their measured mean payload; a
+    /// stream has no per-message rate to convert (0).
     func mbpsEachWay(messagesPerSecond: Double) -> Double {
-        guard c.msgsPerSecond > 0 else { return 0 }
-        return MbpsDirection(c.figures).mbps(in: c.figures) * messagesPerSecond / c.msgsPerSecond
+        let rx = MbpsDirection(c.figures).figure == .mbpsRx
+        let payload: Double
+        if case .replay = c.spec.workload {
+            guard c.figures.messages > 0 else { return 0 }
+            payload = Double(rx ? c.figures.bytesRx : c.figures.bytesTx) / Double(c.figures.messages)
+        } else if let sizes = c.spec.messageSizes {
+            payload = Double(rx ? sizes.response : sizes.request)
+        } else {
+            return 0
+        }
+        return payload * 8 / 1e6 * messagesPerSecond
     }
 
     /// Seconds the payload of one exchange spends crossing the channel at the fit's beta

@@ -58,7 +58,8 @@ extension Diagnoser {
         }
         let value = "\(PredictionBounds.format(measured, p.metric)) \(PredictionBounds.unit(p.metric))"
         // The fixed case's own interval over its trials: 95% from 6 trials, their range below.
-        let ci = v.measuredCI.map { " (its trials' interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? ""
+        // Without one, a single trial: one sample, which a later run may differ from by its spread.
+        let ci = v.measuredCI.map { " (its trials' interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? " (a single sample: one trial, no interval)"
         var text = v.within
             ? "\(v.caseName) measured \(value)\(ci): inside \(range)"
             : "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"

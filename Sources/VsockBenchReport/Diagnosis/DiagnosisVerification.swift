@@ -13,7 +13,9 @@ public enum DiagnosisVerification {
 
     /// The cases to run: one per distinct (case, fix) whose verdict has a prediction, named
     /// `<case>+<fix>`, and each such case again unchanged, `<case>+again`.
-    public static func fixedCases(_ document: RunDocument) -> [CaseSpec] {
+    /// `only`: the cases whose fixes to run (`--case`, with `--from`: the diagnosis still
+    /// reads every case, a sibling or the bulk ceiling bounding another); nil, every case's.
+    public static func fixedCases(_ document: RunDocument, only: [String]? = nil) -> [CaseSpec] {
         var specs: [CaseSpec] = []
         func add(_ spec: CaseSpec, named name: String) {
             var copy = spec
@@ -21,7 +23,7 @@ public enum DiagnosisVerification {
             copy.sourceLine = nil
             if !specs.contains(where: { $0.name == name }) { specs.append(copy) }
         }
-        for c in document.cases {
+        for c in document.cases where only.map({ $0.contains(c.name) }) ?? true {
             for d in c.diagnosis ?? [] {
                 guard let fix = d.fix, d.predicted != nil else { continue }
                 add(c.spec, named: c.name + againSuffix)
@@ -32,11 +34,24 @@ public enum DiagnosisVerification {
     }
 
     /// The cases to run as a scenario; nil when no verdict has a quantified fix.
-    public static func scenario(for document: RunDocument) -> Scenario? {
-        let cases = fixedCases(document)
+    public static func scenario(for document: RunDocument, only: [String]? = nil) -> Scenario? {
+        let cases = fixedCases(document, only: only)
         guard !cases.isEmpty else { return nil }
         return Scenario(name: document.scenario + "-verify", description: "the fixes diagnose predicted, applied, each beside its case again",
                         cases: cases, path: document.scenarioPath)
+    }
+
+    /// Why `scenario(for:only:)` has nothing to run: the cases that failed (and so have no
+    /// verdict) said as such, not as verdicts without a quantified fix (review).
+    public static func nothingToVerify(_ document: RunDocument, only: [String]? = nil) -> String {
+        let chosen = document.cases.filter { c in only.map { $0.contains(c.name) } ?? true }
+        let failed = chosen.filter { $0.skipped == nil && !$0.verified && ($0.diagnosis ?? []).isEmpty }.map(\.name)
+        let skipped = chosen.filter { $0.skipped != nil }.map(\.name)
+        var reasons: [String] = []
+        if !failed.isEmpty { reasons.append("\(failed.map { Terminal.safe($0) }.joined(separator: ", ")) failed, so \(failed.count == 1 ? "it has" : "they have") no verdict") }
+        if !skipped.isEmpty { reasons.append("\(skipped.map { Terminal.safe($0) }.joined(separator: ", ")) \(skipped.count == 1 ? "was" : "were") skipped") }
+        if reasons.isEmpty || failed.count + skipped.count < chosen.count { reasons.append(reasons.isEmpty ? "no verdict has a quantified fix" : "no other verdict has a quantified fix") }
+        return "nothing to verify: " + reasons.joined(separator: "; ")
     }
 
     /// `document` with a `verified` object on every verdict whose fixed case is in `fixed`
@@ -54,7 +69,9 @@ public enum DiagnosisVerification {
                    let now = prediction.metric.value(in: again.figures), let then = prediction.metric.value(in: c.figures), then > 0, now > 0 {
                     verification.referenceCase = again.name
                     verification.referenceMeasured = now
-                    verification.drift = (now / then).rounded(toPlaces: 3)
+                    // Unrounded: the text divides by it, and rounded (0.000x) it disagreed with
+                    // within_after_drift (review); only the display rounds.
+                    verification.drift = now / then
                     verification.withinAfterDrift = verification.measured.map { prediction.contains($0 / (now / then)) }
                 }
                 if let gain = Diagnoser.gain(verification, prediction) {

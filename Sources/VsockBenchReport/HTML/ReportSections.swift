@@ -71,8 +71,11 @@ enum ReportSections {
         for c in diagnosed {
             let verdicts = c.diagnosis ?? []
             if verdicts.isEmpty {
+                // As the text says it: a failed or skipped case was not diagnosed at all.
+                let why = c.skipped.map { "Not diagnosed: skipped (\($0))." }
+                    ?? (!c.verified ? "Not diagnosed: the case failed (\(c.errors.first ?? "no messages"))." : "No verdict: the evidence does not point to a bottleneck.")
                 body.append(.el("div", [("class", "verdict")], [
-                    .el("h3", text: c.name), .el("p", [("class", "quiet")], text: "No verdict: the evidence does not point to a bottleneck."),
+                    .el("h3", text: c.name), .el("p", [("class", "quiet")], text: why),
                 ]))
             }
             for v in verdicts.sorted(by: { $0.confidence > $1.confidence }) {
@@ -90,9 +93,16 @@ enum ReportSections {
                 children.append(.el("p", [], [.el("b", text: "Advice: "), .text(v.advice)]))
                 if let gain = v.predictedGain { children.append(.el("p", [], [.el("b", text: "Predicted: "), .text(gain)])) }
                 if let verified = v.verified, let predicted = v.predicted {
-                    let style = verified.within ? "color: #1e7b34" : "color: #a12a1d; font-weight: 600"
-                    children.append(.el("p", [("class", verified.within ? "verified hit" : "verified miss"), ("style", style)], [
-                        .el("b", text: "Verified: "), .text(Diagnoser.verificationText(verified, predicted)),
+                    // Inside a range that allowed no gain is no hit: a fix that made the case
+                    // worse (or did nothing) is said so in the label, not shown green (review).
+                    let outcome = verified.outcome ?? Diagnoser.gain(verified, predicted).map(Diagnoser.outcome)
+                    let (kind, label, style): (String, String, String) =
+                        !verified.within ? ("miss", "Verified: ", "color: #a12a1d; font-weight: 600")
+                        : outcome == "worse" ? ("worse", "Verified, inside the range but WORSE: ", "color: #a12a1d; font-weight: 600")
+                        : outcome == "none" ? ("no-gain", "Verified, inside the range but no gain: ", "color: #8a5a00")
+                        : ("hit", "Verified: ", "color: #1e7b34")
+                    children.append(.el("p", [("class", "verified \(kind)"), ("style", style)], [
+                        .el("b", text: label), .text(Diagnoser.verificationText(verified, predicted)),
                     ]))
                 }
                 body.append(.el("div", [("class", "verdict")], children))

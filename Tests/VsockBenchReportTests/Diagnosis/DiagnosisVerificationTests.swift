@@ -182,6 +182,82 @@ import Testing
         #expect(html.contains("Predicted: </b>with each frame written once"))
     }
 
+    /// A fix that made the case worse, inside a range that allowed it, was shown green as a
+    /// hit (review): its label says WORSE, and its class is not `hit`.
+    @Test func theHTMLSaysAFixThatMadeItWorseIsNoHit() throws {
+        var document = Self.diagnosed()
+        let now = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted?.now)
+        if var verdicts = document.cases[2].diagnosis, let k = verdicts.firstIndex(where: { $0.id == .fragmentedWrites }) {
+            verdicts[k].predicted?.low = now * 0.75
+            document.cases[2].diagnosis = verdicts
+        }
+        let html = HTMLReport.render(DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: now * 0.8)]), to: document))
+        #expect(html.contains("class=\"verified worse\""), "\(html)")
+        #expect(html.contains("Verified, inside the range but WORSE: </b>fragmented+whole-frames measured"))
+        #expect(!html.contains("class=\"verified hit\""))
+    }
+
+    /// A failed case has no verdict because it failed: the page and --verify's note say so, as
+    /// the text does (the page said "the evidence does not point to a bottleneck", review).
+    @Test func aFailedCaseIsSaidToHaveFailed() {
+        var failed = F.rr("broken", msgs: 100)
+        failed.figures.verified = false
+        failed.figures.errors = ["message 7 lost"]
+        failed.figures.messages = 0
+        let document = Diagnoser.diagnose(F.document([failed]))
+        #expect(Diagnoser.render(document).contains("not diagnosed: the case failed (message 7 lost)"))
+        let html = HTMLReport.render(document)
+        #expect(html.contains("Not diagnosed: the case failed (message 7 lost)."), "\(html)")
+        #expect(!html.contains("does not point to a bottleneck"))
+        #expect(DiagnosisVerification.nothingToVerify(document) == "nothing to verify: broken failed, so it has no verdict")
+        #expect(DiagnosisVerification.nothingToVerify(Self.diagnosed(), only: ["bulk"]) == "nothing to verify: no verdict has a quantified fix")
+    }
+
+    /// --case with --from --verify picks the fixes to run (they were all run, review).
+    @Test func onlyTheChosenCasesFixesRun() {
+        let document = Self.diagnosed()
+        let names = DiagnosisVerification.fixedCases(document, only: ["fragmented"]).map(\.name)
+        #expect(names.contains("fragmented+whole-frames") && names.contains("fragmented+again"))
+        #expect(!names.contains { $0.hasPrefix("round-trips") }, "\(names)")
+        #expect(DiagnosisVerification.scenario(for: document, only: ["bulk"]) == nil)
+    }
+
+    /// The drift is kept unrounded: rounded to 3 places a 0.0004x drift was 0.000x, and the
+    /// text divided by it while within_after_drift used the exact ratio (review).
+    @Test func theDriftIsNotRoundedBeforeItIsUsed() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let then = document.cases[2].msgsPerSecond
+        let checked = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: prediction.high), F.rr("fragmented+again", msgs: then * 0.0004)]), to: document)
+        let verified = try #require(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        let drift = try #require(verified.drift)
+        #expect(abs(drift - 0.0004) < 1e-12, "\(drift)")
+        let text = Diagnoser.verificationText(verified, prediction)
+        #expect(text.contains("so \(PredictionBounds.format(prediction.high / drift, .msgsPerSecond)) without the drift: outside"), "\(text)")
+    }
+
+    /// One trial of the fixed case is one sample, and the line says so.
+    @Test func aSingleTrialIsSaidToBeOneSample() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let checked = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: prediction.high)]), to: document)
+        let verified = try #require(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(Diagnoser.verificationText(verified, prediction).contains("measured \(PredictionBounds.format(prediction.high, .msgsPerSecond)) msgs/s (a single sample: one trial, no interval): inside"))
+    }
+
+    /// The same msgs/s is the same Mbps in every case of the same sizes: payload bytes x 8 /
+    /// 1e6 per message, not the case's measured Mbps over its rounded msgs/s (review).
+    @Test func msgsPerSecondConvertToMbpsByThePayload() {
+        var a = F.rr("a", msgs: 20000)
+        a.figures.mbpsTx = 1400
+        a.figures.mbpsRx = 1400
+        let b = F.rr("b", msgs: 7000)
+        let context = DiagnosisContext.from(F.document([a, b]))
+        let ea = CaseEvidence(c: a, context: context), eb = CaseEvidence(c: b, context: context)
+        #expect(ea.mbpsEachWay(messagesPerSecond: 1000) == 1000 * 8192 * 8 / 1e6)
+        #expect(eb.mbpsEachWay(messagesPerSecond: 1000) == ea.mbpsEachWay(messagesPerSecond: 1000))
+    }
+
     @Test func theJSONHasTheIDTheRangeTheTrialsAndTheCheck() throws {
         var verdict = try #require(Self.diagnosed().cases[2].diagnosis?.first { $0.id == .fragmentedWrites })
         verdict.verified = Verification(caseName: "fragmented+whole-frames", measured: 17000, measuredCI: [16000, 18000], within: true)
