@@ -65,6 +65,11 @@ extension Diagnoser {
             : "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"
         if let drift = v.drift, let again = v.referenceMeasured, let held = v.withinAfterDrift {
             text += "; the case itself measured \(PredictionBounds.format(again, p.metric)) beside it (\(Say.x(drift)) of the diagnosed run), so \(PredictionBounds.format(measured / drift, p.metric)) without the drift: \(held ? "inside" : "outside")"
+            // A range a sibling bounded is that sibling's measurement, whose own drift was not
+            // measured: the case's stands in for it, and the reader is told (review).
+            if let sibling = p.boundedBy.last(where: { $0.hasPrefix("sibling ") }) {
+                text += " (the range came from \(sibling), measured in the diagnosed run; its own drift was not measured, so the case's stands in for it)"
+            }
         }
         if v.within, let gain = gain(v, p), gain < 1 + noGain {
             let over = "over the case \(v.referenceMeasured != nil ? "measured again beside it" : "as diagnosed")"

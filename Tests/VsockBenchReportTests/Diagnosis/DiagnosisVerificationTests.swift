@@ -236,6 +236,21 @@ import Testing
         #expect(text.contains("so \(PredictionBounds.format(prediction.high / drift, .msgsPerSecond)) without the drift: outside"), "\(text)")
     }
 
+    /// A range a sibling bounded came from the sibling's measurement, whose drift was not
+    /// measured: the drift line says the case's own stands in for it (review).
+    @Test func aDriftOverASiblingsRangeSaysWhoseItIs() {
+        let prediction = Prediction(metric: .msgsPerSecond, low: 4000, high: 9000, now: 4000, boundedBy: ["cpu", "sibling plain"])
+        var v = Verification(caseName: "slow+window-8", measured: 10000, within: false)
+        v.referenceCase = "slow+again"
+        v.referenceMeasured = 5000
+        v.drift = 1.25
+        v.withinAfterDrift = true
+        let text = Diagnoser.verificationText(v, prediction)
+        #expect(text.contains("so 8000 without the drift: inside (the range came from sibling plain, measured in the diagnosed run; its own drift was not measured, so the case's stands in for it)"), "\(text)")
+        let own = Prediction(metric: .msgsPerSecond, low: 4000, high: 9000, now: 4000, boundedBy: ["cpu"])
+        #expect(!Diagnoser.verificationText(v, own).contains("the range came from"))
+    }
+
     /// One trial of the fixed case is one sample, and the line says so.
     @Test func aSingleTrialIsSaidToBeOneSample() throws {
         let document = Self.diagnosed()
