@@ -103,6 +103,14 @@ let package = Package(
             path: "Sources/ScenarioParse",
             linkerSettings: fuzzerLink
         ),
+        /// The results-file loader behind check, diagnose --from and history add, and what
+        /// those commands compute from a file it accepts.
+        .executableTarget(
+            name: "ResultsLoad",
+            dependencies: ["FuzzSupport", .product(name: "VsockBenchReport", package: "vsockbench")],
+            path: "Sources/ResultsLoad",
+            linkerSettings: fuzzerLink
+        ),
         /// The whole target (TargetServer, agent mode) over a Unix socket: a control and a data
         /// connection whose bytes are the input.
         .executableTarget(

@@ -19,14 +19,17 @@
 #   ScenarioParse      ScenarioLoader.parse (YAML through Yams) on any text
 #   TargetSession      the whole target (TargetServer, agent mode) over a Unix socket: a
 #                      control and a data connection whose bytes are the input
+#   ResultsLoad        the results-file loader behind check, diagnose --from and history add
+#                      (RunDocumentFile.parse), then the table, diagnosis, HTML and check of
+#                      what it accepts
 #
 # Usage: scripts/fuzz.sh [--seconds N] [--fresh] [--seeds] [--skip-build] [harness...]
-#   --seconds N   seconds per harness (default: $FUZZ_SECONDS, else 25, so that all nine take
+#   --seconds N   seconds per harness (default: $FUZZ_SECONDS, else 25, so that all ten take
 #                 about four minutes after the build); 0 replays the committed corpus once
 #   --fresh       empty the scratch corpora first (start from the committed corpus alone)
 #   --seeds       regenerate the seed files (Fuzz/corpus/*/seed-*) from FuzzSeeds first
 #   --skip-build  use the binaries in Fuzz/.build/debug as they are
-#   harness...    run only these (default: all nine, in the order above)
+#   harness...    run only these (default: all ten, in the order above)
 #
 # Environment: SWIFT (the swift driver), FUZZ_SECONDS, FUZZ_JOBS_LOG (append the summary
 # table to this file).
@@ -34,7 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
-ALL=(FrameReaderStream FrameReaderPacket FrameHeaderDecode ForeignStream HelloDecode AgentMask AgentVerify ScenarioParse TargetSession)
+ALL=(FrameReaderStream FrameReaderPacket FrameHeaderDecode ForeignStream HelloDecode AgentMask AgentVerify ScenarioParse TargetSession ResultsLoad)
 BIN=Fuzz/.build/debug
 WORK=Fuzz/.work
 
@@ -74,6 +77,7 @@ max_len() {
         HelloDecode | ScenarioParse) echo 8192 ;;
         AgentMask | AgentVerify) echo 16384 ;;
         TargetSession) echo 8194 ;;            # control length, two connections' bytes
+        ResultsLoad) echo 32768 ;;             # a results file of a few cases, minified
     esac
 }
 
