@@ -36,7 +36,7 @@ test:
 	$(SWIFT) build --build-tests
 	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --skip '$(TIMED_TESTS)'
 	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel --filter '$(TIMED_TESTS)'
-	SWIFT=$(SWIFT) scripts/tsan-check.sh
+	SWIFT=$(SWIFT) scripts/tsan-check.sh --with-tests
 	CI=true scripts/vsock-lab/test-smoke.sh
 	$(RELEASE_BUILD)
 	CI=true scripts/vsock-lab/test-bench.sh --binary $(RELEASE)

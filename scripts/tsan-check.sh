@@ -13,13 +13,15 @@
 #      once (concurrent sessions, logging from every connection thread), then SIGTERM.
 #   4. interrupt: SIGTERM (handled like Ctrl-C) to a driver in the middle of a case: the signal
 #      thread stops the runner while its workers run.
+#   5. with --with-tests (as `make test` runs it): the multi-threaded test suites ($TEST_FILTER
+#      below) under TSan.
 #
 # Everything is on Unix sockets; every wait is bounded. Logs: .build-tsan/tsan-check/.
 #
 # Usage: scripts/tsan-check.sh [--skip-build] [--with-tests]
 #   --skip-build  reuse .build-tsan/debug/vsockbench as it is
 #   --with-tests  also run the multi-threaded test suites under TSan (builds the tests: about
-#                 two more minutes on two cores)
+#                 five more minutes on two cores); `make test` passes it
 #   TSAN_MUTEX_HB=0 in the environment runs vsockbench without mutex-hb (to see what it removes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -251,7 +253,7 @@ fi
 check_reports interrupt || fail "interrupt: ThreadSanitizer reports (logs in $OUT/logs/interrupt)"
 echo "tsan-check: interrupt took $(elapsed "$start")"
 
-# --- optional: the multi-threaded test suites --------------------------------------------------
+# --- with --with-tests: the multi-threaded test suites ---------------------------------------
 if [ "$tests" = 1 ]; then
     start=$(date +%s)
     if ! "$SWIFT" build --build-tests --sanitize=thread --scratch-path "$SCRATCH" >"$OUT/tests-build.log" 2>&1; then
