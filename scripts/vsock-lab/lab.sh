@@ -70,6 +70,7 @@ Results in DIR: the job's /out, plus DIR/_lab/ (reserved name):
 Exit status: the job's own status, or
   64 usage error   69 host prerequisite missing (qemu, busybox-static, kernel package)
   70 the guest did not boot or its init failed   75 timeout   76 result stream damaged
+  129, 130, 143 interrupted by SIGHUP, SIGINT (Ctrl-C), SIGTERM: the guest is stopped first
 
 Cache: the kernel package and its extracted tree live outside the repository, in
 ${VSOCKBENCH_LAB_CACHE:-$HOME/.cache/vsockbench-lab}. VSOCKBENCH_LAB_KERNEL_PACKAGE pins a
@@ -168,10 +169,15 @@ lab_job_budget() {
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 lab_cleanup() {
+    lab_stop_children
     [[ -z ${LAB_WORK:-} ]] || rm -rf "$LAB_WORK"
 }
 
 main() {
+    trap lab_cleanup EXIT
+    trap 'lab_interrupt INT 130' INT
+    trap 'lab_interrupt TERM 143' TERM
+    trap 'lab_interrupt HUP 129' HUP
     lab_parse_args "$@"
     LAB_T_START=$(lab_now)
     lab_require_command "$LAB_QEMU" qemu-system-x86
@@ -180,7 +186,6 @@ main() {
     lab_require_command timeout coreutils
     lab_prepare_out_dir
     LAB_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vsock-lab.XXXXXX")
-    trap lab_cleanup EXIT
 
     lab_kernel_fetch
     lab_accel_resolve "$LAB_ACCEL_MODE" "$LAB_WORK"
@@ -203,14 +208,20 @@ main() {
 
     : >"$LAB_META/console.log"
     LAB_T_QEMU=$(lab_now)
-    local -a rcs
-    set +e
-    timeout -k 5 "$LAB_TIMEOUT" "${LAB_QEMU_CMD[@]}" </dev/null 2>"$LAB_META/qemu.stderr" |
-        lab_console_relay "$LAB_TAG" "$LAB_META/console.log" "$LAB_WORK/host-events" "$LAB_SHOW_CONSOLE"
-    rcs=("${PIPESTATUS[@]}")
-    set -e
+    # QEMU and the relay run in the background, joined by a FIFO, and are waited for: a
+    # foreground pipeline would hold the signal traps until `timeout` ended it, since a
+    # terminal's Ctrl-C does not reach QEMU in timeout's own process group.
+    local console="$LAB_WORK/console.fifo" qemu_rc=0
+    mkfifo "$console"
+    lab_console_relay "$LAB_TAG" "$LAB_META/console.log" "$LAB_WORK/host-events" "$LAB_SHOW_CONSOLE" <"$console" &
+    LAB_RELAY_PID=$!
+    timeout -k 5 "$LAB_TIMEOUT" "${LAB_QEMU_CMD[@]}" </dev/null >"$console" 2>"$LAB_META/qemu.stderr" &
+    LAB_CHILD_PID=$!
+    lab_wait_child || qemu_rc=$?
+    wait "$LAB_RELAY_PID" || true
+    LAB_RELAY_PID=""
     LAB_T_QEMU_END=$(lab_now)
-    lab_finish "${rcs[0]}"
+    lab_finish "$qemu_rc"
 }
 
 main "$@"

@@ -10,18 +10,21 @@ lab_kvm_usable_device() { [[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]]; }
 # /dev/kvm can be fine for tiny guests and still not boot Linux (it hangs in the firmware on
 # some nested hosts), so only a real boot answers the question.
 lab_kvm_boot_probe() {
-    local work=$1 stage="$1/kvm-probe" bb out
+    local work=$1 stage="$1/kvm-probe" bb
     bb=$(lab_busybox)
     mkdir -p "$stage/bin"
     cp "$bb" "$stage/bin/busybox"
     printf '#!/bin/busybox sh\n/bin/busybox echo VSOCKLAB-KVM-PROBE-OK\n/bin/busybox poweroff -f\n' >"$stage/init"
     chmod 0755 "$stage/init"
     (cd "$stage" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$work/kvm-probe.cpio"
-    out=$(timeout -k 2 "${VSOCKBENCH_LAB_KVM_PROBE_TIMEOUT:-10}" "$LAB_QEMU" -accel kvm -cpu host \
+    # In the background and waited for, so that Ctrl-C or SIGTERM stops it (lab_interrupt).
+    timeout -k 2 "${VSOCKBENCH_LAB_KVM_PROBE_TIMEOUT:-10}" "$LAB_QEMU" -accel kvm -cpu host \
         -m 256 -nographic -no-user-config -nic none -vga none -monitor none -serial stdio -no-reboot \
         -kernel "$LAB_KERNEL_IMAGE" -initrd "$work/kvm-probe.cpio" \
-        -append "console=ttyS0 quiet panic=-1" </dev/null 2>&1) || true
-    grep -q VSOCKLAB-KVM-PROBE-OK <<<"$out"
+        -append "console=ttyS0 quiet panic=-1" </dev/null >"$work/kvm-probe.out" 2>&1 &
+    LAB_CHILD_PID=$!
+    lab_wait_child || true
+    grep -q VSOCKLAB-KVM-PROBE-OK "$work/kvm-probe.out"
 }
 
 # Sets LAB_ACCEL_USED (kvm or tcg) and LAB_ACCEL_REASON from the requested mode.
