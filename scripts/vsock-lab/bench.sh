@@ -10,11 +10,12 @@
 #   --binary   a release vsockbench (default .build/release/vsockbench; build it with
 #              swift build -c release --static-swift-stdlib --product vsockbench); a stripped
 #              copy goes into the guest
-#   --out      where the results land (default lab-results; an earlier lab result there is
-#              replaced)
+#   --out      where the results land (default lab-results in the repository; a relative DIR
+#              is from the current directory; an earlier lab result there is replaced)
 #   --timeout  the lab's hard limit for the guest run (default 420)
 # Exit status: the job's (0 when the run and every guest-side check passed), or lab.sh's own
-# (69 prerequisite missing, 70 no boot, 75 timeout, 76 damaged result).
+# (64 usage, 69 prerequisite missing, 70 no boot, 75 timeout, 76 damaged result, 130/143
+# interrupted); 64 for bench.sh's own usage errors.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,7 +38,7 @@ while [[ $# -gt 0 ]]; do
             shift 2
             ;;
         -h | --help)
-            sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -63,12 +64,19 @@ fi
 echo "vsock-lab: vsockbench over real AF_VSOCK (CID 1, vsock_loopback) in a QEMU guest."
 echo "vsock-lab: the guest CPU is emulated (TCG): timings (Mbps, latency) are NOT representative;"
 echo "vsock-lab: the counts (vsock packets by op, credit updates, syscalls per message) are."
+# lab.sh runs from the repository root (for its --include paths): --out must not move with it.
+[[ $out == /* ]] || out=$PWD/$out
 status=0
 (cd "$root" && "$here/lab.sh" --job "$here/jobs/vsockbench.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --include scenarios/lab.yaml \
     --include scripts/vsock-lab/scenarios/behaviours.yaml:scenarios/behaviours.yaml \
     --timeout "$timeout") || status=$?
-out=$(cd "$out" && pwd)
+# lab.sh stopped before it made DIR/_lab (usage, a missing prerequisite, an interrupt): its
+# own message said why; its status is bench.sh's.
+if [[ ! -d $out/_lab ]]; then
+    echo "bench.sh: the lab brought no result back (lab.sh exit $status)" >&2
+    exit $((status == 0 ? 1 : status))
+fi
 
 # One row per case: packets per message by op. On loopback both ends live in one kernel, so
 # alloc_pkt (tx) sees every packet once, sent by either end; recv_pkt (rx) sees the same
