@@ -104,16 +104,31 @@ align() {
             for (i = 2; i <= n; i++) line = line sprintf("  %" w[i] "s", f[i]); print line } }'
 }
 
+# per_msg_table_of FILE...: the table of the files that exist, a line naming each missing one
+# (the job's checks say why it is missing).
+per_msg_table_of() {
+    local f
+    local -a present=()
+    for f in "$@"; do
+        if [[ -s $f ]]; then present+=("$f"); else echo "(no ${f#"$out"/}: see the guest checks below)"; fi
+    done
+    [[ ${#present[@]} -eq 0 ]] || per_msg_table "${present[@]}"
+}
+
+# The table is for reading only: a missing or unreadable JSON must not end the script before
+# the guest checks and the job's status are reported.
 if [[ -s $out/lab.json ]] && command -v jq >/dev/null; then
-    {
+    if ! {
         echo
         echo "vsock packets per message, by op (probe: vsock/virtio_transport_alloc_pkt, each packet once;"
         echo "both ends are in this guest; syscalls are the driver's own, per message)"
-        per_msg_table "$out/lab.json"
+        per_msg_table_of "$out/lab.json"
         echo
         echo "behaviour cases (vsock_buffer_size 64KiB, 1 MiB messages)"
-        per_msg_table "$out/behaviours/vsock-buffer-64k.json" "$out/behaviours/rr-1m.json" 2>/dev/null
-    } | tee "$out/vsock-per-msg.txt"
+        per_msg_table_of "$out/behaviours/vsock-buffer-64k.json" "$out/behaviours/rr-1m.json"
+    } | tee "$out/vsock-per-msg.txt"; then
+        echo "bench.sh: the per-op table is incomplete (jq could not read a result file)" >&2
+    fi
 elif [[ -s $out/lab.json ]]; then
     echo "bench.sh: jq not found: the per-op table is skipped (apt-get install jq); the figures are in $out/lab.json"
 fi
