@@ -56,7 +56,8 @@ Options:
 
 In the guest: the job runs as root with cwd /lab; PATH starts with /lab/bin; LAB_OUT=/out,
 LAB_DIR=/lab, LAB_ACCEL=tcg|kvm. /lab/checks.sh holds the helpers jobs share (`check NAME
-CMD...` records PASS/FAIL lines in $OUT/checks.txt; `uptime_s`): set OUT, then source it. tracefs is at /sys/kernel/tracing, debugfs at
+CMD...` records PASS/FAIL lines in $OUT/checks.txt; `uptime_s`; `wait_for`; `await PID
+SECONDS` and `stop PID [SECONDS]`, bounded waits): set OUT, then source it. tracefs is at /sys/kernel/tracing, debugfs at
 /sys/kernel/debug, bpffs at /sys/fs/bpf. The job's stdout and stderr stream to this
 script's stdout and stderr as they come. Stop background processes you start (or send their
 output to a file): the lab stops relaying output 2 s after the job exits.

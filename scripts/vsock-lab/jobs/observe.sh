@@ -45,8 +45,7 @@ for case in rr-8k masked-none stream-64k rr-window-4; do
     check "observe -- run --case $case exits 0 (status $status)" test "$status" -eq 0
     check "observe-$case.json and run-$case.json written" test -s "$OUT/observe-$case.json" -a -s "$OUT/run-$case.json"
 done
-kill "$target" 2>/dev/null
-wait "$target" 2>/dev/null
+stop "$target"
 step vsockbench-end
 
 # 2. framed-rr: 200 exchanges of 300-byte requests and 5000-byte answers, 20 ms server delay,
@@ -78,9 +77,9 @@ status=$?
 cat "$OUT/observe-framed.txt"
 check "observe -- framed-rr client exits 0 (status $status)" test "$status" -eq 0
 wait "$lister"
-wait "$server"
-kill -TERM "$monitor" 2>/dev/null
-wait "$monitor"
+# The server exits at the client's EOF; one the client never reached waits in accept().
+check "framed-rr server ended at the client's EOF (within 30 s)" await "$server" 30
+stop "$monitor"
 check "vsockmon counts written" test -s "$OUT/vsockmon.txt"
 check "vsock_diag listed the connection" grep -q '^socket 1:5010 1:' "$OUT/diag.txt"
 # The client's own figures are in observe's command output (it prints key value lines).
@@ -104,7 +103,7 @@ timeout 120 vsockbench run /tmp/replay-seqpacket.yaml --target vsock+seqpacket:/
 status=$?
 cat "$OUT/replay-seqpacket.txt"
 check "replay over vsock+seqpacket exits 0 (status $status)" test "$status" -eq 0
-wait "$echo_server"
+check "framed-rr seqpacket-echo ended at the run's EOF (within 30 s)" await "$echo_server" 30
 check "the seqpacket echo saw no truncated packet" grep -q '^truncated 0$' "$OUT/seqpacket-echo.txt"
 step job-end
 

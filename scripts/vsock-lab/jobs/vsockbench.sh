@@ -24,7 +24,8 @@ IO_TIMEOUT=5
 mkdir -p "$B"
 : >"$OUT/checks.txt"
 
-# check and uptime_s (lab.sh ships them into every guest).
+# check, uptime_s, wait_for and stop (SIGTERM, SIGKILL after 10 s: a target ignoring SIGTERM
+# does not hold the job; lab.sh ships them into every guest).
 # shellcheck source=../lib/guest-checks.sh
 . /lab/checks.sh
 
@@ -43,11 +44,6 @@ serve() {
     vsockbench serve --listen "vsock://any:$port" "$@" >"$log.stdout" 2>"$log.stderr" &
     served=$!
     wait_for "$log.stdout" '^listening on ' 30
-}
-
-stop() {
-    kill "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
 }
 
 step job-start

@@ -6,6 +6,12 @@
 #   uptime_s                  seconds since the guest booted (from /proc/uptime)
 #   wait_for FILE PATTERN SECONDS
 #                             until FILE has a line matching PATTERN (grep); 1 after SECONDS
+#   running PID               PID runs (an exited child not yet waited for does not)
+#   await PID SECONDS         waits up to SECONDS for the background PID to exit by itself;
+#                             past that, stops it (SIGTERM, then SIGKILL 5 s later) and
+#                             returns 1
+#   stop PID [SECONDS]        SIGTERM to PID, SIGKILL when it has not ended SECONDS (default
+#                             10) later; returns its exit status (137 when it was killed)
 # busybox sh: POSIX only.
 
 passed=0
@@ -36,4 +42,38 @@ wait_for() {
         i=$((i + 1))
     done
     return 1
+}
+
+running() {
+    [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# (The loops count in their own variable: a job's own $i may be in use around a call.)
+await() {
+    _n=0
+    while running "$1" && [ "$_n" -lt $(($2 * 10)) ]; do
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    if running "$1"; then
+        echo "$1 had not ended after $2 s: stopped" >&2
+        stop "$1" 5
+        return 1
+    fi
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+stop() {
+    kill -TERM "$1" 2>/dev/null
+    _n=0
+    while running "$1" && [ "$_n" -lt $((${2:-10} * 10)) ]; do
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    if running "$1"; then
+        echo "$1 had not ended ${2:-10} s after SIGTERM: SIGKILL" >&2
+        kill -KILL "$1" 2>/dev/null
+    fi
+    wait "$1" 2>/dev/null
 }
