@@ -76,10 +76,12 @@ note() { echo "$*" | tee -a "$accuracy"; }
 
 expect "lab exits 0 (got $status)" test "$status" -eq 0
 expect "lab summary says completed" grep -q '"outcome": "completed"' "$r/_lab/summary.json"
-all_guest_checks_passed() {
-    [[ -s $r/checks.txt ]] && ! grep -q '^FAIL' "$r/checks.txt" && [[ $(grep -c '^PASS' "$r/checks.txt") -ge 13 ]]
-}
-expect "every check in the guest passed" all_guest_checks_passed
+# jobs/observe.sh's checks: the target, 2 for each of 4 cases, vsockmon ready, framed-rr's
+# client and its server's end, vsockmon's counts, vsock_diag, the seqpacket echo listening,
+# the replay, the echo's end, no truncated packet.
+guest_checks=18
+expect "every check in the guest passed ($(guest_checks_summary "$r/checks.txt" $guest_checks))" \
+    all_guest_checks_passed "$r/checks.txt" $guest_checks
 
 # 1. vsockbench cases: the target's own counts are the truth. On the data connection, the
 # hello and its acknowledgement are one more exchange than the messages the target answered,
