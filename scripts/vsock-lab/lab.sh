@@ -171,6 +171,7 @@ lab_job_budget() {
 # shellcheck disable=SC2317 # called by the EXIT trap
 lab_cleanup() {
     lab_stop_children
+    [[ -z ${LAB_PARTIAL:-} ]] || rm -rf "$LAB_PARTIAL"
     [[ -z ${LAB_WORK:-} ]] || rm -rf "$LAB_WORK"
 }
 

@@ -9,6 +9,9 @@
 #   kvm-probe/<key>                           remembered answer of the KVM boot probe
 
 readonly LAB_KERNEL_META=linux-image-cloud-amd64
+# The download or extraction under way (a temporary directory in the cache): lab.sh's EXIT
+# trap removes it when lab_die or a signal ends the run before it is moved into place.
+LAB_PARTIAL=""
 
 lab_cache_dir() { printf '%s\n' "${VSOCKBENCH_LAB_CACHE:-$HOME/.cache/vsockbench-lab}"; }
 
@@ -112,9 +115,14 @@ lab_kernel_fetch() {
 }
 
 # Removes kernels other than KEY from the cache: Debian replaces the kernel package every few
-# weeks, and each one takes about 130 MB here.
+# weeks, and each one takes about 130 MB here; and what runs killed mid-download left.
 lab_kernel_prune() {
     local cache=$1 key=$2 entry
+    # Half-done downloads and extractions of runs ended by SIGKILL (others clean up after
+    # themselves): safe to remove while this run holds the cache lock.
+    for entry in "$cache"/debs/.download.* "$cache"/kernels/.extract.*; do
+        [[ ! -e $entry ]] || rm -rf "$entry"
+    done
     for entry in "$cache"/kernels/* "$cache"/debs/*.deb; do
         [[ -e $entry ]] || continue
         case $(basename "$entry") in
@@ -131,6 +139,7 @@ lab_kernel_download() {
     local pkg=$1 ver=$2 dir=$3 tmp
     lab_require_command apt-get apt
     tmp=$(mktemp -d "$dir/.download.XXXXXX")
+    LAB_PARTIAL=$tmp
     lab_say "downloading $pkg $ver (apt-get download, cached in $dir)"
     local -a apt_opts=(-q)
     # As root, apt drops to the _apt user, which cannot write into root's home.
@@ -141,17 +150,20 @@ lab_kernel_download() {
     fi
     if [[ -z $deb ]]; then
         rm -rf "$tmp"
+        LAB_PARTIAL=""
         lab_say "apt-get download $pkg=$ver failed"
         return 1
     fi
     mv "$deb" "$dir/${pkg}_${ver}_amd64.deb"
     rmdir "$tmp"
+    LAB_PARTIAL=""
 }
 
 lab_kernel_extract() {
     local deb=$1 tree=$2 release=$3 tmp
     lab_require_command dpkg-deb dpkg
     tmp=$(mktemp -d "$(dirname "$tree")/.extract.XXXXXX")
+    LAB_PARTIAL=$tmp
     dpkg-deb -x "$deb" "$tmp" ||
         lab_die "$LAB_EX_UNAVAILABLE" "cannot extract $deb"
     # The package ships no modules.dep (depmod runs at install time): build it here.
@@ -161,6 +173,7 @@ lab_kernel_extract() {
     touch "$tmp/.complete"
     rm -rf "$tree"
     mv "$tmp" "$tree"
+    LAB_PARTIAL=""
 }
 
 # Prints the modules (paths relative to the modules directory) needed for the named modules,
