@@ -11,12 +11,26 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 keep=""
-if [[ ${1:-} == --keep ]]; then
-    keep=${2:?--keep needs a directory}
-elif [[ ${1:-} == -h || ${1:-} == --help ]]; then
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-    exit 0
-fi
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --keep)
+            [[ $# -ge 2 ]] || {
+                echo "test-smoke.sh: --keep needs a directory" >&2
+                exit 2
+            }
+            keep=$2
+            shift 2
+            ;;
+        -h | --help)
+            sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "test-smoke.sh: unknown argument $1 (see --help)" >&2
+            exit 2
+            ;;
+    esac
+done
 
 skip() {
     if [[ ${CI:-} == true || ${VSOCKBENCH_LAB_REQUIRE:-} == 1 ]]; then
