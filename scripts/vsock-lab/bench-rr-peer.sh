@@ -129,7 +129,14 @@ status=0
     --env "RRPEER_WORKLOAD=$workload" --env "RRPEER_ROUNDS=$rounds" --env "RRPEER_DURATION=$duration" --env "RRPEER_WARMUP=1" --env "RRPEER_VERIFY=$verify") >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
-    echo "bench-rr-peer: the lab brought no result back (status $status); its record is in $out/_lab/" >&2
+    if [[ ! -d $out/_lab ]]; then
+        record="lab.sh stopped before making $out/_lab/ (its output is above)"
+    elif [[ $out == "$stage"/* ]]; then
+        record="its record went with the temporary directory (--out DIR keeps it)"
+    else
+        record="its record is in $out/_lab/"
+    fi
+    echo "bench-rr-peer: the lab brought no result back (status $status); $record" >&2
     exit $((status == 0 ? 1 : status))
 fi
 grep -E '^(vsock-lab: guest|round [0-9]+ [a-z]+: exit status)' "$stage/lab.log" || true
