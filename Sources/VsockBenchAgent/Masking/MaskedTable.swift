@@ -16,11 +16,17 @@ struct MaskedTable {
     var tally = MaskTally()
 
     /// Zeroes the masked values left from the last message (free text and unchanged cells are
-    /// plaintext), keeping the memory for the next one.
+    /// plaintext) and their cell lengths (a name's or a card number's length is the data's
+    /// too), keeping the memory for the next one.
     mutating func wipe() {
         if used > 0 {
             values.withUnsafeMutableBytes { raw in
                 _ = raw.baseAddress?.initializeMemory(as: UInt8.self, repeating: 0, count: min(used, raw.count))
+            }
+        }
+        if cellCount > 0 {
+            lengths.withUnsafeMutableBufferPointer { buffer in
+                _ = buffer.baseAddress?.initialize(repeating: 0, count: min(cellCount, buffer.count))
             }
         }
         reset()
@@ -52,6 +58,21 @@ struct MaskedTable {
         values = grown
     }
 
+    /// Grows `lengths` as `growValues` grows `values`: the outgrown storage is zeroed before it
+    /// goes back to the allocator (`append` had left the cells' lengths in it).
+    private mutating func growLengths(to count: Int) {
+        var grown = [UInt32](repeating: 0, count: max(count, 2 * lengths.count))
+        let keep = cellCount
+        grown.withUnsafeMutableBufferPointer { new in
+            lengths.withUnsafeMutableBufferPointer { old in
+                guard let from = old.baseAddress, let to = new.baseAddress else { return }
+                to.update(from: from, count: keep)
+                from.update(repeating: 0, count: old.count)
+            }
+        }
+        lengths = grown
+    }
+
     /// Lets `body` write one row: up to `bound` value bytes after those used, and exactly
     /// `cells` lengths after those used.
     mutating func writeRow(
@@ -62,9 +83,7 @@ struct MaskedTable {
         let neededValues = used + bound
         if values.count < neededValues { growValues(to: neededValues) }
         let neededLengths = cellCount + cells
-        if lengths.count < neededLengths {
-            lengths.append(contentsOf: repeatElement(0, count: neededLengths - lengths.count))
-        }
+        if lengths.count < neededLengths { growLengths(to: neededLengths) }
         let valuesStart = used
         let lengthsStart = cellCount
         let written = values.withUnsafeMutableBytes { valueBuffer in
