@@ -1,12 +1,14 @@
 import FoundationEssentials
 
 /// Every number in a results file's cases, checked before any figure reaches arithmetic: no
-/// count, rate, duration or per-message figure a run writes is negative or above 10^15 (a
-/// week in nanoseconds is 6 x 10^14; a day at 100 Gbit/s, 1.1 x 10^15 bytes, is past any case's
-/// limits). A hand-edited `writes_per_msg: 9.3e18` had reached `Int(...)` in a diagnosis and
-/// killed `diagnose --from` with SIGILL, no message; `check` and `history add` took it.
+/// count, rate, duration or per-message figure a run writes is negative or above 2^53 (9.0 x
+/// 10^15, where doubles stop counting every integer): a case's `bytes:` goes up to 2^50, and
+/// a week (the longest duration) at 100 Gbit/s is 7.6 x 10^15 bytes (a first bound of 10^15
+/// refused files `run` wrote, review). A hand-edited `writes_per_msg: 9.3e18` had reached
+/// `Int(...)` in a diagnosis and killed `diagnose --from` with SIGILL, no message; `check` and
+/// `history add` took it.
 enum ResultsNumbers {
-    static let maximum = 1e15
+    static let maximum = 9_007_199_254_740_992.0
     /// Keys whose numbers are identifiers, not measures: a seed takes any 64-bit value.
     static let unbounded: Set<String> = ["seed"]
 

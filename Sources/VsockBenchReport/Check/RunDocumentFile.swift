@@ -56,7 +56,7 @@ public enum RunDocumentFile {
             }
         }
         if let (place, value) = ResultsNumbers.firstOutOfRange(bytes) {
-            throw .malformed(path: path, reason: "\(place): \(value) is outside what a run records (0 to 1e15)")
+            throw .malformed(path: path, reason: "\(place): \(value) is outside what a run records (0 to 2^53)")
         }
         return document
     }

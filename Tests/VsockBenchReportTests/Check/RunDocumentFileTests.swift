@@ -52,6 +52,10 @@ import VsockBenchModel
         #expect(writes.contains("cases[1].trials[1].writes_per_msg: 9.3e+18 is outside what a run records"), "\(writes)")
         #expect(try refusal { $0.cases[0].figures.readsPerMessage = -1 }.contains("cases[0].reads_per_msg: -1.0 is outside"))
         #expect(try refusal { $0.cases[0].figures.writesPerMessage = 1e15 } == "accepted")
+        // What a run may legitimately write: a stream case's `bytes:` up to 2^50, a week at
+        // 100 Gbit/s (7.6e15 bytes); a first bound of 1e15 refused them (review).
+        #expect(try refusal { $0.cases[0].figures.bytesTx = 7_560_000_000_000_000 } == "accepted")
+        #expect(try refusal { $0.cases[0].figures.writesPerMessage = 1e16 }.contains("is outside what a run records (0 to 2^53)"))
         // What an older version ran and a new run may not ask (a 5ms duration, 64 requests of
         // 1s in flight) is a fine record, not a malformed file (they were refused on load).
         #expect(try refusal { $0.cases[1].spec.stop = .duration(nanos: 5_000_000) } == "accepted")
