@@ -46,6 +46,13 @@ public final class HistoryDatabase: Sendable {
                 throw .cannotOpen(path: path, reason: "cannot create its directory \(directory): \(error.localizedDescription)")
             }
         }
+        // An add killed in the middle of its transaction leaves a hot -journal, which only a
+        // connection that can write rolls back: a read-only one fails ("attempt to write a
+        // readonly database") until the next add (review). A reader that could write rolls it
+        // back first; SQLite decides whether the journal is hot (a live writer's is not).
+        if !creating, FileManager.default.fileExists(atPath: path + "-journal") {
+            try rollBackInterruptedWrite(path)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         configuration.foreignKeysEnabled = true
@@ -64,6 +71,24 @@ public final class HistoryDatabase: Sendable {
         try database.inspect(creating: creating)
         if creating { try database.prepare() }
         return database
+    }
+
+    /// Opens `path` read-write and reads it once, so that SQLite rolls back a hot journal a
+    /// killed writer left, where this user may write the file and its directory. Without
+    /// that right nothing is tried: the read-only open says what is wrong (`describe`).
+    static func rollBackInterruptedWrite(_ path: String) throws(HistoryError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard access(path, W_OK) == 0, access(directory, W_OK) == 0 else { return }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.label = "vsockbench-history-recovery"
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            try queue.close()
+        } catch {
+            throw describe(error, path: path)
+        }
     }
 
     /// A history in WAL mode (its header's read and write versions are 2) with no `-shm` beside
@@ -209,6 +234,8 @@ public final class HistoryDatabase: Sendable {
         switch error.resultCode {
         case .SQLITE_NOTADB:
             return .notAHistory(path: path, reason: "it is not a SQLite database (\(message))")
+        case .SQLITE_READONLY where FileManager.default.fileExists(atPath: path + "-journal"):
+            return .cannotOpen(path: path, reason: "an add was cut short (killed) and left \(path)-journal, which only a user who can write the history and its directory can roll back: any history command run as that user does it (\(message))")
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
             return .cannotOpen(path: path, reason: message)
         case .SQLITE_BUSY, .SQLITE_LOCKED:

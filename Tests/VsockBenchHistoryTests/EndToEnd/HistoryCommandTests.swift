@@ -145,6 +145,57 @@ struct HistoryCommandTests {
         #expect(beside == ["history.sqlite"], "\(beside)")
     }
 
+    /// What an add killed in the middle of its transaction leaves: the history with some of the
+    /// transaction's pages written and a hot `-journal` holding the originals. Made by copying
+    /// both files while a transaction that spilled its cache is open (nobody holds the copy's
+    /// lock, as nobody holds a killed writer's).
+    static func historyLeftByAKilledAdd(runs: Int) throws -> String {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        for index in 0..<runs {
+            let file = try HistoryFixtures.write(HistoryFixtures.run(index, rate: 20000 + Double(index)), name: "r\(index).json", in: directory)
+            #expect(try Self.run(["history", "add", file, "--db", db]).status == 0)
+        }
+        let copy = directory + "/killed"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: db)
+        try queue.inTransaction(.immediate) { database in
+            try database.execute(sql: "PRAGMA cache_size = 10")
+            try database.execute(sql: "CREATE TABLE spill(x BLOB)")
+            for _ in 0..<2000 { try database.execute(sql: "INSERT INTO spill VALUES (randomblob(1000))") }
+            #expect(FileManager.default.fileExists(atPath: db + "-journal"), "the transaction wrote no journal")
+            try FileManager.default.copyItem(atPath: db, toPath: copy + "/history.sqlite")
+            try FileManager.default.copyItem(atPath: db + "-journal", toPath: copy + "/history.sqlite-journal")
+            return .rollback
+        }
+        try queue.close()
+        return copy + "/history.sqlite"
+    }
+
+    /// A killed add left a hot journal: read-only commands failed with "attempt to write a
+    /// readonly database" until the next add (review). A reader who may write rolls it back.
+    @Test func aHistoryAKilledAddLeftIsReadAfterItsRollBack() throws {
+        let db = try Self.historyLeftByAKilledAdd(runs: 3)
+        let list = try Self.run(["history", "list", "--db", db])
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.components(separatedBy: "\n").filter { $0.contains("cliff") }.count == 3, "\(list.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: db + "-journal"), "the hot journal is still there")
+        #expect(try Self.run(["history", "trend", "cliff", "--db", db]).status == 0)
+    }
+
+    /// One who may not write it is told what happened and who can repair it.
+    @Test(.enabled(if: geteuid() == 0, "needs root, to read as uid 65534"))
+    func aReaderWhoCannotRollBackAKilledAddIsToldWhy() throws {
+        let db = try Self.historyLeftByAKilledAdd(runs: 2)
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        chmod(directory, 0o755)
+        chmod(URL(fileURLWithPath: directory).deletingLastPathComponent().path, 0o755)
+        guard let output = try Self.runAsNobody(["history", "list", "--db", db]) else { return }
+        #expect(output.status == 2, "\(output.stdout)\n\(output.stderr)")
+        #expect(output.stderr.contains("an add was cut short (killed) and left \(db)-journal"), "\(output.stderr)")
+        #expect(FileManager.default.fileExists(atPath: db + "-journal"))
+    }
+
     /// Runs `arguments` as uid 65534 (setpriv); nil when this is not root or setpriv is missing.
     static func runAsNobody(_ arguments: [String]) throws -> Output? {
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return nil }
