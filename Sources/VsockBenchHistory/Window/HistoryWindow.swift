@@ -46,7 +46,12 @@ public struct HistoryWindow: Sendable {
         let transports = Set(results.map(\.transport))
         var otherTransports: [String: Int] = [:]
         var otherCases = 0, unverified = 0, unreadable = 0, itself = 0, later = 0
-        // started_at as the history orders runs (ISO 8601 UTC, as the results files give it).
+        // started_at as the history orders runs (ISO 8601 UTC, as the results files give it);
+        // the window ends at it, so another form (an offset, "yesterday") would pick the wrong
+        // runs as text: refused, as history add refuses it (review).
+        if let odd = results.first(where: { !ResultsFile.isUTCSecond($0.startedAt) }) {
+            throw .badOption("the results' started_at \"\(Terminal.safe(odd.startedAt))\" is not a UTC time as vsockbench writes it (such as 2026-12-05T19:30:00Z); the history's window ends at it")
+        }
         let checkedStart = results.map(\.startedAt).min() ?? ""
         for run in candidates where chosen.count < size {
             if run.startedAt > checkedStart {

@@ -44,6 +44,20 @@ struct HistoryWindowTests {
         #expect(selected.description.contains("the last 3 of cliff before it"), "\(selected.description)")
     }
 
+    /// The window ends at the checked run's started_at, compared as text: a form history add
+    /// would refuse (an offset) is refused here too, not read as another time (review).
+    @Test func aStartedAtInAnotherFormIsRefused() throws {
+        let db = try Self.history()
+        var results = HistoryFixtures.run(3, rate: 20000)
+        results.startedAt = "2026-12-05T19:30:00+01:00"
+        do {
+            _ = try HistoryWindow.select(in: db, like: [results], size: 10)
+            Issue.record("a started_at with an offset was taken")
+        } catch {
+            #expect("\(error)".contains("is not a UTC time as vsockbench writes it"), "\(error)")
+        }
+    }
+
     /// A baseline measures the same channel: runs over another transport are left out and
     /// said (a `--target null` history read a unix run as -96% REGRESSED: review).
     @Test func runsOverAnotherTransportAreLeftOut() throws {
