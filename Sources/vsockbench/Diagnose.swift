@@ -214,7 +214,7 @@ extension VsockBench {
                     printError("vsockbench: the fixes ran in another setup than \(from) was measured in (\(differences.joined(separator: "; "))): each case run again measures that difference as well as the machine's drift")
                 }
             }
-            return DiagnosisVerification.apply(results, to: document)
+            return DiagnosisVerification.apply(results, to: document, only: only)
         }
 
         /// The trials of each case `--verify` runs: --repeat's, or with --from and no --repeat,

@@ -56,9 +56,11 @@ public enum DiagnosisVerification {
 
     /// `document` with a `verified` object on every verdict whose fixed case is in `fixed`
     /// (or should have been: a missing or failed one is a miss with its reason).
-    public static func apply(_ fixed: RunDocument, to document: RunDocument) -> RunDocument {
+    /// `only`: the cases whose fixes ran (as `fixedCases`'s); the others' verdicts are left
+    /// without one, not missed (they were reported as fixes that "did not run", review).
+    public static func apply(_ fixed: RunDocument, to document: RunDocument, only: [String]? = nil) -> RunDocument {
         var copy = document
-        for i in copy.cases.indices {
+        for i in copy.cases.indices where only.map({ $0.contains(copy.cases[i].name) }) ?? true {
             guard var verdicts = copy.cases[i].diagnosis else { continue }
             let c = copy.cases[i]
             for j in verdicts.indices {

@@ -222,6 +222,23 @@ import Testing
         #expect(DiagnosisVerification.scenario(for: document, only: ["bulk"]) == nil)
     }
 
+    /// --case with --from --verify: the other cases' fixes did not run because they were not
+    /// chosen, and are not misses (they were, "the fixed case did not run", and the summary
+    /// counted them, review).
+    @Test func theUnchosenCasesFixesAreNotMisses() throws {
+        let document = Self.diagnosed()
+        #expect(document.cases[1].diagnosis?.contains { $0.fix != nil && $0.predicted != nil } == true, "round-trips has a quantified fix")
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let fixed = F.document([F.rr("fragmented+whole-frames", msgs: (prediction.low + prediction.high) / 2)])
+        let checked = DiagnosisVerification.apply(fixed, to: document, only: ["fragmented"])
+        #expect(checked.cases[1].diagnosis?.allSatisfy { $0.verified == nil } == true)
+        #expect(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified?.within == true)
+        let chosen = (checked.cases[2].diagnosis ?? []).filter { $0.fix != nil && $0.predicted != nil }.count
+        let summary = try #require(Diagnoser.verificationSummary(checked.cases))
+        #expect(summary.hasPrefix("verify: ") && summary.contains(" of \(chosen) predictions inside their range"), "\(summary)")
+        #expect(!summary.contains("round-trips"), "\(summary)")
+    }
+
     /// The drift is kept unrounded: rounded to 3 places a 0.0004x drift was 0.000x, and the
     /// text divided by it while within_after_drift used the exact ratio (review).
     @Test func theDriftIsNotRoundedBeforeItIsUsed() throws {
