@@ -66,7 +66,7 @@ public enum TrendMarkdown {
         guard let low = values.min(), let high = values.max() else { return "" }
         let span = high - low
         return String(values.map { value -> Character in
-            guard span > 0, value.isFinite else { return blocks[3] }
+            guard span > 0, span.isFinite, value.isFinite else { return blocks[3] }
             let index = Int(((value - low) / span * Double(blocks.count - 1)).rounded())
             return blocks[min(max(index, 0), blocks.count - 1)]
         })

@@ -34,7 +34,7 @@ struct CaseEvidence {
     }
     /// Payload bytes per message, from the measured interval.
     private func measuredPayload(_ bytes: UInt64) -> Int? {
-        c.figures.messages > 0 ? Int((Double(bytes) / Double(c.figures.messages)).rounded()) : nil
+        c.figures.messages > 0 ? Int(bounded: (Double(bytes) / Double(c.figures.messages)).rounded()) : nil
     }
     private func replayOverhead(_ framing: MessageFraming, _ payload: Int) -> Int {
         c.transport.contains("seqpacket") ? 0 : framing.overhead(payload)
@@ -109,8 +109,8 @@ struct CaseEvidence {
         var candidates: [(String, Int)] = []
         if let d = c.socket.driver?.sndbuf { candidates.append(("driver", d)) }
         if let t = c.socket.target?.sndbuf { candidates.append(("target", t)) }
-        if let v = c.socket.driver?.vsockBufferSize { candidates.append(("driver vsock", Int(v))) }
-        if let v = c.socket.target?.vsockBufferSize { candidates.append(("target vsock", Int(v))) }
+        if let v = c.socket.driver?.vsockBufferSize { candidates.append(("driver vsock", Int(clamping: v))) }
+        if let v = c.socket.target?.vsockBufferSize { candidates.append(("target vsock", Int(clamping: v))) }
         return candidates.min { $0.1 < $1.1 }
     }
 

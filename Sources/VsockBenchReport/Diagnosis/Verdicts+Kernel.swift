@@ -1,4 +1,5 @@
 import VsockBenchSupport
+import VsockBenchModel
 
 extension Verdicts {
     /// VM exits or virtio notifications per message dominate (needs the probe).
@@ -6,7 +7,8 @@ extension Verdicts {
         guard let (perMessage, source) = e.exitsPerMessage, perMessage >= 2 else { return nil }
         var evidence = ["\(Format.fixed(perMessage, 1)) exits per message, counted from \(source)"]
         if let packets = e.c.probe?.perMessage.vsockPackets { evidence.append("\(Format.fixed(packets, 1)) vsock packets per message") }
-        let k = max(2, Int(perMessage.rounded(.up)))
+        // Capped as the window fix is: k times a frame had overflowed past Int.
+        let k = min(CaseSpec.maxInflight, max(2, Int(bounded: perMessage.rounded(.up))))
         let fix = Fix.coalesce(k)
         evidence.append("model: exits follow writes, so \(k) messages per write leave between 1/\(k) of them (every exit follows a write) and all of them (none does)")
         // Counts do not vary from run to run: the range is the model's alone.

@@ -51,7 +51,7 @@ extension Verdicts {
         guard strength >= 0.5 else { return nil }
         let frame = max(e.c.spec.stream?.writeSize ?? max(e.requestFrame, e.responseFrame), 1)
         var needed = max(2 * frame, 256 * 1024)
-        if !e.isRequestResponse, let bdp = e.bandwidthDelayProduct, bdp.isFinite { needed = max(needed, 2 * Int(min(max(bdp, 0), Double(1 << 40)))) }
+        if !e.isRequestResponse, let bdp = e.bandwidthDelayProduct, bdp.isFinite { needed = max(needed, 2 * Int(bounded: min(max(bdp, 0), Double(1 << 40)))) }
         let fix = Fix.buffers(needed)
         var diagnosis = Diagnosis(id: .flowControlBound, confidence: min(0.95, 0.4 + strength / 2), evidence: evidence,
                                   advice: "raise SO_SNDBUF/SO_RCVBUF (on vsock SO_VM_SOCKETS_BUFFER_SIZE) to at least \(Say.bytes(needed)) on both sides", fix: fix)
@@ -165,7 +165,7 @@ extension Verdicts {
     private static func bdpEvidence(_ e: CaseEvidence) -> (Double, String)? {
         guard let bdp = e.bandwidthDelayProduct, let smallest = e.smallestSendBuffer, let ceiling = e.context.ceilingMbps,
               let rtt = e.c.latencyMicros?.p50, Double(smallest.bytes) < bdp else { return nil }
-        return (0.3, "bandwidth-delay product \(Say.bytes(Int(bdp))) (\(Say.mbps(ceiling)) x \(Say.us(rtt))) exceeds the \(smallest.side) buffer of \(Say.bytes(smallest.bytes))")
+        return (0.3, "bandwidth-delay product \(Say.bytes(Int(bounded: bdp))) (\(Say.mbps(ceiling)) x \(Say.us(rtt))) exceeds the \(smallest.side) buffer of \(Say.bytes(smallest.bytes))")
     }
 }
 

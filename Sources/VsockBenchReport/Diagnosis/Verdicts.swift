@@ -112,7 +112,7 @@ enum Verdicts {
         // amortised" against a 180KiB round-trip n_half contradicted "nothing to fix" (review).
         if let fit = e.context.fit, fit.isPhysical, e.isRequestResponse != e.context.fitIsPerWrite {
             let size = Double(e.c.spec.stream?.writeSize ?? e.c.spec.messageSizes?.request ?? 0)
-            evidence.append("\(Say.bytes(Int(size))) per write against n_half \(Say.bytes(Int(fit.nHalfBytes))): the fixed cost per write is \(size >= fit.nHalfBytes ? "amortised" : "not yet amortised")")
+            evidence.append("\(Say.bytes(Int(bounded: size))) per write against n_half \(Say.bytes(Int(bounded: fit.nHalfBytes))): the fixed cost per write is \(size >= fit.nHalfBytes ? "amortised" : "not yet amortised")")
         }
         evidence.append("\(Format.fixed(e.c.writesPerMessage, 2)) writes per message")
         return Diagnosis(id: .bandwidthBound, confidence: min(0.95, 0.5 + share / 2), evidence: evidence,

@@ -223,17 +223,17 @@ extension SweepReport {
             let twoPoints = model.degreesOfFreedom == 0 ? "rests on 2 measured sizes" : nil
             batching = LatencyBandwidthFit.standardBatchCounts.map { k in
                 let p = model.batched(messageBytes: Double(batchMessageBytes), count: k)
-                let size = Quantities.formatSize(Int(p.bytesPerWrite))
+                let size = Quantities.formatSize(Int(bounded: p.bytesPerWrite))
                 guard p.bytesPerWrite <= Double(Self.writeLimit) else {
                     let refused = "not predicted: \(size) per write is over the \(Quantities.formatSize(Self.writeLimit)) a write or frame may carry"
-                    return Batch(k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: nil, msgsPerSecond: nil, note: refused)
+                    return Batch(k: k, bytesPerWrite: Int(bounded: p.bytesPerWrite), mbps: nil, msgsPerSecond: nil, note: refused)
                 }
                 // The line is measured between the smallest and largest size; beyond them it is a guess.
                 let extrapolated = range.contains(p.bytesPerWrite) ? nil
-                    : "extrapolated: \(size) per write is outside the measured \(Quantities.formatSize(Int(range.lowerBound)))...\(Quantities.formatSize(Int(range.upperBound)))"
+                    : "extrapolated: \(size) per write is outside the measured \(Quantities.formatSize(Int(bounded: range.lowerBound)))...\(Quantities.formatSize(Int(bounded: range.upperBound)))"
                 let notes = [extrapolated, twoPoints].compactMap { $0 }
                 return Batch(
-                    k: k, bytesPerWrite: Int(p.bytesPerWrite), mbps: p.mbps.rounded(toPlaces: 3),
+                    k: k, bytesPerWrite: Int(bounded: p.bytesPerWrite), mbps: p.mbps.rounded(toPlaces: 3),
                     msgsPerSecond: p.messagesPerSecond.rounded(toPlaces: 1), note: notes.isEmpty ? nil : notes.joined(separator: "; "))
             }
         } catch {

@@ -63,7 +63,7 @@ public enum SweepTable {
     /// `12.3KiB (12583 B)` for a size in bytes that need not be whole.
     static func sizeText(_ bytes: Double) -> String {
         guard bytes.isFinite, bytes >= 0 else { return Format.compact(bytes) + " B" }
-        let whole = Int(bytes.rounded())
+        let whole = Int(bounded: bytes.rounded())
         return whole >= 1024 ? "\(Quantities.formatSize(whole)) (\(whole) B)" : "\(whole) B"
     }
 }
