@@ -141,8 +141,12 @@ public enum RegressionCheck {
             report.warnings.append("the baseline is one run: it cannot show how far an unchanged build moves between runs (often more than within one), so a drift can fail the gate; \(advice)")
         }
         // Probe counts the baseline has and the results lack went ungated: fails, said once.
+        // A case skipped on either side has no probe because it did not run (said as skipped),
+        // and one the results failed already fails as unverified: neither is "not probed" (review).
         for name in resultNames where baselineNames.contains(name) {
-            let probed = { (documents: [RunDocument]) in documents.contains { $0.cases.first { $0.name == name }?.probe != nil } }
+            let cases = { (documents: [RunDocument]) in documents.compactMap { $0.cases.first { $0.name == name } } }
+            if cases(baseline).contains(where: { $0.skipped != nil }) || cases(results).contains(where: { $0.skipped != nil || !$0.verified }) { continue }
+            let probed = { (documents: [RunDocument]) in cases(documents).contains { $0.probe != nil } }
             if probed(baseline), !probed(results) { report.unprobed.append(name) }
         }
         // Every case of the results, gated or not: with --cases-in-common a case the baseline

@@ -508,6 +508,19 @@ import Testing
         results.cases[1].probe = ReportFixtures.probe(exits: 10)
         results.cases[1].trials = [results.cases[1].figures]
         #expect(try compare(results, ReportFixtures.cliff()).passed)
+        // A case skipped in the results (no probe: it did not run) is said as skipped, not
+        // failed as not probed; nor one skipped in the baseline (review).
+        var skipped = ReportFixtures.cliff()
+        skipped.cases[1].skipped = "not run: interrupted"
+        #expect(try compare(skipped, baseline).unprobed.isEmpty)
+        var skippedBaseline = baseline
+        skippedBaseline.cases[1].skipped = "not run: interrupted"
+        #expect(try compare(ReportFixtures.cliff(), skippedBaseline).unprobed.isEmpty)
+        // One the results failed fails as unverified, once.
+        var failed = ReportFixtures.cliff()
+        failed.cases[1].verified = false
+        let failing = try compare(failed, baseline)
+        #expect(failing.unprobed.isEmpty && failing.unverified.map(\.caseName) == ["chatty-8k"], "\(failing.unverified)")
     }
 
     @Test("a zero baseline: a cost appearing from zero regresses, zero to zero holds")
