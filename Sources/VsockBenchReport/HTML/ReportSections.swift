@@ -205,7 +205,7 @@ enum ReportSections {
                 .init(name: "p99.9", values: sweep.points.map(\.p999Micros)),
             ])
         if let knee = sweep.kneePerSecond { latency.markers = [(knee, "knee \(ArrivalRate(perSecond: knee).summary)")] }
-        latency.flagged = sweep.points.filter { !$0.keptUp }.compactMap { p in
+        latency.flagged = sweep.points.filter { !$0.keptUp && $0.skipped == nil }.compactMap { p in
             p.p99Micros.map { (p.offeredPerSecond, $0, "not kept up at \(ArrivalRate(perSecond: p.offeredPerSecond).summary): answered \(Format.compact(p.achievedPerSecond))/s") }
         }
         let answered = LineChart(

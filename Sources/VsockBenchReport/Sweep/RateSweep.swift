@@ -89,10 +89,14 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         public var verified: Bool
         /// Why it was not kept up: who fell behind.
         public var behind: String?
+        /// Why the rate is no point of the curve: the sweep was interrupted before it
+        /// (``SweepReport/notRun``) or during it (``RateSweepReport/cutShort``); nil for a rate
+        /// that ran. Such a rate is not a failure, and is left out of the knee.
+        public var skipped: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case offeredPerSecond = "offered_per_s", caseName = "case", achievedPerSecond = "achieved_per_s"
-            case p50Micros = "p50_us", p99Micros = "p99_us", p999Micros = "p999_us", lateSends = "late_sends", keptUp = "kept_up", verified, behind
+            case p50Micros = "p50_us", p99Micros = "p99_us", p999Micros = "p999_us", lateSends = "late_sends", keptUp = "kept_up", verified, behind, skipped
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -107,6 +111,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             try c.encode(keptUp, forKey: .keptUp)
             try c.encode(verified, forKey: .verified)
             try c.encode(behind, forKey: .behind)
+            try c.encode(skipped, forKey: .skipped)
         }
     }
 
@@ -120,6 +125,9 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     public var kneeNote: String
     /// The rule, as the report states it.
     public var kneeRule: String
+
+    /// What `skipped` says of the rate an interrupt (SIGINT) stopped while it ran.
+    public static let cutShort = "cut short: the sweep was interrupted during it"
 
     /// p99 may grow to this multiple of the lightest load's before the curve has turned.
     public static let kneeFactor = 2.0
@@ -144,11 +152,16 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         points = zip(plan.rates, plan.scenario.cases).map { rate, spec in
             let result = document.cases.first { $0.name == spec.name }
             let latency = result?.latencyMicros
+            // A rate the interrupt stopped or never reached is no failure of the target: it read
+            // FAILED, and the knee "at 2000/s the case failed" (review). The runner fails the case
+            // it stops with the error "interrupted".
+            let skipped = result == nil ? SweepReport.notRun
+                : result.map { !$0.verified && $0.skipped == nil && $0.errors.contains("interrupted") } == true ? Self.cutShort : result?.skipped
             return Point(
                 offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
                 p50Micros: latency?.p50, p99Micros: latency?.p99, p999Micros: latency?.p999,
                 lateSends: result?.openLoop?.lateSends ?? 0, keptUp: result?.openLoop?.keptUp ?? false,
-                verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: result?.openLoop.flatMap(Self.behind))
+                verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: result?.openLoop.flatMap(Self.behind), skipped: skipped)
         }
         kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, one answer after it forgiven per connection, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
         (kneePerSecond, kneeNote) = Self.knee(points)
@@ -187,7 +200,24 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
     }
 
+    /// The knee of the rates measured whole: a rate the interrupt cut short or never reached
+    /// ends the curve, and the note says so.
     static func knee(_ points: [Point]) -> (Double?, String) {
+        let measured = Array(points.prefix { $0.skipped == nil })
+        guard measured.count < points.count else { return curveKnee(points, heaviest: "the heaviest load offered") }
+        let stop = points[measured.count]
+        let at = ArrivalRate(perSecond: stop.offeredPerSecond).summary
+        let why = switch stop.skipped {
+        case Self.cutShort: "\(at) was cut short by the interrupt"
+        case SweepReport.notRun: "the sweep was interrupted before \(at)"
+        default: "\(at) was skipped (\(stop.skipped ?? ""))"
+        }
+        guard !measured.isEmpty else { return (nil, "not found: \(why), so no rate was measured whole") }
+        let (knee, note) = curveKnee(measured, heaviest: "the heaviest load measured whole")
+        return (knee, note + "; \(why): the rates from there on are left out")
+    }
+
+    private static func curveKnee(_ points: [Point], heaviest: String) -> (Double?, String) {
         guard let first = points.first, let base = first.p99Micros, first.keptUp, first.verified else {
             let why = points.first.map { "\(ArrivalRate(perSecond: $0.offeredPerSecond).summary) was not kept up (\($0.behind ?? "the case failed"))" } ?? "no points"
             return (nil, "below the lightest load offered: \(why); offer less")
@@ -205,7 +235,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             }
             knee = p
         }
-        return (nil, "not reached: \(ArrivalRate(perSecond: knee.offeredPerSecond).summary), the heaviest load offered, was kept with p99 within \(Format.compact(kneeFactor))x of the lightest's; offer more")
+        return (nil, "not reached: \(ArrivalRate(perSecond: knee.offeredPerSecond).summary), \(heaviest), was kept with p99 within \(Format.compact(kneeFactor))x of the lightest's; offer more")
     }
 }
 
@@ -248,7 +278,7 @@ public enum RateSweepTable {
             table.add([
                 ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), Format.compact(p.achievedPerSecond), Format.compact(p.p50Micros),
                 Format.compact(p.p99Micros), Format.compact(p.p999Micros), String(p.lateSends),
-                !p.verified ? "FAILED" : (p.keptUp ? "yes" : "NO"),
+                p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short" : !p.verified ? "FAILED" : (p.keptUp ? "yes" : "NO"),
             ])
         }
         out += table.render()

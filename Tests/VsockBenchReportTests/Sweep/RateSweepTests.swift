@@ -44,6 +44,31 @@ import Testing
         #expect(plan.scenario.cases.allSatisfy { $0.exchange?.inflight == Exchange.openLoopDefaultInflight && $0.connections == 1 })
     }
 
+    /// An interrupted sweep: the rate it stopped is "cut short", the rates after it "not run",
+    /// neither FAILED, and the knee is of the rates measured whole (the 3000/s never run read
+    /// FAILED with no reason, and the knee "at 2000/s the case failed" of a rate the interrupt
+    /// stopped, review).
+    @Test func anInterruptedSweepSaysWhatItDidNotMeasure() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 1024, rates: [1000, 2000, 3000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        var stopped = DiagnosisFixtures.rr("rr-1KiB@2000", msgs: 2000)
+        stopped.figures.verified = false
+        stopped.figures.errors = ["interrupted"]
+        let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000), stopped]))
+        #expect(sweep.points.map(\.skipped) == [nil, RateSweepReport.cutShort, SweepReport.notRun])
+        let table = RateSweepTable.render(sweep)
+        #expect(!table.contains("FAILED") && table.contains("cut short") && table.contains("not run"), "\(table)")
+        var cut = Self.point(2000, p99: 900, verified: false)
+        cut.skipped = RateSweepReport.cutShort
+        var notRun = Self.point(3000, p99: nil, verified: false)
+        notRun.skipped = SweepReport.notRun
+        let (knee, note) = RateSweepReport.knee([Self.point(500, p99: 100), Self.point(1000, p99: 120), cut, notRun])
+        #expect(knee == nil)
+        #expect(note == "not reached: 1000/s, the heaviest load measured whole, was kept with p99 within 2.00x of the lightest's; offer more; 2000/s was cut short by the interrupt: the rates from there on are left out", "\(note)")
+        let (before, beforeNote) = RateSweepReport.knee([Self.point(500, p99: 100), Self.point(1000, p99: 300), notRun])
+        #expect(before == 500 && beforeNote.hasSuffix("; the sweep was interrupted before 3000/s: the rates from there on are left out"), "\(beforeNote)")
+        #expect(RateSweepReport.knee([cut, notRun]).1 == "not found: 2000/s was cut short by the interrupt, so no rate was measured whole")
+    }
+
     /// `--case` keeps only its rates: the curve and the knee are drawn through them. The rates
     /// left out were points reported FAILED, and the knee blamed a rate never run (review).
     @Test func caseSelectsTheRatesMeasured() throws {
