@@ -148,14 +148,20 @@ struct CaseEvidence {
     /// Payload Mbps for `messagesPerSecond` at this case's sizes, in the direction ``mbpsWords``
     /// names: payload bytes per message x 8 / 1e6 per message/s, the one definition of Mbps.
     /// (The case's measured Mbps over its rounded msgs/s converted the same rate differently
-    /// in different cases: review.) A replay's messages carry their measured mean payload; a
-    /// stream has no per-message rate to convert (0).
+    /// in different cases: review.) A replay's or a masked case's messages carry their measured
+    /// mean payload (a masked case's sizes are drawn, and its responses are tokens: the typical
+    /// request size had converted them, review); a stream has no per-message rate to convert (0).
     func mbpsEachWay(messagesPerSecond: Double) -> Double {
         let rx = MbpsDirection(c.figures).figure == .mbpsRx
         let payload: Double
-        if case .replay = c.spec.workload {
-            guard c.figures.messages > 0 else { return 0 }
+        let measuredSizes = switch c.spec.workload {
+        case .replay, .masked: true
+        case .rr, .stream: false
+        }
+        if measuredSizes, c.figures.messages > 0 {
             payload = Double(rx ? c.figures.bytesRx : c.figures.bytesTx) / Double(c.figures.messages)
+        } else if case .replay = c.spec.workload {
+            return 0
         } else if let sizes = c.spec.messageSizes {
             payload = Double(rx ? sizes.response : sizes.request)
         } else {

@@ -290,6 +290,22 @@ import Testing
         #expect(eb.mbpsEachWay(messagesPerSecond: 1000) == ea.mbpsEachWay(messagesPerSecond: 1000))
     }
 
+    /// A masked case's messages are converted at the payload they measured each way, not at the
+    /// typical request size (8KiB here: its requests averaged 3000 bytes, its token responses
+    /// 5000), as a replay's are (review).
+    @Test func maskedMsgsPerSecondConvertAtTheMeasuredPayload() {
+        var m = F.rr("masked", msgs: 1000)
+        m.spec.workload = .masked(MaskedWorkload(requestSizes: .fixed(8192)))
+        #expect(m.spec.messageSizes?.request == 8192)
+        m.figures.bytesTx = m.figures.messages * 3000
+        m.figures.bytesRx = m.figures.messages * 5000
+        m.figures.mbpsTx = m.figures.msgsPerSecond * 3000 * 8 / 1e6
+        m.figures.mbpsRx = m.figures.msgsPerSecond * 5000 * 8 / 1e6
+        let e = CaseEvidence(c: m, context: DiagnosisContext.from(F.document([m])))
+        #expect(e.mbpsWords == "rx (the busier way)")
+        #expect(e.mbpsEachWay(messagesPerSecond: 1000) == 1000 * 5000 * 8 / 1e6)
+    }
+
     @Test func theJSONHasTheIDTheRangeTheTrialsAndTheCheck() throws {
         var verdict = try #require(Self.diagnosed().cases[2].diagnosis?.first { $0.id == .fragmentedWrites })
         verdict.verified = Verification(caseName: "fragmented+whole-frames", measured: 17000, measuredCI: [16000, 18000], within: true)
