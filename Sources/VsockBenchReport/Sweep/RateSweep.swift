@@ -154,9 +154,9 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             let latency = result?.latencyMicros
             // A rate the interrupt stopped or never reached is no failure of the target: it read
             // FAILED, and the knee "at 2000/s the case failed" (review). The runner fails the case
-            // it stops with the error "interrupted".
+            // it stops with the error "interrupted", "trial N: interrupted" with --repeat.
             let skipped = result == nil ? SweepReport.notRun
-                : result.map { !$0.verified && $0.skipped == nil && $0.errors.contains("interrupted") } == true ? Self.cutShort : result?.skipped
+                : result.map { !$0.verified && $0.skipped == nil && $0.errors.contains(where: Self.isInterruption) } == true ? Self.cutShort : result?.skipped
             return Point(
                 offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
                 p50Micros: latency?.p50, p99Micros: latency?.p99, p999Micros: latency?.p999,
@@ -200,21 +200,30 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
     }
 
-    /// The knee of the rates measured whole: a rate the interrupt cut short or never reached
-    /// ends the curve, and the note says so.
+    /// The runner's error for the case it stopped, alone or after a trial's prefix.
+    static func isInterruption(_ error: String) -> Bool { error == "interrupted" || error.hasSuffix(": interrupted") }
+
+    /// The knee of the rates measured whole: the rates the interrupt cut short or never reached
+    /// are left out, and the note names them. Not "from the first gap on": with --repeat the
+    /// rounds run the rates shuffled, so a heavier rate can be whole where a lighter one was
+    /// not reached (review).
     static func knee(_ points: [Point]) -> (Double?, String) {
-        let measured = Array(points.prefix { $0.skipped == nil })
+        let measured = points.filter { $0.skipped == nil }
         guard measured.count < points.count else { return curveKnee(points, heaviest: "the heaviest load offered") }
-        let stop = points[measured.count]
-        let at = ArrivalRate(perSecond: stop.offeredPerSecond).summary
-        let why = switch stop.skipped {
-        case Self.cutShort: "\(at) was cut short by the interrupt"
-        case SweepReport.notRun: "the sweep was interrupted before \(at)"
-        default: "\(at) was skipped (\(stop.skipped ?? ""))"
+        func rates(_ reason: String?) -> String? {
+            let left = points.filter { $0.skipped == reason }.map { ArrivalRate(perSecond: $0.offeredPerSecond).summary }
+            return left.isEmpty ? nil : left.joined(separator: ", ")
         }
-        guard !measured.isEmpty else { return (nil, "not found: \(why), so no rate was measured whole") }
+        var why: [String] = []
+        if let cut = rates(Self.cutShort) { why.append("\(cut) cut short by the interrupt") }
+        if let never = rates(SweepReport.notRun) { why.append("\(never) not run (the sweep was interrupted first)") }
+        for other in Set(points.compactMap(\.skipped)).subtracting([Self.cutShort, SweepReport.notRun]).sorted() {
+            why.append("\(rates(other) ?? "") skipped (\(other))")
+        }
+        let text = why.joined(separator: "; ")
+        guard !measured.isEmpty else { return (nil, "not found: \(text), so no rate was measured whole") }
         let (knee, note) = curveKnee(measured, heaviest: "the heaviest load measured whole")
-        return (knee, note + "; \(why): the rates from there on are left out")
+        return (knee, note + "; left out: \(text)")
     }
 
     private static func curveKnee(_ points: [Point], heaviest: String) -> (Double?, String) {

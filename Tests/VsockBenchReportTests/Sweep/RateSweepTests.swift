@@ -63,10 +63,30 @@ import Testing
         notRun.skipped = SweepReport.notRun
         let (knee, note) = RateSweepReport.knee([Self.point(500, p99: 100), Self.point(1000, p99: 120), cut, notRun])
         #expect(knee == nil)
-        #expect(note == "not reached: 1000/s, the heaviest load measured whole, was kept with p99 within 2.00x of the lightest's; offer more; 2000/s was cut short by the interrupt: the rates from there on are left out", "\(note)")
+        #expect(note == "not reached: 1000/s, the heaviest load measured whole, was kept with p99 within 2.00x of the lightest's; offer more; left out: 2000/s cut short by the interrupt; 3000/s not run (the sweep was interrupted first)", "\(note)")
         let (before, beforeNote) = RateSweepReport.knee([Self.point(500, p99: 100), Self.point(1000, p99: 300), notRun])
-        #expect(before == 500 && beforeNote.hasSuffix("; the sweep was interrupted before 3000/s: the rates from there on are left out"), "\(beforeNote)")
-        #expect(RateSweepReport.knee([cut, notRun]).1 == "not found: 2000/s was cut short by the interrupt, so no rate was measured whole")
+        #expect(before == 500 && beforeNote.hasSuffix("; left out: 3000/s not run (the sweep was interrupted first)"), "\(beforeNote)")
+        #expect(RateSweepReport.knee([cut, notRun]).1 == "not found: 2000/s cut short by the interrupt; 3000/s not run (the sweep was interrupted first), so no rate was measured whole")
+    }
+
+    /// With --repeat the rounds run the rates shuffled and a trial's error carries its number:
+    /// "trial 2: interrupted" read FAILED, and a lighter rate never reached hid a heavier one
+    /// measured whole ("no rate was measured whole", review).
+    @Test func anInterruptUnderRepeatIsSeenAndTheRatesMeasuredWholeKeepTheirKnee() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 1024, rates: [200, 400, 600], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        var stopped = DiagnosisFixtures.rr("rr-1KiB@400", msgs: 400)
+        stopped.figures.verified = false
+        stopped.figures.errors = ["trial 2: interrupted"]
+        let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([stopped, DiagnosisFixtures.rr("rr-1KiB@600", msgs: 600)]))
+        #expect(sweep.points.map(\.skipped) == [SweepReport.notRun, RateSweepReport.cutShort, nil])
+        var notRun = Self.point(200, p99: nil, verified: false)
+        notRun.skipped = SweepReport.notRun
+        var cut = Self.point(400, p99: 900, verified: false)
+        cut.skipped = RateSweepReport.cutShort
+        let (knee, note) = RateSweepReport.knee([notRun, cut, Self.point(600, p99: 100)])
+        #expect(knee == nil)
+        #expect(note.hasPrefix("not reached: 600/s, the heaviest load measured whole"), "\(note)")
+        #expect(note.hasSuffix("left out: 400/s cut short by the interrupt; 200/s not run (the sweep was interrupted first)"), "\(note)")
     }
 
     /// `--case` keeps only its rates: the curve and the knee are drawn through them. The rates
