@@ -516,6 +516,17 @@ import Testing
         var skippedBaseline = baseline
         skippedBaseline.cases[1].skipped = "not run: interrupted"
         #expect(try compare(ReportFixtures.cliff(), skippedBaseline).unprobed.isEmpty)
+        // A baseline of three runs, one of which skipped the case: the two that ran it were
+        // probed, so results without the probe still fail (one skip had dropped the gate, review).
+        var runs: [RunDocument] = []
+        for (index, skip) in [false, false, true].enumerated() {
+            var run = baseline
+            run.startedAt = "2026-12-0\(index + 1)T10:00:00Z"
+            if skip { run.cases[1].skipped = "not run: interrupted"; run.cases[1].probe = nil }
+            runs.append(run)
+        }
+        let mixed = try RegressionCheck.compare(results: [ReportFixtures.cliff()], baseline: runs, baselinePaths: ["a", "b", "c"])
+        #expect(mixed.unprobed == ["chatty-8k"], "\(mixed.unprobed)")
         // One the results failed fails as unverified, once.
         var failed = ReportFixtures.cliff()
         failed.cases[1].verified = false
