@@ -10,7 +10,8 @@ import GRDB
 /// timeout (a second writer, or a writer and a reader, wait for each other instead of failing),
 /// and brought up to the current schema. Every write is one immediate transaction: all of it
 /// lands or none does. The commands that only read open it read-only: they create, switch and
-/// migrate nothing, and they leave no file beside it.
+/// migrate nothing, and they leave no file beside it; except that one who may write it first
+/// rolls back the `-journal` an `add` killed half-way left (`rollBackInterruptedWrite`).
 ///
 /// Why not WAL (the first releases used it): a WAL database's readers need its `-shm` and
 /// `-wal` files, and create them when they are missing. In a directory the reader cannot write
@@ -78,7 +79,9 @@ public final class HistoryDatabase: Sendable {
     /// that right nothing is tried: the read-only open says what is wrong (`describe`).
     static func rollBackInterruptedWrite(_ path: String) throws(HistoryError) {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard access(path, W_OK) == 0, access(directory, W_OK) == 0 else { return }
+        // The journal too: one this user cannot write (another's) made SQLite's open fail
+        // "unable to open database file", which said nothing of it (review).
+        guard access(path, W_OK) == 0, access(directory, W_OK) == 0, access(path + "-journal", W_OK) == 0 else { return }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSeconds)
         configuration.label = "vsockbench-history-recovery"
@@ -234,8 +237,9 @@ public final class HistoryDatabase: Sendable {
         switch error.resultCode {
         case .SQLITE_NOTADB:
             return .notAHistory(path: path, reason: "it is not a SQLite database (\(message))")
-        case .SQLITE_READONLY where FileManager.default.fileExists(atPath: path + "-journal"):
-            return .cannotOpen(path: path, reason: "an add was cut short (killed) and left \(path)-journal, which only a user who can write the history and its directory can roll back: any history command run as that user does it (\(message))")
+        case .SQLITE_READONLY where FileManager.default.fileExists(atPath: path + "-journal"),
+             .SQLITE_CANTOPEN where FileManager.default.fileExists(atPath: path + "-journal"):
+            return .cannotOpen(path: path, reason: "an add was cut short (killed) and left \(path)-journal, which only a user who can write the history, its -journal and its directory can roll back: any history command run as that user does it (\(message))")
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
             return .cannotOpen(path: path, reason: message)
         case .SQLITE_BUSY, .SQLITE_LOCKED:

@@ -194,6 +194,14 @@ struct HistoryCommandTests {
         #expect(output.status == 2, "\(output.stdout)\n\(output.stderr)")
         #expect(output.stderr.contains("an add was cut short (killed) and left \(db)-journal"), "\(output.stderr)")
         #expect(FileManager.default.fileExists(atPath: db + "-journal"))
+        // One who may write the history and its directory but not the journal (another's): the
+        // same explanation, not SQLite's bare "unable to open database file" (review).
+        chmod(directory, 0o777)
+        chmod(db, 0o666)
+        chmod(db + "-journal", 0o644)
+        guard let notTheJournal = try Self.runAsNobody(["history", "list", "--db", db]) else { return }
+        #expect(notTheJournal.status == 2, "\(notTheJournal.stdout)\n\(notTheJournal.stderr)")
+        #expect(notTheJournal.stderr.contains("an add was cut short (killed) and left \(db)-journal"), "\(notTheJournal.stderr)")
     }
 
     /// Runs `arguments` as uid 65534 (setpriv); nil when this is not root or setpriv is missing.
