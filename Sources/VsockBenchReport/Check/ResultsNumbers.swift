@@ -60,7 +60,7 @@ enum ResultsNumbers {
 
 extension Int {
     /// A figure read from a results file, or a product or quotient of such figures (each is
-    /// under 10^15, their product need not be), as a whole number that cannot trap: held within
+    /// under 2^53, their product need not be), as a whole number that cannot trap: held within
     /// +-2^62, NaN as 0. `Int(bdp)` of a ceiling times a round trip, both in range, had killed
     /// `diagnose --from` with SIGILL (review).
     init(bounded value: Double) {

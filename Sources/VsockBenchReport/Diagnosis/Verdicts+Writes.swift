@@ -165,7 +165,7 @@ extension Verdicts {
     private static func bdpEvidence(_ e: CaseEvidence) -> (Double, String)? {
         guard let bdp = e.bandwidthDelayProduct, let smallest = e.smallestSendBuffer, let ceiling = e.context.ceilingMbps,
               let rtt = e.c.latencyMicros?.p50, Double(smallest.bytes) < bdp else { return nil }
-        return (0.3, "bandwidth-delay product \(Say.bytes(Int(bounded: bdp))) (\(Say.mbps(ceiling)) x \(Say.us(rtt))) exceeds the \(smallest.side) buffer of \(Say.bytes(smallest.bytes))")
+        return (0.3, "bandwidth-delay product \(bdp < Double(1 << 50) ? Say.bytes(Int(bounded: bdp)) : "over 1 PiB") (\(Say.mbps(ceiling)) x \(Say.us(rtt))) exceeds the \(smallest.side) buffer of \(Say.bytes(smallest.bytes))")
     }
 }
 
