@@ -200,9 +200,11 @@ enum ReportSections {
             title: "Latency against offered load", xValues: offered, xLog: true, xTitle: "offered load, requests/s (log scale)", xLabel: rateLabel,
             yLog: true, yTitle: "us from intended send time (log scale)",
             series: [
-                .init(name: "p50", values: sweep.points.map(\.p50Micros)),
-                .init(name: "p99", values: sweep.points.map(\.p99Micros)),
-                .init(name: "p99.9", values: sweep.points.map(\.p999Micros)),
+                // A rate cut short or not run has no latency to draw: a cut-short rate's partial
+                // figures had been plotted like any other (review).
+                .init(name: "p50", values: sweep.points.map { $0.skipped == nil ? $0.p50Micros : nil }),
+                .init(name: "p99", values: sweep.points.map { $0.skipped == nil ? $0.p99Micros : nil }),
+                .init(name: "p99.9", values: sweep.points.map { $0.skipped == nil ? $0.p999Micros : nil }),
             ])
         if let knee = sweep.kneePerSecond { latency.markers = [(knee, "knee \(ArrivalRate(perSecond: knee).summary)")] }
         latency.flagged = sweep.points.filter { !$0.keptUp && $0.skipped == nil }.compactMap { p in

@@ -57,6 +57,10 @@ import Testing
         #expect(sweep.points.map(\.skipped) == [nil, RateSweepReport.cutShort, SweepReport.notRun])
         let table = RateSweepTable.render(sweep)
         #expect(!table.contains("FAILED") && table.contains("cut short") && table.contains("not run"), "\(table)")
+        // Nor is the cut-short rate's partial latency drawn (it was, like any other point).
+        #expect(sweep.points[1].p99Micros != nil)
+        let page = HTMLReport.render(DiagnosisFixtures.document([]), rateSweep: sweep)
+        #expect(page.contains("p99 at 1000/s") && !page.contains("p99 at 2000/s"), "the cut-short rate's p99 is drawn")
         var cut = Self.point(2000, p99: 900, verified: false)
         cut.skipped = RateSweepReport.cutShort
         var notRun = Self.point(3000, p99: nil, verified: false)
