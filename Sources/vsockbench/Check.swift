@@ -57,7 +57,8 @@ extension VsockBench {
 
             --history DB --window N takes the baseline from a results history (vsockbench history \
             add) instead of files: the last N runs (10) of the results' scenario with the same case \
-            names that started before the checked run (later runs are left out, said in a note), each as the results file it was added from, so their trials are pooled and \
+            names that started before the checked run (later runs are left out, said in a note; a \
+            started_at not in the UTC form vsockbench writes is refused), each as the results file it was added from, so their trials are pooled and \
             their per-run medians give the spread exactly as N --baseline files would. Runs with a \
             case that was not verified are left out, and so is the run being checked when it was \
             added first; --history-label KEY=VALUE keeps only runs with that label (the same \
