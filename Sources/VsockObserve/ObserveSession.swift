@@ -159,7 +159,7 @@ public enum ObserveSession {
                 // A stopping signal was passed on to the command (by `stop`): it is observed
                 // until it exits, and killed if it outlasts the grace time.
                 if !killed, let since = stop.secondsSinceSignal, since >= SessionStop.graceSeconds {
-                    killed = child.signal(SIGKILL)
+                    killed = child.killTree()
                 }
             } else {
                 if stop.signal != nil { break }

@@ -162,6 +162,53 @@ public final class HeldProcess: Sendable {
         }
     }
 
+    /// SIGKILL to the command and every process descended from it, unless it has been reaped.
+    /// The escalation after a signal it ignored: a shell that ignores SIGTERM had its children
+    /// left running, reparented to init (review). The tree is read from /proc, stopped
+    /// (SIGSTOP: no more forks), read again for what was forked meanwhile, then killed.
+    /// Returns whether the command itself was signalled.
+    @discardableResult
+    public func killTree() -> Bool {
+        reaped.withLock { status in
+            guard status == nil else { return false }
+            var tree = [pid] + Self.descendants(of: pid)
+            for member in tree { kill(member, SIGSTOP) }
+            for member in Self.descendants(of: pid) where !tree.contains(member) {
+                kill(member, SIGSTOP)
+                tree.append(member)
+            }
+            for member in tree.reversed() { kill(member, SIGKILL) }
+            return true
+        }
+    }
+
+    /// The processes descended from `root` (children, their children, ...), from the parent
+    /// pid in each `/proc/PID/stat`; empty where /proc cannot be read.
+    static func descendants(of root: pid_t) -> [pid_t] {
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        var parents: [pid_t: pid_t] = [:]
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let id = pid_t(name), let stat = try? FileSystem.readText("/proc/\(name)/stat") else { continue }
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so after the last ')'.
+            guard let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count >= 2, let parent = pid_t(fields[1]) { parents[id] = parent }
+        }
+        var found: [pid_t] = []
+        var frontier = [root]
+        while let next = frontier.popLast() {
+            for (child, parent) in parents where parent == next && !found.contains(child) {
+                found.append(child)
+                frontier.append(child)
+            }
+        }
+        return found
+    }
+
     /// Ends the command on any way out: a child never released is abandoned; a running one
     /// gets `signal`, `graceSeconds` to exit, then SIGKILL; either way it is reaped. Its status
     /// (as ``waitForExit()``); at once when it has already exited.
@@ -174,7 +221,7 @@ public final class HeldProcess: Sendable {
         if let status = exitStatusIfExited() { return status }
         signal(first)
         if let status = waitForExit(timeout: graceSeconds) { return status }
-        signal(SIGKILL)
+        killTree()
         return waitForExit()
     }
 

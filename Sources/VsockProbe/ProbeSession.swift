@@ -80,7 +80,7 @@ public enum ProbeSession {
             }
             try ticker.tick(onInterval)
             if !killed, let since = stop.secondsSinceSignal, since >= SessionStop.graceSeconds {
-                killed = child.signal(SIGKILL)
+                killed = child.killTree()
             }
         }
         let seconds = Monotonic.now - start

@@ -76,7 +76,7 @@ public final class SessionStop: Sendable {
             child?.signal(signal)
         case .quit:
             // Killed and reaped (bounded) before vsockbench goes: never left running.
-            if let child, child.signal(SIGKILL) { _ = child.waitForExit(timeout: 2) }
+            if let child, child.killTree() { _ = child.waitForExit(timeout: 2) }
         case .repeated:
             break
         }

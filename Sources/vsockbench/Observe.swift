@@ -42,7 +42,7 @@ extension VsockBench {
                 observation. Either way the report and the --json, --html and --pcap files are \
                 written, a warning says it was cut short, and the exit status is 128 + the signal \
                 (143 for SIGTERM). A second signal (half a second later or more) quits at once, \
-                without a report. The COMMAND dies with vsockbench, even one killed outright; the processes it started are its own to end (a shell that ignores SIGTERM leaves its children running).
+                without a report. The COMMAND dies with vsockbench, even one killed outright; the SIGKILL after the grace time takes the processes it started too, but a vsockbench killed outright takes only the COMMAND.
 
                 Its cost: the BPF programs run on every packet of PORT (and, when following, every \
                 system call of the machine), and one thread drains their ring buffer every 20 ms. \

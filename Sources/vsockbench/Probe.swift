@@ -25,7 +25,7 @@ extension VsockBench {
                 process is left alone). Either way the counts and --json are written, a warning (in \
                 the JSON's "warnings" too) says the count was cut short, and the exit status is 128 + the signal (143 for SIGTERM). \
                 A second signal (half a second later or more) quits at once, without a report. The \
-                command dies with vsockbench, even one killed outright; the processes it started are its own to end (a shell that ignores SIGTERM leaves its children running).
+                command dies with vsockbench, even one killed outright; the SIGKILL after the grace time takes the processes it started too, but a vsockbench killed outright takes only the COMMAND.
 
                 What each counter means:
                   kvm_run             KVM_RUN ioctls (0xAE80) of the followed processes:

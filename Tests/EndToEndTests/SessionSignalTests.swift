@@ -193,6 +193,20 @@ struct SessionSignalTests {
         #expect(warnings.contains { $0.contains("was killed (SIGKILL)") }, "\(warnings)")
     }
 
+    /// The SIGKILL after the grace time takes the processes the command started too: a shell
+    /// that ignored SIGTERM had its child left running, reparented to init (review).
+    @Test func theKillAfterTheGraceTimeTakesTheCommandsChildren() throws {
+        let dir = try Tool.scratch()
+        let script = "trap '' TERM; sleep 60 >/dev/null 2>&1 & echo $! > \(dir)/child; echo $$ > \(dir)/pid; wait"
+        let started = try Self.start(["probe", "--json", dir + "/p.json", "--", "/bin/sh", "-c", script], pidFile: dir + "/pid")
+        defer { started.cleanUp() }
+        let child = try #require((try? String(contentsOfFile: dir + "/child", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        defer { if Self.isRunning(child) { kill(child, SIGKILL) } }
+        #expect(Self.isRunning(child))
+        _ = started.stop(with: SIGTERM, within: 30)
+        #expect(Self.wait(5) { !Self.isRunning(child) }, "the command's child outlived the kill")
+    }
+
     /// A second signal (more than half a second after the first) quits at once, without a
     /// report, but kills the command first.
     @Test func aSecondSignalQuitsAtOnceAndKillsTheCommand() throws {
