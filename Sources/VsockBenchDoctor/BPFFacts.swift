@@ -24,7 +24,9 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
         let bpf = environment.bpfSyscall
             ?? (privileges.sufficient
                 ? Probe.checkBPFSyscall()
-                : .unavailable(missing: "privileges to try bpf()", howToFix: "run doctor as root to know whether bpf() works"))
+                : .unavailable(missing: "privileges to try bpf()", howToFix: privileges.isRoot
+                    ? "give this root CAP_BPF+CAP_PERFMON (its set lacks them) to know whether bpf() works"
+                    : "run doctor as root to know whether bpf() works"))
         let candidates = [environment.sys("kernel/tracing"), environment.sys("kernel/debug/tracing")]
         let tracefs = candidates.first { FileSystem.isDirectory("\($0)/events") }
         // The candidates' places on the machine, as /proc/mounts names them.
@@ -100,6 +102,14 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
                         advice: "mount tracefs (see above), then run doctor again")
         }
         let attaching = programs.filter(\.attached)
+        // What tracefs says would attach holds only where the probe can load at all: without
+        // the privileges or bpf() nothing attaches ("9 of 11 would attach" beside a bpf()
+        // refused, review).
+        guard privileges.sufficient, bpfSyscall == .available else {
+            let blocker = privileges.sufficient ? "bpf() does not work here" : "this process lacks the privileges"
+            return check(.missing, "none can load: \(blocker) (see above); with \(privileges.sufficient ? "it" : "them"), \(attaching.count) of \(programs.count) would attach",
+                         advice: "fix the \(privileges.sufficient ? "bpf()" : "privileges") check above, then run doctor again")
+        }
         let off = programs.filter { !$0.attached }
         let unexpected = off.filter { !Self.isExpectedOff($0) }
         let detail = "\(attaching.count) of \(programs.count) would attach: "

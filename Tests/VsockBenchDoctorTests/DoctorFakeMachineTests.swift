@@ -114,6 +114,26 @@ import VsockProbe
         #expect(screen.contains("-> mount -t tracefs nodev /sys/kernel/tracing"))
     }
 
+    /// Where bpf() is refused, or root's set lacks the capabilities, no program can load,
+    /// whatever tracefs says would attach ("9 of 11 would attach" beside a refused bpf(), review).
+    @Test("without bpf() or the privileges, no probe program is said to attach")
+    func programsNeedBPFAndPrivileges() throws {
+        let machine = try FakeMachine()
+        try machine.write("sys/kernel/tracing/events/README", "")
+        #expect(try machine.report().required("probe_programs").detail.contains("would attach:"))
+        machine.bpfSyscall = .unavailable(missing: "a working bpf() system call (Operation not permitted)", howToFix: "-")
+        let refused = try machine.report().required("probe_programs")
+        #expect(refused.status == .missing && refused.detail.hasPrefix("none can load: bpf() does not work here"), "\(refused.detail)")
+        let rootWithout = try FakeMachine()
+        try rootWithout.write("sys/kernel/tracing/events/README", "")
+        rootWithout.bpfSyscall = nil
+        try rootWithout.write("proc/self/status", "Name:\tvsockbench\nCapEff:\t00000000a80425fb\n")
+        let report = rootWithout.report()
+        let programs = try report.required("probe_programs")
+        #expect(programs.status == .missing && programs.detail.hasPrefix("none can load: this process lacks the privileges"), "\(programs.detail)")
+        #expect(try report.required("bpf_syscall").advice?.contains("give this root CAP_BPF+CAP_PERFMON") == true)
+    }
+
     /// A kernel that loads no modules (no /proc/modules) is not told to modprobe: the advice
     /// names the kernel option a transport needs built in.
     @Test("without loadable modules, the advice is a kernel option, not modprobe")
