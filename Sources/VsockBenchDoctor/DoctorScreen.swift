@@ -1,3 +1,4 @@
+import VsockBenchSupport
 /// The report as one screen: a line per check under its group, a fixed-width status mark and
 /// title, the detail wrapped to ``width``, and `-> advice` under anything not ok.
 public enum DoctorScreen {
@@ -6,7 +7,7 @@ public enum DoctorScreen {
     private static let titleWidth = 17
 
     public static func render(_ report: DoctorReport) -> String {
-        var lines = ["vsockbench doctor: what \(report.hostname) offers for vsock measurements (\(report.tool))"]
+        var lines = ["vsockbench doctor: what \(Terminal.safe(report.hostname)) offers for vsock measurements (\(report.tool))"]
         let checks = report.checks
         for group in DoctorGroup.allCases {
             let members = checks.filter { $0.group == group }

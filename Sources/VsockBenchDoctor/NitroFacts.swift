@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VsockBenchSupport
 import VsockProbe
 
 /// Whether this looks like a Nitro parent instance, the enclaves running, the allocator's share.
@@ -27,7 +28,7 @@ public struct NitroFacts: Sendable, Equatable, Encodable {
                 if output.timedOut {
                     facts.enclavesError = "nitro-cli describe-enclaves did not answer within \(environment.commandTimeoutSeconds) s"
                 } else if output.status != 0 {
-                    let said = output.stderr.split(separator: "\n").first.map(String.init) ?? ""
+                    let said = output.stderr.split(separator: "\n").first.map { Terminal.safe(String($0)) } ?? ""
                     facts.enclavesError = "nitro-cli describe-enclaves exited \(output.status)\(said.isEmpty ? "" : ": \(said)")"
                 } else {
                     facts.enclaves = try NitroEnclave.parseDescribeEnclaves(output.stdout)

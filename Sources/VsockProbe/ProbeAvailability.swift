@@ -65,7 +65,7 @@ extension Probe {
             }
             return .unavailable(
                 missing: "root or CAP_BPF+CAP_PERFMON",
-                howToFix: "run as root (sudo), or grant the binary: sudo setcap cap_bpf,cap_perfmon+ep PATH")
+                howToFix: "run as root (sudo), or grant the binary: sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep PATH (the last to read tracefs)")
         }
         return .available
     }

@@ -17,7 +17,7 @@ extension VsockBench {
 
                 It connects to nothing: AF_VSOCK is tested by creating a socket and closing it, the \
                 local CID is read with an ioctl on /dev/vsock. It exits 0 whatever it finds (2 on \
-                bad flags); scripts read --json.
+                bad flags, 1 when --json cannot be written); scripts read --json.
 
                 Examples:
                   vsockbench doctor

@@ -189,7 +189,7 @@ extension VsockBench {
             if let allowed, configuration.maxConnections > allowed {
                 // Said as the default when it is: the user never typed the number.
                 let asked = self.maxConnections == nil ? "--max-connections' default of \(configuration.maxConnections)" : "--max-connections \(configuration.maxConnections)"
-                logger.warning("\(asked) is more than the open-file limit allows: serving at most \(allowed) connections at once, refusing more as busy (raise it with ulimit -n)")
+                logger.warning("\(asked) is more than the open-file limit allows: serving at most \(allowed) connection\(allowed == 1 ? "" : "s") at once, refusing more as busy (raise it with ulimit -n)")
                 configuration.maxConnections = allowed
             }
             if !allowCID.isEmpty, !endpoint.isVsock {
