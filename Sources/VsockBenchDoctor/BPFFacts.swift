@@ -82,7 +82,9 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
     private var tracefsCheck: DoctorCheck {
         if let tracefsUnreadable {
             return DoctorCheck.Template(id: "tracefs", group: .bpf, title: "tracefs")(
-                .missing, "mounted at \(tracefsUnreadable), but this user cannot read it (root's alone; CAP_BPF and CAP_PERFMON give no read access)",
+                .missing, privileges.isRoot
+                    ? "mounted at \(tracefsUnreadable), but this process cannot read it (root without CAP_DAC_READ_SEARCH or CAP_DAC_OVERRIDE in its set, or a masked mount)"
+                    : "mounted at \(tracefsUnreadable), but this user cannot read it (root's alone; CAP_BPF and CAP_PERFMON give no read access)",
                 advice: Probe.unreadableTracefsFix)
         }
         var missing = "no tracefs with events/ at \(tracefsCandidates.joined(separator: " or "))"

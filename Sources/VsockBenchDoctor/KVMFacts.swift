@@ -80,6 +80,13 @@ public struct KVMFacts: Sendable, Equatable, Encodable {
                 .ok, "KVM_RUN and kvm_exit count the exits of guests run here",
                 notes: ["a Nitro parent has no KVM_RUN: there exits come from virtio notification proxies"])
         }
+        // A /dev/kvm this user may not open is KVM all the same: the exits are there to count
+        // as root (it read "no usable KVM here" to a non-root user, review).
+        if devicePresent, let error, error.contains("Permission denied") || error.contains("Operation not permitted") {
+            return check(
+                .warn, "\(device) is here but not this user's to open: as root (or in its group) KVM_RUN and kvm_exit count the exits of guests run here",
+                advice: "run as root or join the group that owns \(device) (usually kvm)")
+        }
         return check(
             .warn, "no usable KVM here: exits can only come from virtio notification proxies (vsock_irqs, virtqueue_kicks), as on a Nitro parent",
             advice: "count KVM_RUN on the machine that runs the guest")

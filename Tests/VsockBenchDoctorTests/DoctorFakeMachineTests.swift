@@ -174,6 +174,13 @@ import VsockProbe
         #expect(tracefs.advice?.contains("mount -t tracefs") == false)
         #expect(try report.required("probe_programs").detail.contains("which this user cannot read"))
         #expect(report.bpf.tracefsUnreadable != nil)
+        // Root that cannot read it is not told "root's alone" (review).
+        machine.effectiveUID = 0
+        try machine.write("proc/self/status", "Name:\tvsockbench\nCapEff:\t000000c000200000\n")
+        let asRoot = try machine.report().required("tracefs")
+        #expect(asRoot.detail.contains("this process cannot read it (root without CAP_DAC_READ_SEARCH") && !asRoot.detail.contains("root's alone"), "\(asRoot.detail)")
+        machine.effectiveUID = 1000
+        try machine.write("proc/self/status", "Name:\tvsockbench\nCapEff:\t000000c000000000\n")
         // Nothing listed: missing, mount it, as before.
         try machine.write("proc/mounts", "sysfs /sys sysfs rw 0 0\n")
         let unmounted = try machine.report().required("tracefs")

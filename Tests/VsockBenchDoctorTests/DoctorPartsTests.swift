@@ -23,6 +23,9 @@ import Testing
         let check = try #require(denied.checks(nitroParent: false).first { $0.id == "kvm" })
         #expect(check.status == .warn, "\(check)")
         #expect(check.detail.contains("exists but this user may not open it"))
+        // Nor is it "no usable KVM here" for the exits (review).
+        let exits = try #require(denied.checks(nitroParent: false).first { $0.id == "vm_exit_source" })
+        #expect(exits.detail.contains("not this user's to open") && !exits.detail.contains("no usable KVM"), "\(exits.detail)")
         let broken = KVMFacts(device: "/dev/kvm", devicePresent: true, error: "KVM_GET_API_VERSION on /dev/kvm: Inappropriate ioctl for device")
         #expect(broken.checks(nitroParent: false).first { $0.id == "kvm" }?.status == .missing)
     }
