@@ -28,10 +28,17 @@ public struct CommandOutput: Sendable, Equatable {
             posix_spawn_file_actions_adddup2(&actions, writeEnds[1], STDERR_FILENO)
             var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
             defer { for pointer in argv { free(pointer) } }
-            let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+            // In a process group of its own, so that a timeout kills what it started too (a
+            // nitro-cli's child was left running, review).
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+            let spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
             guard spawned == 0 else { throw SystemError("posix_spawn", errno: Errno(rawValue: spawned), context: executable) }
         }
-        if captured.timedOut { kill(pid, SIGKILL) }
+        if captured.timedOut { kill(-pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return CommandOutput(
