@@ -255,6 +255,17 @@ import VsockProbe
         #expect(transports.contains("not in /sys/module (not loaded; a built-in one may not show there): "), "\(transports)")
     }
 
+    /// A built-in transport without parameters is not in /sys/module, but the local CID shows
+    /// it is registered: not "nothing carries vsock off this machine" (review).
+    @Test("a guest CID means a transport, whatever /sys/module shows")
+    func builtInTransport() throws {
+        let machine = try FakeMachine()
+        machine.vsock.localCID = 3
+        try machine.remove("sys/module/vmw_vsock_virtio_transport")
+        let transports = try machine.report().required("vsock_transports")
+        #expect(transports.status == .ok && transports.detail.hasPrefix("a transport is registered (local CID 3), built in"), "\(transports.detail)")
+    }
+
     @Test("socket buffer sysctls are read from /proc/sys; unreadable ones are a warning")
     func socketBuffers() throws {
         let machine = try FakeMachine()
