@@ -41,36 +41,20 @@ struct MaskedTable {
         tally = MaskTally()
     }
 
-    /// Grows `values` to at least `count` bytes (doubling, so rows append in amortized
-    /// constant time). The storage it outgrows holds the rows written so far, masked tokens
-    /// and plaintext cells: it is zeroed before it goes back to the allocator, which
-    /// `append` would not do.
-    private mutating func growValues(to count: Int) {
-        var grown = [UInt8](repeating: 0, count: max(count, 2 * values.count))
-        let keep = used
-        grown.withUnsafeMutableBytes { new in
-            values.withUnsafeMutableBytes { old in
-                guard let from = old.baseAddress, let to = new.baseAddress else { return }
-                to.copyMemory(from: from, byteCount: keep)
-                from.initializeMemory(as: UInt8.self, repeating: 0, count: old.count)
-            }
-        }
-        values = grown
-    }
-
-    /// Grows `lengths` as `growValues` grows `values`: the outgrown storage is zeroed before it
-    /// goes back to the allocator (`append` had left the cells' lengths in it).
-    private mutating func growLengths(to count: Int) {
-        var grown = [UInt32](repeating: 0, count: max(count, 2 * lengths.count))
-        let keep = cellCount
+    /// Grows `array` to at least `count` elements (doubling, so rows append in amortized
+    /// constant time), keeping its first `keep`. The storage it outgrows holds the rows written
+    /// so far (masked tokens, plaintext cells, their lengths): it is zeroed before it goes back
+    /// to the allocator, which `append` would not do.
+    private static func grow<Element: FixedWidthInteger>(_ array: inout [Element], to count: Int, keeping keep: Int) {
+        var grown = [Element](repeating: 0, count: max(count, 2 * array.count))
         grown.withUnsafeMutableBufferPointer { new in
-            lengths.withUnsafeMutableBufferPointer { old in
+            array.withUnsafeMutableBufferPointer { old in
                 guard let from = old.baseAddress, let to = new.baseAddress else { return }
                 to.update(from: from, count: keep)
                 from.update(repeating: 0, count: old.count)
             }
         }
-        lengths = grown
+        array = grown
     }
 
     /// Lets `body` write one row: up to `bound` value bytes after those used, and exactly
@@ -81,9 +65,9 @@ struct MaskedTable {
         _ body: (inout ByteWriter, UnsafeMutableBufferPointer<UInt32>) -> Void
     ) {
         let neededValues = used + bound
-        if values.count < neededValues { growValues(to: neededValues) }
+        if values.count < neededValues { Self.grow(&values, to: neededValues, keeping: used) }
         let neededLengths = cellCount + cells
-        if lengths.count < neededLengths { growLengths(to: neededLengths) }
+        if lengths.count < neededLengths { Self.grow(&lengths, to: neededLengths, keeping: cellCount) }
         let valuesStart = used
         let lengthsStart = cellCount
         let written = values.withUnsafeMutableBytes { valueBuffer in
