@@ -16,14 +16,19 @@ import VsockWire
 /// Checks, against a reference written apart from `scan` (`ReferenceMessage`):
 /// - `scan` on the stream's remaining bytes gives the reference's message (payload range and
 ///   total), or `needMore(atLeast:)` asking for more bytes than there are when the stream ends
-///   inside a message, or `malformed`; on every proper prefix of a whole message (the first 64
+///   inside a message, `malformed` where the bytes cannot be a length, or `tooLong` where the
+///   length (or a line) is over the limit, flagged as a likely wrong framing exactly when the
+///   length is over 64 MiB; on every proper prefix of a whole message (the first 64
 ///   and the last), `needMore` asking for more than the prefix and no more than the message;
 /// - the reader hands out the same messages in order, as response frames whose sequence counts
 ///   them, `payload` inside `wholeFrame` and `wholeFrame` the message's bytes; ends with nil
 ///   exactly when every byte was a whole message, else with a `.foreign` frame error that says
-///   the stream ended inside a message exactly when the reference says so; never a system error;
+///   the stream ended inside a message exactly when the reference says so, or a
+///   `.foreignTooLarge` one (asking whether the framing is right exactly when the reference's
+///   length is over 64 MiB) where the reference says `tooLong`; never a system error;
 ///   `hasCompleteFrame` true means `next()` makes no read syscall;
-/// - memory: no allocation larger than header + maxPayload (or 512 bytes: error texts), at most
+/// - memory: no allocation larger than header + maxPayload (or 1 KiB: error texts, the longest
+///   a wrong framing's question with the hint that the peer is vsockbench's own target), at most
 ///   about twice that live at once, every buffer that held stream bytes zeroed when freed.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzForeignStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -63,7 +68,7 @@ public func fuzzForeignStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
         reader.foreign = framing
         readAll(reader, stream: stream, steps: steps)
     }
-    let bound = max(FrameHeader.size + maxPayload, 512)
+    let bound = max(FrameHeader.size + maxPayload, 1024)
     fuzzCheck(record.largest <= bound, "an allocation of \(record.largest) bytes for maxPayload \(maxPayload) (bound \(bound))")
     fuzzCheck(record.peakLive <= 2 * bound + 1024, "\(record.peakLive) bytes live at once for maxPayload \(maxPayload)")
     fuzzCheck(record.watchedDirty == 0, "\(record.watchedDirty) buffer(s) that held stream bytes freed without being zeroed")
@@ -75,7 +80,11 @@ enum ReferenceMessage: Equatable {
     case message(payload: Range<Int>, total: Int)
     /// The stream ends inside a message.
     case truncated
+    /// The bytes cannot be a length (a varint past 64 bits or 10 bytes).
     case malformed
+    /// A length over the limit, or no end of line within it; `wrongFraming`: a length over
+    /// 64 MiB, which the reader names as likely message bytes read as a length.
+    case tooLong(wrongFraming: Bool)
 
     init(_ framing: MessageFraming, _ rest: UnsafeRawBufferPointer, limit: Int) {
         func prefixed(_ size: Int, bigEndian: Bool) -> ReferenceMessage {
@@ -85,7 +94,7 @@ enum ReferenceMessage: Equatable {
                 let byte = Int(rest[bigEndian ? i : size - 1 - i])
                 length = length << 8 | byte
             }
-            guard length <= limit else { return .malformed }
+            guard length <= limit else { return .tooLong(wrongFraming: length > 64 << 20) }
             return rest.count - size >= length ? .message(payload: size..<(size + length), total: size + length) : .truncated
         }
         switch framing {
@@ -93,13 +102,18 @@ enum ReferenceMessage: Equatable {
         case .u32le: self = prefixed(4, bigEndian: false)
         case .u16be: self = prefixed(2, bigEndian: true)
         case .varint:
-            // Base 128, least significant group first, at most 10 bytes; bits past 64 dropped.
+            // Base 128, least significant group first, at most 10 bytes, whose value must fit in
+            // 63 bits (an Int): computed in 128 bits, so nothing falls off the top unseen.
+            var high: UInt64 = 0
             var value: UInt64 = 0
             var used = 0
             var done = false
             while used < 10, used < rest.count {
                 let byte = rest[used]
-                if used < 10 { value |= UInt64(byte & 0x7F) << UInt64(7 * used) }
+                let group = UInt64(byte & 0x7F)
+                let shift = 7 * used
+                if shift < 64 { value |= group << UInt64(shift) }
+                if shift + 7 > 64 { high |= shift >= 64 ? group << UInt64(shift - 64) : group >> UInt64(64 - shift) }
                 used += 1
                 if byte < 0x80 {
                     done = true
@@ -108,8 +122,10 @@ enum ReferenceMessage: Equatable {
             }
             if !done {
                 self = used == 10 ? .malformed : .truncated
-            } else if value > UInt64(limit) {
+            } else if high != 0 || value > UInt64(Int.max) {
                 self = .malformed
+            } else if value > UInt64(limit) {
+                self = .tooLong(wrongFraming: value > 64 << 20)
             } else {
                 let length = Int(value)
                 self = rest.count - used >= length ? .message(payload: used..<(used + length), total: used + length) : .truncated
@@ -121,9 +137,9 @@ enum ReferenceMessage: Equatable {
                 break
             }
             if let end {
-                self = end <= limit ? .message(payload: 0..<end, total: end + 1) : .malformed
+                self = end <= limit ? .message(payload: 0..<end, total: end + 1) : .tooLong(wrongFraming: false)
             } else {
-                self = rest.count > limit ? .malformed : .truncated
+                self = rest.count > limit ? .tooLong(wrongFraming: false) : .truncated
             }
         }
     }
@@ -154,6 +170,9 @@ private func checkScan(_ framing: MessageFraming, stream: UnsafeRawBufferPointer
             fuzzCheck(atLeast > rest.count, "\(framing) at offset \(offset): needMore(atLeast: \(atLeast)) with \(rest.count) bytes there")
             return steps
         case (.malformed, .malformed):
+            return steps
+        case let (.tooLong(wrongFraming), .tooLong(_, likely)):
+            fuzzCheck(likely == wrongFraming, "\(framing) at offset \(offset) (limit \(limit)): scan gave \(got), a likely wrong framing is \(wrongFraming)")
             return steps
         default:
             fuzzCheck(false, "\(framing) at offset \(offset) (limit \(limit)): scan gave \(got), the stream calls for \(want)")
@@ -201,6 +220,9 @@ private func readAll(_ reader: FrameReader, stream: UnsafeRawBufferPointer, step
         case let (.failure(.frame(.foreign(why))), want?) where want == .truncated || want == .malformed:
             let ended = why.contains("ended inside")
             fuzzCheck(ended == (want == .truncated), "message \(index) at offset \(consumed): '\(why)', the stream calls for \(want)")
+            return
+        case let (.failure(.frame(.foreignTooLarge(why))), .tooLong(wrongFraming)?):
+            fuzzCheck(why.contains("is the framing") == wrongFraming, "message \(index) at offset \(consumed): '\(why)', a likely wrong framing is \(wrongFraming)")
             return
         case let (.failure(.system(error)), _):
             fuzzCheck(false, "a system error on a socketpair: \(error)")
