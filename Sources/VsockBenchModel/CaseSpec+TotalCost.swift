@@ -4,6 +4,19 @@ extension CaseSpec {
     /// The messages a case may be bounded by (the scenario key and `--messages` alike).
     public static let messagesRange = 1...1_000_000_000_000
 
+    /// The fewest messages a case bounded by messages may send: one a connection, two for a
+    /// `both` stream (it counts both directions, so one message would move nothing back).
+    public var minimumMessages: Int { max(connections, 1) * (stream?.direction == .both ? 2 : 1) }
+
+    /// Why a count is below `minimumMessages`, or nil.
+    public func messagesMinimumProblem(_ count: Int) -> String? {
+        guard count < minimumMessages else { return nil }
+        if stream?.direction == .both {
+            return "messages (\(count)) must be at least twice connections (\(connections)) for a both-way stream: every connection needs work each way"
+        }
+        return "messages (\(count)) must be at least connections (\(connections)): every connection needs work"
+    }
+
     /// The most busy work `target_cost` may add up to on one connection of a case bounded by
     /// messages: a week, as for a duration (each message's cost is capped at 1s, but 10^12
     /// messages of 1s each were taken: the target would spin for millennia).

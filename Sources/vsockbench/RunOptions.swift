@@ -141,7 +141,14 @@ struct DriverFlags: ParsableArguments {
         }
         if let messages {
             for i in scenario.cases.indices {
-                scenario.cases[i].stop = .messages(max(messages, scenario.cases[i].connections))
+                // Raised, not refused, so that one small --messages can smoke-test a whole
+                // scenario; said, since the case then sends more than was asked.
+                let least = scenario.cases[i].minimumMessages
+                if messages < least {
+                    let why = scenario.cases[i].stream?.direction == .both ? "a both-way stream on \(scenario.cases[i].connections) connection\(scenario.cases[i].connections == 1 ? "" : "s"), each needs work each way" : "\(scenario.cases[i].connections) connections, each needs work"
+                    printError("vsockbench: note: --messages \(messages): case '\(Terminal.safe(scenario.cases[i].name))' is \(why): it sends \(least)")
+                }
+                scenario.cases[i].stop = .messages(max(messages, least))
                 // A case that a duration bounded may now carry target_cost for every message.
                 if let problem = scenario.cases[i].targetCostTotalProblem {
                     throw fail("--messages \(messages): case '\(scenario.cases[i].name)': \(problem)", code: Exit.badInput)

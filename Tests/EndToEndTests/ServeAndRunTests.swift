@@ -218,3 +218,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: stray), "a file named - was written")
     }
 }
+
+/// `--messages` over a scenario's cases.
+@Suite struct MessagesOverrideTests {
+    /// --messages below a case's least (one a connection; two for a both-way stream) is raised
+    /// so that one small count can smoke-test a whole scenario, and said (review: it had sent 4
+    /// of a --messages 3 silently, and a both-way stream's one message went one way only).
+    @Test func messagesBelowACaseLeastAreRaisedAndSaid() throws {
+        let scenario = try scenarioFile("name: x\ncases:\n  - {name: four, workload: rr, connections: 4, duration: 1s}\n  - {name: both, workload: stream, direction: both, write_size: 4KiB, duration: 1s}\n  - {name: one, workload: rr, duration: 1s}\n")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vsb-raise-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Tool.run(["run", scenario, "--messages", "1", "--warmup", "0s", "--json", path], timeout: 60)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("vsockbench: note: --messages 1: case 'four' is 4 connections, each needs work: it sends 4"), "\(result.stderr)")
+        #expect(result.stderr.contains("vsockbench: note: --messages 1: case 'both' is a both-way stream on 1 connection, each needs work each way: it sends 2"), "\(result.stderr)")
+        #expect(!result.stderr.contains("case 'one'"), "a case that needs no raising is not named: \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let cases = json?["cases"] as? [[String: Any]] ?? []
+        #expect(cases.compactMap { $0["messages"] as? Int } == [4, 2, 1], "\(cases.map { $0["messages"] ?? "?" })")
+        let both = cases.count > 1 ? cases[1] : [:]
+        #expect((both["bytes_rx"] as? Int ?? 0) > 0, "the both-way stream moved bytes back: \(both["bytes_rx"] ?? "none")")
+    }
+}

@@ -32,6 +32,21 @@ import Testing
         }
     }
 
+    /// A both-way stream counts both directions: one message a connection would move nothing
+    /// back (review: `messages: 1` ran as a tx stream and its table said `tx` alone). The
+    /// problem is at the `messages` key's line.
+    @Test func aBothWayStreamNeedsTwoMessagesAConnection() throws {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n  - name: a\n    workload: stream\n    direction: both\n    connections: 2\n    messages: 3\n", file: "f.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["messages (3) must be at least twice connections (2) for a both-way stream: every connection needs work each way"], "\(error.description)")
+            #expect(error.description.hasPrefix("f.yaml:7:"), "\(error.description)")
+        }
+        let fine = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: stream, direction: both, connections: 2, messages: 4}\n  - {name: b, workload: stream, direction: tx, connections: 2, messages: 2}\n", file: "f.yaml")
+        #expect(fine.cases.map(\.minimumMessages) == [4, 2])
+    }
+
     @Test(arguments: [
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
