@@ -585,6 +585,21 @@ import Synchronization
         #expect((c["verification"] as? String)?.hasPrefix("raw: the first and last bytes of every read of the echo (verify: edges") == true, "\(String(describing: c["verification"]))")
     }
 
+    /// An rr case pointed at an echo (a user's first try against `socat ... EXEC:cat` or their
+    /// own service) is told what it reached and what to use instead: it said "expected an ack
+    /// to the hello, got hello" (review).
+    @Test func anRrCaseAgainstAnEchoSaysItIsNotVsockbenchServe() throws {
+        let dir = try Tool.scratch()
+        let echo = try RawPeer.stubbornEcho(path: dir + "/echo.sock")
+        defer { echo.stop() }
+        let scenario = try scenarioFile("name: rr\ncases:\n  - {name: rr, workload: rr, duration: 300ms, warmup: 0s}\n")
+        let out = try Tool.run(["run", scenario, "--target", echo.endpoint.description, "--io-timeout", "5"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        let all = out.stdout + out.stderr
+        #expect(all.contains("the peer sent our hello back: it echoes what it reads and is not vsockbench serve"), "\(all)")
+        #expect(all.contains("workload: replay, expect: echo"), "\(all)")
+    }
+
     /// SIGTERM while the driver waits on a service that went silent stops the case within
     /// about a second and reports, whatever --io-timeout is: it waited the whole timeout (60 s)
     /// and was killed without a report (review).
