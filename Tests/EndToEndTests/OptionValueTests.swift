@@ -18,6 +18,8 @@ import Testing
         (["run", "scenarios/cliff.yaml", "--interval", "-1s"], "'-1s' is negative"),
         (["run", "scenarios/cliff.yaml", "--io-timeout", "-5"], "'-5' is negative; give a timeout"),
         (["run", "scenarios/cliff.yaml", "--settle", "-1s"], "'-1s' is negative"),
+        (["sweep", "--rates", "-5/s"], "--rates: '-5/s' is not a rate; give requests per second"),
+        (["sweep", "--sizes", "-8KiB"], "--sizes: '-8KiB' is negative; a message size is 1 byte or more"),
         (["run", "scenarios/cliff.yaml", "--messages", "-3"], "'--messages <count>': '-3' is negative; give a whole number, 1 or more"),
         (["run", "scenarios/cliff.yaml", "--messages", "0"], "'0' is zero; give a whole number, 1 or more"),
         (["run", "scenarios/cliff.yaml", "--messages", "100", "--duration", "1s"], "use one of --duration and --messages, not both"),
