@@ -86,15 +86,7 @@ public final class Listener: Sendable {
         case .addressInUse:
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFSOCK else { return nil }
-            let kind: String
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: kind = "a regular file"
-            case S_IFDIR: kind = "a directory"
-            case S_IFLNK: kind = "a symbolic link"
-            case S_IFIFO: kind = "a named pipe"
-            default: kind = "a special file"
-            }
-            return "\(path) exists and is not a socket (it is \(kind)); remove it or listen on another path"
+            return "\(path) exists and is not a socket (it is \(fileKind(info.st_mode))); remove it or listen on another path"
         case .noSuchFileOrDirectory:
             let directory = Self.directory(of: path)
             var info = stat()
@@ -102,6 +94,36 @@ public final class Listener: Sendable {
             return "the directory \(directory) does not exist; create it or listen on another path"
         default:
             return nil
+        }
+    }
+
+    /// What is wrong with a Unix socket path connect failed on with `errno`, when it is the
+    /// path itself: a file there that is not a socket (ECONNREFUSED), or a missing directory
+    /// (ENOENT); nil for a socket nobody listens on, or a missing file in a directory that exists.
+    static func unixConnectProblem(_ path: String, _ errno: Errno) -> String? {
+        switch errno {
+        case .connectionRefused:
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFSOCK else { return nil }
+            return "\(path) is not a socket (it is \(fileKind(info.st_mode))): give the path the target listens on"
+        case .noSuchFileOrDirectory:
+            let directory = Self.directory(of: path)
+            var info = stat()
+            guard stat(directory, &info) != 0 else { return nil }
+            return "the directory \(directory) does not exist: give the path the target listens on"
+        default:
+            return nil
+        }
+    }
+
+    /// A file's type from its `st_mode`, as a phrase ("a regular file").
+    static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a named pipe"
+        default: "a special file"
         }
     }
 

@@ -25,6 +25,12 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
         case let .unresolvable(endpoint, reason):
             return "cannot resolve \(endpoint): \(reason)"
         case let .connectFailed(endpoint, error):
+            // What is at the path, when that is the reason (as serve says of a path it cannot
+            // listen on): connect says ECONNREFUSED for a regular file, ENOENT for a missing
+            // directory, and "nothing listens there" would send the user looking for a target.
+            if let path = endpoint.unixPath, let problem = Listener.unixConnectProblem(path, error.errno) {
+                return "cannot connect to \(endpoint): \(problem) (\(error.reason), errno \(error.errno.rawValue))"
+            }
             switch error.errno {
             case .connectionRefused: return "cannot connect to \(endpoint): connection refused (nothing listens there: start `vsockbench serve`, or your own service for a replay or raw case)"
             case .connectionReset: return "cannot connect to \(endpoint): connection reset by the peer (nothing listening on that port, or the peer rejected us)"
