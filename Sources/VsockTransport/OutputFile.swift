@@ -86,6 +86,19 @@ package enum OutputFile {
         guard access(directory, W_OK | X_OK) == 0 else {
             return "cannot write \(path): no permission to create files in \(directory)"
         }
+        // access() is no test for root, and a directory can refuse new files whatever its modes
+        // (/proc, sysfs): the file the write will make is made now and removed (review: root's
+        // `--json /proc/r.json` ran every case, then lost the results). A device or pipe that
+        // exists is written in place, so nothing is made beside it.
+        if stat(path, &info) != 0 || info.st_mode & S_IFMT == S_IFREG {
+            let probe = temporaryPath(for: path)
+            let descriptor = Glibc.open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                return "cannot write \(path): cannot create a file in \(directory): \(String(cString: strerror(errno)))"
+            }
+            Glibc.close(descriptor)
+            unlink(probe)
+        }
         return nil
     }
 

@@ -43,9 +43,13 @@ import Glibc
         #expect(OutputFile.problem(with: "/tmp") == "/tmp is a directory; name a file")
         #expect(OutputFile.problem(with: "/nonexistent/r.json")?.contains("its directory /nonexistent does not exist") == true)
         #expect(OutputFile.problem(with: "/etc/hostname/x")?.contains("is not a directory") == true)
+        // A directory whose modes let root write but where no file can be made: access() passed
+        // it, and root's run lost its results at the end (review).
+        #expect(OutputFile.problem(with: "/proc/vsb-nope.json") != nil)
         let dir = try Self.scratch()
         defer { rmdir(dir) }
         #expect(OutputFile.problem(with: dir + "/new.json") == nil)
         #expect(OutputFile.problem(with: "") != nil)
+        #expect(rmdir(dir) == 0, "the check's trial file was removed: the directory is empty again")
     }
 }
