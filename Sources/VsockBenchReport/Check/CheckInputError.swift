@@ -25,6 +25,12 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             guard let found else {
                 return "\(path) has no \"schema\" key; give a file written by `vsockbench run --json` (schema \(RunDocument.schemaName))"
             }
+            // Another of vsockbench's own documents is the wrong file, not an old one: "this
+            // version" would send the user to run it again for nothing (review).
+            let kinds = ["vsockbench-observe/": "observe --json", "vsockbench-probe/": "probe --json", "vsockbench-doctor/": "doctor --json", "vsockbench-history/": "history --json"]
+            if let kind = kinds.first(where: { found.hasPrefix($0.key) })?.value {
+                return "\(path) is the output of `vsockbench \(kind)` (schema \"\(found)\"), not a run's results; give a file written by `vsockbench run --json` (or compare, diagnose, sweep --json: schema \(RunDocument.schemaName))"
+            }
             return "\(path) has schema \"\(found)\", this vsockbench reads \(RunDocument.schemaName); give a file written by this version (run it again, with --json)"
         case let .malformed(path, reason):
             return "\(path) is not a complete \(RunDocument.schemaName) document: \(reason)"

@@ -110,6 +110,11 @@ import VsockBenchModel
         #expect(error("[1, 2]") == .wrongSchema(path: "r.json", found: nil))
         #expect(error("{\"schema\": \"vsockbench/0\", \"cases\": []}") == .wrongSchema(path: "r.json", found: "vsockbench/0"))
         #expect(CheckInputError.wrongSchema(path: "r.json", found: "vsockbench/0").description.contains("vsockbench/1"))
+        // Another of vsockbench's documents is the wrong file, not an old version (review).
+        let observe = CheckInputError.wrongSchema(path: "o.json", found: "vsockbench-observe/1").description
+        #expect(observe.contains("o.json is the output of `vsockbench observe --json` (schema \"vsockbench-observe/1\"), not a run's results"), "\(observe)")
+        #expect(!observe.contains("run it again"), "\(observe)")
+        #expect(CheckInputError.wrongSchema(path: "p.json", found: "vsockbench-probe/1").description.contains("`vsockbench probe --json`"))
         let malformed = error("{\"schema\": \"vsockbench/1\"}")
         guard case let .malformed(_, reason) = malformed else { Issue.record("expected malformed, got \(String(describing: malformed))"); return }
         #expect(reason.contains("missing"))
