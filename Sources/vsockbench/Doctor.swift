@@ -17,7 +17,8 @@ extension VsockBench {
 
                 It connects to nothing: AF_VSOCK is tested by creating a socket and closing it, the \
                 local CID is read with an ioctl on /dev/vsock. It exits 0 whatever it finds (2 on \
-                bad flags, 1 when --json cannot be written); scripts read --json.
+                bad flags or a --json path that cannot be written, said before anything is \
+                gathered; 1 when writing the JSON fails); scripts read --json.
 
                 Examples:
                   vsockbench doctor
