@@ -80,51 +80,54 @@ public final class Listener: Sendable {
     }
 
     /// What is wrong with a Unix socket path bind failed on with `errno`, when it is the path
-    /// itself: bind says EADDRINUSE for any file there, and ENOENT for a missing directory.
+    /// itself: bind says EADDRINUSE for any file there (a symbolic link too: it does not follow
+    /// one), and ENOENT for a missing directory.
     static func unixPathProblem(_ path: String, _ errno: Errno) -> String? {
         switch errno {
         case .addressInUse:
-            var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFSOCK else { return nil }
-            return "\(path) exists and is not a socket (it is \(fileKind(info.st_mode))); remove it or listen on another path"
+            nonSocket(at: path, following: false).map { "\(path) exists and is not a socket (it is \($0)); remove it or listen on another path" }
         case .noSuchFileOrDirectory:
-            let directory = Self.directory(of: path)
-            var info = stat()
-            guard stat(directory, &info) != 0 else { return nil }
-            return "the directory \(directory) does not exist; create it or listen on another path"
+            missingDirectory(of: path).map { "the directory \($0) does not exist; create it or listen on another path" }
         default:
-            return nil
+            nil
         }
     }
 
     /// What is wrong with a Unix socket path connect failed on with `errno`, when it is the
-    /// path itself: a file there that is not a socket (ECONNREFUSED), or a missing directory
-    /// (ENOENT); nil for a socket nobody listens on, or a missing file in a directory that exists.
+    /// path itself: a file there that is not a socket (ECONNREFUSED; connect follows a symbolic
+    /// link, so this looks through one), or a missing directory (ENOENT); nil for a socket
+    /// nobody listens on, or a missing file in a directory that exists.
     static func unixConnectProblem(_ path: String, _ errno: Errno) -> String? {
         switch errno {
         case .connectionRefused:
-            var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFSOCK else { return nil }
-            return "\(path) is not a socket (it is \(fileKind(info.st_mode))): give the path the target listens on"
+            nonSocket(at: path, following: true).map { "\(path) is not a socket (it is \($0)): give the path the target listens on" }
         case .noSuchFileOrDirectory:
-            let directory = Self.directory(of: path)
-            var info = stat()
-            guard stat(directory, &info) != 0 else { return nil }
-            return "the directory \(directory) does not exist: give the path the target listens on"
+            missingDirectory(of: path).map { "the directory \($0) does not exist: give the path the target listens on" }
         default:
-            return nil
+            nil
         }
     }
 
-    /// A file's type from its `st_mode`, as a phrase ("a regular file").
-    static func fileKind(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFREG: "a regular file"
-        case S_IFDIR: "a directory"
-        case S_IFLNK: "a symbolic link"
-        case S_IFIFO: "a named pipe"
-        default: "a special file"
+    /// What is at `path` as a phrase ("a regular file") when it is there and not a socket;
+    /// nil for a socket or nothing. `following`: through a symbolic link (stat), or not (lstat).
+    static func nonSocket(at path: String, following: Bool) -> String? {
+        var info = stat()
+        guard (following ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFSOCK: return nil
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a directory"
+        case S_IFLNK: return "a symbolic link"
+        case S_IFIFO: return "a named pipe"
+        default: return "a special file"
         }
+    }
+
+    /// The directory of `path` when it does not exist; nil when it does.
+    static func missingDirectory(of path: String) -> String? {
+        let directory = Self.directory(of: path)
+        var info = stat()
+        return stat(directory, &info) != 0 ? directory : nil
     }
 
     /// The directory part of a path ("." for a bare name, "/" for a file in the root).

@@ -50,6 +50,11 @@ import Testing
         let file = failure(dir + "/file")
         #expect(file.contains("\(dir)/file is not a socket (it is a regular file): give the path the target listens on"), "\(file)")
         #expect(!file.contains("nothing listens there"), "\(file)")
+        // connect follows a symbolic link: what it names is what is said.
+        #expect(symlink(dir + "/file", dir + "/link") == 0)
+        defer { unlink(dir + "/link") }
+        let link = failure(dir + "/link")
+        #expect(link.contains("\(dir)/link is not a socket (it is a regular file)"), "\(link)")
         let missingDirectory = failure(dir + "/nodir/t.sock")
         #expect(missingDirectory.contains("the directory \(dir)/nodir does not exist"), "\(missingDirectory)")
         let missingSocket = failure(dir + "/t.sock")
