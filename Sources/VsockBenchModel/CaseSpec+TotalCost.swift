@@ -8,13 +8,26 @@ extension CaseSpec {
     /// `both` stream (it counts both directions, so one message would move nothing back).
     public var minimumMessages: Int { max(connections, 1) * (stream?.direction == .both ? 2 : 1) }
 
-    /// Why a count is below `minimumMessages`, or nil.
-    public func messagesMinimumProblem(_ count: Int) -> String? {
-        guard count < minimumMessages else { return nil }
-        if stream?.direction == .both {
-            return "messages (\(count)) must be at least twice connections (\(connections)) for a both-way stream: every connection needs work each way"
+    /// The messages a case bounded by a count sends in all: `messages`, or a stream's `bytes`
+    /// in writes of `write_size` (rounded up, as the runner shares them); nil otherwise.
+    public var boundedMessages: Int? {
+        switch stop {
+        case .duration: nil
+        case let .messages(count): count
+        case let .bytes(count): stream.map { (count + $0.writeSize - 1) / $0.writeSize }
         }
-        return "messages (\(count)) must be at least connections (\(connections)): every connection needs work"
+    }
+
+    /// Why the case's count (`messages`, or `bytes` in writes) is below `minimumMessages`, or nil.
+    public var stopMinimumProblem: String? {
+        guard let count = boundedMessages, count < minimumMessages else { return nil }
+        let need = stream?.direction == .both
+            ? "at least twice connections (\(connections)) for a both-way stream: every connection needs work each way"
+            : "at least connections (\(connections)): every connection needs work"
+        if case let .bytes(bytes) = stop, let size = stream?.writeSize {
+            return "bytes (\(Quantities.formatSize(bytes))) is \(count) write\(count == 1 ? "" : "s") of write_size \(Quantities.formatSize(size)), and must be \(need)"
+        }
+        return "messages (\(count)) must be \(need)"
     }
 
     /// The most busy work `target_cost` may add up to on one connection of a case bounded by

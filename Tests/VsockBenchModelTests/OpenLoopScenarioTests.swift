@@ -47,6 +47,28 @@ import Testing
         #expect(fine.cases.map(\.minimumMessages) == [4, 2])
     }
 
+    /// `bytes` bounds a stream by writes of `write_size`, shared as messages are: too few for
+    /// the connections (or for both ways) left a connection idle or a both-way stream one-way
+    /// (review: `bytes: 4KiB` both ways at 4 KiB writes moved nothing back).
+    @Test(arguments: [
+        ("{name: a, workload: stream, direction: both, write_size: 4KiB, bytes: 4KiB}", "bytes (4KiB) is 1 write of write_size 4KiB, and must be at least twice connections (1) for a both-way stream: every connection needs work each way"),
+        ("{name: a, workload: stream, write_size: 4KiB, bytes: 4KiB, connections: 2}", "bytes (4KiB) is 1 write of write_size 4KiB, and must be at least connections (2): every connection needs work"),
+        ("{name: a, workload: stream, direction: both, write_size: 4KiB, bytes: 12KiB, connections: 2}", "bytes (12KiB) is 3 writes of write_size 4KiB, and must be at least twice connections (2)"),
+    ])
+    func tooFewBytesForTheConnections(flow: String, message: String) {
+        do {
+            _ = try ScenarioLoader.parse("name: x\ncases:\n  - \(flow)\n", file: "f.yaml")
+            Issue.record("accepted: \(flow)")
+        } catch {
+            #expect(error.diagnostics.count == 1 && error.diagnostics[0].message.hasPrefix(message), "\(error.description)")
+        }
+    }
+
+    @Test func enoughBytesForTheConnectionsLoad() throws {
+        let s = try ScenarioLoader.parse("name: x\ncases:\n  - {name: a, workload: stream, direction: both, write_size: 4KiB, bytes: 13KiB, connections: 2}\n", file: "f.yaml")
+        #expect(s.cases[0].boundedMessages == 4, "13 KiB is four writes of 4 KiB, rounded up as the runner shares them")
+    }
+
     @Test(arguments: [
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),

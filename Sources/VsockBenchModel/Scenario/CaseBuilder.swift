@@ -205,8 +205,8 @@ enum CaseBuilder {
         if spec.intervalNanos != nil, let problem = spec.limitProblems().first(where: { $0.hasPrefix("interval") }) {
             d.add(own.first { $0.key == "interval" }?.keyNode ?? node, problem)
         }
-        if case let .messages(count) = spec.stop, let problem = spec.messagesMinimumProblem(count) {
-            d.add(own.first { $0.key == "messages" }?.keyNode ?? node, problem)
+        if let problem = spec.stopMinimumProblem {
+            d.add(own.first { $0.key == "messages" || $0.key == "bytes" }?.keyNode ?? node, problem)
         }
         if let problem = spec.exchange?.queuedCostProblem {
             d.add(own.first { $0.key == "target_cost" }?.keyNode ?? own.first { $0.key == "inflight" }?.keyNode ?? own.first { $0.key == "strategy" }?.keyNode ?? node, problem)
