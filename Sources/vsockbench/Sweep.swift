@@ -52,10 +52,10 @@ extension VsockBench {
         @Option(name: .long, help: ArgumentHelp("rr, stream or masked.", valueName: "workload"))
         var workload: String = SweepWorkload.rr.rawValue
 
-        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Message sizes, comma-separated (default \(SweepPlan.defaultSizes), masked \(SweepPlan.defaultMaskedSizes); with --rates one size, default 8KiB).", valueName: "sizes"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Message sizes, comma-separated (default \(SweepPlan.defaultSizes), masked \(SweepPlan.defaultMaskedSizes); with --rates one size, default 8KiB).", valueName: "sizes"), transform: OptionValue.text)
         var sizes: String?
 
-        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Sweep offered load instead of size: open-loop rates, comma-separated (1000,2000,5000,10000/s).", valueName: "rates"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Sweep offered load instead of size: open-loop rates, comma-separated (1000,2000,5000,10000/s).", valueName: "rates"), transform: OptionValue.text)
         var rates: String?
 
         @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Message size the batching predictions are for (default 8KiB; not with --rates, which predicts no batching).", valueName: "size"),

@@ -162,6 +162,8 @@ import Testing
         (["run", "scenarios/cliff.yaml", "--duration", "--json", "r.json"], "'--json' is the next option, not a value: the value is missing"),
         (["run", "scenarios/cliff.yaml", "--messages", "--probe"], "'--probe' is the next option, not a value"),
         (["check", "x.json", "--baseline", "y.json", "--tolerance", "--junit", "j.xml"], "'--junit' is the next option, not a value"),
+        (["sweep", "--rates", "--json", "r.json"], "'--json' is the next option, not a value"),
+        (["sweep", "--sizes", "--duration", "1s"], "'--duration' is the next option, not a value"),
         (["run", "scenarios/cliff.yaml", "--duration"], "Missing value for '--duration <duration>'"),
     ])
     func aLeftOutValueIsStillNamedAsMissing(arguments: [String], message: String) throws {
