@@ -598,6 +598,8 @@ import Synchronization
         let all = out.stdout + out.stderr
         #expect(all.contains("the peer sent our hello back: it echoes what it reads and is not vsockbench serve"), "\(all)")
         #expect(all.contains("workload: replay, expect: echo"), "\(all)")
+        // A raw stream against an echo must read what comes back: tx alone would stall it.
+        #expect(all.contains("workload: stream, raw: true, direction: both"), "\(all)")
     }
 
     /// SIGTERM while the driver waits on a service that went silent stops the case within

@@ -65,7 +65,7 @@ public struct DriverConnection: Sendable {
             case .hello:
                 // Our own hello back: an echo (`socat ... EXEC:cat`, the user's service) that
                 // returns what it reads, not vsockbench's target.
-                throw DriverError.protocolViolation("the peer sent our hello back: it echoes what it reads and is not vsockbench serve; to measure an echo or your own service use a replay case (workload: replay, expect: echo) or a raw stream (workload: stream, raw: true), or start vsockbench serve there")
+                throw DriverError.protocolViolation("the peer sent our hello back: it echoes what it reads and is not vsockbench serve; to measure an echo or your own service use a replay case (workload: replay, expect: echo) or a raw stream both ways (workload: stream, raw: true, direction: both), or start vsockbench serve there")
             default:
                 throw DriverError.protocolViolation("expected an ack to the hello, got \(frame.header.type)")
             }

@@ -27,9 +27,11 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             }
             // Another of vsockbench's own documents is the wrong file, not an old one: "this
             // version" would send the user to run it again for nothing (review).
-            let kinds = ["vsockbench-observe/": "observe --json", "vsockbench-probe/": "probe --json", "vsockbench-doctor/": "doctor --json", "vsockbench-history/": "history --json"]
+            let kinds = ["vsockbench-observe/": "observe --json", "vsockbench-probe/": "probe --json", "vsockbench-doctor/": "doctor --json", "vsockbench-history/": "history list|show|trend|changes --json"]
             if let kind = kinds.first(where: { found.hasPrefix($0.key) })?.value {
-                return "\(path) is the output of `vsockbench \(kind)` (schema \"\(found)\"), not a run's results; give a file written by `vsockbench run --json` (or compare, diagnose, sweep --json: schema \(RunDocument.schemaName))"
+                // A stored run's own results file is one command away.
+                let stored = found.hasPrefix("vsockbench-history/") ? "; `vsockbench history show RUN --document` prints a stored run's results file" : ""
+                return "\(path) is the output of `vsockbench \(kind)` (schema \"\(found)\"), not a run's results; give a file written by `vsockbench run --json` (or compare, diagnose, sweep --json: schema \(RunDocument.schemaName))\(stored)"
             }
             return "\(path) has schema \"\(found)\", this vsockbench reads \(RunDocument.schemaName); give a file written by this version (run it again, with --json)"
         case let .malformed(path, reason):

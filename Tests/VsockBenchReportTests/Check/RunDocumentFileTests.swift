@@ -115,6 +115,8 @@ import VsockBenchModel
         #expect(observe.contains("o.json is the output of `vsockbench observe --json` (schema \"vsockbench-observe/1\"), not a run's results"), "\(observe)")
         #expect(!observe.contains("run it again"), "\(observe)")
         #expect(CheckInputError.wrongSchema(path: "p.json", found: "vsockbench-probe/1").description.contains("`vsockbench probe --json`"))
+        let history = CheckInputError.wrongSchema(path: "h.json", found: "vsockbench-history/1").description
+        #expect(history.contains("`vsockbench history list|show|trend|changes --json`") && history.contains("`vsockbench history show RUN --document` prints a stored run's results file"), "\(history)")
         let malformed = error("{\"schema\": \"vsockbench/1\"}")
         guard case let .malformed(_, reason) = malformed else { Issue.record("expected malformed, got \(String(describing: malformed))"); return }
         #expect(reason.contains("missing"))
