@@ -13,13 +13,17 @@ package enum OutputFile {
     /// same way (a rename would replace the device). A new file gets `mode` (less the umask);
     /// a file of ours that is replaced keeps its permission bits (a results file or corpus its
     /// owner made private stays private: the rename used to leave it 0644).
-    package static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
+    package static func write(_ given: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
+        let path: String
+        switch placement(given) {
+        case let .inPlace(flags):
+            try writeInPlace(given, bytes, flags: flags)
+            return
+        case let .replace(file):
+            path = file
+        }
         var info = stat()
         let exists = stat(path, &info) == 0
-        if exists, info.st_mode & S_IFMT != S_IFREG {
-            try writeInPlace(path, bytes)
-            return
-        }
         let temporary = temporaryPath(for: path)
         let descriptor = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do throws(SystemError) {
@@ -53,8 +57,34 @@ package enum OutputFile {
         }
     }
 
-    private static func writeInPlace(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
-        let descriptor = try Posix.open(path, O_WRONLY)
+    /// How a write to a path is made: in place (`flags` to open it with), or by replacing the
+    /// regular file at `file` through a temporary file beside it.
+    enum Placement: Equatable {
+        case inPlace(flags: Int32)
+        case replace(file: String)
+    }
+
+    /// A device or pipe is written in place (a rename would replace the device). So is anything
+    /// named under /dev or /proc that exists: /dev/stdout and /proc/self/fd/N are links to a
+    /// file some process holds open, and a rename would replace the link itself (as root,
+    /// /dev/stdout until the next boot); a regular file reached that way is appended to, as
+    /// standard output would be. A symbolic link to a regular file stays a link: the file it
+    /// names is replaced (the rename had turned the link into a file of its own).
+    static func placement(_ path: String) -> Placement {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .replace(file: path) }
+        if info.st_mode & S_IFMT != S_IFREG { return .inPlace(flags: O_WRONLY) }
+        if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return .inPlace(flags: O_WRONLY | O_APPEND) }
+        var link = stat()
+        if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return .replace(file: String(cString: resolved))
+        }
+        return .replace(file: path)
+    }
+
+    private static func writeInPlace(_ path: String, _ bytes: [UInt8], flags: Int32) throws(SystemError) {
+        let descriptor = try Posix.open(path, flags)
         let failure: SystemError? = bytes.withUnsafeBytes { raw in
             do throws(SystemError) { try Posix.writeAll(descriptor, raw) } catch { return error }
             return nil
@@ -77,7 +107,10 @@ package enum OutputFile {
             if info.st_mode & S_IFMT == S_IFDIR { return "\(path) is a directory; name a file" }
             if access(path, W_OK) != 0 { return "cannot write \(path): \(String(cString: strerror(errno)))" }
         }
-        let directory = parent(of: path)
+        // What the write will make: nothing for a file written in place; else a temporary file
+        // beside the regular file (the one a symbolic link names).
+        guard case let .replace(file) = placement(path) else { return nil }
+        let directory = parent(of: file)
         var parentInfo = stat()
         guard stat(directory, &parentInfo) == 0 else {
             return "cannot write \(path): its directory \(directory) does not exist"
@@ -89,16 +122,14 @@ package enum OutputFile {
         // access() is no test for root, and a directory can refuse new files whatever its modes
         // (/proc, sysfs): the file the write will make is made now and removed (review: root's
         // `--json /proc/r.json` ran every case, then lost the results). A device or pipe that
-        // exists is written in place, so nothing is made beside it.
-        if stat(path, &info) != 0 || info.st_mode & S_IFMT == S_IFREG {
-            let probe = temporaryPath(for: path)
-            let descriptor = Glibc.open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                return "cannot write \(path): cannot create a file in \(directory): \(String(cString: strerror(errno)))"
-            }
-            Glibc.close(descriptor)
-            unlink(probe)
+        // exists is written in place (above), so nothing is made beside it.
+        let probe = temporaryPath(for: file)
+        let descriptor = Glibc.open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            return "cannot write \(path): cannot create a file in \(directory): \(String(cString: strerror(errno)))"
         }
+        Glibc.close(descriptor)
+        unlink(probe)
         return nil
     }
 

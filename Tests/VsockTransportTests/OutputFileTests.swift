@@ -33,6 +33,38 @@ import Glibc
         #expect(entries == ["r.json"])
     }
 
+    /// A symbolic link to a results file stays a link, and the file it names gets the results
+    /// (the rename had replaced the link with a file of its own); the check before a run makes
+    /// its trial file beside the file the link names, and leaves nothing (review).
+    @Test func aSymbolicLinkStaysALink() throws {
+        let dir = try Self.scratch()
+        let other = try Self.scratch()
+        defer {
+            unlink(dir + "/link.json")
+            unlink(other + "/r.json")
+            rmdir(dir)
+            rmdir(other)
+        }
+        try OutputFile.write(other + "/r.json", Array("old".utf8))
+        #expect(symlink(other + "/r.json", dir + "/link.json") == 0)
+        #expect(OutputFile.problem(with: dir + "/link.json") == nil)
+        try OutputFile.write(dir + "/link.json", Array("new results".utf8))
+        var info = stat()
+        #expect(lstat(dir + "/link.json", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "the link was replaced by a file")
+        #expect(try FileContents.read(path: other + "/r.json", limit: 100) == Array("new results".utf8))
+        #expect(rmdir(other) != 0, "r.json is still there")
+    }
+
+    /// /dev/stdout (a link to whatever the process's standard output is) is written in place,
+    /// never renamed over: as root a rename replaced the link itself (review).
+    @Test func processFilesAreWrittenInPlace() {
+        guard case .inPlace = OutputFile.placement("/dev/stdout") else {
+            Issue.record("/dev/stdout would be replaced: \(OutputFile.placement("/dev/stdout"))")
+            return
+        }
+        #expect(OutputFile.placement("/tmp/vsb-no-such-dir/r.json") == .replace(file: "/tmp/vsb-no-such-dir/r.json"))
+    }
+
     @Test func aFullDeviceIsAnError() {
         #expect(throws: SystemError.self) { try OutputFile.write("/dev/full", Array(repeating: 1, count: 100)) }
         var info = stat()
