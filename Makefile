@@ -1,7 +1,7 @@
 # vsockbench: two commands do everything on a fresh Debian/Ubuntu machine with Swift 6:
 #   make demo   the cliff scenario (bulk vs chatty 8 KiB) against a local target, release build
-#   make test   installs what the tests need, builds, runs every test (unit, end to end, TSan, probe,
-#               vsock lab VM, Nitro kit checks)
+#   make test   installs what the tests need, builds, runs every test (unit, end to end, TSan, the
+#               fuzz corpora replayed, probe, vsock lab VM, Nitro kit checks)
 #   make vsock-lab  vsockbench over real AF_VSOCK in a QEMU guest (CID 1): the run's table with
 #               vsock packets by op per message; results in lab-results/
 
