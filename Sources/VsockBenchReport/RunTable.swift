@@ -29,7 +29,7 @@ public enum RunTable {
                 c.mbpsText, c.cell(.msgsPerSecond) { Format.fixed($0, 0) },
                 c.cell(.latencyP50, Format.compact), Format.compact(l?.p90), c.cell(.latencyP99, Format.compact),
                 Format.compact(l?.p999), Format.compact(l?.max),
-                c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO"),
+                c.verifiedText,
             ])
         }
         if repeated, let stats = document.statistics {
@@ -95,7 +95,7 @@ public enum RunTable {
             if let reason = c.skipped { out += "\(Terminal.safe(c.name)): skipped: \(reason)\n" }
         }
         for c in document.cases where !c.errors.isEmpty {
-            out += "\n\(Terminal.safe(c.name)): FAILED\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n") + "\n"
+            out += "\n\(Terminal.safe(c.name)): \(c.errorsHeading)\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n") + "\n"
         }
         return out
     }

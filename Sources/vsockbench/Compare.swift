@@ -98,7 +98,7 @@ extension VsockBench {
             output.say("compare \(Terminal.safe(document.scenario)) against \(document.target) (baseline: \(Terminal.safe(comparison.baseline)))\n")
             output.say(comparison.text())
             for c in document.cases where !c.errors.isEmpty {
-                output.say("\(Terminal.safe(c.name)): FAILED\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n"))
+                output.say("\(Terminal.safe(c.name)): \(c.errorsHeading)\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n"))
             }
             for c in document.cases {
                 if let reason = c.skipped { output.say("\(Terminal.safe(c.name)): skipped: \(reason)") }

@@ -11,7 +11,9 @@ enum TrialLine {
             let reading = m.workers.reduce(IntervalReading()) { $0 + $1.reading }
             let seconds = reading.seconds
             let rate = seconds > 0 ? Double(reading.tally.messages) / seconds : 0
-            line += "\(Format.fixed(rate, 0)) msgs/s" + (m.failures.isEmpty ? "" : ", FAILED: \(Terminal.safe(m.failures.first ?? ""))")
+            // Cut short by the interrupt is no failure of the channel: it read "FAILED: interrupted".
+            let ending = m.failures.isEmpty ? "" : m.interrupted ? ", interrupted (cut short)" : ", FAILED: \(Terminal.safe(m.failures.first ?? ""))"
+            line += "\(Format.fixed(rate, 0)) msgs/s" + ending
         case let .failed(_, error):
             line += "FAILED: \(Terminal.safe(error.description))"
         case let .skipped(_, reason):

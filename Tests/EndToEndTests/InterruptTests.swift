@@ -9,7 +9,7 @@ import Testing
     /// Starts a run of a short case and a long one, waits until the long one runs, sends
     /// `signals` (a few milliseconds apart) and returns its exit status, stdout, stderr, and
     /// the JSON's case names.
-    static func interrupt(with signals: [Int32], command: String = "run") throws -> (status: Int32, stdout: String, stderr: String, cases: [String]) {
+    static func interrupt(with signals: [Int32], command: String = "run") throws -> (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?]) {
         let dir = try Tool.scratch()
         let scenario = try scenarioFile("""
             name: stop
@@ -38,11 +38,13 @@ import Testing
         }
         process.waitUntilExit()
         var cases: [String] = []
+        var interrupted: [Bool?] = []
         if let data = FileManager.default.contents(atPath: dir + "/r.json"),
            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
             cases = (object["cases"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            interrupted = (object["cases"] as? [[String: Any]] ?? []).map { $0["interrupted"] as? Bool }
         }
-        return (process.terminationStatus, outData.text(), errData.text(), cases)
+        return (process.terminationStatus, outData.text(), errData.text(), cases, interrupted)
     }
 
     @Test func aDoubledSIGINTStillReports() throws {
@@ -51,6 +53,20 @@ import Testing
         #expect(r.cases == ["short", "long"], "the JSON has the case done and the one stopped: \(r.cases)\n\(r.stderr)")
         #expect(r.stdout.contains("short"), "\(r.stdout)")
         #expect(!r.stderr.contains("quitting now"), "\(r.stderr)")
+        Self.expectCutShortNotFailed(r)
+    }
+
+    /// The case the interrupt stopped reads as interrupted, decided by the runner: its
+    /// `verified` cell "cut short", its errors under "long: interrupted", its progress line
+    /// "interrupted (cut short)", `interrupted: true` in the JSON. It read NO, "long: FAILED"
+    /// and "FAILED: interrupted", taken for lost or corrupted messages (review).
+    static func expectCutShortNotFailed(_ r: (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?])) {
+        #expect(r.interrupted == [false, true], "\(r.interrupted)")
+        #expect(!r.stdout.contains("FAILED") && !r.stderr.contains("FAILED"), "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("long: interrupted"), "\(r.stdout)")
+        #expect(r.stderr.contains("] long: ") && r.stderr.contains("msgs/s, interrupted (cut short)"), "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("long ") && ($0.hasSuffix(" NO") || $0.hasSuffix(" cut short")) }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.hasSuffix(" cut short") }, "\(r.stdout)")
     }
 
     /// diagnose stopped by a signal printed nothing and wrote no JSON (review): it threw the
@@ -62,6 +78,7 @@ import Testing
         #expect(r.cases == ["short", "long"], "the JSON has the case done and the one stopped: \(r.cases)\n\(r.stderr)")
         #expect(r.stdout.contains("short"), "\(r.stdout)")
         if command == "diagnose" { #expect(r.stdout.contains("diagnosis of stop"), "\(r.stdout)") }
+        if command == "compare" { Self.expectCutShortNotFailed(r) }
         // The case the interrupt came before is named, in no table (it was left out unsaid).
         #expect(r.stderr.contains("vsockbench: interrupted before case after: not run"), "\(r.stderr)")
     }

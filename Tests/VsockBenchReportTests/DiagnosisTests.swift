@@ -256,6 +256,10 @@ import VsockProbe
         try #require(document.cases[0].diagnosis?.isEmpty == false, "a failed case that measured is still diagnosed")
         #expect(text.contains("  FAILED (interrupted): the verdicts below are from what it measured before, "), "\(text)")
         #expect(!Diagnoser.render(Diagnoser.diagnose(DiagnosisFixtures.document([DiagnosisFixtures.rr("whole", msgs: 2000)]))).contains("FAILED"))
+        // Interrupted (the runner's flag, not the error's text): cut short, not FAILED.
+        cut.interrupted = true
+        let interrupted = Diagnoser.render(Diagnoser.diagnose(DiagnosisFixtures.document([cut])))
+        #expect(interrupted.contains("  interrupted (cut short): the verdicts below are from what it measured before, ") && !interrupted.contains("FAILED"), "\(interrupted)")
     }
 
     /// A masked case's responses are not its requests: its Mbps are not "each way".

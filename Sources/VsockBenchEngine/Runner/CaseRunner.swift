@@ -246,6 +246,9 @@ public struct CaseMeasurement: Sendable {
     /// The time series (`interval`): cumulative samples from the interval's opening to its
     /// end; slices are the differences of neighbours. Empty without an interval.
     public var intervals: [IntervalSample] = []
+    /// The run was interrupted (SIGINT) while this case ran: its figures are cut short, and its
+    /// failures are the interrupt's, not the channel's. Set by `ScenarioRunner`, which knows.
+    public var interrupted = false
 
     public init(spec: CaseSpec, driver: HostFacts, targetAck: HelloAck) {
         self.spec = spec

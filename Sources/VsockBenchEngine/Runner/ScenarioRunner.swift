@@ -138,12 +138,19 @@ public final class ScenarioRunner: Sendable {
         defer { current.withLock { $0 = nil } }
         if options.inProcess {
             if let reason = Self.inProcessSkipReason(spec) { return .skipped(spec, reason: reason) }
-            return .measured(InProcessTarget.run(spec, options: options, control: control))
+            return .measured(marked(InProcessTarget.run(spec, options: options, control: control)))
         }
         do {
-            return .measured(try CaseRunner.run(spec, options: options, control: control))
+            return .measured(marked(try CaseRunner.run(spec, options: options, control: control)))
         } catch {
             return .failed(spec, error)
         }
+    }
+
+    /// The measurement with `interrupted` decided once, here: the interrupt came before it ended.
+    private func marked(_ m: CaseMeasurement) -> CaseMeasurement {
+        var m = m
+        m.interrupted = interrupted.isSet
+        return m
     }
 }

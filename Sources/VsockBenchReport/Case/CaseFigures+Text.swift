@@ -19,3 +19,19 @@ extension CaseResult {
         return "\(tx) tx / \(rx) rx"
     }
 }
+
+extension CaseResult {
+    /// Cut short by an interrupt and nothing else: the run was interrupted while it ran, and
+    /// every trial with errors is one the interrupt stopped (a trial that failed on its own
+    /// still makes the case FAILED). Said "cut short", not NO: NO reads as lost or corrupted
+    /// messages.
+    public var cutShort: Bool {
+        figures.interrupted && skipped == nil && !figures.verified && trials.allSatisfy { $0.errors.isEmpty || $0.interrupted }
+    }
+
+    /// The `verified` cell: `yes`, `NO`, `skipped` or `cut short`.
+    public var verifiedText: String { skipped != nil ? "skipped" : figures.verified ? "yes" : cutShort ? "cut short" : "NO" }
+
+    /// What heads the case's errors: `interrupted` for a case cut short, else `FAILED`.
+    public var errorsHeading: String { cutShort ? "interrupted" : "FAILED" }
+}

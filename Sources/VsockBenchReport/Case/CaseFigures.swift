@@ -48,6 +48,10 @@ public struct CaseFigures: Codable, Sendable, Equatable {
     public var errors: [String] = []
     /// True when every message was checked and nothing was lost, reordered or corrupted.
     public var verified = false
+    /// The run was interrupted (SIGINT) while this ran: its figures are cut short, and its
+    /// errors are the interrupt's. Not a pass (`verified` stays false), but no verdict on the
+    /// channel either: the tables say "cut short", not NO or FAILED. False in older files.
+    public var interrupted = false
 
     public init() {}
 
@@ -58,7 +62,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         case readsPerMessage = "reads_per_msg", targetWritesPerMessage = "target_writes_per_msg"
         case shortWritesPerMessage = "short_writes_per_msg", targetShortWritesPerMessage = "target_short_writes_per_msg"
         case targetReadsPerMessage = "target_reads_per_msg", targetProcessingShare = "target_processing_share"
-        case cpu, spread, probe, errors, verified, openLoop = "open_loop", intervals
+        case cpu, spread, probe, errors, verified, interrupted, openLoop = "open_loop", intervals
     }
 
     public init(from decoder: any Decoder) throws {
@@ -87,6 +91,7 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         intervals = try c.decodeIfPresent([IntervalFigures].self, forKey: .intervals)
         errors = try c.decode([String].self, forKey: .errors)
         verified = try c.decode(Bool.self, forKey: .verified)
+        interrupted = try c.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -116,5 +121,6 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         try c.encode(intervals, forKey: .intervals)
         try c.encode(errors, forKey: .errors)
         try c.encode(verified, forKey: .verified)
+        try c.encode(interrupted, forKey: .interrupted)
     }
 }

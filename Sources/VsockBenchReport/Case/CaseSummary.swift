@@ -35,6 +35,7 @@ public enum CaseSummary {
             var result = results[0]
             result.trials = results.map(\.figures)
             result.errors = trialErrors(results)
+            result.interrupted = results.contains(where: \.interrupted)
             return result
         }
         let figures = ran.map { results[$0].figures }
@@ -51,6 +52,7 @@ public enum CaseSummary {
         result.figures.latencyMicros = LatencySummary.median(of: figures.compactMap(\.latencyMicros))
         result.figures.errors = trialErrors(results)
         result.figures.verified = results.allSatisfy(\.verified)
+        result.figures.interrupted = results.contains(where: \.interrupted)
         result.trials = results.map(\.figures)
         var ci: [String: [Double]] = [:]
         var coverage: Double?
@@ -169,6 +171,7 @@ public enum CaseSummary {
         f.targetProcessingShare = target?.processingShare.map { $0.rounded(toPlaces: 4) }
         f.probe = m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages)) }
         f.errors = m.failures
+        f.interrupted = m.interrupted
         // A peer that is not vsockbench sends no stats: what the driver checked is all there is.
         f.verified = m.failures.isEmpty && messages > 0 && (target != nil || m.spec.workload.isForeign)
         return CaseResult(

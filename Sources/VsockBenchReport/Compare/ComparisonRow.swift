@@ -66,6 +66,9 @@ extension Comparison {
         /// Skipped (its figures are zeros, not measurements): the tables say so rather than
         /// "NO"; the run document's case says why.
         public var skipped = false
+        /// Cut short by an interrupt (the case's `interrupted`, nothing else wrong): the tables
+        /// say "cut short" rather than "NO", which reads as lost or corrupted messages.
+        public var interrupted = false
 
         enum CodingKeys: String, CodingKey {
             case name, workload, strategy, trials, mbps, mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", mbpsTotal = "mbps_total", msgsPerSecond = "msgs_per_s"
@@ -75,7 +78,7 @@ extension Comparison {
             case exitsPerMessage = "exits_per_msg", vsockPacketsPerMessage = "vsock_packets_per_msg", ci
             case mbpsRatio = "mbps_ratio", mbpsTxRatio = "mbps_tx_ratio", mbpsRxRatio = "mbps_rx_ratio", msgsRatio = "msgs_ratio"
             case p50Ratio = "p50_ratio", p99Ratio = "p99_ratio", cpuRatio = "cpu_ratio", targetCPURatio = "target_cpu_ratio"
-            case throughputFigure = "throughput_figure", noise, p99Noise = "p99_noise", knobs, pareto, paretoFront = "pareto_front", verified, skipped
+            case throughputFigure = "throughput_figure", noise, p99Noise = "p99_noise", knobs, pareto, paretoFront = "pareto_front", verified, skipped, interrupted
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -117,6 +120,7 @@ extension Comparison {
             try c.encode(paretoFront, forKey: .paretoFront)
             try c.encode(verified, forKey: .verified)
             try c.encode(skipped, forKey: .skipped)
+            try c.encode(interrupted, forKey: .interrupted)
         }
 
         /// The figures whose intervals a row keeps.
@@ -177,6 +181,7 @@ extension Comparison {
             paretoFront = pareto == nil ? nil : ParetoFront.front(of: c)
             verified = c.verified && c.skipped == nil
             skipped = c.skipped != nil
+            interrupted = c.cutShort
         }
     }
 }

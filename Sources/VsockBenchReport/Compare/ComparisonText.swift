@@ -40,7 +40,7 @@ extension Comparison {
                  r.cell(.targetCPU, r.targetCPUMicrosPerMessage), Format.fixed(r.writesPerMessage, 2), Format.fixed(r.readsPerMessage, 2),
                  Format.fixed(r.targetWritesPerMessage, 2), Format.fixed(r.targetReadsPerMessage, 2)]
                     + (probe ? [Format.fixed(r.exitsPerMessage, 2), Format.fixed(r.vsockPacketsPerMessage, 2)] : [])
-                    + [r.skipped ? "skipped" : r.verified ? "yes" : "NO"]
+                    + [r.skipped ? "skipped" : r.verified ? "yes" : r.interrupted ? "cut short" : "NO"]
             })
         let legend = [
             "front *: on its workload's Pareto front: no other verified case of its kind has at least its throughput (rr, masked: msgs/s; stream: Mbps) and at most its p99, better on one (medians)",

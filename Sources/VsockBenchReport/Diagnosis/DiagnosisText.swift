@@ -33,7 +33,9 @@ extension Diagnoser {
             // diagnosed from what it measured: said first, so its verdicts are not read as
             // those of a whole run (an interrupted diagnose printed them unqualified: review).
             if !c.verified {
-                out += "  FAILED (\(Terminal.safe(c.errors.first ?? "not verified"))): the verdicts below are from what it measured before, \(Format.fixed(c.durationSeconds, 2)) s\n"
+                // Cut short by the interrupt is no failure of the channel (it read "FAILED (interrupted)").
+                let why = c.cutShort ? "interrupted (cut short)" : "FAILED (\(Terminal.safe(c.errors.first ?? "not verified")))"
+                out += "  \(why): the verdicts below are from what it measured before, \(Format.fixed(c.durationSeconds, 2)) s\n"
             }
             for d in verdicts {
                 let trials = d.trials > 1 ? ", \(d.trialsFiring) of \(d.trials) trials" : ""

@@ -153,10 +153,9 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             let result = document.cases.first { $0.name == spec.name }
             let latency = result?.latencyMicros
             // A rate the interrupt stopped or never reached is no failure of the target: it read
-            // FAILED, and the knee "at 2000/s the case failed" (review). The runner fails the case
-            // it stops with the error "interrupted", "trial N: interrupted" with --repeat.
-            let skipped = result == nil ? SweepReport.notRun
-                : result.map { !$0.verified && $0.skipped == nil && $0.errors.contains(where: Self.isInterruption) } == true ? Self.cutShort : result?.skipped
+            // FAILED, and the knee "at 2000/s the case failed" (review). The runner marks the case
+            // it was running when interrupted (`interrupted`), not its error text.
+            let skipped = result == nil ? SweepReport.notRun : result?.cutShort == true ? Self.cutShort : result?.skipped
             return Point(
                 offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
                 p50Micros: latency?.p50, p99Micros: latency?.p99, p999Micros: latency?.p999,
@@ -199,9 +198,6 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         }
         return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
     }
-
-    /// The runner's error for the case it stopped, alone or after a trial's prefix.
-    static func isInterruption(_ error: String) -> Bool { error == "interrupted" || error.hasSuffix(": interrupted") }
 
     /// The knee of the rates measured whole: the rates the interrupt cut short or never reached
     /// are left out, and the note names them. Not "from the first gap on": with --repeat the

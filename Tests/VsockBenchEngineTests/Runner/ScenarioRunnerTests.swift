@@ -96,6 +96,7 @@ import VsockTransport
         #expect(run.outcomes.map(\.spec.name) == ["long"], "the case after an interrupt does not run")
         if case let .measured(m) = run.outcomes.first {
             #expect(m.failures == ["interrupted"])
+            #expect(m.interrupted, "the runner marks the case it stopped")
             #expect(m.target != nil, "an interrupted case still reports what was measured")
         } else {
             Issue.record("\(String(describing: run.outcomes.first))")
@@ -124,6 +125,9 @@ import VsockTransport
         #expect(progress.map(\.0) == Array(1...12) && progress.map(\.1) == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4])
         #expect(plan.rounds(cases: 3) == TrialPlan(repeatCount: 4, seed: 7).rounds(cases: 3), "the same seed, the same order")
         #expect(plan.rounds(cases: 3).map { $0.map { cases[$0].name } } == rounds)
-        for case let .measured(m) in run.outcomes { BothSides.expectExactAgreement(m, messages: 20) }
+        for case let .measured(m) in run.outcomes {
+            BothSides.expectExactAgreement(m, messages: 20)
+            #expect(!m.interrupted)
+        }
     }
 }

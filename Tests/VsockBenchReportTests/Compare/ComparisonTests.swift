@@ -169,7 +169,7 @@ extension CompareTests {
                 "name", "workload", "strategy", "trials", "mbps", "mbps_tx", "mbps_rx", "mbps_total", "msgs_per_s", "p50_us", "p99_us", "cpu_us_per_msg",
                 "target_cpu_us_per_msg", "writes_per_msg", "reads_per_msg", "target_writes_per_msg", "target_reads_per_msg", "exits_per_msg",
                 "vsock_packets_per_msg", "ci", "mbps_ratio", "mbps_tx_ratio", "mbps_rx_ratio", "msgs_ratio", "p50_ratio", "p99_ratio", "cpu_ratio",
-                "target_cpu_ratio", "throughput_figure", "noise", "p99_noise", "knobs", "pareto", "pareto_front", "verified", "skipped",
+                "target_cpu_ratio", "throughput_figure", "noise", "p99_noise", "knobs", "pareto", "pareto_front", "verified", "skipped", "interrupted",
             ]
             for row in rows { #expect(Set(row.keys) == keys, "\(row["name"] ?? "?")") }
             #expect(rows[3]["p99_us"] is NSNull && rows[3]["p99_noise"] is NSNull && rows[0]["ci"] is NSNull)

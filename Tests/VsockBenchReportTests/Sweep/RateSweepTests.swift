@@ -53,6 +53,11 @@ import Testing
         var stopped = DiagnosisFixtures.rr("rr-1KiB@2000", msgs: 2000)
         stopped.figures.verified = false
         stopped.figures.errors = ["interrupted"]
+        // What the error says is not what decides: a case whose error only reads like the
+        // interrupt's is FAILED; the runner's flag makes it cut short.
+        let lookalike = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000), stopped]))
+        #expect(lookalike.points[1].skipped == nil && RateSweepTable.render(lookalike).contains("FAILED"))
+        stopped.figures.interrupted = true
         let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000), stopped]))
         #expect(sweep.points.map(\.skipped) == [nil, RateSweepReport.cutShort, SweepReport.notRun])
         let table = RateSweepTable.render(sweep)
@@ -81,6 +86,7 @@ import Testing
         var stopped = DiagnosisFixtures.rr("rr-1KiB@400", msgs: 400)
         stopped.figures.verified = false
         stopped.figures.errors = ["trial 2: interrupted"]
+        stopped.figures.interrupted = true
         let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([stopped, DiagnosisFixtures.rr("rr-1KiB@600", msgs: 600)]))
         #expect(sweep.points.map(\.skipped) == [SweepReport.notRun, RateSweepReport.cutShort, nil])
         var notRun = Self.point(200, p99: nil, verified: false)

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import VsockBenchEngine
+@testable import VsockBenchReport
+import VsockBenchModel
+
+/// A run stopped by an interrupt (SIGINT) says so: nothing it did not measure reads as a
+/// figure, and nothing the interrupt cut short reads as lost or corrupted messages.
+@Suite struct InterruptedReportTests {
+    /// A trial the runner marks interrupted (as `ScenarioRunner` does when the interrupt came
+    /// while it ran).
+    static func interrupted(_ outcome: CaseOutcome) -> CaseOutcome {
+        guard case var .measured(m) = outcome else { return outcome }
+        m.interrupted = true
+        return .measured(m)
+    }
+
+    static func json(_ document: RunDocument) throws -> [[String: Any]] {
+        let object = try JSONSerialization.jsonObject(with: Data(document.encoded())) as? [String: Any]
+        return try #require(object?["cases"] as? [[String: Any]])
+    }
+
+    /// The case the interrupt stopped read `verified: NO` and "bulk: FAILED - interrupted",
+    /// in run's table and compare's, which a user reads as lost or corrupted messages (review).
+    @Test func anInterruptedCaseReadsCutShortNotFailed() throws {
+        let stopped = CaseSummary.summarize(Self.interrupted(TrialSummaryTests.trial(messages: 1000, latency: 10_000, failures: ["interrupted"])), transport: "unix")
+        #expect(stopped.interrupted && stopped.cutShort && !stopped.verified && stopped.errors == ["interrupted"])
+        let whole = CompareFixtures.rr("whole", msgs: 1000, p99: 300)
+        let document = RunDocument(scenario: Scenario(name: "s", cases: [whole.spec, stopped.spec], path: "s.yaml"), target: "t", transport: "unix",
+                                   driver: ReportFixtures.driverHost, targetHost: ReportFixtures.targetHost, cases: [whole, stopped], startedAt: "2026-01-02T03:04:05Z")
+        let table = RunTable.render(document)
+        let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("rr ") })
+        #expect(row.hasSuffix(" cut short"), "\(row)")
+        #expect(table.contains("\nrr: interrupted\n  - interrupted\n") && !table.contains("FAILED"), "\(table)")
+        // The JSON keeps verified and errors, and says why (a new key).
+        let cases = try Self.json(document)
+        #expect(cases.map { $0["interrupted"] as? Bool } == [false, true])
+        #expect(cases[1]["verified"] as? Bool == false && cases[1]["errors"] as? [String] == ["interrupted"])
+        #expect(try RunDocument.decode(document.encoded()) == document)
+        // compare's table and JSON.
+        let comparison = Comparison(document)
+        let compareRow = try #require(comparison.text().split(separator: "\n").last { $0.hasPrefix("rr ") })
+        #expect(compareRow.hasSuffix(" cut short"), "\(compareRow)")
+        #expect(comparison.rows.map(\.interrupted) == [false, true])
+        // Still no pass: the run is not verified, and check does not count the trial.
+        #expect(!document.allVerified && !stopped.trials[0].counts)
+    }
+
+    /// A trial that failed on its own stays FAILED even when a later one was interrupted, and
+    /// a failure is never "cut short" without the runner's flag, whatever its text.
+    @Test func aFailureOfItsOwnStaysFailed() throws {
+        let corrupt = TrialSummaryTests.trial(messages: 1000, latency: 10_000, failures: ["request 7: corrupt"])
+        let stopped = Self.interrupted(TrialSummaryTests.trial(messages: 900, latency: 10_000, failures: ["interrupted"]))
+        let both = try #require(CaseSummary.summarize(trials: [corrupt, stopped], transport: "unix"))
+        #expect(both.interrupted && !both.cutShort && both.verifiedText == "NO" && both.errorsHeading == "FAILED")
+        let lookalike = CaseSummary.summarize(TrialSummaryTests.trial(messages: 1000, latency: 10_000, failures: ["interrupted"]), transport: "unix")
+        #expect(!lookalike.interrupted && lookalike.verifiedText == "NO" && lookalike.errorsHeading == "FAILED")
+        let table = RunTable.render(ReportFixtures.document([both]))
+        #expect(table.contains("\nrr: FAILED\n  - trial 1: request 7: corrupt\n  - trial 2: interrupted\n"), "\(table)")
+    }
+}
