@@ -161,14 +161,18 @@ public enum CaseSummary {
         if let target, m.targetAck.mode != InProcessTarget.endpointName {
             f.cpu.targetUserSeconds = target.cpuUserSeconds.rounded(toPlaces: 4)
             f.cpu.targetSystemSeconds = target.cpuSystemSeconds.rounded(toPlaces: 4)
-            if target.messages > 0 {
+            if target.messages > 0, messages > 0 {
                 f.cpu.targetMicrosPerMessage = ((target.cpuUserSeconds + target.cpuSystemSeconds) * 1e6 / Double(target.messages)).rounded(toPlaces: 2)
             }
         }
-        f.targetWritesPerMessage = target.flatMap { perMessage($0.writes, $0.messages) }
-        f.targetReadsPerMessage = target.flatMap { perMessage($0.reads, $0.messages) }
-        f.targetShortWritesPerMessage = target.flatMap { perMessage($0.shortWrites, $0.messages) }
-        f.targetProcessingShare = target?.processingShare.map { $0.rounded(toPlaces: 4) }
+        // The target's per-message figures are over its own count, but a case whose driver
+        // measured no message has none to stand beside: interrupted in its warmup, it read
+        // `target reads/msg 2.00`, `target cpu us/msg 27` beside `messages: 0` (review).
+        let measuredTarget = messages > 0 ? target : nil
+        f.targetWritesPerMessage = measuredTarget.flatMap { perMessage($0.writes, $0.messages) }
+        f.targetReadsPerMessage = measuredTarget.flatMap { perMessage($0.reads, $0.messages) }
+        f.targetShortWritesPerMessage = measuredTarget.flatMap { perMessage($0.shortWrites, $0.messages) }
+        f.targetProcessingShare = measuredTarget?.processingShare.map { $0.rounded(toPlaces: 4) }
         f.probe = m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages)) }
         f.errors = m.failures
         f.interrupted = m.interrupted

@@ -58,4 +58,31 @@ import VsockBenchModel
         let table = RunTable.render(ReportFixtures.document([both]))
         #expect(table.contains("\nrr: FAILED\n  - trial 1: request 7: corrupt\n  - trial 2: interrupted\n"), "\(table)")
     }
+
+    /// Interrupted in its warmup, the driver measured no message, but the target's stats
+    /// counted its own: the table showed `target reads/msg 2.00`, `target cpu us/msg 27.00`,
+    /// `target processing 0.0%` beside msgs/s 0, and the JSON the same beside `messages: 0`.
+    @Test func noMessageMeasuredMeansNoTargetFigurePerMessage() throws {
+        guard case var .measured(m) = Self.interrupted(TrialSummaryTests.trial(messages: 0, latency: 10_000, failures: ["interrupted"])) else {
+            Issue.record("not measured")
+            return
+        }
+        var target = TargetStats()
+        target.messages = 500
+        target.reads = 1000
+        target.writes = 500
+        target.cpuUserSeconds = 0.0135
+        target.ioWaitSeconds = 0.1
+        m.target = target
+        let c = CaseSummary.summarize(m, transport: "unix")
+        #expect(c.messages == 0)
+        #expect(c.targetReadsPerMessage == nil && c.targetWritesPerMessage == nil && c.targetShortWritesPerMessage == nil)
+        #expect(c.cpu.targetMicrosPerMessage == nil && c.targetProcessingShare == nil)
+        #expect(c.target?.messages == 500, "the target's own stats stay, as it sent them")
+        let costs = RunTable.render(ReportFixtures.document([c])).split(separator: "\n").filter { $0.hasPrefix("rr ") }
+        let row = try #require(costs.last)
+        #expect(row.split(separator: " ").dropFirst().allSatisfy { $0 == "-" }, "\(row)")
+        let cases = try Self.json(ReportFixtures.document([c]))
+        #expect(cases[0]["target_reads_per_msg"] is NSNull && (cases[0]["cpu"] as? [String: Any])?["target_us_per_msg"] is NSNull)
+    }
 }
