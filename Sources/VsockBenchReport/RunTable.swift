@@ -26,7 +26,7 @@ public enum RunTable {
             let l = c.latencyMicros
             main.add([
                 Terminal.safe(c.name), c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
-                c.mbpsText, c.cell(.msgsPerSecond) { Format.fixed($0, 0) },
+                c.mbpsText, c.measuredNothing ? "-" : c.cell(.msgsPerSecond) { Format.fixed($0, 0) },
                 c.cell(.latencyP50, Format.compact), Format.compact(l?.p90), c.cell(.latencyP99, Format.compact),
                 Format.compact(l?.p999), Format.compact(l?.max),
                 c.verifiedText,

@@ -35,3 +35,9 @@ extension CaseResult {
     /// What heads the case's errors: `interrupted` for a case cut short, else `FAILED`.
     public var errorsHeading: String { cutShort ? "interrupted" : "FAILED" }
 }
+
+extension CaseResult {
+    /// No interval was measured: skipped, failed before it ran, or interrupted in its warmup.
+    /// Its msgs/s is no measurement of 0 (the table says `-`, as for its Mbps).
+    public var measuredNothing: Bool { figures.messages == 0 && figures.durationSeconds == 0 && trials.allSatisfy { $0.messages == 0 && $0.durationSeconds == 0 } }
+}

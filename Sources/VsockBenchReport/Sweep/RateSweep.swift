@@ -280,9 +280,11 @@ public enum RateSweepTable {
         var out = "open-loop sweep \(sweep.workload) \(Quantities.formatSize(sweep.size)): latency from each request's intended send time\n"
         var table = TextTable(columns: ["offered/s", "answered/s", "p50 us", "p99 us", "p99.9 us", "late sends", "kept up"], rightAligned: [0, 1, 2, 3, 4, 5])
         for p in sweep.points {
+            // A rate never run measured nothing: its answered/s and late sends are no zeros.
+            let ran = p.skipped != SweepReport.notRun
             table.add([
-                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), Format.compact(p.achievedPerSecond), Format.compact(p.p50Micros),
-                Format.compact(p.p99Micros), Format.compact(p.p999Micros), String(p.lateSends),
+                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), ran ? Format.compact(p.achievedPerSecond) : "-", Format.compact(p.p50Micros),
+                Format.compact(p.p99Micros), Format.compact(p.p999Micros), ran ? String(p.lateSends) : "-",
                 p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short" : !p.verified ? "FAILED" : (p.keptUp ? "yes" : "NO"),
             ])
         }

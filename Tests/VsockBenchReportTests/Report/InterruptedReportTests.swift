@@ -85,4 +85,19 @@ import VsockBenchModel
         let cases = try Self.json(ReportFixtures.document([c]))
         #expect(cases[0]["target_reads_per_msg"] is NSNull && (cases[0]["cpu"] as? [String: Any])?["target_us_per_msg"] is NSNull)
     }
+
+    /// A skipped case's row had `Mbps -` but `msgs/s 0`; a rate never run read 0 answered/s
+    /// and 0 late sends: zeros that were never measured.
+    @Test func whatDidNotRunShowsNoZeros() throws {
+        let spec = CaseSpec(name: "bulk", workload: .stream(StreamWorkload(writeSize: 65536)))
+        let skipped = CaseSummary.summarize(.skipped(spec, reason: "stream cases need a channel"), transport: "null")
+        let row = try #require(RunTable.render(ReportFixtures.document([skipped])).split(separator: "\n").first { $0.hasPrefix("bulk ") })
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).filter { $0 == "0" }.isEmpty, "\(row)")
+        #expect(row.contains(" - ") && row.hasSuffix("skipped"), "\(row)")
+        // A rate never reached: "-" where the figures would be.
+        let plan = try RateSweepPlan(workload: .rr, size: 1024, rates: [1000, 2000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000)]))
+        let notRun = try #require(RateSweepTable.render(sweep).split(separator: "\n").first { $0.hasSuffix("not run") })
+        #expect(notRun.split(separator: " ").map(String.init) == ["2000", "-", "-", "-", "-", "-", "not", "run"], "\(notRun)")
+    }
 }
