@@ -18,7 +18,9 @@ public enum RunTable {
                 : "; target: pid \(target.pid), kernel \(Terminal.safe(target.kernel))"
         }
         out += "\n\n"
-        let repeated = document.cases.contains { $0.trialCount > 1 }
+        // Trials asked (--repeat N) are said even when an interrupt left one per case: it read
+        // "one trial per case ... (--repeat N for medians)" under `statistics.repeat: 3` (review).
+        let repeated = document.cases.contains { $0.trialCount > 1 } || (document.statistics?.repeatCount ?? 1) > 1
         var main = TextTable(
             columns: ["case", "workload", "size", "conns", "Mbps (payload)", "msgs/s", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "verified"],
             rightAligned: [3, 4, 5, 6, 7, 8, 9, 10])
@@ -41,7 +43,9 @@ public enum RunTable {
                     : "median of the trials each case measured (\(stats.repeatCount) asked; as few as \(measured.min() ?? 0), a case of one a single sample)"
                 out += "\(trials), \(IntervalText.meaning) \(Comparison.intervalName(fewestTrials: fewest)) (\(stats.ciMethod)); latency percentiles the median of the trials', max the largest\n"
             } else {
-                out += "\(stats.repeatCount) trials asked per case, but no case measured more than one (interrupted or failed): single samples\n"
+                let ran = document.cases.filter { $0.skipped == nil }.map(\.trialCount).max() ?? 0
+                let ranText = ran < stats.repeatCount ? "at most \(ran) ran" : "all ran"
+                out += "\(stats.repeatCount) trials asked per case, \(ranText), but no case measured more than one (interrupted or failed): single samples\n"
             }
         } else {
             out += "one trial per case: single samples (--repeat N for medians with their intervals)\n"
