@@ -170,6 +170,10 @@ extension SweepReport {
                 // A size the run never reached (the sweep was interrupted, SIGINT, before it):
                 // not a measurement that failed (it read "verified NO", skipped null: review).
                 point.skipped = Self.notRun
+            } else if result?.cutShort == true {
+                // The size the interrupt stopped: no point of the line, and no failure of the
+                // channel (it read NO, and the fit "give more sizes", review).
+                point.skipped = RateSweepReport.cutShort
             }
             if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
                 let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
@@ -186,6 +190,23 @@ extension SweepReport {
         }
         let measured = points.compactMap { p in p.tMicros.map { LatencyBandwidthFit.Point(bytes: Double(p.size), seconds: $0 / 1e6) } }
         self.init(points: points, measured: measured, workload: workload, batchMessageBytes: batchMessageBytes)
+        // An interrupted sweep blamed the sizes given ("needs at least 2 measured sizes, got 1;
+        // give more sizes"): it says what the interrupt left out instead (review).
+        if let missing = interruptedText, fitError != nil {
+            fitError = measured.count < 2
+                ? "the sweep was interrupted (\(missing)): \(measured.count) size\(measured.count == 1 ? "" : "s") measured whole, and the latency-bandwidth fit needs at least 2; run the sweep to its end"
+                : "the sweep was interrupted (\(missing)): \(fitError ?? "")"
+        }
+    }
+
+    /// The sizes an interrupt left out: `8KiB cut short; 64KiB not run`; nil when none.
+    public var interruptedText: String? {
+        func sizes(_ reason: String) -> String? {
+            let left = points.filter { $0.skipped == reason }.map { Quantities.formatSize($0.size) }
+            return left.isEmpty ? nil : left.joined(separator: ", ")
+        }
+        let parts = [sizes(RateSweepReport.cutShort).map { "\($0) cut short" }, sizes(Self.notRun).map { "\($0) not run" }].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     /// Builds the section from points already measured (tests, and callers with their own runs).

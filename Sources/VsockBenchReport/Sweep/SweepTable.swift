@@ -12,10 +12,15 @@ public enum SweepTable {
             points.add([
                 Quantities.formatSize(p.size), p.caseName, Format.compact(p.tMicros), Format.compact(p.mbps),
                 Format.compact(model.map { $0.seconds(bytes: Double(p.size)) * 1e6 }), Format.fixed(p.residualMicros, 2),
-                p.skipped == SweepReport.notRun ? "not run" : p.skipped != nil ? "skipped" : (p.verified ? "yes" : "NO"),
+                p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short"
+                    : p.skipped != nil ? "skipped" : (p.verified ? "yes" : "NO"),
             ])
         }
         out += points.render()
+        // Fitted through fewer sizes than asked, said (2 of 3 sizes were fitted without a word).
+        if let missing = sweep.interruptedText, sweep.fit != nil {
+            out += "interrupted: \(missing); the fit is over the \(sweep.points.filter(\.verified).count) sizes measured whole\n"
+        }
         out += sweep.workload == SweepWorkload.masked.rawValue
             ? "Mbps: the requests' payload as measured, driver to target (each the fragment protobuf-encoded; the responses' are in the run table); frame headers not counted\n\n"
             : "Mbps: payload per direction\(sweep.wireFactor > 1 ? " (each way)" : ""); frame headers not counted\n\n"

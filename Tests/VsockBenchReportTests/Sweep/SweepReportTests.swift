@@ -133,6 +133,27 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: document, sweep: sweep).encoded())) as? [String: Any])
         let points = try #require((object["sweep"] as? [String: Any])?["points"] as? [[String: Any]])
         #expect(points[2]["skipped"] as? String == "not run: the sweep stopped before it (interrupted)", "\(points[2])")
+        // Two sizes fitted of three asked: said above the fit (it was fitted without a word).
+        #expect(SweepTable.render(sweep).contains("interrupted: 64KiB not run; the fit is over the 2 sizes measured whole\n"), "\(SweepTable.render(sweep))")
+    }
+
+    /// Interrupted during 8KiB, before 64KiB: the fit blamed the sizes given ("needs at least
+    /// 2 measured sizes, got 1; give more sizes"), and 8KiB read NO (review).
+    @Test("an interrupted size sweep says what the interrupt left out, not 'give more sizes'")
+    func interruptedSizeSweepSaysSo() throws {
+        let (plan, full) = try Self.plannedRun()
+        var document = full
+        document.cases.removeLast()
+        document.cases[1].figures.verified = false
+        document.cases[1].figures.errors = ["interrupted"]
+        document.cases[1].figures.interrupted = true
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        #expect(sweep.points.map(\.skipped) == [nil, RateSweepReport.cutShort, SweepReport.notRun])
+        #expect(sweep.fit == nil)
+        #expect(sweep.fitError == "the sweep was interrupted (8KiB cut short; 64KiB not run): 1 size measured whole, and the latency-bandwidth fit needs at least 2; run the sweep to its end", "\(sweep.fitError ?? "")")
+        let text = SweepTable.render(sweep)
+        let row = try #require(text.split(separator: "\n").first { $0.contains("rr-8KiB") })
+        #expect(row.hasSuffix("cut short") && !text.contains("give more sizes"), "\(text)")
     }
 
     @Test("a failed size is shown but left out of the fit")
