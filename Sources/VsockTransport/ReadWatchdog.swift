@@ -24,6 +24,9 @@ package final class ReadWatch: Sendable {
     var isWatched: Bool { registered.load(ordering: .relaxed) }
     /// The timeout the watchdog enforced, for the error's text (nanoseconds).
     let firedAfterNanos = Atomic<UInt64>(0)
+    /// Set (before the shutdown) when, after `cutAll`, the watchdog found the socket's writes
+    /// stuck (no room to send, no write done) for the whole grace time and shut it down both ways.
+    let writesCut = Atomic<Bool>(false)
 
     init() {}
 
@@ -60,6 +63,14 @@ package final class ReadWatch: Sendable {
         }
         return SystemError(call, errno: .timedOut, context: "no data within \(text)")
     }
+
+    /// The error a write reports once the watchdog cut the socket's writes off (`writesCut`).
+    @inline(never)
+    func writeCutError() -> SystemError {
+        let nanos = firedAfterNanos.load(ordering: .relaxed)
+        let text = nanos % 1_000_000_000 == 0 ? "\(nanos / 1_000_000_000) s" : "\(nanos / 1_000_000) ms"
+        return SystemError("send", errno: .timedOut, context: "no room to send within \(text) of the stop")
+    }
 }
 
 /// One thread that bounds blocked reads for every watched socket of the process, instead of a
@@ -69,7 +80,10 @@ package final class ReadWatch: Sendable {
 /// relaxed stores; the watchdog wakes a few times a second, sees which sockets sit in the same
 /// read as at its last look for longer than their timeout, and shuts their receive side down
 /// (SHUT_RD): the blocked read returns, and reports a timeout (`ReadWatch.timeoutError`).
-/// Writes keep SO_SNDTIMEO, which costs nothing unless a write blocks.
+/// Writes keep SO_SNDTIMEO, which costs nothing unless a write blocks; but after `cutAll` a
+/// socket that has had no room to send and no write done for the whole grace time (a writer
+/// blocked on a peer that stopped reading) is shut down both ways, and its write reports a
+/// timeout (`ReadWatch.writeCutError`), instead of waiting out its SO_SNDTIMEO.
 ///
 /// A read is cut off between its timeout and its timeout plus two ticks (a tick is an eighth
 /// of the shortest timeout watched, from 1 to 250 ms).
@@ -82,15 +96,22 @@ final class ReadWatchdog: @unchecked Sendable {
         let watch: ReadWatch
         let descriptor: FileDescriptor
         let timeoutNanos: UInt64
+        /// The socket's write count (its writing thread's), looked at only after `cutAll`.
+        let counters: IOCounters
         var lastCalls: UInt64
         var since: UInt64
+        var lastWrites: UInt64
+        var writesSince: UInt64
 
-        init(watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64, lastCalls: UInt64, since: UInt64) {
+        init(watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64, counters: IOCounters, lastCalls: UInt64, since: UInt64) {
             self.watch = watch
             self.descriptor = descriptor
             self.timeoutNanos = timeoutNanos
+            self.counters = counters
             self.lastCalls = lastCalls
             self.since = since
+            lastWrites = counters.writesNow
+            writesSince = since
         }
     }
 
@@ -101,6 +122,10 @@ final class ReadWatchdog: @unchecked Sendable {
     /// After `cutAll(afterNanos:)`: the longest any read may block from then on, whatever its
     /// own timeout (`.max`: none asked).
     private var hurriedNanos: UInt64 = .max
+    /// After `cutAll(afterNanos:)`: when its grace time ends for every read (`.max`: none
+    /// asked). A read that begins later (the stats a stopped case still fetches) does not get
+    /// a grace time of its own: it is cut a tick after it is seen blocked past this.
+    private var hurriedDeadline: UInt64 = .max
 
     static let longestTick: UInt64 = 250_000_000
     static let shortestTick: UInt64 = 1_000_000
@@ -109,7 +134,7 @@ final class ReadWatchdog: @unchecked Sendable {
     /// already watched gets the new timeout. False when no watchdog thread can be started (the
     /// caller falls back to SO_RCVTIMEO). A closed socket (`forget(_:forGood:)`) is not
     /// watched: true, and nothing happens.
-    func watch(_ watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64) -> Bool {
+    func watch(_ watch: ReadWatch, descriptor: FileDescriptor, timeoutNanos: UInt64, counters: IOCounters) -> Bool {
         monitor.withLock {
             if watch.retired.load(ordering: .relaxed) { return true }
             if thread == nil {
@@ -118,7 +143,7 @@ final class ReadWatchdog: @unchecked Sendable {
             }
             let idle = entries.isEmpty
             entries[ObjectIdentifier(watch)] = Entry(
-                watch: watch, descriptor: descriptor, timeoutNanos: timeoutNanos,
+                watch: watch, descriptor: descriptor, timeoutNanos: timeoutNanos, counters: counters,
                 lastCalls: watch.calls.load(ordering: .relaxed), since: MonotonicClock.nanos())
             watch.registered.store(true, ordering: .relaxed)
             // An idle watchdog waits for this signal; a busy one needs it only to look sooner.
@@ -142,12 +167,21 @@ final class ReadWatchdog: @unchecked Sendable {
     /// A stop was asked: from now on no read blocks longer than `afterNanos`, whatever its own
     /// timeout, a read blocked now counting from now (SIGTERM during a replay waiting on a
     /// silent service waited out `--io-timeout`, 60 s, review). Reads that return in time, as
-    /// the orderly end of a case's do, are untouched.
+    /// the orderly end of a case's do, are untouched. One grace time for all: a read that
+    /// begins after it ended is cut a tick after it is seen blocked (a stopped case's stats
+    /// fetch had a second of its own after its data connections' second, review). Writes too: a socket with no room to send
+    /// and no write done for `afterNanos` is shut down both ways (a tx stream to a peer that
+    /// stopped reading waited out its SO_SNDTIMEO after Ctrl-C, review).
     func cutAll(afterNanos: UInt64) {
         monitor.withLock {
             let now = MonotonicClock.nanos()
             hurriedNanos = min(hurriedNanos, max(afterNanos, 1))
-            for entry in entries.values { entry.since = now }
+            hurriedDeadline = min(hurriedDeadline, now &+ hurriedNanos)
+            for entry in entries.values {
+                entry.since = now
+                entry.lastWrites = entry.counters.writesNow
+                entry.writesSince = now
+            }
             monitor.signal()
         }
     }
@@ -155,7 +189,25 @@ final class ReadWatchdog: @unchecked Sendable {
     /// Lifts `cutAll`: reads block for their own timeouts again. For tests, which share one
     /// process: an interrupt test left every later test's reads cut after 1 s.
     func endCut() {
-        monitor.withLock { hurriedNanos = .max }
+        monitor.withLock {
+            hurriedNanos = .max
+            hurriedDeadline = .max
+        }
+    }
+
+    /// After `cutAll`: whether `entry`'s socket has done no write for the grace time and has no
+    /// room to send now (a writer blocked in send, or one that would block). Under the lock.
+    private func writesStuck(_ entry: Entry, now: UInt64) -> Bool {
+        let writes = entry.counters.writesNow
+        if writes != entry.lastWrites {
+            entry.lastWrites = writes
+            entry.writesSince = now
+            return false
+        }
+        guard now &- entry.writesSince >= hurriedNanos else { return false }
+        var fds = [pollfd(fd: entry.descriptor.rawValue, events: Int16(POLLOUT), revents: 0)]
+        guard let ready = try? Posix.poll(&fds, timeoutMillis: 0) else { return false }
+        return ready == 0
     }
 
     /// How many sockets are watched (tests).
@@ -180,7 +232,8 @@ final class ReadWatchdog: @unchecked Sendable {
                     if calls != entry.lastCalls {
                         entry.lastCalls = calls
                         entry.since = now
-                    } else if calls & 1 == 1, now &- entry.since >= min(entry.timeoutNanos, hurriedNanos) {
+                    } else if calls & 1 == 1, now &- entry.since >= min(entry.timeoutNanos, hurriedNanos)
+                                || (now >= hurriedDeadline && now &- entry.since >= Self.tick(for: hurriedNanos)) {
                         // The same read, blocked for the whole timeout: cut it off. SHUT_RD
                         // wakes it with an end of stream (tcp, unix and vsock alike) and leaves
                         // the send side open, so the owner can still answer with an error frame.
@@ -191,6 +244,19 @@ final class ReadWatchdog: @unchecked Sendable {
                         entry.watch.registered.store(false, ordering: .relaxed)
                         entry.watch.fired.store(true, ordering: .releasing)
                         try? Posix.shutdown(entry.descriptor, Int32(SHUT_RD))
+                        cutOff.append(key)
+                        continue
+                    }
+                    if hurriedNanos != .max, writesStuck(entry, now: now) {
+                        // A stop was asked and this socket's writes have not moved for the
+                        // grace time, with no room to send: its writer waits on a peer that
+                        // stopped reading. Both ways down: the send wakes (EPIPE, reported as
+                        // `writeCutError`), and so does a read on another thread.
+                        entry.watch.firedAfterNanos.store(hurriedNanos, ordering: .relaxed)
+                        entry.watch.registered.store(false, ordering: .relaxed)
+                        entry.watch.writesCut.store(true, ordering: .releasing)
+                        entry.watch.fired.store(true, ordering: .releasing)
+                        try? Posix.shutdown(entry.descriptor, Int32(SHUT_RDWR))
                         cutOff.append(key)
                         continue
                     }

@@ -37,6 +37,8 @@ public final class Socket: Sendable {
     private let untimedWrites = Atomic<Bool>(false)
     /// When the last timed write returned, for the next read to take as its start (0: none).
     private let chainedReadStart = Atomic<UInt64>(0)
+    /// The SO_SNDTIMEO set (`setSendTimeout`; 0: none): a short write then means it ran out.
+    private let sendTimeoutNanos = Atomic<UInt64>(0)
 
     init(descriptor: FileDescriptor, family: Int32, peerCID: UInt32? = nil, timesSyscalls: Bool = true, kind: SocketKind = .stream) {
         self.descriptor = descriptor
@@ -171,10 +173,12 @@ public final class Socket: Sendable {
         var offset = 0
         while offset < count {
             let start = now()
-            let n = try Posix.send(descriptor, buffer + offset, count - offset)
+            let n: Int
+            do { n = try Posix.send(descriptor, buffer + offset, count - offset) } catch { throw writeError(error) }
             let end = now()
             counters.recordWrite(bytes: n, nanos: end &- start, short: n < count - offset, end: end)
             offset += n
+            if offset < count { try checkShortWrite() }
         }
         if count > 0, chainsReads.load(ordering: .relaxed) { chainedReadStart.store(counters.lastWriteEndNanos, ordering: .relaxed) }
     }
@@ -185,11 +189,36 @@ public final class Socket: Sendable {
         let start = now()
         var offset = 0
         while offset < count {
-            let n = try Posix.send(descriptor, buffer + offset, count - offset)
+            let n: Int
+            do { n = try Posix.send(descriptor, buffer + offset, count - offset) } catch { throw writeError(error) }
             counters.recordWrite(bytes: n, nanos: 0, short: n < count - offset, end: start)
             offset += n
+            if offset < count { try checkShortWrite() }
         }
         chainedReadStart.store(start, ordering: .relaxed)
+    }
+
+    /// A failed write's error: a timeout when the read watchdog cut the socket's writes off
+    /// after a stop (`ReadWatchdog.cutAll`), else the send's own.
+    @inline(never)
+    private func writeError(_ error: SystemError) -> SystemError {
+        readWatch.writesCut.load(ordering: .acquiring) ? readWatch.writeCutError() : error
+    }
+
+    /// After a short write. A blocking send returns part of its bytes only when its
+    /// SO_SNDTIMEO ran out (or a signal came, and vsockbench's threads take none): the peer
+    /// left no room for that long. If there is still none, the write times out now, one
+    /// timeout in all; sending the rest would wait a whole new timeout per piece (a 5 s case
+    /// against a peer that stopped reading took 31.8 s at the default 10 s, review). Room
+    /// again (the peer reads, slowly; or it closed, which the next send reports): go on.
+    @inline(never)
+    private func checkShortWrite() throws(SystemError) {
+        let timeout = sendTimeoutNanos.load(ordering: .relaxed)
+        guard timeout > 0 else { return }
+        var fds = [pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)]
+        guard let ready = try? Posix.poll(&fds, timeoutMillis: 0), ready == 0 else { return }
+        let text = timeout % 1_000_000_000 == 0 ? "\(timeout / 1_000_000_000) s" : "\(timeout / 1_000_000) ms"
+        throw SystemError("send", errno: .timedOut, context: "no room to send within \(text)")
     }
 
     /// Writes every byte in pieces of at most `chunk` bytes, each its own write (an application
@@ -213,8 +242,10 @@ public final class Socket: Sendable {
             let batch = min(remaining, 1024)  // IOV_MAX on Linux
             var total = 0
             for i in 0..<batch { total += base[i].iov_len }
-            var n = try Posix.writev(descriptor, base, Int32(batch))
+            var n: Int
+            do { n = try Posix.writev(descriptor, base, Int32(batch)) } catch { throw writeError(error) }
             counters.recordWrite(bytes: n, nanos: now() &- start, short: n < total)
+            if n < total { try checkShortWrite() }
             while remaining > 0, n >= base.pointee.iov_len {
                 n -= base.pointee.iov_len
                 base += 1
@@ -249,6 +280,8 @@ public final class Socket: Sendable {
     /// Bounds writes blocked on a peer that stopped reading (`.none`: forever).
     public func setSendTimeout(_ timeout: SocketTimeout) throws(TransportError) {
         try setTimeout(SO_SNDTIMEO, "SO_SNDTIMEO", timeout)
+        let (seconds, attoseconds) = timeout.duration.components
+        sendTimeoutNanos.store(UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000), ordering: .relaxed)
     }
 
     /// `setReceiveTimeout` for a number of seconds (0: none); NaN, infinite, negative or huge
@@ -280,7 +313,7 @@ public final class Socket: Sendable {
         }
         let (seconds, attoseconds) = timeout.duration.components
         let nanos = UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
-        guard ReadWatchdog.shared.watch(readWatch, descriptor: descriptor, timeoutNanos: max(nanos, 1)) else {
+        guard ReadWatchdog.shared.watch(readWatch, descriptor: descriptor, timeoutNanos: max(nanos, 1), counters: counters) else {
             try setReceiveTimeout(timeout)
             return
         }
@@ -288,8 +321,10 @@ public final class Socket: Sendable {
     }
 
     /// A run is stopping: from now on no watched read of this process blocks longer than
-    /// `seconds` (one blocked now counting from now); one that does is cut off as if its
-    /// timeout had expired (``watchReads(_:)``).
+    /// `seconds` (one blocked now counting from now, one that begins after that time only a
+    /// tick); one that does is cut off as if its timeout had expired (``watchReads(_:)``). A
+    /// watched socket whose writes are stuck that long (no room to send) is shut down both
+    /// ways, and its write fails as a timeout.
     public static func cutBlockedReads(afterSeconds seconds: Double) {
         ReadWatchdog.shared.cutAll(afterNanos: UInt64(max(seconds, 0) * 1e9))
     }

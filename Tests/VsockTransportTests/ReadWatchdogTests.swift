@@ -69,7 +69,7 @@ import VsockBenchSupport
             c.close()
             d.close()
         }
-        #expect(dog.watch(c.readWatch, descriptor: c.descriptor, timeoutNanos: 30_000_000_000))
+        #expect(dog.watch(c.readWatch, descriptor: c.descriptor, timeoutNanos: 30_000_000_000, counters: c.counters))
         dog.forget(c.readWatch)
         // Past its tick (250 ms): the table is empty and the watchdog waits untimed.
         usleep(400_000)
@@ -81,7 +81,7 @@ import VsockBenchSupport
             b.close()
         }
         // 2 s: the longest tick, so only the idle watchdog's wake-up makes it look.
-        #expect(dog.watch(a.readWatch, descriptor: a.descriptor, timeoutNanos: 2_000_000_000))
+        #expect(dog.watch(a.readWatch, descriptor: a.descriptor, timeoutNanos: 2_000_000_000, counters: a.counters))
         var byte: UInt8 = 0
         let (error, _) = Self.blockedRead(peer: b, backstopSeconds: 5) { _ = try a.read(into: &byte, count: 1) }
         #expect(error?.isTimeout == true, "\(String(describing: error))")
@@ -214,5 +214,63 @@ import VsockBenchSupport
         }
         #expect(throws: TransportError.self) { try a.watchReads(seconds: seconds) }
         #expect(!a.readWatch.isWatched)
+    }
+
+    /// After a stop (`cutAll`), a write blocked on a peer that stopped reading is cut off with
+    /// the grace time, as a read is; it waited out its SO_SNDTIMEO (--io-timeout: 30 s, review).
+    @Test("after cutAll, a write blocked on a peer that stopped reading fails as a timeout (send) within the grace time")
+    func cutAllCutsABlockedWrite() throws {
+        let dog = ReadWatchdog()
+        let (a, b) = try Socket.makePair()
+        defer {
+            dog.forget(a.readWatch, forGood: true)
+            a.close()
+            b.close()
+        }
+        try a.setSendTimeout(seconds: 20)
+        #expect(dog.watch(a.readWatch, descriptor: a.descriptor, timeoutNanos: 20_000_000_000, counters: a.counters))
+        let size = 8 << 20
+        let failure = LockedValue<SystemError?>(nil)
+        let ended = LockedValue<UInt64>(0)
+        let writer = NativeThread.spawn(name: "test-writer") {
+            let block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            defer { block.deallocate() }
+            block.initializeMemory(as: UInt8.self, repeating: 1, count: size)
+            do throws(SystemError) { try a.writeAll(block, count: size) } catch { failure.withLock { $0 = error } }
+            ended.withLock { $0 = MonotonicClock.nanos() }
+        }
+        usleep(200_000)  // b never reads: the writer is blocked by now
+        let cut = MonotonicClock.nanos()
+        dog.cutAll(afterNanos: 300_000_000)
+        // A backstop: b drains after 5 s, so a watchdog that never cuts fails the test, not hangs it.
+        for _ in 0..<500 where ended.value == 0 { usleep(10_000) }
+        if ended.value == 0 { _ = b.discardUntilEnd(maxBytes: size, maxNanos: 1_000_000_000) }
+        writer.join()
+        let error = failure.value
+        #expect(error?.isTimeout == true && error?.call == "send", "\(String(describing: error))")
+        #expect(error?.description.contains("no room to send within 300 ms") == true, "\(String(describing: error))")
+        let nanos = ended.value &- cut
+        #expect(nanos >= 300_000_000 && nanos < 2_000_000_000, "\(nanos) ns")
+    }
+
+    /// One grace time for all: a read that begins after it (the stats a stopped case fetches)
+    /// is cut a tick after it is seen blocked, not after a grace time of its own.
+    @Test("after cutAll's grace time, a read that begins is cut within a tick or two")
+    func aReadAfterTheGraceTimeIsCutAtOnce() throws {
+        let dog = ReadWatchdog()
+        let (a, b) = try Socket.makePair()
+        defer {
+            dog.forget(a.readWatch, forGood: true)
+            a.close()
+            b.close()
+        }
+        #expect(dog.watch(a.readWatch, descriptor: a.descriptor, timeoutNanos: 20_000_000_000, counters: a.counters))
+        dog.cutAll(afterNanos: 800_000_000)
+        usleep(900_000)
+        var byte: UInt8 = 0
+        let (error, nanos) = Self.blockedRead(peer: b, backstopSeconds: 3) { _ = try a.read(into: &byte, count: 1) }
+        #expect(error?.isTimeout == true, "\(String(describing: error))")
+        // Two ticks of 100 ms, and slack: its own grace time would be 800 ms.
+        #expect(nanos < 600_000_000, "\(nanos) ns")
     }
 }

@@ -103,6 +103,7 @@ struct RequestResponseDriver: Sendable {
                 let why = connection.foreignReadError(error, while: "a response") ?? DriverError(error)
                 let timedOut = if case let .system(system) = error { system.isTimeout } else { false }
                 control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)\(timedOut ? unansweredNote(shared, answered: expected) : "")")
+                if timedOut { control.noteTimeout() }
                 failed = true
                 break
             }

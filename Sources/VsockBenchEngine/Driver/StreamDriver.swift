@@ -33,8 +33,10 @@ struct StreamDriver: Sendable {
         var result = WorkerResult(index: index)
         switch stream.direction {
         case .tx:
-            send(lane: meter.lane(owning: .writes))
-            if stream.raw { awaitRawClose() } else { drainAfterSend() }
+            let sent = send(lane: meter.lane(owning: .writes))
+            // A failed send already said why (the target's error frame included): waiting for
+            // the peer to finish would wait out a whole timeout more on one that stalled.
+            if !sent.failed { if stream.raw { awaitRawClose() } else { drainAfterSend() } }
         case .rx:
             receive(stopsCase: true, lane: meter.lane(owning: .reads))
         case .both:
@@ -47,7 +49,7 @@ struct StreamDriver: Sendable {
             // first would cut the target's half short. An echo returns what was sent anyway.
             let received: CountingSemaphore? = stream.raw ? nil : CountingSemaphore(value: 0)
             let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in
-                let total = send(lane: senderLane, holdingCloseUntil: received)
+                let total = send(lane: senderLane, holdingCloseUntil: received).bytes
                 sentTotal.withLock { $0 = total }
             }
             receive(stopsCase: false, lane: meter.lane(owning: .reads), echoOf: stream.raw ? sentTotal : nil, measured: received)
@@ -62,10 +64,10 @@ struct StreamDriver: Sendable {
     }
 
     /// Writes until the case stops (or the quota is met), then half-closes (once `holdingClose`
-    /// is released, if given); returns the bytes written.
-    @discardableResult
-    private func send(lane: MeterLane, holdingCloseUntil holdingClose: CountingSemaphore? = nil) -> UInt64 {
+    /// is released, if given); returns the bytes written, and whether a write failed.
+    private func send(lane: MeterLane, holdingCloseUntil holdingClose: CountingSemaphore? = nil) -> (bytes: UInt64, failed: Bool) {
         var position: UInt64 = 0
+        var failed = false
         var measuredFrom: UInt64?
         let size = stream.writeSize
         let quotaBytes = directionQuotas.send
@@ -85,6 +87,8 @@ struct StreamDriver: Sendable {
                 if control.failures.isEmpty {
                     control.fail(writeFailure(error, after: position))
                 }
+                if error.isTimeout { control.noteTimeout() }
+                failed = true
                 break
             }
             position += UInt64(size)
@@ -93,7 +97,7 @@ struct StreamDriver: Sendable {
         lane.close()
         _ = holdingClose?.acquire()
         socket.shutdownWrite()
-        return position
+        return (position, failed)
     }
 
     /// The other end as errors name it: a raw stream's is not vsockbench's target.
@@ -180,6 +184,7 @@ struct StreamDriver: Sendable {
             n = try socket.read(into: buffer, count: size)
         } catch {
             control.fail("connection \(index): stream read failed after \(position) bytes: \(DriverError(error).description(peer: peer))")
+            if error.isTimeout { control.noteTimeout() }
             return nil
         }
         // A raw source's bytes are its own: counted, not checked (an echo's are ours: checked).

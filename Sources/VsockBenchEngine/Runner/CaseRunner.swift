@@ -104,6 +104,10 @@ public enum CaseRunner {
             measurement.probe = delta
         }
         if markFailure == nil {
+            // A data connection timed out: its peer (or what stands between) stopped answering,
+            // and the target's stats would wait out a whole timeout more (review: 10 s after a
+            // stalled stream's own 10 s).
+            if control.sawTimeout { try? controlConnection.socket.watchReads(seconds: min(options.ioTimeoutSeconds, Self.statsAfterTimeoutSeconds)) }
             do throws(DriverError) {
                 try controlConnection.send(ControlCodec.emptyFrame(.statsRequest))
                 let frame = try controlConnection.expect(.stats)
@@ -117,6 +121,9 @@ public enum CaseRunner {
         if measurement.failures.isEmpty, let empty = Self.emptyInterval(measurement) { measurement.failures.append(empty) }
         return measurement
     }
+
+    /// How long the target's stats are awaited after a connection of the case timed out.
+    static let statsAfterTimeoutSeconds = 2.0
 
     /// One thread per connection running the case's workload; each appends its result.
     static func spawnWorkers(_ spec: CaseSpec, connections: [DriverConnection], meters: [IntervalMeter], control: RunControl, pool: PayloadPool,

@@ -26,6 +26,7 @@ public final class RunControl: Sendable {
     /// latency in the slice before it.
     private let slice = Atomic<Int>(0)
     private let failureList = LockedValue<[String]>([])
+    private let timedOut = Atomic<Bool>(false)
     /// Workers that reached their message quota (count-bounded cases).
     private let finished = Atomic<Int>(0)
     /// Wakes the runner's thread when a worker finishes or the case stops, so it waits on a
@@ -88,6 +89,12 @@ public final class RunControl: Sendable {
     }
 
     public var failures: [String] { failureList.value }
+
+    /// A connection's read or write timed out: the peer stopped answering or reading. The
+    /// runner then waits for the target's stats only briefly (`CaseRunner.statsAfterTimeoutSeconds`).
+    func noteTimeout() { timedOut.store(true, ordering: .releasing) }
+
+    var sawTimeout: Bool { timedOut.load(ordering: .acquiring) }
 }
 
 /// A condition without a predicate: `broadcast` wakes every `wait`, which also returns after

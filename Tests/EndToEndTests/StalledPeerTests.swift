@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import VsockBenchSupport
+import VsockTransport
+
+/// A peer that stops reading, or never answers, bounds a run by `--io-timeout` once, and a
+/// signal by its one grace second: a write blocked on such a peer waited out its whole
+/// SO_SNDTIMEO after Ctrl-C, and each piece of a short write took a new timeout (review).
+@Suite(.serialized) struct StalledPeerTests {
+    /// Runs `scenario` against `peer`, sends SIGINT `signalAfter` seconds after the case
+    /// started (nil: no signal); returns the status, stderr, the JSON's first case, and the
+    /// seconds from the signal (or from the start) to the exit.
+    static func run(_ yaml: String, against peer: Endpoint, ioTimeout: String, signalAfter: Double?) throws
+        -> (status: Int32, stderr: String, errors: [String], seconds: Double) {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile(yaml)
+        let started = Date()
+        let (process, _, err) = try Tool.start(["run", scenario, "--target", peer.description, "--io-timeout", ioTimeout, "--json", dir + "/r.json"])
+        var from = started
+        if let signalAfter {
+            // The case starts within a moment of the process (no local target to start).
+            usleep(UInt32((signalAfter + 0.3) * 1e6))
+            from = Date()
+            kill(process.processIdentifier, SIGINT)
+        }
+        let deadline = Date().addingTimeInterval(40)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        let seconds = Date().timeIntervalSince(from)
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("the run did not end within 40 s")
+        }
+        process.waitUntilExit()
+        var errors: [String] = []
+        if let data = FileManager.default.contents(atPath: dir + "/r.json"),
+           let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let first = (object["cases"] as? [[String: Any]])?.first {
+            errors = first["errors"] as? [String] ?? []
+        }
+        return (process.terminationStatus, err.text(), errors, seconds)
+    }
+
+    /// Ctrl-C while the driver is blocked writing to a peer that stopped reading: the write is
+    /// cut off about a second after the signal, as a read is, not at the 30 s --io-timeout.
+    @Test func aSignalCutsAWriteBlockedOnAPeerThatStoppedReading() throws {
+        let peer = try RawPeer.silent(path: try Tool.scratch() + "/sink.sock")
+        defer { peer.stop() }
+        let r = try Self.run("name: stall\ncases:\n  - {name: tx, workload: stream, raw: true, direction: tx, write_size: 64KiB, duration: 20s, warmup: 0s}\n",
+                             against: peer.endpoint, ioTimeout: "30", signalAfter: 1.0)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.seconds < 5, "the run ended \(r.seconds) s after the signal: \(r.stderr)")
+        #expect(r.errors.first == "interrupted", "\(r.errors)")
+    }
+
+    /// A peer that stops reading fails the case after one --io-timeout, not one per short
+    /// write plus one more waiting for it to close (a 1 s case at --io-timeout 3 took 9.5 s).
+    @Test func aStalledPeerFailsTheCaseAfterOneTimeout() throws {
+        let peer = try RawPeer.silent(path: try Tool.scratch() + "/sink.sock")
+        defer { peer.stop() }
+        let r = try Self.run("name: stall\ncases:\n  - {name: tx, workload: stream, raw: true, direction: tx, write_size: 64KiB, duration: 1s, warmup: 0s}\n",
+                             against: peer.endpoint, ioTimeout: "3", signalAfter: nil)
+        #expect(r.status == 1, "\(r.stderr)")
+        // The write blocks at once: 3 s of timeout and the start, well under the 9.5 s it took.
+        #expect(r.seconds < 7.5, "the run took \(r.seconds) s: \(r.stderr)")
+        #expect(r.errors.contains { $0.contains("timed out") }, "\(r.errors)")
+    }
+}
+
+/// A relay on 127.0.0.1 in front of a target: the first connection (a case's control
+/// connection) is relayed both ways; every later one (its data connections) stops relaying
+/// what the driver sends `stallAfter` seconds after it was accepted, and holds on (bounded:
+/// 20 s, or until `stop()`), as a peer that stopped reading does.
+final class StallingRelay: Sendable {
+    let endpoint: Endpoint
+    private let listener: Listener
+    private let stopped = StopFlag()
+
+    init(upstream: Endpoint, stallAfter: Double) throws {
+        listener = try Listener(endpoint: try Endpoint(parsing: "tcp://127.0.0.1:0"))
+        endpoint = listener.endpoint
+        let listener = self.listener
+        let stopped = self.stopped
+        _ = NativeThread.spawn(name: "relay-accept") {
+            var accepted = 0
+            while let client = try? listener.accept() {
+                accepted += 1
+                guard let server = try? Socket.connect(to: upstream) else {
+                    client.close()
+                    continue
+                }
+                let stallAt = accepted == 1 ? nil : Date().addingTimeInterval(stallAfter)
+                let done = LockedValue(0)
+                for (from, to, stall) in [(client, server, stallAt), (server, client, nil)] {
+                    _ = NativeThread.spawn(name: "relay-pump") {
+                        Self.pump(from: from, to: to, stallAt: stall, stopped: stopped)
+                        // The second pump to end closes both (neither is in use by then).
+                        if done.withLock({ $0 += 1; return $0 }) == 2 {
+                            client.close()
+                            server.close()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func pump(from: Socket, to: Socket, stallAt: Date?, stopped: StopFlag) {
+        let end = Date().addingTimeInterval(20)
+        try? from.setReceiveTimeout(seconds: 0.1)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { buffer.deallocate() }
+        while !stopped.isSet, Date() < end {
+            if let stallAt, Date() >= stallAt {
+                usleep(50_000)
+                continue
+            }
+            do {
+                let n = try from.read(into: buffer, count: 65536)
+                if n == 0 { break }
+                try to.writeAll(buffer, count: n)
+            } catch {
+                if !error.isTimeout { break }
+            }
+        }
+        to.shutdownBoth()
+        from.shutdownBoth()
+    }
+
+    func stop() {
+        stopped.set()
+        listener.stop()
+        listener.close()
+    }
+}
+
+extension StalledPeerTests {
+    /// A tx stream whose data connection stalls behind a relay (the target's control
+    /// connection still answers): the case fails after one --io-timeout, without a further
+    /// timeout waiting for the target to finish the stream, nor a whole one for its stats (it
+    /// took 0.5 + 4 + 4 + 4 s at --io-timeout 4).
+    @Test func aStalledDataConnectionCostsOneTimeoutNotThree() throws {
+        let target = try ServeProcess(listen: "tcp://127.0.0.1:0")
+        defer { target.stop() }
+        let relay = try StallingRelay(upstream: target.endpoint, stallAfter: 0.5)
+        defer { relay.stop() }
+        let r = try Self.run("name: stall\ncases:\n  - {name: tx, workload: stream, direction: tx, write_size: 64KiB, duration: 3s, warmup: 0s}\n",
+                             against: relay.endpoint, ioTimeout: "4", signalAfter: nil)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.seconds < 9, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
+        #expect(r.errors.first?.contains("stream write failed") == true && r.errors.first?.contains("timed out") == true, "\(r.errors)")
+        #expect(!r.errors.contains { $0.contains("waiting for the target to finish") }, "\(r.errors)")
+    }
+}
