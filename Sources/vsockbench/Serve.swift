@@ -22,8 +22,9 @@ extension VsockBench {
             it closes are logged as ended by the shutdown (end=shutdown); each still waiting for \
             its hello, a case's control connection, and an rr, masked or tx stream connection \
             gets a `shutting_down` error frame first (an rx or both stream has no room for one). \
-            A connection still busy after 1.5 s (sending to a peer that does not read) is shut \
-            down both ways; one still open 5 s later is left to the process's exit, with a warning.
+            An rx or both stream's sending stops at once (its driver may have stopped reading); \
+            any other connection still busy after 1.5 s (sending to a peer that does not read) is \
+            shut down both ways; one still open 5 s later is left to the process's exit, with a warning.
 
             Exit status: 0 when a signal stopped it; 1 when it cannot listen (the address in use, \
             a file there that is not a socket, a missing directory); 2 for a bad flag or endpoint.

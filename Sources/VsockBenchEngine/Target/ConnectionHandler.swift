@@ -187,7 +187,9 @@ struct ConnectionHandler: Sendable {
             try acknowledge()
             return try RequestHandler(socket: socket, reader: reader, record: record, responder: AgentResponder(maxPayload: configuration.maxFrame), queuedRequestLimit: max(masked.exchange.inflight, 1)).run(exchange: masked.exchange, shape: masked.exchange.writeShape)
         case let .stream(stream):
-            return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault).run(acknowledge: acknowledge)
+            let server = server
+            return try StreamTargetHandler(socket: socket, reader: reader, record: record, stream: stream, seed: spec.seed, fault: configuration.fault,
+                                           serverStopping: { server.isStopping }).run(acknowledge: acknowledge)
         case .replay:
             // A hello never carries one (WireCase has no replay section); refused all the same.
             throw .refused(ErrorMessage(code: "bad_hello", message: "a replay case drives a service that is not vsockbench; vsockbench serve does not serve it"))

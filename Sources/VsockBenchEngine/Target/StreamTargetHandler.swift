@@ -20,6 +20,9 @@ struct StreamTargetHandler: Sendable {
     let seed: UInt64
     /// Test hook (`serve --inject-fault corrupt-stream:N`).
     var fault: TargetFault?
+    /// Whether the server is stopping (`TargetServer.isStopping`): an rx stream's input that
+    /// ends then was ended by the server's shutdown, not by the driver's half-close.
+    var serverStopping: @Sendable () -> Bool = { false }
 
     /// `acknowledge` sends the ack to the hello: called once the threads the direction needs
     /// have started, so a target out of threads answers the hello with `busy` instead of
@@ -34,10 +37,14 @@ struct StreamTargetHandler: Sendable {
             return "end of stream"
         case .rx:
             let stop = StopFlag()
-            guard let watcher = NativeThread.trySpawn(name: "stream-watch", { [socket] in
+            guard let watcher = NativeThread.trySpawn(name: "stream-watch", { [socket, serverStopping] in
                 // The driver says "stop" by half-closing.
                 socket.waitForEndOfStream()
                 stop.set()
+                // Or the server's shutdown ended the input: an rx stream has no room for a
+                // shutting_down frame, and the source may be blocked sending to a driver that
+                // stopped reading. Its send wakes (EPIPE) now, not after the server's 1.5 s.
+                if serverStopping() { socket.shutdownWrite() }
             }) else { throw Self.noThread }
             defer {
                 // The source may have stopped on its own (a send deadline, a broken pipe):
@@ -57,6 +64,8 @@ struct StreamTargetHandler: Sendable {
                     failure.withLock { $0 = error }
                 }
                 stop.set()
+                // The server's shutdown ended the input: the source's send wakes now (as rx).
+                if serverStopping() { socket.shutdownWrite() }
             }) else { throw Self.noThread }
             do throws(ServeError) {
                 try acknowledge()

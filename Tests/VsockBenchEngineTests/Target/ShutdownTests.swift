@@ -74,6 +74,28 @@ import VsockWire
         #expect(target.log.all.filter { $0.level >= .warning }.isEmpty, "\(target.log.all)")
     }
 
+    /// An rx (or both) stream whose driver stopped reading: the target's source is blocked
+    /// sending, and the server's stop ends it at once (it waited out the 1.5 s given to
+    /// connections that can still send a shutting_down frame; an rx stream has no room for one).
+    @Test(arguments: [StreamDirection.rx, .both]) func aStreamBlockedSendingEndsAtOnceAtShutdown(direction: StreamDirection) throws {
+        let target = try InProcessServer()
+        let spec = Specs.stream(direction: direction, writeSize: 64 * 1024, stop: .duration(nanos: 20_000_000_000))
+        let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 11, spec: spec, timeoutSeconds: 5)
+        defer { control.socket.close() }
+        let data = try DriverConnection.open(to: target.endpoint, role: .data, session: 11, spec: spec, timeoutSeconds: 5)
+        defer { data.socket.close() }
+        Self.waitForConnections(target, 2)
+        // Nothing reads the data connection: the source fills the buffers and blocks.
+        MonotonicClock.sleep(nanos: 300_000_000)
+        let start = MonotonicClock.nanos()
+        target.stop(expectingIdle: false)
+        let seconds = Double(MonotonicClock.nanos() - start) / 1e9
+        #expect(seconds < 1.0, "the server took \(seconds) s to stop")
+        let done = target.log.entries("data connection done")
+        #expect(done.count == 1 && done.first?.metadata["end"] == "shutdown", "\(target.log.all)")
+        #expect(target.log.all.filter { $0.level >= .warning }.isEmpty, "\(target.log.all)")
+    }
+
     @Test func theListeningLineNamesTheLocalCIDOnVsock() {
         let any = Endpoint.vsock(cid: Endpoint.vsockAnyCID, port: 5005)
         #expect(TargetServer.listeningLine(any, localCID: 16) == "listening on vsock://any:5005 (local CID 16)")
