@@ -64,6 +64,19 @@ import VsockTransport
         #expect(r.seconds < 7.5, "the run took \(r.seconds) s: \(r.stderr)")
         #expect(r.errors.contains { $0.contains("timed out") }, "\(r.errors)")
     }
+
+    /// Ctrl-C while the target has not answered the hello: the case was stopped, not failed by
+    /// the target (it read "the target did not answer in time (... no data within 1 s)", the
+    /// grace time's cut, and no "interrupted").
+    @Test func aSignalDuringTheHelloIsAnInterruptionNotTheTargets() throws {
+        let peer = try RawPeer.silent(path: try Tool.scratch() + "/mute.sock")
+        defer { peer.stop() }
+        let r = try Self.run("name: mute\ncases:\n  - {name: rr, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 5s, warmup: 0s}\n",
+                             against: peer.endpoint, ioTimeout: "30", signalAfter: 0.5)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.seconds < 5, "the run ended \(r.seconds) s after the signal: \(r.stderr)")
+        #expect(r.errors == ["interrupted"], "\(r.errors)\n\(r.stderr)")
+    }
 }
 
 /// A relay on 127.0.0.1 in front of a target: the first connection (a case's control

@@ -143,7 +143,8 @@ public final class ScenarioRunner: Sendable {
         do {
             return .measured(marked(try CaseRunner.run(spec, options: options, control: control)))
         } catch {
-            return .failed(spec, error)
+            // Stopped during the connect or the hello: the grace time's timeouts are not the target's.
+            return .failed(spec, interrupted.isSet ? .protocolViolation("interrupted") : error)
         }
     }
 
