@@ -84,7 +84,7 @@ final class DriverSession {
                 // Quit now (a second request, or one before there is a run to stop), but not
                 // leave the local target or its directory behind.
                 printError("vsockbench: quitting now: no table, no JSON or HTML written")
-                started.value?.stop()
+                started.value?.stop(now: true)
                 _exit(128 + (stop.signal ?? signal))
             }
         }

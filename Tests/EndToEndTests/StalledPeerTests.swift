@@ -79,6 +79,51 @@ import VsockTransport
     }
 }
 
+/// The quit path (a second Ctrl-C) does not wait for a local target that does not answer.
+@Suite(.serialized) struct QuitPathTests {
+    /// The pids whose parent is `parent` (from /proc).
+    static func children(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == parent
+        }
+    }
+
+    /// The local target stopped (SIGSTOP: it takes no SIGTERM until continued), then Ctrl-C
+    /// twice: vsockbench quits at once, the target killed, not 2 s of SIGTERM's grace later.
+    @Test func aSecondSignalKillsAnUnresponsiveLocalTargetAtOnce() throws {
+        let scenario = try scenarioFile("name: quit\ncases:\n  - {name: long, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 30s, warmup: 0s}\n")
+        let (process, _, err) = try Tool.start(["run", scenario])
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var target: Int32?
+        for _ in 0..<200 where target == nil {
+            usleep(50_000)
+            target = Self.children(of: process.processIdentifier).first
+        }
+        let pid = try #require(target, "no local target started")
+        defer { kill(pid, SIGKILL) }
+        usleep(500_000)
+        kill(pid, SIGSTOP)
+        kill(process.processIdentifier, SIGINT)
+        usleep(700_000)
+        let start = Date()
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        let seconds = Date().timeIntervalSince(start)
+        process.waitUntilExit()
+        let stderr = err.text()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("quitting now"), "\(stderr)")
+        #expect(seconds < 1.0, "vsockbench quit \(seconds) s after the second signal: \(stderr)")
+        // Gone (reaped by vsockbench), not left stopped.
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)/stat") || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z") == true)
+    }
+}
+
 /// A relay on 127.0.0.1 in front of a target: the first connection (a case's control
 /// connection) is relayed both ways; every later one (its data connections) stops relaying
 /// what the driver sends `stallAfter` seconds after it was accepted, and holds on (bounded:

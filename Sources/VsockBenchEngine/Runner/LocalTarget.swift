@@ -74,9 +74,11 @@ public final class LocalTarget: Sendable {
     }
 
     /// SIGTERM, then SIGKILL if it has not gone within two seconds; removes the socket directory.
-    public func stop() {
+    /// `now`: SIGKILL at once (the quit path: the user asked to stop without waiting, and a
+    /// target that does not answer took the 2 s, review).
+    public func stop(now: Bool = false) {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        kill(pid, SIGTERM)
+        kill(pid, now ? SIGKILL : SIGTERM)
         let deadline = MonotonicClock.nanos() + 2_000_000_000
         var status: Int32 = 0
         while waitpid(pid, &status, WNOHANG) != pid {
