@@ -14,6 +14,8 @@ enum TrialLine {
             // Cut short by the interrupt is no failure of the channel: it read "FAILED: interrupted".
             let ending = m.failures.isEmpty ? "" : m.interrupted ? ", interrupted (cut short)" : ", FAILED: \(Terminal.safe(m.failures.first ?? ""))"
             line += "\(Format.fixed(rate, 0)) msgs/s" + ending
+        case .failed(_, .interrupted):
+            line += "interrupted while it connected (cut short)"
         case let .failed(_, error):
             line += "FAILED: \(Terminal.safe(error.description))"
         case let .skipped(_, reason):

@@ -231,6 +231,8 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
     /// The case cannot run over this target's transport (a batching strategy or a stream
     /// over seqpacket): refused before any connection.
     case unsupported(String)
+    /// The run was interrupted (a signal) before the case could start or while it connected.
+    case interrupted
 
     init(_ error: FrameReadError) {
         switch error {
@@ -262,6 +264,7 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
         case let .localTarget(text): return "local target: \(text)"
         case let .corpus(text): return "\(text) (read again as the case started)"
         case let .unsupported(text): return text
+        case .interrupted: return "interrupted"
         }
     }
 }

@@ -144,7 +144,7 @@ public final class ScenarioRunner: Sendable {
             return .measured(marked(try CaseRunner.run(spec, options: options, control: control)))
         } catch {
             // Stopped during the connect or the hello: the grace time's timeouts are not the target's.
-            return .failed(spec, interrupted.isSet ? .protocolViolation("interrupted") : error)
+            return .failed(spec, interrupted.isSet ? .interrupted : error)
         }
     }
 

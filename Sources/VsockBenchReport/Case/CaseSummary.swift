@@ -98,7 +98,11 @@ public enum CaseSummary {
     public static func summarize(_ outcome: CaseOutcome, transport: String) -> CaseResult {
         switch outcome {
         case let .measured(m): return summarize(m, transport: transport)
-        case let .failed(spec, error): return notRun(spec, transport: transport, errors: [error.description], skipped: nil)
+        case let .failed(spec, error):
+            var result = notRun(spec, transport: transport, errors: [error.description], skipped: nil)
+            // Stopped by the signal while it connected: cut short, as a case stopped mid-run.
+            if case .interrupted = error { result.figures.interrupted = true }
+            return result
         case let .skipped(spec, reason): return notRun(spec, transport: transport, errors: [], skipped: reason)
         }
     }
