@@ -206,17 +206,23 @@ public final class Socket: Sendable {
     }
 
     /// After a short write. A blocking send returns part of its bytes only when its
-    /// SO_SNDTIMEO ran out (or a signal came, and vsockbench's threads take none): the peer
-    /// left no room for that long. If there is still none, the write times out now, one
-    /// timeout in all; sending the rest would wait a whole new timeout per piece (a 5 s case
-    /// against a peer that stopped reading took 31.8 s at the default 10 s, review). Room
-    /// again (the peer reads, slowly; or it closed, which the next send reports): go on.
+    /// SO_SNDTIMEO ran out (or a signal came, and vsockbench's threads take none). That is not
+    /// "no room for that long": TCP and vsock spend one timeout across all the waits of one
+    /// call, so a peer that reads slowly but steadily can also end a large send short (a fresh
+    /// review measured one short write a second on loopback, and a poll right after it saw no
+    /// room: TCP says writable only once a good part of its buffer is free). So wait a little
+    /// for room, up to a second (or the timeout, if shorter): none in that time after a whole
+    /// timeout is a stalled peer, and the write fails, where each piece had taken a new timeout
+    /// (a 5 s case against a peer that stopped reading took 31.8 s at the default 10 s,
+    /// review). Room (the peer reads; or it closed, which the next send reports; or the read
+    /// watchdog shut the socket down after a stop) goes on.
     @inline(never)
     private func checkShortWrite() throws(SystemError) {
         let timeout = sendTimeoutNanos.load(ordering: .relaxed)
         guard timeout > 0 else { return }
         var fds = [pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)]
-        guard let ready = try? Posix.poll(&fds, timeoutMillis: 0), ready == 0 else { return }
+        let millis = Int32(clamping: min((timeout + 999_999) / 1_000_000, 1000))
+        guard let ready = try? Posix.poll(&fds, timeoutMillis: millis), ready == 0 else { return }
         let text = timeout % 1_000_000_000 == 0 ? "\(timeout / 1_000_000_000) s" : "\(timeout / 1_000_000) ms"
         throw SystemError("send", errno: .timedOut, context: "no room to send within \(text)")
     }
@@ -357,14 +363,22 @@ public final class Socket: Sendable {
 
     /// Half-close: the peer reads end of stream, we can still read. Best effort: a peer that
     /// is already gone (ENOTCONN) has nothing left to tell.
-    public func shutdownWrite() { try? Posix.shutdown(descriptor, Int32(SHUT_WR)) }
+    public func shutdownWrite() {
+        // Said first: a half-closed socket never polls writable (vsock), and the watchdog must
+        // not take it for a writer stuck after a stop.
+        readWatch.writesShut.store(true, ordering: .relaxed)
+        try? Posix.shutdown(descriptor, Int32(SHUT_WR))
+    }
 
     /// Ends this socket's input: a thread blocked reading it wakes at the end of the stream;
     /// it can still send (the server's shutdown, so a connection can say why it closes).
     public func shutdownRead() { try? Posix.shutdown(descriptor, Int32(SHUT_RD)) }
 
     /// Wakes any thread blocked on this socket (used on shutdown); the descriptor stays open.
-    public func shutdownBoth() { try? Posix.shutdown(descriptor, Int32(SHUT_RDWR)) }
+    public func shutdownBoth() {
+        readWatch.writesShut.store(true, ordering: .relaxed)
+        try? Posix.shutdown(descriptor, Int32(SHUT_RDWR))
+    }
 
     public func close() {
         if closed.exchange(true, ordering: .acquiringAndReleasing) == false {
