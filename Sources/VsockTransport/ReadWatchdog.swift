@@ -27,6 +27,9 @@ package final class ReadWatch: Sendable {
     /// Set (before the shutdown) when, after `cutAll`, the watchdog found the socket's writes
     /// stuck (no room to send, no write done) for the whole grace time and shut it down both ways.
     let writesCut = Atomic<Bool>(false)
+    /// Set when the socket's own side shut its writes (`shutdownWrite`, `shutdownBoth`): a
+    /// half-closed socket never polls writable on vsock, and is no writer stuck.
+    let writesShut = Atomic<Bool>(false)
 
     init() {}
 
@@ -198,6 +201,7 @@ final class ReadWatchdog: @unchecked Sendable {
     /// After `cutAll`: whether `entry`'s socket has done no write for the grace time and has no
     /// room to send now (a writer blocked in send, or one that would block). Under the lock.
     private func writesStuck(_ entry: Entry, now: UInt64) -> Bool {
+        if entry.watch.writesShut.load(ordering: .relaxed) { return false }
         let writes = entry.counters.writesNow
         if writes != entry.lastWrites {
             entry.lastWrites = writes

@@ -41,7 +41,8 @@ extension Socket {
         do {
             sent = try Posix.send(descriptor, buffer, count)
         } catch {
-            throw Self.sendFailure(error, count: count)
+            // Cut by the read watchdog after a stop: a timeout, as writeAll says it.
+            throw readWatch.writesCut.load(ordering: .acquiring) ? readWatch.writeCutError() : Self.sendFailure(error, count: count)
         }
         counters.recordWrite(bytes: sent, nanos: timesSyscalls ? MonotonicClock.nanos() &- start : 0, short: sent < count)
         if sent < count { throw Self.partialSend(sent: sent, count: count) }
