@@ -106,6 +106,8 @@ public final class ScenarioRunner: Sendable {
             for index in order {
                 if interrupted.isSet { return run }
                 if done > 0, plan.repeatCount > 1 { MonotonicClock.sleep(nanos: plan.settleNanos) }
+                // A signal during the settle found no case to stop: none is started after it.
+                if interrupted.isSet { return run }
                 let outcome = runCase(scenario.cases[index])
                 if case let .measured(m) = outcome, !m.spec.workload.isForeign { run.targetHost = run.targetHost ?? m.targetAck.target }
                 run.trials[index].append(outcome)
@@ -135,6 +137,9 @@ public final class ScenarioRunner: Sendable {
     public func runCase(_ spec: CaseSpec) -> CaseOutcome {
         let control = RunControl()
         current.withLock { $0 = control }
+        // A signal between the loop's look and the line above found no case to stop (review:
+        // the next case then ran its whole length): this one stops at once.
+        if interrupted.isSet { control.fail("interrupted") }
         defer { current.withLock { $0 = nil } }
         if options.inProcess {
             if let reason = Self.inProcessSkipReason(spec) { return .skipped(spec, reason: reason) }
@@ -149,9 +154,15 @@ public final class ScenarioRunner: Sendable {
     }
 
     /// The measurement with `interrupted` decided once, here: the interrupt came before it ended.
-    private func marked(_ m: CaseMeasurement) -> CaseMeasurement {
+    private func marked(_ m: CaseMeasurement) -> CaseMeasurement { Self.marked(m, interrupted: interrupted.isSet) }
+
+    static func marked(_ m: CaseMeasurement, interrupted: Bool) -> CaseMeasurement {
         var m = m
-        m.interrupted = interrupted.isSet
+        // Cut short when the interrupt came first, its failure "interrupted" (the cut reads and
+        // writes it causes come after). A case that failed on its own before (a corrupt reply,
+        // a peer that stalled: likely why the user pressed Ctrl-C) stays failed, and one that
+        // ended whole as the signal came stays whole (review).
+        m.interrupted = interrupted && m.failures.first == "interrupted"
         return m
     }
 }

@@ -2,6 +2,7 @@ import Testing
 import VsockBenchModel
 import VsockBenchSupport
 import VsockTransport
+import VsockWire
 @testable import VsockBenchEngine
 
 /// `ScenarioRunner` end to end in this process: cases one after another against one target,
@@ -129,5 +130,21 @@ import VsockTransport
             BothSides.expectExactAgreement(m, messages: 20)
             #expect(!m.interrupted)
         }
+    }
+
+    /// Cut short only when the interrupt came first: a case that failed on its own before the
+    /// signal (a corrupt reply, a stalled peer: why one presses Ctrl-C) stays failed, and one
+    /// that ended whole as it came stays whole (review: both read "cut short").
+    @Test func onlyACaseTheInterruptStoppedFirstIsCutShort() {
+        let facts = HostFacts.current()
+        func measured(_ failures: [String]) -> CaseMeasurement {
+            var m = CaseMeasurement(spec: Specs.rr(stop: .messages(10), connections: 1), driver: facts, targetAck: HelloAck.placeholder)
+            m.failures = failures
+            return m
+        }
+        #expect(ScenarioRunner.marked(measured(["interrupted", "connection 0: the target did not answer in time"]), interrupted: true).interrupted)
+        #expect(!ScenarioRunner.marked(measured(["connection 0: response 3 differs", "interrupted"]), interrupted: true).interrupted)
+        #expect(!ScenarioRunner.marked(measured([]), interrupted: true).interrupted)
+        #expect(!ScenarioRunner.marked(measured(["interrupted"]), interrupted: false).interrupted)
     }
 }
