@@ -160,6 +160,9 @@ final class RawPeer: Sendable {
     let endpoint: Endpoint
     private let listener: Listener
     private let stopped = Atomic<Bool>(false)
+    private let acceptedCount = Atomic<Int>(0)
+    /// Connections accepted so far: a cue that the driver has reached the peer.
+    var accepted: Int { acceptedCount.load(ordering: .acquiring) }
 
     init(path: String, name: String, serve: @escaping @Sendable (Socket, _ stopped: @escaping @Sendable () -> Bool) -> Void) throws {
         endpoint = .unix(path: path)
@@ -168,6 +171,7 @@ final class RawPeer: Sendable {
         let peer = self
         _ = NativeThread.spawn(name: "\(name)-accept") {
             while let socket = try? listener.accept() {
+                peer.acceptedCount.add(1, ordering: .releasing)
                 _ = NativeThread.spawn(name: "\(name)-conn") {
                     serve(socket) { peer.stopped.load(ordering: .acquiring) }
                 }

@@ -10,7 +10,7 @@ import VsockTransport
     /// Runs `scenario` against `peer`, sends SIGINT `signalAfter` seconds after the case
     /// started (nil: no signal); returns the status, stderr, the JSON's first case, and the
     /// seconds from the signal (or from the start) to the exit.
-    static func run(_ yaml: String, against peer: Endpoint, ioTimeout: String, signalAfter: Double?) throws
+    static func run(_ yaml: String, against peer: Endpoint, ioTimeout: String, signalAfter: Double?, cue: (() -> Bool)? = nil) throws
         -> (status: Int32, stderr: String, errors: [String], interrupted: Bool?, seconds: Double) {
         let dir = try Tool.scratch()
         let scenario = try scenarioFile(yaml)
@@ -18,8 +18,15 @@ import VsockTransport
         let (process, _, err) = try Tool.start(["run", scenario, "--target", peer.description, "--io-timeout", ioTimeout, "--json", dir + "/r.json"])
         var from = started
         if let signalAfter {
-            // The case starts within a moment of the process (no local target to start).
-            usleep(UInt32((signalAfter + 0.3) * 1e6))
+            // From the cue (the peer accepted the driver's connection: its signal handling is
+            // in place), else from the start; a fixed wait from the start raced a loaded
+            // machine's start-up, where the first signal would quit without a report (review).
+            if let cue {
+                for _ in 0..<400 where !cue() { usleep(50_000) }
+                usleep(UInt32(signalAfter * 1e6))
+            } else {
+                usleep(UInt32((signalAfter + 0.3) * 1e6))
+            }
             from = Date()
             kill(process.processIdentifier, SIGINT)
         }
@@ -48,7 +55,7 @@ import VsockTransport
         let peer = try RawPeer.silent(path: try Tool.scratch() + "/sink.sock")
         defer { peer.stop() }
         let r = try Self.run("name: stall\ncases:\n  - {name: tx, workload: stream, raw: true, direction: tx, write_size: 64KiB, duration: 20s, warmup: 0s}\n",
-                             against: peer.endpoint, ioTimeout: "30", signalAfter: 1.0)
+                             against: peer.endpoint, ioTimeout: "30", signalAfter: 1.0, cue: { peer.accepted >= 1 })
         #expect(r.status == 130, "\(r.stderr)")
         #expect(r.seconds < 5, "the run ended \(r.seconds) s after the signal: \(r.stderr)")
         #expect(r.errors.first == "interrupted", "\(r.errors)")
@@ -74,7 +81,7 @@ import VsockTransport
         let peer = try RawPeer.silent(path: try Tool.scratch() + "/mute.sock")
         defer { peer.stop() }
         let r = try Self.run("name: mute\ncases:\n  - {name: rr, workload: rr, request_size: 1KiB, response_size: 1KiB, duration: 5s, warmup: 0s}\n",
-                             against: peer.endpoint, ioTimeout: "30", signalAfter: 0.5)
+                             against: peer.endpoint, ioTimeout: "30", signalAfter: 0.5, cue: { peer.accepted >= 1 })
         #expect(r.status == 130, "\(r.stderr)")
         #expect(r.seconds < 5, "the run ended \(r.seconds) s after the signal: \(r.stderr)")
         #expect(r.errors == ["interrupted"], "\(r.errors)\n\(r.stderr)")
@@ -212,5 +219,19 @@ extension StalledPeerTests {
         #expect(r.seconds < 9, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
         #expect(r.errors.first?.contains("stream write failed") == true && r.errors.first?.contains("timed out") == true, "\(r.errors)")
         #expect(!r.errors.contains { $0.contains("waiting for the target to finish") }, "\(r.errors)")
+    }
+    /// The same for rr stop-and-wait (the default rr): its timed-out read did not note the
+    /// timeout, so the target's stats were waited for a whole --io-timeout more (review).
+    @Test func aStalledRrConnectionWaitsBrieflyForTheStats() throws {
+        let target = try ServeProcess(listen: "tcp://127.0.0.1:0")
+        defer { target.stop() }
+        let relay = try StallingRelay(upstream: target.endpoint, stallAfter: 0.5)
+        defer { relay.stop() }
+        let r = try Self.run("name: stall\ncases:\n  - {name: rr, workload: rr, request_size: 8KiB, response_size: 8KiB, duration: 3s, warmup: 0s}\n",
+                             against: relay.endpoint, ioTimeout: "4", signalAfter: nil)
+        #expect(r.status == 1, "\(r.stderr)")
+        // 0.5 s, the read's 4 s, then 2 s at most for the stats: it was 4 s more for them.
+        #expect(r.seconds < 8.2, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
+        #expect(r.errors.first?.contains("did not answer in time") == true, "\(r.errors)")
     }
 }

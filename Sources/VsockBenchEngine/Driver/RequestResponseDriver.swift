@@ -288,6 +288,7 @@ struct RequestResponseDriver: Sendable {
     /// broken pipe: review), and the reader's position is read only once the receiver has
     /// ended (it is that thread's).
     private func failSend(_ error: SystemError, _ shared: PipelineShared, _ what: String) {
+        if error.isTimeout { control.noteTimeout() }
         var receiverEnded = false
         if error.isDisconnect {
             shared.sendDisconnected.store(true, ordering: .releasing)
