@@ -31,7 +31,8 @@ enum ReportSections {
         let bad = cases.filter { !$0.verified || !$0.errors.isEmpty }
         guard !bad.isEmpty else { return nil }
         let items: [Node] = bad.map { c in
-            let what = c.messages == 0 ? "failed" : (c.verified ? "reported errors" : "not verified")
+            // Cut short by the interrupt is no failure of the channel (as the text table says).
+            let what = c.cutShort ? "interrupted (cut short)" : c.messages == 0 ? "failed" : (c.verified ? "reported errors" : "not verified")
             var children: [Node] = [.el("b", text: c.name), .text(": \(what)")]
             if !c.errors.isEmpty {
                 children.append(.el("ul", [], c.errors.map { .el("li", [("class", "mono")], text: $0) }))
@@ -145,7 +146,7 @@ enum ReportSections {
                 c.name, c.workload.rawValue, c.spec.describedSizes, String(c.spec.connections),
                 trials > 1 ? String(trials) : "1 (single sample)", c.mbpsText,
                 c.cell(.msgsPerSecond) { Format.fixed($0, 0) }, c.cell(.latencyP50, Format.compact), c.cell(.latencyP99, Format.compact),
-                Format.compact(l?.max), Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verified ? "yes" : "NO",
+                Format.compact(l?.max), Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verifiedText,
             ]
             return (cells: cells, cssClass: c.verified ? nil : "bad")
         }

@@ -72,7 +72,7 @@ enum ThroughputChart {
             } else if let ceiling, direction.mbps(ceiling) > 0, c.name != ceiling.name, c.verified {
                 value += "  (" + Format.compact(direction.mbps(c) / direction.mbps(ceiling) * 100) + "% of ceiling)"
             }
-            if problem { value = (c.messages == 0 ? "FAILED" : "NOT VERIFIED") + "  " + value }
+            if problem { value = (c.cutShort ? "CUT SHORT" : c.messages == 0 ? "FAILED" : "NOT VERIFIED") + "  " + value }
             nodes.append(SVG.text(valueEnd + 6, y + 19, value, cssClass: problem ? "value bad" : "value"))
         }
         if let ceiling {

@@ -44,6 +44,10 @@ import VsockBenchModel
         #expect(comparison.rows.map(\.interrupted) == [false, true])
         // Still no pass: the run is not verified, and check does not count the trial.
         #expect(!document.allVerified && !stopped.trials[0].counts)
+        // The HTML report says it as the tables do (it read NO, "not verified" and NOT VERIFIED).
+        let html = HTMLReport.render(Diagnoser.diagnose(document))
+        #expect(html.contains("cut short") && html.contains("interrupted (cut short)") && html.contains("CUT SHORT"), "the HTML report")
+        #expect(!html.contains("NOT VERIFIED") && !html.contains(">NO<"), "the HTML report")
     }
 
     /// A trial that failed on its own stays FAILED even when a later one was interrupted, and
