@@ -15,6 +15,8 @@ public final class LocalTarget: Sendable {
     private let directory: String
     /// Set once by whichever thread stops it first (the run's end, or a second Ctrl-C).
     private let stopped = Atomic<Bool>(false)
+    /// Set once the target is reaped: its pid is then free for another process.
+    private let reaped = Atomic<Bool>(false)
 
     /// Starts `executable serve --listen unix://DIR/target.sock` with `extraArguments` and
     /// waits until it accepts connections.
@@ -77,7 +79,17 @@ public final class LocalTarget: Sendable {
     /// `now`: SIGKILL at once (the quit path: the user asked to stop without waiting, and a
     /// target that does not answer took the 2 s, review).
     public func stop(now: Bool = false) {
-        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else {
+            // Quitting (a second Ctrl-C) while an orderly stop waits out its SIGTERM: the
+            // process exits next, so the target is killed here and its files removed (review:
+            // it was left running). Not once reaped: its pid could be another process's.
+            if now, !reaped.load(ordering: .acquiring) {
+                kill(pid, SIGKILL)
+                unlink(directory + "/target.sock")
+                rmdir(directory)
+            }
+            return
+        }
         kill(pid, now ? SIGKILL : SIGTERM)
         let deadline = MonotonicClock.nanos() + 2_000_000_000
         var status: Int32 = 0
@@ -89,6 +101,7 @@ public final class LocalTarget: Sendable {
             }
             MonotonicClock.sleep(nanos: 2_000_000)
         }
+        reaped.store(true, ordering: .releasing)
         unlink(directory + "/target.sock")
         rmdir(directory)
     }
