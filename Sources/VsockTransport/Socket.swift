@@ -208,24 +208,44 @@ public final class Socket: Sendable {
     /// After a short write. A blocking send returns part of its bytes only when its
     /// SO_SNDTIMEO ran out (or a signal came, and vsockbench's threads take none). That is not
     /// "no room for that long": TCP and vsock spend one timeout across all the waits of one
-    /// call, so a peer that reads slowly but steadily can also end a large send short (a fresh
-    /// review measured one short write a second on loopback, and a poll right after it saw no
-    /// room: TCP says writable only once a good part of its buffer is free). So wait a little
-    /// for room, up to a second (or the timeout, if shorter): none in that time after a whole
-    /// timeout is a stalled peer, and the write fails, where each piece had taken a new timeout
-    /// (a 5 s case against a peer that stopped reading took 31.8 s at the default 10 s,
-    /// review). Room (the peer reads; or it closed, which the next send reports; or the read
-    /// watchdog shut the socket down after a stop) goes on.
+    /// call, so a peer that reads slowly but steadily also ends a large send short, and TCP
+    /// says writable only once a good part of its buffer is free (fresh reviews: a poll right
+    /// after it saw no room, and with a large buffer room can be seconds away). So: wait for
+    /// room up to one more timeout, a second at a time, and call the peer stalled when a second
+    /// went by with nothing of the send queue drained (SIOCOUTQ; where the kernel does not say,
+    /// the whole timeout). A stalled peer then costs the timeout and a second, where each piece
+    /// of the write had taken a new timeout (a 5 s case against a peer that stopped reading
+    /// took 31.8 s at the default 10 s, review). Room (the peer reads; or it closed, which the
+    /// next send reports; or the read watchdog shut the socket down after a stop) goes on.
     @inline(never)
     private func checkShortWrite() throws(SystemError) {
         let timeout = sendTimeoutNanos.load(ordering: .relaxed)
         guard timeout > 0 else { return }
-        var fds = [pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)]
-        let millis = Int32(clamping: min((timeout + 999_999) / 1_000_000, 1000))
-        guard let ready = try? Posix.poll(&fds, timeoutMillis: millis), ready == 0 else { return }
+        let deadline = MonotonicClock.nanos() &+ timeout
+        var queued = unsentBytes()
+        while true {
+            let now = MonotonicClock.nanos()
+            guard now < deadline else { break }
+            var fds = [pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)]
+            let millis = Int32(clamping: min((deadline - now + 999_999) / 1_000_000, 1000))
+            guard let ready = try? Posix.poll(&fds, timeoutMillis: millis), ready == 0 else { return }
+            let left = unsentBytes()
+            if let before = queued, let after = left, after >= before { break }
+            queued = left
+        }
         let text = timeout % 1_000_000_000 == 0 ? "\(timeout / 1_000_000_000) s" : "\(timeout / 1_000_000) ms"
-        throw SystemError("send", errno: .timedOut, context: "no room to send within \(text)")
+        throw SystemError("send", errno: .timedOut, context: "no room to send within \(text), and nothing sent drained")
     }
+
+    /// Bytes sent and not yet taken by the peer (SIOCOUTQ); nil where the kernel does not say.
+    private func unsentBytes() -> Int? {
+        var value: Int32 = 0
+        guard (try? Posix.ioctl(descriptor, Self.siocoutq, &value, label: "ioctl(SIOCOUTQ)")) != nil, value >= 0 else { return nil }
+        return Int(value)
+    }
+
+    /// SIOCOUTQ (TIOCOUTQ on Linux).
+    private static let siocoutq: UInt = 0x5411
 
     /// Writes every byte in pieces of at most `chunk` bytes, each its own write (an application
     /// that writes small pieces: the `write_chunk` knob).

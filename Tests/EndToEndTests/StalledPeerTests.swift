@@ -136,6 +136,28 @@ import VsockTransport
     }
 }
 
+/// Ctrl-C during --repeat's settle between trials ends it: the settle was one sleep, so a
+/// 30 s settle kept the report 30 s from the signal (review).
+@Suite(.serialized) struct SettleInterruptTests {
+    @Test func aSignalDuringTheSettleEndsItAtOnce() throws {
+        let scenario = try scenarioFile("name: settle\ncases:\n  - {name: a, workload: rr, request_size: 1KiB, response_size: 1KiB, messages: 20, warmup: 0s}\n")
+        let (process, _, err) = try Tool.start(["run", scenario, "--target", "null", "--repeat", "3", "--settle", "30s"])
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        for _ in 0..<400 where !err.text(waitingUpTo: 0).contains("[1/3] a") { usleep(50_000) }
+        usleep(300_000)
+        let start = Date()
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(40)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        let seconds = Date().timeIntervalSince(start)
+        process.waitUntilExit()
+        let stderr = err.text()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(seconds < 5, "the report came \(seconds) s after the signal, in a 30 s settle: \(stderr)")
+        #expect(!stderr.contains("[2/3]"), "no trial ran after the signal: \(stderr)")
+    }
+}
+
 /// A relay on 127.0.0.1 in front of a target: the first connection (a case's control
 /// connection) is relayed both ways; every later one (its data connections) stops relaying
 /// what the driver sends `stallAfter` seconds after it was accepted, and holds on (bounded:
@@ -213,10 +235,12 @@ extension StalledPeerTests {
         defer { target.stop() }
         let relay = try StallingRelay(upstream: target.endpoint, stallAfter: 0.5)
         defer { relay.stop() }
+        // At --io-timeout 8, so that the gap between one timeout and three is wide on a loaded
+        // machine: about 0.5 + 8 + 1 + 2 s now, 24 s and more before.
         let r = try Self.run("name: stall\ncases:\n  - {name: tx, workload: stream, direction: tx, write_size: 64KiB, duration: 3s, warmup: 0s}\n",
-                             against: relay.endpoint, ioTimeout: "4", signalAfter: nil)
+                             against: relay.endpoint, ioTimeout: "8", signalAfter: nil)
         #expect(r.status == 1, "\(r.stderr)")
-        #expect(r.seconds < 9, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
+        #expect(r.seconds < 17, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
         #expect(r.errors.first?.contains("stream write failed") == true && r.errors.first?.contains("timed out") == true, "\(r.errors)")
         #expect(!r.errors.contains { $0.contains("waiting for the target to finish") }, "\(r.errors)")
     }
@@ -228,10 +252,11 @@ extension StalledPeerTests {
         let relay = try StallingRelay(upstream: target.endpoint, stallAfter: 0.5)
         defer { relay.stop() }
         let r = try Self.run("name: stall\ncases:\n  - {name: rr, workload: rr, request_size: 8KiB, response_size: 8KiB, duration: 3s, warmup: 0s}\n",
-                             against: relay.endpoint, ioTimeout: "4", signalAfter: nil)
+                             against: relay.endpoint, ioTimeout: "8", signalAfter: nil)
         #expect(r.status == 1, "\(r.stderr)")
-        // 0.5 s, the read's 4 s, then 2 s at most for the stats: it was 4 s more for them.
-        #expect(r.seconds < 8.2, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
+        // 0.5 s, the read's 8 s, then 2 s at most for the stats (about 11.5 s): it was 8 s
+        // more for them (about 17.5 s).
+        #expect(r.seconds < 14.5, "the run took \(r.seconds) s: \(r.errors)\n\(r.stderr)")
         #expect(r.errors.first?.contains("did not answer in time") == true, "\(r.errors)")
     }
 }
