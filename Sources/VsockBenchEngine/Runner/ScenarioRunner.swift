@@ -105,7 +105,7 @@ public final class ScenarioRunner: Sendable {
         for (round, order) in rounds.enumerated() {
             for index in order {
                 if interrupted.isSet { return run }
-                if done > 0, plan.repeatCount > 1 { MonotonicClock.sleep(nanos: plan.settleNanos) }
+                if done > 0, plan.repeatCount > 1 { settle(plan.settleNanos) }
                 // A signal during the settle found no case to stop: none is started after it.
                 if interrupted.isSet { return run }
                 let outcome = runCase(scenario.cases[index])
@@ -117,6 +117,17 @@ public final class ScenarioRunner: Sendable {
         }
         return run
     }
+    /// The quiet between trials, in slices of 50 ms so that an interrupt ends it (--settle has no
+    /// upper bound: a 30 s settle kept the report 30 s from the signal, review).
+    private func settle(_ nanos: UInt64) {
+        var left = nanos
+        while left > 0, !interrupted.isSet {
+            let step = min(left, 50_000_000)
+            MonotonicClock.sleep(nanos: step)
+            left -= step
+        }
+    }
+
     /// Why `--target null` cannot run this case in process (nil: it can).
     public static func inProcessSkipReason(_ spec: CaseSpec) -> String? {
         if spec.kind == .stream {
