@@ -78,8 +78,11 @@ final class DriverSession {
             let action = stop.receive(signal)
             if action == .repeated { return }  // the same request, delivered twice
             if action == .stop, let runner = holder.value, !runner.wasInterrupted {
-                printError("\nvsockbench: \(SessionSignals.describe(signal)); stopping the current case, then reporting what was measured (\(signal == SIGINT ? "Ctrl-C" : SessionStop.name(of: signal)) again to quit now, without a report)")
+                // The case is told first: a peer in the same process group gets the same
+                // signal, and its close must not come before the interrupt in the case's
+                // failures (it would read as the case's own failure, not cut short).
                 runner.interrupt()
+                printError("\nvsockbench: \(SessionSignals.describe(signal)); stopping the current case, then reporting what was measured (\(signal == SIGINT ? "Ctrl-C" : SessionStop.name(of: signal)) again to quit now, without a report)")
             } else {
                 // Quit now (a second request, or one before there is a run to stop), but not
                 // leave the local target or its directory behind.

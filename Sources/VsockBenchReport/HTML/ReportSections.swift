@@ -39,7 +39,9 @@ enum ReportSections {
             }
             return .el("li", [], children)
         }
-        return section("problems", "Problems", caption: "Figures of these cases are not trustworthy: a message was lost, corrupted or refused, or the case did not run.",
+        let caption = "Figures of these cases are not trustworthy: a message was lost, corrupted or refused, or the case did not run"
+            + (bad.contains(where: \.cutShort) ? "; or an interrupt cut the case short (its figures cover only what ran)." : ".")
+        return section("problems", "Problems", caption: caption,
                        cssClass: "alert", [.el("ul", [], items)])
     }
 

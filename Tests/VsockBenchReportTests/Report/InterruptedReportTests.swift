@@ -48,6 +48,7 @@ import VsockBenchModel
         let html = HTMLReport.render(Diagnoser.diagnose(document))
         #expect(html.contains("cut short") && html.contains("interrupted (cut short)") && html.contains("CUT SHORT"), "the HTML report")
         #expect(!html.contains("NOT VERIFIED") && !html.contains(">NO<"), "the HTML report")
+        #expect(html.contains("or an interrupt cut the case short"), "the problems' caption covers the case it lists")
     }
 
     /// A trial that failed on its own stays FAILED even when a later one was interrupted, and
