@@ -78,12 +78,15 @@ public final class ScenarioRunner: Sendable {
     public let options: DriverOptions
     private let current = LockedValue<RunControl?>(nil)
     private let interrupted = StopFlag()
+    /// Cancelled by an interrupt: ends the settle between trials at once.
+    private let settleWake = CountingSemaphore(value: 0)
 
     public init(options: DriverOptions) { self.options = options }
 
     /// Stops the running case (it still reports what it measured) and skips the rest.
     public func interrupt() {
         interrupted.set()
+        settleWake.cancel()
         current.value?.fail("interrupted")
         // A worker waiting on a service that went silent would wait out its I/O timeout.
         Socket.cutBlockedReads(afterSeconds: Self.interruptGraceSeconds)
@@ -117,16 +120,9 @@ public final class ScenarioRunner: Sendable {
         }
         return run
     }
-    /// The quiet between trials, in slices of 50 ms so that an interrupt ends it (--settle has no
-    /// upper bound: a 30 s settle kept the report 30 s from the signal, review).
-    private func settle(_ nanos: UInt64) {
-        var left = nanos
-        while left > 0, !interrupted.isSet {
-            let step = min(left, 50_000_000)
-            MonotonicClock.sleep(nanos: step)
-            left -= step
-        }
-    }
+    /// The quiet between trials; an interrupt ends it (--settle has no upper bound: a 30 s
+    /// settle kept the report 30 s from the signal, review).
+    private func settle(_ nanos: UInt64) { _ = settleWake.acquire(timeoutNanos: nanos) }
 
     /// Why `--target null` cannot run this case in process (nil: it can).
     public static func inProcessSkipReason(_ spec: CaseSpec) -> String? {
