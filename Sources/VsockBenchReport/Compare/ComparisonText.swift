@@ -28,7 +28,7 @@ extension Comparison {
             columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
             rightAligned: Set(3...9),
             rows: rows.map { r in
-                [r.name, r.workload, r.pareto == true ? "*" : "", Self.mbpsText(r), Self.mbpsRatioText(r, base), r.cell(.msgsPerSecond, r.msgsPerSecond, places: 0),
+                [r.name, r.workload, r.pareto == true ? "*" : "", Self.mbpsText(r), Self.mbpsRatioText(r, base), r.skipped ? "-" : r.cell(.msgsPerSecond, r.msgsPerSecond, places: 0),
                  Self.ratio(r.p50Ratio), Self.ratio(r.p99Ratio), Self.ratio(r.cpuRatio), Self.ratio(r.targetCPURatio), r.noise.cell]
             })
         let probe = rows.contains { $0.exitsPerMessage != nil || $0.vsockPacketsPerMessage != nil }
