@@ -196,6 +196,11 @@ extension VsockBench {
             if !allowCID.isEmpty, !endpoint.isVsock {
                 logger.warning("--allow-cid applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
             }
+            for (flag, asked, limit) in [("--sndbuf", sndbuf, "wmem_max"), ("--rcvbuf", rcvbuf, "rmem_max")] {
+                if let asked, let warning = Self.bufferCapWarning(flag: flag, asked: asked.bytes, limit: limit, value: Self.coreSysctl(limit)) {
+                    logger.warning("\(warning)")
+                }
+            }
             if vsockBufferSize != nil, !endpoint.isVsock {
                 logger.warning("--vsock-buffer-size applies to vsock listeners only; it is ignored on \(endpoint.transportName)")
             }
@@ -213,6 +218,21 @@ extension VsockBench {
             // The local CID is read only on vsock (an ioctl on /dev/vsock that talks to nobody).
             StandardOutput.writeLine(TargetServer.listeningLine(server.endpoint, localCID: server.endpoint.isVsock ? VsockSupport.readLocalCID() : nil))
             server.serve()
+        }
+
+        /// What the kernel makes of a socket buffer request above its limit: it takes
+        /// `min(asked, limit)` and doubles it, so a connection gets twice the limit, not what
+        /// was asked, and without a word (the run's own `sndbuf`/`rcvbuf` note sees only the
+        /// scenario's sizes). nil when the request is within the limit or the limit is unknown.
+        static func bufferCapWarning(flag: String, asked: Int, limit: String, value: Int?) -> String? {
+            guard let value, value > 0, asked > value else { return nil }
+            return "\(flag) \(Quantities.formatSize(asked)) is above net.core.\(limit) (\(Quantities.formatSize(value))): the kernel caps it there, so each connection gets \(Quantities.formatSize(min(value, Int(Int32.max) / 2) * 2)) (its doubling of the limit); raise net.core.\(limit) for more"
+        }
+
+        /// net.core.NAME from /proc/sys (no sysctl binary in an enclave's initramfs); nil when unreadable.
+        static func coreSysctl(_ name: String) -> Int? {
+            guard let bytes = try? FileContents.read(path: "/proc/sys/net/core/\(name)", limit: 64) else { return nil }
+            return Int(String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace).first ?? "")
         }
 
         /// Descriptors kept for everything but connections: the listener, standard streams,

@@ -52,6 +52,23 @@ import VsockTransport
         #expect(log.contains("--allow-cid applies to vsock listeners only; it is ignored on unix"), "\(log)")
     }
 
+    /// A buffer above net.core.rmem_max/wmem_max is capped by the kernel without a word (it
+    /// takes the limit and doubles it): the log says so, and says nothing for one within it.
+    @Test(.enabled(if: Int(((try? String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) != nil,
+                   "needs /proc/sys/net/core/rmem_max"))
+    func aBufferAboveTheKernelsLimitIsSaidToBeCapped() throws {
+        func limit(_ name: String) throws -> Int {
+            try #require(Int(try String(contentsOfFile: "/proc/sys/net/core/\(name)", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        let rmem = try limit("rmem_max"), wmem = try limit("wmem_max")
+        let dir = try Tool.scratch()
+        let over = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--rcvbuf", String(rmem + 1), "--sndbuf", String(wmem / 2)])
+        let (_, log) = over.stop()
+        #expect(log.contains("--rcvbuf \(Quantities.formatSize(rmem + 1)) is above net.core.rmem_max (\(Quantities.formatSize(rmem))): the kernel caps it there"), "\(log)")
+        #expect(log.contains("each connection gets \(Quantities.formatSize(2 * rmem))"), "\(log)")
+        #expect(!log.contains("--sndbuf"), "within wmem_max: nothing to say\n\(log)")
+    }
+
     /// Below the default --max-connections' worth of descriptors, the warning says the number
     /// is the default (the user typed none), and the start line the limit in force.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit (util-linux)"))
