@@ -2,15 +2,15 @@ import VsockBenchEngine
 import VsockBenchSupport
 
 /// One plain line per finished trial on stderr: `[3/15] chatty-8k (round 1/5): 21509 msgs/s, verified`.
-enum TrialLine {
-    static func text(_ p: TrialProgress) -> String {
+public enum TrialLine {
+    public static func text(_ p: TrialProgress) -> String {
         let round = p.rounds > 1 ? " (round \(p.round)/\(p.rounds))" : ""
         var line = "vsockbench: [\(p.trial)/\(p.trials)] \(Terminal.safe(p.outcome.spec.name))\(round): "
         switch p.outcome {
         case let .measured(m):
-            let reading = m.workers.reduce(IntervalReading()) { $0 + $1.reading }
-            let seconds = reading.seconds
-            let rate = seconds > 0 ? Double(reading.tally.messages) / seconds : 0
+            // The table's figure, rounded as it is (to 0.1 first): computed apart, 16626.46
+            // read 16626 here and 16627 in the table of the same single-trial run.
+            let rate = CaseSummary.summarize(m, transport: "").figures.msgsPerSecond
             // Cut short by the interrupt is no failure of the channel: it read "FAILED: interrupted".
             let ending = m.failures.isEmpty ? "" : m.interrupted ? ", interrupted (cut short)" : ", FAILED: \(Terminal.safe(m.failures.first ?? ""))"
             line += "\(Format.fixed(rate, 0)) msgs/s" + ending
