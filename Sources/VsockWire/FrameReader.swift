@@ -69,6 +69,13 @@ public final class FrameReader: @unchecked Sendable {
     @exclusivity(unchecked) public var frameTimeoutNanos: UInt64?
     /// When the frame being read was first found incomplete after a read; 0: not yet.
     @exclusivity(unchecked) private var incompleteSince: UInt64 = 0
+    /// Packet mode: a reset reported while packets the peer sent were still queued. A Unix
+    /// seqpacket peer that closes with our packets unread leaves ECONNRESET on our socket,
+    /// and the kernel reports that error before the packets queued ahead of it (a receive
+    /// takes the socket's error first); the next receives return them, then the end. Kept
+    /// until the end, so the close is said where it happened, not after 0 responses when 3
+    /// had come (review).
+    @exclusivity(unchecked) private var pendingReset: SystemError?
 
     /// Messages of a service that is not vsockbench (`replay`), in this framing: each comes
     /// out as a response frame whose sequence counts the messages read. nil: vsockbench frames.
@@ -298,10 +305,14 @@ public final class FrameReader: @unchecked Sendable {
         do {
             received = try socket.receiveMessage(into: buffer, capacity: capacity)
         } catch {
-            throw .system(error)
+            // The reset first, the packets after it: read on, and say the reset at the end.
+            guard error.errno == .connectionReset, pendingReset == nil else { throw .system(pendingReset ?? error) }
+            pendingReset = error
+            return try receivePacket()
         }
         switch received {
-        case .endOfStream: break
+        case .endOfStream:
+            if let pendingReset, !socket.receivedEmptyMessage() { throw .system(pendingReset) }
         case .truncated: touched = capacity
         case let .message(count): touched = max(touched, count)
         }

@@ -60,6 +60,33 @@ import Testing
         #expect(b.counters.snapshot().reads == UInt64(messages.count + 1), "one receive per message, one for the end")
     }
 
+    /// A seqpacket peer that answers 3 requests and closes with our 4th unread leaves
+    /// ECONNRESET on our socket, which Linux reports before the 3 answers queued ahead of it.
+    /// The reader hands out the 3, then says the reset, at its place (after 3 responses); it
+    /// said the reset at once, "after 0 responses" (review, against a Python service).
+    @Test("a reset reported before queued packets: the packets first, then the reset", arguments: [true, false])
+    func resetAfterQueuedPackets(foreign: Bool) throws {
+        let (a, b) = try Socket.makeSeqpacketPair()
+        defer { b.close() }
+        let reader = FrameReader(socket: b, maxPayload: 4096)
+        if foreign { reader.foreign = .u32be }
+        let answers = (0..<3).map { i in foreign ? Array(repeating: UInt8(i), count: 10 + i) : Self.frame(.response, payload: [UInt8(i)], sequence: UInt64(i)) }
+        for answer in answers { try Self.sendPacket(a, answer) }
+        try Self.sendPacket(b, [1, 2, 3, 4])  // a request the peer never reads
+        a.close()
+        for i in 0..<3 {
+            let frame = try #require(try reader.next(), "answer \(i) is read, not lost to the reset")
+            #expect(frame.header.sequence == UInt64(i))
+        }
+        if foreign { #expect(reader.foreignPosition.responses == 3 && reader.foreignPosition.offset == 33) }
+        #expect {
+            _ = try reader.next()
+        } throws: { error in
+            guard case let .system(system) = error as? FrameReadError else { return false }
+            return system.errno == .connectionReset
+        }
+    }
+
     @Test("a foreign packet over the limit: an error naming the request it answers (counted from 1, as the driver's replay errors count) and its offset, never handed out", arguments: [
         // Fits the buffer (the limit plus a header's room) but is over the limit.
         (4096 + 10, "the response to request 3 is a packet of 4106 bytes, over the limit of 4096 (at byte offset 200 of the responses)"),
