@@ -162,7 +162,8 @@ public struct DriverConnection: Sendable {
     var foreignPositionNote: String {
         guard reader.foreign != nil else { return "" }
         let (offset, responses) = reader.foreignPosition
-        return ", at byte offset \(offset) of the response stream (after \(responses) response\(responses == 1 ? "" : "s"))"
+        // Over seqpacket there is no stream: the offset counts the packets' payloads, as the reader's own errors say.
+        return ", at byte offset \(offset) of the \(reader.packetMode ? "responses" : "response stream") (after \(responses) response\(responses == 1 ? "" : "s"))"
     }
 
     /// A read from a service that is not vsockbench that failed because the service reset or
