@@ -474,6 +474,21 @@ import Synchronization
         #expect(out.stdout.contains(said), "\(knob): \(out.stdout)")
     }
 
+    /// A second answer to the last request comes after every answer: expect: echo, set, has
+    /// no request left to compare it with, and the text said "expect: echo names it" (review).
+    @Test func aDuplicateOfTheLastAnswerDoesNotAdviseTheEchoItHas() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "2", "--size", "512B"])
+        let service = try ForeignService(path: dir + "/twice.sock", requests: .u32be, responses: .u32be, answerTwice: 20) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: twice\ncases:\n  - {name: twice, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 20, warmup: 0s, inflight: 8, expect: echo}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "2"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("after the answer to its last request"), "\(out.stdout)")
+        #expect(out.stdout.contains("with no request left for expect: echo to compare it with"), "\(out.stdout)")
+        #expect(!out.stdout.contains("expect: echo names it"), "\(out.stdout)")
+    }
+
     /// An answer nobody asked for is placed in the response stream, as every other replay
     /// failure is (it said "the service sent 104 bytes after its answer to request 3" with no
     /// offset): the service answers 100 bytes (104 framed), so the place is known.

@@ -414,7 +414,7 @@ struct RequestResponseDriver: Sendable {
         if oneAtATime, answered > 0 {
             control.fail("connection \(index): \(Self.unaskedText("\(what) after its answer to request \(answered), its last", packets: packets, belongsTo: answered))")
         } else {
-            control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets))")
+            control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets, echo: (source as? ReplaySource)?.expect == .echo))")
         }
     }
 
@@ -447,11 +447,14 @@ struct RequestResponseDriver: Sendable {
 
     /// What a service that answered more than it was asked did, and the likely reasons.
     /// `belongsTo`: the request it came after when only that one was outstanding (stop-and-wait).
-    static func unaskedText(_ what: String, packets: Bool = false, belongsTo: UInt64? = nil) -> String {
+    /// `echo`: the case has `expect: echo`, which did not name it (it came after the last
+    /// answer, with no request left to compare it with), so the text does not advise it.
+    static func unaskedText(_ what: String, packets: Bool = false, belongsTo: UInt64? = nil, echo: Bool = false) -> String {
         // An answer carries no id: with several requests in flight which request it repeats is
         // known only with expect: echo; one at a time, it is the one answered just before.
         let which = belongsTo.map { "; it belongs to request \($0), the only one outstanding before it" }
-            ?? "; which request it belongs to cannot be told (answers carry no id; expect: echo names it)"
+            ?? (echo ? "; which request it belongs to cannot be told (answers carry no id, and it came after the last answer, with no request left for expect: echo to compare it with)"
+                : "; which request it belongs to cannot be told (answers carry no id; expect: echo names it)")
         // Over seqpacket a packet is one response: there is no framing to misread.
         if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once\(which)" }
         return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says\(which)"
