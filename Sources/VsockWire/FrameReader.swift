@@ -90,6 +90,9 @@ public final class FrameReader: @unchecked Sendable {
     @exclusivity(unchecked) private var consumed: UInt64 = 0
     /// Where the last message handed out began (an answer found to have no request).
     @exclusivity(unchecked) private var lastMessageStart: UInt64 = 0
+    /// The last error was a length beyond any message's, which asks whether the framing is
+    /// right: no limit is worth raising then (the caller's advice to raise one would contradict it).
+    @exclusivity(unchecked) public private(set) var framingQuestioned = false
 
     /// A foreign stream's place, for an error at a message boundary: the bytes handed out as
     /// messages and the responses read so far.
@@ -225,6 +228,7 @@ public final class FrameReader: @unchecked Sendable {
             case let .malformed(why):
                 throw .frame(.foreign("\(why), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
             case let .tooLong(why, likelyWrongFraming):
+                framingQuestioned = likelyWrongFraming
                 let question = likelyWrongFraming ? " (is the framing \(framing.rawValue)?)" : ""
                 throw .frame(.foreignTooLarge("\(why)\(question), at byte offset \(consumed) of the response stream\(vsockbenchHint)"))
             }

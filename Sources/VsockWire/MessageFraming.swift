@@ -77,6 +77,20 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
     /// The longest length an error names: above it, the "length" is likelier message bytes.
     public static let plausibleLength = 64 << 20
 
+    /// A u32 length over the limit whose bytes, read the other way round, are a length within
+    /// it: likely a u32be service read as u32le or the reverse ("ok" framed u32be read as
+    /// u32le is 33554432 bytes), said with the length the other order gives.
+    private func otherEndianNote(_ length: Int, limit: Int) -> String {
+        let other: MessageFraming
+        switch self {
+        case .u32be: other = .u32le
+        case .u32le: other = .u32be
+        default: return ""
+        }
+        let swapped = Int(UInt32(truncatingIfNeeded: length).byteSwapped)
+        return swapped <= limit ? "; read as \(other.rawValue) it is \(swapped) bytes: check the framing" : ""
+    }
+
     /// Looks for one message at the start of `bytes`, whose payload may be at most `limit` bytes.
     public func scan(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Scan {
         let count = bytes.count
@@ -92,7 +106,7 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
                         : "over \(Quantities.formatSize(Self.plausibleLength)) (the limit is \(Quantities.formatSize(limit)))"
                     return .tooLong("a \(rawValue) length \(over), likely message bytes read as a length", likelyWrongFraming: true)
                 }
-                return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)")
+                return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)\(otherEndianNote(length, limit: limit))")
             }
             return count >= size + length ? .message(payload: size..<(size + length), total: size + length) : .needMore(atLeast: size + length)
         }

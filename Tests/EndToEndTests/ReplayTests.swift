@@ -71,6 +71,16 @@ import Synchronization
         #expect(huge.status == 1)
         #expect(huge.stdout.contains("a u32be length of 5000 bytes is over the limit of 4096, at byte offset 0 of the response stream"), "\(huge.stdout)")
         #expect(huge.stdout.contains("(the case's max_response; raise it in the scenario"), "names the key to raise: \(huge.stdout)")
+        // A length beyond any message's asks about the framing and advises no limit (it said
+        // both, and max_response cannot go that high: review): text answers read as u32be.
+        let text = try run(ForeignService(path: dir + "/t.sock", requests: .u32be, responses: .line) { _ in Array("TTTTTTTT".utf8) })
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("likely message bytes read as a length (is the framing u32be?)"), "\(text.stdout)")
+        #expect(!text.stdout.contains("max_response"), "\(text.stdout)")
+        // A u32le service read as u32be: over the limit, and the other byte order names the length.
+        let swapped = try run(ForeignService(path: dir + "/le.sock", requests: .u32be, responses: .u32le) { _ in Array("ok".utf8) })
+        #expect(swapped.status == 1)
+        #expect(swapped.stdout.contains("a u32be length of 33554432 bytes is over the limit of 16777216; read as u32le it is 2 bytes: check the framing"), "\(swapped.stdout)")
         let closing = try run(ForeignService(path: dir + "/b.sock", requests: .u32be, responses: .u32be, closeAfter: 10) { $0 })
         #expect(closing.status == 1)
         #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")

@@ -183,7 +183,11 @@ public struct DriverConnection: Sendable {
         case let .frame(frame):
             // A length over the limit: say which key sets it (review: the message named none).
             var hint = ""
-            if case .foreignTooLarge = frame { hint = " (the case's max_response; raise it in the scenario if the service's answers are that large)" }
+            // Not where the length is beyond any message's: the error asks about the framing, and
+            // max_response cannot go that high (it said both: review).
+            if case .foreignTooLarge = frame, !reader.framingQuestioned {
+                hint = " (the case's max_response; raise it in the scenario if the service's answers are that large)"
+            }
             return .protocolViolation("bad response from the service: \(frame)\(hint)")
         case .system:
             return nil
