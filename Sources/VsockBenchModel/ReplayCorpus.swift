@@ -20,9 +20,19 @@ public struct ReplayCorpus: Sendable {
     /// Corpora larger than this are refused by their size (they are held in memory).
     public static let maximumBytes = 256 << 20
 
+    /// Corpora of more messages than this are refused: each message costs its two ranges
+    /// (32 bytes) in memory, so 256MiB of empty u32be messages (67M of them) took 3.4GB to
+    /// load (review); at this count the index is 128MiB at most.
+    public static let maximumMessages = 1 << 22
+
     public var stats: CorpusStats {
-        let sizes = payloads.map(\.count)
-        return CorpusStats(messages: sizes.count, payloadBytes: sizes.reduce(0, +), largest: sizes.max() ?? 0, smallest: sizes.min())
+        var total = 0, largest = 0, smallest = Int.max
+        for payload in payloads {
+            total += payload.count
+            largest = max(largest, payload.count)
+            smallest = min(smallest, payload.count)
+        }
+        return CorpusStats(messages: payloads.count, payloadBytes: total, largest: largest, smallest: payloads.isEmpty ? nil : smallest)
     }
 
     /// Reads and splits `path`; every message must fit `framing` with a payload of at most `limit` bytes.
@@ -40,12 +50,16 @@ public struct ReplayCorpus: Sendable {
     }
 
     /// Splits a corpus already in memory.
-    public static func split(_ bytes: [UInt8], path: String, framing: MessageFraming, limit: Int) throws(CorpusError) -> ReplayCorpus {
+    public static func split(_ bytes: [UInt8], path: String, framing: MessageFraming, limit: Int,
+                             maximumMessages: Int = maximumMessages) throws(CorpusError) -> ReplayCorpus {
         var messages: [Range<Int>] = []
         var payloads: [Range<Int>] = []
         var offset = 0
         let failure: CorpusError? = bytes.withUnsafeBytes { all -> CorpusError? in
             while offset < all.count {
+                guard messages.count < maximumMessages else {
+                    return CorpusError(path: path, "holds more than \(maximumMessages) messages (the first \(maximumMessages) end at byte offset \(offset)); a corpus is at most \(maximumMessages) messages, as each is indexed in memory: split it, or replay part of it")
+                }
                 let rest = UnsafeRawBufferPointer(rebasing: all[offset...])
                 switch framing.scan(rest, limit: min(limit, framing.maxPayload)) {
                 case let .message(payload, total):

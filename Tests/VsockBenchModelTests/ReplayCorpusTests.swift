@@ -24,6 +24,23 @@ import VsockWire
         #expect(Self.problem("first line\nSECRET-no-newline\n", framing: .line) == nil)
     }
 
+    /// Each message costs its index in memory whatever its size: 256MiB of empty messages
+    /// took 3.4GB to load (review). Past the count, refused, with where the count ran out.
+    @Test("a corpus of more messages than the most is refused by its count, before its index grows")
+    func tooManyMessages() throws {
+        var bytes: [UInt8] = []
+        for _ in 0..<4 { MessageFraming.u32be.encode([], into: &bytes) }
+        #expect((try? ReplayCorpus.split(bytes, path: "c", framing: .u32be, limit: 1024, maximumMessages: 4))?.messages.count == 4)
+        MessageFraming.u32be.encode([7], into: &bytes)
+        do throws(CorpusError) {
+            _ = try ReplayCorpus.split(bytes, path: "c", framing: .u32be, limit: 1024, maximumMessages: 4)
+            Issue.record("5 messages split with a most of 4")
+        } catch {
+            #expect(error.reason.hasPrefix("holds more than 4 messages (the first 4 end at byte offset 16); a corpus is at most 4 messages"), "\(error.reason)")
+        }
+        #expect(ReplayCorpus.maximumMessages * 2 * MemoryLayout<Range<Int>>.size <= 128 << 20, "the index of the most messages stays within 128MiB")
+    }
+
     @Test("ASCII read as a u32be length: the framing is asked about once, the limit given once, as a size")
     func implausibleLengthSaidOnce() throws {
         let bytes = Array("SECRETMARKERaaaa".utf8)
