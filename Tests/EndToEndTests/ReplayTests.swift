@@ -484,6 +484,28 @@ import Synchronization
         #expect(out.stdout.contains(said), "\(knob): \(out.stdout)")
     }
 
+    /// A service that sends part of an answer and closes with requests unread resets the
+    /// connection: the part that came is said, as it is for a close without the reset (the
+    /// windowed case said only the reset; review).
+    @Test func aResetInsideAnAnswerSaysThePartThatCame() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "2", "--size", "512B"])
+        let peer = try RawPeer(path: dir + "/part.sock", name: "part") { socket, _ in
+            defer { socket.close() }
+            var byte: UInt8 = 0
+            // One byte of the requests read, the rest left unread: the close resets.
+            guard (try? socket.read(into: &byte, count: 1)) == 1 else { return }
+            let part: [UInt8] = [0, 0, 0, 100] + [UInt8](repeating: 7, count: 10)
+            _ = part.withUnsafeBytes { try? socket.writeAll($0.baseAddress!, count: $0.count) }
+            usleep(100_000)
+        }
+        defer { peer.stop() }
+        let scenario = try scenarioFile("name: part\ncases:\n  - {name: part, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, messages: 20, warmup: 0s, inflight: 8}\n")
+        let out = try Tool.run(["run", scenario, "--target", peer.endpoint.description, "--io-timeout", "2"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(out.stdout.contains("at byte offset 0 of the response stream (after 0 responses), inside a u32be message: 14 bytes of it came"), "\(out.stdout)")
+    }
+
     /// A second answer to the last request comes after every answer: expect: echo, set, has
     /// no request left to compare it with, and the text said "expect: echo names it" (review).
     @Test func aDuplicateOfTheLastAnswerDoesNotAdviseTheEchoItHas() throws {

@@ -176,7 +176,12 @@ public struct DriverConnection: Sendable {
         guard reader.foreign != nil else { return nil }
         switch error {
         case let .system(system) where system.isDisconnect:
-            return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)")
+            // Part of a message had come: said, as a close without the reset says it ("the
+            // stream ended inside a u32be message ... (65 bytes of it came)"); a service closing
+            // with requests unread resets, and the part was left out (review).
+            let part = reader.bufferedCount
+            let inside = part > 0 && !reader.packetMode ? ", inside a \(reader.foreign?.rawValue ?? "") message: \(part) byte\(part == 1 ? "" : "s") of it came" : ""
+            return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)\(inside)")
         case let .system(system) where system.isTimeout:
             // The read watchdog's context names the timeout: "no data within 2 s".
             return .protocolViolation("the service did not answer in time (\(system.call) timed out\(system.context.map { ": \($0)" } ?? ""))")
