@@ -72,6 +72,20 @@ public struct CaseResult: Sendable, Equatable {
     /// The trials the case's medians are made of (`CaseSummary.medianTrials`).
     public var trialsInMedians: [CaseFigures] { CaseSummary.medianTrials(trials).map { trials[$0] } }
 
+    /// Where the tail percentiles rest on a single message: a p99 of fewer than 100
+    /// messages is their slowest, a p99.9 of fewer than 1000 too (20 messages gave p99 = p99.9
+    /// = max, printed and gated without a word: review). Judged on the trial with the fewest
+    /// messages among those the medians are made of; nil when every percentile has room.
+    public var tailNote: String? {
+        guard figures.latencyMicros != nil else { return nil }
+        let fewest = trialsInMedians.map(\.messages).min() ?? figures.messages
+        guard fewest > 0 else { return nil }
+        let trials = trialCount > 1 ? " a trial (the fewest)" : ""
+        if fewest < 100 { return "p99 and p99.9 from \(fewest) messages\(trials) are the slowest message, not a percentile (p99 needs 100 messages, p99.9 1000)" }
+        if fewest < 1000 { return "p99.9 from \(fewest) messages\(trials) is the slowest message, not a percentile (it needs 1000)" }
+        return nil
+    }
+
     /// Which trial a one-trial figure of the case comes from: "trial 2 of 3, the median by
     /// msgs/s"; nil with one trial.
     public var representativeTrialText: String? {

@@ -95,6 +95,11 @@ public enum RegressionCheck {
                     unitsWhy = "the \(side) \(Terminal.safe(reference)) cannot divide it (its trials are not the case's, one for one, or its figure is 0) so neither side is a ratio"
                 }
                 var gated = row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances)
+                // A p99 of fewer than 100 messages is the slowest one: gated, but said (review).
+                if figure == .latencyP99, let fewest = (results + baseline).compactMap({ $0.cases.first { $0.name == name } })
+                    .flatMap({ $0.trialsInMedians.map(\.messages) }).filter({ $0 > 0 }).min(), fewest < 100 {
+                    gated.note = [gated.note, "from \(fewest) messages in a trial: p99 is that trial's slowest message, not a percentile (it needs 100)"].compactMap { $0 }.joined(separator: "; ")
+                }
                 // --reference asked for ratios; a figure the reference cannot divide (a stream
                 // reference has no p99) is compared as it is: said, not silently.
                 if let unitsWhy, !nowSamples.normalized, gated.verdict != .notCompared {

@@ -1,0 +1,36 @@
+import Testing
+@testable import VsockBenchModel
+@testable import VsockBenchReport
+
+/// A tail percentile of too few messages is the slowest message: said where it is shown and
+/// where it is gated (20 messages gave p99 = p99.9 = max without a word: review).
+@Suite struct TailNoteTests {
+    typealias F = ReportFixtures
+
+    @Test("run's report says which percentiles rest on the slowest message", arguments: [
+        (UInt64(20), "few: p99 and p99.9 from 20 messages are the slowest message, not a percentile (p99 needs 100 messages, p99.9 1000)"),
+        (UInt64(500), "few: p99.9 from 500 messages is the slowest message, not a percentile (it needs 1000)"),
+        (UInt64(5000), nil),
+    ])
+    func runSaysIt(messages: UInt64, note: String?) {
+        let table = RunTable.render(F.document([F.makeCase("few", mbps: 1, msgsPerSecond: 10, messages: messages)]))
+        if let note {
+            #expect(table.contains(note + "\n"), "\(table)")
+        } else {
+            #expect(!table.contains("not a percentile"), "\(table)")
+        }
+        // A stream has no latency: nothing to say of it.
+        let stream = RunTable.render(F.document([F.makeCase("s", workload: .stream, mbps: 1, msgsPerSecond: 10, messages: 20)]))
+        #expect(!stream.contains("not a percentile"), "\(stream)")
+    }
+
+    @Test func checkSaysItOnTheP99Row() throws {
+        let few = F.document([F.makeCase("few", mbps: 1, msgsPerSecond: 10, messages: 20)])
+        let report = try RegressionCheck.compare(results: [few], baseline: [few])
+        let p99 = try #require(report.rows.first { $0.caseName == "few" && $0.figure == .latencyP99 })
+        #expect(p99.note?.contains("from 20 messages in a trial: p99 is that trial's slowest message, not a percentile (it needs 100)") == true, "\(String(describing: p99.note))")
+        let many = F.document([F.makeCase("many", mbps: 1, msgsPerSecond: 10, messages: 200)])
+        let plain = try RegressionCheck.compare(results: [many], baseline: [many])
+        #expect(plain.rows.first { $0.figure == .latencyP99 }?.note?.contains("not a percentile") != true)
+    }
+}
