@@ -63,6 +63,14 @@ struct RequestResponseDriver: Sendable {
     /// opens at the first such answer (reads from there) and closes at the end of the
     /// connection; the sender's lane covers the writes from the first measured request to the
     /// last one before the bye.
+    ///
+    /// Closed loop, the rate's span is the receiver's, between answers: from the answer before
+    /// the first measured one (or the first measured request's send, when none came between:
+    /// no warmup) to the last answer counted, so it holds as many gaps between answers as it
+    /// counts answers. The sender's span, a round trip earlier at both ends, held answers to
+    /// warmup requests that were not counted: a service answering 49.4 msgs/s one at a time
+    /// read 40.1 with `window: 8` over 1 s (review). Open loop, both lanes span from the first
+    /// measured request's intended time to the end of the schedule (see `openLoopEnd`).
     /// Open loop: the end of the measured interval, which an edge taken later (an answer or a
     /// send held up past it) does not pass: the stop's time, or a count's schedule end; nil
     /// for closed loop or before either.
@@ -72,9 +80,17 @@ struct RequestResponseDriver: Sendable {
         return scheduled != 0 ? scheduled : control.stopStartNanos
     }
 
+    /// Where the receiver's interval ends, though its edge is taken later: open loop, the end
+    /// of the schedule (`openLoopEnd`); closed loop, the last answer counted in it
+    /// (`lastCounted`, 0 before any: then now).
+    private func receiverEnd(_ shared: PipelineShared, lastCounted: UInt64) -> UInt64? {
+        exchange.rate != nil ? openLoopEnd(shared) : lastCounted
+    }
+
     private func runPipelined() -> (LatencyRecorder, OpenLoopStats?) {
         let shared = PipelineShared(inflight: exchange.inflight)
-        let senderLane = meter.lane(owning: .writes)
+        // Closed loop, the sender's edges bound its writes only: the span is the receiver's.
+        let senderLane = meter.lane(owning: .writes, spans: exchange.rate != nil)
         let receiverLane = meter.lane(owning: .reads)
         let openLoop = LockedValue<OpenLoopStats?>(nil)
         // This thread is the receiver (the sender's, spawned below, reads its run-queue wait).
@@ -92,6 +108,9 @@ struct RequestResponseDriver: Sendable {
         var failed = false
         var measuring = false
         var edge = FrameEdge()
+        // When the last answer came (any), and the last one counted in the interval.
+        var lastAnswer: UInt64 = 0
+        var lastCounted: UInt64 = 0
         // The sender ends with a bye, so the target closes after the last response: end of
         // stream here means every request was answered (or some were lost, checked below).
         while true {
@@ -162,15 +181,19 @@ struct RequestResponseDriver: Sendable {
                 if !measuring {
                     let cut = edge.at(frame, reader: connection.reader)
                     // Open loop: from the first measured request's intended time (`start`).
-                    receiverLane.open(notAfter: exchange.rate == nil ? nil : start) { cut.apply(to: &$0) }
+                    // Closed loop: from the answer before this one, or this one's send when it
+                    // came later (see `runPipelined`).
+                    receiverLane.open(notAfter: exchange.rate == nil ? max(lastAnswer, start) : start) { cut.apply(to: &$0) }
                     measuring = true
                 }
                 histogram.record(end &- start)
                 answeredInInterval += 1
+                lastCounted = end
+                if foreign { shared.lastCounted.store(end, ordering: .relaxed) }
             } else {
                 if measuring {
                     let cut = edge.at(frame, reader: connection.reader)
-                    receiverLane.close(notAfter: openLoopEnd(shared)) { cut.apply(to: &$0) }
+                    receiverLane.close(notAfter: receiverEnd(shared, lastCounted: lastCounted)) { cut.apply(to: &$0) }
                     measuring = false
                 }
                 // Open loop: a request belongs to the interval by its intended time, so one
@@ -182,6 +205,7 @@ struct RequestResponseDriver: Sendable {
                 }
             }
             receiverLane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(requestBytes))
+            lastAnswer = end
             expected += 1
             // Answered once counted: at the end a sender that sees every answer in may close
             // this lane. Then the slot (its send time was read above) goes back to the sender.
@@ -190,14 +214,14 @@ struct RequestResponseDriver: Sendable {
             // A service that is not vsockbench gets no bye to close on: the last answer ends it.
             if foreign, shared.senderDone.load(ordering: .sequentiallyConsistent), expected == shared.sent.load(ordering: .sequentiallyConsistent) {
                 // The interval ends at this last answer, not after the wait for stray ones.
-                receiverLane.close(notAfter: openLoopEnd(shared))
+                receiverLane.close(notAfter: receiverEnd(shared, lastCounted: lastCounted))
                 checkNothingMore()
                 break
             }
         }
         // Any failure of the receiver's is recorded: a sender whose send failed may report its own.
         shared.receiverEnded.release()
-        receiverLane.close(notAfter: openLoopEnd(shared))
+        receiverLane.close(notAfter: receiverEnd(shared, lastCounted: lastCounted))
         shared.slots.cancel()
         if failed { socket.shutdownBoth() }
         sender.join()
@@ -341,7 +365,7 @@ struct RequestResponseDriver: Sendable {
             // The receiver is blocked for an answer that is not owed. Its interval ends at the
             // last answer (counted); answers nobody asked for (a service answering twice)
             // would come now: it takes them and fails, before the shutdown ends its read.
-            receiverLane.close(notAfter: openLoopEnd(shared))
+            receiverLane.close(notAfter: receiverEnd(shared, lastCounted: shared.lastCounted.load(ordering: .relaxed)))
             MonotonicClock.sleep(nanos: Self.strayAnswerWaitNanos)
             socket.shutdownBoth()
         }
@@ -499,6 +523,9 @@ final class PipelineShared: Sendable {
     let sent = Atomic<UInt64>(0)
     /// Answers received and counted in the receiver's lane.
     let received = Atomic<UInt64>(0)
+    /// A service that is not vsockbench: when the last answer counted in the interval came
+    /// (stored before `received`), for a sender that closes the receiver's lane at the end.
+    let lastCounted = Atomic<UInt64>(0)
     /// The sender sent its last request (a foreign peer's connection ends at its answer).
     let senderDone = Atomic<Bool>(false)
     /// Released once when the receiver leaves its loop, its failure (if any) recorded: what a

@@ -33,6 +33,8 @@ public final class MeterLane: Sendable {
     }
 
     public let directions: Directions
+    /// Its edges bound the interval's span (see `IntervalMeter.lane`).
+    public let spans: Bool
     private let io: IOCounters?
     private let messages = Atomic<UInt64>(0)
     private let bytesIn = Atomic<UInt64>(0)
@@ -47,9 +49,10 @@ public final class MeterLane: Sendable {
     private let writer = Atomic<UInt>(0)
     #endif
 
-    init(directions: Directions, io: IOCounters?) {
+    init(directions: Directions, io: IOCounters?, spans: Bool = true) {
         self.directions = directions
         self.io = io
+        self.spans = spans
     }
 
     @inline(__always)
