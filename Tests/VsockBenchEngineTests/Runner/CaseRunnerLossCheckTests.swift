@@ -161,6 +161,26 @@ import VsockWire
             == "the 2 requests sent inside the measured interval of 2ms were all answered after it ended: the interval is shorter than a round trip; lengthen --duration")
     }
 
+    /// Everything sent in the interval answered after it, with scheduled requests never sent:
+    /// the rate is far above what the peer answers, not the interval short (review: a case at
+    /// 500/s against a service answering 50/s was told to lengthen --duration).
+    @Test func anOverloadedOpenLoopAnsweredLateBlamesTheRate() {
+        var exchange = Exchange()
+        exchange.rate = ArrivalRate(perSecond: 500)
+        let spec = Specs.rr(exchange: exchange, stop: .duration(nanos: 1_000_000_000))
+        var worker = Self.worker(0, messages: 90)
+        var schedule = OpenLoopStats()
+        schedule.measuredSends = 69
+        schedule.answeredAfterEnd = 69
+        schedule.unsent = 431
+        schedule.behindNanos = 862_000_000
+        worker.openLoop = schedule
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 90
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [worker], target: [theirs]))
+            == "the 69 requests sent inside the measured interval of 1s were all answered after it ended, and 431 scheduled requests were never sent (the sender 0.86 s behind at the end): 500/s is far above what the target answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)")
+    }
+
     /// --target null runs closed loop only: an open-loop case is skipped with the reason (its
     /// rate was dropped without a word).
     @Test func theInProcessTargetSkipsOpenLoopCases() {
