@@ -154,6 +154,8 @@ final class DriverSession {
     /// Runs the cases, `plan.repeatCount` trials each, with the progress line on a terminal
     /// and one plain line per trial otherwise (a CI log is never silent for minutes).
     func run(_ scenario: Scenario, plan: TrialPlan = TrialPlan()) -> RunDocument {
+        // A count at a slow rate runs for minutes whatever the target does: said up front.
+        for spec in scenario.cases { if let notice = spec.longRunNotice { printError(notice) } }
         let run = runner.run(scenario, plan: plan) { [progress] trial in
             progress.finish()
             if !progress.enabled || plan.repeatCount > 1 { printError(TrialLine.text(trial)) }

@@ -130,3 +130,27 @@ import Testing
         #expect(s.cases[0].exchange?.rate == ArrivalRate(perSecond: 1000))
     }
 }
+
+/// A count at a slow rate is said up front when it runs past a minute (review: 0.5/s at 100
+/// messages ran 200 s without a word).
+@Suite struct LongRunNoticeTests {
+    static func spec(rate: Double?, stop: StopCondition) -> CaseSpec {
+        var exchange = Exchange()
+        exchange.rate = rate.map { ArrivalRate(perSecond: $0) }
+        var spec = CaseSpec(name: "slow", workload: .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 8192, exchange: exchange)))
+        spec.stop = stop
+        return spec
+    }
+
+    @Test func aCountAtASlowRateSaysHowLongItTakes() {
+        #expect(Self.spec(rate: 0.5, stop: .messages(100)).longRunNotice
+            == "vsockbench: case 'slow' sends 100 messages at 0.5/s: it will take about 200s; fewer messages (--messages) or a higher rate shortens it")
+    }
+
+    @Test func shortOrUnboundedCasesSayNothing() {
+        #expect(Self.spec(rate: 2000, stop: .messages(100)).longRunNotice == nil)
+        #expect(Self.spec(rate: 1, stop: .messages(60)).longRunNotice == nil)
+        #expect(Self.spec(rate: 0.5, stop: .duration(nanos: 1_000_000_000)).longRunNotice == nil)
+        #expect(Self.spec(rate: nil, stop: .messages(100)).longRunNotice == nil)
+    }
+}
