@@ -128,6 +128,13 @@ public enum ChangesText {
         for note in report.notes { out += "note: \(Terminal.safe(note))\n" }
         out += "\(count) change\(count == 1 ? "" : "s") in \(report.searched) series searched\n"
         out += TrendText.method(report.options) + "\n"
+        // Each series is tested on its own at the level: over many, chance alone finds some
+        // (22 series at p <= 0.05, review). Said with what to make of a lone change.
+        let tested = report.series.filter(\.searchable).count
+        if tested > 1 {
+            let expected = Double(tested) * report.options.significance
+            out += "\(tested) series tested at p <= \(Format.fixed(report.options.significance, 3)) each: with no real change, about \(Format.fixed(expected, 1)) of them could show one by chance (fewer with the minimum move); a change seen in one series alone is weak evidence: look for it in several, or confirm it with check --history\n"
+        }
         return out
     }
 }

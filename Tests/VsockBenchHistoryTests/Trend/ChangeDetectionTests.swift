@@ -3,6 +3,7 @@ import Testing
 
 @testable import VsockBenchHistory
 @testable import VsockBenchReport
+import VsockBenchSupport
 
 @Suite("History changes: the run where a figure moved, found in a synthetic series; none in a flat one")
 struct ChangeDetectionTests {
@@ -35,6 +36,13 @@ struct ChangeDetectionTests {
         #expect(text.contains("cliff chatty-8k msgs/s:"), "\(text)")
         #expect(text.contains("moved at run 12"), "\(text)")
         #expect(text.contains("the last run before it: 11"), "\(text)")
+        // Several series, each at p <= 0.05: what chance alone finds over them is said.
+        let tested = report.series.filter(\.searchable).count
+        #expect(tested > 1)
+        #expect(text.contains("\(tested) series tested at p <= 0.050 each: with no real change, about \(Format.fixed(Double(tested) * 0.05, 1)) of them could show one by chance"), "\(text)")
+        // One series: nothing to add up.
+        let one = ChangesText.render(try ChangesReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .throughput))
+        #expect(!one.contains("by chance"), "\(one)")
     }
 
     @Test func aSeriesTooShortForTheMinimumRunsIsNotSaidToHaveNoChange() throws {
