@@ -17,8 +17,10 @@ enum TrendChart {
         let step = (plotRight - plotLeft) / Double(points.count)
         func x(_ index: Int) -> Double { plotLeft + (Double(index) + 0.5) * step }
 
-        // Vertical scale: the values and their intervals, widened to round ticks.
-        let all = points.flatMap { [$0.value] + ($0.interval ?? []) }.filter(\.isFinite)
+        // Vertical scale: the verified values and their intervals, widened to round ticks. An
+        // unverified run's figures (0 for a failed one) are no level: they would stretch the
+        // scale to the floor and read as a crash to 0 (review).
+        let all = points.filter(\.verified).flatMap { [$0.value] + ($0.interval ?? []) }.filter(\.isFinite)
         var low = all.min() ?? 0, high = all.max() ?? 1
         if high == low { (low, high) = (low - max(abs(low) * 0.05, 1), high + max(abs(high) * 0.05, 1)) }
         let tick = SVGText.niceStep((high - low) / 5)
@@ -45,21 +47,45 @@ enum TrendChart {
         body.append(SVGText.text(plotLeft, 18, "\(series.label): each run's median and interval", "axis-title"))
 
         body += levels(series, x: x, y: y, step: step)
-        for (index, point) in points.enumerated() {
+        for (index, point) in points.enumerated() where point.verified {
             guard let interval = point.interval, interval.count == 2 else { continue }
             body.append(SVGText.line(x(index), y(interval[0]), x(index), y(interval[1]), "whisker"))
             body.append(SVGText.line(x(index) - 3, y(interval[0]), x(index) + 3, y(interval[0]), "whisker"))
             body.append(SVGText.line(x(index) - 3, y(interval[1]), x(index) + 3, y(interval[1]), "whisker"))
         }
-        body.append(SVGText.polyline(points.enumerated().map { (x($0.offset), y($0.element.value)) }, "series"))
+        // The line joins verified runs only, broken where a run is not verified; such a run is
+        // a cross above the plot, off the value axis, not a point at its value.
+        for stretch in verifiedStretches(points) where stretch.count > 1 {
+            body.append(SVGText.polyline(stretch.map { (x($0), y(points[$0].value)) }, "series"))
+        }
         for (index, point) in points.enumerated() {
-            body.append(SVGText.circle(x(index), y(point.value), 4, point.verified ? "point" : "point bad", tooltip: tooltip(point, series.label, figure: series.figure)))
+            let tip = tooltip(point, series.label, figure: series.figure)
+            if point.verified {
+                body.append(SVGText.circle(x(index), y(point.value), 4, "point", tooltip: tip))
+            } else {
+                let (cx, cy, r) = (x(index), plotTop - 8, 4.0)
+                body.append(SVGText.element("g", [("class", "unverified")], SVGText.title(tip)
+                    + SVGText.line(cx - r, cy - r, cx + r, cy + r, "point bad") + SVGText.line(cx - r, cy + r, cx + r, cy - r, "point bad")))
+            }
+        }
+        if points.contains(where: { !$0.verified }) {
+            body.append(SVGText.text(plotRight, 18, "× not verified (no value drawn)", "axis-title bad", anchor: "end"))
         }
         let title = "\(series.caseName): \(series.label) over \(points.count) run\(points.count == 1 ? "" : "s")"
         return SVGText.element("svg", [
             ("xmlns", "http://www.w3.org/2000/svg"), ("class", "chart"), ("role", "img"),
             ("viewBox", "0 0 \(SVGText.n(width)) \(SVGText.n(height))"), ("width", SVGText.n(width)), ("height", SVGText.n(height)),
         ], SVGText.title(title) + body.joined())
+    }
+
+    /// The indices of each run of consecutive verified points, in order.
+    static func verifiedStretches(_ points: [SeriesPoint]) -> [[Int]] {
+        var stretches: [[Int]] = [], current: [Int] = []
+        for (index, point) in points.enumerated() {
+            if point.verified { current.append(index) } else if !current.isEmpty { stretches.append(current); current = [] }
+        }
+        if !current.isEmpty { stretches.append(current) }
+        return stretches
     }
 
     /// The level of each stretch between changes (its median, dashed) and a marker at each change.

@@ -36,11 +36,8 @@ public enum TrendMarkdown {
     }
 
     static func section(_ series: FigureSeries) -> String {
-        let values = series.points.map(\.value)
         var out = "### \(Markup.markdownCell(series.caseName)): \(Markup.markdownCell(series.label))\n\n"
-        if let last = series.points.last, let low = values.min(), let high = values.max() {
-            out += "`\(sparkline(values))` latest \(Format.compact(last.value)) (run \(last.run)); range \(Format.compact(low)) to \(Format.compact(high)) over \(values.count) run\(values.count == 1 ? "" : "s")\n\n"
-        }
+        if let line = summaryLine(series) { out += line + "\n\n" }
         if series.changes.isEmpty {
             let line = TrendText.changeLines(series, indent: "").split(separator: "\n").first.map(String.init) ?? "no change"
             out += Markup.markdownCell(line).capitalizedFirst + ".\n\n"
@@ -58,6 +55,42 @@ public enum TrendMarkdown {
                 + "| \(point.trials) | \(TrendText.valueText(point, figure: series.figure))\(mark) | \(TrendText.intervalText(point, figure: series.figure)) |\n"
         }
         return out + "\n"
+    }
+
+    /// The mark of an unverified run in the sparkline: its value is none to draw (a failed
+    /// run's figures are 0, which read as a crash to 0 in a job summary: review).
+    public static let unverifiedMark: Character = "×"
+
+    /// The sparkline, the latest run and the range. Only verified runs are scaled, ranged and
+    /// drawn as blocks; an unverified one is ``unverifiedMark``, and a latest run that is not
+    /// verified is said to be so, with the latest verified value beside it.
+    static func summaryLine(_ series: FigureSeries) -> String? {
+        guard let last = series.points.last else { return nil }
+        let verified = series.points.filter(\.verified)
+        let values = verified.map(\.value)
+        let blocks = sparkline(values)
+        var index = blocks.startIndex
+        let line = String(series.points.map { point -> Character in
+            guard point.verified else { return unverifiedMark }
+            defer { index = blocks.index(after: index) }
+            return blocks[index]
+        })
+        var out = "`\(line)` "
+        if last.verified {
+            out += "latest \(Format.compact(last.value)) (run \(last.run))"
+        } else {
+            out += "latest: run \(last.run) not verified"
+            if let good = verified.last { out += " (the latest verified: \(Format.compact(good.value)), run \(good.run))" }
+        }
+        let all = series.points.count
+        if let low = values.min(), let high = values.max() {
+            let over = verified.count == all ? "\(all) run\(all == 1 ? "" : "s")" : "the \(verified.count) verified of \(all) runs"
+            out += "; range \(Format.compact(low)) to \(Format.compact(high)) over \(over)"
+        } else {
+            out += "; no verified run of \(all)"
+        }
+        if verified.count < all { out += "; \(unverifiedMark) not verified (its value left out)" }
+        return out
     }
 
     /// One block character per value, scaled from the lowest to the highest.

@@ -48,12 +48,14 @@ public enum TrendPage {
         let coverages = Set(series.points.compactMap { $0.coverage.map { Format.fixed($0 * 100, 0) + "%" } }).sorted()
         // Where no run has an interval, no whisker is drawn: the caption says the points are
         // single samples rather than describe a whisker that is not there (review).
-        let caption = coverages.isEmpty
+        let base = coverages.isEmpty
             ? "Each point is a run's single sample (one trial, so no interval: --repeat 5 gives medians with their intervals); "
                 + "dashed lines are the level between changes, hover a point for its run."
             : "Each point is a run's median over its trials, the whisker its interval (order statistics: "
                 + "95% from 6 trials, [min, max] below; here \(coverages.joined(separator: ", ")) coverage; a run of one trial is a single sample, with no whisker); "
                 + "dashed lines are the level between changes, hover a point for its run."
+        let caption = series.points.allSatisfy(\.verified) ? base
+            : base + " A run not verified is a cross above the plot: its value is left out of the line and the scale."
         let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.label)"
         return SVGText.element("section", [], SVGText.element("h2", [], Markup.escape(heading))
             + SVGText.element("p", [("class", "caption")], Markup.escape(caption)) + TrendChart.render(series) + changes)
@@ -71,7 +73,7 @@ public enum TrendPage {
     .tick { font-size: 11px; fill: #4a5263; } .axis-title { font-size: 12px; fill: #4a5263; }
     .axis { stroke: #6b7385; stroke-width: 1; } .grid { stroke: #e6e9ef; stroke-width: 1; }
     .series { fill: none; stroke: #9dbbe3; stroke-width: 1.5; } .whisker { stroke: #3b6fb6; stroke-width: 1.2; }
-    .point { fill: #3b6fb6; stroke: #fff; stroke-width: 1.2; } .point.bad { fill: #fff; stroke: #c0392b; stroke-width: 2; }
+    .point { fill: #3b6fb6; stroke: #fff; stroke-width: 1.2; } .point.bad { fill: #fff; stroke: #c0392b; stroke-width: 2; } text.bad { fill: #a12a1d; }
     .level { stroke: #e8a33d; stroke-width: 2; stroke-dasharray: 6 4; }
     .change { stroke-width: 1.5; stroke-dasharray: 3 3; } .change.worse { stroke: #c0392b; } .change.better { stroke: #2a8a6e; }
     .change-label { font-size: 12px; font-weight: 600; } text.worse, li.worse { fill: #a12a1d; color: #a12a1d; }

@@ -132,6 +132,39 @@ struct TrendRenderingTests {
         #expect(TrendMarkdown.sparkline([5, 5]) == "▄▄")
     }
 
+    /// A run whose case failed (not verified, its figures 0) is no value in the job summary
+    /// or the chart: the markdown read "`███▁` latest 0.000 (run 4); range 0.000 to 61069",
+    /// and the chart's line ran down to the floor, a failed night read as a crash to 0 (review).
+    @Test func anUnverifiedRunIsNoDropToZero() throws {
+        let values = [61069.0, 60000, 60500, 0]
+        let points = values.enumerated().map { i, v in
+            SeriesPoint(run: Int64(i + 1), startedAt: "t\(i)", gitCommit: nil, value: v, interval: i == 3 ? nil : [v * 0.99, v * 1.01], trials: 3, verified: i != 3)
+        }
+        let series = FigureSeries(scenario: "cliff", caseName: "chatty-8k", workload: "rr", figure: .msgsPerSecond, points: points, changes: [])
+        let markdown = TrendMarkdown.section(series)
+        let summary = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("`") })
+        #expect(summary.hasPrefix("`█▁▄×` latest: run 4 not verified (the latest verified: 60500, run 3)"), "\(summary)")
+        #expect(summary.contains("range 60000 to 61069 over the 3 verified of 4 runs"), "\(summary)")
+        #expect(!summary.contains("0.000"), "\(summary)")
+        // All verified: as before.
+        let clean = FigureSeries(scenario: "cliff", caseName: "chatty-8k", workload: "rr", figure: .msgsPerSecond, points: Array(points.prefix(3)), changes: [])
+        #expect(TrendMarkdown.section(clean).contains("`█▁▄` latest 60500 (run 3); range 60000 to 61069 over 3 runs\n"), "\(TrendMarkdown.section(clean))")
+        // The chart: the scale is the verified runs' (no tick at 0), the line joins them only,
+        // and the failed run is a cross above the plot, not a point at 0.
+        let svg = TrendChart.render(series)
+        #expect(!svg.contains(">0</text>"), "\(svg)")
+        #expect(svg.components(separatedBy: "class=\"point\"").count - 1 == 3)
+        #expect(svg.components(separatedBy: "class=\"unverified\"").count - 1 == 1)
+        let polylines = svg.components(separatedBy: "<polyline points=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(polylines.count == 1 && polylines.first?.split(separator: " ").count == 3, "\(polylines)")
+        // A failure in the middle breaks the line: run 1 alone before it (a point, no line), runs 3 and 4 after.
+        var middle = points
+        middle.swapAt(1, 3)
+        let broken = TrendChart.render(FigureSeries(scenario: "cliff", caseName: "chatty-8k", workload: "rr", figure: .msgsPerSecond, points: middle, changes: []))
+        #expect(broken.components(separatedBy: "<polyline").count - 1 == 1, "a stretch of one point draws no line")
+        #expect(TrendPage.section(series, scenario: nil).contains("A run not verified is a cross above the plot"))
+    }
+
     /// A trend over runs of two transports says so, naming them (a `--target null` run among
     /// unix ones read as a 27x change with no word: review); one transport says nothing.
     @Test func runsOverSeveralTransportsAreNoted() throws {
