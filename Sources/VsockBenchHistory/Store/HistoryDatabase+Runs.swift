@@ -1,4 +1,5 @@
 import GRDB
+import VsockBenchReport
 
 extension HistoryDatabase {
     /// The runs that `filter` keeps, oldest first (by start time, then by number).
@@ -75,11 +76,14 @@ extension HistoryDatabase {
     /// Every case of run `id` with its figures (and intervals) and its trials' figures.
     public func cases(ofRun id: Int64) throws(HistoryError) -> [StoredCase] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM case_result WHERE run_id = ? ORDER BY position", arguments: [id])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.*, \(Self.openLoopColumns) FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
+                """, arguments: [id])
             return try rows.map { row in
                 let caseID: Int64 = row["id"]
                 var stored = StoredCase(name: row["name"], workload: row["workload"], verified: row["verified"], skipped: row["skipped"],
                                         trials: row["trial_count"], figures: [:], intervals: [:], trialFigures: [])
+                stored.keptUp = Self.keptUpCount(row)
                 for f in try Row.fetchAll(db, sql: "SELECT figure, value, ci_low, ci_high FROM case_figure WHERE case_id = ?", arguments: [caseID]) {
                     let key: String = f["figure"]
                     stored.figures[key] = f["value"]
@@ -96,6 +100,24 @@ extension HistoryDatabase {
                 return stored
             }
         }
+    }
+
+    /// Columns of `case_result c` in `run r`, read from the stored results file (no column of
+    /// the schema holds them, so an older history answers too): the trials with an open-loop
+    /// report, those of them that kept up, and the case's own `open_loop.kept_up`.
+    static let openLoopColumns = """
+        (SELECT count(*) FROM json_each(r.document, '$.cases[' || c.position || '].trials') t WHERE json_type(t.value, '$.open_loop') = 'object') AS open_loop_trials,
+        (SELECT count(*) FROM json_each(r.document, '$.cases[' || c.position || '].trials') t WHERE json_extract(t.value, '$.open_loop.kept_up') = 1) AS kept_up_trials,
+        json_extract(r.document, '$.cases[' || c.position || '].open_loop.kept_up') AS case_kept_up
+        """
+
+    /// How many of a case's trials kept up its open-loop rate (``openLoopColumns``); nil for
+    /// a closed-loop case.
+    static func keptUpCount(_ row: Row) -> KeptUpCount? {
+        let trials: Int = row["open_loop_trials"] ?? 0, kept: Int = row["kept_up_trials"] ?? 0
+        if trials > 0 { return KeptUpCount(kept: kept, of: trials) }
+        guard let own: Bool = row["case_kept_up"] else { return nil }
+        return KeptUpCount(kept: own ? 1 : 0, of: 1)
     }
 
     static func storedRun(_ row: Row, db: Database) throws -> StoredRun {
@@ -125,9 +147,14 @@ public struct StoredCase: Sendable, Equatable, Encodable {
     public var figures: [String: Double]
     public var intervals: [String: [Double]]
     public var trialFigures: [[String: Double]]
+    /// An open-loop case: how many of its trials kept up their rate (`kept_up`: all of them;
+    /// `kept_up_trials`); nil for a closed-loop case. One that fell behind has latency
+    /// figures that understate the wait.
+    public var keptUp: KeptUpCount? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, workload, verified, skipped, trials, figures, intervals = "ci", trialFigures = "trial_figures"
+        case keptUp = "kept_up", keptUpTrials = "kept_up_trials"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -140,5 +167,7 @@ public struct StoredCase: Sendable, Equatable, Encodable {
         try c.encode(figures, forKey: .figures)
         try c.encode(intervals, forKey: .intervals)
         try c.encode(trialFigures, forKey: .trialFigures)
+        try c.encode(keptUp?.all, forKey: .keptUp)
+        try c.encode(keptUp?.kept, forKey: .keptUpTrials)
     }
 }

@@ -16,6 +16,12 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
     public var trials: Int
     /// The case ran clean; a point that did not is shown but left out of change detection.
     public var verified: Bool
+    /// An open-loop case: whether every trial kept up its rate (`kept_up`; nil for a closed
+    /// loop). One that fell behind has latency figures that understate the wait.
+    public var keptUp: Bool? = nil
+
+    /// An open-loop run that fell behind its rate.
+    public var fellBehind: Bool { keptUp == false }
 
     public init(run: Int64, startedAt: String, gitCommit: String?, value: Double, interval: [Double]?, trials: Int, verified: Bool) {
         self.run = run
@@ -30,6 +36,7 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case run, startedAt = "started_at", gitCommit = "git_commit", value, interval = "ci", coverage = "ci_coverage", trials, verified
+        case keptUp = "kept_up"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -42,6 +49,7 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
         try c.encode(coverage.map { ($0 * 10000).rounded() / 10000 }, forKey: .coverage)
         try c.encode(trials, forKey: .trials)
         try c.encode(verified, forKey: .verified)
+        try c.encode(keptUp, forKey: .keptUp)
     }
 }
 
@@ -152,7 +160,8 @@ extension HistoryDatabase {
                 arguments += filter.conditions().arguments
             }
             let sql = """
-                SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high
+                SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high,
+                       \(Self.openLoopColumns)
                 FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
                 WHERE c.name = ? AND f.figure = ?\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC
@@ -164,8 +173,10 @@ extension HistoryDatabase {
                 let trials = try Double.fetchAll(db, sql: "SELECT value FROM trial_figure WHERE case_id = ? AND figure = ?",
                                                  arguments: [row["case_id"] as Int64, figure.rawValue])
                 let value = CaseValue.of(row["value"], trials: trials, trialCount: row["trial_count"], verified: row["verified"]) ?? row["value"]
-                return SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: value,
-                                   interval: interval, trials: row["trial_count"], verified: row["verified"])
+                var point = SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: value,
+                                        interval: interval, trials: row["trial_count"], verified: row["verified"])
+                point.keptUp = Self.keptUpCount(row)?.all
+                return point
             }
         }
     }

@@ -120,6 +120,7 @@ enum TrendChart {
         }
         text += point.trials == 1 ? ", 1 trial: a single sample" : ", \(point.trials) trials"
         if !point.verified { text += ", not verified" }
+        if point.fellBehind { text += ", did not keep up its open-loop rate (latency understates the wait)" }
         return text
     }
 }

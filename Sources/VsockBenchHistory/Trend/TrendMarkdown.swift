@@ -50,7 +50,8 @@ public enum TrendMarkdown {
         out += "| run | started | commit | trials | \(Markup.markdownCell(series.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
         let changed = Set(series.changes.map(\.run))
         for point in series.points.suffix(tableRows) {
-            let mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")
+            var mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")
+            if point.verified, point.fellBehind { mark += " (did not keep up: latency understated)" }
             out += "| \(point.run) | \(Markup.markdownCell(point.startedAt)) | \(Markup.markdownCell(point.gitCommit.map { String($0.prefix(12)) } ?? "-")) "
                 + "| \(point.trials) | \(TrendText.valueText(point, figure: series.figure))\(mark) | \(TrendText.intervalText(point, figure: series.figure)) |\n"
         }

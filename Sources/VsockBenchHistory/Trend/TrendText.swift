@@ -30,6 +30,7 @@ public enum TrendText {
         let unsearched = series.unsearchedRuns
         for point in series.points {
             var note = point.verified ? "" : "not verified: left out of the changes"
+            if point.verified, point.fellBehind { note = "did NOT keep up its open-loop rate: latency understates the wait" }
             if point.verified, unsearched.contains(point.run) {
                 note = "before the \(series.searchedRuns) runs searched for changes"
             }

@@ -125,6 +125,28 @@ public enum RegressionCheck {
                     report.warnings.append("\(name): skipped in the \(side) (\(reason)); not compared")
                 }
             }
+            // An open-loop case that did not keep up: its percentiles leave out the requests
+            // never sent (and time the late ones from their send), so they understate the wait;
+            // the gate compared a p99 the run itself called understated without a word (review).
+            var behindSides: [String] = []
+            for (side, documents) in [("baseline", baseline), ("results", results)] {
+                let behind: [CaseResult] = documents.compactMap { (d: RunDocument) in d.cases.first { $0.name == name } }
+                    .filter { (c: CaseResult) in c.skipped == nil && c.fellBehind }
+                guard let first = behind.first else { continue }
+                let counts: [KeptUpCount] = behind.compactMap { $0.keptUpCount }
+                let trials = counts.reduce(0) { $0 + $1.of }, kept = counts.reduce(0) { $0 + $1.kept }
+                let how = first.behindReport?.unsentText.map { ": \($0)" } ?? ""
+                let which = trials > 1 ? " (\(trials - kept) of its \(trials) trials)" : ""
+                report.warnings.append("\(name): the \(side == "results" ? "results'" : "baseline's") open loop did NOT keep up\(which)\(how); its latency understates the wait, so its latency verdicts compare understated figures")
+                behindSides.append(side)
+            }
+            if !behindSides.isEmpty {
+                let sides = behindSides.count == 2 ? "both sides" : "the \(behindSides[0])"
+                for index in report.rows.indices where report.rows[index].caseName == name && (report.rows[index].figure == .latencyP50 || report.rows[index].figure == .latencyP99) {
+                    let note = "\(sides) did not keep up its open-loop rate: this latency understates the wait"
+                    report.rows[index].note = [report.rows[index].note, note].compactMap { $0 }.joined(separator: "; ")
+                }
+            }
             for difference in CaseConfig(before.spec).differences(from: CaseConfig(now.spec)) {
                 report.warnings.append("\(name): \(difference) differs from the baseline")
             }

@@ -165,6 +165,51 @@ struct TrendRenderingTests {
         #expect(TrendPage.section(series, scenario: nil).contains("A run not verified is a cross above the plot"))
     }
 
+    /// An open-loop case that did not keep up listed as verified with its p99 and no mark in
+    /// `show` and `trend` (review): `show` has a kept-up column and a legend, `trend` a note on
+    /// the run, the markdown a mark, the JSON `kept_up`. Read from the stored results file,
+    /// over every trial (the case's own report is one trial's).
+    @Test func anOpenLoopRunThatFellBehindIsMarked() throws {
+        func openLoop(_ kept: Bool?, trial: Int = 1) -> OpenLoopReport? {
+            guard let kept else { return nil }
+            return OpenLoopReport(askedPerSecond: 2000, arrivals: .constant, sentPerSecond: kept ? 2000 : 217, achievedPerSecond: kept ? 2000 : 217,
+                                  measuredSends: kept ? 2000 : 217, lateSends: 0, lateThresholdMicros: 1000, maxSendDelayMicros: 10, inFlightMax: 1,
+                                  inFlightCap: 1024, unsent: kept ? 0 : 1783, keptUp: kept, verdict: kept ? "kept up" : "did NOT keep up")
+        }
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        for index in 0..<3 {
+            var document = HistoryFixtures.run(index, rate: 2000)
+            // Run 2: the case's own report (trial 2's) kept up, trial 1 did not.
+            let trials: [Bool] = index == 1 ? [false, true, true] : [true, true, true]
+            for t in trials.indices { document.cases[1].trials[t].openLoop = openLoop(trials[t]) }
+            document.cases[1].figures.openLoop = openLoop(trials[1])
+            _ = try db.add([ResultsFile(document: document)])
+        }
+        let behind = try db.cases(ofRun: 2)
+        #expect(behind.map { $0.keptUp } == [nil, KeptUpCount(kept: 2, of: 3)])
+        let show = RunText.show(try db.run("2"), cases: behind)
+        let row = try #require(show.split(separator: "\n").first { $0.hasPrefix("chatty-8k") })
+        #expect(row.contains("NO (2 of 3 trials kept up)"), "\(show)")
+        #expect(show.contains("kept up NO: an open-loop case that fell behind its rate"), "\(show)")
+        #expect(!RunText.show(try db.run("1"), cases: try db.cases(ofRun: 1)).contains("kept up NO"))
+        let json = String(decoding: try JSONEncoder().encode(behind[1]), as: UTF8.self)
+        #expect(json.contains("\"kept_up\":false") && json.contains("\"kept_up_trials\":2"), "\(json)")
+        let report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .timings)
+        let p99 = try #require(report.series.first { $0.figure == .latencyP99 })
+        #expect(p99.points.map(\.keptUp) == [true, false, true])
+        let text = TrendText.render(report)
+        let marked = text.split(separator: "\n").filter { $0.contains("did NOT keep up its open-loop rate") }
+        #expect(marked.count == report.series.count && marked.allSatisfy { $0.hasPrefix("  2 ") || $0.hasPrefix("2 ") || $0.contains(" 2 ") }, "\(text)")
+        #expect(TrendMarkdown.render(report).contains("(did not keep up: latency understated)"))
+        #expect(TrendPage.render(report).contains("did not keep up its open-loop rate"))
+        let seriesJSON = String(decoding: try JSONEncoder().encode(p99), as: UTF8.self)
+        #expect(seriesJSON.contains("\"kept_up\":false"))
+        // A closed-loop case has none of it.
+        let bulk = try TrendReport.build(db, scenario: "cliff", caseName: "bulk")
+        #expect(bulk.series.allSatisfy { $0.points.allSatisfy { $0.keptUp == nil } })
+        #expect(!TrendText.render(bulk).contains("keep up"))
+    }
+
     /// A trend over runs of two transports says so, naming them (a `--target null` run among
     /// unix ones read as a 27x change with no word: review); one transport says nothing.
     @Test func runsOverSeveralTransportsAreNoted() throws {
@@ -231,7 +276,7 @@ struct TrendRenderingTests {
         let series = try #require((object["series"] as? [[String: Any]])?.first)
         #expect(series["metric"] as? String == "msgs_per_s")
         let point = try #require((series["points"] as? [[String: Any]])?.first)
-        #expect(Set(point.keys) == ["run", "started_at", "git_commit", "value", "ci", "ci_coverage", "trials", "verified"])
+        #expect(Set(point.keys) == ["run", "started_at", "git_commit", "value", "ci", "ci_coverage", "trials", "verified", "kept_up"])
         #expect(point["ci_coverage"] as? Double == 0.75)
         let change = try #require((series["changes"] as? [[String: Any]])?.first)
         #expect(change["run"] as? Int == 12 && change["direction"] as? String == "worse")

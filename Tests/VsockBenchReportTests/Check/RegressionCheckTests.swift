@@ -48,6 +48,33 @@ import Testing
         #expect(try row(report, "chatty-8k", .msgsPerSecond).verdict == .held, "the trials, unchanged, are what is compared")
     }
 
+    /// An open-loop case that did not keep up has percentiles that understate the wait: check
+    /// gated such a p99 without a word (review). Either side's trial that fell behind is said,
+    /// once per side, and the case's latency rows carry a note; a case that kept up says nothing.
+    @Test("an open-loop case that did not keep up is warned of, and its latency rows noted")
+    func anOpenLoopCaseThatFellBehindIsSaid() throws {
+        var kept = Self.chatty([330, 336, 342])
+        kept.cases[1] = OpenLoopFixtures.openLoop(kept.cases[1], trials: [true, true, true])
+        let quiet = try compare(kept, kept)
+        #expect(!quiet.warnings.contains { $0.contains("keep up") }, "\(quiet.warnings)")
+        #expect(try row(quiet, "chatty-8k", .latencyP99).note == nil)
+        // The representative trial kept up; another did not: still said.
+        var behind = kept
+        behind.cases[1] = OpenLoopFixtures.openLoop(behind.cases[1], trials: [true, false, true], representative: 0)
+        let report = try compare(behind, kept)
+        let warning = try #require(report.warnings.first { $0.hasPrefix("chatty-8k: the results' open loop did NOT keep up") }, "\(report.warnings)")
+        #expect(warning.contains("(1 of its 3 trials)") && warning.contains("1783 of 2000 scheduled requests were never sent"), "\(warning)")
+        #expect(warning.hasSuffix("its latency understates the wait, so its latency verdicts compare understated figures"), "\(warning)")
+        #expect(!report.warnings.contains { $0.hasPrefix("chatty-8k: the baseline's open loop") })
+        #expect(try row(report, "chatty-8k", .latencyP99).note == "the results did not keep up its open-loop rate: this latency understates the wait")
+        #expect(try row(report, "chatty-8k", .msgsPerSecond).note == nil)
+        #expect(report.renderText().contains("note: chatty-8k p99 us: the results did not keep up its open-loop rate"), "\(report.renderText())")
+        let both = try compare(behind, behind)
+        #expect(both.warnings.filter { $0.contains("open loop did NOT keep up") }.count == 2, "\(both.warnings)")
+        let bothRow = try row(both, "chatty-8k", .latencyP99)
+        #expect(bothRow.note?.hasPrefix("both sides did not keep up") == true, "\(bothRow)")
+    }
+
     @Test("one trial against one: a drop beyond the tolerance fails, unconfirmed; a small one holds")
     func singleSamples() throws {
         let report = try compare(ReportFixtures.cliff(bulkMbps: 8000), ReportFixtures.cliff(bulkMbps: 9500))

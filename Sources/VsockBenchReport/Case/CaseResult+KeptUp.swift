@@ -1,0 +1,45 @@
+/// Whether an open-loop case kept up, judged over its trials: the case's own `open_loop` is
+/// one trial's (the median by msgs/s, which in open loop is about the offered rate in every
+/// trial, so as far as lateness goes a trial more or less at random: review).
+public struct KeptUpCount: Sendable, Equatable {
+    /// Trials that kept up, of the trials with an open-loop report.
+    public var kept: Int
+    public var of: Int
+
+    public init(kept: Int, of: Int) {
+        self.kept = kept
+        self.of = of
+    }
+
+    /// The case keeps up only when every trial did.
+    public var all: Bool { kept == of }
+
+    /// `kept up in 1 of 2 trials`.
+    public var text: String { "kept up in \(kept) of \(of) trial\(of == 1 ? "" : "s")" }
+}
+
+extension CaseResult {
+    /// The trials' open-loop reports (the case's own where no trial has one); empty for a
+    /// closed-loop case.
+    public var openLoopTrials: [OpenLoopReport] {
+        let reports = trials.compactMap(\.openLoop)
+        return reports.isEmpty ? figures.openLoop.map { [$0] } ?? [] : reports
+    }
+
+    /// How many trials kept up; nil for a closed-loop case.
+    public var keptUpCount: KeptUpCount? {
+        let reports = openLoopTrials
+        guard !reports.isEmpty else { return nil }
+        return KeptUpCount(kept: reports.filter(\.keptUp).count, of: reports.count)
+    }
+
+    /// An open-loop case of which a trial did not keep up: its latency percentiles leave out
+    /// the requests never sent and those sent late, so they understate the wait.
+    public var fellBehind: Bool { keptUpCount.map { !$0.all } ?? false }
+
+    /// The first report of a trial that did not keep up (the case's own when it is one).
+    public var behindReport: OpenLoopReport? {
+        if let own = figures.openLoop, !own.keptUp { return own }
+        return openLoopTrials.first { !$0.keptUp }
+    }
+}
