@@ -84,7 +84,10 @@ public enum RunTable {
         }
         for c in document.cases {
             if let open = c.openLoop {
-                out += "\(Terminal.safe(c.name)): open loop at \(ArrivalRate.text(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\(c.representativeTrialText.map { " (from \($0))" } ?? "")\n"
+                out += "\(Terminal.safe(c.name)): open loop at \(ArrivalRate.text(open.askedPerSecond))/s\(open.arrivals == .poisson ? " (poisson)" : ""), latency from each request's intended send time: \(open.verdict)\(c.representativeTrialText.map { " (from \($0))" } ?? "")"
+                // That verdict is one trial's: say how many trials kept up when they disagree.
+                if let count = c.keptUpCount, count.of > 1, count.kept > 0, !count.all { out += "; \(count.text)" }
+                out += "\n"
             }
         }
         for c in document.cases where c.spec.workload.isForeign {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import VsockBenchModel
+import VsockBenchStats
 import VsockBenchSupport
 
 /// An open-loop sweep: one message size, one case per offered rate, lowest first. What it
@@ -93,10 +94,21 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         /// (``SweepReport/notRun``) or during it (``RateSweepReport/cutShort``); nil for a rate
         /// that ran. Such a rate is not a failure, and is left out of the knee.
         public var skipped: String? = nil
+        /// Under `--repeat`: the trials that kept up (`kept_up_trials`) of those that ran
+        /// (`trials`). `kept_up` is true only when every trial kept up; nil in older documents.
+        public var keptUpTrials: Int? = nil
+        public var trials: Int? = nil
 
         enum CodingKeys: String, CodingKey {
             case offeredPerSecond = "offered_per_s", caseName = "case", achievedPerSecond = "achieved_per_s"
             case p50Micros = "p50_us", p99Micros = "p99_us", p999Micros = "p999_us", lateSends = "late_sends", keptUp = "kept_up", verified, behind, skipped
+            case keptUpTrials = "kept_up_trials", trials
+        }
+
+        /// `yes`, `NO`, or with several trials that disagree `NO (1 of 2 kept up)`.
+        var keptUpText: String {
+            guard let kept = keptUpTrials, let trials, trials > 1, kept > 0, kept < trials else { return keptUp ? "yes" : "NO" }
+            return "\(keptUp ? "yes" : "NO") (\(kept) of \(trials) kept up)"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -112,6 +124,8 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             try c.encode(verified, forKey: .verified)
             try c.encode(behind, forKey: .behind)
             try c.encode(skipped, forKey: .skipped)
+            try c.encode(keptUpTrials, forKey: .keptUpTrials)
+            try c.encode(trials, forKey: .trials)
         }
     }
 
@@ -156,21 +170,37 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             // FAILED, and the knee "at 2000/s the case failed" (review). The runner marks the case
             // it was running when interrupted (`interrupted`), not its error text.
             let skipped = result == nil ? SweepReport.notRun : result?.cutShort == true ? Self.cutShort : result?.skipped
+            // Kept up only when every trial did: the case's own verdict is the median trial's
+            // by msgs/s, which in open loop is about the offered rate in each, so it was one
+            // trial picked more or less at random as far as lateness goes (review).
+            let count = result?.keptUpCount
+            var behind = result?.behindReport.flatMap(Self.behind)
+            if let count, !count.all, count.of > 1, let reason = behind { behind = reason + " (\(count.text))" }
             return Point(
                 offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
                 p50Micros: latency?.p50, p99Micros: latency?.p99, p999Micros: latency?.p999,
-                lateSends: result?.openLoop?.lateSends ?? 0, keptUp: result?.openLoop?.keptUp ?? false,
-                verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: result?.openLoop.flatMap(Self.behind), skipped: skipped)
+                lateSends: result?.openLoop?.lateSends ?? 0, keptUp: count?.all ?? false,
+                verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: behind, skipped: skipped,
+                keptUpTrials: count?.kept, trials: count?.of)
         }
         kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, one answer after it forgiven per connection, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
         (kneePerSecond, kneeNote) = Self.knee(points)
         // Each point's p99 is one trial's unless --repeat ran more: say so, as every single
         // sample is said, where the knee rests on a p99 crossing the line.
-        let fewestTrials = plan.scenario.cases.compactMap { spec in document.cases.first { $0.name == spec.name }?.trialCount }.min() ?? 1
+        let trialCounts = plan.scenario.cases.compactMap { spec in document.cases.first { $0.name == spec.name }?.trialCount }
+        let fewestTrials = trialCounts.min() ?? 1
         if fewestTrials < 2, points.count > 1 {
             kneeNote += "; each point is a single sample (one trial), so a p99 near \(Format.compact(Self.kneeFactor))x can fall either side from one sweep to the next: --repeat 5 gives medians with their intervals"
+        } else if fewestTrials < Self.trialsFor95, points.count > 1 {
+            // Two to five trials are medians, but their [min, max] covers less than 95% (50% for
+            // 2): a knee on so few is hardly firmer than on one (it read as solid: review).
+            let coverage = (try? OrderStatisticRanks(sampleSize: fewestTrials, confidence: 0.95))?.coverage
+            kneeNote += "; each point is the median of \(trialCounts.max() == fewestTrials ? "" : "as few as ")\(fewestTrials) trials, whose [min, max] covers \(coverage.map { Format.fixed($0 * 100, 0) + "%" } ?? "less than 95%"), so a p99 near \(Format.compact(Self.kneeFactor))x can still fall either side from one sweep to the next: --repeat \(Self.trialsFor95) gives 95% intervals"
         }
     }
+
+    /// The fewest trials whose order-statistics interval reaches 95% (6).
+    static let trialsFor95: Int = (2...100).first { (try? OrderStatisticRanks(sampleSize: $0, confidence: 0.95))?.reachesConfidence == true } ?? 6
 
     /// Who fell behind, in a few words; nil when the schedule was kept.
     static func behind(_ report: OpenLoopReport) -> String? {
@@ -285,7 +315,7 @@ public enum RateSweepTable {
             table.add([
                 ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), ran ? Format.compact(p.achievedPerSecond) : "-", Format.compact(p.p50Micros),
                 Format.compact(p.p99Micros), Format.compact(p.p999Micros), ran ? String(p.lateSends) : "-",
-                p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short" : !p.verified ? "FAILED" : (p.keptUp ? "yes" : "NO"),
+                p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short" : !p.verified ? "FAILED" : p.keptUpText,
             ])
         }
         out += table.render()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VsockBenchModel
 @testable import VsockBenchReport
@@ -97,6 +98,36 @@ import Testing
         #expect(knee == nil)
         #expect(note.hasPrefix("not reached: 600/s, the heaviest load measured whole"), "\(note)")
         #expect(note.hasSuffix("left out: 400/s cut short by the interrupt; 200/s not run (the sweep was interrupted first)"), "\(note)")
+    }
+
+    /// Under --repeat a rate keeps up only when every trial did: the case's own verdict is the
+    /// median trial's by msgs/s, about the offered rate in each, so as to lateness a trial
+    /// picked at random (review). The table says how many kept up; the JSON adds
+    /// kept_up_trials and trials.
+    @Test func keptUpIsJudgedOverEveryTrial() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 8192, rates: [3000, 20000], stop: .duration(nanos: 500_000_000), warmupNanos: 0)
+        let low = OpenLoopFixtures.openLoop(DiagnosisFixtures.rr("rr-8KiB@3000", msgs: 3000), trials: [true, true])
+        // The representative trial (the second) kept up, the first did not.
+        let high = OpenLoopFixtures.openLoop(DiagnosisFixtures.rr("rr-8KiB@20000", msgs: 20000), trials: [false, true], representative: 1)
+        let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([low, high]))
+        #expect(sweep.points.map(\.keptUp) == [true, false])
+        #expect(sweep.points.map(\.keptUpTrials) == [2, 1] && sweep.points.map(\.trials) == [2, 2])
+        #expect(sweep.points[1].behind?.hasSuffix("(kept up in 1 of 2 trials)") == true, "\(sweep.points[1].behind ?? "nil")")
+        let rendered = RateSweepTable.render(sweep)
+        #expect(rendered.contains("NO (1 of 2 kept up)"), "\(rendered)")
+        #expect(sweep.kneePerSecond == 3000)
+        // Two trials are medians, but no firmer interval than one: the caveat stays.
+        #expect(sweep.kneeNote.contains("each point is the median of 2 trials, whose [min, max] covers 50%"), "\(sweep.kneeNote)")
+        #expect(sweep.kneeNote.hasSuffix("--repeat 6 gives 95% intervals"), "\(sweep.kneeNote)")
+        let uneven = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([OpenLoopFixtures.openLoop(low, trials: [true, true, true]), high]))
+        #expect(uneven.kneeNote.contains("each point is the median of as few as 2 trials"), "\(uneven.kneeNote)")
+        let json = String(decoding: try JSONEncoder().encode(sweep.points[1]), as: UTF8.self)
+        #expect(json.contains("\"kept_up_trials\":1") && json.contains("\"trials\":2") && json.contains("\"kept_up\":false"), "\(json)")
+        // run's open-loop line is the median trial's verdict: it says how many trials kept up.
+        let table = RunTable.render(DiagnosisFixtures.document([low, high]))
+        let line = try #require(table.split(separator: "\n").first { $0.hasPrefix("rr-8KiB@20000: open loop") }, "\(table)")
+        #expect(line.hasSuffix("; kept up in 1 of 2 trials"), "\(line)")
+        #expect(table.split(separator: "\n").first { $0.hasPrefix("rr-8KiB@3000: open loop") }?.contains("kept up in") == false)
     }
 
     /// `--case` keeps only its rates: the curve and the knee are drawn through them. The rates
