@@ -187,8 +187,7 @@ extension VsockBench {
         private func load(_ path: String) throws(CheckInputError) -> RunDocument {
             let document = try RunDocumentFile.load(path: path)
             if isatty(STDERR_FILENO) == 0 {
-                let trials = document.statistics?.repeatCount ?? 1
-                printError("vsockbench: check: read \(path): \(document.cases.count) cases, \(trials) trial\(trials == 1 ? "" : "s") each")
+                printError("vsockbench: check: read \(path): \(TrialCounts(document).casesText(cases: document.cases.count))")
             }
             return document
         }

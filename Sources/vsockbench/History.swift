@@ -169,7 +169,7 @@ extension VsockBench.History {
             let commit = self.commit ?? GitCommit.current()
             let added = try historyCall { () throws(HistoryError) in try db.add(files, labels: labels, commit: commit) }
             for run in added {
-                let what = "\(Terminal.safe(run.scenario)) (\(run.cases) case\(run.cases == 1 ? "" : "s"), \(run.trials) trial\(run.trials == 1 ? "" : "s") each)"
+                let what = run.text
                 if run.alreadyThere {
                     print("\(Terminal.safe(run.path)): already in the history as run \(run.run) (\(what)); skipped")
                 } else {

@@ -13,7 +13,16 @@ public struct AddedRun: Sendable, Equatable {
     public var alreadyThere: Bool
     public var scenario: String
     public var cases: Int
+    /// The most trials a case ran.
     public var trials: Int
+    /// Each case's trials and the count asked for: an interrupted run's differ.
+    public var trialCounts: TrialCounts? = nil
+
+    /// `cliff (2 cases, 1-2 trials each (3 asked))`: what `history add` says of the run.
+    public var text: String {
+        let counts = trialCounts ?? TrialCounts(ran: [trials], asked: nil)
+        return "\(Terminal.safe(scenario)) (\(counts.casesText(cases: cases)))"
+    }
 }
 
 extension HistoryDatabase {
@@ -27,10 +36,11 @@ extension HistoryDatabase {
             for file in files {
                 let d = file.document
                 let trials = d.cases.map(\.trialCount).max() ?? 1
+                let counts = TrialCounts(d)
                 if let existing = try Int64.fetchOne(db, sql: """
                     SELECT id FROM run WHERE scenario = ? AND started_at = ? AND driver_host = ? AND driver_pid = ?
                     """, arguments: [d.scenario, d.startedAt, d.host.driver.hostname, Int64(d.host.driver.pid)]) {
-                    added.append(AddedRun(path: file.path, run: existing, alreadyThere: true, scenario: d.scenario, cases: d.cases.count, trials: trials))
+                    added.append(AddedRun(path: file.path, run: existing, alreadyThere: true, scenario: d.scenario, cases: d.cases.count, trials: trials, trialCounts: counts))
                     continue
                 }
                 let run = try insertRun(file, commit: commit, addedAt: addedAt, db: db)
@@ -40,7 +50,7 @@ extension HistoryDatabase {
                 for (position, result) in d.cases.enumerated() {
                     try insertCase(result, position: position, run: run, db: db)
                 }
-                added.append(AddedRun(path: file.path, run: run, alreadyThere: false, scenario: d.scenario, cases: d.cases.count, trials: trials))
+                added.append(AddedRun(path: file.path, run: run, alreadyThere: false, scenario: d.scenario, cases: d.cases.count, trials: trials, trialCounts: counts))
             }
             return added
         }

@@ -126,13 +126,16 @@ extension HistoryDatabase {
         for label in try Row.fetchAll(db, sql: "SELECT key, value FROM run_label WHERE run_id = ?", arguments: [id]) {
             labels[label["key"]] = label["value"]
         }
-        let cases = try Row.fetchAll(db, sql: "SELECT name, verified, skipped FROM case_result WHERE run_id = ? ORDER BY position", arguments: [id])
+        let cases = try Row.fetchAll(db, sql: "SELECT name, verified, skipped, trial_count FROM case_result WHERE run_id = ? ORDER BY position", arguments: [id])
         let verified = cases.allSatisfy { ($0["verified"] as Bool) || ($0["skipped"] as String?) != nil }
-        return StoredRun(
+        var run = StoredRun(
             id: id, scenario: row["scenario"], scenarioPath: row["scenario_path"], startedAt: row["started_at"], addedAt: row["added_at"],
             transport: row["transport"], target: row["target"], gitCommit: row["git_commit"], tool: row["tool"], driverHost: row["driver_host"],
             driverKernel: row["driver_kernel"], targetHost: row["target_host"], targetKernel: row["target_kernel"], cpus: row["cpus"],
             repeatCount: row["repeat_count"], labels: labels, cases: cases.map { $0["name"] }, verified: verified)
+        run.caseTrials = cases.map { $0["trial_count"] }
+        run.caseSkipped = cases.map { ($0["skipped"] as String?) != nil }
+        return run
     }
 }
 

@@ -8,7 +8,7 @@ public enum RunText {
         for run in runs {
             table.add([
                 String(run.id) + (run.verified ? "" : "!"), Terminal.safe(run.startedAt), Terminal.safe(run.scenario), String(run.cases.count),
-                String(run.repeatCount), Terminal.safe(run.shortCommit), Terminal.safe(run.driverKernel), Terminal.safe(run.targetKernel ?? "-"),
+                run.trialCounts.columnText, Terminal.safe(run.shortCommit), Terminal.safe(run.driverKernel), Terminal.safe(run.targetKernel ?? "-"),
                 Terminal.safe(run.labelText),
             ])
         }
@@ -23,7 +23,7 @@ public enum RunText {
         let facts: [(String, String)] = [
             ("started", run.startedAt), ("added", run.addedAt), ("commit", run.gitCommit ?? "-"), ("labels", run.labelText.isEmpty ? "-" : run.labelText),
             ("transport", run.transport), ("target", run.target), ("driver", "\(run.driverHost), kernel \(run.driverKernel), \(run.cpus) cpus, \(run.tool)"),
-            ("target host", run.targetHost.map { "\($0), kernel \(run.targetKernel ?? "-")" } ?? "-"), ("trials", String(run.repeatCount)),
+            ("target host", run.targetHost.map { "\($0), kernel \(run.targetKernel ?? "-")" } ?? "-"), ("trials", run.trialCounts.short ? "\(run.trialCounts.columnText) asked" : String(run.repeatCount)),
         ]
         for (name, value) in facts { out += "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + Terminal.safe(value) + "\n" }
         let shown: [Figure] = [.msgsPerSecond, .latencyP50, .latencyP99, .writesPerMessage, .readsPerMessage, .driverCPU, .exits]

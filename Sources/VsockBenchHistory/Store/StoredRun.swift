@@ -1,3 +1,5 @@
+import VsockBenchReport
+
 /// A run as the history holds it: where and when it ran, what it was, and what it is labelled.
 public struct StoredRun: Sendable, Equatable, Encodable {
     public var id: Int64
@@ -14,13 +16,24 @@ public struct StoredRun: Sendable, Equatable, Encodable {
     public var targetHost: String?
     public var targetKernel: String?
     public var cpus: Int
-    /// Trials of each case.
+    /// Trials of each case, as asked (`--repeat`).
     public var repeatCount: Int
     public var labels: [String: String]
     /// Its cases, in the results file's order.
     public var cases: [String]
     /// Every case verified (or skipped for a stated reason).
     public var verified: Bool
+    /// The trials each case ran, in `cases`' order (`case_trials`): fewer than asked in an
+    /// interrupted run, a skipped case 0.
+    public var caseTrials: [Int] = []
+    /// Whether each case was skipped, in `cases`' order.
+    var caseSkipped: [Bool] = []
+
+    /// The trials that ran against the count asked (skipped cases left out).
+    public var trialCounts: TrialCounts {
+        let ran = caseTrials.enumerated().filter { !caseSkipped.indices.contains($0.offset) || !caseSkipped[$0.offset] }.map(\.element)
+        return TrialCounts(ran: ran.isEmpty ? (caseTrials.isEmpty ? [repeatCount] : caseTrials) : ran, asked: repeatCount)
+    }
 
     /// The commit's first 12 hex digits, or `-`.
     public var shortCommit: String { gitCommit.map { String($0.prefix(12)) } ?? "-" }
@@ -34,6 +47,7 @@ public struct StoredRun: Sendable, Equatable, Encodable {
         case id = "run", scenario, scenarioPath = "scenario_path", startedAt = "started_at", addedAt = "added_at", transport, target
         case gitCommit = "git_commit", tool, driverHost = "driver_host", driverKernel = "driver_kernel", targetHost = "target_host"
         case targetKernel = "target_kernel", cpus, repeatCount = "repeat", labels, cases, verified
+        case caseTrials = "case_trials"
     }
 
     /// Every key present, null where absent: consumers can rely on the shape.
@@ -57,5 +71,6 @@ public struct StoredRun: Sendable, Equatable, Encodable {
         try c.encode(labels, forKey: .labels)
         try c.encode(cases, forKey: .cases)
         try c.encode(verified, forKey: .verified)
+        try c.encode(caseTrials, forKey: .caseTrials)
     }
 }

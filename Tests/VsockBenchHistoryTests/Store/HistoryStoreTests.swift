@@ -7,12 +7,41 @@ import Testing
 
 @Suite("History store: add, list, show, duplicates, atomicity, two writers")
 struct HistoryStoreTests {
+    /// An interrupted `--repeat 3` run whose second case ran 1 trial: `add` said "2 trials
+    /// each", `list` the 3 asked (review). Both say what ran, and what was asked.
+    @Test func anInterruptedRunSaysTheTrialsThatRan() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        var document = HistoryFixtures.run(0, rate: 20000)
+        document.cases[0].trials = Array(document.cases[0].trials.prefix(2))
+        document.cases[1].trials = Array(document.cases[1].trials.prefix(1))
+        let added = try db.add([ResultsFile(document: document, path: "cut.json")])
+        #expect(added.first?.text == "cliff (2 cases, 1-2 trials each (3 asked))", "\(added)")
+        #expect(added.first?.trials == 2)
+        let run = try db.run("1")
+        #expect(run.caseTrials == [2, 1] && run.repeatCount == 3)
+        let list = RunText.list(try db.runs(), database: "h.sqlite")
+        let row = try #require(list.split(separator: "\n").first { $0.contains(HistoryFixtures.startedAt(0)) })
+        #expect(row.contains(" 1-2 of 3 "), "\(list)")
+        #expect(RunText.show(run, cases: try db.cases(ofRun: 1)).contains("trials      1-2 of 3 asked"))
+        // A whole run reads as before.
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(1, rate: 20000), path: "whole.json")])
+        let whole = try #require(RunText.list(try db.runs(), database: "h.sqlite").split(separator: "\n").first { $0.contains(HistoryFixtures.startedAt(1)) })
+        #expect(!whole.contains(" of 3") && whole.contains(" 3 "), "\(whole)")
+        let json = String(decoding: try JSONEncoder().encode(run), as: UTF8.self)
+        #expect(json.contains("\"case_trials\":[2,1]") && json.contains("\"repeat\":3"), "\(json)")
+        // check's line per results file says it alike.
+        #expect(TrialCounts(document).casesText(cases: 2) == "2 cases, 1-2 trials each (3 asked)")
+        #expect(TrialCounts(ran: [1], asked: 1).casesText(cases: 1) == "1 case, 1 trial")
+    }
+
     @Test func addKeepsTheRunItsLabelsCommitEveryFigureAndEveryTrial() throws {
         let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
         let document = HistoryFixtures.run(0, rate: 20000)
         let labels = try HistoryLabel.parseAll(["instance_type=m6i.xlarge", "branch=main"])
         let added = try db.add([ResultsFile(document: document, path: "r0.json")], labels: labels, commit: HistoryFixtures.commit(7))
-        #expect(added == [AddedRun(path: "r0.json", run: 1, alreadyThere: false, scenario: "cliff", cases: 2, trials: 3)])
+        #expect(added == [AddedRun(path: "r0.json", run: 1, alreadyThere: false, scenario: "cliff", cases: 2, trials: 3,
+                                   trialCounts: TrialCounts(ran: [3, 3], asked: 3))])
+        #expect(added.first?.text == "cliff (2 cases, 3 trials each)")
 
         let run = try db.run("1")
         #expect(run.scenario == "cliff")
