@@ -196,7 +196,8 @@ public enum RegressionCheck {
     static func figuresApartFromTrials(_ documents: [RunDocument], paths: [String], side: String) -> [String] {
         var notes: [String] = []
         for (index, document) in documents.enumerated() {
-            let path = paths.count == documents.count ? paths[index] : "\(side) document \(index + 1)"
+            // The note says the side before the path: "baseline document 1", never "baseline baseline document 1".
+            let path = paths.count == documents.count ? paths[index] : "document \(index + 1)"
             for c in document.cases where c.skipped == nil {
                 let ran = c.trialsInMedians
                 guard !ran.isEmpty, let median = Descriptive.median(ran.map(\.msgsPerSecond)) else { continue }

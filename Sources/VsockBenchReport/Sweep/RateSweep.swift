@@ -310,10 +310,12 @@ public enum RateSweepTable {
         var out = "open-loop sweep \(sweep.workload) \(Quantities.formatSize(sweep.size)): latency from each request's intended send time\n"
         var table = TextTable(columns: ["offered/s", "answered/s", "p50 us", "p99 us", "p99.9 us", "late sends", "kept up"], rightAligned: [0, 1, 2, 3, 4, 5])
         for p in sweep.points {
-            // A rate never run measured nothing: its answered/s and late sends are no zeros.
+            // A rate never run measured nothing: its answered/s and late sends are no zeros; nor
+            // is a failed rate's answered/s when it measured nothing (it read 0.000).
             let ran = p.skipped != SweepReport.notRun
+            let answered = ran && (p.verified || p.achievedPerSecond > 0)
             table.add([
-                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), ran ? Format.compact(p.achievedPerSecond) : "-", Format.compact(p.p50Micros),
+                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), answered ? Format.compact(p.achievedPerSecond) : "-", Format.compact(p.p50Micros),
                 Format.compact(p.p99Micros), Format.compact(p.p999Micros), ran ? String(p.lateSends) : "-",
                 p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short" : !p.verified ? "FAILED" : p.keptUpText,
             ])

@@ -75,6 +75,17 @@ import Testing
         #expect(bothRow.note?.hasPrefix("both sides did not keep up") == true, "\(bothRow)")
     }
 
+    /// A figure apart from its trials in a document given without its path: "baseline document
+    /// 1", not "baseline baseline document 1" (review).
+    @Test("a document without its path is named once by its side")
+    func aDocumentWithoutItsPathIsNamedOnce() throws {
+        var edited = Self.chatty([330, 336, 342])
+        edited.cases[1].figures.msgsPerSecond = 400
+        let report = try RegressionCheck.compare(results: [Self.chatty([330, 336, 342])], baseline: [edited], resultsPaths: [], baselinePaths: [])
+        #expect(report.warnings.contains { $0.hasPrefix("baseline document 1: case 'chatty-8k': msgs/s 400.0") }, "\(report.warnings)")
+        #expect(!report.warnings.contains { $0.contains("baseline baseline") })
+    }
+
     @Test("one trial against one: a drop beyond the tolerance fails, unconfirmed; a small one holds")
     func singleSamples() throws {
         let report = try compare(ReportFixtures.cliff(bulkMbps: 8000), ReportFixtures.cliff(bulkMbps: 9500))

@@ -130,6 +130,22 @@ import Testing
         #expect(table.split(separator: "\n").first { $0.hasPrefix("rr-8KiB@3000: open loop") }?.contains("kept up in") == false)
     }
 
+    /// A failed rate that answered nothing reads `-` for answered/s, not 0.000 (review).
+    @Test func aFailedRateAnsweredNothingReadsADash() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 1024, rates: [1000, 2000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        var failed = DiagnosisFixtures.rr("rr-1KiB@2000", msgs: 0)
+        failed.figures.msgsPerSecond = 0
+        failed.figures.messages = 0
+        failed.figures.latencyMicros = nil
+        failed.figures.verified = false
+        failed.figures.errors = ["connection reset"]
+        let sweep = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000), failed]))
+        let row = try #require(RateSweepTable.render(sweep).split(separator: "\n").first { $0.contains("FAILED") })
+        let cells = row.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(cells.count > 1 && cells[1] == "-", "\(row)")
+        #expect(!row.contains("0.000"), "\(row)")
+    }
+
     /// `--case` keeps only its rates: the curve and the knee are drawn through them. The rates
     /// left out were points reported FAILED, and the knee blamed a rate never run (review).
     @Test func caseSelectsTheRatesMeasured() throws {
