@@ -79,7 +79,8 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
 
     /// A u32 length over the limit whose bytes, read the other way round, are a length within
     /// it: likely a u32be service read as u32le or the reverse ("ok" framed u32be read as
-    /// u32le is 33554432 bytes), said with the length the other order gives.
+    /// u32le is 33554432 bytes), said with the length the other order gives, beside the
+    /// caller's advice on the limit: the two are the alternatives.
     private func otherEndianNote(_ length: Int, limit: Int) -> String {
         let other: MessageFraming
         switch self {
@@ -88,7 +89,7 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
         default: return ""
         }
         let swapped = Int(UInt32(truncatingIfNeeded: length).byteSwapped)
-        return swapped <= limit ? "; read as \(other.rawValue) it is \(swapped) bytes: check the framing" : ""
+        return swapped <= limit ? "; read as \(other.rawValue) it would be \(swapped) byte\(swapped == 1 ? "" : "s")" : ""
     }
 
     /// Looks for one message at the start of `bytes`, whose payload may be at most `limit` bytes.

@@ -21,10 +21,12 @@ final class ForeignService: Sendable {
 
     /// `greeting`: bytes sent on each connection before any request (a service that speaks first).
     /// `dropAnswer`: the request (counted from 1 on each connection) whose answer is left out;
-    /// `answerTwice`: the one answered twice.
+    /// `answerTwice`: the one answered twice. `pause`: before answering that request, it waits
+    /// that many microseconds (a service that stops answering for a while).
     init(path: String, requests: MessageFraming, responses: MessageFraming, delayMicros: UInt32 = 0,
          closeAfter: Int? = nil, closeAfterAnswering: Int? = nil, answers: Int = 1, greeting: [UInt8]? = nil,
-         dropAnswer: Int? = nil, answerTwice: Int? = nil, stallMicros: UInt32 = 0, respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+         dropAnswer: Int? = nil, answerTwice: Int? = nil, stallMicros: UInt32 = 0, pause: (request: Int, micros: UInt32)? = nil,
+         respond: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         endpoint = .unix(path: path)
         listener = try Listener(endpoint: endpoint)
         let listener = self.listener
@@ -49,6 +51,7 @@ final class ForeignService: Sendable {
                         counter.seenRequests.withLock { _ = $0.insert(payload) }
                         var out: [UInt8] = []
                         seen += 1
+                        if let pause, seen == pause.request { usleep(pause.micros) }
                         if seen == dropAnswer { continue }
                         for _ in 0..<(seen == answerTwice ? 2 : answers) { responses.encode(respond(payload), into: &out) }
                         guard (try? out.withUnsafeBytes { try socket.writeAll($0.baseAddress!, count: $0.count) }) != nil else { return }

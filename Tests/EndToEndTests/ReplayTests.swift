@@ -80,7 +80,9 @@ import Synchronization
         // A u32le service read as u32be: over the limit, and the other byte order names the length.
         let swapped = try run(ForeignService(path: dir + "/le.sock", requests: .u32be, responses: .u32le) { _ in Array("ok".utf8) })
         #expect(swapped.status == 1)
-        #expect(swapped.stdout.contains("a u32be length of 33554432 bytes is over the limit of 16777216; read as u32le it is 2 bytes: check the framing"), "\(swapped.stdout)")
+        // Beside the limit's advice: the two are the alternatives.
+        #expect(swapped.stdout.contains("a u32be length of 33554432 bytes is over the limit of 16777216; read as u32le it would be 2 bytes, at byte offset 0 of the response stream"), "\(swapped.stdout)")
+        #expect(swapped.stdout.contains("(the case's max_response; raise it in the scenario"), "\(swapped.stdout)")
         let closing = try run(ForeignService(path: dir + "/b.sock", requests: .u32be, responses: .u32be, closeAfter: 10) { $0 })
         #expect(closing.status == 1)
         #expect(closing.stdout.contains("FAILED"), "\(closing.stdout)")
@@ -506,6 +508,24 @@ import Synchronization
         #expect(out.stdout.contains("at byte offset 0 of the response stream (after 0 responses), inside a u32be message: 14 bytes of it came"), "\(out.stdout)")
     }
 
+    /// A service that stops answering before a pipelined case's stop: the silence is inside
+    /// the interval, as stop-and-wait and the time series have it. The span ended at the last
+    /// answer before it (a target stopped 2 s before a 5 s case's end read N / 3 s; review).
+    @Test func aStallBeforeTheStopStaysInTheInterval() throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "2", "--size", "512B"])
+        // About 1 ms a request: the 120th comes about 20 ms into the 600 ms interval (100 in
+        // the warmup) and waits 1 s, past the stop; the answers after it come after the stop.
+        let service = try ForeignService(path: dir + "/pause.sock", requests: .u32be, responses: .u32be, delayMicros: 1000, pause: (120, 1_000_000)) { $0 }
+        defer { service.stop() }
+        let scenario = try scenarioFile("name: pause\ncases:\n  - {name: pause, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, duration: 600ms, warmup: 100ms, inflight: 8}\n")
+        let out = try Tool.run(["run", scenario, "--target", service.endpoint.description, "--io-timeout", "5", "--json", dir + "/r.json"], timeout: 60)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try Self.firstCase(dir + "/r.json")
+        let seconds = try #require(c["duration_s"] as? Double)
+        #expect(seconds >= 0.55 && seconds <= 0.7, "the interval is the case's 600 ms, stall included: \(seconds) s (\(c["messages"] ?? "-") messages)")
+    }
+
     /// A second answer to the last request comes after every answer: expect: echo, set, has
     /// no request left to compare it with, and the text said "expect: echo names it" (review).
     @Test func aDuplicateOfTheLastAnswerDoesNotAdviseTheEchoItHas() throws {
@@ -519,6 +539,21 @@ import Synchronization
         #expect(out.stdout.contains("after the answer to its last request"), "\(out.stdout)")
         #expect(out.stdout.contains("with no request left for expect: echo to compare it with"), "\(out.stdout)")
         #expect(!out.stdout.contains("expect: echo names it"), "\(out.stdout)")
+        // An extra answer that is no copy: found by the count or at the end, neither advises
+        // the echo the case has (the count's branch did: review).
+        let calls = Atomic<Int>(0)
+        let other = try ForeignService(path: dir + "/other.sock", requests: .u32be, responses: .u32be, answerTwice: 20) { payload in
+            calls.add(1, ordering: .relaxed).newValue == 21 ? [1, 2, 3] : payload
+        }
+        defer { other.stop() }
+        for _ in 0..<3 {
+            let again = try Tool.run(["run", scenario, "--target", other.endpoint.description, "--io-timeout", "2"], timeout: 60)
+            #expect(again.status == 1, "\(again.stdout)\n\(again.stderr)")
+            #expect(again.stdout.contains("it is no copy of the last request answered, the one expect: echo compares it with")
+                    || again.stdout.contains("with no request left for expect: echo to compare it with"), "\(again.stdout)")
+            #expect(!again.stdout.contains("expect: echo names it"), "\(again.stdout)")
+            calls.store(0, ordering: .relaxed)
+        }
     }
 
     /// An answer nobody asked for is placed in the response stream, as every other replay

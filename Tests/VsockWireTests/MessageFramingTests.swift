@@ -48,8 +48,9 @@ import Testing
     @Test func malformedInputIsNamed() {
         #expect(Self.scan(.u32be, [0, 0x10, 0, 0], limit: 1024) == .tooLong("a u32be length of 1048576 bytes is over the limit of 1024"))
         // The other byte order gives a length within the limit: said, the likely mistake.
-        #expect(Self.scan(.u32be, [2, 0, 0, 0, 0x6F, 0x6B], limit: 16 << 20) == .tooLong("a u32be length of 33554432 bytes is over the limit of 16777216; read as u32le it is 2 bytes: check the framing"))
-        #expect(Self.scan(.u32le, [0, 0, 0, 2, 0x6F, 0x6B], limit: 16 << 20) == .tooLong("a u32le length of 33554432 bytes is over the limit of 16777216; read as u32be it is 2 bytes: check the framing"))
+        #expect(Self.scan(.u32be, [2, 0, 0, 0, 0x6F, 0x6B], limit: 16 << 20) == .tooLong("a u32be length of 33554432 bytes is over the limit of 16777216; read as u32le it would be 2 bytes"))
+        #expect(Self.scan(.u32le, [0, 0, 0, 1, 0x6F], limit: 1 << 20) == .tooLong("a u32le length of 16777216 bytes is over the limit of 1048576; read as u32be it would be 1 byte"))
+        #expect(Self.scan(.u32le, [0, 0, 0, 2, 0x6F, 0x6B], limit: 16 << 20) == .tooLong("a u32le length of 33554432 bytes is over the limit of 16777216; read as u32be it would be 2 bytes"))
         // "T-DA" read as a length is the user's data: not printed (it read 1412252737: review).
         // The question and the limit are said once (review: both came twice); the caller asks it.
         #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length over 64MiB (the limit is 1KiB), likely message bytes read as a length", likelyWrongFraming: true))

@@ -83,8 +83,14 @@ struct RequestResponseDriver: Sendable {
     /// Where the receiver's interval ends, though its edge is taken later: open loop, the end
     /// of the schedule (`openLoopEnd`); closed loop, the last answer counted in it
     /// (`lastCounted`, 0 before any: then now).
+    /// A case bounded by a duration ends at its stop when no answer came after the last one
+    /// counted: a peer that stopped answering before the stop leaves that silence in the
+    /// interval (a target stopped 2 s before a 5 s case's end read N / 3 s, where
+    /// stop-and-wait and the time series keep the stall; review). A count's connection ends
+    /// at its own last answer (the stop waits for every connection's quota).
     private func receiverEnd(_ shared: PipelineShared, lastCounted: UInt64) -> UInt64? {
-        exchange.rate != nil ? openLoopEnd(shared) : lastCounted
+        if exchange.rate != nil { return openLoopEnd(shared) }
+        return quota == nil ? max(lastCounted, control.stopStartNanos) : lastCounted
     }
 
     private func runPipelined() -> (LatencyRecorder, OpenLoopStats?) {
@@ -154,7 +160,9 @@ struct RequestResponseDriver: Sendable {
                     control.fail("connection \(index): an answer arrived \(place) with no request outstanding (\(expected + 1) answers to \(expected) requests sent): \(ReplaySource.repeatText(request: expected))")
                 } else {
                     let place = Self.offsetText(connection.reader.foreignLastMessageOffset, packets: connection.reader.packetMode)
-                    control.fail("connection \(index): \(Self.unaskedText("an answer \(place) (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode))")
+                    let echo = (source as? ReplaySource)?.expect == .echo ? "it is no copy of the last request answered, the one expect: echo compares it with" : nil
+                    let text = Self.unaskedText("an answer \(place) (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode, echo: echo)
+                    control.fail("connection \(index): \(text)")
                 }
                 failed = true
                 break
@@ -438,7 +446,8 @@ struct RequestResponseDriver: Sendable {
         if oneAtATime, answered > 0 {
             control.fail("connection \(index): \(Self.unaskedText("\(what) after its answer to request \(answered), its last", packets: packets, belongsTo: answered))")
         } else {
-            control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets, echo: (source as? ReplaySource)?.expect == .echo))")
+            let echo = (source as? ReplaySource)?.expect == .echo ? "it came after the last answer, with no request left for expect: echo to compare it with" : nil
+            control.fail("connection \(index): \(Self.unaskedText("\(what) after the answer to its last request", packets: packets, echo: echo))")
         }
     }
 
@@ -471,14 +480,13 @@ struct RequestResponseDriver: Sendable {
 
     /// What a service that answered more than it was asked did, and the likely reasons.
     /// `belongsTo`: the request it came after when only that one was outstanding (stop-and-wait).
-    /// `echo`: the case has `expect: echo`, which did not name it (it came after the last
-    /// answer, with no request left to compare it with), so the text does not advise it.
-    static func unaskedText(_ what: String, packets: Bool = false, belongsTo: UInt64? = nil, echo: Bool = false) -> String {
+    /// `echo`: the case has `expect: echo`, and why it did not name the request (it came after
+    /// the last answer; it is no copy of the last request), so the text does not advise it.
+    static func unaskedText(_ what: String, packets: Bool = false, belongsTo: UInt64? = nil, echo: String? = nil) -> String {
         // An answer carries no id: with several requests in flight which request it repeats is
         // known only with expect: echo; one at a time, it is the one answered just before.
         let which = belongsTo.map { "; it belongs to request \($0), the only one outstanding before it" }
-            ?? (echo ? "; which request it belongs to cannot be told (answers carry no id, and it came after the last answer, with no request left for expect: echo to compare it with)"
-                : "; which request it belongs to cannot be told (answers carry no id; expect: echo names it)")
+            ?? "; which request it belongs to cannot be told (answers carry no id; \(echo ?? "expect: echo names it"))"
         // Over seqpacket a packet is one response: there is no framing to misread.
         if packets { return "the service sent \(what), with no request outstanding: it spoke before being asked, or answered a request more than once\(which)" }
         return "the service sent \(what), with no request outstanding: it answered a request more than once, or its responses are not framed as response_framing says\(which)"
