@@ -124,3 +124,10 @@ public struct CaseFigures: Codable, Sendable, Equatable {
         try c.encode(interrupted, forKey: .interrupted)
     }
 }
+
+extension CaseFigures {
+    /// The latencies a trial's percentiles are made of: its messages, and in open loop also the
+    /// measured requests answered after the interval (their latency is recorded, their answer
+    /// is not counted in the interval's messages).
+    public var latencyCount: UInt64 { messages &+ (openLoop?.answeredAfterEnd ?? 0) }
+}

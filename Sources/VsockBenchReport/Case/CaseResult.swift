@@ -78,7 +78,7 @@ public struct CaseResult: Sendable, Equatable {
     /// messages among those the medians are made of; nil when every percentile has room.
     public var tailNote: String? {
         guard figures.latencyMicros != nil else { return nil }
-        let fewest = trialsInMedians.map(\.messages).min() ?? figures.messages
+        let fewest = trialsInMedians.map(\.latencyCount).min() ?? figures.latencyCount
         guard fewest > 0 else { return nil }
         let trials = trialCount > 1 ? " a trial (the fewest)" : ""
         if fewest < 100 { return "p99 and p99.9 from \(fewest) messages\(trials) are the slowest message, not a percentile (p99 needs 100 messages, p99.9 1000)" }

@@ -97,7 +97,7 @@ public enum RegressionCheck {
                 var gated = row(figure, kind: kind, case: name, now: nowSamples, baseline: baseSamples, tolerances: options.tolerances)
                 // A p99 of fewer than 100 messages is the slowest one: gated, but said (review).
                 if figure == .latencyP99, let fewest = (results + baseline).compactMap({ $0.cases.first { $0.name == name } })
-                    .flatMap({ $0.trialsInMedians.map(\.messages) }).filter({ $0 > 0 }).min(), fewest < 100 {
+                    .flatMap({ $0.trialsInMedians.map(\.latencyCount) }).filter({ $0 > 0 }).min(), fewest < 100 {
                     gated.note = [gated.note, "from \(fewest) messages in a trial: p99 is that trial's slowest message, not a percentile (it needs 100)"].compactMap { $0 }.joined(separator: "; ")
                 }
                 // --reference asked for ratios; a figure the reference cannot divide (a stream

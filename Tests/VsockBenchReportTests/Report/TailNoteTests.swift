@@ -24,6 +24,19 @@ import Testing
         #expect(!stream.contains("not a percentile"), "\(stream)")
     }
 
+    /// Open loop, the percentiles also hold the measured requests answered after the
+    /// interval: 80 messages and 70 answered after it are 150 latencies, whose p99 is no max.
+    @Test func openLoopCountsTheLatenciesAnsweredAfterTheInterval() throws {
+        var c = F.makeCase("ol", mbps: 1, msgsPerSecond: 80, messages: 80)
+        c.figures.openLoop = OpenLoopReport(askedPerSecond: 150, arrivals: .constant, sentPerSecond: 150, achievedPerSecond: 80, measuredSends: 150, lateSends: 0,
+                                            lateThresholdMicros: 1000, maxSendDelayMicros: 0, inFlightMax: 70, inFlightCap: 1000, answered: 80, answeredAfterEnd: 70,
+                                            keptUp: false, verdict: "did NOT keep up")
+        c.trials = [c.figures]
+        #expect(c.tailNote == "p99.9 from 150 messages is the slowest message, not a percentile (it needs 1000)", "\(String(describing: c.tailNote))")
+        let report = try RegressionCheck.compare(results: [F.document([c])], baseline: [F.document([c])])
+        #expect(report.rows.first { $0.figure == .latencyP99 }?.note?.contains("slowest message") != true)
+    }
+
     @Test func checkSaysItOnTheP99Row() throws {
         let few = F.document([F.makeCase("few", mbps: 1, msgsPerSecond: 10, messages: 20)])
         let report = try RegressionCheck.compare(results: [few], baseline: [few])
