@@ -202,6 +202,10 @@ extension VsockBench {
                 if bytes.isEmpty { empty += 1 }
                 total += bytes.count
                 guard total <= ReplayCorpus.maximumBytes else { throw fail("--from: more than \(Quantities.formatSize(ReplayCorpus.maximumBytes)) of messages", code: Exit.badInput) }
+                // What `run` and --inspect would refuse is not written (review).
+                guard payloads.count < ReplayCorpus.maximumMessages else {
+                    throw fail("--from: more than \(ReplayCorpus.maximumMessages) files; a corpus is at most \(ReplayCorpus.maximumMessages) messages (each is indexed in memory)", code: Exit.badInput)
+                }
                 payloads.append(bytes)
             }
             guard !payloads.isEmpty else { throw fail("--from \(path): no regular files in it\(leftOutOutput ? " but the corpus being written" : "")", code: Exit.badInput) }

@@ -155,7 +155,10 @@ final class DriverSession {
     /// and one plain line per trial otherwise (a CI log is never silent for minutes).
     func run(_ scenario: Scenario, plan: TrialPlan = TrialPlan()) -> RunDocument {
         // A count at a slow rate runs for minutes whatever the target does: said up front.
-        for spec in scenario.cases { if let notice = spec.longRunNotice { printError(notice) } }
+        // Not for a case the in-process target skips at once (review).
+        for spec in scenario.cases where !(runner.options.inProcess && ScenarioRunner.inProcessSkipReason(spec) != nil) {
+            if let notice = spec.longRunNotice { printError(notice) }
+        }
         let run = runner.run(scenario, plan: plan) { [progress] trial in
             progress.finish()
             if !progress.enabled || plan.repeatCount > 1 { printError(TrialLine.text(trial)) }
