@@ -75,9 +75,10 @@ extension HistoryDatabase {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let config = String(decoding: try encoder.encode(CaseConfig(c.spec)), as: UTF8.self)
         try db.execute(sql: """
-            INSERT INTO case_result (run_id, position, name, workload, verified, skipped, trial_count, config)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [run, position, c.name, c.workload.rawValue, c.verified, c.skipped, c.trialCount, config])
+            INSERT INTO case_result (run_id, position, name, workload, verified, skipped, trial_count, config, open_loop_trials, kept_up_trials)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [run, position, c.name, c.workload.rawValue, c.verified, c.skipped, c.trialCount, config,
+                             c.keptUpCount?.of, c.keptUpCount?.kept])
         let caseID = db.lastInsertedRowID
         let figureStatement = try db.cachedStatement(sql: "INSERT INTO case_figure (case_id, figure, value, ci_low, ci_high) VALUES (?, ?, ?, ?, ?)")
         for figure in Figure.allCases {

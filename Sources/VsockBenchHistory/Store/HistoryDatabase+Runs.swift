@@ -77,7 +77,7 @@ extension HistoryDatabase {
     public func cases(ofRun id: Int64) throws(HistoryError) -> [StoredCase] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.*, \(Self.openLoopColumns) FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
+                SELECT c.*, \(try Self.openLoopColumns(db)) FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
                 """, arguments: [id])
             return try rows.map { row in
                 let caseID: Int64 = row["id"]
@@ -102,22 +102,26 @@ extension HistoryDatabase {
         }
     }
 
-    /// Columns of `case_result c` in `run r`, read from the stored results file (no column of
-    /// the schema holds them, so an older history answers too): the trials with an open-loop
-    /// report, those of them that kept up, and the case's own `open_loop.kept_up`.
-    static let openLoopColumns = """
-        (SELECT count(*) FROM json_each(r.document, '$.cases[' || c.position || '].trials') t WHERE json_type(t.value, '$.open_loop') = 'object') AS open_loop_trials,
-        (SELECT count(*) FROM json_each(r.document, '$.cases[' || c.position || '].trials') t WHERE json_extract(t.value, '$.open_loop.kept_up') = 1) AS kept_up_trials,
-        json_extract(r.document, '$.cases[' || c.position || '].open_loop.kept_up') AS case_kept_up
-        """
+    /// The open-loop columns of `case_result c` in `run r`: its own (schema v3); in an older
+    /// history a read command opens without migrating, taken from the stored document (the
+    /// judged trials' reports; NULL for a document SQLite cannot parse).
+    static func openLoopColumns(_ db: Database) throws -> String {
+        if try db.columns(in: "case_result").contains(where: { $0.name == "open_loop_trials" }) {
+            return "c.open_loop_trials AS open_loop_trials, c.kept_up_trials AS kept_up_trials"
+        }
+        let trials = "json_each(CASE WHEN json_valid(r.document) THEN r.document ELSE '{}' END, '$.cases[' || c.position || '].trials') t"
+        let judged = "json_extract(t.value, '$.verified') = 1 AND json_extract(t.value, '$.messages') > 0"
+        return """
+            (SELECT count(*) FROM \(trials) WHERE json_type(t.value, '$.open_loop') = 'object' AND \(judged)) AS open_loop_trials,
+            (SELECT count(*) FROM \(trials) WHERE json_extract(t.value, '$.open_loop.kept_up') = 1 AND \(judged)) AS kept_up_trials
+            """
+    }
 
-    /// How many of a case's trials kept up its open-loop rate (``openLoopColumns``); nil for
-    /// a closed-loop case.
+    /// How many of a case's judged trials kept up its open-loop rate (schema v3); nil for a
+    /// closed-loop case, or one none of whose trials was judged.
     static func keptUpCount(_ row: Row) -> KeptUpCount? {
-        let trials: Int = row["open_loop_trials"] ?? 0, kept: Int = row["kept_up_trials"] ?? 0
-        if trials > 0 { return KeptUpCount(kept: kept, of: trials) }
-        guard let own: Bool = row["case_kept_up"] else { return nil }
-        return KeptUpCount(kept: own ? 1 : 0, of: 1)
+        guard let trials: Int = row["open_loop_trials"], trials > 0 else { return nil }
+        return KeptUpCount(kept: row["kept_up_trials"] ?? 0, of: trials)
     }
 
     static func storedRun(_ row: Row, db: Database) throws -> StoredRun {

@@ -161,7 +161,7 @@ extension HistoryDatabase {
             }
             let sql = """
                 SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high,
-                       \(Self.openLoopColumns)
+                       \(try Self.openLoopColumns(db))
                 FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
                 WHERE c.name = ? AND f.figure = ?\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC

@@ -18,12 +18,21 @@ public struct KeptUpCount: Sendable, Equatable {
     public var text: String { "kept up in \(kept) of \(of) trial\(of == 1 ? "" : "s")" }
 }
 
+extension CaseFigures {
+    /// Whether an open-loop report of these figures judged keeping up: the trial passed its
+    /// checks and measured something.
+    public var keptUpJudged: Bool { verified && messages > 0 }
+}
+
 extension CaseResult {
-    /// The trials' open-loop reports (the case's own where no trial has one); empty for a
-    /// closed-loop case.
+    /// The open-loop reports of the trials that were judged (the case's own where no trial
+    /// has one); empty for a closed-loop case. A trial that failed or was cut short has a
+    /// report whose `kept_up` is false without a judgement ("whether it kept up is not
+    /// judged"): it read as a trial that fell behind (review).
     public var openLoopTrials: [OpenLoopReport] {
-        let reports = trials.compactMap(\.openLoop)
-        return reports.isEmpty ? figures.openLoop.map { [$0] } ?? [] : reports
+        let reports = trials.filter(\.keptUpJudged).compactMap(\.openLoop)
+        if !reports.isEmpty || trials.contains(where: { $0.openLoop != nil }) { return reports }
+        return figures.keptUpJudged ? figures.openLoop.map { [$0] } ?? [] : []
     }
 
     /// How many trials kept up; nil for a closed-loop case.

@@ -22,7 +22,7 @@ struct MigrationTests {
         _ = try HistoryDatabase.open(path: path, creating: true)
         #expect(try Self.tables(path) == ["case_figure", "case_result", "grdb_migrations", "run", "run_label", "trial_figure"])
         #expect(try Self.userVersion(path) == HistoryDatabase.schemaVersion)
-        #expect(HistoryDatabase.schemaVersion == 2)
+        #expect(HistoryDatabase.schemaVersion == 3)
         try DatabaseQueue(path: path).read { (db: Database) throws in
             #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == HistorySchema.migrations)
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "delete")
@@ -71,7 +71,7 @@ struct MigrationTests {
         try Self.writeVersion1(path, [(first, "first"), (second, "second"), (first, "duplicate")])
 
         let history = try HistoryDatabase.open(path: path, creating: true)
-        #expect(try Self.userVersion(path) == 2)
+        #expect(try Self.userVersion(path) == 3)
         let runs = try history.runs()
         #expect(runs.map(\.id) == [1, 2], "the duplicate (run 3) is merged into run 1")
         #expect(runs.map { $0.labels["which"] } == ["first", "second"])
@@ -99,33 +99,66 @@ struct MigrationTests {
         let history = try HistoryDatabase.open(path: path, creating: true)
         _ = try history.add([ResultsFile(document: HistoryFixtures.run(0, rate: 1))])
         try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v3-something-new')")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v4-something-new')")
             try db.execute(sql: "CREATE TABLE something_new (x)")
-            try db.execute(sql: "PRAGMA user_version = 3")
+            try db.execute(sql: "PRAGMA user_version = 4")
         }
         let before = try Self.tables(path)
-        #expect(throws: HistoryError.newerSchema(path: path, found: 3, known: 2, unknownMigrations: ["v3-something-new"])) {
+        #expect(throws: HistoryError.newerSchema(path: path, found: 4, known: 3, unknownMigrations: ["v4-something-new"])) {
             try HistoryDatabase.open(path: path, creating: true)
         }
         #expect(try Self.tables(path) == before)
-        #expect(try Self.userVersion(path) == 3)
-        let text = HistoryError.newerSchema(path: path, found: 3, known: 2, unknownMigrations: ["v3-something-new"]).description
-        #expect(text.contains("has history schema version 3 and migrations this vsockbench does not know (v3-something-new)") && text.contains("versions up to 2"), "\(text)")
+        #expect(try Self.userVersion(path) == 4)
+        let text = HistoryError.newerSchema(path: path, found: 4, known: 3, unknownMigrations: ["v4-something-new"]).description
+        #expect(text.contains("has history schema version 4 and migrations this vsockbench does not know (v4-something-new)") && text.contains("versions up to 3"), "\(text)")
         // A newer version number alone is enough.
         try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-something-new'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4-something-new'")
             try db.execute(sql: "PRAGMA user_version = 7")
         }
         #expect(throws: HistoryError.self) { try HistoryDatabase.open(path: path, creating: false) }
         // A migration this binary does not know under a version it does: the file's own
         // version, and the migration named (it said "version 3" of a file saying 2: review).
         try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "PRAGMA user_version = 2")
+            try db.execute(sql: "PRAGMA user_version = 3")
             try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v2b-branch')")
         }
         let error = try #require(thrownHistoryError { () throws(HistoryError) in _ = try HistoryDatabase.open(path: path, creating: false) })
-        #expect(error == .newerSchema(path: path, found: 2, known: 2, unknownMigrations: ["v2b-branch"]))
-        #expect(error.description.hasPrefix("\(path) has migrations this vsockbench does not know (v2b-branch); this vsockbench knows versions up to 2"), "\(error)")
+        #expect(error == .newerSchema(path: path, found: 3, known: 3, unknownMigrations: ["v2b-branch"]))
+        #expect(error.description.hasPrefix("\(path) has migrations this vsockbench does not know (v2b-branch); this vsockbench knows versions up to 3"), "\(error)")
+    }
+
+    /// Version 3 takes an open-loop case's kept-up trials from each stored document once
+    /// (judged trials only: a failed trial's report is no judgement), and a read command on
+    /// an older history takes them from the documents as it reads, the file left as it was.
+    @Test func aVersion1HistoryGetsItsOpenLoopTrialsFromItsDocuments() throws {
+        func openLoop(_ kept: Bool) -> OpenLoopReport {
+            OpenLoopReport(askedPerSecond: 2000, arrivals: .constant, sentPerSecond: 2000, achievedPerSecond: 2000, measuredSends: 2000, lateSends: 0,
+                           lateThresholdMicros: 1000, maxSendDelayMicros: 10, inFlightMax: 1, inFlightCap: 1024, keptUp: kept, verdict: "v")
+        }
+        var document = HistoryFixtures.run(0, rate: 2000, pid: 501)
+        // Trials: kept up, fell behind, and a failed one whose report judged nothing.
+        for (t, kept) in [true, false, false].enumerated() { document.cases[1].trials[t].openLoop = openLoop(kept) }
+        document.cases[1].trials[2].verified = false
+        document.cases[1].figures.openLoop = openLoop(false)
+        let path = try HistoryFixtures.databasePath()
+        try Self.writeVersion1(path, [(document, "first")])
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let reading = try HistoryDatabase.open(path: path, creating: false)
+        #expect(try reading.cases(ofRun: 1).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let migrated = try HistoryDatabase.open(path: path, creating: true)
+        #expect(try Self.userVersion(path) == 3)
+        #expect(try migrated.cases(ofRun: 1).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
+        try DatabaseQueue(path: path).read { (db: Database) throws in
+            #expect(try Int.fetchAll(db, sql: "SELECT kept_up_trials FROM case_result WHERE open_loop_trials IS NOT NULL") == [1])
+        }
+        // Added now, the same from the case itself.
+        var later = HistoryFixtures.run(1, rate: 2000, pid: 502)
+        for (t, kept) in [true, false, false].enumerated() { later.cases[1].trials[t].openLoop = openLoop(kept) }
+        later.cases[1].trials[2].verified = false
+        _ = try migrated.add([ResultsFile(document: later)])
+        #expect(try migrated.cases(ofRun: 2).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
     }
 
     @Test func otherFilesAreRefusedUntouched() throws {
