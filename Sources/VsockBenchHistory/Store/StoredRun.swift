@@ -24,7 +24,7 @@ public struct StoredRun: Sendable, Equatable, Encodable {
     /// Every case verified (or skipped for a stated reason).
     public var verified: Bool
     /// The trials each case ran, in `cases`' order (`case_trials`): fewer than asked in an
-    /// interrupted run, a skipped case 0.
+    /// interrupted run (a skipped case has its skipped trials: 1, or N under --repeat N).
     public var caseTrials: [Int] = []
     /// Whether each case was skipped, in `cases`' order.
     var caseSkipped: [Bool] = []

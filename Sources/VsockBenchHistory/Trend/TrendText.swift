@@ -29,12 +29,14 @@ public enum TrendText {
         let starts = Dictionary(series.changes.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
         let unsearched = series.unsearchedRuns
         for point in series.points {
-            var note = point.verified ? "" : "not verified: left out of the changes"
-            if point.verified, point.fellBehind { note = "did NOT keep up its open-loop rate: latency understates the wait" }
-            if point.verified, unsearched.contains(point.run) {
-                note = "before the \(series.searchedRuns) runs searched for changes"
-            }
-            if let change = starts[point.run] { note = "<- \(shortChange(change))" }
+            // Every note that holds, the change first: the open-loop warning was overwritten by
+            // the others, on the run of a change most of all (review).
+            var notes: [String] = []
+            if let change = starts[point.run] { notes.append("<- \(shortChange(change))") }
+            if !point.verified { notes.append("not verified: left out of the changes") }
+            if point.verified, unsearched.contains(point.run) { notes.append("before the \(series.searchedRuns) runs searched for changes") }
+            if point.verified, point.fellBehind { notes.append("did NOT keep up its open-loop rate: latency understates the wait") }
+            let note = notes.joined(separator: "; ")
             table.add([
                 String(point.run), Terminal.safe(point.startedAt), Terminal.safe(point.gitCommit.map { String($0.prefix(12)) } ?? "-"),
                 String(point.trials), valueText(point, figure: series.figure), intervalText(point, figure: series.figure), note,

@@ -125,7 +125,7 @@ public enum RegressionCheck {
                     report.warnings.append("\(name): skipped in the \(side) (\(reason)); not compared")
                 }
             }
-            // An open-loop case that did not keep up: its percentiles leave out the requests
+            // An open-loop case that did not keep up (p99 is the latency row the gate has): its percentiles leave out the requests
             // never sent (and time the late ones from their send), so they understate the wait;
             // the gate compared a p99 the run itself called understated without a word (review).
             var behindSides: [String] = []

@@ -169,6 +169,18 @@ struct TrendRenderingTests {
     /// `show` and `trend` (review): `show` has a kept-up column and a legend, `trend` a note on
     /// the run, the markdown a mark, the JSON `kept_up`. Read from the stored results file,
     /// over every trial (the case's own report is one trial's).
+    /// The run where a change begins and that fell behind says both: the note of the change
+    /// replaced the open-loop warning (review), on the one run where it matters most.
+    @Test func aChangeAtARunThatFellBehindKeepsBothNotes() throws {
+        let before = SeriesPoint(run: 1, startedAt: "2026-01-01", gitCommit: nil, value: 100, interval: nil, trials: 1, verified: true)
+        var behind = SeriesPoint(run: 2, startedAt: "2026-01-02", gitCommit: nil, value: 140, interval: nil, trials: 1, verified: true)
+        behind.keptUp = false
+        let change = SeriesChange(run: 2, startedAt: "2026-01-02", gitCommit: nil, previousRun: 1, previousGitCommit: nil, before: 100, after: 140, pValue: 0.01, better: false)
+        let series = FigureSeries(scenario: "s", caseName: "c", workload: "rr", figure: .latencyP99, points: [before, behind], changes: [change])
+        let row = try #require(TrendText.table(series).split(separator: "\n").first { $0.contains("2026-01-02") })
+        #expect(row.contains("<- ") && row.contains("did NOT keep up its open-loop rate"), "\(row)")
+    }
+
     @Test func anOpenLoopRunThatFellBehindIsMarked() throws {
         func openLoop(_ kept: Bool?, trial: Int = 1) -> OpenLoopReport? {
             guard let kept else { return nil }
