@@ -109,11 +109,20 @@ extension HistoryDatabase {
         if try db.columns(in: "case_result").contains(where: { $0.name == "open_loop_trials" }) {
             return "c.open_loop_trials AS open_loop_trials, c.kept_up_trials AS kept_up_trials"
         }
-        let trials = "json_each(CASE WHEN json_valid(r.document) THEN r.document ELSE '{}' END, '$.cases[' || c.position || '].trials') t"
+        // As migration v3 takes them (``HistorySchema/version3``): the judged trials' reports,
+        // or where no trial has one, the case's own when it judged.
+        let document = "CASE WHEN json_valid(r.document) THEN r.document ELSE '{}' END"
+        let path = "'$.cases[' || c.position || ']'"
+        let trials = "json_each(\(document), \(path) || '.trials') t"
         let judged = "json_extract(t.value, '$.verified') = 1 AND json_extract(t.value, '$.messages') > 0"
+        let reports = "(SELECT count(*) FROM \(trials) WHERE json_type(t.value, '$.open_loop') = 'object')"
+        let own = "json_extract(\(document), \(path) || '.open_loop.kept_up')"
+        let ownJudged = "(json_extract(\(document), \(path) || '.verified') = 1 AND json_extract(\(document), \(path) || '.messages') > 0)"
         return """
-            (SELECT count(*) FROM \(trials) WHERE json_type(t.value, '$.open_loop') = 'object' AND \(judged)) AS open_loop_trials,
-            (SELECT count(*) FROM \(trials) WHERE json_extract(t.value, '$.open_loop.kept_up') = 1 AND \(judged)) AS kept_up_trials
+            CASE WHEN \(reports) > 0 THEN (SELECT count(*) FROM \(trials) WHERE json_type(t.value, '$.open_loop') = 'object' AND \(judged))
+                 WHEN \(own) IS NOT NULL AND \(ownJudged) THEN 1 END AS open_loop_trials,
+            CASE WHEN \(reports) > 0 THEN (SELECT count(*) FROM \(trials) WHERE json_extract(t.value, '$.open_loop.kept_up') = 1 AND \(judged))
+                 WHEN \(own) IS NOT NULL AND \(ownJudged) THEN \(own) = 1 END AS kept_up_trials
             """
     }
 

@@ -48,7 +48,8 @@ extension CaseResult {
 
     /// The first report of a trial that did not keep up (the case's own when it is one).
     public var behindReport: OpenLoopReport? {
-        if let own = figures.openLoop, !own.keptUp { return own }
+        // The case's own report only where it judged (a failed case's reads "not judged").
+        if let own = figures.openLoop, !own.keptUp, figures.keptUpJudged { return own }
         return openLoopTrials.first { !$0.keptUp }
     }
 }

@@ -188,7 +188,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         // Each point's p99 is one trial's unless --repeat ran more: say so, as every single
         // sample is said, where the knee rests on a p99 crossing the line.
         // Of the rates the sweep measured: a rate cut short or never run is no point of the knee (review).
-        let trialCounts = plan.scenario.cases.compactMap { spec in document.cases.first { $0.name == spec.name && $0.skipped == nil && !$0.interrupted }?.trialCount }
+        let trialCounts = plan.scenario.cases.compactMap { spec in document.cases.first { $0.name == spec.name && $0.skipped == nil && !$0.cutShort }?.trialCount }
         let fewestTrials = trialCounts.min() ?? 1
         if fewestTrials < 2, points.count > 1 {
             kneeNote += "; each point is a single sample (one trial), so a p99 near \(Format.compact(Self.kneeFactor))x can fall either side from one sweep to the next: --repeat 5 gives medians with their intervals"

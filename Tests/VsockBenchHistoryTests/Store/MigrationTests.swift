@@ -141,24 +141,30 @@ struct MigrationTests {
         for (t, kept) in [true, false, false].enumerated() { document.cases[1].trials[t].openLoop = openLoop(kept) }
         document.cases[1].trials[2].verified = false
         document.cases[1].figures.openLoop = openLoop(false)
+        // A document whose trials have no report: the case's own, judged (it fell behind).
+        var own = HistoryFixtures.run(2, rate: 2000, pid: 503)
+        own.cases[1].figures.openLoop = openLoop(false)
         let path = try HistoryFixtures.databasePath()
-        try Self.writeVersion1(path, [(document, "first")])
+        try Self.writeVersion1(path, [(document, "first"), (own, "own")])
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let reading = try HistoryDatabase.open(path: path, creating: false)
         #expect(try reading.cases(ofRun: 1).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
+        #expect(try reading.cases(ofRun: 2).map(\.keptUp) == [nil, KeptUpCount(kept: 0, of: 1)])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let migrated = try HistoryDatabase.open(path: path, creating: true)
         #expect(try Self.userVersion(path) == 3)
         #expect(try migrated.cases(ofRun: 1).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
+        #expect(try migrated.cases(ofRun: 2).map(\.keptUp) == [nil, KeptUpCount(kept: 0, of: 1)])
+        #expect(own.cases[1].keptUpCount == KeptUpCount(kept: 0, of: 1), "the rule in Swift is the migration's")
         try DatabaseQueue(path: path).read { (db: Database) throws in
-            #expect(try Int.fetchAll(db, sql: "SELECT kept_up_trials FROM case_result WHERE open_loop_trials IS NOT NULL") == [1])
+            #expect(try Int.fetchAll(db, sql: "SELECT kept_up_trials FROM case_result WHERE open_loop_trials IS NOT NULL ORDER BY id") == [1, 0])
         }
         // Added now, the same from the case itself.
         var later = HistoryFixtures.run(1, rate: 2000, pid: 502)
         for (t, kept) in [true, false, false].enumerated() { later.cases[1].trials[t].openLoop = openLoop(kept) }
         later.cases[1].trials[2].verified = false
         _ = try migrated.add([ResultsFile(document: later)])
-        #expect(try migrated.cases(ofRun: 2).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
+        #expect(try migrated.cases(ofRun: 3).map(\.keptUp) == [nil, KeptUpCount(kept: 1, of: 2)])
     }
 
     @Test func otherFilesAreRefusedUntouched() throws {

@@ -165,10 +165,6 @@ struct TrendRenderingTests {
         #expect(TrendPage.section(series, scenario: nil).contains("A run not verified is a cross above the plot"))
     }
 
-    /// An open-loop case that did not keep up listed as verified with its p99 and no mark in
-    /// `show` and `trend` (review): `show` has a kept-up column and a legend, `trend` a note on
-    /// the run, the markdown a mark, the JSON `kept_up`. Read from the stored results file,
-    /// over every trial (the case's own report is one trial's).
     /// The run where a change begins and that fell behind says both: the note of the change
     /// replaced the open-loop warning (review), on the one run where it matters most.
     @Test func aChangeAtARunThatFellBehindKeepsBothNotes() throws {
@@ -181,6 +177,10 @@ struct TrendRenderingTests {
         #expect(row.contains("<- ") && row.contains("did NOT keep up its open-loop rate"), "\(row)")
     }
 
+    /// An open-loop case that did not keep up listed as verified with its p99 and no mark in
+    /// `show` and `trend` (review): `show` has a kept-up column and a legend, `trend` a note on
+    /// the run, the markdown a mark, the JSON `kept_up`. Read from the stored results file,
+    /// over every trial (the case's own report is one trial's).
     @Test func anOpenLoopRunThatFellBehindIsMarked() throws {
         func openLoop(_ kept: Bool?, trial: Int = 1) -> OpenLoopReport? {
             guard let kept else { return nil }
