@@ -121,6 +121,17 @@ import Testing
         #expect(sweep.kneeNote.hasSuffix("--repeat 6 gives 95% intervals"), "\(sweep.kneeNote)")
         let uneven = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([OpenLoopFixtures.openLoop(low, trials: [true, true, true]), high]))
         #expect(uneven.kneeNote.contains("each point is the median of as few as 2 trials"), "\(uneven.kneeNote)")
+        // A rate cut short by the interrupt in its first trial is no point of the knee: the
+        // caveat is the measured points' (it said "a single sample" of 2-trial points: review).
+        var cut = OpenLoopFixtures.openLoop(DiagnosisFixtures.rr("rr-8KiB@20000", msgs: 20000), trials: [true])
+        cut.figures.interrupted = true
+        cut.figures.verified = false
+        cut.figures.errors = ["interrupted"]
+        cut.trials = cut.trials.map { var t = $0; t.interrupted = true; t.verified = false; t.errors = ["interrupted"]; return t }
+        #expect(cut.cutShort)
+        let interrupted = RateSweepReport(plan: plan, document: DiagnosisFixtures.document([low, cut]))
+        #expect(interrupted.kneeNote.contains("each point is the median of 2 trials, whose [min, max] covers 50%"), "\(interrupted.kneeNote)")
+        #expect(!interrupted.kneeNote.contains("single sample"), "\(interrupted.kneeNote)")
         let json = String(decoding: try JSONEncoder().encode(sweep.points[1]), as: UTF8.self)
         #expect(json.contains("\"kept_up_trials\":1") && json.contains("\"trials\":2") && json.contains("\"kept_up\":false"), "\(json)")
         // run's open-loop line is the median trial's verdict: it says how many trials kept up.
