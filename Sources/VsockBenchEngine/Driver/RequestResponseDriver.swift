@@ -66,8 +66,8 @@ struct RequestResponseDriver: Sendable {
     ///
     /// Closed loop, the rate's span is the receiver's, between answers: from the answer before
     /// the first measured one (or the first measured request's send, when none came between:
-    /// no warmup) to the last answer counted, so it holds as many gaps between answers as it
-    /// counts answers. The sender's span, a round trip earlier at both ends, held answers to
+    /// no warmup) to the last answer counted (not before the stop, for a duration: see
+    /// `receiverEnd`), so it holds as many gaps between answers as it counts answers. The sender's span, a round trip earlier at both ends, held answers to
     /// warmup requests that were not counted: a service answering 49.4 msgs/s one at a time
     /// read 40.1 with `window: 8` over 1 s (review). Open loop, both lanes span from the first
     /// measured request's intended time to the end of the schedule (see `openLoopEnd`).
@@ -82,11 +82,10 @@ struct RequestResponseDriver: Sendable {
 
     /// Where the receiver's interval ends, though its edge is taken later: open loop, the end
     /// of the schedule (`openLoopEnd`); closed loop, the last answer counted in it
-    /// (`lastCounted`, 0 before any: then now).
-    /// A case bounded by a duration ends at its stop when no answer came after the last one
-    /// counted: a peer that stopped answering before the stop leaves that silence in the
-    /// interval (a target stopped 2 s before a 5 s case's end read N / 3 s, where
-    /// stop-and-wait and the time series keep the stall; review). A count's connection ends
+    /// (`lastCounted`, 0 before any: then now), or for a case bounded by a duration its stop
+    /// when that came later: a peer that stopped answering before the stop leaves that
+    /// silence in the interval (a target stopped 2 s before a 5 s case's end read N / 3 s,
+    /// where stop-and-wait and the time series keep the stall; review). A count's connection ends
     /// at its own last answer (the stop waits for every connection's quota).
     private func receiverEnd(_ shared: PipelineShared, lastCounted: UInt64) -> UInt64? {
         if exchange.rate != nil { return openLoopEnd(shared) }
