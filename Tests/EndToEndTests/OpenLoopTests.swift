@@ -173,6 +173,41 @@ import Testing
 
     @Test(.enabled(if: Self.canPinTwoCPUs, "needs CPUs 0 and 1, taskset, prlimit, timeout, nice and yes"))
     func aBusyDriverCPUIsNotBlamedOnTheTarget() throws {
+        // The claim holds while the target's CPU is its own. Once in CI (1 run in 8 that day)
+        // 895 of 955 late sends were put on the target, late by up to 222 ms where they are
+        // by up to 6 ms here: the whole machine stalled (a VM whose host may take its CPUs,
+        // or another process on CPU 1), and a target kept off its CPU does hold the sender
+        // back. A run during which CPU 1 was busy or stolen more than half the time is
+        // measured again (twice at most) and says so.
+        var disturbed: [String] = []
+        while true {
+            let before = MachineLoad.now()
+            let report = try Self.runBesideAHog()
+            guard let before, let after = MachineLoad.now() else { break }
+            if let cpu1 = after.shares(of: "cpu1", since: before), cpu1.busy + cpu1.steal > 0.5, disturbed.count < 2 {
+                disturbed.append(after.describe(since: before))
+                print("aBusyDriverCPUIsNotBlamedOnTheTarget: the target's CPU 1 was not its own (\(disturbed.last!)); \(report)\n\(MachineLoad.busiestProcesses())")
+                MachineLoad.waitForQuiet(upTo: 10)
+                continue
+            }
+            let late = try #require(report["late_sends"] as? Int)
+            let held = try #require(report["late_held_by_target"] as? Int)
+            let machine = "the machine: \(after.describe(since: before)); runs measured again: \(disturbed)"
+            #expect(late > 0, "a hog on the driver's CPU makes sends late: \(report); \(machine)")
+            #expect(held * 2 < late, "\(report); \(machine)")
+            let verdict = try #require(report["verdict"] as? String)
+            #expect(!verdict.contains("waited mostly for the target (no free"), "\(verdict)")
+            if report["kept_up"] as? Bool == false {
+                #expect(verdict.contains("the driver did not keep its own schedule"), "\(verdict)")
+                #expect(!verdict.contains("the queue grew to the in-flight cap"), "\(verdict)")
+            }
+            return
+        }
+    }
+
+    /// The target alone on CPU 1, the driver at nice 10 beside `yes` on CPU 0: the case's
+    /// `open_loop` report.
+    static func runBesideAHog() throws -> [String: Any] {
         let dir = try Tool.scratch()
         let server = try ServeProcess(listen: "unix://\(dir)/t.sock", prefix: ["/usr/bin/taskset", "-c", "1"])
         defer { server.stop() }
@@ -200,17 +235,7 @@ import Testing
         driver.waitUntilExit()
         #expect(driver.terminationStatus == 0)
         let c = try #require((try CommandSupport.jsonObject(URL(fileURLWithPath: dir + "/r.json"))["cases"] as? [[String: Any]])?.first)
-        let report = try #require(c["open_loop"] as? [String: Any])
-        let late = try #require(report["late_sends"] as? Int)
-        let held = try #require(report["late_held_by_target"] as? Int)
-        #expect(late > 0, "a hog on the driver's CPU makes sends late: \(report)")
-        #expect(held * 2 < late, "\(report)")
-        let verdict = try #require(report["verdict"] as? String)
-        #expect(!verdict.contains("waited mostly for the target (no free"), "\(verdict)")
-        if report["kept_up"] as? Bool == false {
-            #expect(verdict.contains("the driver did not keep its own schedule"), "\(verdict)")
-            #expect(!verdict.contains("the queue grew to the in-flight cap"), "\(verdict)")
-        }
+        return try #require(c["open_loop"] as? [String: Any])
     }
 
     /// A target that needs 1 ms per request answers under 1000/s: asked 2000/s for 2 s, the

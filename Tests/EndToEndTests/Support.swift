@@ -173,3 +173,75 @@ func readFrame(_ socket: Socket, maxPayload: Int = 1 << 20) throws -> (FrameHead
     guard let frame = try reader.next() else { return nil }
     return (frame.header, Array(frame.payload))
 }
+
+/// The machine's CPU time as /proc/stat counts it, to tell a timed test that the machine
+/// disturbed (another process busy, or the hypervisor taking the CPU: steal) from one that found
+/// something: a test measured again after a stall says what the machine was doing.
+struct MachineLoad {
+    /// Ticks of one line of /proc/stat (`cpu` for the whole machine, `cpu0`...).
+    struct Ticks {
+        var busy: UInt64 = 0
+        var idle: UInt64 = 0
+        var steal: UInt64 = 0
+        var total: UInt64 { busy + idle + steal }
+    }
+
+    let lines: [String: Ticks]
+
+    /// Now, or nil where there is no /proc/stat.
+    static func now() -> MachineLoad? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+        var lines: [String: Ticks] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
+            let fields = line.split(separator: " ")
+            // user nice system idle iowait irq softirq steal (guest is counted in user).
+            let n = fields.dropFirst().prefix(8).compactMap { UInt64($0) }
+            guard n.count == 8 else { continue }
+            lines[String(fields[0])] = Ticks(busy: n[0] + n[1] + n[2] + n[5] + n[6], idle: n[3] + n[4], steal: n[7])
+        }
+        return lines.isEmpty ? nil : MachineLoad(lines: lines)
+    }
+
+    /// The share of `line`'s time since `earlier` that was busy (this process's children
+    /// included) and stolen by the hypervisor.
+    func shares(of line: String, since earlier: MachineLoad) -> (busy: Double, steal: Double)? {
+        guard let a = earlier.lines[line], let b = lines[line], b.total > a.total else { return nil }
+        let total = Double(b.total - a.total)
+        return (Double(b.busy - a.busy) / total, Double(b.steal - a.steal) / total)
+    }
+
+    /// `cpu0 busy 97% steal 0%, cpu1 busy 12% steal 0%` since `earlier`, each CPU.
+    func describe(since earlier: MachineLoad) -> String {
+        lines.keys.filter { $0 != "cpu" }.sorted().compactMap { name in
+            shares(of: name, since: earlier).map { "\(name) busy \(Int(($0.busy * 100).rounded()))% steal \(Int(($0.steal * 100).rounded()))%" }
+        }.joined(separator: ", ")
+    }
+
+    /// The processes that used the most CPU over their lives (`ps`), a stray one among them.
+    static func busiestProcesses(_ count: Int = 6) -> String {
+        let ps = Process()
+        ps.executableURL = URL(fileURLWithPath: "/usr/bin/ps")
+        ps.arguments = ["-eo", "pid,pcpu,etime,comm", "--sort=-pcpu"]
+        let out = Pipe()
+        ps.standardOutput = out
+        ps.standardError = FileHandle.nullDevice
+        guard (try? ps.run()) != nil else { return "(ps did not run)" }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        ps.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").prefix(count + 1).joined(separator: "\n")
+    }
+
+    /// Waits (at most `seconds`) for a second in which no CPU was more than `share` busy or stolen.
+    static func waitForQuiet(upTo seconds: Double, share: Double = 0.3) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard let start = now() else { return }
+            usleep(1_000_000)
+            guard let end = now() else { return }
+            let quiet = end.lines.keys.filter { $0 != "cpu" }.allSatisfy { name in
+                end.shares(of: name, since: start).map { $0.busy + $0.steal <= share } ?? true
+            }
+            if quiet { return }
+        }
+    }
+}
