@@ -59,6 +59,9 @@ public enum RunTable {
         for c in document.cases {
             if let tail = c.tailNote { out += "\(Terminal.safe(c.name)): \(tail)\n" }
         }
+        for c in document.cases {
+            if let busy = c.machineNote { out += "NOTE \(Terminal.safe(c.name)): \(busy)\n" }
+        }
         var costs = TextTable(
             columns: ["case", "writes/msg", "reads/msg", "target writes/msg", "target reads/msg", "cpu us/msg", "target cpu us/msg", "target processing"],
             rightAligned: [1, 2, 3, 4, 5, 6, 7])

@@ -45,6 +45,12 @@ extension VsockBench {
             round of the same run (trial k of every case ran in round k), so the machine's state \
             at that moment cancels out, as the peer scripts compare against iperf3.
 
+            A timing that failed where the machine was busy beside more of the results' trials \
+            than the baseline's (other programs taking half a CPU or more, or 10% or more of the \
+            CPU time stolen by the hypervisor: cpu.other_user_cpus, cpu.machine_steal_share) gets \
+            a warning saying so. The verdict stands: the gate cannot tell a busy machine from a \
+            regression.
+
             A case measured as another workload on each side, or whose baseline has no trial \
             measured and verified, cannot be compared: exit 2, naming it. One run given twice \
             (the same file, or a copy: scenario, start time, host and pid) counts once, and a \

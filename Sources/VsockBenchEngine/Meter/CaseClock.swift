@@ -14,6 +14,9 @@ enum CaseClock {
         var sampler: IntervalSampler?
         var probeAtClose: ProbeCounters?
         var closeNanos: UInt64 = 0
+        /// The machine's CPU ticks across the interval (this run's included); nil where
+        /// /proc/stat cannot be read.
+        var machine: MachineTicks?
 
         /// The series ending at the case's final readings (taken after every worker finished).
         func series(final reading: IntervalReading) -> [IntervalSample] {
@@ -37,6 +40,8 @@ enum CaseClock {
         // CPU clock just before the interval opens and just after it closes, so they cover
         // no warmup, no mark and no wind-down.
         beforeMeasure()
+        // The machine's ticks outside the probe's readings: their system calls are not the case's.
+        let machineBefore = MachineTicks.read()
         let probeBefore = try? options.probe?.read()
         let cpuStart = CPUTime.process()
         control.enter(.measure)
@@ -53,9 +58,11 @@ enum CaseClock {
         let closeNanos = MonotonicClock.nanos()
         let cpuEnd = CPUTime.process()
         let probeAfter = try? options.probe?.read()
+        let machineAfter = MachineTicks.read()
         var probe: ProbeCounters?
         if let before = probeBefore, let after = probeAfter { probe = after.subtracting(before).excludingProbeReads() }
-        return Outcome(cpu: cpuEnd - cpuStart, probe: probe, sampler: sampler, probeAtClose: probeAfter, closeNanos: closeNanos)
+        return Outcome(cpu: cpuEnd - cpuStart, probe: probe, sampler: sampler, probeAtClose: probeAfter, closeNanos: closeNanos,
+                       machine: machineAfter.flatMap { after in machineBefore.flatMap { after - $0 } })
     }
 
     /// Waits until `deadline` or `done()`, waking early when the case stops (a failure, an

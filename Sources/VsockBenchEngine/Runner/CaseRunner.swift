@@ -91,6 +91,8 @@ public enum CaseRunner {
         var measurement = CaseMeasurement(spec: spec, driver: driverFacts, targetAck: controlConnection.ack)
         measurement.workers = results.value.sorted { $0.index < $1.index }
         measurement.driverCPU = phases.cpu
+        measurement.machine = phases.machine
+        measurement.targetPlace = TargetPlace(options.target)
         measurement.intervals = phases.series(final: measurement.workers.reduce(IntervalReading()) { $0 + $1.reading })
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         measurement.targetSocket = connections.first?.ack.socket
@@ -267,10 +269,39 @@ public struct CaseMeasurement: Sendable {
     /// The run was interrupted (SIGINT) while this case ran: its figures are cut short, and its
     /// failures are the interrupt's, not the channel's. Set by `ScenarioRunner`, which knows.
     public var interrupted = false
+    /// The machine's CPU ticks across the measured interval, this run's included; nil where
+    /// /proc/stat cannot be read.
+    public var machine: MachineTicks?
+    /// Where the target spends its CPU time: whether its time is in the machine's.
+    public var targetPlace = TargetPlace.unknown
 
     public init(spec: CaseSpec, driver: HostFacts, targetAck: HelloAck) {
         self.spec = spec
         self.driver = driver
         self.targetAck = targetAck
+    }
+}
+
+/// Where a case's target runs, seen from the driver: whether the machine's busy time
+/// (`CaseMeasurement.machine`) holds the target's CPU time as well as the driver's.
+public enum TargetPlace: Sendable, Equatable {
+    /// In the driver's process (`--target null`): its CPU time is the driver's.
+    case driverProcess
+    /// Another process on the driver's machine: a Unix socket, vsock CID 1 (the local
+    /// loopback), TCP to a loopback address.
+    case thisMachine
+    /// Another machine: vsock to any other CID (an enclave, a VM, the host).
+    case elsewhere
+    /// TCP to an address that is not loopback: this machine's own, or another's.
+    case unknown
+
+    public init(_ endpoint: Endpoint) {
+        switch endpoint {
+        case .unix, .unixSeqpacket: self = .thisMachine
+        case let .vsock(cid, _), let .vsockSeqpacket(cid, _): self = cid == 1 ? .thisMachine : .elsewhere
+        case let .tcp(host, _):
+            let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+            self = loopback ? .thisMachine : .unknown
+        }
     }
 }

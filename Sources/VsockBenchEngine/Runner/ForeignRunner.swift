@@ -56,6 +56,8 @@ enum ForeignRunner {
         var measurement = CaseMeasurement(spec: spec, driver: facts, targetAck: connections.first?.ack ?? HelloAck.foreign("raw"))
         measurement.workers = results.value.sorted { $0.index < $1.index }
         measurement.driverCPU = phases.cpu
+        measurement.machine = phases.machine
+        measurement.targetPlace = TargetPlace(options.target)
         measurement.intervals = phases.series(final: measurement.workers.reduce(IntervalReading()) { $0 + $1.reading })
         measurement.driverSocket = connections.first?.socket.effectiveOptions()
         if var delta = phases.probe {

@@ -53,6 +53,8 @@ public enum InProcessTarget {
         for thread in threads { thread.join() }
         measurement.workers = results.value.sorted { $0.index < $1.index }
         measurement.driverCPU = phases.cpu
+        measurement.machine = phases.machine
+        measurement.targetPlace = .driverProcess
         measurement.intervals = phases.series(final: measurement.workers.reduce(IntervalReading()) { $0 + $1.reading })
         for i in measurement.intervals.indices { measurement.intervals[i].probe = measurement.intervals[i].probe?.withoutVsockCounters() }
         var stats = session.stats()

@@ -32,7 +32,10 @@ extension CaseFigures {
             targetUserSeconds: med(trials.compactMap(\.cpu.targetUserSeconds))?.rounded(toPlaces: 4),
             targetSystemSeconds: med(trials.compactMap(\.cpu.targetSystemSeconds))?.rounded(toPlaces: 4),
             driverMicrosPerMessage: med(trials.compactMap(\.cpu.driverMicrosPerMessage))?.rounded(toPlaces: 2),
-            targetMicrosPerMessage: med(trials.compactMap(\.cpu.targetMicrosPerMessage))?.rounded(toPlaces: 2))
+            targetMicrosPerMessage: med(trials.compactMap(\.cpu.targetMicrosPerMessage))?.rounded(toPlaces: 2),
+            machineBusyCPUs: med(trials.compactMap(\.cpu.machineBusyCPUs))?.rounded(toPlaces: 2),
+            otherUserCPUs: med(trials.compactMap(\.cpu.otherUserCPUs))?.rounded(toPlaces: 2),
+            machineStealShare: med(trials.compactMap(\.cpu.machineStealShare))?.rounded(toPlaces: 4))
         return m
     }
 }

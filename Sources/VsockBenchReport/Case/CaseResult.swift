@@ -86,6 +86,19 @@ public struct CaseResult: Sendable, Equatable {
         return nil
     }
 
+    /// Where the machine was busy beside the run while the case was measured: other programs
+    /// taking at least half a CPU, or a hypervisor that took at least 10% of the CPU time
+    /// (`CPUSummary.machineWasBusy`), in any trial. Its timings may then be the machine's:
+    /// "the machine was busy beside this run in 2 of 3 trials (up to 1.4 CPUs of other programs;
+    /// ...)". nil when no trial says so (or none was measured).
+    public var machineNote: String? {
+        let busy = trials.filter(\.cpu.machineWasBusy)
+        guard !busy.isEmpty, skipped == nil else { return nil }
+        let when = trials.count > 1 ? " in \(busy.count) of \(trials.count) trials" : ""
+        let whose = trials.count > 1 && busy.count < trials.count ? "the timings of \(busy.count == 1 ? "that trial" : "those trials")" : "its timings"
+        return "the machine was busy beside this run\(when) (\(CPUSummary.busyText(busy))): \(whose) may be the machine's, not the channel's"
+    }
+
     /// Which trial a one-trial figure of the case comes from: "trial 2 of 3, the median by
     /// msgs/s"; nil with one trial.
     public var representativeTrialText: String? {

@@ -3,6 +3,7 @@ import VsockBenchEngine
 import VsockBenchModel
 import VsockBenchStats
 import VsockProbe
+import VsockBenchSupport
 import VsockTransport
 
 /// Turns raw measurements into a `CaseResult`: one trial's figures, or several trials'
@@ -169,6 +170,7 @@ public enum CaseSummary {
                 f.cpu.targetMicrosPerMessage = ((target.cpuUserSeconds + target.cpuSystemSeconds) * 1e6 / Double(target.messages)).rounded(toPlaces: 2)
             }
         }
+        Self.machineFigures(m, into: &f.cpu)
         // The target's per-message figures are over its own count, but a case whose driver
         // measured no message has none to stand beside: interrupted in its warmup, it read
         // `target reads/msg 2.00`, `target cpu us/msg 27` beside `messages: 0` (review).
@@ -187,6 +189,30 @@ public enum CaseSummary {
             verification: verification(m.spec, over: SocketKind(transportName: transport)), socket: SocketSummary(driver: m.driverSocket, target: m.targetSocket),
             // A service that is not vsockbench sends no hello: its host is unknown (null).
             target: target, targetHost: m.spec.workload.isForeign ? nil : m.targetAck.target)
+    }
+
+    /// The machine's figures of a trial (`CPUSummary.machineBusyCPUs` and the rest): nil
+    /// where /proc/stat was not read, or the interval was under 10 ticks a CPU (100 ms).
+    static func machineFigures(_ m: CaseMeasurement, into cpu: inout CPUSummary) {
+        let cpus = Double(max(m.driver.cpus, 1))
+        guard let ticks = m.machine, Double(ticks.total) >= 10 * cpus else { return }
+        let tick = Double(MachineTicks.nanosPerTick) / 1e9
+        // The interval as the ticks count it, the same clock as the busy time.
+        let seconds = Double(ticks.total) * tick / cpus
+        let busy = Double(ticks.busy) * tick
+        cpu.machineBusyCPUs = (busy / seconds).rounded(toPlaces: 2)
+        cpu.machineStealShare = (Double(ticks.steal) / Double(ticks.total)).rounded(toPlaces: 4)
+        // User time against user time: the kernel's work for the run is not all in its own.
+        var ours: Double? = Double(m.driverCPU.userNanos) / 1e9
+        switch m.targetPlace {
+        case .driverProcess, .elsewhere: break
+        case .thisMachine:
+            // A service that is not vsockbench sends no stats: its CPU here is unknown.
+            if let target = m.target, !m.spec.workload.isForeign { ours? += target.cpuUserSeconds } else { ours = nil }
+        case .unknown: ours = nil
+        }
+        let user = Double(ticks.user) * tick
+        if let ours { cpu.otherUserCPUs = (max(0, user - ours) / seconds).rounded(toPlaces: 2) }
     }
 
     /// What was checked, in words; `socket`: the transport's (over seqpacket a replay's

@@ -31,6 +31,20 @@ public enum RegressionCheck {
         }
     }
 
+    /// A timing of `name` failed: where the machine was busy beside the results' run (other
+    /// programs or steal, `CPUSummary.machineWasBusy`) in more of its trials than the baseline's,
+    /// the slowdown may be the machine's. Said, not excused: the gate cannot tell (a
+    /// regression that spins more threads than there are CPUs looks the same).
+    static func busyMachine(_ name: String, results: [RunDocument], baseline: [RunDocument]) -> String? {
+        func trials(_ documents: [RunDocument]) -> [CaseFigures] {
+            documents.compactMap { $0.cases.first { $0.name == name } }.filter { $0.skipped == nil }.flatMap(\.trialsInMedians)
+        }
+        let now = trials(results), before = trials(baseline)
+        let busyNow = now.filter(\.cpu.machineWasBusy), busyBefore = before.filter(\.cpu.machineWasBusy)
+        guard !busyNow.isEmpty, Double(busyNow.count) / Double(now.count) > Double(busyBefore.count) / Double(max(before.count, 1)) else { return nil }
+        return "\(name): the machine was busy beside the results' run in \(busyNow.count) of \(now.count) trials (\(CPUSummary.busyText(busyNow))), the baseline's in \(busyBefore.count) of \(before.count): the slowdown may be the machine's, not the code's; measure again on a quiet machine before believing it"
+    }
+
     public static func compare(
         results: [RunDocument], baseline: [RunDocument], options: Options = Options(),
         resultsPaths: [String] = ["results"], baselinePaths: [String] = ["baseline"]
@@ -149,6 +163,10 @@ public enum RegressionCheck {
             }
             for difference in CaseConfig(before.spec).differences(from: CaseConfig(now.spec)) {
                 report.warnings.append("\(name): \(difference) differs from the baseline")
+            }
+            if report.rows.contains(where: { $0.caseName == name && $0.verdict.fails && !$0.isCount }),
+               let busy = busyMachine(name, results: results, baseline: baseline) {
+                report.warnings.append(busy)
             }
         }
         // A verdict the tolerance alone made: said once, with the trials the test would need.
