@@ -174,7 +174,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             // by msgs/s, which in open loop is about the offered rate in each, so it was one
             // trial picked more or less at random as far as lateness goes (review).
             let count = result?.keptUpCount
-            var behind = result?.behindReport.flatMap(Self.behind)
+            var behind = result.flatMap { r in r.behindReport.flatMap { Self.behind($0, machine: Self.machineWords(r)) } }
             if let count, !count.all, count.of > 1, let reason = behind { behind = reason + " (\(count.text))" }
             return Point(
                 offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
@@ -203,19 +203,36 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     /// The fewest trials whose order-statistics interval reaches 95% (6).
     static let trialsFor95: Int = (2...100).first { (try? OrderStatisticRanks(sampleSize: $0, confidence: 0.95))?.reachesConfidence == true } ?? 6
 
-    /// Who fell behind, in a few words; nil when the schedule was kept.
-    static func behind(_ report: OpenLoopReport) -> String? {
+    /// Who fell behind, in a few words; nil when the schedule was kept. `machine`: what the
+    /// machine beside the run was doing, for a driver that fell behind (`machineWords`).
+    static func behind(_ report: OpenLoopReport, machine: String = unmeasuredMachine) -> String? {
         if report.keptUp { return nil }
         guard report.unsent == 0 else {
-            return reason(report) + "; \(report.unsent) of \(report.scheduled) scheduled requests never sent (latency understated)"
+            return reason(report, machine: machine) + "; \(report.unsent) of \(report.scheduled) scheduled requests never sent (latency understated)"
         }
-        return reason(report)
+        return reason(report, machine: machine)
+    }
+
+    static let unmeasuredMachine = "a busy machine?"
+
+    /// What the machine beside the case was doing, for a driver that fell behind its own
+    /// schedule: other programs or steal where a trial had them (`CPUSummary.machineWasBusy`);
+    /// where every trial measured a quiet machine, the run's own processes were the load (a
+    /// 2-CPU machine saturated by driver and target read "a busy machine?": review); a
+    /// question where the machine was not measured (older files).
+    static func machineWords(_ c: CaseResult) -> String {
+        let busy = c.trials.filter(\.cpu.machineWasBusy)
+        if !busy.isEmpty { return "the machine was busy: \(CPUSummary.busyText(busy))" }
+        if c.trials.allSatisfy({ $0.cpu.otherUserCPUs != nil && $0.cpu.machineStealShare != nil }) {
+            return "no other program was busy and no CPU time was stolen: the run's own processes were the machine's load"
+        }
+        return unmeasuredMachine
     }
 
     /// The first reason the case's verdict gives, in a few words: the same predicates.
-    private static func reason(_ report: OpenLoopReport) -> String {
+    private static func reason(_ report: OpenLoopReport, machine: String) -> String {
         if report.lateWasDriver {
-            return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late, \(report.lateHeldByTarget ?? 0) of them held by the target (a busy machine?)"
+            return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late, \(report.lateHeldByTarget ?? 0) of them held by the target (\(machine))"
         }
         if report.judgedShare < OpenLoopReport.achievedShare {
             return "the target fell behind: answered \(Format.compact(report.achievedPerSecond))/s"
@@ -227,7 +244,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         if let held = report.lateHeldByTarget, held * 2 >= report.lateSends {
             return "the target held the sender back: \(held) of \(report.lateSends) late sends waited mostly on a full socket or window"
         }
-        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (a busy machine?)"
+        return "the driver fell behind its own schedule: \(report.lateSends) of \(report.measuredSends) sends late with at most \(report.inFlightMax) in flight per connection (\(machine))"
     }
 
     /// The knee of the rates measured whole: the rates the interrupt cut short or never reached

@@ -117,6 +117,10 @@ import Testing
                                                         seconds: 2, achieved: 2000))
         #expect(own.verdict.contains("(10 of them waited mostly for the target) while at most 3 were in flight per connection: the driver did not keep its own schedule"), "\(own.verdict)")
         #expect(try #require(RateSweepReport.behind(own)).hasPrefix("the driver fell behind its own schedule"))
+        // The sweep says what the machine beside the run was doing, where it was measured.
+        #expect(try #require(RateSweepReport.behind(own)).contains("(a busy machine?)"), "an older file: not measured, a question")
+        let words = "no other program was busy and no CPU time was stolen: the run's own processes were the machine's load"
+        #expect(try #require(RateSweepReport.behind(own, machine: words)).contains("(\(words))"))
 
         // A busy driver at `window: 1`: the cap is reached by construction and the few answers
         // follow from the few sends; neither is put on the target.
