@@ -148,4 +148,32 @@ import Testing
         let long = try #require((object["cases"] as? [[String: Any]])?.first { $0["name"] as? String == "long" }, "\(stderr)")
         #expect(long["target"] is [String: Any], "the stopped case keeps the target's stats: \(String(describing: long["target"]))\n\(stderr)")
     }
+
+    /// A count at a slow rate takes minutes whatever the target does: `run` says so before
+    /// the run starts (here interrupted once it has), and says nothing of a case the
+    /// in-process target skips at once.
+    @Test func aSlowCountIsAnnouncedBeforeItRuns() throws {
+        let scenario = try scenarioFile("name: crawl\ncases:\n  - {name: quick, workload: rr, messages: 10, warmup: 0s}\n  - {name: crawl, workload: rr, request_size: 64B, response_size: 64B, rate: 1/s, messages: 100, warmup: 0s}\n")
+        let (process, _, errData) = try Tool.start(["run", scenario])
+        var waited = 0.0
+        while waited < 20, !errData.text(waitingUpTo: 0).contains("crawl") {
+            usleep(50_000)
+            waited += 0.05
+        }
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("the run did not stop within 30 s of the signal")
+        }
+        process.waitUntilExit()
+        let stderr = errData.text()
+        #expect(stderr.contains("vsockbench: case 'crawl' sends 100 messages at 1/s: it will take about "), "\(stderr)")
+        #expect(stderr.contains("; fewer messages (--messages) or a higher rate shortens it"), "\(stderr)")
+
+        let skipped = try Tool.run(["run", scenario, "--target", "null"])
+        #expect(skipped.status == 0 && skipped.stdout.contains("crawl: skipped"), "\(skipped.stdout)\n\(skipped.stderr)")
+        #expect(!skipped.stderr.contains("will take about"), "a case skipped at once is not announced: \(skipped.stderr)")
+    }
 }
