@@ -9,6 +9,17 @@ import Testing
     /// Starts a run of a short case and a long one, waits until the long one runs, sends
     /// `signals` (a few milliseconds apart) and returns its exit status, stdout, stderr, and
     /// the JSON's case names.
+    /// Waits for a signalled run to end: killed, and the test failed, after 30 s.
+    static func awaitExit(_ process: Process) {
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("the run did not stop within 30 s of the signal")
+        }
+        process.waitUntilExit()
+    }
+
     static func interrupt(with signals: [Int32], command: String = "run") throws -> (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?]) {
         let dir = try Tool.scratch()
         let scenario = try scenarioFile("""
@@ -30,13 +41,7 @@ import Testing
             kill(process.processIdentifier, signal)
             usleep(3_000)
         }
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("the run did not stop within 30 s of the signal")
-        }
-        process.waitUntilExit()
+        Self.awaitExit(process)
         var cases: [String] = []
         var interrupted: [Bool?] = []
         if let data = FileManager.default.contents(atPath: dir + "/r.json"),
@@ -161,13 +166,7 @@ import Testing
             waited += 0.05
         }
         kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("the run did not stop within 30 s of the signal")
-        }
-        process.waitUntilExit()
+        Self.awaitExit(process)
         let stderr = errData.text()
         #expect(stderr.contains("vsockbench: case 'crawl' sends 100 messages at 1/s: it will take about "), "\(stderr)")
         #expect(stderr.contains("; fewer messages (--messages) or a higher rate shortens it"), "\(stderr)")
