@@ -17,4 +17,18 @@ import Testing
         #expect(Format.fixed(figure, 0) == "16627", "\(figure)")
         #expect(line == "vsockbench: [1/1] rr: 16627 msgs/s", "\(line)")
     }
+
+    /// A trial beside busy programs says so on its line (a CI log reads it as it comes).
+    @Test func aTrialOnABusyMachineSaysSo() throws {
+        guard case var .measured(m) = TrialSummaryTests.trial(messages: 1000, latency: 10_000) else { Issue.record("not measured"); return }
+        m.driver = HostFacts(tool: "t", kernel: "k", hostname: "h", pid: 1, cpus: 2)
+        m.targetPlace = .elsewhere
+        let perSecond = 1_000_000_000 / MachineTicks.nanosPerTick
+        // 2 CPUs over a second: 1.6 CPU-seconds of user time, the driver's own is 0.
+        m.machine = MachineTicks(user: 16 * perSecond / 10, system: 0, idle: 4 * perSecond / 10, steal: 0)
+        let line = TrialLine.text(TrialProgress(trial: 2, trials: 3, round: 2, rounds: 3, outcome: .measured(m)))
+        #expect(line == "vsockbench: [2/3] rr (round 2/3): 1000 msgs/s (the machine was busy: 1.6 CPUs of other programs)", "\(line)")
+        m.machine = MachineTicks(user: 2 * perSecond / 10, system: 0, idle: 18 * perSecond / 10, steal: 0)
+        #expect(!TrialLine.text(TrialProgress(trial: 2, trials: 3, round: 2, rounds: 3, outcome: .measured(m))).contains("busy"))
+    }
 }
