@@ -9,22 +9,27 @@ import Glibc
 /// robbed by its host moved for the machine, not for the code (CI, December: a whole run came
 /// 6x slower with nothing of its own in the way).
 public struct MachineTicks: Sendable, Equatable {
-    /// User space: user and nice (a guest's time is counted in user already).
+    /// This machine's own user space: user and nice, less the virtual machines' time the
+    /// kernel counts in them (guest and guest_nice).
     public var user: UInt64
     /// The kernel: system, irq and softirq.
     public var system: UInt64
+    /// Virtual machines this machine runs (guest and guest_nice): a target in a VM on this
+    /// host spends its CPU here.
+    public var guest: UInt64
     /// idle and iowait.
     public var idle: UInt64
     public var steal: UInt64
 
-    public init(user: UInt64, system: UInt64, idle: UInt64, steal: UInt64) {
+    public init(user: UInt64, system: UInt64, guest: UInt64 = 0, idle: UInt64, steal: UInt64) {
         self.user = user
         self.system = system
+        self.guest = guest
         self.idle = idle
         self.steal = steal
     }
 
-    public var busy: UInt64 { user &+ system }
+    public var busy: UInt64 { user &+ system &+ guest }
     public var total: UInt64 { busy &+ idle &+ steal }
 
     /// Nanoseconds a tick stands for (USER_HZ, 100 on Linux).
@@ -46,29 +51,34 @@ public struct MachineTicks: Sendable, Equatable {
     }
 
     /// The `cpu` line: `cpu  user nice system idle iowait irq softirq steal guest guest_nice`.
-    /// Kernels before 2.6.11 have no steal field; a line with fewer than 8 numbers is refused.
+    /// Kernels before 2.6.11 have no steal field; a line with fewer than 8 numbers is refused
+    /// (before 2.6.24 no guest fields: 0 then).
     public static func parse(_ bytes: ArraySlice<UInt8>) -> MachineTicks? {
         let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
         let fields = line.split(separator: UInt8(ascii: " "))
         guard let name = fields.first, name.elementsEqual("cpu".utf8), fields.count >= 9 else { return nil }
         var numbers: [UInt64] = []
-        for field in fields.dropFirst().prefix(8) {
+        for field in fields.dropFirst().prefix(10) {
             var value: UInt64 = 0
             for byte in field {
                 guard byte >= 48, byte <= 57 else { return nil }
                 let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-                guard !overflow else { return nil }
-                value = product &+ UInt64(byte - 48)
+                let (sum, carry) = product.addingReportingOverflow(UInt64(byte - 48))
+                guard !overflow, !carry else { return nil }
+                value = sum
             }
             numbers.append(value)
         }
-        return MachineTicks(user: numbers[0] &+ numbers[1], system: numbers[2] &+ numbers[5] &+ numbers[6], idle: numbers[3] &+ numbers[4], steal: numbers[7])
+        let guest = numbers.count >= 10 ? numbers[8] &+ numbers[9] : 0
+        let user = numbers[0] &+ numbers[1]
+        return MachineTicks(user: user >= guest ? user - guest : 0, system: numbers[2] &+ numbers[5] &+ numbers[6], guest: guest, idle: numbers[3] &+ numbers[4], steal: numbers[7])
     }
 
     /// The ticks between two readings; nil when a count went backwards (a reading of another
     /// machine, or a counter reset: no difference to trust).
     public static func - (later: MachineTicks, earlier: MachineTicks) -> MachineTicks? {
-        guard later.user >= earlier.user, later.system >= earlier.system, later.idle >= earlier.idle, later.steal >= earlier.steal else { return nil }
-        return MachineTicks(user: later.user - earlier.user, system: later.system - earlier.system, idle: later.idle - earlier.idle, steal: later.steal - earlier.steal)
+        guard later.user >= earlier.user, later.system >= earlier.system, later.guest >= earlier.guest, later.idle >= earlier.idle, later.steal >= earlier.steal else { return nil }
+        return MachineTicks(user: later.user - earlier.user, system: later.system - earlier.system, guest: later.guest - earlier.guest,
+                            idle: later.idle - earlier.idle, steal: later.steal - earlier.steal)
     }
 }

@@ -177,22 +177,26 @@ import Testing
         // 895 of 955 late sends were put on the target, late by up to 222 ms where they are
         // by up to 6 ms here: the whole machine stalled (a VM whose host may take its CPUs,
         // or another process on CPU 1), and a target kept off its CPU does hold the sender
-        // back. A run during which CPU 1 was busy or stolen more than half the time is
-        // measured again (twice at most) and says so.
+        // back. A run during which CPU 1 was busy or stolen more than a quarter of the time
+        // (the target alone takes a few percent), or the machine lost a tenth of its time to
+        // the hypervisor, is measured again (twice at most) and says so. Where /proc/stat
+        // cannot be read the first run is judged as it is.
         var disturbed: [String] = []
         while true {
             let before = MachineLoad.now()
             let report = try Self.runBesideAHog()
-            guard let before, let after = MachineLoad.now() else { break }
-            if let cpu1 = after.shares(of: "cpu1", since: before), cpu1.busy + cpu1.steal > 0.5, disturbed.count < 2 {
+            let after = MachineLoad.now()
+            let shares = before.flatMap { before in after.map { ($0, before) } }
+            if let (after, before) = shares, disturbed.count < 2,
+               (after.shares(of: "cpu1", since: before).map { $0.busy + $0.steal > 0.25 } ?? false) || (after.shares(of: "cpu", since: before).map { $0.steal > 0.1 } ?? false) {
                 disturbed.append(after.describe(since: before))
-                print("aBusyDriverCPUIsNotBlamedOnTheTarget: the target's CPU 1 was not its own (\(disturbed.last!)); \(report)\n\(MachineLoad.busiestProcesses())")
+                print("aBusyDriverCPUIsNotBlamedOnTheTarget: the target's CPU 1 was not its own, or the host took the CPUs (\(disturbed.last!)); \(report)\n\(MachineLoad.busiestProcesses())")
                 MachineLoad.waitForQuiet(upTo: 10)
                 continue
             }
             let late = try #require(report["late_sends"] as? Int)
             let held = try #require(report["late_held_by_target"] as? Int)
-            let machine = "the machine: \(after.describe(since: before)); runs measured again: \(disturbed)"
+            let machine = "the machine: \(shares.map { $0.0.describe(since: $0.1) } ?? "not read"); runs measured again: \(disturbed)"
             #expect(late > 0, "a hog on the driver's CPU makes sends late: \(report); \(machine)")
             #expect(held * 2 < late, "\(report); \(machine)")
             let verdict = try #require(report["verdict"] as? String)

@@ -17,6 +17,19 @@ import Testing
         #expect(ticks.total == ticks.busy + ticks.idle + 38)
     }
 
+    /// A host running virtual machines counts their time in user (and nice) and again in
+    /// guest (and guest_nice): it is the VMs', not this machine's own programs'.
+    @Test func virtualMachinesTimeIsApartFromUserSpace() throws {
+        let ticks = try #require(Self.parse("cpu  1000 50 300 5000 10 0 20 3 400 30\n"))
+        #expect(ticks.guest == 430)
+        #expect(ticks.user == 1050 - 430)
+        #expect(ticks.busy == 1050 + 300 + 20, "counted once")
+        #expect(ticks.total == 1050 + 320 + 5010 + 3)
+        let old = try #require(Self.parse("cpu  1000 50 300 5000 10 0 20 3\n"), "before 2.6.24: no guest fields")
+        #expect(old.guest == 0 && old.user == 1050)
+        #expect(Self.parse("cpu  1 2 3 4 5 6 7 18446744073709551619 0 0\n") == nil, "a sum past 64 bits is refused, not wrapped")
+    }
+
     @Test func otherLinesAndShortLinesAreRefused() {
         #expect(Self.parse("cpu0 1 2 3 4 5 6 7 8 9 10\n") == nil, "a CPU's own line is not the machine's")
         #expect(Self.parse("cpu  1 2 3 4 5 6 7\n") == nil, "no steal field (before 2.6.11)")

@@ -290,15 +290,18 @@ public enum TargetPlace: Sendable, Equatable {
     /// Another process on the driver's machine: a Unix socket, vsock CID 1 (the local
     /// loopback), TCP to a loopback address.
     case thisMachine
-    /// Another machine: vsock to any other CID (an enclave, a VM, the host).
+    /// Another machine: vsock to any other CID (an enclave, a VM, the host). A VM on this
+    /// host spends its CPU in the host's guest time, which other programs leave out.
     case elsewhere
     /// TCP to an address that is not loopback: this machine's own, or another's.
     case unknown
 
-    public init(_ endpoint: Endpoint) {
+    /// `localCID`: this machine's own CID (`VsockSupport.readLocalCID`), which the kernel
+    /// routes through its loopback as it does CID 1.
+    public init(_ endpoint: Endpoint, localCID: @autoclosure () -> UInt32? = VsockSupport.readLocalCID()) {
         switch endpoint {
         case .unix, .unixSeqpacket: self = .thisMachine
-        case let .vsock(cid, _), let .vsockSeqpacket(cid, _): self = cid == 1 ? .thisMachine : .elsewhere
+        case let .vsock(cid, _), let .vsockSeqpacket(cid, _): self = cid == 1 || cid == localCID() ? .thisMachine : .elsewhere
         case let .tcp(host, _):
             let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
             self = loopback ? .thisMachine : .unknown

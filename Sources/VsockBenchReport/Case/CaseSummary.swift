@@ -191,11 +191,15 @@ public enum CaseSummary {
             target: target, targetHost: m.spec.workload.isForeign ? nil : m.targetAck.target)
     }
 
+    /// Ticks a CPU an interval needs for the machine's figures: 300 ms at USER_HZ 100, where a
+    /// tick's rounding at each edge is within about 0.07 CPU (at 100 ms, 0.2: review).
+    static let machineTicksPerCPU = 30.0
+
     /// The machine's figures of a trial (`CPUSummary.machineBusyCPUs` and the rest): nil
-    /// where /proc/stat was not read, or the interval was under 10 ticks a CPU (100 ms).
+    /// where /proc/stat was not read, or the interval was under `machineTicksPerCPU`.
     static func machineFigures(_ m: CaseMeasurement, into cpu: inout CPUSummary) {
         let cpus = Double(max(m.driver.cpus, 1))
-        guard let ticks = m.machine, Double(ticks.total) >= 10 * cpus else { return }
+        guard let ticks = m.machine, Double(ticks.total) >= machineTicksPerCPU * cpus else { return }
         let tick = Double(MachineTicks.nanosPerTick) / 1e9
         // The interval as the ticks count it, the same clock as the busy time.
         let seconds = Double(ticks.total) * tick / cpus

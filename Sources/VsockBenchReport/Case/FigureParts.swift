@@ -61,17 +61,19 @@ public struct CPUSummary: Codable, Sendable, Equatable {
     public var driverMicrosPerMessage: Double?
     public var targetMicrosPerMessage: Double?
     /// The driver's machine over the measured interval, from /proc/stat (null where it cannot be
-    /// read, or the interval is under 100 ms: its ticks are too coarse): CPUs' worth of busy
-    /// time, this run's included (1.5 of 2 CPUs busy on average).
+    /// read, or the interval is under 300 ms: its ticks are too coarse): CPUs' worth of busy
+    /// time, this run's and its virtual machines' included (1.5 of 2 CPUs busy on average).
     public var machineBusyCPUs: Double?
     /// Other programs beside the run: CPUs' worth of the machine's user-space time (user and
     /// nice) that was not this run's, less the driver's and, where the target runs on the same
-    /// machine (a Unix socket, vsock CID 1, TCP loopback, in process), the target's. Kernel time
-    /// is left out: the kernel's own work for the run (a TCP loopback's softirqs, the vsock
-    /// loopback's workers, a virtio device's interrupts) would read as other work. Null where
+    /// machine (a Unix socket, vsock CID 1 or its own, TCP loopback, in process), the target's.
+    /// Kernel time is left out: the kernel's own work for the run (a TCP loopback's softirqs,
+    /// the vsock loopback's workers, a virtio device's interrupts) would read as other work;
+    /// so is virtual machines' time (a target in a VM on this host spends its CPU there), and
+    /// a program's time in system calls. A lower bound of other programs, then. Null where
     /// the target's CPU on this machine is unknown (a service that is not vsockbench beside
     /// the driver, a TCP address that is not loopback). Ticks of 10 ms make it coarse: within
-    /// about 0.1 CPU.
+    /// about 0.1 CPU over 300 ms, less over longer.
     public var otherUserCPUs: Double?
     /// The share of the machine's CPU time its hypervisor took (steal: a virtual CPU ready to
     /// run while the host ran something else), 0 to 1.

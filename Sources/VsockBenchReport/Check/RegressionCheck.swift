@@ -32,17 +32,27 @@ public enum RegressionCheck {
     }
 
     /// A timing of `name` failed: where the machine was busy beside the results' run (other
-    /// programs or steal, `CPUSummary.machineWasBusy`) in more of its trials than the baseline's,
-    /// the slowdown may be the machine's. Said, not excused: the gate cannot tell (a
-    /// regression that spins more threads than there are CPUs looks the same).
+    /// programs or steal, `CPUSummary.machineWasBusy`) in a larger share of its measured trials
+    /// than the baseline's, the slowdown may be the machine's. Trials without the machine's
+    /// figures (older files, short intervals) are not counted on either side, and a baseline
+    /// with none is said to be unmeasured, not quiet (review). Said, not excused: the gate
+    /// cannot tell (a regression that spins more threads than there are CPUs looks the same).
     static func busyMachine(_ name: String, results: [RunDocument], baseline: [RunDocument]) -> String? {
-        func trials(_ documents: [RunDocument]) -> [CaseFigures] {
+        func measured(_ documents: [RunDocument]) -> [CaseFigures] {
             documents.compactMap { $0.cases.first { $0.name == name } }.filter { $0.skipped == nil }.flatMap(\.trialsInMedians)
+                .filter { $0.cpu.machineStealShare != nil }
         }
-        let now = trials(results), before = trials(baseline)
+        let now = measured(results), before = measured(baseline)
         let busyNow = now.filter(\.cpu.machineWasBusy), busyBefore = before.filter(\.cpu.machineWasBusy)
-        guard !busyNow.isEmpty, Double(busyNow.count) / Double(now.count) > Double(busyBefore.count) / Double(max(before.count, 1)) else { return nil }
-        return "\(name): the machine was busy beside the results' run in \(busyNow.count) of \(now.count) trials (\(CPUSummary.busyText(busyNow))), the baseline's in \(busyBefore.count) of \(before.count): the slowdown may be the machine's, not the code's; measure again on a quiet machine before believing it"
+        guard !busyNow.isEmpty else { return nil }
+        let baselineText: String
+        if before.isEmpty {
+            baselineText = "the baseline's machine was not measured"
+        } else {
+            guard Double(busyNow.count) / Double(now.count) > Double(busyBefore.count) / Double(before.count) else { return nil }
+            baselineText = "the baseline's in \(busyBefore.count) of \(before.count)"
+        }
+        return "\(name): the machine was busy beside the results' run in \(busyNow.count) of \(now.count) trials (\(CPUSummary.busyText(busyNow))), \(baselineText): the slowdown may be the machine's, not the code's; measure again on a quiet machine before believing it"
     }
 
     public static func compare(

@@ -174,7 +174,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             // by msgs/s, which in open loop is about the offered rate in each, so it was one
             // trial picked more or less at random as far as lateness goes (review).
             let count = result?.keptUpCount
-            var behind = result.flatMap { r in r.behindReport.flatMap { Self.behind($0, machine: Self.machineWords(r)) } }
+            var behind = result.flatMap { r in r.behindReport.flatMap { Self.behind($0, machine: Self.machineWords(r, cpus: document.host.cpus)) } }
             if let count, !count.all, count.of > 1, let reason = behind { behind = reason + " (\(count.text))" }
             return Point(
                 offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
@@ -217,16 +217,17 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
 
     /// What the machine beside the case was doing, for a driver that fell behind its own
     /// schedule: other programs or steal where a trial had them (`CPUSummary.machineWasBusy`);
-    /// where every trial measured a quiet machine, the run's own processes were the load (a
-    /// 2-CPU machine saturated by driver and target read "a busy machine?": review); a
-    /// question where the machine was not measured (older files).
-    static func machineWords(_ c: CaseResult) -> String {
+    /// where every trial measured a quiet machine, that it was quiet, and, where the machine's
+    /// CPUs were full (within half a CPU of `cpus`), that the run filled them (a 2-CPU machine
+    /// saturated by driver and target read "a busy machine?": review); a question where the
+    /// machine was not measured (older files, short intervals).
+    static func machineWords(_ c: CaseResult, cpus: Int) -> String {
         let busy = c.trials.filter(\.cpu.machineWasBusy)
         if !busy.isEmpty { return "the machine was busy: \(CPUSummary.busyText(busy))" }
-        if c.trials.allSatisfy({ $0.cpu.otherUserCPUs != nil && $0.cpu.machineStealShare != nil }) {
-            return "no other program was busy and no CPU time was stolen: the run's own processes were the machine's load"
-        }
-        return unmeasuredMachine
+        guard c.trials.allSatisfy({ $0.cpu.otherUserCPUs != nil && $0.cpu.machineStealShare != nil }) else { return unmeasuredMachine }
+        let quiet = "other programs under \(Format.fixed(CPUSummary.busyOtherCPUs, 1)) CPU and under \(Format.fixed(CPUSummary.busyStealShare * 100, 0))% stolen"
+        let full = c.trials.allSatisfy { ($0.cpu.machineBusyCPUs ?? 0) >= Double(cpus) - 0.5 }
+        return full ? quiet + ": the run filled the machine's \(cpus) CPUs" : quiet
     }
 
     /// The first reason the case's verdict gives, in a few words: the same predicates.

@@ -16,15 +16,15 @@ import Testing
 
     /// A measurement on a 2-CPU driver over `seconds` of ticks: `user`, `system` and `steal` in
     /// CPU seconds; the driver 0.2 s user and 0.1 s system, the target (vsockbench) 0.15 s and 0.05 s.
-    static func measurement(user: Double, system: Double = 0.15, steal: Double = 0, place: TargetPlace, seconds: Double = 1, foreign: Bool = false) -> CaseMeasurement {
+    static func measurement(user: Double, system: Double = 0.15, guest: Double = 0, steal: Double = 0, place: TargetPlace, seconds: Double = 1, foreign: Bool = false) -> CaseMeasurement {
         let spec = foreign
             ? CaseSpec(name: "r", workload: .replay(ReplayWorkload()))
             : CaseSpec(name: "r", workload: .rr(RequestResponseWorkload(requestSize: 1000, responseSize: 1000)))
         var m = CaseMeasurement(spec: spec, driver: ReportFixtures.driverHost, targetAck: HelloAck.placeholder)
         let total = UInt64(2 * seconds * Double(perSecond))
         let userTicks = UInt64((user * Double(perSecond)).rounded()), systemTicks = UInt64((system * Double(perSecond)).rounded())
-        let stealTicks = UInt64((steal * Double(perSecond)).rounded())
-        m.machine = MachineTicks(user: userTicks, system: systemTicks, idle: total - userTicks - systemTicks - stealTicks, steal: stealTicks)
+        let stealTicks = UInt64((steal * Double(perSecond)).rounded()), guestTicks = UInt64((guest * Double(perSecond)).rounded())
+        m.machine = MachineTicks(user: userTicks, system: systemTicks, guest: guestTicks, idle: total - userTicks - systemTicks - guestTicks - stealTicks, steal: stealTicks)
         m.driverCPU = CPUTime(userNanos: 200_000_000, systemNanos: 100_000_000)
         var target = TargetStats()
         target.cpuUserSeconds = 0.15
@@ -47,6 +47,8 @@ import Testing
         #expect(here.machineStealShare == 0)
         #expect(Self.figures(Self.measurement(user: 1.35, system: 0.6, place: .thisMachine)).otherUserCPUs == 1.0, "the kernel's time, whoever it worked for, is not other programs'")
         #expect(Self.figures(Self.measurement(user: 1.35, place: .elsewhere)).otherUserCPUs == 1.15, "a target in an enclave spends none of this machine's CPU")
+        let vm = Self.figures(Self.measurement(user: 0.35, guest: 0.6, place: .elsewhere))
+        #expect(vm.otherUserCPUs == 0.15 && vm.machineBusyCPUs == 1.1, "a target VM on this host spends its CPU in guest time: busy, but no other program (review: it read as 0.6 CPUs of other work)")
         #expect(Self.figures(Self.measurement(user: 1.35, place: .driverProcess)).otherUserCPUs == 1.15, "in process: its CPU is the driver's")
         #expect(Self.figures(Self.measurement(user: 1.35, place: .unknown)).otherUserCPUs == nil, "TCP to an address not loopback: the target may be here")
         #expect(Self.figures(Self.measurement(user: 1.35, place: .thisMachine, foreign: true)).otherUserCPUs == nil, "a service beside the driver sends no CPU figure")
@@ -69,7 +71,7 @@ import Testing
     }
 
     /// A case of three trials, `other` CPUs of other programs and `steal` in each.
-    static func busyCase(other: [Double?], steal: [Double?] = [nil, nil, nil]) -> CaseResult {
+    static func busyCase(other: [Double?], steal: [Double?] = [0, 0, 0]) -> CaseResult {
         var c = ReportFixtures.withTrials(ReportFixtures.makeCase("chatty", mbps: 22, msgsPerSecond: 336), rates: [330, 336, 342])
         for i in c.trials.indices {
             c.trials[i].cpu.otherUserCPUs = other[i]
@@ -93,17 +95,23 @@ import Testing
     /// the run itself took the CPUs ("a busy machine?" on a 2-CPU machine that driver and
     /// target saturated: review).
     @Test func aSweepSaysWhatTheMachineWasDoing() {
-        #expect(RateSweepReport.machineWords(Self.busyCase(other: [0.1, 1.24, 0.2])) == "the machine was busy: 1.2 CPUs of other programs")
+        #expect(RateSweepReport.machineWords(Self.busyCase(other: [0.1, 1.24, 0.2]), cpus: 2) == "the machine was busy: 1.2 CPUs of other programs")
         var quiet = Self.busyCase(other: [0.1, 0.0, 0.2], steal: [0, 0.01, 0])
-        #expect(RateSweepReport.machineWords(quiet) == "no other program was busy and no CPU time was stolen: the run's own processes were the machine's load")
+        #expect(RateSweepReport.machineWords(quiet, cpus: 2) == "other programs under 0.5 CPU and under 10% stolen", "measured quiet, the CPUs not full: no claim who the load was")
+        for i in quiet.trials.indices { quiet.trials[i].cpu.machineBusyCPUs = 1.7 }
+        #expect(RateSweepReport.machineWords(quiet, cpus: 2) == "other programs under 0.5 CPU and under 10% stolen: the run filled the machine's 2 CPUs")
+        #expect(RateSweepReport.machineWords(quiet, cpus: 4) == "other programs under 0.5 CPU and under 10% stolen", "1.7 of 4 CPUs is not full")
         quiet.trials[1].cpu.machineStealShare = nil
-        #expect(RateSweepReport.machineWords(quiet) == "a busy machine?", "a trial not measured: still a question")
+        #expect(RateSweepReport.machineWords(quiet, cpus: 2) == "a busy machine?", "a trial not measured: still a question")
     }
 
     @Test func aFailedTimingOnABusyMachineIsSaidByCheck() throws {
         let baseline = ReportFixtures.document([Self.busyCase(other: [0.1, 0.1, 0.1])])
         var slow = ReportFixtures.withTrials(ReportFixtures.makeCase("chatty", mbps: 11, msgsPerSecond: 168), rates: [165, 168, 171])
-        for i in slow.trials.indices { slow.trials[i].cpu.otherUserCPUs = i == 0 ? 0.2 : 1.6 }
+        for i in slow.trials.indices {
+            slow.trials[i].cpu.otherUserCPUs = i == 0 ? 0.2 : 1.6
+            slow.trials[i].cpu.machineStealShare = 0
+        }
         let report = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: [baseline])
         #expect(!report.passed, "said, not excused: the gate cannot tell")
         #expect(report.warnings.contains("chatty: the machine was busy beside the results' run in 2 of 3 trials (up to 1.6 CPUs of other programs), the baseline's in 0 of 3: the slowdown may be the machine's, not the code's; measure again on a quiet machine before believing it"), "\(report.warnings)")
@@ -112,6 +120,12 @@ import Testing
         let quiet = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: [baseline])
         #expect(!quiet.passed)
         #expect(!quiet.warnings.contains { $0.contains("machine was busy") }, "\(quiet.warnings)")
+        // A baseline without the machine's figures (an older file) is not a quiet one.
+        var unmeasured = baseline
+        for i in unmeasured.cases[0].trials.indices { unmeasured.cases[0].trials[i].cpu = CPUSummary(driverUserSeconds: 0.1, driverSystemSeconds: 0.4) }
+        for i in slow.trials.indices { slow.trials[i].cpu.otherUserCPUs = 1.6 }
+        let older = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: [unmeasured])
+        #expect(older.warnings.contains { $0.contains("in 3 of 3 trials (up to 1.6 CPUs of other programs), the baseline's machine was not measured:") }, "\(older.warnings)")
         // A busy machine whose timings held: no warning either (nothing failed to explain).
         let held = try RegressionCheck.compare(results: [ReportFixtures.document([Self.busyCase(other: [1.6, 1.6, 1.6])])], baseline: [baseline])
         #expect(held.passed && !held.warnings.contains { $0.contains("machine was busy") }, "\(held.warnings)")

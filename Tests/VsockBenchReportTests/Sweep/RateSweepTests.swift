@@ -176,4 +176,15 @@ import Testing
         #expect { try RateSweepPlan.parseRates("1000,fast") } throws: { "\($0)".contains("'fast' is not a rate") }
         #expect((try? RateSweepPlan.parseRates("1000,2k,5000/s")) == [1000, 2000, 5000])
     }
+
+    /// A rate the driver fell behind at says what the machine beside it was doing, from the
+    /// case's trials (the sweep passes them through).
+    @Test func aPointSaysWhatTheMachineWasDoing() throws {
+        let plan = try RateSweepPlan(workload: .rr, size: 1024, rates: [1000, 2000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        var c = OpenLoopFixtures.openLoop(DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000), trials: [false])
+        c.trials[0].cpu.otherUserCPUs = 1.3
+        c.trials[0].cpu.machineStealShare = 0
+        let behind = try #require(RateSweepReport(plan: plan, document: DiagnosisFixtures.document([c])).points[0].behind)
+        #expect(behind.contains("(the machine was busy: 1.3 CPUs of other programs)"), "\(behind)")
+    }
 }
