@@ -13,6 +13,15 @@ public struct Comparison: Codable, Sendable, Equatable {
     public var rows: [Row]
     /// `--p99-budget`: null without it.
     public var p99Budget: P99Budget?
+    /// The cases whose trials ran beside a busy machine (`CaseResult.machineNote`), for the
+    /// text below the tables: a case measured while other programs took the CPUs is no fair
+    /// side of a comparison. Not in the JSON: each case's `cpu` figures are.
+    public var machineNotes: [MachineNote] = []
+
+    public struct MachineNote: Sendable, Equatable {
+        public var name: String
+        public var text: String
+    }
 
     public struct Rules: Codable, Sendable, Equatable {
         public var ratios = "each figure over the baseline's (the first case that measured and was verified: a skipped or failed case is not the baseline unless no case passed); Mbps per direction (tx/rx; mbps_ratio: of mbps, the one direction each case follows, only where both follow the same); msgs/s, latency and cpu per message only between like workloads (a stream's message is one write, not an exchange)"
@@ -39,6 +48,7 @@ public struct Comparison: Codable, Sendable, Equatable {
             Row(c, against: cases[base], isBaseline: i == base, pareto: front[i], alpha: alpha)
         }
         p99Budget = p99BudgetNanos.map { P99Budget(budgetNanos: $0, cases: cases) }
+        machineNotes = cases.compactMap { c in c.machineNote.map { MachineNote(name: c.name, text: $0) } }
     }
 
     /// The index of the first case that measured and was verified (not skipped, with

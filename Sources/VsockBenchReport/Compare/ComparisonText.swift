@@ -59,6 +59,10 @@ extension Comparison {
             sections.append((heading: "p99 under \(Quantities.formatDuration(UInt64((budget.budgetMicros * 1000).rounded()))) (the most msgs/s; with trials the upper end of the p99 interval is checked):",
                              lines: budget.lines.map { (name: nil, text: $0) }, itemized: false))
         }
+        if !machineNotes.isEmpty {
+            sections.append((heading: "the machine beside the run (a busy one is no fair side of a comparison):",
+                             lines: machineNotes.map { (name: $0.name, text: $0.text) }, itemized: true))
+        }
         return Layout(preamble: preamble, main: main, costs: costs, legend: legend, sections: sections)
     }
 

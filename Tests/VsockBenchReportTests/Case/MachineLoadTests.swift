@@ -105,6 +105,22 @@ import Testing
         #expect(RateSweepReport.machineWords(quiet, cpus: 2) == "a busy machine?", "a trial not measured: still a question")
     }
 
+    /// `compare` puts cases side by side: one measured beside busy programs is said below
+    /// its tables (the JSON's keys stay as they were: each case's cpu figures say it).
+    @Test func compareSaysWhichCasesRanOnABusyMachine() throws {
+        var busy = Self.busyCase(other: [0.1, 1.24, 0.2])
+        busy.name = "window"
+        let quiet = Self.busyCase(other: [0, 0, 0])
+        let comparison = Comparison(ReportFixtures.document([quiet, busy]))
+        let text = comparison.text()
+        #expect(text.contains("the machine beside the run (a busy one is no fair side of a comparison):"), "\(text)")
+        #expect(text.contains("window: the machine was busy beside this run in 1 of 3 trials (1.2 CPUs of other programs)"), "\(text)")
+        #expect(!text.contains("chatty: the machine was busy"), "\(text)")
+        #expect(!Comparison(ReportFixtures.document([quiet])).text().contains("the machine beside the run"))
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(comparison)) as? [String: Any])
+        #expect(Set(json.keys) == ["baseline", "alpha", "rules", "rows", "p99_budget"])
+    }
+
     @Test func aFailedTimingOnABusyMachineIsSaidByCheck() throws {
         let baseline = ReportFixtures.document([Self.busyCase(other: [0.1, 0.1, 0.1])])
         var slow = ReportFixtures.withTrials(ReportFixtures.makeCase("chatty", mbps: 11, msgsPerSecond: 168), rates: [165, 168, 171])
