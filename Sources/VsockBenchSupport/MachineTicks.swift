@@ -54,9 +54,23 @@ public struct MachineTicks: Sendable, Equatable {
     /// Kernels before 2.6.11 have no steal field; a line with fewer than 8 numbers is refused
     /// (before 2.6.24 no guest fields: 0 then).
     public static func parse(_ bytes: ArraySlice<UInt8>) -> MachineTicks? {
-        let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        parseLine(bytes.prefix { $0 != UInt8(ascii: "\n") }).flatMap { $0.name == "cpu" ? $0.ticks : nil }
+    }
+
+    /// Every CPU line of a whole /proc/stat text by its name: `cpu` (the machine), `cpu0`,
+    /// `cpu1`... (the other lines left out).
+    public static func parseEach(_ text: String) -> [String: MachineTicks] {
+        var lines: [String: MachineTicks] = [:]
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) where line.starts(with: "cpu".utf8) {
+            if let (name, ticks) = parseLine(line) { lines[name] = ticks }
+        }
+        return lines
+    }
+
+    /// One `cpuN ...` line, its name and ticks.
+    private static func parseLine<Line: Collection<UInt8>>(_ line: Line) -> (name: String, ticks: MachineTicks)? {
         let fields = line.split(separator: UInt8(ascii: " "))
-        guard let name = fields.first, name.elementsEqual("cpu".utf8), fields.count >= 9 else { return nil }
+        guard let name = fields.first, name.starts(with: "cpu".utf8), fields.count >= 9 else { return nil }
         var numbers: [UInt64] = []
         for field in fields.dropFirst().prefix(10) {
             var value: UInt64 = 0
@@ -71,7 +85,8 @@ public struct MachineTicks: Sendable, Equatable {
         }
         let guest = numbers.count >= 10 ? numbers[8] &+ numbers[9] : 0
         let user = numbers[0] &+ numbers[1]
-        return MachineTicks(user: user >= guest ? user - guest : 0, system: numbers[2] &+ numbers[5] &+ numbers[6], guest: guest, idle: numbers[3] &+ numbers[4], steal: numbers[7])
+        let ticks = MachineTicks(user: user >= guest ? user - guest : 0, system: numbers[2] &+ numbers[5] &+ numbers[6], guest: guest, idle: numbers[3] &+ numbers[4], steal: numbers[7])
+        return (String(decoding: name, as: UTF8.self), ticks)
     }
 
     /// The ticks between two readings; nil when a count went backwards (a reading of another

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VsockTransport
 @testable import VsockWire
+import VsockBenchSupport
 
 /// The `vsockbench` executable built next to this test bundle.
 enum Tool {
@@ -178,36 +179,21 @@ func readFrame(_ socket: Socket, maxPayload: Int = 1 << 20) throws -> (FrameHead
 /// disturbed (another process busy, or the hypervisor taking the CPU: steal) from one that found
 /// something: a test measured again after a stall says what the machine was doing.
 struct MachineLoad {
-    /// Ticks of one line of /proc/stat (`cpu` for the whole machine, `cpu0`...).
-    struct Ticks {
-        var busy: UInt64 = 0
-        var idle: UInt64 = 0
-        var steal: UInt64 = 0
-        var total: UInt64 { busy + idle + steal }
-    }
-
-    let lines: [String: Ticks]
+    /// Ticks of each CPU line of /proc/stat (`cpu` for the whole machine, `cpu0`...).
+    let lines: [String: MachineTicks]
 
     /// Now, or nil where there is no /proc/stat.
     static func now() -> MachineLoad? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
-        var lines: [String: Ticks] = [:]
-        for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
-            let fields = line.split(separator: " ")
-            // user nice system idle iowait irq softirq steal (guest is counted in user).
-            let n = fields.dropFirst().prefix(8).compactMap { UInt64($0) }
-            guard n.count == 8 else { continue }
-            lines[String(fields[0])] = Ticks(busy: n[0] + n[1] + n[2] + n[5] + n[6], idle: n[3] + n[4], steal: n[7])
-        }
+        let lines = MachineTicks.parseEach(text)
         return lines.isEmpty ? nil : MachineLoad(lines: lines)
     }
 
     /// The share of `line`'s time since `earlier` that was busy (this process's children
-    /// included) and stolen by the hypervisor.
+    /// included, virtual machines' time too) and stolen by the hypervisor.
     func shares(of line: String, since earlier: MachineLoad) -> (busy: Double, steal: Double)? {
-        guard let a = earlier.lines[line], let b = lines[line], b.total > a.total else { return nil }
-        let total = Double(b.total - a.total)
-        return (Double(b.busy - a.busy) / total, Double(b.steal - a.steal) / total)
+        guard let a = earlier.lines[line], let b = lines[line], let d = b - a, d.total > 0 else { return nil }
+        return (Double(d.busy) / Double(d.total), Double(d.steal) / Double(d.total))
     }
 
     /// `cpu0 busy 97% steal 0%, cpu1 busy 12% steal 0%` since `earlier`, each CPU.

@@ -38,6 +38,18 @@ import Testing
         #expect(Self.parse("") == nil)
     }
 
+    /// The whole file: every CPU's own line by its name, the machine's among them; the
+    /// interrupt counts and the rest left out.
+    @Test func eachCPULineIsReadByItsName() throws {
+        let text = "cpu  50 5 10 100 1 0 2 3 0 0\ncpu0 30 5 6 40 1 0 1 2 0 0\ncpu1 20 0 4 60 0 0 1 1 0 0\nintr 123 4 5\nctxt 99\ncpu2 1 2 3\n"
+        let each = MachineTicks.parseEach(text)
+        #expect(Set(each.keys) == ["cpu", "cpu0", "cpu1"], "cpu2's short line refused, intr and ctxt are not CPUs")
+        #expect(each["cpu"] == Self.parse(text))
+        #expect(each["cpu0"] == MachineTicks(user: 35, system: 7, idle: 41, steal: 2))
+        #expect(each["cpu1"]?.busy == 25)
+        #expect(MachineTicks.parseEach("").isEmpty)
+    }
+
     @Test func aDifferenceNeedsEveryCountToGrow() throws {
         let earlier = MachineTicks(user: 100, system: 30, idle: 50, steal: 5)
         let later = MachineTicks(user: 160, system: 31, idle: 70, steal: 9)
