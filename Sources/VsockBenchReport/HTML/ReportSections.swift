@@ -45,6 +45,17 @@ enum ReportSections {
                        cssClass: "alert", [.el("ul", [], items)])
     }
 
+    /// What the text table says under itself about a case's figures: a machine busy beside the
+    /// run (its timings may be the machine's) and tail percentiles resting on a single message.
+    /// The page had neither, so a report read alone hid why a figure moved. nil when no case has one.
+    static func notes(_ cases: [CaseResult]) -> Node? {
+        let items: [Node] = cases.flatMap { c in
+            [c.machineNote, c.tailNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
+        }
+        guard !items.isEmpty else { return nil }
+        return section("notes", "Notes on the figures", caption: "Where a figure may say less than it seems to.", [.el("ul", [], items)])
+    }
+
     /// Both sides' kernels first: vsock credit behaviour changed in 5.4, so figures from
     /// different kernels are not comparable.
     static func hosts(_ document: RunDocument) -> Node {

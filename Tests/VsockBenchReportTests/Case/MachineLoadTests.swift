@@ -91,6 +91,23 @@ import Testing
         #expect(!RunTable.render(ReportFixtures.document([Self.busyCase(other: [0, 0, 0])])).contains("machine was busy"))
     }
 
+    /// The HTML report read alone says it too, beside the tail notes the text table gives
+    /// (the page had neither: a report mailed to a colleague hid why a figure moved).
+    @Test func theReportPageSaysWhichCasesRanOnABusyMachine() {
+        var busy = Self.busyCase(other: [0.1, 1.24, 0.2])
+        busy.name = "window"
+        let page = HTMLReport.render(ReportFixtures.document([Self.busyCase(other: [0, 0, 0]), busy]))
+        #expect(page.contains("<section id=\"notes\""), "\(page.prefix(400))")
+        #expect(page.contains("<b>window</b>: the machine was busy beside this run in 1 of 3 trials (1.2 CPUs of other programs)"))
+        #expect(!page.contains("<b>chatty</b>: the machine was busy"))
+        var quiet = Self.busyCase(other: [0, 0, 0])
+        #expect(quiet.tailNote != nil, "the fixture's p99.9 rests on few messages")
+        #expect(HTMLReport.render(ReportFixtures.document([quiet])).contains("<b>chatty</b>: p99"), "the tail's note, as the text table has it")
+        for i in quiet.trials.indices { quiet.trials[i].messages = 5000 }
+        quiet.figures.messages = 5000
+        #expect(!HTMLReport.render(ReportFixtures.document([quiet])).contains("id=\"notes\""), "no notes, no section")
+    }
+
     /// A sweep's driver that fell behind: the machine's figures say whether other programs or
     /// the run itself took the CPUs ("a busy machine?" on a 2-CPU machine that driver and
     /// target saturated: review).
