@@ -70,6 +70,12 @@ extension Comparison {
         /// say "cut short" rather than "NO", which reads as lost or corrupted messages.
         public var interrupted = false
 
+        /// No trial moved a message (skipped, failed before it ran, interrupted in its warmup):
+        /// its zeros are no measurement, so the tables say `-` as run's does, and no ratio is
+        /// taken (a failed row read 0 msgs/s, `msgs_ratio` 0). From the JSON's own keys
+        /// (`trials` 0), so a document read back says the same.
+        public var measuredNothing: Bool { skipped || trials == 0 }
+
         enum CodingKeys: String, CodingKey {
             case name, workload, strategy, trials, mbps, mbpsTx = "mbps_tx", mbpsRx = "mbps_rx", mbpsTotal = "mbps_total", msgsPerSecond = "msgs_per_s"
             case p50Micros = "p50_us", p99Micros = "p99_us", cpuMicrosPerMessage = "cpu_us_per_msg", targetCPUMicrosPerMessage = "target_cpu_us_per_msg"
@@ -160,7 +166,7 @@ extension Comparison {
             mbpsTxRatio = c.mbpsTx > 0 ? ratio(.mbpsTx) : nil
             mbpsRxRatio = c.mbpsRx > 0 ? ratio(.mbpsRx) : nil
             let like = Throughput.perMessageComparable(c, base)
-            msgsRatio = like ? ratio(.msgsPerSecond) : nil
+            msgsRatio = like && c.skipped == nil && trials > 0 ? ratio(.msgsPerSecond) : nil
             p50Ratio = like ? ratio(.latencyP50) : nil
             p99Ratio = like ? ratio(.latencyP99) : nil
             cpuRatio = like ? ratio(.driverCPU) : nil

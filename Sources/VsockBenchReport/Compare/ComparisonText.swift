@@ -28,7 +28,7 @@ extension Comparison {
             columns: ["case", "workload", "front", "Mbps (payload)", "Mbps x", "msgs/s", "p50 x", "p99 x", "cpu x", "tgt cpu x", "noise"],
             rightAligned: Set(3...9),
             rows: rows.map { r in
-                [r.name, r.workload, r.pareto == true ? "*" : "", Self.mbpsText(r), Self.mbpsRatioText(r, base), r.skipped ? "-" : r.cell(.msgsPerSecond, r.msgsPerSecond, places: 0),
+                [r.name, r.workload, r.pareto == true ? "*" : "", Self.mbpsText(r), Self.mbpsRatioText(r, base), r.measuredNothing ? "-" : r.cell(.msgsPerSecond, r.msgsPerSecond, places: 0),
                  Self.ratio(r.p50Ratio), Self.ratio(r.p99Ratio), Self.ratio(r.cpuRatio), Self.ratio(r.targetCPURatio), r.noise.cell]
             })
         let probe = rows.contains { $0.exitsPerMessage != nil || $0.vsockPacketsPerMessage != nil }
@@ -123,6 +123,9 @@ extension Comparison {
         }
         var lines: [(name: String?, text: String)] = others.map { r in
             if r.skipped { return (name: r.name, text: "skipped: not measured") }
+            // As a skipped one: "msgs/s not measured on both sides" did not say which side
+            // failed before it measured.
+            if r.measuredNothing { return (name: r.name, text: (r.interrupted ? "cut short" : "failed") + ": not measured") }
             var text = Self.figureName(r.noise.figure) + ": " + r.noise.brief
             if let p99 = r.p99Noise { text += "; p99: " + p99.brief }
             return (name: r.name, text: text)

@@ -60,6 +60,42 @@ extension CompareTests {
             #expect(!comparison.text().contains("no throughput figure both cases measure"))
         }
 
+        /// A case that failed (or was skipped) before any trial moved a message has zeros for
+        /// figures: the tables say `-` and the noise line why, as for a skipped case, and no
+        /// ratio is taken against the baseline (msgs/s read 0, `msgs_ratio` 0).
+        @Test("a failed case that measured nothing reads - in the table, not 0, and has no ratio")
+        func failedCaseThatMeasuredNothing() throws {
+            var broken = F.rr("broken", msgs: 0, p99: 300)
+            var nothing = CaseFigures()
+            nothing.errors = ["cannot connect"]
+            broken.figures = nothing
+            broken.trials = [nothing]
+            var skipped = F.rr("skipped", msgs: 0, p99: 300)
+            skipped.figures = CaseFigures()
+            skipped.trials = [skipped.figures]
+            skipped.skipped = "not here"
+            let comparison = Comparison(ReportFixtures.document([F.rr("none", msgs: 1000, p99: 300), broken, skipped], scenario: "s"))
+            #expect(comparison.baseline == "none")
+            for row in comparison.rows.dropFirst() {
+                #expect(row.measuredNothing && row.msgsRatio == nil, "\(row.name): \(String(describing: row.msgsRatio))")
+            }
+            #expect(!comparison.rows[0].measuredNothing && comparison.rows[0].msgsRatio == 1)
+            let lines = comparison.text().split(separator: "\n").map(String.init)
+            for name in ["broken ", "skipped "] {
+                let main = try #require(lines.first { $0.hasPrefix(name) })
+                #expect(!main.split(separator: " ").contains("0"), "\(main)")
+                #expect(!main.split(separator: " ").contains { $0.hasSuffix("x") && $0 != "-" }, "no ratio: \(main)")
+            }
+            #expect(lines.contains("  broken: failed: not measured"), "\(lines)")
+            #expect(lines.contains("  skipped: skipped: not measured"), "\(lines)")
+            let markdown = comparison.markdown(title: "s")
+            let row = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| broken |") })
+            #expect(!row.contains("| 0 |"), "\(row)")
+            // The JSON's keys are the same; a row read back still measured nothing.
+            let decoded = try JSONDecoder().decode(Comparison.self, from: JSONEncoder().encode(comparison))
+            #expect(decoded.rows[1].measuredNothing && decoded == comparison)
+        }
+
         /// A skipped first case measured nothing: ratios against it were all null and every
         /// verdict "not compared". The baseline is the first case that measured, and the table
         /// and the JSON name it.
