@@ -87,6 +87,49 @@ extension Comparison {
             case throughputFigure = "throughput_figure", noise, p99Noise = "p99_noise", knobs, pareto, paretoFront = "pareto_front", verified, skipped, interrupted
         }
 
+        /// `skipped` and `interrupted` may be absent: a compare document written before they
+        /// existed did not decode at all. Absent, neither held (the old tables said NO for both).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            workload = try c.decode(String.self, forKey: .workload)
+            strategy = try c.decode(String.self, forKey: .strategy)
+            trials = try c.decode(Int.self, forKey: .trials)
+            mbps = try c.decode(Double.self, forKey: .mbps)
+            mbpsTx = try c.decode(Double.self, forKey: .mbpsTx)
+            mbpsRx = try c.decode(Double.self, forKey: .mbpsRx)
+            mbpsTotal = try c.decode(Double.self, forKey: .mbpsTotal)
+            msgsPerSecond = try c.decode(Double.self, forKey: .msgsPerSecond)
+            p50Micros = try c.decodeIfPresent(Double.self, forKey: .p50Micros)
+            p99Micros = try c.decodeIfPresent(Double.self, forKey: .p99Micros)
+            cpuMicrosPerMessage = try c.decodeIfPresent(Double.self, forKey: .cpuMicrosPerMessage)
+            targetCPUMicrosPerMessage = try c.decodeIfPresent(Double.self, forKey: .targetCPUMicrosPerMessage)
+            writesPerMessage = try c.decodeIfPresent(Double.self, forKey: .writesPerMessage)
+            readsPerMessage = try c.decodeIfPresent(Double.self, forKey: .readsPerMessage)
+            targetWritesPerMessage = try c.decodeIfPresent(Double.self, forKey: .targetWritesPerMessage)
+            targetReadsPerMessage = try c.decodeIfPresent(Double.self, forKey: .targetReadsPerMessage)
+            exitsPerMessage = try c.decodeIfPresent(Double.self, forKey: .exitsPerMessage)
+            vsockPacketsPerMessage = try c.decodeIfPresent(Double.self, forKey: .vsockPacketsPerMessage)
+            ci = try c.decodeIfPresent([String: [Double]].self, forKey: .ci)
+            mbpsRatio = try c.decodeIfPresent(Double.self, forKey: .mbpsRatio)
+            mbpsTxRatio = try c.decodeIfPresent(Double.self, forKey: .mbpsTxRatio)
+            mbpsRxRatio = try c.decodeIfPresent(Double.self, forKey: .mbpsRxRatio)
+            msgsRatio = try c.decodeIfPresent(Double.self, forKey: .msgsRatio)
+            p50Ratio = try c.decodeIfPresent(Double.self, forKey: .p50Ratio)
+            p99Ratio = try c.decodeIfPresent(Double.self, forKey: .p99Ratio)
+            cpuRatio = try c.decodeIfPresent(Double.self, forKey: .cpuRatio)
+            targetCPURatio = try c.decodeIfPresent(Double.self, forKey: .targetCPURatio)
+            throughputFigure = try c.decode(String.self, forKey: .throughputFigure)
+            noise = try c.decode(NoiseVerdict.self, forKey: .noise)
+            p99Noise = try c.decodeIfPresent(NoiseVerdict.self, forKey: .p99Noise)
+            knobs = try c.decode([KnobDiff].self, forKey: .knobs)
+            pareto = try c.decodeIfPresent(Bool.self, forKey: .pareto)
+            paretoFront = try c.decodeIfPresent(String.self, forKey: .paretoFront)
+            verified = try c.decode(Bool.self, forKey: .verified)
+            skipped = try c.decodeIfPresent(Bool.self, forKey: .skipped) ?? false
+            interrupted = try c.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
+        }
+
         public func encode(to encoder: any Encoder) throws {
             // Explicit nulls keep every key present: consumers can rely on the shape.
             var c = encoder.container(keyedBy: CodingKeys.self)

@@ -228,6 +228,32 @@ extension CompareTests {
             #expect(Comparison(document).p99Budget == nil)
         }
 
+        /// A compare document written before `skipped` and `interrupted` existed has rows
+        /// without them: it read as a decoding error. Absent, neither holds; written, both are.
+        @Test("a row without skipped and interrupted decodes, as neither; every key is still written")
+        func rowWithoutSkippedAndInterrupted() throws {
+            var interrupted = F.rr("cut", msgs: 400, p99: 300)
+            interrupted.figures.verified = false
+            interrupted.figures.interrupted = true
+            interrupted.trials = [interrupted.figures]
+            var skipped = F.stream("ceiling", mbps: 0)
+            skipped.skipped = "stream cases need a channel"
+            let comparison = Comparison(ReportFixtures.document([F.rr("none", msgs: 1000, p99: 300), interrupted, skipped], scenario: "s"))
+            #expect(comparison.rows[1].interrupted && comparison.rows[2].skipped)
+            for row in comparison.rows {
+                var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(row)) as? [String: Any])
+                #expect(object["skipped"] != nil && object["interrupted"] != nil, "\(row.name): both keys written")
+                object["skipped"] = nil
+                object["interrupted"] = nil
+                let old = try JSONDecoder().decode(Comparison.Row.self, from: JSONSerialization.data(withJSONObject: object))
+                #expect(!old.skipped && !old.interrupted, "\(row.name)")
+                var expected = row
+                expected.skipped = false
+                expected.interrupted = false
+                #expect(old == expected, "\(row.name): every other key as written")
+            }
+        }
+
         @Test("the table: ratio columns beside Mbps, the front marker explained, verdicts, knobs below, at most 120 columns")
         func table() throws {
             let document = Self.document()
