@@ -153,7 +153,7 @@ extension VsockBench.History {
             let bad = trials.filter { !$0.counts }.count
             guard bad > 0 else { return }
             let cases = file.document.cases.filter { $0.trials.contains { !$0.counts } }.map { Terminal.safe($0.name) }
-            printError("warning: \(Terminal.safe(file.path)): \(bad) of \(trials.count) trial\(trials.count == 1 ? "" : "s") failed, were interrupted or were not verified (\(cases.joined(separator: ", "))): stored as they are; check leaves them out and history list marks the run with !")
+            printError("warning: \(Terminal.safe(file.path)): \(bad) of \(trials.count) trial\(trials.count == 1 ? "" : "s") failed, were interrupted or were not verified (\(cases.joined(separator: ", "))): stored as they are; check leaves them out and history list marks the run with ! (~ where an interrupt alone cut it short)")
         }
 
         func validate() throws {

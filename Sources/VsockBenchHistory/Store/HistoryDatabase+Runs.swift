@@ -1,3 +1,4 @@
+import FoundationEssentials
 import GRDB
 import VsockBenchReport
 
@@ -139,8 +140,16 @@ extension HistoryDatabase {
         for label in try Row.fetchAll(db, sql: "SELECT key, value FROM run_label WHERE run_id = ?", arguments: [id]) {
             labels[label["key"]] = label["value"]
         }
-        let cases = try Row.fetchAll(db, sql: "SELECT name, verified, skipped, trial_count FROM case_result WHERE run_id = ? ORDER BY position", arguments: [id])
-        let verified = cases.allSatisfy { ($0["verified"] as Bool) || ($0["skipped"] as String?) != nil }
+        // A case neither verified nor skipped comes with its stored object, so that one cut
+        // short by an interrupt is told from one that failed (`case_result` keeps no such flag).
+        let cases = try Row.fetchAll(db, sql: """
+            SELECT c.name, c.verified, c.skipped, c.trial_count,
+                   CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
+                        THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
+            FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
+            """, arguments: [id])
+        let unverified = cases.filter { !($0["verified"] as Bool) && ($0["skipped"] as String?) == nil }
+        let verified = unverified.isEmpty
         var run = StoredRun(
             id: id, scenario: row["scenario"], scenarioPath: row["scenario_path"], startedAt: row["started_at"], addedAt: row["added_at"],
             transport: row["transport"], target: row["target"], gitCommit: row["git_commit"], tool: row["tool"], driverHost: row["driver_host"],
@@ -148,6 +157,12 @@ extension HistoryDatabase {
             repeatCount: row["repeat_count"], labels: labels, cases: cases.map { $0["name"] }, verified: verified)
         run.caseTrials = cases.map { $0["trial_count"] }
         run.caseSkipped = cases.map { ($0["skipped"] as String?) != nil }
+        // By the run's own rule; a case its document cannot give (unparsable, an older shape)
+        // counts as failed, as it did before.
+        run.unverifiedOnlyCutShort = unverified.allSatisfy { row in
+            guard let text: String = row["unverified_case"] else { return false }
+            return (try? JSONDecoder().decode(CaseResult.self, from: Data(text.utf8)))?.cutShort ?? false
+        }
         return run
     }
 }

@@ -7,14 +7,23 @@ public enum RunText {
         var table = TextTable(columns: ["run", "started", "scenario", "cases", "trials", "commit", "driver kernel", "target kernel", "labels"], rightAligned: [0, 3, 4])
         for run in runs {
             table.add([
-                String(run.id) + (run.verified ? "" : "!"), Terminal.safe(run.startedAt), Terminal.safe(run.scenario), String(run.cases.count),
+                String(run.id) + mark(run), Terminal.safe(run.startedAt), Terminal.safe(run.scenario), String(run.cases.count),
                 run.trialCounts.columnText, Terminal.safe(run.shortCommit), Terminal.safe(run.driverKernel), Terminal.safe(run.targetKernel ?? "-"),
                 Terminal.safe(run.labelText),
             ])
         }
         var out = "history \(Terminal.safe(database)): \(runs.count) run\(runs.count == 1 ? "" : "s")\n\n" + table.render()
-        if runs.contains(where: { !$0.verified }) { out += "!: a case of this run was not verified\n" }
+        let marks = Set(runs.map(mark))
+        if marks.contains("!") { out += "!: a case of this run was not verified\n" }
+        if marks.contains("~") { out += "~: the run was cut short (interrupted); what it measured was verified\n" }
         return out
+    }
+
+    /// `!` where a case that ran was not verified, whatever else; `~` where an interrupt cut
+    /// the run short and nothing else went wrong (an interrupted run read `!`, as if a case had
+    /// failed); empty for a whole, verified run.
+    static func mark(_ run: StoredRun) -> String {
+        run.cutShort ? "~" : run.verified ? "" : "!"
     }
 
     /// The run's facts, then each case's main figures with their intervals.

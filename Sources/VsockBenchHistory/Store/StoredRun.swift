@@ -28,6 +28,15 @@ public struct StoredRun: Sendable, Equatable, Encodable {
     public var caseTrials: [Int] = []
     /// Whether each case was skipped, in `cases`' order.
     var caseSkipped: [Bool] = []
+    /// Every case neither verified nor skipped was cut short by an interrupt and nothing else
+    /// (`CaseResult.cutShort` of its stored case): the run is not `verified`, yet what it
+    /// measured was. Not in the JSON (`verified` and `case_trials` say what it holds there).
+    var unverifiedOnlyCutShort = false
+
+    /// Stopped by an interrupt, with nothing else wrong: a case cut short mid-trial, or fewer
+    /// trials than asked, and every case that ran verified as far as it ran. A run with a
+    /// case that failed is not this, whatever else.
+    public var cutShort: Bool { verified ? trialCounts.short : unverifiedOnlyCutShort }
 
     /// The trials that ran against the count asked (skipped cases left out).
     public var trialCounts: TrialCounts {

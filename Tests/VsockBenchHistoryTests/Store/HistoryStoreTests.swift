@@ -34,6 +34,54 @@ struct HistoryStoreTests {
         #expect(TrialCounts(ran: [1], asked: 1).casesText(cases: 1) == "1 case, 1 trial")
     }
 
+    /// An interrupted run was marked `!`, "a case of this run was not verified", like one that
+    /// failed (or not at all, stopped between trials). Cut short with what it measured
+    /// verified, it has its own mark and line; a case that failed keeps `!` whatever else.
+    @Test func anInterruptedRunHasItsOwnMarkAndAFailedOneKeepsItsOwn() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        /// `document` with its case `index` stopped in its last trial: by the interrupt, or by a failure.
+        func stopped(_ document: RunDocument, case index: Int, interrupt: Bool) -> RunDocument {
+            var document = document
+            var trial = document.cases[index].trials[2]
+            trial.verified = false
+            trial.interrupted = interrupt
+            trial.errors = [interrupt ? "interrupted" : "response 7: corrupted"]
+            document.cases[index].trials[2] = trial
+            document.cases[index].figures.verified = false
+            document.cases[index].figures.interrupted = interrupt
+            document.cases[index].figures.errors = trial.errors
+            return document
+        }
+        var betweenTrials = HistoryFixtures.run(1, rate: 20000)
+        betweenTrials.cases[1].trials = Array(betweenTrials.cases[1].trials.prefix(2))
+        let runs = [
+            HistoryFixtures.run(0, rate: 20000),
+            stopped(HistoryFixtures.run(1, rate: 20000, pid: 1), case: 1, interrupt: true),
+            betweenTrials,
+            stopped(HistoryFixtures.run(2, rate: 20000), case: 1, interrupt: false),
+            stopped(stopped(HistoryFixtures.run(3, rate: 20000), case: 0, interrupt: false), case: 1, interrupt: true),
+        ]
+        #expect(runs[1].cases[1].cutShort && !runs[3].cases[1].cutShort, "the fixture: one case cut short, one failed")
+        _ = try db.add(runs.enumerated().map { ResultsFile(document: $1, path: "r\($0).json") })
+        let stored = try db.runs()
+        func mark(_ id: Int64) throws -> String { RunText.mark(try #require(stored.first { $0.id == id })) }
+        #expect(try [1, 2, 3, 4, 5].map(mark) == ["", "~", "~", "!", "!"], "\(stored.map { ($0.id, $0.startedAt) })")
+        let list = RunText.list(stored, database: "h.sqlite")
+        let marked = list.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(marked.contains("2~") && marked.contains("4!") && marked.contains("1"), "\(list)")
+        #expect(list.contains("\n~: the run was cut short (interrupted); what it measured was verified\n"), "\(list)")
+        #expect(list.contains("\n!: a case of this run was not verified\n"), "\(list)")
+        // The JSON is unchanged: an interrupted run is still not `verified`.
+        #expect(try !#require(stored.first { $0.id == 2 }).verified)
+        // Each line only where its mark is.
+        let onlyCut = RunText.list(stored.filter { $0.id <= 3 }, database: "h.sqlite")
+        #expect(onlyCut.contains("~: the run was cut short") && !onlyCut.contains("!: a case"), "\(onlyCut)")
+        let onlyFailed = RunText.list(stored.filter { $0.id == 4 }, database: "h.sqlite")
+        #expect(!onlyFailed.contains("~: the run was cut short") && onlyFailed.contains("!: a case"), "\(onlyFailed)")
+        let whole = RunText.list(stored.filter { $0.id == 1 }, database: "h.sqlite")
+        #expect(!whole.contains("~:") && !whole.contains("!:"), "\(whole)")
+    }
+
     @Test func addKeepsTheRunItsLabelsCommitEveryFigureAndEveryTrial() throws {
         let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
         let document = HistoryFixtures.run(0, rate: 20000)
