@@ -78,13 +78,17 @@ extension HistoryDatabase {
     public func cases(ofRun id: Int64) throws(HistoryError) -> [StoredCase] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.*, \(try Self.openLoopColumns(db)) FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
+                SELECT c.*, \(try Self.openLoopColumns(db)),
+                       CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
+                            THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
+                FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
                 """, arguments: [id])
             return try rows.map { row in
                 let caseID: Int64 = row["id"]
                 var stored = StoredCase(name: row["name"], workload: row["workload"], verified: row["verified"], skipped: row["skipped"],
                                         trials: row["trial_count"], figures: [:], intervals: [:], trialFigures: [])
                 stored.keptUp = Self.keptUpCount(row)
+                stored.cutShort = Self.cutShort(storedCase: row["unverified_case"])
                 for f in try Row.fetchAll(db, sql: "SELECT figure, value, ci_low, ci_high FROM case_figure WHERE case_id = ?", arguments: [caseID]) {
                     let key: String = f["figure"]
                     stored.figures[key] = f["value"]
@@ -159,11 +163,16 @@ extension HistoryDatabase {
         run.caseSkipped = cases.map { ($0["skipped"] as String?) != nil }
         // By the run's own rule; a case its document cannot give (unparsable, an older shape)
         // counts as failed, as it did before.
-        run.unverifiedOnlyCutShort = unverified.allSatisfy { row in
-            guard let text: String = row["unverified_case"] else { return false }
-            return (try? JSONDecoder().decode(CaseResult.self, from: Data(text.utf8)))?.cutShort ?? false
-        }
+        run.unverifiedOnlyCutShort = unverified.allSatisfy { Self.cutShort(storedCase: $0["unverified_case"]) }
         return run
+    }
+
+    /// Whether a stored case (its object in the run's document) was cut short by an interrupt
+    /// and nothing else, by the run's own rule (`CaseResult.cutShort`); false where the object
+    /// is missing or of a shape this version cannot read (it then counts as failed).
+    static func cutShort(storedCase json: String?) -> Bool {
+        guard let json else { return false }
+        return (try? JSONDecoder().decode(CaseResult.self, from: Data(json.utf8)))?.cutShort ?? false
     }
 }
 
@@ -182,6 +191,10 @@ public struct StoredCase: Sendable, Equatable, Encodable {
     /// `kept_up_trials`); nil for a closed-loop case. One that fell behind has latency
     /// figures that understate the wait.
     public var keptUp: KeptUpCount? = nil
+    /// Not verified only because an interrupt cut it short (`CaseResult.cutShort`): `history
+    /// show` says "cut short", as `run` does, not NO (lost or corrupted messages). Not in the
+    /// JSON: `verified` keeps its meaning there.
+    public var cutShort = false
 
     enum CodingKeys: String, CodingKey {
         case name, workload, verified, skipped, trials, figures, intervals = "ci", trialFigures = "trial_figures"

@@ -42,7 +42,7 @@ public enum RunText {
         let head = ["case", "workload", "trials", "verified"] + (openLoop ? ["kept up"] : []) + ["Mbps (payload)"]
         var table = TextTable(columns: head + shown.map(\.label), rightAligned: Set(2..<(head.count + shown.count)).subtracting(openLoop ? [4] : []))
         for c in cases {
-            var row = [Terminal.safe(c.name), c.workload, String(c.trials), c.skipped != nil ? "skipped" : (c.verified ? "yes" : "NO")]
+            var row = [Terminal.safe(c.name), c.workload, String(c.trials), c.skipped != nil ? "skipped" : c.verified ? "yes" : c.cutShort ? "cut short" : "NO"]
             if openLoop { row.append(c.skipped != nil ? "-" : keptUpText(c.keptUp)) }
             row.append(mbpsText(c))
             for figure in shown { row.append(cell(c, figure) ?? "-") }

@@ -80,6 +80,18 @@ struct HistoryStoreTests {
         #expect(!onlyFailed.contains("~: the run was cut short") && onlyFailed.contains("!: a case"), "\(onlyFailed)")
         let whole = RunText.list(stored.filter { $0.id == 1 }, database: "h.sqlite")
         #expect(!whole.contains("~:") && !whole.contains("!:"), "\(whole)")
+        // `history show` says of each case what `run` said: cut short, or NO for a failure.
+        func verifiedCells(_ id: Int64) throws -> [String] {
+            let run = try #require(stored.first { $0.id == id })
+            let cases = try db.cases(ofRun: id)
+            let shown = RunText.show(run, cases: cases)
+            return cases.map { c in shown.split(separator: "\n").first { $0.hasPrefix(c.name + " ") }.map { line in
+                line.contains("cut short") ? "cut short" : line.contains(" NO ") ? "NO" : line.contains(" yes ") ? "yes" : "?" } ?? "missing" }
+        }
+        #expect(try verifiedCells(2) == ["yes", "cut short"])
+        #expect(try verifiedCells(4) == ["yes", "NO"])
+        #expect(try verifiedCells(5) == ["NO", "cut short"])
+        #expect(try !db.cases(ofRun: 2)[1].verified, "the JSON's verified keeps its meaning")
     }
 
     @Test func addKeepsTheRunItsLabelsCommitEveryFigureAndEveryTrial() throws {
