@@ -667,6 +667,24 @@ import Synchronization
         #expect((c["verification"] as? String)?.hasPrefix("raw: the first and last bytes of every read of the echo (verify: edges") == true, "\(String(describing: c["verification"]))")
     }
 
+    /// A raw tx stream into an echo: the echo's answers are never read, both ways' buffers fill,
+    /// and the driver's write blocks through the interval. The case said only "no byte moved
+    /// inside the measured interval of 1s completed before it closed" (review), or "send timed
+    /// out"; it now says the peer stopped reading and what to run instead.
+    @Test func aRawTxStreamIntoAnEchoSaysThePeerStoppedReading() throws {
+        let dir = try Tool.scratch()
+        let echo = try RawPeer.stubbornEcho(path: dir + "/echo.sock")
+        defer { echo.stop() }
+        let scenario = try scenarioFile("name: raw\ncases:\n  - {name: raw-tx, workload: stream, raw: true, write_size: 64KiB, duration: 500ms, warmup: 200ms}\n")
+        let started = Date()
+        let out = try Tool.run(["run", scenario, "--target", echo.endpoint.description, "--io-timeout", "2"], timeout: 60)
+        #expect(out.status == 1, "\(out.stdout)\n\(out.stderr)")
+        #expect(Date().timeIntervalSince(started) < 15, "one --io-timeout, not more")
+        #expect(out.stdout.contains("stopped reading") || out.stdout.contains("did not answer in time"), "\(out.stdout)")
+        #expect(out.stdout.contains("or measure an echo with `direction: both`"), "\(out.stdout)")
+        #expect(!out.stdout.contains("no byte moved inside the measured interval"), "\(out.stdout)")
+    }
+
     /// An rr case pointed at an echo (a user's first try against `socat ... EXEC:cat` or their
     /// own service) is told what it reached and what to use instead: it said "expected an ack
     /// to the hello, got hello" (review).

@@ -95,10 +95,42 @@ struct StreamDriver: Sendable {
             lane.count(bytesOut: UInt64(size))
         }
         lane.close()
+        if !failed, control.failures.isEmpty, let text = blockedThroughInterval(measuredFrom: measuredFrom, position: position) {
+            control.fail(text)
+            failed = true
+        }
         _ = holdingClose?.acquire()
         socket.shutdownWrite()
         return (position, failed)
     }
+
+    /// Why this connection measured no write although the interval ran: the one write under
+    /// way when it opened returned only after it closed (a write that blocked the whole
+    /// interval and then completed reports no error of its own). The case then read "no byte
+    /// moved inside the measured interval", which hid the stall (review: a raw tx stream into
+    /// `socat ... EXEC:cat`, whose answers nobody reads, blocked for the whole --io-timeout).
+    /// nil where a write completed inside the interval, or it never ran (stopped in warmup).
+    private func blockedThroughInterval(measuredFrom: UInt64?, position: UInt64) -> String? {
+        let opened = control.measureStartNanos, closed = control.stopStartNanos
+        guard opened > 0, closed > opened, measuredFrom.map({ $0 == position }) ?? true else { return nil }
+        let late = MonotonicClock.nanos() &- closed
+        let size = Quantities.formatSize(stream.writeSize)
+        var text = "connection \(index): a write of \(size) was under way through the whole measured interval, after \(position) bytes had gone, "
+            + "and returned \(Quantities.formatDuration(late)) after the interval ended"
+        guard late >= Self.stalledAfterNanos else {
+            return text + ": one write outlasted the interval; a longer duration or a smaller write_size measures it"
+        }
+        text += ": \(peer) stopped reading"
+        if stream.raw, stream.direction == .tx { text += Self.echoAdvice }
+        return text
+    }
+
+    /// How long after the interval a write must return to call its peer stalled, not slow.
+    static let stalledAfterNanos: UInt64 = 1_000_000_000
+
+    /// A raw tx stream into an echo fills both ways' buffers: the echo's answers are never read.
+    static let echoAdvice = " (an echo such as `socat ... EXEC:cat` sends back what it reads, and a tx stream reads nothing back, so the buffers fill: "
+        + "give a raw tx stream a sink, `socat -u VSOCK-LISTEN:PORT OPEN:/dev/null`, or measure an echo with `direction: both`)"
 
     /// The other end as errors name it: a raw stream's is not vsockbench's target.
     private var peer: String { stream.raw ? "the peer" : "the target" }
@@ -112,7 +144,8 @@ struct StreamDriver: Sendable {
         if stream.direction == .tx, !stream.raw, error.isDisconnect, let message = connection.reader.pendingError() {
             return "connection \(index): the target reported: \(message.description)"
         }
-        return "connection \(index): stream write failed after \(position) bytes: \(DriverError(error).description(peer: peer))"
+        let advice = stream.raw && stream.direction == .tx && error.isTimeout ? Self.echoAdvice : ""
+        return "connection \(index): stream write failed after \(position) bytes: \(DriverError(error).description(peer: peer))" + advice
     }
 
     /// Reads and checks until the case stops (or the quota is met); with `stopsCase` it then
