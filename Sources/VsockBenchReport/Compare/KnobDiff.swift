@@ -52,13 +52,18 @@ public struct KnobDiff: Codable, Sendable, Hashable {
         "split_writes", "rate", "seed",
     ]
 
+    /// Config keys that no scenario sets: `corpus_stats` is measured from the corpus file, and
+    /// `corpus` already names a corpus that differs (a replay case beside an rr one listed
+    /// `corpus_stats {largest: 8314, messages: 20, ...} -> (unset)` as a knob: review).
+    static let notKnobs: Set<String> = ["corpus_stats"]
+
     /// Every key of the config (the name excepted) whose value differs between the two cases.
     /// A key one case lacks (a stream has no `inflight`) counts as null: it differs only where
     /// the other case has a value.
     public static func between(_ first: CaseConfig, _ other: CaseConfig) -> [KnobDiff] {
         let a = KnobValue.config(of: first)
         let b = KnobValue.config(of: other)
-        let keys = Set(a.keys).union(b.keys)
+        let keys = Set(a.keys).union(b.keys).subtracting(notKnobs)
         let known = order.filter(keys.contains)
         let rest = keys.subtracting(order).sorted()
         return (known + rest).compactMap { key in

@@ -32,6 +32,22 @@ extension CompareTests {
             #expect(!String(decoding: try JSONEncoder().encode(Self.diff(on, off)), as: UTF8.self).contains("note"))
         }
 
+        @Test("a corpus's measured stats are no knob: the corpus that differs is named once, by its key")
+        func corpusStatsAreNoKnob() {
+            var replay = ReplayWorkload()
+            replay.corpus = "agent.u32be"
+            replay.corpusStats = CorpusStats(messages: 20, payloadBytes: 20 * 8000, largest: 8314)
+            let agent = CaseSpec(name: "agent", workload: .replay(replay))
+            #expect(CaseConfig(agent).corpusStats != nil, "the config carries the stats (the diagnosis reads them)")
+            let keys = Self.diff(Self.rr("rr"), agent).map(\.key)
+            #expect(keys.contains("corpus") && keys.contains("workload"), "\(keys)")
+            #expect(!keys.contains("corpus_stats"), "\(keys)")
+            var other = replay
+            other.corpus = "other.u32be"
+            other.corpusStats = CorpusStats(messages: 5, payloadBytes: 5 * 100, largest: 100)
+            #expect(Self.diff(agent, CaseSpec(name: "other", workload: .replay(other))).map(\.key) == ["corpus"])
+        }
+
         @Test("a window: inflight and strategy, with both values, in the scenario's words")
         func windowKnobs() {
             let knobs = Self.diff(Self.rr("none"), Self.rr("window-8", Exchange(inflight: 8, strategy: .window(8))))
