@@ -172,8 +172,13 @@ public struct CheckReport: Sendable, Equatable {
         return out + "\n" + headline + "\n"
     }
 
+    /// The limit the row was judged by: the tolerance from the baseline's median, or, for a row
+    /// within the noise, from its worst run (the column read `-5%` beside a change of -22.0%
+    /// "within noise", the limit actually applied only in a note: review).
     static func limitText(_ row: Row) -> String {
-        row.isCount ? "±" + Format.compact(row.tolerance) : (row.figure.higherIsBetter ? "-" : "+") + CheckTolerances.percentText(row.tolerance)
+        if row.isCount { return "±" + Format.compact(row.tolerance) }
+        let limit = (row.figure.higherIsBetter ? "-" : "+") + CheckTolerances.percentText(row.tolerance)
+        return row.verdict == .withinNoise ? limit + " of worst run" : limit
     }
 
     static func verdictText(_ row: Row) -> String {

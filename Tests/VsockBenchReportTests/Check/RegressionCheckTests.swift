@@ -237,6 +237,9 @@ import Testing
         let figure = try row(report, "chatty-8k", .msgsPerSecond)
         #expect(figure.verdict == .withinNoise, "7% below the pooled median, 2% below the slower baseline run")
         #expect(figure.note?.contains("the baseline's 2 runs ranged 900.0-1000 (limit from its worst run, 900.0 -5%)") == true, "\(figure.note ?? "nil")")
+        // The table's limit column says which limit it was judged by, beside the -7% change.
+        #expect(CheckReport.limitText(figure) == "-5% of worst run")
+        #expect(report.renderText().contains("-5% of worst run"), "\(report.renderText())")
         // Every trial below every baseline trial: excused by the slower run, but said (review).
         #expect(figure.note?.contains("; but significant against the baseline's trials (p ") == true, "\(figure.note ?? "nil")")
         #expect(figure.note?.contains("it passes on the worst run alone; if the next run is as low, take it as a regression") == true, "\(figure.note ?? "nil")")
