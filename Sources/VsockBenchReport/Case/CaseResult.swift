@@ -81,8 +81,8 @@ public struct CaseResult: Sendable, Equatable {
         let fewest = trialsInMedians.map(\.latencyCount).min() ?? figures.latencyCount
         guard fewest > 0 else { return nil }
         let trials = trialCount > 1 ? " a trial (the fewest)" : ""
-        if fewest < 100 { return "p99 and p99.9 from \(fewest) messages\(trials) are the slowest message as the histogram holds it (to 0.1%, so max may read a little higher), not a percentile (p99 needs 100 messages, p99.9 1000)" }
-        if fewest < 1000 { return "p99.9 from \(fewest) messages\(trials) is the slowest message as the histogram holds it (to 0.1%, so max may read a little higher), not a percentile (it needs 1000)" }
+        if fewest < 100 { return "p99 and p99.9 from \(fewest) messages\(trials) are the slowest message, not a percentile (p99 needs 100 messages, p99.9 1000)" }
+        if fewest < 1000 { return "p99.9 from \(fewest) messages\(trials) is the slowest message, not a percentile (it needs 1000)" }
         return nil
     }
 
