@@ -212,6 +212,25 @@ final class RawPeer: Sendable {
         }
     }
 
+    /// A peer that reads (and with `echo`, sends back) its first 256 KiB, then stops reading
+    /// for `stall` seconds, then reads everything to the end: the driver's write blocks through
+    /// a short interval and returns well after it. Without `echo`, a plain sink that stalled.
+    static func stallingPeer(path: String, echo: Bool, stall: Double) throws -> RawPeer {
+        try RawPeer(path: path, name: echo ? "stalling-echo" : "stalling-sink") { socket, stopped in
+            defer { socket.close() }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+            defer { buffer.deallocate() }
+            var read = 0
+            while read < 256 * 1024, let n = try? socket.read(into: buffer, count: 65536), n > 0 {
+                read += n
+                if echo { guard (try? socket.writeAll(buffer, count: n)) != nil else { return } }
+            }
+            let end = Date().addingTimeInterval(stall)
+            while Date() < end, !stopped() { usleep(20_000) }
+            while let n = try? socket.read(into: buffer, count: 65536), n > 0 {}
+        }
+    }
+
     /// A sink that reads everything and never stops talking: it sends 16 KiB blocks (bounded:
     /// 20 s, or until stopped) while it reads, and after the driver's half-close too (a source,
     /// or a service's heartbeats).

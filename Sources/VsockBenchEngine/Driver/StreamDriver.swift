@@ -34,6 +34,7 @@ struct StreamDriver: Sendable {
         switch stream.direction {
         case .tx:
             let sent = send(lane: meter.lane(owning: .writes))
+            result.stalledWrite = sent.stalled
             // A failed send already said why (the target's error frame included): waiting for
             // the peer to finish would wait out a whole timeout more on one that stalled.
             if !sent.failed { if stream.raw { awaitRawClose() } else { drainAfterSend() } }
@@ -44,16 +45,19 @@ struct StreamDriver: Sendable {
             // A raw echo (`socat ... EXEC:cat`, the user's own) may stay open after the driver's
             // half-close: the receiver stops once every byte sent is back, not at its close.
             let sentTotal = LockedValue<UInt64?>(nil)
+            let stalled = LockedValue<String?>(nil)
             // Our target sources until our half-close: the sender holds it back until the
             // receiver has its share of the interval (or stopped), else a sender that finished
             // first would cut the target's half short. An echo returns what was sent anyway.
             let received: CountingSemaphore? = stream.raw ? nil : CountingSemaphore(value: 0)
             let sender = NativeThread.spawn(name: "stream-tx-\(index)") { [self] in
-                let total = send(lane: senderLane, holdingCloseUntil: received).bytes
-                sentTotal.withLock { $0 = total }
+                let sent = send(lane: senderLane, holdingCloseUntil: received)
+                stalled.withLock { $0 = sent.stalled }
+                sentTotal.withLock { $0 = sent.bytes }
             }
             receive(stopsCase: false, lane: meter.lane(owning: .reads), echoOf: stream.raw ? sentTotal : nil, measured: received)
             sender.join()
+            result.stalledWrite = stalled.value
         }
         if quotaBytes != nil, control.failures.isEmpty { control.workerFinished() }
         result.reading = meter.reading()
@@ -65,7 +69,7 @@ struct StreamDriver: Sendable {
 
     /// Writes until the case stops (or the quota is met), then half-closes (once `holdingClose`
     /// is released, if given); returns the bytes written, and whether a write failed.
-    private func send(lane: MeterLane, holdingCloseUntil holdingClose: CountingSemaphore? = nil) -> (bytes: UInt64, failed: Bool) {
+    private func send(lane: MeterLane, holdingCloseUntil holdingClose: CountingSemaphore? = nil) -> (bytes: UInt64, failed: Bool, stalled: String?) {
         var position: UInt64 = 0
         var failed = false
         var measuredFrom: UInt64?
@@ -95,42 +99,44 @@ struct StreamDriver: Sendable {
             lane.count(bytesOut: UInt64(size))
         }
         lane.close()
-        if !failed, control.failures.isEmpty, let text = blockedThroughInterval(measuredFrom: measuredFrom, position: position) {
-            control.fail(text)
-            failed = true
-        }
+        let stalled = failed ? nil : blockedThroughInterval(measuredFrom: measuredFrom, position: position)
+        // As a write that timed out: the target's stats are then awaited only briefly.
+        if stalled != nil { control.noteTimeout() }
         _ = holdingClose?.acquire()
         socket.shutdownWrite()
-        return (position, failed)
+        return (position, failed, stalled)
     }
 
-    /// Why this connection measured no write although the interval ran: the one write under
-    /// way when it opened returned only after it closed (a write that blocked the whole
-    /// interval and then completed reports no error of its own). The case then read "no byte
-    /// moved inside the measured interval", which hid the stall (review: a raw tx stream into
-    /// `socat ... EXEC:cat`, whose answers nobody reads, blocked for the whole --io-timeout).
-    /// nil where a write completed inside the interval, or it never ran (stopped in warmup).
+    /// Why this connection measured no write although the interval ran: the write under way
+    /// when the interval opened was still blocked when it closed, and returned a second or
+    /// more later (a blocked write that then completes reports no error of its own). The case's
+    /// reason where the whole case measured nothing (`CaseRunner.emptyInterval`): it read "no
+    /// byte moved inside the measured interval", which hid the stall (review: a raw tx stream
+    /// into `socat ... EXEC:cat`, whose answers nobody reads). nil where this connection saw
+    /// the interval open, or the case never entered it (stopped in warmup), or the write
+    /// returned soon after the interval (slow, not stalled: no claim).
     private func blockedThroughInterval(measuredFrom: UInt64?, position: UInt64) -> String? {
         let opened = control.measureStartNanos, closed = control.stopStartNanos
-        guard opened > 0, closed > opened, measuredFrom.map({ $0 == position }) ?? true else { return nil }
+        guard measuredFrom == nil, position > 0, opened > 0, closed > opened else { return nil }
         let late = MonotonicClock.nanos() &- closed
-        let size = Quantities.formatSize(stream.writeSize)
-        var text = "connection \(index): a write of \(size) was under way through the whole measured interval, after \(position) bytes had gone, "
-            + "and returned \(Quantities.formatDuration(late)) after the interval ended"
-        guard late >= Self.stalledAfterNanos else {
-            return text + ": one write outlasted the interval; a longer duration or a smaller write_size measures it"
-        }
-        text += ": \(peer) stopped reading"
-        if stream.raw, stream.direction == .tx { text += Self.echoAdvice }
-        return text
+        guard late >= Self.stalledAfterNanos else { return nil }
+        // `position` counts the blocked write too, which completed after the interval.
+        let before = position - UInt64(stream.writeSize)
+        return "connection \(index): a write of \(Quantities.formatSize(stream.writeSize)) was blocked through the whole measured interval, after \(before) bytes had gone, "
+            + "and returned \(Quantities.formatDuration(late)) after the interval ended: \(peer) stopped reading" + echoAdvice
     }
 
     /// How long after the interval a write must return to call its peer stalled, not slow.
     static let stalledAfterNanos: UInt64 = 1_000_000_000
 
-    /// A raw tx stream into an echo fills both ways' buffers: the echo's answers are never read.
-    static let echoAdvice = " (an echo such as `socat ... EXEC:cat` sends back what it reads, and a tx stream reads nothing back, so the buffers fill: "
-        + "give a raw tx stream a sink, `socat -u VSOCK-LISTEN:PORT OPEN:/dev/null`, or measure an echo with `direction: both`)"
+    /// A raw tx stream into an echo fills both ways' buffers, since the echo's answers are
+    /// never read: said where bytes wait to be read on this tx-only connection (an echo's),
+    /// not to a sink that merely stopped reading (review).
+    private var echoAdvice: String {
+        guard stream.raw, stream.direction == .tx, (try? socket.hasQueuedBytes()) ?? false else { return "" }
+        return " (it sent bytes back, which a tx stream never reads: an echo such as `socat ... EXEC:cat` stalls so once the buffers fill; "
+            + "give a raw tx stream a sink, `socat -u VSOCK-LISTEN:PORT OPEN:/dev/null`, or measure an echo with `direction: both`)"
+    }
 
     /// The other end as errors name it: a raw stream's is not vsockbench's target.
     private var peer: String { stream.raw ? "the peer" : "the target" }
@@ -144,7 +150,7 @@ struct StreamDriver: Sendable {
         if stream.direction == .tx, !stream.raw, error.isDisconnect, let message = connection.reader.pendingError() {
             return "connection \(index): the target reported: \(message.description)"
         }
-        let advice = stream.raw && stream.direction == .tx && error.isTimeout ? Self.echoAdvice : ""
+        let advice = error.isTimeout ? echoAdvice : ""
         return "connection \(index): stream write failed after \(position) bytes: \(DriverError(error).description(peer: peer))" + advice
     }
 

@@ -14,6 +14,10 @@ public struct WorkerResult: Sendable {
     public var openLoop: OpenLoopStats?
     /// Latency per slice of the time series (`interval`), by when each response came; empty without one.
     public var sliceLatency: [Histogram<UInt64>] = []
+    /// A stream connection whose one write was blocked through the whole measured interval
+    /// (`StreamDriver`): why it measured nothing. The case's reason only where the whole case
+    /// measured nothing (`CaseRunner.emptyInterval`); nil otherwise.
+    public var stalledWrite: String?
 
     public init(index: Int) { self.index = index }
 

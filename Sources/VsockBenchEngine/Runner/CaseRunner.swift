@@ -161,6 +161,9 @@ public enum CaseRunner {
     static func emptyInterval(_ m: CaseMeasurement) -> String? {
         let measured = m.workers.reduce(0) { $0 + $1.messages }
         guard measured == 0 else { return nil }
+        // A stream write blocked through the whole interval says why (one connection's stall
+        // is no reason for a case whose others measured: it is said only here).
+        if let stalled = m.workers.sorted(by: { $0.index < $1.index }).lazy.compactMap(\.stalledWrite).first { return stalled }
         let answered = m.workers.reduce(0) { $0 + $1.total.messages }
         var interval = ""
         if case let .duration(nanos) = m.spec.stop { interval = " of \(Quantities.formatDuration(nanos))" }

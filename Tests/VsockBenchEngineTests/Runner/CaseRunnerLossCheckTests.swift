@@ -122,6 +122,21 @@ import VsockWire
         #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [measured], target: [theirs])) == nil)
     }
 
+    /// A stream write blocked through the interval is the reason of a case that measured
+    /// nothing, and no reason at all where another connection measured (one connection's
+    /// stall failed a case that measured 39640 Mbps: review).
+    @Test func aStalledWriteIsTheReasonOnlyWhereTheCaseMeasuredNothing() {
+        var spec = CaseSpec(name: "s", workload: .stream(StreamWorkload()))
+        spec.connections = 2
+        var stalled = Self.worker(0)
+        stalled.stalledWrite = "connection 0: a write of 64KiB was blocked through the whole measured interval"
+        var moving = Self.worker(1, bytesOut: 1 << 20)
+        moving.reading.tally.messages = 16
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [moving, stalled], target: [])) == nil)
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [Self.worker(1), stalled], target: [])) == stalled.stalledWrite)
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [Self.worker(0)], target: []))?.hasPrefix("no byte moved inside the measured interval") == true)
+    }
+
     /// An open-loop sender far behind its schedule spends the interval on the requests
     /// scheduled before it: the reason names that and the rate, not a slow target.
     @Test func anOpenLoopThatNeverReachedTheIntervalSaysSo() {
