@@ -100,7 +100,7 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case scenario, caseName = "case", workload, figure = "metric", higherIsBetter = "higher_is_better", label, points, changes
-        case searchedRuns = "searched_runs"
+        case searchedRuns = "searched_runs", searchable, runsNeeded = "runs_needed"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -114,6 +114,10 @@ public struct FigureSeries: Sendable, Equatable, Encodable {
         try c.encode(points, forKey: .points)
         try c.encode(changes, forKey: .changes)
         try c.encode(searchedRuns, forKey: .searchedRuns)
+        // Without these, `"changes": []` of a series too short to search read as "searched,
+        // nothing changed" (review): the text said "too few runs", the JSON nothing.
+        try c.encode(searchable, forKey: .searchable)
+        try c.encode(runsNeeded, forKey: .runsNeeded)
     }
 }
 

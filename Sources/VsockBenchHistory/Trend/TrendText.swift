@@ -129,7 +129,10 @@ public enum ChangesText {
             if !names.isEmpty { out += heading + names.map(Terminal.safe).joined(separator: ", ") + "\n" }
         }
         for note in report.notes { out += "note: \(Terminal.safe(note))\n" }
-        out += "\(count) change\(count == 1 ? "" : "s") in \(report.searched) series searched\n"
+        // The series too short to search are counted apart: "0 changes in 15 series searched"
+        // of 15 that none could be read as 15 searched and found flat (review).
+        let short = report.tooFewRuns == 0 ? "" : "; \(report.tooFewRuns) had too few runs"
+        out += "\(count) change\(count == 1 ? "" : "s") in \(report.searched) series searched\(short)\n"
         out += TrendText.method(report.options) + "\n"
         // Each series is tested on its own at the level: over many, chance alone finds some
         // (22 series at p <= 0.05, review). Said with what to make of a lone change.

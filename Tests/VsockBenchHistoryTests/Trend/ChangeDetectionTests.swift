@@ -69,6 +69,34 @@ struct ChangeDetectionTests {
         #expect(TrendText.render(try TrendReport.build(seven, scenario: "cliff", caseName: "chatty-8k")).contains("no change over 7 runs"))
     }
 
+    /// Three runs a series: none can be searched. The JSON said `"changes": []` and
+    /// `"searched": 4` with nothing to tell it from "searched, nothing changed", and the text
+    /// ended "0 changes in 4 series searched" (review).
+    @Test func seriesTooShortToSearchAreSaidSoInTheJSONAndTheCount() throws {
+        let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 3, level: 20000, noise: 0.03, seed: 5))
+        let report = try ChangesReport.build(db)
+        #expect(report.series.count > 1 && report.series.allSatisfy { !$0.searchable })
+        #expect(report.searched == 0, "none of \(report.series.count) could be searched")
+        let text = ChangesText.render(report)
+        #expect(text.contains("0 changes in 0 series searched; \(report.series.count) had too few runs\n"), "\(text)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(HistoryJSON.encode(report).utf8)) as? [String: Any])
+        #expect(object["searched"] as? Int == 0 && object["too_few_runs"] as? Int == report.series.count, "\(object)")
+        for series in try #require(object["series"] as? [[String: Any]]) {
+            #expect(series["searchable"] as? Bool == false && series["runs_needed"] as? Int == 7 && series["searched_runs"] as? Int == 3, "\(series)")
+        }
+        // The trend's JSON says it of each series too; runs_needed is there (null) where no
+        // number of runs is enough.
+        var options = ChangeOptions.standard
+        options.permutations = 9
+        let trend = HistoryJSON.encode(try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k", options: options))
+        let trendSeries = try #require((try JSONSerialization.jsonObject(with: Data(trend.utf8)) as? [String: Any])?["series"] as? [[String: Any]])
+        #expect(trendSeries.allSatisfy { $0["searchable"] as? Bool == false && $0.keys.contains("runs_needed") && $0["runs_needed"] is NSNull }, "\(trendSeries)")
+        // Runs enough: every series searched, and no count of short ones.
+        let loose = try ChangesReport.build(try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 8, level: 20000, noise: 0.03, seed: 6)))
+        #expect(loose.searched == loose.series.count)
+        #expect(ChangesText.render(loose).contains("in \(loose.series.count) series searched\n"), "\(ChangesText.render(loose))")
+    }
+
     @Test func aFlatNoisySeriesHasNoChange() throws {
         for seed in [1, 2, 3] as [UInt64] {
             let db = try HistoryFixtures.history(rates: HistoryFixtures.rates(count: 20, level: 20000, noise: 0.05, seed: seed))
