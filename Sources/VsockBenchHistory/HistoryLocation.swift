@@ -4,6 +4,13 @@
 public enum HistoryLocation {
     public static let environmentVariable = "VSOCKBENCH_HISTORY"
 
+    /// Whether nothing names the history (no `--db`, no `VSOCKBENCH_HISTORY`): `resolve`
+    /// gives the default, whose directory `add` may create. A path someone wrote may be a
+    /// typo, and its missing directory is refused, not made.
+    public static func isDefault(option: String?, environment: [String: String]) -> Bool {
+        (option ?? "").isEmpty && (environment[environmentVariable] ?? "").isEmpty
+    }
+
     /// The database path; throws `noLocation` when nothing names one and there is no home.
     public static func resolve(option: String?, environment: [String: String]) throws(HistoryError) -> String {
         if let option, !option.isEmpty { return option }

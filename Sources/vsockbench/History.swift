@@ -44,8 +44,10 @@ extension VsockBench.History {
 
         func open(creating: Bool) throws -> HistoryDatabase {
             try historyCall { () throws(HistoryError) in
-                let path = try HistoryLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment)
-                return try HistoryDatabase.open(path: path, creating: creating)
+                let environment = ProcessInfo.processInfo.environment
+                let path = try HistoryLocation.resolve(option: db, environment: environment)
+                return try HistoryDatabase.open(path: path, creating: creating,
+                                                makingDirectory: creating && HistoryLocation.isDefault(option: db, environment: environment))
             }
         }
     }
@@ -122,8 +124,9 @@ extension VsockBench.History {
             (latency p50 and p99 of the percentiles; the whole file is kept). All the files land or \
             none does. A run already in the history (same scenario, start time, driver host and \
             pid) is skipped and said so, and keeps its own commit and labels (the last line says which \
-            runs --label and the commit went on): re-adding a file is harmless. The file and its directory \
-            are created when missing.
+            runs --label and the commit went on): re-adding a file is harmless. A missing file is \
+            created; so is the default location's directory, but not that of a --db or \
+            $VSOCKBENCH_HISTORY that does not exist (exit 2: a typo would start a new history).
 
             Examples:
               vsockbench history add cliff.json

@@ -122,6 +122,10 @@ done
 [[ $history_window =~ ^[0-9]+$ ]] || nitro_usage_error "--history-window $history_window: give a number of runs, such as 10"
 [[ -n $history || $history_window -eq 0 ]] || nitro_usage_error "--history-window needs --history DB"
 [[ -n $history || ${#labels[@]} -eq 0 ]] || nitro_usage_error "--label needs --history DB"
+# history add refuses a --db whose directory is missing (a typo would start a new history):
+# said before the benchmark, not after it.
+[[ -z $history || -d $(dirname -- "$history") ]] ||
+    nitro_usage_error "--history $history: its directory $(dirname -- "$history") does not exist"
 
 nitro_require_enclaves
 vsockbench=$(nitro_vsockbench)

@@ -31,16 +31,22 @@ public final class HistoryDatabase: Sendable {
     /// The schema version this binary writes.
     public static var schemaVersion: Int { HistorySchema.version }
 
-    /// Opens the history at `path`. With `creating`, a missing file (and its directory) is
-    /// created; without it (the read-only commands), the file is opened read-only, as its
-    /// schema is (an older version reads as it is), and a missing or empty file is `noHistory`.
-    public static func open(path: String, creating: Bool) throws(HistoryError) -> HistoryDatabase {
+    /// Opens the history at `path`. With `creating`, a missing file is created; its missing
+    /// directory too with `makingDirectory` (the default location, `~/.local/share/vsockbench`,
+    /// which a first `add` finds missing), else refused as every output file's is: a typo in
+    /// `--db` silently started a new, empty history under a new directory (review). Without
+    /// `creating` (the read-only commands), the file is opened read-only, as its schema is (an
+    /// older version reads as it is), and a missing or empty file is `noHistory`.
+    public static func open(path: String, creating: Bool, makingDirectory: Bool = false) throws(HistoryError) -> HistoryDatabase {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue { throw .cannotOpen(path: path, reason: "it is a directory; name a file") }
         if !exists {
             guard creating else { throw .noHistory(path: path) }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if !makingDirectory, !FileManager.default.fileExists(atPath: directory) {
+                throw .cannotOpen(path: path, reason: "its directory \(directory) does not exist; create it, or name another file")
+            }
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {

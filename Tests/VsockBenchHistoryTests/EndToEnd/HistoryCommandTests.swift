@@ -420,6 +420,32 @@ struct HistoryCommandTests {
         #expect(newer.stderr.contains("schema version 9") && newer.stderr.contains("up to \(HistoryDatabase.schemaVersion)"), "\(newer.stderr)")
     }
 
+    /// `add --db` under a directory that does not exist made the whole path and exited 0: a
+    /// typo in CI quietly started a new, empty history. Refused as every output file's missing
+    /// directory is (exit 2, nothing made); the default location's directory is still made.
+    @Test func addRefusesADatabaseWhoseDirectoryIsMissingButMakesTheDefaultOne() throws {
+        let scratch = URL(fileURLWithPath: try HistoryFixtures.databasePath()).deletingLastPathComponent().path
+        let file = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "r.json", in: scratch)
+        let missing = scratch + "/typo/deeper"
+        for (arguments, environment) in [
+            (["history", "add", file, "--db", missing + "/h.sqlite"], [:]),
+            (["history", "add", file], [HistoryLocation.environmentVariable: missing + "/h.sqlite"]),
+        ] as [([String], [String: String])] {
+            let output = try Self.run(arguments, in: scratch, environment: environment)
+            #expect(output.status == 2, "\(arguments) \(environment): \(output.status) \(output.stderr)")
+            #expect(output.stderr.split(separator: "\n").count == 1
+                && output.stderr.contains("its directory \(missing) does not exist"), "\(output.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch + "/typo"), "the directory was made")
+        }
+        // Nothing names it: the default under XDG_DATA_HOME, directory and all.
+        let data = scratch + "/data"
+        let made = try Self.run(["history", "add", file], in: scratch, environment: ["XDG_DATA_HOME": data])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(FileManager.default.fileExists(atPath: data + "/vsockbench/history.sqlite"))
+        // A --db in a directory that exists is made, as before.
+        #expect(try Self.run(["history", "add", file, "--db", scratch + "/new.sqlite"], in: scratch).status == 0)
+    }
+
     @Test func everyHistoryCommandHasHelpWithExamples() throws {
         for command in ["add", "list", "show", "trend", "changes"] {
             let help = try Self.run(["history", command, "--help"])
