@@ -16,6 +16,12 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
     public var trials: Int
     /// The case ran clean; a point that did not is shown but left out of change detection.
     public var verified: Bool
+    /// Not verified only because an interrupt cut the case short (`CaseResult.cutShort`, the
+    /// rule `history list`'s `~` and `show`'s `cut short` follow): still left out of the
+    /// changes (a trial stopped part-way measured less than its duration), but said to be
+    /// cut short, not "not verified", which reads as a failure. Not in the JSON: `verified`
+    /// keeps its meaning there.
+    public var cutShort = false
     /// An open-loop case: whether every trial kept up its rate (`kept_up`; nil for a closed
     /// loop). One that fell behind has latency figures that understate the wait.
     public var keptUp: Bool? = nil
@@ -165,7 +171,9 @@ extension HistoryDatabase {
             }
             let sql = """
                 SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high,
-                       \(try Self.openLoopColumns(db))
+                       \(try Self.openLoopColumns(db)),
+                       CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
+                            THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
                 FROM run r JOIN case_result c ON c.run_id = r.id JOIN case_figure f ON f.case_id = c.id
                 WHERE c.name = ? AND f.figure = ?\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC
@@ -180,6 +188,7 @@ extension HistoryDatabase {
                 var point = SeriesPoint(run: row["id"], startedAt: row["started_at"], gitCommit: row["git_commit"], value: value,
                                         interval: interval, trials: row["trial_count"], verified: row["verified"])
                 point.keptUp = Self.keptUpCount(row)?.all
+                point.cutShort = Self.cutShort(storedCase: row["unverified_case"])
                 return point
             }
         }

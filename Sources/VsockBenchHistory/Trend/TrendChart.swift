@@ -119,7 +119,7 @@ enum TrendChart {
             if let coverage = point.coverage { text += " (\(Format.fixed(coverage * 100, 0))% coverage)" }
         }
         text += point.trials == 1 ? ", 1 trial: a single sample" : ", \(point.trials) trials"
-        if !point.verified { text += ", not verified" }
+        if !point.verified { text += point.cutShort ? ", cut short (interrupted)" : ", not verified" }
         if point.fellBehind { text += ", did not keep up its open-loop rate (latency understates the wait)" }
         return text
     }

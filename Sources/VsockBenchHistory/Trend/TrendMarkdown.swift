@@ -50,7 +50,7 @@ public enum TrendMarkdown {
         out += "| run | started | commit | trials | \(Markup.markdownCell(series.label)) | interval (coverage) |\n|---:|---|---|---:|---:|---|\n"
         let changed = Set(series.changes.map(\.run))
         for point in series.points.suffix(tableRows) {
-            var mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : " (not verified)")
+            var mark = changed.contains(point.run) ? " ⇐ moved" : (point.verified ? "" : point.cutShort ? " (cut short)" : " (not verified)")
             if point.verified, point.fellBehind { mark += " (did not keep up: latency understated)" }
             out += "| \(point.run) | \(Markup.markdownCell(point.startedAt)) | \(Markup.markdownCell(point.gitCommit.map { String($0.prefix(12)) } ?? "-")) "
                 + "| \(point.trials) | \(TrendText.valueText(point, figure: series.figure))\(mark) | \(TrendText.intervalText(point, figure: series.figure)) |\n"
@@ -80,7 +80,7 @@ public enum TrendMarkdown {
         if last.verified {
             out += "latest \(Format.compact(last.value)) (run \(last.run))"
         } else {
-            out += "latest: run \(last.run) not verified"
+            out += "latest: run \(last.run) \(last.cutShort ? "cut short" : "not verified")"
             if let good = verified.last { out += " (the latest verified: \(Format.compact(good.value)), run \(good.run))" }
         }
         let all = series.points.count

@@ -33,7 +33,7 @@ public enum TrendText {
             // the others, on the run of a change most of all (review).
             var notes: [String] = []
             if let change = starts[point.run] { notes.append("<- \(shortChange(change))") }
-            if !point.verified { notes.append("not verified: left out of the changes") }
+            if !point.verified { notes.append(point.cutShort ? "cut short (interrupted): left out of the changes" : "not verified: left out of the changes") }
             if point.verified, unsearched.contains(point.run) { notes.append("before the \(series.searchedRuns) runs searched for changes") }
             if point.verified, point.fellBehind { notes.append("did NOT keep up its open-loop rate: latency understates the wait") }
             let note = notes.joined(separator: "; ")

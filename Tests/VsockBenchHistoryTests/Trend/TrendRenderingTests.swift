@@ -165,6 +165,49 @@ struct TrendRenderingTests {
         #expect(TrendPage.section(series, scenario: nil).contains("A run not verified is a cross above the plot"))
     }
 
+    /// A case an interrupt alone cut short read "not verified: left out of the changes", as
+    /// one that failed, where `history list` marks the run `~` and `show` says `cut short`.
+    /// Said cut short now (the same rule), still left out of the changes; a failure keeps its words.
+    @Test func aCaseCutShortByAnInterruptIsSaidToBeCutShort() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        /// `document` with chatty-8k stopped in its last trial: by the interrupt, or by a failure.
+        func stopped(_ document: RunDocument, interrupt: Bool) -> RunDocument {
+            var document = document
+            var trial = document.cases[1].trials[2]
+            trial.verified = false
+            trial.interrupted = interrupt
+            trial.errors = [interrupt ? "interrupted" : "response 7: corrupted"]
+            document.cases[1].trials[2] = trial
+            document.cases[1].figures.verified = false
+            document.cases[1].figures.interrupted = interrupt
+            document.cases[1].figures.errors = trial.errors
+            return document
+        }
+        let runs = [HistoryFixtures.run(0, rate: 20000), stopped(HistoryFixtures.run(1, rate: 20000), interrupt: true),
+                    stopped(HistoryFixtures.run(2, rate: 20000), interrupt: false), stopped(HistoryFixtures.run(3, rate: 20000), interrupt: true)]
+        #expect(runs[1].cases[1].cutShort && !runs[2].cases[1].cutShort, "the fixture: one case cut short, one failed")
+        _ = try db.add(runs.enumerated().map { ResultsFile(document: $1, path: "r\($0).json") })
+        let report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k")
+        let series = try #require(report.series.first)
+        #expect(series.points.map(\.cutShort) == [false, true, false, true])
+        #expect(series.points.map(\.verified) == [true, false, false, false], "still left out of the changes")
+        let rows = TrendText.render(report).split(separator: "\n")
+        func note(_ run: Int) -> String? {
+            rows.map { String($0.drop { $0 == " " }) }.first { $0.hasPrefix("\(run)  2026-") }
+        }
+        #expect(note(2)?.hasSuffix("cut short (interrupted): left out of the changes") == true, "\(rows)")
+        #expect(note(3)?.hasSuffix("not verified: left out of the changes") == true, "\(rows)")
+        #expect(note(1)?.contains("left out") == false, "\(rows)")
+        // The job summary and the chart say it too.
+        let markdown = TrendMarkdown.section(series)
+        #expect(markdown.contains("latest: run 4 cut short"), "\(markdown)")
+        let svg = TrendChart.render(series)
+        #expect(svg.components(separatedBy: "cut short (interrupted)").count - 1 == 2, "\(svg)")
+        // The JSON's verified keeps its meaning, and no key is added to a point.
+        let point = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(series.points[1])) as? [String: Any])
+        #expect(point["verified"] as? Bool == false && point["cut_short"] == nil)
+    }
+
     /// The run where a change begins and that fell behind says both: the note of the change
     /// replaced the open-loop warning (review), on the one run where it matters most.
     @Test func aChangeAtARunThatFellBehindKeepsBothNotes() throws {
