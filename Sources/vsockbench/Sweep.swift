@@ -146,7 +146,7 @@ extension VsockBench {
             let selected: Scenario
             do throws(SweepError) {
                 plan = try plan.selecting(driver.cases)
-                selected = plan.scenario
+                selected = plan.selectedScenario
             } catch { throw fail(error.description, code: Exit.badInput) }
             do throws(SweepError) { try SweepPlan.checkLimits(selected.cases, maxFrame: DriverSession.startedTargetFrameLimit(driver, for: selected.cases)) } catch { throw fail(error.description, code: Exit.badInput) }
             let scenario = try driver.applyOverrides(to: selected)

@@ -155,6 +155,28 @@ extension EndToEndSuite {
             #expect(page.contains("Latency against offered load"))
         }
 
+        /// `--case` with `--rates`: the rates it leaves out are reported as skipped, as a size
+        /// sweep's sizes are and as `--help` says (2000/s appeared nowhere).
+        @Test func aRateSweepReportsTheRatesCaseLeftOutAsSkipped() throws {
+            let dir = try CommandSupport.scratch("rates-case")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let json = dir.appending(path: "rates.json")
+            let output = try CommandSupport.vsockbench([
+                "sweep", "--workload", "rr", "--sizes", "1KiB", "--rates", "100,200,300/s", "--case", "rr-1KiB@100", "--case", "rr-1KiB@300",
+                "--duration", "300ms", "--warmup", "50ms", "--json", json.path,
+            ])
+            #expect(output.status == 0, "\(output.stderr)\n\(output.stdout)")
+            let row = try #require(output.stdout.split(separator: "\n").first { line in line.drop { $0 == " " }.hasPrefix("200 ") }, "\(output.stdout)")
+            #expect(row.hasSuffix("skipped"), "\(row)")
+            #expect(output.stdout.contains("left out: 200/s skipped (not selected by --case)"), "\(output.stdout)")
+            let object = try CommandSupport.jsonObject(json)
+            // Only the selected rates ran: the run's cases are theirs, as a size sweep's are.
+            #expect((object["cases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["rr-1KiB@100", "rr-1KiB@300"])
+            let points = try #require((object["rate_sweep"] as? [String: Any])?["points"] as? [[String: Any]])
+            #expect(points.map { $0["offered_per_s"] as? Double } == [100, 200, 300])
+            #expect(points.map { $0["skipped"] as? String } == [nil, "not selected by --case", nil])
+        }
+
         @Test func badRateSweepsAreRefusedWithExitTwo() throws {
             let stream = try CommandSupport.vsockbench(["sweep", "--workload", "stream", "--rates", "100,200"])
             #expect(stream.status == 2)

@@ -229,7 +229,8 @@ enum ReportSections {
             yTitle: "requests/s",
             series: [
                 .init(name: "offered", values: offered.map { Optional($0) }, reference: true),
-                .init(name: "answered", values: sweep.points.map { Optional($0.achievedPerSecond) }),
+                // A rate skipped or never run answered nothing it was asked: no 0 to draw.
+                .init(name: "answered", values: sweep.points.map { $0.skipped == nil || $0.skipped == RateSweepReport.cutShort ? $0.achievedPerSecond : nil }),
             ])
         let knee = sweep.kneePerSecond.map { "Knee: \(ArrivalRate(perSecond: $0).summary); \(sweep.kneeNote)." } ?? "Knee: \(sweep.kneeNote)."
         return section(

@@ -10,7 +10,10 @@ public struct RateSweepPlan: Sendable, Equatable {
     public var size: Int
     /// Offered rates, requests per second over the case, ascending.
     public var rates: [Double]
+    /// Every rate's case, selected or not.
     public var scenario: Scenario
+    /// The cases `--case` left out: reported as skipped, never run.
+    public var unselected: Set<String> = []
 
     public init(workload: SweepWorkload, size: Int, rates: [Double], stop: StopCondition, warmupNanos: UInt64) throws(SweepError) {
         guard workload != .stream else {
@@ -42,10 +45,11 @@ public struct RateSweepPlan: Sendable, Equatable {
             cases: cases, path: "sweep --workload \(workload.rawValue) --sizes \(Quantities.formatSize(size)) --rates \(list)/s")
     }
 
-    /// The plan with only the rates whose cases `names` select (every one when `names` is
-    /// empty): the curve and the knee are drawn through the rates measured. The rates left
-    /// out were points of the curve, reported FAILED, and the knee read "1000/s was not kept
-    /// up (the case failed)" of a rate never run (review). Refused when fewer than 2 are left.
+    /// The plan with the rates whose cases `names` select to run (every one when `names` is
+    /// empty); the others are reported as skipped, as a size sweep's are (they were left out
+    /// without a word, where `--help` says skipped). A skipped rate is no point of the curve
+    /// and no failure: the knee leaves it out and names it (left out, it had read FAILED and
+    /// the knee blamed a rate never run: review). Refused when fewer than 2 are left.
     public func selecting(_ names: [String]) throws(SweepError) -> RateSweepPlan {
         guard !names.isEmpty else { return self }
         let chosen: Scenario
@@ -53,12 +57,16 @@ public struct RateSweepPlan: Sendable, Equatable {
         guard chosen.cases.count >= 2 else {
             throw .badSelection("--case leaves \(chosen.cases.count) rate to measure (\(chosen.cases.map(\.name).joined(separator: ", "))); a rate sweep draws its curve through at least 2: select another of \(scenario.cases.map(\.name).joined(separator: ", ")), or run one case with `vsockbench run`")
         }
-        let kept = Set(chosen.cases.map(\.name))
         var copy = self
-        let pairs = zip(rates, scenario.cases).filter { kept.contains($0.1.name) }
-        copy.rates = pairs.map(\.0)
-        copy.scenario.cases = pairs.map(\.1)
+        copy.unselected = Set(scenario.cases.map(\.name)).subtracting(chosen.cases.map(\.name))
         return copy
+    }
+
+    /// The cases to run: every one `--case` selected.
+    public var selectedScenario: Scenario {
+        var selected = scenario
+        selected.cases.removeAll { unselected.contains($0.name) }
+        return selected
     }
 
     /// Rates from `1000,2000,5000,10000/s` (each may carry `/s`, `k` for thousands).
@@ -169,7 +177,8 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             // A rate the interrupt stopped or never reached is no failure of the target: it read
             // FAILED, and the knee "at 2000/s the case failed" (review). The runner marks the case
             // it was running when interrupted (`interrupted`), not its error text.
-            let skipped = result == nil ? SweepReport.notRun : result?.cutShort == true ? Self.cutShort : result?.skipped
+            let skipped = plan.unselected.contains(spec.name) ? SweepReport.notSelected
+                : result == nil ? SweepReport.notRun : result?.cutShort == true ? Self.cutShort : result?.skipped
             // Kept up only when every trial did: the case's own verdict is the median trial's
             // by msgs/s, which in open loop is about the offered rate in each, so it was one
             // trial picked more or less at random as far as lateness goes (review).
@@ -329,14 +338,15 @@ public enum RateSweepTable {
         var out = "open-loop sweep \(sweep.workload) \(Quantities.formatSize(sweep.size)): latency from each request's intended send time\n"
         var table = TextTable(columns: ["offered/s", "answered/s", "p50 us", "p99 us", "p99.9 us", "late sends", "kept up"], rightAligned: [0, 1, 2, 3, 4, 5])
         for p in sweep.points {
-            // A rate never run measured nothing: its answered/s and late sends are no zeros; nor
-            // is a failed rate's answered/s when it measured nothing (it read 0.000).
-            let ran = p.skipped != SweepReport.notRun
+            // A rate never run or skipped measured nothing: its answered/s and late sends are no
+            // zeros; nor is a failed rate's answered/s when it measured nothing (it read 0.000).
+            let ran = p.skipped == nil || p.skipped == RateSweepReport.cutShort
             let answered = ran && (p.verified || p.achievedPerSecond > 0)
             table.add([
                 ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), answered ? Format.compact(p.achievedPerSecond) : "-", Format.compact(p.p50Micros),
                 Format.compact(p.p99Micros), Format.compact(p.p999Micros), ran ? String(p.lateSends) : "-",
-                p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short" : !p.verified ? "FAILED" : p.keptUpText,
+                p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short"
+                    : p.skipped != nil ? "skipped" : !p.verified ? "FAILED" : p.keptUpText,
             ])
         }
         out += table.render()

@@ -155,6 +155,8 @@ extension SweepReport.Point {
 extension SweepReport {
     /// What `skipped` says of a size the run never reached (an interrupted sweep).
     public static let notRun = "not run: the sweep stopped before it (interrupted)"
+    /// What `skipped` says of a size (or rate) `--case` left out.
+    public static let notSelected = "not selected by --case"
 
     /// Builds the section from a sweep's run document: one point per case (in `plan` order),
     /// the fit over the verified points, and the batching predictions for `batchMessageBytes`.
@@ -165,7 +167,7 @@ extension SweepReport {
             let result = document.cases.first { $0.name == spec.name }
             var point = Point(size: size, caseName: spec.name, tMicros: nil, mbps: nil, residualMicros: nil, verified: false)
             if plan.unselected.contains(spec.name) {
-                point.skipped = "not selected by --case"
+                point.skipped = Self.notSelected
             } else if result == nil {
                 // A size the run never reached (the sweep was interrupted, SIGINT, before it):
                 // not a measurement that failed (it read "verified NO", skipped null: review).

@@ -157,14 +157,30 @@ import Testing
         #expect(!row.contains("0.000"), "\(row)")
     }
 
-    /// `--case` keeps only its rates: the curve and the knee are drawn through them. The rates
-    /// left out were points reported FAILED, and the knee blamed a rate never run (review).
-    @Test func caseSelectsTheRatesMeasured() throws {
+    /// `--case` runs only its rates; the others are reported as skipped, as a size sweep's are
+    /// (they were dropped without a word, where `--help` says skipped), and are no points of
+    /// the knee: an unselected rate once read FAILED, and the knee blamed a rate never run (review).
+    @Test func caseSelectsTheRatesMeasuredAndSkipsTheOthers() throws {
         let plan = try RateSweepPlan(workload: .rr, size: 8192, rates: [1000, 2000, 5000, 20000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
         let two = try plan.selecting(["rr-8KiB@2000", "rr-8KiB@20000"])
-        #expect(two.rates == [2000, 20000] && two.scenario.cases.map(\.name) == ["rr-8KiB@2000", "rr-8KiB@20000"])
+        #expect(two.selectedScenario.cases.map(\.name) == ["rr-8KiB@2000", "rr-8KiB@20000"])
+        #expect(two.rates == plan.rates && two.unselected == ["rr-8KiB@1000", "rr-8KiB@5000"])
         #expect(try plan.selecting([]) == plan)
         #expect { try plan.selecting(["rr-8KiB@5000"]) } throws: { "\($0)".contains("--case leaves 1 rate to measure (rr-8KiB@5000)") }
+
+        let sweep = RateSweepReport(plan: two, document: DiagnosisFixtures.document([
+            OpenLoopFixtures.openLoop(DiagnosisFixtures.rr("rr-8KiB@2000", msgs: 2000), trials: [true]),
+            OpenLoopFixtures.openLoop(DiagnosisFixtures.rr("rr-8KiB@20000", msgs: 20000), trials: [true]),
+        ]))
+        #expect(sweep.points.map(\.offeredPerSecond) == [1000, 2000, 5000, 20000])
+        #expect(sweep.points.map(\.skipped) == [SweepReport.notSelected, nil, SweepReport.notSelected, nil])
+        #expect(sweep.kneeNote.contains("left out: 1000/s, 5000/s skipped (not selected by --case)"), "\(sweep.kneeNote)")
+        #expect(!sweep.kneeNote.contains("failed"), "\(sweep.kneeNote)")
+        let table = RateSweepTable.render(sweep)
+        let row = try #require(table.split(separator: "\n").first { line in line.drop { $0 == " " }.hasPrefix("5000 ") }, "\(table)")
+        let cells = row.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(cells.last == "skipped" && cells[1] == "-" && cells[cells.count - 2] == "-", "\(row)")
+        #expect(!table.contains("FAILED"), "\(table)")
     }
 
     @Test func badPlansSayWhatToChange() {
