@@ -255,6 +255,12 @@ public struct ReplayWorkload: Sendable, Equatable {
     public init() {}
 
     public var effectiveResponseFraming: MessageFraming { responseFraming ?? framing }
+
+    /// The largest response the case can take on a stream: `maxResponse`, or less where the
+    /// response framing carries less (a u16be message at most 65535 bytes, whatever
+    /// max_response says). Over seqpacket a response is one packet, whatever its framing
+    /// says: there `maxResponse` alone applies.
+    public var largestFramedResponse: Int { min(maxResponse, effectiveResponseFraming.maxPayload) }
 }
 
 /// `masked`: protobuf query fragments whose sizes follow a distribution; masked result sets back.

@@ -101,10 +101,11 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
                 // (a wrong framing): it is not printed, since those bytes are the user's data
                 // (four ASCII bytes read as a u32be are at least 512 MiB).
                 guard length <= Self.plausibleLength else {
-                    // The limit said once: it is what the length is over when it is the larger.
+                    // One limit, the one the length is over; the bound it passed is what it is
+                    // more than (it read "over 64MiB (the limit is 16MiB)": two limits at once).
                     let over = limit >= Self.plausibleLength
                         ? "over the limit of \(Quantities.formatSize(limit))"
-                        : "over \(Quantities.formatSize(Self.plausibleLength)) (the limit is \(Quantities.formatSize(limit)))"
+                        : "of more than \(Quantities.formatSize(Self.plausibleLength)), over the limit of \(Quantities.formatSize(limit))"
                     return .tooLong("a \(rawValue) length \(over), likely message bytes read as a length", likelyWrongFraming: true)
                 }
                 return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)\(otherEndianNote(length, limit: limit))")

@@ -34,6 +34,8 @@ import Synchronization
         #expect(c["bytes_rx"] as? Int == 100 * 100, "each response carries 100 bytes of payload")
         #expect(c["target_writes_per_msg"] is NSNull)
         #expect(c["verified"] as? Bool == true)
+        // The u16be responses' own limit, not max_response's 16777216 that no u16be message reaches.
+        #expect((c["verification"] as? String)?.hasPrefix("every response: one u16be message of at most 65535 bytes") == true, "\(c["verification"] ?? "none")")
         let p50 = ((c["latency_us"] as? [String: Any])?["p50"] as? Double) ?? 0
         #expect(p50 >= 2000, "the service waits 2 ms per request: p50 \(p50) us")
     }
@@ -75,7 +77,7 @@ import Synchronization
         // both, and max_response cannot go that high: review): text answers read as u32be.
         let text = try run(ForeignService(path: dir + "/t.sock", requests: .u32be, responses: .line) { _ in Array("TTTTTTTT".utf8) })
         #expect(text.status == 1)
-        #expect(text.stdout.contains("likely message bytes read as a length (is the framing u32be?)"), "\(text.stdout)")
+        #expect(text.stdout.contains("a u32be length of more than 64MiB, over the limit of 16MiB, likely message bytes read as a length (is the framing u32be?)"), "\(text.stdout)")
         #expect(!text.stdout.contains("max_response"), "\(text.stdout)")
         // A u32le service read as u32be: over the limit, and the other byte order names the length.
         let swapped = try run(ForeignService(path: dir + "/le.sock", requests: .u32be, responses: .u32le) { _ in Array("ok".utf8) })

@@ -53,7 +53,8 @@ import Testing
         #expect(Self.scan(.u32le, [0, 0, 0, 2, 0x6F, 0x6B], limit: 16 << 20) == .tooLong("a u32le length of 33554432 bytes is over the limit of 16777216; read as u32be it would be 2 bytes"))
         // "T-DA" read as a length is the user's data: not printed (it read 1412252737: review).
         // The question and the limit are said once (review: both came twice); the caller asks it.
-        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length over 64MiB (the limit is 1KiB), likely message bytes read as a length", likelyWrongFraming: true))
+        // One limit named, the one the length is over (it read "over 64MiB (the limit is 1KiB)").
+        #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 1024) == .tooLong("a u32be length of more than 64MiB, over the limit of 1KiB, likely message bytes read as a length", likelyWrongFraming: true))
         #expect(Self.scan(.u32be, Array("T-DATA".utf8), limit: 64 << 20) == .tooLong("a u32be length over the limit of 64MiB, likely message bytes read as a length", likelyWrongFraming: true))
         #expect(Self.scan(.varint, [UInt8](repeating: 0xFF, count: 11)) == .malformed("a varint length longer than 10 bytes"))
         // Ten bytes whose last carries more than bit 63: not 0 with the top bits dropped.
@@ -95,7 +96,7 @@ import Testing
         let implausibleReader = FrameReader(socket: implausible, maxPayload: 4096)
         implausibleReader.foreign = .u32be
         #expect { try implausibleReader.next() } throws: {
-            "\($0)" == "a u32be length over 64MiB (the limit is 4KiB), likely message bytes read as a length (is the framing u32be?), at byte offset 0 of the response stream"
+            "\($0)" == "a u32be length of more than 64MiB, over the limit of 4KiB, likely message bytes read as a length (is the framing u32be?), at byte offset 0 of the response stream"
         }
 
         // vsockbench's own target answers a replay with an error frame: named as such.

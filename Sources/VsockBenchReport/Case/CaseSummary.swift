@@ -230,9 +230,11 @@ public enum CaseSummary {
         case .masked: return "every masked result set: row count, no sensitive value left, masked formats, non-sensitive values unchanged; request counts on both sides"
         case let .replay(r):
             let message = socket == .seqpacket ? "packet (the whole message)" : "\(r.effectiveResponseFraming.rawValue) message"
+            // The limit that holds: a u16be message said "of at most 16777216 bytes" (max_response).
+            let most = socket == .seqpacket ? r.maxResponse : r.largestFramedResponse
             return r.expect == .echo
-                ? "every response: one \(message) of at most \(r.maxResponse) bytes, equal to its request (expect: echo); the service's own counts are unknown"
-                : "every response: one \(message) of at most \(r.maxResponse) bytes (its content is the service's); the service's own counts are unknown"
+                ? "every response: one \(message) of at most \(most) bytes, equal to its request (expect: echo); the service's own counts are unknown"
+                : "every response: one \(message) of at most \(most) bytes (its content is the service's); the service's own counts are unknown"
         case let .stream(s) where s.raw:
             switch s.direction {
             // What is checked, not an outcome: beside a write that failed, "every write
