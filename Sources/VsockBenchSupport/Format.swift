@@ -20,6 +20,22 @@ public enum Format {
         return negative ? "-" + text : text
     }
 
+    /// The decimal places that show `digits` significant figures of `value`, at least 0:
+    /// 0.0012 and 0.0010 take 4 for 2 (below 0.01 a fixed 2 or 3 places shows one figure, or none).
+    public static func places(significant digits: Int, of value: Double) -> Int {
+        guard value.isFinite, value != 0 else { return 0 }
+        var threshold = 1.0
+        for _ in 1..<max(digits, 1) { threshold *= 10 }
+        var scaled = abs(value)
+        var places = 0
+        // 324 places reach the smallest double; beyond, nothing is left to show.
+        while scaled < threshold, places < 324 {
+            scaled *= 10
+            places += 1
+        }
+        return places
+    }
+
     /// Three significant digits-ish: 12345 -> 12345, 123.4 -> 123.4, 1.234 -> 1.23.
     public static func compact(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "-" }

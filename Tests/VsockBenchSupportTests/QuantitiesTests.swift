@@ -54,4 +54,12 @@ import Testing
         #expect(Quantities.formatSize(Int.max).hasSuffix("GiB"))
         #expect(Quantities.formatSize(1536) == "1.5KiB")
     }
+
+    /// The places for significant figures end, however small the value (a 5e-324 ratio).
+    @Test func significantPlacesOfTinyAndOrdinaryValues() {
+        #expect(Format.places(significant: 2, of: 0.0012) == 4 && Format.places(significant: 2, of: -0.0012) == 4)
+        #expect(Format.places(significant: 2, of: 0.5) == 2 && Format.places(significant: 2, of: 12) == 0)
+        #expect(Format.places(significant: 2, of: 0) == 0 && Format.places(significant: 2, of: .nan) == 0)
+        #expect(Format.places(significant: 2, of: 5e-324) == 324)
+    }
 }

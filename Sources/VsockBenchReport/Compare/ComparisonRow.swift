@@ -1,4 +1,5 @@
 import VsockBenchModel
+import VsockBenchSupport
 
 extension Comparison {
     /// One case against the first: its figures (medians with several trials), their ratios to
@@ -203,7 +204,10 @@ extension Comparison {
             func ratio(_ figure: Figure) -> Double? {
                 guard let value = figure.value(in: c.figures), let reference = figure.value(in: base.figures),
                       value.isFinite, reference.isFinite, reference > 0 else { return nil }
-                return (value / reference).rounded(toPlaces: 3)
+                // Three places, or under 0.01 two significant figures (0.0012 was 0.001, and a
+                // ratio under 0.0005 was 0: the table's figures are these).
+                let ratio = value / reference
+                return ratio.rounded(toPlaces: max(3, Format.places(significant: 2, of: ratio)))
             }
             mbpsRatio = mbps > 0 && direction.figure == MbpsDirection(base.figures).figure ? ratio(direction.figure) : nil
             mbpsTxRatio = c.mbpsTx > 0 ? ratio(.mbpsTx) : nil

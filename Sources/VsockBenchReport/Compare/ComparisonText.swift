@@ -158,6 +158,9 @@ extension Comparison {
         guard let value, value.isFinite else { return "-" }
         if value >= 100 { return Format.fixed(value, 0) + "x" }
         if value >= 10 { return Format.fixed(value, 1) + "x" }
+        // Two places read 0.00x for masked against rr (0.0012 of its Mbps): under 0.01, two
+        // significant figures, as the JSON keeps them.
+        if value > 0, value < 0.01 { return Format.fixed(value, Format.places(significant: 2, of: value)) + "x" }
         return Format.fixed(value, 2) + "x"
     }
 

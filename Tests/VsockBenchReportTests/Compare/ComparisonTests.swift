@@ -254,6 +254,21 @@ extension CompareTests {
             }
         }
 
+        /// A ratio under 0.01 keeps two significant figures, in the JSON and the table: masked
+        /// against rr read `0.00x` (the JSON 0.001, rounded to three places). From 0.01 up the
+        /// cells are as before.
+        @Test func aTinyRatioKeepsItsSignificantFigures() throws {
+            let document = ReportFixtures.document([F.rr("fast", msgs: 100_000, p99: 300), F.rr("slow", msgs: 123, p99: 300)], scenario: "tiny")
+            let comparison = Comparison(document)
+            let slow = comparison.rows[1]
+            #expect(slow.msgsRatio == 0.0012 && slow.mbpsTxRatio == 0.0012 && slow.mbpsRxRatio == 0.0012, "\(String(describing: slow.msgsRatio))")
+            let line = try #require(comparison.text().split(separator: "\n").first { $0.hasPrefix("slow ") })
+            #expect(line.contains(" 0.0012x ") && !line.contains("0.00x"), "\(line)")
+            #expect(Comparison.ratio(0.001) == "0.0010x" && Comparison.ratio(0.00047) == "0.00047x" && Comparison.ratio(0.0099) == "0.0099x")
+            // From 0.01 up, as the cells were.
+            #expect(Comparison.ratio(0.01) == "0.01x" && Comparison.ratio(0.5) == "0.50x" && Comparison.ratio(12.34) == "12.3x" && Comparison.ratio(0) == "0.00x")
+        }
+
         @Test("the table: ratio columns beside Mbps, the front marker explained, verdicts, knobs below, at most 120 columns")
         func table() throws {
             let document = Self.document()
