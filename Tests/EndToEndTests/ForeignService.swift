@@ -212,9 +212,11 @@ final class RawPeer: Sendable {
         }
     }
 
-    /// A peer that reads (and with `echo`, sends back) its first 256 KiB, then stops reading
-    /// for `stall` seconds, then reads everything to the end: the driver's write blocks through
-    /// a short interval and returns well after it. Without `echo`, a plain sink that stalled.
+    /// A peer that reads its first 256 KiB (with `echo`, sending the first 64 KiB back, which
+    /// the driver's tx stream never reads: few enough that the echo's own write cannot block),
+    /// then stops reading for `stall` seconds, then reads everything to the end: the driver's
+    /// write blocks through a short interval and returns well after it. Without `echo`, a
+    /// plain sink that stalled.
     static func stallingPeer(path: String, echo: Bool, stall: Double) throws -> RawPeer {
         try RawPeer(path: path, name: echo ? "stalling-echo" : "stalling-sink") { socket, stopped in
             defer { socket.close() }
@@ -222,8 +224,10 @@ final class RawPeer: Sendable {
             defer { buffer.deallocate() }
             var read = 0
             while read < 256 * 1024, let n = try? socket.read(into: buffer, count: 65536), n > 0 {
+                if echo, read < 64 * 1024 {
+                    guard (try? socket.writeAll(buffer, count: min(n, 64 * 1024 - read))) != nil else { return }
+                }
                 read += n
-                if echo { guard (try? socket.writeAll(buffer, count: n)) != nil else { return } }
             }
             let end = Date().addingTimeInterval(stall)
             while Date() < end, !stopped() { usleep(20_000) }

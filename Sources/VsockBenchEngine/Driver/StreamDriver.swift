@@ -100,8 +100,6 @@ struct StreamDriver: Sendable {
         }
         lane.close()
         let stalled = failed ? nil : blockedThroughInterval(measuredFrom: measuredFrom, position: position)
-        // As a write that timed out: the target's stats are then awaited only briefly.
-        if stalled != nil { control.noteTimeout() }
         _ = holdingClose?.acquire()
         socket.shutdownWrite()
         return (position, failed, stalled)
@@ -122,8 +120,17 @@ struct StreamDriver: Sendable {
         guard late >= Self.stalledAfterNanos else { return nil }
         // `position` counts the blocked write too, which completed after the interval.
         let before = position - UInt64(stream.writeSize)
-        return "connection \(index): a write of \(Quantities.formatSize(stream.writeSize)) was blocked through the whole measured interval, after \(before) bytes had gone, "
-            + "and returned \(Quantities.formatDuration(late)) after the interval ended: \(peer) stopped reading" + echoAdvice
+        let head = "connection \(index): a write of \(Quantities.formatSize(stream.writeSize)) was under way through the whole measured interval, after \(before) bytes had gone, "
+            + "and returned \(Quantities.formatDuration(late)) after the interval ended"
+        // A write larger than the socket's buffers stays in one call while a slow but steady
+        // peer drains it: no stall (review: 16 MiB to a peer reading 10 MB/s). One that fits
+        // waits only for its own room, which a peer that reads at all frees in far less.
+        let options = socket.effectiveOptions()
+        let room = max(options.sndbuf ?? 0, Int(clamping: options.vsockBufferSize ?? 0))
+        guard room >= stream.writeSize else {
+            return head + ": one write, larger than the socket's buffer (\(Quantities.formatSize(room))), outlasted the interval; a smaller write_size or a longer duration measures it"
+        }
+        return head + ", blocked: \(peer) stopped reading" + echoAdvice
     }
 
     /// How long after the interval a write must return to call its peer stalled, not slow.

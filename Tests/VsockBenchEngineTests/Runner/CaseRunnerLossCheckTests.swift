@@ -129,7 +129,7 @@ import VsockWire
         var spec = CaseSpec(name: "s", workload: .stream(StreamWorkload()))
         spec.connections = 2
         var stalled = Self.worker(0)
-        stalled.stalledWrite = "connection 0: a write of 64KiB was blocked through the whole measured interval"
+        stalled.stalledWrite = "connection 0: a write of 64KiB was under way through the whole measured interval"
         var moving = Self.worker(1, bytesOut: 1 << 20)
         moving.reading.tally.messages = 16
         #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [moving, stalled], target: [])) == nil)
