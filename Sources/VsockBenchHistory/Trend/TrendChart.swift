@@ -69,7 +69,7 @@ enum TrendChart {
             }
         }
         if points.contains(where: { !$0.verified }) {
-            body.append(SVGText.text(plotRight, 18, "× not verified (no value drawn)", "axis-title bad", anchor: "end"))
+            body.append(SVGText.text(plotRight, 18, "× not verified or cut short (no value drawn)", "axis-title bad", anchor: "end"))
         }
         let title = "\(series.caseName): \(series.label) over \(points.count) run\(points.count == 1 ? "" : "s")"
         return SVGText.element("svg", [

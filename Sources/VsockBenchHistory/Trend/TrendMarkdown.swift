@@ -90,7 +90,7 @@ public enum TrendMarkdown {
         } else {
             out += "; no verified run of \(all)"
         }
-        if verified.count < all { out += "; \(unverifiedMark) not verified (its value left out)" }
+        if verified.count < all { out += "; \(unverifiedMark) not verified or cut short (its value left out)" }
         return out
     }
 

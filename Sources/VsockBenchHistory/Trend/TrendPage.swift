@@ -55,7 +55,7 @@ public enum TrendPage {
                 + "95% from 6 trials, [min, max] below; here \(coverages.joined(separator: ", ")) coverage; a run of one trial is a single sample, with no whisker); "
                 + "dashed lines are the level between changes, hover a point for its run."
         let caption = series.points.allSatisfy(\.verified) ? base
-            : base + " A run not verified is a cross above the plot: its value is left out of the line and the scale."
+            : base + " A run not verified or cut short is a cross above the plot: its value is left out of the line and the scale."
         let heading = (scenario.map { "\($0) · " } ?? "") + "\(series.caseName): \(series.label)"
         return SVGText.element("section", [], SVGText.element("h2", [], Markup.escape(heading))
             + SVGText.element("p", [("class", "caption")], Markup.escape(caption)) + TrendChart.render(series) + changes)

@@ -162,7 +162,7 @@ struct TrendRenderingTests {
         middle.swapAt(1, 3)
         let broken = TrendChart.render(FigureSeries(scenario: "cliff", caseName: "chatty-8k", workload: "rr", figure: .msgsPerSecond, points: middle, changes: []))
         #expect(broken.components(separatedBy: "<polyline").count - 1 == 1, "a stretch of one point draws no line")
-        #expect(TrendPage.section(series, scenario: nil).contains("A run not verified is a cross above the plot"))
+        #expect(TrendPage.section(series, scenario: nil).contains("A run not verified or cut short is a cross above the plot"))
     }
 
     /// A case an interrupt alone cut short read "not verified: left out of the changes", as
