@@ -28,8 +28,9 @@ public enum Format {
         for _ in 1..<max(digits, 1) { threshold *= 10 }
         var scaled = abs(value)
         var places = 0
-        // 324 places reach the smallest double; beyond, nothing is left to show.
-        while scaled < threshold, places < 324 {
+        // At most 17 places (a double's digits): scaling by 10^places past ~308 is infinite,
+        // and a value rounded so read NaN, which JSON refuses (review: a hand-edited 1e-310).
+        while scaled < threshold, places < 17 {
             scaled *= 10
             places += 1
         }

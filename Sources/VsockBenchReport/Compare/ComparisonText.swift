@@ -160,7 +160,10 @@ extension Comparison {
         if value >= 10 { return Format.fixed(value, 1) + "x" }
         // Two places read 0.00x for masked against rr (0.0012 of its Mbps): under 0.01, two
         // significant figures, as the JSON keeps them.
-        if value > 0, value < 0.01 { return Format.fixed(value, Format.places(significant: 2, of: value)) + "x" }
+        // Rounded first: 0.00999 is 0.010 to two figures, which reads 0.01x as 0.01 does.
+        if value > 0, value < 0.01, value.rounded(toPlaces: Format.places(significant: 2, of: value)) < 0.01 {
+            return Format.fixed(value, Format.places(significant: 2, of: value)) + "x"
+        }
         return Format.fixed(value, 2) + "x"
     }
 

@@ -265,6 +265,7 @@ extension CompareTests {
             let line = try #require(comparison.text().split(separator: "\n").first { $0.hasPrefix("slow ") })
             #expect(line.contains(" 0.0012x ") && !line.contains("0.00x"), "\(line)")
             #expect(Comparison.ratio(0.001) == "0.0010x" && Comparison.ratio(0.00047) == "0.00047x" && Comparison.ratio(0.0099) == "0.0099x")
+            #expect(Comparison.ratio(0.00999) == "0.01x", "0.010 to two figures reads as 0.01 does, not 0.0100x")
             // From 0.01 up, as the cells were.
             #expect(Comparison.ratio(0.01) == "0.01x" && Comparison.ratio(0.5) == "0.50x" && Comparison.ratio(12.34) == "12.3x" && Comparison.ratio(0) == "0.00x")
         }
