@@ -44,7 +44,8 @@ Options:
                      check tells a regression from noise only with 4 or more trials on each
                      side; with 1, every figure is a single sample and the tolerance alone
                      gates it (an unchanged run can then fail)
-  --history DB       the results history (SQLite; created when missing) to add each run to
+  --history DB       the results history (SQLite; created when missing, in a directory that
+                     exists) to add each run to
   --history-window N also gate each scenario against its last N runs in the history
   --label KEY=VALUE  a label for the runs in the history (repeatable), e.g. branch=main
   --no-probe         run without the eBPF probe (it needs root or CAP_BPF+CAP_PERFMON;
