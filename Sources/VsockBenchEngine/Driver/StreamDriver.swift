@@ -68,7 +68,8 @@ struct StreamDriver: Sendable {
     }
 
     /// Writes until the case stops (or the quota is met), then half-closes (once `holdingClose`
-    /// is released, if given); returns the bytes written, and whether a write failed.
+    /// is released, if given); returns the bytes written, whether a write failed, and why it
+    /// measured nothing where one write was blocked through the interval (`blockedThroughInterval`).
     private func send(lane: MeterLane, holdingCloseUntil holdingClose: CountingSemaphore? = nil) -> (bytes: UInt64, failed: Bool, stalled: String?) {
         var position: UInt64 = 0
         var failed = false

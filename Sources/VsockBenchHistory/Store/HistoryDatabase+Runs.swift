@@ -78,9 +78,7 @@ extension HistoryDatabase {
     public func cases(ofRun id: Int64) throws(HistoryError) -> [StoredCase] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.*, \(try Self.openLoopColumns(db)),
-                       CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
-                            THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
+                SELECT c.*, \(try Self.openLoopColumns(db)), \(Self.unverifiedCaseColumn)
                 FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
                 """, arguments: [id])
             return try rows.map { row in
@@ -147,9 +145,7 @@ extension HistoryDatabase {
         // A case neither verified nor skipped comes with its stored object, so that one cut
         // short by an interrupt is told from one that failed (`case_result` keeps no such flag).
         let cases = try Row.fetchAll(db, sql: """
-            SELECT c.name, c.verified, c.skipped, c.trial_count,
-                   CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
-                        THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
+            SELECT c.name, c.verified, c.skipped, c.trial_count, \(Self.unverifiedCaseColumn)
             FROM case_result c JOIN run r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.position
             """, arguments: [id])
         let unverified = cases.filter { !($0["verified"] as Bool) && ($0["skipped"] as String?) == nil }
@@ -166,6 +162,13 @@ extension HistoryDatabase {
         run.unverifiedOnlyCutShort = unverified.allSatisfy { Self.cutShort(storedCase: $0["unverified_case"]) }
         return run
     }
+
+    /// `unverified_case` of `case_result c` in `run r`: a case neither verified nor skipped,
+    /// its object in the stored document (for `cutShort(storedCase:)`); NULL otherwise.
+    static let unverifiedCaseColumn = """
+        CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
+             THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
+        """
 
     /// Whether a stored case (its object in the run's document) was cut short by an interrupt
     /// and nothing else, by the run's own rule (`CaseResult.cutShort`); false where the object
