@@ -191,16 +191,19 @@ public struct Distribution: Sendable, Equatable, Encodable {
     public static let empty = Distribution(p50: nil, p90: nil, p99: nil, max: nil, mean: nil)
 
     /// `histogram`'s values divided by `divisor` (1000 turns nanoseconds into microseconds).
+    /// Percentiles as `run`'s latencies read them: the top of the value's bucket (within 0.1%),
+    /// never above the largest value recorded; `max` is that value exactly. (The middle of the
+    /// bucket, read before, could put a p99 above the slowest exchange.)
     public init(_ histogram: Histogram<UInt64>, divisor: Double = 1) {
         guard histogram.totalCount > 0 else {
             self = .empty
             return
         }
-        func scaled(_ value: UInt64) -> Double { Self.round(Double(histogram.medianEquivalentForValue(value)) / divisor) }
+        func scaled(_ value: UInt64) -> Double { Self.round(Double(value) / divisor) }
         p50 = scaled(histogram.valueAtPercentile(50))
         p90 = scaled(histogram.valueAtPercentile(90))
         p99 = scaled(histogram.valueAtPercentile(99))
-        max = Self.round(Double(histogram.max) / divisor)
+        max = scaled(histogram.maxRecorded)
         mean = Self.round(histogram.mean / divisor)
     }
 

@@ -28,6 +28,20 @@ import Testing
         #expect(abs(think - 7_200_000_000) <= 7_200_000_000 * 0.001, "\(think) us")
     }
 
+    @Test("the slowest exchange is its exact time, and no percentile reads above it")
+    func maxIsExactAndBoundsThePercentiles() throws {
+        var statistics = ExchangeStatistics()
+        // 1,234,567 ns is neither the middle (1,234,432) nor the top (1,234,943) of its bucket.
+        for index in 0..<100 {
+            statistics.record(Self.exchange(at: UInt64(index) * 10_000_000, turnaround: 1_234_567, think: nil))
+        }
+        let turnaround = Distribution(statistics.turnaround, divisor: 1000)
+        #expect(turnaround.max == 1234.567)
+        for percentile in [turnaround.p50, turnaround.p90, turnaround.p99] {
+            #expect(percentile == 1234.567, "every exchange took 1234.567 us: \(String(describing: percentile))")
+        }
+    }
+
     @Test("the merged total takes in every connection's values, large or small")
     func mergedTotalTakesEveryValue() {
         var statistics = ExchangeStatistics()
