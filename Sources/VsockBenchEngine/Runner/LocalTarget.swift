@@ -15,8 +15,10 @@ public final class LocalTarget: Sendable {
     private let directory: String
     /// Set once by whichever thread stops it first (the run's end, or a second Ctrl-C).
     private let stopped = Atomic<Bool>(false)
-    /// Set once the target is reaped: its pid is then free for another process.
-    private let reaped = Atomic<Bool>(false)
+    /// Set once the target is reaped: its pid is then free for another process. A lock, not a
+    /// flag: every reap and every kill happens under it, so a kill can never reach a pid
+    /// that was reaped a moment before (and then given to another process).
+    private let reaped = Mutex<Bool>(false)
 
     /// Starts `executable serve --listen unix://DIR/target.sock` with `extraArguments` and
     /// waits until it accepts connections.
@@ -41,6 +43,7 @@ public final class LocalTarget: Sendable {
             var exitStatus: Int32 = 0
             if waitpid(pid, &exitStatus, WNOHANG) == pid {
                 stopped.store(true, ordering: .relaxed)
+                reaped.withLock { $0 = true }
                 rmdir(directory)
                 throw .localTarget("`vsockbench serve` exited during start-up (\(WaitStatus.text(exitStatus))); its messages are above")
             }
@@ -83,27 +86,44 @@ public final class LocalTarget: Sendable {
             // Quitting (a second Ctrl-C) while an orderly stop waits out its SIGTERM: the
             // process exits next, so the target is killed here and its files removed (review:
             // it was left running). Not once reaped: its pid could be another process's.
-            if now, !reaped.load(ordering: .acquiring) {
-                kill(pid, SIGKILL)
+            if now, signalUnlessReaped(SIGKILL) {
                 unlink(directory + "/target.sock")
                 rmdir(directory)
             }
             return
         }
-        kill(pid, now ? SIGKILL : SIGTERM)
+        _ = signalUnlessReaped(now ? SIGKILL : SIGTERM)
         let deadline = MonotonicClock.nanos() + 2_000_000_000
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) != pid {
+        while !reapIfExited(blocking: false) {
             if MonotonicClock.nanos() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                if signalUnlessReaped(SIGKILL) { _ = reapIfExited(blocking: true) }
                 break
             }
             MonotonicClock.sleep(nanos: 2_000_000)
         }
-        reaped.store(true, ordering: .releasing)
         unlink(directory + "/target.sock")
         rmdir(directory)
+    }
+
+    /// Sends `signal` if the target is not reaped yet; whether it was sent.
+    private func signalUnlessReaped(_ signal: Int32) -> Bool {
+        reaped.withLock { reaped in
+            guard !reaped else { return false }
+            kill(pid, signal)
+            return true
+        }
+    }
+
+    /// Reaps the target if it has exited (or waits for it, `blocking`); whether it is reaped.
+    private func reapIfExited(blocking: Bool) -> Bool {
+        reaped.withLock { reaped in
+            guard !reaped else { return true }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+            // ECHILD: reaped already (by nobody else here: the pid is this object's alone).
+            reaped = result == pid || (result < 0 && errno == ECHILD)
+            return reaped
+        }
     }
 
     deinit { stop() }
