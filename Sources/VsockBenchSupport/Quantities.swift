@@ -85,7 +85,9 @@ public enum Quantities {
         let units: [(UInt64, String)] = [(1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "us")]
         for (scale, name) in units where nanos >= scale {
             if nanos % scale == 0 { return "\(nanos / scale)\(name)" }
-            let tenths = (nanos * 10 + scale / 2) / scale
+            // Whole units and the remainder apart, as `formatSize`: `nanos * 10` trapped above
+            // 1.8e18 ns, and a hostile hello's target_cost reached it (the target crashed).
+            let tenths = (nanos / scale) * 10 + ((nanos % scale) * 10 + scale / 2) / scale
             return "\(tenths / 10).\(tenths % 10)\(name)"
         }
         return "\(nanos)ns"

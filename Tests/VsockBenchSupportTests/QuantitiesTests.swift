@@ -53,6 +53,10 @@ import Testing
         #expect(Quantities.formatSize(1 << 62) == "4294967296GiB")
         #expect(Quantities.formatSize(Int.max).hasSuffix("GiB"))
         #expect(Quantities.formatSize(1536) == "1.5KiB")
+        // A hostile hello's target_cost: `nanos * 10` trapped above 1.8e18 ns.
+        #expect(Quantities.formatDuration(UInt64(Int64.max)) == "9223372036.9s")
+        #expect(Quantities.formatDuration(.max) == "18446744073.7s")
+        #expect(Quantities.formatDuration(1_999_999_999_999_999_999) == "2000000000.0s")
     }
 
     /// The places for significant figures end, however small the value (a 5e-324 ratio).

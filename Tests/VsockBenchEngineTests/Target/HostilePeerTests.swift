@@ -187,6 +187,27 @@ import VsockWire
         }
     }
 
+    /// A target_cost of centuries, alone or times a deep window, is refused with an error
+    /// frame, and the target serves the next case: formatting it in the refusal trapped (an
+    /// arithmetic overflow) and took the whole target down with every connection.
+    @Test(arguments: [(1, UInt64(Int64.max)), (4096, UInt64(450_359_962_737_050))])
+    func aHelloWithAHugeTargetCostIsRefusedNotFatal(inflight: Int, cost: UInt64) throws {
+        let target = try InProcessServer()
+        defer { target.stop() }
+        let spec = Specs.rr("spin", request: 32, response: 32, exchange: Exchange(inflight: inflight, targetCostNanos: cost), stop: .messages(4096))
+        do {
+            let control = try DriverConnection.open(to: target.endpoint, role: .control, session: 7, spec: spec, timeoutSeconds: 5)
+            control.socket.close()
+            Issue.record("the hello was accepted")
+        } catch let error {
+            guard case let .rejected(message) = error else { Issue.record("\(error)"); return }
+            #expect(message.code == "bad_case")
+            #expect(message.message.contains("target_cost longer than 1s per message"), "\(message.message)")
+        }
+        let m = try CaseRunner.run(Specs.rr(stop: .messages(30)), options: target.options())
+        BothSides.expectExactAgreement(m, messages: 30)
+    }
+
     /// An honest backlog is not cut: a case's `inflight` requests may take inflight x
     /// target_cost to work through with no read, longer than the idle timeout (review: a
     /// window of 1024 requests of 500 ms would have been cut at 300 s).
