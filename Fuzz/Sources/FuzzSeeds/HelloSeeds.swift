@@ -51,5 +51,11 @@ enum HelloSeeds {
         // A replay case has no wire form: a hello naming one describes no case.
         try writer.write("HelloDecode", "refused-replay", Array(#"{"role":"data","session":1,"connection":0,"driver":{"tool":"t","kernel":"k","hostname":"h","pid":1,"cpus":1},"spec":{"name":"x","workload":"replay","connections":1,"seed":1,"socket":{},"exchange":{"inflight":1}}}"#.utf8))
         try writer.write("HelloDecode", "refused-not-json", Array("{\"role\": \"data\", ".utf8))
+        // A target_cost of centuries, alone or times a deep window: formatting it in the
+        // refusal overflowed and crashed the target (found by hand, not by the fuzzer).
+        for (name, inflight, cost) in [("refused-target-cost-centuries", 1, UInt64(Int64.max)), ("refused-queued-cost-days", 4096, UInt64(450_359_962_737_050))] {
+            let spec = CaseSpec(name: "spin", workload: .rr(RequestResponseWorkload(requestSize: 32, responseSize: 32, exchange: Exchange(inflight: inflight, targetCostNanos: cost))))
+            try writer.write("HelloDecode", name, payload(CaseHello(role: .control, session: 7, connection: 0, spec: WireCase(spec), driver: facts)))
+        }
     }
 }
