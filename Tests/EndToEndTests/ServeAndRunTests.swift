@@ -90,6 +90,26 @@ import Testing
         #expect(stopAndWait.targetWritesPerMessage == 1, "one response write per measured request, none of the warmup's")
     }
 
+    /// The agent's work after its write (wiping its buffers) is processing, not I/O wait: a
+    /// target thread cannot spend more user CPU than the time it was not in a syscall. It read
+    /// 80% I/O wait beside 98% CPU, because that work counted in the next read's time.
+    @Test func theAgentsWorkAfterItsWriteCountsAsProcessing() throws {
+        let dir = try Tool.scratch()
+        let path = try scenarioFile("""
+            name: agent-split
+            defaults: {warmup: 50ms, messages: 60}
+            cases:
+              - {name: masked, workload: masked, request_size: 8KiB}
+            """)
+        let result = try Tool.run(["run", path, "--json", dir + "/r.json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))))
+        let target = try #require(document.cases.first?.target)
+        #expect(target.messages == 60)
+        #expect(target.processingSeconds >= 0.7 * target.cpuUserSeconds,
+                "processing \(target.processingSeconds) s, I/O wait \(target.ioWaitSeconds) s, the target's user CPU \(target.cpuUserSeconds) s")
+    }
+
     @Test func runStartsAndStopsItsOwnLocalTarget() throws {
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("vsockbench-") && $0.count == 18 }
         let path = try scenarioFile("""

@@ -13,6 +13,9 @@ final class AgentResponder: Responder {
     /// The largest response payload this target sends (its --max-frame).
     private let maxPayload: Int
 
+    /// The pooled buffer is zeroed and the masker wiped after the write.
+    var worksAfterWriting: Bool { true }
+
     init(maxPayload: Int = Int(UInt32.max)) {
         self.maxPayload = maxPayload
         // A fresh key per connection: name tokens join within a connection, never across.

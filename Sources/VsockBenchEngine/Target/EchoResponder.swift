@@ -12,6 +12,9 @@ final class EchoResponder: Responder {
     let fault: TargetFault?
     private lazy var pool = PayloadPool(seed: seed, maxMessage: max(allowed, 1))
 
+    /// The write is the last thing it does.
+    var worksAfterWriting: Bool { false }
+
     init(workload: RequestResponseWorkload, seed: UInt64, maxFrame: Int, fault: TargetFault?) {
         self.seed = seed
         allowed = min(max(workload.requestSize, workload.responseSize), maxFrame)

@@ -38,7 +38,10 @@ struct RequestHandler {
         // One thread reads and writes: a request's read starts where the last response's write
         // ended, or, where each response is one writeAll, where it started (its time then counts
         // in that read's: processing runs from a request's arrival to its response's write).
-        if inPlace { socket.chainReadsToWrites(untimedWrites: shape == WriteShape() && !socket.isMessageOriented) }
+        // Not where the responder works after its write: that work would count as I/O wait.
+        if inPlace, !responder.worksAfterWriting {
+            socket.chainReadsToWrites(untimedWrites: shape == WriteShape() && !socket.isMessageOriented)
+        }
         // rr's echo gets a loop of its own, specialized: no call through the existential a message.
         if let echo = responder as? EchoResponder {
             return try serve(echo, sink: sink, lane: lane, cost: cost, inPlace: inPlace)
@@ -49,6 +52,9 @@ struct RequestHandler {
     private func serve<R: Responder>(_ responder: R, sink: any FrameSink, lane: MeterLane, cost: UInt64, inPlace: Bool) throws(ServeError) -> String {
         // Fixed for the connection: asked once here, not through the sink's protocol twice a message.
         let writesOnCallerThread = sink.writesOnCallerThread
+        // Processing ends at the response's write where that is the responder's last work;
+        // else when `respond` returns (one clock read more a message).
+        let endsAtWrite = !responder.worksAfterWriting
         // The measured interval opens at the first request the driver flagged as measured and
         // closes once the bye's flush is done (see FrameHeader.measuredFlag). Its read side is
         // cut at frame boundaries: bytes exactly from the first measured request's first byte
@@ -94,7 +100,8 @@ struct RequestHandler {
                     lane.open { cut.apply(to: &$0) }
                     measuring = true
                 }
-                // Processing runs from the frame's arrival to its response's departure. Where a
+                // Processing runs from the frame's arrival to its response's departure (or to
+                // the end of the responder's work after it, `worksAfterWriting`). Where a
                 // timed read just completed the frame, or a write just sent the response, that
                 // syscall's own timestamp (a write's end, or with untimed writes its start: see
                 // Socket.chainReadsToWrites) stands for the clock read (two fewer a message).
@@ -114,7 +121,7 @@ struct RequestHandler {
                 // when a writer thread writes).
                 let wrote = writesOnCallerThread && counters.writesNow != writesBefore
                 let writing = writesOnCallerThread ? counters.writeNanosNow &- writingBefore : 0
-                let writeEnd = wrote ? counters.lastWriteEndNanos : 0
+                let writeEnd = wrote && endsAtWrite ? counters.lastWriteEndNanos : 0
                 let elapsed = (writeEnd != 0 ? writeEnd : MonotonicClock.nanos()) &- start
                 lane.count(messages: 1, bytesIn: UInt64(frame.payload.count), bytesOut: UInt64(responseBytes),
                            processingNanos: elapsed > writing ? elapsed - writing : 0)

@@ -6,6 +6,11 @@ protocol Responder {
     /// `inPlace`: the sink writes at once, so the request's own buffer may be rewritten and
     /// written (no copy). Returns the response's payload bytes.
     func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, lane: MeterLane) throws(ServeError) -> Int
+    /// Whether `respond` still works once its response is written (the agent wipes its
+    /// buffers then). Processing then ends when `respond` returns, not at the write: that work
+    /// counted in the next read's I/O wait (a masked target busy 99% of the time read 80% I/O
+    /// wait in a debug build, where the wipe is slow).
+    var worksAfterWriting: Bool { get }
 }
 
 /// Why the target stopped serving a connection: what it tells the peer (an error frame) and
