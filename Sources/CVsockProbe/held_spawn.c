@@ -11,6 +11,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 /* the same number on every architecture */
 #endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438 /* likewise */
+#endif
 
 /* Between fork and exec the child only makes async-signal-safe calls: it may be a fork of a
  * multi-threaded Swift process. */
@@ -86,4 +89,10 @@ int cvp_pidfd_open(pid_t pid)
 {
 	long fd = syscall(SYS_pidfd_open, pid, 0);
 	return fd < 0 ? -errno : (int)fd;
+}
+
+int cvp_pidfd_getfd(int pidfd, int fd)
+{
+	long copy = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	return copy < 0 ? -errno : (int)copy;
 }

@@ -17,11 +17,22 @@ public struct ObservationBuilder {
     /// over which its rates and the probe's counters are taken, starts here; what the programs
     /// sent while observe was still attaching (they wait in the buffer) is not part of it.
     public var startNanos: UInt64 = 0
-    /// The followed processes' writes: sizes.
+    /// The followed processes' writes to vsock sockets (or to sockets whose family could not
+    /// be read): sizes.
     public private(set) var writeSizes = SizeDistribution()
-    /// Events taken (packets and writes).
+    /// Events taken (packets and writes); `writes` counts those to vsock sockets only.
     public private(set) var packets: UInt64 = 0
     public private(set) var writes: UInt64 = 0
+    /// The followed processes' writes left out: to files, pipes, terminals, other sockets, or
+    /// to descriptors closed before they could be looked at.
+    public private(set) var otherWrites: UInt64 = 0
+    /// Whether a process's descriptor may be a vsock socket, asked once per descriptor.
+    private let mayBeVsock: (_ pid: UInt32, _ fd: Int32) -> Bool
+    /// The answers so far, by pid and descriptor; the previous write's is remembered (a
+    /// process writes to one socket in runs), others are hashed.
+    private var descriptors: [UInt64: Bool] = [:]
+    private var lastDescriptor: UInt64 = .max
+    private var lastDescriptorIsVsock = false
 
     /// The connections in the order their first packet came; `slots` finds one by its ends.
     private var records: [ConnectionRecord] = []
@@ -53,8 +64,11 @@ public struct ObservationBuilder {
         }
     }
 
-    public init(pcap: PcapWriter? = nil) {
+    /// `mayBeVsock`: what a followed process's descriptor is (``DescriptorKind``), asked at
+    /// its first write; a descriptor number closed and opened again keeps its first answer.
+    public init(pcap: PcapWriter? = nil, mayBeVsock: @escaping (_ pid: UInt32, _ fd: Int32) -> Bool = { DescriptorKind.of(pid: $0, fd: $1).mayBeVsock }) {
         self.pcap = pcap
+        self.mayBeVsock = mayBeVsock
     }
 
     /// Every connection seen, by its ends.
@@ -168,6 +182,10 @@ public struct ObservationBuilder {
 
     private mutating func process(_ event: TapEvent) throws {
         if event.kind == .write {
+            guard toVsock(pid: event.tgid, fd: event.descriptor) else {
+                otherWrites += 1
+                return
+            }
             writes += 1
             writeSizes.record(UInt64(event.length))
             countWrite(number: event.syscallNumber)
@@ -188,6 +206,22 @@ public struct ObservationBuilder {
         } else {
             writesByNumber.append((number, 1))
         }
+    }
+
+    @inline(__always)
+    private mutating func toVsock(pid: UInt32, fd: Int32) -> Bool {
+        let key = UInt64(pid) << 32 | UInt64(UInt32(bitPattern: fd))
+        if key == lastDescriptor { return lastDescriptorIsVsock }
+        let answer: Bool
+        if let known = descriptors[key] {
+            answer = known
+        } else {
+            answer = mayBeVsock(pid, fd)
+            descriptors[key] = answer
+        }
+        lastDescriptor = key
+        lastDescriptorIsVsock = answer
+        return answer
     }
 
     /// Where `connection`'s record is, added if it is new: the previous packet's connection is

@@ -35,6 +35,7 @@ extension ObserveDocument {
         let follows = observation.options.followsProcesses && observation.counters?.isAttached("syscalls") == true
         writes = WriteFigures(
             count: follows ? observation.writeSizes.count : nil,
+            other: follows ? observation.otherWrites : nil,
             bytes: follows ? observation.writeSizes.distribution : .empty,
             bySyscall: follows ? observation.writesBySyscall : nil)
         syscalls = follows ? observation.counters?.syscalls : nil
@@ -73,7 +74,9 @@ extension ObserveDocument {
         func per(_ value: UInt64?) -> Double? { value.map { Distribution.round(Double($0) / Double(exchanges)) } }
         if observation.options.followsProcesses && counters.isAttached("syscalls") {
             result.syscalls = per(counters.totalSyscalls)
-            result.writes = per(SyscallFamilies.writes.reduce(0) { $0 + (counters.syscalls[$1] ?? 0) })
+            // The writes to vsock sockets (the write events), not every write-family call
+            // the process made: its log lines are not writes per exchange.
+            result.writes = per(observation.writeSizes.count)
             result.reads = per(SyscallFamilies.reads.reduce(0) { $0 + (counters.syscalls[$1] ?? 0) })
         }
         result.contextSwitches = per(observation.contextSwitches.map(UInt64.init))

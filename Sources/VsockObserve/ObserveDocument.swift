@@ -96,16 +96,20 @@ public struct ObserveDocument: Sendable, Encodable {
     }
 
     public struct WriteFigures: Sendable, Encodable {
-        /// Write-family calls of the followed processes; nil without a process.
+        /// Write-family calls of the followed processes to vsock sockets; nil without a process.
         public var count: UInt64?
+        /// Their write-family calls to anything else (files, pipes, terminals, other sockets),
+        /// left out of `count`, `bytes` and `by_syscall`; nil without a process.
+        public var other: UInt64?
         public var bytes: Distribution
         public var bySyscall: [String: UInt64]?
 
-        enum CodingKeys: String, CodingKey { case count, bytes, bySyscall = "by_syscall" }
+        enum CodingKeys: String, CodingKey { case count, other, bytes, bySyscall = "by_syscall" }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(count, forKey: .count)
+            try container.encode(other, forKey: .other)
             try container.encode(bytes, forKey: .bytes)
             try container.encode(bySyscall, forKey: .bySyscall)
         }

@@ -32,7 +32,7 @@ public enum ObserveHTML {
             ("turnaround (us): last request packet to first packet back", figures.turnaroundMicroseconds),
             ("think time (us): last packet back to the next request", figures.thinkMicroseconds),
             ("request bytes", figures.requestBytes), ("answer bytes", figures.responseBytes),
-            ("parent write bytes", document.writes.bytes),
+            ("parent write bytes (to vsock sockets)", document.writes.bytes),
         ]
         body.append(
             table(

@@ -45,6 +45,7 @@ public struct ObserveOptions: Sendable {
 public struct Observation: Sendable {
     public var options: ObserveOptions
     public var connections: [VsockConnection: ObservationBuilder.ConnectionRecord]
+    /// The followed processes' writes to vsock sockets (``ObservationBuilder/writes``).
     public var writeSizes: SizeDistribution
     public var writesBySyscall: [String: UInt64]
     /// The probe's counts from attach to the end (syscalls of the followed processes, vsock
@@ -70,6 +71,8 @@ public struct Observation: Sendable {
     public var kernel: String
     public var startedAt: String
     public var pcapPackets: Int?
+    /// The followed processes' writes to anything but a vsock socket: left out of the writes.
+    public var otherWrites: UInt64 = 0
 
     public var total: ExchangeStatistics {
         connections.values.reduce(into: ExchangeStatistics()) { $0.add($1.statistics) }
@@ -210,7 +213,7 @@ public enum ObserveSession {
             seconds: seconds, lostPackets: (try? tap.lostPackets()) ?? 0, lostWrites: (try? probe.lostWrites()) ?? 0,
             contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
             stopSignal: stop.signal, warnings: warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
-            startedAt: startedAt, pcapPackets: pcap?.packets)
+            startedAt: startedAt, pcapPackets: pcap?.packets, otherWrites: builder.otherWrites)
     }
 
     /// The probe's packet counts by op, from observe's own events (the probe's programs for

@@ -32,7 +32,8 @@ public enum ObserveText {
         if let count = document.writes.count {
             let sizes = document.writes.bytes
             lines.append(
-                "parent writes: \(count) (\(Format.compact(figures.perExchange.writes)) per exchange), sizes p50 \(bytes(sizes.p50)) p99 \(bytes(sizes.p99)) max \(bytes(sizes.max))")
+                "parent writes to vsock: \(count) (\(Format.compact(figures.perExchange.writes)) per exchange), sizes p50 \(bytes(sizes.p50)) p99 \(bytes(sizes.p99)) max \(bytes(sizes.max))"
+                    + ((document.writes.other ?? 0) > 0 ? "; \(document.writes.other ?? 0) more to files, pipes, other sockets or descriptors closed before observe looked, left out" : ""))
         }
         let packets = ["tx", "rx"].map { way -> String in
             let counts = way == "tx" ? document.packets.tx : document.packets.rx

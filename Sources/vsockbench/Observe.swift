@@ -28,7 +28,8 @@ extension VsockBench {
                               the answered one (from the packets' fwd_cnt): 1 is
                               stop-and-wait
                 With --pid (or a COMMAND, which is followed the same way, with its children) it also \
-                counts that process's system calls, its writes and their sizes, and its voluntary \
+                counts that process's system calls, its writes to vsock sockets and their sizes \
+                (writes to files, pipes and other sockets are counted apart), and its voluntary \
                 context switches, per exchange. Exits per exchange come from the same sources as \
                 `run --probe` (exits_source says which). Payload bytes never leave the kernel: \
                 --pcap writes headers only (LINKTYPE_VSOCK, like a vsockmon capture).

@@ -49,7 +49,7 @@ import VsockProbe
 
     @Test("writes: sizes exact, counted by system call")
     func writes() throws {
-        var builder = ObservationBuilder()
+        var builder = ObservationBuilder { _, _ in true }
         let sizes: [UInt32] = [4, 8192, 4, 8192, 4, 8192, 100]
         try builder.take(sizes.enumerated().map { index, size in
             TapEvent(timestampNanos: UInt64(index), kind: .write, length: size, tgid: 42, syscallNumber: index == 6 ? 20 : 1, descriptor: 5)
@@ -65,7 +65,7 @@ import VsockProbe
     @Test("events from before the observation's start (observe was still attaching) are left out: its span is the counters' and the rates'")
     func eventsBeforeTheStartAreLeftOut() throws {
         let start: UInt64 = 5_000_000_000
-        var builder = ObservationBuilder()
+        var builder = ObservationBuilder { _, _ in true }
         builder.startNanos = start
         var before: [TapEvent] = []
         var after: [TapEvent] = []
@@ -110,6 +110,25 @@ import VsockProbe
             exitStatus: nil, warnings: [], sources: [], kernel: "test", startedAt: "now", pcapPackets: nil)
         let document = ObserveDocument(observation)
         #expect(document.connections.allSatisfy { $0.seconds >= 0 })
+    }
+
+    @Test("only the followed process's writes to vsock sockets are its writes; each descriptor is looked at once")
+    func writesToOtherDescriptorsAreLeftOut() throws {
+        var asked: [Int32] = []
+        // Descriptor 7 is the vsock socket; 1 (its log) and 9 are not.
+        var builder = ObservationBuilder { _, fd in
+            asked.append(fd)
+            return fd == 7
+        }
+        builder.horizonNanos = 0
+        let descriptors: [Int32] = [1, 7, 7, 1, 9, 7, 1]
+        try builder.take(descriptors.enumerated().map { index, fd in
+            TapEvent(timestampNanos: UInt64(index + 1) * 1000, kind: .write, length: fd == 7 ? 8192 : 40, tgid: 4242, syscallNumber: 1, descriptor: fd)
+        })
+        try builder.finish()
+        #expect(builder.writes == 3 && builder.otherWrites == 4)
+        #expect(builder.writeSizes.distribution.max == 8192 && builder.writeSizes.distribution.p50 == 8192)
+        #expect(asked == [1, 7, 9], "each descriptor once: \(asked)")
     }
 
     @Test("a loopback event pair becomes one connection seen from the side that connects to the port")

@@ -84,21 +84,27 @@ import VsockProbe
         for _ in 0..<10 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 100_000) }
         func document(attached: Bool) throws -> [String: Any] {
             var observation = Self.observation(script, pids: [42])
+            // 25 write calls, 10 of them to the vsock socket (the rest its log lines).
+            if attached { for _ in 0..<10 { observation.writeSizes.record(100) } }
+            observation.otherWrites = attached ? 15 : 0
             observation.counters = ProbeCounters(
-                syscalls: attached ? ["write": 10, "read": 20] : [:],
+                syscalls: attached ? ["write": 25, "read": 20] : [:],
                 sources: [ProbeSource(program: "count_syscall", tracepoint: "raw_syscalls/sys_enter", counts: "syscalls", attached: attached)])
             return try Self.json(ObserveDocument(observation))
         }
         let missing = try document(attached: false)
         let writes = try #require(missing["writes"] as? [String: Any])
         #expect(writes["count"] is NSNull, "\(writes)")
+        #expect(writes["other"] is NSNull, "\(writes)")
         #expect(writes["by_syscall"] is NSNull, "\(writes)")
         #expect(missing["syscalls"] is NSNull, "\(String(describing: missing["syscalls"]))")
         #expect((missing["per_exchange"] as? [String: Any])?["writes"] is NSNull)
         // Attached: counted, zeros included.
         let counted = try document(attached: true)
-        #expect((counted["writes"] as? [String: Any])?["count"] as? Int == 0)
-        #expect((counted["syscalls"] as? [String: Any])?["write"] as? Int == 10)
+        #expect((counted["writes"] as? [String: Any])?["count"] as? Int == 10)
+        #expect((counted["writes"] as? [String: Any])?["other"] as? Int == 15)
+        #expect((counted["syscalls"] as? [String: Any])?["write"] as? Int == 25)
+        // Per exchange: the writes to the vsock socket, not every write call (2.5).
         #expect((counted["per_exchange"] as? [String: Any])?["writes"] as? Double == 1)
     }
 

@@ -24,4 +24,8 @@ int cvp_spawn_held(const char *path, char *const argv[], char *const envp[], int
  * exited, before it is reaped. Returns it, or -errno (ENOSYS on older kernels). */
 int cvp_pidfd_open(pid_t pid);
 
+/* pidfd_getfd(pidfd, fd, 0) (Linux 5.6+): a copy, in this process, of the descriptor `fd` of
+ * the process `pidfd` refers to (it needs ptrace access to that process). Returns it, or -errno. */
+int cvp_pidfd_getfd(int pidfd, int fd);
+
 #endif
