@@ -28,9 +28,21 @@ public struct RunDocument: Codable, Sendable, Equatable {
         public var driverKernel: String
         public var targetKernel: String?
         public var cpus: Int
+        /// How the driver was built: `debug` or `release` (`Build.current`). A debug build's
+        /// timings are its unoptimised code's, not the tool's. Absent (nil) in older results.
+        public var build: String?
+
+        public init(driver: HostFacts, target: HostFacts?, driverKernel: String, targetKernel: String?, cpus: Int, build: String? = Build.current) {
+            self.driver = driver
+            self.target = target
+            self.driverKernel = driverKernel
+            self.targetKernel = targetKernel
+            self.cpus = cpus
+            self.build = build
+        }
 
         enum CodingKeys: String, CodingKey {
-            case driver, target, driverKernel = "driver_kernel", targetKernel = "target_kernel", cpus
+            case driver, target, driverKernel = "driver_kernel", targetKernel = "target_kernel", cpus, build
         }
 
         /// Every key, null where unknown (a run that reached no target, a replay).
@@ -41,7 +53,27 @@ public struct RunDocument: Codable, Sendable, Equatable {
             try c.encode(driverKernel, forKey: .driverKernel)
             try c.encode(targetKernel, forKey: .targetKernel)
             try c.encode(cpus, forKey: .cpus)
+            try c.encode(build, forKey: .build)
         }
+
+        /// The NOTE of a run whose driver is a debug build (nil for a release build, or an
+        /// older file that does not say).
+        public var buildNote: String? {
+            build == Build.debug
+                ? "the driver is a debug build: its timings are the unoptimised code's, not the tool's (masked 8 KiB at tens of msgs/s where a release build makes thousands); build with `swift build -c release` and run .build/release/vsockbench"
+                : nil
+        }
+    }
+
+    /// How this binary was built: SwiftPM's debug configuration defines DEBUG.
+    public enum Build {
+        public static let debug = "debug"
+        public static let release = "release"
+        #if DEBUG
+        public static let current = debug
+        #else
+        public static let current = release
+        #endif
     }
 
     enum CodingKeys: String, CodingKey {

@@ -51,6 +51,7 @@ public enum RunTable {
             out += "one trial per case: single samples (--repeat N for medians with their intervals)\n"
         }
         out += main.render() + "\n"
+        if let line = buildLine(document) { out += line }
         for c in document.cases {
             if let open = c.openLoop, let unsent = open.unsentText {
                 out += "NOTE \(Terminal.safe(c.name)): \(unsent)\n"
@@ -111,6 +112,11 @@ public enum RunTable {
             out += "\n\(Terminal.safe(c.name)): \(c.errorsHeading)\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n") + "\n"
         }
         return out
+    }
+
+    /// The NOTE line under a debug build's figures (`run`, `sweep`, `compare`), nil for a release build.
+    public static func buildLine(_ document: RunDocument) -> String? {
+        document.host.buildNote.map { "NOTE: \($0)\n" }
     }
 
     /// A case slice by slice (`interval`), stalls flagged.

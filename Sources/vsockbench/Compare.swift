@@ -96,6 +96,7 @@ extension VsockBench {
             let document = session.run(scenario, plan: DriverSession.plan(scenarioOptions.driver))
             let comparison = Comparison(document, p99BudgetNanos: p99Budget?.nanos)
             output.say("compare \(Terminal.safe(document.scenario)) against \(document.target) (baseline: \(Terminal.safe(comparison.baseline)))\n")
+            if let line = RunTable.buildLine(document) { output.say(line, terminator: "") }
             output.say(comparison.text())
             for c in document.cases where !c.errors.isEmpty {
                 output.say("\(Terminal.safe(c.name)): \(c.errorsHeading)\n" + c.errors.map { "  - \(Terminal.safe($0))" }.joined(separator: "\n"))

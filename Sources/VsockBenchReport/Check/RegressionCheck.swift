@@ -452,6 +452,14 @@ public enum RegressionCheck {
         if cpus.0 != cpus.1 {
             notes.append("driver CPUs differ: \(cpus.0.sorted().joined(separator: ", ")) in the baseline, \(cpus.1.sorted().joined(separator: ", ")) now")
         }
+        // A debug build's timings are its unoptimised code's: said whichever side it is (an older
+        // file that does not say is unknown, not a difference).
+        let builds = (values(baseline) { $0.host.build }, values(results) { $0.host.build })
+        let differ = !builds.0.isEmpty && !builds.1.isEmpty && builds.0 != builds.1
+        if differ || builds.0.contains(RunDocument.Build.debug) || builds.1.contains(RunDocument.Build.debug) {
+            func side(_ set: Set<String>) -> String { set.isEmpty ? "not recorded" : set.sorted().map(Terminal.safe).joined(separator: ", ") }
+            notes.append("driver build \(differ ? "differs" : "is debug"): \(side(builds.0)) in the baseline, \(side(builds.1)) now (a debug build's timings are not the tool's: build with `swift build -c release`)")
+        }
         let target = (values(baseline) { $0.host.targetKernel }, values(results) { $0.host.targetKernel })
         if !target.0.isEmpty, !target.1.isEmpty, target.0 != target.1 {
             notes.append("target kernel differs: \(target.0.sorted().joined(separator: ", ")) in the baseline, \(target.1.sorted().joined(separator: ", ")) now (vsock credit behaviour changed in 5.4)")

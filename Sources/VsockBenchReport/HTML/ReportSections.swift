@@ -63,7 +63,7 @@ enum ReportSections {
             .el("div", [], [.el("h3", text: title), .el("dl", [], rows.flatMap { [Node.el("dt", text: $0.0), .el("dd", text: $0.1)] })])
         }
         let driver = document.host.driver
-        let driverRows = [("kernel", document.host.driverKernel), ("hostname", driver.hostname), ("CPUs", String(document.host.cpus)), ("pid", String(driver.pid)), ("tool", driver.tool)]
+        let driverRows = [("kernel", document.host.driverKernel), ("hostname", driver.hostname), ("CPUs", String(document.host.cpus)), ("pid", String(driver.pid)), ("tool", driver.tool), ("build", document.host.build ?? "not recorded")]
         // A replay's or raw stream's service sends no host facts: where only such cases ran,
         // that is why the kernel is unknown, not that no case reached the target.
         let foreignOnly = !document.cases.isEmpty && document.cases.allSatisfy { $0.spec.workload.isForeign }

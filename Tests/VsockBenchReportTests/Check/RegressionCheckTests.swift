@@ -686,4 +686,28 @@ import Testing
         #expect(moved.warnings.contains { $0.hasPrefix("driver host differs: other-host in the baseline") }, "\(moved.warnings)")
         #expect(moved.warnings.contains { $0.hasPrefix("driver CPUs differ: 36 in the baseline") }, "\(moved.warnings)")
     }
+
+    /// A debug build's timings are not the tool's: check says so when the builds differ or
+    /// either side is debug (a note; the gate is unchanged), and nothing for two release builds.
+    @Test("a debug build on either side, or builds that differ, is a note")
+    func buildNotes() throws {
+        func notes(baseline: String?, now: String?) throws -> [String] {
+            var before = ReportFixtures.cliff(), after = ReportFixtures.cliff()
+            before.host.build = baseline
+            after.host.build = now
+            return try compare(after, before).warnings.filter { $0.contains("driver build") }
+        }
+        #expect(try notes(baseline: "release", now: "release").isEmpty)
+        #expect(try notes(baseline: nil, now: "release").isEmpty, "an older baseline: unknown, not a difference")
+        let differ = try notes(baseline: "release", now: "debug")
+        #expect(differ == ["driver build differs: release in the baseline, debug now (a debug build's timings are not the tool's: build with `swift build -c release`)"], "\(differ)")
+        let both = try notes(baseline: "debug", now: "debug")
+        #expect(both.count == 1 && both[0].hasPrefix("driver build is debug: debug in the baseline, debug now"), "\(both)")
+        let older = try notes(baseline: nil, now: "debug")
+        #expect(older.count == 1 && older[0].hasPrefix("driver build is debug: not recorded in the baseline, debug now"), "\(older)")
+        var debug = ReportFixtures.cliff(), release = ReportFixtures.cliff()
+        debug.host.build = "debug"
+        release.host.build = "release"
+        #expect(try compare(debug, release).passed, "a note, not a failure")
+    }
 }

@@ -20,6 +20,25 @@ import VsockBenchModel
         #expect(try RunDocumentFile.load(path: path) == document)
     }
 
+    /// Results written before `host.build` was recorded load, the build unknown (nil), and
+    /// check says nothing of a build it cannot know.
+    @Test("an older results file without host.build loads, its build unknown")
+    func olderFileWithoutBuildLoads() throws {
+        let document = ReportFixtures.cliff()
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(document.encoded())) as? [String: Any])
+        var host = try #require(json["host"] as? [String: Any])
+        #expect(host["build"] != nil, "the key is written")
+        host["build"] = nil
+        json["host"] = host
+        let older = try RunDocumentFile.parse(Array(try JSONSerialization.data(withJSONObject: json)), path: "old.json")
+        #expect(older.host.build == nil)
+        #expect(older.host.driverKernel == document.host.driverKernel)
+        var release = document
+        release.host.build = "release"
+        let report = try RegressionCheck.compare(results: [release], baseline: [older])
+        #expect(!report.warnings.contains { $0.contains("driver build") }, "\(report.warnings)")
+    }
+
     /// A hand-edited figure or config that no run produces is refused on load (exit 2 upstream),
     /// not carried into the diagnosis's arithmetic, where 1e308 msgs/s or a 2^62-byte request
     /// trapped (SIGILL, no message).
@@ -76,7 +95,7 @@ import VsockBenchModel
         document.host.targetKernel = nil
         let object = try #require(try JSONSerialization.jsonObject(with: Data(document.encoded())) as? [String: Any])
         let host = try #require(object["host"] as? [String: Any])
-        #expect(Set(host.keys) == ["driver", "target", "driver_kernel", "target_kernel", "cpus"])
+        #expect(Set(host.keys) == ["driver", "target", "driver_kernel", "target_kernel", "cpus", "build"])
         #expect(host["target"] is NSNull && host["target_kernel"] is NSNull)
         let first = try #require((object["cases"] as? [[String: Any]])?.first)
         let cpu = try #require(first["cpu"] as? [String: Any])

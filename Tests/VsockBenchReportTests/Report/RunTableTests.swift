@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VsockBenchEngine
 @testable import VsockBenchReport
@@ -32,6 +33,38 @@ import VsockTransport
         let text = RunTable.render(document)
         #expect(text.contains("; target: in the driver's process (no separate target)\n"), "\(text)")
         #expect(!text.contains("target: pid"))
+    }
+
+    /// A debug build's figures are its unoptimised code's (masked 8 KiB at tens of msgs/s): one
+    /// NOTE says so, and how to build for the tool's (nothing did: a debug run stored as a
+    /// baseline read as any other).
+    @Test func aDebugBuildsFiguresSaySoInOneNote() {
+        var document = ReportFixtures.document([ReportFixtures.makeCase("plain", mbps: 44, msgsPerSecond: 336)])
+        document.host.build = "debug"
+        let text = RunTable.render(document)
+        #expect(text.components(separatedBy: "\nNOTE: the driver is a debug build: its timings are").count == 2, "\(text)")
+        #expect(text.contains("build with `swift build -c release`"), "\(text)")
+        for build in ["release", nil] as [String?] {
+            document.host.build = build
+            #expect(!RunTable.render(document).contains("debug build"), "\(build ?? "nil")")
+        }
+    }
+
+    /// This test binary is a debug build (SwiftPM's debug configuration defines DEBUG): a
+    /// document made in it says so in its JSON, beside the host's other facts.
+    @Test func aDocumentMadeInADebugBinarySaysDebug() throws {
+        let c = ReportFixtures.makeCase("plain", mbps: 44, msgsPerSecond: 336)
+        let document = RunDocument(scenario: Scenario(name: "s", cases: [c.spec], path: "s.yaml"), target: "t", transport: "unix",
+                                   driver: ReportFixtures.driverHost, targetHost: nil, cases: [c], startedAt: "2026-01-02T03:04:05Z")
+        #if DEBUG
+        let expected = "debug"
+        #else
+        let expected = "release"
+        #endif
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(document.encoded())) as? [String: Any])
+        let host = try #require(json["host"] as? [String: Any])
+        #expect(host["build"] as? String == expected, "\(host)")
+        #expect(host["driver_kernel"] as? String == "6.1.0-test")
     }
 
     /// Under `--target null` each connection runs one message at a time in process, no socket:

@@ -52,11 +52,15 @@ enum ReportFixtures {
             perMessage: ProbePerMessage(syscalls: 4.2, kvmRun: exits, exits: exits, vsockPackets: packets, creditUpdates: credits, notifications: 2.5, exitsSource: source))
     }
 
+    /// A release build's run (as a results file compared by check is meant to be), whatever
+    /// the build of the tests: a document made here says the test binary's build.
     static func document(_ cases: [CaseResult], scenario: String = "cliff") -> RunDocument {
-        RunDocument(
+        var document = RunDocument(
             scenario: Scenario(name: scenario, cases: cases.map(\.spec), path: "scenarios/\(scenario).yaml"),
             target: "unix:///tmp/t.sock", transport: "unix", driver: driverHost, targetHost: targetHost, cases: cases,
             startedAt: "2026-01-02T03:04:05Z")
+        document.host.build = "release"
+        return document
     }
 
     /// `c` as several trials whose throughput scales with `rates` (msgs/s; Mbps in
