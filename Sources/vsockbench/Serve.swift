@@ -40,9 +40,13 @@ extension VsockBench {
             one write (coalesce, writev, writer_thread, write_chunk, split_writes) are refused \
             with an error frame.
 
-            Inside a Nitro Enclave: vsockbench serve --listen vsock://any:5005
-            Locally:                vsockbench serve --listen unix:///tmp/vsockbench.sock
-            Message-oriented:       vsockbench serve --listen unix+seqpacket:///tmp/vsockbench-sp.sock
+            Examples:
+              Inside a Nitro Enclave:
+                vsockbench serve --listen vsock://any:5005
+              Locally:
+                vsockbench serve --listen unix:///tmp/vsockbench.sock
+              Message-oriented:
+                vsockbench serve --listen unix+seqpacket:///tmp/vsockbench-sp.sock
             """)
 
         /// Where every limit flag takes its default, and its help the value it names.
