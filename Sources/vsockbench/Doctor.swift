@@ -32,7 +32,7 @@ extension VsockBench {
         var json: String?
 
         func validate() throws {
-            if json?.isEmpty == true { throw ValidationError("--json needs a file name (or - for stdout).") }
+            if json?.isEmpty == true { throw ValidationError(emptyPathProblem("--json")) }
         }
 
         func run() throws {

@@ -45,6 +45,7 @@ typealias OutputPath = (option: String, path: String?)
 func checkWritable(_ outputs: OutputPath..., inputs: [(what: String, path: String)] = []) throws {
     var named: [(option: String, path: String)] = []
     for case let (option, path?) in outputs {
+        if path.isEmpty { throw fail(emptyPathProblem(option), code: Exit.badInput) }
         // `--json -` is taken before this; any other output is a file (it wrote one named -).
         if path == "-" { throw fail("- (standard output) is for --json only; give this output a file name (./- for a file named -)", code: Exit.badInput) }
         if let problem = OutputFile.problem(with: path) { throw fail(problem, code: Exit.badInput) }
@@ -56,6 +57,12 @@ func checkWritable(_ outputs: OutputPath..., inputs: [(what: String, path: Strin
         }
         named.append((option, path))
     }
+}
+
+/// An output flag given an empty value, named with what it takes (it said "an empty path",
+/// naming no flag): `--json needs a file name (or - for stdout).`
+func emptyPathProblem(_ option: String) -> String {
+    "\(option) needs a file name\(option == "--json" ? " (or - for stdout)" : "")."
 }
 
 /// Whether two paths name one file: the same device and inode where both exist (links

@@ -74,6 +74,35 @@ import Testing
         #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
     }
 
+    /// An output flag given an empty value names the flag, as doctor's did (the others said
+    /// "an empty path", naming no flag): exit 2 before anything runs.
+    @Test(arguments: [
+        (["run", "scenarios/cliff.yaml", "--json", ""], "--json needs a file name (or - for stdout)."),
+        (["run", "scenarios/cliff.yaml", "--html", ""], "--html needs a file name."),
+        (["compare", "scenarios/cliff.yaml", "--markdown", ""], "--markdown needs a file name."),
+        (["compare", "scenarios/cliff.yaml", "--json", ""], "--json needs a file name (or - for stdout)."),
+        (["sweep", "--json", ""], "--json needs a file name (or - for stdout)."),
+        (["sweep", "--html", ""], "--html needs a file name."),
+        (["diagnose", "scenarios/cliff.yaml", "--json", ""], "--json needs a file name (or - for stdout)."),
+        (["diagnose", "scenarios/cliff.yaml", "--html", ""], "--html needs a file name."),
+        (["observe", "--port", "5005", "--duration", "1s", "--json", ""], "--json needs a file name (or - for stdout)."),
+        (["observe", "--port", "5005", "--duration", "1s", "--pcap", ""], "--pcap needs a file name."),
+        (["observe", "--port", "5005", "--duration", "1s", "--html", ""], "--html needs a file name."),
+        (["probe", "--json", "", "--", "true"], "--json needs a file name (or - for stdout)."),
+        (["check", "x.json", "--baseline", "y.json", "--junit", ""], "--junit needs a file name."),
+        (["check", "x.json", "--baseline", "y.json", "--markdown", ""], "--markdown needs a file name."),
+        (["history", "trend", "cliff", "--db", "/nonexistent/h.sqlite", "--html", ""], "--html needs a file name."),
+        (["history", "trend", "cliff", "--db", "/nonexistent/h.sqlite", "--markdown", ""], "--markdown needs a file name."),
+        (["doctor", "--json", ""], "--json needs a file name (or - for stdout)."),
+    ])
+    func anEmptyOutputPathNamesTheFlag(arguments: [String], message: String) throws {
+        let result = try Tool.run(arguments, timeout: 30)
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("an empty path"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing ran: \(result.stdout)")
+    }
+
     /// --messages that do not divide over an open-loop case's connections: refused, named as
     /// the flag's (the file, bounded by a duration, has no fault to look for).
     @Test func messagesThatDoNotDivideAnOpenLoopCaseNameTheFlag() throws {
