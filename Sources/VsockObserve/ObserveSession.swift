@@ -101,10 +101,9 @@ public enum ObserveSession {
     /// observation ends when it has. Either way what was observed is returned, with a warning
     /// saying so. However this ends (an error included), the command is not left running.
     public static func run(_ options: ObserveOptions, stop: SessionStop = SessionStop()) throws -> Observation {
-        // A pid that names no process would end the observation at its first poll, empty.
-        for pid in options.pids where kill(pid, 0) != 0 && errno != EPERM {
-            throw ObserveError(operation: "following pid \(pid)", errno: errno, detail: "check --pid: the process must be running")
-        }
+        // A pid that names no process would end the observation at its first poll, empty; a
+        // thread's id would be followed as a process and count nothing.
+        try FollowedProcess.check(options.pids)
         let tap = try VsockTap(configuration: VsockTap.Configuration(port: options.port, cid: options.cid))
         defer { tap.close() }
         var child: HeldProcess?

@@ -105,14 +105,13 @@ public enum ProbeSession {
 
     /// Counts the processes `pids` (and their new children) for `duration` seconds, or until
     /// they have all exited, or until `stop` takes a signal. A count that ended before
-    /// `duration` because the processes exited says so in a warning.
+    /// `duration` because the processes exited says so in a warning. A pid that names no
+    /// process, or a thread of one, is refused (``FollowedProcessError``) before anything loads.
     public static func attach(
         pids: [Int32], duration: Double?, configuration: ProbeConfiguration, interval: Double? = nil,
         stop: SessionStop = SessionStop(), onInterval: IntervalHandler = { _, _ in }
     ) throws -> ProbeSessionResult {
-        for pid in pids where kill(pid, 0) != 0 && errno != EPERM {
-            throw ProbeError(operation: "attaching to pid \(pid)", errno: errno, detail: "no such process")
-        }
+        try FollowedProcess.check(pids)
         var configuration = configuration
         configuration.pids = pids + configuration.pids
         let probe = try Probe(configuration: configuration)

@@ -19,10 +19,18 @@ import VsockProbe
         do {
             let observation = try ObserveSession.run(options)
             Issue.record("observed \(observation.seconds) s of a process that does not exist")
-        } catch let error as ObserveError {
+        } catch let error as FollowedProcessError {
             #expect(error.errno == ESRCH, "\(error)")
             #expect("\(error)".contains("pid \(Self.noSuchProcess)") && "\(error)".contains("No such process"), "\(error)")
         }
+    }
+
+    /// A thread id passed kill(TID, 0) and was followed as a process: an empty observation, exit 0.
+    @Test("a --pid that is a thread's id is refused, naming the process to give")
+    func threadIsRefused() throws {
+        let thread = try #require(FileSystem.entries(of: "/proc/self/task").compactMap { Int32($0) }.first { $0 != getpid() })
+        let options = ObserveOptions(port: 5999, pids: [thread], durationSeconds: 0.05)
+        #expect(throws: FollowedProcessError(pid: thread, process: getpid())) { _ = try ObserveSession.run(options) }
     }
 
     static let probeReady = Probe.checkAvailability() == .available
