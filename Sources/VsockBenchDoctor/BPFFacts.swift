@@ -103,24 +103,55 @@ public struct BPFFacts: Sendable, Equatable, Encodable {
                 : check(.missing, "unknown: which programs would attach is read from tracefs, which was not found",
                         advice: "mount tracefs (see above), then run doctor again")
         }
-        let attaching = programs.filter(\.attached)
+        let units = Self.units(programs)
+        let attaching = units.filter(\.attached)
         // What tracefs says would attach holds only where the probe can load at all: without
         // the privileges or bpf() nothing attaches ("9 of 11 would attach" beside a bpf()
         // refused, review).
         guard privileges.sufficient, bpfSyscall == .available else {
             let blocker = privileges.sufficient ? "bpf() does not work here" : "this process lacks the privileges"
-            return check(.missing, "none can load: \(blocker) (see above); with \(privileges.sufficient ? "it" : "them"), \(attaching.count) of \(programs.count) would attach",
+            return check(.missing, "none can load: \(blocker) (see above); with \(privileges.sufficient ? "it" : "them"), \(attaching.count) of \(units.count) would attach",
                          advice: "fix the \(privileges.sufficient ? "bpf()" : "privileges") check above, then run doctor again")
         }
         let off = programs.filter { !$0.attached }
         let unexpected = off.filter { !Self.isExpectedOff($0) }
-        let detail = "\(attaching.count) of \(programs.count) would attach: "
-            + attaching.map { "\($0.counts)" }.uniqued().joined(separator: ", ")
+        // One name per program counted, so the number and the list agree.
+        let detail = "\(attaching.count) of \(units.count) would attach: " + attaching.map(\.label).joined(separator: ", ")
         let notes = off.map { "off: \($0.program) (\($0.counts)): \($0.reason ?? "no reason given")" }
         let advice = unexpected.compactMap(Self.advice(for:)).uniqued()
         return check(
             unexpected.isEmpty ? .ok : .warn, detail, advice: advice.isEmpty ? nil : advice.joined(separator: "; "),
             notes: notes)
+    }
+
+    /// A program as a user counts them: the layouts of one tracepoint's program (the two of
+    /// sched_process_fork, of which a kernel has one) are one program, which attaches with
+    /// whichever layout the kernel has ("9 of 11 would attach" counted both, so 11 of 11 could
+    /// never be). Named by what it counts, with its event where two programs count the same
+    /// thing (children: on fork and on exit).
+    struct Unit: Equatable {
+        var label: String
+        var attached: Bool
+    }
+
+    static func units(_ programs: [ProbeSource]) -> [Unit] {
+        var keys: [String] = []
+        var byKey: [String: (counts: String, tracepoint: String, attached: Bool)] = [:]
+        for program in programs {
+            let key = "\(program.tracepoint) \(program.counts)"
+            if let seen = byKey[key] {
+                byKey[key]?.attached = seen.attached || program.attached
+            } else {
+                keys.append(key)
+                byKey[key] = (program.counts, program.tracepoint, program.attached)
+            }
+        }
+        let grouped = keys.compactMap { byKey[$0] }
+        return grouped.map { unit in
+            let shared = grouped.filter { $0.counts == unit.counts }.count > 1
+            let event = unit.tracepoint.split(separator: "/").last.map(String.init) ?? unit.tracepoint
+            return Unit(label: shared ? "\(unit.counts) (\(event))" : unit.counts, attached: unit.attached)
+        }
     }
 
     /// Off by design on every kernel: the sched_process_fork program of the layout this kernel does not have.
