@@ -5,6 +5,15 @@ import Glibc
 /// The few file reads the probe (and `vsockbench doctor`) make in tracefs, sysfs and procfs,
 /// without Foundation: such files report size 0 and must be read until EOF.
 public enum FileSystem {
+    /// The path of the running executable (/proc/self/exe); nil where it cannot be read.
+    public static func currentExecutable() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBufferPointer { raw in
+            raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) { readlink("/proc/self/exe", $0, raw.count - 1) }
+        }
+        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : nil
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

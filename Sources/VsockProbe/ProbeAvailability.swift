@@ -43,8 +43,18 @@ extension Probe {
     }
 
     /// What to do about a tracefs that is mounted but not readable by this user.
-    public static let unreadableTracefsFix =
-        "run as root (sudo), or grant CAP_DAC_READ_SEARCH with the other two: sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep PATH"
+    public static var unreadableTracefsFix: String {
+        "run as root (sudo), or grant CAP_DAC_READ_SEARCH with the other two: \(setcapCommand())"
+    }
+
+    /// The command that grants `executable` (this binary, by default) the probe's capabilities:
+    /// a line to paste, the path quoted where a shell would split it (it said a literal PATH).
+    public static func setcapCommand(executable: String? = FileSystem.currentExecutable()) -> String {
+        let path = executable ?? "PATH"
+        let plain = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+,@%:=".contains($0) }
+        let quoted = plain ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        return "sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep \(quoted)"
+    }
 
     /// Whether `mounts` (the text of /proc/mounts, which every user may read) has a tracefs
     /// mounted at `root`.
@@ -56,7 +66,7 @@ extension Probe {
     }
 
     /// Root, or the capabilities the kernel asks for (see ``ProbePrivileges``).
-    public static func checkPrivileges(_ privileges: ProbePrivileges) -> ProbeAvailability {
+    public static func checkPrivileges(_ privileges: ProbePrivileges, executable: String? = FileSystem.currentExecutable()) -> ProbeAvailability {
         guard privileges.sufficient else {
             if privileges.isRootWithoutCapabilities {
                 return .unavailable(
@@ -65,7 +75,7 @@ extension Probe {
             }
             return .unavailable(
                 missing: "root or CAP_BPF+CAP_PERFMON",
-                howToFix: "run as root (sudo), or grant the binary: sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep PATH (the last to read tracefs)")
+                howToFix: "run as root (sudo), or grant the binary: \(setcapCommand(executable: executable)) (the last to read tracefs)")
         }
         return .available
     }

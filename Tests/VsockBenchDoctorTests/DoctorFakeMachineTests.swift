@@ -97,6 +97,9 @@ import VsockProbe
         #expect(privileges.status == .missing)
         #expect(privileges.detail.contains("euid 1000, CapEff 0x0000000000000000"))
         #expect(privileges.advice?.contains("setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep") == true)
+        // This binary, not a literal PATH.
+        let executable = try #require(FileSystem.currentExecutable())
+        #expect(privileges.advice?.contains("+ep \(executable) ") == true, "\(privileges.advice ?? "")")
         let bpf = try report.required("bpf_syscall")
         #expect(bpf.status == .warn && bpf.detail.hasPrefix("not tried"))
         let tracefs = try report.required("tracefs")

@@ -29,6 +29,21 @@ import Testing
         }
     }
 
+    /// The advice said `sudo setcap ... PATH`, a literal PATH: it names the running binary.
+    @Test("the setcap advice names this executable, quoted where a shell would split it")
+    func setcapNamesTheExecutable() throws {
+        let executable = try #require(FileSystem.currentExecutable())
+        #expect(executable.hasPrefix("/") && FileSystem.exists(executable), "\(executable)")
+        guard case let .unavailable(_, howToFix) = Probe.checkPrivileges(ProbePrivileges(effectiveUID: 1000, effectiveCapabilities: 0)) else {
+            Issue.record("an unprivileged user was not refused")
+            return
+        }
+        #expect(howToFix.contains("sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep \(executable) "), "\(howToFix)")
+        #expect(!howToFix.contains(" PATH"), "\(howToFix)")
+        #expect(Probe.unreadableTracefsFix.hasSuffix("+ep \(executable)"), "\(Probe.unreadableTracefsFix)")
+        #expect(Probe.setcapCommand(executable: "/opt/my tools/it's") == "sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/opt/my tools/it'\\''s'")
+    }
+
     @Test("the mask itself, and nil when there is no CapEff line")
     func mask() {
         #expect(ProbePrivileges(effectiveUID: 5, status: "CapEff:\t000001fffeffffff\n").effectiveCapabilities == 0x1ff_feff_ffff)

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import VsockBenchSupport
 import VsockTransport
+import VsockProbe
 
 /// The target `run` starts for itself when no `--target` is given: `vsockbench serve` as a
 /// child process on a private Unix socket, like an enclave on the other side of a channel.
@@ -130,8 +131,6 @@ public final class LocalTarget: Sendable {
 
     /// The path of the running executable (to start the target from the same build).
     public static func currentExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return n > 0 ? cText(Array(buffer[0..<n])) : CommandLine.arguments[0]
+        FileSystem.currentExecutable() ?? CommandLine.arguments[0]
     }
 }
