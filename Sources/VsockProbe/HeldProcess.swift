@@ -75,8 +75,9 @@ public final class HeldProcess: Sendable {
         return false
     }
 
-    /// Lets the child exec the command; throws when execve failed, or the child could not set up
-    /// its standard output before it (the child then exits 127).
+    /// Lets the child exec the command; throws when execve failed (with the shell's status for
+    /// it, ``ProbeError/commandStatus``), or the child could not set up its standard output
+    /// before it (the child then exits 127).
     public func release() throws {
         guard let fds = descriptors.withLock({ fds in defer { fds = nil }; return fds }) else { return }
         var go: UInt8 = 1
@@ -93,7 +94,7 @@ public final class HeldProcess: Sendable {
                 throw ProbeError(operation: "dup2", errno: -failure,
                                  detail: "the command's standard output could not go to standard error (for --json -); is standard error open?")
             }
-            throw ProbeError(operation: "execve", errno: failure, detail: "the command could not be started")
+            throw ProbeError.commandNotStarted(operation: "execve", errno: failure, detail: "the command could not be started")
         }
     }
 
@@ -247,7 +248,7 @@ public final class HeldProcess: Sendable {
             let candidate = "\(directory)/\(executable)"
             if access(candidate, X_OK) == 0 && !FileSystem.isDirectory(candidate) { return candidate }
         }
-        throw ProbeError(operation: "finding \(executable)", errno: ENOENT, detail: "it is not in PATH")
+        throw ProbeError.commandNotStarted(operation: "finding \(executable)", errno: ENOENT, detail: "it is not in PATH")
     }
 
     private static func currentEnvironment() -> [String: String] {

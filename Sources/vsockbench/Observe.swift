@@ -37,6 +37,10 @@ extension VsockBench {
                 Loopback (both ends on this machine, CID 1): the side connecting to PORT is taken as \
                 the parent.
 
+                Exit status: with a COMMAND, the command's (observe reports first); 127 when it \
+                cannot be started because it is not found, 126 when it is found but not executable, \
+                as in a shell; 2 for bad input (an option, a --pid, missing privileges).
+
                 Signals: Ctrl-C reaches a COMMAND (the terminal signals its whole group), which ends, \
                 and observe reports. SIGTERM or SIGHUP is passed on to the COMMAND, which gets SIGKILL \
                 if it has not exited 5 s later; without a COMMAND, SIGTERM, SIGHUP and Ctrl-C end the \
@@ -113,7 +117,9 @@ extension VsockBench {
             do {
                 observation = try ObserveSession.run(options, stop: stop)
             } catch {
-                throw fail("observe: \(error)", code: Exit.badInput)
+                // A command that could not be started: 127 or 126, as a shell (not 2, which the
+                // command itself may exit with).
+                throw fail("observe: \(error)", code: (error as? ProbeError)?.commandStatus ?? Exit.badInput)
             }
             for warning in observation.warnings { printError("warning: \(warning)") }
             let document = ObserveDocument(observation, channelRoundTripMicroseconds: channelRTT.map { $0.seconds * 1e6 })

@@ -16,7 +16,8 @@ extension VsockBench {
             discussion: """
                 The command is started held before exec, the probe is attached to its pid, then it \
                 runs; its children are followed too. The counts are printed when it exits, and \
-                vsockbench exits with the command's status. Needs root (or CAP_BPF and CAP_PERFMON); \
+                vsockbench exits with the command's status; a command that cannot be started exits \
+                127 (not found) or 126 (found but not executable), as in a shell. Needs root (or CAP_BPF and CAP_PERFMON); \
                 without them it says what is missing and exits 2.
 
                 Ctrl-C reaches the command (the terminal signals its whole group) and the counts are \
@@ -141,7 +142,9 @@ extension VsockBench {
                 }
             } catch {
                 printError("vsockbench probe: \(error)")
-                throw ExitCode(2)
+                // A command that could not be started: 127 or 126, as a shell (not 2, which the
+                // command itself may exit with).
+                throw ExitCode((error as? ProbeError)?.commandStatus ?? 2)
             }
             for warning in result.warnings { printError("warning: \(warning)") }
             if interval != nil { show("\n") }

@@ -31,6 +31,24 @@ import Testing
         #expect(throws: ProbeError.self) { try child.release() }
     }
 
+    /// It was exit 2 for both, the code of a command that itself exits 2.
+    @Test("a command not found is status 127, one found but not executable 126, as in a shell")
+    func startFailureStatus() throws {
+        #expect(throws: ProbeError.self) { try HeldProcess(executable: "no-such-command-vsockbench", arguments: []) }
+        do {
+            _ = try HeldProcess(executable: "no-such-command-vsockbench", arguments: [])
+        } catch let error as ProbeError {
+            #expect(error.commandStatus == 127, "\(error)")
+        }
+        let missing = try HeldProcess(executable: "/proc/self/no-such-file", arguments: [])
+        #expect(throws: ProbeError(operation: "execve", errno: ENOENT, detail: "the command could not be started", commandStatus: 127)) { try missing.release() }
+        let file = FileManager.default.temporaryDirectory.appending(path: "vsockprobe-not-executable-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644]))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let notExecutable = try HeldProcess(executable: file, arguments: [])
+        #expect(throws: ProbeError(operation: "execve", errno: EACCES, detail: "the command could not be started", commandStatus: 126)) { try notExecutable.release() }
+    }
+
     @Test("end(): SIGTERM, and SIGKILL for a command that outlasts the grace time; reaped either way")
     func endSignalsThenKills() throws {
         let polite = try HeldProcess(executable: "sleep", arguments: ["30"])

@@ -70,6 +70,21 @@ import Testing
         #expect(rows.count >= 2, "\(output.stdout)")
     }
 
+    /// `probe -- nosuchcmd` exited 2, as a command that itself exits 2 does.
+    @Test(
+        "a command that cannot be started exits 127 (not found) or 126 (not executable), as in a shell",
+        .enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
+    func commandNotStartedStatus() throws {
+        let notFound = try Self.vsockbench(["probe", "--vsock-port", Self.unusedPort, "--", "no-such-command-vsockbench"])
+        #expect(notFound.status == 127, "\(notFound.stderr)")
+        #expect(notFound.stderr.contains("no-such-command-vsockbench"), "\(notFound.stderr)")
+        let file = FileManager.default.temporaryDirectory.appending(path: "vsockprobe-not-executable-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644]))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let notExecutable = try Self.vsockbench(["probe", "--vsock-port", Self.unusedPort, "--", file])
+        #expect(notExecutable.status == 126, "\(notExecutable.stderr)")
+    }
+
     @Test(
         "--pid PID --duration D watches a running process",
         .enabled(if: TestSupport.canProbe, "needs root (or CAP_BPF+CAP_PERFMON), a working bpf() and tracefs"))
