@@ -44,6 +44,7 @@ extension ObserveDocument {
         probe = observation.counters
         warnings = observation.warnings
         exitStatus = observation.exitStatus
+        exitSignal = observation.exitSignal.map(SessionStop.name(of:))
         pcapPackets = observation.pcapPackets
         diagnosis = []
         diagnosis = ObserveDiagnosis.findings(for: self, channelRoundTripMicroseconds: channelRoundTripMicroseconds)

@@ -25,6 +25,8 @@ public struct ObserveDocument: Sendable, Encodable {
     public var diagnosis: [Finding]
     public var warnings: [String]
     public var exitStatus: Int32?
+    /// The signal that ended the command ("SIGTERM"), null when it exited of itself or none ran.
+    public var exitSignal: String?
     public var pcapPackets: Int?
 
     /// The figures a connection and the whole observation share.
@@ -127,7 +129,7 @@ public struct ObserveDocument: Sendable, Encodable {
         case inFlightMax = "in_flight_max", turnaroundMicroseconds = "turnaround_us", thinkMicroseconds = "think_us"
         case requestBytes = "request_bytes", responseBytes = "response_bytes", perExchange = "per_exchange"
         case connections, packets, writes, syscalls, lostEvents = "lost_events", probe, diagnosis, warnings
-        case exitStatus = "exit_status", pcapPackets = "pcap_packets"
+        case exitStatus = "exit_status", exitSignal = "exit_signal", pcapPackets = "pcap_packets"
     }
 
     enum ConnectionKeys: String, CodingKey {
@@ -191,6 +193,7 @@ public struct ObserveDocument: Sendable, Encodable {
         try container.encode(diagnosis, forKey: .diagnosis)
         try container.encode(warnings, forKey: .warnings)
         try container.encode(exitStatus, forKey: .exitStatus)
+        try container.encode(exitSignal, forKey: .exitSignal)
         try container.encode(pcapPackets, forKey: .pcapPackets)
     }
 }

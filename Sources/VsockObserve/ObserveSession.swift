@@ -62,6 +62,9 @@ public struct Observation: Sendable {
     public var pids: [Int32]
     /// The command's exit status (128 + signal), when a command ran.
     public var exitStatus: Int32?
+    /// The signal that ended the command (its status is then 128 + it); nil when it exited of
+    /// itself, or no command ran.
+    public var exitSignal: Int32? = nil
     /// The signal that stopped the observation early (see ``SessionStop``); nil when it ran to
     /// its end. A warning says so too.
     public var stopSignal: Int32? = nil
@@ -201,7 +204,7 @@ public enum ObserveSession {
             warnings.append(
                 ProbeSession.stopWarning(
                     signal: signal, seconds: seconds, requested: child == nil ? options.durationSeconds : nil,
-                    commandStatus: exitStatus, killed: killed) + "; the figures cover that time only")
+                    commandStatus: exitStatus, commandSignal: child?.exitSignal, killed: killed) + "; the figures cover that time only")
         } else if pidsExited, let duration = options.durationSeconds {
             // Asked for a duration, cut short by the processes: say so, as a signal would.
             warnings.append(ProbeSession.exitedWarning(processes: pids.count, seconds: seconds, requested: duration) + "; the figures cover that time only")
@@ -211,7 +214,7 @@ public enum ObserveSession {
             writesBySyscall: builder.writesBySyscall, counters: options.followsProcesses ? counters : counters.withoutProcessCounts(),
             seconds: seconds, lostPackets: (try? tap.lostPackets()) ?? 0, lostWrites: (try? probe.lostWrites()) ?? 0,
             contextSwitches: options.followsProcesses ? switches : nil, pids: pids, exitStatus: exitStatus,
-            stopSignal: stop.signal, warnings: warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
+            exitSignal: child?.exitSignal, stopSignal: stop.signal, warnings: warnings, sources: tap.sources + probe.sources, kernel: HostFacts.current().kernel,
             startedAt: startedAt, pcapPackets: pcap?.packets, otherWrites: builder.otherWrites)
     }
 

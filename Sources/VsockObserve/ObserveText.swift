@@ -15,7 +15,9 @@ public enum ObserveText {
         if let command = document.command {
             banner += ", `\(Format.shellWords(command))`"
             // As probe's banner: how the command ended (vsockbench exits with it).
-            if let status = document.exitStatus { banner += " (exit status \(status))" }
+            if let status = document.exitStatus {
+                banner += document.exitSignal.map { " (ended by \($0), status \(status))" } ?? " (exit status \(status))"
+            }
         }
         if !givenPids.isEmpty { banner += ", pid \(givenPids.map(String.init).joined(separator: ", "))" }
         lines.append(banner)

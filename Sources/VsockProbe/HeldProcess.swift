@@ -22,6 +22,8 @@ public final class HeldProcess: Sendable {
     /// The exit status once reaped. Held while reaping and while signalling, never while blocked.
     private let reaped = Mutex<Int32?>(nil)
     private let usage = Mutex<rusage?>(nil)
+    /// The signal that ended the command, once reaped; nil while it runs or when it exited.
+    private let endingSignal = Mutex<Int32?>(nil)
     /// A pidfd of the child (polls readable once it has exited), or -1 where the kernel has none.
     private let exitDescriptor: Int32
 
@@ -138,9 +140,16 @@ public final class HeldProcess: Sendable {
             var resources = rusage()
             guard wait4(pid, &raw, WNOHANG, &resources) == pid else { return nil }
             usage.withLock { $0 = resources }
+            endingSignal.withLock { $0 = Self.signal(raw) }
             status = Self.exitStatus(raw)
             return status
         }
+    }
+
+    /// The signal that ended the command (its status is then 128 + it), once it has been
+    /// reaped; nil while it runs, and when it exited of itself (an `exit 143` included).
+    public var exitSignal: Int32? {
+        endingSignal.withLock { $0 }
     }
 
     /// Voluntary context switches of the command and the children it waited for (its rusage
@@ -237,8 +246,13 @@ public final class HeldProcess: Sendable {
 
     /// waitpid's status as a shell reports it: the exit code, or 128 + signal.
     static func exitStatus(_ raw: Int32) -> Int32 {
+        signal(raw).map { 128 + $0 } ?? (raw >> 8) & 0xff
+    }
+
+    /// The signal in waitpid's status, when one ended the process.
+    static func signal(_ raw: Int32) -> Int32? {
         let signal = raw & 0x7f
-        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        return signal == 0 ? nil : signal
     }
 
     static func resolve(_ executable: String) throws -> String {

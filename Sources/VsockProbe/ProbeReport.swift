@@ -6,7 +6,9 @@ public enum ProbeReport {
         let counters = result.counters
         var lines: [String] = []
         var banner = "vsockbench probe: \(title), \(formatSeconds(result.seconds))"
-        if let status = result.exitStatus { banner += ", exit status \(status)" }
+        if let status = result.exitStatus {
+            banner += result.exitSignal.map { ", ended by \(SessionStop.name(of: $0)) (status \(status))" } ?? ", exit status \(status)"
+        }
         if let signal = result.stopSignal { banner += ", stopped early by \(SessionStop.name(of: signal))" }
         lines.append(banner)
         let attached = counters.sources.filter(\.attached).count

@@ -8,6 +8,9 @@ public struct ProbeSessionResult: Sendable {
     public var counters: ProbeCounters
     /// The command's exit status (128 + signal when a signal ended it); nil when attached to a pid.
     public var exitStatus: Int32?
+    /// The signal that ended the command (its status is then 128 + it); nil when it exited of
+    /// itself, and when attached to a pid.
+    public var exitSignal: Int32?
     /// Wall-clock time from the release of the command (or the attach) to the end.
     public var seconds: Double
     /// The probe's warnings (programs switched off by a layout mismatch, attach failures), and
@@ -16,9 +19,12 @@ public struct ProbeSessionResult: Sendable {
     /// The signal that stopped the session early (see ``SessionStop``); nil when it ran to its end.
     public var stopSignal: Int32?
 
-    public init(counters: ProbeCounters, exitStatus: Int32?, seconds: Double, warnings: [String], stopSignal: Int32? = nil) {
+    public init(
+        counters: ProbeCounters, exitStatus: Int32?, exitSignal: Int32? = nil, seconds: Double, warnings: [String], stopSignal: Int32? = nil
+    ) {
         self.counters = counters
         self.exitStatus = exitStatus
+        self.exitSignal = exitSignal
         self.seconds = seconds
         self.warnings = warnings
         self.stopSignal = stopSignal
@@ -87,10 +93,13 @@ public enum ProbeSession {
         let counters = try ticker.finish(at: start + seconds, onInterval)
         var warnings = probe.warnings
         if let signal = stop.signal {
-            warnings.append(stopWarning(signal: signal, seconds: seconds, commandStatus: status, killed: killed) + "; the counts cover that time only")
+            warnings.append(
+                stopWarning(signal: signal, seconds: seconds, commandStatus: status, commandSignal: child.exitSignal, killed: killed)
+                    + "; the counts cover that time only")
         }
         return ProbeSessionResult(
-            counters: counters, exitStatus: status, seconds: seconds, warnings: warnings, stopSignal: stop.signal)
+            counters: counters, exitStatus: status, exitSignal: child.exitSignal, seconds: seconds, warnings: warnings,
+            stopSignal: stop.signal)
     }
 
     /// Counts process `pid` (and its new children) for `duration` seconds, or until it exits,
@@ -151,7 +160,8 @@ public enum ProbeSession {
     }
 
     public static func stopWarning(
-        signal: Int32, seconds: Double, requested: Double? = nil, commandStatus: Int32? = nil, killed: Bool = false
+        signal: Int32, seconds: Double, requested: Double? = nil, commandStatus: Int32? = nil, commandSignal: Int32? = nil,
+        killed: Bool = false
     ) -> String {
         // A whole number of seconds as asked (30 s), the rest to the millisecond.
         func span(_ value: Double) -> String {
@@ -164,9 +174,17 @@ public enum ProbeSession {
             let grace = span(SessionStop.graceSeconds)
             text += killed
                 ? "; the command was sent \(name), had not exited \(grace) later and was killed (SIGKILL), status \(commandStatus)"
-                : "; the command was sent \(name) and exited with status \(commandStatus)"
+                : "; the command was sent \(name) and \(commandEnding(status: commandStatus, signal: commandSignal))"
         }
         return text
+    }
+
+    /// How a followed command ended, said as it happened: "exited with status 3", or, when a
+    /// signal ended it, "was ended by SIGTERM (status 143, as a shell reports it)" (a signal
+    /// death is not an exit; `exit_status` keeps the shell's number, `exit_signal` the signal).
+    public static func commandEnding(status: Int32, signal: Int32?) -> String {
+        guard let signal else { return "exited with status \(status)" }
+        return "was ended by \(SessionStop.name(of: signal)) (status \(status), as a shell reports it)"
     }
 }
 

@@ -91,6 +91,16 @@ public final class SessionStop: Sendable {
         case SIGHUP: "SIGHUP"
         case SIGQUIT: "SIGQUIT"
         case SIGKILL: "SIGKILL"
+        // What else ends a followed command.
+        case SIGABRT: "SIGABRT"
+        case SIGSEGV: "SIGSEGV"
+        case SIGBUS: "SIGBUS"
+        case SIGFPE: "SIGFPE"
+        case SIGILL: "SIGILL"
+        case SIGPIPE: "SIGPIPE"
+        case SIGALRM: "SIGALRM"
+        case SIGUSR1: "SIGUSR1"
+        case SIGUSR2: "SIGUSR2"
         default: "signal \(signal)"
         }
     }

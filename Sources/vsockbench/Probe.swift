@@ -153,7 +153,7 @@ extension VsockBench {
                 let document = ProbeJSON(
                     counters: result.counters, warnings: result.warnings, command: pid.isEmpty ? command : nil,
                     pids: pid.isEmpty ? nil : OptionValue.distinct(pid), startedAt: startedAt, seconds: result.seconds,
-                    exitStatus: result.exitStatus, stopSignal: (result.stopSignal ?? stop.signal).map(SessionStop.name(of:)),
+                    exitStatus: result.exitStatus, exitSignal: result.exitSignal.map(SessionStop.name(of:)), stopSignal: (result.stopSignal ?? stop.signal).map(SessionStop.name(of:)),
                     followChildren: !noChildren, vsockPort: vsockPort, vsockCID: vsockCid)
                 try output.write(try Self.encoded(document))
             }
@@ -190,6 +190,9 @@ struct ProbeJSON: Encodable {
     var seconds: Double
     /// The command's exit status, 128 + the signal when one ended it (nil with --pid).
     var exitStatus: Int32?
+    /// The signal that ended the command ("SIGTERM"; its status is then 128 + it), nil when it
+    /// exited of itself (and with --pid).
+    var exitSignal: String?
     /// The signal that stopped the count early (SIGTERM), nil when it ran to its end.
     var stopSignal: String?
     var followChildren: Bool
@@ -198,7 +201,7 @@ struct ProbeJSON: Encodable {
     var vsockCID: UInt32?
 
     private enum CodingKeys: String, CodingKey {
-        case schema, warnings, command, pids, startedAt = "started_at", seconds, exitStatus = "exit_status"
+        case schema, warnings, command, pids, startedAt = "started_at", seconds, exitStatus = "exit_status", exitSignal = "exit_signal"
         case stopSignal = "stop_signal", followChildren = "follow_children", vsockPort = "vsock_port", vsockCID = "vsock_cid"
     }
 
@@ -213,6 +216,7 @@ struct ProbeJSON: Encodable {
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(seconds, forKey: .seconds)
         try container.encode(exitStatus, forKey: .exitStatus)
+        try container.encode(exitSignal, forKey: .exitSignal)
         try container.encode(stopSignal, forKey: .stopSignal)
         try container.encode(followChildren, forKey: .followChildren)
         try container.encode(vsockPort, forKey: .vsockPort)

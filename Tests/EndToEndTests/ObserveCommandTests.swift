@@ -150,7 +150,7 @@ import VsockProbe
         let json = try #require(
             try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/o.json"))) as? [String: Any],
             "no JSON written")
-        #expect(json["exit_status"] as? Int == Int(128 + SIGINT))
+        #expect(json["exit_status"] as? Int == Int(128 + SIGINT) && json["exit_signal"] as? String == "SIGINT")
     }
 }
 

@@ -128,8 +128,9 @@ struct SessionSignalTests {
         let json = try #require(Self.json(dir + "/o.json"), "no JSON written: \(stderr)")
         #expect(json["schema"] as? String == "vsockbench-observe/1")
         #expect(json["exit_status"] as? Int == Int(128 + SIGTERM), "the command was sent SIGTERM")
+        #expect(json["exit_signal"] as? String == "SIGTERM", "a signal death is not an exit")
         let warnings = json["warnings"] as? [String] ?? []
-        #expect(warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") && $0.contains("the command was sent SIGTERM") }, "\(warnings)")
+        #expect(warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") && $0.contains("the command was sent SIGTERM and was ended by SIGTERM (status 143, as a shell reports it)") }, "\(warnings)")
         #expect(stderr.contains("warning: stopped by SIGTERM"), "\(stderr)")
         #expect(started.stdout.text().contains("vsockbench observe: port \(Self.port)"))
     }
@@ -157,8 +158,10 @@ struct SessionSignalTests {
         #expect(json["syscalls"] is [String: Any])
         let warnings = json["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") }, "\(warnings)")
-        #expect(stderr.contains("warning: stopped by SIGTERM after ") && stderr.contains("exited with status 143"), "\(stderr)")
-        #expect(started.stdout.text().contains("exit status 143, stopped early by SIGTERM"))
+        #expect(stderr.contains("warning: stopped by SIGTERM after ") && stderr.contains("was ended by SIGTERM (status 143, as a shell reports it)"), "\(stderr)")
+        #expect(!stderr.contains("exited with status 143"), "\(stderr)")
+        #expect(json["exit_status"] as? Int == 143 && json["exit_signal"] as? String == "SIGTERM", "\(json)")
+        #expect(started.stdout.text().contains("ended by SIGTERM (status 143), stopped early by SIGTERM"))
     }
 
     @Test func probeOfAPidStoppedBySIGHUPSaysSoAndLeavesTheProcessAlone() throws {
@@ -188,7 +191,7 @@ struct SessionSignalTests {
         let stderr = started.stop(with: SIGTERM, within: 30)
         #expect(!Self.isRunning(command), "the command outlived observe")
         let json = try #require(Self.json(dir + "/o.json"), "no JSON written: \(stderr)")
-        #expect(json["exit_status"] as? Int == Int(128 + SIGKILL))
+        #expect(json["exit_status"] as? Int == Int(128 + SIGKILL) && json["exit_signal"] as? String == "SIGKILL")
         let warnings = json["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.contains("was killed (SIGKILL)") }, "\(warnings)")
     }

@@ -10,7 +10,7 @@ import VsockProbe
         "schema", "port", "cid", "pids", "command", "started_at", "seconds", "kernel", "exchanges", "exchanges_per_s",
         "mbps_tx", "mbps_rx", "in_flight_max", "turnaround_us", "think_us", "request_bytes", "response_bytes",
         "per_exchange", "connections", "packets", "writes", "syscalls", "lost_events", "probe", "diagnosis", "warnings",
-        "exit_status", "pcap_packets",
+        "exit_status", "exit_signal", "pcap_packets",
     ]
     static let perExchangeKeys: Set<String> = [
         "packets_tx", "packets_rx", "credit_updates", "syscalls", "writes", "reads", "context_switches", "exits",
@@ -40,7 +40,7 @@ import VsockProbe
     }
 
     @Test("the banner names a command and every --pid beside it (it named the command alone)")
-    func bannerNamesCommandAndPids() {
+    func bannerNamesCommandAndPids() throws {
         var script = PacketScript()
         script.exchange(request: 100, response: 100, work: 1000, think: 1000)
         var withCommand = Self.observation(script, pids: [41, 7, 9])
@@ -50,6 +50,13 @@ import VsockProbe
         // The command's exit status, as probe's banner says it (it was in the JSON only).
         withCommand.exitStatus = 3
         #expect(ObserveText.render(ObserveDocument(withCommand)).hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, `./agent --fast` (exit status 3), pid 7, 9\n"))
+        #expect(try Self.json(ObserveDocument(withCommand))["exit_signal"] is NSNull)
+        // Ended by a signal: said as such, in the text and in the JSON (it read "exit status 143").
+        withCommand.exitStatus = 143
+        withCommand.exitSignal = SIGTERM
+        #expect(ObserveText.render(ObserveDocument(withCommand)).hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, `./agent --fast` (ended by SIGTERM, status 143), pid 7, 9\n"))
+        let json = try Self.json(ObserveDocument(withCommand))
+        #expect(json["exit_status"] as? Int == 143 && json["exit_signal"] as? String == "SIGTERM", "\(json)")
         let pidsOnly = ObserveText.render(ObserveDocument(Self.observation(script, pids: [7, 9])))
         #expect(pidsOnly.hasPrefix("vsockbench observe: port 5005, 1.00 s, 1 connection, pid 7, 9\n"), "\(pidsOnly.prefix(120))")
     }

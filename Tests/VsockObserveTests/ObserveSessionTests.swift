@@ -55,7 +55,10 @@ import VsockProbe
         #expect(observation.seconds < 10)
         #expect(observation.stopSignal == SIGTERM)
         #expect(observation.exitStatus == (followsCommand ? 128 + SIGTERM : nil))
-        let expected = followsCommand ? "the command was sent SIGTERM and exited with status 143" : " of the 30 s asked for"
+        // Ended by the signal, not exited (it said "exited with status 143").
+        #expect(observation.exitSignal == (followsCommand ? SIGTERM : nil))
+        let expected = followsCommand
+            ? "the command was sent SIGTERM and was ended by SIGTERM (status 143, as a shell reports it)" : " of the 30 s asked for"
         #expect(observation.warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") && $0.contains(expected) }, "\(observation.warnings)")
         #expect(ObserveDocument(observation).warnings == observation.warnings)
     }

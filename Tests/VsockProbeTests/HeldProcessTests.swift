@@ -5,14 +5,15 @@ import Testing
 @testable import VsockProbe
 
 @Suite struct HeldProcessTests {
-    @Test("the exit status of the command, and 128 + signal when a signal ends it", arguments: [
-        ("exit 0", Int32(0)), ("exit 7", 7), ("kill -TERM $$", 143),
+    @Test("the exit status of the command, and 128 + signal when a signal ends it, with the signal apart from an exit of the same number", arguments: [
+        ("exit 0", Int32(0), Int32?.none), ("exit 7", 7, nil), ("kill -TERM $$", 143, SIGTERM), ("exit 143", 143, nil),
     ])
-    func exitStatus(script: String, expected: Int32) throws {
+    func exitStatus(script: String, expected: Int32, signal: Int32?) throws {
         let child = try HeldProcess(executable: "sh", arguments: ["-c", script])
         try child.release()
         #expect(child.waitForExit() == expected)
         #expect(child.exitStatusIfExited() == expected)
+        #expect(child.exitSignal == signal)
     }
 
     @Test("the child waits in read(2) until released")

@@ -59,6 +59,9 @@ import Testing
             == "stopped by SIGTERM after 2.976 s of the 30 s asked for")
         #expect(ProbeSession.stopWarning(signal: SIGHUP, seconds: 1, commandStatus: 143)
             == "stopped by SIGHUP after 1.000 s; the command was sent SIGHUP and exited with status 143")
+        // A signal death is not an exit (it said "exited with status 143").
+        #expect(ProbeSession.stopWarning(signal: SIGTERM, seconds: 1, commandStatus: 143, commandSignal: SIGTERM)
+            == "stopped by SIGTERM after 1.000 s; the command was sent SIGTERM and was ended by SIGTERM (status 143, as a shell reports it)")
         #expect(ProbeSession.stopWarning(signal: SIGTERM, seconds: 6, commandStatus: 137, killed: true)
             == "stopped by SIGTERM after 6.000 s; the command was sent SIGTERM, had not exited 5 s later and was killed (SIGKILL), status 137")
     }
@@ -82,7 +85,9 @@ import Testing
         #expect(Monotonic.now - started < 10)
         #expect(result.exitStatus == 128 + SIGTERM)
         #expect(result.stopSignal == SIGTERM)
-        #expect(result.warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") && $0.contains("exited with status 143") }, "\(result.warnings)")
+        #expect(result.exitSignal == SIGTERM)
+        #expect(result.warnings.contains { $0.hasPrefix("stopped by SIGTERM after ") && $0.contains("was ended by SIGTERM (status 143, as a shell reports it)") }, "\(result.warnings)")
+        #expect(ProbeReport.text(result, title: "`sleep 30`").hasPrefix("vsockbench probe: `sleep 30`, ") && ProbeReport.text(result, title: "x").contains(", ended by SIGTERM (status 143), stopped early by SIGTERM"))
     }
 
     @Test(
