@@ -59,6 +59,7 @@ public enum RunTable {
         }
         for c in document.cases {
             if let tail = c.tailNote { out += "\(Terminal.safe(c.name)): \(tail)\n" }
+            if let short = c.shortIntervalNote { out += "NOTE \(Terminal.safe(c.name)): \(short)\n" }
         }
         for c in document.cases {
             if let busy = c.machineNote { out += "NOTE \(Terminal.safe(c.name)): \(busy)\n" }

@@ -86,6 +86,25 @@ public struct CaseResult: Sendable, Equatable {
         return nil
     }
 
+    /// A case bounded by a count whose measured interval was shorter than the shortest
+    /// duration a case may be given (10 ms): its rates rest on a few milliseconds (lab.yaml's
+    /// 64 KiB stream read 43103 Mbps over 3.6 ms, and `--duration 9ms` is refused as too short
+    /// to measure anything). Nil for a duration-bounded, skipped or failed case.
+    public var shortIntervalNote: String? {
+        guard skipped == nil, figures.verified, figures.durationSeconds > 0 else { return nil }
+        let count: String
+        switch spec.stop {
+        case .duration: return nil
+        case let .messages(n): count = "\(n) message\(n == 1 ? "" : "s")"
+        case let .bytes(n): count = Quantities.formatSize(n)
+        }
+        let shortest = Double(CaseSpec.minInterval) / 1e9
+        let longest = trialsInMedians.map(\.durationSeconds).max() ?? figures.durationSeconds
+        guard max(longest, figures.durationSeconds) < shortest else { return nil }
+        let took = Format.compact(figures.durationSeconds * 1000)
+        return "its \(count) took \(took) ms: a rate over less than \(Quantities.formatDuration(CaseSpec.minInterval)) (the shortest --duration a case may have) is rough; give more, or a duration, for a rate"
+    }
+
     /// Where the machine was busy beside the run while the case was measured: other programs
     /// taking at least half a CPU, or a hypervisor that took at least 10% of the CPU time
     /// (`CPUSummary.machineWasBusy`), in any trial. Its timings may then be the machine's:

@@ -50,7 +50,7 @@ enum ReportSections {
     /// The page had neither, so a report read alone hid why a figure moved. nil when no case has one.
     static func notes(_ cases: [CaseResult]) -> Node? {
         let items: [Node] = cases.flatMap { c in
-            [c.machineNote, c.tailNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
+            [c.machineNote, c.tailNote, c.shortIntervalNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
         }
         guard !items.isEmpty else { return nil }
         return section("notes", "Notes on the figures", caption: "Where a figure may say less than it seems to.", [.el("ul", [], items)])

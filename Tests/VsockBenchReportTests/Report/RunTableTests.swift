@@ -70,6 +70,26 @@ import VsockTransport
     /// Under `--target null` each connection runs one message at a time in process, no socket:
     /// a window-8 row labelled x8 overlapped nothing (review), and the text says which of its
     /// knobs set nothing.
+    /// A case bounded by a count that took less than 10 ms (lab.yaml's 64 KiB stream: 43103
+    /// Mbps over 3.6 ms) says its rate is rough; one over 10 ms or more, or bounded by a
+    /// duration, says nothing.
+    @Test func aCountThatTookUnderTenMillisecondsSaysItsRateIsRough() {
+        func note(stop: StopCondition, seconds: Double) -> String? {
+            var c = ReportFixtures.makeCase("stream-64k", workload: .stream, size: 65536, mbps: 43103, msgsPerSecond: 82000, durationSeconds: seconds, messages: 300)
+            c.spec.stop = stop
+            return c.shortIntervalNote
+        }
+        let short = note(stop: .messages(300), seconds: 0.003649)
+        #expect(short == "its 300 messages took 3.65 ms: a rate over less than 10ms (the shortest --duration a case may have) is rough; give more, or a duration, for a rate", "\(short ?? "nil")")
+        #expect(note(stop: .bytes(1 << 20), seconds: 0.004)?.hasPrefix("its 1MiB took 4") == true)
+        #expect(note(stop: .messages(300), seconds: 0.01) == nil)
+        #expect(note(stop: .duration(nanos: 5_000_000), seconds: 0.005) == nil, "a duration the user chose (as recorded) is not flagged")
+        var c = ReportFixtures.makeCase("stream-64k", workload: .stream, size: 65536, mbps: 43103, msgsPerSecond: 82000, durationSeconds: 0.003649, messages: 300)
+        c.spec.stop = .messages(300)
+        let text = RunTable.render(ReportFixtures.document([c]))
+        #expect(text.contains("NOTE stream-64k: its 300 messages took 3.65 ms"), "\(text)")
+    }
+
     @Test func aNullRunSaysWhichKnobsSetNothing() throws {
         var window = ReportFixtures.makeCase("window-8", mbps: 44, msgsPerSecond: 336)
         window.spec.workload = .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 8192, exchange: Exchange(inflight: 8, strategy: .window(8))))
