@@ -26,13 +26,16 @@ public struct ObservationBuilder {
     /// The followed processes' writes left out: to files, pipes, terminals, other sockets, or
     /// to descriptors closed before they could be looked at.
     public private(set) var otherWrites: UInt64 = 0
-    /// Whether a process's descriptor may be a vsock socket, asked once per descriptor.
-    private let mayBeVsock: (_ pid: UInt32, _ fd: Int32) -> Bool
-    /// The answers so far, by pid and descriptor; the previous write's is remembered (a
+    /// What a process's descriptor is (``DescriptorKind``), asked as its writes arrive.
+    private let kindOf: (_ pid: UInt32, _ fd: Int32) -> DescriptorKind
+    /// The answers so far, by pid and descriptor, with when they were given (event time): an
+    /// answer older than ``descriptorAnswerNanos`` is asked again (a descriptor number closed
+    /// and opened again may be another file by then). The previous write's is remembered (a
     /// process writes to one socket in runs), others are hashed.
-    private var descriptors: [UInt64: Bool] = [:]
+    private var descriptors: [UInt64: (isVsock: Bool, atNanos: UInt64)] = [:]
     private var lastDescriptor: UInt64 = .max
-    private var lastDescriptorIsVsock = false
+    private var lastDescriptorAnswer: (isVsock: Bool, atNanos: UInt64) = (false, 0)
+    static let descriptorAnswerNanos: UInt64 = 1_000_000_000
 
     /// The connections in the order their first packet came; `slots` finds one by its ends.
     private var records: [ConnectionRecord] = []
@@ -64,11 +67,12 @@ public struct ObservationBuilder {
         }
     }
 
-    /// `mayBeVsock`: what a followed process's descriptor is (``DescriptorKind``), asked at
-    /// its first write; a descriptor number closed and opened again keeps its first answer.
-    public init(pcap: PcapWriter? = nil, mayBeVsock: @escaping (_ pid: UInt32, _ fd: Int32) -> Bool = { DescriptorKind.of(pid: $0, fd: $1).mayBeVsock }) {
+    /// `kindOf`: what a followed process's descriptor is, asked when a batch with its writes
+    /// comes out of the ring buffer (within a poll of the write, not after the horizon: a
+    /// socket closed by then reads as gone), at most once a second per descriptor.
+    public init(pcap: PcapWriter? = nil, kindOf: @escaping (_ pid: UInt32, _ fd: Int32) -> DescriptorKind = { DescriptorKind.of(pid: $0, fd: $1) }) {
         self.pcap = pcap
-        self.mayBeVsock = mayBeVsock
+        self.kindOf = kindOf
     }
 
     /// Every connection seen, by its ends.
@@ -87,10 +91,12 @@ public struct ObservationBuilder {
         var inOrder = true
         var earliest = UInt64.max
         var latest: UInt64 = 0
+        var hasWrites = false
         for event in events {
             if event.timestampNanos < latest { inOrder = false }
             latest = max(latest, event.timestampNanos)
             earliest = min(earliest, event.timestampNanos)
+            if event.kind == .write { hasWrites = true }
         }
         if earliest < startNanos {
             // Only the batches taken first reach back before the start: filtered once, here.
@@ -98,6 +104,15 @@ public struct ObservationBuilder {
             let inSpan = events.filter { $0.timestampNanos >= start }
             if !inSpan.isEmpty { try take(inSpan) }
             return
+        }
+        // A write's descriptor is looked at now, as it arrives (its answer rides in the
+        // event's `op`, 0 for writes from the kernel): after the horizon, a socket of a short
+        // connection would be closed already.
+        var events = events
+        if hasWrites {
+            for index in events.indices where events[index].kind == .write {
+                events[index].op = toVsock(pid: events[index].tgid, fd: events[index].descriptor, at: events[index].timestampNanos) ? Self.vsockWrite : 0
+            }
         }
         if earliest >= lastWaitingNanos {
             // After everything waiting: the batch goes at the end, sorted if it must be.
@@ -182,7 +197,7 @@ public struct ObservationBuilder {
 
     private mutating func process(_ event: TapEvent) throws {
         if event.kind == .write {
-            guard toVsock(pid: event.tgid, fd: event.descriptor) else {
+            guard event.op == Self.vsockWrite else {
                 otherWrites += 1
                 return
             }
@@ -208,20 +223,26 @@ public struct ObservationBuilder {
         }
     }
 
+    /// A write event's `op` once its descriptor may be a vsock socket.
+    static let vsockWrite: UInt16 = 1
+
     @inline(__always)
-    private mutating func toVsock(pid: UInt32, fd: Int32) -> Bool {
+    private mutating func toVsock(pid: UInt32, fd: Int32, at nanos: UInt64) -> Bool {
         let key = UInt64(pid) << 32 | UInt64(UInt32(bitPattern: fd))
-        if key == lastDescriptor { return lastDescriptorIsVsock }
-        let answer: Bool
-        if let known = descriptors[key] {
-            answer = known
-        } else {
-            answer = mayBeVsock(pid, fd)
-            descriptors[key] = answer
+        if key == lastDescriptor, nanos &- lastDescriptorAnswer.atNanos < Self.descriptorAnswerNanos { return lastDescriptorAnswer.isVsock }
+        if let known = descriptors[key], nanos &- known.atNanos < Self.descriptorAnswerNanos {
+            lastDescriptor = key
+            lastDescriptorAnswer = known
+            return known.isVsock
         }
+        let kind = kindOf(pid, fd)
+        // Gone: not kept (the number may be a socket's at the next write).
+        guard kind != .gone else { return false }
+        let answer = (isVsock: kind.mayBeVsock, atNanos: nanos)
+        descriptors[key] = answer
         lastDescriptor = key
-        lastDescriptorIsVsock = answer
-        return answer
+        lastDescriptorAnswer = answer
+        return answer.isVsock
     }
 
     /// Where `connection`'s record is, added if it is new: the previous packet's connection is

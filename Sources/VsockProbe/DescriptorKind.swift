@@ -17,13 +17,16 @@ public enum DescriptorKind: Sendable, Equatable {
     case notSocket
     /// Closed (or its process gone) before it could be looked at.
     case gone
+    /// Not readable here (no ptrace access to the process: observe run with capabilities
+    /// rather than as root): it may be anything.
+    case unknown
 
     /// Whether a write to it may be one to a vsock socket: a vsock socket, or a socket whose
     /// family could not be read.
     public var mayBeVsock: Bool {
         switch self {
         case let .socket(family): family == AF_VSOCK
-        case .socketOfUnknownFamily: true
+        case .socketOfUnknownFamily, .unknown: true
         case .notSocket, .gone: false
         }
     }
@@ -33,7 +36,7 @@ public enum DescriptorKind: Sendable, Equatable {
         guard fd >= 0 else { return .gone }
         var link = [CChar](repeating: 0, count: 64)
         let length = readlink("/proc/\(pid)/fd/\(fd)", &link, link.count - 1)
-        guard length > 0 else { return .gone }
+        guard length > 0 else { return errno == ENOENT || errno == ESRCH ? .gone : .unknown }
         guard link.prefix(8).map({ UInt8(bitPattern: $0) }) == Array("socket:[".utf8) else { return .notSocket }
         let pidfd = cvp_pidfd_open(pid_t(pid))
         guard pidfd >= 0 else { return .socketOfUnknownFamily }

@@ -49,7 +49,7 @@ import VsockProbe
 
     @Test("writes: sizes exact, counted by system call")
     func writes() throws {
-        var builder = ObservationBuilder { _, _ in true }
+        var builder = ObservationBuilder { _, _ in .socket(family: 40) }
         let sizes: [UInt32] = [4, 8192, 4, 8192, 4, 8192, 100]
         try builder.take(sizes.enumerated().map { index, size in
             TapEvent(timestampNanos: UInt64(index), kind: .write, length: size, tgid: 42, syscallNumber: index == 6 ? 20 : 1, descriptor: 5)
@@ -65,7 +65,7 @@ import VsockProbe
     @Test("events from before the observation's start (observe was still attaching) are left out: its span is the counters' and the rates'")
     func eventsBeforeTheStartAreLeftOut() throws {
         let start: UInt64 = 5_000_000_000
-        var builder = ObservationBuilder { _, _ in true }
+        var builder = ObservationBuilder { _, _ in .socket(family: 40) }
         builder.startNanos = start
         var before: [TapEvent] = []
         var after: [TapEvent] = []
@@ -118,7 +118,7 @@ import VsockProbe
         // Descriptor 7 is the vsock socket; 1 (its log) and 9 are not.
         var builder = ObservationBuilder { _, fd in
             asked.append(fd)
-            return fd == 7
+            return fd == 7 ? .socket(family: 40) : fd == 1 ? .notSocket : .socket(family: 1)
         }
         builder.horizonNanos = 0
         let descriptors: [Int32] = [1, 7, 7, 1, 9, 7, 1]
@@ -129,6 +129,28 @@ import VsockProbe
         #expect(builder.writes == 3 && builder.otherWrites == 4)
         #expect(builder.writeSizes.distribution.max == 8192 && builder.writeSizes.distribution.p50 == 8192)
         #expect(asked == [1, 7, 9], "each descriptor once: \(asked)")
+    }
+
+    @Test("a descriptor is looked at as its write arrives, again after a second, and not remembered once gone")
+    func descriptorAnswersExpireAndGoneIsAskedAgain() throws {
+        var answers: [DescriptorKind] = [.gone, .socket(family: 40), .notSocket]
+        var asked = 0
+        var builder = ObservationBuilder { _, _ in
+            asked += 1
+            return answers.removeFirst()
+        }
+        builder.horizonNanos = 10_000_000_000
+        func write(at seconds: Double) -> TapEvent {
+            TapEvent(timestampNanos: UInt64(seconds * 1e9), kind: .write, length: 100, tgid: 4242, syscallNumber: 1, descriptor: 5)
+        }
+        // Gone at the first write (not remembered); a vsock socket at the next two, asked once;
+        // a second later the number is a file's.
+        try builder.take([write(at: 1.0)])
+        try builder.take([write(at: 1.1), write(at: 1.2)])
+        try builder.take([write(at: 2.5)])
+        #expect(asked == 3, "asked \(asked) times")
+        try builder.finish()
+        #expect(builder.writes == 2 && builder.otherWrites == 2, "writes \(builder.writes), other \(builder.otherWrites)")
     }
 
     @Test("a loopback event pair becomes one connection seen from the side that connects to the port")
