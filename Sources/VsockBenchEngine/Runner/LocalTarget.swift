@@ -106,10 +106,11 @@ public final class LocalTarget: Sendable {
         rmdir(directory)
     }
 
-    /// Sends `signal` if the target is not reaped yet; whether it was sent.
+    /// Sends `signal` if the target is not reaped yet (it is reaped first if it has exited,
+    /// so an exited target's pid is never signalled); whether it was sent.
     private func signalUnlessReaped(_ signal: Int32) -> Bool {
         reaped.withLock { reaped in
-            guard !reaped else { return false }
+            guard !reaped, !Self.reap(pid, blocking: false, into: &reaped) else { return false }
             kill(pid, signal)
             return true
         }
@@ -117,14 +118,16 @@ public final class LocalTarget: Sendable {
 
     /// Reaps the target if it has exited (or waits for it, `blocking`); whether it is reaped.
     private func reapIfExited(blocking: Bool) -> Bool {
-        reaped.withLock { reaped in
-            guard !reaped else { return true }
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
-            // ECHILD: reaped already (by nobody else here: the pid is this object's alone).
-            reaped = result == pid || (result < 0 && errno == ECHILD)
-            return reaped
-        }
+        reaped.withLock { reaped in reaped || Self.reap(pid, blocking: blocking, into: &reaped) }
+    }
+
+    /// `waitpid` under the lock; ECHILD: reaped already (by another waiter of this process's
+    /// children: its pid may be another process's now).
+    private static func reap(_ pid: pid_t, blocking: Bool, into reaped: inout Bool) -> Bool {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+        reaped = result == pid || (result < 0 && errno == ECHILD)
+        return reaped
     }
 
     deinit { stop() }
