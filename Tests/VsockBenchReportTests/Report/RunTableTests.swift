@@ -67,9 +67,6 @@ import VsockTransport
         #expect(host["driver_kernel"] as? String == "6.1.0-test")
     }
 
-    /// Under `--target null` each connection runs one message at a time in process, no socket:
-    /// a window-8 row labelled x8 overlapped nothing (review), and the text says which of its
-    /// knobs set nothing.
     /// A case bounded by a count that took less than 10 ms (lab.yaml's 64 KiB stream: 43103
     /// Mbps over 3.6 ms) says its rate is rough; one over 10 ms or more, or bounded by a
     /// duration, says nothing.
@@ -90,6 +87,9 @@ import VsockTransport
         #expect(text.contains("NOTE stream-64k: its 300 messages took 3.65 ms"), "\(text)")
     }
 
+    /// Under `--target null` each connection runs one message at a time in process, no socket:
+    /// a window-8 row labelled x8 overlapped nothing (review), and the text says which of its
+    /// knobs set nothing.
     @Test func aNullRunSaysWhichKnobsSetNothing() throws {
         var window = ReportFixtures.makeCase("window-8", mbps: 44, msgsPerSecond: 336)
         window.spec.workload = .rr(RequestResponseWorkload(requestSize: 8192, responseSize: 8192, exchange: Exchange(inflight: 8, strategy: .window(8))))
