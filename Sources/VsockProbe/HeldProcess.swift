@@ -255,12 +255,21 @@ public final class HeldProcess: Sendable {
         return signal == 0 ? nil : signal
     }
 
-    static func resolve(_ executable: String) throws -> String {
+    /// `searchPath`: the directories to search (default $PATH).
+    static func resolve(_ executable: String, searchPath: String? = nil) throws -> String {
         if executable.contains("/") { return executable }
-        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        let path = searchPath ?? getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        // A file of that name that is not executable, if no executable one comes later: then
+        // "found but not executable" (126), as a shell says, not "not found" (127).
+        var notExecutable: String?
         for directory in path.split(separator: ":") where !directory.isEmpty {
             let candidate = "\(directory)/\(executable)"
-            if access(candidate, X_OK) == 0 && !FileSystem.isDirectory(candidate) { return candidate }
+            guard !FileSystem.isDirectory(candidate) else { continue }
+            if access(candidate, X_OK) == 0 { return candidate }
+            if notExecutable == nil, access(candidate, F_OK) == 0 { notExecutable = candidate }
+        }
+        if let notExecutable {
+            throw ProbeError.commandNotStarted(operation: "starting \(notExecutable)", errno: EACCES, detail: "it is in PATH but not executable")
         }
         throw ProbeError.commandNotStarted(operation: "finding \(executable)", errno: ENOENT, detail: "it is not in PATH")
     }

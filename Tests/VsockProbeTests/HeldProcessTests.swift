@@ -48,6 +48,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         let notExecutable = try HeldProcess(executable: file, arguments: [])
         #expect(throws: ProbeError(operation: "execve", errno: EACCES, detail: "the command could not be started", commandStatus: 126)) { try notExecutable.release() }
+        // Found in PATH but not executable: 126 too, as bash says (it was skipped, and read 127).
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        #expect(throws: ProbeError(operation: "starting \(file)", errno: EACCES, detail: "it is in PATH but not executable", commandStatus: 126)) {
+            try HeldProcess.resolve(name, searchPath: directory)
+        }
+        // An executable one later in the path is taken, as a shell would.
+        #expect(try HeldProcess.resolve("sh", searchPath: "\(directory):/bin") == "/bin/sh")
     }
 
     @Test("end(): SIGTERM, and SIGKILL for a command that outlasts the grace time; reaped either way")
