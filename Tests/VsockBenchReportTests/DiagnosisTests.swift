@@ -45,6 +45,16 @@ import VsockProbe
     /// A stream's writes wait for no round trip: a round trip's n_half (estimated from a plain
     /// rr case, or an rr sweep's) said "64KiB per write against n_half 179.6KiB: not yet
     /// amortised" beside "nothing to fix" (review). Only a stream sweep's n_half speaks of writes.
+    /// A debug build's diagnosis says so first (its verdicts read the unoptimised code's
+    /// timings: a debug masked target is processing bound); a release build's does not.
+    @Test(arguments: ["debug", "release"])
+    func aDebugBuildsDiagnosisSaysSo(build: String) {
+        var document = ReportFixtures.document([Self.make()])
+        document.host.build = build
+        let text = Diagnoser.render(Diagnoser.diagnose(document))
+        #expect(text.hasPrefix("NOTE: the driver is a debug build") == (build == "debug"), "\(text.prefix(200))")
+    }
+
     @Test func aStreamIsNotMeasuredAgainstARoundTripsNHalf() throws {
         let bulk = Self.make("bulk", workload: .stream, mbps: 30000, msgs: 57000) { $0.workload = .stream(StreamWorkload(writeSize: 65536)) }
         let plain = Self.make("rr", mbps: 1300, msgs: 20000)

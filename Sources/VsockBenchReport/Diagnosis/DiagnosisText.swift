@@ -4,7 +4,9 @@ extension Diagnoser {
     /// The verdicts as text: per case, each verdict with its evidence, advice, prediction and,
     /// after `--verify`, what the fixed case measured; then how many predictions held.
     public static func render(_ document: RunDocument) -> String {
-        var out = ""
+        // A debug build's timings make verdicts of its own slowness (processing bound): said
+        // first, as run says it under its table (`diagnose --from` says the file's build).
+        var out = RunTable.buildLine(document) ?? ""
         for c in document.cases {
             out += "\(c.name) (\(c.workload), Mbps \(c.mbpsText), \(Format.fixed(c.msgsPerSecond, 0)) msgs/s)\n"
             if let skipped = c.skipped {
