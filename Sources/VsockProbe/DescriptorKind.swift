@@ -34,10 +34,10 @@ public enum DescriptorKind: Sendable, Equatable {
     /// The kind of descriptor `fd` of process `pid` now.
     public static func of(pid: UInt32, fd: Int32) -> DescriptorKind {
         guard fd >= 0 else { return .gone }
-        var link = [CChar](repeating: 0, count: 64)
-        let length = readlink("/proc/\(pid)/fd/\(fd)", &link, link.count - 1)
-        guard length > 0 else { return errno == ENOENT || errno == ESRCH ? .gone : .unknown }
-        guard link.prefix(8).map({ UInt8(bitPattern: $0) }) == Array("socket:[".utf8) else { return .notSocket }
+        guard let link = FileSystem.linkTarget("/proc/\(pid)/fd/\(fd)", capacity: 64) else {
+            return errno == ENOENT || errno == ESRCH ? .gone : .unknown
+        }
+        guard link.hasPrefix("socket:[") else { return .notSocket }
         let pidfd = cvp_pidfd_open(pid_t(pid))
         guard pidfd >= 0 else { return .socketOfUnknownFamily }
         defer { close(pidfd) }

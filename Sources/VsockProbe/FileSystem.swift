@@ -7,9 +7,15 @@ import Glibc
 public enum FileSystem {
     /// The path of the running executable (/proc/self/exe); nil where it cannot be read.
     public static func currentExecutable() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        linkTarget("/proc/self/exe")
+    }
+
+    /// What the symbolic link `path` points to (up to `capacity` bytes); nil, with `errno` as
+    /// readlink left it, where it cannot be read.
+    public static func linkTarget(_ path: String, capacity: Int = 4096) -> String? {
+        var buffer = [UInt8](repeating: 0, count: capacity)
         let count = buffer.withUnsafeMutableBufferPointer { raw in
-            raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) { readlink("/proc/self/exe", $0, raw.count - 1) }
+            raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) { readlink(path, $0, raw.count - 1) }
         }
         return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : nil
     }
