@@ -20,6 +20,11 @@ public struct RunDocument: Codable, Sendable, Equatable {
     /// Absent in results from before trials.
     public var statistics: RunStatistics?
     public var cases: [CaseResult]
+    /// The scenario's cases an interrupt came before (no trial of them ran), in the
+    /// scenario's order: empty for a run that reached every case; nil in files from before
+    /// the key. `check` fails such a case, as one not verified, rather than take the file for
+    /// another scenario's.
+    public var notRun: [String]?
 
     public struct HostSummary: Codable, Sendable, Equatable {
         public var driver: HostFacts
@@ -77,7 +82,7 @@ public struct RunDocument: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, scenario, scenarioPath = "scenario_path", startedAt = "started_at", transport, target, host, statistics, cases
+        case schema, scenario, scenarioPath = "scenario_path", startedAt = "started_at", transport, target, host, statistics, cases, notRun = "not_run"
     }
 
     public init(scenario: Scenario, target: String, transport: String, driver: HostFacts, targetHost: HostFacts?, cases: [CaseResult], startedAt: String) {
@@ -89,6 +94,7 @@ public struct RunDocument: Codable, Sendable, Equatable {
         self.host = HostSummary(driver: driver, target: targetHost, driverKernel: driver.kernel, targetKernel: targetHost?.kernel, cpus: driver.cpus)
         self.cases = cases
         self.statistics = RunStatistics(TrialPlan())
+        self.notRun = []
     }
 
     /// The document of a scenario's run: every case's trials summarised, in the scenario's
@@ -97,6 +103,7 @@ public struct RunDocument: Codable, Sendable, Equatable {
         self.init(scenario: run.scenario, target: run.target, transport: run.transport, driver: driver, targetHost: run.targetHost,
                   cases: run.trials.compactMap { CaseSummary.summarize(trials: $0, transport: run.transport) }, startedAt: run.startedAt)
         statistics = RunStatistics(run.plan)
+        notRun = zip(run.scenario.cases, run.trials).filter { $0.1.isEmpty }.map(\.0.name)
     }
 
     /// Pretty, key-sorted JSON: stable for diffs and for `check`.

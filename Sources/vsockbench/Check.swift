@@ -57,7 +57,8 @@ extension VsockBench {
             note says so.
 
             A case not verified in the results fails the check whatever its figures (with \
-            --cases-in-common too, gated or not). A case skipped on either side (its zero figures \
+            --cases-in-common too, gated or not), and so does a case the results' run was \
+            interrupted before (not_run in its JSON). A case skipped on either side (its zero figures \
             were never measured) is not compared, and a note says so. Every knob of a case that \
             differs from the baseline's is a note.
 
@@ -71,7 +72,8 @@ extension VsockBench {
             instance type, say). With fewer runs there than --history-min-runs (1), nothing is \
             gated: exit 2, saying how many there are.
 
-            Exit status: 0 nothing regressed; 1 a regression, an unverified case, or a case whose \
+            Exit status: 0 nothing regressed; 1 a regression, an unverified case, a case not \
+            run (interrupted before it), or a case whose \
             baseline has the probe's counts and the results none (each named); \
             2 unusable input (unreadable file, another schema, cases missing on either side, a case \
             measured as another workload, a baseline case with no usable trial, a bad tolerance).

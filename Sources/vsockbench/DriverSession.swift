@@ -166,10 +166,8 @@ final class DriverSession {
         let document = RunDocument(run)
         // The cases an interrupt came before are in no table: named, so the report's end is
         // not taken for the scenario's (review).
-        if runner.wasInterrupted {
-            let reached = Set(document.cases.map(\.name))
-            let left = scenario.cases.map(\.name).filter { !reached.contains($0) }
-            if !left.isEmpty { printError("vsockbench: interrupted before \(left.count == 1 ? "case" : "cases") \(left.map(Terminal.safe).joined(separator: ", ")): not run") }
+        if let left = document.notRun, !left.isEmpty {
+            printError("vsockbench: interrupted before \(left.count == 1 ? "case" : "cases") \(left.map(Terminal.safe).joined(separator: ", ")): not run")
         }
         return document
     }

@@ -152,6 +152,9 @@ extension VsockBench.History {
         /// whole), but whoever adds them should know: such a file went in without a word.
         static func warnAboutUncountedTrials(_ file: ResultsFile?) {
             guard let file else { return }
+            if let notRun = file.document.notRun, !notRun.isEmpty {
+                printError("warning: \(Terminal.safe(file.path)): the run was interrupted before \(notRun.count == 1 ? "case" : "cases") \(notRun.map(Terminal.safe).joined(separator: ", ")): stored with the cases it reached (check --history takes it only with --cases-in-common)")
+            }
             let trials = file.document.cases.flatMap(\.trials)
             let bad = trials.filter { !$0.counts }.count
             guard bad > 0 else { return }

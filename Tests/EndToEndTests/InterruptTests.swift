@@ -20,7 +20,7 @@ import Testing
         process.waitUntilExit()
     }
 
-    static func interrupt(with signals: [Int32], command: String = "run") throws -> (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?]) {
+    static func interrupt(with signals: [Int32], command: String = "run") throws -> (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?], notRun: [String]?) {
         let dir = try Tool.scratch()
         let scenario = try scenarioFile("""
             name: stop
@@ -44,12 +44,14 @@ import Testing
         Self.awaitExit(process)
         var cases: [String] = []
         var interrupted: [Bool?] = []
+        var notRun: [String]?
         if let data = FileManager.default.contents(atPath: dir + "/r.json"),
            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
             cases = (object["cases"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             interrupted = (object["cases"] as? [[String: Any]] ?? []).map { $0["interrupted"] as? Bool }
+            notRun = object["not_run"] as? [String]
         }
-        return (process.terminationStatus, outData.text(), errData.text(), cases, interrupted)
+        return (process.terminationStatus, outData.text(), errData.text(), cases, interrupted, notRun)
     }
 
     @Test func aDoubledSIGINTStillReports() throws {
@@ -65,7 +67,7 @@ import Testing
     /// `verified` cell "cut short", its errors under "long: interrupted", its progress line
     /// "interrupted (cut short)", `interrupted: true` in the JSON. It read NO, "long: FAILED"
     /// and "FAILED: interrupted", taken for lost or corrupted messages (review).
-    static func expectCutShortNotFailed(_ r: (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?])) {
+    static func expectCutShortNotFailed(_ r: (status: Int32, stdout: String, stderr: String, cases: [String], interrupted: [Bool?], notRun: [String]?)) {
         #expect(r.interrupted == [false, true], "\(r.interrupted)")
         #expect(!r.stdout.contains("FAILED") && !r.stderr.contains("FAILED"), "\(r.stdout)\n\(r.stderr)")
         #expect(r.stdout.contains("long: interrupted"), "\(r.stdout)")
@@ -86,6 +88,8 @@ import Testing
         if command == "compare" { Self.expectCutShortNotFailed(r) }
         // The case the interrupt came before is named, in no table (it was left out unsaid).
         #expect(r.stderr.contains("vsockbench: interrupted before case after: not run"), "\(r.stderr)")
+        // And in the JSON, where check finds it (it read the file as another scenario's).
+        #expect(r.notRun == ["after"], "\(String(describing: r.notRun))")
     }
 
     @Test func SIGTERMEndsWith143AndReports() throws {

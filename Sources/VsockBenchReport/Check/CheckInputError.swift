@@ -5,7 +5,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
     case wrongSchema(path: String, found: String?)
     case malformed(path: String, reason: String)
     case duplicateCase(path: String, name: String)
-    case mismatchedCases(missingInResults: [String], missingInBaseline: [String], resultsPaths: [String] = [], baselinePaths: [String] = [])
+    /// `notRunInBaseline`: the cases of `missingInBaseline` a baseline run was interrupted before.
+    case mismatchedCases(missingInResults: [String], missingInBaseline: [String], resultsPaths: [String] = [], baselinePaths: [String] = [], notRunInBaseline: [String] = [])
     /// `--cases-in-common` with no case on both sides: nothing would be compared.
     case noCasesInCommon(results: [String], baseline: [String])
     case badTolerance(String)
@@ -38,11 +39,15 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(path) is not a complete \(RunDocument.schemaName) document: \(reason)"
         case let .duplicateCase(path, name):
             return "\(path) has two cases named '\(name)'; cases are matched by name"
-        case let .mismatchedCases(missingInResults, missingInBaseline, resultsPaths, baselinePaths):
+        case let .mismatchedCases(missingInResults, missingInBaseline, resultsPaths, baselinePaths, notRunInBaseline):
             var parts: [String] = []
             let files = resultsPaths.isEmpty || baselinePaths.isEmpty ? "" : " (results: \(resultsPaths.joined(separator: ", ")); baseline: \(baselinePaths.joined(separator: ", ")))"
             if !missingInResults.isEmpty { parts.append("in the baseline but not the results: \(missingInResults.joined(separator: ", "))") }
             if !missingInBaseline.isEmpty { parts.append("in the results but not the baseline: \(missingInBaseline.joined(separator: ", "))") }
+            if !notRunInBaseline.isEmpty {
+                parts.append("the baseline's run was interrupted before \(notRunInBaseline.joined(separator: ", "))")
+                return "the results and the baseline\(files) have different cases (\(parts.joined(separator: "; "))); refresh the baseline with a run that reaches every case"
+            }
             return "the results and the baseline\(files) have different cases (\(parts.joined(separator: "; "))); run the same scenario and cases, or refresh the baseline"
         case let .noCasesInCommon(results, baseline):
             return "--cases-in-common: the results and the baseline have no case in common (results: \(results.joined(separator: ", ")); baseline: \(baseline.joined(separator: ", "))), so nothing would be compared; run the same scenario, or refresh the baseline"

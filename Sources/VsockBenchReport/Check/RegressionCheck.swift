@@ -72,10 +72,16 @@ public enum RegressionCheck {
         let first = results[0]
         let resultNames = names(results)
         let baselineNames = Set(names(baseline))
-        let missingInResults = names(baseline).filter { !resultNames.contains($0) }
+        // A case the results' run was interrupted before is the scenario's, not another's: it
+        // fails below as not run, where it read as "different cases" (exit 2) advising a new
+        // baseline, or passed unmentioned with --cases-in-common.
+        let resultsNotRun = Set(results.flatMap { $0.notRun ?? [] })
+        let missingInResults = names(baseline).filter { !resultNames.contains($0) && !resultsNotRun.contains($0) }
         let missingInBaseline = resultNames.filter { !baselineNames.contains($0) }
         if !options.casesInCommon, !missingInResults.isEmpty || !missingInBaseline.isEmpty {
-            throw .mismatchedCases(missingInResults: missingInResults, missingInBaseline: missingInBaseline, resultsPaths: resultsPaths, baselinePaths: baselinePaths)
+            let baselineNotRun = Set(baseline.flatMap { $0.notRun ?? [] })
+            throw .mismatchedCases(missingInResults: missingInResults, missingInBaseline: missingInBaseline, resultsPaths: resultsPaths, baselinePaths: baselinePaths,
+                                   notRunInBaseline: missingInBaseline.filter(baselineNotRun.contains))
         }
         if options.casesInCommon, !resultNames.contains(where: baselineNames.contains) {
             // A gate that compared nothing must not pass.
@@ -213,6 +219,13 @@ public enum RegressionCheck {
                 if let c = document.cases.first(where: { $0.name == name }), !c.verified, c.skipped == nil {
                     report.unverified.append(.init(caseName: name, errors: c.errors))
                 }
+            }
+        }
+        // An interrupted run's cases it never reached: not measured, so not passed.
+        for (index, document) in results.enumerated() {
+            let path = resultsPaths.count == results.count ? resultsPaths[index] : "document \(index + 1)"
+            for name in document.notRun ?? [] {
+                report.unverified.append(.init(caseName: name, errors: ["not run: the run (\(path)) was interrupted before it; run the scenario to its end"]))
             }
         }
         return report

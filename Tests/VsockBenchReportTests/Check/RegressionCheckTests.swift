@@ -630,6 +630,30 @@ import Testing
         #expect(common.warnings.contains { $0.contains("left out: bulk, new-case") })
     }
 
+    @Test("a case the results' run was interrupted before fails as not run (also with --cases-in-common), not as another scenario's")
+    func interruptedBeforeACase() throws {
+        var results = ReportFixtures.cliff()
+        results.cases.removeFirst()
+        results.notRun = ["bulk"]
+        for options in [RegressionCheck.Options(), .init(casesInCommon: true)] {
+            let report = try RegressionCheck.compare(results: [results], baseline: [ReportFixtures.cliff()], options: options, resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+            #expect(!report.passed)
+            #expect(report.unverified.map(\.caseName) == ["bulk"], "\(report.unverified)")
+            #expect(report.unverified.first?.errors.first?.contains("not run: the run (r.json) was interrupted before it") == true, "\(report.unverified)")
+            #expect(report.caseNames == ["chatty-8k"])
+            #expect(report.renderText().contains("bulk: not run"), "\(report.renderText())")
+        }
+        // The baseline's run interrupted before a case: still unusable, and said so.
+        var baseline = ReportFixtures.cliff()
+        baseline.cases.removeFirst()
+        baseline.notRun = ["bulk"]
+        #expect(throws: CheckInputError.mismatchedCases(missingInResults: [], missingInBaseline: ["bulk"], resultsPaths: ["r.json"], baselinePaths: ["b.json"], notRunInBaseline: ["bulk"])) {
+            try RegressionCheck.compare(results: [ReportFixtures.cliff()], baseline: [baseline], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+        }
+        let text = CheckInputError.mismatchedCases(missingInResults: [], missingInBaseline: ["bulk"], resultsPaths: ["r.json"], baselinePaths: ["b.json"], notRunInBaseline: ["bulk"]).description
+        #expect(text.contains("the baseline's run was interrupted before bulk") && text.hasSuffix("refresh the baseline with a run that reaches every case"), "\(text)")
+    }
+
     @Test("--cases-in-common with no case on both sides is unusable input, not a pass that compared nothing")
     func noCaseInCommon() throws {
         var results = ReportFixtures.cliff()
