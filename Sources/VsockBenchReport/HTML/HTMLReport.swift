@@ -14,7 +14,7 @@ public enum HTMLReport {
         var sections: [HTMLNode] = [ReportSections.header(document, title: heading)]
         if let problems = ReportSections.problems(cases) { sections.append(problems) }
         if let comparison { sections.append(comparison.htmlSection()) }
-        if let notes = ReportSections.notes(cases) { sections.append(notes) }
+        if let notes = ReportSections.notes(document) { sections.append(notes) }
         if let diagnosis = ReportSections.diagnosis(cases) { sections.append(diagnosis) }
         if let openLoop = ReportSections.openLoop(cases) { sections.append(openLoop) }
         if !cases.isEmpty {

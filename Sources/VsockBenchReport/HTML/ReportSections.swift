@@ -48,8 +48,15 @@ enum ReportSections {
     /// What the text table says under itself about a case's figures: a machine busy beside the
     /// run (its timings may be the machine's) and tail percentiles resting on a single message.
     /// The page had neither, so a report read alone hid why a figure moved. nil when no case has one.
-    static func notes(_ cases: [CaseResult]) -> Node? {
-        let items: [Node] = cases.flatMap { c in
+    /// The run's own notes first (a debug build's timings, the cases an interrupt came
+    /// before: the text report says both, the page said neither), then each case's.
+    static func notes(_ document: RunDocument) -> Node? {
+        var items: [Node] = []
+        if let note = document.host.buildNote { items.append(.el("li", [], [.el("b", text: "build"), .text(": \(note)")])) }
+        if let notRun = document.notRun, !notRun.isEmpty {
+            items.append(.el("li", [], [.el("b", text: "not run"), .text(": the run was interrupted before \(notRun.joined(separator: ", ")); \(notRun.count == 1 ? "it is" : "they are") in no chart or table")]))
+        }
+        items += document.cases.flatMap { c in
             [c.machineNote, c.tailNote, c.shortIntervalNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
         }
         guard !items.isEmpty else { return nil }

@@ -19,6 +19,21 @@ import Testing
         #expect(!Self.sectionIDs(streamOnly).contains("latency"))
     }
 
+    @Test("the page says what the text report says of the run: a debug build's timings, the cases an interrupt came before")
+    func runNotes() throws {
+        var document = ReportFixtures.cliff()
+        document.host.build = RunDocument.Build.release
+        document.notRun = []
+        let release = HTMLReport.render(document)
+        #expect(!release.contains("debug build") && !release.contains("not run"))
+        document.host.build = RunDocument.Build.debug
+        document.notRun = ["after<1>"]
+        let debug = HTMLReport.render(document)
+        #expect(Self.sectionIDs(debug).contains("notes"))
+        #expect(debug.contains("<b>build</b>: the driver is a debug build"), "\(debug)")
+        #expect(debug.contains("<b>not run</b>: the run was interrupted before after&lt;1&gt;; it is in no chart or table"), "\(debug)")
+    }
+
     @Test("an open-loop case has its section with the verdict, and the latency axis names the intended send time")
     func openLoop() throws {
         var document = ReportFixtures.cliff()
