@@ -33,7 +33,13 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
         return true
     }
 
-    public var description: String {
+    public var description: String { described(databaseFlag: "--db") }
+
+    /// The text, naming the option that gave the database: `history`'s `--db` (or
+    /// `VSOCKBENCH_HISTORY`), `check`'s `--history`, which has no `--db` (review: its error
+    /// sent the user to a flag check does not have).
+    public func described(databaseFlag flag: String) -> String {
+        let nameIt = flag == "--db" ? "name it with --db or VSOCKBENCH_HISTORY" : "give \(flag) the file `vsockbench history add` wrote (its --db, or VSOCKBENCH_HISTORY)"
         switch self {
         case let .newerSchema(path, found, known, unknown):
             // The version the file states, or, where it states one this binary knows, the
@@ -43,11 +49,11 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path) has \(what); this vsockbench knows versions up to \(known): "
                 + "use the newer vsockbench that wrote it (the database was left untouched)"
         case let .notAHistory(path, reason):
-            return "\(path) is not a vsockbench history: \(reason); name another file with --db or VSOCKBENCH_HISTORY"
+            return "\(path) is not a vsockbench history: \(reason); " + (flag == "--db" ? "name another file with --db or VSOCKBENCH_HISTORY" : "give \(flag) the file `vsockbench history add` wrote")
         case let .cannotOpen(path, reason):
             return "cannot open the history \(path): \(reason)"
         case let .noHistory(path):
-            return "no history at \(path): add runs first (vsockbench history add RESULTS.json), or name it with --db or VSOCKBENCH_HISTORY"
+            return "no history at \(path): add runs first (vsockbench history add RESULTS.json), or \(nameIt)"
         case .noLocation:
             return "no place for the history: HOME is not set; pass --db FILE or set VSOCKBENCH_HISTORY"
         case let .noSuchRun(path, run):

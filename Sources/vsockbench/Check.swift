@@ -54,7 +54,9 @@ extension VsockBench {
             A case measured as another workload on each side, or whose baseline has no trial \
             measured and verified, cannot be compared: exit 2, naming it. One run given twice \
             (the same file, or a copy: scenario, start time, host and pid) counts once, and a \
-            note says so.
+            note says so. A run of the results given as a baseline too is left out of the \
+            baseline (said in a note); a baseline of nothing else is exit 2: a run measured \
+            against itself passes every figure.
 
             A case not verified in the results fails the check whatever its figures (with \
             --cases-in-common too, gated or not), and so does a case the results' run was \
@@ -75,7 +77,8 @@ extension VsockBench {
             Exit status: 0 nothing regressed; 1 a regression, an unverified case, a case not \
             run (interrupted before it), or a case whose \
             baseline has the probe's counts and the results none (each named); \
-            2 unusable input (unreadable file, another schema, cases missing on either side, a case \
+            2 unusable input (unreadable file, another schema, the results' own run as the \
+            baseline, cases missing on either side, a case \
             measured as another workload, a baseline case with no usable trial, a bad tolerance).
 
             Examples:
@@ -164,7 +167,7 @@ extension VsockBench {
             var baselinePaths = baseline
             var windowNotes: [String] = []
             if let history {
-                let selected = try historyCall { () throws(HistoryError) in
+                let selected = try historyCall(databaseFlag: "--history") { () throws(HistoryError) in
                     let db = try HistoryDatabase.open(path: history, creating: false)
                     return try HistoryWindow.select(
                         in: db, like: resultsDocuments, size: window ?? 10, labels: try HistoryLabel.parseAll(historyLabels, flag: "--history-label"),

@@ -399,10 +399,10 @@ extension VsockBench.History {
 
 /// Runs a history call; its error becomes one line and exit 2 (bad input: a file, a label, a
 /// schema) or 1 (a write that failed).
-func historyCall<T>(_ body: () throws(HistoryError) -> T) throws -> T {
+func historyCall<T>(databaseFlag: String = "--db", _ body: () throws(HistoryError) -> T) throws -> T {
     do {
         return try body()
     } catch {
-        throw fail(Terminal.safe(error.description), code: error.isBadInput ? Exit.badInput : Exit.failure)
+        throw fail(Terminal.safe(error.described(databaseFlag: databaseFlag)), code: error.isBadInput ? Exit.badInput : Exit.failure)
     }
 }

@@ -40,6 +40,8 @@ extension EndToEndSuite {
                 }
             }
             object["cases"] = cases
+            // Another run's (check leaves the results' own run out of the baseline): a later start.
+            object["started_at"] = "2099-01-01T00:00:00Z"
             let url = source.deletingLastPathComponent().appending(path: "\(name).json")
             try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: url)
             return url
@@ -62,10 +64,13 @@ extension EndToEndSuite {
             c["msgs_per_s"] = (c["msgs_per_s"] as? Double ?? 0) * factor
         }
 
-        @Test("run --json output is a valid baseline: checked against itself it passes (exit 0); run --html wrote the report")
+        @Test("run --json output is a valid baseline: an unchanged run passes (exit 0), the run itself is no baseline (exit 2); run --html wrote the report")
         func samePasses() throws {
             let base = try Self.baseline.get()
-            let output = try CommandSupport.vsockbench(["check", base.path, "--baseline", base.path])
+            let itself = try CommandSupport.vsockbench(["check", base.path, "--baseline", base.path])
+            #expect(itself.status == 2 && itself.stderr.contains("is the results' own run"), "\(itself.stderr)")
+            let unchanged = try Self.edited("unchanged") { _ in }
+            let output = try CommandSupport.vsockbench(["check", unchanged.path, "--baseline", base.path])
             #expect(output.status == 0, "\(output.stderr)\n\(output.stdout)")
             #expect(output.stdout.contains("PASS"))
             #expect(output.stdout.contains("bulk") && output.stdout.contains("chatty-8k"))

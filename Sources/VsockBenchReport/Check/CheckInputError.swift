@@ -15,6 +15,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
     case unusableBaselineCase(name: String, paths: [String])
     /// A case measured as another workload on each side (matched by name only).
     case differentWorkload(name: String, baseline: String, results: String)
+    /// Every baseline run is a run of the results (the same file, or a copy): nothing to gate against.
+    case baselineIsTheResults(paths: [String])
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             return text
         case let .unusableBaselineCase(name, paths):
             return "baseline case \(name) has no trial measured and verified (in \(paths.joined(separator: ", "))), so the results' \(name) would be compared with nothing and pass; re-run the baseline, or leave the case out of both"
+        case let .baselineIsTheResults(paths):
+            return "the baseline (\(paths.joined(separator: ", "))) is the results' own run (scenario, start time, host and pid): every figure would pass against itself; give an earlier run's results as --baseline"
         case let .differentWorkload(name, baseline, results):
             return "case \(name) is workload \(baseline) in the baseline and workload \(results) in the results: not the same measurement (cases are matched by name); rename one, or refresh the baseline"
         }

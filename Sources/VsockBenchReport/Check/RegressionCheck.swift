@@ -65,7 +65,22 @@ public enum RegressionCheck {
         // One run given twice (a file twice, or a copy) would count as two: its trials twice
         // over halve the p-value, and two "runs" that agree exactly make a spread of zero.
         let (distinctResults, resultsPaths, repeatedResults) = distinctRuns(results, paths: resultsPaths)
-        let (distinctBaseline, baselinePaths, repeatedBaseline) = distinctRuns(baseline, paths: baselinePaths)
+        var (distinctBaseline, baselinePaths, repeatedBaseline) = distinctRuns(baseline, paths: baselinePaths)
+        // A results run given as its own baseline too (the same file, or a copy: a CI gate with
+        // a path mistyped) passed every figure against itself: it is left out of the baseline,
+        // as --history leaves the checked run out, and a baseline of only such runs is no gate.
+        let resultsIdentities = Set(distinctResults.map(runIdentity))
+        let alignedBaseline = baselinePaths.count == distinctBaseline.count
+        var selfCompared: [String] = []
+        for index in distinctBaseline.indices.reversed() where resultsIdentities.contains(runIdentity(distinctBaseline[index])) {
+            selfCompared.insert(alignedBaseline ? baselinePaths[index] : "document \(index + 1)", at: 0)
+            distinctBaseline.remove(at: index)
+            if alignedBaseline { baselinePaths.remove(at: index) }
+        }
+        if !selfCompared.isEmpty {
+            if distinctBaseline.isEmpty { throw .baselineIsTheResults(paths: selfCompared) }
+            repeatedBaseline.append("\(selfCompared.joined(separator: ", ")) \(selfCompared.count == 1 ? "is a run" : "are runs") of the results (scenario, start time, host and pid): left out of the baseline")
+        }
         // Each run's latency as the median of its trials', also from files written when the
         // percentiles were pooled over every trial's messages.
         let results = distinctResults.map { $0.trialMedianLatency() }, baseline = distinctBaseline.map { $0.trialMedianLatency() }
@@ -257,12 +272,17 @@ public enum RegressionCheck {
 
     /// The documents with each run once (scenario, start time, driver host and pid: the
     /// history's identity of a run), their paths alike, and a note for each left out.
+    /// A run's identity: its scenario, start time, driver host and pid (the history's too).
+    static func runIdentity(_ document: RunDocument) -> String {
+        [document.scenario, document.startedAt, document.host.driver.hostname, String(document.host.driver.pid)].joined(separator: "\u{0}")
+    }
+
     static func distinctRuns(_ documents: [RunDocument], paths: [String]) -> ([RunDocument], [String], [String]) {
         let aligned = paths.count == documents.count
         var seen: [String: Int] = [:]
         var kept: [RunDocument] = [], keptPaths: [String] = [], notes: [String] = []
         for (index, document) in documents.enumerated() {
-            let identity = [document.scenario, document.startedAt, document.host.driver.hostname, String(document.host.driver.pid)].joined(separator: "\u{0}")
+            let identity = runIdentity(document)
             let path = aligned ? paths[index] : "document \(index + 1)"
             if let first = seen[identity] {
                 notes.append("\(path) is the same run as \(aligned ? paths[first] : "document \(first + 1)") (scenario, start time, host and pid): counted once")

@@ -46,6 +46,17 @@ struct MigrationTests {
         #expect(HistoryError.noHistory(path: path).isBadInput)
     }
 
+    /// The advice names the option that gave the file: check's is --history, and check has no
+    /// --db (review: it sent the user to one).
+    @Test func theAdviceNamesTheCommandsOwnOption() {
+        let missing = HistoryError.noHistory(path: "h.sqlite"), other = HistoryError.notAHistory(path: "h.sqlite", reason: "not SQLite")
+        #expect(missing.description.hasSuffix("or name it with --db or VSOCKBENCH_HISTORY"), "\(missing)")
+        for error in [missing, other] {
+            let text = error.described(databaseFlag: "--history")
+            #expect(!text.contains("--db ") && !text.contains("with --db") && text.contains("give --history the file `vsockbench history add` wrote"), "\(text)")
+        }
+    }
+
     /// A read command opens the history read-only: a version 1 history is read as it is (its
     /// runs listed and shown) and left at version 1, its file byte for byte the same.
     @Test func aReadCommandReadsAnOlderHistoryWithoutMigratingIt() throws {

@@ -145,22 +145,22 @@ import Testing
             slow.trials[i].cpu.otherUserCPUs = i == 0 ? 0.2 : 1.6
             slow.trials[i].cpu.machineStealShare = 0
         }
-        let report = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: [baseline])
+        let report = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: ReportFixtures.asBaseline([baseline]))
         #expect(!report.passed, "said, not excused: the gate cannot tell")
         #expect(report.warnings.contains("chatty: the machine was busy beside the results' run in 2 of 3 trials (up to 1.6 CPUs of other programs), the baseline's in 0 of 3: the slowdown may be the machine's, not the code's; measure again on a quiet machine before believing it"), "\(report.warnings)")
         // The same slowdown on a quiet machine: nothing about the machine.
         for i in slow.trials.indices { slow.trials[i].cpu.otherUserCPUs = 0.1 }
-        let quiet = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: [baseline])
+        let quiet = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: ReportFixtures.asBaseline([baseline]))
         #expect(!quiet.passed)
         #expect(!quiet.warnings.contains { $0.contains("machine was busy") }, "\(quiet.warnings)")
         // A baseline without the machine's figures (an older file) is not a quiet one.
         var unmeasured = baseline
         for i in unmeasured.cases[0].trials.indices { unmeasured.cases[0].trials[i].cpu = CPUSummary(driverUserSeconds: 0.1, driverSystemSeconds: 0.4) }
         for i in slow.trials.indices { slow.trials[i].cpu.otherUserCPUs = 1.6 }
-        let older = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: [unmeasured])
+        let older = try RegressionCheck.compare(results: [ReportFixtures.document([slow])], baseline: ReportFixtures.asBaseline([unmeasured]))
         #expect(older.warnings.contains { $0.contains("in 3 of 3 trials (up to 1.6 CPUs of other programs), the baseline's machine was not measured:") }, "\(older.warnings)")
         // A busy machine whose timings held: no warning either (nothing failed to explain).
-        let held = try RegressionCheck.compare(results: [ReportFixtures.document([Self.busyCase(other: [1.6, 1.6, 1.6])])], baseline: [baseline])
+        let held = try RegressionCheck.compare(results: [ReportFixtures.document([Self.busyCase(other: [1.6, 1.6, 1.6])])], baseline: ReportFixtures.asBaseline([baseline]))
         #expect(held.passed && !held.warnings.contains { $0.contains("machine was busy") }, "\(held.warnings)")
     }
 }

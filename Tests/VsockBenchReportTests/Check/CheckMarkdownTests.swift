@@ -6,7 +6,7 @@ import Testing
     @Test("headline, a GitHub table with a row per compared figure, then the regressions")
     func table() throws {
         let report = try RegressionCheck.compare(
-            results: [ReportFixtures.cliff(bulkMbps: 8000)], baseline: [ReportFixtures.cliff()], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+            results: [ReportFixtures.cliff(bulkMbps: 8000)], baseline: ReportFixtures.asBaseline([ReportFixtures.cliff()]), resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         let markdown = CheckMarkdown.render(report)
         let lines = markdown.split(separator: "\n").map(String.init)
         #expect(lines.first == "### vsockbench check: ❌ FAIL: 1 regression (1 unconfirmed)")
@@ -24,7 +24,7 @@ import Testing
     func escaping() throws {
         var document = ReportFixtures.cliff()
         document.cases[0].name = "a|b<i>"
-        let markdown = CheckMarkdown.render(try RegressionCheck.compare(results: [document], baseline: [document]))
+        let markdown = CheckMarkdown.render(try RegressionCheck.compare(results: [document], baseline: ReportFixtures.asBaseline([document])))
         #expect(markdown.hasPrefix("### vsockbench check: ✅ PASS"))
         #expect(markdown.contains("| a\\|b&lt;i&gt; | Mbps tx |"))
     }

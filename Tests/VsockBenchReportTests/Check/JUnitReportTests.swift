@@ -39,7 +39,7 @@ import Testing
         var results = ReportFixtures.cliff(bulkMbps: 8000)
         results.cases[1].verified = false
         results.cases[1].errors = ["lost <3> responses & more"]
-        let report = try RegressionCheck.compare(results: [results], baseline: [ReportFixtures.cliff()], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+        let report = try RegressionCheck.compare(results: [results], baseline: ReportFixtures.asBaseline([ReportFixtures.cliff()]), resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         let xml = JUnitReport.render(report)
         let parsed = try Self.parse(xml)
         #expect(parsed.cases.count == report.rows.count + 2)
@@ -57,7 +57,7 @@ import Testing
         let hostile = "a<b>&\"c'"
         var document = ReportFixtures.cliff()
         document.cases[0].name = hostile
-        let report = try RegressionCheck.compare(results: [document], baseline: [document])
+        let report = try RegressionCheck.compare(results: [document], baseline: ReportFixtures.asBaseline([document]))
         let parsed = try Self.parse(JUnitReport.render(report))
         #expect(parsed.cases.first?.classname == "vsockbench." + hostile)
     }

@@ -5,11 +5,11 @@ import Testing
 
 @Suite struct RegressionCheckTests {
     func compare(_ results: RunDocument, _ baseline: RunDocument, _ options: RegressionCheck.Options = .init()) throws -> CheckReport {
-        try RegressionCheck.compare(results: [results], baseline: [baseline], options: options)
+        try RegressionCheck.compare(results: [results], baseline: ReportFixtures.asBaseline([baseline]), options: options)
     }
 
     func compare(_ results: [RunDocument], _ baseline: [RunDocument], _ options: RegressionCheck.Options = .init()) throws -> CheckReport {
-        try RegressionCheck.compare(results: results, baseline: baseline, options: options)
+        try RegressionCheck.compare(results: results, baseline: ReportFixtures.asBaseline(baseline), options: options)
     }
 
     func row(_ report: CheckReport, _ name: String, _ figure: Figure) throws -> CheckReport.Row {
@@ -43,7 +43,7 @@ import Testing
         #expect(try compare(run, run).warnings.isEmpty, "figures that agree with their trials: no note")
         var edited = run
         edited.cases[1].figures.msgsPerSecond = 400
-        let report = try RegressionCheck.compare(results: [run], baseline: [edited], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+        let report = try RegressionCheck.compare(results: [run], baseline: ReportFixtures.asBaseline([edited]), resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         #expect(report.warnings.contains("baseline b.json: case 'chatty-8k': msgs/s 400.0 is not the median of its 3 trials (336.0): check compares the trials, not that figure (edited by hand?)"), "\(report.warnings)")
         #expect(try row(report, "chatty-8k", .msgsPerSecond).verdict == .held, "the trials, unchanged, are what is compared")
     }
@@ -81,7 +81,7 @@ import Testing
     func aDocumentWithoutItsPathIsNamedOnce() throws {
         var edited = Self.chatty([330, 336, 342])
         edited.cases[1].figures.msgsPerSecond = 400
-        let report = try RegressionCheck.compare(results: [Self.chatty([330, 336, 342])], baseline: [edited], resultsPaths: [], baselinePaths: [])
+        let report = try RegressionCheck.compare(results: [Self.chatty([330, 336, 342])], baseline: ReportFixtures.asBaseline([edited]), resultsPaths: [], baselinePaths: [])
         #expect(report.warnings.contains { $0.hasPrefix("baseline document 1: case 'chatty-8k': msgs/s 400.0") }, "\(report.warnings)")
         #expect(!report.warnings.contains { $0.contains("baseline baseline") })
     }
@@ -107,9 +107,9 @@ import Testing
     /// gate using it: review) is told to add runs to the history.
     @Test func aOneRunBaselineIsAdvisedByWhereItCameFrom() throws {
         let results = ReportFixtures.cliff(bulkMbps: 8000), baseline = ReportFixtures.cliff(bulkMbps: 9500)
-        let files = try RegressionCheck.compare(results: [results], baseline: [baseline])
+        let files = try RegressionCheck.compare(results: [results], baseline: ReportFixtures.asBaseline([baseline]))
         #expect(files.warnings.contains { $0.hasPrefix("the baseline is one run") && $0.hasSuffix("pool several runs (--baseline a.json b.json c.json) or use --history") }, "\(files.warnings)")
-        let window = try RegressionCheck.compare(results: [results], baseline: [baseline], options: .init(baselineFromHistory: true))
+        let window = try RegressionCheck.compare(results: [results], baseline: ReportFixtures.asBaseline([baseline]), options: .init(baselineFromHistory: true))
         #expect(window.warnings.contains { $0.hasPrefix("the baseline is one run") && $0.hasSuffix("add runs to the history (the window takes up to --window of them), or gate only once there are several (--history-min-runs 5)") }, "\(window.warnings)")
         #expect(!window.warnings.contains { $0.contains("use --history") })
     }
@@ -435,7 +435,7 @@ import Testing
         var none = Self.chatty([1000])
         none.cases[1].trials[0].verified = false
         #expect(throws: CheckInputError.unusableBaselineCase(name: "chatty-8k", paths: ["b.json"])) {
-            try RegressionCheck.compare(results: [now], baseline: [none], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+            try RegressionCheck.compare(results: [now], baseline: ReportFixtures.asBaseline([none]), resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         }
         // Where another run of the baseline has one, the case is compared with that run's.
         var other = Self.chatty([1000, 1010, 990])
@@ -449,12 +449,28 @@ import Testing
     @Test func oneRunGivenTwiceCountsOnce() throws {
         let now = Self.chatty([800, 810, 790])
         let base = Self.chatty([1000, 1010, 990])
-        let report = try RegressionCheck.compare(results: [now, now], baseline: [base, base], resultsPaths: ["r.json", "./r.json"], baselinePaths: ["b.json", "b.json"])
+        let report = try RegressionCheck.compare(results: [now, now], baseline: ReportFixtures.asBaseline([base, base]), resultsPaths: ["r.json", "./r.json"], baselinePaths: ["b.json", "b.json"])
         let rate = try row(report, "chatty-8k", .msgsPerSecond)
         #expect(rate.samplesNow == 3 && rate.samplesBaseline == 3, "\(rate)")
         #expect(report.resultsPaths == ["r.json"] && report.baselinePaths == ["b.json"])
         #expect(report.warnings.contains("results: ./r.json is the same run as r.json (scenario, start time, host and pid): counted once"), "\(report.warnings)")
         #expect(report.warnings.contains("baseline: b.json is the same run as b.json (scenario, start time, host and pid): counted once"), "\(report.warnings)")
+    }
+
+    /// The results' own run as the baseline (the same file, or a copy: a gate with a path
+    /// mistyped) passed every figure against itself; it is refused, and left out of a baseline
+    /// that has other runs (review).
+    @Test func theResultsRunIsNotItsOwnBaseline() throws {
+        let now = Self.chatty([800, 810, 790])
+        #expect(throws: CheckInputError.baselineIsTheResults(paths: ["copy.json"])) {
+            try RegressionCheck.compare(results: [now], baseline: [now], resultsPaths: ["r.json"], baselinePaths: ["copy.json"])
+        }
+        let earlier = ReportFixtures.asBaseline([Self.chatty([1000, 1010, 990])])[0]
+        let report = try RegressionCheck.compare(results: [now], baseline: [now, earlier], resultsPaths: ["r.json"], baselinePaths: ["r.json", "b.json"])
+        #expect(report.baselinePaths == ["b.json"])
+        #expect(try row(report, "chatty-8k", .msgsPerSecond).samplesBaseline == 3)
+        #expect(report.warnings.contains("baseline: r.json is a run of the results (scenario, start time, host and pid): left out of the baseline"), "\(report.warnings)")
+        #expect(!report.passed, "800 against 1000 msgs/s, no longer against itself")
     }
 
     /// Another scenario's run with the same case names is compared, and said (it passed
@@ -566,7 +582,7 @@ import Testing
             if skip { run.cases[1].skipped = "not run: interrupted"; run.cases[1].probe = nil }
             runs.append(run)
         }
-        let mixed = try RegressionCheck.compare(results: [ReportFixtures.cliff()], baseline: runs, baselinePaths: ["a", "b", "c"])
+        let mixed = try RegressionCheck.compare(results: [ReportFixtures.cliff()], baseline: ReportFixtures.asBaseline(runs), baselinePaths: ["a", "b", "c"])
         #expect(mixed.unprobed == ["chatty-8k"], "\(mixed.unprobed)")
         // One the results failed fails as unverified, once.
         var failed = ReportFixtures.cliff()
@@ -620,7 +636,7 @@ import Testing
         results.cases.removeFirst()
         results.cases.append(ReportFixtures.makeCase("new-case", mbps: 1, msgsPerSecond: 1))
         #expect(throws: CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: ["new-case"], resultsPaths: ["r.json"], baselinePaths: ["b.json"])) {
-            try RegressionCheck.compare(results: [results], baseline: [ReportFixtures.cliff()], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+            try RegressionCheck.compare(results: [results], baseline: ReportFixtures.asBaseline([ReportFixtures.cliff()]), resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         }
         // The message names the files (review: it named none).
         let text = CheckInputError.mismatchedCases(missingInResults: ["bulk"], missingInBaseline: [], resultsPaths: ["r.json"], baselinePaths: ["b.json"]).description
@@ -636,7 +652,7 @@ import Testing
         results.cases.removeFirst()
         results.notRun = ["bulk"]
         for options in [RegressionCheck.Options(), .init(casesInCommon: true)] {
-            let report = try RegressionCheck.compare(results: [results], baseline: [ReportFixtures.cliff()], options: options, resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+            let report = try RegressionCheck.compare(results: [results], baseline: ReportFixtures.asBaseline([ReportFixtures.cliff()]), options: options, resultsPaths: ["r.json"], baselinePaths: ["b.json"])
             #expect(!report.passed)
             #expect(report.unverified.map(\.caseName) == ["bulk"], "\(report.unverified)")
             #expect(report.unverified.first?.errors.first?.contains("not run: the run (r.json) was interrupted before it") == true, "\(report.unverified)")
@@ -648,7 +664,7 @@ import Testing
         baseline.cases.removeFirst()
         baseline.notRun = ["bulk"]
         #expect(throws: CheckInputError.mismatchedCases(missingInResults: [], missingInBaseline: ["bulk"], resultsPaths: ["r.json"], baselinePaths: ["b.json"], notRunInBaseline: ["bulk"])) {
-            try RegressionCheck.compare(results: [ReportFixtures.cliff()], baseline: [baseline], resultsPaths: ["r.json"], baselinePaths: ["b.json"])
+            try RegressionCheck.compare(results: [ReportFixtures.cliff()], baseline: ReportFixtures.asBaseline([baseline]), resultsPaths: ["r.json"], baselinePaths: ["b.json"])
         }
         let text = CheckInputError.mismatchedCases(missingInResults: [], missingInBaseline: ["bulk"], resultsPaths: ["r.json"], baselinePaths: ["b.json"], notRunInBaseline: ["bulk"]).description
         #expect(text.contains("the baseline's run was interrupted before bulk") && text.hasSuffix("refresh the baseline with a run that reaches every case"), "\(text)")

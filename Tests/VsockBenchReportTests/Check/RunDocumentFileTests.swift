@@ -35,7 +35,7 @@ import VsockBenchModel
         #expect(older.host.driverKernel == document.host.driverKernel)
         var release = document
         release.host.build = "release"
-        let report = try RegressionCheck.compare(results: [release], baseline: [older])
+        let report = try RegressionCheck.compare(results: [release], baseline: ReportFixtures.asBaseline([older]))
         #expect(!report.warnings.contains { $0.contains("driver build") }, "\(report.warnings)")
     }
 

@@ -46,17 +46,17 @@ import Testing
                                             keptUp: false, verdict: "did NOT keep up")
         c.trials = [c.figures]
         #expect(c.tailNote == "p99.9 from 150 messages is the slowest message, not a percentile (it needs 1000)", "\(String(describing: c.tailNote))")
-        let report = try RegressionCheck.compare(results: [F.document([c])], baseline: [F.document([c])])
+        let report = try RegressionCheck.compare(results: [F.document([c])], baseline: ReportFixtures.asBaseline([F.document([c])]))
         #expect(report.rows.first { $0.figure == .latencyP99 }?.note?.contains("slowest message") != true)
     }
 
     @Test func checkSaysItOnTheP99Row() throws {
         let few = F.document([F.makeCase("few", mbps: 1, msgsPerSecond: 10, messages: 20)])
-        let report = try RegressionCheck.compare(results: [few], baseline: [few])
+        let report = try RegressionCheck.compare(results: [few], baseline: ReportFixtures.asBaseline([few]))
         let p99 = try #require(report.rows.first { $0.caseName == "few" && $0.figure == .latencyP99 })
         #expect(p99.note?.contains("from 20 messages in a trial: p99 is that trial's slowest message, not a percentile (it needs 100)") == true, "\(String(describing: p99.note))")
         let many = F.document([F.makeCase("many", mbps: 1, msgsPerSecond: 10, messages: 200)])
-        let plain = try RegressionCheck.compare(results: [many], baseline: [many])
+        let plain = try RegressionCheck.compare(results: [many], baseline: ReportFixtures.asBaseline([many]))
         #expect(plain.rows.first { $0.figure == .latencyP99 }?.note?.contains("not a percentile") != true)
     }
 }

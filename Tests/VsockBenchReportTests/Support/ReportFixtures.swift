@@ -8,6 +8,17 @@ import VsockProbe
 
 /// Run documents built in code, with known figures, for the check, sweep and report tests.
 enum ReportFixtures {
+    /// `documents` as another run's: the fixtures are one run (one start time, host and pid),
+    /// and check leaves a results run out of its own baseline. The driver's pid moves, so
+    /// documents that were one run stay one, and distinct ones stay distinct.
+    static func asBaseline(_ documents: [RunDocument]) -> [RunDocument] {
+        documents.map { document in
+            var earlier = document
+            earlier.host.driver.pid += 1_000_000
+            return earlier
+        }
+    }
+
     static let driverHost = HostFacts(tool: "vsockbench 0.1.0", kernel: "6.1.0-test", hostname: "parent", pid: 100, cpus: 2)
     static let targetHost = HostFacts(tool: "vsockbench 0.1.0", kernel: "4.14.256-enclave", hostname: "enclave", pid: 7, cpus: 2)
 
