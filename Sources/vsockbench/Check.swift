@@ -78,7 +78,8 @@ extension VsockBench {
             run (interrupted before it), or a case whose \
             baseline has the probe's counts and the results none (each named); \
             2 unusable input (unreadable file, another schema, the results' own run as the \
-            baseline, cases missing on either side, a case \
+            baseline, cases missing on either side, a case run in process (--target null) on \
+            one side only, a case \
             measured as another workload, a baseline case with no usable trial, a bad tolerance).
 
             Examples:

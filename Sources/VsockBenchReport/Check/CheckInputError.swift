@@ -15,6 +15,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
     case unusableBaselineCase(name: String, paths: [String])
     /// A case measured as another workload on each side (matched by name only).
     case differentWorkload(name: String, baseline: String, results: String)
+    /// A case run in process (`--target null`: no socket) on one side and over a socket on the other.
+    case inProcessAgainstSocket(name: String, baseline: String, results: String)
     /// Every baseline run is a run of the results (the same file, or a copy): nothing to gate against.
     case baselineIsTheResults(paths: [String])
 
@@ -57,6 +59,8 @@ public enum CheckInputError: Error, Sendable, Equatable, CustomStringConvertible
             return text
         case let .unusableBaselineCase(name, paths):
             return "baseline case \(name) has no trial measured and verified (in \(paths.joined(separator: ", "))), so the results' \(name) would be compared with nothing and pass; re-run the baseline, or leave the case out of both"
+        case let .inProcessAgainstSocket(name, baseline, results):
+            return "case \(name) ran over \(baseline) in the baseline and over \(results) in the results: in process (--target null) there is no socket, so no write or read to count and no kernel in the time; not the same measurement; give a baseline over the results' transport"
         case let .baselineIsTheResults(paths):
             return "the baseline (\(paths.joined(separator: ", "))) is the results' own run (scenario, start time, host and pid): every figure would pass against itself; give an earlier run's results as --baseline"
         case let .differentWorkload(name, baseline, results):

@@ -2,6 +2,7 @@ import FoundationEssentials
 import VsockBenchModel
 import VsockBenchStats
 import VsockBenchSupport
+import VsockBenchEngine
 
 /// Compares results against a baseline, case by case and figure by figure, each side pooled
 /// over its files (every trial of every run).
@@ -303,6 +304,14 @@ public enum RegressionCheck {
         let now = results.compactMap { $0.cases.first { $0.name == name } }
         if let b = before.first, let n = now.first, b.spec.workload.kind != n.spec.workload.kind {
             throw .differentWorkload(name: name, baseline: b.spec.workload.kind.rawValue, results: n.spec.workload.kind.rawValue)
+        }
+        // In process (`--target null`) there is no socket: no write or read to count, no kernel
+        // in the time. Against a run over a socket every count read "REGRESSED from 0" (review).
+        let inProcess = { (c: CaseResult) in c.transport == InProcessTarget.endpointName }
+        let ranBefore = before.filter { $0.skipped == nil }, ranNow = now.filter { $0.skipped == nil }
+        let inBefore = ranBefore.contains(where: inProcess), inNow = ranNow.contains(where: inProcess)
+        if let b = ranBefore.first, let n = ranNow.first, inBefore != inNow {
+            throw .inProcessAgainstSocket(name: name, baseline: inBefore ? InProcessTarget.endpointName : b.transport, results: inNow ? InProcessTarget.endpointName : n.transport)
         }
         let ran = before.filter { $0.skipped == nil }
         if !ran.isEmpty, !ran.contains(where: { $0.trials.contains(where: \.counts) }) {

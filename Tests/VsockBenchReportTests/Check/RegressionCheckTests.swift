@@ -483,6 +483,25 @@ import Testing
         #expect(!(try compare(Self.chatty([1000]), Self.chatty([1000]))).warnings.contains { $0.hasPrefix("scenario differs") })
     }
 
+    /// In process on one side and over a socket on the other: every count read "REGRESSED
+    /// from 0" (review). Refused, naming the case; a case skipped in process is not compared
+    /// anyway, and is no reason to refuse.
+    @Test func inProcessAgainstASocketIsRefused() throws {
+        var inProcess = ReportFixtures.cliff()
+        for index in inProcess.cases.indices { inProcess.cases[index].transport = "null" }
+        for (results, baseline, expected) in [(ReportFixtures.cliff(), inProcess, ("null", "unix")), (inProcess, ReportFixtures.cliff(), ("unix", "null"))] {
+            #expect(throws: CheckInputError.inProcessAgainstSocket(name: "bulk", baseline: expected.0, results: expected.1)) {
+                try self.compare(results, baseline)
+            }
+        }
+        let reason = "stream cases need a channel; --target null runs rr and masked cases in process"
+        inProcess.cases[0] = CaseSummary.notRun(inProcess.cases[0].spec, transport: "null", errors: [], skipped: reason)
+        inProcess.cases.removeLast(inProcess.cases.count - 1)
+        var socket = ReportFixtures.cliff()
+        socket.cases.removeLast(socket.cases.count - 1)
+        #expect(try compare(socket, inProcess).warnings.contains { $0.hasPrefix("bulk: skipped in the baseline") })
+    }
+
     /// A case matched by name but measured as another workload is not compared: refused.
     @Test func anotherWorkloadUnderTheSameNameIsRefused() throws {
         let now = ReportFixtures.cliff()
