@@ -58,6 +58,7 @@ public enum RunTable {
             }
         }
         for c in document.cases {
+            if let few = c.fewAnswersNote { out += "\(Terminal.safe(c.name)): \(few)\n" }
             if let tail = c.tailNote { out += "\(Terminal.safe(c.name)): \(tail)\n" }
             if let short = c.shortIntervalNote { out += "NOTE \(Terminal.safe(c.name)): \(short)\n" }
         }

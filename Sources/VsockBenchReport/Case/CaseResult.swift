@@ -86,6 +86,19 @@ public struct CaseResult: Sendable, Equatable {
         return nil
     }
 
+    /// A request/response case bounded by a duration whose rate rests on fewer than 100
+    /// answers (in its fewest trial): its interval ends at the stop, between two answers, so
+    /// the rate can read up to one answer's share low (a 50 ms service at 20 msgs/s read 16.5
+    /// over 5 answers in 0.3 s, review). A count's interval ends at its last answer: no such
+    /// gap, no note; nor for a stream (its messages are chunks), a skipped or failed case.
+    public var fewAnswersNote: String? {
+        guard skipped == nil, figures.verified, spec.workload.kind.isRequestResponse, case .duration = spec.stop else { return nil }
+        let fewest = trialsInMedians.map(\.messages).min() ?? figures.messages
+        guard fewest > 0, fewest < 100 else { return nil }
+        let trials = trialCount > 1 ? " in a trial (the fewest)" : ""
+        return "msgs/s from \(fewest) answer\(fewest == 1 ? "" : "s")\(trials): the interval ends at the stop, between two answers, so the rate can read up to \(Int((100 / Double(fewest)).rounded(.up)))% low (one answer in \(fewest)); give the case a longer duration for a rate"
+    }
+
     /// A case bounded by a count whose measured interval was shorter than the shortest
     /// duration a case may be given (10 ms): its rates rest on a few milliseconds (lab.yaml's
     /// 64 KiB stream read 43103 Mbps over 3.6 ms, and `--duration 9ms` is refused as too short

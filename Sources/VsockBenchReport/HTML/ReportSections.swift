@@ -57,7 +57,7 @@ enum ReportSections {
             items.append(.el("li", [], [.el("b", text: "not run"), .text(": the run was interrupted before \(notRun.joined(separator: ", ")); \(notRun.count == 1 ? "it is" : "they are") in no chart or table")]))
         }
         items += document.cases.flatMap { c in
-            [c.machineNote, c.tailNote, c.shortIntervalNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
+            [c.machineNote, c.fewAnswersNote, c.tailNote, c.shortIntervalNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
         }
         guard !items.isEmpty else { return nil }
         return section("notes", "Notes on the figures", caption: "Where a figure may say less than it seems to.", [.el("ul", [], items)])

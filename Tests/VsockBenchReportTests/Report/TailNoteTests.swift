@@ -25,6 +25,22 @@ import Testing
         #expect(!stream.contains("not a percentile"), "\(stream)")
     }
 
+    /// A duration's rate from few answers can read up to one answer's share low (its interval
+    /// ends at the stop, between answers): said, with that share; not for a count (whose
+    /// interval ends at its last answer), a stream, or a case with 100 answers or more.
+    @Test func aRateFromFewAnswersIsSaid() {
+        let few = RunTable.render(F.document([F.makeCase("few", mbps: 1, msgsPerSecond: 16.5, messages: 5)]))
+        #expect(few.contains("few: msgs/s from 5 answers: the interval ends at the stop, between two answers, so the rate can read up to 20% low (one answer in 5); give the case a longer duration for a rate\n"), "\(few)")
+        var counted = F.makeCase("counted", mbps: 1, msgsPerSecond: 16.5, messages: 5)
+        counted.spec.stop = .messages(5)
+        let enough = F.makeCase("enough", mbps: 1, msgsPerSecond: 20, messages: 100)
+        let stream = F.makeCase("s", workload: .stream, mbps: 1, msgsPerSecond: 10, messages: 20)
+        for c in [counted, enough, stream] {
+            #expect(c.fewAnswersNote == nil, "\(c.name): \(String(describing: c.fewAnswersNote))")
+        }
+        #expect(HTMLReport.render(F.document([F.makeCase("few", mbps: 1, msgsPerSecond: 16.5, messages: 5)])).contains("msgs/s from 5 answers"))
+    }
+
     /// What the note says holds in the figures: from few messages, p99 and p99.9 are the slowest
     /// message, and max is that message exactly (it was the top of its histogram bucket, up to
     /// 0.1% above: p99.9 447.8 beside max 448.0, review).
