@@ -328,9 +328,11 @@ expect "... and still terminates the enclave (running: $(running))" test "$(runn
 
 # --- 5b. run-bench.sh --history: each run added, the second gated against the first, the trend ---
 db=$tmp/history.sqlite
-bench history-1 --history "$db" --label branch=kit-test
+bench history-1 --history "$db" --history-window 3 --label branch=kit-test
 h=$tmp/results/history-1
 expect "run-bench.sh --history (a new database) exits 0 (status $status)" test "$status" -eq 0
+expect "... the history gate (--history-window 3, no history yet) is reported, not failed" \
+    said "not gated against the history: vsockbench: error: no history at"
 expect "... the run is in the history with its label" \
     holds <("$binary" history list --db "$db" --json 2>/dev/null) '(.runs | length) == 1 and .runs[0].labels.branch == "kit-test" and .runs[0].scenario == "tiny"'
 expect "... and the trend written (HTML, markdown, text)" test -s "$h/history.html" -a -s "$h/history.md" -a -s "$h/history.txt"
@@ -341,6 +343,33 @@ expect "run-bench.sh --history-window 3 (one earlier run: a third of the window)
 expect "... gated against the history: its markdown and JUnit XML" test -s "$h/tiny.history-check.md" -a -s "$h/tiny.history-check.xml"
 expect "... and the history holds both runs" holds <("$binary" history list --db "$db" --json 2>/dev/null) '(.runs | length) == 2'
 expect "... and the enclave terminated afterwards (running: $(running))" test "$(running)" = 0
+# --history-window 12: at least 4 earlier runs (a third of it) to gate against, 2 there: the
+# first nights of a CI, reported, not failed.
+bench history-3 --history "$db" --history-window 12 --label branch=kit-test
+expect "run-bench.sh --history-window 12 with 2 earlier runs (fewer than 4) exits 0 (status $status)" test "$status" -eq 0
+expect "... saying it is not gated yet" said "fewer than --history-min-runs 4; not gated"
+# A tolerance check refuses (no % sign): exit 2 of the history gate once read as "not gated",
+# so the job went green ungated. Refused before the enclave starts.
+bench history-bad-tolerance --history "$db" --history-window 3 --tolerance 10
+expect "run-bench.sh --tolerance 10 (no % sign) is a usage error (status $status)" test "$status" -eq 2
+expect "... saying why, in check's words" said "write a percentage with its sign"
+expect "... before anything ran (no results JSON, history still 3 runs, running: $(running))" \
+    test ! -e "$tmp/results/history-bad-tolerance/tiny.json" -a "$(running)" = 0 -a \
+    -n "$(holds <("$binary" history list --db "$db" --json 2>/dev/null) '(.runs | length) == 3' && echo y)"
+# A history whose earlier run measured a case as another workload: check --history exits 2
+# for unusable input, not for too few runs. That fails the run instead of passing it ungated.
+db_other=$tmp/history-other.sqlite
+step=history-other-db
+{
+    jq '.cases |= map(if .name == "bulk" then .workload = "rr" | .config.workload = "rr" else . end)' \
+        "$tmp/local.json" >"$tmp/other-workload.json" &&
+        "$binary" history add "$tmp/other-workload.json" --db "$db_other"
+} >"$logs/$step.out" 2>"$logs/$step.err" || true
+bench history-other --history "$db_other" --history-window 3 --tolerance 1000%
+expect "run-bench.sh --history-window 3 against a run of another workload: fails (status $status)" test "$status" -eq 1
+expect "... saying the history gate could not be applied, and why" \
+    test -n "$(said "could not be gated against the history (check exited 2)" && said "workload rr in the baseline" && echo y)"
+expect "... and still terminates the enclave (running: $(running))" test "$(running)" = 0
 
 # --- 6. An image whose command does not exist (the old ENTRYPOINT + CMD Dockerfile) ---
 bad=$NITRO_STATE_DIR/entrypoint-cmd.eif

@@ -27,7 +27,8 @@ Steps:
        with --history-window N: vsockbench check DIR/NAME.json --history DB --window N \
            --markdown DIR/NAME.history-check.md --junit DIR/NAME.history-check.xml
        (gated against the last N runs of the scenario before this one; with fewer than a
-       third of N such runs yet it is reported, not failed)
+       third of N such runs yet it is reported, not failed; any other input the check
+       cannot use, such as runs there with other cases, fails)
        vsockbench history add DIR/NAME.json --db DB --label ... (instance_type from DMI
        unless given), then after every scenario:
        vsockbench history trend --db DB --metric timings --html DIR/history.html \
@@ -39,7 +40,8 @@ Options:
   --scenario FILE    repeatable (default scenarios/cliff.yaml scenarios/batching.yaml)
   --results DIR      where reports go (default results/nitro)
   --baseline-dir DIR baselines named like the scenarios (e.g. deploy/nitro/baselines)
-  --tolerance PCT    allowed regression for check (default 10%)
+  --tolerance PCT    allowed regression for check (default 10%); one it refuses is a usage
+                     error before the enclave starts
   --repeat N         trials per case, interleaved (default 5): a figure is their median, and
                      check tells a regression from noise only with 4 or more trials on each
                      side; with 1, every figure is a single sample and the tolerance alone
@@ -134,6 +136,13 @@ vsockbench=$(nitro_vsockbench)
 # needs GLIBC_2.35; Amazon Linux 2023 has 2.34): say so before starting an enclave.
 version=$("$vsockbench" --version 2>&1) ||
     nitro_die "the parent's vsockbench ($vsockbench) does not run here: $version; build it on this machine's distribution (README step 2)"
+# A tolerance the check refuses would end each gate with exit 2 after the benchmark (and the
+# history gate's exit 2 reads as "not gated"): the check's own parser is asked first. It reads
+# the tolerance before its input, so with /dev/null as both a good one ends in "/dev/null is
+# not JSON", a bad one in the tolerance's error.
+tolerance_error=$("$vsockbench" check /dev/null --baseline /dev/null --tolerance "$tolerance" 2>&1 >/dev/null) || true
+grep -q '^vsockbench: error: /dev/null ' <<<"$tolerance_error" ||
+    nitro_usage_error "--tolerance $tolerance: vsockbench check refuses it: ${tolerance_error#vsockbench: error: }"
 runner=("$vsockbench")
 if [[ ${#probe[@]} -gt 0 && $EUID -ne 0 ]]; then
     sudo -n true 2>/dev/null ||
@@ -180,6 +189,16 @@ fi
 
 "$NITRO_KIT_DIR/wait-ready.sh" --cid "$NITRO_CID" --check "$check" --tries "$tries" --interval "$interval"
 
+# Whether check --history's message (exit 2) says the history has too few earlier runs of the
+# scenario to gate against: no history yet, no run of the scenario, fewer than
+# --history-min-runs (VsockBenchHistory: HistoryError.noHistory, HistoryWindow.select). Runs
+# there with other cases ("no run of ... has the cases") are not too few: the cases changed.
+too_few_runs() {
+    [[ $1 == "no history at "* ]] ||
+        [[ $1 =~ ^no\ runs\ of\ .*\ to\ gate\ against\; ]] ||
+        [[ $1 =~ ^only\ [0-9]+\ runs?\ of\ .*\ fewer\ than\ --history-min-runs\ [0-9]+\;\ not\ gated ]]
+}
+
 failures=0
 for scenario in "${scenarios[@]}"; do
     name=$(basename "$scenario" .yaml)
@@ -215,7 +234,19 @@ for scenario in "${scenarios[@]}"; do
                     nitro_say "scenario $name regressed against its last $history_window runs in $history"
                     failures=$((failures + 1))
                     ;;
-                *) nitro_say "scenario $name not gated against the history: $(tail -n 1 "$results/$name.history-check.err")" ;;
+                *)
+                    # Exit 2 is "not gated" only when the history has too few earlier runs of
+                    # the scenario (none yet, or fewer than --history-min-runs: the first
+                    # nights); any other unusable input (another schema, other cases, a case
+                    # measured as another workload) fails, as it would never gate.
+                    why=$(tail -n 1 "$results/$name.history-check.err")
+                    if [[ $gate -eq 2 ]] && too_few_runs "${why#vsockbench: error: }"; then
+                        nitro_say "scenario $name not gated against the history: $why"
+                    else
+                        nitro_say "scenario $name could not be gated against the history (check exited $gate): $why"
+                        failures=$((failures + 1))
+                    fi
+                    ;;
             esac
         fi
         if ! "$vsockbench" history add "$results/$name.json" --db "$history" "${labels[@]}"; then
