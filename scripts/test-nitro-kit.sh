@@ -234,6 +234,20 @@ expect "stop-enclave.sh exits 0 (status $status)" test "$status" -eq 0
 expect "... nothing is left running (running: $(running))" test "$(running)" = 0
 expect "... and forgets the enclave (no enclave.json)" test ! -e "$state_file"
 
+# --- 3b. A record left by an enclave that ended by itself, and one started by hand at the CID ---
+# (stop-enclave.sh never ran, so enclave.json still names the old one): wait-ready.sh waits for
+# the enclave at --cid, not the record's.
+mkdir -p "$NITRO_STATE_DIR"
+printf '{\n  "EnclaveName": "vsockbench",\n  "EnclaveID": "i-0fa7e5c0ffee12345-enc00000000000000bb",\n  "ProcessID": 1,\n  "EnclaveCID": 16\n}\n' >"$state_file"
+step=by-hand
+nitro-cli run-enclave --eif-path "$eif" --cpu-count 2 --memory 1024 --enclave-cid 16 --enclave-name by-hand \
+    >"$logs/$step.out" 2>"$logs/$step.err" </dev/null || true
+run wait-by-hand "$kit/wait-ready.sh" --cid 16 --tries 25 --interval 0.2
+expect "wait-ready.sh --cid 16 with a stale enclave.json: waits for the enclave started by hand (status $status)" \
+    test "$status" -eq 0
+nitro-cli terminate-enclave --all >/dev/null 2>&1 || true
+rm -f "$state_file"
+
 # --- 4. A failed run-enclave leaves enclave.json alone, and names the error code ---
 mkdir -p "$NITRO_STATE_DIR" && cp "$tmp/enclave.json.before" "$state_file"
 run start-too-big "$kit/start-enclave.sh" --memory 999999

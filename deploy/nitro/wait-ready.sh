@@ -17,8 +17,8 @@ after run-enclave.
 Each try that gets no answer also runs 'nitro-cli describe-enclaves': when the enclave is no
 longer listed (its program exited, so the enclave ended), it stops there and shows the last
 lines of the console that start-enclave.sh --debug-mode captured ($NITRO_CONSOLE_LOG).
-The enclave is the one recorded in $NITRO_STATE_FILE, or --enclave-id, or else
-whichever enclave has CID CID.
+The enclave is --enclave-id, else the one recorded in $NITRO_STATE_FILE
+when it has CID CID and is listed, else whichever enclave has CID CID.
 
 Checks:
   socat       (default) a connect to the target that it accepts:
@@ -76,7 +76,16 @@ case $check in
     *) nitro_usage_error "--check must be socat or vsockbench" ;;
 esac
 nitro_require_enclaves
-[[ -n $enclave_id || ! -s $NITRO_STATE_FILE ]] || enclave_id=$(nitro_json_string EnclaveID <"$NITRO_STATE_FILE")
+# The recorded enclave only when it is the one at this CID and still listed: the record stays
+# when an enclave ended by itself (stop-enclave.sh never ran), and then an enclave started by
+# hand at --cid is the one to wait for, not the record's.
+if [[ -z $enclave_id && -s $NITRO_STATE_FILE ]]; then
+    recorded=$(nitro_json_string EnclaveID <"$NITRO_STATE_FILE")
+    if [[ -n $recorded && $(nitro_json_number EnclaveCID <"$NITRO_STATE_FILE") == "$NITRO_CID" ]] &&
+        nitro-cli describe-enclaves 2>/dev/null | nitro_enclaves | cut -f1 | grep -qxF "$recorded"; then
+        enclave_id=$recorded
+    fi
+fi
 which="${enclave_id:-with CID $NITRO_CID}"
 
 # Prints the enclave's state (RUNNING, TERMINATING), "gone", or "unknown" when nitro-cli
