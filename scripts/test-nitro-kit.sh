@@ -229,6 +229,23 @@ expect "a second start-enclave.sh while the recorded enclave runs fails (status 
 expect "... and says the recorded enclave is still running" said "still running"
 expect "... and leaves enclave.json as it was" cmp -s "$tmp/enclave.json.before" "$state_file"
 expect "... and starts nothing (running: $(running))" test "$(running)" = 1
+# stop-enclave.sh for another enclave, or for one not running (a mistyped ID), leaves the
+# recorded enclave's console capture and record alone (it killed the capture after 5 s).
+console_pid=$(cat "$NITRO_STATE_DIR/console.pid" 2>/dev/null || true)
+capturing() { [[ -n $console_pid && $(cat "$NITRO_STATE_DIR/console.pid" 2>/dev/null) == "$console_pid" ]] && kill -0 "$console_pid" 2>/dev/null; }
+run stop-mistyped "$kit/stop-enclave.sh" --enclave-id i-0fa7e5c0ffee12345-enc00000000000000cc
+expect "stop-enclave.sh --enclave-id (an enclave not running): nothing to stop, exit 0 (status $status)" \
+    test "$status" -eq 0 -a -n "$(said "nothing to stop" && echo y)"
+expect "... and the recorded enclave's console capture runs on, with its record (console.pid $console_pid)" \
+    test -n "$(capturing && echo y)" -a "$(jq -r .EnclaveID "$state_file" 2>/dev/null)" = "$id"
+step=another
+other=$(nitro-cli run-enclave --eif-path "$eif" --cpu-count 2 --memory 1024 --enclave-cid 17 --enclave-name other \
+    2>"$logs/$step.err" </dev/null | jq -r .EnclaveID 2>/dev/null || true)
+run stop-other "$kit/stop-enclave.sh" --enclave-id "$other"
+expect "stop-enclave.sh --enclave-id (another enclave, $other): exit 0, the recorded one still running (status $status, running: $(running))" \
+    test "$status" -eq 0 -a -n "$other" -a "$(running)" = 1
+expect "... and its console capture runs on, with its record" \
+    test -n "$(capturing && echo y)" -a "$(jq -r .EnclaveID "$state_file" 2>/dev/null)" = "$id"
 run stop "$kit/stop-enclave.sh"
 expect "stop-enclave.sh exits 0 (status $status)" test "$status" -eq 0
 expect "... nothing is left running (running: $(running))" test "$(running)" = 0

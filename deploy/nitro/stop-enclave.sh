@@ -61,10 +61,15 @@ concerned() {
     fi
 }
 
-# After the enclave is gone: forget it, and end the console capture start-enclave.sh started
-# (it ends by itself with the enclave; wait a little, then stop it).
+# Once the recorded enclave is gone: forget it, and end the console capture start-enclave.sh
+# started for it (it ends by itself with the enclave; wait a little, then stop it). While the
+# recorded enclave runs (another --enclave-id was stopped, or one that is not running), both
+# are left alone, and so they are when describe-enclaves cannot tell.
 forget() {
-    if [[ -n $recorded ]] && ! concerned_ids | grep -qxF "$recorded"; then
+    local ids
+    ids=$(concerned_ids) || return 0
+    if [[ -n $recorded ]]; then
+        ! grep -qxF "$recorded" <<<"$ids" || return 0
         rm -f "$NITRO_STATE_FILE"
     fi
     [[ -s $NITRO_CONSOLE_PID ]] || return 0
