@@ -317,6 +317,55 @@ expect "start-enclave.sh when describe-enclaves fails: fails (status $status), s
     test "$status" -ne 0 -a ! -e "$state_file" -a "$(running)" = 0
 expect "... and names the failure" said "describe-enclaves failed before the start: [ E39 ]"
 
+# --- 4c. An interrupt while run-enclave runs leaves no enclave ---
+# A run-enclave that has started the enclave and takes 3 s more to answer. SIGTERM to the
+# whole process group (a cancelled job; a Ctrl-C's SIGINT is ignored by a background job
+# here), or to the script alone, which then acts once its foreground command has returned.
+mkdir -p "$tmp/bin-slow"
+cat >"$tmp/bin-slow/nitro-cli" <<WRAP
+#!/usr/bin/env bash
+if [[ \${1:-} == run-enclave ]]; then
+    "$tests/bin/nitro-cli" "\$@" | { sleep 3; cat; }
+    exit "\${PIPESTATUS[0]}"
+fi
+exec "$tests/bin/nitro-cli" "\$@"
+WRAP
+chmod +x "$tmp/bin-slow/nitro-cli"
+# interrupt STEP GROUP|SCRIPT COMMAND...: runs COMMAND in its own process group under the slow
+# run-enclave, sends SIGTERM once an enclave runs, and waits for it ($status).
+interrupt() {
+    step=$1
+    local whom=$2 pid tries
+    shift 2
+    PATH="$tmp/bin-slow:$PATH" setsid "$@" >"$logs/$step.out" 2>"$logs/$step.err" </dev/null &
+    pid=$!
+    for ((tries = 0; tries < 50; tries++)); do
+        [[ $(running) == 0 ]] || break
+        sleep 0.1
+    done
+    if [[ $whom == group ]]; then kill -TERM -- "-$pid" 2>/dev/null; else kill -TERM "$pid" 2>/dev/null; fi || true
+    status=0
+    wait "$pid" || status=$?
+}
+for mode in "" --debug-mode; do
+    for whom in group script; do
+        interrupt "start-interrupted-$whom${mode:+-debug}" "$whom" "$kit/start-enclave.sh" ${mode:+"$mode"}
+        expect "start-enclave.sh${mode:+ $mode}, SIGTERM to the $whom during run-enclave: exits 143, records nothing (status $status)" \
+            test "$status" -eq 143 -a ! -e "$state_file"
+        expect "... and leaves no enclave running (running: $(running))" test "$(running)" = 0
+        nitro-cli terminate-enclave --all >/dev/null 2>&1 || true
+        rm -f "$state_file"
+    done
+done
+# run-bench.sh alone: its trap waits for start-enclave.sh, which records the enclave.
+interrupt bench-interrupted script "$kit/run-bench.sh" --scenario "$tests/fixtures/tiny.yaml" --no-probe \
+    --results "$tmp/results/bench-interrupted"
+expect "run-bench.sh, SIGTERM to the script while the enclave starts: exits 143 (status $status)" test "$status" -eq 143
+expect "... and stops the enclave start-enclave.sh recorded meanwhile (running: $(running))" \
+    test "$(running)" = 0 -a ! -e "$state_file"
+nitro-cli terminate-enclave --all >/dev/null 2>&1 || true
+rm -f "$state_file"
+
 # --- 5. run-bench.sh end to end, with its baseline gate both ways ---
 # Baselines from a local run of the same scenario (vsockbench's own private target): one the
 # enclave run must beat (figures a thousand times worse), one it cannot.

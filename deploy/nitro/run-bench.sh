@@ -153,9 +153,16 @@ mkdir -p "$results"
 target=$(nitro_target)
 
 started=0
+recorded_before=""
 finish() {
     local status=$?
     nitro-cli describe-enclaves >"$results/enclave.json" 2>/dev/null || true
+    # An interrupt while start-enclave.sh ran ends this script only once it returned, before
+    # `started` is set: an enclave it recorded then (the record changed) is this run's.
+    if [[ $started -eq 0 && -s $NITRO_STATE_FILE ]] &&
+        [[ $(nitro_json_string EnclaveID <"$NITRO_STATE_FILE") != "$recorded_before" ]]; then
+        started=1
+    fi
     # Only the enclave this run started: when start-enclave.sh refused (one it recorded earlier
     # still runs), that one is left alone.
     if [[ $started -eq 1 && $keep -eq 0 ]]; then
@@ -166,6 +173,7 @@ finish() {
 }
 
 if [[ $start -eq 1 ]]; then
+    [[ ! -s $NITRO_STATE_FILE ]] || recorded_before=$(nitro_json_string EnclaveID <"$NITRO_STATE_FILE")
     trap finish EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM

@@ -138,6 +138,20 @@ failed() {
     nitro_die "run-enclave failed${code:+ ($code)}; $NITRO_STATE_FILE left as it was (README 'Troubleshooting')"
 }
 
+# An interrupt (Ctrl-C, a cancelled job) while run-enclave runs: the enclave it may have started
+# is not recorded yet, so nothing else would ever stop it. Terminated here, with `reap wait`
+# (run-enclave killed while starting may register it a moment later). Once it is recorded,
+# the traps go: stop-enclave.sh stops it.
+interrupted() {
+    trap '' INT TERM
+    nitro_say "interrupted while starting the enclave: terminating what this start began"
+    reap wait
+    nitro_say "$NITRO_STATE_FILE left as it was"
+    exit "$1"
+}
+trap 'interrupted 130' INT
+trap 'interrupted 143' TERM
+
 # An earlier run's console (stop-enclave.sh leaves it) must be gone before run-enclave starts:
 # in debug mode, the answer is read from this file, and the background job below empties it
 # only when it gets to open it, so the old answer could be read first.
@@ -205,7 +219,7 @@ fi
 cid=$(nitro_json_number EnclaveCID <"$answer")
 name=$(nitro_json_string EnclaveName <"$answer")
 mv "$answer" "$NITRO_STATE_FILE"
-trap - EXIT
+trap - EXIT INT TERM
 [[ $name == "$NITRO_ENCLAVE_NAME" ]] ||
     nitro_say "note: nitro-cli named it $name ($NITRO_ENCLAVE_NAME is taken by another enclave); use its ID"
 nitro_say "enclave $id $([[ $verdict == running ]] && echo running || echo 'started, and ended'), CID ${cid:-?}; state in $NITRO_STATE_FILE$([[ $debug -eq 0 ]] || echo "; console in $NITRO_CONSOLE_LOG")"
