@@ -146,7 +146,7 @@ grep -q '^vsockbench: error: /dev/null ' <<<"$tolerance_error" ||
 runner=("$vsockbench")
 if [[ ${#probe[@]} -gt 0 && $EUID -ne 0 ]]; then
     sudo -n true 2>/dev/null ||
-        nitro_die "the probe needs root: run as root, allow passwordless sudo, or pass --no-probe"
+        nitro_die "the probe needs root: allow this user passwordless sudo (run-bench.sh runs vsockbench under sudo -n; running the kit as root leaves root-owned state behind), or pass --no-probe"
     runner=(sudo -n "$vsockbench")
 fi
 mkdir -p "$results"
