@@ -9,7 +9,8 @@
 # leaving enclave.json alone); wait-ready.sh; run-bench.sh with a short scenario, with and
 # without a baseline gate that holds or regresses; an image whose command does not exist
 # (the old ENTRYPOINT+CMD Dockerfile): wait-ready.sh fails at once and shows the console;
-# an enclave this user may not terminate: stop-enclave.sh fails and names the owner.
+# an enclave this user may not terminate: stop-enclave.sh fails and names the owner; the
+# history gate's exit 2 (too few runs, or unusable input), a SIGTERM during run-enclave.
 # Prints "N passed, M failed".
 #
 # Needs a release build (--binary), jq and socat. When something is missing it skips with the
