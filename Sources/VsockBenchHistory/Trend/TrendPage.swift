@@ -16,7 +16,9 @@ public enum TrendPage {
         var subtitle = reports.first?.database ?? ""
         let points = reports.flatMap { $0.series.flatMap(\.points) }
         if let first = points.min(by: { $0.startedAt < $1.startedAt }), let last = points.max(by: { $0.startedAt < $1.startedAt }) {
-            subtitle += ": \(Set(points.map(\.run)).count) runs, \(first.startedAt) to \(last.startedAt)"
+            // "1 runs" on a one-run history: the count and its noun agree.
+            let runs = Set(points.map(\.run)).count
+            subtitle += ": \(runs) run\(runs == 1 ? "" : "s"), \(first.startedAt) to \(last.startedAt)"
         }
         if let labels = reports.first?.labels, !labels.isEmpty { subtitle += "; labelled " + labels.map(\.text).joined(separator: ", ") }
         let title = "vsockbench history" + (several ? "" : reports.first.map { ": \($0.scenario)" } ?? "")

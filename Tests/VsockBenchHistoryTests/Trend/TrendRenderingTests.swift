@@ -107,6 +107,16 @@ struct TrendRenderingTests {
         #expect(html.contains("1 trial: a single sample"))
     }
 
+    /// The page's header counts the runs: a one-run history read "1 runs".
+    @Test func theHTMLHeaderOfOneRunSaysRun() throws {
+        let db = try HistoryFixtures.history(rates: [20000])
+        let html = TrendPage.render(try TrendReport.build(db, scenario: "cliff"))
+        #expect(html.contains(": 1 run, \(HistoryFixtures.startedAt(0)) to"), "\(html.prefix(2000))")
+        #expect(!html.contains("1 runs"))
+        let two = TrendPage.render(try TrendReport.build(try HistoryFixtures.history(rates: [20000, 20100]), scenario: "cliff"))
+        #expect(two.contains(": 2 runs, "))
+    }
+
     @Test func namesFromTheResultsAreEscaped() throws {
         let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
         for index in 0..<3 {
