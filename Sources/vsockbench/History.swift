@@ -239,7 +239,8 @@ extension VsockBench.History {
             RUN is a run's number (history list shows them) or `latest`: the run that started \
             last (its results' started_at), the last one history list shows, whatever order the \
             files were added in. --document prints the results file as it was added (to use as a \
-            --baseline, say).
+            --baseline, say); a stored file that no longer reads as one is said to be damaged \
+            (exit 2), not printed.
 
             Examples:
               vsockbench history show 12
@@ -266,7 +267,7 @@ extension VsockBench.History {
             let db = try database.open(creating: false)
             let stored = try historyCall { () throws(HistoryError) in try db.run(reference) }
             if document {
-                let text = try historyCall { () throws(HistoryError) in try db.document(ofRun: stored.id) }
+                let text = try historyCall { () throws(HistoryError) in try db.readableDocument(ofRun: stored.id) }
                 print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
                 return
             }

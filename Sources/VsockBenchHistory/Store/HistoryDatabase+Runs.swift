@@ -74,6 +74,22 @@ extension HistoryDatabase {
         return text
     }
 
+    /// The results file of run `id`, once it reads as one (`RunDocumentFile.parse`, the test
+    /// it passed when it was added): `show --document` printed a stored document cut to 500
+    /// bytes as it was, invalid JSON with exit 0, to be used as a --baseline (review). One
+    /// that no longer reads is the history's damage: `damaged`, exit 2, as the README says.
+    public func readableDocument(ofRun id: Int64) throws(HistoryError) -> String {
+        let text = try document(ofRun: id)
+        do {
+            _ = try RunDocumentFile.parse(Array(text.utf8), path: "run \(id)'s stored results file")
+        } catch {
+            let reason: String
+            if case let .notJSON(_, why) = error { reason = "run \(id)'s stored results file is not JSON: \(why)" } else { reason = error.description }
+            throw .damaged(path: path, reason: reason)
+        }
+        return text
+    }
+
     /// Every case of run `id` with its figures (and intervals) and its trials' figures.
     public func cases(ofRun id: Int64) throws(HistoryError) -> [StoredCase] {
         try read { db in

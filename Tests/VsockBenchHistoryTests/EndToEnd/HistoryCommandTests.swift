@@ -420,6 +420,23 @@ struct HistoryCommandTests {
         #expect(newer.stderr.contains("schema version 9") && newer.stderr.contains("up to \(HistoryDatabase.schemaVersion)"), "\(newer.stderr)")
     }
 
+    /// A stored results file cut short in the database: `show --document` printed its 500
+    /// bytes, invalid JSON, with exit 0 (review). Said to be damaged, exit 2, nothing printed.
+    @Test func showDocumentOfADamagedStoredFileSaysSoAndExits2() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let file = try HistoryFixtures.write(HistoryFixtures.run(0, rate: 20000), name: "r.json", in: directory)
+        #expect(try Self.run(["history", "add", file, "--db", db], in: directory).status == 0)
+        let whole = try Self.run(["history", "show", "1", "--document", "--db", db], in: directory)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(whole.stdout.utf8))) != nil)
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE run SET document = substr(document, 1, 500)") }
+        let damaged = try Self.run(["history", "show", "1", "--document", "--db", db], in: directory)
+        #expect(damaged.status == 2, "\(damaged.status) \(damaged.stderr)")
+        #expect(damaged.stdout.isEmpty, "\(damaged.stdout)")
+        #expect(damaged.stderr.contains("damaged") && damaged.stderr.contains("run 1's stored results file is not JSON"), "\(damaged.stderr)")
+    }
+
     /// `add --db` under a directory that does not exist made the whole path and exited 0: a
     /// typo in CI quietly started a new, empty history. Refused as every output file's missing
     /// directory is (exit 2, nothing made); the default location's directory is still made.
