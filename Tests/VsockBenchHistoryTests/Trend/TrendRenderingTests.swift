@@ -175,6 +175,31 @@ struct TrendRenderingTests {
         #expect(TrendPage.section(series, scenario: nil).contains("A run not verified or cut short is a cross above the plot"))
     }
 
+    /// A run whose case failed before any response has no p99 (null in its file): it was "not
+    /// verified" in the msgs/s series and missing from the p99 one ("over 9 runs" beside "over
+    /// 8", text and HTML: review). It is in every series, not verified in each.
+    @Test func aFailedRunIsInEverySeriesAsNotVerified() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        var failed = HistoryFixtures.run(1, rate: 20000)
+        failed.cases[0] = CaseSummary.notRun(failed.cases[0].spec, transport: "unix", errors: ["connect: refused"], skipped: nil)
+        failed.cases[1] = CaseSummary.notRun(failed.cases[1].spec, transport: "unix", errors: ["connect: refused"], skipped: nil)
+        #expect(failed.cases[1].latencyMicros == nil && !failed.cases[1].verified, "the fixture: a failed case with no latency")
+        _ = try db.add([HistoryFixtures.run(0, rate: 20000), failed, HistoryFixtures.run(2, rate: 20000)].enumerated().map { ResultsFile(document: $1, path: "r\($0).json") })
+        let report = try TrendReport.build(db, scenario: "cliff", caseName: "chatty-8k", metric: .timings)
+        #expect(report.series.map(\.figure) == [.msgsPerSecond, .latencyP99])
+        for series in report.series {
+            #expect(series.points.map(\.run) == [1, 2, 3], "\(series.figure)")
+            #expect(series.points.map(\.verified) == [true, false, true], "\(series.figure)")
+        }
+        let rows = TrendText.render(report).split(separator: "\n").filter { $0.contains("not verified: left out of the changes") }
+        #expect(rows.count == 2, "\(TrendText.render(report))")
+        let html = TrendPage.render(report)
+        #expect(html.components(separatedBy: "class=\"unverified\"").count - 1 == 2)
+        // A figure no run has (a stream's p99) is still no series, its failed run or not.
+        let error = thrownHistoryError { () throws(HistoryError) in _ = try TrendReport.build(db, scenario: "cliff", caseName: "bulk", metric: .figure(.latencyP99)) }
+        #expect(error.map { "\($0)" }?.contains("no latency_us.p99 figure") == true, "\(String(describing: error))")
+    }
+
     /// A case an interrupt alone cut short read "not verified: left out of the changes", as
     /// one that failed, where `history list` marks the run `~` and `show` says `cut short`.
     /// Said cut short now (the same rule), still left out of the changes; a failure keeps its words.
