@@ -44,11 +44,16 @@ public enum RunText {
         for c in cases {
             var row = [Terminal.safe(c.name), c.workload, String(c.trials), c.skipped != nil ? "skipped" : c.verified ? "yes" : c.cutShort ? "cut short" : "NO"]
             if openLoop { row.append(c.skipped != nil ? "-" : keptUpText(c.keptUp)) }
-            row.append(mbpsText(c))
-            for figure in shown { row.append(cell(c, figure) ?? "-") }
+            // A skipped case measured nothing: its stored zeros are no figures (it read
+            // `skipped` beside msgs/s 0.000: review), so `-` as for a figure it has none of.
+            let skipped = c.skipped != nil
+            row.append(skipped ? "-" : mbpsText(c))
+            for figure in shown { row.append(skipped ? "-" : cell(c, figure) ?? "-") }
             table.add(row)
         }
-        out += "\n" + table.render() + "Mbps: application payload per direction, as run prints it; figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below], a case of one trial its single sample; every figure and trial: --json\n"
+        out += "\n" + table.render()
+        for c in cases { if let reason = c.skipped { out += "\(Terminal.safe(c.name)): skipped: \(Terminal.safe(reason))\n" } }
+        out += "Mbps: application payload per direction, as run prints it; figures: each case's median over its trials [its interval: 95% from 6 trials, min-max below], a case of one trial its single sample; every figure and trial: --json\n"
         if cases.contains(where: { $0.skipped == nil && $0.keptUp?.all == false }) {
             out += "kept up NO: an open-loop case that fell behind its rate (requests sent late or never sent): its latency figures understate the wait\n"
         }

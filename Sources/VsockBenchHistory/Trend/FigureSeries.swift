@@ -163,19 +163,17 @@ extension HistoryDatabase {
     /// some of them did not run the case (review).
     public func points(caseName: String, figure: Figure, _ filter: RunFilter) throws(HistoryError) -> [SeriesPoint] {
         try read { db in
-            var (conditions, arguments) = filter.conditions()
-            if let last = filter.last {
-                // The subquery's `r` is its own: the same conditions, over the same runs.
-                conditions += " AND r.id IN (SELECT r.id FROM run r WHERE 1 = 1\(conditions) ORDER BY r.started_at DESC, r.id DESC LIMIT \(max(last, 0)))"
-                arguments += filter.conditions().arguments
-            }
+            let (conditions, arguments) = Self.conditionsWithLast(filter)
+            // A skipped case (a stream against `--target null`) measured nothing by design: it
+            // is no point, not a "not verified" zero (`list` calls such a run verified: review);
+            // the report notes where it was skipped (`skippedRuns`).
             let sql = """
                 SELECT r.id, r.started_at, r.git_commit, c.id AS case_id, c.verified, c.skipped, c.trial_count, f.value, f.ci_low, f.ci_high,
                        \(try Self.openLoopColumns(db)),
                        CASE WHEN c.verified = 0 AND c.skipped IS NULL AND json_valid(r.document)
                             THEN json_extract(r.document, '$.cases[' || c.position || ']') END AS unverified_case
                 FROM run r JOIN case_result c ON c.run_id = r.id LEFT JOIN case_figure f ON f.case_id = c.id AND f.figure = ?
-                WHERE c.name = ? AND (f.value IS NOT NULL OR (c.verified = 0 AND c.skipped IS NULL))\(conditions)
+                WHERE c.name = ? AND c.skipped IS NULL AND (f.value IS NOT NULL OR c.verified = 0)\(conditions)
                 ORDER BY r.started_at DESC, r.id DESC
                 """
             // A failed run has no figure it never measured (a latency of no response: p99 is
@@ -197,6 +195,32 @@ extension HistoryDatabase {
                 point.cutShort = Self.cutShort(storedCase: row["unverified_case"])
                 return point
             }
+        }
+    }
+}
+
+extension HistoryDatabase {
+    /// `filter`'s conditions on `run r`, with `filter.last` as the last N runs of the filter.
+    static func conditionsWithLast(_ filter: RunFilter) -> (sql: String, arguments: StatementArguments) {
+        var (conditions, arguments) = filter.conditions()
+        if let last = filter.last {
+            // The subquery's `r` is its own: the same conditions, over the same runs.
+            conditions += " AND r.id IN (SELECT r.id FROM run r WHERE 1 = 1\(conditions) ORDER BY r.started_at DESC, r.id DESC LIMIT \(max(last, 0)))"
+            arguments += filter.conditions().arguments
+        }
+        return (conditions, arguments)
+    }
+
+    /// The runs of `filter` (as `points` takes them) that skipped `caseName`, oldest first,
+    /// each with the reason its results give.
+    public func skippedRuns(caseName: String, _ filter: RunFilter) throws(HistoryError) -> [(run: Int64, reason: String)] {
+        try read { db in
+            let (conditions, arguments) = Self.conditionsWithLast(filter)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, c.skipped FROM run r JOIN case_result c ON c.run_id = r.id
+                WHERE c.name = ? AND c.skipped IS NOT NULL\(conditions) ORDER BY r.started_at, r.id
+                """, arguments: StatementArguments([caseName]) + arguments)
+            return rows.map { ($0["id"], $0["skipped"]) }
         }
     }
 }

@@ -31,6 +31,7 @@ public struct TrendReport: Sendable, Encodable {
         var series: [FigureSeries] = []
         var notes: [String] = []
         var configs: [Int64: RunDocument?] = [:]
+        var skippedCases: Set<String> = []
         for c in chosen {
             let direction = try db.mbpsDirection(caseName: c.name, filter)
             for figure in metric.figures(forWorkload: c.workload, mbps: direction) {
@@ -42,6 +43,14 @@ public struct TrendReport: Sendable, Encodable {
             }
             let runs = series.filter { $0.caseName == c.name }.flatMap(\.points).sorted { ($0.startedAt, $0.run) < ($1.startedAt, $1.run) }.map(\.run)
             if let note = configurationNote(db, caseName: c.name, runs: runs, cache: &configs) { notes.append(note) }
+            let skipped = try db.skippedRuns(caseName: c.name, filter)
+            if let note = skippedNote(caseName: c.name, skipped: skipped) { notes.append(note) }
+            if !skipped.isEmpty { skippedCases.insert(c.name) }
+        }
+        // Cases skipped in every run (a stream scenario's runs against `--target null`) have
+        // no series, by design: the report says so in its notes rather than fail.
+        if series.isEmpty, chosen.allSatisfy({ skippedCases.contains($0.name) }) {
+            return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: [], notes: notes)
         }
         if series.isEmpty {
             throw .nothingMatches("the runs of \(filter.text) have no \(metric) figure for \(chosen.map(\.name).joined(separator: ", "))")
@@ -74,6 +83,16 @@ public struct TrendReport: Sendable, Encodable {
         }
         guard let example, !differing.isEmpty else { return nil }
         return "\(caseName): \(differing.count) of the \(unique.count) runs (run\(differing.count == 1 ? "" : "s") \(listed(differing))) set it up otherwise than the latest (\(example)); their figures are in the same series, so a change there may be the setup's; a new scenario name or --label keeps configurations apart"
+    }
+
+    /// The runs that skipped `caseName` (a stream against `--target null`): not run by design,
+    /// so neither failed nor unverified and no point of its series (each read "not verified: left
+    /// out of the changes", where `list` calls the run verified: review). Named, with the
+    /// latest run's reason. Nil when no run skipped it.
+    static func skippedNote(caseName: String, skipped: [(run: Int64, reason: String)]) -> String? {
+        guard let latest = skipped.last else { return nil }
+        let runs = skipped.map(\.run)
+        return "\(caseName): skipped in \(runs.count == 1 ? "run" : "runs") \(listed(runs)) (\(latest.reason)): not measured, so not in its series"
     }
 
     /// Runs over more than one transport in one trend (`--target null` runs among unix ones

@@ -99,6 +99,40 @@ struct HistoryCommandTests {
         #expect(!add.stderr.contains(whole), "\(add.stderr)")
     }
 
+    /// A case skipped by design (a stream against `--target null`) got four stories: add
+    /// warned its trial "failed ... list marks the run with !", list showed no `!`, trend said
+    /// "not verified", show printed msgs/s 0.000 beside `skipped` (review). It is neither failed
+    /// nor unverified anywhere: no warning, no `!`, no point in trend (a note says where it was
+    /// skipped and why), and `-` in show for the figures it never measured.
+    @Test func aSkippedCaseIsNeitherFailedNorUnverifiedInAnyCommand() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        var skipped = HistoryFixtures.run(1, rate: 20000)
+        let reason = "stream cases need a target that moves payload; --target null does not"
+        skipped.cases[0] = CaseSummary.notRun(skipped.cases[0].spec, transport: "unix", errors: [], skipped: reason)
+        let files = try [HistoryFixtures.run(0, rate: 20000), skipped, HistoryFixtures.run(2, rate: 20000)].enumerated().map {
+            try HistoryFixtures.write($1, name: "s\($0 + 1).json", in: directory)
+        }
+        let add = try Self.run(["history", "add"] + files + ["--db", db])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(!add.stderr.contains("warning"), "\(add.stderr)")
+        let list = try Self.run(["history", "list", "--db", db])
+        #expect(!list.stdout.contains("!"), "\(list.stdout)")
+        let show = try Self.run(["history", "show", "2", "--db", db])
+        #expect(show.status == 0, "\(show.stderr)")
+        let row = try #require(show.stdout.split(separator: "\n").first { $0.hasPrefix("bulk ") }).split(separator: " ")
+        #expect(row.prefix(4) == ["bulk", "stream", "1", "skipped"] && row.dropFirst(4).allSatisfy { $0 == "-" }, "\(show.stdout)")
+        #expect(show.stdout.contains("bulk: skipped: \(reason)"), "\(show.stdout)")
+        let trend = try Self.run(["history", "trend", "cliff", "--case", "bulk", "--db", db])
+        #expect(trend.status == 0, "\(trend.stderr)")
+        #expect(!trend.stdout.contains("not verified"), "\(trend.stdout)")
+        #expect(trend.stdout.contains("note: bulk: skipped in run 2 (\(reason)): not measured, so not in its series"), "\(trend.stdout)")
+        let json = try Self.run(["history", "trend", "cliff", "--case", "bulk", "--db", db, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let points = try #require((report["series"] as? [[String: Any]])?.first?["points"] as? [[String: Any]])
+        #expect(points.map { $0["run"] as? Int } == [1, 3] && points.allSatisfy { $0["verified"] as? Bool == true })
+    }
+
     /// Re-adding a run with another --label keeps the run's own labels, and the last line says
     /// the label went on no run (it read "skipped", then "branch=other" as if applied: review).
     @Test func labelsOfARunAlreadyThereAreSaidToGoOnNoRun() throws {
