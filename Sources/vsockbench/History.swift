@@ -52,7 +52,7 @@ extension VsockBench.History {
         }
     }
 
-    /// Which runs and how changes are found: shared by list, trend and changes.
+    /// Which runs `list` shows: its --last counts runs of any scenario, oldest first.
     struct SelectionOptions: ParsableArguments {
         @Option(name: .customLong("label"), help: ArgumentHelp("Only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
         var labels: [String] = []
@@ -61,8 +61,31 @@ extension VsockBench.History {
         var last: Int?
 
         func filter(scenario: String?) throws -> RunFilter {
+            try Self.filter(scenario: scenario, labels: labels, last: last)
+        }
+
+        static func filter(scenario: String?, labels: [String], last: Int?) throws -> RunFilter {
             if let last, last < 1 { throw ValidationError("--last \(last): give the number of most recent runs, 1 or more") }
             return RunFilter(scenario: scenario, labels: try historyCall { () throws(HistoryError) in try HistoryLabel.parseAll(labels) }, last: last)
+        }
+    }
+
+    /// Which runs trend and changes follow. Their --last is per scenario: without SCENARIO each
+    /// scenario's series takes its own last N runs, so every scenario is drawn over as many
+    /// runs (the last N of all, as `list` takes them, would leave the scenarios run less
+    /// often out, or with a point or two). It read as `list`'s, "Only the N runs that started
+    /// last", which it is only with SCENARIO (review): the help says what it does.
+    struct ScenarioSelectionOptions: ParsableArguments {
+        @Option(name: .customLong("label"), help: ArgumentHelp("Only runs with this label (KEY=VALUE, repeatable).", valueName: "key=value"))
+        var labels: [String] = []
+
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+            "Only the last N runs of each scenario (the N that started last, by their results' started_at); without SCENARIO, N per scenario, not N in all as history list --last takes them.",
+            valueName: "n"), transform: OptionValue.integer)
+        var last: Int?
+
+        func filter(scenario: String?) throws -> RunFilter {
+            try SelectionOptions.filter(scenario: scenario, labels: labels, last: last)
         }
     }
 
@@ -320,7 +343,7 @@ extension VsockBench.History {
         var metric = "throughput"
 
         @OptionGroup var database: DatabaseOption
-        @OptionGroup var selection: SelectionOptions
+        @OptionGroup var selection: ScenarioSelectionOptions
         @OptionGroup var changes: ChangeFlags
 
         @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML page with a chart per series.", valueName: "file"))
@@ -385,7 +408,7 @@ extension VsockBench.History {
         var metric = "timings"
 
         @OptionGroup var database: DatabaseOption
-        @OptionGroup var selection: SelectionOptions
+        @OptionGroup var selection: ScenarioSelectionOptions
         @OptionGroup var changes: ChangeFlags
 
         @Flag(name: .long, help: "Print JSON (schema vsockbench-history/1) instead of the lines.")

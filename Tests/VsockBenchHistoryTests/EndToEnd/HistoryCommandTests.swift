@@ -133,6 +133,33 @@ struct HistoryCommandTests {
         #expect(points.map { $0["run"] as? Int } == [1, 3] && points.allSatisfy { $0["verified"] as? Bool == true })
     }
 
+    /// `list --last 2` is the last 2 runs of all; `trend --last 2` without a scenario the last 2
+    /// of each scenario, yet both helps said "Only the N runs that started last" (review). The
+    /// per-scenario count is kept (each scenario over as many runs), and trend's and changes'
+    /// helps say it.
+    @Test func lastIsPerScenarioInTrendAndItsHelpSaysSo() throws {
+        let db = try HistoryFixtures.databasePath()
+        let directory = URL(fileURLWithPath: db).deletingLastPathComponent().path
+        let files = try (0..<6).map { i in
+            try HistoryFixtures.write(HistoryFixtures.run(i, rate: 20000, scenario: i % 2 == 0 ? "cliff" : "other"), name: "l\(i).json", in: directory)
+        }
+        #expect(try Self.run(["history", "add"] + files + ["--db", db]).status == 0)
+        let list = try Self.run(["history", "list", "--last", "2", "--db", db, "--json"])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        #expect((listed["runs"] as? [[String: Any]])?.map { $0["run"] as? Int } == [5, 6])
+        let trend = try Self.run(["history", "trend", "--last", "2", "--db", db, "--json"])
+        let set = try #require(try JSONSerialization.jsonObject(with: Data(trend.stdout.utf8)) as? [String: Any])
+        let scenarios = try #require(set["scenarios"] as? [[String: Any]])
+        let runs = scenarios.map { (($0["series"] as? [[String: Any]])?.first?["points"] as? [[String: Any]])?.map { $0["run"] as? Int } }
+        #expect(runs == [[3, 5], [4, 6]], "\(runs)")
+        for command in ["trend", "changes"] {
+            let help = try Self.run(["history", command, "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(help.contains("--last <n> Only the last N runs of each scenario"), "\(command): \(help)")
+        }
+        let listHelp = try Self.run(["history", "list", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(listHelp.contains("--last <n> Only the N runs that started last") && !listHelp.contains("each scenario"), "\(listHelp)")
+    }
+
     /// Re-adding a run with another --label keeps the run's own labels, and the last line says
     /// the label went on no run (it read "skipped", then "branch=other" as if applied: review).
     @Test func labelsOfARunAlreadyThereAreSaidToGoOnNoRun() throws {
