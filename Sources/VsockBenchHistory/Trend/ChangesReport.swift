@@ -40,7 +40,7 @@ public struct ChangesReport: Sendable, Encodable {
         for name in scenarios {
             // A case name given without a scenario picks the scenarios that have it.
             if scenario == nil, let caseName, try !db.cases(ofScenario: name, filter).contains(where: { $0.name == caseName }) { continue }
-            let trend = try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options)
+            let trend = try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options, alone: scenarios.count == 1)
             series += trend.series
             notes += trend.notes.map { "\(name): \($0)" }
         }

@@ -14,9 +14,12 @@ public struct TrendReport: Sendable, Encodable {
     /// changed under the same name): one series holds them all, so it is said, case by case.
     public var notes: [String] = []
 
-    /// The series of `scenario` (every case, or `caseName`), each figure `metric` names.
+    /// The series of `scenario` (every case, or `caseName`), each figure `metric` names. One of
+    /// several scenarios (`alone` false: trend or changes without SCENARIO) with nothing to
+    /// trend but a direction its cases do not move is a report of notes, not an error that
+    /// would end the others.
     public static func build(_ db: HistoryDatabase, scenario: String, caseName: String? = nil, metric: MetricChoice = .throughput,
-                             filter: RunFilter = RunFilter(), options: ChangeOptions = .standard) throws(HistoryError) -> TrendReport {
+                             filter: RunFilter = RunFilter(), options: ChangeOptions = .standard, alone: Bool = true) throws(HistoryError) -> TrendReport {
         var filter = filter
         filter.scenario = scenario
         let cases = try db.cases(ofScenario: scenario, filter)
@@ -32,11 +35,16 @@ public struct TrendReport: Sendable, Encodable {
         var notes: [String] = []
         var configs: [Int64: RunDocument?] = [:]
         var skippedCases: Set<String> = []
+        var unmoved: [String] = []
         for c in chosen {
             let direction = try db.mbpsDirection(caseName: c.name, filter)
             for figure in metric.figures(forWorkload: c.workload, mbps: direction) {
                 let points = try db.points(caseName: c.name, figure: figure, filter)
                 guard !points.isEmpty else { continue }
+                if case .figure = metric, let reason = unmovedDirection(c.name, figure: figure, points: points) {
+                    unmoved.append(reason)
+                    continue
+                }
                 let changes = try ChangeFinder.changes(in: points, figure: figure, options: options)
                 series.append(FigureSeries(scenario: scenario, caseName: c.name, workload: c.workload, figure: figure, points: points, changes: changes,
                                            options: options, eachWay: direction.eachWay))
@@ -50,6 +58,13 @@ public struct TrendReport: Sendable, Encodable {
         // Cases skipped in every run (a stream scenario's runs against `--target null`) have
         // no series, by design: the report says so in its notes rather than fail.
         if series.isEmpty, chosen.allSatisfy({ skippedCases.contains($0.name) }) {
+            return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: [], notes: notes)
+        }
+        // A direction no case moves, asked for by its key: refused, saying why, where it is
+        // all there was to trend; said in a note beside the cases that move it otherwise.
+        if series.isEmpty, !unmoved.isEmpty, alone { throw .badMetric("--metric \(metric): " + unmoved.joined(separator: "; ")) }
+        notes += unmoved
+        if series.isEmpty, !unmoved.isEmpty {
             return TrendReport(database: db.path, scenario: scenario, labels: filter.labels, options: options, series: [], notes: notes)
         }
         if series.isEmpty {
@@ -83,6 +98,18 @@ public struct TrendReport: Sendable, Encodable {
         }
         guard let example, !differing.isEmpty else { return nil }
         return "\(caseName): \(differing.count) of the \(unique.count) runs (run\(differing.count == 1 ? "" : "s") \(listed(differing))) set it up otherwise than the latest (\(example)); their figures are in the same series, so a change there may be the setup's; a new scenario name or --label keeps configurations apart"
+    }
+
+    /// Why `figure` is no series of `caseName`: a payload direction (`mbps_tx`, `mbps_rx`) the
+    /// case does not move, 0 in every verified run by design (`--metric mbps_rx` of a tx stream
+    /// trended a row of 0.000 and found "no change over 8 runs": review). Nil for any other
+    /// figure, a direction the case moves, or a case with no verified run to tell by.
+    static func unmovedDirection(_ caseName: String, figure: Figure, points: [SeriesPoint]) -> String? {
+        guard figure == .mbpsTx || figure == .mbpsRx else { return nil }
+        let verified = points.filter(\.verified)
+        guard !verified.isEmpty, verified.allSatisfy({ $0.value == 0 }) else { return nil }
+        let way = figure == .mbpsTx ? "driver to target" : "target to driver"
+        return "\(caseName) moves no payload \(way): \(figure.rawValue) is 0 by design in its \(verified.count) verified run\(verified.count == 1 ? "" : "s"), not trended (--metric mbps follows the direction it moves)"
     }
 
     /// The runs that skipped `caseName` (a stream against `--target null`): not run by design,
@@ -181,7 +208,7 @@ public struct TrendSet: Sendable, Encodable {
         var reports: [TrendReport] = []
         for name in names {
             if let caseName, try !db.cases(ofScenario: name, filter).contains(where: { $0.name == caseName }) { continue }
-            reports.append(try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options))
+            reports.append(try TrendReport.build(db, scenario: name, caseName: caseName, metric: metric, filter: filter, options: options, alone: names.count == 1))
         }
         if reports.isEmpty, let caseName { throw .nothingMatches("no case \(caseName) in the runs of \(filter.text) in \(db.path)") }
         return TrendSet(database: db.path, scenarios: reports)

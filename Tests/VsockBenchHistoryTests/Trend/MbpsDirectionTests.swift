@@ -28,6 +28,27 @@ struct MbpsDirectionTests {
         #expect(series.label == "Mbps tx")
     }
 
+    /// `--metric mbps_rx` of a tx stream trended a row of 0.000 and "no change over 8 runs"
+    /// (review): a direction the case does not move is 0 by design, refused and said so; beside
+    /// a case that moves it, a note; the direction it moves still trends.
+    @Test func aDirectionTheCaseDoesNotMoveIsNotTrended() throws {
+        let db = try HistoryFixtures.history(rates: [20000, 20000, 20000])
+        let error = thrownHistoryError { () throws(HistoryError) in _ = try TrendReport.build(db, scenario: "cliff", caseName: "bulk", metric: try MetricChoice(parsing: "mbps_rx")) }
+        let said = error.map { "\($0)" } ?? ""
+        #expect(error.map { if case .badMetric = $0 { true } else { false } } == true, "\(String(describing: error))")
+        #expect(said.contains("bulk moves no payload target to driver: mbps_rx is 0 by design"), "\(said)")
+        let both = try TrendReport.build(db, scenario: "cliff", metric: .figure(.mbpsRx))
+        #expect(both.series.map(\.caseName) == ["chatty-8k"])
+        #expect(both.notes.contains { $0.hasPrefix("bulk moves no payload target to driver") }, "\(both.notes)")
+        #expect(!TrendText.render(both).contains("0.000"))
+        let tx = try TrendReport.build(db, scenario: "cliff", caseName: "bulk", metric: .figure(.mbpsTx))
+        #expect(tx.series.count == 1 && tx.notes.isEmpty)
+        // Among several scenarios, one with nothing else to trend is notes, not an error.
+        _ = try db.add([ResultsFile(document: HistoryFixtures.run(5, rate: 20000, scenario: "bulk", cases: ["bulk"]))])
+        let set = try TrendSet.build(db, metric: .figure(.mbpsRx))
+        #expect(set.scenarios.map(\.series.count) == [0, 1] && set.scenarios[0].notes.count == 1, "\(set.scenarios.map(\.notes))")
+    }
+
     /// A case that moves both ways unequally follows its busier direction and says which.
     @Test func anAsymmetricCaseFollowsItsBusierDirection() throws {
         let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
