@@ -32,6 +32,11 @@ extension CaseResult {
     /// The `verified` cell: `yes`, `NO`, `skipped` or `cut short`.
     public var verifiedText: String { skipped != nil ? "skipped" : figures.verified ? "yes" : cutShort ? "cut short" : "NO" }
 
+    /// Ran and was not verified (failed, NO or cut short): what the HTML report marks red. A
+    /// skipped case ran nothing and fails nothing (the exit code stays 0), so it is not one,
+    /// though its `verified` is false: the page had called it FAILED.
+    public var ranUnverified: Bool { skipped == nil && !figures.verified }
+
     /// What heads the case's errors: `interrupted` for a case cut short, else `FAILED`.
     public var errorsHeading: String { cutShort ? "interrupted" : "FAILED" }
 }

@@ -79,6 +79,11 @@ enum CostGrid {
             for (row, c) in cases.enumerated() {
                 let y = headerHeight + Double(row) * rowHeight
                 let (first, second) = column.parts(c)
+                // A skipped case's zeros were never measured: no bars of 0 beside the others.
+                if let reason = c.skipped {
+                    nodes.append(SVG.text(x + 8, y + 16, "skipped", cssClass: "missing", tooltip: "\(c.name): skipped: \(reason)"))
+                    continue
+                }
                 guard first != nil || second != nil else {
                     nodes.append(SVG.text(x + 8, y + 16, "–", cssClass: "missing", tooltip: "not measured for this case"))
                     continue
@@ -95,7 +100,7 @@ enum CostGrid {
         }
         for (row, c) in cases.enumerated() {
             let y = headerHeight + Double(row) * rowHeight
-            nodes.append(SVG.text(labelWidth - 10, y + 17, SVG.shortened(c.name), anchor: "end", cssClass: c.verified ? "label" : "label bad", tooltip: c.name))
+            nodes.append(SVG.text(labelWidth - 10, y + 17, SVG.shortened(c.name), anchor: "end", cssClass: c.ranUnverified ? "label bad" : "label", tooltip: c.name))
         }
         return SVG.canvas(width: width, height: height, title: title, nodes)
     }

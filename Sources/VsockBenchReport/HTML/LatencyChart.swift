@@ -25,7 +25,7 @@ enum LatencyChart {
         for (index, (c, l)) in rows.enumerated() {
             let y = top + Double(index) * rowHeight
             let mid = y + rowHeight / 2
-            nodes.append(SVG.text(labelWidth - 10, mid + 4, SVG.shortened(c.name), anchor: "end", cssClass: c.verified ? "label" : "label bad", tooltip: c.name))
+            nodes.append(SVG.text(labelWidth - 10, mid + 4, SVG.shortened(c.name), anchor: "end", cssClass: c.ranUnverified ? "label bad" : "label", tooltip: c.name))
             let x50 = scale.position(l.p50), x90 = scale.position(l.p90), x99 = scale.position(l.p99)
             let x999 = scale.position(l.p999), xMax = scale.position(l.max)
             nodes.append(SVG.line(x999, mid, xMax, mid, cssClass: "whisker"))

@@ -26,9 +26,11 @@ enum ReportSections {
         return .el("header", [], [.el("h1", text: title), .el("p", text: line)])
     }
 
-    /// Failed and unverified cases, first on the page; nil when every case ran clean.
+    /// Failed and unverified cases, first on the page; nil when every case ran clean. A skipped
+    /// case is none: it does not fail the run (the exit code, the text and the table's `verified`
+    /// column say `skipped`), yet it read "failed" here; its reason is in the notes.
     static func problems(_ cases: [CaseResult]) -> Node? {
-        let bad = cases.filter { !$0.verified || !$0.errors.isEmpty }
+        let bad = cases.filter { $0.skipped == nil && (!$0.verified || !$0.errors.isEmpty) }
         guard !bad.isEmpty else { return nil }
         let items: [Node] = bad.map { c in
             // Cut short by the interrupt is no failure of the channel (as the text table says).
@@ -57,7 +59,9 @@ enum ReportSections {
             items.append(.el("li", [], [.el("b", text: "not run"), .text(": the run was interrupted before \(notRun.joined(separator: ", ")); \(notRun.count == 1 ? "it is" : "they are") in no chart or table")]))
         }
         items += document.cases.flatMap { c in
-            [c.machineNote, c.fewAnswersNote, c.tailNote, c.shortIntervalNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
+            // A skipped case's reason, as the text report gives it under its table: the
+            // charts only say it was skipped.
+            [c.skipped.map { "skipped: \($0)" }, c.machineNote, c.fewAnswersNote, c.tailNote, c.shortIntervalNote].compactMap { $0 }.map { note in Node.el("li", [], [.el("b", text: c.name), .text(": \(note)")]) }
         }
         guard !items.isEmpty else { return nil }
         return section("notes", "Notes on the figures", caption: "Where a figure may say less than it seems to.", [.el("ul", [], items)])
@@ -168,7 +172,7 @@ enum ReportSections {
                 c.cell(.msgsPerSecond) { Format.fixed($0, 0) }, c.cell(.latencyP50, Format.compact), c.cell(.latencyP99, Format.compact),
                 Format.compact(l?.max), Format.fixed(c.writesPerMessage, 2), Format.fixed(c.readsPerMessage, 2), c.verifiedText,
             ]
-            return (cells: cells, cssClass: c.verified ? nil : "bad")
+            return (cells: cells, cssClass: c.ranUnverified ? "bad" : nil)
         }
         // Figures as the text table gives them: a median of trials with the ± reaching the ends
         // of its interval, or a single sample said to be one.

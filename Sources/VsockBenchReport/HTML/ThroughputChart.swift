@@ -51,12 +51,12 @@ enum ThroughputChart {
         let otherWay = Set(otherWayOnly(cases, direction).map(\.name))
         for (index, c) in cases.enumerated() {
             let y = top + Double(index) * rowHeight
-            let problem = !c.verified
+            let problem = c.ranUnverified
             nodes.append(SVG.text(labelWidth - 10, y + 13, SVG.shortened(c.name), anchor: "end", cssClass: problem ? "label bad" : "label", tooltip: c.name))
             nodes.append(SVG.text(labelWidth - 10, y + 25, "\(c.workload) \(c.spec.describedSizes)", anchor: "end", cssClass: "sublabel"))
             let barEnd = scale.position(direction.mbps(c))
             let tooltip = "\(c.name): \(direction.mbpsText(c)), \(Format.fixed(c.msgsPerSecond, 0)) msgs/s"
-            nodes.append(SVG.rect(labelWidth, y + 4, barEnd - labelWidth, rowHeight - 10, cssClass: problem ? "bar bad" : (c.workload == .stream ? "bar stream" : "bar"), tooltip: tooltip))
+            if c.skipped == nil { nodes.append(SVG.rect(labelWidth, y + 4, barEnd - labelWidth, rowHeight - 10, cssClass: problem ? "bar bad" : (c.workload == .stream ? "bar stream" : "bar"), tooltip: tooltip)) }
             var valueEnd = barEnd
             if let (low, high) = interval(c, direction) {
                 // The median's interval across the bar's end, capped at both ends.
@@ -73,7 +73,10 @@ enum ThroughputChart {
                 value += "  (" + Format.compact(direction.mbps(c) / direction.mbps(ceiling) * 100) + "% of ceiling)"
             }
             if problem { value = (c.cutShort ? "CUT SHORT" : c.messages == 0 ? "FAILED" : "NOT VERIFIED") + "  " + value }
-            nodes.append(SVG.text(valueEnd + 6, y + 19, value, cssClass: problem ? "value bad" : "value"))
+            // Skipped is not failed: no bar to read as 0 Mbps, its reason in the notes.
+            if c.skipped != nil { value = "skipped (not run: see the notes)" }
+            nodes.append(SVG.text(valueEnd + 6, y + 19, value, cssClass: problem ? "value bad" : c.skipped != nil ? "missing" : "value",
+                                  tooltip: c.skipped.map { "\(c.name): skipped: \($0)" }))
         }
         if let ceiling {
             let x = scale.position(direction.mbps(ceiling))

@@ -34,6 +34,22 @@ import Testing
         #expect(debug.contains("<b>not run</b>: the run was interrupted before after&lt;1&gt;; it is in no chart or table"), "\(debug)")
     }
 
+    @Test("a skipped case is no problem: the charts say skipped, not FAILED, and the notes give its reason")
+    func skippedCase() throws {
+        // `run --target null` with a stream case: skipped, the run passes (exit 0).
+        let spec = ReportFixtures.cliff().cases[0].spec
+        let skipped = CaseSummary.notRun(spec, transport: "null", errors: [], skipped: "stream cases need a channel")
+        let document = ReportFixtures.document([skipped, ReportFixtures.cliff().cases[1]])
+        #expect(document.allVerified)
+        let html = HTMLReport.render(document)
+        #expect(!Self.sectionIDs(html).contains("problems"), "\(html)")
+        #expect(!html.contains("FAILED") && !html.contains(": failed"), "\(html)")
+        #expect(html.contains("<b>bulk</b>: skipped: stream cases need a channel"), "\(html)")
+        #expect(ThroughputChart.render(document.cases).rendered.contains("skipped (not run: see the notes)"))
+        #expect(CostGrid.render(document.cases).map(\.rendered).joined().contains(">skipped<"))
+        #expect(!html.contains("label bad") && !html.contains("tr class=\"bad\""), "nothing marked red: \(html)")
+    }
+
     @Test("an open-loop case has its section with the verdict, and the latency axis names the intended send time")
     func openLoop() throws {
         var document = ReportFixtures.cliff()
