@@ -197,20 +197,26 @@ enum ReportSections {
                 (Format.compact(fit.alphaMicros) + " us", "alpha: fixed cost per message"),
                 (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth" + both),
                 (SweepTable.sizeText(fit.nHalfBytes), "n_half = alpha x beta"),
-                (Format.fixed(fit.r2, 4), "R squared"),
+                (sweep.r2Text ?? "-", "R squared"),
             ]
             body.append(.el("div", [("class", "fit")], stats.map { .el("div", [], [.el("b", text: $0.0), .el("span", text: $0.1)]) }))
+            // The text's caveats, from the same list: the figures above had read plain where
+            // the text said they rest on two points, noisy points or a negative alpha.
+            if !sweep.fitNotes.isEmpty {
+                body.append(.el("ul", [("class", "quiet")], sweep.fitNotes.map { .el("li", [], [.el("b", text: "note: "), .text($0)]) }))
+            }
         } else {
             body.append(.el("p", [("class", "quiet")], text: "No fit: \(sweep.fitError ?? "no measured points")"))
         }
         body.append(.el("div", [("class", "panels")], SweepChart.render(sweep)))
         if !sweep.batching.isEmpty {
             let rows = sweep.batching.map { b in
-                (cells: [String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0)], cssClass: String?.none)
+                // Each prediction's note (extrapolated, two points, over the write limit), as the text's column.
+                (cells: [String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0), b.note ?? ""], cssClass: String?.none)
             }
             body.append(.el("h3", text: "Predicted: batching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write"))
-            body.append(table(["k", "bytes/write", "Mbps", "msgs/s"], numeric: Set(1..<4), rows))
-        } else if let reason = sweep.batchingWithheld {
+            body.append(table(["k", "bytes/write", "Mbps", "msgs/s", "note"], numeric: Set(1..<4), rows))
+        } else if let reason = sweep.batchingWithheldText {
             body.append(.el("p", [("class", "quiet")], text: "No batching prediction: \(reason)"))
         }
         let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, least squares."

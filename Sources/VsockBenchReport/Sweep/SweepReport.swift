@@ -274,6 +274,38 @@ extension SweepReport {
         return "the fit rests on 2 measured sizes: the line passes through both whatever their noise (0 degrees of freedom); sweep at least 3 sizes to test it"
     }
 
+    /// R^2 as the reports give it: a fit through two points has none to give (0 degrees of
+    /// freedom), which a bare `-` did not say. nil without a fit.
+    public var r2Text: String? {
+        guard let fit else { return nil }
+        return twoPointCaveat != nil ? "none: 2 points, 0 degrees of freedom" : Format.fixed(fit.r2, 4)
+    }
+
+    /// What the fit's figures rest on: two points only, a low R^2, a negative alpha. One list
+    /// for the text's notes and the page's (the page showed alpha, n_half and the predictions
+    /// without them); empty without a fit or when none applies.
+    public var fitNotes: [String] {
+        guard let fit else { return [] }
+        var notes: [String] = []
+        if let caveat = twoPointCaveat { notes.append(caveat) }
+        if fit.explainsTooLittle {
+            notes.append("R^2 below \(Format.fixed(Self.minimumR2, 1)): the line explains less than half of the variance of the points; alpha, beta and n_half are mostly noise")
+        } else if let r2 = fit.r2, r2 < 0.9 {
+            notes.append("R^2 below 0.9: the points are noisy (a busy machine?); measure longer (--duration) or on a quiet machine")
+        }
+        if fit.alphaMicros < 0 {
+            notes.append("alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful")
+        }
+        return notes
+    }
+
+    /// Why no batching is predicted where a fit made none: ``batchingWithheld``, or (a document
+    /// written before it) the negative alpha. nil when predictions were made.
+    public var batchingWithheldText: String? {
+        guard fit != nil, batching.isEmpty else { return nil }
+        return batchingWithheld ?? "a fit with alpha < 0 has no fixed cost per message to amortize"
+    }
+
     /// True when every point that was not skipped was measured and verified.
     public var allVerified: Bool { points.allSatisfy { $0.verified || $0.skipped != nil } }
 }

@@ -34,22 +34,9 @@ public enum SweepTable {
         // those bytes, not the requests' measured payload of the table above (review).
         out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(masked ? " (fragment bytes asked, not the requests' measured payload)" : sweep.wireFactor > 1 ? ", each way" : "")\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
-        if let caveat = sweep.twoPointCaveat {
-            out += "  R^2    = none: 2 points, 0 degrees of freedom\n"
-            out += "  note: \(caveat)\n"
-        } else {
-            out += "  R^2    = \(Format.fixed(fit.r2, 4))\n"
-        }
-        if fit.explainsTooLittle {
-            out += "  note: R^2 below \(Format.fixed(SweepReport.minimumR2, 1)): the line explains less than half of the variance of the points; alpha, beta and n_half are mostly noise\n"
-        } else if let r2 = fit.r2, r2 < 0.9 {
-            out += "  note: R^2 below 0.9: the points are noisy (a busy machine?); measure longer (--duration) or on a quiet machine\n"
-        }
-        if fit.alphaMicros < 0 {
-            out += "  note: alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful\n"
-        }
-        if sweep.batching.isEmpty {
-            let reason = sweep.batchingWithheld ?? "a fit with alpha < 0 has no fixed cost per message to amortize"
+        out += "  R^2    = \(sweep.r2Text ?? "-")\n"
+        for note in sweep.fitNotes { out += "  note: \(note)\n" }
+        if let reason = sweep.batchingWithheldText {
             return out + "\nbatching: no prediction: \(reason)\n"
         }
         out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta\(masked ? "; Mbps of fragment bytes asked" : ""))\n"

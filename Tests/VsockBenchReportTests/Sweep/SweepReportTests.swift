@@ -182,6 +182,46 @@ import Testing
         #expect(sweep.batching.allSatisfy { $0.note?.contains("rests on 2 measured sizes") == true })
     }
 
+    /// The page carries the text's caveats, from the same list: it showed a noisy fit's
+    /// predictions, a negative alpha and n_half, and a two-point fit's R^2 plain (review).
+    @Test("the HTML sweep says what the text says of the fit: noisy points, alpha < 0, two points, extrapolated predictions")
+    func htmlCarriesTheFitCaveats() throws {
+        func sweep(_ timings: [(Int, Double)]) -> SweepReport {
+            let points = timings.map { size, micros in
+                SweepReport.Point(size: size, caseName: "rr-\(size)", tMicros: micros, mbps: nil, residualMicros: nil, verified: true)
+            }
+            let measured = points.map { LatencyBandwidthFit.Point(bytes: Double($0.size), seconds: ($0.tMicros ?? 0) / 1e6) }
+            return SweepReport(points: points, measured: measured, workload: .rr, batchMessageBytes: 8192)
+        }
+        func page(_ sweep: SweepReport) -> String { HTMLReport.render(ReportFixtures.document([]), sweep: sweep, title: "sweep") }
+
+        // R^2 about 0.71: predictions made, with the noise note; 8KiB batches lie beyond 64B...160B.
+        let noisy = sweep([(64, 10), (96, 12.5), (128, 11.5), (160, 14)])
+        #expect(noisy.fitNotes.contains { $0.hasPrefix("R^2 below 0.9: the points are noisy") }, "\(noisy.fitNotes)")
+        let noisyPage = page(noisy)
+        #expect(noisyPage.contains("R^2 below 0.9: the points are noisy"), "\(noisyPage)")
+        #expect(noisyPage.contains("extrapolated: 8KiB per write is outside the measured 64B...160B"), "\(noisyPage)")
+
+        let negative = sweep([(1000, 0.5), (2000, 2.0), (4000, 5.0)])
+        let negativePage = page(negative)
+        #expect(negativePage.contains("n_half is not meaningful"), "\(negativePage)")
+        #expect(negativePage.contains("No batching prediction: a fit with alpha &lt; 0"), "\(negativePage)")
+
+        let two = sweep([(512, 20.5), (65536, 85.5)])
+        let twoPage = page(two)
+        #expect(twoPage.contains("none: 2 points, 0 degrees of freedom"), "\(twoPage)")
+        #expect(twoPage.contains("sweep at least 3 sizes"), "\(twoPage)")
+        #expect(twoPage.contains("rests on 2 measured sizes"), "each prediction's note: \(twoPage)")
+
+        // One source: every note the text gives, the page gives.
+        for s in [noisy, negative, two] {
+            for note in s.fitNotes {
+                #expect(SweepTable.render(s).contains("note: \(note)"))
+                #expect(page(s).contains(Markup.escape(note)), "\(note)")
+            }
+        }
+    }
+
     @Test("a batch outside the measured sizes is marked as extrapolated; one over the write limit is not predicted, and says why")
     func extrapolationAndWriteLimit() throws {
         let (plan, document) = try Self.plannedRun()
