@@ -192,10 +192,11 @@ enum ReportSections {
     static func sweep(_ sweep: SweepReport) -> Node {
         var body: [Node] = []
         if let fit = sweep.fit {
-            let both = sweep.wireFactor > 1 ? " (each way)" : ""
+            // Beta's basis as the text gives it: a masked sweep's is the fragment bytes asked,
+            // not "each way" (review).
             let stats: [(String, String)] = [
                 (Format.compact(fit.alphaMicros) + " us", "alpha: fixed cost per message"),
-                (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth" + both),
+                (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth of n" + sweep.betaBasis),
                 (SweepTable.sizeText(fit.nHalfBytes), "n_half = alpha x beta"),
                 (sweep.r2Text ?? "-", "R squared"),
             ]
@@ -215,6 +216,7 @@ enum ReportSections {
                 (cells: [String(b.k), Quantities.formatSize(b.bytesPerWrite), Format.compact(b.mbps), Format.fixed(b.msgsPerSecond, 0), b.note ?? ""], cssClass: String?.none)
             }
             body.append(.el("h3", text: "Predicted: batching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write"))
+            if let basis = sweep.batchingMbpsBasis { body.append(.el("p", [("class", "quiet")], text: basis + ".")) }
             body.append(table(["k", "bytes/write", "Mbps", "msgs/s", "note"], numeric: Set(1..<4), rows))
         } else if let reason = sweep.batchingWithheldText {
             body.append(.el("p", [("class", "quiet")], text: "No batching prediction: \(reason)"))

@@ -35,11 +35,12 @@ enum SweepChart {
                                    tooltip: "\(Quantities.formatSize(p.size)): \(Format.compact(t)) us, residual \(Format.fixed(p.residualMicros, 2)) us"))
         }
 
-        // Mbps per direction, as the points and every other report count them.
+        // Mbps as the points count them, in the text's words (a masked sweep's are the
+        // requests' payload, driver to target: not "each way").
         let ceiling = model.map(\.betaMbps) ?? 0
         let mbpsMax = max(measured.compactMap(\.mbps).max() ?? 1, ceiling)
         let rateY = ChartScale.linear(upTo: mbpsMax * 1.05, range: (panelHeight - margin.bottom, margin.top))
-        var rate = frame(x, rateY, sweep, yTitle: "Mbps (payload\(sweep.wireFactor > 1 ? ", each way" : ""))")
+        var rate = frame(x, rateY, sweep, yTitle: "Mbps: \(sweep.mbpsBasis)")
         if let model {
             rate.append(SVG.line(xRange.0, rateY.position(ceiling), xRange.1, rateY.position(ceiling), cssClass: "ceiling"))
             rate.append(SVG.text(xRange.1 - 4, rateY.position(ceiling) - 6, "beta: \(Format.compact(ceiling)) Mbps", anchor: "end", cssClass: "ceiling-label"))

@@ -274,6 +274,28 @@ extension SweepReport {
         return "the fit rests on 2 measured sizes: the line passes through both whatever their noise (0 degrees of freedom); sweep at least 3 sizes to test it"
     }
 
+    /// What the points' Mbps are, for the text's line under its table and the page's axis: a
+    /// masked sweep's are the requests' payload as measured, one way (the page said "payload,
+    /// each way" and beta "each way" where the text said otherwise: review).
+    public var mbpsBasis: String {
+        workload == SweepWorkload.masked.rawValue
+            ? "the requests' payload as measured, driver to target"
+            : "payload per direction\(wireFactor > 1 ? " (each way)" : "")"
+    }
+
+    /// What beta is a bandwidth of, after "asymptotic bandwidth of n": a masked sweep's n is the
+    /// fragment size asked, so its fit and batching Mbps are in those bytes, not the requests'
+    /// measured payload of the points.
+    public var betaBasis: String {
+        workload == SweepWorkload.masked.rawValue ? " (fragment bytes asked, not the requests' measured payload)" : wireFactor > 1 ? ", each way" : ""
+    }
+
+    /// The batching predictions' Mbps where they are not the points' (masked: fragment bytes
+    /// asked); nil where they are.
+    public var batchingMbpsBasis: String? {
+        workload == SweepWorkload.masked.rawValue ? "Mbps of fragment bytes asked" : nil
+    }
+
     /// R^2 as the reports give it: a fit through two points has none to give (0 degrees of
     /// freedom), which a bare `-` did not say. nil without a fit.
     public var r2Text: String? {

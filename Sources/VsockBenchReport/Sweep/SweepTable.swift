@@ -21,25 +21,23 @@ public enum SweepTable {
         if let missing = sweep.interruptedText, sweep.fit != nil {
             out += "interrupted: \(missing); the fit is over the \(sweep.points.filter(\.verified).count) sizes measured whole\n"
         }
-        out += sweep.workload == SweepWorkload.masked.rawValue
-            ? "Mbps: the requests' payload as measured, driver to target (each the fragment protobuf-encoded; the responses' are in the run table); frame headers not counted\n\n"
-            : "Mbps: payload per direction\(sweep.wireFactor > 1 ? " (each way)" : ""); frame headers not counted\n\n"
+        let masked = sweep.workload == SweepWorkload.masked.rawValue
+        out += "Mbps: \(sweep.mbpsBasis)\(masked ? " (each the fragment protobuf-encoded; the responses' are in the run table)" : ""); frame headers not counted\n\n"
         guard let fit = sweep.fit else {
             return out + "fit: none: \(sweep.fitError ?? "no points")\n"
         }
         out += "fit t(n) = alpha + n/beta (least squares over \(sweep.points.filter(\.verified).count) points):\n"
         out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message\n"
-        let masked = sweep.workload == SweepWorkload.masked.rawValue
         // A masked sweep's n is the fragment size asked: its fit and batching Mbps are in
         // those bytes, not the requests' measured payload of the table above (review).
-        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(masked ? " (fragment bytes asked, not the requests' measured payload)" : sweep.wireFactor > 1 ? ", each way" : "")\n"
+        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(sweep.betaBasis)\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
         out += "  R^2    = \(sweep.r2Text ?? "-")\n"
         for note in sweep.fitNotes { out += "  note: \(note)\n" }
         if let reason = sweep.batchingWithheldText {
             return out + "\nbatching: no prediction: \(reason)\n"
         }
-        out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta\(masked ? "; Mbps of fragment bytes asked" : ""))\n"
+        out += "\nbatching k messages of \(Quantities.formatSize(sweep.batchMessageBytes)) into one write (model: t = alpha + k*n/beta\(sweep.batchingMbpsBasis.map { "; " + $0 } ?? ""))\n"
         var batches = TextTable(columns: ["k", "bytes/write", "Mbps", "msgs/s", "vs k=1", "note"], rightAligned: [0, 1, 2, 3, 4])
         let base = sweep.batching.first?.mbps ?? 0
         for b in sweep.batching {

@@ -91,6 +91,11 @@ import Testing
         let text = SweepTable.render(sweep)
         #expect(text.contains("Mbps: the requests' payload as measured, driver to target"))
         #expect(text.contains("asymptotic bandwidth of n (fragment bytes asked, not the requests' measured payload)"), "\(text)")
+        // The page in the text's words: it said "each way" of both the points' Mbps and beta.
+        let page = HTMLReport.render(ReportFixtures.document([]), sweep: sweep, title: "sweep")
+        #expect(!page.contains("each way"), "\(page)")
+        #expect(page.contains(Markup.escape("Mbps: \(sweep.mbpsBasis)")) && sweep.mbpsBasis.contains("driver to target"), "\(page)")
+        #expect(page.contains(Markup.escape("beta: asymptotic bandwidth of n (fragment bytes asked, not the requests' measured payload)")), "\(page)")
     }
 
     @Test("points come from duration/messages; the fit recovers the model; residuals and batching follow")
