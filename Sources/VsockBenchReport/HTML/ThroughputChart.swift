@@ -87,7 +87,7 @@ enum ThroughputChart {
     }
 
     /// Under the chart: the direction the bars compare, the ceiling and how far the slowest
-    /// case is below it.
+    /// case (by its busier direction) is below it.
     static func caption(_ cases: [CaseResult]) -> String {
         let direction = direction(cases)
         var text = "Bars: application payload Mbps \(direction.text)"
@@ -112,9 +112,20 @@ enum ThroughputChart {
             return text + " No verified stream case moves \(direction.text) in this run, so no ceiling is marked: add a bulk stream case to see what the channel itself can carry."
         }
         text += " Ceiling: \(ceiling.name), bulk \(ceiling.spec.describedSizes) writes, \(Format.compact(direction.mbps(ceiling))) Mbps."
-        let others = cases.filter { $0.verified && $0.name != ceiling.name && direction.mbps($0) > 0 }
-        if let slowest = others.min(by: { direction.mbps($0) < direction.mbps($1) }) {
-            text += " Slowest: \(slowest.name) at \(Format.compact(direction.mbps(slowest))) Mbps, \(Format.compact(direction.mbps(ceiling) / direction.mbps(slowest)))x below it."
+        // The slowest by each case's own Mbps, its busier direction (the `mbps` the tables and
+        // compare follow): by the bars' direction alone, an rr case whose payload goes target to
+        // driver (64B requests, 64KiB responses) was named slowest at its requests' Mbps (review).
+        let own = { (c: CaseResult) -> (way: PayloadDirection, mbps: Double) in
+            let figure = MbpsDirection(c.figures)
+            return (figure.figure == .mbpsRx ? .targetToDriver : .driverToTarget, figure.mbps(in: c.figures))
+        }
+        let others = cases.filter { $0.verified && $0.name != ceiling.name && own($0).mbps > 0 }
+        if let slowest = others.min(by: { own($0).mbps < own($1).mbps }) {
+            let (way, mbps) = own(slowest)
+            // A ratio to the ceiling only within its direction, as compare's mbps_ratio.
+            text += way == direction
+                ? " Slowest: \(slowest.name) at \(Format.compact(mbps)) Mbps, \(Format.compact(direction.mbps(ceiling) / mbps))x below it."
+                : " Slowest: \(slowest.name) at \(way.mbpsText(slowest)), the direction it moves most (its bar is \(direction.text))."
         }
         return text
     }
