@@ -36,4 +36,48 @@ enum MannWhitneyExact {
         let tail = counts[start...].reduce(0, +)
         return Swift.min(1, 2 * tail / total)
     }
+
+    /// The two-sided p-value of a sample with ties, over every arrangement of the pooled
+    /// sample's midranks (the permutation test SciPy's exact method is not: it ignores ties):
+    /// the share of the C(N, k) ways to choose the `k` values of one sample whose rank sum lies
+    /// at least as far from its mean as the observed one. `doubledRanks` are the pooled
+    /// sample's midranks times 2 (whole numbers), `observed` the doubled rank sum of `k` of
+    /// them. Counted by subset size and sum: O(N k S) for a largest sum S, within
+    /// `tiedWorkLimit` (nil beyond it).
+    ///
+    /// With ties the distribution is not symmetric, so "as far from the mean" is measured both
+    /// ways rather than as twice one tail. Four against four with [10.5, 11, 11, 11] and
+    /// [10, 10, 10, 10.5]: 4/70 = 0.057, where the normal approximation said 0.033 (review).
+    static func twoSidedPValue(doubledRanks: [Int], k: Int, observed: Int) -> Double? {
+        let n = doubledRanks.count
+        guard k > 0, k < n else { return 1 }
+        let largest = doubledRanks.sorted(by: >).prefix(k).reduce(0, +)
+        guard n * k * (largest + 1) <= tiedWorkLimit else { return nil }
+        // ways[j][s]: subsets of size j of the items seen so far with doubled rank sum s.
+        var ways = [[Double]](repeating: [Double](repeating: 0, count: largest + 1), count: k + 1)
+        ways[0][0] = 1
+        for (index, rank) in doubledRanks.enumerated() {
+            for j in stride(from: Swift.min(k, index + 1), through: 1, by: -1) {
+                let from = ways[j - 1]
+                for s in stride(from: largest, through: rank, by: -1) where from[s - rank] != 0 {
+                    ways[j][s] += from[s - rank]
+                }
+            }
+        }
+        // The doubled rank sum's mean is k (N + 1): whole, as the sums are.
+        let mean = k * (n + 1)
+        let distance = abs(observed - mean)
+        var total = 0.0, tail = 0.0
+        for (s, count) in ways[k].enumerated() where count != 0 {
+            total += count
+            if abs(s - mean) >= distance { tail += count }
+        }
+        return Swift.min(1, tail / total)
+    }
+
+    /// The most work (items x sample size x sums) the tied count may take: a few milliseconds
+    /// in a release build. 10 against 100 is 2.4 million; 10 against 1000 (20 million and
+    /// more) falls back to the normal approximation.
+    static let tiedWorkLimit = 20_000_000
 }
+

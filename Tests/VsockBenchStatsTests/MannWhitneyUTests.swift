@@ -47,24 +47,45 @@ struct MannWhitneyUTests {
         #expect(Fixtures.relativelyClose(test.pValue, p, 1e-12))
     }
 
-    @Test(
-        "with ties or large samples, p matches SciPy's method='asymptotic', use_continuity=True",
-        arguments: [
-            // Ties across and within the samples, 8 and 9.
-            ([3, 5, 5, 7, 8, 8, 8, 10], [1, 2, 3, 3, 5, 5, 6, 7, 7], 57.0, 0.04552671593129585),
-            ([1, 2, 2], [2, 3, 4, 4], 1.0, 0.0954832320975473),
-            // A tie inside the first sample only.
-            ([0.5, 0.5], [1], 0.0, 0.4795001221869535),
-            // Identical samples: no difference, p = 1.
-            ([1, 2, 3], [1, 2, 3], 4.5, 1.0),
-            // Every value the same: the variance is 0 and nothing can be told apart.
-            ([4, 4, 4], [4, 4, 4, 4], 6.0, 1.0),
-        ])
-    func asymptoticAgainstSciPy(first: [Double], second: [Double], u: Double, p: Double) throws {
+    // With ties, the references are the permutation test counted by brute force in exact
+    // fractions (Python: every choice of the first sample's positions in the pooled midranks,
+    // counting those whose rank sum lies at least as far from its mean): hits / arrangements.
+    static let tiedCases: [(first: [Double], second: [Double], u: Double, p: Double)] = [
+        // Ties across and within the samples, 8 and 9 (asymptotic: 0.0455).
+        ([3, 5, 5, 7, 8, 8, 8, 10], [1, 2, 3, 3, 5, 5, 6, 7, 7], 57.0, 983.0 / 24310),
+        ([1, 2, 2], [2, 3, 4, 4], 1.0, 4.0 / 35),
+        // A tie inside the first sample only.
+        ([0.5, 0.5], [1], 0.0, 1.0 / 3),
+        // Four against four, the review's case: the approximation said 0.033 and failed the gate.
+        ([10.5, 11, 11, 11], [10, 10, 10, 10.5], 15.5, 4.0 / 70),
+        // Below the smallest p of 4 against 4 without ties (0.029) no arrangement can go;
+        // the approximation said 0.013.
+        ([1, 1, 1, 1], [2, 2, 2, 2], 0.0, 2.0 / 70),
+        ([1, 1, 1, 1, 1, 1], [1, 1, 1, 2, 2, 2], 9.0, 168.0 / 924),
+        // One trial above 39 equal ones: 1 in 40 (the approximation said 0.076).
+        ([2], [Double](repeating: 1, count: 39), 39.0, 1.0 / 40),
+        // Identical samples: no difference, p = 1.
+        ([1, 2, 3], [1, 2, 3], 4.5, 1.0),
+        // Every value the same: nothing can be told apart.
+        ([4, 4, 4], [4, 4, 4, 4], 6.0, 1.0),
+    ]
+
+    @Test("with ties in small samples, p is exact over every arrangement of the midranks", arguments: tiedCases)
+    func exactWithTies(first: [Double], second: [Double], u: Double, p: Double) throws {
+        let test = try #require(MannWhitneyU(first, second))
+        #expect(test.method == .exact && test.hasTies && test.z == nil)
+        #expect(test.u == u)
+        #expect(Fixtures.relativelyClose(test.pValue, p, 1e-12), "\(test.pValue) against \(p)")
+    }
+
+    @Test("with ties past the exact rules, p matches SciPy's method='asymptotic', use_continuity=True")
+    func asymptoticWithTiesAgainstSciPy() throws {
+        let first: [Double] = [-0.3, 0.5, -0.2, -0.3, -0.9, -0.2, 1.1, 0.4, 1.0, 0.2, 0.4, 0.2, -1.7, 0.9, 0.5, 0.5, -1.7, -1.7, -0.9, -0.5, 0.3, -0.0, 0.5, -0.6, 0.3]
+        let second: [Double] = [0.9, -0.2, 2.2, 1.1, 1.7, -0.1, -0.2, 0.2, 0.4, 1.1, 0.7, 0.1, -0.5, -0.0, 1.7, -0.3, 0.7, 0.9, -1.0, 0.5, 1.8, -1.5, 0.2, 0.4, -0.3, 1.0, 0.4, -1.0, 1.3, 1.2]
         let test = try #require(MannWhitneyU(first, second))
         #expect(test.method == .normalApproximation && test.hasTies)
-        #expect(test.u == u)
-        #expect(Fixtures.relativelyClose(test.pValue, p, 1e-9))
+        #expect(test.u == 255.5)
+        #expect(Fixtures.relativelyClose(test.pValue, 0.043931849645189924, 1e-9))
     }
 
     @Test("25 against 30 without ties is past the exact rules and uses the normal approximation")
@@ -74,12 +95,12 @@ struct MannWhitneyUTests {
         let first = [
             100.012, 102.987, 97.259, 91.094, 95.453, 90.084, 100.601, 113.402, 95.078, 93.795, 104.898, 103.569,
             101.054, 90.695, 99.707, 106.953, 86.558, 95.424, 80.988, 87.105, 81.583, 97.649, 87.326, 102.713, 101.568,
-        ]
+    ]
         let second = [
             106.131, 82.832, 102.613, 107.515, 109.133, 92.699, 103.222, 98.215, 99.912, 118.609, 99.925, 107.675,
             116.844, 102.164, 106.883, 109.105, 108.638, 95.749, 108.761, 121.588, 92.529, 116.594, 109.194, 101.585,
             128.004, 115.623, 96.007, 108.745, 113.767, 106.112,
-        ]
+    ]
         let test = try #require(MannWhitneyU(first, second))
         #expect(test.method == .normalApproximation && !test.hasTies)
         #expect(test.u == 150)
@@ -100,7 +121,7 @@ struct MannWhitneyUTests {
             -2.107, -1.442, 1.584, -1.059, -0.464, 0.375, -0.476, -0.861, -0.516, -0.428, -0.58, 0.182, 1.61, 0.356,
             1.625, 0.74, 0.836, 0.587, -0.299, 0.422, 0.303, -1.112, 0.748, 0.578, 0.368, -0.558, -2.633, 1.467, -0.07,
             -2.177, 0.65, -0.699, 0.687, -0.102, 1.134, 0.233, 0.28, 0.15, 1.231, -1.296, 1.177, 0.689, -0.554,
-        ]
+    ]
         let test = try #require(MannWhitneyU(first, second))
         #expect(test.method == .exact && test.u == 365)
         #expect(Fixtures.relativelyClose(test.pValue, 0.08508928161064706, 1e-12))
