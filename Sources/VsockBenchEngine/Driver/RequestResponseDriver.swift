@@ -142,7 +142,7 @@ struct RequestResponseDriver: Sendable {
                     failed = true
                 } else if foreign, control.failures.isEmpty, !senderHasNoMoreToSend(shared) {
                     // Every request sent so far is answered (open loop, often), but more were to come.
-                    control.fail("connection \(index): the service closed the connection after \(expected) answers, before the case ended")
+                    control.fail("connection \(index): the service closed the connection after \(expected) answer\(expected == 1 ? "" : "s"), before the case ended")
                     failed = true
                 }
                 break
@@ -156,11 +156,11 @@ struct RequestResponseDriver: Sendable {
                 // without, an answer carries no id: only the count can be said.
                 if expected > 0, let replay = source as? ReplaySource, replay.repeats(frame, expected - 1) {
                     let place = Self.offsetText(connection.reader.foreignLastMessageOffset, packets: connection.reader.packetMode)
-                    control.fail("connection \(index): an answer arrived \(place) with no request outstanding (\(expected + 1) answers to \(expected) requests sent): \(ReplaySource.repeatText(request: expected))")
+                    control.fail("connection \(index): an answer arrived \(place) with no request outstanding (\(Self.answersText(expected))): \(ReplaySource.repeatText(request: expected))")
                 } else {
                     let place = Self.offsetText(connection.reader.foreignLastMessageOffset, packets: connection.reader.packetMode)
                     let echo = (source as? ReplaySource)?.expect == .echo ? "it is no copy of the last request answered, the one expect: echo compares it with" : nil
-                    let text = Self.unaskedText("an answer \(place) (\(expected + 1) answers to \(expected) requests sent)", packets: connection.reader.packetMode, echo: echo)
+                    let text = Self.unaskedText("an answer \(place) (\(Self.answersText(expected)))", packets: connection.reader.packetMode, echo: echo)
                     control.fail("connection \(index): \(text)")
                 }
                 failed = true
@@ -476,6 +476,12 @@ struct RequestResponseDriver: Sendable {
     /// How long the end of a connection to a service that is not vsockbench waits for answers
     /// nobody asked for, once every request has its answer (its interval closed first).
     static let strayAnswerWaitNanos: UInt64 = 50_000_000
+
+    /// The count an answer with no request outstanding makes, `sent` the requests sent (and
+    /// answered): "2 answers to 1 request sent" (it read "1 requests").
+    static func answersText(_ sent: UInt64) -> String {
+        "\(sent + 1) answer\(sent + 1 == 1 ? "" : "s") to \(sent) request\(sent == 1 ? "" : "s") sent"
+    }
 
     /// What a service that answered more than it was asked did, and the likely reasons.
     /// `belongsTo`: the request it came after when only that one was outstanding (stop-and-wait).
