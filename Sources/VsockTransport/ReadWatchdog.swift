@@ -24,6 +24,9 @@ package final class ReadWatch: Sendable {
     var isWatched: Bool { registered.load(ordering: .relaxed) }
     /// The timeout the watchdog enforced, for the error's text (nanoseconds).
     let firedAfterNanos = Atomic<UInt64>(0)
+    /// Set (before the shutdown) when the cut came from a stop's grace time (`cutAll`), the
+    /// socket's own timeout not yet over: the error says the stop, not the peer, ended the read.
+    let cutByStop = Atomic<Bool>(false)
     /// Set (before the shutdown) when, after `cutAll`, the watchdog found the socket's writes
     /// stuck (no room to send, no write done) for the whole grace time and shut it down both ways.
     let writesCut = Atomic<Bool>(false)
@@ -63,6 +66,9 @@ package final class ReadWatch: Sendable {
             text = "\(nanos / 1_000_000) ms"
         } else {
             text = "\(max(nanos / 1_000, 1)) µs"
+        }
+        if cutByStop.load(ordering: .relaxed) {
+            return SystemError(call, errno: .timedOut, context: "cut off \(text) after the stop", cutByStop: true)
         }
         return SystemError(call, errno: .timedOut, context: "no data within \(text)")
     }
@@ -242,6 +248,7 @@ final class ReadWatchdog: @unchecked Sendable {
                         // wakes it with an end of stream (tcp, unix and vsock alike) and leaves
                         // the send side open, so the owner can still answer with an error frame.
                         entry.watch.firedAfterNanos.store(min(entry.timeoutNanos, hurriedNanos), ordering: .relaxed)
+                        entry.watch.cutByStop.store(now &- entry.since < entry.timeoutNanos, ordering: .relaxed)
                         // Unregistered before the shutdown wakes the read: its owner, woken,
                         // finds the socket no longer watched (after the shutdown, this thread
                         // could be preempted before it said so: a test saw it still watched).

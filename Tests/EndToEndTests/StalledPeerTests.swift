@@ -89,6 +89,22 @@ import VsockTransport
         #expect(r.interrupted == true, "\(r.stderr)")
         #expect(!r.stderr.contains("FAILED"), "\(r.stderr)")
     }
+
+    /// Ctrl-C while a replay waits on a service that never answers: the read the interrupt
+    /// cut after its grace second is the interrupt's, not the service's timeout (it added
+    /// "connection 0, request 1: the service did not answer in time (recv timed out: no data
+    /// within 1 s)", 1 s being the grace, not --io-timeout). Pipelined and stop-and-wait alike.
+    @Test(arguments: ["inflight: 4", "inflight: 1"]) func aSignalDuringAReplayIsTheInterruptsNotTheServices(knob: String) throws {
+        let dir = try Tool.scratch()
+        _ = try Tool.run(["corpus", dir + "/c.u32be", "--framing", "u32be", "--generate", "2", "--size", "512B"])
+        let peer = try RawPeer.silent(path: dir + "/never.sock")
+        defer { peer.stop() }
+        let r = try Self.run("name: never\ncases:\n  - {name: never, workload: replay, framing: u32be, corpus: \(dir)/c.u32be, duration: 20s, warmup: 0s, \(knob)}\n",
+                             against: peer.endpoint, ioTimeout: "30", signalAfter: 0.5, cue: { peer.accepted >= 1 })
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.errors == ["interrupted"], "\(knob): \(r.errors)\n\(r.stderr)")
+        #expect(r.interrupted == true, "\(r.stderr)")
+    }
 }
 
 /// The quit path (a second Ctrl-C) does not wait for a local target that does not answer.

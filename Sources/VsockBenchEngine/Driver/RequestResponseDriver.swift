@@ -126,6 +126,15 @@ struct RequestResponseDriver: Sendable {
             } catch {
                 let why = connection.foreignReadError(error, while: "a response") ?? DriverError(error)
                 let timedOut = if case let .system(system) = error { system.isTimeout } else { false }
+                // A read the interrupt cut after its grace time is no service's timeout: the
+                // case's failure is the "interrupted" recorded before the cut, and the only one
+                // (it added "the service did not answer in time (... no data within 1 s)", the
+                // grace second read as the service's; review). The hello does the same.
+                if case let .system(system) = error, system.cutByStop {
+                    control.enter(.stop)
+                    failed = true
+                    break
+                }
                 control.fail("\(requestPlace(connection: index, sequence: expected, source: source)): \(why)\(timedOut ? unansweredNote(shared, answered: expected) : "")")
                 if timedOut { control.noteTimeout() }
                 failed = true

@@ -182,6 +182,10 @@ public struct DriverConnection: Sendable {
             let part = reader.bufferedCount
             let inside = part > 0 && !reader.packetMode ? ", inside a \(reader.foreign?.rawValue ?? "") message: \(part) byte\(part == 1 ? "" : "s") of it came" : ""
             return .protocolViolation("the service closed the connection (\(system.reason)) while \(what) was expected\(foreignPositionNote)\(inside)")
+        case let .system(system) where system.cutByStop:
+            // The interrupt's grace time ran out, not the service's timeout: the case's
+            // failure is the interrupt, recorded before the cut.
+            return .interrupted
         case let .system(system) where system.isTimeout:
             // The read watchdog's context names the timeout: "no data within 2 s".
             return .protocolViolation("the service did not answer in time (\(system.call) timed out\(system.context.map { ": \($0)" } ?? ""))")
@@ -262,6 +266,7 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .transport(e): return e.description
         case let .system(e):
+            if e.cutByStop { return "the interrupt cut the read off (\(e.call) \(e.context ?? "")): the interrupt's, not \(peer)'s timeout" }
             if e.isTimeout {
                 // The read watchdog's context names the timeout: "no data within 2 s".
                 return "\(peer) did not answer in time (\(e.call) timed out\(e.context.map { ": \($0)" } ?? ""))"
