@@ -195,8 +195,11 @@ public struct ArrivalRate: Sendable, Equatable, Codable {
     /// time overflowed the clock and the run stopped (SIGILL, 1e-11/s).
     public static let minimumPerSecond = 0.01
 
-    /// Parses `5000/s` (also `5000`, `2.5/s`, `1e4/s` and `5k/s`): decimal only (Swift's
-    /// `Double` also reads `0x10` as 16 and `0x1p4`).
+    /// Parses `5000/s` (also `5000`, `5000 /s`, `2.5/s`, `1e4/s` and `5k/s`): decimal only
+    /// (Swift's `Double` also reads `0x10` as 16 and `0x1p4`). Per second only: `/ms` and
+    /// other units are refused, not read as seconds. `spelling` says this to a refused rate.
+    public static let spelling = "a number of requests per second, with /s or without it, k for thousands (5000/s, 5000, 5k/s, 2.5e3/s; no other unit)"
+
     public static func parse(_ text: String) -> Double? {
         var t = text.trimmingSpaces.lowercased()
         if t.hasSuffix("/s") { t.removeLast(2) }

@@ -70,9 +70,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be requests per second such as 5000/s, not 'fast'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: fast}\n", 3, "rate must be a number of requests per second, with /s or without it, k for thousands (5000/s, 5000, 5k/s, 2.5e3/s; no other unit), not 'fast'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0/s}\n", 3, "not '0/s'"),
-        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0x10}\n", 3, "rate must be requests per second such as 5000/s, not '0x10'"),
+        // Per second only, as the refusal says, with the spellings it takes (it said only
+        // "such as 5000/s" while 5000, 5000 /s and 5k were taken too).
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 5000/ms}\n", 3, "rate must be a number of requests per second, with /s or without it, k for thousands (5000/s, 5000, 5k/s, 2.5e3/s; no other unit), not '5000/ms'"),
+        ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0x10}\n", 3, "rate must be a number of requests per second, with /s or without it, k for thousands (5000/s, 5000, 5k/s, 2.5e3/s; no other unit), not '0x10'"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 0.25/s, duration: 500ms}\n", 3, "rate 0.25/s schedules fewer than one request in its 500ms (one every 4s): give a duration of at least 4s"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 10/s, messages: 5, connections: 2}\n", 3, "messages 5 do not divide over 2 connections at a rate: each paces an equal share of 10/s, so that the requests span messages / rate; give a multiple of 2 (4 or 6)"),
         ("name: x\ncases:\n  - {name: a, workload: rr, rate: 20000000/s}\n", 3, "above 10000000/s"),
@@ -111,6 +114,9 @@ import Testing
         #expect(ArrivalRate(perSecond: 1000).summary == "1000/s")
         #expect(ArrivalRate(perSecond: 2.5, arrivals: .poisson).summary == "2.5/s poisson")
         #expect(ArrivalRate.parse("1e3/s") == 1000)
+        // The spellings the refusal and README name: all one rate; per second only.
+        #expect(["5000/s", "5000", "5000 /s", "5k/s", "5e3"].map(ArrivalRate.parse) == Array(repeating: 5000, count: 5))
+        #expect(ArrivalRate.parse("5000/ms") == nil)
         // Decimal only: Swift's Double reads these as 16 (review).
         #expect(ArrivalRate.parse("0x10") == nil)
         #expect(ArrivalRate.parse("0x1p4/s") == nil)

@@ -248,7 +248,7 @@ enum CaseKeys {
         func perSecond(_ node: Node) -> Double? {
             guard let text = scalar(node, &d, key: "rate") else { return nil }
             guard let value = ArrivalRate.parse(text) else {
-                d.add(node, "rate must be requests per second such as 5000/s, not '\(text)'")
+                d.add(node, "rate must be \(ArrivalRate.spelling), not '\(text)'")
                 return nil
             }
             guard value <= maximum else {
