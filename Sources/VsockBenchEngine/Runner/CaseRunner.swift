@@ -198,7 +198,28 @@ public enum CaseRunner {
                     + "\(rate.summary) is far above what \(peer) answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)"
             }
             if sent > 0, late == sent {
-                return "the \(sent) request\(sent == 1 ? "" : "s") sent inside the measured interval\(interval) were all answered after it ended: the interval is shorter than a round trip; lengthen --duration"
+                let peer = m.spec.workload.isForeign ? "the service" : "the target"
+                // Every request sent, every answer late: a short interval (answers as far
+                // apart as the requests, each a round trip later), or a peer far slower than
+                // the rate (its queue grows, each answer later than the one before). Latencies
+                // spread over more than the interval lasted tell the second: the answers came
+                // at under half the rate (review: a case bounded by messages, 1000/s against a
+                // service answering 40/s, read "lengthen --duration", which does not bound it).
+                let seconds = switch m.spec.stop {
+                case let .duration(nanos): Double(nanos) / 1e9
+                case let .messages(count): Double(count) / rate.perSecond
+                case .bytes: 0.0
+                }
+                let spread = m.workers.compactMap { w in w.latency.map { $0.totalCount > 0 ? Double($0.max &- $0.min) / 1e9 : 0 } }.max() ?? 0
+                if seconds > 0, spread > seconds {
+                    return "the \(sent) request\(sent == 1 ? " sent inside the measured interval\(interval) was" : "s sent inside the measured interval\(interval) were") all answered after it ended, "
+                        + "their latencies \(Format.fixed(spread, 2)) s apart for an interval of \(Format.fixed(seconds, 2)) s (each answer later than the one before: a queue growing): "
+                        + "\(rate.summary) is far above what \(peer) answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)"
+                }
+                // The fix lengthens the interval by the key that bounds it: a messages bound
+                // lasts messages / rate, which --duration would replace.
+                let fix = if case .messages = m.spec.stop { "raise messages (the interval lasts messages / rate)" } else { "lengthen --duration" }
+                return "the \(sent) request\(sent == 1 ? " sent inside the measured interval\(interval) was" : "s sent inside the measured interval\(interval) were") all answered after it ended: the interval is shorter than a round trip; \(fix)"
             }
         }
         if m.spec.kind.isRequestResponse {

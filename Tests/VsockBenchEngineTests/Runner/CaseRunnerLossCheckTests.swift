@@ -196,6 +196,34 @@ import VsockWire
             == "the 69 requests sent inside the measured interval of 1s were all answered after it ended, and 431 scheduled requests were never sent (the sender 0.86 s behind at the end): 500/s is far above what the target answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)")
     }
 
+    /// A case bounded by messages, every request sent and every answer late: against a peer
+    /// far slower than the rate (answers each later than the one before, latencies spread over
+    /// more than the interval) the rate is blamed, as for a duration; against one merely slow
+    /// to answer, the fix is more messages, not --duration, which would replace the bound
+    /// (review: 200 at 1000/s against a service answering 40/s read "the interval is shorter
+    /// than a round trip; lengthen --duration").
+    @Test(arguments: [
+        (UInt64(5_000_000_000), UInt64(9_900_000_000), "the 100 requests sent inside the measured interval were all answered after it ended, their latencies 4.91 s apart for an interval of 0.20 s (each answer later than the one before: a queue growing): 1000/s is far above what the target answers; lower the rate (a closed-loop case, without `rate`, measures what it can answer)"),
+        (UInt64(300_000_000), UInt64(310_000_000), "the 100 requests sent inside the measured interval were all answered after it ended: the interval is shorter than a round trip; raise messages (the interval lasts messages / rate)"),
+    ])
+    func aMessagesBoundOpenLoopAnsweredLateSaysAFixThatApplies(first: UInt64, last: UInt64, said: String) throws {
+        var exchange = Exchange()
+        exchange.rate = ArrivalRate(perSecond: 1000)
+        let spec = Specs.rr(exchange: exchange, stop: .messages(200))
+        var worker = Self.worker(0, messages: 100)
+        var schedule = OpenLoopStats()
+        schedule.measuredSends = 100
+        schedule.answeredAfterEnd = 100
+        worker.openLoop = schedule
+        var latency = WorkerResult.newHistogram()
+        latency.record(first)
+        latency.record(last)
+        worker.latency = latency
+        var theirs = ConnectionStats(index: 0)
+        theirs.totalMessages = 100
+        #expect(CaseRunner.emptyInterval(Self.measurement(spec, workers: [worker], target: [theirs])) == said)
+    }
+
     /// --target null runs closed loop only: an open-loop case is skipped with the reason (its
     /// rate was dropped without a word).
     @Test func theInProcessTargetSkipsOpenLoopCases() {
