@@ -757,6 +757,24 @@ import Synchronization
         #expect((c["mbps_tx"] as? Double ?? 0) > 0)
     }
 
+    /// A raw tx stream bounded by messages, to a peer that sends back and never closes: its
+    /// interval ends with its last write, not after the wait for the peer's close. The CPU
+    /// and machine figures covered that wait (up to `rawDrainNanos`): 10 writes read "cpu
+    /// us/msg 75331" and machine_busy_cpus 1.99 where an interval under 300 ms has none.
+    @Test func rawTxBoundedByMessagesMeasuresItsWritesNotTheWaitForTheClose() throws {
+        let dir = try Tool.scratch()
+        let peer = try RawPeer.chattySink(path: dir + "/chatty.sock")
+        defer { peer.stop() }
+        let scenario = try scenarioFile("name: raw\ncases:\n  - {name: txmsg, workload: stream, raw: true, direction: tx, messages: 10, warmup: 0s}\n")
+        let out = try Tool.run(["run", scenario, "--target", peer.endpoint.description, "--io-timeout", "8", "--json", dir + "/r.json"], timeout: 40)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        let c = try Self.firstCase(dir + "/r.json")
+        #expect(c["messages"] as? Int == 10, "\(c)")
+        let cpu = try #require(c["cpu"] as? [String: Any])
+        // Ten writes take well under the 300 ms a machine figure needs: none, as the README says.
+        #expect(cpu["machine_busy_cpus"] is NSNull, "the interval held the wait for the close: \(cpu)")
+    }
+
     /// A replay of an echo through socat: the user's framing crosses a real foreign process.
     @Test(.enabled(if: Socat.path != nil, "socat not installed (scripts/install-deps.sh installs it)"))
     func replayThroughASocatEcho() throws {
