@@ -238,7 +238,7 @@ public final class Socket: Sendable {
     }
 
     /// Bytes sent and not yet taken by the peer (SIOCOUTQ); nil where the kernel does not say.
-    private func unsentBytes() -> Int? {
+    package func unsentBytes() -> Int? {
         var value: Int32 = 0
         guard (try? Posix.ioctl(descriptor, Self.siocoutq, &value, label: "ioctl(SIOCOUTQ)")) != nil, value >= 0 else { return nil }
         return Int(value)

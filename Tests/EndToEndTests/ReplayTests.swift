@@ -775,6 +775,29 @@ import Synchronization
         #expect(cpu["machine_busy_cpus"] is NSNull, "the interval held the wait for the close: \(cpu)")
     }
 
+    /// A raw tx stream to a peer that has read every byte and sends, but does not close (as
+    /// `socat ... /dev/zero` does): the driver closes once the kernel says the peer took
+    /// them all, not after the drain's bound or its --io-timeout (10 writes took 2 s). The peer
+    /// here reads to the driver's half-close, sends one byte and holds on: before, the drain
+    /// read it and waited out the 30 s --io-timeout, which the run's bound catches.
+    @Test func rawTxLeavesAPeerThatTookEverythingWithoutWaitingForItsClose() throws {
+        let dir = try Tool.scratch()
+        let peer = try RawPeer(path: dir + "/holds.sock", name: "holds") { socket, stopped in
+            defer { socket.close() }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+            defer { buffer.deallocate() }
+            while let n = try? socket.read(into: buffer, count: 65536), n > 0 {}
+            var byte: UInt8 = 1
+            guard (try? socket.writeAll(&byte, count: 1)) != nil else { return }
+            for _ in 0..<600 where !stopped() { usleep(50_000) }
+        }
+        defer { peer.stop() }
+        let scenario = try scenarioFile("name: raw\ncases:\n  - {name: txmsg, workload: stream, raw: true, direction: tx, write_size: 1KiB, messages: 10, warmup: 0s}\n")
+        let out = try Tool.run(["run", scenario, "--target", peer.endpoint.description, "--io-timeout", "30", "--json", dir + "/r.json"], timeout: 15)
+        #expect(out.status == 0, "\(out.stdout)\n\(out.stderr)")
+        #expect(try Self.firstCase(dir + "/r.json")["messages"] as? Int == 10)
+    }
+
     /// A replay of an echo through socat: the user's framing crosses a real foreign process.
     @Test(.enabled(if: Socat.path != nil, "socat not installed (scripts/install-deps.sh installs it)"))
     func replayThroughASocatEcho() throws {
