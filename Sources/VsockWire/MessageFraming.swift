@@ -98,15 +98,14 @@ public enum MessageFraming: String, Sendable, Equatable, Codable, CaseIterable {
         func prefixed(_ size: Int, _ length: Int) -> Scan {
             guard length <= limit else {
                 // A length beyond any message's is most likely bytes of a message read as one
-                // (a wrong framing): it is not printed, since those bytes are the user's data
-                // (four ASCII bytes read as a u32be are at least 512 MiB).
+                // (a wrong framing): its exact value is not printed, since those bytes are the
+                // user's data (four ASCII bytes read as a u32be are at least 512 MiB); its size
+                // to a tenth of a unit is, which says what was read and no byte of it (review:
+                // "of more than 64MiB, over the limit of 16MiB" gave no value at all).
                 guard length <= Self.plausibleLength else {
-                    // One limit, the one the length is over; the bound it passed is what it is
-                    // more than (it read "over 64MiB (the limit is 16MiB)": two limits at once).
-                    let over = limit >= Self.plausibleLength
-                        ? "over the limit of \(Quantities.formatSize(limit))"
-                        : "of more than \(Quantities.formatSize(Self.plausibleLength)), over the limit of \(Quantities.formatSize(limit))"
-                    return .tooLong("a \(rawValue) length \(over), likely message bytes read as a length", likelyWrongFraming: true)
+                    // One limit, the one the length is over (it read "over 64MiB (the limit is
+                    // 16MiB)": two limits at once).
+                    return .tooLong("a \(rawValue) length of about \(Quantities.formatSize(length)), over the limit of \(Quantities.formatSize(limit)), likely message bytes read as a length", likelyWrongFraming: true)
                 }
                 return .tooLong("a \(rawValue) length of \(length) bytes is over the limit of \(limit)\(otherEndianNote(length, limit: limit))")
             }
