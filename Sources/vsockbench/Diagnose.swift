@@ -22,7 +22,8 @@ extension VsockBench {
               notification_bound  VM exits or virtio notifications per message dominate
                                   (needs --probe)
               nagle_delayed_ack   tcp with latency at the delayed-ACK timer
-              bandwidth_bound     healthy bulk transfer near the channel's ceiling
+              bandwidth_bound     healthy bulk transfer near the channel's ceiling (a
+                                  stream with no other to compare with: no reference)
             Each verdict with a fix predicts a range of the fixed case's msgs/s (Mbps in one \
             direction for a stream, the busier one of a `direction: both` stream): from \
             t(n) = alpha + n/beta (--sweep FILE, a `sweep --json` output, or estimated from \

@@ -43,6 +43,16 @@ struct CaseEvidence {
     /// Payload Mbps in the busier direction: what one direction of the channel carried.
     var oneWayMbps: Double { DiagnosisContext.oneWayMbps(c) }
     var ceilingShare: Double? { context.ceilingMbps.flatMap { $0 > 0 ? oneWayMbps / $0 : nil } }
+    /// A stream with no other stream of the run to be measured against: the run's best bulk
+    /// case is itself (or no best is known), so its share of the ceiling is 100% by
+    /// construction and says nothing of the channel. A lone 64 B-write stream read
+    /// "bandwidth_bound (0.95), 100% of the best bulk case" at 417 Mbps on a channel that
+    /// moves 50-90 Gbps (review).
+    var isOwnReference: Bool {
+        guard !isRequestResponse else { return false }
+        guard let best = context.ceilingCase, context.ceilingMbps != nil else { return true }
+        return best == c.name && !context.cases.contains { $0.name != c.name && $0.workload == .stream && $0.verified && $0.skipped == nil }
+    }
 
     /// The figure a prediction for this case is made in: messages/s for request/response,
     /// the stream's Mbps in its direction. Mbps is per direction: a `direction: both` stream

@@ -101,19 +101,34 @@ enum Verdicts {
         return best
     }
 
+    /// A stream with nothing to compare it with: its bandwidth is said, not judged.
+    static let noReferenceConfidence = 0.3
+
     /// Healthy bulk transfer near the channel's ceiling.
     static func bandwidth(_ e: CaseEvidence) -> Diagnosis? {
         guard e.c.verified, e.oneWayMbps > 0 else { return nil }
-        let share = e.ceilingShare ?? (e.isRequestResponse ? 0 : 1)
-        guard share >= (e.isRequestResponse ? Self.nearCeiling : Self.healthyStream) else { return nil }
-        var evidence = ["\(Say.mbps(e.oneWayMbps)) one way, \(Say.pct(share)) of the best bulk case of this run"]
         // A round trip's n_half (an rr sweep's, or estimated from a plain rr case) says nothing
         // of a stream's writes, which wait for no round trip: a 64KiB stream "not yet
         // amortised" against a 180KiB round-trip n_half contradicted "nothing to fix" (review).
+        var nHalf: String?
         if let fit = e.context.fit, fit.isPhysical, e.isRequestResponse != e.context.fitIsPerWrite {
             let size = Double(e.c.spec.stream?.writeSize ?? e.c.spec.messageSizes?.request ?? 0)
-            evidence.append("\(Say.bytes(Int(bounded: size))) per write against n_half \(Say.bytes(Int(bounded: fit.nHalfBytes))): the fixed cost per write is \(size >= fit.nHalfBytes ? "amortised" : "not yet amortised")")
+            nHalf = "\(Say.bytes(Int(bounded: size))) per write against n_half \(Say.bytes(Int(bounded: fit.nHalfBytes))): the fixed cost per write is \(size >= fit.nHalfBytes ? "amortised" : "not yet amortised")"
         }
+        if e.isOwnReference {
+            // Its own best: the ceiling is unknown, so is how near it the case came. Said with
+            // little confidence (below a secondary verdict's: a buffer verdict goes first), and
+            // the advice is the reference that is missing.
+            var evidence = ["\(Say.mbps(e.oneWayMbps)) one way; no other stream in this run to compare it with (it is its own best bulk case), so the channel's ceiling, and how near it this is, are unknown"]
+            if let write = e.c.spec.stream?.writeSize { evidence.append("\(Say.bytes(write)) per write, \(Format.fixed(e.c.writesPerMessage, 2)) writes per message") }
+            if let nHalf { evidence.append(nHalf) }
+            return Diagnosis(id: .bandwidthBound, confidence: noReferenceConfidence, evidence: evidence,
+                             advice: "no reference: add a bulk stream case (64KiB writes, default socket buffers) to the scenario to tell whether this is the channel's bandwidth")
+        }
+        let share = e.ceilingShare ?? (e.isRequestResponse ? 0 : 1)
+        guard share >= (e.isRequestResponse ? Self.nearCeiling : Self.healthyStream) else { return nil }
+        var evidence = ["\(Say.mbps(e.oneWayMbps)) one way, \(Say.pct(share)) of the best bulk case of this run"]
+        if let nHalf { evidence.append(nHalf) }
         evidence.append("\(Format.fixed(e.c.writesPerMessage, 2)) writes per message")
         return Diagnosis(id: .bandwidthBound, confidence: min(0.95, 0.5 + share / 2), evidence: evidence,
                          advice: "nothing to fix in the protocol: this is the channel's bandwidth; more needs parallel streams or a faster channel")
