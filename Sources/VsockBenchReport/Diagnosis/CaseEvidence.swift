@@ -96,7 +96,12 @@ struct CaseEvidence {
     var noGainSentence: String {
         let used = (cpuNow?.total.value ?? 0) * 1e-6 * c.msgsPerSecond
         let cpus = context.driverHost?.cpus ?? c.targetHost?.cpus
-        let share = used > 0 ? " (\(Format.fixed(used, 2)) CPU-seconds per second\(cpus.map { " of \($0) CPUs" } ?? ""))" : ""
+        var share = used > 0 ? " (\(Format.fixed(used, 2)) CPU-seconds per second\(cpus.map { " of \($0) CPUs" } ?? ""))" : ""
+        // CPU time is counted in clock ticks: over a few messages it can come to more CPU than
+        // there is ("2.90 CPU-seconds per second of 2 CPUs" from 3 messages, review).
+        if let cpus, used > Double(cpus) {
+            share = " (the CPU counted over its interval comes to more than the \(cpus) CPUs there are: CPU time is counted in clock ticks, too coarse for so short an interval)"
+        }
         // The range's low end is the case's rate now at the bottom of its interval (its noise),
         // not a loss the fix would cause: say so, or "no gain" reads beside a lower figure.
         return "at worst no gain: the range's low end, \(Say.rate(rate.low)), is the case's own rate now at the bottom of its noise; a machine busy with other work may give the case no more CPU than it used now\(share)"

@@ -42,12 +42,62 @@ public enum Diagnoser {
             .sorted { $0.confidence > $1.confidence }
         verdicts = verdicts.enumerated().filter { $0.offset == 0 || $0.element.confidence >= secondaryConfidence }.map(\.element)
         verdicts = consistent(verdicts)
+        verdicts = caveats(c, verdicts)
         // A fix without a prediction is never silent: --verify skips it, and the reader is told.
         for i in verdicts.indices where verdicts[i].fix != nil && verdicts[i].predicted == nil
             && !verdicts[i].evidence.contains(where: { $0.contains("no prediction") || $0.contains("not predicted") }) {
             verdicts[i].evidence.append("no prediction: nothing in this run quantifies what the fix gives, so --verify does not try it")
         }
         return verdicts
+    }
+
+    /// A case whose figures rest on too little (`roughNote`) keeps only its main verdict, at
+    /// most this confident, and no prediction.
+    static let roughConfidence = 0.3
+    /// A case with fewer messages than this (in its fewest trial) is rough: its CPU per
+    /// message is clock ticks shared over a handful, its rate one message's noise.
+    static let fewestMessages: UInt64 = 10
+    /// A duration-bounded request/response case with fewer than 100 answers
+    /// (`CaseResult.fewAnswersNote`): its rate can read up to an answer's share low, so its
+    /// verdicts are scaled by this, and stand (a Nagle-stalled case makes 25 answers a second).
+    static let fewAnswersFactor = 0.9
+
+    /// Why `c`'s figures are too few for a verdict: an interval under 10 ms, fewer than 10
+    /// messages. `--messages 3` gave every case of causes.yaml a verdict at full confidence and
+    /// a prediction from 32-171 µs, one saying "2.90 CPU-seconds per second of 2 CPUs", where
+    /// `run` warns (review). nil when the figures have room.
+    static func roughNote(_ c: CaseResult) -> String? {
+        if let note = c.shortIntervalNote { return note }
+        let fewest = c.trialsInMedians.map(\.messages).min() ?? c.messages
+        guard fewest < fewestMessages else { return nil }
+        return "\(fewest) message\(fewest == 1 ? "" : "s")\(c.trialCount > 1 ? " in a trial (the fewest)" : ""): its CPU per message is clock ticks shared over so few, and its rate one message's noise; give it \(fewestMessages * 10) messages or more"
+    }
+
+    /// The run's notes a verdict stands on, each said in its evidence: figures too few
+    /// (`roughNote`: the main verdict only, little confidence, no prediction, so --verify does
+    /// not run its fix) and few answers (`CaseResult.fewAnswersNote`: less confidence). Neither
+    /// reached the diagnosis before (review), though `run` says them.
+    static func caveats(_ c: CaseResult, _ verdicts: [Diagnosis]) -> [Diagnosis] {
+        var out = verdicts
+        if let rough = roughNote(c) {
+            out = Array(out.prefix(1))
+            for i in out.indices {
+                out[i].confidence = min(out[i].confidence, roughConfidence)
+                out[i].evidence.append("too few figures for a verdict: " + rough + "; this verdict is a guess, made at little confidence")
+                if let tail = c.tailNote { out[i].evidence.append(tail) }
+                if out[i].predicted != nil {
+                    out[i].predicted = nil
+                    out[i].predictedGain = nil
+                    out[i].evidence.append("no prediction: the case's figures are too few to predict from, so --verify does not try its fix")
+                }
+            }
+        } else if let few = c.fewAnswersNote {
+            for i in out.indices {
+                out[i].confidence = (out[i].confidence * fewAnswersFactor).rounded(toPlaces: 2)
+                out[i].evidence.append(few + "; confidence lowered for it")
+            }
+        }
+        return out
     }
 
     /// Every verdict whose evidence is in `c`'s figures, with `round_trip_bound` weighed
