@@ -68,6 +68,12 @@ extension CaseEvidence {
             if total.low < total.high {
                 sentence += "; as that CPU may be \(Say.us(total.low))-\(Say.us(total.high)) per message, from \(Say.rate(bound.low)) (one CPU at \(Say.us(total.high))) up to \(Say.rate(bound.high)) (all \(cpus) at \(Say.us(total.low)))"
             }
+            if let other = otherProgramsCPUs {
+                // "Up to all 2 CPUs" where other programs held one of them reads as room the
+                // case never had (review): the CPUs left are said beside.
+                let left = max(Double(cpus) - other, 0)
+                sentence += "; but other programs took \(Format.fixed(other, 1)) of the \(cpus) CPUs while it ran (the machine was busy), leaving about \(Format.fixed(left, 1)): \(Say.rate(left * one)) at this cost"
+            }
             if cost.target != nil, let note = processingAboveCPU { sentence += "; " + note }
             return (bound, sentence)
         }
@@ -82,8 +88,18 @@ extension CaseEvidence {
         if cost.driver.low < cost.driver.high || target.low < target.high {
             sentence += "; as that CPU may be \(Say.us(cost.driver.low))-\(Say.us(cost.driver.high)) and \(Say.us(target.low))-\(Say.us(target.high)) per message, from \(Say.rate(bound.low)) (one CPU each at the highest) up to \(Say.rate(bound.high)) (all of them at the lowest)"
         }
+        if let other = otherProgramsCPUs {
+            sentence += "; but other programs took \(Format.fixed(other, 1)) CPUs of the driver's machine (\(driverCPUs)) while it ran (the machine was busy), leaving it about \(Format.fixed(max(Double(driverCPUs) - other, 0), 1))"
+        }
         if let note = processingAboveCPU { sentence += "; " + note }
         return (bound, sentence)
+    }
+
+    /// The CPUs other programs took beside the case, the most of its trials that found the
+    /// machine busy (`CPUSummary.machineWasBusy`, as `CaseResult.machineNote`); nil where none
+    /// did, or it was not measured.
+    var otherProgramsCPUs: Double? {
+        c.trials.filter(\.cpu.machineWasBusy).compactMap(\.cpu.otherUserCPUs).filter { $0 >= CPUSummary.busyOtherCPUs }.max()
     }
 
     /// Why the target's CPU per message can be below the processing it reported, which next to

@@ -61,6 +61,8 @@ public enum Diagnoser {
     /// (`CaseResult.fewAnswersNote`): its rate can read up to an answer's share low, so its
     /// verdicts are scaled by this, and stand (a Nagle-stalled case makes 25 answers a second).
     static let fewAnswersFactor = 0.9
+    /// Beside a busy machine (`CaseResult.machineNote`) a verdict's confidence is scaled by this.
+    static let busyMachineFactor = 0.7
 
     /// Why `c`'s figures are too few for a verdict: an interval under 10 ms, fewer than 10
     /// messages. `--messages 3` gave every case of causes.yaml a verdict at full confidence and
@@ -75,8 +77,10 @@ public enum Diagnoser {
 
     /// The run's notes a verdict stands on, each said in its evidence: figures too few
     /// (`roughNote`: the main verdict only, little confidence, no prediction, so --verify does
-    /// not run its fix) and few answers (`CaseResult.fewAnswersNote`: less confidence). Neither
-    /// reached the diagnosis before (review), though `run` says them.
+    /// not run its fix), few answers (`CaseResult.fewAnswersNote`: less confidence) and a busy
+    /// machine (`CaseResult.machineNote`: its timings may be the machine's, less confidence).
+    /// None reached the diagnosis before (review), though `run`, `compare`, `check` and `sweep`
+    /// say them.
     static func caveats(_ c: CaseResult, _ verdicts: [Diagnosis]) -> [Diagnosis] {
         var out = verdicts
         if let rough = roughNote(c) {
@@ -95,6 +99,12 @@ public enum Diagnoser {
             for i in out.indices {
                 out[i].confidence = (out[i].confidence * fewAnswersFactor).rounded(toPlaces: 2)
                 out[i].evidence.append(few + "; confidence lowered for it")
+            }
+        }
+        if let busy = c.machineNote {
+            for i in out.indices {
+                out[i].confidence = (out[i].confidence * busyMachineFactor).rounded(toPlaces: 2)
+                out[i].evidence.append(busy + "; confidence lowered for it")
             }
         }
         return out

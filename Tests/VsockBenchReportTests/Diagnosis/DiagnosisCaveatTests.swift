@@ -78,4 +78,22 @@ private typealias F = DiagnosisFixtures
         #expect(forty.evidence.contains { $0.hasPrefix("msgs/s from 40 answers") }, "\(forty.evidence)")
         #expect(!many.evidence.contains { $0.contains("answers") }, "\(many.evidence)")
     }
+
+    /// other_user_cpus 0.97 of 2 and "the machine was busy" on stderr reached no verdict, and
+    /// CPU limits read "up to all 2 CPUs" (review): the busy machine is said on each verdict,
+    /// at less confidence, and the CPU limit says what was left.
+    @Test func aBusyMachineIsSaidAndLowersConfidence() throws {
+        let bulk = F.stream(mbps: 30000)
+        let quiet = F.rr("plain", msgs: 20000)
+        var busy = quiet
+        busy.figures.cpu.otherUserCPUs = 0.97
+        busy.figures.cpu.machineBusyCPUs = 2
+        busy.trials = [busy.figures]
+        let before = try #require(F.verdict(.roundTripBound, of: "plain", in: [bulk, quiet]))
+        let after = try #require(F.verdict(.roundTripBound, of: "plain", in: [bulk, busy]))
+        #expect(after.confidence < before.confidence, "\(after.confidence) vs \(before.confidence)")
+        #expect(after.evidence.contains { $0.hasPrefix("the machine was busy beside this run (1.0 CPUs of other programs)") }, "\(after.evidence)")
+        #expect(after.evidence.contains { $0.contains("other programs took 1.0 of the 2 CPUs while it ran (the machine was busy), leaving about 1.0") }, "\(after.evidence)")
+        #expect(!before.evidence.contains { $0.contains("other programs") }, "\(before.evidence)")
+    }
 }
