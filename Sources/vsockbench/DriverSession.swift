@@ -107,7 +107,7 @@ final class DriverSession {
         var driverOptions = DriverOptions(target: endpoint)
         driverOptions.ioTimeoutSeconds = ioTimeout
         driverOptions.inProcess = inProcess
-        probe = wantsProbe ? Self.startProbe(target: endpoint, targetPID: localTarget?.pid) : nil
+        probe = wantsProbe ? Self.startProbe(target: endpoint, targetPID: localTarget?.pid, inProcess: inProcess) : nil
         driverOptions.probe = probe
         if progress.enabled {
             driverOptions.onProgress = { @Sendable update in progress.update(update) }
@@ -128,7 +128,7 @@ final class DriverSession {
     }
 
     /// The probe, or nil with one line saying what is missing: the run goes on without it.
-    private static func startProbe(target: Endpoint, targetPID: Int32?) -> Probe? {
+    private static func startProbe(target: Endpoint, targetPID: Int32?, inProcess: Bool) -> Probe? {
         if case let .unavailable(missing, howToFix) = Probe.checkAvailability() {
             printError("vsockbench: --probe needs \(missing): \(howToFix); running without the probe")
             return nil
@@ -141,7 +141,10 @@ final class DriverSession {
         do {
             let probe = try Probe(configuration: configuration)
             for warning in probe.warnings { printError("vsockbench: probe: \(warning)") }
-            if targetPID == nil {
+            if inProcess {
+                // The in-process target is this process: "runs elsewhere" was false (review).
+                printError("vsockbench: probe: --target null runs the target in this process, with no socket: the counts are this process's, and no message crosses a channel")
+            } else if targetPID == nil {
                 printError("vsockbench: probe: the target runs elsewhere; syscalls and KVM counts cover this driver only")
             }
             return probe

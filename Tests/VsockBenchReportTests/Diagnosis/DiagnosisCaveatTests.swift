@@ -96,4 +96,21 @@ private typealias F = DiagnosisFixtures
         #expect(after.evidence.contains { $0.contains("other programs took 1.0 of the 2 CPUs while it ran (the machine was busy), leaving about 1.0") }, "\(after.evidence)")
         #expect(!before.evidence.contains { $0.contains("other programs") }, "\(before.evidence)")
     }
+
+    /// `--target null` has no syscalls: processing against their zero was 100%, and
+    /// processing_bound at 0.95 where processing was 0.314 µs of each message's 1.68 µs
+    /// (review). In process it is judged by its share of the message's time.
+    @Test(arguments: [(0.314, false), (1.5, true)])
+    func inProcessProcessingIsJudgedByTheMessagesTime(processing: Double, bound: Bool) throws {
+        var c = F.rr("chatty-8k", msgs: 594_766, processing: processing, transport: InProcessKnobs.transport)
+        c.target?.ioWaitSeconds = 0
+        c.figures.targetProcessingShare = 1
+        c.figures.cpu.targetMicrosPerMessage = nil
+        c.trials = [c.figures]
+        let verdict = F.verdict(.processingBound, of: "chatty-8k", in: [c])
+        #expect((verdict != nil) == bound, "\(verdict.map { "\($0)" } ?? "none")")
+        if let verdict {
+            #expect(verdict.evidence.first?.hasPrefix("in process (--target null) there are no read/write syscalls: processing is 89% of each message's 1.68") == true, "\(verdict.evidence)")
+        }
+    }
 }
