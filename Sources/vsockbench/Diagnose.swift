@@ -16,7 +16,8 @@ extension VsockBench {
               round_trip_bound    stop-and-wait: throughput is size over round-trip time
               processing_bound    the target's processing fills most of its time
               fragmented_writes   many more write syscalls (or vsock packets) per message
-                                  than frames
+                                  than frames, or a stream's writes smaller than the bulk
+                                  case's at under half its Mbps
               flow_control_bound  credit updates, short writes, or buffers smaller than a
                                   frame or the BDP
               notification_bound  VM exits or virtio notifications per message dominate
