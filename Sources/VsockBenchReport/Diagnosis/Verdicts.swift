@@ -15,7 +15,10 @@ enum Verdicts {
 
     /// Stop-and-wait: each connection moves one message per round trip.
     static func roundTrip(_ e: CaseEvidence) -> Diagnosis? {
-        guard e.stopAndWait, let t = e.secondsPerMessage else { return nil }
+        // In process (--target null) no message crosses a channel, and the window this verdict
+        // advises sets nothing there (`InProcessKnobs`): chatty-8k read round_trip_bound 0.85,
+        // "keep requests in flight ({window: 8})", advice no in-process run can follow (review).
+        guard e.stopAndWait, e.c.transport != InProcessKnobs.transport, let t = e.secondsPerMessage else { return nil }
         // Near the bulk ceiling the channel itself is the limit (bandwidth_bound takes over).
         if let share = e.ceilingShare, share >= Self.nearCeiling { return nil }
         // A results file without latency figures (--from a trimmed or foreign file) still has

@@ -127,4 +127,14 @@ private typealias F = DiagnosisFixtures
         let lone = try #require(Diagnoser.diagnose(F.document([small])).cases[0].diagnosis)
         #expect(!lone.contains { $0.id == .fragmentedWrites }, "\(lone.map(\.id))")
     }
+
+    /// In process nothing crosses a channel and the window it would advise sets nothing
+    /// (review): no round_trip_bound there; over a socket the same case keeps it.
+    @Test func noRoundTripVerdictInProcess() throws {
+        let inProcess = F.rr("chatty-8k", msgs: 20_000, processing: 1, transport: InProcessKnobs.transport)
+        #expect(F.verdict(.roundTripBound, of: "chatty-8k", in: [inProcess]) == nil)
+        let socket = F.rr("chatty-8k", msgs: 20_000, processing: 1, transport: "unix")
+        #expect(F.verdict(.roundTripBound, of: "chatty-8k", in: [socket]) != nil)
+    }
 }
+
