@@ -100,7 +100,10 @@ struct PredictionBounds {
                     // CPU per message, its processing): the estimate was wrong, and the
                     // measurement stands over it (review: flow_control's CPU bound lay below
                     // the fixed sibling measured in the same run).
-                    evidence.append("\(best.name), measured with the fix, went past the \(boundedBy.map { $0 == "cpu" ? "CPU" : $0 }.joined(separator: " and ")) bound (\(format(high)) \(unit) at most): the measurement stands over the estimate")
+                    // No bound capped it: the high end is the fix's own model's (it read "went
+                    // past the  bound", the name missing, review).
+                    let bound = boundedBy.isEmpty ? "high end of the fix's own model" : boundedBy.map { $0 == "cpu" ? "CPU" : $0 }.joined(separator: " and ") + " bound"
+                    evidence.append("\(best.name), measured with the fix, went past the \(bound) (\(format(high)) \(unit) at most): the measurement stands over the estimate")
                     boundedBy.removeAll()
                     high = .infinity
                 }

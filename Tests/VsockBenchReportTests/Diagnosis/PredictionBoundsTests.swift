@@ -131,6 +131,12 @@ import VsockBenchEngine
         #expect(predicted.high >= 20000, "\(predicted)")
         #expect(predicted.boundedBy == ["sibling round-trips"], "\(predicted.boundedBy)")
         #expect(verdict.evidence.contains { $0.hasPrefix("round-trips, measured with the fix, went past the CPU bound") }, "\(verdict.evidence)")
+        // Past the model's own high end (alpha from the slower plain case), no bound capping it:
+        // the sentence names the model (it read "went past the  bound", review).
+        let fast = F.rr("round-trips", msgs: 200_000)
+        let unbounded = try #require(F.verdict(.flowControlBound, of: "small-buffers", in: [F.stream(mbps: 30000), F.rr("plain", msgs: 20000), fast, F.smallBuffers(msgs: 9000, driverCPU: 1, targetCPU: 1)]))
+        let past = try #require(unbounded.evidence.first { $0.contains("went past") }, "\(unbounded.evidence)")
+        #expect(past.hasPrefix("round-trips, measured with the fix, went past the high end of the fix's own model ("), "\(past)")
     }
 
     @Test func aSiblingWithDefaultBuffersIsNotSaidToHaveTheFixsSize() throws {
