@@ -150,10 +150,11 @@ extension VsockBench {
             // Interrupted, what was measured is still diagnosed and written (as run and
             // compare report theirs), the fixes are not run, and the status says so.
             var document = Diagnoser.diagnose(measured, fit: fit, fitSource: fitSource, fitWorkload: fitWorkload)
+            var fixesFailed: [String] = []
             if verify, session?.runner.wasInterrupted == true {
                 printError("vsockbench: interrupted: the fixes were not run (--verify)")
             } else if verify {
-                document = try verified(document, measured: measured) {
+                (document, fixesFailed) = try verified(document, measured: measured) {
                     if let session { return session }
                     let started = try DriverSession(flags: driver, cases: measured.cases.map(\.spec))
                     session = started
@@ -169,6 +170,12 @@ extension VsockBench {
                 throw ExitCode(session.interruptStatus)
             }
             if from == nil, !document.allVerified { throw ExitCode(Exit.failure) }
+            // A fix or a case again that failed is a case this command ran that failed (with
+            // --from too): exit 1, as --help says (it exited 0, review).
+            if !fixesFailed.isEmpty {
+                printError("vsockbench: --verify: \(fixesFailed.map { Terminal.safe($0) }.joined(separator: ", ")) failed (the reasons are above), so \(fixesFailed.count == 1 ? "it measured" : "they measured") nothing to check a prediction against")
+                throw ExitCode(Exit.failure)
+            }
             try checkSomethingDiagnosed(measured, source: from ?? self.scenario ?? "")
         }
 
@@ -188,13 +195,14 @@ extension VsockBench {
         /// Runs every quantified fix beside its case again, with the run's trials (--repeat, or
         /// the results file's own), and records predicted against measured. `driving` gives the
         /// session (the run's, or a new one with --from), only when there is something to run.
-        private func verified(_ document: RunDocument, measured: RunDocument, driving: () throws -> DriverSession) throws -> RunDocument {
+        /// Also returns the cases it ran that failed.
+        private func verified(_ document: RunDocument, measured: RunDocument, driving: () throws -> DriverSession) throws -> (RunDocument, [String]) {
             // With --from, --case picks the cases whose fixes run (a run's --case picked the
             // cases measured, and so already these).
             let only = from != nil && !driver.cases.isEmpty ? driver.cases : nil
             guard let fixes = DiagnosisVerification.scenario(for: document, only: only) else {
                 printError("vsockbench: " + DiagnosisVerification.nothingToVerify(document, only: only))
-                return document
+                return (document, [])
             }
             let session = try driving()
             var plan = DriverSession.plan(driver)
@@ -206,7 +214,7 @@ extension VsockBench {
             // reported without them, and the interrupt's status ends the command.
             if session.runner.wasInterrupted {
                 printError("vsockbench: interrupted while verifying: the diagnosis below is reported without its fixes' measurements")
-                return document
+                return (document, [])
             }
             // With --from, the fixes may run elsewhere than the results were measured: then
             // "drift" is the two setups' difference too, and the reader is told which.
@@ -216,7 +224,7 @@ extension VsockBench {
                     printError("vsockbench: the fixes ran in another setup than \(from) was measured in (\(differences.joined(separator: "; "))): each case run again measures that difference as well as the machine's drift")
                 }
             }
-            return DiagnosisVerification.apply(results, to: document, only: only)
+            return (DiagnosisVerification.apply(results, to: document, only: only), DiagnosisVerification.failedCases(results))
         }
 
         /// The trials of each case `--verify` runs: --repeat's, or with --from and no --repeat,

@@ -116,6 +116,26 @@ import Testing
         #expect(refused.stderr.split(separator: "\n").count == 1 && !refused.stdout.contains("verif"), "\(refused.stdout)\n\(refused.stderr)")
     }
 
+    /// The fixes run against a target nothing listens at: each fails, the report says not
+    /// measured (failed: ...) rather than MISS, and the status is 1 (it was 0, review).
+    @Test func verifyFixesThatFailExit1() throws {
+        let scenario = try scenarioFile("""
+            name: tiny
+            defaults: {request_size: 8KiB, response_size: 8KiB, warmup: 0s}
+            cases:
+              - {name: bulk, workload: stream, write_size: 64KiB, duration: 200ms}
+              - {name: plain, workload: rr, duration: 200ms}
+            """)
+        let dir = try Tool.scratch()
+        let run = try Tool.run(["diagnose", scenario, "--json", dir + "/r.json"], timeout: 60)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let verify = try Tool.run(["diagnose", "--from", dir + "/r.json", "--verify", "--target", "unix://\(dir)/nothing.sock", "--json", dir + "/v.json"], timeout: 60)
+        #expect(verify.status == 1, "\(verify.stdout)\n\(verify.stderr)")
+        #expect(verify.stdout.contains("not measured (failed: cannot connect"), "\(verify.stdout)")
+        #expect(!verify.stdout.contains("MISS"), "\(verify.stdout)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/v.json"), "the report is still written")
+    }
+
     @Test(arguments: [
         ["diagnose"],
         ["diagnose", "scenarios/cliff.yaml", "--from", "x.json"],

@@ -58,7 +58,9 @@ extension Diagnoser {
     static func verificationText(_ v: Verification, _ p: Prediction) -> String {
         let range = "\(PredictionBounds.format(p.low, p.metric))-\(PredictionBounds.format(p.high, p.metric)) \(PredictionBounds.unit(p.metric))"
         guard let measured = v.measured else {
-            return "\(v.caseName) gave no measurement (\(v.error ?? "not measured")): MISS, predicted \(range)"
+            // Nothing measured (a fixed case that failed, was skipped or did not run) checks
+            // nothing: no miss of the model (it read "MISS", review).
+            return "\(v.caseName) not measured (\(v.error ?? "no measurement")): the prediction \(range) is not checked"
         }
         let value = "\(PredictionBounds.format(measured, p.metric)) \(PredictionBounds.unit(p.metric))"
         // The fixed case's own interval over its trials: 95% from 6 trials, their range below.
@@ -101,12 +103,15 @@ extension Diagnoser {
     }
 
     /// `verify: 5 of 7 predictions inside their range (6 of 7 without the drift); misses: ...`;
-    /// nil when nothing was verified.
+    /// nil when nothing was verified. A fixed case that measured nothing (failed, skipped, not
+    /// run) is counted apart, as not measured: no hit and no miss.
     public static func verificationSummary(_ cases: [CaseResult]) -> String? {
-        let checked = cases.flatMap { c in (c.diagnosis ?? []).compactMap { d in d.verified.map { (c.name, d, $0) } } }
-        guard !checked.isEmpty else { return nil }
+        let all = cases.flatMap { c in (c.diagnosis ?? []).compactMap { d in d.verified.map { (c.name, d, $0) } } }
+        guard !all.isEmpty else { return nil }
+        let checked = all.filter { $0.2.measured != nil }
+        let notMeasured = all.filter { $0.2.measured == nil }
         let hits = checked.filter { $0.2.within }.count
-        var text = "verify: \(hits) of \(checked.count) predictions inside their range"
+        var text = checked.isEmpty ? "verify: no prediction was checked" : "verify: \(hits) of \(checked.count) predictions inside their range"
         // Inside a range whose low end is "no gain" is not a confirmation when there was none.
         let gains = checked.map { _, d, v in v.within ? d.predicted.flatMap { gain(v, $0) } : nil }
         let flat = gains.filter { $0.map { $0 < 1 + noGain && $0 > 1 - noGain } == true }.count
@@ -114,13 +119,18 @@ extension Diagnoser {
         if flat > 0 { text += ", \(flat) of them with no gain (under \(Say.pct(noGain)))" }
         if worse > 0 { text += ", \(worse) of them made the case WORSE (by \(Say.pct(noGain)) or more): inside a range that allowed it, which contradicts the fix" }
         let adjusted = checked.compactMap { $0.2.withinAfterDrift }
-        if adjusted.count == checked.count {
+        if !checked.isEmpty, adjusted.count == checked.count {
             text += " (\(adjusted.filter { $0 }.count) of \(checked.count) without the machine's drift, from each case measured again beside its fixes)"
         }
         let misses = checked.filter { !$0.2.within }
         if !misses.isEmpty {
             text += "; misses: " + misses.map { name, d, v in
                 "\(name) \(d.id.rawValue) (\(d.predicted.map { verificationText(v, $0) } ?? v.caseName))"
+            }.joined(separator: "; ")
+        }
+        if !notMeasured.isEmpty {
+            text += "; \(notMeasured.count) not measured, so not checked: " + notMeasured.map { name, d, v in
+                "\(name) \(d.id.rawValue) (\(v.caseName): \(v.error ?? "no measurement"))"
             }.joined(separator: "; ")
         }
         return text

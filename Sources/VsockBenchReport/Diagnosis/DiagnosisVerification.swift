@@ -55,7 +55,7 @@ public enum DiagnosisVerification {
     }
 
     /// `document` with a `verified` object on every verdict whose fixed case is in `fixed`
-    /// (or should have been: a missing or failed one is a miss with its reason).
+    /// (or should have been: a missing or failed one is `not_measured`, with its reason).
     /// `only`: the cases whose fixes ran (as `fixedCases`'s); the others' verdicts are left
     /// without one, not missed (they were reported as fixes that "did not run", review).
     public static func apply(_ fixed: RunDocument, to document: RunDocument, only: [String]? = nil) -> RunDocument {
@@ -111,6 +111,13 @@ public enum DiagnosisVerification {
     }
 
     /// A target vsockbench started itself (`unix:///tmp/vsockbench-XXXXXX/target.sock`).
+    /// The cases of `fixed` (the fixes and each case again) that failed: a lost, reordered or
+    /// corrupted message, a target that could not be reached. They make `diagnose` exit 1, as
+    /// a failed case of the run does (it exited 0, review).
+    public static func failedCases(_ fixed: RunDocument) -> [String] {
+        fixed.cases.filter { $0.skipped == nil && !$0.verified && !$0.cutShort }.map(\.name)
+    }
+
     static func isLocalTarget(_ target: String) -> Bool {
         target.hasPrefix("unix:///tmp/vsockbench-") && target.hasSuffix("/target.sock")
     }
@@ -119,7 +126,9 @@ public enum DiagnosisVerification {
         guard let result else { return Verification(caseName: name, measured: nil, within: false, error: "the fixed case did not run") }
         if let skipped = result.skipped { return Verification(caseName: name, measured: nil, within: false, error: "skipped: \(skipped)") }
         guard result.verified, result.messages > 0 else {
-            return Verification(caseName: name, measured: nil, within: false, error: result.errors.first ?? "the fixed case failed")
+            // A failure (a lost message, a target that cannot be reached) measured nothing of
+            // the fix: said as a failure, not tallied as the model's miss (review).
+            return Verification(caseName: name, measured: nil, within: false, error: "failed: \(result.errors.first ?? "not verified")")
         }
         guard let measured = prediction.metric.value(in: result.figures) else {
             return Verification(caseName: name, measured: nil, within: false,

@@ -56,6 +56,13 @@ public struct Verification: Codable, Sendable, Equatable {
     /// the case 21% slower was "inside" (review). Nil without a measurement.
     public var outcome: String?
 
+    /// What the check says of the prediction (JSON `check`): `inside`, `miss`, or
+    /// `not_measured` (the fixed case failed, was skipped or did not run: nothing to hold the
+    /// range against, which is no miss of the model; `error` says why).
+    public var check: String {
+        measured == nil ? "not_measured" : within ? "inside" : "miss"
+    }
+
     public init(caseName: String, measured: Double?, measuredCI: [Double]? = nil, within: Bool, error: String? = nil) {
         self.caseName = caseName
         self.measured = measured
@@ -70,6 +77,9 @@ public struct Verification: Codable, Sendable, Equatable {
         case gain, outcome
     }
 
+    /// Written, never read: derived from the fields above.
+    enum DerivedKeys: String, CodingKey { case check }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(caseName, forKey: .caseName)
@@ -83,5 +93,7 @@ public struct Verification: Codable, Sendable, Equatable {
         try c.encode(withinAfterDrift, forKey: .withinAfterDrift)
         try c.encode(gain, forKey: .gain)
         try c.encode(outcome, forKey: .outcome)
+        var derived = encoder.container(keyedBy: DerivedKeys.self)
+        try derived.encode(check, forKey: .check)
     }
 }

@@ -118,6 +118,40 @@ import Testing
 
     /// A prediction's range reaches down to the case's own rate ("at worst no gain"): a fix
     /// that gained nothing landed inside it and counted as a confirmed prediction (review).
+    /// A fixed case that failed (nothing listens at the target) measured nothing: it is said
+    /// as not measured, with the failure, and counted apart, not as the model's miss (it read
+    /// "gave no measurement (...): MISS" and the summary "0 of 1 predictions inside", review).
+    @Test func aFixedCaseThatFailedIsNotMeasuredNotAMiss() throws {
+        let document = Self.diagnosed()
+        var failed = F.rr("fragmented+whole-frames", msgs: 0)
+        failed.figures.messages = 0
+        failed.figures.verified = false
+        failed.figures.errors = ["cannot connect to unix:///nonexistent.sock: no such socket file"]
+        var again = F.rr("fragmented+again", msgs: 0)
+        again.figures.messages = 0
+        again.figures.verified = false
+        again.figures.errors = failed.figures.errors
+        let fixed = F.document([failed, again])
+        #expect(DiagnosisVerification.failedCases(fixed) == ["fragmented+whole-frames", "fragmented+again"])
+        let checked = DiagnosisVerification.apply(fixed, to: document, only: ["fragmented"])
+        let verdict = try #require(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites })
+        let verified = try #require(verdict.verified)
+        let prediction = try #require(verdict.predicted)
+        #expect(verified.check == "not_measured" && verified.error == "failed: cannot connect to unix:///nonexistent.sock: no such socket file", "\(verified)")
+        let text = Diagnoser.verificationText(verified, prediction)
+        #expect(text.hasPrefix("fragmented+whole-frames not measured (failed: cannot connect to unix:///nonexistent.sock: no such socket file): the prediction "), "\(text)")
+        #expect(!text.contains("MISS"), "\(text)")
+        let summary = try #require(Diagnoser.verificationSummary(checked.cases))
+        #expect(summary.hasPrefix("verify: no prediction was checked; 1 not measured, so not checked: fragmented fragmented_writes (fragmented+whole-frames: failed: cannot connect"), "\(summary)")
+        #expect(!summary.contains("misses") && !summary.contains("MISS"), "\(summary)")
+        let json = try #require(String(data: JSONEncoder().encode(verified), encoding: .utf8))
+        #expect(json.contains("\"check\":\"not_measured\""), "\(json)")
+        #expect(!HTMLReport.render(checked).contains("class=\"verified miss\""))
+        // Measured cases say inside or miss.
+        let hit = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: (prediction.low + prediction.high) / 2)]), to: document)
+        #expect(hit.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified?.check == "inside")
+    }
+
     @Test func aFixThatGainedNothingIsInsideButNotAConfirmation() throws {
         let document = Self.diagnosed()
         let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
