@@ -68,7 +68,14 @@ extension Diagnoser {
         let ci = v.measuredCI.map { " (its trials' interval \(PredictionBounds.format($0[0], p.metric))-\(PredictionBounds.format($0[1], p.metric)))" } ?? " (a single sample: one trial, no interval)"
         var text = v.within
             ? "\(v.caseName) measured \(value)\(ci): inside \(range)"
+            : v.inconclusive != nil ? "\(v.caseName) measured \(value)\(ci): INCONCLUSIVE, its median \(measured > p.high ? "above" : "below") \(range)"
             : "\(v.caseName) measured \(value)\(ci): MISS, \(measured > p.high ? "above" : "below") \(range)"
+        if let why = v.inconclusive { text += " (\(why): this check is inconclusive)" }
+        // A miss below the range that made the case slower says so, as the JSON's outcome does
+        // (it said only MISS, review).
+        if !v.within, let gain = gain(v, p), gain <= 1 - noGain {
+            text += "; a gain of \(Say.x(gain)) over the case \(v.referenceMeasured != nil ? "measured again beside it" : "as diagnosed"): the fix made it WORSE"
+        }
         if let drift = v.drift, let again = v.referenceMeasured, let held = v.withinAfterDrift {
             text += "; the case itself measured \(PredictionBounds.format(again, p.metric)) beside it (\(Say.x(drift)) of the diagnosed run), so \(PredictionBounds.format(measured / drift, p.metric)) without the drift: \(held ? "inside" : "outside")"
             // A range a sibling bounded is that sibling's measurement, whose own drift was not
@@ -108,10 +115,13 @@ extension Diagnoser {
     public static func verificationSummary(_ cases: [CaseResult]) -> String? {
         let all = cases.flatMap { c in (c.diagnosis ?? []).compactMap { d in d.verified.map { (c.name, d, $0) } } }
         guard !all.isEmpty else { return nil }
-        let checked = all.filter { $0.2.measured != nil }
+        // An inconclusive check is counted apart: neither hit nor miss.
+        let measured = all.filter { $0.2.measured != nil }
+        let checked = measured.filter { $0.2.inconclusive == nil }
+        let inconclusive = measured.filter { $0.2.inconclusive != nil }
         let notMeasured = all.filter { $0.2.measured == nil }
         let hits = checked.filter { $0.2.within }.count
-        var text = checked.isEmpty ? "verify: no prediction was checked" : "verify: \(hits) of \(checked.count) predictions inside their range"
+        var text = checked.isEmpty ? "verify: no prediction was checked\(measured.isEmpty ? "" : " conclusively")" : "verify: \(hits) of \(checked.count) predictions inside their range"
         // Inside a range whose low end is "no gain" is not a confirmation when there was none.
         let gains = checked.map { _, d, v in v.within ? d.predicted.flatMap { gain(v, $0) } : nil }
         let flat = gains.filter { $0.map { $0 < 1 + noGain && $0 > 1 - noGain } == true }.count
@@ -126,6 +136,11 @@ extension Diagnoser {
         if !misses.isEmpty {
             text += "; misses: " + misses.map { name, d, v in
                 "\(name) \(d.id.rawValue) (\(d.predicted.map { verificationText(v, $0) } ?? v.caseName))"
+            }.joined(separator: "; ")
+        }
+        if !inconclusive.isEmpty {
+            text += "; \(inconclusive.count) inconclusive, counted neither inside nor a miss: " + inconclusive.map { name, d, v in
+                "\(name) \(d.id.rawValue) (\(v.caseName): \(v.inconclusive ?? ""))"
             }.joined(separator: "; ")
         }
         if !notMeasured.isEmpty {

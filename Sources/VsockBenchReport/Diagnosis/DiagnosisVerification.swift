@@ -135,6 +135,13 @@ public enum DiagnosisVerification {
                                 error: "\(prediction.metric.rawValue) was not measured\(prediction.metric == .exits ? " (needs --probe where exits can be counted)" : "")")
         }
         let ci = result.ci?[prediction.metric.rawValue]
-        return Verification(caseName: name, measured: measured, measuredCI: ci, within: prediction.contains(measured))
+        var verification = Verification(caseName: name, measured: measured, measuredCI: ci, within: prediction.contains(measured))
+        // The median alone decided: an interval reaching into the range with its median
+        // outside was a plain MISS (review). It decides nothing; an interval wholly outside
+        // stays a miss.
+        if let ci, ci.count == 2, !verification.within, ci[0] <= prediction.high, ci[1] >= prediction.low {
+            verification.inconclusive = "its trials' interval \(PredictionBounds.format(ci[0], prediction.metric))-\(PredictionBounds.format(ci[1], prediction.metric)) overlaps the range, its median does not"
+        }
+        return verification
     }
 }

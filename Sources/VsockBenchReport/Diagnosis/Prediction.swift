@@ -55,12 +55,17 @@ public struct Verification: Codable, Sendable, Equatable {
     /// allows no gain is met by either of the last two, which confirm nothing: a fix that made
     /// the case 21% slower was "inside" (review). Nil without a measurement.
     public var outcome: String?
+    /// Why the measurement cannot decide the check, though `within` says where its median
+    /// fell: its trials' interval overlaps the range while the median lies outside. Nil when
+    /// it decides.
+    public var inconclusive: String?
 
-    /// What the check says of the prediction (JSON `check`): `inside`, `miss`, or
-    /// `not_measured` (the fixed case failed, was skipped or did not run: nothing to hold the
-    /// range against, which is no miss of the model; `error` says why).
+    /// What the check says of the prediction (JSON `check`): `inside`, `miss`, `inconclusive`
+    /// (`inconclusive` says why; counted apart, neither hit nor miss), or `not_measured` (the
+    /// fixed case failed, was skipped or did not run: nothing to hold the range against, which
+    /// is no miss of the model; `error` says why).
     public var check: String {
-        measured == nil ? "not_measured" : within ? "inside" : "miss"
+        measured == nil ? "not_measured" : inconclusive != nil ? "inconclusive" : within ? "inside" : "miss"
     }
 
     public init(caseName: String, measured: Double?, measuredCI: [Double]? = nil, within: Bool, error: String? = nil) {
@@ -74,7 +79,7 @@ public struct Verification: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case caseName = "case", measured, measuredCI = "measured_ci", within, error
         case referenceCase = "reference_case", referenceMeasured = "reference_measured", drift, withinAfterDrift = "within_after_drift"
-        case gain, outcome
+        case gain, outcome, inconclusive
     }
 
     /// Written, never read: derived from the fields above.
@@ -93,6 +98,7 @@ public struct Verification: Codable, Sendable, Equatable {
         try c.encode(withinAfterDrift, forKey: .withinAfterDrift)
         try c.encode(gain, forKey: .gain)
         try c.encode(outcome, forKey: .outcome)
+        try c.encode(inconclusive, forKey: .inconclusive)
         var derived = encoder.container(keyedBy: DerivedKeys.self)
         try derived.encode(check, forKey: .check)
     }

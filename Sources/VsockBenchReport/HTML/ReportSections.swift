@@ -123,6 +123,7 @@ enum ReportSections {
                     let outcome = verified.outcome ?? Diagnoser.gain(verified, predicted).map(Diagnoser.outcome)
                     let (kind, label, style): (String, String, String) =
                         verified.measured == nil ? ("not-measured", "Not measured: ", "color: #8a5a00")
+                        : verified.inconclusive != nil ? ("inconclusive", "Inconclusive: ", "color: #8a5a00")
                         : !verified.within ? ("miss", "Verified: ", "color: #a12a1d; font-weight: 600")
                         : outcome == "worse" ? ("worse", "Verified, inside the range but WORSE: ", "color: #a12a1d; font-weight: 600")
                         : outcome == "none" ? ("no-gain", "Verified, inside the range but no gain: ", "color: #8a5a00")

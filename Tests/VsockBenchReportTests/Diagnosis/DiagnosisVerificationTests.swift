@@ -152,6 +152,40 @@ import Testing
         #expect(hit.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified?.check == "inside")
     }
 
+    /// With trials, a median outside the range whose interval reaches into it decides nothing:
+    /// inconclusive, counted apart (it was a plain MISS, review); an interval wholly outside
+    /// stays a miss. A miss that made the case slower says WORSE, as the JSON's outcome does.
+    @Test func aMedianOutsideWithAnIntervalOverlappingIsInconclusive() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        func checked(_ median: Double, _ ci: [Double]) throws -> (RunDocument, Verification) {
+            var fixed = F.rr("fragmented+whole-frames", msgs: median)
+            fixed.ci = [Figure.msgsPerSecond.rawValue: ci]
+            let result = DiagnosisVerification.apply(F.document([fixed]), to: document)
+            return (result, try #require(result.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified))
+        }
+        let (overlapping, v) = try checked(prediction.high * 1.2, [prediction.high * 0.9, prediction.high * 1.5])
+        #expect(!v.within && v.check == "inconclusive" && v.inconclusive?.hasPrefix("its trials' interval ") == true, "\(v)")
+        let text = Diagnoser.verificationText(v, prediction)
+        #expect(text.contains(": INCONCLUSIVE, its median above ") && text.contains("overlaps the range, its median does not: this check is inconclusive"), "\(text)")
+        #expect(!text.contains("MISS"), "\(text)")
+        let summary = try #require(Diagnoser.verificationSummary(overlapping.cases))
+        #expect(summary.hasPrefix("verify: no prediction was checked conclusively; 1 inconclusive, counted neither inside nor a miss: fragmented fragmented_writes"), "\(summary)")
+        #expect(!summary.contains("misses"), "\(summary)")
+        let json = try #require(String(data: JSONEncoder().encode(v), encoding: .utf8))
+        #expect(json.contains("\"check\":\"inconclusive\""), "\(json)")
+        #expect(HTMLReport.render(overlapping).contains("class=\"verified inconclusive\""))
+        // Wholly outside: a miss.
+        let (_, outside) = try checked(prediction.high * 2, [prediction.high * 1.5, prediction.high * 2.5])
+        #expect(outside.check == "miss" && outside.inconclusive == nil, "\(outside)")
+        // A miss below the range that made the case slower: WORSE in the text too.
+        let now = try #require(prediction.now)
+        let (_, slower) = try checked(now * 0.6, [now * 0.55, now * 0.65])
+        #expect(slower.check == "miss" && slower.outcome == "worse", "\(slower)")
+        let worse = Diagnoser.verificationText(slower, prediction)
+        #expect(worse.contains("MISS, below ") && worse.contains("; a gain of 0.600x over the case as diagnosed: the fix made it WORSE"), "\(worse)")
+    }
+
     @Test func aFixThatGainedNothingIsInsideButNotAConfirmation() throws {
         let document = Self.diagnosed()
         let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
