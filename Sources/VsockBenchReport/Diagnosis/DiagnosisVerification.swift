@@ -75,6 +75,16 @@ public enum DiagnosisVerification {
                     // within_after_drift (review); only the display rounds.
                     verification.drift = now / then
                     verification.withinAfterDrift = verification.measured.map { prediction.contains($0 / (now / then)) }
+                    // The range's inputs were widened by the spread assumed (±25% for one trial)
+                    // or measured (the interval): a case that moved further unchanged shows the
+                    // machine outran it, and the check decides nothing (2.50x beside "±25%
+                    // assumed" was counted a hit, review).
+                    let spread = Uncertainty.relative(c, prediction.metric)
+                    if verification.measured != nil, now / then > 1 + spread || now / then < 1 - spread {
+                        let what = Uncertainty.trials(c) > 1 ? "the ±\(Say.pct(spread)) of its trials' interval" : "the ±\(Say.pct(spread)) assumed for one trial"
+                        let why = "the unchanged re-run moved \(Say.x(now / then)), beyond \(what)"
+                        verification.inconclusive = verification.inconclusive.map { $0 + "; " + why } ?? why
+                    }
                 }
                 if let gain = Diagnoser.gain(verification, prediction) {
                     verification.gain = gain.rounded(toPlaces: 3)

@@ -56,8 +56,9 @@ public struct Verification: Codable, Sendable, Equatable {
     /// the case 21% slower was "inside" (review). Nil without a measurement.
     public var outcome: String?
     /// Why the measurement cannot decide the check, though `within` says where its median
-    /// fell: its trials' interval overlaps the range while the median lies outside. Nil when
-    /// it decides.
+    /// fell: its trials' interval overlaps the range while the median lies outside, or the case
+    /// run again unchanged moved beyond the spread the range assumed (±25% for one trial) or
+    /// measured (its interval). Nil when it decides.
     public var inconclusive: String?
 
     /// What the check says of the prediction (JSON `check`): `inside`, `miss`, `inconclusive`

@@ -186,6 +186,27 @@ import Testing
         #expect(worse.contains("MISS, below ") && worse.contains("; a gain of 0.600x over the case as diagnosed: the fix made it WORSE"), "\(worse)")
     }
 
+    /// The case run again unchanged moved 2.5x, far beyond the ±25% the one-trial range
+    /// assumed: the check is inconclusive, said next to it, and not counted a hit (review).
+    @Test func aDriftBeyondTheAssumedSpreadMakesTheCheckInconclusive() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let then = document.cases[2].msgsPerSecond
+        let middle = (prediction.low + prediction.high) / 2
+        let moved = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: middle), F.rr("fragmented+again", msgs: then * 2.5)]), to: document)
+        let v = try #require(moved.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(v.within && v.check == "inconclusive", "\(v)")
+        let text = Diagnoser.verificationText(v, prediction)
+        #expect(text.contains(": inside ") && text.contains("(the unchanged re-run moved 2.50x, beyond the ±25% assumed for one trial: this check is inconclusive)"), "\(text)")
+        let summary = try #require(Diagnoser.verificationSummary(moved.cases))
+        #expect(summary.hasPrefix("verify: no prediction was checked conclusively; 1 inconclusive"), "\(summary)")
+        // Within the spread: decided as before.
+        let steady = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: middle), F.rr("fragmented+again", msgs: then * 1.1)]), to: document)
+        let kept = try #require(steady.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(kept.check == "inside" && kept.inconclusive == nil, "\(kept)")
+        #expect(Diagnoser.verificationSummary(steady.cases)?.hasPrefix("verify: 1 of 1 predictions inside their range") == true)
+    }
+
     @Test func aFixThatGainedNothingIsInsideButNotAConfirmation() throws {
         let document = Self.diagnosed()
         let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
