@@ -217,14 +217,16 @@ extension VsockBench {
                 return (document, [])
             }
             // With --from, the fixes may run elsewhere than the results were measured: then
-            // "drift" is the two setups' difference too, and the reader is told which.
+            // "drift" is the two setups' difference too, and the reader is told which, in the
+            // report as well (text, JSON `setup_differences`, HTML; only stderr said it, review).
+            var differences: [String] = []
             if let from {
-                let differences = DiagnosisVerification.setupDifferences(measured: measured, fixed: results)
+                differences = DiagnosisVerification.setupDifferences(measured: measured, fixed: results)
                 if !differences.isEmpty {
                     printError("vsockbench: the fixes ran in another setup than \(from) was measured in (\(differences.joined(separator: "; "))): each case run again measures that difference as well as the machine's drift")
                 }
             }
-            return (DiagnosisVerification.apply(results, to: document, only: only), DiagnosisVerification.failedCases(results))
+            return (DiagnosisVerification.apply(results, to: document, only: only, setupDifferences: differences), DiagnosisVerification.failedCases(results))
         }
 
         /// The trials of each case `--verify` runs: --repeat's, or with --from and no --repeat,

@@ -84,6 +84,9 @@ extension Diagnoser {
                 text += " (the range came from \(sibling), measured in the diagnosed run; its own drift was not measured, so the case's stands in for it)"
             }
         }
+        if let differences = v.setupDifferences, !differences.isEmpty {
+            text += "; it ran in another setup than the diagnosed run (\(differences.map { Terminal.safe($0) }.joined(separator: "; "))), so \(v.drift != nil ? "the drift measures that difference as well as the machine's" : "it measures that difference as well as the fix")"
+        }
         if v.within, let gain = gain(v, p), gain < 1 + noGain {
             let over = "over the case \(v.referenceMeasured != nil ? "measured again beside it" : "as diagnosed")"
             text += gain <= 1 - noGain
@@ -131,6 +134,10 @@ extension Diagnoser {
         let adjusted = checked.compactMap { $0.2.withinAfterDrift }
         if !checked.isEmpty, adjusted.count == checked.count {
             text += " (\(adjusted.filter { $0 }.count) of \(checked.count) without the machine's drift, from each case measured again beside its fixes)"
+        }
+        // Another setup (`--from` run elsewhere): the drift is partly that difference.
+        if let differences = all.lazy.compactMap({ $0.2.setupDifferences }).first(where: { !$0.isEmpty }) {
+            text += "; the fixes ran in another setup than the diagnosed run (\(differences.map { Terminal.safe($0) }.joined(separator: "; "))): each case run again measures that difference as well as the machine's drift"
         }
         let misses = checked.filter { !$0.2.within }
         if !misses.isEmpty {

@@ -58,7 +58,9 @@ public enum DiagnosisVerification {
     /// (or should have been: a missing or failed one is `not_measured`, with its reason).
     /// `only`: the cases whose fixes ran (as `fixedCases`'s); the others' verdicts are left
     /// without one, not missed (they were reported as fixes that "did not run", review).
-    public static func apply(_ fixed: RunDocument, to document: RunDocument, only: [String]? = nil) -> RunDocument {
+    /// `setupDifferences`: `setupDifferences(measured:fixed:)`, carried on each check (only
+    /// stderr said it, review).
+    public static func apply(_ fixed: RunDocument, to document: RunDocument, only: [String]? = nil, setupDifferences: [String] = []) -> RunDocument {
         var copy = document
         for i in copy.cases.indices where only.map({ $0.contains(copy.cases[i].name) }) ?? true {
             guard var verdicts = copy.cases[i].diagnosis else { continue }
@@ -67,6 +69,7 @@ public enum DiagnosisVerification {
                 guard let fix = verdicts[j].fix, let prediction = verdicts[j].predicted else { continue }
                 let name = fix.caseName(for: c.name)
                 var verification = verification(name, prediction, fixed.cases.first { $0.name == name })
+                if !setupDifferences.isEmpty { verification.setupDifferences = setupDifferences }
                 if let again = fixed.cases.first(where: { $0.name == c.name + againSuffix }), again.verified,
                    let now = prediction.metric.value(in: again.figures), let then = prediction.metric.value(in: c.figures), then > 0, now > 0 {
                     verification.referenceCase = again.name

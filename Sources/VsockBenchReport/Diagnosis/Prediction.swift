@@ -60,6 +60,10 @@ public struct Verification: Codable, Sendable, Equatable {
     /// run again unchanged moved beyond the spread the range assumed (±25% for one trial) or
     /// measured (its interval). Nil when it decides.
     public var inconclusive: String?
+    /// How the setup the fix ran in differed from the diagnosed run's (`diagnose --from
+    /// --verify` elsewhere: `transport unix then, tcp now`); nil when it did not. `drift` then
+    /// measures that difference as well as the machine's.
+    public var setupDifferences: [String]?
 
     /// What the check says of the prediction (JSON `check`): `inside`, `miss`, `inconclusive`
     /// (`inconclusive` says why; counted apart, neither hit nor miss), or `not_measured` (the
@@ -80,7 +84,7 @@ public struct Verification: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case caseName = "case", measured, measuredCI = "measured_ci", within, error
         case referenceCase = "reference_case", referenceMeasured = "reference_measured", drift, withinAfterDrift = "within_after_drift"
-        case gain, outcome, inconclusive
+        case gain, outcome, inconclusive, setupDifferences = "setup_differences"
     }
 
     /// Written, never read: derived from the fields above.
@@ -100,6 +104,7 @@ public struct Verification: Codable, Sendable, Equatable {
         try c.encode(gain, forKey: .gain)
         try c.encode(outcome, forKey: .outcome)
         try c.encode(inconclusive, forKey: .inconclusive)
+        try c.encode(setupDifferences, forKey: .setupDifferences)
         var derived = encoder.container(keyedBy: DerivedKeys.self)
         try derived.encode(check, forKey: .check)
     }

@@ -68,6 +68,27 @@ import Testing
         #expect(!differences.contains { $0.hasPrefix("driver kernel") })
     }
 
+    /// The setup's difference is carried into the report (each check, the summary, the JSON,
+    /// the HTML): only stderr said it, and the drift corrected by it unsaid (review).
+    @Test func anotherSetupIsSaidInTheReport() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let then = document.cases[2].msgsPerSecond
+        let fixed = F.document([F.rr("fragmented+whole-frames", msgs: (prediction.low + prediction.high) / 2), F.rr("fragmented+again", msgs: then * 1.1)])
+        let checked = DiagnosisVerification.apply(fixed, to: document, setupDifferences: ["transport unix then, tcp now"])
+        let v = try #require(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(v.setupDifferences == ["transport unix then, tcp now"])
+        #expect(Diagnoser.verificationText(v, prediction).contains("; it ran in another setup than the diagnosed run (transport unix then, tcp now), so the drift measures that difference as well as the machine's"))
+        let summary = try #require(Diagnoser.verificationSummary(checked.cases))
+        #expect(summary.contains("; the fixes ran in another setup than the diagnosed run (transport unix then, tcp now): each case run again measures that difference"), "\(summary)")
+        let json = try #require(String(data: JSONEncoder().encode(v), encoding: .utf8))
+        #expect(json.contains("\"setup_differences\":[\"transport unix then, tcp now\"]"), "\(json)")
+        #expect(HTMLReport.render(checked).contains("another setup than the diagnosed run (transport unix then, tcp now)"))
+        // The same setup: nothing said.
+        let same = DiagnosisVerification.apply(fixed, to: document)
+        #expect(Diagnoser.verificationSummary(same.cases)?.contains("another setup") == false)
+    }
+
     @Test func aSiblingWithDefaultBuffersHasTheBufferFix() {
         let small = F.rr("small", msgs: 1000) { $0.socket.sendBuffer = 4096; $0.socket.receiveBuffer = 4096 }.spec
         let plain = F.rr("plain", msgs: 1000).spec
