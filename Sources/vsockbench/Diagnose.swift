@@ -210,11 +210,15 @@ extension VsockBench {
             let fixed = fixes.cases.map(\.name).filter { !$0.hasSuffix(DiagnosisVerification.againSuffix) }
             printError("vsockbench: verifying \(fixed.count) fix\(fixed.count == 1 ? "" : "es"), each beside its case run again: \(fixed.joined(separator: ", "))")
             let results = session.run(try driver.applyOverrides(to: fixes), plan: plan)
-            // Fixes cut short measure nothing to hold a prediction against: the diagnosis is
-            // reported without them, and the interrupt's status ends the command.
-            if session.runner.wasInterrupted {
-                printError("vsockbench: interrupted while verifying: the diagnosis below is reported without its fixes' measurements")
-                return (document, [])
+            // Fixes cut short measure nothing to hold a prediction against: those that finished
+            // are reported (they were dropped too, review), the others named, and the
+            // interrupt's status ends the command.
+            let interrupted = session.runner.wasInterrupted
+            if interrupted {
+                let finished = DiagnosisVerification.finished(results)
+                let stopped = fixed.filter { !finished.contains($0) }
+                printError("vsockbench: interrupted while verifying: " + (stopped.count == fixed.count ? "no fix finished, so the diagnosis below is reported without its fixes' measurements"
+                    : "the fixes that finished are reported; not measured: \(stopped.map { Terminal.safe($0) }.joined(separator: ", "))"))
             }
             // With --from, the fixes may run elsewhere than the results were measured: then
             // "drift" is the two setups' difference too, and the reader is told which, in the
@@ -226,7 +230,8 @@ extension VsockBench {
                     printError("vsockbench: the fixes ran in another setup than \(from) was measured in (\(differences.joined(separator: "; "))): each case run again measures that difference as well as the machine's drift")
                 }
             }
-            return (DiagnosisVerification.apply(results, to: document, only: only, setupDifferences: differences), DiagnosisVerification.failedCases(results))
+            return (DiagnosisVerification.apply(results, to: document, only: only, setupDifferences: differences, interrupted: interrupted),
+                    interrupted ? [] : DiagnosisVerification.failedCases(results))
         }
 
         /// The trials of each case `--verify` runs: --repeat's, or with --from and no --repeat,

@@ -50,6 +50,11 @@ extension Diagnoser {
             out += "\n"
         }
         if let summary = verificationSummary(document.cases) { out += summary + "\n" }
+        // The cases an interrupt came before are in no section above: named, as stderr and
+        // the JSON's not_run name them (the report ended as if the scenario had, review).
+        if let left = document.notRun, !left.isEmpty {
+            out += "not run: interrupted before \(left.count == 1 ? "case" : "cases") \(left.map { Terminal.safe($0) }.joined(separator: ", "))\n"
+        }
         return out
     }
 

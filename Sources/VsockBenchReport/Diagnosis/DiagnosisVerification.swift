@@ -59,8 +59,10 @@ public enum DiagnosisVerification {
     /// `only`: the cases whose fixes ran (as `fixedCases`'s); the others' verdicts are left
     /// without one, not missed (they were reported as fixes that "did not run", review).
     /// `setupDifferences`: `setupDifferences(measured:fixed:)`, carried on each check (only
-    /// stderr said it, review).
-    public static func apply(_ fixed: RunDocument, to document: RunDocument, only: [String]? = nil, setupDifferences: [String] = []) -> RunDocument {
+    /// stderr said it, review). `interrupted`: the fixes were cut short by a signal; those that
+    /// finished are reported, those it stopped or came before get no `verified` (not run, no
+    /// miss; the interrupted command dropped every fix, review).
+    public static func apply(_ fixed: RunDocument, to document: RunDocument, only: [String]? = nil, setupDifferences: [String] = [], interrupted: Bool = false) -> RunDocument {
         var copy = document
         for i in copy.cases.indices where only.map({ $0.contains(copy.cases[i].name) }) ?? true {
             guard var verdicts = copy.cases[i].diagnosis else { continue }
@@ -68,6 +70,7 @@ public enum DiagnosisVerification {
             for j in verdicts.indices {
                 guard let fix = verdicts[j].fix, let prediction = verdicts[j].predicted else { continue }
                 let name = fix.caseName(for: c.name)
+                if interrupted, !finished(fixed).contains(name) { continue }
                 var verification = verification(name, prediction, fixed.cases.first { $0.name == name })
                 if !setupDifferences.isEmpty { verification.setupDifferences = setupDifferences }
                 if let again = fixed.cases.first(where: { $0.name == c.name + againSuffix }), again.verified,
@@ -129,6 +132,12 @@ public enum DiagnosisVerification {
     /// a failed case of the run does (it exited 0, review).
     public static func failedCases(_ fixed: RunDocument) -> [String] {
         fixed.cases.filter { $0.skipped == nil && !$0.verified && !$0.cutShort }.map(\.name)
+    }
+
+    /// The cases of `fixed` that ran to their end (not cut short by an interrupt, not the ones
+    /// it came before).
+    public static func finished(_ fixed: RunDocument) -> [String] {
+        fixed.cases.filter { !$0.cutShort }.map(\.name)
     }
 
     static func isLocalTarget(_ target: String) -> Bool {

@@ -228,6 +228,28 @@ import Testing
         #expect(Diagnoser.verificationSummary(steady.cases)?.hasPrefix("verify: 1 of 1 predictions inside their range") == true)
     }
 
+    /// Interrupted while verifying, the fixes that finished are reported (every one was
+    /// dropped, review); one the interrupt stopped or came before gets no `verified`, no miss.
+    /// The cases a run's interrupt came before are named in the text report.
+    @Test func anInterruptedVerifyReportsTheFixesThatFinished() throws {
+        let document = Self.diagnosed()
+        let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
+        let roundTrips = try #require(document.cases[1].diagnosis?.first { $0.fix != nil && $0.predicted != nil })
+        var stopped = F.rr(try #require(roundTrips.fix).caseName(for: "round-trips"), msgs: 100)
+        stopped.figures.interrupted = true
+        stopped.figures.verified = false
+        var fixed = F.document([F.rr("fragmented+whole-frames", msgs: (prediction.low + prediction.high) / 2), stopped])
+        fixed.notRun = ["round-trips+again"]
+        let checked = DiagnosisVerification.apply(fixed, to: document, interrupted: true)
+        #expect(checked.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified?.check == "inside")
+        #expect(checked.cases[1].diagnosis?.allSatisfy { $0.verified == nil } == true, "the stopped fix is not a miss")
+        #expect(Diagnoser.verificationSummary(checked.cases)?.hasPrefix("verify: 1 of 1 predictions inside their range") == true)
+        var cut = document
+        cut.notRun = ["fragmented", "bulk"]
+        #expect(Diagnoser.render(cut).hasSuffix("not run: interrupted before cases fragmented, bulk\n"), "\(Diagnoser.render(cut))")
+        #expect(!Diagnoser.render(document).contains("not run:"))
+    }
+
     @Test func aFixThatGainedNothingIsInsideButNotAConfirmation() throws {
         let document = Self.diagnosed()
         let prediction = try #require(document.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.predicted)
