@@ -87,7 +87,9 @@ public enum DiagnosisVerification {
                     // assumed" was counted a hit, review).
                     let spread = Uncertainty.relative(c, prediction.metric)
                     if verification.measured != nil, now / then > 1 + spread || now / then < 1 - spread {
-                        let what = Uncertainty.trials(c) > 1 ? "the ±\(Say.pct(spread)) of its trials' interval" : "the ±\(Say.pct(spread)) assumed for one trial"
+                        // With trials the spread is their interval, but at least ±10% (a floor,
+                        // not the interval's width: "±10% of its trials' interval" misread it).
+                        let what = Uncertainty.trials(c) > 1 ? "the ±\(Say.pct(spread)) its range allowed from its trials (their interval, at least ±\(Say.pct(Uncertainty.minimum)))" : "the ±\(Say.pct(spread)) assumed for one trial"
                         let why = "the unchanged re-run moved \(Say.x(now / then)), beyond \(what)"
                         verification.inconclusive = verification.inconclusive.map { $0 + "; " + why } ?? why
                     }

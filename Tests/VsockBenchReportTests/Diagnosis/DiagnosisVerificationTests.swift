@@ -226,6 +226,13 @@ import Testing
         let kept = try #require(steady.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
         #expect(kept.check == "inside" && kept.inconclusive == nil, "\(kept)")
         #expect(Diagnoser.verificationSummary(steady.cases)?.hasPrefix("verify: 1 of 1 predictions inside their range") == true)
+        // With trials, the spread is their interval at least ±10%, said as such.
+        var trials = document
+        trials.cases[2].trials = [trials.cases[2].figures, trials.cases[2].figures, trials.cases[2].figures]
+        trials.cases[2].ci = [Figure.msgsPerSecond.rawValue: [then * 0.99, then * 1.01]]
+        let repeated = DiagnosisVerification.apply(F.document([F.rr("fragmented+whole-frames", msgs: middle), F.rr("fragmented+again", msgs: then * 1.2)]), to: trials)
+        let floor = try #require(repeated.cases[2].diagnosis?.first { $0.id == .fragmentedWrites }?.verified)
+        #expect(floor.inconclusive == "the unchanged re-run moved 1.20x, beyond the ±10% its range allowed from its trials (their interval, at least ±10%)", "\(floor)")
     }
 
     /// Interrupted while verifying, the fixes that finished are reported (every one was
