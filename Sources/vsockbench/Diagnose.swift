@@ -34,7 +34,10 @@ extension VsockBench {
             per message against the CPUs they have, and the bulk ceiling. With trials, a verdict \
             that fires in only some of them says so. --verify runs every fixed case (the same \
             --repeat), each beside its case run again to show the machine's drift, and reports \
-            each prediction against what it measured.
+            each prediction against what it measured: inside, MISS, inconclusive (the trials' \
+            interval reaches the range but not their median, or the case again moved beyond the \
+            spread the range allowed) or not measured (the fixed case failed); with --from in \
+            another setup, it says which differ.
 
             Exit status: 0 with the diagnosis; 1 when a case it ran failed (a lost, reordered \
             or corrupted message, a target nothing listens at); 2 for bad input (a scenario, \

@@ -140,6 +140,13 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/v.json"), "the report is still written")
     }
 
+    /// --help names what a check can say (it named no inconclusive or not measured check).
+    @Test func helpSaysWhatACheckCanSay() throws {
+        let help = try Tool.run(["diagnose", "--help"])
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("reports each prediction against what it measured: inside, MISS, inconclusive (the trials' interval reaches the range but not their median, or the case again moved beyond the spread the range allowed) or not measured (the fixed case failed); with --from in another setup, it says which differ."), "\(help.stdout)")
+    }
+
     @Test(arguments: [
         ["diagnose"],
         ["diagnose", "scenarios/cliff.yaml", "--from", "x.json"],
