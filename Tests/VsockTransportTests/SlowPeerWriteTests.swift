@@ -23,10 +23,13 @@ import Testing
         defer { client.close() }
         let served = try #require(try listener.accept())
         defer { served.close() }
-        try client.setSendTimeout(seconds: 0.2)
-        let total = 8 << 20
+        // 0.5 s: the reader must read within each timeout; at 0.2 s a stall of the machine
+        // (a timed pass right after a release build) once left it unscheduled for longer, and
+        // the write failed as stalled with 5.4 of 8 MiB read.
+        try client.setSendTimeout(seconds: 0.5)
+        let total = 16 << 20
         let received = Received()
-        // 64 KiB every 10 ms (about 6.5 MB/s): the 8 MiB take over a second, five timeouts.
+        // 64 KiB every 10 ms (about 6.5 MB/s): the 16 MiB take over two seconds, several timeouts.
         let reader = Thread {
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
             defer { buffer.deallocate() }
