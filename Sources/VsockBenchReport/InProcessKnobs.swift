@@ -1,3 +1,4 @@
+import VsockBenchEngine
 import VsockBenchModel
 import VsockBenchSupport
 
@@ -7,7 +8,7 @@ import VsockBenchSupport
 /// nothing overlapped (review): the run's text and compare's knobs say so.
 enum InProcessKnobs {
     /// The transport a `--target null` run reports.
-    static let transport = "null"
+    static let transport = InProcessTarget.endpointName
 
     /// The config keys (`KnobDiff`'s) that set nothing in process.
     static func isUnapplied(key: String) -> Bool {

@@ -2,7 +2,6 @@ import FoundationEssentials
 import VsockBenchModel
 import VsockBenchStats
 import VsockBenchSupport
-import VsockBenchEngine
 
 /// Compares results against a baseline, case by case and figure by figure, each side pooled
 /// over its files (every trial of every run).
@@ -239,7 +238,7 @@ public enum RegressionCheck {
         }
         // An interrupted run's cases it never reached: not measured, so not passed.
         for (index, document) in results.enumerated() {
-            let path = resultsPaths.count == results.count ? resultsPaths[index] : "document \(index + 1)"
+            let path = documentName(resultsPaths, of: results.count, at: index)
             for name in document.notRun ?? [] {
                 report.unverified.append(.init(caseName: name, errors: ["not run: the run (\(path)) was interrupted before it; run the scenario to its end"]))
             }
@@ -254,7 +253,7 @@ public enum RegressionCheck {
         var notes: [String] = []
         for (index, document) in documents.enumerated() {
             // The note says the side before the path: "baseline document 1", never "baseline baseline document 1".
-            let path = paths.count == documents.count ? paths[index] : "document \(index + 1)"
+            let path = documentName(paths, of: documents.count, at: index)
             for c in document.cases where c.skipped == nil {
                 let ran = c.trialsInMedians
                 guard !ran.isEmpty, let median = Descriptive.median(ran.map(\.msgsPerSecond)) else { continue }
@@ -273,6 +272,12 @@ public enum RegressionCheck {
 
     /// The documents with each run once (scenario, start time, driver host and pid: the
     /// history's identity of a run), their paths alike, and a note for each left out.
+    /// How a note names document `index` of `count`: its path where there is one per
+    /// document, else `document N` (1-based).
+    static func documentName(_ paths: [String], of count: Int, at index: Int) -> String {
+        paths.count == count ? paths[index] : "document \(index + 1)"
+    }
+
     /// A run's identity: its scenario, start time, driver host and pid (the history's too).
     static func runIdentity(_ document: RunDocument) -> String {
         [document.scenario, document.startedAt, document.host.driver.hostname, String(document.host.driver.pid)].joined(separator: "\u{0}")
@@ -284,9 +289,9 @@ public enum RegressionCheck {
         var kept: [RunDocument] = [], keptPaths: [String] = [], notes: [String] = []
         for (index, document) in documents.enumerated() {
             let identity = runIdentity(document)
-            let path = aligned ? paths[index] : "document \(index + 1)"
+            let path = documentName(paths, of: documents.count, at: index)
             if let first = seen[identity] {
-                notes.append("\(path) is the same run as \(aligned ? paths[first] : "document \(first + 1)") (scenario, start time, host and pid): counted once")
+                notes.append("\(path) is the same run as \(documentName(paths, of: documents.count, at: first)) (scenario, start time, host and pid): counted once")
                 continue
             }
             seen[identity] = index
@@ -307,11 +312,11 @@ public enum RegressionCheck {
         }
         // In process (`--target null`) there is no socket: no write or read to count, no kernel
         // in the time. Against a run over a socket every count read "REGRESSED from 0" (review).
-        let inProcess = { (c: CaseResult) in c.transport == InProcessTarget.endpointName }
+        let inProcess = { (c: CaseResult) in c.transport == InProcessKnobs.transport }
         let ranBefore = before.filter { $0.skipped == nil }, ranNow = now.filter { $0.skipped == nil }
         let inBefore = ranBefore.contains(where: inProcess), inNow = ranNow.contains(where: inProcess)
         if let b = ranBefore.first, let n = ranNow.first, inBefore != inNow {
-            throw .inProcessAgainstSocket(name: name, baseline: inBefore ? InProcessTarget.endpointName : b.transport, results: inNow ? InProcessTarget.endpointName : n.transport)
+            throw .inProcessAgainstSocket(name: name, baseline: inBefore ? InProcessKnobs.transport : b.transport, results: inNow ? InProcessKnobs.transport : n.transport)
         }
         let ran = before.filter { $0.skipped == nil }
         if !ran.isEmpty, !ran.contains(where: { $0.trials.contains(where: \.counts) }) {
