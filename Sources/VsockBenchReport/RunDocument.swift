@@ -61,25 +61,23 @@ public struct RunDocument: Codable, Sendable, Equatable {
             try c.encode(build, forKey: .build)
         }
 
-        /// The NOTE of a run whose driver is a debug build (nil for a release build, or an
-        /// older file that does not say).
+        /// The NOTE of a run whose driver or target is a debug build (nil for release builds,
+        /// or an older file or target that does not say). The target says its build in its
+        /// hello ack: one started by hand in an enclave may be a debug build the driver is not.
         public var buildNote: String? {
-            build == Build.debug
-                ? "the driver is a debug build: its timings are the unoptimised code's, not the tool's (masked 8 KiB at tens of msgs/s where a release build makes thousands); build with `swift build -c release` and run .build/release/vsockbench"
+            let targetDebug = target?.build == Build.debug
+            if build == Build.debug {
+                return "the driver is a debug build: its timings are the unoptimised code's, not the tool's (masked 8 KiB at tens of msgs/s where a release build makes thousands); build with `swift build -c release` and run .build/release/vsockbench"
+                    + (targetDebug ? " (the target is a debug build too: serve it from the release build)" : "")
+            }
+            return targetDebug
+                ? "the target is a debug build: its processing and CPU per message are the unoptimised code's, and so is every figure that waits for it (masked 8 KiB at tens of msgs/s where a release build makes thousands); serve it from a release build (`swift build -c release`, then .build/release/vsockbench serve)"
                 : nil
         }
     }
 
-    /// How this binary was built: SwiftPM's debug configuration defines DEBUG.
-    public enum Build {
-        public static let debug = "debug"
-        public static let release = "release"
-        #if DEBUG
-        public static let current = debug
-        #else
-        public static let current = release
-        #endif
-    }
+    /// How this binary was built (`debug` or `release`).
+    public typealias Build = BuildConfiguration
 
     enum CodingKeys: String, CodingKey {
         case schema, scenario, scenarioPath = "scenario_path", startedAt = "started_at", transport, target, host, statistics, cases, notRun = "not_run"

@@ -23,4 +23,20 @@ import Testing
         let notes = result.stdout.split(separator: "\n").filter { $0.hasPrefix("NOTE: the driver is a debug build") }
         #expect(notes.count == (Self.build == "debug" ? 1 : 0), "\(result.stdout)")
     }
+
+    /// The target says how it was built in its hello ack (`host.target.build`): a target
+    /// served by hand from a debug build read as the tool's figures. The local target this
+    /// run starts is this build's binary.
+    @Test func theTargetSaysHowItWasBuilt() throws {
+        let dir = try Tool.scratch()
+        let scenario = try scenarioFile("name: b\ndefaults: {warmup: 0s, messages: 20}\ncases:\n  - {name: a, workload: rr, request_size: 64, response_size: 64}\n")
+        let result = try Tool.run(["run", scenario, "--json", dir + "/r.json"], timeout: 60)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))) as? [String: Any]
+        let host = try #require(json?["host"] as? [String: Any])
+        let target = try #require(host["target"] as? [String: Any], "\(host)")
+        #expect(target["build"] as? String == Self.build, "\(target)")
+        let driver = try #require(host["driver"] as? [String: Any])
+        #expect(driver["build"] as? String == Self.build, "\(driver)")
+    }
 }

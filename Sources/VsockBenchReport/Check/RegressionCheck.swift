@@ -501,11 +501,16 @@ public enum RegressionCheck {
         }
         // A debug build's timings are its unoptimised code's: said whichever side it is (an older
         // file that does not say is unknown, not a difference).
-        let builds = (values(baseline) { $0.host.build }, values(results) { $0.host.build })
-        let differ = !builds.0.isEmpty && !builds.1.isEmpty && builds.0 != builds.1
-        if differ || builds.0.contains(RunDocument.Build.debug) || builds.1.contains(RunDocument.Build.debug) {
-            func side(_ set: Set<String>) -> String { set.isEmpty ? "not recorded" : set.sorted().map(Terminal.safe).joined(separator: ", ") }
-            notes.append("driver build \(differ ? "differs" : "is debug"): \(side(builds.0)) in the baseline, \(side(builds.1)) now (a debug build's timings are not the tool's: build with `swift build -c release`)")
+        // The target's build is its hello ack's (nil from a target older than the key, and where
+        // no target answered: in process, replay).
+        let driverBuilds = (values(baseline) { $0.host.build }, values(results) { $0.host.build })
+        let targetBuilds = (values(baseline) { $0.host.target?.build }, values(results) { $0.host.target?.build })
+        for (role, builds) in [("driver", driverBuilds), ("target", targetBuilds)] {
+            let differ = !builds.0.isEmpty && !builds.1.isEmpty && builds.0 != builds.1
+            if differ || builds.0.contains(RunDocument.Build.debug) || builds.1.contains(RunDocument.Build.debug) {
+                func side(_ set: Set<String>) -> String { set.isEmpty ? "not recorded" : set.sorted().map(Terminal.safe).joined(separator: ", ") }
+                notes.append("\(role) build \(differ ? "differs" : "is debug"): \(side(builds.0)) in the baseline, \(side(builds.1)) now (a debug build's timings are not the tool's: build with `swift build -c release`)")
+            }
         }
         let target = (values(baseline) { $0.host.targetKernel }, values(results) { $0.host.targetKernel })
         if !target.0.isEmpty, !target.1.isEmpty, target.0 != target.1 {

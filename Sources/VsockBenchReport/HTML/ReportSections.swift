@@ -81,7 +81,7 @@ enum ReportSections {
         let unknownKernel = foreignOnly ? "unknown (a replay or raw case's service sends no host facts)" : "unknown (no case reached the target)"
         var targetRows: [(String, String)] = [("kernel", document.host.targetKernel ?? unknownKernel)]
         if let target = document.host.target {
-            targetRows += [("hostname", target.hostname), ("CPUs", String(target.cpus)), ("pid", String(target.pid)), ("tool", target.tool)]
+            targetRows += [("hostname", target.hostname), ("CPUs", String(target.cpus)), ("pid", String(target.pid)), ("tool", target.tool), ("build", target.build ?? "not recorded")]
         }
         targetRows.append(("endpoint", document.target))
         return section("host", "Hosts", caption: "Both kernels are recorded: before 5.4 a vsock receiver sent a credit update on every read.",

@@ -746,6 +746,23 @@ import Testing
         #expect(moved.warnings.contains { $0.hasPrefix("driver CPUs differ: 36 in the baseline") }, "\(moved.warnings)")
     }
 
+    /// The target's build, from its hello ack, is noted as the driver's is: a baseline served
+    /// from a release target against a debug one gated the agent's slowdown unremarked.
+    @Test func targetBuildNotes() throws {
+        func notes(baseline: String?, now: String?) throws -> [String] {
+            var before = ReportFixtures.cliff(), after = ReportFixtures.cliff()
+            before.host.target?.build = baseline
+            after.host.target?.build = now
+            return try compare(after, before).warnings.filter { $0.contains("target build") }
+        }
+        #expect(try notes(baseline: "release", now: "release").isEmpty)
+        #expect(try notes(baseline: nil, now: "release").isEmpty, "an older target: unknown, not a difference")
+        let differ = try notes(baseline: "release", now: "debug")
+        #expect(differ == ["target build differs: release in the baseline, debug now (a debug build's timings are not the tool's: build with `swift build -c release`)"], "\(differ)")
+        let older = try notes(baseline: nil, now: "debug")
+        #expect(older.count == 1 && older[0].hasPrefix("target build is debug: not recorded in the baseline, debug now"), "\(older)")
+    }
+
     /// A debug build's timings are not the tool's: check says so when the builds differ or
     /// either side is debug (a note; the gate is unchanged), and nothing for two release builds.
     @Test("a debug build on either side, or builds that differ, is a note")

@@ -50,6 +50,28 @@ import VsockTransport
         }
     }
 
+    /// The target says its build in its hello ack: a release driver against a target served
+    /// from a debug build (started by hand in the enclave) read as the tool's figures.
+    @Test func aDebugTargetSaysSoInTheNote() {
+        var document = ReportFixtures.document([ReportFixtures.makeCase("plain", mbps: 44, msgsPerSecond: 336)])
+        document.host.build = "release"
+        var target = ReportFixtures.targetHost
+        target.build = "debug"
+        document.host.target = target
+        var text = RunTable.render(document)
+        #expect(text.components(separatedBy: "\nNOTE: the target is a debug build: its processing").count == 2, "\(text)")
+        #expect(!text.contains("the driver is a debug build"), "\(text)")
+        document.host.build = "debug"
+        text = RunTable.render(document)
+        #expect(text.components(separatedBy: "\nNOTE: the driver is a debug build").count == 2, "\(text)")
+        #expect(text.contains("(the target is a debug build too: serve it from the release build)"), "\(text)")
+        for build in ["release", nil] as [String?] {
+            document.host.build = "release"
+            document.host.target?.build = build
+            #expect(!RunTable.render(document).contains("debug build"), "\(build ?? "nil")")
+        }
+    }
+
     /// This test binary is a debug build (SwiftPM's debug configuration defines DEBUG): a
     /// document made in it says so in its JSON, beside the host's other facts.
     @Test func aDocumentMadeInADebugBinarySaysDebug() throws {
