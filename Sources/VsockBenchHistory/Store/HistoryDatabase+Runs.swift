@@ -7,7 +7,7 @@ extension HistoryDatabase {
     public func runs(_ filter: RunFilter = RunFilter()) throws(HistoryError) -> [StoredRun] {
         try read { db in
             let (conditions, arguments) = filter.conditions()
-            var sql = "SELECT * FROM run r WHERE 1 = 1\(conditions) ORDER BY r.started_at DESC, r.id DESC"
+            var sql = "SELECT r.*, \(Self.notRunColumn) FROM run r WHERE 1 = 1\(conditions) ORDER BY r.started_at DESC, r.id DESC"
             if let last = filter.last { sql += " LIMIT \(max(last, 0))" }
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             return try rows.reversed().map { try Self.storedRun($0, db: db) }
@@ -55,9 +55,9 @@ extension HistoryDatabase {
         let found = try read { db -> StoredRun? in
             let row: Row?
             if reference == "latest" || reference == "last" {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM run ORDER BY started_at DESC, id DESC LIMIT 1")
+                row = try Row.fetchOne(db, sql: "SELECT r.*, \(Self.notRunColumn) FROM run r ORDER BY r.started_at DESC, r.id DESC LIMIT 1")
             } else if let id = Int64(reference.hasPrefix("#") ? String(reference.dropFirst()) : reference) {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id])
+                row = try Row.fetchOne(db, sql: "SELECT r.*, \(Self.notRunColumn) FROM run r WHERE r.id = ?", arguments: [id])
             } else {
                 throw HistoryError.badOption("run \(reference): give a run number (see vsockbench history list) or 'latest'")
             }
@@ -176,7 +176,22 @@ extension HistoryDatabase {
         // By the run's own rule; a case its document cannot give (unparsable, an older shape)
         // counts as failed, as it did before.
         run.unverifiedOnlyCutShort = unverified.allSatisfy { Self.cutShort(storedCase: $0["unverified_case"]) }
+        run.notRun = Self.notRun(row["not_run"])
         return run
+    }
+
+    /// `not_run` of `run r`: the stored document's `not_run` array (the scenario's cases an
+    /// interrupt came before), as JSON text; NULL where the document has none (older files)
+    /// or does not parse. `case_result` keeps no such row: these cases never ran.
+    static let notRunColumn = """
+        CASE WHEN json_valid(r.document) AND json_type(r.document, '$.not_run') = 'array'
+             THEN json_extract(r.document, '$.not_run') END AS not_run
+        """
+
+    /// The case names of a `not_run` column; none where it is NULL or not an array of strings.
+    static func notRun(_ json: String?) -> [String] {
+        guard let json else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }
 
     /// `unverified_case` of `case_result c` in `run r`: a case neither verified nor skipped,

@@ -16,6 +16,9 @@ public enum RunText {
         let marks = Set(runs.map(mark))
         if marks.contains("!") { out += "!: a case of this run was not verified\n" }
         if marks.contains("~") { out += "~: the run was cut short (interrupted); what it measured was verified\n" }
+        for run in runs where !run.notRun.isEmpty {
+            out += "run \(run.id): not run (the interrupt came before \(run.notRun.count == 1 ? "it" : "them")): \(run.notRun.map(Terminal.safe).joined(separator: ", "))\n"
+        }
         return out
     }
 

@@ -32,11 +32,16 @@ public struct StoredRun: Sendable, Equatable, Encodable {
     /// (`CaseResult.cutShort` of its stored case): the run is not `verified`, yet what it
     /// measured was. Not in the JSON (`verified` and `case_trials` say what it holds there).
     var unverifiedOnlyCutShort = false
+    /// The scenario's cases an interrupt came before (its results' `not_run`): none of their
+    /// trials ran, so they are not in `cases`. Empty for a run that reached every case, or an
+    /// older file that does not say.
+    public var notRun: [String] = []
 
-    /// Stopped by an interrupt, with nothing else wrong: a case cut short mid-trial, or fewer
-    /// trials than asked, and every case that ran verified as far as it ran. A run with a
-    /// case that failed is not this, whatever else.
-    public var cutShort: Bool { verified ? trialCounts.short : unverifiedOnlyCutShort }
+    /// Stopped by an interrupt, with nothing else wrong: a case cut short mid-trial, fewer
+    /// trials than asked, or cases the interrupt came before (a run stopped between cases
+    /// read as whole), and every case that ran verified as far as it ran. A run with a case
+    /// that failed is not this, whatever else.
+    public var cutShort: Bool { verified ? trialCounts.short || !notRun.isEmpty : unverifiedOnlyCutShort }
 
     /// The trials that ran against the count asked (skipped cases left out).
     public var trialCounts: TrialCounts {
@@ -56,7 +61,7 @@ public struct StoredRun: Sendable, Equatable, Encodable {
         case id = "run", scenario, scenarioPath = "scenario_path", startedAt = "started_at", addedAt = "added_at", transport, target
         case gitCommit = "git_commit", tool, driverHost = "driver_host", driverKernel = "driver_kernel", targetHost = "target_host"
         case targetKernel = "target_kernel", cpus, repeatCount = "repeat", labels, cases, verified
-        case caseTrials = "case_trials"
+        case caseTrials = "case_trials", notRun = "not_run"
     }
 
     /// Every key present, null where absent: consumers can rely on the shape.
@@ -81,5 +86,6 @@ public struct StoredRun: Sendable, Equatable, Encodable {
         try c.encode(cases, forKey: .cases)
         try c.encode(verified, forKey: .verified)
         try c.encode(caseTrials, forKey: .caseTrials)
+        try c.encode(notRun, forKey: .notRun)
     }
 }

@@ -34,6 +34,37 @@ struct HistoryStoreTests {
         #expect(TrialCounts(ran: [1], asked: 1).casesText(cases: 1) == "1 case, 1 trial")
     }
 
+    /// A run interrupted between cases held every trial of the cases it reached: `list` showed
+    /// it as whole, with no mark and a case fewer than its scenario (review). Its results'
+    /// `not_run` makes it cut short (`~`), named under the table and in the JSON; an older
+    /// file without the key, or a run that reached every case, reads as before.
+    @Test func aRunInterruptedBeforeACaseIsCutShort() throws {
+        let db = try HistoryDatabase.open(path: try HistoryFixtures.databasePath(), creating: true)
+        var cut = HistoryFixtures.run(0, rate: 20000)
+        cut.cases = Array(cut.cases.prefix(1))
+        cut.notRun = ["chatty-8k"]
+        var whole = HistoryFixtures.run(1, rate: 20000)
+        whole.notRun = []
+        var older = HistoryFixtures.run(2, rate: 20000)
+        older.notRun = nil
+        _ = try db.add([ResultsFile(document: cut, path: "cut.json"), ResultsFile(document: whole, path: "whole.json"), ResultsFile(document: older, path: "older.json")])
+        let runs = try db.runs()
+        #expect(runs.map(\.notRun) == [["chatty-8k"], [], []], "\(runs.map(\.notRun))")
+        #expect(runs.map(\.cutShort) == [true, false, false])
+        #expect(try db.run("1").notRun == ["chatty-8k"])
+        let list = RunText.list(runs, database: "h.sqlite")
+        let rows = list.split(separator: "\n")
+        let first = try #require(rows.first { $0.contains(HistoryFixtures.startedAt(0)) })
+        #expect(first.drop { $0 == " " }.hasPrefix("1~ "), "\(list)")
+        #expect(list.contains("\nrun 1: not run (the interrupt came before it): chatty-8k\n"), "\(list)")
+        #expect(list.contains("~: the run was cut short"), "\(list)")
+        let others = rows.filter { $0.contains(HistoryFixtures.startedAt(1)) || $0.contains(HistoryFixtures.startedAt(2)) }
+        #expect(others.count == 2 && others.allSatisfy { !$0.contains("~") }, "\(list)")
+        let json = String(decoding: try JSONEncoder().encode(runs[0]), as: UTF8.self)
+        #expect(json.contains("\"not_run\":[\"chatty-8k\"]"), "\(json)")
+        #expect(String(decoding: try JSONEncoder().encode(runs[2]), as: UTF8.self).contains("\"not_run\":[]"))
+    }
+
     /// An interrupted run was marked `!`, "a case of this run was not verified", like one that
     /// failed (or not at all, stopped between trials). Cut short with what it measured
     /// verified, it has its own mark and line; a case that failed keeps `!` whatever else.
