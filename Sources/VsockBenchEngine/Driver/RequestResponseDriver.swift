@@ -140,6 +140,9 @@ struct RequestResponseDriver: Sendable {
                 failed = true
                 break
             }
+            // When the answer arrived: read before it is verified (the verification is the
+            // driver's own work, not the channel's or the target's).
+            let end = MonotonicClock.nanos()
             guard let frame else {
                 let sent = shared.sent.load(ordering: .acquiring)
                 if expected < sent, control.failures.isEmpty {
@@ -183,7 +186,6 @@ struct RequestResponseDriver: Sendable {
                 failed = true
                 break
             }
-            let end = MonotonicClock.nanos()
             let start = shared.sendTimes.load(expected)
             // The lane counts every answer; its edges select the measured ones: it opens at the
             // first answer to a request sent inside the interval and closes at the first answer
