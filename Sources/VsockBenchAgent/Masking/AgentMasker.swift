@@ -136,5 +136,16 @@ extension AgentMasker {
     /// A decoded `QueryFragment` (opaque: the generated types stay internal to this module).
     public struct DecodedFragment: Sendable {
         var message: Vsockbench_Agent_QueryFragment
+
+        /// Zeroes the decoded cells in place: swift-protobuf copies each row's values into a
+        /// `Data` of its own and frees it without zeroing, so a peer's plaintext outlived the
+        /// connection in freed memory (review). Call once masking is done, with no other copy
+        /// of the fragment alive (a shared copy would be copied on write and left as it was).
+        public mutating func wipe() {
+            for index in message.rows.indices {
+                message.rows[index].values.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+                message.rows[index].valueLengths.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            }
+        }
     }
 }

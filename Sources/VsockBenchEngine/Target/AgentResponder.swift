@@ -26,18 +26,21 @@ final class AgentResponder: Responder {
         var output = pool.acquire()
         defer {
             // Sensitive bytes do not outlive the message: the pooled buffer and the masker's
-            // table are zeroed (swift-protobuf frees its decoded copy without zeroing).
+            // table are zeroed (and the decoded fragment, below).
             pool.release(&output)
             masker.wipe()
         }
         output.append(contentsOf: repeatElement(0, count: FrameHeader.size))
         let started = MonotonicClock.nanos()
-        let fragment: AgentMasker.DecodedFragment
+        var fragment: AgentMasker.DecodedFragment
         do {
             fragment = try AgentMasker.decode(frame.payload)
         } catch {
             throw .refused(ErrorMessage(code: "bad_request", message: "request \(frame.header.sequence): \(error)"))
         }
+        // The decoded cells are the peer's plaintext in swift-protobuf's own copies: zeroed
+        // before they are freed, whether masking succeeds or not.
+        defer { fragment.wipe() }
         let decoded = MonotonicClock.nanos()
         do {
             try masker.mask(fragment, limit: maxPayload)
