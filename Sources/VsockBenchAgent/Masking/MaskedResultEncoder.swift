@@ -24,7 +24,7 @@ enum MaskedResultEncoder {
         for column in table.columns {
             columns += 2 * 11 + 11 + column.name.utf8.count + 11 + 1
         }
-        return 11 + columns + table.used + table.lengths.count * 5 + table.rowCount * 24 + 2 + 7 * 11
+        return 11 + columns + table.used + table.cellCount * 5 + table.rowCount * 24 + 2 + 7 * 11
     }
 
     private static func write(_ table: MaskedTable, to output: inout ByteWriter) {

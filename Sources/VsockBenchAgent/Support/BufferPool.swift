@@ -17,13 +17,15 @@ public struct BufferPool: Sendable {
         free.reserveCapacity(self.maximumRetained)
     }
 
-    /// An empty buffer with at least `bufferCapacity` bytes of capacity.
+    /// An empty buffer with at least `bufferCapacity` bytes of capacity, every byte of its
+    /// allocation zero (a new one is zeroed once: the allocator's memory may hold anything).
     public mutating func acquire() -> [UInt8] {
         if let buffer = free.popLast() {
             return buffer
         }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(bufferCapacity)
+        BufferPool.zeroAllocation(of: &buffer)
         return buffer
     }
 
@@ -36,6 +38,31 @@ public struct BufferPool: Sendable {
     /// Keep no other copy of a buffer you release.
     public mutating func release(_ buffer: inout [UInt8]) {
         BufferPool.zeroAllocation(of: &buffer)
+        keep(&buffer)
+    }
+
+    /// Takes `buffer` back as `release` does, zeroing only its first `max(count, written)`
+    /// bytes: for a caller that wrote nothing past `written` since `acquire` and whose buffer
+    /// kept the allocation it was handed (`acquiredCapacity` is its capacity then; the rest of
+    /// that allocation was zero). A buffer that grew is a new allocation whose tail the
+    /// allocator filled: it is zeroed whole, once. Zeroing the whole capacity at every release
+    /// made an 8 KiB response pay for the largest the connection had sent (64 KiB: about
+    /// 2.5 µs a message; 1 MiB: 32 µs; review).
+    public mutating func release(_ buffer: inout [UInt8], written: Int, acquiredCapacity: Int) {
+        if buffer.capacity != acquiredCapacity {
+            BufferPool.zeroAllocation(of: &buffer)
+        } else {
+            let used = min(max(buffer.count, written), buffer.capacity)
+            if used > buffer.count { buffer.append(contentsOf: repeatElement(0, count: used - buffer.count)) }
+            buffer.withUnsafeMutableBytes { bytes in
+                if let base = bytes.baseAddress, used > 0 { base.initializeMemory(as: UInt8.self, repeating: 0, count: used) }
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        keep(&buffer)
+    }
+
+    private mutating func keep(_ buffer: inout [UInt8]) {
         if free.count < maximumRetained {
             free.append(buffer)
         }

@@ -24,10 +24,13 @@ final class AgentResponder: Responder {
 
     func respond(to frame: Frame, sink: any FrameSink, inPlace: Bool, lane: MeterLane) throws(ServeError) -> Int {
         var output = pool.acquire()
+        let acquiredCapacity = output.capacity
         defer {
             // Sensitive bytes do not outlive the message: the pooled buffer and the masker's
-            // table are zeroed (and the decoded fragment, below).
-            pool.release(&output)
+            // table are zeroed (and the decoded fragment, below). Nothing is written past the
+            // buffer's count (the encoder trims only the zeros it appended), so only those
+            // bytes need zeroing, unless the buffer grew.
+            pool.release(&output, written: output.count, acquiredCapacity: acquiredCapacity)
             masker.wipe()
         }
         output.append(contentsOf: repeatElement(0, count: FrameHeader.size))
