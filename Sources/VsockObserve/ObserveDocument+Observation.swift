@@ -81,8 +81,7 @@ extension ObserveDocument {
             result.reads = per(SyscallFamilies.reads.reduce(0) { $0 + (counters.syscalls[$1] ?? 0) })
         }
         result.contextSwitches = per(observation.contextSwitches.map(UInt64.init))
-        let basis = observation.isLoopback ? counters.loopbackBasis() : counters
-        let probe = basis.perMessage(exchanges)
+        let probe = counters.perMessage(exchanges, loopback: observation.isLoopback)
         result.exits = probe.exits.map(Distribution.round)
         result.exitsSource = probe.exitsSource
         result.notifications = probe.notifications.map(Distribution.round)

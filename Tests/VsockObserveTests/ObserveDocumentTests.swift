@@ -115,6 +115,32 @@ import VsockProbe
         #expect((counted["per_exchange"] as? [String: Any])?["writes"] as? Double == 1)
     }
 
+    /// On vsock loopback (CID 1) there is no VM boundary: the packets sent are no exits. Observe
+    /// said "exits 4.06 (virtio_notifications)" there, where `run --probe` over the same
+    /// traffic said none (review); both now take the same rule.
+    @Test func loopbackHasNoExits() throws {
+        var script = PacketScript()
+        for _ in 0..<10 { script.exchange(request: 8224, response: 8224, work: 1_000_000, think: 100_000) }
+        func perExchange(loopback: Bool) throws -> [String: Any] {
+            var observation = Self.observation(script)
+            if loopback, let record = observation.connections.values.first {
+                observation.connections = [VsockConnection(parentCID: 1, parentPort: 49152, peerCID: 1, peerPort: 5005): record]
+            }
+            let packets = ["RW": VsockPacketCount(packets: 20, bytes: 164_480)]
+            observation.counters = ProbeCounters(
+                vsock: VsockCounters(tx: packets, rx: packets),
+                sources: [ProbeSource(program: "count_vsock_tx", tracepoint: "vsock/virtio_transport_alloc_pkt", counts: "vsock_packets", attached: true)])
+            return try #require(try Self.json(ObserveDocument(observation))["per_exchange"] as? [String: Any])
+        }
+        let loopback = try perExchange(loopback: true)
+        #expect(loopback["exits"] is NSNull, "\(loopback)")
+        #expect(loopback["exits_source"] is NSNull, "\(loopback)")
+        // Across a VM boundary the packets sent stand in for the guest's notifications.
+        let guest = try perExchange(loopback: false)
+        #expect(guest["exits"] as? Double == 2, "\(guest)")
+        #expect(guest["exits_source"] as? String == "virtio_notifications", "\(guest)")
+    }
+
     @Test("nothing observed: no exchange, distributions null, the diagnosis says what to check")
     func empty() throws {
         let document = ObserveDocument(Self.observation(PacketScript()))

@@ -15,15 +15,9 @@ public enum CaseSummary {
     public static let intervalMethod = "order statistics (nonparametric, binomial ranks around the median)"
 
     /// Per-message probe figures. On vsock loopback (CID 1) both ends share one kernel: each
-    /// packet counts once, and there is no VM boundary, so no exits and no notifications.
+    /// packet counts once, and there is no VM boundary, so no exits (`ProbeCounters.perMessage(_:loopback:)`).
     static func perMessage(_ counters: ProbeCounters, loopback: Bool, messages: UInt64) -> ProbePerMessage {
-        guard loopback else { return counters.perMessage(Int(clamping: messages)) }
-        var figures = counters.loopbackBasis().perMessage(Int(clamping: messages))
-        if figures.exitsSource == "virtio_notifications" {
-            figures.exits = nil
-            figures.exitsSource = nil
-        }
-        return figures
+        counters.perMessage(Int(clamping: messages), loopback: loopback)
     }
 
     /// A case's result from its trials, in the order they ran.
