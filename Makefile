@@ -41,6 +41,7 @@ test:
 	CI=true scripts/vsock-lab/test-smoke.sh
 	$(RELEASE_BUILD)
 	CI=true scripts/vsock-lab/test-bench.sh --binary $(RELEASE)
+	CI=true scripts/vsock-lab/test-interrupt.sh --binary $(RELEASE)
 	CI=true scripts/vsock-lab/test-observe.sh --binary $(RELEASE)
 	scripts/check-nitro-kit.sh
 	CI=true scripts/test-nitro-kit.sh --binary $(RELEASE)

@@ -67,6 +67,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/wrapper.sh
+. "$here/lib/wrapper.sh"
 rounds=10
 duration=8s
 warmup=1s
@@ -166,10 +168,10 @@ if [[ $clock == icount ]]; then
 fi
 ((nowp)) && echo "bench-observe-cost: --no-wakeup-preemption: CFS's wake-up preemption is off in the guest (a second figure, not a user's kernel)."
 status=0
-(cd "$root" && "$here/lab.sh" --job "$here/jobs/observe-cost.sh" --out "$out" --force \
+lab_wrapped "$root" "$here/lab.sh" --job "$here/jobs/observe-cost.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --cpus "$cpus" --timeout "$timeout" "${clock_args[@]}" \
     --env "OBSCOST_ROUNDS=$rounds" --env "OBSCOST_DURATION=$duration" --env "OBSCOST_WARMUP=$warmup" \
-    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_PASSIVE=$passive" --env "OBSCOST_PASSIVE_PORT=$passive_port" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp") >"$stage/lab.log" 2>&1 || status=$?
+    --env "OBSCOST_PROBE=$probe" --env "OBSCOST_IDLE=$idle" --env "OBSCOST_PASSIVE=$passive" --env "OBSCOST_PASSIVE_PORT=$passive_port" --env "OBSCOST_NO_WAKEUP_PREEMPTION=$nowp" >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
     if [[ ! -d $out/_lab ]]; then

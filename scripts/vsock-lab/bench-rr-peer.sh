@@ -42,6 +42,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/wrapper.sh
+. "$here/lib/wrapper.sh"
 rounds=3
 duration=6
 binary=$root/.build/release/vsockbench
@@ -124,9 +126,9 @@ echo "bench-rr-peer: in the vsock lab's QEMU guest (1 vCPU, -icount shift=3: 8 n
 echo "bench-rr-peer: idle skipped), $rounds rounds of ${duration}s after 1s warmup, order swapped every round; guest time limit $timeout s."
 echo "bench-rr-peer: binary $binary; $peer $peer_path ($(dpkg-query -W -f '${Version}' "$peer" 2>/dev/null || echo "version unknown"))"
 status=0
-(cd "$root" && "$here/lab.sh" --job "$here/jobs/rr-peer.sh" --out "$out" --force \
+lab_wrapped "$root" "$here/lab.sh" --job "$here/jobs/rr-peer.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --binary "$peer_path" --timeout "$timeout" --accel tcg --icount 3 \
-    --env "RRPEER_WORKLOAD=$workload" --env "RRPEER_ROUNDS=$rounds" --env "RRPEER_DURATION=$duration" --env "RRPEER_WARMUP=1" --env "RRPEER_VERIFY=$verify") >"$stage/lab.log" 2>&1 || status=$?
+    --env "RRPEER_WORKLOAD=$workload" --env "RRPEER_ROUNDS=$rounds" --env "RRPEER_DURATION=$duration" --env "RRPEER_WARMUP=1" --env "RRPEER_VERIFY=$verify" >"$stage/lab.log" 2>&1 || status=$?
 if [[ ! -s $out/order.txt ]]; then
     cat "$stage/lab.log" >&2
     if [[ ! -d $out/_lab ]]; then

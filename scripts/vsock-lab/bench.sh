@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/wrapper.sh
+. "$here/lib/wrapper.sh"
 binary=$root/.build/release/vsockbench
 out=$root/lab-results
 timeout=420
@@ -67,10 +69,10 @@ echo "vsock-lab: the counts (vsock packets by op, credit updates, syscalls per m
 # lab.sh runs from the repository root (for its --include paths): --out must not move with it.
 [[ $out == /* ]] || out=$PWD/$out
 status=0
-(cd "$root" && "$here/lab.sh" --job "$here/jobs/vsockbench.sh" --out "$out" --force \
+lab_wrapped "$root" "$here/lab.sh" --job "$here/jobs/vsockbench.sh" --out "$out" --force \
     --binary "$stage/vsockbench" --include scenarios/lab.yaml \
     --include scripts/vsock-lab/scenarios/behaviours.yaml:scenarios/behaviours.yaml \
-    --timeout "$timeout") || status=$?
+    --timeout "$timeout" || status=$?
 # lab.sh stopped before it made DIR/_lab (usage, a missing prerequisite, an interrupt): its
 # own message said why; its status is bench.sh's.
 if [[ ! -d $out/_lab ]]; then

@@ -16,6 +16,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/wrapper.sh
+. "$here/lib/wrapper.sh"
 binary=$root/.build/release/vsockbench
 # shellcheck source-path=SCRIPTDIR source=lib/test-cli.sh
 . "$here/lib/test-cli.sh"
@@ -40,7 +42,11 @@ else
     [[ -n $keep ]] || trap 'rm -rf "$out"' EXIT
     r=$out/result
     status=0
-    "$here/bench.sh" --binary "$binary" --out "$r" || status=$?
+    lab_wrapped "$PWD" "$here/bench.sh" --binary "$binary" --out "$r" || status=$?
+    if lab_interrupted "$status"; then
+        echo "test-bench.sh: interrupted (bench.sh exit $status)" >&2
+        exit "$status"
+    fi
 fi
 
 # shellcheck source-path=SCRIPTDIR source=lib/expect.sh

@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/wrapper.sh
+. "$here/lib/wrapper.sh"
 binary=$root/.build/release/vsockbench
 # shellcheck source-path=SCRIPTDIR source=lib/test-cli.sh
 . "$here/lib/test-cli.sh"
@@ -55,10 +57,14 @@ else
     cp "$binary" "$out/bin/vsockbench"
     if command -v strip >/dev/null; then strip "$out/bin/vsockbench"; fi
     status=0
-    (cd "$root" && "$here/lab.sh" --job "$here/jobs/observe.sh" --out "$r" \
+    lab_wrapped "$root" "$here/lab.sh" --job "$here/jobs/observe.sh" --out "$r" \
         --binary "$out/bin/vsockbench" --binary "$out/bin/framed-rr" --binary "$out/bin/vsock-crosscheck" \
         --include scripts/vsock-lab/scenarios/observe.yaml:scenarios/observe.yaml \
-        --module vsockmon --module vsock_diag --timeout 420) || status=$?
+        --module vsockmon --module vsock_diag --timeout 420 || status=$?
+    if lab_interrupted "$status"; then
+        echo "test-observe.sh: interrupted (lab exit $status)" >&2
+        exit "$status"
+    fi
 fi
 
 # shellcheck source-path=SCRIPTDIR source=lib/expect.sh
