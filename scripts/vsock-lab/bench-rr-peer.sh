@@ -138,7 +138,11 @@ if [[ ! -s $out/order.txt ]]; then
     else
         record="its record is in $out/_lab/"
     fi
-    echo "bench-rr-peer: the lab brought no result back (status $status); $record" >&2
+    if lab_interrupted "$status"; then
+        echo "bench-rr-peer: interrupted (status $status): the guest was stopped; nothing came back from it" >&2
+    else
+        echo "bench-rr-peer: the lab brought no result back (status $status); $record" >&2
+    fi
     exit $((status == 0 ? 1 : status))
 fi
 grep -E '^(vsock-lab: guest|round [0-9]+ [a-z]+: exit status)' "$stage/lab.log" || true

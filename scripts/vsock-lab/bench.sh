@@ -73,8 +73,14 @@ lab_wrapped "$root" "$here/lab.sh" --job "$here/jobs/vsockbench.sh" --out "$out"
     --binary "$stage/vsockbench" --include scenarios/lab.yaml \
     --include scripts/vsock-lab/scenarios/behaviours.yaml:scenarios/behaviours.yaml \
     --timeout "$timeout" || status=$?
-# lab.sh stopped before it made DIR/_lab (usage, a missing prerequisite, an interrupt): its
-# own message said why; its status is bench.sh's.
+# Interrupted (Ctrl-C, SIGTERM, SIGHUP): lab.sh stopped the guest before its /out came back,
+# so DIR holds at most _lab/'s console and QEMU files; no summary, no results to list.
+if lab_interrupted "$status" && [[ ! -s $out/_lab/summary.json ]]; then
+    echo "bench.sh: interrupted (exit $status); nothing came back from the guest" >&2
+    exit "$status"
+fi
+# lab.sh stopped before it made DIR/_lab (usage, a missing prerequisite): its own message
+# said why; its status is bench.sh's.
 if [[ ! -d $out/_lab ]]; then
     echo "bench.sh: the lab brought no result back (lab.sh exit $status)" >&2
     exit $((status == 0 ? 1 : status))
@@ -140,7 +146,15 @@ if [[ -s $out/checks.txt ]]; then
     echo "guest checks: $(grep -c '^PASS' "$out/checks.txt") passed, $(grep -c '^FAIL' "$out/checks.txt") failed"
     grep '^FAIL' "$out/checks.txt" || true
 fi
-echo "results: $out/lab.json (run), $out/doctor.json (doctor in the guest), $out/behaviours/,"
-echo "         $out/vsock-per-msg.txt, $out/_lab/ (console, timings)"
+# Only what is there: a run that failed in the guest brings back part of it.
+results=()
+for item in "lab.json (run)" "doctor.json (doctor in the guest)" "behaviours/" "checks.txt" \
+    "vsock-per-msg.txt" "_lab/ (console, timings)"; do
+    [[ ! -e $out/${item%% *} ]] || results+=("$out/$item")
+done
+if [[ ${#results[@]} -gt 0 ]]; then
+    printf 'results: %s\n' "${results[0]}"
+    [[ ${#results[@]} -eq 1 ]] || printf '         %s\n' "${results[@]:1}"
+fi
 echo "timing under TCG is emulated and not representative: read the counts, not the Mbps."
 exit "$status"

@@ -11,10 +11,11 @@
 #   lab_interrupted STATUS   STATUS is 129, 130 or 143: an interrupt, the guest stopped early.
 #
 # Why: a wrapper that only traps EXIT dies of the signal at once (status "killed by signal
-# 15", not 143), and lab.sh, left running in the background, keeps QEMU going. Nor would a
-# terminal's Ctrl-C reach lab.sh on its own: a non-interactive bash starts background
-# commands with SIGINT ignored, and lab.sh cannot trap a signal ignored on entry, hence
-# SIGTERM.
+# 15", not 143), and lab.sh, left running, keeps QEMU going: SIGTERM from `timeout` or a CI
+# runner reaches the wrapper's pid alone. (A terminal's Ctrl-C reaches lab.sh too, in the
+# wrapper's process group: lab.sh stops the guest once, whichever signal comes first. CMD runs
+# from a subshell, not as a simple command run with &, which non-interactive bash would start
+# with SIGINT ignored, out of reach of lab.sh's trap.)
 
 LAB_WRAPPED_PID=""
 LAB_WRAPPED_SIGNAL=""
