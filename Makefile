@@ -38,6 +38,7 @@ test:
 	timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel --filter '$(TIMED_TESTS)'
 	SWIFT=$(SWIFT) scripts/tsan-check.sh --with-tests
 	SWIFT=$(SWIFT) scripts/fuzz.sh --seconds 0
+	CI=true scripts/vsock-lab/test-kvm-probe.sh
 	CI=true scripts/vsock-lab/test-smoke.sh
 	$(RELEASE_BUILD)
 	CI=true scripts/vsock-lab/test-bench.sh --binary $(RELEASE)

@@ -13,7 +13,9 @@ readonly LAB_EX_TIMEOUT=75     # the hard timeout ended the guest before it repo
 readonly LAB_EX_PROTOCOL=76    # the guest reported, but its result stream was missing or corrupt
 # Interrupted: 128 + the signal (SIGHUP 129, SIGINT 130, SIGTERM 143), after stopping the guest.
 
-lab_say() { printf '%s: %s\n' "$LAB_PROG" "$*" >&2; }
+# LAB_SAY_FD: where lab_say writes when stderr is redirected around it (the KVM probe's wait).
+LAB_SAY_FD=""
+lab_say() { printf '%s: %s\n' "$LAB_PROG" "$*" >&"${LAB_SAY_FD:-2}"; }
 
 lab_die() {
     local code=$1
