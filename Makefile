@@ -39,6 +39,7 @@ test:
 	SWIFT=$(SWIFT) scripts/tsan-check.sh --with-tests
 	SWIFT=$(SWIFT) scripts/fuzz.sh --seconds 0
 	CI=true scripts/vsock-lab/test-kvm-probe.sh
+	CI=true scripts/vsock-lab/test-guest-checks.sh
 	CI=true scripts/vsock-lab/test-smoke.sh
 	$(RELEASE_BUILD)
 	CI=true scripts/vsock-lab/test-bench.sh --binary $(RELEASE)

@@ -5,7 +5,8 @@
 #                             (and prints it), counting into $passed and $failed
 #   uptime_s                  seconds since the guest booted (from /proc/uptime)
 #   wait_for FILE PATTERN SECONDS
-#                             until FILE has a line matching PATTERN (grep); 1 after SECONDS
+#                             until FILE has a line matching PATTERN (grep); 1 after SECONDS,
+#                             saying on stderr what it waited for
 #   running PID               PID runs (an exited child not yet waited for does not)
 #   await PID SECONDS         waits up to SECONDS for the background PID to exit by itself;
 #                             past that, stops it (SIGTERM, then SIGKILL 5 s later) and
@@ -34,13 +35,15 @@ uptime_s() {
     echo "$up"
 }
 
+# (The loops count in their own variable: a job's own $i may be in use around a call.)
 wait_for() {
-    i=0
-    while [ "$i" -lt $(($3 * 10)) ]; do
+    _n=0
+    while [ "$_n" -lt $(($3 * 10)) ]; do
         grep -q "$2" "$1" 2>/dev/null && return 0
         sleep 0.1
-        i=$((i + 1))
+        _n=$((_n + 1))
     done
+    echo "wait_for: timed out after $3 s waiting for a line matching '$2' in $1" >&2
     return 1
 }
 
@@ -48,7 +51,6 @@ running() {
     [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# (The loops count in their own variable: a job's own $i may be in use around a call.)
 await() {
     _n=0
     while running "$1" && [ "$_n" -lt $(($2 * 10)) ]; do
