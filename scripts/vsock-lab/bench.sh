@@ -88,7 +88,8 @@ fi
 
 # One row per case: packets per message by op. On loopback both ends live in one kernel, so
 # alloc_pkt (tx) sees every packet once, sent by either end; recv_pkt (rx) sees the same
-# packets again, and the probe's "vsock pkts/msg" column above counts both.
+# packets again. The table counts tx only, as the probe's "vsock pkts/msg" column above does
+# on loopback (ProbeCounters.loopbackBasis): each packet once in both.
 per_msg_table() {
     jq -n -r '
         def f2: (. * 100 | round) as $c | "\($c / 100 | floor).\($c % 100 | tostring | if length < 2 then "0" + . else . end)";
