@@ -179,7 +179,7 @@ public enum RunTable {
         return 3
     }
 
-    /// The eBPF probe's counts per message, both processes, measured interval only.
+    /// The eBPF probe's counts per message, of the followed processes, measured interval only.
     static func probeTable(_ cases: [CaseResult]) -> String {
         var table = TextTable(
             columns: ["case", "Mbps (payload)", "syscalls/msg", "KVM_RUN/msg", "exits/msg", "exits from", "vsock pkts/msg", "credit upd/msg", "notif/msg"],
@@ -195,7 +195,10 @@ public enum RunTable {
                 Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
             ])
         }
-        var out = "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: the driver, and the target when it was started here; - = not counted here: vsock packets, credit updates and notifications over a Unix or TCP target, exits where the followed processes run no guest, as no KVM_RUN says: this machine's own exits are its hypervisor's to count)\n" + table.render()
+        var said: [String] = []
+        for c in cases { if let processes = c.probe?.processes, !said.contains(processes) { said.append(processes) } }
+        let whose = said.isEmpty ? "the driver, and the target when it was started here" : "here the " + said.joined(separator: "; ")
+        var out = "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: \(whose); - = not counted here: vsock packets, credit updates and notifications over a Unix or TCP target, exits where the followed processes run no guest, as no KVM_RUN says: this machine's own exits are its hypervisor's to count)\n" + table.render()
         for c in cases where c.probe != nil {
             if let from = c.representativeTrialText { out += "\(Terminal.safe(c.name)): probe counts from \(from)\n" }
         }

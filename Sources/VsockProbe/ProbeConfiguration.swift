@@ -4,6 +4,9 @@ public struct ProbeConfiguration: Sendable, Equatable {
     /// Process ids (tgids) whose syscalls, KVM_RUN ioctls and VM exits are counted.
     /// More can be added after load with ``Probe/follow(pid:)``.
     public var pids: [Int32]
+    /// Whose processes `pids` are, in words, for the reports (`driver and target`, `driver`);
+    /// nil where the caller does not say (`probe`, `observe`).
+    public var followedProcesses: String? = nil
     /// Also follow every process and thread these processes create after load, so that
     /// `probe -- sh -c 'cmd'` counts `cmd`.
     public var followChildren: Bool

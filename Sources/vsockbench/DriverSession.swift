@@ -134,6 +134,9 @@ final class DriverSession {
             return nil
         }
         var configuration = ProbeConfiguration(pids: [getpid()] + (targetPID.map { [$0] } ?? []))
+        // On a Nitro parent the target runs in the enclave: its syscalls are not this
+        // machine's to count, and the reports say so ("both processes" was said throughout).
+        configuration.followedProcesses = inProcess ? ProbeCaseReport.inProcess : targetPID != nil ? ProbeCaseReport.driverAndTarget : ProbeCaseReport.driverOnly
         if let (cid, port) = target.vsockAddress {
             configuration.vsockPort = port
             if cid != Endpoint.vsockAnyCID { configuration.vsockCID = cid }

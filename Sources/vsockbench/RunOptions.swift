@@ -47,7 +47,7 @@ struct DriverFlags: ParsableArguments {
     var messages: Int?
 
     @Flag(name: .long, help: ArgumentHelp(
-        "Count kernel events with eBPF over each measured interval (both processes): syscalls, KVM_RUN and VM exits, vsock packets by op, credit updates, virtio notifications. Needs root or CAP_BPF+CAP_PERFMON; without them the run goes on without the probe."))
+        "Count kernel events with eBPF over each measured interval (this machine's: the driver, and the target when run starts it; a target in an enclave is not counted): syscalls, KVM_RUN and VM exits, vsock packets by op, credit updates, virtio notifications. Needs root or CAP_BPF+CAP_PERFMON; without them the run goes on without the probe."))
     var probe = false
 
     @Option(name: .customLong("io-timeout"), parsing: .unconditional, help: ArgumentHelp(

@@ -3,7 +3,7 @@ import Testing
 import VsockProbe
 @testable import VsockBenchReport
 
-/// `run --probe`: the kernel's count of both processes' syscalls over the measured interval.
+/// `run --probe`: the kernel's count of the followed processes' syscalls over the measured interval.
 @Suite(.serialized) struct ProbeRunTests {
     static let probeReady = Probe.checkAvailability() == .available
 
@@ -36,6 +36,31 @@ import VsockProbe
         // Over unix there are no VM exits and no vsock packets to count.
         #expect(none.perMessage.exits == nil && none.perMessage.vsockPackets == nil)
         #expect(none.counters.kvmRun == 0)
+        // The run started its target here: both processes are followed, and the report says so.
+        #expect(none.processes == ProbeCaseReport.driverAndTarget, "\(none.processes ?? "nil")")
+        #expect(result.stdout.contains("followed processes: here the driver and target;"), "\(result.stdout)")
+    }
+
+    /// A target the run did not start (in an enclave, on a Nitro parent) is not followed: its
+    /// syscalls are not in the counts, and the JSON, the text and the HTML say whose they are
+    /// (the HTML said "both processes" whatever ran; review).
+    @Test(.enabled(if: probeReady, "needs root (or CAP_BPF+CAP_PERFMON), bpf() and tracefs: run as root"))
+    func aTargetElsewhereIsNotCounted() throws {
+        let dir = try Tool.scratch()
+        let server = try ServeProcess(listen: "unix://\(dir)/target.sock")
+        defer { server.stop() }
+        let path = try scenarioFile("name: probe-driver\ndefaults: {warmup: 0s, messages: 1000}\ncases:\n  - {name: rr, workload: rr, request_size: 2KiB, response_size: 2KiB}\n")
+        let result = try Tool.run(["run", path, "--target", server.endpoint.description, "--probe", "--json", dir + "/p.json", "--html", dir + "/p.html"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let document = try RunDocument.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/p.json"))))
+        let probe = try #require(document.cases.first?.probe)
+        #expect(probe.processes == ProbeCaseReport.driverOnly, "\(probe.processes ?? "nil")")
+        // One side's write and read a message, not both sides' four.
+        let syscalls = try #require(probe.perMessage.syscalls)
+        #expect(syscalls >= 1.8 && syscalls < 3, "\(syscalls) syscalls per message: the driver's alone")
+        #expect(result.stdout.contains("followed processes: here the driver;"), "\(result.stdout)")
+        let html = try String(contentsOfFile: dir + "/p.html", encoding: .utf8)
+        #expect(!html.contains("both processes"), "the page says whose syscalls these are")
     }
 
     /// With --interval the probe is read at every slice boundary: each slice has its own

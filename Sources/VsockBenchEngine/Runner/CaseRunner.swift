@@ -104,6 +104,7 @@ public enum CaseRunner {
                 for i in measurement.intervals.indices { measurement.intervals[i].probe = measurement.intervals[i].probe?.withoutVsockCounters() }
             }
             measurement.probe = delta
+            measurement.probeProcesses = options.probe?.configuration.followedProcesses
         }
         if markFailure == nil {
             // A data connection timed out: its peer (or what stands between) stopped answering,
@@ -287,6 +288,8 @@ public struct CaseMeasurement: Sendable {
     public var probe: ProbeCounters?
     /// Both ends in one kernel (vsock CID 1): per-message packet counts use one direction.
     public var probeLoopback = false
+    /// Whose syscalls and KVM counts the probe counted (`ProbeConfiguration.followedProcesses`).
+    public var probeProcesses: String?
     /// The time series (`interval`): cumulative samples from the interval's opening to its
     /// end; slices are the differences of neighbours. Empty without an interval.
     public var intervals: [IntervalSample] = []

@@ -68,6 +68,7 @@ enum ForeignRunner {
                 for i in measurement.intervals.indices { measurement.intervals[i].probe = measurement.intervals[i].probe?.withoutVsockCounters() }
             }
             measurement.probe = delta
+            measurement.probeProcesses = options.probe?.configuration.followedProcesses
         }
         measurement.failures = control.failures
         if measurement.failures.isEmpty { measurement.failures += echoChecks(measurement) }

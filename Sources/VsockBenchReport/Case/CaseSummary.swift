@@ -173,7 +173,7 @@ public enum CaseSummary {
         f.targetReadsPerMessage = measuredTarget.flatMap { perMessage($0.reads, $0.messages) }
         f.targetShortWritesPerMessage = measuredTarget.flatMap { perMessage($0.shortWrites, $0.messages) }
         f.targetProcessingShare = measuredTarget?.processingShare.map { $0.rounded(toPlaces: 4) }
-        f.probe = m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages)) }
+        f.probe = m.probe.map { ProbeCaseReport(counters: $0, perMessage: Self.perMessage($0, loopback: m.probeLoopback, messages: messages), processes: m.probeProcesses) }
         f.errors = m.failures
         f.interrupted = m.interrupted
         // A peer that is not vsockbench sends no stats: what the driver checked is all there is.

@@ -98,7 +98,7 @@ public struct IntervalFigures: Codable, Sendable, Equatable {
             var probe: ProbeCaseReport?
             if let a = before.probe, let b = after.probe {
                 let delta = b.subtracting(a).excludingProbeReads()
-                probe = ProbeCaseReport(counters: delta, perMessage: CaseSummary.perMessage(delta, loopback: m.probeLoopback, messages: tally.messages))
+                probe = ProbeCaseReport(counters: delta, perMessage: CaseSummary.perMessage(delta, loopback: m.probeLoopback, messages: tally.messages), processes: m.probeProcesses)
             }
             slices.append(IntervalFigures(
                 startSeconds: (Double(before.nanos &- origin) / 1e9).rounded(toPlaces: 3), durationSeconds: seconds.rounded(toPlaces: 6),

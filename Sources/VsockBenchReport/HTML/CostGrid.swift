@@ -34,7 +34,7 @@ enum CostGrid {
         let probes = cases.compactMap { $0.probe?.perMessage }
         guard !probes.isEmpty else { return [] }
         let candidates: [(String, String, KeyPath<ProbePerMessage, Double?>)] = [
-            ("syscalls", "both processes", \.syscalls),
+            ("syscalls", processes(cases), \.syscalls),
             ("vsock packets", "all ops, both ways", \.vsockPackets),
             ("credit updates", "CREDIT_UPDATE", \.creditUpdates),
             ("exits", exitSources(cases), \.exits),
@@ -43,6 +43,17 @@ enum CostGrid {
         return candidates.filter { _, _, path in probes.contains { $0[keyPath: path] != nil } }.map { title, subtitle, path in
             Column(title: title, subtitle: subtitle, parts: { c in (c.probe?.perMessage[keyPath: path], nil) }, partNames: nil)
         }
+    }
+
+    /// Whose syscalls the probe counted: `driver and target`, `driver` (the target runs
+    /// elsewhere); the cases' own words joined when they differ, and the rule where no case
+    /// says (an older file).
+    static func processes(_ cases: [CaseResult]) -> String {
+        var said: [String] = []
+        for c in cases {
+            if let processes = c.probe?.processes, !said.contains(processes) { said.append(processes) }
+        }
+        return said.isEmpty ? "the driver, and the target if the run started it" : said.joined(separator: "; ")
     }
 
     /// `via kvm_exit`, or the sources joined when cases differ.
