@@ -77,14 +77,15 @@ public struct KVMFacts: Sendable, Equatable, Encodable {
         }
         if usable {
             return check(
-                .ok, "KVM_RUN and kvm_exit count the exits of guests run here",
-                notes: ["a Nitro parent has no KVM_RUN: there exits come from virtio notification proxies"])
+                .ok, "KVM_RUN counts the entries of guests run here; kvm_exit their exits where this host's KVM fires it",
+                notes: ["kvm_exit attaches wherever KVM is, but some hosts never fire it (a PVM or nested hypervisor): the probe then counts KVM_RUN (exits_source kvm_run)",
+                        "a Nitro parent has no KVM_RUN: there exits come from virtio notification proxies"])
         }
         // A /dev/kvm this user may not open is KVM all the same: the exits are there to count
         // as root (it read "no usable KVM here" to a non-root user, review).
         if devicePresent, let error, error.contains("Permission denied") || error.contains("Operation not permitted") {
             return check(
-                .warn, "\(device) is here but not this user's to open: as root (or in its group) KVM_RUN and kvm_exit count the exits of guests run here",
+                .warn, "\(device) is here but not this user's to open: as root (or in its group) KVM_RUN counts the guests run here, and kvm_exit their exits where this host's KVM fires it",
                 advice: "run as root or join the group that owns \(device) (usually kvm)")
         }
         return check(

@@ -62,7 +62,12 @@ import VsockProbe
     func kvmUsable() throws {
         #expect(Self.report.kvm.apiVersion == 12)
         #expect(try Self.report.required("kvm").status == .ok)
-        #expect(try Self.report.required("vm_exit_source").status == .ok)
+        let exits = try Self.report.required("vm_exit_source")
+        #expect(exits.status == .ok)
+        // kvm_exit attaches wherever KVM is, yet some hosts never fire it (this one, a PVM
+        // guest: only KVM_RUN counts here): doctor said it counted the exits (review).
+        #expect(!exits.detail.contains("kvm_exit count the exits"), "\(exits.detail)")
+        #expect(exits.notes.contains { $0.contains("exits_source kvm_run") }, "\(exits.notes)")
     }
 
     @Test("not a Nitro parent", .enabled(if: !isNitroParent, "this machine is a Nitro parent"))
