@@ -197,8 +197,8 @@ enum ReportSections {
             // Beta's basis as the text gives it: a masked sweep's is the fragment bytes asked,
             // not "each way" (review).
             let stats: [(String, String)] = [
-                (Format.compact(fit.alphaMicros) + " us", "alpha: fixed cost per message"),
-                (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth of n" + sweep.betaBasis),
+                (Format.compact(fit.alphaMicros) + " us", "alpha: fixed cost per message (\(fit.alphaIntervalText))"),
+                (Format.compact(fit.betaMbps) + " Mbps", "beta: asymptotic bandwidth of n" + sweep.betaBasis + " (\(fit.betaIntervalText))"),
                 (SweepTable.sizeText(fit.nHalfBytes), "n_half = alpha x beta"),
                 (sweep.r2Text ?? "-", "R squared"),
             ]
@@ -223,7 +223,7 @@ enum ReportSections {
         } else if let reason = sweep.batchingWithheldText {
             body.append(.el("p", [("class", "quiet")], text: "No batching prediction: \(reason)"))
         }
-        let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, least squares."
+        let caption = "t = \(sweep.timeBasis); n = \(sweep.bytesBasis). Fit: t(n) = alpha + n/beta, ordinary least squares, 95% intervals from Student t on n - 2 degrees of freedom."
         return section("sweep", "Size sweep: \(sweep.workload)", caption: caption, body)
     }
 

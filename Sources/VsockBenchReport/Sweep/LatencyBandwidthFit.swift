@@ -1,7 +1,10 @@
+import VsockBenchStats
 import VsockBenchSupport
 
 /// The latency-bandwidth model of a channel, t(n) = alpha + n / beta, fitted by ordinary least
-/// squares to measured (message size, time per message) points.
+/// squares (unweighted) to measured (message size, time per message) points, with the standard
+/// errors of its intercept and slope and their 95% intervals (Student t, n - 2 degrees of
+/// freedom; none for two points).
 ///
 /// alpha is the fixed cost every message pays whatever its size (syscalls, notifications, a
 /// round trip); beta is the bandwidth the channel approaches for large messages; n_half =
@@ -48,6 +51,11 @@ public struct LatencyBandwidthFit: Sendable, Equatable {
     /// variance); nil where it means nothing: a model given without points, or two points,
     /// which the line passes through whatever their noise (no degrees of freedom).
     public let r2: Double?
+    /// Standard error of alpha, seconds: sqrt(s^2 (1/n + mean(x)^2 / Sxx)) with s^2 the residual
+    /// sum of squares over n - 2; nil with no degrees of freedom (two points, or no points).
+    public let alphaStandardErrorSeconds: Double?
+    /// Standard error of the slope 1/beta, seconds per byte: sqrt(s^2 / Sxx); nil as above.
+    public let slopeStandardError: Double?
 
     /// Fits the model to `points` (at least two distinct sizes).
     ///
@@ -84,19 +92,55 @@ public struct LatencyBandwidthFit: Sendable, Equatable {
             residualSquares += residual * residual
         }
         let r2: Double? = points.count > 2 ? (syy > 0 ? 1 - residualSquares / syy : 1) : nil
-        return LatencyBandwidthFit(points: points, alphaSeconds: intercept, betaBytesPerSecond: 1 / slope, r2: r2)
+        var alphaError: Double?
+        var slopeError: Double?
+        if points.count > 2 {
+            let s2 = residualSquares / (count - 2)
+            alphaError = (s2 * (1 / count + meanX * meanX / sxx)).squareRoot()
+            slopeError = (s2 / sxx).squareRoot()
+        }
+        return LatencyBandwidthFit(
+            points: points, alphaSeconds: intercept, betaBytesPerSecond: 1 / slope, r2: r2,
+            alphaStandardErrorSeconds: alphaError, slopeStandardError: slopeError)
     }
 
     /// A model with known parameters (no points), for predictions and tests.
     public init(alphaSeconds: Double, betaBytesPerSecond: Double) {
-        self.init(points: [], alphaSeconds: alphaSeconds, betaBytesPerSecond: betaBytesPerSecond, r2: nil)
+        self.init(
+            points: [], alphaSeconds: alphaSeconds, betaBytesPerSecond: betaBytesPerSecond, r2: nil,
+            alphaStandardErrorSeconds: nil, slopeStandardError: nil)
     }
 
-    private init(points: [Point], alphaSeconds: Double, betaBytesPerSecond: Double, r2: Double?) {
+    private init(
+        points: [Point], alphaSeconds: Double, betaBytesPerSecond: Double, r2: Double?,
+        alphaStandardErrorSeconds: Double?, slopeStandardError: Double?
+    ) {
         self.points = points
         self.alphaSeconds = alphaSeconds
         self.betaBytesPerSecond = betaBytesPerSecond
         self.r2 = r2
+        self.alphaStandardErrorSeconds = alphaStandardErrorSeconds
+        self.slopeStandardError = slopeStandardError
+    }
+
+    /// The confidence of ``alphaInterval`` and ``betaInterval``.
+    public static let intervalConfidence = 0.95
+
+    /// The 95% interval of alpha, seconds: alpha ± t(0.975; n - 2) x its standard error. nil
+    /// with no degrees of freedom (two points: nothing measures the noise).
+    public var alphaInterval: ClosedRange<Double>? {
+        guard let se = alphaStandardErrorSeconds, let t = StudentT.quantile975(degreesOfFreedom: degreesOfFreedom) else { return nil }
+        return (alphaSeconds - t * se)...(alphaSeconds + t * se)
+    }
+
+    /// The 95% interval of beta, bytes per second: the slope's interval inverted. `upper` is nil
+    /// when the slope's interval reaches 0 (the points cannot bound the bandwidth from above);
+    /// nil with no degrees of freedom.
+    public var betaInterval: (lower: Double, upper: Double?)? {
+        guard let se = slopeStandardError, let t = StudentT.quantile975(degreesOfFreedom: degreesOfFreedom) else { return nil }
+        let slope = 1 / betaBytesPerSecond
+        let low = slope - t * se
+        return (1 / (slope + t * se), low > 0 ? 1 / low : nil)
     }
 
     /// Points beyond the two that define the line: with none, the fit says nothing of how well

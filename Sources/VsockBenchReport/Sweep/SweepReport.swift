@@ -37,6 +37,15 @@ public struct SweepReport: Codable, Sendable, Equatable {
         /// null for a fit through two points: the line passes through both whatever their
         /// noise (no degrees of freedom), so an R^2 of 1 would claim a fit nothing tested.
         public var r2: Double?
+        /// Standard error of alpha, microseconds; null for a fit through two points (no
+        /// degrees of freedom to measure the noise with).
+        public var alphaStandardErrorMicros: Double? = nil
+        /// alpha's 95% interval [low, high], microseconds (Student t, n - 2 degrees of freedom);
+        /// null for a fit through two points.
+        public var alphaIntervalMicros: [Double]? = nil
+        /// beta's 95% interval [low, high], Mbps: the slope's interval inverted; high is null when
+        /// the slope's interval reaches 0 (no upper bound); null for a fit through two points.
+        public var betaIntervalMbps: [Double?]? = nil
 
         /// True when the line explains less of the points' variance than ``SweepReport/minimumR2``:
         /// what it predicts is noise. False for a fit through two points (no R^2 to judge).
@@ -44,6 +53,7 @@ public struct SweepReport: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case alphaMicros = "alpha_us", betaMbps = "beta_mbps", nHalfBytes = "n_half_bytes", r2
+            case alphaStandardErrorMicros = "alpha_se_us", alphaIntervalMicros = "alpha_ci_us", betaIntervalMbps = "beta_ci_mbps"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -52,6 +62,25 @@ public struct SweepReport: Codable, Sendable, Equatable {
             try c.encode(betaMbps, forKey: .betaMbps)
             try c.encode(nHalfBytes, forKey: .nHalfBytes)
             try c.encode(r2, forKey: .r2)
+            try c.encode(alphaStandardErrorMicros, forKey: .alphaStandardErrorMicros)
+            try c.encode(alphaIntervalMicros, forKey: .alphaIntervalMicros)
+            try c.encode(betaIntervalMbps, forKey: .betaIntervalMbps)
+        }
+
+        /// True when alpha's 95% interval reaches 0 or below: the fixed cost is not told apart
+        /// from none. False without an interval (two points).
+        public var alphaIntervalContainsZero: Bool { alphaIntervalMicros.map { $0[0] <= 0 } ?? false }
+
+        /// `-0.44...35.62 us` (95%), or why there is none.
+        public var alphaIntervalText: String {
+            guard let ci = alphaIntervalMicros, ci.count == 2 else { return "no interval: 2 points, 0 degrees of freedom" }
+            return "95% interval \(Format.compact(ci[0]))...\(Format.compact(ci[1])) us"
+        }
+
+        /// `14871...29509 Mbps` (95%), `14871... Mbps (no upper bound)`, or why there is none.
+        public var betaIntervalText: String {
+            guard let ci = betaIntervalMbps, ci.count == 2, let low = ci[0] else { return "no interval: 2 points, 0 degrees of freedom" }
+            return "95% interval \(Format.compact(low))...\(ci[1].map { Format.compact($0) } ?? "") Mbps\(ci[1] == nil ? " (no upper bound: the slope's interval reaches 0)" : "")"
         }
 
         /// The model itself, for predictions and for drawing its line.
@@ -226,7 +255,12 @@ extension SweepReport {
             let model = try LatencyBandwidthFit.fit(measured)
             fit = Fit(
                 alphaMicros: model.alphaMicros.rounded(toPlaces: 3), betaMbps: model.betaMbps.rounded(toPlaces: 3),
-                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2?.rounded(toPlaces: 4))
+                nHalfBytes: model.nHalfBytes.rounded(toPlaces: 0), r2: model.r2?.rounded(toPlaces: 4),
+                alphaStandardErrorMicros: model.alphaStandardErrorSeconds.map { ($0 * 1e6).rounded(toPlaces: 3) },
+                alphaIntervalMicros: model.alphaInterval.map { [($0.lowerBound * 1e6).rounded(toPlaces: 3), ($0.upperBound * 1e6).rounded(toPlaces: 3)] },
+                betaIntervalMbps: model.betaInterval.map { ci in
+                    [(ci.lower * 8 / 1e6).rounded(toPlaces: 3), ci.upper.map { ($0 * 8 / 1e6).rounded(toPlaces: 3) }]
+                })
             for i in self.points.indices {
                 guard let t = self.points[i].tMicros else { continue }
                 self.points[i].residualMicros = (t - model.seconds(bytes: Double(self.points[i].size)) * 1e6).rounded(toPlaces: 3)
@@ -239,6 +273,14 @@ extension SweepReport {
             }
             if let fit, fit.explainsTooLittle {
                 batchingWithheld = "R^2 \(Format.fixed(fit.r2, 4)) is below \(Format.fixed(Self.minimumR2, 1)): the line explains less than half of the variance of the points, so what it predicts is noise; sweep again with a longer --duration, on a quieter machine, or over more sizes"
+                return
+            }
+            // alpha not told apart from 0, or larger than the smallest message's whole time: the
+            // fixed cost the predictions amortize is not measured (a real rr sweep read alpha
+            // 17.6 us, 95% interval -0.4...35.6, above the 11.6 us of its 64B point, and predicted
+            // 3133 Mbps at k=1 whose own interval ran 1711-18546: review).
+            if let reason = Self.alphaNotMeasured(fit: fit, smallestMicros: measured.map(\.seconds).min().map { $0 * 1e6 }) {
+                batchingWithheld = reason + "; sweep again with a longer --duration, on a quieter machine, or over more sizes"
                 return
             }
             let sizes = measured.map(\.bytes)
@@ -263,6 +305,24 @@ extension SweepReport {
             fitError = error.description
         }
     }
+
+    /// Why alpha is not measured well enough to predict from: its 95% interval contains 0, or it
+    /// exceeds the smallest measured time per message (the line does not hold at the small
+    /// sizes, where alpha is all there is). nil when neither, or without a fit.
+    static func alphaNotMeasured(fit: Fit?, smallestMicros: Double?) -> String? {
+        guard let fit else { return nil }
+        var why: [String] = []
+        if fit.alphaIntervalContainsZero, let ci = fit.alphaIntervalMicros {
+            why.append("alpha's 95% interval, \(Format.compact(ci[0]))...\(Format.compact(ci[1])) us, contains 0: the fixed cost per message is not told apart from none")
+        }
+        if let smallest = smallestMicros, fit.alphaMicros > smallest {
+            why.append("alpha (\(Format.compact(fit.alphaMicros)) us) exceeds the whole time of the smallest message measured (\(Format.compact(smallest)) us): the line does not hold at the small sizes")
+        }
+        return why.isEmpty ? nil : why.joined(separator: "; ")
+    }
+
+    /// The smallest measured time per message of the points fitted, microseconds.
+    var smallestFittedMicros: Double? { points.filter { $0.residualMicros != nil }.compactMap(\.tMicros).min() }
 
     /// The points the fit went through (those with a residual).
     public var fittedPointCount: Int { points.filter { $0.residualMicros != nil }.count }
@@ -317,6 +377,8 @@ extension SweepReport {
         }
         if fit.alphaMicros < 0 {
             notes.append("alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful")
+        } else if let reason = Self.alphaNotMeasured(fit: fit, smallestMicros: smallestFittedMicros) {
+            notes.append(reason + "; alpha and n_half are not measured by these points")
         }
         return notes
     }

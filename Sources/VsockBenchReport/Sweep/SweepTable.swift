@@ -26,11 +26,11 @@ public enum SweepTable {
         guard let fit = sweep.fit else {
             return out + "fit: none: \(sweep.fitError ?? "no points")\n"
         }
-        out += "fit t(n) = alpha + n/beta (least squares over \(sweep.points.filter(\.verified).count) points):\n"
-        out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message\n"
+        out += "fit t(n) = alpha + n/beta (ordinary least squares over \(sweep.points.filter(\.verified).count) points):\n"
+        out += "  alpha  = \(Format.compact(fit.alphaMicros)) us   fixed cost per message (\(fit.alphaIntervalText))\n"
         // A masked sweep's n is the fragment size asked: its fit and batching Mbps are in
         // those bytes, not the requests' measured payload of the table above (review).
-        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(sweep.betaBasis)\n"
+        out += "  beta   = \(Format.compact(fit.betaMbps)) Mbps   asymptotic bandwidth of n\(sweep.betaBasis) (\(fit.betaIntervalText))\n"
         out += "  n_half = \(sizeText(fit.nHalfBytes))   message size reaching half of beta (alpha*beta)\n"
         out += "  R^2    = \(sweep.r2Text ?? "-")\n"
         for note in sweep.fitNotes { out += "  note: \(note)\n" }

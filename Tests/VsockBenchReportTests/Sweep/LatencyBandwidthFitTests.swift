@@ -1,4 +1,5 @@
 import Testing
+import VsockBenchStats
 
 @testable import VsockBenchReport
 
@@ -114,5 +115,49 @@ import Testing
         #expect(abs(many.messagesPerSecond - 32 / (20e-6 + 32 * 8192 / 1e9)) < 1e-6)
         #expect(many.mbps > one.mbps && many.mbps < model.betaMbps)
         #expect(LatencyBandwidthFit.standardBatchCounts == [1, 2, 4, 8, 16, 32])
+    }
+
+    /// Reference figures computed independently with scipy 1.x (Python):
+    ///   r = scipy.stats.linregress(x, y); t = scipy.stats.t.ppf(0.975, n - 2)
+    ///   alpha interval = r.intercept -+ t * r.intercept_stderr; slope interval = r.slope -+ t * r.stderr,
+    ///   beta interval = 8 / slope interval / 1e6 (Mbps), inverted.
+    @Test("alpha's and beta's 95% intervals match scipy's linregress with a Student t quantile on n - 2 dof")
+    func intervalsMatchAnIndependentReference() throws {
+        // The reviewer's real rr sweep: 64B 11.6 us, 4KiB 20.1, 64KiB 51.0, 256KiB 121.9 (2 dof).
+        let points = [(64.0, 11.6), (4096, 20.1), (65536, 51.0), (262144, 121.9)].map { LatencyBandwidthFit.Point(bytes: $0.0, seconds: $0.1 / 1e6) }
+        let fit = try LatencyBandwidthFit.fit(points)
+        // scipy: intercept 17.58962424 us, intercept_stderr 4.19037338 us, t(0.975; 2) 4.30265273.
+        #expect(abs(fit.alphaMicros - 17.58962424) < 1e-6)
+        #expect(abs((fit.alphaStandardErrorSeconds ?? 0) * 1e6 - 4.19037338) < 1e-6)
+        let alpha = try #require(fit.alphaInterval)
+        #expect(abs(alpha.lowerBound * 1e6 - -0.44009720) < 1e-4, "\(alpha)")
+        #expect(abs(alpha.upperBound * 1e6 - 35.61934569) < 1e-4, "\(alpha)")
+        // scipy: slope stderr 3.10119035e-11 s/B; beta 19775.70 Mbps, interval 14870.71...29509.04.
+        #expect(abs((fit.slopeStandardError ?? 0) - 3.10119035e-11) < 1e-18)
+        let beta = try #require(fit.betaInterval)
+        #expect(abs(beta.lower * 8 / 1e6 - 14870.71) < 0.01, "\(beta)")
+        #expect(abs((beta.upper ?? 0) * 8 / 1e6 - 29509.04) < 0.01, "\(beta)")
+        // Five points close to 20 us + n/1e9 (residuals +0.3, -0.2, +0.1, -0.4, +0.2 us), 3 dof;
+        // scipy: alpha 19.96129704 us, interval 19.38834843...20.53424566; beta interval 7957.926...8033.556 Mbps.
+        let clean = try LatencyBandwidthFit.fit(zip([512.0, 4096, 16384, 65536, 262144], [0.3, -0.2, 0.1, -0.4, 0.2]).map { n, r in
+            .init(bytes: n, seconds: (20 + n / 1000 + r) / 1e6)
+        })
+        let cleanAlpha = try #require(clean.alphaInterval)
+        #expect(abs(cleanAlpha.lowerBound * 1e6 - 19.38834843) < 1e-5 && abs(cleanAlpha.upperBound * 1e6 - 20.53424566) < 1e-5, "\(cleanAlpha)")
+        let cleanBeta = try #require(clean.betaInterval)
+        #expect(abs(cleanBeta.lower * 8 / 1e6 - 7957.926) < 0.01 && abs((cleanBeta.upper ?? 0) * 8 / 1e6 - 8033.556) < 0.01, "\(cleanBeta)")
+        // Two points: no degrees of freedom, so no standard errors and no intervals.
+        let two = try LatencyBandwidthFit.fit([points[0], points[3]])
+        #expect(two.alphaStandardErrorSeconds == nil && two.slopeStandardError == nil && two.alphaInterval == nil && two.betaInterval == nil)
+    }
+
+    @Test("t(0.975; dof) is scipy.stats.t.ppf(0.975, dof): the table to 30, the expansion above")
+    func studentQuantile() {
+        #expect(StudentT.quantile975(degreesOfFreedom: 0) == nil)
+        #expect(StudentT.quantile975(degreesOfFreedom: 2) == 4.302653)
+        // scipy.stats.t.ppf(0.975, dof) for 31, 40, 100, 1000.
+        for (dof, reference) in [(31, 2.039513446396408), (40, 2.021075390306273), (100, 1.9839715185235518), (1000, 1.9623390808264083)] {
+            #expect(abs((StudentT.quantile975(degreesOfFreedom: dof) ?? 0) - reference) < 1e-5, "\(dof)")
+        }
     }
 }

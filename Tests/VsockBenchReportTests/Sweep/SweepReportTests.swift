@@ -71,6 +71,42 @@ import Testing
         #expect(!ReportFixtures.sweep().batching.isEmpty)
         let two = SweepReport(points: [points[0], points[2]], measured: [measured[0], measured[2]], workload: .rr, batchMessageBytes: 8192)
         #expect(two.fit != nil && two.fit?.r2 == nil && !two.batching.isEmpty)
+        // Two points: the interval keys are null, and the text says there is none.
+        #expect(two.fit?.alphaIntervalMicros == nil && two.fit?.betaIntervalMbps == nil && two.fit?.alphaStandardErrorMicros == nil)
+        #expect(SweepTable.render(two).contains("fixed cost per message (no interval: 2 points, 0 degrees of freedom)"))
+    }
+
+    /// The reviewer's real rr sweep (`--sizes 64B,4KiB,64KiB,256KiB --duration 0.5s`): R^2 0.988,
+    /// but alpha 17.6 us, 95% interval -0.44...35.62 (scipy linregress, t on 2 dof), above the
+    /// 11.6 us of the 64B point: it had predicted batching with no caveat.
+    @Test("alpha not told apart from 0, and above the smallest t: a fit note, the intervals shown, batching withheld")
+    func alphaWithinItsNoiseWithholdsBatching() throws {
+        let points = [(64, 11.6), (4096, 20.1), (65536, 51.0), (262144, 121.9)].map { size, micros in
+            SweepReport.Point(size: size, caseName: "rr-\(size)", tMicros: micros, mbps: nil, residualMicros: nil, verified: true)
+        }
+        let measured = points.map { LatencyBandwidthFit.Point(bytes: Double($0.size), seconds: ($0.tMicros ?? 0) / 1e6) }
+        let sweep = SweepReport(points: points, measured: measured, workload: .rr, batchMessageBytes: 8192)
+        let fit = try #require(sweep.fit)
+        #expect((fit.r2 ?? 0) > 0.9)
+        #expect(fit.alphaIntervalMicros == [-0.44, 35.619], "\(String(describing: fit.alphaIntervalMicros))")
+        #expect(sweep.batching.isEmpty)
+        let withheld = try #require(sweep.batchingWithheld)
+        #expect(withheld.contains("contains 0") && withheld.contains("exceeds the whole time of the smallest message"), "\(withheld)")
+        #expect(sweep.fitNotes.contains { $0.contains("contains 0") }, "\(sweep.fitNotes)")
+        let text = SweepTable.render(sweep)
+        #expect(text.contains("95% interval -0.440...35.62 us"), "\(text)")
+        #expect(text.contains("batching: no prediction: alpha's 95% interval"), "\(text)")
+        let page = HTMLReport.render(ReportFixtures.document([]), sweep: sweep, title: "sweep")
+        #expect(page.contains("95% interval -0.440...35.62 us") && !page.contains("Predicted: batching"), "\(page)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: ReportFixtures.document([]), sweep: sweep).encoded())) as? [String: Any])
+        let section = try #require((object["sweep"] as? [String: Any])?["fit"] as? [String: Any])
+        #expect(section["alpha_ci_us"] as? [Double] == [-0.44, 35.619] && (section["beta_ci_mbps"] as? [Double])?.count == 2, "\(section)")
+        // alpha above the smallest t alone withholds too: alpha 20 us, well measured, but the
+        // smallest point took 15.
+        let above = try #require(SweepReport.alphaNotMeasured(fit: SweepReport.Fit(alphaMicros: 20, betaMbps: 8000, nHalfBytes: 20000, r2: 0.99, alphaIntervalMicros: [19, 21]), smallestMicros: 15))
+        #expect(above.contains("exceeds") && !above.contains("contains 0"))
+        // The exact model still predicts, with its (zero-width) intervals.
+        #expect(!ReportFixtures.sweep().batching.isEmpty)
     }
 
     /// A masked request is its fragment protobuf-encoded: a point's Mbps are the payload the
@@ -293,7 +329,9 @@ import Testing
         #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified", "skipped"] })
         #expect(points[1]["t_us"] is NSNull)
         let fit = try #require(section["fit"] as? [String: Any])
-        #expect(Set(fit.keys) == ["alpha_us", "beta_mbps", "n_half_bytes", "r2"])
+        #expect(Set(fit.keys) == ["alpha_us", "beta_mbps", "n_half_bytes", "r2", "alpha_se_us", "alpha_ci_us", "beta_ci_mbps"])
+        // Two sizes fitted (8KiB failed): no degrees of freedom, the interval keys null.
+        #expect(fit["alpha_ci_us"] is NSNull && fit["beta_ci_mbps"] is NSNull && fit["alpha_se_us"] is NSNull, "\(fit)")
         let batching = try #require(section["batching"] as? [[String: Any]])
         #expect(batching.allSatisfy { Set($0.keys) == ["k", "bytes_per_write", "mbps", "msgs_per_s", "note"] })
         // A sweep's JSON is a valid run document (for check and diagnose --from), and reads back whole.
