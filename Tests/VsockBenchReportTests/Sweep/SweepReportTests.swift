@@ -79,7 +79,7 @@ import Testing
     /// The reviewer's real rr sweep (`--sizes 64B,4KiB,64KiB,256KiB --duration 0.5s`): R^2 0.988,
     /// but alpha 17.6 us, 95% interval -0.44...35.62 (scipy linregress, t on 2 dof), above the
     /// 11.6 us of the 64B point: it had predicted batching with no caveat.
-    @Test("alpha not told apart from 0, and above the smallest t: a fit note, the intervals shown, batching withheld")
+    @Test("alpha not told apart from 0, or above the smallest t beyond its interval: a fit note, the intervals shown, batching withheld")
     func alphaWithinItsNoiseWithholdsBatching() throws {
         let points = [(64, 11.6), (4096, 20.1), (65536, 51.0), (262144, 121.9)].map { size, micros in
             SweepReport.Point(size: size, caseName: "rr-\(size)", tMicros: micros, mbps: nil, residualMicros: nil, verified: true)
@@ -91,7 +91,7 @@ import Testing
         #expect(fit.alphaIntervalMicros == [-0.44, 35.619], "\(String(describing: fit.alphaIntervalMicros))")
         #expect(sweep.batching.isEmpty)
         let withheld = try #require(sweep.batchingWithheld)
-        #expect(withheld.contains("contains 0") && withheld.contains("exceeds the whole time of the smallest message"), "\(withheld)")
+        #expect(withheld.contains("alpha's 95% interval, -0.440...35.62 us, contains 0"), "\(withheld)")
         #expect(sweep.fitNotes.contains { $0.contains("contains 0") }, "\(sweep.fitNotes)")
         let text = SweepTable.render(sweep)
         #expect(text.contains("95% interval -0.440...35.62 us"), "\(text)")
@@ -105,6 +105,8 @@ import Testing
         // smallest point took 15.
         let above = try #require(SweepReport.alphaNotMeasured(fit: SweepReport.Fit(alphaMicros: 20, betaMbps: 8000, nHalfBytes: 20000, r2: 0.99, alphaIntervalMicros: [19, 21]), smallestMicros: 15))
         #expect(above.contains("exceeds") && !above.contains("contains 0"))
+        // Above it by less than its interval is noise, not a line that fails at small sizes.
+        #expect(SweepReport.alphaNotMeasured(fit: SweepReport.Fit(alphaMicros: 19.02, betaMbps: 8000, nHalfBytes: 20000, r2: 0.99, alphaIntervalMicros: [15.78, 22.25]), smallestMicros: 18.94) == nil)
         // The exact model still predicts, with its (zero-width) intervals.
         #expect(!ReportFixtures.sweep().batching.isEmpty)
     }
