@@ -23,9 +23,13 @@ public struct SweepReport: Codable, Sendable, Equatable {
         /// Why the size was not measured (not selected by `--case`); nil for a size that ran.
         /// A skipped size is not a failure.
         public var skipped: String? = nil
+        /// What made the machine busy beside the case (other programs, steal: as the run's
+        /// NOTE says it, `CPUSummary.machineWasBusy`); nil when it was quiet or not measured.
+        public var machineBusy: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case size, caseName = "case", tMicros = "t_us", mbps, residualMicros = "residual_us", verified, skipped
+            case machineBusy = "machine_busy"
         }
     }
 
@@ -178,6 +182,7 @@ extension SweepReport.Point {
         try c.encode(residualMicros, forKey: .residualMicros)
         try c.encode(verified, forKey: .verified)
         try c.encode(skipped, forKey: .skipped)
+        try c.encode(machineBusy, forKey: .machineBusy)
     }
 }
 
@@ -206,8 +211,11 @@ extension SweepReport {
                 // channel (it read NO, and the fit "give more sizes", review).
                 point.skipped = RateSweepReport.cutShort
             }
-            if let result, result.verified, result.messages > 0, result.durationSeconds > 0 {
-                let seconds = result.durationSeconds * Double(result.spread.connections) / Double(result.messages)
+            if let result, result.verified, result.messages > 0, result.msgsPerSecond > 0 {
+                // 1/msgs_per_s of the case, as `t_basis` says: under --repeat the case's figures are
+                // medians of each figure over the trials, so duration/messages divided two medians
+                // taken from different trials, a time no trial measured (review).
+                let seconds = Double(result.spread.connections) / result.msgsPerSecond
                 point.tMicros = (seconds * 1e6).rounded(toPlaces: 3)
                 // The payload the driver sent per message, as measured: a masked request is its
                 // fragment protobuf-encoded (550 bytes for a 512B fragment), and its Mbps were
@@ -216,6 +224,12 @@ extension SweepReport {
                 let sent = result.figures.bytesTx > 0 ? Double(result.figures.bytesTx) / Double(result.messages) : Double(size)
                 point.mbps = (sent * 8 / seconds / 1e6).rounded(toPlaces: 3)
                 point.verified = true
+                // The run's table says "the machine was busy" of such a case; the fit through it
+                // said nothing (review).
+                let busy = result.trials.filter(\.cpu.machineWasBusy)
+                if !busy.isEmpty {
+                    point.machineBusy = CPUSummary.busyText(busy) + (result.trials.count > 1 ? " (\(busy.count) of \(result.trials.count) trials)" : "")
+                }
             }
             points.append(point)
         }
@@ -383,6 +397,10 @@ extension SweepReport {
             notes.append("alpha < 0: the fixed cost is within the noise of these points; n_half is not meaningful")
         } else if let reason = Self.alphaNotMeasured(fit: fit, smallestMicros: smallestFittedMicros) {
             notes.append(reason + "; alpha and n_half are not measured by these points")
+        }
+        let busy = points.filter { $0.residualMicros != nil }.compactMap { p in p.machineBusy.map { "\(Quantities.formatSize(p.size)) (\($0))" } }
+        if !busy.isEmpty {
+            notes.append("measured on a busy machine: \(busy.joined(separator: ", ")); their t, and alpha and beta through them, may be the machine's, not the channel's: sweep again on a quiet machine")
         }
         return notes
     }

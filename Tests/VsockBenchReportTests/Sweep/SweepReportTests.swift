@@ -111,6 +111,56 @@ import Testing
         #expect(!ReportFixtures.sweep().batching.isEmpty)
     }
 
+    /// Under --repeat the case's figures are medians, each over the trials: t was
+    /// median(duration) / median(messages), a time no trial measured, while `t_basis` says
+    /// 1/msgs_per_s (review).
+    @Test("under --repeat t is 1/msgs_per_s of the case (the median trial's rate), as t_basis says")
+    func repeatedTIsTheMedianRate() throws {
+        let plan = try SweepPlan(workload: .rr, sizes: [512, 8192], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        let cases = plan.scenario.cases.map { spec -> CaseResult in
+            // Two trials of unequal durations: 1000 messages in 1 s (1000/s), 3000 in 2 s (1500/s).
+            let trials = [(1.0, UInt64(1000)), (2.0, UInt64(3000))].map { seconds, messages -> CaseFigures in
+                var c = ReportFixtures.makeCase(spec.name, size: 512, mbps: 1, msgsPerSecond: Double(messages) / seconds, durationSeconds: seconds, messages: messages)
+                c.figures.bytesTx = 512 * messages
+                return c.figures
+            }
+            var c = ReportFixtures.makeCase(spec.name, size: 512, mbps: 1, msgsPerSecond: 1, durationSeconds: 1, messages: 1)
+            c.spec = spec
+            c.figures = CaseFigures.median(of: trials)
+            // As CaseSummary does: verified over every trial, the spread the representative trial's.
+            c.figures.verified = true
+            c.figures.spread = trials[0].spread
+            c.trials = trials
+            return c
+        }
+        let sweep = SweepReport(plan: plan, document: ReportFixtures.document(cases, scenario: plan.scenario.name), batchMessageBytes: 8192)
+        let rate = try #require(cases.first?.msgsPerSecond)
+        // 1e6 / 1250 = 800 us; median(duration) / median(messages) = 1.5 s / 2000 = 750 us.
+        #expect(abs((sweep.points[0].tMicros ?? 0) - 1e6 / rate) < 1e-3, "\(sweep.points[0]), rate \(rate)")
+        #expect(sweep.timeBasis.contains("1/msgs_per_s"))
+    }
+
+    /// The run's table says "the machine was busy" of a case measured beside other programs or
+    /// steal; the fit through it said nothing (review).
+    @Test("a size measured on a busy machine: the point says so (machine_busy) and the fit notes it")
+    func busySizesAreNotedOnTheFit() throws {
+        let (plan, quiet) = try Self.plannedRun()
+        var document = quiet
+        let busy = try #require(document.cases.firstIndex { $0.name == "rr-8KiB" })
+        document.cases[busy].trials = [document.cases[busy].figures]
+        document.cases[busy].trials[0].cpu.machineStealShare = 0.13
+        #expect(document.cases[busy].machineNote != nil, "the run's NOTE fires on this case")
+        let sweep = SweepReport(plan: plan, document: document, batchMessageBytes: 8192)
+        #expect(sweep.points.map { $0.machineBusy != nil } == [false, true, false], "\(sweep.points)")
+        let note = try #require(sweep.fitNotes.first { $0.hasPrefix("measured on a busy machine") }, "\(sweep.fitNotes)")
+        #expect(note.contains("8KiB (the hypervisor took 13% of its CPU time (steal))") && !note.contains("512B"), "\(note)")
+        #expect(SweepTable.render(sweep).contains("note: measured on a busy machine: 8KiB"))
+        #expect(SweepReport(plan: plan, document: quiet, batchMessageBytes: 8192).fitNotes.allSatisfy { !$0.contains("busy") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(SweepDocument(run: document, sweep: sweep).encoded())) as? [String: Any])
+        let points = try #require((object["sweep"] as? [String: Any])?["points"] as? [[String: Any]])
+        #expect(points[0]["machine_busy"] is NSNull && (points[1]["machine_busy"] as? String)?.contains("13%") == true, "\(points)")
+    }
+
     /// A masked request is its fragment protobuf-encoded: a point's Mbps are the payload the
     /// driver measured sending, not the asked size's (which matched no direction of the run
     /// table: review); the fit stays over the sizes asked.
@@ -328,7 +378,7 @@ import Testing
         #expect(Set(section.keys) == ["workload", "t_basis", "bytes_basis", "wire_factor", "points", "fit", "fit_error", "batch_message_bytes", "batching", "batching_withheld"])
         #expect(section["batching_withheld"] is NSNull)
         let points = try #require(section["points"] as? [[String: Any]])
-        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified", "skipped"] })
+        #expect(points.allSatisfy { Set($0.keys) == ["size", "case", "t_us", "mbps", "residual_us", "verified", "skipped", "machine_busy"] })
         #expect(points[1]["t_us"] is NSNull)
         let fit = try #require(section["fit"] as? [String: Any])
         #expect(Set(fit.keys) == ["alpha_us", "beta_mbps", "n_half_bytes", "r2", "alpha_se_us", "alpha_ci_us", "beta_ci_mbps"])
