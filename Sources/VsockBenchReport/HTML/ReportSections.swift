@@ -242,16 +242,17 @@ enum ReportSections {
                 .init(name: "p99.9", values: sweep.points.map { $0.skipped == nil ? $0.p999Micros : nil }),
             ])
         if let knee = sweep.kneePerSecond { latency.markers = [(knee, "knee \(ArrivalRate(perSecond: knee).summary)")] }
-        latency.flagged = sweep.points.filter { !$0.keptUp && $0.skipped == nil }.compactMap { p in
-            p.p99Micros.map { (p.offeredPerSecond, $0, "not kept up at \(ArrivalRate(perSecond: p.offeredPerSecond).summary): answered \(Format.compact(p.achievedPerSecond))/s") }
+        latency.flagged = sweep.points.filter { $0.keptUp == false && $0.skipped == nil }.compactMap { p in
+            p.p99Micros.map { (p.offeredPerSecond, $0, "not kept up at \(ArrivalRate(perSecond: p.offeredPerSecond).summary): answered \(Format.compact(p.answeredText))/s") }
         }
         let answered = LineChart(
             title: "Rate answered against rate offered", xValues: offered, xLog: true, xTitle: "offered load, requests/s (log scale)", xLabel: rateLabel,
             yTitle: "requests/s",
             series: [
                 .init(name: "offered", values: offered.map { Optional($0) }, reference: true),
-                // A rate skipped or never run answered nothing it was asked: no 0 to draw.
-                .init(name: "answered", values: sweep.points.map { $0.skipped == nil || $0.skipped == RateSweepReport.cutShort ? $0.achievedPerSecond : nil }),
+                // A rate skipped or never run answered nothing it was asked, and a failed rate that
+                // answered nothing reads `-` in the table: no 0 to draw for either.
+                .init(name: "answered", values: sweep.points.map(\.answeredText)),
             ])
         let knee = sweep.kneePerSecond.map { "Knee: \(ArrivalRate(perSecond: $0).summary); \(sweep.kneeNote)." } ?? "Knee: \(sweep.kneeNote)."
         return section(

@@ -87,14 +87,17 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     public struct Point: Codable, Sendable, Equatable {
         public var offeredPerSecond: Double
         public var caseName: String
-        /// Verified responses per second; 0 when the case failed.
-        public var achievedPerSecond: Double
+        /// Verified responses per second; 0 when the case failed; nil for a rate not measured
+        /// (skipped: not selected, not run).
+        public var achievedPerSecond: Double?
         /// From each request's intended send time, microseconds; nil when nothing was measured.
         public var p50Micros: Double?
         public var p99Micros: Double?
         public var p999Micros: Double?
-        public var lateSends: UInt64
-        public var keptUp: Bool
+        /// nil for a rate not measured, as `achieved_per_s`.
+        public var lateSends: UInt64?
+        /// nil for a rate not measured: neither kept up nor not.
+        public var keptUp: Bool?
         public var verified: Bool
         /// Why it was not kept up: who fell behind.
         public var behind: String?
@@ -106,17 +109,30 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         /// (`trials`). `kept_up` is true only when every trial kept up; nil in older documents.
         public var keptUpTrials: Int? = nil
         public var trials: Int? = nil
+        /// Messages measured (the median trial's count under --repeat): what the percentiles,
+        /// p99 above all, rest on; nil for a rate not measured.
+        public var messages: UInt64? = nil
+
+        /// True when the rate was kept up (false for one not kept up or not measured).
+        var keptUpAtRate: Bool { keptUp == true }
 
         enum CodingKeys: String, CodingKey {
             case offeredPerSecond = "offered_per_s", caseName = "case", achievedPerSecond = "achieved_per_s"
             case p50Micros = "p50_us", p99Micros = "p99_us", p999Micros = "p999_us", lateSends = "late_sends", keptUp = "kept_up", verified, behind, skipped
-            case keptUpTrials = "kept_up_trials", trials
+            case keptUpTrials = "kept_up_trials", trials, messages
+        }
+
+        /// The rate answered as the reports show it: nil (`-`) for a rate not measured, and for a
+        /// failed one that answered nothing (the table read `-` where the page drew 0: review).
+        var answeredText: Double? {
+            guard skipped == nil || skipped == RateSweepReport.cutShort, let achieved = achievedPerSecond else { return nil }
+            return verified || achieved > 0 ? achieved : nil
         }
 
         /// `yes`, `NO`, or with several trials that disagree `NO (1 of 2 kept up)`.
         var keptUpText: String {
-            guard let kept = keptUpTrials, let trials, trials > 1, kept > 0, kept < trials else { return keptUp ? "yes" : "NO" }
-            return "\(keptUp ? "yes" : "NO") (\(kept) of \(trials) kept up)"
+            guard let kept = keptUpTrials, let trials, trials > 1, kept > 0, kept < trials else { return keptUpAtRate ? "yes" : "NO" }
+            return "\(keptUpAtRate ? "yes" : "NO") (\(kept) of \(trials) kept up)"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -134,6 +150,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             try c.encode(skipped, forKey: .skipped)
             try c.encode(keptUpTrials, forKey: .keptUpTrials)
             try c.encode(trials, forKey: .trials)
+            try c.encode(messages, forKey: .messages)
         }
     }
 
@@ -185,14 +202,18 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
             let count = result?.keptUpCount
             var behind = result.flatMap { r in r.behindReport.flatMap { Self.behind($0, machine: Self.machineWords(r, cpus: document.host.cpus)) } }
             if let count, !count.all, count.of > 1, let reason = behind { behind = reason + " (\(count.text))" }
+            // A rate not selected, never reached or skipped measured nothing: its answered/s, late
+            // sends and kept-up are no zeros and no "false" (they read 0, 0, false: review). The
+            // rate an interrupt cut short measured what it did until then.
+            let measured = result.map { $0.skipped == nil || $0.cutShort } ?? false
             return Point(
-                offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: result?.msgsPerSecond ?? 0,
+                offeredPerSecond: rate, caseName: spec.name, achievedPerSecond: measured ? result?.msgsPerSecond ?? 0 : nil,
                 p50Micros: latency?.p50, p99Micros: latency?.p99, p999Micros: latency?.p999,
-                lateSends: result?.openLoop?.lateSends ?? 0, keptUp: count?.all ?? false,
+                lateSends: measured ? result?.openLoop?.lateSends ?? 0 : nil, keptUp: measured ? count?.all ?? false : nil,
                 verified: (result?.verified ?? false) && result?.messages ?? 0 > 0, behind: behind, skipped: skipped,
-                keptUpTrials: count?.kept, trials: count?.of)
+                keptUpTrials: count?.kept, trials: count?.of, messages: measured ? result?.messages : nil)
         }
-        kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, one answer after it forgiven per connection, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lightest load's"
+        kneeRule = "the highest offered rate before the first that was not kept up (under \(Int(OpenLoopReport.achievedShare * 100))% of the requests its interval scheduled answered before the end, one answer after it forgiven per connection, or more than \(Int(OpenLoopReport.lateShare * 100))% of sends late or never sent) or whose p99 passed \(Format.compact(Self.kneeFactor))x the lowest p99 of the rates before it (the lightest load's, unless a heavier rate read lower)"
         (kneePerSecond, kneeNote) = Self.knee(points)
         // Each point's p99 is one trial's unless --repeat ran more: say so, as every single
         // sample is said, where the knee rests on a p99 crossing the line.
@@ -280,25 +301,44 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         return (knee, note + "; left out: \(text)")
     }
 
+    /// The base a p99 is compared with is the lowest p99 of the kept-up rates before it: the
+    /// lightest load's, unless a heavier rate read lower. On a VM whose lightest load is also its
+    /// slowest (every request a wake-up), the lightest's p99 alone pushed the knee right, and it
+    /// rests on the fewest messages (about 250 at 500/s for 0.5 s: review). The note says which
+    /// rate the base is, when it is not the lightest, and how many messages its p99 is from.
     private static func curveKnee(_ points: [Point], heaviest: String) -> (Double?, String) {
-        guard let first = points.first, let base = first.p99Micros, first.keptUp, first.verified else {
+        guard let first = points.first, let firstP99 = first.p99Micros, first.keptUpAtRate, first.verified else {
             let why = points.first.map { "\(ArrivalRate(perSecond: $0.offeredPerSecond).summary) was not kept up (\($0.behind ?? "the case failed"))" } ?? "no points"
             return (nil, "below the lightest load offered: \(why); offer less")
         }
+        var base = (point: first, p99: firstP99)
         var knee = first
+        func baseText() -> String {
+            let rate = ArrivalRate(perSecond: base.point.offeredPerSecond).summary
+            let lighter = base.point.offeredPerSecond == first.offeredPerSecond ? ""
+                : ", the lowest p99 before it (the lightest load, \(ArrivalRate(perSecond: first.offeredPerSecond).summary), read \(Format.compact(firstP99)) us)"
+            return "\(Format.compact(base.p99)) us of \(rate)\(lighter)\(tailNote(base.point))"
+        }
         for p in points.dropFirst() {
             guard p.verified, let p99 = p.p99Micros else {
                 return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) the case failed")
             }
-            guard p.keptUp else {
+            guard p.keptUpAtRate else {
                 return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) \(p.behind ?? "the schedule was not kept")")
             }
-            if p99 > base * kneeFactor {
-                return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) p99 reached \(Format.compact(p99)) us, \(Format.compact(p99 / base))x the \(Format.compact(base)) us of \(ArrivalRate(perSecond: first.offeredPerSecond).summary)")
+            if p99 > base.p99 * kneeFactor {
+                return (knee.offeredPerSecond, "at \(ArrivalRate(perSecond: p.offeredPerSecond).summary) p99 reached \(Format.compact(p99)) us\(tailNote(p)), \(Format.compact(p99 / base.p99))x the \(baseText())")
             }
+            if p99 < base.p99 { base = (p, p99) }
             knee = p
         }
-        return (nil, "not reached: \(ArrivalRate(perSecond: knee.offeredPerSecond).summary), \(heaviest), was kept with p99 within \(Format.compact(kneeFactor))x of the lightest's; offer more")
+        return (nil, "not reached: \(ArrivalRate(perSecond: knee.offeredPerSecond).summary), \(heaviest), was kept with p99 within \(Format.compact(kneeFactor))x of the \(baseText()); offer more")
+    }
+
+    /// ` (p99 from 250 messages)`: how many messages a point's p99 rests on (its top 1% is a
+    /// hundredth of them); empty where the count is not known (older documents).
+    static func tailNote(_ p: Point) -> String {
+        p.messages.map { " (p99 from \($0) messages)" } ?? ""
     }
 }
 
@@ -336,15 +376,16 @@ public struct RateSweepDocument: Codable, Sendable, Equatable {
 public enum RateSweepTable {
     public static func render(_ sweep: RateSweepReport) -> String {
         var out = "open-loop sweep \(sweep.workload) \(Quantities.formatSize(sweep.size)): latency from each request's intended send time\n"
-        var table = TextTable(columns: ["offered/s", "answered/s", "p50 us", "p99 us", "p99.9 us", "late sends", "kept up"], rightAligned: [0, 1, 2, 3, 4, 5])
+        var table = TextTable(columns: ["offered/s", "answered/s", "messages", "p50 us", "p99 us", "p99.9 us", "late sends", "kept up"], rightAligned: [0, 1, 2, 3, 4, 5, 6])
         for p in sweep.points {
             // A rate never run or skipped measured nothing: its answered/s and late sends are no
             // zeros; nor is a failed rate's answered/s when it measured nothing (it read 0.000).
             let ran = p.skipped == nil || p.skipped == RateSweepReport.cutShort
-            let answered = ran && (p.verified || p.achievedPerSecond > 0)
+            let answered = p.answeredText
             table.add([
-                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), answered ? Format.compact(p.achievedPerSecond) : "-", Format.compact(p.p50Micros),
-                Format.compact(p.p99Micros), Format.compact(p.p999Micros), ran ? String(p.lateSends) : "-",
+                ArrivalRate(perSecond: p.offeredPerSecond).summary.replacingOccurrences(of: "/s", with: ""), answered.map { Format.compact($0) } ?? "-",
+                p.messages.map(String.init) ?? "-", Format.compact(p.p50Micros),
+                Format.compact(p.p99Micros), Format.compact(p.p999Micros), ran ? p.lateSends.map(String.init) ?? "-" : "-",
                 p.skipped == SweepReport.notRun ? "not run" : p.skipped == RateSweepReport.cutShort ? "cut short"
                     : p.skipped != nil ? "skipped" : !p.verified ? "FAILED" : p.keptUpText,
             ])

@@ -73,7 +73,7 @@ import Testing
         notRun.skipped = SweepReport.notRun
         let (knee, note) = RateSweepReport.knee([Self.point(500, p99: 100), Self.point(1000, p99: 120), cut, notRun])
         #expect(knee == nil)
-        #expect(note == "not reached: 1000/s, the heaviest load measured whole, was kept with p99 within 2.00x of the lightest's; offer more; left out: 2000/s cut short by the interrupt; 3000/s not run (the sweep was interrupted first)", "\(note)")
+        #expect(note == "not reached: 1000/s, the heaviest load measured whole, was kept with p99 within 2.00x of the 100.0 us of 500/s; offer more; left out: 2000/s cut short by the interrupt; 3000/s not run (the sweep was interrupted first)", "\(note)")
         let (before, beforeNote) = RateSweepReport.knee([Self.point(500, p99: 100), Self.point(1000, p99: 300), notRun])
         #expect(before == 500 && beforeNote.hasSuffix("; left out: 3000/s not run (the sweep was interrupted first)"), "\(beforeNote)")
         #expect(RateSweepReport.knee([cut, notRun]).1 == "not found: 2000/s cut short by the interrupt; 3000/s not run (the sweep was interrupted first), so no rate was measured whole")
@@ -155,6 +155,8 @@ import Testing
         let cells = row.split(separator: " ", omittingEmptySubsequences: true)
         #expect(cells.count > 1 && cells[1] == "-", "\(row)")
         #expect(!row.contains("0.000"), "\(row)")
+        // The page's answered line draws no 0 for it either (it plotted 0 where the table read `-`).
+        #expect(sweep.points[1].answeredText == nil && sweep.points[0].answeredText != nil)
     }
 
     /// `--case` runs only its rates; the others are reported as skipped, as a size sweep's are
@@ -181,6 +183,35 @@ import Testing
         let cells = row.split(separator: " ", omittingEmptySubsequences: true)
         #expect(cells.last == "skipped" && cells[1] == "-" && cells[cells.count - 2] == "-", "\(row)")
         #expect(!table.contains("FAILED"), "\(table)")
+        // The JSON: a rate never measured has null where nothing was measured (it read
+        // achieved_per_s 0, late_sends 0, kept_up false: review); a measured one has figures.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(RateSweepDocument(run: DiagnosisFixtures.document([]), rateSweep: sweep).encoded())) as? [String: Any])
+        let points = try #require((object["rate_sweep"] as? [String: Any])?["points"] as? [[String: Any]])
+        for key in ["achieved_per_s", "late_sends", "kept_up", "messages"] {
+            #expect(points[0][key] is NSNull, "\(key): \(points[0])")
+            #expect(!(points[1][key] is NSNull) && points[1][key] != nil, "\(key): \(points[1])")
+        }
+        #expect(points[1]["messages"] as? Int == 4000 && points[1]["kept_up"] as? Bool == true, "\(points[1])")
+    }
+
+    /// The lightest load's p99 was the knee's only base; on a VM whose lightest load is also its
+    /// slowest that pushed the knee right (review). The base is the lowest p99 of the kept-up
+    /// rates before the point, the note says which and how many messages each p99 rests on.
+    @Test func theKneesBaseIsTheLowestP99BeforeIt() {
+        var points = [Self.point(1000, p99: 300), Self.point(2000, p99: 100), Self.point(5000, p99: 250), Self.point(10000, p99: 260)]
+        for i in points.indices { points[i].messages = UInt64(points[i].offeredPerSecond / 2) }
+        let (knee, note) = RateSweepReport.knee(points)
+        // Against 300 (the lightest's) 250 and 260 are within 2x: no knee at all.
+        #expect(knee == 2000, "\(note)")
+        #expect(note.contains("at 5000/s p99 reached 250.0 us (p99 from 2500 messages), 2.50x the 100.0 us of 2000/s, the lowest p99 before it (the lightest load, 1000/s, read 300.0 us) (p99 from 1000 messages)"), "\(note)")
+        // A lightest load that is the lowest is the base, as before, and says so without the aside.
+        let (plain, plainNote) = RateSweepReport.knee([Self.point(1000, p99: 100), Self.point(2000, p99: 150), Self.point(5000, p99: 210)])
+        #expect(plain == 2000 && plainNote.contains("2.10x the 100.0 us of 1000/s") && !plainNote.contains("lowest p99 before it"), "\(plainNote)")
+        // The table carries each rate's messages.
+        let plan = try? RateSweepPlan(workload: .rr, size: 1024, rates: [1000, 2000], stop: .duration(nanos: 1_000_000_000), warmupNanos: 0)
+        let sweep = plan.map { RateSweepReport(plan: $0, document: DiagnosisFixtures.document([DiagnosisFixtures.rr("rr-1KiB@1000", msgs: 1000), DiagnosisFixtures.rr("rr-1KiB@2000", msgs: 2000)])) }
+        let table = sweep.map(RateSweepTable.render) ?? ""
+        #expect(table.contains("messages") && sweep?.points.map(\.messages) == [2000, 4000], "\(table)")
     }
 
     @Test func badPlansSayWhatToChange() {
