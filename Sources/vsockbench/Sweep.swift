@@ -31,7 +31,8 @@ extension VsockBench {
             before the target fell behind or p99 passed twice the lightest load's.
 
             Exit status: 0 every size measured and fitted (--rates: every rate measured); 1 a case failed or the points could not \
-            be fitted; 2 bad input.
+            be fitted; 2 bad input; interrupted (Ctrl-C, SIGTERM, SIGHUP), it stops the current case, still reports what was \
+            measured and exits 128 + the signal (130, 143, 129).
 
             Each size runs 2s after a 500ms warmup unless --duration, --warmup or --messages say \
             otherwise; the driver flags are those of `run` (--target, including null for the \
@@ -77,7 +78,7 @@ extension VsockBench {
             if let problem = driver.trialFlagsProblem(trials: driver.repeatCount) { throw ValidationError(problem) }
             // A rate sweep fits no line and predicts no batching: the flag did nothing (review).
             if rates != nil, let batchSize {
-                throw ValidationError("--batch-size \(batchSize.bytes): a rate sweep (--rates) predicts no batching; leave --batch-size out, or sweep sizes without --rates")
+                throw ValidationError("--batch-size \(batchSize.typed): a rate sweep (--rates) predicts no batching; leave --batch-size out, or sweep sizes without --rates")
             }
         }
 

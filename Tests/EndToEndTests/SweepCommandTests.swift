@@ -190,7 +190,10 @@ extension EndToEndSuite {
             // --batch-size did nothing with --rates (no batching is predicted): refused (review).
             let batch = try CommandSupport.vsockbench(["sweep", "--rates", "100,200", "--batch-size", "4KiB"])
             #expect(batch.status == 2)
-            #expect(batch.stderr.contains("--batch-size 4096: a rate sweep (--rates) predicts no batching"), "\(batch.stderr)")
+            // Echoed as typed (it read "--batch-size 4096" where the user typed 4KiB: review).
+            #expect(batch.stderr.contains("--batch-size 4KiB: a rate sweep (--rates) predicts no batching"), "\(batch.stderr)")
+            let help = try CommandSupport.vsockbench(["sweep", "--help"])
+            #expect(help.stdout.replacingOccurrences(of: "\n", with: " ").contains("exits 128 + the signal (130, 143, 129)"), "\(help.stdout)")
         }
     }
 }

@@ -32,7 +32,7 @@ enum SweepChart {
         for p in measured {
             guard let t = p.tMicros else { continue }
             time.append(SVG.circle(x.position(Double(p.size)), timeY.position(t), radius: 4.5, cssClass: "point",
-                                   tooltip: "\(Quantities.formatSize(p.size)): \(Format.compact(t)) us, residual \(Format.fixed(p.residualMicros, 2)) us"))
+                                   tooltip: "\(Quantities.formatSize(p.size)): \(Format.compact(t)) us, " + (p.residualMicros.map { "residual \(Format.fixed($0, 2)) us" } ?? "not in the fit")))
         }
 
         // Mbps as the points count them, in the text's words (a masked sweep's are the

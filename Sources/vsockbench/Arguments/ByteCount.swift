@@ -4,8 +4,19 @@ import VsockBenchSupport
 /// A size on the command line: plain bytes (`4096`) or with a unit (`512B`, `8KiB`, `4MiB`).
 struct ByteCount: ExpressibleByArgument, Sendable, Equatable {
     let bytes: Int
+    /// As the user typed it (`4KiB`), for messages that echo the option; nil for a size the
+    /// tool made. Not part of equality: 4KiB and 4096 are the same size.
+    var text: String? = nil
 
-    init(bytes: Int) { self.bytes = bytes }
+    init(bytes: Int, text: String? = nil) {
+        self.bytes = bytes
+        self.text = text
+    }
+
+    static func == (lhs: ByteCount, rhs: ByteCount) -> Bool { lhs.bytes == rhs.bytes }
+
+    /// What the user typed, or the size in the tool's words.
+    var typed: String { text ?? Quantities.formatSize(bytes) }
 
     init?(argument: String) {
         guard let parsed = try? Self.parse(argument) else { return nil }
@@ -17,7 +28,7 @@ struct ByteCount: ExpressibleByArgument, Sendable, Equatable {
         try OptionValue.requireValue(text)
         if OptionValue.isNegative(text) { throw ArgumentError("'\(text)' is negative; give a size such as 8KiB or 4096") }
         switch Quantities.parseSize(text) {
-        case let .success(bytes): return ByteCount(bytes: bytes)
+        case let .success(bytes): return ByteCount(bytes: bytes, text: text)
         case let .failure(error): throw ArgumentError(error.description)
         }
     }

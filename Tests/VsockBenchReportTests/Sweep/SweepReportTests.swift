@@ -364,6 +364,9 @@ import Testing
         #expect(sweep.fitError?.contains("at least 2") == true)
         #expect(sweep.batching.isEmpty)
         #expect(SweepTable.render(sweep).contains("fit: none"))
+        // The page's tooltip of a point outside the fit says so (it read "residual - us").
+        let page = HTMLReport.render(ReportFixtures.document([]), sweep: sweep, title: "sweep")
+        #expect(page.contains("64KiB: 85.54 us, not in the fit") && !page.contains("residual - us"), "\(page)")
     }
 
     @Test("JSON: the run document's keys plus a sweep section with stable keys, nulls included; reads back")
