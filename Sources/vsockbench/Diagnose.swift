@@ -113,6 +113,11 @@ extension VsockBench {
                     if let section = document.sweep.fit, section.explainsTooLittle {
                         throw fail("\(sweep)'s fit has R^2 \(Format.fixed(section.r2, 4)), below \(Format.fixed(SweepReport.minimumR2, 1)): the line explains less than half of the variance of its points, so it predicts nothing; sweep again with a longer --duration, on a quieter machine or over more sizes, or leave out --sweep", code: Exit.badInput)
                     }
+                    // alpha within its noise, or over the smallest size's whole time: sweep made no
+                    // batching prediction from it, and diagnose predicted from it all the same.
+                    if let reason = document.sweep.alphaNotMeasuredText {
+                        throw fail("\(sweep)'s fit does not measure alpha: \(reason); so it predicts nothing: sweep again with a longer --duration, on a quieter machine or over more sizes, or leave out --sweep", code: Exit.badInput)
+                    }
                     guard let workload = SweepWorkload(rawValue: document.sweep.workload) else {
                         throw fail("\(sweep) sweeps the workload '\(document.sweep.workload)', which this version does not know", code: Exit.badInput)
                     }

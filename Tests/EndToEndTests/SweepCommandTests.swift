@@ -4,7 +4,7 @@ import Testing
 extension EndToEndSuite {
     /// `vsockbench sweep` against the local target it starts itself.
     @Suite(.serialized) struct SweepCommandTests {
-        @Test("a real rr sweep: three sizes measured and verified, alpha > 0, beta > 0, R^2 and residuals reported; JSON and HTML written")
+        @Test("a real rr sweep: four sizes measured and verified, alpha > 0, beta > 0, R^2 and residuals reported; JSON and HTML written")
         func realSweep() throws {
             let dir = try CommandSupport.scratch("sweep")
             defer { try? FileManager.default.removeItem(at: dir) }
@@ -56,7 +56,7 @@ extension EndToEndSuite {
             // The same document with a fit whose alpha is negative: diagnose refuses it (exit 2,
             // saying why) rather than silently dropping the predictions it would have made.
             /// The sweep's document with one key of its fit changed, written to `name`.
-            func withFit(_ key: String, _ value: Double, _ name: String) throws -> URL {
+            func withFit(_ key: String, _ value: Any, _ name: String) throws -> URL {
                 var changed = object, section = sweep, changedFit = fit
                 changedFit[key] = value
                 section["fit"] = changedFit
@@ -76,6 +76,12 @@ extension EndToEndSuite {
             #expect(refusedNoisy.status == 2, "\(refusedNoisy.stdout)\n\(refusedNoisy.stderr)")
             #expect(refusedNoisy.stderr.contains("fit has R^2 0.0027, below 0.5"), "\(refusedNoisy.stderr)")
             #expect(refusedNoisy.stderr.split(separator: "\n").count == 1, "\(refusedNoisy.stderr)")
+            // And one whose alpha is not told apart from 0 (its 95% interval reaches below it):
+            // sweep withholds its batching, and diagnose predicted from it all the same.
+            let unmeasured = try withFit("alpha_ci_us", [-3.5, 44.0], "unmeasured.json")
+            let refusedAlpha = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", unmeasured.path])
+            #expect(refusedAlpha.status == 2, "\(refusedAlpha.stdout)\n\(refusedAlpha.stderr)")
+            #expect(refusedAlpha.stderr.contains("fit does not measure alpha: alpha's 95% interval, -3.50...44.00 us, contains 0"), "\(refusedAlpha.stderr)")
             // A sweep file that is not there is said in one line, as --from's is (Foundation's
             // error dump was printed).
             let missing = try CommandSupport.vsockbench(["diagnose", "--from", json.path, "--sweep", dir.appending(path: "none.json").path])

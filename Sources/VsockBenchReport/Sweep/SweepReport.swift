@@ -339,6 +339,11 @@ extension SweepReport {
         return why.isEmpty ? nil : why.joined(separator: "; ")
     }
 
+    /// Why the fit's alpha predicts nothing (its interval contains 0, or the smallest t lies below
+    /// it), for `diagnose --sweep`, which refuses such a fit as `sweep` withholds its batching;
+    /// nil when alpha is measured (or without a fit, or from a document without intervals).
+    public var alphaNotMeasuredText: String? { Self.alphaNotMeasured(fit: fit, smallestMicros: smallestFittedMicros) }
+
     /// The smallest measured time per message of the points fitted, microseconds.
     var smallestFittedMicros: Double? { points.filter { $0.residualMicros != nil }.compactMap(\.tMicros).min() }
 
