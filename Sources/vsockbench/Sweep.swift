@@ -11,14 +11,16 @@ extension VsockBench {
             abstract: "Measure a workload over message sizes and fit the latency-bandwidth model t(n) = alpha + n/beta.",
             discussion: """
             One case per size (rr: request = response = size, one in flight, one connection; \
-            stream: writes of size). The fit gives alpha (fixed cost per message), beta (the \
-            bandwidth large messages approach) and n_half = alpha*beta (the size that reaches half \
-            of beta), the residual of each point and R^2 (none with two sizes: a line through two \
+            stream: writes of size). The fit (ordinary least squares) gives alpha (fixed cost per \
+            message) and beta (the bandwidth large messages approach), each with its 95% interval \
+            (Student t on sizes - 2 degrees of freedom), n_half = alpha*beta (the size that reaches \
+            half of beta), the residual of each point and R^2 (none with two sizes: a line through two \
             points fits them whatever their noise, so give at least 3); then what batching k \
             messages into one write predicts (k = 1, 2, 4, 8, 16, 32), each write outside the \
             measured sizes marked as an extrapolation, none made over the 64MiB a write may carry. \
-            No batching is predicted from a fit with alpha < 0 (no fixed cost to amortize) or \
-            with R^2 below 0.5: the line then explains less than half of the variance of the \
+            No batching is predicted from a fit with alpha < 0 (no fixed cost to amortize), with \
+            alpha's interval reaching 0 or above the smallest size's t, or with R^2 below 0.5: \
+            the line then explains less than half of the variance of the \
             points, the noise more than the channel (a busy machine, a short --duration); the \
             report says so, the JSON's batching is empty and batching_withheld says why, and \
             `diagnose --sweep` refuses the file. Between 0.5 and 0.9 a note says the points \
@@ -28,7 +30,8 @@ extension VsockBench {
             default), one open-loop case per rate (requests sent at their intended times whatever \
             the responses do, latency from each intended time), and the table of p50, p99 and \
             p99.9 against the rate offered, the rate answered, and the knee: the highest rate \
-            before the target fell behind or p99 passed twice the lightest load's.
+            before the target fell behind or p99 passed twice the lowest p99 of the rates before it (the \
+            lightest load's, unless a heavier rate read lower).
 
             Exit status: 0 every size measured and fitted (--rates: every rate measured); 1 a case failed or the points could not \
             be fitted; 2 bad input; interrupted (Ctrl-C, SIGTERM, SIGHUP), it stops the current case, still reports what was \

@@ -168,7 +168,8 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
     /// What `skipped` says of the rate an interrupt (SIGINT) stopped while it ran.
     public static let cutShort = "cut short: the sweep was interrupted during it"
 
-    /// p99 may grow to this multiple of the lightest load's before the curve has turned.
+    /// p99 may grow to this multiple of the lowest p99 before it (the lightest load's, unless a
+    /// heavier rate read lower) before the curve has turned.
     public static let kneeFactor = 2.0
 
     enum CodingKeys: String, CodingKey {
