@@ -109,7 +109,7 @@ public struct RateSweepReport: Codable, Sendable, Equatable {
         /// (`trials`). `kept_up` is true only when every trial kept up; nil in older documents.
         public var keptUpTrials: Int? = nil
         public var trials: Int? = nil
-        /// Messages measured (the median trial's count under --repeat): what the percentiles,
+        /// Messages measured (under --repeat the median of the trials' counts): what the percentiles,
         /// p99 above all, rest on; nil for a rate not measured.
         public var messages: UInt64? = nil
 
