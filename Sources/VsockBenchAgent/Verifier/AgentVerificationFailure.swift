@@ -13,6 +13,16 @@ public struct AgentVerificationFailure: Error, Sendable, Hashable, CustomStringC
         case cellCountMismatch(expected: Int, actual: Int)
         /// A row's cell lengths do not add up to its values.
         case malformedRow
+        /// `message` (`MaskedResultSet`, `Row` or `MaskCounts`) holds a field its schema does not
+        /// define, or one with the wrong wire type: bytes that no other check would read.
+        case unexpectedField(message: String, number: Int, wireType: Int)
+        /// A singular field of `message` appears more than once (a decoder keeps the last).
+        case repeatedField(message: String, number: Int)
+        /// The response's column descriptor `index` (0-based) is not the request's, byte for byte.
+        case columnDescriptorMismatch(index: Int)
+        /// A value generated as sensitive in `sourceColumn` of this row appears in the response
+        /// outside this row's cells.
+        case leakedElsewhere(sourceColumn: String)
         /// A value generated as sensitive in `sourceColumn` (a column value, or one planted in
         /// free text) appears somewhere in the masked row.
         case leakedSensitiveValue(sourceColumn: String)
@@ -63,6 +73,13 @@ public struct AgentVerificationFailure: Error, Sendable, Hashable, CustomStringC
         case .rowCountMismatch(let expected, let actual): return "\(actual) rows, expected \(expected)"
         case .cellCountMismatch(let expected, let actual): return "\(actual) cells, expected \(expected)"
         case .malformedRow: return "cell lengths do not add up to the row's values"
+        case .unexpectedField(let message, let number, let wireType):
+            return "field \(number) (wire type \(wireType)) is not part of \(message)"
+        case .repeatedField(let message, let number):
+            return "singular field \(number) of \(message) appears more than once"
+        case .columnDescriptorMismatch(let index): return "column descriptor \(index) differs from the request's"
+        case .leakedElsewhere(let source):
+            return "leak: a sensitive value generated for column \(source) of this row is present outside the row's cells"
         case .leakedSensitiveValue(let source): return "leak: a sensitive value generated for column \(source) is present"
         case .emailFormat: return "email not masked as ***@ followed by its original domain"
         case .cardFormat: return "card number not masked to its last four digits"

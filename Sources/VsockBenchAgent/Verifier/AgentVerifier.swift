@@ -1,8 +1,10 @@
 /// Checks the agent's responses on the client side, one verifier per connection.
 ///
-/// For each response: the fragment id, column and row counts match the request; no value
-/// generated as sensitive (column values and secrets planted in free text) appears anywhere
-/// in its masked row; each masked cell has its class's format; non-sensitive cells and empty
+/// For each response: it holds only `MaskedResultSet`'s fields (in it, in each row and in its
+/// counts; a singular field at most once), so no byte of it escapes the checks below; the
+/// fragment id and row count match the request, and its column descriptors are the request's,
+/// byte for byte; no value generated as sensitive (column values and secrets planted in free
+/// text) appears anywhere in the response; each masked cell has its class's format; non-sensitive cells and empty
 /// cells are unchanged; the masked counts match what was generated; and each name maps to
 /// one token, and each token to one name, across all responses of the connection (hence
 /// `mutating`: the verifier remembers fingerprints of names and tokens, not the names).
@@ -10,6 +12,8 @@
 /// Reads request and response in place; failures name the row, column and rule only.
 public struct AgentVerifier: Sendable {
     struct Column {
+        /// The whole encoded `ColumnDescriptor`, which the response must echo byte for byte.
+        var descriptor: Range<Int>
         var name: Range<Int>
         var sensitivity: Int
     }
@@ -55,7 +59,11 @@ public struct AgentVerifier: Sendable {
             }
         }
 
-        let summary = try ResponseSummary(response)
+        let summary: ResponseSummary
+        switch try ResponseSummary.read(response, request: request, columns: columns) {
+        case .success(let read): summary = read
+        case .failure(let failure): return failure
+        }
         if summary.fragmentID != expectedID {
             return AgentVerificationFailure(row: nil, column: nil, rule: .fragmentIDMismatch)
         }
@@ -97,9 +105,20 @@ public struct AgentVerifier: Sendable {
         while let requestRow = try requestRows.next(lengthDelimited: 4),
             let responseRow = try responseRows.next(lengthDelimited: 3)
         {
-            guard let requestShape = try RowCells.parse(request, row: requestRow, into: requestCells),
-                let responseShape = try RowCells.parse(response, row: responseRow, into: responseCells)
-            else {
+            let requestShape: RowCells.Shape
+            let responseShape: RowCells.Shape
+            switch (
+                try RowCells.parse(request, row: requestRow, into: requestCells),
+                try RowCells.parse(response, row: responseRow, into: responseCells)
+            ) {
+            case (.cells(let requestCells), .cells(let responseCells)):
+                requestShape = requestCells
+                responseShape = responseCells
+            case (_, .unexpectedField(let number, let wireType)):
+                return failure(row, nil, .unexpectedField(message: "Row", number: number, wireType: wireType))
+            case (_, .repeatedField(let number)):
+                return failure(row, nil, .repeatedField(message: "Row", number: number))
+            default:
                 return failure(row, nil, .malformedRow)
             }
             guard responseShape.count == requestShape.count, requestShape.count == columns.count else {
@@ -125,7 +144,7 @@ public struct AgentVerifier: Sendable {
     }
 
     private static func column(in buffer: UnsafeRawBufferPointer, range: Range<Int>) throws(ProtoWireReader.Failure) -> Column {
-        var column = Column(name: range.lowerBound..<range.lowerBound, sensitivity: 0)
+        var column = Column(descriptor: range, name: range.lowerBound..<range.lowerBound, sensitivity: 0)
         var reader = ProtoWireReader(buffer, range: range)
         while let field = try reader.next() {
             switch (field.number, field.wireType) {
@@ -138,23 +157,53 @@ public struct AgentVerifier: Sendable {
     }
 }
 
-/// What the verifier reads from a response before walking its rows.
+/// What the verifier reads from a response before walking its rows, checking on the way that
+/// it holds only `MaskedResultSet`'s fields, each singular one at most once, and that each
+/// column descriptor is the request's, byte for byte.
 struct ResponseSummary {
     var fragmentID: UInt64 = 0
     var columnCount = 0
     var rowCount = 0
     var counts = MaskTally()
 
-    init(_ response: UnsafeRawBufferPointer) throws(ProtoWireReader.Failure) {
+    static func read(
+        _ response: UnsafeRawBufferPointer,
+        request: UnsafeRawBufferPointer,
+        columns: [AgentVerifier.Column]
+    ) throws(ProtoWireReader.Failure) -> Result<ResponseSummary, AgentVerificationFailure> {
+        var summary = ResponseSummary()
+        var seenID = false
+        var seenCounts = false
         var reader = ProtoWireReader(response)
         while let field = try reader.next() {
             switch (field.number, field.wireType) {
-            case (1, 0): fragmentID = field.value
-            case (2, 2): columnCount += 1
-            case (3, 2): rowCount += 1
-            case (4, 2): counts = try MaskTally(response, range: field.range)
-            default: break
+            case (1, 0):
+                guard !seenID else { return .failure(.init(row: nil, column: nil, rule: .repeatedField(message: "MaskedResultSet", number: 1))) }
+                seenID = true
+                summary.fragmentID = field.value
+            case (2, 2):
+                let index = summary.columnCount
+                summary.columnCount += 1
+                // A count mismatch is reported once every column is counted.
+                guard index < columns.count else { continue }
+                let expected = UnsafeRawBufferPointer(rebasing: request[columns[index].descriptor])
+                guard ByteSearch.equal(UnsafeRawBufferPointer(rebasing: response[field.range]), expected) else {
+                    return .failure(.init(row: nil, column: nil, rule: .columnDescriptorMismatch(index: index)))
+                }
+            case (3, 2):
+                summary.rowCount += 1
+            case (4, 2):
+                guard !seenCounts else { return .failure(.init(row: nil, column: nil, rule: .repeatedField(message: "MaskedResultSet", number: 4))) }
+                seenCounts = true
+                switch try MaskTally.strict(response, range: field.range) {
+                case .success(let counts): summary.counts = counts
+                case .failure(let failure): return .failure(failure)
+                }
+            default:
+                return .failure(.init(row: nil, column: nil, rule: .unexpectedField(
+                    message: "MaskedResultSet", number: field.number, wireType: Int(field.wireType))))
             }
         }
+        return .success(summary)
     }
 }

@@ -1,20 +1,39 @@
 /// Splits an encoded `Row` (its values, and packed or unpacked lengths, in any field order)
 /// into its cells' byte ranges, written into caller-provided slots: no allocation per row.
+/// A row holding any other field, or its `values` twice, is refused: no bytes may ride in a
+/// row beside its cells.
 enum RowCells {
-    /// - Returns: the range of the row's values and how many cells it declares (which may
-    ///   exceed `cells.count`: only the first `cells.count` ranges are written then), or nil
-    ///   when the lengths do not add up to the values.
+    /// The range of the row's values and how many cells it declares (which may exceed
+    /// `cells.count`: only the first `cells.count` ranges are written then).
+    struct Shape {
+        var values: Range<Int>
+        var count: Int
+    }
+
+    enum Outcome {
+        case cells(Shape)
+        /// The lengths do not add up to the values.
+        case lengthsMismatch
+        /// A field `Row` does not define (or with another wire type).
+        case unexpectedField(number: Int, wireType: Int)
+        /// The singular `values` field given more than once.
+        case repeatedField(number: Int)
+    }
+
     static func parse(
         _ buffer: UnsafeRawBufferPointer,
         row: Range<Int>,
         into cells: UnsafeMutableBufferPointer<Range<Int>>
-    ) throws(ProtoWireReader.Failure) -> (values: Range<Int>, count: Int)? {
+    ) throws(ProtoWireReader.Failure) -> Outcome {
         var values = row.lowerBound..<row.lowerBound
+        var seenValues = false
         var count = 0
         var reader = ProtoWireReader(buffer, range: row)
         while let field = try reader.next() {
             switch (field.number, field.wireType) {
             case (1, 2):
+                guard !seenValues else { return .repeatedField(number: 1) }
+                seenValues = true
                 values = field.range
             case (2, 2):
                 var position = field.range.lowerBound
@@ -27,18 +46,18 @@ enum RowCells {
                 if count < cells.count { cells[count] = 0..<Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: field.value)) }
                 count += 1
             default:
-                break
+                return .unexpectedField(number: field.number, wireType: Int(field.wireType))
             }
         }
-        guard count <= cells.count else { return (values, count) }
+        guard count <= cells.count else { return .cells(Shape(values: values, count: count)) }
         var offset = values.lowerBound
         for index in 0..<count {
             let length = cells[index].count
-            guard length <= values.upperBound - offset else { return nil }
+            guard length <= values.upperBound - offset else { return .lengthsMismatch }
             cells[index] = offset..<(offset + length)
             offset += length
         }
-        return offset == values.upperBound ? (values, count) : nil
+        return offset == values.upperBound ? .cells(Shape(values: values, count: count)) : .lengthsMismatch
     }
 
     /// One varint of a packed payload; one-byte varints (lengths under 128) take the short path.

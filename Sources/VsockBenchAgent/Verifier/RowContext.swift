@@ -23,7 +23,8 @@ struct RowContext {
     }
 
     /// The first sensitive value (column value or planted secret) found anywhere in the
-    /// masked row, cell boundaries included, reported at the column where it starts.
+    /// response, cell and row boundaries included: reported at the column where it starts
+    /// when that is in this row's cells, else as a leak outside them.
     func firstLeak() -> AgentVerificationFailure? {
         for column in columns.indices {
             let sensitivity = columns[column].sensitivity
@@ -39,9 +40,10 @@ struct RowContext {
 
     private func leak(of value: Range<Int>, from source: Int) -> AgentVerificationFailure? {
         let needle = UnsafeRawBufferPointer(rebasing: request[value])
-        let haystack = UnsafeRawBufferPointer(rebasing: response[responseValues])
-        guard let found = ByteSearch.firstOffset(of: needle, in: haystack) else { return nil }
-        let position = responseValues.lowerBound + found
+        guard let position = ByteSearch.firstOffset(of: needle, in: response) else { return nil }
+        guard responseValues.contains(position) else {
+            return AgentVerificationFailure(row: row, column: nil, rule: .leakedElsewhere(sourceColumn: columnName(source)))
+        }
         let column = responseCells.firstIndex { $0.contains(position) } ?? source
         return failure(column, .leakedSensitiveValue(sourceColumn: columnName(source)))
     }
