@@ -169,4 +169,58 @@ import Testing
         }
         #expect(Self.rss(server.pid) < 200 << 20, "no 40 MB response was built")
     }
+
+    /// A masked request of many long-named columns and two rows: the response echoes the column
+    /// descriptors, which the agent's size projection used to leave out, so it came out past
+    /// `--max-frame` (83 KB under 64 KiB). Now it is a bad request, the connection closes, and
+    /// the target goes on serving.
+    @Test func echoedColumnsCountAgainstMaxFrame() throws {
+        let dir = try Tool.scratch()
+        let maxFrame = 64 << 10
+        let server = try ServeProcess(listen: "unix://\(dir)/t.sock", extra: ["--mode", "agent", "--max-frame", "64KiB"])
+        defer { server.stop() }
+        let spec = CaseSpec(name: "columns", workload: .masked(MaskedWorkload(requestSizes: .fixed(maxFrame))))
+        let varint = Self.varint, field = Self.field
+        /// One masked request on a fresh session; the response frame, or the error.
+        func exchange(session: UInt64, _ fragment: [UInt8]) throws -> (Result<Frame, DriverError>, DriverConnection, DriverConnection) {
+            let control = try DriverConnection.open(to: server.endpoint, role: .control, session: session, spec: spec, timeoutSeconds: 5)
+            let data = try DriverConnection.open(to: server.endpoint, role: .data, session: session, spec: spec, timeoutSeconds: 5)
+            var frame = [UInt8](repeating: 0, count: FrameHeader.size)
+            frame.withUnsafeMutableBytes { FrameHeader(type: .request, length: fragment.count, sequence: 0).encode(into: $0.baseAddress!) }
+            try data.socket.send(frame + fragment)
+            return (Result { () throws(DriverError) in try data.expect(.response) }, control, data)
+        }
+        // Name columns (SENSITIVITY_CLASS_NAME = 1) with 31-byte names; rows of one-byte cells,
+        // each masked to a 20-byte token. The request fits the frame limit with room to spare.
+        let columns = 1024
+        var fragment: [UInt8] = [0x08, 0x01]
+        for c in 0..<columns {
+            let name = Array("c\(c)_".utf8) + Array(repeating: UInt8(ascii: "x"), count: 31 - "c\(c)_".utf8.count)
+            fragment += field(3, field(1, name) + [0x18, 0x01])
+        }
+        let row = field(1, Array(repeating: 0x61, count: columns)) + field(2, (0..<columns).flatMap { _ in varint(1) })
+        fragment += field(4, row) + field(4, row)
+        #expect(fragment.count < maxFrame)
+        let (outcome, control, data) = try exchange(session: 1, fragment)
+        switch outcome {
+        case .success(let frame):
+            Issue.record("the target sent a \(frame.payload.count)-byte response under a \(maxFrame)-byte --max-frame")
+        case .failure(.rejected(let message)):
+            #expect(message.code == "bad_request")
+            #expect(message.message.contains("over the \(maxFrame)-byte limit"), "\(message.message)")
+        case .failure(let error):
+            Issue.record("\(error)")
+        }
+        // The target closed the data connection after its error frame.
+        try data.socket.setReceiveTimeout(seconds: 5)
+        #expect(try data.reader.next() == nil, "the data connection is closed")
+        data.socket.close()
+        control.socket.close()
+        // And it still serves: one name column, one row.
+        let small: [UInt8] = [0x08, 0x02] + field(3, field(1, Array("n".utf8)) + [0x18, 0x01]) + field(4, field(1, Array("Ada".utf8)) + field(2, varint(3)))
+        let (next, nextControl, nextData) = try exchange(session: 2, small)
+        defer { nextData.socket.close(); nextControl.socket.close() }
+        let response = try next.get()
+        #expect(response.payload.count > 0 && response.payload.count <= maxFrame)
+    }
 }

@@ -27,4 +27,36 @@ import Testing
         masker.encode(into: &output)
         #expect(output.count > 2_000_000)
     }
+
+    /// The echoed column descriptors, the fragment id and the counts count too: a request of
+    /// many long-named columns and two rows was let through a limit its response passed.
+    @Test func echoedColumnsCountAgainstTheLimit() throws {
+        let columns = 1024
+        let names = (0..<columns).map { "c\($0)_" + String(repeating: "x", count: 26) }
+        let rows = Array(repeating: Array(repeating: "a", count: columns), count: 2)
+        var fragment = Fixtures.fragment(classes: Array(repeating: .name, count: columns), rows: rows)
+        for index in 0..<columns { fragment.columns[index].name = names[index] }
+        let request: [UInt8] = try fragment.serializedBytes()
+        let decoded = try request.withUnsafeBytes { raw throws(AgentError) in try AgentMasker.decode(raw) }
+        var masker = AgentMasker(connectionKey: Fixtures.key)
+        try masker.mask(decoded)
+        var output: [UInt8] = []
+        masker.encode(into: &output)
+        let size = output.count
+        #expect(size > request.count)
+        // Under any limit below the response's size it is refused; at any limit it passes, it fits.
+        for limit in [size - 1, size / 2, size - 40 * columns, request.count] {
+            #expect(throws: AgentError.self, "limit \(limit) of a \(size)-byte response") { try masker.mask(decoded, limit: limit) }
+        }
+        for limit in stride(from: size, through: size + 2 * columns, by: 16) {
+            guard (try? masker.mask(decoded, limit: limit)) != nil else { continue }
+            output.removeAll()
+            masker.encode(into: &output)
+            #expect(output.count <= limit)
+        }
+        // Columns alone, with no rows, count as well.
+        let empty: [UInt8] = try Fixtures.fragment(classes: Array(repeating: .name, count: columns), rows: []).serializedBytes()
+        let emptyDecoded = try empty.withUnsafeBytes { raw throws(AgentError) in try AgentMasker.decode(raw) }
+        #expect(throws: AgentError.self) { try masker.mask(emptyDecoded, limit: columns) }
+    }
 }

@@ -87,6 +87,9 @@ public struct AgentMasker: Sendable {
         let rules = self.rules
         let tokenizer = self.tokenizer
         var tally = MaskTally()
+        // The fragment id, the echoed column descriptors and the counts go out whatever the rows.
+        let fixed = MaskedResultEncoder.fixedBound(columns: message.columns)
+        guard fixed <= limit else { throw AgentError.responseTooLarge(row: 0, bytes: fixed, limit: limit) }
         for (index, row) in message.rows.enumerated() {
             guard row.valueLengths.count == width else {
                 throw AgentError.rowShapeMismatch(row: index, cells: row.valueLengths.count, columns: width)
@@ -97,9 +100,10 @@ public struct AgentMasker: Sendable {
                 throw AgentError.cellLengthsMismatch(row: index, declared: declared, actual: row.values.count)
             }
             let bound = RowMasker.bound(valuesSize: declared, cells: width)
-            // What the encoded result could reach with this row: values, a length varint per
-            // cell, a row's framing (as MaskedResultEncoder's upper bound counts them).
-            let projected = table.used + bound + (table.cellCount + width) * 5 + (index + 1) * 24
+            // What the encoded result could reach with this row: the fixed parts, then values, a
+            // length varint per cell, a row's framing (MaskedResultEncoder's own upper bound).
+            let projected = fixed
+                + MaskedResultEncoder.rowsBound(values: table.used + bound, cells: table.cellCount + width, rows: index + 1)
             guard projected <= limit else {
                 table.wipe()
                 throw AgentError.responseTooLarge(row: index, bytes: projected, limit: limit)

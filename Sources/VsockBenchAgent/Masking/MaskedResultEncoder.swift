@@ -20,11 +20,25 @@ enum MaskedResultEncoder {
 
     /// Generous: every varint at its widest.
     private static func upperBound(_ table: MaskedTable) -> Int {
-        var columns = 0
-        for column in table.columns {
-            columns += 2 * 11 + 11 + column.name.utf8.count + 11 + 1
+        fixedBound(columns: table.columns)
+            + rowsBound(values: table.used, cells: table.cellCount, rows: table.rowCount)
+    }
+
+    /// The most the parts besides the rows can take: the fragment id, the echoed column
+    /// descriptors and the counts.
+    static func fixedBound(columns: [Vsockbench_Agent_ColumnDescriptor]) -> Int {
+        var size = 11 + 2 + 7 * 11
+        for column in columns {
+            let descriptor = descriptorSize(column)
+            size += 1 + ProtoWireWriter.varintSize(UInt64(descriptor)) + descriptor
         }
-        return 11 + columns + table.used + table.cellCount * 5 + table.rowCount * 24 + 2 + 7 * 11
+        return size
+    }
+
+    /// The most `rows` rows take, holding `values` bytes of masked cells in `cells` cells: a
+    /// length varint per cell and each row's framing.
+    static func rowsBound(values: Int, cells: Int, rows: Int) -> Int {
+        values + cells * 5 + rows * 24
     }
 
     private static func write(_ table: MaskedTable, to output: inout ByteWriter) {
@@ -77,15 +91,24 @@ enum MaskedResultEncoder {
         UInt8(truncatingIfNeeded: field << 3) | (varint ? ProtoWireWriter.varint : ProtoWireWriter.lengthDelimited)
     }
 
+    /// The encoded size of a `ColumnDescriptor`'s payload, as `writeColumn` writes it.
+    private static func descriptorSize(_ column: Vsockbench_Agent_ColumnDescriptor) -> Int {
+        let name = column.name.utf8.count
+        let type = UInt64(bitPattern: Int64(column.type.rawValue))
+        let sensitivity = UInt64(bitPattern: Int64(column.sensitivity.rawValue))
+        var size = 0
+        if name > 0 { size += 1 + ProtoWireWriter.varintSize(UInt64(name)) + name }
+        if type != 0 { size += 1 + ProtoWireWriter.varintSize(type) }
+        if sensitivity != 0 { size += 1 + ProtoWireWriter.varintSize(sensitivity) }
+        return size
+    }
+
     private static func writeColumn(_ column: Vsockbench_Agent_ColumnDescriptor, to output: inout ByteWriter) {
         var name = column.name
         let type = UInt64(bitPattern: Int64(column.type.rawValue))
         let sensitivity = UInt64(bitPattern: Int64(column.sensitivity.rawValue))
+        let size = descriptorSize(column)
         name.withUTF8 { name in
-            var size = 0
-            if name.count > 0 { size += 1 + ProtoWireWriter.varintSize(UInt64(name.count)) + name.count }
-            if type != 0 { size += 1 + ProtoWireWriter.varintSize(type) }
-            if sensitivity != 0 { size += 1 + ProtoWireWriter.varintSize(sensitivity) }
             output.write(tag(2, varint: false))
             output.writeVarint(UInt64(size))
             if name.count > 0 {
