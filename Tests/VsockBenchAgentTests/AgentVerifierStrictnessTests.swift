@@ -117,3 +117,57 @@ struct AgentVerifierStrictnessTests {
         #expect(failure.map { !$0.description.contains("alice") } ?? false)
     }
 }
+
+/// The verifier expects masked in free text exactly what the generator planted; the masker
+/// masks every card it finds, next to other digits too. The two agree on a card one space from
+/// an expiry or a quantity, and on generated notes, whose reference numbers hold no card.
+@Suite("AgentVerifier and masker agree on cards beside other digits")
+struct CardBesideDigitsAgreementTests {
+    @Test("a card next to an expiry or a quantity, planted, is masked and verifies")
+    func plantedBesideDigits() throws {
+        for (text, card) in [
+            ("paid with 4111 1111 1111 1111 12/25", "4111 1111 1111 1111"), ("qty 3 4111111111111111", "4111111111111111"),
+        ] {
+            let fragment = Fixtures.fragment(classes: [.freeText], rows: [[text]])
+            let bytes: [UInt8] = try fragment.serializedBytes()
+            let needle = Array(card.utf8)
+            let offset = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+            let request = AgentRequest(
+                fragmentID: fragment.id, bytes: bytes, rowCount: 1,
+                embedded: [EmbeddedSecret(kind: .card, range: offset..<(offset + needle.count))])
+            var masker = AgentMasker(connectionKey: Fixtures.key)
+            var output: [UInt8] = []
+            _ = try bytes.withUnsafeBytes { try masker.process(request: $0, into: &output) }
+            var verifier = AgentVerifier()
+            let failure = verifier.verify(response: output, for: request)
+            #expect(failure == nil, "\(text): \(failure?.description ?? "")")
+        }
+    }
+
+    @Test("generated reference numbers hold no groups that make a card: every response verifies")
+    func generatedNotesVerify() throws {
+        var generator = AgentRequestGenerator(seed: 5, sizes: .fixed(16 << 10))
+        var masker = AgentMasker(connectionKey: Fixtures.key)
+        var verifier = AgentVerifier()
+        var output: [UInt8] = []
+        for sequence in 0..<400 as Range<UInt64> {
+            let request = generator.makeRequest(sequence: sequence)
+            _ = try request.bytes.withUnsafeBytes { try masker.process(request: $0, into: &output) }
+            let failure = verifier.verify(response: output, for: request)
+            #expect(failure == nil, "sequence \(sequence): \(failure?.description ?? "")")
+            if failure != nil { break }
+        }
+    }
+
+    @Test("the generator's reference numbers are broken apart when groups of them pass Luhn")
+    func referenceSpansBroken() {
+        // 4000 0000 0000 0000 006 passes Luhn as a whole: one digit must change.
+        var digits: [UInt8] = Array("4000000000000000006".utf8).map { $0 - UInt8(ascii: "0") }
+        digits.withUnsafeMutableBufferPointer { buffer in
+            #expect(ValueWriter.hasCardSpan(buffer, count: buffer.count))
+            ValueWriter.breakCardSpans(buffer, count: buffer.count, keeping: 1)
+            #expect(!ValueWriter.hasCardSpan(buffer, count: buffer.count))
+        }
+        #expect(digits[0] == 4)
+    }
+}

@@ -32,6 +32,27 @@ struct FreeTextScannerTests {
         #expect(scan("19 digits 4000000000000000006").0 == "19 digits ***************0006")
     }
 
+    @Test("a card one space or dash from other digits (an expiry, a quantity) is still masked")
+    func cardBesideOtherDigits() {
+        let cases: [(String, String, Int)] = [
+            ("paid with 4111 1111 1111 1111 12/25", "paid with **** **** **** 1111 12/25", 1),
+            ("qty 3 4111111111111111", "qty 3 ************1111", 1),
+            ("card 4111 1111 1111 1111 ok", "card **** **** **** 1111 ok", 1),
+            ("4111-1111-1111-1111-0042", "****-****-****-1111-0042", 1),
+            ("two 4111111111111111 5500 0000 0000 0004 end", "two ************1111 **** **** **** 0004 end", 2),
+            ("ref 1 2 3 4111111111111111 9", "ref 1 2 3 ************1111 9", 1),
+        ]
+        for (text, expected, cards) in cases {
+            let (masked, found) = scan(text)
+            #expect(masked == expected, "\(text)")
+            #expect(found == FreeTextScanner.Found(emails: 0, cards: cards), "\(text)")
+        }
+        // Groups that make no Luhn-valid card stay.
+        for text in ["Order reference 4111 1111 1111 1112 12/25", "qty 3 4111111111111112"] {
+            #expect(scan(text).0 == text)
+        }
+    }
+
     @Test("digit runs that fail Luhn, are too short or too long, or touch letters stay")
     func notCards() {
         let untouched = [

@@ -72,10 +72,50 @@ enum ValueWriter {
             let check = Luhn.checkDigit(for: UnsafeBufferPointer(rebasing: digits[..<count]))
             digits[count] = luhnValid ? check : (check + 1 + UInt8(truncatingIfNeeded: rng.next(below: 9))) % 10
             count += 1
+            if !luhnValid, separator != nil {
+                // The agent also masks groups in a row that make a card (a 19-digit reference's
+                // first 16 digits, say): none may, or the reference would not come back as it is.
+                breakCardSpans(digits, count: count, keeping: shape.0.count)
+            }
             for index in 0..<count {
                 if let separator, index > 0, index % 4 == 0 { output.write(separator) }
                 output.write(UInt8(ascii: "0") &+ digits[index])
             }
+        }
+    }
+
+    /// Whether groups of four in a row (the last group may be shorter) of `digits[..<count]`
+    /// total 13 to 19 digits and pass Luhn: what free-text scanning takes for a card.
+    static func hasCardSpan(_ digits: UnsafeMutableBufferPointer<UInt8>, count: Int) -> Bool {
+        var start = 0
+        while start < count {
+            var end = start
+            repeat {
+                end = min(end + 4, count)
+                let length = end - start
+                if length >= 13, length <= 19, Luhn.isValid(UnsafeBufferPointer(rebasing: digits[start..<end])) {
+                    return true
+                }
+            } while end < count
+            start += 4
+        }
+        return false
+    }
+
+    /// Changes one digit after the first `keep` (the issuer prefix) so that no groups in a row
+    /// make a card, the whole number included; deterministic, so it draws nothing from the PRNG.
+    /// One digit always does: each span it lies in rules out one of its ten values.
+    static func breakCardSpans(_ digits: UnsafeMutableBufferPointer<UInt8>, count: Int, keeping keep: Int) {
+        guard hasCardSpan(digits, count: count) else { return }
+        var position = count
+        while position > keep {
+            position -= 1
+            let original = digits[position]
+            for step in 1...9 as ClosedRange<UInt8> {
+                digits[position] = (original + step) % 10
+                if !hasCardSpan(digits, count: count) { return }
+            }
+            digits[position] = original
         }
     }
 

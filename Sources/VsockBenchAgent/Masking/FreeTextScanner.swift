@@ -5,8 +5,12 @@
 ///   it. It becomes `***@domain`, as in an email column.
 /// - A card is a run of 13 to 19 digits, optionally split by single spaces or dashes, that
 ///   passes the Luhn check and stands as a word of its own (no letter or digit right before
-///   it, no letter, digit or `@` right after). All digits but the last four become `*`. Runs
-///   that fail Luhn (order references, say) are left as they are.
+///   it, no letter, digit or `@` right after). All digits but the last four become `*`. A run
+///   that is not a card as a whole (a card with an expiry or a quantity one space away:
+///   `4111 1111 1111 1111 12/25`, `qty 3 4111111111111111`) is searched for groups in a row
+///   (digits between separators) that make one: from the leftmost group on, the longest that
+///   totals 13 to 19 digits and passes Luhn, and the rest of the run after it is searched
+///   again. Runs with no such groups (order references, say) are left as they are.
 ///
 /// Scanning is byte-wise and ASCII-only, so multi-byte UTF-8 text around a match is copied
 /// unchanged and never split.
@@ -57,15 +61,22 @@ struct FreeTextScanner {
                 }
             } else {
                 let run = digitRun(from: index, in: text)
-                if run.isCard {
-                    output.write(UnsafeRawBufferPointer(rebasing: text[copied..<index]))
+                let card: Range<Int>? =
+                    run.isCard
+                    ? index..<run.end
+                    : run.grouped && run.digits >= minimumCardDigits ? cardInGroups(of: index..<run.end, in: text) : nil
+                if let card {
+                    output.write(UnsafeRawBufferPointer(rebasing: text[copied..<card.lowerBound]))
                     MaskingRules.writeMaskingDigits(
-                        UnsafeRawBufferPointer(rebasing: text[index..<run.end]), keep: MaskingRules.cardDigitsKept,
+                        UnsafeRawBufferPointer(rebasing: text[card]), keep: MaskingRules.cardDigitsKept,
                         into: &output)
-                    copied = run.end
+                    copied = card.upperBound
                     found.cards += 1
+                    // The groups after it are a run of their own, searched again.
+                    index = card.upperBound
+                } else {
+                    index = run.end
                 }
-                index = run.end
             }
         }
         output.write(UnsafeRawBufferPointer(rebasing: text[copied..<count]))
@@ -99,10 +110,64 @@ struct FreeTextScanner {
         return hasDot ? start..<end : nil
     }
 
+    static let minimumCardDigits = 13
+    static let maximumCardDigits = 19
+
     /// A maximal run of digits (with single inner spaces or dashes) starting at `start`.
     struct DigitRun {
         var end: Int
         var isCard: Bool
+        /// How many digits it holds, and whether a separator splits it into groups.
+        var digits = 0
+        var grouped = false
+    }
+
+    /// In the run `run` (not a card as a whole), the first card made of whole groups: from the
+    /// leftmost group on, the longest span of groups in a row with 13 to 19 digits that passes
+    /// Luhn and stands alone (the run's own edges must; a separator does).
+    static func cardInGroups(of run: Range<Int>, in text: UnsafeRawBufferPointer) -> Range<Int>? {
+        let count = text.count
+        let startsAlone = run.lowerBound == 0 || !ASCII.isLetterOrDigit(text[run.lowerBound - 1])
+        let endsAlone = run.upperBound == count || !(ASCII.isLetterOrDigit(text[run.upperBound]) || text[run.upperBound] == ASCII.at)
+        var groupStart = run.lowerBound
+        while groupStart < run.upperBound {
+            var best: Int? = nil
+            if groupStart > run.lowerBound || startsAlone {
+                var index = groupStart
+                var digits = 0
+                var sumEven = 0
+                var sumOdd = 0
+                while index < run.upperBound && digits <= maximumCardDigits {
+                    let byte = text[index]
+                    if ASCII.isDigit(byte) {
+                        let digit = Int(byte &- UInt8(ascii: "0"))
+                        let doubled = digit < 5 ? digit * 2 : digit * 2 - 9
+                        if digits & 1 == 0 {
+                            sumEven += doubled
+                            sumOdd += digit
+                        } else {
+                            sumEven += digit
+                            sumOdd += doubled
+                        }
+                        digits += 1
+                    }
+                    index += 1
+                    // A group ends at a separator or at the run's end.
+                    let groupEnds = index == run.upperBound || !ASCII.isDigit(text[index])
+                    if groupEnds && ASCII.isDigit(byte), digits >= minimumCardDigits, digits <= maximumCardDigits,
+                        index < run.upperBound || endsAlone,
+                        (digits & 1 == 0 ? sumEven : sumOdd) % 10 == 0
+                    {
+                        best = index
+                    }
+                }
+            }
+            if let best { return groupStart..<best }
+            // On to the next group: past this one's digits and the separator after them.
+            while groupStart < run.upperBound && ASCII.isDigit(text[groupStart]) { groupStart += 1 }
+            groupStart += 1
+        }
+        return nil
     }
 
     static func digitRun(from start: Int, in text: UnsafeRawBufferPointer) -> DigitRun {
@@ -139,11 +204,12 @@ struct FreeTextScanner {
         let standsAlone =
             (start == 0 || !ASCII.isLetterOrDigit(text[start - 1]))
             && (end == count || !(ASCII.isLetterOrDigit(text[end]) || text[end] == ASCII.at))
-        guard standsAlone, digits >= 13, digits <= 19 else {
-            return DigitRun(end: end, isCard: false)
+        let grouped = end - start > digits
+        guard standsAlone, digits >= minimumCardDigits, digits <= maximumCardDigits else {
+            return DigitRun(end: end, isCard: false, digits: digits, grouped: grouped)
         }
         // The rightmost digit is never doubled: with an even count, even positions are doubled.
         let sum = digits & 1 == 0 ? sumEven : sumOdd
-        return DigitRun(end: end, isCard: sum % 10 == 0)
+        return DigitRun(end: end, isCard: sum % 10 == 0, digits: digits, grouped: grouped)
     }
 }
