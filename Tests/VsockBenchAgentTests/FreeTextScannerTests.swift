@@ -70,6 +70,13 @@ struct FreeTextScannerTests {
         }
     }
 
+    @Test("an email with an internationalized domain is found and masked whole")
+    func nonASCIIDomain() {
+        let (masked, found) = scan("mail bob.smith@exämple.de today, or ana@例え.jp")
+        #expect(masked == "mail *** today, or ***")
+        #expect(found == FreeTextScanner.Found(emails: 2, cards: 0))
+    }
+
     @Test("things that only look like emails stay")
     func notEmails() {
         for text in ["@example.com", "user@", "meet @ noon", "user@localhost", "a@.com"] {

@@ -13,6 +13,30 @@ struct MaskingRulesTests {
         #expect(try Fixtures.maskOne("trailing@", as: .email) == "***")
     }
 
+    @Test("an email keeps only a host-name domain: nothing after it rides along")
+    func emailDomainOnly() throws {
+        let cases: [(String, String)] = [
+            ("alice@example.com (Alice Smith, SSN 123-45-6789)", "***"),
+            ("alice@example.com 4111111111111111", "***"),
+            ("bob@exämple.de", "***"),
+            ("bob@-example.com", "***"),
+            ("bob@example..com", "***"),
+            ("bob@example.com.", "***"),
+            ("bob@xn--bcher-kva.example", "***@xn--bcher-kva.example"),
+            ("a@b@mail.example.org", "***@mail.example.org"),
+            ("bob@localhost", "***@localhost"),
+        ]
+        for (value, expected) in cases {
+            #expect(try Fixtures.maskOne(value, as: .email) == expected, "\(value)")
+            // The verifier's own statement of the rule agrees.
+            let original = Array(value.utf8), masked = Array(expected.utf8)
+            let agrees = original.withUnsafeBytes { original in
+                masked.withUnsafeBytes { MaskedFormat.isMaskedEmail($0, original: original) }
+            }
+            #expect(agrees, "\(value)")
+        }
+    }
+
     @Test("card numbers keep their last four digits, separators stay")
     func card() throws {
         #expect(try Fixtures.maskOne("4111111111111111", as: .card) == "************1111")

@@ -1,8 +1,9 @@
 /// Finds emails and payment card numbers inside free text and masks them in place.
 ///
 /// - An email is `local@domain`: local from `[A-Za-z0-9._%+-]` or non-ASCII, a domain of
-///   `[A-Za-z0-9.-]` holding a dot; a trailing dot or dash (end of a sentence) is not part of
-///   it. It becomes `***@domain`, as in an email column.
+///   `[A-Za-z0-9.-]` or non-ASCII holding a dot; a trailing dot or dash (end of a sentence) is
+///   not part of it. It becomes `***@domain`, as in an email column, or `***` when the domain
+///   is not a plain host name (non-ASCII: an internationalized domain is masked whole).
 /// - A card is a run of 13 to 19 digits, optionally split by single spaces or dashes, that
 ///   passes the Luhn check and stands as a word of its own (no letter or digit right before
 ///   it, no letter, digit or `@` right after). All digits but the last four become `*`. A run
@@ -95,13 +96,13 @@ struct FreeTextScanner {
         }
         guard start < at else { return nil }
         var end = at + 1
-        while end < text.count && ASCII.isEmailDomain(text[end]) {
+        while end < text.count && ASCII.isEmailDomainInText(text[end]) {
             end += 1
         }
         while end > at + 1 && (text[end - 1] == ASCII.dot || text[end - 1] == ASCII.dash) {
             end -= 1
         }
-        guard end > at + 1, ASCII.isLetterOrDigit(text[at + 1]) else { return nil }
+        guard end > at + 1, ASCII.isLetterOrDigit(text[at + 1]) || text[at + 1] >= 0x80 else { return nil }
         var hasDot = false
         for index in (at + 2)..<max(end, at + 2) where text[index] == ASCII.dot {
             hasDot = true

@@ -13,8 +13,9 @@ enum MaskingRules {
     /// What replaces an email's local part (and a whole email without a usable domain).
     static let emailMask: [UInt8] = Array("***".utf8)
 
-    /// Writes `***@domain` (the domain after the last `@`), or `***` alone when the value has
-    /// no `@` followed by a domain. Writes at most `value.count + 3` bytes.
+    /// Writes `***@domain` when what follows the last `@` is a host name (letters, digits,
+    /// dashes, dots between labels: nothing else of the value may ride along after it), else
+    /// `***` alone. Writes at most `value.count + 3` bytes.
     static func maskEmail(_ value: UnsafeRawBufferPointer, into output: inout ByteWriter) {
         output.write(emailMask)
         var at = value.count
@@ -22,8 +23,27 @@ enum MaskingRules {
             at -= 1
             if value[at] == ASCII.at { break }
         }
-        guard value.count > 0, value[at] == ASCII.at, at + 1 < value.count else { return }
+        guard value.count > 0, value[at] == ASCII.at, isHostName(UnsafeRawBufferPointer(rebasing: value[(at + 1)...]))
+        else { return }
         output.write(UnsafeRawBufferPointer(rebasing: value[at...]))
+    }
+
+    /// Labels of ASCII letters, digits and dashes, each starting and ending with a letter or
+    /// digit, joined by single dots.
+    static func isHostName(_ domain: UnsafeRawBufferPointer) -> Bool {
+        guard !domain.isEmpty else { return false }
+        var previous = ASCII.dot
+        for byte in domain {
+            guard ASCII.isEmailDomain(byte) else { return false }
+            // A label starts and ends with a letter or digit (inner dashes may follow each other).
+            if byte == ASCII.dot {
+                guard ASCII.isLetterOrDigit(previous) else { return false }
+            } else if byte == ASCII.dash {
+                guard previous != ASCII.dot else { return false }
+            }
+            previous = byte
+        }
+        return ASCII.isLetterOrDigit(previous)
     }
 
     /// Writes `value` with every ASCII digit but the last `keep` replaced by `*`.

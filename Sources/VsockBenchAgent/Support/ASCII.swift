@@ -42,9 +42,18 @@ enum ASCII {
         return (hasAt | hasDigit) != 0
     }
 
-    /// Characters allowed in an email's domain (ASCII host names; no IDN).
+    /// Characters of a host name: the only domain an email keeps when masked.
     @inline(__always)
     static func isEmailDomain(_ byte: UInt8) -> Bool {
         isLetterOrDigit(byte) || byte == dot || byte == dash
+    }
+
+    /// Bytes free-text scanning takes as part of an email's domain: a host name's, and any
+    /// non-ASCII byte (an internationalized domain, `exämple.de`, so that such an email is
+    /// found and masked whole rather than left as it is). Like the local part, a span
+    /// extended over whole runs of non-ASCII bytes still ends at a character boundary.
+    @inline(__always)
+    static func isEmailDomainInText(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || isEmailDomain(byte)
     }
 }

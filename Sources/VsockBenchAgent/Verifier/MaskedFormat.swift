@@ -13,16 +13,31 @@ enum MaskedFormat {
         b.withUnsafeBytes { ByteSearch.equal(a, $0) }
     }
 
-    /// `masked` is `***` followed by the original from its last `@` on (`***@domain`), or
-    /// `***` alone when the original has no `@` with a domain after it.
+    /// `masked` is `***` followed by the original from its last `@` on (`***@domain`) when
+    /// the domain is a host name, else `***` alone.
     static func isMaskedEmail(_ masked: UnsafeRawBufferPointer, original: UnsafeRawBufferPointer) -> Bool {
-        guard let at = original.lastIndex(of: UInt8(ascii: "@")), at + 1 < original.count else {
-            return equal(masked, emailPrefix)
-        }
-        let domain = UnsafeRawBufferPointer(rebasing: original[at...])
+        guard let domain = keptDomain(original) else { return equal(masked, emailPrefix) }
         guard masked.count == emailPrefix.count + domain.count else { return false }
         return equal(UnsafeRawBufferPointer(rebasing: masked[..<emailPrefix.count]), emailPrefix)
             && equal(UnsafeRawBufferPointer(rebasing: masked[emailPrefix.count...]), domain)
+    }
+
+    /// The `@domain` an email keeps: from its last `@`, when what follows is a host name
+    /// (dot-separated labels of ASCII letters, digits and inner dashes).
+    static func keptDomain(_ original: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let at = original.lastIndex(of: UInt8(ascii: "@")), at + 1 < original.count else { return nil }
+        let host = original[(at + 1)...]
+        for label in host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            guard let first = label.first, let last = label.last, isAlphanumeric(first), isAlphanumeric(last),
+                label.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") })
+            else { return nil }
+        }
+        return UnsafeRawBufferPointer(rebasing: original[at...])
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
     }
 
     /// `masked` has the original's length and bytes, except that every ASCII digit but the
@@ -66,8 +81,7 @@ enum MaskedFormat {
             let expectedLength: Int
             switch secret.kind {
             case .email:
-                guard let at = value.lastIndex(of: UInt8(ascii: "@")) else { return false }
-                expectedLength = emailPrefix.count + (value.count - at)
+                expectedLength = emailPrefix.count + (keptDomain(value)?.count ?? 0)
             case .card:
                 expectedLength = value.count
             }
