@@ -201,21 +201,25 @@ import Testing
         let row = field(1, Array(repeating: 0x61, count: columns)) + field(2, (0..<columns).flatMap { _ in varint(1) })
         fragment += field(4, row) + field(4, row)
         #expect(fragment.count < maxFrame)
-        let (outcome, control, data) = try exchange(session: 1, fragment)
-        switch outcome {
-        case .success(let frame):
-            Issue.record("the target sent a \(frame.payload.count)-byte response under a \(maxFrame)-byte --max-frame")
-        case .failure(.rejected(let message)):
-            #expect(message.code == "bad_request")
-            #expect(message.message.contains("over the \(maxFrame)-byte limit"), "\(message.message)")
-        case .failure(let error):
-            Issue.record("\(error)")
+        do {
+            let (outcome, control, data) = try exchange(session: 1, fragment)
+            defer {
+                data.socket.close()
+                control.socket.close()
+            }
+            switch outcome {
+            case .success(let frame):
+                Issue.record("the target sent a \(frame.payload.count)-byte response under a \(maxFrame)-byte --max-frame")
+            case .failure(.rejected(let message)):
+                #expect(message.code == "bad_request")
+                #expect(message.message.contains("over the \(maxFrame)-byte limit"), "\(message.message)")
+            case .failure(let error):
+                Issue.record("\(error)")
+            }
+            // The target closed the data connection after its error frame.
+            try data.socket.setReceiveTimeout(seconds: 5)
+            #expect(try data.reader.next() == nil, "the data connection is closed")
         }
-        // The target closed the data connection after its error frame.
-        try data.socket.setReceiveTimeout(seconds: 5)
-        #expect(try data.reader.next() == nil, "the data connection is closed")
-        data.socket.close()
-        control.socket.close()
         // And it still serves: one name column, one row.
         let small: [UInt8] = [0x08, 0x02] + field(3, field(1, Array("n".utf8)) + [0x18, 0x01]) + field(4, field(1, Array("Ada".utf8)) + field(2, varint(3)))
         let (next, nextControl, nextData) = try exchange(session: 2, small)
