@@ -21,7 +21,7 @@ public struct AgentVerificationFailure: Error, Sendable, Hashable, CustomStringC
         /// The response's column descriptor `index` (0-based) is not the request's, byte for byte.
         case columnDescriptorMismatch(index: Int)
         /// A value generated as sensitive in `sourceColumn` of this row appears in the response
-        /// outside this row's cells.
+        /// outside this row's cells (in another row, or outside the rows).
         case leakedElsewhere(sourceColumn: String)
         /// A value generated as sensitive in `sourceColumn` (a column value, or one planted in
         /// free text) appears somewhere in the masked row.

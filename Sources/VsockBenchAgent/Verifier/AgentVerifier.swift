@@ -20,6 +20,8 @@ public struct AgentVerifier: Sendable {
 
     private var columns: [Column] = []
     var tokens = NameTokenRegistry()
+    /// The request's sensitive values, looked for anywhere in the response.
+    private var leaks = LeakScan()
 
     public init() {}
 
@@ -88,7 +90,9 @@ public struct AgentVerifier: Sendable {
         return try outcome.get()
     }
 
-    /// Walks request and response rows in step and checks each pair, then the counts.
+    /// Walks request and response rows in step twice: first for their shapes and for leaks
+    /// (in each row's cells, where the failure can name the column, then anywhere in the
+    /// response), then for each cell's format; then checks the counts.
     private mutating func verifyRows(
         request: UnsafeRawBufferPointer,
         response: UnsafeRawBufferPointer,
@@ -97,44 +101,55 @@ public struct AgentVerifier: Sendable {
         responseCells: UnsafeMutableBufferPointer<Range<Int>>,
         expectedCounts reported: MaskTally
     ) throws(ProtoWireReader.Failure) -> AgentVerificationFailure? {
+        leaks.removeAll()
         var tally = MaskTally()
-        var requestRows = ProtoWireReader(request)
-        var responseRows = ProtoWireReader(response)
-        var secrets = embedded
-        var row = 0
-        while let requestRow = try requestRows.next(lengthDelimited: 4),
-            let responseRow = try responseRows.next(lengthDelimited: 3)
-        {
-            let requestShape: RowCells.Shape
-            let responseShape: RowCells.Shape
-            switch (
-                try RowCells.parse(request, row: requestRow, into: requestCells),
-                try RowCells.parse(response, row: responseRow, into: responseCells)
-            ) {
-            case (.cells(let requestCells), .cells(let responseCells)):
-                requestShape = requestCells
-                responseShape = responseCells
-            case (_, .unexpectedField(let number, let wireType)):
-                return failure(row, nil, .unexpectedField(message: "Row", number: number, wireType: wireType))
-            case (_, .repeatedField(let number)):
-                return failure(row, nil, .repeatedField(message: "Row", number: number))
-            default:
-                return failure(row, nil, .malformedRow)
+        for pass in 0..<2 {
+            let checkingFormats = pass == 1
+            var requestRows = ProtoWireReader(request)
+            var responseRows = ProtoWireReader(response)
+            var secrets = embedded
+            var row = 0
+            while let requestRow = try requestRows.next(lengthDelimited: 4),
+                let responseRow = try responseRows.next(lengthDelimited: 3)
+            {
+                let requestShape: RowCells.Shape
+                let responseShape: RowCells.Shape
+                switch (
+                    try RowCells.parse(request, row: requestRow, into: requestCells),
+                    try RowCells.parse(response, row: responseRow, into: responseCells)
+                ) {
+                case (.cells(let requestCells), .cells(let responseCells)):
+                    requestShape = requestCells
+                    responseShape = responseCells
+                case (_, .unexpectedField(let number, let wireType)):
+                    return failure(row, nil, .unexpectedField(message: "Row", number: number, wireType: wireType))
+                case (_, .repeatedField(let number)):
+                    return failure(row, nil, .repeatedField(message: "Row", number: number))
+                default:
+                    return failure(row, nil, .malformedRow)
+                }
+                guard responseShape.count == requestShape.count, requestShape.count == columns.count else {
+                    return failure(row, nil, .cellCountMismatch(expected: columns.count, actual: responseShape.count))
+                }
+                let rowSecretCount = secrets.prefix { $0.range.upperBound <= requestRow.upperBound }.count
+                let context = RowContext(
+                    row: row, request: request, response: response, columns: columns,
+                    requestCells: UnsafeBufferPointer(rebasing: requestCells[..<requestShape.count]),
+                    responseCells: UnsafeBufferPointer(rebasing: responseCells[..<responseShape.count]),
+                    responseValues: responseShape.values, secrets: secrets.prefix(rowSecretCount))
+                secrets = secrets.dropFirst(rowSecretCount)
+                if checkingFormats {
+                    if let failure = context.firstFormatMismatch(counts: &tally, tokens: &tokens) { return failure }
+                } else {
+                    if let failure = context.firstLeak() { return failure }
+                    context.addValues(to: &leaks)
+                }
+                row += 1
             }
-            guard responseShape.count == requestShape.count, requestShape.count == columns.count else {
-                return failure(row, nil, .cellCountMismatch(expected: columns.count, actual: responseShape.count))
+            if !checkingFormats, let leak = leaks.first(in: response, request: request) {
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: request[columns[leak.column].name]), as: UTF8.self)
+                return failure(leak.row, nil, .leakedElsewhere(sourceColumn: name))
             }
-            let rowSecretCount = secrets.prefix { $0.range.upperBound <= requestRow.upperBound }.count
-            let context = RowContext(
-                row: row, request: request, response: response, columns: columns,
-                requestCells: UnsafeBufferPointer(rebasing: requestCells[..<requestShape.count]),
-                responseCells: UnsafeBufferPointer(rebasing: responseCells[..<responseShape.count]),
-                responseValues: responseShape.values, secrets: secrets.prefix(rowSecretCount))
-            secrets = secrets.dropFirst(rowSecretCount)
-            if let failure = context.firstLeak() ?? context.firstFormatMismatch(counts: &tally, tokens: &tokens) {
-                return failure
-            }
-            row += 1
         }
         return reported.firstMismatch(expected: tally)
     }

@@ -23,8 +23,8 @@ struct RowContext {
     }
 
     /// The first sensitive value (column value or planted secret) found anywhere in the
-    /// response, cell and row boundaries included: reported at the column where it starts
-    /// when that is in this row's cells, else as a leak outside them.
+    /// masked row, cell boundaries included, reported at the column where it starts. (The
+    /// verifier then looks for every row's values in the whole response: `addValues`.)
     func firstLeak() -> AgentVerificationFailure? {
         for column in columns.indices {
             let sensitivity = columns[column].sensitivity
@@ -38,12 +38,24 @@ struct RowContext {
         return nil
     }
 
+    /// Adds the row's sensitive values (those `firstLeak` looks for) to `scan`.
+    func addValues(to scan: inout LeakScan) {
+        for column in columns.indices {
+            let sensitivity = columns[column].sensitivity
+            guard sensitivity != Class.none && sensitivity != Class.freeText else { continue }
+            scan.add(requestCells[column], of: request, row: row, column: column)
+        }
+        for secret in secrets {
+            let source = requestCells.firstIndex { $0.contains(secret.range.lowerBound) } ?? 0
+            scan.add(secret.range, of: request, row: row, column: source)
+        }
+    }
+
     private func leak(of value: Range<Int>, from source: Int) -> AgentVerificationFailure? {
         let needle = UnsafeRawBufferPointer(rebasing: request[value])
-        guard let position = ByteSearch.firstOffset(of: needle, in: response) else { return nil }
-        guard responseValues.contains(position) else {
-            return AgentVerificationFailure(row: row, column: nil, rule: .leakedElsewhere(sourceColumn: columnName(source)))
-        }
+        let haystack = UnsafeRawBufferPointer(rebasing: response[responseValues])
+        guard let found = ByteSearch.firstOffset(of: needle, in: haystack) else { return nil }
+        let position = responseValues.lowerBound + found
         let column = responseCells.firstIndex { $0.contains(position) } ?? source
         return failure(column, .leakedSensitiveValue(sourceColumn: columnName(source)))
     }
