@@ -47,6 +47,17 @@ struct FreeTextScannerTests {
             #expect(masked == expected, "\(text)")
             #expect(found == FreeTextScanner.Found(emails: 0, cards: cards), "\(text)")
         }
+        // A number one space before a card can make a Luhn-valid span with its first groups
+        // (6 4111 1111 1111 passes): that span alone left the card's last eight digits in
+        // plaintext (review). Overlapping spans are masked together, the last four kept.
+        for (text, expected) in [
+            ("qty 6 4111 1111 1111 1111", "qty * **** **** **** 1111"),
+            ("6 4111-1111-1111-1111", "* ****-****-****-1111"),
+        ] {
+            let (masked, found) = scan(text)
+            #expect(masked == expected, "\(text)")
+            #expect(found == FreeTextScanner.Found(emails: 0, cards: 1), "\(text)")
+        }
         // Groups that make no Luhn-valid card stay.
         for text in ["Order reference 4111 1111 1111 1112 12/25", "qty 3 4111111111111112"] {
             #expect(scan(text).0 == text)
@@ -75,6 +86,23 @@ struct FreeTextScannerTests {
         let (masked, found) = scan("mail bob.smith@exämple.de today, or ana@例え.jp")
         #expect(masked == "mail *** today, or ***")
         #expect(found == FreeTextScanner.Found(emails: 2, cards: 0))
+    }
+
+    /// Non-ASCII punctuation or text beside an address is the text's, not the address's: it
+    /// was taken into the domain (or the local part) and lost with it (review).
+    @Test func nonASCIIPunctuationEndsAnAddress() {
+        let cases: [(String, String)] = [
+            ("Forward to bob@example.com’s inbox", "Forward to ***@example.com’s inbox"),
+            ("联系bob@example.com，谢谢", "***@example.com，谢谢"),
+            ("écrire à «bob@example.com» merci", "écrire à «***@example.com» merci"),
+            ("bob@example.com。顧客は", "***@example.com。顧客は"),
+            ("zoë@exämple.de\u{00A0}ok", "***\u{00A0}ok"),
+        ]
+        for (text, expected) in cases {
+            let (masked, found) = scan(text)
+            #expect(masked == expected, "\(text)")
+            #expect(found == FreeTextScanner.Found(emails: 1, cards: 0), "\(text)")
+        }
     }
 
     @Test("things that only look like emails stay")

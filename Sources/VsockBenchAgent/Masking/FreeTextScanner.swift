@@ -88,16 +88,20 @@ struct FreeTextScanner {
     /// not reach back before `notBefore` (the end of what was already masked).
     static func emailAround(at: Int, in text: UnsafeRawBufferPointer, notBefore: Int) -> Range<Int>? {
         var start = at
-        while start > notBefore && ASCII.isEmailLocal(text[start - 1]) {
-            start -= 1
+        while start > notBefore {
+            let length = ASCII.emailLocalCharacterLength(text, before: start)
+            if length == 0 || start - length < notBefore { break }
+            start -= length
         }
         while start < at && text[start] == ASCII.dot {
             start += 1
         }
         guard start < at else { return nil }
         var end = at + 1
-        while end < text.count && ASCII.isEmailDomainInText(text[end]) {
-            end += 1
+        while end < text.count {
+            let length = ASCII.emailDomainCharacterLength(text, at: end)
+            if length == 0 { break }
+            end += length
         }
         while end > at + 1 && (text[end - 1] == ASCII.dot || text[end - 1] == ASCII.dash) {
             end -= 1
@@ -123,14 +127,41 @@ struct FreeTextScanner {
         var grouped = false
     }
 
-    /// In the run `run` (not a card as a whole), the first card made of whole groups: from the
-    /// leftmost group on, the longest span of groups in a row with 13 to 19 digits that passes
-    /// Luhn and stands alone (the run's own edges must; a separator does).
+    /// In the run `run` (not a card as a whole), the first card made of whole groups: a span of
+    /// groups in a row with 13 to 19 digits that passes Luhn and stands alone (the run's own
+    /// edges must; a separator does), widened to every such span that overlaps it. A number
+    /// one space before a card can make a valid span with the card's first groups (`qty 6
+    /// 4111 1111 1111 1111`: `6 4111 1111 1111` passes Luhn), and taking that span alone left
+    /// the card's last eight digits in plaintext (review): where spans overlap, the digits
+    /// they cover are masked together, the last four of the whole kept.
     static func cardInGroups(of run: Range<Int>, in text: UnsafeRawBufferPointer) -> Range<Int>? {
+        var merged: Range<Int>? = nil
+        var from = run.lowerBound
+        while from < run.upperBound, let span = longestCardSpan(of: run, from: from, in: text) {
+            if let current = merged {
+                // A span that starts past the merged one does not overlap it: a card of its own,
+                // found when the scan comes back to it.
+                guard span.lowerBound < current.upperBound else { break }
+                merged = current.lowerBound..<max(current.upperBound, span.upperBound)
+            } else {
+                merged = span
+            }
+            // Every later group start inside the merged span may widen it.
+            from = span.lowerBound
+            while from < run.upperBound && ASCII.isDigit(text[from]) { from += 1 }
+            from += 1
+            if let current = merged, from >= current.upperBound { break }
+        }
+        return merged
+    }
+
+    /// From the group at or after `from`, the longest valid card span (as `cardInGroups`
+    /// describes) of the first group start that has one.
+    static func longestCardSpan(of run: Range<Int>, from: Int, in text: UnsafeRawBufferPointer) -> Range<Int>? {
         let count = text.count
         let startsAlone = run.lowerBound == 0 || !ASCII.isLetterOrDigit(text[run.lowerBound - 1])
         let endsAlone = run.upperBound == count || !(ASCII.isLetterOrDigit(text[run.upperBound]) || text[run.upperBound] == ASCII.at)
-        var groupStart = run.lowerBound
+        var groupStart = from
         while groupStart < run.upperBound {
             var best: Int? = nil
             if groupStart > run.lowerBound || startsAlone {
