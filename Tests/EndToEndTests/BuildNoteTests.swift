@@ -22,6 +22,10 @@ import Testing
         #expect(host["build"] as? String == Self.build, "\(host)")
         let notes = result.stdout.split(separator: "\n").filter { $0.hasPrefix("NOTE: the driver is a debug build") }
         #expect(notes.count == (Self.build == "debug" ? 1 : 0), "\(result.stdout)")
+        // Under --target null the target is the driver's own process: no build of its own, and
+        // no advice to serve it from a release build.
+        #expect((host["target"] as? [String: Any])?["build"] is NSNull, "\(host)")
+        #expect(!result.stdout.contains("the target is a debug build"), "\(result.stdout)")
     }
 
     /// The target says how it was built in its hello ack (`host.target.build`): a target

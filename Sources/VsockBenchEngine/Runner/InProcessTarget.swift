@@ -17,9 +17,13 @@ public enum InProcessTarget {
 
     public static func run(_ spec: CaseSpec, options: DriverOptions, control: RunControl = RunControl()) -> CaseMeasurement {
         let facts = HostFacts.current()
+        // No separate target, so no build of its own to report: a debug run's NOTE told the
+        // user to serve the target from a release build (review).
+        var targetFacts = facts
+        targetFacts.build = nil
         var measurement = CaseMeasurement(
             spec: spec, driver: facts,
-            targetAck: HelloAck(target: facts, mode: endpointName, maxFrame: 0, socket: EffectiveSocketOptions()))
+            targetAck: HelloAck(target: targetFacts, mode: endpointName, maxFrame: 0, socket: EffectiveSocketOptions()))
         let pool = PayloadPool(seed: spec.seed, maxMessage: max(spec.largestPayload, 64 * 1024))
         let quotas = CaseRunner.quotas(spec)
         let records = (0..<spec.connections).map { ConnectionRecord(index: $0, io: nil, workload: spec.workload) }
