@@ -341,7 +341,8 @@ extension SweepReport {
 
     /// Why the fit's alpha predicts nothing (its interval contains 0, or the smallest t lies below
     /// it), for `diagnose --sweep`, which refuses such a fit as `sweep` withholds its batching;
-    /// nil when alpha is measured (or without a fit, or from a document without intervals).
+    /// nil when alpha is measured, or without a fit. A document from before the intervals has
+    /// none: only its smallest t against alpha itself is checked then.
     public var alphaNotMeasuredText: String? { Self.alphaNotMeasured(fit: fit, smallestMicros: smallestFittedMicros) }
 
     /// The smallest measured time per message of the points fitted, microseconds.
