@@ -26,11 +26,16 @@ enum MaskedFormat {
     /// (dot-separated labels of ASCII letters, digits and inner dashes).
     static func keptDomain(_ original: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let at = original.lastIndex(of: UInt8(ascii: "@")), at + 1 < original.count else { return nil }
-        let host = original[(at + 1)...]
-        for label in host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            guard let first = label.first, let last = label.last, isAlphanumeric(first), isAlphanumeric(last),
-                label.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") })
-            else { return nil }
+        // Label by label, in place (a split allocated an array of labels for every email
+        // the verifier checked, on the driver's path).
+        var labelStart = at + 1
+        for index in (at + 1)...original.count {
+            if index == original.count || original[index] == UInt8(ascii: ".") {
+                guard index > labelStart, isAlphanumeric(original[labelStart]), isAlphanumeric(original[index - 1]) else { return nil }
+                labelStart = index + 1
+            } else if !isAlphanumeric(original[index]) && original[index] != UInt8(ascii: "-") {
+                return nil
+            }
         }
         return UnsafeRawBufferPointer(rebasing: original[at...])
     }
