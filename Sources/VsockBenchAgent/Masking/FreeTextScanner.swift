@@ -166,29 +166,15 @@ struct FreeTextScanner {
             var best: Int? = nil
             if groupStart > run.lowerBound || startsAlone {
                 var index = groupStart
-                var digits = 0
-                var sumEven = 0
-                var sumOdd = 0
-                while index < run.upperBound && digits <= maximumCardDigits {
+                var luhn = LuhnSums()
+                while index < run.upperBound && luhn.digits <= maximumCardDigits {
                     let byte = text[index]
-                    if ASCII.isDigit(byte) {
-                        let digit = Int(byte &- UInt8(ascii: "0"))
-                        let doubled = digit < 5 ? digit * 2 : digit * 2 - 9
-                        if digits & 1 == 0 {
-                            sumEven += doubled
-                            sumOdd += digit
-                        } else {
-                            sumEven += digit
-                            sumOdd += doubled
-                        }
-                        digits += 1
-                    }
+                    if ASCII.isDigit(byte) { luhn.add(byte) }
                     index += 1
                     // A group ends at a separator or at the run's end.
                     let groupEnds = index == run.upperBound || !ASCII.isDigit(text[index])
-                    if groupEnds && ASCII.isDigit(byte), digits >= minimumCardDigits, digits <= maximumCardDigits,
-                        index < run.upperBound || endsAlone,
-                        (digits & 1 == 0 ? sumEven : sumOdd) % 10 == 0
+                    if groupEnds && ASCII.isDigit(byte), luhn.digits >= minimumCardDigits, luhn.digits <= maximumCardDigits,
+                        index < run.upperBound || endsAlone, luhn.passes
                     {
                         best = index
                     }
@@ -205,24 +191,12 @@ struct FreeTextScanner {
     static func digitRun(from start: Int, in text: UnsafeRawBufferPointer) -> DigitRun {
         let count = text.count
         var index = start
-        var digits = 0
         var end = start
-        // Luhn sums for both parities; which applies depends on the final digit count.
-        var sumEven = 0
-        var sumOdd = 0
+        var luhn = LuhnSums()
         while index < count {
             let byte = text[index]
             if ASCII.isDigit(byte) {
-                let digit = Int(byte &- UInt8(ascii: "0"))
-                let doubled = digit < 5 ? digit * 2 : digit * 2 - 9
-                if digits & 1 == 0 {
-                    sumEven += doubled
-                    sumOdd += digit
-                } else {
-                    sumEven += digit
-                    sumOdd += doubled
-                }
-                digits += 1
+                luhn.add(byte)
                 index += 1
                 end = index
             } else if (byte == ASCII.space || byte == ASCII.dash) && index + 1 < count
@@ -236,12 +210,35 @@ struct FreeTextScanner {
         let standsAlone =
             (start == 0 || !ASCII.isLetterOrDigit(text[start - 1]))
             && (end == count || !(ASCII.isLetterOrDigit(text[end]) || text[end] == ASCII.at))
+        let digits = luhn.digits
         let grouped = end - start > digits
         guard standsAlone, digits >= minimumCardDigits, digits <= maximumCardDigits else {
             return DigitRun(end: end, isCard: false, digits: digits, grouped: grouped)
         }
-        // The rightmost digit is never doubled: with an even count, even positions are doubled.
-        let sum = digits & 1 == 0 ? sumEven : sumOdd
-        return DigitRun(end: end, isCard: sum % 10 == 0, digits: digits, grouped: grouped)
+        return DigitRun(end: end, isCard: luhn.passes, digits: digits, grouped: grouped)
+    }
+
+    /// Luhn sums for both parities of a run of digits read left to right: which applies depends
+    /// on the final count (the rightmost digit is never doubled: with an even count, even
+    /// positions are).
+    struct LuhnSums {
+        var digits = 0
+        var sumEven = 0
+        var sumOdd = 0
+
+        mutating func add(_ byte: UInt8) {
+            let digit = Int(byte &- UInt8(ascii: "0"))
+            let doubled = digit < 5 ? digit * 2 : digit * 2 - 9
+            if digits & 1 == 0 {
+                sumEven += doubled
+                sumOdd += digit
+            } else {
+                sumEven += digit
+                sumOdd += doubled
+            }
+            digits += 1
+        }
+
+        var passes: Bool { (digits & 1 == 0 ? sumEven : sumOdd) % 10 == 0 }
     }
 }
