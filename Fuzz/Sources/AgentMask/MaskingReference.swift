@@ -27,10 +27,22 @@ enum MaskingReference {
         }
     }
 
-    /// `***@domain` from the last `@`, when a domain follows it; `***` otherwise.
+    /// `***@domain` from the last `@`, when a host name follows it (dot-separated labels of
+    /// ASCII letters, digits and dashes, each beginning and ending with a letter or digit);
+    /// `***` otherwise (anything after the last `@` may be the rest of a sentence: a name, an
+    /// SSN).
     static func maskedEmail(_ cell: ArraySlice<UInt8>) -> [UInt8] {
         guard let at = cell.lastIndex(of: UInt8(ascii: "@")), at + 1 < cell.endIndex else { return emailMask }
-        return emailMask + cell[at...]
+        func alphanumeric(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        }
+        let labels = cell[(at + 1)...].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let hostName = labels.allSatisfy { label in
+            guard let first = label.first, let last = label.last else { return false }
+            return alphanumeric(first) && alphanumeric(last) && label.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: "-") }
+        }
+        return hostName ? emailMask + cell[at...] : emailMask
     }
 
     /// Every ASCII digit but the last `keep` becomes `*`; all of them when there are no more
