@@ -195,8 +195,7 @@ public enum RunTable {
                 Format.fixed(p.creditUpdates, 2), Format.fixed(p.notifications, 2),
             ])
         }
-        var said: [String] = []
-        for c in cases { if let processes = c.probe?.processes, !said.contains(processes) { said.append(processes) } }
+        let said = ProbeCaseReport.processes(of: cases)
         let whose = said.isEmpty ? "the driver, and the target when it was started here" : "here the " + said.joined(separator: "; ")
         var out = "probe (eBPF over the measured interval; syscalls and KVM counts cover this machine's followed processes: \(whose); - = not counted here: vsock packets, credit updates and notifications over a Unix or TCP target, exits where the followed processes run no guest, as no KVM_RUN says: this machine's own exits are its hypervisor's to count)\n" + table.render()
         for c in cases where c.probe != nil {

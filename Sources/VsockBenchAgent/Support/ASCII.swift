@@ -19,13 +19,11 @@ enum ASCII {
         isDigit(byte) || (byte | 0x20) &- UInt8(ascii: "a") < 26
     }
 
-    /// Bytes of an email's local part: the common subset of RFC 5322's atext, and any
-    /// non-ASCII byte (RFC 6531 allows UTF-8 local parts: `zoë@…` is masked whole, never in
-    /// part). Extending over whole runs of non-ASCII bytes, a span still starts right after an
-    /// ASCII byte, so at a character boundary.
+    /// ASCII bytes of an email's local part: the common subset of RFC 5322's atext (its
+    /// non-ASCII letters are `emailLocalCharacterLength`'s).
     @inline(__always)
     static func isEmailLocal(_ byte: UInt8) -> Bool {
-        byte >= 0x80 || isLetterOrDigit(byte) || byte == dot || byte == UInt8(ascii: "_") || byte == dash
+        isLetterOrDigit(byte) || byte == dot || byte == UInt8(ascii: "_") || byte == dash
             || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "%")
     }
 

@@ -16,6 +16,13 @@ public struct ProbeCaseReport: Codable, Sendable, Equatable {
     public static let driverOnly = "driver"
     public static let inProcess = "driver, with the target in its process"
 
+    /// The cases' `processes`, each once, in the cases' order (none from older files).
+    static func processes(of cases: [CaseResult]) -> [String] {
+        var said: [String] = []
+        for c in cases { if let processes = c.probe?.processes, !said.contains(processes) { said.append(processes) } }
+        return said
+    }
+
     public init(counters: ProbeCounters, perMessage: ProbePerMessage, processes: String? = nil) {
         self.counters = counters
         self.perMessage = perMessage

@@ -49,10 +49,7 @@ enum CostGrid {
     /// elsewhere); the cases' own words joined when they differ, and the rule where no case
     /// says (an older file).
     static func processes(_ cases: [CaseResult]) -> String {
-        var said: [String] = []
-        for c in cases {
-            if let processes = c.probe?.processes, !said.contains(processes) { said.append(processes) }
-        }
+        let said = ProbeCaseReport.processes(of: cases)
         return said.isEmpty ? "the driver, and the target if the run started it" : said.joined(separator: "; ")
     }
 
