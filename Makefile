@@ -15,7 +15,7 @@ TEST_TIMEOUT ?= 2700
 # Tests whose verdicts rest on measured time (a diagnosis from a round trip, a linger bound,
 # how many frames a writev gathers while responses come back) run in a second pass, one suite
 # at a time, not beside the parallel suites that load both cores.
-TIMED_TESTS := DiagnoseTests|MachineLoadRunTests|PipelinedRateTests|OpenLoopTests|TimeSeriesTests|StrategyBoundsTests|CheckGateTests|batchingStrategiesMakeFewerWritesPerMessage|chainedReadTiming|untimedWrites|StalledPeerTests|QuitPathTests|aStreamBlockedSendingEndsAtOnceAtShutdown|SlowPeerWriteTests|SettleInterruptTests
+TIMED_TESTS := DiagnoseTests|manyCardsInOneRunTakeLinearTime|MachineLoadRunTests|PipelinedRateTests|OpenLoopTests|TimeSeriesTests|StrategyBoundsTests|CheckGateTests|batchingStrategiesMakeFewerWritesPerMessage|chainedReadTiming|untimedWrites|StalledPeerTests|QuitPathTests|aStreamBlockedSendingEndsAtOnceAtShutdown|SlowPeerWriteTests|SettleInterruptTests
 
 .PHONY: demo test deps build release bench-peers bench-rr-lab bench-stream-lab bench-probe bench-observe vsock-lab fuzz clean
 
